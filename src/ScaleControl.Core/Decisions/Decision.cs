@@ -1,0 +1,59 @@
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Signals;
+
+namespace ScaleControl.Core.Decisions;
+
+public enum ScaleDirection
+{
+    None,
+    Up,
+    Down,
+}
+
+public enum DecisionOutcome
+{
+    /// <summary>Nothing to do (within tolerance, or already at the desired count).</summary>
+    None,
+
+    /// <summary>Apply without asking (Auto, or Hybrid within the auto step, or an automatic scale-down).</summary>
+    ApplyNow,
+
+    /// <summary>Create a ScaleProposal and ask the approvers.</summary>
+    Propose,
+
+    /// <summary>Deliberately hold (fail-static on missing metrics, frozen, cooldown); the reason says why.</summary>
+    Hold,
+}
+
+/// <summary>Everything the pure decision engine needs; nothing in here does I/O.</summary>
+public sealed record DecisionInput(
+    ScalePolicy Policy,
+    IReadOnlyDictionary<string, MetricReading> Readings,
+    WorkloadState Workload,
+    PolicyHistory History,
+    DateTimeOffset Now);
+
+/// <summary>The engine's answer for one policy at one moment.</summary>
+public sealed record Decision
+{
+    public required int CurrentReplicas { get; init; }
+    public required int DesiredReplicas { get; init; }
+    public ScaleDirection Direction { get; init; }
+    public DecisionOutcome Outcome { get; init; }
+
+    /// <summary>One readable line, e.g. "QPS 48.2k, rising 1.9k/s; predicted 61k in 45 s; 500/pod → 122, capped by max step 100% → 40".</summary>
+    public required string Reason { get; init; }
+
+    public required DecisionEvidence Evidence { get; init; }
+
+    /// <summary>The unclamped recommendation (before step limits, stabilization, schedules), kept in history.</summary>
+    public int? RawRecommendation { get; init; }
+
+    /// <summary>For approval: an alternative the approver may choose (e.g. half the step), when the policy allows it.</summary>
+    public int? AlternativeReplicas { get; init; }
+
+    /// <summary>For approval: whether the two-person rule applies to this step.</summary>
+    public bool RequiresTwoPersons { get; init; }
+}

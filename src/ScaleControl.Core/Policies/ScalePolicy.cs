@@ -1,0 +1,277 @@
+namespace ScaleControl.Core.Policies;
+
+/// <summary>
+/// A ScalePolicy as stored in Kubernetes (<c>scalecontrol.io/v1alpha1</c>, namespaced) and as written in YAML.
+/// The same shape is used by the CRD, the REST API and policy files.
+/// </summary>
+public sealed record ScalePolicy
+{
+    public const string ApiGroup = "scalecontrol.io";
+    public const string ApiVersionValue = "scalecontrol.io/v1alpha1";
+    public const string KindValue = "ScalePolicy";
+
+    public string ApiVersion { get; init; } = ApiVersionValue;
+    public string Kind { get; init; } = KindValue;
+    public ObjectMeta Metadata { get; init; } = new();
+    public ScalePolicySpec Spec { get; init; } = new();
+    public ScalePolicyStatus? Status { get; init; }
+
+    /// <summary><c>namespace/name</c> of the policy.</summary>
+    public string Key => $"{Metadata.Namespace}/{Metadata.Name}";
+}
+
+/// <summary>Kubernetes-style object metadata (the subset ScaleControl uses).</summary>
+public sealed record ObjectMeta
+{
+    public string Name { get; init; } = "";
+    public string Namespace { get; init; } = "default";
+    public string? Uid { get; init; }
+    public string? ResourceVersion { get; init; }
+    public long? Generation { get; init; }
+    public DateTimeOffset? CreationTimestamp { get; init; }
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+}
+
+public sealed record ScalePolicySpec
+{
+    /// <summary>The workload to scale; it lives in the policy's namespace (as an HPA's scaleTargetRef does).</summary>
+    public TargetRef Target { get; init; } = new();
+
+    /// <summary>One or more metrics; the largest recommendation wins, as in the HPA.</summary>
+    public IReadOnlyList<MetricSpec> Metrics { get; init; } = [];
+
+    public int MinReplicas { get; init; } = 1;
+    public int MaxReplicas { get; init; } = 10;
+
+    /// <summary>Relative band around the target inside which nothing changes (HPA default 0.1).</summary>
+    public double Tolerance { get; init; } = 0.1;
+
+    public ScaleMode Mode { get; init; } = ScaleMode.Auto;
+
+    /// <summary>How scale-downs are handled; null means "as <see cref="Mode"/>".</summary>
+    public ScaleMode? ScaleDownMode { get; init; }
+
+    /// <summary>In Hybrid mode: steps within this limit are applied automatically, larger ones need approval.</summary>
+    public StepLimit? AutoApproveMaxStep { get; init; }
+
+    public ScalingBehavior Behavior { get; init; } = new();
+    public PredictionSpec Prediction { get; init; } = new();
+    public IReadOnlyList<ScheduleSpec> Schedules { get; init; } = [];
+    public ApprovalSpec? Approval { get; init; }
+    public NotificationSpec? Notifications { get; init; }
+
+    /// <summary>How often the policy is evaluated (default 5 s, at least 1 s).</summary>
+    public int EvaluationIntervalSeconds { get; init; } = 5;
+
+    /// <summary>While set and not expired, the control loop changes nothing for this policy.</summary>
+    public FreezeSpec? Freeze { get; init; }
+
+    /// <summary>While set and not expired, the workload is held at a fixed replica count.</summary>
+    public PinSpec? Pin { get; init; }
+}
+
+public sealed record TargetRef
+{
+    public const string DeploymentKind = "Deployment";
+    public const string StatefulSetKind = "StatefulSet";
+
+    public string Kind { get; init; } = DeploymentKind;
+    public string Name { get; init; } = "";
+}
+
+public enum ScaleMode
+{
+    /// <summary>Apply decisions within the guardrails without asking.</summary>
+    Auto,
+
+    /// <summary>Every change becomes a ScaleProposal that a person approves.</summary>
+    Approval,
+
+    /// <summary>Auto while the step is within <see cref="ScalePolicySpec.AutoApproveMaxStep"/>, approval beyond.</summary>
+    Hybrid,
+}
+
+public enum MetricTargetType
+{
+    /// <summary>The query yields a total (e.g. QPS of the service); desired = ceil(value / target).</summary>
+    PerReplica,
+
+    /// <summary>The query yields a per-pod average (e.g. CPU utilisation); desired = ceil(ready × value / target).</summary>
+    Average,
+}
+
+public sealed record MetricSpec
+{
+    /// <summary>Short name used in reasons and on the card (e.g. "qps").</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>A PromQL expression that yields exactly one number.</summary>
+    public string Query { get; init; } = "";
+
+    public MetricTargetType TargetType { get; init; } = MetricTargetType.PerReplica;
+
+    /// <summary>The target value: per replica (PerReplica) or per-pod average (Average).</summary>
+    public double Target { get; init; }
+}
+
+/// <summary>A step limit in pods and/or percent of the current replicas; when both are set the larger applies (as HPA's Max policy).</summary>
+public sealed record StepLimit
+{
+    public int? Pods { get; init; }
+    public double? Percent { get; init; }
+}
+
+public sealed record ScalingBehavior
+{
+    public DirectionBehavior ScaleUp { get; init; } = DirectionBehavior.DefaultScaleUp;
+    public DirectionBehavior ScaleDown { get; init; } = DirectionBehavior.DefaultScaleDown;
+}
+
+public sealed record DirectionBehavior
+{
+    public static DirectionBehavior DefaultScaleUp { get; } = new()
+    {
+        MaxStep = new StepLimit { Pods = 4, Percent = 100 },
+        PeriodSeconds = 15,
+        StabilizationWindowSeconds = 0,
+        CooldownSeconds = 0,
+    };
+
+    public static DirectionBehavior DefaultScaleDown { get; } = new()
+    {
+        MaxStep = new StepLimit { Percent = 100 },
+        PeriodSeconds = 15,
+        StabilizationWindowSeconds = 300,
+        CooldownSeconds = 60,
+    };
+
+    /// <summary>Most the replicas may move in one <see cref="PeriodSeconds"/>; null = unlimited.</summary>
+    public StepLimit? MaxStep { get; init; }
+
+    public int PeriodSeconds { get; init; } = 15;
+
+    /// <summary>Scale-up: min over the window; scale-down: max over the window (HPA semantics).</summary>
+    public int StabilizationWindowSeconds { get; init; }
+
+    /// <summary>No change in this direction for this long after any change.</summary>
+    public int CooldownSeconds { get; init; }
+}
+
+public sealed record PredictionSpec
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>How far ahead to size for; null = the workload's observed pod start-up time.</summary>
+    public int? LookAheadSeconds { get; init; }
+
+    /// <summary>How much recent history the trend is fitted over.</summary>
+    public int LookBackSeconds { get; init; } = 120;
+
+    /// <summary>Upper bound on predicted / current value so noise cannot run away.</summary>
+    public double MaxGrowthFactor { get; init; } = 3.0;
+}
+
+/// <summary>
+/// A replica floor for a known event: either recurring (<see cref="Cron"/> + <see cref="DurationSeconds"/>, in
+/// <see cref="TimeZone"/>) or one-shot (<see cref="Start"/> .. <see cref="End"/>).
+/// </summary>
+public sealed record ScheduleSpec
+{
+    public string Name { get; init; } = "";
+    public string? Cron { get; init; }
+    public string? TimeZone { get; init; }
+    public int? DurationSeconds { get; init; }
+    public DateTimeOffset? Start { get; init; }
+    public DateTimeOffset? End { get; init; }
+    public int MinReplicas { get; init; }
+}
+
+public enum DingType
+{
+    InApp,
+    Sms,
+    Call,
+}
+
+public sealed record ApprovalSpec
+{
+    /// <summary>The DingTalk on-call group (openConversationId) the card is sent to.</summary>
+    public string OpenConversationId { get; init; } = "";
+
+    /// <summary>DingTalk userIds whose taps count.</summary>
+    public IReadOnlyList<string> Approvers { get; init; } = [];
+
+    public int RequiredApprovals { get; init; } = 1;
+
+    /// <summary>Above this, two distinct approvers are needed.</summary>
+    public TwoPersonRule? TwoPersonRule { get; init; }
+
+    public int ExpirySeconds { get; init; } = 600;
+
+    public EscalationSpec? Escalation { get; init; }
+
+    /// <summary>Offer an "Approve half step" button.</summary>
+    public bool AllowHalfStep { get; init; }
+}
+
+public sealed record TwoPersonRule
+{
+    /// <summary>Applies when the target replicas are at least this.</summary>
+    public int? AboveReplicas { get; init; }
+
+    /// <summary>Applies when the step is at least this percent of the current replicas.</summary>
+    public double? AboveStepPercent { get; init; }
+}
+
+public sealed record EscalationSpec
+{
+    public int AfterSeconds { get; init; } = 120;
+    public DingType DingType { get; init; } = DingType.InApp;
+
+    /// <summary>Who to DING; empty = the approvers.</summary>
+    public IReadOnlyList<string> Receivers { get; init; } = [];
+}
+
+public sealed record NotificationSpec
+{
+    /// <summary>Post notices (automatic actions, failures, expiries, max reached, freezes) to this group.</summary>
+    public string? OpenConversationId { get; init; }
+
+    /// <summary>Or through a custom group robot webhook, by its configured name.</summary>
+    public string? Webhook { get; init; }
+}
+
+public sealed record FreezeSpec
+{
+    public DateTimeOffset Until { get; init; }
+    public string Reason { get; init; } = "";
+    public string? By { get; init; }
+}
+
+public sealed record PinSpec
+{
+    public int Replicas { get; init; }
+    public DateTimeOffset Until { get; init; }
+    public string Reason { get; init; } = "";
+    public string? By { get; init; }
+}
+
+public sealed record ScalePolicyStatus
+{
+    public DateTimeOffset? LastEvaluationTime { get; init; }
+    public int? CurrentReplicas { get; init; }
+    public int? DesiredReplicas { get; init; }
+    public string? LastReason { get; init; }
+    public IReadOnlyList<Condition> Conditions { get; init; } = [];
+}
+
+/// <summary>A Kubernetes-style condition (e.g. MetricUnavailable, Frozen, TargetManagedByHpa).</summary>
+public sealed record Condition
+{
+    public string Type { get; init; } = "";
+    public string Status { get; init; } = "True";
+    public string? Reason { get; init; }
+    public string? Message { get; init; }
+    public DateTimeOffset? LastTransitionTime { get; init; }
+}

@@ -1,0 +1,55 @@
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Core.Ports;
+
+/// <summary>A person's decision on a proposal, from any channel (DingTalk tap, REST API, scalectl).</summary>
+public sealed record ApprovalCommand(
+    string Namespace,
+    string ProposalName,
+    string User,
+    ApprovalChannel Channel,
+    bool Approve,
+    int? Replicas = null,
+    string? Reason = null);
+
+public enum ApprovalResultKind
+{
+    /// <summary>Counted; the proposal may now be Approved/Applied or still waiting for more approvals.</summary>
+    Accepted,
+
+    /// <summary>The same person already approved; nothing changed.</summary>
+    Duplicate,
+
+    /// <summary>Not allowed (not an approver, expired, already decided, requester approving own override...).</summary>
+    Refused,
+
+    NotFound,
+}
+
+public sealed record ApprovalResult(ApprovalResultKind Kind, string Message, ScaleProposal? Proposal);
+
+/// <summary>Where every approval and rejection enters, whatever the channel; implemented by the control service.</summary>
+public interface IApprovalInbox
+{
+    Task<ApprovalResult> DecideAsync(ApprovalCommand command, CancellationToken cancellationToken);
+}
+
+/// <summary>The DingTalk card's outTrackId is the proposal's identity: "namespace.name" (namespaces hold no dots).</summary>
+public static class ProposalIdentity
+{
+    public static string ToOutTrackId(string @namespace, string name) => $"{@namespace}.{name}";
+
+    public static bool TryParseOutTrackId(string outTrackId, out string @namespace, out string name)
+    {
+        var dot = outTrackId.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || dot == outTrackId.Length - 1)
+        {
+            @namespace = name = "";
+            return false;
+        }
+
+        @namespace = outTrackId[..dot];
+        name = outTrackId[(dot + 1)..];
+        return true;
+    }
+}

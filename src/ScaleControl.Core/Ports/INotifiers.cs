@@ -1,0 +1,68 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Core.Ports;
+
+/// <summary>Sends approval cards and keeps them up to date (DingTalk interactive cards).</summary>
+public interface IApprovalNotifier
+{
+    /// <summary>Creates and delivers the card for a new proposal. Idempotent on the proposal's identity.</summary>
+    Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken);
+
+    /// <summary>Updates the card in place to the proposal's current phase, approvals and outcome.</summary>
+    Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken);
+
+    /// <summary>DINGs the on-call people; falls back to an @-mention group message when DING is unavailable.</summary>
+    Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken);
+}
+
+public enum NoticeKind
+{
+    ScaledAutomatically,
+    ScaleFailed,
+    ProposalExpired,
+    MaxReplicasReached,
+    Frozen,
+    Unfrozen,
+    Pinned,
+    MetricUnavailable,
+}
+
+/// <summary>A short announcement for the group (markdown text).</summary>
+public sealed record Notice(NoticeKind Kind, WorkloadRef Target, string Title, string Markdown, NotificationSpec? Route);
+
+/// <summary>Posts notices (robot group message or custom-robot webhook). Best-effort and rate-limited.</summary>
+public interface INoticePublisher
+{
+    Task PublishAsync(Notice notice, CancellationToken cancellationToken);
+}
+
+/// <summary>Kubernetes Event reasons ScaleControl emits (one place, as KEDA's eventreason and Karpenter's events).</summary>
+public static class ScaleEventReasons
+{
+    public const string ScaledByScaleControl = "ScaledByScaleControl";
+    public const string ScaleProposalCreated = "ScaleProposalCreated";
+    public const string ScaleProposalApproved = "ScaleProposalApproved";
+    public const string ScaleProposalRejected = "ScaleProposalRejected";
+    public const string ScaleProposalExpired = "ScaleProposalExpired";
+    public const string ScaleFailed = "ScaleFailed";
+    public const string ScaleConflictRetried = "ScaleConflictRetried";
+    public const string TargetManagedByHpa = "TargetManagedByHpa";
+    public const string MetricUnavailable = "MetricUnavailable";
+    public const string PolicyFrozen = "PolicyFrozen";
+    public const string ReplicasPinned = "ReplicasPinned";
+}
+
+/// <summary>Records Kubernetes Events on the target workload (best-effort, deduplicated; never throws).</summary>
+public interface IEventRecorder
+{
+    Task RecordAsync(WorkloadRef target, string reason, string message, bool warning, CancellationToken cancellationToken);
+}
+
+/// <summary>Whether this replica is the leader (only the leader runs the control loop).</summary>
+public interface ILeadership
+{
+    bool IsLeader { get; }
+    string Identity { get; }
+    string? CurrentLeader { get; }
+}

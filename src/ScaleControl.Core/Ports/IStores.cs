@@ -1,0 +1,40 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Core.Ports;
+
+/// <summary>ScalePolicy storage (Kubernetes custom resources; in-memory in unit tests).</summary>
+public interface IPolicyStore
+{
+    /// <summary>All policies, or those of one namespace. Served from a watch cache: cheap to call every tick.</summary>
+    Task<IReadOnlyList<ScalePolicy>> ListAsync(string? @namespace, CancellationToken cancellationToken);
+
+    Task<ScalePolicy?> GetAsync(string @namespace, string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces the spec. A set <c>metadata.resourceVersion</c> is a precondition (409 → <see cref="ConcurrencyConflictException"/>).</summary>
+    Task<ScalePolicy> UpsertAsync(ScalePolicy policy, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAsync(string @namespace, string name, CancellationToken cancellationToken);
+
+    /// <summary>Writes the status subresource only.</summary>
+    Task<ScalePolicy> UpdateStatusAsync(ScalePolicy policy, CancellationToken cancellationToken);
+}
+
+/// <summary>ScaleProposal storage: the audit trail. Updates are conditional on resourceVersion.</summary>
+public interface IProposalStore
+{
+    Task<IReadOnlyList<ScaleProposal>> ListAsync(string? @namespace, CancellationToken cancellationToken);
+
+    Task<ScaleProposal?> GetAsync(string @namespace, string name, CancellationToken cancellationToken);
+
+    Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces spec and status if <c>metadata.resourceVersion</c> still matches; otherwise throws
+    /// <see cref="ConcurrencyConflictException"/> so two replicas (or two taps) cannot both move a proposal.
+    /// </summary>
+    Task<ScaleProposal> UpdateAsync(ScaleProposal proposal, CancellationToken cancellationToken);
+}
+
+/// <summary>The object changed since it was read; re-read and decide again.</summary>
+public sealed class ConcurrencyConflictException(string message) : Exception(message);

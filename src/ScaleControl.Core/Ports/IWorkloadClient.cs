@@ -1,0 +1,52 @@
+namespace ScaleControl.Core.Ports;
+
+/// <summary>A workload in a namespace: kind Deployment or StatefulSet.</summary>
+public sealed record WorkloadRef(string Namespace, string Kind, string Name)
+{
+    public override string ToString() => $"{Namespace}/{Name}";
+}
+
+/// <summary>The HPA that owns a workload, when there is one.</summary>
+public sealed record HpaInfo(string Name, int? MinReplicas, int MaxReplicas, int? OriginalMinReplicas);
+
+/// <summary>What the cluster says about a workload right now.</summary>
+public sealed record WorkloadState(
+    WorkloadRef Ref,
+    int SpecReplicas,
+    int ReadyReplicas,
+    string ResourceVersion,
+    string? Uid,
+    TimeSpan? ObservedStartupTime,
+    HpaInfo? Hpa);
+
+/// <summary>A scale write. <see cref="ExpectedResourceVersion"/> makes it conditional (never a blind write).</summary>
+public sealed record ScaleRequest(
+    WorkloadRef Target,
+    int Replicas,
+    string? ExpectedResourceVersion,
+    string Reason,
+    string? ProposalName);
+
+public enum ScaleOutcome
+{
+    Applied,
+
+    /// <summary>The workload changed since the decision (409); re-read and re-check before trying again.</summary>
+    Conflict,
+
+    NotFound,
+    Failed,
+}
+
+public sealed record ScaleResult(ScaleOutcome Outcome, int? Replicas, string Message, bool ViaHpa = false, string? ResourceVersion = null)
+{
+    public bool Succeeded => Outcome == ScaleOutcome.Applied;
+}
+
+/// <summary>Reads and scales workloads (Kubernetes scale subresource, or HPA bounds when an HPA owns the workload).</summary>
+public interface IWorkloadClient
+{
+    Task<WorkloadState?> GetAsync(WorkloadRef target, CancellationToken cancellationToken);
+
+    Task<ScaleResult> ScaleAsync(ScaleRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,164 @@
+using ScaleControl.Core.Policies;
+
+namespace ScaleControl.Core.Proposals;
+
+/// <summary>
+/// A proposed (or automatically applied) scale action and its audit trail, stored as a
+/// <c>scalecontrol.io/v1alpha1</c> ScaleProposal custom resource in the workload's namespace.
+/// </summary>
+public sealed record ScaleProposal
+{
+    public const string KindValue = "ScaleProposal";
+
+    public string ApiVersion { get; init; } = ScalePolicy.ApiVersionValue;
+    public string Kind { get; init; } = KindValue;
+    public ObjectMeta Metadata { get; init; } = new();
+    public ScaleProposalSpec Spec { get; init; } = new();
+    public ScaleProposalStatus Status { get; init; } = new();
+
+    public string Key => $"{Metadata.Namespace}/{Metadata.Name}";
+}
+
+public sealed record ScaleProposalSpec
+{
+    public string PolicyName { get; init; } = "";
+    public TargetRef Target { get; init; } = new();
+    public int FromReplicas { get; init; }
+    public int ToReplicas { get; init; }
+
+    /// <summary>An alternative the approver may pick instead (e.g. half the step); null when not offered.</summary>
+    public int? AlternativeReplicas { get; init; }
+
+    /// <summary>Human-readable reason from the decision.</summary>
+    public string Reason { get; init; } = "";
+
+    public DecisionEvidence? Evidence { get; init; }
+
+    /// <summary>Who asked for it: "scalecontrol" for the control loop, a user for overrides.</summary>
+    public string RequestedBy { get; init; } = "scalecontrol";
+
+    /// <summary>True when the policy requires two distinct approvers for this proposal.</summary>
+    public bool RequiresTwoPersons { get; init; }
+
+    public int RequiredApprovals { get; init; } = 1;
+
+    /// <summary>The approver roster copied from the policy when the proposal was made.</summary>
+    public IReadOnlyList<string> Approvers { get; init; } = [];
+
+    /// <summary>The workload's resourceVersion when the decision was made (optimistic concurrency on apply).</summary>
+    public string? WorkloadResourceVersion { get; init; }
+
+    public DateTimeOffset ExpiresAt { get; init; }
+    public DateTimeOffset? EscalateAt { get; init; }
+}
+
+public enum ProposalPhase
+{
+    Pending,
+    Approved,
+    Applying,
+    Applied,
+    Rejected,
+    Expired,
+    Superseded,
+    Failed,
+}
+
+public enum ApprovalChannel
+{
+    DingTalk,
+    Api,
+    Cli,
+    Auto,
+}
+
+public sealed record ApprovalRecord
+{
+    public string User { get; init; } = "";
+    public ApprovalChannel Channel { get; init; }
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>The replicas this approver agreed to (the full step or the alternative).</summary>
+    public int Replicas { get; init; }
+}
+
+public sealed record RejectionRecord
+{
+    public string User { get; init; } = "";
+    public ApprovalChannel Channel { get; init; }
+    public DateTimeOffset At { get; init; }
+    public string Reason { get; init; } = "";
+}
+
+public sealed record PhaseTransition
+{
+    public ProposalPhase From { get; init; }
+    public ProposalPhase To { get; init; }
+    public DateTimeOffset At { get; init; }
+    public string By { get; init; } = "";
+    public string Message { get; init; } = "";
+}
+
+public sealed record CardReference
+{
+    public string OutTrackId { get; init; } = "";
+    public string? OpenConversationId { get; init; }
+    public DateTimeOffset? SentAt { get; init; }
+    public string? Error { get; init; }
+}
+
+public sealed record EscalationRecord
+{
+    public DateTimeOffset At { get; init; }
+    public DingType DingType { get; init; }
+    public IReadOnlyList<string> Receivers { get; init; } = [];
+
+    /// <summary>"ding" when DING was sent, "group-mention" when it fell back to an @-mention message.</summary>
+    public string Via { get; init; } = "ding";
+    public string? Message { get; init; }
+}
+
+public sealed record ScaleProposalStatus
+{
+    public ProposalPhase Phase { get; init; } = ProposalPhase.Pending;
+    public IReadOnlyList<ApprovalRecord> Approvals { get; init; } = [];
+    public RejectionRecord? Rejection { get; init; }
+    public CardReference? Card { get; init; }
+    public IReadOnlyList<EscalationRecord> Escalations { get; init; } = [];
+
+    /// <summary>The replicas actually written (may be the alternative).</summary>
+    public int? AppliedReplicas { get; init; }
+    public DateTimeOffset? AppliedAt { get; init; }
+
+    /// <summary>Outcome or failure reason, e.g. "applied 20 → 60" or "conflict: workload changed since proposal".</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Name of the proposal that superseded this one.</summary>
+    public string? SupersededBy { get; init; }
+
+    public IReadOnlyList<PhaseTransition> History { get; init; } = [];
+}
+
+/// <summary>What a decision was based on, kept on the proposal for audit and shown on the card.</summary>
+public sealed record DecisionEvidence
+{
+    public IReadOnlyList<MetricEvidence> Metrics { get; init; } = [];
+    public int CurrentReplicas { get; init; }
+    public int ReadyReplicas { get; init; }
+
+    /// <summary>Which rule bound the result, e.g. "maxStep", "maxReplicas", "schedule:gala", "stabilization".</summary>
+    public string? BoundBy { get; init; }
+}
+
+public sealed record MetricEvidence
+{
+    public string Name { get; init; } = "";
+    public double? Value { get; init; }
+    public double? Predicted { get; init; }
+
+    /// <summary>Trend in units per second, when known.</summary>
+    public double? SlopePerSecond { get; init; }
+    public double Target { get; init; }
+    public int? Recommendation { get; init; }
+    public string? Problem { get; init; }
+}
