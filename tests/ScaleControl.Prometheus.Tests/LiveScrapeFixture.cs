@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using ScaleControl.Prometheus.Tests.Infrastructure;
-using ScaleControl.Sandbox.Tests.Infrastructure;
+using ScaleControl.Sandbox.Tests.Traffic;
 using ScaleControl.Sandbox.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
