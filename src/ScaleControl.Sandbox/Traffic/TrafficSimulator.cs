@@ -43,6 +43,7 @@ public sealed class TrafficSimulator
 
     public bool HasService(string @namespace, string workload) => Find(@namespace, workload) is not null;
 
+    /// <summary>Starts a validated hot event with the next simulated second (the current one is already history).</summary>
     public HotEvent StartHotEvent(HotEventRequest request)
     {
         lock (_lock)
@@ -57,7 +58,7 @@ public sealed class TrafficSimulator
                 request.RampSeconds ?? HotEventRequest.DefaultRamp,
                 request.HoldSeconds ?? HotEventRequest.DefaultHold,
                 request.DecaySeconds ?? HotEventRequest.DefaultDecay,
-                now,
+                Floor(now) + s_step,
                 HotEvent.OriginApi);
             _events.Add(hotEvent);
             _events.RemoveAll(e => e.EndsAt < now - s_eventRetention);
@@ -83,7 +84,7 @@ public sealed class TrafficSimulator
             var now = _time.GetUtcNow();
             Advance(now);
             var service = Find(@namespace, workload) ?? throw new ArgumentException($"the simulator has no service {@namespace}/{workload}");
-            var replay = new TraceReplay(@namespace, workload, trace.Name, now, speed, trace.DurationSeconds);
+            var replay = new TraceReplay(@namespace, workload, trace.Name, Floor(now) + s_step, speed, trace.DurationSeconds);
             service.Replay = (replay, trace);
             return replay;
         }
