@@ -247,6 +247,6 @@ internal sealed class KubernetesApiHandler(
 
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(WireJson.Serialize(body), context.RequestAborted);
     }
 }

@@ -111,7 +111,7 @@ internal sealed class WatchStreamer(
 
         async Task WriteLineAsync(string eventType, JsonObject obj)
         {
-            var line = new JsonObject { ["type"] = eventType, ["object"] = obj }.ToJsonString() + "\n";
+            var line = WireJson.Serialize(new JsonObject { ["type"] = eventType, ["object"] = obj }) + "\n";
             await context.Response.WriteAsync(line, token);
             await context.Response.Body.FlushAsync(token);
         }
