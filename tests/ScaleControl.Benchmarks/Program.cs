@@ -5,6 +5,9 @@ return args.FirstOrDefault() switch
 {
     "replay" => ReplayCommand.Run(args.Skip(1).ToArray()),
     "engine" => RunEngine(args.Skip(1).ToArray()),
+
+    // The Kubernetes adapters against the sandbox API server (see KubernetesFigures).
+    "kubernetes" => await KubernetesFigures.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -18,5 +21,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ScaleControl.Benchmarks -- replay [traceDir] [policy.yaml]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine [BenchmarkDotNet args]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");
     return 2;
 }
