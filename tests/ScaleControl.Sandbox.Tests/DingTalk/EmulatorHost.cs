@@ -21,7 +21,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         _app = app;
         BaseUrl = baseUrl;
         Options = options;
-        Http = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl.ToString().TrimEnd('/') + "/") };
     }
 
     public Uri BaseUrl { get; }
