@@ -8,6 +8,9 @@ return args.FirstOrDefault() switch
 
     // The Kubernetes adapters against the sandbox API server (see KubernetesFigures).
     "kubernetes" => await KubernetesFigures.RunAsync(args.Skip(1).ToArray()),
+
+    // Card taps against the DingTalk emulator (see DingTalkTapBenchmark).
+    "dingtalk" => await DingTalkTapBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -22,5 +25,6 @@ static int Usage()
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ScaleControl.Benchmarks -- replay [traceDir] [policy.yaml]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine [BenchmarkDotNet args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- dingtalk [args]");
     return 2;
 }
