@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
 using ScaleControl.Prometheus.Tests.Infrastructure;
+using ScaleControl.Sandbox.Tests.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
 
@@ -52,6 +53,31 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
         Assert.InRange(surge.Value!.Value, 160, 240);
         Assert.InRange(inProcess.Value!.Value, 195, 205);
         Assert.InRange(errors.Value!.Value, 0.2, 0.3); // 200 QPS on 150 QPS of pods: a quarter fails
+    }
+
+    [Fact]
+    public async Task SamplePolicies_Queries_AreValidPromQLForARealPrometheus()
+    {
+        using var factory = new MetricSourceFactory(live.PrometheusUrl);
+        var queries = SamplePolicyQueries.SandboxConvention();
+
+        var readings = await factory.Source.QueryAsync(queries, CancellationToken.None);
+
+        Assert.All(readings.Values, r => Assert.True(r.Status is MetricStatus.Ok or MetricStatus.Empty or MetricStatus.NotANumber, $"{r.Query}: {r.Status} {r.Problem}"));
+    }
+
+    [Fact]
+    public async Task SampleConfig_PassesPromtoolCheckConfig()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/promtool") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("check");
+        start.ArgumentList.Add("config");
+        start.ArgumentList.Add(Path.Combine(SamplePolicyQueries.Directory, "prometheus.yml"));
+        using var promtool = System.Diagnostics.Process.Start(start)!;
+        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
+        await promtool.WaitForExitAsync();
+
+        Assert.True(promtool.ExitCode == 0, output);
     }
 
     private static async Task<MetricReading> WaitForAsync(IMetricSource source, string query, Func<MetricReading, bool> condition)
