@@ -65,12 +65,13 @@ internal static class PrometheusTickBenchmark
         var policyQueries = Enumerable.Range(0, policies).Select(i => queries[i % queries.Length]).ToArray();
 
         Console.WriteLine($"Prometheus {prometheus.Url}, target {target.Url}; {policies} policies over {queries.Length} distinct queries, {ticks} ticks every {interval.TotalSeconds} s");
-        await Task.Delay(TimeSpan.FromSeconds(11)); // two 5 s scrapes, so rate() has its two samples
+        await Task.Delay(TimeSpan.FromSeconds(16)); // three 5 s scrapes, so every rate() has its two samples whatever the scrape offset
 
         var durations = new List<double>();
         var perTick = new List<int>();
         var usedAt = new List<(double Sequence, long DecidedAt)>();
         var okReadings = 0;
+        var problems = new Dictionary<string, int>();
         var apiCallsBefore = await CountQueryCallsAsync(prometheus.Url);
         var clock = Stopwatch.StartNew();
         var firstTickAt = 0L;
@@ -90,6 +91,8 @@ internal static class PrometheusTickBenchmark
             durations.Add(Stopwatch.GetElapsedTime(started, decided).TotalMilliseconds);
             perTick.Add(readings.Count);
             okReadings += readings.Values.Count(r => r.IsUsable);
+            foreach (var problem in readings.Values.Where(r => !r.IsUsable))
+                problems[$"{problem.Status}: {problem.Problem}"] = problems.GetValueOrDefault($"{problem.Status}: {problem.Problem}") + 1;
             if (readings[ProbeQuery].Value is { } sequence)
                 usedAt.Add((sequence, decided));
             if (Environment.GetEnvironmentVariable("BENCH_TRACE") is not null)
@@ -107,6 +110,8 @@ internal static class PrometheusTickBenchmark
         Console.WriteLine($"| policies / distinct queries | {policies} / {queries.Length} |");
         Console.WriteLine($"| queries per tick (distinct, sent) | {perTick.Average():0} (Prometheus counted {apiCalls / ticks:0.#} /api/v1/query calls per tick) |");
         Console.WriteLine($"| usable readings | {okReadings} of {perTick.Sum()} |");
+        foreach (var (problem, count) in problems.OrderByDescending(p => p.Value).Take(3))
+            Console.WriteLine($"| not usable: {problem.Replace('|', '/')} | {count} |");
         Console.WriteLine($"| tick duration p50 / p99 / max | {Percentile(durations, 50):0.0} / {Percentile(durations, 99):0.0} / {durations.Max():0.0} ms |");
         Console.WriteLine($"| scrape → decision delay p50 / p99 / max | {Percentile(delays, 50):0} / {Percentile(delays, 99):0} / {delays.DefaultIfEmpty().Max():0} ms ({delays.Count} samples; {target.Served.Count - ingested.Count} probe scrapes not ingested) |");
         Console.WriteLine($"| goal (interval + 250 ms) | {interval.TotalMilliseconds + 250:0} ms: {(delays.Count > 0 && delays.Max() <= interval.TotalMilliseconds + 250 ? "met" : "NOT met")} |");
