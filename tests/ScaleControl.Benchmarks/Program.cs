@@ -11,6 +11,9 @@ return args.FirstOrDefault() switch
 
     // Card taps against the DingTalk emulator (see DingTalkTapBenchmark).
     "dingtalk" => await DingTalkTapBenchmark.RunAsync(args.Skip(1).ToArray()),
+
+    // The signal path against a real Prometheus (see PrometheusTickBenchmark).
+    "prometheus" => await PrometheusTickBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -26,5 +29,6 @@ static int Usage()
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine [BenchmarkDotNet args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- dingtalk [args]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- prometheus [args]");
     return 2;
 }
