@@ -80,7 +80,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         string? boundBy = null;
         var hold = false;
         var desired = current;
-        var wanted = Math.Max(raw ?? current, predictive ?? 0);
+        // Prediction only ever adds or keeps capacity: it counts when it asks for at least what there is (a rise is
+        // still under way), never to slow a scale-down from above it.
+        var wanted = predictive >= current ? Math.Max(raw ?? current, predictive.Value) : raw ?? current;
         if (problems is not null && wanted <= current)
         {
             reason.Append("; fail-static: not scaling down while ").Append(problems);
