@@ -110,27 +110,37 @@ internal sealed class ClusterSimulator(ResourceOperations operations, SandboxKub
                 }
 
                 var ready = pods.Count(started => now - started >= options.PodStartupDelay);
-                var generation = JsonPaths.GetInt(workload, "metadata.generation") ?? 1;
-                operations.WriteStatus(type, JsonPaths.GetString(workload, "metadata.namespace")!, JsonPaths.GetString(workload, "metadata.name")!, uid, status =>
+                var status = new Dictionary<string, int?>
                 {
-                    status["observedGeneration"] = generation;
-                    status["replicas"] = pods.Count;
-                    status["updatedReplicas"] = pods.Count;
-                    status["readyReplicas"] = ready;
-                    status["availableReplicas"] = ready;
-                    if (type == BuiltInResources.StatefulSets)
+                    ["observedGeneration"] = JsonPaths.GetInt(workload, "metadata.generation") ?? 1,
+                    ["replicas"] = pods.Count,
+                    ["updatedReplicas"] = pods.Count,
+                    ["readyReplicas"] = ready,
+                    ["availableReplicas"] = ready,
+                };
+                if (type == BuiltInResources.StatefulSets)
+                {
+                    status["currentReplicas"] = pods.Count;
+                }
+                else
+                {
+                    status["unavailableReplicas"] = pods.Count > ready ? pods.Count - ready : null;
+                }
+
+                if (status.Any(kv => JsonPaths.GetInt(workload, "status." + kv.Key) != kv.Value))
+                {
+                    operations.WriteStatus(type, JsonPaths.GetString(workload, "metadata.namespace")!, JsonPaths.GetString(workload, "metadata.name")!, uid, current =>
                     {
-                        status["currentReplicas"] = pods.Count;
-                    }
-                    else
-                    {
-                        status["unavailableReplicas"] = pods.Count - ready;
-                        if (pods.Count - ready == 0)
+                        foreach (var (field, value) in status)
                         {
-                            status.Remove("unavailableReplicas");
+                            current[field] = value;
+                            if (value is null)
+                            {
+                                current.Remove(field);
+                            }
                         }
-                    }
-                });
+                    });
+                }
             }
         }
 
