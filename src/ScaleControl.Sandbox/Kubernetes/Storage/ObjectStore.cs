@@ -50,6 +50,18 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
     }
 
     /// <summary>
+    /// Reads a projection of every object of one kind without copying them (the projection must not keep or change
+    /// the object): the cheap path for the controllers that scan all workloads on every tick.
+    /// </summary>
+    public List<T> Project<T>(string storage, Func<JsonObject, T> projection)
+    {
+        lock (_lock)
+        {
+            return Bucket(storage).Values.Select(projection).ToList();
+        }
+    }
+
+    /// <summary>
     /// Atomically replaces one object by what <paramref name="change"/> makes of a copy of it (null when absent).
     /// A result equal to the current object is a no-op: no new resourceVersion, no event, as on a real apiserver.
     /// </summary>
