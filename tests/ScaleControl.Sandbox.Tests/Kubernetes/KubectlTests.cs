@@ -127,6 +127,21 @@ public sealed class KubectlTests
     }
 
     [Fact]
+    public async Task ApplyDryRunServer_Deployment_LeavesTheClusterUnchanged()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        sandbox.Control.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""");
+        var version = sandbox.Control.ResourceVersion;
+
+        var result = await kubectl.RunAsync("apply", "--dry-run=server", "-f", kubectl.WriteFile("d.yaml", DeploymentYaml));
+
+        Assert.Contains("deployment.apps/api created (server dry run)", result.StdOut, StringComparison.Ordinal);
+        Assert.Null(sandbox.Control.Get("apps/v1", "Deployment", "shop", "api"));
+        Assert.Equal(version, sandbox.Control.ResourceVersion);
+    }
+
+    [Fact]
     public async Task ApplyServerSide_Deployment_SendsApplyPatchWithFieldManager()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

@@ -64,8 +64,9 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
     /// <summary>
     /// Atomically replaces one object by what <paramref name="change"/> makes of a copy of it (null when absent).
     /// A result equal to the current object is a no-op: no new resourceVersion, no event, as on a real apiserver.
+    /// A dry run returns the result without storing it.
     /// </summary>
-    public JsonObject Write(string storage, string @namespace, string name, Func<JsonObject?, JsonObject> change)
+    public JsonObject Write(string storage, string @namespace, string name, Func<JsonObject?, JsonObject> change, bool dryRun = false)
     {
         lock (_lock)
         {
@@ -82,6 +83,11 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
                 }
             }
 
+            if (dryRun)
+            {
+                return next;
+            }
+
             metadata["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
             bucket[(@namespace, name)] = (JsonObject)next.DeepClone();
             Publish(new WatchEvent(current is null ? WatchEvent.Added : WatchEvent.Modified, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)next.DeepClone()));
@@ -90,7 +96,7 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
     }
 
     /// <summary>Removes one object after <paramref name="precondition"/> accepted it; returns its last state.</summary>
-    public JsonObject? Delete(string storage, string @namespace, string name, Action<JsonObject> precondition)
+    public JsonObject? Delete(string storage, string @namespace, string name, Action<JsonObject> precondition, bool dryRun = false)
     {
         lock (_lock)
         {
@@ -101,6 +107,11 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
             }
 
             precondition((JsonObject)current.DeepClone());
+            if (dryRun)
+            {
+                return (JsonObject)current.DeepClone();
+            }
+
             bucket.Remove((@namespace, name));
             current["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
             Publish(new WatchEvent(WatchEvent.Deleted, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)current.DeepClone()));
