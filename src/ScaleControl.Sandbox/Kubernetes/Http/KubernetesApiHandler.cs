@@ -100,6 +100,12 @@ internal sealed class KubernetesApiHandler(
             throw ApiErrors.MethodNotAllowed(context.Request.Method);
         }
 
+        if (segments is ["healthz" or "livez" or "readyz"])
+        {
+            await context.Response.WriteAsync("ok", context.RequestAborted);
+            return;
+        }
+
         var document = segments switch
         {
             ["version"] => Discovery.Version(options),
@@ -111,15 +117,8 @@ internal sealed class KubernetesApiHandler(
             ["openapi", "v3"] => OpenApiV3.Root(catalog, MountPath(context, segments)),
             ["openapi", "v3", "api", var v] => OpenApiV3.GroupVersion(catalog, "", v),
             ["openapi", "v3", "apis", var g, var v] => OpenApiV3.GroupVersion(catalog, g, v),
-            ["healthz" or "livez" or "readyz"] => null,
-            _ => throw ApiErrors.PathNotFound(),
+            _ => null,
         };
-
-        if (segments is ["healthz" or "livez" or "readyz"])
-        {
-            await context.Response.WriteAsync("ok", context.RequestAborted);
-            return;
-        }
 
         await WriteAsync(context, 200, document ?? throw ApiErrors.PathNotFound());
     }
