@@ -3,6 +3,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 using ScaleControl.Sandbox.Kubernetes.Control;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
@@ -65,6 +66,37 @@ public sealed class TestHookTests
 
         Assert.True(slow.Elapsed >= TimeSpan.FromMilliseconds(300), $"took {slow.Elapsed}");
         Assert.True(fast.Elapsed < TimeSpan.FromMilliseconds(300), $"took {fast.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Seed_MultiDocumentYaml_StoresTypedObjectsAndKeepsSeededStatus()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+
+        var seeded = sandbox.Control.Seed("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop, labels: {version: "2"}}
+            spec:
+              replicas: 4
+              selector: {matchLabels: {app: web}}
+            status: {readyReplicas: 4, replicas: 4}
+            ---
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata: {name: web, namespace: shop}
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+              minReplicas: 2
+              maxReplicas: 6
+            """);
+        var cluster = sandbox.Server.Services.GetRequiredService<ScaleControl.Sandbox.ISandboxCluster>();
+        var deployment = await sandbox.Client.AppsV1.ReadNamespacedDeploymentAsync("web", "shop");
+
+        Assert.Equal(2, seeded.Count);
+        Assert.Equal((4, 4, "2"), (deployment.Spec.Replicas, deployment.Status.ReadyReplicas, deployment.Metadata.Labels["version"]));
+        Assert.Equal((4, 4), (cluster.GetDesiredReplicas("shop", "web"), cluster.GetReadyReplicas("shop", "web")));
+        Assert.Equal(6, (await sandbox.Client.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync("web", "shop")).Spec.MaxReplicas);
     }
 
     [Fact]
