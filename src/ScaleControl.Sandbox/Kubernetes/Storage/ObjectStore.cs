@@ -90,7 +90,7 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
 
             metadata["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
             bucket[(@namespace, name)] = (JsonObject)next.DeepClone();
-            Publish(new WatchEvent(current is null ? WatchEvent.Added : WatchEvent.Modified, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)next.DeepClone()));
+            Publish(new WatchEvent(current is null ? WatchEvent.Added : WatchEvent.Modified, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)next.DeepClone(), current));
             return next;
         }
     }
@@ -151,7 +151,7 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
             {
                 foreach (var e in _history.Where(e => e.ResourceVersion > sinceResourceVersion && subscription.Matches(e)))
                 {
-                    subscription.Push(e with { Object = (JsonObject)e.Object.DeepClone() });
+                    subscription.Push(Copy(e));
                 }
             }
 
@@ -209,10 +209,13 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
         {
             if (w.Matches(e))
             {
-                w.Push(e with { Object = (JsonObject)e.Object.DeepClone() });
+                w.Push(Copy(e));
             }
         }
     }
+
+    private static WatchEvent Copy(WatchEvent e) =>
+        e with { Object = (JsonObject)e.Object.DeepClone(), Previous = (JsonObject?)e.Previous?.DeepClone() };
 
     private void Unsubscribe(WatchSubscription subscription)
     {
