@@ -18,6 +18,15 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
 {
     public ObjectStore Store => store;
 
+    /// <summary>The namespaces every cluster starts with.</summary>
+    public void CreateSystemNamespaces()
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
+        {
+            EnsureNamespace(ns);
+        }
+    }
+
     public JsonObject Get(ResourceType type, string ns, string name) =>
         ToView(type, store.Get(type.Storage, ns, name) ?? throw ApiErrors.NotFound(type, name));
 
