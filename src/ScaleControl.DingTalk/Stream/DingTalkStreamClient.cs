@@ -125,10 +125,12 @@ public sealed partial class DingTalkStreamClient(
         }
         catch (TimeoutException)
         {
+            // The gateway did not close it: stop reading, let in-flight taps finish, then release it.
+            await connection.CloseAsync();
+            await running;
         }
 
         await connection.DisposeAsync();
-        await running;
     }
 
     private async Task OnFrameAsync(StreamConnection connection, StreamFrame frame)

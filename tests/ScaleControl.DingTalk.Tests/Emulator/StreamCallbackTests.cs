@@ -125,6 +125,20 @@ public class StreamCallbackTests
     }
 
     [Fact]
+    public async Task ConnectionLost_ClientReconnectsAfterBackoff_AndTapsFlowAgain()
+    {
+        await using var world = await WorldWithCardAsync(connections: 1);
+        var first = (await world.WaitForStreamConnectionsAsync()).Single().GetProperty("connectionId").GetString()!;
+
+        world.EmulatorService<Sandbox.DingTalk.Stream.StreamGateway>().Find(first)!.Abort();
+        await world.WaitForStreamConnectionsAsync(where: c => c.GetProperty("connectionId").GetString() != first);
+        var (_, body) = await world.TapAsync(OutTrackId, "zhangsan", "approve");
+
+        Assert.Equal("Updated", Status(body));
+        Assert.Equal(2, world.ClientService<DingTalkStreamClient>().ConnectionsOpened);
+    }
+
+    [Fact]
     public async Task Taps_FiftyCardsAtOnce_EachAnsweredWithinTwoSeconds()
     {
         await using var world = await DingTalkWorld.StartAsync(o => o.QpsLimitPerAppAndApi = 1000);
