@@ -287,4 +287,50 @@ public sealed class StreamGatewayTests
         Assert.Equal(2, events[0].GetProperty("pushes").GetInt32());
         Assert.Equal(JsonValueKind.String, events[0].GetProperty("ackedBy").ValueKind);
     }
+
+    [Fact]
+    public async Task WebSocketPing_FromClient_IsAnsweredWithPong()
+    {
+        await using var host = await EmulatorHost.StartAsync(QuietOptions());
+        var (endpoint, ticket) = await RawStreamClient.OpenAsync(host);
+        using var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromMilliseconds(400); // no pong in time aborts the socket
+        await socket.ConnectAsync(new Uri($"{endpoint}?ticket={ticket}"), CancellationToken.None);
+        var buffer = new byte[4096];
+        var receive = socket.ReceiveAsync(buffer, CancellationToken.None); // keeps reading pongs while idle
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // ~15 client pings, each must be answered within 400 ms
+        var id = (await host.Http.GetFromJsonAsync<JsonElement>("stream/connections"))[0].GetProperty("connectionId").GetString();
+        _ = host.Http.PostAsync($"stream/connections/{id}/ping", null);
+        var frame = await receive.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(WebSocketMessageType.Text, frame.MessageType);
+        Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
+    public async Task Tap_FiftyConcurrentTaps_AllAppliedOnceEach()
+    {
+        await using var host = await EmulatorHost.StartAsync(QuietOptions());
+        await using var client = await RawStreamClient.ConnectAsync(host);
+        await host.CreateCardAsync("busy");
+        var acker = Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var frame = await client.NextFrameAsync("CALLBACK");
+                await client.AckAsync(frame, new { response = new { cardData = new { cardParamMap = new { lastTap = $"{i}" } }, cardUpdateOptions = new { updateCardDataByKey = true } } });
+            }
+        });
+
+        var taps = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => host.TapAsync("busy", "zhangsan", "approve")));
+        await acker;
+        var card = await host.Http.GetFromJsonAsync<JsonElement>("cards/busy");
+
+        Assert.All(taps, t => Assert.Equal("Updated", t.Body.GetProperty("tap").GetProperty("status").GetString()));
+        Assert.Equal(51, card.GetProperty("version").GetInt32());
+        Assert.Equal(50, card.GetProperty("tapCount").GetInt32());
+        Assert.Equal("pending", card.GetProperty("cardData").GetProperty("status").GetString());
+    }
 }

@@ -135,4 +135,18 @@ public sealed class WebhookTests
     /// <summary>An independent implementation of the document's signing rule (URL-encoded Base64 HMAC-SHA256).</summary>
     private static string Sign(string secret, long timestamp) =>
         Uri.EscapeDataString(Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}\n{secret}"))));
+
+    [Theory]
+    [InlineData("127.0.0.0/8", 0)]
+    [InlineData("10.1.2.3", 310000)]
+    public async Task Send_IpAllowList_OnlyListedAddressesPass(string allowed, int errcode)
+    {
+        var options = ScaleControl.Sandbox.DingTalk.DingTalkSandboxOptions.CreateDefault();
+        options.WebhookRobots[0] = options.WebhookRobots[0] with { IpAllowList = [allowed] };
+        await using var host = await EmulatorHost.StartAsync(options, new FakeTimeProvider(s_now));
+
+        var result = await SendAsync(host, Text("ScaleControl ip"), s_now.ToUnixTimeMilliseconds());
+
+        Assert.Equal(errcode, result.GetProperty("errcode").GetInt32());
+    }
 }
