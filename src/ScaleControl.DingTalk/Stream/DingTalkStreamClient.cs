@@ -85,8 +85,9 @@ public sealed partial class DingTalkStreamClient(
                 await connection.DisposeAsync();
                 break;
             }
-            catch (Exception e) when (e is DingTalkApiException or HttpRequestException or System.Net.WebSockets.WebSocketException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever went wrong (gateway refused, socket failed, bad endpoint), keep the slot alive and retry.
                 LogConnectFailed(logger, e.Message);
             }
 
