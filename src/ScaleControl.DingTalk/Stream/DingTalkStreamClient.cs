@@ -17,6 +17,7 @@ namespace ScaleControl.DingTalk.Stream;
 public sealed partial class DingTalkStreamClient(
     DingTalkApiClient api,
     CardCallbackHandler handler,
+    DingTalkMetrics metrics,
     IOptionsMonitor<DingTalkOptions> options,
     TimeProvider timeProvider,
     ILogger<DingTalkStreamClient> logger) : BackgroundService
@@ -136,6 +137,7 @@ public sealed partial class DingTalkStreamClient(
 
     private async Task OnFrameAsync(StreamConnection connection, StreamFrame frame)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var data = frame switch
@@ -150,6 +152,11 @@ public sealed partial class DingTalkStreamClient(
             if (data is not null && frame.MessageId.Length > 0)
             {
                 await connection.SendAsync(StreamAck.Ok(frame.MessageId, data).ToUtf8Json(), CancellationToken.None);
+            }
+
+            if (frame is { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic })
+            {
+                metrics.CallbackAnswered(started, "stream");
             }
         }
         catch (Exception e)
