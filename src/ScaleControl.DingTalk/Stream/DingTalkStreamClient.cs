@@ -147,7 +147,8 @@ public sealed partial class DingTalkStreamClient(
                 { Type: StreamFrame.SystemType } => null,
                 { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic } => await HandleCardCallbackOnceAsync(frame),
                 { Type: StreamFrame.CallbackType } => StreamAck.CallbackData<object>(null),
-                _ => """{"status":"SUCCESS","message":"ignored"}""",
+                { Type: StreamFrame.EventType } => """{"status":"SUCCESS","message":"ignored"}""",
+                _ => null,
             };
             if (data is not null && frame.MessageId.Length > 0)
             {
