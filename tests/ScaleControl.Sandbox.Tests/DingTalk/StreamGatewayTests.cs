@@ -88,6 +88,7 @@ public sealed class StreamGatewayTests
         var (status, result) = await tap;
 
         Assert.Equal(200, status);
+        Assert.Equal(["data", "headers", "specVersion", "type"], frame.EnumerateObject().Select(p => p.Name).Order());
         Assert.All(frame.GetProperty("headers").EnumerateObject(), h => Assert.Equal(JsonValueKind.String, h.Value.ValueKind));
         Assert.Equal("/v1.0/card/instances/callback", frame.GetProperty("headers").GetProperty("topic").GetString());
         Assert.Equal(JsonValueKind.String, frame.GetProperty("data").ValueKind);
