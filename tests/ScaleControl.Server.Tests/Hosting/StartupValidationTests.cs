@@ -19,7 +19,7 @@ public sealed class StartupValidationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
 
-        Assert.Contains("ScaleControl:Auth:Tokens:9: role 'superuser' is not one of viewer, operator, admin", error.Message);
+        Assert.Contains("role 'superuser' is not one of viewer, operator, admin", error.Message);
     }
 
     [Fact]
