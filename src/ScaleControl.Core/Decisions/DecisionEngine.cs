@@ -55,7 +55,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         string? problems = null;
         for (var i = 0; i < assessments.Length; i++)
         {
-            var a = MetricAssessment.Assess(metrics[i], input, _options, staleAfter, lookAhead);
+            var a = MetricAssessment.Assess(metrics[i], input, staleAfter, lookAhead);
             assessments[i] = a;
             if (i > 0)
             {

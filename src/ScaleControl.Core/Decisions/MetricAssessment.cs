@@ -19,7 +19,6 @@ internal readonly record struct MetricAssessment(
     public static MetricAssessment Assess(
         MetricSpec spec,
         DecisionInput input,
-        DecisionEngineOptions options,
         TimeSpan staleAfter,
         TimeSpan lookAhead)
     {
