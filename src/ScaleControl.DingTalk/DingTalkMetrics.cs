@@ -18,7 +18,7 @@ public sealed class DingTalkMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _callbackDuration = meter.CreateHistogram<double>(
-            CallbackDurationName, unit: "ms", description: "From a card callback's arrival to its answer being sent");
+            CallbackDurationName, unit: "ms", description: "From a card callback's arrival to its answer being ready");
     }
 
     /// <summary>Records the time since <paramref name="startedTimestamp"/> (a <see cref="Stopwatch"/> timestamp).</summary>

@@ -112,7 +112,7 @@ internal static class DingTalkTapBenchmark
         if (callback.Length > 0)
         {
             Console.WriteLine($"    callback → answer applied (emulator-measured): p50 {P(callback, 0.5):0.0} ms, p95 {P(callback, 0.95):0.0} ms, p99 {P(callback, 0.99):0.0} ms, max {callback[^1]:0.0} ms");
-            Console.WriteLine($"    inside the client (frame in → ACK out):       p50 {P(inClient, 0.5):0.0} ms, p95 {P(inClient, 0.95):0.0} ms, p99 {P(inClient, 0.99):0.0} ms, max {inClient[^1]:0.0} ms");
+            Console.WriteLine($"    inside the client (frame in → ACK ready):     p50 {P(inClient, 0.5):0.0} ms, p95 {P(inClient, 0.95):0.0} ms, p99 {P(inClient, 0.99):0.0} ms, max {inClient[^1]:0.0} ms");
             Console.WriteLine($"    tap request round trip:                       p50 {P(roundTrip, 0.5):0.0} ms, p95 {P(roundTrip, 0.95):0.0} ms, p99 {P(roundTrip, 0.99):0.0} ms, max {roundTrip[^1]:0.0} ms");
         }
     }

@@ -150,14 +150,14 @@ public sealed partial class DingTalkStreamClient(
                 { Type: StreamFrame.EventType } => """{"status":"SUCCESS","message":"ignored"}""",
                 _ => null,
             };
-            if (data is not null && frame.MessageId.Length > 0)
-            {
-                await connection.SendAsync(StreamAck.Ok(frame.MessageId, data).ToUtf8Json(), CancellationToken.None);
-            }
-
             if (frame is { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic })
             {
                 metrics.CallbackAnswered(started, "stream");
+            }
+
+            if (data is not null && frame.MessageId.Length > 0)
+            {
+                await connection.SendAsync(StreamAck.Ok(frame.MessageId, data).ToUtf8Json(), CancellationToken.None);
             }
         }
         catch (Exception e)

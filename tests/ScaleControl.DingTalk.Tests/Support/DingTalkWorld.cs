@@ -176,6 +176,18 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls (real time, bounded) for a condition that the other side of a socket makes true a moment later.</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        return condition();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Script.Dispose();
