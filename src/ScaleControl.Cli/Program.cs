@@ -1,1 +1,3 @@
-return 0;
+using ScaleControl.Cli;
+
+return await ScalectlRootCommand.RunAsync(args);
