@@ -38,13 +38,16 @@ internal sealed class ScalectlRootCommand : RootCommand
         if (parseResult.Action is ParseErrorAction)
         {
             var command = CommandPath(parseResult);
-            var errors = string.Join("; ", parseResult.Errors.Select(e => e.Message.TrimEnd('.')).Distinct());
+            var errors = string.Join("; ", parseResult.Errors.Select(e => OneLine(e.Message)).Distinct());
             await configuration.Error.WriteLineAsync($"error: {errors} (see '{command} --help')");
             return 1;
         }
 
         return await parseResult.InvokeAsync(configuration);
     }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim())).TrimEnd('.');
 
     private static string CommandPath(ParseResult parseResult)
     {

@@ -20,9 +20,15 @@ internal static class YamlJson
     public static IReadOnlyList<JsonNode> ParseDocuments(string yaml)
     {
         var stream = new YamlStream();
-        using (var reader = new StringReader(yaml))
+        try
         {
+            using var reader = new StringReader(yaml);
             stream.Load(reader);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner gives up this way on some unterminated flow collections.
+            throw new YamlException(Mark.Empty, Mark.Empty, "unexpected end of a [..] or {..} collection", e);
         }
 
         return [.. stream.Documents
@@ -35,11 +41,15 @@ internal static class YamlJson
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(kv =>
-            KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value)))),
+            KeyValuePair.Create(Key(kv.Key), ToJson(kv.Value)))),
         YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(ToJson)]),
         YamlScalarNode scalar => Scalar(scalar),
         _ => null,
     };
+
+    private static string Key(YamlNode key) => key is YamlScalarNode { Value: { } text }
+        ? text
+        : throw new YamlException(key.Start, key.End, "mapping keys must be plain text");
 
     /// <summary>Plain scalars follow YAML 1.2's core schema (null, bool, int, float); quoted ones stay strings.</summary>
     private static JsonValue? Scalar(YamlScalarNode scalar)
