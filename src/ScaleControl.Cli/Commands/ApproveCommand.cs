@@ -6,7 +6,11 @@ namespace ScaleControl.Cli.Commands;
 /// <summary><c>scalectl approve ID [--replicas N]</c>: approve a pending proposal (or its alternative count).</summary>
 internal sealed class ApproveCommand : ApiCommand
 {
-    private static readonly Argument<string> s_id = new("ID") { Description = "Proposal: NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_id = new("ID")
+    {
+        Description = "Proposal: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.PendingProposals },
+    };
 
     private static readonly Option<int?> s_replicas = new("--replicas")
     {

@@ -8,7 +8,11 @@ namespace ScaleControl.Cli.Commands;
 /// <summary><c>scalectl describe policy ID</c>: spec, guardrails, freeze/pin and the last evaluation.</summary>
 internal sealed class DescribePolicyCommand : ApiCommand
 {
-    private static readonly Argument<string> s_id = new("ID") { Description = "NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_id = new("ID")
+    {
+        Description = "NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Policies },
+    };
 
     public DescribePolicyCommand()
         : base("policy", "Show a ScalePolicy in detail")

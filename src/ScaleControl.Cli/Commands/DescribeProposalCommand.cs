@@ -7,7 +7,11 @@ namespace ScaleControl.Cli.Commands;
 /// <summary><c>scalectl describe proposal ID</c>: the step, why, the evidence, approvals and the phase history.</summary>
 internal sealed class DescribeProposalCommand : ApiCommand
 {
-    private static readonly Argument<string> s_id = new("ID") { Description = "NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_id = new("ID")
+    {
+        Description = "NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.PendingProposals },
+    };
 
     public DescribeProposalCommand()
         : base("proposal", "Show a ScaleProposal in detail")

@@ -7,7 +7,11 @@ namespace ScaleControl.Cli.Commands;
 /// <summary><c>scalectl freeze POLICY --for 30m --reason TEXT</c>: the control loop changes nothing for the policy meanwhile.</summary>
 internal sealed class FreezeCommand : ApiCommand
 {
-    private static readonly Argument<string> s_policy = new("POLICY") { Description = "Policy: NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_policy = new("POLICY")
+    {
+        Description = "Policy: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Policies },
+    };
 
     private static readonly Option<TimeSpan> s_for = DurationOption.Create("--for", "How long, e.g. 30m or 1h30m");
 

@@ -6,7 +6,11 @@ namespace ScaleControl.Cli.Commands;
 /// <summary><c>scalectl reject ID --reason TEXT</c>.</summary>
 internal sealed class RejectCommand : ApiCommand
 {
-    private static readonly Argument<string> s_id = new("ID") { Description = "Proposal: NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_id = new("ID")
+    {
+        Description = "Proposal: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.PendingProposals },
+    };
 
     private static readonly Option<string> s_reason = new("--reason")
     {

@@ -11,7 +11,11 @@ namespace ScaleControl.Cli.Commands;
 /// </summary>
 internal sealed class ScaleCommand : ApiCommand
 {
-    private static readonly Argument<string> s_workload = new("WORKLOAD") { Description = "Workload: NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_workload = new("WORKLOAD")
+    {
+        Description = "Workload: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Workloads },
+    };
 
     private static readonly Option<int> s_replicas = new("--replicas")
     {
@@ -27,6 +31,14 @@ internal sealed class ScaleCommand : ApiCommand
         Required = true,
     };
 
+    static ScaleCommand() => s_replicas.Validators.Add(r =>
+    {
+        if (r.GetValueOrDefault<int>() < 0)
+        {
+            r.AddError("--replicas must be 0 or more");
+        }
+    });
+
     public ScaleCommand()
         : base("scale", "Pin a workload at a replica count for a while (overrides its policy)")
     {
@@ -34,13 +46,6 @@ internal sealed class ScaleCommand : ApiCommand
         Options.Add(s_replicas);
         Options.Add(s_for);
         Options.Add(s_reason);
-        s_replicas.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0)
-            {
-                r.AddError("--replicas must be 0 or more");
-            }
-        });
     }
 
     protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)

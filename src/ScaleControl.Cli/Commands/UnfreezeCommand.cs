@@ -5,7 +5,11 @@ namespace ScaleControl.Cli.Commands;
 /// <summary><c>scalectl unfreeze POLICY</c>.</summary>
 internal sealed class UnfreezeCommand : ApiCommand
 {
-    private static readonly Argument<string> s_policy = new("POLICY") { Description = "Policy: NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_policy = new("POLICY")
+    {
+        Description = "Policy: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Policies },
+    };
 
     public UnfreezeCommand()
         : base("unfreeze", "End a freeze early")

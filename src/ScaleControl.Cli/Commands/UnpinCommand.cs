@@ -6,7 +6,11 @@ namespace ScaleControl.Cli.Commands;
 /// <summary><c>scalectl unpin NAMESPACE/NAME</c>: end a <c>scale</c> override early; the policy takes over again.</summary>
 internal sealed class UnpinCommand : ApiCommand
 {
-    private static readonly Argument<string> s_workload = new("WORKLOAD") { Description = "Workload: NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_workload = new("WORKLOAD")
+    {
+        Description = "Workload: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Workloads },
+    };
 
     public UnpinCommand()
         : base("unpin", "End a scale override; the policy decides again")

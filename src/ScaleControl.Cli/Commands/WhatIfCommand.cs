@@ -11,7 +11,11 @@ namespace ScaleControl.Cli.Commands;
 /// </summary>
 internal sealed class WhatIfCommand : ApiCommand
 {
-    private static readonly Argument<string> s_policy = new("POLICY") { Description = "Policy: NAMESPACE/NAME, or NAME with -n" };
+    private static readonly Argument<string> s_policy = new("POLICY")
+    {
+        Description = "Policy: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Policies },
+    };
 
     private static readonly Option<string> s_from = new("--from")
     {
