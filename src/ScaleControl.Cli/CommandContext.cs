@@ -63,7 +63,8 @@ internal sealed class CommandContext : IDisposable
                 Out.WriteLine(node.ToJsonString(s_indented));
                 return true;
             case OutputFormat.Yaml:
-                Out.Write(YamlJson.ToYaml(node));
+                var yaml = YamlJson.ToYaml(node);
+                Out.Write(yaml.EndsWith('\n') ? yaml : yaml + "\n");
                 return true;
             default:
                 return false;

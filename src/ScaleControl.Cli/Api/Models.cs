@@ -106,7 +106,7 @@ internal sealed record MetricStatus(string Name = "", double? Value = null, doub
 internal sealed record PolicyRuntime(
     string Namespace = "",
     string Name = "",
-    string? Target = null,
+    JsonNode? Target = null,
     string? Mode = null,
     int? CurrentReplicas = null,
     int? ReadyReplicas = null,

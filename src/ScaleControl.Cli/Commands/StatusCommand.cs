@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ScaleControl.Cli.Api;
 using ScaleControl.Cli.Formatting;
 
@@ -39,7 +40,7 @@ internal sealed class StatusCommand : ApiCommand
         var table = new TableWriter("NAMESPACE", "NAME", "TARGET", "MODE", "READY", "CURRENT", "DESIRED", "METRICS", "STATE", "REASON");
         foreach (var p in policies)
         {
-            table.AddRow(p.Namespace, p.Name, p.Target, p.Mode,
+            table.AddRow(p.Namespace, p.Name, Target(p.Target), p.Mode,
                 Columns.Number(p.ReadyReplicas), Columns.Number(p.CurrentReplicas), Columns.Number(p.DesiredReplicas),
                 string.Join(" ", (p.Metrics ?? []).Select(Metric)),
                 State(context, p),
@@ -48,6 +49,14 @@ internal sealed class StatusCommand : ApiCommand
 
         table.Write(output);
     }
+
+    /// <summary>The target as "Deployment/checkout", whether the server sends that text or a {kind, name} object.</summary>
+    private static string? Target(JsonNode? target) => target switch
+    {
+        JsonObject o => $"{o["kind"]}/{o["name"]}",
+        null => null,
+        _ => target.ToString(),
+    };
 
     private static string Metric(MetricStatus m) =>
         m.Problem is not null ? $"{m.Name}=? ({m.Problem})"
