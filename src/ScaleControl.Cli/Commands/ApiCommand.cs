@@ -27,5 +27,11 @@ internal abstract class ApiCommand : Command
             await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug or an answer of a shape we did not expect: still one line, never a stack trace.
+            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: unexpected {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return 1;
+        }
     }
 }
