@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ScaleControl.Sandbox.DingTalk.Platform;
+
+/// <summary>Serializer settings of every emulator response: web defaults (camelCase), enums as strings.</summary>
+internal static class SandboxJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+}
