@@ -8,7 +8,7 @@ internal static class GlobalOptions
 {
     public static readonly Option<string?> Server = new("--server", "-s")
     {
-        Description = "ScaleControl server URL (else SCALECTL_SERVER, else server: in the config file, else http://localhost:5000)",
+        Description = "ScaleControl server URL (else SCALECTL_SERVER, else server: in the config file, else http://127.0.0.1:8080)",
         Recursive = true,
     };
 

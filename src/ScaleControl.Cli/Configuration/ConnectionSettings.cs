@@ -9,7 +9,7 @@ internal sealed record ConnectionSettings(Uri Server, string? Token, string Defa
     public const string ServerVariable = "SCALECTL_SERVER";
     public const string TokenVariable = "SCALECTL_TOKEN";
     public const string ConfigVariable = "SCALECTL_CONFIG";
-    public const string DefaultServer = "http://localhost:5000";
+    public const string DefaultServer = "http://127.0.0.1:8080";
 
     public static ConnectionSettings Resolve(
         string? serverFlag, string? tokenFlag, string? configFlag, string? timeoutFlag, Func<string, string?> env)

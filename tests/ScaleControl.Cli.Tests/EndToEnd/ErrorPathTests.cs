@@ -73,7 +73,7 @@ public sealed class ErrorPathTests(SandboxServer server)
     [Fact]
     public async Task Freeze_OperatorOutsideItsNamespaces_IsForbidden()
     {
-        var apply = await server.Cli().RunAsync("policy", "apply", "-f", Path.Combine(AppContext.BaseDirectory, "Policies", "forbidden-namespace.yaml"));
+        var apply = await server.Cli().RunAsync("policy", "apply", "-f", Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", "forbidden-namespace.yaml"));
         Assert.True(apply.ExitCode == 0, apply.ToString());
 
         var result = await server.Cli(SandboxServer.OperatorToken).RunAsync("freeze", "payments/cli-ledger", "--for", "30m", "--reason", "not mine");

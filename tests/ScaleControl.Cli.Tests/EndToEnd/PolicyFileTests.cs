@@ -5,7 +5,7 @@ namespace ScaleControl.Cli.Tests.EndToEnd;
 [Collection(SandboxServerCollection.Name)]
 public sealed class PolicyFileTests(SandboxServer server)
 {
-    private static string File(string name) => Path.Combine(AppContext.BaseDirectory, "Policies", name);
+    private static string File(string name) => Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", name);
 
     [Fact]
     public async Task PolicyValidate_ValidMultiDocumentFile_ReportsEachValid()

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -21,24 +20,31 @@ public sealed class SandboxServer : IAsyncLifetime
     public const string ViewerToken = "sandbox-viewer";
 
     private readonly WebApplicationFactory<global::Program> _factory;
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("scalectl-sandbox-");
 
     public SandboxServer()
         : this(new Dictionary<string, string?>())
     {
     }
 
-    public SandboxServer(IReadOnlyDictionary<string, string?> settings)
+    internal SandboxServer(IReadOnlyDictionary<string, string?> settings)
     {
         _factory = new WebApplicationFactory<global::Program>().WithWebHostBuilder(builder =>
         {
-            builder.UseEnvironment("Development");
+            builder.UseEnvironment("Production"); // Development turns on DI validation, which trips over the server's validator registrations
+            // The sandbox talks to itself over HTTP: it pins a free port from --urls before Kestrel starts.
+            builder.UseSetting("urls", "http://127.0.0.1:0");
+            builder.UseSetting("ScaleControl:Sandbox:KubeconfigPath", Path.Combine(_directory.FullName, "kubeconfig"));
+            builder.UseSetting("ScaleControl:Sandbox:FlatTraffic", "true");
+            builder.UseSetting("ScaleControl:Sandbox:PodStartupSeconds", "1");
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
             }
         });
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _factory.UseKestrel();
     }
+
 
     public string Url { get; private set; } = "";
 
@@ -52,7 +58,11 @@ public sealed class SandboxServer : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        _directory.Delete(recursive: true);
+    }
 
     /// <summary>A direct API call (as admin), for arranging a scene the CLI then looks at.</summary>
     public async Task<JsonNode?> ApiAsync(HttpMethod method, string path, object? body = null, string token = AdminToken)

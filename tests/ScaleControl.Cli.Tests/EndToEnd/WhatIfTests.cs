@@ -75,7 +75,7 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
 
     private async Task ApplyAsync()
     {
-        var apply = await Server.Cli().RunAsync("policy", "apply", "-f", Path.Combine(AppContext.BaseDirectory, "Policies", "whatif-orders.yaml"));
+        var apply = await Server.Cli().RunAsync("policy", "apply", "-f", Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", "whatif-orders.yaml"));
         Assert.True(apply.ExitCode == 0, apply.ToString());
     }
 }

@@ -14,7 +14,7 @@ public sealed class ConnectionSettingsTests : IDisposable
     {
         var settings = Resolve(env: []);
 
-        Assert.Equal(new Uri("http://localhost:5000/"), settings.Server);
+        Assert.Equal(new Uri("http://127.0.0.1:8080/"), settings.Server);
         Assert.Null(settings.Token);
         Assert.Equal("default", settings.DefaultNamespace);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Timeout);
