@@ -246,8 +246,11 @@ internal static class DashboardScript
           function chart(points, lines, options) {
             const W = 600, H = 120, L = 40, R = 8, T = 8, B = 18;
             const svg = h('svg:svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' });
+            // The window is the data's own span (at least 5 minutes, at most MINUTES), so a fresh start is not a sliver.
             const end = points.length ? new Date(points[points.length - 1].time).getTime() : Date.now();
-            const start = end - MINUTES * 60 * 1000;
+            const first = points.length ? new Date(points[0].time).getTime() : end;
+            const minutes = Math.min(MINUTES, Math.max(5, Math.ceil((end - first) / 60000)));
+            const start = end - minutes * 60 * 1000;
             let max = 0;
             for (const pt of points) for (const l of lines) { const v = pt[l.field]; if (typeof v === 'number' && v > max) max = v; }
             max = niceMax(max, options.integer);
@@ -259,7 +262,7 @@ internal static class DashboardScript
               svg.append(h('svg:line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
               svg.append(h('svg:text', { x: L - 6, y: y(v) + 3, 'text-anchor': 'end', text: options.integer ? String(Math.round(v)) : fmt(v) }));
             }
-            for (const [f, label] of [[0, `-${MINUTES}m`], [0.5, `-${MINUTES / 2}m`], [1, 'now']]) {
+            for (const [f, label] of [[0, `-${minutes}m`], [0.5, `-${Math.round(minutes / 2)}m`], [1, 'now']]) {
               svg.append(h('svg:text', { x: L + f * (W - L - R), y: H - 4, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle', text: label }));
             }
             for (const l of lines) {

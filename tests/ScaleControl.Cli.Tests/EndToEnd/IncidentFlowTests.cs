@@ -3,9 +3,9 @@ namespace ScaleControl.Cli.Tests.EndToEnd;
 /// <summary>
 /// The incident as an SRE runs it from the terminal: a hot event makes the policy propose, the SRE lists, describes and
 /// approves it as zhangsan, a late reject is refused with the server's reason, and the history tells the story.
+/// It has a server of its own: waiting for the control loop to react takes a while, and the other tests need not wait.
 /// </summary>
-[Collection(SandboxServerCollection.Name)]
-public sealed class IncidentFlowTests(SandboxServer server)
+public sealed class IncidentFlowTests(SandboxServer server) : IClassFixture<SandboxServer>
 {
     [Fact]
     public async Task HotEvent_ProposeDescribeApproveAndRejectLate_WholeFlowFromTheCli()
