@@ -4,7 +4,8 @@ using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control;
 using ScaleControl.Server.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content (appsettings.json) comes from the build output; the working directory is where .scalecontrol/ is written.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var mode = builder.AddScaleControlServer();
 builder.AddScaleControlAuth(mode);
 builder.AddScaleControlAdapters(mode);

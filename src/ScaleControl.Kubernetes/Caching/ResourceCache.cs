@@ -120,6 +120,12 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
             {
                 LogWatchIdle(_logger, _source.Name, _options.IdleTimeoutSeconds);
             }
+            catch (HttpRequestException ex) when (ex.InnerException is EndOfStreamException)
+            {
+                // KubernetesClient waits for a watch's first line; a stream closed before any line (timeout, dropped
+                // connection) surfaces as this exception. Nothing was missed: resume from the last resourceVersion.
+                LogWatchClosedEmpty(_logger, _source.Name);
+            }
             catch (Exception ex) when (IsExpired(ex))
             {
                 LogExpired(_logger, _source.Name, ResourceVersion);
@@ -239,6 +245,9 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Watch of {Resource} was silent for {Seconds} s; reconnecting")]
     private static partial void LogWatchIdle(ILogger logger, string resource, int seconds);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "Watch of {Resource} closed before its first event; resuming")]
+    private static partial void LogWatchClosedEmpty(ILogger logger, string resource);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Watch of {Resource} failed ({Failures} in a row); re-listing")]
     private static partial void LogWatchFailed(ILogger logger, string resource, int failures, Exception exception);

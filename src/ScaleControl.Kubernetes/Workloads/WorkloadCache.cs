@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,11 @@ namespace ScaleControl.Kubernetes.Workloads;
 /// <summary>Watch caches of Deployments, StatefulSets and HPAs, and the start-up estimator fed by them.</summary>
 public sealed class WorkloadCache : IAsyncDisposable
 {
+    // scaleTargetRef ("ns/Kind/name", kind lower-cased) → HPA key, and back: a lookup per read instead of a scan.
+    private readonly ConcurrentDictionary<string, string> _hpaByTarget = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _targetByHpa = new(StringComparer.Ordinal);
+    private readonly Lock _hpaIndexLock = new();
+
     public WorkloadCache(IKubernetes client, KubernetesOptions options, TimeProvider time, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger<WorkloadCache>();
@@ -19,6 +25,7 @@ public sealed class WorkloadCache : IAsyncDisposable
         Startup = new StartupTimeEstimator(time);
         Deployments.Changed += (type, d) => Startup.Observe(type, Key(d.Metadata), d.Spec?.Replicas, d.Status?.ReadyReplicas);
         StatefulSets.Changed += (type, s) => Startup.Observe(type, Key(s.Metadata), s.Spec?.Replicas, s.Status?.ReadyReplicas);
+        HorizontalPodAutoscalers.Changed += IndexHpa;
     }
 
     public ResourceCache<V1Deployment> Deployments { get; }
@@ -51,13 +58,33 @@ public sealed class WorkloadCache : IAsyncDisposable
             : null;
     }
 
-    /// <summary>The HPA whose scaleTargetRef names the workload (there is no field selector for it).</summary>
+    /// <summary>The HPA whose scaleTargetRef names the workload (there is no field selector for it; we index the cache).</summary>
     public V2HorizontalPodAutoscaler? FindOwningHpa(WorkloadRef target) =>
-        HorizontalPodAutoscalers.Items.FirstOrDefault(h =>
-            h.Metadata?.NamespaceProperty == target.Namespace
-            && h.Spec?.ScaleTargetRef is { } reference
-            && string.Equals(reference.Kind, target.Kind, StringComparison.OrdinalIgnoreCase)
-            && reference.Name == target.Name);
+        _hpaByTarget.TryGetValue(TargetKey(target.Namespace, target.Kind, target.Name), out var hpaKey)
+            ? HorizontalPodAutoscalers.Get(hpaKey)
+            : null;
+
+    private void IndexHpa(WatchEventType type, V2HorizontalPodAutoscaler hpa)
+    {
+        var hpaKey = Key(hpa.Metadata);
+        lock (_hpaIndexLock)
+        {
+            if (_targetByHpa.TryRemove(hpaKey, out var previous))
+            {
+                _hpaByTarget.TryRemove(KeyValuePair.Create(previous, hpaKey));
+            }
+
+            if (type != WatchEventType.Deleted && hpa.Spec?.ScaleTargetRef is { } reference)
+            {
+                var targetKey = TargetKey(hpa.Metadata?.NamespaceProperty, reference.Kind, reference.Name);
+                _targetByHpa[hpaKey] = targetKey;
+                _hpaByTarget[targetKey] = hpaKey;
+            }
+        }
+    }
+
+    private static string TargetKey(string? @namespace, string? kind, string? name) =>
+        $"{@namespace}/{kind?.ToLowerInvariant()}/{name}";
 
     internal static string Key(V1ObjectMeta? meta) => $"{meta?.NamespaceProperty}/{meta?.Name}";
 

@@ -27,7 +27,9 @@ public static class AdapterWiring
             sandboxApi = new Uri(world.BaseUrl, SandboxWorld.KubernetesPrefix.TrimStart('/'));
         }
 
-        builder.Services.AddScaleControlKubernetes(o =>
+        // In sandbox mode the adapters call this server: their background work waits until it listens.
+        Action<IServiceCollection, Action<IServiceCollection>> add = sandboxApi is null ? (s, r) => r(s) : StartAfterServer.Wrap;
+        add(builder.Services, s => s.AddScaleControlKubernetes(o =>
         {
             kubernetes.Bind(o);
             if (sandboxApi is not null && string.IsNullOrWhiteSpace(o.Host) && string.IsNullOrWhiteSpace(o.KubeconfigPath))
@@ -37,8 +39,8 @@ public static class AdapterWiring
                 // One process owns the sandbox: no lease to contend for unless asked for explicitly.
                 o.LeaderElection.Enabled = kubernetes.GetValue<bool?>("LeaderElection:Enabled") ?? false;
             }
-        });
-        builder.Services.AddScaleControlDingTalk(configuration);
+        }));
+        add(builder.Services, s => s.AddScaleControlDingTalk(configuration));
         if (mode == ServerMode.Cluster || !string.IsNullOrWhiteSpace(configuration["ScaleControl:Prometheus:Url"]))
         {
             builder.Services.AddScaleControlPrometheus(configuration);

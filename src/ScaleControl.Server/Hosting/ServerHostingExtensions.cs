@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Policies.Validation;
 using ScaleControl.Server.Api;
 
@@ -28,8 +29,8 @@ public static class ServerHostingExtensions
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
         services.AddProblemDetails();
-        services.AddValidatorsFromAssemblyContaining<ScalePolicyValidator>(includeInternalTypes: true);
-        services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>();
+        services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
+        services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StoresReadyCheck>("stores", tags: [HealthEndpoints.ReadyTag]);
         return mode;

@@ -21,7 +21,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         _app = app;
         BaseUrl = baseUrl;
         Options = options;
-        Http = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl.ToString().TrimEnd('/') + "/") };
     }
 
     public Uri BaseUrl { get; }
@@ -111,6 +111,30 @@ public sealed class EmulatorHost : IAsyncDisposable
         ["imGroupOpenSpaceModel"] = new JsonObject { ["supportForward"] = false },
         ["imGroupOpenDeliverModel"] = new JsonObject { ["robotCode"] = App.RobotCode, ["atUserIds"] = new JsonObject { ["zhangsan"] = "张三" } },
     };
+
+    public async Task CreateCardAsync(string outTrackId, string? callbackType = "STREAM", string? routeKey = null, JsonObject? cardData = null)
+    {
+        var body = CreateAndDeliverBody(outTrackId, callbackType, routeKey);
+        if (cardData is not null)
+        {
+            body["cardData"] = cardData;
+        }
+
+        var (status, result) = await CallAsync(HttpMethod.Post, "v1.0/card/instances/createAndDeliver", body, await TokenAsync());
+        Assert.True(status == 200, result.ToString());
+    }
+
+    /// <summary>Taps through the script API; returns the HTTP status and the body (tap + card).</summary>
+    public async Task<(int Status, JsonElement Body)> TapAsync(string outTrackId, string userId, string actionId) =>
+        await CallAsync(HttpMethod.Post, $"cards/{outTrackId}/tap", new { userId, actionIds = new[] { actionId } }, null);
+
+    public async Task<JsonElement> RegisterRouteAsync(string key, string url, string? apiSecret, bool forceUpdate = false)
+    {
+        var (status, body) = await CallAsync(HttpMethod.Post, "v1.0/card/callbacks/register",
+            new { callbackRouteKey = key, callbackUrl = url, apiSecret, forceUpdate }, await TokenAsync());
+        Assert.True(status == 200, body.ToString());
+        return body;
+    }
 
     public async ValueTask DisposeAsync()
     {

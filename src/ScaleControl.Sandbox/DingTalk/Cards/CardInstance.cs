@@ -21,6 +21,9 @@ public sealed class CardInstance(string appKey, string outTrackId, SandboxCardTe
     /// <summary>Guards every read-modify-write of this card.</summary>
     public Lock Sync { get; } = new();
 
+    /// <summary>When the first version was recorded (fixed before the card is stored, so readable without the lock).</summary>
+    public DateTimeOffset CreatedAt { get; private set; }
+
     public IReadOnlyDictionary<string, string> CardData => _cardData;
     public IReadOnlyDictionary<string, Dictionary<string, string>> PrivateData => _privateData;
     public IReadOnlyList<DeliveredSpace> Spaces => _spaces;
@@ -58,6 +61,11 @@ public sealed class CardInstance(string appKey, string outTrackId, SandboxCardTe
         var version = new CardVersion(
             _versions.Count + 1, at, source, actor, new Dictionary<string, string>(_cardData),
             _privateData.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(p.Value)));
+        if (_versions.Count == 0)
+        {
+            CreatedAt = at;
+        }
+
         _versions.Add(version);
         return version;
     }

@@ -14,5 +14,5 @@ public sealed class CardStore
     /// <summary>For the script API, which names a card by outTrackId alone.</summary>
     public CardInstance? Find(string outTrackId) => _cards.Values.FirstOrDefault(c => c.OutTrackId == outTrackId);
 
-    public IReadOnlyList<CardInstance> All => [.. _cards.Values.OrderBy(c => c.Versions.Count > 0 ? c.Versions[0].At : default)];
+    public IReadOnlyList<CardInstance> All => [.. _cards.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.OutTrackId, StringComparer.Ordinal)];
 }

@@ -6,10 +6,14 @@ namespace ScaleControl.Sandbox.DingTalk.Sandbox;
 /// <summary>The script API's picture of a card: its data as rendered, visible buttons, spaces, taps and history.</summary>
 internal static class CardViews
 {
+    /// <summary>Taps listed per card (the newest); the full count is in <c>tapCount</c>.</summary>
+    private const int RecentTaps = 20;
+
     public static object View(CardInstance card, string? forUser = null, bool withHistory = false)
     {
         lock (card.Sync)
         {
+            // Everything is copied under the lock: the answer is serialized after it is released, while taps go on.
             return new
             {
                 outTrackId = card.OutTrackId,
@@ -19,19 +23,20 @@ internal static class CardViews
                 callbackRouteKey = card.Callback.CallbackRouteKey,
                 userIdType = card.UserIdType,
                 version = card.Version,
-                createdAt = card.Versions[0].At,
+                createdAt = card.CreatedAt,
                 updatedAt = card.Versions[^1].At,
-                cardData = card.CardData,
-                privateData = card.PrivateData,
-                userPrivateData = forUser is null ? null : card.PrivateDataOf(forUser),
+                cardData = new Dictionary<string, string>(card.CardData),
+                privateData = card.PrivateData.ToDictionary(p => p.Key, p => new Dictionary<string, string>(p.Value)),
+                userPrivateData = forUser is null ? null : new Dictionary<string, string>(card.PrivateDataOf(forUser)),
                 buttons = CardButtons.Visible(card.Template, card.CardData),
                 renderWarnings = CardButtons.RenderWarnings(card.Template, card.CardData),
                 spaces = card.Spaces.Select(s => new
                 {
                     s.SpaceType, s.SpaceId, s.Success, s.ErrorMsg, s.RobotCode, s.AtUserIds, s.Recipients, s.At,
-                }),
-                taps = card.Taps,
-                history = withHistory ? card.Versions : null,
+                }).ToList(),
+                tapCount = card.Taps.Count,
+                taps = card.Taps.TakeLast(RecentTaps).ToList(),
+                history = withHistory ? card.Versions.ToList() : null,
             };
         }
     }

@@ -33,5 +33,5 @@ public sealed record StreamSubscription(string Type, string Topic);
 
 internal static class StreamJson
 {
-    public static string Serialize(StreamFrame frame) => JsonSerializer.Serialize(frame);
+    public static string Serialize(StreamFrame frame) => JsonSerializer.Serialize(frame, Platform.SandboxJson.Options);
 }

@@ -108,6 +108,9 @@ internal sealed class KubernetesApiHandler(
             ["apis"] => Discovery.GroupList(catalog),
             ["apis", var g] => Discovery.Group(catalog, g),
             ["apis", var g, var v] => Discovery.ResourceList(catalog, g, v),
+            ["openapi", "v3"] => OpenApiV3.Root(catalog, MountPath(context, segments)),
+            ["openapi", "v3", "api", var v] => OpenApiV3.GroupVersion(catalog, "", v),
+            ["openapi", "v3", "apis", var g, var v] => OpenApiV3.GroupVersion(catalog, g, v),
             ["healthz" or "livez" or "readyz"] => null,
             _ => throw ApiErrors.PathNotFound(),
         };
@@ -119,6 +122,14 @@ internal sealed class KubernetesApiHandler(
         }
 
         await WriteAsync(context, 200, document ?? throw ApiErrors.PathNotFound());
+    }
+
+    // The request path minus the segments this handler routed on: where the API is mounted in the host.
+    private static string MountPath(HttpContext context, string[] segments)
+    {
+        var full = (context.Request.PathBase + context.Request.Path).Value ?? "";
+        var routed = "/" + string.Join('/', segments);
+        return full.EndsWith(routed, StringComparison.Ordinal) ? full[..^routed.Length] : "";
     }
 
     private async Task ServeResourceAsync(HttpContext context, RequestInfo info)
@@ -236,6 +247,6 @@ internal sealed class KubernetesApiHandler(
 
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(WireJson.Serialize(body), context.RequestAborted);
     }
 }

@@ -35,6 +35,7 @@ internal sealed class WatchStreamer(
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted); // headers now: clients wait for them, not for an event
 
         using var deadline = new CancellationTokenSource(timeout, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted, lifetime.ApplicationStopping);
@@ -71,8 +72,9 @@ internal sealed class WatchStreamer(
                     continue;
                 }
 
+                var readable = await pending; // throws when cancelled
                 pending = null;
-                if (!await DrainAsync())
+                if (!readable || !await DrainAsync())
                 {
                     return;
                 }
@@ -111,7 +113,7 @@ internal sealed class WatchStreamer(
 
         async Task WriteLineAsync(string eventType, JsonObject obj)
         {
-            var line = new JsonObject { ["type"] = eventType, ["object"] = obj }.ToJsonString() + "\n";
+            var line = WireJson.Serialize(new JsonObject { ["type"] = eventType, ["object"] = obj }) + "\n";
             await context.Response.WriteAsync(line, token);
             await context.Response.Body.FlushAsync(token);
         }
