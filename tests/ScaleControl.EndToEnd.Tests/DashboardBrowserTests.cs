@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -30,6 +29,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
 
         await page.SelectOptionAsync("#hot-workload", policy.WorkloadId);
         await page.Locator("#hot-multiplier").FillAsync("8");
+        await page.ClickAsync("#hot-form summary"); // the event's shape is folded away by default
         await page.Locator("#hot-ramp").FillAsync("0");
         await page.ClickAsync("#hot-start");
         await Assertions.Expect(page.Locator("#hot-result")).ToContainTextAsync($"{policy.WorkloadId} is getting 8× traffic");
@@ -38,8 +38,10 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         // The proposal shows on the dashboard and its card arrives on the phone, where zhangsan taps Approve.
         await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(1, new() { Timeout = 60_000 });
         var phone = page.FrameLocator("#phone");
-        await phone.GetByText("zhangsan").First.ClickAsync();
-        await phone.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).First.ClickAsync(new() { Timeout = 30_000 });
+        await phone.Locator(".user-chip[data-user='zhangsan']").ClickAsync();
+        await Assertions.Expect(phone.Locator(".user-chip[data-user='zhangsan']")).ToHaveAttributeAsync("aria-pressed", "true");
+        var approve = phone.Locator(".card[data-out-track-id] button[data-action-id]").Filter(new() { HasTextRegex = new("^\\s*Approve\\s*$") });
+        await approve.First.ClickAsync(new() { Timeout = 30_000 });
 
         // Replicas rise on the dashboard, the proposal leaves the open list and the history says who approved.
         await WaitUntilAsync(async () => await ReadyAsync(card) > readyBefore, TimeSpan.FromSeconds(60), "ready replicas to rise");
@@ -142,8 +144,22 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
     {
         public const string AdminToken = "sandbox-admin";
 
-        private readonly WebApplicationFactory<Program> _factory = new WebApplicationFactory<Program>()
-            .WithWebHostBuilder(builder => builder.UseEnvironment("Development"));
+        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("dashboard-sandbox-");
+        private readonly WebApplicationFactory<Program> _factory;
+
+        public SandboxInChromium()
+        {
+            _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+            {
+                builder.UseEnvironment("Production");
+                // The sandbox talks to itself over HTTP: it pins a free port from --urls before Kestrel starts.
+                builder.UseSetting("urls", "http://127.0.0.1:0");
+                builder.UseSetting("ScaleControl:Sandbox:KubeconfigPath", Path.Combine(_directory.FullName, "kubeconfig"));
+                builder.UseSetting("ScaleControl:Sandbox:FlatTraffic", "true");
+                builder.UseSetting("ScaleControl:Sandbox:PodStartupSeconds", "1");
+            });
+            _factory.UseKestrel();
+        }
 
         private IPlaywright? _playwright;
         private IBrowser? _browser;
@@ -152,7 +168,6 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
 
         public async Task InitializeAsync()
         {
-            _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
             _factory.StartServer();
             Url = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             _playwright = await Playwright.CreateAsync();
@@ -204,6 +219,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
 
             _playwright?.Dispose();
             await _factory.DisposeAsync();
+            _directory.Delete(recursive: true);
         }
     }
 }
