@@ -46,14 +46,14 @@ public sealed class LiveScrapeFixture : IAsyncLifetime
 
     /// <summary>
     /// rate() divides by the whole range, so a window not yet filled with scrapes reads low: wait until every
-    /// series has a sample in each second of the 5 s windows the tests use.
+    /// series has a sample in each second of the 10 s windows the tests use.
     /// </summary>
     private async Task WaitForFullWindowAsync()
     {
-        const string Samples = "min(count_over_time(http_requests_total[5s]))";
+        const string Samples = "min(count_over_time(http_requests_total[10s]))";
         using var factory = new MetricSourceFactory(PrometheusUrl);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await factory.Source.QueryAsync([Samples], CancellationToken.None))[Samples].Value is not >= 5)
+        while ((await factory.Source.QueryAsync([Samples], CancellationToken.None))[Samples].Value is not >= 10)
             await Task.Delay(250, deadline.Token);
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
 using ScaleControl.Prometheus.Tests.Infrastructure;
+using ScaleControl.Sandbox.Tests.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
 
@@ -12,10 +13,10 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
     private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(30);
 
     [Theory]
-    [InlineData("""sum(rate(http_requests_total{namespace="shop",workload="checkout-api"}[5s]))""")]
-    [InlineData("""sum(rate(http_request_errors_total{namespace="shop",workload="search-api"}[5s])) / sum(rate(http_requests_total{namespace="shop",workload="search-api"}[5s]))""")]
-    [InlineData("""histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="checkout-api"}[5s])))""")]
-    [InlineData("""histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="search-api"}[5s])))""")]
+    [InlineData("""sum(rate(http_requests_total{namespace="shop",workload="checkout-api"}[10s]))""")]
+    [InlineData("""sum(rate(http_request_errors_total{namespace="shop",workload="search-api"}[10s])) / sum(rate(http_requests_total{namespace="shop",workload="search-api"}[10s]))""")]
+    [InlineData("""histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="checkout-api"}[10s])))""")]
+    [InlineData("""histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="search-api"}[10s])))""")]
     public async Task SandboxQuery_InProcessAndThroughPrometheus_GiveTheSameValue(string query)
     {
         using var factory = new MetricSourceFactory(live.PrometheusUrl);
@@ -26,15 +27,15 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
         Assert.Equal(MetricStatus.Ok, inProcess.Status);
         Assert.True(inProcess.Value > 0);
         // Prometheus extrapolates rate() from scrape timestamps that jitter by milliseconds to a second; over a
-        // 5 s window that is worth a few percent (over the usual [1m] it is under one).
+        // 10 s window that is worth a few percent (over the usual [1m] it is under one).
         Assert.InRange(scraped.Value!.Value, inProcess.Value!.Value * 0.9, inProcess.Value!.Value * 1.1);
     }
 
     [Fact]
     public async Task HotEvent_StartedOverHttp_RisesInPrometheusAndInProcess()
     {
-        const string Cart = """sum(rate(http_requests_total{namespace="shop",workload="cart-api"}[5s]))""";
-        const string CartErrors = """sum(rate(http_request_errors_total{namespace="shop",workload="cart-api"}[5s])) / sum(rate(http_requests_total{namespace="shop",workload="cart-api"}[5s]))""";
+        const string Cart = """sum(rate(http_requests_total{namespace="shop",workload="cart-api"}[10s]))""";
+        const string CartErrors = """sum(rate(http_request_errors_total{namespace="shop",workload="cart-api"}[10s])) / sum(rate(http_requests_total{namespace="shop",workload="cart-api"}[10s]))""";
         using var factory = new MetricSourceFactory(live.PrometheusUrl);
         var baseline = await WaitForAsync(factory.Source, Cart, r => r.IsUsable);
         using var http = new HttpClient { BaseAddress = live.Sandbox.Url };
@@ -52,6 +53,31 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
         Assert.InRange(surge.Value!.Value, 160, 240);
         Assert.InRange(inProcess.Value!.Value, 195, 205);
         Assert.InRange(errors.Value!.Value, 0.2, 0.3); // 200 QPS on 150 QPS of pods: a quarter fails
+    }
+
+    [Fact]
+    public async Task SamplePolicies_Queries_AreValidPromQLForARealPrometheus()
+    {
+        using var factory = new MetricSourceFactory(live.PrometheusUrl);
+        var queries = SamplePolicyQueries.SandboxConvention();
+
+        var readings = await factory.Source.QueryAsync(queries, CancellationToken.None);
+
+        Assert.All(readings.Values, r => Assert.True(r.Status is MetricStatus.Ok or MetricStatus.Empty or MetricStatus.NotANumber, $"{r.Query}: {r.Status} {r.Problem}"));
+    }
+
+    [Fact]
+    public async Task SampleConfig_PassesPromtoolCheckConfig()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/promtool") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("check");
+        start.ArgumentList.Add("config");
+        start.ArgumentList.Add(Path.Combine(SamplePolicyQueries.Directory, "prometheus.yml"));
+        using var promtool = System.Diagnostics.Process.Start(start)!;
+        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
+        await promtool.WaitForExitAsync();
+
+        Assert.True(promtool.ExitCode == 0, output);
     }
 
     private static async Task<MetricReading> WaitForAsync(IMetricSource source, string query, Func<MetricReading, bool> condition)

@@ -66,7 +66,7 @@ public sealed partial class CardCallbackHandler(
             if (first != decision)
             {
                 LogSlowDecision(logger, callback.OutTrackId, callback.UserId);
-                return CardCallbackReply.Private(ApprovalCardContent.PrivateNotice("Received; the card updates when the decision is recorded."));
+                return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("Received; the card updates when the decision is recorded."));
             }
         }
 
@@ -78,15 +78,15 @@ public sealed partial class CardCallbackHandler(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogDecisionFailed(logger, e, callback.OutTrackId, callback.UserId);
-            return CardCallbackReply.Private(ApprovalCardContent.PrivateNotice("ScaleControl could not record this tap; please try again or use scalectl."));
+            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("ScaleControl could not record this tap; please try again or use scalectl."));
         }
 
         LogTap(logger, callback.OutTrackId, callback.UserId, action, result.Kind);
         return result switch
         {
             { Kind: ApprovalResultKind.Accepted, Proposal: { } proposal } =>
-                CardCallbackReply.Public(content.Build(proposal), ApprovalCardContent.PrivateNotice("")),
-            _ => CardCallbackReply.Private(ApprovalCardContent.PrivateNotice(
+                CardCallbackReply.Public(content.Build(proposal), ApprovalCardContent.PrivateMessage("")),
+            _ => CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(
                 string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message)),
         };
     }
@@ -107,7 +107,7 @@ public sealed partial class CardCallbackHandler(
     private CardCallbackReply Refuse(CardCallback callback, string message)
     {
         LogRefused(logger, callback.OutTrackId, callback.UserId, message);
-        return CardCallbackReply.Private(ApprovalCardContent.PrivateNotice(message));
+        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(message));
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped {Action} -> {Result}")]

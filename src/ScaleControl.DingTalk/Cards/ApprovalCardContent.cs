@@ -18,7 +18,6 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
     {
         var spec = proposal.Spec;
         var status = proposal.Status;
-        var pending = status.Phase == ProposalPhase.Pending;
         var workload = $"{proposal.Metadata.Namespace}/{spec.Target.Name}";
         var metric = KeyMetric(spec.Evidence);
 
@@ -26,25 +25,22 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         {
             [V.Title] = $"{workload}: {spec.FromReplicas} → {spec.ToReplicas} replicas",
             [V.Workload] = $"{spec.Target.Kind} {workload}",
+            [V.Namespace] = proposal.Metadata.Namespace,
             [V.ReplicasFrom] = Number(spec.FromReplicas),
             [V.ReplicasTo] = Number(spec.ToReplicas),
-            [V.ReplicasAlt] = spec.AlternativeReplicas is { } alt ? Number(alt) : "",
+            [V.HalfStepTo] = spec.AlternativeReplicas is { } alt ? Number(alt) : "",
             [V.Reason] = spec.Reason,
-            [V.TrafficNow] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
-            [V.TrafficPredicted] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
+            [V.CurrentTraffic] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
+            [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
             [V.CostDelta] = PodDelta(spec.ToReplicas - spec.FromReplicas),
-            [V.KeyNumbers] = KeyNumbers(metric, spec.ToReplicas - spec.FromReplicas),
             [V.OnCall] = string.Join(' ', spec.Approvers.Select(user => "@" + DisplayName(user))),
-            [V.ApprovalsText] = $"{status.Approvals.Count}/{RequiredApprovals(spec)} approvals",
             [V.ExpiresAt] = Time(spec.ExpiresAt),
-            [V.ExpiresAtMillis] = Number(spec.ExpiresAt.ToUnixTimeMilliseconds()),
             [V.Status] = status.Phase.ToString().ToLowerInvariant(),
             [V.StatusText] = StatusText(proposal),
-            [V.ShowActions] = Bool(pending),
-            [V.ShowHalfStep] = Bool(pending && spec.AlternativeReplicas is not null),
-            [V.DecisionText] = DecisionText(proposal),
-            [V.OutcomeText] = OutcomeText(proposal),
+            [V.DecidedBy] = DecidedBy(proposal),
+            [V.DecidedAt] = DecidedAt(proposal) is { } at ? Time(at) : "",
+            [V.Result] = Result(proposal),
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
 
@@ -57,8 +53,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
     }
 
     /// <summary>The text a user sees privately on the card when their tap changed nothing.</summary>
-    public static IReadOnlyDictionary<string, string> PrivateNotice(string message) =>
-        new Dictionary<string, string>(StringComparer.Ordinal) { [V.PrivateNotice] = Truncate(message) };
+    public static IReadOnlyDictionary<string, string> PrivateMessage(string message) =>
+        new Dictionary<string, string>(StringComparer.Ordinal) { [V.PrivateMessage] = Truncate(message) };
 
     /// <summary>The proposal page the card's details link opens.</summary>
     public Uri ProposalPage(ScaleProposal proposal)
@@ -86,31 +82,13 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             .OrderByDescending(m => m.Recommendation ?? int.MinValue)
             .FirstOrDefault();
 
-    private static string KeyNumbers(MetricEvidence? metric, int delta)
-    {
-        var text = new StringBuilder();
-        if (metric?.Value is { } now)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"**{metric.Name}** {Compact(now)} now");
-            if (metric.Predicted is { } predicted)
-            {
-                text.Append(CultureInfo.InvariantCulture, $" → {Compact(predicted)} predicted");
-            }
-
-            text.Append(CultureInfo.InvariantCulture, $" · target {Compact(metric.Target)}/pod · ");
-        }
-
-        return text.Append(CultureInfo.InvariantCulture, $"cost {PodDelta(delta)}").ToString();
-    }
-
     private string StatusText(ScaleProposal proposal)
     {
         var status = proposal.Status;
         return status.Phase switch
         {
             ProposalPhase.Pending => $"Waiting for approval ({status.Approvals.Count}/{RequiredApprovals(proposal.Spec)}), expires {Time(proposal.Spec.ExpiresAt)}",
-            ProposalPhase.Approved => "Approved, scaling",
-            ProposalPhase.Applying => "Approved, scaling",
+            ProposalPhase.Approved or ProposalPhase.Applying => "Approved, scaling",
             ProposalPhase.Applied => "Applied",
             ProposalPhase.Rejected => "Rejected",
             ProposalPhase.Expired => "Expired: nobody decided in time",
@@ -120,47 +98,49 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         };
     }
 
-    private string DecisionText(ScaleProposal proposal)
+    private string DecidedBy(ScaleProposal proposal)
     {
         var status = proposal.Status;
-        var parts = status.Approvals
-            .Select(a => a.Replicas != proposal.Spec.ToReplicas && a.Replicas > 0
-                ? $"{DisplayName(a.User)} approved {a.Replicas} replicas at {Time(a.At)}"
-                : $"{DisplayName(a.User)} approved at {Time(a.At)}")
-            .ToList();
         if (status.Rejection is { } rejection)
         {
-            var reason = string.IsNullOrWhiteSpace(rejection.Reason) ? "" : $": {rejection.Reason}";
-            parts.Add($"{DisplayName(rejection.User)} rejected at {Time(rejection.At)}{reason}");
+            return DisplayName(rejection.User);
         }
 
-        if (status.Phase == ProposalPhase.Expired)
-        {
-            parts.Add($"expired at {Time(proposal.Spec.ExpiresAt)}");
-        }
-
-        return string.Join("; ", parts);
+        return string.Join(", ", status.Approvals.Select(a => a.Replicas > 0 && a.Replicas != proposal.Spec.ToReplicas
+            ? $"{DisplayName(a.User)} ({a.Replicas} replicas)"
+            : DisplayName(a.User)));
     }
 
-    private string OutcomeText(ScaleProposal proposal)
+    private static DateTimeOffset? DecidedAt(ScaleProposal proposal) => proposal.Status switch
+    {
+        { Rejection: { } rejection } => rejection.At,
+        { Approvals.Count: > 0 } status => status.Approvals.Max(a => a.At),
+        { Phase: ProposalPhase.Expired } => proposal.Spec.ExpiresAt,
+        _ => null,
+    };
+
+    private string Result(ScaleProposal proposal)
     {
         var status = proposal.Status;
         return status.Phase switch
         {
             ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
                 + (status.AppliedAt is { } at ? $" at {Time(at)}" : ""),
+            ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {status.Message ?? "unknown reason"}",
-            ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}" : "superseded",
-            ProposalPhase.Rejected or ProposalPhase.Expired => "no change",
+            ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
+            ProposalPhase.Rejected => string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {status.Rejection.Reason}; no change",
+            ProposalPhase.Expired => "expired: nobody decided in time; no change",
             _ => "",
         };
     }
 
+    private static int ApprovedReplicas(ScaleProposal proposal) =>
+        proposal.Status.Approvals.LastOrDefault() is { Replicas: > 0 } approval ? approval.Replicas : proposal.Spec.ToReplicas;
+
     private static string PodDelta(int delta) => delta >= 0 ? $"+{delta} pods" : $"{delta} pods";
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Bool(bool value) => value ? "true" : "false";
 
     /// <summary>48213 → "48.2k", 1234567 → "1.2M", 12.345 → "12.35".</summary>
     internal static string Compact(double value) => Math.Abs(value) switch

@@ -2,7 +2,8 @@ namespace ScaleControl.DingTalk.Cards;
 
 /// <summary>
 /// The variables of the approval card template (samples/dingtalk/approval-card-template.md). Every value is sent
-/// as a string (§2.6); the type noted is what the template declares.
+/// as a string (§2.6); the type noted is what the template declares. The buttons show while <see cref="Status"/> is
+/// <c>pending</c>; "Approve half step" also needs a non-empty <see cref="HalfStepTo"/>.
 /// </summary>
 public static class ApprovalCardVariables
 {
@@ -12,23 +13,26 @@ public static class ApprovalCardVariables
     /// <summary>string: "Deployment shop/checkout-api".</summary>
     public const string Workload = "workload";
 
+    /// <summary>string: "shop".</summary>
+    public const string Namespace = "namespace";
+
     /// <summary>number.</summary>
     public const string ReplicasFrom = "replicasFrom";
 
     /// <summary>number.</summary>
     public const string ReplicasTo = "replicasTo";
 
-    /// <summary>number, or "" when no alternative is offered.</summary>
-    public const string ReplicasAlt = "replicasAlt";
+    /// <summary>number: the alternative (half step), or "" when none is offered (hides the button).</summary>
+    public const string HalfStepTo = "halfStepTo";
 
-    /// <summary>string: the decision's reason line.</summary>
+    /// <summary>markdown: the decision's reason line.</summary>
     public const string Reason = "reason";
 
     /// <summary>string: "48.2k qps".</summary>
-    public const string TrafficNow = "trafficNow";
+    public const string CurrentTraffic = "currentTraffic";
 
-    /// <summary>string: "61k qps" or "" without prediction.</summary>
-    public const string TrafficPredicted = "trafficPredicted";
+    /// <summary>string: "61k qps", or "" without prediction.</summary>
+    public const string PredictedTraffic = "predictedTraffic";
 
     /// <summary>string: "500 qps/pod".</summary>
     public const string PerPodTarget = "perPodTarget";
@@ -36,42 +40,30 @@ public static class ApprovalCardVariables
     /// <summary>string: "+40 pods".</summary>
     public const string CostDelta = "costDelta";
 
-    /// <summary>markdown: the key numbers on one line.</summary>
-    public const string KeyNumbers = "keyNumbers";
-
     /// <summary>string: "@Zhang San @lisi".</summary>
     public const string OnCall = "onCall";
-
-    /// <summary>string: "1/2 approvals".</summary>
-    public const string ApprovalsText = "approvalsText";
 
     /// <summary>string: "10:42:05 UTC".</summary>
     public const string ExpiresAt = "expiresAt";
 
-    /// <summary>number: Unix milliseconds, for a countdown component.</summary>
-    public const string ExpiresAtMillis = "expiresAtMillis";
-
     /// <summary>string enum: pending, approved, applying, applied, rejected, expired, superseded, failed.</summary>
     public const string Status = "status";
 
-    /// <summary>string: the status for people.</summary>
+    /// <summary>string: the status for people, with the approval count and expiry while pending.</summary>
     public const string StatusText = "statusText";
 
-    /// <summary>boolean: Approve/Reject visible (only while pending).</summary>
-    public const string ShowActions = "showActions";
+    /// <summary>string: who decided ("Zhang San", "Zhang San (40 replicas), lisi").</summary>
+    public const string DecidedBy = "decidedBy";
 
-    /// <summary>boolean: "Approve half step" visible (pending and an alternative exists).</summary>
-    public const string ShowHalfStep = "showHalfStep";
+    /// <summary>string: when ("10:32:01 UTC").</summary>
+    public const string DecidedAt = "decidedAt";
 
-    /// <summary>string: who did what and when.</summary>
-    public const string DecisionText = "decisionText";
+    /// <summary>markdown: the outcome ("applied 20 → 60 at 10:32:05 UTC", "failed: reason", "rejected: reason; no change").</summary>
+    public const string Result = "result";
 
-    /// <summary>string: "applied 20 → 60 at 10:32:05" or "failed: reason".</summary>
-    public const string OutcomeText = "outcomeText";
-
-    /// <summary>string: dingtalk:// deep link to the proposal page ("" when no DetailsBaseUrl).</summary>
+    /// <summary>string: dingtalk:// deep link to the proposal page ("" without DetailsBaseUrl).</summary>
     public const string DetailUrl = "detailUrl";
 
     /// <summary>Private (per user) string: why a tap changed nothing.</summary>
-    public const string PrivateNotice = "privateNotice";
+    public const string PrivateMessage = "privateMessage";
 }

@@ -34,6 +34,9 @@ public sealed class DingTalkOptions
 
     public DingTalkCallbackMode CallbackMode { get; set; } = DingTalkCallbackMode.Stream;
 
+    /// <summary>Stream mode: connections kept open at once, so a rotating connection never leaves a gap (1–4).</summary>
+    public int StreamConnections { get; set; } = 2;
+
     /// <summary>HTTP mode: the route key cards are created with and registered under.</summary>
     public string? CallbackRouteKey { get; set; }
 

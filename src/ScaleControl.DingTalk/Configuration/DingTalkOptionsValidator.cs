@@ -49,6 +49,11 @@ internal sealed class DingTalkOptionsValidator : IValidateOptions<DingTalkOption
             }
         }
 
+        if (options.StreamConnections is < 1 or > 4)
+        {
+            errors.Add("StreamConnections must be between 1 and 4.");
+        }
+
         if (options.CallbackMaxClockSkew <= TimeSpan.Zero)
         {
             errors.Add("CallbackMaxClockSkew must be positive.");

@@ -9,9 +9,10 @@ namespace ScaleControl.DingTalk.Stream;
 
 /// <summary>
 /// Receives card taps over DingTalk's Stream gateway (§4), the default callback mode: no public URL needed.
-/// Opens a connection with a fresh single-use ticket, ACKs every frame (echoing its messageId), answers pings,
-/// and on <c>disconnect</c> opens the next connection at once while the old one drains; on loss it reconnects with
-/// backoff. Taps are de-duplicated by messageId.
+/// Keeps <see cref="DingTalkOptions.StreamConnections"/> connections open (DingTalk pushes each callback to one of
+/// them, so while one is being replaced the other still takes taps). Each opens with a fresh single-use ticket, ACKs
+/// every frame (echoing its messageId) and answers pings; on <c>disconnect</c> it opens its successor at once while
+/// the old socket drains, and on loss it reconnects with backoff. Taps are de-duplicated by messageId.
 /// </summary>
 public sealed partial class DingTalkStreamClient(
     DingTalkApiClient api,
@@ -35,11 +36,18 @@ public sealed partial class DingTalkStreamClient(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.CurrentValue.CallbackMode != DingTalkCallbackMode.Stream)
+        var settings = options.CurrentValue;
+        if (settings.CallbackMode != DingTalkCallbackMode.Stream)
         {
             return;
         }
 
+        await Task.WhenAll(Enumerable.Range(0, settings.StreamConnections).Select(_ => SuperviseAsync(stoppingToken)));
+    }
+
+    /// <summary>Keeps one connection slot filled until the host stops.</summary>
+    private async Task SuperviseAsync(CancellationToken stoppingToken)
+    {
         var backoff = new ReconnectBackoff();
         var draining = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)

@@ -12,6 +12,9 @@ public sealed record HotEventRequest(
     public const double MinMultiplier = 1.1;
     public const double MaxMultiplier = 20;
     public const int MaxPhaseSeconds = 6 * 3600;
+    public const int DefaultRamp = 60;
+    public const int DefaultHold = 300;
+    public const int DefaultDecay = 120;
 
     /// <summary>Field errors keyed by camelCase property name, as in a ValidationProblem; empty when valid.</summary>
     public Dictionary<string, string[]> Validate(Func<string, string, bool> serviceExists)
@@ -36,10 +39,6 @@ public sealed record HotEventRequest(
             errors["holdSeconds"] = ["the event must last at least one second"];
         return errors;
     }
-
-    public const int DefaultRamp = 60;
-    public const int DefaultHold = 300;
-    public const int DefaultDecay = 120;
 
     private static void CheckPhase(Dictionary<string, string[]> errors, string name, int? seconds)
     {

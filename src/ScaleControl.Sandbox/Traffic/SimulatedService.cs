@@ -41,8 +41,8 @@ internal sealed class SimulatedService(SimulatedServiceOptions options, int capa
     internal sealed record StepRecord(double[] TotalsAtStart, double[] Rates, ServiceConditions Conditions);
 }
 
-/// <summary>A trace that replaces a service's daily baseline while it plays.</summary>
-public sealed record TraceReplay(string Namespace, string Workload, string Trace, DateTimeOffset StartedAt, double Speed, double DurationSeconds)
+/// <summary>A trace that replaces a service's daily baseline while it plays; its QPS are multiplied by <see cref="Scale"/>.</summary>
+public sealed record TraceReplay(string Namespace, string Workload, string Trace, DateTimeOffset StartedAt, double Speed, double DurationSeconds, double Scale)
 {
     public DateTimeOffset EndsAt => StartedAt.AddSeconds(DurationSeconds / Speed);
 }

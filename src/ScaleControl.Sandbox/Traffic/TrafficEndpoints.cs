@@ -68,7 +68,7 @@ public static class TrafficEndpoints
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
 
-        var replay = simulator.StartReplay(request.Namespace!, request.Workload!, trace!, request.Speed ?? 1);
+        var replay = simulator.StartReplay(request.Namespace!, request.Workload!, trace!, request.Speed ?? 1, request.Absolute);
         return TypedResults.Created("/sandbox/traffic/replays", replay);
     }
 

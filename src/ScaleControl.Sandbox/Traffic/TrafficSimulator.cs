@@ -77,14 +77,22 @@ public sealed class TrafficSimulator
         }
     }
 
-    public TraceReplay StartReplay(string @namespace, string workload, TrafficTrace trace, double speed)
+    /// <summary>
+    /// Plays <paramref name="trace"/> as the service's demand from the next second, <paramref name="speed"/> times
+    /// faster. Relative by default: the trace is scaled so that its first row equals the service's baseline now
+    /// (a 10k→40k QPS trace becomes "4x this service"); <paramref name="absolute"/> plays the QPS as recorded.
+    /// </summary>
+    public TraceReplay StartReplay(string @namespace, string workload, TrafficTrace trace, double speed, bool absolute = false)
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
             Advance(now);
             var service = Find(@namespace, workload) ?? throw new ArgumentException($"the simulator has no service {@namespace}/{workload}");
-            var replay = new TraceReplay(@namespace, workload, trace.Name, Floor(now) + s_step, speed, trace.DurationSeconds);
+            var start = Floor(now) + s_step;
+            var first = trace.QpsAt(0) ?? 0;
+            var scale = absolute || first <= 0 ? 1 : Baseline(service.Options, start) / first;
+            var replay = new TraceReplay(@namespace, workload, trace.Name, start, speed, trace.DurationSeconds, scale);
             service.Replay = (replay, trace);
             return replay;
         }
@@ -149,8 +157,7 @@ public sealed class TrafficSimulator
 
     private double Demand(SimulatedService service, DateTimeOffset time)
     {
-        var baseline = ReplayQps(service, time)
-            ?? (service.Options.Flat ? service.Options.PeakQps : service.Options.PeakQps * DailyShape.At(time.ToOffset(_options.LocalTimeOffset)));
+        var baseline = ReplayQps(service, time) ?? Baseline(service.Options, time);
         var extra = 0.0;
         foreach (var hotEvent in _events)
         {
@@ -162,11 +169,14 @@ public sealed class TrafficSimulator
         return Math.Max(0, baseline * (1 + extra) * noise);
     }
 
+    private double Baseline(SimulatedServiceOptions service, DateTimeOffset time) =>
+        service.Flat ? service.PeakQps : service.PeakQps * DailyShape.At(time.ToOffset(_options.LocalTimeOffset));
+
     private double? ReplayQps(SimulatedService service, DateTimeOffset time)
     {
         if (service.Replay is not var (replay, trace))
             return null;
-        return trace.QpsAt((time - replay.StartedAt).TotalSeconds * replay.Speed);
+        return trace.QpsAt((time - replay.StartedAt).TotalSeconds * replay.Speed) * replay.Scale;
     }
 
     private void MaybeStartDemoEvent(DateTimeOffset time)

@@ -49,5 +49,8 @@ public sealed record ServiceView(
     }
 }
 
-/// <summary>Body of <c>POST /sandbox/traffic/replays</c>: play a trace of <c>samples/traces</c> as a service's demand.</summary>
-public sealed record TraceReplayRequest(string? Namespace, string? Workload, string? Trace, double? Speed = null);
+/// <summary>
+/// Body of <c>POST /sandbox/traffic/replays</c>: play a trace of <c>samples/traces</c> as a service's demand,
+/// scaled to the service's baseline unless <see cref="Absolute"/>.
+/// </summary>
+public sealed record TraceReplayRequest(string? Namespace, string? Workload, string? Trace, double? Speed = null, bool Absolute = false);

@@ -14,43 +14,35 @@ public class ApprovalCardContentTests
         new Dictionary<string, string> { ["zhangsan"] = "Zhang San" });
 
     [Fact]
-    public void Build_PendingProposal_ShowsWorkloadStepNumbersAndButtons()
+    public void Build_PendingProposal_ShowsWorkloadStepNumbersAndExpiry()
     {
         var card = s_content.Build(SampleProposals.Pending());
 
         Assert.Equal("shop/checkout-api: 20 → 60 replicas", card[V.Title]);
         Assert.Equal("Deployment shop/checkout-api", card[V.Workload]);
+        Assert.Equal("shop", card[V.Namespace]);
         Assert.Equal("20", card[V.ReplicasFrom]);
         Assert.Equal("60", card[V.ReplicasTo]);
-        Assert.Equal("40", card[V.ReplicasAlt]);
-        Assert.Equal("48.2k qps", card[V.TrafficNow]);
-        Assert.Equal("61k qps", card[V.TrafficPredicted]);
+        Assert.Equal("40", card[V.HalfStepTo]);
+        Assert.Equal("48.2k qps", card[V.CurrentTraffic]);
+        Assert.Equal("61k qps", card[V.PredictedTraffic]);
         Assert.Equal("500 qps/pod", card[V.PerPodTarget]);
         Assert.Equal("+40 pods", card[V.CostDelta]);
-        Assert.Equal("**qps** 48.2k now → 61k predicted · target 500/pod · cost +40 pods", card[V.KeyNumbers]);
         Assert.Equal("@Zhang San @lisi", card[V.OnCall]);
-        Assert.Equal("0/1 approvals", card[V.ApprovalsText]);
         Assert.Equal("10:42:00 UTC", card[V.ExpiresAt]);
-        Assert.Equal(SampleProposals.Created.AddMinutes(10).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), card[V.ExpiresAtMillis]);
         Assert.Equal("pending", card[V.Status]);
-        Assert.Equal("true", card[V.ShowActions]);
-        Assert.Equal("true", card[V.ShowHalfStep]);
-        Assert.Equal("", card[V.DecisionText]);
-        Assert.Equal("", card[V.OutcomeText]);
+        Assert.Equal("Waiting for approval (0/1), expires 10:42:00 UTC", card[V.StatusText]);
+        Assert.Equal("", card[V.DecidedBy]);
+        Assert.Equal("", card[V.DecidedAt]);
+        Assert.Equal("", card[V.Result]);
     }
 
     [Fact]
-    public void Build_NoAlternative_HidesHalfStepButton()
-    {
-        var card = s_content.Build(SampleProposals.Pending(alternative: null));
-
-        Assert.Equal("false", card[V.ShowHalfStep]);
-        Assert.Equal("", card[V.ReplicasAlt]);
-        Assert.Equal("true", card[V.ShowActions]);
-    }
+    public void Build_NoAlternative_LeavesHalfStepEmpty() =>
+        Assert.Equal("", s_content.Build(SampleProposals.Pending(alternative: null))[V.HalfStepTo]);
 
     [Fact]
-    public void Build_Applied_HidesButtonsAndSaysWhoWhatWhen()
+    public void Build_Applied_LeavesPendingAndSaysWhoWhatWhen()
     {
         var at = SampleProposals.Created.AddSeconds(61);
         var proposal = SampleProposals.Pending().With(new ScaleProposalStatus
@@ -63,11 +55,11 @@ public class ApprovalCardContentTests
 
         var card = s_content.Build(proposal);
 
-        Assert.Equal("false", card[V.ShowActions]);
-        Assert.Equal("false", card[V.ShowHalfStep]);
         Assert.Equal("applied", card[V.Status]);
-        Assert.Equal("Zhang San approved at 10:33:01 UTC", card[V.DecisionText]);
-        Assert.Equal("applied 20 → 60 at 10:33:05 UTC", card[V.OutcomeText]);
+        Assert.Equal("Applied", card[V.StatusText]);
+        Assert.Equal("Zhang San", card[V.DecidedBy]);
+        Assert.Equal("10:33:01 UTC", card[V.DecidedAt]);
+        Assert.Equal("applied 20 → 60 at 10:33:05 UTC", card[V.Result]);
     }
 
     [Fact]
@@ -75,15 +67,15 @@ public class ApprovalCardContentTests
     {
         var proposal = SampleProposals.Pending().With(new ScaleProposalStatus
         {
-            Phase = ProposalPhase.Applied,
+            Phase = ProposalPhase.Approved,
             Approvals = [new ApprovalRecord { User = "lisi", At = SampleProposals.Created, Replicas = 40 }],
-            AppliedReplicas = 40,
         });
 
         var card = s_content.Build(proposal);
 
-        Assert.Equal("lisi approved 40 replicas at 10:32:00 UTC", card[V.DecisionText]);
-        Assert.Equal("applied 20 → 40", card[V.OutcomeText]);
+        Assert.Equal("lisi (40 replicas)", card[V.DecidedBy]);
+        Assert.Equal("scaling 20 → 40", card[V.Result]);
+        Assert.Equal("Approved, scaling", card[V.StatusText]);
     }
 
     [Fact]
@@ -95,8 +87,8 @@ public class ApprovalCardContentTests
             Message = "conflict: workload changed since proposal",
         }));
 
-        Assert.Equal("failed: conflict: workload changed since proposal", card[V.OutcomeText]);
-        Assert.Equal("false", card[V.ShowActions]);
+        Assert.Equal("failed: conflict: workload changed since proposal", card[V.Result]);
+        Assert.Equal("failed", card[V.Status]);
     }
 
     [Fact]
@@ -109,10 +101,12 @@ public class ApprovalCardContentTests
         }));
         var expired = s_content.Build(SampleProposals.Pending().With(new ScaleProposalStatus { Phase = ProposalPhase.Expired }));
 
-        Assert.Equal("lisi rejected at 10:33:00 UTC: rejected on DingTalk", rejected[V.DecisionText]);
-        Assert.Equal("no change", rejected[V.OutcomeText]);
-        Assert.Equal("expired at 10:42:00 UTC", expired[V.DecisionText]);
+        Assert.Equal("lisi", rejected[V.DecidedBy]);
+        Assert.Equal("10:33:00 UTC", rejected[V.DecidedAt]);
+        Assert.Equal("rejected: rejected on DingTalk; no change", rejected[V.Result]);
         Assert.Equal("expired", expired[V.Status]);
+        Assert.Equal("10:42:00 UTC", expired[V.DecidedAt]);
+        Assert.Equal("expired: nobody decided in time; no change", expired[V.Result]);
     }
 
     [Fact]
@@ -124,8 +118,9 @@ public class ApprovalCardContentTests
             Approvals = [new ApprovalRecord { User = "zhangsan", At = SampleProposals.Created, Replicas = 60 }],
         }));
 
-        Assert.Equal("1/2 approvals", card[V.ApprovalsText]);
-        Assert.Equal("true", card[V.ShowActions]);
+        Assert.Equal("Waiting for approval (1/2), expires 10:42:00 UTC", card[V.StatusText]);
+        Assert.Equal("pending", card[V.Status]);
+        Assert.Equal("Zhang San", card[V.DecidedBy]);
     }
 
     [Fact]
@@ -172,14 +167,15 @@ public class ApprovalCardContentTests
         var proposal = SampleProposals.Pending();
         var card = s_content.Build(proposal with { Spec = proposal.Spec with { Evidence = null, ToReplicas = 12 } });
 
-        Assert.Equal("", card[V.TrafficNow]);
-        Assert.Equal("cost -8 pods", card[V.KeyNumbers]);
+        Assert.Equal("", card[V.CurrentTraffic]);
+        Assert.Equal("", card[V.PerPodTarget]);
+        Assert.Equal("-8 pods", card[V.CostDelta]);
     }
 
     [Fact]
     public void Build_EveryTemplateVariable_IsPresentAsString()
     {
-        var declared = typeof(V).GetFields().Select(f => (string)f.GetValue(null)!).Where(v => v != V.PrivateNotice);
+        var declared = typeof(V).GetFields().Select(f => (string)f.GetValue(null)!).Where(v => v != V.PrivateMessage);
 
         var card = s_content.Build(SampleProposals.Pending());
 
@@ -194,6 +190,15 @@ public class ApprovalCardContentTests
         var declared = json.RootElement.GetProperty("variables").EnumerateArray().Select(v => v.GetProperty("name").GetString()!);
 
         Assert.Equal(s_content.Build(SampleProposals.Pending()).Keys.Order(), declared.Order());
+    }
+
+    [Fact]
+    public void Build_Variables_AreExactlyThoseOfTheSandboxTemplate()
+    {
+        var template = ScaleControl.Sandbox.DingTalk.SandboxCardTemplate.ScaleApproval();
+
+        Assert.Equal(template.Variables.Select(v => v.Name).Order(), s_content.Build(SampleProposals.Pending()).Keys.Order());
+        Assert.Equal([V.PrivateMessage], template.PrivateVariables.Select(v => v.Name));
     }
 
     [Theory]

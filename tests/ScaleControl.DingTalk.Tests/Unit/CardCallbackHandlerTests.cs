@@ -39,31 +39,31 @@ public class CardCallbackHandlerTests
         Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true), command);
         Assert.NotNull(reply.CardData);
         Assert.Equal("applied", reply.CardData.CardParamMap[V.Status]);
-        Assert.Equal("false", reply.CardData.CardParamMap[V.ShowActions]);
-        Assert.Equal("applied 20 → 60 at 10:33:00 UTC", reply.CardData.CardParamMap[V.OutcomeText]);
-        Assert.Equal("", reply.UserPrivateData!.CardParamMap[V.PrivateNotice]);
+        Assert.Equal("zhangsan", reply.CardData.CardParamMap[V.DecidedBy]);
+        Assert.Equal("applied 20 → 60 at 10:33:00 UTC", reply.CardData.CardParamMap[V.Result]);
+        Assert.Equal("", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.True(reply.CardUpdateOptions!.UpdateCardDataByKey);
     }
 
     [Fact]
-    public async Task HandleAsync_NonApprover_GetsPrivateNoticeAndNothingChanges()
+    public async Task HandleAsync_NonApprover_GetsPrivateMessageAndNothingChanges()
     {
         var reply = await _handler.HandleAsync(Tap("wangwu", "approve"), CancellationToken.None);
 
         Assert.Null(reply.CardData);
-        Assert.Equal("you are not an approver for shop/checkout-api", reply.UserPrivateData!.CardParamMap[V.PrivateNotice]);
+        Assert.Equal("you are not an approver for shop/checkout-api", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Pending, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
 
     [Fact]
-    public async Task HandleAsync_LateTapAfterDecision_GetsPrivateNotice()
+    public async Task HandleAsync_LateTapAfterDecision_GetsPrivateMessage()
     {
         await _handler.HandleAsync(Tap("zhangsan", "reject"), CancellationToken.None);
 
         var reply = await _handler.HandleAsync(Tap("lisi", "approve"), CancellationToken.None);
 
         Assert.Null(reply.CardData);
-        Assert.Equal("too late: shop/checkout-api is already rejected", reply.UserPrivateData!.CardParamMap[V.PrivateNotice]);
+        Assert.Equal("too late: shop/checkout-api is already rejected", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Rejected, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
 
@@ -84,7 +84,7 @@ public class CardCallbackHandlerTests
         var reply = await _handler.HandleAsync(Tap("lisi", "approve_half"), CancellationToken.None);
 
         Assert.Equal(40, Assert.Single(_inbox.Commands).Replicas);
-        Assert.Equal("applied 20 → 40 at 10:33:00 UTC", reply.CardData!.CardParamMap[V.OutcomeText]);
+        Assert.Equal("applied 20 → 40 at 10:33:00 UTC", reply.CardData!.CardParamMap[V.Result]);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class CardCallbackHandlerTests
         var reply = await _handler.HandleAsync(Tap("lisi", "approve_half", "shop.no-alt"), CancellationToken.None);
 
         Assert.Empty(_inbox.Commands);
-        Assert.Contains("No half step", reply.UserPrivateData!.CardParamMap[V.PrivateNotice]);
+        Assert.Contains("No half step", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 
     [Fact]
@@ -123,19 +123,19 @@ public class CardCallbackHandlerTests
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
 
         Assert.Null(reply.CardData);
-        Assert.StartsWith("Received", reply.UserPrivateData!.CardParamMap[V.PrivateNotice]);
+        Assert.StartsWith("Received", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(ProposalPhase.Applied, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
 
     [Fact]
-    public async Task HandleAsync_DuplicateApproval_PrivateNoticeOnly()
+    public async Task HandleAsync_DuplicateApproval_PrivateMessageOnly()
     {
         await _handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
 
         var reply = await _handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
 
         Assert.Null(reply.CardData);
-        Assert.Equal("you already approved this", reply.UserPrivateData!.CardParamMap[V.PrivateNotice]);
+        Assert.Equal("you already approved this", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 }

@@ -133,7 +133,7 @@ public sealed class TrafficSimulatorTests
         var world = new TrafficTestWorld();
         var trace = TrafficTrace.Parse("spike", ["seconds,qps", "0,10", "100,1010"]);
 
-        var replay = world.Simulator.StartReplay("shop", "checkout-api", trace, speed: 2);
+        var replay = world.Simulator.StartReplay("shop", "checkout-api", trace, speed: 2, absolute: true);
         world.Time.SetUtcNow(replay.StartedAt.AddSeconds(25)); // 50 s into the trace at double speed
         var during = world.Conditions("checkout-api").DemandQps;
         world.Time.Advance(TimeSpan.FromSeconds(60));
@@ -141,5 +141,18 @@ public sealed class TrafficSimulatorTests
 
         Assert.Equal(510, during, 9);
         Assert.Equal(100, after, 9);
+    }
+
+    [Fact]
+    public void Replay_Relative_ScalesTheTraceToTheServiceBaseline()
+    {
+        var world = new TrafficTestWorld();
+        var trace = TrafficTrace.Parse("hot", ["# spikeStart=0", "seconds,qps", "0,10000", "60,40000", "600,40000"]);
+
+        var replay = world.Simulator.StartReplay("shop", "search-api", trace, speed: 1);
+        world.Time.SetUtcNow(replay.StartedAt.AddSeconds(120));
+
+        Assert.Equal(0.012, replay.Scale, 9);
+        Assert.Equal(480, world.Conditions("search-api").DemandQps, 9); // 4x the 120 QPS baseline
     }
 }
