@@ -53,7 +53,9 @@ internal sealed class DescribeProposalCommand : ApiCommand
                 .Field("Bound By", evidence.BoundBy, indent: 1);
             foreach (var m in evidence.Metrics ?? [])
             {
-                var text = $"{Columns.Quantity(m.Value)} now, {Columns.Quantity(m.Predicted)} predicted, target {Columns.Quantity(m.Target)}/replica"
+                var text = $"{Columns.Quantity(m.Value)} now"
+                    + (m.Predicted is { } predicted ? $", {Columns.Quantity(predicted)} predicted" : "")
+                    + $", target {Columns.Quantity(m.Target)}/replica"
                     + (m.Recommendation is { } r ? $" → {r}" : "")
                     + (m.Problem is { } problem ? $" ({problem})" : "");
                 d.Field(m.Name, text, indent: 1);
