@@ -61,6 +61,25 @@ public sealed class SandboxOptions
     /// <summary>Start random hot events now and then, so the demo moves by itself.</summary>
     public bool DemoHotEvents { get; set; }
 
+    /// <summary>Evaluation interval of the seeded policies.</summary>
+    [Range(1, 3600)]
+    public int EvaluationIntervalSeconds { get; set; } = 5;
+
+    /// <summary>The rate() window of the seeded policies' queries (a short one reacts faster; Prometheus syntax).</summary>
+    [RegularExpression(@"^\d+[smh]$")]
+    public string RateWindow { get; set; } = "1m";
+
+    /// <summary>Trend prediction in the seeded policies.</summary>
+    public bool Prediction { get; set; } = true;
+
+    /// <summary>Expiry of checkout-api's proposals.</summary>
+    [Range(5, 86_400)]
+    public int ApprovalExpirySeconds { get; set; } = 600;
+
+    /// <summary>Delay before checkout-api's proposals are escalated by DING.</summary>
+    [Range(1, 86_400)]
+    public int EscalationSeconds { get; set; } = 120;
+
     /// <summary>How long a new pod of the sandbox cluster takes to become ready.</summary>
     [Range(0, 600)]
     public double PodStartupSeconds { get; set; } = 5;

@@ -1,6 +1,7 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Sandbox.DingTalk;
 using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Server.Hosting;
 
 namespace ScaleControl.Server.SandboxMode;
 
@@ -20,7 +21,7 @@ public sealed record SandboxService(
 /// </summary>
 public static class SandboxCatalog
 {
-    public static IReadOnlyList<SandboxService> Services(DingTalkSandboxOptions dingTalk)
+    public static IReadOnlyList<SandboxService> Services(DingTalkSandboxOptions dingTalk, SandboxOptions settings)
     {
         var onCall = dingTalk.Groups[0].OpenConversationId;
         var notices = new NotificationSpec { OpenConversationId = onCall };
@@ -33,8 +34,8 @@ public static class SandboxCatalog
                     OpenConversationId = onCall,
                     Approvers = ["zhangsan", "lisi"],
                     RequiredApprovals = 1,
-                    ExpirySeconds = 600,
-                    Escalation = new EscalationSpec { AfterSeconds = 120, DingType = DingType.InApp },
+                    ExpirySeconds = settings.ApprovalExpirySeconds,
+                    Escalation = new EscalationSpec { AfterSeconds = settings.EscalationSeconds, DingType = DingType.InApp },
                     AllowHalfStep = true,
                 },
                 notices: notices,
@@ -57,6 +58,7 @@ public static class SandboxCatalog
         ];
     }
 
+
     public static List<SimulatedServiceOptions> Traffic(IEnumerable<SandboxService> services, bool flat) =>
         [.. services.Select(s => new SimulatedServiceOptions
         {
@@ -67,8 +69,23 @@ public static class SandboxCatalog
             Flat = flat,
         })];
 
-    public static string Query(string @namespace, string workload) =>
-        $"sum(rate(http_requests_total{{namespace=\"{@namespace}\",workload=\"{workload}\"}}[1m]))";
+    public static string Query(string @namespace, string workload, string window = "1m") =>
+        $"sum(rate(http_requests_total{{namespace=\"{@namespace}\",workload=\"{workload}\"}}[{window}]))";
+
+    /// <summary>The sandbox settings that tune every seeded policy (interval, rate window, prediction).</summary>
+    public static IReadOnlyList<SandboxService> Tuned(IReadOnlyList<SandboxService> services, SandboxOptions settings) =>
+        [.. services.Select(s => s with
+        {
+            Policy = s.Policy with
+            {
+                Spec = s.Policy.Spec with
+                {
+                    EvaluationIntervalSeconds = settings.EvaluationIntervalSeconds,
+                    Metrics = [.. s.Policy.Spec.Metrics.Select(m => m with { Query = Query(s.Namespace, s.Name, settings.RateWindow) })],
+                    Prediction = s.Policy.Spec.Prediction with { Enabled = settings.Prediction },
+                },
+            },
+        })];
 
     private static ScalePolicy Policy(
         string ns, string workload, string kind, double targetQps, int min, int max, ScaleMode mode,

@@ -28,7 +28,7 @@ public static class SandboxWorld
     {
         var settings = builder.Configuration.GetSection(SandboxOptions.SectionName).Get<SandboxOptions>() ?? new SandboxOptions();
         var dingTalk = DingTalkSandboxOptions.CreateDefault();
-        var world = new World(baseUrl, dingTalk, SandboxCatalog.Services(dingTalk));
+        var world = new World(baseUrl, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
         builder.Services.AddSingleton(world);
 
         builder.Services.AddSandboxKubernetes(o => o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds));
