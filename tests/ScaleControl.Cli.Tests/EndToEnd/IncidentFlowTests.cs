@@ -12,11 +12,13 @@ public sealed class IncidentFlowTests(SandboxServer server) : IClassFixture<Sand
     {
         var policy = await SandboxPolicy.NeedingApprovalAsync(server);
         await server.ApiAsync(HttpMethod.Post, "/sandbox/traffic/hot-events", SandboxPolicy.HotEvent(policy, 6));
+        // While traffic climbs each evaluation supersedes the last proposal; take the one that has stood for a while.
         var proposal = await SandboxServer.EventuallyAsync(async () =>
         {
             var pending = (await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals?namespace={policy.Namespace}&phase=Pending&policy={policy.Name}"))!.AsArray();
-            return pending.FirstOrDefault()?["metadata"]?["name"]?.GetValue<string>();
-        }, TimeSpan.FromSeconds(60), $"a pending proposal for {policy.Id}");
+            var settled = pending.FirstOrDefault(p => DateTimeOffset.UtcNow - p!["metadata"]!["creationTimestamp"]!.GetValue<DateTimeOffset>() > TimeSpan.FromSeconds(6));
+            return settled?["metadata"]?["name"]?.GetValue<string>();
+        }, TimeSpan.FromSeconds(90), $"a settled pending proposal for {policy.Id}");
         var id = $"{policy.Namespace}/{proposal}";
         var zhangsan = server.Cli(SandboxServer.OperatorToken);
 

@@ -37,6 +37,11 @@ public sealed class SandboxServer : IAsyncLifetime
             builder.UseSetting("ScaleControl:Sandbox:KubeconfigPath", Path.Combine(_directory.FullName, "kubeconfig"));
             builder.UseSetting("ScaleControl:Sandbox:FlatTraffic", "true");
             builder.UseSetting("ScaleControl:Sandbox:PodStartupSeconds", "1");
+            // A quick loop and short rate windows, so the control loop reacts to a hot event within seconds.
+            builder.UseSetting("ScaleControl:Loop:StartupDelaySeconds", "0.5");
+            builder.UseSetting("ScaleControl:Loop:TickSeconds", "0.5");
+            builder.UseSetting("ScaleControl:Sandbox:EvaluationIntervalSeconds", "1");
+            builder.UseSetting("ScaleControl:Sandbox:RateWindow", "15s");
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
