@@ -30,6 +30,8 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DingTalkOptions>, DingTalkOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DingTalkOptions>, DingTalkOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<DingTalkMetrics>();
 
         services.AddHttpClient(DingTalkHttpClients.Api)
             .AddStandardResilienceHandler()

@@ -87,6 +87,11 @@ public sealed partial class PrometheusMetricSource : IMetricSource, IDisposable
             {
                 reading = MetricReading.Failed(query, e.Status, e.Message);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bug or an unforeseen failure stays with this query instead of failing the whole tick.
+                reading = _lastGood.Unavailable(query, $"unexpected error: {e.Message}");
+            }
         }
 
         LogTransition(reading);

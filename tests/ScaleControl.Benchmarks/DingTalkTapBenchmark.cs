@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -30,6 +31,7 @@ internal static class DingTalkTapBenchmark
         var rate = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
 
+        using var clientTimes = new ClientCallbackTimes();
         await using var emulator = await StartEmulatorAsync();
         var emulatorBase = emulator.Urls.First() + "/sandbox/dingtalk";
         var inbox = new ApproveAllInbox();
@@ -43,7 +45,9 @@ internal static class DingTalkTapBenchmark
         Console.WriteLine($"DingTalk taps: {rate}/s for {seconds} s against the emulator (Stream callbacks, {Environment.ProcessorCount} cores)");
         var warmup = await CreateCardsAsync(client, inbox, "warmup", 200);
         await TapAllAsync(script, warmup, rate, null);
-        Report("steady", await TapAllAsync(script, steady, rate, null));
+        clientTimes.Clear();
+        Report("steady", await TapAllAsync(script, steady, rate, null), clientTimes.Sorted());
+        clientTimes.Clear();
 
         // A disconnect one second in; the gateway closes the old socket 10 s later.
         Report("through disconnect", await TapAllAsync(script, during, rate, async () =>
@@ -51,7 +55,7 @@ internal static class DingTalkTapBenchmark
             var connection = (await script.GetFromJsonAsync<JsonElement[]>("stream/connections"))!
                 .First(c => c.GetProperty("isOpen").GetBoolean() && !c.GetProperty("disconnecting").GetBoolean());
             await script.PostAsync($"stream/connections/{connection.GetProperty("connectionId").GetString()}/disconnect", null);
-        }));
+        }), clientTimes.Sorted());
         return 0;
     }
 
@@ -98,7 +102,7 @@ internal static class DingTalkTapBenchmark
         return new TapResult(tap.GetProperty("status").GetString()!, tap.GetProperty("latencyMs").GetDouble(), roundTrip);
     }
 
-    private static void Report(string phase, List<TapResult> results)
+    private static void Report(string phase, List<TapResult> results, double[] inClient)
     {
         var updated = results.Where(r => r.Status == "Updated").ToList();
         var callback = updated.Select(r => r.CallbackMs).Order().ToArray();
@@ -108,6 +112,7 @@ internal static class DingTalkTapBenchmark
         if (callback.Length > 0)
         {
             Console.WriteLine($"    callback → answer applied (emulator-measured): p50 {P(callback, 0.5):0.0} ms, p95 {P(callback, 0.95):0.0} ms, p99 {P(callback, 0.99):0.0} ms, max {callback[^1]:0.0} ms");
+            Console.WriteLine($"    inside the client (frame in → ACK out):       p50 {P(inClient, 0.5):0.0} ms, p95 {P(inClient, 0.95):0.0} ms, p99 {P(inClient, 0.99):0.0} ms, max {inClient[^1]:0.0} ms");
             Console.WriteLine($"    tap request round trip:                       p50 {P(roundTrip, 0.5):0.0} ms, p95 {P(roundTrip, 0.95):0.0} ms, p99 {P(roundTrip, 0.99):0.0} ms, max {roundTrip[^1]:0.0} ms");
         }
     }
@@ -180,6 +185,32 @@ internal static class DingTalkTapBenchmark
         }
 
         throw new TimeoutException("the DingTalk client opened no Stream connection");
+    }
+
+    /// <summary>Collects the client's own <c>scalecontrol.dingtalk.callback.duration</c> measurements.</summary>
+    private sealed class ClientCallbackTimes : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<double> _values = new();
+
+        public ClientCallbackTimes()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == DingTalkMetrics.MeterName && instrument.Name == DingTalkMetrics.CallbackDurationName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((_, value, _, _) => _values.Enqueue(value));
+            _listener.Start();
+        }
+
+        public void Clear() => _values.Clear();
+
+        public double[] Sorted() => [.. _values.Order()];
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private sealed record TapResult(string Status, double CallbackMs, double RoundTripMs);

@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "replay" => ReplayCommand.Run(args.Skip(1).ToArray()),
     "engine" => RunEngine(args.Skip(1).ToArray()),
+    "timeline" => TimelineCommand.Run(args.Skip(1).ToArray()),
 
     // The Kubernetes adapters against the sandbox API server (see KubernetesFigures).
     "kubernetes" => await KubernetesFigures.RunAsync(args.Skip(1).ToArray()),

@@ -50,7 +50,7 @@ internal static class ReplayCommand
         return 0;
     }
 
-    private static string RepoRoot()
+    public static string RepoRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {

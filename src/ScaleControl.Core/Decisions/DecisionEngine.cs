@@ -80,7 +80,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         string? boundBy = null;
         var hold = false;
         var desired = current;
-        var wanted = Math.Max(raw ?? current, predictive ?? 0);
+        // Prediction only ever adds or keeps capacity: it counts when it asks for at least what there is (a rise is
+        // still under way), never to slow a scale-down from above it.
+        var wanted = predictive >= current ? Math.Max(raw ?? current, predictive.Value) : raw ?? current;
         if (problems is not null && wanted <= current)
         {
             reason.Append("; fail-static: not scaling down while ").Append(problems);
@@ -267,25 +269,24 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             return;
         }
 
-        reason.Append(Quantity.Format(a.Value!.Value));
+        Quantity.Append(reason, a.Value!.Value);
         if (a.Trend.Samples > 0 && a.Trend.SlopePerSecond != 0 && Math.Abs(a.Trend.SlopePerSecond) * 60 >= Math.Abs(a.Value.Value) * 0.01)
         {
-            reason.Append(a.Trend.SlopePerSecond > 0 ? ", rising " : ", falling ")
-                .Append(Quantity.Format(Math.Abs(a.Trend.SlopePerSecond))).Append("/s");
+            Quantity.Append(reason.Append(a.Trend.SlopePerSecond > 0 ? ", rising " : ", falling "), Math.Abs(a.Trend.SlopePerSecond)).Append("/s");
         }
 
         if (a.Predictive is not null && a.Trend.Predicted is { } predicted)
         {
-            reason.Append("; predicted ").Append(Quantity.Format(predicted)).Append(" in ").Append(Seconds(a.Horizon));
+            Quantity.Append(reason.Append("; predicted "), predicted).Append(" in ").Append(Math.Ceiling(a.Horizon.TotalSeconds)).Append('s');
         }
         else if (a.Trend.Note is "trend reversed")
         {
             reason.Append(" (trend reversed, no prediction)");
         }
 
-        reason.Append("; ").Append(Quantity.Format(a.Spec.Target))
+        Quantity.Append(reason.Append("; "), a.Spec.Target)
             .Append(a.Spec.TargetType == MetricTargetType.Average ? "/pod avg -> " : "/pod -> ")
-            .Append(a.Predictive ?? a.Reactive);
+            .Append(a.Predictive ?? a.Reactive ?? 0);
     }
 
     private static string Step(StepLimit? step) => step switch

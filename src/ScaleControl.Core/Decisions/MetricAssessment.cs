@@ -47,7 +47,8 @@ internal readonly record struct MetricAssessment(
 
         var current = input.Workload.SpecReplicas;
         var ready = input.Workload.ReadyReplicas;
-        var tolerance = input.Policy.Spec.Tolerance;
+        var policySpec = input.Policy.Spec;
+        var tolerance = new Tolerances(policySpec.Behavior.ScaleUp.Tolerance ?? policySpec.Tolerance, policySpec.Behavior.ScaleDown.Tolerance ?? policySpec.Tolerance);
 
         // Per-pod averages are only over pods that serve: size from the ready pods, so pods that are still
         // starting are not counted as idle capacity (and not added again).
@@ -71,7 +72,9 @@ internal readonly record struct MetricAssessment(
                 TimeSpan.FromSeconds(prediction.LookBackSeconds),
                 horizon,
                 prediction.MaxGrowthFactor);
-            if (trend.Predicted is { } predicted && predicted > value)
+            // A trend that moves the value less than the tolerance within the look-ahead is ordinary drift: the
+            // measured path handles it, so day-to-day noise cannot make the prediction flap.
+            if (trend.Predicted is { } predicted && predicted > value * (1 + policySpec.Tolerance))
             {
                 var sized = Size(spec, predicted, basis, current, tolerance);
                 if (sized > reactive)
@@ -84,11 +87,12 @@ internal readonly record struct MetricAssessment(
         return new MetricAssessment(spec, value, null, trend, horizon, reactive, predictive);
     }
 
-    /// <summary>HPA's formula with its tolerance band: inside the band the current count stands.</summary>
-    private static int Size(MetricSpec spec, double value, int readyBasis, int current, double tolerance)
+    /// <summary>HPA's formula with its tolerance band (per direction): inside the band the current count stands.</summary>
+    private static int Size(MetricSpec spec, double value, int readyBasis, int current, Tolerances tolerance)
     {
         var needed = spec.TargetType == MetricTargetType.Average ? readyBasis * value / spec.Target : value / spec.Target;
-        if (current > 0 && Math.Abs((needed / current) - 1) <= tolerance)
+        var ratio = current > 0 ? needed / current : double.PositiveInfinity;
+        if (ratio >= 1 ? ratio - 1 <= tolerance.Up : 1 - ratio <= tolerance.Down)
         {
             return current;
         }
@@ -96,6 +100,8 @@ internal readonly record struct MetricAssessment(
         // A hair above an integer (floating-point noise) must not cost a whole pod.
         return (int)Math.Min(int.MaxValue, Math.Ceiling(needed - 1e-9));
     }
+
+    private readonly record struct Tolerances(double Up, double Down);
 
     private static MetricAssessment Failed(MetricSpec spec, string problem) =>
         new(spec, null, problem, default, TimeSpan.Zero, null, null);

@@ -14,7 +14,7 @@ public readonly record struct Trend(double SlopePerSecond, double RSquared, int 
 public static class TrendPredictor
 {
     /// <summary>Below this fit quality the "trend" is noise and nothing is predicted.</summary>
-    public const double MinRSquared = 0.6;
+    public const double MinRSquared = 0.5;
 
     public const int MinSamples = 4;
 
@@ -77,12 +77,14 @@ public static class TrendPredictor
         }
 
         var rsxxc = rsxx - (rsx * rsx / rn);
-        if (rn >= 3 && rsxxc > 0 && (rsxy - (rsx * rsy / rn)) / rsxxc <= 0)
+        var recentSlope = rn >= 3 && rsxxc > 0 ? (rsxy - (rsx * rsy / rn)) / rsxxc : slope;
+        if (recentSlope <= 0)
         {
             return new Trend(slope, r2, (int)n, null, "trend reversed");
         }
 
-        var predicted = latest.Value + (slope * horizon.TotalSeconds);
+        // Project with the most recent slope: it catches a ramp that is still accelerating and eases off as it flattens.
+        var predicted = latest.Value + (recentSlope * horizon.TotalSeconds);
         var cap = latest.Value * maxGrowthFactor;
         return new Trend(slope, r2, (int)n, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null);
     }

@@ -21,7 +21,8 @@ public sealed record ReplaySettings
 /// </summary>
 public static class ReplayRunner
 {
-    public static ReplayResult Run(TrafficTrace trace, IReplayController controller, ReplaySettings settings)
+    /// <param name="observe">Called every simulated second with (seconds, spec replicas, ready replicas), e.g. for a timeline.</param>
+    public static ReplayResult Run(TrafficTrace trace, IReplayController controller, ReplaySettings settings, Action<int, int, int>? observe = null)
     {
         var capacity = settings.CapacityPerPod;
         var cluster = new ReplayCluster(settings.StartupSeconds, Math.Max(1, (int)Math.Ceiling(trace.QpsAt(0) / capacity)));
@@ -48,6 +49,7 @@ public static class ReplayRunner
             }
 
             var ready = cluster.ReadyReplicas(t);
+            observe?.Invoke(t, cluster.SpecReplicas, ready);
             var demandPods = trace.QpsAt(t) / capacity;
             shortfall += Math.Max(0, demandPods - ready);
             over += Math.Max(0, ready - demandPods);

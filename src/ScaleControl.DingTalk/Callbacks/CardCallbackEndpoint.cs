@@ -23,9 +23,11 @@ public static partial class CardCallbackEndpoint
         HttpRequest request,
         CardCallbackSignatureVerifier verifier,
         CardCallbackHandler handler,
+        DingTalkMetrics metrics,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var logger = loggerFactory.CreateLogger(typeof(CardCallbackEndpoint));
         var problem = verifier.Verify(
             request.Headers[CardCallbackSignatureVerifier.TimestampHeader].FirstOrDefault(),
@@ -44,6 +46,7 @@ public static partial class CardCallbackEndpoint
         }
 
         var reply = await handler.HandleAsync(callback, cancellationToken);
+        metrics.CallbackAnswered(started, "http");
         return TypedResults.Json(reply, DingTalkJson.Options);
     }
 

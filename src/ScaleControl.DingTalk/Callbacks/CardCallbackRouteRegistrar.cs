@@ -39,7 +39,7 @@ public sealed partial class CardCallbackRouteRegistrar(
                 _registered.TrySetResult();
                 return;
             }
-            catch (Exception e) when (e is DingTalkApiException or HttpRequestException)
+            catch (Exception e) when (DingTalkFailures.IsCallFailure(e))
             {
                 var delay = backoff.NextDelay();
                 LogRegistrationFailed(logger, e, settings.CallbackRouteKey!, delay.TotalSeconds);

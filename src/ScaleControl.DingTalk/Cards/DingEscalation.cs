@@ -64,7 +64,7 @@ public sealed partial class DingEscalation(
         {
             unavailable = $"DING unavailable ({e.Code}: {e.ErrorMessage})";
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (DingTalkFailures.IsCallFailure(e))
         {
             unavailable = $"DING unavailable ({e.Message})";
         }

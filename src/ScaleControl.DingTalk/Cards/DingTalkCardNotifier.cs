@@ -70,13 +70,9 @@ public sealed partial class DingTalkCardNotifier(
             LogCardAlreadyExisted(logger, outTrackId);
             return new CardReference { OutTrackId = outTrackId, OpenConversationId = group, SentAt = timeProvider.GetUtcNow() };
         }
-        catch (DingTalkApiException e)
+        catch (Exception e) when (DingTalkFailures.IsCallFailure(e))
         {
-            return Failed(outTrackId, group, e.Message);
-        }
-        catch (HttpRequestException e)
-        {
-            return Failed(outTrackId, group, "DingTalk unreachable: " + e.Message);
+            return Failed(outTrackId, group, e is DingTalkApiException ? e.Message : "DingTalk unreachable: " + e.Message);
         }
     }
 

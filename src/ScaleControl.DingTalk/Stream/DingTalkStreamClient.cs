@@ -17,6 +17,7 @@ namespace ScaleControl.DingTalk.Stream;
 public sealed partial class DingTalkStreamClient(
     DingTalkApiClient api,
     CardCallbackHandler handler,
+    DingTalkMetrics metrics,
     IOptionsMonitor<DingTalkOptions> options,
     TimeProvider timeProvider,
     ILogger<DingTalkStreamClient> logger) : BackgroundService
@@ -85,8 +86,9 @@ public sealed partial class DingTalkStreamClient(
                 await connection.DisposeAsync();
                 break;
             }
-            catch (Exception e) when (e is DingTalkApiException or HttpRequestException or System.Net.WebSockets.WebSocketException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever went wrong (gateway refused, socket failed, bad endpoint), keep the slot alive and retry.
                 LogConnectFailed(logger, e.Message);
             }
 
@@ -125,14 +127,17 @@ public sealed partial class DingTalkStreamClient(
         }
         catch (TimeoutException)
         {
+            // The gateway did not close it: stop reading, let in-flight taps finish, then release it.
+            await connection.CloseAsync();
+            await running;
         }
 
         await connection.DisposeAsync();
-        await running;
     }
 
     private async Task OnFrameAsync(StreamConnection connection, StreamFrame frame)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var data = frame switch
@@ -142,11 +147,17 @@ public sealed partial class DingTalkStreamClient(
                 { Type: StreamFrame.SystemType } => null,
                 { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic } => await HandleCardCallbackOnceAsync(frame),
                 { Type: StreamFrame.CallbackType } => StreamAck.CallbackData<object>(null),
-                _ => """{"status":"SUCCESS","message":"ignored"}""",
+                { Type: StreamFrame.EventType } => """{"status":"SUCCESS","message":"ignored"}""",
+                _ => null,
             };
             if (data is not null && frame.MessageId.Length > 0)
             {
                 await connection.SendAsync(StreamAck.Ok(frame.MessageId, data).ToUtf8Json(), CancellationToken.None);
+            }
+
+            if (frame is { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic })
+            {
+                metrics.CallbackAnswered(started, "stream");
             }
         }
         catch (Exception e)

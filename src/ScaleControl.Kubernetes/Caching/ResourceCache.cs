@@ -26,6 +26,8 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     private readonly TokenBucketRateLimiter _reconnects;
     private readonly Lock _startLock = new();
     private Task? _loop;
+    private long _listCount;
+    private long _watchCount;
 
     public ResourceCache(IResourceSource<T> source, WatchOptions options, TimeProvider time, ILogger logger)
     {
@@ -49,12 +51,10 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     /// <summary>The resourceVersion of the last list, event or bookmark.</summary>
     public string? ResourceVersion { get; private set; }
 
+    /// <summary>Lists and watches opened so far (for tests and figures).</summary>
     public long ListCount => Interlocked.Read(ref _listCount);
 
     public long WatchCount => Interlocked.Read(ref _watchCount);
-
-    private long _listCount;
-    private long _watchCount;
 
     public bool IsSynced => _synced.Task.IsCompletedSuccessfully;
 

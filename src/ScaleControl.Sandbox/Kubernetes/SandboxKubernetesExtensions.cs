@@ -31,7 +31,12 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton(options);
         services.AddSingleton<ResourceCatalog>();
         services.AddSingleton<ObjectStore>();
-        services.AddSingleton<ResourceOperations>();
+        services.AddSingleton(sp =>
+        {
+            var operations = ActivatorUtilities.CreateInstance<ResourceOperations>(sp);
+            operations.CreateSystemNamespaces();
+            return operations;
+        });
         services.AddSingleton<ClusterSimulator>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();

@@ -55,7 +55,17 @@ public sealed class SandboxMetricSource(TrafficSimulator simulator) : IMetricSou
         if (parsed is null)
             return MetricReading.Failed(query, MetricStatus.InvalidQuery, problem!);
 
-        var values = SandboxQueryEvaluator.Evaluate(parsed, history, time);
+        IReadOnlyList<double> values;
+        try
+        {
+            values = SandboxQueryEvaluator.Evaluate(parsed, history, time);
+        }
+        catch (Exception e)
+        {
+            // Never throw into the control loop: an evaluation bug is this query's problem only.
+            return MetricReading.Failed(query, MetricStatus.Unavailable, $"sandbox evaluation failed: {e.Message}");
+        }
+
         return values switch
         {
             [] => MetricReading.Failed(query, MetricStatus.Empty, "query returned no series"),

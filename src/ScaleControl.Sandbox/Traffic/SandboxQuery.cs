@@ -78,7 +78,10 @@ internal abstract partial record SandboxQuery
         }
 
         var sum = SumPattern().Match(text);
-        return sum.Success ? ParseRate(sum.Groups["inner"].Value.Trim(), summed: true, out problem) : ParseRate(text, summed: false, out problem);
+        var term = sum.Success ? ParseRate(sum.Groups["inner"].Value.Trim(), summed: true, out problem) : ParseRate(text, summed: false, out problem);
+        return term is Rate { Counter: BucketCounter }
+            ? Fail("http_request_duration_seconds_bucket is only understood inside histogram_quantile(φ, sum by (le) (rate(...)))", out problem)
+            : term;
     }
 
     /// <summary>Counter index meaning "the histogram buckets", only valid inside histogram_quantile.</summary>

@@ -104,6 +104,17 @@ public class DecisionEnginePredictionTests
     }
 
     [Fact]
+    public void Decide_SlowDrift_WithinToleranceIsNotPredicted()
+    {
+        var rig = new EngineRig(Predicting()) { Spec = 20, Ready = 20 };
+
+        var d = rig.Feed(Ramp(13, start: 10_000, perSecond: 10)); // +450 in 45 s: under 10% of 10.6k
+
+        Assert.Null(d.PredictedRecommendation);
+        Assert.Equal(20, d.DesiredReplicas);
+    }
+
+    [Fact]
     public void Decide_FallingTrend_NeverPredictsBelowMeasured()
     {
         var rig = new EngineRig(Predicting()) { Spec = 40, Ready = 40 };

@@ -163,6 +163,13 @@ public class ScalePolicyValidatorTests
         }).ShouldHaveValidationErrorFor("spec.behavior.scaleDown.maxStep.percent");
 
     [Fact]
+    public void Validate_DirectionToleranceOfOne_ReportsTolerance() =>
+        Validate(s => s with
+        {
+            Behavior = s.Behavior with { ScaleUp = s.Behavior.ScaleUp with { Tolerance = 1 } },
+        }).ShouldHaveValidationErrorFor("spec.behavior.scaleUp.tolerance");
+
+    [Fact]
     public void Validate_NegativeCooldown_ReportsCooldown() =>
         Validate(s => s with
         {

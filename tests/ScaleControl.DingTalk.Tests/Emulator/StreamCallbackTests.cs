@@ -39,6 +39,30 @@ public class StreamCallbackTests
     }
 
     [Fact]
+    public async Task Tap_AnswerDuration_IsRecordedOnTheDingTalkMeter()
+    {
+        await using var world = await WorldWithCardAsync();
+        var factory = world.ClientService<System.Diagnostics.Metrics.IMeterFactory>();
+        var measurements = new System.Collections.Concurrent.ConcurrentQueue<(double Value, object? Mode)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == DingTalkMetrics.CallbackDurationName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) => measurements.Enqueue((value, tags.ToArray().Single(t => t.Key == "mode").Value)));
+        listener.Start();
+
+        await world.TapAsync(OutTrackId, "zhangsan", "approve");
+
+        var measurement = Assert.Single(measurements);
+        Assert.Equal("stream", measurement.Mode);
+        Assert.InRange(measurement.Value, 0, 2000);
+    }
+
+    [Fact]
     public async Task Tap_ApproveHalf_AppliesTheAlternative()
     {
         await using var world = await WorldWithCardAsync();
@@ -122,6 +146,20 @@ public class StreamCallbackTests
         Assert.Single(second);
         Assert.Equal(2, world.ClientService<DingTalkStreamClient>().ConnectionsOpened);
         Assert.Empty((await world.StreamConnectionsAsync()).SelectMany(c => c.GetProperty("violations").EnumerateArray()));
+    }
+
+    [Fact]
+    public async Task ConnectionLost_ClientReconnectsAfterBackoff_AndTapsFlowAgain()
+    {
+        await using var world = await WorldWithCardAsync(connections: 1);
+        var first = (await world.WaitForStreamConnectionsAsync()).Single().GetProperty("connectionId").GetString()!;
+
+        world.EmulatorService<Sandbox.DingTalk.Stream.StreamGateway>().Find(first)!.Abort();
+        await world.WaitForStreamConnectionsAsync(where: c => c.GetProperty("connectionId").GetString() != first);
+        var (_, body) = await world.TapAsync(OutTrackId, "zhangsan", "approve");
+
+        Assert.Equal("Updated", Status(body));
+        Assert.Equal(2, world.ClientService<DingTalkStreamClient>().ConnectionsOpened);
     }
 
     [Fact]

@@ -13,10 +13,9 @@ public class KubectlTests
         await using var sandbox = await SandboxHarness.StartAsync(installCrds: false);
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
 
-        // --validate=false: the sandbox serves no /openapi documents, so kubectl cannot validate client-side.
         foreach (var crd in SandboxHarness.CrdFiles)
         {
-            Assert.Contains("created", await kubectl.RunAsync("apply", "--validate=false", "-f", crd), StringComparison.Ordinal);
+            Assert.Contains("created", await kubectl.RunAsync("apply", "-f", crd), StringComparison.Ordinal);
         }
 
         var policyFile = kubectl.WriteFile("policy.yaml", """
@@ -32,7 +31,7 @@ public class KubectlTests
               mode: Hybrid
               autoApproveMaxStep: {pods: 4}
             """);
-        await kubectl.RunAsync("apply", "--validate=false", "-f", policyFile);
+        await kubectl.RunAsync("apply", "-f", policyFile);
         var node = sandbox.CreateNode();
 
         var policy = await node.Policies.GetAsync("shop", "checkout", CancellationToken.None);

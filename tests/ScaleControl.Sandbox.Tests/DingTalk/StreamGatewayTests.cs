@@ -88,6 +88,7 @@ public sealed class StreamGatewayTests
         var (status, result) = await tap;
 
         Assert.Equal(200, status);
+        Assert.Equal(["data", "headers", "specVersion", "type"], frame.EnumerateObject().Select(p => p.Name).Order());
         Assert.All(frame.GetProperty("headers").EnumerateObject(), h => Assert.Equal(JsonValueKind.String, h.Value.ValueKind));
         Assert.Equal("/v1.0/card/instances/callback", frame.GetProperty("headers").GetProperty("topic").GetString());
         Assert.Equal(JsonValueKind.String, frame.GetProperty("data").ValueKind);
@@ -307,5 +308,30 @@ public sealed class StreamGatewayTests
 
         Assert.Equal(WebSocketMessageType.Text, frame.MessageType);
         Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
+    public async Task Tap_FiftyConcurrentTaps_AllAppliedOnceEach()
+    {
+        await using var host = await EmulatorHost.StartAsync(QuietOptions());
+        await using var client = await RawStreamClient.ConnectAsync(host);
+        await host.CreateCardAsync("busy");
+        var acker = Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var frame = await client.NextFrameAsync("CALLBACK");
+                await client.AckAsync(frame, new { response = new { cardData = new { cardParamMap = new { lastTap = $"{i}" } }, cardUpdateOptions = new { updateCardDataByKey = true } } });
+            }
+        });
+
+        var taps = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => host.TapAsync("busy", "zhangsan", "approve")));
+        await acker;
+        var card = await host.Http.GetFromJsonAsync<JsonElement>("cards/busy");
+
+        Assert.All(taps, t => Assert.Equal("Updated", t.Body.GetProperty("tap").GetProperty("status").GetString()));
+        Assert.Equal(51, card.GetProperty("version").GetInt32());
+        Assert.Equal(50, card.GetProperty("tapCount").GetInt32());
+        Assert.Equal("pending", card.GetProperty("cardData").GetProperty("status").GetString());
     }
 }

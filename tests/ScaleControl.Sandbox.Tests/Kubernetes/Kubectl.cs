@@ -16,8 +16,6 @@ internal sealed class Kubectl : IDisposable
 
     public string KubeconfigPath { get; }
 
-    public string Directory => _directory;
-
     public async Task<KubectlResult> RunAsync(params string[] args)
     {
         var result = await RunRawAsync(args);

@@ -154,6 +154,24 @@ public sealed class ObjectApiTests
     }
 
     [Fact]
+    public async Task PatchScale_DryRunAll_ReturnsResultButStoresNothing()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.SeedDeployment("shop", "web", 3);
+        var version = sandbox.Control.ResourceVersion;
+
+        var preview = await sandbox.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(
+            new V1Patch(new { spec = new { replicas = 8 } }, V1Patch.PatchType.MergePatch), "web", "shop", dryRun: "All");
+        var invalid = await Assert.ThrowsAsync<HttpOperationException>(() => sandbox.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(
+            new V1Patch(new { spec = new { replicas = -1 } }, V1Patch.PatchType.MergePatch), "web", "shop", dryRun: "All"));
+
+        Assert.Equal(8, preview.Spec.Replicas);
+        Assert.Equal((HttpStatusCode)422, invalid.Response.StatusCode);
+        Assert.Equal(version, sandbox.Control.ResourceVersion);
+        Assert.Equal(3, (int)sandbox.Control.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["replicas"]!);
+    }
+
+    [Fact]
     public async Task Read_UnknownDeployment_Returns404NotFoundStatus()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

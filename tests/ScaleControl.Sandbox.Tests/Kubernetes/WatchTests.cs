@@ -171,6 +171,28 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task Watch_LabelSelector_ObjectEnteringIsAddedAndLeavingIsDeleted()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.SeedDeployment("shop", "web", 1, labels: new Dictionary<string, string> { ["tier"] = "db" });
+        await using var watch = await WatchLines.OpenAsync(sandbox.Http, Deployments + "?watch=true&resourceVersion=" + sandbox.Control.ResourceVersion + "&labelSelector=tier%3Dweb");
+
+        sandbox.Control.SeedDeployment("shop", "web", 1, labels: new Dictionary<string, string> { ["tier"] = "web" });
+        sandbox.Control.SeedDeployment("shop", "web", 2, labels: new Dictionary<string, string> { ["tier"] = "web" });
+        sandbox.Control.SeedDeployment("shop", "web", 2, labels: new Dictionary<string, string> { ["tier"] = "db" });
+        sandbox.Control.SeedDeployment("shop", "web", 3, labels: new Dictionary<string, string> { ["tier"] = "db" });
+        sandbox.Control.SeedDeployment("shop", "web", 3, labels: new Dictionary<string, string> { ["tier"] = "web" });
+
+        var types = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            types.Add(Type((await watch.NextAsync())!));
+        }
+
+        Assert.Equal(["ADDED", "MODIFIED", "DELETED", "ADDED"], types);
+    }
+
+    [Fact]
     public async Task Watch_EventsFieldSelector_SendsOnlyEventsOfThatObject()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

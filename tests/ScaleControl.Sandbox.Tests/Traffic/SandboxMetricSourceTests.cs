@@ -92,6 +92,9 @@ public sealed class SandboxMetricSourceTests
     [InlineData("""sum(rate(http_requests_total{job="sandbox"}[1m]))""")]
     [InlineData("""sum(rate(process_cpu_seconds_total[1m]))""")]
     [InlineData("""sum(rate(http_requests_total[1m])) / 2""")]
+    [InlineData("""rate(http_request_duration_seconds_bucket{workload="checkout-api"}[1m])""")]
+    [InlineData("""sum(rate(http_request_duration_seconds_bucket{workload="checkout-api"}[1m]))""")]
+    [InlineData("""histogram_quantile(0.99, sum by (le) (rate(http_requests_total{workload="checkout-api"}[1m])))""")]
     [InlineData("")]
     public async Task QueryAsync_OutsideTheConvention_ReportsInvalidQueryAndWhatIsSupported(string query)
     {

@@ -31,6 +31,12 @@ internal sealed class DirectionBehaviorValidator : AbstractValidator<DirectionBe
             .OverridePropertyName("stabilizationWindowSeconds")
             .WithMessage(b => $"stabilizationWindowSeconds must be from 0 to {MaxStabilizationSeconds} (got {b.StabilizationWindowSeconds}).");
 
+        RuleFor(b => b.Tolerance)
+            .Must(t => t is >= 0 and < 1)
+            .When(b => b.Tolerance is not null)
+            .OverridePropertyName("tolerance")
+            .WithMessage(b => $"tolerance must be a fraction from 0 up to (not including) 1 (got {b.Tolerance}).");
+
         RuleFor(b => b.CooldownSeconds)
             .GreaterThanOrEqualTo(0)
             .OverridePropertyName("cooldownSeconds")

@@ -93,6 +93,4 @@ internal static class MessageIds
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();
     }
-
-    public static JsonElement ToElement(object value) => JsonSerializer.SerializeToElement(value, SandboxJson.Options);
 }

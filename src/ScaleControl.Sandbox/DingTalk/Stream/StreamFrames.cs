@@ -10,8 +10,8 @@ public sealed record StreamFrame(
     [property: JsonPropertyName("headers")] IReadOnlyDictionary<string, string> Headers,
     [property: JsonPropertyName("data")] string Data)
 {
+    [JsonIgnore]
     public string MessageId => Headers["messageId"];
-    public string Topic => Headers["topic"];
 }
 
 /// <summary>Client → server ACK as received (its <c>data</c> must be a string; violations are recorded on the connection).</summary>

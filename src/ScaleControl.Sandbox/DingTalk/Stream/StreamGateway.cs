@@ -12,6 +12,7 @@ namespace ScaleControl.Sandbox.DingTalk.Stream;
 /// </summary>
 public sealed partial class StreamGateway(DingTalkSandboxOptions options, TimeProvider time, ILogger<StreamGateway> logger)
 {
+    /// <summary>Delivery attempts per EVENT (a push, or a wait for a connection) before it is given up.</summary>
     private const int MaxEventPushes = 5;
 
     private readonly ConcurrentDictionary<string, StreamConnection> _connections = new(StringComparer.Ordinal);
@@ -147,7 +148,7 @@ public sealed partial class StreamGateway(DingTalkSandboxOptions options, TimePr
             ["eventType"] = pushed.EventType,
             ["eventUnifiedAppId"] = pushed.AppKey,
         };
-        while (pushed.Pushes < MaxEventPushes)
+        for (var attempt = 0; attempt < MaxEventPushes; attempt++)
         {
             if (Pick(pushed.AppKey, "EVENT", "*") is { } connection)
             {

@@ -93,12 +93,11 @@ internal sealed class ClusterSimulator(ResourceOperations operations, SandboxKub
         var seen = new HashSet<string>();
         foreach (var type in s_workloads)
         {
-            foreach (var workload in operations.Store.List(type.Storage, null).Items)
+            foreach (var workload in operations.Store.Project(type.Storage, WorkloadState.Of))
             {
-                var uid = JsonPaths.GetString(workload, "metadata.uid")!;
-                seen.Add(uid);
-                var desired = Math.Max(0, JsonPaths.GetInt(workload, "spec.replicas") ?? 1);
-                var pods = PodsOf(uid, workload, desired, now);
+                seen.Add(workload.Uid);
+                var desired = Math.Max(0, workload.Replicas);
+                var pods = PodsOf(workload, desired, now);
                 while (pods.Count < desired)
                 {
                     pods.Add(now);
@@ -110,27 +109,37 @@ internal sealed class ClusterSimulator(ResourceOperations operations, SandboxKub
                 }
 
                 var ready = pods.Count(started => now - started >= options.PodStartupDelay);
-                var generation = JsonPaths.GetInt(workload, "metadata.generation") ?? 1;
-                operations.WriteStatus(type, JsonPaths.GetString(workload, "metadata.namespace")!, JsonPaths.GetString(workload, "metadata.name")!, uid, status =>
+                var status = new Dictionary<string, int?>
                 {
-                    status["observedGeneration"] = generation;
-                    status["replicas"] = pods.Count;
-                    status["updatedReplicas"] = pods.Count;
-                    status["readyReplicas"] = ready;
-                    status["availableReplicas"] = ready;
-                    if (type == BuiltInResources.StatefulSets)
+                    ["observedGeneration"] = workload.Generation,
+                    ["replicas"] = pods.Count,
+                    ["updatedReplicas"] = pods.Count,
+                    ["readyReplicas"] = ready,
+                    ["availableReplicas"] = ready,
+                };
+                if (type == BuiltInResources.StatefulSets)
+                {
+                    status["currentReplicas"] = pods.Count;
+                }
+                else
+                {
+                    status["unavailableReplicas"] = pods.Count > ready ? pods.Count - ready : null;
+                }
+
+                if (status.Any(kv => workload.Status.GetValueOrDefault(kv.Key) != kv.Value))
+                {
+                    operations.WriteStatus(type, workload.Namespace, workload.Name, workload.Uid, current =>
                     {
-                        status["currentReplicas"] = pods.Count;
-                    }
-                    else
-                    {
-                        status["unavailableReplicas"] = pods.Count - ready;
-                        if (pods.Count - ready == 0)
+                        foreach (var (field, value) in status)
                         {
-                            status.Remove("unavailableReplicas");
+                            current[field] = value;
+                            if (value is null)
+                            {
+                                current.Remove(field);
+                            }
                         }
-                    }
-                });
+                    });
+                }
             }
         }
 
@@ -141,15 +150,30 @@ internal sealed class ClusterSimulator(ResourceOperations operations, SandboxKub
     }
 
     // A workload seen for the first time keeps the ready pods its (seeded) status claims.
-    private List<DateTimeOffset> PodsOf(string uid, JsonObject workload, int desired, DateTimeOffset now)
+    private List<DateTimeOffset> PodsOf(WorkloadState workload, int desired, DateTimeOffset now)
     {
-        if (!_pods.TryGetValue(uid, out var pods))
+        if (!_pods.TryGetValue(workload.Uid, out var pods))
         {
-            var alreadyReady = Math.Min(desired, JsonPaths.GetInt(workload, "status.readyReplicas") ?? 0);
+            var alreadyReady = Math.Min(desired, workload.Status.GetValueOrDefault("readyReplicas") ?? 0);
             pods = Enumerable.Repeat(now - options.PodStartupDelay, alreadyReady).ToList();
-            _pods[uid] = pods;
+            _pods[workload.Uid] = pods;
         }
 
         return pods;
+    }
+
+    /// <summary>What the pod controller needs of a workload, read without copying the stored object.</summary>
+    private sealed record WorkloadState(string Namespace, string Name, string Uid, int Generation, int Replicas, Dictionary<string, int?> Status)
+    {
+        private static readonly string[] s_statusFields =
+            ["observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "currentReplicas", "unavailableReplicas"];
+
+        public static WorkloadState Of(JsonObject o) => new(
+            JsonPaths.GetString(o, "metadata.namespace")!,
+            JsonPaths.GetString(o, "metadata.name")!,
+            JsonPaths.GetString(o, "metadata.uid")!,
+            JsonPaths.GetInt(o, "metadata.generation") ?? 1,
+            JsonPaths.GetInt(o, "spec.replicas") ?? 1,
+            s_statusFields.ToDictionary(f => f, f => JsonPaths.GetInt(o["status"], f)));
     }
 }

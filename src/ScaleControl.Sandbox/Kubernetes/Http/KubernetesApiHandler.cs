@@ -100,6 +100,12 @@ internal sealed class KubernetesApiHandler(
             throw ApiErrors.MethodNotAllowed(context.Request.Method);
         }
 
+        if (segments is ["healthz" or "livez" or "readyz"])
+        {
+            await context.Response.WriteAsync("ok", context.RequestAborted);
+            return;
+        }
+
         var document = segments switch
         {
             ["version"] => Discovery.Version(options),
@@ -111,15 +117,8 @@ internal sealed class KubernetesApiHandler(
             ["openapi", "v3"] => OpenApiV3.Root(catalog, MountPath(context, segments)),
             ["openapi", "v3", "api", var v] => OpenApiV3.GroupVersion(catalog, "", v),
             ["openapi", "v3", "apis", var g, var v] => OpenApiV3.GroupVersion(catalog, g, v),
-            ["healthz" or "livez" or "readyz"] => null,
-            _ => throw ApiErrors.PathNotFound(),
+            _ => null,
         };
-
-        if (segments is ["healthz" or "livez" or "readyz"])
-        {
-            await context.Response.WriteAsync("ok", context.RequestAborted);
-            return;
-        }
 
         await WriteAsync(context, 200, document ?? throw ApiErrors.PathNotFound());
     }
@@ -143,6 +142,7 @@ internal sealed class KubernetesApiHandler(
         }
 
         var table = TableRenderer.Wanted(request.Headers.Accept);
+        var dryRun = DryRun(request);
         switch (request.Method, info.Name, info.Subresource)
         {
             case ("GET", null, _) when WatchStreamer.IsTrue(request.Query["watch"]):
@@ -155,7 +155,7 @@ internal sealed class KubernetesApiHandler(
                     : list);
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
-                await WriteAsync(context, 201, operations.Create(type, ns, await ReadObjectAsync(request)));
+                await WriteAsync(context, 201, operations.Create(type, ns, await ReadObjectAsync(request), dryRun: dryRun));
                 return;
             case ("DELETE", null, Subresource.None):
                 await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request));
@@ -169,31 +169,39 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("PUT", { } name, Subresource.Scale):
                 var scale = await ReadObjectAsync(request);
-                await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale));
+                await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale, dryRun));
                 return;
             case ("PUT", { } name, var subresource):
-                await WriteAsync(context, 200, operations.Replace(type, ns, name, await ReadObjectAsync(request), subresource));
+                await WriteAsync(context, 200, operations.Replace(type, ns, name, await ReadObjectAsync(request), subresource, dryRun));
                 return;
             case ("PATCH", { } name, var subresource):
                 var patch = PatchRequest.Parse(request.ContentType, await ReadBodyAsync(request), request.Query["fieldManager"],
                     WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom);
                 if (subresource == Subresource.Scale)
                 {
-                    await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, patch.ApplyTo));
+                    await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, patch.ApplyTo, dryRun));
                     return;
                 }
 
-                var (patched, created) = operations.Patch(type, ns, name, patch, subresource);
+                var (patched, created) = operations.Patch(type, ns, name, patch, subresource, dryRun);
                 await WriteAsync(context, created ? 201 : 200, patched);
                 return;
             case ("DELETE", { } name, Subresource.None):
                 var body = await ReadBodyAsync(request);
-                await WriteAsync(context, 200, operations.Delete(type, ns, name, body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject));
+                await WriteAsync(context, 200, operations.Delete(type, ns, name, body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject, dryRun));
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);
         }
     }
+
+    // dryRun=All runs admission and validation but stores nothing; any other value is rejected, as by the apiserver.
+    private static bool DryRun(HttpRequest request) => request.Query["dryRun"].ToString() switch
+    {
+        "" => false,
+        "All" => true,
+        var other => throw ApiErrors.BadRequest($"Unsupported value: \"{other}\": supported values: \"All\""),
+    };
 
     private JsonObject DeleteCollection(ResourceType type, string? ns, HttpRequest request)
     {

@@ -102,14 +102,27 @@ internal sealed class WatchStreamer(
             return !subscription.Events.Completion.IsCompleted;
         }
 
+        // As the apiserver's filtered watch: an object that starts matching is ADDED, one that stops is DELETED.
         async Task WriteChangeAsync(WatchEvent e)
         {
             var view = operations.ToView(type, e.Object);
-            if (labels.Matches(view) && fields.Matches(view))
+            var matchesNow = Matches(view);
+            var matchedBefore = e.Previous is { } previous && Matches(operations.ToView(type, previous));
+            var eventType = (e.Type, matchedBefore, matchesNow) switch
             {
-                await WriteLineAsync(e.Type, table ? TableRenderer.Render(type, [view], null, time.GetUtcNow()) : view);
+                (WatchEvent.Modified, false, true) => WatchEvent.Added,
+                (WatchEvent.Modified, true, false) => WatchEvent.Deleted,
+                (WatchEvent.Modified, false, false) => null,
+                (_, _, true) => e.Type,
+                _ => null,
+            };
+            if (eventType is not null)
+            {
+                await WriteLineAsync(eventType, table ? TableRenderer.Render(type, [view], null, time.GetUtcNow()) : view);
             }
         }
+
+        bool Matches(JsonObject view) => labels.Matches(view) && fields.Matches(view);
 
         async Task WriteLineAsync(string eventType, JsonObject obj)
         {

@@ -30,10 +30,13 @@ internal static class JsonPaths
         var other => other.ToJsonString(),
     };
 
-    public static int? GetInt(JsonNode? node, string path) =>
-        Get(node, path) is JsonValue v && v.TryGetValue<int>(out var i) ? i
-        : Get(node, path) is JsonValue d && d.TryGetValue<double>(out var x) && x == Math.Floor(x) ? (int)x
-        : null;
+    public static int? GetInt(JsonNode? node, string path) => Get(node, path) switch
+    {
+        JsonValue v when v.TryGetValue<int>(out var i) => i,
+        JsonValue v when v.TryGetValue<long>(out var l) && l is >= int.MinValue and <= int.MaxValue => (int)l,
+        JsonValue v when v.TryGetValue<double>(out var d) && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue => (int)d,
+        _ => null,
+    };
 
     /// <summary>The object at <paramref name="key"/>, created when missing.</summary>
     public static JsonObject Obj(this JsonObject parent, string key)

@@ -18,6 +18,15 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
 {
     public ObjectStore Store => store;
 
+    /// <summary>The namespaces every cluster starts with.</summary>
+    public void CreateSystemNamespaces()
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
+        {
+            EnsureNamespace(ns);
+        }
+    }
+
     public JsonObject Get(ResourceType type, string ns, string name) =>
         ToView(type, store.Get(type.Storage, ns, name) ?? throw ApiErrors.NotFound(type, name));
 
@@ -37,7 +46,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     }
 
     /// <summary>POST: a new object with uid, resourceVersion, generation 1 and creationTimestamp.</summary>
-    public JsonObject Create(ResourceType type, string ns, JsonObject body, bool keepStatus = false)
+    public JsonObject Create(ResourceType type, string ns, JsonObject body, bool keepStatus = false, bool dryRun = false)
     {
         var metadata = body["metadata"] as JsonObject ?? throw ApiErrors.BadRequest("the object has no metadata");
         if (!string.IsNullOrEmpty(JsonPaths.GetString(metadata, "resourceVersion")))
@@ -62,7 +71,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             throw ApiErrors.Invalid(type.Kind, type.Group, "", [FieldError.Required("metadata.name", "name or generateName is required")]);
         }
 
-        if (type.Namespaced)
+        if (type.Namespaced && !dryRun)
         {
             EnsureNamespace(ns);
         }
@@ -104,27 +113,31 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             }
 
             return Finish(type, name, next);
-        });
+        }, dryRun);
 
-        AfterWrite(type, created);
+        if (!dryRun)
+        {
+            AfterWrite(type, created);
+        }
+
         return ToView(type, created);
     }
 
     /// <summary>PUT on the object or its status: replaces it, with the body's resourceVersion as precondition.</summary>
-    public JsonObject Replace(ResourceType type, string ns, string name, JsonObject body, Subresource subresource) =>
-        Update(type, ns, name, subresource, _ => body);
+    public JsonObject Replace(ResourceType type, string ns, string name, JsonObject body, Subresource subresource, bool dryRun = false) =>
+        Update(type, ns, name, subresource, _ => body, dryRun);
 
     /// <summary>PATCH on the object or its status. Server-side apply creates a missing object.</summary>
-    public (JsonObject Object, bool Created) Patch(ResourceType type, string ns, string name, PatchRequest patch, Subresource subresource)
+    public (JsonObject Object, bool Created) Patch(ResourceType type, string ns, string name, PatchRequest patch, Subresource subresource, bool dryRun = false)
     {
         if (patch.Kind == PatchKind.Apply && subresource == Subresource.None
             && store.Get(type.Storage, type.Namespaced ? ns : "", name) is null)
         {
             var body = patch.ApplyTo(new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } });
-            return (Create(type, ns, body), true);
+            return (Create(type, ns, body, dryRun: dryRun), true);
         }
 
-        return (Update(type, ns, name, subresource, patch.ApplyTo), false);
+        return (Update(type, ns, name, subresource, patch.ApplyTo, dryRun), false);
     }
 
     /// <summary>Writes a status computed by the sandbox's own controllers (no precondition).</summary>
@@ -152,7 +165,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     public JsonObject GetScale(ResourceType type, string ns, string name) => ScaleView.Of(Get(type, ns, name));
 
     /// <summary>PUT or PATCH of the Scale view: preconditions on the parent's resourceVersion and uid.</summary>
-    public JsonObject UpdateScale(ResourceType type, string ns, string name, Func<JsonObject, JsonObject> change)
+    public JsonObject UpdateScale(ResourceType type, string ns, string name, Func<JsonObject, JsonObject> change, bool dryRun = false)
     {
         var updated = Update(type, ns, name, Subresource.Scale, current =>
         {
@@ -168,11 +181,11 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             next["metadata"]!["uid"] = requested["metadata"]?["uid"]?.DeepClone() ?? current["metadata"]!["uid"]!.DeepClone();
             next.Obj("spec")["replicas"] = replicas;
             return next;
-        });
+        }, dryRun);
         return ScaleView.Of(updated);
     }
 
-    public JsonObject Delete(ResourceType type, string ns, string name, JsonObject? options)
+    public JsonObject Delete(ResourceType type, string ns, string name, JsonObject? options, bool dryRun = false)
     {
         var expectedVersion = JsonPaths.GetString(options, "preconditions.resourceVersion");
         var expectedUid = JsonPaths.GetString(options, "preconditions.uid");
@@ -187,7 +200,12 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             {
                 throw ApiErrors.Conflict(type, name, $"Precondition failed: UID in precondition: {expectedUid}, UID in object meta: {JsonPaths.GetString(current, "metadata.uid")}");
             }
-        }) ?? throw ApiErrors.NotFound(type, name);
+        }, dryRun) ?? throw ApiErrors.NotFound(type, name);
+
+        if (dryRun)
+        {
+            return ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
+        }
 
         if (type == BuiltInResources.Namespaces)
         {
@@ -217,7 +235,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         return view;
     }
 
-    private JsonObject Update(ResourceType type, string ns, string name, Subresource subresource, Func<JsonObject, JsonObject> change)
+    private JsonObject Update(ResourceType type, string ns, string name, Subresource subresource, Func<JsonObject, JsonObject> change, bool dryRun = false)
     {
         var updated = store.Write(type.Storage, type.Namespaced ? ns : "", name, stored =>
         {
@@ -237,9 +255,13 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             }
 
             return Finish(type, name, next);
-        });
+        }, dryRun);
 
-        AfterWrite(type, updated);
+        if (!dryRun)
+        {
+            AfterWrite(type, updated);
+        }
+
         return ToView(type, updated);
     }
 

@@ -30,7 +30,7 @@ internal static class BuiltInResources
         ],
     };
 
-    public static ResourceType Deployments { get; } = Workload("deployments", "deployment", "Deployment", ["deploy"],
+    public static ResourceType Deployments { get; } = Workload("deployments", "deployment", "Deployment", ["deploy"], DefaultRollingUpdate,
     [
         TableColumn.NameColumn,
         new("Ready", "string", (o, _) => $"{JsonPaths.GetInt(o, "status.readyReplicas") ?? 0}/{JsonPaths.GetInt(o, "spec.replicas") ?? 0}"),
@@ -39,7 +39,7 @@ internal static class BuiltInResources
         TableColumn.AgeColumn,
     ]);
 
-    public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", ["sts"],
+    public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", ["sts"], _ => { },
     [
         TableColumn.NameColumn,
         new("Ready", "string", (o, _) => $"{JsonPaths.GetInt(o, "status.readyReplicas") ?? 0}/{JsonPaths.GetInt(o, "spec.replicas") ?? 0}"),
@@ -98,14 +98,27 @@ internal static class BuiltInResources
             .Concat(PlainStorage)
             .Concat(EventsV1.Types);
 
-    private static ResourceType Workload(string plural, string singular, string kind, IReadOnlyList<string> shortNames, IReadOnlyList<TableColumn> columns) =>
+    private static void DefaultRollingUpdate(JsonObject spec) =>
+        spec["strategy"] ??= new JsonObject
+        {
+            ["type"] = "RollingUpdate",
+            ["rollingUpdate"] = new JsonObject { ["maxSurge"] = "25%", ["maxUnavailable"] = "25%" },
+        };
+
+    private static ResourceType Workload(
+        string plural, string singular, string kind, IReadOnlyList<string> shortNames, Action<JsonObject> defaults, IReadOnlyList<TableColumn> columns) =>
         new("apps", "v1", plural, singular, kind, Namespaced: true)
         {
             ShortNames = shortNames,
             Categories = ["all"],
             HasStatusSubresource = true,
             HasScaleSubresource = true,
-            ApplyDefaults = o => o.Obj("spec")["replicas"] ??= 1,
+            ApplyDefaults = o =>
+            {
+                var spec = o.Obj("spec");
+                spec["replicas"] ??= 1;
+                defaults(spec);
+            },
             Validate = o => JsonPaths.GetInt(o, "spec.replicas") is < 0 and var r
                 ? [FieldError.Invalid("spec.replicas", r, "must be greater than or equal to 0")]
                 : [],

@@ -50,10 +50,23 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
     }
 
     /// <summary>
+    /// Reads a projection of every object of one kind without copying them (the projection must not keep or change
+    /// the object): the cheap path for the controllers that scan all workloads on every tick.
+    /// </summary>
+    public List<T> Project<T>(string storage, Func<JsonObject, T> projection)
+    {
+        lock (_lock)
+        {
+            return Bucket(storage).Values.Select(projection).ToList();
+        }
+    }
+
+    /// <summary>
     /// Atomically replaces one object by what <paramref name="change"/> makes of a copy of it (null when absent).
     /// A result equal to the current object is a no-op: no new resourceVersion, no event, as on a real apiserver.
+    /// A dry run returns the result without storing it.
     /// </summary>
-    public JsonObject Write(string storage, string @namespace, string name, Func<JsonObject?, JsonObject> change)
+    public JsonObject Write(string storage, string @namespace, string name, Func<JsonObject?, JsonObject> change, bool dryRun = false)
     {
         lock (_lock)
         {
@@ -70,15 +83,20 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
                 }
             }
 
+            if (dryRun)
+            {
+                return next;
+            }
+
             metadata["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
             bucket[(@namespace, name)] = (JsonObject)next.DeepClone();
-            Publish(new WatchEvent(current is null ? WatchEvent.Added : WatchEvent.Modified, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)next.DeepClone()));
+            Publish(new WatchEvent(current is null ? WatchEvent.Added : WatchEvent.Modified, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)next.DeepClone(), current));
             return next;
         }
     }
 
     /// <summary>Removes one object after <paramref name="precondition"/> accepted it; returns its last state.</summary>
-    public JsonObject? Delete(string storage, string @namespace, string name, Action<JsonObject> precondition)
+    public JsonObject? Delete(string storage, string @namespace, string name, Action<JsonObject> precondition, bool dryRun = false)
     {
         lock (_lock)
         {
@@ -89,6 +107,11 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
             }
 
             precondition((JsonObject)current.DeepClone());
+            if (dryRun)
+            {
+                return (JsonObject)current.DeepClone();
+            }
+
             bucket.Remove((@namespace, name));
             current["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
             Publish(new WatchEvent(WatchEvent.Deleted, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)current.DeepClone()));
@@ -128,7 +151,7 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
             {
                 foreach (var e in _history.Where(e => e.ResourceVersion > sinceResourceVersion && subscription.Matches(e)))
                 {
-                    subscription.Push(e with { Object = (JsonObject)e.Object.DeepClone() });
+                    subscription.Push(Copy(e));
                 }
             }
 
@@ -186,10 +209,13 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
         {
             if (w.Matches(e))
             {
-                w.Push(e with { Object = (JsonObject)e.Object.DeepClone() });
+                w.Push(Copy(e));
             }
         }
     }
+
+    private static WatchEvent Copy(WatchEvent e) =>
+        e with { Object = (JsonObject)e.Object.DeepClone(), Previous = (JsonObject?)e.Previous?.DeepClone() };
 
     private void Unsubscribe(WatchSubscription subscription)
     {
