@@ -1,6 +1,33 @@
-var builder = WebApplication.CreateBuilder(args);
+using Prometheus;
+using ScaleControl.Server.Api;
+using ScaleControl.Server.Auth;
+using ScaleControl.Server.Control;
+using ScaleControl.Server.Hosting;
+
+// Content (appsettings.json) comes from the build output; the working directory is where .scalecontrol/ is written.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var mode = builder.AddScaleControlServer();
+builder.AddScaleControlAuth(mode);
+builder.AddScaleControlAdapters(mode);
+builder.AddScaleControlControlPlane();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseHttpMetrics();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthEndpoints();
+app.MapMetrics();
+app.MapOpenApi();
+app.MapPoliciesEndpoints();
+app.MapWorkloadsEndpoints();
+app.MapProposalsEndpoints();
+app.MapHistoryEndpoints();
+app.MapStatusEndpoints();
+app.MapScaleControlAdapters(mode);
+
 app.Run();
 
 public partial class Program;

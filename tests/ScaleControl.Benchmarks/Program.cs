@@ -1,1 +1,35 @@
-return 0;
+using BenchmarkDotNet.Running;
+using ScaleControl.Benchmarks;
+
+return args.FirstOrDefault() switch
+{
+    "replay" => ReplayCommand.Run(args.Skip(1).ToArray()),
+    "engine" => RunEngine(args.Skip(1).ToArray()),
+    "timeline" => TimelineCommand.Run(args.Skip(1).ToArray()),
+
+    // The Kubernetes adapters against the sandbox API server (see KubernetesFigures).
+    "kubernetes" => await KubernetesFigures.RunAsync(args.Skip(1).ToArray()),
+
+    // Card taps against the DingTalk emulator (see DingTalkTapBenchmark).
+    "dingtalk" => await DingTalkTapBenchmark.RunAsync(args.Skip(1).ToArray()),
+
+    // The signal path against a real Prometheus (see PrometheusTickBenchmark).
+    "prometheus" => await PrometheusTickBenchmark.RunAsync(args.Skip(1).ToArray()),
+    _ => Usage(),
+};
+
+static int RunEngine(string[] rest)
+{
+    BenchmarkRunner.Run<EngineBenchmark>(args: rest);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ScaleControl.Benchmarks -- replay [traceDir] [policy.yaml]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine [BenchmarkDotNet args]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- dingtalk [args]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- prometheus [args]");
+    return 2;
+}

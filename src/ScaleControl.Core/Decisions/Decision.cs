@@ -48,8 +48,17 @@ public sealed record Decision
 
     public required DecisionEvidence Evidence { get; init; }
 
-    /// <summary>The unclamped recommendation (before step limits, stabilization, schedules), kept in history.</summary>
+    /// <summary>
+    /// The unclamped recommendation from the measured values (before prediction, step limits, stabilization,
+    /// schedules), kept in history for stabilization; null when no metric was usable.
+    /// </summary>
     public int? RawRecommendation { get; init; }
+
+    /// <summary>
+    /// What the predicted trend asked for, when it asked for more than the measured values. Prediction only raises
+    /// the target; it is not recorded for stabilization, so a prediction that does not come true is not held.
+    /// </summary>
+    public int? PredictedRecommendation { get; init; }
 
     /// <summary>For approval: an alternative the approver may choose (e.g. half the step), when the policy allows it.</summary>
     public int? AlternativeReplicas { get; init; }

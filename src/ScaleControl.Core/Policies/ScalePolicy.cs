@@ -156,6 +156,13 @@ public sealed record DirectionBehavior
 
     /// <summary>No change in this direction for this long after any change.</summary>
     public int CooldownSeconds { get; init; }
+
+    /// <summary>
+    /// Tolerance for this direction (as the HPA's <c>behavior.scaleUp/scaleDown.tolerance</c>, v1.33+); null means
+    /// <see cref="ScalePolicySpec.Tolerance"/>. A small scale-up tolerance with the default scale-down one keeps
+    /// capacity from sitting below demand without flapping.
+    /// </summary>
+    public double? Tolerance { get; init; }
 }
 
 public sealed record PredictionSpec

@@ -1,0 +1,40 @@
+using System.Net;
+
+namespace ScaleControl.Cli.Api;
+
+/// <summary>The server answered with an error (an RFC 7807 problem); <see cref="Exception.Message"/> is the one line to show.</summary>
+internal sealed class ApiException(HttpStatusCode status, string? title, string? detail, IReadOnlyDictionary<string, string[]> errors)
+    : Exception(Describe(status, title, detail, errors))
+{
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>Validation errors by field path (<c>spec.maxReplicas</c>), empty for other problems.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    /// <summary>"spec.maxReplicas: must be ≥ minReplicas; spec.metrics[0].query: required".</summary>
+    public string FieldErrors => string.Join("; ", Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
+
+    private static string Describe(HttpStatusCode status, string? title, string? detail, IReadOnlyDictionary<string, string[]> errors)
+    {
+        var text = detail ?? title;
+        var label = status switch
+        {
+            HttpStatusCode.Unauthorized => "unauthorized",
+            HttpStatusCode.Forbidden => "forbidden",
+            HttpStatusCode.NotFound => "not found",
+            HttpStatusCode.Conflict => "refused",
+            HttpStatusCode.BadRequest => "invalid request",
+            _ => "server error",
+        };
+        if (errors.Count > 0)
+        {
+            text = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
+        }
+        else if (status == HttpStatusCode.Unauthorized)
+        {
+            text = $"{text ?? "the server did not accept the token"} (set --token, SCALECTL_TOKEN or token: in the config file)";
+        }
+
+        return $"{label} ({(int)status}): {text ?? status.ToString()}";
+    }
+}

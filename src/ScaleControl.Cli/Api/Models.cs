@@ -1,0 +1,159 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ScaleControl.Cli.Api;
+
+// The client's own reading of the REST API (docs: API contract). Only what scalectl shows; enums stay strings so a
+// newer server with more values still prints. -o json|yaml prints the server's JSON unchanged, not these.
+
+internal sealed record Meta(string Name = "", string Namespace = "", DateTimeOffset? CreationTimestamp = null);
+
+internal sealed record Target(string Kind = "", string Name = "");
+
+internal sealed record Metric(string Name = "", string Query = "", string? TargetType = null, double Target = 0);
+
+internal sealed record Freeze(DateTimeOffset Until, string? Reason = null, string? By = null);
+
+internal sealed record Pin(int Replicas, DateTimeOffset Until, string? Reason = null, string? By = null);
+
+internal sealed record Approval(IReadOnlyList<string>? Approvers = null, int RequiredApprovals = 1, int ExpirySeconds = 0, string? OpenConversationId = null);
+
+internal sealed record PolicySpec(
+    Target? Target = null,
+    IReadOnlyList<Metric>? Metrics = null,
+    int MinReplicas = 0,
+    int MaxReplicas = 0,
+    string? Mode = null,
+    Approval? Approval = null,
+    Freeze? Freeze = null,
+    Pin? Pin = null);
+
+internal sealed record Condition(string Type = "", string Status = "", string? Reason = null, string? Message = null);
+
+internal sealed record PolicyStatus(
+    DateTimeOffset? LastEvaluationTime = null,
+    int? CurrentReplicas = null,
+    int? DesiredReplicas = null,
+    string? LastReason = null,
+    IReadOnlyList<Condition>? Conditions = null);
+
+internal sealed record Policy
+{
+    public Meta Metadata { get; init; } = new();
+    public PolicySpec Spec { get; init; } = new();
+    public PolicyStatus? Status { get; init; }
+}
+
+internal sealed record MetricEvidence(string Name = "", double? Value = null, double? Predicted = null, double Target = 0, int? Recommendation = null, string? Problem = null);
+
+internal sealed record Evidence(IReadOnlyList<MetricEvidence>? Metrics = null, int CurrentReplicas = 0, int ReadyReplicas = 0, string? BoundBy = null);
+
+internal sealed record ProposalSpec(
+    string PolicyName = "",
+    Target? Target = null,
+    int FromReplicas = 0,
+    int ToReplicas = 0,
+    int? AlternativeReplicas = null,
+    string Reason = "",
+    Evidence? Evidence = null,
+    string? RequestedBy = null,
+    bool RequiresTwoPersons = false,
+    int RequiredApprovals = 1,
+    IReadOnlyList<string>? Approvers = null,
+    DateTimeOffset? ExpiresAt = null,
+    DateTimeOffset? EscalateAt = null);
+
+internal sealed record ApprovalRecord(string User = "", string? Channel = null, DateTimeOffset? At = null, int Replicas = 0);
+
+internal sealed record RejectionRecord(string User = "", string? Channel = null, DateTimeOffset? At = null, string Reason = "");
+
+internal sealed record PhaseTransition(string? From = null, string? To = null, DateTimeOffset? At = null, string By = "", string Message = "");
+
+internal sealed record ProposalStatus(
+    string Phase = "",
+    IReadOnlyList<ApprovalRecord>? Approvals = null,
+    RejectionRecord? Rejection = null,
+    int? AppliedReplicas = null,
+    DateTimeOffset? AppliedAt = null,
+    string? Message = null,
+    string? SupersededBy = null,
+    IReadOnlyList<PhaseTransition>? History = null);
+
+internal sealed record Proposal
+{
+    public Meta Metadata { get; init; } = new();
+    public ProposalSpec Spec { get; init; } = new();
+    public ProposalStatus Status { get; init; } = new();
+}
+
+internal sealed record DecisionResult(string Result = "", string? Message = null, Proposal? Proposal = null);
+
+internal sealed record HistoryEntry(
+    DateTimeOffset Time,
+    string Namespace = "",
+    string Workload = "",
+    string? Policy = null,
+    string Kind = "",
+    int? From = null,
+    int? To = null,
+    string? By = null,
+    string? Channel = null,
+    string? Message = null,
+    string? Proposal = null);
+
+internal sealed record MetricStatus(string Name = "", double? Value = null, double? Predicted = null, string? Status = null, string? Problem = null);
+
+internal sealed record PolicyRuntime(
+    string Namespace = "",
+    string Name = "",
+    JsonNode? Target = null,
+    string? Mode = null,
+    int? CurrentReplicas = null,
+    int? ReadyReplicas = null,
+    int? DesiredReplicas = null,
+    IReadOnlyList<MetricStatus>? Metrics = null,
+    string? LastReason = null,
+    DateTimeOffset? FrozenUntil = null,
+    DateTimeOffset? PinnedUntil = null,
+    int? PinnedReplicas = null,
+    string? OpenProposal = null,
+    DateTimeOffset? LastEvaluation = null);
+
+internal sealed record ServerStatus(
+    string Mode = "",
+    string? Identity = null,
+    string? Leader = null,
+    bool IsLeader = false,
+    DateTimeOffset? LastTick = null,
+    IReadOnlyList<PolicyRuntime>? Policies = null);
+
+internal sealed record WhatIfStep(
+    DateTimeOffset Time,
+    IReadOnlyDictionary<string, double?>? Values = null,
+    IReadOnlyDictionary<string, double?>? Predicted = null,
+    int CurrentReplicas = 0,
+    int DesiredReplicas = 0,
+    string Outcome = "",
+    string? Reason = null);
+
+internal sealed record WhatIfSummary(int Changes = 0, int MaxReplicas = 0, int MinReplicas = 0, int Proposals = 0, int Applied = 0);
+
+internal sealed record WhatIfResult(string? Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep>? Steps = null, WhatIfSummary? Summary = null);
+
+internal static class Models
+{
+    private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Reads the client's view of an API object; a shape it cannot read is a one-line error, not a stack trace.</summary>
+    public static T As<T>(this JsonNode node)
+    {
+        try
+        {
+            return node.Deserialize<T>(s_options) ?? throw new CliException($"the server sent an empty {typeof(T).Name}");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"the server sent a {typeof(T).Name} this scalectl cannot read ({e.Path}): {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using ScaleControl.Cli.Api;
+using ScaleControl.Cli.Formatting;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary><c>scalectl describe policy ID</c>: spec, guardrails, freeze/pin and the last evaluation.</summary>
+internal sealed class DescribePolicyCommand : ApiCommand
+{
+    private static readonly Argument<string> s_id = new("ID")
+    {
+        Description = "NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Policies },
+    };
+
+    public DescribePolicyCommand()
+        : base("policy", "Show a ScalePolicy in detail")
+    {
+        Aliases.Add("policies");
+        Aliases.Add("sp");
+        Arguments.Add(s_id);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var id = context.Id(context.Parse.GetValue(s_id)!);
+        var node = await context.Api.GetAsync($"policies/{id.Path}", ct);
+        if (context.PrintRaw(node))
+        {
+            return;
+        }
+
+        var p = node.As<Policy>();
+        var d = new DescribeWriter(context.Out)
+            .Field("Name", p.Metadata.Name)
+            .Field("Namespace", p.Metadata.Namespace)
+            .Field("Target", Columns.Target(p.Spec.Target))
+            .Field("Mode", p.Spec.Mode)
+            .Field("Replicas", $"min {p.Spec.MinReplicas}, max {p.Spec.MaxReplicas}")
+            .Field("State", GetPoliciesCommand.State(context, p));
+        if (p.Spec.Freeze is { } freeze)
+        {
+            d.Field("Frozen Until", $"{freeze.Until:u} ({context.Until(freeze.Until)}) by {freeze.By ?? "?"}: {freeze.Reason}");
+        }
+
+        if (p.Spec.Pin is { } pin)
+        {
+            d.Field("Pinned", $"{pin.Replicas} replicas until {pin.Until:u} ({context.Until(pin.Until)}) by {pin.By ?? "?"}: {pin.Reason}");
+        }
+
+        d.Section("Metrics");
+        foreach (var m in p.Spec.Metrics ?? [])
+        {
+            d.Field(m.Name, $"{m.Query}  (target {m.Target.ToString(CultureInfo.InvariantCulture)} {m.TargetType ?? "PerReplica"})", indent: 1);
+        }
+
+        if (p.Spec.Approval is { } approval)
+        {
+            d.Section("Approval")
+                .Field("Approvers", string.Join(", ", approval.Approvers ?? []), indent: 1)
+                .Field("Required", approval.RequiredApprovals, indent: 1)
+                .Field("Expires After", Durations.Compact(TimeSpan.FromSeconds(approval.ExpirySeconds)), indent: 1);
+        }
+
+        d.Section("Status")
+            .Field("Current Replicas", Columns.Number(p.Status?.CurrentReplicas), indent: 1)
+            .Field("Desired Replicas", Columns.Number(p.Status?.DesiredReplicas), indent: 1)
+            .Field("Last Evaluation", p.Status?.LastEvaluationTime is { } t ? $"{t:u} ({context.Age(t)} ago)" : null, indent: 1)
+            .Field("Last Reason", p.Status?.LastReason, indent: 1);
+        foreach (var c in p.Status?.Conditions ?? [])
+        {
+            d.Field($"Condition {c.Type}", $"{c.Status} {c.Reason} {c.Message}".Trim(), indent: 1);
+        }
+
+        d.Flush();
+    }
+}

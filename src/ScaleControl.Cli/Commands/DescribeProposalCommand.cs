@@ -1,0 +1,89 @@
+using System.CommandLine;
+using ScaleControl.Cli.Api;
+using ScaleControl.Cli.Formatting;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary><c>scalectl describe proposal ID</c>: the step, why, the evidence, approvals and the phase history.</summary>
+internal sealed class DescribeProposalCommand : ApiCommand
+{
+    private static readonly Argument<string> s_id = new("ID")
+    {
+        Description = "NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.PendingProposals },
+    };
+
+    public DescribeProposalCommand()
+        : base("proposal", "Show a ScaleProposal in detail")
+    {
+        Aliases.Add("proposals");
+        Arguments.Add(s_id);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var id = context.Id(context.Parse.GetValue(s_id)!);
+        var node = await context.Api.GetAsync($"proposals/{id.Path}", ct);
+        if (context.PrintRaw(node))
+        {
+            return;
+        }
+
+        var p = node.As<Proposal>();
+        var d = new DescribeWriter(context.Out)
+            .Field("Name", p.Metadata.Name)
+            .Field("Namespace", p.Metadata.Namespace)
+            .Field("Policy", p.Spec.PolicyName)
+            .Field("Target", Columns.Target(p.Spec.Target))
+            .Field("Replicas", p.Spec.AlternativeReplicas is { } alt
+                ? $"{p.Spec.FromReplicas} → {p.Spec.ToReplicas} (or {alt})"
+                : $"{p.Spec.FromReplicas} → {p.Spec.ToReplicas}")
+            .Field("Phase", p.Status.Phase)
+            .Field("Reason", p.Spec.Reason)
+            .Field("Requested By", p.Spec.RequestedBy)
+            .Field("Created", p.Metadata.CreationTimestamp is { } created ? $"{created:u} ({context.Age(created)} ago)" : null)
+            .Field("Expires", p.Spec.ExpiresAt is { } expires ? $"{expires:u} ({context.Until(expires)})" : null)
+            .Field("Approvers", string.Join(", ", p.Spec.Approvers ?? []))
+            .Field("Approvals", GetProposalsCommand.Approvals(p) + (p.Spec.RequiresTwoPersons ? " (two-person rule)" : ""));
+
+        if (p.Spec.Evidence is { } evidence)
+        {
+            d.Section("Evidence")
+                .Field("Ready / Current", $"{evidence.ReadyReplicas} / {evidence.CurrentReplicas}", indent: 1)
+                .Field("Bound By", evidence.BoundBy, indent: 1);
+            foreach (var m in evidence.Metrics ?? [])
+            {
+                var text = $"{Columns.Quantity(m.Value)} now"
+                    + (m.Predicted is { } predicted ? $", {Columns.Quantity(predicted)} predicted" : "")
+                    + $", target {Columns.Quantity(m.Target)}/replica"
+                    + (m.Recommendation is { } r ? $" → {r}" : "")
+                    + (m.Problem is { } problem ? $" ({problem})" : "");
+                d.Field(m.Name, text, indent: 1);
+            }
+        }
+
+        foreach (var a in p.Status.Approvals ?? [])
+        {
+            d.Field("Approved", $"by {a.User} via {a.Channel} at {a.At:u} ({a.Replicas} replicas)");
+        }
+
+        if (p.Status.Rejection is { } rejection)
+        {
+            d.Field("Rejected", $"by {rejection.User} via {rejection.Channel} at {rejection.At:u}: {rejection.Reason}");
+        }
+
+        if (p.Status.AppliedReplicas is { } applied)
+        {
+            d.Field("Applied", $"{applied} replicas at {p.Status.AppliedAt:u}");
+        }
+
+        d.Field("Message", p.Status.Message);
+        d.Section("History");
+        foreach (var h in p.Status.History ?? [])
+        {
+            d.Field($"{h.At:HH:mm:ss}", $"{h.From} → {h.To} by {h.By}: {h.Message}", indent: 1);
+        }
+
+        d.Flush();
+    }
+}

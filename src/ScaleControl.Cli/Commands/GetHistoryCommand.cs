@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Globalization;
+using ScaleControl.Cli.Api;
+using ScaleControl.Cli.Formatting;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary><c>scalectl get history [--since 1h]</c>: what happened, oldest first so the latest is next to the prompt.</summary>
+internal sealed class GetHistoryCommand : ApiCommand
+{
+    private static readonly Option<string> s_since = new("--since")
+    {
+        Description = "How far back, e.g. 30m, 2h, 1d",
+        DefaultValueFactory = _ => "24h",
+    };
+
+    public GetHistoryCommand()
+        : base("history", "Show recent actions: proposals, approvals, scalings, pins and freezes")
+    {
+        Aliases.Add("events");
+        Options.Add(s_since);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var sinceText = context.Parse.GetValue(s_since);
+        if (!Durations.TryParseLookBack(sinceText, out var since))
+        {
+            throw new CliException($"--since '{sinceText}' is not a duration such as 30m, 2h or 1d");
+        }
+
+        var from = (context.Now - since).ToString("O", CultureInfo.InvariantCulture);
+        var node = await context.Api.GetAsync(Query.Build("history", ("namespace", context.ListNamespace), ("from", from)), ct);
+        if (context.PrintRaw(node))
+        {
+            return;
+        }
+
+        var entries = node.As<List<HistoryEntry>>().OrderBy(e => e.Time).ToList();
+
+        if (entries.Count == 0)
+        {
+            context.Out.WriteLine($"No actions in the last {Durations.Compact(since)}.");
+            return;
+        }
+
+        var wide = context.AllNamespaces;
+        var table = new TableWriter(Columns.Headers(wide, "AGE", "WORKLOAD", "KIND", "REPLICAS", "BY", "CHANNEL", "MESSAGE"));
+        foreach (var e in entries)
+        {
+            table.AddRow(Columns.Row(wide, e.Namespace,
+                context.Age(e.Time),
+                e.Workload,
+                e.Kind,
+                Replicas(e.From, e.To),
+                e.By,
+                e.Channel,
+                Columns.Truncate(e.Message, 80)));
+        }
+
+        table.Write(context.Out);
+    }
+
+    private static string Replicas(int? from, int? to) => (from, to) switch
+    {
+        ({ } f, { } t) => $"{f} → {t}",
+        (null, { } t) => $"→ {t}",
+        _ => "",
+    };
+}

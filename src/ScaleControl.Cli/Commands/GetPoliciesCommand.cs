@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ScaleControl.Cli.Api;
+using ScaleControl.Cli.Formatting;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary><c>scalectl get policies [NAME]</c>: the ScalePolicies with their current and desired replicas.</summary>
+internal sealed class GetPoliciesCommand : ApiCommand
+{
+    private static readonly Argument<string?> s_name = new("NAME")
+    {
+        Description = "One policy (NAMESPACE/NAME or NAME with -n); all when omitted",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    public GetPoliciesCommand()
+        : base("policies", "List ScalePolicies")
+    {
+        Aliases.Add("policy");
+        Aliases.Add("scalepolicies");
+        Aliases.Add("sp");
+        Arguments.Add(s_name);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var name = context.Parse.GetValue(s_name);
+        var node = name is null
+            ? await context.Api.GetAsync(Query.Build("policies", ("namespace", context.ListNamespace)), ct)
+            : await context.Api.GetAsync($"policies/{context.Id(name).Path}", ct);
+        if (context.PrintRaw(node))
+        {
+            return;
+        }
+
+        var policies = node is JsonArray ? node.As<List<Policy>>() : [node.As<Policy>()];
+        if (policies.Count == 0)
+        {
+            context.Out.WriteLine(context.AllNamespaces ? "No policies found." : $"No policies found in {context.Namespace} namespace.");
+            return;
+        }
+
+        var wide = context.AllNamespaces;
+        var table = new TableWriter(Columns.Headers(wide, "NAME", "TARGET", "MODE", "MIN", "MAX", "CURRENT", "DESIRED", "STATE", "AGE"));
+        foreach (var p in policies.OrderBy(p => p.Metadata.Namespace, StringComparer.Ordinal).ThenBy(p => p.Metadata.Name, StringComparer.Ordinal))
+        {
+            table.AddRow(Columns.Row(wide, p.Metadata.Namespace,
+                p.Metadata.Name,
+                Columns.Target(p.Spec.Target),
+                p.Spec.Mode,
+                p.Spec.MinReplicas.ToString(CultureInfo.InvariantCulture),
+                p.Spec.MaxReplicas.ToString(CultureInfo.InvariantCulture),
+                Columns.Number(p.Status?.CurrentReplicas),
+                Columns.Number(p.Status?.DesiredReplicas),
+                State(context, p),
+                context.Age(p.Metadata.CreationTimestamp)));
+        }
+
+        table.Write(context.Out);
+    }
+
+    /// <summary>"Pinned 40 (1h59m)", "Frozen (28m)" or "Active".</summary>
+    internal static string State(CommandContext context, Policy policy)
+    {
+        var now = context.Now;
+        if (policy.Spec.Pin is { } pin && pin.Until > now)
+        {
+            return $"Pinned {pin.Replicas} ({Durations.Human(pin.Until - now)})";
+        }
+
+        if (policy.Spec.Freeze is { } freeze && freeze.Until > now)
+        {
+            return $"Frozen ({Durations.Human(freeze.Until - now)})";
+        }
+
+        return "Active";
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary>
+/// <c>scalectl policy apply -f FILE</c>: creates or updates every policy in the file. All documents are validated
+/// first, so an invalid file changes nothing.
+/// </summary>
+internal sealed class PolicyApplyCommand : ApiCommand
+{
+    private static readonly Option<string> s_file = PolicyCommand.FileOption();
+
+    public PolicyApplyCommand()
+        : base("apply", "Create or update policies from a file (all documents are validated before any is applied)")
+    {
+        Options.Add(s_file);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var path = context.Parse.GetValue(s_file)!;
+        var documents = PolicyFile.Load(path, context.Namespace, Console.In);
+        await PolicyFile.ValidateAllAsync(context.Api, path, documents, ct);
+
+        var applied = new JsonArray();
+        foreach (var doc in documents)
+        {
+            var (body, created) = await context.Api.PutWithStatusAsync($"policies/{doc.Id.Path}", doc.Body, ct);
+            applied.Add(body);
+            if (context.Format == Formatting.OutputFormat.Table)
+            {
+                context.Out.WriteLine($"scalepolicy {doc.Id} {(created ? "created" : "configured")}");
+            }
+        }
+
+        context.PrintRaw(applied.Count == 1 ? applied[0]!.DeepClone() : applied);
+    }
+}

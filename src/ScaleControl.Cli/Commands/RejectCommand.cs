@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary><c>scalectl reject ID --reason TEXT</c>.</summary>
+internal sealed class RejectCommand : ApiCommand
+{
+    private static readonly Argument<string> s_id = new("ID")
+    {
+        Description = "Proposal: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.PendingProposals },
+    };
+
+    private static readonly Option<string> s_reason = new("--reason")
+    {
+        Description = "Why (recorded on the proposal and shown on the card)",
+        Required = true,
+    };
+
+    public RejectCommand()
+        : base("reject", "Reject a pending ScaleProposal")
+    {
+        Arguments.Add(s_id);
+        Options.Add(s_reason);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var id = context.Id(context.Parse.GetValue(s_id)!);
+        var body = new JsonObject { ["reason"] = context.Parse.GetValue(s_reason) };
+        var node = await context.Api.PostAsync($"proposals/{id.Path}/reject", body, ct);
+        DecisionOutput.Print(context, id, "rejected", node);
+    }
+}

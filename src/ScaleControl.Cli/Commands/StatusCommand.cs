@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Cli.Api;
+using ScaleControl.Cli.Formatting;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary><c>scalectl status</c>: the server (mode, leader, last tick) and every policy's live state.</summary>
+internal sealed class StatusCommand : ApiCommand
+{
+    public StatusCommand()
+        : base("status", "Show the server and each policy's live state (all namespaces unless -n is given)")
+    {
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var node = await context.Api.GetAsync("status", ct);
+        if (context.PrintRaw(node))
+        {
+            return;
+        }
+
+        var status = node.As<ServerStatus>();
+        var output = context.Out;
+        var leader = status.IsLeader ? "this replica" : status.Leader ?? "none";
+        output.WriteLine($"server:   {context.Settings.Server} ({status.Mode} mode, identity {status.Identity ?? "?"}, leader {leader})");
+        output.WriteLine($"loop:     last tick {(status.LastTick is { } tick ? context.Age(tick) + " ago" : "never")}");
+        output.WriteLine();
+
+        var policies = (status.Policies ?? [])
+            .Where(p => context.ExplicitNamespace is null || p.Namespace == context.ExplicitNamespace)
+            .OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)
+            .ToList();
+        if (policies.Count == 0)
+        {
+            output.WriteLine("No policies.");
+            return;
+        }
+
+        var table = new TableWriter("NAMESPACE", "NAME", "TARGET", "MODE", "READY", "CURRENT", "DESIRED", "METRICS", "STATE", "REASON");
+        foreach (var p in policies)
+        {
+            table.AddRow(p.Namespace, p.Name, Target(p.Target), p.Mode,
+                Columns.Number(p.ReadyReplicas), Columns.Number(p.CurrentReplicas), Columns.Number(p.DesiredReplicas),
+                string.Join(" ", (p.Metrics ?? []).Select(Metric)),
+                State(context, p),
+                Columns.Truncate(p.LastReason, 70));
+        }
+
+        table.Write(output);
+    }
+
+    /// <summary>The target as "Deployment/checkout", whether the server sends that text or a {kind, name} object.</summary>
+    private static string? Target(JsonNode? target) => target switch
+    {
+        JsonObject o => $"{o["kind"]}/{o["name"]}",
+        null => null,
+        _ => target.ToString(),
+    };
+
+    private static string Metric(MetricStatus m) =>
+        m.Problem is not null ? $"{m.Name}=? ({m.Problem})"
+        : m.Predicted is { } predicted ? $"{m.Name}={Columns.Quantity(m.Value)}→{Columns.Quantity(predicted)}"
+        : $"{m.Name}={Columns.Quantity(m.Value)}";
+
+    private static string State(CommandContext context, PolicyRuntime p)
+    {
+        var now = context.Now;
+        var parts = new List<string>();
+        if (p.PinnedUntil is { } pinned && pinned > now)
+        {
+            parts.Add($"Pinned {p.PinnedReplicas} ({Durations.Human(pinned - now)})");
+        }
+
+        if (p.FrozenUntil is { } frozen && frozen > now)
+        {
+            parts.Add($"Frozen ({Durations.Human(frozen - now)})");
+        }
+
+        if (!string.IsNullOrEmpty(p.OpenProposal))
+        {
+            parts.Add($"Proposal {p.OpenProposal}");
+        }
+
+        return parts.Count == 0 ? "Active" : string.Join(", ", parts);
+    }
+}

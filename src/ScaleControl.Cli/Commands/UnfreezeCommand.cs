@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary><c>scalectl unfreeze POLICY</c>.</summary>
+internal sealed class UnfreezeCommand : ApiCommand
+{
+    private static readonly Argument<string> s_policy = new("POLICY")
+    {
+        Description = "Policy: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Policies },
+    };
+
+    public UnfreezeCommand()
+        : base("unfreeze", "End a freeze early")
+    {
+        Arguments.Add(s_policy);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var id = context.Id(context.Parse.GetValue(s_policy)!);
+        var node = await context.Api.DeleteAsync($"policies/{id.Path}/freeze", ct);
+        if (!context.PrintRaw(node))
+        {
+            context.Out.WriteLine($"policy {id} unfrozen");
+        }
+    }
+}

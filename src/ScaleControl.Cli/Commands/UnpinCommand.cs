@@ -1,0 +1,30 @@
+using System.CommandLine;
+using ScaleControl.Cli.Api;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary><c>scalectl unpin NAMESPACE/NAME</c>: end a <c>scale</c> override early; the policy takes over again.</summary>
+internal sealed class UnpinCommand : ApiCommand
+{
+    private static readonly Argument<string> s_workload = new("WORKLOAD")
+    {
+        Description = "Workload: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Workloads },
+    };
+
+    public UnpinCommand()
+        : base("unpin", "End a scale override; the policy decides again")
+    {
+        Arguments.Add(s_workload);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var id = context.Id(context.Parse.GetValue(s_workload)!);
+        var node = await context.Api.DeleteAsync($"workloads/{id.Path}/pin", ct);
+        if (!context.PrintRaw(node))
+        {
+            context.Out.WriteLine($"workload {id} unpinned (policy {node.As<Policy>().Metadata.Name} decides again)");
+        }
+    }
+}

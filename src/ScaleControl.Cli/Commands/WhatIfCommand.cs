@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using ScaleControl.Cli.Api;
+using ScaleControl.Cli.Formatting;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary>
+/// <c>scalectl whatif POLICY --from -1h</c>: replay recent metric history through the decision engine on the server and
+/// show what the policy would have done, as a timeline of the steps where something would have happened.
+/// </summary>
+internal sealed class WhatIfCommand : ApiCommand
+{
+    private static readonly Argument<string> s_policy = new("POLICY")
+    {
+        Description = "Policy: NAMESPACE/NAME, or NAME with -n",
+        CompletionSources = { ServerCompletions.Policies },
+    };
+
+    private static readonly Option<string> s_from = new("--from")
+    {
+        Description = "How far back to start, e.g. -1h or -30m",
+        DefaultValueFactory = _ => "-1h",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<string> s_step = new("--step")
+    {
+        Description = "Evaluation step, e.g. 15s",
+        DefaultValueFactory = _ => "15s",
+    };
+
+    private static readonly Option<bool> s_all = new("--all")
+    {
+        Description = "Show every step, not only those where the policy would have acted",
+    };
+
+    public WhatIfCommand()
+        : base("whatif", "Show what a policy would have done over recent metric history")
+    {
+        Arguments.Add(s_policy);
+        Options.Add(s_from);
+        Options.Add(s_step);
+        Options.Add(s_all);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var id = context.Id(context.Parse.GetValue(s_policy)!);
+        var fromText = context.Parse.GetValue(s_from);
+        if (!Durations.TryParseLookBack(fromText, out var from) || from <= TimeSpan.Zero)
+        {
+            throw new CliException($"--from '{fromText}' is not a look-back such as -1h or -30m");
+        }
+
+        var stepText = context.Parse.GetValue(s_step);
+        if (!Durations.TryParse(stepText, out var step) || step <= TimeSpan.Zero)
+        {
+            throw new CliException($"--step '{stepText}' is not a duration such as 15s");
+        }
+
+        var body = new JsonObject { ["fromSeconds"] = (long)from.TotalSeconds, ["stepSeconds"] = (long)step.TotalSeconds };
+        var node = await context.Api.PostAsync($"policies/{id.Path}/whatif", body, ct);
+        if (context.PrintRaw(node))
+        {
+            return;
+        }
+
+        Render(context, id, node.As<WhatIfResult>(), context.Parse.GetValue(s_all));
+    }
+
+    private static void Render(CommandContext context, ResourceId id, WhatIfResult result, bool all)
+    {
+        var steps = result.Steps ?? [];
+        var summary = result.Summary ?? new WhatIfSummary();
+        var output = context.Out;
+        output.WriteLine($"policy {id}: replayed {result.From:u} → {result.To:u} ({steps.Count} steps)");
+        output.WriteLine($"would have: {summary.Changes} changes, replicas {summary.MinReplicas}..{summary.MaxReplicas}, {summary.Proposals} proposals, {summary.Applied} applied automatically");
+        if (steps.Count == 0)
+        {
+            return;
+        }
+
+        var metrics = steps.SelectMany(s => s.Values?.Keys ?? []).Distinct(StringComparer.Ordinal).ToList();
+        output.WriteLine();
+        foreach (var metric in metrics)
+        {
+            output.WriteLine($"  {metric,-10} {Sparkline.Render([.. steps.Select(s => Value(s.Values, metric))])}");
+        }
+
+        output.WriteLine($"  {"replicas",-10} {Sparkline.Render([.. steps.Select(s => (double?)s.DesiredReplicas)])}");
+        output.WriteLine();
+
+        var shown = steps.Where((s, i) => all || s.Outcome is not ("None" or "") || i == 0 || s.DesiredReplicas != steps[i - 1].DesiredReplicas).ToList();
+        var headers = new List<string> { "TIME" };
+        headers.AddRange(metrics.Select(m => m.ToUpperInvariant()));
+        headers.AddRange(metrics.Select(m => "PREDICTED " + m.ToUpperInvariant()));
+        headers.AddRange(["CURRENT", "DESIRED", "OUTCOME", "REASON"]);
+        var table = new TableWriter([.. headers]);
+        foreach (var s in shown)
+        {
+            var cells = new List<string?> { s.Time.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) };
+            cells.AddRange(metrics.Select(m => Columns.Quantity(Value(s.Values, m))));
+            cells.AddRange(metrics.Select(m => Columns.Quantity(Value(s.Predicted, m))));
+            cells.AddRange([Columns.Number(s.CurrentReplicas), Columns.Number(s.DesiredReplicas), s.Outcome, Columns.Truncate(s.Reason, 90)]);
+            table.AddRow([.. cells]);
+        }
+
+        table.Write(output);
+    }
+
+    private static double? Value(IReadOnlyDictionary<string, double?>? values, string metric) =>
+        values is not null && values.TryGetValue(metric, out var v) ? v : null;
+}

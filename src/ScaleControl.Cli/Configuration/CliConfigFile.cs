@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Cli.Api;
+using ScaleControl.Cli.Formatting;
+using YamlDotNet.Core;
+
+namespace ScaleControl.Cli.Configuration;
+
+/// <summary>
+/// <c>~/.config/scalectl/config.yaml</c> (or the file named by <c>SCALECTL_CONFIG</c>):
+/// <code>
+/// server: https://scalecontrol.example.com
+/// token: s3cr3t
+/// namespace: shop
+/// </code>
+/// </summary>
+internal sealed record CliConfigFile(string? Server, string? Token, string? Namespace)
+{
+    public static CliConfigFile Empty { get; } = new(null, null, null);
+
+    public static string DefaultPath(Func<string, string?> env)
+    {
+        var xdg = env("XDG_CONFIG_HOME");
+        var home = env("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var root = string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg;
+        return Path.Combine(root, "scalectl", "config.yaml");
+    }
+
+    /// <summary>Loads the file; a missing default file is fine, a missing explicit one or a malformed one is an error.</summary>
+    public static CliConfigFile Load(string path, bool explicitlyNamed)
+    {
+        if (!File.Exists(path))
+        {
+            return explicitlyNamed ? throw new CliException($"config file {path} does not exist") : Empty;
+        }
+
+        try
+        {
+            var documents = YamlJson.ParseDocuments(File.ReadAllText(path));
+            if (documents.Count == 0)
+            {
+                return Empty;
+            }
+
+            if (documents[0] is not JsonObject root)
+            {
+                throw new CliException($"config file {path} must be a mapping with server, token and namespace");
+            }
+
+            return new CliConfigFile(Text(root, "server"), Text(root, "token"), Text(root, "namespace"));
+        }
+        catch (YamlException e)
+        {
+            throw new CliException($"config file {path} is not valid YAML: {e.Message}", e);
+        }
+    }
+
+    private static string? Text(JsonObject root, string key) => root[key]?.ToString();
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ScaleControl.Cli.Formatting;
+
+/// <summary>Durations as people type them (<c>30m</c>, <c>2h</c>, <c>1h30m</c>, <c>-1h</c>) and ages as kubectl prints them.</summary>
+internal static partial class Durations
+{
+    [GeneratedRegex(@"^(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex DurationPattern();
+
+    /// <summary>Parses <c>1d2h30m15s</c> (any part optional, at least one present) or a bare number of seconds.</summary>
+    public static bool TryParse(string? text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        text = text.Trim().ToLowerInvariant();
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            duration = TimeSpan.FromSeconds(seconds);
+            return true;
+        }
+
+        var match = DurationPattern().Match(text);
+        if (!match.Success || text.Length == 0)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromDays(Part(match, "d")) + TimeSpan.FromHours(Part(match, "h"))
+            + TimeSpan.FromMinutes(Part(match, "m")) + TimeSpan.FromSeconds(Part(match, "s"));
+        return true;
+    }
+
+    /// <summary>Parses a look-back such as <c>-1h</c> or <c>1h</c>: both mean "from one hour ago".</summary>
+    public static bool TryParseLookBack(string? text, out TimeSpan lookBack) =>
+        TryParse(text?.Trim().TrimStart('-'), out lookBack);
+
+    /// <summary>kubectl's human duration: 45s, 4m10s, 25m, 5h3m, 36h, 3d4h, 12d.</summary>
+    public static string Human(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero)
+        {
+            span = -span;
+        }
+
+        var seconds = (long)span.TotalSeconds;
+        var minutes = seconds / 60;
+        var hours = minutes / 60;
+        var days = hours / 24;
+        return seconds switch
+        {
+            < 120 => $"{seconds}s",
+            _ when minutes < 10 => seconds % 60 == 0 ? $"{minutes}m" : $"{minutes}m{seconds % 60}s",
+            _ when minutes < 180 => $"{minutes}m",
+            _ when hours < 8 => minutes % 60 == 0 ? $"{hours}h" : $"{hours}h{minutes % 60}m",
+            _ when hours < 48 => $"{hours}h",
+            _ when days < 8 => hours % 24 == 0 ? $"{days}d" : $"{days}d{hours % 24}h",
+            _ => $"{days}d",
+        };
+    }
+
+    /// <summary>Compact form for input-like display: 1h30m, 2h, 45s.</summary>
+    public static string Compact(TimeSpan span)
+    {
+        var parts = new List<string>(4);
+        if (span.Days > 0) { parts.Add($"{span.Days}d"); }
+        if (span.Hours > 0) { parts.Add($"{span.Hours}h"); }
+        if (span.Minutes > 0) { parts.Add($"{span.Minutes}m"); }
+        if (span.Seconds > 0 || parts.Count == 0) { parts.Add($"{span.Seconds}s"); }
+        return string.Concat(parts);
+    }
+
+    private static int Part(Match match, string name) =>
+        match.Groups[name].Success ? int.Parse(match.Groups[name].ValueSpan, CultureInfo.InvariantCulture) : 0;
+}

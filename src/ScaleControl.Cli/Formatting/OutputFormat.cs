@@ -1,0 +1,9 @@
+namespace ScaleControl.Cli.Formatting;
+
+/// <summary>What <c>-o</c> asks for: a readable table (default), or the API's object as JSON or YAML.</summary>
+internal enum OutputFormat
+{
+    Table,
+    Json,
+    Yaml,
+}

@@ -1,0 +1,29 @@
+using ScaleControl.Cli.Api;
+
+namespace ScaleControl.Cli;
+
+/// <summary>A namespaced object named as kubectl users type it: <c>NAMESPACE/NAME</c>, or <c>NAME</c> with <c>-n</c>.</summary>
+internal readonly record struct ResourceId(string Namespace, string Name)
+{
+    public static ResourceId Parse(string text, string defaultNamespace)
+    {
+        var parts = text.Split('/');
+        var id = parts.Length switch
+        {
+            1 => new ResourceId(defaultNamespace, parts[0]),
+            2 => new ResourceId(parts[0], parts[1]),
+            _ => default,
+        };
+        if (string.IsNullOrWhiteSpace(id.Namespace) || string.IsNullOrWhiteSpace(id.Name))
+        {
+            throw new CliException($"'{text}' is not a valid id: use NAMESPACE/NAME, or NAME with -n NAMESPACE");
+        }
+
+        return id;
+    }
+
+    /// <summary>The id as a URL path (<c>ns/name</c>), each part escaped.</summary>
+    public string Path => $"{Uri.EscapeDataString(Namespace)}/{Uri.EscapeDataString(Name)}";
+
+    public override string ToString() => $"{Namespace}/{Name}";
+}

@@ -1,0 +1,10 @@
+using System.Reflection;
+
+namespace ScaleControl.Cli;
+
+internal static class ThisAssembly
+{
+    public static string Version { get; } =
+        typeof(ThisAssembly).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? "0.0.0";
+}

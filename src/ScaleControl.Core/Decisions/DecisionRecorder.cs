@@ -1,0 +1,53 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Signals;
+
+namespace ScaleControl.Core.Decisions;
+
+/// <summary>
+/// Keeps a policy's <see cref="PolicyHistory"/> up to date for the control loop in one call per evaluation
+/// (samples, the measured recommendation, trimming) and one per applied change.
+/// </summary>
+public static class DecisionRecorder
+{
+    /// <summary>Call after <see cref="DecisionEngine.Decide"/>: records usable samples and the measured recommendation, then trims.</summary>
+    public static void RecordEvaluation(this PolicyHistory history, DecisionInput input, Decision decision)
+    {
+        foreach (var metric in input.Policy.Spec.Metrics)
+        {
+            if ((input.Readings.TryGetValue(metric.Query, out var reading) || input.Readings.TryGetValue(metric.Name, out reading))
+                && reading.IsUsable)
+            {
+                history.AddSample(metric.Name, new MetricPoint(reading.SampleTime ?? input.Now, reading.Value!.Value));
+            }
+        }
+
+        if (decision.RawRecommendation is { } raw)
+        {
+            history.AddRecommendation(input.Now, raw);
+        }
+
+        history.Trim(input.Now, Retention(input.Policy.Spec));
+    }
+
+    /// <summary>Call once a scale write succeeded (automatic or approved): feeds cooldowns and step limits.</summary>
+    public static void RecordChange(this PolicyHistory history, DateTimeOffset time, int from, int to)
+    {
+        if (from != to)
+        {
+            history.AddChange(new ScaleChange(time, from, to));
+        }
+    }
+
+    /// <summary>How much history the engine can look at for this policy (plus the start-up wait for readiness).</summary>
+    public static TimeSpan Retention(ScalePolicySpec spec)
+    {
+        var up = spec.Behavior.ScaleUp;
+        var down = spec.Behavior.ScaleDown;
+        var seconds = Math.Max(
+            Math.Max(spec.Prediction.LookBackSeconds, 600),
+            Math.Max(
+                Math.Max(up.StabilizationWindowSeconds, down.StabilizationWindowSeconds),
+                Math.Max(Math.Max(up.PeriodSeconds, down.PeriodSeconds), Math.Max(up.CooldownSeconds, down.CooldownSeconds))));
+        return TimeSpan.FromSeconds(seconds + spec.EvaluationIntervalSeconds);
+    }
+}

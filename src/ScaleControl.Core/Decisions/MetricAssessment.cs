@@ -1,0 +1,117 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Signals;
+
+namespace ScaleControl.Core.Decisions;
+
+/// <summary>What one metric says: its value and trend, or the problem that makes it unusable.</summary>
+internal readonly record struct MetricAssessment(
+    MetricSpec Spec,
+    double? Value,
+    string? Problem,
+    Trend Trend,
+    TimeSpan Horizon,
+    int? Reactive,
+    int? Predictive)
+{
+    public bool IsHealthy => Problem is null;
+
+    /// <summary>Reads, checks and sizes one metric. Missing, failed, NaN and stale readings become a problem, never a number.</summary>
+    public static MetricAssessment Assess(
+        MetricSpec spec,
+        DecisionInput input,
+        TimeSpan staleAfter,
+        TimeSpan lookAhead)
+    {
+        if (!input.Readings.TryGetValue(spec.Query, out var reading) && !input.Readings.TryGetValue(spec.Name, out reading))
+        {
+            return Failed(spec, "no reading");
+        }
+
+        if (reading.Status != MetricStatus.Ok)
+        {
+            return Failed(spec, reading.Problem is { Length: > 0 } p ? $"{Describe(reading.Status)} ({p})" : Describe(reading.Status));
+        }
+
+        if (reading.Value is not { } value || !double.IsFinite(value))
+        {
+            return Failed(spec, "not a number");
+        }
+
+        var sampleTime = reading.SampleTime ?? input.Now;
+        var age = input.Now - sampleTime;
+        if (age > staleAfter)
+        {
+            return Failed(spec, $"stale (last sample {age.TotalSeconds:0}s old)");
+        }
+
+        var current = input.Workload.SpecReplicas;
+        var ready = input.Workload.ReadyReplicas;
+        var policySpec = input.Policy.Spec;
+        var tolerance = new Tolerances(policySpec.Behavior.ScaleUp.Tolerance ?? policySpec.Tolerance, policySpec.Behavior.ScaleDown.Tolerance ?? policySpec.Tolerance);
+
+        // Per-pod averages are only over pods that serve: size from the ready pods, so pods that are still
+        // starting are not counted as idle capacity (and not added again).
+        var basis = spec.TargetType == MetricTargetType.Average ? ready : 0;
+        if (spec.TargetType == MetricTargetType.Average && ready <= 0)
+        {
+            return Failed(spec, "no ready pods to average over");
+        }
+
+        var reactive = Size(spec, value, basis, current, tolerance);
+
+        var trend = default(Trend);
+        int? predictive = null;
+        var horizon = lookAhead + (age > TimeSpan.Zero ? age : TimeSpan.Zero);
+        var prediction = input.Policy.Spec.Prediction;
+        if (prediction.Enabled)
+        {
+            trend = TrendPredictor.Fit(
+                input.History.Samples(spec.Name),
+                new MetricPoint(sampleTime, value),
+                TimeSpan.FromSeconds(prediction.LookBackSeconds),
+                horizon,
+                prediction.MaxGrowthFactor);
+            // A trend that moves the value less than the tolerance within the look-ahead is ordinary drift: the
+            // measured path handles it, so day-to-day noise cannot make the prediction flap.
+            if (trend.Predicted is { } predicted && predicted > value * (1 + policySpec.Tolerance))
+            {
+                var sized = Size(spec, predicted, basis, current, tolerance);
+                if (sized > reactive)
+                {
+                    predictive = sized;
+                }
+            }
+        }
+
+        return new MetricAssessment(spec, value, null, trend, horizon, reactive, predictive);
+    }
+
+    /// <summary>HPA's formula with its tolerance band (per direction): inside the band the current count stands.</summary>
+    private static int Size(MetricSpec spec, double value, int readyBasis, int current, Tolerances tolerance)
+    {
+        var needed = spec.TargetType == MetricTargetType.Average ? readyBasis * value / spec.Target : value / spec.Target;
+        var ratio = current > 0 ? needed / current : double.PositiveInfinity;
+        if (ratio >= 1 ? ratio - 1 <= tolerance.Up : 1 - ratio <= tolerance.Down)
+        {
+            return current;
+        }
+
+        // A hair above an integer (floating-point noise) must not cost a whole pod.
+        return (int)Math.Min(int.MaxValue, Math.Ceiling(needed - 1e-9));
+    }
+
+    private readonly record struct Tolerances(double Up, double Down);
+
+    private static MetricAssessment Failed(MetricSpec spec, string problem) =>
+        new(spec, null, problem, default, TimeSpan.Zero, null, null);
+
+    private static string Describe(MetricStatus status) => status switch
+    {
+        MetricStatus.Empty => "no data (query returned no series)",
+        MetricStatus.MultipleSeries => "ambiguous (query returned several series)",
+        MetricStatus.NotANumber => "not a number",
+        MetricStatus.InvalidQuery => "invalid query",
+        MetricStatus.Unavailable => "unavailable",
+        _ => status.ToString(),
+    };
+}

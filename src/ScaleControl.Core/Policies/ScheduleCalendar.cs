@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using Cronos;
+
+namespace ScaleControl.Core.Policies;
+
+/// <summary>
+/// Answers "is this schedule's window open now?" for recurring (cron + time zone + duration) and one-shot
+/// (start..end) schedules. Parsed cron expressions are cached: the engine asks on every evaluation.
+/// </summary>
+public static class ScheduleCalendar
+{
+    private static readonly ConcurrentDictionary<string, CronExpression?> s_crons = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo?> s_zones = new(StringComparer.Ordinal);
+
+    /// <summary>Parses 5-field (minute precision) or 6-field (with seconds) cron, and macros such as <c>@daily</c>.</summary>
+    public static bool TryParseCron(string? expression, out CronExpression? cron)
+    {
+        cron = null;
+        if (string.IsNullOrWhiteSpace(expression))
+        {
+            return false;
+        }
+
+        cron = s_crons.GetOrAdd(expression, static e =>
+        {
+            var fields = e.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            var format = fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
+            return CronExpression.TryParse(e, format, out var parsed) ? parsed : null;
+        });
+        return cron is not null;
+    }
+
+    /// <summary>IANA (or Windows) time-zone id; null or empty means UTC.</summary>
+    public static bool TryFindTimeZone(string? id, out TimeZoneInfo? zone)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            zone = TimeZoneInfo.Utc;
+            return true;
+        }
+
+        zone = s_zones.GetOrAdd(id, static i => TimeZoneInfo.TryFindSystemTimeZoneById(i, out var z) ? z : null);
+        return zone is not null;
+    }
+
+    /// <summary>Whether the window is open at <paramref name="now"/>, and when it closes.</summary>
+    public static bool IsActive(ScheduleSpec schedule, DateTimeOffset now, out DateTimeOffset closesAt)
+    {
+        closesAt = default;
+        if (schedule.Cron is not null)
+        {
+            if (schedule.DurationSeconds is not > 0 || !TryParseCron(schedule.Cron, out var cron) || !TryFindTimeZone(schedule.TimeZone, out var zone))
+            {
+                return false;
+            }
+
+            // The window opened at the latest occurrence within the last duration (inclusive of now).
+            var duration = TimeSpan.FromSeconds(schedule.DurationSeconds.Value);
+            DateTimeOffset? opened = null;
+            foreach (var occurrence in cron!.GetOccurrences(now - duration, now, zone!, fromInclusive: false, toInclusive: true))
+            {
+                opened = occurrence;
+            }
+
+            if (opened is null)
+            {
+                return false;
+            }
+
+            closesAt = opened.Value + duration;
+            return true;
+        }
+
+        if (schedule.Start is { } start && schedule.End is { } end && start <= now && now < end)
+        {
+            closesAt = end;
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,77 @@
+using FluentValidation;
+
+namespace ScaleControl.Core.Policies.Validation;
+
+internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
+{
+    public ApprovalSpecValidator()
+    {
+        RuleForEach(a => a.Approvers)
+            .NotEmpty()
+            .OverridePropertyName("approvers")
+            .WithMessage("approvers must not contain empty userIds.");
+        RuleFor(a => a.Approvers)
+            .Must(list => list.Distinct(StringComparer.Ordinal).Count() == list.Count)
+            .OverridePropertyName("approvers")
+            .WithMessage("approvers must not list the same userId twice.");
+
+        RuleFor(a => a.RequiredApprovals)
+            .GreaterThanOrEqualTo(1)
+            .OverridePropertyName("requiredApprovals")
+            .WithMessage(a => $"requiredApprovals must be at least 1 (got {a.RequiredApprovals}).");
+        RuleFor(a => a.RequiredApprovals)
+            .LessThanOrEqualTo(a => a.Approvers.Count)
+            .When(a => a.Approvers.Count > 0 && a.RequiredApprovals >= 1)
+            .OverridePropertyName("requiredApprovals")
+            .WithMessage(a => $"requiredApprovals ({a.RequiredApprovals}) is more than the {a.Approvers.Count} listed approvers: no proposal could ever be approved.");
+
+        When(a => a.TwoPersonRule is not null, () =>
+        {
+            RuleFor(a => a.TwoPersonRule!)
+                .Must(r => r.AboveReplicas is not null || r.AboveStepPercent is not null)
+                .OverridePropertyName("twoPersonRule")
+                .WithMessage("twoPersonRule needs aboveReplicas and/or aboveStepPercent.");
+            RuleFor(a => a.TwoPersonRule!.AboveReplicas)
+                .GreaterThan(0)
+                .When(a => a.TwoPersonRule!.AboveReplicas is not null)
+                .OverridePropertyName("twoPersonRule.aboveReplicas")
+                .WithMessage(a => $"twoPersonRule.aboveReplicas must be greater than 0 (got {a.TwoPersonRule!.AboveReplicas}).");
+            RuleFor(a => a.TwoPersonRule!.AboveStepPercent)
+                .Must(p => p is { } v && double.IsFinite(v) && v > 0)
+                .When(a => a.TwoPersonRule!.AboveStepPercent is not null)
+                .OverridePropertyName("twoPersonRule.aboveStepPercent")
+                .WithMessage(a => $"twoPersonRule.aboveStepPercent must be greater than 0 (got {a.TwoPersonRule!.AboveStepPercent}).");
+            RuleFor(a => a.Approvers)
+                .Must(list => list.Count >= 2)
+                .When(a => a.Approvers.Count > 0)
+                .OverridePropertyName("approvers")
+                .WithMessage(a => $"the two-person rule needs at least 2 approvers (got {a.Approvers.Count}).");
+        });
+
+        RuleFor(a => a.ExpirySeconds)
+            .GreaterThan(0)
+            .OverridePropertyName("expirySeconds")
+            .WithMessage(a => $"expirySeconds must be greater than 0 (got {a.ExpirySeconds}): a proposal needs time to be approved.");
+
+        When(a => a.Escalation is not null, () =>
+        {
+            RuleFor(a => a.Escalation!.AfterSeconds)
+                .GreaterThan(0)
+                .OverridePropertyName("escalation.afterSeconds")
+                .WithMessage(a => $"escalation.afterSeconds must be greater than 0 (got {a.Escalation!.AfterSeconds}).");
+            RuleFor(a => a.Escalation!.AfterSeconds)
+                .LessThan(a => a.ExpirySeconds)
+                .When(a => a.ExpirySeconds > 0 && a.Escalation!.AfterSeconds > 0)
+                .OverridePropertyName("escalation.afterSeconds")
+                .WithMessage(a => $"escalation.afterSeconds ({a.Escalation!.AfterSeconds}) must be less than expirySeconds ({a.ExpirySeconds}), or nobody is ever DINGed.");
+            RuleFor(a => a.Escalation!.DingType)
+                .IsInEnum()
+                .OverridePropertyName("escalation.dingType")
+                .WithMessage(a => $"escalation.dingType '{a.Escalation!.DingType}' is unknown; use InApp, Sms or Call.");
+            RuleForEach(a => a.Escalation!.Receivers)
+                .NotEmpty()
+                .OverridePropertyName("escalation.receivers")
+                .WithMessage("escalation.receivers must not contain empty userIds.");
+        });
+    }
+}

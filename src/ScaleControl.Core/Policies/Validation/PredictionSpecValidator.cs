@@ -1,0 +1,27 @@
+using FluentValidation;
+
+namespace ScaleControl.Core.Policies.Validation;
+
+internal sealed class PredictionSpecValidator : AbstractValidator<PredictionSpec>
+{
+    private const int MaxLookAheadSeconds = 3600;
+
+    public PredictionSpecValidator()
+    {
+        RuleFor(p => p.LookAheadSeconds)
+            .InclusiveBetween(1, MaxLookAheadSeconds)
+            .When(p => p.LookAheadSeconds is not null)
+            .OverridePropertyName("lookAheadSeconds")
+            .WithMessage(p => $"lookAheadSeconds must be from 1 to {MaxLookAheadSeconds} (got {p.LookAheadSeconds}); leave it out to use the observed pod start-up time.");
+
+        RuleFor(p => p.LookBackSeconds)
+            .InclusiveBetween(10, 3600)
+            .OverridePropertyName("lookBackSeconds")
+            .WithMessage(p => $"lookBackSeconds must be from 10 to 3600 (got {p.LookBackSeconds}): the trend needs several samples.");
+
+        RuleFor(p => p.MaxGrowthFactor)
+            .Must(f => double.IsFinite(f) && f >= 1)
+            .OverridePropertyName("maxGrowthFactor")
+            .WithMessage(p => $"maxGrowthFactor must be at least 1 (got {p.MaxGrowthFactor}); it bounds predicted / current value.");
+    }
+}

@@ -1,0 +1,107 @@
+using FluentValidation;
+
+namespace ScaleControl.Core.Policies.Validation;
+
+internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySpec>
+{
+    public ScalePolicySpecValidator()
+    {
+        RuleFor(s => s.Target).NotNull().SetValidator(new TargetRefValidator()).OverridePropertyName("target");
+
+        RuleFor(s => s.Metrics)
+            .NotEmpty()
+            .OverridePropertyName("metrics")
+            .WithMessage("metrics must list at least one metric (a PromQL query and a target).");
+        RuleForEach(s => s.Metrics).SetValidator(new MetricSpecValidator()).OverridePropertyName("metrics");
+        RuleFor(s => s.Metrics)
+            .Must(m => m.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == m.Count)
+            .When(s => s.Metrics.Count > 1)
+            .OverridePropertyName("metrics")
+            .WithMessage("metric names must be unique within a policy (they label reasons and history).");
+
+        RuleFor(s => s.MinReplicas)
+            .GreaterThanOrEqualTo(1)
+            .OverridePropertyName("minReplicas")
+            .WithMessage(s => $"minReplicas must be at least 1 (got {s.MinReplicas}); scaling to zero is not supported.");
+        RuleFor(s => s.MaxReplicas)
+            .GreaterThanOrEqualTo(1)
+            .OverridePropertyName("maxReplicas")
+            .WithMessage(s => $"maxReplicas must be at least 1 (got {s.MaxReplicas}).");
+        RuleFor(s => s.MaxReplicas)
+            .GreaterThanOrEqualTo(s => s.MinReplicas)
+            .When(s => s.MaxReplicas >= 1)
+            .OverridePropertyName("maxReplicas")
+            .WithMessage(s => $"maxReplicas ({s.MaxReplicas}) must not be less than minReplicas ({s.MinReplicas}).");
+
+        RuleFor(s => s.Tolerance)
+            .Must(t => t is >= 0 and < 1)
+            .OverridePropertyName("tolerance")
+            .WithMessage(s => $"tolerance must be a fraction from 0 up to (not including) 1, e.g. 0.1 for 10% (got {s.Tolerance}).");
+
+        RuleFor(s => s.Mode)
+            .IsInEnum()
+            .OverridePropertyName("mode")
+            .WithMessage(s => $"mode '{s.Mode}' is unknown; use Auto, Approval or Hybrid.");
+        RuleFor(s => s.ScaleDownMode)
+            .IsInEnum()
+            .When(s => s.ScaleDownMode is not null)
+            .OverridePropertyName("scaleDownMode")
+            .WithMessage(s => $"scaleDownMode '{s.ScaleDownMode}' is unknown; use Auto, Approval or Hybrid.");
+
+        RuleFor(s => s.AutoApproveMaxStep)
+            .NotNull()
+            .When(UsesHybrid)
+            .OverridePropertyName("autoApproveMaxStep")
+            .WithMessage("autoApproveMaxStep (pods and/or percent) is required in Hybrid mode: it says which steps are applied without asking.");
+        RuleFor(s => s.AutoApproveMaxStep!)
+            .SetValidator(new StepLimitValidator())
+            .When(s => s.AutoApproveMaxStep is not null)
+            .OverridePropertyName("autoApproveMaxStep");
+
+        RuleFor(s => s.Behavior).NotNull().SetValidator(new ScalingBehaviorValidator()).OverridePropertyName("behavior");
+        RuleFor(s => s.Prediction).NotNull().SetValidator(new PredictionSpecValidator()).OverridePropertyName("prediction");
+
+        RuleForEach(s => s.Schedules).SetValidator(s => new ScheduleSpecValidator(s.MaxReplicas)).OverridePropertyName("schedules");
+        RuleFor(s => s.Schedules)
+            .Must(list => list.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
+            .When(s => s.Schedules.Count > 1)
+            .OverridePropertyName("schedules")
+            .WithMessage("schedule names must be unique within a policy.");
+
+        RuleFor(s => s.Approval)
+            .NotNull()
+            .When(NeedsApproval)
+            .OverridePropertyName("approval")
+            .WithMessage(s => $"approval (group and approvers) is required because {DescribeApprovalModes(s)}.");
+        RuleFor(s => s.Approval!)
+            .SetValidator(new ApprovalSpecValidator())
+            .When(s => s.Approval is not null)
+            .OverridePropertyName("approval");
+        RuleFor(s => s.Approval!.Approvers)
+            .NotEmpty()
+            .When(s => s.Approval is not null && NeedsApproval(s))
+            .OverridePropertyName("approval.approvers")
+            .WithMessage(s => $"approval.approvers must name at least one DingTalk userId because {DescribeApprovalModes(s)}.");
+        RuleFor(s => s.Approval!.OpenConversationId)
+            .NotEmpty()
+            .When(s => s.Approval is not null && NeedsApproval(s))
+            .OverridePropertyName("approval.openConversationId")
+            .WithMessage(s => $"approval.openConversationId (the DingTalk on-call group) is required because {DescribeApprovalModes(s)}.");
+
+        RuleFor(s => s.EvaluationIntervalSeconds)
+            .GreaterThanOrEqualTo(1)
+            .OverridePropertyName("evaluationIntervalSeconds")
+            .WithMessage(s => $"evaluationIntervalSeconds must be at least 1 (got {s.EvaluationIntervalSeconds}).");
+
+        RuleFor(s => s.Freeze!).SetValidator(new FreezeSpecValidator()).When(s => s.Freeze is not null).OverridePropertyName("freeze");
+        RuleFor(s => s.Pin!).SetValidator(new PinSpecValidator()).When(s => s.Pin is not null).OverridePropertyName("pin");
+    }
+
+    private static bool UsesHybrid(ScalePolicySpec s) => s.Mode == ScaleMode.Hybrid || s.ScaleDownMode == ScaleMode.Hybrid;
+
+    private static bool NeedsApproval(ScalePolicySpec s) =>
+        s.Mode is ScaleMode.Approval or ScaleMode.Hybrid || s.ScaleDownMode is ScaleMode.Approval or ScaleMode.Hybrid;
+
+    private static string DescribeApprovalModes(ScalePolicySpec s) =>
+        s.Mode is ScaleMode.Approval or ScaleMode.Hybrid ? $"mode is {s.Mode}" : $"scaleDownMode is {s.ScaleDownMode}";
+}

@@ -1,0 +1,55 @@
+namespace ScaleControl.DingTalk.Callbacks;
+
+public enum CardAction
+{
+    Approve,
+    Reject,
+    ApproveHalf,
+}
+
+/// <summary>
+/// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half
+/// (samples/dingtalk/approval-card-template.md); their actionIds are the fallback.
+/// </summary>
+public static class CardActions
+{
+    public const string ActionParam = "action";
+
+    public static bool TryResolve(CardCallback callback, out CardAction action)
+    {
+        if (callback.Params.TryGetValue(ActionParam, out var value) && TryParse(value, out action))
+        {
+            return true;
+        }
+
+        foreach (var id in callback.ActionIds)
+        {
+            if (TryParse(id, out action))
+            {
+                return true;
+            }
+        }
+
+        action = default;
+        return false;
+    }
+
+    private static bool TryParse(string value, out CardAction action)
+    {
+        switch (value)
+        {
+            case "approve" or "approve_btn":
+                action = CardAction.Approve;
+                return true;
+            case "reject" or "reject_btn":
+                action = CardAction.Reject;
+                return true;
+            case "approve_half" or "approve_half_btn":
+                action = CardAction.ApproveHalf;
+                return true;
+            default:
+                action = default;
+                return false;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using ScaleControl.DingTalk.Api;
+
+namespace ScaleControl.DingTalk.Callbacks;
+
+/// <summary>The HTTP card callback receiver (CallbackMode Http): verify the signature, handle, answer with the card update.</summary>
+public static partial class CardCallbackEndpoint
+{
+    public const string DefaultPattern = "/dingtalk/card-callback";
+
+    /// <summary>Maps <c>POST {pattern}</c>; DingTalk posts the §3.1 payload there and takes the §3.2 body as the card update.</summary>
+    public static RouteHandlerBuilder MapDingTalkCardCallback(this IEndpointRouteBuilder endpoints, string pattern = DefaultPattern) =>
+        endpoints.MapPost(pattern, HandleCardCallback)
+            .WithName("DingTalkCardCallback")
+            .WithTags("DingTalk")
+            .ExcludeFromDescription();
+
+    public static async Task<Results<JsonHttpResult<CardCallbackReply>, UnauthorizedHttpResult, BadRequest<string>>> HandleCardCallback(
+        HttpRequest request,
+        CardCallbackSignatureVerifier verifier,
+        CardCallbackHandler handler,
+        DingTalkMetrics metrics,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var logger = loggerFactory.CreateLogger(typeof(CardCallbackEndpoint));
+        var problem = verifier.Verify(
+            request.Headers[CardCallbackSignatureVerifier.TimestampHeader].FirstOrDefault(),
+            request.Headers[CardCallbackSignatureVerifier.SignatureHeader].FirstOrDefault());
+        if (problem is not null)
+        {
+            LogRejected(logger, request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?", problem);
+            return TypedResults.Unauthorized();
+        }
+
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(cancellationToken);
+        if (!CardCallback.TryParse(body, out var callback, out var error))
+        {
+            return TypedResults.BadRequest(error);
+        }
+
+        var reply = await handler.HandleAsync(callback, cancellationToken);
+        metrics.CallbackAnswered(started, "http");
+        return TypedResults.Json(reply, DingTalkJson.Options);
+    }
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Rejected a card callback from {RemoteIp}: {Problem}")]
+    private static partial void LogRejected(ILogger logger, string remoteIp, string problem);
+}

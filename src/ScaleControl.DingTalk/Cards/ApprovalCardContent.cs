@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text;
+using ScaleControl.Core.Proposals;
+using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
+
+namespace ScaleControl.DingTalk.Cards;
+
+/// <summary>
+/// Renders a proposal into the approval card's variables. The same full set is sent on create and on every
+/// update (merged by key), so the card always shows the proposal's current state.
+/// </summary>
+public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseUrl, IReadOnlyDictionary<string, string> userNames)
+{
+    /// <summary>DingTalk's limit on a cardParamMap value.</summary>
+    internal const int MaxValueBytes = 1024;
+
+    public IReadOnlyDictionary<string, string> Build(ScaleProposal proposal)
+    {
+        var spec = proposal.Spec;
+        var status = proposal.Status;
+        var workload = $"{proposal.Metadata.Namespace}/{spec.Target.Name}";
+        var metric = KeyMetric(spec.Evidence);
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [V.Title] = $"{workload}: {spec.FromReplicas} → {spec.ToReplicas} replicas",
+            [V.Workload] = $"{spec.Target.Kind} {workload}",
+            [V.Namespace] = proposal.Metadata.Namespace,
+            [V.ReplicasFrom] = Number(spec.FromReplicas),
+            [V.ReplicasTo] = Number(spec.ToReplicas),
+            [V.HalfStepTo] = spec.AlternativeReplicas is { } alt ? Number(alt) : "",
+            [V.Reason] = spec.Reason,
+            [V.CurrentTraffic] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
+            [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
+            [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
+            [V.CostDelta] = PodDelta(spec.ToReplicas - spec.FromReplicas),
+            [V.OnCall] = string.Join(' ', spec.Approvers.Select(user => "@" + DisplayName(user))),
+            [V.ExpiresAt] = Time(spec.ExpiresAt),
+            [V.Status] = status.Phase.ToString().ToLowerInvariant(),
+            [V.StatusText] = StatusText(proposal),
+            [V.DecidedBy] = DecidedBy(proposal),
+            [V.DecidedAt] = DecidedAt(proposal) is { } at ? Time(at) : "",
+            [V.Result] = Result(proposal),
+            [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
+        };
+
+        foreach (var key in map.Keys.ToList())
+        {
+            map[key] = Truncate(map[key]);
+        }
+
+        return map;
+    }
+
+    /// <summary>The text a user sees privately on the card when their tap changed nothing.</summary>
+    public static IReadOnlyDictionary<string, string> PrivateMessage(string message) =>
+        new Dictionary<string, string>(StringComparer.Ordinal) { [V.PrivateMessage] = Truncate(message) };
+
+    /// <summary>The proposal page the card's details link opens.</summary>
+    public Uri ProposalPage(ScaleProposal proposal)
+    {
+        var baseUrl = detailsBaseUrl ?? throw new InvalidOperationException("DetailsBaseUrl is not configured.");
+        var text = baseUrl.AbsoluteUri.TrimEnd('/');
+        return new Uri($"{text}/proposals/{Uri.EscapeDataString(proposal.Metadata.Namespace)}/{Uri.EscapeDataString(proposal.Metadata.Name)}");
+    }
+
+    public string DisplayName(string userId) => userNames.TryGetValue(userId, out var name) ? name : userId;
+
+    public string Time(DateTimeOffset at)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, timeZone);
+        var offset = local.Offset == TimeSpan.Zero ? "" : local.Offset.ToString((local.Offset < TimeSpan.Zero ? "\\-" : "\\+") + "hh\\:mm", CultureInfo.InvariantCulture);
+        return local.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" + offset;
+    }
+
+    internal static int RequiredApprovals(ScaleProposalSpec spec) =>
+        spec.RequiresTwoPersons ? Math.Max(2, spec.RequiredApprovals) : Math.Max(1, spec.RequiredApprovals);
+
+    private static MetricEvidence? KeyMetric(DecisionEvidence? evidence) =>
+        evidence?.Metrics
+            .Where(m => m.Problem is null)
+            .OrderByDescending(m => m.Recommendation ?? int.MinValue)
+            .FirstOrDefault();
+
+    private string StatusText(ScaleProposal proposal)
+    {
+        var status = proposal.Status;
+        return status.Phase switch
+        {
+            ProposalPhase.Pending => $"Waiting for approval ({status.Approvals.Count}/{RequiredApprovals(proposal.Spec)}), expires {Time(proposal.Spec.ExpiresAt)}",
+            ProposalPhase.Approved or ProposalPhase.Applying => "Approved, scaling",
+            ProposalPhase.Applied => "Applied",
+            ProposalPhase.Rejected => "Rejected",
+            ProposalPhase.Expired => "Expired: nobody decided in time",
+            ProposalPhase.Superseded => "Superseded by a newer proposal",
+            ProposalPhase.Failed => "Failed",
+            _ => status.Phase.ToString(),
+        };
+    }
+
+    private string DecidedBy(ScaleProposal proposal)
+    {
+        var status = proposal.Status;
+        if (status.Rejection is { } rejection)
+        {
+            return DisplayName(rejection.User);
+        }
+
+        return string.Join(", ", status.Approvals.Select(a => a.Replicas > 0 && a.Replicas != proposal.Spec.ToReplicas
+            ? $"{DisplayName(a.User)} ({a.Replicas} replicas)"
+            : DisplayName(a.User)));
+    }
+
+    private static DateTimeOffset? DecidedAt(ScaleProposal proposal) => proposal.Status switch
+    {
+        { Rejection: { } rejection } => rejection.At,
+        { Approvals.Count: > 0 } status => status.Approvals.Max(a => a.At),
+        { Phase: ProposalPhase.Expired } => proposal.Spec.ExpiresAt,
+        _ => null,
+    };
+
+    private string Result(ScaleProposal proposal)
+    {
+        var status = proposal.Status;
+        return status.Phase switch
+        {
+            ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
+                + (status.AppliedAt is { } at ? $" at {Time(at)}" : ""),
+            ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
+            ProposalPhase.Failed => $"failed: {status.Message ?? "unknown reason"}",
+            ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
+            ProposalPhase.Rejected => string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {status.Rejection.Reason}; no change",
+            ProposalPhase.Expired => "expired: nobody decided in time; no change",
+            _ => "",
+        };
+    }
+
+    private static int ApprovedReplicas(ScaleProposal proposal) =>
+        proposal.Status.Approvals.LastOrDefault() is { Replicas: > 0 } approval ? approval.Replicas : proposal.Spec.ToReplicas;
+
+    private static string PodDelta(int delta) => delta >= 0 ? $"+{delta} pods" : $"{delta} pods";
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>48213 → "48.2k", 1234567 → "1.2M", 12.345 → "12.35".</summary>
+    internal static string Compact(double value) => Math.Abs(value) switch
+    {
+        >= 1_000_000 => (value / 1_000_000).ToString("0.#", CultureInfo.InvariantCulture) + "M",
+        >= 10_000 => (value / 1_000).ToString("0.#", CultureInfo.InvariantCulture) + "k",
+        _ => value.ToString("0.##", CultureInfo.InvariantCulture),
+    };
+
+    private static string Truncate(string value)
+    {
+        if (Encoding.UTF8.GetByteCount(value) <= MaxValueBytes)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder();
+        var bytes = 0;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            bytes += rune.Utf8SequenceLength;
+            if (bytes > MaxValueBytes - 3)
+            {
+                break;
+            }
+
+            builder.Append(rune.ToString());
+        }
+
+        return builder.Append('…').ToString();
+    }
+}

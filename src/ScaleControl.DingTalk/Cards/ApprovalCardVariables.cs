@@ -1,0 +1,69 @@
+namespace ScaleControl.DingTalk.Cards;
+
+/// <summary>
+/// The variables of the approval card template (samples/dingtalk/approval-card-template.md). Every value is sent
+/// as a string (§2.6); the type noted is what the template declares. The buttons show while <see cref="Status"/> is
+/// <c>pending</c>; "Approve half step" also needs a non-empty <see cref="HalfStepTo"/>.
+/// </summary>
+public static class ApprovalCardVariables
+{
+    /// <summary>string: "shop/checkout-api: 20 → 60 replicas".</summary>
+    public const string Title = "title";
+
+    /// <summary>string: "Deployment shop/checkout-api".</summary>
+    public const string Workload = "workload";
+
+    /// <summary>string: "shop".</summary>
+    public const string Namespace = "namespace";
+
+    /// <summary>number.</summary>
+    public const string ReplicasFrom = "replicasFrom";
+
+    /// <summary>number.</summary>
+    public const string ReplicasTo = "replicasTo";
+
+    /// <summary>number: the alternative (half step), or "" when none is offered (hides the button).</summary>
+    public const string HalfStepTo = "halfStepTo";
+
+    /// <summary>markdown: the decision's reason line.</summary>
+    public const string Reason = "reason";
+
+    /// <summary>string: "48.2k qps".</summary>
+    public const string CurrentTraffic = "currentTraffic";
+
+    /// <summary>string: "61k qps", or "" without prediction.</summary>
+    public const string PredictedTraffic = "predictedTraffic";
+
+    /// <summary>string: "500 qps/pod".</summary>
+    public const string PerPodTarget = "perPodTarget";
+
+    /// <summary>string: "+40 pods".</summary>
+    public const string CostDelta = "costDelta";
+
+    /// <summary>string: "@Zhang San @lisi".</summary>
+    public const string OnCall = "onCall";
+
+    /// <summary>string: "10:42:05 UTC".</summary>
+    public const string ExpiresAt = "expiresAt";
+
+    /// <summary>string enum: pending, approved, applying, applied, rejected, expired, superseded, failed.</summary>
+    public const string Status = "status";
+
+    /// <summary>string: the status for people, with the approval count and expiry while pending.</summary>
+    public const string StatusText = "statusText";
+
+    /// <summary>string: who decided ("Zhang San", "Zhang San (40 replicas), lisi").</summary>
+    public const string DecidedBy = "decidedBy";
+
+    /// <summary>string: when ("10:32:01 UTC").</summary>
+    public const string DecidedAt = "decidedAt";
+
+    /// <summary>markdown: the outcome ("applied 20 → 60 at 10:32:05 UTC", "failed: reason", "rejected: reason; no change").</summary>
+    public const string Result = "result";
+
+    /// <summary>string: dingtalk:// deep link to the proposal page ("" without DetailsBaseUrl).</summary>
+    public const string DetailUrl = "detailUrl";
+
+    /// <summary>Private (per user) string: why a tap changed nothing.</summary>
+    public const string PrivateMessage = "privateMessage";
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
+using ScaleControl.DingTalk.Api;
+using ScaleControl.DingTalk.Configuration;
+
+namespace ScaleControl.DingTalk.Cards;
+
+/// <summary>
+/// DINGs the on-call people about a proposal nobody decided (§7.5). DING needs a Professional/Exclusive edition and
+/// quota; when it is unavailable the people are @-mentioned in the card's group instead, and the record says so.
+/// </summary>
+public sealed partial class DingEscalation(
+    DingTalkApiClient api,
+    ApprovalCardContent content,
+    IOptionsMonitor<DingTalkOptions> options,
+    TimeProvider timeProvider,
+    ILogger<DingEscalation> logger)
+{
+    public const string ViaDing = "ding";
+    public const string ViaGroupMention = "group-mention";
+
+    public async Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec spec, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
+    {
+        var people = (receivers.Count > 0 ? receivers : spec.Receivers.Count > 0 ? spec.Receivers : proposal.Spec.Approvers)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (people.Count == 0)
+        {
+            throw new InvalidOperationException($"proposal {proposal.Key} has nobody to escalate to");
+        }
+
+        var robotCode = options.CurrentValue.EffectiveRobotCode;
+        var workload = $"{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}";
+        var text = $"Scale approval pending: {workload} {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas}, expires {content.Time(proposal.Spec.ExpiresAt)}";
+
+        string unavailable;
+        try
+        {
+            var result = await api.SendDingAsync(new DingSendRequest(robotCode, RemindType(spec.DingType), people, text), cancellationToken);
+            var failed = (result.FailedList ?? new Dictionary<string, IReadOnlyList<string>>())
+                .SelectMany(pair => pair.Value.Select(user => (user, reason: pair.Key)))
+                .ToList();
+            if (failed.Count < people.Count)
+            {
+                LogDingSent(logger, proposal.Key, people.Count - failed.Count);
+                return new EscalationRecord
+                {
+                    At = timeProvider.GetUtcNow(),
+                    DingType = spec.DingType,
+                    Receivers = people,
+                    Via = ViaDing,
+                    Message = failed.Count == 0
+                        ? $"DING {result.OpenDingId}"
+                        : $"DING {result.OpenDingId}; not reached: " + string.Join(", ", failed.Select(f => $"{f.user} ({f.reason})")),
+                };
+            }
+
+            unavailable = "DING reached nobody: " + string.Join(", ", failed.Select(f => $"{f.user} ({f.reason})"));
+        }
+        catch (DingTalkApiException e)
+        {
+            unavailable = $"DING unavailable ({e.Code}: {e.ErrorMessage})";
+        }
+        catch (Exception e) when (DingTalkFailures.IsCallFailure(e))
+        {
+            unavailable = $"DING unavailable ({e.Message})";
+        }
+
+        var group = proposal.Status.Card?.OpenConversationId
+            ?? throw new InvalidOperationException($"{unavailable}; proposal {proposal.Key} has no card group to fall back to");
+        LogDingFallback(logger, proposal.Key, unavailable);
+        var mentions = string.Join(' ', people.Select(user => "@" + user));
+        var markdown = $"### Scale approval pending\n{mentions} please decide: **{workload} {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas}**, expires {content.Time(proposal.Spec.ExpiresAt)}.";
+        await api.SendGroupMessageAsync(
+            new GroupMessageRequest("sampleMarkdown", JsonSerializer.Serialize(new { title = "Scale approval pending", text = markdown }), group, robotCode),
+            cancellationToken);
+        return new EscalationRecord
+        {
+            At = timeProvider.GetUtcNow(),
+            DingType = spec.DingType,
+            Receivers = people,
+            Via = ViaGroupMention,
+            Message = $"{unavailable}; @-mentioned them in the group instead",
+        };
+    }
+
+    /// <summary>1 in-app, 2 SMS, 3 phone call.</summary>
+    internal static int RemindType(DingType type) => type switch
+    {
+        DingType.Sms => 2,
+        DingType.Call => 3,
+        _ => 1,
+    };
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "DING sent for {Proposal} to {Count} people")]
+    private static partial void LogDingSent(ILogger logger, string proposal, int count);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "{Reason} for {Proposal}; falling back to an @-mention group message")]
+    private static partial void LogDingFallback(ILogger logger, string proposal, string reason);
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.DingTalk.Api;
+using ScaleControl.DingTalk.Configuration;
+
+namespace ScaleControl.DingTalk.Cards;
+
+/// <summary>
+/// Sends a proposal as an interactive card into the on-call group and keeps it current. The card's outTrackId is
+/// the proposal's identity, so a retried send finds the card already there and updates it instead.
+/// </summary>
+public sealed partial class DingTalkCardNotifier(
+    DingTalkApiClient api,
+    ApprovalCardContent content,
+    DingEscalation escalation,
+    IOptionsMonitor<DingTalkOptions> options,
+    TimeProvider timeProvider,
+    ILogger<DingTalkCardNotifier> logger) : IApprovalNotifier
+{
+    public async Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken)
+    {
+        var outTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name);
+        var group = policy.Spec.Approval?.OpenConversationId;
+        if (string.IsNullOrWhiteSpace(group))
+        {
+            return Failed(outTrackId, null, $"policy {policy.Key} names no DingTalk group (approval.openConversationId)");
+        }
+
+        var settings = options.CurrentValue;
+        var cardData = content.Build(proposal);
+        var request = new CreateAndDeliverCardRequest
+        {
+            CardTemplateId = settings.CardTemplateId,
+            OutTrackId = outTrackId,
+            CardData = new CardParams(cardData),
+            OpenSpaceId = OpenSpaceIds.ImGroup(group),
+            CallbackType = settings.CallbackMode == DingTalkCallbackMode.Http ? "HTTP" : "STREAM",
+            CallbackRouteKey = settings.CallbackMode == DingTalkCallbackMode.Http ? settings.CallbackRouteKey : null,
+            ImGroupOpenSpaceModel = new ImGroupOpenSpaceModel(
+                SupportForward: false,
+                new Dictionary<string, string> { ["ZH_CN"] = "扩容审批: " + cardData[ApprovalCardVariables.Title], ["EN_US"] = "Scale approval: " + cardData[ApprovalCardVariables.Title] }),
+            ImGroupOpenDeliverModel = new ImGroupOpenDeliverModel(
+                settings.EffectiveRobotCode,
+                proposal.Spec.Approvers.Distinct(StringComparer.Ordinal).ToDictionary(user => user, content.DisplayName, StringComparer.Ordinal)),
+        };
+
+        try
+        {
+            var result = await api.CreateAndDeliverCardAsync(request, cancellationToken);
+            var failures = (result.DeliverResults ?? [])
+                .Where(r => !r.Success)
+                .Select(r => $"delivery to {r.SpaceType} {r.SpaceId} failed: {r.ErrorMsg ?? "no reason given"}")
+                .ToList();
+            if (failures.Count > 0 || result.DeliverResults is not { Count: > 0 })
+            {
+                var error = failures.Count > 0 ? string.Join("; ", failures) : "DingTalk reported no delivery";
+                return Failed(outTrackId, group, error);
+            }
+
+            LogCardSent(logger, outTrackId, group);
+            return new CardReference { OutTrackId = outTrackId, OpenConversationId = group, SentAt = timeProvider.GetUtcNow() };
+        }
+        catch (DingTalkApiException e) when (e.Code == DingTalkErrorCodes.CardAlreadyExists)
+        {
+            // A retry after an ambiguous failure: the card exists, so bring it up to date (§9.3).
+            await UpdateProposalAsync(proposal, cancellationToken);
+            LogCardAlreadyExisted(logger, outTrackId);
+            return new CardReference { OutTrackId = outTrackId, OpenConversationId = group, SentAt = timeProvider.GetUtcNow() };
+        }
+        catch (Exception e) when (DingTalkFailures.IsCallFailure(e))
+        {
+            return Failed(outTrackId, group, e is DingTalkApiException ? e.Message : "DingTalk unreachable: " + e.Message);
+        }
+    }
+
+    /// <summary>Merges the proposal's current state into the card (by key, so nothing else on it is lost).</summary>
+    public Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken) =>
+        api.UpdateCardAsync(
+            new UpdateCardRequest
+            {
+                OutTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name),
+                CardData = new CardParams(content.Build(proposal)),
+                CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
+            },
+            cancellationToken);
+
+    public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalationSpec, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
+        escalation.EscalateAsync(proposal, escalationSpec, receivers, cancellationToken);
+
+    private CardReference Failed(string outTrackId, string? group, string error)
+    {
+        LogCardFailed(logger, outTrackId, error);
+        return new CardReference { OutTrackId = outTrackId, OpenConversationId = group, Error = error };
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Approval card {OutTrackId} delivered to group {OpenConversationId}")]
+    private static partial void LogCardSent(ILogger logger, string outTrackId, string openConversationId);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Approval card {OutTrackId} already existed; updated it instead")]
+    private static partial void LogCardAlreadyExisted(ILogger logger, string outTrackId);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Approval card {OutTrackId} not delivered: {Error}")]
+    private static partial void LogCardFailed(ILogger logger, string outTrackId, string error);
+}

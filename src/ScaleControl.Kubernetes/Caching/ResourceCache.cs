@@ -1,0 +1,254 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Threading.RateLimiting;
+using k8s;
+using k8s.Autorest;
+using Microsoft.Extensions.Logging;
+
+namespace ScaleControl.Kubernetes.Caching;
+
+/// <summary>
+/// A list-then-watch cache of one resource kind (the shape of YARP's ResourceInformer): list and record the list's
+/// resourceVersion, watch from it with bookmarks, track the resourceVersion of every event, re-list when the server
+/// answers 410 Expired, drop a watch that stays silent past the idle timeout, and rate-limit reconnects. Readers
+/// get the objects from memory, so a control loop over thousands of objects makes no per-tick list calls.
+/// </summary>
+public sealed partial class ResourceCache<T> : IAsyncDisposable
+    where T : class
+{
+    private readonly IResourceSource<T> _source;
+    private readonly WatchOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TokenBucketRateLimiter _reconnects;
+    private readonly Lock _startLock = new();
+    private Task? _loop;
+    private long _listCount;
+    private long _watchCount;
+
+    public ResourceCache(IResourceSource<T> source, WatchOptions options, TimeProvider time, ILogger logger)
+    {
+        _source = source;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _reconnects = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.ReconnectBurst,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1 / options.ReconnectsPerSecond),
+            QueueLimit = 1,
+            AutoReplenishment = true,
+        });
+    }
+
+    /// <summary>Raised for every applied change (Added, Modified, Deleted; a re-list raises the differences).</summary>
+    public event Action<WatchEventType, T>? Changed;
+
+    /// <summary>The resourceVersion of the last list, event or bookmark.</summary>
+    public string? ResourceVersion { get; private set; }
+
+    /// <summary>Lists and watches opened so far (for tests and figures).</summary>
+    public long ListCount => Interlocked.Read(ref _listCount);
+
+    public long WatchCount => Interlocked.Read(ref _watchCount);
+
+    public bool IsSynced => _synced.Task.IsCompletedSuccessfully;
+
+    /// <summary>Starts the loop if needed and waits for the first full list.</summary>
+    public Task WaitForSyncAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        return _synced.Task.WaitAsync(cancellationToken);
+    }
+
+    public void Start()
+    {
+        lock (_startLock)
+        {
+            _loop ??= Task.Run(() => RunAsync(_stopping.Token));
+        }
+    }
+
+    public IEnumerable<T> Items => _items.Values;
+
+    public T? Get(string key) => _items.GetValueOrDefault(key);
+
+    /// <summary>
+    /// Puts the answer of our own write into the cache, so this replica reads its writes before the watch event
+    /// arrives. Ignored when the cache already holds a newer version (etcd resourceVersions are integers).
+    /// </summary>
+    public void Observe(T item)
+    {
+        var key = _source.KeyOf(item);
+        _items.AddOrUpdate(key, item, (_, current) => IsNewer(_source.ResourceVersionOf(item), _source.ResourceVersionOf(current)) ? item : current);
+    }
+
+    /// <summary>Removes an object we deleted (the watch's Deleted event will find nothing more to do).</summary>
+    public void Forget(string key) => _items.TryRemove(key, out _);
+
+    private static bool IsNewer(string? candidate, string? current) =>
+        !long.TryParse(candidate, out var a) || !long.TryParse(current, out var b) || a >= b;
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var relist = true;
+        var failures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            try
+            {
+                using var lease = await _reconnects.AcquireAsync(1, stopping).ConfigureAwait(false);
+                if (relist)
+                {
+                    await ListAsync(stopping).ConfigureAwait(false);
+                    relist = false;
+                }
+
+                await WatchAsync(watchdog, stopping).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                LogWatchIdle(_logger, _source.Name, _options.IdleTimeoutSeconds);
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is EndOfStreamException)
+            {
+                // KubernetesClient waits for a watch's first line; a stream closed before any line (timeout, dropped
+                // connection) surfaces as this exception. Nothing was missed: resume from the last resourceVersion.
+                LogWatchClosedEmpty(_logger, _source.Name);
+            }
+            catch (Exception ex) when (IsExpired(ex))
+            {
+                LogExpired(_logger, _source.Name, ResourceVersion);
+                relist = true;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                relist = true;
+                LogWatchFailed(_logger, _source.Name, failures, ex);
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8))) * (0.5 + (Random.Shared.NextDouble() / 2)));
+                try
+                {
+                    await Task.Delay(backoff, _time, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task ListAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _listCount);
+        var (items, resourceVersion) = await _source.ListAsync(cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var key = _source.KeyOf(item);
+            seen.Add(key);
+            var existed = _items.TryGetValue(key, out var previous);
+            _items[key] = item;
+            if (!existed || _source.ResourceVersionOf(previous!) != _source.ResourceVersionOf(item))
+            {
+                Changed?.Invoke(existed ? WatchEventType.Modified : WatchEventType.Added, item);
+            }
+        }
+
+        foreach (var (key, gone) in _items.Where(pair => !seen.Contains(pair.Key)).ToList())
+        {
+            _items.TryRemove(key, out _);
+            Changed?.Invoke(WatchEventType.Deleted, gone);
+        }
+
+        ResourceVersion = resourceVersion;
+        LogListed(_logger, _source.Name, items.Count, resourceVersion);
+        _synced.TrySetResult();
+    }
+
+    private async Task WatchAsync(CancellationTokenSource watchdog, CancellationToken stopping)
+    {
+        Interlocked.Increment(ref _watchCount);
+        var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
+        watchdog.CancelAfter(idle);
+
+        // ERROR events (e.g. 410 Expired inside a 200 stream) only reach onError; rethrowing ends the enumeration.
+        var events = _source.WatchAsync(ResourceVersion!, _options.WatchTimeoutSeconds, ex => throw ex, watchdog.Token);
+        await foreach (var (type, item) in events.ConfigureAwait(false))
+        {
+            watchdog.CancelAfter(idle);
+            var resourceVersion = _source.ResourceVersionOf(item);
+            if (type != WatchEventType.Bookmark)
+            {
+                Apply(type, item);
+            }
+
+            if (!string.IsNullOrEmpty(resourceVersion))
+            {
+                ResourceVersion = resourceVersion;
+            }
+        }
+
+        stopping.ThrowIfCancellationRequested();
+    }
+
+    private void Apply(WatchEventType type, T item)
+    {
+        var key = _source.KeyOf(item);
+        if (type == WatchEventType.Deleted)
+        {
+            _items.TryRemove(key, out _);
+        }
+        else
+        {
+            _items[key] = item;
+        }
+
+        Changed?.Invoke(type, item);
+    }
+
+    private static bool IsExpired(Exception ex) => ex switch
+    {
+        KubernetesException { Status.Code: 410 } => true,
+        HttpOperationException http => http.Response?.StatusCode == HttpStatusCode.Gone,
+        _ => false,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        _reconnects.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Listed {Resource}: {Count} objects at resourceVersion {ResourceVersion}")]
+    private static partial void LogListed(ILogger logger, string resource, int count, string resourceVersion);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Watch of {Resource} expired at resourceVersion {ResourceVersion}; re-listing")]
+    private static partial void LogExpired(ILogger logger, string resource, string? resourceVersion);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Watch of {Resource} was silent for {Seconds} s; reconnecting")]
+    private static partial void LogWatchIdle(ILogger logger, string resource, int seconds);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "Watch of {Resource} closed before its first event; resuming")]
+    private static partial void LogWatchClosedEmpty(ILogger logger, string resource);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Watch of {Resource} failed ({Failures} in a row); re-listing")]
+    private static partial void LogWatchFailed(ILogger logger, string resource, int failures, Exception exception);
+}

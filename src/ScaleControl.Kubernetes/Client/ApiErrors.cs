@@ -1,0 +1,34 @@
+using System.Net;
+using k8s.Autorest;
+
+namespace ScaleControl.Kubernetes.Client;
+
+/// <summary>Reads the status code of KubernetesClient's <see cref="HttpOperationException"/>.</summary>
+internal static class ApiErrors
+{
+    public static bool Is(this HttpOperationException exception, HttpStatusCode status) =>
+        exception.Response?.StatusCode == status;
+
+    /// <summary>The Status message of a failed request, or its reason phrase.</summary>
+    public static string Describe(this HttpOperationException exception)
+    {
+        var content = exception.Response?.Content;
+        if (!string.IsNullOrEmpty(content))
+        {
+            try
+            {
+                var status = k8s.KubernetesJson.Deserialize<k8s.Models.V1Status>(content);
+                if (!string.IsNullOrEmpty(status?.Message))
+                {
+                    return status.Message;
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Not a Status body; fall through to the status line.
+            }
+        }
+
+        return $"{(int?)exception.Response?.StatusCode} {exception.Response?.ReasonPhrase}".Trim();
+    }
+}

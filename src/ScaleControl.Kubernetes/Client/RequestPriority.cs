@@ -1,0 +1,43 @@
+namespace ScaleControl.Kubernetes.Client;
+
+/// <summary>Order in which queued requests get tokens when the client-side limit is reached (lower first).</summary>
+public enum RequestPriority
+{
+    /// <summary>Scale and HPA writes, and lease renewals (a lost lease stops every apply).</summary>
+    ScaleWrite = 0,
+
+    /// <summary>Custom resource writes: proposal and policy status, creates, deletes.</summary>
+    StatusWrite = 1,
+
+    /// <summary>Gets, lists and watches.</summary>
+    Read = 2,
+
+    /// <summary>Kubernetes Events: best-effort, never ahead of real work.</summary>
+    Event = 3,
+}
+
+/// <summary>Classifies an API request by verb and path; the generated client gives no other hook.</summary>
+public static class RequestClassifier
+{
+    public static RequestPriority Classify(HttpMethod method, string path)
+    {
+        if (path.Contains("/events", StringComparison.Ordinal))
+        {
+            return RequestPriority.Event;
+        }
+
+        if (method == HttpMethod.Get)
+        {
+            return RequestPriority.Read;
+        }
+
+        if (path.EndsWith("/scale", StringComparison.Ordinal)
+            || path.Contains("/horizontalpodautoscalers", StringComparison.Ordinal)
+            || path.Contains("/leases", StringComparison.Ordinal))
+        {
+            return RequestPriority.ScaleWrite;
+        }
+
+        return RequestPriority.StatusWrite;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using k8s;
+using Microsoft.Extensions.Logging;
+using ScaleControl.Core.Policies;
+using ScaleControl.Kubernetes.Caching;
+
+namespace ScaleControl.Kubernetes.Resources;
+
+/// <summary>
+/// List and watch of one custom resource (all namespaces) through KubernetesClient's generic CustomObjects API.
+/// An object that does not deserialize into the Core model is logged and skipped, never fatal to the cache.
+/// </summary>
+public sealed partial class CustomResourceSource<TModel>(
+    IKubernetes client,
+    string plural,
+    Func<TModel, ObjectMeta> metadata,
+    ILogger logger) : IResourceSource<TModel>
+    where TModel : class
+{
+    public string Name => plural;
+
+    public async Task<(IReadOnlyList<TModel> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken)
+    {
+        var body = await client.CustomObjects.ListCustomObjectForAllNamespacesAsync<JsonElement>(
+            ScaleControlResources.Group, ScaleControlResources.Version, plural, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var items = new List<TModel>();
+        if (body.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var element in array.EnumerateArray())
+            {
+                if (TryRead(element) is { } item)
+                {
+                    items.Add(item);
+                }
+            }
+        }
+
+        var resourceVersion = body.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv)
+            ? rv.GetString() ?? ""
+            : "";
+        return (items, resourceVersion);
+    }
+
+    public async IAsyncEnumerable<(WatchEventType Type, TModel Object)> WatchAsync(
+        string resourceVersion, int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var response = client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync(
+            ScaleControlResources.Group, ScaleControlResources.Version, plural,
+            allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, watch: true,
+            cancellationToken: cancellationToken);
+
+        // KubernetesClient 21 generates typed watches only for built-in kinds; for custom objects the response of a
+        // watch=true list is read with WatcherExt, which is marked obsolete but is the client's own line reader.
+#pragma warning disable CS0618
+        var events = response.WatchAsync<JsonElement, object>(onError, cancellationToken);
+#pragma warning restore CS0618
+        await foreach (var (type, element) in events.ConfigureAwait(false))
+        {
+            if (TryRead(element) is { } item)
+            {
+                yield return (type, item);
+            }
+        }
+    }
+
+    public string KeyOf(TModel item)
+    {
+        var meta = metadata(item);
+        return $"{meta.Namespace}/{meta.Name}";
+    }
+
+    public string? ResourceVersionOf(TModel item) => metadata(item).ResourceVersion;
+
+    private TModel? TryRead(JsonElement element)
+    {
+        try
+        {
+            return element.Deserialize<TModel>(CustomResourceJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            var name = element.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("name", out var n) ? n.GetString() : null;
+            LogUnreadable(logger, plural, name, ex.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Skipping {Plural} object {Name}: {Problem}")]
+    private static partial void LogUnreadable(ILogger logger, string plural, string? name, string problem);
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Kubernetes.Caching;
+
+namespace ScaleControl.Kubernetes.Resources;
+
+/// <summary>
+/// ScaleProposal custom resources: reads from the watch cache; every write carries the resourceVersion the caller
+/// read, so of two replicas (or two taps) moving the same proposal exactly one succeeds.
+/// </summary>
+public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, CustomResourceClient<ScaleProposal> api) : IProposalStore
+{
+    public async Task<IReadOnlyList<ScaleProposal>> ListAsync(string? @namespace, CancellationToken cancellationToken)
+    {
+        await cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+        return [.. cache.Items.Where(p => @namespace is null || p.Metadata.Namespace == @namespace).OrderBy(p => p.Key, StringComparer.Ordinal)];
+    }
+
+    public async Task<ScaleProposal?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        await cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+        return cache.Get($"{@namespace}/{name}");
+    }
+
+    /// <summary>Creates the object, then writes its status (a create ignores status when the status subresource is on).</summary>
+    public async Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        var meta = proposal.Metadata with { Uid = null, ResourceVersion = null, Generation = null, CreationTimestamp = null };
+        var created = await api.CreateAsync(proposal with { Metadata = meta }, meta, cancellationToken).ConfigureAwait(false);
+        var stored = await api.ReplaceStatusAsync(created with { Status = proposal.Status }, created.Metadata, cancellationToken).ConfigureAwait(false);
+        cache.Observe(stored);
+        return stored;
+    }
+
+    public async Task<ScaleProposal> UpdateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.Metadata.ResourceVersion is null)
+        {
+            throw new ArgumentException($"Proposal {proposal.Key} has no resourceVersion; read it before updating it.", nameof(proposal));
+        }
+
+        var current = proposal;
+        var cached = cache.Get(proposal.Key);
+        if (cached is null || !SameSpec(cached, proposal))
+        {
+            current = await api.ReplaceAsync(proposal, proposal.Metadata, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = await api.ReplaceStatusAsync(proposal with { Metadata = current.Metadata }, current.Metadata, cancellationToken).ConfigureAwait(false);
+        cache.Observe(stored);
+        return stored;
+    }
+
+    /// <summary>Whether only the status differs (then one status write is enough).</summary>
+    private static bool SameSpec(ScaleProposal a, ScaleProposal b) => SpecJson(a) == SpecJson(b);
+
+    private static string SpecJson(ScaleProposal p) =>
+        JsonSerializer.Serialize(new { p.Spec, p.Metadata.Labels, p.Metadata.Annotations }, CustomResourceJson.Options);
+}

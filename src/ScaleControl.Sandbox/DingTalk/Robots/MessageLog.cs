@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ScaleControl.Sandbox.DingTalk.Platform;
+
+namespace ScaleControl.Sandbox.DingTalk.Robots;
+
+/// <summary>Everything robots sent (group, one-to-one, webhook) and every DING, in order, for the phone page and assertions.</summary>
+public sealed class MessageLog(ChangeFeed changes)
+{
+    private readonly List<SandboxMessage> _messages = [];
+    private readonly Lock _lock = new();
+
+    public IReadOnlyList<SandboxMessage> All
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _messages];
+            }
+        }
+    }
+
+    public SandboxMessage Add(SandboxMessage message)
+    {
+        lock (_lock)
+        {
+            _messages.Add(message);
+        }
+
+        changes.Publish();
+        return message;
+    }
+
+    public SandboxMessage? Find(string id)
+    {
+        lock (_lock)
+        {
+            return _messages.FirstOrDefault(m => m.Id == id);
+        }
+    }
+
+    public void MarkRecalled(SandboxMessage message, DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            message.RecalledAt = at;
+        }
+
+        changes.Publish();
+    }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<MessageKind>))]
+public enum MessageKind
+{
+    GroupMessage,
+    OtoMessage,
+    Webhook,
+    Ding,
+}
+
+/// <param name="Id">processQueryKey (robot messages), openDingId (DING) or a generated id (webhook).</param>
+/// <param name="Sender">robotCode, or the webhook robot's access token.</param>
+/// <param name="Type">msgKey (robot APIs), msgtype (webhook) or the DING remind type name.</param>
+/// <param name="Content">msgParam / webhook body / DING request, parsed.</param>
+/// <param name="Receivers">oto userIds or DING receivers; group messages: empty.</param>
+public sealed record SandboxMessage(
+    string Id,
+    MessageKind Kind,
+    DateTimeOffset At,
+    string Sender,
+    string? OpenConversationId,
+    IReadOnlyList<string> Receivers,
+    string Type,
+    string? Title,
+    string Text,
+    JsonElement Content)
+{
+    public IReadOnlyList<string> AtUserIds { get; init; } = [];
+    public bool AtAll { get; init; }
+    public int? RemindType { get; init; }
+    public IReadOnlyList<string> FlowControlled { get; init; } = [];
+    public DateTimeOffset? RecalledAt { get; set; }
+}
+
+internal static class MessageIds
+{
+    public static string New() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    public static JsonElement Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+}

@@ -1,0 +1,81 @@
+namespace ScaleControl.Sandbox.DingTalk;
+
+/// <summary>
+/// A card template as built in DingTalk's card builder: declared variables (with the type the renderer expects)
+/// and "回传请求" buttons whose visibility depends on the card data.
+/// </summary>
+public sealed record SandboxCardTemplate(
+    string Id,
+    string Name,
+    bool Published,
+    IReadOnlyList<TemplateVariable> Variables,
+    IReadOnlyList<TemplateVariable> PrivateVariables,
+    IReadOnlyList<TemplateButton> Buttons)
+{
+    public const string ScaleApprovalId = "scalecontrol-approval.schema";
+    public const string DraftId = "scalecontrol-draft.schema";
+
+    /// <summary>
+    /// The scale-approval template. Buttons show while <c>status</c> is <c>pending</c>; "Approve half" also needs
+    /// <c>halfStepTo</c>. Private variable <c>privateMessage</c> is what one user alone sees (e.g. "you are not an approver").
+    /// </summary>
+    public static SandboxCardTemplate ScaleApproval() => new(
+        ScaleApprovalId,
+        "ScaleControl scale approval",
+        Published: true,
+        Variables:
+        [
+            new("title", TemplateVariableType.String),
+            new("workload", TemplateVariableType.String),
+            new("namespace", TemplateVariableType.String),
+            new("replicasFrom", TemplateVariableType.Number),
+            new("replicasTo", TemplateVariableType.Number),
+            new("halfStepTo", TemplateVariableType.Number),
+            new("reason", TemplateVariableType.Markdown),
+            new("currentTraffic", TemplateVariableType.String),
+            new("predictedTraffic", TemplateVariableType.String),
+            new("perPodTarget", TemplateVariableType.String),
+            new("costDelta", TemplateVariableType.String),
+            new("onCall", TemplateVariableType.String),
+            new("expiresAt", TemplateVariableType.String),
+            new("status", TemplateVariableType.String),
+            new("statusText", TemplateVariableType.String),
+            new("decidedBy", TemplateVariableType.String),
+            new("decidedAt", TemplateVariableType.String),
+            new("result", TemplateVariableType.Markdown),
+            new("detailUrl", TemplateVariableType.String),
+        ],
+        PrivateVariables: [new("privateMessage", TemplateVariableType.String)],
+        Buttons:
+        [
+            new("approve", "Approve", "primary", new Dictionary<string, string> { ["action"] = "approve" },
+                [new("status", "pending")]),
+            new("approve_half", "Approve half (→ ${halfStepTo})", "default", new Dictionary<string, string> { ["action"] = "approve_half" },
+                [new("status", "pending"), new("halfStepTo", null)]),
+            new("reject", "Reject", "danger", new Dictionary<string, string> { ["action"] = "reject" },
+                [new("status", "pending")]),
+        ]);
+
+    /// <summary>A template still in the builder (never published): createAndDeliver answers param.templateUnpublished.</summary>
+    public static SandboxCardTemplate Draft() => ScaleApproval() with { Id = DraftId, Name = "ScaleControl draft", Published = false };
+}
+
+public enum TemplateVariableType
+{
+    String,
+    Number,
+    Boolean,
+    Markdown,
+    Object,
+    Array,
+}
+
+public sealed record TemplateVariable(string Name, TemplateVariableType Type);
+
+/// <param name="Text">Label; <c>${variable}</c> is replaced from the public card data.</param>
+/// <param name="ShowWhen">All must hold for the button to be shown.</param>
+public sealed record TemplateButton(
+    string ActionId, string Text, string Style, IReadOnlyDictionary<string, string> Params, IReadOnlyList<ButtonCondition> ShowWhen);
+
+/// <summary>Public variable <paramref name="Variable"/> equals <paramref name="EqualsValue"/> (case-insensitive), or is non-empty when null.</summary>
+public sealed record ButtonCondition(string Variable, string? EqualsValue);

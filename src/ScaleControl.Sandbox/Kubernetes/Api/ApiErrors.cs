@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+
+namespace ScaleControl.Sandbox.Kubernetes.Api;
+
+/// <summary>The Status bodies of apimachinery's pkg/api/errors, with the same messages and reasons.</summary>
+internal static class ApiErrors
+{
+    public static JsonObject Status(int code, string reason, string message, JsonObject? details = null)
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+        };
+        if (details is not null)
+        {
+            status["details"] = details;
+        }
+
+        status["code"] = code;
+        return status;
+    }
+
+    public static JsonObject Success(ResourceType type, string name, string? uid) => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Success",
+        ["details"] = Details(type.Group, type.Plural, name, uid),
+    };
+
+    public static ApiException NotFound(ResourceType type, string name) =>
+        new(Status(404, "NotFound", $"{type.QualifiedName} \"{name}\" not found", Details(type.Group, type.Plural, name)));
+
+    public static ApiException PathNotFound() =>
+        new(Status(404, "NotFound", "the server could not find the requested resource", new JsonObject()));
+
+    public static ApiException AlreadyExists(ResourceType type, string name) =>
+        new(Status(409, "AlreadyExists", $"{type.QualifiedName} \"{name}\" already exists", Details(type.Group, type.Plural, name)));
+
+    public static ApiException Conflict(ResourceType type, string name, string? why = null) =>
+        new(Status(409, "Conflict",
+            $"Operation cannot be fulfilled on {type.QualifiedName} \"{name}\": "
+            + (why ?? "the object has been modified; please apply your changes to the latest version and try again"),
+            Details(type.Group, type.Plural, name)));
+
+    public static ApiException Invalid(string kind, string group, string name, IReadOnlyList<FieldError> errors)
+    {
+        var rendered = errors.Select(e => $"{e.Field}: {e.Message}").ToList();
+        var summary = rendered.Count == 1 ? rendered[0] : $"[{string.Join(", ", rendered)}]";
+        var qualified = group.Length == 0 ? kind : $"{kind}.{group}";
+        var details = Details(group, kind, name);
+        details["causes"] = new JsonArray(errors
+            .Select(e => (JsonNode)new JsonObject { ["reason"] = e.Reason, ["message"] = e.Message, ["field"] = e.Field })
+            .ToArray());
+        return new(Status(422, "Invalid", $"{qualified} \"{name}\" is invalid: {summary}", details));
+    }
+
+    public static ApiException BadRequest(string message) => new(Status(400, "BadRequest", message));
+
+    public static ApiException MethodNotAllowed(string method) =>
+        new(Status(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({method})", new JsonObject()));
+
+    public static ApiException UnsupportedMediaType(string? contentType) =>
+        new(Status(415, "UnsupportedMediaType",
+            $"the body of the request was in an unknown format ({contentType ?? "none"}) - accepted media types include: "
+            + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"));
+
+    public static ApiException TooManyRequests(TimeSpan retryAfter) =>
+        new(Status(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later",
+            new JsonObject { ["retryAfterSeconds"] = (int)Math.Ceiling(retryAfter.TotalSeconds) }), retryAfter);
+
+    public static ApiException ServerError(int code) => code switch
+    {
+        503 => new(Status(503, "ServiceUnavailable", "the server is currently unable to handle the request")),
+        504 => new(Status(504, "Timeout", "the server was unable to return a response in the time allotted")),
+        _ => new(Status(code, "InternalError", "an error on the server (\"injected by the sandbox\") has prevented the request from succeeding")),
+    };
+
+    public static JsonObject Expired(long requested, long current) =>
+        Status(410, "Expired", $"too old resource version: {requested} ({current})");
+
+    private static JsonObject Details(string group, string kind, string name, string? uid = null)
+    {
+        var details = new JsonObject { ["name"] = name };
+        if (group.Length > 0)
+        {
+            details["group"] = group;
+        }
+
+        details["kind"] = kind;
+        if (uid is not null)
+        {
+            details["uid"] = uid;
+        }
+
+        return details;
+    }
+}

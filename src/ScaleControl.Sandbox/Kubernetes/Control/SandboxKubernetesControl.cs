@@ -1,0 +1,180 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Api;
+using ScaleControl.Sandbox.Kubernetes.Cluster;
+using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Operations;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+
+namespace ScaleControl.Sandbox.Kubernetes.Control;
+
+/// <summary>
+/// Test and demo hooks of the sandbox cluster (not part of the Kubernetes API): seed objects, read them, run the
+/// controllers now, inject faults, drop or expire watches, read the request journal.
+/// </summary>
+public sealed class SandboxKubernetesControl
+{
+    private readonly ResourceCatalog _catalog;
+    private readonly ResourceOperations _operations;
+    private readonly ClusterSimulator _simulator;
+    private readonly FaultInjector _faults;
+    private readonly RequestJournal _journal;
+
+    internal SandboxKubernetesControl(
+        ResourceCatalog catalog, ResourceOperations operations, ClusterSimulator simulator, FaultInjector faults, RequestJournal journal)
+    {
+        _catalog = catalog;
+        _operations = operations;
+        _simulator = simulator;
+        _faults = faults;
+        _journal = journal;
+    }
+
+    /// <summary>The cluster-wide resourceVersion of the last write.</summary>
+    public long ResourceVersion => _operations.Store.ResourceVersion;
+
+    /// <summary>Watch streams currently open.</summary>
+    public int OpenWatches => _operations.Store.OpenWatches;
+
+    /// <summary>Requests served so far, oldest first.</summary>
+    public IReadOnlyList<JournalEntry> Journal => _journal.Entries;
+
+    public void ClearJournal() => _journal.Clear();
+
+    /// <summary>
+    /// Creates or replaces objects given as YAML (several documents allowed) or JSON. Unlike the API, seeding keeps a
+    /// given status (e.g. readyReplicas of a workload that is already running). Returns the stored objects.
+    /// </summary>
+    public IReadOnlyList<JsonObject> Seed(string yamlOrJson) =>
+        YamlJson.ParseDocuments(yamlOrJson).OfType<JsonObject>().Select(Seed).ToList();
+
+    /// <summary>Creates or replaces one object (apiVersion, kind and metadata.name required).</summary>
+    public JsonObject Seed(JsonObject obj)
+    {
+        var type = TypeOf(obj);
+        var ns = type.Namespaced ? JsonPaths.GetString(obj, "metadata.namespace") ?? "default" : "";
+        var name = JsonPaths.GetString(obj, "metadata.name") ?? throw new ArgumentException("metadata.name is required", nameof(obj));
+        var body = (JsonObject)obj.DeepClone();
+        body.Obj("metadata").Remove("resourceVersion");
+        if (_operations.Find(type, ns, name) is null)
+        {
+            return _operations.Create(type, ns, body, keepStatus: true);
+        }
+
+        var replaced = _operations.Replace(type, ns, name, body, Subresource.None);
+        return body["status"] is null || !type.HasStatusSubresource
+            ? replaced
+            : _operations.Replace(type, ns, name, body, Subresource.Status);
+    }
+
+    /// <summary>Seeds a Deployment <c>app=name</c> with one container; <paramref name="readyReplicas"/> pods already ready.</summary>
+    public JsonObject SeedDeployment(string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null) =>
+        Seed(Workload("Deployment", ns, name, replicas, readyReplicas, labels));
+
+    public JsonObject SeedStatefulSet(string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null) =>
+        Seed(Workload("StatefulSet", ns, name, replicas, readyReplicas, labels));
+
+    /// <summary>Seeds an autoscaling/v2 HPA on a Deployment (or StatefulSet) with the given bounds.</summary>
+    public JsonObject SeedHorizontalPodAutoscaler(string ns, string name, string targetName, int minReplicas, int maxReplicas, string targetKind = "Deployment") =>
+        Seed(new JsonObject
+        {
+            ["apiVersion"] = "autoscaling/v2",
+            ["kind"] = "HorizontalPodAutoscaler",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = new JsonObject
+            {
+                ["scaleTargetRef"] = new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = targetKind, ["name"] = targetName },
+                ["minReplicas"] = minReplicas,
+                ["maxReplicas"] = maxReplicas,
+            },
+        });
+
+    /// <summary>The stored object (in the given apiVersion's shape), or null.</summary>
+    public JsonObject? Get(string apiVersion, string kind, string ns, string name)
+    {
+        var type = TypeOf(apiVersion, kind);
+        return _operations.Find(type, type.Namespaced ? ns : "", name);
+    }
+
+    /// <summary>All objects of a kind (in one namespace, or all when null).</summary>
+    public IReadOnlyList<JsonObject> List(string apiVersion, string kind, string? ns = null)
+    {
+        var type = TypeOf(apiVersion, kind);
+        var list = _operations.List(type, type.Namespaced ? ns : null, Selectors.LabelSelector.Everything, Selectors.FieldSelector.Parse(null));
+        return list["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
+    }
+
+    public bool Delete(string apiVersion, string kind, string ns, string name)
+    {
+        var type = TypeOf(apiVersion, kind);
+        try
+        {
+            _operations.Delete(type, type.Namespaced ? ns : "", name, null);
+            return true;
+        }
+        catch (ApiException e) when (e.Code == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs one pass of the cluster controllers (HPA, pod readiness, workload status) now.</summary>
+    public void ReconcileNow() => _simulator.Reconcile();
+
+    /// <summary>Injects a fault into matching requests until the returned handle is disposed (or its Times are used up).</summary>
+    public IDisposable InjectFault(SandboxFault fault) => _faults.Add(fault);
+
+    public void ClearFaults() => _faults.Clear();
+
+    /// <summary>Closes every open watch stream without an event, like a dropped connection.</summary>
+    public void DropWatches() => _operations.Store.DropWatches();
+
+    /// <summary>Sends ERROR 410 Expired on every open watch and forgets the history: resuming from an old version gets 410.</summary>
+    public void ExpireWatches() => _operations.Store.ExpireWatches();
+
+    private ResourceType TypeOf(JsonObject obj) =>
+        TypeOf(JsonPaths.GetString(obj, "apiVersion") ?? throw new ArgumentException("apiVersion is required", nameof(obj)),
+            JsonPaths.GetString(obj, "kind") ?? throw new ArgumentException("kind is required", nameof(obj)));
+
+    private ResourceType TypeOf(string apiVersion, string kind)
+    {
+        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
+        return _catalog.All.FirstOrDefault(t => t.Group == group && t.Version == version && t.Kind == kind)
+            ?? throw new ArgumentException($"the sandbox serves no {kind} in {apiVersion}");
+    }
+
+    private static JsonObject Workload(string kind, string ns, string name, int replicas, int? readyReplicas, IReadOnlyDictionary<string, string>? labels)
+    {
+        var podLabels = new JsonObject { ["app"] = name };
+        foreach (var (k, v) in labels ?? new Dictionary<string, string>())
+        {
+            podLabels[k] = v;
+        }
+
+        var workload = new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = kind,
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = podLabels.DeepClone() },
+            ["spec"] = new JsonObject
+            {
+                ["replicas"] = replicas,
+                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name } },
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["labels"] = podLabels },
+                    ["spec"] = new JsonObject
+                    {
+                        ["containers"] = new JsonArray(new JsonObject { ["name"] = name, ["image"] = $"sandbox/{name}:1" }),
+                    },
+                },
+            },
+        };
+        if (readyReplicas is { } ready)
+        {
+            workload["status"] = new JsonObject { ["replicas"] = ready, ["readyReplicas"] = ready, ["availableReplicas"] = ready, ["updatedReplicas"] = ready };
+        }
+
+        return workload;
+    }
+}

@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using ScaleControl.Sandbox.Kubernetes.Api;
+using ScaleControl.Sandbox.Kubernetes.Control;
+using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Operations;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+using ScaleControl.Sandbox.Kubernetes.Selectors;
+
+namespace ScaleControl.Sandbox.Kubernetes.Http;
+
+/// <summary>
+/// Routes every request under the mount point: discovery, non-resource URLs and resource requests, with the
+/// test hooks (faults, journal) around them. Failures become Kubernetes Status bodies.
+/// </summary>
+internal sealed class KubernetesApiHandler(
+    ResourceCatalog catalog,
+    ResourceOperations operations,
+    WatchStreamer watches,
+    FaultInjector faults,
+    RequestJournal journal,
+    SandboxKubernetesOptions options,
+    TimeProvider time)
+{
+    public async Task HandleAsync(HttpContext context, string? path)
+    {
+        var segments = (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var request = context.Request;
+        RequestInfo? info = null;
+        try
+        {
+            info = ParseResource(segments);
+            var verb = Verb(request, info);
+            if (faults.Take(request.Method, request.Path, verb, info?.Resource ?? "") is { } fault)
+            {
+                await InjectAsync(fault, context.RequestAborted);
+            }
+
+            if (info is null)
+            {
+                await ServeNonResourceAsync(context, segments);
+            }
+            else
+            {
+                await ServeResourceAsync(context, info);
+            }
+        }
+        catch (ApiException e)
+        {
+            if (e.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
+            await WriteAsync(context, e.Code, e.Status);
+        }
+        catch (JsonException e)
+        {
+            await WriteAsync(context, 400, ApiErrors.BadRequest($"error decoding request body: {e.Message}").Status);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // Client went away.
+        }
+        finally
+        {
+            journal.Record(new JournalEntry(
+                time.GetUtcNow(), request.Method, request.PathBase + request.Path, request.QueryString.Value ?? "", request.ContentType,
+                context.Response.StatusCode, Verb(request, info), info?.Type.Group ?? "", info?.Resource ?? "",
+                info?.Namespace, info?.Name, request.Headers.UserAgent.ToString()));
+        }
+    }
+
+    private RequestInfo? ParseResource(string[] s) => s switch
+    {
+        ["api", var v, _, ..] => RequestInfo.Parse(catalog, "", v, s[2..]) ?? throw ApiErrors.PathNotFound(),
+        ["apis", var g, var v, _, ..] => RequestInfo.Parse(catalog, g, v, s[3..]) ?? throw ApiErrors.PathNotFound(),
+        _ => null,
+    };
+
+    private async Task InjectAsync(SandboxFault fault, CancellationToken cancellationToken)
+    {
+        if (fault.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(fault.Latency, time, cancellationToken);
+        }
+
+        if (fault.StatusCode is { } code)
+        {
+            throw code == 429 ? ApiErrors.TooManyRequests(fault.RetryAfter) : ApiErrors.ServerError(code);
+        }
+    }
+
+    private async Task ServeNonResourceAsync(HttpContext context, string[] segments)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            throw ApiErrors.MethodNotAllowed(context.Request.Method);
+        }
+
+        if (segments is ["healthz" or "livez" or "readyz"])
+        {
+            await context.Response.WriteAsync("ok", context.RequestAborted);
+            return;
+        }
+
+        var document = segments switch
+        {
+            ["version"] => Discovery.Version(options),
+            ["api"] => Discovery.CoreVersions(context.Request.Host.Value ?? "127.0.0.1"),
+            ["api", var v] => Discovery.ResourceList(catalog, "", v),
+            ["apis"] => Discovery.GroupList(catalog),
+            ["apis", var g] => Discovery.Group(catalog, g),
+            ["apis", var g, var v] => Discovery.ResourceList(catalog, g, v),
+            ["openapi", "v3"] => OpenApiV3.Root(catalog, MountPath(context, segments)),
+            ["openapi", "v3", "api", var v] => OpenApiV3.GroupVersion(catalog, "", v),
+            ["openapi", "v3", "apis", var g, var v] => OpenApiV3.GroupVersion(catalog, g, v),
+            _ => null,
+        };
+
+        await WriteAsync(context, 200, document ?? throw ApiErrors.PathNotFound());
+    }
+
+    // The request path minus the segments this handler routed on: where the API is mounted in the host.
+    private static string MountPath(HttpContext context, string[] segments)
+    {
+        var full = (context.Request.PathBase + context.Request.Path).Value ?? "";
+        var routed = "/" + string.Join('/', segments);
+        return full.EndsWith(routed, StringComparison.Ordinal) ? full[..^routed.Length] : "";
+    }
+
+    private async Task ServeResourceAsync(HttpContext context, RequestInfo info)
+    {
+        var request = context.Request;
+        var type = info.Type;
+        var ns = info.Namespace ?? "";
+        if (type.Namespaced && info.Name is not null && info.Namespace is null)
+        {
+            throw ApiErrors.PathNotFound();
+        }
+
+        var table = TableRenderer.Wanted(request.Headers.Accept);
+        var dryRun = DryRun(request);
+        switch (request.Method, info.Name, info.Subresource)
+        {
+            case ("GET", null, _) when WatchStreamer.IsTrue(request.Query["watch"]):
+                await watches.StreamAsync(context, type, info.Namespace, table);
+                return;
+            case ("GET", null, _):
+                var list = operations.List(type, info.Namespace, LabelSelector.Parse(request.Query["labelSelector"]), FieldSelector.Parse(request.Query["fieldSelector"]));
+                await WriteAsync(context, 200, table
+                    ? TableRenderer.Render(type, list["items"]!.AsArray().Select(i => i!.AsObject()), (string?)list["metadata"]!["resourceVersion"], time.GetUtcNow())
+                    : list);
+                return;
+            case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
+                await WriteAsync(context, 201, operations.Create(type, ns, await ReadObjectAsync(request), dryRun: dryRun));
+                return;
+            case ("DELETE", null, Subresource.None):
+                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request));
+                return;
+            case ("GET", { } name, Subresource.Scale):
+                await WriteAsync(context, 200, operations.GetScale(type, ns, name));
+                return;
+            case ("GET", { } name, _):
+                var obj = operations.Get(type, ns, name);
+                await WriteAsync(context, 200, table ? TableRenderer.Render(type, [obj], null, time.GetUtcNow()) : obj);
+                return;
+            case ("PUT", { } name, Subresource.Scale):
+                var scale = await ReadObjectAsync(request);
+                await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale, dryRun));
+                return;
+            case ("PUT", { } name, var subresource):
+                await WriteAsync(context, 200, operations.Replace(type, ns, name, await ReadObjectAsync(request), subresource, dryRun));
+                return;
+            case ("PATCH", { } name, var subresource):
+                var patch = PatchRequest.Parse(request.ContentType, await ReadBodyAsync(request), request.Query["fieldManager"],
+                    WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom);
+                if (subresource == Subresource.Scale)
+                {
+                    await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, patch.ApplyTo, dryRun));
+                    return;
+                }
+
+                var (patched, created) = operations.Patch(type, ns, name, patch, subresource, dryRun);
+                await WriteAsync(context, created ? 201 : 200, patched);
+                return;
+            case ("DELETE", { } name, Subresource.None):
+                var body = await ReadBodyAsync(request);
+                await WriteAsync(context, 200, operations.Delete(type, ns, name, body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject, dryRun));
+                return;
+            default:
+                throw ApiErrors.MethodNotAllowed(request.Method);
+        }
+    }
+
+    // dryRun=All runs admission and validation but stores nothing; any other value is rejected, as by the apiserver.
+    private static bool DryRun(HttpRequest request) => request.Query["dryRun"].ToString() switch
+    {
+        "" => false,
+        "All" => true,
+        var other => throw ApiErrors.BadRequest($"Unsupported value: \"{other}\": supported values: \"All\""),
+    };
+
+    private JsonObject DeleteCollection(ResourceType type, string? ns, HttpRequest request)
+    {
+        var list = operations.List(type, ns, LabelSelector.Parse(request.Query["labelSelector"]), FieldSelector.Parse(request.Query["fieldSelector"]));
+        foreach (var item in list["items"]!.AsArray())
+        {
+            operations.Delete(type, JsonPaths.GetString(item, "metadata.namespace") ?? "", JsonPaths.GetString(item, "metadata.name")!, null);
+        }
+
+        return list;
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body);
+        return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpRequest request)
+    {
+        var body = await ReadBodyAsync(request);
+        try
+        {
+            return YamlJson.ParseJsonOrYaml(body) as JsonObject ?? throw ApiErrors.BadRequest("the request body is not an object");
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw ApiErrors.BadRequest($"error decoding request body: {e.Message}");
+        }
+    }
+
+    private static string Verb(HttpRequest request, RequestInfo? info) => (request.Method, info?.Name) switch
+    {
+        (_, _) when info is null => request.Method.ToLowerInvariant(),
+        ("GET", null) => WatchStreamer.IsTrue(request.Query["watch"]) ? "watch" : "list",
+        ("GET", _) => "get",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", null) => "deletecollection",
+        ("DELETE", _) => "delete",
+        _ => request.Method.ToLowerInvariant(),
+    };
+
+    private static async Task WriteAsync(HttpContext context, int statusCode, JsonNode body)
+    {
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(WireJson.Serialize(body), context.RequestAborted);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+
+namespace ScaleControl.Sandbox.Kubernetes.Http;
+
+/// <summary>
+/// A minimal OpenAPI v3 discovery: per group-version documents that declare, for every kind, a PATCH operation
+/// accepting <c>fieldValidation</c>. That is what kubectl apply checks to validate on the server instead of
+/// downloading full schemas. The documents carry no schemas, so kubectl computes strategic merge patches from its
+/// compiled-in types (built-ins) or sends JSON merge patches (custom resources), and <c>kubectl explain</c> finds nothing.
+/// </summary>
+internal static class OpenApiV3
+{
+    /// <param name="mountPath">Path of the API root, e.g. <c>/sandbox/k8s</c>; serverRelativeURL is resolved from the host root.</param>
+    public static JsonObject Root(ResourceCatalog catalog, string mountPath)
+    {
+        var paths = new JsonObject();
+        foreach (var gv in catalog.All.Select(t => (t.Group, t.Version)).Distinct())
+        {
+            var key = GroupVersionPath(gv.Group, gv.Version);
+            var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(GroupVersion(catalog, gv.Group, gv.Version)!.ToJsonString())));
+            paths[key] = new JsonObject { ["serverRelativeURL"] = $"{mountPath.TrimEnd('/')}/openapi/v3/{key}?hash={hash}" };
+        }
+
+        return new JsonObject { ["paths"] = paths };
+    }
+
+    public static JsonObject? GroupVersion(ResourceCatalog catalog, string group, string version)
+    {
+        var types = catalog.All.Where(t => t.Group == group && t.Version == version).ToList();
+        if (types.Count == 0)
+        {
+            return null;
+        }
+
+        var paths = new JsonObject();
+        foreach (var t in types)
+        {
+            var itemPath = "/" + GroupVersionPath(group, version) + (t.Namespaced ? "/namespaces/{namespace}/" : "/") + t.Plural + "/{name}";
+            paths[itemPath] = new JsonObject
+            {
+                ["patch"] = new JsonObject
+                {
+                    ["operationId"] = $"patch{t.Kind}",
+                    ["parameters"] = new JsonArray(
+                        Query("dryRun"), Query("fieldManager"), Query("fieldValidation"), Query("force")),
+                    ["x-kubernetes-action"] = "patch",
+                    ["x-kubernetes-group-version-kind"] = new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = t.Kind },
+                },
+            };
+        }
+
+        return new JsonObject
+        {
+            ["openapi"] = "3.0.0",
+            ["info"] = new JsonObject { ["title"] = "ScaleControl sandbox", ["version"] = version },
+            ["paths"] = paths,
+            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+        };
+    }
+
+    private static JsonObject Query(string name) => new()
+    {
+        ["name"] = name,
+        ["in"] = "query",
+        ["schema"] = new JsonObject { ["type"] = name == "force" ? "boolean" : "string" },
+    };
+
+    private static string GroupVersionPath(string group, string version) => group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Api;
+using ScaleControl.Sandbox.Kubernetes.Json;
+
+namespace ScaleControl.Sandbox.Kubernetes.Operations;
+
+internal enum PatchKind { Json, Merge, StrategicMerge, Apply }
+
+/// <summary>A PATCH body and how to apply it, chosen by Content-Type like the apiserver does.</summary>
+internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? FieldManager)
+{
+    public static PatchRequest Parse(string? contentType, string body, string? fieldManager, bool force, bool isCustomResource)
+    {
+        var mediaType = contentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var kind = mediaType switch
+        {
+            "application/json-patch+json" => PatchKind.Json,
+            "application/merge-patch+json" => PatchKind.Merge,
+            "application/strategic-merge-patch+json" when !isCustomResource => PatchKind.StrategicMerge,
+            "application/apply-patch+yaml" or "application/apply-patch+cbor" => PatchKind.Apply,
+            _ => throw ApiErrors.UnsupportedMediaType(contentType),
+        };
+
+        if (kind == PatchKind.Apply && string.IsNullOrEmpty(fieldManager))
+        {
+            throw ApiErrors.Invalid("PatchOptions", "meta.k8s.io", "", [FieldError.Required("fieldManager", "is required for apply patch")]);
+        }
+
+        if (kind != PatchKind.Apply && force)
+        {
+            throw ApiErrors.Invalid("PatchOptions", "meta.k8s.io", "", [FieldError.Forbidden("force", "may not be specified for non-apply patch")]);
+        }
+
+        try
+        {
+            var node = kind == PatchKind.Apply ? YamlJson.ParseJsonOrYaml(body) : JsonNode.Parse(body);
+            return new PatchRequest(kind, node, fieldManager);
+        }
+        catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
+        {
+            throw ApiErrors.BadRequest($"error decoding patch: {e.Message}");
+        }
+    }
+
+    /// <summary>The object after the patch (server-side apply is treated as a merge of the applied configuration).</summary>
+    public JsonObject ApplyTo(JsonObject current)
+    {
+        var result = Kind switch
+        {
+            PatchKind.Json => JsonPatch.Apply(current, Body),
+            PatchKind.StrategicMerge => MergePatch.Apply(current.DeepClone(), Body, strategic: true),
+            _ => MergePatch.Apply(current.DeepClone(), Body),
+        };
+        return result as JsonObject ?? throw ApiErrors.BadRequest("the patch did not produce an object");
+    }
+}

@@ -1,0 +1,383 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Api;
+using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+using ScaleControl.Sandbox.Kubernetes.Selectors;
+using ScaleControl.Sandbox.Kubernetes.Storage;
+
+namespace ScaleControl.Sandbox.Kubernetes.Operations;
+
+/// <summary>
+/// The apiserver's registry semantics over the store: create/update/patch/delete with preconditions, defaulting,
+/// validation, generation, status and scale subresources, CRD registration. Objects are in the requested
+/// version's shape here and in storage shape in the store.
+/// </summary>
+internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog catalog, TimeProvider time)
+{
+    public ObjectStore Store => store;
+
+    /// <summary>The namespaces every cluster starts with.</summary>
+    public void CreateSystemNamespaces()
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
+        {
+            EnsureNamespace(ns);
+        }
+    }
+
+    public JsonObject Get(ResourceType type, string ns, string name) =>
+        ToView(type, store.Get(type.Storage, ns, name) ?? throw ApiErrors.NotFound(type, name));
+
+    public JsonObject? Find(ResourceType type, string ns, string name) =>
+        store.Get(type.Storage, ns, name) is { } stored ? ToView(type, stored) : null;
+
+    public JsonObject List(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields)
+    {
+        var (items, resourceVersion) = store.List(type.Storage, ns);
+        return new JsonObject
+        {
+            ["apiVersion"] = type.GroupVersion,
+            ["kind"] = type.ListKind,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
+            ["items"] = new JsonArray(items.Select(i => ToView(type, i)).Where(i => labels.Matches(i) && fields.Matches(i)).Select(i => (JsonNode)i).ToArray()),
+        };
+    }
+
+    /// <summary>POST: a new object with uid, resourceVersion, generation 1 and creationTimestamp.</summary>
+    public JsonObject Create(ResourceType type, string ns, JsonObject body, bool keepStatus = false, bool dryRun = false)
+    {
+        var metadata = body["metadata"] as JsonObject ?? throw ApiErrors.BadRequest("the object has no metadata");
+        if (!string.IsNullOrEmpty(JsonPaths.GetString(metadata, "resourceVersion")))
+        {
+            throw ApiErrors.BadRequest("resourceVersion should not be set on objects to be created");
+        }
+
+        var bodyNamespace = JsonPaths.GetString(metadata, "namespace");
+        if (type.Namespaced && !string.IsNullOrEmpty(bodyNamespace) && bodyNamespace != ns)
+        {
+            throw ApiErrors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+
+        var name = JsonPaths.GetString(metadata, "name");
+        if (string.IsNullOrEmpty(name) && JsonPaths.GetString(metadata, "generateName") is { Length: > 0 } prefix)
+        {
+            name = prefix + RandomSuffix();
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            throw ApiErrors.Invalid(type.Kind, type.Group, "", [FieldError.Required("metadata.name", "name or generateName is required")]);
+        }
+
+        if (type.Namespaced && !dryRun)
+        {
+            EnsureNamespace(ns);
+        }
+
+        var created = store.Write(type.Storage, type.Namespaced ? ns : "", name, current =>
+        {
+            if (current is not null)
+            {
+                throw ApiErrors.AlreadyExists(type, name);
+            }
+
+            var next = (JsonObject)body.DeepClone();
+            var meta = next.Obj("metadata");
+            meta["name"] = name;
+            if (type.Namespaced)
+            {
+                meta["namespace"] = ns;
+            }
+            else
+            {
+                meta.Remove("namespace");
+            }
+
+            meta["uid"] = Guid.NewGuid().ToString();
+            meta["creationTimestamp"] = Now();
+            if (type.TracksGeneration)
+            {
+                meta["generation"] = 1;
+            }
+
+            if (type.HasStatusSubresource && !keepStatus)
+            {
+                next.Remove("status");
+            }
+
+            if (type == BuiltInResources.CustomResourceDefinitions)
+            {
+                CrdResourceTypes.MarkEstablished(next, Now());
+            }
+
+            return Finish(type, name, next);
+        }, dryRun);
+
+        if (!dryRun)
+        {
+            AfterWrite(type, created);
+        }
+
+        return ToView(type, created);
+    }
+
+    /// <summary>PUT on the object or its status: replaces it, with the body's resourceVersion as precondition.</summary>
+    public JsonObject Replace(ResourceType type, string ns, string name, JsonObject body, Subresource subresource, bool dryRun = false) =>
+        Update(type, ns, name, subresource, _ => body, dryRun);
+
+    /// <summary>PATCH on the object or its status. Server-side apply creates a missing object.</summary>
+    public (JsonObject Object, bool Created) Patch(ResourceType type, string ns, string name, PatchRequest patch, Subresource subresource, bool dryRun = false)
+    {
+        if (patch.Kind == PatchKind.Apply && subresource == Subresource.None
+            && store.Get(type.Storage, type.Namespaced ? ns : "", name) is null)
+        {
+            var body = patch.ApplyTo(new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } });
+            return (Create(type, ns, body, dryRun: dryRun), true);
+        }
+
+        return (Update(type, ns, name, subresource, patch.ApplyTo, dryRun), false);
+    }
+
+    /// <summary>Writes a status computed by the sandbox's own controllers (no precondition).</summary>
+    public void WriteStatus(ResourceType type, string ns, string name, string uid, Action<JsonObject> changeStatus)
+    {
+        try
+        {
+            Update(type, ns, name, Subresource.Status, current =>
+            {
+                if ((string?)current["metadata"]?["uid"] != uid)
+                {
+                    throw ApiErrors.NotFound(type, name);
+                }
+
+                changeStatus(current.Obj("status"));
+                return current;
+            });
+        }
+        catch (ApiException e) when (e.Code == 404)
+        {
+            // Deleted or replaced since the controller read it: the next pass sees the new object.
+        }
+    }
+
+    public JsonObject GetScale(ResourceType type, string ns, string name) => ScaleView.Of(Get(type, ns, name));
+
+    /// <summary>PUT or PATCH of the Scale view: preconditions on the parent's resourceVersion and uid.</summary>
+    public JsonObject UpdateScale(ResourceType type, string ns, string name, Func<JsonObject, JsonObject> change, bool dryRun = false)
+    {
+        var updated = Update(type, ns, name, Subresource.Scale, current =>
+        {
+            var requested = change(ScaleView.Of(current));
+            var replicas = JsonPaths.GetInt(requested, "spec.replicas") ?? 0;
+            if (replicas < 0)
+            {
+                throw ApiErrors.Invalid("Scale", "autoscaling", name, [FieldError.Invalid("spec.replicas", replicas, "must be greater than or equal to 0")]);
+            }
+
+            var next = (JsonObject)current.DeepClone();
+            next["metadata"]!["resourceVersion"] = requested["metadata"]?["resourceVersion"]?.DeepClone();
+            next["metadata"]!["uid"] = requested["metadata"]?["uid"]?.DeepClone() ?? current["metadata"]!["uid"]!.DeepClone();
+            next.Obj("spec")["replicas"] = replicas;
+            return next;
+        }, dryRun);
+        return ScaleView.Of(updated);
+    }
+
+    public JsonObject Delete(ResourceType type, string ns, string name, JsonObject? options, bool dryRun = false)
+    {
+        var expectedVersion = JsonPaths.GetString(options, "preconditions.resourceVersion");
+        var expectedUid = JsonPaths.GetString(options, "preconditions.uid");
+        var deleted = store.Delete(type.Storage, type.Namespaced ? ns : "", name, current =>
+        {
+            if (expectedVersion is not null && expectedVersion != JsonPaths.GetString(current, "metadata.resourceVersion"))
+            {
+                throw ApiErrors.Conflict(type, name);
+            }
+
+            if (expectedUid is not null && expectedUid != JsonPaths.GetString(current, "metadata.uid"))
+            {
+                throw ApiErrors.Conflict(type, name, $"Precondition failed: UID in precondition: {expectedUid}, UID in object meta: {JsonPaths.GetString(current, "metadata.uid")}");
+            }
+        }, dryRun) ?? throw ApiErrors.NotFound(type, name);
+
+        if (dryRun)
+        {
+            return ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
+        }
+
+        if (type == BuiltInResources.Namespaces)
+        {
+            DeleteNamespaceContents(name);
+        }
+        else if (type == BuiltInResources.CustomResourceDefinitions)
+        {
+            foreach (var crdType in CrdResourceTypes.From(deleted).Take(1))
+            {
+                foreach (var item in store.List(crdType.Storage, null).Items)
+                {
+                    store.Delete(crdType.Storage, JsonPaths.GetString(item, "metadata.namespace") ?? "", JsonPaths.GetString(item, "metadata.name")!, _ => { });
+                }
+            }
+
+            catalog.UnregisterCrd(name);
+        }
+
+        return ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
+    }
+
+    public JsonObject ToView(ResourceType type, JsonObject stored)
+    {
+        var view = type.FromStorage?.Invoke(stored) ?? stored;
+        view["apiVersion"] = type.GroupVersion;
+        view["kind"] = type.Kind;
+        return view;
+    }
+
+    private JsonObject Update(ResourceType type, string ns, string name, Subresource subresource, Func<JsonObject, JsonObject> change, bool dryRun = false)
+    {
+        var updated = store.Write(type.Storage, type.Namespaced ? ns : "", name, stored =>
+        {
+            var current = ToView(type, stored ?? throw ApiErrors.NotFound(type, name));
+            var requested = change((JsonObject)current.DeepClone());
+            CheckPreconditions(type, name, current, requested);
+            var next = subresource switch
+            {
+                Subresource.Status => WithStatusOf(current, requested),
+                Subresource.Scale => requested,
+                _ => WithIdentityOf(type, current, requested),
+            };
+
+            if (type.TracksGeneration && !JsonNode.DeepEquals(SpecOf(current), SpecOf(next)))
+            {
+                next["metadata"]!["generation"] = (JsonPaths.GetInt(current, "metadata.generation") ?? 0) + 1;
+            }
+
+            return Finish(type, name, next);
+        }, dryRun);
+
+        if (!dryRun)
+        {
+            AfterWrite(type, updated);
+        }
+
+        return ToView(type, updated);
+    }
+
+    private static void CheckPreconditions(ResourceType type, string name, JsonObject current, JsonObject requested)
+    {
+        var requestedName = JsonPaths.GetString(requested, "metadata.name");
+        if (!string.IsNullOrEmpty(requestedName) && requestedName != name)
+        {
+            throw ApiErrors.BadRequest($"the name of the object ({requestedName}) does not match the name on the URL ({name})");
+        }
+
+        var version = JsonPaths.GetString(requested, "metadata.resourceVersion");
+        if (!string.IsNullOrEmpty(version) && version != JsonPaths.GetString(current, "metadata.resourceVersion"))
+        {
+            throw ApiErrors.Conflict(type, name);
+        }
+
+        var uid = JsonPaths.GetString(requested, "metadata.uid");
+        var currentUid = JsonPaths.GetString(current, "metadata.uid");
+        if (!string.IsNullOrEmpty(uid) && uid != currentUid)
+        {
+            throw ApiErrors.Conflict(type, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {currentUid}");
+        }
+    }
+
+    // A write to the main resource keeps the server-owned metadata and, with a status subresource, the status.
+    private static JsonObject WithIdentityOf(ResourceType type, JsonObject current, JsonObject requested)
+    {
+        var next = (JsonObject)requested.DeepClone();
+        var meta = next.Obj("metadata");
+        foreach (var key in new[] { "name", "namespace", "uid", "creationTimestamp", "generation", "resourceVersion" })
+        {
+            meta[key] = current["metadata"]?[key]?.DeepClone();
+            if (meta[key] is null)
+            {
+                meta.Remove(key);
+            }
+        }
+
+        if (type.HasStatusSubresource)
+        {
+            next["status"] = current["status"]?.DeepClone();
+            if (next["status"] is null)
+            {
+                next.Remove("status");
+            }
+        }
+
+        return next;
+    }
+
+    private static JsonObject WithStatusOf(JsonObject current, JsonObject requested)
+    {
+        var next = (JsonObject)current.DeepClone();
+        next["status"] = requested["status"]?.DeepClone();
+        return next;
+    }
+
+    private static JsonObject SpecOf(JsonObject o)
+    {
+        var copy = (JsonObject)o.DeepClone();
+        copy.Remove("metadata");
+        copy.Remove("status");
+        copy.Remove("apiVersion");
+        copy.Remove("kind");
+        return copy;
+    }
+
+    private static JsonObject Finish(ResourceType type, string name, JsonObject next)
+    {
+        next["apiVersion"] = type.GroupVersion;
+        next["kind"] = type.Kind;
+        type.ApplyDefaults?.Invoke(next);
+        if (type.Validate?.Invoke(next) is { Count: > 0 } errors)
+        {
+            throw ApiErrors.Invalid(type.Kind, type.Group, name, errors);
+        }
+
+        return type.ToStorage?.Invoke(next) ?? next;
+    }
+
+    private void AfterWrite(ResourceType type, JsonObject stored)
+    {
+        if (type == BuiltInResources.CustomResourceDefinitions)
+        {
+            catalog.RegisterCrd(JsonPaths.GetString(stored, "metadata.name")!, CrdResourceTypes.From(stored));
+        }
+    }
+
+    private void EnsureNamespace(string ns)
+    {
+        if (store.Get(BuiltInResources.Namespaces.Storage, "", ns) is null)
+        {
+            try
+            {
+                Create(BuiltInResources.Namespaces, "", new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } });
+            }
+            catch (ApiException e) when (e.Code == 409)
+            {
+                // Created concurrently: fine.
+            }
+        }
+    }
+
+    private void DeleteNamespaceContents(string ns)
+    {
+        foreach (var type in catalog.All.Where(t => t.Namespaced).DistinctBy(t => t.Storage))
+        {
+            foreach (var item in store.List(type.Storage, ns).Items)
+            {
+                store.Delete(type.Storage, ns, JsonPaths.GetString(item, "metadata.name")!, _ => { });
+            }
+        }
+    }
+
+    private string Now() => time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string RandomSuffix() => RandomNumberGenerator.GetString("bcdfghjklmnpqrstvwxz2456789", 5);
+}

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Json;
+
+namespace ScaleControl.Sandbox.Kubernetes.Operations;
+
+/// <summary>The autoscaling/v1 Scale of a workload: the parent's identity and resourceVersion, replicas, selector.</summary>
+internal static class ScaleView
+{
+    public static JsonObject Of(JsonObject workload)
+    {
+        var metadata = new JsonObject();
+        foreach (var key in new[] { "name", "namespace", "uid", "resourceVersion", "creationTimestamp" })
+        {
+            if (workload["metadata"]?[key] is { } value)
+            {
+                metadata[key] = value.DeepClone();
+            }
+        }
+
+        var matchLabels = workload["spec"]?["selector"]?["matchLabels"] as JsonObject ?? [];
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject { ["replicas"] = JsonPaths.GetInt(workload, "spec.replicas") ?? 0 },
+            ["status"] = new JsonObject
+            {
+                ["replicas"] = JsonPaths.GetInt(workload, "status.replicas") ?? 0,
+                ["selector"] = string.Join(",", matchLabels.Select(kv => $"{kv.Key}={kv.Value}")),
+            },
+        };
+    }
+}

@@ -1,0 +1,3 @@
+namespace ScaleControl.Sandbox.Kubernetes.Operations;
+
+internal enum Subresource { None, Status, Scale }

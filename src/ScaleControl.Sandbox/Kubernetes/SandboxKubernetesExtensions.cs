@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ScaleControl.Sandbox.Kubernetes.Cluster;
+using ScaleControl.Sandbox.Kubernetes.Control;
+using ScaleControl.Sandbox.Kubernetes.Http;
+using ScaleControl.Sandbox.Kubernetes.Operations;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+using ScaleControl.Sandbox.Kubernetes.Storage;
+
+namespace ScaleControl.Sandbox.Kubernetes;
+
+/// <summary>Composition of the sandbox Kubernetes API into a host.</summary>
+public static class SandboxKubernetesExtensions
+{
+    /// <summary>Default mount point in the product host.</summary>
+    public const string DefaultPrefix = "/sandbox/k8s";
+
+    /// <summary>
+    /// Registers the sandbox cluster: store, API handler, controllers (as a hosted service unless
+    /// <see cref="SandboxKubernetesOptions.RunControllerLoop"/> is off), <see cref="SandboxKubernetesControl"/> and
+    /// <see cref="ISandboxCluster"/>. Uses the registered <see cref="TimeProvider"/> (System when none).
+    /// </summary>
+    public static IServiceCollection AddSandboxKubernetes(this IServiceCollection services, Action<SandboxKubernetesOptions>? configure = null)
+    {
+        var options = new SandboxKubernetesOptions();
+        configure?.Invoke(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton<ResourceCatalog>();
+        services.AddSingleton<ObjectStore>();
+        services.AddSingleton(sp =>
+        {
+            var operations = ActivatorUtilities.CreateInstance<ResourceOperations>(sp);
+            operations.CreateSystemNamespaces();
+            return operations;
+        });
+        services.AddSingleton<ClusterSimulator>();
+        services.AddSingleton<FaultInjector>();
+        services.AddSingleton<RequestJournal>();
+        services.AddSingleton<WatchStreamer>();
+        services.AddSingleton<KubernetesApiHandler>();
+        services.AddSingleton(sp => new SandboxKubernetesControl(
+            sp.GetRequiredService<ResourceCatalog>(), sp.GetRequiredService<ResourceOperations>(), sp.GetRequiredService<ClusterSimulator>(),
+            sp.GetRequiredService<FaultInjector>(), sp.GetRequiredService<RequestJournal>()));
+        services.AddSingleton<ISandboxCluster, SandboxCluster>();
+        if (options.RunControllerLoop)
+        {
+            services.AddHostedService<ControllerLoop>();
+        }
+
+        return services;
+    }
+
+    /// <summary>Serves the Kubernetes API under <paramref name="prefix"/> ("" for the root of a dedicated host).</summary>
+    public static IEndpointRouteBuilder MapSandboxKubernetes(this IEndpointRouteBuilder endpoints, string prefix = DefaultPrefix)
+    {
+        var handler = endpoints.ServiceProvider.GetRequiredService<KubernetesApiHandler>();
+        endpoints.Map(prefix.TrimEnd('/') + "/{**path}", (HttpContext context, string? path) => handler.HandleAsync(context, path));
+        return endpoints;
+    }
+}

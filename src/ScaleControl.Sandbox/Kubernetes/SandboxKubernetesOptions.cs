@@ -1,0 +1,40 @@
+namespace ScaleControl.Sandbox.Kubernetes;
+
+/// <summary>Knobs of the sandbox Kubernetes API and of the tiny cluster simulated behind it.</summary>
+public sealed class SandboxKubernetesOptions
+{
+    /// <summary>Version reported on /version; kubectl's dispatcher picks its binary from it.</summary>
+    public string GitVersion { get; set; } = "v1.32.4";
+
+    /// <summary>How long a new pod takes to become ready, so status.readyReplicas lags spec.replicas.</summary>
+    public TimeSpan PodStartupDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Period of the controller loop (pod readiness, workload status, HPA) when it runs in the background.</summary>
+    public TimeSpan ControllerInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Run the controller loop as a hosted service. Tests on a FakeTimeProvider call ReconcileNow instead.</summary>
+    public bool RunControllerLoop { get; set; } = true;
+
+    /// <summary>Watch events kept for resuming watches from a resourceVersion; older ones get 410 Expired.</summary>
+    public int WatchHistoryLimit { get; set; } = 1000;
+
+    /// <summary>Interval between BOOKMARK events on watches that allow them.</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Upper bound for a watch that sets no timeoutSeconds (a real apiserver picks 30–60 minutes).</summary>
+    public TimeSpan MaxWatchDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// The HPA's "metric" recommendation for a target; null keeps the current replicas. The controller clamps the
+    /// result to [minReplicas, maxReplicas] and writes it to the target, as the real HPA controller does.
+    /// </summary>
+    public Func<HpaRecommendationContext, int?> HpaRecommendation { get; set; } = _ => null;
+
+    /// <summary>Requests kept by the request journal (oldest dropped first).</summary>
+    public int JournalLimit { get; set; } = 10_000;
+}
+
+/// <summary>What the HPA recommendation hook sees about one HPA and its target.</summary>
+public sealed record HpaRecommendationContext(
+    string Namespace, string HpaName, string TargetKind, string TargetName,
+    int CurrentReplicas, int ReadyReplicas, int MinReplicas, int MaxReplicas);

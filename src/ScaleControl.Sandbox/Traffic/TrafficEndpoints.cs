@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace ScaleControl.Sandbox.Traffic;
+
+/// <summary>The traffic simulator's HTTP surface: hot events, replays, the services' state and the scrape endpoint.</summary>
+public static class TrafficEndpoints
+{
+    public static IEndpointRouteBuilder MapSandboxTraffic(this IEndpointRouteBuilder endpoints)
+    {
+        var traffic = endpoints.MapGroup("/sandbox/traffic").WithTags("Sandbox traffic");
+        traffic.MapPost("/hot-events", StartHotEvent).WithName("StartHotEvent").WithSummary("Start a hot event on a service");
+        traffic.MapGet("/hot-events", ListHotEvents).WithName("ListHotEvents").WithSummary("Running and recent hot events");
+        traffic.MapGet("/services", ListServices).WithName("ListTrafficServices").WithSummary("Demand, served, errors and latency per service");
+        traffic.MapGet("/traces", ListTraces).WithName("ListTraces").WithSummary("Traces that can be replayed");
+        traffic.MapPost("/replays", StartReplay).WithName("StartReplay").WithSummary("Replay a trace as a service's demand");
+
+        endpoints.MapGet("/sandbox/metrics", ScrapeMetrics).WithTags("Sandbox traffic").WithName("SandboxMetrics")
+            .WithSummary("Prometheus text exposition of the simulated traffic");
+        return endpoints;
+    }
+
+    public static Results<Created<HotEventView>, ValidationProblem> StartHotEvent(HotEventRequest request, TrafficSimulator simulator, TimeProvider time)
+    {
+        var errors = request.Validate(simulator.HasService);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        var hotEvent = simulator.StartHotEvent(request);
+        return TypedResults.Created($"/sandbox/traffic/hot-events/{hotEvent.Id}", HotEventView.From(hotEvent, time.GetUtcNow()));
+    }
+
+    public static Ok<HotEventView[]> ListHotEvents(TrafficSimulator simulator, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(simulator.HotEvents().Select(e => HotEventView.From(e, now)).ToArray());
+    }
+
+    public static Ok<ServiceView[]> ListServices(TrafficSimulator simulator) =>
+        TypedResults.Ok(simulator.Status().Select(ServiceView.From).ToArray());
+
+    public static Ok<IReadOnlyList<string>> ListTraces(TrafficTraceLibrary traces) => TypedResults.Ok(traces.Names());
+
+    public static Results<Created<TraceReplay>, ValidationProblem> StartReplay(TraceReplayRequest request, TrafficSimulator simulator, TrafficTraceLibrary traces)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Namespace) || string.IsNullOrWhiteSpace(request.Workload))
+            errors["workload"] = ["namespace and workload are required"];
+        else if (!simulator.HasService(request.Namespace, request.Workload))
+            errors["workload"] = [$"the simulator has no service {request.Namespace}/{request.Workload}"];
+        if (request.Speed is { } speed && (!double.IsFinite(speed) || speed is < 0.01 or > 1000))
+            errors["speed"] = [$"speed must be between 0.01 and 1000; got {speed}"];
+
+        TrafficTrace? trace = null;
+        try
+        {
+            trace = string.IsNullOrWhiteSpace(request.Trace) ? null : traces.Find(request.Trace);
+            if (trace is null)
+                errors["trace"] = [$"unknown trace '{request.Trace}'; known: {string.Join(", ", traces.Names())}"];
+        }
+        catch (FormatException e)
+        {
+            errors["trace"] = [e.Message];
+        }
+
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        var replay = simulator.StartReplay(request.Namespace!, request.Workload!, trace!, request.Speed ?? 1, request.Absolute);
+        return TypedResults.Created("/sandbox/traffic/replays", replay);
+    }
+
+    public static ContentHttpResult ScrapeMetrics(TrafficSimulator simulator) =>
+        TypedResults.Text(TrafficExposition.Write(simulator), TrafficExposition.ContentType);
+}

@@ -1,0 +1,239 @@
+using Microsoft.Extensions.Options;
+
+namespace ScaleControl.Sandbox.Traffic;
+
+/// <summary>
+/// The sandbox's traffic: per service a daily baseline (or a replayed trace), seeded noise and hot events,
+/// run through a capacity model fed by the sandbox cluster's ready pods. Time is simulated in whole seconds,
+/// lazily up to the injected clock's "now" whenever something reads it, so tests with a fake clock are exact.
+/// </summary>
+public sealed class TrafficSimulator
+{
+    private static readonly TimeSpan s_step = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_eventRetention = TimeSpan.FromHours(1);
+
+    private readonly Lock _lock = new();
+    private readonly SandboxTrafficOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ISandboxCluster? _cluster;
+    private readonly Random _random;
+    private readonly List<SimulatedService> _services;
+    private readonly List<HotEvent> _events = [];
+    private readonly DateTimeOffset _origin;
+    private readonly DateTimeOffset _startedAt;
+    private readonly int _capacitySteps;
+    private long _nextStep;
+    private long _eventCounter;
+
+    public TrafficSimulator(IOptions<SandboxTrafficOptions> options, TimeProvider time, ISandboxCluster? cluster = null)
+    {
+        _options = options.Value;
+        _time = time;
+        _cluster = cluster;
+        _random = new Random(_options.Seed);
+        _capacitySteps = (int)_options.History.TotalSeconds + 2;
+        _services = [.. _options.Services.Select(s => new SimulatedService(s, _capacitySteps))];
+        _startedAt = time.GetUtcNow();
+        _origin = Floor(_startedAt - _options.Warmup);
+        lock (_lock)
+            Advance(_startedAt);
+    }
+
+    public IReadOnlyList<SimulatedServiceOptions> Services => _options.Services;
+
+    public bool HasService(string @namespace, string workload) => Find(@namespace, workload) is not null;
+
+    /// <summary>Starts a validated hot event with the next simulated second (the current one is already history).</summary>
+    public HotEvent StartHotEvent(HotEventRequest request)
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            Advance(now);
+            var hotEvent = new HotEvent(
+                NextEventId(),
+                request.Namespace!,
+                request.Workload!,
+                request.Multiplier!.Value,
+                request.RampSeconds ?? HotEventRequest.DefaultRamp,
+                request.HoldSeconds ?? HotEventRequest.DefaultHold,
+                request.DecaySeconds ?? HotEventRequest.DefaultDecay,
+                Floor(now) + s_step,
+                HotEvent.OriginApi);
+            _events.Add(hotEvent);
+            _events.RemoveAll(e => e.EndsAt < now - s_eventRetention);
+            return hotEvent;
+        }
+    }
+
+    /// <summary>Hot events that are running or ended within the last hour, newest first.</summary>
+    public IReadOnlyList<HotEvent> HotEvents()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            Advance(now);
+            return [.. _events.Where(e => e.EndsAt >= now - s_eventRetention).OrderByDescending(e => e.StartsAt)];
+        }
+    }
+
+    /// <summary>
+    /// Plays <paramref name="trace"/> as the service's demand from the next second, <paramref name="speed"/> times
+    /// faster. Relative by default: the trace is scaled so that its first row equals the service's baseline now
+    /// (a 10k→40k QPS trace becomes "4x this service"); <paramref name="absolute"/> plays the QPS as recorded.
+    /// </summary>
+    public TraceReplay StartReplay(string @namespace, string workload, TrafficTrace trace, double speed, bool absolute = false)
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            Advance(now);
+            var service = Find(@namespace, workload) ?? throw new ArgumentException($"the simulator has no service {@namespace}/{workload}");
+            var start = Floor(now) + s_step;
+            var first = trace.QpsAt(0) ?? 0;
+            var scale = absolute || first <= 0 ? 1 : Baseline(service.Options, start) / first;
+            var replay = new TraceReplay(@namespace, workload, trace.Name, start, speed, trace.DurationSeconds, scale);
+            service.Replay = (replay, trace);
+            return replay;
+        }
+    }
+
+    /// <summary>The current second of every service: demand, capacity, errors, latency.</summary>
+    public IReadOnlyList<ServiceStatus> Status()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            Advance(now);
+            return [.. _services.Select(s => new ServiceStatus(
+                s.Namespace,
+                s.Workload,
+                s.Current!,
+                _events.Where(e => e.Namespace == s.Namespace && e.Workload == s.Workload && e.PhaseAt(now) is not ("ended" or "pending")).Select(e => e.Id).ToArray(),
+                s.Replay is ({ } r, _) && r.EndsAt > now ? r.Trace : null))];
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> against the history, advanced to now, under the simulator's lock.</summary>
+    internal T Read<T>(Func<TrafficHistory, T> read)
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            Advance(now);
+            return read(new TrafficHistory(this, now));
+        }
+    }
+
+    private SimulatedService? Find(string @namespace, string workload) =>
+        _services.FirstOrDefault(s => s.Namespace == @namespace && s.Workload == workload);
+
+    private string NextEventId() => $"hot-{++_eventCounter}";
+
+    private void Advance(DateTimeOffset now)
+    {
+        var target = (long)Math.Floor((now - _origin) / s_step);
+        for (; _nextStep <= target; _nextStep++)
+            Simulate(_nextStep);
+    }
+
+    private void Simulate(long step)
+    {
+        var time = _origin + step * s_step;
+        if (_options.DemoMode && time >= _startedAt)
+            MaybeStartDemoEvent(time);
+
+        foreach (var service in _services)
+        {
+            var demand = Demand(service, time);
+            var pods = _cluster?.GetReadyReplicas(service.Namespace, service.Workload) ?? service.Options.Replicas ?? _options.DefaultReplicas;
+            var conditions = CapacityModel.Evaluate(service.Options, demand, pods);
+            var rates = new double[TrafficCounters.Length];
+            CapacityModel.WriteRates(service.Options, conditions, rates);
+            var totals = step == 0 ? new double[TrafficCounters.Length] : service.TotalsAfter(step - 1);
+            service.Record(step, conditions, totals, rates);
+        }
+    }
+
+    private double Demand(SimulatedService service, DateTimeOffset time)
+    {
+        var baseline = ReplayQps(service, time) ?? Baseline(service.Options, time);
+        var extra = 0.0;
+        foreach (var hotEvent in _events)
+        {
+            if (hotEvent.Namespace == service.Namespace && hotEvent.Workload == service.Workload)
+                extra += hotEvent.ExtraAt(time);
+        }
+
+        var noise = 1 + _options.NoiseFraction * NextGaussian();
+        return Math.Max(0, baseline * (1 + extra) * noise);
+    }
+
+    private double Baseline(SimulatedServiceOptions service, DateTimeOffset time) =>
+        service.Flat ? service.PeakQps : service.PeakQps * DailyShape.At(time.ToOffset(_options.LocalTimeOffset));
+
+    private double? ReplayQps(SimulatedService service, DateTimeOffset time)
+    {
+        if (service.Replay is not var (replay, trace))
+            return null;
+        return trace.QpsAt((time - replay.StartedAt).TotalSeconds * replay.Speed) * replay.Scale;
+    }
+
+    private void MaybeStartDemoEvent(DateTimeOffset time)
+    {
+        if (_random.NextDouble() >= s_step / _options.DemoMeanInterval)
+            return;
+
+        var service = _services[_random.Next(_services.Count)];
+        _events.Add(new HotEvent(
+            NextEventId(),
+            service.Namespace,
+            service.Workload,
+            Math.Round(2 + _random.NextDouble() * 8, 1),
+            _random.Next(15, 181),
+            _random.Next(60, 301),
+            _random.Next(60, 301),
+            time,
+            HotEvent.OriginDemo));
+    }
+
+    /// <summary>Standard normal draw (Box–Muller) from the seeded generator.</summary>
+    private double NextGaussian()
+    {
+        if (_options.NoiseFraction == 0)
+            return 0;
+        var u1 = 1.0 - _random.NextDouble();
+        var u2 = _random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
+    private static DateTimeOffset Floor(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    /// <summary>A read-only view of the simulated counters, valid inside <see cref="Read{T}"/>.</summary>
+    internal readonly struct TrafficHistory(TrafficSimulator simulator, DateTimeOffset now)
+    {
+        public DateTimeOffset Now => now;
+
+        public DateTimeOffset Oldest => simulator._origin + Math.Max(0, simulator._nextStep - simulator._capacitySteps + 1) * s_step;
+
+        public IEnumerable<SimulatedService> Services => simulator._services;
+
+        /// <summary>Counter totals of <paramref name="service"/> at <paramref name="time"/>, or null outside the kept history.</summary>
+        public double[]? TotalsAt(SimulatedService service, DateTimeOffset time)
+        {
+            if (time < Oldest || time > now)
+                return null;
+            var step = (long)Math.Floor((time - simulator._origin) / s_step);
+            var record = service.At(step);
+            var elapsed = (time - (simulator._origin + step * s_step)).TotalSeconds;
+            var totals = new double[record.TotalsAtStart.Length];
+            for (var i = 0; i < totals.Length; i++)
+                totals[i] = record.TotalsAtStart[i] + record.Rates[i] * elapsed;
+            return totals;
+        }
+    }
+}
+
+/// <summary>One service as <c>GET /sandbox/traffic/services</c> shows it.</summary>
+public sealed record ServiceStatus(string Namespace, string Workload, ServiceConditions Conditions, string[] ActiveHotEvents, string? ReplayingTrace);

@@ -1,0 +1,215 @@
+// The sandbox phone: renders the on-call group as a DingTalk member sees it and taps card buttons through the
+// emulator's script API (POST cards/{outTrackId}/tap). Plain JS, no build step; URLs are relative to /sandbox/dingtalk/.
+(() => {
+  "use strict";
+
+  const state = { info: null, user: null, group: null, busy: false, lastRender: "" };
+  const $ = (id) => document.getElementById(id);
+
+  const escapeHtml = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+
+  // Just enough markdown for robot messages: headings, bold, links, line breaks.
+  const markdown = (text) => escapeHtml(text)
+    .replace(/^#{1,6}\s*(.+)$/gm, "<b>$1</b>")
+    .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, label, url) => `<a href="${openableUrl(url)}" target="_blank" rel="noopener">${label}</a>`)
+    .replace(/(^|\s)@(\w+)/g, '$1<span class="mention">@$2</span>')
+    .replace(/\n/g, "<br>");
+
+  // dingtalk://dingtalkclient/page/link?url=<encoded> opens <url> inside DingTalk; a browser can only follow the inner URL.
+  const openableUrl = (url) => {
+    const match = /^dingtalk:\/\/dingtalkclient\/page\/link\?(.*)$/.exec(url || "");
+    if (match) {
+      const inner = new URLSearchParams(match[1]).get("url");
+      if (inner) return escapeHtml(inner);
+    }
+    return escapeHtml(url);
+  };
+
+  const clock = (iso) => {
+    const d = new Date(iso);
+    return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  };
+
+  const initials = (name) => (name || "?").trim().charAt(0).toUpperCase();
+  const userName = (id) => state.info.users.find((u) => u.userId === id)?.name ?? id;
+
+  async function api(path, options) {
+    const response = await fetch(path, options);
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(body.error || body.message || `HTTP ${response.status}`);
+    return body;
+  }
+
+  function toast(text) {
+    const el = $("toast");
+    el.textContent = text;
+    el.classList.add("show");
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => el.classList.remove("show"), 2600);
+  }
+
+  function renderUsers() {
+    $("users").innerHTML = state.group.members.map((id, i) => `
+      <button type="button" class="user-chip" data-user="${escapeHtml(id)}" aria-pressed="${id === state.user}">
+        <span class="avatar u${i % 3}">${escapeHtml(initials(id))}</span>${escapeHtml(id)}
+      </button>`).join("");
+    for (const chip of $("users").querySelectorAll(".user-chip")) {
+      chip.addEventListener("click", () => {
+        state.user = chip.dataset.user;
+        localStorage.setItem("dingtalk-sandbox-user", state.user);
+        renderUsers();
+        refresh(true);
+      });
+    }
+  }
+
+  const seesCard = (card) => card.spaces.some((s) => s.success && s.spaceType === "IM_GROUP" && s.spaceId === state.group.openConversationId
+    && (s.recipients.length === 0 || s.recipients.includes(state.user)));
+
+  function cardHtml(card) {
+    const d = card.cardData;
+    const status = (d.status || "pending").toLowerCase();
+    const fact = (label, value) => value ? `<div class="fact">${label}<b>${escapeHtml(value)}</b></div>` : "";
+    const mine = card.privateData[state.user] || {};
+    const privateText = mine.privateMessage ?? Object.entries(mine).map(([k, v]) => `${k}: ${v}`).join(" · ");
+    const decided = d.decidedBy ? `<div><span class="decided">${escapeHtml(d.statusText || status)} by ${escapeHtml(d.decidedBy)}</span>${d.decidedAt ? ` at ${escapeHtml(d.decidedAt)}` : ""}</div>` : "";
+    return `
+      <div class="card ${escapeHtml(status)}" data-out-track-id="${escapeHtml(card.outTrackId)}" data-version="${card.version}">
+        <div class="card-head">
+          <div class="card-title">${escapeHtml(d.title || card.outTrackId)}</div>
+          <span class="card-status">${escapeHtml(d.statusText || status)}</span>
+        </div>
+        ${d.workload ? `<div class="card-workload">${escapeHtml(d.namespace ? `${d.namespace}/${d.workload}` : d.workload)}</div>` : ""}
+        ${d.replicasFrom || d.replicasTo ? `
+        <div class="replicas">
+          <div><span class="num">${escapeHtml(d.replicasFrom ?? "?")}</span><span class="unit">now</span></div>
+          <span class="arrow">➜</span>
+          <div><span class="num to">${escapeHtml(d.replicasTo ?? "?")}</span><span class="unit">replicas</span></div>
+        </div>` : ""}
+        ${d.reason ? `<div class="card-reason">${markdown(d.reason)}</div>` : ""}
+        <div class="facts">
+          ${fact("Current traffic", d.currentTraffic)}${fact("Predicted", d.predictedTraffic)}
+          ${fact("Per-pod target", d.perPodTarget)}${fact("Cost delta", d.costDelta)}
+          ${fact("On call", d.onCall)}${fact("Expires", d.expiresAt)}
+        </div>
+        ${decided || d.result ? `<div class="card-meta">${decided}${d.result ? `<div>${markdown(d.result)}</div>` : ""}</div>` : ""}
+        ${privateText ? `<div class="private-note">${escapeHtml(privateText)}</div>` : ""}
+        ${card.buttons.length ? `<div class="card-buttons">${card.buttons.map((b) => `
+          <button type="button" class="${escapeHtml(b.style)}" data-action-id="${escapeHtml(b.actionId)}">${escapeHtml(b.text)}</button>`).join("")}
+        </div>` : ""}
+        ${d.detailUrl ? `<a class="card-link" href="${openableUrl(d.detailUrl)}" target="_blank" rel="noopener">View details ›</a>` : ""}
+        ${card.renderWarnings.length ? `<div class="warnings" title="values DingTalk would not render">⚠ ${card.renderWarnings.map(escapeHtml).join("<br>")}</div>` : ""}
+      </div>`;
+  }
+
+  function messageHtml(m) {
+    if (m.kind === "Ding") {
+      const forMe = m.receivers.includes(state.user);
+      const kind = { 1: "In-app", 2: "SMS", 3: "Phone call" }[m.remindType] || "DING";
+      return `<div class="ding ${forMe ? "for-me" : ""}" data-ding-id="${escapeHtml(m.id)}">
+        <span class="ding-tag">DING</span>${m.recalledAt ? '<span class="recalled">recalled</span>' : escapeHtml(m.text)}
+        <span class="ding-to">${kind} DING to ${m.receivers.map((r) => escapeHtml(userName(r))).join(", ")}${forMe ? " · you" : ""}</span></div>`;
+    }
+    const title = m.title && m.type !== "sampleText" && m.type !== "text" ? `<h4>${escapeHtml(m.title)}</h4>` : "";
+    const mentions = m.atAll ? " @all" : m.atUserIds.map((u) => ` @${u}`).join("");
+    const text = m.recalledAt ? '<span class="recalled">This message was recalled</span>' : markdown(m.text + mentions);
+    return `<div class="bubble" data-message-id="${escapeHtml(m.id)}">${title}${text}</div>`;
+  }
+
+  function entry(at, sender, avatarClass, tag, inner) {
+    return { at, html: `
+      <div class="msg">
+        <div class="avatar ${avatarClass}">${escapeHtml(initials(sender))}</div>
+        <div class="msg-body"><div class="sender">${escapeHtml(sender)}${tag ? `<span class="tag">${tag}</span>` : ""} · ${clock(at)}</div>${inner}</div>
+      </div>` };
+  }
+
+  function render(cards, messages) {
+    const appName = (robotCode) => state.info.apps.find((a) => a.robotCode === robotCode)?.name ?? robotCode;
+    const entries = [
+      ...cards.filter(seesCard).map((c) => entry(c.createdAt, appName(c.spaces[0]?.robotCode), "robot", "Robot", cardHtml(c))),
+      ...messages.filter((m) =>
+        (m.kind === "GroupMessage" || m.kind === "Webhook") ? m.openConversationId === state.group.openConversationId
+          : m.kind === "OtoMessage" ? m.receivers.includes(state.user)
+          : m.kind === "Ding")
+        .map((m) => m.kind === "Webhook"
+          ? entry(m.at, "Webhook robot", "webhook", "Custom robot", messageHtml(m))
+          : entry(m.at, appName(m.sender), "robot", m.kind === "OtoMessage" ? "to you" : "Robot", messageHtml(m))),
+    ].sort((a, b) => new Date(a.at) - new Date(b.at));
+
+    const html = entries.map((e) => e.html).join("");
+    if (html === state.lastRender) return;
+    state.lastRender = html;
+    const timeline = $("timeline");
+    const atBottom = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80;
+    timeline.innerHTML = entries.length ? html : $("empty").outerHTML;
+    if (atBottom || !render.scrolled) {
+      timeline.scrollTop = timeline.scrollHeight;
+      render.scrolled = true;
+    }
+  }
+
+  async function refresh(force) {
+    if (force) state.lastRender = "";
+    const [cards, messages] = await Promise.all([api("cards"), api("messages")]);
+    render(cards, messages);
+  }
+
+  async function tap(outTrackId, actionId, button) {
+    if (state.busy) return;
+    state.busy = true;
+    button.disabled = true;
+    try {
+      const result = await api(`cards/${encodeURIComponent(outTrackId)}/tap`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ userId: state.user, actionIds: [actionId] }),
+      });
+      const tapInfo = result.tap;
+      const words = { Updated: "Card updated", NoChange: "Sent · no change", Timeout: "No answer within 2 s · card not updated",
+        NoConnection: "No Stream connection · tap not delivered", NoCallback: "This card has no callback", CallbackFailed: "Callback failed",
+        InvalidResponse: "Callback answer could not be applied" };
+      toast(`${words[tapInfo.status] || tapInfo.status}${tapInfo.detail && tapInfo.status !== "Updated" ? ` — ${tapInfo.detail}` : ""}`);
+    } catch (error) {
+      toast(error.message);
+    } finally {
+      state.busy = false;
+      await refresh(true);
+    }
+  }
+
+  function listen() {
+    const live = $("live");
+    const source = new EventSource("changes");
+    let pending = null;
+    source.onopen = () => live.classList.add("on");
+    source.onmessage = () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => refresh().catch(() => {}), 60);
+    };
+    source.onerror = () => live.classList.remove("on"); // EventSource reconnects by itself
+  }
+
+  async function start() {
+    state.info = await api("info");
+    const params = new URLSearchParams(location.search);
+    state.group = state.info.groups.find((g) => g.openConversationId === params.get("group")) ?? state.info.groups[0];
+    const wanted = params.get("user") || localStorage.getItem("dingtalk-sandbox-user");
+    state.user = state.group.members.includes(wanted) ? wanted : state.group.members[0];
+    $("group-name").textContent = `${state.group.name} (${state.group.members.length})`;
+    $("group-sub").textContent = "DingTalk sandbox · internal group";
+    renderUsers();
+    $("timeline").addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-action-id]");
+      if (button) tap(button.closest("[data-out-track-id]").dataset.outTrackId, button.dataset.actionId, button);
+    });
+    const tick = () => { $("clock").textContent = clock(new Date().toISOString()); };
+    tick();
+    setInterval(tick, 15000);
+    await refresh(true);
+    listen();
+  }
+
+  start().catch((error) => toast(`Cannot load the sandbox: ${error.message}`));
+})();

@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Server.Auth;
+using ScaleControl.Server.Control;
+
+namespace ScaleControl.Server.Api;
+
+/// <summary><c>/api/v1/policies</c>: read and write ScalePolicies, dry-run them, replay history, freeze them.</summary>
+public static class PoliciesEndpoints
+{
+    public static RouteGroupBuilder MapPoliciesEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/policies").WithTags("Policies").RequireAuthorization(AccessPolicies.Viewer);
+
+        group.MapGet("/", ListPolicies).WithName(nameof(ListPolicies)).WithSummary("List policies (all namespaces or one).");
+        group.MapGet("/{ns}/{name}", GetPolicy).WithName(nameof(GetPolicy)).WithSummary("Get one policy with its status.");
+        group.MapPut("/{ns}/{name}", PutPolicy).WithName(nameof(PutPolicy)).WithSummary("Create or replace a policy.")
+            .RequireAuthorization(AccessPolicies.Admin)
+            .AddEndpointFilter(FillMetadataFromRoute)
+            .Validate<ScalePolicy>();
+        group.MapDelete("/{ns}/{name}", DeletePolicy).WithName(nameof(DeletePolicy)).WithSummary("Delete a policy.")
+            .RequireAuthorization(AccessPolicies.Admin);
+        group.MapPost("/validate", ValidatePolicy).WithName(nameof(ValidatePolicy)).WithSummary("Validate a policy without storing it.")
+            .Validate<ScalePolicy>();
+        group.MapPost("/{ns}/{name}/evaluate", EvaluatePolicy).WithName(nameof(EvaluatePolicy)).WithSummary("Decide now, as a dry run; nothing is applied.");
+        group.MapPost("/{ns}/{name}/whatif", WhatIf).WithName(nameof(WhatIf)).WithSummary("Replay recent metric history through the policy in simulated time.")
+            .Validate<WhatIfRequest>();
+        group.MapPost("/{ns}/{name}/freeze", Freeze).WithName(nameof(Freeze)).WithSummary("Freeze the policy: the loop changes nothing until it expires.")
+            .RequireAuthorization(AccessPolicies.Operator).AddEndpointFilter<NamespaceAccessFilter>()
+            .Validate<FreezeRequest>();
+        group.MapDelete("/{ns}/{name}/freeze", Unfreeze).WithName(nameof(Unfreeze)).WithSummary("Lift a freeze now.")
+            .RequireAuthorization(AccessPolicies.Operator).AddEndpointFilter<NamespaceAccessFilter>();
+        return group;
+    }
+
+    public static async Task<Ok<IReadOnlyList<ScalePolicy>>> ListPolicies(IPolicyStore store, [Description("Only this namespace")] string? @namespace, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.ListAsync(string.IsNullOrEmpty(@namespace) ? null : @namespace, cancellationToken));
+
+    public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> GetPolicy(IPolicyStore store, string ns, string name, CancellationToken cancellationToken) =>
+        await store.GetAsync(ns, name, cancellationToken) is { } policy ? TypedResults.Ok(policy) : Problems.PolicyNotFound(ns, name);
+
+    public static async Task<Results<Ok<ScalePolicy>, Created<ScalePolicy>, ProblemHttpResult>> PutPolicy(
+        IPolicyStore store, string ns, string name, ScalePolicy policy, CancellationToken cancellationToken)
+    {
+        var existing = await store.GetAsync(ns, name, cancellationToken);
+        try
+        {
+            var stored = await store.UpsertAsync(policy with { Status = existing?.Status }, cancellationToken);
+            return existing is null ? TypedResults.Created($"/api/v1/policies/{ns}/{name}", stored) : TypedResults.Ok(stored);
+        }
+        catch (ConcurrencyConflictException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Policy changed", detail: $"{ex.Message}; read it again and resend (or omit metadata.resourceVersion)");
+        }
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeletePolicy(IPolicyStore store, string ns, string name, CancellationToken cancellationToken) =>
+        await store.DeleteAsync(ns, name, cancellationToken) ? TypedResults.NoContent() : Problems.PolicyNotFound(ns, name);
+
+    public static Ok<ValidationAnswer> ValidatePolicy(ScalePolicy policy) => TypedResults.Ok(new ValidationAnswer(true));
+
+    public static async Task<Results<Ok<Decision>, ProblemHttpResult>> EvaluatePolicy(
+        IPolicyStore store, PolicyEvaluator evaluator, string ns, string name, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(ns, name, cancellationToken) is not { } policy)
+        {
+            return Problems.PolicyNotFound(ns, name);
+        }
+
+        var evaluation = await evaluator.DryRunAsync(policy, cancellationToken);
+        return evaluation.Decision is { } decision
+            ? TypedResults.Ok(decision)
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot evaluate", detail: evaluation.Problem);
+    }
+
+    public static async Task<Results<Ok<WhatIfResult>, ProblemHttpResult>> WhatIf(
+        IPolicyStore store, WhatIfSimulator simulator, string ns, string name, WhatIfRequest request, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(ns, name, cancellationToken) is not { } policy)
+        {
+            return Problems.PolicyNotFound(ns, name);
+        }
+
+        return TypedResults.Ok(await simulator.RunAsync(policy, request.FromSeconds, request.StepSeconds, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Freeze(
+        OverrideService overrides, HttpContext http, string ns, string name, FreezeRequest request, CancellationToken cancellationToken) =>
+        Problems.From(await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, cancellationToken));
+
+    public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unfreeze(
+        OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>
+        Problems.From(await overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, cancellationToken));
+
+    /// <summary>The route names the policy; an empty metadata name/namespace is filled from it, a different one is a 400.</summary>
+    private static async ValueTask<object?> FillMetadataFromRoute(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var ns = (string)context.HttpContext.GetRouteValue("ns")!;
+        var name = (string)context.HttpContext.GetRouteValue("name")!;
+        for (var i = 0; i < context.Arguments.Count; i++)
+        {
+            if (context.Arguments[i] is not ScalePolicy policy)
+            {
+                continue;
+            }
+
+            var errors = new Dictionary<string, string[]>();
+            if (policy.Metadata.Name.Length > 0 && policy.Metadata.Name != name)
+            {
+                errors["metadata.name"] = [$"metadata.name '{policy.Metadata.Name}' does not match the route's '{name}'."];
+            }
+
+            // ObjectMeta defaults Namespace to "default": only a namespace that was clearly meant differently is refused.
+            if (policy.Metadata.Namespace.Length > 0 && policy.Metadata.Namespace != ns && policy.Metadata.Namespace != "default")
+            {
+                errors["metadata.namespace"] = [$"metadata.namespace '{policy.Metadata.Namespace}' does not match the route's '{ns}'."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors, title: "The ScalePolicy does not match the route");
+            }
+
+            context.Arguments[i] = policy with { Metadata = policy.Metadata with { Name = name, Namespace = ns } };
+        }
+
+        return await next(context);
+    }
+}
+
+public sealed record ValidationAnswer(bool Valid);

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Auth;
+using ScaleControl.Server.Control;
+
+namespace ScaleControl.Server.Api;
+
+/// <summary>The answer to an approve/reject call that was counted (or was a harmless repeat).</summary>
+public sealed record DecisionAnswer(string Result, string Message, ScaleProposal? Proposal);
+
+/// <summary><c>/api/v1/proposals</c>: list, read, approve and reject — through the same inbox as DingTalk taps.</summary>
+public static class ProposalsEndpoints
+{
+    public static RouteGroupBuilder MapProposalsEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/proposals").WithTags("Proposals").RequireAuthorization(AccessPolicies.Viewer);
+
+        group.MapGet("/", ListProposals).WithName(nameof(ListProposals)).WithSummary("List proposals, newest first.");
+        group.MapGet("/{ns}/{name}", GetProposal).WithName(nameof(GetProposal)).WithSummary("Get one proposal and its audit trail.");
+        group.MapPost("/{ns}/{name}/approve", Approve).WithName(nameof(Approve)).WithSummary("Approve (optionally the offered alternative replicas).")
+            .RequireAuthorization(AccessPolicies.Operator).AddEndpointFilter<NamespaceAccessFilter>()
+            .Validate<ApproveRequest>();
+        group.MapPost("/{ns}/{name}/reject", Reject).WithName(nameof(Reject)).WithSummary("Reject with a reason.")
+            .RequireAuthorization(AccessPolicies.Operator).AddEndpointFilter<NamespaceAccessFilter>()
+            .Validate<RejectRequest>();
+        return group;
+    }
+
+    public static async Task<Ok<List<ScaleProposal>>> ListProposals(
+        IProposalStore store, string? @namespace, ProposalPhase? phase, string? policy, CancellationToken cancellationToken)
+    {
+        var all = await store.ListAsync(string.IsNullOrEmpty(@namespace) ? null : @namespace, cancellationToken);
+        return TypedResults.Ok(all
+            .Where(p => phase is null || p.Status.Phase == phase)
+            .Where(p => string.IsNullOrEmpty(policy) || p.Spec.PolicyName == policy)
+            .OrderByDescending(ProposalFactory.CreatedAt)
+            .ToList());
+    }
+
+    public static async Task<Results<Ok<ScaleProposal>, ProblemHttpResult>> GetProposal(IProposalStore store, string ns, string name, CancellationToken cancellationToken) =>
+        await store.GetAsync(ns, name, cancellationToken) is { } proposal ? TypedResults.Ok(proposal) : Problems.ProposalNotFound(ns, name);
+
+    public static Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> Approve(
+        IApprovalInbox inbox, HttpContext http, string ns, string name, ApproveRequest? request, CancellationToken cancellationToken) =>
+        DecideAsync(inbox, http, new ApprovalCommand(ns, name, Caller.FromPrincipal(http.User).User, ChannelOf(http), Approve: true, Replicas: request?.Replicas), cancellationToken);
+
+    public static Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> Reject(
+        IApprovalInbox inbox, HttpContext http, string ns, string name, RejectRequest? request, CancellationToken cancellationToken) =>
+        DecideAsync(inbox, http, new ApprovalCommand(ns, name, Caller.FromPrincipal(http.User).User, ChannelOf(http), Approve: false, Reason: request?.Reason ?? ""), cancellationToken);
+
+    private static async Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> DecideAsync(
+        IApprovalInbox inbox, HttpContext http, ApprovalCommand command, CancellationToken cancellationToken)
+    {
+        var result = await inbox.DecideAsync(command, cancellationToken);
+        return result.Kind switch
+        {
+            ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate => TypedResults.Ok(new DecisionAnswer(result.Kind.ToString(), result.Message, result.Proposal)),
+            ApprovalResultKind.NotFound => Problems.ProposalNotFound(command.Namespace, command.ProposalName),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Refused", detail: result.Message),
+        };
+    }
+
+    /// <summary>scalectl identifies itself by its User-Agent; every other client counts as the API channel.</summary>
+    private static ApprovalChannel ChannelOf(HttpContext http) =>
+        http.Request.Headers.UserAgent.ToString().StartsWith("scalectl", StringComparison.OrdinalIgnoreCase) ? ApprovalChannel.Cli : ApprovalChannel.Api;
+
+}

@@ -1,0 +1,55 @@
+using FluentValidation;
+
+namespace ScaleControl.Server.Api;
+
+public sealed record FreezeRequest(int DurationSeconds, string Reason);
+
+public sealed record PinRequest(int Replicas, int DurationSeconds, string Reason);
+
+public sealed record ApproveRequest(int? Replicas);
+
+public sealed record RejectRequest(string? Reason);
+
+public sealed record WhatIfRequest(int FromSeconds = 3600, int StepSeconds = 15);
+
+public sealed class FreezeRequestValidator : AbstractValidator<FreezeRequest>
+{
+    public FreezeRequestValidator()
+    {
+        RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the policy is frozen.");
+    }
+}
+
+public sealed class PinRequestValidator : AbstractValidator<PinRequest>
+{
+    public PinRequestValidator()
+    {
+        RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).WithMessage("replicas must be between 0 and 10000.");
+        RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the replicas are pinned.");
+    }
+}
+
+public sealed class ApproveRequestValidator : AbstractValidator<ApproveRequest>
+{
+    public ApproveRequestValidator() =>
+        RuleFor(r => r.Replicas).GreaterThanOrEqualTo(0).When(r => r.Replicas is not null).WithMessage("replicas must be 0 or more.");
+}
+
+public sealed class RejectRequestValidator : AbstractValidator<RejectRequest>
+{
+    public RejectRequestValidator() =>
+        RuleFor(r => r.Reason).MaximumLength(1000).WithMessage("reason must be at most 1000 characters.");
+}
+
+public sealed class WhatIfRequestValidator : AbstractValidator<WhatIfRequest>
+{
+    public WhatIfRequestValidator()
+    {
+        RuleFor(r => r.FromSeconds).InclusiveBetween(60, 7 * 24 * 3600).WithMessage("fromSeconds must be between 60 and 604800.");
+        RuleFor(r => r.StepSeconds).InclusiveBetween(1, 3600).WithMessage("stepSeconds must be between 1 and 3600.");
+        RuleFor(r => r).Must(r => r.StepSeconds <= 0 || r.FromSeconds / r.StepSeconds <= 11_000)
+            .OverridePropertyName("stepSeconds").WithMessage("at most 11000 steps: raise stepSeconds or lower fromSeconds.");
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Auth;
+using ScaleControl.Server.Control;
+
+namespace ScaleControl.Server.Api;
+
+public sealed record SeriesPoint(DateTimeOffset Time, double? Value, double? Predicted, int Desired, int Ready, int Current);
+
+public sealed record PolicySeries(string Namespace, string Name, IReadOnlyList<SeriesPoint> Points);
+
+public sealed record DashboardView(StatusView Status, IReadOnlyList<PolicySeries> Series, IReadOnlyList<ScaleProposal> Proposals, IReadOnlyList<HistoryEntry> Recent);
+
+/// <summary><c>/api/v1/status</c> and <c>/api/v1/dashboard</c>: the loop's view of every policy, with recent series for charts.</summary>
+public static class StatusEndpoints
+{
+    public static RouteGroupBuilder MapStatusEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1").WithTags("Status").RequireAuthorization(AccessPolicies.Viewer);
+        group.MapGet("/status", GetStatus).WithName(nameof(GetStatus)).WithSummary("Leader, last tick and every policy's current state and metric health.");
+        group.MapGet("/dashboard", GetDashboard).WithName(nameof(GetDashboard)).WithSummary("Status plus recent series, open proposals and the last 20 history entries.");
+        return group;
+    }
+
+    public static async Task<Ok<StatusView>> GetStatus(StatusService status, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await status.GetAsync(cancellationToken));
+
+    public static async Task<Results<Ok<DashboardView>, ValidationProblem>> GetDashboard(
+        StatusService status, PolicyRuntimes runtimes, IProposalStore proposals, HistoryService history, TimeProvider time,
+        int? minutes, CancellationToken cancellationToken)
+    {
+        if (minutes is < 1 or > 24 * 60)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["minutes"] = ["minutes must be between 1 and 1440."] });
+        }
+
+        var now = time.GetUtcNow();
+        var from = now.AddMinutes(-(minutes ?? 30));
+        var view = await status.GetAsync(cancellationToken);
+        var series = view.Policies.Select(p => new PolicySeries(
+            p.Namespace,
+            p.Name,
+            runtimes.Find($"{p.Namespace}/{p.Name}")?.Since(from)
+                .Select(r => new SeriesPoint(r.Time, r.Metrics.FirstOrDefault()?.Value, r.Metrics.FirstOrDefault()?.Predicted, r.DesiredReplicas, r.ReadyReplicas, r.CurrentReplicas))
+                .ToList() ?? [])).ToList();
+        var open = (await proposals.ListAsync(null, cancellationToken))
+            .Where(p => p.Status.Phase.IsOpen())
+            .OrderByDescending(ProposalFactory.CreatedAt)
+            .ToList();
+        var recent = (await history.ListAsync(null, now.AddHours(-24), now, cancellationToken)).Take(20).ToList();
+        return TypedResults.Ok(new DashboardView(view, series, open, recent));
+    }
+}

@@ -1,0 +1,99 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Telemetry;
+
+namespace ScaleControl.Server.Control;
+
+/// <summary>
+/// Everything the outside world is told about a proposal, best-effort: the Kubernetes Event on the workload, the card
+/// update and, where the policy routes notices, a DingTalk notice. Failures are logged and counted, never thrown:
+/// the scale action and the ScaleProposal record are the source of truth.
+/// </summary>
+public sealed class Announcer(
+    IEventRecorder events,
+    IApprovalNotifier cards,
+    INoticePublisher notices,
+    ILogger<Announcer> logger)
+{
+    public Task EventAsync(ScaleProposal proposal, string reason, string message, bool warning, CancellationToken cancellationToken) =>
+        EventAsync(ProposalFactory.TargetOf(proposal), reason, message, warning, cancellationToken);
+
+    public async Task EventAsync(WorkloadRef target, string reason, string message, bool warning, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await events.RecordAsync(target, reason, message, warning, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, $"event {reason}", target.Namespace, target.Name);
+        }
+    }
+
+    public async Task UpdateCardAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.Status.Card is not { Error: null })
+        {
+            return;
+        }
+
+        try
+        {
+            await cards.UpdateProposalAsync(proposal, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, "card update", proposal.Metadata.Namespace, proposal.Metadata.Name);
+        }
+    }
+
+    public async Task<CardReference> SendCardAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await cards.SendProposalAsync(proposal, policy, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, "card send", proposal.Metadata.Namespace, proposal.Metadata.Name);
+            return new CardReference
+            {
+                OutTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name),
+                OpenConversationId = policy.Spec.Approval?.OpenConversationId,
+                Error = ex.Message,
+            };
+        }
+    }
+
+    public async Task<EscalationRecord?> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, CancellationToken cancellationToken)
+    {
+        var receivers = escalation.Receivers.Count > 0 ? escalation.Receivers : proposal.Spec.Approvers;
+        try
+        {
+            return await cards.EscalateAsync(proposal, escalation, receivers, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, "escalation", proposal.Metadata.Namespace, proposal.Metadata.Name);
+            return null;
+        }
+    }
+
+    public async Task NoticeAsync(ScalePolicy? policy, NoticeKind kind, WorkloadRef target, string title, string markdown, CancellationToken cancellationToken)
+    {
+        if (policy?.Spec.Notifications is not { } route)
+        {
+            return;
+        }
+
+        try
+        {
+            await notices.PublishAsync(new Notice(kind, target, title, markdown, route), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, $"notice {kind}", target.Namespace, target.Name);
+        }
+    }
+}

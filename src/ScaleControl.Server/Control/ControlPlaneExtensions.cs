@@ -1,0 +1,40 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Ports;
+using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Telemetry;
+
+namespace ScaleControl.Server.Control;
+
+public static class ControlPlaneExtensions
+{
+    /// <summary>
+    /// The control service on top of the ports: the loop (leader only), the approval inbox every channel uses,
+    /// overrides, history, status and what-if. The adapters (ports) must be registered before; they are wrapped
+    /// here to count calls for <c>/metrics</c>.
+    /// </summary>
+    public static WebApplicationBuilder AddScaleControlControlPlane(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Decorate<IWorkloadClient>((inner, _) => new InstrumentedWorkloadClient(inner));
+        services.Decorate<IApprovalNotifier>((inner, _) => new InstrumentedApprovalNotifier(inner));
+        services.Decorate<INoticePublisher>((inner, _) => new InstrumentedNoticePublisher(inner));
+
+        services.AddSingleton(new DecisionEngine());
+        services.AddSingleton<PolicyRuntimes>();
+        services.AddSingleton<OverrideJournal>();
+        services.AddSingleton<Announcer>();
+        services.AddSingleton<ProposalWriter>();
+        services.AddSingleton<ScaleApplier>();
+        services.AddSingleton<ProposalService>();
+        services.AddSingleton<PolicyEvaluator>();
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<ApprovalService>();
+        services.AddSingleton<IApprovalInbox>(sp => sp.GetRequiredService<ApprovalService>());
+        services.AddSingleton<OverrideService>();
+        services.AddSingleton<HistoryService>();
+        services.AddSingleton<StatusService>();
+        services.AddSingleton<WhatIfSimulator>();
+        services.AddHostedService<ControlLoop>();
+        return builder;
+    }
+}

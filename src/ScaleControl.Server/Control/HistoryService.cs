@@ -1,0 +1,94 @@
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Server.Control;
+
+public enum HistoryKind
+{
+    Proposed,
+    Approved,
+    Rejected,
+    Applied,
+    Failed,
+    Expired,
+    Superseded,
+    AutoScaled,
+    Pinned,
+    Frozen,
+    Unfrozen,
+}
+
+/// <summary>One line of the audit history (<c>GET /api/v1/history</c>).</summary>
+public sealed record HistoryEntry(
+    DateTimeOffset Time,
+    string Namespace,
+    string Workload,
+    string Policy,
+    HistoryKind Kind,
+    int? From,
+    int? To,
+    string By,
+    string? Channel,
+    string Message,
+    string? Proposal);
+
+/// <summary>
+/// The history is read from where it is recorded: every ScaleProposal (proposals, approvals, rejections, outcomes,
+/// automatic actions and pins — phase transitions carry who and when) plus the freeze journal.
+/// </summary>
+public sealed class HistoryService(IProposalStore proposals, OverrideJournal journal)
+{
+    public async Task<IReadOnlyList<HistoryEntry>> ListAsync(string? @namespace, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var all = await proposals.ListAsync(@namespace, cancellationToken);
+        var entries = all.SelectMany(Entries)
+            .Concat(journal.Entries
+                .Where(e => @namespace is null || e.Namespace == @namespace)
+                .Select(e => new HistoryEntry(e.Time, e.Namespace, e.Workload, e.Policy, Enum.Parse<HistoryKind>(e.Kind == "Unpinned" ? "Pinned" : e.Kind), null, null, e.By, "Api", e.Message, null)));
+        return [.. entries.Where(e => e.Time >= from && e.Time <= to).OrderByDescending(e => e.Time).ThenByDescending(e => e.Kind)];
+    }
+
+    internal static IEnumerable<HistoryEntry> Entries(ScaleProposal p)
+    {
+        var action = ProposalFactory.ActionOf(p);
+        var created = ProposalFactory.CreatedAt(p);
+        HistoryEntry Entry(DateTimeOffset at, HistoryKind kind, string by, string? channel, string message, int? to = null) =>
+            new(at, p.Metadata.Namespace, p.Spec.Target.Name, p.Spec.PolicyName, kind, p.Spec.FromReplicas, to ?? p.Spec.ToReplicas, by, channel, message, p.Metadata.Name);
+
+        if (action == ProposalFactory.Action.Approval)
+        {
+            yield return Entry(created, HistoryKind.Proposed, p.Spec.RequestedBy, null, p.Spec.Reason);
+            foreach (var approval in p.Status.Approvals)
+            {
+                yield return Entry(approval.At, HistoryKind.Approved, approval.User, approval.Channel.ToString(), $"{approval.User} approved {p.Spec.FromReplicas} → {approval.Replicas}", approval.Replicas);
+            }
+
+            if (p.Status.Rejection is { } rejection)
+            {
+                yield return Entry(rejection.At, HistoryKind.Rejected, rejection.User, rejection.Channel.ToString(), $"{rejection.User} rejected: {rejection.Reason}");
+            }
+        }
+
+        foreach (var transition in p.Status.History.Where(t => t.To is ProposalPhase.Applied or ProposalPhase.Failed or ProposalPhase.Expired or ProposalPhase.Superseded))
+        {
+            var kind = transition.To switch
+            {
+                ProposalPhase.Applied when action == ProposalFactory.Action.Auto => HistoryKind.AutoScaled,
+                ProposalPhase.Applied when action == ProposalFactory.Action.Pin => HistoryKind.Pinned,
+                ProposalPhase.Applied => HistoryKind.Applied,
+                ProposalPhase.Failed => HistoryKind.Failed,
+                ProposalPhase.Expired => HistoryKind.Expired,
+                _ => HistoryKind.Superseded,
+            };
+            var channel = action switch
+            {
+                ProposalFactory.Action.Auto => ApprovalChannel.Auto.ToString(),
+                _ => p.Status.Approvals.LastOrDefault()?.Channel.ToString(),
+            };
+            var by = kind is HistoryKind.Applied or HistoryKind.Pinned && p.Status.Approvals.Count > 0
+                ? string.Join(", ", p.Status.Approvals.Select(a => a.User))
+                : transition.By;
+            yield return Entry(transition.At, kind, by, channel, transition.Message, p.Status.AppliedReplicas);
+        }
+    }
+}

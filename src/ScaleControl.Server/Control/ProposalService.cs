@@ -1,0 +1,134 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Telemetry;
+
+namespace ScaleControl.Server.Control;
+
+/// <summary>
+/// What the control loop does with proposals: act on a decision (apply automatically, or propose and send the card),
+/// keep at most one proposal open per workload (a new one supersedes the old), and each tick escalate, expire and
+/// finish approved-but-unapplied proposals (e.g. when the replica that took the last tap died).
+/// </summary>
+public sealed class ProposalService(
+    IProposalStore store,
+    ProposalWriter writer,
+    ScaleApplier applier,
+    Announcer announcer,
+    TimeProvider time)
+{
+    /// <summary>A proposal stuck in Applying longer than this lost its applier (the replica died mid-way).</summary>
+    private static readonly TimeSpan s_applyingTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Applies <paramref name="decision"/> now, with a proposal record approved by the loop (channel Auto): history lives in one place.</summary>
+    public async Task<ScaleProposal> ApplyAutomaticallyAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
+    {
+        var created = await writer.CreateAsync(
+            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Auto), cancellationToken);
+        if (open is not null)
+        {
+            await SupersedeAsync(open, created, cancellationToken);
+        }
+
+        return await applier.ApplyAsync(created, ProposalLifecycle.SystemUser, cancellationToken);
+    }
+
+    /// <summary>Creates a Pending proposal (superseding <paramref name="open"/>) and sends the card.</summary>
+    public async Task<ScaleProposal> ProposeAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
+    {
+        var created = await writer.CreateAsync(
+            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Approval), cancellationToken);
+        if (open is not null)
+        {
+            await SupersedeAsync(open, created, cancellationToken);
+        }
+
+        await announcer.EventAsync(created, ScaleEventReasons.ScaleProposalCreated,
+            $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
+        var card = await announcer.SendCardAsync(created, policy, cancellationToken);
+        return await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, card), cancellationToken) ?? created;
+    }
+
+    public async Task SupersedeAsync(ScaleProposal open, ScaleProposal by, CancellationToken cancellationToken)
+    {
+        var closed = await writer.UpdateAsync(open, p => ProposalLifecycle.Supersede(p, by.Metadata.Name, time.GetUtcNow(),
+            $"{by.Spec.FromReplicas} → {by.Spec.ToReplicas} is asked for now").IfAccepted(), cancellationToken);
+        if (closed is not null)
+        {
+            await announcer.UpdateCardAsync(closed, cancellationToken);
+        }
+    }
+
+    /// <summary>The open proposal for a workload, if any (the newest; the loop never leaves two).</summary>
+    public async Task<ScaleProposal?> FindOpenAsync(WorkloadRef target, CancellationToken cancellationToken)
+    {
+        var all = await store.ListAsync(target.Namespace, cancellationToken);
+        return all
+            .Where(p => p.Status.Phase.IsOpen() && p.Spec.Target.Name == target.Name && p.Spec.Target.Kind == target.Kind)
+            .OrderByDescending(ProposalFactory.CreatedAt)
+            .FirstOrDefault();
+    }
+
+    /// <summary>Escalates, expires and finishes open proposals; called by the leader every tick.</summary>
+    public async Task MaintainAsync(IReadOnlyDictionary<string, ScalePolicy> policies, CancellationToken cancellationToken)
+    {
+        var open = (await store.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
+        ScaleControlMetrics.OpenProposals.Set(open.Count(p => p.Status.Phase is ProposalPhase.Pending or ProposalPhase.Approved));
+        var now = time.GetUtcNow();
+        foreach (var proposal in open)
+        {
+            policies.TryGetValue($"{proposal.Metadata.Namespace}/{proposal.Spec.PolicyName}", out var policy);
+            switch (proposal.Status.Phase)
+            {
+                case ProposalPhase.Pending when now >= proposal.Spec.ExpiresAt:
+                    await ExpireAsync(proposal, policy, cancellationToken);
+                    break;
+                case ProposalPhase.Pending when proposal.Spec.EscalateAt is { } at && now >= at && proposal.Status.Escalations.Count == 0
+                                                 && policy?.Spec.Approval?.Escalation is { } escalation:
+                    await EscalateAsync(proposal, escalation, cancellationToken);
+                    break;
+                case ProposalPhase.Approved:
+                    await applier.ApplyAsync(proposal, ProposalLifecycle.SystemUser, cancellationToken);
+                    break;
+                case ProposalPhase.Applying when now - (proposal.Status.History.LastOrDefault()?.At ?? now) > s_applyingTimeout:
+                    // The outcome is unknown, so say so instead of guessing; the next decision starts from what the workload runs.
+                    var failed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.MarkFailed(p,
+                        "the replica applying it stopped before recording the outcome; check the workload", now).IfAccepted(), cancellationToken);
+                    if (failed is not null)
+                    {
+                        await announcer.UpdateCardAsync(failed, cancellationToken);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private async Task ExpireAsync(ScaleProposal proposal, ScalePolicy? policy, CancellationToken cancellationToken)
+    {
+        var expired = await writer.UpdateAsync(proposal, p => ProposalLifecycle.Expire(p, time.GetUtcNow()).IfAccepted(), cancellationToken);
+        if (expired is null)
+        {
+            return;
+        }
+
+        var target = ProposalFactory.TargetOf(expired);
+        await announcer.UpdateCardAsync(expired, cancellationToken);
+        await announcer.EventAsync(expired, ScaleEventReasons.ScaleProposalExpired,
+            $"proposal {expired.Metadata.Name} ({expired.Spec.FromReplicas} → {expired.Spec.ToReplicas}) expired unapproved; nothing changed", warning: true, cancellationToken);
+        await announcer.NoticeAsync(policy, NoticeKind.ProposalExpired, target, $"Proposal for {target} expired",
+            $"Nobody approved **{target}** {expired.Spec.FromReplicas} → {expired.Spec.ToReplicas}; it expired and nothing changed.", cancellationToken);
+    }
+
+    private async Task EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, CancellationToken cancellationToken)
+    {
+        var record = await announcer.EscalateAsync(proposal, escalation, cancellationToken)
+            ?? new EscalationRecord { At = time.GetUtcNow(), DingType = escalation.DingType, Via = "failed", Message = "DING and the group fallback both failed" };
+        var stored = await writer.UpdateAsync(proposal, p => p.Status.Phase == ProposalPhase.Pending ? ProposalLifecycle.WithEscalation(p, record) : null, cancellationToken);
+        if (stored is not null)
+        {
+            await announcer.UpdateCardAsync(stored, cancellationToken);
+        }
+    }
+}

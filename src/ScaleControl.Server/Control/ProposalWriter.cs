@@ -1,0 +1,55 @@
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Telemetry;
+
+namespace ScaleControl.Server.Control;
+
+/// <summary>
+/// Conditional proposal updates: the change is computed from what was read and written with that resourceVersion;
+/// on a conflict the proposal is read again and the change re-computed (it may no longer apply), never blind-written.
+/// </summary>
+public sealed class ProposalWriter(IProposalStore store, ILogger<ProposalWriter> logger)
+{
+    private const int Attempts = 5;
+
+    /// <summary>Applies <paramref name="change"/> (null = nothing to do) and returns the stored result, or null when nothing changed.</summary>
+    public async Task<ScaleProposal?> UpdateAsync(ScaleProposal current, Func<ScaleProposal, ScaleProposal?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var changed = change(current);
+            if (changed is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                var stored = await store.UpdateAsync(changed, cancellationToken);
+                if (stored.Status.Phase != current.Status.Phase)
+                {
+                    ScaleControlMetrics.ProposalTransitions.WithLabels(stored.Status.Phase.ToString()).Inc();
+                    logger.ProposalPhase(stored.Metadata.Namespace, stored.Metadata.Name, stored.Spec.FromReplicas, stored.Spec.ToReplicas, stored.Status.Phase.ToString(), stored.Status.Message ?? "");
+                }
+
+                return stored;
+            }
+            catch (ConcurrencyConflictException) when (attempt < Attempts)
+            {
+                current = await store.GetAsync(current.Metadata.Namespace, current.Metadata.Name, cancellationToken)
+                    ?? throw new InvalidOperationException($"proposal {current.Key} disappeared while it was being updated");
+            }
+        }
+    }
+
+    public async Task<ScaleProposal> ReadAsync(ScaleProposal proposal, CancellationToken cancellationToken) =>
+        await store.GetAsync(proposal.Metadata.Namespace, proposal.Metadata.Name, cancellationToken) ?? proposal;
+
+    public async Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        var stored = await store.CreateAsync(proposal, cancellationToken);
+        ScaleControlMetrics.ProposalTransitions.WithLabels(stored.Status.Phase.ToString()).Inc();
+        logger.ProposalPhase(stored.Metadata.Namespace, stored.Metadata.Name, stored.Spec.FromReplicas, stored.Spec.ToReplicas, stored.Status.Phase.ToString(), stored.Spec.Reason);
+        return stored;
+    }
+}

@@ -1,0 +1,125 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Signals;
+using ScaleControl.Server.Telemetry;
+
+namespace ScaleControl.Server.Control;
+
+/// <summary>
+/// One control-loop tick: maintain open proposals (escalate, expire, finish), then for every policy that is due,
+/// sample (one query per distinct expression across all due policies), decide and act.
+/// </summary>
+public sealed class Reconciler(
+    IPolicyStore policies,
+    IMetricSource metrics,
+    PolicyEvaluator evaluator,
+    ProposalService proposals,
+    PolicyRuntimes runtimes,
+    TimeProvider time,
+    ILogger<Reconciler> logger)
+{
+    public DateTimeOffset? LastTick { get; private set; }
+
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        var all = await policies.ListAsync(null, cancellationToken);
+        var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
+        runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
+        await proposals.MaintainAsync(byKey, cancellationToken);
+
+        var now = time.GetUtcNow();
+        var due = all.Where(p => now >= runtimes.For(p.Key).NextDue).ToList();
+        var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
+        IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
+            ? new Dictionary<string, MetricReading>()
+            : await metrics.QueryAsync(queries, cancellationToken);
+
+        foreach (var policy in due)
+        {
+            runtimes.For(policy.Key).NextDue = now.AddSeconds(Math.Max(1, policy.Spec.EvaluationIntervalSeconds));
+            try
+            {
+                await EvaluateAndActAsync(policy, readings, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
+            }
+        }
+
+        LastTick = now;
+        ScaleControlMetrics.LastTick.Set(now.ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    private async Task EvaluateAndActAsync(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, CancellationToken cancellationToken)
+    {
+        var evaluation = await evaluator.EvaluateAsync(policy, readings, commit: true, cancellationToken);
+        if (evaluation is not { Workload: { } workload, Decision: { } decision })
+        {
+            logger.WorkloadMissing(policy.Spec.Target.Name, policy.Metadata.Namespace, policy.Metadata.Name);
+            await WriteStatusAsync(policy, null, evaluation.Problem, cancellationToken);
+            return;
+        }
+
+        var open = await proposals.FindOpenAsync(ProposalFactory.TargetOf(policy), cancellationToken);
+        var acted = decision.Outcome switch
+        {
+            DecisionOutcome.ApplyNow when decision.DesiredReplicas != workload.SpecReplicas && open?.Status.Phase is null or ProposalPhase.Pending
+                => await Act(() => proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken)),
+            DecisionOutcome.Propose when open is null || (open.Status.Phase == ProposalPhase.Pending && Differs(policy, open, decision, workload))
+                => await Act(() => proposals.ProposeAsync(policy, decision, workload, open, cancellationToken)),
+            _ => false,
+        };
+
+        if (acted)
+        {
+            logger.DecisionMade(policy.Metadata.Namespace, policy.Metadata.Name, decision.Outcome, decision.CurrentReplicas, decision.DesiredReplicas, decision.Reason);
+        }
+
+        await WriteStatusAsync(policy, decision, null, cancellationToken);
+    }
+
+    private static async Task<bool> Act(Func<Task<ScaleProposal>> action)
+    {
+        await action();
+        return true;
+    }
+
+    /// <summary>A pending proposal stands while it still starts where the workload is and asks for about the same (Core's tolerance rule).</summary>
+    internal static bool Differs(ScalePolicy policy, ScaleProposal open, Decision decision, WorkloadState workload) =>
+        open.Spec.FromReplicas != workload.SpecReplicas || ProposalLifecycle.ShouldSupersede(open, decision, policy.Spec.Tolerance);
+
+    /// <summary>Writes the status subresource only when what it says changes (not every tick).</summary>
+    private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken)
+    {
+        var status = policy.Status ?? new ScalePolicyStatus();
+        var reason = decision?.Reason ?? problem;
+        if (status.CurrentReplicas == decision?.CurrentReplicas && status.DesiredReplicas == decision?.DesiredReplicas && status.LastReason == reason)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        Condition[] conditions = problem is null ? [] : [new Condition { Type = "WorkloadMissing", Reason = "NotFound", Message = problem, LastTransitionTime = now }];
+        try
+        {
+            await policies.UpdateStatusAsync(policy with
+            {
+                Status = status with
+                {
+                    LastEvaluationTime = now,
+                    CurrentReplicas = decision?.CurrentReplicas,
+                    DesiredReplicas = decision?.DesiredReplicas,
+                    LastReason = reason,
+                    Conditions = conditions,
+                },
+            }, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The policy changed under us; the next tick writes the status against the new version.
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Telemetry;
+
+namespace ScaleControl.Server.Control;
+
+/// <summary>
+/// Applies a proposal exactly once: claims it (Approved → Applying, conditional on resourceVersion, so a second
+/// caller backs off), re-reads the workload, re-checks that the change still holds, writes the scale conditionally on
+/// the workload's resourceVersion (on Conflict: re-read, re-check, retry — never blind), then records the outcome on
+/// the proposal, as a Kubernetes Event, on the card and as a notice.
+/// </summary>
+public sealed class ScaleApplier(
+    IWorkloadClient workloads,
+    IPolicyStore policies,
+    ProposalWriter writer,
+    Announcer announcer,
+    PolicyRuntimes runtimes,
+    TimeProvider time,
+    ILogger<ScaleApplier> logger)
+{
+    private const int ConflictRetries = 3;
+
+    /// <summary>Applies an Approved proposal to the approved replicas; returns the final record (or the current one when another caller applies it).</summary>
+    public async Task<ScaleProposal> ApplyAsync(ScaleProposal proposal, string by, CancellationToken cancellationToken)
+    {
+        var replicas = ProposalLifecycle.ApprovedReplicas(proposal.Status.Approvals) ?? proposal.Spec.ToReplicas;
+        var claimed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.StartApplying(p, time.GetUtcNow(), by).IfAccepted(), cancellationToken);
+        if (claimed is null)
+        {
+            // Someone else claimed it (another replica or a simultaneous tap): they apply, we do not.
+            return await writer.ReadAsync(proposal, cancellationToken);
+        }
+
+        var policy = await policies.GetAsync(claimed.Metadata.Namespace, claimed.Spec.PolicyName, cancellationToken);
+        var target = ProposalFactory.TargetOf(claimed);
+        var (outcome, from) = await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
+
+        var now = time.GetUtcNow();
+        var final = await writer.UpdateAsync(claimed, p => (outcome.Succeeded
+                ? ProposalLifecycle.MarkApplied(p, outcome.Replicas ?? replicas, now, by)
+                : ProposalLifecycle.MarkFailed(p, outcome.Message, now, by)).IfAccepted(), cancellationToken)
+            ?? await writer.ReadAsync(claimed, cancellationToken);
+
+        await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
+        return final;
+    }
+
+    private async Task<(ScaleResult Outcome, int From)> WriteScaleAsync(ScaleProposal proposal, ScalePolicy? policy, WorkloadRef target, int replicas, CancellationToken cancellationToken)
+    {
+        var from = proposal.Spec.FromReplicas;
+        for (var attempt = 0; ; attempt++)
+        {
+            var state = await workloads.GetAsync(target, cancellationToken);
+            if (state is null)
+            {
+                return (new ScaleResult(ScaleOutcome.NotFound, null, $"{target.Kind} {target} not found"), from);
+            }
+
+            from = state.SpecReplicas;
+            if (StillHolds(proposal, policy, state, replicas, time.GetUtcNow()) is { } refusal)
+            {
+                return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from);
+            }
+
+            if (state.SpecReplicas == replicas && state.Hpa is null)
+            {
+                return (new ScaleResult(ScaleOutcome.Applied, replicas, $"already at {replicas}, nothing to write"), from);
+            }
+
+            var result = await workloads.ScaleAsync(new ScaleRequest(target, replicas, state.ResourceVersion, proposal.Spec.Reason, proposal.Metadata.Name), cancellationToken);
+            if (result.Outcome != ScaleOutcome.Conflict || attempt >= ConflictRetries)
+            {
+                var message = result.Succeeded ? $"applied {from} → {result.Replicas ?? replicas}{(result.ViaHpa ? " (via HPA minReplicas)" : "")}" : result.Message;
+                return (result with { Message = message }, from);
+            }
+
+            await announcer.EventAsync(proposal, ScaleEventReasons.ScaleConflictRetried, $"{target} changed while scaling to {replicas}; re-read and re-checked", warning: false, cancellationToken);
+        }
+    }
+
+    /// <summary>Null when the change still makes sense against the workload as it is now; otherwise why not.</summary>
+    internal static string? StillHolds(ScaleProposal proposal, ScalePolicy? policy, WorkloadState state, int replicas, DateTimeOffset now)
+    {
+        if (policy is null)
+        {
+            return $"policy {proposal.Metadata.Namespace}/{proposal.Spec.PolicyName} no longer exists";
+        }
+
+        var isPin = ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Pin;
+        if (!isPin && policy.Spec.Freeze is { } freeze && freeze.Until > now)
+        {
+            return $"policy is frozen until {freeze.Until:u} ({freeze.Reason})";
+        }
+
+        if (!isPin && policy.Spec.Pin is { } pin && pin.Until > now)
+        {
+            return $"replicas are pinned at {pin.Replicas} until {pin.Until:u}";
+        }
+
+        if (!isPin && (replicas < policy.Spec.MinReplicas || replicas > policy.Spec.MaxReplicas))
+        {
+            return $"{replicas} is outside the policy's {policy.Spec.MinReplicas}..{policy.Spec.MaxReplicas}";
+        }
+
+        var proposed = Math.Sign(proposal.Spec.ToReplicas - proposal.Spec.FromReplicas);
+        var remaining = Math.Sign(replicas - state.SpecReplicas);
+        if (!isPin && remaining != 0 && proposed != 0 && remaining != proposed)
+        {
+            return $"the workload is at {state.SpecReplicas} now (proposed from {proposal.Spec.FromReplicas}); scaling to {replicas} would go the other way";
+        }
+
+        return null;
+    }
+
+    private async Task RecordAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)
+    {
+        var action = ProposalFactory.ActionOf(final);
+        var channel = action == ProposalFactory.Action.Auto ? "Auto" : action == ProposalFactory.Action.Pin ? "Pin" : "Approval";
+        var direction = replicas > from ? "up" : replicas < from ? "down" : "none";
+        ScaleControlMetrics.ScaleActions.WithLabels(direction, outcome.Succeeded ? "Applied" : outcome.Outcome.ToString()).Inc();
+
+        if (outcome.Succeeded)
+        {
+            ScaleControlMetrics.DecisionToApplied.WithLabels(channel).Observe(Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(final)).TotalSeconds));
+
+            var runtime = runtimes.For($"{final.Metadata.Namespace}/{final.Spec.PolicyName}");
+            lock (runtime.Gate)
+            {
+                runtime.History.RecordChange(time.GetUtcNow(), from, outcome.Replicas ?? replicas);
+            }
+
+            logger.Scaled(target.ToString(), from, outcome.Replicas ?? replicas, channel, final.Metadata.Name);
+            var by = final.Status.Approvals.Count > 0 ? string.Join(", ", final.Status.Approvals.Select(a => a.User)) : final.Spec.RequestedBy;
+            await announcer.EventAsync(final, ScaleEventReasons.ScaledByScaleControl, $"{outcome.Message} ({channel.ToLowerInvariant()}, by {by}, proposal {final.Metadata.Name}): {final.Spec.Reason}", warning: false, cancellationToken);
+            if (action == ProposalFactory.Action.Auto)
+            {
+                await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
+                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{final.Spec.Reason}", cancellationToken);
+            }
+
+            if (policy is not null && replicas >= policy.Spec.MaxReplicas && action != ProposalFactory.Action.Pin)
+            {
+                await announcer.NoticeAsync(policy, NoticeKind.MaxReplicasReached, target, $"{target} is at its maximum",
+                    $"**{target}** reached maxReplicas **{policy.Spec.MaxReplicas}**; demand may exceed capacity.", cancellationToken);
+            }
+        }
+        else
+        {
+            logger.ScaleFailed(target.ToString(), replicas, outcome.Message);
+            await announcer.EventAsync(final, ScaleEventReasons.ScaleFailed, $"scaling to {replicas} failed: {outcome.Message} (proposal {final.Metadata.Name})", warning: true, cancellationToken);
+            await announcer.NoticeAsync(policy, NoticeKind.ScaleFailed, target, $"Scaling {target} failed", $"**{target}** → {replicas} failed: {outcome.Message}", cancellationToken);
+        }
+
+        await announcer.UpdateCardAsync(final, cancellationToken);
+    }
+}

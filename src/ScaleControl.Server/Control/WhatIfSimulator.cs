@@ -1,0 +1,96 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Signals;
+
+namespace ScaleControl.Server.Control;
+
+public sealed record WhatIfStep(
+    DateTimeOffset Time,
+    IReadOnlyDictionary<string, double?> Values,
+    IReadOnlyDictionary<string, double?> Predicted,
+    int CurrentReplicas,
+    int DesiredReplicas,
+    DecisionOutcome Outcome,
+    string Reason);
+
+public sealed record WhatIfSummary(int Changes, int MaxReplicas, int MinReplicas, int Proposals, int Applied);
+
+public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep> Steps, WhatIfSummary Summary);
+
+/// <summary>
+/// Replays the last N seconds of real metric history (range queries) through the engine in simulated time: what
+/// would this policy have done? Proposals are assumed approved at once and every change ready at once, so the
+/// replay shows the policy's intent, not the approvers' or the cluster's speed. Freezes and pins are ignored.
+/// </summary>
+public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics, IWorkloadClient workloads, TimeProvider time)
+{
+    public async Task<WhatIfResult> RunAsync(ScalePolicy policy, int fromSeconds, int stepSeconds, CancellationToken cancellationToken)
+    {
+        var to = time.GetUtcNow();
+        var from = to.AddSeconds(-fromSeconds);
+        var step = TimeSpan.FromSeconds(stepSeconds);
+        var series = new Dictionary<string, IReadOnlyList<MetricPoint>>(StringComparer.Ordinal);
+        foreach (var query in PolicyEvaluator.Queries(policy))
+        {
+            series[query] = await metrics.QueryRangeAsync(query, from, to, step, cancellationToken);
+        }
+
+        var target = ProposalFactory.TargetOf(policy);
+        var state = await workloads.GetAsync(target, cancellationToken);
+        var replicas = Math.Clamp(state?.SpecReplicas ?? policy.Spec.MinReplicas, policy.Spec.MinReplicas, policy.Spec.MaxReplicas);
+        var simulated = policy with { Spec = policy.Spec with { Freeze = null, Pin = null } };
+        var history = new PolicyHistory();
+        var steps = new List<WhatIfStep>();
+        int changes = 0, proposals = 0, applied = 0, max = replicas, min = replicas;
+
+        for (var t = from; t <= to; t += step)
+        {
+            var readings = series.ToDictionary(s => s.Key, s => ReadingAt(s.Key, s.Value, t, step));
+            var workload = new WorkloadState(target, replicas, replicas, "whatif", null, state?.ObservedStartupTime, null);
+            var input = new DecisionInput(simulated, readings, workload, history, t);
+            var decision = engine.Decide(input);
+            history.RecordEvaluation(input, decision);
+            steps.Add(new WhatIfStep(
+                t,
+                decision.Evidence.Metrics.ToDictionary(m => m.Name, m => m.Value),
+                decision.Evidence.Metrics.ToDictionary(m => m.Name, m => m.Predicted),
+                replicas,
+                decision.DesiredReplicas,
+                decision.Outcome,
+                decision.Reason));
+
+            if (decision.Outcome is DecisionOutcome.ApplyNow or DecisionOutcome.Propose && decision.DesiredReplicas != replicas)
+            {
+                proposals += decision.Outcome == DecisionOutcome.Propose ? 1 : 0;
+                applied += decision.Outcome == DecisionOutcome.ApplyNow ? 1 : 0;
+                changes++;
+                history.RecordChange(t, replicas, decision.DesiredReplicas);
+                replicas = decision.DesiredReplicas;
+                max = Math.Max(max, replicas);
+                min = Math.Min(min, replicas);
+            }
+        }
+
+        return new WhatIfResult(policy.Key, from, to, steps, new WhatIfSummary(changes, max, min, proposals, applied));
+    }
+
+    /// <summary>The latest point at or before <paramref name="t"/>, if it is no older than two steps (else the metric is missing).</summary>
+    private static MetricReading ReadingAt(string query, IReadOnlyList<MetricPoint> points, DateTimeOffset t, TimeSpan step)
+    {
+        MetricPoint? latest = null;
+        foreach (var point in points)
+        {
+            if (point.Time > t)
+            {
+                break;
+            }
+
+            latest = point;
+        }
+
+        return latest is { } p && t - p.Time <= step * 2
+            ? MetricReading.Ok(query, p.Value, p.Time)
+            : MetricReading.Failed(query, MetricStatus.Empty, "no sample in the range at this time");
+    }
+}

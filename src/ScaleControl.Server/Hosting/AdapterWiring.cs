@@ -1,0 +1,62 @@
+using ScaleControl.DingTalk;
+using ScaleControl.DingTalk.Callbacks;
+using ScaleControl.Kubernetes;
+using ScaleControl.Prometheus;
+using ScaleControl.Server.SandboxMode;
+
+namespace ScaleControl.Server.Hosting;
+
+/// <summary>
+/// Puts the adapters behind the ports. Cluster mode: Kubernetes from kubeconfig or in-cluster, Prometheus and
+/// DingTalk from configuration. Sandbox mode: the sandbox world in this process, the Kubernetes adapters pointed at
+/// <c>{own base URL}/sandbox/k8s</c>, DingTalk at the emulator, metrics from the simulator — unless
+/// <c>ScaleControl:Prometheus:Url</c> is set, then PromQL against that Prometheus.
+/// </summary>
+public static class AdapterWiring
+{
+    public const string KubernetesSection = "ScaleControl:Kubernetes";
+
+    public static WebApplicationBuilder AddScaleControlAdapters(this WebApplicationBuilder builder, ServerMode mode)
+    {
+        var configuration = builder.Configuration;
+        var kubernetes = configuration.GetSection(KubernetesSection);
+        Uri? sandboxApi = null;
+        if (mode == ServerMode.Sandbox)
+        {
+            var world = builder.AddSandboxWorld(ListenAddress.Pin(builder));
+            sandboxApi = new Uri(world.BaseUrl, SandboxWorld.KubernetesPrefix.TrimStart('/'));
+        }
+
+        // In sandbox mode the adapters call this server: their background work waits until it listens.
+        Action<IServiceCollection, Action<IServiceCollection>> add = sandboxApi is null ? (s, r) => r(s) : StartAfterServer.Wrap;
+        add(builder.Services, s => s.AddScaleControlKubernetes(o =>
+        {
+            kubernetes.Bind(o);
+            if (sandboxApi is not null && string.IsNullOrWhiteSpace(o.Host) && string.IsNullOrWhiteSpace(o.KubeconfigPath))
+            {
+                o.Host = sandboxApi.ToString();
+
+                // One process owns the sandbox: no lease to contend for unless asked for explicitly.
+                o.LeaderElection.Enabled = kubernetes.GetValue<bool?>("LeaderElection:Enabled") ?? false;
+            }
+        }));
+        add(builder.Services, s => s.AddScaleControlDingTalk(configuration));
+        if (mode == ServerMode.Cluster || !string.IsNullOrWhiteSpace(configuration["ScaleControl:Prometheus:Url"]))
+        {
+            builder.Services.AddScaleControlPrometheus(configuration);
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapScaleControlAdapters(this WebApplication app, ServerMode mode)
+    {
+        app.MapDingTalkCardCallback();
+        if (mode == ServerMode.Sandbox)
+        {
+            app.MapSandboxWorld();
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.Json.Serialization;
+using FluentValidation;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Policies.Validation;
+using ScaleControl.Server.Api;
+
+namespace ScaleControl.Server.Hosting;
+
+public static class ServerHostingExtensions
+{
+    /// <summary>
+    /// Options (validated on start), the mode, JSON conventions (camelCase, enums as strings), ProblemDetails for
+    /// every error, FluentValidation validators, health checks and the OpenAPI document.
+    /// </summary>
+    public static ServerMode AddScaleControlServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateOnStart();
+        services.AddOptions<ControlLoopOptions>().BindConfiguration(ControlLoopOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        var mode = ResolveMode(builder.Configuration);
+        services.AddSingleton(new ServerModeInfo(mode));
+        services.AddSingleton(TimeProvider.System);
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        services.AddProblemDetails();
+        services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
+        services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<StoresReadyCheck>("stores", tags: [HealthEndpoints.ReadyTag]);
+        return mode;
+    }
+
+    /// <summary>Explicit <c>ScaleControl:Mode</c> wins; otherwise a kubeconfig or an in-cluster environment means Cluster.</summary>
+    public static ServerMode ResolveMode(IConfiguration configuration)
+    {
+        var configured = configuration[$"{ServerOptions.SectionName}:{nameof(ServerOptions.Mode)}"];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Enum.TryParse<ServerMode>(configured, ignoreCase: true, out var mode) && !int.TryParse(configured, out _)
+                ? mode
+                : throw new InvalidOperationException($"ScaleControl:Mode '{configured}' is not one of Sandbox, Cluster.");
+        }
+
+        var clusterConfigured = !string.IsNullOrWhiteSpace(configuration["ScaleControl:Kubernetes:KubeconfigPath"])
+            || !string.IsNullOrWhiteSpace(configuration["KUBERNETES_SERVICE_HOST"]);
+        return clusterConfigured ? ServerMode.Cluster : ServerMode.Sandbox;
+    }
+}

@@ -1,0 +1,86 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ScaleControl.Server.Hosting;
+
+/// <summary>Sandbox: no cluster configured, the sandbox world runs in this process. Cluster: real Kubernetes, Prometheus and DingTalk.</summary>
+public enum ServerMode
+{
+    Sandbox,
+    Cluster,
+}
+
+/// <summary><c>ScaleControl</c>: the server as a whole.</summary>
+public sealed class ServerOptions
+{
+    public const string SectionName = "ScaleControl";
+
+    /// <summary>Sandbox or Cluster; unset = Cluster when a kubeconfig is configured or the process runs in a pod, else Sandbox.</summary>
+    public ServerMode? Mode { get; set; }
+
+    /// <summary>This replica's name for leader election and logs (default: the host name).</summary>
+    public string? Identity { get; set; }
+}
+
+/// <summary><c>ScaleControl:Loop</c>: how the control loop ticks.</summary>
+public sealed class ControlLoopOptions
+{
+    public const string SectionName = "ScaleControl:Loop";
+
+    /// <summary>Wait this long after start before the first tick (lets the watch caches fill).</summary>
+    [Range(0, 600)]
+    public double StartupDelaySeconds { get; set; } = 2;
+
+    /// <summary>How often the loop wakes to see which policies are due (each policy has its own interval, at least 1 s).</summary>
+    [Range(0.05, 60)]
+    public double TickSeconds { get; set; } = 1;
+
+    /// <summary>Evaluations kept per policy for the dashboard (720 = one hour at 5 s).</summary>
+    [Range(10, 100_000)]
+    public int EvaluationRingSize { get; set; } = 720;
+
+    /// <summary>Terminal proposals older than this are left out of the history default window (they stay in the store).</summary>
+    [Range(1, 24 * 90)]
+    public int HistoryHours { get; set; } = 24;
+}
+
+/// <summary><c>ScaleControl:Sandbox</c>: the embedded world.</summary>
+public sealed class SandboxOptions
+{
+    public const string SectionName = "ScaleControl:Sandbox";
+
+    /// <summary>Where the kubeconfig for the sandbox cluster is written (relative to the working directory).</summary>
+    [Required]
+    public string KubeconfigPath { get; set; } = ".scalecontrol/sandbox/kubeconfig";
+
+    /// <summary>Seed the demo services and policies (checkout-api, feed-service, video-transcoder).</summary>
+    public bool Seed { get; set; } = true;
+
+    /// <summary>Flat, noise-free demand instead of the daily shape (predictable demos and tests).</summary>
+    public bool FlatTraffic { get; set; }
+
+    /// <summary>Start random hot events now and then, so the demo moves by itself.</summary>
+    public bool DemoHotEvents { get; set; }
+
+    /// <summary>Evaluation interval of the seeded policies.</summary>
+    [Range(1, 3600)]
+    public int EvaluationIntervalSeconds { get; set; } = 5;
+
+    /// <summary>The rate() window of the seeded policies' queries (a short one reacts faster; Prometheus syntax).</summary>
+    [RegularExpression(@"^\d+[smh]$")]
+    public string RateWindow { get; set; } = "1m";
+
+    /// <summary>Trend prediction in the seeded policies.</summary>
+    public bool Prediction { get; set; } = true;
+
+    /// <summary>Expiry of checkout-api's proposals.</summary>
+    [Range(5, 86_400)]
+    public int ApprovalExpirySeconds { get; set; } = 600;
+
+    /// <summary>Delay before checkout-api's proposals are escalated by DING.</summary>
+    [Range(1, 86_400)]
+    public int EscalationSeconds { get; set; } = 120;
+
+    /// <summary>How long a new pod of the sandbox cluster takes to become ready.</summary>
+    [Range(0, 600)]
+    public double PodStartupSeconds { get; set; } = 5;
+}

@@ -1,0 +1,169 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using ScaleControl.DingTalk.Configuration;
+using ScaleControl.Kubernetes.Resources;
+using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Sandbox.Kubernetes;
+using ScaleControl.Sandbox.Kubernetes.Control;
+using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Server.Hosting;
+
+namespace ScaleControl.Server.SandboxMode;
+
+/// <summary>
+/// Sandbox mode: the sandbox Kubernetes API, traffic simulator and DingTalk emulator run in this process, and the
+/// product's adapters are pointed at them over HTTP — the same code path as against a real cluster.
+/// </summary>
+public static class SandboxWorld
+{
+    public const string KubernetesPrefix = SandboxKubernetesExtensions.DefaultPrefix;
+    public const string DingTalkPrefix = SandboxDingTalkExtensions.DefaultPrefix;
+
+    /// <summary>The world's services, registered so the seeding and the banner see the same list.</summary>
+    public sealed record World(Uri BaseUrl, DingTalkSandboxOptions DingTalk, IReadOnlyList<SandboxService> Services);
+
+    public static World AddSandboxWorld(this WebApplicationBuilder builder, Uri baseUrl)
+    {
+        var settings = builder.Configuration.GetSection(SandboxOptions.SectionName).Get<SandboxOptions>() ?? new SandboxOptions();
+        var dingTalk = DingTalkSandboxOptions.CreateDefault();
+        var world = new World(baseUrl, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
+        builder.Services.AddSingleton(world);
+
+        builder.Services.AddSandboxKubernetes(o => o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds));
+        builder.Services.AddSandboxDingTalk(dingTalk);
+        builder.Services.AddSandboxTraffic(o =>
+        {
+            o.Services = SandboxCatalog.Traffic(world.Services, settings.FlatTraffic);
+            o.NoiseFraction = settings.FlatTraffic ? 0 : o.NoiseFraction;
+            o.DemoMode = settings.DemoHotEvents;
+        });
+
+        // The product's DingTalk client talks to the emulator unless DingTalk was configured explicitly.
+        builder.Services.Configure<DingTalkOptions>(o =>
+        {
+            if (!string.IsNullOrEmpty(o.AppKey))
+            {
+                return;
+            }
+
+            var app = dingTalk.Apps[0];
+            var emulator = new Uri(baseUrl, DingTalkPrefix.TrimStart('/'));
+            o.ApiBaseUrl = emulator;
+            o.OapiBaseUrl = emulator;
+            o.AppKey = app.AppKey;
+            o.AppSecret = app.AppSecret;
+            o.RobotCode = app.RobotCode;
+            o.CardTemplateId = SandboxCardTemplate.ScaleApprovalId;
+            o.CallbackMode = DingTalkCallbackMode.Stream;
+            o.DetailsBaseUrl ??= baseUrl;
+            o.NoticeConversationId ??= dingTalk.Groups[0].OpenConversationId;
+            foreach (var user in dingTalk.Users)
+            {
+                o.UserNames.TryAdd(user.UserId, user.Name);
+            }
+        });
+        return world;
+    }
+
+    /// <summary>Mounts the sandbox APIs, seeds the world and writes the kubeconfig; prints where to go once listening.</summary>
+    public static WebApplication MapSandboxWorld(this WebApplication app)
+    {
+        app.MapSandboxKubernetes(KubernetesPrefix);
+        app.MapSandboxDingTalk(DingTalkPrefix);
+        app.MapSandboxTraffic();
+
+        var world = app.Services.GetRequiredService<World>();
+        var settings = app.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
+        var cluster = app.Services.GetRequiredService<SandboxKubernetesControl>();
+        Seed(cluster, world, app.Services.GetRequiredService<TrafficSimulator>(), settings.Seed);
+
+        var kubeconfig = Path.GetFullPath(settings.KubeconfigPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(kubeconfig)!);
+        SandboxKubeconfig.Write(kubeconfig, new Uri(world.BaseUrl, KubernetesPrefix.TrimStart('/')));
+
+        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(Banner(world, kubeconfig)));
+        return app;
+    }
+
+    private static void Seed(SandboxKubernetesControl cluster, World world, TrafficSimulator traffic, bool services)
+    {
+        foreach (var crd in ReadCrds())
+        {
+            cluster.Seed(crd);
+        }
+
+        foreach (var ns in world.Services.Select(s => s.Namespace).Append("scalecontrol-system").Distinct())
+        {
+            cluster.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
+        }
+
+        if (!services)
+        {
+            return;
+        }
+
+        var demand = traffic.Status().ToDictionary(s => $"{s.Namespace}/{s.Workload}", s => s.Conditions.DemandQps);
+        foreach (var service in world.Services)
+        {
+            // A running service is sized for the traffic it has now; the demo starts calm and a hot event makes it move.
+            var spec = service.Policy.Spec;
+            var perPod = spec.Metrics[0].Target;
+            var replicas = Math.Clamp((int)Math.Ceiling(demand.GetValueOrDefault($"{service.Namespace}/{service.Name}") / perPod), spec.MinReplicas, spec.MaxReplicas);
+            if (service.Hpa is { } hpa)
+            {
+                replicas = Math.Max(replicas, hpa.Min);
+            }
+
+            if (service.Kind == Core.Policies.TargetRef.StatefulSetKind)
+            {
+                cluster.SeedStatefulSet(service.Namespace, service.Name, replicas, replicas);
+            }
+            else
+            {
+                cluster.SeedDeployment(service.Namespace, service.Name, replicas, replicas);
+            }
+
+            if (service.Hpa is { } bounds)
+            {
+                cluster.SeedHorizontalPodAutoscaler(service.Namespace, service.Name, service.Name, Math.Max(bounds.Min, replicas), bounds.Max);
+            }
+
+            cluster.Seed(JsonSerializer.SerializeToNode(service.Policy, CustomResourceJson.Options)!.AsObject());
+        }
+    }
+
+    private static IEnumerable<string> ReadCrds()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("crds/", StringComparison.Ordinal)).Order())
+        {
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
+            yield return reader.ReadToEnd();
+        }
+    }
+
+    private static string Banner(World world, string kubeconfig)
+    {
+        var b = world.BaseUrl.ToString().TrimEnd('/');
+        return $$"""
+
+            ScaleControl is running in SANDBOX mode (no cluster configured) on {{b}}
+
+              Dashboard         {{b}}/
+              DingTalk phone    {{b}}{{DingTalkPrefix}}/phone        (be zhangsan or lisi to approve; wangwu is not an approver)
+              REST API          {{b}}/api/v1   (OpenAPI: {{b}}/openapi/v1.json)
+              Metrics           {{b}}/metrics
+              kubectl           kubectl --kubeconfig {{kubeconfig}} get deploy,sts,hpa,scalepolicies -A
+
+              Demo tokens       sandbox-admin (admin)   sandbox-zhangsan (operator: shop, feed, video)   sandbox-viewer (viewer)
+
+              Try a hot event:
+                curl -s -X POST {{b}}/sandbox/traffic/hot-events -H 'Content-Type: application/json' \
+                  -d '{"namespace":"shop","workload":"checkout-api","multiplier":4,"rampSeconds":20,"holdSeconds":600}'
+                curl -s {{b}}/api/v1/proposals -H 'Authorization: Bearer sandbox-viewer'
+
+            """;
+    }
+}

@@ -1,0 +1,37 @@
+using ScaleControl.Core.Decisions;
+
+namespace ScaleControl.Server.Telemetry;
+
+/// <summary>Source-generated log messages with stable event ids (one line per decision that changes something).</summary>
+public static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Decision {Namespace}/{Policy}: {Outcome} {From} -> {To}: {Reason}")]
+    public static partial void DecisionMade(this ILogger logger, string @namespace, string policy, DecisionOutcome outcome, int from, int to, string reason);
+
+    [LoggerMessage(1001, LogLevel.Warning, "Evaluating {Namespace}/{Policy} failed")]
+    public static partial void EvaluationFailed(this ILogger logger, Exception exception, string @namespace, string policy);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Workload {Workload} of policy {Namespace}/{Policy} was not found")]
+    public static partial void WorkloadMissing(this ILogger logger, string workload, string @namespace, string policy);
+
+    [LoggerMessage(1003, LogLevel.Error, "Control loop tick failed")]
+    public static partial void TickFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(1100, LogLevel.Information, "Proposal {Namespace}/{Proposal} {From} -> {To}: {Phase} ({Message})")]
+    public static partial void ProposalPhase(this ILogger logger, string @namespace, string proposal, int from, int to, string phase, string message);
+
+    [LoggerMessage(1101, LogLevel.Information, "Scaled {Workload} {From} -> {To} ({Channel}, proposal {Proposal})")]
+    public static partial void Scaled(this ILogger logger, string workload, int from, int to, string channel, string proposal);
+
+    [LoggerMessage(1102, LogLevel.Warning, "Scaling {Workload} to {To} failed: {Message}")]
+    public static partial void ScaleFailed(this ILogger logger, string workload, int to, string message);
+
+    [LoggerMessage(1103, LogLevel.Information, "{User} via {Channel} on {Namespace}/{Proposal}: {Result} ({Message})")]
+    public static partial void ApprovalHandled(this ILogger logger, string user, string channel, string @namespace, string proposal, string result, string message);
+
+    [LoggerMessage(1104, LogLevel.Warning, "DingTalk {Operation} for {Namespace}/{Proposal} failed")]
+    public static partial void NotifyFailed(this ILogger logger, Exception exception, string operation, string @namespace, string proposal);
+
+    [LoggerMessage(1200, LogLevel.Information, "{User} {Action} {Namespace}/{Policy}: {Detail}")]
+    public static partial void OverrideChanged(this ILogger logger, string user, string action, string @namespace, string policy, string detail);
+}

@@ -1,0 +1,87 @@
+namespace ScaleControl.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// The incident as an SRE runs it from the terminal: a hot event makes the policy propose, the SRE lists, describes and
+/// approves it as zhangsan, a late reject is refused with the server's reason, and the history tells the story.
+/// It has a server of its own: waiting for the control loop to react takes a while, and the other tests need not wait.
+/// </summary>
+public sealed class IncidentFlowTests(SandboxServer server) : IClassFixture<SandboxServer>
+{
+    [Fact]
+    public async Task HotEvent_ProposeDescribeApproveAndRejectLate_WholeFlowFromTheCli()
+    {
+        var policy = await SandboxPolicy.NeedingApprovalAsync(server);
+        await server.ApiAsync(HttpMethod.Post, "/sandbox/traffic/hot-events", SandboxPolicy.HotEvent(policy, 6));
+        // While traffic climbs each evaluation supersedes the last proposal; take the one that has stood for a while.
+        var proposal = await SandboxServer.EventuallyAsync(async () =>
+        {
+            var pending = (await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals?namespace={policy.Namespace}&phase=Pending&policy={policy.Name}"))!.AsArray();
+            var settled = pending.FirstOrDefault(p => DateTimeOffset.UtcNow - p!["metadata"]!["creationTimestamp"]!.GetValue<DateTimeOffset>() > TimeSpan.FromSeconds(6));
+            return settled?["metadata"]?["name"]?.GetValue<string>();
+        }, TimeSpan.FromSeconds(90), $"a settled pending proposal for {policy.Id}");
+        var id = $"{policy.Namespace}/{proposal}";
+        var zhangsan = server.Cli(SandboxServer.OperatorToken);
+
+        var list = await zhangsan.RunAsync("get", "proposals", "-n", policy.Namespace, "--phase", "Pending");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Equal(["NAME", "POLICY", "TARGET", "FROM", "TO", "PHASE", "APPROVALS", "EXPIRES", "AGE"],
+            list.Lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var row = Assert.Single(list.Lines, l => l.StartsWith(proposal + " ", StringComparison.Ordinal));
+        Assert.Contains(" Pending ", row, StringComparison.Ordinal);
+        Assert.Contains(" in ", row, StringComparison.Ordinal);
+
+        var describe = await zhangsan.RunAsync("describe", "proposal", id);
+        Assert.True(describe.ExitCode == 0, describe.ToString());
+        Assert.Contains(describe.Lines, l => l.StartsWith("Policy:", StringComparison.Ordinal) && l.EndsWith(policy.Name, StringComparison.Ordinal));
+        Assert.Contains(describe.Lines, l => l.StartsWith("Replicas:", StringComparison.Ordinal) && l.Contains('→', StringComparison.Ordinal));
+        Assert.Contains("Evidence:", describe.Lines);
+
+        var approve = await zhangsan.RunAsync("approve", id);
+        Assert.True(approve.ExitCode == 0, approve.ToString());
+        Assert.StartsWith($"proposal {id} approved", approve.Output, StringComparison.Ordinal);
+
+        var rejectLate = await zhangsan.RunAsync("reject", id, "--reason", "too late");
+        Assert.Equal(1, rejectLate.ExitCode);
+        Assert.StartsWith("error: refused (409): ", rejectLate.Error, StringComparison.Ordinal);
+        Assert.Single(rejectLate.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var approved = await SandboxServer.EventuallyAsync(async () =>
+        {
+            var p = await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals/{id}");
+            return p!["status"]!["phase"]!.GetValue<string>() is "Applied" ? p : null;
+        }, TimeSpan.FromSeconds(30), $"{id} to be applied");
+        var to = approved["spec"]!["toReplicas"]!.GetValue<int>();
+
+        var history = await zhangsan.RunAsync("get", "history", "-n", policy.Namespace, "--since", "10m", "-o", "json");
+        Assert.True(history.ExitCode == 0, history.ToString());
+        var kinds = history.Json.AsArray()
+            .Where(e => e!["proposal"]?.GetValue<string>() == proposal)
+            .Select(e => e!["kind"]!.GetValue<string>())
+            .ToList();
+        Assert.Contains("Proposed", kinds);
+        Assert.Contains("Approved", kinds);
+
+        var table = await zhangsan.RunAsync("get", "history", "-n", policy.Namespace, "--since", "10m");
+        Assert.Contains(table.Lines, l => l.Contains(" Approved ", StringComparison.Ordinal) && l.Contains("zhangsan", StringComparison.Ordinal));
+        Assert.Contains(table.Lines, l => l.Contains($"→ {to}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Approve_UnknownProposal_IsNotFound()
+    {
+        var result = await server.Cli(SandboxServer.OperatorToken).RunAsync("approve", "shop/no-such-proposal");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: not found (404)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reject_UnknownProposalJson_IsStillOneErrorLine()
+    {
+        var result = await server.Cli(SandboxServer.OperatorToken).RunAsync("reject", "no-such-proposal", "-n", "shop", "--reason", "x", "-o", "json");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Output);
+        Assert.StartsWith("error: not found (404)", result.Error, StringComparison.Ordinal);
+    }
+}

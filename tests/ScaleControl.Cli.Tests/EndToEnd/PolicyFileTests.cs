@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+
+namespace ScaleControl.Cli.Tests.EndToEnd;
+
+[Collection(SandboxServerCollection.Name)]
+public sealed class PolicyFileTests(SandboxServer server)
+{
+    private static string File(string name) => Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", name);
+
+    [Fact]
+    public async Task PolicyValidate_ValidMultiDocumentFile_ReportsEachValid()
+    {
+        var result = await server.Cli().RunAsync("policy", "validate", "-f", File("valid-two.yaml"), "-n", "clitest");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["scalepolicy clitest/cli-orders valid", "scalepolicy clitest/cli-search valid"], result.Lines);
+    }
+
+    [Fact]
+    public async Task PolicyValidate_InvalidFile_FailsWithOneLineListingEachField()
+    {
+        var result = await server.Cli().RunAsync("policy", "validate", "-f", File("invalid.yaml"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Output);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: invalid policy clitest/cli-broken (invalid.yaml document 1): ", line, StringComparison.Ordinal);
+        Assert.Contains("spec.maxReplicas", line, StringComparison.Ordinal);
+        Assert.Contains("spec.metrics[0].query", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PolicyApply_InvalidFile_ChangesNothing()
+    {
+        var apply = await server.Cli().RunAsync("policy", "apply", "-f", File("invalid.yaml"));
+        var get = await server.Cli().RunAsync("get", "policies", "clitest/cli-broken");
+
+        Assert.Equal(1, apply.ExitCode);
+        Assert.Equal(1, get.ExitCode);
+        Assert.StartsWith("error: not found (404)", get.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PolicyApply_NewThenAgain_CreatesThenConfiguresAndGetShowsThem()
+    {
+        var first = await server.Cli().RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
+        var second = await server.Cli().RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
+        var table = await server.Cli().RunAsync("get", "policies", "-n", "clitest");
+        var json = await server.Cli().RunAsync("get", "policies", "-n", "clitest", "-o", "json");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("scalepolicy clitest/cli-orders created", first.Output, StringComparison.Ordinal);
+        Assert.Equal(["scalepolicy clitest/cli-orders configured", "scalepolicy clitest/cli-search configured"], second.Lines);
+
+        Assert.Equal(["NAME", "TARGET", "MODE", "MIN", "MAX", "CURRENT", "DESIRED", "STATE", "AGE"],
+            table.Lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(table.Lines, l => l.StartsWith("cli-orders ", StringComparison.Ordinal) && l.Contains("Deployment/orders", StringComparison.Ordinal) && l.Contains("Approval", StringComparison.Ordinal));
+        Assert.Contains(table.Lines, l => l.StartsWith("cli-search ", StringComparison.Ordinal) && l.Contains("Auto", StringComparison.Ordinal));
+
+        var names = json.Json.AsArray().Select(p => p!["metadata"]!["name"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(["cli-orders", "cli-search"], names);
+    }
+
+    [Fact]
+    public async Task PolicyApply_AsOperator_IsForbidden()
+    {
+        var result = await server.Cli(SandboxServer.OperatorToken).RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: forbidden (403)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PolicyApply_OneDocumentWithJsonOutput_PrintsTheStoredPolicy()
+    {
+        var yaml = System.IO.File.ReadAllText(File("valid-two.yaml")).Split("---")[1];
+        var path = Path.Combine(Path.GetTempPath(), $"scalectl-{Guid.NewGuid():N}.yaml");
+        System.IO.File.WriteAllText(path, yaml);
+
+        var result = await server.Cli().RunAsync("policy", "apply", "-f", path, "-n", "clitest", "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("cli-search", result.Json["metadata"]!["name"]!.GetValue<string>());
+        Assert.Equal("clitest", result.Json["metadata"]!["namespace"]!.GetValue<string>());
+        Assert.IsType<JsonObject>(result.Json["spec"]);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Cli.Formatting;
+
+namespace ScaleControl.Cli.Tests.EndToEnd;
+
+/// <summary>The read verbs in every output format, against the sandbox's seeded world.</summary>
+[Collection(SandboxServerCollection.Name)]
+public sealed class ReadCommandsTests(SandboxServer server)
+{
+    [Fact]
+    public async Task Status_Table_ShowsSandboxModeAndEverySeededPolicy()
+    {
+        var policies = await SandboxPolicy.ListAsync(server);
+
+        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("status");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("sandbox mode", result.Lines[0], StringComparison.Ordinal);
+        var header = Array.FindIndex(result.Lines, l => l.StartsWith("NAMESPACE", StringComparison.Ordinal));
+        Assert.Equal(["NAMESPACE", "NAME", "TARGET", "MODE", "READY", "CURRENT", "DESIRED", "METRICS", "STATE", "REASON"],
+            result.Lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        foreach (var p in policies)
+        {
+            Assert.Contains(result.Lines, l => l.StartsWith($"{p.Namespace} ", StringComparison.Ordinal) && l.Contains($" {p.Name} ", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("yaml")]
+    public async Task Status_StructuredOutput_IsTheServersObject(string format)
+    {
+        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("status", "-o", format);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var status = Parse(format, result.Output);
+        Assert.Equal("sandbox", status["mode"]!.GetValue<string>());
+        Assert.NotEmpty(status["policies"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task GetPolicies_AllNamespaces_TableHasKubectlColumnsAndRowsAligned()
+    {
+        var policies = await SandboxPolicy.ListAsync(server);
+
+        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "policies", "-A");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var header = result.Output.Split('\n')[0];
+        Assert.Equal(["NAMESPACE", "NAME", "TARGET", "MODE", "MIN", "MAX", "CURRENT", "DESIRED", "STATE", "AGE"],
+            header.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var nameColumn = header.IndexOf("NAME ", StringComparison.Ordinal);
+        foreach (var p in policies)
+        {
+            var row = Assert.Single(result.Output.Split('\n'), l => l.StartsWith(p.Namespace + " ", StringComparison.Ordinal) && l.Contains($" {p.Name} ", StringComparison.Ordinal));
+            Assert.Equal(p.Name, row[nameColumn..].Split(' ')[0]);
+            Assert.Contains($"/{p.Workload}", row, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task GetPolicies_OneNamespace_LeavesOutTheNamespaceColumn()
+    {
+        var policy = (await SandboxPolicy.ListAsync(server))[0];
+
+        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "policies", "-n", policy.Namespace);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("NAME ", result.Lines[0], StringComparison.Ordinal);
+        Assert.Contains(result.Lines, l => l.StartsWith(policy.Name + " ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("yaml")]
+    public async Task GetPolicy_ByIdStructured_IsTheServersPolicy(string format)
+    {
+        var policy = (await SandboxPolicy.ListAsync(server))[0];
+
+        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "policy", policy.Id, "-o", format);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var node = Parse(format, result.Output);
+        Assert.Equal(policy.Name, node["metadata"]!["name"]!.GetValue<string>());
+        Assert.Equal(policy.Workload, node["spec"]!["target"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task DescribePolicy_NameWithNamespaceFlag_ShowsSpecAndStatus()
+    {
+        var policy = (await SandboxPolicy.ListAsync(server))[0];
+
+        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("describe", "policy", policy.Name, "-n", policy.Namespace);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(result.Lines, l => l.StartsWith("Name:", StringComparison.Ordinal) && l.EndsWith(policy.Name, StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith("Target:", StringComparison.Ordinal) && l.Contains(policy.Workload, StringComparison.Ordinal));
+        Assert.Contains("Metrics:", result.Lines);
+        Assert.Contains("Status:", result.Lines);
+    }
+
+    [Theory]
+    [InlineData("table")]
+    [InlineData("json")]
+    [InlineData("yaml")]
+    public async Task GetHistory_AnyFormat_Succeeds(string format)
+    {
+        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "history", "-A", "--since", "1h", "-o", format);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        if (format != "table")
+        {
+            Assert.IsType<JsonArray>(Parse(format, result.Output));
+        }
+    }
+
+    [Theory]
+    [InlineData("table")]
+    [InlineData("json")]
+    [InlineData("yaml")]
+    public async Task GetProposals_AnyFormat_Succeeds(string format)
+    {
+        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "proposals", "-A", "-o", format);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        if (format != "table")
+        {
+            Assert.IsType<JsonArray>(Parse(format, result.Output));
+        }
+    }
+
+    internal static JsonNode Parse(string format, string text) =>
+        format == "json" ? JsonNode.Parse(text)! : YamlJson.ParseDocuments(text).Single();
+}

@@ -1,0 +1,81 @@
+namespace ScaleControl.Cli.Tests.EndToEnd;
+
+/// <summary>Prometheus holding a backfilled hot event, and a server whose metrics come from it.</summary>
+public sealed class PrometheusBackedServer : IAsyncLifetime
+{
+    private BackfilledPrometheus? _prometheus;
+
+    public SandboxServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _prometheus = await BackfilledPrometheus.StartAsync(HotEventCurve.ToOpenMetrics(DateTimeOffset.UtcNow));
+        Server = new SandboxServer(new Dictionary<string, string?> { ["ScaleControl:Prometheus:Url"] = _prometheus.Url });
+        await Server.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        if (_prometheus is not null)
+        {
+            await _prometheus.DisposeAsync();
+        }
+    }
+}
+
+/// <summary><c>scalectl whatif</c> replays the last hour of real Prometheus history through the engine on the server.</summary>
+public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<PrometheusBackedServer>
+{
+    private SandboxServer Server => fixture.Server;
+
+    [Fact]
+    public async Task WhatIf_LastHourWithHotEvent_ShowsScaleUpToPeakAndBack()
+    {
+        await ApplyAsync();
+
+        var result = await Server.Cli(SandboxServer.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "-1h");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("policy clitest/cli-whatif: replayed ", result.Lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("would have: ", result.Lines[1], StringComparison.Ordinal);
+        Assert.Contains(result.Lines, l => l.StartsWith("qps ", StringComparison.Ordinal) && l.Contains('█', StringComparison.Ordinal));
+        var header = Array.FindIndex(result.Lines, l => l.StartsWith("TIME ", StringComparison.Ordinal));
+        Assert.Equal(["TIME", "QPS", "PREDICTED", "QPS", "CURRENT", "DESIRED", "OUTCOME", "REASON"],
+            result.Lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var desired = result.Lines[(header + 1)..].Select(l => int.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(5, desired.Max());
+    }
+
+    [Fact]
+    public async Task WhatIf_Json_HasStepsFollowingTheCurveAndASummary()
+    {
+        await ApplyAsync();
+
+        var result = await Server.Cli(SandboxServer.ViewerToken).RunAsync("whatif", "cli-whatif", "-n", "clitest", "--from", "-1h", "--step", "30s", "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var steps = result.Json["steps"]!.AsArray();
+        Assert.InRange(steps.Count, 100, 121);
+        var peak = steps.Max(s => s!["values"]!["qps"]?.GetValue<double>() ?? 0);
+        Assert.InRange(peak, HotEventCurve.PeakQps * 0.95, HotEventCurve.PeakQps * 1.05);
+        var summary = result.Json["summary"]!;
+        Assert.Equal(5, summary["maxReplicas"]!.GetValue<int>());
+        Assert.True(summary["changes"]!.GetValue<int>() >= 2);
+    }
+
+    [Fact]
+    public async Task WhatIf_BadLookBack_IsOneErrorLine()
+    {
+        var result = await Server.Cli(SandboxServer.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "yesterday");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: --from 'yesterday' is not a look-back such as -1h or -30m", result.Error.Trim());
+    }
+
+    private async Task ApplyAsync()
+    {
+        var apply = await Server.Cli().RunAsync("policy", "apply", "-f", Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", "whatif-orders.yaml"));
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+    }
+}

@@ -1,0 +1,39 @@
+using System.Net;
+using ScaleControl.Cli.Api;
+
+namespace ScaleControl.Cli.Tests.Unit;
+
+public class ApiExceptionTests
+{
+    private static readonly Dictionary<string, string[]> s_none = [];
+
+    [Fact]
+    public void Message_Unauthorized_SaysHowToPassAToken()
+    {
+        var e = new ApiException(HttpStatusCode.Unauthorized, "Unauthorized", null, s_none);
+        Assert.Equal("unauthorized (401): Unauthorized (set --token, SCALECTL_TOKEN or token: in the config file)", e.Message);
+    }
+
+    [Fact]
+    public void Message_ConflictWithDetail_ShowsTheServersReason()
+    {
+        var e = new ApiException(HttpStatusCode.Conflict, "Refused", "proposal expired at 10:32:05", s_none);
+        Assert.Equal("refused (409): proposal expired at 10:32:05", e.Message);
+    }
+
+    [Fact]
+    public void Message_ValidationProblem_ListsEachField()
+    {
+        var errors = new Dictionary<string, string[]>
+        {
+            ["spec.maxReplicas"] = ["must be at least minReplicas"],
+            ["spec.metrics[0].query"] = ["is required", "must be PromQL"],
+        };
+        var e = new ApiException(HttpStatusCode.BadRequest, "One or more validation errors occurred.", null, errors);
+
+        Assert.Equal(
+            "invalid request (400): spec.maxReplicas: must be at least minReplicas; spec.metrics[0].query: is required, must be PromQL",
+            e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+}

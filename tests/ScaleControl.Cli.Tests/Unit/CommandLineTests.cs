@@ -1,0 +1,79 @@
+using System.CommandLine;
+
+namespace ScaleControl.Cli.Tests.Unit;
+
+/// <summary>Parsing behaviour of the command tree, run in-process (no server involved).</summary>
+public class CommandLineTests
+{
+    [Theory]
+    [InlineData("scale shop/checkout --replicas 40 --for 2x --reason gala", "--for '2x' is not a duration")]
+    [InlineData("scale shop/checkout --replicas 40 --for 2h", "Option '--reason' is required")]
+    [InlineData("reject shop/p1", "Option '--reason' is required")]
+    [InlineData("get proposals -o xml", "'xml' is not an output format")]
+    [InlineData("frobnicate", "Unrecognized command or argument 'frobnicate'")]
+    [InlineData("completion fish", "fish")]
+    public async Task Run_UsageMistake_PrintsOneErrorLineAndFails(string commandLine, string expected)
+    {
+        var (code, output, error) = await RunAsync(commandLine);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Run_CompletionBash_PrintsScriptUsingSuggestDirective()
+    {
+        var (code, output, _) = await RunAsync("completion bash");
+
+        Assert.Equal(0, code);
+        Assert.Contains("[suggest:${COMP_POINT}]", output, StringComparison.Ordinal);
+        Assert.Contains("complete -o default -F _scalectl_complete scalectl", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SuggestDirective_OffersSubcommands()
+    {
+        var completions = new ScalectlRootCommand().Parse("get p").GetCompletions().Select(c => c.Label).ToList();
+
+        Assert.Contains("policies", completions);
+        Assert.Contains("proposals", completions);
+    }
+
+    [Fact]
+    public void Parse_OutputOption_OffersTheThreeFormats()
+    {
+        var completions = new ScalectlRootCommand().Parse("get policies -o ").GetCompletions().Select(c => c.Label).ToList();
+
+        Assert.Equal(["json", "table", "yaml"], completions.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_WhatIfFromNegativeDuration_IsAValueNotAnOption()
+    {
+        var result = new ScalectlRootCommand().Parse("whatif shop/checkout --from -1h");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("-1h", result.GetValue<string>("--from"));
+    }
+
+    [Fact]
+    public async Task Run_NoArguments_ShowsHelp()
+    {
+        var (code, output, _) = await RunAsync("");
+
+        Assert.Equal(0, code);
+        Assert.Contains("whatif", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string commandLine)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var code = await ScalectlRootCommand.RunAsync(args, new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,283 @@
+using FluentValidation.TestHelper;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Policies.Validation;
+using static ScaleControl.Core.Tests.TestPolicies;
+
+namespace ScaleControl.Core.Tests.Policies;
+
+public class ScalePolicyValidatorTests
+{
+    private readonly ScalePolicyValidator _validator = new();
+
+    private TestValidationResult<ScalePolicy> Validate(Func<ScalePolicySpec, ScalePolicySpec> change) =>
+        _validator.TestValidate(WithSpec(Auto(), change));
+
+    [Fact]
+    public void Validate_SamplePolicyShape_HasNoErrors() =>
+        _validator.TestValidate(Auto()).ShouldNotHaveAnyValidationErrors();
+
+    [Fact]
+    public void Validate_ApprovalPolicyWithRoster_HasNoErrors() =>
+        _validator.TestValidate(Approval()).ShouldNotHaveAnyValidationErrors();
+
+    [Fact]
+    public void Validate_MinAboveMax_ReportsMaxReplicasWithBothNumbers() =>
+        Validate(s => s with { MinReplicas = 5, MaxReplicas = 3 })
+            .ShouldHaveValidationErrorFor("spec.maxReplicas")
+            .WithErrorMessage("maxReplicas (3) must not be less than minReplicas (5).");
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Validate_MinReplicasBelowOne_ReportsMinReplicas(int min) =>
+        Validate(s => s with { MinReplicas = min }).ShouldHaveValidationErrorFor("spec.minReplicas");
+
+    [Fact]
+    public void Validate_ZeroMaxReplicas_ReportsMaxReplicas() =>
+        Validate(s => s with { MinReplicas = 1, MaxReplicas = 0 }).ShouldHaveValidationErrorFor("spec.maxReplicas");
+
+    [Fact]
+    public void Validate_NoMetrics_ReportsMetrics() =>
+        Validate(s => s with { Metrics = [] }).ShouldHaveValidationErrorFor("spec.metrics");
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Validate_EmptyQuery_ReportsIndexedQueryPath(string query) =>
+        Validate(s => s with { Metrics = [s.Metrics[0], s.Metrics[0] with { Name = "qps2", Query = query }] })
+            .ShouldHaveValidationErrorFor("spec.metrics[1].query");
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(double.NaN)]
+    public void Validate_TargetNotPositive_ReportsTarget(double target) =>
+        Validate(s => s with { Metrics = [s.Metrics[0] with { Target = target }] })
+            .ShouldHaveValidationErrorFor("spec.metrics[0].target");
+
+    [Fact]
+    public void Validate_DuplicateMetricNames_ReportsMetrics() =>
+        Validate(s => s with { Metrics = [s.Metrics[0], s.Metrics[0]] }).ShouldHaveValidationErrorFor("spec.metrics");
+
+    [Fact]
+    public void Validate_UnknownTargetType_ReportsTargetType() =>
+        Validate(s => s with { Metrics = [s.Metrics[0] with { TargetType = (MetricTargetType)9 }] })
+            .ShouldHaveValidationErrorFor("spec.metrics[0].targetType");
+
+    [Fact]
+    public void Validate_UnknownMode_ReportsMode() =>
+        Validate(s => s with { Mode = (ScaleMode)7 }).ShouldHaveValidationErrorFor("spec.mode");
+
+    [Fact]
+    public void Validate_UnknownScaleDownMode_ReportsScaleDownMode() =>
+        Validate(s => s with { ScaleDownMode = (ScaleMode)7 }).ShouldHaveValidationErrorFor("spec.scaleDownMode");
+
+    [Theory]
+    [InlineData("CronJob")]
+    [InlineData("deployment")]
+    [InlineData("")]
+    public void Validate_UnknownTargetKind_ReportsTargetKind(string kind) =>
+        Validate(s => s with { Target = s.Target with { Kind = kind } })
+            .ShouldHaveValidationErrorFor("spec.target.kind");
+
+    [Fact]
+    public void Validate_EmptyTargetName_ReportsTargetName() =>
+        Validate(s => s with { Target = s.Target with { Name = "" } }).ShouldHaveValidationErrorFor("spec.target.name");
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    public void Validate_ToleranceOutOfRange_ReportsTolerance(double tolerance) =>
+        Validate(s => s with { Tolerance = tolerance }).ShouldHaveValidationErrorFor("spec.tolerance");
+
+    [Fact]
+    public void Validate_ApprovalModeWithoutApprovalBlock_ReportsApproval() =>
+        Validate(s => s with { Mode = ScaleMode.Approval }).ShouldHaveValidationErrorFor("spec.approval");
+
+    [Fact]
+    public void Validate_ApprovalModeWithoutApprovers_ReportsApprovers() =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with { Approval = s.Approval! with { Approvers = [] } }))
+            .ShouldHaveValidationErrorFor("spec.approval.approvers");
+
+    [Fact]
+    public void Validate_HybridWithoutGroup_ReportsOpenConversationId() =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with
+        {
+            Mode = ScaleMode.Hybrid,
+            AutoApproveMaxStep = new StepLimit { Percent = 50 },
+            Approval = s.Approval! with { OpenConversationId = "" },
+        })).ShouldHaveValidationErrorFor("spec.approval.openConversationId");
+
+    [Fact]
+    public void Validate_ScaleDownApprovalWithoutApprovers_ReportsApproval() =>
+        Validate(s => s with { ScaleDownMode = ScaleMode.Approval }).ShouldHaveValidationErrorFor("spec.approval");
+
+    [Fact]
+    public void Validate_HybridWithoutAutoApproveStep_ReportsAutoApproveMaxStep() =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with { Mode = ScaleMode.Hybrid }))
+            .ShouldHaveValidationErrorFor("spec.autoApproveMaxStep");
+
+    [Fact]
+    public void Validate_RequiredApprovalsAboveRoster_ReportsRequiredApprovals() =>
+        _validator.TestValidate(WithSpec(Approval("alice", "bob"), s => s with { Approval = s.Approval! with { RequiredApprovals = 3 } }))
+            .ShouldHaveValidationErrorFor("spec.approval.requiredApprovals")
+            .WithErrorMessage("requiredApprovals (3) is more than the 2 listed approvers: no proposal could ever be approved.");
+
+    [Fact]
+    public void Validate_DuplicateApprovers_ReportsApprovers() =>
+        _validator.TestValidate(Approval("alice", "alice")).ShouldHaveValidationErrorFor("spec.approval.approvers");
+
+    [Fact]
+    public void Validate_TwoPersonRuleWithOneApprover_ReportsApprovers() =>
+        _validator.TestValidate(WithSpec(Approval("alice"), s => s with
+        {
+            Approval = s.Approval! with { TwoPersonRule = new TwoPersonRule { AboveReplicas = 50 } },
+        })).ShouldHaveValidationErrorFor("spec.approval.approvers");
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-60)]
+    public void Validate_ExpiryNotPositive_ReportsExpirySeconds(int expiry) =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with { Approval = s.Approval! with { ExpirySeconds = expiry } }))
+            .ShouldHaveValidationErrorFor("spec.approval.expirySeconds");
+
+    [Fact]
+    public void Validate_EscalationAfterExpiry_ReportsEscalationAfterSeconds() =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with
+        {
+            Approval = s.Approval! with { ExpirySeconds = 300, Escalation = new EscalationSpec { AfterSeconds = 300 } },
+        })).ShouldHaveValidationErrorFor("spec.approval.escalation.afterSeconds");
+
+    [Fact]
+    public void Validate_ZeroPodStep_ReportsMaxStepPods() =>
+        Validate(s => s with
+        {
+            Behavior = s.Behavior with { ScaleUp = s.Behavior.ScaleUp with { MaxStep = new StepLimit { Pods = 0 } } },
+        }).ShouldHaveValidationErrorFor("spec.behavior.scaleUp.maxStep.pods");
+
+    [Fact]
+    public void Validate_ZeroPercentStep_ReportsMaxStepPercent() =>
+        Validate(s => s with
+        {
+            Behavior = s.Behavior with { ScaleDown = s.Behavior.ScaleDown with { MaxStep = new StepLimit { Percent = 0 } } },
+        }).ShouldHaveValidationErrorFor("spec.behavior.scaleDown.maxStep.percent");
+
+    [Fact]
+    public void Validate_DirectionToleranceOfOne_ReportsTolerance() =>
+        Validate(s => s with
+        {
+            Behavior = s.Behavior with { ScaleUp = s.Behavior.ScaleUp with { Tolerance = 1 } },
+        }).ShouldHaveValidationErrorFor("spec.behavior.scaleUp.tolerance");
+
+    [Fact]
+    public void Validate_NegativeCooldown_ReportsCooldown() =>
+        Validate(s => s with
+        {
+            Behavior = s.Behavior with { ScaleDown = s.Behavior.ScaleDown with { CooldownSeconds = -1 } },
+        }).ShouldHaveValidationErrorFor("spec.behavior.scaleDown.cooldownSeconds");
+
+    [Fact]
+    public void Validate_ZeroPeriod_ReportsPeriodSeconds() =>
+        Validate(s => s with
+        {
+            Behavior = s.Behavior with { ScaleUp = s.Behavior.ScaleUp with { PeriodSeconds = 0 } },
+        }).ShouldHaveValidationErrorFor("spec.behavior.scaleUp.periodSeconds");
+
+    [Fact]
+    public void Validate_StabilizationAboveHpaLimit_ReportsWindow() =>
+        Validate(s => s with
+        {
+            Behavior = s.Behavior with { ScaleDown = s.Behavior.ScaleDown with { StabilizationWindowSeconds = 3601 } },
+        }).ShouldHaveValidationErrorFor("spec.behavior.scaleDown.stabilizationWindowSeconds");
+
+    [Fact]
+    public void Validate_EvaluationIntervalBelowOneSecond_ReportsInterval() =>
+        Validate(s => s with { EvaluationIntervalSeconds = 0 }).ShouldHaveValidationErrorFor("spec.evaluationIntervalSeconds");
+
+    [Fact]
+    public void Validate_ZeroLookAhead_ReportsLookAhead() =>
+        Validate(s => s with { Prediction = s.Prediction with { LookAheadSeconds = 0 } })
+            .ShouldHaveValidationErrorFor("spec.prediction.lookAheadSeconds");
+
+    [Fact]
+    public void Validate_GrowthFactorBelowOne_ReportsMaxGrowthFactor() =>
+        Validate(s => s with { Prediction = s.Prediction with { MaxGrowthFactor = 0.5 } })
+            .ShouldHaveValidationErrorFor("spec.prediction.maxGrowthFactor");
+
+    [Theory]
+    [InlineData("61 * * * *")]
+    [InlineData("every evening")]
+    public void Validate_BadCron_ReportsCron(string cron) =>
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "peak", Cron = cron, DurationSeconds = 60, MinReplicas = 5 }] })
+            .ShouldHaveValidationErrorFor("spec.schedules[0].cron");
+
+    [Fact]
+    public void Validate_SixFieldCronWithZone_HasNoErrors() =>
+        Validate(s => s with
+        {
+            Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 50 19 * * *", TimeZone = "Asia/Shanghai", DurationSeconds = 60, MinReplicas = 5 }],
+        }).ShouldNotHaveAnyValidationErrors();
+
+    [Fact]
+    public void Validate_UnknownTimeZone_ReportsTimeZone() =>
+        Validate(s => s with
+        {
+            Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 20 * * *", TimeZone = "Mars/Olympus", DurationSeconds = 60, MinReplicas = 5 }],
+        }).ShouldHaveValidationErrorFor("spec.schedules[0].timeZone");
+
+    [Fact]
+    public void Validate_CronWithoutDuration_ReportsDuration() =>
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 20 * * *", MinReplicas = 5 }] })
+            .ShouldHaveValidationErrorFor("spec.schedules[0].durationSeconds");
+
+    [Fact]
+    public void Validate_WindowEndBeforeStart_ReportsEnd()
+    {
+        var start = new DateTimeOffset(2027, 2, 5, 19, 50, 0, TimeSpan.FromHours(8));
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "gala", Start = start, End = start.AddHours(-1), MinReplicas = 5 }] })
+            .ShouldHaveValidationErrorFor("spec.schedules[0].end");
+    }
+
+    [Fact]
+    public void Validate_ScheduleWithBothCronAndDates_ReportsCron()
+    {
+        var start = new DateTimeOffset(2027, 2, 5, 19, 50, 0, TimeSpan.Zero);
+        Validate(s => s with
+        {
+            Schedules = [new ScheduleSpec { Name = "gala", Cron = "0 20 * * *", DurationSeconds = 60, Start = start, End = start.AddHours(1), MinReplicas = 5 }],
+        }).ShouldHaveValidationErrorFor("spec.schedules[0].cron");
+    }
+
+    [Fact]
+    public void Validate_ScheduleFloorAboveMax_ReportsScheduleMinReplicas() =>
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 20 * * *", DurationSeconds = 60, MinReplicas = 500 }] })
+            .ShouldHaveValidationErrorFor("spec.schedules[0].minReplicas");
+
+    [Fact]
+    public void Validate_FreezeWithoutReasonOrExpiry_ReportsBoth()
+    {
+        var result = Validate(s => s with { Freeze = new FreezeSpec() });
+        result.ShouldHaveValidationErrorFor("spec.freeze.until");
+        result.ShouldHaveValidationErrorFor("spec.freeze.reason");
+    }
+
+    [Fact]
+    public void Validate_PinOfZero_ReportsPinReplicas() =>
+        Validate(s => s with { Pin = new PinSpec { Replicas = 0, Until = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), Reason = "x" } })
+            .ShouldHaveValidationErrorFor("spec.pin.replicas");
+
+    [Fact]
+    public void Validate_WrongApiVersionAndKind_ReportsBoth()
+    {
+        var result = _validator.TestValidate(Auto() with { ApiVersion = "v1", Kind = "HorizontalPodAutoscaler" });
+        result.ShouldHaveValidationErrorFor("apiVersion");
+        result.ShouldHaveValidationErrorFor("kind");
+    }
+
+    [Theory]
+    [InlineData("Checkout_API")]
+    [InlineData("")]
+    public void Validate_BadMetadataName_ReportsMetadataName(string name) =>
+        _validator.TestValidate(Auto() with { Metadata = new ObjectMeta { Name = name, Namespace = "shop" } })
+            .ShouldHaveValidationErrorFor("metadata.name");
+}

@@ -1,0 +1,60 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Core.Tests.Proposals;
+
+internal static class ProposalFixtures
+{
+    public static readonly DateTimeOffset T0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+
+    public static ScalePolicy Policy(int required = 1, bool allowHalfStep = true, string[]? approvers = null) =>
+        TestPolicies.WithSpec(TestPolicies.Approval(approvers ?? ["alice", "bob", "chen"]), s => s with
+        {
+            Approval = s.Approval! with
+            {
+                RequiredApprovals = required,
+                AllowHalfStep = allowHalfStep,
+                ExpirySeconds = 600,
+                Escalation = new EscalationSpec { AfterSeconds = 120 },
+            },
+        });
+
+    public static Decision Decision(int from = 20, int to = 60, bool twoPersons = false) => new()
+    {
+        CurrentReplicas = from,
+        DesiredReplicas = to,
+        Direction = to > from ? ScaleDirection.Up : ScaleDirection.Down,
+        Outcome = DecisionOutcome.Propose,
+        Reason = $"qps 30k; 500/pod -> {to}",
+        Evidence = new DecisionEvidence { CurrentReplicas = from, ReadyReplicas = from },
+        AlternativeReplicas = from + ((to - from) / 2),
+        RequiresTwoPersons = twoPersons,
+    };
+
+    public static WorkloadState Workload(int replicas = 20) =>
+        new(new WorkloadRef("shop", "Deployment", "checkout-api"), replicas, replicas, "42", null, null, null);
+
+    public static ScaleProposal Pending(ScalePolicy? policy = null, Decision? decision = null, string requestedBy = ProposalLifecycle.SystemUser) =>
+        ProposalLifecycle.Create(policy ?? Policy(), decision ?? Decision(), Workload(), T0, requestedBy: requestedBy);
+
+    public static ScaleProposal InPhase(ProposalPhase phase)
+    {
+        var p = Pending();
+        var at = T0.AddSeconds(10);
+        ScaleProposal Step(TransitionResult r) => r.Accepted ? r.Proposal : throw new InvalidOperationException(r.Message);
+        return phase switch
+        {
+            ProposalPhase.Pending => p,
+            ProposalPhase.Approved => Step(ProposalLifecycle.Approve(p, "alice", ApprovalChannel.DingTalk, at)),
+            ProposalPhase.Applying => Step(ProposalLifecycle.StartApplying(InPhase(ProposalPhase.Approved), at)),
+            ProposalPhase.Applied => Step(ProposalLifecycle.MarkApplied(InPhase(ProposalPhase.Applying), 60, at)),
+            ProposalPhase.Rejected => Step(ProposalLifecycle.Reject(p, "bob", ApprovalChannel.Cli, at, "not now")),
+            ProposalPhase.Expired => Step(ProposalLifecycle.Expire(p, T0.AddSeconds(600))),
+            ProposalPhase.Superseded => Step(ProposalLifecycle.Supersede(p, "checkout-api-newer", at)),
+            ProposalPhase.Failed => Step(ProposalLifecycle.MarkFailed(InPhase(ProposalPhase.Applying), "conflict", at)),
+            _ => throw new ArgumentOutOfRangeException(nameof(phase)),
+        };
+    }
+}

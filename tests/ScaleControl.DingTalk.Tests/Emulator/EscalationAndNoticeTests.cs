@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.DingTalk.Cards;
+using ScaleControl.DingTalk.Tests.Support;
+using ScaleControl.Sandbox.DingTalk.Robots;
+
+namespace ScaleControl.DingTalk.Tests.Emulator;
+
+public class EscalationAndNoticeTests
+{
+    private static readonly Dictionary<string, string?> s_webhook = new()
+    {
+        ["ScaleControl:DingTalk:Webhooks:ops:AccessToken"] = "sandbox-webhook-token-0001",
+        ["ScaleControl:DingTalk:Webhooks:ops:Secret"] = "SEC0123456789sandboxwebhooksecret",
+        ["ScaleControl:DingTalk:Webhooks:ops:Keywords:0"] = "ScaleControl",
+    };
+
+    private static ScaleProposal SentProposal() =>
+        SampleProposals.Pending().With(new ScaleProposalStatus { Card = new CardReference { OutTrackId = "shop.checkout-api-7f3a", OpenConversationId = DingTalkWorld.Group } });
+
+    private static Notice Notice(NotificationSpec route, string title = "Scaled shop/checkout-api") =>
+        new(NoticeKind.ScaledAutomatically, new WorkloadRef("shop", "Deployment", "checkout-api"), title, "checkout-api **20 → 24** (qps 12k)", route);
+
+    [Fact]
+    public async Task EscalateAsync_DingAvailable_SendsDingOfTheConfiguredType()
+    {
+        await using var world = await DingTalkWorld.StartAsync();
+
+        var record = await world.ClientService<IApprovalNotifier>().EscalateAsync(SentProposal(), new EscalationSpec { DingType = DingType.Sms }, ["zhangsan", "lisi"], CancellationToken.None);
+
+        Assert.Equal(DingEscalation.ViaDing, record.Via);
+        Assert.Equal(["zhangsan", "lisi"], record.Receivers);
+        var ding = Assert.Single(world.EmulatorService<MessageLog>().All, m => m.Kind == MessageKind.Ding);
+        Assert.Equal(2, ding.RemindType);
+        Assert.Equal(["zhangsan", "lisi"], ding.Receivers);
+        Assert.Contains("shop/checkout-api 20 → 60", ding.Text);
+    }
+
+    [Fact]
+    public async Task EscalateAsync_StandardEdition_FallsBackToMentionInGroupAndSaysSo()
+    {
+        await using var world = await DingTalkWorld.StartAsync(o => o.Edition = "Standard");
+
+        var record = await world.ClientService<IApprovalNotifier>().EscalateAsync(SentProposal(), new EscalationSpec(), [], CancellationToken.None);
+
+        Assert.Equal(DingEscalation.ViaGroupMention, record.Via);
+        Assert.Contains("ding.serverquota.insufficient", record.Message);
+        Assert.Equal(["zhangsan", "lisi"], record.Receivers);
+        var messages = world.EmulatorService<MessageLog>().All;
+        Assert.DoesNotContain(messages, m => m.Kind == MessageKind.Ding);
+        var mention = Assert.Single(messages, m => m.Kind == MessageKind.GroupMessage);
+        Assert.Equal(DingTalkWorld.Group, mention.OpenConversationId);
+        Assert.Contains("@zhangsan @lisi", mention.Text);
+    }
+
+    [Fact]
+    public async Task PublishAsync_GroupRoute_PostsMarkdownThroughAppRobot()
+    {
+        await using var world = await DingTalkWorld.StartAsync();
+
+        await world.ClientService<INoticePublisher>().PublishAsync(Notice(new NotificationSpec { OpenConversationId = DingTalkWorld.Group }), CancellationToken.None);
+
+        var message = Assert.Single(world.EmulatorService<MessageLog>().All);
+        Assert.Equal(MessageKind.GroupMessage, message.Kind);
+        Assert.Equal("sampleMarkdown", message.Type);
+        Assert.Equal("Scaled shop/checkout-api", message.Title);
+    }
+
+    [Fact]
+    public async Task PublishAsync_SignedWebhookWithKeyword_Accepted()
+    {
+        await using var world = await DingTalkWorld.StartAsync(clientSettings: s_webhook);
+
+        await world.ClientService<INoticePublisher>().PublishAsync(Notice(new NotificationSpec { Webhook = "ops" }), CancellationToken.None);
+
+        var message = Assert.Single(world.EmulatorService<MessageLog>().All);
+        Assert.Equal(MessageKind.Webhook, message.Kind);
+        Assert.Contains("ScaleControl", message.Text);
+    }
+
+    [Fact]
+    public async Task PublishAsync_MoreThanTwentyAMinute_ExcessDroppedBeforeDingTalkThrottles()
+    {
+        await using var world = await DingTalkWorld.StartAsync(clientSettings: s_webhook);
+        var publisher = world.ClientService<INoticePublisher>();
+
+        for (var i = 0; i < 25; i++)
+        {
+            await publisher.PublishAsync(Notice(new NotificationSpec { Webhook = "ops" }, $"notice {i}"), CancellationToken.None);
+        }
+
+        var sent = world.EmulatorService<MessageLog>().All.Where(m => m.Kind == MessageKind.Webhook).ToList();
+        Assert.Equal(20, sent.Count);
+        Assert.Equal("notice 19", sent[^1].Title);
+    }
+
+    [Fact]
+    public async Task PublishAsync_WrongWebhookSecret_NotPostedAndDoesNotThrow()
+    {
+        await using var world = await DingTalkWorld.StartAsync(clientSettings: new(s_webhook) { ["ScaleControl:DingTalk:Webhooks:ops:Secret"] = "SECwrong" });
+
+        await world.ClientService<INoticePublisher>().PublishAsync(Notice(new NotificationSpec { Webhook = "ops" }), CancellationToken.None);
+
+        Assert.Empty(world.EmulatorService<MessageLog>().All);
+    }
+
+    [Fact]
+    public async Task PublishAsync_GroupOutage_BestEffortNoThrow()
+    {
+        await using var world = await DingTalkWorld.StartAsync();
+        (await world.Script.PostAsJsonAsync("faults", new { api = "*", kind = "Error", times = -1, statusCode = 400, code = "invalidParameter.param.invalid" })).EnsureSuccessStatusCode();
+
+        await world.ClientService<INoticePublisher>().PublishAsync(Notice(new NotificationSpec { OpenConversationId = DingTalkWorld.Group }), CancellationToken.None);
+
+        Assert.Empty(world.EmulatorService<MessageLog>().All);
+    }
+}

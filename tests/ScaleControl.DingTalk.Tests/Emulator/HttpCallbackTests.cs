@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.DingTalk.Api;
+using ScaleControl.DingTalk.Callbacks;
+using ScaleControl.DingTalk.Tests.Support;
+
+namespace ScaleControl.DingTalk.Tests.Emulator;
+
+public class HttpCallbackTests
+{
+    private const string OutTrackId = "shop.checkout-api-7f3a";
+    private const string Payload = """
+        {"type":"actionCallback","outTrackId":"shop.checkout-api-7f3a","corpId":"dingsandboxcorp001","userId":"zhangsan","userIdType":1,
+         "content":"{\"cardPrivateData\":{\"actionIds\":[\"approve\"],\"params\":{\"action\":\"approve\"}}}"}
+        """;
+
+    private static async Task<DingTalkWorld> WorldWithCardAsync()
+    {
+        var world = await DingTalkWorld.StartAsync(httpCallbacks: true);
+        await world.ClientService<CardCallbackRouteRegistrar>().Registered.WaitAsync(TimeSpan.FromSeconds(10));
+        var proposal = SampleProposals.Pending();
+        world.Inbox.Add(proposal);
+        Assert.Null((await world.ClientService<IApprovalNotifier>().SendProposalAsync(proposal, SampleProposals.Policy(DingTalkWorld.Group), CancellationToken.None)).Error);
+        return world;
+    }
+
+    [Fact]
+    public async Task Start_HttpMode_RegistersTheCallbackRouteWithSecret()
+    {
+        await using var world = await WorldWithCardAsync();
+
+        var info = JsonDocument.Parse(await world.Script.GetStringAsync("info")).RootElement;
+        var route = Assert.Single(info.GetProperty("callbackRoutes").EnumerateArray());
+
+        Assert.Equal("scalecontrol-tests", route.GetProperty("callbackRouteKey").GetString());
+        Assert.Equal(world.ClientUrl + "/dingtalk/card-callback", route.GetProperty("callbackUrl").GetString());
+        Assert.Equal("HTTP", (await world.CardAsync(OutTrackId)).GetProperty("callbackType").GetString());
+    }
+
+    [Fact]
+    public async Task Tap_SignedHttpCallback_ApprovesAndUpdatesCard()
+    {
+        await using var world = await WorldWithCardAsync();
+
+        var (_, body) = await world.TapAsync(OutTrackId, "zhangsan", "approve");
+
+        Assert.Equal("Updated", body.GetProperty("tap").GetProperty("status").GetString());
+        Assert.Equal("applied", body.GetProperty("card").GetProperty("cardData").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Tap_NonApproverOverHttp_PrivateMessageOnly()
+    {
+        await using var world = await WorldWithCardAsync();
+
+        await world.TapAsync(OutTrackId, "wangwu", "reject");
+
+        var card = await world.CardAsync(OutTrackId, "wangwu");
+        Assert.Equal("pending", card.GetProperty("cardData").GetProperty("status").GetString());
+        Assert.Equal("you are not an approver for shop/checkout-api", card.GetProperty("userPrivateData").GetProperty("privateMessage").GetString());
+    }
+
+    [Fact]
+    public async Task Post_Unsigned_Rejected() => await AssertRejectedAsync(timestamp: null, signature: null);
+
+    [Fact]
+    public async Task Post_ForgedSignature_Rejected()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        await AssertRejectedAsync(now, DingTalkSignatures.CardCallback("guessed-secret", now));
+    }
+
+    [Fact]
+    public async Task Post_StaleButCorrectlySigned_Rejected()
+    {
+        var hourAgo = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        await AssertRejectedAsync(hourAgo, DingTalkSignatures.CardCallback(DingTalkWorld.CallbackSecret, hourAgo));
+    }
+
+    [Fact]
+    public async Task Post_FreshCorrectlySigned_Accepted()
+    {
+        await using var world = await WorldWithCardAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+        using var response = await PostAsync(world, now, DingTalkSignatures.CardCallback(DingTalkWorld.CallbackSecret, now));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("applied", reply.GetProperty("cardData").GetProperty("cardParamMap").GetProperty("status").GetString());
+        Assert.Single(world.Inbox.Commands);
+    }
+
+    private static async Task AssertRejectedAsync(string? timestamp, string? signature)
+    {
+        await using var world = await WorldWithCardAsync();
+
+        using var response = await PostAsync(world, timestamp, signature);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(world.Inbox.Commands);
+        Assert.Equal(ProposalPhase.Pending, world.Inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(DingTalkWorld world, string? timestamp, string? signature)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, world.ClientUrl + "/dingtalk/card-callback")
+        {
+            Content = new StringContent(Payload, Encoding.UTF8, "application/json"),
+        };
+        if (timestamp is not null)
+        {
+            request.Headers.Add(CardCallbackSignatureVerifier.TimestampHeader, timestamp);
+        }
+
+        if (signature is not null)
+        {
+            request.Headers.Add(CardCallbackSignatureVerifier.SignatureHeader, signature);
+        }
+
+        return await http.SendAsync(request);
+    }
+}

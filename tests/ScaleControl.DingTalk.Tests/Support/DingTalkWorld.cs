@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ScaleControl.Core.Ports;
+using ScaleControl.DingTalk.Api;
+using ScaleControl.DingTalk.Callbacks;
+using ScaleControl.Sandbox.DingTalk;
+
+namespace ScaleControl.DingTalk.Tests.Support;
+
+/// <summary>
+/// The DingTalk emulator and a ScaleControl-side host with the DingTalk client, each a real Kestrel server on
+/// 127.0.0.1, talking over real HTTP and WebSockets. The client's taps land in a <see cref="FakeApprovalInbox"/>.
+/// </summary>
+internal sealed class DingTalkWorld : IAsyncDisposable
+{
+    public const string AppKey = "dingsandboxappkey001";
+    public const string AppSecret = "sandbox-app-secret-0123456789abcdef";
+    public const string Group = "cidSandboxOnCall0001==";
+    public const string TemplateId = "scalecontrol-approval.schema";
+    public const string CallbackSecret = "callback-secret-for-tests";
+
+    private DingTalkWorld(WebApplication emulator, WebApplication client, FakeApprovalInbox inbox, RequestCounter counter)
+    {
+        Emulator = emulator;
+        Client = client;
+        Inbox = inbox;
+        Requests = counter;
+        var baseUrl = EmulatorUrl + "/sandbox/dingtalk/";
+        Script = new HttpClient { BaseAddress = new Uri(baseUrl) };
+    }
+
+    public WebApplication Emulator { get; }
+    public WebApplication Client { get; }
+    public FakeApprovalInbox Inbox { get; }
+
+    /// <summary>Every attempt the client's API HttpClient made (after retries), by path.</summary>
+    public RequestCounter Requests { get; }
+
+    /// <summary>The emulator's script API (cards, tap, faults, stream control).</summary>
+    public HttpClient Script { get; }
+
+    public string EmulatorUrl => Emulator.Urls.First();
+    public string ClientUrl => Client.Urls.First();
+
+    public T ClientService<T>() where T : notnull => Client.Services.GetRequiredService<T>();
+
+    public T EmulatorService<T>() where T : notnull => Emulator.Services.GetRequiredService<T>();
+
+    public static async Task<DingTalkWorld> StartAsync(
+        Action<DingTalkSandboxOptions>? emulator = null,
+        Dictionary<string, string?>? clientSettings = null,
+        TimeProvider? emulatorTime = null,
+        TimeProvider? clientTime = null,
+        bool httpCallbacks = false)
+    {
+        var emulatorOptions = DingTalkSandboxOptions.CreateDefault();
+        emulator?.Invoke(emulatorOptions);
+        var emulatorApp = await StartEmulatorAsync(emulatorOptions, emulatorTime);
+
+        var clientTimeProvider = clientTime ?? TimeProvider.System;
+        var inbox = new FakeApprovalInbox(clientTimeProvider);
+        var counter = new RequestCounter();
+        var port = httpCallbacks ? FreePort() : 0;
+        var clientUrl = $"http://127.0.0.1:{port}";
+        var settings = new Dictionary<string, string?>
+        {
+            ["ScaleControl:DingTalk:ApiBaseUrl"] = emulatorApp.Urls.First() + "/sandbox/dingtalk",
+            ["ScaleControl:DingTalk:OapiBaseUrl"] = emulatorApp.Urls.First() + "/sandbox/dingtalk",
+            ["ScaleControl:DingTalk:AppKey"] = AppKey,
+            ["ScaleControl:DingTalk:AppSecret"] = AppSecret,
+            ["ScaleControl:DingTalk:CardTemplateId"] = TemplateId,
+            ["ScaleControl:DingTalk:DetailsBaseUrl"] = "https://scalecontrol.example/",
+            ["ScaleControl:DingTalk:RetryBaseDelay"] = "00:00:00.020",
+        };
+        if (httpCallbacks)
+        {
+            settings["ScaleControl:DingTalk:CallbackMode"] = "Http";
+            settings["ScaleControl:DingTalk:CallbackRouteKey"] = "scalecontrol-tests";
+            settings["ScaleControl:DingTalk:CallbackApiSecret"] = CallbackSecret;
+            settings["ScaleControl:DingTalk:CallbackPublicUrl"] = clientUrl + CardCallbackEndpoint.DefaultPattern;
+        }
+
+        foreach (var (key, value) in clientSettings ?? [])
+        {
+            settings[key] = value;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(clientUrl);
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(clientTimeProvider);
+        builder.Services.AddSingleton<IApprovalInbox>(inbox);
+        builder.Services.AddSingleton<IProposalStore>(inbox);
+        builder.Services.AddScaleControlDingTalk(builder.Configuration);
+        builder.Services.AddHttpClient(DingTalkHttpClients.Api).AddHttpMessageHandler(() => counter.NewHandler());
+        var client = builder.Build();
+        client.MapDingTalkCardCallback();
+        await client.StartAsync();
+        return new DingTalkWorld(emulatorApp, client, inbox, counter);
+    }
+
+    private static async Task<WebApplication> StartEmulatorAsync(DingTalkSandboxOptions options, TimeProvider? time)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        builder.Services.AddSandboxDingTalk(options);
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapSandboxDingTalk();
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>The HTTP callback URL must be known before the host starts (it is registered at start).</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task<JsonElement> CardAsync(string outTrackId, string? userId = null)
+    {
+        var url = $"cards/{Uri.EscapeDataString(outTrackId)}" + (userId is null ? "" : $"?userId={userId}");
+        return await Script.GetFromJsonAsync<JsonElement>(url);
+    }
+
+    /// <summary>Taps a button as DingTalk would (the emulator sends the callback and applies the answer).</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> TapAsync(string outTrackId, string userId, string actionId)
+    {
+        using var response = await Script.PostAsJsonAsync($"cards/{Uri.EscapeDataString(outTrackId)}/tap", new { userId, actionIds = new[] { actionId } });
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    public async Task ArmFaultAsync(object rule) =>
+        (await Script.PostAsJsonAsync("faults", rule)).EnsureSuccessStatusCode();
+
+    public async Task<JsonElement[]> StreamConnectionsAsync() =>
+        (await Script.GetFromJsonAsync<JsonElement[]>("stream/connections"))!;
+
+    /// <summary>Waits (real time, bounded) until the client holds <paramref name="count"/> open Stream connections.</summary>
+    public async Task<JsonElement[]> WaitForStreamConnectionsAsync(int count = 1, Func<JsonElement, bool>? where = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var open = (await StreamConnectionsAsync())
+                .Where(c => c.GetProperty("isOpen").GetBoolean() && !c.GetProperty("disconnecting").GetBoolean())
+                .Where(where ?? (_ => true))
+                .ToArray();
+            if (open.Length >= count)
+            {
+                return open;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"expected {count} open Stream connection(s), have {open.Length}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Polls (real time, bounded) for a condition that the other side of a socket makes true a moment later.</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        return condition();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Script.Dispose();
+        await Client.StopAsync();
+        await Client.DisposeAsync();
+        await Emulator.StopAsync();
+        await Emulator.DisposeAsync();
+    }
+}

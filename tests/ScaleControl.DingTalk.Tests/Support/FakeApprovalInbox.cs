@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.DingTalk.Tests.Support;
+
+/// <summary>
+/// A stand-in for the server's control service with simple rules: only roster members decide, only while pending,
+/// one approval applies at once (to the chosen replicas), a repeat by the same person is a duplicate.
+/// </summary>
+internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalInbox, IProposalStore
+{
+    private readonly ConcurrentDictionary<string, ScaleProposal> _proposals = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<ApprovalCommand> _commands = new();
+
+    public TimeSpan Delay { get; set; }
+
+    public IReadOnlyCollection<ApprovalCommand> Commands => _commands;
+
+    public void Add(ScaleProposal proposal) => _proposals[proposal.Key] = proposal;
+
+    public ScaleProposal Get(string ns, string name) => _proposals[$"{ns}/{name}"];
+
+    public async Task<ApprovalResult> DecideAsync(ApprovalCommand command, CancellationToken cancellationToken)
+    {
+        _commands.Enqueue(command);
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, cancellationToken);
+        }
+
+        var key = $"{command.Namespace}/{command.ProposalName}";
+        lock (_proposals)
+        {
+            if (!_proposals.TryGetValue(key, out var proposal))
+            {
+                return new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {key} not found", null);
+            }
+
+            var workload = $"{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}";
+            if (!proposal.Spec.Approvers.Contains(command.User))
+            {
+                return new ApprovalResult(ApprovalResultKind.Refused, $"you are not an approver for {workload}", proposal);
+            }
+
+            if (proposal.Status.Approvals.Any(a => a.User == command.User))
+            {
+                return new ApprovalResult(ApprovalResultKind.Duplicate, "you already approved this", proposal);
+            }
+
+            if (proposal.Status.Phase != ProposalPhase.Pending)
+            {
+                return new ApprovalResult(ApprovalResultKind.Refused, $"too late: {workload} is already {proposal.Status.Phase.ToString().ToLowerInvariant()}", proposal);
+            }
+
+            var now = timeProvider.GetUtcNow();
+            var replicas = command.Replicas ?? proposal.Spec.ToReplicas;
+            var status = command.Approve
+                ? proposal.Status with
+                {
+                    Phase = ProposalPhase.Applied,
+                    Approvals = [.. proposal.Status.Approvals, new ApprovalRecord { User = command.User, Channel = command.Channel, At = now, Replicas = replicas }],
+                    AppliedReplicas = replicas,
+                    AppliedAt = now,
+                }
+                : proposal.Status with
+                {
+                    Phase = ProposalPhase.Rejected,
+                    Rejection = new RejectionRecord { User = command.User, Channel = command.Channel, At = now, Reason = command.Reason ?? "" },
+                };
+            var updated = proposal with { Status = status };
+            _proposals[key] = updated;
+            return new ApprovalResult(ApprovalResultKind.Accepted, "ok", updated);
+        }
+    }
+
+    Task<IReadOnlyList<ScaleProposal>> IProposalStore.ListAsync(string? @namespace, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ScaleProposal>>([.. _proposals.Values]);
+
+    Task<ScaleProposal?> IProposalStore.GetAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        Task.FromResult(_proposals.GetValueOrDefault($"{@namespace}/{name}"));
+
+    Task<ScaleProposal> IProposalStore.CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    Task<ScaleProposal> IProposalStore.UpdateAsync(ScaleProposal proposal, CancellationToken cancellationToken) => throw new NotSupportedException();
+}

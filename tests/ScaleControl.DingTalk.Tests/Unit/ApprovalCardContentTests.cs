@@ -1,0 +1,222 @@
+using System.Text;
+using ScaleControl.Core.Proposals;
+using ScaleControl.DingTalk.Cards;
+using ScaleControl.DingTalk.Tests.Support;
+using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
+
+namespace ScaleControl.DingTalk.Tests.Unit;
+
+public class ApprovalCardContentTests
+{
+    private static readonly ApprovalCardContent s_content = new(
+        TimeZoneInfo.Utc,
+        new Uri("https://scalecontrol.example/ui/"),
+        new Dictionary<string, string> { ["zhangsan"] = "Zhang San" });
+
+    [Fact]
+    public void Build_PendingProposal_ShowsWorkloadStepNumbersAndExpiry()
+    {
+        var card = s_content.Build(SampleProposals.Pending());
+
+        Assert.Equal("shop/checkout-api: 20 → 60 replicas", card[V.Title]);
+        Assert.Equal("Deployment shop/checkout-api", card[V.Workload]);
+        Assert.Equal("shop", card[V.Namespace]);
+        Assert.Equal("20", card[V.ReplicasFrom]);
+        Assert.Equal("60", card[V.ReplicasTo]);
+        Assert.Equal("40", card[V.HalfStepTo]);
+        Assert.Equal("48.2k qps", card[V.CurrentTraffic]);
+        Assert.Equal("61k qps", card[V.PredictedTraffic]);
+        Assert.Equal("500 qps/pod", card[V.PerPodTarget]);
+        Assert.Equal("+40 pods", card[V.CostDelta]);
+        Assert.Equal("@Zhang San @lisi", card[V.OnCall]);
+        Assert.Equal("10:42:00 UTC", card[V.ExpiresAt]);
+        Assert.Equal("pending", card[V.Status]);
+        Assert.Equal("Waiting for approval (0/1), expires 10:42:00 UTC", card[V.StatusText]);
+        Assert.Equal("", card[V.DecidedBy]);
+        Assert.Equal("", card[V.DecidedAt]);
+        Assert.Equal("", card[V.Result]);
+    }
+
+    [Fact]
+    public void Build_NoAlternative_LeavesHalfStepEmpty() =>
+        Assert.Equal("", s_content.Build(SampleProposals.Pending(alternative: null))[V.HalfStepTo]);
+
+    [Fact]
+    public void Build_Applied_LeavesPendingAndSaysWhoWhatWhen()
+    {
+        var at = SampleProposals.Created.AddSeconds(61);
+        var proposal = SampleProposals.Pending().With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Applied,
+            Approvals = [new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.DingTalk, At = at, Replicas = 60 }],
+            AppliedReplicas = 60,
+            AppliedAt = at.AddSeconds(4),
+        });
+
+        var card = s_content.Build(proposal);
+
+        Assert.Equal("applied", card[V.Status]);
+        Assert.Equal("Applied", card[V.StatusText]);
+        Assert.Equal("Zhang San", card[V.DecidedBy]);
+        Assert.Equal("10:33:01 UTC", card[V.DecidedAt]);
+        Assert.Equal("applied 20 → 60 at 10:33:05 UTC", card[V.Result]);
+    }
+
+    [Fact]
+    public void Build_ApprovedHalfStep_SaysWhichReplicas()
+    {
+        var proposal = SampleProposals.Pending().With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Approved,
+            Approvals = [new ApprovalRecord { User = "lisi", At = SampleProposals.Created, Replicas = 40 }],
+        });
+
+        var card = s_content.Build(proposal);
+
+        Assert.Equal("lisi (40 replicas)", card[V.DecidedBy]);
+        Assert.Equal("scaling 20 → 40", card[V.Result]);
+        Assert.Equal("Approved, scaling", card[V.StatusText]);
+    }
+
+    [Fact]
+    public void Build_Failed_ShowsReason()
+    {
+        var card = s_content.Build(SampleProposals.Pending().With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Failed,
+            Message = "conflict: workload changed since proposal",
+        }));
+
+        Assert.Equal("failed: conflict: workload changed since proposal", card[V.Result]);
+        Assert.Equal("failed", card[V.Status]);
+    }
+
+    [Fact]
+    public void Build_RejectedAndExpired_SayWhoAndWhen()
+    {
+        var rejected = s_content.Build(SampleProposals.Pending().With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Rejected,
+            Rejection = new RejectionRecord { User = "lisi", At = SampleProposals.Created.AddMinutes(1), Reason = "rejected on DingTalk" },
+        }));
+        var expired = s_content.Build(SampleProposals.Pending().With(new ScaleProposalStatus { Phase = ProposalPhase.Expired }));
+
+        Assert.Equal("lisi", rejected[V.DecidedBy]);
+        Assert.Equal("10:33:00 UTC", rejected[V.DecidedAt]);
+        Assert.Equal("rejected: rejected on DingTalk; no change", rejected[V.Result]);
+        Assert.Equal("expired", expired[V.Status]);
+        Assert.Equal("10:42:00 UTC", expired[V.DecidedAt]);
+        Assert.Equal("expired: nobody decided in time; no change", expired[V.Result]);
+    }
+
+    [Fact]
+    public void Build_TwoPersonRule_CountsTwoApprovals()
+    {
+        var proposal = SampleProposals.Pending() with { Spec = SampleProposals.Pending().Spec with { RequiresTwoPersons = true } };
+        var card = s_content.Build(proposal.With(new ScaleProposalStatus
+        {
+            Approvals = [new ApprovalRecord { User = "zhangsan", At = SampleProposals.Created, Replicas = 60 }],
+        }));
+
+        Assert.Equal("Waiting for approval (1/2), expires 10:42:00 UTC", card[V.StatusText]);
+        Assert.Equal("pending", card[V.Status]);
+        Assert.Equal("Zhang San", card[V.DecidedBy]);
+    }
+
+    [Fact]
+    public void Build_DetailsLink_IsEncodedDingTalkDeepLink()
+    {
+        var card = s_content.Build(SampleProposals.Pending());
+
+        Assert.Equal(
+            "dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fscalecontrol.example%2Fui%2Fproposals%2Fshop%2Fcheckout-api-7f3a&pc_slide=true",
+            card[V.DetailUrl]);
+    }
+
+    [Fact]
+    public void Build_NoDetailsBaseUrl_LeavesLinkEmpty()
+    {
+        var content = new ApprovalCardContent(TimeZoneInfo.Utc, null, new Dictionary<string, string>());
+
+        Assert.Equal("", content.Build(SampleProposals.Pending())[V.DetailUrl]);
+    }
+
+    [Fact]
+    public void Build_ConfiguredTimeZone_ShowsLocalTimeWithOffset()
+    {
+        var shanghai = new ApprovalCardContent(TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"), null, new Dictionary<string, string>());
+
+        Assert.Equal("18:42:00 UTC+08:00", shanghai.Build(SampleProposals.Pending())[V.ExpiresAt]);
+    }
+
+    [Fact]
+    public void Build_HugeReason_IsCutToDingTalksValueLimit()
+    {
+        var proposal = SampleProposals.Pending();
+        proposal = proposal with { Spec = proposal.Spec with { Reason = new string('扩', 2000) } };
+
+        var reason = s_content.Build(proposal)[V.Reason];
+
+        Assert.True(Encoding.UTF8.GetByteCount(reason) <= 1024);
+        Assert.EndsWith("…", reason);
+    }
+
+    [Fact]
+    public void Build_NoEvidence_LeavesNumbersEmptyButCostKnown()
+    {
+        var proposal = SampleProposals.Pending();
+        var card = s_content.Build(proposal with { Spec = proposal.Spec with { Evidence = null, ToReplicas = 12 } });
+
+        Assert.Equal("", card[V.CurrentTraffic]);
+        Assert.Equal("", card[V.PerPodTarget]);
+        Assert.Equal("-8 pods", card[V.CostDelta]);
+    }
+
+    [Fact]
+    public void Build_EveryTemplateVariable_IsPresentAsString()
+    {
+        var declared = typeof(V).GetFields().Select(f => (string)f.GetValue(null)!).Where(v => v != V.PrivateMessage);
+
+        var card = s_content.Build(SampleProposals.Pending());
+
+        Assert.Equal(declared.Order(), card.Keys.Order());
+    }
+
+    [Fact]
+    public void TemplateDescription_DeclaresEveryVariableTheBuilderSends()
+    {
+        var path = Path.Combine(RepoRoot(), "samples", "dingtalk", "approval-card-template.json");
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var declared = json.RootElement.GetProperty("variables").EnumerateArray().Select(v => v.GetProperty("name").GetString()!);
+
+        Assert.Equal(s_content.Build(SampleProposals.Pending()).Keys.Order(), declared.Order());
+    }
+
+    [Fact]
+    public void Build_Variables_AreExactlyThoseOfTheSandboxTemplate()
+    {
+        var template = ScaleControl.Sandbox.DingTalk.SandboxCardTemplate.ScaleApproval();
+
+        Assert.Equal(template.Variables.Select(v => v.Name).Order(), s_content.Build(SampleProposals.Pending()).Keys.Order());
+        Assert.Equal([V.PrivateMessage], template.PrivateVariables.Select(v => v.Name));
+    }
+
+    [Theory]
+    [InlineData(48213, "48.2k")]
+    [InlineData(1234567, "1.2M")]
+    [InlineData(12.345, "12.35")]
+    [InlineData(500, "500")]
+    public void Compact_FormatsNumbersShortly(double value, string expected) =>
+        Assert.Equal(expected, ApprovalCardContent.Compact(value));
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ScaleControl.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}

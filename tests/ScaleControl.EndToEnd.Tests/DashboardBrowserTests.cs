@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace ScaleControl.EndToEnd.Tests;
+
+/// <summary>
+/// The dashboard (<c>/</c>) in Debian's Chromium through Playwright, against the real server in sandbox mode on Kestrel:
+/// a newcomer starts a hot event from the page, the card arrives on the emulated phone, zhangsan taps Approve, and the
+/// dashboard shows the replicas rise.
+/// </summary>
+public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromium sandbox) : IClassFixture<DashboardBrowserTests.SandboxInChromium>
+{
+    [Fact]
+    public async Task Dashboard_HotEventApprovedOnPhone_ReplicasRiseOnDashboard()
+    {
+        var policy = await sandbox.PolicyNeedingApprovalAsync();
+        var page = await sandbox.OpenDashboardAsync();
+        var card = page.Locator($"[data-workload='{policy.Id}']");
+        await Assertions.Expect(card).ToBeVisibleAsync();
+        var readyBefore = await ReadyAsync(card);
+
+        await page.SelectOptionAsync("#hot-workload", policy.WorkloadId);
+        await page.Locator("#hot-multiplier").FillAsync("8");
+        await page.ClickAsync("#hot-form summary"); // the event's shape is folded away by default
+        await page.Locator("#hot-ramp").FillAsync("0");
+        await page.ClickAsync("#hot-start");
+        await Assertions.Expect(page.Locator("#hot-result")).ToContainTextAsync($"{policy.WorkloadId} is getting 8× traffic");
+        await Assertions.Expect(card.Locator(".chip.hotevent")).ToBeVisibleAsync();
+
+        // The proposal shows on the dashboard and its card arrives on the phone, where zhangsan taps Approve.
+        await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(1, new() { Timeout = 60_000 });
+        var phone = page.FrameLocator("#phone");
+        await phone.Locator(".user-chip[data-user='zhangsan']").ClickAsync();
+        await Assertions.Expect(phone.Locator(".user-chip[data-user='zhangsan']")).ToHaveAttributeAsync("aria-pressed", "true");
+        var approve = phone.Locator(".card[data-out-track-id] button[data-action-id]").Filter(new() { HasTextRegex = new("^\\s*Approve\\s*$") });
+        await approve.First.ClickAsync(new() { Timeout = 30_000 });
+
+        // Replicas rise on the dashboard, the proposal leaves the open list and the history says who approved.
+        await WaitUntilAsync(async () => await ReadyAsync(card) > readyBefore, TimeSpan.FromSeconds(60), "ready replicas to rise");
+        await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#recent li[data-kind='Approved']").First).ToContainTextAsync("zhangsan");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-dashboard-after-approval.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Dashboard_Sandbox_ShowsEveryPolicyWithChartsAndThePhone()
+    {
+        var policies = await sandbox.PoliciesAsync();
+        var page = await sandbox.OpenDashboardAsync();
+
+        await Assertions.Expect(page.Locator("#mode")).ToHaveTextAsync("sandbox");
+        await Assertions.Expect(page.Locator("[data-workload]")).ToHaveCountAsync(policies.Count);
+        foreach (var policy in policies)
+        {
+            var card = page.Locator($"[data-workload='{policy.Id}']");
+            await Assertions.Expect(card.Locator("svg.chart")).ToHaveCountAsync(2);
+            await Assertions.Expect(card.Locator("path[data-series='ready']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        }
+
+        await Assertions.Expect(page.Locator("#phone")).ToHaveAttributeAsync("src", "/sandbox/dingtalk/phone");
+        await Assertions.Expect(page.Locator("#hot-form")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
+    }
+
+    [Fact]
+    public async Task Dashboard_ClusterMode_AsksForTokenKeepsItAndHidesSandboxControls()
+    {
+        const string clusterToken = "cluster-operator-token";
+        var page = await sandbox.NewPageAsync();
+
+        // Play a cluster: only clusterToken is accepted, and the server says mode "cluster" (the real answer, relabelled).
+        await page.RouteAsync("**/api/v1/dashboard*", async route =>
+        {
+            if (route.Request.Headers.GetValueOrDefault("authorization") != $"Bearer {clusterToken}")
+            {
+                await route.FulfillAsync(new() { Status = 401, ContentType = "application/problem+json", Body = """{"title":"Unauthorized","status":401}""" });
+                return;
+            }
+
+            var headers = new Dictionary<string, string>(route.Request.Headers) { ["authorization"] = $"Bearer {SandboxInChromium.AdminToken}" };
+            var response = await route.FetchAsync(new() { Headers = headers });
+            var body = JsonNode.Parse(await response.TextAsync())!;
+            body["status"]!["mode"] = "cluster";
+            await route.FulfillAsync(new() { Response = response, Body = body.ToJsonString() });
+        });
+        await page.GotoAsync(sandbox.Url);
+
+        await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+        await page.FillAsync("#login-token", "wrong");
+        await page.ClickAsync("#login button[type=submit]");
+        await Assertions.Expect(page.Locator("#login-error")).ToHaveTextAsync("This token is not accepted.");
+        await page.FillAsync("#login-token", clusterToken);
+        await page.ClickAsync("#login button[type=submit]");
+
+        await Assertions.Expect(page.Locator("#login")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#mode")).ToHaveTextAsync("cluster");
+        await Assertions.Expect(page.Locator("[data-workload]").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#hot-form")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#phone")).ToBeHiddenAsync();
+        Assert.Equal(clusterToken, await page.EvaluateAsync<string>("localStorage.getItem('scalecontrol.token')"));
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#login")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#signout")).ToBeVisibleAsync();
+    }
+
+    private static async Task<int> ReadyAsync(ILocator card)
+    {
+        var text = await card.Locator("[data-role='ready']").InnerTextAsync();
+        return int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ready) ? ready : -1;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (!await condition())
+        {
+            if (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds:0}s waiting for {what}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    public sealed record SeededPolicy(string Namespace, string Name, string Workload, string Mode)
+    {
+        public string Id => $"{Namespace}/{Name}";
+
+        public string WorkloadId => $"{Namespace}/{Workload}";
+    }
+
+    /// <summary>The server in sandbox mode on Kestrel (127.0.0.1, free port) and one headless Chromium.</summary>
+    public sealed class SandboxInChromium : IAsyncLifetime
+    {
+        public const string AdminToken = "sandbox-admin";
+
+        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("dashboard-sandbox-");
+        private readonly WebApplicationFactory<Program> _factory;
+
+        public SandboxInChromium()
+        {
+            _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+            {
+                builder.UseEnvironment("Production");
+                // The sandbox talks to itself over HTTP: it pins a free port from --urls before Kestrel starts.
+                builder.UseSetting("urls", "http://127.0.0.1:0");
+                builder.UseSetting("ScaleControl:Sandbox:KubeconfigPath", Path.Combine(_directory.FullName, "kubeconfig"));
+                builder.UseSetting("ScaleControl:Sandbox:FlatTraffic", "true");
+                builder.UseSetting("ScaleControl:Sandbox:PodStartupSeconds", "1");
+            });
+            _factory.UseKestrel();
+        }
+
+        private IPlaywright? _playwright;
+        private IBrowser? _browser;
+
+        public string Url { get; private set; } = "";
+
+        public async Task InitializeAsync()
+        {
+            _factory.StartServer();
+            Url = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            _playwright = await Playwright.CreateAsync();
+            _browser = await _playwright.Chromium.LaunchAsync(new()
+            {
+                ExecutablePath = "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+            });
+        }
+
+        public async Task<IPage> NewPageAsync()
+        {
+            var context = await _browser!.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+            return await context.NewPageAsync();
+        }
+
+        public async Task<IPage> OpenDashboardAsync()
+        {
+            var page = await NewPageAsync();
+            await page.GotoAsync(Url);
+            await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
+            return page;
+        }
+
+        public async Task<IReadOnlyList<SeededPolicy>> PoliciesAsync()
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(Url) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+            var policies = await http.GetFromJsonAsync<JsonArray>("/api/v1/policies") ?? [];
+            return [.. policies.Select(p => new SeededPolicy(
+                p!["metadata"]!["namespace"]!.GetValue<string>(),
+                p["metadata"]!["name"]!.GetValue<string>(),
+                p["spec"]!["target"]!["name"]!.GetValue<string>(),
+                p["spec"]!["mode"]!.GetValue<string>()))];
+        }
+
+        /// <summary>A seeded policy zhangsan may approve (shop, feed or video; Approval or Hybrid).</summary>
+        public async Task<SeededPolicy> PolicyNeedingApprovalAsync() =>
+            (await PoliciesAsync()).First(p => p.Namespace is "shop" or "feed" or "video" && p.Mode is "Approval" or "Hybrid");
+
+        public async Task DisposeAsync()
+        {
+            if (_browser is not null)
+            {
+                await _browser.DisposeAsync();
+            }
+
+            _playwright?.Dispose();
+            await _factory.DisposeAsync();
+            _directory.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Kubernetes.Tests.Infrastructure;
+using ScaleControl.Kubernetes.Tests.Resources;
+
+namespace ScaleControl.Kubernetes.Tests.Integration;
+
+public class CustomResourceStoreTests
+{
+    [Fact]
+    public async Task PolicyStore_UpsertGetListDelete_RoundTripsThroughTheApi()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+        var policy = SampleResources.FullPolicy() with { Status = null };
+
+        var created = await node.Policies.UpsertAsync(policy, CancellationToken.None);
+        var replaced = await node.Policies.UpsertAsync(policy with { Spec = policy.Spec with { MaxReplicas = 90 } }, CancellationToken.None);
+
+        Assert.NotNull(created.Metadata.Uid);
+        Assert.Equal(created.Metadata.Uid, replaced.Metadata.Uid);
+        Assert.Equal(90, (int)sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "shop", "checkout")!["spec"]!["maxReplicas"]!);
+        var listed = Assert.Single(await node.Policies.ListAsync("shop", CancellationToken.None));
+        Assert.Equal(90, listed.Spec.MaxReplicas);
+        Assert.Equal(policy.Spec.Schedules.Count, listed.Spec.Schedules.Count);
+        Assert.Empty(await node.Policies.ListAsync("elsewhere", CancellationToken.None));
+
+        Assert.True(await node.Policies.DeleteAsync("shop", "checkout", CancellationToken.None));
+        Assert.Null(await node.Policies.GetAsync("shop", "checkout", CancellationToken.None));
+        Assert.False(await node.Policies.DeleteAsync("shop", "checkout", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PolicyStore_UpsertWithStaleResourceVersion_ThrowsConflict()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+        var first = await node.Policies.UpsertAsync(SampleResources.FullPolicy() with { Status = null }, CancellationToken.None);
+        await node.Policies.UpsertAsync(first with { Spec = first.Spec with { MinReplicas = 3 } }, CancellationToken.None);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(
+            () => node.Policies.UpsertAsync(first with { Spec = first.Spec with { MinReplicas = 4 } }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PolicyStore_UpdateStatus_WritesStatusSubresourceOnly()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+        var stored = await node.Policies.UpsertAsync(SampleResources.FullPolicy() with { Status = null }, CancellationToken.None);
+
+        var updated = await node.Policies.UpdateStatusAsync(
+            stored with { Status = new() { CurrentReplicas = 7, DesiredReplicas = 9, LastReason = "rising" } }, CancellationToken.None);
+
+        Assert.Equal(9, updated.Status!.DesiredReplicas);
+        Assert.Contains(sandbox.Control.Journal, e => e is { Verb: "update", Resource: "scalepolicies/status" });
+        Assert.Equal(7, (int)sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "shop", "checkout")!["status"]!["currentReplicas"]!);
+    }
+
+    [Fact]
+    public async Task ListAsync_CalledEveryTick_MakesNoListRequestsAfterSync()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+        for (var i = 0; i < 20; i++)
+        {
+            await node.Policies.UpsertAsync(SampleResources.FullPolicy(name: $"p{i}") with { Status = null }, CancellationToken.None);
+        }
+
+        await node.Policies.ListAsync(null, CancellationToken.None);
+        sandbox.Control.ClearJournal();
+
+        for (var tick = 0; tick < 50; tick++)
+        {
+            Assert.Equal(20, (await node.Policies.ListAsync(null, CancellationToken.None)).Count);
+        }
+
+        Assert.DoesNotContain(sandbox.Control.Journal, e => e.Verb is "list" or "get");
+    }
+
+    [Fact]
+    public async Task ProposalStore_Create_StoresSpecAndStatus()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+        var proposal = SampleResources.FullProposal() with { Status = new ScaleProposalStatus { Phase = ProposalPhase.Pending, Message = "waiting" } };
+
+        var created = await node.Proposals.CreateAsync(proposal, CancellationToken.None);
+
+        Assert.Equal(ProposalPhase.Pending, created.Status.Phase);
+        var stored = sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", "shop", proposal.Metadata.Name)!;
+        Assert.Equal("Pending", (string?)stored["status"]!["phase"]);
+        Assert.Equal(60, (int)stored["spec"]!["toReplicas"]!);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => node.Proposals.CreateAsync(proposal, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ProposalStore_TwoReplicasMoveSameProposal_ExactlyOneSucceeds()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var replicaA = sandbox.CreateNode();
+        var replicaB = sandbox.CreateNode();
+        var created = await replicaA.Proposals.CreateAsync(SampleResources.FullProposal() with { Status = new() }, CancellationToken.None);
+        await Eventually.TrueAsync(
+            async () => (await replicaB.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None))?.Metadata.ResourceVersion == created.Metadata.ResourceVersion,
+            "replica B sees the proposal");
+        var seenByA = (await replicaA.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None))!;
+        var seenByB = (await replicaB.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None))!;
+
+        var outcomes = await Task.WhenAll(
+            TryMove(replicaA, seenByA with { Status = seenByA.Status with { Phase = ProposalPhase.Approved, Message = "A" } }),
+            TryMove(replicaB, seenByB with { Status = seenByB.Status with { Phase = ProposalPhase.Rejected, Message = "B" } }));
+
+        Assert.Single(outcomes, o => o);
+        var winner = outcomes[0] ? "A" : "B";
+        Assert.Equal(winner, (string?)sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", "shop", created.Metadata.Name)!["status"]!["message"]);
+    }
+
+    [Fact]
+    public async Task ProposalStore_UpdateWithoutResourceVersion_IsRefused()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+        var created = await node.Proposals.CreateAsync(SampleResources.FullProposal(), CancellationToken.None);
+
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => node.Proposals.UpdateAsync(created with { Metadata = created.Metadata with { ResourceVersion = null } }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ProposalStore_StatusChangeOnOneReplica_BecomesVisibleOnTheOther()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var writer = sandbox.CreateNode();
+        var reader = sandbox.CreateNode();
+        await reader.Proposals.ListAsync(null, CancellationToken.None);
+        var created = await writer.Proposals.CreateAsync(SampleResources.FullProposal() with { Status = new() }, CancellationToken.None);
+
+        var applied = await writer.Proposals.UpdateAsync(
+            created with { Status = created.Status with { Phase = ProposalPhase.Applied, AppliedReplicas = 60 } }, CancellationToken.None);
+
+        await Eventually.TrueAsync(
+            async () => (await reader.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None))?.Status.Phase == ProposalPhase.Applied,
+            "the other replica's watch cache shows Applied");
+        var seen = (await reader.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None))!;
+        Assert.Equal(applied.Metadata.ResourceVersion, seen.Metadata.ResourceVersion);
+        Assert.Equal(60, seen.Status.AppliedReplicas);
+    }
+
+    private static async Task<bool> TryMove(ScaleControlNode node, ScaleProposal proposal)
+    {
+        try
+        {
+            await node.Proposals.UpdateAsync(proposal, CancellationToken.None);
+            return true;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return false;
+        }
+    }
+}

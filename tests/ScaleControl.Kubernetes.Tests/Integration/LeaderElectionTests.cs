@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using ScaleControl.Kubernetes.Leadership;
+using ScaleControl.Kubernetes.Tests.Infrastructure;
+
+namespace ScaleControl.Kubernetes.Tests.Integration;
+
+public class LeaderElectionTests
+{
+    private const double LeaseSeconds = 2;
+
+    [Fact]
+    public async Task TwoReplicas_OneLease_ExactlyOneLeadsAndTheOtherTakesOverWithinTheLeaseDuration()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var a = Elector(sandbox, "replica-a");
+        var b = Elector(sandbox, "replica-b");
+        await a.StartAsync(CancellationToken.None);
+        await b.StartAsync(CancellationToken.None);
+
+        await Eventually.TrueAsync(() => a.IsLeader || b.IsLeader, "someone leads");
+        var (leader, follower) = a.IsLeader ? (a, b) : (b, a);
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.False(a.IsLeader && b.IsLeader, "two leaders at once");
+            await Task.Delay(25);
+        }
+
+        Assert.True(leader.IsLeader);
+        await Eventually.TrueAsync(() => follower.CurrentLeader == leader.Identity, "the follower sees who leads");
+        var lease = sandbox.Control.Get("coordination.k8s.io/v1", "Lease", "scalecontrol-system", "scalecontrol-leader")!;
+        Assert.Equal(leader.Identity, (string?)lease["spec"]!["holderIdentity"]);
+
+        await leader.StopAsync(CancellationToken.None);
+        Assert.False(leader.IsLeader);
+        var clock = Stopwatch.StartNew();
+        await Eventually.TrueAsync(() => follower.IsLeader, "the follower takes over", TimeSpan.FromSeconds(LeaseSeconds * 3));
+
+        Assert.True(clock.Elapsed <= TimeSpan.FromSeconds(LeaseSeconds + 1), $"take-over took {clock.Elapsed}");
+        await follower.StopAsync(CancellationToken.None);
+    }
+
+    private static KubernetesLeadership Elector(SandboxHarness sandbox, string identity)
+    {
+        var node = sandbox.CreateNode(o =>
+        {
+            o.LeaderElection.Enabled = true;
+            o.LeaderElection.Identity = identity;
+            o.LeaderElection.LeaseDurationSeconds = LeaseSeconds;
+            o.LeaderElection.RenewDeadlineSeconds = 1.5;
+            o.LeaderElection.RetryPeriodSeconds = 0.2;
+        });
+        return node.Services.GetRequiredService<KubernetesLeadership>();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using ScaleControl.Core.Ports;
+using ScaleControl.Kubernetes.Client;
+using ScaleControl.Kubernetes.Tests.Infrastructure;
+using ScaleControl.Sandbox.Kubernetes.Control;
+
+namespace ScaleControl.Kubernetes.Tests.Integration;
+
+public class ThrottlingTests
+{
+    private static readonly WorkloadRef s_web = new("shop", "Deployment", "web");
+
+    [Fact]
+    public async Task ScaleAsync_ApiAnswers429WithRetryAfter_WaitsAndRetriesUntilApplied()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode();
+        var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+        using var throttle = sandbox.Control.InjectFault(SandboxFault.Throttle(TimeSpan.FromSeconds(1), times: 2) with { Resource = "deployments/scale" });
+        var clock = Stopwatch.StartNew();
+
+        var result = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 5, state.ResourceVersion, "qps", null), CancellationToken.None);
+
+        Assert.Equal(ScaleOutcome.Applied, result.Outcome);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"Retry-After must be honoured, took {clock.Elapsed}");
+        var writes = sandbox.Control.Journal.Where(e => e is { Verb: "update", Resource: "deployments/scale" }).Select(e => e.StatusCode).ToList();
+        Assert.Equal([429, 429, 200], writes);
+    }
+
+    [Fact]
+    public async Task Reads_ApiAnswers503_AreRetried_ButEventCreatesAreNot()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode(o => o.Throttle.BaseDelayMilliseconds = 10);
+        using (sandbox.Control.InjectFault(SandboxFault.ServerError(503, times: 2) with { Verb = "list", Resource = "deployments" }))
+        {
+            Assert.NotNull(await node.Workloads.GetAsync(s_web, CancellationToken.None));
+        }
+
+        Assert.Equal([503, 503, 200], sandbox.Control.Journal.Where(e => e is { Verb: "list", Resource: "deployments" }).Select(e => e.StatusCode));
+
+        using (sandbox.Control.InjectFault(SandboxFault.ServerError(503, times: 1) with { Verb = "create", Resource = "events" }))
+        {
+            await node.Events.RecordAsync(s_web, ScaleEventReasons.ScaledByScaleControl, "scaled 2 → 5", warning: false, CancellationToken.None);
+        }
+
+        Assert.Equal([503], sandbox.Control.Journal.Where(e => e is { Verb: "create", Resource: "events" }).Select(e => e.StatusCode));
+    }
+
+    [Fact]
+    public async Task Requests_OverClientLimit_ScaleWriteOvertakesQueuedReads()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode();
+        var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+        await using var limited = sandbox.CreateNode(o =>
+        {
+            o.Throttle.QueriesPerSecond = 20;
+            o.Throttle.Burst = 1;
+        });
+        await limited.WorkloadCache.WaitForSyncAsync(CancellationToken.None);
+        sandbox.Control.ClearJournal();
+
+        var reads = Enumerable.Range(0, 10)
+            .Select(_ => limited.Client.CoreV1.ReadNamespaceWithHttpMessagesAsync("shop").ContinueWith(_ => 0, TaskScheduler.Default))
+            .ToList();
+        await Task.Delay(20);
+        var scale = await limited.Workloads.ScaleAsync(new ScaleRequest(s_web, 4, state.ResourceVersion, "qps", null), CancellationToken.None);
+        await Task.WhenAll(reads);
+
+        Assert.Equal(ScaleOutcome.Applied, scale.Outcome);
+        var order = sandbox.Control.Journal.Where(e => e.Verb is "get" or "update").Select(e => e.Verb).ToList();
+        Assert.True(order.IndexOf("update") <= 2, $"the scale write waited behind reads: {string.Join(",", order)}");
+        Assert.True(limited.Bucket.QueuedCounts[(int)RequestPriority.Read] >= 8);
+    }
+}

@@ -1,0 +1,114 @@
+using k8s;
+using k8s.Models;
+using ScaleControl.Core.Ports;
+using ScaleControl.Kubernetes.Tests.Infrastructure;
+
+namespace ScaleControl.Kubernetes.Tests.Integration;
+
+public class WorkloadClientTests
+{
+    private static readonly WorkloadRef s_web = new("shop", "Deployment", "web");
+
+    [Fact]
+    public async Task GetAsync_SeededDeployment_ReadsReplicasReadinessAndIdentity()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var seeded = sandbox.Control.SeedDeployment("shop", "web", replicas: 4, readyReplicas: 3);
+        var node = sandbox.CreateNode();
+
+        var state = await node.Workloads.GetAsync(s_web, CancellationToken.None);
+
+        Assert.NotNull(state);
+        Assert.Equal(4, state.SpecReplicas);
+        Assert.Equal(3, state.ReadyReplicas);
+        Assert.Equal((string?)seeded["metadata"]!["resourceVersion"], state.ResourceVersion);
+        Assert.Equal((string?)seeded["metadata"]!["uid"], state.Uid);
+        Assert.Null(state.Hpa);
+    }
+
+    [Fact]
+    public async Task ScaleAsync_ResourceVersionStillCurrent_WritesScaleSubresourceWithIt()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode();
+        var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+
+        var result = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 6, state.ResourceVersion, "qps rising", null), CancellationToken.None);
+
+        Assert.Equal(ScaleOutcome.Applied, result.Outcome);
+        Assert.Equal(6, result.Replicas);
+        Assert.False(result.ViaHpa);
+        Assert.Equal(6, (int)sandbox.Control.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["replicas"]!);
+        var write = Assert.Single(sandbox.Control.Journal, e => e.Verb is "update" or "patch");
+        Assert.Equal(("update", "deployments/scale"), (write.Verb, write.Resource));
+    }
+
+    [Fact]
+    public async Task ScaleAsync_WorkloadChangedSinceDecision_ReturnsConflictAndReReadSucceeds()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode();
+        var decidedOn = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+
+        // Someone else (kubectl scale, a deploy) changes the workload after the decision was made.
+        var other = await node.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(
+            new V1Patch("{\"spec\":{\"replicas\":3}}", V1Patch.PatchType.MergePatch), "web", "shop");
+        var stale = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 8, decidedOn.ResourceVersion, "qps rising", "p-1"), CancellationToken.None);
+
+        Assert.Equal(ScaleOutcome.Conflict, stale.Outcome);
+        Assert.Equal(3, (int)sandbox.Control.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["replicas"]!);
+
+        await Eventually.TrueAsync(
+            async () => (await node.Workloads.GetAsync(s_web, CancellationToken.None))!.ResourceVersion == other.Metadata.ResourceVersion,
+            "the watch delivered the other writer's change");
+        var reread = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+        Assert.Equal(3, reread.SpecReplicas);
+        var retried = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 8, reread.ResourceVersion, "qps rising", "p-1"), CancellationToken.None);
+        Assert.Equal(ScaleOutcome.Applied, retried.Outcome);
+        Assert.Equal(8, (int)sandbox.Control.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["replicas"]!);
+    }
+
+    [Fact]
+    public async Task ScaleAsync_StatefulSet_UsesItsScaleSubresource()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        sandbox.Control.SeedStatefulSet("shop", "db", replicas: 1, readyReplicas: 1);
+        var node = sandbox.CreateNode();
+        var target = new WorkloadRef("shop", "StatefulSet", "db");
+        var state = (await node.Workloads.GetAsync(target, CancellationToken.None))!;
+
+        var result = await node.Workloads.ScaleAsync(new ScaleRequest(target, 3, state.ResourceVersion, "schedule", null), CancellationToken.None);
+
+        Assert.Equal(ScaleOutcome.Applied, result.Outcome);
+        Assert.Equal(3, (int)sandbox.Control.Get("apps/v1", "StatefulSet", "shop", "db")!["spec"]!["replicas"]!);
+        Assert.Contains(sandbox.Control.Journal, e => e is { Verb: "update", Resource: "statefulsets/scale" });
+    }
+
+    [Fact]
+    public async Task ScaleAsync_UnknownWorkload_ReturnsNotFoundWithoutWriting()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+
+        var result = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 3, "1", "qps", null), CancellationToken.None);
+
+        Assert.Equal(ScaleOutcome.NotFound, result.Outcome);
+        Assert.DoesNotContain(sandbox.Control.Journal, e => e.Verb is "update" or "patch");
+        Assert.Null(await node.Workloads.GetAsync(s_web, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ScaleAsync_NegativeReplicas_FailsBeforeAnyRequest()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode();
+
+        var result = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, -1, null, "bad", null), CancellationToken.None);
+
+        Assert.Equal(ScaleOutcome.Failed, result.Outcome);
+        Assert.Contains(">= 0", result.Message, StringComparison.Ordinal);
+    }
+}

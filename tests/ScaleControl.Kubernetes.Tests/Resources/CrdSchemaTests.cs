@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Kubernetes.Resources;
+
+namespace ScaleControl.Kubernetes.Tests.Resources;
+
+public class CrdSchemaTests
+{
+    [Fact]
+    public void ScalePolicy_FullySpecified_FitsSchemaWithNothingPruned()
+    {
+        var schema = StructuralSchema.VersionSchema(StructuralSchema.LoadCrd("scalepolicies.yaml"));
+        var json = JsonSerializer.SerializeToNode(SampleResources.FullPolicy(), CustomResourceJson.Options);
+
+        Assert.Empty(StructuralSchema.Problems(json, schema));
+    }
+
+    [Fact]
+    public void ScaleProposal_FullySpecified_FitsSchemaWithNothingPruned()
+    {
+        var schema = StructuralSchema.VersionSchema(StructuralSchema.LoadCrd("scaleproposals.yaml"));
+        var json = JsonSerializer.SerializeToNode(SampleResources.FullProposal(), CustomResourceJson.Options);
+
+        Assert.Empty(StructuralSchema.Problems(json, schema));
+    }
+
+    [Fact]
+    public void Schema_UnknownField_IsReportedAsPruned()
+    {
+        var schema = StructuralSchema.VersionSchema(StructuralSchema.LoadCrd("scalepolicies.yaml"));
+        var json = JsonSerializer.SerializeToNode(SampleResources.FullPolicy(), CustomResourceJson.Options)!.AsObject();
+        json["spec"]!["replicaz"] = 3;
+
+        Assert.Contains(".spec.replicaz: not in the schema (would be pruned)", StructuralSchema.Problems(json, schema));
+    }
+
+    [Fact]
+    public void Schemas_EnumLists_MatchCoreEnums()
+    {
+        var policy = StructuralSchema.VersionSchema(StructuralSchema.LoadCrd("scalepolicies.yaml"));
+        var proposal = StructuralSchema.VersionSchema(StructuralSchema.LoadCrd("scaleproposals.yaml"));
+
+        Assert.Equal(Enum.GetNames<ScaleMode>(), StructuralSchema.EnumAt(policy, "spec.mode"));
+        Assert.Equal(Enum.GetNames<ScaleMode>(), StructuralSchema.EnumAt(policy, "spec.scaleDownMode"));
+        Assert.Equal(Enum.GetNames<MetricTargetType>(), StructuralSchema.EnumAt(policy, "spec.metrics.[].targetType"));
+        Assert.Equal(Enum.GetNames<DingType>(), StructuralSchema.EnumAt(policy, "spec.approval.escalation.dingType"));
+        Assert.Equal(Enum.GetNames<ProposalPhase>(), StructuralSchema.EnumAt(proposal, "status.phase"));
+        Assert.Equal(Enum.GetNames<ProposalPhase>(), StructuralSchema.EnumAt(proposal, "status.history.[].to"));
+        Assert.Equal(Enum.GetNames<ApprovalChannel>(), StructuralSchema.EnumAt(proposal, "status.approvals.[].channel"));
+        Assert.Equal([TargetRef.DeploymentKind, TargetRef.StatefulSetKind], StructuralSchema.EnumAt(policy, "spec.target.kind"));
+    }
+
+    [Fact]
+    public void Crds_PrinterColumns_PointAtFieldsTheModelsWrite()
+    {
+        var policyJson = JsonSerializer.SerializeToNode(SampleResources.FullPolicy(), CustomResourceJson.Options)!;
+        var proposalJson = JsonSerializer.SerializeToNode(SampleResources.FullProposal(), CustomResourceJson.Options)!;
+
+        foreach (var (file, json) in new[] { ("scalepolicies.yaml", policyJson), ("scaleproposals.yaml", proposalJson) })
+        {
+            var columns = StructuralSchema.LoadCrd(file)["spec"]!["versions"]![0]!["additionalPrinterColumns"]!.AsArray();
+            foreach (var path in columns.Select(c => (string)c!["jsonPath"]!).Where(p => !p.StartsWith(".metadata", StringComparison.Ordinal)))
+            {
+                JsonNode? node = json;
+                foreach (var part in path.TrimStart('.').Replace("[*]", "", StringComparison.Ordinal).Split('.'))
+                {
+                    node = node is JsonArray array ? array[0]?[part] : node?[part];
+                }
+
+                Assert.True(node is not null, $"{file}: printer column {path} finds nothing");
+            }
+        }
+    }
+
+    [Fact]
+    public void CustomResourceJson_RoundTrip_KeepsEveryField()
+    {
+        var policy = SampleResources.FullPolicy();
+        var proposal = SampleResources.FullProposal();
+
+        var policyJson = JsonSerializer.Serialize(policy, CustomResourceJson.Options);
+        var proposalJson = JsonSerializer.Serialize(proposal, CustomResourceJson.Options);
+
+        Assert.Equal(policyJson, JsonSerializer.Serialize(JsonSerializer.Deserialize<ScalePolicy>(policyJson, CustomResourceJson.Options), CustomResourceJson.Options));
+        Assert.Equal(proposalJson, JsonSerializer.Serialize(JsonSerializer.Deserialize<ScaleProposal>(proposalJson, CustomResourceJson.Options), CustomResourceJson.Options));
+        Assert.Contains("\"mode\":\"Hybrid\"", policyJson, StringComparison.Ordinal);
+        Assert.Contains("\"phase\":\"Applied\"", proposalJson, StringComparison.Ordinal);
+        Assert.Contains("\"until\":\"2026-11-25T10:32:05+00:00\"", policyJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CustomResourceJson_YamlPolicyFile_ReadsIntoCoreModel()
+    {
+        const string yaml = """
+            apiVersion: scalecontrol.io/v1alpha1
+            kind: ScalePolicy
+            metadata:
+              name: search
+              namespace: shop
+            spec:
+              target: {kind: Deployment, name: search}
+              metrics:
+                - {name: qps, query: 'sum(rate(x[1m]))', targetType: PerReplica, target: 400}
+              minReplicas: 3
+              maxReplicas: 30
+              mode: Approval
+            """;
+        var model = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(yaml);
+        var json = new YamlDotNet.Serialization.SerializerBuilder().JsonCompatible().Build().Serialize(model);
+
+        // YAML scalars come through as strings ("3"); the CRD JSON of an API server has real numbers.
+        var policy = JsonSerializer.Deserialize<ScalePolicy>(json, new JsonSerializerOptions(CustomResourceJson.Options)
+        {
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+        })!;
+
+        Assert.Equal(ScaleMode.Approval, policy.Spec.Mode);
+        Assert.Equal(30, policy.Spec.MaxReplicas);
+        Assert.Equal(400, policy.Spec.Metrics[0].Target);
+        Assert.Equal("shop/search", policy.Key);
+    }
+}

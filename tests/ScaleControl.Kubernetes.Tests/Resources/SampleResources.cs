@@ -1,0 +1,106 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Kubernetes.Tests.Resources;
+
+/// <summary>Models with every field set, so a schema or serializer gap cannot hide behind a default.</summary>
+internal static class SampleResources
+{
+    private static readonly DateTimeOffset s_at = new(2026, 11, 25, 10, 32, 5, TimeSpan.Zero);
+
+    public static ScalePolicy FullPolicy(string @namespace = "shop", string name = "checkout") => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = name,
+            Namespace = @namespace,
+            Labels = new Dictionary<string, string> { ["team"] = "sre" },
+            Annotations = new Dictionary<string, string> { ["note"] = "hot event" },
+        },
+        Spec = new ScalePolicySpec
+        {
+            Target = new TargetRef { Kind = TargetRef.StatefulSetKind, Name = "checkout" },
+            Metrics = [new MetricSpec { Name = "qps", Query = "sum(rate(http_requests_total[1m]))", TargetType = MetricTargetType.Average, Target = 500.5 }],
+            MinReplicas = 2,
+            MaxReplicas = 80,
+            Tolerance = 0.15,
+            Mode = ScaleMode.Hybrid,
+            ScaleDownMode = ScaleMode.Approval,
+            AutoApproveMaxStep = new StepLimit { Pods = 4, Percent = 50 },
+            Behavior = new ScalingBehavior
+            {
+                ScaleUp = new DirectionBehavior { MaxStep = new StepLimit { Pods = 10 }, PeriodSeconds = 30, StabilizationWindowSeconds = 5, CooldownSeconds = 10 },
+                ScaleDown = DirectionBehavior.DefaultScaleDown,
+            },
+            Prediction = new PredictionSpec { Enabled = true, LookAheadSeconds = 45, LookBackSeconds = 90, MaxGrowthFactor = 2.5 },
+            Schedules =
+            [
+                new ScheduleSpec { Name = "gala", Cron = "0 20 * * 6", TimeZone = "Asia/Shanghai", DurationSeconds = 7200, MinReplicas = 40 },
+                new ScheduleSpec { Name = "launch", Start = s_at, End = s_at.AddHours(2), MinReplicas = 30 },
+            ],
+            Approval = new ApprovalSpec
+            {
+                OpenConversationId = "cid-oncall",
+                Approvers = ["u1", "u2"],
+                RequiredApprovals = 1,
+                TwoPersonRule = new TwoPersonRule { AboveReplicas = 50, AboveStepPercent = 100 },
+                ExpirySeconds = 600,
+                Escalation = new EscalationSpec { AfterSeconds = 120, DingType = DingType.Call, Receivers = ["u1"] },
+                AllowHalfStep = true,
+            },
+            Notifications = new NotificationSpec { OpenConversationId = "cid-notices", Webhook = "sre-robot" },
+            EvaluationIntervalSeconds = 5,
+            Freeze = new FreezeSpec { Until = s_at, Reason = "incident", By = "u1" },
+            Pin = new PinSpec { Replicas = 12, Until = s_at, Reason = "load test", By = "u2" },
+        },
+        Status = new ScalePolicyStatus
+        {
+            LastEvaluationTime = s_at,
+            CurrentReplicas = 10,
+            DesiredReplicas = 14,
+            LastReason = "QPS rising",
+            Conditions = [new Condition { Type = "MetricUnavailable", Status = "False", Reason = "Ok", Message = "fine", LastTransitionTime = s_at }],
+        },
+    };
+
+    public static ScaleProposal FullProposal(string @namespace = "shop", string name = "checkout-20261125-1032") => new()
+    {
+        Metadata = new ObjectMeta { Name = name, Namespace = @namespace, Labels = new Dictionary<string, string> { ["scalecontrol.io/policy"] = "checkout" } },
+        Spec = new ScaleProposalSpec
+        {
+            PolicyName = "checkout",
+            Target = new TargetRef { Kind = TargetRef.DeploymentKind, Name = "checkout" },
+            FromReplicas = 20,
+            ToReplicas = 60,
+            AlternativeReplicas = 40,
+            Reason = "QPS 48.2k rising",
+            Evidence = new DecisionEvidence
+            {
+                Metrics = [new MetricEvidence { Name = "qps", Value = 48_200, Predicted = 61_000, SlopePerSecond = 1_900, Target = 500, Recommendation = 122, Problem = "none" }],
+                CurrentReplicas = 20,
+                ReadyReplicas = 19,
+                BoundBy = "maxStep",
+            },
+            RequestedBy = "scalecontrol",
+            RequiresTwoPersons = true,
+            RequiredApprovals = 2,
+            Approvers = ["u1", "u2"],
+            WorkloadResourceVersion = "42",
+            ExpiresAt = s_at.AddMinutes(10),
+            EscalateAt = s_at.AddMinutes(2),
+        },
+        Status = new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Applied,
+            Approvals = [new ApprovalRecord { User = "u1", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 60 }],
+            Rejection = new RejectionRecord { User = "u3", Channel = ApprovalChannel.Cli, At = s_at, Reason = "too big" },
+            Card = new CardReference { OutTrackId = "shop.checkout-20261125-1032", OpenConversationId = "cid-oncall", SentAt = s_at, Error = "none" },
+            Escalations = [new EscalationRecord { At = s_at, DingType = DingType.Sms, Receivers = ["u1"], Via = "ding", Message = "sent" }],
+            AppliedReplicas = 60,
+            AppliedAt = s_at,
+            Message = "applied 20 → 60",
+            SupersededBy = "checkout-next",
+            History = [new PhaseTransition { From = ProposalPhase.Pending, To = ProposalPhase.Approved, At = s_at, By = "u1", Message = "approved" }],
+        },
+    };
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ScaleControl.Prometheus.Api;
+
+namespace ScaleControl.Prometheus.Tests.Infrastructure;
+
+/// <summary>Builds a <see cref="PrometheusMetricSource"/> the way the host does: configuration, DI, options validation.</summary>
+internal sealed class MetricSourceFactory : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public MetricSourceFactory(Uri url, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["ScaleControl:Prometheus:Url"] = url.ToString(),
+            ["ScaleControl:Prometheus:Timeout"] = "00:00:02",
+            ["ScaleControl:Prometheus:RetryDelay"] = "00:00:00.050",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            values["ScaleControl:Prometheus:" + key] = value;
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        // The fake clock only sets the query's evaluation time: HTTP timeouts and retry delays stay on real time.
+        var services = new ServiceCollection().AddLogging();
+        services.AddScaleControlPrometheus(configuration);
+        _services = services.BuildServiceProvider(validateScopes: true);
+        Source = new PrometheusMetricSource(
+            _services.GetRequiredService<PrometheusApiClient>(),
+            _services.GetRequiredService<IOptions<PrometheusOptions>>(),
+            time ?? TimeProvider.System,
+            NullLogger<PrometheusMetricSource>.Instance);
+    }
+
+    public PrometheusMetricSource Source { get; }
+
+    public void Dispose()
+    {
+        Source.Dispose();
+        _services.Dispose();
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Signals;
+using ScaleControl.Prometheus.Tests.Infrastructure;
+using ScaleControl.Sandbox.Tests.Traffic;
+
+namespace ScaleControl.Prometheus.Tests;
+
+/// <summary>A real Prometheus scraping the live traffic simulator, queried through <see cref="PrometheusMetricSource"/>.</summary>
+public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<LiveScrapeFixture>
+{
+    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData("""sum(rate(http_requests_total{namespace="shop",workload="checkout-api"}[10s]))""")]
+    [InlineData("""sum(rate(http_request_errors_total{namespace="shop",workload="search-api"}[10s])) / sum(rate(http_requests_total{namespace="shop",workload="search-api"}[10s]))""")]
+    [InlineData("""histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="checkout-api"}[10s])))""")]
+    [InlineData("""histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="search-api"}[10s])))""")]
+    public async Task SandboxQuery_InProcessAndThroughPrometheus_GiveTheSameValue(string query)
+    {
+        using var factory = new MetricSourceFactory(live.PrometheusUrl);
+
+        var scraped = await WaitForAsync(factory.Source, query, r => r.IsUsable);
+        var inProcess = (await live.InProcess.QueryAsync([query], CancellationToken.None))[query];
+
+        Assert.Equal(MetricStatus.Ok, inProcess.Status);
+        Assert.True(inProcess.Value > 0);
+        // Prometheus extrapolates rate() from scrape timestamps that jitter by milliseconds to a second; over a
+        // 10 s window that is worth a few percent (over the usual [1m] it is under one).
+        Assert.InRange(scraped.Value!.Value, inProcess.Value!.Value * 0.9, inProcess.Value!.Value * 1.1);
+    }
+
+    [Fact]
+    public async Task HotEvent_StartedOverHttp_RisesInPrometheusAndInProcess()
+    {
+        const string Cart = """sum(rate(http_requests_total{namespace="shop",workload="cart-api"}[10s]))""";
+        const string CartErrors = """sum(rate(http_request_errors_total{namespace="shop",workload="cart-api"}[10s])) / sum(rate(http_requests_total{namespace="shop",workload="cart-api"}[10s]))""";
+        using var factory = new MetricSourceFactory(live.PrometheusUrl);
+        var baseline = await WaitForAsync(factory.Source, Cart, r => r.IsUsable);
+        using var http = new HttpClient { BaseAddress = live.Sandbox.Url };
+
+        var response = await http.PostAsJsonAsync("/sandbox/traffic/hot-events", new
+        {
+            @namespace = "shop", workload = "cart-api", multiplier = 4, rampSeconds = 0, holdSeconds = 600, decaySeconds = 0,
+        });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var surge = await WaitForAsync(factory.Source, Cart, r => r.IsUsable && r.Value > baseline.Value * 3.5);
+        var errors = await WaitForAsync(factory.Source, CartErrors, r => r.IsUsable && r.Value > 0.2);
+        var inProcess = await WaitForAsync(live.InProcess, Cart, r => r.IsUsable && r.Value >= 195); // once the window is past the start
+        Assert.InRange(baseline.Value!.Value, 40, 60);
+        Assert.InRange(surge.Value!.Value, 160, 240);
+        Assert.InRange(inProcess.Value!.Value, 195, 205);
+        Assert.InRange(errors.Value!.Value, 0.2, 0.3); // 200 QPS on 150 QPS of pods: a quarter fails
+    }
+
+    [Fact]
+    public async Task SamplePolicies_Queries_AreValidPromQLForARealPrometheus()
+    {
+        using var factory = new MetricSourceFactory(live.PrometheusUrl);
+        var queries = SamplePolicyQueries.SandboxConvention();
+
+        var readings = await factory.Source.QueryAsync(queries, CancellationToken.None);
+
+        Assert.All(readings.Values, r => Assert.True(r.Status is MetricStatus.Ok or MetricStatus.Empty or MetricStatus.NotANumber, $"{r.Query}: {r.Status} {r.Problem}"));
+    }
+
+    [Fact]
+    public async Task SampleConfig_PassesPromtoolCheckConfig()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/promtool") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("check");
+        start.ArgumentList.Add("config");
+        start.ArgumentList.Add(Path.Combine(SamplePolicyQueries.Directory, "prometheus.yml"));
+        using var promtool = System.Diagnostics.Process.Start(start)!;
+        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
+        await promtool.WaitForExitAsync();
+
+        Assert.True(promtool.ExitCode == 0, output);
+    }
+
+    private static async Task<MetricReading> WaitForAsync(IMetricSource source, string query, Func<MetricReading, bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(s_patience);
+        while (true)
+        {
+            var reading = (await source.QueryAsync([query], CancellationToken.None))[query];
+            if (condition(reading))
+                return reading;
+            if (deadline.IsCancellationRequested)
+                throw new TimeoutException($"{query} never met the condition; last reading {reading}");
+            await Task.Delay(250);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ScaleControl.Sandbox.DingTalk;
+
+namespace ScaleControl.Sandbox.Tests.DingTalk;
+
+/// <summary>The emulator alone on a Kestrel WebApplication at 127.0.0.1:0, plus raw HTTP helpers (no product client).</summary>
+public sealed class EmulatorHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EmulatorHost(WebApplication app, Uri baseUrl, DingTalkSandboxOptions options)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Options = options;
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl.ToString().TrimEnd('/') + "/") };
+    }
+
+    public Uri BaseUrl { get; }
+    public HttpClient Http { get; }
+    public DingTalkSandboxOptions Options { get; }
+    public SandboxApp App => Options.Apps[0];
+    public SandboxGroup Group => Options.Groups[0];
+    public string GroupSpace => $"dtv1.card//IM_GROUP.{Group.OpenConversationId}";
+
+    public static async Task<EmulatorHost> StartAsync(
+        DingTalkSandboxOptions? options = null, TimeProvider? time = null, string prefix = SandboxDingTalkExtensions.DefaultPrefix)
+    {
+        options ??= DingTalkSandboxOptions.CreateDefault();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        builder.Services.AddSandboxDingTalk(options);
+        var app = builder.Build();
+        app.MapSandboxDingTalk(prefix);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new EmulatorHost(app, new Uri(address.TrimEnd('/') + prefix), options);
+    }
+
+    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    public async Task<string> TokenAsync()
+    {
+        var response = await Http.PostAsJsonAsync("v1.0/oauth2/accessToken", new { appKey = App.AppKey, appSecret = App.AppSecret });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>Sends <paramref name="body"/> (serialized as is) with the access-token header.</summary>
+    public async Task<(int Status, JsonElement Body)> CallAsync(HttpMethod method, string path, object? body, string? token)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType());
+        }
+
+        if (token is not null)
+        {
+            request.Headers.Add("x-acs-dingtalk-access-token", token);
+        }
+
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public static JsonObject ApprovalCardData(string status = "pending", string? halfStepTo = null)
+    {
+        var map = new JsonObject
+        {
+            ["title"] = "shop/checkout-api: 20 → 60 replicas",
+            ["workload"] = "shop/checkout-api",
+            ["replicasFrom"] = "20",
+            ["replicasTo"] = "60",
+            ["reason"] = "QPS 48k rising",
+            ["status"] = status,
+        };
+        if (halfStepTo is not null)
+        {
+            map["halfStepTo"] = halfStepTo;
+        }
+
+        return new JsonObject { ["cardParamMap"] = map };
+    }
+
+    /// <summary>A valid createAndDeliver body into the on-call group; callers mutate it for the error cases.</summary>
+    public JsonObject CreateAndDeliverBody(string outTrackId, string? callbackType = "STREAM", string? routeKey = null) => new()
+    {
+        ["cardTemplateId"] = SandboxCardTemplate.ScaleApprovalId,
+        ["outTrackId"] = outTrackId,
+        ["callbackType"] = callbackType,
+        ["callbackRouteKey"] = routeKey,
+        ["userIdType"] = 1,
+        ["cardData"] = ApprovalCardData(),
+        ["openSpaceId"] = GroupSpace,
+        ["imGroupOpenSpaceModel"] = new JsonObject { ["supportForward"] = false },
+        ["imGroupOpenDeliverModel"] = new JsonObject { ["robotCode"] = App.RobotCode, ["atUserIds"] = new JsonObject { ["zhangsan"] = "张三" } },
+    };
+
+    public async Task CreateCardAsync(string outTrackId, string? callbackType = "STREAM", string? routeKey = null, JsonObject? cardData = null)
+    {
+        var body = CreateAndDeliverBody(outTrackId, callbackType, routeKey);
+        if (cardData is not null)
+        {
+            body["cardData"] = cardData;
+        }
+
+        var (status, result) = await CallAsync(HttpMethod.Post, "v1.0/card/instances/createAndDeliver", body, await TokenAsync());
+        Assert.True(status == 200, result.ToString());
+    }
+
+    /// <summary>Taps through the script API; returns the HTTP status and the body (tap + card).</summary>
+    public async Task<(int Status, JsonElement Body)> TapAsync(string outTrackId, string userId, string actionId) =>
+        await CallAsync(HttpMethod.Post, $"cards/{outTrackId}/tap", new { userId, actionIds = new[] { actionId } }, null);
+
+    public async Task<JsonElement> RegisterRouteAsync(string key, string url, string? apiSecret, bool forceUpdate = false)
+    {
+        var (status, body) = await CallAsync(HttpMethod.Post, "v1.0/card/callbacks/register",
+            new { callbackRouteKey = key, callbackUrl = url, apiSecret, forceUpdate }, await TokenAsync());
+        Assert.True(status == 200, body.ToString());
+        return body;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Playwright;
+
+namespace ScaleControl.Sandbox.Tests.DingTalk;
+
+/// <summary>Debian's Chromium driven by Playwright: the phone page shows cards and taps buttons like a DingTalk member.</summary>
+public sealed class PhonePageBrowserTests
+{
+    private static readonly string[] s_chromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ];
+
+    [Fact]
+    public async Task PhonePage_ApproveTappedAsZhangsan_CardChangesToApprovedWithoutButtons()
+    {
+        // A tiny receiver playing the product: approvers approve, anyone else gets a private message.
+        await using var receiver = await CallbackReceiver.StartAsync(received =>
+        {
+            var userId = JsonDocument.Parse(received.Body).RootElement.GetProperty("userId").GetString();
+            object answer = userId is "zhangsan" or "lisi"
+                ? new { cardData = new { cardParamMap = new { status = "approved", decidedBy = userId, decidedAt = "10:32:05" } }, cardUpdateOptions = new { updateCardDataByKey = true } }
+                : new { userPrivateData = new { cardParamMap = new { privateMessage = "you are not an approver for shop/checkout-api" } } };
+            return Task.FromResult(Results.Json(answer));
+        });
+        await using var host = await EmulatorHost.StartAsync();
+        await host.RegisterRouteAsync("phone", receiver.Url, "phone-secret");
+        await host.CreateCardAsync("phone-card", "HTTP", "phone");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = s_chromiumArgs,
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 800 } });
+        await page.GotoAsync($"{host.BaseUrl}/phone?user=wangwu");
+        var card = page.Locator("[data-out-track-id='phone-card']");
+
+        await card.Locator("button[data-action-id='approve']").ClickAsync();
+        await Assertions.Expect(card.Locator(".private-note")).ToContainTextAsync("you are not an approver");
+        await Assertions.Expect(card.Locator(".card-status")).ToHaveTextAsync("pending");
+
+        await page.Locator(".user-chip[data-user='zhangsan']").ClickAsync();
+        await Assertions.Expect(card.Locator(".private-note")).ToHaveCountAsync(0);
+        await card.Locator("button[data-action-id='approve']").ClickAsync();
+
+        await Assertions.Expect(card.Locator(".card-status")).ToHaveTextAsync("approved");
+        await Assertions.Expect(card.Locator(".card-meta")).ToContainTextAsync("by zhangsan");
+        await Assertions.Expect(card.Locator("button[data-action-id]")).ToHaveCountAsync(0);
+        Assert.Equal(2, receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task PhonePage_CardUpdatedThroughApi_ShowsNewStateLive()
+    {
+        await using var host = await EmulatorHost.StartAsync();
+        await host.CreateCardAsync("live-card", null);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = s_chromiumArgs,
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{host.BaseUrl}/phone?user=lisi");
+        var card = page.Locator("[data-out-track-id='live-card']");
+        await Assertions.Expect(card.Locator(".card-status")).ToHaveTextAsync("pending");
+        await Assertions.Expect(page.Locator("#live.on")).ToHaveCountAsync(1);
+
+        await host.CallAsync(HttpMethod.Put, "v1.0/card/instances", new
+        {
+            outTrackId = "live-card",
+            cardData = new { cardParamMap = new { status = "rejected", decidedBy = "lisi" } },
+            cardUpdateOptions = new { updateCardDataByKey = true },
+        }, await host.TokenAsync());
+        await host.CallAsync(HttpMethod.Post, "v1.0/robot/ding/send", new
+        {
+            robotCode = host.App.RobotCode, remindType = 1, receiverUserIdList = new[] { "lisi" }, content = "Scale approval pending",
+        }, await host.TokenAsync());
+
+        await Assertions.Expect(card.Locator(".card-status")).ToHaveTextAsync("rejected");
+        await Assertions.Expect(page.Locator(".ding.for-me")).ToContainTextAsync("Scale approval pending");
+    }
+}

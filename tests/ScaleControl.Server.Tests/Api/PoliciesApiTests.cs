@@ -1,0 +1,125 @@
+using System.Net;
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Server.Tests.Infrastructure;
+using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+
+namespace ScaleControl.Server.Tests.Api;
+
+public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
+{
+    private readonly ServerFactory _server;
+
+    public PoliciesApiTests(ServerFactory server) => _server = server;
+
+    [Fact]
+    public async Task PutPolicy_Invalid_Returns400WithFieldPaths()
+    {
+        var policy = TestPolicies.Approval("shop", "bad-api");
+        policy = policy with { Spec = policy.Spec with { MinReplicas = 10, MaxReplicas = 2, Metrics = [new MetricSpec { Name = "qps", Query = "", Target = 100 }] } };
+        using var client = _server.ClientWith(AdminToken);
+
+        using var response = await client.PutJson("/api/v1/policies/shop/bad-api", policy);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.ReadJson()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("spec.metrics[0].query", out _), errors.ToString());
+        Assert.Contains(errors.EnumerateObject(), e => e.Name is "spec.maxReplicas" or "spec.minReplicas");
+        Assert.Null(await _server.Policies.GetAsync("shop", "bad-api", default));
+    }
+
+    [Fact]
+    public async Task PutPolicy_NameDiffersFromRoute_Returns400()
+    {
+        using var client = _server.ClientWith(AdminToken);
+
+        using var response = await client.PutJson("/api/v1/policies/shop/route-name", TestPolicies.Approval("shop", "body-name"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.ReadJson()).GetProperty("errors").TryGetProperty("metadata.name", out _));
+    }
+
+    [Fact]
+    public async Task PutPolicy_EmptyName_CreatesThenReplaces()
+    {
+        var policy = TestPolicies.Auto("video", "encoder");
+        policy = policy with { Metadata = new ObjectMeta { Name = "", Namespace = "video" } };
+        using var client = _server.ClientWith(AdminToken);
+
+        using var created = await client.PutJson("/api/v1/policies/video/encoder", policy);
+        using var replaced = await client.PutJson("/api/v1/policies/video/encoder", policy with { Spec = policy.Spec with { MaxReplicas = 9 } });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        Assert.Equal(9, (await _server.Policies.GetAsync("video", "encoder", default))!.Spec.MaxReplicas);
+    }
+
+    [Fact]
+    public async Task GetPolicy_Missing_Returns404Problem()
+    {
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.GetAsync("/api/v1/policies/shop/ghost");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("shop/ghost", (await response.ReadJson()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task ValidatePolicy_Valid_ReturnsValidTrue()
+    {
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/validate", TestPolicies.Auto());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((await response.ReadJson()).GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Evaluate_HighTraffic_ReturnsDecisionWithoutApplying()
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Auto("video", "eval-me"), default);
+        _server.Workloads.Add("video", "eval-me", 3);
+        _server.Metrics.Set(TestPolicies.Query("eval-me"), 1000);
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostAsync("/api/v1/policies/video/eval-me/evaluate", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var decision = await response.Read<Decision>();
+        Assert.Equal(10, decision.DesiredReplicas);
+        Assert.Equal(DecisionOutcome.ApplyNow, decision.Outcome);
+        Assert.Equal(3, _server.Workloads.Replicas("video", "eval-me"));
+    }
+
+    [Fact]
+    public async Task WhatIf_SteadyHighTraffic_ReplaysStepsAndSummarises()
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Auto("video", "replay-me"), default);
+        _server.Workloads.Add("video", "replay-me", 2);
+        _server.Metrics.Set(TestPolicies.Query("replay-me"), 800);
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/replay-me/whatif", new { fromSeconds = 300, stepSeconds = 15 });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadJson();
+        Assert.Equal(21, result.GetProperty("steps").GetArrayLength());
+        Assert.Equal(8, result.GetProperty("summary").GetProperty("maxReplicas").GetInt32());
+        Assert.True(result.GetProperty("summary").GetProperty("applied").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public async Task WhatIf_BadRange_Returns400()
+    {
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/x/whatif", new { fromSeconds = 5, stepSeconds = 0 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.ReadJson()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("fromSeconds", out _));
+        Assert.True(errors.TryGetProperty("stepSeconds", out _));
+    }
+}

@@ -1,0 +1,245 @@
+using System.Net;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control;
+using ScaleControl.Server.Tests.Infrastructure;
+using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+
+namespace ScaleControl.Server.Tests.Control;
+
+/// <summary>The control loop tick by tick on a fake clock, against in-memory stores, workloads, metrics and DingTalk.</summary>
+public sealed class ControlLoopTests : IDisposable
+{
+    private readonly ServerFactory _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public async Task Tick_ApprovalPolicyUnderLoad_ProposesOnceAndSendsCard()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+
+        await Tick();
+        await Tick(seconds: 5);
+
+        var proposal = Assert.Single(await Open("shop"));
+        Assert.Equal((4, 10), (proposal.Spec.FromReplicas, proposal.Spec.ToReplicas));
+        Assert.Equal(ProposalPhase.Pending, proposal.Status.Phase);
+        Assert.NotNull(proposal.Status.Card);
+        Assert.Single(_server.Cards.Sent);
+        Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaleProposalCreated);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Tick_TrafficKeepsRising_SupersedesInsteadOfOpeningASecond()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 5);
+
+        var all = await _server.Proposals.ListAsync("shop", default);
+        Assert.Single(all, p => p.Status.Phase == ProposalPhase.Pending && p.Spec.ToReplicas == 20);
+        Assert.Single(all, p => p.Status.Phase == ProposalPhase.Superseded && p.Spec.ToReplicas == 10);
+    }
+
+    [Fact]
+    public async Task Tick_AutoPolicy_ScalesRecordsAutoProposalAndPostsNotice()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+
+        await Tick();
+
+        Assert.Equal(7, _server.Workloads.Replicas("video", "video-transcoder"));
+        var record = Assert.Single(await _server.Proposals.ListAsync("video", default));
+        Assert.Equal(ProposalPhase.Applied, record.Status.Phase);
+        Assert.Equal(ApprovalChannel.Auto, Assert.Single(record.Status.Approvals).Channel);
+        Assert.Contains(_server.Notices.Published, n => n.Kind == NoticeKind.ScaledAutomatically);
+        Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaledByScaleControl);
+        var history = await _server.Service<HistoryService>().ListAsync("video", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
+        Assert.Equal(HistoryKind.AutoScaled, Assert.Single(history).Kind);
+    }
+
+    [Fact]
+    public async Task Tick_NobodyApproves_EscalatesThenExpiresWithoutScaling()
+    {
+        await Given(TestPolicies.Approval(escalateAfter: 60, expiry: 300), replicas: 4, qps: 1000);
+        await Tick();
+
+        await Tick(seconds: 61);
+        var escalated = Assert.Single(await Open("shop"));
+        Assert.Single(escalated.Status.Escalations);
+        Assert.Single(_server.Cards.Escalations);
+
+        await Tick(seconds: 240);
+        var all = await _server.Proposals.ListAsync("shop", default);
+        Assert.Contains(all, p => p.Status.Phase == ProposalPhase.Expired);
+        Assert.Contains(_server.Notices.Published, n => n.Kind == NoticeKind.ProposalExpired);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Approve_TwoApproversAtTheSameMoment_ScalesOnce()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        var proposal = Assert.Single(await Open("shop"));
+        var inbox = _server.Service<IApprovalInbox>();
+
+        var results = await Task.WhenAll(
+            Task.Run(() => inbox.DecideAsync(new ApprovalCommand("shop", proposal.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), default)),
+            Task.Run(() => inbox.DecideAsync(new ApprovalCommand("shop", proposal.Metadata.Name, "lisi", ApprovalChannel.DingTalk, true), default)));
+
+        Assert.Single(results, r => r.Kind == ApprovalResultKind.Accepted);
+        Assert.Single(_server.Workloads.Writes);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+        var final = await _server.Proposals.GetAsync("shop", proposal.Metadata.Name, default);
+        Assert.Equal(ProposalPhase.Applied, final!.Status.Phase);
+    }
+
+    [Fact]
+    public async Task Approve_NotAnApprover_RefusedWithReasonAndNothingChanges()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        var proposal = Assert.Single(await Open("shop"));
+        using var client = _server.ClientWith(WangwuToken);
+
+        using var response = await client.PostJson($"/api/v1/proposals/shop/{proposal.Metadata.Name}/approve", new { });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("wangwu is not an approver", (await response.ReadJson()).GetProperty("detail").GetString());
+        Assert.Empty(_server.Workloads.Writes);
+        Assert.Equal(ProposalPhase.Pending, (await _server.Proposals.GetAsync("shop", proposal.Metadata.Name, default))!.Status.Phase);
+    }
+
+    [Fact]
+    public async Task Approve_ViaApi_AppliesAndHistoryListsWhoDidWhat()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        var proposal = Assert.Single(await Open("shop"));
+        using var client = _server.ClientWith(LisiToken);
+
+        using var response = await client.PostJson($"/api/v1/proposals/shop/{proposal.Metadata.Name}/approve", new { });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.ReadJson();
+        Assert.Equal("Accepted", answer.GetProperty("result").GetString());
+        Assert.Equal("Applied", answer.GetProperty("proposal").GetProperty("status").GetProperty("phase").GetString());
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        using var viewer = _server.ClientWith(ViewerToken);
+        var history = await (await viewer.GetAsync("/api/v1/history?namespace=shop")).Read<List<HistoryEntry>>();
+        Assert.Equal([HistoryKind.Applied, HistoryKind.Approved, HistoryKind.Proposed], history.Select(h => h.Kind));
+        Assert.Equal("lisi", history[0].By);
+        Assert.Equal("Api", history[1].Channel);
+    }
+
+    [Fact]
+    public async Task Reject_ViaApi_ClosesProposalAndUpdatesCard()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        var proposal = Assert.Single(await Open("shop"));
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostJson($"/api/v1/proposals/shop/{proposal.Metadata.Name}/reject", new { reason = "traffic is a bot" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stored = await _server.Proposals.GetAsync("shop", proposal.Metadata.Name, default);
+        Assert.Equal(ProposalPhase.Rejected, stored!.Status.Phase);
+        Assert.Equal("traffic is a bot", stored.Status.Rejection!.Reason);
+        Assert.Contains(_server.Cards.Updates, p => p.Status.Phase == ProposalPhase.Rejected);
+        Assert.Empty(_server.Workloads.Writes);
+    }
+
+    [Fact]
+    public async Task Apply_WorkloadChangedUnderneath_RereadsAndWritesOnceMore()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        _server.Workloads.ConflictsToInject = 1;
+
+        await Tick();
+
+        Assert.Equal(2, _server.Workloads.Writes.Count);
+        Assert.Equal(7, _server.Workloads.Replicas("video", "video-transcoder"));
+        Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaleConflictRetried);
+        var writes = _server.Workloads.Writes.ToArray();
+        Assert.NotEqual(writes[0].ExpectedResourceVersion, writes[1].ExpectedResourceVersion);
+    }
+
+    [Fact]
+    public async Task Freeze_HoldsAgainstTheLoop_AndLiftsByItselfWhenItExpires()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        using var client = _server.ClientWith(AdminToken);
+        using var frozen = await client.PostJson("/api/v1/policies/video/video-transcoder/freeze", new { durationSeconds = 60, reason = "db migration" });
+        Assert.Equal(HttpStatusCode.OK, frozen.StatusCode);
+
+        await Tick();
+        Assert.Equal(3, _server.Workloads.Replicas("video", "video-transcoder"));
+
+        await Tick(seconds: 61);
+        Assert.Equal(7, _server.Workloads.Replicas("video", "video-transcoder"));
+        var history = await _server.Service<HistoryService>().ListAsync("video", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
+        Assert.Contains(history, h => h.Kind == HistoryKind.Frozen && h.By == "admin");
+    }
+
+    [Fact]
+    public async Task Pin_ScalesNow_HoldsAgainstTheLoop_ThenResumes()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var pinned = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 12, durationSeconds = 120, reason = "launch" });
+
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        Assert.Equal(12, (await pinned.Read<ScalePolicy>()).Spec.Pin!.Replicas);
+        Assert.Equal(12, _server.Workloads.Replicas("video", "video-transcoder"));
+
+        await Tick();
+        Assert.Equal(12, _server.Workloads.Replicas("video", "video-transcoder"));
+
+        await Tick(seconds: 121);
+        await Tick(seconds: 400);
+        Assert.True(_server.Workloads.Replicas("video", "video-transcoder") < 12);
+        var history = await _server.Service<HistoryService>().ListAsync("video", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
+        Assert.Contains(history, h => h.Kind == HistoryKind.Pinned && h.By == "zhangsan" && h.To == 12);
+    }
+
+    [Fact]
+    public async Task Tick_PoliciesShareAnExpression_QueriesItOnce()
+    {
+        var shared = TestPolicies.Auto("video", "a");
+        var other = TestPolicies.Auto("video", "b") with { Spec = shared.Spec with { Target = new TargetRef { Name = "b" } } };
+        _server.Workloads.Add("video", "a", 3);
+        _server.Workloads.Add("video", "b", 3);
+        await _server.Policies.UpsertAsync(shared, default);
+        await _server.Policies.UpsertAsync(other, default);
+        _server.Metrics.Set(TestPolicies.Query("a"), 300);
+
+        await Tick();
+
+        Assert.Equal([TestPolicies.Query("a")], Assert.Single(_server.Metrics.Calls));
+    }
+
+    private async Task Given(ScalePolicy policy, int replicas, double qps)
+    {
+        _server.Workloads.Add(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas);
+        await _server.Policies.UpsertAsync(policy, default);
+        _server.Metrics.Set(TestPolicies.Query(policy.Spec.Target.Name), qps);
+    }
+
+    private Task Tick(int seconds = 0)
+    {
+        _server.Time.Advance(TimeSpan.FromSeconds(seconds));
+        return _server.Service<Reconciler>().TickAsync(default);
+    }
+
+    private async Task<IReadOnlyList<ScaleProposal>> Open(string ns) =>
+        [.. (await _server.Proposals.ListAsync(ns, default)).Where(p => p.Status.Phase.IsOpen())];
+}

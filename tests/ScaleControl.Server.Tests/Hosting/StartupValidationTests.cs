@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Tests.Infrastructure;
+
+namespace ScaleControl.Server.Tests.Hosting;
+
+public sealed class StartupValidationTests
+{
+    [Fact]
+    public void Start_TokenWithUnknownRole_FailsFastNamingTheEntry()
+    {
+        using var server = new ServerFactory();
+        using var bad = server.WithWebHostBuilder(b => b
+            .UseSetting("ScaleControl:Auth:Tokens:9:Token", "t-bad")
+            .UseSetting("ScaleControl:Auth:Tokens:9:User", "mallory")
+            .UseSetting("ScaleControl:Auth:Tokens:9:Role", "superuser"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
+
+        Assert.Contains("role 'superuser' is not one of viewer, operator, admin", error.Message);
+    }
+
+    [Fact]
+    public void Start_LoopTickOutOfRange_FailsFast()
+    {
+        using var server = new ServerFactory();
+        using var bad = server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:Loop:TickSeconds", "0"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
+
+        Assert.Contains("TickSeconds", error.Message);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, ServerMode.Sandbox)]
+    [InlineData(null, "/etc/kubeconfig", null, ServerMode.Cluster)]
+    [InlineData(null, null, "10.0.0.1", ServerMode.Cluster)]
+    [InlineData("sandbox", "/etc/kubeconfig", null, ServerMode.Sandbox)]
+    public void ResolveMode_FromConfiguration_PicksTheMode(string? mode, string? kubeconfig, string? inCluster, ServerMode expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ScaleControl:Mode"] = mode,
+            ["ScaleControl:Kubernetes:KubeconfigPath"] = kubeconfig,
+            ["KUBERNETES_SERVICE_HOST"] = inCluster,
+        }).Build();
+
+        Assert.Equal(expected, ServerHostingExtensions.ResolveMode(configuration));
+    }
+
+    [Fact]
+    public void ResolveMode_Unknown_SaysWhichValuesAreValid()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ScaleControl:Mode"] = "prod" }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => ServerHostingExtensions.ResolveMode(configuration));
+
+        Assert.Contains("Sandbox, Cluster", error.Message);
+    }
+}

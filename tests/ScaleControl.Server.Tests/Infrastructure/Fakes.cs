@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Signals;
+
+namespace ScaleControl.Server.Tests.Infrastructure;
+
+/// <summary>Workloads in memory with resourceVersions; scale writes are conditional and counted.</summary>
+public sealed class FakeWorkloads : IWorkloadClient
+{
+    private readonly ConcurrentDictionary<string, WorkloadState> _items = new();
+    private int _version = 100;
+
+    public ConcurrentQueue<ScaleRequest> Writes { get; } = new();
+
+    /// <summary>Answers the next N scale writes with Conflict after bumping the resourceVersion (someone else wrote).</summary>
+    public int ConflictsToInject { get; set; }
+
+    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind)
+    {
+        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), null);
+        _items[$"{ns}/{name}"] = state;
+        return state;
+    }
+
+    public int Replicas(string ns, string name) => _items[$"{ns}/{name}"].SpecReplicas;
+
+    public Task<WorkloadState?> GetAsync(WorkloadRef target, CancellationToken cancellationToken) =>
+        Task.FromResult(_items.GetValueOrDefault($"{target.Namespace}/{target.Name}"));
+
+    public Task<ScaleResult> ScaleAsync(ScaleRequest request, CancellationToken cancellationToken)
+    {
+        lock (_items)
+        {
+            Writes.Enqueue(request);
+            var key = $"{request.Target.Namespace}/{request.Target.Name}";
+            if (!_items.TryGetValue(key, out var state))
+            {
+                return Task.FromResult(new ScaleResult(ScaleOutcome.NotFound, null, "not found"));
+            }
+
+            if (ConflictsToInject > 0)
+            {
+                ConflictsToInject--;
+                _items[key] = state with { ResourceVersion = Next() };
+                return Task.FromResult(new ScaleResult(ScaleOutcome.Conflict, null, "the object has been modified"));
+            }
+
+            if (request.ExpectedResourceVersion is { } expected && expected != state.ResourceVersion)
+            {
+                return Task.FromResult(new ScaleResult(ScaleOutcome.Conflict, null, "the object has been modified"));
+            }
+
+            var version = Next();
+            _items[key] = state with { SpecReplicas = request.Replicas, ReadyReplicas = request.Replicas, ResourceVersion = version };
+            return Task.FromResult(new ScaleResult(ScaleOutcome.Applied, request.Replicas, "scaled", ResourceVersion: version));
+        }
+    }
+
+    private string Next() => Interlocked.Increment(ref _version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Metric values set by the test; every query is answered at the fake clock's now.</summary>
+public sealed class FakeMetrics(TimeProvider time) : IMetricSource
+{
+    private readonly ConcurrentDictionary<string, double> _values = new();
+
+    public ConcurrentQueue<IReadOnlyCollection<string>> Calls { get; } = new();
+
+    public void Set(string query, double value) => _values[query] = value;
+
+    public Task<IReadOnlyDictionary<string, MetricReading>> QueryAsync(IReadOnlyCollection<string> queries, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue(queries);
+        var now = time.GetUtcNow();
+        IReadOnlyDictionary<string, MetricReading> result = queries.ToDictionary(q => q, q => _values.TryGetValue(q, out var v)
+            ? MetricReading.Ok(q, v, now)
+            : MetricReading.Failed(q, MetricStatus.Empty, "no series"));
+        return Task.FromResult(result);
+    }
+
+    public Task<IReadOnlyList<MetricPoint>> QueryRangeAsync(string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellationToken)
+    {
+        var points = new List<MetricPoint>();
+        for (var t = start; t <= end; t += step)
+        {
+            if (_values.TryGetValue(query, out var v))
+            {
+                points.Add(new MetricPoint(t, v));
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<MetricPoint>>(points);
+    }
+}
+
+/// <summary>Records cards, card updates and escalations.</summary>
+public sealed class RecordingNotifier : IApprovalNotifier
+{
+    public ConcurrentQueue<ScaleProposal> Sent { get; } = new();
+    public ConcurrentQueue<ScaleProposal> Updates { get; } = new();
+    public ConcurrentQueue<ScaleProposal> Escalations { get; } = new();
+
+    public Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken)
+    {
+        Sent.Enqueue(proposal);
+        return Task.FromResult(new CardReference
+        {
+            OutTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name),
+            OpenConversationId = policy.Spec.Approval?.OpenConversationId,
+        });
+    }
+
+    public Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        Updates.Enqueue(proposal);
+        return Task.CompletedTask;
+    }
+
+    public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
+    {
+        Escalations.Enqueue(proposal);
+        return Task.FromResult(new EscalationRecord { At = DateTimeOffset.UnixEpoch, DingType = escalation.DingType, Receivers = receivers });
+    }
+}
+
+public sealed class RecordingNotices : INoticePublisher
+{
+    public ConcurrentQueue<Notice> Published { get; } = new();
+
+    public Task PublishAsync(Notice notice, CancellationToken cancellationToken)
+    {
+        Published.Enqueue(notice);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class RecordingEvents : IEventRecorder
+{
+    public ConcurrentQueue<(WorkloadRef Target, string Reason, string Message)> Recorded { get; } = new();
+
+    public Task RecordAsync(WorkloadRef target, string reason, string message, bool warning, CancellationToken cancellationToken)
+    {
+        Recorded.Enqueue((target, reason, message));
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class FixedLeadership : ILeadership
+{
+    public bool IsLeader => true;
+    public string Identity => "test-replica";
+    public string? CurrentLeader => Identity;
+}

@@ -1,0 +1,152 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Stores;
+
+namespace ScaleControl.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server (Program, endpoints, auth, control plane) in cluster mode with every port replaced by an
+/// in-memory fake and time by a <see cref="FakeTimeProvider"/>. No hosted service runs: tests drive the loop tick by tick.
+/// </summary>
+public sealed class ServerFactory : WebApplicationFactory<Program>
+{
+    public const string AdminToken = "t-admin-0001";
+    public const string ViewerToken = "t-viewer-0001";
+    public const string ShopOperatorToken = "t-operator-shop";
+    public const string ZhangsanToken = "t-zhangsan";
+    public const string LisiToken = "t-lisi";
+    public const string WangwuToken = "t-wangwu";
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+    public InMemoryPolicyStore Policies { get; }
+    public InMemoryProposalStore Proposals { get; }
+    public FakeWorkloads Workloads { get; } = new();
+    public FakeMetrics Metrics { get; }
+    public RecordingNotifier Cards { get; } = new();
+    public RecordingNotices Notices { get; } = new();
+    public RecordingEvents Events { get; } = new();
+
+    public ServerFactory()
+    {
+        Policies = new InMemoryPolicyStore(Time);
+        Proposals = new InMemoryProposalStore(Time);
+        Metrics = new FakeMetrics(Time);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ScaleControl:Mode"] = "Cluster",
+            ["ScaleControl:Kubernetes:Host"] = "http://127.0.0.1:9",
+            ["ScaleControl:Prometheus:Url"] = "http://127.0.0.1:9",
+            ["ScaleControl:DingTalk:AppKey"] = "test-app",
+            ["ScaleControl:DingTalk:AppSecret"] = "test-secret",
+            ["ScaleControl:DingTalk:CardTemplateId"] = "test-template",
+        };
+        Token(settings, 0, AdminToken, "admin", "admin");
+        Token(settings, 1, ViewerToken, "viewer", "viewer");
+        Token(settings, 2, ShopOperatorToken, "shopper", "operator", "shop");
+        Token(settings, 3, ZhangsanToken, "zhangsan", "operator", "*");
+        Token(settings, 4, LisiToken, "lisi", "operator", "shop");
+        Token(settings, 5, WangwuToken, "wangwu", "operator", "shop");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService)).ToList())
+            {
+                services.Remove(hosted);
+            }
+
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<IPolicyStore>(Policies);
+            services.AddSingleton<IProposalStore>(Proposals);
+            services.AddSingleton<IWorkloadClient>(Workloads);
+            services.AddSingleton<IMetricSource>(Metrics);
+            services.AddSingleton<IApprovalNotifier>(Cards);
+            services.AddSingleton<INoticePublisher>(Notices);
+            services.AddSingleton<IEventRecorder>(Events);
+            services.AddSingleton<ILeadership, FixedLeadership>();
+        });
+    }
+
+    public HttpClient ClientWith(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    private static void Token(Dictionary<string, string> settings, int i, string token, string user, string role, params string[] namespaces)
+    {
+        settings[$"ScaleControl:Auth:Tokens:{i}:Token"] = token;
+        settings[$"ScaleControl:Auth:Tokens:{i}:User"] = user;
+        settings[$"ScaleControl:Auth:Tokens:{i}:Role"] = role;
+        for (var n = 0; n < namespaces.Length; n++)
+        {
+            settings[$"ScaleControl:Auth:Tokens:{i}:Namespaces:{n}"] = namespaces[n];
+        }
+    }
+}
+
+/// <summary>Policies used by the tests: one query per workload, 100 QPS per pod.</summary>
+public static class TestPolicies
+{
+    public static string Query(string workload) => $"sum(rate(http_requests_total{{workload=\"{workload}\"}}[1m]))";
+
+    public static ScalePolicy Approval(string ns = "shop", string name = "checkout-api", int escalateAfter = 120, int expiry = 600) => Base(ns, name, ScaleMode.Approval) with
+    {
+        Spec = Base(ns, name, ScaleMode.Approval).Spec with
+        {
+            Approval = new ApprovalSpec
+            {
+                OpenConversationId = "cidOnCall==",
+                Approvers = ["zhangsan", "lisi"],
+                ExpirySeconds = expiry,
+                Escalation = new EscalationSpec { AfterSeconds = escalateAfter },
+            },
+            Notifications = new NotificationSpec { OpenConversationId = "cidOnCall==" },
+        },
+    };
+
+    public static ScalePolicy Auto(string ns = "video", string name = "video-transcoder") => Base(ns, name, ScaleMode.Auto) with
+    {
+        Spec = Base(ns, name, ScaleMode.Auto).Spec with { Notifications = new NotificationSpec { OpenConversationId = "cidOnCall==" } },
+    };
+
+    private static ScalePolicy Base(string ns, string name, ScaleMode mode) => new()
+    {
+        Metadata = new ObjectMeta { Name = name, Namespace = ns },
+        Spec = new ScalePolicySpec
+        {
+            Target = new TargetRef { Kind = TargetRef.DeploymentKind, Name = name },
+            Metrics = [new MetricSpec { Name = "qps", Query = Query(name), Target = 100 }],
+            MinReplicas = 2,
+            MaxReplicas = 50,
+            Mode = mode,
+            Prediction = new PredictionSpec { Enabled = false },
+            Behavior = new ScalingBehavior
+            {
+                ScaleUp = DirectionBehavior.DefaultScaleUp with { MaxStep = new StepLimit { Pods = 50, Percent = 500 } },
+                ScaleDown = DirectionBehavior.DefaultScaleDown,
+            },
+        },
+    };
+}
