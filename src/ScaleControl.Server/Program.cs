@@ -2,6 +2,7 @@ using Prometheus;
 using ScaleControl.Server.Api;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control;
+using ScaleControl.Server.Dashboard;
 using ScaleControl.Server.Hosting;
 
 // Content (appsettings.json) comes from the build output; the working directory is where .scalecontrol/ is written.
@@ -26,6 +27,7 @@ app.MapWorkloadsEndpoints();
 app.MapProposalsEndpoints();
 app.MapHistoryEndpoints();
 app.MapStatusEndpoints();
+app.MapDashboard();
 app.MapScaleControlAdapters(mode);
 
 app.Run();
