@@ -80,6 +80,9 @@ public sealed class SandboxOptions
     [Range(1, 86_400)]
     public int EscalationSeconds { get; set; } = 120;
 
+    /// <summary>Folder of replayable traffic traces (<c>seconds,qps</c> CSV); default: the samples/traces shipped with the server.</summary>
+    public string? TracesDirectory { get; set; }
+
     /// <summary>How long a new pod of the sandbox cluster takes to become ready.</summary>
     [Range(0, 600)]
     public double PodStartupSeconds { get; set; } = 5;

@@ -38,6 +38,7 @@ public static class SandboxWorld
             o.Services = SandboxCatalog.Traffic(world.Services, settings.FlatTraffic);
             o.NoiseFraction = settings.FlatTraffic ? 0 : o.NoiseFraction;
             o.DemoMode = settings.DemoHotEvents;
+            o.TracesDirectory = settings.TracesDirectory ?? Path.Combine(AppContext.BaseDirectory, "traces");
         });
 
         // The product's DingTalk client talks to the emulator unless DingTalk was configured explicitly.
