@@ -123,7 +123,8 @@ public class PolicyYamlTests
     [Fact]
     public void SamplePolicies_LoadAndValidate()
     {
-        var files = Directory.GetFiles(Path.Combine(TestPolicies.RepoRoot(), "samples", "policies"), "*.yaml");
+        // Every policy file anywhere under samples/ (policies/, prometheus/policies/, ...).
+        var files = Directory.GetFiles(Path.Combine(TestPolicies.RepoRoot(), "samples"), "*.yaml", SearchOption.AllDirectories);
         Assert.NotEmpty(files);
         var validator = new ScalePolicyValidator();
         foreach (var file in files)
