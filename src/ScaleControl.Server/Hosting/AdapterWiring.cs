@@ -1,3 +1,4 @@
+using ScaleControl.Core.Ports;
 using ScaleControl.DingTalk;
 using ScaleControl.DingTalk.Callbacks;
 using ScaleControl.Kubernetes;
@@ -40,7 +41,17 @@ public static class AdapterWiring
                 o.LeaderElection.Enabled = kubernetes.GetValue<bool?>("LeaderElection:Enabled") ?? false;
             }
         }));
-        add(builder.Services, s => s.AddScaleControlDingTalk(configuration));
+        if (IsDingTalkEnabled(configuration, mode))
+        {
+            add(builder.Services, s => s.AddScaleControlDingTalk(configuration));
+        }
+        else
+        {
+            builder.Services.AddSingleton<DingTalkDisabled>();
+            builder.Services.AddSingleton<IApprovalNotifier>(sp => sp.GetRequiredService<DingTalkDisabled>());
+            builder.Services.AddSingleton<INoticePublisher>(sp => sp.GetRequiredService<DingTalkDisabled>());
+        }
+
         if (mode == ServerMode.Cluster || !string.IsNullOrWhiteSpace(configuration["ScaleControl:Prometheus:Url"]))
         {
             builder.Services.AddScaleControlPrometheus(configuration);
@@ -51,7 +62,11 @@ public static class AdapterWiring
 
     public static WebApplication MapScaleControlAdapters(this WebApplication app, ServerMode mode)
     {
-        app.MapDingTalkCardCallback();
+        if (IsDingTalkEnabled(app.Configuration, mode))
+        {
+            app.MapDingTalkCardCallback();
+        }
+
         if (mode == ServerMode.Sandbox)
         {
             app.MapSandboxWorld();
@@ -59,4 +74,8 @@ public static class AdapterWiring
 
         return app;
     }
+
+    /// <summary><c>ScaleControl:DingTalk:Enabled</c> (default true); the sandbox always has its emulator.</summary>
+    private static bool IsDingTalkEnabled(IConfiguration configuration, ServerMode mode) =>
+        mode == ServerMode.Sandbox || (configuration.GetValue<bool?>("ScaleControl:DingTalk:Enabled") ?? true);
 }

@@ -1,0 +1,32 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Server.Hosting;
+
+/// <summary>
+/// Stands in for DingTalk when it is switched off (<c>ScaleControl:DingTalk:Enabled=false</c>): proposals are still
+/// made and recorded, and people approve them with scalectl or the REST API. The proposal says why no card exists.
+/// </summary>
+public sealed class DingTalkDisabled(ILogger<DingTalkDisabled> logger) : IApprovalNotifier, INoticePublisher
+{
+    public const string Reason = "DingTalk is disabled (ScaleControl:DingTalk:Enabled=false): approve with scalectl or the REST API";
+
+    public Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken) =>
+        Task.FromResult(new CardReference
+        {
+            OutTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name),
+            Error = Reason,
+        });
+
+    public Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
+        Task.FromResult(new EscalationRecord { DingType = escalation.DingType, Receivers = receivers, Via = "none", Message = Reason });
+
+    public Task PublishAsync(Notice notice, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Notice not sent ({Reason}): {Title}", Reason, notice.Title);
+        return Task.CompletedTask;
+    }
+}
