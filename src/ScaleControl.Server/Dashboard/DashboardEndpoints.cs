@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace ScaleControl.Server.Dashboard;
@@ -20,8 +21,14 @@ public static class DashboardEndpoints
         endpoints.MapGet("/", s_page.Serve).WithName("Dashboard").WithSummary("The live dashboard").ExcludeFromDescription();
         endpoints.MapGet("/dashboard/dashboard.css", s_styles.Serve).ExcludeFromDescription();
         endpoints.MapGet("/dashboard/dashboard.js", s_script.Serve).ExcludeFromDescription();
+
+        // The card's "details" deep link: the dashboard lists the open proposals with their evidence.
+        endpoints.MapGet("/proposals/{namespace}/{name}", ProposalDetails).ExcludeFromDescription();
         return endpoints;
     }
+
+    private static RedirectHttpResult ProposalDetails(string @namespace, string name) =>
+        TypedResults.Redirect($"/?proposal={Uri.EscapeDataString(@namespace)}/{Uri.EscapeDataString(name)}");
 
     /// <summary>One static text file, served with an ETag so a reload costs a 304.</summary>
     private sealed class DashboardAsset(string contentType, string content)

@@ -42,6 +42,17 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_ProposalDetailsLink_RedirectsToTheDashboard()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _http.BaseAddress };
+
+        using var response = await http.GetAsync("/proposals/shop/checkout-api-20261125-130210-a8ed");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/?proposal=shop/checkout-api-20261125-130210-a8ed", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
     public async Task Get_WithMatchingETag_IsNotModified()
     {
         using var first = await _http.GetAsync("/dashboard/dashboard.js");
