@@ -121,21 +121,12 @@ public sealed class RbacCoverageTests : IAsyncLifetime
         public static IReadOnlyList<RbacRule> Read(string path)
         {
             var text = string.Join('\n', File.ReadAllLines(path).Where(l => !l.Contains("{{", StringComparison.Ordinal)));
-            var file = Path.Combine(Path.GetTempPath(), $"rbac-{Guid.NewGuid():N}.yaml");
-            File.WriteAllText(file, text);
-            try
-            {
-                return YamlFiles.ReadDocuments(file)
-                    .OfType<JsonObject>()
-                    .Where(d => (string?)d["kind"] is "Role" or "ClusterRole")
-                    .SelectMany(d => d["rules"]!.AsArray())
-                    .Select(r => new RbacRule(Strings(r!["apiGroups"]), Strings(r!["resources"]), Strings(r!["verbs"])))
-                    .ToList();
-            }
-            finally
-            {
-                File.Delete(file);
-            }
+            return YamlFiles.ParseDocuments(new StringReader(text))
+                .OfType<JsonObject>()
+                .Where(d => (string?)d["kind"] is "Role" or "ClusterRole")
+                .SelectMany(d => d["rules"]!.AsArray())
+                .Select(r => new RbacRule(Strings(r!["apiGroups"]), Strings(r!["resources"]), Strings(r!["verbs"])))
+                .ToList();
         }
 
         private static List<string> Strings(JsonNode? node) =>

@@ -16,6 +16,11 @@ internal static class YamlFiles
     public static IReadOnlyList<JsonNode?> ReadDocuments(string path)
     {
         using var reader = new StreamReader(path);
+        return ParseDocuments(reader);
+    }
+
+    public static IReadOnlyList<JsonNode?> ParseDocuments(TextReader reader)
+    {
         var parser = new Parser(reader);
         parser.Consume<StreamStart>();
         var documents = new List<JsonNode?>();
