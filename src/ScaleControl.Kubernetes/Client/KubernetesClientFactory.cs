@@ -8,6 +8,7 @@ public static class KubernetesClientFactory
 {
     public static IKubernetes Create(KubernetesOptions options, PriorityTokenBucket bucket, TimeProvider time, ILoggerFactory loggers)
     {
+        KubernetesJsonMetadata.UseReflection();
         var config = BuildConfiguration(options);
         config.HttpClientTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
         config.UserAgent = "scalecontrol";
@@ -26,7 +27,7 @@ public static class KubernetesClientFactory
 
         if (!string.IsNullOrWhiteSpace(options.KubeconfigPath))
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath, options.Context);
+            return KubeconfigFile.Load(options.KubeconfigPath, options.Context);
         }
 
         if (KubernetesClientConfiguration.IsInCluster())

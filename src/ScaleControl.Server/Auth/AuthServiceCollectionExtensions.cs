@@ -18,10 +18,25 @@ public static class AuthServiceCollectionExtensions
 
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, _ => { });
+        builder.Services.SkipDataProtectionKeyRingAtStart();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Viewer, p => p.RequireRole("viewer", "operator", "admin"))
             .AddPolicy(AccessPolicies.Operator, p => p.RequireRole("operator", "admin"))
             .AddPolicy(AccessPolicies.Admin, p => p.RequireRole("admin"));
         return builder;
+    }
+
+    /// <summary>
+    /// AddAuthentication brings ASP.NET Core data protection, whose hosted service creates a key ring at start:
+    /// key files under ~/.aspnet (refused by a read-only root filesystem) and ~4 MB of XML and crypto machinery.
+    /// Bearer tokens protect nothing with it, so the key ring is left to be created on first use, which never comes.
+    /// </summary>
+    private static void SkipDataProtectionKeyRingAtStart(this IServiceCollection services)
+    {
+        const string keyRingLoader = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
+        foreach (var descriptor in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == keyRingLoader).ToList())
+        {
+            services.Remove(descriptor);
+        }
     }
 }

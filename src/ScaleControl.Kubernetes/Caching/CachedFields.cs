@@ -1,0 +1,92 @@
+using k8s.Models;
+
+namespace ScaleControl.Kubernetes.Caching;
+
+/// <summary>
+/// The fields of a workload or HPA that ScaleControl reads, copied out before the object enters a watch cache.
+/// A real cluster's Deployment carries managedFields, a last-applied-configuration annotation and whole pod specs,
+/// often 10–30 KB in memory each; the cache holds every Deployment and StatefulSet of the cluster, so it keeps
+/// only identity, replicas, readiness, the start-up hints and ScaleControl's own annotations.
+/// </summary>
+public static class CachedFields
+{
+    public const string AnnotationPrefix = "scalecontrol.io/";
+
+    public static V1Deployment Keep(V1Deployment deployment) => new()
+    {
+        ApiVersion = deployment.ApiVersion,
+        Kind = deployment.Kind,
+        Metadata = Keep(deployment.Metadata),
+        Spec = deployment.Spec is not { } spec ? null : new V1DeploymentSpec
+        {
+            Replicas = spec.Replicas,
+            MinReadySeconds = spec.MinReadySeconds,
+            Template = Keep(spec.Template),
+        },
+        Status = deployment.Status is not { } status ? null : new V1DeploymentStatus
+        {
+            Replicas = status.Replicas,
+            ReadyReplicas = status.ReadyReplicas,
+        },
+    };
+
+    public static V1StatefulSet Keep(V1StatefulSet statefulSet) => new()
+    {
+        ApiVersion = statefulSet.ApiVersion,
+        Kind = statefulSet.Kind,
+        Metadata = Keep(statefulSet.Metadata),
+        Spec = statefulSet.Spec is not { } spec ? null : new V1StatefulSetSpec
+        {
+            Replicas = spec.Replicas,
+            MinReadySeconds = spec.MinReadySeconds,
+            Template = Keep(spec.Template),
+        },
+        Status = statefulSet.Status is not { } status ? null : new V1StatefulSetStatus
+        {
+            Replicas = status.Replicas,
+            ReadyReplicas = status.ReadyReplicas,
+        },
+    };
+
+    public static V2HorizontalPodAutoscaler Keep(V2HorizontalPodAutoscaler hpa) => new()
+    {
+        ApiVersion = hpa.ApiVersion,
+        Kind = hpa.Kind,
+        Metadata = Keep(hpa.Metadata),
+        Spec = hpa.Spec is not { } spec ? null : new V2HorizontalPodAutoscalerSpec
+        {
+            ScaleTargetRef = spec.ScaleTargetRef,
+            MinReplicas = spec.MinReplicas,
+            MaxReplicas = spec.MaxReplicas,
+        },
+    };
+
+    private static V1ObjectMeta? Keep(V1ObjectMeta? metadata) => metadata is null ? null : new V1ObjectMeta
+    {
+        Name = metadata.Name,
+        NamespaceProperty = metadata.NamespaceProperty,
+        Uid = metadata.Uid,
+        ResourceVersion = metadata.ResourceVersion,
+        Generation = metadata.Generation,
+        Annotations = metadata.Annotations?
+            .Where(a => a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal))
+            .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal) is { Count: > 0 } ours ? ours : null,
+    };
+
+    /// <summary>Only the first container's readiness delay, which the start-up estimator reads.</summary>
+    private static V1PodTemplateSpec? Keep(V1PodTemplateSpec? template) =>
+        template?.Spec?.Containers?.FirstOrDefault() is not { } first ? null : new V1PodTemplateSpec
+        {
+            Spec = new V1PodSpec
+            {
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = first.Name,
+                        ReadinessProbe = first.ReadinessProbe is { } probe ? new V1Probe { InitialDelaySeconds = probe.InitialDelaySeconds } : null,
+                    },
+                ],
+            },
+        };
+}
