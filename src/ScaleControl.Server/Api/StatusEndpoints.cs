@@ -42,7 +42,7 @@ public static class StatusEndpoints
             p.Namespace,
             p.Name,
             runtimes.Find($"{p.Namespace}/{p.Name}")?.Since(from)
-                .Select(r => new SeriesPoint(r.Time, r.Metrics.FirstOrDefault()?.Value, r.Metrics.FirstOrDefault()?.Predicted, r.DesiredReplicas, r.ReadyReplicas, r.CurrentReplicas))
+                .Select(s => new SeriesPoint(s.Time, s.Value, s.Predicted, s.Desired, s.Ready, s.Current))
                 .ToList() ?? [])).ToList();
         var open = (await proposals.ListAsync(null, cancellationToken))
             .Where(p => p.Status.Phase.IsOpen())

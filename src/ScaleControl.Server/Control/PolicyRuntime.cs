@@ -20,13 +20,38 @@ public sealed record EvaluationRecord(
     string Reason);
 
 /// <summary>
+/// One evaluation as the dashboard charts it (first metric's value and prediction, replicas). Kept small, 32 bytes,
+/// because every policy holds a full ring of them: 1,000 policies × 360 samples is 11.5 MB.
+/// </summary>
+public readonly struct EvaluationSample(EvaluationRecord record)
+{
+    private readonly long _utcTicks = record.Time.UtcTicks;
+    private readonly float _value = (float)(record.Metrics.FirstOrDefault()?.Value ?? double.NaN);
+    private readonly float _predicted = (float)(record.Metrics.FirstOrDefault()?.Predicted ?? double.NaN);
+
+    public DateTimeOffset Time => new(_utcTicks, TimeSpan.Zero);
+
+    public double? Value => float.IsNaN(_value) ? null : _value;
+
+    public double? Predicted => float.IsNaN(_predicted) ? null : _predicted;
+
+    public int Desired { get; } = record.DesiredReplicas;
+
+    public int Ready { get; } = record.ReadyReplicas;
+
+    public int Current { get; } = record.CurrentReplicas;
+}
+
+/// <summary>
 /// What the control loop remembers about one policy between ticks: the engine's <see cref="PolicyHistory"/>, when it
-/// is next due, and a bounded ring of recent evaluations. Guarded by <see cref="Gate"/>: the loop and the dry-run
-/// endpoint may touch it at the same time.
+/// is next due, the last evaluation in full and a fixed ring of recent <see cref="EvaluationSample"/>s. Guarded by
+/// <see cref="Gate"/>: the loop and the dry-run endpoint may touch it at the same time.
 /// </summary>
 public sealed class PolicyRuntime(int ringCapacity)
 {
-    private readonly Queue<EvaluationRecord> _ring = new();
+    private readonly EvaluationSample[] _ring = new EvaluationSample[ringCapacity];
+    private int _next;
+    private int _count;
 
     public object Gate { get; } = new();
 
@@ -40,21 +65,29 @@ public sealed class PolicyRuntime(int ringCapacity)
     {
         lock (Gate)
         {
-            _ring.Enqueue(record);
-            while (_ring.Count > ringCapacity)
-            {
-                _ring.Dequeue();
-            }
-
+            _ring[_next] = new EvaluationSample(record);
+            _next = (_next + 1) % _ring.Length;
+            _count = Math.Min(_count + 1, _ring.Length);
             Last = record;
         }
     }
 
-    public IReadOnlyList<EvaluationRecord> Since(DateTimeOffset from)
+    /// <summary>The remembered samples from <paramref name="from"/> on, oldest first.</summary>
+    public IReadOnlyList<EvaluationSample> Since(DateTimeOffset from)
     {
         lock (Gate)
         {
-            return [.. _ring.Where(r => r.Time >= from)];
+            var samples = new List<EvaluationSample>(_count);
+            for (var i = _count; i > 0; i--)
+            {
+                var sample = _ring[(_next - i + _ring.Length) % _ring.Length];
+                if (sample.Time >= from)
+                {
+                    samples.Add(sample);
+                }
+            }
+
+            return samples;
         }
     }
 }

@@ -34,9 +34,9 @@ public sealed class ControlLoopOptions
     [Range(0.05, 60)]
     public double TickSeconds { get; set; } = 1;
 
-    /// <summary>Evaluations kept per policy for the dashboard (720 = one hour at 5 s).</summary>
+    /// <summary>Evaluations kept per policy for the dashboard charts (360 = the default 30-minute window at 5 s; 32 bytes each).</summary>
     [Range(10, 100_000)]
-    public int EvaluationRingSize { get; set; } = 720;
+    public int EvaluationRingSize { get; set; } = 360;
 
     /// <summary>Terminal proposals older than this are left out of the history default window (they stay in the store).</summary>
     [Range(1, 24 * 90)]

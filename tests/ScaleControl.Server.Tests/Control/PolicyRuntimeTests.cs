@@ -1,0 +1,64 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Signals;
+using ScaleControl.Server.Control;
+
+namespace ScaleControl.Server.Tests.Control;
+
+public class PolicyRuntimeTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Since_FullRing_KeepsTheNewestOldestFirst()
+    {
+        var runtime = new PolicyRuntime(ringCapacity: 3);
+        for (var i = 0; i < 5; i++)
+        {
+            runtime.Remember(Record(Start.AddSeconds(5 * i), value: i, desired: 10 + i));
+        }
+
+        var samples = runtime.Since(DateTimeOffset.MinValue);
+
+        Assert.Equal([Start.AddSeconds(10), Start.AddSeconds(15), Start.AddSeconds(20)], samples.Select(s => s.Time));
+        Assert.Equal([12, 13, 14], samples.Select(s => s.Desired));
+        Assert.Equal(14, runtime.Last!.DesiredReplicas);
+    }
+
+    [Fact]
+    public void Since_FiltersByTime_BeforeTheRingFills()
+    {
+        var runtime = new PolicyRuntime(ringCapacity: 10);
+        for (var i = 0; i < 4; i++)
+        {
+            runtime.Remember(Record(Start.AddSeconds(5 * i), value: i, desired: 3));
+        }
+
+        Assert.Equal([Start.AddSeconds(10), Start.AddSeconds(15)], runtime.Since(Start.AddSeconds(10)).Select(s => s.Time));
+        Assert.Empty(new PolicyRuntime(10).Since(DateTimeOffset.MinValue));
+    }
+
+    [Fact]
+    public void Sample_KeepsChartFields_AndMissingValuesStayMissing()
+    {
+        var runtime = new PolicyRuntime(ringCapacity: 4);
+        runtime.Remember(Record(Start, value: 71.29785, desired: 9, predicted: 80.5));
+        runtime.Remember(Record(Start.AddSeconds(5), value: null, desired: 9));
+
+        var (measured, missing) = (runtime.Since(Start)[0], runtime.Since(Start)[1]);
+
+        Assert.Equal(71.29785, measured.Value!.Value, tolerance: 1e-4); // a float: 7 significant digits are plenty for a chart
+        Assert.Equal(80.5, measured.Predicted);
+        Assert.Equal((9, 4, 5), (measured.Desired, measured.Ready, measured.Current));
+        Assert.Null(missing.Value);
+        Assert.Null(missing.Predicted);
+    }
+
+    private static EvaluationRecord Record(DateTimeOffset time, double? value, int desired, double? predicted = null) => new(
+        time,
+        [new MetricSnapshot("qps", value, predicted, value is null ? MetricStatus.Empty : MetricStatus.Ok, null)],
+        CurrentReplicas: 5,
+        ReadyReplicas: 4,
+        DesiredReplicas: desired,
+        DecisionOutcome.None,
+        "within tolerance");
+}
