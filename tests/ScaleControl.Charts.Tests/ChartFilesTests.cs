@@ -49,6 +49,8 @@ public partial class ChartFilesTests
     [InlineData("dingtalk.callbackMode", "\"Webhook\"")]
     [InlineData("image.pullPolicy", "\"Sometimes\"")]
     [InlineData("unknownTopLevelKey", "true")]
+    [InlineData("history.maxPerPolicy", "0")]
+    [InlineData("history.maxAgeDays", "\"7d\"")]
     public void ValuesSchema_RejectsBadValue(string path, string json)
     {
         var values = ReadValues();

@@ -14,7 +14,8 @@ namespace ScaleControl.Charts.Tests;
 /// The chart's RBAC must allow every Kubernetes API call the product makes. The calls are not listed by hand:
 /// the real server runs in sandbox mode (the product's adapters talk to the sandbox API over HTTP), does its
 /// work — watches, status writes, proposals, scale writes, HPA floors, events, leader election — and the
-/// sandbox's request journal is compared with the rules in templates/rbac.yaml.
+/// sandbox's request journal is compared with the rules in templates/rbac.yaml. Retention is set to keep one finished
+/// proposal per policy and to look every second, so the leader's conditional deletes are among the calls.
 /// </summary>
 public sealed class RbacCoverageTests : IAsyncLifetime
 {
@@ -36,6 +37,8 @@ public sealed class RbacCoverageTests : IAsyncLifetime
             builder.UseSetting("ScaleControl:Loop:TickSeconds", "0.5");
             builder.UseSetting("ScaleControl:Sandbox:EvaluationIntervalSeconds", "1");
             builder.UseSetting("ScaleControl:Kubernetes:LeaderElection:Enabled", "true"); // as in a cluster: take the Lease
+            builder.UseSetting("ScaleControl:History:MaxPerPolicy", "1");
+            builder.UseSetting("ScaleControl:History:PruneIntervalSeconds", "1");
         });
         _factory.UseKestrel();
         _factory.StartServer();
@@ -56,14 +59,17 @@ public sealed class RbacCoverageTests : IAsyncLifetime
     public async Task ChartRbac_CoversEveryKubernetesCallTheProductMakes()
     {
         // Work that exercises every adapter: a direct scale (pin), an HPA floor (pin on the HPA-owned feed service),
-        // a StatefulSet scaled by its Auto policy, proposals created and moved, events, the leader Lease.
+        // a StatefulSet scaled by its Auto policy, proposals created, moved and pruned (two pins of checkout leave two
+        // finished records, one more than retention keeps), events, the leader Lease.
+        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 6, durationSeconds = 600, reason = "rbac test" });
         await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "rbac test" });
         await PostAsync("/api/v1/workloads/feed/feed-service/pin", new { replicas = 9, durationSeconds = 600, reason = "rbac test" });
         await PostAsync("/sandbox/traffic/hot-events", new { @namespace = "video", workload = "video-transcoder", multiplier = 5, rampSeconds = 1, holdSeconds = 120, decaySeconds = 1 });
         await PostAsync("/api/v1/policies/shop/checkout-api/freeze", new { durationSeconds = 60, reason = "rbac test" });
         await WaitForAutoScaleAsync();
-
         var control = _factory.Services.GetRequiredService<SandboxKubernetesControl>();
+        await WaitForPruneAsync(control);
+
         var calls = control.Journal
             .Where(e => e.UserAgent?.StartsWith("scalecontrol", StringComparison.Ordinal) == true && e.Resource.Length > 0)
             .Select(e => new ApiCall(e.Verb, e.ApiGroup, e.Resource))
@@ -77,6 +83,7 @@ public sealed class RbacCoverageTests : IAsyncLifetime
         Assert.True(calls.Any(c => c.Resource == "leases"), seen);
         Assert.True(calls.Any(c => c.Resource == "events"), seen);
         Assert.True(calls.Any(c => c.Resource.StartsWith("scaleproposals", StringComparison.Ordinal)), seen);
+        Assert.Contains(new ApiCall("delete", "scalecontrol.io", "scaleproposals"), calls);
         // CRDs are installed by Helm (crds/), not by the running product; in sandbox mode the server installs them itself.
         var uncovered = calls.Where(c => c.ApiGroup != "apiextensions.k8s.io" && !rules.Any(r => r.Allows(c))).ToList();
         Assert.True(uncovered.Count == 0, "not allowed by charts/scalecontrol/templates/rbac.yaml: " + string.Join(", ", uncovered));
@@ -103,6 +110,22 @@ public sealed class RbacCoverageTests : IAsyncLifetime
         }
 
         Assert.Fail("the Auto policy of video/video-transcoder did not scale within 60 s");
+    }
+
+    private static async Task WaitForPruneAsync(SandboxKubernetesControl control)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if (control.Journal.Any(e => e is { Verb: "delete", Resource: "scaleproposals", StatusCode: 200 }))
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail("the leader deleted no finished proposal within 30 s, though checkout-api has two and retention keeps one");
     }
 
     private sealed record ApiCall(string Verb, string ApiGroup, string Resource);

@@ -34,6 +34,13 @@ public interface IProposalStore
     /// <see cref="ConcurrencyConflictException"/> so two replicas (or two taps) cannot both move a proposal.
     /// </summary>
     Task<ScaleProposal> UpdateAsync(ScaleProposal proposal, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the proposal if <c>metadata.resourceVersion</c> still matches; otherwise throws
+    /// <see cref="ConcurrencyConflictException"/>, so a record that moved since it was read is never removed unseen.
+    /// A proposal that is already gone is not an error.
+    /// </summary>
+    Task DeleteAsync(ScaleProposal proposal, CancellationToken cancellationToken);
 }
 
 /// <summary>The object changed since it was read; re-read and decide again.</summary>

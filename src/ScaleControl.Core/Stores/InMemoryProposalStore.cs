@@ -4,8 +4,8 @@ using ScaleControl.Core.Proposals;
 namespace ScaleControl.Core.Stores;
 
 /// <summary>
-/// A thread-safe <see cref="IProposalStore"/>: create fails when the name exists, and every update must carry the
-/// resourceVersion it read, so two concurrent taps cannot both move a proposal (the second gets
+/// A thread-safe <see cref="IProposalStore"/>: create fails when the name exists, and every update and delete must
+/// carry the resourceVersion it read, so two concurrent taps cannot both move a proposal (the second gets
 /// <see cref="ConcurrencyConflictException"/>, as from the Kubernetes API's 409).
 /// </summary>
 public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposalStore
@@ -65,11 +65,7 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
         {
             var existing = _items.GetValueOrDefault(proposal.Key)
                 ?? throw new KeyNotFoundException($"ScaleProposal {proposal.Key} not found");
-            if (proposal.Metadata.ResourceVersion != existing.Metadata.ResourceVersion)
-            {
-                throw new ConcurrencyConflictException(
-                    $"ScaleProposal {proposal.Key} was modified: resourceVersion is {existing.Metadata.ResourceVersion}, not {proposal.Metadata.ResourceVersion ?? "(none)"}; re-read and decide again");
-            }
+            CheckUnchanged(existing, proposal);
 
             var stored = proposal with
             {
@@ -83,6 +79,34 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
             };
             _items[proposal.Key] = stored;
             return Task.FromResult(stored);
+        }
+    }
+
+    public Task DeleteAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.Metadata.ResourceVersion is null)
+        {
+            throw new ArgumentException($"ScaleProposal {proposal.Key} has no resourceVersion; read it before deleting it.", nameof(proposal));
+        }
+
+        lock (_gate)
+        {
+            if (_items.TryGetValue(proposal.Key, out var existing))
+            {
+                CheckUnchanged(existing, proposal);
+                _items.Remove(proposal.Key);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    private static void CheckUnchanged(ScaleProposal existing, ScaleProposal proposal)
+    {
+        if (proposal.Metadata.ResourceVersion != existing.Metadata.ResourceVersion)
+        {
+            throw new ConcurrencyConflictException(
+                $"ScaleProposal {proposal.Key} was modified: resourceVersion is {existing.Metadata.ResourceVersion}, not {proposal.Metadata.ResourceVersion ?? "(none)"}; re-read and decide again");
         }
     }
 }

@@ -14,6 +14,9 @@ public enum RequestPriority
 
     /// <summary>Kubernetes Events: best-effort, never ahead of real work.</summary>
     Event = 3,
+
+    /// <summary>Deletes of finished proposals by the retention pass: a backlog may wait, real work may not.</summary>
+    Housekeeping = 4,
 }
 
 /// <summary>Classifies an API request by verb and path; the generated client gives no other hook.</summary>
@@ -29,6 +32,11 @@ public static class RequestClassifier
         if (method == HttpMethod.Get)
         {
             return RequestPriority.Read;
+        }
+
+        if (method == HttpMethod.Delete && path.Contains("/scaleproposals/", StringComparison.Ordinal))
+        {
+            return RequestPriority.Housekeeping;
         }
 
         if (path.EndsWith("/scale", StringComparison.Ordinal)

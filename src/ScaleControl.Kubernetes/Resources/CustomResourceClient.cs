@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using k8s;
 using k8s.Autorest;
+using k8s.Models;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Kubernetes.Client;
@@ -9,8 +10,8 @@ using ScaleControl.Kubernetes.Client;
 namespace ScaleControl.Kubernetes.Resources;
 
 /// <summary>
-/// Writes of one custom resource through the CustomObjects API. Replace and status replace carry the object's
-/// resourceVersion, so a stale write fails with 409, surfaced as <see cref="ConcurrencyConflictException"/>.
+/// Writes of one custom resource through the CustomObjects API. Replace, status replace and the conditional delete
+/// carry the object's resourceVersion, so a stale write fails with 409, surfaced as <see cref="ConcurrencyConflictException"/>.
 /// </summary>
 public sealed class CustomResourceClient<TModel>(IKubernetes client, string plural, string fieldManager)
     where TModel : class
@@ -44,17 +45,34 @@ public sealed class CustomResourceClient<TModel>(IKubernetes client, string plur
             Write(model), ScaleControlResources.Group, ScaleControlResources.Version, meta.Namespace, plural, meta.Name,
             fieldManager: fieldManager, cancellationToken: cancellationToken));
 
-    public async Task<bool> DeleteAsync(string @namespace, string name, CancellationToken cancellationToken)
+    /// <summary>Deletes the object whatever its version; false when it was already gone.</summary>
+    public Task<bool> DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        DeleteAsync(@namespace, name, preconditions: null, cancellationToken);
+
+    /// <summary>
+    /// Deletes the object only while it still has <paramref name="meta"/>'s resourceVersion (the API server checks
+    /// <c>preconditions.resourceVersion</c>; 409 → <see cref="ConcurrencyConflictException"/>); false when it was already gone.
+    /// </summary>
+    public Task<bool> DeleteIfUnchangedAsync(ObjectMeta meta, CancellationToken cancellationToken) =>
+        DeleteAsync(meta.Namespace, meta.Name, new V1Preconditions { ResourceVersion = meta.ResourceVersion }, cancellationToken);
+
+    private async Task<bool> DeleteAsync(string @namespace, string name, V1Preconditions? preconditions, CancellationToken cancellationToken)
     {
         try
         {
             await client.CustomObjects.DeleteNamespacedCustomObjectAsync<JsonElement>(
-                ScaleControlResources.Group, ScaleControlResources.Version, @namespace, plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                ScaleControlResources.Group, ScaleControlResources.Version, @namespace, plural, name,
+                body: preconditions is null ? null : new V1DeleteOptions { Preconditions = preconditions },
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (HttpOperationException ex) when (ex.Is(HttpStatusCode.NotFound))
         {
             return false;
+        }
+        catch (HttpOperationException ex) when (ex.Is(HttpStatusCode.Conflict))
+        {
+            throw new ConcurrencyConflictException($"{@namespace}/{name}: {ex.Describe()}");
         }
     }
 

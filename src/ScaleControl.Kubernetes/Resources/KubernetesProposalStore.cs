@@ -6,8 +6,8 @@ using ScaleControl.Kubernetes.Caching;
 namespace ScaleControl.Kubernetes.Resources;
 
 /// <summary>
-/// ScaleProposal custom resources: reads from the watch cache; every write carries the resourceVersion the caller
-/// read, so of two replicas (or two taps) moving the same proposal exactly one succeeds.
+/// ScaleProposal custom resources: reads from the watch cache; every write and delete carries the resourceVersion the
+/// caller read, so of two replicas (or two taps) moving the same proposal exactly one succeeds.
 /// </summary>
 public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, CustomResourceClient<ScaleProposal> api) : IProposalStore
 {
@@ -50,6 +50,18 @@ public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, 
         var stored = await api.ReplaceStatusAsync(proposal with { Metadata = current.Metadata }, current.Metadata, cancellationToken).ConfigureAwait(false);
         cache.Observe(stored);
         return stored;
+    }
+
+    /// <summary>Deletes only the version the caller read; the cache drops it at once (the watch's Deleted event then finds nothing to do).</summary>
+    public async Task DeleteAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.Metadata.ResourceVersion is null)
+        {
+            throw new ArgumentException($"Proposal {proposal.Key} has no resourceVersion; read it before deleting it.", nameof(proposal));
+        }
+
+        await api.DeleteIfUnchangedAsync(proposal.Metadata, cancellationToken).ConfigureAwait(false);
+        cache.Forget(proposal.Key);
     }
 
     /// <summary>Whether only the status differs (then one status write is enough).</summary>

@@ -8,9 +8,9 @@ namespace ScaleControl.Server.Control;
 public static class ControlPlaneExtensions
 {
     /// <summary>
-    /// The control service on top of the ports: the loop (leader only), the approval inbox every channel uses,
-    /// overrides, history, status and what-if. The adapters (ports) must be registered before; they are wrapped
-    /// here to count calls for <c>/metrics</c>.
+    /// The control service on top of the ports: the loop (leader only, with proposal retention), the approval inbox
+    /// every channel uses, overrides, history, status and what-if. The adapters (ports) must be registered before;
+    /// they are wrapped here to count calls for <c>/metrics</c>.
     /// </summary>
     public static WebApplicationBuilder AddScaleControlControlPlane(this WebApplicationBuilder builder)
     {
@@ -27,6 +27,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<ScaleApplier>();
         services.AddSingleton<ProposalService>();
         services.AddSingleton<PolicyEvaluator>();
+        services.AddSingleton<ProposalRetention>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ApprovalService>();
         services.AddSingleton<IApprovalInbox>(sp => sp.GetRequiredService<ApprovalService>());

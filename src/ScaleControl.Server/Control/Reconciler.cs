@@ -9,13 +9,15 @@ namespace ScaleControl.Server.Control;
 
 /// <summary>
 /// One control-loop tick: maintain open proposals (escalate, expire, finish), then for every policy that is due,
-/// sample (one query per distinct expression across all due policies), decide and act.
+/// sample (one query per distinct expression across all due policies), decide and act; last, start a retention pass
+/// over finished proposals when one is due.
 /// </summary>
 public sealed class Reconciler(
     IPolicyStore policies,
     IMetricSource metrics,
     PolicyEvaluator evaluator,
     ProposalService proposals,
+    ProposalRetention retention,
     PolicyRuntimes runtimes,
     TimeProvider time,
     ILogger<Reconciler> logger)
@@ -48,6 +50,9 @@ public sealed class Reconciler(
                 logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
             }
         }
+
+        // Not awaited: a long pass (a backlog of deletes) must not hold up the next tick's decisions.
+        _ = retention.PruneIfDueAsync(cancellationToken);
 
         LastTick = now;
         ScaleControlMetrics.LastTick.Set(now.ToUnixTimeMilliseconds() / 1000.0);

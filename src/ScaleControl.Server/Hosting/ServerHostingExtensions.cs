@@ -17,6 +17,7 @@ public static class ServerHostingExtensions
         var services = builder.Services;
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateOnStart();
         services.AddOptions<ControlLoopOptions>().BindConfiguration(ControlLoopOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var mode = ResolveMode(builder.Configuration);

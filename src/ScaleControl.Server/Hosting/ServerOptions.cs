@@ -38,9 +38,33 @@ public sealed class ControlLoopOptions
     [Range(10, 100_000)]
     public int EvaluationRingSize { get; set; } = 360;
 
-    /// <summary>Terminal proposals older than this are left out of the history default window (they stay in the store).</summary>
+    /// <summary>
+    /// The window <c>GET /history</c> shows when no <c>from</c> is given. It only narrows what is shown; what is kept
+    /// is <see cref="HistoryOptions"/>.
+    /// </summary>
     [Range(1, 24 * 90)]
     public int HistoryHours { get; set; } = 24;
+}
+
+/// <summary>
+/// <c>ScaleControl:History</c>: retention of finished ScaleProposals, the audit records. Without it they grow without
+/// bound in etcd and in every replica's watch cache.
+/// </summary>
+public sealed class HistoryOptions
+{
+    public const string SectionName = "ScaleControl:History";
+
+    /// <summary>A finished proposal is deleted this many days after it finished.</summary>
+    [Range(1, 3650)]
+    public int MaxAgeDays { get; set; } = 7;
+
+    /// <summary>Finished proposals kept per policy (the newest); older ones are deleted even when younger than <see cref="MaxAgeDays"/>.</summary>
+    [Range(1, 10_000)]
+    public int MaxPerPolicy { get; set; } = 20;
+
+    /// <summary>How often the leader looks for proposals to delete (shorter only in tests).</summary>
+    [Range(1, 3600)]
+    public double PruneIntervalSeconds { get; set; } = 60;
 }
 
 /// <summary><c>ScaleControl:Sandbox</c>: the embedded world.</summary>

@@ -32,6 +32,15 @@ public static partial class Log
     [LoggerMessage(1104, LogLevel.Warning, "DingTalk {Operation} for {Namespace}/{Proposal} failed")]
     public static partial void NotifyFailed(this ILogger logger, Exception exception, string operation, string @namespace, string proposal);
 
+    [LoggerMessage(1110, LogLevel.Information, "Pruned {Count} finished proposals: {ByAge} finished more than {MaxAgeDays} days ago, {ByCount} beyond the newest {MaxPerPolicy} of their policy")]
+    public static partial void ProposalsPruned(this ILogger logger, int count, int byAge, int maxAgeDays, int byCount, int maxPerPolicy);
+
+    [LoggerMessage(1111, LogLevel.Warning, "Pruning finished proposals: {Failed} delete(s) failed, first {Proposal}; the next pass tries again")]
+    public static partial void PruneDeleteFailed(this ILogger logger, Exception exception, int failed, string proposal);
+
+    [LoggerMessage(1112, LogLevel.Warning, "Pruning finished proposals failed; the next pass tries again")]
+    public static partial void PruneFailed(this ILogger logger, Exception exception);
+
     [LoggerMessage(1200, LogLevel.Information, "{User} {Action} {Namespace}/{Policy}: {Detail}")]
     public static partial void OverrideChanged(this ILogger logger, string user, string action, string @namespace, string policy, string detail);
 }

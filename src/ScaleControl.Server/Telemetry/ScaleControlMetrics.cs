@@ -19,6 +19,9 @@ public static class ScaleControlMetrics
     public static readonly Counter ProposalTransitions = Metrics.CreateCounter(
         "scalecontrol_proposals_total", "Proposals entering a phase (Pending, Approved, Applied, Rejected, Expired, Superseded, Failed).", "phase");
 
+    public static readonly Counter ProposalsPruned = Metrics.CreateCounter(
+        "scalecontrol_proposals_pruned_total", "Finished proposals deleted by retention, by rule (max_age, max_per_policy).", "reason");
+
     public static readonly Gauge OpenProposals = Metrics.CreateGauge(
         "scalecontrol_open_proposals", "Proposals waiting for a decision (Pending or Approved).");
 

@@ -106,4 +106,28 @@ public class InMemoryStoreTests
 
         Assert.Equal(1, (await Task.WhenAll(attempts)).Count(ok => ok));
     }
+
+    [Fact]
+    public async Task ProposalDelete_VersionAsRead_RemovesIt()
+    {
+        var store = new InMemoryProposalStore();
+        var read = await store.CreateAsync(ProposalFixtures.Pending(), s_ct);
+
+        await store.DeleteAsync(read, s_ct);
+
+        Assert.Null(await store.GetAsync("shop", read.Metadata.Name, s_ct));
+        await store.DeleteAsync(read, s_ct); // already gone: not an error
+    }
+
+    [Fact]
+    public async Task ProposalDelete_ChangedSinceRead_ConflictAndKept()
+    {
+        var store = new InMemoryProposalStore();
+        var read = await store.CreateAsync(ProposalFixtures.Pending(), s_ct);
+        await store.UpdateAsync(read with { Status = read.Status with { Message = "moved on" } }, s_ct);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.DeleteAsync(read, s_ct));
+
+        Assert.Equal("moved on", (await store.GetAsync("shop", read.Metadata.Name, s_ct))!.Status.Message);
+    }
 }

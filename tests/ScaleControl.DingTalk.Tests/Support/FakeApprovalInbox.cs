@@ -83,4 +83,6 @@ internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalIn
     Task<ScaleProposal> IProposalStore.CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     Task<ScaleProposal> IProposalStore.UpdateAsync(ScaleProposal proposal, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    Task IProposalStore.DeleteAsync(ScaleProposal proposal, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

@@ -21,14 +21,14 @@ public class PriorityTokenBucketTests
     }
 
     [Fact]
-    public async Task AcquireAsync_WhenEmpty_ServesScaleWritesBeforeStatusWritesBeforeReads()
+    public async Task AcquireAsync_WhenEmpty_ServesWaitersInPriorityOrder()
     {
         var time = new FakeTimeProvider();
         using var bucket = new PriorityTokenBucket(tokensPerSecond: 10, burst: 1, time);
         await bucket.AcquireAsync(RequestPriority.Read, CancellationToken.None);
 
         var order = new List<RequestPriority>();
-        var waits = new[] { RequestPriority.Read, RequestPriority.Event, RequestPriority.StatusWrite, RequestPriority.ScaleWrite }
+        var waits = new[] { RequestPriority.Housekeeping, RequestPriority.Read, RequestPriority.Event, RequestPriority.StatusWrite, RequestPriority.ScaleWrite }
             .Select(async p =>
             {
                 await bucket.AcquireAsync(p, CancellationToken.None);
@@ -39,14 +39,14 @@ public class PriorityTokenBucketTests
             })
             .ToList();
 
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 5; i++)
         {
             time.Advance(TimeSpan.FromMilliseconds(100));
             await WaitUntil(() => order.Count == i + 1);
         }
 
         await Task.WhenAll(waits);
-        Assert.Equal([RequestPriority.ScaleWrite, RequestPriority.StatusWrite, RequestPriority.Read, RequestPriority.Event], order);
+        Assert.Equal([RequestPriority.ScaleWrite, RequestPriority.StatusWrite, RequestPriority.Read, RequestPriority.Event, RequestPriority.Housekeeping], order);
     }
 
     [Fact]

@@ -13,6 +13,8 @@ public class RequestClassifierTests
     [InlineData("GET", "/apis/apps/v1/namespaces/shop/deployments/web/scale", RequestPriority.Read)]
     [InlineData("GET", "/apis/scalecontrol.io/v1alpha1/scalepolicies", RequestPriority.Read)]
     [InlineData("POST", "/api/v1/namespaces/shop/events", RequestPriority.Event)]
+    [InlineData("DELETE", "/apis/scalecontrol.io/v1alpha1/namespaces/shop/scaleproposals/p1", RequestPriority.Housekeeping)]
+    [InlineData("DELETE", "/apis/scalecontrol.io/v1alpha1/namespaces/shop/scalepolicies/checkout", RequestPriority.StatusWrite)]
     public void Classify_VerbAndPath_GivesPriority(string method, string path, RequestPriority expected) =>
         Assert.Equal(expected, RequestClassifier.Classify(new HttpMethod(method), path));
 

@@ -147,6 +147,42 @@ public class CustomResourceStoreTests
         Assert.Equal(60, seen.Status.AppliedReplicas);
     }
 
+    [Fact]
+    public async Task ProposalStore_Delete_OnlyTheVersionReadAndDropsItFromTheCacheAtOnce()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+        var created = await node.Proposals.CreateAsync(SampleResources.FullProposal(), CancellationToken.None);
+        var moved = await node.Proposals.UpdateAsync(created with { Status = created.Status with { Message = "card updated" } }, CancellationToken.None);
+        sandbox.Control.ClearJournal();
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => node.Proposals.DeleteAsync(created, CancellationToken.None));
+        Assert.NotNull(sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", "shop", created.Metadata.Name));
+        Assert.NotNull(node.ProposalCache.Get(created.Key));
+
+        await node.Proposals.DeleteAsync(moved, CancellationToken.None);
+
+        Assert.Null(sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", "shop", created.Metadata.Name));
+        Assert.Null(node.ProposalCache.Get(created.Key)); // forgotten on our own delete, not only when the watch event comes
+        Assert.Null(await node.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None));
+        Assert.Equal(new[] { 409, 200 }, sandbox.Control.Journal.Where(e => e is { Verb: "delete", Resource: "scaleproposals" }).Select(e => e.StatusCode));
+        await node.Proposals.DeleteAsync(moved, CancellationToken.None); // already gone: not an error
+    }
+
+    [Fact]
+    public async Task ProposalStore_DeleteOnOneReplica_DisappearsFromTheOthersCache()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var writer = sandbox.CreateNode();
+        var reader = sandbox.CreateNode();
+        var created = await writer.Proposals.CreateAsync(SampleResources.FullProposal(), CancellationToken.None);
+        await Eventually.TrueAsync(async () => await reader.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None) is not null, "the reader sees the proposal");
+
+        await writer.Proposals.DeleteAsync(created, CancellationToken.None);
+
+        await Eventually.TrueAsync(async () => await reader.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None) is null, "the reader's watch cache drops it");
+    }
+
     private static async Task<bool> TryMove(ScaleControlNode node, ScaleProposal proposal)
     {
         try

@@ -50,6 +50,20 @@ public class KubectlTests
     }
 
     [Fact]
+    public async Task KubectlDeleteScaleProposal_RemovesItFromTheProductsCache()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync();
+        var node = sandbox.CreateNode();
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        var created = await node.Proposals.CreateAsync(Resources.SampleResources.FullProposal(), CancellationToken.None);
+
+        var output = await kubectl.RunAsync("delete", "sprop", created.Metadata.Name, "-n", "shop");
+
+        Assert.Contains($"scaleproposal.scalecontrol.io \"{created.Metadata.Name}\" deleted", output, StringComparison.Ordinal);
+        await Eventually.TrueAsync(async () => await node.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None) is null, "the watch cache drops it");
+    }
+
+    [Fact]
     public async Task KubectlDescribeDeployment_ShowsScaleControlEvents()
     {
         await using var sandbox = await SandboxHarness.StartAsync();

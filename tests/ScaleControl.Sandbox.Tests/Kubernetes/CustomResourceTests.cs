@@ -90,6 +90,44 @@ public sealed class CustomResourceTests
     }
 
     [Fact]
+    public async Task DeleteCustomResource_PreconditionResourceVersionStale_Returns409ConflictAndKeepsIt()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed(ScalePolicyCrd);
+        var read = sandbox.Control.Seed("""{"apiVersion":"scalecontrol.io/v1alpha1","kind":"ScalePolicy","metadata":{"name":"web","namespace":"shop"},"spec":{"min":2}}""").Single();
+        var readVersion = (string)read["metadata"]!["resourceVersion"]!;
+        var (_, changed) = await sandbox.SendAsync(HttpMethod.Patch, PolicyPath + "/web", """{"spec":{"min":3}}""", "application/merge-patch+json");
+
+        var (status, body) = await sandbox.SendAsync(HttpMethod.Delete, PolicyPath + "/web",
+            $$$"""{"apiVersion":"v1","kind":"DeleteOptions","preconditions":{"resourceVersion":"{{{readVersion}}}"}}""");
+
+        Assert.Equal(409, status);
+        Assert.Equal(("Status", "Failure", "Conflict", 409), ((string?)body["kind"], (string?)body["status"], (string?)body["reason"], (int?)body["code"]));
+        Assert.Equal(
+            $"Operation cannot be fulfilled on scalepolicies.scalecontrol.io \"web\": Precondition failed: ResourceVersion in precondition: {readVersion}, ResourceVersion in object meta: {changed["metadata"]!["resourceVersion"]}",
+            (string?)body["message"]);
+        Assert.Equal(("web", "scalecontrol.io", "scalepolicies"), ((string?)body["details"]!["name"], (string?)body["details"]!["group"], (string?)body["details"]!["kind"]));
+        Assert.NotNull(sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "shop", "web"));
+    }
+
+    [Fact]
+    public async Task DeleteCustomResource_PreconditionResourceVersionCurrent_DeletesIt()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed(ScalePolicyCrd);
+        var read = sandbox.Control.Seed("""{"apiVersion":"scalecontrol.io/v1alpha1","kind":"ScalePolicy","metadata":{"name":"web","namespace":"shop"},"spec":{}}""").Single();
+
+        var (status, body) = await sandbox.SendAsync(HttpMethod.Delete, PolicyPath + "/web",
+            $$$"""{"preconditions":{"resourceVersion":"{{{read["metadata"]!["resourceVersion"]}}}","uid":"{{{read["metadata"]!["uid"]}}}"}}""");
+        var (again, _) = await sandbox.SendAsync(HttpMethod.Delete, PolicyPath + "/web");
+
+        Assert.Equal(200, status);
+        Assert.Equal("Success", (string?)body["status"]);
+        Assert.Null(sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "shop", "web"));
+        Assert.Equal(404, again);
+    }
+
+    [Fact]
     public async Task CreateCrd_NameNotPluralDotGroup_Returns422()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

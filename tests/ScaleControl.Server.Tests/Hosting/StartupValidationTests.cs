@@ -34,6 +34,28 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
+    [InlineData("MaxAgeDays", "0")]
+    [InlineData("MaxPerPolicy", "0")]
+    [InlineData("PruneIntervalSeconds", "0.5")]
+    public void Start_HistoryRetentionOutOfRange_FailsFastNamingTheKey(string key, string value)
+    {
+        using var server = new ServerFactory();
+        using var bad = server.WithWebHostBuilder(b => b.UseSetting($"ScaleControl:History:{key}", value));
+
+        var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
+
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void HistoryOptions_Defaults_KeepSevenDaysAndTwentyPerPolicy()
+    {
+        var defaults = new HistoryOptions();
+
+        Assert.Equal((7, 20, 60.0), (defaults.MaxAgeDays, defaults.MaxPerPolicy, defaults.PruneIntervalSeconds));
+    }
+
+    [Theory]
     [InlineData(null, null, null, ServerMode.Sandbox)]
     [InlineData(null, "/etc/kubeconfig", null, ServerMode.Cluster)]
     [InlineData(null, null, "10.0.0.1", ServerMode.Cluster)]

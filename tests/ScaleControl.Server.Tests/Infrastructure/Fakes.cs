@@ -153,3 +153,11 @@ public sealed class FixedLeadership : ILeadership
     public string Identity => "test-replica";
     public string? CurrentLeader => Identity;
 }
+
+/// <summary>Leadership a test can take away and give back.</summary>
+public sealed class SwitchableLeadership : ILeadership
+{
+    public bool IsLeader { get; set; } = true;
+    public string Identity => "test-replica";
+    public string? CurrentLeader => IsLeader ? Identity : "other-replica";
+}

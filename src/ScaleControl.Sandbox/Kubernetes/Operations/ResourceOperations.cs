@@ -189,16 +189,18 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     {
         var expectedVersion = JsonPaths.GetString(options, "preconditions.resourceVersion");
         var expectedUid = JsonPaths.GetString(options, "preconditions.uid");
+        // As the apiserver's storage Preconditions.Check: uid first, then resourceVersion, each a 409 Conflict.
         var deleted = store.Delete(type.Storage, type.Namespaced ? ns : "", name, current =>
         {
-            if (expectedVersion is not null && expectedVersion != JsonPaths.GetString(current, "metadata.resourceVersion"))
-            {
-                throw ApiErrors.Conflict(type, name);
-            }
-
             if (expectedUid is not null && expectedUid != JsonPaths.GetString(current, "metadata.uid"))
             {
                 throw ApiErrors.Conflict(type, name, $"Precondition failed: UID in precondition: {expectedUid}, UID in object meta: {JsonPaths.GetString(current, "metadata.uid")}");
+            }
+
+            var currentVersion = JsonPaths.GetString(current, "metadata.resourceVersion");
+            if (expectedVersion is not null && expectedVersion != currentVersion)
+            {
+                throw ApiErrors.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {expectedVersion}, ResourceVersion in object meta: {currentVersion}");
             }
         }, dryRun) ?? throw ApiErrors.NotFound(type, name);
 
