@@ -15,6 +15,9 @@ return args.FirstOrDefault() switch
 
     // The signal path against a real Prometheus (see PrometheusTickBenchmark).
     "prometheus" => await PrometheusTickBenchmark.RunAsync(args.Skip(1).ToArray()),
+
+    // The product alone under a memory limit, with N policies against a real Prometheus (see FootprintBenchmark).
+    "footprint" => await FootprintBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -31,5 +34,6 @@ static int Usage()
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- dingtalk [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- prometheus [args]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- footprint [--policies 1000] [--queries 200] [--warmup 60] [--seconds 120] [--limit-mib 128] [--server <dir>] [--env NAME=VALUE]...");
     return 2;
 }
