@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
+using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
@@ -19,6 +21,7 @@ public sealed class Reconciler(
     ProposalService proposals,
     ProposalRetention retention,
     PolicyRuntimes runtimes,
+    IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ILogger<Reconciler> logger)
 {
@@ -96,12 +99,23 @@ public sealed class Reconciler(
     internal static bool Differs(ScalePolicy policy, ScaleProposal open, Decision decision, WorkloadState workload) =>
         open.Spec.FromReplicas != workload.SpecReplicas || ProposalLifecycle.ShouldSupersede(open, decision, policy.Spec.Tolerance);
 
-    /// <summary>Writes the status subresource only when what it says changes (not every tick).</summary>
+    /// <summary>
+    /// Writes the status subresource when the replicas or the problem change, and otherwise refreshes it at most every
+    /// <see cref="ControlLoopOptions.StatusRefreshSeconds"/>: the reason carries live metric values, so writing it on
+    /// every evaluation would cost 1,000 policies at 5 s 200 writes a second and starve the client's rate limit.
+    /// The live view (<c>/api/v1/status</c>, the dashboard) comes from memory, not from this status.
+    /// </summary>
     private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken)
     {
         var status = policy.Status ?? new ScalePolicyStatus();
         var reason = decision?.Reason ?? problem;
-        if (status.CurrentReplicas == decision?.CurrentReplicas && status.DesiredReplicas == decision?.DesiredReplicas && status.LastReason == reason)
+        var sameState = status.CurrentReplicas == decision?.CurrentReplicas
+            && status.DesiredReplicas == decision?.DesiredReplicas
+            && status.Conditions.Count == (problem is null ? 0 : 1)
+            && (problem is null || status.LastReason == problem);
+        var recent = status.LastEvaluationTime is { } written
+            && time.GetUtcNow() - written < TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds);
+        if (sameState && (status.LastReason == reason || recent))
         {
             return;
         }

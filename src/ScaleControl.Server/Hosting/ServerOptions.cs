@@ -34,6 +34,10 @@ public sealed class ControlLoopOptions
     [Range(0.05, 60)]
     public double TickSeconds { get; set; } = 1;
 
+    /// <summary>A policy's status subresource is rewritten when its replicas or problem change, else at most this often.</summary>
+    [Range(1, 3600)]
+    public int StatusRefreshSeconds { get; set; } = 60;
+
     /// <summary>Evaluations kept per policy for the dashboard charts (360 = the default 30-minute window at 5 s; 32 bytes each).</summary>
     [Range(10, 100_000)]
     public int EvaluationRingSize { get; set; } = 360;

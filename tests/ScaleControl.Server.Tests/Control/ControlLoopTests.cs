@@ -227,12 +227,38 @@ public sealed class ControlLoopTests : IDisposable
         Assert.Equal([TestPolicies.Query("a")], Assert.Single(_server.Metrics.Calls));
     }
 
+    [Fact]
+    public async Task Tick_OnlyTheReasonChanges_RefreshesTheStatusOncePerMinute()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        await Tick();
+        await Tick(seconds: 5); // replicas moved 3 → 7: written
+        var settled = await StatusAsync();
+
+        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 690);
+        await Tick(seconds: 5);
+        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 695);
+        await Tick(seconds: 50);
+        var skipped = await StatusAsync();
+
+        await Tick(seconds: 10);
+        var refreshed = await StatusAsync();
+
+        Assert.Equal((7, 7), (settled.CurrentReplicas, settled.DesiredReplicas));
+        Assert.Equal(settled, skipped);
+        Assert.Equal(_server.Time.GetUtcNow(), refreshed.LastEvaluationTime);
+        Assert.NotEqual(settled.LastReason, refreshed.LastReason);
+    }
+
     private async Task Given(ScalePolicy policy, int replicas, double qps)
     {
         _server.Workloads.Add(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas);
         await _server.Policies.UpsertAsync(policy, default);
         _server.Metrics.Set(TestPolicies.Query(policy.Spec.Target.Name), qps);
     }
+
+    private async Task<ScalePolicyStatus> StatusAsync() =>
+        (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!;
 
     private Task Tick(int seconds = 0)
     {
