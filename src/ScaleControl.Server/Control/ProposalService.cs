@@ -70,6 +70,21 @@ public sealed class ProposalService(
             .FirstOrDefault();
     }
 
+    /// <summary>
+    /// The newest open proposal of every target, read once per tick: the loop looks its policies up here instead of
+    /// scanning (and sorting) every stored proposal for each of them.
+    /// </summary>
+    public async Task<Dictionary<string, ScaleProposal>> OpenByTargetAsync(CancellationToken cancellationToken)
+    {
+        var all = await store.ListAsync(null, cancellationToken);
+        return all
+            .Where(p => p.Status.Phase.IsOpen())
+            .GroupBy(p => TargetKey(ProposalFactory.TargetOf(p)), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(ProposalFactory.CreatedAt).First(), StringComparer.Ordinal);
+    }
+
+    public static string TargetKey(WorkloadRef target) => $"{target.Namespace}/{target.Kind}/{target.Name}";
+
     /// <summary>Escalates, expires and finishes open proposals; called by the leader every tick.</summary>
     public async Task MaintainAsync(IReadOnlyDictionary<string, ScalePolicy> policies, CancellationToken cancellationToken)
     {

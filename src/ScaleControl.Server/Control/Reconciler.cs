@@ -33,6 +33,7 @@ public sealed class Reconciler(
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
         runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
         await proposals.MaintainAsync(byKey, cancellationToken);
+        var open = await proposals.OpenByTargetAsync(cancellationToken);
 
         var now = time.GetUtcNow();
         var due = all.Where(p => now >= runtimes.For(p.Key).NextDue).ToList();
@@ -46,7 +47,7 @@ public sealed class Reconciler(
             runtimes.For(policy.Key).NextDue = now.AddSeconds(Math.Max(1, policy.Spec.EvaluationIntervalSeconds));
             try
             {
-                await EvaluateAndActAsync(policy, readings, cancellationToken);
+                await EvaluateAndActAsync(policy, readings, open, cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -61,7 +62,8 @@ public sealed class Reconciler(
         ScaleControlMetrics.LastTick.Set(now.ToUnixTimeMilliseconds() / 1000.0);
     }
 
-    private async Task EvaluateAndActAsync(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, CancellationToken cancellationToken)
+    private async Task EvaluateAndActAsync(
+        ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, Dictionary<string, ScaleProposal> openByTarget, CancellationToken cancellationToken)
     {
         var evaluation = await evaluator.EvaluateAsync(policy, readings, commit: true, cancellationToken);
         if (evaluation is not { Workload: { } workload, Decision: { } decision })
@@ -71,28 +73,33 @@ public sealed class Reconciler(
             return;
         }
 
-        var open = await proposals.FindOpenAsync(ProposalFactory.TargetOf(policy), cancellationToken);
+        var targetKey = ProposalService.TargetKey(ProposalFactory.TargetOf(policy));
+        var open = openByTarget.GetValueOrDefault(targetKey);
         var acted = decision.Outcome switch
         {
             DecisionOutcome.ApplyNow when decision.DesiredReplicas != workload.SpecReplicas && open?.Status.Phase is null or ProposalPhase.Pending
-                => await Act(() => proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken)),
+                => await proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken),
             DecisionOutcome.Propose when open is null || (open.Status.Phase == ProposalPhase.Pending && Differs(policy, open, decision, workload))
-                => await Act(() => proposals.ProposeAsync(policy, decision, workload, open, cancellationToken)),
-            _ => false,
+                => await proposals.ProposeAsync(policy, decision, workload, open, cancellationToken),
+            _ => null,
         };
 
-        if (acted)
+        if (acted is not null)
         {
+            // Keep the tick's view current in case another policy names the same target.
+            if (acted.Status.Phase.IsOpen())
+            {
+                openByTarget[targetKey] = acted;
+            }
+            else
+            {
+                openByTarget.Remove(targetKey);
+            }
+
             logger.DecisionMade(policy.Metadata.Namespace, policy.Metadata.Name, decision.Outcome, decision.CurrentReplicas, decision.DesiredReplicas, decision.Reason);
         }
 
         await WriteStatusAsync(policy, decision, null, cancellationToken);
-    }
-
-    private static async Task<bool> Act(Func<Task<ScaleProposal>> action)
-    {
-        await action();
-        return true;
     }
 
     /// <summary>A pending proposal stands while it still starts where the workload is and asks for about the same (Core's tolerance rule).</summary>
