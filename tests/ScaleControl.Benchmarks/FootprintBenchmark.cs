@@ -22,8 +22,9 @@ namespace ScaleControl.Benchmarks;
 /// so its own file pages are charged to it. Reports the working set (usage − inactive_file, what the kubelet evicts
 /// on and cAdvisor exports as <c>container_memory_working_set_bytes</c>), RSS, CPU, OOM kills and evaluations/s.
 /// <c>dotnet run -c Release --project tests/ScaleControl.Benchmarks -- footprint [--policies 1000] [--queries 200]
-/// [--warmup 60] [--seconds 120] [--limit-mib 128] [--server &lt;dir holding ScaleControl.Server.dll&gt;] [--env NAME=VALUE]...</c>
-/// (<c>--env</c> adds a variable to the product's environment, e.g. a runtime knob to try). Linux only; needs a writable
+/// [--warmup 60] [--seconds 120] [--limit-mib 128] [--server &lt;dir holding ScaleControl.Server.dll&gt;] [--env NAME=VALUE]... [--flat]</c>
+/// (<c>--env</c> adds a variable to the product's environment, e.g. a runtime knob to try; <c>--flat</c> gives every
+/// service a flat demand, a steady day, instead of the daily shape whose evening ramp keeps every policy scaling). Linux only; needs a writable
 /// memory cgroup (root) for the limit, else it measures without one and says so.
 /// </summary>
 internal static class FootprintBenchmark
@@ -44,7 +45,8 @@ internal static class FootprintBenchmark
             Option(args, "--seconds", 120),
             Option(args, "--limit-mib", 128),
             StringOption(args, "--server") ?? DefaultServerDirectory(),
-            [.. args.Select((a, i) => (a, i)).Where(x => x.a == "--env" && x.i + 1 < args.Length).Select(x => args[x.i + 1])]);
+            [.. args.Select((a, i) => (a, i)).Where(x => x.a == "--env" && x.i + 1 < args.Length).Select(x => args[x.i + 1])],
+            args.Contains("--flat"));
         if (!OperatingSystem.IsLinux())
         {
             Console.Error.WriteLine("footprint needs Linux (memory cgroups, /proc, posix_fadvise)");
@@ -114,7 +116,7 @@ internal static class FootprintBenchmark
         // binds them). So the --queries bench services are served by the same simulator (ScaleControl.Sandbox's
         // AddSandboxTraffic / MapSandboxTraffic, /sandbox/metrics) hosted in this benchmark process, as the `prometheus`
         // mode does; the sandbox server provides the Kubernetes API the product runs against (and its own demo traffic).
-        world.Traffic = await StartTrafficAsync(s.Queries, ct);
+        world.Traffic = await StartTrafficAsync(s.Queries, s.FlatTraffic, ct);
         var trafficUrl = new Uri(world.Traffic.Urls.First());
         var sandboxUrl = new Uri($"http://127.0.0.1:{PrometheusServer.FreePort()}/");
         var sandboxDirectory = Directory.CreateDirectory(Path.Combine(world.TempRoot, "sandbox")).FullName;
@@ -410,7 +412,7 @@ internal static class FootprintBenchmark
 
     // ---- the world ----
 
-    private static async Task<WebApplication> StartTrafficAsync(int services, CancellationToken ct)
+    private static async Task<WebApplication> StartTrafficAsync(int services, bool flat, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -421,7 +423,7 @@ internal static class FootprintBenchmark
             o.History = TimeSpan.FromMinutes(10);
             o.Services = [.. Enumerable.Range(0, services).Select(i => new SimulatedServiceOptions
             {
-                Namespace = BenchNamespace, Workload = Service(i), PeakQps = 50 + i, PodCapacityQps = 50,
+                Namespace = BenchNamespace, Workload = Service(i), PeakQps = 50 + i, PodCapacityQps = 50, Flat = flat,
             })];
         });
         var app = builder.Build();
@@ -858,7 +860,7 @@ internal static class FootprintBenchmark
     private sealed record StatusSummary(int Evaluated, int WithValue, int Total, double Seconds, string? Problem);
 
     /// <param name="ProductEnvironment">Extra <c>NAME=VALUE</c> variables for the product (<c>--env</c>, repeatable), e.g. runtime knobs to try.</param>
-    private sealed record Settings(int Policies, int Queries, int Warmup, int Seconds, int LimitMib, string? ServerDirectory, IReadOnlyList<string> ProductEnvironment);
+    private sealed record Settings(int Policies, int Queries, int Warmup, int Seconds, int LimitMib, string? ServerDirectory, IReadOnlyList<string> ProductEnvironment, bool FlatTraffic);
 
     private sealed class BenchmarkFailure(string message) : Exception(message);
 

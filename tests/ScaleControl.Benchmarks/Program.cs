@@ -34,6 +34,6 @@ static int Usage()
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- dingtalk [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- prometheus [args]");
-    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- footprint [--policies 1000] [--queries 200] [--warmup 60] [--seconds 120] [--limit-mib 128] [--server <dir>] [--env NAME=VALUE]...");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- footprint [--policies 1000] [--queries 200] [--warmup 60] [--seconds 120] [--limit-mib 128] [--server <dir>] [--env NAME=VALUE]... [--flat]");
     return 2;
 }
