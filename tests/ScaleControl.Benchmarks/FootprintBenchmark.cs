@@ -144,6 +144,8 @@ internal static class FootprintBenchmark
         // 3. One Deployment per policy in the sandbox cluster.
         var deployments = await CreateDeploymentsAsync(http, apiServer, apiToken, s.Policies, ct);
         Console.WriteLine($"created {deployments} Deployments in namespace {BenchNamespace}");
+        var series = await WaitForRatesAsync(http, world.Prometheus.Url, s.Queries, ct); // so the first evaluations read values
+        Console.WriteLine($"Prometheus has a rate for {series} of {s.Queries} bench services");
 
         // 4. The product in the cgroup.
         var adminToken = RandomNumberGenerator.GetHexString(32, lowercase: true);
@@ -176,10 +178,12 @@ internal static class FootprintBenchmark
         for (var i = 0; i < s.Warmup && !world.Product.HasExited; i++)
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
 
+        if (world.Product.HasExited)
+            f.DiedAt = "during the warm-up";
         (f.MetricsBefore, f.MetricsBeforeProblem) = await TryGetTextAsync(http, new Uri(productUrl, "metrics"), adminToken, ct);
         f.MetricsBeforeAt = Stopwatch.GetTimestamp();
         var clock = Stopwatch.StartNew();
-        for (var k = 0; k <= s.Seconds; k++)
+        for (var k = 0; k <= s.Seconds && f.DiedAt is null; k++)
         {
             var due = TimeSpan.FromSeconds(k);
             if (clock.Elapsed < due)
@@ -203,8 +207,6 @@ internal static class FootprintBenchmark
 
         await stopProbes.CancelAsync();
         await probing;
-        if (world.Product.HasExited)
-            f.DiedAt ??= "during the warm-up";
         if (!world.Product.HasExited)
         {
             (f.MetricsAfter, f.MetricsAfterProblem) = await TryGetTextAsync(http, new Uri(productUrl, "metrics"), adminToken, ct);
@@ -213,6 +215,8 @@ internal static class FootprintBenchmark
             f.Status = await PolicyStatusAsync(http, productUrl, adminToken, ct);
         }
 
+        if (world.Product.HasExited)
+            f.DiedAt ??= "after the window, during the final reads (/metrics, smaps, /api/v1/status)";
         f.SandboxLeading = await SandboxLeadingAsync(http, sandboxUrl, ct);
         f.FinalCgroup = world.Cgroup?.Read();
         Report(f);
@@ -515,6 +519,25 @@ internal static class FootprintBenchmark
             return null;
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
         return json.RootElement.TryGetProperty("spec", out var spec) && spec.TryGetProperty("holderIdentity", out var holder) ? holder.GetString() : null;
+    }
+
+    /// <summary>Waits (up to 60 s) until Prometheus has two scrapes of every bench service, so rate() answers; returns how many it has.</summary>
+    private static async Task<int> WaitForRatesAsync(HttpClient http, Uri prometheus, int services, CancellationToken ct)
+    {
+        var query = Uri.EscapeDataString($$"""count(rate(http_requests_total{namespace="{{BenchNamespace}}"}[1m]))""");
+        var deadline = Stopwatch.StartNew();
+        var count = 0;
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri(prometheus, $"api/v1/query?query={query}"), ct));
+            var result = json.RootElement.GetProperty("data").GetProperty("result");
+            count = result.GetArrayLength() == 0 ? 0 : (int)double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+            if (count >= services)
+                break;
+            await Task.Delay(1000, ct);
+        }
+
+        return count;
     }
 
     /// <summary>The sandbox process's own control plane must not lead (it would evaluate the bench policies too).</summary>
