@@ -142,7 +142,9 @@ internal static class FootprintBenchmark
         Console.WriteLine($"Prometheus on {world.Prometheus.Url}");
 
         // 3. One Deployment per policy in the sandbox cluster.
-        var deployments = await CreateDeploymentsAsync(http, apiServer, apiToken, s.Policies, ct);
+        // A steady day starts every Deployment at the size its flat demand needs (50 + i QPS at 5 per replica), so the
+        // window shows the loop at rest; the daily shape starts them at 1 and the fleet scales up through the window.
+        var deployments = await CreateDeploymentsAsync(http, apiServer, apiToken, s.Policies, i => s.FlatTraffic ? SteadyReplicas(i % s.Queries) : 1, ct);
         Console.WriteLine($"created {deployments} Deployments in namespace {BenchNamespace}");
         var series = await WaitForRatesAsync(http, world.Prometheus.Url, s.Queries, ct); // so the first evaluations read values
         Console.WriteLine($"Prometheus has a rate for {series} of {s.Queries} bench services");
@@ -473,7 +475,7 @@ internal static class FootprintBenchmark
         return (Field("server").TrimEnd('/'), Field("token"));
     }
 
-    private static async Task<int> CreateDeploymentsAsync(HttpClient http, string apiServer, string token, int count, CancellationToken ct)
+    private static async Task<int> CreateDeploymentsAsync(HttpClient http, string apiServer, string token, int count, Func<int, int> replicas, CancellationToken ct)
     {
         var created = 0;
         string? firstFailure = null;
@@ -488,7 +490,7 @@ internal static class FootprintBenchmark
                 ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = BenchNamespace, ["labels"] = labels.DeepClone() },
                 ["spec"] = new JsonObject
                 {
-                    ["replicas"] = 1,
+                    ["replicas"] = replicas(i),
                     ["selector"] = new JsonObject { ["matchLabels"] = labels.DeepClone() },
                     ["template"] = new JsonObject
                     {
@@ -844,6 +846,8 @@ internal static class FootprintBenchmark
     private static string App(int i) => $"app-{i:0000}";
 
     private static string Service(int i) => $"svc-{i:000}";
+
+    private static int SteadyReplicas(int service) => Math.Min(MaxReplicas, (int)Math.Ceiling((50 + service) / TargetPerReplica));
 
     private static double Percentile(List<double> values, double p)
     {

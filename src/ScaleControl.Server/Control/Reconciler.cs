@@ -36,7 +36,9 @@ public sealed class Reconciler(
         var open = await proposals.OpenByTargetAsync(cancellationToken);
 
         var now = time.GetUtcNow();
-        var due = all.Where(p => now >= runtimes.For(p.Key).NextDue).ToList();
+        // Half a tick of slack: a timer waking a hair early must not push a 5 s policy to the next tick (every 6 s).
+        var horizon = now + (TimeSpan.FromSeconds(options.Value.TickSeconds) / 2);
+        var due = all.Where(p => runtimes.For(p.Key).NextDue <= horizon).ToList();
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
             ? new Dictionary<string, MetricReading>()
