@@ -104,13 +104,23 @@ public sealed class Reconciler(
         await WriteStatusAsync(policy, decision, null, cancellationToken);
     }
 
+    /// <summary>
+    /// Between one and two refresh periods, fixed per policy: policies that started together would otherwise all
+    /// refresh in the same tick, a burst of writes that holds the whole loop behind the client's rate limit.
+    /// </summary>
+    private TimeSpan RefreshAfter(string policyKey)
+    {
+        var spread = (StringComparer.Ordinal.GetHashCode(policyKey) & int.MaxValue) / (double)int.MaxValue;
+        return TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds * (1 + spread));
+    }
+
     /// <summary>A pending proposal stands while it still starts where the workload is and asks for about the same (Core's tolerance rule).</summary>
     internal static bool Differs(ScalePolicy policy, ScaleProposal open, Decision decision, WorkloadState workload) =>
         open.Spec.FromReplicas != workload.SpecReplicas || ProposalLifecycle.ShouldSupersede(open, decision, policy.Spec.Tolerance);
 
     /// <summary>
     /// Writes the status subresource when the replicas or the problem change, and otherwise refreshes it at most every
-    /// <see cref="ControlLoopOptions.StatusRefreshSeconds"/>: the reason carries live metric values, so writing it on
+    /// <see cref="ControlLoopOptions.StatusRefreshSeconds"/> (spread per policy up to twice that): the reason carries live metric values, so writing it on
     /// every evaluation would cost 1,000 policies at 5 s 200 writes a second and starve the client's rate limit.
     /// The live view (<c>/api/v1/status</c>, the dashboard) comes from memory, not from this status.
     /// </summary>
@@ -123,7 +133,7 @@ public sealed class Reconciler(
             && status.Conditions.Count == (problem is null ? 0 : 1)
             && (problem is null || status.LastReason == problem);
         var recent = status.LastEvaluationTime is { } written
-            && time.GetUtcNow() - written < TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds);
+            && time.GetUtcNow() - written < RefreshAfter(policy.Key);
         if (sameState && (status.LastReason == reason || recent))
         {
             return;

@@ -34,7 +34,7 @@ public sealed class ControlLoopOptions
     [Range(0.05, 60)]
     public double TickSeconds { get; set; } = 1;
 
-    /// <summary>A policy's status subresource is rewritten when its replicas or problem change, else at most this often.</summary>
+    /// <summary>A policy's status subresource is rewritten when its replicas or problem change, else after this long (spread per policy over up to twice this).</summary>
     [Range(1, 3600)]
     public int StatusRefreshSeconds { get; set; } = 60;
 
