@@ -21,10 +21,12 @@ public sealed class ClusterModeTests
             ("ScaleControl__Kubernetes__KubeconfigPath", cluster.Kubeconfig),
             ("ScaleControl__Prometheus__Url", "http://127.0.0.1:9"),
             ("ScaleControl__DingTalk__Enabled", "false"),
-            ("SCALECONTROL_ADMIN_TOKEN", AdminToken)));
+            ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
+            ("ScaleControl__Identity", "replica-a")));
 
         var status = await server.GetJson("/api/v1/status", AdminToken);
         Assert.Equal("cluster", status.GetProperty("mode").GetString(), ignoreCase: true);
+        Assert.Equal("replica-a", status.GetProperty("identity").GetString());
         var policies = await server.GetJson("/api/v1/policies", AdminToken);
         Assert.Contains(policies.EnumerateArray(), p => p.GetProperty("metadata").GetProperty("name").GetString() == "checkout-api");
 

@@ -33,6 +33,12 @@ public static class AdapterWiring
         add(builder.Services, s => s.AddScaleControlKubernetes(o =>
         {
             kubernetes.Bind(o);
+            if (string.IsNullOrWhiteSpace(o.LeaderElection.Identity))
+            {
+                // ScaleControl:Identity names the replica; the leader-election setting, when given, is more specific.
+                o.LeaderElection.Identity = configuration[$"{ServerOptions.SectionName}:{nameof(ServerOptions.Identity)}"];
+            }
+
             if (sandboxApi is not null && string.IsNullOrWhiteSpace(o.Host) && string.IsNullOrWhiteSpace(o.KubeconfigPath))
             {
                 o.Host = sandboxApi.ToString();
