@@ -13,6 +13,8 @@ using Microsoft.Extensions.Logging;
 using ScaleControl.Prometheus.Tests.Infrastructure;
 using ScaleControl.Sandbox.Traffic;
 
+using static ScaleControl.Benchmarks.BenchmarkArgs;
+
 namespace ScaleControl.Benchmarks;
 
 /// <summary>
@@ -848,20 +850,6 @@ internal static class FootprintBenchmark
     private static string Service(int i) => $"svc-{i:000}";
 
     private static int SteadyReplicas(int service) => Math.Min(MaxReplicas, (int)Math.Ceiling((50 + service) / TargetPerReplica));
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0)
-            return double.NaN;
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 
     private static string? StringOption(string[] args, string name)
     {

@@ -13,6 +13,8 @@ using ScaleControl.Prometheus;
 using ScaleControl.Prometheus.Tests.Infrastructure;
 using ScaleControl.Sandbox.Traffic;
 
+using static ScaleControl.Benchmarks.BenchmarkArgs;
+
 namespace ScaleControl.Benchmarks;
 
 /// <summary>
@@ -174,20 +176,6 @@ internal static class PrometheusTickBenchmark
         var line = (await http.GetStringAsync("metrics")).Split('\n')
             .SingleOrDefault(l => l.StartsWith("prometheus_http_requests_total{", StringComparison.Ordinal) && l.Contains("handler=\"/api/v1/query\"", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture); // no series before the first call
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0)
-            return double.NaN;
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private sealed class ProbeTarget(WebApplication app) : IAsyncDisposable
