@@ -9,7 +9,8 @@ namespace ScaleControl.Core.Decisions;
 /// The brain: a pure, deterministic function of (policy, readings, workload, history, now) → <see cref="Decision"/>.
 /// No I/O, no clock, no randomness; the same input always gives the same decision. The steps, in order:
 /// freeze → pin → per-metric sizing (HPA formula + tolerance, trend prediction for scale-up only, fail-static on
-/// bad metrics) → stabilization → step limits → min/max → readiness and cooldown holds → schedule floors → mode.
+/// bad metrics) → stabilization → step limits → min/max → readiness and cooldown holds → schedule floors →
+/// announced traffic (expected events, leading signal) → mode.
 /// </summary>
 public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 {
@@ -167,12 +168,27 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             hold = false;
         }
 
+        // 8. Announced traffic: expected events and the leading signal raise floors the same way (a max, exempt from
+        // step limits and holds, capped by maxReplicas; the mode still decides whether it is applied or proposed).
+        var signalFloor = LeadingSignalFloor.Active(input, staleAfter, out var signalAsked);
+        foreach (var announced in (ReadOnlySpan<Floor?>)[ExpectedEventFloor.Active(spec, now), signalFloor])
+        {
+            if (announced is { } f && f.Replicas > desired)
+            {
+                desired = f.Replicas;
+                reason.Append("; ").Append(f.Reason);
+                boundBy = f.BoundBy;
+                hold = false;
+            }
+        }
+
         if (desired == current && !hold && raw is not null && boundBy is null)
         {
             reason.Append(", stay at ").Append(current);
         }
 
-        return Shape(input, desired, hold, boundBy, raw, predictive, assessments, reason.ToString());
+        var decision = Shape(input, desired, hold, boundBy, raw, predictive, assessments, reason.ToString());
+        return signalAsked is null ? decision : decision with { SignalFloor = signalAsked };
     }
 
     private Decision Shape(DecisionInput input, int desired, bool hold, string? boundBy, int? raw, int? predictive, MetricAssessment[] assessments, string reason)

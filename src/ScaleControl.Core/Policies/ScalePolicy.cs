@@ -58,6 +58,13 @@ public sealed record ScalePolicySpec
     public ScalingBehavior Behavior { get; init; } = new();
     public PredictionSpec Prediction { get; init; } = new();
     public IReadOnlyList<ScheduleSpec> Schedules { get; init; } = [];
+
+    /// <summary>A metric that moves before the traffic does (pushes sent, a topic climbing); it raises a floor ahead of the traffic.</summary>
+    public LeadingSignalSpec? LeadingSignal { get; init; }
+
+    /// <summary>Announced events (<c>scalectl prepare</c>): each is a replica floor from its lead until it ends.</summary>
+    public IReadOnlyList<ExpectedEventSpec> ExpectedEvents { get; init; } = [];
+
     public ApprovalSpec? Approval { get; init; }
     public NotificationSpec? Notifications { get; init; }
 

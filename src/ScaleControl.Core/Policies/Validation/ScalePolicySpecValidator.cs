@@ -4,6 +4,9 @@ namespace ScaleControl.Core.Policies.Validation;
 
 internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySpec>
 {
+    /// <summary>Expected events live in the resource; a bound keeps it small (ended ones are pruned when new ones are added).</summary>
+    public const int MaxExpectedEvents = 20;
+
     public ScalePolicySpecValidator()
     {
         RuleFor(s => s.Target).NotNull().SetValidator(new TargetRefValidator()).OverridePropertyName("target");
@@ -67,6 +70,21 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .When(s => s.Schedules.Count > 1)
             .OverridePropertyName("schedules")
             .WithMessage("schedule names must be unique within a policy.");
+
+        RuleFor(s => s.LeadingSignal!)
+            .SetValidator(s => new LeadingSignalSpecValidator(s.Metrics))
+            .When(s => s.LeadingSignal is not null)
+            .OverridePropertyName("leadingSignal");
+        RuleFor(s => s.ExpectedEvents)
+            .Must(list => list.Count <= MaxExpectedEvents)
+            .OverridePropertyName("expectedEvents")
+            .WithMessage(s => $"at most {MaxExpectedEvents} expected events per policy (got {s.ExpectedEvents.Count}); remove ended ones.");
+        RuleForEach(s => s.ExpectedEvents).SetValidator(s => new ExpectedEventSpecValidator(s.MaxReplicas)).OverridePropertyName("expectedEvents");
+        RuleFor(s => s.ExpectedEvents)
+            .Must(list => list.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
+            .When(s => s.ExpectedEvents.Count > 1)
+            .OverridePropertyName("expectedEvents")
+            .WithMessage("expected event names must be unique within a policy.");
 
         RuleFor(s => s.Approval)
             .NotNull()
