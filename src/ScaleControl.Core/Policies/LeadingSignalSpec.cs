@@ -42,6 +42,9 @@ public sealed record LeadingSignalSpec
 /// </summary>
 public sealed record ExpectedEventSpec
 {
+    /// <summary>Events live in the resource; a bound keeps it small (ended ones are pruned when new ones are added).</summary>
+    public const int MaxPerPolicy = 20;
+
     public string Name { get; init; } = "";
 
     /// <summary>When the traffic is expected to start.</summary>

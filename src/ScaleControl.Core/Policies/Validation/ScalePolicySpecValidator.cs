@@ -4,9 +4,6 @@ namespace ScaleControl.Core.Policies.Validation;
 
 internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySpec>
 {
-    /// <summary>Expected events live in the resource; a bound keeps it small (ended ones are pruned when new ones are added).</summary>
-    public const int MaxExpectedEvents = 20;
-
     public ScalePolicySpecValidator()
     {
         RuleFor(s => s.Target).NotNull().SetValidator(new TargetRefValidator()).OverridePropertyName("target");
@@ -76,9 +73,9 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .When(s => s.LeadingSignal is not null)
             .OverridePropertyName("leadingSignal");
         RuleFor(s => s.ExpectedEvents)
-            .Must(list => list.Count <= MaxExpectedEvents)
+            .Must(list => list.Count <= ExpectedEventSpec.MaxPerPolicy)
             .OverridePropertyName("expectedEvents")
-            .WithMessage(s => $"at most {MaxExpectedEvents} expected events per policy (got {s.ExpectedEvents.Count}); remove ended ones.");
+            .WithMessage(s => $"at most {ExpectedEventSpec.MaxPerPolicy} expected events per policy (got {s.ExpectedEvents.Count}); remove ended ones.");
         RuleForEach(s => s.ExpectedEvents).SetValidator(s => new ExpectedEventSpecValidator(s.MaxReplicas)).OverridePropertyName("expectedEvents");
         RuleFor(s => s.ExpectedEvents)
             .Must(list => list.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
