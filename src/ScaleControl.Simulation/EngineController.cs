@@ -32,6 +32,14 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
             _readings[metric.Query] = MetricReading.Ok(metric.Query, tick.Metric.Value, s_epoch.AddSeconds(tick.Metric.SampleSeconds));
         }
 
+        // A leading signal reads the trace's series of the same name, scraped on the same grid as the metric (only
+        // where the trace has one, so other traces draw the same query latencies as without a signal).
+        if (policy.Spec.LeadingSignal is { } signal && tick.Pipeline.Trace.SeriesNames.Contains(signal.Name)
+            && tick.Pipeline.ObserveSeries(signal.Name, tick.Now) is { } value)
+        {
+            _readings[signal.Query] = MetricReading.Ok(signal.Query, value, s_epoch.AddSeconds(tick.Metric.SampleSeconds));
+        }
+
         return Decide(s_epoch.AddSeconds(tick.Now), _readings, tick.SpecReplicas, tick.ReadyReplicas);
     }
 

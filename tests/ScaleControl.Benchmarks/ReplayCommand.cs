@@ -40,14 +40,20 @@ internal static class ReplayCommand
         foreach (var file in files)
         {
             var trace = TrafficTrace.Load(file);
-            var report = ReplaySuite.Run(trace, ReplaySuite.StandardEntries(policy, settings), settings);
+            var entries = ReplaySuite.StandardEntries(policy, settings);
+            var signalled = LeadingSignalRows.Add(entries, policy, trace, settings);
+            var report = ReplaySuite.Run(trace, entries, settings);
             Print(report);
             worst.Add(report);
+            if (signalled)
+            {
+                worst.Signal = Math.Max(worst.Signal ?? 0, LeadingSignalRows.Print(report));
+            }
         }
 
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"replay: shortfall_ratio={worst.Shortfall:0.00} overprovision_ratio={worst.Over:0.00} flaps_quiet={worst.FlapsQuiet} peak_ratio={worst.Peak:0.00} parity_shortfall_ratio={worst.ParityShortfall:0.00} quiet_changes_ratio={worst.QuietChanges:0.00}"));
+            $"replay: shortfall_ratio={worst.Shortfall:0.00} overprovision_ratio={worst.Over:0.00} flaps_quiet={worst.FlapsQuiet} peak_ratio={worst.Peak:0.00} parity_shortfall_ratio={worst.ParityShortfall:0.00} quiet_changes_ratio={worst.QuietChanges:0.00}{(worst.Signal is { } signal ? $" signal_shortfall_ratio={signal:0.00}" : "")}"));
         return 0;
     }
 
@@ -77,6 +83,9 @@ internal static class ReplayCommand
         public double ParityShortfall { get; private set; }
         public int FlapsQuiet { get; private set; }
         public double QuietChanges { get; private set; }
+
+        /// <summary>Worst shortfall ratio to the HPA with the leading signal, over traces that carry it.</summary>
+        public double? Signal { get; set; }
 
         public void Add(TraceReport report)
         {
