@@ -279,9 +279,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         {
             Quantity.Append(reason.Append("; predicted "), predicted).Append(" in ").Append(Math.Ceiling(a.Horizon.TotalSeconds)).Append('s');
         }
-        else if (a.Trend.Note is "trend reversed")
+        else if (a.Trend.Note is { } note && a.Trend.Samples >= TrendPredictor.MinSamples && a.Trend.SlopePerSecond > 0)
         {
-            reason.Append(" (trend reversed, no prediction)");
+            reason.Append(" (").Append(note).Append(", no prediction)");
         }
 
         Quantity.Append(reason.Append("; "), a.Spec.Target)

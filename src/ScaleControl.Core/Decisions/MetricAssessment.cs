@@ -71,15 +71,11 @@ internal readonly record struct MetricAssessment(
                 TimeSpan.FromSeconds(prediction.LookBackSeconds),
                 horizon,
                 prediction.MaxGrowthFactor);
-            // A trend that moves the value less than the tolerance within the look-ahead is ordinary drift: the
-            // measured path handles it, so day-to-day noise cannot make the prediction flap.
-            if (trend.Predicted is { } predicted && predicted > value * (1 + policySpec.Tolerance))
+            // The predictor already asked whether the rise is significant against the noise; the tolerance band
+            // in Size still keeps small predicted changes from moving the count.
+            if (trend.Predicted is { } predicted && Size(spec, predicted, basis, current, tolerance) is var sized && sized > reactive)
             {
-                var sized = Size(spec, predicted, basis, current, tolerance);
-                if (sized > reactive)
-                {
-                    predictive = sized;
-                }
+                predictive = sized;
             }
         }
 
