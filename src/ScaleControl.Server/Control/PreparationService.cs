@@ -2,6 +2,7 @@ using System.Globalization;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Server.Control;
 
