@@ -1,5 +1,5 @@
 using System.Globalization;
-using ScaleControl.Core.Policies.Yaml;
+using ScaleControl.Policies.Yaml;
 using ScaleControl.Simulation;
 
 namespace ScaleControl.Benchmarks;

@@ -1,4 +1,4 @@
-using ScaleControl.Core.Policies.Yaml;
+using ScaleControl.Policies.Yaml;
 using ScaleControl.Simulation;
 
 namespace ScaleControl.Core.Tests.Simulation;
