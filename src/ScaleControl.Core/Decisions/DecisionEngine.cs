@@ -395,6 +395,10 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         if (a.Predictive is not null && a.Trend.Predicted is { } predicted)
         {
             Quantity.Append(reason.Append("; predicted "), predicted).Append(" in ").Append(Math.Ceiling(a.Horizon.TotalSeconds)).Append('s');
+            if (a.Trend.Note is { } capped)
+            {
+                reason.Append(" (").Append(capped).Append(')');
+            }
         }
         else if (a.Trend.Note is { } note && a.Trend.Samples >= TrendPredictor.MinSamples && a.Trend.SlopePerSecond > 0)
         {

@@ -28,7 +28,13 @@ public static class TrendPredictor
 
     public const int MinSamples = 5;
 
-    /// <summary>Damping per observation of the projected slope (damped Holt): 60 s ahead at 15 s is 3.1 slope-steps, never more than 9.</summary>
+    /// <summary>The fitted rise over the window must exceed this many noise units (≈ p 0.0001 for pure noise over 8 observations).</summary>
+    public const double MinRiseInNoise = 4;
+
+    /// <summary>The tests look at no fewer observations than this (two minutes at a 15 s scrape) when history has them.</summary>
+    public const int MinWindow = 8;
+
+    /// <summary>Damping of the projected slope per 15 s (damped Holt): 60 s ahead carries 3.1 of 4 slope-steps, never more than 9.</summary>
     public const double Damping = 0.9;
 
     /// <summary>Two levels explain the window this much better than a line: a level shift.</summary>
@@ -48,8 +54,9 @@ public static class TrendPredictor
         var n = Collect(history, latest, x, y);
         var noise = Noise(y[..n]);
 
+        // The look-back window, but at least MinWindow observations: tests on fewer have too little power.
         var window = 0;
-        while (window < n && -x[window] <= lookBack.TotalSeconds)
+        while (window < n && (-x[window] <= lookBack.TotalSeconds || window < MinWindow))
         {
             window++;
         }
@@ -74,7 +81,7 @@ public static class TrendPredictor
         // Significant now and one observation ago, so one lucky sample cannot trigger a scale-up.
         var before = Line.Fit(x[1..window], y[1..window]);
         // ... and rising more over the window than the series' own scatter.
-        if (line.T < MinTStatistic || before.T < MinTStatistic || before.Slope <= 0 || line.Slope * -x[window - 1] < 3 * noise)
+        if (line.T < MinTStatistic || before.T < MinTStatistic || before.Slope <= 0 || line.Slope * -x[window - 1] < MinRiseInNoise * noise)
         {
             return new Trend(slope, line.T, window, null, "trend not significant against the noise", noise);
         }
@@ -85,9 +92,11 @@ public static class TrendPredictor
             return new Trend(slope, line.T, window, null, "trend reversed", noise);
         }
 
+        // Damping is stated per 15 s (a common scrape interval); genuine 5 s samples damp by its cube root per sample.
         var spacing = -x[window - 1] / (window - 1);
+        var phi = Math.Pow(Damping, spacing / 15);
         var steps = horizon.TotalSeconds / spacing;
-        var increment = line.Slope * spacing * Damping * (1 - Math.Pow(Damping, steps)) / (1 - Damping);
+        var increment = line.Slope * spacing * phi * (1 - Math.Pow(phi, steps)) / (1 - phi);
         var predicted = latest.Value * Math.Exp(increment);
         var cap = latest.Value * maxGrowthFactor;
         return new Trend(slope, line.T, window, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null, noise);
