@@ -1,15 +1,15 @@
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary>Announcing traffic with <c>scalectl prepare</c>: recorded on the policy, visible in get/describe/history, cancelled with unprepare.</summary>
-[Collection(SandboxServerCollection.Name)]
-public sealed class PrepareTests(SandboxServer server)
+[Collection(CliSandboxCollection.Name)]
+public sealed class PrepareTests(CliSandbox server)
 {
     [Fact]
     public async Task PrepareThenUnprepare_AsOperator_ShowsTheEventEverywhereThenRemovesIt()
     {
         var incident = await SandboxPolicy.NeedingApprovalAsync(server);
         var policy = await SandboxPolicy.OtherThanAsync(server, incident);
-        var zhangsan = server.Cli(SandboxServer.OperatorToken);
+        var zhangsan = server.Cli(CliSandbox.OperatorToken);
 
         var prepare = await zhangsan.RunAsync("prepare", policy.Id, "--at", "+2h", "--expect", "3x", "--for", "20m", "--name", "push-test", "--reason", "push to 30M users");
         var described = await zhangsan.RunAsync("describe", "policy", policy.Id);
@@ -78,7 +78,7 @@ public sealed class PrepareTests(SandboxServer server)
         var policy = (await SandboxPolicy.ListAsync(server))[0];
 
         var aboveMax = await server.Cli().RunAsync("prepare", policy.Id, "--at", "+1h", "--replicas", "10000", "--for", "20m", "--reason", "too much");
-        var viewer = await server.Cli(SandboxServer.ViewerToken).RunAsync("prepare", policy.Id, "--at", "+1h", "--replicas", "2", "--for", "20m", "--reason", "not mine");
+        var viewer = await server.Cli(CliSandbox.ViewerToken).RunAsync("prepare", policy.Id, "--at", "+1h", "--replicas", "2", "--for", "20m", "--reason", "not mine");
 
         Assert.True(aboveMax.ExitCode == 1, aboveMax.ToString());
         Assert.Contains("maxReplicas", aboveMax.Error, StringComparison.Ordinal);
