@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ScaleControl.Sandbox.Traffic.PrometheusApi;
+using ScaleControl.Simulation;
 
 namespace ScaleControl.Sandbox.Traffic;
 

@@ -1,6 +1,4 @@
-using ScaleControl.Core.Proposals;
-
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Core.Proposals;
 
 /// <summary>Which retention rule removes a finished proposal.</summary>
 public enum PruneReason

@@ -1,6 +1,4 @@
-using ScaleControl.Core.Proposals;
-
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Core.Proposals;
 
 public static class ProposalPhases
 {

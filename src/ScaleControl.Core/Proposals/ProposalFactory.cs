@@ -1,9 +1,8 @@
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
-using ScaleControl.Core.Proposals;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Core.Proposals;
 
 /// <summary>
 /// Proposal records for the three reasons one is made: the loop asking (approval), the loop acting (auto) and a
@@ -42,17 +41,7 @@ public static class ProposalFactory
             Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = "pin" },
         };
         var proposal = Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: user), Action.Pin);
-        var approval = new ApprovalRecord { User = user, Channel = ApprovalChannel.Api, At = now, Replicas = replicas };
-        return proposal with
-        {
-            Status = proposal.Status with
-            {
-                Phase = ProposalPhase.Approved,
-                Approvals = [approval],
-                Message = message,
-                History = [.. proposal.Status.History, new PhaseTransition { From = ProposalPhase.Pending, To = ProposalPhase.Approved, At = now, By = user, Message = message }],
-            },
-        };
+        return ProposalLifecycle.Pin(proposal, user, now, message).Proposal;
     }
 
     public static Action ActionOf(ScaleProposal proposal) =>
