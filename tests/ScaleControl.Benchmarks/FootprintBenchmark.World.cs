@@ -2,9 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -12,9 +9,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Sandbox.Traffic;
 using ScaleControl.Testing.Prometheus;
-
-using static ScaleControl.Benchmarks.BenchmarkArgs;
-
 
 namespace ScaleControl.Benchmarks;
 

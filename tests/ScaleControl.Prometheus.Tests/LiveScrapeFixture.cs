@@ -17,6 +17,9 @@ public sealed class LiveScrapeFixture : IAsyncLifetime
 
     public Uri PrometheusUrl => _prometheus!.Url;
 
+    /// <summary>From this time on every 10 s window in Prometheus is full of scrapes.</summary>
+    public DateTimeOffset FullWindowsSince { get; private set; }
+
     /// <summary>The sandbox's own Prometheus-compatible query API, answered from the simulator.</summary>
     public Uri SandboxApiUrl => new(Sandbox.Url, "sandbox/prometheus/");
 
@@ -42,6 +45,7 @@ public sealed class LiveScrapeFixture : IAsyncLifetime
                   - targets: ['{_sandbox.Url.Authority}']
             """);
         await WaitForFullWindowAsync();
+        FullWindowsSince = DateTimeOffset.UtcNow;
     }
 
     /// <summary>

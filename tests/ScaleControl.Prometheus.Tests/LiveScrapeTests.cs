@@ -38,17 +38,16 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
         const string Checkout = """sum(rate(http_requests_total{namespace="shop",workload="checkout-api"}[10s]))""";
         using var factory = new MetricSourceFactory(live.PrometheusUrl);
         using var sandboxApi = new MetricSourceFactory(live.SandboxApiUrl);
-        await WaitForAsync(factory.Source, Checkout, r => r.IsUsable);
-        var end = DateTimeOffset.UtcNow.AddSeconds(-2);
+        var start = live.FullWindowsSince;
+        var end = start.AddSeconds(4);
+        await WaitForAsync(factory.Source, Checkout, r => r.IsUsable && r.SampleTime > end.AddSeconds(1));
 
-        var scraped = await factory.Source.QueryRangeAsync(Checkout, end.AddSeconds(-10), end, TimeSpan.FromSeconds(2), CancellationToken.None);
-        var simulated = await sandboxApi.Source.QueryRangeAsync(Checkout, end.AddSeconds(-10), end, TimeSpan.FromSeconds(2), CancellationToken.None);
+        var scraped = await factory.Source.QueryRangeAsync(Checkout, start, end, TimeSpan.FromSeconds(2), CancellationToken.None);
+        var simulated = await sandboxApi.Source.QueryRangeAsync(Checkout, start, end, TimeSpan.FromSeconds(2), CancellationToken.None);
 
-        // The simulator has every step; Prometheus only those after its first two scrapes (the fixture starts it late).
-        Assert.Equal(6, simulated.Count);
-        Assert.InRange(scraped.Count, 2, 6);
-        var byTime = simulated.ToDictionary(p => p.Time);
-        Assert.All(scraped, p => Assert.InRange(p.Value, byTime[p.Time].Value * 0.9, byTime[p.Time].Value * 1.1));
+        Assert.Equal(3, simulated.Count);
+        Assert.Equal(simulated.Select(p => p.Time), scraped.Select(p => p.Time));
+        Assert.All(scraped.Zip(simulated), pair => Assert.InRange(pair.First.Value, pair.Second.Value * 0.9, pair.Second.Value * 1.1));
     }
 
     [Fact]
