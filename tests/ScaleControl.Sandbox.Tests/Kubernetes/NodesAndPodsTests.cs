@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 using ScaleControl.Sandbox.Kubernetes;
-using ScaleControl.Testing.Kubernetes;
 using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Testing.Kubernetes;
 
