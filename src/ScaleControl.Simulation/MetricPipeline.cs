@@ -107,10 +107,7 @@ public sealed class MetricPipeline
 
         if (lambda > 50)
         {
-            var u1 = 1.0 - random.NextDouble();
-            var u2 = random.NextDouble();
-            var normal = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-            return Math.Max(0, Math.Round(lambda + (Math.Sqrt(lambda) * normal)));
+            return Math.Max(0, Math.Round(lambda + (Math.Sqrt(lambda) * RandomDraws.Normal(random))));
         }
 
         var limit = Math.Exp(-lambda);

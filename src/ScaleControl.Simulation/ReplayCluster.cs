@@ -42,9 +42,6 @@ public sealed class ReplayCluster(ReplaySettings settings, int initialReplicas, 
 
     private double StartupSeconds()
     {
-        var u1 = 1.0 - _random.NextDouble();
-        var u2 = _random.NextDouble();
-        var normal = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-        return settings.StartupSeconds * Math.Exp(settings.StartupSpread * normal);
+        return settings.StartupSeconds * Math.Exp(settings.StartupSpread * RandomDraws.Normal(_random));
     }
 }

@@ -17,6 +17,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     [ThreadStatic]
     private static StringBuilder? t_reason;
 
+    [ThreadStatic]
+    private static MetricAssessment[]? t_assessments;
+
     /// <summary>A change of at least this share of the current count is never held by the change budget.</summary>
     public const double LargeChange = 0.2;
 
@@ -46,7 +49,10 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         var reason = t_reason ??= new StringBuilder(256);
         reason.Clear();
-        var assessments = new MetricAssessment[spec.Metrics.Count];
+        // Reused per thread: the assessments only live until Shape has turned them into evidence.
+        var count = spec.Metrics.Count;
+        var buffer = t_assessments is { } b && b.Length >= count ? b : t_assessments = new MetricAssessment[Math.Max(count, 4)];
+        var assessments = buffer.AsSpan(0, count);
         var sizing = AssessMetrics(input, assessments, reason);
         var step = new Progress(current);
 
@@ -67,6 +73,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         }
 
         var decision = Shape(input, step.Desired, step.Hold, step.BoundBy, sizing.Raw, sizing.Predictive, assessments, reason.ToString());
+        assessments.Clear();
         return signalAsked is null ? decision : decision with { SignalFloor = signalAsked };
     }
 
@@ -82,7 +89,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise);
 
     /// <summary>1. What each metric asks for (HPA formula and tolerance, a significant trend for scale-up only).</summary>
-    private Sizing AssessMetrics(DecisionInput input, MetricAssessment[] assessments, StringBuilder reason)
+    private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments, StringBuilder reason)
     {
         var spec = input.Policy.Spec;
         var current = input.Workload.SpecReplicas;
@@ -292,7 +299,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     private TimeSpan StaleAfter(ScalePolicySpec spec) =>
         Max(_options.MinStaleAfter, TimeSpan.FromSeconds(spec.EvaluationIntervalSeconds * _options.StaleAfterIntervals));
 
-    private Decision Shape(DecisionInput input, int desired, bool hold, string? boundBy, int? raw, int? predictive, MetricAssessment[] assessments, string reason)
+    private Decision Shape(DecisionInput input, int desired, bool hold, string? boundBy, int? raw, int? predictive, ReadOnlySpan<MetricAssessment> assessments, string reason)
     {
         var current = input.Workload.SpecReplicas;
         var direction = desired > current ? ScaleDirection.Up : desired < current ? ScaleDirection.Down : ScaleDirection.None;
