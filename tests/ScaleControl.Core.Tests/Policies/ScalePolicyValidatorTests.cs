@@ -36,6 +36,14 @@ public class ScalePolicyValidatorTests
     public void Validate_ZeroMaxReplicas_ReportsMaxReplicas() =>
         Validate(s => s with { MinReplicas = 1, MaxReplicas = 0 }).ShouldHaveValidationErrorFor("spec.maxReplicas");
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(101)]
+    public void Validate_ChangeBudgetOutOfRange_ReportsChangeBudget(int budget) =>
+        Validate(s => s with { Behavior = s.Behavior with { ChangeBudget = budget } })
+            .ShouldHaveValidationErrorFor("spec.behavior.changeBudget")
+            .WithErrorMessage($"changeBudget must be from 0 (off) to 100 changes per 10 minutes (got {budget}).");
+
     [Fact]
     public void Validate_NoMetrics_ReportsMetrics() =>
         Validate(s => s with { Metrics = [] }).ShouldHaveValidationErrorFor("spec.metrics");

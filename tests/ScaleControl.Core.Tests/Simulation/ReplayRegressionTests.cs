@@ -48,6 +48,16 @@ public class ReplayRegressionTests
     }
 
     [Fact]
+    public void ReplayPolicy_LoadsTheChangeBudgetAndPredictionDefaults()
+    {
+        var policy = PolicyYaml.Load(File.ReadAllText(Sample("policies", "replay-benchmark.yaml")));
+
+        Assert.Equal(3, policy.Spec.Behavior.ChangeBudget);
+        Assert.Equal(1.25, policy.Spec.Prediction.MaxGrowthFactor);
+        Assert.Equal(2, PolicyYaml.Load(File.ReadAllText(Sample("policies", "replay-benchmark.yaml")).Replace("  behavior:\n", "  behavior:\n    changeBudget: 2\n", StringComparison.Ordinal)).Spec.Behavior.ChangeBudget);
+    }
+
+    [Fact]
     public void Replay_HpaBaseline_DoublesAtMostPerSyncPeriod()
     {
         var trace = new TrafficTrace("step", [(0, 5_000), (1, 100_000), (600, 100_000)], spikeStartSeconds: 1, isQuiet: false);
