@@ -12,9 +12,8 @@ public sealed class ChatSessionStore(DingTalkSandboxOptions options, TimeProvide
     private const int Capacity = 10_000;
     private readonly ConcurrentDictionary<string, ChatSession> _sessions = new(StringComparer.Ordinal);
 
-    public ChatSession Open(SandboxApp app, string userId, SandboxGroup? group)
+    public ChatSession Open(SandboxApp app, string userId, SandboxGroup? group, DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
         if (_sessions.Count >= Capacity)
         {
             foreach (var stale in _sessions.Where(s => s.Value.ExpiresAt <= now).Select(s => s.Key).ToList())

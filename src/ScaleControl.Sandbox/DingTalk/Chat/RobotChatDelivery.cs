@@ -52,7 +52,7 @@ public sealed partial class RobotChatDelivery(
             return Remember(new RobotPush(msgId, null, null, from.UserId, conversationId, RobotPushStatus.NotMentioned, now));
         }
 
-        var session = sessions.Open(app, from.UserId, group);
+        var session = sessions.Open(app, from.UserId, group, now);
         var data = Payload(app, from, group, conversationId, msgId, text, session, sessionBase, now);
         var push = Remember(new RobotPush(msgId, NewMessageId(), app.AppKey, from.UserId, conversationId, RobotPushStatus.Pending, now) { Data = data });
         var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
