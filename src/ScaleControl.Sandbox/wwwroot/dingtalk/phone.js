@@ -9,9 +9,10 @@
 
   const escapeHtml = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 
-  // Just enough markdown for robot messages: headings, bold, links, line breaks.
+  // Just enough markdown for robot messages: headings, bold, code, links, line breaks.
   const markdown = (text) => escapeHtml(text)
     .replace(/^#{1,6}\s*(.+)$/gm, "<b>$1</b>")
+    .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, label, url) => `<a href="${openableUrl(url)}" target="_blank" rel="noopener">${label}</a>`)
     .replace(/(^|\s)@(\w+)/g, '$1<span class="mention">@$2</span>')
