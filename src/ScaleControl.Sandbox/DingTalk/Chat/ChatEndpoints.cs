@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -84,26 +82,10 @@ internal static class ChatEndpoints
             return Oapi.Error(300001, "session 不存在");
         }
 
-        using var reader = new StreamReader(http.Request.Body);
-        var raw = await reader.ReadToEndAsync(http.RequestAborted);
-        if (Encoding.UTF8.GetByteCount(raw) > MaxReplyBytes)
+        var (message, body, error) = await WebhookMessage.ReadRequestAsync(http, MaxReplyBytes);
+        if (message is null)
         {
-            return Oapi.Error(460101, $"message too long, exceed {MaxReplyBytes} bytes");
-        }
-
-        JsonElement body;
-        try
-        {
-            body = MessageIds.Parse(raw);
-        }
-        catch (JsonException)
-        {
-            return Oapi.Error(40035, "body is not valid JSON");
-        }
-
-        if (WebhookMessage.Read(body) is not { } message)
-        {
-            return Oapi.Error(400105, "不支持的消息类型 / missing fields for msgtype");
+            return error!;
         }
 
         var oneToOne = session.OpenConversationId is null;
