@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -18,18 +19,18 @@ public sealed class ChatCommandTests
     {
         await using var server = await SandboxServer.StartAsync(Fast.Settings());
         await WaitForRobotListenerAsync(server);
-        var before = await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api");
+        var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
         // wangwu is in the group but a viewer: a private refusal, nothing changes, the group hears nothing.
         await TypeAsync(server, "wangwu", Group, $"@ScaleControl scale shop/checkout-api {before}->6 for 30m gala");
         var refusal = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("wangwu"), "wangwu's private refusal");
         Assert.Contains("operator", refusal.Text, StringComparison.Ordinal);
-        Assert.Equal(before, await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api"));
+        Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
         Assert.DoesNotContain(await MessagesAsync(server), m => m.Kind == "SessionReply");
 
         // zhangsan (operator in shop) pins it at 6 for 30 minutes: kubectl sees 6, the group gets the answer.
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->6 for 30m gala");
-        await server.Eventually(async () => await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api") == 6, "kubectl shows 6 replicas");
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == 6, "kubectl shows 6 replicas");
         var answer = await WaitForMessageAsync(server, m => m.Kind == "SessionReply" && m.OpenConversationId == Group, "the group's answer");
         Assert.Contains("6", answer.Text, StringComparison.Ordinal);
         Assert.Contains("zhangsan", answer.AtUserIds);
@@ -38,14 +39,14 @@ public sealed class ChatCommandTests
         var history = await server.GetJson("/api/v1/history?namespace=shop", Viewer);
         Assert.Contains(history.EnumerateArray(), h => h.GetProperty("kind").GetString() == "Pinned"
             && h.GetProperty("by").GetString() == "zhangsan" && h.GetProperty("channel").GetString() == "DingTalkChat");
-        var describe = await Kubectl.RunAsync(server.Kubeconfig, "describe", "deployment", "checkout-api", "-n", "shop");
+        var describe = (await server.Kubectl.RunAsync("describe", "deployment", "checkout-api", "-n", "shop")).StdOut;
         Assert.Contains("zhangsan via dingtalk-chat", describe, StringComparison.Ordinal);
 
         // The same message again (its `from` is stale now): refused privately, the workload stays at 6.
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->9 for 30m again");
         var stale = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("zhangsan") && m.Text.Contains("stale", StringComparison.Ordinal), "zhangsan's stale refusal");
         Assert.Contains("runs **6** now", stale.Text, StringComparison.Ordinal);
-        Assert.Equal(6, await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api"));
+        Assert.Equal(6, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
 
         // status answers in the group within 2 seconds.
         var replies = (await MessagesAsync(server)).Count(m => m.Kind == "SessionReply");
@@ -63,7 +64,7 @@ public sealed class ChatCommandTests
     {
         await using var server = await SandboxServer.StartAsync(Fast.Settings());
         await WaitForRobotListenerAsync(server);
-        var before = await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api");
+        var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
         await TypeAsync(server, "lisi", null, "stauts");
         var hint = await WaitForMessageAsync(server, m => m.ChatUser == "lisi" && m.Kind == "SessionReply", "the did-you-mean");
@@ -73,11 +74,11 @@ public sealed class ChatCommandTests
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->50 for 10m launch");
         var ask = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("zhangsan") && m.Text.Contains("confirm ", StringComparison.Ordinal), "the confirmation question");
         var code = System.Text.RegularExpressions.Regex.Match(ask.Text, "confirm ([A-Z0-9]{6})").Groups[1].Value;
-        Assert.Equal(before, await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api"));
+        Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
         await TypeAsync(server, "lisi", Group, $"@ScaleControl confirm {code}");
         await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("lisi") && m.Text.Contains("Only zhangsan", StringComparison.Ordinal), "lisi refused");
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl confirm {code}");
-        await server.Eventually(async () => await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api") == 50, "kubectl shows 50 replicas");
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == 50, "kubectl shows 50 replicas");
     }
 
     private static async Task WaitForRobotListenerAsync(SandboxServer server) =>
