@@ -56,7 +56,7 @@ public sealed class PlatformGapTests
             robotCode = host.App.RobotCode,
         }, token);
         var key = sent.GetProperty("processQueryKey").GetString()!;
-        await host.Http.PostAsJsonAsync($"messages/{Uri.EscapeDataString(key)}/read", new { userId = "lisi" });
+        (await host.Http.PostAsJsonAsync("messages/read", new { id = key, userId = "lisi" })).EnsureSuccessStatusCode();
         var query = new { openConversationId = host.Group.OpenConversationId, robotCode = host.App.RobotCode, processQueryKey = key };
 
         var (_, read) = await host.CallAsync(HttpMethod.Post, "v1.0/robot/groupMessages/query", query, token);
@@ -82,7 +82,7 @@ public sealed class PlatformGapTests
             msgParam = JsonSerializer.Serialize(new { content = "hi" }),
         }, token);
         var key = sent.GetProperty("processQueryKey").GetString()!;
-        await host.Http.PostAsJsonAsync($"messages/{Uri.EscapeDataString(key)}/read", new { userId = "wangwu" });
+        (await host.Http.PostAsJsonAsync("messages/read", new { id = key, userId = "wangwu" })).EnsureSuccessStatusCode();
 
         var (status, read) = await host.CallAsync(HttpMethod.Get,
             $"v1.0/robot/oToMessages/readStatus?robotCode={host.App.RobotCode}&processQueryKey={Uri.EscapeDataString(key)}", null, token);

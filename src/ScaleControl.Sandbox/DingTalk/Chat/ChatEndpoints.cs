@@ -20,11 +20,12 @@ internal static class ChatEndpoints
     {
         routes.MapPost("/messages", Type);
         routes.MapGet("/chat/pushes", (RobotChatDelivery delivery) => Results.Json(delivery.Pushes, SandboxJson.Options));
-        routes.MapPost("/messages/{id}/read", (string id, ReadRequest request, MessageLog log, SandboxDirectory directory) =>
+        // The id goes in the body: processQueryKeys are Base64 and may hold a '/'.
+        routes.MapPost("/messages/read", (ReadRequest request, MessageLog log, SandboxDirectory directory) =>
         {
-            if (log.Find(id) is not { } message)
+            if (request.Id is null || log.Find(request.Id) is not { } message)
             {
-                return Results.Json(new { error = $"message {id} does not exist" }, SandboxJson.Options, statusCode: 404);
+                return Results.Json(new { error = $"message {request.Id} does not exist" }, SandboxJson.Options, statusCode: 404);
             }
 
             if (directory.FindUser(request.UserId) is null)
@@ -105,5 +106,5 @@ internal static class ChatEndpoints
 
     private sealed record TypeRequest(string? From, string? ConversationId, string? Text);
 
-    private sealed record ReadRequest(string? UserId);
+    private sealed record ReadRequest(string? Id, string? UserId);
 }

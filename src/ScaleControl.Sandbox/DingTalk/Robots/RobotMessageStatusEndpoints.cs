@@ -7,7 +7,7 @@ namespace ScaleControl.Sandbox.DingTalk.Robots;
 
 /// <summary>
 /// Read status and recall of app-robot messages (§7.1, §7.2; paths and fields as the official @alicloud/dingtalk
-/// robot_1_0 client sends them). A message is read by whoever the script API marked (<c>POST messages/{id}/read</c>).
+/// robot_1_0 client sends them). A message is read by whoever the script API marked (<c>POST messages/read</c>).
 /// </summary>
 internal static class RobotMessageStatusEndpoints
 {
