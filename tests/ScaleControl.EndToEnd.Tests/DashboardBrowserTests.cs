@@ -148,7 +148,14 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
 
         public async Task InitializeAsync()
         {
-            _server = await SandboxServer.StartAsync();
+            // The server's own loop and evaluation cadence (not the quick one of the other end-to-end tests): the
+            // hot event's proposal stays put long enough for a person to tap it.
+            _server = await SandboxServer.StartAsync(new Dictionary<string, string>
+            {
+                ["ScaleControl__Loop__StartupDelaySeconds"] = "2",
+                ["ScaleControl__Loop__TickSeconds"] = "1",
+                ["ScaleControl__Sandbox__EvaluationIntervalSeconds"] = "5",
+            });
             Url = _server.BaseUrl.ToString().TrimEnd('/');
             _playwright = await Playwright.CreateAsync();
             _browser = await _playwright.Chromium.LaunchAsync(new()

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 using ScaleControl.Sandbox.Kubernetes;
-using ScaleControl.Testing.Kubernetes;
 using ScaleControl.Sandbox.Kubernetes.Control;
+using ScaleControl.Testing.Kubernetes;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
