@@ -4,10 +4,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.DingTalk.Api;
 using ScaleControl.DingTalk.Callbacks;
 using ScaleControl.DingTalk.Cards;
+using ScaleControl.DingTalk.Chat;
 using ScaleControl.DingTalk.Configuration;
 using ScaleControl.DingTalk.Notices;
 using ScaleControl.DingTalk.Stream;
@@ -20,7 +22,8 @@ public static class DingTalkServiceCollectionExtensions
     /// Registers the DingTalk adapter from <c>ScaleControl:DingTalk</c>: <see cref="IApprovalNotifier"/> (cards, DING),
     /// <see cref="INoticePublisher"/>, the Stream callback client (CallbackMode Stream) or the route registrar (Http;
     /// map the endpoint with <see cref="CardCallbackEndpoint.MapDingTalkCardCallback"/>). Taps go to the
-    /// <see cref="IApprovalInbox"/> the host registers.
+    /// <see cref="IApprovalInbox"/> the host registers; chat commands to the <see cref="ICommandInbox"/> it registers
+    /// (without one the robot answers that commands are not enabled).
     /// </summary>
     public static IServiceCollection AddScaleControlDingTalk(this IServiceCollection services, IConfiguration configuration)
     {
@@ -66,6 +69,9 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton<INoticePublisher>(provider => provider.GetRequiredService<DingTalkNoticePublisher>());
 
         services.TryAddSingleton<CardCallbackHandler>();
+        services.TryAddSingleton<ICommandInbox, CommandsUnavailable>();
+        services.TryAddSingleton<ChatReplySender>();
+        services.TryAddSingleton<ChatMessageHandler>();
         services.TryAddSingleton<CardCallbackSignatureVerifier>();
         services.TryAddSingleton<DingTalkStreamClient>();
         services.AddHostedService(provider => provider.GetRequiredService<DingTalkStreamClient>());

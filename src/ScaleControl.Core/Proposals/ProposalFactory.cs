@@ -28,7 +28,7 @@ public static class ProposalFactory
     }
 
     /// <summary>A pin: requested and approved by the operator who asked for it (the role check already happened).</summary>
-    public static ScaleProposal ForPin(ScalePolicy policy, WorkloadState workload, int replicas, string user, string reason, DateTimeOffset until, DateTimeOffset now)
+    public static ScaleProposal ForPin(ScalePolicy policy, WorkloadState workload, int replicas, string user, string reason, DateTimeOffset until, DateTimeOffset now, ApprovalChannel channel = ApprovalChannel.Api)
     {
         var message = $"pinned at {replicas} until {until:u} by {user}: {reason}";
         var decision = new Decision
@@ -41,7 +41,7 @@ public static class ProposalFactory
             Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = "pin" },
         };
         var proposal = Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: user), Action.Pin);
-        return ProposalLifecycle.Pin(proposal, user, now, message).Proposal;
+        return ProposalLifecycle.Pin(proposal, user, now, message, channel).Proposal;
     }
 
     public static Action ActionOf(ScaleProposal proposal) =>

@@ -145,14 +145,14 @@ public static class ProposalLifecycle
     /// A pin: the operator who asked for it approves it at once (Pending → Approved). The caller has checked the
     /// operator's role; the approver roster does not apply, because a pin is an order, not a request.
     /// </summary>
-    public static TransitionResult Pin(ScaleProposal proposal, string user, DateTimeOffset now, string message)
+    public static TransitionResult Pin(ScaleProposal proposal, string user, DateTimeOffset now, string message, ApprovalChannel channel = ApprovalChannel.Api)
     {
         if (proposal.Status.Phase != ProposalPhase.Pending)
         {
             return TransitionResult.No(proposal, $"cannot pin: the proposal is already {proposal.Status.Phase}");
         }
 
-        var approval = new ApprovalRecord { User = user, Channel = ApprovalChannel.Api, At = now, Replicas = proposal.Spec.ToReplicas };
+        var approval = new ApprovalRecord { User = user, Channel = channel, At = now, Replicas = proposal.Spec.ToReplicas };
         var pinned = Move(proposal with { Status = proposal.Status with { Approvals = [.. proposal.Status.Approvals, approval] } },
             ProposalPhase.Approved, now, user, message);
         return TransitionResult.Ok(pinned, message);

@@ -70,6 +70,9 @@ public enum ApprovalChannel
     Api,
     Cli,
     Auto,
+
+    /// <summary>A command typed to the robot in a DingTalk chat ("dingtalk-chat").</summary>
+    DingTalkChat,
 }
 
 public sealed record ApprovalRecord

@@ -43,6 +43,10 @@ public sealed class DingTalkApiClient(
     public async Task<string?> SendGroupMessageAsync(GroupMessageRequest request, CancellationToken cancellationToken) =>
         (await SendAsync<GroupMessageResponse>(HttpMethod.Post, "v1.0/robot/groupMessages/send", request, cancellationToken)).ProcessQueryKey;
 
+    /// <summary>POST /v1.0/robot/oToMessages/batchSend (§7.2): the robot's private message to people.</summary>
+    public Task<OneToOneMessageResult> SendOneToOneMessageAsync(OneToOneMessageRequest request, CancellationToken cancellationToken) =>
+        SendAsync<OneToOneMessageResult>(HttpMethod.Post, "v1.0/robot/oToMessages/batchSend", request, cancellationToken);
+
     /// <summary>POST /v1.0/robot/ding/send (§7.5).</summary>
     public Task<DingSendResult> SendDingAsync(DingSendRequest request, CancellationToken cancellationToken) =>
         SendAsync<DingSendResult>(HttpMethod.Post, "v1.0/robot/ding/send", request, cancellationToken);

@@ -58,6 +58,11 @@ public sealed record GroupMessageRequest(string MsgKey, string MsgParam, string 
 
 internal sealed record GroupMessageResponse(string? ProcessQueryKey);
 
+/// <summary>POST /v1.0/robot/oToMessages/batchSend (§7.2): at most 20 userIds.</summary>
+public sealed record OneToOneMessageRequest(string RobotCode, IReadOnlyList<string> UserIds, string MsgKey, string MsgParam);
+
+public sealed record OneToOneMessageResult(string? ProcessQueryKey, IReadOnlyList<string>? InvalidStaffIdList, IReadOnlyList<string>? FlowControlledStaffIdList);
+
 public sealed record DingSendRequest(string RobotCode, int RemindType, IReadOnlyList<string> ReceiverUserIdList, string Content);
 
 /// <summary><c>failedList</c> maps a failure reason to the userIds it hit.</summary>

@@ -37,6 +37,12 @@ public sealed class DingTalkOptions
     /// <summary>Stream mode: connections kept open at once, so a rotating connection never leaves a gap (1–4).</summary>
     public int StreamConnections { get; set; } = 2;
 
+    /// <summary>
+    /// Listen to people's messages to the robot (Stream topic <c>/v1.0/im/bot/messages/get</c>) and run their commands.
+    /// Needs the robot capability in Stream mode in the developer console; harmless without it.
+    /// </summary>
+    public bool Chat { get; set; } = true;
+
     /// <summary>HTTP mode: the route key cards are created with and registered under.</summary>
     public string? CallbackRouteKey { get; set; }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleControl.DingTalk.Api;
 using ScaleControl.DingTalk.Callbacks;
+using ScaleControl.DingTalk.Chat;
 using ScaleControl.DingTalk.Configuration;
 
 namespace ScaleControl.DingTalk.Stream;
@@ -12,11 +13,14 @@ namespace ScaleControl.DingTalk.Stream;
 /// Keeps <see cref="DingTalkOptions.StreamConnections"/> connections open (DingTalk pushes each callback to one of
 /// them, so while one is being replaced the other still takes taps). Each opens with a fresh single-use ticket, ACKs
 /// every frame (echoing its messageId) and answers pings; on <c>disconnect</c> it opens its successor at once while
-/// the old socket drains, and on loss it reconnects with backoff. Taps are de-duplicated by messageId.
+/// the old socket drains, and on loss it reconnects with backoff. Taps are de-duplicated by messageId. With
+/// <see cref="DingTalkOptions.Chat"/> it also subscribes to people's messages to the robot and hands them to the
+/// <see cref="ChatMessageHandler"/>.
 /// </summary>
 public sealed partial class DingTalkStreamClient(
     DingTalkApiClient api,
     CardCallbackHandler handler,
+    ChatMessageHandler chat,
     DingTalkMetrics metrics,
     IOptionsMonitor<DingTalkOptions> options,
     TimeProvider timeProvider,
@@ -24,19 +28,25 @@ public sealed partial class DingTalkStreamClient(
 {
     public const string CardCallbackTopic = "/v1.0/card/instances/callback";
 
+    /// <summary>People's messages to the robot (group @-mentions and one-to-one chats).</summary>
+    public const string RobotMessageTopic = "/v1.0/im/bot/messages/get";
+
     /// <summary>How long a rotated-away connection may keep draining (the gateway closes it after ~10 s).</summary>
     private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(15);
 
-    private static readonly StreamSubscription[] s_subscriptions = [new("CALLBACK", CardCallbackTopic)];
+    private static readonly StreamSubscription[] s_cardSubscriptions = [new("CALLBACK", CardCallbackTopic)];
+    private static readonly StreamSubscription[] s_cardAndChatSubscriptions = [new("CALLBACK", CardCallbackTopic), new("CALLBACK", RobotMessageTopic)];
 
     private readonly MessageIdCache _handled = new(timeProvider);
     private int _connections;
+    private CancellationToken _stopping;
 
     /// <summary>Connections opened so far (observability and tests).</summary>
     public int ConnectionsOpened => Volatile.Read(ref _connections);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         var settings = options.CurrentValue;
         if (settings.CallbackMode != DingTalkCallbackMode.Stream)
         {
@@ -58,7 +68,8 @@ public sealed partial class DingTalkStreamClient(
             Task? running = null;
             try
             {
-                var opened = await api.OpenStreamConnectionAsync(s_subscriptions, stoppingToken);
+                var subscriptions = options.CurrentValue.Chat ? s_cardAndChatSubscriptions : s_cardSubscriptions;
+                var opened = await api.OpenStreamConnectionAsync(subscriptions, stoppingToken);
                 await connection.ConnectAsync(WithTicket(opened.Endpoint!, opened.Ticket!), stoppingToken);
                 Interlocked.Increment(ref _connections);
                 LogConnected(logger, opened.Endpoint!);
@@ -146,6 +157,7 @@ public sealed partial class DingTalkStreamClient(
                 { Type: StreamFrame.SystemType, Topic: "disconnect" } => Rotate(connection, frame),
                 { Type: StreamFrame.SystemType } => null,
                 { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic } => await HandleCardCallbackOnceAsync(frame),
+                { Type: StreamFrame.CallbackType, Topic: RobotMessageTopic } => AcceptChatMessage(frame),
                 { Type: StreamFrame.CallbackType } => StreamAck.CallbackData<object>(null),
                 { Type: StreamFrame.EventType } => """{"status":"SUCCESS","message":"ignored"}""",
                 _ => null,
@@ -164,6 +176,14 @@ public sealed partial class DingTalkStreamClient(
         {
             LogFrameFailed(logger, e, frame.Type, frame.Topic, frame.MessageId);
         }
+    }
+
+    /// <summary>ACKed at once (DingTalk would push it again otherwise); the command runs after, and answers on its own.</summary>
+    private string AcceptChatMessage(StreamFrame frame)
+    {
+        var stopping = _stopping;
+        _ = Task.Run(() => chat.HandleAsync(frame.Data, stopping), CancellationToken.None);
+        return StreamAck.CallbackData<object>(null);
     }
 
     private string Rotate(StreamConnection connection, StreamFrame frame)

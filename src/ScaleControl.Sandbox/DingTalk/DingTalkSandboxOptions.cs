@@ -27,6 +27,15 @@ public sealed class DingTalkSandboxOptions
     /// <summary>Un-ACKed EVENT frames are pushed again after this delay.</summary>
     public TimeSpan EventRedeliveryInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Robot chat messages nobody ACKed are pushed again after this delay (the SDK comment: within about 60 s).</summary>
+    public TimeSpan RobotMessageRedeliveryInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Pushes of one robot chat message before it is given up.</summary>
+    public int RobotMessageMaxPushes { get; set; } = 3;
+
+    /// <summary><c>sessionWebhookExpiredTime − createAt</c>: about 90 minutes on DingTalk (5 400 149 ms in a captured push).</summary>
+    public TimeSpan SessionWebhookLifetime { get; set; } = TimeSpan.FromMinutes(90);
+
     /// <summary>Interval of SYSTEM <c>ping</c> frames; <see cref="TimeSpan.Zero"/> sends pings only on request.</summary>
     public TimeSpan StreamPingInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -69,7 +78,15 @@ public sealed class DingTalkSandboxOptions
     };
 }
 
-public sealed record SandboxApp(string AppKey, string AppSecret, string CorpId, string RobotCode, string Name);
+/// <param name="Name">The robot's display name: people @-mention it as <c>@Name</c>.</param>
+public sealed record SandboxApp(string AppKey, string AppSecret, string CorpId, string RobotCode, string Name)
+{
+    /// <summary>The unified app id DingTalk puts in Stream headers (<c>appId</c>, <c>eventUnifiedAppId</c>): a UUID, not the AppKey.</summary>
+    public string UnifiedAppId { get; init; } = DeriveUuid(AppKey);
+
+    private static string DeriveUuid(string seed) =>
+        new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed))[..16]).ToString("D");
+}
 
 public sealed record SandboxUser(string UserId, string UnionId, string Name, string Mobile);
 

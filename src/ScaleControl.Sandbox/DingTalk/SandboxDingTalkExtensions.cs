@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ScaleControl.Sandbox.DingTalk.Cards;
+using ScaleControl.Sandbox.DingTalk.Chat;
 using ScaleControl.Sandbox.DingTalk.Platform;
 using ScaleControl.Sandbox.DingTalk.Robots;
 using ScaleControl.Sandbox.DingTalk.Sandbox;
@@ -35,6 +36,8 @@ public static class SandboxDingTalkExtensions
         services.AddSingleton<MessageLog>();
         services.AddSingleton<DingSettings>();
         services.AddSingleton<WebhookRateLimiter>();
+        services.AddSingleton<ChatSessionStore>();
+        services.AddSingleton<RobotChatDelivery>();
         services.AddHttpClient(CardCallbackDispatcher.HttpClientName);
         return services;
     }
@@ -51,10 +54,13 @@ public static class SandboxDingTalkExtensions
         group.MapCallbackRouteApis();
         group.MapStreamGateway();
         group.MapRobotMessageApis();
+        group.MapRobotMessageStatusApis();
         group.MapDingApis();
         group.MapWebhook();
         group.MapScriptApi();
         group.MapPhonePage();
+        group.MapChat();
+        group.MapUnknownPaths();
         return endpoints;
     }
 }

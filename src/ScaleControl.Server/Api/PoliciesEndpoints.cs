@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control;
 
@@ -89,11 +90,11 @@ public static class PoliciesEndpoints
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Freeze(
         OverrideService overrides, HttpContext http, string ns, string name, FreezeRequest request, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, cancellationToken));
+        Problems.From(await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unfreeze(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, cancellationToken));
+        Problems.From(await overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
 
     /// <summary>The route names the policy; an empty metadata name/namespace is filled from it, a different one is a 400.</summary>
     private static async ValueTask<object?> FillMetadataFromRoute(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

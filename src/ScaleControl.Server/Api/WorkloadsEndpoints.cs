@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control;
 
@@ -21,9 +22,9 @@ public static class WorkloadsEndpoints
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Pin(
         OverrideService overrides, HttpContext http, string ns, string name, PinRequest request, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.PinAsync(ns, name, request.Replicas, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, cancellationToken));
+        Problems.From(await overrides.PinAsync(ns, name, request.Replicas, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unpin(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.UnpinAsync(ns, name, Caller.FromPrincipal(http.User).User, cancellationToken));
+        Problems.From(await overrides.UnpinAsync(ns, name, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
 }

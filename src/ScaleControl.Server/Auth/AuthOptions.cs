@@ -12,6 +12,22 @@ public sealed class AuthOptions
 
     /// <summary>A JSON file holding an array of <see cref="TokenGrant"/>.</summary>
     public string? TokensFile { get; set; }
+
+    /// <summary>
+    /// People who may command the DingTalk robot, by DingTalk userId (the chat's senderStaffId): the same roles and
+    /// namespaces as tokens. Anyone not listed is refused.
+    /// </summary>
+    public List<PersonGrant> People { get; set; } = [];
+}
+
+/// <summary>One person in the chat and what they may do (the model of <see cref="TokenGrant"/>, keyed by userId).</summary>
+public sealed class PersonGrant
+{
+    public string UserId { get; set; } = "";
+    public string Role { get; set; } = "";
+
+    /// <summary>For operators: the namespaces they may act in ("*" = all).</summary>
+    public List<string> Namespaces { get; set; } = [];
 }
 
 /// <summary>One bearer token and what it grants.</summary>

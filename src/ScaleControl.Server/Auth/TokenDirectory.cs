@@ -105,6 +105,23 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             }
         }
 
+        foreach (var (person, i) in options.People.Select((p, i) => (p, i)))
+        {
+            var where = $"{AuthOptions.SectionName}:People:{i}";
+            if (string.IsNullOrWhiteSpace(person.UserId))
+            {
+                failures.Add($"{where}: userId is empty");
+            }
+
+            if (!Enum.TryParse<Role>(person.Role, ignoreCase: true, out _) || int.TryParse(person.Role, out _))
+            {
+                failures.Add($"{where}: role '{person.Role}' is not one of viewer, operator, admin");
+            }
+        }
+
+        failures.AddRange(options.People.GroupBy(p => p.UserId, StringComparer.Ordinal).Where(g => g.Key.Length > 0 && g.Count() > 1)
+            .Select(g => $"{AuthOptions.SectionName}:People lists userId '{g.Key}' {g.Count()} times"));
+
         var duplicates = grants.GroupBy(g => g.Grant.Token, StringComparer.Ordinal).Where(g => g.Key.Length > 0 && g.Count() > 1);
         failures.AddRange(duplicates.Select(d => $"the same token is configured {d.Count()} times ({string.Join(", ", d.Select(x => x.Where))})"));
 

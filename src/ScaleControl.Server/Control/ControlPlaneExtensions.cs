@@ -1,5 +1,7 @@
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Ports;
+using ScaleControl.Server.Chat;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
@@ -36,6 +38,10 @@ public static class ControlPlaneExtensions
         services.AddSingleton<HistoryService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<WhatIfSimulator>();
+        services.AddSingleton<ChatPeople>();
+        services.AddSingleton<ChatConfirmations>();
+        services.AddSingleton<ChatCommandService>();
+        services.AddSingleton<ICommandInbox>(sp => sp.GetRequiredService<ChatCommandService>());
         services.AddHostedService<ControlLoop>();
         return builder;
     }

@@ -46,7 +46,7 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
         var entries = all.SelectMany(Entries)
             .Concat(journal.Entries
                 .Where(e => @namespace is null || e.Namespace == @namespace)
-                .Select(e => new HistoryEntry(e.Time, e.Namespace, e.Workload, e.Policy, Enum.Parse<HistoryKind>(e.Kind == "Unpinned" ? "Pinned" : e.Kind), null, null, e.By, "Api", e.Message, null)));
+                .Select(e => new HistoryEntry(e.Time, e.Namespace, e.Workload, e.Policy, Enum.Parse<HistoryKind>(e.Kind == "Unpinned" ? "Pinned" : e.Kind), null, null, e.By, e.Channel.ToString(), e.Message, null)));
         return [.. entries.Where(e => e.Time >= from && e.Time <= to).OrderByDescending(e => e.Time).ThenByDescending(e => e.Kind)];
     }
 

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
+using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Server.Control;
 
 /// <summary>An override that is not a scale action (freeze/unfreeze), kept for the history view.</summary>
-public sealed record OverrideEntry(DateTimeOffset Time, string Namespace, string Policy, string Workload, string Kind, string By, string Message);
+public sealed record OverrideEntry(DateTimeOffset Time, string Namespace, string Policy, string Workload, string Kind, string By, string Message, ApprovalChannel Channel = ApprovalChannel.Api);
 
 /// <summary>
 /// Recent freezes and unfreezes on this replica (bounded). Pins are scale actions and live on ScaleProposals;

@@ -24,31 +24,31 @@ public sealed class OverrideService(
     TimeProvider time,
     ILogger<OverrideService> logger)
 {
-    public async Task<OverrideResult> FreezeAsync(string @namespace, string name, int durationSeconds, string reason, string user, CancellationToken cancellationToken)
+    public async Task<OverrideResult> FreezeAsync(string @namespace, string name, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
         var until = time.GetUtcNow().AddSeconds(durationSeconds);
         var result = await ChangeSpecAsync(@namespace, name, s => s with { Freeze = new FreezeSpec { Until = until, Reason = reason, By = user } }, cancellationToken);
         if (result.Policy is { } policy)
         {
             var message = $"frozen until {until:u} by {user}: {reason}";
-            await RecordAsync(policy, "Frozen", user, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken);
+            await RecordAsync(policy, "Frozen", user, channel, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken);
         }
 
         return result;
     }
 
-    public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, CancellationToken cancellationToken)
+    public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
         var result = await ChangeSpecAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken);
         if (result.Policy is { } policy)
         {
-            await RecordAsync(policy, "Unfrozen", user, $"unfrozen by {user}", ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken);
+            await RecordAsync(policy, "Unfrozen", user, channel, $"unfrozen by {user}", ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken);
         }
 
         return result;
     }
 
-    public async Task<OverrideResult> PinAsync(string @namespace, string workload, int replicas, int durationSeconds, string reason, string user, CancellationToken cancellationToken)
+    public async Task<OverrideResult> PinAsync(string @namespace, string workload, int replicas, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
         var policy = await FindByWorkloadAsync(@namespace, workload, cancellationToken);
         if (policy is null)
@@ -72,18 +72,18 @@ public sealed class OverrideService(
         }
 
         var open = await proposals.FindOpenAsync(target, cancellationToken);
-        var created = await writer.CreateAsync(ProposalFactory.ForPin(pinned, state, replicas, user, reason, until, now), cancellationToken);
+        var created = await writer.CreateAsync(ProposalFactory.ForPin(pinned, state, replicas, user, reason, until, now, channel), cancellationToken);
         if (open?.Status.Phase == ProposalPhase.Pending)
         {
             await proposals.SupersedeAsync(open, created, cancellationToken);
         }
 
         var applied = await applier.ApplyAsync(created, user, cancellationToken);
-        await RecordAsync(pinned, "Pinned", user, $"pinned at {replicas} until {until:u} by {user}: {reason} ({applied.Status.Message})", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken, remember: false);
+        await RecordAsync(pinned, "Pinned", user, channel, $"pinned at {replicas} until {until:u} by {user}: {reason} ({applied.Status.Message})", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken, remember: false);
         return result;
     }
 
-    public async Task<OverrideResult> UnpinAsync(string @namespace, string workload, string user, CancellationToken cancellationToken)
+    public async Task<OverrideResult> UnpinAsync(string @namespace, string workload, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
         var policy = await FindByWorkloadAsync(@namespace, workload, cancellationToken);
         if (policy is null)
@@ -94,7 +94,7 @@ public sealed class OverrideService(
         var result = await ChangeSpecAsync(@namespace, policy.Metadata.Name, s => s with { Pin = null }, cancellationToken);
         if (result.Policy is { } unpinned)
         {
-            await RecordAsync(unpinned, "Unpinned", user, $"pin removed by {user}; the policy decides again", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
+            await RecordAsync(unpinned, "Unpinned", user, channel, $"pin removed by {user}; the policy decides again", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
         }
 
         return result;
@@ -124,13 +124,13 @@ public sealed class OverrideService(
         }
     }
 
-    internal async Task RecordAsync(ScalePolicy policy, string kind, string user, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true)
+    internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true)
     {
         var target = ProposalFactory.TargetOf(policy);
         logger.OverrideChanged(user, kind.ToLowerInvariant(), policy.Metadata.Namespace, policy.Metadata.Name, message);
         if (remember)
         {
-            journal.Add(new OverrideEntry(time.GetUtcNow(), policy.Metadata.Namespace, policy.Metadata.Name, target.Name, kind, user, message));
+            journal.Add(new OverrideEntry(time.GetUtcNow(), policy.Metadata.Namespace, policy.Metadata.Name, target.Name, kind, user, message, channel));
         }
 
         await announcer.EventAsync(target, reason, message, warning: false, cancellationToken);

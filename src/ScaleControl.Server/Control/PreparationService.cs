@@ -115,7 +115,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
         var mode = needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}";
-        await overrides.RecordAsync(stored, "Prepared", user, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        await overrides.RecordAsync(stored, "Prepared", user, ChannelOf(channel), $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, expected, message);
     }
 
@@ -138,7 +138,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         }
 
         var message = $"expected event {eventName} on {policy.Key} cancelled";
-        await overrides.RecordAsync(stored, "Unprepared", user, $"{message} by {user} via {channel}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        await overrides.RecordAsync(stored, "Unprepared", user, ChannelOf(channel), $"{message} by {user} via {channel}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, cancelled, message);
     }
 
@@ -146,4 +146,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
     public static string DefaultName(DateTimeOffset at) => "event-" + at.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
 
     private static string Multiple(double multiplier) => multiplier.ToString("0.##", CultureInfo.InvariantCulture) + "x";
+
+    private static ApprovalChannel ChannelOf(string channel) =>
+        Enum.TryParse<ApprovalChannel>(channel.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) ? parsed : ApprovalChannel.Api;
 }

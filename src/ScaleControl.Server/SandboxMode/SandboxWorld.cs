@@ -167,6 +167,7 @@ public static class SandboxWorld
 
               Dashboard         {{b}}/
               DingTalk phone    {{b}}{{DingTalkPrefix}}/phone        (be zhangsan or lisi to approve; wangwu is not an approver)
+              Chat              type "@ScaleControl help" on the phone, or POST {{b}}{{DingTalkPrefix}}/messages {"from":"zhangsan","conversationId":"cidSandboxOnCall0001==","text":"@ScaleControl status"}
               REST API          {{b}}/api/v1   (OpenAPI: {{b}}/openapi/v1.json)
               Metrics           {{b}}/metrics
               kubectl           kubectl --kubeconfig {{kubeconfig}} get deploy,sts,hpa,scalepolicies -A

@@ -26,8 +26,9 @@ internal sealed class DingTalkWorld : IAsyncDisposable
     public const string TemplateId = "scalecontrol-approval.schema";
     public const string CallbackSecret = "callback-secret-for-tests";
 
-    private DingTalkWorld(WebApplication emulator, WebApplication client, FakeApprovalInbox inbox, RequestCounter counter)
+    private DingTalkWorld(WebApplication emulator, WebApplication client, FakeApprovalInbox inbox, RequestCounter counter, FakeCommandInbox commands)
     {
+        Commands = commands;
         Emulator = emulator;
         Client = client;
         Inbox = inbox;
@@ -39,6 +40,9 @@ internal sealed class DingTalkWorld : IAsyncDisposable
     public WebApplication Emulator { get; }
     public WebApplication Client { get; }
     public FakeApprovalInbox Inbox { get; }
+
+    /// <summary>The chat commands the client parsed from people's messages to the robot.</summary>
+    public FakeCommandInbox Commands { get; }
 
     /// <summary>Every attempt the client's API HttpClient made (after retries), by path.</summary>
     public RequestCounter Requests { get; }
@@ -99,12 +103,14 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         builder.Services.AddSingleton(clientTimeProvider);
         builder.Services.AddSingleton<IApprovalInbox>(inbox);
         builder.Services.AddSingleton<IProposalStore>(inbox);
+        var commands = new FakeCommandInbox();
+        builder.Services.AddSingleton<ScaleControl.Core.Commands.ICommandInbox>(commands);
         builder.Services.AddScaleControlDingTalk(builder.Configuration);
         builder.Services.AddHttpClient(DingTalkHttpClients.Api).AddHttpMessageHandler(() => counter.NewHandler());
         var client = builder.Build();
         client.MapDingTalkCardCallback();
         await client.StartAsync();
-        return new DingTalkWorld(emulatorApp, client, inbox, counter);
+        return new DingTalkWorld(emulatorApp, client, inbox, counter, commands);
     }
 
     private static async Task<WebApplication> StartEmulatorAsync(DingTalkSandboxOptions options, TimeProvider? time)

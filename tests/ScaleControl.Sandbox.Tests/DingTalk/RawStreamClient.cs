@@ -31,9 +31,12 @@ public sealed class RawStreamClient : IAsyncDisposable
         return (body.GetProperty("endpoint").GetString()!, body.GetProperty("ticket").GetString()!);
     }
 
-    public static async Task<RawStreamClient> ConnectAsync(EmulatorHost host, bool answerPings = true)
+    public static Task<RawStreamClient> ConnectAsync(EmulatorHost host, bool answerPings = true) =>
+        ConnectAsync(host, answerPings, "/v1.0/card/instances/callback");
+
+    public static async Task<RawStreamClient> ConnectAsync(EmulatorHost host, bool answerPings, params string[] callbackTopics)
     {
-        var (endpoint, ticket) = await OpenAsync(host, "/v1.0/card/instances/callback");
+        var (endpoint, ticket) = await OpenAsync(host, callbackTopics);
         var client = new RawStreamClient { AnswerPings = answerPings };
         await client.ConnectAsync(new Uri($"{endpoint}?ticket={Uri.EscapeDataString(ticket)}"));
         return client;

@@ -285,6 +285,10 @@ public sealed class StreamGatewayTests
 
         Assert.Equal(first.GetProperty("headers").GetProperty("messageId").GetString(), second.GetProperty("headers").GetProperty("messageId").GetString());
         Assert.Equal("chat_update_title", first.GetProperty("headers").GetProperty("eventType").GetString());
+        Assert.Equal(host.App.CorpId, first.GetProperty("headers").GetProperty("eventCorpId").GetString());
+        Assert.Equal(host.App.UnifiedAppId, first.GetProperty("headers").GetProperty("eventUnifiedAppId").GetString());
+        Assert.Equal(host.App.UnifiedAppId, first.GetProperty("headers").GetProperty("appId").GetString());
+        Assert.True(Guid.TryParse(host.App.UnifiedAppId, out _));
         Assert.Equal(2, events[0].GetProperty("pushes").GetInt32());
         Assert.Equal(JsonValueKind.String, events[0].GetProperty("ackedBy").ValueKind);
     }

@@ -2,20 +2,11 @@
 // the SDK's own examples do (socketCallBackResponse). The SDK hard-codes https://api.dingtalk.com, so its axios
 // instance gets a request interceptor that points it at the emulator; nothing else of the SDK is touched.
 // Usage: node stream-card.mjs <apiBaseUrl> <clientId> <clientSecret>
-import { existsSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import path from "node:path";
 import { DWClient, TOPIC_CARD } from "dingtalk-stream";
+import { sdkAxiosPointedAt } from "./emulator-axios.mjs";
 
 const [apiBase, clientId, clientSecret] = process.argv.slice(2);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const nested = path.join(here, "node_modules/dingtalk-stream/node_modules/axios/index.js");
-const axiosFile = existsSync(nested) ? nested : path.join(here, "node_modules/axios/index.js");
-const { default: axios } = await import(pathToFileURL(axiosFile).href);
-axios.interceptors.request.use((config) => {
-  config.url = config.url.replace(/^https:\/\/(api|oapi)\.dingtalk\.com/, apiBase);
-  return config;
-});
+await sdkAxiosPointedAt(apiBase);
 
 const emit = (event, data) => console.log(JSON.stringify({ event, ...data }));
 const client = new DWClient({ clientId, clientSecret, keepAlive: true, ua: "fidelity-test" });

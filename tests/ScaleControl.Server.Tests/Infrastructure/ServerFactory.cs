@@ -57,6 +57,9 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         Token(settings, 3, ZhangsanToken, "zhangsan", "operator", "*");
         Token(settings, 4, LisiToken, "lisi", "operator", "shop");
         Token(settings, 5, WangwuToken, "wangwu", "operator", "shop");
+        Person(settings, 0, "zhangsan", "operator", "*");
+        Person(settings, 1, "lisi", "operator", "shop");
+        Person(settings, 2, "wangwu", "viewer");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -93,6 +96,16 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     }
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    private static void Person(Dictionary<string, string> settings, int i, string userId, string role, params string[] namespaces)
+    {
+        settings[$"ScaleControl:Auth:People:{i}:UserId"] = userId;
+        settings[$"ScaleControl:Auth:People:{i}:Role"] = role;
+        for (var n = 0; n < namespaces.Length; n++)
+        {
+            settings[$"ScaleControl:Auth:People:{i}:Namespaces:{n}"] = namespaces[n];
+        }
+    }
 
     private static void Token(Dictionary<string, string> settings, int i, string token, string user, string role, params string[] namespaces)
     {

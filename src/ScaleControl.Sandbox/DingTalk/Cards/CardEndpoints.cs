@@ -16,6 +16,7 @@ internal static class CardEndpoints
         routes.MapPost("/v1.0/card/instances", ApiPipeline.Authenticated("/v1.0/card/instances#create", Create));
         routes.MapPost("/v1.0/card/instances/deliver", ApiPipeline.Authenticated("/v1.0/card/instances/deliver", Deliver));
         routes.MapPut("/v1.0/card/instances", ApiPipeline.Authenticated("/v1.0/card/instances", Update));
+        routes.MapPut("/v1.0/card/instances/spaces", ApiPipeline.Authenticated("/v1.0/card/instances/spaces", AppendSpaces));
     }
 
     private static Task<object> CreateAndDeliver(ApiCall call)
@@ -122,6 +123,36 @@ internal static class CardEndpoints
         }
 
         services.GetRequiredService<ChangeFeed>().Publish();
+        return Task.FromResult<object>(new { success = true, result = true });
+    }
+
+    /// <summary>
+    /// Appends space models to a card (§2.4), so a later deliver may target those space types; the models are only
+    /// checked for shape (an object each; group/robot models need <c>supportForward</c> when present).
+    /// </summary>
+    private static Task<object> AppendSpaces(ApiCall call)
+    {
+        var body = call.Body;
+        var outTrackId = body.ValueKind == JsonValueKind.Object ? body.String("outTrackId", "param.invalid") : null;
+        if (string.IsNullOrEmpty(outTrackId))
+        {
+            throw DingTalkApiException.BadRequest("param.outTrackIdEmpty", "outTrackId is empty");
+        }
+
+        var card = call.Http.RequestServices.GetRequiredService<CardStore>().Find(call.App.AppKey, outTrackId)
+            ?? throw DingTalkApiException.BadRequest("param.cardNotExist", $"card {outTrackId} does not exist");
+        string[] models = ["imGroupOpenSpaceModel", "imRobotOpenSpaceModel", "imSingleOpenSpaceModel", "topOpenSpaceModel", "coFeedOpenSpaceModel"];
+        var given = models.Where(m => body.Object(m, "param.openSpaceModelInvalid") is not null).ToList();
+        if (given.Count == 0)
+        {
+            throw DingTalkApiException.BadRequest("param.openSpaceModelInvalid", $"one of {string.Join(", ", models)} is required");
+        }
+
+        lock (card.Sync)
+        {
+            card.AddSpaceModels(given);
+        }
+
         return Task.FromResult<object>(new { success = true, result = true });
     }
 

@@ -11,6 +11,7 @@ public sealed class CardInstance(string appKey, string outTrackId, SandboxCardTe
     private readonly List<TapRecord> _taps = [];
     private Dictionary<string, string> _cardData = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, string>> _privateData = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _spaceModels = new(StringComparer.Ordinal);
 
     public string AppKey { get; } = appKey;
     public string OutTrackId { get; } = outTrackId;
@@ -35,6 +36,11 @@ public sealed class CardInstance(string appKey, string outTrackId, SandboxCardTe
         _privateData.TryGetValue(userId, out var data) ? data : new Dictionary<string, string>();
 
     public void AddSpaces(IEnumerable<DeliveredSpace> spaces) => _spaces.AddRange(spaces);
+
+    /// <summary>Space models appended with <c>PUT /v1.0/card/instances/spaces</c> (names, e.g. imRobotOpenSpaceModel).</summary>
+    public IReadOnlyCollection<string> SpaceModels => _spaceModels;
+
+    public void AddSpaceModels(IEnumerable<string> models) => _spaceModels.UnionWith(models);
 
     public void AddTap(TapRecord tap) => _taps.Add(tap);
 

@@ -40,6 +40,16 @@ public sealed class MessageLog(ChangeFeed changes)
         }
     }
 
+    public void MarkRead(SandboxMessage message, string userId)
+    {
+        lock (_lock)
+        {
+            message.ReadBy = [.. message.ReadBy.Append(userId).Distinct(StringComparer.Ordinal)];
+        }
+
+        changes.Publish();
+    }
+
     public void MarkRecalled(SandboxMessage message, DateTimeOffset at)
     {
         lock (_lock)
@@ -58,6 +68,12 @@ public enum MessageKind
     OtoMessage,
     Webhook,
     Ding,
+
+    /// <summary>A person typed into a chat (the group, or a one-to-one chat with a robot).</summary>
+    UserMessage,
+
+    /// <summary>A robot answered through the session webhook of a message it received.</summary>
+    SessionReply,
 }
 
 /// <param name="Id">processQueryKey (robot messages), openDingId (DING) or a generated id (webhook).</param>
@@ -82,6 +98,14 @@ public sealed record SandboxMessage(
     public int? RemindType { get; init; }
     public IReadOnlyList<string> FlowControlled { get; init; } = [];
     public DateTimeOffset? RecalledAt { get; set; }
+
+    /// <summary>Chat messages: "2" group, "1" one-to-one with the robot (then <see cref="ChatUser"/> is the person).</summary>
+    public string? ConversationType { get; init; }
+
+    public string? ChatUser { get; init; }
+
+    /// <summary>Who has read it (read-status APIs); set through the script API.</summary>
+    public IReadOnlyList<string> ReadBy { get; set; } = [];
 }
 
 internal static class MessageIds

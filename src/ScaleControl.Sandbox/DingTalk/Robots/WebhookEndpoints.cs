@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -64,26 +63,10 @@ internal static class WebhookEndpoints
             return fault.Kind == FaultKind.WebhookThrottle ? Throttled() : Oapi.Error(-1, "系统繁忙");
         }
 
-        using var reader = new StreamReader(http.Request.Body);
-        var raw = await reader.ReadToEndAsync(http.RequestAborted);
-        if (Encoding.UTF8.GetByteCount(raw) > MaxBodyBytes)
+        var (message, body, error) = await WebhookMessage.ReadRequestAsync(http, MaxBodyBytes);
+        if (message is null)
         {
-            return Oapi.Error(460101, $"message too long, exceed {MaxBodyBytes} bytes");
-        }
-
-        JsonElement body;
-        try
-        {
-            body = MessageIds.Parse(raw);
-        }
-        catch (JsonException)
-        {
-            return Oapi.Error(40035, "body is not valid JSON");
-        }
-
-        if (WebhookMessage.Read(body) is not { } message)
-        {
-            return Oapi.Error(400105, "不支持的消息类型 / missing fields for msgtype");
+            return error!;
         }
 
         if (robot.Keywords.Count > 0 && !robot.Keywords.Any(k => message.SearchableText.Contains(k, StringComparison.Ordinal)))

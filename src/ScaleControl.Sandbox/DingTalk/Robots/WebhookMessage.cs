@@ -6,6 +6,35 @@ namespace ScaleControl.Sandbox.DingTalk.Robots;
 /// <summary>A webhook body understood: msgtype text/markdown/link/actionCard/feedCard with its required fields.</summary>
 internal sealed record WebhookMessage(string MsgType, string? Title, string Text, string SearchableText, IReadOnlyList<string> AtUserIds, bool AtAll)
 {
+    /// <summary>
+    /// Reads a webhook-shaped request body (custom robot, session webhook) as oapi does: too long → 460101, not JSON →
+    /// 40035, unknown msgtype or missing field → 400105. Exactly one of Message and Error is set.
+    /// </summary>
+    public static async Task<(WebhookMessage? Message, JsonElement Body, Microsoft.AspNetCore.Http.IResult? Error)> ReadRequestAsync(
+        Microsoft.AspNetCore.Http.HttpContext http, int maxBytes)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var raw = await reader.ReadToEndAsync(http.RequestAborted);
+        if (Encoding.UTF8.GetByteCount(raw) > maxBytes)
+        {
+            return (null, default, Platform.Oapi.Error(460101, $"message too long, exceed {maxBytes} bytes"));
+        }
+
+        JsonElement body;
+        try
+        {
+            body = MessageIds.Parse(raw);
+        }
+        catch (JsonException)
+        {
+            return (null, default, Platform.Oapi.Error(40035, "body is not valid JSON"));
+        }
+
+        return Read(body) is { } message
+            ? (message, body, null)
+            : (null, body, Platform.Oapi.Error(400105, "不支持的消息类型 / missing fields for msgtype"));
+    }
+
     /// <summary>Null when the msgtype is unknown or a required field is missing.</summary>
     public static WebhookMessage? Read(JsonElement body)
     {

@@ -10,7 +10,7 @@ namespace ScaleControl.Sandbox.DingTalk.Stream;
 /// The Stream gateway's server side: live connections per app, pushes to one randomly chosen subscribed
 /// connection, SYSTEM ping/disconnect, and re-push of EVENT frames nobody ACKed.
 /// </summary>
-public sealed partial class StreamGateway(DingTalkSandboxOptions options, TimeProvider time, ILogger<StreamGateway> logger)
+public sealed partial class StreamGateway(DingTalkSandboxOptions options, Platform.SandboxDirectory directory, TimeProvider time, ILogger<StreamGateway> logger)
 {
     /// <summary>Delivery attempts per EVENT (a push, or a wait for a connection) before it is given up.</summary>
     private const int MaxEventPushes = 5;
@@ -62,7 +62,7 @@ public sealed partial class StreamGateway(DingTalkSandboxOptions options, TimePr
     {
         var headers = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["appId"] = connection.AppKey,
+            ["appId"] = UnifiedAppIdOf(connection.AppKey),
             ["connectionId"] = connection.ConnectionId,
             ["contentType"] = "application/json",
             ["messageId"] = messageId ?? NewMessageId(),
@@ -144,9 +144,9 @@ public sealed partial class StreamGateway(DingTalkSandboxOptions options, TimePr
         {
             ["eventId"] = pushed.EventId,
             ["eventBornTime"] = pushed.BornAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-            ["eventCorpId"] = pushed.AppKey,
+            ["eventCorpId"] = directory.FindApp(pushed.AppKey)?.CorpId ?? "",
             ["eventType"] = pushed.EventType,
-            ["eventUnifiedAppId"] = pushed.AppKey,
+            ["eventUnifiedAppId"] = UnifiedAppIdOf(pushed.AppKey),
         };
         for (var attempt = 0; attempt < MaxEventPushes; attempt++)
         {
@@ -169,6 +169,8 @@ public sealed partial class StreamGateway(DingTalkSandboxOptions options, TimePr
             }
         }
     }
+
+    private string UnifiedAppIdOf(string appKey) => directory.FindApp(appKey)?.UnifiedAppId ?? appKey;
 
     private async Task CloseLaterAsync(StreamConnection connection, string reason)
     {

@@ -1,16 +1,18 @@
-// The sandbox phone: renders the on-call group as a DingTalk member sees it and taps card buttons through the
-// emulator's script API (POST cards/{outTrackId}/tap). Plain JS, no build step; URLs are relative to /sandbox/dingtalk/.
+// The sandbox phone: renders the on-call group (or the selected person's one-to-one chat with the robot) as a
+// DingTalk member sees it, taps card buttons (POST cards/{outTrackId}/tap) and types messages (POST messages) through
+// the emulator's script API. Plain JS, no build step; URLs are relative to /sandbox/dingtalk/.
 (() => {
   "use strict";
 
-  const state = { info: null, user: null, group: null, busy: false, lastRender: "" };
+  const state = { info: null, user: null, group: null, chat: "group", busy: false, lastRender: "" };
   const $ = (id) => document.getElementById(id);
 
   const escapeHtml = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 
-  // Just enough markdown for robot messages: headings, bold, links, line breaks.
+  // Just enough markdown for robot messages: headings, bold, code, links, line breaks.
   const markdown = (text) => escapeHtml(text)
     .replace(/^#{1,6}\s*(.+)$/gm, "<b>$1</b>")
+    .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, label, url) => `<a href="${openableUrl(url)}" target="_blank" rel="noopener">${label}</a>`)
     .replace(/(^|\s)@(\w+)/g, '$1<span class="mention">@$2</span>')
@@ -59,6 +61,7 @@
         state.user = chip.dataset.user;
         localStorage.setItem("dingtalk-sandbox-user", state.user);
         renderUsers();
+        renderChatTitle();
         refresh(true);
       });
     }
@@ -111,26 +114,39 @@
         <span class="ding-tag">DING</span>${m.recalledAt ? '<span class="recalled">recalled</span>' : escapeHtml(m.text)}
         <span class="ding-to">${kind} DING to ${m.receivers.map((r) => escapeHtml(userName(r))).join(", ")}${forMe ? " · you" : ""}</span></div>`;
     }
-    const title = m.title && m.type !== "sampleText" && m.type !== "text" ? `<h4>${escapeHtml(m.title)}</h4>` : "";
+    if (m.kind === "UserMessage") {
+      return `<div class="bubble" data-message-id="${escapeHtml(m.id)}">${escapeHtml(m.text).replace(/\n/g, "<br>")}</div>`;
+    }
+    const title = m.title && m.type !== "sampleText" && m.type !== "text" && m.type !== "markdown" ? `<h4>${escapeHtml(m.title)}</h4>` : "";
     const mentions = m.atAll ? " @all" : m.atUserIds.map((u) => ` @${u}`).join("");
     const text = m.recalledAt ? '<span class="recalled">This message was recalled</span>' : markdown(m.text + mentions);
     return `<div class="bubble" data-message-id="${escapeHtml(m.id)}">${title}${text}</div>`;
   }
 
-  function entry(at, sender, avatarClass, tag, inner) {
+  function entry(at, sender, avatarClass, tag, inner, mine) {
     return { at, html: `
-      <div class="msg">
+      <div class="msg${mine ? " mine" : ""}">
         <div class="avatar ${avatarClass}">${escapeHtml(initials(sender))}</div>
         <div class="msg-body"><div class="sender">${escapeHtml(sender)}${tag ? `<span class="tag">${tag}</span>` : ""} · ${clock(at)}</div>${inner}</div>
       </div>` };
   }
 
+  const inGroup = (m) => m.openConversationId === state.group.openConversationId;
+  const inMyRobotChat = (m) => m.conversationType === "1" && m.chatUser === state.user;
+
   function render(cards, messages) {
     const appName = (robotCode) => state.info.apps.find((a) => a.robotCode === robotCode)?.name ?? robotCode;
-    const entries = [
+    const chatEntry = (m) => m.kind === "UserMessage"
+      ? entry(m.at, userName(m.sender), "u0", "", messageHtml(m), m.sender === state.user)
+      : entry(m.at, appName(m.sender), "robot", "Robot", messageHtml(m));
+    const entries = state.chat === "robot" ? [
+      ...messages.filter((m) => ((m.kind === "UserMessage" || m.kind === "SessionReply") && inMyRobotChat(m))
+        || (m.kind === "OtoMessage" && m.receivers.includes(state.user))).map(chatEntry),
+    ] : [
+      ...messages.filter((m) => (m.kind === "UserMessage" || m.kind === "SessionReply") && inGroup(m)).map(chatEntry),
       ...cards.filter(seesCard).map((c) => entry(c.createdAt, appName(c.spaces[0]?.robotCode), "robot", "Robot", cardHtml(c))),
       ...messages.filter((m) =>
-        (m.kind === "GroupMessage" || m.kind === "Webhook") ? m.openConversationId === state.group.openConversationId
+        (m.kind === "GroupMessage" || m.kind === "Webhook") ? inGroup(m)
           : m.kind === "OtoMessage" ? m.receivers.includes(state.user)
           : m.kind === "Ding")
         .map((m) => m.kind === "Webhook"
@@ -179,6 +195,36 @@
     }
   }
 
+  function renderChatTitle() {
+    const robot = state.info.apps[0]?.name ?? "Robot";
+    $("group-name").textContent = state.chat === "robot" ? robot : `${state.group.name} (${state.group.members.length})`;
+    $("group-sub").textContent = state.chat === "robot" ? `DingTalk sandbox · one-to-one chat as ${state.user}` : "DingTalk sandbox · internal group";
+    $("chat-switch").textContent = state.chat === "robot" ? "Group" : "1:1";
+    $("composer-input").placeholder = state.chat === "robot" ? "help" : `@${robot} help`;
+  }
+
+  async function send(event) {
+    event.preventDefault();
+    const input = $("composer-input");
+    const text = input.value.trim();
+    if (!text) return;
+    $("composer-send").disabled = true;
+    try {
+      const body = { from: state.user, text };
+      if (state.chat === "group") body.conversationId = state.group.openConversationId;
+      const push = await api("messages", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      input.value = "";
+      const words = { NotMentioned: `Sent · @${state.info.apps[0]?.name} to reach the robot`, NoConnection: "The robot is offline (no Stream connection)",
+        NotAcked: "The robot did not ACK · DingTalk will push again" };
+      if (words[push.status]) toast(words[push.status]);
+    } catch (error) {
+      toast(error.message);
+    } finally {
+      $("composer-send").disabled = false;
+      await refresh(true);
+    }
+  }
+
   function listen() {
     const live = $("live");
     const source = new EventSource("changes");
@@ -197,9 +243,15 @@
     state.group = state.info.groups.find((g) => g.openConversationId === params.get("group")) ?? state.info.groups[0];
     const wanted = params.get("user") || localStorage.getItem("dingtalk-sandbox-user");
     state.user = state.group.members.includes(wanted) ? wanted : state.group.members[0];
-    $("group-name").textContent = `${state.group.name} (${state.group.members.length})`;
-    $("group-sub").textContent = "DingTalk sandbox · internal group";
+    state.chat = params.get("chat") === "robot" ? "robot" : "group";
+    renderChatTitle();
     renderUsers();
+    $("composer-form").addEventListener("submit", send);
+    $("chat-switch").addEventListener("click", () => {
+      state.chat = state.chat === "robot" ? "group" : "robot";
+      renderChatTitle();
+      refresh(true);
+    });
     $("timeline").addEventListener("click", (event) => {
       const button = event.target.closest("button[data-action-id]");
       if (button) tap(button.closest("[data-out-track-id]").dataset.outTrackId, button.dataset.actionId, button);

@@ -1,0 +1,94 @@
+namespace ScaleControl.Core.Commands;
+
+/// <summary>
+/// What a person asked for in a chat with the robot, already parsed (the DingTalk adapter parses; the server
+/// executes). Workloads and proposals are named <c>namespace/name</c>.
+/// </summary>
+public abstract record ChatCommand
+{
+    /// <summary>The verb as typed in the grammar (for help, audit and metrics).</summary>
+    public abstract string Verb { get; }
+
+    /// <summary>Whether the command changes anything (then the sender needs the operator role in the namespace).</summary>
+    public virtual bool Changes => false;
+}
+
+public sealed record HelpCommand : ChatCommand
+{
+    public override string Verb => "help";
+}
+
+public sealed record WhoAmICommand : ChatCommand
+{
+    public override string Verb => "whoami";
+}
+
+/// <param name="Namespace">Null: every policy the sender may see.</param>
+public sealed record StatusCommand(string? Namespace, string? Workload) : ChatCommand
+{
+    public override string Verb => "status";
+}
+
+public sealed record ProposalsCommand : ChatCommand
+{
+    public override string Verb => "proposals";
+}
+
+/// <param name="Name">A proposal name, or a workload name (then its open proposal is meant).</param>
+public sealed record ApproveCommand(string Namespace, string Name) : ChatCommand
+{
+    public override string Verb => "approve";
+
+    public override bool Changes => true;
+}
+
+public sealed record RejectCommand(string Namespace, string Name, string? Reason) : ChatCommand
+{
+    public override string Verb => "reject";
+
+    public override bool Changes => true;
+}
+
+/// <summary>Pin <paramref name="Workload"/> at <paramref name="To"/> for a while, only if it runs <paramref name="From"/> now
+/// (kubectl's <c>--current-replicas</c>): a stale message cannot scale twice.</summary>
+public sealed record ScaleCommand(string Namespace, string Workload, int From, int To, TimeSpan Duration, string Reason) : ChatCommand
+{
+    public override string Verb => "scale";
+
+    public override bool Changes => true;
+}
+
+/// <param name="Workload">Null: every policy of the namespace (a risky command that needs confirming).</param>
+public sealed record FreezeCommand(string Namespace, string? Workload, TimeSpan Duration, string Reason) : ChatCommand
+{
+    public override string Verb => "freeze";
+
+    public override bool Changes => true;
+}
+
+public sealed record UnfreezeCommand(string Namespace, string Workload) : ChatCommand
+{
+    public override string Verb => "unfreeze";
+
+    public override bool Changes => true;
+}
+
+public sealed record UnpinCommand(string Namespace, string Workload) : ChatCommand
+{
+    public override string Verb => "unpin";
+
+    public override bool Changes => true;
+}
+
+public sealed record HistoryCommand(string Namespace, string Workload) : ChatCommand
+{
+    public override string Verb => "history";
+}
+
+/// <summary>Confirms a risky command the robot asked about, by the code it gave.</summary>
+public sealed record ConfirmCommand(string Code) : ChatCommand
+{
+    public override string Verb => "confirm";
+
+    public override bool Changes => true;
+}

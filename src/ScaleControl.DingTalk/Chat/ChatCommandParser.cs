@@ -1,0 +1,288 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ScaleControl.Core.Commands;
+using ScaleControl.Core.Policies.Validation;
+
+namespace ScaleControl.DingTalk.Chat;
+
+/// <summary>The parse of one chat message: a command, or a short error that says what was expected.</summary>
+public sealed record ParsedCommand(ChatCommand? Command, string? Error);
+
+/// <summary>
+/// The robot's grammar, kubectl-like and forgiving: verbs in any case (a leading <c>/</c> is fine), workloads as
+/// <c>namespace/name</c>, replicas as <c>2-&gt;6</c> (or <c>2→6</c>), durations as <c>30m</c>, <c>2h</c>, <c>1h30m</c>,
+/// <c>1d</c>. An unknown verb gets a "did you mean".
+/// </summary>
+public static partial class ChatCommandParser
+{
+    public const int MaxTextLength = 2000;
+    public const int MaxReasonLength = 500;
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(7);
+
+    public static readonly IReadOnlyList<(string Verb, string Usage)> Grammar =
+    [
+        ("help", "help"),
+        ("whoami", "whoami"),
+        ("status", "status [ns/workload]"),
+        ("proposals", "proposals"),
+        ("approve", "approve <ns/proposal|ns/workload>"),
+        ("reject", "reject <ns/proposal|ns/workload> [reason]"),
+        ("scale", "scale <ns/workload> <from>-><to> for <duration> [reason]"),
+        ("freeze", "freeze <ns/workload|ns/*> for <duration> <reason>"),
+        ("unfreeze", "unfreeze <ns/workload>"),
+        ("unpin", "unpin <ns/workload>"),
+        ("history", "history <ns/workload>"),
+        ("confirm", "confirm <code>"),
+    ];
+
+    public static ParsedCommand Parse(string text)
+    {
+        if (text.Length > MaxTextLength)
+        {
+            return Fail($"message too long (at most {MaxTextLength} characters)");
+        }
+
+        var words = Words().Matches(text.Trim()).Select(m => m.Value).ToList();
+        if (words.Count == 0)
+        {
+            return new ParsedCommand(new HelpCommand(), null);
+        }
+
+        var verb = words[0].TrimStart('/').ToLowerInvariant();
+        var args = words.Skip(1).ToList();
+        return verb switch
+        {
+            "help" or "?" or "h" => new ParsedCommand(new HelpCommand(), null),
+            "whoami" => new ParsedCommand(new WhoAmICommand(), null),
+            "status" or "st" => ParseStatus(args),
+            "proposals" or "pending" => new ParsedCommand(new ProposalsCommand(), null),
+            "approve" => ParseTarget(args, "approve", (ns, name) => new ApproveCommand(ns, name), allowReason: false),
+            "reject" => ParseTarget(args, "reject", (ns, name, reason) => new RejectCommand(ns, name, reason)),
+            "scale" => ParseScale(args),
+            "freeze" => ParseFreeze(args),
+            "unfreeze" => ParseTarget(args, "unfreeze", (ns, name) => new UnfreezeCommand(ns, name), allowReason: false),
+            "unpin" => ParseTarget(args, "unpin", (ns, name) => new UnpinCommand(ns, name), allowReason: false),
+            "history" => ParseTarget(args, "history", (ns, name) => new HistoryCommand(ns, name), allowReason: false),
+            "confirm" => args.Count == 1 && ConfirmCode().IsMatch(args[0])
+                ? new ParsedCommand(new ConfirmCommand(args[0].ToUpperInvariant()), null)
+                : Fail("usage: `confirm <code>` with the code the robot gave"),
+            _ => Fail(DidYouMean(verb)),
+        };
+    }
+
+    /// <summary>The closest verb (edit distance ≤ 2, or a prefix), as a one-line hint.</summary>
+    public static string DidYouMean(string verb)
+    {
+        var best = Grammar
+            .Select(g => (g.Verb, g.Usage, Distance: g.Verb.StartsWith(verb, StringComparison.Ordinal) && verb.Length >= 2 ? 0 : Levenshtein(verb, g.Verb)))
+            .OrderBy(g => g.Distance)
+            .First();
+        var shown = verb.Length > 20 ? verb[..20] + "…" : verb;
+        return best.Distance <= 2
+            ? $"unknown command `{shown}`. Did you mean `{best.Usage}`? Send `help` for all commands."
+            : $"unknown command `{shown}`. Send `help` for all commands.";
+    }
+
+    private static ParsedCommand ParseStatus(List<string> args)
+    {
+        if (args.Count == 0)
+        {
+            return new ParsedCommand(new StatusCommand(null, null), null);
+        }
+
+        if (args.Count > 1)
+        {
+            return Usage("status");
+        }
+
+        var parts = args[0].Split('/');
+        if (parts.Length == 1 && KubernetesNames.IsDnsLabel(parts[0]))
+        {
+            return new ParsedCommand(new StatusCommand(parts[0], null), null);
+        }
+
+        return TryWorkload(args[0], out var ns, out var name, out var error)
+            ? new ParsedCommand(new StatusCommand(ns, name), null)
+            : Fail(error);
+    }
+
+    private static ParsedCommand ParseTarget(List<string> args, string verb, Func<string, string, ChatCommand> build, bool allowReason) =>
+        args.Count == 0 || (!allowReason && args.Count > 1)
+            ? Usage(verb)
+            : TryWorkload(args[0], out var ns, out var name, out var error)
+                ? new ParsedCommand(build(ns, name), null)
+                : Fail(error);
+
+    private static ParsedCommand ParseTarget(List<string> args, string verb, Func<string, string, string?, ChatCommand> build)
+    {
+        if (args.Count == 0)
+        {
+            return Usage(verb);
+        }
+
+        if (!TryWorkload(args[0], out var ns, out var name, out var error))
+        {
+            return Fail(error);
+        }
+
+        var reason = Reason(args.Skip(1));
+        return reason.Length > MaxReasonLength ? Fail($"reason too long (at most {MaxReasonLength} characters)") : new ParsedCommand(build(ns, name, reason.Length == 0 ? null : reason), null);
+    }
+
+    private static ParsedCommand ParseScale(List<string> args)
+    {
+        // scale ns/workload 2->6 for 30m reason…   (the arrow may stand apart: "2 -> 6")
+        var joined = args.Count >= 4 && Arrow().IsMatch(args[2]) ? [args[0], args[1] + "->" + args[3], .. args.Skip(4)] : args;
+        if (joined.Count < 4 || !string.Equals(joined[2], "for", StringComparison.OrdinalIgnoreCase))
+        {
+            return Usage("scale");
+        }
+
+        if (!TryWorkload(joined[0], out var ns, out var name, out var error))
+        {
+            return Fail(error);
+        }
+
+        var replicas = Replicas().Match(joined[1]);
+        if (!replicas.Success
+            || !int.TryParse(replicas.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+            || !int.TryParse(replicas.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var to)
+            || from > 10_000 || to > 10_000)
+        {
+            return Fail($"replicas `{Short(joined[1])}` must read `<from>-><to>`, e.g. `2->6` (0 to 10000 each)");
+        }
+
+        if (!TryDuration(joined[3], out var duration, out error))
+        {
+            return Fail(error);
+        }
+
+        var reason = Reason(joined.Skip(4));
+        if (reason.Length > MaxReasonLength)
+        {
+            return Fail($"reason too long (at most {MaxReasonLength} characters)");
+        }
+
+        return new ParsedCommand(new ScaleCommand(ns, name, from, to, duration, reason.Length == 0 ? "chat" : reason), null);
+    }
+
+    private static ParsedCommand ParseFreeze(List<string> args)
+    {
+        if (args.Count < 4 || !string.Equals(args[1], "for", StringComparison.OrdinalIgnoreCase))
+        {
+            return Usage("freeze");
+        }
+
+        string ns;
+        string? workload = null;
+        if (args[0].EndsWith("/*", StringComparison.Ordinal) && KubernetesNames.IsDnsLabel(args[0][..^2]))
+        {
+            ns = args[0][..^2];
+        }
+        else if (!TryWorkload(args[0], out ns, out var name, out var error))
+        {
+            return Fail(error);
+        }
+        else
+        {
+            workload = name;
+        }
+
+        if (!TryDuration(args[2], out var duration, out var durationError))
+        {
+            return Fail(durationError);
+        }
+
+        var reason = Reason(args.Skip(3));
+        return reason.Length > MaxReasonLength
+            ? Fail($"reason too long (at most {MaxReasonLength} characters)")
+            : new ParsedCommand(new FreezeCommand(ns, workload, duration, reason), null);
+    }
+
+    private static bool TryWorkload(string text, out string ns, out string name, out string error)
+    {
+        var parts = text.Split('/');
+        ns = parts[0];
+        name = parts.Length == 2 ? parts[1] : "";
+        error = "";
+        if (parts.Length == 2 && KubernetesNames.IsDnsLabel(ns) && KubernetesNames.IsDnsSubdomain(name))
+        {
+            return true;
+        }
+
+        error = $"`{Short(text)}` is not `namespace/name` (lower-case Kubernetes names), e.g. `shop/checkout-api`";
+        return false;
+    }
+
+    /// <summary>Go-style durations the chat needs: <c>90s</c>, <c>30m</c>, <c>2h</c>, <c>1h30m</c>, <c>1d</c>; 1 s to 7 days.</summary>
+    public static bool TryDuration(string text, out TimeSpan duration, out string error)
+    {
+        duration = TimeSpan.Zero;
+        error = $"duration `{Short(text)}` must read like `30m`, `2h`, `1h30m` or `1d` (at most 7 days)";
+        var match = Duration().Match(text.ToLowerInvariant());
+        if (!match.Success || match.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (Capture capture in match.Groups["part"].Captures)
+        {
+            var unit = capture.Value[^1];
+            if (!int.TryParse(capture.Value[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 100_000)
+            {
+                return false;
+            }
+
+            duration += unit switch
+            {
+                'd' => TimeSpan.FromDays(n),
+                'h' => TimeSpan.FromHours(n),
+                'm' => TimeSpan.FromMinutes(n),
+                _ => TimeSpan.FromSeconds(n),
+            };
+        }
+
+        return duration >= TimeSpan.FromSeconds(1) && duration <= MaxDuration;
+    }
+
+    private static string Reason(IEnumerable<string> words) => string.Join(' ', words).Trim();
+
+    private static ParsedCommand Usage(string verb) => Fail($"usage: `{Grammar.First(g => g.Verb == verb).Usage}`");
+
+    private static ParsedCommand Fail(string error) => new(null, error);
+
+    private static string Short(string text) => text.Length > 40 ? text[..40] + "…" : text;
+
+    private static int Levenshtein(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    [GeneratedRegex(@"\S+")]
+    private static partial Regex Words();
+
+    [GeneratedRegex(@"^(?:->|→|=>)$")]
+    private static partial Regex Arrow();
+
+    [GeneratedRegex(@"^(\d{1,5})(?:->|→|=>)(\d{1,5})$")]
+    private static partial Regex Replicas();
+
+    [GeneratedRegex(@"^(?<part>\d{1,6}[dhms])+$")]
+    private static partial Regex Duration();
+
+    [GeneratedRegex(@"^[A-Za-z0-9]{4,12}$")]
+    private static partial Regex ConfirmCode();
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Logging;
+using ScaleControl.Core.Commands;
+using ScaleControl.DingTalk.Stream;
+
+namespace ScaleControl.DingTalk.Chat;
+
+/// <summary>
+/// One chat message to the robot: read it, drop the robot's own and repeated ones (by <c>robotCode:msgId</c> —
+/// DingTalk pushes again what was not ACKed and may push twice anyway), parse the text into a Core command, have
+/// the server execute it with the sender's own rights, and send the answer.
+/// </summary>
+public sealed partial class ChatMessageHandler(
+    ICommandInbox inbox,
+    ChatReplySender replies,
+    TimeProvider time,
+    ILogger<ChatMessageHandler> logger)
+{
+    private readonly MessageIdCache _seen = new(time, TimeSpan.FromMinutes(10));
+
+    public async Task HandleAsync(string data, CancellationToken cancellationToken)
+    {
+        if (!ChatbotMessage.TryParse(data, out var message, out var error))
+        {
+            LogUnreadable(logger, error);
+            return;
+        }
+
+        if (message.FromRobotItself)
+        {
+            return;
+        }
+
+        await _seen.GetOrHandleAsync($"{message.RobotCode}:{message.MsgId}", async () =>
+        {
+            await ProcessAsync(message, cancellationToken);
+            return "";
+        }, out var duplicate);
+        if (duplicate)
+        {
+            LogDuplicate(logger, message.MsgId);
+        }
+    }
+
+    private async Task ProcessAsync(ChatbotMessage message, CancellationToken cancellationToken)
+    {
+        var reply = await ReplyToAsync(message, cancellationToken);
+        try
+        {
+            await replies.SendAsync(message, reply, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogReplyFailed(logger, e, message.MsgId);
+        }
+    }
+
+    private async Task<CommandReply> ReplyToAsync(ChatbotMessage message, CancellationToken cancellationToken)
+    {
+        if (message.MsgType != "text")
+        {
+            return CommandReply.Refused("I read text only. Send `help` for the commands.");
+        }
+
+        if (message.SenderStaffId.Length == 0)
+        {
+            return CommandReply.Refused("I cannot tell who you are (no staff id): only members of this organisation can give commands.");
+        }
+
+        var parsed = ChatCommandParser.Parse(message.Text);
+        if (parsed.Command is not { } command)
+        {
+            return CommandReply.Refused(parsed.Error!);
+        }
+
+        try
+        {
+            return await inbox.ExecuteAsync(
+                new CommandRequest(command, message.SenderStaffId, message.SenderNick, message.Text.Trim(), message.IsGroup ? message.ConversationId : null),
+                cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogCommandFailed(logger, e, command.Verb, message.SenderStaffId, message.MsgId);
+            return CommandReply.Refused($"`{command.Verb}` failed inside ScaleControl (reference `{message.MsgId}` in its log). Check `status` before trying again.");
+        }
+    }
+
+    [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "Chat message unreadable: {Error}")]
+    private static partial void LogUnreadable(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "Chat message {MsgId} delivered again; already handled")]
+    private static partial void LogDuplicate(ILogger logger, string msgId);
+
+    [LoggerMessage(EventId = 422, Level = LogLevel.Error, Message = "Chat command {Verb} from {Sender} ({MsgId}) failed")]
+    private static partial void LogCommandFailed(ILogger logger, Exception exception, string verb, string sender, string msgId);
+
+    [LoggerMessage(EventId = 423, Level = LogLevel.Warning, Message = "Answer to chat message {MsgId} could not be sent")]
+    private static partial void LogReplyFailed(ILogger logger, Exception exception, string msgId);
+}

@@ -1,0 +1,95 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScaleControl.Core.Commands;
+using ScaleControl.DingTalk.Api;
+using ScaleControl.DingTalk.Configuration;
+
+namespace ScaleControl.DingTalk.Chat;
+
+/// <summary>
+/// Answers a chat message. Public answers go back through the message's session webhook (no token needed: the
+/// session is the credential, so none is sent); when the session has expired or is refused (errcode 300001) they go
+/// as a robot message instead (group: groupMessages/send; one-to-one: oToMessages/batchSend). Private answers
+/// (refusals, errors, confirmations) asked in a group go to the sender alone as a one-to-one robot message.
+/// </summary>
+public sealed partial class ChatReplySender(
+    DingTalkApiClient api,
+    IHttpClientFactory httpClients,
+    IOptionsMonitor<DingTalkOptions> options,
+    TimeProvider time,
+    ILogger<ChatReplySender> logger)
+{
+    /// <summary>A session this close to its expiry is not trusted any more: the answer takes the robot API instead.</summary>
+    private static readonly TimeSpan s_expiryMargin = TimeSpan.FromSeconds(30);
+
+    public async Task SendAsync(ChatbotMessage message, CommandReply reply, CancellationToken cancellationToken)
+    {
+        var robotCode = options.CurrentValue.EffectiveRobotCode;
+        var msgParam = JsonSerializer.Serialize(new { title = reply.Title, text = reply.Markdown });
+        if (reply.Private && message.IsGroup)
+        {
+            await SendPrivatelyAsync(message, robotCode, msgParam, cancellationToken);
+            return;
+        }
+
+        if (await TrySessionWebhookAsync(message, reply, cancellationToken))
+        {
+            return;
+        }
+
+        if (message.IsGroup)
+        {
+            await api.SendGroupMessageAsync(new GroupMessageRequest("sampleMarkdown", msgParam, message.ConversationId, robotCode), cancellationToken);
+        }
+        else
+        {
+            await SendPrivatelyAsync(message, robotCode, msgParam, cancellationToken);
+        }
+    }
+
+    private Task SendPrivatelyAsync(ChatbotMessage message, string robotCode, string msgParam, CancellationToken cancellationToken) =>
+        api.SendOneToOneMessageAsync(new OneToOneMessageRequest(robotCode, [message.SenderStaffId], "sampleMarkdown", msgParam), cancellationToken);
+
+    private async Task<bool> TrySessionWebhookAsync(ChatbotMessage message, CommandReply reply, CancellationToken cancellationToken)
+    {
+        if (message.SessionWebhook is not { } webhook
+            || !Uri.TryCreate(webhook, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http")
+            || message.SessionWebhookExpiresAt is not { } expires || expires - s_expiryMargin <= time.GetUtcNow())
+        {
+            return false;
+        }
+
+        var body = new
+        {
+            msgtype = "markdown",
+            markdown = new { title = reply.Title, text = reply.Markdown },
+            at = new { atUserIds = message.IsGroup ? new[] { message.SenderStaffId } : [], isAtAll = false },
+        };
+        try
+        {
+            using var response = await httpClients.CreateClient(DingTalkHttpClients.Webhook).PostAsJsonAsync(url, body, cancellationToken);
+            var answer = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            var errcode = answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("errcode", out var e) && e.TryGetInt32(out var code) ? code : -1;
+            if (response.IsSuccessStatusCode && errcode == 0)
+            {
+                return true;
+            }
+
+            LogSessionRefused(logger, message.MsgId, (int)response.StatusCode, errcode);
+        }
+        catch (Exception error) when (error is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogSessionFailed(logger, message.MsgId, error.Message);
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(EventId = 430, Level = LogLevel.Information, Message = "Session webhook of chat message {MsgId} refused the answer (HTTP {Status}, errcode {Errcode}); answering as a robot message")]
+    private static partial void LogSessionRefused(ILogger logger, string msgId, int status, int errcode);
+
+    [LoggerMessage(EventId = 431, Level = LogLevel.Warning, Message = "Session webhook of chat message {MsgId} failed ({Reason}); answering as a robot message")]
+    private static partial void LogSessionFailed(ILogger logger, string msgId, string reason);
+}

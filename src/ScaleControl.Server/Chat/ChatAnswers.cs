@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using ScaleControl.Core.Commands;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Auth;
+using ScaleControl.Server.Control;
+
+namespace ScaleControl.Server.Chat;
+
+/// <summary>The robot's answers as compact markdown for a phone: a bold first line, a few short lines, times in UTC.</summary>
+public static class ChatAnswers
+{
+    public const int MaxLines = 12;
+
+    public static CommandReply Help(Caller caller) => CommandReply.Done("ScaleControl commands", string.Join("\n\n",
+        "**ScaleControl commands**",
+        "- `status [ns/workload]`\n- `proposals`\n- `history ns/workload`",
+        "- `approve ns/workload` · `reject ns/workload [reason]`",
+        "- `scale ns/workload 2->6 for 30m [reason]` (only if it runs 2 now)",
+        "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` · `unpin ns/workload`",
+        $"- `whoami` (you are **{caller.User}**, {Rights(caller)})"));
+
+    public static CommandReply WhoAmI(CommandRequest request, Caller caller) => CommandReply.Done("whoami",
+        $"**{request.SenderName}** (`{caller.User}`)\n\n{Rights(caller)}");
+
+    public static string Rights(Caller caller) => caller.Role switch
+    {
+        Role.Admin => "admin: every command, every namespace",
+        Role.Operator => $"operator in {string.Join(", ", caller.Namespaces.Select(n => $"`{n}`"))}",
+        _ => "viewer: status, proposals and history only",
+    };
+
+    public static CommandReply Status(IReadOnlyList<PolicyStatusView> policies)
+    {
+        if (policies.Count == 0)
+        {
+            return CommandReply.Refused("No ScalePolicy matches. Send `status` for all.");
+        }
+
+        var text = new StringBuilder("**Status**");
+        foreach (var p in policies.Take(MaxLines))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n\n**{p.Namespace}/{p.Target.Name}** {p.CurrentReplicas?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
+            if (p.DesiredReplicas is { } desired && desired != p.CurrentReplicas)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" → {desired}");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $" replicas · {p.Mode}");
+            if (p.PinnedReplicas is { } pinned)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" · 📌 {pinned} until {Clock(p.PinnedUntil)}");
+            }
+
+            if (p.FrozenUntil is { } frozen)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" · ❄ until {Clock(frozen)}");
+            }
+
+            if (p.OpenProposal is { } proposal)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" · proposal `{proposal}`");
+            }
+        }
+
+        if (policies.Count > MaxLines)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n\n… and {policies.Count - MaxLines} more: `status <namespace>`");
+        }
+
+        return CommandReply.Done("Status", text.ToString());
+    }
+
+    public static CommandReply Proposals(IReadOnlyList<ScaleProposal> open)
+    {
+        if (open.Count == 0)
+        {
+            return CommandReply.Done("Proposals", "**No open proposals.**");
+        }
+
+        var lines = open.Take(MaxLines).Select(p =>
+            $"- `{p.Metadata.Namespace}/{p.Metadata.Name}` {p.Spec.Target.Name} {p.Spec.FromReplicas} → {p.Spec.ToReplicas} · {p.Status.Phase} · expires {Clock(p.Spec.ExpiresAt)}");
+        return CommandReply.Done("Proposals", $"**Open proposals ({open.Count})**\n\n{string.Join("\n", lines)}");
+    }
+
+    public static CommandReply History(string ns, string workload, IReadOnlyList<HistoryEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return CommandReply.Done("History", $"**{ns}/{workload}**: nothing in the last 24 h.");
+        }
+
+        var lines = entries.Take(MaxLines).Select(e =>
+            $"- {Clock(e.Time)} {e.Kind}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}");
+        return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}");
+    }
+
+    public static string Clock(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture) : "?";
+
+    /// <summary>Free text a person typed, made safe to echo: one line, no markdown control characters, bounded.</summary>
+    public static string Quote(string text)
+    {
+        var flat = new string([.. text.Take(120).Select(c => c is '\n' or '\r' or '`' or '*' or '[' or ']' ? ' ' : c)]);
+        return text.Length > 120 ? flat + "…" : flat;
+    }
+}

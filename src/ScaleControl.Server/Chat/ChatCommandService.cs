@@ -1,0 +1,299 @@
+using ScaleControl.Core.Commands;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Auth;
+using ScaleControl.Server.Control;
+
+namespace ScaleControl.Server.Chat;
+
+/// <summary>
+/// Runs chat commands with the sender's own rights (per person, from <see cref="ChatPeople"/>), through the same
+/// services as the REST API and card taps — approvals through the approval inbox, pins and freezes through the
+/// override service — so their rules apply to chat too. Everything is recorded with channel DingTalkChat
+/// ("dingtalk-chat"), the sender and the text: on the proposal or override itself, as a Kubernetes Event on the
+/// workload and in the log. Risky commands wait for <c>confirm &lt;code&gt;</c>.
+/// </summary>
+public sealed partial class ChatCommandService(
+    ChatPeople people,
+    IPolicyStore policies,
+    IProposalStore proposals,
+    IWorkloadClient workloads,
+    IApprovalInbox approvals,
+    OverrideService overrides,
+    StatusService status,
+    HistoryService history,
+    ChatConfirmations confirmations,
+    Announcer announcer,
+    TimeProvider time,
+    ILogger<ChatCommandService> logger) : ICommandInbox
+{
+    public const string ChatCommandReason = "ChatCommand";
+    private const ApprovalChannel Channel = ApprovalChannel.DingTalkChat;
+
+    public async Task<CommandReply> ExecuteAsync(CommandRequest request, CancellationToken cancellationToken)
+    {
+        var caller = people.Find(request.Sender);
+        var reply = caller is null
+            ? CommandReply.Refused($"I do not know `{request.Sender}`: ask a ScaleControl admin to add your DingTalk userId to `ScaleControl:Auth:People`.")
+            : await RunAsync(request, caller, confirmed: false, cancellationToken);
+        LogCommand(logger, request.Sender, request.Command.Verb, request.Conversation ?? "one-to-one", ChatAnswers.Quote(request.Text), reply.Outcome);
+        return reply;
+    }
+
+    private Task<CommandReply> RunAsync(CommandRequest request, Caller caller, bool confirmed, CancellationToken cancellationToken)
+    {
+        if (request.Command.Changes && request.Command is not ConfirmCommand && NamespaceOf(request.Command) is { } ns && !caller.CanActIn(ns))
+        {
+            return Task.FromResult(CommandReply.Refused(
+                $"`{request.Command.Verb}` needs the operator role in `{ns}`; you are {ChatAnswers.Rights(caller)}. Nothing was changed."));
+        }
+
+        return request.Command switch
+        {
+            HelpCommand => Task.FromResult(ChatAnswers.Help(caller)),
+            WhoAmICommand => Task.FromResult(ChatAnswers.WhoAmI(request, caller)),
+            StatusCommand c => StatusAsync(c, cancellationToken),
+            ProposalsCommand => ProposalsAsync(cancellationToken),
+            HistoryCommand c => HistoryAsync(c, cancellationToken),
+            ApproveCommand c => DecideAsync(request, c.Namespace, c.Name, approve: true, null, cancellationToken),
+            RejectCommand c => DecideAsync(request, c.Namespace, c.Name, approve: false, c.Reason, cancellationToken),
+            ScaleCommand c => ScaleAsync(request, c, confirmed, cancellationToken),
+            FreezeCommand c => FreezeAsync(request, c, confirmed, cancellationToken),
+            UnfreezeCommand c => UnfreezeAsync(request, c, cancellationToken),
+            UnpinCommand c => UnpinAsync(request, c, cancellationToken),
+            ConfirmCommand c => ConfirmAsync(request, caller, c, cancellationToken),
+            _ => Task.FromResult(CommandReply.Refused($"`{request.Command.Verb}` is not supported here.")),
+        };
+    }
+
+    private static string? NamespaceOf(ChatCommand command) => command switch
+    {
+        ApproveCommand c => c.Namespace,
+        RejectCommand c => c.Namespace,
+        ScaleCommand c => c.Namespace,
+        FreezeCommand c => c.Namespace,
+        UnfreezeCommand c => c.Namespace,
+        UnpinCommand c => c.Namespace,
+        _ => null,
+    };
+
+    private async Task<CommandReply> StatusAsync(StatusCommand command, CancellationToken cancellationToken)
+    {
+        var view = await status.GetAsync(cancellationToken);
+        var matching = view.Policies
+            .Where(p => command.Namespace is null || p.Namespace == command.Namespace)
+            .Where(p => command.Workload is null || p.Target.Name == command.Workload)
+            .ToList();
+        return ChatAnswers.Status(matching);
+    }
+
+    private async Task<CommandReply> ProposalsAsync(CancellationToken cancellationToken)
+    {
+        var open = (await proposals.ListAsync(null, cancellationToken))
+            .Where(p => p.Status.Phase.IsOpen())
+            .OrderByDescending(ProposalFactory.CreatedAt)
+            .ToList();
+        return ChatAnswers.Proposals(open);
+    }
+
+    private async Task<CommandReply> HistoryAsync(HistoryCommand command, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var entries = (await history.ListAsync(command.Namespace, now.AddDays(-1), now, cancellationToken))
+            .Where(e => e.Workload == command.Workload)
+            .ToList();
+        return ChatAnswers.History(command.Namespace, command.Workload, entries);
+    }
+
+    /// <summary>approve/reject a proposal by name, or the open proposal of a workload.</summary>
+    private async Task<CommandReply> DecideAsync(CommandRequest request, string ns, string name, bool approve, string? reason, CancellationToken cancellationToken)
+    {
+        var proposal = await proposals.GetAsync(ns, name, cancellationToken)
+            ?? (await proposals.ListAsync(ns, cancellationToken))
+                .Where(p => p.Spec.Target.Name == name && p.Status.Phase == ProposalPhase.Pending)
+                .OrderByDescending(ProposalFactory.CreatedAt)
+                .FirstOrDefault();
+        if (proposal is null)
+        {
+            return CommandReply.Refused($"No pending proposal `{ns}/{name}` (and none for a workload of that name). Send `proposals`.");
+        }
+
+        var result = await approvals.DecideAsync(
+            new ApprovalCommand(ns, proposal.Metadata.Name, request.Sender, Channel, approve, Reason: reason ?? (approve ? null : "rejected in chat")),
+            cancellationToken);
+        var target = $"{ns}/{proposal.Spec.Target.Name}";
+        if (result.Kind is not (ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate))
+        {
+            return CommandReply.Refused($"{(approve ? "Approval" : "Rejection")} of **{target}** refused: {result.Message}");
+        }
+
+        await AuditAsync(ProposalFactory.TargetOf(proposal), request, cancellationToken);
+        var stored = result.Proposal ?? proposal;
+        return CommandReply.Done(approve ? "Approved" : "Rejected",
+            $"**{target}** {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{result.Message}");
+    }
+
+    private async Task<CommandReply> ScaleAsync(CommandRequest request, ScaleCommand command, bool confirmed, CancellationToken cancellationToken)
+    {
+        var name = $"{command.Namespace}/{command.Workload}";
+        if (await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken) is not { } policy)
+        {
+            return CommandReply.Refused($"No ScalePolicy targets **{name}**. Nothing was changed.");
+        }
+
+        var target = ProposalFactory.TargetOf(policy);
+        if (await workloads.GetAsync(target, cancellationToken) is not { } state)
+        {
+            return CommandReply.Refused($"{target.Kind} **{name}** does not exist. Nothing was changed.");
+        }
+
+        if (state.SpecReplicas != command.From)
+        {
+            return CommandReply.Refused(
+                $"**{name}** runs **{state.SpecReplicas}** now, not {command.From}: the message is stale. Nothing was changed.\n\n" +
+                $"If you still mean it: `scale {name} {state.SpecReplicas}->{command.To} for …`");
+        }
+
+        if (!confirmed && RiskOf(policy, command, await HasPendingProposalAsync(policy, cancellationToken)) is { } risk)
+        {
+            return Hold(request, policy, risk);
+        }
+
+        var result = await overrides.PinAsync(command.Namespace, command.Workload, command.To, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel, cancellationToken);
+        if (result.Problem is { } problem)
+        {
+            return CommandReply.Refused($"Scaling **{name}** refused: {problem}");
+        }
+
+        await AuditAsync(target, request, cancellationToken);
+        return CommandReply.Done("Scaled",
+            $"**{name}** {command.From} → **{command.To}** by {request.Sender}\n\n📌 until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} · {ChatAnswers.Quote(command.Reason)}");
+    }
+
+    /// <summary>Beyond the policy's bounds, or down while a proposal waits for approval: a person confirms first.</summary>
+    private static string? RiskOf(ScalePolicy policy, ScaleCommand command, bool pendingProposal) =>
+        command.To > policy.Spec.MaxReplicas ? $"{command.To} is above the policy's maximum {policy.Spec.MaxReplicas}"
+        : command.To < policy.Spec.MinReplicas ? $"{command.To} is below the policy's minimum {policy.Spec.MinReplicas}"
+        : command.To < command.From && pendingProposal ? "it scales down while a proposal waits for approval"
+        : null;
+
+    private async Task<bool> HasPendingProposalAsync(ScalePolicy policy, CancellationToken cancellationToken) =>
+        (await proposals.ListAsync(policy.Metadata.Namespace, cancellationToken))
+            .Any(p => p.Spec.Target.Name == policy.Spec.Target.Name && p.Status.Phase == ProposalPhase.Pending);
+
+    private async Task<CommandReply> FreezeAsync(CommandRequest request, FreezeCommand command, bool confirmed, CancellationToken cancellationToken)
+    {
+        if (command.Reason.Length == 0)
+        {
+            return CommandReply.Refused("Say why: `freeze ns/workload for 1h <reason>`.");
+        }
+
+        var inNamespace = await policies.ListAsync(command.Namespace, cancellationToken);
+        var chosen = command.Workload is null ? inNamespace : [.. inNamespace.Where(p => p.Spec.Target.Name == command.Workload || p.Metadata.Name == command.Workload).Take(1)];
+        if (chosen.Count == 0)
+        {
+            return CommandReply.Refused($"No ScalePolicy matches **{command.Namespace}/{command.Workload ?? "*"}**. Nothing was changed.");
+        }
+
+        if (!confirmed && command.Workload is null)
+        {
+            return Hold(request, chosen[0], $"it freezes all {chosen.Count} policies of namespace `{command.Namespace}`");
+        }
+
+        foreach (var policy in chosen)
+        {
+            var result = await overrides.FreezeAsync(command.Namespace, policy.Metadata.Name, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel, cancellationToken);
+            if (result.Problem is { } problem)
+            {
+                return CommandReply.Refused($"Freezing **{command.Namespace}/{policy.Spec.Target.Name}** refused: {problem}");
+            }
+
+            await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
+        }
+
+        var names = string.Join(", ", chosen.Select(p => p.Spec.Target.Name));
+        return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Quote(command.Reason)}");
+    }
+
+    private async Task<CommandReply> UnfreezeAsync(CommandRequest request, UnfreezeCommand command, CancellationToken cancellationToken)
+    {
+        var policy = await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken)
+            ?? await policies.GetAsync(command.Namespace, command.Workload, cancellationToken);
+        if (policy is null)
+        {
+            return CommandReply.Refused($"No ScalePolicy matches **{command.Namespace}/{command.Workload}**.");
+        }
+
+        var result = await overrides.UnfreezeAsync(command.Namespace, policy.Metadata.Name, request.Sender, Channel, cancellationToken);
+        if (result.Problem is { } problem)
+        {
+            return CommandReply.Refused(problem);
+        }
+
+        await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
+        return CommandReply.Done("Unfrozen", $"**{command.Namespace}/{policy.Spec.Target.Name}** unfrozen by {request.Sender}: the policy decides again.");
+    }
+
+    private async Task<CommandReply> UnpinAsync(CommandRequest request, UnpinCommand command, CancellationToken cancellationToken)
+    {
+        var result = await overrides.UnpinAsync(command.Namespace, command.Workload, request.Sender, Channel, cancellationToken);
+        if (result.Problem is { } problem)
+        {
+            return CommandReply.Refused(problem);
+        }
+
+        await AuditAsync(ProposalFactory.TargetOf(result.Policy!), request, cancellationToken);
+        return CommandReply.Done("Unpinned", $"**{command.Namespace}/{command.Workload}** unpinned by {request.Sender}: the policy decides again.");
+    }
+
+    private CommandReply Hold(CommandRequest request, ScalePolicy policy, string risk)
+    {
+        var twoPersons = policy.Spec.Approval is { RequiredApprovals: >= 2 } or { TwoPersonRule: not null };
+        var approvers = policy.Spec.Approval?.Approvers ?? [];
+        var pending = confirmations.Hold(request, approvers, twoPersons);
+        var who = twoPersons ? "another approver of the policy" : "you";
+        return new CommandReply(CommandOutcome.NeedsConfirmation, "Confirm",
+            $"**Confirm?** `{ChatAnswers.Quote(request.Text)}`: {risk}.\n\nNothing was changed. {char.ToUpperInvariant(who[0])}{who[1..]} can send `confirm {pending.Code}` within {ChatConfirmations.Lifetime.TotalMinutes:0} minutes.");
+    }
+
+    private async Task<CommandReply> ConfirmAsync(CommandRequest request, Caller caller, ConfirmCommand command, CancellationToken cancellationToken)
+    {
+        if (confirmations.Find(command.Code) is not { } pending)
+        {
+            return CommandReply.Refused($"No command waits for `{command.Code}` (codes last {ChatConfirmations.Lifetime.TotalMinutes:0} minutes and work once).");
+        }
+
+        var sender = pending.Request.Sender;
+        var allowed = pending.OtherApprover
+            ? request.Sender != sender && pending.Approvers.Contains(request.Sender)
+            : request.Sender == sender;
+        if (!allowed)
+        {
+            return CommandReply.Refused(pending.OtherApprover
+                ? $"`{command.Code}` needs another approver of the policy than {sender}."
+                : $"Only {sender} can confirm `{command.Code}`.");
+        }
+
+        // The confirmer acts with their own rights; the command is checked again (a stale `from` is still refused).
+        if (NamespaceOf(pending.Request.Command) is { } ns && !caller.CanActIn(ns))
+        {
+            return CommandReply.Refused($"Confirming needs the operator role in `{ns}`; you are {ChatAnswers.Rights(caller)}.");
+        }
+
+        if (!confirmations.TryTake(pending))
+        {
+            return CommandReply.Refused($"`{command.Code}` was already used.");
+        }
+
+        var confirmedRequest = pending.Request with { Text = $"{pending.Request.Text} (confirmed by {request.Sender})" };
+        return await RunAsync(confirmedRequest, people.Find(sender) ?? caller, confirmed: true, cancellationToken);
+    }
+
+    /// <summary>A Kubernetes Event on the workload: who typed what, in which channel.</summary>
+    private Task AuditAsync(WorkloadRef target, CommandRequest request, CancellationToken cancellationToken) =>
+        announcer.EventAsync(target, ChatCommandReason, $"{request.Sender} via dingtalk-chat: \"{ChatAnswers.Quote(request.Text)}\"", warning: false, cancellationToken);
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Chat command {Verb} from {Sender} in {Conversation} via dingtalk-chat: \"{Text}\" → {Outcome}")]
+    private static partial void LogCommand(ILogger logger, string sender, string verb, string conversation, string text, CommandOutcome outcome);
+}

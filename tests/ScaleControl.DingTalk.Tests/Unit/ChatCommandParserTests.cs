@@ -1,0 +1,67 @@
+using ScaleControl.Core.Commands;
+using ScaleControl.DingTalk.Chat;
+
+namespace ScaleControl.DingTalk.Tests.Unit;
+
+public sealed class ChatCommandParserTests
+{
+    public static TheoryData<string, ChatCommand> Valid() => new()
+    {
+        { " help", new HelpCommand() },
+        { "", new HelpCommand() },
+        { "WHOAMI", new WhoAmICommand() },
+        { "/status", new StatusCommand(null, null) },
+        { "status shop", new StatusCommand("shop", null) },
+        { "status shop/checkout-api", new StatusCommand("shop", "checkout-api") },
+        { "proposals", new ProposalsCommand() },
+        { "approve shop/checkout-api-20261204-1", new ApproveCommand("shop", "checkout-api-20261204-1") },
+        { "reject shop/checkout-api too early", new RejectCommand("shop", "checkout-api", "too early") },
+        { "scale shop/checkout-api 2->6 for 30m gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
+        { "scale shop/checkout-api 2 -> 6 for 1h30m", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(90), "chat") },
+        { "scale shop/checkout-api 6→2 for 1d quiet night", new ScaleCommand("shop", "checkout-api", 6, 2, TimeSpan.FromDays(1), "quiet night") },
+        { "freeze shop/checkout-api for 2h release", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(2), "release") },
+        { "freeze shop/* for 2h release", new FreezeCommand("shop", null, TimeSpan.FromHours(2), "release") },
+        { "unfreeze shop/checkout-api", new UnfreezeCommand("shop", "checkout-api") },
+        { "unpin shop/checkout-api", new UnpinCommand("shop", "checkout-api") },
+        { "history shop/checkout-api", new HistoryCommand("shop", "checkout-api") },
+        { "confirm k7q2ab", new ConfirmCommand("K7Q2AB") },
+    };
+
+    [Theory]
+    [MemberData(nameof(Valid))]
+    public void Parse_Valid(string text, ChatCommand expected)
+    {
+        var parsed = ChatCommandParser.Parse(text);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal(expected, parsed.Command);
+    }
+
+    [Theory]
+    [InlineData("stauts", "Did you mean `status")]
+    [InlineData("scael shop/a 1->2 for 1m", "Did you mean `scale")]
+    [InlineData("deploy everything", "Send `help`")]
+    [InlineData("scale shop/checkout-api 2-6 for 30m", "`<from>-><to>`")]
+    [InlineData("scale shop/checkout-api 2->6 for 8d", "at most 7 days")]
+    [InlineData("scale shop/checkout-api 2->6 for soon", "duration `soon`")]
+    [InlineData("scale checkout-api 2->6 for 30m", "not `namespace/name`")]
+    [InlineData("scale Shop/Checkout 2->6 for 30m", "not `namespace/name`")]
+    [InlineData("scale shop/checkout-api 2->6", "usage: `scale")]
+    [InlineData("approve", "usage: `approve")]
+    [InlineData("unpin shop/a extra", "usage: `unpin")]
+    [InlineData("freeze shop/a for 1h", "usage: `freeze")]
+    public void Parse_Invalid_SaysWhatWasExpected(string text, string expected)
+    {
+        var parsed = ChatCommandParser.Parse(text);
+
+        Assert.Null(parsed.Command);
+        Assert.Contains(expected, parsed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_TooLongOrTooLongReason_IsRefused()
+    {
+        Assert.Contains("too long", ChatCommandParser.Parse(new string('a', ChatCommandParser.MaxTextLength + 1)).Error, StringComparison.Ordinal);
+        Assert.Contains("reason too long", ChatCommandParser.Parse("reject shop/a " + new string('x', 501)).Error, StringComparison.Ordinal);
+    }
+}

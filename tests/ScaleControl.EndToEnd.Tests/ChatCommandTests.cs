@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
+
+namespace ScaleControl.EndToEnd.Tests;
+
+/// <summary>
+/// People type to the robot in the emulated DingTalk group (the emulator's script route, as the phone page does) and
+/// the real server in sandbox mode runs the commands with each person's own rights; real kubectl checks the cluster.
+/// </summary>
+public sealed class ChatCommandTests
+{
+    private const string Group = "cidSandboxOnCall0001==";
+    private const string Viewer = "sandbox-viewer";
+
+    [Fact]
+    public async Task Scale_ByOperatorPinsAndAnswersGroup_ViewerRefusedPrivately_StaleRefused_StatusFast()
+    {
+        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await WaitForRobotListenerAsync(server);
+        var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
+
+        // wangwu is in the group but a viewer: a private refusal, nothing changes, the group hears nothing.
+        await TypeAsync(server, "wangwu", Group, $"@ScaleControl scale shop/checkout-api {before}->6 for 30m gala");
+        var refusal = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("wangwu"), "wangwu's private refusal");
+        Assert.Contains("operator", refusal.Text, StringComparison.Ordinal);
+        Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
+        Assert.DoesNotContain(await MessagesAsync(server), m => m.Kind == "SessionReply");
+
+        // zhangsan (operator in shop) pins it at 6 for 30 minutes: kubectl sees 6, the group gets the answer.
+        await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->6 for 30m gala");
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == 6, "kubectl shows 6 replicas");
+        var answer = await WaitForMessageAsync(server, m => m.Kind == "SessionReply" && m.OpenConversationId == Group, "the group's answer");
+        Assert.Contains("6", answer.Text, StringComparison.Ordinal);
+        Assert.Contains("zhangsan", answer.AtUserIds);
+        var policy = await server.GetJson("/api/v1/policies/shop/checkout-api", Viewer);
+        Assert.Equal(6, policy.GetProperty("spec").GetProperty("pin").GetProperty("replicas").GetInt32());
+        var history = await server.GetJson("/api/v1/history?namespace=shop", Viewer);
+        Assert.Contains(history.EnumerateArray(), h => h.GetProperty("kind").GetString() == "Pinned"
+            && h.GetProperty("by").GetString() == "zhangsan" && h.GetProperty("channel").GetString() == "DingTalkChat");
+        var describe = (await server.Kubectl.RunAsync("describe", "deployment", "checkout-api", "-n", "shop")).StdOut;
+        Assert.Contains("zhangsan via dingtalk-chat", describe, StringComparison.Ordinal);
+
+        // The same message again (its `from` is stale now): refused privately, the workload stays at 6.
+        await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->9 for 30m again");
+        var stale = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("zhangsan") && m.Text.Contains("stale", StringComparison.Ordinal), "zhangsan's stale refusal");
+        Assert.Contains("runs **6** now", stale.Text, StringComparison.Ordinal);
+        Assert.Equal(6, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
+
+        // status answers in the group within 2 seconds.
+        var replies = (await MessagesAsync(server)).Count(m => m.Kind == "SessionReply");
+        var clock = Stopwatch.StartNew();
+        await TypeAsync(server, "wangwu", Group, "@ScaleControl status shop/checkout-api");
+        var status = await WaitForMessageAsync(server, m => m.Kind == "SessionReply", "the status answer", skip: replies);
+        clock.Stop();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"status answered after {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Contains("shop/checkout-api", status.Text, StringComparison.Ordinal);
+        Assert.Contains("📌 6", status.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_DidYouMean_AndRiskyScaleWaitsForTheSendersConfirmation()
+    {
+        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await WaitForRobotListenerAsync(server);
+        var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
+
+        await TypeAsync(server, "lisi", null, "stauts");
+        var hint = await WaitForMessageAsync(server, m => m.ChatUser == "lisi" && m.Kind == "SessionReply", "the did-you-mean");
+        Assert.Contains("Did you mean `status", hint.Text, StringComparison.Ordinal);
+
+        // Beyond the policy's max (40): nothing happens until the sender confirms; another person cannot.
+        await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->50 for 10m launch");
+        var ask = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("zhangsan") && m.Text.Contains("confirm ", StringComparison.Ordinal), "the confirmation question");
+        var code = System.Text.RegularExpressions.Regex.Match(ask.Text, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
+        await TypeAsync(server, "lisi", Group, $"@ScaleControl confirm {code}");
+        await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("lisi") && m.Text.Contains("Only zhangsan", StringComparison.Ordinal), "lisi refused");
+        await TypeAsync(server, "zhangsan", Group, $"@ScaleControl confirm {code}");
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == 50, "kubectl shows 50 replicas");
+    }
+
+    private static async Task WaitForRobotListenerAsync(SandboxServer server) =>
+        await server.Eventually(async () =>
+        {
+            var connections = await server.GetJson("/sandbox/dingtalk/stream/connections");
+            return connections.EnumerateArray().Count(c => c.GetProperty("subscriptions").EnumerateArray()
+                .Any(s => s.GetProperty("topic").GetString() == "/v1.0/im/bot/messages/get")) >= 1;
+        }, "the product listens to robot messages");
+
+    private static Task<JsonElement> TypeAsync(SandboxServer server, string from, string? conversationId, string text) =>
+        server.PostJson("/sandbox/dingtalk/messages", conversationId is null ? new { from, text } : new { from, conversationId, text });
+
+    private static async Task<List<PhoneMessage>> MessagesAsync(SandboxServer server) =>
+        [.. (await server.GetJson("/sandbox/dingtalk/messages")).EnumerateArray().Select(PhoneMessage.From)];
+
+    private static async Task<PhoneMessage> WaitForMessageAsync(SandboxServer server, Func<PhoneMessage, bool> match, string what, int skip = 0) =>
+        await server.Eventually(async () => (await MessagesAsync(server)).Where(m => m.Kind != "UserMessage").Where(match).Skip(skip).FirstOrDefault(), what, seconds: 20);
+
+    private sealed record PhoneMessage(string Kind, string Text, string? OpenConversationId, IReadOnlyList<string> Receivers, IReadOnlyList<string> AtUserIds, string? ChatUser)
+    {
+        public static PhoneMessage From(JsonElement m) => new(
+            m.GetProperty("kind").GetString()!,
+            m.GetProperty("text").GetString()!,
+            m.TryGetProperty("openConversationId", out var c) ? c.GetString() : null,
+            [.. m.GetProperty("receivers").EnumerateArray().Select(r => r.GetString()!)],
+            [.. m.GetProperty("atUserIds").EnumerateArray().Select(r => r.GetString()!)],
+            m.TryGetProperty("chatUser", out var u) ? u.GetString() : null);
+    }
+}

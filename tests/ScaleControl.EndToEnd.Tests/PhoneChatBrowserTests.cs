@@ -1,0 +1,32 @@
+using Microsoft.Playwright;
+
+namespace ScaleControl.EndToEnd.Tests;
+
+/// <summary>
+/// The emulated phone in Debian's Chromium: a person types to the robot (in the group with an @-mention, and in a
+/// one-to-one chat) and the real server's answer appears on the phone.
+/// </summary>
+public sealed class PhoneChatBrowserTests(DashboardBrowserTests.SandboxInChromium sandbox) : IClassFixture<DashboardBrowserTests.SandboxInChromium>
+{
+    [Fact]
+    public async Task Phone_TypeToRobotInGroupAndOneToOne_RepliesAppear()
+    {
+        var page = await sandbox.NewPageAsync();
+        await page.GotoAsync($"{sandbox.Url.TrimEnd('/')}/sandbox/dingtalk/phone?user=zhangsan");
+        await Assertions.Expect(page.Locator("#live")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("on"));
+
+        await page.Locator("#composer-input").FillAsync("@ScaleControl status shop/checkout-api");
+        await page.ClickAsync("#composer-send");
+        await Assertions.Expect(page.Locator(".msg.mine .bubble").Last).ToContainTextAsync("@ScaleControl status shop/checkout-api");
+        await Assertions.Expect(page.Locator(".msg:not(.mine) .bubble").Filter(new() { HasText = "shop/checkout-api" }).Last)
+            .ToContainTextAsync("replicas", new() { Timeout = 15_000 });
+
+        await page.ClickAsync("#chat-switch");
+        await Assertions.Expect(page.Locator("#group-sub")).ToContainTextAsync("one-to-one chat as zhangsan");
+        await page.Locator("#composer-input").FillAsync("whoami");
+        await page.Locator("#composer-input").PressAsync("Enter");
+        await Assertions.Expect(page.Locator(".msg:not(.mine) .bubble").Filter(new() { HasText = "operator in" }))
+            .ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-phone-chat.png"), FullPage = true });
+    }
+}

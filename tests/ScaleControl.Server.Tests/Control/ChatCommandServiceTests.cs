@@ -1,0 +1,104 @@
+using ScaleControl.Core.Commands;
+using ScaleControl.Core.Policies;
+using ScaleControl.Server.Chat;
+using ScaleControl.Server.Tests.Infrastructure;
+
+namespace ScaleControl.Server.Tests.Control;
+
+/// <summary>Chat commands through the real control services: per-person rights, stale replicas, confirmations.</summary>
+public sealed class ChatCommandServiceTests : IDisposable
+{
+    private readonly ServerFactory _server = new();
+
+    private ICommandInbox Inbox => _server.Service<ICommandInbox>();
+
+    private static CommandRequest From(string sender, ChatCommand command, string text = "text") => new(command, sender, sender, text, "cidOnCall==");
+
+    private async Task SeedAsync(ScalePolicy? policy = null)
+    {
+        await _server.Policies.UpsertAsync(policy ?? TestPolicies.Approval(), CancellationToken.None);
+        _server.Workloads.Add("shop", "checkout-api", 2);
+    }
+
+    [Fact]
+    public async Task UnknownPerson_IsRefusedPrivately()
+    {
+        var reply = await Inbox.ExecuteAsync(From("stranger", new StatusCommand(null, null)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.True(reply.Private);
+        Assert.Contains("ScaleControl:Auth:People", reply.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Viewer_CanAskStatusButNotScale_NothingChanges()
+    {
+        await SeedAsync();
+
+        var status = await Inbox.ExecuteAsync(From("wangwu", new StatusCommand("shop", "checkout-api")), CancellationToken.None);
+        var scale = await Inbox.ExecuteAsync(From("wangwu", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, status.Outcome);
+        Assert.Contains("shop/checkout-api", status.Markdown, StringComparison.Ordinal);
+        Assert.Equal(CommandOutcome.Refused, scale.Outcome);
+        Assert.Contains("operator role in `shop`", scale.Markdown, StringComparison.Ordinal);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Pin);
+    }
+
+    [Fact]
+    public async Task StaleFrom_IsRefused_AndOperatorOutsideItsNamespaceToo()
+    {
+        await SeedAsync();
+        await _server.Policies.UpsertAsync(TestPolicies.Auto(), CancellationToken.None);
+        _server.Workloads.Add("video", "video-transcoder", 3);
+
+        var stale = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 4, 6, TimeSpan.FromMinutes(30), "gala")), CancellationToken.None);
+        var elsewhere = await Inbox.ExecuteAsync(From("lisi", new ScaleCommand("video", "video-transcoder", 3, 5, TimeSpan.FromMinutes(30), "x")), CancellationToken.None);
+
+        Assert.Contains("runs **2** now, not 4", stale.Markdown, StringComparison.Ordinal);
+        Assert.Equal(CommandOutcome.Refused, elsewhere.Outcome);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal(3, _server.Workloads.Replicas("video", "video-transcoder"));
+    }
+
+    [Fact]
+    public async Task BeyondMax_UnderTwoPersonRule_OnlyAnotherApproverCanConfirm()
+    {
+        var policy = TestPolicies.Approval();
+        await SeedAsync(policy with { Spec = policy.Spec with { MaxReplicas = 10, Approval = policy.Spec.Approval! with { RequiredApprovals = 2 } } });
+        var scale = new ScaleCommand("shop", "checkout-api", 2, 12, TimeSpan.FromMinutes(30), "launch");
+
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", scale, "scale shop/checkout-api 2->12 for 30m launch"), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        var self = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+        var other = await Inbox.ExecuteAsync(From("lisi", new ConfirmCommand(code)), CancellationToken.None);
+        var again = await Inbox.ExecuteAsync(From("lisi", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.NeedsConfirmation, asked.Outcome);
+        Assert.Contains("above the policy's maximum 10", asked.Markdown, StringComparison.Ordinal);
+        Assert.Contains("another approver", self.Markdown, StringComparison.Ordinal);
+        Assert.Equal(CommandOutcome.Done, other.Outcome);
+        Assert.Equal(12, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal(CommandOutcome.Refused, again.Outcome);
+        var pinned = (await _server.Proposals.ListAsync("shop", CancellationToken.None)).Single();
+        Assert.Equal(Core.Proposals.ApprovalChannel.DingTalkChat, pinned.Status.Approvals.Single().Channel);
+    }
+
+    [Fact]
+    public async Task FreezeWholeNamespace_WaitsForTheSender()
+    {
+        await SeedAsync();
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
+
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        var done = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.NeedsConfirmation, asked.Outcome);
+        Assert.Equal(CommandOutcome.Done, done.Outcome);
+        Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Equal("zhangsan", p.Spec.Freeze?.By));
+    }
+
+    public void Dispose() => _server.Dispose();
+}
