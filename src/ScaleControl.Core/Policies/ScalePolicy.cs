@@ -52,8 +52,14 @@ public sealed record ScalePolicySpec
     /// <summary>How scale-downs are handled; null means "as <see cref="Mode"/>".</summary>
     public ScaleMode? ScaleDownMode { get; init; }
 
-    /// <summary>In Hybrid mode: steps within this limit are applied automatically, larger ones need approval.</summary>
+    /// <summary>
+    /// In Hybrid mode: the automatic allowance. Changes up to this limit (counted together over
+    /// <see cref="AutoApproveWindowSeconds"/>) are applied without asking; beyond it the rest is proposed.
+    /// </summary>
     public StepLimit? AutoApproveMaxStep { get; init; }
+
+    /// <summary>The window over which automatic steps add up against <see cref="AutoApproveMaxStep"/> (default 10 minutes).</summary>
+    public int AutoApproveWindowSeconds { get; init; } = 600;
 
     public ScalingBehavior Behavior { get; init; } = new();
     public PredictionSpec Prediction { get; init; } = new();
@@ -220,6 +226,12 @@ public sealed record ApprovalSpec
 
     /// <summary>Offer an "Approve half step" button.</summary>
     public bool AllowHalfStep { get; init; }
+
+    /// <summary>
+    /// After a reject or a partial approval, no new proposal for the workload for this long (default 30 minutes)
+    /// unless it needs more than the refused proposal asked for.
+    /// </summary>
+    public int RejectBackoffSeconds { get; init; } = 1800;
 }
 
 public sealed record TwoPersonRule

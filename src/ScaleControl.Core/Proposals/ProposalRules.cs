@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -60,4 +61,55 @@ public static class ProposalRules
             ? $"the workload is at {state.SpecReplicas} now (proposed from {proposal.Spec.FromReplicas}); scaling to {replicas} would go the other way"
             : null;
     }
+
+    /// <summary>
+    /// A "no" holds: after <paramref name="refused"/> was rejected (or approved only in part), the workload is not
+    /// proposed again the same way until the policy's back-off has passed, unless the newer decision asks for more
+    /// than the refused proposal was sized for (beyond the tolerance). Null when nothing holds the decision back.
+    /// </summary>
+    public static RefusalHold? Hold(ScaleProposal? refused, ScalePolicy policy, Decision decision, DateTimeOffset now)
+    {
+        if (refused is null || HoldOf(refused) is not { } hold || decision.Direction == ScaleDirection.None || now >= hold.Until)
+        {
+            return null;
+        }
+
+        var spec = refused.Spec;
+        var up = spec.ToReplicas > spec.FromReplicas;
+        if (decision.Direction != (up ? ScaleDirection.Up : ScaleDirection.Down))
+        {
+            return null;
+        }
+
+        var slack = policy.Spec.Tolerance * Math.Max(1, spec.ToReplicas);
+        var beyond = up ? decision.DesiredReplicas > spec.ToReplicas + slack : decision.DesiredReplicas < spec.ToReplicas - slack;
+        return beyond ? null : hold;
+    }
+
+    /// <summary>The hold a refused proposal puts on its workload (null when it was not refused by a person).</summary>
+    public static RefusalHold? HoldOf(ScaleProposal proposal) =>
+        RefusedAt(proposal) is { } at ? new RefusalHold(proposal, at.AddSeconds(proposal.Spec.RejectBackoffSeconds), proposal.Spec.ToReplicas) : null;
+
+    /// <summary>When a person said no (or "only part of it") to the proposal; null for any other outcome.</summary>
+    public static DateTimeOffset? RefusedAt(ScaleProposal proposal) => proposal.Status switch
+    {
+        { Phase: ProposalPhase.Rejected, Rejection: { } rejection } when rejection.User != ProposalLifecycle.SystemUser => rejection.At,
+        { Phase: ProposalPhase.Applied, AppliedReplicas: { } applied, AppliedAt: { } at }
+            when applied != proposal.Spec.ToReplicas && ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Approval => at,
+        _ => null,
+    };
+}
+
+/// <summary>A refused proposal holding back new ones until <see cref="Until"/>, unless more than <see cref="SizedFor"/> replicas are needed.</summary>
+public sealed record RefusalHold(ScaleProposal Refused, DateTimeOffset Until, int SizedFor)
+{
+    /// <summary>What the card and the policy status say: until when, and who can lift it.</summary>
+    public string Describe() =>
+        $"held after {(Refused.Status.Phase == ProposalPhase.Rejected ? $"{Refused.Status.Rejection?.User} rejected" : "a partial approval of")} "
+        + $"{Refused.Spec.FromReplicas} → {Refused.Spec.ToReplicas}: {Terms(Until.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC")}";
+
+    /// <summary>Until when and who can lift it, with the time already formatted for the reader.</summary>
+    public string Terms(string until) =>
+        $"no new proposal until {until} unless more than {SizedFor} replicas are needed; "
+        + $"an approver ({string.Join(", ", Refused.Spec.Approvers)}) can lift it with scalectl scale";
 }

@@ -34,7 +34,8 @@ public sealed partial class CardCallbackHandler(
             return Refuse(callback, "Unknown button; nothing was changed.");
         }
 
-        int? replicas = null;
+        // The button carries the count the approver saw; the lifecycle grants what they saw if the card changed since.
+        var replicas = action == CardAction.Approve ? ButtonReplicas(callback) : null;
         if (action == CardAction.ApproveHalf)
         {
             replicas = await AlternativeReplicasAsync(callback, ns, name, cancellationToken);
@@ -94,8 +95,7 @@ public sealed partial class CardCallbackHandler(
     /// <summary>The half step: from the button's <c>replicas</c> param, else from the proposal itself.</summary>
     private async Task<int?> AlternativeReplicasAsync(CardCallback callback, string ns, string name, CancellationToken cancellationToken)
     {
-        if (callback.Params.TryGetValue("replicas", out var text)
-            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var fromButton) && fromButton > 0)
+        if (ButtonReplicas(callback) is { } fromButton)
         {
             return fromButton;
         }
@@ -103,6 +103,10 @@ public sealed partial class CardCallbackHandler(
         var store = services.GetService<IProposalStore>();
         return store is null ? null : (await store.GetAsync(ns, name, cancellationToken))?.Spec.AlternativeReplicas;
     }
+
+    private static int? ButtonReplicas(CardCallback callback) =>
+        callback.Params.TryGetValue("replicas", out var text)
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas) && replicas > 0 ? replicas : null;
 
     private CardCallbackReply Refuse(CardCallback callback, string message)
     {

@@ -41,6 +41,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.DecidedBy] = DecidedBy(proposal),
             [V.DecidedAt] = DecidedAt(proposal) is { } at ? Time(at) : "",
             [V.Result] = Result(proposal),
+            [V.Updated] = Updated(proposal),
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
 
@@ -129,11 +130,34 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {status.Message ?? "unknown reason"}",
             ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
-            ProposalPhase.Rejected => string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {status.Rejection.Reason}; no change",
+            ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {status.Rejection.Reason}; no change")
+                + HoldText(proposal),
+            ProposalPhase.Applied when status.AppliedReplicas != proposal.Spec.ToReplicas && HoldText(proposal) is { Length: > 0 } hold
+                => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas}" + (status.AppliedAt is { } partAt ? $" at {Time(partAt)}" : "") + hold,
+            ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
+                + $"; {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} awaits approval",
             ProposalPhase.Expired => "expired: nobody decided in time; no change",
             _ => "",
         };
     }
+
+    /// <summary>The latest change of the target while pending: "updated 10:32:05 UTC: 40 → 60 (2 updates)".</summary>
+    private string Updated(ScaleProposal proposal)
+    {
+        var amendments = proposal.Status.Amendments;
+        if (amendments.Count == 0)
+        {
+            return "";
+        }
+
+        var last = amendments[^1];
+        var count = amendments.Count > 1 ? $" ({amendments.Count} updates)" : "";
+        return $"updated {Time(last.At)}: {last.FromTarget} → {last.ToTarget}{count}";
+    }
+
+    /// <summary>" — held until 11:02:00 UTC: no new proposal unless …; who can lift it", or "" when the outcome holds nothing.</summary>
+    private string HoldText(ScaleProposal proposal) =>
+        ProposalRules.HoldOf(proposal) is { } hold && proposal.Spec.RejectBackoffSeconds > 0 ? $". Held: {hold.Terms(Time(hold.Until))}" : "";
 
     private static int ApprovedReplicas(ScaleProposal proposal) =>
         proposal.Status.Approvals.LastOrDefault() is { Replicas: > 0 } approval ? approval.Replicas : proposal.Spec.ToReplicas;

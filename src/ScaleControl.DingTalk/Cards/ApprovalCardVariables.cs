@@ -61,6 +61,9 @@ public static class ApprovalCardVariables
     /// <summary>markdown: the outcome ("applied 20 → 60 at 10:32:05 UTC", "failed: reason", "rejected: reason; no change").</summary>
     public const string Result = "result";
 
+    /// <summary>string: the latest change of the target while pending ("updated 10:32:05 UTC: 40 → 60"), "" when never amended.</summary>
+    public const string Updated = "updated";
+
     /// <summary>string: dingtalk:// deep link to the proposal page ("" without DetailsBaseUrl).</summary>
     public const string DetailUrl = "detailUrl";
 

@@ -43,14 +43,15 @@ public sealed record SandboxCardTemplate(
             new("decidedBy", TemplateVariableType.String),
             new("decidedAt", TemplateVariableType.String),
             new("result", TemplateVariableType.Markdown),
+            new("updated", TemplateVariableType.String),
             new("detailUrl", TemplateVariableType.String),
         ],
         PrivateVariables: [new("privateMessage", TemplateVariableType.String)],
         Buttons:
         [
-            new("approve", "Approve", "primary", new Dictionary<string, string> { ["action"] = "approve" },
+            new("approve", "Approve", "primary", new Dictionary<string, string> { ["action"] = "approve", ["replicas"] = "${replicasTo}" },
                 [new("status", "pending")]),
-            new("approve_half", "Approve half (→ ${halfStepTo})", "default", new Dictionary<string, string> { ["action"] = "approve_half" },
+            new("approve_half", "Approve half (→ ${halfStepTo})", "default", new Dictionary<string, string> { ["action"] = "approve_half", ["replicas"] = "${halfStepTo}" },
                 [new("status", "pending"), new("halfStepTo", null)]),
             new("reject", "Reject", "danger", new Dictionary<string, string> { ["action"] = "reject" },
                 [new("status", "pending")]),

@@ -65,11 +65,25 @@ public sealed class ProposalService(
         NewestOpenByTarget(await store.ListAsync(target.Namespace, cancellationToken)).GetValueOrDefault(ProposalRules.TargetKey(target));
 
     /// <summary>
-    /// The newest open proposal of every target, read once per tick: the loop looks its policies up here instead of
-    /// scanning (and sorting) every stored proposal for each of them.
+    /// What the loop needs to know about every target's proposals, read once per tick: the loop looks its policies up
+    /// here instead of scanning (and sorting) every stored proposal for each of them.
     /// </summary>
-    public async Task<Dictionary<string, ScaleProposal>> OpenByTargetAsync(CancellationToken cancellationToken) =>
-        NewestOpenByTarget(await store.ListAsync(null, cancellationToken));
+    public async Task<ProposalBoard> BoardAsync(CancellationToken cancellationToken) =>
+        ProposalBoard.From(await store.ListAsync(null, cancellationToken));
+
+    /// <summary>Amends the pending proposal in place (same record, same card) to the newer decision's target.</summary>
+    public async Task<ScaleProposal?> AmendAsync(ScaleProposal open, Decision decision, CancellationToken cancellationToken)
+    {
+        var amended = await writer.UpdateAsync(open, p => ProposalLifecycle.Amend(p, decision, time.GetUtcNow()).IfAccepted(), cancellationToken);
+        if (amended is not null)
+        {
+            await announcer.EventAsync(amended, ScaleEventReasons.ScaleProposalCreated,
+                $"proposal {amended.Metadata.Name} {amended.Status.Message}: {amended.Spec.Reason}", warning: false, cancellationToken);
+            await announcer.UpdateCardAsync(amended, cancellationToken);
+        }
+
+        return amended;
+    }
 
     private static Dictionary<string, ScaleProposal> NewestOpenByTarget(IEnumerable<ScaleProposal> proposals) => proposals
         .Where(p => p.Status.Phase.IsOpen())

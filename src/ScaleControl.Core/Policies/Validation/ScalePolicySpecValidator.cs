@@ -58,6 +58,11 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .When(s => s.AutoApproveMaxStep is not null)
             .OverridePropertyName("autoApproveMaxStep");
 
+        RuleFor(s => s.AutoApproveWindowSeconds)
+            .InclusiveBetween(1, 86_400)
+            .OverridePropertyName("autoApproveWindowSeconds")
+            .WithMessage(s => $"autoApproveWindowSeconds must be from 1 to 86400 (one day) (got {s.AutoApproveWindowSeconds}).");
+
         RuleFor(s => s.Behavior).NotNull().SetValidator(new ScalingBehaviorValidator()).OverridePropertyName("behavior");
         RuleFor(s => s.Prediction).NotNull().SetValidator(new PredictionSpecValidator()).OverridePropertyName("prediction");
 
