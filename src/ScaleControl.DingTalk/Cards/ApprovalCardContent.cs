@@ -126,14 +126,12 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         return status.Phase switch
         {
             ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
-                + (status.AppliedAt is { } at ? $" at {Time(at)}" : ""),
+                + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {status.Message ?? "unknown reason"}",
             ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
             ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {status.Rejection.Reason}; no change")
                 + HoldText(proposal),
-            ProposalPhase.Applied when status.AppliedReplicas != proposal.Spec.ToReplicas && HoldText(proposal) is { Length: > 0 } hold
-                => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas}" + (status.AppliedAt is { } partAt ? $" at {Time(partAt)}" : "") + hold,
             ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
                 + $"; {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} awaits approval",
             ProposalPhase.Expired => "expired: nobody decided in time; no change",
