@@ -58,6 +58,12 @@ public sealed record ScalePolicySpec
     /// </summary>
     public StepLimit? AutoApproveMaxStep { get; init; }
 
+    /// <summary>
+    /// Services that scale together (e.g. "feed-chain"): proposals of one group that are open together share one
+    /// card (a row per service, Approve all, one DING, one expiry). Null: a card of its own.
+    /// </summary>
+    public string? Group { get; init; }
+
     /// <summary>The window over which automatic steps add up against <see cref="AutoApproveMaxStep"/> (default 10 minutes).</summary>
     public int AutoApproveWindowSeconds { get; init; } = 600;
 

@@ -69,6 +69,7 @@ public static class ProposalLifecycle
                 ExpiresAt = now + TimeSpan.FromSeconds(approval.ExpirySeconds),
                 EscalateAt = approval.Escalation is { } escalation ? now + TimeSpan.FromSeconds(escalation.AfterSeconds) : null,
                 RejectBackoffSeconds = approval.RejectBackoffSeconds,
+                Group = policy.Spec.Group,
             },
             Status = new ScaleProposalStatus
             {
@@ -379,6 +380,16 @@ public static class ProposalLifecycle
 
         return best;
     }
+
+    /// <summary>
+    /// A new proposal joins a group card as a row: the card, the expiry and the escalation are the first row's
+    /// (one card, one expiry, one DING for the group).
+    /// </summary>
+    public static ScaleProposal JoinCard(ScaleProposal proposal, ScaleProposal lead) => proposal with
+    {
+        Spec = proposal.Spec with { ExpiresAt = lead.Spec.ExpiresAt, EscalateAt = null },
+        Status = proposal.Status with { Card = lead.Status.Card, Message = $"{proposal.Status.Message}; on the group card of {lead.Metadata.Name}" },
+    };
 
     public static ScaleProposal WithCard(ScaleProposal proposal, CardReference card) =>
         proposal with { Status = proposal.Status with { Card = card } };

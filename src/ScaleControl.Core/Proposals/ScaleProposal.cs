@@ -51,6 +51,9 @@ public sealed record ScaleProposalSpec
     public DateTimeOffset ExpiresAt { get; init; }
     public DateTimeOffset? EscalateAt { get; init; }
 
+    /// <summary>The policy's group: open proposals of one group share one card (the first one's).</summary>
+    public string? Group { get; init; }
+
     /// <summary>The policy's back-off after a reject, copied when the proposal was made (a "no" holds this long).</summary>
     public int RejectBackoffSeconds { get; init; } = 1800;
 }

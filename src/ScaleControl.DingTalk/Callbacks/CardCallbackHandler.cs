@@ -45,14 +45,17 @@ public sealed partial class CardCallbackHandler(
             }
         }
 
+        var rejects = action is CardAction.Reject or CardAction.RejectAll;
+        var allRows = action is CardAction.ApproveAll or CardAction.RejectAll;
         var command = new ApprovalCommand(
             ns,
             name,
             callback.UserId,
             ApprovalChannel.DingTalk,
-            Approve: action != CardAction.Reject,
+            Approve: !rejects,
             replicas,
-            action == CardAction.Reject ? "rejected on DingTalk" : null);
+            rejects ? "rejected on DingTalk" : null,
+            allRows);
 
         // Resolved per tap: the inbox is the server's control service, which itself uses this project's notifier.
         var inbox = services.GetRequiredService<IApprovalInbox>();
@@ -85,6 +88,9 @@ public sealed partial class CardCallbackHandler(
         LogTap(logger, callback.OutTrackId, callback.UserId, action, result.Kind);
         return result switch
         {
+            // A group card shows several proposals: the server renders it whole; the reply tells the tapper what happened.
+            { Kind: ApprovalResultKind.Accepted } when allRows =>
+                CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Message)),
             { Kind: ApprovalResultKind.Accepted, Proposal: { } proposal } =>
                 CardCallbackReply.Public(content.Build(proposal), ApprovalCardContent.PrivateMessage("")),
             _ => CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(

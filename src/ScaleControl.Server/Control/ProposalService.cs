@@ -34,11 +34,21 @@ public sealed class ProposalService(
         return await applier.ApplyAsync(created, ProposalLifecycle.SystemUser, cancellationToken);
     }
 
-    /// <summary>Creates a Pending proposal (superseding <paramref name="open"/>) and sends the card.</summary>
+    /// <summary>
+    /// Creates a Pending proposal (superseding <paramref name="open"/>) and sends the card; in a group with a card
+    /// already waiting, the proposal joins that card as a row instead (its expiry, no DING of its own).
+    /// </summary>
     public async Task<ScaleProposal> ProposeAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
     {
-        var created = await writer.CreateAsync(
-            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Approval), cancellationToken);
+        var now = time.GetUtcNow();
+        var proposal = ProposalFactory.FromDecision(policy, decision, workload, now, ProposalFactory.Action.Approval);
+        var lead = policy.Spec.Group is null ? null : await GroupCardAsync(policy, now, cancellationToken);
+        if (lead is not null)
+        {
+            proposal = ProposalLifecycle.JoinCard(proposal, lead);
+        }
+
+        var created = await writer.CreateAsync(proposal, cancellationToken);
         if (open is not null)
         {
             await SupersedeAsync(open, created, cancellationToken);
@@ -46,9 +56,23 @@ public sealed class ProposalService(
 
         await announcer.EventAsync(created, ScaleEventReasons.ScaleProposalCreated,
             $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
+        if (lead is not null)
+        {
+            await announcer.UpdateCardAsync(created, cancellationToken);
+            return created;
+        }
+
         var card = await announcer.SendCardAsync(created, policy, cancellationToken);
         return await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, card), cancellationToken) ?? created;
     }
+
+    /// <summary>The pending proposal whose card the group's new rows join: same group and on-call group, card delivered, not expired.</summary>
+    private async Task<ScaleProposal?> GroupCardAsync(ScalePolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await store.ListAsync(null, cancellationToken))
+            .Where(p => p.Status.Phase == ProposalPhase.Pending && p.Spec.Group == policy.Spec.Group && now < p.Spec.ExpiresAt
+                && p.Status.Card is { Error: null } card && card.OpenConversationId == policy.Spec.Approval?.OpenConversationId)
+            .OrderBy(ProposalFactory.CreatedAt)
+            .FirstOrDefault();
 
     public async Task SupersedeAsync(ScaleProposal open, ScaleProposal by, CancellationToken cancellationToken)
     {

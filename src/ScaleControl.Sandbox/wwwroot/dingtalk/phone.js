@@ -89,6 +89,7 @@
         </div>` : ""}
         ${d.reason ? `<div class="card-reason">${markdown(d.reason)}</div>` : ""}
         ${d.updated ? `<div class="card-updated">${escapeHtml(d.updated)}</div>` : ""}
+        ${d.rows ? `<div class="card-rows">${markdown(d.rows)}</div>` : ""}
         <div class="facts">
           ${fact("Current traffic", d.currentTraffic)}${fact("Predicted", d.predictedTraffic)}
           ${fact("Per-pod target", d.perPodTarget)}${fact("Cost delta", d.costDelta)}
