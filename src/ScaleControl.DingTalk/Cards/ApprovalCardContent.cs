@@ -45,9 +45,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.DecidedBy] = string.Join(", ", rows.Select(DecidedBy).Where(b => b.Length > 0).Distinct(StringComparer.Ordinal));
         map[V.DecidedAt] = rows.Select(DecidedAt).Max() is { } at ? Time(at) : "";
         map[V.Result] = string.Join("\n", rows.Select(r => (r, Result(r))).Where(x => x.Item2.Length > 0).Select(x => $"{x.r.Spec.Target.Name}: {x.Item2}"));
-        map[V.Updated] = rows.SelectMany(r => r.Status.Amendments.Select(a => (r, a))).MaxBy(x => x.a.At) is ({ } row, { } last)
-            ? $"updated {Time(last.At)}: {row.Spec.Target.Name} {last.FromTarget} → {last.ToTarget}"
-            : "";
+        map[V.Updated] = rows.SelectMany(r => r.Status.Amendments.Select(a => $"updated {Time(a.At)}: {r.Spec.Target.Name} {a.FromTarget} → {a.ToTarget}").Zip(r.Status.Amendments, (text, a) => (text, a.At)))
+            .OrderByDescending(x => x.At).Select(x => x.text).FirstOrDefault() ?? "";
         foreach (var key in map.Keys.ToList())
         {
             map[key] = Truncate(map[key]);
@@ -96,6 +95,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.DecidedAt] = DecidedAt(proposal) is { } at ? Time(at) : "",
             [V.Result] = Result(proposal),
             [V.Updated] = Updated(proposal),
+            [V.Group] = "",
+            [V.Rows] = "",
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
 
