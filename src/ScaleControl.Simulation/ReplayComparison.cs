@@ -1,6 +1,6 @@
 using ScaleControl.Core.Policies;
 
-namespace ScaleControl.Core.Simulation;
+namespace ScaleControl.Simulation;
 
 /// <summary>One trace, two controllers on the same cluster and per-pod target: the HPA baseline and a ScaleControl policy.</summary>
 public sealed record ReplayComparison(ReplayResult Hpa, ReplayResult ScaleControl)

@@ -3,7 +3,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
 
-namespace ScaleControl.Core.Simulation;
+namespace ScaleControl.Simulation;
 
 /// <summary>
 /// ScaleControl's engine under replay, wired the way the control loop uses it: decide, record, apply ApplyNow

@@ -1,8 +1,8 @@
 using ScaleControl.Core.Policies;
-using ScaleControl.Core.Policies.Yaml;
+using ScaleControl.Policies.Yaml;
 using ScaleControl.Core.Ports;
 
-namespace ScaleControl.Core.Stores;
+namespace ScaleControl.Testing.Stores;
 
 /// <summary>
 /// A thread-safe <see cref="IPolicyStore"/> with Kubernetes semantics (resourceVersion preconditions, generation on

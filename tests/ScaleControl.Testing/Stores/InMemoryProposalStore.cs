@@ -1,7 +1,7 @@
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 
-namespace ScaleControl.Core.Stores;
+namespace ScaleControl.Testing.Stores;
 
 /// <summary>
 /// A thread-safe <see cref="IProposalStore"/>: create fails when the name exists, and every update and delete must

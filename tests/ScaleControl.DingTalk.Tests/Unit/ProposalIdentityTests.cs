@@ -1,6 +1,6 @@
-using ScaleControl.Core.Ports;
+using ScaleControl.DingTalk.Cards;
 
-namespace ScaleControl.Core.Tests;
+namespace ScaleControl.DingTalk.Tests.Unit;
 
 public class ProposalIdentityTests
 {

@@ -3,7 +3,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 
-namespace ScaleControl.Core.Policies.Yaml;
+namespace ScaleControl.Policies.Yaml;
 
 /// <summary>ISO-8601 timestamps (with offset; a missing offset means UTC), as Kubernetes writes them.</summary>
 internal sealed class DateTimeOffsetYamlConverter : IYamlTypeConverter

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ScaleControl.Core.Stores;
+namespace ScaleControl.Testing.Stores;
 
 /// <summary>A store-wide, strictly increasing resourceVersion, as etcd's revision.</summary>
 internal sealed class ResourceVersions

@@ -1,4 +1,4 @@
-namespace ScaleControl.Core.Simulation;
+namespace ScaleControl.Simulation;
 
 /// <summary>
 /// The Kubernetes HPA (autoscaling/v2, External metric with an AverageValue target) with its documented defaults:

@@ -1,4 +1,4 @@
-namespace ScaleControl.Core.Simulation;
+namespace ScaleControl.Simulation;
 
 /// <summary>A workload in simulated time: new pods serve only after the start-up delay; removals prefer pods not yet ready.</summary>
 public sealed class ReplayCluster(double startupSeconds, int initialReplicas)

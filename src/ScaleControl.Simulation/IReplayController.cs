@@ -1,4 +1,4 @@
-namespace ScaleControl.Core.Simulation;
+namespace ScaleControl.Simulation;
 
 /// <summary>What a controller sees of the metric at one tick: a value and when it was sampled (it lags).</summary>
 public readonly record struct ObservedMetric(double Value, double SampleSeconds);

@@ -1,4 +1,4 @@
-namespace ScaleControl.Core.Simulation;
+namespace ScaleControl.Simulation;
 
 /// <summary>Settings shared by every controller in a replay (same cluster, same per-pod capacity).</summary>
 public sealed record ReplaySettings

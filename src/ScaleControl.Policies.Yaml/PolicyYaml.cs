@@ -1,15 +1,17 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Policies.Validation;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace ScaleControl.Core.Policies.Yaml;
+namespace ScaleControl.Policies.Yaml;
 
 /// <summary>
 /// Reads and writes ScalePolicy YAML (<c>apiVersion: scalecontrol.io/v1alpha1</c>, <c>kind: ScalePolicy</c>,
 /// metadata/spec, camelCase fields, enums by name), one or several documents per file, the same shape
 /// <c>kubectl apply</c> takes. Malformed YAML raises <see cref="PolicyYamlException"/> with line and column.
-/// Loading checks shape only; run <see cref="Validation.ScalePolicyValidator"/> for the rules.
+/// Loading checks shape only; run <see cref="ScalePolicyValidator"/> for the rules.
 /// </summary>
 public static class PolicyYaml
 {
@@ -69,8 +71,4 @@ public static class PolicyYaml
     public static IReadOnlyList<ScalePolicy> LoadFile(string path) => LoadAll(File.ReadAllText(path), path);
 
     public static string Save(ScalePolicy policy) => s_serializer.Serialize(policy);
-
-    /// <summary>Writes several policies as one multi-document YAML text.</summary>
-    public static string SaveAll(IEnumerable<ScalePolicy> policies) =>
-        string.Join("---\n", policies.Select(Save));
 }

@@ -1,4 +1,4 @@
-namespace ScaleControl.Core.Simulation;
+namespace ScaleControl.Simulation;
 
 /// <summary>What one controller did on one trace.</summary>
 public sealed record ReplayResult(

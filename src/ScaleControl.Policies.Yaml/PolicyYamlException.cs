@@ -1,6 +1,6 @@
 using YamlDotNet.Core;
 
-namespace ScaleControl.Core.Policies.Yaml;
+namespace ScaleControl.Policies.Yaml;
 
 /// <summary>A policy file could not be read; the message names the source, line and column.</summary>
 public sealed class PolicyYamlException(string message, long? line, long? column, Exception? inner = null)
