@@ -27,6 +27,22 @@ public static class ProposalRules
     public static bool Differs(ScalePolicy policy, ScaleProposal open, Decision decision, WorkloadState workload) =>
         open.Spec.FromReplicas != workload.SpecReplicas || ProposalLifecycle.ShouldSupersede(open, decision, policy.Spec.Tolerance);
 
+    /// <summary>
+    /// A pending proposal's target is amended at most this often: while traffic ramps, the card's numbers move in
+    /// steps people can read (a group card of three rows stays within a few updates a minute).
+    /// </summary>
+    public static readonly TimeSpan AmendInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether <paramref name="newer"/> asks the same question as the pending proposal (same start, same direction), so it amends rather than supersedes.</summary>
+    public static bool CanAmend(ScaleProposal pending, Decision newer) =>
+        pending.Status.Phase == ProposalPhase.Pending
+        && newer.CurrentReplicas == pending.Spec.FromReplicas
+        && newer.Direction == (pending.Spec.ToReplicas > pending.Spec.FromReplicas ? ScaleDirection.Up : ScaleDirection.Down);
+
+    /// <summary>When the proposal last changed its target (its last amendment, else its creation).</summary>
+    public static DateTimeOffset LastChange(ScaleProposal proposal) =>
+        proposal.Status.Amendments.Count > 0 ? proposal.Status.Amendments[^1].At : ProposalFactory.CreatedAt(proposal);
+
     /// <summary>Null when scaling to <paramref name="replicas"/> still makes sense against the workload as it is now; otherwise why not.</summary>
     public static string? StillHolds(ScaleProposal proposal, ScalePolicy? policy, WorkloadState state, int replicas, DateTimeOffset now)
     {

@@ -12,6 +12,7 @@ public sealed class ProposalBoard
 {
     private readonly Dictionary<string, ScaleProposal> _refused;
     private readonly Dictionary<string, List<ScaleChange>> _automatic;
+    private readonly Dictionary<string, ScaleProposal> _refresh = new(StringComparer.Ordinal);
 
     private ProposalBoard(Dictionary<string, ScaleProposal> open, Dictionary<string, ScaleProposal> refused, Dictionary<string, List<ScaleChange>> automatic)
     {
@@ -21,6 +22,12 @@ public sealed class ProposalBoard
     }
 
     public Dictionary<string, ScaleProposal> Open { get; }
+
+    /// <summary>Cards whose rows changed this tick, by card: the newest changed row of each.</summary>
+    public IEnumerable<ScaleProposal> CardsToRefresh => _refresh.Values;
+
+    /// <summary>Marks <paramref name="row"/>'s card for one update at the end of the tick.</summary>
+    public void RefreshCard(ScaleProposal row) => _refresh[row.Status.Card?.OutTrackId ?? row.Key] = row;
 
     public ScaleProposal? Refused(string targetKey) => _refused.GetValueOrDefault(targetKey);
 

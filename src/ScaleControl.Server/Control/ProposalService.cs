@@ -95,7 +95,7 @@ public sealed class ProposalService(
     public async Task<ProposalBoard> BoardAsync(CancellationToken cancellationToken) =>
         ProposalBoard.From(await store.ListAsync(null, cancellationToken));
 
-    /// <summary>Amends the pending proposal in place (same record, same card) to the newer decision's target.</summary>
+    /// <summary>Amends the pending proposal in place (same record, same card) to the newer decision's target; the caller refreshes the card.</summary>
     public async Task<ScaleProposal?> AmendAsync(ScaleProposal open, Decision decision, CancellationToken cancellationToken)
     {
         var amended = await writer.UpdateAsync(open, p => ProposalLifecycle.Amend(p, decision, time.GetUtcNow()).IfAccepted(), cancellationToken);
@@ -103,10 +103,18 @@ public sealed class ProposalService(
         {
             await announcer.EventAsync(amended, ScaleEventReasons.ScaleProposalCreated,
                 $"proposal {amended.Metadata.Name} {amended.Status.Message}: {amended.Spec.Reason}", warning: false, cancellationToken);
-            await announcer.UpdateCardAsync(amended, cancellationToken);
         }
 
         return amended;
+    }
+
+    /// <summary>Brings each card up to date once (a group card renders all its rows from the store).</summary>
+    public async Task RefreshCardsAsync(IEnumerable<ScaleProposal> rows, CancellationToken cancellationToken)
+    {
+        foreach (var row in rows)
+        {
+            await announcer.UpdateCardAsync(row, cancellationToken);
+        }
     }
 
     private static Dictionary<string, ScaleProposal> NewestOpenByTarget(IEnumerable<ScaleProposal> proposals) => proposals

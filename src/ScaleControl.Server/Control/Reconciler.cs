@@ -57,6 +57,9 @@ public sealed class Reconciler(
             }
         }
 
+        // One card update per card per tick, however many of its rows were amended.
+        await proposals.RefreshCardsAsync(board.CardsToRefresh, cancellationToken);
+
         // Not awaited: a long pass (a backlog of deletes) must not hold up the next tick's decisions.
         _ = retention.PruneIfDueAsync(cancellationToken);
 
@@ -133,9 +136,21 @@ public sealed class Reconciler(
             case DecisionOutcome.ApplyNow when decision.DesiredReplicas != workload.SpecReplicas && (open is null || pending is not null):
                 return (await proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken), null);
             case DecisionOutcome.Propose when pending is not null && ProposalRules.Differs(policy, pending, decision, workload):
-                return pending.Spec.FromReplicas == workload.SpecReplicas && await proposals.AmendAsync(pending, decision, cancellationToken) is { } amended
-                    ? (amended, null)
-                    : (await proposals.ProposeAsync(policy, decision, workload, pending, cancellationToken), null);
+                if (pending.Spec.FromReplicas == workload.SpecReplicas && ProposalRules.CanAmend(pending, decision))
+                {
+                    if (now - ProposalRules.LastChange(pending) < ProposalRules.AmendInterval)
+                    {
+                        return (null, null);
+                    }
+
+                    if (await proposals.AmendAsync(pending, decision, cancellationToken) is { } amended)
+                    {
+                        board.RefreshCard(amended);
+                        return (amended, null);
+                    }
+                }
+
+                return (await proposals.ProposeAsync(policy, decision, workload, pending, cancellationToken), null);
             case DecisionOutcome.Propose when open is null:
                 return ProposalRules.Hold(board.Refused(targetKey), policy, decision, now) is { } hold
                     ? (null, hold.Describe())

@@ -39,7 +39,9 @@ public sealed class ControlLoopTests : IDisposable
         await Tick();
 
         _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
-        await Tick(seconds: 5);
+        await Tick(seconds: 5); // within the amend interval: the card's numbers do not flicker
+        Assert.Equal(10, Assert.Single(await Open("shop")).Spec.ToReplicas);
+        await Tick(seconds: 25);
 
         var only = Assert.Single(await _server.Proposals.ListAsync("shop", default));
         Assert.Equal((ProposalPhase.Pending, 4, 20), (only.Status.Phase, only.Spec.FromReplicas, only.Spec.ToReplicas));
@@ -54,7 +56,7 @@ public sealed class ControlLoopTests : IDisposable
         await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
         await Tick();
         _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
-        await Tick(seconds: 5);
+        await Tick(seconds: 30);
         var name = Assert.Single(await Open("shop")).Metadata.Name;
 
         var result = await _server.Service<IApprovalInbox>().DecideAsync(
