@@ -38,8 +38,8 @@ internal static class GlobalOptions
 
     public static readonly Option<OutputFormat> Output = new("--output", "-o")
     {
-        Description = "Output format: table, json or yaml",
-        HelpName = "table|json|yaml",
+        Description = "Output format: table, wide, json or yaml",
+        HelpName = "table|wide|json|yaml",
         Recursive = true,
         DefaultValueFactory = _ => OutputFormat.Table,
         CustomParser = result =>
@@ -50,7 +50,7 @@ internal static class GlobalOptions
                 return format;
             }
 
-            result.AddError($"'{text}' is not an output format: use table, json or yaml");
+            result.AddError($"'{text}' is not an output format: use table, wide, json or yaml");
             return OutputFormat.Table;
         },
     };
@@ -64,7 +64,7 @@ internal static class GlobalOptions
     static GlobalOptions()
     {
         Output.CompletionSources.Clear();
-        Output.CompletionSources.Add("table", "json", "yaml");
+        Output.CompletionSources.Add("table", "wide", "json", "yaml");
     }
 
     public static IEnumerable<Option> All => [Server, Token, Config, Namespace, AllNamespaces, Output, RequestTimeout];

@@ -47,6 +47,51 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
     }
 
     [Fact]
+    public async Task GroupCard_HotEventOnTheChain_OneCardApproveAllScalesAllThree()
+    {
+        var chain = (await sandbox.PoliciesAsync()).Where(p => p.Group == "feed-chain").ToList();
+        Assert.Equal(3, chain.Count);
+        var page = await sandbox.OpenDashboardAsync();
+        var before = new Dictionary<string, int>();
+        foreach (var policy in chain)
+        {
+            var tile = page.Locator($"[data-workload='{policy.Id}']");
+            await Assertions.Expect(tile).ToBeVisibleAsync();
+            before[policy.Id] = await ReadyAsync(tile);
+            await page.SelectOptionAsync("#hot-workload", policy.WorkloadId);
+            await page.Locator("#hot-multiplier").FillAsync("4");
+            if (!await page.Locator("#hot-ramp").IsVisibleAsync())
+            {
+                await page.ClickAsync("#hot-form summary");
+            }
+
+            await page.Locator("#hot-ramp").FillAsync("0");
+            await page.ClickAsync("#hot-start");
+            await Assertions.Expect(page.Locator("#hot-result")).ToContainTextAsync($"{policy.WorkloadId} is getting 4× traffic");
+        }
+
+        // One group card on the phone with a row per service; zhangsan taps Approve all once.
+        var phone = page.FrameLocator("#phone");
+        await phone.Locator(".user-chip[data-user='zhangsan']").ClickAsync();
+        var groupCard = phone.Locator(".card[data-out-track-id]").Filter(new() { Has = phone.Locator(".card-rows") });
+        await Assertions.Expect(groupCard).ToHaveCountAsync(1, new() { Timeout = 60_000 });
+        foreach (var policy in chain)
+        {
+            await Assertions.Expect(groupCard.Locator(".card-rows")).ToContainTextAsync(policy.Id, new() { Timeout = 30_000 });
+        }
+
+        await groupCard.Locator("button[data-action-id='approve_all']").ClickAsync();
+
+        foreach (var policy in chain)
+        {
+            var tile = page.Locator($"[data-workload='{policy.Id}']");
+            await WaitUntilAsync(async () => await ReadyAsync(tile) > before[policy.Id], TimeSpan.FromSeconds(60), $"{policy.Id} ready replicas to rise");
+        }
+
+        await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by .*(Zhang San|zhangsan)"), new() { Timeout = 30_000 });
+    }
+
+    [Fact]
     public async Task Dashboard_Sandbox_ShowsEveryPolicyWithChartsAndThePhone()
     {
         var policies = await sandbox.PoliciesAsync();
@@ -128,7 +173,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         }
     }
 
-    public sealed record SeededPolicy(string Namespace, string Name, string Workload, string Mode)
+    public sealed record SeededPolicy(string Namespace, string Name, string Workload, string Mode, string? Group = null)
     {
         public string Id => $"{Namespace}/{Name}";
 
@@ -190,12 +235,13 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
                 p!["metadata"]!["namespace"]!.GetValue<string>(),
                 p["metadata"]!["name"]!.GetValue<string>(),
                 p["spec"]!["target"]!["name"]!.GetValue<string>(),
-                p["spec"]!["mode"]!.GetValue<string>()))];
+                p["spec"]!["mode"]!.GetValue<string>(),
+                p["spec"]!["group"]?.GetValue<string>()))];
         }
 
-        /// <summary>A seeded policy zhangsan may approve (shop, feed or video; Approval or Hybrid).</summary>
+        /// <summary>A seeded policy zhangsan may approve (shop, feed or video; Approval or Hybrid) with a card of its own (not in a group).</summary>
         public async Task<SeededPolicy> PolicyNeedingApprovalAsync() =>
-            (await PoliciesAsync()).First(p => p.Namespace is "shop" or "feed" or "video" && p.Mode is "Approval" or "Hybrid");
+            (await PoliciesAsync()).First(p => p.Namespace is "shop" or "feed" or "video" && p.Mode is "Approval" or "Hybrid" && p.Group is null);
 
         public async Task DisposeAsync()
         {

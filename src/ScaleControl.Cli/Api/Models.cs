@@ -120,7 +120,8 @@ internal sealed record HistoryEntry(
     string? By = null,
     string? Channel = null,
     string? Message = null,
-    string? Proposal = null);
+    string? Proposal = null,
+    string? Reason = null);
 
 internal sealed record MetricStatus(string Name = "", double? Value = null, double? Predicted = null, string? Status = null, string? Problem = null);
 

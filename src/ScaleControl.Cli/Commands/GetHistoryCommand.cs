@@ -5,7 +5,7 @@ using ScaleControl.Cli.Formatting;
 
 namespace ScaleControl.Cli.Commands;
 
-/// <summary><c>scalectl get history [--since 1h]</c>: what happened, oldest first so the latest is next to the prompt.</summary>
+/// <summary><c>scalectl get history [--since 1h] [-o wide|json]</c>: what happened and why, oldest first so the latest is next to the prompt.</summary>
 internal sealed class GetHistoryCommand : ApiCommand
 {
     private static readonly Option<string> s_since = new("--since")
@@ -44,18 +44,16 @@ internal sealed class GetHistoryCommand : ApiCommand
             return;
         }
 
-        var wide = context.AllNamespaces;
-        var table = new TableWriter(Columns.Headers(wide, "AGE", "WORKLOAD", "KIND", "REPLICAS", "BY", "CHANNEL", "MESSAGE"));
+        var allNamespaces = context.AllNamespaces;
+        var wide = context.Format == OutputFormat.Wide;
+        string[] headers = ["AGE", "WORKLOAD", "KIND", "REPLICAS", "BY", "CHANNEL", .. wide ? (string[])["REASON", "PROPOSAL"] : [], "MESSAGE"];
+        var table = new TableWriter(Columns.Headers(allNamespaces, headers));
         foreach (var e in entries)
         {
-            table.AddRow(Columns.Row(wide, e.Namespace,
-                context.Age(e.Time),
-                e.Workload,
-                e.Kind,
-                Replicas(e.From, e.To),
-                e.By,
-                e.Channel,
-                Columns.Truncate(e.Message, 80)));
+            // Wide: why (the proposal's reason, the operator's --reason, the rejection's) and the full message.
+            string?[] extra = wide ? [e.Reason, e.Proposal] : [];
+            table.AddRow(Columns.Row(allNamespaces, e.Namespace,
+                [context.Age(e.Time), e.Workload, e.Kind, Replicas(e.From, e.To), e.By, e.Channel, .. extra, wide ? e.Message : Columns.Truncate(e.Message, 80)]));
         }
 
         table.Write(context.Out);

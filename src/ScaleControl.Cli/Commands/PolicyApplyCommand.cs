@@ -28,7 +28,7 @@ internal sealed class PolicyApplyCommand : ApiCommand
         {
             var (body, created) = await context.Api.PutWithStatusAsync($"policies/{doc.Id.Path}", doc.Body, ct);
             applied.Add(body);
-            if (context.Format == Formatting.OutputFormat.Table)
+            if (context.Format is Formatting.OutputFormat.Table or Formatting.OutputFormat.Wide)
             {
                 context.Out.WriteLine($"scalepolicy {doc.Id} {(created ? "created" : "configured")}");
             }

@@ -6,4 +6,7 @@ internal enum OutputFormat
     Table,
     Json,
     Yaml,
+
+    /// <summary>The table with extra columns (e.g. the reason in the history).</summary>
+    Wide,
 }

@@ -52,8 +52,20 @@ public sealed record ScalePolicySpec
     /// <summary>How scale-downs are handled; null means "as <see cref="Mode"/>".</summary>
     public ScaleMode? ScaleDownMode { get; init; }
 
-    /// <summary>In Hybrid mode: steps within this limit are applied automatically, larger ones need approval.</summary>
+    /// <summary>
+    /// In Hybrid mode: the automatic allowance. Changes up to this limit (counted together over
+    /// <see cref="AutoApproveWindowSeconds"/>) are applied without asking; beyond it the rest is proposed.
+    /// </summary>
     public StepLimit? AutoApproveMaxStep { get; init; }
+
+    /// <summary>
+    /// Services that scale together (e.g. "feed-chain"): proposals of one group that are open together share one
+    /// card (a row per service, Approve all, one DING, one expiry). Null: a card of its own.
+    /// </summary>
+    public string? Group { get; init; }
+
+    /// <summary>The window over which automatic steps add up against <see cref="AutoApproveMaxStep"/> (default 10 minutes).</summary>
+    public int AutoApproveWindowSeconds { get; init; } = 600;
 
     public ScalingBehavior Behavior { get; init; } = new();
     public PredictionSpec Prediction { get; init; } = new();
@@ -237,6 +249,12 @@ public sealed record ApprovalSpec
 
     /// <summary>Offer an "Approve half step" button.</summary>
     public bool AllowHalfStep { get; init; }
+
+    /// <summary>
+    /// After a reject or a partial approval, no new proposal for the workload for this long (default 30 minutes)
+    /// unless it needs more than the refused proposal asked for.
+    /// </summary>
+    public int RejectBackoffSeconds { get; init; } = 1800;
 }
 
 public sealed record TwoPersonRule

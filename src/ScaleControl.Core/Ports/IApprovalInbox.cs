@@ -3,6 +3,7 @@ using ScaleControl.Core.Proposals;
 namespace ScaleControl.Core.Ports;
 
 /// <summary>A person's decision on a proposal, from any channel (DingTalk tap, REST API, scalectl).</summary>
+/// <param name="AllRows">A group card's "Approve all" / "Reject all": the decision applies to every open row sharing the proposal's card.</param>
 public sealed record ApprovalCommand(
     string Namespace,
     string ProposalName,
@@ -10,7 +11,8 @@ public sealed record ApprovalCommand(
     ApprovalChannel Channel,
     bool Approve,
     int? Replicas = null,
-    string? Reason = null);
+    string? Reason = null,
+    bool AllRows = false);
 
 public enum ApprovalResultKind
 {

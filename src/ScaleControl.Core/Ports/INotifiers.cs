@@ -12,6 +12,13 @@ public interface IApprovalNotifier
     /// <summary>Updates the card in place to the proposal's current phase, approvals and outcome.</summary>
     Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Updates a group card (several proposals sharing one card, <paramref name="rows"/> oldest first) to all rows'
+    /// current state. Without group support, the card shows the first row.
+    /// </summary>
+    Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken) =>
+        UpdateProposalAsync(rows[0], cancellationToken);
+
     /// <summary>DINGs the on-call people; falls back to an @-mention group message when DING is unavailable.</summary>
     Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken);
 }

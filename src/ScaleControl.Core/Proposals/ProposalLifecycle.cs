@@ -68,6 +68,8 @@ public static class ProposalLifecycle
                 WorkloadResourceVersion = workload.ResourceVersion,
                 ExpiresAt = now + TimeSpan.FromSeconds(approval.ExpirySeconds),
                 EscalateAt = approval.Escalation is { } escalation ? now + TimeSpan.FromSeconds(escalation.AfterSeconds) : null,
+                RejectBackoffSeconds = approval.RejectBackoffSeconds,
+                Group = policy.Spec.Group,
             },
             Status = new ScaleProposalStatus
             {
@@ -107,13 +109,14 @@ public static class ProposalLifecycle
         }
 
         var chosen = replicas ?? spec.ToReplicas;
-        if (chosen != spec.ToReplicas && chosen != spec.AlternativeReplicas)
+        if (Granted(proposal, chosen) is not { } grant)
         {
             var offered = spec.AlternativeReplicas is { } alt ? $"{spec.ToReplicas} or {alt}" : spec.ToReplicas.ToString(CultureInfo.InvariantCulture);
             return TransitionResult.No(proposal, $"cannot approve {chosen} replicas: the proposal offers {offered}");
         }
 
-        var approvals = status.Approvals.Append(new ApprovalRecord { User = user, Channel = channel, At = now, Replicas = chosen }).ToArray();
+        var (granted, partly) = grant;
+        var approvals = status.Approvals.Append(new ApprovalRecord { User = user, Channel = channel, At = now, Replicas = granted }).ToArray();
         var missing = MissingApprovals(spec, approvals);
         if (missing is not null)
         {
@@ -122,9 +125,96 @@ public static class ProposalLifecycle
         }
 
         var by = string.Join(", ", approvals.Select(a => a.User));
-        var approved = Move(proposal with { Status = status with { Approvals = approvals } }, ProposalPhase.Approved, now, user,
-            $"approved by {by} ({ApprovedReplicas(approvals)} replicas)");
+        var agreed = ApprovedReplicas(approvals)!.Value;
+        var rest = partly && agreed != spec.ToReplicas ? $"; {agreed} → {spec.ToReplicas} stays pending (the target rose after the tap)" : "";
+        var approved = Move(proposal with { Status = status with { Approvals = approvals, PartlyApproved = rest.Length > 0 } }, ProposalPhase.Approved, now, user,
+            $"approved by {by} ({agreed} replicas){rest}");
         return TransitionResult.Ok(approved, approved.Status.Message!);
+    }
+
+    /// <summary>
+    /// What an approval of <paramref name="chosen"/> replicas grants. An approval authorizes what the approver saw:
+    /// the current target or half step as offered; an earlier target (the card was amended after they looked) grants
+    /// that amount when the target has since moved further (the rest stays pending, <c>Partly</c>), or the current
+    /// target when it has since come back (the lower number). Null when <paramref name="chosen"/> was never offered.
+    /// </summary>
+    private static (int Replicas, bool Partly)? Granted(ScaleProposal proposal, int chosen)
+    {
+        var spec = proposal.Spec;
+        var amendments = proposal.Status.Amendments;
+        var sawTarget = chosen != spec.ToReplicas && amendments.Any(a => a.FromTarget == chosen);
+        if (!sawTarget && (chosen == spec.ToReplicas || chosen == spec.AlternativeReplicas))
+        {
+            return (chosen, false);
+        }
+
+        // An earlier target wins over a half step of the same number: the rest then waits for a decision rather than being dropped.
+        if (!sawTarget && !amendments.Any(a => a.FromAlternative == chosen))
+        {
+            return null;
+        }
+
+        var up = spec.ToReplicas >= spec.FromReplicas;
+        var further = up ? spec.ToReplicas > chosen : spec.ToReplicas < chosen;
+        if (!further)
+        {
+            return (spec.ToReplicas, false);
+        }
+
+        // A stale half step is still the approver's "only this much": granted, and the rest is not kept pending.
+        return up ? chosen > spec.FromReplicas ? (chosen, sawTarget) : null
+            : chosen < spec.FromReplicas ? (chosen, sawTarget) : null;
+    }
+
+    /// <summary>
+    /// Pending → Pending: the target moved while the proposal waited. The same proposal (and card) now asks for the
+    /// newer target; the change is recorded. Refused when the newer decision goes the other way or starts elsewhere
+    /// (that is a new question: supersede instead).
+    /// </summary>
+    public static TransitionResult Amend(ScaleProposal proposal, Decision newer, DateTimeOffset now)
+    {
+        var spec = proposal.Spec;
+        if (proposal.Status.Phase != ProposalPhase.Pending)
+        {
+            return TransitionResult.No(proposal, $"cannot amend: the proposal is already {proposal.Status.Phase}");
+        }
+
+        var up = spec.ToReplicas > spec.FromReplicas;
+        var sameWay = newer.Direction == (up ? ScaleDirection.Up : ScaleDirection.Down);
+        if (!sameWay || newer.CurrentReplicas != spec.FromReplicas)
+        {
+            return TransitionResult.No(proposal, $"cannot amend: {newer.CurrentReplicas} → {newer.DesiredReplicas} is not the same question as {spec.FromReplicas} → {spec.ToReplicas}");
+        }
+
+        if (newer.DesiredReplicas == spec.ToReplicas)
+        {
+            return TransitionResult.Same(proposal, $"the proposal already asks for {spec.ToReplicas}");
+        }
+
+        var amendment = new AmendmentRecord
+        {
+            At = now,
+            FromTarget = spec.ToReplicas,
+            ToTarget = newer.DesiredReplicas,
+            FromAlternative = spec.AlternativeReplicas,
+            Reason = newer.Reason,
+        };
+        var required = Math.Max(spec.RequiredApprovals, newer.RequiresTwoPersons ? 2 : 1);
+        var message = $"updated {Time(now)}: {spec.ToReplicas} → {newer.DesiredReplicas}";
+        var amended = proposal with
+        {
+            Spec = spec with
+            {
+                ToReplicas = newer.DesiredReplicas,
+                AlternativeReplicas = newer.AlternativeReplicas,
+                Reason = newer.Reason,
+                Evidence = newer.Evidence,
+                RequiresTwoPersons = spec.RequiresTwoPersons || newer.RequiresTwoPersons,
+                RequiredApprovals = required,
+            },
+            Status = proposal.Status with { Amendments = [.. proposal.Status.Amendments, amendment], Message = message },
+        };
+        return TransitionResult.Ok(amended, message);
     }
 
     /// <summary>Hybrid/Auto: the control loop approves its own in-guardrail step, recorded as an Auto approval.</summary>
@@ -249,8 +339,21 @@ public static class ProposalLifecycle
             return TransitionResult.No(proposal, $"cannot mark applied: the proposal is {proposal.Status.Phase}, not Applying");
         }
 
+        var spec = proposal.Spec;
+        if (proposal.Status.PartlyApproved && replicas != spec.ToReplicas)
+        {
+            // The approved part is in; the rest of the (amended) target waits on the same proposal and card.
+            var rest = proposal with
+            {
+                Spec = spec with { FromReplicas = replicas, AlternativeReplicas = null },
+                Status = proposal.Status with { AppliedReplicas = replicas, AppliedAt = now, Approvals = [], PartlyApproved = false },
+            };
+            var partly = Move(rest, ProposalPhase.Pending, now, by, $"applied {spec.FromReplicas} → {replicas}; {replicas} → {spec.ToReplicas} awaits approval");
+            return TransitionResult.Ok(partly, partly.Status.Message!);
+        }
+
         var applied = Move(proposal with { Status = proposal.Status with { AppliedReplicas = replicas, AppliedAt = now } },
-            ProposalPhase.Applied, now, by, $"applied {proposal.Spec.FromReplicas} → {replicas}");
+            ProposalPhase.Applied, now, by, $"applied {spec.FromReplicas} → {replicas}");
         return TransitionResult.Ok(applied, applied.Status.Message!);
     }
 
@@ -277,6 +380,16 @@ public static class ProposalLifecycle
 
         return best;
     }
+
+    /// <summary>
+    /// A new proposal joins a group card as a row: the card, the expiry and the escalation are the first row's
+    /// (one card, one expiry, one DING for the group).
+    /// </summary>
+    public static ScaleProposal JoinCard(ScaleProposal proposal, ScaleProposal lead) => proposal with
+    {
+        Spec = proposal.Spec with { ExpiresAt = lead.Spec.ExpiresAt, EscalateAt = null },
+        Status = proposal.Status with { Card = lead.Status.Card, Message = $"{proposal.Status.Message}; on the group card of {lead.Metadata.Name}" },
+    };
 
     public static ScaleProposal WithCard(ScaleProposal proposal, CardReference card) =>
         proposal with { Status = proposal.Status with { Card = card } };

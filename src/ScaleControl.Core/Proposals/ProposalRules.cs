@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -25,6 +26,22 @@ public static class ProposalRules
     /// <summary>A pending proposal stands while it still starts where the workload is and asks for about the same (the tolerance rule).</summary>
     public static bool Differs(ScalePolicy policy, ScaleProposal open, Decision decision, WorkloadState workload) =>
         open.Spec.FromReplicas != workload.SpecReplicas || ProposalLifecycle.ShouldSupersede(open, decision, policy.Spec.Tolerance);
+
+    /// <summary>
+    /// A pending proposal's target is amended at most this often: while traffic ramps, the card's numbers move in
+    /// steps people can read (a group card of three rows stays within a few updates a minute).
+    /// </summary>
+    public static readonly TimeSpan AmendInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether <paramref name="newer"/> asks the same question as the pending proposal (same start, same direction), so it amends rather than supersedes.</summary>
+    public static bool CanAmend(ScaleProposal pending, Decision newer) =>
+        pending.Status.Phase == ProposalPhase.Pending
+        && newer.CurrentReplicas == pending.Spec.FromReplicas
+        && newer.Direction == (pending.Spec.ToReplicas > pending.Spec.FromReplicas ? ScaleDirection.Up : ScaleDirection.Down);
+
+    /// <summary>When the proposal last changed its target (its last amendment, else its creation).</summary>
+    public static DateTimeOffset LastChange(ScaleProposal proposal) =>
+        proposal.Status.Amendments.Count > 0 ? proposal.Status.Amendments[^1].At : ProposalFactory.CreatedAt(proposal);
 
     /// <summary>Null when scaling to <paramref name="replicas"/> still makes sense against the workload as it is now; otherwise why not.</summary>
     public static string? StillHolds(ScaleProposal proposal, ScalePolicy? policy, WorkloadState state, int replicas, DateTimeOffset now)
@@ -60,4 +77,55 @@ public static class ProposalRules
             ? $"the workload is at {state.SpecReplicas} now (proposed from {proposal.Spec.FromReplicas}); scaling to {replicas} would go the other way"
             : null;
     }
+
+    /// <summary>
+    /// A "no" holds: after <paramref name="refused"/> was rejected (or approved only in part), the workload is not
+    /// proposed again the same way until the policy's back-off has passed, unless the newer decision asks for more
+    /// than the refused proposal was sized for (beyond the tolerance). Null when nothing holds the decision back.
+    /// </summary>
+    public static RefusalHold? Hold(ScaleProposal? refused, ScalePolicy policy, Decision decision, DateTimeOffset now)
+    {
+        if (refused is null || HoldOf(refused) is not { } hold || decision.Direction == ScaleDirection.None || now >= hold.Until)
+        {
+            return null;
+        }
+
+        var spec = refused.Spec;
+        var up = spec.ToReplicas > spec.FromReplicas;
+        if (decision.Direction != (up ? ScaleDirection.Up : ScaleDirection.Down))
+        {
+            return null;
+        }
+
+        var slack = policy.Spec.Tolerance * Math.Max(1, spec.ToReplicas);
+        var beyond = up ? decision.DesiredReplicas > spec.ToReplicas + slack : decision.DesiredReplicas < spec.ToReplicas - slack;
+        return beyond ? null : hold;
+    }
+
+    /// <summary>The hold a refused proposal puts on its workload (null when it was not refused by a person).</summary>
+    public static RefusalHold? HoldOf(ScaleProposal proposal) =>
+        RefusedAt(proposal) is { } at ? new RefusalHold(proposal, at.AddSeconds(proposal.Spec.RejectBackoffSeconds), proposal.Spec.ToReplicas) : null;
+
+    /// <summary>When a person said no (or "only part of it") to the proposal; null for any other outcome.</summary>
+    public static DateTimeOffset? RefusedAt(ScaleProposal proposal) => proposal.Status switch
+    {
+        { Phase: ProposalPhase.Rejected, Rejection: { } rejection } when rejection.User != ProposalLifecycle.SystemUser => rejection.At,
+        { Phase: ProposalPhase.Applied, AppliedReplicas: { } applied, AppliedAt: { } at }
+            when applied != proposal.Spec.ToReplicas && ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Approval => at,
+        _ => null,
+    };
+}
+
+/// <summary>A refused proposal holding back new ones until <see cref="Until"/>, unless more than <see cref="SizedFor"/> replicas are needed.</summary>
+public sealed record RefusalHold(ScaleProposal Refused, DateTimeOffset Until, int SizedFor)
+{
+    /// <summary>What the card and the policy status say: until when, and who can lift it.</summary>
+    public string Describe() =>
+        $"held after {(Refused.Status.Phase == ProposalPhase.Rejected ? $"{Refused.Status.Rejection?.User} rejected" : "a partial approval of")} "
+        + $"{Refused.Spec.FromReplicas} → {Refused.Spec.ToReplicas}: {Terms(Until.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC")}";
+
+    /// <summary>Until when and who can lift it, with the time already formatted for the reader.</summary>
+    public string Terms(string until) =>
+        $"no new proposal until {until} unless more than {SizedFor} replicas are needed; "
+        + $"an approver ({string.Join(", ", Refused.Spec.Approvers)}) can lift it with scalectl scale";
 }

@@ -50,6 +50,12 @@ public sealed record ScaleProposalSpec
 
     public DateTimeOffset ExpiresAt { get; init; }
     public DateTimeOffset? EscalateAt { get; init; }
+
+    /// <summary>The policy's group: open proposals of one group share one card (the first one's).</summary>
+    public string? Group { get; init; }
+
+    /// <summary>The policy's back-off after a reject, copied when the proposal was made (a "no" holds this long).</summary>
+    public int RejectBackoffSeconds { get; init; } = 1800;
 }
 
 public enum ProposalPhase
@@ -90,6 +96,18 @@ public sealed record RejectionRecord
     public string User { get; init; } = "";
     public ApprovalChannel Channel { get; init; }
     public DateTimeOffset At { get; init; }
+    public string Reason { get; init; } = "";
+}
+
+/// <summary>One change of a pending proposal's target: "updated 10:32: 40 → 60".</summary>
+public sealed record AmendmentRecord
+{
+    public DateTimeOffset At { get; init; }
+    public int FromTarget { get; init; }
+    public int ToTarget { get; init; }
+
+    /// <summary>The half step offered before the change, so a tap on it is still understood.</summary>
+    public int? FromAlternative { get; init; }
     public string Reason { get; init; } = "";
 }
 
@@ -138,6 +156,15 @@ public sealed record ScaleProposalStatus
 
     /// <summary>Name of the proposal that superseded this one.</summary>
     public string? SupersededBy { get; init; }
+
+    /// <summary>Every change of the target while the proposal was pending (amended in place, same card).</summary>
+    public IReadOnlyList<AmendmentRecord> Amendments { get; init; } = [];
+
+    /// <summary>
+    /// True when the approval covers less than the target because the target rose after the approver looked: the
+    /// approved part is applied and the proposal returns to Pending for the rest.
+    /// </summary>
+    public bool PartlyApproved { get; init; }
 
     public IReadOnlyList<PhaseTransition> History { get; init; } = [];
 }

@@ -5,10 +5,16 @@ public enum CardAction
     Approve,
     Reject,
     ApproveHalf,
+
+    /// <summary>A group card's "Approve all": every pending row.</summary>
+    ApproveAll,
+
+    /// <summary>A group card's "Reject all".</summary>
+    RejectAll,
 }
 
 /// <summary>
-/// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half
+/// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half | approve_all | reject_all
 /// (samples/dingtalk/approval-card-template.md); their actionIds are the fallback.
 /// </summary>
 public static class CardActions
@@ -46,6 +52,12 @@ public static class CardActions
                 return true;
             case "approve_half" or "approve_half_btn":
                 action = CardAction.ApproveHalf;
+                return true;
+            case "approve_all" or "approve_all_btn":
+                action = CardAction.ApproveAll;
+                return true;
+            case "reject_all" or "reject_all_btn":
+                action = CardAction.RejectAll;
                 return true;
             default:
                 action = default;

@@ -34,7 +34,8 @@ public sealed partial class CardCallbackHandler(
             return Refuse(callback, "Unknown button; nothing was changed.");
         }
 
-        int? replicas = null;
+        // The button carries the count the approver saw; the lifecycle grants what they saw if the card changed since.
+        var replicas = action == CardAction.Approve ? ButtonReplicas(callback) : null;
         if (action == CardAction.ApproveHalf)
         {
             replicas = await AlternativeReplicasAsync(callback, ns, name, cancellationToken);
@@ -44,14 +45,17 @@ public sealed partial class CardCallbackHandler(
             }
         }
 
+        var rejects = action is CardAction.Reject or CardAction.RejectAll;
+        var allRows = action is CardAction.ApproveAll or CardAction.RejectAll;
         var command = new ApprovalCommand(
             ns,
             name,
             callback.UserId,
             ApprovalChannel.DingTalk,
-            Approve: action != CardAction.Reject,
+            Approve: !rejects,
             replicas,
-            action == CardAction.Reject ? "rejected on DingTalk" : null);
+            rejects ? "rejected on DingTalk" : null,
+            allRows);
 
         // Resolved per tap: the inbox is the server's control service, which itself uses this project's notifier.
         var inbox = services.GetRequiredService<IApprovalInbox>();
@@ -84,6 +88,9 @@ public sealed partial class CardCallbackHandler(
         LogTap(logger, callback.OutTrackId, callback.UserId, action, result.Kind);
         return result switch
         {
+            // A group card shows several proposals: the server renders it whole; the reply tells the tapper what happened.
+            { Kind: ApprovalResultKind.Accepted } when allRows =>
+                CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Message)),
             { Kind: ApprovalResultKind.Accepted, Proposal: { } proposal } =>
                 CardCallbackReply.Public(content.Build(proposal), ApprovalCardContent.PrivateMessage("")),
             _ => CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(
@@ -94,8 +101,7 @@ public sealed partial class CardCallbackHandler(
     /// <summary>The half step: from the button's <c>replicas</c> param, else from the proposal itself.</summary>
     private async Task<int?> AlternativeReplicasAsync(CardCallback callback, string ns, string name, CancellationToken cancellationToken)
     {
-        if (callback.Params.TryGetValue("replicas", out var text)
-            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var fromButton) && fromButton > 0)
+        if (ButtonReplicas(callback) is { } fromButton)
         {
             return fromButton;
         }
@@ -103,6 +109,10 @@ public sealed partial class CardCallbackHandler(
         var store = services.GetService<IProposalStore>();
         return store is null ? null : (await store.GetAsync(ns, name, cancellationToken))?.Spec.AlternativeReplicas;
     }
+
+    private static int? ButtonReplicas(CardCallback callback) =>
+        callback.Params.TryGetValue("replicas", out var text)
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas) && replicas > 0 ? replicas : null;
 
     private CardCallbackReply Refuse(CardCallback callback, string message)
     {

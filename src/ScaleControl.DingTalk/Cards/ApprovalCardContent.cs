@@ -14,7 +14,60 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
     /// <summary>DingTalk's limit on a cardParamMap value.</summary>
     internal const int MaxValueBytes = 1024;
 
-    public IReadOnlyDictionary<string, string> Build(ScaleProposal proposal)
+    public IReadOnlyDictionary<string, string> Build(ScaleProposal proposal) =>
+        proposal.Spec.Group is null ? BuildOne(proposal) : BuildGroup([proposal]);
+
+    /// <summary>
+    /// A group card: one row per proposal sharing the card (oldest first), "Approve all" / "Reject all" while any
+    /// row waits (status <c>group_pending</c>), the first row's expiry, and the outcome per row.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> BuildGroup(IReadOnlyList<ScaleProposal> rows)
+    {
+        var lead = rows[0];
+        var map = new Dictionary<string, string>(BuildOne(lead), StringComparer.Ordinal);
+        var pending = rows.Count(r => r.Status.Phase == ProposalPhase.Pending);
+        var busy = rows.Any(r => r.Status.Phase is ProposalPhase.Approved or ProposalPhase.Applying);
+        var from = rows.Sum(r => r.Spec.FromReplicas);
+        var to = rows.Sum(r => r.Spec.ToReplicas);
+        map[V.Group] = lead.Spec.Group ?? "";
+        map[V.Title] = $"{lead.Spec.Group}: {rows.Count} service{(rows.Count == 1 ? "" : "s")} scale together ({from} → {to} replicas)";
+        map[V.Workload] = string.Join(", ", rows.Select(r => $"{r.Metadata.Namespace}/{r.Spec.Target.Name}"));
+        map[V.ReplicasFrom] = Number(from);
+        map[V.ReplicasTo] = Number(to);
+        map[V.HalfStepTo] = "";
+        map[V.Reason] = "";
+        map[V.Rows] = string.Join("\n", rows.Select(Row));
+        map[V.CostDelta] = PodDelta(to - from);
+        map[V.Status] = pending > 0 ? GroupPending : busy ? "applying" : rows.All(r => r.Status.Phase == ProposalPhase.Applied) ? "applied" : "decided";
+        map[V.StatusText] = pending > 0
+            ? $"{pending} of {rows.Count} waiting for approval, expires {Time(lead.Spec.ExpiresAt)}"
+            : string.Join(", ", rows.GroupBy(r => r.Status.Phase).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
+        map[V.DecidedBy] = string.Join(", ", rows.Select(DecidedBy).Where(b => b.Length > 0).Distinct(StringComparer.Ordinal));
+        map[V.DecidedAt] = rows.Select(DecidedAt).Max() is { } at ? Time(at) : "";
+        map[V.Result] = string.Join("\n", rows.Select(r => (r, Result(r))).Where(x => x.Item2.Length > 0).Select(x => $"{x.r.Spec.Target.Name}: {x.Item2}"));
+        map[V.Updated] = rows.SelectMany(r => r.Status.Amendments.Select(a => $"updated {Time(a.At)}: {r.Spec.Target.Name} {a.FromTarget} → {a.ToTarget}").Zip(r.Status.Amendments, (text, a) => (text, a.At)))
+            .OrderByDescending(x => x.At).Select(x => x.text).FirstOrDefault() ?? "";
+        foreach (var key in map.Keys.ToList())
+        {
+            map[key] = Truncate(map[key]);
+        }
+
+        return map;
+    }
+
+    /// <summary>The status of a group card while any row waits: its buttons are "Approve all" and "Reject all".</summary>
+    public const string GroupPending = "group_pending";
+
+    /// <summary>"**feed/gateway** 4 → 8 · pending · 1.2k qps (500 qps/pod)".</summary>
+    private string Row(ScaleProposal row)
+    {
+        var metric = KeyMetric(row.Spec.Evidence);
+        var why = metric?.Value is { } value ? $" · {Compact(value)} {metric.Name} ({Compact(metric.Target)}/pod)" : "";
+        var phase = row.Status.Phase.ToString().ToLowerInvariant();
+        return $"**{row.Metadata.Namespace}/{row.Spec.Target.Name}** {row.Spec.FromReplicas} → {row.Spec.ToReplicas} · {phase}{why}";
+    }
+
+    private IReadOnlyDictionary<string, string> BuildOne(ScaleProposal proposal)
     {
         var spec = proposal.Spec;
         var status = proposal.Status;
@@ -41,6 +94,9 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.DecidedBy] = DecidedBy(proposal),
             [V.DecidedAt] = DecidedAt(proposal) is { } at ? Time(at) : "",
             [V.Result] = Result(proposal),
+            [V.Updated] = Updated(proposal),
+            [V.Group] = "",
+            [V.Rows] = "",
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
 
@@ -125,15 +181,36 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         return status.Phase switch
         {
             ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
-                + (status.AppliedAt is { } at ? $" at {Time(at)}" : ""),
+                + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {status.Message ?? "unknown reason"}",
             ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
-            ProposalPhase.Rejected => string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {status.Rejection.Reason}; no change",
+            ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {status.Rejection.Reason}; no change")
+                + HoldText(proposal),
+            ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
+                + $"; {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} awaits approval",
             ProposalPhase.Expired => "expired: nobody decided in time; no change",
             _ => "",
         };
     }
+
+    /// <summary>The latest change of the target while pending: "updated 10:32:05 UTC: 40 → 60 (2 updates)".</summary>
+    private string Updated(ScaleProposal proposal)
+    {
+        var amendments = proposal.Status.Amendments;
+        if (amendments.Count == 0)
+        {
+            return "";
+        }
+
+        var last = amendments[^1];
+        var count = amendments.Count > 1 ? $" ({amendments.Count} updates)" : "";
+        return $"updated {Time(last.At)}: {last.FromTarget} → {last.ToTarget}{count}";
+    }
+
+    /// <summary>" — held until 11:02:00 UTC: no new proposal unless …; who can lift it", or "" when the outcome holds nothing.</summary>
+    private string HoldText(ScaleProposal proposal) =>
+        ProposalRules.HoldOf(proposal) is { } hold && proposal.Spec.RejectBackoffSeconds > 0 ? $". Held: {hold.Terms(Time(hold.Until))}" : "";
 
     private static int ApprovedReplicas(ScaleProposal proposal) =>
         proposal.Status.Approvals.LastOrDefault() is { Replicas: > 0 } approval ? approval.Replicas : proposal.Spec.ToReplicas;

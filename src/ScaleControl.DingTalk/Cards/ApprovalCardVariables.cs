@@ -46,7 +46,7 @@ public static class ApprovalCardVariables
     /// <summary>string: "10:42:05 UTC".</summary>
     public const string ExpiresAt = "expiresAt";
 
-    /// <summary>string enum: pending, approved, applying, applied, rejected, expired, superseded, failed.</summary>
+    /// <summary>string enum: pending, approved, applying, applied, rejected, expired, superseded, failed; on a group card group_pending (any row waits), applying, applied or decided.</summary>
     public const string Status = "status";
 
     /// <summary>string: the status for people, with the approval count and expiry while pending.</summary>
@@ -60,6 +60,15 @@ public static class ApprovalCardVariables
 
     /// <summary>markdown: the outcome ("applied 20 → 60 at 10:32:05 UTC", "failed: reason", "rejected: reason; no change").</summary>
     public const string Result = "result";
+
+    /// <summary>string: the policy group of a group card ("feed-chain"), "" for a card of one proposal.</summary>
+    public const string Group = "group";
+
+    /// <summary>markdown: one line per row of a group card ("**feed/gateway** 4 → 8 · pending · 1.2k qps"), "" otherwise.</summary>
+    public const string Rows = "rows";
+
+    /// <summary>string: the latest change of the target while pending ("updated 10:32:05 UTC: 40 → 60"), "" when never amended.</summary>
+    public const string Updated = "updated";
 
     /// <summary>string: dingtalk:// deep link to the proposal page ("" without DetailsBaseUrl).</summary>
     public const string DetailUrl = "detailUrl";

@@ -87,6 +87,17 @@ public sealed partial class DingTalkCardNotifier(
             },
             cancellationToken);
 
+    /// <summary>Merges all rows of a group card (the first row's card) into it.</summary>
+    public Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken) =>
+        api.UpdateCardAsync(
+            new UpdateCardRequest
+            {
+                OutTrackId = rows[0].Status.Card?.OutTrackId ?? ProposalIdentity.ToOutTrackId(rows[0].Metadata.Namespace, rows[0].Metadata.Name),
+                CardData = new CardParams(content.BuildGroup(rows)),
+                CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
+            },
+            cancellationToken);
+
     public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalationSpec, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
         escalation.EscalateAsync(proposal, escalationSpec, receivers, cancellationToken);
 

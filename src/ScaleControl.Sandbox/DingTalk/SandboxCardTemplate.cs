@@ -43,17 +43,24 @@ public sealed record SandboxCardTemplate(
             new("decidedBy", TemplateVariableType.String),
             new("decidedAt", TemplateVariableType.String),
             new("result", TemplateVariableType.Markdown),
+            new("updated", TemplateVariableType.String),
+            new("group", TemplateVariableType.String),
+            new("rows", TemplateVariableType.Markdown),
             new("detailUrl", TemplateVariableType.String),
         ],
         PrivateVariables: [new("privateMessage", TemplateVariableType.String)],
         Buttons:
         [
-            new("approve", "Approve", "primary", new Dictionary<string, string> { ["action"] = "approve" },
+            new("approve", "Approve", "primary", new Dictionary<string, string> { ["action"] = "approve", ["replicas"] = "${replicasTo}" },
                 [new("status", "pending")]),
-            new("approve_half", "Approve half (→ ${halfStepTo})", "default", new Dictionary<string, string> { ["action"] = "approve_half" },
+            new("approve_half", "Approve half (→ ${halfStepTo})", "default", new Dictionary<string, string> { ["action"] = "approve_half", ["replicas"] = "${halfStepTo}" },
                 [new("status", "pending"), new("halfStepTo", null)]),
             new("reject", "Reject", "danger", new Dictionary<string, string> { ["action"] = "reject" },
                 [new("status", "pending")]),
+            new("approve_all", "Approve all", "primary", new Dictionary<string, string> { ["action"] = "approve_all" },
+                [new("status", "group_pending")]),
+            new("reject_all", "Reject all", "danger", new Dictionary<string, string> { ["action"] = "reject_all" },
+                [new("status", "group_pending")]),
         ]);
 
     /// <summary>A template still in the builder (never published): createAndDeliver answers param.templateUnpublished.</summary>

@@ -12,6 +12,7 @@ namespace ScaleControl.Server.Control;
 /// the scale action and the ScaleProposal record are the source of truth.
 /// </summary>
 public sealed class Announcer(
+    IProposalStore proposals,
     IEventRecorder events,
     IApprovalNotifier cards,
     INoticePublisher notices,
@@ -41,12 +42,34 @@ public sealed class Announcer(
 
         try
         {
-            await cards.UpdateProposalAsync(proposal, cancellationToken);
+            if (proposal.Spec.Group is null)
+            {
+                await cards.UpdateProposalAsync(proposal, cancellationToken);
+            }
+            else
+            {
+                await cards.UpdateGroupAsync(await CardRowsAsync(proposal, cancellationToken), cancellationToken);
+            }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.NotifyFailed(ex, "card update", proposal.Metadata.Namespace, proposal.Metadata.Name);
         }
+    }
+
+    /// <summary>Every proposal sharing <paramref name="proposal"/>'s card, oldest first, with <paramref name="proposal"/> as given (it may be newer than the store's list).</summary>
+    public async Task<IReadOnlyList<ScaleProposal>> CardRowsAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.Status.Card?.OutTrackId is not { } card)
+        {
+            return [proposal];
+        }
+
+        var all = await proposals.ListAsync(null, cancellationToken);
+        return [.. all.Where(p => p.Status.Card?.OutTrackId == card && p.Key != proposal.Key)
+            .Append(proposal)
+            .OrderBy(ProposalFactory.CreatedAt)
+            .ThenBy(p => p.Metadata.Name, StringComparer.Ordinal)];
     }
 
     public async Task<CardReference> SendCardAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken)

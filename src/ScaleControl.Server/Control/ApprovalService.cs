@@ -28,6 +28,38 @@ public sealed class ApprovalService(
             return Log(command, new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null));
         }
 
+        if (command.AllRows)
+        {
+            return Log(command, await DecideRowsAsync(proposal, command, cancellationToken));
+        }
+
+        return Log(command, await DecideOneAsync(proposal, command, cancellationToken));
+    }
+
+    /// <summary>"Approve all" / "Reject all" on a group card: the same decision for every pending row, each under its own rules.</summary>
+    private async Task<ApprovalResult> DecideRowsAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
+    {
+        var rows = (await announcer.CardRowsAsync(proposal, cancellationToken)).Where(p => p.Status.Phase == ProposalPhase.Pending).ToList();
+        if (rows.Count == 0)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, "no row of this card is waiting for a decision", proposal);
+        }
+
+        var results = new List<ApprovalResult>();
+        foreach (var row in rows)
+        {
+            results.Add(await DecideOneAsync(row, command with { Namespace = row.Metadata.Namespace, ProposalName = row.Metadata.Name, AllRows = false }, cancellationToken));
+        }
+
+        var accepted = results.Count(r => r.Kind == ApprovalResultKind.Accepted);
+        var kind = accepted > 0 ? ApprovalResultKind.Accepted : results.All(r => r.Kind == ApprovalResultKind.Duplicate) ? ApprovalResultKind.Duplicate : ApprovalResultKind.Refused;
+        var lines = results.Select(r => r.Proposal is { } p ? $"{p.Metadata.Namespace}/{p.Spec.Target.Name}: {r.Message}" : r.Message);
+        var lead = results.Select(r => r.Proposal).FirstOrDefault(p => p?.Key == proposal.Key) ?? proposal;
+        return new ApprovalResult(kind, $"{accepted} of {rows.Count} rows {(command.Approve ? "approved" : "rejected")}: {string.Join("; ", lines)}", lead);
+    }
+
+    private async Task<ApprovalResult> DecideOneAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
+    {
         ApprovalResult? verdict = null;
         var stored = await writer.UpdateAsync(proposal, current =>
         {
@@ -41,7 +73,7 @@ public sealed class ApprovalService(
 
         if (verdict is null || stored is null)
         {
-            return Log(command, verdict ?? new ApprovalResult(ApprovalResultKind.Refused, "nothing to decide", proposal));
+            return verdict ?? new ApprovalResult(ApprovalResultKind.Refused, "nothing to decide", proposal);
         }
 
         verdict = verdict with { Proposal = stored };
@@ -56,7 +88,7 @@ public sealed class ApprovalService(
             await announcer.UpdateCardAsync(stored, cancellationToken);
         }
 
-        return Log(command, verdict);
+        return verdict;
     }
 
     private async Task RecordAsync(ScaleProposal stored, ApprovalCommand command, CancellationToken cancellationToken)

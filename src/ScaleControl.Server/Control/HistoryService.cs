@@ -32,7 +32,8 @@ public sealed record HistoryEntry(
     string By,
     string? Channel,
     string Message,
-    string? Proposal);
+    string? Proposal,
+    string? Reason = null);
 
 /// <summary>
 /// The history is read from where it is recorded: every ScaleProposal (proposals, approvals, rejections, outcomes,
@@ -46,7 +47,7 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
         var entries = all.SelectMany(Entries)
             .Concat(journal.Entries
                 .Where(e => @namespace is null || e.Namespace == @namespace)
-                .Select(e => new HistoryEntry(e.Time, e.Namespace, e.Workload, e.Policy, Enum.Parse<HistoryKind>(e.Kind == "Unpinned" ? "Pinned" : e.Kind), null, null, e.By, e.Channel.ToString(), e.Message, null)));
+                .Select(e => new HistoryEntry(e.Time, e.Namespace, e.Workload, e.Policy, Enum.Parse<HistoryKind>(e.Kind == "Unpinned" ? "Pinned" : e.Kind), null, null, e.By, e.Channel.ToString(), e.Message, null, e.Reason)));
         return [.. entries.Where(e => e.Time >= from && e.Time <= to).OrderByDescending(e => e.Time).ThenByDescending(e => e.Kind)];
     }
 
@@ -54,8 +55,10 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
     {
         var action = ProposalFactory.ActionOf(p);
         var created = ProposalFactory.CreatedAt(p);
-        HistoryEntry Entry(DateTimeOffset at, HistoryKind kind, string by, string? channel, string message, int? to = null) =>
-            new(at, p.Metadata.Namespace, p.Spec.Target.Name, p.Spec.PolicyName, kind, p.Spec.FromReplicas, to ?? p.Spec.ToReplicas, by, channel, message, p.Metadata.Name);
+        // Why: the decision's reason, or for a pin the operator's order with its --reason; a rejection carries its own.
+        HistoryEntry Entry(DateTimeOffset at, HistoryKind kind, string by, string? channel, string message, int? to = null, string? reason = null) =>
+            new(at, p.Metadata.Namespace, p.Spec.Target.Name, p.Spec.PolicyName, kind, p.Spec.FromReplicas, to ?? p.Spec.ToReplicas, by, channel, message, p.Metadata.Name,
+                reason ?? p.Spec.Reason);
 
         if (action == ProposalFactory.Action.Approval)
         {
@@ -67,7 +70,8 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
 
             if (p.Status.Rejection is { } rejection)
             {
-                yield return Entry(rejection.At, HistoryKind.Rejected, rejection.User, rejection.Channel.ToString(), $"{rejection.User} rejected: {rejection.Reason}");
+                yield return Entry(rejection.At, HistoryKind.Rejected, rejection.User, rejection.Channel.ToString(), $"{rejection.User} rejected: {rejection.Reason}",
+                    reason: string.IsNullOrWhiteSpace(rejection.Reason) ? "(no reason given)" : rejection.Reason);
             }
         }
 

@@ -4,7 +4,8 @@ using ScaleControl.Core.Proposals;
 namespace ScaleControl.Server.Control;
 
 /// <summary>An override that is not a scale action (freeze/unfreeze), kept for the history view.</summary>
-public sealed record OverrideEntry(DateTimeOffset Time, string Namespace, string Policy, string Workload, string Kind, string By, string Message, ApprovalChannel Channel = ApprovalChannel.Api);
+/// <param name="Reason">The operator's <c>--reason</c>, when one was given.</param>
+public sealed record OverrideEntry(DateTimeOffset Time, string Namespace, string Policy, string Workload, string Kind, string By, string Message, ApprovalChannel Channel = ApprovalChannel.Api, string? Reason = null);
 
 /// <summary>
 /// Recent freezes and unfreezes on this replica (bounded). Pins are scale actions and live on ScaleProposals;

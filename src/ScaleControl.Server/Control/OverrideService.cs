@@ -31,7 +31,7 @@ public sealed class OverrideService(
         if (result.Policy is { } policy)
         {
             var message = $"frozen until {until:u} by {user}: {reason}";
-            await RecordAsync(policy, "Frozen", user, channel, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken);
+            await RecordAsync(policy, "Frozen", user, channel, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken, why: reason);
         }
 
         return result;
@@ -124,13 +124,13 @@ public sealed class OverrideService(
         }
     }
 
-    internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true)
+    internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true, string? why = null)
     {
         var target = ProposalFactory.TargetOf(policy);
         logger.OverrideChanged(user, kind.ToLowerInvariant(), policy.Metadata.Namespace, policy.Metadata.Name, message);
         if (remember)
         {
-            journal.Add(new OverrideEntry(time.GetUtcNow(), policy.Metadata.Namespace, policy.Metadata.Name, target.Name, kind, user, message, channel));
+            journal.Add(new OverrideEntry(time.GetUtcNow(), policy.Metadata.Namespace, policy.Metadata.Name, target.Name, kind, user, message, channel, why));
         }
 
         await announcer.EventAsync(target, reason, message, warning: false, cancellationToken);

@@ -34,11 +34,21 @@ public sealed class ProposalService(
         return await applier.ApplyAsync(created, ProposalLifecycle.SystemUser, cancellationToken);
     }
 
-    /// <summary>Creates a Pending proposal (superseding <paramref name="open"/>) and sends the card.</summary>
+    /// <summary>
+    /// Creates a Pending proposal (superseding <paramref name="open"/>) and sends the card; in a group with a card
+    /// already waiting, the proposal joins that card as a row instead (its expiry, no DING of its own).
+    /// </summary>
     public async Task<ScaleProposal> ProposeAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
     {
-        var created = await writer.CreateAsync(
-            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Approval), cancellationToken);
+        var now = time.GetUtcNow();
+        var proposal = ProposalFactory.FromDecision(policy, decision, workload, now, ProposalFactory.Action.Approval);
+        var lead = policy.Spec.Group is null ? null : await GroupCardAsync(policy, now, cancellationToken);
+        if (lead is not null)
+        {
+            proposal = ProposalLifecycle.JoinCard(proposal, lead);
+        }
+
+        var created = await writer.CreateAsync(proposal, cancellationToken);
         if (open is not null)
         {
             await SupersedeAsync(open, created, cancellationToken);
@@ -46,9 +56,23 @@ public sealed class ProposalService(
 
         await announcer.EventAsync(created, ScaleEventReasons.ScaleProposalCreated,
             $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
+        if (lead is not null)
+        {
+            await announcer.UpdateCardAsync(created, cancellationToken);
+            return created;
+        }
+
         var card = await announcer.SendCardAsync(created, policy, cancellationToken);
         return await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, card), cancellationToken) ?? created;
     }
+
+    /// <summary>The pending proposal whose card the group's new rows join: same group and on-call group, card delivered, not expired.</summary>
+    private async Task<ScaleProposal?> GroupCardAsync(ScalePolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await store.ListAsync(null, cancellationToken))
+            .Where(p => p.Status.Phase == ProposalPhase.Pending && p.Spec.Group == policy.Spec.Group && now < p.Spec.ExpiresAt
+                && p.Status.Card is { Error: null } card && card.OpenConversationId == policy.Spec.Approval?.OpenConversationId)
+            .OrderBy(ProposalFactory.CreatedAt)
+            .FirstOrDefault();
 
     public async Task SupersedeAsync(ScaleProposal open, ScaleProposal by, CancellationToken cancellationToken)
     {
@@ -65,11 +89,33 @@ public sealed class ProposalService(
         NewestOpenByTarget(await store.ListAsync(target.Namespace, cancellationToken)).GetValueOrDefault(ProposalRules.TargetKey(target));
 
     /// <summary>
-    /// The newest open proposal of every target, read once per tick: the loop looks its policies up here instead of
-    /// scanning (and sorting) every stored proposal for each of them.
+    /// What the loop needs to know about every target's proposals, read once per tick: the loop looks its policies up
+    /// here instead of scanning (and sorting) every stored proposal for each of them.
     /// </summary>
-    public async Task<Dictionary<string, ScaleProposal>> OpenByTargetAsync(CancellationToken cancellationToken) =>
-        NewestOpenByTarget(await store.ListAsync(null, cancellationToken));
+    public async Task<ProposalBoard> BoardAsync(CancellationToken cancellationToken) =>
+        ProposalBoard.From(await store.ListAsync(null, cancellationToken));
+
+    /// <summary>Amends the pending proposal in place (same record, same card) to the newer decision's target; the caller refreshes the card.</summary>
+    public async Task<ScaleProposal?> AmendAsync(ScaleProposal open, Decision decision, CancellationToken cancellationToken)
+    {
+        var amended = await writer.UpdateAsync(open, p => ProposalLifecycle.Amend(p, decision, time.GetUtcNow()).IfAccepted(), cancellationToken);
+        if (amended is not null)
+        {
+            await announcer.EventAsync(amended, ScaleEventReasons.ScaleProposalCreated,
+                $"proposal {amended.Metadata.Name} {amended.Status.Message}: {amended.Spec.Reason}", warning: false, cancellationToken);
+        }
+
+        return amended;
+    }
+
+    /// <summary>Brings each card up to date once (a group card renders all its rows from the store).</summary>
+    public async Task RefreshCardsAsync(IEnumerable<ScaleProposal> rows, CancellationToken cancellationToken)
+    {
+        foreach (var row in rows)
+        {
+            await announcer.UpdateCardAsync(row, cancellationToken);
+        }
+    }
 
     private static Dictionary<string, ScaleProposal> NewestOpenByTarget(IEnumerable<ScaleProposal> proposals) => proposals
         .Where(p => p.Status.Phase.IsOpen())

@@ -33,7 +33,7 @@ public sealed class Reconciler(
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
         runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
         await proposals.MaintainAsync(byKey, cancellationToken);
-        var open = await proposals.OpenByTargetAsync(cancellationToken);
+        var board = await proposals.BoardAsync(cancellationToken);
 
         var now = time.GetUtcNow();
         // Half a tick of slack: a timer waking a hair early must not push a 5 s policy to the next tick (every 6 s).
@@ -49,13 +49,16 @@ public sealed class Reconciler(
             runtimes.For(policy.Key).NextDue = now.AddSeconds(Math.Max(1, policy.Spec.EvaluationIntervalSeconds));
             try
             {
-                await EvaluateAndActAsync(policy, readings, open, cancellationToken);
+                await EvaluateAndActAsync(policy, readings, board, cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
             }
         }
+
+        // One card update per card per tick, however many of its rows were amended.
+        await proposals.RefreshCardsAsync(board.CardsToRefresh, cancellationToken);
 
         // Not awaited: a long pass (a backlog of deletes) must not hold up the next tick's decisions.
         _ = retention.PruneIfDueAsync(cancellationToken);
@@ -65,7 +68,7 @@ public sealed class Reconciler(
     }
 
     private async Task EvaluateAndActAsync(
-        ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, Dictionary<string, ScaleProposal> openByTarget, CancellationToken cancellationToken)
+        ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, ProposalBoard board, CancellationToken cancellationToken)
     {
         var evaluation = await evaluator.EvaluateAsync(policy, readings, commit: true, cancellationToken);
         if (evaluation is not { Workload: { } workload, Decision: { } decision })
@@ -76,32 +79,85 @@ public sealed class Reconciler(
         }
 
         var targetKey = ProposalRules.TargetKey(ProposalFactory.TargetOf(policy));
-        var open = openByTarget.GetValueOrDefault(targetKey);
-        var acted = decision.Outcome switch
-        {
-            DecisionOutcome.ApplyNow when decision.DesiredReplicas != workload.SpecReplicas && open?.Status.Phase is null or ProposalPhase.Pending
-                => await proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken),
-            DecisionOutcome.Propose when open is null || (open.Status.Phase == ProposalPhase.Pending && ProposalRules.Differs(policy, open, decision, workload))
-                => await proposals.ProposeAsync(policy, decision, workload, open, cancellationToken),
-            _ => null,
-        };
-
+        var open = board.Open.GetValueOrDefault(targetKey);
+        var (acted, said) = await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
         if (acted is not null)
         {
             // Keep the tick's view current in case another policy names the same target.
             if (acted.Status.Phase.IsOpen())
             {
-                openByTarget[targetKey] = acted;
+                board.Open[targetKey] = acted;
             }
             else
             {
-                openByTarget.Remove(targetKey);
+                board.Open.Remove(targetKey);
             }
 
             logger.DecisionMade(policy.Metadata.Namespace, policy.Metadata.Name, decision.Outcome, decision.CurrentReplicas, decision.DesiredReplicas, decision.Reason);
         }
 
-        await WriteStatusAsync(policy, decision, null, cancellationToken);
+        await WriteStatusAsync(policy, said is null ? decision : decision with { Reason = $"{decision.Reason}; {said}" }, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// What the loop does with a decision: a Hybrid step is split (the allowance now, the rest proposed); a pending
+    /// proposal asking the same question is amended in place; a question a person just refused is not asked again
+    /// (the hold is returned as what to say instead).
+    /// </summary>
+    private async Task<(ScaleProposal? Acted, string? Said)> ActAsync(
+        ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, ProposalBoard board, string targetKey, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var pending = open?.Status.Phase == ProposalPhase.Pending ? open : null;
+        if (open is null && HybridAllowance.Split(policy.Spec, decision, board.Automatic(targetKey), now) is { } split)
+        {
+            ScaleProposal? applied = null;
+            if (split.AutomaticTo != workload.SpecReplicas)
+            {
+                applied = await proposals.ApplyAutomaticallyAsync(policy, decision with { DesiredReplicas = split.AutomaticTo, Outcome = DecisionOutcome.ApplyNow }, workload, null, cancellationToken);
+                board.AddAutomatic(targetKey, new ScaleChange(now, workload.SpecReplicas, split.AutomaticTo));
+                if (applied.Status.Phase != ProposalPhase.Applied)
+                {
+                    return (applied, null);
+                }
+            }
+
+            if (split.Rest is not { } rest)
+            {
+                return (applied, null);
+            }
+
+            decision = rest;
+            workload = workload with { SpecReplicas = rest.CurrentReplicas };
+        }
+
+        switch (decision.Outcome)
+        {
+            case DecisionOutcome.ApplyNow when decision.DesiredReplicas != workload.SpecReplicas && (open is null || pending is not null):
+                return (await proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken), null);
+            case DecisionOutcome.Propose when pending is not null && ProposalRules.Differs(policy, pending, decision, workload):
+                if (pending.Spec.FromReplicas == workload.SpecReplicas && ProposalRules.CanAmend(pending, decision))
+                {
+                    if (now - ProposalRules.LastChange(pending) < ProposalRules.AmendInterval)
+                    {
+                        return (null, null);
+                    }
+
+                    if (await proposals.AmendAsync(pending, decision, cancellationToken) is { } amended)
+                    {
+                        board.RefreshCard(amended);
+                        return (amended, null);
+                    }
+                }
+
+                return (await proposals.ProposeAsync(policy, decision, workload, pending, cancellationToken), null);
+            case DecisionOutcome.Propose when open is null:
+                return ProposalRules.Hold(board.Refused(targetKey), policy, decision, now) is { } hold
+                    ? (null, hold.Describe())
+                    : (await proposals.ProposeAsync(policy, decision, workload, null, cancellationToken), null);
+            default:
+                return (null, null);
+        }
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed record SandboxService(
 /// <summary>
 /// The sandbox's world: three realistic services with three modes. Checkout needs a person's approval (zhangsan or
 /// lisi in the emulated on-call group), the feed runs under an HPA with a Hybrid policy, the transcoder scales itself.
+/// A small call chain (feed-gateway → feed-api → feed-comments, policy group feed-chain) shows the group card.
 /// </summary>
 public static class SandboxCatalog
 {
@@ -60,8 +61,30 @@ public static class SandboxCatalog
                 "video", "video-transcoder", TargetRef.StatefulSetKind, targetQps: 8, min: 2, max: 20, ScaleMode.Auto,
                 notices: notices),
                 Requests: new PodRequests("1", "2Gi")),
+            .. Chain(onCall, notices, settings),
         ];
     }
+
+    /// <summary>
+    /// A call chain in one policy group: quiet at normal traffic (within min replicas), and during a hot event on
+    /// the chain its three proposals share one card with Approve all.
+    /// </summary>
+    private static IEnumerable<SandboxService> Chain(string onCall, NotificationSpec notices, SandboxOptions settings) =>
+        new (string Name, double TargetQps)[] { ("feed-gateway", 40), ("feed-api", 30), ("feed-comments", 20) }.Select(s =>
+        {
+            var policy = Policy("feed", s.Name, TargetRef.DeploymentKind, targetQps: s.TargetQps, min: 2, max: 20, ScaleMode.Approval,
+                approval: new ApprovalSpec
+                {
+                    OpenConversationId = onCall,
+                    Approvers = ["zhangsan", "lisi"],
+                    ExpirySeconds = settings.ApprovalExpirySeconds,
+                    Escalation = new EscalationSpec { AfterSeconds = settings.EscalationSeconds, DingType = DingType.InApp },
+                },
+                notices: notices,
+                scaleDownMode: ScaleMode.Auto);
+            return new SandboxService("feed", s.Name, TargetRef.DeploymentKind, PeakQps: s.TargetQps * 1.5, PodCapacityQps: s.TargetQps * 1.25,
+                policy with { Spec = policy.Spec with { Group = "feed-chain" } }, Requests: new PodRequests("100m", "128Mi"));
+        });
 
 
     public static List<SimulatedServiceOptions> Traffic(IEnumerable<SandboxService> services, bool flat) =>

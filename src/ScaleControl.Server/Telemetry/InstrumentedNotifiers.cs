@@ -13,6 +13,9 @@ public sealed class InstrumentedApprovalNotifier(IApprovalNotifier inner) : IApp
     public Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken) =>
         Count("card_update", async () => { await inner.UpdateProposalAsync(proposal, cancellationToken); return true; }, _ => true);
 
+    public Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken) =>
+        Count("card_update", async () => { await inner.UpdateGroupAsync(rows, cancellationToken); return true; }, _ => true);
+
     public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
         Count("ding", () => inner.EscalateAsync(proposal, escalation, receivers, cancellationToken), e => e.Via == "ding");
 

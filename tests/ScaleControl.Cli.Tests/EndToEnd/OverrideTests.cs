@@ -14,13 +14,18 @@ public sealed class OverrideTests(CliSandbox server)
         var scale = await zhangsan.RunAsync("scale", policy.WorkloadId, "--replicas", "7", "--for", "2h", "--reason", "gala night");
         var pinned = await zhangsan.RunAsync("get", "policies", policy.Id);
         var history = await zhangsan.RunAsync("get", "history", "-n", policy.Namespace, "--since", "5m", "-o", "json");
+        var wide = await zhangsan.RunAsync("get", "history", "-n", policy.Namespace, "--since", "5m", "-o", "wide");
         var unpin = await zhangsan.RunAsync("unpin", policy.Workload, "-n", policy.Namespace);
         var released = await zhangsan.RunAsync("get", "policies", policy.Id);
 
         Assert.True(scale.ExitCode == 0, scale.ToString());
         Assert.Equal($"workload {policy.WorkloadId} pinned at 7 replicas for 2h (policy {policy.Name})", scale.Output.Trim());
         Assert.Contains("Pinned 7 (", pinned.Lines[1], StringComparison.Ordinal);
-        Assert.Contains(history.Json.AsArray(), e => e!["kind"]!.GetValue<string>() == "Pinned" && e["workload"]!.GetValue<string>() == policy.Workload);
+        Assert.Contains(history.Json.AsArray(), e => e!["kind"]!.GetValue<string>() == "Pinned" && e["workload"]!.GetValue<string>() == policy.Workload
+            && e["reason"]!.GetValue<string>().Contains("gala night", StringComparison.Ordinal));
+        Assert.True(wide.ExitCode == 0, wide.ToString());
+        Assert.Contains("REASON", wide.Lines[0], StringComparison.Ordinal);
+        Assert.Contains(wide.Lines, l => l.Contains("Pinned", StringComparison.Ordinal) && l.Contains("gala night", StringComparison.Ordinal));
         Assert.True(unpin.ExitCode == 0, unpin.ToString());
         Assert.StartsWith($"workload {policy.WorkloadId} unpinned", unpin.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Pinned", released.Lines[1], StringComparison.Ordinal);
@@ -35,12 +40,14 @@ public sealed class OverrideTests(CliSandbox server)
 
         var freeze = await zhangsan.RunAsync("freeze", policy.Id, "--for", "1h30m", "--reason", "deploy in progress");
         var frozen = await zhangsan.RunAsync("describe", "policy", policy.Id);
+        var history = await zhangsan.RunAsync("get", "history", "-n", policy.Namespace, "--since", "5m", "-o", "json");
         var unfreeze = await zhangsan.RunAsync("unfreeze", policy.Id);
         var thawed = await zhangsan.RunAsync("get", "policies", policy.Id, "-o", "json");
 
         Assert.True(freeze.ExitCode == 0, freeze.ToString());
         Assert.Equal($"policy {policy.Id} frozen for 1h30m", freeze.Output.Trim());
         Assert.Contains(frozen.Lines, l => l.StartsWith("Frozen Until:", StringComparison.Ordinal) && l.Contains("deploy in progress", StringComparison.Ordinal));
+        Assert.Contains(history.Json.AsArray(), e => e!["kind"]!.GetValue<string>() == "Frozen" && e["reason"]?.GetValue<string>() == "deploy in progress");
         Assert.True(unfreeze.ExitCode == 0, unfreeze.ToString());
         var freezeNode = thawed.Json["spec"]!["freeze"];
         Assert.True(freezeNode is null || DateTimeOffset.Parse(freezeNode["until"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) <= DateTimeOffset.UtcNow);

@@ -43,11 +43,11 @@ public class CommandLineTests
     }
 
     [Fact]
-    public void Parse_OutputOption_OffersTheThreeFormats()
+    public void Parse_OutputOption_OffersTheFourFormats()
     {
         var completions = new ScalectlRootCommand().Parse("get policies -o ").GetCompletions().Select(c => c.Label).ToList();
 
-        Assert.Equal(["json", "table", "yaml"], completions.Order(StringComparer.Ordinal));
+        Assert.Equal(["json", "table", "wide", "yaml"], completions.Order(StringComparer.Ordinal));
     }
 
     [Fact]

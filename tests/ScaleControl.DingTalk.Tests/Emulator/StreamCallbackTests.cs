@@ -35,7 +35,8 @@ public class StreamCallbackTests
         Assert.Equal("zhangsan", card.GetProperty("cardData").GetProperty("decidedBy").GetString());
         Assert.Empty(card.GetProperty("buttons").EnumerateArray());
         var command = Assert.Single(world.Inbox.Commands);
-        Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true), command);
+        // The Approve button carries the count the approver saw (the card's replicasTo).
+        Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, Replicas: 60), command);
     }
 
     [Fact]

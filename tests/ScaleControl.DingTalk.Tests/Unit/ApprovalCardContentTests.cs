@@ -103,7 +103,8 @@ public class ApprovalCardContentTests
 
         Assert.Equal("lisi", rejected[V.DecidedBy]);
         Assert.Equal("10:33:00 UTC", rejected[V.DecidedAt]);
-        Assert.Equal("rejected: rejected on DingTalk; no change", rejected[V.Result]);
+        Assert.StartsWith("rejected: rejected on DingTalk; no change. Held: no new proposal until ", rejected[V.Result], StringComparison.Ordinal);
+        Assert.Contains("unless more than 60 replicas are needed; an approver (", rejected[V.Result], StringComparison.Ordinal);
         Assert.Equal("expired", expired[V.Status]);
         Assert.Equal("10:42:00 UTC", expired[V.DecidedAt]);
         Assert.Equal("expired: nobody decided in time; no change", expired[V.Result]);

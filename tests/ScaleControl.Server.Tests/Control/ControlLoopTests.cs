@@ -33,17 +33,81 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
-    public async Task Tick_TrafficKeepsRising_SupersedesInsteadOfOpeningASecond()
+    public async Task Tick_TrafficKeepsRising_AmendsThePendingProposalInPlace_OneCard()
     {
         await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
         await Tick();
 
         _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
-        await Tick(seconds: 5);
+        await Tick(seconds: 5); // within the amend interval: the card's numbers do not flicker
+        Assert.Equal(10, Assert.Single(await Open("shop")).Spec.ToReplicas);
+        await Tick(seconds: 25);
 
-        var all = await _server.Proposals.ListAsync("shop", default);
-        Assert.Single(all, p => p.Status.Phase == ProposalPhase.Pending && p.Spec.ToReplicas == 20);
-        Assert.Single(all, p => p.Status.Phase == ProposalPhase.Superseded && p.Spec.ToReplicas == 10);
+        var only = Assert.Single(await _server.Proposals.ListAsync("shop", default));
+        Assert.Equal((ProposalPhase.Pending, 4, 20), (only.Status.Phase, only.Spec.FromReplicas, only.Spec.ToReplicas));
+        Assert.Equal((10, 20), (only.Status.Amendments.Single().FromTarget, only.Status.Amendments.Single().ToTarget));
+        Assert.Single(_server.Cards.Sent);
+        Assert.Contains(_server.Cards.Updates, u => u.Metadata.Name == only.Metadata.Name && u.Spec.ToReplicas == 20);
+    }
+
+    [Fact]
+    public async Task Approve_CardSeenBeforeTheTargetRose_ThatMuchAppliedRestPendingOnTheSameCard()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 30);
+        var name = Assert.Single(await Open("shop")).Metadata.Name;
+
+        var result = await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand("shop", name, "zhangsan", ApprovalChannel.DingTalk, true, Replicas: 10), default);
+
+        Assert.Equal(ApprovalResultKind.Accepted, result.Kind);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+        var rest = Assert.Single(await Open("shop"));
+        Assert.Equal((name, ProposalPhase.Pending, 10, 20), (rest.Metadata.Name, rest.Status.Phase, rest.Spec.FromReplicas, rest.Spec.ToReplicas));
+        Assert.Single(_server.Cards.Sent);
+    }
+
+    [Fact]
+    public async Task Tick_AfterAReject_TheSameQuestionIsNotAskedAgainUntilTheBackoff()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        var name = Assert.Single(await Open("shop")).Metadata.Name;
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", name, "lisi", ApprovalChannel.DingTalk, false, Reason: "not now"), default);
+
+        await Tick(seconds: 5);
+        await Tick(seconds: 600);
+
+        Assert.Empty(await Open("shop"));
+        Assert.Single(_server.Cards.Sent);
+        Assert.Contains("no new proposal until", (await _server.Policies.GetAsync("shop", "checkout-api", default))!.Status!.LastReason, StringComparison.Ordinal);
+
+        // Traffic beyond what the rejected proposal was sized for asks again.
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 5);
+        Assert.Equal(20, Assert.Single(await Open("shop")).Spec.ToReplicas);
+    }
+
+    [Fact]
+    public async Task Tick_HybridCreepOfSmallSteps_AsksOnceTheAllowanceIsUsed()
+    {
+        var hybrid = TestPolicies.Approval() with
+        {
+            Spec = TestPolicies.Approval().Spec with { Mode = ScaleMode.Hybrid, AutoApproveMaxStep = new StepLimit { Pods = 2 } },
+        };
+        await Given(hybrid, replicas: 3, qps: 400);
+
+        await Tick(); // 3 → 4 automatically
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 500);
+        await Tick(seconds: 120); // 4 → 5 automatically: +2 of +2 used
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 700);
+        await Tick(seconds: 120); // 5 → 7 must ask
+
+        Assert.Equal(5, _server.Workloads.Replicas("shop", "checkout-api"));
+        var asked = Assert.Single(await Open("shop"));
+        Assert.Equal((5, 7), (asked.Spec.FromReplicas, asked.Spec.ToReplicas));
     }
 
     [Fact]

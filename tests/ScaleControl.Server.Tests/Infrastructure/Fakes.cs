@@ -102,6 +102,7 @@ public sealed class RecordingNotifier : IApprovalNotifier
     public ConcurrentQueue<ScaleProposal> Sent { get; } = new();
     public ConcurrentQueue<ScaleProposal> Updates { get; } = new();
     public ConcurrentQueue<ScaleProposal> Escalations { get; } = new();
+    public ConcurrentQueue<IReadOnlyList<ScaleProposal>> GroupUpdates { get; } = new();
 
     public Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken)
     {
@@ -116,6 +117,12 @@ public sealed class RecordingNotifier : IApprovalNotifier
     public Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
         Updates.Enqueue(proposal);
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken)
+    {
+        GroupUpdates.Enqueue(rows);
         return Task.CompletedTask;
     }
 

@@ -53,6 +53,11 @@ internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
             .OverridePropertyName("expirySeconds")
             .WithMessage(a => $"expirySeconds must be greater than 0 (got {a.ExpirySeconds}): a proposal needs time to be approved.");
 
+        RuleFor(a => a.RejectBackoffSeconds)
+            .InclusiveBetween(0, 86_400)
+            .OverridePropertyName("rejectBackoffSeconds")
+            .WithMessage(a => $"rejectBackoffSeconds must be from 0 to 86400 (one day) (got {a.RejectBackoffSeconds}).");
+
         When(a => a.Escalation is not null, () =>
         {
             RuleFor(a => a.Escalation!.AfterSeconds)

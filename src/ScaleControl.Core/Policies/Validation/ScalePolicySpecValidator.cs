@@ -58,6 +58,17 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .When(s => s.AutoApproveMaxStep is not null)
             .OverridePropertyName("autoApproveMaxStep");
 
+        RuleFor(s => s.Group)
+            .Matches("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+            .When(s => s.Group is not null)
+            .OverridePropertyName("group")
+            .WithMessage(s => $"group '{s.Group}' must be a lowercase DNS label of at most 63 characters (letters, digits, '-'), e.g. feed-chain.");
+
+        RuleFor(s => s.AutoApproveWindowSeconds)
+            .InclusiveBetween(1, 86_400)
+            .OverridePropertyName("autoApproveWindowSeconds")
+            .WithMessage(s => $"autoApproveWindowSeconds must be from 1 to 86400 (one day) (got {s.AutoApproveWindowSeconds}).");
+
         RuleFor(s => s.Behavior).NotNull().SetValidator(new ScalingBehaviorValidator()).OverridePropertyName("behavior");
         RuleFor(s => s.Prediction).NotNull().SetValidator(new PredictionSpecValidator()).OverridePropertyName("prediction");
 

@@ -13,7 +13,7 @@ internal static partial class CardButtons
     [
         .. template.Buttons
             .Where(b => b.ShowWhen.All(c => Holds(c, data)))
-            .Select(b => new VisibleButton(b.ActionId, Fill(b.Text, data), b.Style, b.Params)),
+            .Select(b => new VisibleButton(b.ActionId, Fill(b.Text, data), b.Style, b.Params.ToDictionary(p => p.Key, p => Fill(p.Value, data), StringComparer.Ordinal))),
     ];
 
     /// <summary>Values DingTalk would silently not render: undeclared variables and values that do not match the declared type.</summary>

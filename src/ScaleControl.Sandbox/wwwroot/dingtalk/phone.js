@@ -91,6 +91,8 @@
           <div><span class="num to">${escapeHtml(d.replicasTo ?? "?")}</span><span class="unit">replicas</span></div>
         </div>` : ""}
         ${d.reason ? `<div class="card-reason">${markdown(d.reason)}</div>` : ""}
+        ${d.updated ? `<div class="card-updated">${escapeHtml(d.updated)}</div>` : ""}
+        ${d.rows ? `<div class="card-rows">${markdown(d.rows)}</div>` : ""}
         <div class="facts">
           ${fact("Current traffic", d.currentTraffic)}${fact("Predicted", d.predictedTraffic)}
           ${fact("Per-pod target", d.perPodTarget)}${fact("Cost delta", d.costDelta)}
@@ -99,7 +101,7 @@
         ${decided || d.result ? `<div class="card-meta">${decided}${d.result ? `<div>${markdown(d.result)}</div>` : ""}</div>` : ""}
         ${privateText ? `<div class="private-note">${escapeHtml(privateText)}</div>` : ""}
         ${card.buttons.length ? `<div class="card-buttons">${card.buttons.map((b) => `
-          <button type="button" class="${escapeHtml(b.style)}" data-action-id="${escapeHtml(b.actionId)}">${escapeHtml(b.text)}</button>`).join("")}
+          <button type="button" class="${escapeHtml(b.style)}" data-action-id="${escapeHtml(b.actionId)}" data-params="${escapeHtml(JSON.stringify(b.params || {}))}">${escapeHtml(b.text)}</button>`).join("")}
         </div>` : ""}
         ${d.detailUrl ? `<a class="card-link" href="${openableUrl(d.detailUrl)}" target="_blank" rel="noopener">View details ›</a>` : ""}
         ${card.renderWarnings.length ? `<div class="warnings" title="values DingTalk would not render">⚠ ${card.renderWarnings.map(escapeHtml).join("<br>")}</div>` : ""}
@@ -180,7 +182,8 @@
       const result = await api(`cards/${encodeURIComponent(outTrackId)}/tap`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ userId: state.user, actionIds: [actionId] }),
+        // The params as rendered: a tap approves what the user saw, even if the card changed since.
+        body: JSON.stringify({ userId: state.user, actionIds: [actionId], params: JSON.parse(button.dataset.params || "{}") }),
       });
       const tapInfo = result.tap;
       const words = { Updated: "Card updated", NoChange: "Sent · no change", Timeout: "No answer within 2 s · card not updated",

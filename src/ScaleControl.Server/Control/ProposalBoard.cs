@@ -1,0 +1,85 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Server.Control;
+
+/// <summary>
+/// One tick's view of the stored proposals, by target (<see cref="ProposalRules.TargetKey"/>): the newest open one,
+/// the newest one a person refused (it may hold new proposals back) and the automatic changes applied (the
+/// cumulative Hybrid allowance counts them).
+/// </summary>
+public sealed class ProposalBoard
+{
+    private readonly Dictionary<string, ScaleProposal> _refused;
+    private readonly Dictionary<string, List<ScaleChange>> _automatic;
+    private readonly Dictionary<string, ScaleProposal> _refresh = new(StringComparer.Ordinal);
+
+    private ProposalBoard(Dictionary<string, ScaleProposal> open, Dictionary<string, ScaleProposal> refused, Dictionary<string, List<ScaleChange>> automatic)
+    {
+        Open = open;
+        _refused = refused;
+        _automatic = automatic;
+    }
+
+    public Dictionary<string, ScaleProposal> Open { get; }
+
+    /// <summary>Cards whose rows changed this tick, by card: the newest changed row of each.</summary>
+    public IEnumerable<ScaleProposal> CardsToRefresh => _refresh.Values;
+
+    /// <summary>Marks <paramref name="row"/>'s card for one update at the end of the tick.</summary>
+    public void RefreshCard(ScaleProposal row) => _refresh[row.Status.Card?.OutTrackId ?? row.Key] = row;
+
+    public ScaleProposal? Refused(string targetKey) => _refused.GetValueOrDefault(targetKey);
+
+    public IReadOnlyList<ScaleChange> Automatic(string targetKey) => _automatic.TryGetValue(targetKey, out var list) ? list : [];
+
+    /// <summary>Records an automatic change made during the tick, so a second policy on the same target sees it.</summary>
+    public void AddAutomatic(string targetKey, ScaleChange change)
+    {
+        if (!_automatic.TryGetValue(targetKey, out var list))
+        {
+            list = [];
+            _automatic[targetKey] = list;
+        }
+
+        list.Add(change);
+    }
+
+    public static ProposalBoard From(IReadOnlyCollection<ScaleProposal> proposals)
+    {
+        var open = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
+        var refused = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
+        var automatic = new Dictionary<string, List<ScaleChange>>(StringComparer.Ordinal);
+        foreach (var p in proposals)
+        {
+            var key = ProposalRules.TargetKey(ProposalFactory.TargetOf(p));
+            if (p.Status.Phase.IsOpen())
+            {
+                if (!open.TryGetValue(key, out var seen) || ProposalFactory.CreatedAt(p) > ProposalFactory.CreatedAt(seen))
+                {
+                    open[key] = p;
+                }
+            }
+            else if (ProposalRules.RefusedAt(p) is { } at)
+            {
+                if (!refused.TryGetValue(key, out var seen) || at > ProposalRules.RefusedAt(seen))
+                {
+                    refused[key] = p;
+                }
+            }
+            else if (p.Status is { Phase: ProposalPhase.Applied, AppliedAt: { } appliedAt, AppliedReplicas: { } to }
+                     && ProposalFactory.ActionOf(p) == ProposalFactory.Action.Auto)
+            {
+                if (!automatic.TryGetValue(key, out var list))
+                {
+                    list = [];
+                    automatic[key] = list;
+                }
+
+                list.Add(new ScaleChange(appliedAt, p.Spec.FromReplicas, to));
+            }
+        }
+
+        return new ProposalBoard(open, refused, automatic);
+    }
+}

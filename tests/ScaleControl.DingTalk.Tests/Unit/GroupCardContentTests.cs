@@ -1,0 +1,77 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
+using ScaleControl.DingTalk.Cards;
+using ScaleControl.DingTalk.Tests.Support;
+using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
+
+namespace ScaleControl.DingTalk.Tests.Unit;
+
+/// <summary>One living card: amended numbers in place, and a group card with a row per service.</summary>
+public class GroupCardContentTests
+{
+    private static readonly ApprovalCardContent s_content = new(TimeZoneInfo.Utc, null, new Dictionary<string, string>());
+
+    private static ScaleProposal Row(string name, int from, int to, string group = "feed-chain") =>
+        SampleProposals.Pending(from, to, alternative: null, name: name) is var p
+            ? p with
+            {
+                Metadata = p.Metadata with { Namespace = "feed" },
+                Spec = p.Spec with { Group = group, Target = new TargetRef { Kind = TargetRef.DeploymentKind, Name = name } },
+            }
+            : p;
+
+    [Fact]
+    public void Build_AmendedProposal_SaysWhenAndHowTheTargetMoved()
+    {
+        var amended = SampleProposals.Pending().With(SampleProposals.Pending().Status with
+        {
+            Amendments =
+            [
+                new AmendmentRecord { At = SampleProposals.Created.AddSeconds(30), FromTarget = 40, ToTarget = 50 },
+                new AmendmentRecord { At = SampleProposals.Created.AddSeconds(65), FromTarget = 50, ToTarget = 60 },
+            ],
+        });
+
+        Assert.Equal("updated 10:33:05 UTC: 50 → 60 (2 updates)", s_content.Build(amended)[V.Updated]);
+        Assert.Equal("", s_content.Build(SampleProposals.Pending())[V.Updated]);
+    }
+
+    [Fact]
+    public void BuildGroup_ThreePendingRows_OneTitleARowEachAndApproveAllStatus()
+    {
+        var card = s_content.BuildGroup([Row("gateway", 4, 8), Row("feed-service", 3, 6), Row("comments", 2, 4)]);
+
+        Assert.Equal("feed-chain: 3 services scale together (9 → 18 replicas)", card[V.Title]);
+        Assert.Equal(ApprovalCardContent.GroupPending, card[V.Status]);
+        Assert.Equal("+9 pods", card[V.CostDelta]);
+        Assert.Equal("", card[V.HalfStepTo]);
+        var rows = card[V.Rows].Split('\n');
+        Assert.Equal(3, rows.Length);
+        Assert.StartsWith("**feed/gateway** 4 → 8 · pending", rows[0], StringComparison.Ordinal);
+        Assert.StartsWith("3 of 3 waiting for approval, expires ", card[V.StatusText], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BuildGroup_AllApplied_ShowsWhoAndWhenPerRow()
+    {
+        var at = SampleProposals.Created.AddMinutes(1);
+        ScaleProposal Applied(ScaleProposal p) => p.With(p.Status with
+        {
+            Phase = ProposalPhase.Applied,
+            AppliedReplicas = p.Spec.ToReplicas,
+            AppliedAt = at,
+            Approvals = [new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.DingTalk, At = at, Replicas = p.Spec.ToReplicas }],
+        });
+
+        var card = s_content.BuildGroup([Applied(Row("gateway", 4, 8)), Applied(Row("feed-service", 3, 6))]);
+
+        Assert.Equal("applied", card[V.Status]);
+        Assert.Equal("zhangsan", card[V.DecidedBy]);
+        Assert.Equal("10:33:00 UTC", card[V.DecidedAt]);
+        Assert.Equal("gateway: applied 4 → 8 at 10:33:00 UTC\nfeed-service: applied 3 → 6 at 10:33:00 UTC", card[V.Result]);
+    }
+
+    [Fact]
+    public void Build_GroupProposalAlone_IsAGroupCardOfOneRow() =>
+        Assert.Equal(ApprovalCardContent.GroupPending, s_content.Build(Row("gateway", 4, 8))[V.Status]);
+}

@@ -1,0 +1,111 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control;
+using ScaleControl.Server.Tests.Infrastructure;
+using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+
+namespace ScaleControl.Server.Tests.Control;
+
+/// <summary>Services that scale together share one card: a row each, Approve all, one DING, one expiry.</summary>
+public sealed class GroupCardTests : IDisposable
+{
+    private static readonly string[] s_chain = ["gateway", "feed", "comments"];
+    private readonly ServerFactory _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public async Task HotEvent_ThreeServicesOfOneGroup_OneCardThreeRowsOneDingOneExpiry()
+    {
+        await GivenChainUnderLoad();
+
+        await Tick();
+
+        var rows = await Open();
+        Assert.Equal(3, rows.Count);
+        Assert.Single(_server.Cards.Sent);
+        Assert.Single(rows.Select(r => r.Status.Card!.OutTrackId).Distinct());
+        Assert.Single(rows.Select(r => r.Spec.ExpiresAt).Distinct());
+        Assert.Single(rows, r => r.Spec.EscalateAt is not null);
+        Assert.Equal(3, _server.Cards.GroupUpdates.Last().Count);
+
+        await Tick(seconds: 125);
+        Assert.Single(_server.Cards.Escalations);
+    }
+
+    [Fact]
+    public async Task ApproveAll_OneTap_AllThreeScaledAndTheCardShowsWhoForEveryRow()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var lead = (await Open()).OrderBy(ProposalFactory.CreatedAt).First();
+
+        var result = await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand(lead.Metadata.Namespace, lead.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true, AllRows: true), default);
+
+        Assert.Equal(ApprovalResultKind.Accepted, result.Kind);
+        Assert.Contains("3 of 3 rows approved", result.Message, StringComparison.Ordinal);
+        Assert.All(s_chain, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
+        Assert.Empty(await Open());
+        var last = _server.Cards.GroupUpdates.Last();
+        Assert.Equal(3, last.Count);
+        Assert.All(last, r => Assert.Equal((ProposalPhase.Applied, "zhangsan"), (r.Status.Phase, r.Status.Approvals.Single().User)));
+    }
+
+    [Fact]
+    public async Task RejectOneRow_TheOthersStayOnTheCard_ApproveAllTakesTheRest()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var rows = (await Open()).OrderBy(ProposalFactory.CreatedAt).ToList();
+        var inbox = _server.Service<IApprovalInbox>();
+
+        await inbox.DecideAsync(new ApprovalCommand("feed", rows[1].Metadata.Name, "lisi", ApprovalChannel.DingTalk, false, Reason: "feed is fine"), default);
+        var all = await inbox.DecideAsync(new ApprovalCommand("feed", rows[0].Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true, AllRows: true), default);
+
+        Assert.Contains("2 of 2 rows approved", all.Message, StringComparison.Ordinal);
+        Assert.Equal(4, _server.Workloads.Replicas("feed", rows[1].Spec.Target.Name));
+        Assert.Equal(10, _server.Workloads.Replicas("feed", rows[0].Spec.Target.Name));
+        Assert.Equal(10, _server.Workloads.Replicas("feed", rows[2].Spec.Target.Name));
+        Assert.Contains(_server.Cards.GroupUpdates.Last(), r => r.Status.Phase == ProposalPhase.Rejected);
+    }
+
+    [Fact]
+    public async Task Expiry_TheWholeCardExpiresTogether()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var first = (await Open()).Select(p => p.Metadata.Name).ToHashSet();
+
+        await Tick(seconds: 601);
+
+        var all = await _server.Proposals.ListAsync("feed", default);
+        Assert.All(all.Where(p => first.Contains(p.Metadata.Name)), p => Assert.Equal(ProposalPhase.Expired, p.Status.Phase));
+        Assert.Equal(3, all.Count(p => first.Contains(p.Metadata.Name)));
+
+        // Still under load: the next tick asks again, on one new card.
+        Assert.Single((await Open()).Select(p => p.Status.Card!.OutTrackId).Distinct());
+        Assert.Equal(2, _server.Cards.Sent.Count);
+    }
+
+    private async Task GivenChainUnderLoad()
+    {
+        foreach (var name in s_chain)
+        {
+            var policy = TestPolicies.Approval("feed", name);
+            _server.Workloads.Add("feed", name, 4);
+            await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Group = "feed-chain" } }, default);
+            _server.Metrics.Set(TestPolicies.Query(name), 1000);
+        }
+    }
+
+    private Task Tick(int seconds = 0)
+    {
+        _server.Time.Advance(TimeSpan.FromSeconds(seconds));
+        return _server.Service<Reconciler>().TickAsync(default);
+    }
+
+    private async Task<IReadOnlyList<ScaleProposal>> Open() =>
+        [.. (await _server.Proposals.ListAsync("feed", default)).Where(p => p.Status.Phase.IsOpen())];
+}
