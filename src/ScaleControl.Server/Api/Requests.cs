@@ -4,7 +4,11 @@ namespace ScaleControl.Server.Api;
 
 public sealed record FreezeRequest(int DurationSeconds, string Reason);
 
-public sealed record PinRequest(int Replicas, int DurationSeconds, string Reason);
+/// <summary>
+/// Hold a workload at <see cref="Replicas"/> (required: never read a missing value as 0). Outside the policy's
+/// minReplicas..maxReplicas only with <see cref="AllowOutsideBounds"/>, and recorded as such.
+/// </summary>
+public sealed record PinRequest(int? Replicas, int DurationSeconds, string Reason, bool AllowOutsideBounds = false);
 
 public sealed record ApproveRequest(int? Replicas);
 
@@ -12,12 +16,20 @@ public sealed record RejectRequest(string? Reason);
 
 public sealed record WhatIfRequest(int FromSeconds = 3600, int StepSeconds = 15);
 
+/// <summary>The size limits every request string obeys (the whole body is capped by <see cref="RequestBodyLimit"/>).</summary>
+public static class RequestLimits
+{
+    public const int Reason = 1000;
+    public const string ReasonMessage = "reason must be at most 1000 characters.";
+}
+
 public sealed class FreezeRequestValidator : AbstractValidator<FreezeRequest>
 {
     public FreezeRequestValidator()
     {
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the policy is frozen.");
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage);
     }
 }
 
@@ -25,22 +37,24 @@ public sealed class PinRequestValidator : AbstractValidator<PinRequest>
 {
     public PinRequestValidator()
     {
-        RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).WithMessage("replicas must be between 0 and 10000.");
+        RuleFor(r => r.Replicas).NotNull().WithMessage("replicas is required: the replica count to hold the workload at.");
+        RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).When(r => r.Replicas is not null).WithMessage("replicas must be between 0 and 10000.");
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the replicas are pinned.");
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage);
     }
 }
 
 public sealed class ApproveRequestValidator : AbstractValidator<ApproveRequest>
 {
     public ApproveRequestValidator() =>
-        RuleFor(r => r.Replicas).GreaterThanOrEqualTo(0).When(r => r.Replicas is not null).WithMessage("replicas must be 0 or more.");
+        RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).When(r => r.Replicas is not null).WithMessage("replicas must be between 0 and 10000.");
 }
 
 public sealed class RejectRequestValidator : AbstractValidator<RejectRequest>
 {
     public RejectRequestValidator() =>
-        RuleFor(r => r.Reason).MaximumLength(1000).WithMessage("reason must be at most 1000 characters.");
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage);
 }
 
 public sealed class WhatIfRequestValidator : AbstractValidator<WhatIfRequest>

@@ -77,7 +77,9 @@ public sealed class Reconciler(
 
         var targetKey = ProposalService.TargetKey(ProposalFactory.TargetOf(policy));
         var open = openByTarget.GetValueOrDefault(targetKey);
-        var acted = decision.Outcome switch
+        // A person's pending pin request waits for its approvers; the loop neither supersedes nor races it.
+        var pinRequested = open is not null && ProposalFactory.ActionOf(open) == ProposalFactory.Action.Pin;
+        var acted = pinRequested ? null : decision.Outcome switch
         {
             DecisionOutcome.ApplyNow when decision.DesiredReplicas != workload.SpecReplicas && open?.Status.Phase is null or ProposalPhase.Pending
                 => await proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken),
