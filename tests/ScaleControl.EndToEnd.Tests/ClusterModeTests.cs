@@ -21,6 +21,7 @@ public sealed class ClusterModeTests
             ("ScaleControl__Kubernetes__KubeconfigPath", cluster.Kubeconfig),
             ("ScaleControl__Prometheus__Url", "http://127.0.0.1:9"),
             ("ScaleControl__DingTalk__Enabled", "false"),
+            ("ScaleControl__Approvals__SigningKey", "cluster-mode-test-signing-key-0123456789"),
             ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
             ("ScaleControl__Identity", "replica-a")));
 

@@ -28,7 +28,10 @@ public static class ServerHostingExtensions
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo is an error, never a silent default
         });
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler answers with the field path
+        services.AddExceptionHandler<BadRequestHandler>();
         services.AddProblemDetails();
         services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
         services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
