@@ -21,6 +21,11 @@ public static class RequestLimits
 {
     public const int Reason = 1000;
     public const string ReasonMessage = "reason must be at most 1000 characters.";
+    public const string PlainTextMessage = "reason must be plain text: no control characters (other than tab and newline) and no bidirectional overrides.";
+
+    /// <summary>Text that ends up in logs, events and cards: no terminal escapes, NULs or Trojan-Source bidi controls.</summary>
+    public static bool IsPlainText(string? text) =>
+        text is null || !text.Any(c => (char.IsControl(c) && c is not '\n' and not '\t') || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'));
 }
 
 public sealed class FreezeRequestValidator : AbstractValidator<FreezeRequest>
@@ -29,7 +34,8 @@ public sealed class FreezeRequestValidator : AbstractValidator<FreezeRequest>
     {
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the policy is frozen.");
-        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage);
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
     }
 }
 
@@ -41,7 +47,8 @@ public sealed class PinRequestValidator : AbstractValidator<PinRequest>
         RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).When(r => r.Replicas is not null).WithMessage("replicas must be between 0 and 10000.");
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the replicas are pinned.");
-        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage);
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
     }
 }
 
@@ -54,7 +61,8 @@ public sealed class ApproveRequestValidator : AbstractValidator<ApproveRequest>
 public sealed class RejectRequestValidator : AbstractValidator<RejectRequest>
 {
     public RejectRequestValidator() =>
-        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage);
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
 }
 
 public sealed class WhatIfRequestValidator : AbstractValidator<WhatIfRequest>
