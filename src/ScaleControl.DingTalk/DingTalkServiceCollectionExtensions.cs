@@ -67,6 +67,7 @@ public static class DingTalkServiceCollectionExtensions
 
         services.TryAddSingleton<CardCallbackHandler>();
         services.TryAddSingleton<CardCallbackSignatureVerifier>();
+        services.TryAddSingleton<SignatureReplayGuard>();
         services.TryAddSingleton<DingTalkStreamClient>();
         services.AddHostedService(provider => provider.GetRequiredService<DingTalkStreamClient>());
         services.TryAddSingleton<CardCallbackRouteRegistrar>();

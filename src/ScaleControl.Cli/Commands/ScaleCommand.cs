@@ -38,9 +38,9 @@ internal sealed class ScaleCommand : ApiCommand
 
     static ScaleCommand() => s_replicas.Validators.Add(r =>
     {
-        if (r.GetValueOrDefault<int>() < 0)
+        if (r.GetValueOrDefault<int>() < 1)
         {
-            r.AddError("--replicas must be 0 or more");
+            r.AddError("--replicas must be 1 or more (scaling to zero is not supported)");
         }
     });
 

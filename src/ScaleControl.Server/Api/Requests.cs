@@ -44,7 +44,8 @@ public sealed class PinRequestValidator : AbstractValidator<PinRequest>
     public PinRequestValidator()
     {
         RuleFor(r => r.Replicas).NotNull().WithMessage("replicas is required: the replica count to hold the workload at.");
-        RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).When(r => r.Replicas is not null).WithMessage("replicas must be between 0 and 10000.");
+        RuleFor(r => r.Replicas).InclusiveBetween(1, 10_000).When(r => r.Replicas is not null)
+            .WithMessage("replicas must be between 1 and 10000 (scaling to zero is not supported).");
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the replicas are pinned.");
         RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)

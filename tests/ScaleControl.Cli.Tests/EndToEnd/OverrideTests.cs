@@ -41,9 +41,9 @@ public sealed class OverrideTests(SandboxServer server)
     }
 
     [Fact]
-    public async Task Scale_ToZeroBelowMinimum_RefusedNamingTheFlag()
+    public async Task Scale_BelowMinimum_RefusedNamingTheFlag()
     {
-        var scale = await server.Cli(SandboxServer.OperatorToken).RunAsync("scale", "video/video-transcoder", "--replicas", "0", "--for", "1m", "--reason", "x");
+        var scale = await server.Cli(SandboxServer.OperatorToken).RunAsync("scale", "video/video-transcoder", "--replicas", "1", "--for", "1m", "--reason", "x");
 
         Assert.NotEqual(0, scale.ExitCode);
         Assert.Contains("--allow-outside-bounds", scale.ToString(), StringComparison.Ordinal);

@@ -31,8 +31,20 @@ public sealed class OverrideAuthorizationTests : IDisposable
         await AssertUntouched(replicas: 4);
     }
 
+    [Fact]
+    public async Task Pin_ToZero_400EvenWithTheFlag_NothingChanges()
+    {
+        await GivenCheckout(replicas: 4);
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostJson(PinUrl, new { replicas = 0, durationSeconds = 60, reason = "x", allowOutsideBounds = true });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("scaling to zero is not supported", (await response.ReadJson()).GetProperty("errors").GetProperty("replicas")[0].GetString(), StringComparison.Ordinal);
+        await AssertUntouched(replicas: 4);
+    }
+
     [Theory]
-    [InlineData(0)]
     [InlineData(1)]
     [InlineData(51)]
     public async Task Pin_OutsideBoundsWithoutFlag_400OnReplicas_NothingChanges(int replicas)
