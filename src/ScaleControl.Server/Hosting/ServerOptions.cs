@@ -114,4 +114,16 @@ public sealed class SandboxOptions
     /// <summary>How long a new pod of the sandbox cluster takes to become ready.</summary>
     [Range(0, 600)]
     public double PodStartupSeconds { get; set; } = 5;
+
+    /// <summary>Nodes of the sandbox cluster; replicas that fit on none stay Pending (FailedScheduling).</summary>
+    [Range(1, 100)]
+    public int Nodes { get; set; } = 3;
+
+    /// <summary>Allocatable CPU of each sandbox node (a Kubernetes quantity).</summary>
+    [RegularExpression(@"^\d+(\.\d+)?m?$")]
+    public string NodeCpu { get; set; } = "8";
+
+    /// <summary>Allocatable memory of each sandbox node (a Kubernetes quantity).</summary>
+    [RegularExpression(@"^\d+(Ki|Mi|Gi|Ti|k|M|G|T)?$")]
+    public string NodeMemory { get; set; } = "32Gi";
 }

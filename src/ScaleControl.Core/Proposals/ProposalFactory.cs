@@ -1,0 +1,111 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+
+namespace ScaleControl.Core.Proposals;
+
+/// <summary>
+/// Proposal records for the three reasons one is made: the loop asking (approval), the loop acting (auto) and a
+/// person pinning replicas. All are ScaleProposals, so the history of a workload lives in one place; the action
+/// label tells them apart.
+/// </summary>
+public static class ProposalFactory
+{
+    public const string ActionLabel = "scalecontrol.io/action";
+
+    public enum Action
+    {
+        Approval,
+        Auto,
+        Pin,
+    }
+
+    /// <summary>A Pending proposal (Approval) or one already approved by the loop itself (Auto).</summary>
+    public static ScaleProposal FromDecision(ScalePolicy policy, Decision decision, WorkloadState workload, DateTimeOffset now, Action action)
+    {
+        var proposal = Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now)), action);
+        return action == Action.Auto ? ProposalLifecycle.ApproveAutomatically(proposal, now, decision.Reason).Proposal : proposal;
+    }
+
+    /// <summary>A pin by an approver within the rules: requested and approved by that person (<see cref="OverrideRules"/> already routed it).</summary>
+    public static ScaleProposal ForPin(ScalePolicy policy, WorkloadState workload, PinOrder order, OverrideVerdict verdict, DateTimeOffset until, DateTimeOffset now)
+    {
+        var message = $"pinned at {order.Replicas} until {until:u} by {order.User}: {order.Reason}{OverrideRules.BoundsNote(policy.Spec, verdict.OutsideBounds)}";
+        var proposal = PinProposal(policy, workload, order, message, verdict, now);
+        return ProposalLifecycle.Pin(proposal, order.User, now, message, order.Channel).Proposal;
+    }
+
+    /// <summary>
+    /// A pin that needs approval: Pending, with the pin's duration and reason in annotations so approving it pins the
+    /// workload from that moment (<see cref="PinActivation"/>). A requester on the roster (two-person rule) has approved already.
+    /// </summary>
+    public static ScaleProposal ForPinRequest(ScalePolicy policy, WorkloadState workload, PinOrder order, OverrideVerdict verdict, DateTimeOffset now)
+    {
+        var message = $"pin at {order.Replicas} for {order.DurationSeconds}s requested by {order.User}: {order.Reason}{OverrideRules.BoundsNote(policy.Spec, verdict.OutsideBounds)}";
+        var proposal = PinProposal(policy, workload, order, message, verdict, now);
+        proposal = proposal with
+        {
+            Metadata = proposal.Metadata with
+            {
+                Annotations = new Dictionary<string, string>
+                {
+                    [PinDurationAnnotation] = order.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    [PinReasonAnnotation] = order.Reason,
+                },
+            },
+        };
+        var approved = ProposalLifecycle.Approve(proposal, order.User, order.Channel, now, order.Replicas);
+        return approved.Accepted ? approved.Proposal : proposal;
+    }
+
+    public const string PinDurationAnnotation = "scalecontrol.io/pin-duration-seconds";
+    public const string PinReasonAnnotation = "scalecontrol.io/pin-reason";
+
+    private static ScaleProposal PinProposal(ScalePolicy policy, WorkloadState workload, PinOrder order, string message, OverrideVerdict verdict, DateTimeOffset now)
+    {
+        var replicas = order.Replicas;
+        var decision = new Decision
+        {
+            CurrentReplicas = workload.SpecReplicas,
+            DesiredReplicas = replicas,
+            Direction = replicas > workload.SpecReplicas ? ScaleDirection.Up : replicas < workload.SpecReplicas ? ScaleDirection.Down : ScaleDirection.None,
+            Outcome = DecisionOutcome.ApplyNow,
+            Reason = message,
+            RequiresTwoPersons = verdict.RequiresTwoPersons,
+            Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = verdict.OutsideBounds ? "pin:outside-bounds" : "pin" },
+        };
+        return Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: order.User), Action.Pin);
+    }
+
+    public static Action ActionOf(ScaleProposal proposal) =>
+        proposal.Metadata.Labels?.GetValueOrDefault(ActionLabel) is { } value && Enum.TryParse<Action>(value, ignoreCase: true, out var a)
+            ? a
+            : Action.Approval;
+
+    public static WorkloadRef TargetOf(ScaleProposal proposal) =>
+        new(proposal.Metadata.Namespace, proposal.Spec.Target.Kind, proposal.Spec.Target.Name);
+
+    public static WorkloadRef TargetOf(ScalePolicy policy) =>
+        new(policy.Metadata.Namespace, policy.Spec.Target.Kind, policy.Spec.Target.Name);
+
+    public static DateTimeOffset CreatedAt(ScaleProposal p) =>
+        p.Metadata.CreationTimestamp ?? p.Status.History.FirstOrDefault()?.At ?? p.Spec.ExpiresAt;
+
+    private static ScaleProposal Label(ScaleProposal proposal, Action action) => proposal with
+    {
+        Metadata = proposal.Metadata with
+        {
+            Labels = new Dictionary<string, string>(proposal.Metadata.Labels ?? new Dictionary<string, string>())
+            {
+                [ActionLabel] = action.ToString().ToLowerInvariant(),
+            },
+        },
+    };
+
+    /// <summary>Core's time-ordered name plus a short random suffix: two proposals of one policy in the same second (or from two replicas) never collide.</summary>
+    private static string UniqueName(ScalePolicy policy, DateTimeOffset now)
+    {
+        var name = ProposalLifecycle.NewName(policy.Metadata.Name, now);
+        return $"{(name.Length > 240 ? name[..240] : name)}-{Random.Shared.Next(0x10000):x4}";
+    }
+}
