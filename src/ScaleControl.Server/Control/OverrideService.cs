@@ -46,6 +46,11 @@ public sealed class OverrideService(
 
     public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, CancellationToken cancellationToken)
     {
+        if (await policies.GetAsync(@namespace, name, cancellationToken) is { } current && ProposalRules.ActiveFreeze(current.Spec, time.GetUtcNow()) is null)
+        {
+            return new OverrideResult(current, null); // not frozen: nothing to lift, nothing to record
+        }
+
         var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken);
         if (result.Policy is { } policy)
         {

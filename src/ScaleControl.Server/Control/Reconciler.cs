@@ -72,7 +72,11 @@ public sealed class Reconciler(
         var evaluation = await evaluator.EvaluateAsync(policy, readings, commit: true, cancellationToken);
         if (evaluation is not { Workload: { } workload, Decision: { } decision })
         {
-            logger.WorkloadMissing(policy.Spec.Target.Name, policy.Metadata.Namespace, policy.Metadata.Name);
+            if (policy.Status?.Conditions.Any(c => c.Type == "WorkloadMissing") != true)
+            {
+                logger.WorkloadMissing(policy.Spec.Target.Name, policy.Metadata.Namespace, policy.Metadata.Name); // once, not every evaluation
+            }
+
             await WriteStatusAsync(policy, null, evaluation.Problem, cancellationToken);
             return;
         }

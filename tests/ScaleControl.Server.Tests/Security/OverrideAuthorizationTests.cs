@@ -151,6 +151,19 @@ public sealed class OverrideAuthorizationTests : IDisposable
         Assert.Equal(12, _server.Workloads.Replicas("video", "video-transcoder"));
     }
 
+    [Fact]
+    public async Task Unfreeze_NotFrozen_RecordsNothing()
+    {
+        await GivenCheckout(replicas: 4);
+
+        using var response = await _server.ClientWith(ZhangsanToken).DeleteAsync("/api/v1/policies/shop/checkout-api/freeze");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(_server.Events.Recorded);
+        var history = await _server.Service<HistoryService>().ListAsync("shop", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
+        Assert.DoesNotContain(history, h => h.Kind == HistoryKind.Unfrozen);
+    }
+
     private async Task GivenCheckout(int replicas, ScalePolicy? policy = null)
     {
         _server.Workloads.Add("shop", "checkout-api", replicas);
