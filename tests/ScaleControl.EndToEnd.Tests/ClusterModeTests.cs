@@ -47,7 +47,8 @@ public sealed class ClusterModeTests
                 .Any(p => p.GetProperty("metrics").EnumerateArray().Any(m => m.GetProperty("status").GetString() == "Unavailable"));
         }, "the policies report their metrics unavailable");
 
-        await server.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "cluster-mode test" }, AdminToken);
-        await server.Eventually(async () => await Kubectl.ReplicasAsync(cluster.Kubeconfig, "deployment", "shop", "checkout-api") == 7, "the pin reaches the cluster");
+        // The transcoder's policy names no approvers, so an operator's (here the admin's) pin applies at once.
+        await server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 7, durationSeconds = 600, reason = "cluster-mode test" }, AdminToken);
+        await server.Eventually(async () => await Kubectl.ReplicasAsync(cluster.Kubeconfig, "statefulset", "video", "video-transcoder") == 7, "the pin reaches the cluster");
     }
 }

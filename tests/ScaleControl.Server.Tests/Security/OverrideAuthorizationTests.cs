@@ -164,6 +164,20 @@ public sealed class OverrideAuthorizationTests : IDisposable
         Assert.DoesNotContain(history, h => h.Kind == HistoryKind.Unfrozen);
     }
 
+    [Fact]
+    public async Task OpenApi_Pin_RequiresReplicas_OffersTheFlag_AndDocuments202()
+    {
+        using var response = await _server.ClientWith(null).GetAsync("/openapi/v1.json");
+        var document = await response.ReadJson();
+
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty("PinRequest");
+        Assert.Contains("replicas", schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(schema.GetProperty("properties").TryGetProperty("allowOutsideBounds", out _));
+        var responses = document.GetProperty("paths").GetProperty("/api/v1/workloads/{ns}/{name}/pin").GetProperty("post").GetProperty("responses");
+        Assert.True(responses.TryGetProperty("202", out _), responses.ToString());
+        Assert.True(responses.TryGetProperty("400", out _), responses.ToString());
+    }
+
     private async Task GivenCheckout(int replicas, ScalePolicy? policy = null)
     {
         _server.Workloads.Add("shop", "checkout-api", replicas);
