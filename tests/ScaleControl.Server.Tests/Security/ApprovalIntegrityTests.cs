@@ -61,6 +61,21 @@ public sealed class ApprovalIntegrityTests : IDisposable
     }
 
     [Fact]
+    public async Task Tick_SignedApprovalOlderThanTheMaximumAge_Refused()
+    {
+        var signer = _server.Service<ApprovalSigner>();
+        var old = _server.Time.GetUtcNow().AddMinutes(-20);
+        var stale = await ForgedAsync(p => signer.SignFor(Approved(p, new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.Api, At = old, Replicas = 35 }), "zhangsan"));
+
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        var after = await _server.Proposals.GetAsync("shop", stale.Metadata.Name, default);
+        Assert.Equal(ProposalPhase.Failed, after!.Status.Phase);
+        Assert.Contains("is older than 15 minutes", after.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
     public async Task Tick_SignedApprovalByRosterUser_Applies()
     {
         var signer = _server.Service<ApprovalSigner>();
