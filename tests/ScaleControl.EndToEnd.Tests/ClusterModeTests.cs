@@ -1,5 +1,6 @@
 using System.Net;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -49,6 +50,6 @@ public sealed class ClusterModeTests
 
         // The transcoder's policy names no approvers, so an operator's (here the admin's) pin applies at once.
         await server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 7, durationSeconds = 600, reason = "cluster-mode test" }, AdminToken);
-        await server.Eventually(async () => await Kubectl.ReplicasAsync(cluster.Kubeconfig, "statefulset", "video", "video-transcoder") == 7, "the pin reaches the cluster");
+        await server.Eventually(async () => await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") == 7, "the pin reaches the cluster");
     }
 }

@@ -60,8 +60,8 @@ public sealed class SecretsTests
             await Send(HttpMethod.Get, path);
         }
 
-        captured.AppendLine(await Kubectl.RunAsync(server.Kubeconfig, "get", "events", "-A", "-o", "yaml"));
-        captured.AppendLine(await Kubectl.RunAsync(server.Kubeconfig, "get", "scaleproposals,scalepolicies", "-A", "-o", "yaml"));
+        captured.AppendLine((await server.Kubectl.RunAsync("get", "events", "-A", "-o", "yaml")).StdOut);
+        captured.AppendLine((await server.Kubectl.RunAsync("get", "scaleproposals,scalepolicies", "-A", "-o", "yaml")).StdOut);
         captured.AppendLine(server.Output);
 
         var everything = captured.ToString();
