@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 

@@ -29,7 +29,7 @@ public sealed class OverrideTests(CliSandbox server)
     [Fact]
     public async Task Scale_ByNonApprover_BecomesAProposalAndScalesNothing()
     {
-        var admin = server.Cli(SandboxServer.AdminToken); // "admin" is not on the seeded approver rosters
+        var admin = server.Cli(CliSandbox.AdminToken); // "admin" is not on the seeded approver rosters
 
         var scale = await admin.RunAsync("scale", "feed/feed-service", "--replicas", "9", "--for", "10m", "--reason", "sale");
         var name = scale.Output.Split("proposal feed/", 2)[^1].Split(' ', 2)[0];
@@ -43,7 +43,7 @@ public sealed class OverrideTests(CliSandbox server)
     [Fact]
     public async Task Scale_BelowMinimum_RefusedNamingTheFlag()
     {
-        var scale = await server.Cli(SandboxServer.OperatorToken).RunAsync("scale", "video/video-transcoder", "--replicas", "1", "--for", "1m", "--reason", "x");
+        var scale = await server.Cli(CliSandbox.OperatorToken).RunAsync("scale", "video/video-transcoder", "--replicas", "1", "--for", "1m", "--reason", "x");
 
         Assert.NotEqual(0, scale.ExitCode);
         Assert.Contains("--allow-outside-bounds", scale.ToString(), StringComparison.Ordinal);
