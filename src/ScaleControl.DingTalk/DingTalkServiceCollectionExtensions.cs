@@ -73,6 +73,7 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton<ChatReplySender>();
         services.TryAddSingleton<ChatMessageHandler>();
         services.TryAddSingleton<CardCallbackSignatureVerifier>();
+        services.TryAddSingleton<SignatureReplayGuard>();
         services.TryAddSingleton<DingTalkStreamClient>();
         services.AddHostedService(provider => provider.GetRequiredService<DingTalkStreamClient>());
         services.TryAddSingleton<CardCallbackRouteRegistrar>();

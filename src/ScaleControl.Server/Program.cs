@@ -15,6 +15,7 @@ builder.AddScaleControlControlPlane();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimit();
 app.UseHttpMetrics();
 app.UseAuthentication();
 app.UseAuthorization();

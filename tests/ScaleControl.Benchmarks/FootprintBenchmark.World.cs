@@ -198,6 +198,7 @@ internal static partial class FootprintBenchmark
         start.Environment["ScaleControl__Kubernetes__LeaderElection__Identity"] = LeaderIdentity; // election stays on, as in a cluster
         start.Environment["ScaleControl__Prometheus__Url"] = prometheus.ToString();
         start.Environment["ScaleControl__DingTalk__Enabled"] = "false";
+        start.Environment["ScaleControl__Approvals__SigningKey"] = "footprint-benchmark-signing-key-0123456789";
         start.Environment["SCALECONTROL_ADMIN_TOKEN"] = adminToken;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var variable in extra)

@@ -20,6 +20,7 @@ namespace ScaleControl.Charts.Tests;
 public sealed class RbacCoverageTests : IAsyncLifetime
 {
     private const string AdminToken = "sandbox-admin";
+    private const string ApproverToken = "sandbox-zhangsan";
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("scalecontrol-rbac-");
     private WebApplicationFactory<global::Program> _factory = null!;
     private HttpClient _http = null!;
@@ -61,9 +62,10 @@ public sealed class RbacCoverageTests : IAsyncLifetime
         // Work that exercises every adapter: a direct scale (pin), an HPA floor (pin on the HPA-owned feed service),
         // a StatefulSet scaled by its Auto policy, proposals created, moved and pruned (two pins of checkout leave two
         // finished records, one more than retention keeps), events, the leader Lease.
-        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 6, durationSeconds = 600, reason = "rbac test" });
-        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "rbac test" });
-        await PostAsync("/api/v1/workloads/feed/feed-service/pin", new { replicas = 9, durationSeconds = 600, reason = "rbac test" });
+        // Pins by zhangsan, who is on the seeded rosters, so they apply at once (the admin's would wait for approval).
+        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 6, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
+        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
+        await PostAsync("/api/v1/workloads/feed/feed-service/pin", new { replicas = 9, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
         await PostAsync("/sandbox/traffic/hot-events", new { @namespace = "video", workload = "video-transcoder", multiplier = 5, rampSeconds = 1, holdSeconds = 120, decaySeconds = 1 });
         await PostAsync("/api/v1/policies/shop/checkout-api/freeze", new { durationSeconds = 60, reason = "rbac test" });
         await WaitForAutoScaleAsync();
@@ -89,9 +91,11 @@ public sealed class RbacCoverageTests : IAsyncLifetime
         Assert.True(uncovered.Count == 0, "not allowed by charts/scalecontrol/templates/rbac.yaml: " + string.Join(", ", uncovered));
     }
 
-    private async Task PostAsync(string path, object body)
+    private async Task PostAsync(string path, object body, string? token = null)
     {
-        using var response = await _http.PostAsJsonAsync(path, body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? AdminToken);
+        using var response = await _http.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 

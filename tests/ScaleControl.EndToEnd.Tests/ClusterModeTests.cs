@@ -22,6 +22,7 @@ public sealed class ClusterModeTests
             ("ScaleControl__Kubernetes__KubeconfigPath", cluster.Kubeconfig),
             ("ScaleControl__Prometheus__Url", "http://127.0.0.1:9"),
             ("ScaleControl__DingTalk__Enabled", "false"),
+            ("ScaleControl__Approvals__SigningKey", "cluster-mode-test-signing-key-0123456789"),
             ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
             ("ScaleControl__Identity", "replica-a")));
 
@@ -47,7 +48,8 @@ public sealed class ClusterModeTests
                 .Any(p => p.GetProperty("metrics").EnumerateArray().Any(m => m.GetProperty("status").GetString() == "Unavailable"));
         }, "the policies report their metrics unavailable");
 
-        await server.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "cluster-mode test" }, AdminToken);
-        await server.Eventually(async () => await cluster.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == 7, "the pin reaches the cluster");
+        // The transcoder's policy names no approvers, so an operator's (here the admin's) pin applies at once.
+        await server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 7, durationSeconds = 600, reason = "cluster-mode test" }, AdminToken);
+        await server.Eventually(async () => await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") == 7, "the pin reaches the cluster");
     }
 }

@@ -42,7 +42,7 @@ internal sealed class DescribeProposalCommand : ApiCommand
             .Field("Reason", p.Spec.Reason)
             .Field("Requested By", p.Spec.RequestedBy)
             .Field("Created", p.Metadata.CreationTimestamp is { } created ? $"{created:u} ({context.Age(created)} ago)" : null)
-            .Field("Expires", p.Spec.ExpiresAt is { } expires ? $"{expires:u} ({context.Until(expires)})" : null)
+            .Field("Expires", p.Status.Phase == "Pending" && p.Spec.ExpiresAt is { } expires ? $"{expires:u} ({context.Until(expires)})" : null) // only an open proposal expires
             .Field("Approvers", string.Join(", ", p.Spec.Approvers ?? []))
             .Field("Approvals", GetProposalsCommand.Approvals(p) + (p.Spec.RequiresTwoPersons ? " (two-person rule)" : ""));
 

@@ -31,11 +31,16 @@ internal sealed class ScaleCommand : ApiCommand
         Required = true,
     };
 
+    private static readonly Option<bool> s_outsideBounds = new("--allow-outside-bounds")
+    {
+        Description = "Allow a count outside the policy's minReplicas..maxReplicas (recorded as such)",
+    };
+
     static ScaleCommand() => s_replicas.Validators.Add(r =>
     {
-        if (r.GetValueOrDefault<int>() < 0)
+        if (r.GetValueOrDefault<int>() < 1)
         {
-            r.AddError("--replicas must be 0 or more");
+            r.AddError("--replicas must be 1 or more (scaling to zero is not supported)");
         }
     });
 
@@ -46,6 +51,7 @@ internal sealed class ScaleCommand : ApiCommand
         Options.Add(s_replicas);
         Options.Add(s_for);
         Options.Add(s_reason);
+        Options.Add(s_outsideBounds);
     }
 
     protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
@@ -57,9 +63,22 @@ internal sealed class ScaleCommand : ApiCommand
             ["replicas"] = context.Parse.GetValue(s_replicas),
             ["durationSeconds"] = (long)duration.TotalSeconds,
             ["reason"] = context.Parse.GetValue(s_reason),
+            ["allowOutsideBounds"] = context.Parse.GetValue(s_outsideBounds),
         };
         var node = await context.Api.PostAsync($"workloads/{id.Path}/pin", body, ct);
-        if (!context.PrintRaw(node))
+        if (context.PrintRaw(node))
+        {
+            return;
+        }
+
+        if (node["kind"]?.GetValue<string>() == "ScaleProposal")
+        {
+            // Not the caller's to apply alone (not on the approver roster, or the two-person rule): it waits for approval.
+            var proposal = node.As<Proposal>();
+            context.Out.WriteLine(
+                $"pin of {id} at {proposal.Spec.ToReplicas} replicas awaits approval: proposal {proposal.Metadata.Namespace}/{proposal.Metadata.Name} ({proposal.Status.Message})");
+        }
+        else
         {
             var policy = node.As<Policy>();
             context.Out.WriteLine(

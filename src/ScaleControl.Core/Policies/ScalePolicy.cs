@@ -42,7 +42,9 @@ public sealed record ScalePolicySpec
     public IReadOnlyList<MetricSpec> Metrics { get; init; } = [];
 
     public int MinReplicas { get; init; } = 1;
-    public int MaxReplicas { get; init; } = 10;
+
+    /// <summary>Required: no default, so a typo (<c>maxReplica</c>) is an error rather than a silent 10.</summary>
+    public int MaxReplicas { get; init; }
 
     /// <summary>Relative band around the target inside which nothing changes (HPA default 0.1).</summary>
     public double Tolerance { get; init; } = 0.1;

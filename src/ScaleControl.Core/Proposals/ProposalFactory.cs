@@ -27,10 +27,43 @@ public static class ProposalFactory
         return action == Action.Auto ? ProposalLifecycle.ApproveAutomatically(proposal, now, decision.Reason).Proposal : proposal;
     }
 
-    /// <summary>A pin: requested and approved by the operator who asked for it (the role check already happened).</summary>
-    public static ScaleProposal ForPin(ScalePolicy policy, WorkloadState workload, int replicas, string user, string reason, DateTimeOffset until, DateTimeOffset now, ApprovalChannel channel = ApprovalChannel.Api)
+    /// <summary>A pin by an approver within the rules: requested and approved by that person (<see cref="OverrideRules"/> already routed it).</summary>
+    public static ScaleProposal ForPin(ScalePolicy policy, WorkloadState workload, PinOrder order, OverrideVerdict verdict, DateTimeOffset until, DateTimeOffset now)
     {
-        var message = $"pinned at {replicas} until {until:u} by {user}: {reason}";
+        var message = $"pinned at {order.Replicas} until {until:u} by {order.User}: {order.Reason}{OverrideRules.BoundsNote(policy.Spec, verdict.OutsideBounds)}";
+        var proposal = PinProposal(policy, workload, order, message, verdict, now);
+        return ProposalLifecycle.Pin(proposal, order.User, now, message, order.Channel).Proposal;
+    }
+
+    /// <summary>
+    /// A pin that needs approval: Pending, with the pin's duration and reason in annotations so approving it pins the
+    /// workload from that moment (<see cref="PinActivation"/>). A requester on the roster (two-person rule) has approved already.
+    /// </summary>
+    public static ScaleProposal ForPinRequest(ScalePolicy policy, WorkloadState workload, PinOrder order, OverrideVerdict verdict, DateTimeOffset now)
+    {
+        var message = $"pin at {order.Replicas} for {order.DurationSeconds}s requested by {order.User}: {order.Reason}{OverrideRules.BoundsNote(policy.Spec, verdict.OutsideBounds)}";
+        var proposal = PinProposal(policy, workload, order, message, verdict, now);
+        proposal = proposal with
+        {
+            Metadata = proposal.Metadata with
+            {
+                Annotations = new Dictionary<string, string>
+                {
+                    [PinDurationAnnotation] = order.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    [PinReasonAnnotation] = order.Reason,
+                },
+            },
+        };
+        var approved = ProposalLifecycle.Approve(proposal, order.User, order.Channel, now, order.Replicas);
+        return approved.Accepted ? approved.Proposal : proposal;
+    }
+
+    public const string PinDurationAnnotation = "scalecontrol.io/pin-duration-seconds";
+    public const string PinReasonAnnotation = "scalecontrol.io/pin-reason";
+
+    private static ScaleProposal PinProposal(ScalePolicy policy, WorkloadState workload, PinOrder order, string message, OverrideVerdict verdict, DateTimeOffset now)
+    {
+        var replicas = order.Replicas;
         var decision = new Decision
         {
             CurrentReplicas = workload.SpecReplicas,
@@ -38,10 +71,10 @@ public static class ProposalFactory
             Direction = replicas > workload.SpecReplicas ? ScaleDirection.Up : replicas < workload.SpecReplicas ? ScaleDirection.Down : ScaleDirection.None,
             Outcome = DecisionOutcome.ApplyNow,
             Reason = message,
-            Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = "pin" },
+            RequiresTwoPersons = verdict.RequiresTwoPersons,
+            Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = verdict.OutsideBounds ? "pin:outside-bounds" : "pin" },
         };
-        var proposal = Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: user), Action.Pin);
-        return ProposalLifecycle.Pin(proposal, user, now, message, channel).Proposal;
+        return Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: order.User), Action.Pin);
     }
 
     public static Action ActionOf(ScaleProposal proposal) =>

@@ -89,6 +89,9 @@ public sealed record ApprovalRecord
 
     /// <summary>The replicas this approver agreed to (the full step or the alternative).</summary>
     public int Replicas { get; init; }
+
+    /// <summary>ScaleControl's seal on this record (HMAC with the server's key); the leader applies no approval without a valid one.</summary>
+    public string? Signature { get; init; }
 }
 
 public sealed record RejectionRecord

@@ -67,7 +67,8 @@ public sealed record CardCallback(
         }
 
         using var document = JsonDocument.Parse(content);
-        if (!document.RootElement.TryGetProperty("cardPrivateData", out var data) || data.ValueKind != JsonValueKind.Object)
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty("cardPrivateData", out var data) || data.ValueKind != JsonValueKind.Object)
         {
             error = "the callback content has no cardPrivateData";
             return false;

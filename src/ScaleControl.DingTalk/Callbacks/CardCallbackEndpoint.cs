@@ -29,17 +29,19 @@ public static partial class CardCallbackEndpoint
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var logger = loggerFactory.CreateLogger(typeof(CardCallbackEndpoint));
+        // The body is read first (the server caps its size) because the signature vouches for one body only.
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(cancellationToken);
         var problem = verifier.Verify(
             request.Headers[CardCallbackSignatureVerifier.TimestampHeader].FirstOrDefault(),
-            request.Headers[CardCallbackSignatureVerifier.SignatureHeader].FirstOrDefault());
+            request.Headers[CardCallbackSignatureVerifier.SignatureHeader].FirstOrDefault(),
+            body);
         if (problem is not null)
         {
             LogRejected(logger, request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?", problem);
             return TypedResults.Unauthorized();
         }
 
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken);
         if (!CardCallback.TryParse(body, out var callback, out var error))
         {
             return TypedResults.BadRequest(error);

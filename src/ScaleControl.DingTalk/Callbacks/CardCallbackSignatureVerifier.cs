@@ -11,13 +11,15 @@ namespace ScaleControl.DingTalk.Callbacks;
 /// Checks the <c>x-ddpaas-signature</c> headers of an HTTP card callback against the registered api secret and
 /// rejects timestamps far from our clock (a captured request cannot be replayed later).
 /// </summary>
-public sealed class CardCallbackSignatureVerifier(IOptionsMonitor<DingTalkOptions> options, TimeProvider timeProvider)
+public sealed class CardCallbackSignatureVerifier(IOptionsMonitor<DingTalkOptions> options, TimeProvider timeProvider, SignatureReplayGuard replays)
 {
     public const string SignatureHeader = "x-ddpaas-signature";
     public const string TimestampHeader = "x-ddpaas-signature-timestamp";
 
+    private static readonly long MaxTimestamp = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     /// <summary>Null when the request is authentic; otherwise why it is not.</summary>
-    public string? Verify(string? timestamp, string? signature)
+    public string? Verify(string? timestamp, string? signature, string body = "")
     {
         var settings = options.CurrentValue;
         if (string.IsNullOrEmpty(settings.CallbackApiSecret))
@@ -30,9 +32,10 @@ public sealed class CardCallbackSignatureVerifier(IOptionsMonitor<DingTalkOption
             return $"missing {SignatureHeader} or {TimestampHeader}";
         }
 
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        // Up to year 9999 in milliseconds: anything longer is not a timestamp (and would overflow the conversion below).
+        if (timestamp.Length > 14 || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > MaxTimestamp)
         {
-            return "the signature timestamp is not a number";
+            return "the signature timestamp is not a Unix time";
         }
 
         var expected = DingTalkSignatures.CardCallback(settings.CallbackApiSecret, timestamp);
@@ -44,6 +47,13 @@ public sealed class CardCallbackSignatureVerifier(IOptionsMonitor<DingTalkOption
         // The unit is not documented: milliseconds (the examples), or seconds for small values.
         var signedAt = value < 100_000_000_000 ? DateTimeOffset.FromUnixTimeSeconds(value) : DateTimeOffset.FromUnixTimeMilliseconds(value);
         var skew = (timeProvider.GetUtcNow() - signedAt).Duration();
-        return skew > settings.CallbackMaxClockSkew ? $"the signature timestamp is {skew.TotalSeconds:0} s away from our clock" : null;
+        if (skew > settings.CallbackMaxClockSkew)
+        {
+            return $"the signature timestamp is {skew.TotalSeconds:0} s away from our clock";
+        }
+
+        return replays.Accept(signature, body, signedAt + settings.CallbackMaxClockSkew)
+            ? null
+            : "the signature was already used with another body (a replayed header pair)";
     }
 }

@@ -6,7 +6,11 @@ namespace ScaleControl.Server.Api;
 
 public sealed record FreezeRequest(int DurationSeconds, string Reason);
 
-public sealed record PinRequest(int Replicas, int DurationSeconds, string Reason);
+/// <summary>
+/// Hold a workload at <see cref="Replicas"/> (required: never read a missing value as 0). Outside the policy's
+/// minReplicas..maxReplicas only with <see cref="AllowOutsideBounds"/>, and recorded as such.
+/// </summary>
+public sealed record PinRequest(int? Replicas, int DurationSeconds, string Reason, bool AllowOutsideBounds = false);
 
 public sealed record ApproveRequest(int? Replicas);
 
@@ -14,12 +18,26 @@ public sealed record RejectRequest(string? Reason);
 
 public sealed record WhatIfRequest(int FromSeconds = 3600, int StepSeconds = 15);
 
+/// <summary>The size limits every request string obeys (the whole body is capped by <see cref="RequestBodyLimit"/>).</summary>
+public static class RequestLimits
+{
+    public const int Reason = 1000;
+    public const string ReasonMessage = "reason must be at most 1000 characters.";
+    public const string PlainTextMessage = "reason must be plain text: no control characters (other than tab and newline) and no bidirectional overrides.";
+
+    /// <summary>Text that ends up in logs, events and cards: no terminal escapes, NULs or Trojan-Source bidi controls.</summary>
+    public static bool IsPlainText(string? text) =>
+        text is null || !text.Any(c => (char.IsControl(c) && c is not '\n' and not '\t') || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'));
+}
+
 public sealed class FreezeRequestValidator : AbstractValidator<FreezeRequest>
 {
     public FreezeRequestValidator()
     {
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the policy is frozen.");
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
     }
 }
 
@@ -27,22 +45,27 @@ public sealed class PinRequestValidator : AbstractValidator<PinRequest>
 {
     public PinRequestValidator()
     {
-        RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).WithMessage("replicas must be between 0 and 10000.");
+        RuleFor(r => r.Replicas).NotNull().WithMessage("replicas is required: the replica count to hold the workload at.");
+        RuleFor(r => r.Replicas).InclusiveBetween(1, 10_000).When(r => r.Replicas is not null)
+            .WithMessage("replicas must be between 1 and 10000 (scaling to zero is not supported).");
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the replicas are pinned.");
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
     }
 }
 
 public sealed class ApproveRequestValidator : AbstractValidator<ApproveRequest>
 {
     public ApproveRequestValidator() =>
-        RuleFor(r => r.Replicas).GreaterThanOrEqualTo(0).When(r => r.Replicas is not null).WithMessage("replicas must be 0 or more.");
+        RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).When(r => r.Replicas is not null).WithMessage("replicas must be between 0 and 10000.");
 }
 
 public sealed class RejectRequestValidator : AbstractValidator<RejectRequest>
 {
     public RejectRequestValidator() =>
-        RuleFor(r => r.Reason).MaximumLength(1000).WithMessage("reason must be at most 1000 characters.");
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
 }
 
 public sealed class WhatIfRequestValidator : AbstractValidator<WhatIfRequest>

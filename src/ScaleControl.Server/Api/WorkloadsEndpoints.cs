@@ -20,9 +20,28 @@ public static class WorkloadsEndpoints
         return group;
     }
 
-    public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Pin(
-        OverrideService overrides, HttpContext http, string ns, string name, PinRequest request, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.PinAsync(ns, name, request.Replicas, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
+    /// <summary>
+    /// 200 with the pinned policy when the caller is on the policy's approver roster (or it has none) and no second
+    /// approver is needed; otherwise 202 with the Pending pin proposal an approver must approve.
+    /// </summary>
+    public static async Task<Results<Ok<ScalePolicy>, Accepted<ScaleProposal>, ValidationProblem, ProblemHttpResult>> Pin(
+        OverrideService overrides, HttpContext http, string ns, string name, PinRequest request, CancellationToken cancellationToken)
+    {
+        var order = new PinOrder(ns, name, request.Replicas!.Value, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User,
+            ProposalsEndpoints.ChannelOf(http), request.AllowOutsideBounds);
+        var result = await overrides.PinAsync(order, cancellationToken);
+        return result switch
+        {
+            { Proposal: { } proposal } => TypedResults.Accepted($"/api/v1/proposals/{proposal.Metadata.Namespace}/{proposal.Metadata.Name}", proposal),
+            { Field: { } field } => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [result.Problem ?? "invalid"] }, title: "The PinRequest is invalid"),
+            _ => Problems.From(result).Result switch
+            {
+                Ok<ScalePolicy> ok => ok,
+                ProblemHttpResult problem => problem,
+                _ => throw new InvalidOperationException("unexpected override result"),
+            },
+        };
+    }
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unpin(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>

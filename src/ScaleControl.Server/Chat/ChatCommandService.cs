@@ -160,7 +160,17 @@ public sealed partial class ChatCommandService(
             return Hold(request, policy, risk);
         }
 
-        var result = await overrides.PinAsync(command.Namespace, command.Workload, command.To, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel, cancellationToken);
+        // A confirmed command beyond min/max is the explicit "outside the bounds" the override rules ask for.
+        var outsideBounds = command.To > policy.Spec.MaxReplicas || command.To < policy.Spec.MinReplicas;
+        var order = new PinOrder(command.Namespace, command.Workload, command.To, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel,
+            AllowOutsideBounds: confirmed && outsideBounds);
+        var result = await overrides.PinAsync(order, cancellationToken);
+        if (result.Proposal is { } proposal)
+        {
+            return CommandReply.Done("Awaits approval",
+                $"**{name}** {command.From} → **{command.To}** requested by {request.Sender}: proposal `{proposal.Metadata.Name}` waits for an approver ({result.Problem})");
+        }
+
         if (result.Problem is { } problem)
         {
             return CommandReply.Refused($"Scaling **{name}** refused: {problem}");

@@ -1,5 +1,6 @@
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
@@ -17,6 +18,7 @@ public sealed class ApprovalService(
     ProposalWriter writer,
     ScaleApplier applier,
     Announcer announcer,
+    ApprovalSigner signer,
     TimeProvider time,
     ILogger<ApprovalService> logger) : IApprovalInbox
 {
@@ -68,7 +70,7 @@ public sealed class ApprovalService(
                 ? ProposalLifecycle.Approve(current, command.User, command.Channel, now, command.Replicas)
                 : ProposalLifecycle.Reject(current, command.User, command.Channel, now, command.Reason);
             verdict = step.ToApprovalResult();
-            return step.IfAccepted();
+            return step.IfAccepted() is { } accepted ? signer.SignFor(accepted, command.User) : null;
         }, cancellationToken);
 
         if (verdict is null || stored is null)

@@ -3,6 +3,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Ports;
 using ScaleControl.Server.Chat;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
@@ -26,6 +27,9 @@ public static class ControlPlaneExtensions
         services.AddSingleton<OverrideJournal>();
         services.AddSingleton<Announcer>();
         services.AddSingleton<ProposalWriter>();
+        services.AddApprovalSigning();
+        services.AddSingleton<PolicySpecEditor>();
+        services.AddSingleton<PinActivation>();
         services.AddSingleton<ScaleApplier>();
         services.AddSingleton<ProposalService>();
         services.AddSingleton<PolicyEvaluator>();

@@ -1,33 +1,40 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
 
-/// <summary>The outcome of an override request.</summary>
-public sealed record OverrideResult(ScalePolicy? Policy, string? Problem, int Status = StatusCodes.Status200OK);
+/// <summary>
+/// The outcome of an override request: the changed policy, or the proposal awaiting approval (202), or a problem
+/// (with the request field at fault, when there is one).
+/// </summary>
+public sealed record OverrideResult(ScalePolicy? Policy, string? Problem, int Status = StatusCodes.Status200OK, ScaleProposal? Proposal = null, string? Field = null);
 
 /// <summary>
 /// Pins and freezes: written into the policy's spec (so every replica and the leader's loop honour them and they
 /// survive restarts) with an expiry; the loop ignores them once expired, so they lift by themselves.
-/// A pin also scales the workload now, recorded as a ScaleProposal of action "pin".
+/// A pin also scales the workload now, recorded as a ScaleProposal of action "pin" — when the caller may
+/// (<see cref="OverrideRules"/>); otherwise it becomes a Pending pin proposal for the policy's approvers.
 /// </summary>
 public sealed class OverrideService(
     IPolicyStore policies,
+    PolicySpecEditor editor,
     IWorkloadClient workloads,
     ProposalService proposals,
     ProposalWriter writer,
     ScaleApplier applier,
     Announcer announcer,
     OverrideJournal journal,
+    ApprovalSigner signer,
     TimeProvider time,
     ILogger<OverrideService> logger)
 {
     public async Task<OverrideResult> FreezeAsync(string @namespace, string name, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
         var until = time.GetUtcNow().AddSeconds(durationSeconds);
-        var result = await ChangeSpecAsync(@namespace, name, s => s with { Freeze = new FreezeSpec { Until = until, Reason = reason, By = user } }, cancellationToken);
+        var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = new FreezeSpec { Until = until, Reason = reason, By = user } }, cancellationToken);
         if (result.Policy is { } policy)
         {
             var message = $"frozen until {until:u} by {user}: {reason}";
@@ -39,7 +46,12 @@ public sealed class OverrideService(
 
     public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
-        var result = await ChangeSpecAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken);
+        if (await policies.GetAsync(@namespace, name, cancellationToken) is { } current && ProposalRules.ActiveFreeze(current.Spec, time.GetUtcNow()) is null)
+        {
+            return new OverrideResult(current, null); // not frozen: nothing to lift, nothing to record
+        }
+
+        var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken);
         if (result.Policy is { } policy)
         {
             await RecordAsync(policy, "Unfrozen", user, channel, $"unfrozen by {user}", ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken);
@@ -48,12 +60,13 @@ public sealed class OverrideService(
         return result;
     }
 
-    public async Task<OverrideResult> PinAsync(string @namespace, string workload, int replicas, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken)
+    /// <summary>The one entry point for pins (API, scalectl, chat): the caller's identity and channel decide the route.</summary>
+    public async Task<OverrideResult> PinAsync(PinOrder order, CancellationToken cancellationToken)
     {
-        var policy = await FindByWorkloadAsync(@namespace, workload, cancellationToken);
+        var policy = await FindByWorkloadAsync(order.Namespace, order.Workload, cancellationToken);
         if (policy is null)
         {
-            return new OverrideResult(null, $"no ScalePolicy in namespace '{@namespace}' targets workload '{workload}'", StatusCodes.Status404NotFound);
+            return new OverrideResult(null, $"no ScalePolicy in namespace '{order.Namespace}' targets workload '{order.Workload}'", StatusCodes.Status404NotFound);
         }
 
         var target = ProposalFactory.TargetOf(policy);
@@ -63,24 +76,56 @@ public sealed class OverrideService(
             return new OverrideResult(null, $"{target.Kind} {target} does not exist", StatusCodes.Status404NotFound);
         }
 
+        var verdict = OverrideRules.Route(policy.Spec, order.User, state.SpecReplicas, order.Replicas, order.AllowOutsideBounds);
+        return verdict.Route switch
+        {
+            OverrideRoute.Refuse => new OverrideResult(null, verdict.Message, StatusCodes.Status400BadRequest, Field: verdict.Field),
+            OverrideRoute.Propose => await ProposePinAsync(policy, state, order, verdict, cancellationToken),
+            _ => await PinNowAsync(policy, state, order, verdict, cancellationToken),
+        };
+    }
+
+    private async Task<OverrideResult> PinNowAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
-        var until = now.AddSeconds(durationSeconds);
-        var result = await ChangeSpecAsync(@namespace, policy.Metadata.Name, s => s with { Pin = new PinSpec { Replicas = replicas, Until = until, Reason = reason, By = user } }, cancellationToken);
+        var until = now.AddSeconds(order.DurationSeconds);
+        var result = await editor.ChangeAsync(policy.Metadata.Namespace, policy.Metadata.Name,
+            s => s with { Pin = new PinSpec { Replicas = order.Replicas, Until = until, Reason = order.Reason, By = order.User } }, cancellationToken);
         if (result.Policy is not { } pinned)
         {
             return result;
         }
 
+        var target = ProposalFactory.TargetOf(policy);
         var open = await proposals.FindOpenAsync(target, cancellationToken);
-        var created = await writer.CreateAsync(ProposalFactory.ForPin(pinned, state, replicas, user, reason, until, now, channel), cancellationToken);
+        var created = await writer.CreateAsync(signer.SignFor(ProposalFactory.ForPin(pinned, state, order, verdict, until, now), order.User), cancellationToken);
         if (open?.Status.Phase == ProposalPhase.Pending)
         {
             await proposals.SupersedeAsync(open, created, cancellationToken);
         }
 
-        var applied = await applier.ApplyAsync(created, user, cancellationToken);
-        await RecordAsync(pinned, "Pinned", user, channel, $"pinned at {replicas} until {until:u} by {user}: {reason} ({applied.Status.Message})", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken, remember: false);
+        var applied = await applier.ApplyAsync(created, order.User, cancellationToken);
+        await RecordAsync(pinned, "Pinned", order.User, order.Channel, $"{created.Status.Message} ({applied.Status.Message})", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken, remember: false);
         return result;
+    }
+
+    /// <summary>Not the caller's to apply alone: a Pending pin proposal, carded like any other, for the roster to approve.</summary>
+    private async Task<OverrideResult> ProposePinAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, CancellationToken cancellationToken)
+    {
+        var target = ProposalFactory.TargetOf(policy);
+        var open = await proposals.FindOpenAsync(target, cancellationToken);
+        var created = await writer.CreateAsync(signer.SignFor(ProposalFactory.ForPinRequest(policy, state, order, verdict, time.GetUtcNow()), order.User), cancellationToken);
+        if (open?.Status.Phase == ProposalPhase.Pending)
+        {
+            await proposals.SupersedeAsync(open, created, cancellationToken);
+        }
+
+        logger.OverrideChanged(order.User, "pin-requested", policy.Metadata.Namespace, policy.Metadata.Name, $"{created.Spec.Reason} ({verdict.Message})");
+        await announcer.EventAsync(created, ScaleEventReasons.ScaleProposalCreated,
+            $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
+        var card = await announcer.SendCardAsync(created, policy, cancellationToken);
+        var stored = await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, card), cancellationToken) ?? created;
+        return new OverrideResult(null, verdict.Message, StatusCodes.Status202Accepted, stored);
     }
 
     public async Task<OverrideResult> UnpinAsync(string @namespace, string workload, string user, ApprovalChannel channel, CancellationToken cancellationToken)
@@ -91,7 +136,7 @@ public sealed class OverrideService(
             return new OverrideResult(null, $"no ScalePolicy in namespace '{@namespace}' targets workload '{workload}'", StatusCodes.Status404NotFound);
         }
 
-        var result = await ChangeSpecAsync(@namespace, policy.Metadata.Name, s => s with { Pin = null }, cancellationToken);
+        var result = await editor.ChangeAsync(@namespace, policy.Metadata.Name, s => s with { Pin = null }, cancellationToken);
         if (result.Policy is { } unpinned)
         {
             await RecordAsync(unpinned, "Unpinned", user, channel, $"pin removed by {user}; the policy decides again", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
@@ -103,26 +148,9 @@ public sealed class OverrideService(
     public async Task<ScalePolicy?> FindByWorkloadAsync(string @namespace, string workload, CancellationToken cancellationToken) =>
         (await policies.ListAsync(@namespace, cancellationToken)).FirstOrDefault(p => p.Spec.Target.Name == workload);
 
-    /// <summary>Read-modify-write of the spec, conditional on resourceVersion; re-read and retry on conflict.</summary>
-    internal async Task<OverrideResult> ChangeSpecAsync(string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var policy = await policies.GetAsync(@namespace, name, cancellationToken);
-            if (policy is null)
-            {
-                return new OverrideResult(null, $"ScalePolicy {@namespace}/{name} does not exist", StatusCodes.Status404NotFound);
-            }
-
-            try
-            {
-                return new OverrideResult(await policies.UpsertAsync(policy with { Spec = change(policy.Spec) }, cancellationToken), null);
-            }
-            catch (ConcurrencyConflictException) when (attempt < 5)
-            {
-            }
-        }
-    }
+    /// <summary>Read-modify-write of the spec (see <see cref="PolicySpecEditor"/>), for the other override services.</summary>
+    internal Task<OverrideResult> ChangeSpecAsync(string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken) =>
+        editor.ChangeAsync(@namespace, name, change, cancellationToken);
 
     internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true, string? why = null)
     {

@@ -59,6 +59,9 @@ public sealed class PolicyRuntime(int ringCapacity)
 
     public DateTimeOffset NextDue { get; set; } = DateTimeOffset.MinValue;
 
+    /// <summary>The evaluation interval <see cref="NextDue"/> was computed with; a spec with another one is due at once.</summary>
+    public int ScheduledIntervalSeconds { get; set; }
+
     public EvaluationRecord? Last { get; private set; }
 
     public void Remember(EvaluationRecord record)

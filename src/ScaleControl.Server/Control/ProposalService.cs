@@ -2,6 +2,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
@@ -16,6 +17,7 @@ public sealed class ProposalService(
     ProposalWriter writer,
     ScaleApplier applier,
     Announcer announcer,
+    ApprovalSigner signer,
     TimeProvider time)
 {
     /// <summary>A proposal stuck in Applying longer than this lost its applier (the replica died mid-way).</summary>
@@ -24,8 +26,8 @@ public sealed class ProposalService(
     /// <summary>Applies <paramref name="decision"/> now, with a proposal record approved by the loop (channel Auto): history lives in one place.</summary>
     public async Task<ScaleProposal> ApplyAutomaticallyAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
     {
-        var created = await writer.CreateAsync(
-            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Auto), cancellationToken);
+        var created = await writer.CreateAsync(signer.SignFor(
+            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Auto), ProposalLifecycle.SystemUser), cancellationToken);
         if (open is not null)
         {
             await SupersedeAsync(open, created, cancellationToken);

@@ -38,7 +38,7 @@ public sealed class Reconciler(
         var now = time.GetUtcNow();
         // Half a tick of slack: a timer waking a hair early must not push a 5 s policy to the next tick (every 6 s).
         var horizon = now + (TimeSpan.FromSeconds(options.Value.TickSeconds) / 2);
-        var due = all.Where(p => runtimes.For(p.Key).NextDue <= horizon).ToList();
+        var due = all.Where(p => IsDue(runtimes.For(p.Key), p, horizon)).ToList();
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
             ? new Dictionary<string, MetricReading>()
@@ -46,7 +46,9 @@ public sealed class Reconciler(
 
         foreach (var policy in due)
         {
-            runtimes.For(policy.Key).NextDue = now.AddSeconds(Math.Max(1, policy.Spec.EvaluationIntervalSeconds));
+            var runtime = runtimes.For(policy.Key);
+            runtime.NextDue = now.AddSeconds(Math.Max(1, policy.Spec.EvaluationIntervalSeconds));
+            runtime.ScheduledIntervalSeconds = policy.Spec.EvaluationIntervalSeconds;
             try
             {
                 await EvaluateAndActAsync(policy, readings, board, cancellationToken);
@@ -73,14 +75,20 @@ public sealed class Reconciler(
         var evaluation = await evaluator.EvaluateAsync(policy, readings, commit: true, cancellationToken);
         if (evaluation is not { Workload: { } workload, Decision: { } decision })
         {
-            logger.WorkloadMissing(policy.Spec.Target.Name, policy.Metadata.Namespace, policy.Metadata.Name);
+            if (policy.Status?.Conditions.Any(c => c.Type == "WorkloadMissing") != true)
+            {
+                logger.WorkloadMissing(policy.Spec.Target.Name, policy.Metadata.Namespace, policy.Metadata.Name); // once, not every evaluation
+            }
+
             await WriteStatusAsync(policy, null, evaluation.Problem, cancellationToken);
             return;
         }
 
         var targetKey = ProposalRules.TargetKey(ProposalFactory.TargetOf(policy));
         var open = board.Open.GetValueOrDefault(targetKey);
-        var (acted, said) = await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
+        // A person's pending pin request waits for its approvers; the loop neither supersedes nor races it.
+        var pinRequested = open is not null && ProposalFactory.ActionOf(open) == ProposalFactory.Action.Pin;
+        var (acted, said) = pinRequested ? (null, null) : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
         if (acted is not null)
         {
             // Keep the tick's view current in case another policy names the same target.
@@ -159,6 +167,10 @@ public sealed class Reconciler(
                 return (null, null);
         }
     }
+
+    /// <summary>Due by its schedule, or now when its interval changed since it was scheduled (3600 fixed to 5 must not sleep an hour).</summary>
+    private static bool IsDue(PolicyRuntime runtime, ScalePolicy policy, DateTimeOffset horizon) =>
+        runtime.NextDue <= horizon || runtime.ScheduledIntervalSeconds != policy.Spec.EvaluationIntervalSeconds;
 
     /// <summary>
     /// Between one and two refresh periods, fixed per policy: policies that started together would otherwise all

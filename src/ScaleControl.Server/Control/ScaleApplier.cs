@@ -2,6 +2,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
@@ -18,6 +19,8 @@ public sealed class ScaleApplier(
     ProposalWriter writer,
     Announcer announcer,
     PolicyRuntimes runtimes,
+    ApprovalVerification approvals,
+    PinActivation pins,
     TimeProvider time,
     ILogger<ScaleApplier> logger)
 {
@@ -36,7 +39,10 @@ public sealed class ScaleApplier(
 
         var policy = await policies.GetAsync(claimed.Metadata.Namespace, claimed.Spec.PolicyName, cancellationToken);
         var target = ProposalFactory.TargetOf(claimed);
-        var (outcome, from) = await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
+        // Only approvals ScaleControl itself recorded, for people on the roster (a hand-written status is refused here).
+        var (outcome, from) = approvals.Refusal(claimed, policy) is { } refused
+            ? (new ScaleResult(ScaleOutcome.Failed, null, refused), claimed.Spec.FromReplicas)
+            : await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
 
         var now = time.GetUtcNow();
         var final = await writer.UpdateAsync(claimed, p => (outcome.Succeeded
@@ -45,6 +51,7 @@ public sealed class ScaleApplier(
             ?? await writer.ReadAsync(claimed, cancellationToken);
 
         await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
+        await pins.ActivateAsync(final, cancellationToken);
         return final;
     }
 

@@ -51,6 +51,8 @@ public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSand
             return p!["status"]!["phase"]!.GetValue<string>() is "Applied" ? p : null;
         }, TimeSpan.FromSeconds(30), $"{id} to be applied");
         var to = approved["spec"]!["toReplicas"]!.GetValue<int>();
+        var describeApplied = await zhangsan.RunAsync("describe", "proposal", id);
+        Assert.Contains(describeApplied.Lines, l => l.StartsWith("Expires:", StringComparison.Ordinal) && l.EndsWith("<none>", StringComparison.Ordinal)); // an applied proposal does not expire
 
         var history = await zhangsan.RunAsync("get", "history", "-n", policy.Namespace, "--since", "10m", "-o", "json");
         Assert.True(history.ExitCode == 0, history.ToString());

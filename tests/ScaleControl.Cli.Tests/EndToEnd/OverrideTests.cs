@@ -32,6 +32,29 @@ public sealed class OverrideTests(CliSandbox server)
     }
 
     [Fact]
+    public async Task Scale_ByNonApprover_BecomesAProposalAndScalesNothing()
+    {
+        var admin = server.Cli(CliSandbox.AdminToken); // "admin" is not on the seeded approver rosters
+
+        var scale = await admin.RunAsync("scale", "feed/feed-service", "--replicas", "9", "--for", "10m", "--reason", "sale");
+        var name = scale.Output.Split("proposal feed/", 2)[^1].Split(' ', 2)[0];
+        var withdraw = await admin.RunAsync("reject", $"feed/{name}", "--reason", "test done");
+
+        Assert.True(scale.ExitCode == 0, scale.ToString());
+        Assert.StartsWith("pin of feed/feed-service at 9 replicas awaits approval: proposal feed/", scale.Output, StringComparison.Ordinal);
+        Assert.True(withdraw.ExitCode == 0, withdraw.ToString());
+    }
+
+    [Fact]
+    public async Task Scale_BelowMinimum_RefusedNamingTheFlag()
+    {
+        var scale = await server.Cli(CliSandbox.OperatorToken).RunAsync("scale", "video/video-transcoder", "--replicas", "1", "--for", "1m", "--reason", "x");
+
+        Assert.NotEqual(0, scale.ExitCode);
+        Assert.Contains("--allow-outside-bounds", scale.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FreezeThenUnfreeze_AsOperator_FreezesShowsStateThenThaws()
     {
         var incident = await SandboxPolicy.NeedingApprovalAsync(server);

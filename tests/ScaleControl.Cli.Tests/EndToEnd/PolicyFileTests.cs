@@ -29,6 +29,19 @@ public sealed class PolicyFileTests(CliSandbox server)
         Assert.Contains("spec.metrics[0].query", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("validate")]
+    [InlineData("apply")]
+    public async Task Policy_TypoInABound_RejectedNamingTheField_NothingStored(string verb)
+    {
+        var result = await server.Cli().RunAsync("policy", verb, "-f", File("typo-maxreplica.yaml"));
+        var get = await server.Cli().RunAsync("get", "policies", "clitest/cli-typo");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("spec.maxReplica", result.Error, StringComparison.Ordinal);
+        Assert.Equal(1, get.ExitCode);
+    }
+
     [Fact]
     public async Task PolicyApply_InvalidFile_ChangesNothing()
     {

@@ -31,20 +31,24 @@ public class ProposalRulesTests
     public void StillHolds_PinProposal_IgnoresFreezeAndLimits()
     {
         var frozen = TestPolicies.WithSpec(Policy(), s => s with { Freeze = new FreezeSpec { Until = T0.AddHours(1), Reason = "release" } });
-        var pin = ProposalFactory.ForPin(frozen, Workload(20), 500, "dana", "gala", T0.AddHours(1), T0);
+        var pin = Pin(frozen, 500);
         Assert.Null(ProposalRules.StillHolds(pin, frozen, Workload(20), 500, T0));
     }
 
     [Fact]
     public void ForPin_GoesThroughThePinTransition_ApprovedByTheOperator()
     {
-        var pin = ProposalFactory.ForPin(Policy(), Workload(20), 40, "dana", "gala", T0.AddHours(1), T0);
+        var pin = Pin(Policy(), 40);
 
         Assert.Equal(ProposalPhase.Approved, pin.Status.Phase);
         Assert.Equal(ProposalFactory.Action.Pin, ProposalFactory.ActionOf(pin));
         Assert.Equal(("dana", 40), (pin.Status.Approvals.Single().User, pin.Status.Approvals.Single().Replicas));
         Assert.Equal((ProposalPhase.Pending, ProposalPhase.Approved, "dana"), (pin.Status.History[^1].From, pin.Status.History[^1].To, pin.Status.History[^1].By));
     }
+
+    private static ScaleProposal Pin(ScalePolicy policy, int replicas) => ProposalFactory.ForPin(
+        policy, Workload(20), new PinOrder(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas, 3600, "gala", "dana", ApprovalChannel.Api, AllowOutsideBounds: true),
+        OverrideRules.Route(policy.Spec, "dana", 20, replicas, allowOutsideBounds: true), T0.AddHours(1), T0);
 
     [Fact]
     public void TargetKey_NamespaceKindName() =>

@@ -16,6 +16,19 @@ public class CardCallbackParsingTests
          "content": "{\"cardPrivateData\":{\"actionIds\":[\"approve_btn\"],\"params\":{\"action\":\"approve\"}}}"}
         """;
 
+    [Theory]
+    [InlineData("""{"outTrackId":"o","userId":"u","content":123}""")]
+    [InlineData("""{"outTrackId":"o","userId":"u","content":[1,2]}""")]
+    [InlineData("""{"outTrackId":"o","userId":"u","content":"123"}""")]
+    [InlineData("""{"outTrackId":"o","userId":"u","content":"[1,2]"}""")]
+    [InlineData("""{"outTrackId":"o","userId":"u","content":"\"text\""}""")]
+    [InlineData("""{"outTrackId":"o","userId":"u","content":"{not json"}""")]
+    public void TryParse_ContentNotAnObject_RefusesWithAReasonInsteadOfThrowing(string json)
+    {
+        Assert.False(CardCallback.TryParse(json, out _, out var error));
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+
     [Fact]
     public void TryParse_ProtocolExample_DecodesDoubleEncodedContent()
     {

@@ -12,7 +12,11 @@ public class CardCallbackSignatureVerifierTests
     private readonly FakeTimeProvider _time = new(s_now);
 
     private CardCallbackSignatureVerifier Verifier(string? secret = "example-secret") =>
-        new(new StaticOptionsMonitor<DingTalkOptions>(new DingTalkOptions { CallbackApiSecret = secret }), _time);
+        new(new StaticOptionsMonitor<DingTalkOptions>(new DingTalkOptions { CallbackApiSecret = secret }), _time, _replays);
+
+    private readonly SignatureReplayGuard _replays;
+
+    public CardCallbackSignatureVerifierTests() => _replays = new SignatureReplayGuard(_time);
 
     [Fact]
     public void Verify_ProtocolVectorAtItsTime_Accepts() =>
@@ -51,5 +55,24 @@ public class CardCallbackSignatureVerifierTests
 
     [Fact]
     public void Verify_NonNumericTimestamp_Rejects() =>
-        Assert.Equal("the signature timestamp is not a number", Verifier().Verify("abc", DingTalkSignatures.CardCallback("example-secret", "abc")));
+        Assert.Equal("the signature timestamp is not a Unix time", Verifier().Verify("abc", DingTalkSignatures.CardCallback("example-secret", "abc")));
+
+    [Theory]
+    [InlineData("99999999999999999")]
+    [InlineData("9223372036854775807")]
+    [InlineData("999999999999999")]
+    public void Verify_HugeTimestampCorrectlySigned_RejectsWithoutThrowing(string timestamp) =>
+        Assert.Equal("the signature timestamp is not a Unix time", Verifier().Verify(timestamp, DingTalkSignatures.CardCallback("example-secret", timestamp)));
+
+    [Fact]
+    public void Verify_SignatureReusedWithAnotherBody_Rejects_SameBodyIsADuplicate()
+    {
+        const string signature = "I85VWQbGCqbDkjEb7rsCEkTKI9QSL3wzLms54MiwXlg=";
+        var verifier = Verifier();
+
+        Assert.Null(verifier.Verify("1700000000000", signature, "{\"tap\":1}"));
+        Assert.Null(verifier.Verify("1700000000000", signature, "{\"tap\":1}"));
+        Assert.Equal("the signature was already used with another body (a replayed header pair)",
+            verifier.Verify("1700000000000", signature, "{\"forged\":1}"));
+    }
 }

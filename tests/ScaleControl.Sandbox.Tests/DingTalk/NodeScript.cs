@@ -40,7 +40,11 @@ public sealed class NodeScript : IAsyncDisposable
         return new NodeScript(Process.Start(start)!);
     }
 
-    /// <summary>The next event named <paramref name="name"/> (skipping others), or a failure with the script's output.</summary>
+    /// <summary>
+    /// The next event named <paramref name="name"/> (skipping others), or a failure with the script's output. The end
+    /// of stdout (not the process's exit) ends the wait: a script that prints and exits at once has its last lines
+    /// delivered by the asynchronous reader after <see cref="Process.HasExited"/> is already true.
+    /// </summary>
     public JsonElement WaitFor(string name, TimeSpan? within = null)
     {
         var deadline = Stopwatch.StartNew();
@@ -52,10 +56,15 @@ public sealed class NodeScript : IAsyncDisposable
                 return e;
             }
 
-            if (_process.HasExited && _events.Count == 0)
+            if (_events.IsCompleted)
             {
                 break;
             }
+        }
+
+        if (_process.HasExited)
+        {
+            _process.WaitForExit(); // also drains stderr, so the failure shows all of it
         }
 
         Assert.Fail($"node never printed event '{name}'. Output:\n{Output}");
@@ -73,6 +82,7 @@ public sealed class NodeScript : IAsyncDisposable
     {
         if (line is null)
         {
+            _events.CompleteAdding(); // stdout ended: every event has been delivered
             return;
         }
 

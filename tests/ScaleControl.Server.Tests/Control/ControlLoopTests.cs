@@ -276,6 +276,21 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Tick_IntervalShortenedAfterALongOne_EvaluatesAtOnceNotAfterTheOldInterval()
+    {
+        var slow = TestPolicies.Auto() with { Spec = TestPolicies.Auto().Spec with { EvaluationIntervalSeconds = 600 } };
+        await Given(slow, replicas: 3, qps: 300);
+        await Tick();
+        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 700);
+
+        var stored = (await _server.Policies.GetAsync("video", "video-transcoder", default))!;
+        await _server.Policies.UpsertAsync(stored with { Spec = stored.Spec with { EvaluationIntervalSeconds = 5 } }, default);
+        await Tick(seconds: 1);
+
+        Assert.Equal(7, _server.Workloads.Replicas("video", "video-transcoder"));
+    }
+
+    [Fact]
     public async Task Tick_PoliciesShareAnExpression_QueriesItOnce()
     {
         var shared = TestPolicies.Auto("video", "a");

@@ -47,6 +47,32 @@ public sealed class StartupValidationTests
         Assert.Contains(key, error.Message);
     }
 
+    [Theory]
+    [InlineData("", "SigningKey (or SigningKeyFile) is required in cluster mode")]
+    [InlineData("short-key", "SigningKey must be at least 32 characters")]
+    public void Start_ClusterWithoutUsableApprovalKey_FailsFastNamingTheSetting(string key, string expected)
+    {
+        using var server = new ServerFactory();
+        using var bad = server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:Approvals:SigningKey", key));
+
+        var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
+
+        Assert.Contains($"ScaleControl:Approvals:{expected}", error.Message);
+    }
+
+    [Fact]
+    public void Start_ApprovalKeyFileMissing_FailsFastNamingTheFile()
+    {
+        using var server = new ServerFactory();
+        using var bad = server.WithWebHostBuilder(b => b
+            .UseSetting("ScaleControl:Approvals:SigningKey", "")
+            .UseSetting("ScaleControl:Approvals:SigningKeyFile", "/nonexistent/approval-key"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
+
+        Assert.Contains("ScaleControl:Approvals:SigningKeyFile '/nonexistent/approval-key' does not exist or is empty", error.Message);
+    }
+
     [Fact]
     public void HistoryOptions_Defaults_KeepSevenDaysAndTwentyPerPolicy()
     {

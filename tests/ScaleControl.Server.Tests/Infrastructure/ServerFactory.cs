@@ -23,6 +23,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     public const string ZhangsanToken = "t-zhangsan";
     public const string LisiToken = "t-lisi";
     public const string WangwuToken = "t-wangwu";
+    public const string SigningKey = "test-approval-signing-key-0123456789abcdef";
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
     public InMemoryPolicyStore Policies { get; }
@@ -50,6 +51,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             ["ScaleControl:DingTalk:AppKey"] = "test-app",
             ["ScaleControl:DingTalk:AppSecret"] = "test-secret",
             ["ScaleControl:DingTalk:CardTemplateId"] = "test-template",
+            ["ScaleControl:Approvals:SigningKey"] = SigningKey,
         };
         Token(settings, 0, AdminToken, "admin", "admin");
         Token(settings, 1, ViewerToken, "viewer", "viewer");

@@ -10,6 +10,18 @@ internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
             .NotEmpty()
             .OverridePropertyName("approvers")
             .WithMessage("approvers must not contain empty userIds.");
+        RuleForEach(a => a.Approvers)
+            .MaximumLength(TextLimits.UserId)
+            .OverridePropertyName("approvers")
+            .WithMessage($"approvers must be DingTalk userIds of at most {TextLimits.UserId} characters.");
+        RuleFor(a => a.Approvers.Count)
+            .LessThanOrEqualTo(TextLimits.Approvers)
+            .OverridePropertyName("approvers")
+            .WithMessage(a => $"approvers lists {a.Approvers.Count} people; at most {TextLimits.Approvers}.");
+        RuleFor(a => a.OpenConversationId)
+            .MaximumLength(TextLimits.ConversationId)
+            .OverridePropertyName("openConversationId")
+            .WithMessage($"openConversationId must be at most {TextLimits.ConversationId} characters.");
         RuleFor(a => a.Approvers)
             .Must(list => list.Distinct(StringComparer.Ordinal).Count() == list.Count)
             .OverridePropertyName("approvers")

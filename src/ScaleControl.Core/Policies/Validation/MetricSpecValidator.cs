@@ -16,6 +16,10 @@ internal sealed class MetricSpecValidator : AbstractValidator<MetricSpec>
             .Must(q => q.Trim().Length > 0)
             .OverridePropertyName("query")
             .WithMessage("query must be a PromQL expression that yields one number, e.g. sum(rate(http_requests_total{app=\"api\"}[1m])).");
+        RuleFor(m => m.Query)
+            .MaximumLength(TextLimits.Query)
+            .OverridePropertyName("query")
+            .WithMessage(m => $"query must be at most {TextLimits.Query} characters (got {m.Query.Length}).");
 
         RuleFor(m => m.TargetType)
             .IsInEnum()

@@ -14,6 +14,10 @@ internal sealed class FreezeSpecValidator : AbstractValidator<FreezeSpec>
             .NotEmpty()
             .OverridePropertyName("reason")
             .WithMessage("freeze.reason is required: say why scaling is paused.");
+        RuleFor(f => f.Reason)
+            .MaximumLength(TextLimits.Reason)
+            .OverridePropertyName("reason")
+            .WithMessage($"freeze.reason must be at most {TextLimits.Reason} characters.");
     }
 }
 
@@ -33,5 +37,9 @@ internal sealed class PinSpecValidator : AbstractValidator<PinSpec>
             .NotEmpty()
             .OverridePropertyName("reason")
             .WithMessage("pin.reason is required: say why the replicas are pinned.");
+        RuleFor(p => p.Reason)
+            .MaximumLength(TextLimits.Reason)
+            .OverridePropertyName("reason")
+            .WithMessage($"pin.reason must be at most {TextLimits.Reason} characters.");
     }
 }

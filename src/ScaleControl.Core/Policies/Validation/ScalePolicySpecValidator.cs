@@ -26,7 +26,9 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
         RuleFor(s => s.MaxReplicas)
             .GreaterThanOrEqualTo(1)
             .OverridePropertyName("maxReplicas")
-            .WithMessage(s => $"maxReplicas must be at least 1 (got {s.MaxReplicas}).");
+            .WithMessage(s => s.MaxReplicas == 0
+                ? "maxReplicas is required: the most replicas the policy may set (there is no default)."
+                : $"maxReplicas must be at least 1 (got {s.MaxReplicas}).");
         RuleFor(s => s.MaxReplicas)
             .GreaterThanOrEqualTo(s => s.MinReplicas)
             .When(s => s.MaxReplicas >= 1)
@@ -115,13 +117,16 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .WithMessage(s => $"approval.openConversationId (the DingTalk on-call group) is required because {DescribeApprovalModes(s)}.");
 
         RuleFor(s => s.EvaluationIntervalSeconds)
-            .GreaterThanOrEqualTo(1)
+            .InclusiveBetween(1, MaxEvaluationIntervalSeconds)
             .OverridePropertyName("evaluationIntervalSeconds")
-            .WithMessage(s => $"evaluationIntervalSeconds must be at least 1 (got {s.EvaluationIntervalSeconds}).");
+            .WithMessage(s => $"evaluationIntervalSeconds must be between 1 and {MaxEvaluationIntervalSeconds} (got {s.EvaluationIntervalSeconds}): a policy evaluated less often cannot react to an event.");
 
         RuleFor(s => s.Freeze!).SetValidator(new FreezeSpecValidator()).When(s => s.Freeze is not null).OverridePropertyName("freeze");
         RuleFor(s => s.Pin!).SetValidator(new PinSpecValidator()).When(s => s.Pin is not null).OverridePropertyName("pin");
     }
+
+    /// <summary>Ten minutes: beyond that a mistyped interval (3600) would leave a policy asleep through a hot event.</summary>
+    public const int MaxEvaluationIntervalSeconds = 600;
 
     private static bool UsesHybrid(ScalePolicySpec s) => s.Mode == ScaleMode.Hybrid || s.ScaleDownMode == ScaleMode.Hybrid;
 

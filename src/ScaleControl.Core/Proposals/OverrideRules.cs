@@ -1,0 +1,57 @@
+using System.Globalization;
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+
+namespace ScaleControl.Core.Proposals;
+
+/// <summary>What happens to a request to pin a workload's replicas.</summary>
+public enum OverrideRoute
+{
+    /// <summary>The caller is on the policy's approver roster (or the policy has none) and no second person is needed: applied at once.</summary>
+    ApplyNow,
+
+    /// <summary>Becomes a Pending proposal an approver must approve (the caller is not on the roster, or the two-person rule applies).</summary>
+    Propose,
+
+    /// <summary>Refused: see <see cref="OverrideVerdict.Field"/> and <see cref="OverrideVerdict.Message"/>.</summary>
+    Refuse,
+}
+
+/// <summary>The route of an override and, for a refusal, the request field at fault.</summary>
+public sealed record OverrideVerdict(OverrideRoute Route, string Message, string? Field = null, bool OutsideBounds = false, bool RequiresTwoPersons = false);
+
+/// <summary>
+/// Who may change a workload's replicas by hand, the same for the API, scalectl and chat. A token alone never scales
+/// a workload whose policy names approvers: an override by someone on the roster applies at once within the policy's
+/// bounds (the two-person rule still asks for a second approver above its threshold); anyone else's becomes a
+/// proposal that an approver must approve. Leaving minReplicas..maxReplicas needs an explicit flag and is recorded.
+/// </summary>
+public static class OverrideRules
+{
+    public static OverrideVerdict Route(ScalePolicySpec spec, string user, int currentReplicas, int replicas, bool allowOutsideBounds)
+    {
+        var outside = replicas < spec.MinReplicas || replicas > spec.MaxReplicas;
+        if (outside && !allowOutsideBounds)
+        {
+            return new OverrideVerdict(OverrideRoute.Refuse,
+                string.Create(CultureInfo.InvariantCulture, $"{replicas} is outside the policy's bounds {spec.MinReplicas}..{spec.MaxReplicas}; set allowOutsideBounds (scalectl: --allow-outside-bounds) to go there on purpose."),
+                "replicas");
+        }
+
+        var roster = spec.Approval?.Approvers ?? [];
+        var twoPersons = roster.Count > 0 && ApprovalShaping.RequiresTwoPersons(spec, currentReplicas, replicas);
+        if (roster.Count > 0 && !roster.Contains(user, StringComparer.Ordinal))
+        {
+            return new OverrideVerdict(OverrideRoute.Propose, $"{user} is not an approver of this policy: the override awaits approval by {string.Join(", ", roster)}",
+                OutsideBounds: outside, RequiresTwoPersons: twoPersons);
+        }
+
+        return twoPersons
+            ? new OverrideVerdict(OverrideRoute.Propose, "the two-person rule applies: a second approver must approve", OutsideBounds: outside, RequiresTwoPersons: true)
+            : new OverrideVerdict(OverrideRoute.ApplyNow, roster.Count > 0 ? $"{user} is an approver of this policy" : "the policy names no approvers", OutsideBounds: outside);
+    }
+
+    /// <summary>How an override outside the bounds is written into its record, so history and the card say so.</summary>
+    public static string BoundsNote(ScalePolicySpec spec, bool outside) =>
+        outside ? string.Create(CultureInfo.InvariantCulture, $" [outside the policy's bounds {spec.MinReplicas}..{spec.MaxReplicas}, allowed explicitly]") : "";
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace ScaleControl.Server.Api;
+
+/// <summary>
+/// A body that cannot be read as the endpoint's type — malformed JSON, a wrong type (<c>"replicas":"twelve"</c>), an
+/// unknown field (<c>maxReplica</c>), too large — answers 4xx ProblemDetails naming the field path, the same shape as
+/// a validation error, instead of a bare "Bad Request". Nothing has run yet, so nothing changed.
+/// </summary>
+public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<BadRequestHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        logger.LogDebug("Bad request {Method} {Path}: {Message}", http.Request.Method, http.Request.Path, bad.Message);
+        http.Response.StatusCode = bad.StatusCode;
+        var details = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? new HttpValidationProblemDetails { Title = "Request body too large", Detail = $"the body is limited to {RequestBodyLimit.Bytes / 1024} KiB" }
+            : FromJson(bad.InnerException as JsonException)
+              ?? new HttpValidationProblemDetails { Title = "Bad request", Detail = bad.Message };
+        details.Status = bad.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
+    }
+
+    private static HttpValidationProblemDetails? FromJson(JsonException? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        var field = FieldOf(json.Path);
+        var message = json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)
+            ? $"{field} is not a known field (check the spelling; unknown fields are rejected)."
+            : json.Message.Contains("could not be converted", StringComparison.Ordinal)
+                ? $"{field} has the wrong type: {Expected(json.Message)}."
+                : $"the body is not valid JSON{(field == "$" ? "" : $" at {field}")}: {FirstSentence(json.Message)}";
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Title = "The request body is invalid",
+        };
+    }
+
+    /// <summary><c>$.spec.metrics[0].target</c> → <c>spec.metrics[0].target</c>; the whole body is <c>$</c>.</summary>
+    internal static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    /// <summary>"could not be converted to System.Int32. Path: …" → "expected a whole number"; enums list their values.</summary>
+    private static string Expected(string message)
+    {
+        var typeName = message.Split("converted to ", 2) is [_, var rest] ? rest.Split(". Path", 2)[0].Trim().TrimEnd('.') : "";
+        var underlying = typeName.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? typeName[18..].Split(',', ']')[0] : typeName;
+        return underlying switch
+        {
+            "System.Int32" or "System.Int64" => "expected a whole number",
+            "System.Double" => "expected a number",
+            "System.Boolean" => "expected true or false",
+            "System.String" => "expected a string",
+            "System.DateTimeOffset" => "expected an RFC 3339 time",
+            _ when Type.GetType($"{underlying}, {typeof(ScaleControl.Core.Policies.ScalePolicy).Assembly.FullName}") is { IsEnum: true } e
+                => $"expected one of {string.Join(", ", Enum.GetNames(e))}",
+            _ => $"expected a {underlying.Split('.')[^1]}",
+        };
+    }
+
+    private static string FirstSentence(string message) => message.Split(". ", 2)[0];
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ScaleControl.Server.Api;
+
+/// <summary>
+/// Every request body is capped (a policy is a few KiB; Kubernetes objects stop at 1.5 MiB): a larger one is refused
+/// with 413 before anything reads it, also where the host enforces no limit of its own.
+/// </summary>
+public static class RequestBodyLimit
+{
+    public const long Bytes = 1024 * 1024;
+
+    public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = Bytes;
+        }
+
+        if (http.Request.ContentLength > Bytes)
+        {
+            throw new BadHttpRequestException($"the body is {http.Request.ContentLength} bytes; the limit is {Bytes}", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        await next(http);
+    });
+}

@@ -1,0 +1,109 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control;
+using ScaleControl.Server.Security;
+using ScaleControl.Server.Tests.Infrastructure;
+
+namespace ScaleControl.Server.Tests.Security;
+
+/// <summary>
+/// Writing a ScaleProposal (or its status) by hand grants no approval power: the leader applies only approvals
+/// ScaleControl signed, for people on the policy's roster, and records why it refused.
+/// </summary>
+public sealed class ApprovalIntegrityTests : IDisposable
+{
+    private readonly ServerFactory _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    [Theory]
+    [InlineData("mallory")]
+    [InlineData("zhangsan")]
+    public async Task Tick_HandWrittenApprovedStatus_RefusedWithReason_WorkloadUntouched(string user)
+    {
+        var forged = await ForgedAsync(p => Approved(p, new ApprovalRecord { User = user, Channel = ApprovalChannel.DingTalk, At = _server.Time.GetUtcNow(), Replicas = 35 }));
+
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        var after = await _server.Proposals.GetAsync("shop", forged.Metadata.Name, default);
+        Assert.Equal(ProposalPhase.Failed, after!.Status.Phase);
+        Assert.Contains("was not recorded by ScaleControl", after.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaleFailed && e.Message.Contains("not recorded by ScaleControl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Tick_SignedApprovalByUserNoLongerOnRoster_Refused()
+    {
+        var signer = _server.Service<ApprovalSigner>();
+        var forged = await ForgedAsync(p => signer.SignFor(Approved(p, new ApprovalRecord { User = "mallory", Channel = ApprovalChannel.Api, At = _server.Time.GetUtcNow(), Replicas = 35 }), "mallory"));
+
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        var after = await _server.Proposals.GetAsync("shop", forged.Metadata.Name, default);
+        Assert.Equal(ProposalPhase.Failed, after!.Status.Phase);
+        Assert.Contains("mallory is not an approver of policy checkout-api", after.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Tick_SignedApprovalCopiedOntoABiggerStep_Refused()
+    {
+        var signer = _server.Service<ApprovalSigner>();
+        var genuine = signer.SignFor(Approved(Proposal(toReplicas: 12), new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.Api, At = _server.Time.GetUtcNow(), Replicas = 12 }), "zhangsan");
+        var forged = await ForgedAsync(p => p with { Status = genuine.Status });
+
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Equal(ProposalPhase.Failed, (await _server.Proposals.GetAsync("shop", forged.Metadata.Name, default))!.Status.Phase);
+        Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Tick_SignedApprovalOlderThanTheMaximumAge_Refused()
+    {
+        var signer = _server.Service<ApprovalSigner>();
+        var old = _server.Time.GetUtcNow().AddMinutes(-20);
+        var stale = await ForgedAsync(p => signer.SignFor(Approved(p, new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.Api, At = old, Replicas = 35 }), "zhangsan"));
+
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        var after = await _server.Proposals.GetAsync("shop", stale.Metadata.Name, default);
+        Assert.Equal(ProposalPhase.Failed, after!.Status.Phase);
+        Assert.Contains("is older than 15 minutes", after.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Tick_SignedApprovalByRosterUser_Applies()
+    {
+        var signer = _server.Service<ApprovalSigner>();
+        var genuine = await ForgedAsync(p => signer.SignFor(Approved(p, new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.Api, At = _server.Time.GetUtcNow(), Replicas = 35 }), "zhangsan"));
+
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Equal(ProposalPhase.Applied, (await _server.Proposals.GetAsync("shop", genuine.Metadata.Name, default))!.Status.Phase);
+        Assert.Equal(35, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    private async Task<ScaleProposal> ForgedAsync(Func<ScaleProposal, ScaleProposal> status)
+    {
+        _server.Workloads.Add("shop", "checkout-api", 11);
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1100);
+        var created = await _server.Proposals.CreateAsync(Proposal(toReplicas: 35), default);
+        return await _server.Proposals.UpdateAsync(status(created), default);
+    }
+
+    private ScaleProposal Proposal(int toReplicas)
+    {
+        var decision = new Decision { CurrentReplicas = 11, DesiredReplicas = toReplicas, Direction = ScaleDirection.Up, Outcome = DecisionOutcome.Propose, Reason = "forged", Evidence = new DecisionEvidence() };
+        return ProposalLifecycle.Create(TestPolicies.Approval(), decision, new WorkloadState(new WorkloadRef("shop", "Deployment", "checkout-api"), 11, 11, "1", null, null, null), _server.Time.GetUtcNow(), "checkout-api-forged");
+    }
+
+    private ScaleProposal Approved(ScaleProposal p, ApprovalRecord approval) => p with
+    {
+        Status = p.Status with { Phase = ProposalPhase.Approved, Approvals = [approval], Message = $"approved by {approval.User}" },
+    };
+}
