@@ -27,6 +27,15 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         }
     }
 
+    /// <summary>After a restart from kept state: serves the custom resources of the stored CRDs again.</summary>
+    public void RegisterStoredCrds()
+    {
+        foreach (var crd in store.List(BuiltInResources.CustomResourceDefinitions.Storage, null).Items)
+        {
+            AfterWrite(BuiltInResources.CustomResourceDefinitions, crd);
+        }
+    }
+
     /// <summary>The configured nodes, registered as their kubelets would (with their heartbeat Leases).</summary>
     public void CreateNodes(IEnumerable<SandboxNode> nodes, string kubeletVersion)
     {
