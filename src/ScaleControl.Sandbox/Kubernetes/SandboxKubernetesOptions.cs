@@ -39,6 +39,12 @@ public sealed class SandboxKubernetesOptions
     /// </summary>
     public string? StateDirectory { get; set; }
 
+    /// <summary>
+    /// Objects may only be created in namespaces that exist (404 otherwise), as on a real cluster. Off, a create makes
+    /// its namespace, which keeps terse tests terse; the product's sandbox mode turns it on.
+    /// </summary>
+    public bool RequireExistingNamespaces { get; set; }
+
     /// <summary>Delete the kept state at start and begin with an empty cluster.</summary>
     public bool ResetState { get; set; }
 

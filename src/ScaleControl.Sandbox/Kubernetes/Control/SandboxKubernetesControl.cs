@@ -60,7 +60,7 @@ public sealed class SandboxKubernetesControl
         body.Obj("metadata").Remove("resourceVersion");
         if (_operations.Find(type, ns, name) is null)
         {
-            return _operations.Create(type, ns, body, keepStatus: true);
+            return _operations.Create(type, ns, body, keepStatus: true, ensureNamespace: true);
         }
 
         var replaced = _operations.Replace(type, ns, name, body, Subresource.None);

@@ -159,7 +159,9 @@ internal sealed class KubernetesApiHandler(
                     : list);
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
-                await WriteAsync(context, 201, operations.Create(type, ns, await ReadObjectAsync(request), dryRun: dryRun));
+                var posted = await ReadObjectAsync(request);
+                FieldValidation.Check(type, posted, context);
+                await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun));
                 return;
             case ("DELETE", null, Subresource.None):
                 await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request));
@@ -176,11 +178,18 @@ internal sealed class KubernetesApiHandler(
                 await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale, dryRun));
                 return;
             case ("PUT", { } name, var subresource):
-                await WriteAsync(context, 200, operations.Replace(type, ns, name, await ReadObjectAsync(request), subresource, dryRun));
+                var replacement = await ReadObjectAsync(request);
+                FieldValidation.Check(type, replacement, context);
+                await WriteAsync(context, 200, operations.Replace(type, ns, name, replacement, subresource, dryRun));
                 return;
             case ("PATCH", { } name, var subresource):
                 var patch = PatchRequest.Parse(request.ContentType, await ReadBodyAsync(request), request.Query["fieldManager"],
                     WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom);
+                if (patch.Kind != PatchKind.Json && subresource != Subresource.Scale)
+                {
+                    FieldValidation.Check(type, patch.Body as JsonObject, context);
+                }
+
                 if (subresource == Subresource.Scale)
                 {
                     await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, patch.ApplyTo, dryRun));
