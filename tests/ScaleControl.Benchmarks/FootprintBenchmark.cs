@@ -10,8 +10,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
-using ScaleControl.Prometheus.Tests.Infrastructure;
 using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Testing.Prometheus;
 
 using static ScaleControl.Benchmarks.BenchmarkArgs;
 

@@ -1,4 +1,5 @@
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -10,23 +11,23 @@ public sealed class DurableSandboxTests
     {
         var first = await SandboxServer.StartAsync(Fast.Settings());
         var directory = first.WorkingDirectory;
-        await Kubectl.RunAsync(first.Kubeconfig, "create", "namespace", "team");
-        await Kubectl.RunAsync(first.Kubeconfig, "create", "deployment", "api", "-n", "team", "--image=api:1", "--replicas=4");
-        await Kubectl.RunAsync(first.Kubeconfig, "create", "configmap", "settings", "-n", "team", "--from-literal=mode=fast");
-        var deploymentUid = await Kubectl.RunAsync(first.Kubeconfig, "get", "deployment", "api", "-n", "team", "-o", "jsonpath={.metadata.uid}");
-        var policyUid = await Kubectl.RunAsync(first.Kubeconfig, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+        await RunAsync(first, "create", "namespace", "team");
+        await RunAsync(first, "create", "deployment", "api", "-n", "team", "--image=api:1", "--replicas=4");
+        await RunAsync(first, "create", "configmap", "settings", "-n", "team", "--from-literal=mode=fast");
+        var deploymentUid = await RunAsync(first, "get", "deployment", "api", "-n", "team", "-o", "jsonpath={.metadata.uid}");
+        var policyUid = await RunAsync(first, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
         await first.KillAsync();
 
         var second = await SandboxServer.StartAsync(Fast.Settings(), directory);
-        var keptDeployment = await Kubectl.RunAsync(second.Kubeconfig, "get", "deployment", "api", "-n", "team", "-o", "jsonpath={.metadata.uid} {.spec.replicas}");
-        var keptSetting = await Kubectl.RunAsync(second.Kubeconfig, "get", "configmap", "settings", "-n", "team", "-o", "jsonpath={.data.mode}");
-        var keptPolicy = await Kubectl.RunAsync(second.Kubeconfig, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+        var keptDeployment = await RunAsync(second, "get", "deployment", "api", "-n", "team", "-o", "jsonpath={.metadata.uid} {.spec.replicas}");
+        var keptSetting = await RunAsync(second, "get", "configmap", "settings", "-n", "team", "-o", "jsonpath={.data.mode}");
+        var keptPolicy = await RunAsync(second, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
         var restoredBanner = second.Output;
         await second.KillAsync();
 
         await using var third = await SandboxServer.StartAsync(Fast.Settings(), directory, ["--reset"]);
-        var afterReset = await Kubectl.RunAsync(third.Kubeconfig, "get", "deployments", "-n", "team", "-o", "name");
-        var reseededPolicy = await Kubectl.RunAsync(third.Kubeconfig, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+        var afterReset = await RunAsync(third, "get", "deployments", "-n", "team", "-o", "name");
+        var reseededPolicy = await RunAsync(third, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
 
         Assert.Equal($"{deploymentUid} 4", keptDeployment);
         Assert.Equal("fast", keptSetting);
@@ -35,4 +36,6 @@ public sealed class DurableSandboxTests
         Assert.Equal("", afterReset.Trim());
         Assert.NotEqual(policyUid, reseededPolicy);
     }
+
+    private static async Task<string> RunAsync(SandboxServer server, params string[] args) => (await server.Kubectl.RunAsync(args)).StdOut;
 }

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using ScaleControl.Prometheus.Tests.Infrastructure;
-using ScaleControl.Sandbox.Tests.Traffic;
 using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Testing.Prometheus;
+using ScaleControl.Testing.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
 using ScaleControl.Prometheus.Tests.Infrastructure;
-using ScaleControl.Sandbox.Tests.Traffic;
+using ScaleControl.Testing.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
 

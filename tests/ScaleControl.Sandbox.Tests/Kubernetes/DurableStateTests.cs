@@ -2,6 +2,8 @@ using k8s;
 using k8s.Models;
 using ScaleControl.Sandbox.Kubernetes;
 
+using ScaleControl.Testing.Kubernetes;
+
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
 /// <summary>The object store kept in a state directory: a new server on the same directory sees what was written.</summary>

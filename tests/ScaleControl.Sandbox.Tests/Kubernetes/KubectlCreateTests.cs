@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
+using ScaleControl.Testing.Kubernetes;
+
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
 /// <summary>kubectl's typed creates, which kubectl 1.32 sends as application/vnd.kubernetes.protobuf.</summary>

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 using ScaleControl.Sandbox.Kubernetes;
+using ScaleControl.Testing.Kubernetes;
 using ScaleControl.Sandbox.Kubernetes.Control;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 
+using ScaleControl.Testing.Kubernetes;
+
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
 /// <summary>What a real apiserver refuses: CRD schema violations (422 with paths), unknown fields under Strict, missing namespaces.</summary>

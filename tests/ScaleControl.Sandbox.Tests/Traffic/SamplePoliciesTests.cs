@@ -1,4 +1,5 @@
 using ScaleControl.Core.Signals;
+using ScaleControl.Testing.Traffic;
 
 namespace ScaleControl.Sandbox.Tests.Traffic;
 

@@ -17,14 +17,6 @@ internal sealed class FaultInjector
         return new Removal(this, active);
     }
 
-    public void Clear()
-    {
-        lock (_lock)
-        {
-            _faults.Clear();
-        }
-    }
-
     public SandboxFault? Take(string method, string path, string verb, string resource)
     {
         lock (_lock)

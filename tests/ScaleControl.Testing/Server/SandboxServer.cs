@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+using ScaleControl.Testing.Kubernetes;
+
+namespace ScaleControl.Testing.Server;
+
+/// <summary>
+/// The real server, as a user runs it: <c>dotnet ScaleControl.Server.dll --urls http://127.0.0.1:0</c> in sandbox mode
+/// (no cluster configured), in its own working directory, with fast intervals. Talks to it over HTTP only.
+/// The test project must reference ScaleControl.Server, so that the server's dll sits next to the tests.
+/// </summary>
+public sealed partial class SandboxServer : IAsyncDisposable
+{
+    /// <summary>The sandbox's demo tokens (admin, the operator zhangsan, a viewer).</summary>
+    public const string AdminToken = "sandbox-admin";
+    public const string OperatorToken = "sandbox-zhangsan";
+    public const string ViewerToken = "sandbox-viewer";
+
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+    private Kubectl? _kubectl;
+
+    private SandboxServer(Process process, string workingDirectory)
+    {
+        _process = process;
+        WorkingDirectory = workingDirectory;
+    }
+
+    public Uri BaseUrl { get; private set; } = null!;
+    public string WorkingDirectory { get; }
+    public string Kubeconfig => Path.Combine(WorkingDirectory, ".scalecontrol", "sandbox", "kubeconfig");
+
+    /// <summary>Real kubectl against the sandbox cluster this server runs.</summary>
+    public Kubectl Kubectl => _kubectl ??= new Kubectl(Kubeconfig);
+    public HttpClient Http { get; private set; } = null!;
+    public string Output { get { lock (_output) { return string.Join('\n', _output); } } }
+
+    /// <summary>
+    /// Starts the server; <paramref name="settings"/> are environment variables (e.g. <c>ScaleControl__Sandbox__RateWindow</c>).
+    /// In a new temporary working directory, or in <paramref name="workingDirectory"/> (a restart on kept state).
+    /// </summary>
+    public static async Task<SandboxServer> StartAsync(
+        IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
+    {
+        var directory = workingDirectory ?? Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ScaleControl.Server.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var env = new Dictionary<string, string>
+        {
+            ["ScaleControl__Loop__StartupDelaySeconds"] = "0.5",
+            ["ScaleControl__Loop__TickSeconds"] = "0.5",
+            ["ScaleControl__Sandbox__FlatTraffic"] = "true",
+            ["ScaleControl__Sandbox__EvaluationIntervalSeconds"] = "1",
+            ["ScaleControl__Sandbox__PodStartupSeconds"] = "1",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        foreach (var (key, value) in env)
+        {
+            start.Environment[key] = value;
+        }
+
+        var server = new SandboxServer(Process.Start(start)!, directory);
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(object _, DataReceivedEventArgs e)
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (server._output)
+            {
+                server._output.Add(e.Data);
+            }
+
+            if (ListeningLine().Match(e.Data) is { Success: true } m)
+            {
+                listening.TrySetResult(new Uri(m.Groups[1].Value));
+            }
+        }
+
+        server._process.OutputDataReceived += OnLine;
+        server._process.ErrorDataReceived += OnLine;
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        server._process.EnableRaisingEvents = true;
+        server._process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"the server exited:\n{server.Output}"));
+
+        server.BaseUrl = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        server.Http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await server.Eventually(async () => (await server.Http.GetAsync("/readyz")).IsSuccessStatusCode, "the server becomes ready");
+        return server;
+    }
+
+    public HttpClient Client(string token)
+    {
+        var client = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task<JsonElement> GetJson(string path, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async Task<JsonElement> PostJson(string path, object body, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode
+            ? JsonDocument.Parse(text).RootElement.Clone()
+            : throw new HttpRequestException($"POST {path} -> {(int)response.StatusCode}: {text}", null, response.StatusCode);
+    }
+
+    public Task HotEventAsync(string ns, string workload, double multiplier) =>
+        PostJson("/sandbox/traffic/hot-events", new { @namespace = ns, workload, multiplier, rampSeconds = 2, holdSeconds = 900, decaySeconds = 60 });
+
+    /// <summary>Polls until <paramref name="condition"/> holds (the loop runs on real time here).</summary>
+    public async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int seconds = 45)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await probe() is { } value && (value is not bool b || b))
+                {
+                    return value;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or KeyNotFoundException)
+            {
+                last = ex;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"timed out waiting until {what} ({last?.Message})\n--- server output ---\n{Tail(Output)}");
+    }
+
+    public async Task<JsonElement> EventuallyJson(Func<Task<JsonElement?>> probe, string what, int seconds = 45) =>
+        (JsonElement)await Eventually<object>(async () => await probe() is { } found ? found : null, what, seconds);
+
+    public Task Eventually(Func<Task<bool>> probe, string what, int seconds = 45) =>
+        Eventually<object>(async () => await probe() ? true : null, what, seconds);
+
+    /// <summary>kill -9: the process ends at once, nothing flushed or cleaned up; the working directory stays.</summary>
+    public async Task KillAsync()
+    {
+        Http?.Dispose();
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _kubectl?.Dispose();
+        Http?.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(WorkingDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
