@@ -36,7 +36,6 @@ public static class SandboxWorld
             o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds);
             o.StateDirectory = StateDirectory(settings);
             o.ResetState = settings.Reset;
-            o.RequireExistingNamespaces = true;
             o.Nodes.Clear();
             foreach (var node in SandboxNode.Defaults(settings.Nodes, settings.NodeCpu, settings.NodeMemory))
             {
