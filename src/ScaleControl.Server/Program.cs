@@ -5,8 +5,17 @@ using ScaleControl.Server.Control;
 using ScaleControl.Server.Dashboard;
 using ScaleControl.Server.Hosting;
 
+// "--reset": start the sandbox from an empty cluster (its kept state is deleted).
+var reset = args.Contains("--reset");
+args = [.. args.Where(a => a != "--reset")];
+
 // Content (appsettings.json) comes from the build output; the working directory is where .scalecontrol/ is written.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+if (reset)
+{
+    builder.Configuration["ScaleControl:Sandbox:Reset"] = "true";
+}
+
 var mode = builder.AddScaleControlServer();
 builder.AddScaleControlAuth(mode);
 builder.AddScaleControlAdapters(mode);

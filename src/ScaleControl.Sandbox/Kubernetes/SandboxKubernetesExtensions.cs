@@ -34,6 +34,7 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton(sp =>
         {
             var operations = ActivatorUtilities.CreateInstance<ResourceOperations>(sp);
+            operations.RegisterStoredCrds();
             operations.CreateSystemNamespaces();
             operations.CreateNodes(options.Nodes, options.GitVersion);
             return operations;

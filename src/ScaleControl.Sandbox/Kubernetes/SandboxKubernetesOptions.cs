@@ -34,6 +34,21 @@ public sealed class SandboxKubernetesOptions
     public int JournalLimit { get; set; } = 10_000;
 
     /// <summary>
+    /// Where the object store is kept (SQLite, like etcd's data directory), so a restart keeps what was there; null keeps
+    /// everything in memory. Every write is committed before the request is answered.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>
+    /// Objects may only be created in namespaces that exist (404 otherwise), as on a real cluster. Off, a create makes
+    /// its namespace, which keeps terse tests terse; the product's sandbox mode turns it on.
+    /// </summary>
+    public bool RequireExistingNamespaces { get; set; }
+
+    /// <summary>Delete the kept state at start and begin with an empty cluster.</summary>
+    public bool ResetState { get; set; }
+
+    /// <summary>
     /// The cluster's nodes, created at start: where the pods of every workload are scheduled by their requests.
     /// Replicas that fit nowhere stay Pending with a FailedScheduling event, as on a full cluster.
     /// </summary>

@@ -115,6 +115,15 @@ public sealed class SandboxOptions
     [Range(0, 600)]
     public double PodStartupSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Where the sandbox cluster keeps its objects (SQLite, cluster.db) so a restart, even after kill -9, keeps
+    /// deployments, policies and proposals; default: the kubeconfig's folder (.scalecontrol/sandbox).
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Start from an empty cluster: the kept state is deleted (also the <c>--reset</c> command-line flag).</summary>
+    public bool Reset { get; set; }
+
     /// <summary>Nodes of the sandbox cluster; replicas that fit on none stay Pending (FailedScheduling).</summary>
     [Range(1, 100)]
     public int Nodes { get; set; } = 3;

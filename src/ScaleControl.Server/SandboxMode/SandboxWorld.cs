@@ -36,6 +36,8 @@ public static class SandboxWorld
         builder.Services.AddSandboxKubernetes(o =>
         {
             o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds);
+            o.StateDirectory = StateDirectory(settings);
+            o.ResetState = settings.Reset;
             o.Nodes.Clear();
             foreach (var node in SandboxNode.Defaults(settings.Nodes, settings.NodeCpu, settings.NodeMemory))
             {
@@ -97,15 +99,24 @@ public static class SandboxWorld
         Directory.CreateDirectory(Path.GetDirectoryName(kubeconfig)!);
         SandboxKubeconfig.Write(kubeconfig, new Uri(world.BaseUrl, KubernetesPrefix.TrimStart('/')));
 
-        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(Banner(world, kubeconfig)));
+        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(Banner(world, kubeconfig, StateDirectory(settings), cluster.Restored)));
         return app;
     }
+
+    /// <summary>Where the sandbox cluster's state is kept: the setting, else the kubeconfig's folder.</summary>
+    public static string StateDirectory(SandboxOptions settings) =>
+        Path.GetFullPath(settings.StateDirectory ?? Path.GetDirectoryName(Path.GetFullPath(settings.KubeconfigPath))!);
 
     private static void Seed(SandboxKubernetesControl cluster, World world, TrafficSimulator traffic, bool services)
     {
         foreach (var crd in ReadCrds())
         {
             cluster.Seed(crd);
+        }
+
+        if (cluster.Restored)
+        {
+            return; // a restart keeps the world as it was left (the CRDs above are brought up to this version)
         }
 
         foreach (var ns in world.Services.Select(s => s.Namespace).Append("scalecontrol-system").Distinct())
@@ -158,8 +169,11 @@ public static class SandboxWorld
         }
     }
 
-    private static string Banner(World world, string kubeconfig)
+    private static string Banner(World world, string kubeconfig, string state, bool restored)
     {
+        var kept = restored
+            ? $"restored from {state}/cluster.db (start with --reset for a fresh world)"
+            : $"kept in {state}/cluster.db across restarts (--reset starts fresh)";
         var b = world.BaseUrl.ToString().TrimEnd('/');
         return $$"""
 
@@ -171,6 +185,7 @@ public static class SandboxWorld
               REST API          {{b}}/api/v1   (OpenAPI: {{b}}/openapi/v1.json)
               Metrics           {{b}}/metrics
               kubectl           kubectl --kubeconfig {{kubeconfig}} get deploy,sts,hpa,scalepolicies -A
+              Cluster state     {{kept}}
 
               Demo tokens       sandbox-admin (admin)   sandbox-zhangsan (operator: shop, feed, video)   sandbox-viewer (viewer)
 

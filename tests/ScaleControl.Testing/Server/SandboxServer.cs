@@ -39,10 +39,14 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public HttpClient Http { get; private set; } = null!;
     public string Output { get { lock (_output) { return string.Join('\n', _output); } } }
 
-    /// <summary>Starts the server; <paramref name="settings"/> are environment variables (e.g. <c>ScaleControl__Sandbox__RateWindow</c>).</summary>
-    public static async Task<SandboxServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the server; <paramref name="settings"/> are environment variables (e.g. <c>ScaleControl__Sandbox__RateWindow</c>).
+    /// In a new temporary working directory, or in <paramref name="workingDirectory"/> (a restart on kept state).
+    /// </summary>
+    public static async Task<SandboxServer> StartAsync(
+        IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
     {
-        var directory = Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName;
+        var directory = workingDirectory ?? Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,
@@ -53,6 +57,11 @@ public sealed partial class SandboxServer : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ScaleControl.Server.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         var env = new Dictionary<string, string>
         {
             ["ScaleControl__Loop__StartupDelaySeconds"] = "0.5",
@@ -173,6 +182,14 @@ public sealed partial class SandboxServer : IAsyncDisposable
 
     public Task Eventually(Func<Task<bool>> probe, string what, int seconds = 45) =>
         Eventually<object>(async () => await probe() ? true : null, what, seconds);
+
+    /// <summary>kill -9: the process ends at once, nothing flushed or cleaned up; the working directory stays.</summary>
+    public async Task KillAsync()
+    {
+        Http?.Dispose();
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace ScaleControl.Sandbox.Kubernetes.Api;
 
-internal enum FieldErrorType { Invalid, Required, Forbidden }
+internal enum FieldErrorType { Invalid, Required, Forbidden, NotSupported }
 
 /// <summary>One validation failure, rendered like apimachinery's field.Error.</summary>
 internal sealed record FieldError(string Field, FieldErrorType Type, string Detail, JsonNode? Value = null)
@@ -13,10 +13,15 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
 
     public static FieldError Forbidden(string field, string detail) => new(field, FieldErrorType.Forbidden, detail);
 
+    /// <summary>A value outside an enum: <c>Unsupported value: "Bogus": supported values: "A", "B"</c>.</summary>
+    public static FieldError NotSupported(string field, JsonNode? value, IEnumerable<string> supported) =>
+        new(field, FieldErrorType.NotSupported, "supported values: " + string.Join(", ", supported), value);
+
     public string Reason => Type switch
     {
         FieldErrorType.Required => "FieldValueRequired",
         FieldErrorType.Forbidden => "FieldValueForbidden",
+        FieldErrorType.NotSupported => "FieldValueNotSupported",
         _ => "FieldValueInvalid",
     };
 
@@ -25,6 +30,7 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
     {
         FieldErrorType.Required => $"Required value: {Detail}",
         FieldErrorType.Forbidden => $"Forbidden: {Detail}",
+        FieldErrorType.NotSupported => $"Unsupported value: {Value?.ToJsonString() ?? "null"}: {Detail}",
         _ => $"Invalid value: {Value?.ToJsonString() ?? "null"}: {Detail}",
     };
 }

@@ -32,6 +32,9 @@ public sealed class SandboxKubernetesControl
     /// <summary>The cluster-wide resourceVersion of the last write.</summary>
     public long ResourceVersion => _operations.Store.ResourceVersion;
 
+    /// <summary>The cluster started from kept state (see <see cref="SandboxKubernetesOptions.StateDirectory"/>) rather than empty.</summary>
+    public bool Restored => _operations.Store.Restored;
+
     /// <summary>Watch streams currently open.</summary>
     public int OpenWatches => _operations.Store.OpenWatches;
 
@@ -57,7 +60,7 @@ public sealed class SandboxKubernetesControl
         body.Obj("metadata").Remove("resourceVersion");
         if (_operations.Find(type, ns, name) is null)
         {
-            return _operations.Create(type, ns, body, keepStatus: true);
+            return _operations.Create(type, ns, body, keepStatus: true, ensureNamespace: true);
         }
 
         var replaced = _operations.Replace(type, ns, name, body, Subresource.None);

@@ -6,6 +6,7 @@ using ScaleControl.Sandbox.Kubernetes.Api;
 using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Sandbox.Kubernetes.Json;
 using ScaleControl.Sandbox.Kubernetes.Operations;
+using ScaleControl.Sandbox.Kubernetes.Protobuf;
 using ScaleControl.Sandbox.Kubernetes.Resources;
 using ScaleControl.Sandbox.Kubernetes.Selectors;
 
@@ -24,6 +25,9 @@ internal sealed class KubernetesApiHandler(
     SandboxKubernetesOptions options,
     TimeProvider time)
 {
+    // etcd's default request limit is 1.5 MiB; twice that leaves room for what the store adds.
+    private const int MaxBodyBytes = 3 * 1024 * 1024;
+
     public async Task HandleAsync(HttpContext context, string? path)
     {
         var segments = (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -155,7 +159,9 @@ internal sealed class KubernetesApiHandler(
                     : list);
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
-                await WriteAsync(context, 201, operations.Create(type, ns, await ReadObjectAsync(request), dryRun: dryRun));
+                var posted = await ReadObjectAsync(request);
+                FieldValidation.Check(type, posted, context);
+                await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun));
                 return;
             case ("DELETE", null, Subresource.None):
                 await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request));
@@ -172,11 +178,18 @@ internal sealed class KubernetesApiHandler(
                 await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale, dryRun));
                 return;
             case ("PUT", { } name, var subresource):
-                await WriteAsync(context, 200, operations.Replace(type, ns, name, await ReadObjectAsync(request), subresource, dryRun));
+                var replacement = await ReadObjectAsync(request);
+                FieldValidation.Check(type, replacement, context);
+                await WriteAsync(context, 200, operations.Replace(type, ns, name, replacement, subresource, dryRun));
                 return;
             case ("PATCH", { } name, var subresource):
                 var patch = PatchRequest.Parse(request.ContentType, await ReadBodyAsync(request), request.Query["fieldManager"],
                     WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom);
+                if (patch.Kind != PatchKind.Json && subresource != Subresource.Scale)
+                {
+                    FieldValidation.Check(type, patch.Body as JsonObject, context);
+                }
+
                 if (subresource == Subresource.Scale)
                 {
                     await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, patch.ApplyTo, dryRun));
@@ -220,8 +233,31 @@ internal sealed class KubernetesApiHandler(
         return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
     }
 
+    private static async Task<byte[]> ReadBytesAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw new ApiException(ApiErrors.Status(413, "RequestEntityTooLarge", $"the request body is larger than {MaxBodyBytes} bytes"));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
     private static async Task<JsonObject> ReadObjectAsync(HttpRequest request)
     {
+        if (ProtobufBody.IsProtobuf(request.ContentType))
+        {
+            return ProtobufBody.Decode(await ReadBytesAsync(request));
+        }
+
         var body = await ReadBodyAsync(request);
         try
         {

@@ -14,7 +14,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Operations;
 /// validation, generation, status and scale subresources, CRD registration. Objects are in the requested
 /// version's shape here and in storage shape in the store.
 /// </summary>
-internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog catalog, TimeProvider time)
+internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog catalog, SandboxKubernetesOptions options, TimeProvider time)
 {
     public ObjectStore Store => store;
 
@@ -24,6 +24,15 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
         {
             EnsureNamespace(ns);
+        }
+    }
+
+    /// <summary>After a restart from kept state: serves the custom resources of the stored CRDs again.</summary>
+    public void RegisterStoredCrds()
+    {
+        foreach (var crd in store.List(BuiltInResources.CustomResourceDefinitions.Storage, null).Items)
+        {
+            AfterWrite(BuiltInResources.CustomResourceDefinitions, crd);
         }
     }
 
@@ -60,8 +69,11 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         };
     }
 
-    /// <summary>POST: a new object with uid, resourceVersion, generation 1 and creationTimestamp.</summary>
-    public JsonObject Create(ResourceType type, string ns, JsonObject body, bool keepStatus = false, bool dryRun = false)
+    /// <summary>
+    /// POST: a new object with uid, resourceVersion, generation 1 and creationTimestamp, in a namespace that exists
+    /// (the seeding hook may create it: <paramref name="ensureNamespace"/>).
+    /// </summary>
+    public JsonObject Create(ResourceType type, string ns, JsonObject body, bool keepStatus = false, bool dryRun = false, bool ensureNamespace = false)
     {
         var metadata = body["metadata"] as JsonObject ?? throw ApiErrors.BadRequest("the object has no metadata");
         if (!string.IsNullOrEmpty(JsonPaths.GetString(metadata, "resourceVersion")))
@@ -86,9 +98,13 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             throw ApiErrors.Invalid(type.Kind, type.Group, "", [FieldError.Required("metadata.name", "name or generateName is required")]);
         }
 
-        if (type.Namespaced && !dryRun)
+        if (type.Namespaced && (ensureNamespace || !options.RequireExistingNamespaces) && !dryRun)
         {
             EnsureNamespace(ns);
+        }
+        else if (type.Namespaced && store.Get(BuiltInResources.Namespaces.Storage, "", ns) is null)
+        {
+            throw ApiErrors.NotFound(BuiltInResources.Namespaces, ns);
         }
 
         var created = store.Write(type.Storage, type.Namespaced ? ns : "", name, current =>

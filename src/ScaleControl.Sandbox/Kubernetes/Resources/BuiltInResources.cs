@@ -9,6 +9,7 @@ internal static class BuiltInResources
 {
     public static ResourceType Namespaces { get; } = new("", "v1", "namespaces", "namespace", "Namespace", Namespaced: false)
     {
+        Model = typeof(k8s.Models.V1Namespace),
         ShortNames = ["ns"],
         HasStatusSubresource = true,
         TracksGeneration = false,
@@ -18,6 +19,7 @@ internal static class BuiltInResources
 
     public static ResourceType CoreEvents { get; } = new("", "v1", "events", "event", "Event", Namespaced: true)
     {
+        Model = typeof(k8s.Models.Corev1Event),
         ShortNames = ["ev"],
         TracksGeneration = false,
         Columns =
@@ -30,7 +32,7 @@ internal static class BuiltInResources
         ],
     };
 
-    public static ResourceType Deployments { get; } = Workload("deployments", "deployment", "Deployment", ["deploy"], DefaultRollingUpdate,
+    public static ResourceType Deployments { get; } = Workload("deployments", "deployment", "Deployment", typeof(k8s.Models.V1Deployment), ["deploy"], DefaultRollingUpdate,
     [
         TableColumn.NameColumn,
         new("Ready", "string", (o, _) => $"{JsonPaths.GetInt(o, "status.readyReplicas") ?? 0}/{JsonPaths.GetInt(o, "spec.replicas") ?? 0}"),
@@ -39,7 +41,7 @@ internal static class BuiltInResources
         TableColumn.AgeColumn,
     ]);
 
-    public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", ["sts"], StatefulSetDefaults,
+    public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", typeof(k8s.Models.V1StatefulSet), ["sts"], StatefulSetDefaults,
     [
         TableColumn.NameColumn,
         new("Ready", "string", (o, _) => $"{JsonPaths.GetInt(o, "status.readyReplicas") ?? 0}/{JsonPaths.GetInt(o, "spec.replicas") ?? 0}"),
@@ -49,6 +51,7 @@ internal static class BuiltInResources
     public static ResourceType HorizontalPodAutoscalers { get; } =
         new("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", Namespaced: true)
         {
+            Model = typeof(k8s.Models.V2HorizontalPodAutoscaler),
             ShortNames = ["hpa"],
             Categories = ["all"],
             HasStatusSubresource = true,
@@ -67,6 +70,7 @@ internal static class BuiltInResources
 
     public static ResourceType Leases { get; } = new("coordination.k8s.io", "v1", "leases", "lease", "Lease", Namespaced: true)
     {
+        Model = typeof(k8s.Models.V1Lease),
         TracksGeneration = false,
         Columns = [TableColumn.NameColumn, new("Holder", "string", (o, _) => JsonPaths.GetString(o, "spec.holderIdentity")), TableColumn.AgeColumn],
     };
@@ -74,6 +78,7 @@ internal static class BuiltInResources
     public static ResourceType CustomResourceDefinitions { get; } =
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", Namespaced: false)
         {
+            Model = typeof(k8s.Models.V1CustomResourceDefinition),
             ShortNames = ["crd", "crds"],
             HasStatusSubresource = true,
             Validate = CrdResourceTypes.Validate,
@@ -83,6 +88,7 @@ internal static class BuiltInResources
     /// <summary>ReplicaSets are written by the sandbox's Deployment controller (Cluster/WorkloadControllers).</summary>
     public static ResourceType ReplicaSets { get; } = new("apps", "v1", "replicasets", "replicaset", "ReplicaSet", Namespaced: true)
     {
+        Model = typeof(k8s.Models.V1ReplicaSet),
         ShortNames = ["rs"],
         Categories = ["all"],
         HasStatusSubresource = true,
@@ -99,6 +105,7 @@ internal static class BuiltInResources
     /// <summary>Pods are written by the sandbox's workload controllers and scheduler (Cluster/PodController).</summary>
     public static ResourceType Pods { get; } = new("", "v1", "pods", "pod", "Pod", Namespaced: true)
     {
+        Model = typeof(k8s.Models.V1Pod),
         ShortNames = ["po"],
         Categories = ["all"],
         HasStatusSubresource = true,
@@ -109,6 +116,7 @@ internal static class BuiltInResources
 
     public static ResourceType Nodes { get; } = new("", "v1", "nodes", "node", "Node", Namespaced: false)
     {
+        Model = typeof(k8s.Models.V1Node),
         ShortNames = ["no"],
         HasStatusSubresource = true,
         TracksGeneration = false,
@@ -158,16 +166,21 @@ internal static class BuiltInResources
     /// </summary>
     public static IReadOnlyList<ResourceType> PlainStorage { get; } =
     [
-        new("", "v1", "services", "service", "Service", Namespaced: true) { ShortNames = ["svc"], Categories = ["all"], HasStatusSubresource = true, TracksGeneration = false },
+        new("", "v1", "services", "service", "Service", Namespaced: true)
+        {
+            ShortNames = ["svc"], Categories = ["all"], HasStatusSubresource = true, TracksGeneration = false, Model = typeof(k8s.Models.V1Service),
+        },
         new("", "v1", "configmaps", "configmap", "ConfigMap", Namespaced: true)
         {
             ShortNames = ["cm"],
             TracksGeneration = false,
+            Model = typeof(k8s.Models.V1ConfigMap),
             Columns = [TableColumn.NameColumn, new("Data", "integer", (o, _) => DataCount(o)), TableColumn.AgeColumn],
         },
         new("", "v1", "secrets", "secret", "Secret", Namespaced: true)
         {
             TracksGeneration = false,
+            Model = typeof(k8s.Models.V1Secret),
             ApplyDefaults = SecretDefaults,
             Columns =
             [
@@ -177,7 +190,10 @@ internal static class BuiltInResources
                 TableColumn.AgeColumn,
             ],
         },
-        new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", Namespaced: true) { ShortNames = ["sa"], TracksGeneration = false },
+        new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", Namespaced: true)
+        {
+            ShortNames = ["sa"], TracksGeneration = false, Model = typeof(k8s.Models.V1ServiceAccount),
+        },
     ];
 
     public static IEnumerable<ResourceType> All =>
@@ -215,9 +231,10 @@ internal static class BuiltInResources
     }
 
     private static ResourceType Workload(
-        string plural, string singular, string kind, IReadOnlyList<string> shortNames, Action<JsonObject> defaults, IReadOnlyList<TableColumn> columns) =>
+        string plural, string singular, string kind, Type model, IReadOnlyList<string> shortNames, Action<JsonObject> defaults, IReadOnlyList<TableColumn> columns) =>
         new("apps", "v1", plural, singular, kind, Namespaced: true)
         {
+            Model = model,
             ShortNames = shortNames,
             Categories = ["all"],
             HasStatusSubresource = true,

@@ -25,6 +25,7 @@ internal static class CrdResourceTypes
                 continue;
             }
 
+            var schema = version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject;
             types.Add(new ResourceType(group, (string)version["name"]!, plural, singular, kind, namespaced)
             {
                 ShortNames = shortNames,
@@ -33,6 +34,8 @@ internal static class CrdResourceTypes
                 StorageKey = $"{plural}.{group}",
                 IsCustom = true,
                 Columns = Columns(version["additionalPrinterColumns"] as JsonArray),
+                Schema = schema,
+                Validate = schema is null ? null : o => StructuralSchema.Apply(o, schema),
             });
         }
 

@@ -28,6 +28,7 @@ internal static class EventsV1
         {
             ShortNames = ["ev"],
             TracksGeneration = false,
+            Model = typeof(k8s.Models.Eventsv1Event),
             StorageKey = "events",
             Validate = Validate,
             ToStorage = o => Rename(o, "v1", "Event", toCore: true),

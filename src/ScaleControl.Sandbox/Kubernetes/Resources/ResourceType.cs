@@ -30,6 +30,12 @@ internal sealed record ResourceType(string Group, string Version, string Plural,
 
     public IReadOnlyList<TableColumn> Columns { get; init; } = [];
 
+    /// <summary>A custom resource's structural schema (openAPIV3Schema): its fields are the ones field validation knows.</summary>
+    public JsonObject? Schema { get; init; }
+
+    /// <summary>The KubernetesClient model of a built-in kind: its fields are the ones field validation knows.</summary>
+    public Type? Model { get; init; }
+
     public Action<JsonObject>? ApplyDefaults { get; init; }
 
     public Func<JsonObject, IReadOnlyList<FieldError>>? Validate { get; init; }

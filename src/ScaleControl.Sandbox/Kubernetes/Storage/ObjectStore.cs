@@ -6,16 +6,44 @@ namespace ScaleControl.Sandbox.Kubernetes.Storage;
 
 /// <summary>
 /// The sandbox's etcd: every object of every kind under one lock, one cluster-wide monotonically increasing
-/// resourceVersion, a bounded history of changes for watches. Objects go in and come out as deep copies.
+/// resourceVersion, a bounded history of changes for watches. Objects go in and come out as deep copies. With a
+/// <see cref="SandboxKubernetesOptions.StateDirectory"/>, every change is committed to disk before it returns.
 /// </summary>
-internal sealed class ObjectStore(SandboxKubernetesOptions options)
+internal sealed class ObjectStore : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SortedDictionary<(string Namespace, string Name), JsonObject>> _objects = [];
     private readonly Queue<WatchEvent> _history = new();
     private readonly List<WatchSubscription> _watchers = [];
+    private readonly SandboxKubernetesOptions _options;
+    private readonly StateFile? _file;
     private long _resourceVersion = 1;
     private long _compactedThrough;
+
+    public ObjectStore(SandboxKubernetesOptions options)
+    {
+        _options = options;
+        if (options.StateDirectory is not { Length: > 0 } directory)
+        {
+            return;
+        }
+
+        _file = new StateFile(directory, options.ResetState);
+        var (resourceVersion, objects) = _file.Load();
+        foreach (var (storage, ns, name, body) in objects)
+        {
+            Bucket(storage)[(ns, name)] = body;
+        }
+
+        Restored = objects.Count > 0;
+        _resourceVersion = Math.Max(_resourceVersion, resourceVersion);
+        _compactedThrough = _resourceVersion; // the watch history did not survive: older versions get 410
+    }
+
+    /// <summary>The store started from kept state rather than empty.</summary>
+    public bool Restored { get; }
+
+    public void Dispose() => _file?.Dispose();
 
     public long ResourceVersion
     {
@@ -88,7 +116,9 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
                 return next;
             }
 
-            metadata["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
+            metadata["resourceVersion"] = (_resourceVersion + 1).ToString(CultureInfo.InvariantCulture);
+            _file?.Put(storage, @namespace, name, next, _resourceVersion + 1);
+            _resourceVersion++;
             bucket[(@namespace, name)] = (JsonObject)next.DeepClone();
             Publish(new WatchEvent(current is null ? WatchEvent.Added : WatchEvent.Modified, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)next.DeepClone(), current));
             return next;
@@ -112,6 +142,7 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
                 return (JsonObject)current.DeepClone();
             }
 
+            _file?.Remove(storage, @namespace, name, _resourceVersion + 1);
             bucket.Remove((@namespace, name));
             current["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
             Publish(new WatchEvent(WatchEvent.Deleted, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)current.DeepClone()));
@@ -200,7 +231,7 @@ internal sealed class ObjectStore(SandboxKubernetesOptions options)
     private void Publish(WatchEvent e)
     {
         _history.Enqueue(e);
-        while (_history.Count > options.WatchHistoryLimit)
+        while (_history.Count > _options.WatchHistoryLimit)
         {
             _compactedThrough = _history.Dequeue().ResourceVersion;
         }

@@ -1,0 +1,41 @@
+using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
+
+namespace ScaleControl.EndToEnd.Tests;
+
+/// <summary>The sandbox cluster keeps its state on disk like etcd: a kill -9 and a restart keep it, --reset starts fresh.</summary>
+public sealed class DurableSandboxTests
+{
+    [Fact]
+    public async Task KillNineAndRestart_KeepsObjects_ResetStartsFresh()
+    {
+        var first = await SandboxServer.StartAsync(Fast.Settings());
+        var directory = first.WorkingDirectory;
+        await RunAsync(first, "create", "namespace", "team");
+        await RunAsync(first, "create", "deployment", "api", "-n", "team", "--image=api:1", "--replicas=4");
+        await RunAsync(first, "create", "configmap", "settings", "-n", "team", "--from-literal=mode=fast");
+        var deploymentUid = await RunAsync(first, "get", "deployment", "api", "-n", "team", "-o", "jsonpath={.metadata.uid}");
+        var policyUid = await RunAsync(first, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+        await first.KillAsync();
+
+        var second = await SandboxServer.StartAsync(Fast.Settings(), directory);
+        var keptDeployment = await RunAsync(second, "get", "deployment", "api", "-n", "team", "-o", "jsonpath={.metadata.uid} {.spec.replicas}");
+        var keptSetting = await RunAsync(second, "get", "configmap", "settings", "-n", "team", "-o", "jsonpath={.data.mode}");
+        var keptPolicy = await RunAsync(second, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+        var restoredBanner = second.Output;
+        await second.KillAsync();
+
+        await using var third = await SandboxServer.StartAsync(Fast.Settings(), directory, ["--reset"]);
+        var afterReset = await RunAsync(third, "get", "deployments", "-n", "team", "-o", "name");
+        var reseededPolicy = await RunAsync(third, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+
+        Assert.Equal($"{deploymentUid} 4", keptDeployment);
+        Assert.Equal("fast", keptSetting);
+        Assert.Equal(policyUid, keptPolicy);
+        Assert.Contains("restored from", restoredBanner, StringComparison.Ordinal);
+        Assert.Equal("", afterReset.Trim());
+        Assert.NotEqual(policyUid, reseededPolicy);
+    }
+
+    private static async Task<string> RunAsync(SandboxServer server, params string[] args) => (await server.Kubectl.RunAsync(args)).StdOut;
+}
