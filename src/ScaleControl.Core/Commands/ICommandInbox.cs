@@ -22,6 +22,9 @@ public sealed record CommandReply(CommandOutcome Outcome, string Title, string M
 {
     public bool Private => Outcome != CommandOutcome.Done;
 
+    /// <summary>The proposal the command created and that still waits for an approver, if any.</summary>
+    public string? ProposalName { get; init; }
+
     public static CommandReply Done(string title, string markdown) => new(CommandOutcome.Done, title, markdown);
 
     public static CommandReply Refused(string markdown) => new(CommandOutcome.Refused, "Refused", markdown);

@@ -168,7 +168,8 @@ public sealed partial class ChatCommandService(
         if (result.Proposal is { } proposal)
         {
             return CommandReply.Done("Awaits approval",
-                $"**{name}** {command.From} → **{command.To}** requested by {request.Sender}: proposal `{proposal.Metadata.Name}` waits for an approver ({result.Problem})");
+                $"**{name}** {command.From} → **{command.To}** requested by {request.Sender}: proposal `{proposal.Metadata.Name}` waits for an approver ({result.Problem})")
+                with { ProposalName = proposal.Metadata.Name };
         }
 
         if (result.Problem is { } problem)
@@ -297,7 +298,15 @@ public sealed partial class ChatCommandService(
         }
 
         var confirmedRequest = pending.Request with { Text = $"{pending.Request.Text} (confirmed by {request.Sender})" };
-        return await RunAsync(confirmedRequest, people.Find(sender) ?? caller, confirmed: true, cancellationToken);
+        var reply = await RunAsync(confirmedRequest, people.Find(sender) ?? caller, confirmed: true, cancellationToken);
+        if (pending.OtherApprover && reply.ProposalName is { } proposal && NamespaceOf(pending.Request.Command) is { } proposalNamespace)
+        {
+            // Under the two-person rule the sender's pin became a proposal with the sender's approval; the second
+            // approver's confirmation is their approval of it, through the same inbox as a card tap.
+            return await DecideAsync(request, proposalNamespace, proposal, approve: true, null, cancellationToken);
+        }
+
+        return reply;
     }
 
     /// <summary>A Kubernetes Event on the workload: who typed what, in which channel.</summary>

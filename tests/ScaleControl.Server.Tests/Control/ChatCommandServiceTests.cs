@@ -82,7 +82,9 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal(12, _server.Workloads.Replicas("shop", "checkout-api"));
         Assert.Equal(CommandOutcome.Refused, again.Outcome);
         var pinned = (await _server.Proposals.ListAsync("shop", CancellationToken.None)).Single();
-        Assert.Equal(Core.Proposals.ApprovalChannel.DingTalkChat, pinned.Status.Approvals.Single().Channel);
+        // The two-person rule: the sender's approval and the confirming approver's, both through the chat.
+        Assert.Equal(["lisi", "zhangsan"], pinned.Status.Approvals.Select(a => a.User).Order());
+        Assert.All(pinned.Status.Approvals, a => Assert.Equal(Core.Proposals.ApprovalChannel.DingTalkChat, a.Channel));
     }
 
     [Fact]
