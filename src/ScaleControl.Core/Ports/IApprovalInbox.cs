@@ -2,7 +2,12 @@ using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Core.Ports;
 
-/// <summary>A person's decision on a proposal, from any channel (DingTalk tap, REST API, scalectl).</summary>
+/// <summary>
+/// A person's decision on a proposal, from any channel (DingTalk tap, REST API, scalectl). <see cref="HalfStep"/>
+/// approves the proposal's own alternative (the card's half-step button). <see cref="AwaitOutcome"/>: answer once the
+/// approved change is applied (API, CLI); otherwise answer as soon as the approval is recorded durably and let the
+/// apply run behind it (a DingTalk tap must be answered within 2 s).
+/// </summary>
 public sealed record ApprovalCommand(
     string Namespace,
     string ProposalName,
@@ -10,7 +15,9 @@ public sealed record ApprovalCommand(
     ApprovalChannel Channel,
     bool Approve,
     int? Replicas = null,
-    string? Reason = null);
+    string? Reason = null,
+    bool HalfStep = false,
+    bool AwaitOutcome = true);
 
 public enum ApprovalResultKind
 {

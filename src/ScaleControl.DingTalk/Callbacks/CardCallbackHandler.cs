@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -8,14 +7,14 @@ using ScaleControl.DingTalk.Cards;
 namespace ScaleControl.DingTalk.Callbacks;
 
 /// <summary>
-/// Turns a card tap into an approval or rejection through <see cref="IApprovalInbox"/> (which applies the lifecycle
-/// rules: roster, two-person rule, expiry, idempotency) and answers with the card update. DingTalk waits at most
-/// 2 s for the answer, so a decision that takes longer is answered with a private "received" note and finishes on
-/// its own; the card is then updated through <see cref="IApprovalNotifier.UpdateProposalAsync"/>.
+/// Turns a card tap into an approval or rejection through the Core port <see cref="IApprovalInbox"/> (which applies
+/// the lifecycle rules: roster, two-person rule, expiry, idempotency, and records the decision durably). The tap is
+/// answered as soon as the decision is recorded — the scale write runs behind it — with a private note for the tapper
+/// only: the card itself is updated once, by the server, when the proposal changes (the proposal is the truth, the
+/// card its view). DingTalk waits at most 2 s, so a decision slower than the budget is answered with "received".
 /// </summary>
 public sealed partial class CardCallbackHandler(
-    IServiceProvider services,
-    ApprovalCardContent content,
+    IApprovalInbox inbox,
     TimeProvider timeProvider,
     ILogger<CardCallbackHandler> logger)
 {
@@ -34,27 +33,16 @@ public sealed partial class CardCallbackHandler(
             return Refuse(callback, "Unknown button; nothing was changed.");
         }
 
-        int? replicas = null;
-        if (action == CardAction.ApproveHalf)
-        {
-            replicas = await AlternativeReplicasAsync(callback, ns, name, cancellationToken);
-            if (replicas is null)
-            {
-                return Refuse(callback, $"No half step is offered for {ns}/{name}; nothing was changed.");
-            }
-        }
-
         var command = new ApprovalCommand(
             ns,
             name,
             callback.UserId,
             ApprovalChannel.DingTalk,
             Approve: action != CardAction.Reject,
-            replicas,
-            action == CardAction.Reject ? "rejected on DingTalk" : null);
-
-        // Resolved per tap: the inbox is the server's control service, which itself uses this project's notifier.
-        var inbox = services.GetRequiredService<IApprovalInbox>();
+            ButtonReplicas(callback, action),
+            action == CardAction.Reject ? "rejected on DingTalk" : null,
+            HalfStep: action == CardAction.ApproveHalf && ButtonReplicas(callback, action) is null,
+            AwaitOutcome: false);
 
         // Not cancelled with the request: a decision that started is allowed to finish (and apply once).
         var decision = inbox.DecideAsync(command, CancellationToken.None);
@@ -82,27 +70,18 @@ public sealed partial class CardCallbackHandler(
         }
 
         LogTap(logger, callback.OutTrackId, callback.UserId, action, result.Kind);
-        return result switch
-        {
-            { Kind: ApprovalResultKind.Accepted, Proposal: { } proposal } =>
-                CardCallbackReply.Public(content.Build(proposal), ApprovalCardContent.PrivateMessage("")),
-            _ => CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(
-                string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message)),
-        };
+        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Kind == ApprovalResultKind.Accepted
+            ? "Recorded: " + result.Message
+            : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message));
     }
 
-    /// <summary>The half step: from the button's <c>replicas</c> param, else from the proposal itself.</summary>
-    private async Task<int?> AlternativeReplicasAsync(CardCallback callback, string ns, string name, CancellationToken cancellationToken)
-    {
-        if (callback.Params.TryGetValue("replicas", out var text)
-            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var fromButton) && fromButton > 0)
-        {
-            return fromButton;
-        }
-
-        var store = services.GetService<IProposalStore>();
-        return store is null ? null : (await store.GetAsync(ns, name, cancellationToken))?.Spec.AlternativeReplicas;
-    }
+    /// <summary>The half step's replicas when the button carries them (<c>replicas</c> param); else the proposal's own alternative is used.</summary>
+    private static int? ButtonReplicas(CardCallback callback, CardAction action) =>
+        action == CardAction.ApproveHalf
+        && callback.Params.TryGetValue("replicas", out var text)
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var fromButton) && fromButton > 0
+            ? fromButton
+            : null;
 
     private CardCallbackReply Refuse(CardCallback callback, string message)
     {

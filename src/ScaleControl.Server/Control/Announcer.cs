@@ -31,20 +31,23 @@ public sealed class Announcer(
         }
     }
 
-    public async Task UpdateCardAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    /// <summary>Updates the proposal's card to show <paramref name="proposal"/>; false when there is no card or DingTalk failed.</summary>
+    public async Task<bool> UpdateCardAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
         if (proposal.Status.Card is not { Error: null })
         {
-            return;
+            return false;
         }
 
         try
         {
             await cards.UpdateProposalAsync(proposal, cancellationToken);
+            return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.NotifyFailed(ex, "card update", proposal.Metadata.Namespace, proposal.Metadata.Name);
+            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
@@ -8,15 +9,18 @@ namespace ScaleControl.Server.Control;
 /// Where every approval and rejection lands — DingTalk taps (Stream or HTTP callback), the REST API and scalectl.
 /// The lifecycle rules (approver roster, two-person rule, expiry, duplicates) come from Core; the decision is written
 /// conditionally on the proposal's resourceVersion, so of two simultaneous taps one wins and the other re-reads and
-/// sees the new state. After the last needed approval the proposal is applied right here, on whichever replica took
-/// the tap (the Approved → Applying claim is conditional too, so it is applied once; the leader finishes any
-/// proposal left Approved by a replica that died).
+/// sees the new state. The approval that completes the rules also claims the apply in the same write (Approved →
+/// Applying): from then on the approval is durable, and the apply runs behind it (<see cref="BackgroundApplies"/>) —
+/// a tap is answered at once, the API waits for the outcome. A partial approval or a rejection is shown on the card
+/// once (<see cref="CardSync"/>).
 /// </summary>
 public sealed class ApprovalService(
     IProposalStore store,
     ProposalWriter writer,
-    ScaleApplier applier,
+    BackgroundApplies applies,
+    CardSync cards,
     Announcer announcer,
+    CrashPoints crashPoints,
     TimeProvider time,
     ILogger<ApprovalService> logger) : IApprovalInbox
 {
@@ -31,10 +35,7 @@ public sealed class ApprovalService(
         ApprovalResult? verdict = null;
         var stored = await writer.UpdateAsync(proposal, current =>
         {
-            var now = time.GetUtcNow();
-            var step = command.Approve
-                ? ProposalLifecycle.Approve(current, command.User, command.Channel, now, command.Replicas)
-                : ProposalLifecycle.Reject(current, command.User, command.Channel, now, command.Reason);
+            var step = Decide(current, command, time.GetUtcNow());
             verdict = step.ToApprovalResult();
             return step.IfAccepted();
         }, cancellationToken);
@@ -46,17 +47,45 @@ public sealed class ApprovalService(
 
         verdict = verdict with { Proposal = stored };
         await RecordAsync(stored, command, cancellationToken);
-        if (stored.Status.Phase == ProposalPhase.Approved)
+        if (stored.Status.Phase != ProposalPhase.Applying)
         {
-            var applied = await applier.ApplyAsync(stored, command.User, cancellationToken);
-            verdict = verdict with { Proposal = applied, Message = $"{verdict.Message}; {applied.Status.Message}" };
-        }
-        else
-        {
-            await announcer.UpdateCardAsync(stored, cancellationToken);
+            // Counted but more approvals needed, or rejected: the card shows it, once.
+            return Log(command, verdict with { Proposal = await cards.ShowAsync(stored, cancellationToken) });
         }
 
-        return Log(command, verdict);
+        crashPoints.Reached(CrashPoints.ApprovalRecorded);
+        var outcome = applies.Start(stored, command.User);
+        if (!command.AwaitOutcome)
+        {
+            return Log(command, verdict with { Message = $"{verdict.Message}; scaling now" });
+        }
+
+        var applied = await outcome.WaitAsync(cancellationToken);
+        return Log(command, verdict with { Proposal = applied, Message = $"{verdict.Message}; {applied.Status.Message}" });
+    }
+
+    /// <summary>The lifecycle step for a command; an approval that completes the rules claims the apply in the same step.</summary>
+    private static TransitionResult Decide(ScaleProposal current, ApprovalCommand command, DateTimeOffset now)
+    {
+        if (!command.Approve)
+        {
+            return ProposalLifecycle.Reject(current, command.User, command.Channel, now, command.Reason);
+        }
+
+        if (command.HalfStep && current.Spec.AlternativeReplicas is null)
+        {
+            return new TransitionResult(TransitionStatus.Refused, current, $"no half step is offered for {current.Key}; nothing was changed");
+        }
+
+        var replicas = command.HalfStep ? current.Spec.AlternativeReplicas : command.Replicas;
+        var step = ProposalLifecycle.Approve(current, command.User, command.Channel, now, replicas);
+        if (step.IfAccepted() is not { Status.Phase: ProposalPhase.Approved } approved)
+        {
+            return step;
+        }
+
+        var claimed = ProposalLifecycle.StartApplying(approved, now, command.User);
+        return claimed.Accepted ? step with { Proposal = claimed.Proposal } : step;
     }
 
     private async Task RecordAsync(ScaleProposal stored, ApprovalCommand command, CancellationToken cancellationToken)
@@ -68,12 +97,10 @@ public sealed class ApprovalService(
             return;
         }
 
-        if (stored.Status.Phase == ProposalPhase.Approved)
+        if (stored.Status.Phase == ProposalPhase.Applying)
         {
+            // No separate "approved" Event: the scale Event names the approvers, one write fewer per approval.
             ScaleControlMetrics.ApprovalWait.Observe(Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(stored)).TotalSeconds));
-
-            await announcer.EventAsync(stored, ScaleEventReasons.ScaleProposalApproved,
-                $"approved by {string.Join(", ", stored.Status.Approvals.Select(a => $"{a.User} ({a.Channel})"))}", warning: false, cancellationToken);
         }
     }
 

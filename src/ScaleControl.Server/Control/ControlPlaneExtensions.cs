@@ -24,7 +24,12 @@ public static class ControlPlaneExtensions
         services.AddSingleton<OverrideJournal>();
         services.AddSingleton<Announcer>();
         services.AddSingleton<ProposalWriter>();
+        services.AddSingleton<CrashPoints>();
         services.AddSingleton<ScaleApplier>();
+        services.AddSingleton<BackgroundApplies>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());
+        services.AddSingleton<CardSync>();
+        services.AddSingleton<CardReconciler>();
         services.AddSingleton<ProposalService>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<ProposalRetention>();

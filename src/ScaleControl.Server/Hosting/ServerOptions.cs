@@ -48,6 +48,17 @@ public sealed class ControlLoopOptions
     /// </summary>
     [Range(1, 24 * 90)]
     public int HistoryHours { get; set; } = 24;
+
+    /// <summary>
+    /// An apply claimed (phase Applying) longer ago than this lost its replica (crash, kill): the leader resumes it.
+    /// Longer than any apply takes (a scale write with its retries), short enough that an approval is not kept waiting.
+    /// </summary>
+    [Range(1, 600)]
+    public double ApplyClaimSeconds { get; set; } = 30;
+
+    /// <summary>Stale cards (see CardState) the leader brings up to date per tick, so a DingTalk outage ends without a burst.</summary>
+    [Range(1, 10_000)]
+    public int CardRepairsPerTick { get; set; } = 50;
 }
 
 /// <summary>

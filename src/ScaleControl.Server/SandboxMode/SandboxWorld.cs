@@ -72,6 +72,7 @@ public static class SandboxWorld
     public static WebApplication MapSandboxWorld(this WebApplication app)
     {
         app.MapSandboxKubernetes(KubernetesPrefix);
+        app.MapSandboxKubernetesControl();
         app.MapSandboxDingTalk(DingTalkPrefix);
         app.MapSandboxTraffic();
 

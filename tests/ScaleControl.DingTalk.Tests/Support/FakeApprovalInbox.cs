@@ -53,8 +53,13 @@ internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalIn
                 return new ApprovalResult(ApprovalResultKind.Refused, $"too late: {workload} is already {proposal.Status.Phase.ToString().ToLowerInvariant()}", proposal);
             }
 
+            if (command.HalfStep && proposal.Spec.AlternativeReplicas is null)
+            {
+                return new ApprovalResult(ApprovalResultKind.Refused, $"no half step is offered for {workload}", proposal);
+            }
+
             var now = timeProvider.GetUtcNow();
-            var replicas = command.Replicas ?? proposal.Spec.ToReplicas;
+            var replicas = command.Replicas ?? (command.HalfStep ? proposal.Spec.AlternativeReplicas : null) ?? proposal.Spec.ToReplicas;
             var status = command.Approve
                 ? proposal.Status with
                 {
