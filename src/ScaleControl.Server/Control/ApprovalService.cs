@@ -15,7 +15,6 @@ namespace ScaleControl.Server.Control;
 /// once (<see cref="CardSync"/>).
 /// </summary>
 public sealed class ApprovalService(
-    IProposalStore store,
     ProposalWriter writer,
     BackgroundApplies applies,
     CardSync cards,
@@ -24,12 +23,46 @@ public sealed class ApprovalService(
     TimeProvider time,
     ILogger<ApprovalService> logger) : IApprovalInbox
 {
+    /// <summary>Decisions on one proposal are taken one at a time on this replica (striped by name): a burst of taps makes one write, not a pile of conflicts.</summary>
+    private readonly SemaphoreSlim[] _gates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
     public async Task<ApprovalResult> DecideAsync(ApprovalCommand command, CancellationToken cancellationToken)
     {
-        var proposal = await store.GetAsync(command.Namespace, command.ProposalName, cancellationToken);
+        var gate = _gates[(StringComparer.Ordinal.GetHashCode($"{command.Namespace}/{command.ProposalName}") & int.MaxValue) % _gates.Length];
+        ApprovalResult recorded;
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            recorded = await RecordDecisionAsync(command, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        if (recorded is not { Kind: ApprovalResultKind.Accepted, Proposal: { Status.Phase: ProposalPhase.Applying } claimed })
+        {
+            return Log(command, recorded);
+        }
+
+        crashPoints.Reached(CrashPoints.ApprovalRecorded);
+        var outcome = applies.Start(claimed, command.User);
+        if (!command.AwaitOutcome)
+        {
+            return Log(command, recorded with { Message = $"{recorded.Message}; scaling now" });
+        }
+
+        var applied = await outcome.WaitAsync(cancellationToken);
+        return Log(command, recorded with { Proposal = applied, Message = $"{recorded.Message}; {applied.Status.Message}" });
+    }
+
+    /// <summary>Writes the decision; a partial approval or a rejection is also shown on the card.</summary>
+    private async Task<ApprovalResult> RecordDecisionAsync(ApprovalCommand command, CancellationToken cancellationToken)
+    {
+        var proposal = await writer.GetAsync(command.Namespace, command.ProposalName, cancellationToken);
         if (proposal is null)
         {
-            return Log(command, new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null));
+            return new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null);
         }
 
         ApprovalResult? verdict = null;
@@ -42,26 +75,13 @@ public sealed class ApprovalService(
 
         if (verdict is null || stored is null)
         {
-            return Log(command, verdict ?? new ApprovalResult(ApprovalResultKind.Refused, "nothing to decide", proposal));
+            return verdict ?? new ApprovalResult(ApprovalResultKind.Refused, "nothing to decide", proposal);
         }
 
-        verdict = verdict with { Proposal = stored };
         await RecordAsync(stored, command, cancellationToken);
-        if (stored.Status.Phase != ProposalPhase.Applying)
-        {
-            // Counted but more approvals needed, or rejected: the card shows it, once.
-            return Log(command, verdict with { Proposal = await cards.ShowAsync(stored, cancellationToken) });
-        }
-
-        crashPoints.Reached(CrashPoints.ApprovalRecorded);
-        var outcome = applies.Start(stored, command.User);
-        if (!command.AwaitOutcome)
-        {
-            return Log(command, verdict with { Message = $"{verdict.Message}; scaling now" });
-        }
-
-        var applied = await outcome.WaitAsync(cancellationToken);
-        return Log(command, verdict with { Proposal = applied, Message = $"{verdict.Message}; {applied.Status.Message}" });
+        return stored.Status.Phase == ProposalPhase.Applying
+            ? verdict with { Proposal = stored }
+            : verdict with { Proposal = await cards.ShowAsync(stored, cancellationToken) }; // counted but more needed, or rejected: shown once
     }
 
     /// <summary>The lifecycle step for a command; an approval that completes the rules claims the apply in the same step.</summary>

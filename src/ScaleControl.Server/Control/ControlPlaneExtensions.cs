@@ -23,6 +23,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<PolicyRuntimes>();
         services.AddSingleton<OverrideJournal>();
         services.AddSingleton<Announcer>();
+        services.AddSingleton<OwnWrites>();
         services.AddSingleton<ProposalWriter>();
         services.AddSingleton<CrashPoints>();
         services.AddSingleton<ScaleApplier>();

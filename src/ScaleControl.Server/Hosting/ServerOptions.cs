@@ -125,4 +125,8 @@ public sealed class SandboxOptions
     /// <summary>How long a new pod of the sandbox cluster takes to become ready.</summary>
     [Range(0, 600)]
     public double PodStartupSeconds { get; set; } = 5;
+
+    /// <summary>How long the DingTalk emulator waits for a card callback's answer (DingTalk: 2 s; longer only for load tests on a busy machine).</summary>
+    [Range(0.5, 60)]
+    public double DingTalkCallbackTimeoutSeconds { get; set; } = 2;
 }

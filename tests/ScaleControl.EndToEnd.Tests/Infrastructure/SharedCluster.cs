@@ -34,9 +34,11 @@ public sealed class SharedCluster : IAsyncDisposable
 
     public string Kubeconfig => Sandbox.Kubeconfig;
 
-    public static async Task<SharedCluster> StartAsync()
+    /// <param name="callbackTimeoutSeconds">The emulator's wait for a tap's answer (DingTalk's 2 s unless a load test asks for slack).</param>
+    public static async Task<SharedCluster> StartAsync(double callbackTimeoutSeconds = 2)
     {
         var sandbox = await SandboxServer.StartAsync(Fast.Settings(
+            ("ScaleControl__Sandbox__DingTalkCallbackTimeoutSeconds", callbackTimeoutSeconds.ToString(CultureInfo.InvariantCulture)),
             ("ScaleControl__Loop__StartupDelaySeconds", "600"),
             ("ScaleControl__DingTalk__AppKey", "not-this-process"),
             ("ScaleControl__DingTalk__AppSecret", "unused"),
@@ -126,6 +128,14 @@ public sealed class SharedCluster : IAsyncDisposable
     public Task<JsonElement> ProposalAsync(string name) =>
         Sandbox.GetJson($"/sandbox/k8s/apis/scalecontrol.io/v1alpha1/namespaces/{Namespace}/scaleproposals/{name}");
 
+    /// <summary>Waits until the proposal reaches <paramref name="phase"/> (the card may show an outcome a moment before the proposal records it).</summary>
+    public Task<JsonElement> ProposalInPhaseAsync(string name, string phase, int seconds = 60) =>
+        Sandbox.EventuallyJson(async () =>
+        {
+            var proposal = await ProposalAsync(name);
+            return proposal.TryGetProperty("status", out var status) && status.GetProperty("phase").GetString() == phase ? proposal : null;
+        }, $"proposal {name} is {phase}", seconds);
+
     public Task<JsonElement> CardAsync(string proposal) => Sandbox.GetJson($"/sandbox/dingtalk/cards/{Namespace}.{proposal}");
 
     /// <summary>Waits until the card of <paramref name="proposal"/> is in the group and shows <paramref name="status"/>.</summary>
@@ -158,6 +168,16 @@ public sealed class SharedCluster : IAsyncDisposable
     public async Task<int> ScaleWritesAsync() =>
         (await WritesAsync()).Count(w => w.GetProperty("resource").GetString() == "deployments/scale" && w.GetProperty("name").GetString() == Workload
             && w.GetProperty("statusCode").GetInt32() < 300);
+
+    /// <summary>Makes the emulated DingTalk fail an API (see the sandbox's FaultRule), until <see cref="ClearDingTalkFaultsAsync"/>.</summary>
+    public Task ArmDingTalkFaultAsync(string api, string kind = "SystemBusy", int times = 10_000) =>
+        Sandbox.PostJson("/sandbox/dingtalk/faults", new { api, kind, times });
+
+    public async Task ClearDingTalkFaultsAsync()
+    {
+        using var response = await Sandbox.Http.DeleteAsync("/sandbox/dingtalk/faults");
+        response.EnsureSuccessStatusCode();
+    }
 
     public async Task ClearJournalAsync()
     {

@@ -28,9 +28,8 @@ public sealed class CrashTests
         }
 
         await using var restarted = await cluster.StartReplicaAsync("replica-a");
-        var card = await cluster.CardShowsAsync(name, "applied", seconds: 60);
-
-        var proposal = await cluster.ProposalAsync(name);
+        var proposal = await cluster.ProposalInPhaseAsync(name, "Applied");
+        var card = await cluster.CardShowsAsync(name, "applied");
         var status = proposal.GetProperty("status");
         Assert.Equal("Applied", status.GetProperty("phase").GetString());
         Assert.Equal("zhangsan", Assert.Single(status.GetProperty("approvals").EnumerateArray()).GetProperty("user").GetString());

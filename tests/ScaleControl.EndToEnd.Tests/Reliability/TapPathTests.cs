@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
 
 namespace ScaleControl.EndToEnd.Tests.Reliability;
@@ -37,8 +38,7 @@ public sealed class TapPathTests(ITestOutputHelper output)
         output.WriteLine($"card updates for the tap: {publicChanges}; Kubernetes writes for the approval: {writes.Count}\n{listed}");
         Assert.True(writes.Count <= 4, $"{writes.Count} Kubernetes writes for one approval:\n{listed}");
         Assert.Single(writes, w => w.GetProperty("resource").GetString() == "deployments/scale");
-        var proposal = await cluster.ProposalAsync(name);
-        Assert.Equal("Applied", proposal.GetProperty("status").GetProperty("phase").GetString());
+        await cluster.ProposalInPhaseAsync(name, "Applied");
     }
 
     /// <summary>Card versions after <paramref name="since"/> whose public data differs from the version before (private notes do not count).</summary>
