@@ -7,8 +7,10 @@ root=$(pwd)
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 
-# 1. System packages: a real Prometheus (promtool for backfills) and Debian's Chromium for browser tests.
+# 1. System packages: a real Prometheus (promtool for backfills), Debian's Chromium for browser tests and
+#    python3-kubernetes (a Kubernetes client nobody here wrote, driven against the sandbox).
 need=()
+/usr/bin/python3 -c "import kubernetes" >/dev/null 2>&1 || need+=(python3-kubernetes)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then

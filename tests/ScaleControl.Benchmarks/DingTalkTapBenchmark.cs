@@ -13,6 +13,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.Sandbox.DingTalk;
 
 namespace ScaleControl.Benchmarks;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using ScaleControl.Core.Policies.Yaml;
-using ScaleControl.Core.Simulation;
+using ScaleControl.Policies.Yaml;
+using ScaleControl.Simulation;
 
 namespace ScaleControl.Benchmarks;
 

@@ -26,14 +26,14 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var now = input.Now;
         var current = input.Workload.SpecReplicas;
 
-        if (spec.Freeze is { } freeze && freeze.Until > now)
+        if (ProposalRules.ActiveFreeze(spec, now) is { } freeze)
         {
             var by = freeze.By is { Length: > 0 } ? $" by {freeze.By}" : "";
             return Fixed(input, current, DecisionOutcome.Hold, "freeze",
                 $"frozen{by} until {Time(freeze.Until)}: {freeze.Reason}; no changes");
         }
 
-        if (spec.Pin is { } pin && pin.Until > now)
+        if (ProposalRules.ActivePin(spec, now) is { } pin)
         {
             var by = pin.By is { Length: > 0 } ? $" by {pin.By}" : "";
             return Fixed(input, pin.Replicas, pin.Replicas == current ? DecisionOutcome.None : DecisionOutcome.ApplyNow, "pin",

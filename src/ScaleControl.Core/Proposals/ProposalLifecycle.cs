@@ -141,6 +141,23 @@ public static class ProposalLifecycle
         return TransitionResult.Ok(approved, approved.Status.Message!);
     }
 
+    /// <summary>
+    /// A pin: the operator who asked for it approves it at once (Pending → Approved). The caller has checked the
+    /// operator's role; the approver roster does not apply, because a pin is an order, not a request.
+    /// </summary>
+    public static TransitionResult Pin(ScaleProposal proposal, string user, DateTimeOffset now, string message)
+    {
+        if (proposal.Status.Phase != ProposalPhase.Pending)
+        {
+            return TransitionResult.No(proposal, $"cannot pin: the proposal is already {proposal.Status.Phase}");
+        }
+
+        var approval = new ApprovalRecord { User = user, Channel = ApprovalChannel.Api, At = now, Replicas = proposal.Spec.ToReplicas };
+        var pinned = Move(proposal with { Status = proposal.Status with { Approvals = [.. proposal.Status.Approvals, approval] } },
+            ProposalPhase.Approved, now, user, message);
+        return TransitionResult.Ok(pinned, message);
+    }
+
     /// <summary>One listed approver (or the requester withdrawing) rejects: the proposal is closed.</summary>
     public static TransitionResult Reject(ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, string? reason = null)
     {

@@ -35,8 +35,12 @@ public static class SandboxKubernetesExtensions
         {
             var operations = ActivatorUtilities.CreateInstance<ResourceOperations>(sp);
             operations.CreateSystemNamespaces();
+            operations.CreateNodes(options.Nodes, options.GitVersion);
             return operations;
         });
+        services.AddSingleton<WorkloadControllers>();
+        services.AddSingleton<PodScheduler>();
+        services.AddSingleton<WorkloadStatusWriter>();
         services.AddSingleton<ClusterSimulator>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();

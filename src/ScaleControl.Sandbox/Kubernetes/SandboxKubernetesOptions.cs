@@ -32,6 +32,20 @@ public sealed class SandboxKubernetesOptions
 
     /// <summary>Requests kept by the request journal (oldest dropped first).</summary>
     public int JournalLimit { get; set; } = 10_000;
+
+    /// <summary>
+    /// The cluster's nodes, created at start: where the pods of every workload are scheduled by their requests.
+    /// Replicas that fit nowhere stay Pending with a FailedScheduling event, as on a full cluster.
+    /// </summary>
+    public IList<SandboxNode> Nodes { get; } = SandboxNode.Defaults(3, "8", "32Gi");
+}
+
+/// <summary>One simulated node: its name and allocatable CPU and memory (Kubernetes quantities, e.g. "8", "32Gi").</summary>
+public sealed record SandboxNode(string Name, string Cpu, string Memory, int MaxPods = 110)
+{
+    /// <summary><paramref name="count"/> identical nodes named sandbox-node-1, -2, ...</summary>
+    public static List<SandboxNode> Defaults(int count, string cpu, string memory) =>
+        [.. Enumerable.Range(1, count).Select(i => new SandboxNode($"sandbox-node-{i}", cpu, memory))];
 }
 
 /// <summary>What the HPA recommendation hook sees about one HPA and its target.</summary>

@@ -1,3 +1,5 @@
+using ScaleControl.Simulation;
+
 namespace ScaleControl.Sandbox.Traffic;
 
 /// <summary>

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using ScaleControl.Simulation;
 
 namespace ScaleControl.Sandbox.Traffic;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ScaleControl.Simulation;
 
 namespace ScaleControl.Sandbox.Traffic;
 
@@ -90,7 +91,7 @@ public sealed class TrafficSimulator
             Advance(now);
             var service = Find(@namespace, workload) ?? throw new ArgumentException($"the simulator has no service {@namespace}/{workload}");
             var start = Floor(now) + s_step;
-            var first = trace.QpsAt(0) ?? 0;
+            var first = trace.QpsAt(0);
             var scale = absolute || first <= 0 ? 1 : Baseline(service.Options, start) / first;
             var replay = new TraceReplay(@namespace, workload, trace.Name, start, speed, trace.DurationSeconds, scale);
             service.Replay = (replay, trace);
@@ -176,7 +177,8 @@ public sealed class TrafficSimulator
     {
         if (service.Replay is not var (replay, trace))
             return null;
-        return trace.QpsAt((time - replay.StartedAt).TotalSeconds * replay.Speed) * replay.Scale;
+        var seconds = (time - replay.StartedAt).TotalSeconds * replay.Speed;
+        return seconds < 0 || seconds > trace.DurationSeconds ? null : trace.QpsAt(seconds) * replay.Scale;
     }
 
     private void MaybeStartDemoEvent(DateTimeOffset time)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ScaleControl.Simulation;
 
 namespace ScaleControl.Sandbox.Traffic;
 

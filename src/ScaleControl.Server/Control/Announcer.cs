@@ -1,6 +1,7 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 

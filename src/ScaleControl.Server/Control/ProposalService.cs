@@ -59,7 +59,7 @@ public sealed class ProposalService(
 
     /// <summary>The open proposal for a workload, if any (the newest; the loop never leaves two).</summary>
     public async Task<ScaleProposal?> FindOpenAsync(WorkloadRef target, CancellationToken cancellationToken) =>
-        NewestOpenByTarget(await store.ListAsync(target.Namespace, cancellationToken)).GetValueOrDefault(TargetKey(target));
+        NewestOpenByTarget(await store.ListAsync(target.Namespace, cancellationToken)).GetValueOrDefault(ProposalRules.TargetKey(target));
 
     /// <summary>
     /// The newest open proposal of every target, read once per tick: the loop looks its policies up here instead of
@@ -68,11 +68,9 @@ public sealed class ProposalService(
     public async Task<Dictionary<string, ScaleProposal>> OpenByTargetAsync(CancellationToken cancellationToken) =>
         NewestOpenByTarget(await store.ListAsync(null, cancellationToken));
 
-    public static string TargetKey(WorkloadRef target) => $"{target.Namespace}/{target.Kind}/{target.Name}";
-
     private static Dictionary<string, ScaleProposal> NewestOpenByTarget(IEnumerable<ScaleProposal> proposals) => proposals
         .Where(p => p.Status.Phase.IsOpen())
-        .GroupBy(p => TargetKey(ProposalFactory.TargetOf(p)), StringComparer.Ordinal)
+        .GroupBy(p => ProposalRules.TargetKey(ProposalFactory.TargetOf(p)), StringComparer.Ordinal)
         .ToDictionary(g => g.Key, g => g.OrderByDescending(ProposalFactory.CreatedAt).First(), StringComparer.Ordinal);
 
     /// <summary>

@@ -77,13 +77,13 @@ public sealed class Reconciler(
             return;
         }
 
-        var targetKey = ProposalService.TargetKey(ProposalFactory.TargetOf(policy));
+        var targetKey = ProposalRules.TargetKey(ProposalFactory.TargetOf(policy));
         var open = openByTarget.GetValueOrDefault(targetKey);
         var acted = decision.Outcome switch
         {
             DecisionOutcome.ApplyNow when decision.DesiredReplicas != workload.SpecReplicas && open?.Status.Phase is null or ProposalPhase.Pending
                 => await proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken),
-            DecisionOutcome.Propose when open is null || (open.Status.Phase == ProposalPhase.Pending && Differs(policy, open, decision, workload))
+            DecisionOutcome.Propose when open is null || (open.Status.Phase == ProposalPhase.Pending && ProposalRules.Differs(policy, open, decision, workload))
                 => await proposals.ProposeAsync(policy, decision, workload, open, cancellationToken),
             _ => null,
         };
@@ -115,10 +115,6 @@ public sealed class Reconciler(
         var spread = (StringComparer.Ordinal.GetHashCode(policyKey) & int.MaxValue) / (double)int.MaxValue;
         return TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds * (1 + spread));
     }
-
-    /// <summary>A pending proposal stands while it still starts where the workload is and asks for about the same (Core's tolerance rule).</summary>
-    internal static bool Differs(ScalePolicy policy, ScaleProposal open, Decision decision, WorkloadState workload) =>
-        open.Spec.FromReplicas != workload.SpecReplicas || ProposalLifecycle.ShouldSupersede(open, decision, policy.Spec.Tolerance);
 
     /// <summary>
     /// Writes the status subresource when the replicas or the problem change, and otherwise refreshes it at most every

@@ -91,7 +91,7 @@ public sealed class ScaleApplier(
             }
 
             from = state.SpecReplicas;
-            if (StillHolds(proposal, policy, state, replicas, time.GetUtcNow()) is { } refusal)
+            if (ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow()) is { } refusal)
             {
                 return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from);
             }
@@ -110,40 +110,6 @@ public sealed class ScaleApplier(
 
             await announcer.EventAsync(proposal, ScaleEventReasons.ScaleConflictRetried, $"{target} changed while scaling to {replicas}; re-read and re-checked", warning: false, cancellationToken);
         }
-    }
-
-    /// <summary>Null when the change still makes sense against the workload as it is now; otherwise why not.</summary>
-    internal static string? StillHolds(ScaleProposal proposal, ScalePolicy? policy, WorkloadState state, int replicas, DateTimeOffset now)
-    {
-        if (policy is null)
-        {
-            return $"policy {proposal.Metadata.Namespace}/{proposal.Spec.PolicyName} no longer exists";
-        }
-
-        var isPin = ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Pin;
-        if (!isPin && policy.Spec.Freeze is { } freeze && freeze.Until > now)
-        {
-            return $"policy is frozen until {freeze.Until:u} ({freeze.Reason})";
-        }
-
-        if (!isPin && policy.Spec.Pin is { } pin && pin.Until > now)
-        {
-            return $"replicas are pinned at {pin.Replicas} until {pin.Until:u}";
-        }
-
-        if (!isPin && (replicas < policy.Spec.MinReplicas || replicas > policy.Spec.MaxReplicas))
-        {
-            return $"{replicas} is outside the policy's {policy.Spec.MinReplicas}..{policy.Spec.MaxReplicas}";
-        }
-
-        var proposed = Math.Sign(proposal.Spec.ToReplicas - proposal.Spec.FromReplicas);
-        var remaining = Math.Sign(replicas - state.SpecReplicas);
-        if (!isPin && remaining != 0 && proposed != 0 && remaining != proposed)
-        {
-            return $"the workload is at {state.SpecReplicas} now (proposed from {proposal.Spec.FromReplicas}); scaling to {replicas} would go the other way";
-        }
-
-        return null;
     }
 
     private async Task RecordAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 
 namespace ScaleControl.Server.Control;

@@ -1,6 +1,7 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.DingTalk.Cards;
 
 namespace ScaleControl.Server.Hosting;
 

@@ -129,4 +129,16 @@ public sealed class SandboxOptions
     /// <summary>How long the DingTalk emulator waits for a card callback's answer (DingTalk: 2 s; longer only for load tests on a busy machine).</summary>
     [Range(0.5, 60)]
     public double DingTalkCallbackTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>Nodes of the sandbox cluster; replicas that fit on none stay Pending (FailedScheduling).</summary>
+    [Range(1, 100)]
+    public int Nodes { get; set; } = 3;
+
+    /// <summary>Allocatable CPU of each sandbox node (a Kubernetes quantity).</summary>
+    [RegularExpression(@"^\d+(\.\d+)?m?$")]
+    public string NodeCpu { get; set; } = "8";
+
+    /// <summary>Allocatable memory of each sandbox node (a Kubernetes quantity).</summary>
+    [RegularExpression(@"^\d+(Ki|Mi|Gi|Ti|k|M|G|T)?$")]
+    public string NodeMemory { get; set; } = "32Gi";
 }

@@ -1,5 +1,6 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Sandbox.Traffic;
 using ScaleControl.Server.Hosting;
 
@@ -13,7 +14,8 @@ public sealed record SandboxService(
     double PeakQps,
     double PodCapacityQps,
     ScalePolicy Policy,
-    (int Min, int Max)? Hpa = null);
+    (int Min, int Max)? Hpa = null,
+    PodRequests? Requests = null);
 
 /// <summary>
 /// The sandbox's world: three realistic services with three modes. Checkout needs a person's approval (zhangsan or
@@ -39,7 +41,8 @@ public static class SandboxCatalog
                     AllowHalfStep = true,
                 },
                 notices: notices,
-                scaleDownMode: ScaleMode.Auto)),
+                scaleDownMode: ScaleMode.Auto),
+                Requests: new PodRequests("500m", "512Mi")),
             new("feed", "feed-service", TargetRef.DeploymentKind, PeakQps: 600, PodCapacityQps: 120, Policy(
                 "feed", "feed-service", TargetRef.DeploymentKind, targetQps: 100, min: 3, max: 30, ScaleMode.Hybrid,
                 approval: new ApprovalSpec
@@ -51,10 +54,12 @@ public static class SandboxCatalog
                 },
                 notices: notices,
                 autoStep: new StepLimit { Pods = 2 }),
-                Hpa: (3, 30)),
+                Hpa: (3, 30),
+                Requests: new PodRequests("250m", "256Mi")),
             new("video", "video-transcoder", TargetRef.StatefulSetKind, PeakQps: 80, PodCapacityQps: 10, Policy(
                 "video", "video-transcoder", TargetRef.StatefulSetKind, targetQps: 8, min: 2, max: 20, ScaleMode.Auto,
-                notices: notices)),
+                notices: notices),
+                Requests: new PodRequests("1", "2Gi")),
         ];
     }
 

@@ -32,7 +32,15 @@ public static class SandboxWorld
         var world = new World(baseUrl, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
         builder.Services.AddSingleton(world);
 
-        builder.Services.AddSandboxKubernetes(o => o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds));
+        builder.Services.AddSandboxKubernetes(o =>
+        {
+            o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds);
+            o.Nodes.Clear();
+            foreach (var node in SandboxNode.Defaults(settings.Nodes, settings.NodeCpu, settings.NodeMemory))
+            {
+                o.Nodes.Add(node);
+            }
+        });
         builder.Services.AddSandboxDingTalk(dingTalk);
         builder.Services.AddSandboxTraffic(o =>
         {
@@ -121,11 +129,11 @@ public static class SandboxWorld
 
             if (service.Kind == Core.Policies.TargetRef.StatefulSetKind)
             {
-                cluster.SeedStatefulSet(service.Namespace, service.Name, replicas, replicas);
+                cluster.SeedStatefulSet(service.Namespace, service.Name, replicas, replicas, requests: service.Requests);
             }
             else
             {
-                cluster.SeedDeployment(service.Namespace, service.Name, replicas, replicas);
+                cluster.SeedDeployment(service.Namespace, service.Name, replicas, replicas, requests: service.Requests);
             }
 
             if (service.Hpa is { } bounds)

@@ -1,6 +1,6 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Policies.Validation;
-using ScaleControl.Core.Policies.Yaml;
+using ScaleControl.Policies.Yaml;
 
 namespace ScaleControl.Core.Tests.Policies;
 

@@ -10,6 +10,7 @@ public class ProposalTransitionTableTests
     {
         ["approve"] = p => ProposalLifecycle.Approve(p, "chen", ApprovalChannel.DingTalk, T0.AddSeconds(20)),
         ["approveAuto"] = p => ProposalLifecycle.ApproveAutomatically(p, T0.AddSeconds(20)),
+        ["pin"] = p => ProposalLifecycle.Pin(p, "dana", T0.AddSeconds(20), "pinned at 60 by dana: gala"),
         ["reject"] = p => ProposalLifecycle.Reject(p, "chen", ApprovalChannel.Api, T0.AddSeconds(20), "too big"),
         ["expire"] = p => ProposalLifecycle.Expire(p, T0.AddSeconds(601)),
         ["supersede"] = p => ProposalLifecycle.Supersede(p, "checkout-api-next", T0.AddSeconds(20)),
@@ -24,6 +25,7 @@ public class ProposalTransitionTableTests
     {
         [(ProposalPhase.Pending, "approve")] = ProposalPhase.Approved,
         [(ProposalPhase.Pending, "approveAuto")] = ProposalPhase.Approved,
+        [(ProposalPhase.Pending, "pin")] = ProposalPhase.Approved,
         [(ProposalPhase.Pending, "reject")] = ProposalPhase.Rejected,
         [(ProposalPhase.Pending, "expire")] = ProposalPhase.Expired,
         [(ProposalPhase.Pending, "supersede")] = ProposalPhase.Superseded,

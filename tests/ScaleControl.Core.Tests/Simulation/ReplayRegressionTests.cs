@@ -1,5 +1,5 @@
-using ScaleControl.Core.Policies.Yaml;
-using ScaleControl.Core.Simulation;
+using ScaleControl.Policies.Yaml;
+using ScaleControl.Simulation;
 
 namespace ScaleControl.Core.Tests.Simulation;
 

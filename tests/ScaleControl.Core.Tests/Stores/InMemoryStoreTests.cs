@@ -1,8 +1,8 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Core.Stores;
 using ScaleControl.Core.Tests.Proposals;
+using ScaleControl.Testing.Stores;
 
 namespace ScaleControl.Core.Tests.Stores;
 

@@ -1,4 +1,5 @@
 using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Simulation;
 
 namespace ScaleControl.Sandbox.Tests.Traffic;
 

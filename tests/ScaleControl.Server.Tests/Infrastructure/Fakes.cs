@@ -3,6 +3,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
+using ScaleControl.DingTalk.Cards;
 
 namespace ScaleControl.Server.Tests.Infrastructure;
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
-using ScaleControl.Core.Stores;
+using ScaleControl.Testing.Stores;
 
 namespace ScaleControl.Server.Tests.Infrastructure;
 

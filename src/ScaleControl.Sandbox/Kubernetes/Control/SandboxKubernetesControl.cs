@@ -66,12 +66,18 @@ public sealed class SandboxKubernetesControl
             : _operations.Replace(type, ns, name, body, Subresource.Status);
     }
 
-    /// <summary>Seeds a Deployment <c>app=name</c> with one container; <paramref name="readyReplicas"/> pods already ready.</summary>
-    public JsonObject SeedDeployment(string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null) =>
-        Seed(Workload("Deployment", ns, name, replicas, readyReplicas, labels));
+    /// <summary>
+    /// Seeds a Deployment <c>app=name</c> with one container requesting <paramref name="requests"/> (default 100m CPU,
+    /// 128Mi memory); <paramref name="readyReplicas"/> pods already ready (as far as the nodes have room).
+    /// </summary>
+    public JsonObject SeedDeployment(
+        string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null) =>
+        Seed(Workload("Deployment", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default));
 
-    public JsonObject SeedStatefulSet(string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null) =>
-        Seed(Workload("StatefulSet", ns, name, replicas, readyReplicas, labels));
+    /// <summary>Seeds a StatefulSet (serviceName = name) like <see cref="SeedDeployment"/>.</summary>
+    public JsonObject SeedStatefulSet(
+        string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null) =>
+        Seed(Workload("StatefulSet", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default));
 
     /// <summary>Seeds an autoscaling/v2 HPA on a Deployment (or StatefulSet) with the given bounds.</summary>
     public JsonObject SeedHorizontalPodAutoscaler(string ns, string name, string targetName, int minReplicas, int maxReplicas, string targetKind = "Deployment") =>
@@ -123,6 +129,7 @@ public sealed class SandboxKubernetesControl
     /// <summary>Injects a fault into matching requests until the returned handle is disposed (or its Times are used up).</summary>
     public IDisposable InjectFault(SandboxFault fault) => _faults.Add(fault);
 
+    /// <summary>Removes every injected fault (the control endpoint's DELETE /faults).</summary>
     public void ClearFaults() => _faults.Clear();
 
     /// <summary>Closes every open watch stream without an event, like a dropped connection.</summary>
@@ -143,7 +150,8 @@ public sealed class SandboxKubernetesControl
             ?? throw new ArgumentException($"the sandbox serves no {kind} in {apiVersion}");
     }
 
-    private static JsonObject Workload(string kind, string ns, string name, int replicas, int? readyReplicas, IReadOnlyDictionary<string, string>? labels)
+    private static JsonObject Workload(
+        string kind, string ns, string name, int replicas, int? readyReplicas, IReadOnlyDictionary<string, string>? labels, PodRequests requests)
     {
         var podLabels = new JsonObject { ["app"] = name };
         foreach (var (k, v) in labels ?? new Dictionary<string, string>())
@@ -165,11 +173,21 @@ public sealed class SandboxKubernetesControl
                     ["metadata"] = new JsonObject { ["labels"] = podLabels },
                     ["spec"] = new JsonObject
                     {
-                        ["containers"] = new JsonArray(new JsonObject { ["name"] = name, ["image"] = $"sandbox/{name}:1" }),
+                        ["containers"] = new JsonArray(new JsonObject
+                        {
+                            ["name"] = name,
+                            ["image"] = $"sandbox/{name}:1",
+                            ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = requests.Cpu, ["memory"] = requests.Memory } },
+                        }),
                     },
                 },
             },
         };
+        if (kind == "StatefulSet")
+        {
+            workload.Obj("spec")["serviceName"] = name;
+        }
+
         if (readyReplicas is { } ready)
         {
             workload["status"] = new JsonObject { ["replicas"] = ready, ["readyReplicas"] = ready, ["availableReplicas"] = ready, ["updatedReplicas"] = ready };
@@ -177,4 +195,10 @@ public sealed class SandboxKubernetesControl
 
         return workload;
     }
+}
+
+/// <summary>What each pod of a seeded workload requests (Kubernetes quantities).</summary>
+public sealed record PodRequests(string Cpu, string Memory)
+{
+    public static PodRequests Default { get; } = new("100m", "128Mi");
 }

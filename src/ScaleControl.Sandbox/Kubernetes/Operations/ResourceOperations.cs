@@ -27,6 +27,21 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         }
     }
 
+    /// <summary>The configured nodes, registered as their kubelets would (with their heartbeat Leases).</summary>
+    public void CreateNodes(IEnumerable<SandboxNode> nodes, string kubeletVersion)
+    {
+        var index = 0;
+        foreach (var node in nodes)
+        {
+            index++;
+            if (store.Get(BuiltInResources.Nodes.Storage, "", node.Name) is null)
+            {
+                Create(BuiltInResources.Nodes, "", Cluster.NodeObjects.Node(node, index, kubeletVersion, Now()), keepStatus: true);
+                Create(BuiltInResources.Leases, "kube-node-lease", Cluster.NodeObjects.Lease(node, Now()));
+            }
+        }
+    }
+
     public JsonObject Get(ResourceType type, string ns, string name) =>
         ToView(type, store.Get(type.Storage, ns, name) ?? throw ApiErrors.NotFound(type, name));
 
@@ -162,6 +177,31 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         }
     }
 
+    /// <summary>
+    /// A control-plane write of the whole object (e.g. the scheduler binding a pod and the kubelet's status at once):
+    /// <paramref name="change"/> edits a copy; nothing happens when the object is gone or was replaced (another uid).
+    /// </summary>
+    public void Rewrite(ResourceType type, string ns, string name, string uid, Action<JsonObject> change)
+    {
+        try
+        {
+            Update(type, ns, name, Subresource.Whole, current =>
+            {
+                if ((string?)current["metadata"]?["uid"] != uid)
+                {
+                    throw ApiErrors.NotFound(type, name);
+                }
+
+                change(current);
+                return current;
+            });
+        }
+        catch (ApiException e) when (e.Code == 404)
+        {
+            // Deleted or replaced since the controller read it: the next pass sees the new object.
+        }
+    }
+
     public JsonObject GetScale(ResourceType type, string ns, string name) => ScaleView.Of(Get(type, ns, name));
 
     /// <summary>PUT or PATCH of the Scale view: preconditions on the parent's resourceVersion and uid.</summary>
@@ -206,7 +246,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
 
         if (dryRun)
         {
-            return ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
+            return type.ReturnsDeletedObject ? ToView(type, deleted) : ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
         }
 
         if (type == BuiltInResources.Namespaces)
@@ -226,7 +266,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             catalog.UnregisterCrd(name);
         }
 
-        return ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
+        return type.ReturnsDeletedObject ? ToView(type, deleted) : ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
     }
 
     public JsonObject ToView(ResourceType type, JsonObject stored)
@@ -247,7 +287,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             var next = subresource switch
             {
                 Subresource.Status => WithStatusOf(current, requested),
-                Subresource.Scale => requested,
+                Subresource.Scale or Subresource.Whole => requested,
                 _ => WithIdentityOf(type, current, requested),
             };
 

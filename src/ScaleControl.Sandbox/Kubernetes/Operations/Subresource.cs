@@ -1,3 +1,4 @@
 namespace ScaleControl.Sandbox.Kubernetes.Operations;
 
-internal enum Subresource { None, Status, Scale }
+/// <summary>What a write replaces. <see cref="Whole"/> is the sandbox's own controllers writing spec and status at once (no URL maps to it).</summary>
+internal enum Subresource { None, Status, Scale, Whole }

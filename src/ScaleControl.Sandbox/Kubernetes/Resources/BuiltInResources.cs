@@ -39,7 +39,7 @@ internal static class BuiltInResources
         TableColumn.AgeColumn,
     ]);
 
-    public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", ["sts"], _ => { },
+    public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", ["sts"], StatefulSetDefaults,
     [
         TableColumn.NameColumn,
         new("Ready", "string", (o, _) => $"{JsonPaths.GetInt(o, "status.readyReplicas") ?? 0}/{JsonPaths.GetInt(o, "spec.replicas") ?? 0}"),
@@ -80,30 +80,139 @@ internal static class BuiltInResources
             Columns = [TableColumn.NameColumn, new("Created At", "string", (o, _) => JsonPaths.GetString(o, "metadata.creationTimestamp"))],
         };
 
+    /// <summary>ReplicaSets are written by the sandbox's Deployment controller (Cluster/WorkloadControllers).</summary>
+    public static ResourceType ReplicaSets { get; } = new("apps", "v1", "replicasets", "replicaset", "ReplicaSet", Namespaced: true)
+    {
+        ShortNames = ["rs"],
+        Categories = ["all"],
+        HasStatusSubresource = true,
+        Columns =
+        [
+            TableColumn.NameColumn,
+            new("Desired", "integer", (o, _) => JsonPaths.GetInt(o, "spec.replicas") ?? 0),
+            new("Current", "integer", (o, _) => JsonPaths.GetInt(o, "status.replicas") ?? 0),
+            new("Ready", "integer", (o, _) => JsonPaths.GetInt(o, "status.readyReplicas") ?? 0),
+            TableColumn.AgeColumn,
+        ],
+    };
+
+    /// <summary>Pods are written by the sandbox's workload controllers and scheduler (Cluster/PodController).</summary>
+    public static ResourceType Pods { get; } = new("", "v1", "pods", "pod", "Pod", Namespaced: true)
+    {
+        ShortNames = ["po"],
+        Categories = ["all"],
+        HasStatusSubresource = true,
+        TracksGeneration = false,
+        ReturnsDeletedObject = true,
+        Columns = PodColumns.All,
+    };
+
+    public static ResourceType Nodes { get; } = new("", "v1", "nodes", "node", "Node", Namespaced: false)
+    {
+        ShortNames = ["no"],
+        HasStatusSubresource = true,
+        TracksGeneration = false,
+        Columns =
+        [
+            TableColumn.NameColumn,
+            new("Status", "string", (o, _) => JsonPaths.GetString(ConditionOf(o, "Ready"), "status") == "True" ? "Ready" : "NotReady"),
+            new("Roles", "string", (_, _) => "<none>"),
+            TableColumn.AgeColumn,
+            new("Version", "string", (o, _) => JsonPaths.GetString(o, "status.nodeInfo.kubeletVersion")),
+            new("Internal-IP", "string", (o, _) => AddressOf(o, "InternalIP") ?? "<none>", 1),
+            new("External-IP", "string", (o, _) => AddressOf(o, "ExternalIP") ?? "<none>", 1),
+            new("OS-Image", "string", (o, _) => JsonPaths.GetString(o, "status.nodeInfo.osImage"), 1),
+            new("Kernel-Version", "string", (o, _) => JsonPaths.GetString(o, "status.nodeInfo.kernelVersion"), 1),
+            new("Container-Runtime", "string", (o, _) => JsonPaths.GetString(o, "status.nodeInfo.containerRuntimeVersion"), 1),
+        ],
+    };
+
+    private static int DataCount(JsonObject o) => ((o["data"] as JsonObject)?.Count ?? 0) + ((o["binaryData"] as JsonObject)?.Count ?? 0);
+
+    // As the apiserver: stringData is write-only, merged into data (base64) over existing keys; type defaults to Opaque.
+    private static void SecretDefaults(JsonObject secret)
+    {
+        secret["type"] ??= "Opaque";
+        if (secret["stringData"] is JsonObject stringData)
+        {
+            var data = secret.Obj("data");
+            foreach (var key in stringData.Select(kv => kv.Key).ToList())
+            {
+                data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonPaths.GetString(stringData, key) ?? ""));
+            }
+
+            secret.Remove("stringData");
+        }
+    }
+
+    /// <summary>The condition of <paramref name="type"/> in status.conditions, or null.</summary>
+    public static JsonObject? ConditionOf(JsonObject o, string type) =>
+        (o["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
+
+    private static string? AddressOf(JsonObject node, string type) =>
+        (node["status"]?["addresses"] as JsonArray)?.OfType<JsonObject>().Where(a => (string?)a["type"] == type).Select(a => (string?)a["address"]).FirstOrDefault();
+
     /// <summary>
     /// Kinds served only as plain storage so manifests and kubectl (describe lists ReplicaSets) find them;
     /// no controller acts on them.
     /// </summary>
     public static IReadOnlyList<ResourceType> PlainStorage { get; } =
     [
-        new("", "v1", "pods", "pod", "Pod", Namespaced: true) { ShortNames = ["po"], Categories = ["all"], HasStatusSubresource = true, TracksGeneration = false },
         new("", "v1", "services", "service", "Service", Namespaced: true) { ShortNames = ["svc"], Categories = ["all"], HasStatusSubresource = true, TracksGeneration = false },
-        new("", "v1", "configmaps", "configmap", "ConfigMap", Namespaced: true) { ShortNames = ["cm"], TracksGeneration = false },
+        new("", "v1", "configmaps", "configmap", "ConfigMap", Namespaced: true)
+        {
+            ShortNames = ["cm"],
+            TracksGeneration = false,
+            Columns = [TableColumn.NameColumn, new("Data", "integer", (o, _) => DataCount(o)), TableColumn.AgeColumn],
+        },
+        new("", "v1", "secrets", "secret", "Secret", Namespaced: true)
+        {
+            TracksGeneration = false,
+            ApplyDefaults = SecretDefaults,
+            Columns =
+            [
+                TableColumn.NameColumn,
+                new("Type", "string", (o, _) => JsonPaths.GetString(o, "type")),
+                new("Data", "integer", (o, _) => DataCount(o)),
+                TableColumn.AgeColumn,
+            ],
+        },
         new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", Namespaced: true) { ShortNames = ["sa"], TracksGeneration = false },
-        new("apps", "v1", "replicasets", "replicaset", "ReplicaSet", Namespaced: true) { ShortNames = ["rs"], Categories = ["all"], HasStatusSubresource = true },
     ];
 
     public static IEnumerable<ResourceType> All =>
-        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, Leases, CustomResourceDefinitions }
+        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets }
             .Concat(PlainStorage)
             .Concat(EventsV1.Types);
 
-    private static void DefaultRollingUpdate(JsonObject spec) =>
+    // As apps/v1 SetDefaults_Deployment.
+    private static void DefaultRollingUpdate(JsonObject spec)
+    {
         spec["strategy"] ??= new JsonObject
         {
             ["type"] = "RollingUpdate",
             ["rollingUpdate"] = new JsonObject { ["maxSurge"] = "25%", ["maxUnavailable"] = "25%" },
         };
+        spec["revisionHistoryLimit"] ??= 10;
+        spec["progressDeadlineSeconds"] ??= 600;
+    }
+
+    // As apps/v1 SetDefaults_StatefulSet: what kubectl rollout status and clients expect to find.
+    private static void StatefulSetDefaults(JsonObject spec)
+    {
+        spec["podManagementPolicy"] ??= "OrderedReady";
+        var strategy = spec.Obj("updateStrategy");
+        strategy["type"] ??= "RollingUpdate";
+        if ((string?)strategy["type"] == "RollingUpdate")
+        {
+            strategy.Obj("rollingUpdate")["partition"] ??= 0;
+        }
+
+        spec["revisionHistoryLimit"] ??= 10;
+        var retention = spec.Obj("persistentVolumeClaimRetentionPolicy");
+        retention["whenDeleted"] ??= "Retain";
+        retention["whenScaled"] ??= "Retain";
+    }
 
     private static ResourceType Workload(
         string plural, string singular, string kind, IReadOnlyList<string> shortNames, Action<JsonObject> defaults, IReadOnlyList<TableColumn> columns) =>

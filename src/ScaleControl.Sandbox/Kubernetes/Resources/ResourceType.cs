@@ -25,6 +25,9 @@ internal sealed record ResourceType(string Group, string Version, string Plural,
     /// <summary>Defined by a CRD: generic storage, no strategic merge patch.</summary>
     public bool IsCustom { get; init; }
 
+    /// <summary>DELETE answers with the deleted object instead of a Status (the registry's ReturnDeletedObject, e.g. pods).</summary>
+    public bool ReturnsDeletedObject { get; init; }
+
     public IReadOnlyList<TableColumn> Columns { get; init; } = [];
 
     public Action<JsonObject>? ApplyDefaults { get; init; }

@@ -1,0 +1,169 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Json;
+
+namespace ScaleControl.Sandbox.Kubernetes.Cluster;
+
+/// <summary>
+/// Pods as the workload controllers create them and as the scheduler and kubelet change them: Pending, bound to a
+/// node (ContainerCreating), then Running and Ready.
+/// </summary>
+internal static class PodObjects
+{
+    private const string SafeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    /// <summary>A stable 10-character hash of a pod template, like the pod-template-hash label.</summary>
+    public static string TemplateHash(JsonObject template)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(template.ToJsonString()));
+        return new string([.. digest.Take(10).Select(b => SafeAlphabet[b % SafeAlphabet.Length])]);
+    }
+
+    public static string RandomSuffix() => RandomNumberGenerator.GetString(SafeAlphabet, 5);
+
+    /// <summary>The pod's requests: the sum over its containers; a container without requests asks for its limits.</summary>
+    public static (long MilliCpu, long Memory) Requests(JsonObject? podSpec)
+    {
+        long cpu = 0, memory = 0;
+        foreach (var container in (podSpec?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var resources = container["resources"];
+            cpu += Quantity.MilliCpu(JsonPaths.GetString(resources, "requests.cpu") ?? JsonPaths.GetString(resources, "limits.cpu"));
+            memory += Quantity.Bytes(JsonPaths.GetString(resources, "requests.memory") ?? JsonPaths.GetString(resources, "limits.memory"));
+        }
+
+        return (cpu, memory);
+    }
+
+    /// <summary>A new, unscheduled pod from a template, with <paramref name="owner"/> as its controller ownerReference.</summary>
+    public static JsonObject New(string name, JsonObject template, JsonObject owner, IReadOnlyDictionary<string, string> extraLabels, string? hostname = null)
+    {
+        var labels = template["metadata"]?["labels"]?.DeepClone() as JsonObject ?? [];
+        foreach (var (key, value) in extraLabels)
+        {
+            labels[key] = value;
+        }
+
+        var spec = template["spec"]?.DeepClone() as JsonObject ?? [];
+        spec["restartPolicy"] ??= "Always";
+        spec["terminationGracePeriodSeconds"] ??= 30;
+        spec["dnsPolicy"] ??= "ClusterFirst";
+        spec["schedulerName"] ??= "default-scheduler";
+        spec["serviceAccountName"] ??= "default";
+        if (hostname is not null)
+        {
+            spec["hostname"] = hostname;
+        }
+
+        var metadata = new JsonObject
+        {
+            ["name"] = name,
+            ["labels"] = labels,
+            ["ownerReferences"] = new JsonArray(owner.DeepClone()),
+        };
+        if (template["metadata"]?["annotations"] is JsonObject annotations)
+        {
+            metadata["annotations"] = annotations.DeepClone();
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = metadata,
+            ["spec"] = spec,
+            ["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(spec) },
+        };
+    }
+
+    /// <summary>The scheduler's verdict when no node fits: PodScheduled=False, reason Unschedulable.</summary>
+    public static void MarkUnschedulable(JsonObject pod, string message, string now)
+    {
+        var status = pod.Obj("status");
+        status["phase"] = "Pending";
+        var previous = Condition(status, "PodScheduled");
+        var since = (string?)previous?["status"] == "False" ? (string?)previous?["lastTransitionTime"] ?? now : now;
+        status["conditions"] = new JsonArray(NewCondition("PodScheduled", "False", since, "Unschedulable", message));
+    }
+
+    /// <summary>Bound by the scheduler: the kubelet starts the containers (ContainerCreating).</summary>
+    public static void Bind(JsonObject pod, string nodeName, string hostIp, string podIp, string now)
+    {
+        pod.Obj("spec")["nodeName"] = nodeName;
+        var status = pod.Obj("status");
+        status["phase"] = "Pending";
+        status["hostIP"] = hostIp;
+        status["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = hostIp });
+        status["podIP"] = podIp;
+        status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp });
+        status["startTime"] = now;
+        status["conditions"] = new JsonArray(
+            NewCondition("PodReadyToStartContainers", "True", now),
+            NewCondition("Initialized", "True", now),
+            NewCondition("Ready", "False", now, "ContainersNotReady", "containers with unready status"),
+            NewCondition("ContainersReady", "False", now, "ContainersNotReady", "containers with unready status"),
+            NewCondition("PodScheduled", "True", now));
+        status["containerStatuses"] = ContainerStatuses(pod, ready: false, now);
+    }
+
+    /// <summary>The containers started and passed their readiness probes.</summary>
+    public static void MarkReady(JsonObject pod, string now)
+    {
+        var status = pod.Obj("status");
+        status["phase"] = "Running";
+        foreach (var condition in (status["conditions"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            if ((string?)condition["type"] is "Ready" or "ContainersReady")
+            {
+                condition["status"] = "True";
+                condition["lastTransitionTime"] = now;
+                condition.Remove("reason");
+                condition.Remove("message");
+            }
+        }
+
+        status["containerStatuses"] = ContainerStatuses(pod, ready: true, now);
+    }
+
+    private static JsonArray ContainerStatuses(JsonObject pod, bool ready, string now) =>
+        new([.. ((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).Select(c =>
+        {
+            var status = new JsonObject { ["name"] = c["name"]?.DeepClone(), ["image"] = c["image"]?.DeepClone(), ["imageID"] = "" };
+            if (ready)
+            {
+                status["imageID"] = $"sandbox://{(string?)c["image"]}";
+                status["containerID"] = $"sandbox://{(string?)pod["metadata"]?["uid"]}/{(string?)c["name"]}";
+            }
+
+            status["ready"] = ready;
+            status["started"] = ready;
+            status["restartCount"] = 0;
+            status["state"] = ready
+                ? new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } }
+                : new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } };
+            return (JsonNode)status;
+        })]);
+
+    private static string QosClass(JsonObject spec)
+    {
+        var containers = (spec["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var anyResources = containers.Any(c => c["resources"]?["requests"] is JsonObject { Count: > 0 } || c["resources"]?["limits"] is JsonObject { Count: > 0 });
+        return anyResources ? "Burstable" : "BestEffort";
+    }
+
+    private static JsonObject? Condition(JsonObject status, string type) =>
+        (status["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
+
+    private static JsonObject NewCondition(string type, string status, string now, string? reason = null, string? message = null)
+    {
+        var condition = new JsonObject { ["type"] = type, ["status"] = status, ["lastProbeTime"] = null, ["lastTransitionTime"] = now };
+        if (reason is not null)
+        {
+            condition["reason"] = reason;
+            condition["message"] = message;
+        }
+
+        return condition;
+    }
+}

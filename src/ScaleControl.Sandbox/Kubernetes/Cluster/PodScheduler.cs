@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Operations;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+
+namespace ScaleControl.Sandbox.Kubernetes.Cluster;
+
+/// <summary>
+/// The scheduler and the kubelets: binds each unscheduled pod to the least allocated node its requests fit on
+/// (cpu, memory, pod count), or leaves it Pending with a FailedScheduling event; a bound pod becomes Ready
+/// <see cref="SandboxKubernetesOptions.PodStartupDelay"/> after it was bound.
+/// </summary>
+internal sealed class PodScheduler(ResourceOperations operations, SandboxKubernetesOptions options, TimeProvider time)
+{
+    private const string Component = "default-scheduler";
+
+    // Bind times to the tick (the stored startTime has whole seconds; it is the fallback after a restart).
+    private readonly Dictionary<string, DateTimeOffset> _boundAt = [];
+    private readonly Dictionary<string, string> _reported = [];
+    private readonly HashSet<string> _startReady = [];
+    private long _events;
+    private int _ips;
+
+    /// <summary>The pod belongs to a workload seeded as already running: it is ready as soon as it is bound.</summary>
+    public void StartReady(string podUid) => _startReady.Add(podUid);
+
+    public void Run()
+    {
+        var now = time.GetUtcNow();
+        var stamp = Timestamps.Format(now);
+        var nodes = operations.Store.Project(BuiltInResources.Nodes.Storage, NodeState.Of).Where(n => n.Ready).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of);
+        var used = nodes.ToDictionary(n => n.Name, _ => new NodeUsage());
+        foreach (var pod in pods.Where(p => p.Bound))
+        {
+            used.GetValueOrDefault(pod.NodeName!)?.Add(pod);
+        }
+
+        foreach (var pod in pods.Where(p => !p.Bound).OrderBy(p => p.Created, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
+        {
+            var node = nodes.Where(n => used[n.Name].Fits(n, pod)).OrderBy(n => used[n.Name].Load(n)).FirstOrDefault();
+            if (node is null)
+            {
+                ReportUnschedulable(pod, Explain(nodes, used, pod), stamp);
+                continue;
+            }
+
+            used[node.Name].Add(pod);
+            var boundAt = _startReady.Remove(pod.Uid) ? now - options.PodStartupDelay : now;
+            _boundAt[pod.Uid] = boundAt;
+            _reported.Remove(pod.Uid);
+            var podIp = $"10.244.{nodes.IndexOf(node) + 1}.{2 + (_ips++ % 250)}";
+            operations.Rewrite(BuiltInResources.Pods, pod.Namespace, pod.Name, pod.Uid, o =>
+            {
+                PodObjects.Bind(o, node.Name, node.HostIp, podIp, stamp);
+                if (now - boundAt >= options.PodStartupDelay)
+                {
+                    PodObjects.MarkReady(o, stamp);
+                }
+            });
+            RecordEvent(pod, "Normal", "Scheduled", $"Successfully assigned {pod.Namespace}/{pod.Name} to {node.Name}", stamp);
+        }
+
+        foreach (var pod in pods.Where(p => p.Bound && !p.Ready))
+        {
+            var boundAt = _boundAt.TryGetValue(pod.Uid, out var at) ? at : Timestamps.Parse(pod.StartTime) ?? now;
+            if (now - boundAt >= options.PodStartupDelay)
+            {
+                operations.Rewrite(BuiltInResources.Pods, pod.Namespace, pod.Name, pod.Uid, o => PodObjects.MarkReady(o, stamp));
+            }
+        }
+
+        Forget(pods);
+    }
+
+    // As the scheduler's FitError: a histogram of why each node was filtered out, then the preemption verdict.
+    private static string Explain(List<NodeState> nodes, Dictionary<string, NodeUsage> used, PodState pod)
+    {
+        if (nodes.Count == 0)
+        {
+            return "no nodes available to schedule pods";
+        }
+
+        var reasons = nodes.SelectMany(n => used[n.Name].Reasons(n, pod)).GroupBy(r => r)
+            .Select(g => $"{g.Count()} {g.Key}").Order(StringComparer.Ordinal);
+        return $"0/{nodes.Count} nodes are available: {string.Join(", ", reasons)}. "
+            + $"preemption: 0/{nodes.Count} nodes are available: {nodes.Count} No preemption victims found for incoming pod.";
+    }
+
+    private void ReportUnschedulable(PodState pod, string message, string stamp)
+    {
+        if (_reported.GetValueOrDefault(pod.Uid) == message)
+        {
+            return;
+        }
+
+        _reported[pod.Uid] = message;
+        operations.Rewrite(BuiltInResources.Pods, pod.Namespace, pod.Name, pod.Uid, o => PodObjects.MarkUnschedulable(o, message, stamp));
+        RecordEvent(pod, "Warning", "FailedScheduling", message, stamp);
+    }
+
+    private void RecordEvent(PodState pod, string type, string reason, string message, string stamp)
+    {
+        var name = $"{pod.Name}.{(time.GetUtcNow().ToUnixTimeMilliseconds() * 1000) + (++_events % 1000):x}";
+        operations.Create(BuiltInResources.CoreEvents, pod.Namespace, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = pod.Namespace },
+            ["involvedObject"] = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["name"] = pod.Name, ["namespace"] = pod.Namespace, ["uid"] = pod.Uid },
+            ["reason"] = reason,
+            ["message"] = message,
+            ["type"] = type,
+            ["source"] = new JsonObject { ["component"] = Component },
+            ["firstTimestamp"] = stamp,
+            ["lastTimestamp"] = stamp,
+            ["count"] = 1,
+            ["action"] = type == "Normal" ? "Binding" : "Scheduling",
+            ["reportingComponent"] = Component,
+            ["reportingInstance"] = Component + "-sandbox",
+        });
+    }
+
+    private void Forget(List<PodState> pods)
+    {
+        var alive = pods.Select(p => p.Uid).ToHashSet();
+        foreach (var gone in _boundAt.Keys.Where(uid => !alive.Contains(uid)).ToList())
+        {
+            _boundAt.Remove(gone);
+        }
+
+        foreach (var gone in _reported.Keys.Where(uid => !alive.Contains(uid)).ToList())
+        {
+            _reported.Remove(gone);
+        }
+    }
+
+    /// <summary>What the pods bound to one node request.</summary>
+    private sealed class NodeUsage
+    {
+        private long _cpu;
+        private long _memory;
+        private int _pods;
+
+        public void Add(PodState pod)
+        {
+            _cpu += pod.MilliCpu;
+            _memory += pod.Memory;
+            _pods++;
+        }
+
+        public bool Fits(NodeState node, PodState pod) => !Reasons(node, pod).Any();
+
+        public IEnumerable<string> Reasons(NodeState node, PodState pod)
+        {
+            if (_pods + 1 > node.MaxPods)
+            {
+                yield return "Too many pods";
+            }
+
+            if (_cpu + pod.MilliCpu > node.MilliCpu)
+            {
+                yield return "Insufficient cpu";
+            }
+
+            if (_memory + pod.Memory > node.Memory)
+            {
+                yield return "Insufficient memory";
+            }
+        }
+
+        // The default scorer's LeastAllocated: spread pods to the node with the most room left.
+        public double Load(NodeState node) =>
+            ((node.MilliCpu == 0 ? 1 : (double)_cpu / node.MilliCpu) + (node.Memory == 0 ? 1 : (double)_memory / node.Memory)) / 2;
+    }
+}

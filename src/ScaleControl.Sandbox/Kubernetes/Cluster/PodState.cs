@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+
+namespace ScaleControl.Sandbox.Kubernetes.Cluster;
+
+/// <summary>What the controllers need of a pod, read without copying the stored object.</summary>
+internal sealed record PodState(
+    string Namespace, string Name, string Uid, string? OwnerUid, string Revision, string? NodeName, bool Ready,
+    string Created, string? StartTime, long MilliCpu, long Memory)
+{
+    public bool Bound => NodeName is not null;
+
+    public static PodState Of(JsonObject pod)
+    {
+        var labels = pod["metadata"]?["labels"] as JsonObject;
+        var (cpu, memory) = PodObjects.Requests(pod["spec"] as JsonObject);
+        return new PodState(
+            JsonPaths.GetString(pod, "metadata.namespace")!,
+            JsonPaths.GetString(pod, "metadata.name")!,
+            JsonPaths.GetString(pod, "metadata.uid")!,
+            (pod["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().Where(r => (bool?)r["controller"] == true).Select(r => (string?)r["uid"]).FirstOrDefault(),
+            (string?)labels?["pod-template-hash"] ?? (string?)labels?["controller-revision-hash"] ?? "",
+            JsonPaths.GetString(pod, "spec.nodeName"),
+            JsonPaths.GetString(BuiltInResources.ConditionOf(pod, "Ready"), "status") == "True",
+            JsonPaths.GetString(pod, "metadata.creationTimestamp") ?? "",
+            JsonPaths.GetString(pod, "status.startTime"),
+            cpu,
+            memory);
+    }
+
+    /// <summary>The order in which a ReplicaSet deletes pods: unscheduled, then not ready, then the youngest.</summary>
+    public static IEnumerable<PodState> InDeletionOrder(IEnumerable<PodState> pods) =>
+        pods.OrderBy(p => p.Bound).ThenBy(p => p.Ready).ThenByDescending(p => p.Created, StringComparer.Ordinal).ThenByDescending(p => p.Name, StringComparer.Ordinal);
+}
+
+/// <summary>What the controllers need of a Deployment, StatefulSet or ReplicaSet.</summary>
+internal sealed record WorkloadState(
+    string Namespace, string Name, string Uid, string? OwnerUid, int Generation, int Replicas, string TemplateHash, string Revision, JsonObject Template,
+    int ReadyInStatus)
+{
+    public static WorkloadState Of(JsonObject o)
+    {
+        var template = o["spec"]?["template"] as JsonObject ?? [];
+        var labels = template["metadata"]?["labels"] as JsonObject;
+        return new WorkloadState(
+            JsonPaths.GetString(o, "metadata.namespace")!,
+            JsonPaths.GetString(o, "metadata.name")!,
+            JsonPaths.GetString(o, "metadata.uid")!,
+            (o["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().Where(r => (bool?)r["controller"] == true).Select(r => (string?)r["uid"]).FirstOrDefault(),
+            JsonPaths.GetInt(o, "metadata.generation") ?? 1,
+            Math.Max(0, JsonPaths.GetInt(o, "spec.replicas") ?? 1),
+            PodObjects.TemplateHash(template),
+            (string?)labels?["pod-template-hash"] ?? "",
+            (JsonObject)template.DeepClone(),
+            JsonPaths.GetInt(o, "status.readyReplicas") ?? 0);
+    }
+}
+
+/// <summary>A node's name, its place in the node list and what it can hold.</summary>
+internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long Memory, int MaxPods, bool Ready)
+{
+    public static NodeState Of(JsonObject node) => new(
+        JsonPaths.GetString(node, "metadata.name")!,
+        (node["status"]?["addresses"] as JsonArray)?.OfType<JsonObject>().Where(a => (string?)a["type"] == "InternalIP").Select(a => (string?)a["address"]).FirstOrDefault() ?? "",
+        Quantity.MilliCpu(JsonPaths.GetString(node, "status.allocatable.cpu")),
+        Quantity.Bytes(JsonPaths.GetString(node, "status.allocatable.memory")),
+        (int)(Quantity.Parse(JsonPaths.GetString(node, "status.allocatable.pods")) ?? 110),
+        JsonPaths.GetString(BuiltInResources.ConditionOf(node, "Ready"), "status") == "True");
+}

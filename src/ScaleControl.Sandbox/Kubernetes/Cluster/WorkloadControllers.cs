@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+
+namespace ScaleControl.Sandbox.Kubernetes.Cluster;
+
+/// <summary>
+/// The Deployment, ReplicaSet and StatefulSet controllers: keep each workload's pods at spec.replicas. A Deployment
+/// owns one ReplicaSet per pod template; on a template change the old one's pods go as the new one's become ready.
+/// A StatefulSet owns pods name-0..name-(n-1) and replaces outdated ones from the highest ordinal, one at a time.
+/// </summary>
+internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler)
+{
+    // Workloads seen before; a workload seen for the first time with no pods starts the ready ones its (seeded) status claims.
+    private readonly HashSet<string> _seen = [];
+
+    public void Run()
+    {
+        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).ToLookup(p => p.OwnerUid ?? "");
+        var replicaSets = operations.Store.Project(BuiltInResources.ReplicaSets.Storage, WorkloadState.Of);
+        var deployments = operations.Store.Project(BuiltInResources.Deployments.Storage, WorkloadState.Of);
+        var statefulSets = operations.Store.Project(BuiltInResources.StatefulSets.Storage, WorkloadState.Of);
+        var owners = new HashSet<string>();
+        foreach (var deployment in deployments)
+        {
+            owners.Add(deployment.Uid);
+            owners.UnionWith(RunDeployment(deployment, replicaSets.Where(r => r.OwnerUid == deployment.Uid).ToList(), pods));
+        }
+
+        foreach (var statefulSet in statefulSets)
+        {
+            owners.Add(statefulSet.Uid);
+            RunStatefulSet(statefulSet, pods[statefulSet.Uid].ToList());
+        }
+
+        // The garbage collector: dependents whose owner is gone.
+        foreach (var orphan in replicaSets.Where(r => r.OwnerUid is not null && !owners.Contains(r.OwnerUid)))
+        {
+            Delete(BuiltInResources.ReplicaSets, orphan.Namespace, orphan.Name);
+        }
+
+        foreach (var orphan in pods.Where(g => g.Key.Length > 0 && !owners.Contains(g.Key)).SelectMany(g => g))
+        {
+            Delete(BuiltInResources.Pods, orphan.Namespace, orphan.Name);
+        }
+
+        _seen.IntersectWith(owners);
+    }
+
+    /// <summary>Returns the uids of the Deployment's ReplicaSets.</summary>
+    private List<string> RunDeployment(WorkloadState deployment, List<WorkloadState> owned, ILookup<string, PodState> pods)
+    {
+        var firstSight = _seen.Add(deployment.Uid);
+        var current = owned.FirstOrDefault(r => r.Revision == deployment.TemplateHash);
+        var currentUid = current?.Uid ?? CreateReplicaSet(deployment, owned.Count + 1);
+        if (currentUid is null)
+        {
+            return [.. owned.Select(r => r.Uid)];
+        }
+
+        var currentName = current?.Name ?? $"{deployment.Name}-{deployment.TemplateHash}";
+        var currentPods = pods[currentUid].ToList();
+        var oldPods = owned.Where(r => r.Uid != currentUid).SelectMany(r => pods[r.Uid]).ToList();
+        var startReady = firstSight && currentPods.Count == 0 && oldPods.Count == 0 ? deployment.ReadyInStatus : 0;
+
+        var template = WithLabel(deployment.Template, "pod-template-hash", deployment.TemplateHash);
+        ScaleTo(deployment.Namespace, currentName, currentUid, "ReplicaSet", template, currentPods, deployment.Replicas, startReady,
+            () => $"{currentName}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
+
+        // Availability first: old pods go only as new ones are ready.
+        var keepOld = Math.Max(0, deployment.Replicas - currentPods.Count(p => p.Ready));
+        var doomed = PodState.InDeletionOrder(oldPods).Take(Math.Max(0, oldPods.Count - keepOld)).ToHashSet();
+        foreach (var pod in doomed)
+        {
+            Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
+        }
+
+        foreach (var old in owned.Where(r => r.Uid != currentUid))
+        {
+            SetReplicas(old, pods[old.Uid].Count(p => !doomed.Contains(p)));
+        }
+
+        if (current is not null)
+        {
+            SetReplicas(current, deployment.Replicas);
+        }
+
+        return [currentUid, .. owned.Select(r => r.Uid)];
+    }
+
+    private void RunStatefulSet(WorkloadState statefulSet, List<PodState> pods)
+    {
+        var firstSight = _seen.Add(statefulSet.Uid);
+        var revision = $"{statefulSet.Name}-{statefulSet.TemplateHash}";
+        var byOrdinal = pods.ToDictionary(p => Ordinal(statefulSet.Name, p.Name) ?? -1 - pods.IndexOf(p));
+        var startReady = firstSight && pods.Count == 0 ? statefulSet.ReadyInStatus : 0;
+        for (var ordinal = 0; ordinal < statefulSet.Replicas; ordinal++)
+        {
+            if (byOrdinal.ContainsKey(ordinal))
+            {
+                continue;
+            }
+
+            var name = $"{statefulSet.Name}-{ordinal}";
+            var labels = new Dictionary<string, string>
+            {
+                ["controller-revision-hash"] = revision,
+                ["statefulset.kubernetes.io/pod-name"] = name,
+                ["apps.kubernetes.io/pod-index"] = ordinal.ToString(CultureInfo.InvariantCulture),
+            };
+            CreatePod(statefulSet.Namespace, name, statefulSet.Template, Owner("apps/v1", "StatefulSet", statefulSet.Name, statefulSet.Uid), labels, startReady-- > 0, name);
+        }
+
+        foreach (var (ordinal, pod) in byOrdinal.Where(kv => kv.Key < 0 || kv.Key >= statefulSet.Replicas))
+        {
+            Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
+        }
+
+        // RollingUpdate: when every pod is ready, replace the highest outdated ordinal (it is recreated next pass).
+        var kept = byOrdinal.Where(kv => kv.Key >= 0 && kv.Key < statefulSet.Replicas).ToList();
+        if (kept.Count == statefulSet.Replicas && kept.TrueForAll(kv => kv.Value.Ready)
+            && kept.Where(kv => kv.Value.Revision != revision).OrderByDescending(kv => kv.Key).Select(kv => kv.Value).FirstOrDefault() is { } outdated)
+        {
+            Delete(BuiltInResources.Pods, outdated.Namespace, outdated.Name);
+        }
+    }
+
+    private void ScaleTo(
+        string ns, string ownerName, string ownerUid, string ownerKind, JsonObject template, List<PodState> pods, int replicas, int startReady,
+        Func<string> nameOf, Dictionary<string, string> labels)
+    {
+        for (var i = pods.Count; i < replicas; i++)
+        {
+            CreatePod(ns, nameOf(), template, Owner("apps/v1", ownerKind, ownerName, ownerUid), labels, startReady-- > 0);
+        }
+
+        foreach (var pod in PodState.InDeletionOrder(pods).Take(Math.Max(0, pods.Count - replicas)))
+        {
+            Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
+        }
+    }
+
+    // Null when a ReplicaSet of that name is in the way (e.g. of a deleted namesake the collector removes this pass).
+    private string? CreateReplicaSet(WorkloadState deployment, int revision)
+    {
+        var template = WithLabel(deployment.Template, "pod-template-hash", deployment.TemplateHash);
+        var deploymentObject = operations.Store.Get(BuiltInResources.Deployments.Storage, deployment.Namespace, deployment.Name);
+        var selector = deploymentObject?["spec"]?["selector"]?.DeepClone() as JsonObject ?? [];
+        selector.Obj("matchLabels")["pod-template-hash"] = deployment.TemplateHash;
+        var replicaSet = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = $"{deployment.Name}-{deployment.TemplateHash}",
+                ["namespace"] = deployment.Namespace,
+                ["labels"] = template["metadata"]?["labels"]?.DeepClone(),
+                ["annotations"] = new JsonObject
+                {
+                    ["deployment.kubernetes.io/revision"] = revision.ToString(CultureInfo.InvariantCulture),
+                    ["deployment.kubernetes.io/desired-replicas"] = deployment.Replicas.ToString(CultureInfo.InvariantCulture),
+                },
+                ["ownerReferences"] = new JsonArray(Owner("apps/v1", "Deployment", deployment.Name, deployment.Uid)),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = deployment.Replicas, ["selector"] = selector, ["template"] = template },
+        };
+        try
+        {
+            return JsonPaths.GetString(operations.Create(BuiltInResources.ReplicaSets, deployment.Namespace, replicaSet), "metadata.uid");
+        }
+        catch (Api.ApiException e) when (e.Code == 409)
+        {
+            return null;
+        }
+    }
+
+    private void CreatePod(string ns, string name, JsonObject template, JsonObject owner, Dictionary<string, string> labels, bool startReady, string? hostname = null)
+    {
+        try
+        {
+            var created = operations.Create(BuiltInResources.Pods, ns, PodObjects.New(name, template, owner, labels, hostname), keepStatus: true);
+            if (startReady)
+            {
+                scheduler.StartReady(JsonPaths.GetString(created, "metadata.uid")!);
+            }
+        }
+        catch (Api.ApiException e) when (e.Code == 409)
+        {
+            // A pod of that name is still there (e.g. created by hand): the next pass sees it.
+        }
+    }
+
+    private void SetReplicas(WorkloadState replicaSet, int replicas)
+    {
+        if (replicaSet.Replicas != replicas)
+        {
+            operations.Rewrite(BuiltInResources.ReplicaSets, replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, o => o.Obj("spec")["replicas"] = replicas);
+        }
+    }
+
+    private void Delete(ResourceType type, string ns, string name)
+    {
+        try
+        {
+            operations.Delete(type, ns, name, null);
+        }
+        catch (Api.ApiException e) when (e.Code == 404)
+        {
+            // Already gone.
+        }
+    }
+
+    private static JsonObject WithLabel(JsonObject template, string key, string value)
+    {
+        var copy = (JsonObject)template.DeepClone();
+        copy.Obj("metadata").Obj("labels")[key] = value;
+        return copy;
+    }
+
+    private static JsonObject Owner(string apiVersion, string kind, string name, string uid) => new()
+    {
+        ["apiVersion"] = apiVersion,
+        ["kind"] = kind,
+        ["name"] = name,
+        ["uid"] = uid,
+        ["controller"] = true,
+        ["blockOwnerDeletion"] = true,
+    };
+
+    private static int? Ordinal(string statefulSet, string pod) =>
+        pod.StartsWith(statefulSet + "-", StringComparison.Ordinal)
+        && int.TryParse(pod[(statefulSet.Length + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal)
+            ? ordinal
+            : null;
+}

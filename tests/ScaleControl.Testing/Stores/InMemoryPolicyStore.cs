@@ -1,0 +1,98 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Policies.Yaml;
+using ScaleControl.Core.Ports;
+
+namespace ScaleControl.Testing.Stores;
+
+/// <summary>
+/// A thread-safe <see cref="IPolicyStore"/> with Kubernetes semantics (resourceVersion preconditions, generation on
+/// spec changes, uid and creationTimestamp on create), for unit tests of the projects that use policies.
+/// </summary>
+public sealed class InMemoryPolicyStore(TimeProvider? time = null) : IPolicyStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ScalePolicy> _items = new(StringComparer.Ordinal);
+    private readonly ResourceVersions _versions = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public Task<IReadOnlyList<ScalePolicy>> ListAsync(string? @namespace, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<ScalePolicy> list = [.. _items.Values
+                .Where(p => @namespace is null || p.Metadata.Namespace == @namespace)
+                .OrderBy(p => p.Key, StringComparer.Ordinal)];
+            return Task.FromResult(list);
+        }
+    }
+
+    public Task<ScalePolicy?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_items.GetValueOrDefault($"{@namespace}/{name}"));
+        }
+    }
+
+    public Task<ScalePolicy> UpsertAsync(ScalePolicy policy, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var existing = _items.GetValueOrDefault(policy.Key);
+            CheckPrecondition(policy.Key, policy.Metadata.ResourceVersion, existing?.Metadata.ResourceVersion);
+
+            var metadata = policy.Metadata with
+            {
+                Uid = existing?.Metadata.Uid ?? Guid.NewGuid().ToString(),
+                CreationTimestamp = existing?.Metadata.CreationTimestamp ?? _time.GetUtcNow(),
+                ResourceVersion = _versions.Next(),
+                Generation = existing is null ? 1 : SameSpec(existing, policy) ? existing.Metadata.Generation : existing.Metadata.Generation + 1,
+            };
+
+            // As with the status subresource, a spec write keeps the stored status.
+            var stored = policy with { Metadata = metadata, Status = existing?.Status ?? policy.Status };
+            _items[policy.Key] = stored;
+            return Task.FromResult(stored);
+        }
+    }
+
+    public Task<bool> DeleteAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_items.Remove($"{@namespace}/{name}"));
+        }
+    }
+
+    public Task<ScalePolicy> UpdateStatusAsync(ScalePolicy policy, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var existing = _items.GetValueOrDefault(policy.Key)
+                ?? throw new KeyNotFoundException($"ScalePolicy {policy.Key} not found");
+            CheckPrecondition(policy.Key, policy.Metadata.ResourceVersion, existing.Metadata.ResourceVersion);
+
+            var stored = existing with
+            {
+                Metadata = existing.Metadata with { ResourceVersion = _versions.Next() },
+                Status = policy.Status,
+            };
+            _items[policy.Key] = stored;
+            return Task.FromResult(stored);
+        }
+    }
+
+    // Records compare lists by reference; the YAML form compares what a user would see.
+    private static bool SameSpec(ScalePolicy a, ScalePolicy b) =>
+        PolicyYaml.Save(new ScalePolicy { Spec = a.Spec }) == PolicyYaml.Save(new ScalePolicy { Spec = b.Spec });
+
+    private static void CheckPrecondition(string key, string? expected, string? actual)
+    {
+        if (expected is not null && expected != actual)
+        {
+            throw new ConcurrencyConflictException(actual is null
+                ? $"ScalePolicy {key} does not exist (expected resourceVersion {expected})"
+                : $"ScalePolicy {key} was modified: resourceVersion is {actual}, not {expected}; re-read and retry");
+        }
+    }
+}

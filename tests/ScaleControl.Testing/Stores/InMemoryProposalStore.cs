@@ -1,0 +1,112 @@
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Testing.Stores;
+
+/// <summary>
+/// A thread-safe <see cref="IProposalStore"/>: create fails when the name exists, and every update and delete must
+/// carry the resourceVersion it read, so two concurrent taps cannot both move a proposal (the second gets
+/// <see cref="ConcurrencyConflictException"/>, as from the Kubernetes API's 409).
+/// </summary>
+public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposalStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ScaleProposal> _items = new(StringComparer.Ordinal);
+    private readonly ResourceVersions _versions = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public Task<IReadOnlyList<ScaleProposal>> ListAsync(string? @namespace, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<ScaleProposal> list = [.. _items.Values
+                .Where(p => @namespace is null || p.Metadata.Namespace == @namespace)
+                .OrderBy(p => p.Metadata.CreationTimestamp)
+                .ThenBy(p => p.Key, StringComparer.Ordinal)];
+            return Task.FromResult(list);
+        }
+    }
+
+    public Task<ScaleProposal?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_items.GetValueOrDefault($"{@namespace}/{name}"));
+        }
+    }
+
+    public Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_items.ContainsKey(proposal.Key))
+            {
+                throw new ConcurrencyConflictException($"ScaleProposal {proposal.Key} already exists");
+            }
+
+            var stored = proposal with
+            {
+                Metadata = proposal.Metadata with
+                {
+                    Uid = Guid.NewGuid().ToString(),
+                    CreationTimestamp = proposal.Metadata.CreationTimestamp ?? _time.GetUtcNow(),
+                    ResourceVersion = _versions.Next(),
+                    Generation = 1,
+                },
+            };
+            _items[proposal.Key] = stored;
+            return Task.FromResult(stored);
+        }
+    }
+
+    public Task<ScaleProposal> UpdateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var existing = _items.GetValueOrDefault(proposal.Key)
+                ?? throw new KeyNotFoundException($"ScaleProposal {proposal.Key} not found");
+            CheckUnchanged(existing, proposal);
+
+            var stored = proposal with
+            {
+                Metadata = proposal.Metadata with
+                {
+                    Uid = existing.Metadata.Uid,
+                    CreationTimestamp = existing.Metadata.CreationTimestamp,
+                    ResourceVersion = _versions.Next(),
+                    Generation = existing.Spec == proposal.Spec ? existing.Metadata.Generation : existing.Metadata.Generation + 1,
+                },
+            };
+            _items[proposal.Key] = stored;
+            return Task.FromResult(stored);
+        }
+    }
+
+    public Task DeleteAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.Metadata.ResourceVersion is null)
+        {
+            throw new ArgumentException($"ScaleProposal {proposal.Key} has no resourceVersion; read it before deleting it.", nameof(proposal));
+        }
+
+        lock (_gate)
+        {
+            if (_items.TryGetValue(proposal.Key, out var existing))
+            {
+                CheckUnchanged(existing, proposal);
+                _items.Remove(proposal.Key);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    private static void CheckUnchanged(ScaleProposal existing, ScaleProposal proposal)
+    {
+        if (proposal.Metadata.ResourceVersion != existing.Metadata.ResourceVersion)
+        {
+            throw new ConcurrencyConflictException(
+                $"ScaleProposal {proposal.Key} was modified: resourceVersion is {existing.Metadata.ResourceVersion}, not {proposal.Metadata.ResourceVersion ?? "(none)"}; re-read and decide again");
+        }
+    }
+}
