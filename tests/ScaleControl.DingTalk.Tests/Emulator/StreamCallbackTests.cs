@@ -35,7 +35,7 @@ public class StreamCallbackTests
         Assert.Equal("zhangsan", card.GetProperty("cardData").GetProperty("decidedBy").GetString());
         Assert.Empty(card.GetProperty("buttons").EnumerateArray());
         var command = Assert.Single(world.Inbox.Commands);
-        Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true), command);
+        Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, AwaitOutcome: false), command);
     }
 
     [Fact]
