@@ -10,8 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Core.Ports;
 using ScaleControl.Prometheus;
-using ScaleControl.Prometheus.Tests.Infrastructure;
 using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Testing.Prometheus;
 
 using static ScaleControl.Benchmarks.BenchmarkArgs;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -12,7 +13,7 @@ public sealed class ApprovalFlowTests
     public async Task HotEvent_ProposalCardTaps_ScalesOnlyForAnApprover_AndRecordsEverything()
     {
         await using var server = await SandboxServer.StartAsync(Fast.Settings());
-        var before = await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api");
+        var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
         await server.HotEventAsync("shop", "checkout-api", 4);
         var proposal = await StablePendingAsync(server);
@@ -26,18 +27,18 @@ public sealed class ApprovalFlowTests
         await Tap(server, outTrackId, "wangwu");
         var wangwuView = (await server.GetJson($"/sandbox/dingtalk/cards/{outTrackId}?userId=wangwu")).GetRawText();
         Assert.Contains("not an approver", wangwuView);
-        Assert.Equal(before, await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api"));
+        Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
 
         // zhangsan approves: the deployment is scaled, the card says by whom and the result.
         await Tap(server, outTrackId, "zhangsan");
-        await server.Eventually(async () => await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api") == to, $"kubectl shows {to} replicas");
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == to, $"kubectl shows {to} replicas");
         var card = await Card(server, outTrackId);
         var cardText = string.Join('\n', card.GetProperty("cardData").EnumerateObject().Select(p => p.Value.ToString()));
         Assert.Contains("Zhang San", cardText);
         Assert.Contains($"applied {before} → {to}", cardText);
         Assert.Equal(0, card.GetProperty("buttons").GetArrayLength());
 
-        var describe = await Kubectl.RunAsync(server.Kubeconfig, "describe", "deployment", "checkout-api", "-n", "shop");
+        var describe = (await server.Kubectl.RunAsync("describe", "deployment", "checkout-api", "-n", "shop")).StdOut;
         Assert.Contains("ScaledByScaleControl", describe);
         Assert.Contains("zhangsan", describe);
 
@@ -65,7 +66,7 @@ public sealed class ApprovalFlowTests
             return p.GetProperty("status").GetProperty("phase").GetString() == "Applied" ? p : (JsonElement?)null;
         }, "the proposal is applied"));
         Assert.Single(applied.GetProperty("status").GetProperty("history").EnumerateArray(), t => t.GetProperty("to").GetString() == "Applying");
-        var events = await Kubectl.RunAsync(server.Kubeconfig, "get", "events", "-n", "shop", "--field-selector", "reason=ScaledByScaleControl", "-o", "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}");
+        var events = (await server.Kubectl.RunAsync("get", "events", "-n", "shop", "--field-selector", "reason=ScaledByScaleControl", "-o", "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}")).StdOut;
         Assert.Single(events.Split('\n', StringSplitOptions.RemoveEmptyEntries), m => m.Contains(name, StringComparison.Ordinal));
     }
 
@@ -85,9 +86,9 @@ public sealed class ApprovalFlowTests
         // Pin the transcoder: scaled now and held.
         var pinned = await server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 17, durationSeconds = 600, reason = "launch" }, "sandbox-zhangsan");
         Assert.Equal(17, pinned.GetProperty("spec").GetProperty("pin").GetProperty("replicas").GetInt32());
-        await server.Eventually(async () => await Kubectl.ReplicasAsync(server.Kubeconfig, "statefulset", "video", "video-transcoder") == 17, "kubectl shows the pinned 17");
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") == 17, "kubectl shows the pinned 17");
         await Task.Delay(2500);
-        Assert.Equal(17, await Kubectl.ReplicasAsync(server.Kubeconfig, "statefulset", "video", "video-transcoder"));
+        Assert.Equal(17, await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder"));
 
         // Freeze the feed: the policy says so and a viewer may not lift it.
         var frozen = await server.PostJson("/api/v1/policies/feed/feed-service/freeze", new { durationSeconds = 600, reason = "migration" }, "sandbox-zhangsan");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -9,11 +10,11 @@ public sealed class AutoAndEscalationTests
     public async Task AutoPolicy_ScalesByItself_AndPostsANotice()
     {
         await using var server = await SandboxServer.StartAsync(Fast.Settings());
-        var before = await Kubectl.ReplicasAsync(server.Kubeconfig, "statefulset", "video", "video-transcoder");
+        var before = await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder");
 
         await server.HotEventAsync("video", "video-transcoder", 3);
 
-        await server.Eventually(async () => await Kubectl.ReplicasAsync(server.Kubeconfig, "statefulset", "video", "video-transcoder") > before, "the transcoder scales up by itself");
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") > before, "the transcoder scales up by itself");
         await server.Eventually(async () => (await server.GetJson("/sandbox/dingtalk/messages")).GetRawText().Contains("video/video-transcoder", StringComparison.Ordinal), "a notice is posted to the group");
         var history = await server.GetJson("/api/v1/history?namespace=video", "sandbox-viewer");
         Assert.Contains(history.EnumerateArray(), h => h.GetProperty("kind").GetString() == "AutoScaled" && h.GetProperty("channel").GetString() == "Auto");
@@ -25,7 +26,7 @@ public sealed class AutoAndEscalationTests
         await using var server = await SandboxServer.StartAsync(Fast.Settings(
             ("ScaleControl__Sandbox__EscalationSeconds", "2"),
             ("ScaleControl__Sandbox__ApprovalExpirySeconds", "8")));
-        var before = await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api");
+        var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
         await server.HotEventAsync("shop", "checkout-api", 3);
         var name = (await ApprovalFlowTests.StablePendingAsync(server)).GetProperty("metadata").GetProperty("name").GetString()!;
@@ -40,7 +41,7 @@ public sealed class AutoAndEscalationTests
 
         await server.Eventually(async () => (await server.GetJson($"/api/v1/proposals/shop/{name}", "sandbox-viewer"))
             .GetProperty("status").GetProperty("phase").GetString() == "Expired", "the proposal expires");
-        Assert.Equal(before, await Kubectl.ReplicasAsync(server.Kubeconfig, "deployment", "shop", "checkout-api"));
+        Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
         var card = await ApprovalFlowTests.Card(server, $"shop.{name}");
         Assert.Equal("expired", card.GetProperty("cardData").GetProperty("status").GetString());
     }

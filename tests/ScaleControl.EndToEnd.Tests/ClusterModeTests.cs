@@ -1,5 +1,6 @@
 using System.Net;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -47,6 +48,6 @@ public sealed class ClusterModeTests
         }, "the policies report their metrics unavailable");
 
         await server.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "cluster-mode test" }, AdminToken);
-        await server.Eventually(async () => await Kubectl.ReplicasAsync(cluster.Kubeconfig, "deployment", "shop", "checkout-api") == 7, "the pin reaches the cluster");
+        await server.Eventually(async () => await cluster.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == 7, "the pin reaches the cluster");
     }
 }

@@ -2,12 +2,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -139,28 +135,12 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         public string WorkloadId => $"{Namespace}/{Workload}";
     }
 
-    /// <summary>The server in sandbox mode on Kestrel (127.0.0.1, free port) and one headless Chromium.</summary>
+    /// <summary>The server process in sandbox mode (127.0.0.1, free port) and one headless Chromium.</summary>
     public sealed class SandboxInChromium : IAsyncLifetime
     {
-        public const string AdminToken = "sandbox-admin";
+        public const string AdminToken = SandboxServer.AdminToken;
 
-        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("dashboard-sandbox-");
-        private readonly WebApplicationFactory<Program> _factory;
-
-        public SandboxInChromium()
-        {
-            _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-            {
-                builder.UseEnvironment("Production");
-                // The sandbox talks to itself over HTTP: it pins a free port from --urls before Kestrel starts.
-                builder.UseSetting("urls", "http://127.0.0.1:0");
-                builder.UseSetting("ScaleControl:Sandbox:KubeconfigPath", Path.Combine(_directory.FullName, "kubeconfig"));
-                builder.UseSetting("ScaleControl:Sandbox:FlatTraffic", "true");
-                builder.UseSetting("ScaleControl:Sandbox:PodStartupSeconds", "1");
-            });
-            _factory.UseKestrel();
-        }
-
+        private SandboxServer? _server;
         private IPlaywright? _playwright;
         private IBrowser? _browser;
 
@@ -168,8 +148,15 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
 
         public async Task InitializeAsync()
         {
-            _factory.StartServer();
-            Url = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            // The server's own loop and evaluation cadence (not the quick one of the other end-to-end tests): the
+            // hot event's proposal stays put long enough for a person to tap it.
+            _server = await SandboxServer.StartAsync(new Dictionary<string, string>
+            {
+                ["ScaleControl__Loop__StartupDelaySeconds"] = "2",
+                ["ScaleControl__Loop__TickSeconds"] = "1",
+                ["ScaleControl__Sandbox__EvaluationIntervalSeconds"] = "5",
+            });
+            Url = _server.BaseUrl.ToString().TrimEnd('/');
             _playwright = await Playwright.CreateAsync();
             _browser = await _playwright.Chromium.LaunchAsync(new()
             {
@@ -218,8 +205,10 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
             }
 
             _playwright?.Dispose();
-            await _factory.DisposeAsync();
-            _directory.Delete(recursive: true);
+            if (_server is not null)
+            {
+                await _server.DisposeAsync();
+            }
         }
     }
 }

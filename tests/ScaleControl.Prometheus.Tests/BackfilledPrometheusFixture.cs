@@ -1,4 +1,5 @@
 using ScaleControl.Prometheus.Tests.Infrastructure;
+using ScaleControl.Testing.Prometheus;
 
 namespace ScaleControl.Prometheus.Tests;
 

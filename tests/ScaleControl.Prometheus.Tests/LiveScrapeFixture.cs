@@ -1,13 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
 using ScaleControl.Prometheus.Tests.Infrastructure;
-using ScaleControl.Sandbox.Tests.Traffic;
-using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Testing.Prometheus;
+using ScaleControl.Testing.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
 
 /// <summary>
 /// The sandbox traffic simulator served over HTTP and a real Prometheus scraping its <c>/sandbox/metrics</c>
-/// every second. Flat demand without noise, so in-process and scraped answers can be compared closely.
+/// every second. Flat demand without noise, so the sandbox's own query API and the scraped answers can be compared closely.
 /// </summary>
 public sealed class LiveScrapeFixture : IAsyncLifetime
 {
@@ -18,7 +17,11 @@ public sealed class LiveScrapeFixture : IAsyncLifetime
 
     public Uri PrometheusUrl => _prometheus!.Url;
 
-    public SandboxMetricSource InProcess => Sandbox.Services.GetRequiredService<SandboxMetricSource>();
+    /// <summary>From this time on every 10 s window in Prometheus is full of scrapes.</summary>
+    public DateTimeOffset FullWindowsSince { get; private set; }
+
+    /// <summary>The sandbox's own Prometheus-compatible query API, answered from the simulator.</summary>
+    public Uri SandboxApiUrl => new(Sandbox.Url, "sandbox/prometheus/");
 
     public async Task InitializeAsync()
     {
@@ -42,6 +45,7 @@ public sealed class LiveScrapeFixture : IAsyncLifetime
                   - targets: ['{_sandbox.Url.Authority}']
             """);
         await WaitForFullWindowAsync();
+        FullWindowsSince = DateTimeOffset.UtcNow;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
 using ScaleControl.Prometheus.Tests.Infrastructure;
-using ScaleControl.Sandbox.Tests.Traffic;
+using ScaleControl.Testing.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
 
@@ -17,26 +17,58 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
     [InlineData("""sum(rate(http_request_errors_total{namespace="shop",workload="search-api"}[10s])) / sum(rate(http_requests_total{namespace="shop",workload="search-api"}[10s]))""")]
     [InlineData("""histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="checkout-api"}[10s])))""")]
     [InlineData("""histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="search-api"}[10s])))""")]
-    public async Task SandboxQuery_InProcessAndThroughPrometheus_GiveTheSameValue(string query)
+    public async Task SandboxQuery_SandboxApiAndRealPrometheus_GiveTheSameValue(string query)
     {
         using var factory = new MetricSourceFactory(live.PrometheusUrl);
+        using var sandboxApi = new MetricSourceFactory(live.SandboxApiUrl);
 
         var scraped = await WaitForAsync(factory.Source, query, r => r.IsUsable);
-        var inProcess = (await live.InProcess.QueryAsync([query], CancellationToken.None))[query];
+        var simulated = (await sandboxApi.Source.QueryAsync([query], CancellationToken.None))[query];
 
-        Assert.Equal(MetricStatus.Ok, inProcess.Status);
-        Assert.True(inProcess.Value > 0);
+        Assert.Equal(MetricStatus.Ok, simulated.Status);
+        Assert.True(simulated.Value > 0);
         // Prometheus extrapolates rate() from scrape timestamps that jitter by milliseconds to a second; over a
         // 10 s window that is worth a few percent (over the usual [1m] it is under one).
-        Assert.InRange(scraped.Value!.Value, inProcess.Value!.Value * 0.9, inProcess.Value!.Value * 1.1);
+        Assert.InRange(scraped.Value!.Value, simulated.Value!.Value * 0.9, simulated.Value!.Value * 1.1);
     }
 
     [Fact]
-    public async Task HotEvent_StartedOverHttp_RisesInPrometheusAndInProcess()
+    public async Task SandboxQuery_RangeThroughSandboxApiAndRealPrometheus_FollowTheSameCurve()
+    {
+        const string Checkout = """sum(rate(http_requests_total{namespace="shop",workload="checkout-api"}[10s]))""";
+        using var factory = new MetricSourceFactory(live.PrometheusUrl);
+        using var sandboxApi = new MetricSourceFactory(live.SandboxApiUrl);
+        var start = live.FullWindowsSince;
+        var end = start.AddSeconds(4);
+        await WaitForAsync(factory.Source, Checkout, r => r.IsUsable && r.SampleTime > end.AddSeconds(1));
+
+        var scraped = await factory.Source.QueryRangeAsync(Checkout, start, end, TimeSpan.FromSeconds(2), CancellationToken.None);
+        var simulated = await sandboxApi.Source.QueryRangeAsync(Checkout, start, end, TimeSpan.FromSeconds(2), CancellationToken.None);
+
+        Assert.Equal(3, simulated.Count);
+        Assert.Equal(simulated.Select(p => p.Time), scraped.Select(p => p.Time));
+        Assert.All(scraped.Zip(simulated), pair => Assert.InRange(pair.First.Value, pair.Second.Value * 0.9, pair.Second.Value * 1.1));
+    }
+
+    [Fact]
+    public async Task SandboxApi_QueryOutsideTheConvention_IsAnInvalidQueryThroughTheAdapter()
+    {
+        const string Avg = """avg(rate(http_requests_total[1m]))""";
+        using var sandboxApi = new MetricSourceFactory(live.SandboxApiUrl);
+
+        var reading = (await sandboxApi.Source.QueryAsync([Avg], CancellationToken.None))[Avg];
+
+        Assert.Equal(MetricStatus.InvalidQuery, reading.Status);
+        Assert.Contains("set ScaleControl:Prometheus:Url", reading.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HotEvent_StartedOverHttp_RisesInPrometheusAndInTheSandboxApi()
     {
         const string Cart = """sum(rate(http_requests_total{namespace="shop",workload="cart-api"}[10s]))""";
         const string CartErrors = """sum(rate(http_request_errors_total{namespace="shop",workload="cart-api"}[10s])) / sum(rate(http_requests_total{namespace="shop",workload="cart-api"}[10s]))""";
         using var factory = new MetricSourceFactory(live.PrometheusUrl);
+        using var sandboxApi = new MetricSourceFactory(live.SandboxApiUrl);
         var baseline = await WaitForAsync(factory.Source, Cart, r => r.IsUsable);
         using var http = new HttpClient { BaseAddress = live.Sandbox.Url };
 
@@ -48,10 +80,10 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var surge = await WaitForAsync(factory.Source, Cart, r => r.IsUsable && r.Value > baseline.Value * 3.5);
         var errors = await WaitForAsync(factory.Source, CartErrors, r => r.IsUsable && r.Value > 0.2);
-        var inProcess = await WaitForAsync(live.InProcess, Cart, r => r.IsUsable && r.Value >= 195); // once the window is past the start
+        var simulated = await WaitForAsync(sandboxApi.Source, Cart, r => r.IsUsable && r.Value >= 195); // once the window is past the start
         Assert.InRange(baseline.Value!.Value, 40, 60);
         Assert.InRange(surge.Value!.Value, 160, 240);
-        Assert.InRange(inProcess.Value!.Value, 195, 205);
+        Assert.InRange(simulated.Value!.Value, 195, 205);
         Assert.InRange(errors.Value!.Value, 0.2, 0.3); // 200 QPS on 150 QPS of pods: a quarter fails
     }
 

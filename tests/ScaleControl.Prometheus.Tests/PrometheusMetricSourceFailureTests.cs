@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Signals;
 using ScaleControl.Prometheus.Tests.Infrastructure;
+using ScaleControl.Testing.Prometheus;
 
 namespace ScaleControl.Prometheus.Tests;
 

@@ -4,14 +4,14 @@ using System.Text.RegularExpressions;
 namespace ScaleControl.Sandbox.Traffic;
 
 /// <summary>
-/// The small PromQL subset the sandbox metric source answers in-process: exactly the shapes the sandbox's
+/// The small PromQL subset the sandbox's Prometheus-compatible API answers: exactly the shapes the sandbox's
 /// policies use, written so that the same text works unchanged against a real Prometheus scraping
 /// <c>/sandbox/metrics</c>. Anything else is refused with <see cref="Supported"/> rather than guessed at.
 /// </summary>
 internal abstract partial record SandboxQuery
 {
     public const string Supported =
-        "the sandbox metric source understands only "
+        "the sandbox's Prometheus API understands only "
         + "sum(rate(<metric>{namespace=\"…\",workload=\"…\"}[<range>])) (or without sum), "
         + "histogram_quantile(<φ>, sum by (le) (rate(http_request_duration_seconds_bucket{…}[<range>]))) "
         + "and sum(rate(…)) / sum(rate(…)), with <metric> one of " + MetricNames
@@ -132,7 +132,7 @@ internal abstract partial record SandboxQuery
             var (label, op, value) = (match.Groups["label"].Value, match.Groups["op"].Value, Regex.Unescape(match.Groups["value"].Value));
             if (op != "=" || label is not ("namespace" or "workload"))
             {
-                problem = $"the sandbox metric source supports only = matchers on namespace and workload; got {label}{op}\"{value}\"";
+                problem = $"the sandbox's Prometheus API supports only = matchers on namespace and workload; got {label}{op}\"{value}\"";
                 return null;
             }
 

@@ -2,11 +2,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using ScaleControl.Sandbox.Traffic.PrometheusApi;
 using ScaleControl.Simulation;
 
 namespace ScaleControl.Sandbox.Traffic;
 
-/// <summary>The traffic simulator's HTTP surface: hot events, replays, the services' state and the scrape endpoint.</summary>
+/// <summary>
+/// The traffic simulator's HTTP surface: hot events, replays, the services' state, the scrape endpoint and the
+/// Prometheus-compatible query API.
+/// </summary>
 public static class TrafficEndpoints
 {
     public static IEndpointRouteBuilder MapSandboxTraffic(this IEndpointRouteBuilder endpoints)
@@ -20,6 +24,7 @@ public static class TrafficEndpoints
 
         endpoints.MapGet("/sandbox/metrics", ScrapeMetrics).WithTags("Sandbox traffic").WithName("SandboxMetrics")
             .WithSummary("Prometheus text exposition of the simulated traffic");
+        endpoints.MapSandboxPrometheusApi();
         return endpoints;
     }
 

@@ -1,16 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using ScaleControl.Core.Ports;
+using ScaleControl.Sandbox.Traffic.PrometheusApi;
 
 namespace ScaleControl.Sandbox.Traffic;
 
 public static class TrafficServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the traffic simulator, its clock and <see cref="SandboxMetricSource"/>. The sandbox source becomes
-    /// the <see cref="IMetricSource"/> only if none is registered (TryAdd): with a Prometheus configured, the
-    /// product's Prometheus source wins. Reads ready pods from an <see cref="ISandboxCluster"/> when one is registered.
+    /// Registers the traffic simulator, its clock and the query engine behind its Prometheus-compatible API
+    /// (<see cref="PrometheusQueryEndpoints"/>): the product reads it through its Prometheus adapter, as a cluster's
+    /// Prometheus. Reads ready pods from an <see cref="ISandboxCluster"/> when one is registered.
     /// </summary>
     public static IServiceCollection AddSandboxTraffic(this IServiceCollection services, Action<SandboxTrafficOptions>? configure = null)
     {
@@ -25,8 +25,7 @@ public static class TrafficServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ISandboxCluster>()));
         services.TryAddSingleton<TrafficTraceLibrary>();
-        services.TryAddSingleton<SandboxMetricSource>();
-        services.TryAddSingleton<IMetricSource>(sp => sp.GetRequiredService<SandboxMetricSource>());
+        services.TryAddSingleton<SandboxQueryEngine>();
         services.AddHostedService<TrafficClock>();
         return services;
     }

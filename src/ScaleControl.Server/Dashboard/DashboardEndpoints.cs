@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
 
 namespace ScaleControl.Server.Dashboard;
@@ -9,18 +9,24 @@ namespace ScaleControl.Server.Dashboard;
 /// The home page: a live dashboard (plain HTML, CSS and a small script drawing its own SVG charts; no CDN, no build
 /// chain). Its data comes from <c>GET /api/v1/dashboard</c> with a bearer token: in sandbox mode the page uses the
 /// demo admin token, in a cluster it asks for one and keeps it in the browser's localStorage.
+/// The files live in wwwroot/ and are embedded in the assembly (the server runs from any working directory, as one
+/// file set); the static-files middleware serves them with ETag and Last-Modified, so a reload costs a 304.
 /// </summary>
 public static class DashboardEndpoints
 {
-    private static readonly DashboardAsset s_page = new("text/html; charset=utf-8", DashboardPage.Html);
-    private static readonly DashboardAsset s_styles = new("text/css; charset=utf-8", DashboardStyles.Css);
-    private static readonly DashboardAsset s_script = new("text/javascript; charset=utf-8", DashboardScript.Js);
+    private static readonly EmbeddedFileProvider s_files = new(typeof(DashboardEndpoints).Assembly, "ScaleControl.Server.wwwroot");
+
+    private static readonly FileExtensionContentTypeProvider s_contentTypes = new(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        [".html"] = "text/html; charset=utf-8",
+        [".css"] = "text/css; charset=utf-8",
+        [".js"] = "text/javascript; charset=utf-8",
+    });
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", s_page.Serve).WithName("Dashboard").WithSummary("The live dashboard").ExcludeFromDescription();
-        endpoints.MapGet("/dashboard/dashboard.css", s_styles.Serve).ExcludeFromDescription();
-        endpoints.MapGet("/dashboard/dashboard.js", s_script.Serve).ExcludeFromDescription();
+        endpoints.MapGet("/", StaticFile(endpoints, "/index.html")).WithName("Dashboard").WithSummary("The live dashboard").ExcludeFromDescription();
+        endpoints.MapGet("/dashboard/{file}", StaticFile(endpoints, path: null)).ExcludeFromDescription();
 
         // The card's "details" deep link: the dashboard lists the open proposals with their evidence.
         endpoints.MapGet("/proposals/{namespace}/{name}", ProposalDetails).ExcludeFromDescription();
@@ -30,23 +36,40 @@ public static class DashboardEndpoints
     private static RedirectHttpResult ProposalDetails(string @namespace, string name) =>
         TypedResults.Redirect($"/?proposal={Uri.EscapeDataString(@namespace)}/{Uri.EscapeDataString(name)}");
 
-    /// <summary>One static text file, served with an ETag so a reload costs a 304.</summary>
-    private sealed class DashboardAsset(string contentType, string content)
+    /// <summary>
+    /// The static-files middleware as an endpoint (as <c>MapFallbackToFile</c> builds it): serves <paramref name="path"/>,
+    /// or the request's own path, from the embedded wwwroot; a file that is not there is a 404.
+    /// </summary>
+    private static RequestDelegate StaticFile(IEndpointRouteBuilder endpoints, string? path)
     {
-        private readonly byte[] _bytes = Encoding.UTF8.GetBytes(content);
-        private readonly string _etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)))[..16]}\"";
-
-        public IResult Serve(HttpContext context)
+        var app = endpoints.CreateApplicationBuilder();
+        app.Use(next => context =>
         {
-            context.Response.Headers.CacheControl = "no-cache";
-            context.Response.Headers.ETag = _etag;
-            if (context.Request.Headers.IfNoneMatch.ToString() == _etag)
+            if (path is not null)
             {
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+                context.Request.Path = path;
             }
 
-            context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
-            return TypedResults.Bytes(_bytes, contentType);
-        }
+            // The middleware leaves requests that matched an endpoint alone; this one is meant for it.
+            context.SetEndpoint(null);
+            return next(context);
+        });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = s_files,
+            ContentTypeProvider = s_contentTypes,
+            OnPrepareResponse = file =>
+            {
+                // Always revalidate (the page changes with the server), cheaply: the ETag answers 304.
+                file.Context.Response.Headers.CacheControl = "no-cache";
+                file.Context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+            },
+        });
+        app.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        return app.Build();
     }
 }

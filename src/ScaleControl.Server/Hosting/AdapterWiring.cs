@@ -10,8 +10,9 @@ namespace ScaleControl.Server.Hosting;
 /// <summary>
 /// Puts the adapters behind the ports. Cluster mode: Kubernetes from kubeconfig or in-cluster, Prometheus and
 /// DingTalk from configuration. Sandbox mode: the sandbox world in this process, the Kubernetes adapters pointed at
-/// <c>{own base URL}/sandbox/k8s</c>, DingTalk at the emulator, metrics from the simulator — unless
-/// <c>ScaleControl:Prometheus:Url</c> is set, then PromQL against that Prometheus.
+/// <c>{own base URL}/sandbox/k8s</c>, DingTalk at the emulator, and the Prometheus adapter at the simulator's
+/// Prometheus-compatible API (<c>{own base URL}/sandbox/prometheus</c>) — unless <c>ScaleControl:Prometheus:Url</c>
+/// is set, then PromQL against that Prometheus. Both modes read metrics through the same adapter.
 /// </summary>
 public static class AdapterWiring
 {
@@ -58,10 +59,7 @@ public static class AdapterWiring
             builder.Services.AddSingleton<INoticePublisher>(sp => sp.GetRequiredService<DingTalkDisabled>());
         }
 
-        if (mode == ServerMode.Cluster || !string.IsNullOrWhiteSpace(configuration["ScaleControl:Prometheus:Url"]))
-        {
-            builder.Services.AddScaleControlPrometheus(configuration);
-        }
+        builder.Services.AddScaleControlPrometheus(configuration);
 
         return builder;
     }

@@ -4,10 +4,12 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Kubernetes.Resources;
+using ScaleControl.Prometheus;
 using ScaleControl.Sandbox.DingTalk;
 using ScaleControl.Sandbox.Kubernetes;
 using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Sandbox.Traffic.PrometheusApi;
 using ScaleControl.Server.Hosting;
 
 namespace ScaleControl.Server.SandboxMode;
@@ -49,6 +51,9 @@ public static class SandboxWorld
             o.DemoMode = settings.DemoHotEvents;
             o.TracesDirectory = settings.TracesDirectory ?? Path.Combine(AppContext.BaseDirectory, "traces");
         });
+
+        // The product's Prometheus adapter reads the simulator's query API unless a Prometheus was configured.
+        builder.Services.PostConfigure<PrometheusOptions>(o => o.Url ??= new Uri(baseUrl, PrometheusQueryEndpoints.Prefix.TrimStart('/') + "/"));
 
         // The product's DingTalk client talks to the emulator unless DingTalk was configured explicitly.
         builder.Services.Configure<DingTalkOptions>(o =>

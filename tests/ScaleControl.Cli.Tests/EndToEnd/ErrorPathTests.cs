@@ -4,15 +4,15 @@ using System.Net.Sockets;
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary>Every failure is one readable line on stderr and exit code 1.</summary>
-[Collection(SandboxServerCollection.Name)]
-public sealed class ErrorPathTests(SandboxServer server)
+[Collection(CliSandboxCollection.Name)]
+public sealed class ErrorPathTests(CliSandbox server)
 {
     [Fact]
     public async Task AnyVerb_ServerDown_SaysItCannotReachTheServer()
     {
         var url = $"http://127.0.0.1:{FreePort()}";
 
-        var result = await new Scalectl(url, SandboxServer.AdminToken).RunAsync("get", "policies", "-A");
+        var result = await new Scalectl(url, CliSandbox.AdminToken).RunAsync("get", "policies", "-A");
 
         AssertOneErrorLine(result, $"error: cannot reach ScaleControl at {url}/");
     }
@@ -37,7 +37,7 @@ public sealed class ErrorPathTests(SandboxServer server)
     [Fact]
     public async Task TokenFlag_OverridesEnvironment()
     {
-        var result = await server.Cli("not-a-token").RunAsync("status", "--token", SandboxServer.ViewerToken);
+        var result = await server.Cli("not-a-token").RunAsync("status", "--token", CliSandbox.ViewerToken);
 
         Assert.True(result.ExitCode == 0, result.ToString());
     }
@@ -46,7 +46,7 @@ public sealed class ErrorPathTests(SandboxServer server)
     public async Task ConfigFile_ProvidesServerAndToken()
     {
         var config = Path.Combine(Path.GetTempPath(), $"scalectl-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(config, $"server: {server.Url}\ntoken: {SandboxServer.ViewerToken}\n");
+        File.WriteAllText(config, $"server: {server.Url}\ntoken: {CliSandbox.ViewerToken}\n");
 
         var result = await new Scalectl(null, null, new Dictionary<string, string> { ["SCALECTL_CONFIG"] = config }).RunAsync("get", "policies", "-A");
 
@@ -65,7 +65,7 @@ public sealed class ErrorPathTests(SandboxServer server)
     [Fact]
     public async Task Approve_AsViewer_IsForbidden()
     {
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("approve", "shop/does-not-exist");
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("approve", "shop/does-not-exist");
 
         AssertOneErrorLine(result, "error: forbidden (403)");
     }
@@ -76,7 +76,7 @@ public sealed class ErrorPathTests(SandboxServer server)
         var apply = await server.Cli().RunAsync("policy", "apply", "-f", Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", "forbidden-namespace.yaml"));
         Assert.True(apply.ExitCode == 0, apply.ToString());
 
-        var result = await server.Cli(SandboxServer.OperatorToken).RunAsync("freeze", "payments/cli-ledger", "--for", "30m", "--reason", "not mine");
+        var result = await server.Cli(CliSandbox.OperatorToken).RunAsync("freeze", "payments/cli-ledger", "--for", "30m", "--reason", "not mine");
 
         AssertOneErrorLine(result, "error: forbidden (403)");
     }

@@ -5,7 +5,7 @@ namespace ScaleControl.Cli.Tests.EndToEnd;
 /// approves it as zhangsan, a late reject is refused with the server's reason, and the history tells the story.
 /// It has a server of its own: waiting for the control loop to react takes a while, and the other tests need not wait.
 /// </summary>
-public sealed class IncidentFlowTests(SandboxServer server) : IClassFixture<SandboxServer>
+public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSandbox>
 {
     [Fact]
     public async Task HotEvent_ProposeDescribeApproveAndRejectLate_WholeFlowFromTheCli()
@@ -13,14 +13,14 @@ public sealed class IncidentFlowTests(SandboxServer server) : IClassFixture<Sand
         var policy = await SandboxPolicy.NeedingApprovalAsync(server);
         await server.ApiAsync(HttpMethod.Post, "/sandbox/traffic/hot-events", SandboxPolicy.HotEvent(policy, 6));
         // While traffic climbs each evaluation supersedes the last proposal; take the one that has stood for a while.
-        var proposal = await SandboxServer.EventuallyAsync(async () =>
+        var proposal = await CliSandbox.EventuallyAsync(async () =>
         {
             var pending = (await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals?namespace={policy.Namespace}&phase=Pending&policy={policy.Name}"))!.AsArray();
             var settled = pending.FirstOrDefault(p => DateTimeOffset.UtcNow - p!["metadata"]!["creationTimestamp"]!.GetValue<DateTimeOffset>() > TimeSpan.FromSeconds(6));
             return settled?["metadata"]?["name"]?.GetValue<string>();
         }, TimeSpan.FromSeconds(90), $"a settled pending proposal for {policy.Id}");
         var id = $"{policy.Namespace}/{proposal}";
-        var zhangsan = server.Cli(SandboxServer.OperatorToken);
+        var zhangsan = server.Cli(CliSandbox.OperatorToken);
 
         var list = await zhangsan.RunAsync("get", "proposals", "-n", policy.Namespace, "--phase", "Pending");
         Assert.True(list.ExitCode == 0, list.ToString());
@@ -45,7 +45,7 @@ public sealed class IncidentFlowTests(SandboxServer server) : IClassFixture<Sand
         Assert.StartsWith("error: refused (409): ", rejectLate.Error, StringComparison.Ordinal);
         Assert.Single(rejectLate.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        var approved = await SandboxServer.EventuallyAsync(async () =>
+        var approved = await CliSandbox.EventuallyAsync(async () =>
         {
             var p = await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals/{id}");
             return p!["status"]!["phase"]!.GetValue<string>() is "Applied" ? p : null;
@@ -69,7 +69,7 @@ public sealed class IncidentFlowTests(SandboxServer server) : IClassFixture<Sand
     [Fact]
     public async Task Approve_UnknownProposal_IsNotFound()
     {
-        var result = await server.Cli(SandboxServer.OperatorToken).RunAsync("approve", "shop/no-such-proposal");
+        var result = await server.Cli(CliSandbox.OperatorToken).RunAsync("approve", "shop/no-such-proposal");
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: not found (404)", result.Error, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class IncidentFlowTests(SandboxServer server) : IClassFixture<Sand
     [Fact]
     public async Task Reject_UnknownProposalJson_IsStillOneErrorLine()
     {
-        var result = await server.Cli(SandboxServer.OperatorToken).RunAsync("reject", "no-such-proposal", "-n", "shop", "--reason", "x", "-o", "json");
+        var result = await server.Cli(CliSandbox.OperatorToken).RunAsync("reject", "no-such-proposal", "-n", "shop", "--reason", "x", "-o", "json");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Output);

@@ -1,15 +1,15 @@
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary>Overrides during an incident: pin a workload for two hours, freeze a policy, and take both back.</summary>
-[Collection(SandboxServerCollection.Name)]
-public sealed class OverrideTests(SandboxServer server)
+[Collection(CliSandboxCollection.Name)]
+public sealed class OverrideTests(CliSandbox server)
 {
     [Fact]
     public async Task ScaleThenUnpin_AsOperator_PinsShowsInGetAndHistoryThenReleases()
     {
         var incident = await SandboxPolicy.NeedingApprovalAsync(server);
         var policy = await SandboxPolicy.OtherThanAsync(server, incident);
-        var zhangsan = server.Cli(SandboxServer.OperatorToken);
+        var zhangsan = server.Cli(CliSandbox.OperatorToken);
 
         var scale = await zhangsan.RunAsync("scale", policy.WorkloadId, "--replicas", "7", "--for", "2h", "--reason", "gala night");
         var pinned = await zhangsan.RunAsync("get", "policies", policy.Id);
@@ -31,7 +31,7 @@ public sealed class OverrideTests(SandboxServer server)
     {
         var incident = await SandboxPolicy.NeedingApprovalAsync(server);
         var policy = await SandboxPolicy.OtherThanAsync(server, incident);
-        var zhangsan = server.Cli(SandboxServer.OperatorToken);
+        var zhangsan = server.Cli(CliSandbox.OperatorToken);
 
         var freeze = await zhangsan.RunAsync("freeze", policy.Id, "--for", "1h30m", "--reason", "deploy in progress");
         var frozen = await zhangsan.RunAsync("describe", "policy", policy.Id);

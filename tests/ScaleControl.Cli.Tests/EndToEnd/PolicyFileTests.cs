@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
-[Collection(SandboxServerCollection.Name)]
-public sealed class PolicyFileTests(SandboxServer server)
+[Collection(CliSandboxCollection.Name)]
+public sealed class PolicyFileTests(CliSandbox server)
 {
     private static string File(string name) => Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", name);
 
@@ -64,7 +64,7 @@ public sealed class PolicyFileTests(SandboxServer server)
     [Fact]
     public async Task PolicyApply_AsOperator_IsForbidden()
     {
-        var result = await server.Cli(SandboxServer.OperatorToken).RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
+        var result = await server.Cli(CliSandbox.OperatorToken).RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: forbidden (403)", result.Error, StringComparison.Ordinal);

@@ -4,15 +4,15 @@ using ScaleControl.Cli.Formatting;
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary>The read verbs in every output format, against the sandbox's seeded world.</summary>
-[Collection(SandboxServerCollection.Name)]
-public sealed class ReadCommandsTests(SandboxServer server)
+[Collection(CliSandboxCollection.Name)]
+public sealed class ReadCommandsTests(CliSandbox server)
 {
     [Fact]
     public async Task Status_Table_ShowsSandboxModeAndEverySeededPolicy()
     {
         var policies = await SandboxPolicy.ListAsync(server);
 
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("status");
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("status");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("sandbox mode", result.Lines[0], StringComparison.Ordinal);
@@ -30,7 +30,7 @@ public sealed class ReadCommandsTests(SandboxServer server)
     [InlineData("yaml")]
     public async Task Status_StructuredOutput_IsTheServersObject(string format)
     {
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("status", "-o", format);
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("status", "-o", format);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var status = Parse(format, result.Output);
@@ -43,7 +43,7 @@ public sealed class ReadCommandsTests(SandboxServer server)
     {
         var policies = await SandboxPolicy.ListAsync(server);
 
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "policies", "-A");
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "policies", "-A");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var header = result.Output.Split('\n')[0];
@@ -63,7 +63,7 @@ public sealed class ReadCommandsTests(SandboxServer server)
     {
         var policy = (await SandboxPolicy.ListAsync(server))[0];
 
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "policies", "-n", policy.Namespace);
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "policies", "-n", policy.Namespace);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.StartsWith("NAME ", result.Lines[0], StringComparison.Ordinal);
@@ -77,7 +77,7 @@ public sealed class ReadCommandsTests(SandboxServer server)
     {
         var policy = (await SandboxPolicy.ListAsync(server))[0];
 
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "policy", policy.Id, "-o", format);
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "policy", policy.Id, "-o", format);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var node = Parse(format, result.Output);
@@ -90,7 +90,7 @@ public sealed class ReadCommandsTests(SandboxServer server)
     {
         var policy = (await SandboxPolicy.ListAsync(server))[0];
 
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("describe", "policy", policy.Name, "-n", policy.Namespace);
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("describe", "policy", policy.Name, "-n", policy.Namespace);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains(result.Lines, l => l.StartsWith("Name:", StringComparison.Ordinal) && l.EndsWith(policy.Name, StringComparison.Ordinal));
@@ -105,7 +105,7 @@ public sealed class ReadCommandsTests(SandboxServer server)
     [InlineData("yaml")]
     public async Task GetHistory_AnyFormat_Succeeds(string format)
     {
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "history", "-A", "--since", "1h", "-o", format);
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "history", "-A", "--since", "1h", "-o", format);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         if (format != "table")
@@ -120,7 +120,7 @@ public sealed class ReadCommandsTests(SandboxServer server)
     [InlineData("yaml")]
     public async Task GetProposals_AnyFormat_Succeeds(string format)
     {
-        var result = await server.Cli(SandboxServer.ViewerToken).RunAsync("get", "proposals", "-A", "-o", format);
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "proposals", "-A", "-o", format);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         if (format != "table")

@@ -10,7 +10,7 @@ public sealed record SandboxPolicy(string Namespace, string Name, string Workloa
     public string WorkloadId => $"{Namespace}/{Workload}";
 
     /// <summary>The seeded policies in the namespaces the operator zhangsan may act in.</summary>
-    public static async Task<IReadOnlyList<SandboxPolicy>> ListAsync(SandboxServer server)
+    public static async Task<IReadOnlyList<SandboxPolicy>> ListAsync(CliSandbox server)
     {
         var policies = (await server.ApiAsync(HttpMethod.Get, "/api/v1/policies"))!.AsArray();
         return [.. policies
@@ -24,11 +24,11 @@ public sealed record SandboxPolicy(string Namespace, string Name, string Workloa
     }
 
     /// <summary>A seeded policy that asks people (Approval or Hybrid), for the incident flow.</summary>
-    public static async Task<SandboxPolicy> NeedingApprovalAsync(SandboxServer server) =>
+    public static async Task<SandboxPolicy> NeedingApprovalAsync(CliSandbox server) =>
         (await ListAsync(server)).First(p => p.Mode is "Approval" or "Hybrid");
 
     /// <summary>A seeded policy other than <paramref name="not"/>, for overrides that must not disturb the incident flow.</summary>
-    public static async Task<SandboxPolicy> OtherThanAsync(SandboxServer server, SandboxPolicy not) =>
+    public static async Task<SandboxPolicy> OtherThanAsync(CliSandbox server, SandboxPolicy not) =>
         (await ListAsync(server)).Last(p => p.Id != not.Id);
 
     public static JsonObject HotEvent(SandboxPolicy policy, double multiplier) => new()

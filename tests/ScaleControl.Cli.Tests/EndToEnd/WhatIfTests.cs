@@ -1,16 +1,18 @@
+using ScaleControl.Testing.Prometheus;
+
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary>Prometheus holding a backfilled hot event, and a server whose metrics come from it.</summary>
 public sealed class PrometheusBackedServer : IAsyncLifetime
 {
-    private BackfilledPrometheus? _prometheus;
+    private PrometheusServer? _prometheus;
 
-    public SandboxServer Server { get; private set; } = null!;
+    public CliSandbox Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _prometheus = await BackfilledPrometheus.StartAsync(HotEventCurve.ToOpenMetrics(DateTimeOffset.UtcNow));
-        Server = new SandboxServer(new Dictionary<string, string?> { ["ScaleControl:Prometheus:Url"] = _prometheus.Url });
+        _prometheus = await PrometheusServer.StartAsync(openMetricsBackfill: HotEventCurve.ToOpenMetrics(DateTimeOffset.UtcNow), globalScrapeInterval: "15s");
+        Server = new CliSandbox(new Dictionary<string, string> { ["ScaleControl__Prometheus__Url"] = _prometheus.Url.ToString().TrimEnd('/') });
         await Server.InitializeAsync();
     }
 
@@ -27,14 +29,14 @@ public sealed class PrometheusBackedServer : IAsyncLifetime
 /// <summary><c>scalectl whatif</c> replays the last hour of real Prometheus history through the engine on the server.</summary>
 public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<PrometheusBackedServer>
 {
-    private SandboxServer Server => fixture.Server;
+    private CliSandbox Server => fixture.Server;
 
     [Fact]
     public async Task WhatIf_LastHourWithHotEvent_ShowsScaleUpToPeakAndBack()
     {
         await ApplyAsync();
 
-        var result = await Server.Cli(SandboxServer.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "-1h");
+        var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "-1h");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.StartsWith("policy clitest/cli-whatif: replayed ", result.Lines[0], StringComparison.Ordinal);
@@ -52,7 +54,7 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
     {
         await ApplyAsync();
 
-        var result = await Server.Cli(SandboxServer.ViewerToken).RunAsync("whatif", "cli-whatif", "-n", "clitest", "--from", "-1h", "--step", "30s", "-o", "json");
+        var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "cli-whatif", "-n", "clitest", "--from", "-1h", "--step", "30s", "-o", "json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var steps = result.Json["steps"]!.AsArray();
@@ -67,7 +69,7 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
     [Fact]
     public async Task WhatIf_BadLookBack_IsOneErrorLine()
     {
-        var result = await Server.Cli(SandboxServer.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "yesterday");
+        var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "yesterday");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: --from 'yesterday' is not a look-back such as -1h or -30m", result.Error.Trim());

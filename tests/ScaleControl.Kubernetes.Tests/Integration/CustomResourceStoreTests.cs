@@ -10,7 +10,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task PolicyStore_UpsertGetListDelete_RoundTripsThroughTheApi()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         var policy = SampleResources.FullPolicy() with { Status = null };
 
@@ -33,7 +33,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task PolicyStore_UpsertWithStaleResourceVersion_ThrowsConflict()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         var first = await node.Policies.UpsertAsync(SampleResources.FullPolicy() with { Status = null }, CancellationToken.None);
         await node.Policies.UpsertAsync(first with { Spec = first.Spec with { MinReplicas = 3 } }, CancellationToken.None);
@@ -45,7 +45,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task PolicyStore_UpdateStatus_WritesStatusSubresourceOnly()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         var stored = await node.Policies.UpsertAsync(SampleResources.FullPolicy() with { Status = null }, CancellationToken.None);
 
@@ -60,7 +60,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task ListAsync_CalledEveryTick_MakesNoListRequestsAfterSync()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         for (var i = 0; i < 20; i++)
         {
@@ -81,7 +81,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task ProposalStore_Create_StoresSpecAndStatus()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         var proposal = SampleResources.FullProposal() with { Status = new ScaleProposalStatus { Phase = ProposalPhase.Pending, Message = "waiting" } };
 
@@ -97,7 +97,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task ProposalStore_TwoReplicasMoveSameProposal_ExactlyOneSucceeds()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var replicaA = sandbox.CreateNode();
         var replicaB = sandbox.CreateNode();
         var created = await replicaA.Proposals.CreateAsync(SampleResources.FullProposal() with { Status = new() }, CancellationToken.None);
@@ -119,7 +119,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task ProposalStore_UpdateWithoutResourceVersion_IsRefused()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         var created = await node.Proposals.CreateAsync(SampleResources.FullProposal(), CancellationToken.None);
 
@@ -130,7 +130,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task ProposalStore_StatusChangeOnOneReplica_BecomesVisibleOnTheOther()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var writer = sandbox.CreateNode();
         var reader = sandbox.CreateNode();
         await reader.Proposals.ListAsync(null, CancellationToken.None);
@@ -150,7 +150,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task ProposalStore_Delete_OnlyTheVersionReadAndDropsItFromTheCacheAtOnce()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         var created = await node.Proposals.CreateAsync(SampleResources.FullProposal(), CancellationToken.None);
         var moved = await node.Proposals.UpdateAsync(created with { Status = created.Status with { Message = "card updated" } }, CancellationToken.None);
@@ -172,7 +172,7 @@ public class CustomResourceStoreTests
     [Fact]
     public async Task ProposalStore_DeleteOnOneReplica_DisappearsFromTheOthersCache()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var writer = sandbox.CreateNode();
         var reader = sandbox.CreateNode();
         var created = await writer.Proposals.CreateAsync(SampleResources.FullProposal(), CancellationToken.None);

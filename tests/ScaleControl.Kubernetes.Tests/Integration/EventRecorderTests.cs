@@ -12,7 +12,7 @@ public class EventRecorderTests
     [Fact]
     public async Task RecordAsync_OnDeployment_IsFoundByKubectlDescribesFieldSelector()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var deployment = sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var uid = (string)deployment["metadata"]!["uid"]!;
         var node = sandbox.CreateNode();
@@ -31,7 +31,7 @@ public class EventRecorderTests
     [Fact]
     public async Task RecordAsync_SameEventRepeated_AggregatesIntoOneEventWithCount()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode();
 
@@ -52,7 +52,7 @@ public class EventRecorderTests
     [Fact]
     public async Task RecordAsync_ApiFails_DoesNotThrow()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode();
         using var broken = sandbox.Control.InjectFault(SandboxFault.ServerError(500) with { Resource = "events" });

@@ -11,7 +11,7 @@ public class HpaCoexistenceTests
     [Fact]
     public async Task GetAsync_HpaTargetsWorkload_ReportsHpaBounds()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         sandbox.Control.SeedHorizontalPodAutoscaler("shop", "web-hpa", "web", minReplicas: 2, maxReplicas: 20);
         sandbox.Control.SeedHorizontalPodAutoscaler("shop", "other-hpa", "other", minReplicas: 1, maxReplicas: 5);
@@ -25,7 +25,7 @@ public class HpaCoexistenceTests
     [Fact]
     public async Task ScaleAsync_HpaOwnsWorkload_RaisesMinReplicasRecordsOriginalAndNeverTouchesScale()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         sandbox.Control.SeedHorizontalPodAutoscaler("shop", "web-hpa", "web", minReplicas: 2, maxReplicas: 20);
         var node = sandbox.CreateNode();
@@ -49,7 +49,7 @@ public class HpaCoexistenceTests
     [Fact]
     public async Task ScaleAsync_ScaleDownUnderHpa_RestoresOriginalMinReplicasAndDropsAnnotation()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         sandbox.Control.SeedHorizontalPodAutoscaler("shop", "web-hpa", "web", minReplicas: 3, maxReplicas: 20);
         var node = sandbox.CreateNode();
@@ -77,7 +77,7 @@ public class HpaCoexistenceTests
     [Fact]
     public async Task ScaleAsync_AboveHpaMax_CapsFloorAtMaxAndSaysSo()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         sandbox.Control.SeedHorizontalPodAutoscaler("shop", "web-hpa", "web", minReplicas: 2, maxReplicas: 12);
         var node = sandbox.CreateNode();
@@ -92,7 +92,7 @@ public class HpaCoexistenceTests
     [Fact]
     public async Task ScaleAsync_HpaChangedSinceRead_ReturnsConflictInsteadOfOverwriting()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         sandbox.Control.SeedHorizontalPodAutoscaler("shop", "web-hpa", "web", minReplicas: 2, maxReplicas: 12);
         var node = sandbox.CreateNode();

@@ -1,6 +1,7 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Kubernetes.Tests.Infrastructure;
+using ScaleControl.Testing.Kubernetes;
 
 namespace ScaleControl.Kubernetes.Tests.Integration;
 
@@ -10,12 +11,12 @@ public class KubectlTests
     [Fact]
     public async Task KubectlApply_CrdManifests_InstallAndServeScalePolicies()
     {
-        await using var sandbox = await SandboxHarness.StartAsync(installCrds: false);
+        await using var sandbox = await KubernetesSandbox.StartAsync(installCrds: false);
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
 
         foreach (var crd in SandboxHarness.CrdFiles)
         {
-            Assert.Contains("created", await kubectl.RunAsync("apply", "-f", crd), StringComparison.Ordinal);
+            Assert.Contains("created", (await kubectl.RunAsync("apply", "-f", crd)).StdOut, StringComparison.Ordinal);
         }
 
         var policyFile = kubectl.WriteFile("policy.yaml", """
@@ -39,7 +40,7 @@ public class KubectlTests
         Assert.Equal(500, policy.Spec.Metrics[0].Target);
         await node.Policies.UpdateStatusAsync(policy with { Status = new ScalePolicyStatus { CurrentReplicas = 4, DesiredReplicas = 6 } }, CancellationToken.None);
 
-        var table = await kubectl.RunAsync("get", "sp", "-n", "shop");
+        var table = (await kubectl.RunAsync("get", "sp", "-n", "shop")).StdOut;
         var header = table.Split('\n')[0];
         foreach (var column in new[] { "NAME", "TARGET", "MODE", "MIN", "MAX", "CURRENT", "DESIRED", "AGE" })
         {
@@ -52,12 +53,12 @@ public class KubectlTests
     [Fact]
     public async Task KubectlDeleteScaleProposal_RemovesItFromTheProductsCache()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
         var created = await node.Proposals.CreateAsync(Resources.SampleResources.FullProposal(), CancellationToken.None);
 
-        var output = await kubectl.RunAsync("delete", "sprop", created.Metadata.Name, "-n", "shop");
+        var output = (await kubectl.RunAsync("delete", "sprop", created.Metadata.Name, "-n", "shop")).StdOut;
 
         Assert.Contains($"scaleproposal.scalecontrol.io \"{created.Metadata.Name}\" deleted", output, StringComparison.Ordinal);
         await Eventually.TrueAsync(async () => await node.Proposals.GetAsync("shop", created.Metadata.Name, CancellationToken.None) is null, "the watch cache drops it");
@@ -66,14 +67,14 @@ public class KubectlTests
     [Fact]
     public async Task KubectlDescribeDeployment_ShowsScaleControlEvents()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode();
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
 
         await node.Events.RecordAsync(new WorkloadRef("shop", "Deployment", "web"), ScaleEventReasons.ScaledByScaleControl, "Scaled from 2 to 4 replicas (proposal p-7)", warning: false, CancellationToken.None);
 
-        var described = await kubectl.RunAsync("describe", "deployment", "web", "-n", "shop");
+        var described = (await kubectl.RunAsync("describe", "deployment", "web", "-n", "shop")).StdOut;
         Assert.Contains(ScaleEventReasons.ScaledByScaleControl, described, StringComparison.Ordinal);
         Assert.Contains("Scaled from 2 to 4 replicas (proposal p-7)", described, StringComparison.Ordinal);
     }
@@ -81,12 +82,12 @@ public class KubectlTests
     [Fact]
     public async Task KubectlGetProposals_ByShortName_PrintsPhaseAndReplicas()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
         await node.Proposals.CreateAsync(Resources.SampleResources.FullProposal(), CancellationToken.None);
 
-        var table = await kubectl.RunAsync("get", "sprop", "-n", "shop");
+        var table = (await kubectl.RunAsync("get", "sprop", "-n", "shop")).StdOut;
 
         Assert.Matches(@"checkout-20261125-1032\s+checkout\s+Applied\s+20\s+60", table);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using ScaleControl.Kubernetes.Leadership;
 using ScaleControl.Kubernetes.Tests.Infrastructure;
+using ScaleControl.Testing.Kubernetes;
 
 namespace ScaleControl.Kubernetes.Tests.Integration;
 
@@ -12,7 +13,7 @@ public class LeaderElectionTests
     [Fact]
     public async Task TwoReplicas_OneLease_ExactlyOneLeadsAndTheOtherTakesOverWithinTheLeaseDuration()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var a = Elector(sandbox, "replica-a");
         var b = Elector(sandbox, "replica-b");
         await a.StartAsync(CancellationToken.None);

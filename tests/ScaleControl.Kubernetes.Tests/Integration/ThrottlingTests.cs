@@ -13,7 +13,7 @@ public class ThrottlingTests
     [Fact]
     public async Task ScaleAsync_ApiAnswers429WithRetryAfter_WaitsAndRetriesUntilApplied()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode();
         var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
@@ -31,7 +31,7 @@ public class ThrottlingTests
     [Fact]
     public async Task Reads_ApiAnswers503_AreRetried_ButEventCreatesAreNot()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode(o => o.Throttle.BaseDelayMilliseconds = 10);
         using (sandbox.Control.InjectFault(SandboxFault.ServerError(503, times: 2) with { Verb = "list", Resource = "deployments" }))
@@ -52,7 +52,7 @@ public class ThrottlingTests
     [Fact]
     public async Task Requests_OverClientLimit_ScaleWriteOvertakesQueuedReads()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode();
         var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;

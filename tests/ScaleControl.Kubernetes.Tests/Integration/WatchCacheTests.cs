@@ -8,7 +8,7 @@ public class WatchCacheTests
     [Fact]
     public async Task Cache_WatchExpired_ReListsAndCatchesUpWithChangesMadeMeanwhile()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var writer = sandbox.CreateNode();
         var reader = sandbox.CreateNode();
         await writer.Policies.UpsertAsync(SampleResources.FullPolicy(name: "kept") with { Status = null }, CancellationToken.None);
@@ -32,7 +32,7 @@ public class WatchCacheTests
     [Fact]
     public async Task Cache_WatchDropped_ResumesFromLastResourceVersionWithoutReListing()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         await node.Policies.UpsertAsync(SampleResources.FullPolicy(name: "a") with { Status = null }, CancellationToken.None);
         await node.Policies.ListAsync(null, CancellationToken.None);
@@ -52,7 +52,7 @@ public class WatchCacheTests
     [Fact]
     public async Task Cache_ObjectThatDoesNotFitTheModel_IsSkippedAndTheRestStillServed()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
         sandbox.Control.Seed("""
             apiVersion: scalecontrol.io/v1alpha1

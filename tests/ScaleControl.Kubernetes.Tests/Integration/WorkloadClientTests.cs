@@ -12,7 +12,7 @@ public class WorkloadClientTests
     [Fact]
     public async Task GetAsync_SeededDeployment_ReadsReplicasReadinessAndIdentity()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var seeded = sandbox.Control.SeedDeployment("shop", "web", replicas: 4, readyReplicas: 3);
         var node = sandbox.CreateNode();
 
@@ -29,7 +29,7 @@ public class WorkloadClientTests
     [Fact]
     public async Task ScaleAsync_ResourceVersionStillCurrent_WritesScaleSubresourceWithIt()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode();
         var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
@@ -47,7 +47,7 @@ public class WorkloadClientTests
     [Fact]
     public async Task ScaleAsync_WorkloadChangedSinceDecision_ReturnsConflictAndReReadSucceeds()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode();
         var decidedOn = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
@@ -73,7 +73,7 @@ public class WorkloadClientTests
     [Fact]
     public async Task ScaleAsync_StatefulSet_UsesItsScaleSubresource()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedStatefulSet("shop", "db", replicas: 1, readyReplicas: 1);
         var node = sandbox.CreateNode();
         var target = new WorkloadRef("shop", "StatefulSet", "db");
@@ -89,7 +89,7 @@ public class WorkloadClientTests
     [Fact]
     public async Task ScaleAsync_UnknownWorkload_ReturnsNotFoundWithoutWriting()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         var node = sandbox.CreateNode();
 
         var result = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 3, "1", "qps", null), CancellationToken.None);
@@ -102,7 +102,7 @@ public class WorkloadClientTests
     [Fact]
     public async Task ScaleAsync_NegativeReplicas_FailsBeforeAnyRequest()
     {
-        await using var sandbox = await SandboxHarness.StartAsync();
+        await using var sandbox = await KubernetesSandbox.StartAsync();
         sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
         var node = sandbox.CreateNode();
 

@@ -1,3 +1,5 @@
+using ScaleControl.Testing.Kubernetes;
+
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
 /// <summary>CRDs make their custom resources servable: discovery, generic storage, the status subresource.</summary>

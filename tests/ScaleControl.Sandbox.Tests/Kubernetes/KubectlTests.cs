@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ScaleControl.Testing.Kubernetes;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;

@@ -1,3 +1,4 @@
+using ScaleControl.Testing.Kubernetes;
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;

@@ -4,6 +4,7 @@ using k8s;
 using k8s.Models;
 using ScaleControl.Sandbox.Kubernetes;
 using ScaleControl.Sandbox.Kubernetes.Control;
+using ScaleControl.Testing.Kubernetes;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
+using ScaleControl.Testing.Kubernetes;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 

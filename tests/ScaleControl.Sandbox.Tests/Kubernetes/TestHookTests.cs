@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using ScaleControl.Testing.Kubernetes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

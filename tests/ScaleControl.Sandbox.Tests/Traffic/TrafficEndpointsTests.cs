@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Testing.Traffic;
 
 namespace ScaleControl.Sandbox.Tests.Traffic;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Sandbox.Traffic;
+using ScaleControl.Sandbox.Traffic.PrometheusApi;
 
 namespace ScaleControl.Sandbox.Tests.Traffic;
 
@@ -23,7 +24,7 @@ internal sealed class TrafficTestWorld
         };
         configure?.Invoke(Options);
         Simulator = new TrafficSimulator(Microsoft.Extensions.Options.Options.Create(Options), Time, cluster);
-        Source = new SandboxMetricSource(Simulator);
+        Engine = new SandboxQueryEngine(Simulator);
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
@@ -32,7 +33,15 @@ internal sealed class TrafficTestWorld
 
     public TrafficSimulator Simulator { get; }
 
-    public SandboxMetricSource Source { get; }
+    /// <summary>The engine behind the sandbox's Prometheus-compatible query API.</summary>
+    public SandboxQueryEngine Engine { get; }
+
+    /// <summary><c>/api/v1/query</c> at the fake clock's now.</summary>
+    public QueryAnswer Query(string query) => QueryAnswer.From(Engine.Instant(query, Time.GetUtcNow()));
+
+    /// <summary><c>/api/v1/query_range</c>.</summary>
+    public QueryAnswer QueryRange(string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step) =>
+        QueryAnswer.From(Engine.Range(query, start, end, step));
 
     public ServiceConditions Conditions(string workload) =>
         Simulator.Status().Single(s => s.Workload == workload).Conditions;

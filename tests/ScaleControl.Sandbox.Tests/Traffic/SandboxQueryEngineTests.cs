@@ -1,88 +1,89 @@
-using ScaleControl.Core.Signals;
 using ScaleControl.Sandbox.Traffic;
 
 namespace ScaleControl.Sandbox.Tests.Traffic;
 
-public sealed class SandboxMetricSourceTests
+/// <summary>The engine behind the sandbox's Prometheus-compatible query API: values, series counts and errors.</summary>
+public sealed class SandboxQueryEngineTests
 {
     private const string CheckoutRate = """sum(rate(http_requests_total{namespace="shop",workload="checkout-api"}[1m]))""";
     private const string SearchErrorRatio = """sum(rate(http_request_errors_total{namespace="shop",workload="search-api"}[1m])) / sum(rate(http_requests_total{namespace="shop",workload="search-api"}[1m]))""";
 
     [Fact]
-    public async Task QueryAsync_RequestRate_IsTheSimulatedDemand()
+    public void Query_RequestRate_IsTheSimulatedDemand()
     {
         var world = new TrafficTestWorld();
 
-        var reading = (await world.Source.QueryAsync([CheckoutRate], CancellationToken.None))[CheckoutRate];
+        var (time, value) = world.Query(CheckoutRate).Single();
 
-        Assert.Equal(MetricStatus.Ok, reading.Status);
-        Assert.Equal(100, reading.Value!.Value, 9);
-        Assert.Equal(world.Time.GetUtcNow(), reading.SampleTime);
+        Assert.Equal(100, value, 9);
+        Assert.Equal(world.Time.GetUtcNow(), time);
     }
 
     [Fact]
-    public async Task QueryAsync_DuringAHotEvent_RisesWithTheWindow()
+    public void Query_DuringAHotEvent_RisesWithTheWindow()
     {
         var world = new TrafficTestWorld();
         var hotEvent = world.StartHotEvent("checkout-api", multiplier: 5, ramp: 0, hold: 600, decay: 0);
 
         world.Time.SetUtcNow(hotEvent.StartsAt.AddSeconds(30));
-        var halfWindow = (await world.Source.QueryAsync([CheckoutRate], CancellationToken.None))[CheckoutRate];
+        var halfWindow = world.Query(CheckoutRate).Single().Value;
         world.Time.Advance(TimeSpan.FromSeconds(60));
-        var fullWindow = (await world.Source.QueryAsync([CheckoutRate], CancellationToken.None))[CheckoutRate];
+        var fullWindow = world.Query(CheckoutRate).Single().Value;
 
-        Assert.Equal(300, halfWindow.Value!.Value, 9);
-        Assert.Equal(500, fullWindow.Value!.Value, 9);
+        Assert.Equal(300, halfWindow, 9);
+        Assert.Equal(500, fullWindow, 9);
     }
 
     [Fact]
-    public async Task QueryAsync_ErrorRatioOfAnOverloadedService_FollowsTheCapacityModel()
+    public void Query_ErrorRatioOfAnOverloadedService_FollowsTheCapacityModel()
     {
         var world = new TrafficTestWorld();
 
-        var reading = (await world.Source.QueryAsync([SearchErrorRatio], CancellationToken.None))[SearchErrorRatio];
+        var ratio = world.Query(SearchErrorRatio).Single().Value;
 
         var conditions = world.Conditions("search-api");
-        Assert.Equal(conditions.ErrorRatio, reading.Value!.Value, 9);
-        Assert.InRange(reading.Value!.Value, 0.6, 0.7); // 120 QPS on one 40 QPS pod
+        Assert.Equal(conditions.ErrorRatio, ratio, 9);
+        Assert.InRange(ratio, 0.6, 0.7); // 120 QPS on one 40 QPS pod
     }
 
     [Fact]
-    public async Task QueryAsync_LatencyQuantile_FallsInTheBucketOfTheModelledP99()
+    public void Query_LatencyQuantile_FallsInTheBucketOfTheModelledP99()
     {
         var world = new TrafficTestWorld();
         const string P99 = """histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",workload="checkout-api"}[1m])))""";
 
-        var reading = (await world.Source.QueryAsync([P99], CancellationToken.None))[P99];
+        var p99 = world.Query(P99).Single().Value;
 
         var modelled = world.Conditions("checkout-api").LatencyP99Seconds;
         var bounds = TrafficCounters.BucketBounds;
         var upper = bounds.First(b => b >= modelled);
         var lower = bounds.LastOrDefault(b => b < modelled);
-        Assert.InRange(reading.Value!.Value, lower, upper);
+        Assert.InRange(p99, lower, upper);
     }
 
     [Fact]
-    public async Task QueryAsync_WithoutSumOverSeveralServices_ReportsMultipleSeries()
+    public void Query_WithoutSumOverSeveralServices_IsOneSeriesPerService()
     {
         var world = new TrafficTestWorld();
         const string PerService = """rate(http_requests_total{namespace="shop"}[1m])""";
 
-        var reading = (await world.Source.QueryAsync([PerService], CancellationToken.None))[PerService];
+        var answer = world.Query(PerService);
 
-        Assert.Equal(MetricStatus.MultipleSeries, reading.Status);
-        Assert.Equal("query returned 2 series; aggregate with sum()", reading.Problem);
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(2, answer.Result.Count);
     }
 
     [Fact]
-    public async Task QueryAsync_UnknownService_ReportsNoSeries()
+    public void Query_UnknownService_IsAnEmptyVector()
     {
         var world = new TrafficTestWorld();
         const string Unknown = """sum(rate(http_requests_total{namespace="shop",workload="nope"}[1m]))""";
 
-        var reading = (await world.Source.QueryAsync([Unknown], CancellationToken.None))[Unknown];
+        var answer = world.Query(Unknown);
 
-        Assert.Equal(MetricStatus.Empty, reading.Status);
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("vector", answer.ResultType);
+        Assert.Empty(answer.Result);
     }
 
     [Theory]
@@ -96,35 +97,37 @@ public sealed class SandboxMetricSourceTests
     [InlineData("""sum(rate(http_request_duration_seconds_bucket{workload="checkout-api"}[1m]))""")]
     [InlineData("""histogram_quantile(0.99, sum by (le) (rate(http_requests_total{workload="checkout-api"}[1m])))""")]
     [InlineData("")]
-    public async Task QueryAsync_OutsideTheConvention_ReportsInvalidQueryAndWhatIsSupported(string query)
+    public void Query_OutsideTheConvention_IsBadDataSayingWhatIsSupported(string query)
     {
         var world = new TrafficTestWorld();
 
-        var reading = (await world.Source.QueryAsync([query], CancellationToken.None))[query];
+        var answer = world.Query(query);
 
-        Assert.Equal(MetricStatus.InvalidQuery, reading.Status);
-        Assert.False(string.IsNullOrEmpty(reading.Problem));
+        Assert.Equal(400, answer.Status);
+        Assert.Equal("error", answer.Body["status"]!.GetValue<string>());
+        Assert.Equal("bad_data", answer.ErrorType);
+        Assert.False(string.IsNullOrEmpty(answer.Error));
     }
 
     [Fact]
-    public async Task QueryAsync_UnsupportedFunction_PointsToPrometheus()
+    public void Query_UnsupportedFunction_PointsToPrometheus()
     {
         var world = new TrafficTestWorld();
         const string Avg = """avg(rate(http_requests_total[1m]))""";
 
-        var reading = (await world.Source.QueryAsync([Avg], CancellationToken.None))[Avg];
+        var answer = world.Query(Avg);
 
-        Assert.Contains("set ScaleControl:Prometheus:Url", reading.Problem);
+        Assert.Contains("set ScaleControl:Prometheus:Url", answer.Error);
     }
 
     [Fact]
-    public async Task QueryRangeAsync_OverAHotEvent_ReturnsOnePointPerStep()
+    public void QueryRange_OverAHotEvent_ReturnsOnePointPerStep()
     {
         var world = new TrafficTestWorld();
         var start = world.StartHotEvent("checkout-api", multiplier: 3, ramp: 0, hold: 600, decay: 0).StartsAt;
         world.Time.SetUtcNow(start.AddMinutes(3));
 
-        var points = await world.Source.QueryRangeAsync(CheckoutRate, start.AddMinutes(-1), start.AddMinutes(3), TimeSpan.FromSeconds(30), CancellationToken.None);
+        var points = world.QueryRange(CheckoutRate, start.AddMinutes(-1), start.AddMinutes(3), TimeSpan.FromSeconds(30)).Points();
 
         Assert.Equal(9, points.Count);
         Assert.Equal(100, points[0].Value, 9);
@@ -134,11 +137,26 @@ public sealed class SandboxMetricSourceTests
     }
 
     [Fact]
-    public async Task QueryRangeAsync_InvalidQuery_Throws()
+    public void QueryRange_InvalidQuery_IsBadData()
     {
         var world = new TrafficTestWorld();
         var now = world.Time.GetUtcNow();
 
-        await Assert.ThrowsAsync<ArgumentException>(() => world.Source.QueryRangeAsync("up", now.AddMinutes(-1), now, TimeSpan.FromSeconds(10), CancellationToken.None));
+        var answer = world.QueryRange("up", now.AddMinutes(-1), now, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(400, answer.Status);
+        Assert.Equal("bad_data", answer.ErrorType);
+    }
+
+    [Fact]
+    public void QueryRange_PastTheSimulatorsNow_StopsAtNow()
+    {
+        var world = new TrafficTestWorld();
+        var now = world.Time.GetUtcNow();
+
+        var points = world.QueryRange(CheckoutRate, now.AddMinutes(-1), now.AddMinutes(5), TimeSpan.FromSeconds(30)).Points();
+
+        Assert.Equal(3, points.Count);
+        Assert.Equal(now, points[^1].Time);
     }
 }

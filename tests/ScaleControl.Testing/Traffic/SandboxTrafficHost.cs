@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Sandbox.Traffic;
 
-namespace ScaleControl.Sandbox.Tests.Traffic;
+namespace ScaleControl.Testing.Traffic;
 
 /// <summary>The traffic simulator's HTTP surface alone on 127.0.0.1:0, as the sandbox mounts it in the product host.</summary>
 public sealed class SandboxTrafficHost : IAsyncDisposable

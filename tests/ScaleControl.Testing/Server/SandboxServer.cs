@@ -4,16 +4,25 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Kubernetes;
+
+namespace ScaleControl.Testing.Server;
 
 /// <summary>
 /// The real server, as a user runs it: <c>dotnet ScaleControl.Server.dll --urls http://127.0.0.1:0</c> in sandbox mode
 /// (no cluster configured), in its own working directory, with fast intervals. Talks to it over HTTP only.
+/// The test project must reference ScaleControl.Server, so that the server's dll sits next to the tests.
 /// </summary>
 public sealed partial class SandboxServer : IAsyncDisposable
 {
+    /// <summary>The sandbox's demo tokens (admin, the operator zhangsan, a viewer).</summary>
+    public const string AdminToken = "sandbox-admin";
+    public const string OperatorToken = "sandbox-zhangsan";
+    public const string ViewerToken = "sandbox-viewer";
+
     private readonly Process _process;
     private readonly List<string> _output = [];
+    private Kubectl? _kubectl;
 
     private SandboxServer(Process process, string workingDirectory)
     {
@@ -24,10 +33,14 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
     public string WorkingDirectory { get; }
     public string Kubeconfig => Path.Combine(WorkingDirectory, ".scalecontrol", "sandbox", "kubeconfig");
+
+    /// <summary>Real kubectl against the sandbox cluster this server runs.</summary>
+    public Kubectl Kubectl => _kubectl ??= new Kubectl(Kubeconfig);
     public HttpClient Http { get; private set; } = null!;
     public string Output { get { lock (_output) { return string.Join('\n', _output); } } }
 
-    public static async Task<SandboxServer> StartAsync(IDictionary<string, string>? settings = null)
+    /// <summary>Starts the server; <paramref name="settings"/> are environment variables (e.g. <c>ScaleControl__Sandbox__RateWindow</c>).</summary>
+    public static async Task<SandboxServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName;
         var start = new ProcessStartInfo("dotnet")
@@ -128,8 +141,9 @@ public sealed partial class SandboxServer : IAsyncDisposable
 
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path} -> {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        return response.IsSuccessStatusCode
+            ? JsonDocument.Parse(text).RootElement.Clone()
+            : throw new HttpRequestException($"POST {path} -> {(int)response.StatusCode}: {text}", null, response.StatusCode);
     }
 
     public Task HotEventAsync(string ns, string workload, double multiplier) =>
@@ -168,6 +182,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _kubectl?.Dispose();
         Http?.Dispose();
         if (!_process.HasExited)
         {

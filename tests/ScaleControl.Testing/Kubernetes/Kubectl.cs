@@ -1,28 +1,39 @@
 using System.Diagnostics;
+using System.Globalization;
 using ScaleControl.Sandbox.Kubernetes;
 
-namespace ScaleControl.Sandbox.Tests.Kubernetes;
+namespace ScaleControl.Testing.Kubernetes;
 
-/// <summary>Runs the real kubectl (on PATH) against a sandbox server through a generated kubeconfig.</summary>
-internal sealed class Kubectl : IDisposable
+/// <summary>
+/// The real kubectl on PATH, with its own HOME and cache in a temp directory: either against a sandbox API server
+/// through a generated kubeconfig, or with a kubeconfig that exists already (e.g. the one a sandbox-mode server writes).
+/// </summary>
+public sealed class Kubectl : IDisposable
 {
-    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("sandbox-kubectl-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("scalecontrol-kubectl-").FullName;
 
+    /// <summary>kubectl against the sandbox API server at <paramref name="server"/>, through a generated kubeconfig.</summary>
     public Kubectl(Uri server)
     {
         KubeconfigPath = Path.Combine(_directory, "kubeconfig");
         SandboxKubeconfig.Write(KubeconfigPath, server);
     }
 
+    /// <summary>kubectl with the given kubeconfig file.</summary>
+    public Kubectl(string kubeconfigPath) => KubeconfigPath = kubeconfigPath;
+
     public string KubeconfigPath { get; }
 
+    /// <summary>Runs kubectl and returns its output; a non-zero exit throws with stderr and stdout in the message.</summary>
     public async Task<KubectlResult> RunAsync(params string[] args)
     {
         var result = await RunRawAsync(args);
-        Assert.True(result.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed ({result.ExitCode}): {result.StdErr}\n{result.StdOut}");
-        return result;
+        return result.ExitCode == 0
+            ? result
+            : throw new KubectlFailedException($"kubectl {string.Join(' ', args)} failed ({result.ExitCode}): {result.StdErr}\n{result.StdOut}");
     }
 
+    /// <summary>Runs kubectl and returns whatever it did, exit code included.</summary>
     public async Task<KubectlResult> RunRawAsync(params string[] args)
     {
         using var process = Start(args);
@@ -52,6 +63,11 @@ internal sealed class Kubectl : IDisposable
         return Process.Start(info)!;
     }
 
+    /// <summary><c>.spec.replicas</c> of a workload.</summary>
+    public async Task<int> ReplicasAsync(string kind, string @namespace, string name) =>
+        int.Parse((await RunAsync("get", kind, name, "-n", @namespace, "-o", "jsonpath={.spec.replicas}")).StdOut, CultureInfo.InvariantCulture);
+
+    /// <summary>Writes a file (e.g. a manifest for <c>apply -f</c>) into kubectl's temp directory.</summary>
     public string WriteFile(string name, string content)
     {
         var path = Path.Combine(_directory, name);
@@ -63,13 +79,15 @@ internal sealed class Kubectl : IDisposable
     {
         try
         {
-            System.IO.Directory.Delete(_directory, recursive: true);
+            Directory.Delete(_directory, recursive: true);
         }
         catch (IOException)
         {
-            // best effort cleanup of a temp directory
+            // A temp directory left behind is harmless.
         }
     }
 }
 
-internal sealed record KubectlResult(int ExitCode, string StdOut, string StdErr);
+public sealed record KubectlResult(int ExitCode, string StdOut, string StdErr);
+
+public sealed class KubectlFailedException(string message) : Exception(message);

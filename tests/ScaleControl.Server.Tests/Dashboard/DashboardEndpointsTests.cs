@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using ScaleControl.Server.Dashboard;
 
-namespace ScaleControl.Cli.Tests.Dashboard;
+namespace ScaleControl.Server.Tests.Dashboard;
 
 /// <summary><c>MapDashboard()</c> on its own host: the page and its assets, with ETags for cheap reloads.</summary>
 public sealed class DashboardEndpointsTests : IAsyncLifetime

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ScaleControl.Prometheus.Tests.Infrastructure;
+namespace ScaleControl.Testing.Prometheus;
 
 /// <summary>
 /// A real Prometheus (Debian's /usr/bin/prometheus) on 127.0.0.1 with a free port and a temporary data dir,
 /// optionally pre-loaded with an OpenMetrics backfill through <c>promtool tsdb create-blocks-from openmetrics</c>.
-/// Killed and deleted on dispose. Shared by the test projects and the benchmark (linked source file).
+/// Killed and deleted on dispose. Shared by the test projects and the benchmark.
 /// </summary>
 public sealed class PrometheusServer : IAsyncDisposable
 {

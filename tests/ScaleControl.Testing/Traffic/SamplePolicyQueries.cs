@@ -1,4 +1,4 @@
-namespace ScaleControl.Sandbox.Tests.Traffic;
+namespace ScaleControl.Testing.Traffic;
 
 /// <summary>The metric queries of the sample policies in <c>samples/prometheus/policies</c>.</summary>
 public static class SamplePolicyQueries

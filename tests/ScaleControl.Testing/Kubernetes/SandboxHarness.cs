@@ -4,11 +4,16 @@ using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Sandbox.Kubernetes;
 using ScaleControl.Sandbox.Kubernetes.Control;
 
-namespace ScaleControl.Sandbox.Tests.Kubernetes;
+namespace ScaleControl.Testing.Kubernetes;
 
-/// <summary>A sandbox API server on 127.0.0.1:0 plus the clients a test talks to it with.</summary>
-internal sealed class SandboxHarness : IAsyncDisposable
+/// <summary>
+/// A sandbox API server on 127.0.0.1:0 plus the clients a test talks to it with; optionally ScaleControl's CRDs
+/// installed and a fake clock. Whatever a test attaches with <see cref="Own{T}"/> is disposed before the server.
+/// </summary>
+public sealed class SandboxHarness : IAsyncDisposable
 {
+    private readonly List<IAsyncDisposable> _owned = [];
+
     private SandboxHarness(SandboxKubernetesServer server, FakeTimeProvider? time)
     {
         Server = server;
@@ -16,6 +21,9 @@ internal sealed class SandboxHarness : IAsyncDisposable
         Client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = server.BaseUri.ToString(), HttpClientTimeout = TimeSpan.FromSeconds(20) });
         Http = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
     }
+
+    /// <summary>charts/scalecontrol/crds/*.yaml, copied next to the tests by the test project.</summary>
+    public static string[] CrdFiles => Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "crds"), "*.yaml");
 
     public SandboxKubernetesServer Server { get; }
 
@@ -28,7 +36,12 @@ internal sealed class SandboxHarness : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<SandboxHarness> StartAsync(Action<SandboxKubernetesOptions>? configure = null, bool fakeTime = false, string prefix = "")
+    /// <summary>
+    /// Starts a sandbox. With <paramref name="fakeTime"/> the controller loop is off and the clock is a
+    /// <see cref="FakeTimeProvider"/>; <paramref name="installCrds"/> seeds <see cref="CrdFiles"/>.
+    /// </summary>
+    public static async Task<SandboxHarness> StartAsync(
+        Action<SandboxKubernetesOptions>? configure = null, bool fakeTime = false, string prefix = "", bool installCrds = false)
     {
         var time = fakeTime ? new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero)) : null;
         var server = await SandboxKubernetesServer.StartAsync(o =>
@@ -36,7 +49,20 @@ internal sealed class SandboxHarness : IAsyncDisposable
             o.RunControllerLoop = !fakeTime;
             configure?.Invoke(o);
         }, time, prefix);
+        foreach (var crd in installCrds ? CrdFiles : [])
+        {
+            server.Control.Seed(File.ReadAllText(crd));
+        }
+
         return new SandboxHarness(server, time);
+    }
+
+    /// <summary>Disposes <paramref name="disposable"/> with the harness, before the server stops.</summary>
+    public T Own<T>(T disposable)
+        where T : IAsyncDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
     }
 
     public async Task<(int Status, JsonObject Body)> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json")
@@ -55,8 +81,20 @@ internal sealed class SandboxHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+
         Client.Dispose();
         Http.Dispose();
-        await Server.DisposeAsync();
+
+        // Work-around (reported to k8s-sandbox): stopping the sandbox host sometimes waits out the 30 s host shutdown
+        // timeout for a watch request whose client is gone. The test is done; let the host finish stopping alone.
+        var stopping = Server.DisposeAsync().AsTask();
+        if (await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(2))) != stopping)
+        {
+            _ = stopping.ContinueWith(t => t.Exception, TaskScheduler.Default);
+        }
     }
 }

@@ -1,0 +1,375 @@
+// The dashboard's script: polls GET /api/v1/dashboard, draws each workload's charts as inline SVG, lists open
+// proposals and recent actions, and (sandbox only) starts hot events next to the emulated phone.
+// Everything from the server goes in through textContent, never as markup.
+(() => {
+  'use strict';
+  const TOKEN_KEY = 'scalecontrol.token';
+  const SANDBOX_TOKEN = 'sandbox-admin';
+  const POLL_MS = 1500;
+  const MINUTES = 30;
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  const state = { token: null, tokenFromUser: false, timer: null, sandboxReady: false, hotEvents: [], workloadsKey: '' };
+  const $ = id => document.getElementById(id);
+
+  function h(tag, attrs, ...children) {
+    const node = tag.startsWith('svg:') ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') node.setAttribute('class', v);
+      else if (k === 'text') node.textContent = v;
+      else node.setAttribute(k, v);
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+    return node;
+  }
+
+  // ---- formatting -------------------------------------------------------------------------------------
+  const fmt = v => {
+    if (v === null || v === undefined || Number.isNaN(v)) return '–';
+    const a = Math.abs(v);
+    if (a >= 1e6) return (v / 1e6).toFixed(a >= 1e7 ? 0 : 1) + 'M';
+    if (a >= 1e4) return (v / 1e3).toFixed(a >= 1e5 ? 0 : 1) + 'k';
+    if (a >= 100) return Math.round(v).toString();
+    return (Math.round(v * 100) / 100).toString();
+  };
+  const clock = t => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  const ago = t => {
+    const s = Math.max(0, Math.round((Date.now() - new Date(t).getTime()) / 1000));
+    return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h${Math.floor(s % 3600 / 60)}m`;
+  };
+  const countdown = t => {
+    const s = Math.round((new Date(t).getTime() - Date.now()) / 1000);
+    if (s <= 0) return 'expiring';
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} left`;
+  };
+  const until = t => {
+    const m = Math.max(0, Math.round((new Date(t).getTime() - Date.now()) / 60000));
+    return m < 60 ? `${m}m left` : `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''} left`;
+  };
+  const targetName = t => !t ? '' : typeof t === 'string' ? t.split('/').pop() : (t.name || '');
+  const targetText = t => !t ? '' : typeof t === 'string' ? t : `${t.kind || 'Deployment'}/${t.name}`;
+  const key = (ns, name) => `${ns}/${name}`;
+
+  // ---- API ---------------------------------------------------------------------------------------------
+  async function api(path, options = {}) {
+    const headers = { Accept: 'application/json' };
+    if (options.body) headers['Content-Type'] = 'application/json';
+    if (state.token) headers.Authorization = `Bearer ${state.token}`;
+    return fetch(path, { ...options, headers, cache: 'no-store' });
+  }
+
+  async function problemText(res) {
+    try {
+      const p = await res.json();
+      if (p.errors) return Object.entries(p.errors).map(([k, v]) => `${k}: ${[].concat(v).join(', ')}`).join('; ');
+      return p.detail || p.title || `HTTP ${res.status}`;
+    } catch { return `HTTP ${res.status}`; }
+  }
+
+  // ---- connection: stored token, else the sandbox's demo admin token, else ask ---------------------------
+  async function connect() {
+    const stored = localStorage.getItem(TOKEN_KEY);
+    const candidates = stored ? [[stored, true], [SANDBOX_TOKEN, false]] : [[SANDBOX_TOKEN, false]];
+    for (const [token, fromUser] of candidates) {
+      state.token = token;
+      state.tokenFromUser = fromUser;
+      let res;
+      try { res = await api(`/api/v1/dashboard?minutes=${MINUTES}`); }
+      catch { setLive('down', 'server unreachable'); return schedule(); }
+      if (res.ok) { render(await res.json()); return schedule(); }
+      if (res.status === 401 && fromUser) localStorage.removeItem(TOKEN_KEY);
+      if (res.status !== 401 && res.status !== 403) { showBanner(await problemText(res)); return schedule(); }
+    }
+    state.token = null;
+    askForToken('');
+  }
+
+  function askForToken(message) {
+    clearTimeout(state.timer);
+    setLive('down', 'signed out');
+    $('login-error').textContent = message;
+    if (!$('login').open) $('login').showModal();
+  }
+
+  $('login-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    state.token = $('login-token').value.trim();
+    const res = await api(`/api/v1/dashboard?minutes=${MINUTES}`).catch(() => null);
+    if (!res) { $('login-error').textContent = 'The server cannot be reached.'; return; }
+    if (!res.ok) { $('login-error').textContent = res.status === 401 ? 'This token is not accepted.' : await problemText(res); return; }
+    localStorage.setItem(TOKEN_KEY, state.token);
+    state.tokenFromUser = true;
+    $('login').close();
+    render(await res.json());
+    schedule();
+  });
+
+  $('signout').addEventListener('click', () => {
+    localStorage.removeItem(TOKEN_KEY);
+    state.token = null;
+    askForToken('');
+  });
+
+  function schedule() {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(poll, POLL_MS);
+  }
+
+  async function poll() {
+    try {
+      const res = await api(`/api/v1/dashboard?minutes=${MINUTES}`);
+      if (res.status === 401) {
+        if (state.tokenFromUser) localStorage.removeItem(TOKEN_KEY);
+        return askForToken('The token is no longer accepted.');
+      }
+      if (!res.ok) { showBanner(await problemText(res)); setLive('down', `HTTP ${res.status}`); }
+      else render(await res.json());
+      if (document.body.classList.contains('sandbox')) await refreshHotEvents();
+    } catch {
+      setLive('down', 'server unreachable, retrying');
+    }
+    schedule();
+  }
+
+  function setLive(kind, text) {
+    $('live').dataset.state = kind;
+    $('live-text').textContent = text;
+  }
+
+  function showBanner(text) {
+    $('banner').textContent = text;
+    $('banner').hidden = !text;
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------------------
+  function render(data) {
+    const status = data.status || {};
+    const sandbox = status.mode === 'sandbox';
+    showBanner('');
+    setLive('live', status.lastTick ? `live · tick ${ago(status.lastTick)} ago` : 'live');
+    $('mode').textContent = sandbox ? 'sandbox' : (status.mode || 'cluster');
+    $('mode').className = `badge ${sandbox ? 'sandbox' : 'cluster'}`;
+    $('leader').textContent = status.leader ? `leader ${status.leader}${status.isLeader ? ' (this replica)' : ''}` : '';
+    $('signout').hidden = !state.tokenFromUser;
+    document.body.classList.toggle('sandbox', sandbox);
+    if (sandbox && !state.sandboxReady) setUpSandbox();
+
+    const policies = status.policies || [];
+    renderWorkloads(policies, data.series || [], data.proposals || []);
+    renderProposals(data.proposals || []);
+    renderRecent(data.recent || []);
+    if (sandbox) fillWorkloadSelect(policies);
+  }
+
+  function renderWorkloads(policies, series, proposals) {
+    const root = $('workloads');
+    if (policies.length === 0) {
+      root.replaceChildren(h('p', { class: 'empty', text: 'No ScalePolicies yet. Apply one with: scalectl policy apply -f policy.yaml' }));
+      return;
+    }
+    const byKey = new Map(series.map(s => [key(s.namespace, s.name), s]));
+    const open = new Map(proposals.map(p => [key(p.metadata.namespace, p.spec.policyName), p]));
+    // Workloads waiting for a person come first; the rest in name order so cards do not jump around.
+    const waiting = p => open.has(key(p.namespace, p.name)) || !!p.openProposal;
+    const sorted = [...policies].sort((a, b) => (waiting(b) - waiting(a)) || key(a.namespace, a.name).localeCompare(key(b.namespace, b.name)));
+    root.replaceChildren(...sorted.map(p => workloadCard(p,
+      byKey.get(key(p.namespace, p.name)) || byKey.get(key(p.namespace, targetName(p.target))),
+      open.get(key(p.namespace, p.name)))));
+  }
+
+  function workloadCard(p, series, proposal) {
+    const points = (series && series.points) || [];
+    const last = points.length ? points[points.length - 1] : {};
+    const metric = (p.metrics || [])[0] || {};
+    const now = Date.now();
+    const frozen = p.frozenUntil && new Date(p.frozenUntil).getTime() > now;
+    const pinned = p.pinnedUntil && new Date(p.pinnedUntil).getTime() > now;
+    const hot = state.hotEvents.filter(e => e.namespace === p.namespace && e.workload === targetName(p.target) && e.phase !== 'Ended' && e.phase !== 'Done');
+    const problems = (p.metrics || []).filter(m => m.problem);
+
+    const chips = [
+      h('span', { class: `chip mode-${p.mode}`, text: p.mode || '' }),
+      frozen ? h('span', { class: 'chip frozen', text: `frozen · ${until(p.frozenUntil)}` }) : null,
+      pinned ? h('span', { class: 'chip pinned', text: `pinned at ${p.pinnedReplicas} · ${until(p.pinnedUntil)}` }) : null,
+      proposal || p.openProposal ? h('span', { class: 'chip awaiting', text: 'awaiting approval' }) : null,
+      ...hot.map(e => h('span', { class: 'chip hotevent', text: `hot event ${e.multiplier}× · ${String(e.phase || '').toLowerCase()}` })),
+      ...problems.map(m => h('span', { class: 'chip problem', title: m.problem, text: `${m.name}: no data` })),
+    ];
+
+    const value = metric.value ?? last.value;
+    const predicted = metric.predicted ?? last.predicted;
+    const card = h('article', { class: `card${proposal || p.openProposal ? ' attention' : ''}`, 'data-workload': key(p.namespace, p.name) },
+      h('div', { class: 'card-head' },
+        h('span', { class: 'card-title' }, h('span', { class: 'ns', text: `${p.namespace}/` }), p.name),
+        ...chips,
+        h('span', { class: 'target', text: targetText(p.target) })),
+      h('div', { class: 'stats' },
+        stat('traffic', metric.name || 'traffic', fmt(value), '/s'),
+        stat('predicted', 'predicted', fmt(predicted), '/s'),
+        stat('ready', 'ready', p.readyReplicas ?? last.ready ?? '–', null, 'ready'),
+        stat('desired', 'desired', p.desiredReplicas ?? last.desired ?? '–', p.currentReplicas != null ? `now ${p.currentReplicas}` : null, 'desired')),
+      legend([['Traffic', 'var(--traffic)'], ['Predicted', 'var(--predicted)', true]]),
+      chart(points, [
+        { field: 'value', color: 'var(--traffic)', area: true },
+        { field: 'predicted', color: 'var(--predicted)', dashed: true },
+      ], { format: fmt }),
+      legend([['Ready', 'var(--ready)'], ['Desired', 'var(--desired)', true], ['Current', 'var(--current)']]),
+      chart(points, [
+        { field: 'ready', color: 'var(--ready)', area: true, step: true },
+        { field: 'desired', color: 'var(--desired)', dashed: true, step: true },
+        { field: 'current', color: 'var(--current)', step: true, thin: true },
+      ], { integer: true }),
+      h('p', { class: 'reason', title: p.lastReason || '', text: p.lastReason || '' }));
+    return card;
+  }
+
+  function stat(cls, label, value, small, role) {
+    return h('div', { class: `stat ${cls}` },
+      h('div', { class: 'label', text: label }),
+      h('div', { class: 'value', 'data-role': role || null }, String(value), small ? h('small', { text: small }) : null));
+  }
+
+  function legend(items) {
+    return h('div', { class: 'legend' }, items.map(([name, color, dashed]) =>
+      h('span', { class: dashed ? 'dashed' : null, style: `--c:${color}`, text: name })));
+  }
+
+  // A small SVG line chart: time on x (the last MINUTES), values on y from 0 to a rounded maximum.
+  function chart(points, lines, options) {
+    const W = 600, H = 120, L = 40, R = 8, T = 8, B = 18;
+    const svg = h('svg:svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' });
+    // The window is the data's own span (at least 5 minutes, at most MINUTES), so a fresh start is not a sliver.
+    const end = points.length ? new Date(points[points.length - 1].time).getTime() : Date.now();
+    const first = points.length ? new Date(points[0].time).getTime() : end;
+    const minutes = Math.min(MINUTES, Math.max(5, Math.ceil((end - first) / 60000)));
+    const start = end - minutes * 60 * 1000;
+    let max = 0;
+    for (const pt of points) for (const l of lines) { const v = pt[l.field]; if (typeof v === 'number' && v > max) max = v; }
+    max = niceMax(max, options.integer);
+    const x = t => L + (new Date(t).getTime() - start) / (end - start || 1) * (W - L - R);
+    const y = v => T + (1 - v / max) * (H - T - B);
+
+    for (const f of [0, 0.5, 1]) {
+      const v = max * f;
+      svg.append(h('svg:line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
+      svg.append(h('svg:text', { x: L - 6, y: y(v) + 3, 'text-anchor': 'end', text: options.integer ? String(Math.round(v)) : fmt(v) }));
+    }
+    for (const [f, label] of [[0, `-${minutes}m`], [0.5, `-${Math.round(minutes / 2)}m`], [1, 'now']]) {
+      svg.append(h('svg:text', { x: L + f * (W - L - R), y: H - 4, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle', text: label }));
+    }
+    for (const l of lines) {
+      const pts = points.filter(pt => typeof pt[l.field] === 'number' && new Date(pt.time).getTime() >= start);
+      if (pts.length === 0) continue;
+      let d = `M${x(pts[0].time).toFixed(1)},${y(pts[0][l.field]).toFixed(1)}`;
+      for (let i = 1; i < pts.length; i++) {
+        const px = x(pts[i].time).toFixed(1), py = y(pts[i][l.field]).toFixed(1);
+        d += l.step ? `H${px}V${py}` : `L${px},${py}`;
+      }
+      if (l.area) {
+        svg.append(h('svg:path', { d: `${d}V${y(0)}H${x(pts[0].time).toFixed(1)}Z`, fill: l.color, 'fill-opacity': 0.12, stroke: 'none' }));
+      }
+      svg.append(h('svg:path', {
+        d, fill: 'none', stroke: l.color, 'stroke-width': l.thin ? 1.2 : 2, 'vector-effect': 'non-scaling-stroke',
+        'stroke-dasharray': l.dashed ? '5 4' : null, 'stroke-linejoin': 'round', 'data-series': l.field,
+      }));
+    }
+    return svg;
+  }
+
+  function niceMax(v, integer) {
+    if (!(v > 0)) return integer ? 4 : 1;
+    const padded = v * 1.15;
+    const p = Math.pow(10, Math.floor(Math.log10(padded)));
+    const n = [1, 2, 2.5, 5, 10].find(m => m * p >= padded) * p;
+    return integer ? Math.max(2, Math.ceil(n / 2) * 2) : n;
+  }
+
+  function renderProposals(proposals) {
+    $('proposal-count').textContent = proposals.length;
+    $('proposal-count').classList.toggle('hot', proposals.length > 0);
+    if (proposals.length === 0) {
+      $('proposals').replaceChildren(h('li', { class: 'empty', text: 'Nothing waiting for approval.' }));
+      return;
+    }
+    $('proposals').replaceChildren(...proposals.map(p => {
+      const approvals = (p.status && p.status.approvals) || [];
+      return h('li', { class: 'proposal', 'data-proposal': key(p.metadata.namespace, p.metadata.name) },
+        h('div', { class: 'row' },
+          h('strong', { text: `${p.metadata.namespace}/${targetName(p.spec.target) || p.spec.policyName}` }),
+          h('span', { class: 'expires', text: p.spec.expiresAt ? countdown(p.spec.expiresAt) : '' })),
+        h('div', { class: 'row' },
+          h('span', { class: 'step' }, String(p.spec.fromReplicas), h('span', { class: 'arrow', text: '→' }), String(p.spec.toReplicas)),
+          h('span', { class: 'muted', text: `replicas · ${approvals.length}/${p.spec.requiredApprovals || 1} approvals` })),
+        h('div', { class: 'why', text: p.spec.reason || '' }),
+        h('div', { class: 'why', text: `scalectl approve ${p.metadata.namespace}/${p.metadata.name}` }));
+    }));
+  }
+
+  function renderRecent(entries) {
+    if (entries.length === 0) {
+      $('recent').replaceChildren(h('li', { class: 'empty', text: 'No actions yet.' }));
+      return;
+    }
+    $('recent').replaceChildren(...entries.slice(0, 20).map(e => {
+      const step = e.from != null && e.to != null ? ` ${e.from} → ${e.to}` : e.to != null ? ` → ${e.to}` : '';
+      const who = e.by ? ` · ${e.by}${e.channel ? ` via ${e.channel}` : ''}` : '';
+      return h('li', { 'data-kind': e.kind },
+        h('time', { datetime: e.time, text: clock(e.time) }),
+        h('span', { class: `kind ${e.kind}`, text: e.kind }),
+        h('span', { class: 'what', title: e.message || '', text: `${e.namespace}/${e.workload}${step}${who}${e.message ? ` — ${e.message}` : ''}` }));
+    }));
+  }
+
+  // ---- sandbox: hot events and the phone -----------------------------------------------------------------
+  function setUpSandbox() {
+    state.sandboxReady = true;
+    $('phone').src = '/sandbox/dingtalk/phone';
+    $('hot-multiplier').addEventListener('input', e => { $('hot-multiplier-value').textContent = e.target.value; });
+    $('hot-form').addEventListener('submit', startHotEvent);
+  }
+
+  function fillWorkloadSelect(policies) {
+    const options = policies.map(p => key(p.namespace, targetName(p.target))).filter((v, i, a) => v.split('/')[1] && a.indexOf(v) === i).sort();
+    const joined = options.join(',');
+    if (joined === state.workloadsKey) return;
+    state.workloadsKey = joined;
+    const select = $('hot-workload');
+    const selected = select.value;
+    select.replaceChildren(...options.map(o => h('option', { value: o, text: o })));
+    if (options.includes(selected)) select.value = selected;
+  }
+
+  async function refreshHotEvents() {
+    try {
+      const res = await fetch('/sandbox/traffic/hot-events', { cache: 'no-store' });
+      if (res.ok) state.hotEvents = await res.json();
+    } catch { /* the next poll tries again */ }
+  }
+
+  async function startHotEvent(e) {
+    e.preventDefault();
+    const [namespace, workload] = $('hot-workload').value.split('/');
+    const body = {
+      namespace, workload,
+      multiplier: Number($('hot-multiplier').value),
+      rampSeconds: Number($('hot-ramp').value),
+      holdSeconds: Number($('hot-hold').value),
+      decaySeconds: Number($('hot-decay').value),
+    };
+    $('hot-start').disabled = true;
+    try {
+      const res = await api('/sandbox/traffic/hot-events', { method: 'POST', body: JSON.stringify(body) });
+      $('hot-result').textContent = res.ok
+        ? `${namespace}/${workload} is getting ${body.multiplier}× traffic. Watch the card arrive on the phone.`
+        : `Could not start: ${await problemText(res)}`;
+      if (res.ok) await refreshHotEvents();
+    } catch {
+      $('hot-result').textContent = 'Could not start: the server cannot be reached.';
+    } finally {
+      $('hot-start').disabled = false;
+    }
+  }
+
+  connect();
+})();
