@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using ScaleControl.Testing.Server;
+
 namespace ScaleControl.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
@@ -96,7 +98,7 @@ public sealed class SharedCluster : IAsyncDisposable
     /// </summary>
     public async Task<(string Name, int From, int To)> CreateProposalAsync(string name, int step = 3)
     {
-        var from = await Kubectl.ReplicasAsync(Kubeconfig, "deployment", Namespace, Workload);
+        var from = await Sandbox.Kubectl.ReplicasAsync("deployment", Namespace, Workload);
         var to = from + step;
         var expires = DateTimeOffset.UtcNow.AddMinutes(10).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var yaml = $"""
@@ -121,7 +123,7 @@ public sealed class SharedCluster : IAsyncDisposable
             """;
         var file = Path.Combine(Sandbox.WorkingDirectory, name + ".yaml");
         await File.WriteAllTextAsync(file, yaml);
-        await Kubectl.RunAsync(Kubeconfig, "apply", "-f", file);
+        await Sandbox.Kubectl.RunAsync("apply", "-f", file);
         return (name, from, to);
     }
 

@@ -1,4 +1,5 @@
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests.Reliability;
 
@@ -33,7 +34,7 @@ public sealed class CrashTests
         var status = proposal.GetProperty("status");
         Assert.Equal("Applied", status.GetProperty("phase").GetString());
         Assert.Equal("zhangsan", Assert.Single(status.GetProperty("approvals").EnumerateArray()).GetProperty("user").GetString());
-        Assert.Equal(to, await Kubectl.ReplicasAsync(cluster.Kubeconfig, "deployment", SharedCluster.Namespace, SharedCluster.Workload));
+        Assert.Equal(to, await cluster.Sandbox.Kubectl.ReplicasAsync("deployment", SharedCluster.Namespace, SharedCluster.Workload));
         Assert.Equal(1, await cluster.ScaleWritesAsync());
         Assert.Contains($"→ {to}", card.GetProperty("cardData").GetProperty("result").GetString());
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests.Reliability;
 
@@ -22,7 +23,7 @@ public sealed class DependencyFailureTests
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Applied", answer.GetProperty("proposal").GetProperty("status").GetProperty("phase").GetString());
-        Assert.Equal(to, await Kubectl.ReplicasAsync(cluster.Kubeconfig, "deployment", SharedCluster.Namespace, SharedCluster.Workload));
+        Assert.Equal(to, await cluster.Sandbox.Kubectl.ReplicasAsync("deployment", SharedCluster.Namespace, SharedCluster.Workload));
 
         // DingTalk still down: the card cannot say so yet, and the proposal knows its card is behind.
         await Task.Delay(TimeSpan.FromSeconds(1.5));

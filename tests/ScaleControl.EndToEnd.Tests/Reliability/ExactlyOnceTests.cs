@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests.Reliability;
 
@@ -53,7 +54,7 @@ public sealed class ExactlyOnceTests
         Assert.Equal("Applied", status.GetProperty("phase").GetString());
         Assert.Single(status.GetProperty("approvals").EnumerateArray());
         Assert.Single(status.GetProperty("history").EnumerateArray(), t => t.GetProperty("to").GetString() == "Applying");
-        Assert.Equal(to, await Kubectl.ReplicasAsync(cluster.Kubeconfig, "deployment", SharedCluster.Namespace, SharedCluster.Workload));
+        Assert.Equal(to, await cluster.Sandbox.Kubectl.ReplicasAsync("deployment", SharedCluster.Namespace, SharedCluster.Workload));
         Assert.Equal(1, await cluster.ScaleWritesAsync());
         Assert.Equal(generation + 1, await GenerationAsync(cluster));
     }
@@ -90,6 +91,6 @@ public sealed class ExactlyOnceTests
     }
 
     private static async Task<long> GenerationAsync(SharedCluster cluster) =>
-        long.Parse(await Kubectl.RunAsync(cluster.Kubeconfig, "get", "deployment", SharedCluster.Workload, "-n", SharedCluster.Namespace, "-o", "jsonpath={.metadata.generation}"),
+        long.Parse((await cluster.Sandbox.Kubectl.RunAsync("get", "deployment", SharedCluster.Workload, "-n", SharedCluster.Namespace, "-o", "jsonpath={.metadata.generation}")).StdOut,
             System.Globalization.CultureInfo.InvariantCulture);
 }

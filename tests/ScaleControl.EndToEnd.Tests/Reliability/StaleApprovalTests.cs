@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests.Reliability;
 
@@ -18,7 +19,7 @@ public sealed class StaleApprovalTests
 
         // Someone scaled by hand beyond the proposal: applying it now would scale down.
         var moved = to + 3;
-        await Kubectl.RunAsync(cluster.Kubeconfig, "scale", "deployment", SharedCluster.Workload, "-n", SharedCluster.Namespace, $"--replicas={moved}");
+        await cluster.Sandbox.Kubectl.RunAsync("scale", "deployment", SharedCluster.Workload, "-n", SharedCluster.Namespace, $"--replicas={moved}");
         await cluster.ClearJournalAsync();
 
         using var lisi = replica.Client(SharedCluster.Tokens["lisi"]);
@@ -29,7 +30,7 @@ public sealed class StaleApprovalTests
         var status = answer.GetProperty("proposal").GetProperty("status");
         Assert.Equal("Failed", status.GetProperty("phase").GetString());
         Assert.Contains($"the workload is at {moved} now (proposed from {from})", answer.GetProperty("message").GetString());
-        Assert.Equal(moved, await Kubectl.ReplicasAsync(cluster.Kubeconfig, "deployment", SharedCluster.Namespace, SharedCluster.Workload));
+        Assert.Equal(moved, await cluster.Sandbox.Kubectl.ReplicasAsync("deployment", SharedCluster.Namespace, SharedCluster.Workload));
         Assert.Equal(0, await cluster.ScaleWritesAsync());
         await cluster.CardShowsAsync(name, "failed");
     }

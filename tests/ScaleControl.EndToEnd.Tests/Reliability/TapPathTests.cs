@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Xunit.Abstractions;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests.Reliability;
 
@@ -28,7 +29,7 @@ public sealed class TapPathTests(ITestOutputHelper output)
         Assert.Contains(tap.GetProperty("status").GetString(), new[] { "Updated", "NoChange" });
         Assert.EndsWith("scaling now", answer.GetProperty("card").GetProperty("userPrivateData").GetProperty("privateMessage").GetString());
         await cluster.CardShowsAsync(name, "applied");
-        Assert.Equal(to, await Kubectl.ReplicasAsync(cluster.Kubeconfig, "deployment", SharedCluster.Namespace, SharedCluster.Workload));
+        Assert.Equal(to, await cluster.Sandbox.Kubectl.ReplicasAsync("deployment", SharedCluster.Namespace, SharedCluster.Workload));
 
         // Let a few ticks pass: the card reconciler must find nothing to repair.
         await Task.Delay(TimeSpan.FromSeconds(2));
