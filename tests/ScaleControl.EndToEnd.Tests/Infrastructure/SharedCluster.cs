@@ -64,7 +64,8 @@ public sealed class SharedCluster : IAsyncDisposable
             ["ScaleControl__Kubernetes__LeaderElection__RenewDeadlineSeconds"] = "2",
             ["ScaleControl__Kubernetes__LeaderElection__RetryPeriodSeconds"] = "0.5",
             ["ScaleControl__Prometheus__Url"] = "http://127.0.0.1:9",
-            ["ScaleControl__Loop__ApplyClaimSeconds"] = "2",
+            // Short so a crashed replica's claim is resumed soon, long enough that a live apply on a busy runner is not.
+            ["ScaleControl__Loop__ApplyClaimSeconds"] = "8",
             ["ScaleControl__DingTalk__ApiBaseUrl"] = _info.GetProperty("apiBaseUrl").GetString()!,
             ["ScaleControl__DingTalk__OapiBaseUrl"] = _info.GetProperty("oapiBaseUrl").GetString()!,
             ["ScaleControl__DingTalk__AppKey"] = app.GetProperty("appKey").GetString()!,
