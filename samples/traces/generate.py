@@ -64,3 +64,27 @@ write("quiet-day.csv",
       "# A quiet diurnal day (no hot event): 5k at night to ~21k in the evening, 3% noise, one point a minute.\n"
       "# kind=quiet\n",
       diurnal, 86_400, 60, 0.03, 4)
+
+
+def write_with_signal(name, header, f, signal, signal_name, duration, step, noise, seed):
+    """Like write, with a leading signal as a third column (a gauge: the rate the signal's query returns)."""
+    rnd = random.Random(seed)
+    with open(name, "w") as out:
+        out.write(header)
+        out.write(f"seconds,qps,{signal_name}\n")
+        for t in range(0, duration + 1, step):
+            q = f(t) * (1 + rnd.uniform(-noise, noise))
+            out.write(f"{t},{q:.0f},{signal(t):.0f}\n")
+
+
+# A push to 30M users, sent over 2 minutes from t=600 (250k pushes/s as rate(push_sent_total[1m]) shows it).
+# Opens follow 90-150 s later: +30k QPS (4x) by t=780, held 8 minutes, easing over 10. The signal leads the
+# traffic by 90 s at the start and 60 s at the end of the send.
+write_with_signal(
+    "push-30m-users.csv",
+    "# A push notification to 30M users: pushes are sent 600-720 s (column push, pushes/s), the opens arrive\n"
+    "# 90-150 s later: 10k -> 40k QPS by 780 s, held 8 minutes, easing over 10.\n"
+    "# spikeStart=690\n",
+    segments([(0, base), (690, base), (780, 4 * base), (1260, 4 * base), (1860, base), (3000, base)]),
+    segments([(0, 0), (600, 0), (630, 250_000), (720, 250_000), (780, 0), (3000, 0)]),
+    "push", 3000, 5, 0.02, 5)

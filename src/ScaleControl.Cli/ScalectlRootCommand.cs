@@ -24,6 +24,8 @@ internal sealed class ScalectlRootCommand : RootCommand
         Subcommands.Add(new UnpinCommand());
         Subcommands.Add(new FreezeCommand());
         Subcommands.Add(new UnfreezeCommand());
+        Subcommands.Add(new PrepareCommand());
+        Subcommands.Add(new UnprepareCommand());
         Subcommands.Add(new PolicyCommand());
         Subcommands.Add(new WhatIfCommand());
         Subcommands.Add(new StatusCommand());

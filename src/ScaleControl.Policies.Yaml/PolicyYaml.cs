@@ -22,6 +22,7 @@ public static class PolicyYaml
         // The model exposes read-only collection interfaces; YamlDotNet needs concrete types to fill.
         .WithTypeMapping<IReadOnlyList<MetricSpec>, List<MetricSpec>>()
         .WithTypeMapping<IReadOnlyList<ScheduleSpec>, List<ScheduleSpec>>()
+        .WithTypeMapping<IReadOnlyList<ExpectedEventSpec>, List<ExpectedEventSpec>>()
         .WithTypeMapping<IReadOnlyList<Condition>, List<Condition>>()
         .WithTypeMapping<IReadOnlyList<string>, List<string>>()
         .WithTypeMapping<IReadOnlyDictionary<string, string>, Dictionary<string, string>>()

@@ -24,6 +24,7 @@ app.MapMetrics();
 app.MapOpenApi();
 app.MapPoliciesEndpoints();
 app.MapWorkloadsEndpoints();
+app.MapExpectedEventsEndpoints();
 app.MapProposalsEndpoints();
 app.MapHistoryEndpoints();
 app.MapStatusEndpoints();

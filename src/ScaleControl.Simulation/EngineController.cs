@@ -6,47 +6,55 @@ using ScaleControl.Core.Signals;
 namespace ScaleControl.Simulation;
 
 /// <summary>
-/// ScaleControl's engine under replay, wired the way the control loop uses it: decide, record, apply ApplyNow
-/// (and, for replay, Propose as if approved at once), record the change. Its metric arrives
-/// <paramref name="minDelaySeconds"/>..<paramref name="maxDelaySeconds"/> late (scrape plus query), varying per
-/// tick from a fixed seed so runs are repeatable.
+/// ScaleControl's engine under replay, wired the way the control loop uses it: read the metric, decide, record,
+/// apply ApplyNow (and Propose as if approved at once), record the change. Each metric of the policy reads the
+/// replay's one metric pipeline; <c>scalectl whatif</c> drives the same class with recorded readings.
 /// </summary>
-public sealed class EngineController(
-    ScalePolicy policy,
-    double startupSeconds,
-    double minDelaySeconds = 5,
-    double maxDelaySeconds = 15,
-    int seed = 7) : IReplayController
+public sealed class EngineController(ScalePolicy policy, double startupSeconds, DecisionEngine? engine = null) : IReplayController
 {
     private static readonly DateTimeOffset s_epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly DecisionEngine _engine = new();
+    private readonly DecisionEngine _engine = engine ?? new DecisionEngine();
     private readonly PolicyHistory _history = new();
-    private readonly Random _random = new(seed);
     private readonly WorkloadRef _target = new(policy.Metadata.Namespace, policy.Spec.Target.Kind, policy.Spec.Target.Name);
+    private readonly Dictionary<string, MetricReading> _readings = new(StringComparer.Ordinal);
 
-    public string Name => "ScaleControl";
+    public string Name { get; init; } = "ScaleControl";
 
     public int IntervalSeconds => policy.Spec.EvaluationIntervalSeconds;
 
     public Decision? LastDecision { get; private set; }
 
-    public double MetricDelaySeconds(double now) => minDelaySeconds + (_random.NextDouble() * (maxDelaySeconds - minDelaySeconds));
-
-    public int Decide(double now, ObservedMetric metric, int specReplicas, int readyReplicas)
+    public int Decide(in ReplayTick tick)
     {
-        var at = s_epoch.AddSeconds(now);
-        var query = policy.Spec.Metrics[0].Query;
-        var readings = new Dictionary<string, MetricReading>(1) { [query] = MetricReading.Ok(query, metric.Value, s_epoch.AddSeconds(metric.SampleSeconds)) };
+        foreach (var metric in policy.Spec.Metrics)
+        {
+            _readings[metric.Query] = MetricReading.Ok(metric.Query, tick.Metric.Value, s_epoch.AddSeconds(tick.Metric.SampleSeconds));
+        }
+
+        // A leading signal reads the trace's series of the same name, scraped on the same grid as the metric (only
+        // where the trace has one, so other traces draw the same query latencies as without a signal).
+        if (policy.Spec.LeadingSignal is { } signal && tick.Pipeline.Trace.SeriesNames.Contains(signal.Name)
+            && tick.Pipeline.ObserveSeries(signal.Name, tick.Now) is { } value)
+        {
+            _readings[signal.Query] = MetricReading.Ok(signal.Query, value, s_epoch.AddSeconds(tick.Metric.SampleSeconds));
+        }
+
+        return Decide(s_epoch.AddSeconds(tick.Now), _readings, tick.SpecReplicas, tick.ReadyReplicas);
+    }
+
+    /// <summary>One evaluation at <paramref name="now"/> with the given readings; returns the replicas to set.</summary>
+    public int Decide(DateTimeOffset now, IReadOnlyDictionary<string, MetricReading> readings, int specReplicas, int readyReplicas)
+    {
         var workload = new WorkloadState(_target, specReplicas, readyReplicas, "1", null, TimeSpan.FromSeconds(startupSeconds), null);
-        var input = new DecisionInput(policy, readings, workload, _history, at);
+        var input = new DecisionInput(policy, readings, workload, _history, now);
 
         var decision = _engine.Decide(input);
         _history.RecordEvaluation(input, decision);
         LastDecision = decision;
         if (decision.Outcome is DecisionOutcome.ApplyNow or DecisionOutcome.Propose && decision.DesiredReplicas != specReplicas)
         {
-            _history.RecordChange(at, specReplicas, decision.DesiredReplicas);
+            _history.RecordChange(now, specReplicas, decision.DesiredReplicas);
             return decision.DesiredReplicas;
         }
 

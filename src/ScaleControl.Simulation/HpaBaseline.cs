@@ -1,72 +1,97 @@
 namespace ScaleControl.Simulation;
 
 /// <summary>
-/// The Kubernetes HPA (autoscaling/v2, External metric with an AverageValue target) with its documented defaults:
-/// 15 s sync period, 0.1 tolerance, scale-up at most max(4 pods, 100%) per 15 s, scale-down at most 100% per 15 s
-/// after a 300 s stabilization window (max of recommendations), and a metric pipeline ~30 s behind
-/// (metrics scrape + adapter). Written from the HPA documentation, independently of ScaleControl's engine.
+/// The Kubernetes HPA (autoscaling/v2, External metric with an AverageValue target) as upstream implements it in
+/// <c>pkg/controller/podautoscaler</c>: 15 s sync, tolerance band (per direction as in KEP-4951, 0.1 by default),
+/// then <c>stabilizeRecommendationWithBehaviors</c> (up window 0 s = min, down window 300 s = max, both cutoffs
+/// exclusive: a recommendation exactly 300 s old no longer counts) and <c>convertDesiredReplicasWithBehaviorRate</c>
+/// (the period start is the current count minus additions plus deletions within the period; up max(4 pods, 100 %)
+/// per 15 s, down 100 % per 15 s). Written from the upstream source, independently of ScaleControl's engine. It
+/// reads the metric from the same pipeline as every other controller.
 /// </summary>
-public sealed class HpaBaseline(double targetPerPod, int minReplicas, int maxReplicas, double pipelineDelaySeconds = 30) : IReplayController
+public sealed class HpaBaseline(double targetPerPod, int minReplicas, int maxReplicas, double toleranceUp = 0.1, double toleranceDown = 0.1, string name = "HPA") : IReplayController
 {
-    private const double Tolerance = 0.1;
     private const int ScaleUpPods = 4;
     private const double ScaleUpPercent = 100;
     private const double ScaleDownPercent = 100;
     private const double PeriodSeconds = 15;
+    private const double UpStabilizationSeconds = 0;
     private const double DownStabilizationSeconds = 300;
 
     private readonly List<(double Time, int Replicas)> _recommendations = [];
-    private readonly List<(double Time, int Delta)> _changes = [];
+    private readonly List<(double Time, int Delta)> _upEvents = [];
+    private readonly List<(double Time, int Delta)> _downEvents = [];
 
-    public string Name => "HPA";
+    public string Name => name;
 
     public int IntervalSeconds => 15;
 
-    public double MetricDelaySeconds(double now) => pipelineDelaySeconds;
-
-    public int Decide(double now, ObservedMetric metric, int specReplicas, int readyReplicas)
+    public int Decide(in ReplayTick tick)
     {
-        // GetExternalPerPodMetricReplicas: usage ratio against the current count, tolerance band, then ceil(value / target).
-        var ratio = metric.Value / (targetPerPod * specReplicas);
-        var recommendation = Math.Abs(ratio - 1) <= Tolerance ? specReplicas : (int)Math.Ceiling(metric.Value / targetPerPod);
+        var now = tick.Now;
+        var current = tick.SpecReplicas;
 
-        // Stabilization: up window 0 (the recommendation itself), down window = max over 300 s.
+        // GetExternalPerPodMetricReplicas: usage ratio against the current count; outside the band, ceil(usage / target).
+        var ratio = tick.Metric.Value / (targetPerPod * current);
+        var recommendation = ratio >= 1 - toleranceDown && ratio <= 1 + toleranceUp ? current : (int)Math.Ceiling(tick.Metric.Value / targetPerPod);
+
+        // stabilizeRecommendationWithBehaviors: timestamps strictly after the cutoffs count.
+        var up = recommendation;
+        var down = recommendation;
+        foreach (var (time, replicas) in _recommendations)
+        {
+            if (time > now - UpStabilizationSeconds)
+            {
+                up = Math.Min(up, replicas);
+            }
+
+            if (time > now - DownStabilizationSeconds)
+            {
+                down = Math.Max(down, replicas);
+            }
+        }
+
+        _recommendations.RemoveAll(r => r.Time <= now - DownStabilizationSeconds);
         _recommendations.Add((now, recommendation));
-        _recommendations.RemoveAll(r => r.Time < now - DownStabilizationSeconds);
-        var downRecommendation = _recommendations.Max(r => r.Replicas);
-        var stabilized = specReplicas;
-        if (stabilized < recommendation)
-        {
-            stabilized = recommendation;
-        }
+        var stabilized = Math.Min(Math.Max(current, up), down);
 
-        if (stabilized > downRecommendation)
-        {
-            stabilized = downRecommendation;
-        }
-
-        // Rate limits over the last period (selectPolicy Max).
-        _changes.RemoveAll(c => c.Time <= now - PeriodSeconds);
+        // convertDesiredReplicasWithBehaviorRate.
+        var periodStart = current - Sum(_upEvents, now) + Sum(_downEvents, now);
         var desired = stabilized;
-        if (desired > specReplicas)
+        if (desired > current)
         {
-            var periodStart = specReplicas - _changes.Where(c => c.Delta > 0).Sum(c => c.Delta);
             var limit = Math.Max(periodStart + ScaleUpPods, (int)Math.Ceiling(periodStart * (1 + (ScaleUpPercent / 100))));
-            desired = Math.Min(desired, Math.Max(limit, specReplicas));
+            desired = Math.Min(desired, Math.Min(maxReplicas, Math.Max(limit, current)));
         }
-        else if (desired < specReplicas)
+        else if (desired < current)
         {
-            var periodStart = specReplicas - _changes.Where(c => c.Delta < 0).Sum(c => c.Delta);
-            var limit = (int)Math.Floor(periodStart * (1 - (ScaleDownPercent / 100)));
-            desired = Math.Max(desired, Math.Min(limit, specReplicas));
+            var limit = (int)(periodStart * (1 - (ScaleDownPercent / 100)));
+            desired = Math.Max(desired, Math.Max(minReplicas, Math.Min(limit, current)));
         }
 
         desired = Math.Clamp(desired, minReplicas, maxReplicas);
-        if (desired != specReplicas)
+        if (desired > current)
         {
-            _changes.Add((now, desired - specReplicas));
+            _upEvents.Add((now, desired - current));
+        }
+        else if (desired < current)
+        {
+            _downEvents.Add((now, current - desired));
         }
 
         return desired;
+    }
+
+    /// <summary>getReplicasChangePerPeriod: events strictly after now - period.</summary>
+    private static int Sum(List<(double Time, int Delta)> events, double now)
+    {
+        events.RemoveAll(e => e.Time <= now - PeriodSeconds);
+        var sum = 0;
+        foreach (var e in events)
+        {
+            sum += e.Delta;
+        }
+
+        return sum;
     }
 }

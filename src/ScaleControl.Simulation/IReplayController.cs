@@ -1,7 +1,13 @@
 namespace ScaleControl.Simulation;
 
-/// <summary>What a controller sees of the metric at one tick: a value and when it was sampled (it lags).</summary>
+/// <summary>What a controller sees of the metric at one tick: a value and the time it is stamped with.</summary>
 public readonly record struct ObservedMetric(double Value, double SampleSeconds);
+
+/// <summary>
+/// One controller tick: the time, the metric as the shared pipeline shows it now, the workload, and the pipeline
+/// itself for controllers that read more (extra series such as a leading signal).
+/// </summary>
+public readonly record struct ReplayTick(double Now, ObservedMetric Metric, int SpecReplicas, int ReadyReplicas, MetricPipeline Pipeline);
 
 /// <summary>An autoscaler under replay: asked every <see cref="IntervalSeconds"/> what the replicas should be.</summary>
 public interface IReplayController
@@ -10,9 +16,6 @@ public interface IReplayController
 
     int IntervalSeconds { get; }
 
-    /// <summary>How late the controller's metric is at the given tick (seconds), e.g. scrape and adapter lag.</summary>
-    double MetricDelaySeconds(double now);
-
-    /// <summary>Returns the replica count to set (may equal <paramref name="specReplicas"/>).</summary>
-    int Decide(double now, ObservedMetric metric, int specReplicas, int readyReplicas);
+    /// <summary>Returns the replica count to set (may equal the current spec).</summary>
+    int Decide(in ReplayTick tick);
 }

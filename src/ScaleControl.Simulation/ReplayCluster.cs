@@ -1,9 +1,13 @@
 namespace ScaleControl.Simulation;
 
-/// <summary>A workload in simulated time: new pods serve only after the start-up delay; removals prefer pods not yet ready.</summary>
-public sealed class ReplayCluster(double startupSeconds, int initialReplicas)
+/// <summary>
+/// A workload in simulated time: each new pod serves after its own start-up time (lognormal around the median,
+/// seeded); removals take pods that are not ready first, then the newest.
+/// </summary>
+public sealed class ReplayCluster(ReplaySettings settings, int initialReplicas, int seed)
 {
     private readonly List<double> _readyAt = [.. Enumerable.Repeat(double.NegativeInfinity, initialReplicas)];
+    private readonly Random _random = new(seed * 104729);
 
     public int SpecReplicas => _readyAt.Count;
 
@@ -25,7 +29,7 @@ public sealed class ReplayCluster(double startupSeconds, int initialReplicas)
     {
         while (_readyAt.Count < replicas)
         {
-            _readyAt.Add(now + startupSeconds);
+            _readyAt.Add(now + StartupSeconds());
         }
 
         if (_readyAt.Count > replicas)
@@ -34,5 +38,10 @@ public sealed class ReplayCluster(double startupSeconds, int initialReplicas)
             _readyAt.Sort();
             _readyAt.RemoveRange(replicas, _readyAt.Count - replicas);
         }
+    }
+
+    private double StartupSeconds()
+    {
+        return settings.StartupSeconds * Math.Exp(settings.StartupSpread * RandomDraws.Normal(_random));
     }
 }

@@ -1,45 +1,35 @@
 namespace ScaleControl.Simulation;
 
-/// <summary>Settings shared by every controller in a replay (same cluster, same per-pod capacity).</summary>
-public sealed record ReplaySettings
-{
-    /// <summary>Requests one ready pod serves; also the per-pod target both controllers size for.</summary>
-    public double CapacityPerPod { get; init; } = 500;
-
-    public double StartupSeconds { get; init; } = 45;
-
-    /// <summary>The metric is a rate over this window (PromQL <c>rate(...[30s])</c>), ending at the sample time.</summary>
-    public double RateWindowSeconds { get; init; } = 30;
-
-    /// <summary>Time to capacity: from the spike start until ready capacity first covers this share of the peak.</summary>
-    public double CapacityShare { get; init; } = 0.9;
-}
-
 /// <summary>
-/// Replays a trace through one controller in simulated time, one-second steps: the cluster model, the lagging
-/// metric pipeline and the accounting (shortfall, over-provisioning, time to capacity, changes). Deterministic.
+/// Replays a trace through one controller in simulated time, one-second steps: the seeded metric pipeline, the
+/// cluster model and the accounting. Shortfall counts demand above the ready pods; over-provisioning counts every
+/// pod the workload holds (starting ones cost as much) above the demand. Deterministic for a seed.
 /// </summary>
 public static class ReplayRunner
 {
     /// <param name="observe">Called every simulated second with (seconds, spec replicas, ready replicas), e.g. for a timeline.</param>
-    public static ReplayResult Run(TrafficTrace trace, IReplayController controller, ReplaySettings settings, Action<int, int, int>? observe = null)
+    public static ReplayResult Run(TrafficTrace trace, IReplayController controller, ReplaySettings settings, int seed = 1, Action<int, int, int>? observe = null) =>
+        Run(new MetricPipeline(trace, settings, seed), controller, settings, seed, observe);
+
+    public static ReplayResult Run(MetricPipeline pipeline, IReplayController controller, ReplaySettings settings, int seed, Action<int, int, int>? observe = null)
     {
+        var trace = pipeline.Trace;
         var capacity = settings.CapacityPerPod;
-        var cluster = new ReplayCluster(settings.StartupSeconds, Math.Max(1, (int)Math.Ceiling(trace.QpsAt(0) / capacity)));
+        var cluster = new ReplayCluster(settings, Math.Max(1, (int)Math.Ceiling(trace.QpsAt(0) / capacity)), seed);
         double shortfall = 0, over = 0;
         double? timeToCapacity = null;
         var changeTimes = new List<double>();
         var peak = cluster.SpecReplicas;
         var peakDemandPods = trace.PeakQps / capacity;
 
+        // Each controller ticks on its own phase, from the seed (the HPA's sync is not aligned with the scrapes).
+        var phase = seed % controller.IntervalSeconds;
         for (var t = 0; t <= (int)trace.DurationSeconds; t++)
         {
-            if (t > 0 && t % controller.IntervalSeconds == 0)
+            if (t > 0 && (t - phase) % controller.IntervalSeconds == 0)
             {
-                var sampleAt = t - controller.MetricDelaySeconds(t);
-                var observed = new ObservedMetric(RateAt(trace, sampleAt, settings.RateWindowSeconds), sampleAt);
                 var spec = cluster.SpecReplicas;
-                var desired = controller.Decide(t, observed, spec, cluster.ReadyReplicas(t));
+                var desired = controller.Decide(new ReplayTick(t, pipeline.Observe(t), spec, cluster.ReadyReplicas(t), pipeline));
                 if (desired != spec)
                 {
                     cluster.Scale(desired, t);
@@ -50,29 +40,16 @@ public static class ReplayRunner
 
             var ready = cluster.ReadyReplicas(t);
             observe?.Invoke(t, cluster.SpecReplicas, ready);
-            var demandPods = trace.QpsAt(t) / capacity;
+            var demandPods = pipeline.ArrivalsAt(t) / capacity;
             shortfall += Math.Max(0, demandPods - ready);
-            over += Math.Max(0, ready - demandPods);
+            over += Math.Max(0, cluster.SpecReplicas - demandPods);
             if (timeToCapacity is null && trace.SpikeStartSeconds is { } start && t >= start && ready >= settings.CapacityShare * peakDemandPods)
             {
                 timeToCapacity = t - start;
             }
         }
 
-        return new ReplayResult(trace.Name, controller.Name, shortfall, over, timeToCapacity, changeTimes.Count, MaxInWindow(changeTimes, 600), peak);
-    }
-
-    /// <summary>The average demand over the window ending at <paramref name="end"/>: what rate() reports.</summary>
-    private static double RateAt(TrafficTrace trace, double end, double window)
-    {
-        const int Steps = 30;
-        var sum = 0.0;
-        for (var i = 0; i < Steps; i++)
-        {
-            sum += trace.QpsAt(end - window + ((i + 0.5) * window / Steps));
-        }
-
-        return sum / Steps;
+        return new ReplayResult(trace.Name, controller.Name, seed, shortfall, over, timeToCapacity, changeTimes.Count, MaxInWindow(changeTimes, 600), peak, peakDemandPods);
     }
 
     private static int MaxInWindow(List<double> times, double window)

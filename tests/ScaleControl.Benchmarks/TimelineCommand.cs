@@ -11,10 +11,12 @@ internal static class TimelineCommand
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: -- timeline <trace.csv> [policy.yaml] [stepSeconds] [fromSeconds] [toSeconds]");
+            Console.Error.WriteLine("usage: -- timeline <trace.csv> [policy.yaml] [stepSeconds] [fromSeconds] [toSeconds] [--seed N]");
             return 2;
         }
 
+        var seed = BenchmarkArgs.Option(args, "--seed", 1);
+        args = [.. args.TakeWhile(a => a != "--seed")];
         var trace = TrafficTrace.Load(args[0]);
         var policyFile = args.Length > 1 && args[1].Length > 0 ? args[1] : Path.Combine(ReplayCommand.RepoRoot(), "samples", "policies", "replay-benchmark.yaml");
         var step = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
@@ -26,9 +28,9 @@ internal static class TimelineCommand
         var hpa = new Dictionary<int, (int, int)>();
         var ours = new Dictionary<int, (int, int)>();
         var reasons = new Dictionary<int, string>();
-        ReplayRunner.Run(trace, new HpaBaseline(policy.Spec.Metrics[0].Target, policy.Spec.MinReplicas, policy.Spec.MaxReplicas), settings, (t, s, r) => hpa[t] = (s, r));
+        ReplayRunner.Run(trace, new HpaBaseline(policy.Spec.Metrics[0].Target, policy.Spec.MinReplicas, policy.Spec.MaxReplicas), settings, seed, (t, s, r) => hpa[t] = (s, r));
         var engine = new EngineController(policy, settings.StartupSeconds);
-        ReplayRunner.Run(trace, engine, settings, (t, s, r) =>
+        ReplayRunner.Run(trace, engine, settings, seed, (t, s, r) =>
         {
             ours[t] = (s, r);
             reasons[t] = engine.LastDecision?.Reason ?? "";

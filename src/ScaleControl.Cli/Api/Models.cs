@@ -16,6 +16,25 @@ internal sealed record Freeze(DateTimeOffset Until, string? Reason = null, strin
 
 internal sealed record Pin(int Replicas, DateTimeOffset Until, string? Reason = null, string? By = null);
 
+internal sealed record LeadingSignal(string Name = "", string Query = "", string? Metric = null, double RequestsPerUnit = 0, int LeadSeconds = 0, int HoldSeconds = 0, double Headroom = 0);
+
+internal sealed record ExpectedEvent(
+    string Name,
+    DateTimeOffset At,
+    int DurationSeconds = 0,
+    int LeadSeconds = 0,
+    int Replicas = 0,
+    double? Multiplier = null,
+    int? BaseReplicas = null,
+    string? Reason = null,
+    string? By = null,
+    string? Channel = null)
+{
+    public DateTimeOffset FloorStart => At.AddSeconds(-LeadSeconds);
+
+    public DateTimeOffset FloorEnd => At.AddSeconds(DurationSeconds);
+}
+
 internal sealed record Approval(IReadOnlyList<string>? Approvers = null, int RequiredApprovals = 1, int ExpirySeconds = 0, string? OpenConversationId = null);
 
 internal sealed record PolicySpec(
@@ -26,7 +45,9 @@ internal sealed record PolicySpec(
     string? Mode = null,
     Approval? Approval = null,
     Freeze? Freeze = null,
-    Pin? Pin = null);
+    Pin? Pin = null,
+    LeadingSignal? LeadingSignal = null,
+    IReadOnlyList<ExpectedEvent>? ExpectedEvents = null);
 
 internal sealed record Condition(string Type = "", string Status = "", string? Reason = null, string? Message = null);
 

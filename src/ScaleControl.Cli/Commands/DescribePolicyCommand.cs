@@ -55,6 +55,25 @@ internal sealed class DescribePolicyCommand : ApiCommand
             d.Field(m.Name, $"{m.Query}  (target {m.Target.ToString(CultureInfo.InvariantCulture)} {m.TargetType ?? "PerReplica"})", indent: 1);
         }
 
+        if (p.Spec.LeadingSignal is { } signal)
+        {
+            d.Section("Leading Signal")
+                .Field(signal.Name, signal.Query, indent: 1)
+                .Field("Conversion", $"{signal.RequestsPerUnit.ToString(CultureInfo.InvariantCulture)} {signal.Metric ?? "(first metric)"} per unit, +{signal.Headroom * 100:0}% headroom", indent: 1)
+                .Field("Lead / Hold", $"{signal.LeadSeconds}s / {signal.HoldSeconds}s", indent: 1);
+        }
+
+        if (p.Spec.ExpectedEvents is { Count: > 0 } events)
+        {
+            d.Section("Expected Events");
+            foreach (var e in events.OrderBy(e => e.At))
+            {
+                var sizing = e.Multiplier is { } m ? $" ({m.ToString("0.##", CultureInfo.InvariantCulture)}x of {e.BaseReplicas})" : "";
+                var when = context.Now >= e.FloorEnd ? "ended" : context.Now >= e.FloorStart ? "active" : context.Until(e.FloorStart);
+                d.Field(e.Name, $"{e.Replicas} replicas{sizing} from {e.FloorStart:u} until {e.FloorEnd:u} ({when}) by {e.By ?? "?"} via {e.Channel ?? "?"}: {e.Reason}", indent: 1);
+            }
+        }
+
         if (p.Spec.Approval is { } approval)
         {
             d.Section("Approval")

@@ -61,7 +61,7 @@ internal sealed class GetPoliciesCommand : ApiCommand
         table.Write(context.Out);
     }
 
-    /// <summary>"Pinned 40 (1h59m)", "Frozen (28m)" or "Active".</summary>
+    /// <summary>"Pinned 40 (1h59m)", "Frozen (28m)", "Prepared 36 (18m)", "Active, event in 2h" or "Active".</summary>
     internal static string State(CommandContext context, Policy policy)
     {
         var now = context.Now;
@@ -75,6 +75,14 @@ internal sealed class GetPoliciesCommand : ApiCommand
             return $"Frozen ({Durations.Human(freeze.Until - now)})";
         }
 
-        return "Active";
+        var events = policy.Spec.ExpectedEvents ?? [];
+        if (events.Where(e => e.FloorStart <= now && now < e.FloorEnd).MaxBy(e => e.Replicas) is { } active)
+        {
+            return $"Prepared {active.Replicas} ({Durations.Human(active.FloorEnd - now)})";
+        }
+
+        return events.Where(e => e.FloorStart > now).MinBy(e => e.FloorStart) is { } next
+            ? $"Active, event in {Durations.Human(next.FloorStart - now)}"
+            : "Active";
     }
 }

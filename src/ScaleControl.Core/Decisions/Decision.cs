@@ -60,6 +60,12 @@ public sealed record Decision
     /// </summary>
     public int? PredictedRecommendation { get; init; }
 
+    /// <summary>
+    /// What the leading signal asked for at this moment (before the hold), when it asked; recorded in the history so
+    /// the floor holds for the signal's holdSeconds.
+    /// </summary>
+    public int? SignalFloor { get; init; }
+
     /// <summary>For approval: an alternative the approver may choose (e.g. half the step), when the policy allows it.</summary>
     public int? AlternativeReplicas { get; init; }
 

@@ -8,13 +8,20 @@ namespace ScaleControl.Core.Decisions;
 /// <summary>
 /// The brain: a pure, deterministic function of (policy, readings, workload, history, now) → <see cref="Decision"/>.
 /// No I/O, no clock, no randomness; the same input always gives the same decision. The steps, in order:
-/// freeze → pin → per-metric sizing (HPA formula + tolerance, trend prediction for scale-up only, fail-static on
-/// bad metrics) → stabilization → step limits → min/max → readiness and cooldown holds → schedule floors → mode.
+/// freeze → pin → per-metric sizing (HPA formula + tolerance, a significant trend for scale-up only, fail-static on
+/// bad metrics) → stabilization → change budget → step limits → min/max → readiness and cooldown holds → floors
+/// (schedules, then announced traffic: expected events and the leading signal) → mode.
 /// </summary>
 public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 {
     [ThreadStatic]
     private static StringBuilder? t_reason;
+
+    [ThreadStatic]
+    private static MetricAssessment[]? t_assessments;
+
+    /// <summary>A change of at least this share of the current count is never held by the change budget.</summary>
+    public const double LargeChange = 0.2;
 
     private readonly DecisionEngineOptions _options = options ?? new DecisionEngineOptions();
 
@@ -26,14 +33,14 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var now = input.Now;
         var current = input.Workload.SpecReplicas;
 
-        if (ProposalRules.ActiveFreeze(spec, now) is { } freeze)
+        if (spec.Freeze is { } freeze && freeze.Until > now)
         {
             var by = freeze.By is { Length: > 0 } ? $" by {freeze.By}" : "";
             return Fixed(input, current, DecisionOutcome.Hold, "freeze",
                 $"frozen{by} until {Time(freeze.Until)}: {freeze.Reason}; no changes");
         }
 
-        if (ProposalRules.ActivePin(spec, now) is { } pin)
+        if (spec.Pin is { } pin && pin.Until > now)
         {
             var by = pin.By is { Length: > 0 } ? $" by {pin.By}" : "";
             return Fixed(input, pin.Replicas, pin.Replicas == current ? DecisionOutcome.None : DecisionOutcome.ApplyNow, "pin",
@@ -42,20 +49,61 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         var reason = t_reason ??= new StringBuilder(256);
         reason.Clear();
+        // Reused per thread: the assessments only live until Shape has turned them into evidence.
+        var count = spec.Metrics.Count;
+        var buffer = t_assessments is { } b && b.Length >= count ? b : t_assessments = new MetricAssessment[Math.Max(count, 4)];
+        var assessments = buffer.AsSpan(0, count);
+        var sizing = AssessMetrics(input, assessments, reason);
+        var step = new Progress(current);
 
-        // 1. What each metric asks for.
-        var metrics = spec.Metrics;
-        var assessments = new MetricAssessment[metrics.Count];
-        var staleAfter = Max(_options.MinStaleAfter, TimeSpan.FromSeconds(spec.EvaluationIntervalSeconds * _options.StaleAfterIntervals));
+        if (!FailStatic(ref step, sizing, current, reason))
+        {
+            Stabilize(ref step, input, sizing.Wanted, reason);
+            SpendChangeBudget(ref step, input, sizing, reason);
+            ApplyStepLimits(ref step, input, reason);
+            ApplyBounds(ref step, spec, reason);
+            ApplyHolds(ref step, input, reason);
+        }
+
+        var signalAsked = ApplyFloors(ref step, input, reason);
+
+        if (step.Desired == current && !step.Hold && sizing.Raw is not null && step.BoundBy is null)
+        {
+            reason.Append(", stay at ").Append(current);
+        }
+
+        var decision = Shape(input, step.Desired, step.Hold, step.BoundBy, sizing.Raw, sizing.Predictive, assessments, reason.ToString());
+        assessments.Clear();
+        return signalAsked is null ? decision : decision with { SignalFloor = signalAsked };
+    }
+
+    /// <summary>Where a decision stands as it passes the steps: the count so far, what bound it last, and whether it is a deliberate hold.</summary>
+    private struct Progress(int desired)
+    {
+        public int Desired = desired;
+        public string? BoundBy;
+        public bool Hold;
+    }
+
+    /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
+    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise);
+
+    /// <summary>1. What each metric asks for (HPA formula and tolerance, a significant trend for scale-up only).</summary>
+    private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments, StringBuilder reason)
+    {
+        var spec = input.Policy.Spec;
+        var current = input.Workload.SpecReplicas;
+        var staleAfter = StaleAfter(spec);
         var lookAhead = spec.Prediction.LookAheadSeconds is { } seconds
             ? TimeSpan.FromSeconds(seconds)
             : input.Workload.ObservedStartupTime ?? _options.DefaultLookAhead;
         int? raw = null;
         int? predictive = null;
         string? problems = null;
+        var noise = 0.0;
         for (var i = 0; i < assessments.Length; i++)
         {
-            var a = MetricAssessment.Assess(metrics[i], input, staleAfter, lookAhead);
+            var a = MetricAssessment.Assess(spec.Metrics[i], input, staleAfter, lookAhead);
             assessments[i] = a;
             if (i > 0)
             {
@@ -70,112 +118,188 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             }
 
             raw = Math.Max(raw ?? 0, a.Reactive!.Value);
+            noise = Math.Max(noise, a.Trend.Noise);
             if (a.Predictive is { } p)
             {
                 predictive = Math.Max(predictive ?? 0, p);
             }
         }
 
-        // 2. Fail-static: with any metric unusable, only scale-ups from the healthy ones are allowed.
-        string? boundBy = null;
-        var hold = false;
-        var desired = current;
         // Prediction only ever adds or keeps capacity: it counts when it asks for at least what there is (a rise is
         // still under way), never to slow a scale-down from above it.
         var wanted = predictive >= current ? Math.Max(raw ?? current, predictive.Value) : raw ?? current;
-        if (problems is not null && wanted <= current)
-        {
-            reason.Append("; fail-static: not scaling down while ").Append(problems);
-            boundBy = "failStatic";
-            hold = true;
-        }
-        else
-        {
-            // 3. Stabilization over recorded (measured, not predicted) recommendations, then the prediction on top.
-            desired = ReplicaLimits.Stabilize(current, wanted, input.History, spec.Behavior, now);
-            if (desired != wanted)
-            {
-                var window = desired > wanted ? spec.Behavior.ScaleDown.StabilizationWindowSeconds : spec.Behavior.ScaleUp.StabilizationWindowSeconds;
-                reason.Append(", held at ").Append(desired).Append(" by stabilization (").Append(window).Append("s window)");
-                boundBy = "stabilization";
-            }
-
-            // 4. Step limits per direction and period.
-            if (desired > current)
-            {
-                var limit = ReplicaLimits.ScaleUpLimit(current, input.History, spec.Behavior.ScaleUp, now);
-                if (desired > limit)
-                {
-                    desired = limit;
-                    reason.Append(", capped by max step ").Append(Step(spec.Behavior.ScaleUp.MaxStep)).Append(" -> ").Append(desired);
-                    boundBy = "maxStep";
-                }
-            }
-            else if (desired < current)
-            {
-                var limit = ReplicaLimits.ScaleDownLimit(current, input.History, spec.Behavior.ScaleDown, now);
-                if (desired < limit)
-                {
-                    desired = limit;
-                    reason.Append(", limited by max step down ").Append(Step(spec.Behavior.ScaleDown.MaxStep)).Append(" -> ").Append(desired);
-                    boundBy = "maxStep";
-                }
-            }
-
-            // 5. Bounds.
-            if (desired > spec.MaxReplicas)
-            {
-                desired = spec.MaxReplicas;
-                reason.Append(", capped by maxReplicas ").Append(desired);
-                boundBy = "maxReplicas";
-            }
-            else if (desired < spec.MinReplicas)
-            {
-                desired = spec.MinReplicas;
-                reason.Append(", raised to minReplicas ").Append(desired);
-                boundBy = "minReplicas";
-            }
-
-            // 6. Holds: cooldown per direction, and no scale-down while freshly added pods are still starting.
-            if (desired != current)
-            {
-                var direction = desired > current ? spec.Behavior.ScaleUp : spec.Behavior.ScaleDown;
-                if (ReplicaLimits.CooldownEnds(input.History, direction.CooldownSeconds, now) is { } ends)
-                {
-                    reason.Append("; cooling down after the last change (").Append(Seconds(ends - now)).Append(" left), staying at ").Append(current);
-                    desired = current;
-                    boundBy = "cooldown";
-                    hold = true;
-                }
-                else if (desired < current && StillStarting(input, now))
-                {
-                    var starting = current - input.Workload.ReadyReplicas;
-                    reason.Append("; waiting for ").Append(starting).Append(" starting pod(s) before scaling down, staying at ").Append(current);
-                    desired = current;
-                    boundBy = "readiness";
-                    hold = true;
-                }
-            }
-        }
-
-        // 7. Schedule floors for known events go on top (only freeze outranks them).
-        if (ActiveFloor(spec, now) is { } floor && floor.Replicas > desired)
-        {
-            desired = floor.Replicas;
-            reason.Append("; schedule ").Append(floor.Name).Append(" floor -> ").Append(desired);
-            boundBy = "schedule:" + floor.Name;
-            hold = false;
-        }
-
-        if (desired == current && !hold && raw is not null && boundBy is null)
-        {
-            reason.Append(", stay at ").Append(current);
-        }
-
-        return Shape(input, desired, hold, boundBy, raw, predictive, assessments, reason.ToString());
+        return new Sizing(raw, predictive, wanted, problems, noise);
     }
 
-    private Decision Shape(DecisionInput input, int desired, bool hold, string? boundBy, int? raw, int? predictive, MetricAssessment[] assessments, string reason)
+    /// <summary>2. Fail-static: with any metric unusable, only scale-ups from the healthy ones are allowed.</summary>
+    private static bool FailStatic(ref Progress step, in Sizing sizing, int current, StringBuilder reason)
+    {
+        if (sizing.Problems is null || sizing.Wanted > current)
+        {
+            return false;
+        }
+
+        reason.Append("; fail-static: not scaling down while ").Append(sizing.Problems);
+        step.BoundBy = "failStatic";
+        step.Hold = true;
+        return true;
+    }
+
+    /// <summary>3. Stabilization over recorded (measured, not predicted) recommendations, then the prediction on top.</summary>
+    private static void Stabilize(ref Progress step, DecisionInput input, int wanted, StringBuilder reason)
+    {
+        var behavior = input.Policy.Spec.Behavior;
+        step.Desired = ReplicaLimits.Stabilize(step.Desired, wanted, input.History, behavior, input.Now);
+        if (step.Desired != wanted)
+        {
+            var window = step.Desired > wanted ? behavior.ScaleDown.StabilizationWindowSeconds : behavior.ScaleUp.StabilizationWindowSeconds;
+            reason.Append(", held at ").Append(step.Desired).Append(" by stabilization (").Append(window).Append("s window)");
+            step.BoundBy = "stabilization";
+        }
+    }
+
+    /// <summary>
+    /// 4. Change budget: with the policy's changes per 10 minutes spent, a small change waits. Exempt: an urgent
+    /// scale-up (a measured shortage beyond both the tolerance and twice the metric's own noise, or a rise the
+    /// predictor found significant) and any move of
+    /// at least <see cref="LargeChange"/> of the current count.
+    /// </summary>
+    private static void SpendChangeBudget(ref Progress step, DecisionInput input, in Sizing sizing, StringBuilder reason)
+    {
+        var current = input.Workload.SpecReplicas;
+        var budget = input.Policy.Spec.Behavior.ChangeBudget;
+        if (step.Desired == current || budget <= 0)
+        {
+            return;
+        }
+
+        var spec = input.Policy.Spec;
+        var margin = Math.Max(spec.Behavior.ScaleUp.Tolerance ?? spec.Tolerance, 2 * sizing.Noise);
+        var urgent = step.Desired > current && (sizing.Raw > current * (1 + margin) || sizing.Predictive > current);
+        if (urgent || Math.Abs(step.Desired - current) >= current * LargeChange)
+        {
+            return; // a real shortage, or a move so large it is no adjustment (a spike arriving or ending)
+        }
+
+        var spent = ReplicaLimits.ChangesSince(input.History, input.Now - ReplicaLimits.BudgetWindow);
+        if (spent >= budget)
+        {
+            reason.Append("; change budget spent (").Append(spent).Append(" changes in 10 min), staying at ").Append(current);
+            step.Desired = current;
+            step.BoundBy = "changeBudget";
+            step.Hold = true;
+        }
+    }
+
+    /// <summary>5. Step limits per direction and period.</summary>
+    private static void ApplyStepLimits(ref Progress step, DecisionInput input, StringBuilder reason)
+    {
+        var current = input.Workload.SpecReplicas;
+        var behavior = input.Policy.Spec.Behavior;
+        if (step.Desired > current)
+        {
+            var limit = ReplicaLimits.ScaleUpLimit(current, input.History, behavior.ScaleUp, input.Now);
+            if (step.Desired > limit)
+            {
+                step.Desired = limit;
+                reason.Append(", capped by max step ").Append(Step(behavior.ScaleUp.MaxStep)).Append(" -> ").Append(limit);
+                step.BoundBy = "maxStep";
+            }
+        }
+        else if (step.Desired < current)
+        {
+            var limit = ReplicaLimits.ScaleDownLimit(current, input.History, behavior.ScaleDown, input.Now);
+            if (step.Desired < limit)
+            {
+                step.Desired = limit;
+                reason.Append(", limited by max step down ").Append(Step(behavior.ScaleDown.MaxStep)).Append(" -> ").Append(limit);
+                step.BoundBy = "maxStep";
+            }
+        }
+    }
+
+    /// <summary>6. minReplicas and maxReplicas.</summary>
+    private static void ApplyBounds(ref Progress step, ScalePolicySpec spec, StringBuilder reason)
+    {
+        if (step.Desired > spec.MaxReplicas)
+        {
+            step.Desired = spec.MaxReplicas;
+            reason.Append(", capped by maxReplicas ").Append(step.Desired);
+            step.BoundBy = "maxReplicas";
+        }
+        else if (step.Desired < spec.MinReplicas)
+        {
+            step.Desired = spec.MinReplicas;
+            reason.Append(", raised to minReplicas ").Append(step.Desired);
+            step.BoundBy = "minReplicas";
+        }
+    }
+
+    /// <summary>7. Holds: cooldown per direction, and no scale-down while freshly added pods are still starting.</summary>
+    private void ApplyHolds(ref Progress step, DecisionInput input, StringBuilder reason)
+    {
+        var current = input.Workload.SpecReplicas;
+        if (step.Desired == current)
+        {
+            return;
+        }
+
+        var behavior = input.Policy.Spec.Behavior;
+        var direction = step.Desired > current ? behavior.ScaleUp : behavior.ScaleDown;
+        if (ReplicaLimits.CooldownEnds(input.History, direction.CooldownSeconds, input.Now) is { } ends)
+        {
+            reason.Append("; cooling down after the last change (").Append(Seconds(ends - input.Now)).Append(" left), staying at ").Append(current);
+            step.Desired = current;
+            step.BoundBy = "cooldown";
+            step.Hold = true;
+        }
+        else if (step.Desired < current && StillStarting(input, input.Now))
+        {
+            var starting = current - input.Workload.ReadyReplicas;
+            reason.Append("; waiting for ").Append(starting).Append(" starting pod(s) before scaling down, staying at ").Append(current);
+            step.Desired = current;
+            step.BoundBy = "readiness";
+            step.Hold = true;
+        }
+    }
+
+    /// <summary>
+    /// 8. Floors for known events go on top of everything but a freeze; each floor is a max(). Schedules first, then
+    /// announced traffic (expected events and the leading signal), exempt from step limits and holds, capped by
+    /// maxReplicas; the mode still decides whether a floor is applied or proposed. Returns what the leading signal
+    /// asks for now (recorded, so it holds).
+    /// </summary>
+    private int? ApplyFloors(ref Progress step, DecisionInput input, StringBuilder reason)
+    {
+        var spec = input.Policy.Spec;
+        if (ActiveFloor(spec, input.Now) is { } floor && floor.Replicas > step.Desired)
+        {
+            step.Desired = floor.Replicas;
+            reason.Append("; schedule ").Append(floor.Name).Append(" floor -> ").Append(step.Desired);
+            step.BoundBy = "schedule:" + floor.Name;
+            step.Hold = false;
+        }
+
+        var signal = LeadingSignalFloor.Active(input, StaleAfter(spec), out var asked);
+        foreach (var announced in (ReadOnlySpan<Floor?>)[ExpectedEventFloor.Active(spec, input.Now), signal])
+        {
+            if (announced is { } f && f.Replicas > step.Desired)
+            {
+                step.Desired = f.Replicas;
+                reason.Append("; ").Append(f.Reason);
+                step.BoundBy = f.BoundBy;
+                step.Hold = false;
+            }
+        }
+
+        return asked;
+    }
+
+    /// <summary>A sample older than this is stale: max(MinStaleAfter, StaleAfterIntervals x the evaluation interval).</summary>
+    private TimeSpan StaleAfter(ScalePolicySpec spec) =>
+        Max(_options.MinStaleAfter, TimeSpan.FromSeconds(spec.EvaluationIntervalSeconds * _options.StaleAfterIntervals));
+
+    private Decision Shape(DecisionInput input, int desired, bool hold, string? boundBy, int? raw, int? predictive, ReadOnlySpan<MetricAssessment> assessments, string reason)
     {
         var current = input.Workload.SpecReplicas;
         var direction = desired > current ? ScaleDirection.Up : desired < current ? ScaleDirection.Down : ScaleDirection.None;
@@ -278,10 +402,14 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         if (a.Predictive is not null && a.Trend.Predicted is { } predicted)
         {
             Quantity.Append(reason.Append("; predicted "), predicted).Append(" in ").Append(Math.Ceiling(a.Horizon.TotalSeconds)).Append('s');
+            if (a.Trend.Note is { } capped)
+            {
+                reason.Append(" (").Append(capped).Append(')');
+            }
         }
-        else if (a.Trend.Note is "trend reversed")
+        else if (a.Trend.Note is { } note && a.Trend.Samples >= TrendPredictor.MinSamples && a.Trend.SlopePerSecond > 0)
         {
-            reason.Append(" (trend reversed, no prediction)");
+            reason.Append(" (").Append(note).Append(", no prediction)");
         }
 
         Quantity.Append(reason.Append("; "), a.Spec.Target)

@@ -26,6 +26,8 @@ public static class DecisionRecorder
             history.AddRecommendation(input.Now, raw);
         }
 
+        LeadingSignalFloor.Record(history, input, decision);
+
         history.Trim(input.Now, Retention(input.Policy.Spec));
     }
 
@@ -48,6 +50,6 @@ public static class DecisionRecorder
             Math.Max(
                 Math.Max(up.StabilizationWindowSeconds, down.StabilizationWindowSeconds),
                 Math.Max(Math.Max(up.PeriodSeconds, down.PeriodSeconds), Math.Max(up.CooldownSeconds, down.CooldownSeconds))));
-        return TimeSpan.FromSeconds(seconds + spec.EvaluationIntervalSeconds);
+        return TimeSpan.FromSeconds(seconds + spec.EvaluationIntervalSeconds) + LeadingSignalFloor.Retention(spec.LeadingSignal);
     }
 }

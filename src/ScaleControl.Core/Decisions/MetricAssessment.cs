@@ -13,6 +13,9 @@ internal readonly record struct MetricAssessment(
     int? Reactive,
     int? Predictive)
 {
+    /// <summary>The tolerance band is at least this many noise units (typical change between observations) wide.</summary>
+    public const double NoiseBand = 1.5;
+
     public bool IsHealthy => Problem is null;
 
     /// <summary>Reads, checks and sizes one metric. Missing, failed, NaN and stale readings become a problem, never a number.</summary>
@@ -57,8 +60,6 @@ internal readonly record struct MetricAssessment(
             return Failed(spec, "no ready pods to average over");
         }
 
-        var reactive = Size(spec, value, basis, current, tolerance);
-
         var trend = default(Trend);
         int? predictive = null;
         var horizon = lookAhead + (age > TimeSpan.Zero ? age : TimeSpan.Zero);
@@ -71,16 +72,19 @@ internal readonly record struct MetricAssessment(
                 TimeSpan.FromSeconds(prediction.LookBackSeconds),
                 horizon,
                 prediction.MaxGrowthFactor);
-            // A trend that moves the value less than the tolerance within the look-ahead is ordinary drift: the
-            // measured path handles it, so day-to-day noise cannot make the prediction flap.
-            if (trend.Predicted is { } predicted && predicted > value * (1 + policySpec.Tolerance))
-            {
-                var sized = Size(spec, predicted, basis, current, tolerance);
-                if (sized > reactive)
-                {
-                    predictive = sized;
-                }
-            }
+
+            // Hysteresis sized by the noise the series has shown: a band narrower than the noise only chases it.
+            var band = NoiseBand * trend.Noise;
+            tolerance = new Tolerances(Math.Max(tolerance.Up, band), Math.Max(tolerance.Down, band));
+        }
+
+        var reactive = Size(spec, value, basis, current, tolerance);
+
+        // The predictor already asked whether the rise is significant against the noise; the tolerance band in
+        // Size still keeps small predicted changes from moving the count.
+        if (trend.Predicted is { } predicted && Size(spec, predicted, basis, current, tolerance) is var sized && sized > reactive)
+        {
+            predictive = sized;
         }
 
         return new MetricAssessment(spec, value, null, trend, horizon, reactive, predictive);

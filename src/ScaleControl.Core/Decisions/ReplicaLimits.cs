@@ -95,6 +95,22 @@ internal static class ReplicaLimits
         return Math.Clamp(limit, 0, current);
     }
 
+    /// <summary>The window the change budget counts over.</summary>
+    public static readonly TimeSpan BudgetWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>Changes applied after <paramref name="from"/>.</summary>
+    public static int ChangesSince(PolicyHistory history, DateTimeOffset from)
+    {
+        var count = 0;
+        var changes = history.Changes;
+        for (var i = changes.Count - 1; i >= 0 && changes[i].Time > from; i--)
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>When the last change in a direction ends its cooldown, or null when none is running.</summary>
     public static DateTimeOffset? CooldownEnds(PolicyHistory history, int cooldownSeconds, DateTimeOffset now)
     {

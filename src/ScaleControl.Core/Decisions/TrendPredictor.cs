@@ -2,90 +2,236 @@ using ScaleControl.Core.Signals;
 
 namespace ScaleControl.Core.Decisions;
 
-/// <summary>The fitted trend of one metric and where it leads.</summary>
-public readonly record struct Trend(double SlopePerSecond, double RSquared, int Samples, double? Predicted, string? Note);
+/// <summary>
+/// What the recent series says. <paramref name="Noise"/> is the typical change between two observations in log
+/// units (0.05 = 5 %); <paramref name="TStatistic"/> the slope's significance against the scatter around the fit;
+/// <paramref name="Predicted"/> is set only for a significant rise that is not a level shift.
+/// </summary>
+public readonly record struct Trend(double SlopePerSecond, double TStatistic, int Samples, double? Predicted, string? Note, double Noise = 0);
 
 /// <summary>
-/// Least-squares slope over the look-back window, projected ahead. Deliberately conservative: it needs a clear
-/// rising trend (enough samples, a good fit), switches itself off when the most recent third of the window
-/// no longer rises (the trend reversed or flattened), and never predicts more than maxGrowthFactor x the value.
-/// Allocation-free: it walks the history backwards by index.
+/// Tells a trend from noise and a step from a trend, in log space (noise is then scale-free), on the distinct
+/// observations of the look-back window (a 5 s loop re-reads each scrape; repeats are one observation):
+/// <list type="bullet">
+/// <item>noise: a robust per-observation scatter, the median absolute change over the last 10 minutes;</item>
+/// <item>step vs line: when two flat levels fit the window much better than a line, the series shifted level; a
+/// shift is sized as the new level by the measured path, never extrapolated as a slope;</item>
+/// <item>slope t-test: a rise counts only when t ≥ <see cref="MinTStatistic"/> now and one observation ago;</item>
+/// <item>damped projection: the log slope is carried over the horizon with damping φ per observation, so a long
+/// horizon never multiplies a short burst.</item>
+/// </list>
+/// Allocation-free: stack buffers, O(window).
 /// </summary>
 public static class TrendPredictor
 {
-    /// <summary>Below this fit quality the "trend" is noise and nothing is predicted.</summary>
-    public const double MinRSquared = 0.5;
+    public const double MinTStatistic = 3;
 
-    public const int MinSamples = 4;
+    public const int MinSamples = 5;
+
+    /// <summary>The fitted rise over the window must exceed this many noise units (≈ p 0.0001 for pure noise over 8 observations).</summary>
+    public const double MinRiseInNoise = 4;
+
+    /// <summary>The tests look at no fewer observations than this (two minutes at a 15 s scrape) when history has them.</summary>
+    public const int MinWindow = 8;
+
+    /// <summary>Damping of the projected slope per 15 s (damped Holt): 60 s ahead carries 3.1 of 4 slope-steps, never more than 9.</summary>
+    public const double Damping = 0.9;
+
+    /// <summary>Two levels explain the window this much better than a line: a level shift.</summary>
+    public const double StepVersusLine = 0.5;
+
+    private const int MaxPoints = 48;
+    private const double NoiseWindowSeconds = 600;
+    private const double MinNoise = 0.01;
 
     /// <param name="history">Samples in time order (may or may not already contain <paramref name="latest"/>).</param>
     /// <param name="latest">The reading being decided on.</param>
     /// <param name="horizon">How far past the latest sample to project (look-ahead plus the sample's age).</param>
     public static Trend Fit(IReadOnlyList<MetricPoint> history, MetricPoint latest, TimeSpan lookBack, TimeSpan horizon, double maxGrowthFactor)
     {
-        var from = latest.Time - lookBack;
-        var recentFrom = latest.Time - (lookBack / 3);
+        Span<double> x = stackalloc double[MaxPoints];
+        Span<double> y = stackalloc double[MaxPoints];
+        var n = Collect(history, latest, x, y);
+        var noise = Noise(y[..n]);
 
-        // Sums for the whole window and for its most recent third; x is seconds relative to the latest sample.
-        double n = 1, sx = 0, sy = latest.Value, sxx = 0, sxy = 0, syy = latest.Value * latest.Value;
-        double rn = 1, rsx = 0, rsy = latest.Value, rsxx = 0, rsxy = 0;
-        for (var i = history.Count - 1; i >= 0; i--)
+        // The look-back window, but at least MinWindow observations: tests on fewer have too little power.
+        var window = 0;
+        while (window < n && (-x[window] <= lookBack.TotalSeconds || window < MinWindow))
+        {
+            window++;
+        }
+
+        if (window < MinSamples || latest.Value <= 0)
+        {
+            return new Trend(0, 0, window, null, "too few samples for a trend", noise);
+        }
+
+        var line = Line.Fit(x[..window], y[..window]);
+        var slope = line.Slope * latest.Value;
+        if (LevelShift(y[..window], line, noise))
+        {
+            return new Trend(slope, line.T, window, null, "level shift: sized as the new level, not extrapolated", noise);
+        }
+
+        if (line.Slope <= 0)
+        {
+            return new Trend(slope, line.T, window, null, null, noise);
+        }
+
+        // Significant now and one observation ago, so one lucky sample cannot trigger a scale-up.
+        var before = Line.Fit(x[1..window], y[1..window]);
+        // ... and rising more over the window than the series' own scatter.
+        if (line.T < MinTStatistic || before.T < MinTStatistic || before.Slope <= 0 || line.Slope * -x[window - 1] < MinRiseInNoise * noise)
+        {
+            return new Trend(slope, line.T, window, null, "trend not significant against the noise", noise);
+        }
+
+        // The newest observation fell well below the fit: the rise is over.
+        if (y[0] < line.Intercept - (2 * noise))
+        {
+            return new Trend(slope, line.T, window, null, "trend reversed", noise);
+        }
+
+        // Damping is stated per 15 s (a common scrape interval); genuine 5 s samples damp by its cube root per sample.
+        var spacing = -x[window - 1] / (window - 1);
+        var phi = Math.Pow(Damping, spacing / 15);
+        var steps = horizon.TotalSeconds / spacing;
+        var increment = line.Slope * spacing * phi * (1 - Math.Pow(phi, steps)) / (1 - phi);
+        var predicted = latest.Value * Math.Exp(increment);
+        var cap = latest.Value * maxGrowthFactor;
+        return new Trend(slope, line.T, window, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null, noise);
+    }
+
+    /// <summary>Distinct observations newest first: x in seconds before the latest (≤ 0), y = ln(value).</summary>
+    private static int Collect(IReadOnlyList<MetricPoint> history, MetricPoint latest, Span<double> x, Span<double> y)
+    {
+        var n = 0;
+        var runValue = latest.Value;
+        var runTime = latest.Time;
+        for (var i = history.Count - 1; i >= 0 && n < x.Length - 1; i--)
         {
             var p = history[i];
-            if (p.Time >= latest.Time)
+            if (p.Time > latest.Time || (latest.Time - p.Time).TotalSeconds > NoiseWindowSeconds)
             {
-                continue; // the latest reading itself, already counted
-            }
+                if (p.Time > latest.Time)
+                {
+                    continue;
+                }
 
-            if (p.Time < from)
-            {
                 break;
             }
 
-            var x = (p.Time - latest.Time).TotalSeconds;
-            var y = p.Value;
-            n++; sx += x; sy += y; sxx += x * x; sxy += x * y; syy += y * y;
-            if (p.Time >= recentFrom)
+            if (p.Value == runValue)
             {
-                rn++; rsx += x; rsy += y; rsxx += x * x; rsxy += x * y;
+                runTime = p.Time; // the same scrape read again: the observation dates from its first reading
+                continue;
+            }
+
+            Add(ref n, x, y, runTime, runValue, latest.Time);
+            runValue = p.Value;
+            runTime = p.Time;
+        }
+
+        Add(ref n, x, y, runTime, runValue, latest.Time);
+        return n;
+    }
+
+    private static void Add(ref int n, Span<double> x, Span<double> y, DateTimeOffset time, double value, DateTimeOffset latest)
+    {
+        x[n] = (time - latest).TotalSeconds;
+        y[n] = Math.Log(Math.Max(value, 1e-9));
+        n++;
+    }
+
+    /// <summary>Robust scatter of one observation: 1.4826 × median |Δy| / √2, at least 1 %.</summary>
+    private static double Noise(ReadOnlySpan<double> y)
+    {
+        if (y.Length < 3)
+        {
+            return MinNoise;
+        }
+
+        Span<double> changes = stackalloc double[MaxPoints];
+        var count = y.Length - 1;
+        for (var i = 0; i < count; i++)
+        {
+            changes[i] = Math.Abs(y[i] - y[i + 1]);
+        }
+
+        var sorted = changes[..count];
+        sorted.Sort();
+        var median = count % 2 == 1 ? sorted[count / 2] : (sorted[(count / 2) - 1] + sorted[count / 2]) / 2;
+        return Math.Max(MinNoise, 1.4826 * median / Math.Sqrt(2));
+    }
+
+    /// <summary>
+    /// Two flat levels fit much better than the line, and they differ by more than the noise. One observation
+    /// between the levels is left out: through a rate() window a step arrives as one half-way sample.
+    /// </summary>
+    private static bool LevelShift(ReadOnlySpan<double> y, Line line, double noise)
+    {
+        var n = y.Length;
+        Span<double> sums = stackalloc double[MaxPoints + 1];
+        Span<double> squares = stackalloc double[MaxPoints + 1];
+        for (var i = 0; i < n; i++)
+        {
+            sums[i + 1] = sums[i] + y[i];
+            squares[i + 1] = squares[i] + (y[i] * y[i]);
+        }
+
+        // Newest first: the new level is y[0..j), then `gap` transition observations, then the old level.
+        double best = double.MaxValue, jump = 0;
+        for (var gap = 0; gap <= 1; gap++)
+        {
+            for (var j = 1; j + gap < n; j++)
+            {
+                var oldCount = n - j - gap;
+                double newSum = sums[j], oldSum = sums[n] - sums[j + gap];
+                var sse = squares[j] - (newSum * newSum / j) + (squares[n] - squares[j + gap]) - (oldSum * oldSum / oldCount);
+                if (sse < best)
+                {
+                    best = sse;
+                    jump = (newSum / j) - (oldSum / oldCount);
+                }
             }
         }
 
-        if (n < MinSamples)
+        return best < StepVersusLine * line.Sse && Math.Abs(jump) > 3 * noise;
+    }
+
+    /// <summary>Least squares of y on x with its residual sum of squares and the slope's t statistic.</summary>
+    private readonly record struct Line(double Slope, double Intercept, double Sse, double T)
+    {
+        public static Line Fit(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         {
-            return new Trend(0, 0, (int)n, null, "too few samples for a trend");
+            var n = x.Length;
+            double sx = 0, sy = 0;
+            for (var i = 0; i < n; i++)
+            {
+                sx += x[i];
+                sy += y[i];
+            }
+
+            double mx = sx / n, my = sy / n, sxx = 0, sxy = 0, syy = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var dx = x[i] - mx;
+                var dy = y[i] - my;
+                sxx += dx * dx;
+                sxy += dx * dy;
+                syy += dy * dy;
+            }
+
+            if (sxx <= 0 || n < 3)
+            {
+                return new Line(0, my, syy, 0);
+            }
+
+            var slope = sxy / sxx;
+            var sse = Math.Max(0, syy - (slope * sxy));
+            var se = Math.Sqrt(sse / (n - 2) / sxx);
+            var t = se > 0 ? slope / se : slope > 0 ? double.PositiveInfinity : slope < 0 ? double.NegativeInfinity : 0;
+            return new Line(slope, my - (slope * mx), sse, t);
         }
-
-        var sxxc = sxx - (sx * sx / n);
-        if (sxxc <= 0)
-        {
-            return new Trend(0, 0, (int)n, null, "too few samples for a trend");
-        }
-
-        var slope = (sxy - (sx * sy / n)) / sxxc;
-        var syyc = syy - (sy * sy / n);
-        var r2 = syyc <= 0 ? 0 : slope * slope * sxxc / syyc;
-
-        if (slope <= 0)
-        {
-            return new Trend(slope, r2, (int)n, null, null);
-        }
-
-        if (r2 < MinRSquared)
-        {
-            return new Trend(slope, r2, (int)n, null, "trend too noisy");
-        }
-
-        var rsxxc = rsxx - (rsx * rsx / rn);
-        var recentSlope = rn >= 3 && rsxxc > 0 ? (rsxy - (rsx * rsy / rn)) / rsxxc : slope;
-        if (recentSlope <= 0)
-        {
-            return new Trend(slope, r2, (int)n, null, "trend reversed");
-        }
-
-        // Project with the most recent slope: it catches a ramp that is still accelerating and eases off as it flattens.
-        var predicted = latest.Value + (recentSlope * horizon.TotalSeconds);
-        var cap = latest.Value * maxGrowthFactor;
-        return new Trend(slope, r2, (int)n, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null);
     }
 }

@@ -58,6 +58,13 @@ public sealed record ScalePolicySpec
     public ScalingBehavior Behavior { get; init; } = new();
     public PredictionSpec Prediction { get; init; } = new();
     public IReadOnlyList<ScheduleSpec> Schedules { get; init; } = [];
+
+    /// <summary>A metric that moves before the traffic does (pushes sent, a topic climbing); it raises a floor ahead of the traffic.</summary>
+    public LeadingSignalSpec? LeadingSignal { get; init; }
+
+    /// <summary>Announced events (<c>scalectl prepare</c>): each is a replica floor from its lead until it ends.</summary>
+    public IReadOnlyList<ExpectedEventSpec> ExpectedEvents { get; init; } = [];
+
     public ApprovalSpec? Approval { get; init; }
     public NotificationSpec? Notifications { get; init; }
 
@@ -126,6 +133,13 @@ public sealed record ScalingBehavior
 {
     public DirectionBehavior ScaleUp { get; init; } = DirectionBehavior.DefaultScaleUp;
     public DirectionBehavior ScaleDown { get; init; } = DirectionBehavior.DefaultScaleDown;
+
+    /// <summary>
+    /// Changes per 10 minutes that are not urgent (scale-downs, predicted and small scale-ups); more wait. A
+    /// scale-up for a shortage beyond the noise is always allowed. Fewer changes on a noisy day against later
+    /// small adjustments; 0 turns the budget off.
+    /// </summary>
+    public int ChangeBudget { get; init; } = 3;
 }
 
 public sealed record DirectionBehavior
@@ -175,8 +189,11 @@ public sealed record PredictionSpec
     /// <summary>How much recent history the trend is fitted over.</summary>
     public int LookBackSeconds { get; init; } = 120;
 
-    /// <summary>Upper bound on predicted / current value so noise cannot run away.</summary>
-    public double MaxGrowthFactor { get; init; } = 3.0;
+    /// <summary>
+    /// Upper bound on predicted / current value: the most a prediction adds on top of the measured value. 1.25 keeps
+    /// the peak within ~1.3x the peak demand; higher buys earlier capacity on fast ramps at the risk of overshoot.
+    /// </summary>
+    public double MaxGrowthFactor { get; init; } = 1.25;
 }
 
 /// <summary>

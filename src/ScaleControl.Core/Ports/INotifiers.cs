@@ -26,6 +26,7 @@ public enum NoticeKind
     Unfrozen,
     Pinned,
     MetricUnavailable,
+    EventExpected,
 }
 
 /// <summary>A short announcement for the group (markdown text).</summary>
@@ -51,6 +52,7 @@ public static class ScaleEventReasons
     public const string MetricUnavailable = "MetricUnavailable";
     public const string PolicyFrozen = "PolicyFrozen";
     public const string ReplicasPinned = "ReplicasPinned";
+    public const string EventExpected = "ScaleEventExpected";
 }
 
 /// <summary>Records Kubernetes Events on the target workload (best-effort, deduplicated; never throws).</summary>

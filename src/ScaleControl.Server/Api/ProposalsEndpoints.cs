@@ -62,7 +62,7 @@ public static class ProposalsEndpoints
     }
 
     /// <summary>scalectl identifies itself by its User-Agent; every other client counts as the API channel.</summary>
-    private static ApprovalChannel ChannelOf(HttpContext http) =>
+    internal static ApprovalChannel ChannelOf(HttpContext http) =>
         http.Request.Headers.UserAgent.ToString().StartsWith("scalectl", StringComparison.OrdinalIgnoreCase) ? ApprovalChannel.Cli : ApprovalChannel.Api;
 
 }

@@ -1,4 +1,6 @@
 using FluentValidation;
+using ScaleControl.Core.Policies.Validation;
+using ScaleControl.Server.Control;
 
 namespace ScaleControl.Server.Api;
 
@@ -51,5 +53,23 @@ public sealed class WhatIfRequestValidator : AbstractValidator<WhatIfRequest>
         RuleFor(r => r.StepSeconds).InclusiveBetween(1, 3600).WithMessage("stepSeconds must be between 1 and 3600.");
         RuleFor(r => r).Must(r => r.StepSeconds <= 0 || r.FromSeconds / r.StepSeconds <= 11_000)
             .OverridePropertyName("stepSeconds").WithMessage("at most 11000 steps: raise stepSeconds or lower fromSeconds.");
+    }
+}
+
+public sealed class PrepareRequestValidator : AbstractValidator<PrepareRequest>
+{
+    public PrepareRequestValidator()
+    {
+        RuleFor(r => r.At).NotEqual(default(DateTimeOffset)).WithMessage("at is required: when the traffic is expected (RFC 3339, e.g. 2026-12-04T20:00:00+08:00).");
+        RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
+        RuleFor(r => r.Reason).Must(r => r is { Length: <= 1000 } && r.Trim().Length > 0).WithMessage("reason is required (at most 1000 characters): say what is expected.");
+        RuleFor(r => r).Must(r => (r.Multiplier is null) != (r.Replicas is null))
+            .OverridePropertyName("multiplier").WithMessage("give exactly one of multiplier (expected traffic, e.g. 3 for 3x) and replicas.");
+        RuleFor(r => r.Multiplier).Must(m => m is { } v && double.IsFinite(v) && v > 0 && v <= 100).When(r => r.Multiplier is not null)
+            .WithMessage("multiplier must be greater than 0 and at most 100.");
+        RuleFor(r => r.Replicas).InclusiveBetween(1, 10_000).When(r => r.Replicas is not null).WithMessage("replicas must be between 1 and 10000.");
+        RuleFor(r => r.LeadSeconds).InclusiveBetween(0, 24 * 3600).When(r => r.LeadSeconds is not null).WithMessage("leadSeconds must be between 0 and 86400 (1 day).");
+        RuleFor(r => r.Name).Must(KubernetesNames.IsDnsLabel).When(r => r.Name is not null)
+            .WithMessage(r => $"name '{r.Name}' must be a short lowercase label such as 'push-2000'.");
     }
 }

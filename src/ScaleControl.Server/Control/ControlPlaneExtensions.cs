@@ -38,6 +38,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<ApprovalService>();
         services.AddSingleton<IApprovalInbox>(sp => sp.GetRequiredService<ApprovalService>());
         services.AddSingleton<OverrideService>();
+        services.AddSingleton<PreparationService>();
         services.AddSingleton<HistoryService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<WhatIfSimulator>();

@@ -16,6 +16,8 @@ public enum HistoryKind
     Pinned,
     Frozen,
     Unfrozen,
+    Prepared,
+    Unprepared,
 }
 
 /// <summary>One line of the audit history (<c>GET /api/v1/history</c>).</summary>

@@ -104,7 +104,7 @@ public sealed class OverrideService(
         (await policies.ListAsync(@namespace, cancellationToken)).FirstOrDefault(p => p.Spec.Target.Name == workload);
 
     /// <summary>Read-modify-write of the spec, conditional on resourceVersion; re-read and retry on conflict.</summary>
-    private async Task<OverrideResult> ChangeSpecAsync(string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken)
+    internal async Task<OverrideResult> ChangeSpecAsync(string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -124,7 +124,7 @@ public sealed class OverrideService(
         }
     }
 
-    private async Task RecordAsync(ScalePolicy policy, string kind, string user, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true)
+    internal async Task RecordAsync(ScalePolicy policy, string kind, string user, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true)
     {
         var target = ProposalFactory.TargetOf(policy);
         logger.OverrideChanged(user, kind.ToLowerInvariant(), policy.Metadata.Namespace, policy.Metadata.Name, message);

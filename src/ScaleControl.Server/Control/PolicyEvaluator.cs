@@ -33,7 +33,7 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         }
 
         var now = time.GetUtcNow();
-        var mine = policy.Spec.Metrics.Select(m => m.Query).Distinct()
+        var mine = Queries(policy)
             .ToDictionary(q => q, q => readings.GetValueOrDefault(q) ?? MetricReading.Failed(q, MetricStatus.Unavailable, "not sampled"));
         var runtime = runtimes.For(policy.Key);
         Decision decision;
@@ -56,7 +56,11 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         return new Evaluation(policy, workload, decision, null);
     }
 
-    public static IReadOnlyCollection<string> Queries(ScalePolicy policy) => [.. policy.Spec.Metrics.Select(m => m.Query).Distinct()];
+    /// <summary>The policy's metric queries and its leading signal's, each once.</summary>
+    public static IReadOnlyCollection<string> Queries(ScalePolicy policy) =>
+        policy.Spec.LeadingSignal is { } signal
+            ? [.. policy.Spec.Metrics.Select(m => m.Query).Append(signal.Query).Distinct()]
+            : [.. policy.Spec.Metrics.Select(m => m.Query).Distinct()];
 
     private static EvaluationRecord ToRecord(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, Decision decision, WorkloadState workload, DateTimeOffset now) => new(
         now,

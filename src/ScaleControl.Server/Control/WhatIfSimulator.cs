@@ -3,6 +3,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
+using ScaleControl.Simulation;
 
 namespace ScaleControl.Server.Control;
 
@@ -21,8 +22,11 @@ public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOf
 
 /// <summary>
 /// Replays the last N seconds of real metric history (range queries) through the engine in simulated time: what
-/// would this policy have done? Proposals are assumed approved at once and every change ready at once, so the
-/// replay shows the policy's intent, not the approvers' or the cluster's speed. Freezes and pins are ignored.
+/// would this policy have done? It uses the replay benchmark's pieces (ScaleControl.Simulation): the engine wired
+/// as the control loop wires it (<see cref="EngineController"/>, evaluated every policy interval on the latest
+/// recorded sample, as Prometheus would serve it) and the cluster model (new pods serve after the workload's
+/// observed start-up time, 45 s when unknown). Proposals are assumed approved at once, so the replay shows the
+/// policy's intent, not the approvers' speed. Freezes and pins are ignored. One step is reported per stepSeconds.
 /// </summary>
 public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics, IWorkloadClient workloads, TimeProvider time)
 {
@@ -41,35 +45,42 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var state = await workloads.GetAsync(target, cancellationToken);
         var replicas = Math.Clamp(state?.SpecReplicas ?? policy.Spec.MinReplicas, policy.Spec.MinReplicas, policy.Spec.MaxReplicas);
         var simulated = policy with { Spec = policy.Spec with { Freeze = null, Pin = null } };
-        var history = new PolicyHistory();
+        var startup = state?.ObservedStartupTime?.TotalSeconds ?? 45;
+        var controller = new EngineController(simulated, startup, engine);
+        var cluster = new ReplayCluster(new ReplaySettings { StartupSeconds = startup, StartupSpread = 0 }, replicas, seed: 1);
+        var interval = TimeSpan.FromSeconds(Math.Min(stepSeconds, policy.Spec.EvaluationIntervalSeconds));
         var steps = new List<WhatIfStep>();
         int changes = 0, proposals = 0, applied = 0, max = replicas, min = replicas;
+        var nextReport = from;
 
-        for (var t = from; t <= to; t += step)
+        for (var t = from; t <= to; t += interval)
         {
+            var seconds = (t - from).TotalSeconds;
             var readings = series.ToDictionary(s => s.Key, s => ReadingAt(s.Key, s.Value, t, step));
-            var workload = new WorkloadState(target, replicas, replicas, "whatif", null, state?.ObservedStartupTime, null);
-            var input = new DecisionInput(simulated, readings, workload, history, t);
-            var decision = engine.Decide(input);
-            history.RecordEvaluation(input, decision);
-            steps.Add(new WhatIfStep(
-                t,
-                decision.Evidence.Metrics.ToDictionary(m => m.Name, m => m.Value),
-                decision.Evidence.Metrics.ToDictionary(m => m.Name, m => m.Predicted),
-                replicas,
-                decision.DesiredReplicas,
-                decision.Outcome,
-                decision.Reason));
-
-            if (decision.Outcome is DecisionOutcome.ApplyNow or DecisionOutcome.Propose && decision.DesiredReplicas != replicas)
+            var spec = cluster.SpecReplicas;
+            var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
+            var decision = controller.LastDecision!;
+            if (desired != spec)
             {
                 proposals += decision.Outcome == DecisionOutcome.Propose ? 1 : 0;
                 applied += decision.Outcome == DecisionOutcome.ApplyNow ? 1 : 0;
                 changes++;
-                history.RecordChange(t, replicas, decision.DesiredReplicas);
-                replicas = decision.DesiredReplicas;
-                max = Math.Max(max, replicas);
-                min = Math.Min(min, replicas);
+                cluster.Scale(desired, seconds);
+                max = Math.Max(max, desired);
+                min = Math.Min(min, desired);
+            }
+
+            if (t >= nextReport)
+            {
+                nextReport = t + step;
+                steps.Add(new WhatIfStep(
+                    t,
+                    decision.Evidence.Metrics.ToDictionary(m => m.Name, m => m.Value),
+                    decision.Evidence.Metrics.ToDictionary(m => m.Name, m => m.Predicted),
+                    spec,
+                    decision.DesiredReplicas,
+                    decision.Outcome,
+                    decision.Reason));
             }
         }
 

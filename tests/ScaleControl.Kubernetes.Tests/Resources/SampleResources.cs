@@ -38,6 +38,15 @@ internal static class SampleResources
                 new ScheduleSpec { Name = "gala", Cron = "0 20 * * 6", TimeZone = "Asia/Shanghai", DurationSeconds = 7200, MinReplicas = 40 },
                 new ScheduleSpec { Name = "launch", Start = s_at, End = s_at.AddHours(2), MinReplicas = 30 },
             ],
+            LeadingSignal = new LeadingSignalSpec { Name = "push", Query = "sum(rate(push_sent_total[1m]))", Metric = "qps", RequestsPerUnit = 0.05, LeadSeconds = 90, HoldSeconds = 600, Headroom = 0.1 },
+            ExpectedEvents =
+            [
+                new ExpectedEventSpec
+                {
+                    Name = "push-2000", At = s_at, DurationSeconds = 1200, LeadSeconds = 300, Replicas = 36, Multiplier = 3, BaseReplicas = 12,
+                    Reason = "push to 30M users", By = "u1", Channel = "Cli", CreatedAt = s_at.AddHours(-1),
+                },
+            ],
             Approval = new ApprovalSpec
             {
                 OpenConversationId = "cid-oncall",

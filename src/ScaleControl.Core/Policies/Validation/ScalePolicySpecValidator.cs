@@ -68,6 +68,21 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .OverridePropertyName("schedules")
             .WithMessage("schedule names must be unique within a policy.");
 
+        RuleFor(s => s.LeadingSignal!)
+            .SetValidator(s => new LeadingSignalSpecValidator(s.Metrics))
+            .When(s => s.LeadingSignal is not null)
+            .OverridePropertyName("leadingSignal");
+        RuleFor(s => s.ExpectedEvents)
+            .Must(list => list.Count <= ExpectedEventSpec.MaxPerPolicy)
+            .OverridePropertyName("expectedEvents")
+            .WithMessage(s => $"at most {ExpectedEventSpec.MaxPerPolicy} expected events per policy (got {s.ExpectedEvents.Count}); remove ended ones.");
+        RuleForEach(s => s.ExpectedEvents).SetValidator(s => new ExpectedEventSpecValidator(s.MaxReplicas)).OverridePropertyName("expectedEvents");
+        RuleFor(s => s.ExpectedEvents)
+            .Must(list => list.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
+            .When(s => s.ExpectedEvents.Count > 1)
+            .OverridePropertyName("expectedEvents")
+            .WithMessage("expected event names must be unique within a policy.");
+
         RuleFor(s => s.Approval)
             .NotNull()
             .When(NeedsApproval)

@@ -8,6 +8,10 @@ internal sealed class ScalingBehaviorValidator : AbstractValidator<ScalingBehavi
     {
         RuleFor(b => b.ScaleUp).NotNull().SetValidator(new DirectionBehaviorValidator()).OverridePropertyName("scaleUp");
         RuleFor(b => b.ScaleDown).NotNull().SetValidator(new DirectionBehaviorValidator()).OverridePropertyName("scaleDown");
+        RuleFor(b => b.ChangeBudget)
+            .InclusiveBetween(0, 100)
+            .OverridePropertyName("changeBudget")
+            .WithMessage(b => $"changeBudget must be from 0 (off) to 100 changes per 10 minutes (got {b.ChangeBudget}).");
     }
 }
 

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ScaleControl.Cli.Formatting;
+
+/// <summary>
+/// When an announced event starts, as people type it: <c>20:00</c> (local time, the next such time unless an event
+/// of that length starting then is still going on), <c>+30m</c> (from now), or a full time
+/// (<c>2026-12-04T20:00+08:00</c>, <c>2026-12-04 20:00</c> in local time).
+/// </summary>
+internal static partial class EventTimes
+{
+    [GeneratedRegex(@"^(?<h>[01]?\d|2[0-3]):(?<m>[0-5]\d)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ClockTime();
+
+    private static readonly string[] s_localFormats = ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss"];
+
+    /// <summary>Whether <paramref name="text"/> is one of the accepted shapes (checked when parsing the command line).</summary>
+    public static bool IsValid(string? text) => TryResolve(text, DateTimeOffset.UnixEpoch, TimeSpan.Zero, TimeZoneInfo.Utc, out _);
+
+    public static bool TryResolve(string? text, DateTimeOffset now, TimeSpan duration, TimeZoneInfo zone, out DateTimeOffset at)
+    {
+        at = default;
+        text = text?.Trim() ?? "";
+        if (text.StartsWith('+') && Durations.TryParse(text[1..], out var after))
+        {
+            at = now + after;
+            return true;
+        }
+
+        if (ClockTime().Match(text) is { Success: true } clock)
+        {
+            var local = TimeZoneInfo.ConvertTime(now, zone);
+            var time = new TimeSpan(int.Parse(clock.Groups["h"].Value, CultureInfo.InvariantCulture), int.Parse(clock.Groups["m"].Value, CultureInfo.InvariantCulture), 0);
+            var today = local.Date + time;
+            at = new DateTimeOffset(today, zone.GetUtcOffset(today));
+            if (at + duration <= now)
+            {
+                var tomorrow = today.AddDays(1);
+                at = new DateTimeOffset(tomorrow, zone.GetUtcOffset(tomorrow));
+            }
+
+            return true;
+        }
+
+        if (text.Length > 0 && char.IsDigit(text[0]) && text.Contains('-', StringComparison.Ordinal))
+        {
+            if (DateTime.TryParseExact(text, s_localFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var localTime))
+            {
+                at = new DateTimeOffset(localTime, zone.GetUtcOffset(localTime));
+                return true;
+            }
+
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var absolute) && HasOffset(text))
+            {
+                at = absolute;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasOffset(string text) =>
+        text.EndsWith('Z') || text.EndsWith('z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.OrdinalIgnoreCase) && text.Contains('T', StringComparison.OrdinalIgnoreCase);
+}

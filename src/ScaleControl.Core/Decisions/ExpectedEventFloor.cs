@@ -1,0 +1,33 @@
+using System.Globalization;
+using ScaleControl.Core.Policies;
+
+namespace ScaleControl.Core.Decisions;
+
+/// <summary>
+/// Expected events (<c>scalectl prepare</c>) as floors: each holds its replicas from its lead before <c>at</c> until
+/// it ends; the highest active one counts, capped by maxReplicas.
+/// </summary>
+public static class ExpectedEventFloor
+{
+    public static Floor? Active(ScalePolicySpec spec, DateTimeOffset now)
+    {
+        ExpectedEventSpec? best = null;
+        foreach (var e in spec.ExpectedEvents)
+        {
+            if (e.FloorStart() <= now && now < e.FloorEnd() && (best is null || e.Replicas > best.Replicas))
+            {
+                best = e;
+            }
+        }
+
+        if (best is null)
+        {
+            return null;
+        }
+
+        var replicas = Math.Min(best.Replicas, spec.MaxReplicas);
+        var by = best.By is { Length: > 0 } ? $" by {best.By}" : "";
+        var at = best.At.ToString("HH:mm'Z'", CultureInfo.InvariantCulture);
+        return new Floor(replicas, "event:" + best.Name, $"expected event {best.Name} at {at}{by} ({best.Reason}) floor -> {replicas}");
+    }
+}

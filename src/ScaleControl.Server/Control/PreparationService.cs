@@ -1,0 +1,149 @@
+using System.Globalization;
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.Server.Control;
+
+/// <summary>What someone announces: traffic at <see cref="At"/> for <see cref="DurationSeconds"/>, as a multiple of today's or as replicas.</summary>
+public sealed record PrepareRequest(
+    DateTimeOffset At,
+    int DurationSeconds,
+    string Reason,
+    double? Multiplier = null,
+    int? Replicas = null,
+    int? LeadSeconds = null,
+    string? Name = null);
+
+/// <summary>The recorded event and a line that says what will happen, or the problem.</summary>
+public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event, string Message, int Status = StatusCodes.Status200OK);
+
+/// <summary>
+/// Expected events (<c>scalectl prepare</c>, the API, chat): recorded in the policy's spec like pins and freezes
+/// (so every replica and restart honours them), where the engine turns each into a floor from its lead before
+/// <c>at</c> until it ends. The floor goes through the policy's mode: where approval is needed it is a proposal,
+/// never an unapproved scale. Ended events are pruned when a new one is recorded.
+/// </summary>
+public sealed class PreparationService(IPolicyStore policies, IWorkloadClient workloads, OverrideService overrides, DecisionEngine engine, TimeProvider time)
+{
+    /// <summary>Slack on top of the pod start-up time: an evaluation or two and the write.</summary>
+    public static readonly TimeSpan StartupSlack = TimeSpan.FromSeconds(60);
+
+    /// <summary>Extra lead where a scale-up needs approval: time for someone to tap the card.</summary>
+    public static readonly TimeSpan ApprovalLead = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(30);
+
+    public async Task<PrepareResult> PrepareAsync(string @namespace, string name, PrepareRequest request, string user, string channel, CancellationToken cancellationToken)
+    {
+        if (await policies.GetAsync(@namespace, name, cancellationToken) is not { } policy)
+        {
+            return new PrepareResult(null, null, $"ScalePolicy {@namespace}/{name} does not exist", StatusCodes.Status404NotFound);
+        }
+
+        var now = time.GetUtcNow();
+        if (request.At.AddSeconds(request.DurationSeconds) <= now)
+        {
+            return new PrepareResult(null, null, $"the event has already ended ({request.At.AddSeconds(request.DurationSeconds):u}); give a time in the future", StatusCodes.Status400BadRequest);
+        }
+
+        if (request.At > now + MaxAhead)
+        {
+            return new PrepareResult(null, null, $"at ({request.At:u}) is more than {MaxAhead.TotalDays:0} days ahead; record it closer to the event", StatusCodes.Status400BadRequest);
+        }
+
+        var spec = policy.Spec;
+        var workload = await workloads.GetAsync(ProposalFactory.TargetOf(policy), cancellationToken);
+        int replicas;
+        int? baseReplicas = null;
+        var note = "";
+        if (request.Replicas is { } explicitReplicas)
+        {
+            if (explicitReplicas > spec.MaxReplicas)
+            {
+                return new PrepareResult(null, null, $"replicas {explicitReplicas} is above the policy's maxReplicas ({spec.MaxReplicas}); raise maxReplicas first or ask for less", StatusCodes.Status400BadRequest);
+            }
+
+            replicas = explicitReplicas;
+        }
+        else
+        {
+            if (workload is null)
+            {
+                return new PrepareResult(null, null, $"cannot size {request.Multiplier}x: {spec.Target.Kind} {@namespace}/{spec.Target.Name} does not exist; give replicas instead", StatusCodes.Status409Conflict);
+            }
+
+            baseReplicas = Math.Max(1, workload.SpecReplicas);
+            var wanted = (int)Math.Min(int.MaxValue, Math.Ceiling(request.Multiplier!.Value * baseReplicas.Value - 1e-9));
+            replicas = Math.Clamp(wanted, 1, spec.MaxReplicas);
+            note = replicas < wanted ? $", capped by maxReplicas from {wanted}" : "";
+        }
+
+        var startup = workload?.ObservedStartupTime ?? engine.Options.DefaultLookAhead;
+        var needsApproval = spec.Mode is ScaleMode.Approval or ScaleMode.Hybrid;
+        var lead = request.LeadSeconds ?? (int)Math.Ceiling((startup + StartupSlack + (needsApproval ? ApprovalLead : TimeSpan.Zero)).TotalSeconds);
+        var expected = new ExpectedEventSpec
+        {
+            Name = request.Name ?? DefaultName(request.At),
+            At = request.At,
+            DurationSeconds = request.DurationSeconds,
+            LeadSeconds = lead,
+            Replicas = replicas,
+            Multiplier = request.Replicas is null ? request.Multiplier : null,
+            BaseReplicas = baseReplicas,
+            Reason = request.Reason,
+            By = user,
+            Channel = channel,
+            CreatedAt = now,
+        };
+
+        if (spec.ExpectedEvents.Count(e => e.FloorEnd() > now && e.Name != expected.Name) >= ExpectedEventSpec.MaxPerPolicy)
+        {
+            return new PrepareResult(null, null, $"ScalePolicy {policy.Key} already has {ExpectedEventSpec.MaxPerPolicy} expected events to come; cancel one first", StatusCodes.Status409Conflict);
+        }
+
+        var result = await overrides.ChangeSpecAsync(@namespace, name, s => s with
+        {
+            ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.FloorEnd() > now && e.Name != expected.Name), expected],
+        }, cancellationToken);
+        if (result.Policy is not { } stored)
+        {
+            return new PrepareResult(null, null, result.Problem ?? "not recorded", result.Status);
+        }
+
+        var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
+        var mode = needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
+        var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}";
+        await overrides.RecordAsync(stored, "Prepared", user, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        return new PrepareResult(stored, expected, message);
+    }
+
+    public async Task<PrepareResult> CancelAsync(string @namespace, string name, string eventName, string user, string channel, CancellationToken cancellationToken)
+    {
+        if (await policies.GetAsync(@namespace, name, cancellationToken) is not { } policy)
+        {
+            return new PrepareResult(null, null, $"ScalePolicy {@namespace}/{name} does not exist", StatusCodes.Status404NotFound);
+        }
+
+        if (policy.Spec.ExpectedEvents.FirstOrDefault(e => e.Name == eventName) is not { } cancelled)
+        {
+            return new PrepareResult(null, null, $"ScalePolicy {policy.Key} has no expected event '{eventName}'", StatusCodes.Status404NotFound);
+        }
+
+        var result = await overrides.ChangeSpecAsync(@namespace, name, s => s with { ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.Name != eventName)] }, cancellationToken);
+        if (result.Policy is not { } stored)
+        {
+            return new PrepareResult(null, null, result.Problem ?? "not changed", result.Status);
+        }
+
+        var message = $"expected event {eventName} on {policy.Key} cancelled";
+        await overrides.RecordAsync(stored, "Unprepared", user, $"{message} by {user} via {channel}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        return new PrepareResult(stored, cancelled, message);
+    }
+
+    /// <summary>"event-20261204-2000": a DNS label from the time (UTC), so one event per minute needs no name.</summary>
+    public static string DefaultName(DateTimeOffset at) => "event-" + at.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
+
+    private static string Multiple(double multiplier) => multiplier.ToString("0.##", CultureInfo.InvariantCulture) + "x";
+}

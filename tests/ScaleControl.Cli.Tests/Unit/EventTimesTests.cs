@@ -1,0 +1,35 @@
+using ScaleControl.Cli.Formatting;
+
+namespace ScaleControl.Cli.Tests.Unit;
+
+public class EventTimesTests
+{
+    private static readonly TimeZoneInfo s_shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    // 18:30 in Shanghai.
+    private static readonly DateTimeOffset s_now = new(2026, 12, 4, 10, 30, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("20:00", "2026-12-04T12:00:00Z")] // later today, local time
+    [InlineData("18:20", "2026-12-04T10:20:00Z")] // started 10 minutes ago, still going on for 20m
+    [InlineData("08:00", "2026-12-05T00:00:00Z")] // over today: tomorrow
+    [InlineData("+30m", "2026-12-04T11:00:00Z")]
+    [InlineData("2026-12-24 20:00", "2026-12-24T12:00:00Z")]
+    [InlineData("2026-12-24T20:00:00Z", "2026-12-24T20:00:00Z")]
+    [InlineData("2026-12-24T20:00-05:00", "2026-12-25T01:00:00Z")]
+    public void TryResolve_AcceptedShapes_GiveTheInstant(string text, string expected)
+    {
+        Assert.True(EventTimes.TryResolve(text, s_now, TimeSpan.FromMinutes(20), s_shanghai, out var at));
+
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), at);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("25:00")]
+    [InlineData("tomorrow")]
+    [InlineData("+soon")]
+    [InlineData("2026-13-01 20:00")]
+    public void TryResolve_Nonsense_Refused(string text) =>
+        Assert.False(EventTimes.TryResolve(text, s_now, TimeSpan.FromMinutes(20), s_shanghai, out _));
+}

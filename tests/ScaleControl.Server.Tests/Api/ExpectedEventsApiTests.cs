@@ -1,0 +1,159 @@
+using System.Net;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control;
+using ScaleControl.Server.Tests.Infrastructure;
+using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+
+namespace ScaleControl.Server.Tests.Api;
+
+/// <summary>Expected events over the API and through the loop: recorded on the policy, a floor in time, a card where approval is needed.</summary>
+public sealed class ExpectedEventsApiTests : IDisposable
+{
+    private readonly ServerFactory _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    private DateTimeOffset Now => _server.Time.GetUtcNow();
+
+    [Fact]
+    public async Task Prepare_ThreeTimesOnApprovalPolicy_RecordsWhoWhyChannelThenProposesInTimeNeverScales()
+    {
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 350);
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostJson("/api/v1/policies/shop/checkout-api/expected-events",
+            new { at = Now.AddMinutes(30), durationSeconds = 1200, multiplier = 3.0, reason = "push to 30M users" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadJson();
+        Assert.StartsWith("expected event event-20261125-1030 on shop/checkout-api: floor 12 replicas (3x of 4) from ", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var stored = Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents);
+        Assert.Equal((12, 3.0, 4, "zhangsan", "Api", "push to 30M users"), (stored.Replicas, stored.Multiplier!.Value, stored.BaseReplicas!.Value, stored.By, stored.Channel, stored.Reason));
+        Assert.Equal(30 + 60 + 300, stored.LeadSeconds); // observed start-up, slack, and time to approve
+        Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.EventExpected);
+
+        await Tick();
+        Assert.Empty(await Open());
+
+        await Tick(seconds: (30 * 60) - 390 - 5); // just before the lead
+        Assert.Empty(await Open());
+
+        await Tick(seconds: 10); // just inside it
+        var proposal = Assert.Single(await Open());
+        Assert.Equal((4, 12), (proposal.Spec.FromReplicas, proposal.Spec.ToReplicas));
+        Assert.Contains("expected event event-20261125-1030", proposal.Spec.Reason, StringComparison.Ordinal);
+        Assert.Single(_server.Cards.Sent);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Prepare_ReplicasOnAutoPolicy_ScalesWhenTheLeadStartsAndLetsGoAfter()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        using var client = _server.ClientWith(AdminToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { at = Now.AddMinutes(10), durationSeconds = 600, replicas = 9, leadSeconds = 120, name = "kickoff", reason = "match kick-off" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        await Tick();
+        Assert.Equal(3, _server.Workloads.Replicas("video", "video-transcoder"));
+        await Tick(seconds: 8 * 60);
+        Assert.Equal(9, _server.Workloads.Replicas("video", "video-transcoder"));
+
+        using var cancel = await client.DeleteAsync("/api/v1/policies/video/video-transcoder/expected-events/kickoff");
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task Prepare_BadBody_Returns400WithFieldPathsAndChangesNothing()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        using var client = _server.ClientWith(AdminToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { durationSeconds = 0, multiplier = 3.0, replicas = 9, name = "Not A Label", reason = new string('x', 1001) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.ReadJson()).GetProperty("errors");
+        foreach (var field in new[] { "at", "durationSeconds", "multiplier", "name", "reason" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), $"{field} missing in {errors}");
+        }
+
+        Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task Prepare_EndedAboveMaxOrUnknown_ClearProblems()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        using var client = _server.ClientWith(AdminToken);
+
+        using var ended = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { at = Now.AddHours(-2), durationSeconds = 600, replicas = 5, reason = "yesterday" });
+        using var aboveMax = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { at = Now.AddHours(1), durationSeconds = 600, replicas = 5_000, reason = "too much" });
+        using var unknown = await client.PostJson("/api/v1/policies/video/ghost/expected-events",
+            new { at = Now.AddHours(1), durationSeconds = 600, replicas = 5, reason = "nobody" });
+        using var noEvent = await client.DeleteAsync("/api/v1/policies/video/video-transcoder/expected-events/none");
+
+        Assert.Equal(HttpStatusCode.BadRequest, ended.StatusCode);
+        Assert.Contains("already ended", (await ended.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, aboveMax.StatusCode);
+        Assert.Contains("maxReplicas", (await aboveMax.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, noEvent.StatusCode);
+        Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents);
+    }
+
+    [Theory]
+    [InlineData(ViewerToken, HttpStatusCode.Forbidden)]
+    [InlineData(ShopOperatorToken, HttpStatusCode.Forbidden)]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    public async Task Prepare_WithoutOperatorRightsInTheNamespace_Refused(string? token, HttpStatusCode expected)
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        using var client = _server.ClientWith(token);
+
+        using var response = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { at = Now.AddHours(1), durationSeconds = 600, replicas = 5, reason = "x" });
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task PrepareService_ForChat_PrunesEndedEventsAndRecordsTheChannel()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        var service = _server.Service<PreparationService>();
+        await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(Now.AddMinutes(1), 60, "short", Replicas: 4, Name: "short"), "lisi", "DingTalk", default);
+        _server.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var result = await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(Now.AddHours(1), 600, "gala", Multiplier: 2), "lisi", "DingTalk", default);
+
+        Assert.Equal(6, result.Event!.Replicas);
+        var only = Assert.Single(result.Policy!.Spec.ExpectedEvents);
+        Assert.Equal(("DingTalk", "lisi"), (only.Channel, only.By));
+    }
+
+    private async Task Given(ScalePolicy policy, int replicas, double qps)
+    {
+        _server.Workloads.Add(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas);
+        await _server.Policies.UpsertAsync(policy, default);
+        _server.Metrics.Set(TestPolicies.Query(policy.Spec.Target.Name), qps);
+    }
+
+    private Task Tick(int seconds = 0)
+    {
+        _server.Time.Advance(TimeSpan.FromSeconds(seconds));
+        return _server.Service<Reconciler>().TickAsync(default);
+    }
+
+    private async Task<IReadOnlyList<ScaleProposal>> Open() =>
+        [.. (await _server.Proposals.ListAsync("shop", default)).Where(p => p.Status.Phase.IsOpen())];
+}
