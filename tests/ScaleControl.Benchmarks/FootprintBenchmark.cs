@@ -41,7 +41,7 @@ internal static partial class FootprintBenchmark
             Option(args, "--warmup", 60),
             Option(args, "--seconds", 120),
             Option(args, "--limit-mib", 128),
-            StringOption(args, "--server") ?? DefaultServerDirectory(),
+            BenchmarkArgs.StringOption(args, "--server") ?? BenchmarkArgs.DefaultServerDirectory(),
             [.. args.Select((a, i) => (a, i)).Where(x => x.a == "--env" && x.i + 1 < args.Length).Select(x => args[x.i + 1])],
             args.Contains("--flat"));
         if (!OperatingSystem.IsLinux())
@@ -519,27 +519,6 @@ internal static partial class FootprintBenchmark
     private static string Service(int i) => $"svc-{i:000}";
 
     private static int SteadyReplicas(int service) => Math.Min(MaxReplicas, (int)Math.Ceiling((50 + service) / TargetPerReplica));
-
-    private static string? StringOption(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? Path.GetFullPath(args[index + 1]) : null;
-    }
-
-    /// <summary><c>src/ScaleControl.Server/bin/Release/net10.0</c> under the first directory above the current one (or this build) holding ScaleControl.sln.</summary>
-    private static string? DefaultServerDirectory()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "ScaleControl.sln")))
-                    return Path.Combine(directory.FullName, "src", "ScaleControl.Server", "bin", "Release", "net10.0");
-            }
-        }
-
-        return null;
-    }
 
     private sealed record StatusSummary(int Evaluated, int WithValue, int Total, double Seconds, string? Problem);
 

@@ -18,6 +18,8 @@ return args.FirstOrDefault() switch
 
     // The product alone under a memory limit, with N policies against a real Prometheus (see FootprintBenchmark).
     "footprint" => await FootprintBenchmark.RunAsync(args.Skip(1).ToArray()),
+    // Bounded soak of the product in sandbox mode: hot events, taps, faults; RSS over time (see SoakCommand).
+    "soak" => await SoakCommand.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -35,5 +37,6 @@ static int Usage()
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- dingtalk [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- prometheus [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- footprint [--policies 1000] [--queries 200] [--warmup 60] [--seconds 120] [--limit-mib 128] [--server <dir>] [--env NAME=VALUE]... [--flat]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- soak [--minutes 30] [--seed 1] [--server <dir>]");
     return 2;
 }

@@ -2,8 +2,13 @@ using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Core.Ports;
 
-/// <summary>A person's decision on a proposal, from any channel (DingTalk tap, REST API, scalectl).</summary>
-/// <param name="AllRows">A group card's "Approve all" / "Reject all": the decision applies to every open row sharing the proposal's card.</param>
+/// <summary>
+/// A person's decision on a proposal, from any channel (DingTalk tap, REST API, scalectl). <see cref="HalfStep"/>
+/// approves the proposal's own alternative (the card's half-step button). <see cref="AwaitOutcome"/>: answer once the
+/// approved change is applied (API, CLI); otherwise answer as soon as the approval is recorded durably and let the
+/// apply run behind it (a DingTalk tap must be answered within 2 s). <see cref="AllRows"/>: a group card's
+/// "Approve all" / "Reject all", the decision applies to every open row sharing the proposal's card.
+/// </summary>
 public sealed record ApprovalCommand(
     string Namespace,
     string ProposalName,
@@ -12,6 +17,8 @@ public sealed record ApprovalCommand(
     bool Approve,
     int? Replicas = null,
     string? Reason = null,
+    bool HalfStep = false,
+    bool AwaitOutcome = true,
     bool AllRows = false);
 
 public enum ApprovalResultKind

@@ -332,6 +332,36 @@ public static class ProposalLifecycle
         return TransitionResult.Ok(applying, applying.Status.Message!);
     }
 
+    /// <summary>
+    /// Applying → Applying under a new claim, when the replica that claimed the proposal stopped before recording the
+    /// outcome (its claim is older than <paramref name="claimTimeout"/>): the approval is not lost, the apply resumes.
+    /// The resumed apply re-reads the workload, so a scale the stopped replica already wrote is not written twice.
+    /// </summary>
+    public static TransitionResult ResumeApplying(ScaleProposal proposal, DateTimeOffset now, TimeSpan claimTimeout, string by = SystemUser)
+    {
+        if (proposal.Status.Phase != ProposalPhase.Applying)
+        {
+            return TransitionResult.No(proposal, $"cannot resume: the proposal is {proposal.Status.Phase}, not Applying");
+        }
+
+        var claimedAt = proposal.Status.History.LastOrDefault()?.At ?? DateTimeOffset.MinValue;
+        if (now - claimedAt < claimTimeout)
+        {
+            return TransitionResult.No(proposal, $"cannot resume: the apply claimed at {Time(claimedAt)} may still be running");
+        }
+
+        var replicas = ApprovedReplicas(proposal.Status.Approvals) ?? proposal.Spec.ToReplicas;
+        var resumed = Move(proposal, ProposalPhase.Applying, now, by,
+            $"resuming {proposal.Spec.FromReplicas} → {replicas}: the replica applying it stopped at {Time(claimedAt)}");
+        return TransitionResult.Ok(resumed, resumed.Status.Message!);
+    }
+
+    /// <summary>Whether <paramref name="current"/> still carries the apply claim taken in <paramref name="claimed"/> (nobody resumed it since).</summary>
+    public static bool HoldsClaim(ScaleProposal current, ScaleProposal claimed) =>
+        current.Status.Phase == ProposalPhase.Applying
+        && current.Status.History.Count == claimed.Status.History.Count
+        && current.Status.History.LastOrDefault() == claimed.Status.History.LastOrDefault();
+
     public static TransitionResult MarkApplied(ScaleProposal proposal, int replicas, DateTimeOffset now, string by = SystemUser)
     {
         if (proposal.Status.Phase != ProposalPhase.Applying)

@@ -129,6 +129,12 @@ public sealed record CardReference
     public string? OpenConversationId { get; init; }
     public DateTimeOffset? SentAt { get; init; }
     public string? Error { get; init; }
+
+    /// <summary>
+    /// The proposal state the card last showed (<see cref="CardState.Of"/>), written with the proposal; a card whose
+    /// value differs from the proposal's is stale and the card reconciler brings it up to date.
+    /// </summary>
+    public string? ShownState { get; init; }
 }
 
 public sealed record EscalationRecord

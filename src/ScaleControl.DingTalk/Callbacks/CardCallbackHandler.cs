@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -8,14 +7,14 @@ using ScaleControl.DingTalk.Cards;
 namespace ScaleControl.DingTalk.Callbacks;
 
 /// <summary>
-/// Turns a card tap into an approval or rejection through <see cref="IApprovalInbox"/> (which applies the lifecycle
-/// rules: roster, two-person rule, expiry, idempotency) and answers with the card update. DingTalk waits at most
-/// 2 s for the answer, so a decision that takes longer is answered with a private "received" note and finishes on
-/// its own; the card is then updated through <see cref="IApprovalNotifier.UpdateProposalAsync"/>.
+/// Turns a card tap into an approval or rejection through the Core port <see cref="IApprovalInbox"/> (which applies
+/// the lifecycle rules: roster, two-person rule, expiry, idempotency, and records the decision durably). The tap is
+/// answered as soon as the decision is recorded — the scale write runs behind it — with a private note for the tapper
+/// only: the card itself is updated once, by the server, when the proposal changes (the proposal is the truth, the
+/// card its view). DingTalk waits at most 2 s, so a decision slower than the budget is answered with "received".
 /// </summary>
 public sealed partial class CardCallbackHandler(
-    IServiceProvider services,
-    ApprovalCardContent content,
+    IApprovalInbox inbox,
     TimeProvider timeProvider,
     ILogger<CardCallbackHandler> logger)
 {
@@ -35,18 +34,9 @@ public sealed partial class CardCallbackHandler(
         }
 
         // The button carries the count the approver saw; the lifecycle grants what they saw if the card changed since.
-        var replicas = action == CardAction.Approve ? ButtonReplicas(callback) : null;
-        if (action == CardAction.ApproveHalf)
-        {
-            replicas = await AlternativeReplicasAsync(callback, ns, name, cancellationToken);
-            if (replicas is null)
-            {
-                return Refuse(callback, $"No half step is offered for {ns}/{name}; nothing was changed.");
-            }
-        }
-
         var rejects = action is CardAction.Reject or CardAction.RejectAll;
         var allRows = action is CardAction.ApproveAll or CardAction.RejectAll;
+        var replicas = action is CardAction.Approve or CardAction.ApproveHalf ? ButtonReplicas(callback) : null;
         var command = new ApprovalCommand(
             ns,
             name,
@@ -55,10 +45,9 @@ public sealed partial class CardCallbackHandler(
             Approve: !rejects,
             replicas,
             rejects ? "rejected on DingTalk" : null,
-            allRows);
-
-        // Resolved per tap: the inbox is the server's control service, which itself uses this project's notifier.
-        var inbox = services.GetRequiredService<IApprovalInbox>();
+            HalfStep: action == CardAction.ApproveHalf && replicas is null,
+            AwaitOutcome: false,
+            AllRows: allRows);
 
         // Not cancelled with the request: a decision that started is allowed to finish (and apply once).
         var decision = inbox.DecideAsync(command, CancellationToken.None);
@@ -86,30 +75,12 @@ public sealed partial class CardCallbackHandler(
         }
 
         LogTap(logger, callback.OutTrackId, callback.UserId, action, result.Kind);
-        return result switch
-        {
-            // A group card shows several proposals: the server renders it whole; the reply tells the tapper what happened.
-            { Kind: ApprovalResultKind.Accepted } when allRows =>
-                CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Message)),
-            { Kind: ApprovalResultKind.Accepted, Proposal: { } proposal } =>
-                CardCallbackReply.Public(content.Build(proposal), ApprovalCardContent.PrivateMessage("")),
-            _ => CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(
-                string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message)),
-        };
+        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Kind == ApprovalResultKind.Accepted
+            ? "Recorded: " + result.Message
+            : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message));
     }
 
-    /// <summary>The half step: from the button's <c>replicas</c> param, else from the proposal itself.</summary>
-    private async Task<int?> AlternativeReplicasAsync(CardCallback callback, string ns, string name, CancellationToken cancellationToken)
-    {
-        if (ButtonReplicas(callback) is { } fromButton)
-        {
-            return fromButton;
-        }
-
-        var store = services.GetService<IProposalStore>();
-        return store is null ? null : (await store.GetAsync(ns, name, cancellationToken))?.Spec.AlternativeReplicas;
-    }
-
+    /// <summary>The count on the tapped button (<c>replicas</c> param): what the approver saw.</summary>
     private static int? ButtonReplicas(CardCallback callback) =>
         callback.Params.TryGetValue("replicas", out var text)
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas) && replicas > 0 ? replicas : null;

@@ -33,11 +33,12 @@ public sealed class Announcer(
         }
     }
 
-    public async Task UpdateCardAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    /// <summary>Updates the proposal's card to show <paramref name="proposal"/>; false when there is no card or DingTalk failed.</summary>
+    public async Task<bool> UpdateCardAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
         if (proposal.Status.Card is not { Error: null })
         {
-            return;
+            return false;
         }
 
         try
@@ -50,10 +51,13 @@ public sealed class Announcer(
             {
                 await cards.UpdateGroupAsync(await CardRowsAsync(proposal, cancellationToken), cancellationToken);
             }
+
+            return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.NotifyFailed(ex, "card update", proposal.Metadata.Namespace, proposal.Metadata.Name);
+            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
@@ -9,38 +10,72 @@ namespace ScaleControl.Server.Control;
 /// Where every approval and rejection lands — DingTalk taps (Stream or HTTP callback), the REST API and scalectl.
 /// The lifecycle rules (approver roster, two-person rule, expiry, duplicates) come from Core; the decision is written
 /// conditionally on the proposal's resourceVersion, so of two simultaneous taps one wins and the other re-reads and
-/// sees the new state. After the last needed approval the proposal is applied right here, on whichever replica took
-/// the tap (the Approved → Applying claim is conditional too, so it is applied once; the leader finishes any
-/// proposal left Approved by a replica that died).
+/// sees the new state. The approval that completes the rules also claims the apply in the same write (Approved →
+/// Applying): from then on the approval is durable, and the apply runs behind it (<see cref="BackgroundApplies"/>) —
+/// a tap is answered at once, the API waits for the outcome. A partial approval or a rejection is shown on the card
+/// once (<see cref="CardSync"/>). A group card's "Approve all" / "Reject all" decides every pending row, each under
+/// its own rules. Every approval record is signed (<see cref="ApprovalSigner"/>); the applier verifies it.
 /// </summary>
 public sealed class ApprovalService(
-    IProposalStore store,
     ProposalWriter writer,
-    ScaleApplier applier,
+    BackgroundApplies applies,
+    CardSync cards,
     Announcer announcer,
     ApprovalSigner signer,
+    CrashPoints crashPoints,
     TimeProvider time,
     ILogger<ApprovalService> logger) : IApprovalInbox
 {
-    public async Task<ApprovalResult> DecideAsync(ApprovalCommand command, CancellationToken cancellationToken)
+    /// <summary>Decisions on one proposal are taken one at a time on this replica (striped by name): a burst of taps makes one write, not a pile of conflicts.</summary>
+    private readonly SemaphoreSlim[] _gates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
+    public async Task<ApprovalResult> DecideAsync(ApprovalCommand command, CancellationToken cancellationToken) =>
+        Log(command, command.AllRows
+            ? await DecideRowsAsync(command, cancellationToken)
+            : await FollowAsync(command, await DecideGatedAsync(command, cancellationToken), cancellationToken));
+
+    /// <summary>An approval that claimed the apply starts it behind the durable claim; the API waits for the outcome, a tap does not.</summary>
+    private async Task<ApprovalResult> FollowAsync(ApprovalCommand command, ApprovalResult recorded, CancellationToken cancellationToken)
     {
-        var proposal = await store.GetAsync(command.Namespace, command.ProposalName, cancellationToken);
-        if (proposal is null)
+        if (recorded is not { Kind: ApprovalResultKind.Accepted, Proposal: { Status.Phase: ProposalPhase.Applying } claimed })
         {
-            return Log(command, new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null));
+            return recorded;
         }
 
-        if (command.AllRows)
+        crashPoints.Reached(CrashPoints.ApprovalRecorded);
+        var outcome = applies.Start(claimed, command.User);
+        if (!command.AwaitOutcome)
         {
-            return Log(command, await DecideRowsAsync(proposal, command, cancellationToken));
+            return recorded with { Message = $"{recorded.Message}; scaling now" };
         }
 
-        return Log(command, await DecideOneAsync(proposal, command, cancellationToken));
+        var applied = await outcome.WaitAsync(cancellationToken);
+        return recorded with { Proposal = applied, Message = $"{recorded.Message}; {applied.Status.Message}" };
+    }
+
+    private async Task<ApprovalResult> DecideGatedAsync(ApprovalCommand command, CancellationToken cancellationToken)
+    {
+        var gate = _gates[(StringComparer.Ordinal.GetHashCode($"{command.Namespace}/{command.ProposalName}") & int.MaxValue) % _gates.Length];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await RecordDecisionAsync(command, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>"Approve all" / "Reject all" on a group card: the same decision for every pending row, each under its own rules.</summary>
-    private async Task<ApprovalResult> DecideRowsAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
+    private async Task<ApprovalResult> DecideRowsAsync(ApprovalCommand command, CancellationToken cancellationToken)
     {
+        var proposal = await writer.GetAsync(command.Namespace, command.ProposalName, cancellationToken);
+        if (proposal is null)
+        {
+            return new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null);
+        }
+
         var rows = (await announcer.CardRowsAsync(proposal, cancellationToken)).Where(p => p.Status.Phase == ProposalPhase.Pending).ToList();
         if (rows.Count == 0)
         {
@@ -50,7 +85,8 @@ public sealed class ApprovalService(
         var results = new List<ApprovalResult>();
         foreach (var row in rows)
         {
-            results.Add(await DecideOneAsync(row, command with { Namespace = row.Metadata.Namespace, ProposalName = row.Metadata.Name, AllRows = false }, cancellationToken));
+            var rowCommand = command with { Namespace = row.Metadata.Namespace, ProposalName = row.Metadata.Name, AllRows = false };
+            results.Add(await FollowAsync(rowCommand, await DecideGatedAsync(rowCommand, cancellationToken), cancellationToken));
         }
 
         var accepted = results.Count(r => r.Kind == ApprovalResultKind.Accepted);
@@ -60,15 +96,19 @@ public sealed class ApprovalService(
         return new ApprovalResult(kind, $"{accepted} of {rows.Count} rows {(command.Approve ? "approved" : "rejected")}: {string.Join("; ", lines)}", lead);
     }
 
-    private async Task<ApprovalResult> DecideOneAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
+    /// <summary>Writes the decision; a partial approval or a rejection is also shown on the card.</summary>
+    private async Task<ApprovalResult> RecordDecisionAsync(ApprovalCommand command, CancellationToken cancellationToken)
     {
+        var proposal = await writer.GetAsync(command.Namespace, command.ProposalName, cancellationToken);
+        if (proposal is null)
+        {
+            return new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null);
+        }
+
         ApprovalResult? verdict = null;
         var stored = await writer.UpdateAsync(proposal, current =>
         {
-            var now = time.GetUtcNow();
-            var step = command.Approve
-                ? ProposalLifecycle.Approve(current, command.User, command.Channel, now, command.Replicas)
-                : ProposalLifecycle.Reject(current, command.User, command.Channel, now, command.Reason);
+            var step = Decide(current, command, time.GetUtcNow());
             verdict = step.ToApprovalResult();
             return step.IfAccepted() is { } accepted ? signer.SignFor(accepted, command.User) : null;
         }, cancellationToken);
@@ -78,19 +118,34 @@ public sealed class ApprovalService(
             return verdict ?? new ApprovalResult(ApprovalResultKind.Refused, "nothing to decide", proposal);
         }
 
-        verdict = verdict with { Proposal = stored };
         await RecordAsync(stored, command, cancellationToken);
-        if (stored.Status.Phase == ProposalPhase.Approved)
+        return stored.Status.Phase == ProposalPhase.Applying
+            ? verdict with { Proposal = stored }
+            : verdict with { Proposal = await cards.ShowAsync(stored, cancellationToken) }; // counted but more needed, or rejected: shown once
+    }
+
+    /// <summary>The lifecycle step for a command; an approval that completes the rules claims the apply in the same step.</summary>
+    private static TransitionResult Decide(ScaleProposal current, ApprovalCommand command, DateTimeOffset now)
+    {
+        if (!command.Approve)
         {
-            var applied = await applier.ApplyAsync(stored, command.User, cancellationToken);
-            verdict = verdict with { Proposal = applied, Message = $"{verdict.Message}; {applied.Status.Message}" };
-        }
-        else
-        {
-            await announcer.UpdateCardAsync(stored, cancellationToken);
+            return ProposalLifecycle.Reject(current, command.User, command.Channel, now, command.Reason);
         }
 
-        return verdict;
+        if (command.HalfStep && current.Spec.AlternativeReplicas is null)
+        {
+            return new TransitionResult(TransitionStatus.Refused, current, $"no half step is offered for {current.Key}; nothing was changed");
+        }
+
+        var replicas = command.HalfStep ? current.Spec.AlternativeReplicas : command.Replicas;
+        var step = ProposalLifecycle.Approve(current, command.User, command.Channel, now, replicas);
+        if (step.IfAccepted() is not { Status.Phase: ProposalPhase.Approved } approved)
+        {
+            return step;
+        }
+
+        var claimed = ProposalLifecycle.StartApplying(approved, now, command.User);
+        return claimed.Accepted ? step with { Proposal = claimed.Proposal } : step;
     }
 
     private async Task RecordAsync(ScaleProposal stored, ApprovalCommand command, CancellationToken cancellationToken)
@@ -102,12 +157,10 @@ public sealed class ApprovalService(
             return;
         }
 
-        if (stored.Status.Phase == ProposalPhase.Approved)
+        if (stored.Status.Phase == ProposalPhase.Applying)
         {
+            // No separate "approved" Event: the scale Event names the approvers, one write fewer per approval.
             ScaleControlMetrics.ApprovalWait.Observe(Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(stored)).TotalSeconds));
-
-            await announcer.EventAsync(stored, ScaleEventReasons.ScaleProposalApproved,
-                $"approved by {string.Join(", ", stored.Status.Approvals.Select(a => $"{a.User} ({a.Channel})"))}", warning: false, cancellationToken);
         }
     }
 

@@ -26,11 +26,17 @@ public static class ControlPlaneExtensions
         services.AddSingleton<PolicyRuntimes>();
         services.AddSingleton<OverrideJournal>();
         services.AddSingleton<Announcer>();
+        services.AddSingleton<OwnWrites>();
         services.AddSingleton<ProposalWriter>();
         services.AddApprovalSigning();
         services.AddSingleton<PolicySpecEditor>();
         services.AddSingleton<PinActivation>();
+        services.AddSingleton<CrashPoints>();
         services.AddSingleton<ScaleApplier>();
+        services.AddSingleton<BackgroundApplies>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());
+        services.AddSingleton<CardSync>();
+        services.AddSingleton<CardReconciler>();
         services.AddSingleton<ProposalService>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<ProposalRetention>();

@@ -3,6 +3,8 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Security;
+using Microsoft.Extensions.Options;
+using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
@@ -18,10 +20,9 @@ public sealed class ProposalService(
     ScaleApplier applier,
     Announcer announcer,
     ApprovalSigner signer,
+    IOptions<ControlLoopOptions> options,
     TimeProvider time)
 {
-    /// <summary>A proposal stuck in Applying longer than this lost its applier (the replica died mid-way).</summary>
-    private static readonly TimeSpan s_applyingTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Applies <paramref name="decision"/> now, with a proposal record approved by the loop (channel Auto): history lives in one place.</summary>
     public async Task<ScaleProposal> ApplyAutomaticallyAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
@@ -65,7 +66,8 @@ public sealed class ProposalService(
         }
 
         var card = await announcer.SendCardAsync(created, policy, cancellationToken);
-        return await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, card), cancellationToken) ?? created;
+        var shown = card.Error is null ? card with { ShownState = CardState.Of(created) } : card;
+        return await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, shown), cancellationToken) ?? created;
     }
 
     /// <summary>The pending proposal whose card the group's new rows join: same group and on-call group, card delivered, not expired.</summary>
@@ -76,15 +78,10 @@ public sealed class ProposalService(
             .OrderBy(ProposalFactory.CreatedAt)
             .FirstOrDefault();
 
-    public async Task SupersedeAsync(ScaleProposal open, ScaleProposal by, CancellationToken cancellationToken)
-    {
-        var closed = await writer.UpdateAsync(open, p => ProposalLifecycle.Supersede(p, by.Metadata.Name, time.GetUtcNow(),
+    /// <summary>Closes <paramref name="open"/>; its card is brought up to date by the <see cref="CardReconciler"/>.</summary>
+    public Task SupersedeAsync(ScaleProposal open, ScaleProposal by, CancellationToken cancellationToken) =>
+        writer.UpdateAsync(open, p => ProposalLifecycle.Supersede(p, by.Metadata.Name, time.GetUtcNow(),
             $"{by.Spec.FromReplicas} → {by.Spec.ToReplicas} is asked for now").IfAccepted(), cancellationToken);
-        if (closed is not null)
-        {
-            await announcer.UpdateCardAsync(closed, cancellationToken);
-        }
-    }
 
     /// <summary>The open proposal for a workload, if any (the newest; the loop never leaves two).</summary>
     public async Task<ScaleProposal?> FindOpenAsync(WorkloadRef target, CancellationToken cancellationToken) =>
@@ -124,7 +121,10 @@ public sealed class ProposalService(
         .GroupBy(p => ProposalRules.TargetKey(ProposalFactory.TargetOf(p)), StringComparer.Ordinal)
         .ToDictionary(g => g.Key, g => g.OrderByDescending(ProposalFactory.CreatedAt).First(), StringComparer.Ordinal);
 
-    /// <summary>Escalates, expires and finishes open proposals; called by the leader every tick.</summary>
+    /// <summary>
+    /// Escalates, expires and finishes open proposals; called by the leader every tick. Cards follow through the
+    /// <see cref="CardReconciler"/> that runs right after.
+    /// </summary>
     public async Task MaintainAsync(IReadOnlyDictionary<string, ScalePolicy> policies, CancellationToken cancellationToken)
     {
         var open = (await store.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
@@ -145,15 +145,9 @@ public sealed class ProposalService(
                 case ProposalPhase.Approved:
                     await applier.ApplyAsync(proposal, ProposalLifecycle.SystemUser, cancellationToken);
                     break;
-                case ProposalPhase.Applying when now - (proposal.Status.History.LastOrDefault()?.At ?? now) > s_applyingTimeout:
-                    // The outcome is unknown, so say so instead of guessing; the next decision starts from what the workload runs.
-                    var failed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.MarkFailed(p,
-                        "the replica applying it stopped before recording the outcome; check the workload", now).IfAccepted(), cancellationToken);
-                    if (failed is not null)
-                    {
-                        await announcer.UpdateCardAsync(failed, cancellationToken);
-                    }
-
+                case ProposalPhase.Applying when now - (proposal.Status.History.LastOrDefault()?.At ?? now) > ClaimTimeout:
+                    // The replica applying it stopped: the approval stands, the apply resumes (the workload is read again).
+                    await applier.ResumeAsync(proposal, ClaimTimeout, cancellationToken);
                     break;
             }
         }
@@ -168,7 +162,6 @@ public sealed class ProposalService(
         }
 
         var target = ProposalFactory.TargetOf(expired);
-        await announcer.UpdateCardAsync(expired, cancellationToken);
         await announcer.EventAsync(expired, ScaleEventReasons.ScaleProposalExpired,
             $"proposal {expired.Metadata.Name} ({expired.Spec.FromReplicas} → {expired.Spec.ToReplicas}) expired unapproved; nothing changed", warning: true, cancellationToken);
         await announcer.NoticeAsync(policy, NoticeKind.ProposalExpired, target, $"Proposal for {target} expired",
@@ -179,10 +172,8 @@ public sealed class ProposalService(
     {
         var record = await announcer.EscalateAsync(proposal, escalation, cancellationToken)
             ?? new EscalationRecord { At = time.GetUtcNow(), DingType = escalation.DingType, Via = "failed", Message = "DING and the group fallback both failed" };
-        var stored = await writer.UpdateAsync(proposal, p => p.Status.Phase == ProposalPhase.Pending ? ProposalLifecycle.WithEscalation(p, record) : null, cancellationToken);
-        if (stored is not null)
-        {
-            await announcer.UpdateCardAsync(stored, cancellationToken);
-        }
+        await writer.UpdateAsync(proposal, p => p.Status.Phase == ProposalPhase.Pending ? ProposalLifecycle.WithEscalation(p, record) : null, cancellationToken);
     }
+
+    private TimeSpan ClaimTimeout => TimeSpan.FromSeconds(options.Value.ApplyClaimSeconds);
 }

@@ -7,10 +7,16 @@ namespace ScaleControl.Server.Control;
 /// <summary>
 /// Conditional proposal updates: the change is computed from what was read and written with that resourceVersion;
 /// on a conflict the proposal is read again and the change re-computed (it may no longer apply), never blind-written.
+/// Reads come from the watch cache, which trails this replica's own writes by a moment: <see cref="OwnWrites"/> lays
+/// them over it, so a burst of taps on one proposal sees the first tap's result instead of conflicting on it.
 /// </summary>
-public sealed class ProposalWriter(IProposalStore store, ILogger<ProposalWriter> logger)
+public sealed class ProposalWriter(IProposalStore store, OwnWrites ownWrites, ILogger<ProposalWriter> logger)
 {
     private const int Attempts = 5;
+
+    /// <summary>The freshest view of a proposal this replica has: the cache, or its own later write.</summary>
+    public async Task<ScaleProposal?> GetAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        await store.GetAsync(@namespace, name, cancellationToken) is { } cached ? ownWrites.Freshest(cached) : null;
 
     /// <summary>Applies <paramref name="change"/> (null = nothing to do) and returns the stored result, or null when nothing changed.</summary>
     public async Task<ScaleProposal?> UpdateAsync(ScaleProposal current, Func<ScaleProposal, ScaleProposal?> change, CancellationToken cancellationToken)
@@ -26,6 +32,7 @@ public sealed class ProposalWriter(IProposalStore store, ILogger<ProposalWriter>
             try
             {
                 var stored = await store.UpdateAsync(changed, cancellationToken);
+                ownWrites.Record(current, stored);
                 if (stored.Status.Phase != current.Status.Phase)
                 {
                     ScaleControlMetrics.ProposalTransitions.WithLabels(stored.Status.Phase.ToString()).Inc();
@@ -36,14 +43,16 @@ public sealed class ProposalWriter(IProposalStore store, ILogger<ProposalWriter>
             }
             catch (ConcurrencyConflictException) when (attempt < Attempts)
             {
-                current = await store.GetAsync(current.Metadata.Namespace, current.Metadata.Name, cancellationToken)
+                // Another replica wrote it: give the watch a moment to bring that write (a pause, not a clock), then decide again.
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
+                current = await GetAsync(current.Metadata.Namespace, current.Metadata.Name, cancellationToken)
                     ?? throw new InvalidOperationException($"proposal {current.Key} disappeared while it was being updated");
             }
         }
     }
 
     public async Task<ScaleProposal> ReadAsync(ScaleProposal proposal, CancellationToken cancellationToken) =>
-        await store.GetAsync(proposal.Metadata.Namespace, proposal.Metadata.Name, cancellationToken) ?? proposal;
+        await GetAsync(proposal.Metadata.Namespace, proposal.Metadata.Name, cancellationToken) ?? proposal;
 
     public async Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {

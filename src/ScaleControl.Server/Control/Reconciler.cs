@@ -10,7 +10,7 @@ using ScaleControl.Server.Telemetry;
 namespace ScaleControl.Server.Control;
 
 /// <summary>
-/// One control-loop tick: maintain open proposals (escalate, expire, finish), then for every policy that is due,
+/// One control-loop tick: maintain open proposals (escalate, expire, finish) and bring their cards up to date, then for every policy that is due,
 /// sample (one query per distinct expression across all due policies), decide and act; last, start a retention pass
 /// over finished proposals when one is due.
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class Reconciler(
     IMetricSource metrics,
     PolicyEvaluator evaluator,
     ProposalService proposals,
+    CardReconciler cards,
     ProposalRetention retention,
     PolicyRuntimes runtimes,
     IOptions<ControlLoopOptions> options,
@@ -33,6 +34,7 @@ public sealed class Reconciler(
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
         runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
         await proposals.MaintainAsync(byKey, cancellationToken);
+        await cards.ReconcileAsync(byKey, cancellationToken);
         var board = await proposals.BoardAsync(cancellationToken);
 
         var now = time.GetUtcNow();

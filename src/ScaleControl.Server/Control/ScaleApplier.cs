@@ -3,15 +3,18 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Security;
+using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
 
 /// <summary>
 /// Applies a proposal exactly once: claims it (Approved → Applying, conditional on resourceVersion, so a second
-/// caller backs off), re-reads the workload, re-checks that the change still holds, writes the scale conditionally on
-/// the workload's resourceVersion (on Conflict: re-read, re-check, retry — never blind), then records the outcome on
-/// the proposal, as a Kubernetes Event, on the card and as a notice.
+/// caller backs off; a tap claims it in the same write that records the approval), re-reads the workload, re-checks
+/// that the change still holds, writes the scale conditionally on the workload's resourceVersion (on Conflict:
+/// re-read, re-check, retry — never blind), shows the outcome on the card, and records the outcome on the proposal
+/// together with what the card shows (one write). A claim whose replica died is resumed by the leader: the workload
+/// is read again, so a scale that was already written is not written twice.
 /// </summary>
 public sealed class ScaleApplier(
     IWorkloadClient workloads,
@@ -21,6 +24,7 @@ public sealed class ScaleApplier(
     PolicyRuntimes runtimes,
     ApprovalVerification approvals,
     PinActivation pins,
+    CrashPoints crashPoints,
     TimeProvider time,
     ILogger<ScaleApplier> logger)
 {
@@ -29,7 +33,6 @@ public sealed class ScaleApplier(
     /// <summary>Applies an Approved proposal to the approved replicas; returns the final record (or the current one when another caller applies it).</summary>
     public async Task<ScaleProposal> ApplyAsync(ScaleProposal proposal, string by, CancellationToken cancellationToken)
     {
-        var replicas = ProposalLifecycle.ApprovedReplicas(proposal.Status.Approvals) ?? proposal.Spec.ToReplicas;
         var claimed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.StartApplying(p, time.GetUtcNow(), by).IfAccepted(), cancellationToken);
         if (claimed is null)
         {
@@ -37,18 +40,46 @@ public sealed class ScaleApplier(
             return await writer.ReadAsync(proposal, cancellationToken);
         }
 
+        return await ApplyClaimedAsync(claimed, by, cancellationToken);
+    }
+
+    /// <summary>Takes over an apply whose claim is older than <paramref name="claimTimeout"/> (its replica stopped) and finishes it.</summary>
+    public async Task<ScaleProposal> ResumeAsync(ScaleProposal proposal, TimeSpan claimTimeout, CancellationToken cancellationToken)
+    {
+        var claimed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.ResumeApplying(p, time.GetUtcNow(), claimTimeout).IfAccepted(), cancellationToken);
+        return claimed is null
+            ? await writer.ReadAsync(proposal, cancellationToken)
+            : await ApplyClaimedAsync(claimed, ProposalLifecycle.SystemUser, cancellationToken);
+    }
+
+    /// <summary>Applies a proposal this caller holds the Applying claim on.</summary>
+    public async Task<ScaleProposal> ApplyClaimedAsync(ScaleProposal claimed, string by, CancellationToken cancellationToken)
+    {
+        var replicas = ProposalLifecycle.ApprovedReplicas(claimed.Status.Approvals) ?? claimed.Spec.ToReplicas;
         var policy = await policies.GetAsync(claimed.Metadata.Namespace, claimed.Spec.PolicyName, cancellationToken);
         var target = ProposalFactory.TargetOf(claimed);
         // Only approvals ScaleControl itself recorded, for people on the roster (a hand-written status is refused here).
         var (outcome, from) = approvals.Refusal(claimed, policy) is { } refused
             ? (new ScaleResult(ScaleOutcome.Failed, null, refused), claimed.Spec.FromReplicas)
             : await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
+        crashPoints.Reached(CrashPoints.ScaleWritten);
 
         var now = time.GetUtcNow();
-        var final = await writer.UpdateAsync(claimed, p => (outcome.Succeeded
-                ? ProposalLifecycle.MarkApplied(p, outcome.Replicas ?? replicas, now, by)
-                : ProposalLifecycle.MarkFailed(p, outcome.Message, now, by)).IfAccepted(), cancellationToken)
+        ScaleProposal? Finish(ScaleProposal p) => (outcome.Succeeded
+            ? ProposalLifecycle.MarkApplied(p, outcome.Replicas ?? replicas, now, by)
+            : ProposalLifecycle.MarkFailed(p, outcome.Message, now, by)).IfAccepted();
+
+        // The card first, then one write that records the outcome and that the card shows it.
+        var expected = Finish(claimed) ?? claimed;
+        var shown = await announcer.UpdateCardAsync(expected, cancellationToken);
+        crashPoints.Reached(CrashPoints.CardUpdated);
+        var final = await writer.UpdateAsync(claimed, p =>
+            {
+                var next = ProposalLifecycle.HoldsClaim(p, claimed) ? Finish(p) : null;
+                return next is not null && shown && CardState.Of(next) == CardState.Of(expected) ? CardState.Shown(next, expected) : next;
+            }, cancellationToken)
             ?? await writer.ReadAsync(claimed, cancellationToken);
+        crashPoints.Reached(CrashPoints.OutcomeRecorded);
 
         await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
         await pins.ActivateAsync(final, cancellationToken);
@@ -126,7 +157,5 @@ public sealed class ScaleApplier(
             await announcer.EventAsync(final, ScaleEventReasons.ScaleFailed, $"scaling to {replicas} failed: {outcome.Message} (proposal {final.Metadata.Name})", warning: true, cancellationToken);
             await announcer.NoticeAsync(policy, NoticeKind.ScaleFailed, target, $"Scaling {target} failed", $"**{target}** → {replicas} failed: {outcome.Message}", cancellationToken);
         }
-
-        await announcer.UpdateCardAsync(final, cancellationToken);
     }
 }

@@ -48,6 +48,17 @@ public sealed class ControlLoopOptions
     /// </summary>
     [Range(1, 24 * 90)]
     public int HistoryHours { get; set; } = 24;
+
+    /// <summary>
+    /// An apply claimed (phase Applying) longer ago than this lost its replica (crash, kill): the leader resumes it.
+    /// Longer than any apply takes (a scale write with its retries), short enough that an approval is not kept waiting.
+    /// </summary>
+    [Range(1, 600)]
+    public double ApplyClaimSeconds { get; set; } = 30;
+
+    /// <summary>Stale cards (see CardState) the leader brings up to date per tick, so a DingTalk outage ends without a burst.</summary>
+    [Range(1, 10_000)]
+    public int CardRepairsPerTick { get; set; } = 50;
 }
 
 /// <summary>
@@ -123,6 +134,9 @@ public sealed class SandboxOptions
 
     /// <summary>Start from an empty cluster: the kept state is deleted (also the <c>--reset</c> command-line flag).</summary>
     public bool Reset { get; set; }
+    /// <summary>How long the DingTalk emulator waits for a card callback's answer (DingTalk: 2 s; longer only for load tests on a busy machine).</summary>
+    [Range(0.5, 60)]
+    public double DingTalkCallbackTimeoutSeconds { get; set; } = 2;
 
     /// <summary>Nodes of the sandbox cluster; replicas that fit on none stay Pending (FailedScheduling).</summary>
     [Range(1, 100)]

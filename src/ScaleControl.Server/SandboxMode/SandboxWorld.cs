@@ -30,6 +30,7 @@ public static class SandboxWorld
     {
         var settings = builder.Configuration.GetSection(SandboxOptions.SectionName).Get<SandboxOptions>() ?? new SandboxOptions();
         var dingTalk = DingTalkSandboxOptions.CreateDefault();
+        dingTalk.CallbackTimeout = TimeSpan.FromSeconds(settings.DingTalkCallbackTimeoutSeconds);
         var world = new World(baseUrl, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
         builder.Services.AddSingleton(world);
 
@@ -87,6 +88,7 @@ public static class SandboxWorld
     public static WebApplication MapSandboxWorld(this WebApplication app)
     {
         app.MapSandboxKubernetes(KubernetesPrefix);
+        app.MapSandboxKubernetesControl();
         app.MapSandboxDingTalk(DingTalkPrefix);
         app.MapSandboxTraffic();
 

@@ -32,6 +32,9 @@ public static partial class Log
     [LoggerMessage(1104, LogLevel.Warning, "DingTalk {Operation} for {Namespace}/{Proposal} failed")]
     public static partial void NotifyFailed(this ILogger logger, Exception exception, string operation, string @namespace, string proposal);
 
+    [LoggerMessage(1105, LogLevel.Error, "Applying {Namespace}/{Proposal} failed; its claim is resumed by the leader")]
+    public static partial void ApplyFailed(this ILogger logger, Exception exception, string @namespace, string proposal);
+
     [LoggerMessage(1110, LogLevel.Information, "Pruned {Count} finished proposals: {ByAge} finished more than {MaxAgeDays} days ago, {ByCount} beyond the newest {MaxPerPolicy} of their policy")]
     public static partial void ProposalsPruned(this ILogger logger, int count, int byAge, int maxAgeDays, int byCount, int maxPerPolicy);
 

@@ -15,6 +15,7 @@ public class ProposalTransitionTableTests
         ["expire"] = p => ProposalLifecycle.Expire(p, T0.AddSeconds(601)),
         ["supersede"] = p => ProposalLifecycle.Supersede(p, "checkout-api-next", T0.AddSeconds(20)),
         ["startApplying"] = p => ProposalLifecycle.StartApplying(p, T0.AddSeconds(20)),
+        ["resumeApplying"] = p => ProposalLifecycle.ResumeApplying(p, T0.AddSeconds(600), TimeSpan.FromSeconds(30)),
         ["markApplied"] = p => ProposalLifecycle.MarkApplied(p, 60, T0.AddSeconds(20)),
         ["markFailed"] = p => ProposalLifecycle.MarkFailed(p, "scale write failed: 500", T0.AddSeconds(20)),
     };
@@ -30,6 +31,7 @@ public class ProposalTransitionTableTests
         [(ProposalPhase.Pending, "supersede")] = ProposalPhase.Superseded,
         [(ProposalPhase.Approved, "startApplying")] = ProposalPhase.Applying,
         [(ProposalPhase.Approved, "markFailed")] = ProposalPhase.Failed,
+        [(ProposalPhase.Applying, "resumeApplying")] = ProposalPhase.Applying,
         [(ProposalPhase.Applying, "markApplied")] = ProposalPhase.Applied,
         [(ProposalPhase.Applying, "markFailed")] = ProposalPhase.Failed,
     };

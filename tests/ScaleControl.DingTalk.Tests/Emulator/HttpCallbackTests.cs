@@ -91,7 +91,7 @@ public class HttpCallbackTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("applied", reply.GetProperty("cardData").GetProperty("cardParamMap").GetProperty("status").GetString());
+        Assert.StartsWith("Recorded", reply.GetProperty("userPrivateData").GetProperty("cardParamMap").GetProperty("privateMessage").GetString());
         Assert.Single(world.Inbox.Commands);
     }
 

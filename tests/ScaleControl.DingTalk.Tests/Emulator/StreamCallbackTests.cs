@@ -36,7 +36,7 @@ public class StreamCallbackTests
         Assert.Empty(card.GetProperty("buttons").EnumerateArray());
         var command = Assert.Single(world.Inbox.Commands);
         // The Approve button carries the count the approver saw (the card's replicasTo).
-        Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, Replicas: 60), command);
+        Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, Replicas: 60, AwaitOutcome: false), command);
     }
 
     [Fact]

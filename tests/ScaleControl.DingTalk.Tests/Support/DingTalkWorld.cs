@@ -108,6 +108,10 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         builder.Services.AddScaleControlDingTalk(builder.Configuration);
         builder.Services.AddHttpClient(DingTalkHttpClients.Api).AddHttpMessageHandler(() => counter.NewHandler());
         var client = builder.Build();
+
+        // As the server does: a recorded decision is shown on the card once, through the notifier (not in the tap's reply).
+        var notifier = client.Services.GetRequiredService<IApprovalNotifier>();
+        inbox.OnAccepted = proposal => notifier.UpdateProposalAsync(proposal, CancellationToken.None);
         client.MapDingTalkCardCallback();
         await client.StartAsync();
         return new DingTalkWorld(emulatorApp, client, inbox, counter, commands);

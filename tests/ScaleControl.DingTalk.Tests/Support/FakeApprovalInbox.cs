@@ -17,11 +17,25 @@ internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalIn
 
     public IReadOnlyCollection<ApprovalCommand> Commands => _commands;
 
+    /// <summary>What the host does with an accepted decision (the server updates the card); nothing by default.</summary>
+    public Func<ScaleProposal, Task>? OnAccepted { get; set; }
+
     public void Add(ScaleProposal proposal) => _proposals[proposal.Key] = proposal;
 
     public ScaleProposal Get(string ns, string name) => _proposals[$"{ns}/{name}"];
 
     public async Task<ApprovalResult> DecideAsync(ApprovalCommand command, CancellationToken cancellationToken)
+    {
+        var result = await DecideInMemoryAsync(command, cancellationToken);
+        if (result is { Kind: ApprovalResultKind.Accepted, Proposal: { } accepted } && OnAccepted is { } onAccepted)
+        {
+            await onAccepted(accepted);
+        }
+
+        return result;
+    }
+
+    private async Task<ApprovalResult> DecideInMemoryAsync(ApprovalCommand command, CancellationToken cancellationToken)
     {
         _commands.Enqueue(command);
         if (Delay > TimeSpan.Zero)
@@ -53,8 +67,13 @@ internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalIn
                 return new ApprovalResult(ApprovalResultKind.Refused, $"too late: {workload} is already {proposal.Status.Phase.ToString().ToLowerInvariant()}", proposal);
             }
 
+            if (command.HalfStep && proposal.Spec.AlternativeReplicas is null)
+            {
+                return new ApprovalResult(ApprovalResultKind.Refused, $"no half step is offered for {workload}", proposal);
+            }
+
             var now = timeProvider.GetUtcNow();
-            var replicas = command.Replicas ?? proposal.Spec.ToReplicas;
+            var replicas = command.Replicas ?? (command.HalfStep ? proposal.Spec.AlternativeReplicas : null) ?? proposal.Spec.ToReplicas;
             var status = command.Approve
                 ? proposal.Status with
                 {

@@ -6,6 +6,7 @@ using ScaleControl.DingTalk.Callbacks;
 using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Notices;
 using ScaleControl.DingTalk.Stream;
+using ScaleControl.DingTalk.Tests.Support;
 
 namespace ScaleControl.DingTalk.Tests.Unit;
 
@@ -20,7 +21,9 @@ public class CompositionTests
             ["ScaleControl:DingTalk:AppSecret"] = "s",
             ["ScaleControl:DingTalk:CardTemplateId"] = "t.schema",
         }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddScaleControlDingTalk(configuration).BuildServiceProvider(validateScopes: true);
+        using var provider = new ServiceCollection().AddLogging()
+            .AddSingleton<IApprovalInbox>(new FakeApprovalInbox(TimeProvider.System))
+            .AddScaleControlDingTalk(configuration).BuildServiceProvider(validateScopes: true);
 
         Assert.IsType<DingTalkCardNotifier>(provider.GetRequiredService<IApprovalNotifier>());
         Assert.IsType<DingTalkNoticePublisher>(provider.GetRequiredService<INoticePublisher>());

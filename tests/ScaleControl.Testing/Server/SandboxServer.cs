@@ -114,6 +114,12 @@ public sealed partial class SandboxServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Whether the process has ended (e.g. killed at a crash point).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits until the process ends by itself (a crash point kills it).</summary>
+    public async Task WaitForExitAsync(TimeSpan limit) => await _process.WaitForExitAsync().WaitAsync(limit);
+
     public HttpClient Client(string token)
     {
         var client = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };

@@ -17,6 +17,14 @@ internal sealed class FaultInjector
         return new Removal(this, active);
     }
 
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _faults.Clear();
+        }
+    }
+
     public SandboxFault? Take(string method, string path, string verb, string resource)
     {
         lock (_lock)

@@ -132,6 +132,9 @@ public sealed class SandboxKubernetesControl
     /// <summary>Injects a fault into matching requests until the returned handle is disposed (or its Times are used up).</summary>
     public IDisposable InjectFault(SandboxFault fault) => _faults.Add(fault);
 
+    /// <summary>Removes every injected fault (the control endpoint's DELETE /faults).</summary>
+    public void ClearFaults() => _faults.Clear();
+
     /// <summary>Closes every open watch stream without an event, like a dropped connection.</summary>
     public void DropWatches() => _operations.Store.DropWatches();
 

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text;
+
+namespace ScaleControl.Core.Proposals;
+
+/// <summary>
+/// The proposal is the truth and its card a view: this is the part of a proposal a card shows, as one string.
+/// Stored in <see cref="CardReference.ShownState"/> when a card is updated; a proposal whose state differs from what its
+/// card last showed has a stale card (a crash between the write and the card update, DingTalk down).
+/// </summary>
+public static class CardState
+{
+    public static string Of(ScaleProposal proposal)
+    {
+        var spec = proposal.Spec;
+        var status = proposal.Status;
+        var text = new StringBuilder()
+            .Append(status.Phase).Append('|')
+            .Append(spec.FromReplicas).Append('>').Append(spec.ToReplicas).Append('/').Append(spec.AlternativeReplicas).Append('|')
+            .Append(spec.ExpiresAt.ToUnixTimeSeconds()).Append('|')
+            .AppendJoin(',', status.Approvals.Select(a => a.User + ":" + a.Replicas.ToString(CultureInfo.InvariantCulture))).Append('|')
+            .Append(status.Rejection?.User).Append('|')
+            .Append(status.Escalations.Count).Append('|')
+            .Append(status.AppliedReplicas).Append('|')
+            .Append(status.Message);
+        return text.ToString();
+    }
+
+    /// <summary>Whether the proposal has a delivered card that does not show its current state.</summary>
+    public static bool IsStale(ScaleProposal proposal) =>
+        proposal.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.ShownState != Of(proposal);
+
+    /// <summary>The proposal recording that its card now shows <paramref name="shown"/>.</summary>
+    public static ScaleProposal Shown(ScaleProposal proposal, ScaleProposal shown) =>
+        proposal.Status.Card is { } card
+            ? proposal with { Status = proposal.Status with { Card = card with { ShownState = Of(shown) } } }
+            : proposal;
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ScaleControl.Sandbox.Kubernetes.Control;
+
+/// <summary>
+/// The sandbox cluster's test hooks over HTTP (not part of the Kubernetes API), for tests that run the server as a
+/// process: the request journal (what was written, e.g. scale writes per approval) and fault injection.
+/// </summary>
+public static class ControlEndpoints
+{
+    public const string DefaultPrefix = "/sandbox/k8s-control";
+
+    public static IEndpointRouteBuilder MapSandboxKubernetesControl(this IEndpointRouteBuilder endpoints, string prefix = DefaultPrefix)
+    {
+        var control = endpoints.ServiceProvider.GetRequiredService<SandboxKubernetesControl>();
+        var routes = endpoints.MapGroup(prefix).WithTags("Sandbox Kubernetes control");
+        routes.MapGet("/journal", (string? verb) => Results.Json(control.Journal.Where(e => verb is null || verb.Split(',').Contains(e.Verb, StringComparer.Ordinal))))
+            .WithSummary("Requests the sandbox API served, oldest first (filter: verb=create,update,patch)");
+        routes.MapDelete("/journal", () =>
+        {
+            control.ClearJournal();
+            return Results.NoContent();
+        }).WithSummary("Forget the requests served so far");
+        routes.MapPost("/faults", (SandboxFault fault) =>
+        {
+            control.InjectFault(fault);
+            return Results.Json(fault);
+        }).WithSummary("Fail or slow matching requests");
+        routes.MapDelete("/faults", () =>
+        {
+            control.ClearFaults();
+            return Results.NoContent();
+        }).WithSummary("Remove every injected fault");
+        return endpoints;
+    }
+}

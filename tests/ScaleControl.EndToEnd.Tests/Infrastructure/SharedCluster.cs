@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+using ScaleControl.Testing.Server;
+
+namespace ScaleControl.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// A sandbox server used only as the cluster and the DingTalk emulator that ScaleControl replicas (real server
+/// processes in cluster mode) share. Its own control loop never starts and its own DingTalk client points nowhere, so
+/// every tap, every card and every write comes from the replicas under test. Its request journal shows what they wrote.
+/// </summary>
+public sealed class SharedCluster : IAsyncDisposable
+{
+    public const string Namespace = "shop";
+    public const string Workload = "checkout-api";
+
+    /// <summary>API tokens of the replicas: two approvers of checkout-api (zhangsan, lisi) and one operator who is not (wangwu).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Tokens = new Dictionary<string, string>
+    {
+        ["zhangsan"] = "t-zhangsan",
+        ["lisi"] = "t-lisi",
+        ["wangwu"] = "t-wangwu",
+    };
+
+    private readonly JsonElement _info;
+
+    private SharedCluster(SandboxServer sandbox, JsonElement info)
+    {
+        Sandbox = sandbox;
+        _info = info;
+    }
+
+    public SandboxServer Sandbox { get; }
+
+    public string Kubeconfig => Sandbox.Kubeconfig;
+
+    /// <param name="callbackTimeoutSeconds">The emulator's wait for a tap's answer (DingTalk's 2 s unless a load test asks for slack).</param>
+    public static async Task<SharedCluster> StartAsync(double callbackTimeoutSeconds = 2)
+    {
+        var sandbox = await SandboxServer.StartAsync(Fast.Settings(
+            ("ScaleControl__Sandbox__DingTalkCallbackTimeoutSeconds", callbackTimeoutSeconds.ToString(CultureInfo.InvariantCulture)),
+            ("ScaleControl__Loop__StartupDelaySeconds", "600"),
+            ("ScaleControl__DingTalk__AppKey", "not-this-process"),
+            ("ScaleControl__DingTalk__AppSecret", "unused"),
+            ("ScaleControl__DingTalk__RobotCode", "unused"),
+            ("ScaleControl__DingTalk__CardTemplateId", "unused"),
+            ("ScaleControl__DingTalk__ApiBaseUrl", "http://127.0.0.1:9/"),
+            ("ScaleControl__DingTalk__OapiBaseUrl", "http://127.0.0.1:9/")));
+        return new SharedCluster(sandbox, await sandbox.GetJson("/sandbox/dingtalk/info"));
+    }
+
+    /// <summary>A ScaleControl replica on this cluster: leader election with a short lease, DingTalk over Stream to the emulator.</summary>
+    public Task<SandboxServer> StartReplicaAsync(string identity, params (string Key, string Value)[] extra)
+    {
+        var app = _info.GetProperty("apps")[0];
+        var settings = new Dictionary<string, string>
+        {
+            ["ScaleControl__Mode"] = "Cluster",
+            ["ScaleControl__Identity"] = identity,
+            ["ScaleControl__Kubernetes__KubeconfigPath"] = Kubeconfig,
+            ["ScaleControl__Kubernetes__LeaderElection__LeaseDurationSeconds"] = "3",
+            ["ScaleControl__Kubernetes__LeaderElection__RenewDeadlineSeconds"] = "2",
+            ["ScaleControl__Kubernetes__LeaderElection__RetryPeriodSeconds"] = "0.5",
+            ["ScaleControl__Prometheus__Url"] = "http://127.0.0.1:9",
+            // Short so a crashed replica's claim is resumed soon, long enough that a live apply on a busy runner is not.
+            ["ScaleControl__Loop__ApplyClaimSeconds"] = "8",
+            ["ScaleControl__DingTalk__ApiBaseUrl"] = _info.GetProperty("apiBaseUrl").GetString()!,
+            ["ScaleControl__DingTalk__OapiBaseUrl"] = _info.GetProperty("oapiBaseUrl").GetString()!,
+            ["ScaleControl__DingTalk__AppKey"] = app.GetProperty("appKey").GetString()!,
+            ["ScaleControl__DingTalk__AppSecret"] = app.GetProperty("appSecret").GetString()!,
+            ["ScaleControl__DingTalk__RobotCode"] = app.GetProperty("robotCode").GetString()!,
+            ["ScaleControl__DingTalk__CardTemplateId"] = _info.GetProperty("templates")[0].GetProperty("id").GetString()!,
+            ["ScaleControl__DingTalk__MaxRetryAttempts"] = "0",
+            ["SCALECONTROL_ADMIN_TOKEN"] = "t-admin",
+        };
+        var index = 0;
+        foreach (var (user, token) in Tokens)
+        {
+            settings[$"ScaleControl__Auth__Tokens__{index}__Token"] = token;
+            settings[$"ScaleControl__Auth__Tokens__{index}__User"] = user;
+            settings[$"ScaleControl__Auth__Tokens__{index}__Role"] = "operator";
+            settings[$"ScaleControl__Auth__Tokens__{index}__Namespaces__0"] = Namespace;
+            index++;
+        }
+
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        return SandboxServer.StartAsync(Fast.Settings([.. settings.Select(s => (s.Key, s.Value))]));
+    }
+
+    /// <summary>
+    /// A pending proposal for checkout-api (current → current + <paramref name="step"/>), written with kubectl as the
+    /// control loop would: the replicas deliver its card (the card reconciler) and apply it once approved.
+    /// </summary>
+    public async Task<(string Name, int From, int To)> CreateProposalAsync(string name, int step = 3)
+    {
+        var from = await Sandbox.Kubectl.ReplicasAsync("deployment", Namespace, Workload);
+        var to = from + step;
+        var expires = DateTimeOffset.UtcNow.AddMinutes(10).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var yaml = $"""
+            apiVersion: scalecontrol.io/v1alpha1
+            kind: ScaleProposal
+            metadata:
+              name: {name}
+              namespace: {Namespace}
+              labels:
+                scalecontrol.io/policy: {Workload}
+                scalecontrol.io/target: {Workload}
+            spec:
+              policyName: {Workload}
+              target: {"{"}kind: Deployment, name: {Workload}{"}"}
+              fromReplicas: {from}
+              toReplicas: {to}
+              reason: reliability test
+              requestedBy: scalecontrol
+              requiredApprovals: 1
+              approvers: [zhangsan, lisi]
+              expiresAt: {expires}
+            """;
+        var file = Path.Combine(Sandbox.WorkingDirectory, name + ".yaml");
+        await File.WriteAllTextAsync(file, yaml);
+        await Sandbox.Kubectl.RunAsync("apply", "-f", file);
+        return (name, from, to);
+    }
+
+    public Task<JsonElement> ProposalAsync(string name) =>
+        Sandbox.GetJson($"/sandbox/k8s/apis/scalecontrol.io/v1alpha1/namespaces/{Namespace}/scaleproposals/{name}");
+
+    /// <summary>Waits until the proposal reaches <paramref name="phase"/> (the card may show an outcome a moment before the proposal records it).</summary>
+    public Task<JsonElement> ProposalInPhaseAsync(string name, string phase, int seconds = 60) =>
+        Sandbox.EventuallyJson(async () =>
+        {
+            var proposal = await ProposalAsync(name);
+            return proposal.TryGetProperty("status", out var status) && status.GetProperty("phase").GetString() == phase ? proposal : null;
+        }, $"proposal {name} is {phase}", seconds);
+
+    public Task<JsonElement> CardAsync(string proposal) => Sandbox.GetJson($"/sandbox/dingtalk/cards/{Namespace}.{proposal}");
+
+    /// <summary>Waits until the card of <paramref name="proposal"/> is in the group and shows <paramref name="status"/>.</summary>
+    public Task<JsonElement> CardShowsAsync(string proposal, string status, int seconds = 45) =>
+        Sandbox.EventuallyJson(async () =>
+        {
+            using var response = await Sandbox.Http.GetAsync($"/sandbox/dingtalk/cards/{Namespace}.{proposal}");
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            var card = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return card.GetProperty("cardData").GetProperty("status").GetString() == status ? card : null;
+        }, $"card {proposal} shows {status}", seconds);
+
+    /// <summary>Taps a button on the emulated phone; answers the tap record (status, reply) or the emulator's refusal.</summary>
+    public async Task<JsonElement> TapAsync(string proposal, string user, string action = "approve")
+    {
+        using var content = JsonContent.Create(new { userId = user, actionIds = new[] { action }, @params = new { action } });
+        using var response = await Sandbox.Http.PostAsync($"/sandbox/dingtalk/cards/{Namespace}.{proposal}/tap", content);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Writes (create, update, patch, delete) the cluster served, oldest first.</summary>
+    public async Task<IReadOnlyList<JsonElement>> WritesAsync() =>
+        [.. (await Sandbox.GetJson("/sandbox/k8s-control/journal?verb=create,update,patch,delete")).EnumerateArray()];
+
+    /// <summary>Writes to the workload's scale (the scale writes an approval must make exactly once).</summary>
+    public async Task<int> ScaleWritesAsync() =>
+        (await WritesAsync()).Count(w => w.GetProperty("resource").GetString() == "deployments/scale" && w.GetProperty("name").GetString() == Workload
+            && w.GetProperty("statusCode").GetInt32() < 300);
+
+    /// <summary>Makes the emulated DingTalk fail an API (see the sandbox's FaultRule), until <see cref="ClearDingTalkFaultsAsync"/>.</summary>
+    public Task ArmDingTalkFaultAsync(string api, string kind = "SystemBusy", int times = 10_000) =>
+        Sandbox.PostJson("/sandbox/dingtalk/faults", new { api, kind, times });
+
+    public async Task ClearDingTalkFaultsAsync()
+    {
+        using var response = await Sandbox.Http.DeleteAsync("/sandbox/dingtalk/faults");
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task ClearJournalAsync()
+    {
+        using var response = await Sandbox.Http.DeleteAsync("/sandbox/k8s-control/journal");
+        response.EnsureSuccessStatusCode();
+    }
+
+    public ValueTask DisposeAsync() => Sandbox.DisposeAsync();
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
+
+namespace ScaleControl.EndToEnd.Tests.Reliability;
+
+/// <summary>
+/// What one tap costs, measured at the edges: the sandbox cluster's request journal (Kubernetes writes) and the
+/// emulator's card history (card versions). The proposal is the truth, the card its view: a tap changes the card once.
+/// </summary>
+public sealed class TapPathTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task ApprovalTap_AnsweredBeforeTheScale_OneCardUpdate_FourKubernetesWrites()
+    {
+        // Slack for a busy CI machine: the test holds the order (answered before the scale), not a wall-clock figure.
+        await using var cluster = await SharedCluster.StartAsync(callbackTimeoutSeconds: 10);
+        await using var replica = await cluster.StartReplicaAsync("replica-a");
+        var (name, _, to) = await cluster.CreateProposalAsync("tap-path");
+        var pending = await cluster.CardShowsAsync(name, "pending");
+        var versionBefore = pending.GetProperty("version").GetInt32();
+        await cluster.ClearJournalAsync();
+
+        var answer = await cluster.TapAsync(name, "zhangsan");
+
+        // Answered once the approval was recorded, before the scale: the reply says the scaling is under way.
+        var tap = answer.GetProperty("tap");
+        Assert.Contains(tap.GetProperty("status").GetString(), new[] { "Updated", "NoChange" });
+        Assert.EndsWith("scaling now", answer.GetProperty("card").GetProperty("userPrivateData").GetProperty("privateMessage").GetString());
+        await cluster.CardShowsAsync(name, "applied");
+        Assert.Equal(to, await cluster.Sandbox.Kubectl.ReplicasAsync("deployment", SharedCluster.Namespace, SharedCluster.Workload));
+
+        // Let a few ticks pass: the card reconciler must find nothing to repair.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var card = await cluster.CardAsync(name);
+        var publicChanges = PublicCardChanges(card, versionBefore);
+        Assert.True(publicChanges == 1, $"the tap changed the card {publicChanges} times:\n{card.GetProperty("history").GetRawText()}");
+
+        var writes = (await cluster.WritesAsync()).Where(w => IsAbout(w, name)).ToList();
+        var listed = string.Join('\n', writes.Select(w => $"{w.GetProperty("verb")} {w.GetProperty("resource")} {w.GetProperty("name")}"));
+        output.WriteLine($"tap answered in {tap.GetProperty("latencyMs").GetDouble():0} ms; card updates for the tap: {publicChanges}; Kubernetes writes for the approval: {writes.Count}\n{listed}");
+        Assert.True(writes.Count <= 4, $"{writes.Count} Kubernetes writes for one approval:\n{listed}");
+        Assert.Single(writes, w => w.GetProperty("resource").GetString() == "deployments/scale");
+        await cluster.ProposalInPhaseAsync(name, "Applied");
+    }
+
+    /// <summary>Card versions after <paramref name="since"/> whose public data differs from the version before (private notes do not count).</summary>
+    internal static int PublicCardChanges(JsonElement card, int since)
+    {
+        var versions = card.GetProperty("history").EnumerateArray().ToList();
+        var changes = 0;
+        for (var i = Math.Max(1, since); i < versions.Count; i++)
+        {
+            if (versions[i].GetProperty("cardData").GetRawText() != versions[i - 1].GetProperty("cardData").GetRawText())
+            {
+                changes++;
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>Writes an approval makes: its proposal, the workload's scale, Events on the workload.</summary>
+    private static bool IsAbout(JsonElement write, string proposal) => write.GetProperty("resource").GetString() switch
+    {
+        "scaleproposals" or "scaleproposals/status" => write.GetProperty("name").GetString() == proposal,
+        "deployments/scale" => write.GetProperty("name").GetString() == SharedCluster.Workload,
+        "events" => write.GetProperty("namespace").GetString() == SharedCluster.Namespace,
+        _ => false,
+    };
+}
