@@ -35,7 +35,24 @@ internal sealed record ExpectedEvent(
     public DateTimeOffset FloorEnd => At.AddSeconds(DurationSeconds);
 }
 
-internal sealed record Approval(IReadOnlyList<string>? Approvers = null, int RequiredApprovals = 1, int ExpirySeconds = 0, string? OpenConversationId = null);
+internal sealed record Escalation(int AfterSeconds = 0, string? DingType = null, IReadOnlyList<string>? Receivers = null);
+
+internal sealed record Approval(IReadOnlyList<string>? Approvers = null, int RequiredApprovals = 1, int ExpirySeconds = 0, string? OpenConversationId = null, Escalation? Escalation = null);
+
+internal sealed record StepLimit(int? Pods = null, double? Percent = null);
+
+internal sealed record DirectionBehavior(StepLimit? MaxStep = null, int PeriodSeconds = 0, int StabilizationWindowSeconds = 0, int CooldownSeconds = 0, double? Tolerance = null);
+
+internal sealed record Behavior(DirectionBehavior? ScaleUp = null, DirectionBehavior? ScaleDown = null, int ChangeBudget = 0);
+
+internal sealed record Schedule(
+    string Name = "",
+    string? Cron = null,
+    string? TimeZone = null,
+    int? DurationSeconds = null,
+    DateTimeOffset? Start = null,
+    DateTimeOffset? End = null,
+    int MinReplicas = 0);
 
 internal sealed record PolicySpec(
     Target? Target = null,
@@ -47,7 +64,10 @@ internal sealed record PolicySpec(
     Freeze? Freeze = null,
     Pin? Pin = null,
     LeadingSignal? LeadingSignal = null,
-    IReadOnlyList<ExpectedEvent>? ExpectedEvents = null);
+    IReadOnlyList<ExpectedEvent>? ExpectedEvents = null,
+    string? ScaleDownMode = null,
+    Behavior? Behavior = null,
+    IReadOnlyList<Schedule>? Schedules = null);
 
 internal sealed record Condition(string Type = "", string Status = "", string? Reason = null, string? Message = null);
 

@@ -5,7 +5,7 @@ using ScaleControl.Cli.Formatting;
 
 namespace ScaleControl.Cli.Commands;
 
-/// <summary><c>scalectl describe policy ID</c>: spec, guardrails, freeze/pin and the last evaluation.</summary>
+/// <summary><c>scalectl describe policy ID</c>: spec, guardrails (behaviour, schedules, escalation), freeze/pin and the last evaluation.</summary>
 internal sealed class DescribePolicyCommand : ApiCommand
 {
     private static readonly Argument<string> s_id = new("ID")
@@ -37,6 +37,7 @@ internal sealed class DescribePolicyCommand : ApiCommand
             .Field("Namespace", p.Metadata.Namespace)
             .Field("Target", Columns.Target(p.Spec.Target))
             .Field("Mode", p.Spec.Mode)
+            .Field("Scale-Down Mode", p.Spec.ScaleDownMode ?? $"{p.Spec.Mode} (as Mode)")
             .Field("Replicas", $"min {p.Spec.MinReplicas}, max {p.Spec.MaxReplicas}")
             .Field("State", GetPoliciesCommand.State(context, p));
         if (p.Spec.Freeze is { } freeze)
@@ -53,6 +54,31 @@ internal sealed class DescribePolicyCommand : ApiCommand
         foreach (var m in p.Spec.Metrics ?? [])
         {
             d.Field(m.Name, $"{m.Query}  (target {m.Target.ToString(CultureInfo.InvariantCulture)} {m.TargetType ?? "PerReplica"})", indent: 1);
+        }
+
+        if (p.Spec.Behavior is { } behavior)
+        {
+            d.Section("Behavior");
+            if (behavior.ScaleUp is { } up)
+            {
+                d.Field("Scale Up", PolicyGuardrailText.Direction(up), indent: 1);
+            }
+
+            if (behavior.ScaleDown is { } down)
+            {
+                d.Field("Scale Down", PolicyGuardrailText.Direction(down), indent: 1);
+            }
+
+            d.Field("Change Budget", PolicyGuardrailText.ChangeBudget(behavior.ChangeBudget), indent: 1);
+        }
+
+        if (p.Spec.Schedules is { Count: > 0 } schedules)
+        {
+            d.Section("Schedules");
+            foreach (var s in schedules)
+            {
+                d.Field(s.Name, PolicyGuardrailText.Schedule(s), indent: 1);
+            }
         }
 
         if (p.Spec.LeadingSignal is { } signal)
@@ -79,7 +105,8 @@ internal sealed class DescribePolicyCommand : ApiCommand
             d.Section("Approval")
                 .Field("Approvers", string.Join(", ", approval.Approvers ?? []), indent: 1)
                 .Field("Required", approval.RequiredApprovals, indent: 1)
-                .Field("Expires After", Durations.Compact(TimeSpan.FromSeconds(approval.ExpirySeconds)), indent: 1);
+                .Field("Expires After", Durations.Compact(TimeSpan.FromSeconds(approval.ExpirySeconds)), indent: 1)
+                .Field("Escalation", approval.Escalation is { } escalation ? PolicyGuardrailText.Escalation(escalation) : "none", indent: 1);
         }
 
         d.Section("Status")

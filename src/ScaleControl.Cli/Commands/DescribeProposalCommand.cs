@@ -81,7 +81,8 @@ internal sealed class DescribeProposalCommand : ApiCommand
         d.Section("History");
         foreach (var h in p.Status.History ?? [])
         {
-            d.Field($"{h.At:HH:mm:ss}", $"{h.From} → {h.To} by {h.By}: {h.Message}", indent: 1);
+            var change = h.From is null ? $"created {h.To}" : $"{h.From} → {h.To}";
+            d.Field($"{h.At:HH:mm:ss}", $"{change} by {h.By}: {h.Message}", indent: 1);
         }
 
         d.Flush();

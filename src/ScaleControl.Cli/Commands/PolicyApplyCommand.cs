@@ -26,14 +26,33 @@ internal sealed class PolicyApplyCommand : ApiCommand
         var applied = new JsonArray();
         foreach (var doc in documents)
         {
+            var before = await TryGetAsync(context, doc.Id.Path, ct);
             var (body, created) = await context.Api.PutWithStatusAsync($"policies/{doc.Id.Path}", doc.Body, ct);
             applied.Add(body);
             if (context.Format is Formatting.OutputFormat.Table or Formatting.OutputFormat.Wide)
             {
-                context.Out.WriteLine($"scalepolicy {doc.Id} {(created ? "created" : "configured")}");
+                context.Out.WriteLine($"scalepolicy {doc.Id} {Outcome(created, before, body)}");
             }
         }
 
         context.PrintRaw(applied.Count == 1 ? applied[0]!.DeepClone() : applied);
+    }
+
+    /// <summary>kubectl's words: "unchanged" when the stored spec (as the server normalised it) did not change.</summary>
+    private static string Outcome(bool created, JsonNode? before, JsonNode after) =>
+        created ? "created"
+        : before is not null && JsonNode.DeepEquals(before["spec"], after["spec"]) ? "unchanged"
+        : "configured";
+
+    private static async Task<JsonNode?> TryGetAsync(CommandContext context, string path, CancellationToken ct)
+    {
+        try
+        {
+            return await context.Api.GetAsync($"policies/{path}", ct);
+        }
+        catch (Api.ApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 }

@@ -76,6 +76,19 @@ internal sealed class WhatIfCommand : ApiCommand
         var output = context.Out;
         output.WriteLine($"policy {id}: replayed {result.From:u} → {result.To:u} ({steps.Count} steps)");
         output.WriteLine($"would have: {summary.Changes} changes, replicas {summary.MinReplicas}..{summary.MaxReplicas}, {summary.Proposals} proposals, {summary.Applied} applied automatically");
+        if (!all)
+        {
+            // Why: a look-back older than the metric history replays as many "no data" rows; one line says so instead.
+            var leading = steps.TakeWhile(NoData).Count();
+            if (leading > 0)
+            {
+                output.WriteLine(leading == steps.Count
+                    ? $"skipped all {leading} steps: no metric data in this range"
+                    : $"skipped {leading} leading steps without metric data (history starts {steps[leading].Time:u})");
+                steps = steps.Skip(leading).ToList();
+            }
+        }
+
         if (steps.Count == 0)
         {
             return;
@@ -108,6 +121,8 @@ internal sealed class WhatIfCommand : ApiCommand
 
         table.Write(output);
     }
+
+    private static bool NoData(WhatIfStep step) => step.Values is null || step.Values.Values.All(v => v is null);
 
     private static double? Value(IReadOnlyDictionary<string, double?>? values, string metric) =>
         values is not null && values.TryGetValue(metric, out var v) ? v : null;

@@ -75,7 +75,7 @@ public static class ProposalLifecycle
             {
                 Phase = ProposalPhase.Pending,
                 Message = $"waiting for {required} approval(s)",
-                History = [new PhaseTransition { From = ProposalPhase.Pending, To = ProposalPhase.Pending, At = now, By = requestedBy, Message = "proposed" }],
+                History = [new PhaseTransition { From = null, To = ProposalPhase.Pending, At = now, By = requestedBy, Message = "proposed" }],
             },
         };
     }

@@ -116,7 +116,8 @@ public sealed record AmendmentRecord
 
 public sealed record PhaseTransition
 {
-    public ProposalPhase From { get; init; }
+    /// <summary>The phase left; null on the first row, when the proposal was created.</summary>
+    public ProposalPhase? From { get; init; }
     public ProposalPhase To { get; init; }
     public DateTimeOffset At { get; init; }
     public string By { get; init; } = "";

@@ -54,7 +54,7 @@ public sealed class PolicyFileTests(CliSandbox server)
     }
 
     [Fact]
-    public async Task PolicyApply_NewThenAgain_CreatesThenConfiguresAndGetShowsThem()
+    public async Task PolicyApply_NewThenAgain_CreatesThenUnchangedAndGetShowsThem()
     {
         var first = await server.Cli().RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
         var second = await server.Cli().RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
@@ -63,7 +63,7 @@ public sealed class PolicyFileTests(CliSandbox server)
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("scalepolicy clitest/cli-orders created", first.Output, StringComparison.Ordinal);
-        Assert.Equal(["scalepolicy clitest/cli-orders configured", "scalepolicy clitest/cli-search configured"], second.Lines);
+        Assert.Equal(["scalepolicy clitest/cli-orders unchanged", "scalepolicy clitest/cli-search unchanged"], second.Lines);
 
         Assert.Equal(["NAME", "TARGET", "MODE", "MIN", "MAX", "CURRENT", "DESIRED", "STATE", "AGE"],
             table.Lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
@@ -72,6 +72,41 @@ public sealed class PolicyFileTests(CliSandbox server)
 
         var names = json.Json.AsArray().Select(p => p!["metadata"]!["name"]!.GetValue<string>()).Order().ToList();
         Assert.Equal(["cli-orders", "cli-search"], names);
+    }
+
+    [Fact]
+    public async Task PolicyApply_OneSpecChanged_ThatOneConfiguredTheOtherUnchanged()
+    {
+        var original = System.IO.File.ReadAllText(File("valid-two.yaml"));
+        var path = Path.Combine(Path.GetTempPath(), $"scalectl-{Guid.NewGuid():N}.yaml");
+        System.IO.File.WriteAllText(path, original.Replace("maxReplicas: 20", "maxReplicas: 25", StringComparison.Ordinal));
+
+        await server.Cli().RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
+        var changed = await server.Cli().RunAsync("policy", "apply", "-f", path, "-n", "clitest");
+        var restored = await server.Cli().RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");
+
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Equal(["scalepolicy clitest/cli-orders configured", "scalepolicy clitest/cli-search unchanged"], changed.Lines);
+        Assert.Contains("scalepolicy clitest/cli-orders configured", restored.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DescribePolicy_WithGuardrails_ShowsScaleDownModeBehaviorSchedulesAndEscalation()
+    {
+        var apply = await server.Cli().RunAsync("policy", "apply", "-f", File("described.yaml"));
+        var result = await server.Cli().RunAsync("describe", "policy", "clitest/cli-described");
+
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string? Value(string key) => result.Lines.FirstOrDefault(l => l.TrimStart().StartsWith(key + ":", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+        Assert.Equal("Auto", Value("Scale-Down Mode"));
+        Assert.Contains("Behavior:", result.Lines);
+        Assert.Equal("max step 4 pods or 50% per 30s, stabilization 0s, cooldown 1m, tolerance 5%", Value("Scale Up"));
+        Assert.Equal("max step 10% per 1m, stabilization 5m, cooldown 2m", Value("Scale Down"));
+        Assert.Equal("5 changes per 10m", Value("Change Budget"));
+        Assert.Contains("Schedules:", result.Lines);
+        Assert.Equal("min 8 replicas, cron \"0 11 * * *\" (Asia/Shanghai) for 2h", Value("lunch"));
+        Assert.Equal("after 2m: Sms DING to zhangsan", Value("Escalation"));
     }
 
     [Fact]

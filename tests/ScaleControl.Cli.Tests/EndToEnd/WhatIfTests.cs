@@ -67,6 +67,23 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task WhatIf_LookBackBeforeHistory_SkipsLeadingNoDataStepsInOneLine()
+    {
+        await ApplyAsync();
+
+        var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "-2h", "--step", "60s");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var skipped = Assert.Single(result.Lines, l => l.StartsWith("skipped ", StringComparison.Ordinal));
+        var count = int.Parse(skipped.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(count, 55, 65);
+        Assert.Contains("leading steps without metric data (history starts ", skipped, StringComparison.Ordinal);
+        var header = Array.FindIndex(result.Lines, l => l.StartsWith("TIME ", StringComparison.Ordinal));
+        var qpsColumn = result.Lines[header].IndexOf(" QPS ", StringComparison.Ordinal) + 1;
+        Assert.NotEqual(' ', result.Lines[header + 1][qpsColumn]);
+    }
+
+    [Fact]
     public async Task WhatIf_BadLookBack_IsOneErrorLine()
     {
         var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "yesterday");
