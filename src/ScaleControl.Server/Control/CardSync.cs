@@ -9,15 +9,36 @@ namespace ScaleControl.Server.Control;
 /// </summary>
 public sealed class CardSync(ProposalWriter writer, Announcer announcer)
 {
-    /// <summary>One card update for <paramref name="stored"/>; returns the proposal with the shown state recorded.</summary>
-    public async Task<ScaleProposal> ShowAsync(ScaleProposal stored, CancellationToken cancellationToken)
+    /// <summary>One card update for <paramref name="stored"/> if its card is stale; returns the proposal with the shown state recorded.</summary>
+    public async Task<ScaleProposal> ShowAsync(ScaleProposal stored, CancellationToken cancellationToken) =>
+        CardState.IsStale(stored) && await announcer.UpdateCardAsync(stored, cancellationToken)
+            ? await MarkShownAsync(stored, cancellationToken)
+            : stored;
+
+    /// <summary>One card update the loop asked for (an amendment, a row joining a group card), recorded like any other.</summary>
+    public async Task ShowCardAsync(ScaleProposal row, CancellationToken cancellationToken)
     {
-        if (!CardState.IsStale(stored) || !await announcer.UpdateCardAsync(stored, cancellationToken))
+        if (await announcer.UpdateCardAsync(row, cancellationToken))
         {
-            return stored;
+            await MarkShownAsync(row, cancellationToken);
+        }
+    }
+
+    /// <summary>A group card renders every row sharing it, so each row records what the card now shows of it.</summary>
+    private async Task<ScaleProposal> MarkShownAsync(ScaleProposal stored, CancellationToken cancellationToken)
+    {
+        var result = stored;
+        var rows = stored.Spec.Group is null ? [stored] : await announcer.CardRowsAsync(stored, cancellationToken);
+        foreach (var row in rows.Where(CardState.IsStale))
+        {
+            var state = CardState.Of(row);
+            var marked = await writer.UpdateAsync(row, p => CardState.Of(p) == state ? CardState.Shown(p, row) : null, cancellationToken) ?? row;
+            if (row.Key == stored.Key)
+            {
+                result = marked;
+            }
         }
 
-        var state = CardState.Of(stored);
-        return await writer.UpdateAsync(stored, p => CardState.Of(p) == state ? CardState.Shown(p, stored) : null, cancellationToken) ?? stored;
+        return result;
     }
 }

@@ -19,6 +19,7 @@ public sealed class ProposalService(
     ProposalWriter writer,
     ScaleApplier applier,
     Announcer announcer,
+    CardSync cards,
     ApprovalSigner signer,
     IOptions<ControlLoopOptions> options,
     TimeProvider time)
@@ -61,7 +62,7 @@ public sealed class ProposalService(
             $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
         if (lead is not null)
         {
-            await announcer.UpdateCardAsync(created, cancellationToken);
+            await cards.ShowCardAsync(created, cancellationToken);
             return created;
         }
 
@@ -112,7 +113,7 @@ public sealed class ProposalService(
     {
         foreach (var row in rows)
         {
-            await announcer.UpdateCardAsync(row, cancellationToken);
+            await cards.ShowCardAsync(row, cancellationToken);
         }
     }
 

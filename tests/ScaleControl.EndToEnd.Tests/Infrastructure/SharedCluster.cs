@@ -73,6 +73,8 @@ public sealed class SharedCluster : IAsyncDisposable
             ["ScaleControl__DingTalk__RobotCode"] = app.GetProperty("robotCode").GetString()!,
             ["ScaleControl__DingTalk__CardTemplateId"] = _info.GetProperty("templates")[0].GetProperty("id").GetString()!,
             ["ScaleControl__DingTalk__MaxRetryAttempts"] = "0",
+            // Every replica signs and verifies approvals with the same key, as the chart's Secret gives them.
+            ["ScaleControl__Approvals__SigningKey"] = "shared-cluster-test-signing-key-0123456789",
             ["SCALECONTROL_ADMIN_TOKEN"] = "t-admin",
         };
         var index = 0;

@@ -108,7 +108,7 @@ public sealed class SandboxKubernetesControl
     public IReadOnlyList<JsonObject> List(string apiVersion, string kind, string? ns = null)
     {
         var type = TypeOf(apiVersion, kind);
-        var list = _operations.List(type, type.Namespaced ? ns : null, Selectors.LabelSelector.Everything, Selectors.FieldSelector.Parse(null));
+        var list = _operations.List(type, type.Namespaced ? ns : null, Selectors.LabelSelector.Everything, Selectors.FieldSelector.Everything);
         return list["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
     }
 

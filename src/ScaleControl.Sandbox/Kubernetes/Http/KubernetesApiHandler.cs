@@ -153,9 +153,10 @@ internal sealed class KubernetesApiHandler(
                 await watches.StreamAsync(context, type, info.Namespace, table);
                 return;
             case ("GET", null, _):
-                var list = operations.List(type, info.Namespace, LabelSelector.Parse(request.Query["labelSelector"]), FieldSelector.Parse(request.Query["fieldSelector"]));
+                var list = operations.List(type, info.Namespace, LabelSelector.Parse(request.Query["labelSelector"]),
+                    FieldSelector.Parse(request.Query["fieldSelector"], type), ListPage.Parse(request.Query["limit"], request.Query["continue"]));
                 await WriteAsync(context, 200, table
-                    ? TableRenderer.Render(type, list["items"]!.AsArray().Select(i => i!.AsObject()), (string?)list["metadata"]!["resourceVersion"], time.GetUtcNow())
+                    ? TableRenderer.Render(type, list["items"]!.AsArray().Select(i => i!.AsObject()), list["metadata"]!.AsObject(), time.GetUtcNow())
                     : list);
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
@@ -218,7 +219,7 @@ internal sealed class KubernetesApiHandler(
 
     private JsonObject DeleteCollection(ResourceType type, string? ns, HttpRequest request)
     {
-        var list = operations.List(type, ns, LabelSelector.Parse(request.Query["labelSelector"]), FieldSelector.Parse(request.Query["fieldSelector"]));
+        var list = operations.List(type, ns, LabelSelector.Parse(request.Query["labelSelector"]), FieldSelector.Parse(request.Query["fieldSelector"], type));
         foreach (var item in list["items"]!.AsArray())
         {
             operations.Delete(type, JsonPaths.GetString(item, "metadata.namespace") ?? "", JsonPaths.GetString(item, "metadata.name")!, null);

@@ -8,7 +8,7 @@ internal static class TableRenderer
 {
     public static bool Wanted(string? accept) => accept?.Contains("as=Table", StringComparison.Ordinal) == true;
 
-    public static JsonObject Render(ResourceType type, IEnumerable<JsonObject> objects, string? resourceVersion, DateTimeOffset now)
+    public static JsonObject Render(ResourceType type, IEnumerable<JsonObject> objects, JsonObject? listMetadata, DateTimeOffset now)
     {
         var context = new TableCellContext(now);
         IReadOnlyList<TableColumn> columns = type.Columns.Count > 0 ? type.Columns : [TableColumn.NameColumn, TableColumn.AgeColumn];
@@ -21,7 +21,7 @@ internal static class TableRenderer
         {
             ["kind"] = "Table",
             ["apiVersion"] = "meta.k8s.io/v1",
-            ["metadata"] = resourceVersion is null ? new JsonObject() : new JsonObject { ["resourceVersion"] = resourceVersion },
+            ["metadata"] = listMetadata?.DeepClone() ?? new JsonObject(),
             ["columnDefinitions"] = new JsonArray(columns.Select(c => (JsonNode)new JsonObject
             {
                 ["name"] = c.Name,

@@ -23,7 +23,7 @@ internal sealed class WatchStreamer(
         var query = context.Request.Query;
         var since = ParseResourceVersion(query["resourceVersion"]);
         var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type);
         var bookmarks = IsTrue(query["allowWatchBookmarks"]);
         var initialEventsEnd = IsTrue(query["sendInitialEvents"]);
         var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0

@@ -57,15 +57,37 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     public JsonObject? Find(ResourceType type, string ns, string name) =>
         store.Get(type.Storage, ns, name) is { } stored ? ToView(type, stored) : null;
 
-    public JsonObject List(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields)
+    public JsonObject List(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields, ListPage? page = null)
     {
-        var (items, resourceVersion) = store.List(type.Storage, ns);
+        page ??= ListPage.All;
+        var (stored, resourceVersion) = store.List(type.Storage, ns);
+        var matching = stored
+            .Select(i => (Key: ListPage.Key(JsonPaths.GetString(i, "metadata.namespace") ?? "", JsonPaths.GetString(i, "metadata.name") ?? ""), Item: i))
+            .Where(e => page.Start is null || string.CompareOrdinal(e.Key, page.Start) >= 0)
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => (e.Key, View: ToView(type, e.Item)))
+            .Where(e => labels.Matches(e.View) && fields.Matches(e.View))
+            .ToList();
+        var listVersion = page.ResourceVersion ?? resourceVersion;
+        var metadata = new JsonObject { ["resourceVersion"] = listVersion.ToString(CultureInfo.InvariantCulture) };
+        if (page.Limit > 0 && matching.Count > page.Limit)
+        {
+            // As the apiserver: the token pins the first page's resourceVersion; the count only without selectors.
+            metadata["continue"] = ListPage.Token(listVersion, matching[page.Limit - 1].Key);
+            if (labels.IsEverything && fields.IsEverything)
+            {
+                metadata["remainingItemCount"] = matching.Count - page.Limit;
+            }
+
+            matching = matching[..page.Limit];
+        }
+
         return new JsonObject
         {
             ["apiVersion"] = type.GroupVersion,
             ["kind"] = type.ListKind,
-            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
-            ["items"] = new JsonArray(items.Select(i => ToView(type, i)).Where(i => labels.Matches(i) && fields.Matches(i)).Select(i => (JsonNode)i).ToArray()),
+            ["metadata"] = metadata,
+            ["items"] = new JsonArray(matching.Select(e => (JsonNode)e.View).ToArray()),
         };
     }
 

@@ -39,6 +39,9 @@ internal static class BuiltInResources
         new("Up-to-date", "integer", (o, _) => JsonPaths.GetInt(o, "status.updatedReplicas") ?? 0),
         new("Available", "integer", (o, _) => JsonPaths.GetInt(o, "status.availableReplicas") ?? 0),
         TableColumn.AgeColumn,
+        WorkloadColumns.Containers,
+        WorkloadColumns.Images,
+        WorkloadColumns.Selector,
     ]);
 
     public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", typeof(k8s.Models.V1StatefulSet), ["sts"], StatefulSetDefaults,
@@ -46,6 +49,8 @@ internal static class BuiltInResources
         TableColumn.NameColumn,
         new("Ready", "string", (o, _) => $"{JsonPaths.GetInt(o, "status.readyReplicas") ?? 0}/{JsonPaths.GetInt(o, "spec.replicas") ?? 0}"),
         TableColumn.AgeColumn,
+        WorkloadColumns.Containers,
+        WorkloadColumns.Images,
     ]);
 
     public static ResourceType HorizontalPodAutoscalers { get; } =

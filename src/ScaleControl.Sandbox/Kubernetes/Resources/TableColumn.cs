@@ -11,11 +11,14 @@ internal sealed record TableColumn(string Name, string Type, Func<JsonObject, Ta
     public static TableColumn AgeColumn { get; } =
         new("Age", "string", (o, c) => c.Age((string?)o["metadata"]?["creationTimestamp"]));
 
-    /// <summary>A column reading a simple JSONPath such as <c>.spec.replicas</c> (CRD additionalPrinterColumns).</summary>
+    /// <summary>
+    /// A column reading a simple JSONPath such as <c>.spec.replicas</c> (CRD additionalPrinterColumns). A wildcard
+    /// (<c>[*]</c>) prints the first match only, as the apiserver's table convertor does (it takes results[0][0]).
+    /// </summary>
     public static TableColumn FromJsonPath(string name, string type, string jsonPath, int priority) =>
         new(name, type == "date" ? "string" : type, (o, c) =>
         {
-            var value = Json.JsonPaths.Get(o, jsonPath.TrimStart('.'));
+            var value = Json.JsonPaths.Get(o, jsonPath.TrimStart('.').Replace("[*]", "[0]", StringComparison.Ordinal));
             return type == "date" ? c.Age((string?)value) : value?.DeepClone();
         }, priority);
 }

@@ -1,18 +1,23 @@
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Api;
 using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Resources;
 
 namespace ScaleControl.Sandbox.Kubernetes.Selectors;
 
 /// <summary>
-/// A parsed <c>fieldSelector</c> (<c>k=v</c>, <c>k==v</c>, <c>k!=v</c>) over dotted paths of the stored object,
-/// e.g. <c>involvedObject.uid</c> for the events kubectl describe looks up.
+/// A parsed <c>fieldSelector</c> (<c>k=v</c>, <c>k==v</c>, <c>k!=v</c>) over the fields the kind supports
+/// (<see cref="SelectableFields"/>), e.g. <c>involvedObject.uid</c> for the events kubectl describe looks up.
 /// </summary>
 internal sealed class FieldSelector
 {
     private readonly List<(string Path, string Value, bool Negated)> _terms = [];
 
-    public static FieldSelector Parse(string? text)
+    public static FieldSelector Everything { get; } = new();
+
+    public bool IsEverything => _terms.Count == 0;
+
+    public static FieldSelector Parse(string? text, ResourceType type)
     {
         var selector = new FieldSelector();
         foreach (var term in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -24,7 +29,9 @@ internal sealed class FieldSelector
                 throw ApiErrors.BadRequest($"invalid selector: '{text}'; can't understand '{term}'");
             }
 
-            selector._terms.Add((parts[0].Trim(), parts[1].Trim(), negated));
+            var label = parts[0].Trim();
+            var path = SelectableFields.PathOf(type, label) ?? throw ApiErrors.BadRequest($"field label not supported: {label}");
+            selector._terms.Add((path, parts[1].Trim(), negated));
         }
 
         return selector;

@@ -27,6 +27,8 @@ internal sealed partial class LabelSelector
         return selector;
     }
 
+    public bool IsEverything => _requirements.Count == 0;
+
     public bool Matches(JsonObject obj) => _requirements.TrueForAll(r => r(obj["metadata"]?["labels"] as JsonObject));
 
     private static Func<JsonObject?, bool> ParseRequirement(string text)
