@@ -23,11 +23,11 @@ public static class ExpectedEventsEndpoints
 
     public static async Task<Results<Ok<PreparedEvent>, ProblemHttpResult>> Prepare(
         PreparationService preparation, HttpContext http, string ns, string name, PrepareRequest request, CancellationToken cancellationToken) =>
-        Answer(await preparation.PrepareAsync(ns, name, request, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http).ToString(), cancellationToken));
+        Answer(await preparation.PrepareAsync(ns, name, request, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 
     public static async Task<Results<Ok<PreparedEvent>, ProblemHttpResult>> CancelExpectedEvent(
         PreparationService preparation, HttpContext http, string ns, string name, string @event, CancellationToken cancellationToken) =>
-        Answer(await preparation.CancelAsync(ns, name, @event, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http).ToString(), cancellationToken));
+        Answer(await preparation.CancelAsync(ns, name, @event, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 
     private static Results<Ok<PreparedEvent>, ProblemHttpResult> Answer(PrepareResult result) =>
         result is { Policy: { } policy, Event: { } expected }

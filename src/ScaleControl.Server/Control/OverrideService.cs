@@ -148,10 +148,6 @@ public sealed class OverrideService(
     public async Task<ScalePolicy?> FindByWorkloadAsync(string @namespace, string workload, CancellationToken cancellationToken) =>
         (await policies.ListAsync(@namespace, cancellationToken)).FirstOrDefault(p => p.Spec.Target.Name == workload);
 
-    /// <summary>Read-modify-write of the spec (see <see cref="PolicySpecEditor"/>), for the other override services.</summary>
-    internal Task<OverrideResult> ChangeSpecAsync(string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken) =>
-        editor.ChangeAsync(@namespace, name, change, cancellationToken);
-
     internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true, string? why = null)
     {
         var target = ProposalFactory.TargetOf(policy);

@@ -25,7 +25,7 @@ public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event
 /// <c>at</c> until it ends. The floor goes through the policy's mode: where approval is needed it is a proposal,
 /// never an unapproved scale. Ended events are pruned when a new one is recorded.
 /// </summary>
-public sealed class PreparationService(IPolicyStore policies, IWorkloadClient workloads, OverrideService overrides, DecisionEngine engine, TimeProvider time)
+public sealed class PreparationService(IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, TimeProvider time)
 {
     /// <summary>Slack on top of the pod start-up time: an evaluation or two and the write.</summary>
     public static readonly TimeSpan StartupSlack = TimeSpan.FromSeconds(60);
@@ -35,7 +35,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
 
     public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(30);
 
-    public async Task<PrepareResult> PrepareAsync(string @namespace, string name, PrepareRequest request, string user, string channel, CancellationToken cancellationToken)
+    public async Task<PrepareResult> PrepareAsync(string @namespace, string name, PrepareRequest request, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
         if (await policies.GetAsync(@namespace, name, cancellationToken) is not { } policy)
         {
@@ -94,7 +94,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             BaseReplicas = baseReplicas,
             Reason = request.Reason,
             By = user,
-            Channel = channel,
+            Channel = channel.ToString(),
             CreatedAt = now,
         };
 
@@ -103,7 +103,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             return new PrepareResult(null, null, $"ScalePolicy {policy.Key} already has {ExpectedEventSpec.MaxPerPolicy} expected events to come; cancel one first", StatusCodes.Status409Conflict);
         }
 
-        var result = await overrides.ChangeSpecAsync(@namespace, name, s => s with
+        var result = await editor.ChangeAsync(@namespace, name, s => s with
         {
             ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.FloorEnd() > now && e.Name != expected.Name), expected],
         }, cancellationToken);
@@ -115,11 +115,11 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
         var mode = needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}";
-        await overrides.RecordAsync(stored, "Prepared", user, ChannelOf(channel), $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, expected, message);
     }
 
-    public async Task<PrepareResult> CancelAsync(string @namespace, string name, string eventName, string user, string channel, CancellationToken cancellationToken)
+    public async Task<PrepareResult> CancelAsync(string @namespace, string name, string eventName, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
         if (await policies.GetAsync(@namespace, name, cancellationToken) is not { } policy)
         {
@@ -131,14 +131,14 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             return new PrepareResult(null, null, $"ScalePolicy {policy.Key} has no expected event '{eventName}'", StatusCodes.Status404NotFound);
         }
 
-        var result = await overrides.ChangeSpecAsync(@namespace, name, s => s with { ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.Name != eventName)] }, cancellationToken);
+        var result = await editor.ChangeAsync(@namespace, name, s => s with { ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.Name != eventName)] }, cancellationToken);
         if (result.Policy is not { } stored)
         {
             return new PrepareResult(null, null, result.Problem ?? "not changed", result.Status);
         }
 
         var message = $"expected event {eventName} on {policy.Key} cancelled";
-        await overrides.RecordAsync(stored, "Unprepared", user, ChannelOf(channel), $"{message} by {user} via {channel}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        await overrides.RecordAsync(stored, "Unprepared", user, channel, $"{message} by {user} via {channel}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, cancelled, message);
     }
 
@@ -146,7 +146,4 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
     public static string DefaultName(DateTimeOffset at) => "event-" + at.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
 
     private static string Multiple(double multiplier) => multiplier.ToString("0.##", CultureInfo.InvariantCulture) + "x";
-
-    private static ApprovalChannel ChannelOf(string channel) =>
-        Enum.TryParse<ApprovalChannel>(channel.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) ? parsed : ApprovalChannel.Api;
 }

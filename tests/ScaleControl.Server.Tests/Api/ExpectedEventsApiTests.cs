@@ -131,10 +131,10 @@ public sealed class ExpectedEventsApiTests : IDisposable
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
         var service = _server.Service<PreparationService>();
-        await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(Now.AddMinutes(1), 60, "short", Replicas: 4, Name: "short"), "lisi", "DingTalk", default);
+        await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(Now.AddMinutes(1), 60, "short", Replicas: 4, Name: "short"), "lisi", ApprovalChannel.DingTalk, default);
         _server.Time.Advance(TimeSpan.FromMinutes(5));
 
-        var result = await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(Now.AddHours(1), 600, "gala", Multiplier: 2), "lisi", "DingTalk", default);
+        var result = await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(Now.AddHours(1), 600, "gala", Multiplier: 2), "lisi", ApprovalChannel.DingTalk, default);
 
         Assert.Equal(6, result.Event!.Replicas);
         var only = Assert.Single(result.Policy!.Spec.ExpectedEvents);
