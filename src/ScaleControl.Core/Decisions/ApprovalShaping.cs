@@ -37,6 +37,9 @@ public static class ApprovalShaping
         return half != current && half != desired ? half : null;
     }
 
+    /// <summary>How many distinct approvers a change needs: the policy's count, and at least two under the two-person rule.</summary>
+    public static int ApprovalsNeeded(int requiredApprovals, bool twoPersons) => Math.Max(requiredApprovals, twoPersons ? 2 : 1);
+
     public static bool RequiresTwoPersons(ScalePolicySpec spec, int current, int desired)
     {
         if (spec.Approval?.TwoPersonRule is not { } rule)

@@ -39,8 +39,8 @@ public static class OverrideRules
         }
 
         var roster = spec.Approval?.Approvers ?? [];
-        // More than one approval is needed when the policy asks for it always, or the two-person rule for this step.
-        var twoPersons = roster.Count > 0 && ((spec.Approval?.RequiredApprovals ?? 1) > 1 || ApprovalShaping.RequiresTwoPersons(spec, currentReplicas, replicas));
+        var twoPersons = roster.Count > 0
+            && ApprovalShaping.ApprovalsNeeded(spec.Approval?.RequiredApprovals ?? 1, ApprovalShaping.RequiresTwoPersons(spec, currentReplicas, replicas)) > 1;
         if (roster.Count > 0 && !roster.Contains(user, StringComparer.Ordinal))
         {
             return new OverrideVerdict(OverrideRoute.Propose, $"{user} is not an approver of this policy: the override awaits approval by {string.Join(", ", roster)}",

@@ -38,7 +38,7 @@ public static class ProposalLifecycle
         string requestedBy = SystemUser)
     {
         var approval = policy.Spec.Approval ?? new ApprovalSpec();
-        var required = Math.Max(approval.RequiredApprovals, decision.RequiresTwoPersons ? 2 : 1);
+        var required = ApprovalShaping.ApprovalsNeeded(approval.RequiredApprovals, decision.RequiresTwoPersons);
         return new ScaleProposal
         {
             Metadata = new ObjectMeta
@@ -199,7 +199,7 @@ public static class ProposalLifecycle
             FromAlternative = spec.AlternativeReplicas,
             Reason = newer.Reason,
         };
-        var required = Math.Max(spec.RequiredApprovals, newer.RequiresTwoPersons ? 2 : 1);
+        var required = ApprovalShaping.ApprovalsNeeded(spec.RequiredApprovals, newer.RequiresTwoPersons);
         var message = $"updated {Time(now)}: {spec.ToReplicas} → {newer.DesiredReplicas}";
         var amended = proposal with
         {
@@ -431,7 +431,7 @@ public static class ProposalLifecycle
     private static string? MissingApprovals(ScaleProposalSpec spec, IReadOnlyList<ApprovalRecord> approvals)
     {
         var distinct = approvals.Select(a => a.User).Distinct(StringComparer.Ordinal).Count();
-        var required = Math.Max(spec.RequiredApprovals, spec.RequiresTwoPersons ? 2 : 1);
+        var required = ApprovalShaping.ApprovalsNeeded(spec.RequiredApprovals, spec.RequiresTwoPersons);
         if (distinct < required)
         {
             var rule = spec.RequiresTwoPersons ? " (two-person rule)" : "";
