@@ -33,8 +33,7 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         }
 
         var now = time.GetUtcNow();
-        var mine = Queries(policy)
-            .ToDictionary(q => q, q => readings.GetValueOrDefault(q) ?? MetricReading.Failed(q, MetricStatus.Unavailable, "not sampled"));
+        var mine = ReadingsOf(policy, readings);
         var runtime = runtimes.For(policy.Key);
         Decision decision;
         lock (runtime.Gate)
@@ -62,30 +61,74 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
             ? [.. policy.Spec.Metrics.Select(m => m.Query).Append(signal.Query).Distinct()]
             : [.. policy.Spec.Metrics.Select(m => m.Query).Distinct()];
 
-    private static EvaluationRecord ToRecord(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, Decision decision, WorkloadState workload, DateTimeOffset now) => new(
-        now,
-        [.. policy.Spec.Metrics.Select(m =>
+    /// <summary>This policy's readings out of the tick's (a query nobody sampled reads as unavailable).</summary>
+    private static Dictionary<string, MetricReading> ReadingsOf(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings)
+    {
+        var metrics = policy.Spec.Metrics;
+        var mine = new Dictionary<string, MetricReading>(metrics.Count + 1);
+        for (var i = 0; i < metrics.Count; i++)
         {
-            var reading = readings[m.Query];
-            var evidence = decision.Evidence.Metrics.FirstOrDefault(e => e.Name == m.Name);
-            return new MetricSnapshot(m.Name, evidence?.Value ?? reading.Value, evidence?.Predicted, reading.Status, evidence?.Problem ?? reading.Problem);
-        })],
-        workload.SpecReplicas,
-        workload.ReadyReplicas,
-        decision.DesiredReplicas,
-        decision.Outcome,
-        decision.Reason);
+            Add(mine, readings, metrics[i].Query);
+        }
 
-    private static void Observe(ScalePolicy policy, Decision decision, WorkloadState workload)
+        if (policy.Spec.LeadingSignal is { } signal)
+        {
+            Add(mine, readings, signal.Query);
+        }
+
+        return mine;
+
+        static void Add(Dictionary<string, MetricReading> mine, IReadOnlyDictionary<string, MetricReading> readings, string query)
+        {
+            if (!mine.ContainsKey(query))
+            {
+                mine[query] = readings.GetValueOrDefault(query) ?? MetricReading.Failed(query, MetricStatus.Unavailable, "not sampled");
+            }
+        }
+    }
+
+    /// <summary>What the dashboard and <c>/status</c> keep of an evaluation; called for every policy every tick, so no LINQ and no evidence objects.</summary>
+    private static EvaluationRecord ToRecord(ScalePolicy policy, Dictionary<string, MetricReading> readings, Decision decision, WorkloadState workload, DateTimeOffset now)
+    {
+        var metrics = policy.Spec.Metrics;
+        var snapshots = new MetricSnapshot[metrics.Count];
+        for (var i = 0; i < snapshots.Length; i++)
+        {
+            var m = metrics[i];
+            var reading = readings[m.Query];
+            var assessed = Assessed(decision, m.Name);
+            snapshots[i] = new MetricSnapshot(m.Name, assessed?.Value ?? reading.Value, assessed?.Predicted, reading.Status, assessed?.Problem ?? reading.Problem);
+        }
+
+        return new EvaluationRecord(now, snapshots, workload.ReadyReplicas, decision);
+    }
+
+    private static MetricView? Assessed(in Decision decision, string name)
+    {
+        for (var i = 0; i < decision.MetricCount; i++)
+        {
+            if (decision.MetricAt(i) is var metric && metric.Name == name)
+            {
+                return metric;
+            }
+        }
+
+        return null;
+    }
+
+    private static void Observe(ScalePolicy policy, in Decision decision, WorkloadState workload)
     {
         var (ns, name) = (policy.Metadata.Namespace, policy.Metadata.Name);
         ScaleControlMetrics.Evaluations.WithLabels(ns, name).Inc();
         ScaleControlMetrics.Decisions.WithLabels(decision.Outcome.ToString()).Inc();
         ScaleControlMetrics.DesiredReplicas.WithLabels(ns, name).Set(decision.DesiredReplicas);
         ScaleControlMetrics.CurrentReplicas.WithLabels(ns, name).Set(workload.SpecReplicas);
-        foreach (var metric in decision.Evidence.Metrics.Where(m => m.Value is not null))
+        for (var i = 0; i < decision.MetricCount; i++)
         {
-            ScaleControlMetrics.MetricValue.WithLabels(ns, name, metric.Name).Set(metric.Value!.Value);
+            if (decision.MetricAt(i) is { Value: { } value } metric)
+            {
+                ScaleControlMetrics.MetricValue.WithLabels(ns, name, metric.Name).Set(value);
+            }
         }
     }
 }
