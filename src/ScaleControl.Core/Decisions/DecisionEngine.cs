@@ -349,8 +349,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     private static (string Name, int Replicas)? ActiveFloor(ScalePolicySpec spec, DateTimeOffset now)
     {
         (string, int)? best = null;
-        foreach (var schedule in spec.Schedules)
+        for (var i = 0; i < spec.Schedules.Count; i++)
         {
+            var schedule = spec.Schedules[i];
             if (ScheduleCalendar.IsActive(schedule, now, out _) && (best is null || schedule.MinReplicas > best.Value.Item2))
             {
                 best = (schedule.Name, Math.Min(schedule.MinReplicas, spec.MaxReplicas));

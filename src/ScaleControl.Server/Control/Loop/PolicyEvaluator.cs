@@ -61,10 +61,24 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
             ? [.. policy.Spec.Metrics.Select(m => m.Query).Append(signal.Query).Distinct()]
             : [.. policy.Spec.Metrics.Select(m => m.Query).Distinct()];
 
-    /// <summary>This policy's readings out of the tick's (a query nobody sampled reads as unavailable).</summary>
-    private static Dictionary<string, MetricReading> ReadingsOf(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings)
+    /// <summary>
+    /// This policy's readings out of the tick's: the tick's own dictionary when it has every query the policy asks (the
+    /// engine only looks up its own queries), else a copy where a query nobody sampled reads as unavailable.
+    /// </summary>
+    private static IReadOnlyDictionary<string, MetricReading> ReadingsOf(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings)
     {
         var metrics = policy.Spec.Metrics;
+        var complete = policy.Spec.LeadingSignal is not { } asked || readings.ContainsKey(asked.Query);
+        for (var i = 0; complete && i < metrics.Count; i++)
+        {
+            complete = readings.ContainsKey(metrics[i].Query);
+        }
+
+        if (complete)
+        {
+            return readings;
+        }
+
         var mine = new Dictionary<string, MetricReading>(metrics.Count + 1);
         for (var i = 0; i < metrics.Count; i++)
         {
@@ -88,7 +102,7 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
     }
 
     /// <summary>What the dashboard and <c>/status</c> keep of an evaluation; called for every policy every tick, so no LINQ and no evidence objects.</summary>
-    private static EvaluationRecord ToRecord(ScalePolicy policy, Dictionary<string, MetricReading> readings, Decision decision, WorkloadState workload, DateTimeOffset now)
+    private static EvaluationRecord ToRecord(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, Decision decision, WorkloadState workload, DateTimeOffset now)
     {
         var metrics = policy.Spec.Metrics;
         var snapshots = new MetricSnapshot[metrics.Count];
