@@ -1,5 +1,7 @@
 extern alias server;
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Decisions;
@@ -8,6 +10,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
 using server::ScaleControl.Server.Control.Loop;
 using server::ScaleControl.Server.Hosting;
+using server::ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Benchmarks;
 
@@ -17,7 +20,7 @@ namespace ScaleControl.Benchmarks;
 /// loop's one query per distinct expression), then per policy the server's own <see cref="PolicyEvaluator"/> with
 /// <c>commit: true</c> — workload read (a fake, no I/O), the policy's readings, <c>Decide</c>, the history
 /// bookkeeping, the dashboard sample and last evaluation (<see cref="PolicyRuntime.Remember"/>) and the
-/// <c>/metrics</c> series. Not included: the status write and proposals, which happen on a change, not per tick.
+/// <c>/metrics</c> series (the meter with its Prometheus export listening). Not included: the status write and proposals, which happen on a change, not per tick.
 /// </summary>
 [MemoryDiagnoser]
 public class LoopEvaluationBenchmark
@@ -30,6 +33,15 @@ public class LoopEvaluationBenchmark
     private FakeTimeProvider _clock = new();
     private FakeMetricSource _metrics = null!;
     private PolicyEvaluator _evaluator = null!;
+    private ServiceProvider? _meters;
+    private PrometheusMeterExport? _export;
+
+    [IterationCleanup]
+    public void Cleanup()
+    {
+        _export?.Dispose();
+        _meters?.Dispose();
+    }
 
     [IterationSetup]
     public void Setup()
@@ -45,7 +57,11 @@ public class LoopEvaluationBenchmark
         }
 
         var workloads = new FakeWorkloads([.. Enumerable.Range(0, Policies).Select(EngineBenchmark.Workload)]);
-        _evaluator = new PolicyEvaluator(new DecisionEngine(), workloads, _metrics, runtimes, _clock);
+        // The host's meter with its /metrics export listening, as in the server.
+        _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var telemetry = new ScaleControlMetrics(_meters.GetRequiredService<IMeterFactory>());
+        _export = new PrometheusMeterExport(telemetry, Prometheus.Metrics.NewCustomRegistry());
+        _evaluator = new PolicyEvaluator(new DecisionEngine(), workloads, _metrics, runtimes, _clock, telemetry);
     }
 
     [Benchmark(Description = "10,000 evaluations incl. the loop's bookkeeping")]

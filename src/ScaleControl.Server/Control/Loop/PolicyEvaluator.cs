@@ -15,7 +15,7 @@ public sealed record Evaluation(ScalePolicy Policy, WorkloadState? Workload, Dec
 /// <see cref="DecisionEngine"/>. A dry run (the <c>evaluate</c> endpoint) decides on the same history without
 /// changing it.
 /// </summary>
-public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workloads, IMetricSource metrics, PolicyRuntimes runtimes, TimeProvider time)
+public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workloads, IMetricSource metrics, PolicyRuntimes runtimes, TimeProvider time, ScaleControlMetrics telemetry)
 {
     public async Task<Evaluation> DryRunAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         if (commit)
         {
             runtime.Remember(ToRecord(policy, mine, decision, workload, now));
-            Observe(policy, decision, workload);
+            Observe(telemetry, policy, decision, workload);
         }
 
         return new Evaluation(policy, workload, decision, null);
@@ -130,18 +130,16 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         return null;
     }
 
-    private static void Observe(ScalePolicy policy, in Decision decision, WorkloadState workload)
+    private static void Observe(ScaleControlMetrics telemetry, ScalePolicy policy, in Decision decision, WorkloadState workload)
     {
         var (ns, name) = (policy.Metadata.Namespace, policy.Metadata.Name);
-        ScaleControlMetrics.Evaluations.WithLabels(ns, name).Inc();
-        ScaleControlMetrics.Decisions.WithLabels(decision.Outcome.ToString()).Inc();
-        ScaleControlMetrics.DesiredReplicas.WithLabels(ns, name).Set(decision.DesiredReplicas);
-        ScaleControlMetrics.CurrentReplicas.WithLabels(ns, name).Set(workload.SpecReplicas);
+        telemetry.Evaluated(ns, name, decision.Outcome.ToString());
+        telemetry.Replicas(ns, name, decision.DesiredReplicas, workload.SpecReplicas);
         for (var i = 0; i < decision.MetricCount; i++)
         {
             if (decision.MetricAt(i) is { Value: { } value } metric)
             {
-                ScaleControlMetrics.MetricValue.WithLabels(ns, name, metric.Name).Set(value);
+                telemetry.PolicyMetric(ns, name, metric.Name, value);
             }
         }
     }

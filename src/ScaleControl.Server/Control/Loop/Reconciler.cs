@@ -25,6 +25,7 @@ public sealed class Reconciler(
     PolicyRuntimes runtimes,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
+    ScaleControlMetrics telemetry,
     ILogger<Reconciler> logger)
 {
     public DateTimeOffset? LastTick { get; private set; }
@@ -69,7 +70,7 @@ public sealed class Reconciler(
         _ = retention.PruneIfDueAsync(cancellationToken);
 
         LastTick = now;
-        ScaleControlMetrics.LastTick.Set(now.ToUnixTimeMilliseconds() / 1000.0);
+        telemetry.LastTick.Record(now.ToUnixTimeMilliseconds() / 1000.0);
     }
 
     private async Task EvaluateAndActAsync(
