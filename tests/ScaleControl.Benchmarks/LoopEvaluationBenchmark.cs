@@ -60,7 +60,7 @@ public class LoopEvaluationBenchmark
         // The host's meter with its /metrics export listening, as in the server.
         _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var telemetry = new ScaleControlMetrics(_meters.GetRequiredService<IMeterFactory>());
-        _export = new PrometheusMeterExport(telemetry, Prometheus.Metrics.NewCustomRegistry());
+        _export = new PrometheusMeterExport(telemetry, global::Prometheus.Metrics.NewCustomRegistry());
         _evaluator = new PolicyEvaluator(new DecisionEngine(), workloads, _metrics, runtimes, _clock, telemetry);
     }
 
