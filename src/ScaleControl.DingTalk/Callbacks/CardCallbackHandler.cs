@@ -18,6 +18,12 @@ public sealed partial class CardCallbackHandler(
     TimeProvider timeProvider,
     ILogger<CardCallbackHandler> logger)
 {
+    /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="GroupCardRows.Key"/>).</summary>
+    public const string RowParam = "row";
+
+    /// <summary>A namespace and a proposal name at most.</summary>
+    private const int MaxRowKeyLength = 63 + 1 + 253;
+
     /// <summary>Answer by then, leaving room for the network inside DingTalk's 2 s.</summary>
     internal TimeSpan ReplyBudget { get; init; } = TimeSpan.FromMilliseconds(1500);
 
@@ -33,10 +39,17 @@ public sealed partial class CardCallbackHandler(
             return Refuse(callback, "Unknown button; nothing was changed.");
         }
 
+        string? row = null;
+        if (action is CardAction.ApproveRow or CardAction.RejectRow
+            && !(callback.Params.TryGetValue(RowParam, out row) && row.Length is > 0 and <= MaxRowKeyLength && row.Contains('/')))
+        {
+            return Refuse(callback, "This row button names no row; nothing was changed.");
+        }
+
         // The button carries the count the approver saw; the lifecycle grants what they saw if the card changed since.
-        var rejects = action is CardAction.Reject or CardAction.RejectAll;
+        var rejects = action is CardAction.Reject or CardAction.RejectAll or CardAction.RejectRow;
         var allRows = action is CardAction.ApproveAll or CardAction.RejectAll;
-        var replicas = action is CardAction.Approve or CardAction.ApproveHalf ? ButtonReplicas(callback) : null;
+        var replicas = action is CardAction.Approve or CardAction.ApproveHalf or CardAction.ApproveRow ? ButtonReplicas(callback) : null;
         var command = new ApprovalCommand(
             ns,
             name,
@@ -47,7 +60,8 @@ public sealed partial class CardCallbackHandler(
             rejects ? "rejected on DingTalk" : null,
             HalfStep: action == CardAction.ApproveHalf && replicas is null,
             AwaitOutcome: false,
-            AllRows: allRows);
+            AllRows: allRows,
+            Row: row);
 
         // Not cancelled with the request: a decision that started is allowed to finish (and apply once).
         var decision = inbox.DecideAsync(command, CancellationToken.None);

@@ -37,6 +37,49 @@ public class CardCallbackHandlerTests
     }
 
     [Fact]
+    public async Task HandleAsync_RowButton_DecidesTheNamedRowWithTheCountOnTheButton()
+    {
+        var tap = new CardCallback("shop.checkout-api-7f3a", "zhangsan", "corp", ["approve_row"],
+            new Dictionary<string, string> { ["action"] = "approve_row", ["row"] = "feed/comments-1a2b", ["replicas"] = "6" });
+
+        await _handler.HandleAsync(tap, CancellationToken.None);
+
+        Assert.Equal(
+            new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, Replicas: 6, AwaitOutcome: false, Row: "feed/comments-1a2b"),
+            Assert.Single(_inbox.Commands));
+    }
+
+    [Fact]
+    public async Task HandleAsync_RowRejectButton_RejectsTheRowOnly()
+    {
+        var tap = new CardCallback("shop.checkout-api-7f3a", "lisi", "corp", ["reject_row"],
+            new Dictionary<string, string> { ["action"] = "reject_row", ["row"] = "feed/comments-1a2b" });
+
+        await _handler.HandleAsync(tap, CancellationToken.None);
+
+        var command = Assert.Single(_inbox.Commands);
+        Assert.Equal((false, false, "feed/comments-1a2b"), (command.Approve, command.AllRows, command.Row));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("no-namespace")]
+    public async Task HandleAsync_RowButtonWithoutARow_RefusedAndNothingDecided(string? row)
+    {
+        var values = new Dictionary<string, string> { ["action"] = "approve_row" };
+        if (row is not null)
+        {
+            values["row"] = row;
+        }
+
+        var reply = await _handler.HandleAsync(new CardCallback("shop.checkout-api-7f3a", "zhangsan", "corp", ["approve_row"], values), CancellationToken.None);
+
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("This row button names no row; nothing was changed.", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+    }
+
+    [Fact]
     public async Task HandleAsync_NonApprover_GetsPrivateMessageAndNothingChanges()
     {
         var reply = await _handler.HandleAsync(Tap("wangwu", "approve"), CancellationToken.None);
