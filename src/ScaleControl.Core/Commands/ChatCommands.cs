@@ -92,3 +92,39 @@ public sealed record ConfirmCommand(string Code) : ChatCommand
 
     public override bool Changes => true;
 }
+
+/// <summary>
+/// Announce traffic, as <c>scalectl prepare</c>: a floor from the lead before <paramref name="At"/> until the event ends,
+/// sized as <paramref name="Multiplier"/> × today's replicas or as <paramref name="Replicas"/> (exactly one).
+/// </summary>
+public sealed record PrepareCommand(string Namespace, string Workload, EventTime At, TimeSpan Duration, double? Multiplier, int? Replicas, string Reason) : ChatCommand
+{
+    public override string Verb => "prepare";
+
+    public override bool Changes => true;
+}
+
+/// <summary>When an announced event starts, as typed in chat: a clock time (UTC, the next one), <c>+30m</c> from now, or an absolute time.</summary>
+public sealed record EventTime
+{
+    public TimeOnly? Clock { get; init; }
+    public TimeSpan? After { get; init; }
+    public DateTimeOffset? Absolute { get; init; }
+
+    /// <summary>The start: a clock time today, or tomorrow when an event of <paramref name="duration"/> starting today would be over.</summary>
+    public DateTimeOffset Resolve(DateTimeOffset now, TimeSpan duration)
+    {
+        if (Absolute is { } absolute)
+        {
+            return absolute;
+        }
+
+        if (After is { } after)
+        {
+            return now + after;
+        }
+
+        var today = new DateTimeOffset(now.UtcDateTime.Date + Clock!.Value.ToTimeSpan(), TimeSpan.Zero);
+        return today + duration <= now ? today.AddDays(1) : today;
+    }
+}

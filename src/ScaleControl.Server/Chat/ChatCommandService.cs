@@ -21,6 +21,7 @@ public sealed partial class ChatCommandService(
     IWorkloadClient workloads,
     IApprovalInbox approvals,
     OverrideService overrides,
+    PreparationService preparations,
     StatusService status,
     HistoryService history,
     ChatConfirmations confirmations,
@@ -62,6 +63,7 @@ public sealed partial class ChatCommandService(
             FreezeCommand c => FreezeAsync(request, c, confirmed, cancellationToken),
             UnfreezeCommand c => UnfreezeAsync(request, c, cancellationToken),
             UnpinCommand c => UnpinAsync(request, c, cancellationToken),
+            PrepareCommand c => PrepareAsync(request, c, cancellationToken),
             ConfirmCommand c => ConfirmAsync(request, caller, c, cancellationToken),
             _ => Task.FromResult(CommandReply.Refused($"`{request.Command.Verb}` is not supported here.")),
         };
@@ -75,6 +77,7 @@ public sealed partial class ChatCommandService(
         FreezeCommand c => c.Namespace,
         UnfreezeCommand c => c.Namespace,
         UnpinCommand c => c.Namespace,
+        PrepareCommand c => c.Namespace,
         _ => null,
     };
 
@@ -256,6 +259,32 @@ public sealed partial class ChatCommandService(
 
         await AuditAsync(ProposalFactory.TargetOf(result.Policy!), request, cancellationToken);
         return CommandReply.Done("Unpinned", $"**{command.Namespace}/{command.Workload}** unpinned by {request.Sender}: the policy decides again.");
+    }
+
+    /// <summary>Announced traffic, as <c>scalectl prepare</c>: the same service, recorded with channel dingtalk-chat.</summary>
+    private async Task<CommandReply> PrepareAsync(CommandRequest request, PrepareCommand command, CancellationToken cancellationToken)
+    {
+        var name = $"{command.Namespace}/{command.Workload}";
+        if (await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken) is not { } policy)
+        {
+            return CommandReply.Refused($"No ScalePolicy targets **{name}**. Nothing was recorded.");
+        }
+
+        var at = command.At.Resolve(time.GetUtcNow(), command.Duration);
+        var result = await preparations.PrepareAsync(command.Namespace, policy.Metadata.Name,
+            new PrepareRequest(at, (int)command.Duration.TotalSeconds, command.Reason, command.Multiplier, command.Replicas),
+            request.Sender, Channel, cancellationToken);
+        if (result.Event is not { } expected)
+        {
+            return CommandReply.Refused($"Preparing **{name}** refused: {result.Message}. Nothing was recorded.");
+        }
+
+        await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
+        var sizing = expected.Multiplier is { } x ? $" ({x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}x of {expected.BaseReplicas})" : "";
+        return CommandReply.Done("Prepared",
+            $"📅 **{name}** expects traffic at {ChatAnswers.Clock(expected.At)} for {ChatAnswers.Span(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
+            $"from {ChatAnswers.Clock(expected.FloorStart())} until {ChatAnswers.Clock(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Quote(command.Reason)}" +
+            (policy.Spec.Mode is ScaleMode.Approval or ScaleMode.Hybrid ? "\n\nThe policy needs approval: the floor comes as a card when it starts." : ""));
     }
 
     private CommandReply Hold(CommandRequest request, ScalePolicy policy, string risk)

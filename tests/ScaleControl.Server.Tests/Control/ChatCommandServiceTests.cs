@@ -102,5 +102,49 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Equal("zhangsan", p.Spec.Freeze?.By));
     }
 
+    [Fact]
+    public async Task Prepare_ByAnOperator_RecordsTheExpectedEventWithChannelDingTalkChat()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var at = new EventTime { After = TimeSpan.FromHours(2) };
+        var prepare = new PrepareCommand("shop", "checkout-api", at, TimeSpan.FromMinutes(20), Multiplier: 3, Replicas: null, "push to 30M users");
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare, "prepare shop/checkout-api at +2h expect 3x for 20m reason push to 30M users"), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.False(reply.Private);
+        Assert.Contains("floor **6** replicas (3x of 2)", reply.Markdown, StringComparison.Ordinal);
+        var expected = Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+        Assert.Equal((6, "zhangsan", "DingTalkChat", "push to 30M users"), (expected.Replicas, expected.By, expected.Channel, expected.Reason));
+        Assert.Equal(_server.Time.GetUtcNow().AddHours(2), expected.At);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Prepare_ByAViewer_IsRefusedPrivatelyAndNothingIsRecorded()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { Clock = new TimeOnly(20, 0) }, TimeSpan.FromMinutes(20), 3, null, "push");
+
+        var reply = await Inbox.ExecuteAsync(From("wangwu", prepare), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.True(reply.Private);
+        Assert.Contains("operator role in `shop`", reply.Markdown, StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task Prepare_BeyondMaxReplicas_IsRefusedWithTheServicesReason()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromHours(1) }, TimeSpan.FromMinutes(20), null, 500, "push");
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.Contains("above the policy's maxReplicas", reply.Markdown, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _server.Dispose();
 }
