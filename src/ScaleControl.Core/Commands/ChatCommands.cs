@@ -1,9 +1,15 @@
+using System.Text.Json.Serialization;
+
 namespace ScaleControl.Core.Commands;
 
 /// <summary>
 /// What a person asked for in a chat with the robot, already parsed (the DingTalk adapter parses; the server
-/// executes). Workloads and proposals are named <c>namespace/name</c>.
+/// executes). Workloads and proposals are named <c>namespace/name</c>. The commands that can wait for a confirmation
+/// are stored with it (as JSON, by type).
 /// </summary>
+[JsonPolymorphic]
+[JsonDerivedType(typeof(ScaleCommand), "scale")]
+[JsonDerivedType(typeof(FreezeCommand), "freeze")]
 public abstract record ChatCommand
 {
     /// <summary>The verb as typed in the grammar (for help, audit and metrics).</summary>

@@ -17,11 +17,14 @@ public enum CardAction
 
     /// <summary>A group card's per-row Reject.</summary>
     RejectRow,
+
+    /// <summary>A risky chat command's confirmation card: Confirm.</summary>
+    Confirm,
 }
 
 /// <summary>
 /// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half | approve_all | reject_all
-/// | approve_row | reject_row
+/// | approve_row | reject_row | confirm
 /// (samples/dingtalk/approval-card-template.md); their actionIds are the fallback.
 /// </summary>
 public static class CardActions
@@ -71,6 +74,9 @@ public static class CardActions
                 return true;
             case "reject_row" or "reject_row_btn":
                 action = CardAction.RejectRow;
+                return true;
+            case "confirm" or "confirm_btn":
+                action = CardAction.Confirm;
                 return true;
             default:
                 action = default;

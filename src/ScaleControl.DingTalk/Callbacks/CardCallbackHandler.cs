@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
@@ -15,6 +16,7 @@ namespace ScaleControl.DingTalk.Callbacks;
 /// </summary>
 public sealed partial class CardCallbackHandler(
     IApprovalInbox inbox,
+    ICommandInbox commands,
     TimeProvider timeProvider,
     ILogger<CardCallbackHandler> logger)
 {
@@ -29,6 +31,11 @@ public sealed partial class CardCallbackHandler(
 
     public async Task<CardCallbackReply> HandleAsync(CardCallback callback, CancellationToken cancellationToken)
     {
+        if (DingTalkConfirmationCards.TryParseCode(callback.OutTrackId, out var code))
+        {
+            return await ConfirmAsync(callback, code, cancellationToken);
+        }
+
         if (!ProposalIdentity.TryParseOutTrackId(callback.OutTrackId, out var ns, out var name))
         {
             return Refuse(callback, "This card is not a ScaleControl proposal.");
@@ -94,6 +101,23 @@ public sealed partial class CardCallbackHandler(
             : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message));
     }
 
+    /// <summary>
+    /// A confirmation card's Confirm: the same as typing <c>confirm &lt;code&gt;</c> (who may confirm, the re-check, once),
+    /// answered privately; the server shows the outcome on the card.
+    /// </summary>
+    private async Task<CardCallbackReply> ConfirmAsync(CardCallback callback, string code, CancellationToken cancellationToken)
+    {
+        if (!CardActions.TryResolve(callback, out var action) || action != CardAction.Confirm)
+        {
+            return Refuse(callback, "Unknown button; nothing was changed.");
+        }
+
+        var request = new CommandRequest(new ConfirmCommand(code), callback.UserId, callback.UserId, $"tapped Confirm ({code})", null);
+        var reply = await commands.ExecuteAsync(request, cancellationToken);
+        LogConfirmTap(logger, code, callback.UserId, reply.Outcome);
+        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(reply.Markdown));
+    }
+
     /// <summary>The count on the tapped button (<c>replicas</c> param): what the approver saw.</summary>
     private static int? ButtonReplicas(CardCallback callback) =>
         callback.Params.TryGetValue("replicas", out var text)
@@ -110,6 +134,9 @@ public sealed partial class CardCallbackHandler(
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Card {OutTrackId}: tap by {UserId} changed nothing: {Message}")]
     private static partial void LogRefused(ILogger logger, string outTrackId, string userId, string message);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Confirmation card {Code}: {UserId} tapped Confirm -> {Outcome}")]
+    private static partial void LogConfirmTap(ILogger logger, string code, string userId, CommandOutcome outcome);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "Card {OutTrackId}: recording the tap by {UserId} failed")]
     private static partial void LogDecisionFailed(ILogger logger, Exception exception, string outTrackId, string userId);

@@ -63,6 +63,9 @@ public sealed record SandboxCardTemplate(
             new("reject_all", "Reject all", "danger", new Dictionary<string, string> { ["action"] = "reject_all" },
                 [new("status", "group_pending")]),
 
+            new("confirm", "Confirm", "primary", new Dictionary<string, string> { ["action"] = "confirm" },
+                [new("status", "confirm_pending")]),
+
             // A loop over rowItems (the builder's 循环 container): a pair of buttons beside each row still pending.
             new("approve_row", "Approve", "primary", new Dictionary<string, string> { ["action"] = "approve_row", ["row"] = "${item.key}", ["replicas"] = "${item.to}" },
                 [new("item.status", "pending")], ForEach: "rowItems"),

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Callbacks;
@@ -12,13 +13,14 @@ public class CardCallbackHandlerTests
 {
     private readonly FakeTimeProvider _time = new(SampleProposals.Created.AddMinutes(1));
     private readonly FakeApprovalInbox _inbox;
+    private readonly FakeCommandInbox _commands = new();
     private readonly CardCallbackHandler _handler;
 
     public CardCallbackHandlerTests()
     {
         _inbox = new FakeApprovalInbox(_time);
         _inbox.Add(SampleProposals.Pending());
-        _handler = new CardCallbackHandler(_inbox, _time, NullLogger<CardCallbackHandler>.Instance);
+        _handler = new CardCallbackHandler(_inbox, _commands, _time, NullLogger<CardCallbackHandler>.Instance);
     }
 
     private static CardCallback Tap(string user, string action, string outTrackId = "shop.checkout-api-7f3a") =>
@@ -77,6 +79,29 @@ public class CardCallbackHandlerTests
 
         Assert.Empty(_inbox.Commands);
         Assert.Equal("This row button names no row; nothing was changed.", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ConfirmOnAConfirmationCard_IsTheConfirmCommandOfTheTapper_AnsweredPrivately()
+    {
+        var tap = new CardCallback("confirm.K7Q2AB", "lisi", "corp", ["confirm"], new Dictionary<string, string> { ["action"] = "confirm" });
+
+        var reply = await _handler.HandleAsync(tap, CancellationToken.None);
+
+        var request = Assert.Single(_commands.Requests);
+        Assert.Equal((new ConfirmCommand("K7Q2AB") as ChatCommand, "lisi"), (request.Command, request.Sender));
+        Assert.Equal("`confirm` refused for lisi", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Empty(_inbox.Commands);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ApproveOnAConfirmationCard_ChangesNothing()
+    {
+        var reply = await _handler.HandleAsync(Tap("zhangsan", "approve", "confirm.K7Q2AB"), CancellationToken.None);
+
+        Assert.Empty(_commands.Requests);
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("Unknown button; nothing was changed.", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 
     [Fact]
@@ -148,7 +173,7 @@ public class CardCallbackHandlerTests
     public async Task HandleAsync_DecisionSlowerThanBudget_AnswersEarlyAndDecisionStillCompletes()
     {
         _inbox.Delay = TimeSpan.FromMilliseconds(300);
-        var handler = new CardCallbackHandler(_inbox, TimeProvider.System, NullLogger<CardCallbackHandler>.Instance)
+        var handler = new CardCallbackHandler(_inbox, _commands, TimeProvider.System, NullLogger<CardCallbackHandler>.Instance)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
