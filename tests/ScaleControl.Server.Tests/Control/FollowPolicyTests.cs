@@ -1,7 +1,7 @@
 using System.Net;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 

@@ -2,7 +2,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// What a <c>follow</c> policy's leader wants, for one tick: the decision of a policy on the leader taken earlier in
