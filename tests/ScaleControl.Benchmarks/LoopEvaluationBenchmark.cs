@@ -8,6 +8,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
+using ScaleControl.Testing.Stores;
 using server::ScaleControl.Server.Control.Loop;
 using server::ScaleControl.Server.Hosting;
 using server::ScaleControl.Server.Telemetry;
@@ -61,7 +62,8 @@ public class LoopEvaluationBenchmark
         _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var telemetry = new ScaleControlMetrics(_meters.GetRequiredService<IMeterFactory>());
         _export = new PrometheusMeterExport(telemetry, global::Prometheus.Metrics.NewCustomRegistry());
-        _evaluator = new PolicyEvaluator(new DecisionEngine(), workloads, _metrics, runtimes, _clock, telemetry);
+        _evaluator = new PolicyEvaluator(
+            new DecisionEngine(), workloads, _metrics, new InMemoryPolicyStore(_clock), new LeaderReadings(workloads, runtimes), runtimes, _clock, telemetry);
     }
 
     [Benchmark(Description = "10,000 evaluations incl. the loop's bookkeeping")]
@@ -72,9 +74,10 @@ public class LoopEvaluationBenchmark
         {
             _clock.Advance(TimeSpan.FromSeconds(5));
             var readings = await _metrics.QueryAsync(_queries, CancellationToken.None);
+            var decided = new LeaderReadings.Tick(_policies);
             foreach (var policy in _policies)
             {
-                var evaluation = await _evaluator.EvaluateAsync(policy, readings, commit: true, CancellationToken.None);
+                var evaluation = await _evaluator.EvaluateAsync(policy, readings, decided, commit: true, CancellationToken.None);
                 sum += evaluation.Decision!.Value.DesiredReplicas;
             }
         }

@@ -28,13 +28,14 @@ public enum DecisionOutcome
     Hold,
 }
 
-/// <summary>Everything the pure decision engine needs; nothing in here does I/O.</summary>
+/// <summary>Everything the pure decision engine needs; nothing in here does I/O. <paramref name="Leader"/>: the followed workload of a <c>follow</c> policy.</summary>
 public sealed record DecisionInput(
     ScalePolicy Policy,
     IReadOnlyDictionary<string, MetricReading> Readings,
     WorkloadState Workload,
     PolicyHistory History,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    LeaderReading? Leader = null);
 
 /// <summary>
 /// The engine's answer for one policy at one moment. A value, not an object: the engine runs for every policy every
@@ -67,7 +68,7 @@ public readonly record struct Decision
 
     /// <summary>How many metrics the engine assessed (read with <see cref="MetricAt"/> without building <see cref="Evidence"/>).</summary>
     [JsonIgnore]
-    public int MetricCount => _evidence?.Metrics.Count ?? Facts.MetricCount;
+    public int MetricCount => _evidence?.Metrics.Count ?? Facts.RowCount;
 
     /// <summary>One assessed metric: its name, value, prediction and problem.</summary>
     public MetricView MetricAt(int index)
@@ -76,6 +77,11 @@ public readonly record struct Decision
         {
             var m = evidence.Metrics[index];
             return new MetricView(m.Name, m.Value, m.Predicted, m.Problem);
+        }
+
+        if (index == Facts.MetricCount && Facts.Followed is { } followed)
+        {
+            return new MetricView(followed.Name, followed.Value, followed.Predicted, followed.Problem);
         }
 
         var a = Facts.MetricAt(index);

@@ -61,6 +61,10 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         reason.StayAt = step.Desired == current && !step.Hold && sizing.Raw is not null && step.BoundBy is null;
         reason.BoundBy = step.BoundBy;
         reason.KeepMetrics(assessments);
+        reason.Followed = sizing.Followed;
+        reason.Follow = spec.Follow;
+        reason.Leader = input.Leader;
+        reason.Namespace = input.Policy.Metadata.Namespace;
         var decision = Shape(input, step.Desired, step.Hold, sizing.Raw, sizing.Predictive, reason);
         assessments.Clear();
         return signalAsked is null ? decision : decision with { SignalFloor = signalAsked };
@@ -75,13 +79,21 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
-    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise);
+    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, MetricEvidence? Followed = null);
 
     /// <summary>1. What each metric asks for (HPA formula and tolerance, a significant trend for scale-up only).</summary>
     private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments)
     {
         var spec = input.Policy.Spec;
         var current = input.Workload.SpecReplicas;
+        if (spec.Follow is { } follow)
+        {
+            // A follower has no metric of its own: the leader's desired count × ratio, exact (no tolerance, no trend).
+            var (asked, problem, evidence) = FollowSizing.Assess(follow, input.Leader, input.Policy.Metadata.Namespace);
+            // The line itself is written when read (DecisionReason.Format, from the evidence).
+            return new Sizing(asked, null, asked ?? current, problem, 0, evidence);
+        }
+
         var staleAfter = StaleAfter(spec);
         var lookAhead = spec.Prediction.LookAheadSeconds is { } seconds
             ? TimeSpan.FromSeconds(seconds)

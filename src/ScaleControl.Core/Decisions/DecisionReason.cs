@@ -22,6 +22,12 @@ internal struct DecisionReason
     public MetricAssessment First;
     public MetricAssessment[]? More;
 
+    /// <summary>A follower's sizing: the leader as read and what it asks for (its evidence row comes last).</summary>
+    public MetricEvidence? Followed;
+    public FollowSpec? Follow;
+    public LeaderReading? Leader;
+    public string? Namespace;
+
     /// <summary>A freeze or pin in force: the decision is fixed and the reason says by whom and until when.</summary>
     public FreezeSpec? Freeze;
     public PinSpec? Pin;
@@ -66,6 +72,9 @@ internal struct DecisionReason
 
     public readonly MetricAssessment MetricAt(int index) => index == 0 ? First : More![index - 1];
 
+    /// <summary>The metrics, plus the follower's row when there is one.</summary>
+    public readonly int RowCount => MetricCount + (Followed is null ? 0 : 1);
+
     /// <summary>The reason line, e.g. "qps 48.2k, rising 1.9k/s; predicted 61k in 45s; 500/pod -> 122, capped by max step 100% -> 40".</summary>
     public readonly string Format()
     {
@@ -82,6 +91,11 @@ internal struct DecisionReason
         }
 
         var reason = new StringBuilder(256);
+        if (Follow is { } follow && Followed is { } followed)
+        {
+            reason.Append(FollowSizing.Describe(follow, Leader, followed.Recommendation, followed.Problem, Namespace ?? ""));
+        }
+
         for (var i = 0; i < MetricCount; i++)
         {
             if (i > 0)
@@ -156,8 +170,8 @@ internal struct DecisionReason
     /// <summary>What the decision was based on, for the proposal's audit record and the card.</summary>
     public readonly DecisionEvidence Evidence()
     {
-        var metrics = new MetricEvidence[MetricCount];
-        for (var i = 0; i < metrics.Length; i++)
+        var metrics = new MetricEvidence[RowCount];
+        for (var i = 0; i < MetricCount; i++)
         {
             var a = MetricAt(i);
             metrics[i] = new MetricEvidence
@@ -170,6 +184,11 @@ internal struct DecisionReason
                 Recommendation = a.Predictive ?? a.Reactive,
                 Problem = a.Problem,
             };
+        }
+
+        if (Followed is { } followed)
+        {
+            metrics[^1] = followed;
         }
 
         return new DecisionEvidence { Metrics = metrics, CurrentReplicas = Current, ReadyReplicas = Ready, BoundBy = BoundBy };
