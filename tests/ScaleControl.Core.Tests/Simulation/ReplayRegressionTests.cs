@@ -23,6 +23,8 @@ public class ReplayRegressionTests
 
         // What the engine achieves on the fair pipeline today (docs/performance.md): the goals of 0.6x / 1.1x are not met.
         Assert.True(report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.Hpa, r => r.ShortfallPodSeconds) <= 0.85);
+        // A prediction that overshoots the plateau is released, not held by the down band (was 1.75x before).
+        Assert.True(report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.Hpa, r => r.OverProvisionPodSeconds) <= 1.3);
         Assert.True(report.Worst(ReplaySuite.ScaleControl, r => r.PeakReplicas / r.PeakDemandPods) <= 1.3);
         Assert.True(report.Median(ReplaySuite.ScaleControl, r => r.TimeToCapacitySeconds!.Value) < report.Median(ReplaySuite.Hpa, r => r.TimeToCapacitySeconds!.Value));
     }
