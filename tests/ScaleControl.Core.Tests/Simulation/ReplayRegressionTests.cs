@@ -76,6 +76,21 @@ public class ReplayRegressionTests
     }
 
     [Fact]
+    public void Replay_OracleNow_OnAStep_StillWaitsForStartup_WhileTheForesightOracleDoesNot()
+    {
+        // 10 → 50 pods at once at 600 s: knowing the demand of this second is not enough, pods take ~45 s.
+        var trace = new TrafficTrace("step", [(0, 5_000), (599, 5_000), (600, 25_000), (1_500, 25_000)], spikeStartSeconds: 600, isQuiet: false);
+        var settings = new ReplaySettings();
+
+        var now = ReplayRunner.Run(trace, new OracleController(settings, 1, 500, 300, foresight: false), settings, seed: 1);
+        var ahead = ReplayRunner.Run(trace, new OracleController(settings, 1, 500, 300), settings, seed: 1);
+
+        Assert.InRange(now.ShortfallPodSeconds, 40 * 30, 40 * 70); // ~40 pods short for about a start-up
+        Assert.True(ahead.ShortfallPodSeconds < 100, $"{ahead.ShortfallPodSeconds}");
+        Assert.Equal("Oracle now", new OracleController(settings, 1, 500, 300, foresight: false).Name);
+    }
+
+    [Fact]
     public void Trace_Load_InterpolatesAndReadsMetadata()
     {
         var trace = TrafficTrace.Load(Sample("traces", "spike-4x-2min.csv"));
