@@ -10,7 +10,7 @@ namespace ScaleControl.Server.Hosting;
 /// <summary>
 /// Puts the adapters behind the ports. Cluster mode: Kubernetes from kubeconfig or in-cluster, Prometheus and
 /// DingTalk from configuration. Sandbox mode: the sandbox world in this process, the Kubernetes adapters pointed at
-/// <c>{own base URL}/sandbox/k8s</c>, DingTalk at the emulator, and the Prometheus adapter at the simulator's
+/// the sandbox's own Kubernetes API listener (port 6443 by default), DingTalk at the emulator, and the Prometheus adapter at the simulator's
 /// Prometheus-compatible API (<c>{own base URL}/sandbox/prometheus</c>) — unless <c>ScaleControl:Prometheus:Url</c>
 /// is set, then PromQL against that Prometheus. Both modes read metrics through the same adapter.
 /// </summary>
@@ -25,8 +25,8 @@ public static class AdapterWiring
         Uri? sandboxApi = null;
         if (mode == ServerMode.Sandbox)
         {
-            var world = builder.AddSandboxWorld(ListenAddress.Pin(builder));
-            sandboxApi = new Uri(world.BaseUrl, SandboxWorld.KubernetesPrefix.TrimStart('/'));
+            var world = builder.AddSandboxWorld();
+            sandboxApi = world.KubernetesApi;
         }
 
         // In sandbox mode the adapters call this server: their background work waits until it listens.

@@ -131,7 +131,7 @@ public sealed class SharedCluster : IAsyncDisposable
     }
 
     public Task<JsonElement> ProposalAsync(string name) =>
-        Sandbox.GetJson($"/sandbox/k8s/apis/scalecontrol.io/v1alpha1/namespaces/{Namespace}/scaleproposals/{name}");
+        Sandbox.GetJson($"{Sandbox.KubernetesApi}apis/scalecontrol.io/v1alpha1/namespaces/{Namespace}/scaleproposals/{name}");
 
     /// <summary>Waits until the proposal reaches <paramref name="phase"/> (the card may show an outcome a moment before the proposal records it).</summary>
     public Task<JsonElement> ProposalInPhaseAsync(string name, string phase, int seconds = 60) =>

@@ -165,6 +165,12 @@ internal static class BuiltInResources
     private static string? AddressOf(JsonObject node, string type) =>
         (node["status"]?["addresses"] as JsonArray)?.OfType<JsonObject>().Where(a => (string?)a["type"] == type).Select(a => (string?)a["address"]).FirstOrDefault();
 
+    /// <summary>ServiceAccounts: stored, and named by the tokens their TokenRequest subresource issues (Auth/).</summary>
+    public static ResourceType ServiceAccounts { get; } = new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", Namespaced: true)
+    {
+        ShortNames = ["sa"], TracksGeneration = false, Model = typeof(k8s.Models.V1ServiceAccount),
+    };
+
     /// <summary>
     /// Kinds served only as plain storage so manifests and kubectl (describe lists ReplicaSets) find them;
     /// no controller acts on them.
@@ -195,16 +201,15 @@ internal static class BuiltInResources
                 TableColumn.AgeColumn,
             ],
         },
-        new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", Namespaced: true)
-        {
-            ShortNames = ["sa"], TracksGeneration = false, Model = typeof(k8s.Models.V1ServiceAccount),
-        },
+        ServiceAccounts,
     ];
+
 
     public static IEnumerable<ResourceType> All =>
         new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets }
             .Concat(PlainStorage)
-            .Concat(EventsV1.Types);
+            .Concat(EventsV1.Types)
+            .Concat(RbacResources.All);
 
     // As apps/v1 SetDefaults_Deployment.
     private static void DefaultRollingUpdate(JsonObject spec)
