@@ -15,14 +15,14 @@ public static class ListenAddress
     public const int KubernetesApiPort = 6443;
 
     /// <summary>
-    /// The address of the sandbox's Kubernetes API listener, on loopback: <paramref name="port"/>, else 6443, or a free
+    /// The address of the sandbox's Kubernetes API listener, https on loopback (kubectl sends tokens only over TLS): <paramref name="port"/>, else 6443, or a free
     /// port when the server was started on port 0 (tests run many servers side by side). Call before <see cref="Pin"/>.
     /// </summary>
     public static Uri KubernetesApi(WebApplicationBuilder builder, int? port)
     {
         var server = ConfiguredUri(builder);
         var chosen = port ?? (server.Port == 0 ? 0 : KubernetesApiPort);
-        return new UriBuilder("http", "127.0.0.1", chosen == 0 ? FreePort("127.0.0.1") : chosen).Uri;
+        return new UriBuilder("https", "127.0.0.1", chosen == 0 ? FreePort("127.0.0.1") : chosen).Uri;
     }
 
     public static Uri Pin(WebApplicationBuilder builder)

@@ -24,8 +24,9 @@ public static class SandboxWorld
 
     /// <summary>The world's services, registered so the seeding and the banner see the same list.</summary>
     /// <param name="BaseUrl">The product's own address.</param>
-    /// <param name="KubernetesApi">The sandbox cluster's API server, on a listener of its own.</param>
-    public sealed record World(Uri BaseUrl, Uri KubernetesApi, DingTalkSandboxOptions DingTalk, IReadOnlyList<SandboxService> Services);
+    /// <param name="KubernetesApi">The sandbox cluster's API server, on a listener of its own (https).</param>
+    /// <param name="Kubeconfig">The kubeconfig for it (admin token, the serving certificate), which the product uses too.</param>
+    public sealed record World(Uri BaseUrl, Uri KubernetesApi, string Kubeconfig, DingTalkSandboxOptions DingTalk, IReadOnlyList<SandboxService> Services);
 
     /// <summary>Pins the server's address and the Kubernetes API's, and registers the sandbox world.</summary>
     public static World AddSandboxWorld(this WebApplicationBuilder builder)
@@ -35,8 +36,13 @@ public static class SandboxWorld
         var baseUrl = ListenAddress.Pin(builder);
         var dingTalk = DingTalkSandboxOptions.CreateDefault();
         dingTalk.CallbackTimeout = TimeSpan.FromSeconds(settings.DingTalkCallbackTimeoutSeconds);
-        var world = new World(baseUrl, kubernetesApi, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
+        var certificate = SandboxCertificate.Create(TimeProvider.System);
+        var kubeconfig = Path.GetFullPath(settings.KubeconfigPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(kubeconfig)!);
+        SandboxKubeconfig.Write(kubeconfig, kubernetesApi, certificateAuthorityPem: certificate.Pem);
+        var world = new World(baseUrl, kubernetesApi, kubeconfig, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
         builder.Services.AddSingleton(world);
+        builder.Services.AddSingleton(certificate);
 
         builder.Services.AddSandboxKubernetes(o =>
         {
@@ -49,7 +55,7 @@ public static class SandboxWorld
                 o.Nodes.Add(node);
             }
         });
-        builder.Services.AddSandboxKubernetesListener(kubernetesApi);
+        builder.Services.AddSandboxKubernetesListener(kubernetesApi, certificate);
         builder.Services.AddSandboxDingTalk(dingTalk);
         builder.Services.AddSandboxTraffic(o =>
         {
@@ -89,7 +95,7 @@ public static class SandboxWorld
         return world;
     }
 
-    /// <summary>Mounts the sandbox APIs, seeds the world and writes the kubeconfig; prints where to go once listening.</summary>
+    /// <summary>Mounts the sandbox APIs and seeds the world; prints where to go once listening.</summary>
     public static WebApplication MapSandboxWorld(this WebApplication app)
     {
         app.MapSandboxKubernetesControl();
@@ -101,11 +107,7 @@ public static class SandboxWorld
         var cluster = app.Services.GetRequiredService<SandboxKubernetesControl>();
         Seed(cluster, world, app.Services.GetRequiredService<TrafficSimulator>(), settings.Seed);
 
-        var kubeconfig = Path.GetFullPath(settings.KubeconfigPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(kubeconfig)!);
-        SandboxKubeconfig.Write(kubeconfig, world.KubernetesApi);
-
-        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(Banner(world, kubeconfig, StateDirectory(settings), cluster.Restored)));
+        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(Banner(world, world.Kubeconfig, StateDirectory(settings), cluster.Restored)));
         return app;
     }
 
@@ -190,7 +192,7 @@ public static class SandboxWorld
               Chat              type "@ScaleControl help" on the phone, or POST {{b}}{{DingTalkPrefix}}/messages {"from":"zhangsan","conversationId":"cidSandboxOnCall0001==","text":"@ScaleControl status"}
               REST API          {{b}}/api/v1   (OpenAPI: {{b}}/openapi/v1.json)
               Metrics           {{b}}/metrics
-              Kubernetes API    {{world.KubernetesApi.ToString().TrimEnd('/')}}   (the sandbox cluster's own listener)
+              Kubernetes API    {{world.KubernetesApi.ToString().TrimEnd('/')}}   (the sandbox cluster's own listener; TLS with the kubeconfig's certificate)
               kubectl           kubectl --kubeconfig {{kubeconfig}} get deploy,sts,hpa,scalepolicies -A
               Cluster state     {{kept}}
 

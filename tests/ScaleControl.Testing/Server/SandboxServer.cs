@@ -222,7 +222,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
 
     private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
 
-    [GeneratedRegex(@"server: (http://\S+)")]
+    [GeneratedRegex(@"server: (https?://\S+)")]
     private static partial Regex ServerLine();
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
