@@ -62,15 +62,7 @@ internal static class BuiltInResources
             HasStatusSubresource = true,
             ApplyDefaults = o => o.Obj("spec")["minReplicas"] ??= 1,
             Validate = ValidateHpa,
-            Columns =
-            [
-                TableColumn.NameColumn,
-                new("Reference", "string", (o, _) => $"{JsonPaths.GetString(o, "spec.scaleTargetRef.kind")}/{JsonPaths.GetString(o, "spec.scaleTargetRef.name")}"),
-                new("MinPods", "integer", (o, _) => JsonPaths.GetInt(o, "spec.minReplicas")),
-                new("MaxPods", "integer", (o, _) => JsonPaths.GetInt(o, "spec.maxReplicas")),
-                new("Replicas", "integer", (o, _) => JsonPaths.GetInt(o, "status.currentReplicas") ?? 0),
-                TableColumn.AgeColumn,
-            ],
+            Columns = HpaColumns.For(o => o),
         };
 
     public static ResourceType Leases { get; } = new("coordination.k8s.io", "v1", "leases", "lease", "Lease", Namespaced: true)
@@ -206,7 +198,7 @@ internal static class BuiltInResources
 
 
     public static IEnumerable<ResourceType> All =>
-        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets }
+        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, HpaV1.Type, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets }
             .Concat(PlainStorage)
             .Concat(EventsV1.Types)
             .Concat(RbacResources.All);
@@ -261,7 +253,7 @@ internal static class BuiltInResources
             Columns = columns,
         };
 
-    private static List<FieldError> ValidateHpa(JsonObject hpa)
+    public static List<FieldError> ValidateHpa(JsonObject hpa)
     {
         var errors = new List<FieldError>();
         var min = JsonPaths.GetInt(hpa, "spec.minReplicas");
