@@ -49,6 +49,7 @@ public static class SandboxWorld
             o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds);
             o.StateDirectory = StateDirectory(settings);
             o.ResetState = settings.Reset;
+            o.RequireExistingNamespaces = true; // as a real cluster: a create in a missing namespace is 404, apply makes none
             o.Nodes.Clear();
             foreach (var node in SandboxNode.Defaults(settings.Nodes, settings.NodeCpu, settings.NodeMemory))
             {
