@@ -27,13 +27,14 @@ public enum DecisionOutcome
     Hold,
 }
 
-/// <summary>Everything the pure decision engine needs; nothing in here does I/O.</summary>
+/// <summary>Everything the pure decision engine needs; nothing in here does I/O. <paramref name="Leader"/>: the followed workload of a <c>follow</c> policy.</summary>
 public sealed record DecisionInput(
     ScalePolicy Policy,
     IReadOnlyDictionary<string, MetricReading> Readings,
     WorkloadState Workload,
     PolicyHistory History,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    LeaderReading? Leader = null);
 
 /// <summary>The engine's answer for one policy at one moment.</summary>
 public sealed record Decision

@@ -72,7 +72,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             reason.Append(", stay at ").Append(current);
         }
 
-        var decision = Shape(input, step.Desired, step.Hold, step.BoundBy, sizing.Raw, sizing.Predictive, assessments, reason.ToString());
+        var decision = Shape(input, step.Desired, step.Hold, step.BoundBy, sizing.Raw, sizing.Predictive, assessments, sizing.Followed, reason.ToString());
         assessments.Clear();
         return signalAsked is null ? decision : decision with { SignalFloor = signalAsked };
     }
@@ -86,13 +86,21 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
-    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise);
+    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, MetricEvidence? Followed = null);
 
     /// <summary>1. What each metric asks for (HPA formula and tolerance, a significant trend for scale-up only).</summary>
     private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments, StringBuilder reason)
     {
         var spec = input.Policy.Spec;
         var current = input.Workload.SpecReplicas;
+        if (spec.Follow is { } follow)
+        {
+            // A follower has no metric of its own: the leader's desired count × ratio, exact (no tolerance, no trend).
+            var (asked, problem, evidence) = FollowSizing.Assess(follow, input.Leader, input.Policy.Metadata.Namespace);
+            reason.Append(FollowSizing.Describe(follow, input.Leader, asked, problem, input.Policy.Metadata.Namespace));
+            return new Sizing(asked, null, asked ?? current, problem, 0, evidence);
+        }
+
         var staleAfter = StaleAfter(spec);
         var lookAhead = spec.Prediction.LookAheadSeconds is { } seconds
             ? TimeSpan.FromSeconds(seconds)
@@ -299,7 +307,8 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     private TimeSpan StaleAfter(ScalePolicySpec spec) =>
         Max(_options.MinStaleAfter, TimeSpan.FromSeconds(spec.EvaluationIntervalSeconds * _options.StaleAfterIntervals));
 
-    private Decision Shape(DecisionInput input, int desired, bool hold, string? boundBy, int? raw, int? predictive, ReadOnlySpan<MetricAssessment> assessments, string reason)
+    private Decision Shape(
+        DecisionInput input, int desired, bool hold, string? boundBy, int? raw, int? predictive, ReadOnlySpan<MetricAssessment> assessments, MetricEvidence? followed, string reason)
     {
         var current = input.Workload.SpecReplicas;
         var direction = desired > current ? ScaleDirection.Up : desired < current ? ScaleDirection.Down : ScaleDirection.None;
@@ -307,7 +316,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             ? hold ? DecisionOutcome.Hold : DecisionOutcome.None
             : ApprovalShaping.Outcome(input.Policy.Spec, direction, current, desired);
 
-        var evidence = new MetricEvidence[assessments.Length];
+        var evidence = new MetricEvidence[assessments.Length + (followed is null ? 0 : 1)];
         for (var i = 0; i < assessments.Length; i++)
         {
             var a = assessments[i];
@@ -321,6 +330,11 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
                 Recommendation = a.Predictive ?? a.Reactive,
                 Problem = a.Problem,
             };
+        }
+
+        if (followed is not null)
+        {
+            evidence[^1] = followed;
         }
 
         return new Decision

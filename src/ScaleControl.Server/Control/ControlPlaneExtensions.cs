@@ -42,6 +42,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<CardSync>();
         services.AddSingleton<CardReconciler>();
         services.AddSingleton<ProposalService>();
+        services.AddSingleton<LeaderReadings>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<ProposalRetention>();
         services.AddSingleton<Reconciler>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -168,4 +169,23 @@ public sealed class SwitchableLeadership : ILeadership
     public bool IsLeader { get; set; } = true;
     public string Identity => "test-replica";
     public string? CurrentLeader => IsLeader ? Identity : "other-replica";
+}
+
+/// <summary>Records confirmation cards sent and closed.</summary>
+public sealed class RecordingConfirmationCards : IConfirmationCards
+{
+    public ConcurrentQueue<ConfirmationCard> Sent { get; } = new();
+    public ConcurrentQueue<(string Code, string Status, string Result)> Closed { get; } = new();
+
+    public Task SendAsync(ConfirmationCard card, CancellationToken cancellationToken)
+    {
+        Sent.Enqueue(card);
+        return Task.CompletedTask;
+    }
+
+    public Task CloseAsync(string code, string status, string result, CancellationToken cancellationToken)
+    {
+        Closed.Enqueue((code, status, result));
+        return Task.CompletedTask;
+    }
 }

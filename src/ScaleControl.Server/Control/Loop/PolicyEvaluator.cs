@@ -15,15 +15,19 @@ public sealed record Evaluation(ScalePolicy Policy, WorkloadState? Workload, Dec
 /// <see cref="DecisionEngine"/>. A dry run (the <c>evaluate</c> endpoint) decides on the same history without
 /// changing it.
 /// </summary>
-public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workloads, IMetricSource metrics, PolicyRuntimes runtimes, TimeProvider time)
+public sealed class PolicyEvaluator(
+    DecisionEngine engine, IWorkloadClient workloads, IMetricSource metrics, IPolicyStore policies, LeaderReadings leaders, PolicyRuntimes runtimes, TimeProvider time)
 {
     public async Task<Evaluation> DryRunAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
         var readings = await metrics.QueryAsync(Queries(policy), cancellationToken);
-        return await EvaluateAsync(policy, readings, commit: false, cancellationToken);
+        var tick = new LeaderReadings.Tick(policy.Spec.Follow is null ? [] : await policies.ListAsync(null, cancellationToken));
+        return await EvaluateAsync(policy, readings, tick, commit: false, cancellationToken);
     }
 
-    public async Task<Evaluation> EvaluateAsync(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, bool commit, CancellationToken cancellationToken)
+    /// <param name="tick">The tick's policies and decisions so far, for a <c>follow</c> policy's leader.</param>
+    public async Task<Evaluation> EvaluateAsync(
+        ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, LeaderReadings.Tick tick, bool commit, CancellationToken cancellationToken)
     {
         var target = ProposalFactory.TargetOf(policy);
         var workload = await workloads.GetAsync(target, cancellationToken);
@@ -35,11 +39,12 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         var now = time.GetUtcNow();
         var mine = Queries(policy)
             .ToDictionary(q => q, q => readings.GetValueOrDefault(q) ?? MetricReading.Failed(q, MetricStatus.Unavailable, "not sampled"));
+        var leader = await leaders.ReadAsync(policy, tick, cancellationToken);
         var runtime = runtimes.For(policy.Key);
         Decision decision;
         lock (runtime.Gate)
         {
-            var input = new DecisionInput(policy, mine, workload, runtime.History, now);
+            var input = new DecisionInput(policy, mine, workload, runtime.History, now, leader);
             decision = engine.Decide(input);
             if (commit)
             {
@@ -51,6 +56,7 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         {
             runtime.Remember(ToRecord(policy, mine, decision, workload, now));
             Observe(policy, decision, workload);
+            tick.Decided(policy, decision.DesiredReplicas);
         }
 
         return new Evaluation(policy, workload, decision, null);
