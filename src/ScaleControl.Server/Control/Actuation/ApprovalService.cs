@@ -24,6 +24,7 @@ public sealed class ApprovalService(
     ApprovalSigner signer,
     CrashPoints crashPoints,
     TimeProvider time,
+    ScaleControlMetrics metrics,
     ILogger<ApprovalService> logger) : IApprovalInbox
 {
     /// <summary>Decisions on one proposal are taken one at a time on this replica (striped by name): a burst of taps makes one write, not a pile of conflicts.</summary>
@@ -183,7 +184,7 @@ public sealed class ApprovalService(
         if (stored.Status.Phase == ProposalPhase.Applying)
         {
             // No separate "approved" Event: the scale Event names the approvers, one write fewer per approval.
-            ScaleControlMetrics.ApprovalWait.Observe(Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(stored)).TotalSeconds));
+            metrics.ApprovalWait.Record(Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(stored)).TotalSeconds));
         }
     }
 

@@ -25,6 +25,7 @@ public sealed class Reconciler(
     PolicyRuntimes runtimes,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
+    ScaleControlMetrics telemetry,
     ILogger<Reconciler> logger)
 {
     public DateTimeOffset? LastTick { get; private set; }
@@ -71,7 +72,7 @@ public sealed class Reconciler(
         _ = retention.PruneIfDueAsync(cancellationToken);
 
         LastTick = now;
-        ScaleControlMetrics.LastTick.Set(now.ToUnixTimeMilliseconds() / 1000.0);
+        telemetry.LastTick.Record(now.ToUnixTimeMilliseconds() / 1000.0);
     }
 
     private async Task EvaluateAndActAsync(
@@ -196,14 +197,19 @@ public sealed class Reconciler(
     private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken)
     {
         var status = policy.Status ?? new ScalePolicyStatus();
-        var reason = decision?.Reason ?? problem;
         var sameState = status.CurrentReplicas == decision?.CurrentReplicas
             && status.DesiredReplicas == decision?.DesiredReplicas
             && status.Conditions.Count == (problem is null ? 0 : 1)
             && (problem is null || status.LastReason == problem);
         var recent = status.LastEvaluationTime is { } written
             && time.GetUtcNow() - written < RefreshAfter(policy.Key);
-        if (sameState && (status.LastReason == reason || recent))
+        if (sameState && recent)
+        {
+            return; // the reason line is not even formatted
+        }
+
+        var reason = decision?.Reason ?? problem;
+        if (sameState && status.LastReason == reason)
         {
             return;
         }
