@@ -52,6 +52,7 @@ internal static partial class FootprintBenchmark
         start.Environment["ASPNETCORE_URLS"] = url.GetLeftPart(UriPartial.Authority);
         start.Environment["ScaleControl__Mode"] = "Sandbox";
         start.Environment["ScaleControl__Sandbox__Seed"] = "false"; // no demo policies: the product sees exactly the bench ones
+        start.Environment["ScaleControl__Sandbox__KubernetesPort"] = "0"; // its own API listener on a free port (read from the kubeconfig)
 
         // The sandbox process also runs the product, always leading its own cluster (leader election off in sandbox
         // mode): it would evaluate and scale the bench policies too. An explicit Kubernetes Host wins over the sandbox's
@@ -71,7 +72,18 @@ internal static partial class FootprintBenchmark
         var lines = File.Exists(path) ? File.ReadAllLines(path).Select(l => l.Trim()).ToArray() : throw new BenchmarkFailure($"the sandbox wrote no kubeconfig at {path}");
         string Field(string name) => lines.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim()
             ?? throw new BenchmarkFailure($"no '{name}:' in {path}");
+        SandboxApiTrust.Trust(Field("certificate-authority-data"));
         return (Field("server").TrimEnd('/'), Field("token"));
+    }
+
+    private static async Task CreateNamespaceAsync(HttpClient http, string apiServer, string token, CancellationToken ct)
+    {
+        var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = BenchNamespace } };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{apiServer}/api/v1/namespaces") { Content = Json(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.Conflict)
+            throw new BenchmarkFailure($"namespace {BenchNamespace} not created: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
     }
 
     private static async Task<int> CreateDeploymentsAsync(HttpClient http, string apiServer, string token, int count, Func<int, int> replicas, CancellationToken ct)

@@ -33,6 +33,7 @@ public static class ServerHostingExtensions
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler answers with the field path
         services.AddExceptionHandler<BadRequestHandler>();
+        services.AddExceptionHandler<MissingNamespaceHandler>();
         services.AddProblemDetails();
         services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
         services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);

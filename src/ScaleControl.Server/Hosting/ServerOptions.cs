@@ -87,6 +87,13 @@ public sealed class SandboxOptions
 {
     public const string SectionName = "ScaleControl:Sandbox";
 
+    /// <summary>
+    /// Port of the sandbox cluster's Kubernetes API, a listener of its own on the server's host (plain http), as an
+    /// apiserver has: 6443 unless the server itself was given port 0, then a free port too; 0 picks a free port.
+    /// </summary>
+    [Range(0, 65_535)]
+    public int? KubernetesPort { get; set; }
+
     /// <summary>Where the kubeconfig for the sandbox cluster is written (relative to the working directory).</summary>
     [Required]
     public string KubeconfigPath { get; set; } = ".scalecontrol/sandbox/kubeconfig";

@@ -130,8 +130,8 @@ public sealed class SharedCluster : IAsyncDisposable
         return (name, from, to);
     }
 
-    public Task<JsonElement> ProposalAsync(string name) =>
-        Sandbox.GetJson($"/sandbox/k8s/apis/scalecontrol.io/v1alpha1/namespaces/{Namespace}/scaleproposals/{name}");
+    public async Task<JsonElement> ProposalAsync(string name) =>
+        JsonDocument.Parse((await Sandbox.Kubectl.RunAsync("get", "scaleproposals.scalecontrol.io", name, "-n", Namespace, "-o", "json")).StdOut).RootElement.Clone();
 
     /// <summary>Waits until the proposal reaches <paramref name="phase"/> (the card may show an outcome a moment before the proposal records it).</summary>
     public Task<JsonElement> ProposalInPhaseAsync(string name, string phase, int seconds = 60) =>

@@ -34,6 +34,9 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public string WorkingDirectory { get; }
     public string Kubeconfig => Path.Combine(WorkingDirectory, ".scalecontrol", "sandbox", "kubeconfig");
 
+    /// <summary>The sandbox cluster's API server (its own listener), as the kubeconfig the server wrote names it.</summary>
+    public Uri KubernetesApi => new(ServerLine().Match(File.ReadAllText(Kubeconfig)).Groups[1].Value.TrimEnd('/') + "/");
+
     /// <summary>Real kubectl against the sandbox cluster this server runs.</summary>
     public Kubectl Kubectl => _kubectl ??= new Kubectl(Kubeconfig);
     public HttpClient Http { get; private set; } = null!;
@@ -218,6 +221,9 @@ public sealed partial class SandboxServer : IAsyncDisposable
     }
 
     private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
+
+    [GeneratedRegex(@"server: (https?://\S+)")]
+    private static partial Regex ServerLine();
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();
