@@ -74,4 +74,7 @@ public interface ILeadership
     bool IsLeader { get; }
     string Identity { get; }
     string? CurrentLeader { get; }
+
+    /// <summary>Counts this replica's terms as leader: a tick started in one term must not write in the next (see LeaderFence).</summary>
+    long Term { get; }
 }

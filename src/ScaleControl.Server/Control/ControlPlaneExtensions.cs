@@ -32,6 +32,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<PolicySpecEditor>();
         services.AddSingleton<PinActivation>();
         services.AddSingleton<CrashPoints>();
+        services.AddSingleton<HoldPoints>();
         services.AddSingleton<ScaleApplier>();
         services.AddSingleton<BackgroundApplies>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());

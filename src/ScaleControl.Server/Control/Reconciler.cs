@@ -4,6 +4,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
+using ScaleControl.Kubernetes.Leadership;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
@@ -22,6 +23,7 @@ public sealed class Reconciler(
     CardReconciler cards,
     ProposalRetention retention,
     PolicyRuntimes runtimes,
+    HoldPoints holdPoints,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ILogger<Reconciler> logger)
@@ -55,7 +57,7 @@ public sealed class Reconciler(
             {
                 await EvaluateAndActAsync(policy, readings, board, cancellationToken);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not LeadershipLostException && !cancellationToken.IsCancellationRequested)
             {
                 logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
             }
@@ -90,6 +92,11 @@ public sealed class Reconciler(
         var open = board.Open.GetValueOrDefault(targetKey);
         // A person's pending pin request waits for its approvers; the loop neither supersedes nor races it.
         var pinRequested = open is not null && ProposalFactory.ActionOf(open) == ProposalFactory.Action.Pin;
+        if (!pinRequested && decision.Outcome is DecisionOutcome.ApplyNow or DecisionOutcome.Propose)
+        {
+            await holdPoints.ReachedAsync(HoldPoints.TickActing, cancellationToken);
+        }
+
         var (acted, said) = pinRequested ? (null, null) : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
         if (acted is not null)
         {

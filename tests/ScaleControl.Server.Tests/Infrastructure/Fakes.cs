@@ -160,6 +160,7 @@ public sealed class FixedLeadership : ILeadership
     public bool IsLeader => true;
     public string Identity => "test-replica";
     public string? CurrentLeader => Identity;
+    public long Term => 1;
 }
 
 /// <summary>Leadership a test can take away and give back.</summary>
@@ -168,4 +169,5 @@ public sealed class SwitchableLeadership : ILeadership
     public bool IsLeader { get; set; } = true;
     public string Identity => "test-replica";
     public string? CurrentLeader => IsLeader ? Identity : "other-replica";
+    public long Term => 1;
 }
