@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
@@ -12,20 +14,30 @@ namespace ScaleControl.DingTalk.Callbacks;
 /// answered as soon as the decision is recorded — the scale write runs behind it — with a private note for the tapper
 /// only: the card itself is updated once, by the server, when the proposal changes (the proposal is the truth, the
 /// card its view). DingTalk waits at most 2 s, so a decision slower than the budget is answered with "received".
+/// A tap on a card of another ScaleControl instance sharing the DingTalk app (<see cref="DingTalkOptions.Instance"/>)
+/// is not this instance's to answer: <see cref="HandleAsync"/> returns null and changes nothing.
 /// </summary>
 public sealed partial class CardCallbackHandler(
     IApprovalInbox inbox,
     TimeProvider timeProvider,
+    IOptions<DingTalkOptions> options,
     ILogger<CardCallbackHandler> logger)
 {
     /// <summary>Answer by then, leaving room for the network inside DingTalk's 2 s.</summary>
     internal TimeSpan ReplyBudget { get; init; } = TimeSpan.FromMilliseconds(1500);
 
-    public async Task<CardCallbackReply> HandleAsync(CardCallback callback, CancellationToken cancellationToken)
+    /// <returns>The answer for the tapper, or null when the card belongs to another instance (hand the tap back).</returns>
+    public async Task<CardCallbackReply?> HandleAsync(CardCallback callback, CancellationToken cancellationToken)
     {
-        if (!ProposalIdentity.TryParseOutTrackId(callback.OutTrackId, out var ns, out var name))
+        if (!ProposalIdentity.TryParseOutTrackId(callback.OutTrackId, out var instance, out var ns, out var name))
         {
             return Refuse(callback, "This card is not a ScaleControl proposal.");
+        }
+
+        if (!string.Equals(instance, NullIfEmpty(options.Value.Instance), StringComparison.Ordinal))
+        {
+            LogNotOurs(logger, callback.OutTrackId, instance ?? "(none)", options.Value.Instance ?? "(none)");
+            return null;
         }
 
         if (!CardActions.TryResolve(callback, out var action))
@@ -80,6 +92,8 @@ public sealed partial class CardCallbackHandler(
             : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message));
     }
 
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
     /// <summary>The count on the tapped button (<c>replicas</c> param): what the approver saw.</summary>
     private static int? ButtonReplicas(CardCallback callback) =>
         callback.Params.TryGetValue("replicas", out var text)
@@ -96,6 +110,9 @@ public sealed partial class CardCallbackHandler(
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Card {OutTrackId}: tap by {UserId} changed nothing: {Message}")]
     private static partial void LogRefused(ILogger logger, string outTrackId, string userId, string message);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Card {OutTrackId} belongs to instance {Owner}, not {Instance}: handed back")]
+    private static partial void LogNotOurs(ILogger logger, string outTrackId, string owner, string instance);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "Card {OutTrackId}: recording the tap by {UserId} failed")]
     private static partial void LogDecisionFailed(ILogger logger, Exception exception, string outTrackId, string userId);

@@ -43,6 +43,14 @@ public sealed class DingTalkOptions
     /// </summary>
     public bool Chat { get; set; } = true;
 
+    /// <summary>
+    /// Names this ScaleControl among several that share one DingTalk app (one per cluster: <c>prod</c>, <c>staging</c>).
+    /// Its cards' outTrackIds carry the name; over Stream, DingTalk pushes a tap to any connection of the app, and a
+    /// tap on another instance's card is handed back (not acknowledged as handled) so that it reaches its owner.
+    /// Lower-case letters, digits and '-', at most 40. Unset: a lone instance (outTrackId "namespace.name").
+    /// </summary>
+    public string? Instance { get; set; }
+
     /// <summary>HTTP mode: the route key cards are created with and registered under.</summary>
     public string? CallbackRouteKey { get; set; }
 

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
+using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control;
@@ -16,6 +18,7 @@ public sealed class Announcer(
     IEventRecorder events,
     IApprovalNotifier cards,
     INoticePublisher notices,
+    IOptions<DingTalkOptions> dingTalk,
     ILogger<Announcer> logger)
 {
     public Task EventAsync(ScaleProposal proposal, string reason, string message, bool warning, CancellationToken cancellationToken) =>
@@ -87,7 +90,7 @@ public sealed class Announcer(
             logger.NotifyFailed(ex, "card send", proposal.Metadata.Namespace, proposal.Metadata.Name);
             return new CardReference
             {
-                OutTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name),
+                OutTrackId = ProposalIdentity.ToOutTrackId(dingTalk.Value.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name),
                 OpenConversationId = policy.Spec.Approval?.OpenConversationId,
                 Error = ex.Message,
             };

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ScaleControl.DingTalk.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -18,7 +20,7 @@ public class CardCallbackHandlerTests
     {
         _inbox = new FakeApprovalInbox(_time);
         _inbox.Add(SampleProposals.Pending());
-        _handler = new CardCallbackHandler(_inbox, _time, NullLogger<CardCallbackHandler>.Instance);
+        _handler = new CardCallbackHandler(_inbox, _time, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance);
     }
 
     private static CardCallback Tap(string user, string action, string outTrackId = "shop.checkout-api-7f3a") =>
@@ -31,7 +33,7 @@ public class CardCallbackHandlerTests
 
         var command = Assert.Single(_inbox.Commands);
         Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, AwaitOutcome: false), command);
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.StartsWith("Recorded: ", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Applied, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
@@ -41,7 +43,7 @@ public class CardCallbackHandlerTests
     {
         var reply = await _handler.HandleAsync(Tap("wangwu", "approve"), CancellationToken.None);
 
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.Equal("you are not an approver for shop/checkout-api", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Pending, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
@@ -53,7 +55,7 @@ public class CardCallbackHandlerTests
 
         var reply = await _handler.HandleAsync(Tap("lisi", "approve"), CancellationToken.None);
 
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.Equal("too late: shop/checkout-api is already rejected", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Rejected, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
@@ -66,7 +68,7 @@ public class CardCallbackHandlerTests
         var command = Assert.Single(_inbox.Commands);
         Assert.False(command.Approve);
         Assert.Equal("rejected on DingTalk", command.Reason);
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.Equal(ProposalPhase.Rejected, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
 
@@ -86,7 +88,7 @@ public class CardCallbackHandlerTests
 
         var reply = await _handler.HandleAsync(Tap("lisi", "approve_half", "shop.no-alt"), CancellationToken.None);
 
-        Assert.Contains("no half step", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Contains("no half step", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Pending, _inbox.Get("shop", "no-alt").Status.Phase);
     }
 
@@ -97,20 +99,46 @@ public class CardCallbackHandlerTests
         var unknown = await _handler.HandleAsync(new CardCallback("shop.checkout-api-7f3a", "zhangsan", null, ["x"], new Dictionary<string, string>()), CancellationToken.None);
 
         Assert.Empty(_inbox.Commands);
-        Assert.Null(foreign.CardData);
-        Assert.Null(unknown.CardData);
+        Assert.Null(foreign!.CardData);
+        Assert.Null(unknown!.CardData);
+    }
+
+    [Theory]
+    [InlineData("staging", "prod:shop.checkout-api-7f3a")]
+    [InlineData("staging", "shop.checkout-api-7f3a")]
+    [InlineData(null, "prod:shop.checkout-api-7f3a")]
+    public async Task HandleAsync_CardOfAnotherInstance_HandedBack_NothingDecided(string? instance, string outTrackId)
+    {
+        var handler = new CardCallbackHandler(_inbox, _time, Options.Create(new DingTalkOptions { Instance = instance }), NullLogger<CardCallbackHandler>.Instance);
+
+        var reply = await handler.HandleAsync(Tap("zhangsan", "approve", outTrackId), CancellationToken.None);
+
+        Assert.Null(reply);
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal(ProposalPhase.Pending, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
+    }
+
+    [Fact]
+    public async Task HandleAsync_CardOfThisNamedInstance_Decided()
+    {
+        var handler = new CardCallbackHandler(_inbox, _time, Options.Create(new DingTalkOptions { Instance = "prod" }), NullLogger<CardCallbackHandler>.Instance);
+
+        var reply = await handler.HandleAsync(Tap("zhangsan", "approve", "prod:shop.checkout-api-7f3a"), CancellationToken.None);
+
+        Assert.StartsWith("Recorded: ", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, AwaitOutcome: false), Assert.Single(_inbox.Commands));
     }
 
     [Fact]
     public async Task HandleAsync_DecisionSlowerThanBudget_AnswersEarlyAndDecisionStillCompletes()
     {
         _inbox.Delay = TimeSpan.FromMilliseconds(300);
-        var handler = new CardCallbackHandler(_inbox, TimeProvider.System, NullLogger<CardCallbackHandler>.Instance)
+        var handler = new CardCallbackHandler(_inbox, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
 
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.StartsWith("Received", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(ProposalPhase.Applied, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
@@ -123,7 +151,7 @@ public class CardCallbackHandlerTests
 
         var reply = await _handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
 
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.Equal("you already approved this", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 }
