@@ -67,6 +67,7 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton<DingTalkWebhookClient>();
         services.TryAddSingleton<DingTalkNoticePublisher>();
         services.TryAddSingleton<INoticePublisher>(provider => provider.GetRequiredService<DingTalkNoticePublisher>());
+        services.TryAddSingleton<IFaultNotifier, DingTalkFaultNotifier>();
 
         services.TryAddSingleton<CardCallbackHandler>();
         services.TryAddSingleton<ICommandInbox, CommandsUnavailable>();

@@ -1,3 +1,5 @@
+using ScaleControl.Core.Policies;
+
 namespace ScaleControl.DingTalk.Configuration;
 
 public enum DingTalkCallbackMode
@@ -74,6 +76,11 @@ public sealed class DingTalkOptions
 
     /// <summary>Group for notices whose route names neither a group nor a webhook; none = such notices are dropped.</summary>
     public string? NoticeConversationId { get; set; }
+
+    /// <summary>People DINGed when a dependency fault opens (its living notice goes to <see cref="NoticeConversationId"/>).</summary>
+    public List<string> FaultReceivers { get; set; } = [];
+
+    public DingType FaultDingType { get; set; } = DingType.InApp;
 
     /// <summary>Custom group robot webhooks by name (what <c>NotificationSpec.Webhook</c> refers to).</summary>
     public Dictionary<string, DingTalkWebhookOptions> Webhooks { get; set; } = [];

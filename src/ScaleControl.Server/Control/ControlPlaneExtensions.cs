@@ -25,6 +25,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton(new DecisionEngine());
         services.AddSingleton<PolicyRuntimes>();
         services.AddSingleton<OverrideJournal>();
+        services.AddSingleton<FaultNotices>();
         services.AddSingleton<Announcer>();
         services.AddSingleton<OwnWrites>();
         services.AddSingleton<ProposalWriter>();

@@ -23,6 +23,7 @@ public sealed class Reconciler(
     CardReconciler cards,
     ProposalRetention retention,
     PolicyRuntimes runtimes,
+    FaultNotices faults,
     HoldPoints holdPoints,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
@@ -30,8 +31,27 @@ public sealed class Reconciler(
 {
     public DateTimeOffset? LastTick { get; private set; }
 
+    /// <summary>One tick; what it saw of the Kubernetes API (a failed tick, a policy whose evaluation failed) feeds the fault notice.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
+        string? problem;
+        try
+        {
+            problem = await TickOnceAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not LeadershipLostException && !cancellationToken.IsCancellationRequested)
+        {
+            await faults.ObserveAsync(FaultNotices.Kubernetes, ex.Message, cancellationToken);
+            throw;
+        }
+
+        await faults.ObserveAsync(FaultNotices.Kubernetes, problem, cancellationToken);
+    }
+
+    /// <returns>The first evaluation failure of the tick, or null.</returns>
+    private async Task<string?> TickOnceAsync(CancellationToken cancellationToken)
+    {
+        string? failure = null;
         var all = await policies.ListAsync(null, cancellationToken);
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
         runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
@@ -47,6 +67,10 @@ public sealed class Reconciler(
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
             ? new Dictionary<string, MetricReading>()
             : await metrics.QueryAsync(queries, cancellationToken);
+        if (queries.Count > 0)
+        {
+            await faults.ObserveAsync(FaultNotices.Prometheus, SourceProblem(readings), cancellationToken);
+        }
 
         foreach (var policy in due)
         {
@@ -60,6 +84,7 @@ public sealed class Reconciler(
             catch (Exception ex) when (ex is not LeadershipLostException && !cancellationToken.IsCancellationRequested)
             {
                 logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
+                failure ??= $"evaluating {policy.Key}: {ex.Message}";
             }
         }
 
@@ -71,6 +96,14 @@ public sealed class Reconciler(
 
         LastTick = now;
         ScaleControlMetrics.LastTick.Set(now.ToUnixTimeMilliseconds() / 1000.0);
+        return failure;
+    }
+
+    /// <summary>The metrics source failed (unreachable, 5xx, timeouts) — not a query that found no series or is wrong.</summary>
+    private static string? SourceProblem(IReadOnlyDictionary<string, MetricReading> readings)
+    {
+        var failed = readings.Values.Where(r => r.Status == MetricStatus.Unavailable).ToList();
+        return failed.Count == 0 ? null : $"{failed.Count} of {readings.Count} queries failed: {failed[0].Problem}";
     }
 
     private async Task EvaluateAndActAsync(

@@ -32,6 +32,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     public FakeMetrics Metrics { get; }
     public RecordingNotifier Cards { get; } = new();
     public RecordingNotices Notices { get; } = new();
+    public RecordingFaults Faults { get; } = new();
     public RecordingEvents Events { get; } = new();
 
     public ServerFactory()
@@ -81,6 +82,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<IMetricSource>(Metrics);
             services.AddSingleton<IApprovalNotifier>(Cards);
             services.AddSingleton<INoticePublisher>(Notices);
+            services.AddSingleton<IFaultNotifier>(Faults);
             services.AddSingleton<IEventRecorder>(Events);
             services.AddSingleton<ILeadership, FixedLeadership>();
         });
