@@ -49,8 +49,11 @@ public static class DingTalkServiceCollectionExtensions
                     ? ValueTask.FromResult(false)
                     : DingTalkRetryPredicate.ShouldRetryAsync(args.Outcome);
             });
+        services.AddHttpClient(DingTalkHttpClients.Api).AddHttpMessageHandler<DingTalkCallLog>(); // inside the retries: a line per attempt
         services.AddHttpClient(DingTalkHttpClients.Webhook)
             .AddStandardResilienceHandler();
+        services.AddHttpClient(DingTalkHttpClients.Webhook).AddHttpMessageHandler<DingTalkCallLog>();
+        services.TryAddTransient<DingTalkCallLog>();
 
         services.TryAddSingleton<DingTalkAccessTokenProvider>();
         services.TryAddSingleton<DingTalkApiClient>();
