@@ -6,7 +6,7 @@ using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// Everything the outside world is told about a proposal, best-effort: the Kubernetes Event on the workload, the card
