@@ -1,6 +1,7 @@
 using ScaleControl.Core.Faults;
 using ScaleControl.Core.Policies;
 using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
 
 namespace ScaleControl.Server.Tests.Control;
