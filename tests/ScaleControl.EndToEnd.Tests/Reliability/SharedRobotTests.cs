@@ -16,7 +16,9 @@ public sealed class SharedRobotTests
     [Fact]
     public async Task ProdAndStagingOnOneRobot_EachTapReachesItsOwner_NeitherApprovesTheOthersCard()
     {
-        await using var prod = await SharedCluster.StartAsync();
+        // The emulator of prod's sandbox is the shared robot; its answer budget is generous because a loaded CI runner
+        // is not what this tests (TapPathTests holds a tap to DingTalk's 2 s).
+        await using var prod = await SharedCluster.StartAsync(callbackTimeoutSeconds: 20);
         await using var staging = await SharedCluster.StartAsync();
         // The same proposal name in both clusters: only the instance in the card's id tells them apart.
         var (_, prodFrom, _) = await prod.CreateProposalAsync(Proposal);
