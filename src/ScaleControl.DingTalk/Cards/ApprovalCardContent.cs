@@ -37,6 +37,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.HalfStepTo] = "";
         map[V.Reason] = "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
+        map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.CostDelta] = PodDelta(to - from);
         map[V.Status] = pending > 0 ? GroupPending : busy ? "applying" : rows.All(r => r.Status.Phase == ProposalPhase.Applied) ? "applied" : "decided";
         map[V.StatusText] = pending > 0
@@ -97,6 +98,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.Updated] = Updated(proposal),
             [V.Group] = "",
             [V.Rows] = "",
+            [V.RowItems] = "",
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -199,4 +200,23 @@ public sealed class SwitchableLeadership : ILeadership
     public string Identity => "test-replica";
     public string? CurrentLeader => IsLeader ? Identity : "other-replica";
     public long Term => 1;
+}
+
+/// <summary>Records confirmation cards sent and closed.</summary>
+public sealed class RecordingConfirmationCards : IConfirmationCards
+{
+    public ConcurrentQueue<ConfirmationCard> Sent { get; } = new();
+    public ConcurrentQueue<(string Code, string Status, string Result)> Closed { get; } = new();
+
+    public Task SendAsync(ConfirmationCard card, CancellationToken cancellationToken)
+    {
+        Sent.Enqueue(card);
+        return Task.CompletedTask;
+    }
+
+    public Task CloseAsync(string code, string status, string result, CancellationToken cancellationToken)
+    {
+        Closed.Enqueue((code, status, result));
+        return Task.CompletedTask;
+    }
 }

@@ -16,6 +16,7 @@ public sealed class ControlLoop(
     ILeadership leadership,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
+    ScaleControlMetrics metrics,
     ILogger<ControlLoop> logger,
     LeaderFence? fence = null) : BackgroundService
 {
@@ -26,7 +27,7 @@ public sealed class ControlLoop(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.TickSeconds), time);
         do
         {
-            ScaleControlMetrics.IsLeader.Set(leadership.IsLeader ? 1 : 0);
+            metrics.IsLeader.Record(leadership.IsLeader ? 1 : 0);
             if (!leadership.IsLeader)
             {
                 continue;
