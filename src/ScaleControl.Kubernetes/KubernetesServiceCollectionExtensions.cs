@@ -43,7 +43,8 @@ public static class KubernetesServiceCollectionExtensions
             sp.GetRequiredService<KubernetesOptions>(),
             sp.GetRequiredService<PriorityTokenBucket>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<LeaderFence>()));
 
         services.AddSingleton<WorkloadCache>();
         services.AddSingleton<IWorkloadClient, KubernetesWorkloadClient>();
@@ -57,6 +58,7 @@ public static class KubernetesServiceCollectionExtensions
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
 
         services.AddSingleton<KubernetesLeadership>();
+        services.AddSingleton(sp => new LeaderFence(sp.GetRequiredService<ILeadership>));
         services.AddSingleton<ILeadership>(sp =>
         {
             var options = sp.GetRequiredService<KubernetesOptions>();

@@ -166,7 +166,8 @@ internal static partial class FootprintBenchmark
         Console.WriteLine($"product pid {pid} on {productUrl}: ready after {readyAfter.TotalSeconds:0.0} s, leading (lease holder {leaseHolder}){(world.Cgroup is null ? "" : inCgroup ? ", in the cgroup" : ", NOT in the cgroup")}");
 
         // 5. The policies, through the product's REST API.
-        var (failures, firstFailure) = await PutPoliciesAsync(http, productUrl, adminToken, s, ct);
+        var (failures, firstFailure) = await PutPoliciesAsync(http, productUrl, adminToken, s.Policies,
+            i => $$"""sum(rate(http_requests_total{namespace="{{BenchNamespace}}",workload="{{Service(i % s.Queries)}}"}[1m]))""", ct);
         if (failures > s.Policies / 2)
             throw new BenchmarkFailure($"{failures} of {s.Policies} policy PUTs failed; first: {firstFailure}\n{world.ProductOutput.Text()}");
         Console.WriteLine($"PUT {s.Policies - failures} policies ({failures} failed{(firstFailure is null ? "" : $"; first: {firstFailure}")}); warming up {s.Warmup} s");

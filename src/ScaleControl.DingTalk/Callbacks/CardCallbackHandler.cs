@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -13,11 +15,14 @@ namespace ScaleControl.DingTalk.Callbacks;
 /// answered as soon as the decision is recorded — the scale write runs behind it — with a private note for the tapper
 /// only: the card itself is updated once, by the server, when the proposal changes (the proposal is the truth, the
 /// card its view). DingTalk waits at most 2 s, so a decision slower than the budget is answered with "received".
+/// A tap on a card of another ScaleControl instance sharing the DingTalk app (<see cref="DingTalkOptions.Instance"/>)
+/// is not this instance's to answer: <see cref="HandleAsync"/> returns null and changes nothing.
 /// </summary>
 public sealed partial class CardCallbackHandler(
     IApprovalInbox inbox,
     ICommandInbox commands,
     TimeProvider timeProvider,
+    IOptions<DingTalkOptions> options,
     ILogger<CardCallbackHandler> logger)
 {
     /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="GroupCardRows.Key"/>).</summary>
@@ -29,16 +34,23 @@ public sealed partial class CardCallbackHandler(
     /// <summary>Answer by then, leaving room for the network inside DingTalk's 2 s.</summary>
     internal TimeSpan ReplyBudget { get; init; } = TimeSpan.FromMilliseconds(1500);
 
-    public async Task<CardCallbackReply> HandleAsync(CardCallback callback, CancellationToken cancellationToken)
+    /// <returns>The answer for the tapper, or null when the card belongs to another instance (hand the tap back).</returns>
+    public async Task<CardCallbackReply?> HandleAsync(CardCallback callback, CancellationToken cancellationToken)
     {
         if (DingTalkConfirmationCards.TryParseCode(callback.OutTrackId, out var code))
         {
             return await ConfirmAsync(callback, code, cancellationToken);
         }
 
-        if (!ProposalIdentity.TryParseOutTrackId(callback.OutTrackId, out var ns, out var name))
+        if (!ProposalIdentity.TryParseOutTrackId(callback.OutTrackId, out var instance, out var ns, out var name))
         {
             return Refuse(callback, "This card is not a ScaleControl proposal.");
+        }
+
+        if (!string.Equals(instance, NullIfEmpty(options.Value.Instance), StringComparison.Ordinal))
+        {
+            LogNotOurs(logger, callback.OutTrackId, instance ?? "(none)", options.Value.Instance ?? "(none)");
+            return null;
         }
 
         if (!CardActions.TryResolve(callback, out var action))
@@ -101,6 +113,8 @@ public sealed partial class CardCallbackHandler(
             : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message));
     }
 
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
     /// <summary>
     /// A confirmation card's Confirm: the same as typing <c>confirm &lt;code&gt;</c> (who may confirm, the re-check, once),
     /// answered privately; the server shows the outcome on the card.
@@ -134,6 +148,9 @@ public sealed partial class CardCallbackHandler(
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Card {OutTrackId}: tap by {UserId} changed nothing: {Message}")]
     private static partial void LogRefused(ILogger logger, string outTrackId, string userId, string message);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Card {OutTrackId} belongs to instance {Owner}, not {Instance}: handed back")]
+    private static partial void LogNotOurs(ILogger logger, string outTrackId, string owner, string instance);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Confirmation card {Code}: {UserId} tapped Confirm -> {Outcome}")]
     private static partial void LogConfirmTap(ILogger logger, string code, string userId, CommandOutcome outcome);

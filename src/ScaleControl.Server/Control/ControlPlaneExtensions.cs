@@ -30,6 +30,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton(new DecisionEngine());
         services.AddSingleton<PolicyRuntimes>();
         services.AddSingleton<OverrideJournal>();
+        services.AddSingleton<FaultNotices>();
         services.AddSingleton<Announcer>();
         services.AddSingleton<OwnWrites>();
         services.AddSingleton<ProposalWriter>();
@@ -37,6 +38,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<PolicySpecEditor>();
         services.AddSingleton<PinActivation>();
         services.AddSingleton<CrashPoints>();
+        services.AddSingleton<HoldPoints>();
         services.AddSingleton<ScaleApplier>();
         services.AddSingleton<BackgroundApplies>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());

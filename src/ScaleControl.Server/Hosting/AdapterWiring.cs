@@ -57,6 +57,7 @@ public static class AdapterWiring
             builder.Services.AddSingleton<DingTalkDisabled>();
             builder.Services.AddSingleton<IApprovalNotifier>(sp => sp.GetRequiredService<DingTalkDisabled>());
             builder.Services.AddSingleton<INoticePublisher>(sp => sp.GetRequiredService<DingTalkDisabled>());
+            builder.Services.AddSingleton<IFaultNotifier>(sp => sp.GetRequiredService<DingTalkDisabled>());
             builder.Services.AddSingleton<IConfirmationCards>(sp => sp.GetRequiredService<DingTalkDisabled>());
         }
 

@@ -59,6 +59,18 @@ public sealed class ControlLoopOptions
     /// <summary>Stale cards (see CardState) the leader brings up to date per tick, so a DingTalk outage ends without a burst.</summary>
     [Range(1, 10_000)]
     public int CardRepairsPerTick { get; set; } = 50;
+
+    /// <summary>A dependency (Prometheus, the Kubernetes API, DingTalk) failing this long opens one living fault notice (a blip does not).</summary>
+    [Range(0, 3600)]
+    public double FaultOpenAfterSeconds { get; set; } = 30;
+
+    /// <summary>The fault notice is updated in place at most this often while the fault lasts (and when what fails changes).</summary>
+    [Range(1, 3600)]
+    public double FaultUpdateSeconds { get; set; } = 60;
+
+    /// <summary>The dependency answering this long resolves the notice ("resolved after 7m12s").</summary>
+    [Range(0, 3600)]
+    public double FaultResolveAfterSeconds { get; set; } = 30;
 }
 
 /// <summary>

@@ -33,6 +33,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     public FakeMetrics Metrics { get; }
     public RecordingNotifier Cards { get; } = new();
     public RecordingNotices Notices { get; } = new();
+    public RecordingFaults Faults { get; } = new();
     public RecordingEvents Events { get; } = new();
 
     public RecordingConfirmationCards ConfirmationCards { get; } = new();
@@ -101,6 +102,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<IApprovalNotifier>(Cards);
             services.AddSingleton<IConfirmationCards>(ConfirmationCards);
             services.AddSingleton<INoticePublisher>(Notices);
+            services.AddSingleton<IFaultNotifier>(Faults);
             services.AddSingleton<IEventRecorder>(Events);
             services.AddSingleton<ILeadership, FixedLeadership>();
         });

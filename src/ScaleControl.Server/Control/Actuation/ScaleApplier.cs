@@ -27,6 +27,7 @@ public sealed class ScaleApplier(
     ApprovalVerification approvals,
     PinActivation pins,
     CrashPoints crashPoints,
+    HoldPoints holdPoints,
     TimeProvider time,
     ScaleControlMetrics metrics,
     ILogger<ScaleApplier> logger)
@@ -111,6 +112,7 @@ public sealed class ScaleApplier(
                 return (new ScaleResult(ScaleOutcome.Applied, replicas, $"already at {replicas}, nothing to write"), from);
             }
 
+            await holdPoints.ReachedAsync(HoldPoints.ScaleWriting, cancellationToken);
             var result = await workloads.ScaleAsync(new ScaleRequest(target, replicas, state.ResourceVersion, proposal.Spec.Reason, proposal.Metadata.Name), cancellationToken);
             if (result.Outcome != ScaleOutcome.Conflict || attempt >= ConflictRetries)
             {
