@@ -1,3 +1,4 @@
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Policies;
 
 namespace ScaleControl.Core.Proposals;
@@ -56,6 +57,9 @@ public sealed record ScaleProposalSpec
 
     /// <summary>The policy's back-off after a reject, copied when the proposal was made (a "no" holds this long).</summary>
     public int RejectBackoffSeconds { get; init; } = 1800;
+
+    /// <summary>What the change costs and whether the cluster has room, worked out when the proposal was made or amended.</summary>
+    public CapacityEstimate? Capacity { get; init; }
 }
 
 public enum ProposalPhase

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Proposals;
 using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
 
@@ -38,6 +39,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.Reason] = "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.CostDelta] = PodDelta(to - from);
+        map[V.Room] = ""; // rows compete for the same free nodes: one row's room would mislead
         map[V.Status] = pending > 0 ? GroupPending : busy ? "applying" : rows.All(r => r.Status.Phase == ProposalPhase.Applied) ? "applied" : "decided";
         map[V.StatusText] = pending > 0
             ? $"{pending} of {rows.Count} waiting for approval, expires {Time(lead.Spec.ExpiresAt)}"
@@ -86,7 +88,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.CurrentTraffic] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
             [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
-            [V.CostDelta] = PodDelta(spec.ToReplicas - spec.FromReplicas),
+            [V.CostDelta] = spec.Capacity is { } capacity ? CapacityText.Change(capacity) : PodDelta(spec.ToReplicas - spec.FromReplicas),
+            [V.Room] = spec.Capacity is { } room ? CapacityText.Room(room) : "",
             [V.OnCall] = string.Join(' ', spec.Approvers.Select(user => "@" + DisplayName(user))),
             [V.ExpiresAt] = Time(spec.ExpiresAt),
             [V.Status] = status.Phase.ToString().ToLowerInvariant(),

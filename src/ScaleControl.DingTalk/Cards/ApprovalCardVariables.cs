@@ -37,8 +37,11 @@ public static class ApprovalCardVariables
     /// <summary>string: "500 qps/pod".</summary>
     public const string PerPodTarget = "perPodTarget";
 
-    /// <summary>string: "+40 pods".</summary>
+    /// <summary>string: "+8 pods · +4 CPU, +8 GiB · ≈ ¥12.80/h" (resources and cost only when known).</summary>
     public const string CostDelta = "costDelta";
+
+    /// <summary>string: "room: fits (free 11.5 CPU on 3 nodes)", "room: 6 of 8 fit — 2 would stay Pending (needs ~1 more node)", "room: unknown (…)"; "" on a group card.</summary>
+    public const string Room = "room";
 
     /// <summary>string: "@Zhang San @lisi".</summary>
     public const string OnCall = "onCall";

@@ -73,20 +73,31 @@ public static class CachedFields
             .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal) is { Count: > 0 } ours ? ours : null,
     };
 
-    /// <summary>Only the first container's readiness delay, which the start-up estimator reads.</summary>
+    /// <summary>
+    /// The first container's readiness delay (the start-up estimator reads it) and every container's CPU and memory
+    /// requests (the cost and room of a change); nothing else of the pod spec.
+    /// </summary>
     private static V1PodTemplateSpec? Keep(V1PodTemplateSpec? template) =>
         template?.Spec?.Containers?.FirstOrDefault() is not { } first ? null : new V1PodTemplateSpec
         {
             Spec = new V1PodSpec
             {
-                Containers =
-                [
-                    new V1Container
-                    {
-                        Name = first.Name,
-                        ReadinessProbe = first.ReadinessProbe is { } probe ? new V1Probe { InitialDelaySeconds = probe.InitialDelaySeconds } : null,
-                    },
-                ],
+                Containers = [.. template.Spec.Containers.Select((c, i) => new V1Container
+                {
+                    Name = c.Name,
+                    ReadinessProbe = i == 0 && first.ReadinessProbe is { } probe ? new V1Probe { InitialDelaySeconds = probe.InitialDelaySeconds } : null,
+                    Resources = KeepRequests(c.Resources),
+                })],
+                InitContainers = template.Spec.InitContainers is { Count: > 0 } init
+                    ? [.. init.Select(c => new V1Container { Name = c.Name, Resources = KeepRequests(c.Resources) })]
+                    : null,
+                Overhead = KeepScheduled(template.Spec.Overhead),
             },
         };
+
+    private static V1ResourceRequirements? KeepRequests(V1ResourceRequirements? resources) =>
+        KeepScheduled(resources?.Requests) is { } requests ? new V1ResourceRequirements { Requests = requests } : null;
+
+    private static Dictionary<string, ResourceQuantity>? KeepScheduled(IDictionary<string, ResourceQuantity>? quantities) =>
+        quantities?.Where(q => q.Key is "cpu" or "memory").ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal) is { Count: > 0 } kept ? kept : null;
 }

@@ -36,6 +36,7 @@ public sealed record SandboxCardTemplate(
             new("predictedTraffic", TemplateVariableType.String),
             new("perPodTarget", TemplateVariableType.String),
             new("costDelta", TemplateVariableType.String),
+            new("room", TemplateVariableType.String),
             new("onCall", TemplateVariableType.String),
             new("expiresAt", TemplateVariableType.String),
             new("status", TemplateVariableType.String),

@@ -37,6 +37,7 @@ public static class ControlPlaneExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());
         services.AddSingleton<CardSync>();
         services.AddSingleton<CardReconciler>();
+        services.AddSingleton<CapacityAssessor>();
         services.AddSingleton<ProposalService>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<ProposalRetention>();
