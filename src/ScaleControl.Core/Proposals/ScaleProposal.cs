@@ -181,6 +181,19 @@ public sealed record ScaleProposalStatus
     public bool PartlyApproved { get; init; }
 
     public IReadOnlyList<PhaseTransition> History { get; init; } = [];
+
+    /// <summary>Set when this applied change was undone: by whom, through which proposal, back to what.</summary>
+    public UndoRecord? Undo { get; init; }
+}
+
+/// <summary>Who undid an applied change, when, through which proposal, and the replicas it went back to.</summary>
+public sealed record UndoRecord
+{
+    public string Proposal { get; init; } = "";
+    public string By { get; init; } = "";
+    public ApprovalChannel Channel { get; init; }
+    public DateTimeOffset At { get; init; }
+    public int Replicas { get; init; }
 }
 
 /// <summary>What a decision was based on, kept on the proposal for audit and shown on the card.</summary>

@@ -11,10 +11,13 @@ public enum CardAction
 
     /// <summary>A group card's "Reject all".</summary>
     RejectAll,
+
+    /// <summary>An applied card's "Undo": back to the replicas before the change.</summary>
+    Undo,
 }
 
 /// <summary>
-/// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half | approve_all | reject_all
+/// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half | approve_all | reject_all | undo
 /// (samples/dingtalk/approval-card-template.md); their actionIds are the fallback.
 /// </summary>
 public static class CardActions
@@ -58,6 +61,9 @@ public static class CardActions
                 return true;
             case "reject_all" or "reject_all_btn":
                 action = CardAction.RejectAll;
+                return true;
+            case "undo" or "undo_btn":
+                action = CardAction.Undo;
                 return true;
             default:
                 action = default;

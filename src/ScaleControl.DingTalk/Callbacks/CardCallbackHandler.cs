@@ -15,6 +15,7 @@ namespace ScaleControl.DingTalk.Callbacks;
 /// </summary>
 public sealed partial class CardCallbackHandler(
     IApprovalInbox inbox,
+    IUndoInbox undos,
     TimeProvider timeProvider,
     ILogger<CardCallbackHandler> logger)
 {
@@ -31,6 +32,11 @@ public sealed partial class CardCallbackHandler(
         if (!CardActions.TryResolve(callback, out var action))
         {
             return Refuse(callback, "Unknown button; nothing was changed.");
+        }
+
+        if (action == CardAction.Undo)
+        {
+            return await UndoAsync(callback, ns, name, cancellationToken);
         }
 
         // The button carries the count the approver saw; the lifecycle grants what they saw if the card changed since.
@@ -80,6 +86,36 @@ public sealed partial class CardCallbackHandler(
             : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message));
     }
 
+    /// <summary>
+    /// "Undo" on an applied card: through the same rules as any override (an approver applies at once, anyone else's
+    /// becomes a proposal). Answered within the budget like a decision; the card follows when the undo is recorded.
+    /// </summary>
+    private async Task<CardCallbackReply> UndoAsync(CardCallback callback, string ns, string name, CancellationToken cancellationToken)
+    {
+        var undo = undos.UndoAsync(new UndoOrder(ns, name, callback.UserId, ApprovalChannel.DingTalk, "undone from the DingTalk card"), CancellationToken.None);
+        using (var budgetCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var first = await Task.WhenAny(undo, Task.Delay(ReplyBudget, timeProvider, budgetCancellation.Token));
+            await budgetCancellation.CancelAsync();
+            if (first != undo)
+            {
+                return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("Received; the card updates when the undo is recorded."));
+            }
+        }
+
+        try
+        {
+            var result = await undo;
+            LogUndo(logger, callback.OutTrackId, callback.UserId, result.Kind);
+            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Message));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDecisionFailed(logger, e, callback.OutTrackId, callback.UserId);
+            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("ScaleControl could not record this undo; please try again or use scalectl undo."));
+        }
+    }
+
     /// <summary>The count on the tapped button (<c>replicas</c> param): what the approver saw.</summary>
     private static int? ButtonReplicas(CardCallback callback) =>
         callback.Params.TryGetValue("replicas", out var text)
@@ -93,6 +129,9 @@ public sealed partial class CardCallbackHandler(
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped {Action} -> {Result}")]
     private static partial void LogTap(ILogger logger, string outTrackId, string userId, CardAction action, ApprovalResultKind result);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped Undo -> {Result}")]
+    private static partial void LogUndo(ILogger logger, string outTrackId, string userId, UndoResultKind result);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Card {OutTrackId}: tap by {UserId} changed nothing: {Message}")]
     private static partial void LogRefused(ILogger logger, string outTrackId, string userId, string message);

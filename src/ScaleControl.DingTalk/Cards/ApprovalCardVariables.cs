@@ -73,6 +73,9 @@ public static class ApprovalCardVariables
     /// <summary>string: the latest change of the target while pending ("updated 10:32:05 UTC: 40 → 60"), "" when never amended.</summary>
     public const string Updated = "updated";
 
+    /// <summary>number: the replicas Undo goes back to on an applied card ("" hides the Undo button: not applied, undone, a pin).</summary>
+    public const string UndoTo = "undoTo";
+
     /// <summary>string: dingtalk:// deep link to the proposal page ("" without DetailsBaseUrl).</summary>
     public const string DetailUrl = "detailUrl";
 

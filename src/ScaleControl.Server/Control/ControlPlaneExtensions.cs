@@ -31,6 +31,9 @@ public static class ControlPlaneExtensions
         services.AddApprovalSigning();
         services.AddSingleton<PolicySpecEditor>();
         services.AddSingleton<PinActivation>();
+        services.AddSingleton<UndoCompletion>();
+        services.AddSingleton<UndoService>();
+        services.AddSingleton<IUndoInbox>(sp => sp.GetRequiredService<UndoService>());
         services.AddSingleton<CrashPoints>();
         services.AddSingleton<ScaleApplier>();
         services.AddSingleton<BackgroundApplies>();

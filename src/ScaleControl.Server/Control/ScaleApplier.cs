@@ -24,6 +24,7 @@ public sealed class ScaleApplier(
     PolicyRuntimes runtimes,
     ApprovalVerification approvals,
     PinActivation pins,
+    UndoCompletion undos,
     CrashPoints crashPoints,
     TimeProvider time,
     ILogger<ScaleApplier> logger)
@@ -83,6 +84,7 @@ public sealed class ScaleApplier(
 
         await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
         await pins.ActivateAsync(final, cancellationToken);
+        await undos.CompleteAsync(final, cancellationToken);
         return final;
     }
 
@@ -122,7 +124,7 @@ public sealed class ScaleApplier(
     private async Task RecordAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)
     {
         var action = ProposalFactory.ActionOf(final);
-        var channel = action == ProposalFactory.Action.Auto ? "Auto" : action == ProposalFactory.Action.Pin ? "Pin" : "Approval";
+        var channel = action switch { ProposalFactory.Action.Auto => "Auto", ProposalFactory.Action.Pin => "Pin", ProposalFactory.Action.Undo => "Undo", _ => "Approval" };
         var direction = replicas > from ? "up" : replicas < from ? "down" : "none";
         ScaleControlMetrics.ScaleActions.WithLabels(direction, outcome.Succeeded ? "Applied" : outcome.Outcome.ToString()).Inc();
 
@@ -142,7 +144,7 @@ public sealed class ScaleApplier(
             if (action == ProposalFactory.Action.Auto)
             {
                 await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
-                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{final.Spec.Reason}", cancellationToken);
+                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{final.Spec.Reason}\n\nUndo: `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
             }
 
             if (policy is not null && replicas >= policy.Spec.MaxReplicas && action != ProposalFactory.Action.Pin)

@@ -18,7 +18,7 @@ public class CardCallbackHandlerTests
     {
         _inbox = new FakeApprovalInbox(_time);
         _inbox.Add(SampleProposals.Pending());
-        _handler = new CardCallbackHandler(_inbox, _time, NullLogger<CardCallbackHandler>.Instance);
+        _handler = new CardCallbackHandler(_inbox, _inbox, _time, NullLogger<CardCallbackHandler>.Instance);
     }
 
     private static CardCallback Tap(string user, string action, string outTrackId = "shop.checkout-api-7f3a") =>
@@ -105,7 +105,7 @@ public class CardCallbackHandlerTests
     public async Task HandleAsync_DecisionSlowerThanBudget_AnswersEarlyAndDecisionStillCompletes()
     {
         _inbox.Delay = TimeSpan.FromMilliseconds(300);
-        var handler = new CardCallbackHandler(_inbox, TimeProvider.System, NullLogger<CardCallbackHandler>.Instance)
+        var handler = new CardCallbackHandler(_inbox, _inbox, TimeProvider.System, NullLogger<CardCallbackHandler>.Instance)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
@@ -125,5 +125,18 @@ public class CardCallbackHandlerTests
 
         Assert.Null(reply.CardData);
         Assert.Equal("you already approved this", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_Undo_GoesToTheUndoInboxAsTheCardChannel_AndAnswersPrivately()
+    {
+        _inbox.UndoAnswer = new UndoResult(UndoResultKind.Refused, "cannot undo checkout-api-7f3a: the workload has moved since");
+
+        var reply = await _handler.HandleAsync(Tap("zhangsan", "undo"), CancellationToken.None);
+
+        var order = Assert.Single(_inbox.Undos);
+        Assert.Equal(("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk), (order.Namespace, order.Proposal, order.User, order.Channel));
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("cannot undo checkout-api-7f3a: the workload has moved since", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 }
