@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -18,9 +19,9 @@ public sealed class FakeWorkloads : IWorkloadClient
     /// <summary>Answers the next N scale writes with Conflict after bumping the resourceVersion (someone else wrote).</summary>
     public int ConflictsToInject { get; set; }
 
-    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind)
+    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind, PodResources? requests = null)
     {
-        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), null);
+        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), null, requests);
         _items[$"{ns}/{name}"] = state;
         return state;
     }
@@ -168,4 +169,20 @@ public sealed class SwitchableLeadership : ILeadership
     public bool IsLeader { get; set; } = true;
     public string Identity => "test-replica";
     public string? CurrentLeader => IsLeader ? Identity : "other-replica";
+}
+
+/// <summary>The cluster's nodes as a test sets them; reads are counted.</summary>
+public sealed class FakeClusterCapacity : IClusterCapacity
+{
+    private int _reads;
+
+    public ClusterRoom Room { get; set; } = ClusterRoom.NotKnown("no nodes in this test");
+
+    public int Reads => _reads;
+
+    public Task<ClusterRoom> ReadAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        return Task.FromResult(Room);
+    }
 }
