@@ -43,6 +43,7 @@ public sealed class UndoAndCapacityTests : IDisposable
         var cardsBefore = _server.Cards.Sent.Count;
         await Tick(seconds: 10);
         Assert.Equal(cardsBefore, _server.Cards.Sent.Count);
+        Assert.Contains(_server.Cards.Updates, u => u.Metadata.Name == applied.Metadata.Name && u.Status.Undo?.By == "lisi"); // the card says it was undone
         Assert.DoesNotContain(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
     }
 
