@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ScaleControl.Server.Auth;
-using ScaleControl.Server.Control;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Api;
 

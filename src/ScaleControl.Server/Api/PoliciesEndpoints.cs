@@ -5,7 +5,9 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Overrides;
+using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Api;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Policies;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Overrides;
 
 namespace ScaleControl.Server.Api;
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
-using ScaleControl.Server.Control;
 
 namespace ScaleControl.Server.Api;
 

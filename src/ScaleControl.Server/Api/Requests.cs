@@ -1,6 +1,6 @@
 using FluentValidation;
 using ScaleControl.Core.Policies.Validation;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Overrides;
 
 namespace ScaleControl.Server.Api;
 

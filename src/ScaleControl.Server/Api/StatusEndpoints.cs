@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Api;
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Overrides;
 
 namespace ScaleControl.Server.Api;
 

@@ -3,7 +3,7 @@ using System.Text;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Chat;
 

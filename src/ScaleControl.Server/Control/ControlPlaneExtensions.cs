@@ -5,6 +5,10 @@ using ScaleControl.Server.Chat;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
+using ScaleControl.Server.Control.Actuation;
+using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Overrides;
+using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Control;
 

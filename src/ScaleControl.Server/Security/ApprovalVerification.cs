@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control;
 
 namespace ScaleControl.Server.Security;
 

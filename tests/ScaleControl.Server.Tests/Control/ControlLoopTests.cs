@@ -2,9 +2,10 @@ using System.Net;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Tests.Control;
 

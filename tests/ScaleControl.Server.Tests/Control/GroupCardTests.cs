@@ -1,9 +1,9 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Tests.Control;
 

@@ -1,6 +1,6 @@
 using ScaleControl.Core.Policies;
-using ScaleControl.Server.Control;
 using ScaleControl.Server.Tests.Infrastructure;
+using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Tests.Control;
 

@@ -1,6 +1,6 @@
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Signals;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Tests.Control;
 

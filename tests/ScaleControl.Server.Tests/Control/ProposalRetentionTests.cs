@@ -6,11 +6,11 @@ using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Tests.Infrastructure;
 using ScaleControl.Testing.Stores;
+using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Tests.Control;
 

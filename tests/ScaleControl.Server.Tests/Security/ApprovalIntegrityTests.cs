@@ -1,9 +1,9 @@
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Tests.Infrastructure;
+using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Tests.Security;
 

@@ -2,9 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Tests.Security.Fuzz;
 

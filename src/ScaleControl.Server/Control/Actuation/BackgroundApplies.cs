@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// Runs applies behind a recorded approval: a tap is answered as soon as the approval is durable (the proposal is

@@ -5,8 +5,10 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
+using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Overrides;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// Applies a proposal exactly once: claims it (Approved → Applying, conditional on resourceVersion, so a second

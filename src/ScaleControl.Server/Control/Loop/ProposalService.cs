@@ -6,8 +6,9 @@ using ScaleControl.Server.Security;
 using Microsoft.Extensions.Options;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
+using ScaleControl.Server.Control.Actuation;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// What the control loop does with proposals: act on a decision (apply automatically, or propose and send the card),

@@ -2,7 +2,7 @@ using System.Globalization;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Overrides;
 
 /// <summary>
 /// A pin that waited for approval holds from the moment it is applied: writes the pin into the policy's spec, for the

@@ -4,7 +4,7 @@ using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// Where every approval and rejection lands — DingTalk taps (Stream or HTTP callback), the REST API and scalectl.

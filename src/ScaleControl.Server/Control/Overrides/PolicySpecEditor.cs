@@ -1,7 +1,7 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Overrides;
 
 /// <summary>Read-modify-write of a policy's spec, conditional on resourceVersion; re-read and retry on conflict.</summary>
 public sealed class PolicySpecEditor(IPolicyStore policies)

@@ -1,7 +1,7 @@
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Proposals;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// One tick's view of the stored proposals, by target (<see cref="ProposalRules.TargetKey"/>): the newest open one,

@@ -4,7 +4,7 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// Everything the outside world is told about a proposal, best-effort: the Kubernetes Event on the workload, the card

@@ -4,8 +4,9 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 using ScaleControl.Simulation;
+using ScaleControl.Server.Control.Loop;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Queries;
 
 public sealed record WhatIfStep(
     DateTimeOffset Time,

@@ -3,7 +3,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// The control loop: wakes every <see cref="ControlLoopOptions.TickSeconds"/> on the injected <see cref="TimeProvider"/>

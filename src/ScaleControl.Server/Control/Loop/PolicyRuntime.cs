@@ -4,7 +4,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Hosting;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>One metric as seen by one evaluation.</summary>
 public sealed record MetricSnapshot(string Name, double? Value, double? Predicted, MetricStatus Status, string? Problem);

@@ -6,8 +6,9 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
+using ScaleControl.Server.Control.Actuation;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// One control-loop tick: maintain open proposals (escalate, expire, finish) and bring their cards up to date, then for every policy that is due,

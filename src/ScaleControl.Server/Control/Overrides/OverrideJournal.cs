@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ScaleControl.Core.Proposals;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Overrides;
 
 /// <summary>An override that is not a scale action (freeze/unfreeze), kept for the history view.</summary>
 /// <param name="Reason">The operator's <c>--reason</c>, when one was given.</param>

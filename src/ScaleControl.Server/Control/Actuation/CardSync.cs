@@ -1,6 +1,6 @@
 using ScaleControl.Core.Proposals;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// Shows a proposal on its card and records on the proposal what the card now shows (<see cref="CardState"/>), so a

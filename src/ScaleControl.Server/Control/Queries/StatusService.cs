@@ -2,8 +2,9 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Control.Loop;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Queries;
 
 public sealed record MetricStatusView(string Name, double? Value, double? Predicted, string Status, string? Problem);
 

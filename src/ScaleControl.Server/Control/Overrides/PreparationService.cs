@@ -4,7 +4,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Overrides;
 
 /// <summary>What someone announces: traffic at <see cref="At"/> for <see cref="DurationSeconds"/>, as a multiple of today's or as replicas.</summary>
 public sealed record PrepareRequest(

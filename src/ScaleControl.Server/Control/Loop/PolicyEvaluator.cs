@@ -5,7 +5,7 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>The outcome of evaluating one policy: the workload as read, and the engine's decision (both null when the workload is missing).</summary>
 public sealed record Evaluation(ScalePolicy Policy, WorkloadState? Workload, Decision? Decision, string? Problem);

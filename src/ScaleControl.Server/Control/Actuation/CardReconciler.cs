@@ -4,7 +4,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Hosting;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// The proposal is the truth and the card its view. Each tick the leader brings stale cards up to date (a crash

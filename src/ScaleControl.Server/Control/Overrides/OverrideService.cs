@@ -3,8 +3,10 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
+using ScaleControl.Server.Control.Actuation;
+using ScaleControl.Server.Control.Loop;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Overrides;
 
 /// <summary>
 /// The outcome of an override request: the changed policy, or the proposal awaiting approval (202), or a problem

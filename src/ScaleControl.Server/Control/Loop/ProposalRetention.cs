@@ -4,7 +4,7 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// Deletes finished ScaleProposals by the <see cref="HistoryOptions"/> rules, so the audit records stay bounded in

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ScaleControl.Core.Proposals;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// This replica's recent proposal writes, keyed by the resourceVersion they replaced: when the watch cache still holds

@@ -1,7 +1,8 @@
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control.Overrides;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Queries;
 
 public enum HistoryKind
 {
