@@ -5,7 +5,8 @@ using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control;
+using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Queries;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 

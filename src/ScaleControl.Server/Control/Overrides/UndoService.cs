@@ -2,11 +2,13 @@ using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control.Actuation;
+using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Overrides;
 
 /// <summary>
 /// Takes an applied change back (<see cref="UndoRules"/>): an undo proposal from where the workload is to where the

@@ -5,7 +5,7 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
-namespace ScaleControl.Server.Control;
+namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// Puts the cost and room of a change on its proposal (<see cref="CapacityCalculator"/> over the workload's pod
