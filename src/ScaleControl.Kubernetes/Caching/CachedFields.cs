@@ -1,4 +1,6 @@
+using System.Globalization;
 using k8s.Models;
+using ScaleControl.Kubernetes.Capacity;
 
 namespace ScaleControl.Kubernetes.Caching;
 
@@ -74,30 +76,43 @@ public static class CachedFields
     };
 
     /// <summary>
-    /// The first container's readiness delay (the start-up estimator reads it) and every container's CPU and memory
-    /// requests (the cost and room of a change); nothing else of the pod spec.
+    /// One container: the first container's readiness delay (the start-up estimator reads it) and the pod's effective
+    /// CPU and memory requests (<see cref="PodSpecRequests"/>: containers, init containers and overhead folded into one
+    /// sum, for the cost and room of a change); nothing else of the pod spec.
     /// </summary>
-    private static V1PodTemplateSpec? Keep(V1PodTemplateSpec? template) =>
-        template?.Spec?.Containers?.FirstOrDefault() is not { } first ? null : new V1PodTemplateSpec
+    private static V1PodTemplateSpec? Keep(V1PodTemplateSpec? template)
+    {
+        if (template?.Spec?.Containers?.FirstOrDefault() is not { } first)
+        {
+            return null;
+        }
+
+        var pod = PodSpecRequests.Of(template.Spec);
+        var requests = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal);
+        if (pod.MilliCpu > 0)
+        {
+            requests["cpu"] = new ResourceQuantity(pod.MilliCpu.ToString(CultureInfo.InvariantCulture) + "m");
+        }
+
+        if (pod.MemoryBytes > 0)
+        {
+            requests["memory"] = new ResourceQuantity(pod.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new V1PodTemplateSpec
         {
             Spec = new V1PodSpec
             {
-                Containers = [.. template.Spec.Containers.Select((c, i) => new V1Container
-                {
-                    Name = c.Name,
-                    ReadinessProbe = i == 0 && first.ReadinessProbe is { } probe ? new V1Probe { InitialDelaySeconds = probe.InitialDelaySeconds } : null,
-                    Resources = KeepRequests(c.Resources),
-                })],
-                InitContainers = template.Spec.InitContainers is { Count: > 0 } init
-                    ? [.. init.Select(c => new V1Container { Name = c.Name, Resources = KeepRequests(c.Resources) })]
-                    : null,
-                Overhead = KeepScheduled(template.Spec.Overhead),
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = first.Name,
+                        ReadinessProbe = first.ReadinessProbe is { } probe ? new V1Probe { InitialDelaySeconds = probe.InitialDelaySeconds } : null,
+                        Resources = requests.Count > 0 ? new V1ResourceRequirements { Requests = requests } : null,
+                    },
+                ],
             },
         };
-
-    private static V1ResourceRequirements? KeepRequests(V1ResourceRequirements? resources) =>
-        KeepScheduled(resources?.Requests) is { } requests ? new V1ResourceRequirements { Requests = requests } : null;
-
-    private static Dictionary<string, ResourceQuantity>? KeepScheduled(IDictionary<string, ResourceQuantity>? quantities) =>
-        quantities?.Where(q => q.Key is "cpu" or "memory").ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal) is { Count: > 0 } kept ? kept : null;
+    }
 }
