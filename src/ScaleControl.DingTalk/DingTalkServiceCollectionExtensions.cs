@@ -68,6 +68,8 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton<DingTalkNoticePublisher>();
         services.TryAddSingleton<INoticePublisher>(provider => provider.GetRequiredService<DingTalkNoticePublisher>());
 
+        services.TryAddSingleton<DingTalkConfirmationCards>();
+        services.TryAddSingleton<IConfirmationCards>(provider => provider.GetRequiredService<DingTalkConfirmationCards>());
         services.TryAddSingleton<CardCallbackHandler>();
         services.TryAddSingleton<ICommandInbox, CommandsUnavailable>();
         services.TryAddSingleton<ChatReplySender>();

@@ -4,6 +4,7 @@ using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control;
 using ScaleControl.Server.Dashboard;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Telemetry;
 
 // "--reset": start the sandbox from an empty cluster (its kept state is deleted).
 var reset = args.Contains("--reset");
@@ -30,7 +31,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealthEndpoints();
-app.MapMetrics();
+app.MapScaleControlMetrics();
 app.MapOpenApi();
 app.MapPoliciesEndpoints();
 app.MapWorkloadsEndpoints();

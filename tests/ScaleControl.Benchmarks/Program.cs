@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "replay" => ReplayCommand.Run(args.Skip(1).ToArray()),
     "engine" => RunEngine(args.Skip(1).ToArray()),
+    "engine-cpu" => await LoopEvaluationBenchmark.RunCpuAsync(args.Skip(1).ToArray()),
     "timeline" => TimelineCommand.Run(args.Skip(1).ToArray()),
 
     // The Kubernetes adapters against the sandbox API server (see KubernetesFigures).
@@ -25,7 +26,7 @@ return args.FirstOrDefault() switch
 
 static int RunEngine(string[] rest)
 {
-    BenchmarkRunner.Run<EngineBenchmark>(args: rest);
+    BenchmarkRunner.Run([typeof(EngineBenchmark), typeof(LoopEvaluationBenchmark)], null, rest);
     return 0;
 }
 
@@ -33,6 +34,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ScaleControl.Benchmarks -- replay [traceDir] [policy.yaml]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine [BenchmarkDotNet args]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine-cpu [runs]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- dingtalk [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- prometheus [args]");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
 using ScaleControl.Testing.Server;
@@ -79,6 +80,32 @@ public sealed class ChatCommandTests
         await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("lisi") && m.Text.Contains("Only zhangsan", StringComparison.Ordinal), "lisi refused");
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl confirm {code}");
         await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == 50, "kubectl shows 50 replicas");
+    }
+
+    [Fact]
+    public async Task RiskyScale_ConfirmationCardSeenByTheSenderOnly_TheSendersTapScales()
+    {
+        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await WaitForRobotListenerAsync(server);
+        var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
+
+        await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->50 for 10m launch");
+        var card = await server.EventuallyJson(async () => (await server.GetJson("/sandbox/dingtalk/cards")).EnumerateArray()
+            .Where(c => c.GetProperty("outTrackId").GetString()!.StartsWith("confirm.", StringComparison.Ordinal)).Select(c => (JsonElement?)c.Clone()).FirstOrDefault(),
+            "the confirmation card");
+        var outTrackId = card.GetProperty("outTrackId").GetString()!;
+        Assert.Equal(["zhangsan"], card.GetProperty("spaces")[0].GetProperty("recipients").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains(card.GetProperty("buttons").EnumerateArray(), b => b.GetProperty("actionId").GetString() == "confirm");
+
+        // lisi is in the group but not a recipient: DingTalk does not even show him the card.
+        using var lisiTap = await server.Http.PostAsJsonAsync($"/sandbox/dingtalk/cards/{Uri.EscapeDataString(outTrackId)}/tap", new { userId = "lisi", actionIds = new[] { "confirm" } });
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, lisiTap.StatusCode);
+        Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
+
+        await server.PostJson($"/sandbox/dingtalk/cards/{Uri.EscapeDataString(outTrackId)}/tap", new { userId = "zhangsan", actionIds = new[] { "confirm" } });
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == 50, "kubectl shows 50 replicas");
+        await server.Eventually(async () => (await server.GetJson($"/sandbox/dingtalk/cards/{Uri.EscapeDataString(outTrackId)}")).GetProperty("cardData").GetProperty("status").GetString() == "confirmed",
+            "the card shows it confirmed");
     }
 
     private static async Task WaitForRobotListenerAsync(SandboxServer server) =>

@@ -80,6 +80,20 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
             await Assertions.Expect(groupCard.Locator(".card-rows")).ToContainTextAsync(policy.Id, new() { Timeout = 30_000 });
         }
 
+        // One row first, with its own button: only that service scales (seen from outside, by kubectl), the card
+        // shows the row applied in place, and the other rows still wait.
+        var single = chain[0];
+        var specBefore = await SpecReplicasAsync(single);
+        var row = groupCard.Locator($".card-row[data-workload='{single.WorkloadId}']").First; // a later step for it would be a newer row below
+        await row.Locator("button[data-action-id='approve_row']").ClickAsync();
+        await WaitUntilAsync(async () => await SpecReplicasAsync(single) > specBefore, TimeSpan.FromSeconds(60), $"{single.Id} spec.replicas to rise (kubectl)");
+        await Assertions.Expect(row).ToContainTextAsync("applied", new() { Timeout = 30_000 });
+        await Assertions.Expect(row.Locator("button[data-action-id='approve_row']")).ToHaveCountAsync(0);
+        await Assertions.Expect(groupCard.Locator("button[data-action-id='approve_row']").First).ToBeVisibleAsync();
+        var scaledRow = (await sandbox.Kubectl.RunAsync("get", "scaleproposals", "-n", single.Namespace, "-o",
+            "jsonpath={range .items[?(@.status.phase==\"Applied\")]}{.spec.target.name}={.status.approvals[0].user}{\"\\n\"}{end}")).StdOut;
+        Assert.Contains($"{single.Workload}=zhangsan", scaledRow, StringComparison.Ordinal);
+
         await groupCard.Locator("button[data-action-id='approve_all']").ClickAsync();
 
         foreach (var policy in chain)
@@ -90,6 +104,9 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
 
         await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by .*(Zhang San|zhangsan)"), new() { Timeout = 30_000 });
     }
+
+    private async Task<int> SpecReplicasAsync(SeededPolicy policy) =>
+        int.Parse((await sandbox.Kubectl.RunAsync("get", "deployment", policy.Workload, "-n", policy.Namespace, "-o", "jsonpath={.spec.replicas}")).StdOut.Trim(), CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Dashboard_Sandbox_ShowsEveryPolicyWithChartsAndThePhone()
@@ -190,6 +207,9 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         private IBrowser? _browser;
 
         public string Url { get; private set; } = "";
+
+        /// <summary>Real kubectl against the sandbox's Kubernetes API: the scale seen from outside.</summary>
+        public ScaleControl.Testing.Kubernetes.Kubectl Kubectl => _server!.Kubectl;
 
         public async Task InitializeAsync()
         {

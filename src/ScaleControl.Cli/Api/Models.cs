@@ -67,7 +67,11 @@ internal sealed record PolicySpec(
     IReadOnlyList<ExpectedEvent>? ExpectedEvents = null,
     string? ScaleDownMode = null,
     Behavior? Behavior = null,
-    IReadOnlyList<Schedule>? Schedules = null);
+    IReadOnlyList<Schedule>? Schedules = null,
+    Follow? Follow = null,
+    string? Group = null);
+
+internal sealed record Follow(string Workload = "", string? Kind = null, double Ratio = 1);
 
 internal sealed record Condition(string Type = "", string Status = "", string? Reason = null, string? Message = null);
 

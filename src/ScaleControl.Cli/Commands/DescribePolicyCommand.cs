@@ -50,10 +50,24 @@ internal sealed class DescribePolicyCommand : ApiCommand
             d.Field("Pinned", $"{pin.Replicas} replicas until {pin.Until:u} ({context.Until(pin.Until)}) by {pin.By ?? "?"}: {pin.Reason}");
         }
 
-        d.Section("Metrics");
-        foreach (var m in p.Spec.Metrics ?? [])
+        if (p.Spec.Group is { } group)
         {
-            d.Field(m.Name, $"{m.Query}  (target {m.Target.ToString(CultureInfo.InvariantCulture)} {m.TargetType ?? "PerReplica"})", indent: 1);
+            d.Field("Group", $"{group} (one approval card with the group's other services)");
+        }
+
+        if (p.Spec.Follow is { } follow)
+        {
+            d.Section("Follows")
+                .Field("Workload", $"{(follow.Kind ?? "Deployment")} {follow.Workload}", indent: 1)
+                .Field("Ratio", $"{follow.Ratio.ToString(CultureInfo.InvariantCulture)} replicas per replica of the leader (its decision, else its current count)", indent: 1);
+        }
+        else
+        {
+            d.Section("Metrics");
+            foreach (var m in p.Spec.Metrics ?? [])
+            {
+                d.Field(m.Name, $"{m.Query}  (target {m.Target.ToString(CultureInfo.InvariantCulture)} {m.TargetType ?? "PerReplica"})", indent: 1);
+            }
         }
 
         if (p.Spec.Behavior is { } behavior)

@@ -1,9 +1,15 @@
+using System.Text.Json.Serialization;
+
 namespace ScaleControl.Core.Commands;
 
 /// <summary>
 /// What a person asked for in a chat with the robot, already parsed (the DingTalk adapter parses; the server
-/// executes). Workloads and proposals are named <c>namespace/name</c>.
+/// executes). Workloads and proposals are named <c>namespace/name</c>. The commands that can wait for a confirmation
+/// are stored with it (as JSON, by type).
 /// </summary>
+[JsonPolymorphic]
+[JsonDerivedType(typeof(ScaleCommand), "scale")]
+[JsonDerivedType(typeof(FreezeCommand), "freeze")]
 public abstract record ChatCommand
 {
     /// <summary>The verb as typed in the grammar (for help, audit and metrics).</summary>
@@ -91,4 +97,40 @@ public sealed record ConfirmCommand(string Code) : ChatCommand
     public override string Verb => "confirm";
 
     public override bool Changes => true;
+}
+
+/// <summary>
+/// Announce traffic, as <c>scalectl prepare</c>: a floor from the lead before <paramref name="At"/> until the event ends,
+/// sized as <paramref name="Multiplier"/> × today's replicas or as <paramref name="Replicas"/> (exactly one).
+/// </summary>
+public sealed record PrepareCommand(string Namespace, string Workload, EventTime At, TimeSpan Duration, double? Multiplier, int? Replicas, string Reason) : ChatCommand
+{
+    public override string Verb => "prepare";
+
+    public override bool Changes => true;
+}
+
+/// <summary>When an announced event starts, as typed in chat: a clock time (UTC, the next one), <c>+30m</c> from now, or an absolute time.</summary>
+public sealed record EventTime
+{
+    public TimeOnly? Clock { get; init; }
+    public TimeSpan? After { get; init; }
+    public DateTimeOffset? Absolute { get; init; }
+
+    /// <summary>The start: a clock time today, or tomorrow when an event of <paramref name="duration"/> starting today would be over.</summary>
+    public DateTimeOffset Resolve(DateTimeOffset now, TimeSpan duration)
+    {
+        if (Absolute is { } absolute)
+        {
+            return absolute;
+        }
+
+        if (After is { } after)
+        {
+            return now + after;
+        }
+
+        var today = new DateTimeOffset(now.UtcDateTime.Date + Clock!.Value.ToTimeSpan(), TimeSpan.Zero);
+        return today + duration <= now ? today.AddDays(1) : today;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
@@ -27,26 +28,68 @@ public enum DecisionOutcome
     Hold,
 }
 
-/// <summary>Everything the pure decision engine needs; nothing in here does I/O.</summary>
+/// <summary>Everything the pure decision engine needs; nothing in here does I/O. <paramref name="Leader"/>: the followed workload of a <c>follow</c> policy.</summary>
 public sealed record DecisionInput(
     ScalePolicy Policy,
     IReadOnlyDictionary<string, MetricReading> Readings,
     WorkloadState Workload,
     PolicyHistory History,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    LeaderReading? Leader = null);
 
-/// <summary>The engine's answer for one policy at one moment.</summary>
-public sealed record Decision
+/// <summary>
+/// The engine's answer for one policy at one moment. A value, not an object: the engine runs for every policy every
+/// few seconds, and a decision it makes allocates nothing for a single-metric policy. The <see cref="Reason"/> text and
+/// the <see cref="Evidence"/> are made from the facts the engine kept when someone reads them (a proposal, a status
+/// write, a log line, <c>/status</c>); each read builds them anew, so read once and keep the result.
+/// </summary>
+public readonly record struct Decision
 {
+    private readonly string? _reason;
+    private readonly DecisionEvidence? _evidence;
+
     public required int CurrentReplicas { get; init; }
     public required int DesiredReplicas { get; init; }
     public ScaleDirection Direction { get; init; }
     public DecisionOutcome Outcome { get; init; }
 
     /// <summary>One readable line, e.g. "QPS 48.2k, rising 1.9k/s; predicted 61k in 45 s; 500/pod → 122, capped by max step 100% → 40".</summary>
-    public required string Reason { get; init; }
+    public string Reason
+    {
+        get => _reason ?? Facts.Format();
+        init => _reason = value;
+    }
 
-    public required DecisionEvidence Evidence { get; init; }
+    public DecisionEvidence Evidence
+    {
+        get => _evidence ?? Facts.Evidence();
+        init => _evidence = value;
+    }
+
+    /// <summary>How many metrics the engine assessed (read with <see cref="MetricAt"/> without building <see cref="Evidence"/>).</summary>
+    [JsonIgnore]
+    public int MetricCount => _evidence?.Metrics.Count ?? Facts.RowCount;
+
+    /// <summary>One assessed metric: its name, value, prediction and problem.</summary>
+    public MetricView MetricAt(int index)
+    {
+        if (_evidence is { } evidence)
+        {
+            var m = evidence.Metrics[index];
+            return new MetricView(m.Name, m.Value, m.Predicted, m.Problem);
+        }
+
+        if (index == Facts.MetricCount && Facts.Followed is { } followed)
+        {
+            return new MetricView(followed.Name, followed.Value, followed.Predicted, followed.Problem);
+        }
+
+        var a = Facts.MetricAt(index);
+        return new MetricView(a.Spec.Name, a.Value, a.Trend.Predicted, a.Problem);
+    }
+
+    /// <summary>What the engine found, formatted only on demand.</summary>
+    internal DecisionReason Facts { get; init; }
 
     /// <summary>
     /// The unclamped recommendation from the measured values (before prediction, step limits, stabilization,
@@ -72,3 +115,6 @@ public sealed record Decision
     /// <summary>For approval: whether the two-person rule applies to this step.</summary>
     public bool RequiresTwoPersons { get; init; }
 }
+
+/// <summary>One metric of a <see cref="Decision"/> as the loop's bookkeeping reads it.</summary>
+public readonly record struct MetricView(string Name, double? Value, double? Predicted, string? Problem);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
 
@@ -14,9 +12,6 @@ namespace ScaleControl.Core.Decisions;
 /// </summary>
 public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 {
-    [ThreadStatic]
-    private static StringBuilder? t_reason;
-
     [ThreadStatic]
     private static MetricAssessment[]? t_assessments;
 
@@ -35,44 +30,42 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         if (spec.Freeze is { } freeze && freeze.Until > now)
         {
-            var by = freeze.By is { Length: > 0 } ? $" by {freeze.By}" : "";
-            return Fixed(input, current, DecisionOutcome.Hold, "freeze",
-                $"frozen{by} until {Time(freeze.Until)}: {freeze.Reason}; no changes");
+            return Fixed(input, current, DecisionOutcome.Hold, new DecisionReason { BoundBy = "freeze", Freeze = freeze });
         }
 
         if (spec.Pin is { } pin && pin.Until > now)
         {
-            var by = pin.By is { Length: > 0 } ? $" by {pin.By}" : "";
-            return Fixed(input, pin.Replicas, pin.Replicas == current ? DecisionOutcome.None : DecisionOutcome.ApplyNow, "pin",
-                $"pinned at {pin.Replicas}{by} until {Time(pin.Until)}: {pin.Reason}");
+            return Fixed(input, pin.Replicas, pin.Replicas == current ? DecisionOutcome.None : DecisionOutcome.ApplyNow, new DecisionReason { BoundBy = "pin", Pin = pin });
         }
 
-        var reason = t_reason ??= new StringBuilder(256);
-        reason.Clear();
-        // Reused per thread: the assessments only live until Shape has turned them into evidence.
+        // The facts only: the reason text is formatted when someone reads it (DecisionReason.Format).
+        var reason = new DecisionReason();
+        // Reused per thread: the assessments only live until the decision has kept them (DecisionReason.KeepMetrics).
         var count = spec.Metrics.Count;
         var buffer = t_assessments is { } b && b.Length >= count ? b : t_assessments = new MetricAssessment[Math.Max(count, 4)];
         var assessments = buffer.AsSpan(0, count);
-        var sizing = AssessMetrics(input, assessments, reason);
+        var sizing = AssessMetrics(input, assessments);
         var step = new Progress(current);
 
-        if (!FailStatic(ref step, sizing, current, reason))
+        if (!FailStatic(ref step, sizing, current, ref reason))
         {
-            Stabilize(ref step, input, sizing.Wanted, reason);
-            SpendChangeBudget(ref step, input, sizing, reason);
-            ApplyStepLimits(ref step, input, reason);
-            ApplyBounds(ref step, spec, reason);
-            ApplyHolds(ref step, input, reason);
+            Stabilize(ref step, input, sizing.Wanted, ref reason);
+            SpendChangeBudget(ref step, input, sizing, ref reason);
+            ApplyStepLimits(ref step, input, ref reason);
+            ApplyBounds(ref step, spec, ref reason);
+            ApplyHolds(ref step, input, ref reason);
         }
 
-        var signalAsked = ApplyFloors(ref step, input, reason);
+        var signalAsked = ApplyFloors(ref step, input, ref reason);
 
-        if (step.Desired == current && !step.Hold && sizing.Raw is not null && step.BoundBy is null)
-        {
-            reason.Append(", stay at ").Append(current);
-        }
-
-        var decision = Shape(input, step.Desired, step.Hold, step.BoundBy, sizing.Raw, sizing.Predictive, assessments, reason.ToString());
+        reason.StayAt = step.Desired == current && !step.Hold && sizing.Raw is not null && step.BoundBy is null;
+        reason.BoundBy = step.BoundBy;
+        reason.KeepMetrics(assessments);
+        reason.Followed = sizing.Followed;
+        reason.Follow = spec.Follow;
+        reason.Leader = input.Leader;
+        reason.Namespace = input.Policy.Metadata.Namespace;
+        var decision = Shape(input, step.Desired, step.Hold, sizing.Raw, sizing.Predictive, reason);
         assessments.Clear();
         return signalAsked is null ? decision : decision with { SignalFloor = signalAsked };
     }
@@ -86,13 +79,21 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
-    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise);
+    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, MetricEvidence? Followed = null);
 
     /// <summary>1. What each metric asks for (HPA formula and tolerance, a significant trend for scale-up only).</summary>
-    private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments, StringBuilder reason)
+    private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments)
     {
         var spec = input.Policy.Spec;
         var current = input.Workload.SpecReplicas;
+        if (spec.Follow is { } follow)
+        {
+            // A follower has no metric of its own: the leader's desired count × ratio, exact (no tolerance, no trend).
+            var (asked, problem, evidence) = FollowSizing.Assess(follow, input.Leader, input.Policy.Metadata.Namespace);
+            // The line itself is written when read (DecisionReason.Format, from the evidence).
+            return new Sizing(asked, null, asked ?? current, problem, 0, evidence);
+        }
+
         var staleAfter = StaleAfter(spec);
         var lookAhead = spec.Prediction.LookAheadSeconds is { } seconds
             ? TimeSpan.FromSeconds(seconds)
@@ -105,12 +106,6 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         {
             var a = MetricAssessment.Assess(spec.Metrics[i], input, staleAfter, lookAhead);
             assessments[i] = a;
-            if (i > 0)
-            {
-                reason.Append("; ");
-            }
-
-            DescribeMetric(reason, a);
             if (!a.IsHealthy)
             {
                 problems = problems is null ? $"{a.Spec.Name} {a.Problem}" : $"{problems}, {a.Spec.Name} {a.Problem}";
@@ -132,28 +127,30 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>2. Fail-static: with any metric unusable, only scale-ups from the healthy ones are allowed.</summary>
-    private static bool FailStatic(ref Progress step, in Sizing sizing, int current, StringBuilder reason)
+    private static bool FailStatic(ref Progress step, in Sizing sizing, int current, ref DecisionReason reason)
     {
         if (sizing.Problems is null || sizing.Wanted > current)
         {
             return false;
         }
 
-        reason.Append("; fail-static: not scaling down while ").Append(sizing.Problems);
+        reason.FailStaticProblems = sizing.Problems;
         step.BoundBy = "failStatic";
         step.Hold = true;
         return true;
     }
 
     /// <summary>3. Stabilization over recorded (measured, not predicted) recommendations, then the prediction on top.</summary>
-    private static void Stabilize(ref Progress step, DecisionInput input, int wanted, StringBuilder reason)
+    private static void Stabilize(ref Progress step, DecisionInput input, int wanted, ref DecisionReason reason)
     {
         var behavior = input.Policy.Spec.Behavior;
         step.Desired = ReplicaLimits.Stabilize(step.Desired, wanted, input.History, behavior, input.Now);
         if (step.Desired != wanted)
         {
             var window = step.Desired > wanted ? behavior.ScaleDown.StabilizationWindowSeconds : behavior.ScaleUp.StabilizationWindowSeconds;
-            reason.Append(", held at ").Append(step.Desired).Append(" by stabilization (").Append(window).Append("s window)");
+            reason.Stabilized = true;
+            reason.StabilizedAt = step.Desired;
+            reason.StabilizationWindow = window;
             step.BoundBy = "stabilization";
         }
     }
@@ -164,7 +161,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     /// predictor found significant) and any move of
     /// at least <see cref="LargeChange"/> of the current count.
     /// </summary>
-    private static void SpendChangeBudget(ref Progress step, DecisionInput input, in Sizing sizing, StringBuilder reason)
+    private static void SpendChangeBudget(ref Progress step, DecisionInput input, in Sizing sizing, ref DecisionReason reason)
     {
         var current = input.Workload.SpecReplicas;
         var budget = input.Policy.Spec.Behavior.ChangeBudget;
@@ -184,7 +181,8 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var spent = ReplicaLimits.ChangesSince(input.History, input.Now - ReplicaLimits.BudgetWindow);
         if (spent >= budget)
         {
-            reason.Append("; change budget spent (").Append(spent).Append(" changes in 10 min), staying at ").Append(current);
+            reason.BudgetHeld = true;
+            reason.BudgetSpent = spent;
             step.Desired = current;
             step.BoundBy = "changeBudget";
             step.Hold = true;
@@ -192,7 +190,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>5. Step limits per direction and period.</summary>
-    private static void ApplyStepLimits(ref Progress step, DecisionInput input, StringBuilder reason)
+    private static void ApplyStepLimits(ref Progress step, DecisionInput input, ref DecisionReason reason)
     {
         var current = input.Workload.SpecReplicas;
         var behavior = input.Policy.Spec.Behavior;
@@ -202,7 +200,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             if (step.Desired > limit)
             {
                 step.Desired = limit;
-                reason.Append(", capped by max step ").Append(Step(behavior.ScaleUp.MaxStep)).Append(" -> ").Append(limit);
+                reason.StepCapped = true;
+                reason.StepCap = behavior.ScaleUp.MaxStep;
+                reason.StepCapTo = limit;
                 step.BoundBy = "maxStep";
             }
         }
@@ -212,31 +212,36 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             if (step.Desired < limit)
             {
                 step.Desired = limit;
-                reason.Append(", limited by max step down ").Append(Step(behavior.ScaleDown.MaxStep)).Append(" -> ").Append(limit);
+                reason.StepCapped = true;
+                reason.StepCapDown = true;
+                reason.StepCap = behavior.ScaleDown.MaxStep;
+                reason.StepCapTo = limit;
                 step.BoundBy = "maxStep";
             }
         }
     }
 
     /// <summary>6. minReplicas and maxReplicas.</summary>
-    private static void ApplyBounds(ref Progress step, ScalePolicySpec spec, StringBuilder reason)
+    private static void ApplyBounds(ref Progress step, ScalePolicySpec spec, ref DecisionReason reason)
     {
         if (step.Desired > spec.MaxReplicas)
         {
             step.Desired = spec.MaxReplicas;
-            reason.Append(", capped by maxReplicas ").Append(step.Desired);
+            reason.CappedAtMax = true;
+            reason.Bound = step.Desired;
             step.BoundBy = "maxReplicas";
         }
         else if (step.Desired < spec.MinReplicas)
         {
             step.Desired = spec.MinReplicas;
-            reason.Append(", raised to minReplicas ").Append(step.Desired);
+            reason.RaisedToMin = true;
+            reason.Bound = step.Desired;
             step.BoundBy = "minReplicas";
         }
     }
 
     /// <summary>7. Holds: cooldown per direction, and no scale-down while freshly added pods are still starting.</summary>
-    private void ApplyHolds(ref Progress step, DecisionInput input, StringBuilder reason)
+    private void ApplyHolds(ref Progress step, DecisionInput input, ref DecisionReason reason)
     {
         var current = input.Workload.SpecReplicas;
         if (step.Desired == current)
@@ -248,15 +253,16 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var direction = step.Desired > current ? behavior.ScaleUp : behavior.ScaleDown;
         if (ReplicaLimits.CooldownEnds(input.History, direction.CooldownSeconds, input.Now) is { } ends)
         {
-            reason.Append("; cooling down after the last change (").Append(Seconds(ends - input.Now)).Append(" left), staying at ").Append(current);
+            reason.CoolingDown = true;
+            reason.CooldownLeftSeconds = Math.Ceiling((ends - input.Now).TotalSeconds);
             step.Desired = current;
             step.BoundBy = "cooldown";
             step.Hold = true;
         }
         else if (step.Desired < current && StillStarting(input, input.Now))
         {
-            var starting = current - input.Workload.ReadyReplicas;
-            reason.Append("; waiting for ").Append(starting).Append(" starting pod(s) before scaling down, staying at ").Append(current);
+            reason.WaitingForReadiness = true;
+            reason.StartingPods = current - input.Workload.ReadyReplicas;
             step.Desired = current;
             step.BoundBy = "readiness";
             step.Hold = true;
@@ -269,27 +275,33 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     /// maxReplicas; the mode still decides whether a floor is applied or proposed. Returns what the leading signal
     /// asks for now (recorded, so it holds).
     /// </summary>
-    private int? ApplyFloors(ref Progress step, DecisionInput input, StringBuilder reason)
+    private int? ApplyFloors(ref Progress step, DecisionInput input, ref DecisionReason reason)
     {
         var spec = input.Policy.Spec;
         if (ActiveFloor(spec, input.Now) is { } floor && floor.Replicas > step.Desired)
         {
             step.Desired = floor.Replicas;
-            reason.Append("; schedule ").Append(floor.Name).Append(" floor -> ").Append(step.Desired);
+            reason.ScheduleName = floor.Name;
+            reason.ScheduleFloor = step.Desired;
             step.BoundBy = "schedule:" + floor.Name;
             step.Hold = false;
         }
 
         var signal = LeadingSignalFloor.Active(input, StaleAfter(spec), out var asked);
-        foreach (var announced in (ReadOnlySpan<Floor?>)[ExpectedEventFloor.Active(spec, input.Now), signal])
+        if (ExpectedEventFloor.Active(spec, input.Now) is { } e && e.Replicas > step.Desired)
         {
-            if (announced is { } f && f.Replicas > step.Desired)
-            {
-                step.Desired = f.Replicas;
-                reason.Append("; ").Append(f.Reason);
-                step.BoundBy = f.BoundBy;
-                step.Hold = false;
-            }
+            step.Desired = e.Replicas;
+            reason.EventFloorReason = e.Reason;
+            step.BoundBy = e.BoundBy;
+            step.Hold = false;
+        }
+
+        if (signal is { } f && f.Replicas > step.Desired)
+        {
+            step.Desired = f.Replicas;
+            reason.SignalFloorReason = f.Reason;
+            step.BoundBy = f.BoundBy;
+            step.Hold = false;
         }
 
         return asked;
@@ -299,7 +311,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     private TimeSpan StaleAfter(ScalePolicySpec spec) =>
         Max(_options.MinStaleAfter, TimeSpan.FromSeconds(spec.EvaluationIntervalSeconds * _options.StaleAfterIntervals));
 
-    private Decision Shape(DecisionInput input, int desired, bool hold, string? boundBy, int? raw, int? predictive, ReadOnlySpan<MetricAssessment> assessments, string reason)
+    private static Decision Shape(DecisionInput input, int desired, bool hold, int? raw, int? predictive, in DecisionReason reason)
     {
         var current = input.Workload.SpecReplicas;
         var direction = desired > current ? ScaleDirection.Up : desired < current ? ScaleDirection.Down : ScaleDirection.None;
@@ -307,44 +319,21 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             ? hold ? DecisionOutcome.Hold : DecisionOutcome.None
             : ApprovalShaping.Outcome(input.Policy.Spec, direction, current, desired);
 
-        var evidence = new MetricEvidence[assessments.Length];
-        for (var i = 0; i < assessments.Length; i++)
-        {
-            var a = assessments[i];
-            evidence[i] = new MetricEvidence
-            {
-                Name = a.Spec.Name,
-                Value = a.Value,
-                Predicted = a.Trend.Predicted,
-                SlopePerSecond = a.IsHealthy && a.Trend.Samples > 0 ? a.Trend.SlopePerSecond : null,
-                Target = a.Spec.Target,
-                Recommendation = a.Predictive ?? a.Reactive,
-                Problem = a.Problem,
-            };
-        }
-
         return new Decision
         {
             CurrentReplicas = current,
             DesiredReplicas = desired,
             Direction = direction,
             Outcome = outcome,
-            Reason = reason,
+            Facts = reason with { Current = current, Ready = input.Workload.ReadyReplicas },
             RawRecommendation = raw,
             PredictedRecommendation = predictive,
             AlternativeReplicas = outcome == DecisionOutcome.Propose ? ApprovalShaping.HalfStep(input.Policy.Spec, current, desired) : null,
             RequiresTwoPersons = outcome == DecisionOutcome.Propose && ApprovalShaping.RequiresTwoPersons(input.Policy.Spec, current, desired),
-            Evidence = new DecisionEvidence
-            {
-                Metrics = evidence,
-                CurrentReplicas = current,
-                ReadyReplicas = input.Workload.ReadyReplicas,
-                BoundBy = boundBy,
-            },
         };
     }
 
-    private Decision Fixed(DecisionInput input, int desired, DecisionOutcome outcome, string boundBy, string reason)
+    private static Decision Fixed(DecisionInput input, int desired, DecisionOutcome outcome, DecisionReason reason)
     {
         var current = input.Workload.SpecReplicas;
         return new Decision
@@ -353,8 +342,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             DesiredReplicas = desired,
             Direction = desired > current ? ScaleDirection.Up : desired < current ? ScaleDirection.Down : ScaleDirection.None,
             Outcome = outcome,
-            Reason = reason,
-            Evidence = new DecisionEvidence { CurrentReplicas = current, ReadyReplicas = input.Workload.ReadyReplicas, BoundBy = boundBy },
+            Facts = reason with { Current = current, Ready = input.Workload.ReadyReplicas },
         };
     }
 
@@ -373,8 +361,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     private static (string Name, int Replicas)? ActiveFloor(ScalePolicySpec spec, DateTimeOffset now)
     {
         (string, int)? best = null;
-        foreach (var schedule in spec.Schedules)
+        for (var i = 0; i < spec.Schedules.Count; i++)
         {
+            var schedule = spec.Schedules[i];
             if (ScheduleCalendar.IsActive(schedule, now, out _) && (best is null || schedule.MinReplicas > best.Value.Item2))
             {
                 best = (schedule.Name, Math.Min(schedule.MinReplicas, spec.MaxReplicas));
@@ -383,51 +372,6 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         return best;
     }
-
-    private static void DescribeMetric(StringBuilder reason, in MetricAssessment a)
-    {
-        reason.Append(a.Spec.Name).Append(' ');
-        if (!a.IsHealthy)
-        {
-            reason.Append(a.Problem);
-            return;
-        }
-
-        Quantity.Append(reason, a.Value!.Value);
-        if (a.Trend.Samples > 0 && a.Trend.SlopePerSecond != 0 && Math.Abs(a.Trend.SlopePerSecond) * 60 >= Math.Abs(a.Value.Value) * 0.01)
-        {
-            Quantity.Append(reason.Append(a.Trend.SlopePerSecond > 0 ? ", rising " : ", falling "), Math.Abs(a.Trend.SlopePerSecond)).Append("/s");
-        }
-
-        if (a.Predictive is not null && a.Trend.Predicted is { } predicted)
-        {
-            Quantity.Append(reason.Append("; predicted "), predicted).Append(" in ").Append(Math.Ceiling(a.Horizon.TotalSeconds)).Append('s');
-            if (a.Trend.Note is { } capped)
-            {
-                reason.Append(" (").Append(capped).Append(')');
-            }
-        }
-        else if (a.Trend.Note is { } note && a.Trend.Samples >= TrendPredictor.MinSamples && a.Trend.SlopePerSecond > 0)
-        {
-            reason.Append(" (").Append(note).Append(", no prediction)");
-        }
-
-        Quantity.Append(reason.Append("; "), a.Spec.Target)
-            .Append(a.Spec.TargetType == MetricTargetType.Average ? "/pod avg -> " : "/pod -> ")
-            .Append(a.Predictive ?? a.Reactive ?? 0);
-    }
-
-    private static string Step(StepLimit? step) => step switch
-    {
-        { Pods: { } pods, Percent: { } percent } => $"max({pods} pods, {percent.ToString("0.#", CultureInfo.InvariantCulture)}%)",
-        { Pods: { } pods } => $"{pods} pods",
-        { Percent: { } percent } => $"{percent.ToString("0.#", CultureInfo.InvariantCulture)}%",
-        _ => "none",
-    };
-
-    private static string Seconds(TimeSpan span) => $"{Math.Ceiling(span.TotalSeconds).ToString(CultureInfo.InvariantCulture)}s";
-
-    private static string Time(DateTimeOffset time) => time.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

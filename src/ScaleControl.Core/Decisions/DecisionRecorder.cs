@@ -12,8 +12,10 @@ public static class DecisionRecorder
     /// <summary>Call after <see cref="DecisionEngine.Decide"/>: records usable samples and the measured recommendation, then trims.</summary>
     public static void RecordEvaluation(this PolicyHistory history, DecisionInput input, Decision decision)
     {
-        foreach (var metric in input.Policy.Spec.Metrics)
+        var metrics = input.Policy.Spec.Metrics;
+        for (var i = 0; i < metrics.Count; i++)
         {
+            var metric = metrics[i];
             if ((input.Readings.TryGetValue(metric.Query, out var reading) || input.Readings.TryGetValue(metric.Name, out reading))
                 && reading.IsUsable)
             {

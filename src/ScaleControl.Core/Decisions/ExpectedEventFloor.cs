@@ -12,8 +12,9 @@ public static class ExpectedEventFloor
     public static Floor? Active(ScalePolicySpec spec, DateTimeOffset now)
     {
         ExpectedEventSpec? best = null;
-        foreach (var e in spec.ExpectedEvents)
+        for (var i = 0; i < spec.ExpectedEvents.Count; i++) // no enumerator: runs for every policy every tick
         {
+            var e = spec.ExpectedEvents[i];
             if (e.FloorStart() <= now && now < e.FloorEnd() && (best is null || e.Replicas > best.Replicas))
             {
                 best = e;

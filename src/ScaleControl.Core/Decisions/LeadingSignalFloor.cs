@@ -105,8 +105,10 @@ public static class LeadingSignalFloor
     {
         var cutoff = now.AddSeconds(-signal.HoldSeconds);
         (int, DateTimeOffset)? best = null;
-        foreach (var p in history.Samples(FloorKey + signal.Name))
+        var floors = history.Samples(FloorKey + signal.Name);
+        for (var i = 0; i < floors.Count; i++)
         {
+            var p = floors[i];
             if (p.Time >= cutoff && p.Time <= now && (best is null || p.Value >= best.Value.Item1))
             {
                 best = ((int)p.Value, p.Time);

@@ -46,17 +46,32 @@ public sealed class PolicyHistory
 
     public void AddChange(ScaleChange change) => _changes.Add(change);
 
-    /// <summary>Drops what is older than <paramref name="keep"/>; call once per evaluation.</summary>
+    /// <summary>Drops what is older than <paramref name="keep"/>; call once per evaluation (no closures: it runs for every policy every tick).</summary>
     public void Trim(DateTimeOffset now, TimeSpan keep)
     {
         var cutoff = now - keep;
         foreach (var list in _samples.Values)
         {
-            list.RemoveAll(p => p.Time < cutoff);
+            DropBefore(list, cutoff, static p => p.Time);
         }
 
-        _recommendations.RemoveAll(r => r.Time < cutoff);
-        _changes.RemoveAll(c => c.Time < cutoff);
+        DropBefore(_recommendations, cutoff, static r => r.Time);
+        DropBefore(_changes, cutoff, static c => c.Time);
+    }
+
+    /// <summary>Removes the entries before <paramref name="cutoff"/> (anywhere in the list; usually a few at the front).</summary>
+    private static void DropBefore<T>(List<T> list, DateTimeOffset cutoff, Func<T, DateTimeOffset> timeOf)
+    {
+        var kept = 0;
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (timeOf(list[i]) >= cutoff)
+            {
+                list[kept++] = list[i];
+            }
+        }
+
+        list.RemoveRange(kept, list.Count - kept);
     }
 }
 

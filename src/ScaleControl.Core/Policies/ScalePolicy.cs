@@ -41,6 +41,9 @@ public sealed record ScalePolicySpec
     /// <summary>One or more metrics; the largest recommendation wins, as in the HPA.</summary>
     public IReadOnlyList<MetricSpec> Metrics { get; init; } = [];
 
+    /// <summary>Instead of metrics: size from another workload's desired replicas × ratio (a call chain scales in one decision).</summary>
+    public FollowSpec? Follow { get; init; }
+
     public int MinReplicas { get; init; } = 1;
 
     /// <summary>Required: no default, so a typo (<c>maxReplica</c>) is an error rather than a silent 10.</summary>

@@ -7,7 +7,9 @@ namespace ScaleControl.Core.Ports;
 /// approves the proposal's own alternative (the card's half-step button). <see cref="AwaitOutcome"/>: answer once the
 /// approved change is applied (API, CLI); otherwise answer as soon as the approval is recorded durably and let the
 /// apply run behind it (a DingTalk tap must be answered within 2 s). <see cref="AllRows"/>: a group card's
-/// "Approve all" / "Reject all", the decision applies to every open row sharing the proposal's card.
+/// "Approve all" / "Reject all", the decision applies to every open row sharing the proposal's card. <see cref="Row"/>:
+/// a group card's per-row button, the decision applies to that row (<c>namespace/proposal</c>) only if it is on the
+/// proposal's card.
 /// </summary>
 public sealed record ApprovalCommand(
     string Namespace,
@@ -19,7 +21,8 @@ public sealed record ApprovalCommand(
     string? Reason = null,
     bool HalfStep = false,
     bool AwaitOutcome = true,
-    bool AllRows = false);
+    bool AllRows = false,
+    string? Row = null);
 
 public enum ApprovalResultKind
 {

@@ -16,7 +16,13 @@ public sealed record CardUpdateOptions(bool UpdateCardDataByKey, bool UpdatePriv
 
 public sealed record ImGroupOpenSpaceModel(bool SupportForward, IReadOnlyDictionary<string, string>? LastMessageI18n);
 
-public sealed record ImGroupOpenDeliverModel(string RobotCode, IReadOnlyDictionary<string, string>? AtUserIds);
+/// <param name="Recipients">Only these users see the card in the group (null: everyone).</param>
+public sealed record ImGroupOpenDeliverModel(string RobotCode, IReadOnlyDictionary<string, string>? AtUserIds, IReadOnlyList<string>? Recipients = null);
+
+/// <summary>A card in the one-to-one chat between the robot and a user (space <c>IM_ROBOT.&lt;userId&gt;</c>).</summary>
+public sealed record ImRobotOpenDeliverModel(string RobotCode, string SpaceType = "IM_ROBOT");
+
+public sealed record ImRobotOpenSpaceModel(bool SupportForward);
 
 public sealed record CreateAndDeliverCardRequest
 {
@@ -29,6 +35,8 @@ public sealed record CreateAndDeliverCardRequest
     public int UserIdType { get; init; } = 1;
     public ImGroupOpenSpaceModel? ImGroupOpenSpaceModel { get; init; }
     public ImGroupOpenDeliverModel? ImGroupOpenDeliverModel { get; init; }
+    public ImRobotOpenSpaceModel? ImRobotOpenSpaceModel { get; init; }
+    public ImRobotOpenDeliverModel? ImRobotOpenDeliverModel { get; init; }
 }
 
 public sealed record DeliverResult(string? SpaceType, string? SpaceId, bool Success, string? CarrierId, string? ErrorMsg);

@@ -14,10 +14,20 @@ public enum CardAction
 
     /// <summary>An applied card's "Undo": back to the replicas before the change.</summary>
     Undo,
+
+    /// <summary>A group card's per-row Approve: the row named by the button's <c>row</c> param.</summary>
+    ApproveRow,
+
+    /// <summary>A group card's per-row Reject.</summary>
+    RejectRow,
+
+    /// <summary>A risky chat command's confirmation card: Confirm.</summary>
+    Confirm,
 }
 
 /// <summary>
-/// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half | approve_all | reject_all | undo
+/// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half | approve_all | reject_all
+/// | approve_row | reject_row | confirm | undo
 /// (samples/dingtalk/approval-card-template.md); their actionIds are the fallback.
 /// </summary>
 public static class CardActions
@@ -64,6 +74,15 @@ public static class CardActions
                 return true;
             case "undo" or "undo_btn":
                 action = CardAction.Undo;
+                return true;
+            case "approve_row" or "approve_row_btn":
+                action = CardAction.ApproveRow;
+                return true;
+            case "reject_row" or "reject_row_btn":
+                action = CardAction.RejectRow;
+                return true;
+            case "confirm" or "confirm_btn":
+                action = CardAction.Confirm;
                 return true;
             default:
                 action = default;

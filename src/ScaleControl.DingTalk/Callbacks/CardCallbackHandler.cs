@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
@@ -16,14 +17,26 @@ namespace ScaleControl.DingTalk.Callbacks;
 public sealed partial class CardCallbackHandler(
     IApprovalInbox inbox,
     IUndoInbox undos,
+    ICommandInbox commands,
     TimeProvider timeProvider,
     ILogger<CardCallbackHandler> logger)
 {
+    /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="GroupCardRows.Key"/>).</summary>
+    public const string RowParam = "row";
+
+    /// <summary>A namespace and a proposal name at most.</summary>
+    private const int MaxRowKeyLength = 63 + 1 + 253;
+
     /// <summary>Answer by then, leaving room for the network inside DingTalk's 2 s.</summary>
     internal TimeSpan ReplyBudget { get; init; } = TimeSpan.FromMilliseconds(1500);
 
     public async Task<CardCallbackReply> HandleAsync(CardCallback callback, CancellationToken cancellationToken)
     {
+        if (DingTalkConfirmationCards.TryParseCode(callback.OutTrackId, out var code))
+        {
+            return await ConfirmAsync(callback, code, cancellationToken);
+        }
+
         if (!ProposalIdentity.TryParseOutTrackId(callback.OutTrackId, out var ns, out var name))
         {
             return Refuse(callback, "This card is not a ScaleControl proposal.");
@@ -39,10 +52,17 @@ public sealed partial class CardCallbackHandler(
             return await UndoAsync(callback, ns, name, cancellationToken);
         }
 
+        string? row = null;
+        if (action is CardAction.ApproveRow or CardAction.RejectRow
+            && !(callback.Params.TryGetValue(RowParam, out row) && row.Length is > 0 and <= MaxRowKeyLength && row.Contains('/')))
+        {
+            return Refuse(callback, "This row button names no row; nothing was changed.");
+        }
+
         // The button carries the count the approver saw; the lifecycle grants what they saw if the card changed since.
-        var rejects = action is CardAction.Reject or CardAction.RejectAll;
+        var rejects = action is CardAction.Reject or CardAction.RejectAll or CardAction.RejectRow;
         var allRows = action is CardAction.ApproveAll or CardAction.RejectAll;
-        var replicas = action is CardAction.Approve or CardAction.ApproveHalf ? ButtonReplicas(callback) : null;
+        var replicas = action is CardAction.Approve or CardAction.ApproveHalf or CardAction.ApproveRow ? ButtonReplicas(callback) : null;
         var command = new ApprovalCommand(
             ns,
             name,
@@ -53,7 +73,8 @@ public sealed partial class CardCallbackHandler(
             rejects ? "rejected on DingTalk" : null,
             HalfStep: action == CardAction.ApproveHalf && replicas is null,
             AwaitOutcome: false,
-            AllRows: allRows);
+            AllRows: allRows,
+            Row: row);
 
         // Not cancelled with the request: a decision that started is allowed to finish (and apply once).
         var decision = inbox.DecideAsync(command, CancellationToken.None);
@@ -116,6 +137,23 @@ public sealed partial class CardCallbackHandler(
         }
     }
 
+    /// <summary>
+    /// A confirmation card's Confirm: the same as typing <c>confirm &lt;code&gt;</c> (who may confirm, the re-check, once),
+    /// answered privately; the server shows the outcome on the card.
+    /// </summary>
+    private async Task<CardCallbackReply> ConfirmAsync(CardCallback callback, string code, CancellationToken cancellationToken)
+    {
+        if (!CardActions.TryResolve(callback, out var action) || action != CardAction.Confirm)
+        {
+            return Refuse(callback, "Unknown button; nothing was changed.");
+        }
+
+        var request = new CommandRequest(new ConfirmCommand(code), callback.UserId, callback.UserId, $"tapped Confirm ({code})", null);
+        var reply = await commands.ExecuteAsync(request, cancellationToken);
+        LogConfirmTap(logger, code, callback.UserId, reply.Outcome);
+        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(reply.Markdown));
+    }
+
     /// <summary>The count on the tapped button (<c>replicas</c> param): what the approver saw.</summary>
     private static int? ButtonReplicas(CardCallback callback) =>
         callback.Params.TryGetValue("replicas", out var text)
@@ -130,11 +168,14 @@ public sealed partial class CardCallbackHandler(
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped {Action} -> {Result}")]
     private static partial void LogTap(ILogger logger, string outTrackId, string userId, CardAction action, ApprovalResultKind result);
 
-    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped Undo -> {Result}")]
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped Undo -> {Result}")]
     private static partial void LogUndo(ILogger logger, string outTrackId, string userId, UndoResultKind result);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Card {OutTrackId}: tap by {UserId} changed nothing: {Message}")]
     private static partial void LogRefused(ILogger logger, string outTrackId, string userId, string message);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Confirmation card {Code}: {UserId} tapped Confirm -> {Outcome}")]
+    private static partial void LogConfirmTap(ILogger logger, string code, string userId, CommandOutcome outcome);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "Card {OutTrackId}: recording the tap by {UserId} failed")]
     private static partial void LogDecisionFailed(ILogger logger, Exception exception, string outTrackId, string userId);

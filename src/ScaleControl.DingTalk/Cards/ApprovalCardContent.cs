@@ -38,6 +38,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.HalfStepTo] = "";
         map[V.Reason] = "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
+        map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.CostDelta] = PodDelta(to - from);
         map[V.UndoTo] = "";
         map[V.Room] = ""; // rows compete for the same free nodes: one row's room would mislead
@@ -102,6 +103,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.Group] = "",
             [V.Rows] = "",
             [V.UndoTo] = UndoRules.Offered(proposal, status.AppliedAt ?? default, TimeSpan.MaxValue) is null ? Number(spec.FromReplicas) : "",
+            [V.RowItems] = "",
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
 

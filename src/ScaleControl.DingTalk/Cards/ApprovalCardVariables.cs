@@ -70,6 +70,13 @@ public static class ApprovalCardVariables
     /// <summary>markdown: one line per row of a group card ("**feed/gateway** 4 → 8 · pending · 1.2k qps"), "" otherwise.</summary>
     public const string Rows = "rows";
 
+    /// <summary>
+    /// array (JSON text): the rows of a group card for the builder's loop, one object per row with <c>key</c>
+    /// (namespace/proposal, the per-row buttons' <c>row</c> param), <c>workload</c>, <c>from</c>, <c>to</c> and
+    /// <c>status</c> (the row's phase; its Approve/Reject buttons show while <c>pending</c>); "" on a card of one proposal.
+    /// </summary>
+    public const string RowItems = "rowItems";
+
     /// <summary>string: the latest change of the target while pending ("updated 10:32:05 UTC: 40 → 60"), "" when never amended.</summary>
     public const string Updated = "updated";
 

@@ -4,4 +4,7 @@ namespace ScaleControl.DingTalk.Cards;
 public static class OpenSpaceIds
 {
     public static string ImGroup(string openConversationId) => "dtv1.card//IM_GROUP." + openConversationId;
+
+    /// <summary>The one-to-one chat between the app's robot and <paramref name="userId"/>.</summary>
+    public static string ImRobot(string userId) => "dtv1.card//IM_ROBOT." + userId;
 }

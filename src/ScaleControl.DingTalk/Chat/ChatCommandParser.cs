@@ -32,6 +32,7 @@ public static partial class ChatCommandParser
         ("unfreeze", "unfreeze <ns/workload>"),
         ("unpin", "unpin <ns/workload>"),
         ("history", "history <ns/workload>"),
+        ("prepare", "prepare <ns/workload> at <HH:mm|+30m|ISO time> expect <N>x|replicas <n> for <duration> reason <text>"),
         ("confirm", "confirm <code>"),
     ];
 
@@ -63,6 +64,7 @@ public static partial class ChatCommandParser
             "unfreeze" => ParseTarget(args, "unfreeze", (ns, name) => new UnfreezeCommand(ns, name), allowReason: false),
             "unpin" => ParseTarget(args, "unpin", (ns, name) => new UnpinCommand(ns, name), allowReason: false),
             "history" => ParseTarget(args, "history", (ns, name) => new HistoryCommand(ns, name), allowReason: false),
+            "prepare" => ChatPrepareParser.Parse(args),
             "confirm" => args.Count == 1 && ConfirmCode().IsMatch(args[0])
                 ? new ParsedCommand(new ConfirmCommand(args[0].ToUpperInvariant()), null)
                 : Fail("usage: `confirm <code>` with the code the robot gave"),
@@ -199,7 +201,7 @@ public static partial class ChatCommandParser
             : new ParsedCommand(new FreezeCommand(ns, workload, duration, reason), null);
     }
 
-    private static bool TryWorkload(string text, out string ns, out string name, out string error)
+    internal static bool TryWorkload(string text, out string ns, out string name, out string error)
     {
         var parts = text.Split('/');
         ns = parts[0];
@@ -245,13 +247,13 @@ public static partial class ChatCommandParser
         return duration >= TimeSpan.FromSeconds(1) && duration <= MaxDuration;
     }
 
-    private static string Reason(IEnumerable<string> words) => string.Join(' ', words).Trim();
+    internal static string Reason(IEnumerable<string> words) => string.Join(' ', words).Trim();
 
-    private static ParsedCommand Usage(string verb) => Fail($"usage: `{Grammar.First(g => g.Verb == verb).Usage}`");
+    internal static ParsedCommand Usage(string verb) => Fail($"usage: `{Grammar.First(g => g.Verb == verb).Usage}`");
 
-    private static ParsedCommand Fail(string error) => new(null, error);
+    internal static ParsedCommand Fail(string error) => new(null, error);
 
-    private static string Short(string text) => text.Length > 40 ? text[..40] + "…" : text;
+    internal static string Short(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     private static int Levenshtein(string a, string b)
     {

@@ -47,6 +47,7 @@ public sealed record SandboxCardTemplate(
             new("updated", TemplateVariableType.String),
             new("group", TemplateVariableType.String),
             new("rows", TemplateVariableType.Markdown),
+            new("rowItems", TemplateVariableType.Array),
             new("detailUrl", TemplateVariableType.String),
             new("undoTo", TemplateVariableType.Number),
         ],
@@ -65,6 +66,15 @@ public sealed record SandboxCardTemplate(
                 [new("status", "group_pending")]),
             new("undo", "Undo (→ ${undoTo})", "default", new Dictionary<string, string> { ["action"] = "undo" },
                 [new("status", "applied"), new("undoTo", null)]),
+
+            new("confirm", "Confirm", "primary", new Dictionary<string, string> { ["action"] = "confirm" },
+                [new("status", "confirm_pending")]),
+
+            // A loop over rowItems (the builder's 循环 container): a pair of buttons beside each row still pending.
+            new("approve_row", "Approve", "primary", new Dictionary<string, string> { ["action"] = "approve_row", ["row"] = "${item.key}", ["replicas"] = "${item.to}" },
+                [new("item.status", "pending")], ForEach: "rowItems"),
+            new("reject_row", "Reject", "danger", new Dictionary<string, string> { ["action"] = "reject_row", ["row"] = "${item.key}" },
+                [new("item.status", "pending")], ForEach: "rowItems"),
         ]);
 
     /// <summary>A template still in the builder (never published): createAndDeliver answers param.templateUnpublished.</summary>
@@ -85,8 +95,12 @@ public sealed record TemplateVariable(string Name, TemplateVariableType Type);
 
 /// <param name="Text">Label; <c>${variable}</c> is replaced from the public card data.</param>
 /// <param name="ShowWhen">All must hold for the button to be shown.</param>
+/// <param name="ForEach">
+/// An Array variable the button repeats over (the builder's loop container): one button per element, shown when
+/// <paramref name="ShowWhen"/> holds for it; <c>${item.field}</c> and <c>item.field</c> conditions read the element.
+/// </param>
 public sealed record TemplateButton(
-    string ActionId, string Text, string Style, IReadOnlyDictionary<string, string> Params, IReadOnlyList<ButtonCondition> ShowWhen);
+    string ActionId, string Text, string Style, IReadOnlyDictionary<string, string> Params, IReadOnlyList<ButtonCondition> ShowWhen, string? ForEach = null);
 
 /// <summary>Public variable <paramref name="Variable"/> equals <paramref name="EqualsValue"/> (case-insensitive), or is non-empty when null.</summary>
 public sealed record ButtonCondition(string Variable, string? EqualsValue);

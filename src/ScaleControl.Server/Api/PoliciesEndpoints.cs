@@ -45,9 +45,16 @@ public static class PoliciesEndpoints
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> GetPolicy(IPolicyStore store, string ns, string name, CancellationToken cancellationToken) =>
         await store.GetAsync(ns, name, cancellationToken) is { } policy ? TypedResults.Ok(policy) : Problems.PolicyNotFound(ns, name);
 
-    public static async Task<Results<Ok<ScalePolicy>, Created<ScalePolicy>, ProblemHttpResult>> PutPolicy(
+    public static async Task<Results<Ok<ScalePolicy>, Created<ScalePolicy>, ValidationProblem, ProblemHttpResult>> PutPolicy(
         IPolicyStore store, string ns, string name, ScalePolicy policy, CancellationToken cancellationToken)
     {
+        if (policy.Spec.Follow is not null && FollowGraph.CycleWith(await store.ListAsync(null, cancellationToken), policy) is { } cycle)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["spec.follow.workload"] = [$"following {policy.Spec.Follow.Workload} would close a follow cycle ({cycle}); a chain must end at a workload sized by metrics."] },
+                title: "The ScalePolicy would close a follow cycle");
+        }
+
         var existing = await store.GetAsync(ns, name, cancellationToken);
         try
         {

@@ -18,6 +18,7 @@ public static class ChatAnswers
         "- `approve ns/workload` · `reject ns/workload [reason]`",
         "- `scale ns/workload 2->6 for 30m [reason]` (only if it runs 2 now)",
         "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` · `unpin ns/workload`",
+        "- `prepare ns/workload at 20:00 expect 3x for 20m reason …` (times in UTC, `+30m`, or with an offset; or `replicas 30`)",
         $"- `whoami` (you are **{caller.User}**, {Rights(caller)})"));
 
     public static CommandReply WhoAmI(CommandRequest request, Caller caller) => CommandReply.Done("whoami",
@@ -94,6 +95,12 @@ public static class ChatAnswers
             $"- {Clock(e.Time)} {e.Kind}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}");
         return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}");
     }
+
+    /// <summary>"20m", "1h30m", "2d".</summary>
+    public static string Span(TimeSpan span) =>
+        span.TotalMinutes < 60 ? $"{span.TotalMinutes:0}m"
+        : span.TotalHours < 48 ? (span.Minutes == 0 ? $"{(int)span.TotalHours}h" : $"{(int)span.TotalHours}h{span.Minutes}m")
+        : $"{span.TotalDays:0.#}d";
 
     public static string Clock(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture) : "?";
 

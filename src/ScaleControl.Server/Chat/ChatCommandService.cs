@@ -14,7 +14,8 @@ namespace ScaleControl.Server.Chat;
 /// services as the REST API and card taps — approvals through the approval inbox, pins and freezes through the
 /// override service — so their rules apply to chat too. Everything is recorded with channel DingTalkChat
 /// ("dingtalk-chat"), the sender and the text: on the proposal or override itself, as a Kubernetes Event on the
-/// workload and in the log. Risky commands wait for <c>confirm &lt;code&gt;</c>.
+/// workload and in the log. Risky commands wait for a confirmation: the card's Confirm button or <c>confirm &lt;code&gt;</c>,
+/// stored durably (<see cref="ChatConfirmations"/>).
 /// </summary>
 public sealed partial class ChatCommandService(
     ChatPeople people,
@@ -23,9 +24,11 @@ public sealed partial class ChatCommandService(
     IWorkloadClient workloads,
     IApprovalInbox approvals,
     OverrideService overrides,
+    PreparationService preparations,
     StatusService status,
     HistoryService history,
     ChatConfirmations confirmations,
+    IConfirmationCards confirmationCards,
     Announcer announcer,
     TimeProvider time,
     ILogger<ChatCommandService> logger) : ICommandInbox
@@ -64,6 +67,7 @@ public sealed partial class ChatCommandService(
             FreezeCommand c => FreezeAsync(request, c, confirmed, cancellationToken),
             UnfreezeCommand c => UnfreezeAsync(request, c, cancellationToken),
             UnpinCommand c => UnpinAsync(request, c, cancellationToken),
+            PrepareCommand c => PrepareAsync(request, c, cancellationToken),
             ConfirmCommand c => ConfirmAsync(request, caller, c, cancellationToken),
             _ => Task.FromResult(CommandReply.Refused($"`{request.Command.Verb}` is not supported here.")),
         };
@@ -77,6 +81,7 @@ public sealed partial class ChatCommandService(
         FreezeCommand c => c.Namespace,
         UnfreezeCommand c => c.Namespace,
         UnpinCommand c => c.Namespace,
+        PrepareCommand c => c.Namespace,
         _ => null,
     };
 
@@ -159,7 +164,7 @@ public sealed partial class ChatCommandService(
 
         if (!confirmed && RiskOf(policy, command, await HasPendingProposalAsync(policy, cancellationToken)) is { } risk)
         {
-            return Hold(request, policy, risk);
+            return await HoldAsync(request, policy, risk, cancellationToken);
         }
 
         // A confirmed command beyond min/max is the explicit "outside the bounds" the override rules ask for.
@@ -211,7 +216,7 @@ public sealed partial class ChatCommandService(
 
         if (!confirmed && command.Workload is null)
         {
-            return Hold(request, chosen[0], $"it freezes all {chosen.Count} policies of namespace `{command.Namespace}`");
+            return await HoldAsync(request, chosen[0], $"it freezes all {chosen.Count} policies of namespace `{command.Namespace}`", cancellationToken);
         }
 
         foreach (var policy in chosen)
@@ -260,19 +265,53 @@ public sealed partial class ChatCommandService(
         return CommandReply.Done("Unpinned", $"**{command.Namespace}/{command.Workload}** unpinned by {request.Sender}: the policy decides again.");
     }
 
-    private CommandReply Hold(CommandRequest request, ScalePolicy policy, string risk)
+    /// <summary>Announced traffic, as <c>scalectl prepare</c>: the same service, recorded with channel dingtalk-chat.</summary>
+    private async Task<CommandReply> PrepareAsync(CommandRequest request, PrepareCommand command, CancellationToken cancellationToken)
+    {
+        var name = $"{command.Namespace}/{command.Workload}";
+        if (await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken) is not { } policy)
+        {
+            return CommandReply.Refused($"No ScalePolicy targets **{name}**. Nothing was recorded.");
+        }
+
+        var at = command.At.Resolve(time.GetUtcNow(), command.Duration);
+        var result = await preparations.PrepareAsync(command.Namespace, policy.Metadata.Name,
+            new PrepareRequest(at, (int)command.Duration.TotalSeconds, command.Reason, command.Multiplier, command.Replicas),
+            request.Sender, Channel, cancellationToken);
+        if (result.Event is not { } expected)
+        {
+            return CommandReply.Refused($"Preparing **{name}** refused: {result.Message}. Nothing was recorded.");
+        }
+
+        await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
+        var sizing = expected.Multiplier is { } x ? $" ({x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}x of {expected.BaseReplicas})" : "";
+        return CommandReply.Done("Prepared",
+            $"📅 **{name}** expects traffic at {ChatAnswers.Clock(expected.At)} for {ChatAnswers.Span(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
+            $"from {ChatAnswers.Clock(expected.FloorStart())} until {ChatAnswers.Clock(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Quote(command.Reason)}" +
+            (policy.Spec.Mode is ScaleMode.Approval or ScaleMode.Hybrid ? "\n\nThe policy needs approval: the floor comes as a card when it starts." : ""));
+    }
+
+    /// <summary>Nothing happens yet: the command is stored with a code, and a card with a Confirm button goes to whoever may confirm.</summary>
+    private async Task<CommandReply> HoldAsync(CommandRequest request, ScalePolicy policy, string risk, CancellationToken cancellationToken)
     {
         var twoPersons = policy.Spec.Approval is { RequiredApprovals: >= 2 } or { TwoPersonRule: not null };
         var approvers = policy.Spec.Approval?.Approvers ?? [];
-        var pending = confirmations.Hold(request, approvers, twoPersons);
+        if (await confirmations.HoldAsync(request, policy, approvers, twoPersons, cancellationToken) is not { } pending)
+        {
+            return CommandReply.Refused($"{ChatConfirmations.MaxPerPolicy} commands on **{policy.Key}** already wait for a confirmation; confirm or let them expire first. Nothing was changed.");
+        }
+
+        var confirmers = twoPersons ? [.. approvers.Where(a => a != request.Sender)] : new[] { request.Sender };
+        await confirmationCards.SendAsync(new ConfirmationCard(pending.Code, request.Sender, request.Conversation, confirmers,
+            $"Confirm: {ChatAnswers.Quote(request.Text)}", $"{risk}. Asked by {request.SenderName}; nothing happens until confirmed.", pending.ExpiresAt), cancellationToken);
         var who = twoPersons ? "another approver of the policy" : "you";
         return new CommandReply(CommandOutcome.NeedsConfirmation, "Confirm",
-            $"**Confirm?** `{ChatAnswers.Quote(request.Text)}`: {risk}.\n\nNothing was changed. {char.ToUpperInvariant(who[0])}{who[1..]} can send `confirm {pending.Code}` within {ChatConfirmations.Lifetime.TotalMinutes:0} minutes.");
+            $"**Confirm?** `{ChatAnswers.Quote(request.Text)}`: {risk}.\n\nNothing was changed. {char.ToUpperInvariant(who[0])}{who[1..]} can tap **Confirm** on the card or send `confirm {pending.Code}` within {ChatConfirmations.Lifetime.TotalMinutes:0} minutes.");
     }
 
     private async Task<CommandReply> ConfirmAsync(CommandRequest request, Caller caller, ConfirmCommand command, CancellationToken cancellationToken)
     {
-        if (confirmations.Find(command.Code) is not { } pending)
+        if (await confirmations.FindAsync(command.Code, cancellationToken) is not { } pending)
         {
             return CommandReply.Refused($"No command waits for `{command.Code}` (codes last {ChatConfirmations.Lifetime.TotalMinutes:0} minutes and work once).");
         }
@@ -294,7 +333,7 @@ public sealed partial class ChatCommandService(
             return CommandReply.Refused($"Confirming needs the operator role in `{ns}`; you are {ChatAnswers.Rights(caller)}.");
         }
 
-        if (!confirmations.TryTake(pending))
+        if (!await confirmations.TryTakeAsync(pending, cancellationToken))
         {
             return CommandReply.Refused($"`{command.Code}` was already used.");
         }
@@ -305,9 +344,11 @@ public sealed partial class ChatCommandService(
         {
             // Under the two-person rule the sender's pin became a proposal with the sender's approval; the second
             // approver's confirmation is their approval of it, through the same inbox as a card tap.
-            return await DecideAsync(request, proposalNamespace, proposal, approve: true, null, cancellationToken);
+            reply = await DecideAsync(request, proposalNamespace, proposal, approve: true, null, cancellationToken);
         }
 
+        await confirmationCards.CloseAsync(command.Code, reply.Outcome == CommandOutcome.Done ? "confirmed" : "failed",
+            $"{(reply.Outcome == CommandOutcome.Done ? "Confirmed" : "Confirmed, but not done")} by {request.SenderName}: {reply.Markdown}", cancellationToken);
         return reply;
     }
 

@@ -22,9 +22,10 @@ public static class ControlPlaneExtensions
     public static WebApplicationBuilder AddScaleControlControlPlane(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Decorate<IWorkloadClient>((inner, _) => new InstrumentedWorkloadClient(inner));
-        services.Decorate<IApprovalNotifier>((inner, _) => new InstrumentedApprovalNotifier(inner));
-        services.Decorate<INoticePublisher>((inner, _) => new InstrumentedNoticePublisher(inner));
+        services.AddScaleControlMetrics();
+        services.Decorate<IWorkloadClient>((inner, sp) => new InstrumentedWorkloadClient(inner, sp.GetRequiredService<ScaleControlMetrics>()));
+        services.Decorate<IApprovalNotifier>((inner, sp) => new InstrumentedApprovalNotifier(inner, sp.GetRequiredService<ScaleControlMetrics>()));
+        services.Decorate<INoticePublisher>((inner, sp) => new InstrumentedNoticePublisher(inner, sp.GetRequiredService<ScaleControlMetrics>()));
 
         services.AddSingleton(new DecisionEngine());
         services.AddSingleton<PolicyRuntimes>();
@@ -46,6 +47,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<CardReconciler>();
         services.AddSingleton<CapacityAssessor>();
         services.AddSingleton<ProposalService>();
+        services.AddSingleton<LeaderReadings>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<ProposalRetention>();
         services.AddSingleton<Reconciler>();

@@ -1,3 +1,4 @@
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.DingTalk;
 using ScaleControl.DingTalk.Callbacks;
@@ -57,6 +58,7 @@ public static class AdapterWiring
             builder.Services.AddSingleton<DingTalkDisabled>();
             builder.Services.AddSingleton<IApprovalNotifier>(sp => sp.GetRequiredService<DingTalkDisabled>());
             builder.Services.AddSingleton<INoticePublisher>(sp => sp.GetRequiredService<DingTalkDisabled>());
+            builder.Services.AddSingleton<IConfirmationCards>(sp => sp.GetRequiredService<DingTalkDisabled>());
         }
 
         builder.Services.AddScaleControlPrometheus(configuration);

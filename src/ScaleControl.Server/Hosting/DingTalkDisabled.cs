@@ -1,3 +1,4 @@
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -9,8 +10,13 @@ namespace ScaleControl.Server.Hosting;
 /// Stands in for DingTalk when it is switched off (<c>ScaleControl:DingTalk:Enabled=false</c>): proposals are still
 /// made and recorded, and people approve them with scalectl or the REST API. The proposal says why no card exists.
 /// </summary>
-public sealed class DingTalkDisabled(ILogger<DingTalkDisabled> logger) : IApprovalNotifier, INoticePublisher
+public sealed class DingTalkDisabled(ILogger<DingTalkDisabled> logger) : IApprovalNotifier, INoticePublisher, IConfirmationCards
 {
+    /// <summary>No card without DingTalk: the typed <c>confirm &lt;code&gt;</c> is the way.</summary>
+    public Task SendAsync(ConfirmationCard card, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task CloseAsync(string code, string status, string result, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public const string Reason = "DingTalk is disabled (ScaleControl:DingTalk:Enabled=false): approve with scalectl or the REST API";
 
     public Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken) =>

@@ -3,19 +3,19 @@ using ScaleControl.Core.Ports;
 namespace ScaleControl.Server.Telemetry;
 
 /// <summary>Counts Kubernetes workload reads and scale writes by result for <c>/metrics</c>.</summary>
-public sealed class InstrumentedWorkloadClient(IWorkloadClient inner) : IWorkloadClient
+public sealed class InstrumentedWorkloadClient(IWorkloadClient inner, ScaleControlMetrics metrics) : IWorkloadClient
 {
     public async Task<WorkloadState?> GetAsync(WorkloadRef target, CancellationToken cancellationToken)
     {
         try
         {
             var state = await inner.GetAsync(target, cancellationToken);
-            ScaleControlMetrics.KubernetesCalls.WithLabels("get", state is null ? "NotFound" : "Ok").Inc();
+            metrics.KubernetesCall("get", state is null ? "NotFound" : "Ok");
             return state;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            ScaleControlMetrics.KubernetesCalls.WithLabels("get", "Error").Inc();
+            metrics.KubernetesCall("get", "Error");
             throw;
         }
     }
@@ -25,12 +25,12 @@ public sealed class InstrumentedWorkloadClient(IWorkloadClient inner) : IWorkloa
         try
         {
             var result = await inner.ScaleAsync(request, cancellationToken);
-            ScaleControlMetrics.KubernetesCalls.WithLabels("scale", result.Outcome.ToString()).Inc();
+            metrics.KubernetesCall("scale", result.Outcome.ToString());
             return result;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            ScaleControlMetrics.KubernetesCalls.WithLabels("scale", "Error").Inc();
+            metrics.KubernetesCall("scale", "Error");
             throw;
         }
     }

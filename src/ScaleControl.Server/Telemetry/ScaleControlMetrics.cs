@@ -1,59 +1,114 @@
-using Prometheus;
+using System.Diagnostics.Metrics;
 
 namespace ScaleControl.Server.Telemetry;
 
 /// <summary>
-/// The product's Prometheus metrics (served at <c>/metrics</c>). Names follow Prometheus conventions:
-/// <c>scalecontrol_</c> prefix, base units, <c>_total</c> for counters.
+/// The product's metrics as <see cref="System.Diagnostics.Metrics"/> instruments on a meter from the host's
+/// <see cref="IMeterFactory"/>: injected where they are recorded, so a test reads its own host's numbers (a
+/// <see cref="MeterListener"/> on <see cref="Meter"/>) instead of process-wide statics. <see cref="PrometheusMeterExport"/>
+/// serves them at <c>/metrics</c> under these names, which follow Prometheus conventions (<c>scalecontrol_</c>
+/// prefix, base units, <c>_total</c> for counters) and which the chart, the docs and the alerts use.
 /// </summary>
-public static class ScaleControlMetrics
+public sealed class ScaleControlMetrics
 {
-    private static readonly string[] s_policyLabels = ["namespace", "policy"];
+    public const string MeterName = "ScaleControl";
 
-    public static readonly Counter Evaluations = Metrics.CreateCounter(
-        "scalecontrol_evaluations_total", "Policy evaluations by the control loop.", s_policyLabels);
+    private readonly Dictionary<Instrument, string[]> _labels = [];
 
-    public static readonly Counter Decisions = Metrics.CreateCounter(
-        "scalecontrol_decisions_total", "Decisions by outcome (None, ApplyNow, Propose, Hold).", "outcome");
+    public ScaleControlMetrics(IMeterFactory meters)
+    {
+        Meter = meters.Create(MeterName);
+        Evaluations = NewCounter("scalecontrol_evaluations_total", "Policy evaluations by the control loop.", "namespace", "policy");
+        Decisions = NewCounter("scalecontrol_decisions_total", "Decisions by outcome (None, ApplyNow, Propose, Hold).", "outcome");
+        ProposalTransitions = NewCounter("scalecontrol_proposals_total", "Proposals entering a phase (Pending, Approved, Applied, Rejected, Expired, Superseded, Failed).", "phase");
+        ProposalsPruned = NewCounter("scalecontrol_proposals_pruned_total", "Finished proposals deleted by retention, by rule (max_age, max_per_policy).", "reason");
+        OpenProposals = NewGauge("scalecontrol_open_proposals", "Proposals waiting for a decision (Pending or Approved).");
+        ApprovalWait = NewHistogram("scalecontrol_approval_wait_seconds", "From proposal creation to the last needed approval.", Exponential(1, 2, 12));
+        DecisionToApplied = NewHistogram("scalecontrol_decision_to_applied_seconds", "From the decision to the acknowledged scale write.", Exponential(0.005, 2, 18), "channel");
+        ScaleActions = NewCounter("scalecontrol_scale_actions_total", "Scale writes by direction and result.", "direction", "result");
+        KubernetesCalls = NewCounter("scalecontrol_kubernetes_calls_total", "Workload reads and scale writes against the Kubernetes API by operation and result.", "operation", "result");
+        DingTalkCalls = NewCounter("scalecontrol_dingtalk_calls_total", "DingTalk calls (cards, escalations, notices) by operation and result.", "operation", "result");
+        MetricValue = NewGauge("scalecontrol_policy_metric_value", "Last value of each policy metric.", "namespace", "policy", "metric");
+        DesiredReplicas = NewGauge("scalecontrol_policy_desired_replicas", "Replicas the last decision asked for.", "namespace", "policy");
+        CurrentReplicas = NewGauge("scalecontrol_policy_current_replicas", "Replicas the workload runs (spec).", "namespace", "policy");
+        LastTick = NewGauge("scalecontrol_last_tick_timestamp_seconds", "Unix time of the last completed control-loop tick (leader only).");
+        IsLeader = NewGauge("scalecontrol_leader", "1 while this replica is the leader.");
+    }
 
-    public static readonly Counter ProposalTransitions = Metrics.CreateCounter(
-        "scalecontrol_proposals_total", "Proposals entering a phase (Pending, Approved, Applied, Rejected, Expired, Superseded, Failed).", "phase");
+    public Meter Meter { get; }
 
-    public static readonly Counter ProposalsPruned = Metrics.CreateCounter(
-        "scalecontrol_proposals_pruned_total", "Finished proposals deleted by retention, by rule (max_age, max_per_policy).", "reason");
+    public Counter<long> Evaluations { get; }
+    public Counter<long> Decisions { get; }
+    public Counter<long> ProposalTransitions { get; }
+    public Counter<long> ProposalsPruned { get; }
+    public Gauge<double> OpenProposals { get; }
+    public Histogram<double> ApprovalWait { get; }
+    public Histogram<double> DecisionToApplied { get; }
+    public Counter<long> ScaleActions { get; }
+    public Counter<long> KubernetesCalls { get; }
+    public Counter<long> DingTalkCalls { get; }
+    public Gauge<double> MetricValue { get; }
+    public Gauge<double> DesiredReplicas { get; }
+    public Gauge<double> CurrentReplicas { get; }
+    public Gauge<double> LastTick { get; }
+    public Gauge<double> IsLeader { get; }
 
-    public static readonly Gauge OpenProposals = Metrics.CreateGauge(
-        "scalecontrol_open_proposals", "Proposals waiting for a decision (Pending or Approved).");
+    /// <summary>The label names an instrument's measurements carry, in exposition order (tags are matched by name).</summary>
+    public IReadOnlyList<string> LabelsOf(Instrument instrument) => _labels.GetValueOrDefault(instrument) ?? [];
 
-    public static readonly Histogram ApprovalWait = Metrics.CreateHistogram(
-        "scalecontrol_approval_wait_seconds", "From proposal creation to the last needed approval.",
-        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 12) });
+    /// <summary>One evaluation of a policy by the loop, with the decision's outcome.</summary>
+    public void Evaluated(string @namespace, string policy, string outcome)
+    {
+        Evaluations.Add(1, new("namespace", @namespace), new("policy", policy));
+        Decisions.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    }
 
-    public static readonly Histogram DecisionToApplied = Metrics.CreateHistogram(
-        "scalecontrol_decision_to_applied_seconds", "From the decision to the acknowledged scale write.",
-        new HistogramConfiguration { LabelNames = ["channel"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 18) });
+    public void Replicas(string @namespace, string policy, int desired, int current)
+    {
+        DesiredReplicas.Record(desired, new("namespace", @namespace), new("policy", policy));
+        CurrentReplicas.Record(current, new("namespace", @namespace), new("policy", policy));
+    }
 
-    public static readonly Counter ScaleActions = Metrics.CreateCounter(
-        "scalecontrol_scale_actions_total", "Scale writes by direction and result.", "direction", "result");
+    public void PolicyMetric(string @namespace, string policy, string metric, double value) =>
+        MetricValue.Record(value, new("namespace", @namespace), new("policy", policy), new("metric", metric));
 
-    public static readonly Counter KubernetesCalls = Metrics.CreateCounter(
-        "scalecontrol_kubernetes_calls_total", "Workload reads and scale writes against the Kubernetes API by operation and result.", "operation", "result");
+    public void ProposalEntered(string phase) => ProposalTransitions.Add(1, new KeyValuePair<string, object?>("phase", phase));
 
-    public static readonly Counter DingTalkCalls = Metrics.CreateCounter(
-        "scalecontrol_dingtalk_calls_total", "DingTalk calls (cards, escalations, notices) by operation and result.", "operation", "result");
+    public void ProposalPruned(string reason) => ProposalsPruned.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    public static readonly Gauge MetricValue = Metrics.CreateGauge(
-        "scalecontrol_policy_metric_value", "Last value of each policy metric.", "namespace", "policy", "metric");
+    public void ScaleAction(string direction, string result) => ScaleActions.Add(1, new("direction", direction), new("result", result));
 
-    public static readonly Gauge DesiredReplicas = Metrics.CreateGauge(
-        "scalecontrol_policy_desired_replicas", "Replicas the last decision asked for.", s_policyLabels);
+    public void KubernetesCall(string operation, string result) => KubernetesCalls.Add(1, new("operation", operation), new("result", result));
 
-    public static readonly Gauge CurrentReplicas = Metrics.CreateGauge(
-        "scalecontrol_policy_current_replicas", "Replicas the workload runs (spec).", s_policyLabels);
+    public void DingTalkCall(string operation, string result) => DingTalkCalls.Add(1, new("operation", operation), new("result", result));
 
-    public static readonly Gauge LastTick = Metrics.CreateGauge(
-        "scalecontrol_last_tick_timestamp_seconds", "Unix time of the last completed control-loop tick (leader only).");
+    public void AppliedAfter(string channel, double seconds) => DecisionToApplied.Record(seconds, new KeyValuePair<string, object?>("channel", channel));
 
-    public static readonly Gauge IsLeader = Metrics.CreateGauge(
-        "scalecontrol_leader", "1 while this replica is the leader.");
+    private Counter<long> NewCounter(string name, string help, params string[] labels) =>
+        Labelled(Meter.CreateCounter<long>(name, unit: null, description: help), labels);
+
+    private Gauge<double> NewGauge(string name, string help, params string[] labels) =>
+        Labelled(Meter.CreateGauge<double>(name, unit: null, description: help), labels);
+
+    private Histogram<double> NewHistogram(string name, string help, double[] buckets, params string[] labels) =>
+        Labelled(Meter.CreateHistogram(name, unit: null, description: help, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets }), labels);
+
+    private T Labelled<T>(T instrument, string[] labels)
+        where T : Instrument
+    {
+        _labels[instrument] = labels;
+        return instrument;
+    }
+
+    /// <summary><paramref name="count"/> bucket bounds from <paramref name="start"/>, each <paramref name="factor"/> times the last.</summary>
+    private static double[] Exponential(double start, double factor, int count)
+    {
+        var buckets = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            buckets[i] = start * Math.Pow(factor, i);
+        }
+
+        return buckets;
+    }
 }

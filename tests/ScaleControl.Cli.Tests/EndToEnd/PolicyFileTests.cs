@@ -110,6 +110,22 @@ public sealed class PolicyFileTests(CliSandbox server)
     }
 
     [Fact]
+    public async Task DescribePolicy_Follower_ShowsWhatItFollowsInsteadOfMetrics()
+    {
+        var apply = await server.Cli().RunAsync("policy", "apply", "-f", File("follower.yaml"));
+        var result = await server.Cli().RunAsync("describe", "policy", "clifollow/cli-follower");
+
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string? Value(string key) => result.Lines.FirstOrDefault(l => l.TrimStart().StartsWith(key + ":", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+        Assert.Contains("Follows:", result.Lines);
+        Assert.DoesNotContain("Metrics:", result.Lines);
+        Assert.Equal("Deployment clitest/described", Value("Workload"));
+        Assert.StartsWith("0.5 replicas per replica of the leader", Value("Ratio"), StringComparison.Ordinal);
+        Assert.StartsWith("cli-chain", Value("Group"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PolicyApply_AsOperator_IsForbidden()
     {
         var result = await server.Cli(CliSandbox.OperatorToken).RunAsync("policy", "apply", "-f", File("valid-two.yaml"), "-n", "clitest");

@@ -48,7 +48,7 @@ public class DecisionEngineLeadingSignalTests
 
     private static Decision Quiet(EngineRig rig, int evaluations, double pushes = 0)
     {
-        Decision last = null!;
+        Decision last = default;
         for (var i = 0; i < evaluations; i++)
         {
             last = Step(rig, 1_000, pushes);
@@ -111,7 +111,7 @@ public class DecisionEngineLeadingSignalTests
         Step(rig, 1_000, 20_000);
 
         // 90 s later the announced 1,000 QPS are in the metric; the signal that announced them is not extra any more.
-        Decision d = null!;
+        Decision d = default;
         for (var i = 0; i < 19; i++)
         {
             d = Step(rig, 2_000, 20_000);

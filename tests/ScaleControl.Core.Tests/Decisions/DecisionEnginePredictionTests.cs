@@ -66,8 +66,8 @@ public class DecisionEnginePredictionTests
             d = rig.Decide(new Dictionary<string, Signals.MetricReading> { [q] = Signals.MetricReading.Ok(q, value, rig.Now.AddSeconds(-10)) });
         }
 
-        Assert.NotNull(d!.PredictedRecommendation);
-        Assert.Contains("in 55s", d.Reason, StringComparison.Ordinal); // 45 s look-ahead + 10 s sample age
+        Assert.NotNull(d!.Value.PredictedRecommendation);
+        Assert.Contains("in 55s", d.Value.Reason, StringComparison.Ordinal); // 45 s look-ahead + 10 s sample age
     }
 
     [Fact]

@@ -66,7 +66,7 @@ internal sealed class EngineRig(ScalePolicy policy)
             last = Decide(v);
         }
 
-        return last!;
+        return last!.Value;
     }
 
     public void Apply(Decision decision, bool ready = true)

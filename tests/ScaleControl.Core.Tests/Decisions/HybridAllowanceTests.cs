@@ -40,8 +40,9 @@ public class HybridAllowanceTests
         var split = HybridAllowance.Split(Hybrid(), Step(3, 8), [], s_now)!;
 
         Assert.Equal(5, split.AutomaticTo);
-        Assert.Equal((5, 8, DecisionOutcome.Propose), (split.Rest!.CurrentReplicas, split.Rest.DesiredReplicas, split.Rest.Outcome));
-        Assert.Contains("3 → 5 applied automatically", split.Rest.Reason, StringComparison.Ordinal);
+        var rest = split.Rest!.Value;
+        Assert.Equal((5, 8, DecisionOutcome.Propose), (rest.CurrentReplicas, rest.DesiredReplicas, rest.Outcome));
+        Assert.Contains("3 → 5 applied automatically", rest.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -53,8 +54,9 @@ public class HybridAllowanceTests
         var split = HybridAllowance.Split(Hybrid(), Step(5, 6), earlier, s_now)!;
 
         Assert.Equal(5, split.AutomaticTo);
-        Assert.Equal((5, 6), (split.Rest!.CurrentReplicas, split.Rest.DesiredReplicas));
-        Assert.Contains("used up", split.Rest.Reason, StringComparison.Ordinal);
+        var rest = split.Rest!.Value;
+        Assert.Equal((5, 6), (rest.CurrentReplicas, rest.DesiredReplicas));
+        Assert.Contains("used up", rest.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Callbacks;
@@ -12,13 +13,14 @@ public class CardCallbackHandlerTests
 {
     private readonly FakeTimeProvider _time = new(SampleProposals.Created.AddMinutes(1));
     private readonly FakeApprovalInbox _inbox;
+    private readonly FakeCommandInbox _commands = new();
     private readonly CardCallbackHandler _handler;
 
     public CardCallbackHandlerTests()
     {
         _inbox = new FakeApprovalInbox(_time);
         _inbox.Add(SampleProposals.Pending());
-        _handler = new CardCallbackHandler(_inbox, _inbox, _time, NullLogger<CardCallbackHandler>.Instance);
+        _handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, NullLogger<CardCallbackHandler>.Instance);
     }
 
     private static CardCallback Tap(string user, string action, string outTrackId = "shop.checkout-api-7f3a") =>
@@ -34,6 +36,72 @@ public class CardCallbackHandlerTests
         Assert.Null(reply.CardData);
         Assert.StartsWith("Recorded: ", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Applied, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
+    }
+
+    [Fact]
+    public async Task HandleAsync_RowButton_DecidesTheNamedRowWithTheCountOnTheButton()
+    {
+        var tap = new CardCallback("shop.checkout-api-7f3a", "zhangsan", "corp", ["approve_row"],
+            new Dictionary<string, string> { ["action"] = "approve_row", ["row"] = "feed/comments-1a2b", ["replicas"] = "6" });
+
+        await _handler.HandleAsync(tap, CancellationToken.None);
+
+        Assert.Equal(
+            new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, Replicas: 6, AwaitOutcome: false, Row: "feed/comments-1a2b"),
+            Assert.Single(_inbox.Commands));
+    }
+
+    [Fact]
+    public async Task HandleAsync_RowRejectButton_RejectsTheRowOnly()
+    {
+        var tap = new CardCallback("shop.checkout-api-7f3a", "lisi", "corp", ["reject_row"],
+            new Dictionary<string, string> { ["action"] = "reject_row", ["row"] = "feed/comments-1a2b" });
+
+        await _handler.HandleAsync(tap, CancellationToken.None);
+
+        var command = Assert.Single(_inbox.Commands);
+        Assert.Equal((false, false, "feed/comments-1a2b"), (command.Approve, command.AllRows, command.Row));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("no-namespace")]
+    public async Task HandleAsync_RowButtonWithoutARow_RefusedAndNothingDecided(string? row)
+    {
+        var values = new Dictionary<string, string> { ["action"] = "approve_row" };
+        if (row is not null)
+        {
+            values["row"] = row;
+        }
+
+        var reply = await _handler.HandleAsync(new CardCallback("shop.checkout-api-7f3a", "zhangsan", "corp", ["approve_row"], values), CancellationToken.None);
+
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("This row button names no row; nothing was changed.", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ConfirmOnAConfirmationCard_IsTheConfirmCommandOfTheTapper_AnsweredPrivately()
+    {
+        var tap = new CardCallback("confirm.K7Q2AB", "lisi", "corp", ["confirm"], new Dictionary<string, string> { ["action"] = "confirm" });
+
+        var reply = await _handler.HandleAsync(tap, CancellationToken.None);
+
+        var request = Assert.Single(_commands.Requests);
+        Assert.Equal((new ConfirmCommand("K7Q2AB") as ChatCommand, "lisi"), (request.Command, request.Sender));
+        Assert.Equal("`confirm` refused for lisi", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Empty(_inbox.Commands);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ApproveOnAConfirmationCard_ChangesNothing()
+    {
+        var reply = await _handler.HandleAsync(Tap("zhangsan", "approve", "confirm.K7Q2AB"), CancellationToken.None);
+
+        Assert.Empty(_commands.Requests);
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("Unknown button; nothing was changed.", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 
     [Fact]
@@ -105,7 +173,7 @@ public class CardCallbackHandlerTests
     public async Task HandleAsync_DecisionSlowerThanBudget_AnswersEarlyAndDecisionStillCompletes()
     {
         _inbox.Delay = TimeSpan.FromMilliseconds(300);
-        var handler = new CardCallbackHandler(_inbox, _inbox, TimeProvider.System, NullLogger<CardCallbackHandler>.Instance)
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, NullLogger<CardCallbackHandler>.Instance)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);

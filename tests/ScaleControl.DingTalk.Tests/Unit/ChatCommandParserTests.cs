@@ -25,6 +25,18 @@ public sealed class ChatCommandParserTests
         { "unpin shop/checkout-api", new UnpinCommand("shop", "checkout-api") },
         { "history shop/checkout-api", new HistoryCommand("shop", "checkout-api") },
         { "confirm k7q2ab", new ConfirmCommand("K7Q2AB") },
+        {
+            "prepare shop/checkout-api at 20:00 expect 3x for 20m reason push to 30M users",
+            new PrepareCommand("shop", "checkout-api", new EventTime { Clock = new TimeOnly(20, 0) }, TimeSpan.FromMinutes(20), 3, null, "push to 30M users")
+        },
+        {
+            "Prepare shop/checkout-api for 1h replicas 30 at +30m reason gala",
+            new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromMinutes(30) }, TimeSpan.FromHours(1), null, 30, "gala")
+        },
+        {
+            "prepare shop/checkout-api at 2026-12-04T20:00+08:00 expect 1.5x for 20m reason push",
+            new PrepareCommand("shop", "checkout-api", new EventTime { Absolute = new DateTimeOffset(2026, 12, 4, 20, 0, 0, TimeSpan.FromHours(8)) }, TimeSpan.FromMinutes(20), 1.5, null, "push")
+        },
     };
 
     [Theory]
@@ -50,6 +62,15 @@ public sealed class ChatCommandParserTests
     [InlineData("approve", "usage: `approve")]
     [InlineData("unpin shop/a extra", "usage: `unpin")]
     [InlineData("freeze shop/a for 1h", "usage: `freeze")]
+    [InlineData("prepair shop/a at 20:00 expect 3x for 20m reason x", "Did you mean `prepare")]
+    [InlineData("prepare shop/a", "usage: `prepare")]
+    [InlineData("prepare shop/a at 25:00 expect 3x for 20m reason x", "time `25:00`")]
+    [InlineData("prepare shop/a at 2026-12-04T20:00 expect 3x for 20m reason x", "time `2026-12-04T20:00`")]
+    [InlineData("prepare shop/a at 20:00 expect 3x replicas 4 for 20m reason x", "exactly one of")]
+    [InlineData("prepare shop/a at 20:00 expect 300x for 20m reason x", "`expect 300x`")]
+    [InlineData("prepare shop/a at 20:00 expect 3x for 20m because x", "unknown word `because`")]
+    [InlineData("prepare shop/a at 20:00 expect 3x for 20m soon x", "unknown word `soon`")]
+    [InlineData("prepare shop/a at 20:00 expect 3x for 20m reason", "say why")]
     public void Parse_Invalid_SaysWhatWasExpected(string text, string expected)
     {
         var parsed = ChatCommandParser.Parse(text);

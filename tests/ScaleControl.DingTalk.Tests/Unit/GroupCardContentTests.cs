@@ -52,6 +52,34 @@ public class GroupCardContentTests
     }
 
     [Fact]
+    public void BuildGroup_RowItems_GiveEachRowItsKeyCountsAndPhaseForThePerRowButtons()
+    {
+        var applied = Row("gateway", 4, 8) is var g ? g.With(g.Status with { Phase = ProposalPhase.Applied }) : g;
+
+        var card = s_content.BuildGroup([applied, Row("comments", 2, 4)]);
+
+        using var items = System.Text.Json.JsonDocument.Parse(card[V.RowItems]);
+        var rows = items.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(("feed/gateway", "applied"), (rows[0].GetProperty("key").GetString(), rows[0].GetProperty("status").GetString()));
+        Assert.Equal(("feed/comments", "2", "4", "pending"),
+            (rows[1].GetProperty("workload").GetString(), rows[1].GetProperty("from").GetString(), rows[1].GetProperty("to").GetString(), rows[1].GetProperty("status").GetString()));
+        Assert.Equal("", s_content.Build(SampleProposals.Pending())[V.RowItems]);
+    }
+
+    [Fact]
+    public void BuildGroup_ManyRows_RowItemsStayValidJsonWithinTheValueLimit()
+    {
+        var rows = Enumerable.Range(0, 30).Select(i => Row($"service-with-a-long-name-{i:00}", 2, 4)).ToList();
+
+        var json = s_content.BuildGroup(rows)[V.RowItems];
+
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(json) <= 1024);
+        using var items = System.Text.Json.JsonDocument.Parse(json);
+        Assert.InRange(items.RootElement.GetArrayLength(), 1, 29);
+    }
+
+    [Fact]
     public void BuildGroup_AllApplied_ShowsWhoAndWhenPerRow()
     {
         var at = SampleProposals.Created.AddMinutes(1);

@@ -102,5 +102,125 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Equal("zhangsan", p.Spec.Freeze?.By));
     }
 
+    [Fact]
+    public async Task RiskyCommand_SendsAConfirmationCardToTheSenderOnly_SomeoneElseCannotConfirm_TheSenderCan()
+    {
+        await SeedAsync();
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
+
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident"), "freeze shop/* for 1h incident"), CancellationToken.None);
+        var card = Assert.Single(_server.ConfirmationCards.Sent);
+        var byOther = await Inbox.ExecuteAsync(From("lisi", new ConfirmCommand(card.Code)), CancellationToken.None);
+        var bySender = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(card.Code), $"tapped Confirm ({card.Code})"), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.NeedsConfirmation, asked.Outcome);
+        Assert.Contains($"tap **Confirm** on the card or send `confirm {card.Code}`", asked.Markdown, StringComparison.Ordinal);
+        Assert.Equal(("zhangsan", "cidOnCall=="), (card.Sender, card.Conversation));
+        Assert.Equal(["zhangsan"], card.Confirmers);
+        Assert.Equal(CommandOutcome.Refused, byOther.Outcome);
+        Assert.Contains("Only zhangsan can confirm", byOther.Markdown, StringComparison.Ordinal);
+        Assert.Equal(CommandOutcome.Done, bySender.Outcome);
+        Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Equal("zhangsan", p.Spec.Freeze?.By));
+        Assert.Equal((card.Code, "confirmed"), Assert.Single(_server.ConfirmationCards.Closed) is var closed ? (closed.Code, closed.Status) : default);
+    }
+
+    [Fact]
+    public async Task TwoPersonRule_TheCardGoesToTheOtherApprovers_TheirConfirmIsTheirApproval()
+    {
+        var policy = TestPolicies.Approval();
+        await SeedAsync(policy with { Spec = policy.Spec with { MaxReplicas = 10, Approval = policy.Spec.Approval! with { RequiredApprovals = 2 } } });
+
+        await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 12, TimeSpan.FromMinutes(30), "launch")), CancellationToken.None);
+        var card = Assert.Single(_server.ConfirmationCards.Sent);
+        var tapped = await Inbox.ExecuteAsync(From("lisi", new ConfirmCommand(card.Code), $"tapped Confirm ({card.Code})"), CancellationToken.None);
+
+        Assert.DoesNotContain("zhangsan", card.Confirmers);
+        Assert.Contains("lisi", card.Confirmers);
+        Assert.Equal(CommandOutcome.Done, tapped.Outcome);
+        Assert.Equal(12, _server.Workloads.Replicas("shop", "checkout-api"));
+        var pinned = (await _server.Proposals.ListAsync("shop", CancellationToken.None)).Single();
+        Assert.Equal(["lisi", "zhangsan"], pinned.Status.Approvals.Select(a => a.User).Order());
+    }
+
+    [Fact]
+    public async Task PendingConfirmation_SurvivesARestart_AndWorksOnce()
+    {
+        await SeedAsync();
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
+        await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
+        var code = Assert.Single(_server.ConfirmationCards.Sent).Code;
+
+        using var restarted = _server.Restarted();
+        var inbox = restarted.Service<ICommandInbox>();
+        var done = await inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+        var again = await inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, done.Outcome);
+        Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Equal("zhangsan", p.Spec.Freeze?.By));
+        Assert.Equal(CommandOutcome.Refused, again.Outcome);
+        Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None),
+            p => Assert.DoesNotContain(p.Metadata.Annotations ?? new Dictionary<string, string>(), a => a.Key.StartsWith(ChatConfirmations.AnnotationPrefix, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task PendingConfirmation_Expires()
+    {
+        await SeedAsync();
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
+        await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
+        var code = Assert.Single(_server.ConfirmationCards.Sent).Code;
+
+        _server.Time.Advance(ChatConfirmations.Lifetime + TimeSpan.FromSeconds(1));
+        var late = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, late.Outcome);
+        Assert.Contains("No command waits for", late.Markdown, StringComparison.Ordinal);
+        Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Null(p.Spec.Freeze));
+    }
+
+    [Fact]
+    public async Task Prepare_ByAnOperator_RecordsTheExpectedEventWithChannelDingTalkChat()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var at = new EventTime { After = TimeSpan.FromHours(2) };
+        var prepare = new PrepareCommand("shop", "checkout-api", at, TimeSpan.FromMinutes(20), Multiplier: 3, Replicas: null, "push to 30M users");
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare, "prepare shop/checkout-api at +2h expect 3x for 20m reason push to 30M users"), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.False(reply.Private);
+        Assert.Contains("floor **6** replicas (3x of 2)", reply.Markdown, StringComparison.Ordinal);
+        var expected = Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+        Assert.Equal((6, "zhangsan", "DingTalkChat", "push to 30M users"), (expected.Replicas, expected.By, expected.Channel, expected.Reason));
+        Assert.Equal(_server.Time.GetUtcNow().AddHours(2), expected.At);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Prepare_ByAViewer_IsRefusedPrivatelyAndNothingIsRecorded()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { Clock = new TimeOnly(20, 0) }, TimeSpan.FromMinutes(20), 3, null, "push");
+
+        var reply = await Inbox.ExecuteAsync(From("wangwu", prepare), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.True(reply.Private);
+        Assert.Contains("operator role in `shop`", reply.Markdown, StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task Prepare_BeyondMaxReplicas_IsRefusedWithTheServicesReason()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromHours(1) }, TimeSpan.FromMinutes(20), null, 500, "push");
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.Contains("above the policy's maxReplicas", reply.Markdown, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _server.Dispose();
 }

@@ -72,6 +72,55 @@ public sealed class GroupCardTests : IDisposable
     }
 
     [Fact]
+    public async Task RowButton_ApprovesThatRowOnly_TheCardShowsItAppliedBesideThePendingRows()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var rows = (await Open()).OrderBy(ProposalFactory.CreatedAt).ToList();
+        var inbox = _server.Service<IApprovalInbox>();
+
+        var result = await inbox.DecideAsync(new ApprovalCommand("feed", rows[0].Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true,
+            Replicas: rows[1].Spec.ToReplicas, Row: $"feed/{rows[1].Metadata.Name}"), default);
+
+        Assert.Equal(ApprovalResultKind.Accepted, result.Kind);
+        Assert.StartsWith($"feed/{rows[1].Spec.Target.Name}: ", result.Message, StringComparison.Ordinal);
+        Assert.Equal(10, _server.Workloads.Replicas("feed", rows[1].Spec.Target.Name));
+        Assert.Equal(4, _server.Workloads.Replicas("feed", rows[0].Spec.Target.Name));
+        Assert.Equal(4, _server.Workloads.Replicas("feed", rows[2].Spec.Target.Name));
+        var card = _server.Cards.GroupUpdates.Last().ToDictionary(r => r.Metadata.Name, r => r.Status.Phase);
+        Assert.Equal(ProposalPhase.Applied, card[rows[1].Metadata.Name]);
+        Assert.Equal(ProposalPhase.Pending, card[rows[0].Metadata.Name]);
+        Assert.Equal(ProposalPhase.Pending, card[rows[2].Metadata.Name]);
+        Assert.Single(_server.Cards.Sent);
+
+        // The same row again: exactly once.
+        var again = await inbox.DecideAsync(new ApprovalCommand("feed", rows[0].Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true,
+            Row: $"feed/{rows[1].Metadata.Name}"), default);
+        Assert.NotEqual(ApprovalResultKind.Accepted, again.Kind);
+    }
+
+    [Fact]
+    public async Task RowButton_NamingAProposalNotOnTheCard_IsRefused()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var lead = (await Open()).OrderBy(ProposalFactory.CreatedAt).First();
+        var elsewhere = TestPolicies.Approval("shop", "checkout-api");
+        _server.Workloads.Add("shop", "checkout-api", 4);
+        await _server.Policies.UpsertAsync(elsewhere, default);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await Tick(seconds: 5);
+        var other = (await _server.Proposals.ListAsync("shop", default)).Single(p => p.Status.Phase == ProposalPhase.Pending);
+
+        var result = await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("feed", lead.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true,
+            Row: $"shop/{other.Metadata.Name}"), default);
+
+        Assert.Equal(ApprovalResultKind.Refused, result.Kind);
+        Assert.Contains("is not a row of this card", result.Message, StringComparison.Ordinal);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
     public async Task Expiry_TheWholeCardExpiresTogether()
     {
         await GivenChainUnderLoad();

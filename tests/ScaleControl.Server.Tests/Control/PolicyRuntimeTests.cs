@@ -56,9 +56,6 @@ public class PolicyRuntimeTests
     private static EvaluationRecord Record(DateTimeOffset time, double? value, int desired, double? predicted = null) => new(
         time,
         [new MetricSnapshot("qps", value, predicted, value is null ? MetricStatus.Empty : MetricStatus.Ok, null)],
-        CurrentReplicas: 5,
         ReadyReplicas: 4,
-        DesiredReplicas: desired,
-        DecisionOutcome.None,
-        "within tolerance");
+        new Decision { CurrentReplicas = 5, DesiredReplicas = desired, Outcome = DecisionOutcome.None, Reason = "within tolerance" });
 }

@@ -7,7 +7,6 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Hosting;
-using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Tests.Infrastructure;
 using ScaleControl.Testing.Stores;
 using ScaleControl.Server.Control.Loop;
@@ -15,8 +14,9 @@ using ScaleControl.Server.Control.Loop;
 namespace ScaleControl.Server.Tests.Control;
 
 /// <summary>Retention of finished proposals on a fake clock against the in-memory store (defaults: 7 days, 20 per policy).</summary>
-public sealed class ProposalRetentionTests
+public sealed class ProposalRetentionTests : IDisposable
 {
+    private readonly TestMetrics _metrics = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
     private readonly InMemoryProposalStore _inner;
     private readonly InterceptingStore _store;
@@ -28,8 +28,10 @@ public sealed class ProposalRetentionTests
     {
         _inner = new InMemoryProposalStore(_time);
         _store = new InterceptingStore(_inner);
-        _retention = new ProposalRetention(_store, _leadership, Options.Create(new HistoryOptions()), _time, _logger);
+        _retention = new ProposalRetention(_store, _leadership, Options.Create(new HistoryOptions()), _time, _metrics.Metrics, _logger);
     }
+
+    public void Dispose() => _metrics.Dispose();
 
     [Fact]
     public async Task Prune_FinishedMoreThanMaxAgeAgo_DeletedYoungerKept()
@@ -212,16 +214,14 @@ public sealed class ProposalRetentionTests
 
         await Finished("video", "transcoder", Ago(days: 8));
         await Finished("video", "transcoder", Ago(days: 9));
-        var byAge = ScaleControlMetrics.ProposalsPruned.WithLabels("max_age").Value;
-        var byCount = ScaleControlMetrics.ProposalsPruned.WithLabels("max_per_policy").Value;
 
         await _retention.PruneIfDueAsync(default);
 
         var line = Assert.Single(_logger.Lines);
         Assert.Equal(LogLevel.Information, line.Level);
         Assert.Equal("Pruned 3 finished proposals: 2 finished more than 7 days ago, 1 beyond the newest 20 of their policy", line.Message);
-        Assert.Equal(2, ScaleControlMetrics.ProposalsPruned.WithLabels("max_age").Value - byAge);
-        Assert.Equal(1, ScaleControlMetrics.ProposalsPruned.WithLabels("max_per_policy").Value - byCount);
+        Assert.Equal(2, _metrics.Sum(_metrics.Metrics.ProposalsPruned, "max_age"));
+        Assert.Equal(1, _metrics.Sum(_metrics.Metrics.ProposalsPruned, "max_per_policy"));
 
         _time.Advance(TimeSpan.FromMinutes(1));
         await _retention.PruneIfDueAsync(default);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ScaleControl.Core.Capacity;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -184,5 +185,24 @@ public sealed class FakeClusterCapacity : IClusterCapacity
     {
         Interlocked.Increment(ref _reads);
         return Task.FromResult(Room);
+    }
+}
+
+/// <summary>Records confirmation cards sent and closed.</summary>
+public sealed class RecordingConfirmationCards : IConfirmationCards
+{
+    public ConcurrentQueue<ConfirmationCard> Sent { get; } = new();
+    public ConcurrentQueue<(string Code, string Status, string Result)> Closed { get; } = new();
+
+    public Task SendAsync(ConfirmationCard card, CancellationToken cancellationToken)
+    {
+        Sent.Enqueue(card);
+        return Task.CompletedTask;
+    }
+
+    public Task CloseAsync(string code, string status, string result, CancellationToken cancellationToken)
+    {
+        Closed.Enqueue((code, status, result));
+        return Task.CompletedTask;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Testing.Stores;
@@ -35,10 +36,28 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     public RecordingNotices Notices { get; } = new();
     public RecordingEvents Events { get; } = new();
 
+    public RecordingConfirmationCards ConfirmationCards { get; } = new();
+
     public ServerFactory()
     {
         Policies = new InMemoryPolicyStore(Time);
         Proposals = new InMemoryProposalStore(Time);
+        Metrics = new FakeMetrics(Time);
+    }
+
+    /// <summary>A new server process over the same stored state (what survives a restart), the same clock and workloads.</summary>
+    public ServerFactory Restarted()
+    {
+        var next = new ServerFactory(Policies, Proposals, Time, Workloads);
+        return next;
+    }
+
+    private ServerFactory(InMemoryPolicyStore policies, InMemoryProposalStore proposals, FakeTimeProvider time, FakeWorkloads workloads)
+    {
+        Time = time;
+        Policies = policies;
+        Proposals = proposals;
+        Workloads = workloads;
         Metrics = new FakeMetrics(Time);
     }
 
@@ -85,6 +104,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<IClusterCapacity>(Cluster);
             services.AddSingleton<IMetricSource>(Metrics);
             services.AddSingleton<IApprovalNotifier>(Cards);
+            services.AddSingleton<IConfirmationCards>(ConfirmationCards);
             services.AddSingleton<INoticePublisher>(Notices);
             services.AddSingleton<IEventRecorder>(Events);
             services.AddSingleton<ILeadership, FixedLeadership>();

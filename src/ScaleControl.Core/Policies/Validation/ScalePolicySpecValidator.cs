@@ -10,8 +10,15 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
 
         RuleFor(s => s.Metrics)
             .NotEmpty()
+            .When(s => s.Follow is null)
             .OverridePropertyName("metrics")
-            .WithMessage("metrics must list at least one metric (a PromQL query and a target).");
+            .WithMessage("metrics must list at least one metric (a PromQL query and a target), or set follow to size from another workload.");
+        RuleFor(s => s.Metrics)
+            .Empty()
+            .When(s => s.Follow is not null)
+            .OverridePropertyName("metrics")
+            .WithMessage("a policy either follows a workload or sizes from metrics: remove metrics or follow.");
+        RuleFor(s => s.Follow!).SetValidator(new FollowSpecValidator()).When(s => s.Follow is not null).OverridePropertyName("follow");
         RuleForEach(s => s.Metrics).SetValidator(new MetricSpecValidator()).OverridePropertyName("metrics");
         RuleFor(s => s.Metrics)
             .Must(m => m.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == m.Count)

@@ -22,5 +22,10 @@ public sealed class ScalePolicyValidator : AbstractValidator<ScalePolicy>
 
         RuleFor(p => p.Metadata).NotNull().SetValidator(new ObjectMetaValidator()).OverridePropertyName("metadata");
         RuleFor(p => p.Spec).NotNull().SetValidator(new ScalePolicySpecValidator()).OverridePropertyName("spec");
+        RuleFor(p => p.Spec.Follow!.Workload)
+            .Must((p, _) => !FollowGraph.FollowsItself(p))
+            .When(p => p.Spec?.Follow is not null)
+            .OverridePropertyName("spec.follow.workload")
+            .WithMessage(p => $"a policy cannot follow its own workload ({p.Metadata.Namespace}/{p.Spec.Target.Name}); follow another workload or use metrics.");
     }
 }

@@ -7,14 +7,60 @@ namespace ScaleControl.Sandbox.DingTalk.Cards;
 /// <summary>How a card renders from its data: which template buttons are visible, and which values would not render.</summary>
 internal static partial class CardButtons
 {
-    public sealed record VisibleButton(string ActionId, string Text, string Style, IReadOnlyDictionary<string, string> Params);
+    /// <param name="Row">For a button repeated over an Array variable: the element's index (the row it sits beside).</param>
+    public sealed record VisibleButton(string ActionId, string Text, string Style, IReadOnlyDictionary<string, string> Params, int? Row = null);
 
-    public static IReadOnlyList<VisibleButton> Visible(SandboxCardTemplate template, IReadOnlyDictionary<string, string> data) =>
-    [
-        .. template.Buttons
-            .Where(b => b.ShowWhen.All(c => Holds(c, data)))
-            .Select(b => new VisibleButton(b.ActionId, Fill(b.Text, data), b.Style, b.Params.ToDictionary(p => p.Key, p => Fill(p.Value, data), StringComparer.Ordinal))),
-    ];
+    public static IReadOnlyList<VisibleButton> Visible(SandboxCardTemplate template, IReadOnlyDictionary<string, string> data)
+    {
+        var visible = new List<VisibleButton>();
+        foreach (var button in template.Buttons)
+        {
+            if (button.ForEach is null)
+            {
+                if (button.ShowWhen.All(c => Holds(c, data)))
+                {
+                    visible.Add(Render(button, data, null));
+                }
+
+                continue;
+            }
+
+            var items = Items(data.GetValueOrDefault(button.ForEach));
+            for (var i = 0; i < items.Count; i++)
+            {
+                var scope = new Dictionary<string, string>(data, StringComparer.Ordinal);
+                foreach (var (field, value) in items[i])
+                {
+                    scope["item." + field] = value;
+                }
+
+                if (button.ShowWhen.All(c => Holds(c, scope)))
+                {
+                    visible.Add(Render(button, scope, i));
+                }
+            }
+        }
+
+        return visible;
+    }
+
+    private static VisibleButton Render(TemplateButton button, IReadOnlyDictionary<string, string> scope, int? row) =>
+        new(button.ActionId, Fill(button.Text, scope), button.Style, button.Params.ToDictionary(p => p.Key, p => Fill(p.Value, scope), StringComparer.Ordinal), row);
+
+    /// <summary>The elements of an Array variable (JSON text), each as its string-valued fields; anything else renders no loop.</summary>
+    private static IReadOnlyList<IReadOnlyDictionary<string, string>> Items(string? json)
+    {
+        if (string.IsNullOrEmpty(json) || !IsJson(json, JsonValueKind.Array))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return [.. document.RootElement.EnumerateArray()
+            .Where(e => e.ValueKind == JsonValueKind.Object)
+            .Select(e => (IReadOnlyDictionary<string, string>)e.EnumerateObject().ToDictionary(
+                p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(), StringComparer.Ordinal))];
+    }
 
     /// <summary>Values DingTalk would silently not render: undeclared variables and values that do not match the declared type.</summary>
     public static IReadOnlyList<string> RenderWarnings(SandboxCardTemplate template, IReadOnlyDictionary<string, string> data)
@@ -68,6 +114,6 @@ internal static partial class CardButtons
         }
     }
 
-    [GeneratedRegex(@"\$\{([A-Za-z0-9_]+)\}")]
+    [GeneratedRegex(@"\$\{([A-Za-z0-9_.]+)\}")]
     private static partial Regex Placeholder();
 }

@@ -131,7 +131,9 @@ internal static class ScriptApiEndpoints
             visible = CardButtons.Visible(card.Template, card.CardData);
         }
 
-        if (visible.FirstOrDefault(b => actionIds.Contains(b.ActionId)) is not { } button)
+        // A button repeated per row is told apart by its row param: only a row that shows the button can be tapped.
+        var row = request.Params?["row"] is JsonValue rowValue && rowValue.TryGetValue<string>(out var rowKey) ? rowKey : null;
+        if (visible.FirstOrDefault(b => actionIds.Contains(b.ActionId) && (b.Row is null || row is null || b.Params.GetValueOrDefault("row") == row)) is not { } button)
         {
             return Problem(409, $"button {string.Join(",", actionIds)} is not shown on card {outTrackId} (status '{card.CardData.GetValueOrDefault("status")}')");
         }

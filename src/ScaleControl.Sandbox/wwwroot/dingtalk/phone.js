@@ -92,7 +92,7 @@
         </div>` : ""}
         ${d.reason ? `<div class="card-reason">${markdown(d.reason)}</div>` : ""}
         ${d.updated ? `<div class="card-updated">${escapeHtml(d.updated)}</div>` : ""}
-        ${d.rows ? `<div class="card-rows">${markdown(d.rows)}</div>` : ""}
+        ${d.rows ? `<div class="card-rows">${rowsHtml(d, card.buttons)}</div>` : ""}
         <div class="facts">
           ${fact("Current traffic", d.currentTraffic)}${fact("Predicted", d.predictedTraffic)}
           ${fact("Per-pod target", d.perPodTarget)}${fact("Cost delta", d.costDelta)}${fact("Room", d.room)}
@@ -100,12 +100,31 @@
         </div>
         ${decided || d.result ? `<div class="card-meta">${decided}${d.result ? `<div>${markdown(d.result)}</div>` : ""}</div>` : ""}
         ${privateText ? `<div class="private-note">${escapeHtml(privateText)}</div>` : ""}
-        ${card.buttons.length ? `<div class="card-buttons">${card.buttons.map((b) => `
-          <button type="button" class="${escapeHtml(b.style)}" data-action-id="${escapeHtml(b.actionId)}" data-params="${escapeHtml(JSON.stringify(b.params || {}))}">${escapeHtml(b.text)}</button>`).join("")}
+        ${card.buttons.some((b) => b.row == null) ? `<div class="card-buttons">${card.buttons.filter((b) => b.row == null).map(buttonHtml).join("")}
         </div>` : ""}
         ${d.detailUrl ? `<a class="card-link" href="${openableUrl(d.detailUrl)}" target="_blank" rel="noopener">View details ›</a>` : ""}
         ${card.renderWarnings.length ? `<div class="warnings" title="values DingTalk would not render">⚠ ${card.renderWarnings.map(escapeHtml).join("<br>")}</div>` : ""}
       </div>`;
+  }
+
+  function buttonHtml(b) {
+    return `
+          <button type="button" class="${escapeHtml(b.style)}" data-action-id="${escapeHtml(b.actionId)}" data-params="${escapeHtml(JSON.stringify(b.params || {}))}">${escapeHtml(b.text)}</button>`;
+  }
+
+  // A group card: one line per row (the rows markdown), with the row's own buttons (the template's loop over rowItems) beside it.
+  function rowsHtml(d, buttons) {
+    const lines = d.rows.split("\n");
+    let items = [];
+    try { items = d.rowItems ? JSON.parse(d.rowItems) : []; } catch { items = []; }
+    return lines.map((line, i) => {
+      const item = items[i];
+      const own = buttons.filter((b) => b.row === i);
+      return `<div class="card-row"${item ? ` data-row="${escapeHtml(item.key)}" data-workload="${escapeHtml(item.workload)}"` : ""}>
+          <div class="card-row-text">${markdown(line)}</div>
+          ${own.length ? `<div class="card-row-buttons">${own.map(buttonHtml).join("")}</div>` : ""}
+        </div>`;
+    }).join("");
   }
 
   function messageHtml(m) {

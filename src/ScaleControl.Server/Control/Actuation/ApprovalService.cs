@@ -14,7 +14,7 @@ namespace ScaleControl.Server.Control.Actuation;
 /// Applying): from then on the approval is durable, and the apply runs behind it (<see cref="BackgroundApplies"/>) —
 /// a tap is answered at once, the API waits for the outcome. A partial approval or a rejection is shown on the card
 /// once (<see cref="CardSync"/>). A group card's "Approve all" / "Reject all" decides every pending row, each under
-/// its own rules. Every approval record is signed (<see cref="ApprovalSigner"/>); the applier verifies it.
+/// its own rules; a per-row button decides its row the same way. Every approval record is signed (<see cref="ApprovalSigner"/>); the applier verifies it.
 /// </summary>
 public sealed class ApprovalService(
     ProposalWriter writer,
@@ -24,14 +24,15 @@ public sealed class ApprovalService(
     ApprovalSigner signer,
     CrashPoints crashPoints,
     TimeProvider time,
+    ScaleControlMetrics metrics,
     ILogger<ApprovalService> logger) : IApprovalInbox
 {
     /// <summary>Decisions on one proposal are taken one at a time on this replica (striped by name): a burst of taps makes one write, not a pile of conflicts.</summary>
     private readonly SemaphoreSlim[] _gates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     public async Task<ApprovalResult> DecideAsync(ApprovalCommand command, CancellationToken cancellationToken) =>
-        Log(command, command.AllRows
-            ? await DecideRowsAsync(command, cancellationToken)
+        Log(command, command.AllRows ? await DecideRowsAsync(command, cancellationToken)
+            : command.Row is not null ? await DecideRowAsync(command, cancellationToken)
             : await FollowAsync(command, await DecideGatedAsync(command, cancellationToken), cancellationToken));
 
     /// <summary>An approval that claimed the apply starts it behind the durable claim; the API waits for the outcome, a tap does not.</summary>
@@ -94,6 +95,29 @@ public sealed class ApprovalService(
         var lines = results.Select(r => r.Proposal is { } p ? $"{p.Metadata.Namespace}/{p.Spec.Target.Name}: {r.Message}" : r.Message);
         var lead = results.Select(r => r.Proposal).FirstOrDefault(p => p?.Key == proposal.Key) ?? proposal;
         return new ApprovalResult(kind, $"{accepted} of {rows.Count} rows {(command.Approve ? "approved" : "rejected")}: {string.Join("; ", lines)}", lead);
+    }
+
+    /// <summary>
+    /// A group card's per-row button: the row must be on the tapped card (a forged <c>row</c> param cannot reach another
+    /// proposal), then it is decided like any approval, under its own rules.
+    /// </summary>
+    private async Task<ApprovalResult> DecideRowAsync(ApprovalCommand command, CancellationToken cancellationToken)
+    {
+        var card = await writer.GetAsync(command.Namespace, command.ProposalName, cancellationToken);
+        if (card is null)
+        {
+            return new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null);
+        }
+
+        var row = (await announcer.CardRowsAsync(card, cancellationToken)).FirstOrDefault(p => $"{p.Metadata.Namespace}/{p.Metadata.Name}" == command.Row);
+        if (row is null)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, $"{command.Row} is not a row of this card; nothing was changed", card);
+        }
+
+        var rowCommand = command with { Namespace = row.Metadata.Namespace, ProposalName = row.Metadata.Name, Row = null };
+        var result = await FollowAsync(rowCommand, await DecideGatedAsync(rowCommand, cancellationToken), cancellationToken);
+        return result with { Message = $"{row.Metadata.Namespace}/{row.Spec.Target.Name}: {result.Message}" };
     }
 
     /// <summary>Writes the decision; a partial approval or a rejection is also shown on the card.</summary>
@@ -160,7 +184,7 @@ public sealed class ApprovalService(
         if (stored.Status.Phase == ProposalPhase.Applying)
         {
             // No separate "approved" Event: the scale Event names the approvers, one write fewer per approval.
-            ScaleControlMetrics.ApprovalWait.Observe(Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(stored)).TotalSeconds));
+            metrics.ApprovalWait.Record(Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(stored)).TotalSeconds));
         }
     }
 

@@ -10,7 +10,7 @@ namespace ScaleControl.Server.Control.Actuation;
 /// Reads come from the watch cache, which trails this replica's own writes by a moment: <see cref="OwnWrites"/> lays
 /// them over it, so a burst of taps on one proposal sees the first tap's result instead of conflicting on it.
 /// </summary>
-public sealed class ProposalWriter(IProposalStore store, OwnWrites ownWrites, ILogger<ProposalWriter> logger)
+public sealed class ProposalWriter(IProposalStore store, OwnWrites ownWrites, ScaleControlMetrics metrics, ILogger<ProposalWriter> logger)
 {
     private const int Attempts = 5;
 
@@ -35,7 +35,7 @@ public sealed class ProposalWriter(IProposalStore store, OwnWrites ownWrites, IL
                 ownWrites.Record(current, stored);
                 if (stored.Status.Phase != current.Status.Phase)
                 {
-                    ScaleControlMetrics.ProposalTransitions.WithLabels(stored.Status.Phase.ToString()).Inc();
+                    metrics.ProposalEntered(stored.Status.Phase.ToString());
                     logger.ProposalPhase(stored.Metadata.Namespace, stored.Metadata.Name, stored.Spec.FromReplicas, stored.Spec.ToReplicas, stored.Status.Phase.ToString(), stored.Status.Message ?? "");
                 }
 
@@ -57,7 +57,7 @@ public sealed class ProposalWriter(IProposalStore store, OwnWrites ownWrites, IL
     public async Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
         var stored = await store.CreateAsync(proposal, cancellationToken);
-        ScaleControlMetrics.ProposalTransitions.WithLabels(stored.Status.Phase.ToString()).Inc();
+        metrics.ProposalEntered(stored.Status.Phase.ToString());
         logger.ProposalPhase(stored.Metadata.Namespace, stored.Metadata.Name, stored.Spec.FromReplicas, stored.Spec.ToReplicas, stored.Status.Phase.ToString(), stored.Spec.Reason);
         return stored;
     }

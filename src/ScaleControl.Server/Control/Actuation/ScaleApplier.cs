@@ -29,6 +29,7 @@ public sealed class ScaleApplier(
     UndoCompletion undos,
     CrashPoints crashPoints,
     TimeProvider time,
+    ScaleControlMetrics metrics,
     ILogger<ScaleApplier> logger)
 {
     private const int ConflictRetries = 3;
@@ -128,11 +129,11 @@ public sealed class ScaleApplier(
         var action = ProposalFactory.ActionOf(final);
         var channel = action switch { ProposalFactory.Action.Auto => "Auto", ProposalFactory.Action.Pin => "Pin", ProposalFactory.Action.Undo => "Undo", _ => "Approval" };
         var direction = replicas > from ? "up" : replicas < from ? "down" : "none";
-        ScaleControlMetrics.ScaleActions.WithLabels(direction, outcome.Succeeded ? "Applied" : outcome.Outcome.ToString()).Inc();
+        metrics.ScaleAction(direction, outcome.Succeeded ? "Applied" : outcome.Outcome.ToString());
 
         if (outcome.Succeeded)
         {
-            ScaleControlMetrics.DecisionToApplied.WithLabels(channel).Observe(Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(final)).TotalSeconds));
+            metrics.AppliedAfter(channel, Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(final)).TotalSeconds));
 
             var runtime = runtimes.For($"{final.Metadata.Namespace}/{final.Spec.PolicyName}");
             lock (runtime.Gate)

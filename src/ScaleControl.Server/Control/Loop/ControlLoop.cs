@@ -14,6 +14,7 @@ public sealed class ControlLoop(
     ILeadership leadership,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
+    ScaleControlMetrics metrics,
     ILogger<ControlLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,7 +24,7 @@ public sealed class ControlLoop(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.TickSeconds), time);
         do
         {
-            ScaleControlMetrics.IsLeader.Set(leadership.IsLeader ? 1 : 0);
+            metrics.IsLeader.Record(leadership.IsLeader ? 1 : 0);
             if (!leadership.IsLeader)
             {
                 continue;

@@ -15,15 +15,19 @@ public sealed record Evaluation(ScalePolicy Policy, WorkloadState? Workload, Dec
 /// <see cref="DecisionEngine"/>. A dry run (the <c>evaluate</c> endpoint) decides on the same history without
 /// changing it.
 /// </summary>
-public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workloads, IMetricSource metrics, PolicyRuntimes runtimes, TimeProvider time)
+public sealed class PolicyEvaluator(
+    DecisionEngine engine, IWorkloadClient workloads, IMetricSource metrics, IPolicyStore policies, LeaderReadings leaders, PolicyRuntimes runtimes, TimeProvider time, ScaleControlMetrics telemetry)
 {
     public async Task<Evaluation> DryRunAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
         var readings = await metrics.QueryAsync(Queries(policy), cancellationToken);
-        return await EvaluateAsync(policy, readings, commit: false, cancellationToken);
+        var tick = new LeaderReadings.Tick(policy.Spec.Follow is null ? [] : await policies.ListAsync(null, cancellationToken));
+        return await EvaluateAsync(policy, readings, tick, commit: false, cancellationToken);
     }
 
-    public async Task<Evaluation> EvaluateAsync(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, bool commit, CancellationToken cancellationToken)
+    /// <param name="tick">The tick's policies and decisions so far, for a <c>follow</c> policy's leader.</param>
+    public async Task<Evaluation> EvaluateAsync(
+        ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, LeaderReadings.Tick tick, bool commit, CancellationToken cancellationToken)
     {
         var target = ProposalFactory.TargetOf(policy);
         var workload = await workloads.GetAsync(target, cancellationToken);
@@ -33,13 +37,13 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         }
 
         var now = time.GetUtcNow();
-        var mine = Queries(policy)
-            .ToDictionary(q => q, q => readings.GetValueOrDefault(q) ?? MetricReading.Failed(q, MetricStatus.Unavailable, "not sampled"));
+        var mine = ReadingsOf(policy, readings);
+        var leader = await leaders.ReadAsync(policy, tick, cancellationToken);
         var runtime = runtimes.For(policy.Key);
         Decision decision;
         lock (runtime.Gate)
         {
-            var input = new DecisionInput(policy, mine, workload, runtime.History, now);
+            var input = new DecisionInput(policy, mine, workload, runtime.History, now, leader);
             decision = engine.Decide(input);
             if (commit)
             {
@@ -50,7 +54,8 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
         if (commit)
         {
             runtime.Remember(ToRecord(policy, mine, decision, workload, now));
-            Observe(policy, decision, workload);
+            Observe(telemetry, policy, decision, workload);
+            tick.Decided(policy, decision.DesiredReplicas);
         }
 
         return new Evaluation(policy, workload, decision, null);
@@ -62,30 +67,86 @@ public sealed class PolicyEvaluator(DecisionEngine engine, IWorkloadClient workl
             ? [.. policy.Spec.Metrics.Select(m => m.Query).Append(signal.Query).Distinct()]
             : [.. policy.Spec.Metrics.Select(m => m.Query).Distinct()];
 
-    private static EvaluationRecord ToRecord(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, Decision decision, WorkloadState workload, DateTimeOffset now) => new(
-        now,
-        [.. policy.Spec.Metrics.Select(m =>
+    /// <summary>
+    /// This policy's readings out of the tick's: the tick's own dictionary when it has every query the policy asks (the
+    /// engine only looks up its own queries), else a copy where a query nobody sampled reads as unavailable.
+    /// </summary>
+    private static IReadOnlyDictionary<string, MetricReading> ReadingsOf(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings)
+    {
+        var metrics = policy.Spec.Metrics;
+        var complete = policy.Spec.LeadingSignal is not { } asked || readings.ContainsKey(asked.Query);
+        for (var i = 0; complete && i < metrics.Count; i++)
         {
-            var reading = readings[m.Query];
-            var evidence = decision.Evidence.Metrics.FirstOrDefault(e => e.Name == m.Name);
-            return new MetricSnapshot(m.Name, evidence?.Value ?? reading.Value, evidence?.Predicted, reading.Status, evidence?.Problem ?? reading.Problem);
-        })],
-        workload.SpecReplicas,
-        workload.ReadyReplicas,
-        decision.DesiredReplicas,
-        decision.Outcome,
-        decision.Reason);
+            complete = readings.ContainsKey(metrics[i].Query);
+        }
 
-    private static void Observe(ScalePolicy policy, Decision decision, WorkloadState workload)
+        if (complete)
+        {
+            return readings;
+        }
+
+        var mine = new Dictionary<string, MetricReading>(metrics.Count + 1);
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            Add(mine, readings, metrics[i].Query);
+        }
+
+        if (policy.Spec.LeadingSignal is { } signal)
+        {
+            Add(mine, readings, signal.Query);
+        }
+
+        return mine;
+
+        static void Add(Dictionary<string, MetricReading> mine, IReadOnlyDictionary<string, MetricReading> readings, string query)
+        {
+            if (!mine.ContainsKey(query))
+            {
+                mine[query] = readings.GetValueOrDefault(query) ?? MetricReading.Failed(query, MetricStatus.Unavailable, "not sampled");
+            }
+        }
+    }
+
+    /// <summary>What the dashboard and <c>/status</c> keep of an evaluation; called for every policy every tick, so no LINQ and no evidence objects.</summary>
+    private static EvaluationRecord ToRecord(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, Decision decision, WorkloadState workload, DateTimeOffset now)
+    {
+        var metrics = policy.Spec.Metrics;
+        var snapshots = new MetricSnapshot[metrics.Count];
+        for (var i = 0; i < snapshots.Length; i++)
+        {
+            var m = metrics[i];
+            var reading = readings[m.Query];
+            var assessed = Assessed(decision, m.Name);
+            snapshots[i] = new MetricSnapshot(m.Name, assessed?.Value ?? reading.Value, assessed?.Predicted, reading.Status, assessed?.Problem ?? reading.Problem);
+        }
+
+        return new EvaluationRecord(now, snapshots, workload.ReadyReplicas, decision);
+    }
+
+    private static MetricView? Assessed(in Decision decision, string name)
+    {
+        for (var i = 0; i < decision.MetricCount; i++)
+        {
+            if (decision.MetricAt(i) is var metric && metric.Name == name)
+            {
+                return metric;
+            }
+        }
+
+        return null;
+    }
+
+    private static void Observe(ScaleControlMetrics telemetry, ScalePolicy policy, in Decision decision, WorkloadState workload)
     {
         var (ns, name) = (policy.Metadata.Namespace, policy.Metadata.Name);
-        ScaleControlMetrics.Evaluations.WithLabels(ns, name).Inc();
-        ScaleControlMetrics.Decisions.WithLabels(decision.Outcome.ToString()).Inc();
-        ScaleControlMetrics.DesiredReplicas.WithLabels(ns, name).Set(decision.DesiredReplicas);
-        ScaleControlMetrics.CurrentReplicas.WithLabels(ns, name).Set(workload.SpecReplicas);
-        foreach (var metric in decision.Evidence.Metrics.Where(m => m.Value is not null))
+        telemetry.Evaluated(ns, name, decision.Outcome.ToString());
+        telemetry.Replicas(ns, name, decision.DesiredReplicas, workload.SpecReplicas);
+        for (var i = 0; i < decision.MetricCount; i++)
         {
-            ScaleControlMetrics.MetricValue.WithLabels(ns, name, metric.Name).Set(metric.Value!.Value);
+            if (decision.MetricAt(i) is { Value: { } value } metric)
+            {
+                telemetry.PolicyMetric(ns, name, metric.Name, value);
+            }
         }
     }
 }

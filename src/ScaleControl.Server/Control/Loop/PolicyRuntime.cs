@@ -9,15 +9,24 @@ namespace ScaleControl.Server.Control.Loop;
 /// <summary>One metric as seen by one evaluation.</summary>
 public sealed record MetricSnapshot(string Name, double? Value, double? Predicted, MetricStatus Status, string? Problem);
 
-/// <summary>One evaluation as remembered for the dashboard series and <c>/status</c>.</summary>
+/// <summary>
+/// One evaluation as remembered for the dashboard series and <c>/status</c>. The decision is kept as the engine made
+/// it: its reason line is formatted when <c>/status</c> shows it, not on every evaluation.
+/// </summary>
 public sealed record EvaluationRecord(
     DateTimeOffset Time,
     IReadOnlyList<MetricSnapshot> Metrics,
-    int CurrentReplicas,
     int ReadyReplicas,
-    int DesiredReplicas,
-    DecisionOutcome Outcome,
-    string Reason);
+    Decision Decision)
+{
+    public int CurrentReplicas => Decision.CurrentReplicas;
+
+    public int DesiredReplicas => Decision.DesiredReplicas;
+
+    public DecisionOutcome Outcome => Decision.Outcome;
+
+    public string Reason => Decision.Reason;
+}
 
 /// <summary>
 /// One evaluation as the dashboard charts it (first metric's value and prediction, replicas). Kept small, 32 bytes,
@@ -26,8 +35,8 @@ public sealed record EvaluationRecord(
 public readonly struct EvaluationSample(EvaluationRecord record)
 {
     private readonly long _utcTicks = record.Time.UtcTicks;
-    private readonly float _value = (float)(record.Metrics.FirstOrDefault()?.Value ?? double.NaN);
-    private readonly float _predicted = (float)(record.Metrics.FirstOrDefault()?.Predicted ?? double.NaN);
+    private readonly float _value = (float)(record.Metrics.Count > 0 ? record.Metrics[0].Value ?? double.NaN : double.NaN);
+    private readonly float _predicted = (float)(record.Metrics.Count > 0 ? record.Metrics[0].Predicted ?? double.NaN : double.NaN);
 
     public DateTimeOffset Time => new(_utcTicks, TimeSpan.Zero);
 

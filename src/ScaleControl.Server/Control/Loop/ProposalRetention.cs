@@ -17,6 +17,7 @@ public sealed class ProposalRetention(
     ILeadership leadership,
     IOptions<HistoryOptions> options,
     TimeProvider time,
+    ScaleControlMetrics metrics,
     ILogger<ProposalRetention> logger)
 {
     private DateTimeOffset? _lastPass;
@@ -69,7 +70,7 @@ public sealed class ProposalRetention(
                         byCount++;
                     }
 
-                    ScaleControlMetrics.ProposalsPruned.WithLabels(MetricLabel(reason)).Inc();
+                    metrics.ProposalPruned(MetricLabel(reason));
                 }
                 catch (ConcurrencyConflictException)
                 {

@@ -24,7 +24,8 @@ public sealed class ProposalService(
     ApprovalSigner signer,
     CapacityAssessor capacity,
     IOptions<ControlLoopOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ScaleControlMetrics metrics)
 {
 
     /// <summary>Applies <paramref name="decision"/> now, with a proposal record approved by the loop (channel Auto): history lives in one place.</summary>
@@ -136,7 +137,7 @@ public sealed class ProposalService(
     public async Task MaintainAsync(IReadOnlyDictionary<string, ScalePolicy> policies, CancellationToken cancellationToken)
     {
         var open = (await store.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
-        ScaleControlMetrics.OpenProposals.Set(open.Count(p => p.Status.Phase is ProposalPhase.Pending or ProposalPhase.Approved));
+        metrics.OpenProposals.Record(open.Count(p => p.Status.Phase is ProposalPhase.Pending or ProposalPhase.Approved));
         var now = time.GetUtcNow();
         foreach (var proposal in open)
         {

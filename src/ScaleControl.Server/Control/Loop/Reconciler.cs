@@ -25,6 +25,7 @@ public sealed class Reconciler(
     PolicyRuntimes runtimes,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
+    ScaleControlMetrics telemetry,
     ILogger<Reconciler> logger)
 {
     public DateTimeOffset? LastTick { get; private set; }
@@ -41,7 +42,9 @@ public sealed class Reconciler(
         var now = time.GetUtcNow();
         // Half a tick of slack: a timer waking a hair early must not push a 5 s policy to the next tick (every 6 s).
         var horizon = now + (TimeSpan.FromSeconds(options.Value.TickSeconds) / 2);
-        var due = all.Where(p => IsDue(runtimes.For(p.Key), p, horizon)).ToList();
+        // Leaders first: a follower sizes from its leader's decision of this same tick (a call chain in one decision).
+        var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Key), p, horizon)).ToList();
+        var tick = new LeaderReadings.Tick(all);
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
             ? new Dictionary<string, MetricReading>()
@@ -54,7 +57,7 @@ public sealed class Reconciler(
             runtime.ScheduledIntervalSeconds = policy.Spec.EvaluationIntervalSeconds;
             try
             {
-                await EvaluateAndActAsync(policy, readings, board, cancellationToken);
+                await EvaluateAndActAsync(policy, readings, tick, board, cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -69,13 +72,13 @@ public sealed class Reconciler(
         _ = retention.PruneIfDueAsync(cancellationToken);
 
         LastTick = now;
-        ScaleControlMetrics.LastTick.Set(now.ToUnixTimeMilliseconds() / 1000.0);
+        telemetry.LastTick.Record(now.ToUnixTimeMilliseconds() / 1000.0);
     }
 
     private async Task EvaluateAndActAsync(
-        ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, ProposalBoard board, CancellationToken cancellationToken)
+        ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, LeaderReadings.Tick tick, ProposalBoard board, CancellationToken cancellationToken)
     {
-        var evaluation = await evaluator.EvaluateAsync(policy, readings, commit: true, cancellationToken);
+        var evaluation = await evaluator.EvaluateAsync(policy, readings, tick, commit: true, cancellationToken);
         if (evaluation is not { Workload: { } workload, Decision: { } decision })
         {
             if (policy.Status?.Conditions.Any(c => c.Type == "WorkloadMissing") != true)
@@ -194,14 +197,19 @@ public sealed class Reconciler(
     private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken)
     {
         var status = policy.Status ?? new ScalePolicyStatus();
-        var reason = decision?.Reason ?? problem;
         var sameState = status.CurrentReplicas == decision?.CurrentReplicas
             && status.DesiredReplicas == decision?.DesiredReplicas
             && status.Conditions.Count == (problem is null ? 0 : 1)
             && (problem is null || status.LastReason == problem);
         var recent = status.LastEvaluationTime is { } written
             && time.GetUtcNow() - written < RefreshAfter(policy.Key);
-        if (sameState && (status.LastReason == reason || recent))
+        if (sameState && recent)
+        {
+            return; // the reason line is not even formatted
+        }
+
+        var reason = decision?.Reason ?? problem;
+        if (sameState && status.LastReason == reason)
         {
             return;
         }

@@ -60,7 +60,7 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             var readings = series.ToDictionary(s => s.Key, s => ReadingAt(s.Key, s.Value, t, step));
             var spec = cluster.SpecReplicas;
             var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
-            var decision = controller.LastDecision!;
+            var decision = controller.LastDecision!.Value;
             if (desired != spec)
             {
                 proposals += decision.Outcome == DecisionOutcome.Propose ? 1 : 0;

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ScaleControl.Core.Proposals;
+
+namespace ScaleControl.DingTalk.Cards;
+
+/// <summary>
+/// The rows of a group card as the builder's loop reads them (<see cref="ApprovalCardVariables.RowItems"/>): one
+/// object per row, whose <c>key</c> a per-row button sends back as its <c>row</c> param.
+/// </summary>
+public static class GroupCardRows
+{
+    private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>The row's id on the card: <c>namespace/proposal-name</c>.</summary>
+    public static string Key(ScaleProposal row) => $"{row.Metadata.Namespace}/{row.Metadata.Name}";
+
+    /// <summary>
+    /// JSON text of at most <paramref name="maxBytes"/>: a card value cut mid-JSON would not render at all, so rows that
+    /// do not fit are left out of the loop (they stay in the text rows and under Approve all / Reject all).
+    /// </summary>
+    public static string Items(IReadOnlyList<ScaleProposal> rows, int maxBytes)
+    {
+        var items = rows.Select(r => new RowItem(
+            Key(r),
+            $"{r.Metadata.Namespace}/{r.Spec.Target.Name}",
+            r.Spec.FromReplicas.ToString(CultureInfo.InvariantCulture),
+            r.Spec.ToReplicas.ToString(CultureInfo.InvariantCulture),
+            r.Status.Phase.ToString().ToLowerInvariant())).ToList();
+        while (items.Count > 0)
+        {
+            var json = JsonSerializer.Serialize(items, s_json);
+            if (Encoding.UTF8.GetByteCount(json) <= maxBytes)
+            {
+                return json;
+            }
+
+            items.RemoveAt(items.Count - 1);
+        }
+
+        return "[]";
+    }
+
+    private sealed record RowItem(string Key, string Workload, string From, string To, string Status);
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ScaleControl.Core.Commands;
+using static ScaleControl.DingTalk.Chat.ChatCommandParser;
+
+namespace ScaleControl.DingTalk.Chat;
+
+/// <summary>
+/// <c>prepare shop/checkout-api at 20:00 expect 3x for 20m reason push to 30M users</c>, the chat form of
+/// <c>scalectl prepare</c>: keywords in any order after the workload, <c>reason</c> last (it takes the rest).
+/// Times: <c>20:00</c> (UTC, the next one), <c>+30m</c> (from now) or <c>2026-12-04T20:00+08:00</c>.
+/// </summary>
+internal static partial class ChatPrepareParser
+{
+    public static ParsedCommand Parse(List<string> args)
+    {
+        if (args.Count < 7)
+        {
+            return Usage("prepare");
+        }
+
+        if (!TryWorkload(args[0], out var ns, out var name, out var error))
+        {
+            return Fail(error);
+        }
+
+        EventTime? at = null;
+        TimeSpan? duration = null;
+        double? multiplier = null;
+        int? replicas = null;
+        var reason = "";
+        for (var i = 1; i < args.Count; i++)
+        {
+            var keyword = args[i].ToLowerInvariant();
+            if (keyword == "reason")
+            {
+                reason = Reason(args.Skip(i + 1));
+                break;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                return Fail($"`{Short(args[i])}` needs a value; usage: `{Grammar.First(g => g.Verb == "prepare").Usage}`");
+            }
+
+            var value = args[++i];
+            switch (keyword)
+            {
+                case "at" when TryTime(value) is { } time:
+                    at = time;
+                    break;
+                case "at":
+                    return Fail($"time `{Short(value)}` must read like `20:00` (UTC), `+30m` or `2026-12-04T20:00+08:00`");
+                case "for" when TryDuration(value, out var length, out _):
+                    duration = length;
+                    break;
+                case "for":
+                    return Fail($"duration `{Short(value)}` must read like `20m`, `2h` or `1h30m` (at most 7 days)");
+                case "expect" when Multiple().Match(value) is { Success: true } m
+                    && double.TryParse(m.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var x) && x is > 0 and <= 100:
+                    multiplier = x;
+                    break;
+                case "expect":
+                    return Fail($"`expect {Short(value)}` must be a multiple such as `3x` (more than 0, at most 100)");
+                case "replicas" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 10_000:
+                    replicas = n;
+                    break;
+                case "replicas":
+                    return Fail($"`replicas {Short(value)}` must be a whole number from 1 to 10000");
+                default:
+                    return Fail($"unknown word `{Short(args[i - 1])}`; usage: `{Grammar.First(g => g.Verb == "prepare").Usage}`");
+            }
+        }
+
+        if (at is null || duration is null)
+        {
+            return Fail("say when and for how long: `at 20:00 … for 20m`");
+        }
+
+        if ((multiplier is null) == (replicas is null))
+        {
+            return Fail("give exactly one of `expect 3x` and `replicas 30`");
+        }
+
+        if (reason.Length == 0)
+        {
+            return Fail("say why, last: `reason push to 30M users`");
+        }
+
+        return reason.Length > MaxReasonLength
+            ? Fail($"reason too long (at most {MaxReasonLength} characters)")
+            : new ParsedCommand(new PrepareCommand(ns, name, at, duration.Value, multiplier, replicas, reason), null);
+    }
+
+    private static EventTime? TryTime(string text)
+    {
+        if (text.StartsWith('+') && TryDuration(text[1..], out var after, out _))
+        {
+            return new EventTime { After = after };
+        }
+
+        if (TimeOnly.TryParseExact(text, ["H:mm", "HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var clock))
+        {
+            return new EventTime { Clock = clock };
+        }
+
+        // An absolute time must carry its offset: a chat message has no local time zone to assume.
+        return text.Contains('T', StringComparison.Ordinal) && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal))
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var absolute)
+            ? new EventTime { Absolute = absolute }
+            : null;
+    }
+
+    [GeneratedRegex(@"^(\d{1,3}(?:\.\d{1,2})?)[x×]$", RegexOptions.IgnoreCase)]
+    private static partial Regex Multiple();
+}

@@ -1,0 +1,56 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+
+namespace ScaleControl.Server.Control.Loop;
+
+/// <summary>
+/// What a <c>follow</c> policy's leader wants, for one tick: the decision of a policy on the leader taken earlier in
+/// the same tick (the loop evaluates leaders first), else that policy's last decision, else the leader's current
+/// replicas. A missing leader or a follow cycle is a problem the engine fails static on, never a number.
+/// </summary>
+public sealed class LeaderReadings(IWorkloadClient workloads, PolicyRuntimes runtimes)
+{
+    /// <summary>The tick's decisions so far, by workload key (<see cref="FollowGraph.TargetKey"/>).</summary>
+    public sealed class Tick(IReadOnlyList<ScalePolicy> policies)
+    {
+        private readonly Dictionary<string, int> _decided = new(StringComparer.Ordinal);
+
+        public IReadOnlyList<ScalePolicy> Policies => policies;
+
+        public void Decided(ScalePolicy policy, int desired) => _decided[FollowGraph.TargetKey(policy)] = desired;
+
+        public int? DecidedFor(string workloadKey) => _decided.TryGetValue(workloadKey, out var desired) ? desired : null;
+    }
+
+    public async Task<LeaderReading?> ReadAsync(ScalePolicy policy, Tick tick, CancellationToken cancellationToken)
+    {
+        if (policy.Spec.Follow is not { } follow || FollowGraph.LeaderKey(policy) is not { } leaderKey)
+        {
+            return null;
+        }
+
+        var name = follow.LeaderKey(policy.Metadata.Namespace);
+        if (FollowGraph.CycleWith(tick.Policies, policy) is { } cycle)
+        {
+            return LeaderReading.Missing(name, $"follow cycle {cycle}");
+        }
+
+        if (tick.DecidedFor(leaderKey) is { } decided)
+        {
+            return new LeaderReading(name, decided, "decision");
+        }
+
+        var leaderPolicy = tick.Policies.FirstOrDefault(p => FollowGraph.TargetKey(p) == leaderKey);
+        if (leaderPolicy is not null && runtimes.Find(leaderPolicy.Key)?.Last is { } last)
+        {
+            return new LeaderReading(name, last.DesiredReplicas, "decision");
+        }
+
+        var slash = name.IndexOf('/');
+        var state = await workloads.GetAsync(new WorkloadRef(name[..slash], follow.Kind, name[(slash + 1)..]), cancellationToken);
+        return state is null
+            ? LeaderReading.Missing(name, $"leader {follow.Kind} {name} not found")
+            : new LeaderReading(name, state.SpecReplicas, "current");
+    }
+}
