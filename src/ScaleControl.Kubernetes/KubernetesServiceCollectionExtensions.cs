@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Kubernetes.Capacity;
 using ScaleControl.Kubernetes.Caching;
 using ScaleControl.Kubernetes.Client;
 using ScaleControl.Kubernetes.Events;
@@ -21,7 +22,7 @@ public static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Kubernetes adapters: one <see cref="IKubernetes"/> (explicit host, kubeconfig or in-cluster),
-    /// the client-side rate limiter, the watch caches, <see cref="IWorkloadClient"/>, <see cref="IPolicyStore"/>,
+    /// the client-side rate limiter, the watch caches, <see cref="IWorkloadClient"/>, <see cref="IClusterCapacity"/>, <see cref="IPolicyStore"/>,
     /// <see cref="IProposalStore"/>, <see cref="IEventRecorder"/> and <see cref="ILeadership"/> (a hosted service).
     /// Options bind from the <c>Kubernetes</c> section.
     /// </summary>
@@ -48,6 +49,7 @@ public static class KubernetesServiceCollectionExtensions
 
         services.AddSingleton<WorkloadCache>();
         services.AddSingleton<IWorkloadClient, KubernetesWorkloadClient>();
+        services.AddSingleton<IClusterCapacity, KubernetesClusterCapacity>();
 
         services.AddSingleton(sp => CreateCache<ScalePolicy>(sp, ScaleControlResources.PolicyPlural, p => p.Metadata));
         services.AddSingleton(sp => CreateCache<ScaleProposal>(sp, ScaleControlResources.ProposalPlural, p => p.Metadata));

@@ -106,7 +106,11 @@ internal sealed record ProposalSpec(
     int RequiredApprovals = 1,
     IReadOnlyList<string>? Approvers = null,
     DateTimeOffset? ExpiresAt = null,
-    DateTimeOffset? EscalateAt = null);
+    DateTimeOffset? EscalateAt = null,
+    Capacity? Capacity = null);
+
+/// <summary>The cost and room of the change, with the server's own wording of both lines.</summary>
+internal sealed record Capacity(string? ChangeText = null, string? RoomText = null, DateTimeOffset? AssessedAt = null);
 
 internal sealed record ApprovalRecord(string User = "", string? Channel = null, DateTimeOffset? At = null, int Replicas = 0);
 

@@ -20,6 +20,7 @@ namespace ScaleControl.DingTalk.Callbacks;
 /// </summary>
 public sealed partial class CardCallbackHandler(
     IApprovalInbox inbox,
+    IUndoInbox undos,
     ICommandInbox commands,
     TimeProvider timeProvider,
     IOptions<DingTalkOptions> options,
@@ -56,6 +57,11 @@ public sealed partial class CardCallbackHandler(
         if (!CardActions.TryResolve(callback, out var action))
         {
             return Refuse(callback, "Unknown button; nothing was changed.");
+        }
+
+        if (action == CardAction.Undo)
+        {
+            return await UndoAsync(callback, ns, name, cancellationToken);
         }
 
         string? row = null;
@@ -116,6 +122,36 @@ public sealed partial class CardCallbackHandler(
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     /// <summary>
+    /// "Undo" on an applied card: through the same rules as any override (an approver applies at once, anyone else's
+    /// becomes a proposal). Answered within the budget like a decision; the card follows when the undo is recorded.
+    /// </summary>
+    private async Task<CardCallbackReply> UndoAsync(CardCallback callback, string ns, string name, CancellationToken cancellationToken)
+    {
+        var undo = undos.UndoAsync(new UndoOrder(ns, name, callback.UserId, ApprovalChannel.DingTalk, "undone from the DingTalk card"), CancellationToken.None);
+        using (var budgetCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var first = await Task.WhenAny(undo, Task.Delay(ReplyBudget, timeProvider, budgetCancellation.Token));
+            await budgetCancellation.CancelAsync();
+            if (first != undo)
+            {
+                return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("Received; the card updates when the undo is recorded."));
+            }
+        }
+
+        try
+        {
+            var result = await undo;
+            LogUndo(logger, callback.OutTrackId, callback.UserId, result.Kind);
+            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Message));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDecisionFailed(logger, e, callback.OutTrackId, callback.UserId);
+            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("ScaleControl could not record this undo; please try again or use scalectl undo."));
+        }
+    }
+
+    /// <summary>
     /// A confirmation card's Confirm: the same as typing <c>confirm &lt;code&gt;</c> (who may confirm, the re-check, once),
     /// answered privately; the server shows the outcome on the card.
     /// </summary>
@@ -145,6 +181,9 @@ public sealed partial class CardCallbackHandler(
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped {Action} -> {Result}")]
     private static partial void LogTap(ILogger logger, string outTrackId, string userId, CardAction action, ApprovalResultKind result);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped Undo -> {Result}")]
+    private static partial void LogUndo(ILogger logger, string outTrackId, string userId, UndoResultKind result);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Card {OutTrackId}: tap by {UserId} changed nothing: {Message}")]
     private static partial void LogRefused(ILogger logger, string outTrackId, string userId, string message);

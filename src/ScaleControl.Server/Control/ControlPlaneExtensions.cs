@@ -37,6 +37,9 @@ public static class ControlPlaneExtensions
         services.AddApprovalSigning();
         services.AddSingleton<PolicySpecEditor>();
         services.AddSingleton<PinActivation>();
+        services.AddSingleton<UndoCompletion>();
+        services.AddSingleton<UndoService>();
+        services.AddSingleton<IUndoInbox>(sp => sp.GetRequiredService<UndoService>());
         services.AddSingleton<CrashPoints>();
         services.AddSingleton<HoldPoints>();
         services.AddSingleton<ScaleApplier>();
@@ -44,6 +47,7 @@ public static class ControlPlaneExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());
         services.AddSingleton<CardSync>();
         services.AddSingleton<CardReconciler>();
+        services.AddSingleton<CapacityAssessor>();
         services.AddSingleton<ProposalService>();
         services.AddSingleton<LeaderReadings>();
         services.AddSingleton<PolicyEvaluator>();

@@ -18,6 +18,7 @@ public static class ServerHostingExtensions
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateOnStart();
         services.AddOptions<ControlLoopOptions>().BindConfiguration(ControlLoopOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CostOptions>().BindConfiguration(CostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var mode = ResolveMode(builder.Configuration);

@@ -56,6 +56,10 @@ public sealed class ControlLoopOptions
     [Range(1, 600)]
     public double ApplyClaimSeconds { get; set; } = 30;
 
+    /// <summary>How long after it was applied a change can be undone (card button, scalectl undo, the API).</summary>
+    [Range(60, 7 * 24 * 3600)]
+    public int UndoWindowSeconds { get; set; } = 7200;
+
     /// <summary>Stale cards (see CardState) the leader brings up to date per tick, so a DingTalk outage ends without a burst.</summary>
     [Range(1, 10_000)]
     public int CardRepairsPerTick { get; set; } = 50;

@@ -49,4 +49,7 @@ public static partial class Log
 
     [LoggerMessage(1200, LogLevel.Information, "{User} {Action} {Namespace}/{Policy}: {Detail}")]
     public static partial void OverrideChanged(this ILogger logger, string user, string action, string @namespace, string policy, string detail);
+
+    [LoggerMessage(1120, LogLevel.Warning, "Could not assess the cost and room of {Proposal}")]
+    public static partial void CapacityUnknown(this ILogger logger, Exception exception, string proposal);
 }

@@ -22,7 +22,7 @@ public class CardCallbackHandlerTests
     {
         _inbox = new FakeApprovalInbox(_time);
         _inbox.Add(SampleProposals.Pending());
-        _handler = new CardCallbackHandler(_inbox, _commands, _time, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance);
+        _handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance);
     }
 
     private static CardCallback Tap(string user, string action, string outTrackId = "shop.checkout-api-7f3a") =>
@@ -177,7 +177,7 @@ public class CardCallbackHandlerTests
     [InlineData(null, "prod:shop.checkout-api-7f3a")]
     public async Task HandleAsync_CardOfAnotherInstance_HandedBack_NothingDecided(string? instance, string outTrackId)
     {
-        var handler = new CardCallbackHandler(_inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = instance }), NullLogger<CardCallbackHandler>.Instance);
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = instance }), NullLogger<CardCallbackHandler>.Instance);
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve", outTrackId), CancellationToken.None);
 
@@ -189,7 +189,7 @@ public class CardCallbackHandlerTests
     [Fact]
     public async Task HandleAsync_CardOfThisNamedInstance_Decided()
     {
-        var handler = new CardCallbackHandler(_inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = "prod" }), NullLogger<CardCallbackHandler>.Instance);
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = "prod" }), NullLogger<CardCallbackHandler>.Instance);
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve", "prod:shop.checkout-api-7f3a"), CancellationToken.None);
 
@@ -201,7 +201,7 @@ public class CardCallbackHandlerTests
     public async Task HandleAsync_DecisionSlowerThanBudget_AnswersEarlyAndDecisionStillCompletes()
     {
         _inbox.Delay = TimeSpan.FromMilliseconds(300);
-        var handler = new CardCallbackHandler(_inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance)
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
@@ -221,5 +221,19 @@ public class CardCallbackHandlerTests
 
         Assert.Null(reply!.CardData);
         Assert.Equal("you already approved this", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_Undo_GoesToTheUndoInboxAsTheCardChannel_AndAnswersPrivately()
+    {
+        _inbox.UndoAnswer = new UndoResult(UndoResultKind.Refused, "cannot undo checkout-api-7f3a: the workload has moved since");
+
+        var reply = await _handler.HandleAsync(Tap("zhangsan", "undo"), CancellationToken.None);
+
+        Assert.NotNull(reply);
+        var order = Assert.Single(_inbox.Undos);
+        Assert.Equal(("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk), (order.Namespace, order.Proposal, order.User, order.Channel));
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("cannot undo checkout-api-7f3a: the workload has moved since", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 }

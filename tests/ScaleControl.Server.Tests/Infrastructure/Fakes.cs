@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -19,9 +20,9 @@ public sealed class FakeWorkloads : IWorkloadClient
     /// <summary>Answers the next N scale writes with Conflict after bumping the resourceVersion (someone else wrote).</summary>
     public int ConflictsToInject { get; set; }
 
-    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind)
+    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind, PodResources? requests = null)
     {
-        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), null);
+        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), null, requests);
         _items[$"{ns}/{name}"] = state;
         return state;
     }
@@ -200,6 +201,22 @@ public sealed class SwitchableLeadership : ILeadership
     public string Identity => "test-replica";
     public string? CurrentLeader => IsLeader ? Identity : "other-replica";
     public long Term => 1;
+}
+
+/// <summary>The cluster's nodes as a test sets them; reads are counted.</summary>
+public sealed class FakeClusterCapacity : IClusterCapacity
+{
+    private int _reads;
+
+    public ClusterRoom Room { get; set; } = ClusterRoom.NotKnown("no nodes in this test");
+
+    public int Reads => _reads;
+
+    public Task<ClusterRoom> ReadAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        return Task.FromResult(Room);
+    }
 }
 
 /// <summary>Records confirmation cards sent and closed.</summary>

@@ -30,6 +30,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     public InMemoryPolicyStore Policies { get; }
     public InMemoryProposalStore Proposals { get; }
     public FakeWorkloads Workloads { get; } = new();
+    public FakeClusterCapacity Cluster { get; } = new();
     public FakeMetrics Metrics { get; }
     public RecordingNotifier Cards { get; } = new();
     public RecordingNotices Notices { get; } = new();
@@ -72,6 +73,9 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             ["ScaleControl:DingTalk:AppSecret"] = "test-secret",
             ["ScaleControl:DingTalk:CardTemplateId"] = "test-template",
             ["ScaleControl:Approvals:SigningKey"] = SigningKey,
+            ["ScaleControl:Cost:CpuHour"] = "2.40",
+            ["ScaleControl:Cost:MemoryGiBHour"] = "0.40",
+            ["ScaleControl:Cost:Currency"] = "¥",
         };
         Token(settings, 0, AdminToken, "admin", "admin");
         Token(settings, 1, ViewerToken, "viewer", "viewer");
@@ -98,6 +102,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<IPolicyStore>(Policies);
             services.AddSingleton<IProposalStore>(Proposals);
             services.AddSingleton<IWorkloadClient>(Workloads);
+            services.AddSingleton<IClusterCapacity>(Cluster);
             services.AddSingleton<IMetricSource>(Metrics);
             services.AddSingleton<IApprovalNotifier>(Cards);
             services.AddSingleton<IConfirmationCards>(ConfirmationCards);

@@ -127,8 +127,8 @@ public sealed class Reconciler(
 
         var targetKey = ProposalRules.TargetKey(ProposalFactory.TargetOf(policy));
         var open = board.Open.GetValueOrDefault(targetKey);
-        // A person's pending pin request waits for its approvers; the loop neither supersedes nor races it.
-        var pinRequested = open is not null && ProposalFactory.ActionOf(open) == ProposalFactory.Action.Pin;
+        // A person's pending pin or undo request waits for its approvers; the loop neither supersedes nor races it.
+        var pinRequested = open is not null && ProposalFactory.ActionOf(open) is ProposalFactory.Action.Pin or ProposalFactory.Action.Undo;
         if (!pinRequested && decision.Outcome is DecisionOutcome.ApplyNow or DecisionOutcome.Propose)
         {
             await holdPoints.ReachedAsync(HoldPoints.TickActing, cancellationToken);
