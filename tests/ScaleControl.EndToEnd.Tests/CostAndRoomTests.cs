@@ -66,6 +66,10 @@ public sealed partial class CostAndRoomTests
         await server.Eventually(async () => (await PendingPodsAsync(server)).Length == pendingBefore, "the added Pending pods are gone");
         await server.Eventually(async () => (await ApprovalFlowTests.Card(server, outTrackId)).GetProperty("cardData").GetProperty("result").GetString()!
             .Contains("; undone by 张三 Zhang San at ", StringComparison.Ordinal), "the card says who undid it");
+
+        // The settled hot event kept the target still: nothing was amended behind the approver's back.
+        var final = await server.GetJson($"/api/v1/proposals/shop/{name}", "sandbox-viewer");
+        Assert.Empty(final.GetProperty("status").GetProperty("amendments").EnumerateArray());
     }
 
     private static async Task<string[]> PendingPodsAsync(SandboxServer server) =>
