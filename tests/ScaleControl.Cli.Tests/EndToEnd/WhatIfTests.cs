@@ -40,7 +40,8 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.StartsWith("policy clitest/cli-whatif: replayed ", result.Lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("would have: ", result.Lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("starting from 1 replicas: ", result.Lines[1], StringComparison.Ordinal); // where the replay's count came from
+        Assert.StartsWith("would have: ", result.Lines[2], StringComparison.Ordinal);
         Assert.Contains(result.Lines, l => l.StartsWith("qps ", StringComparison.Ordinal) && l.Contains('█', StringComparison.Ordinal));
         var header = Array.FindIndex(result.Lines, l => l.StartsWith("TIME ", StringComparison.Ordinal));
         Assert.Equal(["TIME", "QPS", "PREDICTED", "QPS", "CURRENT", "DESIRED", "OUTCOME", "REASON"],

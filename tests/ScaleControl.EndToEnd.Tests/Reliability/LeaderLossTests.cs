@@ -82,7 +82,9 @@ public sealed class LeaderLossTests
     private static async Task<JsonElement> AppliedProposalAsync(SharedCluster cluster) =>
         await cluster.Sandbox.EventuallyJson(async () =>
         {
-            var list = await cluster.Sandbox.GetJson($"/sandbox/k8s/apis/scalecontrol.io/v1alpha1/namespaces/{SharedCluster.Namespace}/scaleproposals");
+            // Read as any client would: kubectl against the sandbox's Kubernetes API.
+            var json = (await cluster.Sandbox.Kubectl.RunAsync("get", "scaleproposals.scalecontrol.io", "-n", SharedCluster.Namespace, "-o", "json")).StdOut;
+            var list = JsonDocument.Parse(json).RootElement.Clone();
             var mine = list.GetProperty("items").EnumerateArray()
                 .Where(p => p.GetProperty("spec").GetProperty("target").GetProperty("name").GetString() == Workload).ToList();
             return mine.Count == 1 && mine[0].GetProperty("status").GetProperty("phase").GetString() == "Applied" ? mine[0] : null;
