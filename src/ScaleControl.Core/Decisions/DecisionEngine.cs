@@ -83,7 +83,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
-    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, bool Falling = false, bool StillRising = false, MetricEvidence? Followed = null);
+    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, bool Falling = false, bool StillRising = false, MetricEvidence? Followed = null, bool NewHigh = false);
 
     /// <summary>1. What each metric asks for (HPA formula and tolerance, a significant trend for scale-up only).</summary>
     private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments)
@@ -108,6 +108,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var noise = 0.0;
         var rising = false;
         var falling = true;
+        var newHigh = false;
         for (var i = 0; i < assessments.Length; i++)
         {
             var a = MetricAssessment.Assess(spec.Metrics[i], input, staleAfter, lookAhead);
@@ -125,6 +126,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             if (a.Predictive is { } p)
             {
                 predictive = Math.Max(predictive ?? 0, p);
+                newHigh |= a.Trend.BeyondRange;
             }
         }
 
@@ -139,7 +141,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             wanted = current;
         }
 
-        return new Sizing(raw, predictive, wanted, problems, noise, falling && raw is not null, stillRising);
+        return new Sizing(raw, predictive, wanted, problems, noise, falling && raw is not null, stillRising, NewHigh: newHigh);
     }
 
     /// <summary>2. Fail-static: with any metric unusable, only scale-ups from the healthy ones are allowed.</summary>
@@ -180,9 +182,10 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
     /// <summary>
     /// 4. Change budget: with the policy's changes per 10 minutes spent, a small change waits. Exempt: an urgent
-    /// scale-up (a measured shortage beyond both the tolerance and twice the metric's own noise, or a rise the
-    /// predictor found significant) and any move of
-    /// at least <see cref="LargeChange"/> of the current count.
+    /// scale-up (a measured shortage beyond both the tolerance and twice the metric's own noise, or a significant
+    /// rise predicted past the highest level of the last 10 minutes: a ramp) and any move of at least
+    /// <see cref="LargeChange"/> of the current count. A predicted rise back into the range a swinging series has
+    /// already visited pays from the budget like any adjustment.
     /// </summary>
     private static void SpendChangeBudget(ref Progress step, DecisionInput input, in Sizing sizing, ref DecisionReason reason)
     {
@@ -195,7 +198,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         var spec = input.Policy.Spec;
         var margin = Math.Max(spec.Behavior.ScaleUp.Tolerance ?? spec.Tolerance, 2 * sizing.Noise);
-        var urgent = step.Desired > current && (sizing.Raw > current * (1 + margin) || sizing.Predictive > current);
+        var urgent = step.Desired > current && (sizing.Raw > current * (1 + margin) || (sizing.Predictive > current && sizing.NewHigh));
         if (urgent || Math.Abs(step.Desired - current) >= current * LargeChange)
         {
             return; // a real shortage, or a move so large it is no adjustment (a spike arriving or ending)

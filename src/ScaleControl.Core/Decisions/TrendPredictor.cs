@@ -10,7 +10,9 @@ namespace ScaleControl.Core.Decisions;
 /// <paramref name="Headroom"/> is the share to size above the need when scaling up: how far the series has risen over
 /// the horizon in the past (a quantile of the naive forecast's error), so a calm series carries little.
 /// <paramref name="Rising"/>: the series is still going up (a significant rise, or a shift up within the window).
-public readonly record struct Trend(double SlopePerSecond, double TStatistic, int Samples, double? Predicted, string? Note, double Noise = 0, double Headroom = 0, bool Rising = false);
+/// <paramref name="BeyondRange"/>: the prediction goes past the highest observation of the last 10 minutes (a new
+/// high, as on a ramp), not back up into the range a swinging series has already visited.
+public readonly record struct Trend(double SlopePerSecond, double TStatistic, int Samples, double? Predicted, string? Note, double Noise = 0, double Headroom = 0, bool Rising = false, bool BeyondRange = false);
 
 /// <summary>
 /// Tells a trend from noise and a step from a trend, in log space (noise is then scale-free), on the distinct
@@ -115,7 +117,8 @@ public static class TrendPredictor
         var increment = line.Slope * spacing * phi * (1 - Math.Pow(phi, steps)) / (1 - phi);
         var predicted = latest.Value * Math.Exp(increment);
         var cap = latest.Value * maxGrowthFactor;
-        return new Trend(slope, line.T, window, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null, noise, Rising: true);
+        var beyondRange = Math.Log(Math.Min(predicted, cap)) > Max(y);
+        return new Trend(slope, line.T, window, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null, noise, Rising: true, BeyondRange: beyondRange);
     }
 
     /// <summary>Distinct observations newest first: x in seconds before the latest (≤ 0), y = ln(value).</summary>
@@ -202,6 +205,17 @@ public static class TrendPredictor
         sorted.Sort();
         var q = sorted[Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1)];
         return Math.Clamp(Math.Exp(q) - 1, 0, MaxHeadroom);
+    }
+
+    private static double Max(ReadOnlySpan<double> y)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in y)
+        {
+            max = Math.Max(max, v);
+        }
+
+        return max;
     }
 
     /// <summary>Robust scatter of one observation: 1.4826 × median |Δy| / √2, at least 1 %.</summary>
