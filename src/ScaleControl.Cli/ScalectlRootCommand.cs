@@ -20,6 +20,7 @@ internal sealed class ScalectlRootCommand : RootCommand
         Subcommands.Add(new DescribeCommand());
         Subcommands.Add(new ApproveCommand());
         Subcommands.Add(new RejectCommand());
+        Subcommands.Add(new UndoCommand());
         Subcommands.Add(new ScaleCommand());
         Subcommands.Add(new UnpinCommand());
         Subcommands.Add(new FreezeCommand());

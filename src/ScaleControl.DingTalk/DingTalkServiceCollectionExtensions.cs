@@ -49,8 +49,11 @@ public static class DingTalkServiceCollectionExtensions
                     ? ValueTask.FromResult(false)
                     : DingTalkRetryPredicate.ShouldRetryAsync(args.Outcome);
             });
+        services.AddHttpClient(DingTalkHttpClients.Api).AddHttpMessageHandler<DingTalkCallLog>(); // inside the retries: a line per attempt
         services.AddHttpClient(DingTalkHttpClients.Webhook)
             .AddStandardResilienceHandler();
+        services.AddHttpClient(DingTalkHttpClients.Webhook).AddHttpMessageHandler<DingTalkCallLog>();
+        services.TryAddTransient<DingTalkCallLog>();
 
         services.TryAddSingleton<DingTalkAccessTokenProvider>();
         services.TryAddSingleton<DingTalkApiClient>();
@@ -67,6 +70,7 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton<DingTalkWebhookClient>();
         services.TryAddSingleton<DingTalkNoticePublisher>();
         services.TryAddSingleton<INoticePublisher>(provider => provider.GetRequiredService<DingTalkNoticePublisher>());
+        services.TryAddSingleton<IFaultNotifier, DingTalkFaultNotifier>();
 
         services.TryAddSingleton<DingTalkConfirmationCards>();
         services.TryAddSingleton<IConfirmationCards>(provider => provider.GetRequiredService<DingTalkConfirmationCards>());

@@ -11,7 +11,7 @@ public sealed class KubernetesOptions
 {
     public const string SectionName = "Kubernetes";
 
-    /// <summary>An explicit API server URL, path prefix allowed (e.g. <c>http://127.0.0.1:5000/sandbox/k8s</c>).</summary>
+    /// <summary>An explicit API server URL, path prefix allowed (e.g. <c>http://127.0.0.1:5000/k8s</c>).</summary>
     public string? Host { get; set; }
 
     public string? KubeconfigPath { get; set; }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Kubernetes.Capacity;
 using ScaleControl.Kubernetes.Caching;
 using ScaleControl.Kubernetes.Client;
 using ScaleControl.Kubernetes.Events;
@@ -21,7 +22,7 @@ public static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Kubernetes adapters: one <see cref="IKubernetes"/> (explicit host, kubeconfig or in-cluster),
-    /// the client-side rate limiter, the watch caches, <see cref="IWorkloadClient"/>, <see cref="IPolicyStore"/>,
+    /// the client-side rate limiter, the watch caches, <see cref="IWorkloadClient"/>, <see cref="IClusterCapacity"/>, <see cref="IPolicyStore"/>,
     /// <see cref="IProposalStore"/>, <see cref="IEventRecorder"/> and <see cref="ILeadership"/> (a hosted service).
     /// Options bind from the <c>Kubernetes</c> section.
     /// </summary>
@@ -43,10 +44,12 @@ public static class KubernetesServiceCollectionExtensions
             sp.GetRequiredService<KubernetesOptions>(),
             sp.GetRequiredService<PriorityTokenBucket>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<LeaderFence>()));
 
         services.AddSingleton<WorkloadCache>();
         services.AddSingleton<IWorkloadClient, KubernetesWorkloadClient>();
+        services.AddSingleton<IClusterCapacity, KubernetesClusterCapacity>();
 
         services.AddSingleton(sp => CreateCache<ScalePolicy>(sp, ScaleControlResources.PolicyPlural, p => p.Metadata));
         services.AddSingleton(sp => CreateCache<ScaleProposal>(sp, ScaleControlResources.ProposalPlural, p => p.Metadata));
@@ -57,6 +60,7 @@ public static class KubernetesServiceCollectionExtensions
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
 
         services.AddSingleton<KubernetesLeadership>();
+        services.AddSingleton(sp => new LeaderFence(sp.GetRequiredService<ILeadership>));
         services.AddSingleton<ILeadership>(sp =>
         {
             var options = sp.GetRequiredService<KubernetesOptions>();

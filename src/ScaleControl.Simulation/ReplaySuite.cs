@@ -8,7 +8,8 @@ public sealed record ReplayEntry(string Name, Func<int, IReplayController> Creat
 /// <summary>
 /// One trace through several controllers over the same seeds (paired: seed n gives every controller the same
 /// arrivals, scrape phase and start-up draws). The standard rows: the HPA with its defaults, the HPA with the
-/// policy's per-direction tolerance, ScaleControl with the policy, and the oracle. More rows can be added.
+/// policy's per-direction tolerance, ScaleControl with the policy, the oracle, and the oracle without foresight (exact
+/// demand now, no metric pipeline: the floor for a purely reactive controller). More rows can be added.
 /// </summary>
 public static class ReplaySuite
 {
@@ -16,6 +17,7 @@ public static class ReplaySuite
     public const string HpaParity = "HPA tol=policy";
     public const string ScaleControl = "ScaleControl";
     public const string Oracle = "Oracle";
+    public const string OracleNow = "Oracle now";
 
     public static List<ReplayEntry> StandardEntries(ScalePolicy policy, ReplaySettings settings)
     {
@@ -30,6 +32,7 @@ public static class ReplaySuite
             new(HpaParity, _ => new HpaBaseline(target, spec.MinReplicas, spec.MaxReplicas, up, down, HpaParity)),
             new(ScaleControl, _ => new EngineController(policy, settings.StartupSeconds)),
             new(Oracle, _ => new OracleController(settings, spec.MinReplicas, spec.MaxReplicas, step)),
+            new(OracleNow, _ => new OracleController(settings, spec.MinReplicas, spec.MaxReplicas, step, foresight: false)),
         ];
     }
 

@@ -166,6 +166,7 @@ internal static class DingTalkTapBenchmark
             ["ScaleControl:DingTalk:CardTemplateId"] = "scalecontrol-approval.schema",
         });
         builder.Services.AddSingleton<IApprovalInbox>(inbox);
+        builder.Services.AddSingleton<IUndoInbox>(inbox);
         builder.Services.AddScaleControlDingTalk(builder.Configuration);
         var app = builder.Build();
         await app.StartAsync();
@@ -217,8 +218,11 @@ internal static class DingTalkTapBenchmark
     private sealed record TapResult(string Status, double CallbackMs, double RoundTripMs);
 
     /// <summary>Approves every first tap at once (the product's rules are the server's; this measures the DingTalk path).</summary>
-    private sealed class ApproveAllInbox : IApprovalInbox
+    private sealed class ApproveAllInbox : IApprovalInbox, IUndoInbox
     {
+        public Task<UndoResult> UndoAsync(UndoOrder order, CancellationToken cancellationToken) =>
+            Task.FromResult(new UndoResult(UndoResultKind.Refused, "the benchmark measures approvals only"));
+
         private readonly ConcurrentDictionary<string, ScaleProposal> _proposals = new();
 
         public ScaleProposal Add(string name)

@@ -52,6 +52,7 @@ internal static partial class FootprintBenchmark
         start.Environment["ASPNETCORE_URLS"] = url.GetLeftPart(UriPartial.Authority);
         start.Environment["ScaleControl__Mode"] = "Sandbox";
         start.Environment["ScaleControl__Sandbox__Seed"] = "false"; // no demo policies: the product sees exactly the bench ones
+        start.Environment["ScaleControl__Sandbox__KubernetesPort"] = "0"; // its own API listener on a free port (read from the kubeconfig)
 
         // The sandbox process also runs the product, always leading its own cluster (leader election off in sandbox
         // mode): it would evaluate and scale the bench policies too. An explicit Kubernetes Host wins over the sandbox's
@@ -63,7 +64,7 @@ internal static partial class FootprintBenchmark
         return process;
     }
 
-    private static (string Server, string Token) ReadKubeconfig(string path)
+    internal static (string Server, string Token) ReadKubeconfig(string path)
     {
         var deadline = Stopwatch.StartNew();
         while (!File.Exists(path) && deadline.Elapsed < TimeSpan.FromSeconds(10))
@@ -71,10 +72,21 @@ internal static partial class FootprintBenchmark
         var lines = File.Exists(path) ? File.ReadAllLines(path).Select(l => l.Trim()).ToArray() : throw new BenchmarkFailure($"the sandbox wrote no kubeconfig at {path}");
         string Field(string name) => lines.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim()
             ?? throw new BenchmarkFailure($"no '{name}:' in {path}");
+        SandboxApiTrust.Trust(Field("certificate-authority-data"));
         return (Field("server").TrimEnd('/'), Field("token"));
     }
 
-    private static async Task<int> CreateDeploymentsAsync(HttpClient http, string apiServer, string token, int count, Func<int, int> replicas, CancellationToken ct)
+    internal static async Task CreateNamespaceAsync(HttpClient http, string apiServer, string token, CancellationToken ct)
+    {
+        var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = BenchNamespace } };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{apiServer}/api/v1/namespaces") { Content = Json(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.Conflict)
+            throw new BenchmarkFailure($"namespace {BenchNamespace} not created: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+    }
+
+    internal static async Task<int> CreateDeploymentsAsync(HttpClient http, string apiServer, string token, int count, Func<int, int> replicas, CancellationToken ct)
     {
         var created = 0;
         string? firstFailure = null;
@@ -229,11 +241,12 @@ internal static partial class FootprintBenchmark
         throw new BenchmarkFailure($"the product did not become leader within 60 s (it must win the Lease scalecontrol-system/scalecontrol-leader alone):\n{world.ProductOutput.Text()}");
     }
 
-    private static async Task<(int Failures, string? First)> PutPoliciesAsync(HttpClient http, Uri productUrl, string adminToken, Settings s, CancellationToken ct)
+    /// <summary>PUTs <paramref name="count"/> Auto policies app-0000… (one per bench Deployment) reading <paramref name="query"/>(i).</summary>
+    internal static async Task<(int Failures, string? First)> PutPoliciesAsync(HttpClient http, Uri productUrl, string adminToken, int count, Func<int, string> query, CancellationToken ct)
     {
         var failures = 0;
         string? first = null;
-        await Parallel.ForEachAsync(Enumerable.Range(0, s.Policies), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
         {
             var name = App(i);
             var body = new JsonObject
@@ -247,7 +260,7 @@ internal static partial class FootprintBenchmark
                     ["metrics"] = new JsonArray(new JsonObject
                     {
                         ["name"] = "qps",
-                        ["query"] = $$"""sum(rate(http_requests_total{namespace="{{BenchNamespace}}",workload="{{Service(i % s.Queries)}}"}[1m]))""",
+                        ["query"] = query(i),
                         ["targetType"] = "PerReplica",
                         ["target"] = TargetPerReplica,
                     }),

@@ -93,7 +93,11 @@ internal static partial class FootprintBenchmark
 
     private static async Task<int> MeasureAsync(Settings s, World world, CancellationToken ct)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        // The sandbox's Kubernetes API serves https with the certificate its kubeconfig carries (SandboxApiTrust).
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = SandboxApiTrust.Validate })
+        {
+            Timeout = TimeSpan.FromSeconds(60),
+        };
         world.TempRoot = Directory.CreateTempSubdirectory("scalecontrol-footprint-").FullName;
         Console.WriteLine($"# Footprint: {s.Policies} policies over {s.Queries} queries, {s.LimitMib} MiB limit ({Environment.ProcessorCount} cores; temp {world.TempRoot})");
 
@@ -121,6 +125,7 @@ internal static partial class FootprintBenchmark
         await WaitForOkAsync(http, new Uri(sandboxUrl, "healthz"), world.Sandbox, world.SandboxOutput, "sandbox server", TimeSpan.FromSeconds(90), ct);
         var kubeconfig = Path.Combine(sandboxDirectory, ".scalecontrol", "sandbox", "kubeconfig");
         var (apiServer, apiToken) = ReadKubeconfig(kubeconfig);
+        await CreateNamespaceAsync(http, apiServer, apiToken, ct); // the cluster creates none on its own, as a real one
         Console.WriteLine($"sandbox server pid {world.Sandbox.Id} on {sandboxUrl}, Kubernetes API {apiServer}; bench traffic ({s.Queries} services) on {trafficUrl}");
 
         // 2. A real Prometheus scraping both /sandbox/metrics every 5 s.
@@ -161,7 +166,8 @@ internal static partial class FootprintBenchmark
         Console.WriteLine($"product pid {pid} on {productUrl}: ready after {readyAfter.TotalSeconds:0.0} s, leading (lease holder {leaseHolder}){(world.Cgroup is null ? "" : inCgroup ? ", in the cgroup" : ", NOT in the cgroup")}");
 
         // 5. The policies, through the product's REST API.
-        var (failures, firstFailure) = await PutPoliciesAsync(http, productUrl, adminToken, s, ct);
+        var (failures, firstFailure) = await PutPoliciesAsync(http, productUrl, adminToken, s.Policies,
+            i => $$"""sum(rate(http_requests_total{namespace="{{BenchNamespace}}",workload="{{Service(i % s.Queries)}}"}[1m]))""", ct);
         if (failures > s.Policies / 2)
             throw new BenchmarkFailure($"{failures} of {s.Policies} policy PUTs failed; first: {firstFailure}\n{world.ProductOutput.Text()}");
         Console.WriteLine($"PUT {s.Policies - failures} policies ({failures} failed{(firstFailure is null ? "" : $"; first: {firstFailure}")}); warming up {s.Warmup} s");

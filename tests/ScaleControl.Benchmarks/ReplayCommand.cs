@@ -71,7 +71,7 @@ internal static class ReplayCommand
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ScaleControl, worst over seeds: shortfall {report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.Hpa, r => r.ShortfallPodSeconds):0.00}x HPA, {report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.HpaParity, r => r.ShortfallPodSeconds):0.00}x HPA tol=policy; over-provisioning {report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.Hpa, r => r.OverProvisionPodSeconds):0.00}x HPA; changes {report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.Hpa, r => r.Changes):0.00}x HPA; peak {report.Worst(ReplaySuite.ScaleControl, r => r.PeakReplicas / r.PeakDemandPods):0.00}x peak demand; gap to oracle closed {report.GapClosed(ReplaySuite.ScaleControl):0%} (median)"));
+            $"ScaleControl, worst over seeds: shortfall {report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.Hpa, r => r.ShortfallPodSeconds):0.00}x HPA, {report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.HpaParity, r => r.ShortfallPodSeconds):0.00}x HPA tol=policy; over-provisioning {report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.Hpa, r => r.OverProvisionPodSeconds):0.00}x HPA; changes {report.WorstRatio(ReplaySuite.ScaleControl, ReplaySuite.Hpa, r => r.Changes):0.00}x HPA; peak {report.Worst(ReplaySuite.ScaleControl, r => r.PeakReplicas / r.PeakDemandPods):0.00}x peak demand; gap to oracle closed {report.GapClosed(ReplaySuite.ScaleControl):0%} (median); oracle now {report.WorstRatio(ReplaySuite.OracleNow, ReplaySuite.Hpa, r => r.ShortfallPodSeconds):0.00}x HPA shortfall"));
     }
 
     /// <summary>The last line's figures: worst over spike traces for the ratios, over quiet traces for flapping.</summary>

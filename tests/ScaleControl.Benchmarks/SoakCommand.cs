@@ -8,11 +8,13 @@ using System.Text.RegularExpressions;
 namespace ScaleControl.Benchmarks;
 
 /// <summary>
-/// <c>-- soak [--minutes 30] [--server &lt;dir&gt;] [--seed 1]</c>: the product in sandbox mode (one process, loopback only)
+/// <c>-- soak [--minutes 30] [--policies 0] [--restarts 0] [--server &lt;dir&gt;] [--seed 1]</c>: the product in sandbox mode (one process, loopback only)
 /// for a bounded time under random hot events, card taps (approve, reject), API approvals and injected faults
 /// (Kubernetes 500/429 on scale writes, DingTalk card updates failing). Every 30 s it samples the process — RSS,
 /// threads, file descriptors and sockets — and the proposals by phase. At the end: memory trend, every proposal
 /// terminal or still legitimately open, and every scale write accounted for by an applied proposal. On demand, not in CI.
+/// <c>--policies N</c> adds N Deployments with an Auto policy each (5 s interval, on the sandbox's traffic);
+/// <c>--restarts N</c> kills the process (SIGKILL) N times, evenly spread, and starts it again on its kept state.
 /// </summary>
 internal static partial class SoakCommand
 {
@@ -30,8 +32,16 @@ internal static partial class SoakCommand
             return 2;
         }
 
-        using var server = await SoakServer.StartAsync(serverDirectory);
-        Console.WriteLine($"soak: {minutes} min against {server.BaseUrl} (pid {server.Pid}), seed {BenchmarkArgs.Option(args, "--seed", 1)}");
+        var policies = BenchmarkArgs.Option(args, "--policies", 0);
+        var restarts = BenchmarkArgs.Option(args, "--restarts", 0);
+        var server = await SoakServer.StartAsync(serverDirectory, null);
+        var services = await server.ServicesAsync();
+        if (policies > 0)
+        {
+            await server.AddPoliciesAsync(policies, services);
+        }
+
+        Console.WriteLine($"soak: {minutes} min against {server.BaseUrl} (pid {server.Pid}), seed {BenchmarkArgs.Option(args, "--seed", 1)}, {policies} extra policies, {restarts} restarts; load {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine("| t (s) | RSS MiB | threads | fds | sockets | proposals by phase | scale writes | taps | API approvals | faults |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
 
@@ -42,10 +52,20 @@ internal static partial class SoakCommand
         var nextSample = TimeSpan.Zero;
         var nextHot = TimeSpan.FromSeconds(5);
         var nextFault = TimeSpan.FromSeconds(60);
-        var services = await server.ServicesAsync();
+        var restartEvery = restarts > 0 ? end / (restarts + 1) : TimeSpan.MaxValue;
+        var nextRestart = restartEvery;
         while (stopwatch.Elapsed < end)
         {
             var now = stopwatch.Elapsed;
+            if (now >= nextRestart)
+            {
+                counts.ScaleWrites += await server.DrainScaleWritesAsync();
+                server = await server.KillAndRestartAsync(serverDirectory);
+                counts.Restarts++;
+                Console.WriteLine($"| {now.TotalSeconds:0} | restarted after SIGKILL: pid {server.Pid} | | | | | | | | |");
+                nextRestart = now + restartEvery;
+            }
+
             if (now >= nextHot)
             {
                 var (ns, workload) = services[random.Next(services.Count)];
@@ -66,7 +86,7 @@ internal static partial class SoakCommand
                 var sample = ProcessSample.Of(server.Pid);
                 var phases = await server.PhasesAsync();
                 samples.Add((now.TotalSeconds, sample.RssMib));
-                Console.WriteLine($"| {now.TotalSeconds:0} | {sample.RssMib:0.0} | {sample.Threads} | {sample.Fds} | {sample.Sockets} | {Phases(phases)} | {counts.ScaleWrites} | {counts.Taps} | {counts.ApiApprovals} | {counts.Faults} |");
+                Console.WriteLine($"| {now.TotalSeconds:0} | {sample.RssMib:0.0} | {sample.Threads} | {sample.Fds} | {sample.Sockets} | {Phases(phases)} | {counts.ScaleWrites} | {counts.Taps} | {counts.ApiApprovals} | {counts.Faults} | load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} |");
                 nextSample = now + TimeSpan.FromSeconds(30);
             }
 
@@ -87,9 +107,10 @@ internal static partial class SoakCommand
         Console.WriteLine($"RSS: first half max {firstHalf.Max():0.0} MiB, second half max {secondHalf.Max():0.0} MiB, end {final.RssMib:0.0} MiB; threads {final.Threads}, fds {final.Fds}, sockets {final.Sockets}");
         Console.WriteLine($"Proposals: {proposals.Count} ({Phases(proposals.GroupBy(p => p.Phase).ToDictionary(g => g.Key, g => g.Count()))}); stuck in Approved/Applying: {stuck.Count}");
         Console.WriteLine($"Scale writes seen by the cluster (scale subresources, HPA floors): {counts.ScaleWrites}; applied proposals: {applied} (at most one write each; none when the workload already ran the count)");
-        Console.WriteLine($"Taps {counts.Taps} (timeouts {counts.TapTimeouts}), API approvals {counts.ApiApprovals} (5xx {counts.ApiServerErrors}), faults injected {counts.Faults}");
+        Console.WriteLine($"Taps {counts.Taps} (timeouts {counts.TapTimeouts}), API approvals {counts.ApiApprovals} (5xx {counts.ApiServerErrors}), faults injected {counts.Faults}, restarts {counts.Restarts}");
         var healthy = stuck.Count == 0 && counts.ApiServerErrors == 0 && counts.ScaleWrites <= applied + stuck.Count;
         Console.WriteLine(healthy ? "soak: OK" : "soak: PROBLEMS (see above)");
+        server.Dispose();
         return healthy ? 0 : 1;
     }
 
@@ -104,6 +125,7 @@ internal static partial class SoakCommand
         public int ApiApprovals { get; set; }
         public int ApiServerErrors { get; set; }
         public int Faults { get; set; }
+        public int Restarts { get; set; }
     }
 
     internal sealed record ProposalView(string Namespace, string Name, string Phase, string Message);
@@ -133,16 +155,22 @@ internal static partial class SoakCommand
             _process = process;
             _directory = directory;
             BaseUrl = baseUrl;
-            _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+            // The sandbox's Kubernetes API serves https with the certificate its kubeconfig carries (SandboxApiTrust).
+            _http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = SandboxApiTrust.Validate })
+            {
+                BaseAddress = baseUrl,
+                Timeout = TimeSpan.FromSeconds(30),
+            };
         }
 
         public Uri BaseUrl { get; }
 
         public int Pid => _process.Id;
 
-        public static async Task<SoakServer> StartAsync(string serverDirectory)
+        /// <param name="directory">The working directory to start in (its sandbox state is kept across a restart), or null for a new one.</param>
+        public static async Task<SoakServer> StartAsync(string serverDirectory, string? directory)
         {
-            var directory = Directory.CreateTempSubdirectory("scalecontrol-soak-").FullName;
+            directory ??= Directory.CreateTempSubdirectory("scalecontrol-soak-").FullName;
             var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             start.ArgumentList.Add(Path.Combine(serverDirectory, "ScaleControl.Server.dll"));
             start.ArgumentList.Add("--urls");
@@ -174,6 +202,27 @@ internal static partial class SoakCommand
             }
 
             return server;
+        }
+
+        /// <summary>kill -9, then the same server on the same working directory (the sandbox's cluster state is durable).</summary>
+        public async Task<SoakServer> KillAndRestartAsync(string serverDirectory)
+        {
+            _http.Dispose();
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+            return await StartAsync(serverDirectory, _directory);
+        }
+
+        /// <summary>N bench Deployments (1 replica) in the sandbox's cluster, and an Auto policy on each reading one of the sandbox's services.</summary>
+        public async Task AddPoliciesAsync(int count, List<(string Namespace, string Workload)> services)
+        {
+            var (apiServer, token) = FootprintBenchmark.ReadKubeconfig(Path.Combine(_directory, ".scalecontrol", "sandbox", "kubeconfig"));
+            await FootprintBenchmark.CreateNamespaceAsync(_http, apiServer, token, CancellationToken.None); // a cluster creates none on its own
+            await FootprintBenchmark.CreateDeploymentsAsync(_http, apiServer, token, count, _ => 1, CancellationToken.None);
+            var (failures, first) = await FootprintBenchmark.PutPoliciesAsync(_http, BaseUrl, "sandbox-admin", count,
+                i => $$"""sum(rate(http_requests_total{service="{{services[i % services.Count].Workload}}"}[1m]))""", CancellationToken.None);
+            Console.WriteLine($"soak: {count} policies added ({failures} failed{(first is null ? "" : ": " + first)})");
         }
 
         public async Task<List<(string Namespace, string Workload)>> ServicesAsync()

@@ -60,7 +60,7 @@ public sealed class RbacCoverageTests : IAsyncLifetime
     public async Task ChartRbac_CoversEveryKubernetesCallTheProductMakes()
     {
         // Work that exercises every adapter: a direct scale (pin), an HPA floor (pin on the HPA-owned feed service),
-        // a StatefulSet scaled by its Auto policy, proposals created, moved and pruned (two pins of checkout leave two
+        // a StatefulSet scaled by its Auto policy (with its cost and room: nodes and pods read), proposals created, moved and pruned (two pins of checkout leave two
         // finished records, one more than retention keeps), events, the leader Lease.
         // Pins by zhangsan, who is on the seeded rosters, so they apply at once (the admin's would wait for approval).
         await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 6, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
@@ -86,6 +86,9 @@ public sealed class RbacCoverageTests : IAsyncLifetime
         Assert.True(calls.Any(c => c.Resource == "events"), seen);
         Assert.True(calls.Any(c => c.Resource.StartsWith("scaleproposals", StringComparison.Ordinal)), seen);
         Assert.Contains(new ApiCall("delete", "scalecontrol.io", "scaleproposals"), calls);
+        // The cost and room of the video scale-up: nodes and the pods bound to them, read only.
+        Assert.True(calls.Any(c => c.Resource == "nodes"), seen);
+        Assert.True(calls.Any(c => c.Resource == "pods"), seen);
         // CRDs are installed by Helm (crds/), not by the running product; in sandbox mode the server installs them itself.
         var uncovered = calls.Where(c => c.ApiGroup != "apiextensions.k8s.io" && !rules.Any(r => r.Allows(c))).ToList();
         Assert.True(uncovered.Count == 0, "not allowed by charts/scalecontrol/templates/rbac.yaml: " + string.Join(", ", uncovered));

@@ -32,11 +32,13 @@ public sealed class ApprovalFlowTests
         // zhangsan approves: the deployment is scaled, the card says by whom and the result.
         await Tap(server, outTrackId, "zhangsan");
         await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == to, $"kubectl shows {to} replicas");
+        // The card follows the scale write (the applier shows the outcome, then records it): wait for it.
+        await server.Eventually(async () => (await Card(server, outTrackId)).GetProperty("cardData").GetProperty("status").GetString() == "applied", "the card shows the outcome");
         var card = await Card(server, outTrackId);
         var cardText = string.Join('\n', card.GetProperty("cardData").EnumerateObject().Select(p => p.Value.ToString()));
         Assert.Contains("Zhang San", cardText);
         Assert.Contains($"applied {before} → {to}", cardText);
-        Assert.Equal(0, card.GetProperty("buttons").GetArrayLength());
+        Assert.Equal(["undo"], card.GetProperty("buttons").EnumerateArray().Select(b => b.GetProperty("actionId").GetString())); // only Undo is left
 
         var describe = (await server.Kubectl.RunAsync("describe", "deployment", "checkout-api", "-n", "shop")).StdOut;
         Assert.Contains("ScaledByScaleControl", describe);

@@ -106,7 +106,11 @@ internal sealed record ProposalSpec(
     int RequiredApprovals = 1,
     IReadOnlyList<string>? Approvers = null,
     DateTimeOffset? ExpiresAt = null,
-    DateTimeOffset? EscalateAt = null);
+    DateTimeOffset? EscalateAt = null,
+    Capacity? Capacity = null);
+
+/// <summary>The cost and room of the change, with the server's own wording of both lines.</summary>
+internal sealed record Capacity(string? ChangeText = null, string? RoomText = null, DateTimeOffset? AssessedAt = null);
 
 internal sealed record ApprovalRecord(string User = "", string? Channel = null, DateTimeOffset? At = null, int Replicas = 0);
 
@@ -184,7 +188,8 @@ internal sealed record WhatIfStep(
 
 internal sealed record WhatIfSummary(int Changes = 0, int MaxReplicas = 0, int MinReplicas = 0, int Proposals = 0, int Applied = 0);
 
-internal sealed record WhatIfResult(string? Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep>? Steps = null, WhatIfSummary? Summary = null);
+internal sealed record WhatIfResult(string? Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep>? Steps = null, WhatIfSummary? Summary = null,
+    int StartReplicas = 0, string? StartedFrom = null);
 
 internal static class Models
 {

@@ -44,7 +44,9 @@ internal sealed class DescribeProposalCommand : ApiCommand
             .Field("Created", p.Metadata.CreationTimestamp is { } created ? $"{created:u} ({context.Age(created)} ago)" : null)
             .Field("Expires", p.Status.Phase == "Pending" && p.Spec.ExpiresAt is { } expires ? $"{expires:u} ({context.Until(expires)})" : null) // only an open proposal expires
             .Field("Approvers", string.Join(", ", p.Spec.Approvers ?? []))
-            .Field("Approvals", GetProposalsCommand.Approvals(p) + (p.Spec.RequiresTwoPersons ? " (two-person rule)" : ""));
+            .Field("Approvals", GetProposalsCommand.Approvals(p) + (p.Spec.RequiresTwoPersons ? " (two-person rule)" : ""))
+            .Field("Cost", p.Spec.Capacity?.ChangeText)
+            .Field("Room", p.Spec.Capacity?.RoomText is { } room ? room.Replace("room: ", "", StringComparison.Ordinal) : null);
 
         if (p.Spec.Evidence is { } evidence)
         {

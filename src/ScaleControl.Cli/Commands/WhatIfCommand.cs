@@ -75,6 +75,11 @@ internal sealed class WhatIfCommand : ApiCommand
         var summary = result.Summary ?? new WhatIfSummary();
         var output = context.Out;
         output.WriteLine($"policy {id}: replayed {result.From:u} → {result.To:u} ({steps.Count} steps)");
+        if (!string.IsNullOrEmpty(result.StartedFrom))
+        {
+            output.WriteLine($"starting from {result.StartReplicas} replicas: {result.StartedFrom}");
+        }
+
         output.WriteLine($"would have: {summary.Changes} changes, replicas {summary.MinReplicas}..{summary.MaxReplicas}, {summary.Proposals} proposals, {summary.Applied} applied automatically");
         if (!all)
         {

@@ -18,6 +18,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     /// <summary>A change of at least this share of the current count is never held by the change budget.</summary>
     public const double LargeChange = 0.2;
 
+    /// <summary>The scale-down stabilization window while every metric falls significantly (at most the policy's).</summary>
+    public const int DecliningWindowSeconds = 180;
+
     private readonly DecisionEngineOptions _options = options ?? new DecisionEngineOptions();
 
     public DecisionEngineOptions Options => _options;
@@ -49,7 +52,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         if (!FailStatic(ref step, sizing, current, ref reason))
         {
-            Stabilize(ref step, input, sizing.Wanted, ref reason);
+            Stabilize(ref step, input, sizing, ref reason);
             SpendChangeBudget(ref step, input, sizing, ref reason);
             ApplyStepLimits(ref step, input, ref reason);
             ApplyBounds(ref step, spec, ref reason);
@@ -62,6 +65,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         reason.BoundBy = step.BoundBy;
         reason.KeepMetrics(assessments);
         reason.Followed = sizing.Followed;
+        reason.StillRising = sizing.StillRising;
         reason.Follow = spec.Follow;
         reason.Leader = input.Leader;
         reason.Namespace = input.Policy.Metadata.Namespace;
@@ -79,7 +83,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
-    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, MetricEvidence? Followed = null);
+    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, bool Falling = false, bool StillRising = false, MetricEvidence? Followed = null);
 
     /// <summary>1. What each metric asks for (HPA formula and tolerance, a significant trend for scale-up only).</summary>
     private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments)
@@ -91,7 +95,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             // A follower has no metric of its own: the leader's desired count × ratio, exact (no tolerance, no trend).
             var (asked, problem, evidence) = FollowSizing.Assess(follow, input.Leader, input.Policy.Metadata.Namespace);
             // The line itself is written when read (DecisionReason.Format, from the evidence).
-            return new Sizing(asked, null, asked ?? current, problem, 0, evidence);
+            return new Sizing(asked, null, asked ?? current, problem, 0, Followed: evidence);
         }
 
         var staleAfter = StaleAfter(spec);
@@ -102,6 +106,8 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         int? predictive = null;
         string? problems = null;
         var noise = 0.0;
+        var rising = false;
+        var falling = true;
         for (var i = 0; i < assessments.Length; i++)
         {
             var a = MetricAssessment.Assess(spec.Metrics[i], input, staleAfter, lookAhead);
@@ -114,6 +120,8 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
             raw = Math.Max(raw ?? 0, a.Reactive!.Value);
             noise = Math.Max(noise, a.Trend.Noise);
+            rising |= a.Trend.Rising;
+            falling &= a.Trend.SlopePerSecond < 0 && a.Trend.TStatistic <= -TrendPredictor.MinTStatistic;
             if (a.Predictive is { } p)
             {
                 predictive = Math.Max(predictive ?? 0, p);
@@ -123,7 +131,15 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         // Prediction only ever adds or keeps capacity: it counts when it asks for at least what there is (a rise is
         // still under way), never to slow a scale-down from above it.
         var wanted = predictive >= current ? Math.Max(raw ?? current, predictive.Value) : raw ?? current;
-        return new Sizing(raw, predictive, wanted, problems, noise);
+
+        // No scale-down while a metric still rises significantly: the drop would be undone within a minute.
+        var stillRising = rising && wanted < current;
+        if (stillRising)
+        {
+            wanted = current;
+        }
+
+        return new Sizing(raw, predictive, wanted, problems, noise, falling && raw is not null, stillRising);
     }
 
     /// <summary>2. Fail-static: with any metric unusable, only scale-ups from the healthy ones are allowed.</summary>
@@ -141,13 +157,20 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>3. Stabilization over recorded (measured, not predicted) recommendations, then the prediction on top.</summary>
-    private static void Stabilize(ref Progress step, DecisionInput input, int wanted, ref DecisionReason reason)
+    private static void Stabilize(ref Progress step, DecisionInput input, in Sizing sizing, ref DecisionReason reason)
     {
         var behavior = input.Policy.Spec.Behavior;
-        step.Desired = ReplicaLimits.Stabilize(step.Desired, wanted, input.History, behavior, input.Now);
+        var wanted = sizing.Wanted;
+
+        // The down window guards against noise; while every metric falls significantly the decline is no noise,
+        // so the window shrinks (never grows) to the decline window.
+        var downWindow = sizing.Falling
+            ? Math.Min(behavior.ScaleDown.StabilizationWindowSeconds, DecliningWindowSeconds)
+            : behavior.ScaleDown.StabilizationWindowSeconds;
+        step.Desired = ReplicaLimits.Stabilize(step.Desired, wanted, input.History, behavior, input.Now, downWindow);
         if (step.Desired != wanted)
         {
-            var window = step.Desired > wanted ? behavior.ScaleDown.StabilizationWindowSeconds : behavior.ScaleUp.StabilizationWindowSeconds;
+            var window = step.Desired > wanted ? downWindow : behavior.ScaleUp.StabilizationWindowSeconds;
             reason.Stabilized = true;
             reason.StabilizedAt = step.Desired;
             reason.StabilizationWindow = window;

@@ -32,6 +32,7 @@ internal struct DecisionReason
     public FreezeSpec? Freeze;
     public PinSpec? Pin;
 
+    public bool StillRising;
     public string? FailStaticProblems;
     public bool Stabilized;
     public int StabilizedAt;
@@ -104,6 +105,11 @@ internal struct DecisionReason
             }
 
             DescribeMetric(reason, MetricAt(i));
+        }
+
+        if (StillRising)
+        {
+            reason.Append("; still rising, not scaling down");
         }
 
         if (FailStaticProblems is not null)

@@ -78,11 +78,19 @@ internal readonly record struct MetricAssessment(
             tolerance = new Tolerances(Math.Max(tolerance.Up, band), Math.Max(tolerance.Down, band));
         }
 
-        var reactive = Size(spec, value, basis, current, tolerance);
+        // The down band protects the count a measurement asked for, not capacity only a prediction wanted: a count
+        // more than the up tolerance above the highest need measured over the scale-down window is released to it.
+        var measuredPeak = PeakSince(input.History.Samples(spec.Name), value, input.Now - TimeSpan.FromSeconds(policySpec.Behavior.ScaleDown.StabilizationWindowSeconds));
+        // Headroom covers noise; a significant trend is the predictor's to size.
+        var headroom = trend.Predicted is null ? trend.Headroom : 0;
+        var justified = Needed(spec, measuredPeak, basis) * (1 + Math.Max(tolerance.Up, headroom));
+        var keep = current > Math.Ceiling(justified - 1e-9) ? Ceiling(Needed(spec, measuredPeak, basis)) : current;
+        var reactive = Size(spec, value, basis, current, tolerance, keep, headroom);
 
         // The predictor already asked whether the rise is significant against the noise; the tolerance band in
-        // Size still keeps small predicted changes from moving the count.
-        if (trend.Predicted is { } predicted && Size(spec, predicted, basis, current, tolerance) is var sized && sized > reactive)
+        // Size still keeps small predicted changes from moving the count. A prediction already looks ahead, so it
+        // gets no headroom on top (that would overshoot the peak).
+        if (trend.Predicted is { } predicted && Size(spec, predicted, basis, current, tolerance, current, 0) is var sized && sized > reactive)
         {
             predictive = sized;
         }
@@ -90,18 +98,40 @@ internal readonly record struct MetricAssessment(
         return new MetricAssessment(spec, value, null, trend, horizon, reactive, predictive);
     }
 
-    /// <summary>HPA's formula with its tolerance band (per direction): inside the band the current count stands.</summary>
-    private static int Size(MetricSpec spec, double value, int readyBasis, int current, Tolerances tolerance)
+    /// <summary>
+    /// HPA's formula with its tolerance band (per direction): inside the band the count stands, up to
+    /// <paramref name="keep"/> (the current count, or less when measurements never asked for all of it).
+    /// </summary>
+    private static int Size(MetricSpec spec, double value, int readyBasis, int current, Tolerances tolerance, int keep, double headroom)
     {
-        var needed = spec.TargetType == MetricTargetType.Average ? readyBasis * value / spec.Target : value / spec.Target;
+        var needed = Needed(spec, value, readyBasis);
         var ratio = current > 0 ? needed / current : double.PositiveInfinity;
         if (ratio >= 1 ? ratio - 1 <= tolerance.Up : 1 - ratio <= tolerance.Down)
         {
-            return current;
+            return ratio >= 1 ? current : Math.Max(Math.Min(current, keep), Ceiling(needed));
         }
 
-        // A hair above an integer (floating-point noise) must not cost a whole pod.
-        return (int)Math.Min(int.MaxValue, Math.Ceiling(needed - 1e-9));
+        // Moving up, land above the need by the headroom the series' own rises ask for, so the next rise does not
+        // take another step.
+        return ratio > 1 ? Ceiling(needed * (1 + headroom)) : Ceiling(needed);
+    }
+
+    private static double Needed(MetricSpec spec, double value, int readyBasis) =>
+        spec.TargetType == MetricTargetType.Average ? readyBasis * value / spec.Target : value / spec.Target;
+
+    /// <summary>Pods for a need; a hair above an integer (floating-point noise) must not cost a whole pod.</summary>
+    private static int Ceiling(double needed) => (int)Math.Min(int.MaxValue, Math.Ceiling(needed - 1e-9));
+
+    /// <summary>The highest of <paramref name="latest"/> and the samples after <paramref name="from"/>.</summary>
+    private static double PeakSince(IReadOnlyList<MetricPoint> samples, double latest, DateTimeOffset from)
+    {
+        var peak = latest;
+        for (var i = samples.Count - 1; i >= 0 && samples[i].Time > from; i--)
+        {
+            peak = Math.Max(peak, samples[i].Value);
+        }
+
+        return peak;
     }
 
     private readonly record struct Tolerances(double Up, double Down);

@@ -9,10 +9,10 @@ internal static class ReplicaLimits
     /// HPA's stabilization: scale up only to the lowest recommendation of the up-window, scale down only to the
     /// highest of the down-window. <paramref name="recommendation"/> joins the recorded ones.
     /// </summary>
-    public static int Stabilize(int current, int recommendation, PolicyHistory history, ScalingBehavior behavior, DateTimeOffset now)
+    public static int Stabilize(int current, int recommendation, PolicyHistory history, ScalingBehavior behavior, DateTimeOffset now, int? downWindowSeconds = null)
     {
         var upFrom = now - TimeSpan.FromSeconds(behavior.ScaleUp.StabilizationWindowSeconds);
-        var downFrom = now - TimeSpan.FromSeconds(behavior.ScaleDown.StabilizationWindowSeconds);
+        var downFrom = now - TimeSpan.FromSeconds(downWindowSeconds ?? behavior.ScaleDown.StabilizationWindowSeconds);
         var upRecommendation = recommendation;
         var downRecommendation = recommendation;
         var recorded = history.Recommendations;

@@ -7,7 +7,10 @@ namespace ScaleControl.Core.Decisions;
 /// units (0.05 = 5 %); <paramref name="TStatistic"/> the slope's significance against the scatter around the fit;
 /// <paramref name="Predicted"/> is set only for a significant rise that is not a level shift.
 /// </summary>
-public readonly record struct Trend(double SlopePerSecond, double TStatistic, int Samples, double? Predicted, string? Note, double Noise = 0);
+/// <paramref name="Headroom"/> is the share to size above the need when scaling up: how far the series has risen over
+/// the horizon in the past (a quantile of the naive forecast's error), so a calm series carries little.
+/// <paramref name="Rising"/>: the series is still going up (a significant rise, or a shift up within the window).
+public readonly record struct Trend(double SlopePerSecond, double TStatistic, int Samples, double? Predicted, string? Note, double Noise = 0, double Headroom = 0, bool Rising = false);
 
 /// <summary>
 /// Tells a trend from noise and a step from a trend, in log space (noise is then scale-free), on the distinct
@@ -40,6 +43,13 @@ public static class TrendPredictor
     /// <summary>Two levels explain the window this much better than a line: a level shift.</summary>
     public const double StepVersusLine = 0.5;
 
+    /// <summary>Quantile of past rises over the horizon that the headroom covers.</summary>
+    public const double HeadroomQuantile = 0.9;
+
+    /// <summary>Headroom never exceeds this share (keeps the peak within ~1.3x the peak demand with the growth cap).</summary>
+    public const double MaxHeadroom = 0.2;
+
+    private const int MinHeadroomPairs = 8;
     private const int MaxPoints = 48;
     private const double NoiseWindowSeconds = 600;
     private const double MinNoise = 0.01;
@@ -53,6 +63,12 @@ public static class TrendPredictor
         Span<double> y = stackalloc double[MaxPoints];
         var n = Collect(history, latest, x, y);
         var noise = Noise(y[..n]);
+        return Judge(x[..n], y[..n], latest, lookBack, horizon, maxGrowthFactor, noise) with { Headroom = Headroom(x[..n], y[..n], horizon.TotalSeconds) };
+    }
+
+    private static Trend Judge(Span<double> x, Span<double> y, MetricPoint latest, TimeSpan lookBack, TimeSpan horizon, double maxGrowthFactor, double noise)
+    {
+        var n = x.Length;
 
         // The look-back window, but at least MinWindow observations: tests on fewer have too little power.
         var window = 0;
@@ -68,9 +84,9 @@ public static class TrendPredictor
 
         var line = Line.Fit(x[..window], y[..window]);
         var slope = line.Slope * latest.Value;
-        if (LevelShift(y[..window], line, noise))
+        if (LevelShift(y[..window], line, noise, out var jump))
         {
-            return new Trend(slope, line.T, window, null, "level shift: sized as the new level, not extrapolated", noise);
+            return new Trend(slope, line.T, window, null, "level shift: sized as the new level, not extrapolated", noise, Rising: jump > 0);
         }
 
         if (line.Slope <= 0)
@@ -99,7 +115,7 @@ public static class TrendPredictor
         var increment = line.Slope * spacing * phi * (1 - Math.Pow(phi, steps)) / (1 - phi);
         var predicted = latest.Value * Math.Exp(increment);
         var cap = latest.Value * maxGrowthFactor;
-        return new Trend(slope, line.T, window, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null, noise);
+        return new Trend(slope, line.T, window, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null, noise, Rising: true);
     }
 
     /// <summary>Distinct observations newest first: x in seconds before the latest (≤ 0), y = ln(value).</summary>
@@ -143,6 +159,51 @@ public static class TrendPredictor
         n++;
     }
 
+    /// <summary>
+    /// Headroom from forecast error (as AHPA sizes by a forecast quantile): the <see cref="HeadroomQuantile"/> of
+    /// how much the series rose over one horizon, ln y(t + h) − ln y(t), over the last 10 minutes, as a share,
+    /// clamped to [0, <see cref="MaxHeadroom"/>]. The naive forecast "stays where it is" errs by exactly that rise.
+    /// </summary>
+    private static double Headroom(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double horizonSeconds)
+    {
+        Span<double> rises = stackalloc double[MaxPoints];
+        var count = 0;
+        var older = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            // Rises that ended within the last horizon are what is being sized now (and a fresh level shift would
+            // otherwise ratchet the headroom up at once): only past rises count.
+            if (x[i] > -horizonSeconds)
+            {
+                continue;
+            }
+
+            // x is newest first (≤ 0): the first observation at least one horizon older than observation i.
+            older = Math.Max(older, i + 1);
+            while (older < x.Length && x[older] > x[i] - horizonSeconds)
+            {
+                older++;
+            }
+
+            if (older >= x.Length)
+            {
+                break;
+            }
+
+            rises[count++] = y[i] - y[older];
+        }
+
+        if (count < MinHeadroomPairs)
+        {
+            return 0;
+        }
+
+        var sorted = rises[..count];
+        sorted.Sort();
+        var q = sorted[Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1)];
+        return Math.Clamp(Math.Exp(q) - 1, 0, MaxHeadroom);
+    }
+
     /// <summary>Robust scatter of one observation: 1.4826 × median |Δy| / √2, at least 1 %.</summary>
     private static double Noise(ReadOnlySpan<double> y)
     {
@@ -168,7 +229,7 @@ public static class TrendPredictor
     /// Two flat levels fit much better than the line, and they differ by more than the noise. One observation
     /// between the levels is left out: through a rate() window a step arrives as one half-way sample.
     /// </summary>
-    private static bool LevelShift(ReadOnlySpan<double> y, Line line, double noise)
+    private static bool LevelShift(ReadOnlySpan<double> y, Line line, double noise, out double jump)
     {
         var n = y.Length;
         Span<double> sums = stackalloc double[MaxPoints + 1];
@@ -180,7 +241,8 @@ public static class TrendPredictor
         }
 
         // Newest first: the new level is y[0..j), then `gap` transition observations, then the old level.
-        double best = double.MaxValue, jump = 0;
+        var best = double.MaxValue;
+        jump = 0;
         for (var gap = 0; gap <= 1; gap++)
         {
             for (var j = 1; j + gap < n; j++)

@@ -45,6 +45,15 @@ public interface INoticePublisher
     Task PublishAsync(Notice notice, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Shows a dependency fault as one living notice (DingTalk: a card in the notice group, updated in place; DINGs the
+/// on-call people when it opens). Best-effort: answers false when it could not be shown, so the caller tries again.
+/// </summary>
+public interface IFaultNotifier
+{
+    Task<bool> ShowAsync(Faults.FaultNotice notice, bool ding, CancellationToken cancellationToken);
+}
+
 /// <summary>Kubernetes Event reasons ScaleControl emits (one place, as KEDA's eventreason and Karpenter's events).</summary>
 public static class ScaleEventReasons
 {
@@ -74,4 +83,7 @@ public interface ILeadership
     bool IsLeader { get; }
     string Identity { get; }
     string? CurrentLeader { get; }
+
+    /// <summary>Counts this replica's terms as leader: a tick started in one term must not write in the next (see LeaderFence).</summary>
+    long Term { get; }
 }

@@ -45,3 +45,10 @@ public interface IProposalStore
 
 /// <summary>The object changed since it was read; re-read and decide again.</summary>
 public sealed class ConcurrencyConflictException(string message) : Exception(message);
+
+/// <summary>The object's namespace does not exist in the cluster; a user is told to create it first, as kubectl is.</summary>
+public sealed class NamespaceNotFoundException(string @namespace)
+    : Exception($"namespace \"{@namespace}\" does not exist in the cluster; create it first (kubectl create namespace {@namespace})")
+{
+    public string Namespace { get; } = @namespace;
+}

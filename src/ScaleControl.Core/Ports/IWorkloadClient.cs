@@ -1,3 +1,5 @@
+using ScaleControl.Core.Capacity;
+
 namespace ScaleControl.Core.Ports;
 
 /// <summary>A workload in a namespace: kind Deployment or StatefulSet.</summary>
@@ -9,7 +11,7 @@ public sealed record WorkloadRef(string Namespace, string Kind, string Name)
 /// <summary>The HPA that owns a workload, when there is one.</summary>
 public sealed record HpaInfo(string Name, int? MinReplicas, int MaxReplicas, int? OriginalMinReplicas);
 
-/// <summary>What the cluster says about a workload right now.</summary>
+/// <summary>What the cluster says about a workload right now; <see cref="PodRequests"/> per replica, from the pod template (null when unknown).</summary>
 public sealed record WorkloadState(
     WorkloadRef Ref,
     int SpecReplicas,
@@ -17,7 +19,8 @@ public sealed record WorkloadState(
     string ResourceVersion,
     string? Uid,
     TimeSpan? ObservedStartupTime,
-    HpaInfo? Hpa);
+    HpaInfo? Hpa,
+    PodResources? PodRequests = null);
 
 /// <summary>A scale write. <see cref="ExpectedResourceVersion"/> makes it conditional (never a blind write).</summary>
 public sealed record ScaleRequest(

@@ -18,6 +18,9 @@ public static class ProposalFactory
         Approval,
         Auto,
         Pin,
+
+        /// <summary>Back to the replicas before an applied change (<see cref="UndoRules"/>).</summary>
+        Undo,
     }
 
     /// <summary>A Pending proposal (Approval) or one already approved by the loop itself (Auto).</summary>
@@ -57,6 +60,45 @@ public static class ProposalFactory
         var approved = ProposalLifecycle.Approve(proposal, order.User, order.Channel, now, order.Replicas);
         return approved.Accepted ? approved.Proposal : proposal;
     }
+
+    /// <summary>
+    /// An undo of <paramref name="original"/>: from where the workload is now back to where the change started. Ordered
+    /// by someone the rules let apply at once (<see cref="OverrideRoute.ApplyNow"/>): Approved by them; otherwise Pending
+    /// for the roster, already carrying the requester's approval when they are on it (two-person rule).
+    /// </summary>
+    public static ScaleProposal ForUndo(ScalePolicy policy, WorkloadState workload, ScaleProposal original, UndoOrder order, OverrideVerdict verdict, DateTimeOffset now)
+    {
+        var target = original.Spec.FromReplicas;
+        var message = $"undo of {original.Metadata.Name} ({original.Spec.FromReplicas} → {original.Status.AppliedReplicas}) by {order.User}: {order.Reason}";
+        var decision = new Decision
+        {
+            CurrentReplicas = workload.SpecReplicas,
+            DesiredReplicas = target,
+            Direction = target > workload.SpecReplicas ? ScaleDirection.Up : target < workload.SpecReplicas ? ScaleDirection.Down : ScaleDirection.None,
+            Outcome = DecisionOutcome.ApplyNow,
+            Reason = message,
+            RequiresTwoPersons = verdict.RequiresTwoPersons,
+            Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = "undo" },
+        };
+        var proposal = Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: order.User), Action.Undo);
+        proposal = proposal with
+        {
+            Metadata = proposal.Metadata with
+            {
+                Annotations = new Dictionary<string, string>(proposal.Metadata.Annotations ?? new Dictionary<string, string>()) { [UndoOfAnnotation] = original.Metadata.Name },
+            },
+        };
+        if (verdict.Route == OverrideRoute.ApplyNow)
+        {
+            return ProposalLifecycle.Pin(proposal, order.User, now, $"undo ordered by {order.User}: {order.Reason}", order.Channel).Proposal;
+        }
+
+        var approved = ProposalLifecycle.Approve(proposal, order.User, order.Channel, now, target);
+        return approved.Accepted ? approved.Proposal : proposal;
+    }
+
+    /// <summary>On an undo proposal: the name of the applied proposal it reverses.</summary>
+    public const string UndoOfAnnotation = "scalecontrol.io/undo-of";
 
     public const string PinDurationAnnotation = "scalecontrol.io/pin-duration-seconds";
     public const string PinReasonAnnotation = "scalecontrol.io/pin-reason";

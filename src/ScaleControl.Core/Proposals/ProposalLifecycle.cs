@@ -387,6 +387,37 @@ public static class ProposalLifecycle
         return TransitionResult.Ok(applied, applied.Status.Message!);
     }
 
+    /// <summary>
+    /// An applied change was undone by <paramref name="undo"/> (applied): the record says by whom and when, the card stops
+    /// offering Undo, and the change counts as refused (<see cref="ProposalRules.RefusedAt"/>), so the loop does not
+    /// propose the same step again within the policy's back-off. The phase stays Applied: the change did happen.
+    /// </summary>
+    public static TransitionResult MarkUndone(ScaleProposal proposal, ScaleProposal undo, DateTimeOffset now)
+    {
+        if (proposal.Status.Phase != ProposalPhase.Applied)
+        {
+            return TransitionResult.No(proposal, $"cannot mark undone: the proposal is {proposal.Status.Phase}, not Applied");
+        }
+
+        if (proposal.Status.Undo is not null)
+        {
+            return TransitionResult.Same(proposal, $"already undone by {proposal.Status.Undo.By} ({proposal.Status.Undo.Proposal})");
+        }
+
+        var by = undo.Spec.RequestedBy;
+        var record = new UndoRecord
+        {
+            Proposal = undo.Metadata.Name,
+            By = by,
+            Channel = undo.Status.Approvals.FirstOrDefault(a => a.User == by)?.Channel ?? undo.Status.Approvals.FirstOrDefault()?.Channel ?? ApprovalChannel.Api,
+            At = now,
+            Replicas = undo.Status.AppliedReplicas ?? undo.Spec.ToReplicas,
+        };
+        var undone = Move(proposal with { Status = proposal.Status with { Undo = record } },
+            ProposalPhase.Applied, now, by, $"undone by {by}: back to {record.Replicas} (proposal {undo.Metadata.Name})");
+        return TransitionResult.Ok(undone, undone.Status.Message!);
+    }
+
     /// <summary>Approved or Applying → Failed (the re-check before applying failed, or the scale write did).</summary>
     public static TransitionResult MarkFailed(ScaleProposal proposal, string reason, DateTimeOffset now, string by = SystemUser)
     {

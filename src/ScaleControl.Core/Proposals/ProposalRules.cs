@@ -56,6 +56,11 @@ public static class ProposalRules
             return null;
         }
 
+        if (ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Undo && state.SpecReplicas != proposal.Spec.FromReplicas)
+        {
+            return $"the workload moved since the undo was asked for: it runs {state.SpecReplicas}, the undo started from {proposal.Spec.FromReplicas}";
+        }
+
         if (ActiveFreeze(policy.Spec, now) is { } freeze)
         {
             return $"policy is frozen until {freeze.Until:u} ({freeze.Reason})";
@@ -109,6 +114,7 @@ public static class ProposalRules
     /// <summary>When a person said no (or "only part of it") to the proposal; null for any other outcome.</summary>
     public static DateTimeOffset? RefusedAt(ScaleProposal proposal) => proposal.Status switch
     {
+        { Phase: ProposalPhase.Applied, Undo: { } undo } when undo.By != ProposalLifecycle.SystemUser => undo.At,
         { Phase: ProposalPhase.Rejected, Rejection: { } rejection } when rejection.User != ProposalLifecycle.SystemUser => rejection.At,
         { Phase: ProposalPhase.Applied, AppliedReplicas: { } applied, AppliedAt: { } at }
             when applied != proposal.Spec.ToReplicas && ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Approval => at,
@@ -121,7 +127,7 @@ public sealed record RefusalHold(ScaleProposal Refused, DateTimeOffset Until, in
 {
     /// <summary>What the card and the policy status say: until when, and who can lift it.</summary>
     public string Describe() =>
-        $"held after {(Refused.Status.Phase == ProposalPhase.Rejected ? $"{Refused.Status.Rejection?.User} rejected" : "a partial approval of")} "
+        $"held after {Refused.Status switch { { Undo: { } undo } => $"{undo.By} undid", { Phase: ProposalPhase.Rejected } => $"{Refused.Status.Rejection?.User} rejected", _ => "a partial approval of" }} "
         + $"{Refused.Spec.FromReplicas} → {Refused.Spec.ToReplicas}: {Terms(Until.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC")}";
 
     /// <summary>Until when and who can lift it, with the time already formatted for the reader.</summary>

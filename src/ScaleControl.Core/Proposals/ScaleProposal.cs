@@ -1,3 +1,4 @@
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Policies;
 
 namespace ScaleControl.Core.Proposals;
@@ -56,6 +57,9 @@ public sealed record ScaleProposalSpec
 
     /// <summary>The policy's back-off after a reject, copied when the proposal was made (a "no" holds this long).</summary>
     public int RejectBackoffSeconds { get; init; } = 1800;
+
+    /// <summary>What the change costs and whether the cluster has room, worked out when the proposal was made or amended.</summary>
+    public CapacityEstimate? Capacity { get; init; }
 }
 
 public enum ProposalPhase
@@ -177,6 +181,19 @@ public sealed record ScaleProposalStatus
     public bool PartlyApproved { get; init; }
 
     public IReadOnlyList<PhaseTransition> History { get; init; } = [];
+
+    /// <summary>Set when this applied change was undone: by whom, through which proposal, back to what.</summary>
+    public UndoRecord? Undo { get; init; }
+}
+
+/// <summary>Who undid an applied change, when, through which proposal, and the replicas it went back to.</summary>
+public sealed record UndoRecord
+{
+    public string Proposal { get; init; } = "";
+    public string By { get; init; } = "";
+    public ApprovalChannel Channel { get; init; }
+    public DateTimeOffset At { get; init; }
+    public int Replicas { get; init; }
 }
 
 /// <summary>What a decision was based on, kept on the proposal for audit and shown on the card.</summary>

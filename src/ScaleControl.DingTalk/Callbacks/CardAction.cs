@@ -12,6 +12,9 @@ public enum CardAction
     /// <summary>A group card's "Reject all".</summary>
     RejectAll,
 
+    /// <summary>An applied card's "Undo": back to the replicas before the change.</summary>
+    Undo,
+
     /// <summary>A group card's per-row Approve: the row named by the button's <c>row</c> param.</summary>
     ApproveRow,
 
@@ -24,7 +27,7 @@ public enum CardAction
 
 /// <summary>
 /// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half | approve_all | reject_all
-/// | approve_row | reject_row | confirm
+/// | approve_row | reject_row | confirm | undo
 /// (samples/dingtalk/approval-card-template.md); their actionIds are the fallback.
 /// </summary>
 public static class CardActions
@@ -68,6 +71,9 @@ public static class CardActions
                 return true;
             case "reject_all" or "reject_all_btn":
                 action = CardAction.RejectAll;
+                return true;
+            case "undo" or "undo_btn":
+                action = CardAction.Undo;
                 return true;
             case "approve_row" or "approve_row_btn":
                 action = CardAction.ApproveRow;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using ScaleControl.DingTalk.Api;
+using ScaleControl.DingTalk.Cards;
 
 namespace ScaleControl.DingTalk.Callbacks;
 
@@ -47,7 +48,9 @@ public static partial class CardCallbackEndpoint
             return TypedResults.BadRequest(error);
         }
 
-        var reply = await handler.HandleAsync(callback, cancellationToken);
+        // Over HTTP the route key already chose this instance: a card of another one is refused, not handed back.
+        var reply = await handler.HandleAsync(callback, cancellationToken)
+            ?? CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("This card belongs to another ScaleControl instance; nothing was changed."));
         metrics.CallbackAnswered(started, "http");
         return TypedResults.Json(reply, DingTalkJson.Options);
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -13,11 +15,15 @@ namespace ScaleControl.DingTalk.Callbacks;
 /// answered as soon as the decision is recorded — the scale write runs behind it — with a private note for the tapper
 /// only: the card itself is updated once, by the server, when the proposal changes (the proposal is the truth, the
 /// card its view). DingTalk waits at most 2 s, so a decision slower than the budget is answered with "received".
+/// A tap on a card of another ScaleControl instance sharing the DingTalk app (<see cref="DingTalkOptions.Instance"/>)
+/// is not this instance's to answer: <see cref="HandleAsync"/> returns null and changes nothing.
 /// </summary>
 public sealed partial class CardCallbackHandler(
     IApprovalInbox inbox,
+    IUndoInbox undos,
     ICommandInbox commands,
     TimeProvider timeProvider,
+    IOptions<DingTalkOptions> options,
     ILogger<CardCallbackHandler> logger)
 {
     /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="GroupCardRows.Key"/>).</summary>
@@ -29,21 +35,33 @@ public sealed partial class CardCallbackHandler(
     /// <summary>Answer by then, leaving room for the network inside DingTalk's 2 s.</summary>
     internal TimeSpan ReplyBudget { get; init; } = TimeSpan.FromMilliseconds(1500);
 
-    public async Task<CardCallbackReply> HandleAsync(CardCallback callback, CancellationToken cancellationToken)
+    /// <returns>The answer for the tapper, or null when the card belongs to another instance (hand the tap back).</returns>
+    public async Task<CardCallbackReply?> HandleAsync(CardCallback callback, CancellationToken cancellationToken)
     {
         if (DingTalkConfirmationCards.TryParseCode(callback.OutTrackId, out var code))
         {
             return await ConfirmAsync(callback, code, cancellationToken);
         }
 
-        if (!ProposalIdentity.TryParseOutTrackId(callback.OutTrackId, out var ns, out var name))
+        if (!ProposalIdentity.TryParseOutTrackId(callback.OutTrackId, out var instance, out var ns, out var name))
         {
             return Refuse(callback, "This card is not a ScaleControl proposal.");
+        }
+
+        if (!string.Equals(instance, NullIfEmpty(options.Value.Instance), StringComparison.Ordinal))
+        {
+            LogNotOurs(logger, callback.OutTrackId, instance ?? "(none)", options.Value.Instance ?? "(none)");
+            return null;
         }
 
         if (!CardActions.TryResolve(callback, out var action))
         {
             return Refuse(callback, "Unknown button; nothing was changed.");
+        }
+
+        if (action == CardAction.Undo)
+        {
+            return await UndoAsync(callback, ns, name, cancellationToken);
         }
 
         string? row = null;
@@ -101,6 +119,38 @@ public sealed partial class CardCallbackHandler(
             : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message));
     }
 
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
+    /// <summary>
+    /// "Undo" on an applied card: through the same rules as any override (an approver applies at once, anyone else's
+    /// becomes a proposal). Answered within the budget like a decision; the card follows when the undo is recorded.
+    /// </summary>
+    private async Task<CardCallbackReply> UndoAsync(CardCallback callback, string ns, string name, CancellationToken cancellationToken)
+    {
+        var undo = undos.UndoAsync(new UndoOrder(ns, name, callback.UserId, ApprovalChannel.DingTalk, "undone from the DingTalk card"), CancellationToken.None);
+        using (var budgetCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var first = await Task.WhenAny(undo, Task.Delay(ReplyBudget, timeProvider, budgetCancellation.Token));
+            await budgetCancellation.CancelAsync();
+            if (first != undo)
+            {
+                return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("Received; the card updates when the undo is recorded."));
+            }
+        }
+
+        try
+        {
+            var result = await undo;
+            LogUndo(logger, callback.OutTrackId, callback.UserId, result.Kind);
+            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Message));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDecisionFailed(logger, e, callback.OutTrackId, callback.UserId);
+            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("ScaleControl could not record this undo; please try again or use scalectl undo."));
+        }
+    }
+
     /// <summary>
     /// A confirmation card's Confirm: the same as typing <c>confirm &lt;code&gt;</c> (who may confirm, the re-check, once),
     /// answered privately; the server shows the outcome on the card.
@@ -132,8 +182,14 @@ public sealed partial class CardCallbackHandler(
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped {Action} -> {Result}")]
     private static partial void LogTap(ILogger logger, string outTrackId, string userId, CardAction action, ApprovalResultKind result);
 
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped Undo -> {Result}")]
+    private static partial void LogUndo(ILogger logger, string outTrackId, string userId, UndoResultKind result);
+
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Card {OutTrackId}: tap by {UserId} changed nothing: {Message}")]
     private static partial void LogRefused(ILogger logger, string outTrackId, string userId, string message);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Card {OutTrackId} belongs to instance {Owner}, not {Instance}: handed back")]
+    private static partial void LogNotOurs(ILogger logger, string outTrackId, string owner, string instance);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Confirmation card {Code}: {UserId} tapped Confirm -> {Outcome}")]
     private static partial void LogConfirmTap(ILogger logger, string code, string userId, CommandOutcome outcome);

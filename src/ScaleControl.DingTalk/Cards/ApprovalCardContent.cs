@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Proposals;
 using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
 
@@ -39,6 +40,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.CostDelta] = PodDelta(to - from);
+        map[V.UndoTo] = "";
+        map[V.Room] = ""; // rows compete for the same free nodes: one row's room would mislead
         map[V.Status] = pending > 0 ? GroupPending : busy ? "applying" : rows.All(r => r.Status.Phase == ProposalPhase.Applied) ? "applied" : "decided";
         map[V.StatusText] = pending > 0
             ? $"{pending} of {rows.Count} waiting for approval, expires {Time(lead.Spec.ExpiresAt)}"
@@ -87,7 +90,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.CurrentTraffic] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
             [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
-            [V.CostDelta] = PodDelta(spec.ToReplicas - spec.FromReplicas),
+            [V.CostDelta] = spec.Capacity is { } capacity ? CapacityText.Change(capacity) : PodDelta(spec.ToReplicas - spec.FromReplicas),
+            [V.Room] = spec.Capacity is { } room ? CapacityText.Room(room) : "",
             [V.OnCall] = string.Join(' ', spec.Approvers.Select(user => "@" + DisplayName(user))),
             [V.ExpiresAt] = Time(spec.ExpiresAt),
             [V.Status] = status.Phase.ToString().ToLowerInvariant(),
@@ -98,6 +102,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.Updated] = Updated(proposal),
             [V.Group] = "",
             [V.Rows] = "",
+            [V.UndoTo] = UndoRules.Offered(proposal, status.AppliedAt ?? default, TimeSpan.MaxValue) is null ? Number(spec.FromReplicas) : "",
             [V.RowItems] = "",
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
@@ -183,7 +188,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         return status.Phase switch
         {
             ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
-                + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + HoldText(proposal),
+                + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + UndoText(proposal) + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {status.Message ?? "unknown reason"}",
             ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
@@ -209,6 +214,10 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         var count = amendments.Count > 1 ? $" ({amendments.Count} updates)" : "";
         return $"updated {Time(last.At)}: {last.FromTarget} → {last.ToTarget}{count}";
     }
+
+    /// <summary>"; undone by Zhang San at 10:40:05 UTC: back to 12", or "".</summary>
+    private string UndoText(ScaleProposal proposal) =>
+        proposal.Status.Undo is { } undo ? $"; undone by {DisplayName(undo.By)} at {Time(undo.At)}: back to {undo.Replicas}" : "";
 
     /// <summary>" — held until 11:02:00 UTC: no new proposal unless …; who can lift it", or "" when the outcome holds nothing.</summary>
     private string HoldText(ScaleProposal proposal) =>

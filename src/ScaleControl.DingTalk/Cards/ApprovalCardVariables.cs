@@ -37,8 +37,11 @@ public static class ApprovalCardVariables
     /// <summary>string: "500 qps/pod".</summary>
     public const string PerPodTarget = "perPodTarget";
 
-    /// <summary>string: "+40 pods".</summary>
+    /// <summary>string: "+8 pods · +4 CPU, +8 GiB · ≈ ¥12.80/h" (resources and cost only when known).</summary>
     public const string CostDelta = "costDelta";
+
+    /// <summary>string: "room: fits (free 11.5 CPU on 3 nodes)", "room: 6 of 8 fit — 2 would stay Pending (needs ~1 more node)", "room: unknown (…)"; "" on a group card.</summary>
+    public const string Room = "room";
 
     /// <summary>string: "@Zhang San @lisi".</summary>
     public const string OnCall = "onCall";
@@ -76,6 +79,9 @@ public static class ApprovalCardVariables
 
     /// <summary>string: the latest change of the target while pending ("updated 10:32:05 UTC: 40 → 60"), "" when never amended.</summary>
     public const string Updated = "updated";
+
+    /// <summary>number: the replicas Undo goes back to on an applied card ("" hides the Undo button: not applied, undone, a pin).</summary>
+    public const string UndoTo = "undoTo";
 
     /// <summary>string: dingtalk:// deep link to the proposal page ("" without DetailsBaseUrl).</summary>
     public const string DetailUrl = "detailUrl";

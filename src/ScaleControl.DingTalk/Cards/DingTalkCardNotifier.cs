@@ -22,7 +22,7 @@ public sealed partial class DingTalkCardNotifier(
 {
     public async Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken)
     {
-        var outTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name);
+        var outTrackId = ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name);
         var group = policy.Spec.Approval?.OpenConversationId;
         if (string.IsNullOrWhiteSpace(group))
         {
@@ -81,7 +81,7 @@ public sealed partial class DingTalkCardNotifier(
         api.UpdateCardAsync(
             new UpdateCardRequest
             {
-                OutTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name),
+                OutTrackId = ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name),
                 CardData = new CardParams(content.Build(proposal)),
                 CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
             },
@@ -92,7 +92,7 @@ public sealed partial class DingTalkCardNotifier(
         api.UpdateCardAsync(
             new UpdateCardRequest
             {
-                OutTrackId = rows[0].Status.Card?.OutTrackId ?? ProposalIdentity.ToOutTrackId(rows[0].Metadata.Namespace, rows[0].Metadata.Name),
+                OutTrackId = rows[0].Status.Card?.OutTrackId ?? ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, rows[0].Metadata.Namespace, rows[0].Metadata.Name),
                 CardData = new CardParams(content.BuildGroup(rows)),
                 CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
             },

@@ -33,7 +33,7 @@ public sealed partial class ChatMessageHandler(
         await _seen.GetOrHandleAsync($"{message.RobotCode}:{message.MsgId}", async () =>
         {
             await ProcessAsync(message, cancellationToken);
-            return "";
+            return (string?)"";
         }, out var duplicate);
         if (duplicate)
         {

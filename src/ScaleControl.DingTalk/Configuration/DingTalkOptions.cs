@@ -1,3 +1,5 @@
+using ScaleControl.Core.Policies;
+
 namespace ScaleControl.DingTalk.Configuration;
 
 public enum DingTalkCallbackMode
@@ -43,6 +45,14 @@ public sealed class DingTalkOptions
     /// </summary>
     public bool Chat { get; set; } = true;
 
+    /// <summary>
+    /// Names this ScaleControl among several that share one DingTalk app (one per cluster: <c>prod</c>, <c>staging</c>).
+    /// Its cards' outTrackIds carry the name; over Stream, DingTalk pushes a tap to any connection of the app, and a
+    /// tap on another instance's card is handed back (not acknowledged as handled) so that it reaches its owner.
+    /// Lower-case letters, digits and '-', at most 40. Unset: a lone instance (outTrackId "namespace.name").
+    /// </summary>
+    public string? Instance { get; set; }
+
     /// <summary>HTTP mode: the route key cards are created with and registered under.</summary>
     public string? CallbackRouteKey { get; set; }
 
@@ -66,6 +76,11 @@ public sealed class DingTalkOptions
 
     /// <summary>Group for notices whose route names neither a group nor a webhook; none = such notices are dropped.</summary>
     public string? NoticeConversationId { get; set; }
+
+    /// <summary>People DINGed when a dependency fault opens (its living notice goes to <see cref="NoticeConversationId"/>).</summary>
+    public List<string> FaultReceivers { get; set; } = [];
+
+    public DingType FaultDingType { get; set; } = DingType.InApp;
 
     /// <summary>Custom group robot webhooks by name (what <c>NotificationSpec.Webhook</c> refers to).</summary>
     public Dictionary<string, DingTalkWebhookOptions> Webhooks { get; set; } = [];

@@ -49,6 +49,12 @@ internal sealed class DingTalkOptionsValidator : IValidateOptions<DingTalkOption
             }
         }
 
+        if (options.Instance is { } instance
+            && (instance.Length is 0 or > 40 || !instance.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')))
+        {
+            errors.Add("Instance must be 1–40 lower-case letters, digits or '-'.");
+        }
+
         if (options.StreamConnections is < 1 or > 4)
         {
             errors.Add("StreamConnections must be between 1 and 4.");

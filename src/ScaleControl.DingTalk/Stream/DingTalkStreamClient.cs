@@ -151,22 +151,27 @@ public sealed partial class DingTalkStreamClient(
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
+            if (frame is { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic })
+            {
+                var answer = await HandleCardCallbackOnceAsync(frame);
+                metrics.CallbackAnswered(started, "stream");
+                var ack = answer is null
+                    ? StreamAck.NotHandled(frame.MessageId, "card of another ScaleControl instance")
+                    : StreamAck.Ok(frame.MessageId, answer);
+                await connection.SendAsync(ack.ToUtf8Json(), CancellationToken.None);
+                return;
+            }
+
             var data = frame switch
             {
                 { Type: StreamFrame.SystemType, Topic: "ping" } => frame.Data,
                 { Type: StreamFrame.SystemType, Topic: "disconnect" } => Rotate(connection, frame),
                 { Type: StreamFrame.SystemType } => null,
-                { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic } => await HandleCardCallbackOnceAsync(frame),
                 { Type: StreamFrame.CallbackType, Topic: RobotMessageTopic } => AcceptChatMessage(frame),
                 { Type: StreamFrame.CallbackType } => StreamAck.CallbackData<object>(null),
                 { Type: StreamFrame.EventType } => """{"status":"SUCCESS","message":"ignored"}""",
                 _ => null,
             };
-            if (frame is { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic })
-            {
-                metrics.CallbackAnswered(started, "stream");
-            }
-
             if (data is not null && frame.MessageId.Length > 0)
             {
                 await connection.SendAsync(StreamAck.Ok(frame.MessageId, data).ToUtf8Json(), CancellationToken.None);
@@ -193,7 +198,8 @@ public sealed partial class DingTalkStreamClient(
         return frame.Data;
     }
 
-    private Task<string> HandleCardCallbackOnceAsync(StreamFrame frame)
+    /// <summary>The ACK data for a tap, or null for another instance's card (not acknowledged as handled: DingTalk delivers it to another connection).</summary>
+    private Task<string?> HandleCardCallbackOnceAsync(StreamFrame frame)
     {
         var ack = _handled.GetOrHandleAsync(frame.MessageId, () => HandleCardCallbackAsync(frame), out var duplicate);
         if (duplicate)
@@ -204,7 +210,7 @@ public sealed partial class DingTalkStreamClient(
         return ack;
     }
 
-    private async Task<string> HandleCardCallbackAsync(StreamFrame frame)
+    private async Task<string?> HandleCardCallbackAsync(StreamFrame frame)
     {
         if (!CardCallback.TryParse(frame.Data, out var callback, out var error))
         {
@@ -212,8 +218,7 @@ public sealed partial class DingTalkStreamClient(
             return StreamAck.CallbackData(new { });
         }
 
-        var reply = await handler.HandleAsync(callback, CancellationToken.None);
-        return StreamAck.CallbackData(reply);
+        return await handler.HandleAsync(callback, CancellationToken.None) is { } reply ? StreamAck.CallbackData(reply) : null;
     }
 
     private static Uri WithTicket(string endpoint, string ticket) =>

@@ -14,8 +14,8 @@ public sealed class MessageIdCache(TimeProvider timeProvider, TimeSpan? lifetime
 
     public int Count => _entries.Count;
 
-    /// <summary>The ACK data for <paramref name="messageId"/>: the cached one, or the result of <paramref name="handle"/>.</summary>
-    public Task<string> GetOrHandleAsync(string messageId, Func<Task<string>> handle, out bool duplicate)
+    /// <summary>The ACK data for <paramref name="messageId"/>: the cached one, or the result of <paramref name="handle"/> (null: not ours, hand it back).</summary>
+    public Task<string?> GetOrHandleAsync(string messageId, Func<Task<string?>> handle, out bool duplicate)
     {
         var now = timeProvider.GetUtcNow();
         if (_entries.TryGetValue(messageId, out var existing) && existing.ExpiresAt > now)
@@ -24,7 +24,7 @@ public sealed class MessageIdCache(TimeProvider timeProvider, TimeSpan? lifetime
             return existing.Ack.Value;
         }
 
-        var fresh = new Entry(new Lazy<Task<string>>(handle), now + _lifetime);
+        var fresh = new Entry(new Lazy<Task<string?>>(handle), now + _lifetime);
         var winner = _entries.AddOrUpdate(messageId, fresh, (_, old) => old.ExpiresAt > now ? old : fresh);
         duplicate = !ReferenceEquals(winner, fresh);
         if (!duplicate && _entries.Count > capacity)
@@ -55,5 +55,5 @@ public sealed class MessageIdCache(TimeProvider timeProvider, TimeSpan? lifetime
         }
     }
 
-    private sealed record Entry(Lazy<Task<string>> Ack, DateTimeOffset ExpiresAt);
+    private sealed record Entry(Lazy<Task<string?>> Ack, DateTimeOffset ExpiresAt);
 }

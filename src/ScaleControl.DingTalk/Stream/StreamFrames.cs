@@ -53,6 +53,13 @@ public sealed record StreamAck(
     public static StreamAck Ok(string messageId, string data) =>
         new(200, new Dictionary<string, string> { ["contentType"] = "application/json", ["messageId"] = messageId }, "OK", data);
 
+    /// <summary>
+    /// Code 500 (§4.5: client error), the Go SDK's answer for a handler that did not handle the frame: the gateway
+    /// may deliver it to another connection of the app. Sent for taps on another ScaleControl instance's cards.
+    /// </summary>
+    public static StreamAck NotHandled(string messageId, string message) =>
+        new(500, new Dictionary<string, string> { ["contentType"] = "application/json", ["messageId"] = messageId }, message, "{\"status\":\"LATER\"}");
+
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, DingTalkJson.Options);
 
     /// <summary>CALLBACK ACK data: the handler's answer wrapped as <c>{"response": …}</c>.</summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using k8s.Models;
+using ScaleControl.Kubernetes.Capacity;
 
 namespace ScaleControl.Kubernetes.Caching;
 
@@ -73,9 +75,31 @@ public static class CachedFields
             .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal) is { Count: > 0 } ours ? ours : null,
     };
 
-    /// <summary>Only the first container's readiness delay, which the start-up estimator reads.</summary>
-    private static V1PodTemplateSpec? Keep(V1PodTemplateSpec? template) =>
-        template?.Spec?.Containers?.FirstOrDefault() is not { } first ? null : new V1PodTemplateSpec
+    /// <summary>
+    /// One container: the first container's readiness delay (the start-up estimator reads it) and the pod's effective
+    /// CPU and memory requests (<see cref="PodSpecRequests"/>: containers, init containers and overhead folded into one
+    /// sum, for the cost and room of a change); nothing else of the pod spec.
+    /// </summary>
+    private static V1PodTemplateSpec? Keep(V1PodTemplateSpec? template)
+    {
+        if (template?.Spec?.Containers?.FirstOrDefault() is not { } first)
+        {
+            return null;
+        }
+
+        var pod = PodSpecRequests.Of(template.Spec);
+        var requests = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal);
+        if (pod.MilliCpu > 0)
+        {
+            requests["cpu"] = new ResourceQuantity(pod.MilliCpu.ToString(CultureInfo.InvariantCulture) + "m");
+        }
+
+        if (pod.MemoryBytes > 0)
+        {
+            requests["memory"] = new ResourceQuantity(pod.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new V1PodTemplateSpec
         {
             Spec = new V1PodSpec
             {
@@ -85,8 +109,10 @@ public static class CachedFields
                     {
                         Name = first.Name,
                         ReadinessProbe = first.ReadinessProbe is { } probe ? new V1Probe { InitialDelaySeconds = probe.InitialDelaySeconds } : null,
+                        Resources = requests.Count > 0 ? new V1ResourceRequirements { Requests = requests } : null,
                     },
                 ],
             },
         };
+    }
 }

@@ -9,6 +9,21 @@ internal static class ApiErrors
     public static bool Is(this HttpOperationException exception, HttpStatusCode status) =>
         exception.Response?.StatusCode == status;
 
+    /// <summary>What a 404 Status says was not found (<c>details.kind</c>, e.g. <c>namespaces</c>), or null.</summary>
+    public static string? NotFoundKind(this HttpOperationException exception)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(exception.Response?.Content)
+                ? null
+                : k8s.KubernetesJson.Deserialize<k8s.Models.V1Status>(exception.Response.Content)?.Details?.Kind;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The Status message of a failed request, or its reason phrase.</summary>
     public static string Describe(this HttpOperationException exception)
     {

@@ -20,8 +20,17 @@ public sealed partial class KubernetesLeadership(
 {
     private volatile bool _isLeader;
     private volatile string? _currentLeader;
+    private long _term;
+    private long _validUntilTicks;
 
-    public bool IsLeader => _isLeader;
+    /// <summary>
+    /// True while this replica leads and its last renewal is younger than the renew deadline. The elector notices a
+    /// lost lease only at its next renewal; a replica that was paused (GC, SIGSTOP, a starved node) past its lease
+    /// must not trust that flag when it wakes, so the renewal's own age is checked too.
+    /// </summary>
+    public bool IsLeader => _isLeader && time.GetUtcNow().UtcTicks < Interlocked.Read(ref _validUntilTicks);
+
+    public long Term => Interlocked.Read(ref _term);
 
     public string Identity { get; } = ResolveIdentity(options.LeaderElection.Identity);
 
@@ -36,7 +45,8 @@ public sealed partial class KubernetesLeadership(
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var config = new LeaderElectionConfig(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity))
+            var lease = new RenewalTrackingLock(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity), Renewed);
+            var config = new LeaderElectionConfig(lease)
             {
                 LeaseDuration = TimeSpan.FromSeconds(settings.LeaseDurationSeconds),
                 RenewDeadline = TimeSpan.FromSeconds(settings.RenewDeadlineSeconds),
@@ -83,6 +93,13 @@ public sealed partial class KubernetesLeadership(
         }
     }
 
+    /// <summary>A write of the lease as its holder succeeded: leadership is good for the renew deadline from now.</summary>
+    private void Renewed()
+    {
+        var until = time.GetUtcNow() + TimeSpan.FromSeconds(options.LeaderElection.RenewDeadlineSeconds);
+        Interlocked.Exchange(ref _validUntilTicks, until.UtcTicks);
+    }
+
     private void SetLeader(bool leading)
     {
         if (_isLeader == leading)
@@ -90,17 +107,23 @@ public sealed partial class KubernetesLeadership(
             return;
         }
 
-        _isLeader = leading;
         if (leading)
         {
+            Interlocked.Increment(ref _term);
             _currentLeader = Identity;
         }
+        else
+        {
+            Interlocked.Exchange(ref _validUntilTicks, 0);
+        }
+
+        _isLeader = leading;
 
         LogLeadership(logger, Identity, leading);
         LeadershipChanged?.Invoke(leading);
     }
 
-    private static string ResolveIdentity(string? configured) =>
+    internal static string ResolveIdentity(string? configured) =>
         !string.IsNullOrWhiteSpace(configured) ? configured
         : Environment.GetEnvironmentVariable("HOSTNAME") is { Length: > 0 } host ? host
         : Environment.MachineName;

@@ -10,4 +10,6 @@ public sealed class SingleReplicaLeadership(string identity) : ILeadership
     public string Identity => identity;
 
     public string? CurrentLeader => identity;
+
+    public long Term => 1;
 }

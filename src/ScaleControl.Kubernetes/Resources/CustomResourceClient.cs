@@ -91,5 +91,10 @@ public sealed class CustomResourceClient<TModel>(IKubernetes client, string plur
         {
             throw new ConcurrencyConflictException($"{meta.Namespace}/{meta.Name}: {ex.Describe()}");
         }
+        catch (HttpOperationException ex) when (ex.Is(HttpStatusCode.NotFound) && ex.NotFoundKind() == "namespaces")
+        {
+            // The API server refuses a create in a namespace that does not exist (it never creates one).
+            throw new NamespaceNotFoundException(meta.Namespace);
+        }
     }
 }

@@ -7,6 +7,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.Kubernetes.Capacity;
 using ScaleControl.Kubernetes.Client;
 
 namespace ScaleControl.Kubernetes.Workloads;
@@ -45,7 +46,8 @@ public sealed partial class KubernetesWorkloadClient(
             workload.Metadata.ResourceVersion ?? "",
             workload.Metadata.Uid,
             cache.Startup.Estimate(key, workload.Metadata, workload.Template, workload.MinReadySeconds),
-            cache.FindOwningHpa(target) is { } hpa ? Describe(hpa) : null);
+            cache.FindOwningHpa(target) is { } hpa ? Describe(hpa) : null,
+            workload.Template is { } template ? PodSpecRequests.Of(template.Spec) : null);
     }
 
     public async Task<ScaleResult> ScaleAsync(ScaleRequest request, CancellationToken cancellationToken)

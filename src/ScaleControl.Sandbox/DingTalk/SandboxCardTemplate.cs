@@ -17,7 +17,7 @@ public sealed record SandboxCardTemplate(
 
     /// <summary>
     /// The scale-approval template. Buttons show while <c>status</c> is <c>pending</c>; "Approve half" also needs
-    /// <c>halfStepTo</c>. Private variable <c>privateMessage</c> is what one user alone sees (e.g. "you are not an approver").
+    /// <c>halfStepTo</c>; "Undo" shows on an applied card with <c>undoTo</c>. Private variable <c>privateMessage</c> is what one user alone sees (e.g. "you are not an approver").
     /// </summary>
     public static SandboxCardTemplate ScaleApproval() => new(
         ScaleApprovalId,
@@ -36,6 +36,7 @@ public sealed record SandboxCardTemplate(
             new("predictedTraffic", TemplateVariableType.String),
             new("perPodTarget", TemplateVariableType.String),
             new("costDelta", TemplateVariableType.String),
+            new("room", TemplateVariableType.String),
             new("onCall", TemplateVariableType.String),
             new("expiresAt", TemplateVariableType.String),
             new("status", TemplateVariableType.String),
@@ -48,6 +49,7 @@ public sealed record SandboxCardTemplate(
             new("rows", TemplateVariableType.Markdown),
             new("rowItems", TemplateVariableType.Array),
             new("detailUrl", TemplateVariableType.String),
+            new("undoTo", TemplateVariableType.Number),
         ],
         PrivateVariables: [new("privateMessage", TemplateVariableType.String)],
         Buttons:
@@ -62,6 +64,8 @@ public sealed record SandboxCardTemplate(
                 [new("status", "group_pending")]),
             new("reject_all", "Reject all", "danger", new Dictionary<string, string> { ["action"] = "reject_all" },
                 [new("status", "group_pending")]),
+            new("undo", "Undo (→ ${undoTo})", "default", new Dictionary<string, string> { ["action"] = "undo" },
+                [new("status", "applied"), new("undoTo", null)]),
 
             new("confirm", "Confirm", "primary", new Dictionary<string, string> { ["action"] = "confirm" },
                 [new("status", "confirm_pending")]),

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ScaleControl.Sandbox.Kubernetes.Auth;
 using ScaleControl.Sandbox.Kubernetes.Cluster;
 using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Sandbox.Kubernetes.Http;
@@ -15,9 +16,6 @@ namespace ScaleControl.Sandbox.Kubernetes;
 /// <summary>Composition of the sandbox Kubernetes API into a host.</summary>
 public static class SandboxKubernetesExtensions
 {
-    /// <summary>Default mount point in the product host.</summary>
-    public const string DefaultPrefix = "/sandbox/k8s";
-
     /// <summary>
     /// Registers the sandbox cluster: store, API handler, controllers (as a hosted service unless
     /// <see cref="SandboxKubernetesOptions.RunControllerLoop"/> is off), <see cref="SandboxKubernetesControl"/> and
@@ -46,6 +44,9 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();
         services.AddSingleton<WatchStreamer>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<RbacAuthorizer>();
+        services.AddSingleton<AuthEndpoints>();
         services.AddSingleton<KubernetesApiHandler>();
         services.AddSingleton(sp => new SandboxKubernetesControl(
             sp.GetRequiredService<ResourceCatalog>(), sp.GetRequiredService<ResourceOperations>(), sp.GetRequiredService<ClusterSimulator>(),
@@ -59,10 +60,19 @@ public static class SandboxKubernetesExtensions
         return services;
     }
 
+    /// <summary>
+    /// Serves the sandbox Kubernetes API registered in this collection on a listener of its own at <paramref name="url"/>
+    /// (e.g. https://127.0.0.1:6443, served with <paramref name="certificate"/>), the way a real API server has its own address.
+    /// </summary>
+    public static IServiceCollection AddSandboxKubernetesListener(this IServiceCollection services, Uri url, SandboxCertificate? certificate = null) =>
+        services.AddHostedService(sp => new SandboxKubernetesListener(sp, url, certificate));
+
     /// <summary>Serves the Kubernetes API under <paramref name="prefix"/> ("" for the root of a dedicated host).</summary>
-    public static IEndpointRouteBuilder MapSandboxKubernetes(this IEndpointRouteBuilder endpoints, string prefix = DefaultPrefix)
+    public static IEndpointRouteBuilder MapSandboxKubernetes(this IEndpointRouteBuilder endpoints, string prefix = "") =>
+        endpoints.MapSandboxKubernetes(prefix, endpoints.ServiceProvider.GetRequiredService<KubernetesApiHandler>());
+
+    internal static IEndpointRouteBuilder MapSandboxKubernetes(this IEndpointRouteBuilder endpoints, string prefix, KubernetesApiHandler handler)
     {
-        var handler = endpoints.ServiceProvider.GetRequiredService<KubernetesApiHandler>();
         endpoints.Map(prefix.TrimEnd('/') + "/{**path}", (HttpContext context, string? path) => handler.HandleAsync(context, path));
         return endpoints;
     }

@@ -45,6 +45,15 @@ public sealed class SandboxKubernetesOptions
     /// </summary>
     public bool RequireExistingNamespaces { get; set; }
 
+    /// <summary>The bearer token of the kubeconfig's admin (system:masters, never checked by RBAC); no token at all is the admin too.</summary>
+    public string AdminToken { get; set; } = SandboxKubeconfig.AdminToken;
+
+    /// <summary>
+    /// Named users by bearer token (like a static token file): their requests are checked by RBAC, as are those of
+    /// ServiceAccount tokens (<c>kubectl create token</c>). Any other token is answered 401 Unauthorized.
+    /// </summary>
+    public IDictionary<string, SandboxUser> Users { get; } = new Dictionary<string, SandboxUser>(StringComparer.Ordinal);
+
     /// <summary>Delete the kept state at start and begin with an empty cluster.</summary>
     public bool ResetState { get; set; }
 
@@ -62,6 +71,9 @@ public sealed record SandboxNode(string Name, string Cpu, string Memory, int Max
     public static List<SandboxNode> Defaults(int count, string cpu, string memory) =>
         [.. Enumerable.Range(1, count).Select(i => new SandboxNode($"sandbox-node-{i}", cpu, memory))];
 }
+
+/// <summary>A user of a static token: a name and groups (system:authenticated is added) for RBAC subjects.</summary>
+public sealed record SandboxUser(string Name, IReadOnlyList<string> Groups);
 
 /// <summary>What the HPA recommendation hook sees about one HPA and its target.</summary>
 public sealed record HpaRecommendationContext(

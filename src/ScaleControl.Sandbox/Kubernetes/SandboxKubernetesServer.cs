@@ -13,11 +13,15 @@ public sealed class SandboxKubernetesServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private SandboxKubernetesServer(WebApplication app, Uri baseUri)
+    private SandboxKubernetesServer(WebApplication app, Uri baseUri, SandboxCertificate? certificate)
     {
         _app = app;
         BaseUri = baseUri;
+        Certificate = certificate;
     }
+
+    /// <summary>The serving certificate when started with TLS (needed for bearer tokens from kubectl), else null.</summary>
+    public SandboxCertificate? Certificate { get; }
 
     /// <summary>The API's base URL, including the path prefix, ending in '/'.</summary>
     public Uri BaseUri { get; }
@@ -28,10 +32,18 @@ public sealed class SandboxKubernetesServer : IAsyncDisposable
 
     /// <summary>Starts a server; pass a FakeTimeProvider to drive readiness and bookmarks from a test.</summary>
     public static async Task<SandboxKubernetesServer> StartAsync(
-        Action<SandboxKubernetesOptions>? configure = null, TimeProvider? time = null, string prefix = "", CancellationToken cancellationToken = default)
+        Action<SandboxKubernetesOptions>? configure = null, TimeProvider? time = null, string prefix = "", bool tls = false,
+        CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var certificate = tls ? SandboxCertificate.Create(TimeProvider.System) : null;
+        builder.WebHost.UseUrls(tls ? "https://127.0.0.1:0" : "http://127.0.0.1:0");
+        if (certificate is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate.Certificate));
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (time is not null)
         {
@@ -43,12 +55,13 @@ public sealed class SandboxKubernetesServer : IAsyncDisposable
         app.MapSandboxKubernetes(prefix);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SandboxKubernetesServer(app, new Uri(address.TrimEnd('/') + prefix.TrimEnd('/') + "/"));
+        return new SandboxKubernetesServer(app, new Uri(address.TrimEnd('/') + prefix.TrimEnd('/') + "/"), certificate);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Certificate?.Dispose();
     }
 }

@@ -23,6 +23,9 @@ public static class ProposalsEndpoints
         group.MapPost("/{ns}/{name}/reject", Reject).WithName(nameof(Reject)).WithSummary("Reject with a reason.")
             .RequireAuthorization(AccessPolicies.Operator).AddEndpointFilter<NamespaceAccessFilter>()
             .Validate<RejectRequest>();
+        group.MapPost("/{ns}/{name}/undo", Undo).WithName(nameof(Undo)).WithSummary("Take an applied change back to the replicas before it (applied at once for an approver, else proposed).")
+            .RequireAuthorization(AccessPolicies.Operator).AddEndpointFilter<NamespaceAccessFilter>()
+            .Validate<UndoRequest>();
         return group;
     }
 
@@ -47,6 +50,23 @@ public static class ProposalsEndpoints
     public static Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> Reject(
         IApprovalInbox inbox, HttpContext http, string ns, string name, RejectRequest? request, CancellationToken cancellationToken) =>
         DecideAsync(inbox, http, new ApprovalCommand(ns, name, Caller.FromPrincipal(http.User).User, ChannelOf(http), Approve: false, Reason: request?.Reason ?? ""), cancellationToken);
+
+    /// <summary>200 with the applied undo, 202 with the undo proposal awaiting approval, 409 when refused (stale, bounds, freeze…).</summary>
+    public static async Task<Results<Ok<DecisionAnswer>, Accepted<DecisionAnswer>, ProblemHttpResult>> Undo(
+        IUndoInbox inbox, HttpContext http, string ns, string name, UndoRequest? request, CancellationToken cancellationToken)
+    {
+        var channel = ChannelOf(http);
+        var reason = string.IsNullOrWhiteSpace(request?.Reason) ? $"undo via {channel.ToString().ToLowerInvariant()}" : request.Reason;
+        var result = await inbox.UndoAsync(new UndoOrder(ns, name, Caller.FromPrincipal(http.User).User, channel, reason), cancellationToken);
+        var answer = new DecisionAnswer(result.Kind.ToString(), result.Message, result.Proposal);
+        return result.Kind switch
+        {
+            UndoResultKind.Applied => TypedResults.Ok(answer),
+            UndoResultKind.Proposed => TypedResults.Accepted((string?)null, answer),
+            UndoResultKind.NotFound => Problems.ProposalNotFound(ns, name),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Refused", detail: result.Message),
+        };
+    }
 
     private static async Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> DecideAsync(
         IApprovalInbox inbox, HttpContext http, ApprovalCommand command, CancellationToken cancellationToken)

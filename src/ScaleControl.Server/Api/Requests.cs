@@ -16,6 +16,9 @@ public sealed record ApproveRequest(int? Replicas);
 
 public sealed record RejectRequest(string? Reason);
 
+/// <summary>Take an applied change back; <see cref="Reason"/> is recorded on the undo.</summary>
+public sealed record UndoRequest(string? Reason);
+
 public sealed record WhatIfRequest(int FromSeconds = 3600, int StepSeconds = 15);
 
 /// <summary>The size limits every request string obeys (the whole body is capped by <see cref="RequestBodyLimit"/>).</summary>
@@ -64,6 +67,13 @@ public sealed class ApproveRequestValidator : AbstractValidator<ApproveRequest>
 public sealed class RejectRequestValidator : AbstractValidator<RejectRequest>
 {
     public RejectRequestValidator() =>
+        RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
+}
+
+public sealed class UndoRequestValidator : AbstractValidator<UndoRequest>
+{
+    public UndoRequestValidator() =>
         RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
             .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
 }

@@ -11,7 +11,7 @@ namespace ScaleControl.Server.Hosting;
 /// <summary>
 /// Puts the adapters behind the ports. Cluster mode: Kubernetes from kubeconfig or in-cluster, Prometheus and
 /// DingTalk from configuration. Sandbox mode: the sandbox world in this process, the Kubernetes adapters pointed at
-/// <c>{own base URL}/sandbox/k8s</c>, DingTalk at the emulator, and the Prometheus adapter at the simulator's
+/// the sandbox's own Kubernetes API listener (https on port 6443 by default) through the kubeconfig it writes, DingTalk at the emulator, and the Prometheus adapter at the simulator's
 /// Prometheus-compatible API (<c>{own base URL}/sandbox/prometheus</c>) — unless <c>ScaleControl:Prometheus:Url</c>
 /// is set, then PromQL against that Prometheus. Both modes read metrics through the same adapter.
 /// </summary>
@@ -23,15 +23,14 @@ public static class AdapterWiring
     {
         var configuration = builder.Configuration;
         var kubernetes = configuration.GetSection(KubernetesSection);
-        Uri? sandboxApi = null;
+        string? sandboxKubeconfig = null;
         if (mode == ServerMode.Sandbox)
         {
-            var world = builder.AddSandboxWorld(ListenAddress.Pin(builder));
-            sandboxApi = new Uri(world.BaseUrl, SandboxWorld.KubernetesPrefix.TrimStart('/'));
+            sandboxKubeconfig = builder.AddSandboxWorld().Kubeconfig;
         }
 
         // In sandbox mode the adapters call this server: their background work waits until it listens.
-        Action<IServiceCollection, Action<IServiceCollection>> add = sandboxApi is null ? (s, r) => r(s) : StartAfterServer.Wrap;
+        Action<IServiceCollection, Action<IServiceCollection>> add = sandboxKubeconfig is null ? (s, r) => r(s) : StartAfterServer.Wrap;
         add(builder.Services, s => s.AddScaleControlKubernetes(o =>
         {
             kubernetes.Bind(o);
@@ -41,9 +40,9 @@ public static class AdapterWiring
                 o.LeaderElection.Identity = configuration[$"{ServerOptions.SectionName}:{nameof(ServerOptions.Identity)}"];
             }
 
-            if (sandboxApi is not null && string.IsNullOrWhiteSpace(o.Host) && string.IsNullOrWhiteSpace(o.KubeconfigPath))
+            if (sandboxKubeconfig is not null && string.IsNullOrWhiteSpace(o.Host) && string.IsNullOrWhiteSpace(o.KubeconfigPath))
             {
-                o.Host = sandboxApi.ToString();
+                o.KubeconfigPath = sandboxKubeconfig; // the admin's, as kubectl uses it: TLS with the sandbox's certificate
 
                 // One process owns the sandbox: no lease to contend for unless asked for explicitly.
                 o.LeaderElection.Enabled = kubernetes.GetValue<bool?>("LeaderElection:Enabled") ?? false;
@@ -58,6 +57,7 @@ public static class AdapterWiring
             builder.Services.AddSingleton<DingTalkDisabled>();
             builder.Services.AddSingleton<IApprovalNotifier>(sp => sp.GetRequiredService<DingTalkDisabled>());
             builder.Services.AddSingleton<INoticePublisher>(sp => sp.GetRequiredService<DingTalkDisabled>());
+            builder.Services.AddSingleton<IFaultNotifier>(sp => sp.GetRequiredService<DingTalkDisabled>());
             builder.Services.AddSingleton<IConfirmationCards>(sp => sp.GetRequiredService<DingTalkDisabled>());
         }
 

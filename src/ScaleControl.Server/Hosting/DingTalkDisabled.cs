@@ -10,7 +10,7 @@ namespace ScaleControl.Server.Hosting;
 /// Stands in for DingTalk when it is switched off (<c>ScaleControl:DingTalk:Enabled=false</c>): proposals are still
 /// made and recorded, and people approve them with scalectl or the REST API. The proposal says why no card exists.
 /// </summary>
-public sealed class DingTalkDisabled(ILogger<DingTalkDisabled> logger) : IApprovalNotifier, INoticePublisher, IConfirmationCards
+public sealed class DingTalkDisabled(ILogger<DingTalkDisabled> logger) : IApprovalNotifier, INoticePublisher, IConfirmationCards, IFaultNotifier
 {
     /// <summary>No card without DingTalk: the typed <c>confirm &lt;code&gt;</c> is the way.</summary>
     public Task SendAsync(ConfirmationCard card, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -30,6 +30,13 @@ public sealed class DingTalkDisabled(ILogger<DingTalkDisabled> logger) : IApprov
 
     public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
         Task.FromResult(new EscalationRecord { DingType = escalation.DingType, Receivers = receivers, Via = "none", Message = Reason });
+
+    public Task<bool> ShowAsync(Core.Faults.FaultNotice notice, bool ding, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Fault notice not sent ({Reason}): {Dependency} {State} after {Duration}: {Problem}", Reason, notice.Dependency,
+            notice.Resolved ? "resolved" : "failing", Core.Faults.FaultNotice.Format(notice.Duration), notice.Problem);
+        return Task.FromResult(true);
+    }
 
     public Task PublishAsync(Notice notice, CancellationToken cancellationToken)
     {

@@ -56,9 +56,25 @@ public sealed class ControlLoopOptions
     [Range(1, 600)]
     public double ApplyClaimSeconds { get; set; } = 30;
 
+    /// <summary>How long after it was applied a change can be undone (card button, scalectl undo, the API).</summary>
+    [Range(60, 7 * 24 * 3600)]
+    public int UndoWindowSeconds { get; set; } = 7200;
+
     /// <summary>Stale cards (see CardState) the leader brings up to date per tick, so a DingTalk outage ends without a burst.</summary>
     [Range(1, 10_000)]
     public int CardRepairsPerTick { get; set; } = 50;
+
+    /// <summary>A dependency (Prometheus, the Kubernetes API, DingTalk) failing this long opens one living fault notice (a blip does not).</summary>
+    [Range(0, 3600)]
+    public double FaultOpenAfterSeconds { get; set; } = 30;
+
+    /// <summary>The fault notice is updated in place at most this often while the fault lasts (and when what fails changes).</summary>
+    [Range(1, 3600)]
+    public double FaultUpdateSeconds { get; set; } = 60;
+
+    /// <summary>The dependency answering this long resolves the notice ("resolved after 7m12s").</summary>
+    [Range(0, 3600)]
+    public double FaultResolveAfterSeconds { get; set; } = 30;
 }
 
 /// <summary>
@@ -86,6 +102,13 @@ public sealed class HistoryOptions
 public sealed class SandboxOptions
 {
     public const string SectionName = "ScaleControl:Sandbox";
+
+    /// <summary>
+    /// Port of the sandbox cluster's Kubernetes API, a listener of its own on the server's host (plain http), as an
+    /// apiserver has: 6443 unless the server itself was given port 0, then a free port too; 0 picks a free port.
+    /// </summary>
+    [Range(0, 65_535)]
+    public int? KubernetesPort { get; set; }
 
     /// <summary>Where the kubeconfig for the sandbox cluster is written (relative to the working directory).</summary>
     [Required]

@@ -20,31 +20,43 @@ namespace ScaleControl.Server.SandboxMode;
 /// </summary>
 public static class SandboxWorld
 {
-    public const string KubernetesPrefix = SandboxKubernetesExtensions.DefaultPrefix;
     public const string DingTalkPrefix = SandboxDingTalkExtensions.DefaultPrefix;
 
     /// <summary>The world's services, registered so the seeding and the banner see the same list.</summary>
-    public sealed record World(Uri BaseUrl, DingTalkSandboxOptions DingTalk, IReadOnlyList<SandboxService> Services);
+    /// <param name="BaseUrl">The product's own address.</param>
+    /// <param name="KubernetesApi">The sandbox cluster's API server, on a listener of its own (https).</param>
+    /// <param name="Kubeconfig">The kubeconfig for it (admin token, the serving certificate), which the product uses too.</param>
+    public sealed record World(Uri BaseUrl, Uri KubernetesApi, string Kubeconfig, DingTalkSandboxOptions DingTalk, IReadOnlyList<SandboxService> Services);
 
-    public static World AddSandboxWorld(this WebApplicationBuilder builder, Uri baseUrl)
+    /// <summary>Pins the server's address and the Kubernetes API's, and registers the sandbox world.</summary>
+    public static World AddSandboxWorld(this WebApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection(SandboxOptions.SectionName).Get<SandboxOptions>() ?? new SandboxOptions();
+        var kubernetesApi = ListenAddress.KubernetesApi(builder, settings.KubernetesPort); // before Pin fixes a port-0 address
+        var baseUrl = ListenAddress.Pin(builder);
         var dingTalk = DingTalkSandboxOptions.CreateDefault();
         dingTalk.CallbackTimeout = TimeSpan.FromSeconds(settings.DingTalkCallbackTimeoutSeconds);
-        var world = new World(baseUrl, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
+        var certificate = SandboxCertificate.Create(TimeProvider.System);
+        var kubeconfig = Path.GetFullPath(settings.KubeconfigPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(kubeconfig)!);
+        SandboxKubeconfig.Write(kubeconfig, kubernetesApi, certificateAuthorityPem: certificate.Pem);
+        var world = new World(baseUrl, kubernetesApi, kubeconfig, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
         builder.Services.AddSingleton(world);
+        builder.Services.AddSingleton(certificate);
 
         builder.Services.AddSandboxKubernetes(o =>
         {
             o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds);
             o.StateDirectory = StateDirectory(settings);
             o.ResetState = settings.Reset;
+            o.RequireExistingNamespaces = true; // as a real cluster: a create in a missing namespace is 404, apply makes none
             o.Nodes.Clear();
             foreach (var node in SandboxNode.Defaults(settings.Nodes, settings.NodeCpu, settings.NodeMemory))
             {
                 o.Nodes.Add(node);
             }
         });
+        builder.Services.AddSandboxKubernetesListener(kubernetesApi, certificate);
         builder.Services.AddSandboxDingTalk(dingTalk);
         builder.Services.AddSandboxTraffic(o =>
         {
@@ -84,10 +96,9 @@ public static class SandboxWorld
         return world;
     }
 
-    /// <summary>Mounts the sandbox APIs, seeds the world and writes the kubeconfig; prints where to go once listening.</summary>
+    /// <summary>Mounts the sandbox APIs and seeds the world; prints where to go once listening.</summary>
     public static WebApplication MapSandboxWorld(this WebApplication app)
     {
-        app.MapSandboxKubernetes(KubernetesPrefix);
         app.MapSandboxKubernetesControl();
         app.MapSandboxDingTalk(DingTalkPrefix);
         app.MapSandboxTraffic();
@@ -97,11 +108,7 @@ public static class SandboxWorld
         var cluster = app.Services.GetRequiredService<SandboxKubernetesControl>();
         Seed(cluster, world, app.Services.GetRequiredService<TrafficSimulator>(), settings.Seed);
 
-        var kubeconfig = Path.GetFullPath(settings.KubeconfigPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(kubeconfig)!);
-        SandboxKubeconfig.Write(kubeconfig, new Uri(world.BaseUrl, KubernetesPrefix.TrimStart('/')));
-
-        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(Banner(world, kubeconfig, StateDirectory(settings), cluster.Restored)));
+        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(Banner(world, world.Kubeconfig, StateDirectory(settings), cluster.Restored)));
         return app;
     }
 
@@ -186,6 +193,7 @@ public static class SandboxWorld
               Chat              type "@ScaleControl help" on the phone, or POST {{b}}{{DingTalkPrefix}}/messages {"from":"zhangsan","conversationId":"cidSandboxOnCall0001==","text":"@ScaleControl status"}
               REST API          {{b}}/api/v1   (OpenAPI: {{b}}/openapi/v1.json)
               Metrics           {{b}}/metrics
+              Kubernetes API    {{world.KubernetesApi.ToString().TrimEnd('/')}}   (the sandbox cluster's own listener; TLS with the kubeconfig's certificate)
               kubectl           kubectl --kubeconfig {{kubeconfig}} get deploy,sts,hpa,scalepolicies -A
               Cluster state     {{kept}}
 

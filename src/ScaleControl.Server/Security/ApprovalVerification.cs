@@ -66,7 +66,7 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
             return true;
         }
 
-        // A pin on a policy that names no approvers is its requester's to apply (OverrideRules routed it so).
-        return roster.Count == 0 && ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Pin && approval.User == proposal.Spec.RequestedBy;
+        // A pin or undo on a policy that names no approvers is its requester's to apply (OverrideRules routed it so).
+        return roster.Count == 0 && ProposalFactory.ActionOf(proposal) is ProposalFactory.Action.Pin or ProposalFactory.Action.Undo && approval.User == proposal.Spec.RequestedBy;
     }
 }

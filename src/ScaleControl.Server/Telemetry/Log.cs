@@ -17,6 +17,9 @@ public static partial class Log
     [LoggerMessage(1003, LogLevel.Error, "Control loop tick failed")]
     public static partial void TickFailed(this ILogger logger, Exception exception);
 
+    [LoggerMessage(1004, LogLevel.Warning, "Lost leadership mid-tick; the tick stopped before writing: {Detail}")]
+    public static partial void LeadershipLostMidTick(this ILogger logger, string detail);
+
     [LoggerMessage(1100, LogLevel.Information, "Proposal {Namespace}/{Proposal} {From} -> {To}: {Phase} ({Message})")]
     public static partial void ProposalPhase(this ILogger logger, string @namespace, string proposal, int from, int to, string phase, string message);
 
@@ -46,4 +49,7 @@ public static partial class Log
 
     [LoggerMessage(1200, LogLevel.Information, "{User} {Action} {Namespace}/{Policy}: {Detail}")]
     public static partial void OverrideChanged(this ILogger logger, string user, string action, string @namespace, string policy, string detail);
+
+    [LoggerMessage(1120, LogLevel.Warning, "Could not assess the cost and room of {Proposal}")]
+    public static partial void CapacityUnknown(this ILogger logger, Exception exception, string proposal);
 }

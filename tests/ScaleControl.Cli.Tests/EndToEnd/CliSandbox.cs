@@ -41,6 +41,12 @@ public sealed class CliSandbox : IAsyncLifetime
 
         _server = await SandboxServer.StartAsync(settings);
         Url = _server.BaseUrl.ToString().TrimEnd('/');
+
+        // The tests' own policies live in namespaces of their own, created first as on a real cluster (it makes none).
+        foreach (var ns in new[] { "clitest", "clifollow", "payments" })
+        {
+            await _server.Kubectl.RunAsync("create", "namespace", ns);
+        }
     }
 
     public async Task DisposeAsync()

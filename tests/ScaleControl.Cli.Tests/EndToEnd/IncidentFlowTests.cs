@@ -66,6 +66,22 @@ public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSand
         var table = await zhangsan.RunAsync("get", "history", "-n", policy.Namespace, "--since", "10m");
         Assert.Contains(table.Lines, l => l.Contains(" Approved ", StringComparison.Ordinal) && l.Contains("zhangsan", StringComparison.Ordinal));
         Assert.Contains(table.Lines, l => l.Contains($"→ {to}", StringComparison.Ordinal));
+
+        // What it cost and whether it fit, from the sandbox's pod template requests and nodes.
+        Assert.Contains(describeApplied.Lines, l => l.StartsWith("Cost:", StringComparison.Ordinal) && l.Contains(" CPU, ", StringComparison.Ordinal));
+        Assert.Contains(describeApplied.Lines, l => l.StartsWith("Room:", StringComparison.Ordinal) && !l.Contains("unknown", StringComparison.Ordinal));
+
+        // zhangsan is on the roster: undo applies at once, back to where the change started; a second undo is refused.
+        var from = approved["spec"]!["fromReplicas"]!.GetValue<int>();
+        var undo = await zhangsan.RunAsync("undo", id, "--reason", "event over");
+        Assert.True(undo.ExitCode == 0, undo.ToString());
+        Assert.StartsWith($"proposal {id} undone: ", undo.Output, StringComparison.Ordinal);
+        Assert.Contains($"→ {from} (", undo.Output, StringComparison.Ordinal);
+        var undone = await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals/{id}");
+        Assert.Equal("zhangsan", undone!["status"]!["undo"]!["by"]!.GetValue<string>());
+        var again = await zhangsan.RunAsync("undo", id);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already undone by zhangsan", again.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -117,7 +117,8 @@ public class DecisionEnginePredictionTests
         var d = rig.Feed(Scraped([30_000.0, 50_000, 50_000]));
 
         Assert.Null(d.PredictedRecommendation);
-        Assert.Equal(100, d.DesiredReplicas); // 50,000 / 500: the new level, not a slope carried 45 s ahead
+        // 50,000 / 500 = 100: the new level (plus the series' own ±1 % noise as headroom), not a slope carried 45 s ahead.
+        Assert.InRange(d.DesiredReplicas, 100, 103);
         Assert.Contains("level shift", d.Reason, StringComparison.Ordinal);
     }
 

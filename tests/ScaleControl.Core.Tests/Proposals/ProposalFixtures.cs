@@ -39,6 +39,19 @@ internal static class ProposalFixtures
     public static ScaleProposal Pending(ScalePolicy? policy = null, Decision? decision = null, string requestedBy = ProposalLifecycle.SystemUser) =>
         ProposalLifecycle.Create(policy ?? Policy(), decision ?? Decision(), Workload(), T0, requestedBy: requestedBy);
 
+    /// <summary>An undo of the applied 20 → 60 by alice, applied (back to 20).</summary>
+    public static ScaleProposal AppliedUndo() => new()
+    {
+        Metadata = new ObjectMeta { Namespace = "shop", Name = "checkout-api-undo" },
+        Spec = new ScaleProposalSpec { FromReplicas = 60, ToReplicas = 20, RequestedBy = "alice" },
+        Status = new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Applied,
+            AppliedReplicas = 20,
+            Approvals = [new ApprovalRecord { User = "alice", Channel = ApprovalChannel.DingTalk, Replicas = 20 }],
+        },
+    };
+
     public static ScaleProposal InPhase(ProposalPhase phase)
     {
         var p = Pending();

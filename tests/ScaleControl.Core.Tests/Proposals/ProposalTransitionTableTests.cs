@@ -18,6 +18,7 @@ public class ProposalTransitionTableTests
         ["resumeApplying"] = p => ProposalLifecycle.ResumeApplying(p, T0.AddSeconds(600), TimeSpan.FromSeconds(30)),
         ["markApplied"] = p => ProposalLifecycle.MarkApplied(p, 60, T0.AddSeconds(20)),
         ["markFailed"] = p => ProposalLifecycle.MarkFailed(p, "scale write failed: 500", T0.AddSeconds(20)),
+        ["markUndone"] = p => ProposalLifecycle.MarkUndone(p, AppliedUndo(), T0.AddSeconds(20)),
     };
 
     // (from, operation) → phase after; missing pairs are illegal.
@@ -34,6 +35,7 @@ public class ProposalTransitionTableTests
         [(ProposalPhase.Applying, "resumeApplying")] = ProposalPhase.Applying,
         [(ProposalPhase.Applying, "markApplied")] = ProposalPhase.Applied,
         [(ProposalPhase.Applying, "markFailed")] = ProposalPhase.Failed,
+        [(ProposalPhase.Applied, "markUndone")] = ProposalPhase.Applied,
     };
 
     public static TheoryData<ProposalPhase, string> AllPairs()

@@ -23,7 +23,7 @@ public class StreamCallbackTests
     private static string Status(JsonElement tap) => tap.GetProperty("tap").GetProperty("status").GetString()!;
 
     [Fact]
-    public async Task Tap_ApproverApproves_CardUpdatedInPlaceWithoutButtons()
+    public async Task Tap_ApproverApproves_CardUpdatedInPlace_OnlyUndoLeft()
     {
         await using var world = await WorldWithCardAsync();
 
@@ -33,7 +33,7 @@ public class StreamCallbackTests
         var card = body.GetProperty("card");
         Assert.Equal("applied", card.GetProperty("cardData").GetProperty("status").GetString());
         Assert.Equal("zhangsan", card.GetProperty("cardData").GetProperty("decidedBy").GetString());
-        Assert.Empty(card.GetProperty("buttons").EnumerateArray());
+        Assert.Equal(["undo"], card.GetProperty("buttons").EnumerateArray().Select(b => b.GetProperty("actionId").GetString())); // the decision buttons are gone; Undo is offered
         var command = Assert.Single(world.Inbox.Commands);
         // The Approve button carries the count the approver saw (the card's replicasTo).
         Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, Replicas: 60, AwaitOutcome: false), command);

@@ -102,6 +102,7 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(clientTimeProvider);
         builder.Services.AddSingleton<IApprovalInbox>(inbox);
+        builder.Services.AddSingleton<IUndoInbox>(inbox);
         builder.Services.AddSingleton<IProposalStore>(inbox);
         var commands = new FakeCommandInbox();
         builder.Services.AddSingleton<ScaleControl.Core.Commands.ICommandInbox>(commands);

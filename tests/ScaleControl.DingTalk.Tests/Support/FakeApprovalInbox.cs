@@ -8,8 +8,21 @@ namespace ScaleControl.DingTalk.Tests.Support;
 /// A stand-in for the server's control service with simple rules: only roster members decide, only while pending,
 /// one approval applies at once (to the chosen replicas), a repeat by the same person is a duplicate.
 /// </summary>
-internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalInbox, IProposalStore
+internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalInbox, IUndoInbox, IProposalStore
 {
+    private readonly ConcurrentQueue<UndoOrder> _undos = new();
+
+    public IReadOnlyCollection<UndoOrder> Undos => _undos;
+
+    /// <summary>What an undo answers (the server's rules are tested in the server's tests).</summary>
+    public UndoResult UndoAnswer { get; set; } = new(UndoResultKind.Applied, "undone: shop/checkout-api 60 → 20");
+
+    public Task<UndoResult> UndoAsync(UndoOrder order, CancellationToken cancellationToken)
+    {
+        _undos.Enqueue(order);
+        return Task.FromResult(UndoAnswer);
+    }
+
     private readonly ConcurrentDictionary<string, ScaleProposal> _proposals = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ApprovalCommand> _commands = new();
 

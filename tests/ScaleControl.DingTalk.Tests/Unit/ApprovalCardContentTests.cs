@@ -63,6 +63,40 @@ public class ApprovalCardContentTests
     }
 
     [Fact]
+    public void Build_Applied_OffersUndoBackToTheStart_UntilUndone()
+    {
+        var at = SampleProposals.Created.AddSeconds(61);
+        var applied = SampleProposals.Pending().With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Applied,
+            Approvals = [new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.DingTalk, At = at, Replicas = 60 }],
+            AppliedReplicas = 60,
+            AppliedAt = at,
+        });
+        Assert.Equal("20", s_content.Build(applied)[V.UndoTo]);
+        Assert.Equal("", s_content.Build(SampleProposals.Pending())[V.UndoTo]);
+
+        var undone = applied.With(applied.Status with { Undo = new UndoRecord { Proposal = "checkout-api-undo", By = "zhangsan", At = at.AddMinutes(5), Replicas = 20 } });
+        var card = s_content.Build(undone);
+
+        Assert.Equal("", card[V.UndoTo]);
+        Assert.StartsWith("applied 20 → 60 at 10:33:01 UTC; undone by Zhang San at 10:38:01 UTC: back to 20", card[V.Result], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_WithCapacity_ShowsResourcesCostAndRoom()
+    {
+        var proposal = SampleProposals.Pending();
+        var estimate = ScaleControl.Core.Capacity.CapacityCalculator.Estimate(20, 60, new ScaleControl.Core.Capacity.PodResources(500, 1L << 30),
+            new ScaleControl.Core.Capacity.ClusterRoom([new("n1", 8000, 32L << 30, 110, 0, 0, 0)]), new(CpuHour: 2.4m, Currency: "¥"), SampleProposals.Created);
+
+        var card = s_content.Build(proposal with { Spec = proposal.Spec with { Capacity = estimate } });
+
+        Assert.Equal("+40 pods · +20 CPU, +40 GiB · ≈ ¥48.00/h", card[V.CostDelta]);
+        Assert.Equal("room: 16 of 40 fit — 24 would stay Pending (needs ~2 more nodes)", card[V.Room]);
+    }
+
+    [Fact]
     public void Build_ApprovedHalfStep_SaysWhichReplicas()
     {
         var proposal = SampleProposals.Pending().With(new ScaleProposalStatus

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ScaleControl.DingTalk.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
@@ -20,7 +22,7 @@ public class CardCallbackHandlerTests
     {
         _inbox = new FakeApprovalInbox(_time);
         _inbox.Add(SampleProposals.Pending());
-        _handler = new CardCallbackHandler(_inbox, _commands, _time, NullLogger<CardCallbackHandler>.Instance);
+        _handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance);
     }
 
     private static CardCallback Tap(string user, string action, string outTrackId = "shop.checkout-api-7f3a") =>
@@ -33,7 +35,7 @@ public class CardCallbackHandlerTests
 
         var command = Assert.Single(_inbox.Commands);
         Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, AwaitOutcome: false), command);
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.StartsWith("Recorded: ", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Applied, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
@@ -78,7 +80,7 @@ public class CardCallbackHandlerTests
         var reply = await _handler.HandleAsync(new CardCallback("shop.checkout-api-7f3a", "zhangsan", "corp", ["approve_row"], values), CancellationToken.None);
 
         Assert.Empty(_inbox.Commands);
-        Assert.Equal("This row button names no row; nothing was changed.", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Equal("This row button names no row; nothing was changed.", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 
     [Fact]
@@ -90,7 +92,7 @@ public class CardCallbackHandlerTests
 
         var request = Assert.Single(_commands.Requests);
         Assert.Equal((new ConfirmCommand("K7Q2AB") as ChatCommand, "lisi"), (request.Command, request.Sender));
-        Assert.Equal("`confirm` refused for lisi", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Equal("`confirm` refused for lisi", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Empty(_inbox.Commands);
     }
 
@@ -101,7 +103,7 @@ public class CardCallbackHandlerTests
 
         Assert.Empty(_commands.Requests);
         Assert.Empty(_inbox.Commands);
-        Assert.Equal("Unknown button; nothing was changed.", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Equal("Unknown button; nothing was changed.", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 
     [Fact]
@@ -109,7 +111,7 @@ public class CardCallbackHandlerTests
     {
         var reply = await _handler.HandleAsync(Tap("wangwu", "approve"), CancellationToken.None);
 
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.Equal("you are not an approver for shop/checkout-api", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Pending, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
@@ -121,7 +123,7 @@ public class CardCallbackHandlerTests
 
         var reply = await _handler.HandleAsync(Tap("lisi", "approve"), CancellationToken.None);
 
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.Equal("too late: shop/checkout-api is already rejected", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Rejected, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
@@ -134,7 +136,7 @@ public class CardCallbackHandlerTests
         var command = Assert.Single(_inbox.Commands);
         Assert.False(command.Approve);
         Assert.Equal("rejected on DingTalk", command.Reason);
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.Equal(ProposalPhase.Rejected, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
 
@@ -154,7 +156,7 @@ public class CardCallbackHandlerTests
 
         var reply = await _handler.HandleAsync(Tap("lisi", "approve_half", "shop.no-alt"), CancellationToken.None);
 
-        Assert.Contains("no half step", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Contains("no half step", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         Assert.Equal(ProposalPhase.Pending, _inbox.Get("shop", "no-alt").Status.Phase);
     }
 
@@ -165,20 +167,46 @@ public class CardCallbackHandlerTests
         var unknown = await _handler.HandleAsync(new CardCallback("shop.checkout-api-7f3a", "zhangsan", null, ["x"], new Dictionary<string, string>()), CancellationToken.None);
 
         Assert.Empty(_inbox.Commands);
-        Assert.Null(foreign.CardData);
-        Assert.Null(unknown.CardData);
+        Assert.Null(foreign!.CardData);
+        Assert.Null(unknown!.CardData);
+    }
+
+    [Theory]
+    [InlineData("staging", "prod:shop.checkout-api-7f3a")]
+    [InlineData("staging", "shop.checkout-api-7f3a")]
+    [InlineData(null, "prod:shop.checkout-api-7f3a")]
+    public async Task HandleAsync_CardOfAnotherInstance_HandedBack_NothingDecided(string? instance, string outTrackId)
+    {
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = instance }), NullLogger<CardCallbackHandler>.Instance);
+
+        var reply = await handler.HandleAsync(Tap("zhangsan", "approve", outTrackId), CancellationToken.None);
+
+        Assert.Null(reply);
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal(ProposalPhase.Pending, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
+    }
+
+    [Fact]
+    public async Task HandleAsync_CardOfThisNamedInstance_Decided()
+    {
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = "prod" }), NullLogger<CardCallbackHandler>.Instance);
+
+        var reply = await handler.HandleAsync(Tap("zhangsan", "approve", "prod:shop.checkout-api-7f3a"), CancellationToken.None);
+
+        Assert.StartsWith("Recorded: ", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Equal(new ApprovalCommand("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk, true, AwaitOutcome: false), Assert.Single(_inbox.Commands));
     }
 
     [Fact]
     public async Task HandleAsync_DecisionSlowerThanBudget_AnswersEarlyAndDecisionStillCompletes()
     {
         _inbox.Delay = TimeSpan.FromMilliseconds(300);
-        var handler = new CardCallbackHandler(_inbox, _commands, TimeProvider.System, NullLogger<CardCallbackHandler>.Instance)
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
 
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.StartsWith("Received", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(ProposalPhase.Applied, _inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
@@ -191,7 +219,21 @@ public class CardCallbackHandlerTests
 
         var reply = await _handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
 
-        Assert.Null(reply.CardData);
+        Assert.Null(reply!.CardData);
         Assert.Equal("you already approved this", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_Undo_GoesToTheUndoInboxAsTheCardChannel_AndAnswersPrivately()
+    {
+        _inbox.UndoAnswer = new UndoResult(UndoResultKind.Refused, "cannot undo checkout-api-7f3a: the workload has moved since");
+
+        var reply = await _handler.HandleAsync(Tap("zhangsan", "undo"), CancellationToken.None);
+
+        Assert.NotNull(reply);
+        var order = Assert.Single(_inbox.Undos);
+        Assert.Equal(("shop", "checkout-api-7f3a", "zhangsan", ApprovalChannel.DingTalk), (order.Namespace, order.Proposal, order.User, order.Channel));
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("cannot undo checkout-api-7f3a: the workload has moved since", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 }

@@ -23,6 +23,7 @@ public class CompositionTests
         }).Build();
         using var provider = new ServiceCollection().AddLogging()
             .AddSingleton<IApprovalInbox>(new FakeApprovalInbox(TimeProvider.System))
+            .AddSingleton<IUndoInbox>(new FakeApprovalInbox(TimeProvider.System))
             .AddScaleControlDingTalk(configuration).BuildServiceProvider(validateScopes: true);
 
         Assert.IsType<DingTalkCardNotifier>(provider.GetRequiredService<IApprovalNotifier>());

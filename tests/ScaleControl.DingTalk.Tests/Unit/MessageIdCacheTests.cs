@@ -13,8 +13,8 @@ public class MessageIdCacheTests
         var cache = new MessageIdCache(_time);
         var calls = 0;
 
-        var first = await cache.GetOrHandleAsync("m1", () => Task.FromResult($"ack-{++calls}"), out var firstDuplicate);
-        var second = await cache.GetOrHandleAsync("m1", () => Task.FromResult($"ack-{++calls}"), out var secondDuplicate);
+        var first = await cache.GetOrHandleAsync("m1", () => Task.FromResult<string?>($"ack-{++calls}"), out var firstDuplicate);
+        var second = await cache.GetOrHandleAsync("m1", () => Task.FromResult<string?>($"ack-{++calls}"), out var secondDuplicate);
 
         Assert.Equal(1, calls);
         Assert.Equal("ack-1", first);
@@ -27,11 +27,11 @@ public class MessageIdCacheTests
     public async Task GetOrHandleAsync_RedeliveryWhileFirstStillRuns_WaitsForTheSameWork()
     {
         var cache = new MessageIdCache(_time);
-        var release = new TaskCompletionSource<string>();
+        var release = new TaskCompletionSource<string?>();
         var calls = 0;
 
         var first = cache.GetOrHandleAsync("m1", () => { calls++; return release.Task; }, out _);
-        var second = cache.GetOrHandleAsync("m1", () => { calls++; return Task.FromResult("other"); }, out var duplicate);
+        var second = cache.GetOrHandleAsync("m1", () => { calls++; return Task.FromResult<string?>("other"); }, out var duplicate);
         release.SetResult("ack");
 
         Assert.True(duplicate);
@@ -45,10 +45,10 @@ public class MessageIdCacheTests
     {
         var cache = new MessageIdCache(_time, TimeSpan.FromMinutes(5));
         var calls = 0;
-        await cache.GetOrHandleAsync("m1", () => Task.FromResult($"{++calls}"), out _);
+        await cache.GetOrHandleAsync("m1", () => Task.FromResult<string?>($"{++calls}"), out _);
 
         _time.Advance(TimeSpan.FromMinutes(5));
-        var again = await cache.GetOrHandleAsync("m1", () => Task.FromResult($"{++calls}"), out var duplicate);
+        var again = await cache.GetOrHandleAsync("m1", () => Task.FromResult<string?>($"{++calls}"), out var duplicate);
 
         Assert.False(duplicate);
         Assert.Equal("2", again);
@@ -61,7 +61,7 @@ public class MessageIdCacheTests
         for (var i = 0; i < 1000; i++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(1));
-            await cache.GetOrHandleAsync($"m{i}", () => Task.FromResult("ack"), out _);
+            await cache.GetOrHandleAsync($"m{i}", () => Task.FromResult<string?>("ack"), out _);
         }
 
         Assert.InRange(cache.Count, 1, 101);
@@ -75,7 +75,7 @@ public class MessageIdCacheTests
 
         Parallel.For(0, 64, i =>
         {
-            var ack = cache.GetOrHandleAsync("m", () => Task.FromResult(Interlocked.Increment(ref calls)).ContinueWith(t => "ack", TaskScheduler.Default), out var duplicate);
+            var ack = cache.GetOrHandleAsync("m", () => Task.FromResult(Interlocked.Increment(ref calls)).ContinueWith(t => (string?)"ack", TaskScheduler.Default), out var duplicate);
             ack.Wait();
         });
 

@@ -130,8 +130,8 @@ public sealed class SharedCluster : IAsyncDisposable
         return (name, from, to);
     }
 
-    public Task<JsonElement> ProposalAsync(string name) =>
-        Sandbox.GetJson($"/sandbox/k8s/apis/scalecontrol.io/v1alpha1/namespaces/{Namespace}/scaleproposals/{name}");
+    public async Task<JsonElement> ProposalAsync(string name) =>
+        JsonDocument.Parse((await Sandbox.Kubectl.RunAsync("get", "scaleproposals.scalecontrol.io", name, "-n", Namespace, "-o", "json")).StdOut).RootElement.Clone();
 
     /// <summary>Waits until the proposal reaches <paramref name="phase"/> (the card may show an outcome a moment before the proposal records it).</summary>
     public Task<JsonElement> ProposalInPhaseAsync(string name, string phase, int seconds = 60) =>
@@ -143,11 +143,15 @@ public sealed class SharedCluster : IAsyncDisposable
 
     public Task<JsonElement> CardAsync(string proposal) => Sandbox.GetJson($"/sandbox/dingtalk/cards/{Namespace}.{proposal}");
 
+    /// <summary>The card's outTrackId as the product makes it: "namespace.name", prefixed "instance:" for a named instance.</summary>
+    public static string CardId(string proposal, string? instance = null) =>
+        Uri.EscapeDataString(instance is null ? $"{Namespace}.{proposal}" : $"{instance}:{Namespace}.{proposal}");
+
     /// <summary>Waits until the card of <paramref name="proposal"/> is in the group and shows <paramref name="status"/>.</summary>
-    public Task<JsonElement> CardShowsAsync(string proposal, string status, int seconds = 45) =>
+    public Task<JsonElement> CardShowsAsync(string proposal, string status, int seconds = 45, string? instance = null) =>
         Sandbox.EventuallyJson(async () =>
         {
-            using var response = await Sandbox.Http.GetAsync($"/sandbox/dingtalk/cards/{Namespace}.{proposal}");
+            using var response = await Sandbox.Http.GetAsync($"/sandbox/dingtalk/cards/{CardId(proposal, instance)}");
             if (!response.IsSuccessStatusCode)
             {
                 return null;
@@ -158,10 +162,10 @@ public sealed class SharedCluster : IAsyncDisposable
         }, $"card {proposal} shows {status}", seconds);
 
     /// <summary>Taps a button on the emulated phone; answers the tap record (status, reply) or the emulator's refusal.</summary>
-    public async Task<JsonElement> TapAsync(string proposal, string user, string action = "approve")
+    public async Task<JsonElement> TapAsync(string proposal, string user, string action = "approve", string? instance = null)
     {
         using var content = JsonContent.Create(new { userId = user, actionIds = new[] { action }, @params = new { action } });
-        using var response = await Sandbox.Http.PostAsync($"/sandbox/dingtalk/cards/{Namespace}.{proposal}/tap", content);
+        using var response = await Sandbox.Http.PostAsync($"/sandbox/dingtalk/cards/{CardId(proposal, instance)}/tap", content);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 

@@ -49,6 +49,8 @@ public class CrdSchemaTests
         Assert.Equal(Enum.GetNames<ProposalPhase>(), StructuralSchema.EnumAt(proposal, "status.phase"));
         Assert.Equal(Enum.GetNames<ProposalPhase>(), StructuralSchema.EnumAt(proposal, "status.history.[].to"));
         Assert.Equal(Enum.GetNames<ApprovalChannel>(), StructuralSchema.EnumAt(proposal, "status.approvals.[].channel"));
+        Assert.Equal(Enum.GetNames<ApprovalChannel>(), StructuralSchema.EnumAt(proposal, "status.undo.channel"));
+        Assert.Equal(Enum.GetNames<ScaleControl.Core.Capacity.RoomVerdict>(), StructuralSchema.EnumAt(proposal, "spec.capacity.room"));
         Assert.Equal([TargetRef.DeploymentKind, TargetRef.StatefulSetKind], StructuralSchema.EnumAt(policy, "spec.target.kind"));
     }
 

@@ -97,10 +97,16 @@ internal static class SampleResources
             WorkloadResourceVersion = "42",
             ExpiresAt = s_at.AddMinutes(10),
             EscalateAt = s_at.AddMinutes(2),
+            Capacity = new ScaleControl.Core.Capacity.CapacityEstimate
+            {
+                Pods = 40, MilliCpu = 20_000, MemoryBytes = 40L << 30, CostPerHour = 64m, Currency = "¥", Room = ScaleControl.Core.Capacity.RoomVerdict.Short,
+                Fitting = 30, Pending = 10, FreeMilliCpu = 15_000, FreeMemoryBytes = 90L << 30, Nodes = 3, NodesNeeded = 1, Note = "none", AssessedAt = s_at,
+            },
         },
         Status = new ScaleProposalStatus
         {
             Phase = ProposalPhase.Applied,
+            Undo = new UndoRecord { Proposal = "checkout-undo", By = "u1", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 20 },
             Approvals = [new ApprovalRecord { User = "u1", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 60, Signature = "c2lnbmF0dXJlLW9mLXRoZS1hcHByb3ZhbA==" }],
             Rejection = new RejectionRecord { User = "u3", Channel = ApprovalChannel.Cli, At = s_at, Reason = "too big" },
             Card = new CardReference { OutTrackId = "shop.checkout-20261125-1032", OpenConversationId = "cid-oncall", SentAt = s_at, Error = "none" },

@@ -109,6 +109,49 @@ public sealed class StreamGatewayTests
     }
 
     [Fact]
+    public async Task Tap_HandedBackByOneConnection_RedeliveredToTheOther_SameMessageId()
+    {
+        await using var host = await EmulatorHost.StartAsync(QuietOptions());
+        await using var first = await RawStreamClient.ConnectAsync(host);
+        await using var second = await RawStreamClient.ConnectAsync(host);
+        await host.CreateCardAsync("shared-1");
+
+        var tap = host.TapAsync("shared-1", "zhangsan", "approve");
+        var firstFrame = first.NextFrameAsync("CALLBACK");
+        var secondFrame = second.NextFrameAsync("CALLBACK");
+        var pushedTo = await Task.WhenAny(firstFrame, secondFrame);
+        var (owner, other, otherFrame) = pushedTo == firstFrame ? (second, first, secondFrame) : (first, second, firstFrame);
+        var handedBack = await pushedTo;
+        await other.AckAsync(handedBack, new { status = "LATER" }, code: 500);
+        var redelivered = await otherFrame;
+        await owner.AckAsync(redelivered, new { response = new { cardData = new { cardParamMap = new { status = "approved" } } } });
+        var (_, result) = await tap;
+
+        Assert.Equal(MessageId(handedBack), MessageId(redelivered));
+        Assert.Equal("Updated", result.GetProperty("tap").GetProperty("status").GetString());
+        Assert.Contains("1 connection(s) handed it back", result.GetProperty("tap").GetProperty("detail").GetString());
+        Assert.Equal("approved", result.GetProperty("card").GetProperty("cardData").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Tap_HandedBackByEveryConnection_CallbackFailed_CardUnchanged()
+    {
+        await using var host = await EmulatorHost.StartAsync(QuietOptions());
+        await using var only = await RawStreamClient.ConnectAsync(host);
+        await host.CreateCardAsync("nobodys-1");
+
+        var tap = host.TapAsync("nobodys-1", "zhangsan", "approve");
+        await only.AckAsync(await only.NextFrameAsync("CALLBACK"), new { status = "LATER" }, code: 500);
+        var (_, result) = await tap;
+
+        Assert.Equal("CallbackFailed", result.GetProperty("tap").GetProperty("status").GetString());
+        Assert.Contains("no connection handled it", result.GetProperty("tap").GetProperty("detail").GetString());
+        Assert.Equal("pending", result.GetProperty("card").GetProperty("cardData").GetProperty("status").GetString());
+    }
+
+    private static string? MessageId(JsonElement frame) => frame.GetProperty("headers").GetProperty("messageId").GetString();
+
+    [Fact]
     public async Task Tap_NoAckWithinTwoSeconds_TimesOutAndLeavesCardUnchanged()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));

@@ -215,24 +215,25 @@ public sealed class KubectlTests
     [Fact]
     public async Task Kubectl_AgainstApiMountedUnderPrefix_GetsAndApplies()
     {
+        const string Prefix = "/mounted/k8s";
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSandboxKubernetes(o => o.RunControllerLoop = false);
         await using var app = builder.Build();
-        app.MapSandboxKubernetes(SandboxKubernetesExtensions.DefaultPrefix);
+        app.MapSandboxKubernetes(Prefix);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var control = app.Services.GetRequiredService<SandboxKubernetesControl>();
         control.SeedDeployment("shop", "web", 2);
-        using var kubectl = new Kubectl(new Uri(address + SandboxKubernetesExtensions.DefaultPrefix));
+        using var kubectl = new Kubectl(new Uri(address + Prefix));
 
         var get = await kubectl.RunAsync("get", "deploy", "web", "-n", "shop", "-o", "name");
         var apply = await kubectl.RunAsync("apply", "-f", kubectl.WriteFile("d.yaml", DeploymentYaml));
 
         Assert.Equal("deployment.apps/web", get.StdOut.Trim());
         Assert.Contains("deployment.apps/api created", apply.StdOut, StringComparison.Ordinal);
-        Assert.All(control.Journal, e => Assert.StartsWith(SandboxKubernetesExtensions.DefaultPrefix + "/", e.Path, StringComparison.Ordinal));
+        Assert.All(control.Journal, e => Assert.StartsWith(Prefix + "/", e.Path, StringComparison.Ordinal));
         await app.StopAsync();
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 
@@ -108,6 +109,36 @@ public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
         Assert.Equal(21, result.GetProperty("steps").GetArrayLength());
         Assert.Equal(8, result.GetProperty("summary").GetProperty("maxReplicas").GetInt32());
         Assert.True(result.GetProperty("summary").GetProperty("applied").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public async Task WhatIf_ScaledUpDuringTheWindow_StartsFromTheCountBefore_NotToday()
+    {
+        // Quiet traffic (2 replicas' worth); 2 minutes ago someone's approval took it 2 → 8.
+        await _server.Policies.UpsertAsync(TestPolicies.Auto("video", "was-two"), default);
+        _server.Workloads.Add("video", "was-two", 8);
+        _server.Metrics.Set(TestPolicies.Query("was-two"), 150);
+        var appliedAt = _server.Time.GetUtcNow().AddMinutes(-2);
+        await _server.Proposals.CreateAsync(new ScaleProposal
+        {
+            Metadata = new ObjectMeta { Name = "was-two-up", Namespace = "video" },
+            Spec = new ScaleProposalSpec { PolicyName = "was-two", Target = new TargetRef { Kind = TargetRef.DeploymentKind, Name = "was-two" }, FromReplicas = 2, ToReplicas = 8 },
+            Status = new ScaleProposalStatus
+            {
+                Phase = ProposalPhase.Applied,
+                AppliedReplicas = 8,
+                History = [new PhaseTransition { To = ProposalPhase.Pending, At = appliedAt.AddMinutes(-1) }, new PhaseTransition { From = ProposalPhase.Applying, To = ProposalPhase.Applied, At = appliedAt }],
+            },
+        }, default);
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/was-two/whatif", new { fromSeconds = 300, stepSeconds = 15 });
+
+        var result = await response.ReadJson();
+        Assert.Equal(2, result.GetProperty("startReplicas").GetInt32());
+        Assert.Contains("was-two-up", result.GetProperty("startedFrom").GetString());
+        Assert.Equal(2, result.GetProperty("steps")[0].GetProperty("currentReplicas").GetInt32());
+        Assert.Equal(0, result.GetProperty("summary").GetProperty("applied").GetInt32()); // no bogus first "ApplyNow 8 → 2"
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -19,17 +20,22 @@ public sealed class FakeWorkloads : IWorkloadClient
     /// <summary>Answers the next N scale writes with Conflict after bumping the resourceVersion (someone else wrote).</summary>
     public int ConflictsToInject { get; set; }
 
-    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind)
+    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind, PodResources? requests = null)
     {
-        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), null);
+        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), null, requests);
         _items[$"{ns}/{name}"] = state;
         return state;
     }
 
     public int Replicas(string ns, string name) => _items[$"{ns}/{name}"].SpecReplicas;
 
+    /// <summary>Set: every read fails as an unreachable API server does.</summary>
+    public string? ApiDown { get; set; }
+
     public Task<WorkloadState?> GetAsync(WorkloadRef target, CancellationToken cancellationToken) =>
-        Task.FromResult(_items.GetValueOrDefault($"{target.Namespace}/{target.Name}"));
+        ApiDown is { } down
+            ? Task.FromException<WorkloadState?>(new HttpRequestException(down))
+            : Task.FromResult(_items.GetValueOrDefault($"{target.Namespace}/{target.Name}"));
 
     public Task<ScaleResult> ScaleAsync(ScaleRequest request, CancellationToken cancellationToken)
     {
@@ -72,11 +78,16 @@ public sealed class FakeMetrics(TimeProvider time) : IMetricSource
 
     public void Set(string query, double value) => _values[query] = value;
 
+    /// <summary>Set: the metrics source is down (every query Unavailable with this problem), as when Prometheus does not answer.</summary>
+    public string? Down { get; set; }
+
     public Task<IReadOnlyDictionary<string, MetricReading>> QueryAsync(IReadOnlyCollection<string> queries, CancellationToken cancellationToken)
     {
         Calls.Enqueue(queries);
         var now = time.GetUtcNow();
-        IReadOnlyDictionary<string, MetricReading> result = queries.ToDictionary(q => q, q => _values.TryGetValue(q, out var v)
+        IReadOnlyDictionary<string, MetricReading> result = queries.ToDictionary(q => q, q => Down is { } down
+            ? MetricReading.Failed(q, MetricStatus.Unavailable, down)
+            : _values.TryGetValue(q, out var v)
             ? MetricReading.Ok(q, v, now)
             : MetricReading.Failed(q, MetricStatus.Empty, "no series"));
         return Task.FromResult(result);
@@ -94,6 +105,25 @@ public sealed class FakeMetrics(TimeProvider time) : IMetricSource
         }
 
         return Task.FromResult<IReadOnlyList<MetricPoint>>(points);
+    }
+}
+
+/// <summary>Records every fault notice shown (open, update, resolve) and whether it DINGed.</summary>
+public sealed class RecordingFaults : IFaultNotifier
+{
+    public ConcurrentQueue<(Core.Faults.FaultNotice Notice, bool Ding)> Shown { get; } = new();
+
+    /// <summary>False: showing fails (DingTalk down), the caller must try again.</summary>
+    public bool Reachable { get; set; } = true;
+
+    public Task<bool> ShowAsync(Core.Faults.FaultNotice notice, bool ding, CancellationToken cancellationToken)
+    {
+        if (Reachable)
+        {
+            Shown.Enqueue((notice, ding));
+        }
+
+        return Task.FromResult(Reachable);
     }
 }
 
@@ -161,6 +191,7 @@ public sealed class FixedLeadership : ILeadership
     public bool IsLeader => true;
     public string Identity => "test-replica";
     public string? CurrentLeader => Identity;
+    public long Term => 1;
 }
 
 /// <summary>Leadership a test can take away and give back.</summary>
@@ -169,6 +200,23 @@ public sealed class SwitchableLeadership : ILeadership
     public bool IsLeader { get; set; } = true;
     public string Identity => "test-replica";
     public string? CurrentLeader => IsLeader ? Identity : "other-replica";
+    public long Term => 1;
+}
+
+/// <summary>The cluster's nodes as a test sets them; reads are counted.</summary>
+public sealed class FakeClusterCapacity : IClusterCapacity
+{
+    private int _reads;
+
+    public ClusterRoom Room { get; set; } = ClusterRoom.NotKnown("no nodes in this test");
+
+    public int Reads => _reads;
+
+    public Task<ClusterRoom> ReadAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        return Task.FromResult(Room);
+    }
 }
 
 /// <summary>Records confirmation cards sent and closed.</summary>

@@ -30,9 +30,11 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     public InMemoryPolicyStore Policies { get; }
     public InMemoryProposalStore Proposals { get; }
     public FakeWorkloads Workloads { get; } = new();
+    public FakeClusterCapacity Cluster { get; } = new();
     public FakeMetrics Metrics { get; }
     public RecordingNotifier Cards { get; } = new();
     public RecordingNotices Notices { get; } = new();
+    public RecordingFaults Faults { get; } = new();
     public RecordingEvents Events { get; } = new();
 
     public RecordingConfirmationCards ConfirmationCards { get; } = new();
@@ -71,6 +73,9 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             ["ScaleControl:DingTalk:AppSecret"] = "test-secret",
             ["ScaleControl:DingTalk:CardTemplateId"] = "test-template",
             ["ScaleControl:Approvals:SigningKey"] = SigningKey,
+            ["ScaleControl:Cost:CpuHour"] = "2.40",
+            ["ScaleControl:Cost:MemoryGiBHour"] = "0.40",
+            ["ScaleControl:Cost:Currency"] = "¥",
         };
         Token(settings, 0, AdminToken, "admin", "admin");
         Token(settings, 1, ViewerToken, "viewer", "viewer");
@@ -97,10 +102,12 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<IPolicyStore>(Policies);
             services.AddSingleton<IProposalStore>(Proposals);
             services.AddSingleton<IWorkloadClient>(Workloads);
+            services.AddSingleton<IClusterCapacity>(Cluster);
             services.AddSingleton<IMetricSource>(Metrics);
             services.AddSingleton<IApprovalNotifier>(Cards);
             services.AddSingleton<IConfirmationCards>(ConfirmationCards);
             services.AddSingleton<INoticePublisher>(Notices);
+            services.AddSingleton<IFaultNotifier>(Faults);
             services.AddSingleton<IEventRecorder>(Events);
             services.AddSingleton<ILeadership, FixedLeadership>();
         });

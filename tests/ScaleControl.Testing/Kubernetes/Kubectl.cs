@@ -19,6 +19,13 @@ public sealed class Kubectl : IDisposable
         SandboxKubeconfig.Write(KubeconfigPath, server);
     }
 
+    /// <summary>kubectl against a sandbox API server as the admin, or with <paramref name="token"/> (over TLS when the server has it).</summary>
+    public Kubectl(SandboxKubernetesServer server, string token = SandboxKubeconfig.AdminToken, string defaultNamespace = "default")
+    {
+        KubeconfigPath = Path.Combine(_directory, "kubeconfig");
+        SandboxKubeconfig.Write(KubeconfigPath, server.BaseUri, defaultNamespace, token, server.Certificate?.Pem);
+    }
+
     /// <summary>kubectl with the given kubeconfig file.</summary>
     public Kubectl(string kubeconfigPath) => KubeconfigPath = kubeconfigPath;
 

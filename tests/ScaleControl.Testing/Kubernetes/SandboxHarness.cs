@@ -18,8 +18,18 @@ public sealed class SandboxHarness : IAsyncDisposable
     {
         Server = server;
         Time = time;
-        Client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = server.BaseUri.ToString(), HttpClientTimeout = TimeSpan.FromSeconds(20) });
-        Http = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
+        var trust = server.Certificate is { } certificate
+            ? new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(certificate.Certificate)
+            : null;
+        Client = new k8s.Kubernetes(new KubernetesClientConfiguration
+        {
+            Host = server.BaseUri.ToString(), HttpClientTimeout = TimeSpan.FromSeconds(20), SslCaCerts = trust,
+        });
+        Http = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = trust is null ? null : (_, cert, _, _) => cert?.Thumbprint == trust[0].Thumbprint,
+        })
+        { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
     }
 
     /// <summary>charts/scalecontrol/crds/*.yaml, copied next to the tests by the test project.</summary>
@@ -38,17 +48,18 @@ public sealed class SandboxHarness : IAsyncDisposable
 
     /// <summary>
     /// Starts a sandbox. With <paramref name="fakeTime"/> the controller loop is off and the clock is a
-    /// <see cref="FakeTimeProvider"/>; <paramref name="installCrds"/> seeds <see cref="CrdFiles"/>.
+    /// <see cref="FakeTimeProvider"/>; <paramref name="installCrds"/> seeds <see cref="CrdFiles"/>; <paramref name="tls"/> serves
+    /// https (kubectl sends bearer tokens only over TLS).
     /// </summary>
     public static async Task<SandboxHarness> StartAsync(
-        Action<SandboxKubernetesOptions>? configure = null, bool fakeTime = false, string prefix = "", bool installCrds = false)
+        Action<SandboxKubernetesOptions>? configure = null, bool fakeTime = false, string prefix = "", bool installCrds = false, bool tls = false)
     {
         var time = fakeTime ? new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero)) : null;
         var server = await SandboxKubernetesServer.StartAsync(o =>
         {
             o.RunControllerLoop = !fakeTime;
             configure?.Invoke(o);
-        }, time, prefix);
+        }, time, prefix, tls);
         foreach (var crd in installCrds ? CrdFiles : [])
         {
             server.Control.Seed(File.ReadAllText(crd));

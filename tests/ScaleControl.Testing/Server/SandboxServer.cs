@@ -34,6 +34,9 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public string WorkingDirectory { get; }
     public string Kubeconfig => Path.Combine(WorkingDirectory, ".scalecontrol", "sandbox", "kubeconfig");
 
+    /// <summary>The sandbox cluster's API server (its own listener), as the kubeconfig the server wrote names it.</summary>
+    public Uri KubernetesApi => new(ServerLine().Match(File.ReadAllText(Kubeconfig)).Groups[1].Value.TrimEnd('/') + "/");
+
     /// <summary>Real kubectl against the sandbox cluster this server runs.</summary>
     public Kubectl Kubectl => _kubectl ??= new Kubectl(Kubeconfig);
     public HttpClient Http { get; private set; } = null!;
@@ -189,6 +192,22 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public Task Eventually(Func<Task<bool>> probe, string what, int seconds = 45) =>
         Eventually<object>(async () => await probe() ? true : null, what, seconds);
 
+    /// <summary>SIGSTOP: the process stops where it is (as in a long GC pause or on a starved node); its lease runs out.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: the paused process goes on from where it stopped, unaware of the time it lost.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {_process.Id} failed with {kill.ExitCode}");
+        }
+    }
+
     /// <summary>kill -9: the process ends at once, nothing flushed or cleaned up; the working directory stays.</summary>
     public async Task KillAsync()
     {
@@ -218,6 +237,9 @@ public sealed partial class SandboxServer : IAsyncDisposable
     }
 
     private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
+
+    [GeneratedRegex(@"server: (https?://\S+)")]
+    private static partial Regex ServerLine();
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();

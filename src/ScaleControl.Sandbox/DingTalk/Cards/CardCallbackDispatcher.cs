@@ -76,36 +76,52 @@ public sealed partial class CardCallbackDispatcher(
         return payload.ToJsonString();
     }
 
+    /// <summary>
+    /// Pushes the tap to one connection of the app; a connection that answers with a non-200 ACK code did not handle
+    /// it (another ScaleControl instance's card), so it goes to another connection not tried yet, with the same
+    /// messageId, within the one callback timeout. (How long real DingTalk keeps redelivering is not documented.)
+    /// </summary>
     private async Task<(TapStatus, string?)> ViaStreamAsync(CardInstance card, SandboxUser user, string payload, bool duplicate)
     {
-        if (gateway.Pick(card.AppKey, "CALLBACK", StreamTopics.CardCallback) is not { } connection)
+        var started = time.GetTimestamp();
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        var refusals = new List<string>();
+        string? messageId = null;
+        while (gateway.Pick(card.AppKey, "CALLBACK", StreamTopics.CardCallback, tried) is { } connection)
         {
-            return (TapStatus.NoConnection, $"no Stream connection of app {card.AppKey} subscribes {StreamTopics.CardCallback}");
+            tried.Add(connection.ConnectionId);
+            var remaining = options.CallbackTimeout - time.GetElapsedTime(started);
+            var frame = gateway.NewFrame(connection, "CALLBACK", StreamTopics.CardCallback, payload, messageId);
+            messageId = frame.MessageId;
+            var ack = remaining > TimeSpan.Zero ? await gateway.SendAndAwaitAckAsync(connection, frame, remaining) : null;
+            if (ack is null)
+            {
+                return (TapStatus.Timeout, $"no ACK for {frame.MessageId} within {options.CallbackTimeout.TotalSeconds:0.#} s on connection {connection.ConnectionId}");
+            }
+
+            if (ack.Code != 200)
+            {
+                refusals.Add($"{connection.ConnectionId}: ACK code {ack.Code} {ack.Message}");
+                continue;
+            }
+
+            if (duplicate)
+            {
+                await gateway.SendAndAwaitAckAsync(gateway.Pick(card.AppKey, "CALLBACK", StreamTopics.CardCallback) ?? connection, frame, options.CallbackTimeout);
+            }
+
+            if (string.IsNullOrEmpty(ack.Data))
+            {
+                return (TapStatus.InvalidResponse, "ACK data is missing or not a string; expected {\"response\":{…}} as a JSON string");
+            }
+
+            var (status, detail) = Apply(card, user, ack.Data, unwrap: true);
+            return (status, refusals.Count == 0 ? detail : $"{detail ?? "handled"} after {refusals.Count} connection(s) handed it back");
         }
 
-        var frame = gateway.NewFrame(connection, "CALLBACK", StreamTopics.CardCallback, payload);
-        var ack = await gateway.SendAndAwaitAckAsync(connection, frame, options.CallbackTimeout);
-        if (duplicate)
-        {
-            await gateway.SendAndAwaitAckAsync(gateway.Pick(card.AppKey, "CALLBACK", StreamTopics.CardCallback) ?? connection, frame, options.CallbackTimeout);
-        }
-
-        if (ack is null)
-        {
-            return (TapStatus.Timeout, $"no ACK for {frame.MessageId} within {options.CallbackTimeout.TotalSeconds:0.#} s on connection {connection.ConnectionId}");
-        }
-
-        if (ack.Code != 200)
-        {
-            return (TapStatus.CallbackFailed, $"ACK code {ack.Code} {ack.Message}");
-        }
-
-        if (string.IsNullOrEmpty(ack.Data))
-        {
-            return (TapStatus.InvalidResponse, "ACK data is missing or not a string; expected {\"response\":{…}} as a JSON string");
-        }
-
-        return Apply(card, user, ack.Data, unwrap: true);
+        return refusals.Count == 0
+            ? (TapStatus.NoConnection, $"no Stream connection of app {card.AppKey} subscribes {StreamTopics.CardCallback}")
+            : (TapStatus.CallbackFailed, $"no connection handled it: {string.Join("; ", refusals)}");
     }
 
     private async Task<(TapStatus, string?)> ViaHttpAsync(CardInstance card, SandboxUser user, string payload, bool duplicate)

@@ -48,11 +48,11 @@ public sealed partial class StreamGateway(DingTalkSandboxOptions options, Platfo
 
     public StreamConnection? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
-    /// <summary>Each push goes to one randomly chosen open, subscribed connection of the app.</summary>
-    public StreamConnection? Pick(string appKey, string type, string topic)
+    /// <summary>Each push goes to one randomly chosen open, subscribed connection of the app (not one in <paramref name="tried"/>).</summary>
+    public StreamConnection? Pick(string appKey, string type, string topic, IReadOnlySet<string>? tried = null)
     {
         var candidates = _connections.Values
-            .Where(c => c.AppKey == appKey && c.IsOpen && !c.Disconnecting && c.Subscribes(type, topic))
+            .Where(c => c.AppKey == appKey && c.IsOpen && !c.Disconnecting && c.Subscribes(type, topic) && tried?.Contains(c.ConnectionId) != true)
             .ToArray();
         return candidates.Length == 0 ? null : candidates[Random.Shared.Next(candidates.Length)];
     }

@@ -60,7 +60,7 @@ internal static class Discovery
                 ["singularName"] = t.Singular,
                 ["namespaced"] = t.Namespaced,
                 ["kind"] = t.Kind,
-                ["verbs"] = Strings(ResourceType.AllVerbs),
+                ["verbs"] = Strings(t.Verbs),
                 ["shortNames"] = Strings(t.ShortNames),
                 ["categories"] = Strings(t.Categories),
             });
@@ -72,6 +72,13 @@ internal static class Discovery
             if (t.HasScaleSubresource)
             {
                 resources.Add(Subresource(t, "scale", "autoscaling", "v1", "Scale"));
+            }
+
+            if (t == BuiltInResources.ServiceAccounts)
+            {
+                var token = Subresource(t, "token", "authentication.k8s.io", "v1", "TokenRequest");
+                token["verbs"] = new JsonArray("create");
+                resources.Add(token);
             }
         }
 

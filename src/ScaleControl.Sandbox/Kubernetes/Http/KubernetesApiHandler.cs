@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using ScaleControl.Sandbox.Kubernetes.Api;
+using ScaleControl.Sandbox.Kubernetes.Auth;
 using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Sandbox.Kubernetes.Json;
 using ScaleControl.Sandbox.Kubernetes.Operations;
@@ -13,12 +14,16 @@ using ScaleControl.Sandbox.Kubernetes.Selectors;
 namespace ScaleControl.Sandbox.Kubernetes.Http;
 
 /// <summary>
-/// Routes every request under the mount point: discovery, non-resource URLs and resource requests, with the
-/// test hooks (faults, journal) around them. Failures become Kubernetes Status bodies.
+/// Routes every request under the mount point: discovery, non-resource URLs and resource requests, each
+/// authenticated and authorized (RBAC) first, with the test hooks (faults, journal) around them. Failures become
+/// Kubernetes Status bodies.
 /// </summary>
 internal sealed class KubernetesApiHandler(
     ResourceCatalog catalog,
     ResourceOperations operations,
+    Authenticator authenticator,
+    RbacAuthorizer authorizer,
+    AuthEndpoints auth,
     WatchStreamer watches,
     FaultInjector faults,
     RequestJournal journal,
@@ -35,8 +40,10 @@ internal sealed class KubernetesApiHandler(
         RequestInfo? info = null;
         try
         {
+            var user = authenticator.Authenticate(request);
             info = ParseResource(segments);
             var verb = Verb(request, info);
+            authorizer.Check(user, Attributes(verb, info, segments));
             if (faults.Take(request.Method, request.Path, verb, info?.Resource ?? "") is { } fault)
             {
                 await InjectAsync(fault, context.RequestAborted);
@@ -48,7 +55,7 @@ internal sealed class KubernetesApiHandler(
             }
             else
             {
-                await ServeResourceAsync(context, info);
+                await ServeResourceAsync(context, info, user);
             }
         }
         catch (ApiException e)
@@ -83,6 +90,12 @@ internal sealed class KubernetesApiHandler(
         ["apis", var g, var v, _, ..] => RequestInfo.Parse(catalog, g, v, s[3..]) ?? throw ApiErrors.PathNotFound(),
         _ => null,
     };
+
+    // As the apiserver's RequestInfo: a namespace object is addressed in its own namespace (a RoleBinding there may grant it).
+    private static AccessAttributes Attributes(string verb, RequestInfo? info, string[] segments) => info is null
+        ? new AccessAttributes(verb, Path: "/" + string.Join('/', segments))
+        : new AccessAttributes(verb, info.Type.Group, info.Type.Plural, info.SubresourceName,
+            info.Namespace ?? (info.Type == BuiltInResources.Namespaces ? info.Name ?? "" : ""), info.Name ?? "");
 
     private async Task InjectAsync(SandboxFault fault, CancellationToken cancellationToken)
     {
@@ -135,7 +148,7 @@ internal sealed class KubernetesApiHandler(
         return full.EndsWith(routed, StringComparison.Ordinal) ? full[..^routed.Length] : "";
     }
 
-    private async Task ServeResourceAsync(HttpContext context, RequestInfo info)
+    private async Task ServeResourceAsync(HttpContext context, RequestInfo info, UserInfo user)
     {
         var request = context.Request;
         var type = info.Type;
@@ -147,8 +160,19 @@ internal sealed class KubernetesApiHandler(
 
         var table = TableRenderer.Wanted(request.Headers.Accept);
         var dryRun = DryRun(request);
+        if (RbacResources.IsReview(type))
+        {
+            await WriteAsync(context, HttpMethods.IsPost(request.Method) && info.Name is null
+                ? 201
+                : throw ApiErrors.MethodNotAllowed(request.Method), auth.Review(type, user, await ReadObjectAsync(request)));
+            return;
+        }
+
         switch (request.Method, info.Name, info.Subresource)
         {
+            case ("POST", { } name, Subresource.Token):
+                await WriteAsync(context, 201, auth.TokenRequest(ns, name, await ReadObjectAsync(request)));
+                return;
             case ("GET", null, _) when WatchStreamer.IsTrue(request.Query["watch"]):
                 await watches.StreamAsync(context, type, info.Namespace, table);
                 return;

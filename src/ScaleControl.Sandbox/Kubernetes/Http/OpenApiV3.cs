@@ -13,7 +13,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Http;
 /// </summary>
 internal static class OpenApiV3
 {
-    /// <param name="mountPath">Path of the API root, e.g. <c>/sandbox/k8s</c>; serverRelativeURL is resolved from the host root.</param>
+    /// <param name="mountPath">Path of the API root, e.g. <c>/k8s</c>; serverRelativeURL is resolved from the host root.</param>
     public static JsonObject Root(ResourceCatalog catalog, string mountPath)
     {
         var paths = new JsonObject();

@@ -37,6 +37,7 @@ internal sealed record RequestInfo(ResourceType Type, string? Namespace, string?
             "" => Subresource.None,
             "status" when type.HasStatusSubresource => Subresource.Status,
             "scale" when type.HasScaleSubresource => Subresource.Scale,
+            "token" when type == BuiltInResources.ServiceAccounts => Subresource.Token,
             _ => (Subresource?)null,
         };
         return subresource is null ? null : new RequestInfo(type, ns, name, subresource.Value, subresourceName);

@@ -23,6 +23,9 @@ internal static class ProtobufBody
     {
         ["v1"] = K8S.Io.Api.Core.V1.GeneratedReflection.Descriptor,
         ["apps/v1"] = K8S.Io.Api.Apps.V1.GeneratedReflection.Descriptor,
+        ["autoscaling/v1"] = K8S.Io.Api.Autoscaling.V1.GeneratedReflection.Descriptor,
+        ["authorization.k8s.io/v1"] = K8S.Io.Api.Authorization.V1.GeneratedReflection.Descriptor,
+        ["authentication.k8s.io/v1"] = K8S.Io.Api.Authentication.V1.GeneratedReflection.Descriptor,
     };
 
     public static bool IsProtobuf(string? contentType) =>

@@ -62,15 +62,7 @@ internal static class BuiltInResources
             HasStatusSubresource = true,
             ApplyDefaults = o => o.Obj("spec")["minReplicas"] ??= 1,
             Validate = ValidateHpa,
-            Columns =
-            [
-                TableColumn.NameColumn,
-                new("Reference", "string", (o, _) => $"{JsonPaths.GetString(o, "spec.scaleTargetRef.kind")}/{JsonPaths.GetString(o, "spec.scaleTargetRef.name")}"),
-                new("MinPods", "integer", (o, _) => JsonPaths.GetInt(o, "spec.minReplicas")),
-                new("MaxPods", "integer", (o, _) => JsonPaths.GetInt(o, "spec.maxReplicas")),
-                new("Replicas", "integer", (o, _) => JsonPaths.GetInt(o, "status.currentReplicas") ?? 0),
-                TableColumn.AgeColumn,
-            ],
+            Columns = HpaColumns.For(o => o),
         };
 
     public static ResourceType Leases { get; } = new("coordination.k8s.io", "v1", "leases", "lease", "Lease", Namespaced: true)
@@ -165,6 +157,12 @@ internal static class BuiltInResources
     private static string? AddressOf(JsonObject node, string type) =>
         (node["status"]?["addresses"] as JsonArray)?.OfType<JsonObject>().Where(a => (string?)a["type"] == type).Select(a => (string?)a["address"]).FirstOrDefault();
 
+    /// <summary>ServiceAccounts: stored, and named by the tokens their TokenRequest subresource issues (Auth/).</summary>
+    public static ResourceType ServiceAccounts { get; } = new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", Namespaced: true)
+    {
+        ShortNames = ["sa"], TracksGeneration = false, Model = typeof(k8s.Models.V1ServiceAccount),
+    };
+
     /// <summary>
     /// Kinds served only as plain storage so manifests and kubectl (describe lists ReplicaSets) find them;
     /// no controller acts on them.
@@ -195,16 +193,15 @@ internal static class BuiltInResources
                 TableColumn.AgeColumn,
             ],
         },
-        new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", Namespaced: true)
-        {
-            ShortNames = ["sa"], TracksGeneration = false, Model = typeof(k8s.Models.V1ServiceAccount),
-        },
+        ServiceAccounts,
     ];
 
+
     public static IEnumerable<ResourceType> All =>
-        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets }
+        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, HpaV1.Type, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets }
             .Concat(PlainStorage)
-            .Concat(EventsV1.Types);
+            .Concat(EventsV1.Types)
+            .Concat(RbacResources.All);
 
     // As apps/v1 SetDefaults_Deployment.
     private static void DefaultRollingUpdate(JsonObject spec)
@@ -256,7 +253,7 @@ internal static class BuiltInResources
             Columns = columns,
         };
 
-    private static List<FieldError> ValidateHpa(JsonObject hpa)
+    public static List<FieldError> ValidateHpa(JsonObject hpa)
     {
         var errors = new List<FieldError>();
         var min = JsonPaths.GetInt(hpa, "spec.minReplicas");

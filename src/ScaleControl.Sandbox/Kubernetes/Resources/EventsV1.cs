@@ -22,6 +22,16 @@ internal static class EventsV1
         ("deprecatedCount", "count"),
     ];
 
+    // The core Event table over the events.k8s.io/v1 names (the apiserver prints both from the same internal Event).
+    private static IReadOnlyList<TableColumn> Columns { get; } =
+    [
+        new("Last Seen", "string", (o, c) => c.Age(JsonPaths.GetString(o, "deprecatedLastTimestamp") ?? JsonPaths.GetString(o, "series.lastObservedTime") ?? JsonPaths.GetString(o, "eventTime"))),
+        new("Type", "string", (o, _) => JsonPaths.GetString(o, "type")),
+        new("Reason", "string", (o, _) => JsonPaths.GetString(o, "reason")),
+        new("Object", "string", (o, _) => $"{JsonPaths.GetString(o, "regarding.kind")?.ToLowerInvariant()}/{JsonPaths.GetString(o, "regarding.name")}"),
+        new("Message", "string", (o, _) => JsonPaths.GetString(o, "note")),
+    ];
+
     public static IReadOnlyList<ResourceType> Types { get; } =
     [
         new("events.k8s.io", "v1", "events", "event", "Event", Namespaced: true)
@@ -33,7 +43,7 @@ internal static class EventsV1
             Validate = Validate,
             ToStorage = o => Rename(o, "v1", "Event", toCore: true),
             FromStorage = o => Rename(o, "events.k8s.io/v1", "Event", toCore: false),
-            Columns = BuiltInResources.CoreEvents.Columns,
+            Columns = Columns,
         },
     ];
 

@@ -55,6 +55,9 @@ internal sealed record ResourceType(string Group, string Version, string Plural,
 
     public string ListKind => Kind + "List";
 
+    /// <summary>The verbs discovery lists (the review kinds only take create).</summary>
+    public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
+
     public static IReadOnlyList<string> AllVerbs { get; } =
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 }

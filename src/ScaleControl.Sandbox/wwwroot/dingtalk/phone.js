@@ -95,7 +95,7 @@
         ${d.rows ? `<div class="card-rows">${rowsHtml(d, card.buttons)}</div>` : ""}
         <div class="facts">
           ${fact("Current traffic", d.currentTraffic)}${fact("Predicted", d.predictedTraffic)}
-          ${fact("Per-pod target", d.perPodTarget)}${fact("Cost delta", d.costDelta)}
+          ${fact("Per-pod target", d.perPodTarget)}${fact("Cost delta", d.costDelta)}${fact("Room", d.room)}
           ${fact("On call", d.onCall)}${fact("Expires", d.expiresAt)}
         </div>
         ${decided || d.result ? `<div class="card-meta">${decided}${d.result ? `<div>${markdown(d.result)}</div>` : ""}</div>` : ""}

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
+using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control.Actuation;
@@ -16,6 +18,8 @@ public sealed class Announcer(
     IEventRecorder events,
     IApprovalNotifier cards,
     INoticePublisher notices,
+    IOptions<DingTalkOptions> dingTalk,
+    FaultNotices faults,
     ILogger<Announcer> logger)
 {
     public Task EventAsync(ScaleProposal proposal, string reason, string message, bool warning, CancellationToken cancellationToken) =>
@@ -52,11 +56,13 @@ public sealed class Announcer(
                 await cards.UpdateGroupAsync(await CardRowsAsync(proposal, cancellationToken), cancellationToken);
             }
 
+            await faults.ObserveAsync(FaultNotices.DingTalk, null, cancellationToken);
             return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.NotifyFailed(ex, "card update", proposal.Metadata.Namespace, proposal.Metadata.Name);
+            await faults.ObserveAsync(FaultNotices.DingTalk, $"card update failed: {ex.Message}", cancellationToken);
             return false;
         }
     }
@@ -80,14 +86,22 @@ public sealed class Announcer(
     {
         try
         {
-            return await cards.SendProposalAsync(proposal, policy, cancellationToken);
+            var sent = await cards.SendProposalAsync(proposal, policy, cancellationToken);
+            if (sent.Error is null)
+            {
+                // An error here is about the card (no group configured, a space refused), not DingTalk being down.
+                await faults.ObserveAsync(FaultNotices.DingTalk, null, cancellationToken);
+            }
+
+            return sent;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.NotifyFailed(ex, "card send", proposal.Metadata.Namespace, proposal.Metadata.Name);
+            await faults.ObserveAsync(FaultNotices.DingTalk, $"card send failed: {ex.Message}", cancellationToken);
             return new CardReference
             {
-                OutTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name),
+                OutTrackId = ProposalIdentity.ToOutTrackId(dingTalk.Value.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name),
                 OpenConversationId = policy.Spec.Approval?.OpenConversationId,
                 Error = ex.Message,
             };

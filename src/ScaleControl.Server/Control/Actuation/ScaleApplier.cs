@@ -26,7 +26,9 @@ public sealed class ScaleApplier(
     PolicyRuntimes runtimes,
     ApprovalVerification approvals,
     PinActivation pins,
+    UndoCompletion undos,
     CrashPoints crashPoints,
+    HoldPoints holdPoints,
     TimeProvider time,
     ScaleControlMetrics metrics,
     ILogger<ScaleApplier> logger)
@@ -86,6 +88,7 @@ public sealed class ScaleApplier(
 
         await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
         await pins.ActivateAsync(final, cancellationToken);
+        await undos.CompleteAsync(final, cancellationToken);
         return final;
     }
 
@@ -111,6 +114,7 @@ public sealed class ScaleApplier(
                 return (new ScaleResult(ScaleOutcome.Applied, replicas, $"already at {replicas}, nothing to write"), from);
             }
 
+            await holdPoints.ReachedAsync(HoldPoints.ScaleWriting, cancellationToken);
             var result = await workloads.ScaleAsync(new ScaleRequest(target, replicas, state.ResourceVersion, proposal.Spec.Reason, proposal.Metadata.Name), cancellationToken);
             if (result.Outcome != ScaleOutcome.Conflict || attempt >= ConflictRetries)
             {
@@ -125,7 +129,7 @@ public sealed class ScaleApplier(
     private async Task RecordAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)
     {
         var action = ProposalFactory.ActionOf(final);
-        var channel = action == ProposalFactory.Action.Auto ? "Auto" : action == ProposalFactory.Action.Pin ? "Pin" : "Approval";
+        var channel = action switch { ProposalFactory.Action.Auto => "Auto", ProposalFactory.Action.Pin => "Pin", ProposalFactory.Action.Undo => "Undo", _ => "Approval" };
         var direction = replicas > from ? "up" : replicas < from ? "down" : "none";
         metrics.ScaleAction(direction, outcome.Succeeded ? "Applied" : outcome.Outcome.ToString());
 
@@ -145,7 +149,7 @@ public sealed class ScaleApplier(
             if (action == ProposalFactory.Action.Auto)
             {
                 await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
-                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{final.Spec.Reason}", cancellationToken);
+                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{final.Spec.Reason}\n\nUndo: `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
             }
 
             if (policy is not null && replicas >= policy.Spec.MaxReplicas && action != ProposalFactory.Action.Pin)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Ports;
+using ScaleControl.Kubernetes.Leadership;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 
@@ -8,6 +9,7 @@ namespace ScaleControl.Server.Control.Loop;
 /// <summary>
 /// The control loop: wakes every <see cref="ControlLoopOptions.TickSeconds"/> on the injected <see cref="TimeProvider"/>
 /// and, on the leader only, runs one <see cref="Reconciler"/> tick. Followers keep serving the API and taps.
+/// A tick that outlives its term (the lease was lost while it ran) stops at its next write.
 /// </summary>
 public sealed class ControlLoop(
     Reconciler reconciler,
@@ -15,7 +17,8 @@ public sealed class ControlLoop(
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ScaleControlMetrics metrics,
-    ILogger<ControlLoop> logger) : BackgroundService
+    ILogger<ControlLoop> logger,
+    LeaderFence? fence = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,7 +35,13 @@ public sealed class ControlLoop(
 
             try
             {
+                // The tick's writes are fenced on this term: a lease lost mid-tick stops them (see LeaderFence).
+                using var term = fence?.EnterTick();
                 await reconciler.TickAsync(stoppingToken);
+            }
+            catch (LeadershipLostException ex)
+            {
+                logger.LeadershipLostMidTick(ex.Message);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

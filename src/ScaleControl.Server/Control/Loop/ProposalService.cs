@@ -22,6 +22,7 @@ public sealed class ProposalService(
     Announcer announcer,
     CardSync cards,
     ApprovalSigner signer,
+    CapacityAssessor capacity,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ScaleControlMetrics metrics)
@@ -30,8 +31,9 @@ public sealed class ProposalService(
     /// <summary>Applies <paramref name="decision"/> now, with a proposal record approved by the loop (channel Auto): history lives in one place.</summary>
     public async Task<ScaleProposal> ApplyAutomaticallyAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
     {
-        var created = await writer.CreateAsync(signer.SignFor(
-            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Auto), ProposalLifecycle.SystemUser), cancellationToken);
+        var proposal = await capacity.WithCapacityAsync(
+            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Auto), workload, cancellationToken);
+        var created = await writer.CreateAsync(signer.SignFor(proposal, ProposalLifecycle.SystemUser), cancellationToken);
         if (open is not null)
         {
             await SupersedeAsync(open, created, cancellationToken);
@@ -47,7 +49,7 @@ public sealed class ProposalService(
     public async Task<ScaleProposal> ProposeAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var proposal = ProposalFactory.FromDecision(policy, decision, workload, now, ProposalFactory.Action.Approval);
+        var proposal = await capacity.WithCapacityAsync(ProposalFactory.FromDecision(policy, decision, workload, now, ProposalFactory.Action.Approval), workload, cancellationToken);
         var lead = policy.Spec.Group is null ? null : await GroupCardAsync(policy, now, cancellationToken);
         if (lead is not null)
         {
@@ -100,7 +102,11 @@ public sealed class ProposalService(
     /// <summary>Amends the pending proposal in place (same record, same card) to the newer decision's target; the caller refreshes the card.</summary>
     public async Task<ScaleProposal?> AmendAsync(ScaleProposal open, Decision decision, CancellationToken cancellationToken)
     {
-        var amended = await writer.UpdateAsync(open, p => ProposalLifecycle.Amend(p, decision, time.GetUtcNow()).IfAccepted(), cancellationToken);
+        // The cost and room of the new target, worked out before the write (the change function stays pure).
+        var estimate = (await capacity.WithCapacityAsync(open with { Spec = open.Spec with { ToReplicas = decision.DesiredReplicas } }, null, cancellationToken)).Spec.Capacity;
+        var amended = await writer.UpdateAsync(open, p => ProposalLifecycle.Amend(p, decision, time.GetUtcNow()).IfAccepted() is { } a
+            ? a with { Spec = a.Spec with { Capacity = estimate } }
+            : null, cancellationToken);
         if (amended is not null)
         {
             await announcer.EventAsync(amended, ScaleEventReasons.ScaleProposalCreated,

@@ -4,6 +4,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
+using ScaleControl.Kubernetes.Leadership;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Control.Actuation;
@@ -23,6 +24,8 @@ public sealed class Reconciler(
     CardReconciler cards,
     ProposalRetention retention,
     PolicyRuntimes runtimes,
+    FaultNotices faults,
+    HoldPoints holdPoints,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ScaleControlMetrics telemetry,
@@ -30,8 +33,27 @@ public sealed class Reconciler(
 {
     public DateTimeOffset? LastTick { get; private set; }
 
+    /// <summary>One tick; what it saw of the Kubernetes API (a failed tick, a policy whose evaluation failed) feeds the fault notice.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
+        string? problem;
+        try
+        {
+            problem = await TickOnceAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not LeadershipLostException && !cancellationToken.IsCancellationRequested)
+        {
+            await faults.ObserveAsync(FaultNotices.Kubernetes, ex.Message, cancellationToken);
+            throw;
+        }
+
+        await faults.ObserveAsync(FaultNotices.Kubernetes, problem, cancellationToken);
+    }
+
+    /// <returns>The first evaluation failure of the tick, or null.</returns>
+    private async Task<string?> TickOnceAsync(CancellationToken cancellationToken)
+    {
+        string? failure = null;
         var all = await policies.ListAsync(null, cancellationToken);
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
         runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
@@ -49,6 +71,10 @@ public sealed class Reconciler(
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
             ? new Dictionary<string, MetricReading>()
             : await metrics.QueryAsync(queries, cancellationToken);
+        if (queries.Count > 0)
+        {
+            await faults.ObserveAsync(FaultNotices.Prometheus, SourceProblem(readings), cancellationToken);
+        }
 
         foreach (var policy in due)
         {
@@ -59,9 +85,10 @@ public sealed class Reconciler(
             {
                 await EvaluateAndActAsync(policy, readings, tick, board, cancellationToken);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not LeadershipLostException && !cancellationToken.IsCancellationRequested)
             {
                 logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
+                failure ??= $"evaluating {policy.Key}: {ex.Message}";
             }
         }
 
@@ -73,6 +100,14 @@ public sealed class Reconciler(
 
         LastTick = now;
         telemetry.LastTick.Record(now.ToUnixTimeMilliseconds() / 1000.0);
+        return failure;
+    }
+
+    /// <summary>The metrics source failed (unreachable, 5xx, timeouts) — not a query that found no series or is wrong.</summary>
+    private static string? SourceProblem(IReadOnlyDictionary<string, MetricReading> readings)
+    {
+        var failed = readings.Values.Where(r => r.Status == MetricStatus.Unavailable).ToList();
+        return failed.Count == 0 ? null : $"{failed.Count} of {readings.Count} queries failed: {failed[0].Problem}";
     }
 
     private async Task EvaluateAndActAsync(
@@ -92,8 +127,13 @@ public sealed class Reconciler(
 
         var targetKey = ProposalRules.TargetKey(ProposalFactory.TargetOf(policy));
         var open = board.Open.GetValueOrDefault(targetKey);
-        // A person's pending pin request waits for its approvers; the loop neither supersedes nor races it.
-        var pinRequested = open is not null && ProposalFactory.ActionOf(open) == ProposalFactory.Action.Pin;
+        // A person's pending pin or undo request waits for its approvers; the loop neither supersedes nor races it.
+        var pinRequested = open is not null && ProposalFactory.ActionOf(open) is ProposalFactory.Action.Pin or ProposalFactory.Action.Undo;
+        if (!pinRequested && decision.Outcome is DecisionOutcome.ApplyNow or DecisionOutcome.Propose)
+        {
+            await holdPoints.ReachedAsync(HoldPoints.TickActing, cancellationToken);
+        }
+
         var (acted, said) = pinRequested ? (null, null) : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
         if (acted is not null)
         {

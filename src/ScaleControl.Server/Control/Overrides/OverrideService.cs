@@ -30,6 +30,7 @@ public sealed class OverrideService(
     Announcer announcer,
     OverrideJournal journal,
     ApprovalSigner signer,
+    CapacityAssessor capacity,
     TimeProvider time,
     ILogger<OverrideService> logger)
 {
@@ -100,7 +101,8 @@ public sealed class OverrideService(
 
         var target = ProposalFactory.TargetOf(policy);
         var open = await proposals.FindOpenAsync(target, cancellationToken);
-        var created = await writer.CreateAsync(signer.SignFor(ProposalFactory.ForPin(pinned, state, order, verdict, until, now), order.User), cancellationToken);
+        var pin = await capacity.WithCapacityAsync(ProposalFactory.ForPin(pinned, state, order, verdict, until, now), state, cancellationToken);
+        var created = await writer.CreateAsync(signer.SignFor(pin, order.User), cancellationToken);
         if (open?.Status.Phase == ProposalPhase.Pending)
         {
             await proposals.SupersedeAsync(open, created, cancellationToken);
@@ -116,7 +118,8 @@ public sealed class OverrideService(
     {
         var target = ProposalFactory.TargetOf(policy);
         var open = await proposals.FindOpenAsync(target, cancellationToken);
-        var created = await writer.CreateAsync(signer.SignFor(ProposalFactory.ForPinRequest(policy, state, order, verdict, time.GetUtcNow()), order.User), cancellationToken);
+        var request = await capacity.WithCapacityAsync(ProposalFactory.ForPinRequest(policy, state, order, verdict, time.GetUtcNow()), state, cancellationToken);
+        var created = await writer.CreateAsync(signer.SignFor(request, order.User), cancellationToken);
         if (open?.Status.Phase == ProposalPhase.Pending)
         {
             await proposals.SupersedeAsync(open, created, cancellationToken);

@@ -19,6 +19,9 @@ public enum HistoryKind
     Unfrozen,
     Prepared,
     Unprepared,
+
+    /// <summary>An applied change was taken back (the undo proposal's apply).</summary>
+    Undone,
 }
 
 /// <summary>One line of the audit history (<c>GET /api/v1/history</c>).</summary>
@@ -76,12 +79,14 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
             }
         }
 
-        foreach (var transition in p.Status.History.Where(t => t.To is ProposalPhase.Applied or ProposalPhase.Failed or ProposalPhase.Expired or ProposalPhase.Superseded))
+        foreach (var transition in p.Status.History.Where(t => t.To is ProposalPhase.Applied or ProposalPhase.Failed or ProposalPhase.Expired or ProposalPhase.Superseded
+            && t.From != t.To)) // Applied → Applied marks an undo; the undo proposal's own row tells it
         {
             var kind = transition.To switch
             {
                 ProposalPhase.Applied when action == ProposalFactory.Action.Auto => HistoryKind.AutoScaled,
                 ProposalPhase.Applied when action == ProposalFactory.Action.Pin => HistoryKind.Pinned,
+                ProposalPhase.Applied when action == ProposalFactory.Action.Undo => HistoryKind.Undone,
                 ProposalPhase.Applied => HistoryKind.Applied,
                 ProposalPhase.Failed => HistoryKind.Failed,
                 ProposalPhase.Expired => HistoryKind.Expired,
@@ -92,7 +97,7 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
                 ProposalFactory.Action.Auto => ApprovalChannel.Auto.ToString(),
                 _ => p.Status.Approvals.LastOrDefault()?.Channel.ToString(),
             };
-            var by = kind is HistoryKind.Applied or HistoryKind.Pinned && p.Status.Approvals.Count > 0
+            var by = kind is HistoryKind.Applied or HistoryKind.Pinned or HistoryKind.Undone && p.Status.Approvals.Count > 0
                 ? string.Join(", ", p.Status.Approvals.Select(a => a.User))
                 : transition.By;
             yield return Entry(transition.At, kind, by, channel, transition.Message, p.Status.AppliedReplicas);

@@ -19,7 +19,10 @@ public sealed record WhatIfStep(
 
 public sealed record WhatIfSummary(int Changes, int MaxReplicas, int MinReplicas, int Proposals, int Applied);
 
-public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep> Steps, WhatIfSummary Summary);
+/// <param name="StartReplicas">The count the replay starts from: what the workload had at <paramref name="From"/>.</param>
+/// <param name="StartedFrom">Where that count comes from ("applied proposal …", or "the workload now" when ScaleControl changed nothing since).</param>
+public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep> Steps, WhatIfSummary Summary,
+    int StartReplicas = 0, string StartedFrom = "");
 
 /// <summary>
 /// Replays the last N seconds of real metric history (range queries) through the engine in simulated time: what
@@ -28,8 +31,10 @@ public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOf
 /// recorded sample, as Prometheus would serve it) and the cluster model (new pods serve after the workload's
 /// observed start-up time, 45 s when unknown). Proposals are assumed approved at once, so the replay shows the
 /// policy's intent, not the approvers' speed. Freezes and pins are ignored. One step is reported per stepSeconds.
+/// The replay starts from the count the workload had at the start of the window — the "from" of the first change
+/// ScaleControl applied since then — not from today's count, which would make a bogus first change.
 /// </summary>
-public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics, IWorkloadClient workloads, TimeProvider time)
+public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics, IWorkloadClient workloads, IProposalStore proposals, TimeProvider time)
 {
     public async Task<WhatIfResult> RunAsync(ScalePolicy policy, int fromSeconds, int stepSeconds, CancellationToken cancellationToken)
     {
@@ -44,14 +49,16 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
 
         var target = ProposalFactory.TargetOf(policy);
         var state = await workloads.GetAsync(target, cancellationToken);
-        var replicas = Math.Clamp(state?.SpecReplicas ?? policy.Spec.MinReplicas, policy.Spec.MinReplicas, policy.Spec.MaxReplicas);
+        var (then, startedFrom) = await ReplicasAtAsync(target, state, from, cancellationToken);
+        var replicas = Math.Clamp(then ?? policy.Spec.MinReplicas, policy.Spec.MinReplicas, policy.Spec.MaxReplicas);
+        var startReplicas = replicas;
         var simulated = policy with { Spec = policy.Spec with { Freeze = null, Pin = null } };
         var startup = state?.ObservedStartupTime?.TotalSeconds ?? 45;
         var controller = new EngineController(simulated, startup, engine);
         var cluster = new ReplayCluster(new ReplaySettings { StartupSeconds = startup, StartupSpread = 0 }, replicas, seed: 1);
         var interval = TimeSpan.FromSeconds(Math.Min(stepSeconds, policy.Spec.EvaluationIntervalSeconds));
         var steps = new List<WhatIfStep>();
-        int changes = 0, proposals = 0, applied = 0, max = replicas, min = replicas;
+        int changes = 0, proposed = 0, applied = 0, max = replicas, min = replicas;
         var nextReport = from;
 
         for (var t = from; t <= to; t += interval)
@@ -63,7 +70,7 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             var decision = controller.LastDecision!.Value;
             if (desired != spec)
             {
-                proposals += decision.Outcome == DecisionOutcome.Propose ? 1 : 0;
+                proposed += decision.Outcome == DecisionOutcome.Propose ? 1 : 0;
                 applied += decision.Outcome == DecisionOutcome.ApplyNow ? 1 : 0;
                 changes++;
                 cluster.Scale(desired, seconds);
@@ -85,7 +92,21 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             }
         }
 
-        return new WhatIfResult(policy.Key, from, to, steps, new WhatIfSummary(changes, max, min, proposals, applied));
+        return new WhatIfResult(policy.Key, from, to, steps, new WhatIfSummary(changes, max, min, proposed, applied), startReplicas, startedFrom);
+    }
+
+    /// <summary>The workload's count at <paramref name="from"/>: the first change applied since then started from it; none → it is still today's.</summary>
+    private async Task<(int? Replicas, string Source)> ReplicasAtAsync(WorkloadRef target, WorkloadState? now, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        var first = (await proposals.ListAsync(target.Namespace, cancellationToken))
+            .Where(p => p.Status.Phase == ProposalPhase.Applied && ProposalRules.TargetKey(ProposalFactory.TargetOf(p)) == ProposalRules.TargetKey(target))
+            .Select(p => (Proposal: p, At: p.Status.History.LastOrDefault(h => h.To == ProposalPhase.Applied)?.At))
+            .Where(a => a.At > from)
+            .OrderBy(a => a.At)
+            .FirstOrDefault();
+        return first.Proposal is { } p
+            ? (p.Spec.FromReplicas, $"applied proposal {p.Metadata.Name} ({p.Spec.FromReplicas} → {p.Status.AppliedReplicas ?? p.Spec.ToReplicas})")
+            : (now?.SpecReplicas, "the workload now (no change applied in the window)");
     }
 
     /// <summary>The latest point at or before <paramref name="t"/>, if it is no older than two steps (else the metric is missing).</summary>

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using ScaleControl.Cli.Api;
+
+namespace ScaleControl.Cli.Commands;
+
+/// <summary>
+/// <c>scalectl undo ID [--reason TEXT]</c>: take an applied change back to the replicas before it — at once for an
+/// approver on the policy's roster, otherwise as a proposal for the approvers; refused when the workload moved since.
+/// </summary>
+internal sealed class UndoCommand : ApiCommand
+{
+    private static readonly Argument<string> s_id = new("ID") { Description = "The applied proposal: NAMESPACE/NAME, or NAME with -n" };
+
+    private static readonly Option<string> s_reason = new("--reason") { Description = "Why (recorded on the undo)" };
+
+    public UndoCommand()
+        : base("undo", "Take an applied ScaleProposal back to the replicas before it")
+    {
+        Arguments.Add(s_id);
+        Options.Add(s_reason);
+    }
+
+    protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
+    {
+        var id = context.Id(context.Parse.GetValue(s_id)!);
+        var body = new JsonObject { ["reason"] = context.Parse.GetValue(s_reason) };
+        var node = await context.Api.PostAsync($"proposals/{id.Path}/undo", body, ct);
+        if (context.PrintRaw(node))
+        {
+            return;
+        }
+
+        var result = node.As<DecisionResult>();
+        var verb = result.Result == "Applied" ? "undone" : "undo awaits approval";
+        context.Out.WriteLine($"proposal {id} {verb}: {result.Message}");
+    }
+}

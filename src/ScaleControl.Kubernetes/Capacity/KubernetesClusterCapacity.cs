@@ -1,0 +1,115 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using ScaleControl.Core.Capacity;
+using ScaleControl.Core.Ports;
+using ScaleControl.Kubernetes.Client;
+
+namespace ScaleControl.Kubernetes.Capacity;
+
+/// <summary>
+/// Reads the nodes and the requests of the pods bound to them when a proposal is made, instead of keeping a watch
+/// cache of every pod: proposals are rare, pods are many. Pods are listed in pages of <see cref="PageSize"/> and
+/// folded into per-node sums at once, so memory holds one page and one row per node. A reading is reused for
+/// <see cref="MaxAge"/> (a ramp amends proposals every few seconds). 403 or an API error gives "unknown", never a throw.
+/// </summary>
+public sealed partial class KubernetesClusterCapacity(IKubernetes client, TimeProvider time, ILogger<KubernetesClusterCapacity> logger) : IClusterCapacity
+{
+    public const int PageSize = 500;
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
+
+    // Finished pods hold no requests on their node (the scheduler ignores them too).
+    private const string UnfinishedPods = "status.phase!=Succeeded,status.phase!=Failed";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (ClusterRoom Room, DateTimeOffset At)? _last;
+
+    public async Task<ClusterRoom> ReadAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_last is { } last && time.GetUtcNow() - last.At < MaxAge)
+            {
+                return last.Room;
+            }
+
+            var room = await ReadNowAsync(cancellationToken).ConfigureAwait(false);
+            _last = (room, time.GetUtcNow());
+            return room;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ClusterRoom> ReadNowAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var usage = nodes.Items.Where(Schedulable).ToDictionary(n => n.Metadata.Name, _ => new Usage(), StringComparer.Ordinal);
+            string? next = null;
+            do
+            {
+                var page = await client.CoreV1.ListPodForAllNamespacesAsync(
+                    continueParameter: next, fieldSelector: UnfinishedPods, limit: PageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                foreach (var pod in page.Items)
+                {
+                    if (pod.Spec?.NodeName is { } node && usage.TryGetValue(node, out var sum))
+                    {
+                        sum.Add(PodSpecRequests.Of(pod.Spec));
+                    }
+                }
+
+                next = page.Metadata?.ContinueProperty;
+            }
+            while (!string.IsNullOrEmpty(next));
+
+            return new ClusterRoom([.. nodes.Items.Where(Schedulable).Select(n => Row(n, usage[n.Metadata.Name]))]);
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
+        {
+            LogUnknown(logger, ex.Describe());
+            return ClusterRoom.NotKnown("no permission to list nodes and pods");
+        }
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or KubernetesException)
+        {
+            LogUnknown(logger, ex.Message);
+            return ClusterRoom.NotKnown("nodes could not be read");
+        }
+    }
+
+    /// <summary>Ready and not cordoned: where the scheduler would put a new pod.</summary>
+    private static bool Schedulable(V1Node node) =>
+        node.Metadata?.Name is not null
+        && node.Spec?.Unschedulable != true
+        && node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    private static NodeRoom Row(V1Node node, Usage usage)
+    {
+        var allocatable = node.Status?.Allocatable;
+        return new NodeRoom(node.Metadata.Name, PodSpecRequests.MilliCpu(allocatable), PodSpecRequests.Bytes(allocatable), PodSpecRequests.Count(allocatable),
+            usage.MilliCpu, usage.MemoryBytes, usage.Pods);
+    }
+
+    private sealed class Usage
+    {
+        public long MilliCpu { get; private set; }
+        public long MemoryBytes { get; private set; }
+        public int Pods { get; private set; }
+
+        public void Add(PodResources pod)
+        {
+            MilliCpu += pod.MilliCpu;
+            MemoryBytes += pod.MemoryBytes;
+            Pods++;
+        }
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Cluster room unknown: {Problem}")]
+    private static partial void LogUnknown(ILogger logger, string problem);
+}

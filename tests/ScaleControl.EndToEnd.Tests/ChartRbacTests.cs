@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Server;
+
+namespace ScaleControl.EndToEnd.Tests;
+
+/// <summary>
+/// The chart's least privilege proven by a server that says 403: the chart's ServiceAccount and RBAC objects are
+/// applied to a sandbox cluster with kubectl, the product runs in cluster mode with that ServiceAccount's token, and
+/// it works; with one verb taken from the chart's ClusterRole the same work fails with the apiserver's Forbidden text.
+/// </summary>
+public sealed partial class ChartRbacTests
+{
+    private const string AdminToken = "chart-rbac-admin-token";
+
+    [Fact]
+    public async Task ClusterMode_WithExactlyTheChartsRbac_Works_AndFailsClearlyWithoutTheScaleVerb()
+    {
+        // The cluster's own control loop stays idle: every write comes from the replica under test.
+        await using var cluster = await SandboxServer.StartAsync(Fast.Settings(("ScaleControl__Loop__StartupDelaySeconds", "600")));
+        var rbac = ChartRbac.Render();
+        await cluster.Kubectl.RunAsync("apply", "-f", cluster.Kubectl.WriteFile("chart-rbac.yaml", rbac));
+        var token = (await cluster.Kubectl.RunAsync("create", "token", ChartRbac.Release, "-n", ChartRbac.Namespace, "--duration=2h")).StdOut.Trim();
+        var kubeconfig = Path.Combine(cluster.WorkingDirectory, "chart-sa.kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, TokenLine().Replace(await File.ReadAllTextAsync(cluster.Kubeconfig), $"token: {token}"));
+        var who = await new Testing.Kubernetes.Kubectl(kubeconfig).RunAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+        Assert.Equal($"system:serviceaccount:{ChartRbac.Namespace}:{ChartRbac.Release}", who.StdOut);
+
+        await using var server = await SandboxServer.StartAsync(Fast.Settings(
+            ("ScaleControl__Mode", "Cluster"),
+            ("ScaleControl__Kubernetes__KubeconfigPath", kubeconfig),
+            ("ScaleControl__Kubernetes__LeaderElection__Namespace", ChartRbac.Namespace),
+            ("ScaleControl__Prometheus__Url", "http://127.0.0.1:9"),
+            ("ScaleControl__DingTalk__Enabled", "false"),
+            ("ScaleControl__Approvals__SigningKey", "chart-rbac-test-signing-key-0123456789"),
+            ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
+            ("ScaleControl__Identity", "chart-rbac")));
+
+        // Leader election, watches, status writes and a scale write, all as the chart's ServiceAccount.
+        await server.Eventually(async () => (await server.GetJson("/api/v1/status", AdminToken)).GetProperty("isLeader").GetBoolean(), "the replica takes the chart's Lease");
+        await server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 7, durationSeconds = 600, reason = "chart rbac test" }, AdminToken);
+        await server.Eventually(async () => await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") == 7, "the pin reaches the cluster");
+        var forbidden = (await cluster.GetJson("/sandbox/k8s-control/journal")).EnumerateArray()
+            .Where(e => e.GetProperty("statusCode").GetInt32() == 403).Select(e => e.ToString()).ToList();
+        Assert.True(forbidden.Count == 0, "requests the chart's RBAC refused: " + string.Join('\n', forbidden));
+
+        // Take the scale verb the product just used from the chart's ClusterRole: the next scale write is refused.
+        var scaleWrite = (await cluster.GetJson("/sandbox/k8s-control/journal?verb=update,patch")).EnumerateArray()
+            .Last(e => e.GetProperty("resource").GetString() == "statefulsets/scale");
+        var verb = scaleWrite.GetProperty("verb").GetString()!;
+        var scaleRule = ScaleRule().Match(rbac);
+        Assert.True(scaleRule.Success, "the chart's ClusterRole has a scale rule");
+        var narrowed = rbac.Replace(scaleRule.Value, scaleRule.Value.Replace($"\"{verb}\", ", "", StringComparison.Ordinal).Replace($", \"{verb}\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.NotEqual(rbac, narrowed);
+        await cluster.Kubectl.RunAsync("apply", "-f", cluster.Kubectl.WriteFile("chart-rbac-narrowed.yaml", narrowed));
+
+        var pin = await server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 8, durationSeconds = 600, reason = "chart rbac test" }, AdminToken);
+        var expected = $"statefulsets.apps \"video-transcoder\" is forbidden: User \"system:serviceaccount:{ChartRbac.Namespace}:{ChartRbac.Release}\" cannot {verb} resource \"statefulsets/scale\" in API group \"apps\" in the namespace \"video\"";
+        // The refusal is reported where an operator looks: a ScaleFailed warning Event with the apiserver's message.
+        var events = await server.Eventually(async () =>
+        {
+            var messages = (await cluster.Kubectl.RunAsync("get", "events", "-n", "video", "--field-selector", "reason=ScaleFailed", "-o", "jsonpath={.items[*].message}")).StdOut;
+            return messages.Contains(expected, StringComparison.Ordinal) ? messages : null;
+        }, "the refused scale write is reported with the apiserver's message (pin: " + pin + ")");
+        Assert.Contains("scaling to 8 failed: " + expected, events, StringComparison.Ordinal);
+        Assert.Equal(7, await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder"));
+    }
+
+    [GeneratedRegex(@"token: \S+")]
+    private static partial Regex TokenLine();
+
+    [GeneratedRegex(@"resources: \[""deployments/scale"", ""statefulsets/scale""\]\s*\n\s*verbs: \[[^\]]*\]")]
+    private static partial Regex ScaleRule();
+}

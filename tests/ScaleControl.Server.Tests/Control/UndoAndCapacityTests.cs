@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ScaleControl.Core.Capacity;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Queries;
+using ScaleControl.Server.Tests.Infrastructure;
+using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+
+namespace ScaleControl.Server.Tests.Control;
+
+/// <summary>
+/// An applied change can be taken back (one Core rule for the card, scalectl and the API), and every proposal carries
+/// what the change costs and whether the cluster has room for it.
+/// </summary>
+public sealed class UndoAndCapacityTests : IDisposable
+{
+    private const long GiB = 1L << 30;
+    private readonly ServerFactory _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public async Task Undo_ByAnApproverFromTheCard_BackToTheStartRecordedAndTheSameStepIsHeld()
+    {
+        var applied = await GivenAppliedScaleUpAsync(); // 4 → 10 approved by zhangsan
+
+        var result = await Undo(applied, "lisi", ApprovalChannel.DingTalk);
+
+        Assert.Equal(UndoResultKind.Applied, result.Kind);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+        var undo = result.Proposal!;
+        Assert.Equal((10, 4, ProposalPhase.Applied), (undo.Spec.FromReplicas, undo.Spec.ToReplicas, undo.Status.Phase));
+        Assert.Equal(("lisi", ApprovalChannel.DingTalk), (undo.Status.Approvals.Single().User, undo.Status.Approvals.Single().Channel));
+        var original = await _server.Proposals.GetAsync("shop", applied.Metadata.Name, default);
+        Assert.Equal(("lisi", undo.Metadata.Name, 4), (original!.Status.Undo!.By, original.Status.Undo.Proposal, original.Status.Undo.Replicas));
+        var history = await _server.Service<HistoryService>().ListAsync("shop", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
+        Assert.Contains(history, e => e.Kind == HistoryKind.Undone && e.By == "lisi" && e.Channel == "DingTalk" && e.To == 4);
+
+        // Traffic is still high, but the group just said no to this step: nothing is proposed again.
+        var cardsBefore = _server.Cards.Sent.Count;
+        await Tick(seconds: 10);
+        Assert.Equal(cardsBefore, _server.Cards.Sent.Count);
+        Assert.Contains(_server.Cards.Updates, u => u.Metadata.Name == applied.Metadata.Name && u.Status.Undo?.By == "lisi"); // the card says it was undone
+        Assert.DoesNotContain(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+    }
+
+    [Fact]
+    public async Task Undo_WorkloadMovedSince_RefusedAsStale_NothingWritten()
+    {
+        var applied = await GivenAppliedScaleUpAsync();
+        _server.Workloads.Add("shop", "checkout-api", 12); // someone scaled it by hand
+        var writes = _server.Workloads.Writes.Count;
+
+        var result = await Undo(applied, "zhangsan");
+
+        Assert.Equal(UndoResultKind.Refused, result.Kind);
+        Assert.Contains("the workload has moved since: it runs 12 now, the change left 10", result.Message, StringComparison.Ordinal);
+        Assert.Equal(writes, _server.Workloads.Writes.Count);
+    }
+
+    [Fact]
+    public async Task Undo_ByANonApprover_BecomesAProposalOnItsOwnCard_ApprovingItMarksTheOriginal()
+    {
+        var applied = await GivenAppliedScaleUpAsync();
+
+        var result = await Undo(applied, "wangwu", ApprovalChannel.Api);
+
+        Assert.Equal(UndoResultKind.Proposed, result.Kind);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+        var pending = result.Proposal!;
+        Assert.Equal(ProposalPhase.Pending, pending.Status.Phase);
+        Assert.Contains(_server.Cards.Sent, c => c.Metadata.Name == pending.Metadata.Name);
+        Assert.Equal(UndoResultKind.Refused, (await Undo(applied, "wangwu")).Kind); // one undo at a time
+
+        var approval = await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), default);
+
+        Assert.Equal(ApprovalResultKind.Accepted, approval.Kind);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal("wangwu", (await _server.Proposals.GetAsync("shop", applied.Metadata.Name, default))!.Status.Undo!.By);
+    }
+
+    [Fact]
+    public async Task Undo_FrozenOrTooLate_RefusedWithTheReason()
+    {
+        var applied = await GivenAppliedScaleUpAsync();
+        var policy = (await _server.Policies.GetAsync("shop", "checkout-api", default))!;
+        await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Freeze = new FreezeSpec { Until = _server.Time.GetUtcNow().AddMinutes(30), Reason = "release", By = "lisi" } } }, default);
+
+        var frozen = await Undo(applied, "zhangsan");
+        _server.Time.Advance(TimeSpan.FromHours(3));
+        var late = await Undo(applied, "zhangsan");
+
+        Assert.Contains("frozen until", frozen.Message, StringComparison.Ordinal);
+        Assert.Contains("undo is offered for 120 minutes", late.Message, StringComparison.Ordinal);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task UndoApi_ApproverGets200_SecondTry409WithTheReason()
+    {
+        var applied = await GivenAppliedScaleUpAsync();
+        using var client = _server.ClientWith(LisiToken);
+
+        using var first = await client.PostAsJsonAsync($"/api/v1/proposals/shop/{applied.Metadata.Name}/undo", new { reason = "event over" });
+        using var second = await client.PostAsJsonAsync($"/api/v1/proposals/shop/{applied.Metadata.Name}/undo", new { reason = "again" });
+        using var tooLong = await client.PostAsJsonAsync($"/api/v1/proposals/shop/{applied.Metadata.Name}/undo", new { reason = new string('x', 1001) });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var body = JsonNode.Parse(await first.Content.ReadAsStringAsync())!;
+        Assert.Equal("Applied", body["result"]!.GetValue<string>());
+        Assert.Contains("event over", body["proposal"]!["spec"]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("already undone by lisi", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("reason", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Proposal_CarriesCostAndRoom_FromRequestsNodesAndPrices()
+    {
+        _server.Cluster.Room = new ClusterRoom([Node("n1", usedCpu: 7000), Node("n2", usedCpu: 6500)]); // 2.5 CPU free
+        await GivenLoadAsync(requests: new PodResources(500, GiB));
+
+        await Tick();
+
+        var proposal = Assert.Single(await _server.Proposals.ListAsync("shop", default));
+        var capacity = proposal.Spec.Capacity!;
+        Assert.Equal("+6 pods · +3 CPU, +6 GiB · ≈ ¥9.60/h", capacity.ChangeText);
+        Assert.Equal("room: 5 of 6 fit — 1 would stay Pending (needs ~1 more node)", capacity.RoomText);
+        using var client = _server.ClientWith(ViewerToken);
+        var view = JsonNode.Parse(await client.GetStringAsync($"/api/v1/proposals/shop/{proposal.Metadata.Name}"))!;
+        Assert.Equal(capacity.RoomText, view["spec"]!["capacity"]!["roomText"]!.GetValue<string>());
+        Assert.Equal(5, view["spec"]!["capacity"]!["fitting"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Proposal_NodesNotReadable_StillMade_RoomUnknown()
+    {
+        _server.Cluster.Room = ClusterRoom.NotKnown("no permission to list nodes and pods");
+        await GivenLoadAsync(requests: new PodResources(500, GiB));
+
+        await Tick();
+
+        var proposal = Assert.Single(await _server.Proposals.ListAsync("shop", default));
+        Assert.Single(_server.Cards.Sent);
+        Assert.Equal("room: unknown (no permission to list nodes and pods)", proposal.Spec.Capacity!.RoomText);
+        Assert.Equal("+6 pods · +3 CPU, +6 GiB · ≈ ¥9.60/h", proposal.Spec.Capacity.ChangeText);
+    }
+
+    [Fact]
+    public async Task Proposal_NoRequestsKnown_PodsOnly_NodesNotRead()
+    {
+        await GivenLoadAsync(requests: null);
+
+        await Tick();
+
+        var proposal = Assert.Single(await _server.Proposals.ListAsync("shop", default));
+        Assert.Equal("+6 pods", proposal.Spec.Capacity!.ChangeText);
+        Assert.Equal(0, _server.Cluster.Reads);
+    }
+
+    private static NodeRoom Node(string name, long usedCpu) => new(name, 8000, 32 * GiB, 110, usedCpu, 0, 10);
+
+    private async Task GivenLoadAsync(PodResources? requests)
+    {
+        _server.Workloads.Add("shop", "checkout-api", 4, requests: requests);
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000); // 100 qps per pod → 10
+    }
+
+    /// <summary>A 4 → 10 scale-up proposed under load and approved by zhangsan on the card.</summary>
+    private async Task<ScaleProposal> GivenAppliedScaleUpAsync()
+    {
+        await GivenLoadAsync(requests: null);
+        await Tick();
+        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", default));
+        var approved = await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), default);
+        Assert.Equal(ProposalPhase.Applied, approved.Proposal!.Status.Phase);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+        return approved.Proposal;
+    }
+
+    private Task<UndoResult> Undo(ScaleProposal applied, string user, ApprovalChannel channel = ApprovalChannel.Cli) =>
+        _server.Service<IUndoInbox>().UndoAsync(new UndoOrder("shop", applied.Metadata.Name, user, channel, "event over"), default);
+
+    private Task Tick(int seconds = 0)
+    {
+        _server.Time.Advance(TimeSpan.FromSeconds(seconds));
+        return _server.Service<Reconciler>().TickAsync(default);
+    }
+}
