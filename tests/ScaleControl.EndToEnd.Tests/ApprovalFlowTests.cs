@@ -12,10 +12,11 @@ public sealed class ApprovalFlowTests
     [Fact]
     public async Task HotEvent_ProposalCardTaps_ScalesOnlyForAnApprover_AndRecordsEverything()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        // Flat traffic and a settled hot event: the proposal cannot be amended between reading it and the tap.
+        await using var server = await SandboxServer.StartAsync(Fast.Settings(("ScaleControl__Sandbox__FlatTraffic", "true")));
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
-        await server.HotEventAsync("shop", "checkout-api", 4);
+        await SettledHotEvent.StartAsync(server, "shop", "checkout-api", 4);
         var proposal = await StablePendingAsync(server);
         var name = proposal.GetProperty("metadata").GetProperty("name").GetString()!;
         var to = proposal.GetProperty("spec").GetProperty("toReplicas").GetInt32();
@@ -30,7 +31,7 @@ public sealed class ApprovalFlowTests
         Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
 
         // zhangsan approves: the deployment is scaled, the card says by whom and the result.
-        await Tap(server, outTrackId, "zhangsan");
+        await Tap(server, outTrackId, "zhangsan", to);
         await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == to, $"kubectl shows {to} replicas");
         // The card follows the scale write (the applier shows the outcome, then records it): wait for it.
         await server.Eventually(async () => (await Card(server, outTrackId)).GetProperty("cardData").GetProperty("status").GetString() == "applied", "the card shows the outcome");
@@ -132,8 +133,11 @@ public sealed class ApprovalFlowTests
 
     internal static Task<JsonElement> Card(SandboxServer server, string outTrackId) => server.GetJson($"/sandbox/dingtalk/cards/{outTrackId}");
 
-    private static Task<JsonElement> Tap(SandboxServer server, string outTrackId, string user) =>
-        server.PostJson($"/sandbox/dingtalk/cards/{outTrackId}/tap", new { userId = user, actionIds = new[] { "approve" }, @params = new { action = "approve" } });
+    /// <summary>Taps Approve; with <paramref name="shown"/> it carries the count the card showed, as the real button does.</summary>
+    private static Task<JsonElement> Tap(SandboxServer server, string outTrackId, string user, int? shown = null) =>
+        server.PostJson($"/sandbox/dingtalk/cards/{outTrackId}/tap", shown is { } replicas
+            ? new { userId = user, actionIds = new[] { "approve" }, @params = (object)new { action = "approve", replicas = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture) } }
+            : new { userId = user, actionIds = new[] { "approve" }, @params = (object)new { action = "approve" } });
 
     private static async Task TapRaw(SandboxServer server, string outTrackId, string user)
     {

@@ -28,7 +28,7 @@ public sealed partial class CostAndRoomTests
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
         var pendingBefore = (await PendingPodsAsync(server)).Length;
 
-        await server.HotEventAsync("shop", "checkout-api", 10);
+        await SettledHotEvent.StartAsync(server, "shop", "checkout-api", 10);
         var proposal = await ApprovalFlowTests.StablePendingAsync(server);
         var name = proposal.GetProperty("metadata").GetProperty("name").GetString()!;
         var outTrackId = $"shop.{name}";
@@ -52,7 +52,7 @@ public sealed partial class CostAndRoomTests
         Assert.True(pending > 0, "the small cluster cannot hold them all");
 
         // Approved: the scheduler binds what fits and leaves the rest Pending, as the card said.
-        await Tap(server, outTrackId, "zhangsan", "approve");
+        await Tap(server, outTrackId, "zhangsan", "approve", to);
         await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == to, $"kubectl shows {to} replicas");
         await server.Eventually(async () => (await PendingPodsAsync(server)).Length == pendingBefore + pending, $"kubectl shows {pending} more Pending pods in shop");
         var events = (await server.Kubectl.RunAsync("get", "events", "-n", "shop", "--field-selector", "reason=FailedScheduling", "-o", "name")).StdOut;
@@ -66,14 +66,21 @@ public sealed partial class CostAndRoomTests
         await server.Eventually(async () => (await PendingPodsAsync(server)).Length == pendingBefore, "the added Pending pods are gone");
         await server.Eventually(async () => (await ApprovalFlowTests.Card(server, outTrackId)).GetProperty("cardData").GetProperty("result").GetString()!
             .Contains("; undone by 张三 Zhang San at ", StringComparison.Ordinal), "the card says who undid it");
+
+        // The settled hot event kept the target still: nothing was amended behind the approver's back.
+        var final = await server.GetJson($"/api/v1/proposals/shop/{name}", "sandbox-viewer");
+        Assert.Empty(final.GetProperty("status").GetProperty("amendments").EnumerateArray());
     }
 
     private static async Task<string[]> PendingPodsAsync(SandboxServer server) =>
         (await server.Kubectl.RunAsync("get", "pods", "-n", "shop", "--field-selector", "status.phase=Pending", "-o", "name")).StdOut
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-    private static Task<JsonElement> Tap(SandboxServer server, string outTrackId, string user, string action) =>
-        server.PostJson($"/sandbox/dingtalk/cards/{outTrackId}/tap", new { userId = user, actionIds = new[] { action }, @params = new { action } });
+    /// <summary>Taps a button; Approve carries the count the card showed, as the real button does.</summary>
+    private static Task<JsonElement> Tap(SandboxServer server, string outTrackId, string user, string action, int? replicas = null) =>
+        server.PostJson($"/sandbox/dingtalk/cards/{outTrackId}/tap", replicas is { } shown
+            ? new { userId = user, actionIds = new[] { action }, @params = (object)new { action, replicas = shown.ToString(CultureInfo.InvariantCulture) } }
+            : new { userId = user, actionIds = new[] { action }, @params = (object)new { action } });
 
     [GeneratedRegex(@"^room: (?<fit>\d+) of (?<of>\d+) fit — (?<pending>\d+) would stay Pending \(needs ~\d+ more nodes?\)$")]
     private static partial Regex RoomLine();

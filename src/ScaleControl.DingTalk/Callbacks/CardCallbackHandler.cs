@@ -188,7 +188,7 @@ public sealed partial class CardCallbackHandler(
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Card {OutTrackId}: tap by {UserId} changed nothing: {Message}")]
     private static partial void LogRefused(ILogger logger, string outTrackId, string userId, string message);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Card {OutTrackId} belongs to instance {Owner}, not {Instance}: handed back")]
+    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "Card {OutTrackId} belongs to instance {Owner}, not {Instance}: handed back")]
     private static partial void LogNotOurs(ILogger logger, string outTrackId, string owner, string instance);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Confirmation card {Code}: {UserId} tapped Confirm -> {Outcome}")]
