@@ -29,6 +29,12 @@ public class LoopEvaluationBenchmark
     private const int Policies = 100;
     private const int Ticks = EngineBenchmark.Evaluations / Policies;
 
+    /// <summary>
+    /// Runs before the measured ones: the JIT's tiering (instrumented, then optimized code, compiled on a background
+    /// thread whose CPU time counts) takes about ten runs to settle; the loop of a running server is long past it.
+    /// </summary>
+    private const int Warmups = 10;
+
     private ScalePolicy[] _policies = [];
     private string[] _queries = [];
     private FakeTimeProvider _clock = new();
@@ -88,7 +94,7 @@ public class LoopEvaluationBenchmark
     /// <summary>
     /// <c>-- engine-cpu [runs]</c>: the same 10,000 evaluations timed by the process's CPU time instead of the wall
     /// clock, so a machine shared with other work still gives the figure one core would (wall time there counts the
-    /// waits for a core). Prints the median and the fastest run after two warm-up runs, then the same for
+    /// waits for a core). Prints every run, the median and the fastest after <see cref="Warmups"/> warm-up runs, then the same for
     /// <see cref="EngineBenchmark"/>'s 10,000 <c>Decide</c> calls alone.
     /// </summary>
     public static async Task<int> RunCpuAsync(string[] args)
@@ -96,9 +102,12 @@ public class LoopEvaluationBenchmark
         var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
         var bench = new LoopEvaluationBenchmark();
         var cpu = new List<double>();
-        for (var run = -2; run < runs; run++)
+        for (var run = -Warmups; run < runs; run++)
         {
             bench.Setup();
+            // The set-up's garbage is collected before the clock starts: the runs pay for their own allocations only.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             await bench.TenThousandLoopEvaluations();
             var spent = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before;
@@ -109,6 +118,7 @@ public class LoopEvaluationBenchmark
             }
         }
 
+        Console.WriteLine($"runs in order (ms): {string.Join(' ', cpu.Select(c => c.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"10,000 evaluations incl. the loop's bookkeeping, CPU time over {runs} runs: median {BenchmarkArgs.Percentile(cpu, 50):0.0} ms, fastest {cpu.Min():0.0} ms");
 
         var engine = new EngineBenchmark();

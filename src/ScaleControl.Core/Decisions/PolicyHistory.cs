@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ScaleControl.Core.Signals;
 
 namespace ScaleControl.Core.Decisions;
@@ -46,32 +47,80 @@ public sealed class PolicyHistory
 
     public void AddChange(ScaleChange change) => _changes.Add(change);
 
-    /// <summary>Drops what is older than <paramref name="keep"/>; call once per evaluation (no closures: it runs for every policy every tick).</summary>
+    /// <summary>Drops what is older than <paramref name="keep"/>; call once per evaluation (no closures, no delegate per entry: it runs for every policy every tick).</summary>
     public void Trim(DateTimeOffset now, TimeSpan keep)
     {
-        var cutoff = now - keep;
+        var cutoff = (now - keep).UtcTicks;
         foreach (var list in _samples.Values)
         {
-            DropBefore(list, cutoff, static p => p.Time);
+            DropBefore<MetricPoint, PointTime>(list, cutoff);
         }
 
-        DropBefore(_recommendations, cutoff, static r => r.Time);
-        DropBefore(_changes, cutoff, static c => c.Time);
+        DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff);
+        DropBefore<ScaleChange, ChangeTime>(_changes, cutoff);
     }
 
-    /// <summary>Removes the entries before <paramref name="cutoff"/> (anywhere in the list; usually a few at the front).</summary>
-    private static void DropBefore<T>(List<T> list, DateTimeOffset cutoff, Func<T, DateTimeOffset> timeOf)
+    /// <summary>
+    /// Removes the entries before <paramref name="cutoffTicks"/> (anywhere in the list, order kept). Entries arrive in
+    /// time order, so usually the old ones are a few at the front: those go with one block move.
+    /// </summary>
+    private static void DropBefore<T, TTime>(List<T> list, long cutoffTicks)
+        where TTime : ITimed<T>
     {
-        var kept = 0;
-        for (var i = 0; i < list.Count; i++)
+        var items = CollectionsMarshal.AsSpan(list);
+        var front = 0;
+        while (front < items.Length && TTime.TicksOf(items[front]) < cutoffTicks)
         {
-            if (timeOf(list[i]) >= cutoff)
+            front++;
+        }
+
+        var rest = front;
+        while (rest < items.Length && TTime.TicksOf(items[rest]) >= cutoffTicks)
+        {
+            rest++;
+        }
+
+        if (rest == items.Length)
+        {
+            if (front > 0)
             {
-                list[kept++] = list[i];
+                list.RemoveRange(0, front);
+            }
+
+            return;
+        }
+
+        // An old entry after a newer one (a clock that stepped back): keep the order, drop it wherever it is.
+        var kept = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (TTime.TicksOf(items[i]) >= cutoffTicks)
+            {
+                items[kept++] = items[i];
             }
         }
 
-        list.RemoveRange(kept, list.Count - kept);
+        list.RemoveRange(kept, items.Length - kept);
+    }
+
+    private interface ITimed<T>
+    {
+        static abstract long TicksOf(in T item);
+    }
+
+    private readonly struct PointTime : ITimed<MetricPoint>
+    {
+        public static long TicksOf(in MetricPoint item) => item.Time.UtcTicks;
+    }
+
+    private readonly struct RecommendationTime : ITimed<(DateTimeOffset Time, int Replicas)>
+    {
+        public static long TicksOf(in (DateTimeOffset Time, int Replicas) item) => item.Time.UtcTicks;
+    }
+
+    private readonly struct ChangeTime : ITimed<ScaleChange>
+    {
+        public static long TicksOf(in ScaleChange item) => item.Time.UtcTicks;
     }
 }
 

@@ -8,10 +8,13 @@ namespace ScaleControl.Server.Telemetry;
 /// is mirrored into a prometheus-net collector of the same name, type, help, labels and buckets, so the exposition is
 /// the one dashboards and alerts know (a counter stays a counter; prometheus-net's own MeterAdapter would publish it as
 /// a gauge and expire idle series). Listens to this host's meter only: two hosts in one process do not count twice.
+/// Observable instruments (the per-policy series) are read just before each scrape; an observable counter reports its
+/// total, which the Prometheus counter is raised to.
 /// </summary>
 public sealed class PrometheusMeterExport : IDisposable
 {
     private readonly MeterListener _listener = new();
+    private volatile bool _disposed;
 
     public PrometheusMeterExport(ScaleControlMetrics metrics, CollectorRegistry? registry = null)
     {
@@ -27,8 +30,8 @@ public sealed class PrometheusMeterExport : IDisposable
             var help = instrument.Description ?? instrument.Name;
             Collector collector = instrument switch
             {
-                Counter<long> => factory.CreateCounter(instrument.Name, help, labels),
-                Gauge<double> => factory.CreateGauge(instrument.Name, help, labels),
+                Counter<long> or ObservableCounter<long> => factory.CreateCounter(instrument.Name, help, labels),
+                Gauge<double> or ObservableGauge<double> => factory.CreateGauge(instrument.Name, help, labels),
                 Histogram<double> h => factory.CreateHistogram(instrument.Name, help, new HistogramConfiguration
                 {
                     LabelNames = labels,
@@ -36,21 +39,36 @@ public sealed class PrometheusMeterExport : IDisposable
                 }),
                 _ => throw new NotSupportedException($"{instrument.Name}: {instrument.GetType().Name} has no Prometheus mapping"),
             };
-            listener.EnableMeasurementEvents(instrument, new Export(collector, labels));
+            listener.EnableMeasurementEvents(instrument, new Export(collector, labels, cumulative: instrument is ObservableCounter<long>));
         };
         _listener.SetMeasurementEventCallback<long>(static (_, value, tags, state) => ((Export)state!).Record(value, tags));
         _listener.SetMeasurementEventCallback<double>(static (_, value, tags, state) => ((Export)state!).Record(value, tags));
         _listener.Start();
+        (registry ?? Metrics.DefaultRegistry).AddBeforeCollectCallback(() =>
+        {
+            if (!_disposed)
+            {
+                _listener.RecordObservableInstruments();
+            }
+        });
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _listener.Dispose();
+    }
 
-    private sealed class Export(Collector collector, string[] labels)
+    /// <param name="cumulative">The value is a running total (an observable counter), not an increment.</param>
+    private sealed class Export(Collector collector, string[] labels, bool cumulative)
     {
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             switch (collector)
             {
+                case Counter counter when cumulative:
+                    (labels.Length == 0 ? counter : (ICounter)counter.WithLabels(Values(tags))).IncTo(value);
+                    break;
                 case Counter counter:
                     (labels.Length == 0 ? counter : (ICounter)counter.WithLabels(Values(tags))).Inc(value);
                     break;

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using ScaleControl.Core.Decisions;
 
 namespace ScaleControl.Server.Telemetry;
 
@@ -8,18 +10,26 @@ namespace ScaleControl.Server.Telemetry;
 /// <see cref="MeterListener"/> on <see cref="Meter"/>) instead of process-wide statics. <see cref="PrometheusMeterExport"/>
 /// serves them at <c>/metrics</c> under these names, which follow Prometheus conventions (<c>scalecontrol_</c>
 /// prefix, base units, <c>_total</c> for counters) and which the chart, the docs and the alerts use.
+/// The per-policy figures the loop produces on every evaluation are observable instruments over
+/// <see cref="PolicySeries"/>: the loop writes plain fields, <c>/metrics</c> reads them when scraped.
 /// </summary>
 public sealed class ScaleControlMetrics
 {
     public const string MeterName = "ScaleControl";
 
     private readonly Dictionary<Instrument, string[]> _labels = [];
+    private readonly ConcurrentDictionary<(string Namespace, string Policy), PolicySeries> _series = new();
+    private readonly long[] _outcomes = new long[Enum.GetValues<DecisionOutcome>().Length];
 
     public ScaleControlMetrics(IMeterFactory meters)
     {
         Meter = meters.Create(MeterName);
-        Evaluations = NewCounter("scalecontrol_evaluations_total", "Policy evaluations by the control loop.", "namespace", "policy");
-        Decisions = NewCounter("scalecontrol_decisions_total", "Decisions by outcome (None, ApplyNow, Propose, Hold).", "outcome");
+        Evaluations = Labelled(
+            Meter.CreateObservableCounter("scalecontrol_evaluations_total", () => Each(s => s.Evaluations()), unit: null, description: "Policy evaluations by the control loop."),
+            ["namespace", "policy"]);
+        Decisions = Labelled(
+            Meter.CreateObservableCounter("scalecontrol_decisions_total", DecisionCounts, unit: null, description: "Decisions by outcome (None, ApplyNow, Propose, Hold)."),
+            ["outcome"]);
         ProposalTransitions = NewCounter("scalecontrol_proposals_total", "Proposals entering a phase (Pending, Approved, Applied, Rejected, Expired, Superseded, Failed).", "phase");
         ProposalsPruned = NewCounter("scalecontrol_proposals_pruned_total", "Finished proposals deleted by retention, by rule (max_age, max_per_policy).", "reason");
         OpenProposals = NewGauge("scalecontrol_open_proposals", "Proposals waiting for a decision (Pending or Approved).");
@@ -28,17 +38,17 @@ public sealed class ScaleControlMetrics
         ScaleActions = NewCounter("scalecontrol_scale_actions_total", "Scale writes by direction and result.", "direction", "result");
         KubernetesCalls = NewCounter("scalecontrol_kubernetes_calls_total", "Workload reads and scale writes against the Kubernetes API by operation and result.", "operation", "result");
         DingTalkCalls = NewCounter("scalecontrol_dingtalk_calls_total", "DingTalk calls (cards, escalations, notices) by operation and result.", "operation", "result");
-        MetricValue = NewGauge("scalecontrol_policy_metric_value", "Last value of each policy metric.", "namespace", "policy", "metric");
-        DesiredReplicas = NewGauge("scalecontrol_policy_desired_replicas", "Replicas the last decision asked for.", "namespace", "policy");
-        CurrentReplicas = NewGauge("scalecontrol_policy_current_replicas", "Replicas the workload runs (spec).", "namespace", "policy");
+        MetricValue = NewObservableGauge("scalecontrol_policy_metric_value", "Last value of each policy metric.", () => Each(s => s.MetricValues()), "namespace", "policy", "metric");
+        DesiredReplicas = NewObservableGauge("scalecontrol_policy_desired_replicas", "Replicas the last decision asked for.", () => Each(s => s.Desired()), "namespace", "policy");
+        CurrentReplicas = NewObservableGauge("scalecontrol_policy_current_replicas", "Replicas the workload runs (spec).", () => Each(s => s.Current()), "namespace", "policy");
         LastTick = NewGauge("scalecontrol_last_tick_timestamp_seconds", "Unix time of the last completed control-loop tick (leader only).");
         IsLeader = NewGauge("scalecontrol_leader", "1 while this replica is the leader.");
     }
 
     public Meter Meter { get; }
 
-    public Counter<long> Evaluations { get; }
-    public Counter<long> Decisions { get; }
+    public ObservableCounter<long> Evaluations { get; }
+    public ObservableCounter<long> Decisions { get; }
     public Counter<long> ProposalTransitions { get; }
     public Counter<long> ProposalsPruned { get; }
     public Gauge<double> OpenProposals { get; }
@@ -47,30 +57,18 @@ public sealed class ScaleControlMetrics
     public Counter<long> ScaleActions { get; }
     public Counter<long> KubernetesCalls { get; }
     public Counter<long> DingTalkCalls { get; }
-    public Gauge<double> MetricValue { get; }
-    public Gauge<double> DesiredReplicas { get; }
-    public Gauge<double> CurrentReplicas { get; }
+    public ObservableGauge<double> MetricValue { get; }
+    public ObservableGauge<double> DesiredReplicas { get; }
+    public ObservableGauge<double> CurrentReplicas { get; }
     public Gauge<double> LastTick { get; }
     public Gauge<double> IsLeader { get; }
 
     /// <summary>The label names an instrument's measurements carry, in exposition order (tags are matched by name).</summary>
     public IReadOnlyList<string> LabelsOf(Instrument instrument) => _labels.GetValueOrDefault(instrument) ?? [];
 
-    /// <summary>One evaluation of a policy by the loop, with the decision's outcome.</summary>
-    public void Evaluated(string @namespace, string policy, string outcome)
-    {
-        Evaluations.Add(1, new("namespace", @namespace), new("policy", policy));
-        Decisions.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-    }
-
-    public void Replicas(string @namespace, string policy, int desired, int current)
-    {
-        DesiredReplicas.Record(desired, new("namespace", @namespace), new("policy", policy));
-        CurrentReplicas.Record(current, new("namespace", @namespace), new("policy", policy));
-    }
-
-    public void PolicyMetric(string @namespace, string policy, string metric, double value) =>
-        MetricValue.Record(value, new("namespace", @namespace), new("policy", policy), new("metric", metric));
+    /// <summary>One policy's series (created on first use, kept for the life of the host as a recorded series would be); the loop keeps it with the policy's runtime.</summary>
+    public PolicySeries SeriesFor(string @namespace, string policy) =>
+        _series.GetOrAdd((@namespace, policy), static (key, outcomes) => new PolicySeries(key.Namespace, key.Policy, outcomes), _outcomes);
 
     public void ProposalEntered(string phase) => ProposalTransitions.Add(1, new KeyValuePair<string, object?>("phase", phase));
 
@@ -86,6 +84,33 @@ public sealed class ScaleControlMetrics
 
     private Counter<long> NewCounter(string name, string help, params string[] labels) =>
         Labelled(Meter.CreateCounter<long>(name, unit: null, description: help), labels);
+
+    private IEnumerable<Measurement<T>> Each<T>(Func<PolicySeries, IEnumerable<Measurement<T>>> measure)
+        where T : struct
+    {
+        foreach (var series in _series.Values)
+        {
+            foreach (var measurement in measure(series))
+            {
+                yield return measurement;
+            }
+        }
+    }
+
+    /// <summary>Only outcomes that happened, as a counter first recorded on its first increment.</summary>
+    private IEnumerable<Measurement<long>> DecisionCounts()
+    {
+        for (var i = 0; i < _outcomes.Length; i++)
+        {
+            if (Interlocked.Read(ref _outcomes[i]) is var count and > 0)
+            {
+                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("outcome", ((DecisionOutcome)i).ToString()));
+            }
+        }
+    }
+
+    private ObservableGauge<double> NewObservableGauge(string name, string help, Func<IEnumerable<Measurement<double>>> observe, params string[] labels) =>
+        Labelled(Meter.CreateObservableGauge(name, observe, unit: null, description: help), labels);
 
     private Gauge<double> NewGauge(string name, string help, params string[] labels) =>
         Labelled(Meter.CreateGauge<double>(name, unit: null, description: help), labels);

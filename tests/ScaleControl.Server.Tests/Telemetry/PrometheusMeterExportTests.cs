@@ -1,4 +1,5 @@
 using Prometheus;
+using ScaleControl.Core.Decisions;
 using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Tests.Infrastructure;
 
@@ -16,7 +17,7 @@ public sealed class PrometheusMeterExportTests
 
         host.Metrics.ProposalPruned("max_age");
         host.Metrics.ProposalPruned("max_age");
-        host.Metrics.Replicas("shop", "checkout-api", desired: 12, current: 8);
+        host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(DecisionOutcome.ApplyNow, desired: 12, current: 8);
         host.Metrics.IsLeader.Record(1);
         host.Metrics.AppliedAfter("dingtalk", 0.007);
 
@@ -32,6 +33,34 @@ public sealed class PrometheusMeterExportTests
         Assert.Contains("scalecontrol_decision_to_applied_seconds_bucket{channel=\"dingtalk\",le=\"0.005\"} 0", text, StringComparison.Ordinal);
         Assert.Contains("scalecontrol_decision_to_applied_seconds_bucket{channel=\"dingtalk\",le=\"0.01\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("# HELP scalecontrol_open_proposals Proposals waiting for a decision (Pending or Approved).", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_PolicySeries_ReadAtScrapeAsCountersAndGauges()
+    {
+        using var host = new TestMetrics();
+        var registry = Metrics.NewCustomRegistry();
+        using var export = new PrometheusMeterExport(host.Metrics, registry);
+        var series = host.Metrics.SeriesFor("shop", "checkout-api");
+
+        series.Evaluated(DecisionOutcome.None, desired: 4, current: 4);
+        series.Metric("qps", 410.5);
+        var first = await Exposition(registry);
+        series.Evaluated(DecisionOutcome.ApplyNow, desired: 6, current: 4);
+        series.Evaluated(DecisionOutcome.None, desired: 6, current: 6);
+        series.Metric("qps", 612);
+        var second = await Exposition(registry);
+
+        Assert.Contains("scalecontrol_evaluations_total{namespace=\"shop\",policy=\"checkout-api\"} 1", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("outcome=\"ApplyNow\"", first, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_policy_metric_value{namespace=\"shop\",policy=\"checkout-api\",metric=\"qps\"} 410.5", first, StringComparison.Ordinal);
+        Assert.Contains("# TYPE scalecontrol_evaluations_total counter", second, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_evaluations_total{namespace=\"shop\",policy=\"checkout-api\"} 3", second, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_decisions_total{outcome=\"None\"} 2", second, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_decisions_total{outcome=\"ApplyNow\"} 1", second, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_policy_desired_replicas{namespace=\"shop\",policy=\"checkout-api\"} 6", second, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_policy_current_replicas{namespace=\"shop\",policy=\"checkout-api\"} 6", second, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_policy_metric_value{namespace=\"shop\",policy=\"checkout-api\",metric=\"qps\"} 612", second, StringComparison.Ordinal);
     }
 
     [Fact]

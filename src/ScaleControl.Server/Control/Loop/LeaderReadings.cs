@@ -11,16 +11,42 @@ namespace ScaleControl.Server.Control.Loop;
 /// </summary>
 public sealed class LeaderReadings(IWorkloadClient workloads, PolicyRuntimes runtimes)
 {
-    /// <summary>The tick's decisions so far, by workload key (<see cref="FollowGraph.TargetKey"/>).</summary>
+    /// <summary>
+    /// The tick's decisions so far, by workload key (<see cref="FollowGraph.TargetKey"/>). Only the decisions of
+    /// workloads some policy of the tick follows are kept: nothing else is asked, and a fleet without <c>follow</c>
+    /// then builds no key per evaluation.
+    /// </summary>
     public sealed class Tick(IReadOnlyList<ScalePolicy> policies)
     {
         private readonly Dictionary<string, int> _decided = new(StringComparer.Ordinal);
+        private HashSet<string>? _leaders;
 
         public IReadOnlyList<ScalePolicy> Policies => policies;
 
-        public void Decided(ScalePolicy policy, int desired) => _decided[FollowGraph.TargetKey(policy)] = desired;
+        public void Decided(ScalePolicy policy, int desired)
+        {
+            _leaders ??= LeadersOf(policies);
+            if (_leaders.Count > 0 && FollowGraph.TargetKey(policy) is var key && _leaders.Contains(key))
+            {
+                _decided[key] = desired;
+            }
+        }
 
         public int? DecidedFor(string workloadKey) => _decided.TryGetValue(workloadKey, out var desired) ? desired : null;
+
+        private static HashSet<string> LeadersOf(IReadOnlyList<ScalePolicy> policies)
+        {
+            var leaders = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var policy in policies)
+            {
+                if (FollowGraph.LeaderKey(policy) is { } leader)
+                {
+                    leaders.Add(leader);
+                }
+            }
+
+            return leaders;
+        }
     }
 
     public async Task<LeaderReading?> ReadAsync(ScalePolicy policy, Tick tick, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ public sealed class PolicyEvaluator(
         var now = time.GetUtcNow();
         var mine = ReadingsOf(policy, readings);
         var leader = await leaders.ReadAsync(policy, tick, cancellationToken);
-        var runtime = runtimes.For(policy.Key);
+        var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
         Decision decision;
         lock (runtime.Gate)
         {
@@ -54,7 +54,7 @@ public sealed class PolicyEvaluator(
         if (commit)
         {
             runtime.Remember(ToRecord(policy, mine, decision, workload, now));
-            Observe(telemetry, policy, decision, workload);
+            Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), decision, workload);
             tick.Decided(policy, decision.DesiredReplicas);
         }
 
@@ -136,16 +136,14 @@ public sealed class PolicyEvaluator(
         return null;
     }
 
-    private static void Observe(ScaleControlMetrics telemetry, ScalePolicy policy, in Decision decision, WorkloadState workload)
+    private static void Observe(PolicySeries series, in Decision decision, WorkloadState workload)
     {
-        var (ns, name) = (policy.Metadata.Namespace, policy.Metadata.Name);
-        telemetry.Evaluated(ns, name, decision.Outcome.ToString());
-        telemetry.Replicas(ns, name, decision.DesiredReplicas, workload.SpecReplicas);
+        series.Evaluated(decision.Outcome, decision.DesiredReplicas, workload.SpecReplicas);
         for (var i = 0; i < decision.MetricCount; i++)
         {
             if (decision.MetricAt(i) is { Value: { } value } metric)
             {
-                telemetry.PolicyMetric(ns, name, metric.Name, value);
+                series.Metric(metric.Name, value);
             }
         }
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control.Loop;
 
@@ -73,6 +74,9 @@ public sealed class PolicyRuntime(int ringCapacity)
 
     public EvaluationRecord? Last { get; private set; }
 
+    /// <summary>The policy's <c>/metrics</c> series, looked up once instead of by label values on every evaluation.</summary>
+    public PolicySeries? Series { get; set; }
+
     public void Remember(EvaluationRecord record)
     {
         lock (Gate)
@@ -107,9 +111,33 @@ public sealed class PolicyRuntime(int ringCapacity)
 /// <summary>All policies' runtimes by <c>namespace/name</c>.</summary>
 public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
 {
+    private const int LongestStackKey = 512;
+
     private readonly ConcurrentDictionary<string, PolicyRuntime> _byKey = new(StringComparer.Ordinal);
 
     public PolicyRuntime For(string key) => _byKey.GetOrAdd(key, _ => new PolicyRuntime(options.Value.EvaluationRingSize));
+
+    /// <summary>
+    /// The runtime of <c>namespace/name</c>, found without building the key string (the loop asks for every policy on
+    /// every tick); the key is built only the first time.
+    /// </summary>
+    public PolicyRuntime For(string @namespace, string name)
+    {
+        var length = @namespace.Length + 1 + name.Length;
+        if (length <= LongestStackKey)
+        {
+            Span<char> key = stackalloc char[length];
+            @namespace.CopyTo(key);
+            key[@namespace.Length] = '/';
+            name.CopyTo(key[(@namespace.Length + 1)..]);
+            if (_byKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var found))
+            {
+                return found;
+            }
+        }
+
+        return For($"{@namespace}/{name}");
+    }
 
     public PolicyRuntime? Find(string key) => _byKey.GetValueOrDefault(key);
 

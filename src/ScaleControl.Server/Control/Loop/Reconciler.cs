@@ -78,7 +78,7 @@ public sealed class Reconciler(
 
         foreach (var policy in due)
         {
-            var runtime = runtimes.For(policy.Key);
+            var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
             runtime.NextDue = now.AddSeconds(Math.Max(1, policy.Spec.EvaluationIntervalSeconds));
             runtime.ScheduledIntervalSeconds = policy.Spec.EvaluationIntervalSeconds;
             try

@@ -1,0 +1,51 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Signals;
+
+namespace ScaleControl.Core.Tests.Decisions;
+
+/// <summary>Trim runs for every policy every tick: it drops exactly what is older than the window, wherever it sits.</summary>
+public class PolicyHistoryTrimTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Trim_OldEntriesAtTheFront_DropsThemAndKeepsTheRestInOrder()
+    {
+        var history = new PolicyHistory();
+        for (var s = 0; s <= 60; s += 10)
+        {
+            history.AddSample("qps", new MetricPoint(T0.AddSeconds(s), s));
+            history.AddRecommendation(T0.AddSeconds(s), s);
+        }
+
+        history.Trim(T0.AddSeconds(60), TimeSpan.FromSeconds(30));
+
+        Assert.Equal([30.0, 40.0, 50.0, 60.0], history.Samples("qps").Select(p => p.Value));
+        Assert.Equal([30, 40, 50, 60], history.Recommendations.Select(r => r.Replicas));
+    }
+
+    [Fact]
+    public void Trim_OldEntryAfterANewerOne_IsDroppedToo()
+    {
+        var history = new PolicyHistory();
+        history.AddChange(new ScaleChange(T0.AddSeconds(50), 2, 4));
+        history.AddChange(new ScaleChange(T0.AddSeconds(10), 4, 6)); // recorded late, with its own older time
+        history.AddChange(new ScaleChange(T0.AddSeconds(60), 6, 8));
+
+        history.Trim(T0.AddSeconds(60), TimeSpan.FromSeconds(30));
+
+        Assert.Equal([4, 8], history.Changes.Select(c => c.To));
+    }
+
+    [Fact]
+    public void Trim_NothingOld_KeepsEverything()
+    {
+        var history = new PolicyHistory();
+        history.AddRecommendation(T0.AddSeconds(40), 3);
+        history.AddRecommendation(T0.AddSeconds(50), 5);
+
+        history.Trim(T0.AddSeconds(60), TimeSpan.FromSeconds(30));
+
+        Assert.Equal([3, 5], history.Recommendations.Select(r => r.Replicas));
+    }
+}
