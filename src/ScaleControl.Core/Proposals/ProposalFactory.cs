@@ -70,16 +70,7 @@ public static class ProposalFactory
     {
         var target = original.Spec.FromReplicas;
         var message = $"undo of {original.Metadata.Name} ({original.Spec.FromReplicas} → {original.Status.AppliedReplicas}) by {order.User}: {order.Reason}";
-        var decision = new Decision
-        {
-            CurrentReplicas = workload.SpecReplicas,
-            DesiredReplicas = target,
-            Direction = target > workload.SpecReplicas ? ScaleDirection.Up : target < workload.SpecReplicas ? ScaleDirection.Down : ScaleDirection.None,
-            Outcome = DecisionOutcome.ApplyNow,
-            Reason = message,
-            RequiresTwoPersons = verdict.RequiresTwoPersons,
-            Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = "undo" },
-        };
+        var decision = OrderedDecision(workload, target, message, verdict, boundBy: "undo");
         var proposal = Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: order.User), Action.Undo);
         proposal = proposal with
         {
@@ -105,19 +96,21 @@ public static class ProposalFactory
 
     private static ScaleProposal PinProposal(ScalePolicy policy, WorkloadState workload, PinOrder order, string message, OverrideVerdict verdict, DateTimeOffset now)
     {
-        var replicas = order.Replicas;
-        var decision = new Decision
-        {
-            CurrentReplicas = workload.SpecReplicas,
-            DesiredReplicas = replicas,
-            Direction = replicas > workload.SpecReplicas ? ScaleDirection.Up : replicas < workload.SpecReplicas ? ScaleDirection.Down : ScaleDirection.None,
-            Outcome = DecisionOutcome.ApplyNow,
-            Reason = message,
-            RequiresTwoPersons = verdict.RequiresTwoPersons,
-            Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = verdict.OutsideBounds ? "pin:outside-bounds" : "pin" },
-        };
+        var decision = OrderedDecision(workload, order.Replicas, message, verdict, boundBy: verdict.OutsideBounds ? "pin:outside-bounds" : "pin");
         return Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: order.User), Action.Pin);
     }
+
+    /// <summary>The decision a person's order stands for (a pin or an undo): this count, now, for the reason they gave.</summary>
+    private static Decision OrderedDecision(WorkloadState workload, int replicas, string message, OverrideVerdict verdict, string boundBy) => new()
+    {
+        CurrentReplicas = workload.SpecReplicas,
+        DesiredReplicas = replicas,
+        Direction = replicas > workload.SpecReplicas ? ScaleDirection.Up : replicas < workload.SpecReplicas ? ScaleDirection.Down : ScaleDirection.None,
+        Outcome = DecisionOutcome.ApplyNow,
+        Reason = message,
+        RequiresTwoPersons = verdict.RequiresTwoPersons,
+        Evidence = new DecisionEvidence { CurrentReplicas = workload.SpecReplicas, ReadyReplicas = workload.ReadyReplicas, BoundBy = boundBy },
+    };
 
     public static Action ActionOf(ScaleProposal proposal) =>
         proposal.Metadata.Labels?.GetValueOrDefault(ActionLabel) is { } value && Enum.TryParse<Action>(value, ignoreCase: true, out var a)
