@@ -80,11 +80,13 @@ public sealed partial class StreamGateway(DingTalkSandboxOptions options, Platfo
     /// <summary>Sends a frame and waits for its ACK; null when none came within <paramref name="timeout"/>.</summary>
     public async Task<StreamAck?> SendAndAwaitAckAsync(StreamConnection connection, StreamFrame frame, TimeSpan timeout)
     {
-        var ack = connection.ExpectAck(frame.MessageId);
+        // The clock starts before the frame leaves: a client that answers (or a test clock that moves) right after
+        // receiving it must find the timeout already running, or the wait would start late and could never end.
+        var ack = connection.ExpectAck(frame.MessageId).WaitAsync(timeout, time);
         try
         {
             await connection.SendAsync(frame, CancellationToken.None);
-            return await ack.WaitAsync(timeout, time);
+            return await ack;
         }
         catch (Exception error) when (error is TimeoutException or WebSocketException or ObjectDisposedException)
         {
