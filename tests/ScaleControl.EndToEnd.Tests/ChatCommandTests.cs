@@ -90,8 +90,9 @@ public sealed class ChatCommandTests
 
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->50 for 10m launch");
         var card = await server.EventuallyJson(async () => (await server.GetJson("/sandbox/dingtalk/cards")).EnumerateArray()
-            .Where(c => c.GetProperty("outTrackId").GetString()!.StartsWith("confirm.", StringComparison.Ordinal)).Select(c => (JsonElement?)c.Clone()).FirstOrDefault(),
-            "the confirmation card");
+            .Where(c => c.GetProperty("outTrackId").GetString()!.StartsWith("confirm.", StringComparison.Ordinal) && c.GetProperty("spaces").GetArrayLength() > 0)
+            .Select(c => (JsonElement?)c.Clone()).FirstOrDefault(),
+            "the confirmation card, delivered"); // created and delivered are two calls: read it once it is delivered
         var outTrackId = card.GetProperty("outTrackId").GetString()!;
         Assert.Equal(["zhangsan"], card.GetProperty("spaces")[0].GetProperty("recipients").EnumerateArray().Select(r => r.GetString()));
         Assert.Contains(card.GetProperty("buttons").EnumerateArray(), b => b.GetProperty("actionId").GetString() == "confirm");
