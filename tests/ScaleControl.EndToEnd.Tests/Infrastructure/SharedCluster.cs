@@ -220,7 +220,8 @@ public sealed class SharedCluster : IAsyncDisposable
         [.. (await Sandbox.GetJson("/sandbox/k8s-control/journal")).EnumerateArray()
             .Where(e => e.GetProperty("statusCode").GetInt32() == 403
                 && e.TryGetProperty("userAgent", out var agent) && agent.GetString()?.StartsWith("scalecontrol/", StringComparison.Ordinal) == true)
-            .Select(e => $"{e.GetProperty("verb")} {e.GetProperty("apiGroup")}/{e.GetProperty("resource")} {e.GetProperty("namespace")}/{e.GetProperty("name")}")
+            .Select(e => $"{e.GetProperty("verb")} {e.GetProperty("resource")} in API group \"{e.GetProperty("apiGroup")}\" "
+                + (e.GetProperty("namespace").GetString() is { Length: > 0 } ns ? $"in the namespace \"{ns}\"" : "at the cluster scope"))
             .Distinct()];
 
     private async Task ThrowIfForbiddenAsync()
