@@ -28,15 +28,19 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         var map = new Dictionary<string, string>(BuildOne(lead), StringComparer.Ordinal);
         var pending = rows.Count(r => r.Status.Phase == ProposalPhase.Pending);
         var busy = rows.Any(r => r.Status.Phase is ProposalPhase.Approved or ProposalPhase.Applying);
-        var from = rows.Sum(r => r.Spec.FromReplicas);
-        var to = rows.Sum(r => r.Spec.ToReplicas);
+        // A group's rows are services scaling together; without a group they are one workload's steps (a hot event and its return to normal).
+        var newest = rows[^1];
+        var from = lead.Spec.Group is null ? newest.Spec.FromReplicas : rows.Sum(r => r.Spec.FromReplicas);
+        var to = lead.Spec.Group is null ? newest.Spec.ToReplicas : rows.Sum(r => r.Spec.ToReplicas);
         map[V.Group] = lead.Spec.Group ?? "";
-        map[V.Title] = $"{lead.Spec.Group}: {rows.Count} service{(rows.Count == 1 ? "" : "s")} scale together ({from} → {to} replicas)";
-        map[V.Workload] = string.Join(", ", rows.Select(r => $"{r.Metadata.Namespace}/{r.Spec.Target.Name}"));
+        map[V.Title] = lead.Spec.Group is { } group
+            ? $"{group}: {rows.Count} service{(rows.Count == 1 ? "" : "s")} scale together ({from} → {to} replicas)"
+            : $"{newest.Metadata.Namespace}/{newest.Spec.Target.Name}: {from} → {to} replicas{(ReturnToNormalRules.IsReturn(newest) ? " (return to normal)" : "")}";
+        map[V.Workload] = string.Join(", ", rows.Select(r => $"{r.Metadata.Namespace}/{r.Spec.Target.Name}").Distinct(StringComparer.Ordinal));
         map[V.ReplicasFrom] = Number(from);
         map[V.ReplicasTo] = Number(to);
         map[V.HalfStepTo] = "";
-        map[V.Reason] = "";
+        map[V.Reason] = lead.Spec.Group is null ? newest.Spec.Reason : "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.CostDelta] = PodDelta(to - from);
@@ -67,7 +71,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
     {
         var metric = KeyMetric(row.Spec.Evidence);
         var why = metric?.Value is { } value ? $" · {Compact(value)} {metric.Name} ({Compact(metric.Target)}/pod)" : "";
-        var phase = row.Status.Phase.ToString().ToLowerInvariant();
+        var phase = row.Status.Phase.ToString().ToLowerInvariant() + (ReturnToNormalRules.IsReturn(row) ? " · return to normal" : "");
         return $"**{row.Metadata.Namespace}/{row.Spec.Target.Name}** {row.Spec.FromReplicas} → {row.Spec.ToReplicas} · {phase}{why}";
     }
 
