@@ -37,7 +37,14 @@ internal sealed record ExpectedEvent(
 
 internal sealed record Escalation(int AfterSeconds = 0, string? DingType = null, IReadOnlyList<string>? Receivers = null);
 
-internal sealed record Approval(IReadOnlyList<string>? Approvers = null, int RequiredApprovals = 1, int ExpirySeconds = 0, string? OpenConversationId = null, Escalation? Escalation = null);
+internal sealed record Approval(
+    IReadOnlyList<string>? Approvers = null,
+    int RequiredApprovals = 1,
+    int ExpirySeconds = 0,
+    string? OpenConversationId = null,
+    Escalation? Escalation = null,
+    int RejectBackoffSeconds = 1800,
+    int ReturnToNormalAfterSeconds = 900);
 
 internal sealed record StepLimit(int? Pods = null, double? Percent = null);
 
