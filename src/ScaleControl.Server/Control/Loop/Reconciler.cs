@@ -5,6 +5,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 using ScaleControl.Kubernetes.Leadership;
+using ScaleControl.Server.Chat;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Control.Actuation;
@@ -25,6 +26,7 @@ public sealed class Reconciler(
     ProposalRetention retention,
     PolicyRuntimes runtimes,
     FaultNotices faults,
+    ConfirmationExpiry confirmationExpiry,
     HoldPoints holdPoints,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
@@ -59,6 +61,7 @@ public sealed class Reconciler(
         runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
         await proposals.MaintainAsync(byKey, cancellationToken);
         await cards.ReconcileAsync(byKey, cancellationToken);
+        await confirmationExpiry.SweepAsync(all, cancellationToken);
         var board = await proposals.BoardAsync(cancellationToken);
 
         var now = time.GetUtcNow();
