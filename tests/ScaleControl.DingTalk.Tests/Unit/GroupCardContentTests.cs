@@ -59,7 +59,7 @@ public class GroupCardContentTests
             ? b with
             {
                 Metadata = b.Metadata with { Annotations = new Dictionary<string, string> { [ReturnToNormalRules.ReturnOfAnnotation] = scaleUp.Metadata.Name } },
-                Spec = b.Spec with { Reason = "return to normal: 12 → pre-event 3; demand has fit 3 replicas for 15m" },
+                Spec = b.Spec with { Reason = "return to normal: 12 → pre-event 3; demand has fit 3 replicas for 15m", ExpiresAt = b.Spec.ExpiresAt.AddMinutes(30) },
             }
             : b;
 
@@ -74,6 +74,14 @@ public class GroupCardContentTests
         var rows = card[V.Rows].Split('\n');
         Assert.StartsWith("**feed/checkout-api** 3 → 12 · applied", rows[0], StringComparison.Ordinal);
         Assert.StartsWith("**feed/checkout-api** 12 → 3 · pending · return to normal", rows[1], StringComparison.Ordinal);
+        Assert.Equal($"1 of 2 waiting for approval, expires {s_content.Time(back.Spec.ExpiresAt)}", card[V.StatusText]); // the waiting row's, not the event's
+    }
+
+    [Fact]
+    public void BuildGroup_GroupAfterItsEvent_CountsEachServiceOnceWithItsLatestStep()
+    {
+        Assert.Equal("feed-chain: 2 services scale together (14 → 6 replicas)",
+            s_content.BuildGroup([Row("gateway", 4, 8), Row("comments", 2, 6), Row("gateway", 8, 4), Row("comments", 6, 2)])[V.Title]);
     }
 
     [Fact]
