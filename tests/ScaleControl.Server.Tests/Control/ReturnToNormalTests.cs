@@ -90,6 +90,40 @@ public sealed class ReturnToNormalTests : IDisposable
         Assert.Equal((10, 3), (down.Spec.FromReplicas, down.Spec.ToReplicas));
     }
 
+    [Fact]
+    public async Task Group_EachServicesReturnJoinsTheGroupsCard_OneApproveAllRestoresThemAll()
+    {
+        string[] chain = ["gateway", "comments"];
+        foreach (var name in chain)
+        {
+            _server.Workloads.Add("feed", name, 4);
+            var policy = TestPolicies.Approval("feed", name, expiry: 1200);
+            await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Group = "feed-chain" } }, default);
+            _server.Metrics.Set(TestPolicies.Query(name), 1000);
+        }
+
+        await TicksAsync(seconds: 5);
+        var lead = (await _server.Proposals.ListAsync("feed", default)).OrderBy(ProposalFactory.CreatedAt).First();
+        var approved = await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("feed", lead.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true, AllRows: true), default);
+        Assert.Equal(ApprovalResultKind.Accepted, approved.Kind);
+        Assert.All(chain, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
+        var cardsSent = _server.Cards.Sent.Count;
+
+        foreach (var name in chain)
+        {
+            _server.Metrics.Set(TestPolicies.Query(name), 350);
+        }
+
+        await TicksAsync(minutes: 16);
+        var returns = (await _server.Proposals.ListAsync("feed", default)).Where(ReturnToNormalRules.IsReturn).ToList();
+        Assert.Equal(chain.Order(), returns.Select(r => r.Spec.Target.Name).Order());
+        Assert.All(returns, r => Assert.Equal((lead.Status.Card!.OutTrackId, 10, 4), (r.Status.Card!.OutTrackId, r.Spec.FromReplicas, r.Spec.ToReplicas)));
+        Assert.Equal(cardsSent, _server.Cards.Sent.Count);
+
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("feed", lead.Metadata.Name, "lisi", ApprovalChannel.DingTalk, true, AllRows: true), default);
+        Assert.All(chain, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
+    }
+
     /// <summary>A 4 → 10 scale-up proposed under load and approved by zhangsan on its card.</summary>
     private async Task<ScaleProposal> GivenAppliedHotEventAsync(int returnToNormalAfterSeconds = ReturnToNormalRules.DefaultAfterSeconds)
     {
