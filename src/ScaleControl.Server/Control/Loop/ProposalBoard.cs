@@ -83,9 +83,11 @@ public sealed class ProposalBoard
         var open = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
         var refused = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
         var automatic = new Dictionary<string, List<ScaleChange>>(StringComparer.Ordinal);
+        var board = new ProposalBoard(open, refused, automatic);
         foreach (var p in proposals)
         {
             var key = ProposalRules.TargetKey(ProposalFactory.TargetOf(p));
+            board.Remember(key, p);
             if (p.Status.Phase.IsOpen())
             {
                 if (!open.TryGetValue(key, out var seen) || ProposalFactory.CreatedAt(p) > ProposalFactory.CreatedAt(seen))
@@ -111,12 +113,6 @@ public sealed class ProposalBoard
 
                 list.Add(new ScaleChange(appliedAt, p.Spec.FromReplicas, to));
             }
-        }
-
-        var board = new ProposalBoard(open, refused, automatic);
-        foreach (var p in proposals)
-        {
-            board.Remember(ProposalRules.TargetKey(ProposalFactory.TargetOf(p)), p);
         }
 
         return board;
