@@ -24,10 +24,12 @@ public sealed class AutoAndEscalationTests
     {
         await using var server = await ProductOnCluster.StartAsync(Fast.Settings(
             ("ScaleControl__Sandbox__EscalationSeconds", "2"),
-            ("ScaleControl__Sandbox__ApprovalExpirySeconds", "8")));
+            ("ScaleControl__Sandbox__ApprovalExpirySeconds", "8"),
+            ("ScaleControl__Sandbox__FlatTraffic", "true")));
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
-        await server.HotEventAsync("shop", "checkout-api", 3);
+        // A settled event: the proposal that escalates and expires is the one first read, not superseded by an amendment.
+        await SettledHotEvent.StartAsync(server, "shop", "checkout-api", 3);
         var name = (await ApprovalFlowTests.StablePendingAsync(server)).GetProperty("metadata").GetProperty("name").GetString()!;
 
         var escalated = (await server.EventuallyJson(async () =>

@@ -23,11 +23,13 @@ public sealed class SecretsTests
         await using var server = await ProductOnCluster.StartAsync(Fast.Settings(
             ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
             ("ScaleControl__Approvals__SigningKey", SigningKey),
-            ("Logging__LogLevel__Default", "Debug")));
+            ("Logging__LogLevel__Default", "Debug"),
+            ("ScaleControl__Sandbox__FlatTraffic", "true")));
         var captured = new StringBuilder();
         using var admin = server.Client(AdminToken);
 
-        await server.HotEventAsync("shop", "checkout-api", 4);
+        // A settled event: the proposal cannot be amended between reading it and the taps.
+        await SettledHotEvent.StartAsync(server, "shop", "checkout-api", 4);
         var proposal = await ApprovalFlowTests.StablePendingAsync(server);
         var name = proposal.GetProperty("metadata").GetProperty("name").GetString()!;
         foreach (var user in new[] { "wangwu", "zhangsan" })

@@ -6,7 +6,7 @@ namespace ScaleControl.Cli.Api;
 // The client's own reading of the REST API (docs: API contract). Only what scalectl shows; enums stay strings so a
 // newer server with more values still prints. -o json|yaml prints the server's JSON unchanged, not these.
 
-internal sealed record Meta(string Name = "", string Namespace = "", DateTimeOffset? CreationTimestamp = null);
+internal sealed record Meta(string Name = "", string Namespace = "", DateTimeOffset? CreationTimestamp = null, IReadOnlyDictionary<string, string>? Annotations = null);
 
 internal sealed record Target(string Kind = "", string Name = "");
 
@@ -37,7 +37,14 @@ internal sealed record ExpectedEvent(
 
 internal sealed record Escalation(int AfterSeconds = 0, string? DingType = null, IReadOnlyList<string>? Receivers = null);
 
-internal sealed record Approval(IReadOnlyList<string>? Approvers = null, int RequiredApprovals = 1, int ExpirySeconds = 0, string? OpenConversationId = null, Escalation? Escalation = null);
+internal sealed record Approval(
+    IReadOnlyList<string>? Approvers = null,
+    int RequiredApprovals = 1,
+    int ExpirySeconds = 0,
+    string? OpenConversationId = null,
+    Escalation? Escalation = null,
+    int RejectBackoffSeconds = 1800,
+    int ReturnToNormalAfterSeconds = 900);
 
 internal sealed record StepLimit(int? Pods = null, double? Percent = null);
 
@@ -107,7 +114,8 @@ internal sealed record ProposalSpec(
     IReadOnlyList<string>? Approvers = null,
     DateTimeOffset? ExpiresAt = null,
     DateTimeOffset? EscalateAt = null,
-    Capacity? Capacity = null);
+    Capacity? Capacity = null,
+    int? PreEventReplicas = null);
 
 /// <summary>The cost and room of the change, with the server's own wording of both lines.</summary>
 internal sealed record Capacity(string? ChangeText = null, string? RoomText = null, DateTimeOffset? AssessedAt = null);

@@ -120,7 +120,9 @@ internal sealed class DescribePolicyCommand : ApiCommand
                 .Field("Approvers", string.Join(", ", approval.Approvers ?? []), indent: 1)
                 .Field("Required", approval.RequiredApprovals, indent: 1)
                 .Field("Expires After", Durations.Compact(TimeSpan.FromSeconds(approval.ExpirySeconds)), indent: 1)
-                .Field("Escalation", approval.Escalation is { } escalation ? PolicyGuardrailText.Escalation(escalation) : "none", indent: 1);
+                .Field("Escalation", approval.Escalation is { } escalation ? PolicyGuardrailText.Escalation(escalation) : "none", indent: 1)
+                .Field("Reject Back-off", approval.RejectBackoffSeconds == 0 ? "off" : Durations.Compact(TimeSpan.FromSeconds(approval.RejectBackoffSeconds)), indent: 1)
+                .Field("Return To Normal", PolicyGuardrailText.ReturnToNormal(p.Spec.ScaleDownMode ?? p.Spec.Mode, approval.ReturnToNormalAfterSeconds), indent: 1);
         }
 
         d.Section("Status")

@@ -7,6 +7,9 @@ namespace ScaleControl.Cli.Commands;
 /// <summary><c>scalectl describe proposal ID</c>: the step, why, the evidence, approvals and the phase history.</summary>
 internal sealed class DescribeProposalCommand : ApiCommand
 {
+    /// <summary>On a return-to-normal proposal: the hot event's scale-up it takes back (the server's annotation).</summary>
+    private const string ReturnOfAnnotation = "scalecontrol.io/return-of";
+
     private static readonly Argument<string> s_id = new("ID")
     {
         Description = "NAMESPACE/NAME, or NAME with -n",
@@ -47,6 +50,16 @@ internal sealed class DescribeProposalCommand : ApiCommand
             .Field("Approvals", GetProposalsCommand.Approvals(p) + (p.Spec.RequiresTwoPersons ? " (two-person rule)" : ""))
             .Field("Cost", p.Spec.Capacity?.ChangeText)
             .Field("Room", p.Spec.Capacity?.RoomText is { } room ? room.Replace("room: ", "", StringComparison.Ordinal) : null);
+
+        if (p.Spec.PreEventReplicas is { } before && p.Spec.ToReplicas > p.Spec.FromReplicas)
+        {
+            d.Field("Pre-Event Replicas", $"{before} (a return to normal goes back to this)");
+        }
+
+        if (p.Metadata.Annotations?.GetValueOrDefault(ReturnOfAnnotation) is { } of)
+        {
+            d.Field("Return To Normal", $"the way back after the hot event of {of}");
+        }
 
         if (p.Spec.Evidence is { } evidence)
         {

@@ -29,6 +29,12 @@ internal static class PolicyGuardrailText
     public static string Escalation(Escalation e) =>
         $"after {Seconds(e.AfterSeconds)}: {e.DingType ?? "InApp"} DING to {(e.Receivers is { Count: > 0 } r ? string.Join(", ", r) : "the approvers")}";
 
+    /// <summary>The way back after a hot event: one proposal when scale-down is by approval, else what happens instead.</summary>
+    public static string ReturnToNormal(string? scaleDownMode, int afterSeconds) =>
+        !string.Equals(scaleDownMode, "Approval", StringComparison.OrdinalIgnoreCase) ? $"n/a (scale-down mode is {scaleDownMode ?? "?"})"
+        : afterSeconds == 0 ? "off (scale-downs are proposed step by step as the demand falls)"
+        : $"one proposal back to the pre-event replicas after {Seconds(afterSeconds)} of demand at or under them, on the event's card";
+
     private static string Seconds(int seconds) => Durations.Compact(TimeSpan.FromSeconds(seconds));
 
     private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);

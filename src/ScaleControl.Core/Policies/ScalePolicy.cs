@@ -260,6 +260,13 @@ public sealed record ApprovalSpec
     /// unless it needs more than the refused proposal asked for.
     /// </summary>
     public int RejectBackoffSeconds { get; init; } = 1800;
+
+    /// <summary>
+    /// After a hot event, when scale-down is by approval: once the demand has fit the pre-event replicas for this long,
+    /// one "return to normal" proposal back to them, on the event's card; until then the loop proposes no step-by-step
+    /// scale-down. 0 turns it off (scale-downs are proposed as the demand falls). Default 15 minutes.
+    /// </summary>
+    public int ReturnToNormalAfterSeconds { get; init; } = 900;
 }
 
 public sealed record TwoPersonRule

@@ -23,11 +23,39 @@ public static class ProposalFactory
         Undo,
     }
 
-    /// <summary>A Pending proposal (Approval) or one already approved by the loop itself (Auto).</summary>
-    public static ScaleProposal FromDecision(ScalePolicy policy, Decision decision, WorkloadState workload, DateTimeOffset now, Action action)
+    /// <summary>
+    /// A Pending proposal (Approval) or one already approved by the loop itself (Auto). A scale-up records
+    /// <paramref name="preEventReplicas"/>, the count a later return to normal goes back to.
+    /// </summary>
+    public static ScaleProposal FromDecision(ScalePolicy policy, Decision decision, WorkloadState workload, DateTimeOffset now, Action action, int? preEventReplicas = null)
     {
         var proposal = Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now)), action);
+        if (decision.DesiredReplicas > decision.CurrentReplicas)
+        {
+            proposal = proposal with { Spec = proposal.Spec with { PreEventReplicas = preEventReplicas ?? decision.CurrentReplicas } };
+        }
+
         return action == Action.Auto ? ProposalLifecycle.ApproveAutomatically(proposal, now, decision.Reason).Proposal : proposal;
+    }
+
+    /// <summary>
+    /// The one "return to normal" proposal after <paramref name="hotEvent"/> (<see cref="ReturnToNormalRules"/>): Pending for
+    /// the roster, naming the event's scale-up, without a DING of its own (the way back is not urgent).
+    /// </summary>
+    public static ScaleProposal ForReturn(ScalePolicy policy, Decision decision, WorkloadState workload, HotEvent hotEvent, DateTimeOffset now)
+    {
+        var proposal = FromDecision(policy, decision, workload, now, Action.Approval);
+        return proposal with
+        {
+            Metadata = proposal.Metadata with
+            {
+                Annotations = new Dictionary<string, string>(proposal.Metadata.Annotations ?? new Dictionary<string, string>())
+                {
+                    [ReturnToNormalRules.ReturnOfAnnotation] = hotEvent.ScaleUp.Metadata.Name,
+                },
+            },
+            Spec = proposal.Spec with { EscalateAt = null },
+        };
     }
 
     /// <summary>A pin by an approver within the rules: requested and approved by that person (<see cref="OverrideRules"/> already routed it).</summary>

@@ -60,6 +60,12 @@ public sealed record ScaleProposalSpec
 
     /// <summary>What the change costs and whether the cluster has room, worked out when the proposal was made or amended.</summary>
     public CapacityEstimate? Capacity { get; init; }
+
+    /// <summary>
+    /// On a scale-up: the replicas the workload ran before the hot event it belongs to (its own start, or the start of
+    /// the event an earlier scale-up began). A "return to normal" goes back to this count (<see cref="ReturnToNormalRules"/>).
+    /// </summary>
+    public int? PreEventReplicas { get; init; }
 }
 
 public enum ProposalPhase

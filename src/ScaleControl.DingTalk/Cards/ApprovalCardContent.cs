@@ -20,7 +20,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
 
     /// <summary>
     /// A group card: one row per proposal sharing the card (oldest first), "Approve all" / "Reject all" while any
-    /// row waits (status <c>group_pending</c>), the first row's expiry, and the outcome per row.
+    /// row waits (status <c>group_pending</c>), the waiting rows' expiry, and the outcome per row.
     /// </summary>
     public IReadOnlyDictionary<string, string> BuildGroup(IReadOnlyList<ScaleProposal> rows)
     {
@@ -28,15 +28,21 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         var map = new Dictionary<string, string>(BuildOne(lead), StringComparer.Ordinal);
         var pending = rows.Count(r => r.Status.Phase == ProposalPhase.Pending);
         var busy = rows.Any(r => r.Status.Phase is ProposalPhase.Approved or ProposalPhase.Applying);
-        var from = rows.Sum(r => r.Spec.FromReplicas);
-        var to = rows.Sum(r => r.Spec.ToReplicas);
+        // The numbers are each workload's latest step: a later row of the same workload (its return to normal after
+        // a hot event, a further step) replaces its earlier one. Without a group, the card is one workload's.
+        var latest = rows.GroupBy(WorkloadOf, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        var newest = rows[^1];
+        var from = latest.Sum(r => r.Spec.FromReplicas);
+        var to = latest.Sum(r => r.Spec.ToReplicas);
         map[V.Group] = lead.Spec.Group ?? "";
-        map[V.Title] = $"{lead.Spec.Group}: {rows.Count} service{(rows.Count == 1 ? "" : "s")} scale together ({from} → {to} replicas)";
-        map[V.Workload] = string.Join(", ", rows.Select(r => $"{r.Metadata.Namespace}/{r.Spec.Target.Name}"));
+        map[V.Title] = lead.Spec.Group is { } group
+            ? $"{group}: {latest.Count} service{(latest.Count == 1 ? "" : "s")} scale together ({from} → {to} replicas)"
+            : $"{WorkloadOf(newest)}: {from} → {to} replicas{(ReturnToNormalRules.IsReturn(newest) ? " (return to normal)" : "")}";
+        map[V.Workload] = string.Join(", ", latest.Select(WorkloadOf));
         map[V.ReplicasFrom] = Number(from);
         map[V.ReplicasTo] = Number(to);
         map[V.HalfStepTo] = "";
-        map[V.Reason] = "";
+        map[V.Reason] = lead.Spec.Group is null ? newest.Spec.Reason : "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.CostDelta] = PodDelta(to - from);
@@ -44,7 +50,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.Room] = ""; // rows compete for the same free nodes: one row's room would mislead
         map[V.Status] = pending > 0 ? GroupPending : busy ? "applying" : rows.All(r => r.Status.Phase == ProposalPhase.Applied) ? "applied" : "decided";
         map[V.StatusText] = pending > 0
-            ? $"{pending} of {rows.Count} waiting for approval, expires {Time(lead.Spec.ExpiresAt)}"
+            ? $"{pending} of {rows.Count} waiting for approval, expires {Time(rows.Where(r => r.Status.Phase == ProposalPhase.Pending).Min(r => r.Spec.ExpiresAt))}"
             : string.Join(", ", rows.GroupBy(r => r.Status.Phase).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
         map[V.DecidedBy] = string.Join(", ", rows.Select(DecidedBy).Where(b => b.Length > 0).Distinct(StringComparer.Ordinal));
         map[V.DecidedAt] = rows.Select(DecidedAt).Max() is { } at ? Time(at) : "";
@@ -59,6 +65,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         return map;
     }
 
+    private static string WorkloadOf(ScaleProposal row) => $"{row.Metadata.Namespace}/{row.Spec.Target.Name}";
+
     /// <summary>The status of a group card while any row waits: its buttons are "Approve all" and "Reject all".</summary>
     public const string GroupPending = "group_pending";
 
@@ -67,7 +75,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
     {
         var metric = KeyMetric(row.Spec.Evidence);
         var why = metric?.Value is { } value ? $" · {Compact(value)} {metric.Name} ({Compact(metric.Target)}/pod)" : "";
-        var phase = row.Status.Phase.ToString().ToLowerInvariant();
+        var phase = row.Status.Phase.ToString().ToLowerInvariant() + (ReturnToNormalRules.IsReturn(row) ? " · return to normal" : "");
         return $"**{row.Metadata.Namespace}/{row.Spec.Target.Name}** {row.Spec.FromReplicas} → {row.Spec.ToReplicas} · {phase}{why}";
     }
 

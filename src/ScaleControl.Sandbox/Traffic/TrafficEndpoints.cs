@@ -18,6 +18,7 @@ public static class TrafficEndpoints
         var traffic = endpoints.MapGroup("/sandbox/traffic").WithTags("Sandbox traffic");
         traffic.MapPost("/hot-events", StartHotEvent).WithName("StartHotEvent").WithSummary("Start a hot event on a service");
         traffic.MapGet("/hot-events", ListHotEvents).WithName("ListHotEvents").WithSummary("Running and recent hot events");
+        traffic.MapDelete("/hot-events/{id}", EndHotEvent).WithName("EndHotEvent").WithSummary("End a hot event now: the demand is back to the baseline");
         traffic.MapGet("/services", ListServices).WithName("ListTrafficServices").WithSummary("Demand, served, errors and latency per service");
         traffic.MapGet("/traces", ListTraces).WithName("ListTraces").WithSummary("Traces that can be replayed");
         traffic.MapPost("/replays", StartReplay).WithName("StartReplay").WithSummary("Replay a trace as a service's demand");
@@ -37,6 +38,9 @@ public static class TrafficEndpoints
         var hotEvent = simulator.StartHotEvent(request);
         return TypedResults.Created($"/sandbox/traffic/hot-events/{hotEvent.Id}", HotEventView.From(hotEvent, time.GetUtcNow()));
     }
+
+    public static Results<Ok<HotEventView>, NotFound> EndHotEvent(string id, TrafficSimulator simulator, TimeProvider time) =>
+        simulator.EndHotEvent(id) is { } ended ? TypedResults.Ok(HotEventView.From(ended, time.GetUtcNow())) : TypedResults.NotFound();
 
     public static Ok<HotEventView[]> ListHotEvents(TrafficSimulator simulator, TimeProvider time)
     {

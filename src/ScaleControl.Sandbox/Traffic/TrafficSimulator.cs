@@ -67,6 +67,33 @@ public sealed class TrafficSimulator
         }
     }
 
+    /// <summary>
+    /// Ends a hot event with the next simulated second (demand back to the baseline at once); null when no event has
+    /// that id. An event already over is returned as it was.
+    /// </summary>
+    public HotEvent? EndHotEvent(string id)
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            Advance(now);
+            var index = _events.FindIndex(e => e.Id == id);
+            if (index < 0)
+                return null;
+
+            var e = _events[index];
+            var left = (int)Math.Max(0, (Floor(now) + s_step - e.StartsAt).TotalSeconds);
+            if (e.EndsAt <= e.StartsAt.AddSeconds(left))
+                return e;
+
+            var ramp = Math.Min(e.RampSeconds, left);
+            var hold = Math.Min(e.HoldSeconds, left - ramp);
+            var ended = e with { RampSeconds = ramp, HoldSeconds = hold, DecaySeconds = Math.Min(e.DecaySeconds, left - ramp - hold) };
+            _events[index] = ended;
+            return ended;
+        }
+    }
+
     /// <summary>Hot events that are running or ended within the last hour, newest first.</summary>
     public IReadOnlyList<HotEvent> HotEvents()
     {

@@ -20,6 +20,9 @@ public sealed record PendingConfirmation(string Code, CommandRequest Request, IR
 public sealed class ChatConfirmations(IPolicyStore policies, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>An expired confirmation stays stored this long, so the loop can close its card (<see cref="ConfirmationExpiry"/>) before it is pruned.</summary>
+    public static readonly TimeSpan ExpiredKept = TimeSpan.FromHours(1);
     public const string AnnotationPrefix = "confirm.chat.scalecontrol.io/";
     public const int MaxPerPolicy = 20;
     private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -35,7 +38,7 @@ public sealed class ChatConfirmations(IPolicyStore policies, TimeProvider time)
         var stored = await ChangeAsync(policy.Metadata.Namespace, policy.Metadata.Name, annotations =>
         {
             var live = Live(annotations, now);
-            if (live.Count(a => a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal)) >= MaxPerPolicy)
+            if (live.Count(a => a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) && Read(a.Value) is { } p && p.ExpiresAt > now) >= MaxPerPolicy)
             {
                 return null;
             }
@@ -61,6 +64,16 @@ public sealed class ChatConfirmations(IPolicyStore policies, TimeProvider time)
 
         return null;
     }
+
+    /// <summary>The stored confirmations of <paramref name="all"/> that expired unconfirmed (their cards still show Confirm).</summary>
+    public static IEnumerable<PendingConfirmation> Expired(IEnumerable<ScalePolicy> all, DateTimeOffset now) =>
+        from policy in all
+        where policy.Metadata.Annotations is not null
+        from annotation in policy.Metadata.Annotations!
+        where annotation.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal)
+        let pending = Read(annotation.Value)
+        where pending is not null && pending.ExpiresAt <= now
+        select pending with { Policy = policy.Key };
 
     /// <summary>Takes it once: the conditional write that removes it decides which of two confirmations runs the command.</summary>
     public Task<bool> TryTakeAsync(PendingConfirmation pending, CancellationToken cancellationToken)
@@ -103,10 +116,10 @@ public sealed class ChatConfirmations(IPolicyStore policies, TimeProvider time)
         }
     }
 
-    /// <summary>The annotations without confirmations that have expired (pruned on every write).</summary>
+    /// <summary>The annotations without confirmations expired longer than <see cref="ExpiredKept"/> ago (pruned on every write).</summary>
     private static Dictionary<string, string> Live(IReadOnlyDictionary<string, string>? annotations, DateTimeOffset now) =>
         (annotations ?? new Dictionary<string, string>())
-            .Where(a => !a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) || Read(a.Value) is { } p && p.ExpiresAt > now)
+            .Where(a => !a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) || Read(a.Value) is { } p && p.ExpiresAt > now - ExpiredKept)
             .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
 
     private static PendingConfirmation? Read(string json)

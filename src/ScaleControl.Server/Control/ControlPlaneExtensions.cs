@@ -62,6 +62,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<WhatIfSimulator>();
         services.AddSingleton<ChatPeople>();
         services.AddSingleton<ChatConfirmations>();
+        services.AddSingleton<ConfirmationExpiry>();
         services.AddSingleton<ChatCommandService>();
         services.AddSingleton<ICommandInbox>(sp => sp.GetRequiredService<ChatCommandService>());
         services.AddHostedService<ControlLoop>();

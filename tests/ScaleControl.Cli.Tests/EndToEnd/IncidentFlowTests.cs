@@ -35,6 +35,7 @@ public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSand
         Assert.Contains(describe.Lines, l => l.StartsWith("Policy:", StringComparison.Ordinal) && l.EndsWith(policy.Name, StringComparison.Ordinal));
         Assert.Contains(describe.Lines, l => l.StartsWith("Replicas:", StringComparison.Ordinal) && l.Contains('→', StringComparison.Ordinal));
         Assert.Contains("Evidence:", describe.Lines);
+        Assert.Contains(describe.Lines, l => l.StartsWith("Pre-Event Replicas:", StringComparison.Ordinal) && l.EndsWith("(a return to normal goes back to this)", StringComparison.Ordinal));
 
         var approve = await zhangsan.RunAsync("approve", id);
         Assert.True(approve.ExitCode == 0, approve.ToString());

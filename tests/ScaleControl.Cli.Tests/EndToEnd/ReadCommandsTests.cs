@@ -99,6 +99,17 @@ public sealed class ReadCommandsTests(CliSandbox server)
         Assert.Contains("Status:", result.Lines);
     }
 
+    [Fact]
+    public async Task DescribePolicy_Approval_ShowsBackoffAndTheWayBack()
+    {
+        // checkout-api asks before scaling up and scales down by itself: no return to normal to wait for.
+        var checkout = await server.Cli(CliSandbox.ViewerToken).RunAsync("describe", "policy", "shop/checkout-api");
+
+        Assert.True(checkout.ExitCode == 0, checkout.ToString());
+        Assert.Contains(checkout.Lines, l => l.TrimStart().StartsWith("Reject Back-off:", StringComparison.Ordinal) && l.EndsWith(" 30m", StringComparison.Ordinal));
+        Assert.Contains(checkout.Lines, l => l.TrimStart().StartsWith("Return To Normal:", StringComparison.Ordinal) && l.EndsWith("n/a (scale-down mode is Auto)", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("table")]
     [InlineData("json")]

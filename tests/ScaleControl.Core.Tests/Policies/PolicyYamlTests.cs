@@ -43,8 +43,17 @@ public class PolicyYamlTests
         Assert.Equal(250, policy.Spec.Metrics[0].Target);
         Assert.Equal(ScaleMode.Approval, policy.Spec.Mode);
         Assert.Equal(["alice", "bob"], policy.Spec.Approval!.Approvers);
+        Assert.Equal(ScaleControl.Core.Proposals.ReturnToNormalRules.DefaultAfterSeconds, policy.Spec.Approval.ReturnToNormalAfterSeconds);
         Assert.Equal(new DateTimeOffset(2027, 2, 5, 11, 50, 0, TimeSpan.Zero), policy.Spec.Schedules[0].Start);
         Assert.Equal(0.1, policy.Spec.Tolerance); // defaults survive for fields left out
+    }
+
+    [Fact]
+    public void Load_ReturnToNormalOff_ReadsZero()
+    {
+        var policy = PolicyYaml.Load(Minimal.Replace("approvers: [alice, bob]", "approvers: [alice, bob]\n    returnToNormalAfterSeconds: 0", StringComparison.Ordinal));
+
+        Assert.Equal(0, policy.Spec.Approval!.ReturnToNormalAfterSeconds);
     }
 
     [Fact]

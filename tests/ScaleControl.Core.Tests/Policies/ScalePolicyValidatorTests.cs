@@ -149,6 +149,21 @@ public class ScalePolicyValidatorTests
         _validator.TestValidate(WithSpec(Approval(), s => s with { Approval = s.Approval! with { ExpirySeconds = expiry } }))
             .ShouldHaveValidationErrorFor("spec.approval.expirySeconds");
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(86_401)]
+    public void Validate_ReturnToNormalOutOfRange_ReportsTheField(int seconds) =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with { Approval = s.Approval! with { ReturnToNormalAfterSeconds = seconds } }))
+            .ShouldHaveValidationErrorFor("spec.approval.returnToNormalAfterSeconds")
+            .WithErrorMessage($"returnToNormalAfterSeconds must be from 0 (off) to 86400 (one day) (got {seconds}).");
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(900)]
+    public void Validate_ReturnToNormalOffOrSet_Valid(int seconds) =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with { Approval = s.Approval! with { ReturnToNormalAfterSeconds = seconds } }))
+            .ShouldNotHaveValidationErrorFor("spec.approval.returnToNormalAfterSeconds");
+
     [Fact]
     public void Validate_EscalationAfterExpiry_ReportsEscalationAfterSeconds() =>
         _validator.TestValidate(WithSpec(Approval(), s => s with

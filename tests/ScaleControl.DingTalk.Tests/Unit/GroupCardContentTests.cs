@@ -11,7 +11,7 @@ public class GroupCardContentTests
 {
     private static readonly ApprovalCardContent s_content = new(TimeZoneInfo.Utc, null, new Dictionary<string, string>());
 
-    private static ScaleProposal Row(string name, int from, int to, string group = "feed-chain") =>
+    private static ScaleProposal Row(string name, int from, int to, string? group = "feed-chain") =>
         SampleProposals.Pending(from, to, alternative: null, name: name) is var p
             ? p with
             {
@@ -49,6 +49,39 @@ public class GroupCardContentTests
         Assert.Equal(3, rows.Length);
         Assert.StartsWith("**feed/gateway** 4 → 8 · pending", rows[0], StringComparison.Ordinal);
         Assert.StartsWith("3 of 3 waiting for approval, expires ", card[V.StatusText], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BuildGroup_HotEventAndItsReturnToNormal_OneWorkloadsCardWithTheWayBackWaiting()
+    {
+        var scaleUp = Row("checkout-api", 3, 12, group: null) is var up ? up.With(up.Status with { Phase = ProposalPhase.Applied, AppliedReplicas = 12 }) : up;
+        var back = Row("checkout-api", 12, 3, group: null) is var b
+            ? b with
+            {
+                Metadata = b.Metadata with { Annotations = new Dictionary<string, string> { [ReturnToNormalRules.ReturnOfAnnotation] = scaleUp.Metadata.Name } },
+                Spec = b.Spec with { Reason = "return to normal: 12 → pre-event 3; demand has fit 3 replicas for 15m", ExpiresAt = b.Spec.ExpiresAt.AddMinutes(30) },
+            }
+            : b;
+
+        var card = s_content.BuildGroup([scaleUp, back]);
+
+        Assert.Equal("feed/checkout-api: 12 → 3 replicas (return to normal)", card[V.Title]);
+        Assert.Equal("feed/checkout-api", card[V.Workload]);
+        Assert.Equal("", card[V.Group]);
+        Assert.Equal(back.Spec.Reason, card[V.Reason]);
+        Assert.Equal("-9 pods", card[V.CostDelta]);
+        Assert.Equal(ApprovalCardContent.GroupPending, card[V.Status]);
+        var rows = card[V.Rows].Split('\n');
+        Assert.StartsWith("**feed/checkout-api** 3 → 12 · applied", rows[0], StringComparison.Ordinal);
+        Assert.StartsWith("**feed/checkout-api** 12 → 3 · pending · return to normal", rows[1], StringComparison.Ordinal);
+        Assert.Equal($"1 of 2 waiting for approval, expires {s_content.Time(back.Spec.ExpiresAt)}", card[V.StatusText]); // the waiting row's, not the event's
+    }
+
+    [Fact]
+    public void BuildGroup_GroupAfterItsEvent_CountsEachServiceOnceWithItsLatestStep()
+    {
+        Assert.Equal("feed-chain: 2 services scale together (14 → 6 replicas)",
+            s_content.BuildGroup([Row("gateway", 4, 8), Row("comments", 2, 6), Row("gateway", 8, 4), Row("comments", 6, 2)])[V.Title]);
     }
 
     [Fact]

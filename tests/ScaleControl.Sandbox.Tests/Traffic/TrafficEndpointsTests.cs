@@ -50,6 +50,24 @@ public sealed class TrafficEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteHotEvent_Running_EndsItNow_UnknownIs404()
+    {
+        using var response = await _http.PostAsJsonAsync("/sandbox/traffic/hot-events", new
+        {
+            @namespace = "shop", workload = "checkout-api", multiplier = 4, rampSeconds = 0, holdSeconds = 3600, decaySeconds = 600,
+        });
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        using var ended = await _http.DeleteAsync($"/sandbox/traffic/hot-events/{id}");
+        using var unknown = await _http.DeleteAsync("/sandbox/traffic/hot-events/no-such-event");
+
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        var view = await ended.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True((view.GetProperty("endsAt").GetDateTimeOffset() - view.GetProperty("startsAt").GetDateTimeOffset()).TotalSeconds < 60, view.ToString()); // not 4200
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task PostHotEvent_Invalid_ReturnsFieldErrors()
     {
         var response = await _http.PostAsJsonAsync("/sandbox/traffic/hot-events", new

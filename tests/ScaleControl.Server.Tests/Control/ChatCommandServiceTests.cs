@@ -1,6 +1,7 @@
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Server.Chat;
+using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
 
 namespace ScaleControl.Server.Tests.Control;
@@ -170,12 +171,23 @@ public sealed class ChatCommandServiceTests : IDisposable
         await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
         var code = Assert.Single(_server.ConfirmationCards.Sent).Code;
 
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        Assert.Empty(_server.ConfirmationCards.Closed); // still waiting: the card keeps its button
+
         _server.Time.Advance(ChatConfirmations.Lifetime + TimeSpan.FromSeconds(1));
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
         var late = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
 
+        // The loop closed the card once: it says it expired and has no Confirm button left.
+        var closed = Assert.Single(_server.ConfirmationCards.Closed);
+        Assert.Equal((code, "expired"), (closed.Code, closed.Status));
+        Assert.Contains("without a confirmation; nothing was done", closed.Result, StringComparison.Ordinal);
         Assert.Equal(CommandOutcome.Refused, late.Outcome);
         Assert.Contains("No command waits for", late.Markdown, StringComparison.Ordinal);
         Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Null(p.Spec.Freeze));
+        Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None),
+            p => Assert.DoesNotContain(p.Metadata.Annotations ?? new Dictionary<string, string>(), a => a.Key.StartsWith(ChatConfirmations.AnnotationPrefix, StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -70,6 +70,11 @@ internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
             .OverridePropertyName("rejectBackoffSeconds")
             .WithMessage(a => $"rejectBackoffSeconds must be from 0 to 86400 (one day) (got {a.RejectBackoffSeconds}).");
 
+        RuleFor(a => a.ReturnToNormalAfterSeconds)
+            .InclusiveBetween(0, 86_400)
+            .OverridePropertyName("returnToNormalAfterSeconds")
+            .WithMessage(a => $"returnToNormalAfterSeconds must be from 0 (off) to 86400 (one day) (got {a.ReturnToNormalAfterSeconds}).");
+
         When(a => a.Escalation is not null, () =>
         {
             RuleFor(a => a.Escalation!.AfterSeconds)

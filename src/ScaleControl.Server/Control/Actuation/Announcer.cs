@@ -47,13 +47,15 @@ public sealed class Announcer(
 
         try
         {
-            if (proposal.Spec.Group is null)
+            // A card with several rows (a group's, or a hot event's with its return to normal) shows them all.
+            var rows = await CardRowsAsync(proposal, cancellationToken);
+            if (proposal.Spec.Group is null && rows.Count == 1)
             {
                 await cards.UpdateProposalAsync(proposal, cancellationToken);
             }
             else
             {
-                await cards.UpdateGroupAsync(await CardRowsAsync(proposal, cancellationToken), cancellationToken);
+                await cards.UpdateGroupAsync(rows, cancellationToken);
             }
 
             await faults.ObserveAsync(FaultNotices.DingTalk, null, cancellationToken);

@@ -24,11 +24,11 @@ public sealed class CardSync(ProposalWriter writer, Announcer announcer)
         }
     }
 
-    /// <summary>A group card renders every row sharing it, so each row records what the card now shows of it.</summary>
+    /// <summary>A card of several rows renders every row sharing it, so each row records what the card now shows of it.</summary>
     private async Task<ScaleProposal> MarkShownAsync(ScaleProposal stored, CancellationToken cancellationToken)
     {
         var result = stored;
-        var rows = stored.Spec.Group is null ? [stored] : await announcer.CardRowsAsync(stored, cancellationToken);
+        var rows = await announcer.CardRowsAsync(stored, cancellationToken);
         foreach (var row in rows.Where(CardState.IsStale))
         {
             var state = CardState.Of(row);

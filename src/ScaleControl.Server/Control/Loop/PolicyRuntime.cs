@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
@@ -73,6 +74,12 @@ public sealed class PolicyRuntime(int ringCapacity)
     public int ScheduledIntervalSeconds { get; set; }
 
     public EvaluationRecord? Last { get; private set; }
+
+    /// <summary>
+    /// During a hot event: since when the demand has fit the pre-event replicas (<see cref="ReturnToNormalRules.QuietSince"/>).
+    /// In memory only: after a restart or a leader change the quiet period starts again (later, never sooner).
+    /// </summary>
+    public DateTimeOffset? QuietSince { get; set; }
 
     /// <summary>The policy's <c>/metrics</c> series, looked up once instead of by label values on every evaluation.</summary>
     public PolicySeries? Series { get; set; }

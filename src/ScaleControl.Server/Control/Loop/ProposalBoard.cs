@@ -6,19 +6,37 @@ namespace ScaleControl.Server.Control.Loop;
 /// <summary>
 /// One tick's view of the stored proposals, by target (<see cref="ProposalRules.TargetKey"/>): the newest open one,
 /// the newest one a person refused (it may hold new proposals back) and the automatic changes applied (the
-/// cumulative Hybrid allowance counts them).
+/// cumulative Hybrid allowance counts them), the latest applied change (a hot event is remembered by it) and the
+/// newest finished return to normal (<see cref="ReturnToNormalRules"/>).
 /// </summary>
 public sealed class ProposalBoard
 {
     private readonly Dictionary<string, ScaleProposal> _refused;
     private readonly Dictionary<string, List<ScaleChange>> _automatic;
     private readonly Dictionary<string, ScaleProposal> _refresh = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ScaleProposal> _lastApplied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ScaleProposal> _lastReturn = new(StringComparer.Ordinal);
 
     private ProposalBoard(Dictionary<string, ScaleProposal> open, Dictionary<string, ScaleProposal> refused, Dictionary<string, List<ScaleChange>> automatic)
     {
         Open = open;
         _refused = refused;
         _automatic = automatic;
+    }
+
+    /// <summary>The target's change applied last (any kind), if one is still retained.</summary>
+    public ScaleProposal? LastApplied(string targetKey) => _lastApplied.GetValueOrDefault(targetKey);
+
+    /// <summary>The target's newest finished return-to-normal proposal, if any.</summary>
+    public ScaleProposal? LastReturn(string targetKey) => _lastReturn.GetValueOrDefault(targetKey);
+
+    /// <summary>Records a change applied during the tick, so the rest of the tick reads the workload's latest change.</summary>
+    public void Applied(string targetKey, ScaleProposal applied)
+    {
+        if (applied.Status.Phase == ProposalPhase.Applied)
+        {
+            _lastApplied[targetKey] = applied;
+        }
     }
 
     public Dictionary<string, ScaleProposal> Open { get; }
@@ -45,14 +63,31 @@ public sealed class ProposalBoard
         list.Add(change);
     }
 
+    private void Remember(string key, ScaleProposal p)
+    {
+        if (p.Status is { Phase: ProposalPhase.Applied, AppliedAt: { } at }
+            && (!_lastApplied.TryGetValue(key, out var seen) || at > seen.Status.AppliedAt))
+        {
+            _lastApplied[key] = p;
+        }
+
+        if (!p.Status.Phase.IsOpen() && ReturnToNormalRules.IsReturn(p)
+            && (!_lastReturn.TryGetValue(key, out var newest) || ProposalFactory.CreatedAt(p) > ProposalFactory.CreatedAt(newest)))
+        {
+            _lastReturn[key] = p;
+        }
+    }
+
     public static ProposalBoard From(IReadOnlyCollection<ScaleProposal> proposals)
     {
         var open = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
         var refused = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
         var automatic = new Dictionary<string, List<ScaleChange>>(StringComparer.Ordinal);
+        var board = new ProposalBoard(open, refused, automatic);
         foreach (var p in proposals)
         {
             var key = ProposalRules.TargetKey(ProposalFactory.TargetOf(p));
+            board.Remember(key, p);
             if (p.Status.Phase.IsOpen())
             {
                 if (!open.TryGetValue(key, out var seen) || ProposalFactory.CreatedAt(p) > ProposalFactory.CreatedAt(seen))
@@ -80,6 +115,6 @@ public sealed class ProposalBoard
             }
         }
 
-        return new ProposalBoard(open, refused, automatic);
+        return board;
     }
 }

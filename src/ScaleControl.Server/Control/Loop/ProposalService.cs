@@ -29,10 +29,12 @@ public sealed class ProposalService(
 {
 
     /// <summary>Applies <paramref name="decision"/> now, with a proposal record approved by the loop (channel Auto): history lives in one place.</summary>
-    public async Task<ScaleProposal> ApplyAutomaticallyAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
+    /// <param name="preEventReplicas">For a scale-up: the count before the hot event it belongs to (<see cref="ReturnToNormalRules.PreEventFor"/>).</param>
+    public async Task<ScaleProposal> ApplyAutomaticallyAsync(
+        ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken, int? preEventReplicas = null)
     {
         var proposal = await capacity.WithCapacityAsync(
-            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Auto), workload, cancellationToken);
+            ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Auto, preEventReplicas), workload, cancellationToken);
         var created = await writer.CreateAsync(signer.SignFor(proposal, ProposalLifecycle.SystemUser), cancellationToken);
         if (open is not null)
         {
@@ -46,16 +48,46 @@ public sealed class ProposalService(
     /// Creates a Pending proposal (superseding <paramref name="open"/>) and sends the card; in a group with a card
     /// already waiting, the proposal joins that card as a row instead (its expiry, no DING of its own).
     /// </summary>
-    public async Task<ScaleProposal> ProposeAsync(ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken)
+    public async Task<ScaleProposal> ProposeAsync(
+        ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, CancellationToken cancellationToken, int? preEventReplicas = null)
     {
         var now = time.GetUtcNow();
-        var proposal = await capacity.WithCapacityAsync(ProposalFactory.FromDecision(policy, decision, workload, now, ProposalFactory.Action.Approval), workload, cancellationToken);
+        var proposal = await capacity.WithCapacityAsync(
+            ProposalFactory.FromDecision(policy, decision, workload, now, ProposalFactory.Action.Approval, preEventReplicas), workload, cancellationToken);
         var lead = policy.Spec.Group is null ? null : await GroupCardAsync(policy, now, cancellationToken);
         if (lead is not null)
         {
             proposal = ProposalLifecycle.JoinCard(proposal, lead);
         }
 
+        return await PostAsync(policy, proposal, open, onLeadCard: lead is not null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one "return to normal" proposal after <paramref name="hotEvent"/>: a row on the event's card when that card
+    /// was delivered (the group's card for a group), else a card of its own.
+    /// </summary>
+    public async Task<ScaleProposal> ProposeReturnAsync(
+        ScalePolicy policy, Decision decision, WorkloadState workload, HotEvent hotEvent, ScaleProposal? open, CancellationToken cancellationToken)
+    {
+        var proposal = await capacity.WithCapacityAsync(ProposalFactory.ForReturn(policy, decision, workload, hotEvent, time.GetUtcNow()), workload, cancellationToken);
+        var eventCard = hotEvent.ScaleUp.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == policy.Spec.Approval?.OpenConversationId
+            ? card with { ShownState = null }
+            : null;
+        if (eventCard is not null)
+        {
+            proposal = proposal with
+            {
+                Status = proposal.Status with { Card = eventCard, Message = $"{proposal.Status.Message}; on the hot event's card ({hotEvent.ScaleUp.Metadata.Name})" },
+            };
+        }
+
+        return await PostAsync(policy, proposal, open, onLeadCard: eventCard is not null, cancellationToken);
+    }
+
+    /// <summary>Stores a new Pending proposal (closing <paramref name="open"/>) and shows it: on the card it joined, or on a card of its own.</summary>
+    private async Task<ScaleProposal> PostAsync(ScalePolicy policy, ScaleProposal proposal, ScaleProposal? open, bool onLeadCard, CancellationToken cancellationToken)
+    {
         var created = await writer.CreateAsync(proposal, cancellationToken);
         if (open is not null)
         {
@@ -64,7 +96,7 @@ public sealed class ProposalService(
 
         await announcer.EventAsync(created, ScaleEventReasons.ScaleProposalCreated,
             $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
-        if (lead is not null)
+        if (onLeadCard)
         {
             await cards.ShowCardAsync(created, cancellationToken);
             return created;

@@ -5,6 +5,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 using ScaleControl.Kubernetes.Leadership;
+using ScaleControl.Server.Chat;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Control.Actuation;
@@ -25,6 +26,7 @@ public sealed class Reconciler(
     ProposalRetention retention,
     PolicyRuntimes runtimes,
     FaultNotices faults,
+    ConfirmationExpiry confirmationExpiry,
     HoldPoints holdPoints,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
@@ -59,6 +61,7 @@ public sealed class Reconciler(
         runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
         await proposals.MaintainAsync(byKey, cancellationToken);
         await cards.ReconcileAsync(byKey, cancellationToken);
+        await confirmationExpiry.SweepAsync(all, cancellationToken);
         var board = await proposals.BoardAsync(cancellationToken);
 
         var now = time.GetUtcNow();
@@ -134,10 +137,19 @@ public sealed class Reconciler(
             await holdPoints.ReachedAsync(HoldPoints.TickActing, cancellationToken);
         }
 
-        var (acted, said) = pinRequested ? (null, null) : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
+        // A hot event is remembered by the workload's latest change; its quiet clock runs on every evaluation.
+        var hotEvent = ReturnToNormalRules.QuietPeriod(policy.Spec) is null ? null : ReturnToNormalRules.EventOf(board.LastApplied(targetKey), workload.SpecReplicas);
+        var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
+        runtime.QuietSince = hotEvent is null ? null : ReturnToNormalRules.QuietSince(runtime.QuietSince, decision, hotEvent.PreEventReplicas, time.GetUtcNow());
+
+        var (acted, said) = pinRequested ? (null, null)
+            : hotEvent is not null && decision.Direction != ScaleDirection.Up
+              && await ReturnToNormalAsync(policy, decision, workload, open, hotEvent, runtime.QuietSince, board, targetKey, cancellationToken) is { } back ? back
+            : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
         if (acted is not null)
         {
             // Keep the tick's view current in case another policy names the same target.
+            board.Applied(targetKey, acted);
             if (acted.Status.Phase.IsOpen())
             {
                 board.Open[targetKey] = acted;
@@ -154,6 +166,50 @@ public sealed class Reconciler(
     }
 
     /// <summary>
+    /// The way back during a hot event (<see cref="ReturnToNormalRules"/>): no step-by-step scale-down while it waits,
+    /// one return-to-normal proposal when the demand has fit the pre-event count for the quiet period, amended in place
+    /// (never re-posted) while it waits for approval. Null when the rule has nothing to say: the ordinary path decides.
+    /// </summary>
+    private async Task<(ScaleProposal? Acted, string? Said)?> ReturnToNormalAsync(
+        ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, HotEvent hotEvent, DateTimeOffset? quietSince,
+        ProposalBoard board, string targetKey, CancellationToken cancellationToken)
+    {
+        var pending = open?.Status.Phase == ProposalPhase.Pending ? open : null;
+        if ((open is not null && pending is null) || (pending is not null && !ReturnToNormalRules.IsReturn(pending) && pending.Spec.ToReplicas > pending.Spec.FromReplicas))
+        {
+            return null; // an approved change on its way, or a scale-up waiting: not the way back
+        }
+
+        var now = time.GetUtcNow();
+        if (ReturnToNormalRules.Check(policy, hotEvent, quietSince, workload, board.LastReturn(targetKey), board.Refused(targetKey), now) is not { } verdict)
+        {
+            return null;
+        }
+
+        if (pending is not null && ReturnToNormalRules.IsReturn(pending))
+        {
+            // One proposal: it waits on its card; only a moved target (the bounds changed) amends it.
+            if (verdict.Target is not { } moved || moved == pending.Spec.ToReplicas || pending.Spec.FromReplicas != workload.SpecReplicas
+                || now - ProposalRules.LastChange(pending) < ProposalRules.AmendInterval)
+            {
+                return (null, null);
+            }
+
+            var amended = await proposals.AmendAsync(pending, ReturnToNormalRules.DecisionFor(decision, workload, moved, verdict.Said), cancellationToken);
+            if (amended is not null)
+            {
+                board.RefreshCard(amended);
+            }
+
+            return (amended, null);
+        }
+
+        return verdict.Target is { } target
+            ? (await proposals.ProposeReturnAsync(policy, ReturnToNormalRules.DecisionFor(decision, workload, target, verdict.Said), workload, hotEvent, pending, cancellationToken), null)
+            : pending is null ? (null, verdict.Said) : null;
+    }
+
+    /// <summary>
     /// What the loop does with a decision: a Hybrid step is split (the allowance now, the rest proposed); a pending
     /// proposal asking the same question is amended in place; a question a person just refused is not asked again
     /// (the hold is returned as what to say instead).
@@ -163,12 +219,14 @@ public sealed class Reconciler(
     {
         var now = time.GetUtcNow();
         var pending = open?.Status.Phase == ProposalPhase.Pending ? open : null;
+        var preEvent = ReturnToNormalRules.PreEventFor(board.LastApplied(targetKey), workload.SpecReplicas);
         if (open is null && HybridAllowance.Split(policy.Spec, decision, board.Automatic(targetKey), now) is { } split)
         {
             ScaleProposal? applied = null;
             if (split.AutomaticTo != workload.SpecReplicas)
             {
-                applied = await proposals.ApplyAutomaticallyAsync(policy, decision with { DesiredReplicas = split.AutomaticTo, Outcome = DecisionOutcome.ApplyNow }, workload, null, cancellationToken);
+                applied = await proposals.ApplyAutomaticallyAsync(
+                    policy, decision with { DesiredReplicas = split.AutomaticTo, Outcome = DecisionOutcome.ApplyNow }, workload, null, cancellationToken, preEvent);
                 board.AddAutomatic(targetKey, new ScaleChange(now, workload.SpecReplicas, split.AutomaticTo));
                 if (applied.Status.Phase != ProposalPhase.Applied)
                 {
@@ -188,7 +246,7 @@ public sealed class Reconciler(
         switch (decision.Outcome)
         {
             case DecisionOutcome.ApplyNow when decision.DesiredReplicas != workload.SpecReplicas && (open is null || pending is not null):
-                return (await proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken), null);
+                return (await proposals.ApplyAutomaticallyAsync(policy, decision, workload, open, cancellationToken, preEvent), null);
             case DecisionOutcome.Propose when pending is not null && ProposalRules.Differs(policy, pending, decision, workload):
                 if (pending.Spec.FromReplicas == workload.SpecReplicas && ProposalRules.CanAmend(pending, decision))
                 {
@@ -204,11 +262,11 @@ public sealed class Reconciler(
                     }
                 }
 
-                return (await proposals.ProposeAsync(policy, decision, workload, pending, cancellationToken), null);
+                return (await proposals.ProposeAsync(policy, decision, workload, pending, cancellationToken, preEvent), null);
             case DecisionOutcome.Propose when open is null:
                 return ProposalRules.Hold(board.Refused(targetKey), policy, decision, now) is { } hold
                     ? (null, hold.Describe())
-                    : (await proposals.ProposeAsync(policy, decision, workload, null, cancellationToken), null);
+                    : (await proposals.ProposeAsync(policy, decision, workload, null, cancellationToken, preEvent), null);
             default:
                 return (null, null);
         }

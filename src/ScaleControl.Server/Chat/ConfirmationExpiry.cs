@@ -1,0 +1,25 @@
+using ScaleControl.Core.Commands;
+using ScaleControl.Core.Policies;
+
+namespace ScaleControl.Server.Chat;
+
+/// <summary>
+/// Closes the cards of chat confirmations that expired unconfirmed: the card says so and loses its Confirm button
+/// (a late tap would only be told that no command waits for the code). Run by the leader on every tick; the
+/// conditional take makes each card close once, whichever replica leads.
+/// </summary>
+public sealed class ConfirmationExpiry(ChatConfirmations confirmations, IConfirmationCards cards, TimeProvider time)
+{
+    /// <param name="all">The policies the tick read (the confirmations are annotations on them).</param>
+    public async Task SweepAsync(IReadOnlyCollection<ScalePolicy> all, CancellationToken cancellationToken)
+    {
+        foreach (var expired in ChatConfirmations.Expired(all, time.GetUtcNow()).ToList())
+        {
+            if (await confirmations.TryTakeAsync(expired, cancellationToken))
+            {
+                await cards.CloseAsync(expired.Code, "expired",
+                    $"Expired at {expired.ExpiresAt:HH:mm} UTC without a confirmation; nothing was done. Send the command again if it is still wanted.", cancellationToken);
+            }
+        }
+    }
+}
