@@ -8,7 +8,7 @@ using ScaleControl.Testing.Server;
 namespace ScaleControl.EndToEnd.Tests;
 
 /// <summary>
-/// The way back after a hot event, against the real server in sandbox mode: the event's card is approved, the event
+/// The way back after a hot event, against the product in cluster mode under the chart's RBAC (ProductOnCluster): the event's card is approved, the event
 /// ends, and the same card offers one "return to normal" that an approval applies — checked with real kubectl.
 /// </summary>
 public sealed class ReturnToNormalTests
@@ -18,7 +18,7 @@ public sealed class ReturnToNormalTests
     [Fact]
     public async Task AfterTheHotEvent_TheSameCardOffersTheReturn_AnApprovalRestoresThePreEventCount()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings(("ScaleControl__Sandbox__FlatTraffic", "true")));
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(("ScaleControl__Sandbox__FlatTraffic", "true")));
         await AsksBothWaysAsync(server, returnToNormalAfterSeconds: 5);
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
@@ -56,7 +56,7 @@ public sealed class ReturnToNormalTests
     /// checkout-api asks before scaling down too, with a short quiet period; its target is set so the flat baseline
     /// (120 qps) sizes clearly within the 3 replicas it starts with, not on the edge of a fourth.
     /// </summary>
-    private static async Task AsksBothWaysAsync(SandboxServer server, int returnToNormalAfterSeconds)
+    private static async Task AsksBothWaysAsync(ProductOnCluster server, int returnToNormalAfterSeconds)
     {
         var policy = JsonNode.Parse((await server.GetJson("/api/v1/policies/shop/checkout-api", SandboxServer.AdminToken)).GetRawText())!.AsObject();
         policy.Remove("status");
@@ -69,18 +69,18 @@ public sealed class ReturnToNormalTests
         Assert.True(stored.IsSuccessStatusCode, await stored.Content.ReadAsStringAsync());
     }
 
-    private static async Task EndHotEventAsync(SandboxServer server, string ns, string workload)
+    private static async Task EndHotEventAsync(ProductOnCluster server, string ns, string workload)
     {
         var running = (await server.GetJson("/sandbox/traffic/hot-events")).EnumerateArray()
             .First(e => e.GetProperty("namespace").GetString() == ns && e.GetProperty("workload").GetString() == workload && e.GetProperty("phase").GetString() != "ended");
-        using var client = server.Client(SandboxServer.AdminToken);
+        using var client = server.Cluster.Sandbox.Client(SandboxServer.AdminToken);
         using var ended = await client.DeleteAsync($"/sandbox/traffic/hot-events/{running.GetProperty("id").GetString()}");
         ended.EnsureSuccessStatusCode();
     }
 
-    private static async Task<string?> Status(SandboxServer server, string outTrackId) =>
+    private static async Task<string?> Status(ProductOnCluster server, string outTrackId) =>
         (await ApprovalFlowTests.Card(server, outTrackId)).GetProperty("cardData").GetProperty("status").GetString();
 
-    private static Task<JsonElement> Tap(SandboxServer server, string outTrackId, string user, string actionId, object parameters) =>
+    private static Task<JsonElement> Tap(ProductOnCluster server, string outTrackId, string user, string actionId, object parameters) =>
         server.PostJson($"/sandbox/dingtalk/cards/{outTrackId}/tap", new { userId = user, actionIds = new[] { actionId }, @params = parameters });
 }
