@@ -34,6 +34,9 @@ public sealed class SharedCluster : IAsyncDisposable
 
     public SandboxServer Sandbox { get; }
 
+    /// <summary>The emulator's first group (the open conversation id a notice group setting names).</summary>
+    public string FirstGroup => _info.GetProperty("groups")[0].GetProperty("openConversationId").GetString()!;
+
     public string Kubeconfig => Sandbox.Kubeconfig;
 
     /// <param name="callbackTimeoutSeconds">The emulator's wait for a tap's answer (DingTalk's 2 s unless a load test asks for slack).</param>
