@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ScaleControl.Core.Faults;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -67,6 +68,11 @@ public static class KubernetesServiceCollectionExtensions
             var elected = sp.GetRequiredService<KubernetesLeadership>();
             return options.LeaderElection.Enabled ? elected : new SingleReplicaLeadership(elected.Identity);
         });
+        services.AddSingleton<ConfigMapFaultLedgerStore>();
+        services.AddSingleton<IFaultLedgerStore>(sp =>
+            sp.GetRequiredService<KubernetesOptions>().LeaderElection.Enabled
+                ? sp.GetRequiredService<ConfigMapFaultLedgerStore>()
+                : new MemoryFaultLedgerStore()); // one replica: its memory is the ledger
         services.AddHostedService<KubernetesHostedServices>();
         return services;
     }

@@ -12,7 +12,8 @@ namespace ScaleControl.Benchmarks;
 /// for a bounded time under random hot events, card taps (approve, reject), API approvals and injected faults
 /// (Kubernetes 500/429 on scale writes, DingTalk card updates failing). Every 30 s it samples the process — RSS,
 /// threads, file descriptors and sockets — and the proposals by phase. At the end: memory trend, every proposal
-/// terminal or still legitimately open, and every scale write accounted for by an applied proposal. On demand, not in CI.
+/// terminal or still legitimately open, every scale write accounted for by an applied proposal, and how many distinct
+/// policies were evaluated how often (<c>/metrics</c>, summed over restarts). On demand, not in CI.
 /// <c>--policies N</c> adds N Deployments with an Auto policy each (5 s interval, on the sandbox's traffic);
 /// <c>--restarts N</c> kills the process (SIGKILL) N times, evenly spread, and starts it again on its kept state.
 /// </summary>
@@ -48,6 +49,7 @@ internal static partial class SoakCommand
         var stopwatch = Stopwatch.StartNew();
         var end = TimeSpan.FromMinutes(minutes);
         var counts = new Counts();
+        var evaluations = new EvaluationTally();
         var samples = new List<(double Seconds, double RssMib)>();
         var nextSample = TimeSpan.Zero;
         var nextHot = TimeSpan.FromSeconds(5);
@@ -60,6 +62,7 @@ internal static partial class SoakCommand
             if (now >= nextRestart)
             {
                 counts.ScaleWrites += await server.DrainScaleWritesAsync();
+                evaluations.Add(await server.EvaluationsAsync());
                 server = await server.KillAndRestartAsync(serverDirectory);
                 counts.Restarts++;
                 Console.WriteLine($"| {now.TotalSeconds:0} | restarted after SIGKILL: pid {server.Pid} | | | | | | | | |");
@@ -97,6 +100,7 @@ internal static partial class SoakCommand
         await server.ClearFaultsAsync();
         await Task.Delay(TimeSpan.FromSeconds(10));
         counts.ScaleWrites += await server.DrainScaleWritesAsync();
+        evaluations.Add(await server.EvaluationsAsync());
         var proposals = await server.ProposalsAsync();
         var stuck = proposals.Where(p => p.Phase is "Approved" or "Applying").ToList();
         var applied = proposals.Count(p => p.Phase == "Applied");
@@ -107,6 +111,7 @@ internal static partial class SoakCommand
         Console.WriteLine($"RSS: first half max {firstHalf.Max():0.0} MiB, second half max {secondHalf.Max():0.0} MiB, end {final.RssMib:0.0} MiB; threads {final.Threads}, fds {final.Fds}, sockets {final.Sockets}");
         Console.WriteLine($"Proposals: {proposals.Count} ({Phases(proposals.GroupBy(p => p.Phase).ToDictionary(g => g.Key, g => g.Count()))}); stuck in Approved/Applying: {stuck.Count}");
         Console.WriteLine($"Scale writes seen by the cluster (scale subresources, HPA floors): {counts.ScaleWrites}; applied proposals: {applied} (at most one write each; none when the workload already ran the count)");
+        Console.WriteLine(evaluations.Summary(policies, stopwatch.Elapsed));
         Console.WriteLine($"Taps {counts.Taps} (timeouts {counts.TapTimeouts}), API approvals {counts.ApiApprovals} (5xx {counts.ApiServerErrors}), faults injected {counts.Faults}, restarts {counts.Restarts}");
         var healthy = stuck.Count == 0 && counts.ApiServerErrors == 0 && counts.ScaleWrites <= applied + stuck.Count;
         Console.WriteLine(healthy ? "soak: OK" : "soak: PROBLEMS (see above)");

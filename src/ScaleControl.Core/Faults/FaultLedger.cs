@@ -43,6 +43,15 @@ public sealed record FaultNotice(string Dependency, string Problem, DateTimeOffs
 }
 
 /// <summary>
+/// One dependency's fault as the ledger holds it, kept outside the leader's memory so that the next leader goes on
+/// with the same notice (updates the same card, resolves it with the whole duration) instead of announcing it again.
+/// <see cref="Announced"/>: the opening notice reached the group (else the next leader still owes it, with its DING).
+/// </summary>
+public sealed record FaultRecord(
+    string Dependency, string Problem, DateTimeOffset Since, bool Opened, bool Announced,
+    DateTimeOffset ShownAt, string? ShownProblem, DateTimeOffset? HealthySince);
+
+/// <summary>
 /// Turns a stream of health observations per dependency (Prometheus, the Kubernetes API, DingTalk) into one living
 /// notice per fault: opened once after the dependency has failed for <see cref="FaultNoticeTiming.OpenAfter"/>,
 /// updated in place at most every <see cref="FaultNoticeTiming.UpdateEvery"/> (or when what fails changes), and
@@ -55,6 +64,29 @@ public sealed class FaultLedger(FaultNoticeTiming timing)
 
     /// <summary>Faults currently shown (opened and not yet resolved).</summary>
     public IReadOnlyCollection<string> Open => [.. _faults.Where(f => f.Value.Opened).Select(f => f.Key)];
+
+    /// <summary>The faults as they stand, to be kept across a leader change.</summary>
+    public IReadOnlyList<FaultRecord> Export() =>
+        [.. _faults.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value.ToRecord(f.Key))];
+
+    /// <summary>Replaces what this ledger holds with faults another leader kept.</summary>
+    public void Import(IEnumerable<FaultRecord> records)
+    {
+        _faults.Clear();
+        foreach (var record in records)
+        {
+            _faults[record.Dependency] = Fault.From(record);
+        }
+    }
+
+    /// <summary>The opening notice of this fault reached the group.</summary>
+    public void MarkAnnounced(string dependency)
+    {
+        if (_faults.TryGetValue(dependency, out var fault) && fault.Opened)
+        {
+            fault.Announced = true;
+        }
+    }
 
     /// <param name="problem">What fails now, or null when the dependency answered as it should.</param>
     public (FaultNoticeStep Step, FaultNotice? Notice) Observe(string dependency, string? problem, DateTimeOffset now)
@@ -111,9 +143,22 @@ public sealed class FaultLedger(FaultNoticeTiming timing)
         public DateTimeOffset Since { get; } = since;
         public string Problem { get; set; } = problem;
         public bool Opened { get; set; }
+        public bool Announced { get; set; }
         public DateTimeOffset ShownAt { get; private set; }
         public string? ShownProblem { get; private set; }
         public DateTimeOffset? HealthySince { get; set; }
+
+        public static Fault From(FaultRecord r) => new(r.Since, r.Problem)
+        {
+            Opened = r.Opened,
+            Announced = r.Announced,
+            ShownAt = r.ShownAt,
+            ShownProblem = r.ShownProblem,
+            HealthySince = r.HealthySince,
+        };
+
+        public FaultRecord ToRecord(string dependency) =>
+            new(dependency, Problem, Since, Opened, Announced, ShownAt, ShownProblem, HealthySince);
 
         public FaultNotice Shown(string dependency, DateTimeOffset now)
         {

@@ -51,6 +51,7 @@ public interface INoticePublisher
 /// </summary>
 public interface IFaultNotifier
 {
+    /// <param name="ding">The opening notice (show it for the first time and DING); otherwise update the notice shown before, by whichever replica.</param>
     Task<bool> ShowAsync(Faults.FaultNotice notice, bool ding, CancellationToken cancellationToken);
 }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Commands;
+using ScaleControl.DingTalk.Configuration;
 using ScaleControl.DingTalk.Stream;
 
 namespace ScaleControl.DingTalk.Chat;
@@ -7,11 +9,13 @@ namespace ScaleControl.DingTalk.Chat;
 /// <summary>
 /// One chat message to the robot: read it, drop the robot's own and repeated ones (by <c>robotCode:msgId</c> —
 /// DingTalk pushes again what was not ACKed and may push twice anyway), parse the text into a Core command, have
-/// the server execute it with the sender's own rights, and send the answer.
+/// the server execute it with the sender's own rights, and send the answer. A message that starts with this instance's
+/// name and a colon (<see cref="ChatRouting"/>) is read without that prefix.
 /// </summary>
 public sealed partial class ChatMessageHandler(
     ICommandInbox inbox,
     ChatReplySender replies,
+    IOptionsMonitor<DingTalkOptions> options,
     TimeProvider time,
     ILogger<ChatMessageHandler> logger)
 {
@@ -66,7 +70,8 @@ public sealed partial class ChatMessageHandler(
             return CommandReply.Refused("I cannot tell who you are (no staff id): only members of this organisation can give commands.");
         }
 
-        var parsed = ChatCommandParser.Parse(message.Text);
+        var text = ChatRouting.CommandText(message.Text, options.CurrentValue);
+        var parsed = ChatCommandParser.Parse(text);
         if (parsed.Command is not { } command)
         {
             return CommandReply.Refused(parsed.Error!);
@@ -75,7 +80,7 @@ public sealed partial class ChatMessageHandler(
         try
         {
             return await inbox.ExecuteAsync(
-                new CommandRequest(command, message.SenderStaffId, message.SenderNick, message.Text.Trim(), message.IsGroup ? message.ConversationId : null),
+                new CommandRequest(command, message.SenderStaffId, message.SenderNick, text.Trim(), message.IsGroup ? message.ConversationId : null),
                 cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -53,6 +53,13 @@ public sealed class DingTalkOptions
     /// </summary>
     public string? Instance { get; set; }
 
+    /// <summary>
+    /// With <see cref="Instance"/> set: the groups whose unprefixed chat commands this instance answers (default: its
+    /// <see cref="NoticeConversationId"/>). Elsewhere a command must start with the instance's name and a colon
+    /// (<c>@ScaleControl staging: status</c>); other messages are handed back for another instance (see ChatRouting).
+    /// </summary>
+    public List<string> ChatConversationIds { get; set; } = [];
+
     /// <summary>HTTP mode: the route key cards are created with and registered under.</summary>
     public string? CallbackRouteKey { get; set; }
 

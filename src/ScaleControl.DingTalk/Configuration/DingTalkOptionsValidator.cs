@@ -55,6 +55,11 @@ internal sealed class DingTalkOptionsValidator : IValidateOptions<DingTalkOption
             errors.Add("Instance must be 1–40 lower-case letters, digits or '-'.");
         }
 
+        if (options.ChatConversationIds.Count > 50 || options.ChatConversationIds.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > 128))
+        {
+            errors.Add("ChatConversationIds must hold at most 50 non-empty conversation ids of at most 128 characters.");
+        }
+
         if (options.StreamConnections is < 1 or > 4)
         {
             errors.Add("StreamConnections must be between 1 and 4.");

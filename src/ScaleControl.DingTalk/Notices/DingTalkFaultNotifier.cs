@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Faults;
@@ -15,7 +14,9 @@ namespace ScaleControl.DingTalk.Notices;
 /// card template ScaleControl already has (status <c>fault</c>/<c>resolved</c>: no buttons): created when the fault
 /// opens, updated in place while it lasts, and "resolved after 7m12s" at the end. When it opens, the people in
 /// <see cref="DingTalkOptions.FaultReceivers"/> are DINGed. A card that could not be created (DingTalk itself down)
-/// is created on the next try, showing the state of that moment.
+/// is created on the next try, showing the state of that moment. Whether to create or update is the caller's word
+/// (<c>ding</c>: the opening notice), not this replica's memory: after a leader change the new leader updates the
+/// card the previous one created (its outTrackId comes from the fault's start).
 /// </summary>
 public sealed partial class DingTalkFaultNotifier(
     DingTalkApiClient api,
@@ -23,8 +24,6 @@ public sealed partial class DingTalkFaultNotifier(
     IOptionsMonitor<DingTalkOptions> options,
     ILogger<DingTalkFaultNotifier> logger) : IFaultNotifier
 {
-    private readonly ConcurrentDictionary<string, bool> _delivered = new(StringComparer.Ordinal);
-
     public async Task<bool> ShowAsync(FaultNotice notice, bool ding, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
@@ -38,7 +37,7 @@ public sealed partial class DingTalkFaultNotifier(
         var cardData = new CardParams(CardData(notice));
         try
         {
-            if (_delivered.ContainsKey(outTrackId))
+            if (!ding)
             {
                 await api.UpdateCardAsync(new UpdateCardRequest
                 {
@@ -58,12 +57,6 @@ public sealed partial class DingTalkFaultNotifier(
                     ImGroupOpenSpaceModel = new ImGroupOpenSpaceModel(false, new Dictionary<string, string> { ["EN_US"] = Title(notice), ["ZH_CN"] = Title(notice) }),
                     ImGroupOpenDeliverModel = new ImGroupOpenDeliverModel(settings.EffectiveRobotCode, null),
                 }, cancellationToken);
-                _delivered[outTrackId] = true;
-            }
-
-            if (notice.Resolved)
-            {
-                _delivered.TryRemove(outTrackId, out _);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -151,6 +151,12 @@ public sealed partial class DingTalkStreamClient(
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
+            if (frame is { Type: StreamFrame.CallbackType, Topic: RobotMessageTopic } && !IsMyChat(frame))
+            {
+                await connection.SendAsync(StreamAck.NotHandled(frame.MessageId, "chat for another ScaleControl instance").ToUtf8Json(), CancellationToken.None);
+                return;
+            }
+
             if (frame is { Type: StreamFrame.CallbackType, Topic: CardCallbackTopic })
             {
                 var answer = await HandleCardCallbackOnceAsync(frame);
@@ -182,6 +188,10 @@ public sealed partial class DingTalkStreamClient(
             LogFrameFailed(logger, e, frame.Type, frame.Topic, frame.MessageId);
         }
     }
+
+    /// <summary>Another instance's chat (ChatRouting) is handed back; an unreadable message is ours to log and drop.</summary>
+    private bool IsMyChat(StreamFrame frame) =>
+        !ChatbotMessage.TryParse(frame.Data, out var message, out _) || ChatRouting.IsMine(message, options.CurrentValue);
 
     /// <summary>ACKed at once (DingTalk would push it again otherwise); the command runs after, and answers on its own.</summary>
     private string AcceptChatMessage(StreamFrame frame)

@@ -94,7 +94,32 @@ public sealed partial class KubernetesWorkloadClient(
         }
         catch (HttpOperationException ex)
         {
+            // A write whose answer was lost (a 5xx or a timeout after the server applied it) is retried with the same
+            // resourceVersion and meets its own change: the workload already runs the count, so nothing is written again.
+            // The live read, not the cache, decides: a watch may not have delivered the change yet.
+            if (ex.Response?.StatusCode == HttpStatusCode.Conflict
+                && await LiveReplicasAsync(workload.Kind, target, cancellationToken).ConfigureAwait(false) == request.Replicas)
+            {
+                LogAlreadyScaled(logger, target.ToString(), request.Replicas);
+                return new ScaleResult(ScaleOutcome.Applied, request.Replicas, $"already at {request.Replicas} when the write conflicted (e.g. an earlier attempt went through but its answer was lost)");
+            }
+
             return Failure(target, ex, $"the workload changed since resourceVersion {resourceVersion}; re-read and re-check");
+        }
+    }
+
+    private async Task<int?> LiveReplicasAsync(string kind, WorkloadRef target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var scale = kind == TargetRef.StatefulSetKind
+                ? await client.AppsV1.ReadNamespacedStatefulSetScaleAsync(target.Name, target.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await client.AppsV1.ReadNamespacedDeploymentScaleAsync(target.Name, target.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return scale.Spec?.Replicas;
+        }
+        catch (HttpOperationException)
+        {
+            return null; // unknown: treated as the conflict it was
         }
     }
 
@@ -168,6 +193,9 @@ public sealed partial class KubernetesWorkloadClient(
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Set HPA floor of {Target} (HPA {Hpa}) minReplicas {From} → {To}: {Reason}")]
     private static partial void LogHpaFloor(ILogger logger, string target, string hpa, int from, int to, string reason);
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Information, Message = "Scale of {Target} to {Replicas} met a conflict, but the workload already runs {Replicas} (e.g. an earlier attempt went through but its answer was lost)")]
+    private static partial void LogAlreadyScaled(ILogger logger, string target, int replicas);
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Scale of {Target} failed with {Status}: {Problem}")]
     private static partial void LogScaleFailed(ILogger logger, string target, int? status, string problem);

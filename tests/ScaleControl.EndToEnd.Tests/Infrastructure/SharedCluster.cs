@@ -43,6 +43,9 @@ public sealed class SharedCluster : IAsyncDisposable
     /// <summary>The emulated DingTalk tenant (apps, users, groups, templates).</summary>
     public JsonElement DingTalk => _info;
 
+    /// <summary>The emulator's first group (the open conversation id a notice group setting names).</summary>
+    public string FirstGroup => _info.GetProperty("groups")[0].GetProperty("openConversationId").GetString()!;
+
     /// <param name="callbackTimeoutSeconds">The emulator's wait for a tap's answer (DingTalk's 2 s unless a load test asks for slack).</param>
     /// <param name="sandbox">More settings of the sandbox (<c>ScaleControl__Sandbox__*</c>: traffic, nodes, seeded policies).</param>
     public static async Task<SharedCluster> StartAsync(double callbackTimeoutSeconds = 2, params (string Key, string Value)[] sandbox)

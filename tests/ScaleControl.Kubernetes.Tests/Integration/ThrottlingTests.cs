@@ -29,6 +29,27 @@ public class ThrottlingTests
     }
 
     [Fact]
+    public async Task ScaleAsync_WriteAppliedButAnswer500_RetryMeetsItsOwnChange_AppliedWithoutASecondWrite()
+    {
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode();
+        var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+        // The API server applies the write, but its answer is lost: the client sees a 500 and repeats the PUT.
+        using var lost = sandbox.Control.InjectFault(SandboxFault.LostAnswer(500, times: 1) with { Resource = "deployments/scale" });
+
+        var result = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 5, state.ResourceVersion, "qps", null), CancellationToken.None);
+
+        Assert.Equal(ScaleOutcome.Applied, result.Outcome);
+        Assert.Equal(5, result.Replicas);
+        Assert.Contains("already at 5", result.Message, StringComparison.Ordinal);
+        var writes = sandbox.Control.Journal.Where(e => e is { Verb: "update", Resource: "deployments/scale" }).ToList();
+        Assert.Equal([(500, (int?)200), (409, null)], writes.Select(e => (e.StatusCode, e.ServedStatusCode)));
+        Assert.Single(writes, e => e.Served);
+        Assert.Equal(5, (int)sandbox.Control.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["replicas"]!);
+    }
+
+    [Fact]
     public async Task Reads_ApiAnswers503_AreRetried_ButEventCreatesAreNot()
     {
         await using var sandbox = await KubernetesSandbox.StartAsync();

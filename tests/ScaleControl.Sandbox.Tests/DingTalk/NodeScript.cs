@@ -48,7 +48,8 @@ public sealed class NodeScript : IAsyncDisposable
     public JsonElement WaitFor(string name, TimeSpan? within = null)
     {
         var deadline = Stopwatch.StartNew();
-        var limit = within ?? TimeSpan.FromSeconds(20);
+        // Generous: node and the SDK start in ~1 s on an idle machine but took over 20 s (printing nothing) at load 50.
+        var limit = within ?? TimeSpan.FromSeconds(60);
         while (deadline.Elapsed < limit)
         {
             if (_events.TryTake(out var e, TimeSpan.FromMilliseconds(100)) && e.GetProperty("event").GetString() == name)

@@ -34,7 +34,7 @@ public sealed class OfficialSdkTests
     [Fact]
     public async Task StreamSdk_ReceivesCardCallbackAcksAndReconnectsAfterDisconnect()
     {
-        var options = DingTalkSandboxOptions.CreateDefault();
+        var options = EmulatorHost.ForOutOfProcessClient();
         options.DisconnectGrace = TimeSpan.FromSeconds(1);
         await using var host = await EmulatorHost.StartAsync(options);
         await using var node = NodeScript.Start("stream-card.mjs", host.BaseUrl.ToString(), host.App.AppKey, host.App.AppSecret);

@@ -37,10 +37,21 @@ public sealed class RawStreamClient : IAsyncDisposable
     public static async Task<RawStreamClient> ConnectAsync(EmulatorHost host, bool answerPings, params string[] callbackTopics)
     {
         var (endpoint, ticket) = await OpenAsync(host, callbackTopics);
+        var before = await OpenConnectionsAsync(host);
         var client = new RawStreamClient { AnswerPings = answerPings };
         await client.ConnectAsync(new Uri($"{endpoint}?ticket={Uri.EscapeDataString(ticket)}"));
+        // The socket is open on this side before the emulator has registered it (its handler adds the connection after
+        // accepting the upgrade): under load a test that read stream/connections at once found it empty. Wait for it.
+        for (var i = 0; i < 400 && await OpenConnectionsAsync(host) <= before; i++)
+        {
+            await Task.Delay(25);
+        }
+
         return client;
     }
+
+    private static async Task<int> OpenConnectionsAsync(EmulatorHost host) =>
+        (await host.Http.GetFromJsonAsync<JsonElement>("stream/connections")).EnumerateArray().Count(c => c.GetProperty("isOpen").GetBoolean());
 
     public async Task ConnectAsync(Uri uri)
     {

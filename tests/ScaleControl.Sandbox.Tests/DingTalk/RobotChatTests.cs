@@ -12,7 +12,7 @@ public sealed class RobotChatTests
     [Fact]
     public async Task OfficialStreamSdk_RobotListenerGetsGroupMention_AndRepliesThroughSessionWebhook()
     {
-        await using var host = await EmulatorHost.StartAsync();
+        await using var host = await EmulatorHost.StartAsync(EmulatorHost.ForOutOfProcessClient());
         await using var node = NodeScript.Start("stream-robot.mjs", host.BaseUrl.ToString(), host.App.AppKey, host.App.AppSecret);
         node.WaitFor("connected");
         await WaitForConnectionAsync(host);

@@ -110,6 +110,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<IFaultNotifier>(Faults);
             services.AddSingleton<IEventRecorder>(Events);
             services.AddSingleton<ILeadership, FixedLeadership>();
+            services.AddSingleton<IFaultLedgerStore>(new Core.Faults.MemoryFaultLedgerStore());
         });
     }
 

@@ -72,23 +72,9 @@ public sealed partial class RobotChatDelivery(
         {
             for (var attempt = 1; attempt <= options.RobotMessageMaxPushes; attempt++)
             {
-                if (gateway.Pick(push.AppKey!, "CALLBACK", StreamTopics.BotMessage) is not { } connection)
+                if (await PushOnceAsync(push))
                 {
-                    push.Status = RobotPushStatus.NoConnection;
-                }
-                else
-                {
-                    push.Pushes++;
-                    var frame = gateway.NewFrame(connection, "CALLBACK", StreamTopics.BotMessage, push.Data!, push.MessageId);
-                    if (await gateway.SendAndAwaitAckAsync(connection, frame, options.CallbackTimeout) is { Code: 200 })
-                    {
-                        push.Status = RobotPushStatus.Acked;
-                        push.AckedBy = connection.ConnectionId;
-                        return;
-                    }
-
-                    push.Status = RobotPushStatus.NotAcked;
-                    LogNotAcked(logger, push.MsgId, push.Pushes);
+                    return;
                 }
 
                 changes.Publish();
@@ -106,6 +92,39 @@ public sealed partial class RobotChatDelivery(
             changes.Publish();
             firstAttempt.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// One push: to a connection of the app; a connection that ACKs with a non-200 code did not handle it (another
+    /// ScaleControl instance's message, handed back), so it goes on at once to a connection not tried yet — as taps do.
+    /// No ACK at all, or every connection handing it back, leaves it for the next push after the redelivery interval.
+    /// </summary>
+    private async Task<bool> PushOnceAsync(RobotPush push)
+    {
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        push.Status = RobotPushStatus.NoConnection;
+        while (gateway.Pick(push.AppKey!, "CALLBACK", StreamTopics.BotMessage, tried) is { } connection)
+        {
+            tried.Add(connection.ConnectionId);
+            push.Pushes++;
+            var frame = gateway.NewFrame(connection, "CALLBACK", StreamTopics.BotMessage, push.Data!, push.MessageId);
+            var ack = await gateway.SendAndAwaitAckAsync(connection, frame, options.CallbackTimeout);
+            if (ack is { Code: 200 })
+            {
+                push.Status = RobotPushStatus.Acked;
+                push.AckedBy = connection.ConnectionId;
+                return true;
+            }
+
+            push.Status = ack is null ? RobotPushStatus.NotAcked : RobotPushStatus.HandedBack;
+            LogNotAcked(logger, push.MsgId, push.Pushes);
+            if (ack is null)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     private string Payload(SandboxApp app, SandboxUser from, SandboxGroup? group, string conversationId, string msgId, string text,
@@ -182,6 +201,9 @@ public enum RobotPushStatus
     Pending,
     Acked,
     NotAcked,
+
+    /// <summary>Every connection answered with a non-200 ACK (none handled it, e.g. another ScaleControl instance's chat).</summary>
+    HandedBack,
     NoConnection,
     GivenUp,
 

@@ -76,8 +76,11 @@ internal static class ApiErrors
         new(Status(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later",
             new JsonObject { ["retryAfterSeconds"] = (int)Math.Ceiling(retryAfter.TotalSeconds) }), retryAfter);
 
-    public static ApiException ServerError(int code) => code switch
+    /// <summary>The Status an injected fault answers with (a server error, or a conflict or expiry the test asks for).</summary>
+    public static ApiException Injected(int code) => code switch
     {
+        409 => new(Status(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again (injected by the sandbox)")),
+        410 => new(Status(410, "Expired", "the resourceVersion is too old (injected by the sandbox)")),
         503 => new(Status(503, "ServiceUnavailable", "the server is currently unable to handle the request")),
         504 => new(Status(504, "Timeout", "the server was unable to return a response in the time allotted")),
         _ => new(Status(code, "InternalError", "an error on the server (\"injected by the sandbox\") has prevented the request from succeeding")),

@@ -34,6 +34,16 @@ public static class ControlEndpoints
             control.ClearFaults();
             return Results.NoContent();
         }).WithSummary("Remove every injected fault");
+        routes.MapPost("/watches/drop", () =>
+        {
+            control.DropWatches();
+            return Results.NoContent();
+        }).WithSummary("Close every open watch without an event (a dropped connection)");
+        routes.MapPost("/watches/expire", () =>
+        {
+            control.ExpireWatches();
+            return Results.NoContent();
+        }).WithSummary("End every open watch with ERROR 410 Expired and forget the history (resuming gets 410 Gone)");
         return endpoints;
     }
 }

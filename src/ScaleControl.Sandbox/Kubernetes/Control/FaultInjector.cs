@@ -25,7 +25,7 @@ internal sealed class FaultInjector
         }
     }
 
-    public SandboxFault? Take(string method, string path, string verb, string resource)
+    public SandboxFault? Take(string method, string path, string verb, string resource, string userAgent)
     {
         lock (_lock)
         {
@@ -36,6 +36,7 @@ internal sealed class FaultInjector
                     && (f.Verb is null || f.Verb == verb)
                     && (f.Resource is null || f.Resource == resource)
                     && (f.PathContains is null || path.Contains(f.PathContains, StringComparison.Ordinal))
+                    && (f.UserAgentContains is null || userAgent.Contains(f.UserAgentContains, StringComparison.Ordinal))
                     && active.Remaining is null or > 0)
                 {
                     active.Remaining--;

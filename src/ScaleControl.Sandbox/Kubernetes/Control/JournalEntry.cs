@@ -2,7 +2,9 @@ namespace ScaleControl.Sandbox.Kubernetes.Control;
 
 /// <summary>
 /// One request the sandbox API served. Verb/ApiGroup/Resource are the RBAC terms (e.g. patch, apps,
-/// deployments/scale); discovery and other non-resource URLs have an empty Resource.
+/// deployments/scale); discovery and other non-resource URLs have an empty Resource. <see cref="ServedStatusCode"/> is set
+/// when an injected fault replaced the answer of a request that was served (<see cref="SandboxFault.AfterServing"/>):
+/// the status the request really had, e.g. 200 for a write that was applied although the client saw a 500.
 /// </summary>
 public sealed record JournalEntry(
     DateTimeOffset Time,
@@ -16,4 +18,9 @@ public sealed record JournalEntry(
     string Resource,
     string? Namespace,
     string? Name,
-    string? UserAgent);
+    string? UserAgent,
+    int? ServedStatusCode = null)
+{
+    /// <summary>The request changed the cluster's state as far as its status tells (a 2xx, answered or not).</summary>
+    public bool Served => (ServedStatusCode ?? StatusCode) is >= 200 and < 300;
+}

@@ -17,13 +17,22 @@ public sealed record SandboxFault
 
     public string? PathContains { get; init; }
 
+    /// <summary>Only requests whose User-Agent contains this, e.g. <c>scalecontrol/replica-a</c> (one replica cut off from the API).</summary>
+    public string? UserAgentContains { get; init; }
+
     public int? Times { get; init; }
 
     /// <summary>Delay before the request is served (or failed).</summary>
     public TimeSpan Latency { get; init; }
 
-    /// <summary>Answer with this status (429, 500, 503, 504…) and a Kubernetes Status body instead of serving.</summary>
+    /// <summary>Answer with this status (409, 410, 429, 500, 503, 504…) and a Kubernetes Status body instead of serving.</summary>
     public int? StatusCode { get; init; }
+
+    /// <summary>
+    /// Serve the request first, then throw its answer away and answer <see cref="StatusCode"/> (or, with
+    /// <see cref="Latency"/> alone, hang after serving): a write that was applied but whose answer the client never got.
+    /// </summary>
+    public bool AfterServing { get; init; }
 
     /// <summary>Retry-After sent with a 429.</summary>
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
@@ -31,6 +40,9 @@ public sealed record SandboxFault
     public static SandboxFault Throttle(TimeSpan retryAfter, int? times = null) => new() { StatusCode = 429, RetryAfter = retryAfter, Times = times };
 
     public static SandboxFault ServerError(int statusCode = 500, int? times = null) => new() { StatusCode = statusCode, Times = times };
+
+    /// <summary>The request is applied, but the client gets <paramref name="statusCode"/> (a lost answer).</summary>
+    public static SandboxFault LostAnswer(int statusCode = 500, int? times = null) => new() { StatusCode = statusCode, Times = times, AfterServing = true };
 
     public static SandboxFault Slow(TimeSpan latency, int? times = null) => new() { Latency = latency, Times = times };
 }

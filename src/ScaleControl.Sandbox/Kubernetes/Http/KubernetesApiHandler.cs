@@ -38,24 +38,27 @@ internal sealed class KubernetesApiHandler(
         var segments = (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
         var request = context.Request;
         RequestInfo? info = null;
+        int? servedStatus = null;
         try
         {
             var user = Impersonation.Apply(request, authenticator.Authenticate(request), authorizer);
             info = ParseResource(segments);
             var verb = Verb(request, info);
             authorizer.Check(user, Attributes(verb, info, segments));
-            if (faults.Take(request.Method, request.Path, verb, info?.Resource ?? "") is { } fault)
+            var fault = faults.Take(request.Method, request.Path, verb, info?.Resource ?? "", request.Headers.UserAgent.ToString());
+            if (fault is { AfterServing: true })
             {
-                await InjectAsync(fault, context.RequestAborted);
-            }
-
-            if (info is null)
-            {
-                await ServeNonResourceAsync(context, segments);
+                servedStatus = await ServeUnansweredAsync(context, info, user, segments);
+                await InjectAfterServingAsync(context, fault);
             }
             else
             {
-                await ServeResourceAsync(context, info, user);
+                if (fault is not null)
+                {
+                    await InjectAsync(fault, context.RequestAborted);
+                }
+
+                await ServeAsync(context, info, user, segments);
             }
         }
         catch (ApiException e)
@@ -80,7 +83,7 @@ internal sealed class KubernetesApiHandler(
             journal.Record(new JournalEntry(
                 time.GetUtcNow(), request.Method, request.PathBase + request.Path, request.QueryString.Value ?? "", request.ContentType,
                 context.Response.StatusCode, Verb(request, info), info?.Type.Group ?? "", info?.Resource ?? "",
-                info?.Namespace, info?.Name, request.Headers.UserAgent.ToString()));
+                info?.Namespace, info?.Name, request.Headers.UserAgent.ToString(), servedStatus));
         }
     }
 
@@ -97,6 +100,9 @@ internal sealed class KubernetesApiHandler(
         : new AccessAttributes(verb, info.Type.Group, info.Type.Plural, info.SubresourceName,
             info.Namespace ?? (info.Type == BuiltInResources.Namespaces ? info.Name ?? "" : ""), info.Name ?? "");
 
+    private Task ServeAsync(HttpContext context, RequestInfo? info, UserInfo user, string[] segments) =>
+        info is null ? ServeNonResourceAsync(context, segments) : ServeResourceAsync(context, info, user);
+
     private async Task InjectAsync(SandboxFault fault, CancellationToken cancellationToken)
     {
         if (fault.Latency > TimeSpan.Zero)
@@ -106,7 +112,50 @@ internal sealed class KubernetesApiHandler(
 
         if (fault.StatusCode is { } code)
         {
-            throw code == 429 ? ApiErrors.TooManyRequests(fault.RetryAfter) : ApiErrors.ServerError(code);
+            throw code == 429 ? ApiErrors.TooManyRequests(fault.RetryAfter) : ApiErrors.Injected(code);
+        }
+    }
+
+    /// <summary>
+    /// Serves the request into a buffer (so the write happens) and throws that answer away: with the fault that
+    /// follows, the client cannot tell an applied write from a lost one. Returns the status the request was served with.
+    /// </summary>
+    private async Task<int> ServeUnansweredAsync(HttpContext context, RequestInfo? info, UserInfo user, string[] segments)
+    {
+        var body = context.Response.Body;
+        int served;
+        using (var buffer = new MemoryStream())
+        {
+            context.Response.Body = buffer;
+            try
+            {
+                await ServeAsync(context, info, user, segments);
+                served = context.Response.StatusCode;
+            }
+            catch (ApiException e)
+            {
+                served = e.Code;
+            }
+            finally
+            {
+                context.Response.Body = body;
+            }
+        }
+
+        context.Response.Clear();
+        return served;
+    }
+
+    private async Task InjectAfterServingAsync(HttpContext context, SandboxFault fault)
+    {
+        try
+        {
+            await InjectAsync(fault, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = 499; // the client gave up (nginx's "client closed request"): the journal must not show a 200
+            throw;
         }
     }
 
