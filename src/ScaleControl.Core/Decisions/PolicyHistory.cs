@@ -57,7 +57,9 @@ public sealed class PolicyHistory
         }
 
         DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff);
-        DropBefore<ScaleChange, ChangeTime>(_changes, cutoff);
+        // Changes are few and the swing rule looks further back at them (SwingHold.RegretWindow).
+        var changesCutoff = Math.Min(cutoff, (now - SwingHold.RegretWindow).UtcTicks);
+        DropBefore<ScaleChange, ChangeTime>(_changes, changesCutoff);
     }
 
     /// <summary>
