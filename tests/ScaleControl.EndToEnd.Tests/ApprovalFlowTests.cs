@@ -1,10 +1,9 @@
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
-using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
-/// <summary>The product's story end to end against the real server in sandbox mode, checked with real kubectl.</summary>
+/// <summary>The product's story end to end, the product in cluster mode under the chart's RBAC against a sandbox cluster, checked with real kubectl.</summary>
 public sealed class ApprovalFlowTests
 {
     private const string Viewer = "sandbox-viewer";
@@ -13,7 +12,7 @@ public sealed class ApprovalFlowTests
     public async Task HotEvent_ProposalCardTaps_ScalesOnlyForAnApprover_AndRecordsEverything()
     {
         // Flat traffic and a settled hot event: the proposal cannot be amended between reading it and the tap.
-        await using var server = await SandboxServer.StartAsync(Fast.Settings(("ScaleControl__Sandbox__FlatTraffic", "true")));
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(("ScaleControl__Sandbox__FlatTraffic", "true")));
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
         await SettledHotEvent.StartAsync(server, "shop", "checkout-api", 4);
@@ -54,7 +53,7 @@ public sealed class ApprovalFlowTests
     [Fact]
     public async Task TwoApproversTapAtTheSameMoment_ScaleOnce()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
         await server.HotEventAsync("shop", "checkout-api", 3);
         var proposal = await StablePendingAsync(server);
         var name = proposal.GetProperty("metadata").GetProperty("name").GetString()!;
@@ -76,7 +75,7 @@ public sealed class ApprovalFlowTests
     [Fact]
     public async Task Api_ApprovePinFreeze_WorkThroughTheSameRules()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
         using var zhangsan = server.Client("sandbox-zhangsan");
 
         // Approve through the API.
@@ -107,7 +106,7 @@ public sealed class ApprovalFlowTests
     }
 
     /// <summary>The pending proposal once the traffic settled (the same one two polls in a row).</summary>
-    internal static async Task<JsonElement> StablePendingAsync(SandboxServer server, string ns = "shop")
+    internal static async Task<JsonElement> StablePendingAsync(ProductOnCluster server, string ns = "shop")
     {
         string? seen = null;
         return (await server.EventuallyJson(async () =>
@@ -131,17 +130,17 @@ public sealed class ApprovalFlowTests
         }, "a pending proposal that stays"));
     }
 
-    internal static Task<JsonElement> Card(SandboxServer server, string outTrackId) => server.GetJson($"/sandbox/dingtalk/cards/{outTrackId}");
+    internal static Task<JsonElement> Card(ProductOnCluster server, string outTrackId) => server.GetJson($"/sandbox/dingtalk/cards/{outTrackId}");
 
     /// <summary>Taps Approve; with <paramref name="shown"/> it carries the count the card showed, as the real button does.</summary>
-    private static Task<JsonElement> Tap(SandboxServer server, string outTrackId, string user, int? shown = null) =>
+    private static Task<JsonElement> Tap(ProductOnCluster server, string outTrackId, string user, int? shown = null) =>
         server.PostJson($"/sandbox/dingtalk/cards/{outTrackId}/tap", shown is { } replicas
             ? new { userId = user, actionIds = new[] { "approve" }, @params = (object)new { action = "approve", replicas = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture) } }
             : new { userId = user, actionIds = new[] { "approve" }, @params = (object)new { action = "approve" } });
 
-    private static async Task TapRaw(SandboxServer server, string outTrackId, string user)
+    private static async Task TapRaw(ProductOnCluster server, string outTrackId, string user)
     {
         using var content = System.Net.Http.Json.JsonContent.Create(new { userId = user, actionIds = new[] { "approve" }, @params = new { action = "approve" } });
-        using var response = await server.Http.PostAsync($"/sandbox/dingtalk/cards/{outTrackId}/tap", content);
+        using var response = await server.SandboxHttp.PostAsync($"/sandbox/dingtalk/cards/{outTrackId}/tap", content);
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
-using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -9,7 +8,7 @@ public sealed class AutoAndEscalationTests
     [Fact]
     public async Task AutoPolicy_ScalesByItself_AndPostsANotice()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
         var before = await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder");
 
         await server.HotEventAsync("video", "video-transcoder", 3);
@@ -23,7 +22,7 @@ public sealed class AutoAndEscalationTests
     [Fact]
     public async Task NobodyTaps_DingEscalation_ThenExpiry()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings(
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(
             ("ScaleControl__Sandbox__EscalationSeconds", "2"),
             ("ScaleControl__Sandbox__ApprovalExpirySeconds", "8")));
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");

@@ -18,13 +18,10 @@ public sealed partial class ChartRbacTests
     {
         // The cluster's own control loop stays idle: every write comes from the replica under test.
         await using var cluster = await SandboxServer.StartAsync(Fast.Settings(("ScaleControl__Loop__StartupDelaySeconds", "600")));
+        var kubeconfig = await ChartRbac.InstallAsync(cluster);
         var rbac = ChartRbac.Render();
-        await cluster.Kubectl.RunAsync("apply", "-f", cluster.Kubectl.WriteFile("chart-rbac.yaml", rbac));
-        var token = (await cluster.Kubectl.RunAsync("create", "token", ChartRbac.Release, "-n", ChartRbac.Namespace, "--duration=2h")).StdOut.Trim();
-        var kubeconfig = Path.Combine(cluster.WorkingDirectory, "chart-sa.kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, TokenLine().Replace(await File.ReadAllTextAsync(cluster.Kubeconfig), $"token: {token}"));
         var who = await new Testing.Kubernetes.Kubectl(kubeconfig).RunAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
-        Assert.Equal($"system:serviceaccount:{ChartRbac.Namespace}:{ChartRbac.Release}", who.StdOut);
+        Assert.Equal(ChartRbac.User, who.StdOut);
 
         await using var server = await SandboxServer.StartAsync(Fast.Settings(
             ("ScaleControl__Mode", "Cluster"),
@@ -65,9 +62,6 @@ public sealed partial class ChartRbacTests
         Assert.Contains("scaling to 8 failed: " + expected, events, StringComparison.Ordinal);
         Assert.Equal(7, await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder"));
     }
-
-    [GeneratedRegex(@"token: \S+")]
-    private static partial Regex TokenLine();
 
     [GeneratedRegex(@"resources: \[""deployments/scale"", ""statefulsets/scale""\]\s*\n\s*verbs: \[[^\]]*\]")]
     private static partial Regex ScaleRule();

@@ -2,13 +2,12 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
-using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
 /// <summary>
 /// People type to the robot in the emulated DingTalk group (the emulator's script route, as the phone page does) and
-/// the real server in sandbox mode runs the commands with each person's own rights; real kubectl checks the cluster.
+/// the product (cluster mode, the chart's RBAC) runs the commands with each person's own rights; real kubectl checks the cluster.
 /// </summary>
 public sealed class ChatCommandTests
 {
@@ -18,7 +17,7 @@ public sealed class ChatCommandTests
     [Fact]
     public async Task Scale_ByOperatorPinsAndAnswersGroup_ViewerRefusedPrivately_StaleRefused_StatusFast()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
         await WaitForRobotListenerAsync(server);
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
@@ -63,7 +62,7 @@ public sealed class ChatCommandTests
     [Fact]
     public async Task UnknownCommand_DidYouMean_AndRiskyScaleWaitsForTheSendersConfirmation()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
         await WaitForRobotListenerAsync(server);
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
@@ -85,20 +84,21 @@ public sealed class ChatCommandTests
     [Fact]
     public async Task RiskyScale_ConfirmationCardSeenByTheSenderOnly_TheSendersTapScales()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings());
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
         await WaitForRobotListenerAsync(server);
         var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
 
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl scale shop/checkout-api {before}->50 for 10m launch");
         var card = await server.EventuallyJson(async () => (await server.GetJson("/sandbox/dingtalk/cards")).EnumerateArray()
-            .Where(c => c.GetProperty("outTrackId").GetString()!.StartsWith("confirm.", StringComparison.Ordinal)).Select(c => (JsonElement?)c.Clone()).FirstOrDefault(),
-            "the confirmation card");
+            .Where(c => c.GetProperty("outTrackId").GetString()!.StartsWith("confirm.", StringComparison.Ordinal) && c.GetProperty("spaces").GetArrayLength() > 0)
+            .Select(c => (JsonElement?)c.Clone()).FirstOrDefault(),
+            "the confirmation card, delivered"); // created and delivered are two calls: read it once it is delivered
         var outTrackId = card.GetProperty("outTrackId").GetString()!;
         Assert.Equal(["zhangsan"], card.GetProperty("spaces")[0].GetProperty("recipients").EnumerateArray().Select(r => r.GetString()));
         Assert.Contains(card.GetProperty("buttons").EnumerateArray(), b => b.GetProperty("actionId").GetString() == "confirm");
 
         // lisi is in the group but not a recipient: DingTalk does not even show him the card.
-        using var lisiTap = await server.Http.PostAsJsonAsync($"/sandbox/dingtalk/cards/{Uri.EscapeDataString(outTrackId)}/tap", new { userId = "lisi", actionIds = new[] { "confirm" } });
+        using var lisiTap = await server.SandboxHttp.PostAsJsonAsync($"/sandbox/dingtalk/cards/{Uri.EscapeDataString(outTrackId)}/tap", new { userId = "lisi", actionIds = new[] { "confirm" } });
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, lisiTap.StatusCode);
         Assert.Equal(before, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
 
@@ -108,7 +108,7 @@ public sealed class ChatCommandTests
             "the card shows it confirmed");
     }
 
-    private static async Task WaitForRobotListenerAsync(SandboxServer server) =>
+    private static async Task WaitForRobotListenerAsync(ProductOnCluster server) =>
         await server.Eventually(async () =>
         {
             var connections = await server.GetJson("/sandbox/dingtalk/stream/connections");
@@ -116,13 +116,13 @@ public sealed class ChatCommandTests
                 .Any(s => s.GetProperty("topic").GetString() == "/v1.0/im/bot/messages/get")) >= 1;
         }, "the product listens to robot messages");
 
-    private static Task<JsonElement> TypeAsync(SandboxServer server, string from, string? conversationId, string text) =>
+    private static Task<JsonElement> TypeAsync(ProductOnCluster server, string from, string? conversationId, string text) =>
         server.PostJson("/sandbox/dingtalk/messages", conversationId is null ? new { from, text } : new { from, conversationId, text });
 
-    private static async Task<List<PhoneMessage>> MessagesAsync(SandboxServer server) =>
+    private static async Task<List<PhoneMessage>> MessagesAsync(ProductOnCluster server) =>
         [.. (await server.GetJson("/sandbox/dingtalk/messages")).EnumerateArray().Select(PhoneMessage.From)];
 
-    private static async Task<PhoneMessage> WaitForMessageAsync(SandboxServer server, Func<PhoneMessage, bool> match, string what, int skip = 0) =>
+    private static async Task<PhoneMessage> WaitForMessageAsync(ProductOnCluster server, Func<PhoneMessage, bool> match, string what, int skip = 0) =>
         await server.Eventually(async () => (await MessagesAsync(server)).Where(m => m.Kind != "UserMessage").Where(match).Skip(skip).FirstOrDefault(), what, seconds: 20);
 
     private sealed record PhoneMessage(string Kind, string Text, string? OpenConversationId, IReadOnlyList<string> Receivers, IReadOnlyList<string> AtUserIds, string? ChatUser)

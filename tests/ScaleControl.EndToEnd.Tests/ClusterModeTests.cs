@@ -7,7 +7,8 @@ namespace ScaleControl.EndToEnd.Tests;
 /// <summary>
 /// The same binary in cluster mode: a kubeconfig (here: another server's sandbox cluster), a Prometheus URL and
 /// DingTalk switched off. It runs no sandbox of its own, takes only real tokens, fails static when Prometheus is
-/// unreachable, and still acts on the cluster when an operator pins a workload.
+/// unreachable, and still acts on the cluster when an operator pins a workload. It runs as the cluster's admin on
+/// purpose (the minimal cluster-mode set-up with DingTalk off); the chart's ServiceAccount is ProductOnCluster's default.
 /// </summary>
 public sealed class ClusterModeTests
 {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
-using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -17,7 +16,7 @@ public sealed partial class CostAndRoomTests
     public async Task HotEventOnASmallCluster_CardShowsCostAndShortRoom_KubectlShowsThosePodsPending_UndoRestores()
     {
         // Two 3.6-CPU nodes: the seeded services leave less than a CPU; checkout-api asks for half a CPU per pod.
-        await using var server = await SandboxServer.StartAsync(Fast.Settings(
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(
             ("ScaleControl__Sandbox__FlatTraffic", "true"),
             ("ScaleControl__Sandbox__Nodes", "2"),
             ("ScaleControl__Sandbox__NodeCpu", "3600m"),
@@ -72,12 +71,12 @@ public sealed partial class CostAndRoomTests
         Assert.Empty(final.GetProperty("status").GetProperty("amendments").EnumerateArray());
     }
 
-    private static async Task<string[]> PendingPodsAsync(SandboxServer server) =>
+    private static async Task<string[]> PendingPodsAsync(ProductOnCluster server) =>
         (await server.Kubectl.RunAsync("get", "pods", "-n", "shop", "--field-selector", "status.phase=Pending", "-o", "name")).StdOut
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Taps a button; Approve carries the count the card showed, as the real button does.</summary>
-    private static Task<JsonElement> Tap(SandboxServer server, string outTrackId, string user, string action, int? replicas = null) =>
+    private static Task<JsonElement> Tap(ProductOnCluster server, string outTrackId, string user, string action, int? replicas = null) =>
         server.PostJson($"/sandbox/dingtalk/cards/{outTrackId}/tap", replicas is { } shown
             ? new { userId = user, actionIds = new[] { action }, @params = (object)new { action, replicas = shown.ToString(CultureInfo.InvariantCulture) } }
             : new { userId = user, actionIds = new[] { action }, @params = (object)new { action } });

@@ -10,7 +10,9 @@ namespace ScaleControl.EndToEnd.Tests;
 /// <summary>
 /// The dashboard (<c>/</c>) in Debian's Chromium through Playwright, against the real server in sandbox mode on Kestrel:
 /// a newcomer starts a hot event from the page, the card arrives on the emulated phone, zhangsan taps Approve, and the
-/// dashboard shows the replicas rise.
+/// dashboard shows the replicas rise. This is the sandbox's own demo (the dashboard's hot-event form and embedded phone
+/// exist only in sandbox mode), so it runs the all-in-one sandbox rather than <see cref="Infrastructure.ProductOnCluster"/>;
+/// the same approval path in cluster mode under the chart's RBAC is ApprovalFlowTests'.
 /// </summary>
 public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromium sandbox) : IClassFixture<DashboardBrowserTests.SandboxInChromium>
 {

@@ -3,7 +3,11 @@ using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
-/// <summary>The sandbox cluster keeps its state on disk like etcd: a kill -9 and a restart keep it, --reset starts fresh.</summary>
+/// <summary>
+/// The sandbox cluster keeps its state on disk like etcd: a kill -9 and a restart keep it (and a ServiceAccount token
+/// issued before still works: the signing key is kept with it), --reset starts fresh. This tests the sandbox itself,
+/// so it runs the all-in-one sandbox rather than <see cref="Infrastructure.ProductOnCluster"/>.
+/// </summary>
 public sealed class DurableSandboxTests
 {
     [Fact]
@@ -16,18 +20,22 @@ public sealed class DurableSandboxTests
         await RunAsync(first, "create", "configmap", "settings", "-n", "team", "--from-literal=mode=fast");
         var deploymentUid = await RunAsync(first, "get", "deployment", "api", "-n", "team", "-o", "jsonpath={.metadata.uid}");
         var policyUid = await RunAsync(first, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+        await RunAsync(first, "create", "serviceaccount", "bot", "-n", "team");
+        var token = (await RunAsync(first, "create", "token", "bot", "-n", "team")).Trim();
         await first.KillAsync();
 
         var second = await SandboxServer.StartAsync(Fast.Settings(), directory);
         var keptDeployment = await RunAsync(second, "get", "deployment", "api", "-n", "team", "-o", "jsonpath={.metadata.uid} {.spec.replicas}");
         var keptSetting = await RunAsync(second, "get", "configmap", "settings", "-n", "team", "-o", "jsonpath={.data.mode}");
         var keptPolicy = await RunAsync(second, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+        var botAfterRestart = await RunAsync(second, "--token", token, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
         var restoredBanner = second.Output;
         await second.KillAsync();
 
         await using var third = await SandboxServer.StartAsync(Fast.Settings(), directory, ["--reset"]);
         var afterReset = await RunAsync(third, "get", "deployments", "-n", "team", "-o", "name");
         var reseededPolicy = await RunAsync(third, "get", "scalepolicy", "checkout-api", "-n", "shop", "-o", "jsonpath={.metadata.uid}");
+        var botAfterReset = await third.Kubectl.RunRawAsync("--token", token, "auth", "whoami");
 
         Assert.Equal($"{deploymentUid} 4", keptDeployment);
         Assert.Equal("fast", keptSetting);
@@ -35,6 +43,8 @@ public sealed class DurableSandboxTests
         Assert.Contains("restored from", restoredBanner, StringComparison.Ordinal);
         Assert.Equal("", afterReset.Trim());
         Assert.NotEqual(policyUid, reseededPolicy);
+        Assert.Equal("system:serviceaccount:team:bot", botAfterRestart);
+        Assert.Contains("Unauthorized", botAfterReset.StdErr, StringComparison.Ordinal);
     }
 
     private static async Task<string> RunAsync(SandboxServer server, params string[] args) => (await server.Kubectl.RunAsync(args)).StdOut;

@@ -8,14 +8,15 @@ namespace ScaleControl.EndToEnd.Tests;
 
 /// <summary>
 /// The sandbox cluster refuses creates in namespaces that do not exist, as a real one does (apply creates none), and
-/// the product answers a policy for such a namespace with a 422 naming <c>metadata.namespace</c>, storing nothing.
+/// the product (as the chart's ServiceAccount) answers a policy for such a namespace with a 422 naming
+/// <c>metadata.namespace</c>, storing nothing.
 /// </summary>
 public sealed class MissingNamespaceTests
 {
     [Fact]
     public async Task PolicyAndKubectlApply_IntoAMissingNamespace_AreRefusedClearly_UntilItIsCreated()
     {
-        await using var sandbox = await SandboxServer.StartAsync(Fast.Settings());
+        await using var sandbox = await ProductOnCluster.StartAsync(Fast.Settings());
         var policy = JsonNode.Parse((await sandbox.GetJson("/api/v1/policies/shop/checkout-api", SandboxServer.AdminToken)).GetRawText())!.AsObject();
         policy["metadata"] = new JsonObject { ["name"] = "checkout-api", ["namespace"] = "newteam" };
         policy.Remove("status");

@@ -4,7 +4,8 @@ namespace ScaleControl.EndToEnd.Tests;
 
 /// <summary>
 /// The emulated phone in Debian's Chromium: a person types to the robot (in the group with an @-mention, and in a
-/// one-to-one chat) and the real server's answer appears on the phone.
+/// one-to-one chat) and the real server's answer appears on the phone. It shares the dashboard's all-in-one sandbox
+/// (the phone page is the sandbox's); chat commands in cluster mode under the chart's RBAC are ChatCommandTests'.
 /// </summary>
 public sealed class PhoneChatBrowserTests(DashboardBrowserTests.SandboxInChromium sandbox) : IClassFixture<DashboardBrowserTests.SandboxInChromium>
 {

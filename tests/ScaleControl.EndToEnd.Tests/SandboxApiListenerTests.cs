@@ -7,7 +7,8 @@ namespace ScaleControl.EndToEnd.Tests;
 /// <summary>
 /// In sandbox mode the Kubernetes API has a listener of its own (https, as an apiserver's 6443): the kubeconfig the
 /// server writes points there, so kubectl's raw health and version paths reach the emulated API server, and the
-/// product's own address serves no Kubernetes API.
+/// product's own address serves no Kubernetes API. This tests sandbox mode's own wiring, so it runs the all-in-one
+/// sandbox rather than <see cref="Infrastructure.ProductOnCluster"/>.
 /// </summary>
 public sealed class SandboxApiListenerTests
 {

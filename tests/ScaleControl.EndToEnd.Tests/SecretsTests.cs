@@ -1,13 +1,12 @@
 using System.Net.Http.Json;
 using System.Text;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
-using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests;
 
 /// <summary>
 /// Secrets never leave the process: after a full incident (proposal, card, taps, approval, pin request, freeze, bad
-/// requests) with debug logging on, the server's whole log, every API response, the cards and messages in the
+/// requests) with debug logging on, the product's whole log (cluster mode, given the secrets as the chart's Secret would), every API response, the cards and messages in the
 /// DingTalk emulator and the Kubernetes Events and ScaleProposals (read with real kubectl) are grepped for the admin
 /// token, the approval signing key and the DingTalk app secret.
 /// </summary>
@@ -21,7 +20,7 @@ public sealed class SecretsTests
     [Fact]
     public async Task FullIncidentWithDebugLogs_NoSecretInLogsApiCardsEventsOrProposals()
     {
-        await using var server = await SandboxServer.StartAsync(Fast.Settings(
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(
             ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
             ("ScaleControl__Approvals__SigningKey", SigningKey),
             ("Logging__LogLevel__Default", "Debug")));
@@ -33,7 +32,7 @@ public sealed class SecretsTests
         var name = proposal.GetProperty("metadata").GetProperty("name").GetString()!;
         foreach (var user in new[] { "wangwu", "zhangsan" })
         {
-            using var tap = await server.Http.PostAsync($"/sandbox/dingtalk/cards/shop.{name}/tap",
+            using var tap = await server.SandboxHttp.PostAsync($"/sandbox/dingtalk/cards/shop.{name}/tap",
                 JsonContent.Create(new { userId = user, actionIds = new[] { "approve" }, @params = new { action = "approve" } }));
             captured.AppendLine(await tap.Content.ReadAsStringAsync());
         }
@@ -42,7 +41,7 @@ public sealed class SecretsTests
         async Task Send(HttpMethod method, string path, object? body = null, HttpClient? client = null)
         {
             using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-            using var response = await (client ?? admin).SendAsync(request);
+            using var response = await (client ?? (path.StartsWith("/sandbox/", StringComparison.Ordinal) ? server.SandboxHttp : admin)).SendAsync(request);
             captured.AppendLine(await response.Content.ReadAsStringAsync());
         }
 

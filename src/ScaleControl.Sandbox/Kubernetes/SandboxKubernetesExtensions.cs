@@ -34,6 +34,7 @@ public static class SandboxKubernetesExtensions
             var operations = ActivatorUtilities.CreateInstance<ResourceOperations>(sp);
             operations.RegisterStoredCrds();
             operations.CreateSystemNamespaces();
+            BootstrapPolicy.Ensure(operations);
             operations.CreateNodes(options.Nodes, options.GitVersion);
             return operations;
         });

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests.Infrastructure;
 
@@ -11,6 +12,23 @@ internal static partial class ChartRbac
 {
     public const string Release = "scalecontrol";
     public const string Namespace = "scalecontrol-system";
+
+    /// <summary>The ServiceAccount's user name, as the apiserver names it in a 403.</summary>
+    public static string User => $"system:serviceaccount:{Namespace}:{Release}";
+
+    /// <summary>
+    /// Installs the chart's ServiceAccount and RBAC into <paramref name="cluster"/> with kubectl (as the admin), issues
+    /// the ServiceAccount a token (<c>kubectl create token</c>) and writes a kubeconfig that uses it: what the product's
+    /// pod would mount. Answers the kubeconfig's path.
+    /// </summary>
+    public static async Task<string> InstallAsync(SandboxServer cluster)
+    {
+        await cluster.Kubectl.RunAsync("apply", "-f", cluster.Kubectl.WriteFile("chart-rbac.yaml", Render()));
+        var token = (await cluster.Kubectl.RunAsync("create", "token", Release, "-n", Namespace, "--duration=2h")).StdOut.Trim();
+        var kubeconfig = Path.Combine(cluster.WorkingDirectory, "chart-sa.kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, TokenLine().Replace(await File.ReadAllTextAsync(cluster.Kubeconfig), $"token: {token}"));
+        return kubeconfig;
+    }
 
     /// <summary>serviceaccount.yaml and rbac.yaml of charts/scalecontrol, as YAML documents for <c>kubectl apply</c>.</summary>
     public static string Render()
@@ -54,6 +72,9 @@ internal static partial class ChartRbac
 
         throw new InvalidOperationException("ScaleControl.sln not found above " + AppContext.BaseDirectory);
     }
+
+    [GeneratedRegex(@"token: \S+")]
+    private static partial Regex TokenLine();
 
     [GeneratedRegex(@"^\s*(labels|annotations):\s*$")]
     private static partial Regex LabelsKey();

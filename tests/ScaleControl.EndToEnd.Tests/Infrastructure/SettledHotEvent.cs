@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests.Infrastructure;
 
@@ -13,7 +12,7 @@ public static class SettledHotEvent
 {
     private const string Approver = "sandbox-zhangsan";
 
-    public static async Task StartAsync(SandboxServer server, string ns, string workload, double multiplier)
+    public static async Task StartAsync(ProductOnCluster server, string ns, string workload, double multiplier)
     {
         await server.PostJson($"/api/v1/policies/{ns}/{workload}/freeze", new { durationSeconds = 600, reason = "test: let the hot event settle" }, Approver);
         await server.HotEventAsync(ns, workload, multiplier);

@@ -10,6 +10,8 @@ namespace ScaleControl.EndToEnd.Tests.Infrastructure;
 /// A sandbox server used only as the cluster and the DingTalk emulator that ScaleControl replicas (real server
 /// processes in cluster mode) share. Its own control loop never starts and its own DingTalk client points nowhere, so
 /// every tap, every card and every write comes from the replicas under test. Its request journal shows what they wrote.
+/// The chart's ServiceAccount and RBAC are installed in it and the replicas run with that ServiceAccount's token, so
+/// whatever they do is also a check of the chart's least privilege: a request the chart's RBAC refuses fails the test.
 /// </summary>
 public sealed class SharedCluster : IAsyncDisposable
 {
@@ -26,20 +28,26 @@ public sealed class SharedCluster : IAsyncDisposable
 
     private readonly JsonElement _info;
 
-    private SharedCluster(SandboxServer sandbox, JsonElement info)
+    private SharedCluster(SandboxServer sandbox, JsonElement info, string kubeconfig)
     {
         Sandbox = sandbox;
         _info = info;
+        Kubeconfig = kubeconfig;
     }
 
     public SandboxServer Sandbox { get; }
 
-    public string Kubeconfig => Sandbox.Kubeconfig;
+    /// <summary>The chart's ServiceAccount's kubeconfig, which the replicas use (the test itself uses the admin's, <c>Sandbox.Kubectl</c>).</summary>
+    public string Kubeconfig { get; }
+
+    /// <summary>The emulated DingTalk tenant (apps, users, groups, templates).</summary>
+    public JsonElement DingTalk => _info;
 
     /// <param name="callbackTimeoutSeconds">The emulator's wait for a tap's answer (DingTalk's 2 s unless a load test asks for slack).</param>
-    public static async Task<SharedCluster> StartAsync(double callbackTimeoutSeconds = 2)
+    /// <param name="sandbox">More settings of the sandbox (<c>ScaleControl__Sandbox__*</c>: traffic, nodes, seeded policies).</param>
+    public static async Task<SharedCluster> StartAsync(double callbackTimeoutSeconds = 2, params (string Key, string Value)[] sandbox)
     {
-        var sandbox = await SandboxServer.StartAsync(Fast.Settings(
+        var server = await SandboxServer.StartAsync(Fast.Settings([.. sandbox,
             ("ScaleControl__Sandbox__DingTalkCallbackTimeoutSeconds", callbackTimeoutSeconds.ToString(CultureInfo.InvariantCulture)),
             ("ScaleControl__Loop__StartupDelaySeconds", "600"),
             ("ScaleControl__DingTalk__AppKey", "not-this-process"),
@@ -47,8 +55,16 @@ public sealed class SharedCluster : IAsyncDisposable
             ("ScaleControl__DingTalk__RobotCode", "unused"),
             ("ScaleControl__DingTalk__CardTemplateId", "unused"),
             ("ScaleControl__DingTalk__ApiBaseUrl", "http://127.0.0.1:9/"),
-            ("ScaleControl__DingTalk__OapiBaseUrl", "http://127.0.0.1:9/")));
-        return new SharedCluster(sandbox, await sandbox.GetJson("/sandbox/dingtalk/info"));
+            ("ScaleControl__DingTalk__OapiBaseUrl", "http://127.0.0.1:9/")]));
+        try
+        {
+            return new SharedCluster(server, await server.GetJson("/sandbox/dingtalk/info"), await ChartRbac.InstallAsync(server));
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A ScaleControl replica on this cluster: leader election with a short lease, DingTalk over Stream to the emulator.</summary>
@@ -60,6 +76,7 @@ public sealed class SharedCluster : IAsyncDisposable
             ["ScaleControl__Mode"] = "Cluster",
             ["ScaleControl__Identity"] = identity,
             ["ScaleControl__Kubernetes__KubeconfigPath"] = Kubeconfig,
+            ["ScaleControl__Kubernetes__LeaderElection__Namespace"] = ChartRbac.Namespace, // the chart's Role grants Leases there only
             ["ScaleControl__Kubernetes__LeaderElection__LeaseDurationSeconds"] = "3",
             ["ScaleControl__Kubernetes__LeaderElection__RenewDeadlineSeconds"] = "2",
             ["ScaleControl__Kubernetes__LeaderElection__RetryPeriodSeconds"] = "0.5",
@@ -190,9 +207,42 @@ public sealed class SharedCluster : IAsyncDisposable
 
     public async Task ClearJournalAsync()
     {
+        await ThrowIfForbiddenAsync();
         using var response = await Sandbox.Http.DeleteAsync("/sandbox/k8s-control/journal");
         response.EnsureSuccessStatusCode();
     }
 
-    public ValueTask DisposeAsync() => Sandbox.DisposeAsync();
+    /// <summary>
+    /// Requests of the replicas (User-Agent <c>scalecontrol/…</c>) that the cluster refused with 403: each one is a rule
+    /// the chart's RBAC lacks (or a request the product should not make).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ForbiddenAsync() =>
+        [.. (await Sandbox.GetJson("/sandbox/k8s-control/journal")).EnumerateArray()
+            .Where(e => e.GetProperty("statusCode").GetInt32() == 403
+                && e.TryGetProperty("userAgent", out var agent) && agent.GetString()?.StartsWith("scalecontrol/", StringComparison.Ordinal) == true)
+            .Select(e => $"{e.GetProperty("verb")} {e.GetProperty("resource")} in API group \"{e.GetProperty("apiGroup")}\" "
+                + (e.GetProperty("namespace").GetString() is { Length: > 0 } ns ? $"in the namespace \"{ns}\"" : "at the cluster scope"))
+            .Distinct()];
+
+    private async Task ThrowIfForbiddenAsync()
+    {
+        var forbidden = Sandbox.HasExited ? [] : await ForbiddenAsync();
+        if (forbidden.Count > 0)
+        {
+            throw new InvalidOperationException($"the chart's RBAC refused requests of the product ({ChartRbac.User}):\n{string.Join('\n', forbidden)}");
+        }
+    }
+
+    /// <summary>Stops the cluster; fails when the chart's RBAC refused any request of the replicas meanwhile.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await ThrowIfForbiddenAsync();
+        }
+        finally
+        {
+            await Sandbox.DisposeAsync();
+        }
+    }
 }

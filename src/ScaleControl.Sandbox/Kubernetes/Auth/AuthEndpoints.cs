@@ -8,7 +8,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Auth;
 
 /// <summary>
 /// The create-only auth kinds, answered as the apiserver's registries do: SelfSubjectAccessReview
-/// (<c>kubectl auth can-i</c>), SelfSubjectReview (<c>kubectl auth whoami</c>) and a ServiceAccount's TokenRequest
+/// (<c>kubectl auth can-i</c>), SelfSubjectRulesReview (<c>kubectl auth can-i --list</c>), SubjectAccessReview (may
+/// another user?), SelfSubjectReview (<c>kubectl auth whoami</c>) and a ServiceAccount's TokenRequest
 /// (<c>kubectl create token</c>). Nothing is stored.
 /// </summary>
 internal sealed class AuthEndpoints(RbacAuthorizer authorizer, Authenticator authenticator, ObjectStore store, TimeProvider time)
@@ -18,16 +19,74 @@ internal sealed class AuthEndpoints(RbacAuthorizer authorizer, Authenticator aut
     private const long MaxTokenSeconds = 48 * 3600;
 
     public JsonObject Review(ResourceType type, UserInfo user, JsonObject body) =>
-        type == RbacResources.SelfSubjectReviews ? SelfSubjectReview(user) : SelfSubjectAccessReview(user, body);
+        type == RbacResources.SelfSubjectReviews ? SelfSubjectReview(user)
+        : type == RbacResources.SelfSubjectRulesReviews ? SelfSubjectRulesReview(user, body)
+        : type == RbacResources.SubjectAccessReviews ? AccessReview("SubjectAccessReview", Subject(body), body)
+        : AccessReview("SelfSubjectAccessReview", user, body);
 
-    private JsonObject SelfSubjectAccessReview(UserInfo user, JsonObject review)
+    // SubjectAccessReview: the user, groups, uid and extra it names, exactly (no system:authenticated added, as upstream).
+    private static UserInfo Subject(JsonObject review)
+    {
+        var spec = review["spec"] as JsonObject ?? new JsonObject();
+        var name = Text(spec, "user");
+        var groups = (spec["groups"] as JsonArray)?.Select(g => (string?)g ?? "").ToList() ?? [];
+        if (name.Length == 0 && groups.Count == 0)
+        {
+            throw ApiErrors.Invalid("SubjectAccessReview", "authorization.k8s.io", "",
+                [FieldError.Invalid("spec.user", "", "at least one of user or group must be specified")]);
+        }
+
+        return new UserInfo(name, Text(spec, "uid"), groups);
+    }
+
+    private JsonObject SelfSubjectRulesReview(UserInfo user, JsonObject review)
+    {
+        var spec = review["spec"] as JsonObject ?? new JsonObject();
+        var ns = Text(spec, "namespace");
+        var resourceRules = new JsonArray();
+        var nonResourceRules = new JsonArray();
+        var (rules, errors) = authorizer.RulesFor(user, ns); // system:masters too: through the cluster-admin binding, as upstream
+        foreach (var rule in rules)
+        {
+            if (rule["nonResourceURLs"] is JsonArray { Count: > 0 } urls)
+            {
+                nonResourceRules.Add(new JsonObject { ["verbs"] = rule["verbs"]?.DeepClone(), ["nonResourceURLs"] = urls.DeepClone() });
+                continue;
+            }
+
+            var converted = new JsonObject { ["verbs"] = rule["verbs"]?.DeepClone(), ["apiGroups"] = rule["apiGroups"]?.DeepClone(), ["resources"] = rule["resources"]?.DeepClone() };
+            if (rule["resourceNames"] is JsonArray { Count: > 0 } names)
+            {
+                converted["resourceNames"] = names.DeepClone();
+            }
+
+            resourceRules.Add(converted);
+        }
+
+        var status = new JsonObject { ["resourceRules"] = resourceRules, ["nonResourceRules"] = nonResourceRules, ["incomplete"] = errors.Count > 0 };
+        if (errors.Count > 0)
+        {
+            status["evaluationError"] = string.Join(", ", errors);
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "SelfSubjectRulesReview",
+            ["apiVersion"] = "authorization.k8s.io/v1",
+            ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+            ["spec"] = spec.DeepClone(),
+            ["status"] = status,
+        };
+    }
+
+    private JsonObject AccessReview(string kind, UserInfo user, JsonObject review)
     {
         var spec = review["spec"] as JsonObject ?? new JsonObject();
         var resource = spec["resourceAttributes"] as JsonObject;
         var nonResource = spec["nonResourceAttributes"] as JsonObject;
         if ((resource is null) == (nonResource is null))
         {
-            throw ApiErrors.Invalid("SelfSubjectAccessReview", "authorization.k8s.io", "",
+            throw ApiErrors.Invalid(kind, "authorization.k8s.io", "",
                 [FieldError.Invalid("spec.resourceAttributes", "null", "exactly one of nonResourceAttributes or resourceAttributes must be specified")]);
         }
 
@@ -44,7 +103,7 @@ internal sealed class AuthEndpoints(RbacAuthorizer authorizer, Authenticator aut
 
         return new JsonObject
         {
-            ["kind"] = "SelfSubjectAccessReview",
+            ["kind"] = kind,
             ["apiVersion"] = "authorization.k8s.io/v1",
             ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
             ["spec"] = spec.DeepClone(),

@@ -11,14 +11,16 @@ namespace ScaleControl.Sandbox.Kubernetes.Auth;
 /// <summary>
 /// Bearer tokens to users: the kubeconfig's admin token (and no token at all) is the all-powerful admin, the
 /// configured users' tokens name them, and ServiceAccount tokens (issued by TokenRequest, <c>kubectl create token</c>)
-/// name their ServiceAccount while it still exists with the same uid. Anything else is 401 Unauthorized.
+/// name their ServiceAccount while it still exists with the same uid (across restarts on kept state: the signing key is
+/// kept with it). Anything else is 401 Unauthorized.
 /// </summary>
 internal sealed class Authenticator(SandboxKubernetesOptions options, ObjectStore store, TimeProvider time)
 {
     private const string ServiceAccountPrefix = "sandbox-sa.";
 
-    // Signs ServiceAccount tokens; per process, so tokens end with it (as a real cluster's signing key rotation would).
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    // Signs ServiceAccount tokens; kept with the cluster's state (as a real cluster's sa.key), so a token outlives a restart.
+    private readonly byte[] _key = Convert.FromBase64String(
+        store.ClusterValue("serviceAccountSigningKey", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
 
     public UserInfo Authenticate(HttpRequest request)
     {

@@ -8,19 +8,12 @@ namespace ScaleControl.Sandbox.Kubernetes.Auth;
 /// <summary>
 /// The RBAC authorizer (plugin/pkg/auth/authorizer/rbac): a request is allowed when a ClusterRoleBinding, or a
 /// RoleBinding in the request's namespace, binds the user (by name, group or ServiceAccount) to a ClusterRole or
-/// Role with a matching rule. Members of system:masters are not checked. Every authenticated user may read
-/// discovery and health paths and review themselves (the bootstrap system:discovery, system:basic-user and
-/// system:public-info-viewer roles, built in here rather than stored).
+/// Role with a matching rule. Members of system:masters are not checked. What every authenticated user may do
+/// (discovery, health, reviewing themselves) comes from the bootstrap roles stored like any other (see
+/// <see cref="BootstrapPolicy"/>).
 /// </summary>
 internal sealed class RbacAuthorizer(ObjectStore store)
 {
-    private static readonly JsonObject[] s_bootstrapRules =
-    [
-        Rule(verbs: ["get"], nonResourceUrls: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/readyz", "/version", "/version/", "/openapi", "/openapi/*"]),
-        Rule(verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
-        Rule(verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"]),
-    ];
-
     public (bool Allowed, string Reason) Authorize(UserInfo user, AccessAttributes request)
     {
         if (user.IsSuperuser)
@@ -28,13 +21,37 @@ internal sealed class RbacAuthorizer(ObjectStore store)
             return (true, "");
         }
 
-        if (user.Groups.Contains(UserInfo.Authenticated) && s_bootstrapRules.Any(r => Allows(r, request)))
+        var errors = new List<string>();
+        foreach (var grant in Grants(user, request.Namespace, errors))
         {
-            return (true, $"RBAC: allowed by ClusterRoleBinding \"system:basic-user\" of ClusterRole \"system:basic-user\" to Group \"{UserInfo.Authenticated}\"");
+            if (grant.Rules.Any(r => Allows(r, request)))
+            {
+                return (true, $"RBAC: allowed by {grant.Description}");
+            }
         }
 
+        return (false, errors.Count switch
+        {
+            0 => "",
+            1 => $"RBAC: {errors[0]}",
+            _ => $"RBAC: [{string.Join(", ", errors)}]",
+        });
+    }
+
+    /// <summary>
+    /// Every rule that applies to <paramref name="user"/> in <paramref name="ns"/> (rbac.RulesFor, behind
+    /// SelfSubjectRulesReview), and what could not be evaluated (a binding to a missing role).
+    /// </summary>
+    public (IReadOnlyList<JsonObject> Rules, IReadOnlyList<string> Errors) RulesFor(UserInfo user, string ns)
+    {
         var errors = new List<string>();
-        foreach (var (binding, bindingNamespace) in Bindings(request.Namespace))
+        var rules = Grants(user, ns, errors).SelectMany(g => g.Rules).ToList();
+        return (rules, errors);
+    }
+
+    private IEnumerable<(string Description, IEnumerable<JsonObject> Rules)> Grants(UserInfo user, string ns, List<string> errors)
+    {
+        foreach (var (binding, bindingNamespace) in Bindings(ns))
         {
             var subject = (binding["subjects"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => AppliesTo(s, user, bindingNamespace));
             if (subject is null)
@@ -55,20 +72,11 @@ internal sealed class RbacAuthorizer(ObjectStore store)
                 continue;
             }
 
-            if ((role["rules"] as JsonArray)?.OfType<JsonObject>().Any(r => Allows(r, request)) == true)
-            {
-                var bindingKind = bindingNamespace.Length == 0 ? "ClusterRoleBinding" : "RoleBinding";
-                var bindingName = (string?)binding["metadata"]?["name"] + (bindingNamespace.Length == 0 ? "" : "/" + bindingNamespace);
-                return (true, $"RBAC: allowed by {bindingKind} \"{bindingName}\" of {roleKind} \"{roleName}\" to {Describe(subject, bindingNamespace)}");
-            }
+            var bindingKind = bindingNamespace.Length == 0 ? "ClusterRoleBinding" : "RoleBinding";
+            var bindingName = (string?)binding["metadata"]?["name"] + (bindingNamespace.Length == 0 ? "" : "/" + bindingNamespace);
+            yield return ($"{bindingKind} \"{bindingName}\" of {roleKind} \"{roleName}\" to {Describe(subject, bindingNamespace)}",
+                (role["rules"] as JsonArray)?.OfType<JsonObject>() ?? []);
         }
-
-        return (false, errors.Count switch
-        {
-            0 => "",
-            1 => $"RBAC: {errors[0]}",
-            _ => $"RBAC: [{string.Join(", ", errors)}]",
-        });
     }
 
     /// <summary>Throws the apiserver's 403 Forbidden unless <paramref name="user"/> may do <paramref name="request"/>.</summary>
@@ -169,22 +177,4 @@ internal sealed class RbacAuthorizer(ObjectStore store)
 
     private static IEnumerable<string> Strings(JsonObject rule, string field) =>
         (rule[field] as JsonArray)?.Select(v => (string?)v ?? "") ?? [];
-
-    private static JsonObject Rule(string[] verbs, string[]? apiGroups = null, string[]? resources = null, string[]? nonResourceUrls = null)
-    {
-        var rule = new JsonObject { ["verbs"] = Array(verbs) };
-        if (nonResourceUrls is not null)
-        {
-            rule["nonResourceURLs"] = Array(nonResourceUrls);
-        }
-        else
-        {
-            rule["apiGroups"] = Array(apiGroups!);
-            rule["resources"] = Array(resources!);
-        }
-
-        return rule;
-    }
-
-    private static JsonArray Array(string[] values) => new(values.Select(v => (JsonNode)v).ToArray());
 }

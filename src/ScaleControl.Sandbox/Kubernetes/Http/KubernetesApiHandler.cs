@@ -40,7 +40,7 @@ internal sealed class KubernetesApiHandler(
         RequestInfo? info = null;
         try
         {
-            var user = authenticator.Authenticate(request);
+            var user = Impersonation.Apply(request, authenticator.Authenticate(request), authorizer);
             info = ParseResource(segments);
             var verb = Verb(request, info);
             authorizer.Check(user, Attributes(verb, info, segments));

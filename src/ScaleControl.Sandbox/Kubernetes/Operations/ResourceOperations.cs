@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Api;
+using ScaleControl.Sandbox.Kubernetes.Auth;
 using ScaleControl.Sandbox.Kubernetes.Json;
 using ScaleControl.Sandbox.Kubernetes.Resources;
 using ScaleControl.Sandbox.Kubernetes.Selectors;
@@ -303,6 +304,10 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
 
             catalog.UnregisterCrd(name);
         }
+        else if (type == RbacResources.ClusterRoles)
+        {
+            ClusterRoleAggregation.Run(this);
+        }
 
         return type.ReturnsDeletedObject ? ToView(type, deleted) : ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
     }
@@ -428,6 +433,10 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         if (type == BuiltInResources.CustomResourceDefinitions)
         {
             catalog.RegisterCrd(JsonPaths.GetString(stored, "metadata.name")!, CrdResourceTypes.From(stored));
+        }
+        else if (type == RbacResources.ClusterRoles)
+        {
+            ClusterRoleAggregation.Run(this);
         }
     }
 

@@ -3,7 +3,8 @@ using ScaleControl.Sandbox.Kubernetes.Json;
 namespace ScaleControl.Sandbox.Kubernetes.Resources;
 
 /// <summary>
-/// rbac.authorization.k8s.io/v1 (evaluated on every request by Auth/RbacAuthorizer) and the review kinds of
+/// rbac.authorization.k8s.io/v1 (evaluated on every request by Auth/RbacAuthorizer; the bootstrap roles in
+/// Auth/BootstrapPolicy, aggregation in Auth/ClusterRoleAggregation) and the review kinds of
 /// authorization.k8s.io and authentication.k8s.io, which are only created (Auth/AuthEndpoints answers them).
 /// </summary>
 internal static class RbacResources
@@ -52,10 +53,28 @@ internal static class RbacResources
             Verbs = ["create"],
         };
 
-    public static IEnumerable<ResourceType> All => [ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, SelfSubjectAccessReviews, SelfSubjectReviews];
+    /// <summary><c>kubectl auth can-i --list</c>: every rule that applies to the caller in a namespace.</summary>
+    public static ResourceType SelfSubjectRulesReviews { get; } =
+        new("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "", "SelfSubjectRulesReview", Namespaced: false)
+        {
+            Model = typeof(k8s.Models.V1SelfSubjectRulesReview),
+            Verbs = ["create"],
+        };
+
+    /// <summary>Whether another user may do something (asked by an admin or a webhook; needs create on subjectaccessreviews).</summary>
+    public static ResourceType SubjectAccessReviews { get; } =
+        new("authorization.k8s.io", "v1", "subjectaccessreviews", "", "SubjectAccessReview", Namespaced: false)
+        {
+            Model = typeof(k8s.Models.V1SubjectAccessReview),
+            Verbs = ["create"],
+        };
+
+    public static IEnumerable<ResourceType> All =>
+        [ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, SelfSubjectAccessReviews, SelfSubjectRulesReviews, SubjectAccessReviews, SelfSubjectReviews];
 
     /// <summary>Whether <paramref name="type"/> is a review: answered, never stored.</summary>
-    public static bool IsReview(ResourceType type) => type == SelfSubjectAccessReviews || type == SelfSubjectReviews;
+    public static bool IsReview(ResourceType type) =>
+        type == SelfSubjectAccessReviews || type == SelfSubjectRulesReviews || type == SubjectAccessReviews || type == SelfSubjectReviews;
 
     private static TableColumn CreatedAt() => new("Created At", "date", (o, _) => JsonPaths.GetString(o, "metadata.creationTimestamp"));
 

@@ -45,6 +45,18 @@ internal sealed class ObjectStore : IDisposable
 
     public void Dispose() => _file?.Dispose();
 
+    /// <summary>
+    /// A value the cluster keeps beside its objects, made by <paramref name="create"/> once (the apiserver's files
+    /// under /etc/kubernetes/pki, such as the ServiceAccount signing key): kept across restarts when the state is.
+    /// </summary>
+    public string ClusterValue(string key, Func<string> create)
+    {
+        lock (_lock)
+        {
+            return _file?.GetOrAdd(key, create) ?? create();
+        }
+    }
+
     public long ResourceVersion
     {
         get

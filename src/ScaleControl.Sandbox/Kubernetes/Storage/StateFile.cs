@@ -77,6 +77,23 @@ internal sealed class StateFile : IDisposable
             command.Parameters.AddWithValue("$m", name);
         });
 
+    /// <summary>The kept value of <paramref name="key"/>, or <paramref name="create"/>'s, stored first (a cluster secret such as a signing key).</summary>
+    public string GetOrAdd(string key, Func<string> create)
+    {
+        using (var insert = _connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT OR IGNORE INTO cluster (key, value) VALUES ($k, $v)";
+            insert.Parameters.AddWithValue("$k", key);
+            insert.Parameters.AddWithValue("$v", create());
+            insert.ExecuteNonQuery();
+        }
+
+        using var select = _connection.CreateCommand();
+        select.CommandText = "SELECT value FROM cluster WHERE key = $k";
+        select.Parameters.AddWithValue("$k", key);
+        return (string)select.ExecuteScalar()!;
+    }
+
     public void Dispose() => _connection.Dispose();
 
     private void InTransaction(long resourceVersion, Action<SqliteCommand> prepare)
