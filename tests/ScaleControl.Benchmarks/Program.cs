@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "engine" => RunEngine(args.Skip(1).ToArray()),
     "engine-cpu" => await LoopEvaluationBenchmark.RunCpuAsync(args.Skip(1).ToArray()),
     "timeline" => TimelineCommand.Run(args.Skip(1).ToArray()),
+    "breakdown" => BreakdownCommand.Run(args.Skip(1).ToArray()),
 
     // The Kubernetes adapters against the sandbox API server (see KubernetesFigures).
     "kubernetes" => await KubernetesFigures.RunAsync(args.Skip(1).ToArray()),

@@ -83,7 +83,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     }
 
     /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
-    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, bool Falling = false, bool StillRising = false, MetricEvidence? Followed = null, bool NewHigh = false);
+    private readonly record struct Sizing(int? Raw, int? Predictive, int Wanted, string? Problems, double Noise, bool Falling = false, bool StillRising = false, MetricEvidence? Followed = null, bool NewHigh = false, double Swing = 0);
 
     /// <summary>1. What each metric asks for (HPA formula and tolerance, a significant trend for scale-up only).</summary>
     private Sizing AssessMetrics(DecisionInput input, Span<MetricAssessment> assessments)
@@ -109,6 +109,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var rising = false;
         var falling = true;
         var newHigh = false;
+        var swing = 0.0;
         for (var i = 0; i < assessments.Length; i++)
         {
             var a = MetricAssessment.Assess(spec.Metrics[i], input, staleAfter, lookAhead);
@@ -122,6 +123,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             raw = Math.Max(raw ?? 0, a.Reactive!.Value);
             noise = Math.Max(noise, a.Trend.Noise);
             rising |= a.Trend.Rising;
+            swing = Math.Max(swing, a.Trend.Swing);
             falling &= a.Trend.SlopePerSecond < 0 && a.Trend.TStatistic <= -TrendPredictor.MinTStatistic;
             if (a.Predictive is { } p)
             {
@@ -141,7 +143,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             wanted = current;
         }
 
-        return new Sizing(raw, predictive, wanted, problems, noise, falling && raw is not null, stillRising, NewHigh: newHigh);
+        return new Sizing(raw, predictive, wanted, problems, noise, falling && raw is not null, stillRising, NewHigh: newHigh, Swing: swing);
     }
 
     /// <summary>2. Fail-static: with any metric unusable, only scale-ups from the healthy ones are allowed.</summary>
@@ -187,7 +189,8 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     /// scale-up (a measured shortage beyond both the tolerance and twice the metric's own noise, or a significant
     /// rise predicted past the highest level of the last 10 minutes: a ramp) and any move of at least
     /// <see cref="LargeChange"/> of the current count. A predicted rise back into the range a swinging series has
-    /// already visited pays from the budget like any adjustment.
+    /// already visited pays from the budget like any adjustment. Releasing a prediction's overshoot after an event is
+    /// exempt too (<see cref="PredictedOvershot"/>).
     /// </summary>
     private static void SpendChangeBudget(ref Progress step, DecisionInput input, in Sizing sizing, ref DecisionReason reason)
     {
@@ -204,6 +207,11 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         if (urgent || Math.Abs(step.Desired - current) >= current * LargeChange)
         {
             return; // a real shortage, or a move so large it is no adjustment (a spike arriving or ending)
+        }
+
+        if (PredictedOvershot.Release(input.History, current, step.Desired, sizing.Swing))
+        {
+            return; // capacity no measurement asked for, left by a prediction at the end of an event
         }
 
         var spent = ReplicaLimits.ChangesSince(input.History, input.Now - ReplicaLimits.BudgetWindow);

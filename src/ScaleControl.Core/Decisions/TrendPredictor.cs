@@ -12,7 +12,8 @@ namespace ScaleControl.Core.Decisions;
 /// <paramref name="Rising"/>: the series is still going up (a significant rise, or a shift up within the window).
 /// <paramref name="BeyondRange"/>: the prediction goes past the highest observation of the last 10 minutes (a new
 /// high, as on a ramp), not back up into the range a swinging series has already visited.
-public readonly record struct Trend(double SlopePerSecond, double TStatistic, int Samples, double? Predicted, string? Note, double Noise = 0, double Headroom = 0, bool Rising = false, bool BeyondRange = false);
+/// <paramref name="Swing"/>: the range of the last 10 minutes' observations in log units (ln 2 = a doubling).
+public readonly record struct Trend(double SlopePerSecond, double TStatistic, int Samples, double? Predicted, string? Note, double Noise = 0, double Headroom = 0, bool Rising = false, bool BeyondRange = false, double Swing = 0);
 
 /// <summary>
 /// Tells a trend from noise and a step from a trend, in log space (noise is then scale-free), on the distinct
@@ -65,7 +66,7 @@ public static class TrendPredictor
         Span<double> y = stackalloc double[MaxPoints];
         var n = Collect(history, latest, x, y);
         var noise = Noise(y[..n]);
-        return Judge(x[..n], y[..n], latest, lookBack, horizon, maxGrowthFactor, noise) with { Headroom = Headroom(x[..n], y[..n], horizon.TotalSeconds) };
+        return Judge(x[..n], y[..n], latest, lookBack, horizon, maxGrowthFactor, noise) with { Headroom = Headroom(x[..n], y[..n], horizon.TotalSeconds), Swing = Max(y[..n]) - Min(y[..n]) };
     }
 
     private static Trend Judge(Span<double> x, Span<double> y, MetricPoint latest, TimeSpan lookBack, TimeSpan horizon, double maxGrowthFactor, double noise)
@@ -205,6 +206,17 @@ public static class TrendPredictor
         sorted.Sort();
         var q = sorted[Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1)];
         return Math.Clamp(Math.Exp(q) - 1, 0, MaxHeadroom);
+    }
+
+    private static double Min(ReadOnlySpan<double> y)
+    {
+        var min = double.PositiveInfinity;
+        foreach (var v in y)
+        {
+            min = Math.Min(min, v);
+        }
+
+        return min;
     }
 
     private static double Max(ReadOnlySpan<double> y)
