@@ -10,7 +10,7 @@ namespace ScaleControl.Core.Decisions;
 /// </summary>
 public sealed class PolicyHistory
 {
-    private readonly Dictionary<string, List<MetricPoint>> _samples = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SampleSeries> _samples = new(StringComparer.Ordinal);
     private readonly List<(DateTimeOffset Time, int Replicas)> _recommendations = [];
     private readonly List<ScaleChange> _changes = [];
 
@@ -19,28 +19,17 @@ public sealed class PolicyHistory
     public IReadOnlyList<ScaleChange> Changes => _changes;
 
     public IReadOnlyList<MetricPoint> Samples(string metricName) =>
-        _samples.TryGetValue(metricName, out var list) ? list : [];
+        _samples.TryGetValue(metricName, out var series) ? series : [];
 
     public void AddSample(string metricName, MetricPoint point)
     {
-        if (!_samples.TryGetValue(metricName, out var list))
+        if (!_samples.TryGetValue(metricName, out var series))
         {
-            list = [];
-            _samples[metricName] = list;
+            series = new SampleSeries();
+            _samples[metricName] = series;
         }
 
-        // Samples arrive in time order; a repeated timestamp (same scrape seen twice) replaces the last one.
-        if (list.Count > 0 && list[^1].Time >= point.Time)
-        {
-            if (list[^1].Time == point.Time)
-            {
-                list[^1] = point;
-            }
-
-            return;
-        }
-
-        list.Add(point);
+        series.Add(point);
     }
 
     public void AddRecommendation(DateTimeOffset time, int replicas) => _recommendations.Add((time, replicas));
@@ -51,9 +40,9 @@ public sealed class PolicyHistory
     public void Trim(DateTimeOffset now, TimeSpan keep)
     {
         var cutoff = (now - keep).UtcTicks;
-        foreach (var list in _samples.Values)
+        foreach (var series in _samples.Values)
         {
-            DropBefore<MetricPoint, PointTime>(list, cutoff);
+            DropBefore<SampleSeries.Entry, SampleTime>(series.List, cutoff);
         }
 
         DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff);
@@ -108,9 +97,9 @@ public sealed class PolicyHistory
         static abstract long TicksOf(in T item);
     }
 
-    private readonly struct PointTime : ITimed<MetricPoint>
+    private readonly struct SampleTime : ITimed<SampleSeries.Entry>
     {
-        public static long TicksOf(in MetricPoint item) => item.Time.UtcTicks;
+        public static long TicksOf(in SampleSeries.Entry item) => item.Point.Time.UtcTicks;
     }
 
     private readonly struct RecommendationTime : ITimed<(DateTimeOffset Time, int Replicas)>
