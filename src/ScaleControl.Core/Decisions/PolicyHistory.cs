@@ -14,7 +14,13 @@ public sealed class PolicyHistory
     private readonly List<(DateTimeOffset Time, int Replicas)> _recommendations = [];
     private readonly List<ScaleChange> _changes = [];
 
+    /// <summary>Whether the recommendations are in time order (they are unless the clock stepped back), so Trim needs to look at the front only.</summary>
+    private bool _recommendationsInOrder = true;
+
     public IReadOnlyList<(DateTimeOffset Time, int Replicas)> Recommendations => _recommendations;
+
+    /// <summary>The recommendations for the engine's loops, without an interface call per entry (valid until the history next changes).</summary>
+    internal ReadOnlySpan<(DateTimeOffset Time, int Replicas)> RecommendationSpan => CollectionsMarshal.AsSpan(_recommendations);
 
     public IReadOnlyList<ScaleChange> Changes => _changes;
 
@@ -32,7 +38,11 @@ public sealed class PolicyHistory
         series.Add(point);
     }
 
-    public void AddRecommendation(DateTimeOffset time, int replicas) => _recommendations.Add((time, replicas));
+    public void AddRecommendation(DateTimeOffset time, int replicas)
+    {
+        _recommendationsInOrder &= _recommendations.Count == 0 || _recommendations[^1].Time <= time;
+        _recommendations.Add((time, replicas));
+    }
 
     public void AddChange(ScaleChange change) => _changes.Add(change);
 
@@ -42,18 +52,20 @@ public sealed class PolicyHistory
         var cutoff = (now - keep).UtcTicks;
         foreach (var series in _samples.Values)
         {
-            DropBefore<SampleSeries.Entry, SampleTime>(series.List, cutoff);
+            DropBefore<SampleSeries.Entry, SampleTime>(series.List, cutoff, inOrder: true); // SampleSeries keeps them in order
         }
 
-        DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff);
-        DropBefore<ScaleChange, ChangeTime>(_changes, cutoff);
+        DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff, _recommendationsInOrder);
+        _recommendationsInOrder |= _recommendations.Count == 0;
+        DropBefore<ScaleChange, ChangeTime>(_changes, cutoff, inOrder: false);
     }
 
     /// <summary>
     /// Removes the entries before <paramref name="cutoffTicks"/> (anywhere in the list, order kept). Entries arrive in
-    /// time order, so usually the old ones are a few at the front: those go with one block move.
+    /// time order, so usually the old ones are a few at the front: those go with one block move. A list known to be
+    /// <paramref name="inOrder"/> is not searched past them.
     /// </summary>
-    private static void DropBefore<T, TTime>(List<T> list, long cutoffTicks)
+    private static void DropBefore<T, TTime>(List<T> list, long cutoffTicks, bool inOrder)
         where TTime : ITimed<T>
     {
         var items = CollectionsMarshal.AsSpan(list);
@@ -63,7 +75,7 @@ public sealed class PolicyHistory
             front++;
         }
 
-        var rest = front;
+        var rest = inOrder ? items.Length : front;
         while (rest < items.Length && TTime.TicksOf(items[rest]) >= cutoffTicks)
         {
             rest++;
