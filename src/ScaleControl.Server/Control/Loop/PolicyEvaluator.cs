@@ -8,10 +8,14 @@ using ScaleControl.Server.Telemetry;
 namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
-/// The outcome of evaluating one policy: the workload as read, and the engine's decision (both null when the workload
-/// is missing). A value: the loop makes one per policy per tick and only reads it.
+/// The outcome of evaluating one policy: the workload as read, and the evaluation as remembered with the engine's
+/// decision (both null when the workload is missing). A small value: the loop makes one per policy per tick, and the
+/// decision is not copied out of the record until read.
 /// </summary>
-public readonly record struct Evaluation(ScalePolicy Policy, WorkloadState? Workload, Decision? Decision, string? Problem);
+public readonly record struct Evaluation(ScalePolicy Policy, WorkloadState? Workload, EvaluationRecord? Record, string? Problem)
+{
+    public Decision? Decision => Record?.Decision;
+}
 
 /// <summary>
 /// Evaluates one policy: reads the workload, feeds the readings into the policy's history and asks the pure
@@ -92,14 +96,15 @@ public sealed class PolicyEvaluator(
             }
         }
 
+        var record = ToRecord(policy, mine, decision, workload, now);
         if (commit)
         {
-            runtime.Remember(ToRecord(policy, mine, decision, workload, now));
+            runtime.Remember(record);
             Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), decision, workload);
             tick.Decided(policy, decision.DesiredReplicas);
         }
 
-        return new Evaluation(policy, workload, decision, null);
+        return new Evaluation(policy, workload, record, null);
     }
 
     /// <summary>The policy's metric queries and its leading signal's, each once.</summary>
