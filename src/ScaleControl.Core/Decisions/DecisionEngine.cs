@@ -169,6 +169,8 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var downWindow = sizing.Falling
             ? Math.Min(behavior.ScaleDown.StabilizationWindowSeconds, DecliningWindowSeconds)
             : behavior.ScaleDown.StabilizationWindowSeconds;
+        // A trough of a swing the engine had to undo before is held at the swing's top (SwingHold).
+        downWindow = SwingHold.DownWindow(input.History, input.Now, wanted, downWindow);
         step.Desired = ReplicaLimits.Stabilize(step.Desired, wanted, input.History, behavior, input.Now, downWindow);
         if (step.Desired != wanted)
         {

@@ -50,7 +50,10 @@ internal readonly record struct MetricAssessment(
         var current = input.Workload.SpecReplicas;
         var ready = input.Workload.ReadyReplicas;
         var policySpec = input.Policy.Spec;
-        var tolerance = new Tolerances(policySpec.Behavior.ScaleUp.Tolerance ?? policySpec.Tolerance, policySpec.Behavior.ScaleDown.Tolerance ?? policySpec.Tolerance);
+        var downTolerance = policySpec.Behavior.ScaleDown.Tolerance ?? policySpec.Tolerance;
+        // A series that swings within a band gets the symmetric band on the way up too (SwingHold).
+        var upTolerance = SwingHold.UpTolerance(input.History, input.Now, policySpec.Behavior.ScaleUp.Tolerance ?? policySpec.Tolerance, downTolerance);
+        var tolerance = new Tolerances(upTolerance, downTolerance);
 
         // Per-pod averages are only over pods that serve: size from the ready pods, so pods that are still
         // starting are not counted as idle capacity (and not added again).

@@ -57,7 +57,9 @@ public sealed class PolicyHistory
 
         DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff, _recommendationsInOrder);
         _recommendationsInOrder |= _recommendations.Count == 0;
-        DropBefore<ScaleChange, ChangeTime>(_changes, cutoff, inOrder: false);
+        // Changes are few and the swing rule looks further back at them (SwingHold.RegretWindow).
+        var changesCutoff = Math.Min(cutoff, (now - SwingHold.RegretWindow).UtcTicks);
+        DropBefore<ScaleChange, ChangeTime>(_changes, changesCutoff, inOrder: false);
     }
 
     /// <summary>

@@ -28,13 +28,27 @@ public class PolicyHistoryTrimTests
     public void Trim_OldEntryAfterANewerOne_IsDroppedToo()
     {
         var history = new PolicyHistory();
-        history.AddChange(new ScaleChange(T0.AddSeconds(50), 2, 4));
+        history.AddChange(new ScaleChange(T0.AddMinutes(50), 2, 4));
         history.AddChange(new ScaleChange(T0.AddSeconds(10), 4, 6)); // recorded late, with its own older time
-        history.AddChange(new ScaleChange(T0.AddSeconds(60), 6, 8));
+        history.AddChange(new ScaleChange(T0.AddMinutes(60), 6, 8));
 
-        history.Trim(T0.AddSeconds(60), TimeSpan.FromSeconds(30));
+        history.Trim(T0.AddMinutes(60), TimeSpan.FromSeconds(30));
 
         Assert.Equal([4, 8], history.Changes.Select(c => c.To));
+    }
+
+    [Fact]
+    public void Trim_KeepsChangesForTheSwingRule_OtherEntriesForKeep()
+    {
+        var history = new PolicyHistory();
+        history.AddRecommendation(T0.AddMinutes(50), 3);
+        history.AddChange(new ScaleChange(T0.AddMinutes(45), 2, 4)); // older than keep, inside SwingHold.RegretWindow
+        history.AddChange(new ScaleChange(T0.AddMinutes(30), 4, 6)); // older than both
+
+        history.Trim(T0.AddMinutes(60), TimeSpan.FromMinutes(5));
+
+        Assert.Empty(history.Recommendations);
+        Assert.Equal([4], history.Changes.Select(c => c.To));
     }
 
     [Fact]
