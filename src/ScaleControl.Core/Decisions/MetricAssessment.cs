@@ -129,6 +129,18 @@ internal readonly record struct MetricAssessment(
     private static double PeakSince(IReadOnlyList<MetricPoint> samples, double latest, DateTimeOffset from)
     {
         var peak = latest;
+        if (samples is SampleSeries series)
+        {
+            // The history's own series, read without an interface call per sample.
+            var entries = series.Entries;
+            for (var i = entries.Length - 1; i >= 0 && entries[i].Point.Time > from; i--)
+            {
+                peak = Math.Max(peak, entries[i].Point.Value);
+            }
+
+            return peak;
+        }
+
         for (var i = samples.Count - 1; i >= 0 && samples[i].Time > from; i--)
         {
             peak = Math.Max(peak, samples[i].Value);

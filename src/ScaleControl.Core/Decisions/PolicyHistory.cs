@@ -10,40 +10,39 @@ namespace ScaleControl.Core.Decisions;
 /// </summary>
 public sealed class PolicyHistory
 {
-    private readonly Dictionary<string, List<MetricPoint>> _samples = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SampleSeries> _samples = new(StringComparer.Ordinal);
     private readonly List<(DateTimeOffset Time, int Replicas)> _recommendations = [];
     private readonly List<ScaleChange> _changes = [];
 
+    /// <summary>Whether the recommendations are in time order (they are unless the clock stepped back), so Trim needs to look at the front only.</summary>
+    private bool _recommendationsInOrder = true;
+
     public IReadOnlyList<(DateTimeOffset Time, int Replicas)> Recommendations => _recommendations;
+
+    /// <summary>The recommendations for the engine's loops, without an interface call per entry (valid until the history next changes).</summary>
+    internal ReadOnlySpan<(DateTimeOffset Time, int Replicas)> RecommendationSpan => CollectionsMarshal.AsSpan(_recommendations);
 
     public IReadOnlyList<ScaleChange> Changes => _changes;
 
     public IReadOnlyList<MetricPoint> Samples(string metricName) =>
-        _samples.TryGetValue(metricName, out var list) ? list : [];
+        _samples.TryGetValue(metricName, out var series) ? series : [];
 
     public void AddSample(string metricName, MetricPoint point)
     {
-        if (!_samples.TryGetValue(metricName, out var list))
+        if (!_samples.TryGetValue(metricName, out var series))
         {
-            list = [];
-            _samples[metricName] = list;
+            series = new SampleSeries();
+            _samples[metricName] = series;
         }
 
-        // Samples arrive in time order; a repeated timestamp (same scrape seen twice) replaces the last one.
-        if (list.Count > 0 && list[^1].Time >= point.Time)
-        {
-            if (list[^1].Time == point.Time)
-            {
-                list[^1] = point;
-            }
-
-            return;
-        }
-
-        list.Add(point);
+        series.Add(point);
     }
 
-    public void AddRecommendation(DateTimeOffset time, int replicas) => _recommendations.Add((time, replicas));
+    public void AddRecommendation(DateTimeOffset time, int replicas)
+    {
+        _recommendationsInOrder &= _recommendations.Count == 0 || _recommendations[^1].Time <= time;
+        _recommendations.Add((time, replicas));
+    }
 
     public void AddChange(ScaleChange change) => _changes.Add(change);
 
@@ -51,22 +50,24 @@ public sealed class PolicyHistory
     public void Trim(DateTimeOffset now, TimeSpan keep)
     {
         var cutoff = (now - keep).UtcTicks;
-        foreach (var list in _samples.Values)
+        foreach (var series in _samples.Values)
         {
-            DropBefore<MetricPoint, PointTime>(list, cutoff);
+            DropBefore<SampleSeries.Entry, SampleTime>(series.List, cutoff, inOrder: true); // SampleSeries keeps them in order
         }
 
-        DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff);
+        DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff, _recommendationsInOrder);
+        _recommendationsInOrder |= _recommendations.Count == 0;
         // Changes are few and the swing rule looks further back at them (SwingHold.RegretWindow).
         var changesCutoff = Math.Min(cutoff, (now - SwingHold.RegretWindow).UtcTicks);
-        DropBefore<ScaleChange, ChangeTime>(_changes, changesCutoff);
+        DropBefore<ScaleChange, ChangeTime>(_changes, changesCutoff, inOrder: false);
     }
 
     /// <summary>
     /// Removes the entries before <paramref name="cutoffTicks"/> (anywhere in the list, order kept). Entries arrive in
-    /// time order, so usually the old ones are a few at the front: those go with one block move.
+    /// time order, so usually the old ones are a few at the front: those go with one block move. A list known to be
+    /// <paramref name="inOrder"/> is not searched past them.
     /// </summary>
-    private static void DropBefore<T, TTime>(List<T> list, long cutoffTicks)
+    private static void DropBefore<T, TTime>(List<T> list, long cutoffTicks, bool inOrder)
         where TTime : ITimed<T>
     {
         var items = CollectionsMarshal.AsSpan(list);
@@ -76,7 +77,7 @@ public sealed class PolicyHistory
             front++;
         }
 
-        var rest = front;
+        var rest = inOrder ? items.Length : front;
         while (rest < items.Length && TTime.TicksOf(items[rest]) >= cutoffTicks)
         {
             rest++;
@@ -110,9 +111,9 @@ public sealed class PolicyHistory
         static abstract long TicksOf(in T item);
     }
 
-    private readonly struct PointTime : ITimed<MetricPoint>
+    private readonly struct SampleTime : ITimed<SampleSeries.Entry>
     {
-        public static long TicksOf(in MetricPoint item) => item.Time.UtcTicks;
+        public static long TicksOf(in SampleSeries.Entry item) => item.Point.Time.UtcTicks;
     }
 
     private readonly struct RecommendationTime : ITimed<(DateTimeOffset Time, int Replicas)>

@@ -15,8 +15,8 @@ internal static class ReplicaLimits
         var downFrom = now - TimeSpan.FromSeconds(downWindowSeconds ?? behavior.ScaleDown.StabilizationWindowSeconds);
         var upRecommendation = recommendation;
         var downRecommendation = recommendation;
-        var recorded = history.Recommendations;
-        for (var i = recorded.Count - 1; i >= 0; i--)
+        var recorded = history.RecommendationSpan;
+        for (var i = recorded.Length - 1; i >= 0; i--)
         {
             var (time, replicas) = recorded[i];
             if (time < upFrom && time < downFrom)

@@ -125,12 +125,15 @@ public static class TrendPredictor
     /// <summary>Distinct observations newest first: x in seconds before the latest (≤ 0), y = ln(value).</summary>
     private static int Collect(IReadOnlyList<MetricPoint> history, MetricPoint latest, Span<double> x, Span<double> y)
     {
+        // The history's own series carries each sample's logarithm; any other list has them computed here.
+        var logged = history is SampleSeries series ? series.Entries : default;
         var n = 0;
         var runValue = latest.Value;
+        var runLog = LogOf(latest.Value);
         var runTime = latest.Time;
         for (var i = history.Count - 1; i >= 0 && n < x.Length - 1; i--)
         {
-            var p = history[i];
+            var p = logged.IsEmpty ? history[i] : logged[i].Point;
             if (p.Time > latest.Time || (latest.Time - p.Time).TotalSeconds > NoiseWindowSeconds)
             {
                 if (p.Time > latest.Time)
@@ -147,19 +150,23 @@ public static class TrendPredictor
                 continue;
             }
 
-            Add(ref n, x, y, runTime, runValue, latest.Time);
+            Add(ref n, x, y, runTime, runLog, latest.Time);
             runValue = p.Value;
+            runLog = logged.IsEmpty ? LogOf(p.Value) : logged[i].Log;
             runTime = p.Time;
         }
 
-        Add(ref n, x, y, runTime, runValue, latest.Time);
+        Add(ref n, x, y, runTime, runLog, latest.Time);
         return n;
     }
 
-    private static void Add(ref int n, Span<double> x, Span<double> y, DateTimeOffset time, double value, DateTimeOffset latest)
+    /// <summary>The series is fitted in log space (noise is then scale-free); a value of 0 or less counts as a tiny one.</summary>
+    internal static double LogOf(double value) => Math.Log(Math.Max(value, 1e-9));
+
+    private static void Add(ref int n, Span<double> x, Span<double> y, DateTimeOffset time, double log, DateTimeOffset latest)
     {
         x[n] = (time - latest).TotalSeconds;
-        y[n] = Math.Log(Math.Max(value, 1e-9));
+        y[n] = log;
         n++;
     }
 
@@ -202,9 +209,7 @@ public static class TrendPredictor
             return 0;
         }
 
-        var sorted = rises[..count];
-        sorted.Sort();
-        var q = sorted[Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1)];
+        var q = OrderStatistic.Select(rises[..count], Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1));
         return Math.Clamp(Math.Exp(q) - 1, 0, MaxHeadroom);
     }
 
@@ -245,9 +250,10 @@ public static class TrendPredictor
             changes[i] = Math.Abs(y[i] - y[i + 1]);
         }
 
-        var sorted = changes[..count];
-        sorted.Sort();
-        var median = count % 2 == 1 ? sorted[count / 2] : (sorted[(count / 2) - 1] + sorted[count / 2]) / 2;
+        var values = changes[..count];
+        var median = count % 2 == 1
+            ? OrderStatistic.Select(values, count / 2)
+            : (OrderStatistic.Select(values, (count / 2) - 1) + OrderStatistic.Select(values, count / 2)) / 2;
         return Math.Max(MinNoise, 1.4826 * median / Math.Sqrt(2));
     }
 
@@ -258,32 +264,46 @@ public static class TrendPredictor
     private static bool LevelShift(ReadOnlySpan<double> y, Line line, double noise, out double jump)
     {
         var n = y.Length;
-        Span<double> sums = stackalloc double[MaxPoints + 1];
-        Span<double> squares = stackalloc double[MaxPoints + 1];
+        Span<double> sums = stackalloc double[n + 1];
+        Span<double> squares = stackalloc double[n + 1];
         for (var i = 0; i < n; i++)
         {
             sums[i + 1] = sums[i] + y[i];
             squares[i + 1] = squares[i] + (y[i] * y[i]);
         }
 
+        // The sum of squared errors of a split is newSse(j) + oldSquares(k) − oldMean(k), k = j + gap; each term is
+        // made once per index (not per split and gap), with the same operations in the same order as the whole sum.
+        Span<double> newSse = stackalloc double[n];
+        Span<double> oldSquares = stackalloc double[n];
+        Span<double> oldMean = stackalloc double[n];
+        for (var i = 1; i < n; i++)
+        {
+            newSse[i] = squares[i] - (sums[i] * sums[i] / i);
+            var oldSum = sums[n] - sums[i];
+            oldSquares[i] = squares[n] - squares[i];
+            oldMean[i] = oldSum * oldSum / (n - i);
+        }
+
         // Newest first: the new level is y[0..j), then `gap` transition observations, then the old level.
         var best = double.MaxValue;
-        jump = 0;
+        int bestJ = 0, bestK = 0;
         for (var gap = 0; gap <= 1; gap++)
         {
             for (var j = 1; j + gap < n; j++)
             {
-                var oldCount = n - j - gap;
-                double newSum = sums[j], oldSum = sums[n] - sums[j + gap];
-                var sse = squares[j] - (newSum * newSum / j) + (squares[n] - squares[j + gap]) - (oldSum * oldSum / oldCount);
+                var k = j + gap;
+                var sse = newSse[j] + oldSquares[k] - oldMean[k];
                 if (sse < best)
                 {
                     best = sse;
-                    jump = (newSum / j) - (oldSum / oldCount);
+                    bestJ = j;
+                    bestK = k;
                 }
             }
         }
 
+        jump = bestJ == 0 ? 0 : (sums[bestJ] / bestJ) - ((sums[n] - sums[bestK]) / (n - bestK));
         return best < StepVersusLine * line.Sse && Math.Abs(jump) > 3 * noise;
     }
 

@@ -62,4 +62,20 @@ public class PolicyHistoryTrimTests
 
         Assert.Equal([3, 5], history.Recommendations.Select(r => r.Replicas));
     }
+
+    [Fact]
+    public void Trim_RecommendationFromAClockThatSteppedBack_IsDroppedToo()
+    {
+        var history = new PolicyHistory();
+        history.AddRecommendation(T0.AddSeconds(50), 3);
+        history.AddRecommendation(T0.AddSeconds(10), 4); // the clock stepped back
+        history.AddRecommendation(T0.AddSeconds(60), 5);
+
+        history.Trim(T0.AddSeconds(60), TimeSpan.FromSeconds(30));
+        Assert.Equal([3, 5], history.Recommendations.Select(r => r.Replicas));
+
+        history.AddRecommendation(T0.AddSeconds(20), 6); // again, after a trim
+        history.Trim(T0.AddSeconds(65), TimeSpan.FromSeconds(30));
+        Assert.Equal([3, 5], history.Recommendations.Select(r => r.Replicas));
+    }
 }

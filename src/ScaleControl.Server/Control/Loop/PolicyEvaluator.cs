@@ -7,8 +7,15 @@ using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control.Loop;
 
-/// <summary>The outcome of evaluating one policy: the workload as read, and the engine's decision (both null when the workload is missing).</summary>
-public sealed record Evaluation(ScalePolicy Policy, WorkloadState? Workload, Decision? Decision, string? Problem);
+/// <summary>
+/// The outcome of evaluating one policy: the workload as read, and the evaluation as remembered with the engine's
+/// decision (both null when the workload is missing). A small value: the loop makes one per policy per tick, and the
+/// decision is not copied out of the record until read.
+/// </summary>
+public readonly record struct Evaluation(ScalePolicy Policy, WorkloadState? Workload, EvaluationRecord? Record, string? Problem)
+{
+    public Decision? Decision => Record?.Decision;
+}
 
 /// <summary>
 /// Evaluates one policy: reads the workload, feeds the readings into the policy's history and asks the pure
@@ -18,7 +25,7 @@ public sealed record Evaluation(ScalePolicy Policy, WorkloadState? Workload, Dec
 public sealed class PolicyEvaluator(
     DecisionEngine engine, IWorkloadClient workloads, IMetricSource metrics, IPolicyStore policies, LeaderReadings leaders, PolicyRuntimes runtimes, TimeProvider time, ScaleControlMetrics telemetry)
 {
-    public async Task<Evaluation> DryRunAsync(ScalePolicy policy, CancellationToken cancellationToken)
+    public async ValueTask<Evaluation> DryRunAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
         var readings = await metrics.QueryAsync(Queries(policy), cancellationToken);
         var tick = new LeaderReadings.Tick(policy.Spec.Follow is null ? [] : await policies.ListAsync(null, cancellationToken));
@@ -26,20 +33,58 @@ public sealed class PolicyEvaluator(
     }
 
     /// <param name="tick">The tick's policies and decisions so far, for a <c>follow</c> policy's leader.</param>
-    public async Task<Evaluation> EvaluateAsync(
+    public ValueTask<Evaluation> EvaluateAsync(
         ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, LeaderReadings.Tick tick, bool commit, CancellationToken cancellationToken)
     {
-        var target = ProposalFactory.TargetOf(policy);
-        var workload = await workloads.GetAsync(target, cancellationToken);
-        if (workload is null)
+        var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
+        var target = runtime.TargetOf(policy);
+        var read = workloads.GetAsync(target, cancellationToken);
+
+        // The watch cache answers at once and a policy without `follow` reads no leader: then the evaluation runs
+        // synchronously, without an async state machine per policy per tick.
+        if (!read.IsCompletedSuccessfully || policy.Spec.Follow is not null)
         {
-            return new Evaluation(policy, null, null, $"{target.Kind} {target} not found");
+            return AwaitedAsync(policy, readings, tick, commit, runtime, target, read, cancellationToken);
+        }
+
+        return new ValueTask<Evaluation>(read.Result is { } workload
+            ? Evaluate(policy, readings, tick, commit, runtime, workload, time.GetUtcNow(), leader: null)
+            : Missing(policy, target));
+    }
+
+    private async ValueTask<Evaluation> AwaitedAsync(
+        ScalePolicy policy,
+        IReadOnlyDictionary<string, MetricReading> readings,
+        LeaderReadings.Tick tick,
+        bool commit,
+        PolicyRuntime runtime,
+        WorkloadRef target,
+        Task<WorkloadState?> read,
+        CancellationToken cancellationToken)
+    {
+        if (await read is not { } workload)
+        {
+            return Missing(policy, target);
         }
 
         var now = time.GetUtcNow();
-        var mine = ReadingsOf(policy, readings);
         var leader = await leaders.ReadAsync(policy, tick, cancellationToken);
-        var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
+        return Evaluate(policy, readings, tick, commit, runtime, workload, now, leader);
+    }
+
+    private static Evaluation Missing(ScalePolicy policy, WorkloadRef target) => new(policy, null, null, $"{target.Kind} {target} not found");
+
+    private Evaluation Evaluate(
+        ScalePolicy policy,
+        IReadOnlyDictionary<string, MetricReading> readings,
+        LeaderReadings.Tick tick,
+        bool commit,
+        PolicyRuntime runtime,
+        WorkloadState workload,
+        DateTimeOffset now,
+        LeaderReading? leader)
+    {
+        var mine = ReadingsOf(policy, readings);
         Decision decision;
         lock (runtime.Gate)
         {
@@ -51,14 +96,15 @@ public sealed class PolicyEvaluator(
             }
         }
 
+        var record = ToRecord(policy, mine, decision, workload, now);
         if (commit)
         {
-            runtime.Remember(ToRecord(policy, mine, decision, workload, now));
+            runtime.Remember(record);
             Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), decision, workload);
             tick.Decided(policy, decision.DesiredReplicas);
         }
 
-        return new Evaluation(policy, workload, decision, null);
+        return new Evaluation(policy, workload, record, null);
     }
 
     /// <summary>The policy's metric queries and its leading signal's, each once.</summary>

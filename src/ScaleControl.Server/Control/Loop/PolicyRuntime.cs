@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Hosting;
@@ -8,8 +10,8 @@ using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control.Loop;
 
-/// <summary>One metric as seen by one evaluation.</summary>
-public sealed record MetricSnapshot(string Name, double? Value, double? Predicted, MetricStatus Status, string? Problem);
+/// <summary>One metric as seen by one evaluation (a value: every evaluation keeps one per metric).</summary>
+public readonly record struct MetricSnapshot(string Name, double? Value, double? Predicted, MetricStatus Status, string? Problem);
 
 /// <summary>
 /// One evaluation as remembered for the dashboard series and <c>/status</c>. The decision is kept as the engine made
@@ -83,6 +85,20 @@ public sealed class PolicyRuntime(int ringCapacity)
 
     /// <summary>The policy's <c>/metrics</c> series, looked up once instead of by label values on every evaluation.</summary>
     public PolicySeries? Series { get; set; }
+
+    private WorkloadRef? _target;
+
+    /// <summary>The policy's target, made when it changes instead of on every evaluation.</summary>
+    public WorkloadRef TargetOf(ScalePolicy policy)
+    {
+        var target = policy.Spec.Target;
+        if (_target is { } known && known.Name == target.Name && known.Kind == target.Kind && known.Namespace == policy.Metadata.Namespace)
+        {
+            return known;
+        }
+
+        return _target = ProposalFactory.TargetOf(policy);
+    }
 
     public void Remember(EvaluationRecord record)
     {
