@@ -105,6 +105,23 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         }
 
         await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by .*(Zhang San|zhangsan)"), new() { Timeout = 30_000 });
+
+        // Undo all by an approver: every service back where the card's first applied step found it (kubectl both ways).
+        var outTrackId = await groupCard.GetAttributeAsync("data-out-track-id");
+        var applied = (await sandbox.Kubectl.RunAsync("get", "scaleproposals", "-n", single.Namespace, "-o",
+            "jsonpath={range .items[*]}{.status.card.outTrackId} {.status.phase} {.metadata.creationTimestamp} {.spec.target.name} {.spec.fromReplicas}{\"\\n\"}{end}")).StdOut
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' '))
+            .Where(f => f.Length == 5 && f[0] == outTrackId && f[1] == "Applied").ToList();
+        var startedAt = chain.ToDictionary(p => p.Id, p => int.Parse(applied.Where(f => f[3] == p.Workload).OrderBy(f => f[2], StringComparer.Ordinal).First()[4], CultureInfo.InvariantCulture));
+        var sameCard = phone.Locator($".card[data-out-track-id='{outTrackId}']"); // traffic is still high: a new card may follow the undo
+        await sameCard.Locator("button[data-action-id='undo_all']").ClickAsync();
+        foreach (var policy in chain)
+        {
+            await WaitUntilAsync(async () => await SpecReplicasAsync(policy) == startedAt[policy.Id], TimeSpan.FromSeconds(60), $"{policy.Id} spec.replicas back to {startedAt[policy.Id]} (kubectl)");
+        }
+
+        await Assertions.Expect(sameCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("undone by .*(Zhang San|zhangsan)"), new() { Timeout = 30_000 });
+        await Assertions.Expect(sameCard.Locator("button[data-action-id='undo_all']")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
     }
 
     private async Task<int> SpecReplicasAsync(SeededPolicy policy) =>

@@ -3,8 +3,11 @@ using ScaleControl.Core.Ports;
 
 namespace ScaleControl.Core.Proposals;
 
-/// <summary>An order to take an applied change back, from any channel (card button, scalectl, API).</summary>
-public sealed record UndoOrder(string Namespace, string Proposal, string User, ApprovalChannel Channel, string Reason);
+/// <summary>
+/// An order to take an applied change back, from any channel (card button, scalectl, API). <see cref="AllRows"/>: a
+/// group card's "Undo all", every applied row sharing the proposal's card is undone, each under its own rules.
+/// </summary>
+public sealed record UndoOrder(string Namespace, string Proposal, string User, ApprovalChannel Channel, string Reason, bool AllRows = false);
 
 /// <summary>
 /// Whether an applied change may be undone, and how: back to the replicas it started from, through the same rules as

@@ -15,6 +15,9 @@ public enum CardAction
     /// <summary>An applied card's "Undo": back to the replicas before the change.</summary>
     Undo,
 
+    /// <summary>A group card's "Undo all": every applied row of the card, back to its replicas before the change.</summary>
+    UndoAll,
+
     /// <summary>A group card's per-row Approve: the row named by the button's <c>row</c> param.</summary>
     ApproveRow,
 
@@ -27,7 +30,7 @@ public enum CardAction
 
 /// <summary>
 /// Which button was tapped: the template's buttons carry <c>params.action</c> = approve | reject | approve_half | approve_all | reject_all
-/// | approve_row | reject_row | confirm | undo
+/// | approve_row | reject_row | confirm | undo | undo_all
 /// (samples/dingtalk/approval-card-template.md); their actionIds are the fallback.
 /// </summary>
 public static class CardActions
@@ -74,6 +77,9 @@ public static class CardActions
                 return true;
             case "undo" or "undo_btn":
                 action = CardAction.Undo;
+                return true;
+            case "undo_all" or "undo_all_btn":
+                action = CardAction.UndoAll;
                 return true;
             case "approve_row" or "approve_row_btn":
                 action = CardAction.ApproveRow;

@@ -59,9 +59,9 @@ public sealed partial class CardCallbackHandler(
             return Refuse(callback, "Unknown button; nothing was changed.");
         }
 
-        if (action == CardAction.Undo)
+        if (action is CardAction.Undo or CardAction.UndoAll)
         {
-            return await UndoAsync(callback, ns, name, cancellationToken);
+            return await UndoAsync(callback, ns, name, allRows: action == CardAction.UndoAll, cancellationToken);
         }
 
         string? row = null;
@@ -124,10 +124,12 @@ public sealed partial class CardCallbackHandler(
     /// <summary>
     /// "Undo" on an applied card: through the same rules as any override (an approver applies at once, anyone else's
     /// becomes a proposal). Answered within the budget like a decision; the card follows when the undo is recorded.
+    /// A group card's "Undo all" (<paramref name="allRows"/>) undoes every applied row of the tapped card that way.
     /// </summary>
-    private async Task<CardCallbackReply> UndoAsync(CardCallback callback, string ns, string name, CancellationToken cancellationToken)
+    private async Task<CardCallbackReply> UndoAsync(CardCallback callback, string ns, string name, bool allRows, CancellationToken cancellationToken)
     {
-        var undo = undos.UndoAsync(new UndoOrder(ns, name, callback.UserId, ApprovalChannel.DingTalk, "undone from the DingTalk card"), CancellationToken.None);
+        var order = new UndoOrder(ns, name, callback.UserId, ApprovalChannel.DingTalk, "undone from the DingTalk card", allRows);
+        var undo = undos.UndoAsync(order, CancellationToken.None);
         using (var budgetCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             var first = await Task.WhenAny(undo, Task.Delay(ReplyBudget, timeProvider, budgetCancellation.Token));

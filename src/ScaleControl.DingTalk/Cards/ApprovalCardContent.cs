@@ -20,7 +20,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
 
     /// <summary>
     /// A group card: one row per proposal sharing the card (oldest first), "Approve all" / "Reject all" while any
-    /// row waits (status <c>group_pending</c>), the waiting rows' expiry, and the outcome per row.
+    /// row waits (status <c>group_pending</c>), the waiting rows' expiry, the outcome per row, and "Undo all" while
+    /// any row's change can be taken back.
     /// </summary>
     public IReadOnlyDictionary<string, string> BuildGroup(IReadOnlyList<ScaleProposal> rows)
     {
@@ -47,6 +48,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.CostDelta] = PodDelta(to - from);
         map[V.UndoTo] = "";
+        map[V.UndoAll] = rows.Count(r => UndoRules.Offered(r, r.Status.AppliedAt ?? default, TimeSpan.MaxValue) is null) is > 0 and var undoable ? Number(undoable) : "";
         map[V.Room] = ""; // rows compete for the same free nodes: one row's room would mislead
         map[V.Status] = pending > 0 ? GroupPending : busy ? "applying" : rows.All(r => r.Status.Phase == ProposalPhase.Applied) ? "applied" : "decided";
         map[V.StatusText] = pending > 0
@@ -111,6 +113,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.Group] = "",
             [V.Rows] = "",
             [V.UndoTo] = UndoRules.Offered(proposal, status.AppliedAt ?? default, TimeSpan.MaxValue) is null ? Number(spec.FromReplicas) : "",
+            [V.UndoAll] = "",
             [V.RowItems] = "",
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };

@@ -83,6 +83,9 @@ public static class ApprovalCardVariables
     /// <summary>number: the replicas Undo goes back to on an applied card ("" hides the Undo button: not applied, undone, a pin).</summary>
     public const string UndoTo = "undoTo";
 
+    /// <summary>number: on a group card, how many applied rows "Undo all" would take back ("" hides the button).</summary>
+    public const string UndoAll = "undoAll";
+
     /// <summary>string: dingtalk:// deep link to the proposal page ("" without DetailsBaseUrl).</summary>
     public const string DetailUrl = "detailUrl";
 

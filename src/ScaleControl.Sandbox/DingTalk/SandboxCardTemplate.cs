@@ -17,7 +17,7 @@ public sealed record SandboxCardTemplate(
 
     /// <summary>
     /// The scale-approval template. Buttons show while <c>status</c> is <c>pending</c>; "Approve half" also needs
-    /// <c>halfStepTo</c>; "Undo" shows on an applied card with <c>undoTo</c>. Private variable <c>privateMessage</c> is what one user alone sees (e.g. "you are not an approver").
+    /// <c>halfStepTo</c>; "Undo" shows on an applied card with <c>undoTo</c>, a group card's "Undo all" with <c>undoAll</c>. Private variable <c>privateMessage</c> is what one user alone sees (e.g. "you are not an approver").
     /// </summary>
     public static SandboxCardTemplate ScaleApproval() => new(
         ScaleApprovalId,
@@ -50,6 +50,7 @@ public sealed record SandboxCardTemplate(
             new("rowItems", TemplateVariableType.Array),
             new("detailUrl", TemplateVariableType.String),
             new("undoTo", TemplateVariableType.Number),
+            new("undoAll", TemplateVariableType.Number),
         ],
         PrivateVariables: [new("privateMessage", TemplateVariableType.String)],
         Buttons:
@@ -66,6 +67,8 @@ public sealed record SandboxCardTemplate(
                 [new("status", "group_pending")]),
             new("undo", "Undo (→ ${undoTo})", "default", new Dictionary<string, string> { ["action"] = "undo" },
                 [new("status", "applied"), new("undoTo", null)]),
+            new("undo_all", "Undo all", "default", new Dictionary<string, string> { ["action"] = "undo_all" },
+                [new("undoAll", null)]),
 
             new("confirm", "Confirm", "primary", new Dictionary<string, string> { ["action"] = "confirm" },
                 [new("status", "confirm_pending")]),

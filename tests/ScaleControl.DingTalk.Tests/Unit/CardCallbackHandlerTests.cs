@@ -236,4 +236,24 @@ public class CardCallbackHandlerTests
         Assert.Empty(_inbox.Commands);
         Assert.Equal("cannot undo checkout-api-7f3a: the workload has moved since", reply.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
+
+    [Fact]
+    public async Task HandleAsync_UndoAll_OneOrderForEveryRowOfTheTappedCard_RefusalsToldPrivately()
+    {
+        _inbox.UndoAnswer = new UndoResult(UndoResultKind.Applied, "2 of 3 rows undone: feed/feed-api: cannot undo feed-api-1: the workload has moved since");
+
+        var reply = await _handler.HandleAsync(Tap("lisi", "undo_all", "feed.feed-gateway-1"), CancellationToken.None);
+
+        var order = Assert.Single(_inbox.Undos);
+        Assert.Equal(("feed", "feed-gateway-1", "lisi", ApprovalChannel.DingTalk, true), (order.Namespace, order.Proposal, order.User, order.Channel, order.AllRows));
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal(_inbox.UndoAnswer.Message, reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.False((await Undos("undo")).AllRows);
+    }
+
+    private async Task<UndoOrder> Undos(string action)
+    {
+        await _handler.HandleAsync(Tap("zhangsan", action), CancellationToken.None);
+        return _inbox.Undos.Last();
+    }
 }

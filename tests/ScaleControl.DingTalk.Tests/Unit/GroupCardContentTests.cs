@@ -135,4 +135,21 @@ public class GroupCardContentTests
     [Fact]
     public void Build_GroupProposalAlone_IsAGroupCardOfOneRow() =>
         Assert.Equal(ApprovalCardContent.GroupPending, s_content.Build(Row("gateway", 4, 8))[V.Status]);
+
+    [Fact]
+    public void BuildGroup_AppliedRows_OfferUndoAllUntilEachIsUndone_ThenSayWhoAndBackToWhat()
+    {
+        static ScaleProposal Applied(ScaleProposal row, UndoRecord? undo = null) =>
+            row.With(row.Status with { Phase = ProposalPhase.Applied, AppliedReplicas = row.Spec.ToReplicas, AppliedAt = SampleProposals.Created.AddMinutes(1), Undo = undo });
+        var undone = new UndoRecord { By = "zhangsan", At = SampleProposals.Created.AddMinutes(5), Replicas = 4, Proposal = "gateway-undo" };
+
+        var applied = s_content.BuildGroup([Applied(Row("gateway", 4, 8)), Applied(Row("feed-service", 3, 6)), Row("comments", 2, 4)]);
+        var afterUndo = s_content.BuildGroup([Applied(Row("gateway", 4, 8), undone), Applied(Row("feed-service", 3, 6), undone with { Replicas = 3 })]);
+
+        Assert.Equal("2", applied[V.UndoAll]);
+        Assert.Equal("", applied[V.UndoTo]);
+        Assert.Equal("", afterUndo[V.UndoAll]);
+        Assert.Contains("gateway: applied 4 → 8 at 10:33:00 UTC; undone by zhangsan at 10:37:00 UTC: back to 4", afterUndo[V.Result], StringComparison.Ordinal);
+        Assert.Equal("", s_content.Build(SampleProposals.Pending())[V.UndoAll]);
+    }
 }

@@ -54,6 +54,51 @@ public sealed class GroupCardTests : IDisposable
     }
 
     [Fact]
+    public async Task UndoAll_ApproverTakesBackEveryAppliedRow_EachRecordedAndASecondTapChangesNothing()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var lead = (await Open()).OrderBy(ProposalFactory.CreatedAt).First();
+        await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand("feed", lead.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true, AllRows: true), default);
+        var undos = _server.Service<IUndoInbox>();
+
+        var stranger = await undos.UndoAsync(new UndoOrder("feed", lead.Metadata.Name, "wangwu", ApprovalChannel.DingTalk, "tapped", AllRows: true), default);
+        Assert.Equal(UndoResultKind.Proposed, stranger.Kind);
+        Assert.Contains("0 of 3 rows undone, 3 await approval", stranger.Message, StringComparison.Ordinal);
+        Assert.All(s_chain, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
+
+        var result = await undos.UndoAsync(new UndoOrder("feed", lead.Metadata.Name, "lisi", ApprovalChannel.DingTalk, "tapped", AllRows: true), default);
+
+        Assert.Equal(UndoResultKind.Refused, result.Kind); // wangwu's undos wait for approval: lisi's would make a second set
+        Assert.Contains("already waiting for approval", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UndoAll_ByAnApprover_AllThreeBackToTheirCountsAndRecordedPerProposal()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var lead = (await Open()).OrderBy(ProposalFactory.CreatedAt).First();
+        await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand("feed", lead.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true, AllRows: true), default);
+        var undos = _server.Service<IUndoInbox>();
+
+        var result = await undos.UndoAsync(new UndoOrder("feed", lead.Metadata.Name, "lisi", ApprovalChannel.DingTalk, "tapped", AllRows: true), default);
+
+        Assert.Equal(UndoResultKind.Applied, result.Kind);
+        Assert.Contains("3 of 3 rows undone", result.Message, StringComparison.Ordinal);
+        Assert.All(s_chain, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
+        var originals = (await _server.Proposals.ListAsync("feed", default)).Where(p => p.Status.Card?.OutTrackId == lead.Status.Card!.OutTrackId).ToList();
+        Assert.Equal(3, originals.Count);
+        Assert.All(originals, p => Assert.Equal(("lisi", ApprovalChannel.DingTalk, 4), (p.Status.Undo!.By, p.Status.Undo.Channel, p.Status.Undo.Replicas)));
+
+        var again = await undos.UndoAsync(new UndoOrder("feed", lead.Metadata.Name, "lisi", ApprovalChannel.DingTalk, "tapped", AllRows: true), default);
+        Assert.Equal(UndoResultKind.Refused, again.Kind);
+        Assert.Contains("already undone", again.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RejectOneRow_TheOthersStayOnTheCard_ApproveAllTakesTheRest()
     {
         await GivenChainUnderLoad();

@@ -37,12 +37,43 @@ public sealed class UndoService(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            return await UndoGatedAsync(order, cancellationToken);
+            return order.AllRows ? await UndoRowsAsync(order, cancellationToken) : await UndoGatedAsync(order, cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// "Undo all" on a group card: every applied row of the tapped card, one by one under its own rules, newest first
+    /// (a workload with two applied steps on the card goes back through both).
+    /// </summary>
+    private async Task<UndoResult> UndoRowsAsync(UndoOrder order, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(order.Namespace, order.Proposal, cancellationToken) is not { } card)
+        {
+            return new UndoResult(UndoResultKind.NotFound, $"proposal {order.Namespace}/{order.Proposal} not found");
+        }
+
+        var rows = (await announcer.CardRowsAsync(card, cancellationToken)).Where(p => p.Status.Phase == ProposalPhase.Applied).ToList();
+        if (rows.Count == 0)
+        {
+            return new UndoResult(UndoResultKind.Refused, "no row of this card is applied; nothing to undo", card);
+        }
+
+        var results = new List<(ScaleProposal Row, UndoResult Result)>();
+        foreach (var row in Enumerable.Reverse(rows))
+        {
+            results.Add((row, await UndoGatedAsync(order with { Namespace = row.Metadata.Namespace, Proposal = row.Metadata.Name, AllRows = false }, cancellationToken)));
+        }
+
+        var applied = results.Count(r => r.Result.Kind == UndoResultKind.Applied);
+        var proposed = results.Count(r => r.Result.Kind == UndoResultKind.Proposed);
+        var kind = applied > 0 ? UndoResultKind.Applied : proposed > 0 ? UndoResultKind.Proposed : UndoResultKind.Refused;
+        var lines = results.Select(r => $"{r.Row.Metadata.Namespace}/{r.Row.Spec.Target.Name}: {r.Result.Message}");
+        return new UndoResult(kind, $"{applied} of {rows.Count} rows undone{(proposed > 0 ? $", {proposed} await approval" : "")}: {string.Join("; ", lines)}",
+            results.FirstOrDefault(r => r.Result.Kind == kind).Result?.Proposal);
     }
 
     private async Task<UndoResult> UndoGatedAsync(UndoOrder order, CancellationToken cancellationToken)
