@@ -164,6 +164,35 @@ public sealed class SharedCluster : IAsyncDisposable
     public Task<JsonElement> CardAsync(string proposal) => Sandbox.GetJson($"/sandbox/dingtalk/cards/{Namespace}.{proposal}");
 
     /// <summary>The card's outTrackId as the product makes it: "namespace.name", prefixed "instance:" for a named instance.</summary>
+    /// <summary>An Auto policy for <paramref name="workload"/> whose schedule floor holds now: the loop scales to the floor even with no metrics (fail static holds the rest).</summary>
+    public static string AutoPolicyWithFloor(string workload, int floor)
+    {
+        var start = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var end = DateTimeOffset.UtcNow.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return $"""
+            apiVersion: scalecontrol.io/v1alpha1
+            kind: ScalePolicy
+            metadata:
+              name: {workload}
+              namespace: {Namespace}
+            spec:
+              target: {"{"}kind: Deployment, name: {workload}{"}"}
+              metrics:
+                - name: qps
+                  query: sum(rate(http_requests_total{"{"}workload="{workload}"{"}"}[1m]))
+                  target: 100
+              minReplicas: 1
+              maxReplicas: 10
+              mode: Auto
+              schedules:
+                - name: floor
+                  start: "{start}"
+                  end: "{end}"
+                  minReplicas: {floor}
+              evaluationIntervalSeconds: 5
+            """;
+    }
+
     public static string CardId(string proposal, string? instance = null) =>
         Uri.EscapeDataString(instance is null ? $"{Namespace}.{proposal}" : $"{instance}:{Namespace}.{proposal}");
 

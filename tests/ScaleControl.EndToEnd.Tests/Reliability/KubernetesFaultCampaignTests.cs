@@ -27,7 +27,7 @@ public sealed class KubernetesFaultCampaignTests
         await using var cluster = await SharedCluster.StartAsync();
         var kubectl = cluster.Sandbox.Kubectl;
         await kubectl.RunAsync("create", "deployment", AutoWorkload, "--image=registry.example/campaign:1", "--replicas=1", "-n", SharedCluster.Namespace);
-        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile($"{AutoWorkload}.yaml", PolicyWithFloor(2)));
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile($"{AutoWorkload}.yaml", SharedCluster.AutoPolicyWithFloor(AutoWorkload, 2)));
         (string, string)[] settings = [("ScaleControl__Kubernetes__RequestTimeoutSeconds", "3")];
         await using var replicaA = await cluster.StartReplicaAsync("replica-a", settings);
         await cluster.Sandbox.Eventually(() => Task.FromResult(replicaA.Output.Contains("replica-a leading: True", StringComparison.Ordinal)), "replica-a leads", 60);
@@ -52,7 +52,7 @@ public sealed class KubernetesFaultCampaignTests
         await WatchesAsync(cluster, "expire");
         var (first, _, _) = await cluster.CreateProposalAsync("campaign-1");
         await ApproveAsync(cluster, replicaB, first);
-        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile($"{AutoWorkload}.yaml", PolicyWithFloor(4)));
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile($"{AutoWorkload}.yaml", SharedCluster.AutoPolicyWithFloor(AutoWorkload, 4)));
         await WatchesAsync(cluster, "drop");
         await ProposalEndsAsync(cluster, first);
         await cluster.Sandbox.Eventually(async () => await kubectl.ReplicasAsync("deployment", SharedCluster.Namespace, AutoWorkload) == 4, "the Auto policy scales to 4 through the storm", 90);
@@ -60,7 +60,7 @@ public sealed class KubernetesFaultCampaignTests
         // Round 2: the leader is cut off from the API (every request of replica-a fails); replica-b must take over and act.
         await ArmAsync(cluster, new { userAgentContains = "scalecontrol/replica-a", statusCode = 500 });
         var cutAt = DateTimeOffset.UtcNow;
-        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile($"{AutoWorkload}.yaml", PolicyWithFloor(6)));
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile($"{AutoWorkload}.yaml", SharedCluster.AutoPolicyWithFloor(AutoWorkload, 6)));
         var (second, _, _) = await cluster.CreateProposalAsync("campaign-2");
         await ApproveAsync(cluster, replicaB, second);
         await cluster.Sandbox.Eventually(async () => await kubectl.ReplicasAsync("deployment", SharedCluster.Namespace, AutoWorkload) == 6, "replica-b takes over and scales to 6", 90);
@@ -175,33 +175,4 @@ public sealed class KubernetesFaultCampaignTests
             CultureInfo.InvariantCulture);
 
     private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
-
-    /// <summary>An Auto policy whose schedule floor holds now: the loop scales to the floor even with no metrics (fail static holds the rest).</summary>
-    private static string PolicyWithFloor(int floor)
-    {
-        var start = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var end = DateTimeOffset.UtcNow.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        return $"""
-            apiVersion: scalecontrol.io/v1alpha1
-            kind: ScalePolicy
-            metadata:
-              name: {AutoWorkload}
-              namespace: {SharedCluster.Namespace}
-            spec:
-              target: {"{"}kind: Deployment, name: {AutoWorkload}{"}"}
-              metrics:
-                - name: qps
-                  query: sum(rate(http_requests_total{"{"}workload="{AutoWorkload}"{"}"}[1m]))
-                  target: 100
-              minReplicas: 1
-              maxReplicas: 10
-              mode: Auto
-              schedules:
-                - name: campaign
-                  start: "{start}"
-                  end: "{end}"
-                  minReplicas: {floor}
-              evaluationIntervalSeconds: 5
-            """;
-    }
 }

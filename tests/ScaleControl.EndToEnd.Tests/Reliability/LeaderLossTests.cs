@@ -23,7 +23,7 @@ public sealed class LeaderLossTests
         await using var cluster = await SharedCluster.StartAsync();
         var kubectl = cluster.Sandbox.Kubectl;
         await kubectl.RunAsync("create", "deployment", Workload, "--image=registry.example/fence-api:1", "--replicas=2", "-n", SharedCluster.Namespace);
-        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile($"{Workload}.yaml", PolicyWithFloor(5)));
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile($"{Workload}.yaml", SharedCluster.AutoPolicyWithFloor(Workload, 5)));
         var release = Path.Combine(cluster.Sandbox.WorkingDirectory, $"release-{holdPoint}");
 
         await using var first = await cluster.StartReplicaAsync("replica-a",
@@ -97,33 +97,4 @@ public sealed class LeaderLossTests
         DateTimeOffset.Parse(write.GetProperty("time").GetString()!, CultureInfo.InvariantCulture);
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
-
-    /// <summary>An Auto policy whose schedule floor holds now: the loop scales to the floor even with no metrics (fail static holds the rest).</summary>
-    private static string PolicyWithFloor(int floor)
-    {
-        var start = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var end = DateTimeOffset.UtcNow.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        return $"""
-            apiVersion: scalecontrol.io/v1alpha1
-            kind: ScalePolicy
-            metadata:
-              name: {Workload}
-              namespace: {SharedCluster.Namespace}
-            spec:
-              target: {"{"}kind: Deployment, name: {Workload}{"}"}
-              metrics:
-                - name: qps
-                  query: sum(rate(http_requests_total{"{"}workload="{Workload}"{"}"}[1m]))
-                  target: 100
-              minReplicas: 1
-              maxReplicas: 10
-              mode: Auto
-              schedules:
-                - name: launch
-                  start: "{start}"
-                  end: "{end}"
-                  minReplicas: {floor}
-              evaluationIntervalSeconds: 5
-            """;
-    }
 }
