@@ -190,7 +190,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     /// rise predicted past the highest level of the last 10 minutes: a ramp) and any move of at least
     /// <see cref="LargeChange"/> of the current count. A predicted rise back into the range a swinging series has
     /// already visited pays from the budget like any adjustment. Releasing a prediction's overshoot after an event is
-    /// exempt too (<see cref="PredictedOvershot"/>).
+    /// exempt too (<see cref="PredictedOvershot"/>). While a series swings the budget binds harder (<see cref="SwingBudget"/>).
     /// </summary>
     private static void SpendChangeBudget(ref Progress step, DecisionInput input, in Sizing sizing, ref DecisionReason reason)
     {
@@ -202,6 +202,19 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         }
 
         var spec = input.Policy.Spec;
+        if (SwingHold.Regretted(input.History, input.Now))
+        {
+            var after = SwingBudget.Apply(input.History, input.Now, current, step.Desired, sizing.Raw, sizing.Swing, budget, out var used);
+            if (after != current)
+            {
+                step.Desired = after;
+                return;
+            }
+
+            Hold(ref step, ref reason, current, used);
+            return;
+        }
+
         var margin = Math.Max(spec.Behavior.ScaleUp.Tolerance ?? spec.Tolerance, 2 * sizing.Noise);
         var urgent = step.Desired > current && (sizing.Raw > current * (1 + margin) || (sizing.Predictive > current && sizing.NewHigh));
         if (urgent || Math.Abs(step.Desired - current) >= current * LargeChange)
@@ -216,6 +229,11 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         var spent = ReplicaLimits.ChangesSince(input.History, input.Now - ReplicaLimits.BudgetWindow);
         if (spent >= budget)
+        {
+            Hold(ref step, ref reason, current, spent);
+        }
+
+        static void Hold(ref Progress step, ref DecisionReason reason, int current, int spent)
         {
             reason.BudgetHeld = true;
             reason.BudgetSpent = spent;
