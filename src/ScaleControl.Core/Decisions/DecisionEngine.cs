@@ -176,7 +176,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         step.Desired = ReplicaLimits.Stabilize(step.Desired, wanted, input.History, behavior, input.Now, downWindow);
         // The end of an event (not a dip, not a swing) is released sooner (EventEnd).
         var current = input.Workload.SpecReplicas;
-        if (sizing.Falling && downWindow > EventEnd.WindowSeconds && EventEnd.Ended(input.History, input.Now, sizing.Swing, current, wanted)
+        if (sizing.Falling && downWindow > EventEnd.WindowSeconds && EventEnd.Ended(input.History, input.Now, sizing.Swing, sizing.Noise, current, wanted)
             && ReplicaLimits.Stabilize(current, wanted, input.History, behavior, input.Now, EventEnd.WindowSeconds) is var sooner
             && sooner < step.Desired && sooner <= current * (1 - LargeChange))
         {

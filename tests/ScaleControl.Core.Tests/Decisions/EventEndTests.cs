@@ -5,9 +5,9 @@ using static ScaleControl.Core.Tests.TestPolicies;
 namespace ScaleControl.Core.Tests.Decisions;
 
 /// <summary>
-/// Issue 12, over-provisioning: the end of an event (the level multiplied, then a significant decline to at most 2/3
-/// of every count held in the last 5 minutes) is released over 60 s instead of the 180 s decline window; not for a
-/// series whose scale-downs the engine has had to undo back to their level (NASA's bursts).
+/// Issue 12, over-provisioning: the end of an event (the level multiplied beyond the noise, then a significant decline
+/// to at most 2/3 of every count held in the last 5 minutes) is released over 60 s instead of the 180 s decline window;
+/// not for a series whose scale-downs the engine has had to undo back to their level (NASA's bursts).
 /// </summary>
 public class EventEndTests
 {
@@ -80,20 +80,23 @@ public class EventEndTests
     }
 
     [Fact]
-    public void Ended_NeedsADoublingACountHeldAboveTheNeedAndNoUndoneScaleDown()
+    public void Ended_NeedsADoublingBeyondTheNoiseAWatchedCountHeldAboveTheNeedAndNoUndoneScaleDown()
     {
         var now = EngineRig.T0.AddMinutes(30);
         var history = new PolicyHistory();
         history.RecordChange(now.AddMinutes(-20), 20, 80);
+        Assert.False(EventEnd.Ended(history, now, Math.Log(4), 0.01, current: 80, wanted: 53)); // nothing watched yet: just started
+        history.AddRecommendation(now.AddMinutes(-6), 80);
 
-        Assert.True(EventEnd.Ended(history, now, Math.Log(4), current: 80, wanted: 53));
-        Assert.False(EventEnd.Ended(history, now, Math.Log(1.9), current: 80, wanted: 30)); // no event: a swing
-        Assert.False(EventEnd.Ended(history, now, Math.Log(4), current: 80, wanted: 54)); // 80 < 1.5 × 54: a dip
+        Assert.True(EventEnd.Ended(history, now, Math.Log(4), 0.01, current: 80, wanted: 53));
+        Assert.False(EventEnd.Ended(history, now, Math.Log(1.9), 0.01, current: 80, wanted: 30)); // no event: a swing
+        Assert.False(EventEnd.Ended(history, now, Math.Log(4), 0.06, current: 80, wanted: 30)); // within 25 noise units
+        Assert.False(EventEnd.Ended(history, now, Math.Log(4), 0.01, current: 80, wanted: 54)); // 80 < 1.5 × 54: a dip
         history.RecordChange(now.AddMinutes(-4), 80, 60); // a count of 60 held within 5 minutes
         history.RecordChange(now.AddMinutes(-3), 60, 62);
-        Assert.False(EventEnd.Ended(history, now, Math.Log(4), current: 62, wanted: 41));
-        Assert.True(EventEnd.Ended(history, now, Math.Log(4), current: 62, wanted: 40));
+        Assert.False(EventEnd.Ended(history, now, Math.Log(4), 0.01, current: 62, wanted: 41));
+        Assert.True(EventEnd.Ended(history, now, Math.Log(4), 0.01, current: 62, wanted: 40));
         history.RecordChange(now.AddMinutes(-2), 62, 80); // back up to where the scale-down left: undone
-        Assert.False(EventEnd.Ended(history, now, Math.Log(4), current: 80, wanted: 20));
+        Assert.False(EventEnd.Ended(history, now, Math.Log(4), 0.01, current: 80, wanted: 20));
     }
 }
