@@ -80,6 +80,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         public int Desired = desired;
         public string? BoundBy;
         public bool Hold;
+
+        /// <summary>The scale-down is the end of an event (EventEnd): the swing budget does not hold it.</summary>
+        public bool EventEnded;
     }
 
     /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
@@ -174,6 +177,17 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         // A trough of a swing the engine had to undo before is held at the swing's top (SwingHold).
         downWindow = SwingHold.DownWindow(input.History, input.Now, wanted, downWindow);
         step.Desired = ReplicaLimits.Stabilize(step.Desired, wanted, input.History, behavior, input.Now, downWindow);
+        // The end of an event (not a dip, not a swing) is released sooner (EventEnd).
+        var current = input.Workload.SpecReplicas;
+        if (sizing.Falling && downWindow > EventEnd.WindowSeconds && EventEnd.Ended(input.History, input.Now, sizing.Swing, sizing.Noise, current, wanted)
+            && ReplicaLimits.Stabilize(current, wanted, input.History, behavior, input.Now, EventEnd.WindowSeconds) is var sooner
+            && sooner < step.Desired && sooner <= current * (1 - LargeChange))
+        {
+            step.Desired = sooner;
+            downWindow = EventEnd.WindowSeconds;
+            step.EventEnded = true;
+        }
+
         if (step.Desired != wanted)
         {
             var window = step.Desired > wanted ? downWindow : behavior.ScaleUp.StabilizationWindowSeconds;
@@ -204,7 +218,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var spec = input.Policy.Spec;
         if (SwingHold.Regretted(input.History, input.Now))
         {
-            var after = SwingBudget.Apply(input.History, input.Now, current, step.Desired, sizing.Raw, sizing.Swing, budget, out var used);
+            var after = SwingBudget.Apply(input.History, input.Now, current, step.Desired, sizing.Raw, sizing.Swing, budget, step.EventEnded, out var used);
             if (after != current)
             {
                 step.Desired = after;

@@ -6,13 +6,13 @@ namespace ScaleControl.Core.Decisions;
 /// never blocked); a prediction, a large move and a scale-down wait. A scale-down also leaves one change of the
 /// budget for the rise that follows it. A scale-up under budget pressure (at most one change left) lands at the
 /// highest need measured over the budget window, so one step covers the swing instead of several. Still released
-/// at once: an event ending (a fall of at least <see cref="DecisionEngine.LargeChange"/> below everything measured
-/// in the window) and a prediction's overshoot (<see cref="PredictedOvershot"/>).
+/// at once: an event ending (<see cref="EventEnd"/>, or a fall of at least <see cref="DecisionEngine.LargeChange"/>
+/// below everything measured in the window) and a prediction's overshoot (<see cref="PredictedOvershot"/>).
 /// </summary>
 internal static class SwingBudget
 {
     /// <summary>The count after the budget: <paramref name="desired"/> (raised to cover the swing under pressure), or <paramref name="current"/> when it must wait.</summary>
-    public static int Apply(PolicyHistory history, DateTimeOffset now, int current, int desired, int? raw, double swing, int budget, out int spent)
+    public static int Apply(PolicyHistory history, DateTimeOffset now, int current, int desired, int? raw, double swing, int budget, bool eventEnded, out int spent)
     {
         spent = ReplicaLimits.ChangesSince(history, now - ReplicaLimits.BudgetWindow);
         var (lowest, highest) = MeasuredRange(history, now);
@@ -27,7 +27,7 @@ internal static class SwingBudget
             return raw > current || spent < budget ? desired : current;
         }
 
-        var eventEnds = current - desired >= current * DecisionEngine.LargeChange && raw < lowest;
+        var eventEnds = eventEnded || (current - desired >= current * DecisionEngine.LargeChange && raw < lowest);
         return eventEnds || spent < budget - 1 || PredictedOvershot.Release(history, current, desired, swing) ? desired : current;
     }
 

@@ -76,4 +76,15 @@ public class SwingBudgetTests
         Assert.Equal(17, d.DesiredReplicas); // the down window's highest, as without the budget
         Assert.DoesNotContain("change budget", d.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Apply_AnEventEndTheEngineFound_IsNotHeld()
+    {
+        // Budget spent, a small fall inside the range: held; the same fall once EventEnd has called it: released.
+        var rig = Swung(44, [(9, 50), (8, 20), (4.5, 30), (3, 30), (1, 30)], [(8, 50, 40), (6, 40, 44), (5, 44, 50)]);
+
+        Assert.Equal(44, SwingBudget.Apply(rig.History, rig.Now, 44, 30, 30, 1.0, 3, eventEnded: false, out var spent));
+        Assert.Equal(3, spent);
+        Assert.Equal(30, SwingBudget.Apply(rig.History, rig.Now, 44, 30, 30, 1.0, 3, eventEnded: true, out _));
+    }
 }
