@@ -60,10 +60,7 @@ internal sealed class TrendObservations
         var y = Y.AsSpan();
         var changes = Changes.AsSpan();
         var n = 0;
-        // Math.Max and Math.Min of the logarithms, without their per-step NaN and signed-zero fix-ups (a chain that
-        // costs more than the rest of the scan): a logarithm is never −0, and any NaN makes both NaN at the end.
         double max = double.NegativeInfinity, min = double.PositiveInfinity;
-        var nan = false;
 
         // Times as UTC ticks: the same comparisons and differences DateTimeOffset makes, without its conversions.
         var latestTicks = latest.Time.UtcTicks;
@@ -105,9 +102,8 @@ internal sealed class TrendObservations
                 changes[n - 1] = Math.Abs(y[n - 1] - runLog);
             }
 
-            max = runLog > max ? runLog : max;
-            min = runLog < min ? runLog : min;
-            nan |= double.IsNaN(runLog);
+            max = Extremes.Max(max, runLog);
+            min = Extremes.Min(min, runLog);
             n++;
             if (!next)
             {
@@ -122,7 +118,7 @@ internal sealed class TrendObservations
         }
 
         Count = n;
-        Max = nan ? double.NaN : max;
-        Min = nan ? double.NaN : min;
+        Max = max;
+        Min = min;
     }
 }

@@ -61,7 +61,7 @@ public static class TrendPredictor
     public static Trend Fit(IReadOnlyList<MetricPoint> history, MetricPoint latest, TimeSpan lookBack, TimeSpan horizon, double maxGrowthFactor)
     {
         var o = TrendObservations.Collect(history, latest);
-        var noise = Noise(o);
+        var noise = Noise(o, history as SampleSeries);
         return Judge(o, latest, lookBack, horizon, maxGrowthFactor, noise) with { Headroom = Headroom(o, horizon.TotalSeconds), Swing = o.Max - o.Min };
     }
 
@@ -169,19 +169,31 @@ public static class TrendPredictor
     }
 
     /// <summary>Robust scatter of one observation: 1.4826 × median |Δy| / √2, at least 1 %.</summary>
-    private static double Noise(TrendObservations o)
+    private static double Noise(TrendObservations o, SampleSeries? series)
     {
         if (o.Count < 3)
         {
             return MinNoise;
         }
 
-        // The changes between neighbours were taken while collecting; the median by selection, the lower middle
-        // of an even count as the largest value left below the upper one.
+        // The changes between neighbours were taken while collecting. The history's series keeps them sorted from
+        // its last evaluation (finite ones only: a NaN has no place in a sorted copy); otherwise the median by
+        // selection, the lower middle of an even count as the largest value left below the upper one.
         var count = o.Count - 1;
         var values = o.Changes.AsSpan(0, count);
-        var upper = OrderStatistic.Select(values, count / 2);
-        var median = count % 2 == 1 ? upper : (OrderStatistic.LargestBefore(values, count / 2) + upper) / 2;
+        double median;
+        if (series is not null && double.IsFinite(o.Max) && double.IsFinite(o.Min))
+        {
+            var memo = series.TakeNoise();
+            median = memo.Median(values);
+            series.ReturnNoise(memo);
+        }
+        else
+        {
+            var upper = OrderStatistic.Select(values, count / 2);
+            median = count % 2 == 1 ? upper : (OrderStatistic.LargestBefore(values, count / 2) + upper) / 2;
+        }
+
         return Math.Max(MinNoise, 1.4826 * median / Math.Sqrt(2));
     }
 

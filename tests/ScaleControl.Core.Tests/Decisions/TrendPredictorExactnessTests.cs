@@ -33,6 +33,44 @@ public class TrendPredictorExactnessTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Fit_EvaluatedAsTheLoopDoes_EqualsThePlainComputationEveryTime(int seed)
+    {
+        // One history over many evaluations (what the trend keeps between them must not change a result): new
+        // scrapes, the same scrape read again, several samples between evaluations, trimming, steps and noise.
+        var random = new Random(seed);
+        var history = new PolicyHistory();
+        var time = T0;
+        var level = 1_000.0;
+        var horizon = TimeSpan.FromSeconds(53);
+        var lookBack = TimeSpan.FromSeconds(120);
+        for (var evaluation = 0; evaluation < 400; evaluation++)
+        {
+            time = time.AddSeconds(5);
+            var fresh = random.Next(3) != 0;
+            if (fresh)
+            {
+                level = random.Next(40) == 0 ? level * 2 : level * (1 + ((random.NextDouble() - 0.5) * (seed % 3 == 0 ? 0.004 : 0.1)));
+            }
+
+            var latest = new MetricPoint(time, level);
+            var plain = history.Samples("qps").ToList();
+
+            Assert.Equal(PlainTrend.Fit(plain, latest, lookBack, horizon, 2), TrendPredictor.Fit(history.Samples("qps"), latest, lookBack, horizon, 2));
+
+            // As the recorder does: the reading joins the history, now and then with a second one, then old ones go.
+            history.AddSample("qps", latest);
+            if (random.Next(10) == 0)
+            {
+                time = time.AddSeconds(5);
+                history.AddSample("qps", new MetricPoint(time, level * 1.01));
+            }
+
+            history.Trim(time, TimeSpan.FromSeconds(random.Next(10) == 0 ? 60 : 605));
+        }
+    }
+
     /// <summary>One series of noise, ramps, steps and repeated scrapes, as the history keeps it and as a plain list.</summary>
     private static (PolicyHistory History, List<MetricPoint> Plain, MetricPoint Latest) Series(Random random)
     {
