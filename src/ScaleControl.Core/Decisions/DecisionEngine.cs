@@ -174,6 +174,16 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         // A trough of a swing the engine had to undo before is held at the swing's top (SwingHold).
         downWindow = SwingHold.DownWindow(input.History, input.Now, wanted, downWindow);
         step.Desired = ReplicaLimits.Stabilize(step.Desired, wanted, input.History, behavior, input.Now, downWindow);
+        // The end of an event (not a dip, not a swing) is released sooner (EventEnd).
+        var current = input.Workload.SpecReplicas;
+        if (sizing.Falling && downWindow > EventEnd.WindowSeconds && EventEnd.Ended(input.History, input.Now, sizing.Swing, sizing.Noise, current, wanted)
+            && ReplicaLimits.Stabilize(current, wanted, input.History, behavior, input.Now, EventEnd.WindowSeconds) is var sooner
+            && sooner < step.Desired && sooner <= current * (1 - LargeChange))
+        {
+            step.Desired = sooner;
+            downWindow = EventEnd.WindowSeconds;
+        }
+
         if (step.Desired != wanted)
         {
             var window = step.Desired > wanted ? downWindow : behavior.ScaleUp.StabilizationWindowSeconds;
