@@ -133,9 +133,10 @@ internal readonly record struct MetricAssessment(
         {
             // The history's own series, read without an interface call per sample.
             var entries = series.Entries;
-            for (var i = entries.Length - 1; i >= 0 && entries[i].Point.Time > from; i--)
+            var fromTicks = from.UtcTicks;
+            for (var i = entries.Length - 1; i >= 0 && entries[i].Point.Time.UtcTicks > fromTicks; i--)
             {
-                peak = Math.Max(peak, entries[i].Point.Value);
+                peak = Extremes.Max(peak, entries[i].Point.Value);
             }
 
             return peak;

@@ -53,5 +53,74 @@ internal static class OrderStatistic
         return values[k];
     }
 
+    /// <summary>
+    /// After <see cref="Select"/>(<paramref name="values"/>, <paramref name="k"/>): the value sorted at k − 1, the
+    /// largest of those left before k (a median of an even count needs both middles, and a second selection costs more).
+    /// </summary>
+    public static double LargestBefore(ReadOnlySpan<double> values, int k)
+    {
+        var largest = values[0];
+        for (var i = 1; i < k; i++)
+        {
+            if (Less(largest, values[i]))
+            {
+                largest = values[i];
+            }
+        }
+
+        return largest;
+    }
+
+    /// <summary>
+    /// The value <see cref="Select"/> gives for an index near the end (a high quantile): one pass keeping the few
+    /// values above it in order, instead of partitioning them all. Falls back to <see cref="Select"/> for a lower index.
+    /// </summary>
+    public static double SelectNearTop(Span<double> values, int k)
+    {
+        var kept = values.Length - k;
+        if (kept > MaxKept)
+        {
+            return Select(values, k);
+        }
+
+        // The `kept` largest so far, smallest first: top[0] is the value sorted at k once all have been seen.
+        Span<double> top = stackalloc double[MaxKept];
+        var filled = 0;
+        foreach (var value in values)
+        {
+            int at;
+            if (filled < kept)
+            {
+                // Still filling: insert from the top end.
+                at = filled++;
+                while (at > 0 && Less(value, top[at - 1]))
+                {
+                    top[at] = top[at - 1];
+                    at--;
+                }
+            }
+            else if (Less(top[0], value))
+            {
+                // Full: the smallest kept makes room, the ones below the new value move down.
+                at = 0;
+                while (at + 1 < kept && Less(top[at + 1], value))
+                {
+                    top[at] = top[at + 1];
+                    at++;
+                }
+            }
+            else
+            {
+                continue;
+            }
+
+            top[at] = value;
+        }
+
+        return top[0];
+    }
+
+    private const int MaxKept = 8;
+
     private static bool Less(double a, double b) => a < b || (double.IsNaN(a) && !double.IsNaN(b));
 }

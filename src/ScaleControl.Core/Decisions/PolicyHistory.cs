@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ScaleControl.Core.Signals;
 
 namespace ScaleControl.Core.Decisions;
@@ -11,8 +10,8 @@ namespace ScaleControl.Core.Decisions;
 public sealed class PolicyHistory
 {
     private readonly Dictionary<string, SampleSeries> _samples = new(StringComparer.Ordinal);
-    private readonly List<(DateTimeOffset Time, int Replicas)> _recommendations = [];
-    private readonly List<ScaleChange> _changes = [];
+    private readonly SlidingList<(DateTimeOffset Time, int Replicas)> _recommendations = new();
+    private readonly SlidingList<ScaleChange> _changes = new();
 
     /// <summary>Whether the recommendations are in time order (they are unless the clock stepped back), so Trim needs to look at the front only.</summary>
     private bool _recommendationsInOrder = true;
@@ -20,7 +19,7 @@ public sealed class PolicyHistory
     public IReadOnlyList<(DateTimeOffset Time, int Replicas)> Recommendations => _recommendations;
 
     /// <summary>The recommendations for the engine's loops, without an interface call per entry (valid until the history next changes).</summary>
-    internal ReadOnlySpan<(DateTimeOffset Time, int Replicas)> RecommendationSpan => CollectionsMarshal.AsSpan(_recommendations);
+    internal ReadOnlySpan<(DateTimeOffset Time, int Replicas)> RecommendationSpan => _recommendations.AsSpan();
 
     public IReadOnlyList<ScaleChange> Changes => _changes;
 
@@ -64,13 +63,13 @@ public sealed class PolicyHistory
 
     /// <summary>
     /// Removes the entries before <paramref name="cutoffTicks"/> (anywhere in the list, order kept). Entries arrive in
-    /// time order, so usually the old ones are a few at the front: those go with one block move. A list known to be
-    /// <paramref name="inOrder"/> is not searched past them.
+    /// time order, so usually the old ones are a few at the front: those are dropped without moving the rest. A list
+    /// known to be <paramref name="inOrder"/> is not searched past them.
     /// </summary>
-    private static void DropBefore<T, TTime>(List<T> list, long cutoffTicks, bool inOrder)
+    private static void DropBefore<T, TTime>(SlidingList<T> list, long cutoffTicks, bool inOrder)
         where TTime : ITimed<T>
     {
-        var items = CollectionsMarshal.AsSpan(list);
+        var items = list.AsSpan();
         var front = 0;
         while (front < items.Length && TTime.TicksOf(items[front]) < cutoffTicks)
         {
@@ -87,7 +86,7 @@ public sealed class PolicyHistory
         {
             if (front > 0)
             {
-                list.RemoveRange(0, front);
+                list.RemoveFirst(front);
             }
 
             return;
@@ -103,7 +102,7 @@ public sealed class PolicyHistory
             }
         }
 
-        list.RemoveRange(kept, items.Length - kept);
+        list.RemoveLast(items.Length - kept);
     }
 
     private interface ITimed<T>

@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Runtime.InteropServices;
 using ScaleControl.Core.Signals;
 
 namespace ScaleControl.Core.Decisions;
@@ -10,16 +9,26 @@ namespace ScaleControl.Core.Decisions;
 /// </summary>
 internal sealed class SampleSeries : IReadOnlyList<MetricPoint>
 {
-    private readonly List<Entry> _entries = [];
+    private readonly SlidingList<Entry> _entries = new();
 
     public int Count => _entries.Count;
 
     public MetricPoint this[int index] => _entries[index].Point;
 
     /// <summary>The samples with their logarithms, oldest first (valid until the series next changes).</summary>
-    internal ReadOnlySpan<Entry> Entries => CollectionsMarshal.AsSpan(_entries);
+    internal ReadOnlySpan<Entry> Entries => _entries.AsSpan();
 
-    internal List<Entry> List => _entries;
+    internal SlidingList<Entry> List => _entries;
+
+    private SortedChanges? _noise;
+
+    /// <summary>
+    /// The trend's noise memo for this series, taken for one evaluation and given back after (<see cref="ReturnNoise"/>):
+    /// two evaluations at once never share it (the second gets a fresh one).
+    /// </summary>
+    internal SortedChanges TakeNoise() => Interlocked.Exchange(ref _noise, null) ?? new SortedChanges();
+
+    internal void ReturnNoise(SortedChanges memo) => _noise = memo;
 
     /// <summary>Samples arrive in time order; a repeated timestamp (same scrape seen twice) replaces the last one, an older one is ignored.</summary>
     internal void Add(MetricPoint point)
@@ -28,7 +37,7 @@ internal sealed class SampleSeries : IReadOnlyList<MetricPoint>
         {
             if (_entries[^1].Point.Time == point.Time)
             {
-                _entries[^1] = new Entry(point);
+                _entries.SetLast(new Entry(point));
             }
 
             return;

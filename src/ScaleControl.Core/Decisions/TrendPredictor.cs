@@ -26,7 +26,7 @@ public readonly record struct Trend(double SlopePerSecond, double TStatistic, in
 /// <item>damped projection: the log slope is carried over the horizon with damping φ per observation, so a long
 /// horizon never multiplies a short burst.</item>
 /// </list>
-/// Allocation-free: stack buffers, O(window).
+/// Allocation-free (buffers reused per thread, <see cref="TrendObservations"/>), O(window).
 /// </summary>
 public static class TrendPredictor
 {
@@ -53,8 +53,6 @@ public static class TrendPredictor
     public const double MaxHeadroom = 0.2;
 
     private const int MinHeadroomPairs = 8;
-    private const int MaxPoints = 48;
-    private const double NoiseWindowSeconds = 600;
     private const double MinNoise = 0.01;
 
     /// <param name="history">Samples in time order (may or may not already contain <paramref name="latest"/>).</param>
@@ -62,16 +60,16 @@ public static class TrendPredictor
     /// <param name="horizon">How far past the latest sample to project (look-ahead plus the sample's age).</param>
     public static Trend Fit(IReadOnlyList<MetricPoint> history, MetricPoint latest, TimeSpan lookBack, TimeSpan horizon, double maxGrowthFactor)
     {
-        Span<double> x = stackalloc double[MaxPoints];
-        Span<double> y = stackalloc double[MaxPoints];
-        var n = Collect(history, latest, x, y);
-        var noise = Noise(y[..n]);
-        return Judge(x[..n], y[..n], latest, lookBack, horizon, maxGrowthFactor, noise) with { Headroom = Headroom(x[..n], y[..n], horizon.TotalSeconds), Swing = Max(y[..n]) - Min(y[..n]) };
+        var o = TrendObservations.Collect(history, latest);
+        var noise = Noise(o, history as SampleSeries);
+        return Judge(o, latest, lookBack, horizon, maxGrowthFactor, noise) with { Headroom = Headroom(o, horizon.TotalSeconds), Swing = o.Max - o.Min };
     }
 
-    private static Trend Judge(Span<double> x, Span<double> y, MetricPoint latest, TimeSpan lookBack, TimeSpan horizon, double maxGrowthFactor, double noise)
+    private static Trend Judge(TrendObservations o, MetricPoint latest, TimeSpan lookBack, TimeSpan horizon, double maxGrowthFactor, double noise)
     {
-        var n = x.Length;
+        var n = o.Count;
+        var x = o.X.AsSpan(0, n);
+        var y = o.Y.AsSpan(0, n);
 
         // The look-back window, but at least MinWindow observations: tests on fewer have too little power.
         var window = 0;
@@ -87,7 +85,7 @@ public static class TrendPredictor
 
         var line = Line.Fit(x[..window], y[..window]);
         var slope = line.Slope * latest.Value;
-        if (LevelShift(y[..window], line, noise, out var jump))
+        if (LevelShift(y[..window], o.Sums, o.Squares, line, noise, out var jump))
         {
             return new Trend(slope, line.T, window, null, "level shift: sized as the new level, not extrapolated", noise, Rising: jump > 0);
         }
@@ -118,66 +116,23 @@ public static class TrendPredictor
         var increment = line.Slope * spacing * phi * (1 - Math.Pow(phi, steps)) / (1 - phi);
         var predicted = latest.Value * Math.Exp(increment);
         var cap = latest.Value * maxGrowthFactor;
-        var beyondRange = Math.Log(Math.Min(predicted, cap)) > Max(y);
+        var beyondRange = Math.Log(Math.Min(predicted, cap)) > o.Max;
         return new Trend(slope, line.T, window, Math.Min(predicted, cap), predicted > cap ? "capped by maxGrowthFactor" : null, noise, Rising: true, BeyondRange: beyondRange);
-    }
-
-    /// <summary>Distinct observations newest first: x in seconds before the latest (≤ 0), y = ln(value).</summary>
-    private static int Collect(IReadOnlyList<MetricPoint> history, MetricPoint latest, Span<double> x, Span<double> y)
-    {
-        // The history's own series carries each sample's logarithm; any other list has them computed here.
-        var logged = history is SampleSeries series ? series.Entries : default;
-        var n = 0;
-        var runValue = latest.Value;
-        var runLog = LogOf(latest.Value);
-        var runTime = latest.Time;
-        for (var i = history.Count - 1; i >= 0 && n < x.Length - 1; i--)
-        {
-            var p = logged.IsEmpty ? history[i] : logged[i].Point;
-            if (p.Time > latest.Time || (latest.Time - p.Time).TotalSeconds > NoiseWindowSeconds)
-            {
-                if (p.Time > latest.Time)
-                {
-                    continue;
-                }
-
-                break;
-            }
-
-            if (p.Value == runValue)
-            {
-                runTime = p.Time; // the same scrape read again: the observation dates from its first reading
-                continue;
-            }
-
-            Add(ref n, x, y, runTime, runLog, latest.Time);
-            runValue = p.Value;
-            runLog = logged.IsEmpty ? LogOf(p.Value) : logged[i].Log;
-            runTime = p.Time;
-        }
-
-        Add(ref n, x, y, runTime, runLog, latest.Time);
-        return n;
     }
 
     /// <summary>The series is fitted in log space (noise is then scale-free); a value of 0 or less counts as a tiny one.</summary>
     internal static double LogOf(double value) => Math.Log(Math.Max(value, 1e-9));
-
-    private static void Add(ref int n, Span<double> x, Span<double> y, DateTimeOffset time, double log, DateTimeOffset latest)
-    {
-        x[n] = (time - latest).TotalSeconds;
-        y[n] = log;
-        n++;
-    }
 
     /// <summary>
     /// Headroom from forecast error (as AHPA sizes by a forecast quantile): the <see cref="HeadroomQuantile"/> of
     /// how much the series rose over one horizon, ln y(t + h) − ln y(t), over the last 10 minutes, as a share,
     /// clamped to [0, <see cref="MaxHeadroom"/>]. The naive forecast "stays where it is" errs by exactly that rise.
     /// </summary>
-    private static double Headroom(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double horizonSeconds)
+    private static double Headroom(TrendObservations o, double horizonSeconds)
     {
-        Span<double> rises = stackalloc double[MaxPoints];
+        var x = o.X.AsSpan(0, o.Count);
+        var y = o.Y.AsSpan(0, o.Count);
+        var rises = o.Rises.AsSpan();
         var count = 0;
         var older = 0;
         for (var i = 0; i < x.Length; i++)
@@ -209,51 +164,36 @@ public static class TrendPredictor
             return 0;
         }
 
-        var q = OrderStatistic.Select(rises[..count], Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1));
+        var q = OrderStatistic.SelectNearTop(rises[..count], Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1));
         return Math.Clamp(Math.Exp(q) - 1, 0, MaxHeadroom);
     }
 
-    private static double Min(ReadOnlySpan<double> y)
-    {
-        var min = double.PositiveInfinity;
-        foreach (var v in y)
-        {
-            min = Math.Min(min, v);
-        }
-
-        return min;
-    }
-
-    private static double Max(ReadOnlySpan<double> y)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var v in y)
-        {
-            max = Math.Max(max, v);
-        }
-
-        return max;
-    }
-
     /// <summary>Robust scatter of one observation: 1.4826 × median |Δy| / √2, at least 1 %.</summary>
-    private static double Noise(ReadOnlySpan<double> y)
+    private static double Noise(TrendObservations o, SampleSeries? series)
     {
-        if (y.Length < 3)
+        if (o.Count < 3)
         {
             return MinNoise;
         }
 
-        Span<double> changes = stackalloc double[MaxPoints];
-        var count = y.Length - 1;
-        for (var i = 0; i < count; i++)
+        // The changes between neighbours were taken while collecting. The history's series keeps them sorted from
+        // its last evaluation (finite ones only: a NaN has no place in a sorted copy); otherwise the median by
+        // selection, the lower middle of an even count as the largest value left below the upper one.
+        var count = o.Count - 1;
+        var values = o.Changes.AsSpan(0, count);
+        double median;
+        if (series is not null && double.IsFinite(o.Max) && double.IsFinite(o.Min))
         {
-            changes[i] = Math.Abs(y[i] - y[i + 1]);
+            var memo = series.TakeNoise();
+            median = memo.Median(values);
+            series.ReturnNoise(memo);
+        }
+        else
+        {
+            var upper = OrderStatistic.Select(values, count / 2);
+            median = count % 2 == 1 ? upper : (OrderStatistic.LargestBefore(values, count / 2) + upper) / 2;
         }
 
-        var values = changes[..count];
-        var median = count % 2 == 1
-            ? OrderStatistic.Select(values, count / 2)
-            : (OrderStatistic.Select(values, (count / 2) - 1) + OrderStatistic.Select(values, count / 2)) / 2;
         return Math.Max(MinNoise, 1.4826 * median / Math.Sqrt(2));
     }
 
@@ -261,49 +201,65 @@ public static class TrendPredictor
     /// Two flat levels fit much better than the line, and they differ by more than the noise. One observation
     /// between the levels is left out: through a rate() window a step arrives as one half-way sample.
     /// </summary>
-    private static bool LevelShift(ReadOnlySpan<double> y, Line line, double noise, out double jump)
+    private static bool LevelShift(ReadOnlySpan<double> y, Span<double> sums, Span<double> squares, Line line, double noise, out double jump)
     {
         var n = y.Length;
-        Span<double> sums = stackalloc double[n + 1];
-        Span<double> squares = stackalloc double[n + 1];
+        jump = 0;
+        double sum = 0, square = 0, highest = double.NegativeInfinity, lowest = double.PositiveInfinity;
+        sums[0] = 0;
+        squares[0] = 0;
         for (var i = 0; i < n; i++)
         {
-            sums[i + 1] = sums[i] + y[i];
-            squares[i + 1] = squares[i] + (y[i] * y[i]);
+            sum += y[i];
+            square += y[i] * y[i];
+            sums[i + 1] = sum;
+            squares[i + 1] = square;
+            highest = y[i] > highest ? y[i] : highest;
+            lowest = y[i] < lowest ? y[i] : lowest;
         }
 
-        // The sum of squared errors of a split is newSse(j) + oldSquares(k) − oldMean(k), k = j + gap; each term is
-        // made once per index (not per split and gap), with the same operations in the same order as the whole sum.
-        Span<double> newSse = stackalloc double[n];
-        Span<double> oldSquares = stackalloc double[n];
-        Span<double> oldMean = stackalloc double[n];
+        // Two levels' means lie within the window's range, so no jump can exceed it (the margin covers rounding, which
+        // is below 1e-12 of the values): a window that never moved more than the noise test asks holds no shift. (A
+        // NaN is skipped by the range, but it makes the sums and the line NaN, and the test false all the same.)
+        if (highest - lowest + (1e-9 * (1 + Math.Max(Math.Abs(highest), Math.Abs(lowest)))) <= 3 * noise)
+        {
+            return false;
+        }
+
+        // Newest first: the new level is y[0..j), then `gap` (0 or 1) transition observations, then the old level
+        // y[k..n), k = j + gap. A split's squared error is newSse(j) + oldSquares(k) − oldMean(k); one pass makes each
+        // term once per index and tries both gaps, keeping per gap the first split with the least error, so the
+        // result is the one the search gap by gap, split by split finds.
+        double best0 = double.MaxValue, best1 = double.MaxValue, previousNewSse = 0;
+        int j0 = 0, j1 = 0;
         for (var i = 1; i < n; i++)
         {
-            newSse[i] = squares[i] - (sums[i] * sums[i] / i);
-            var oldSum = sums[n] - sums[i];
-            oldSquares[i] = squares[n] - squares[i];
-            oldMean[i] = oldSum * oldSum / (n - i);
-        }
-
-        // Newest first: the new level is y[0..j), then `gap` transition observations, then the old level.
-        var best = double.MaxValue;
-        int bestJ = 0, bestK = 0;
-        for (var gap = 0; gap <= 1; gap++)
-        {
-            for (var j = 1; j + gap < n; j++)
+            var newSse = squares[i] - (sums[i] * sums[i] / i);
+            var oldSum = sum - sums[i];
+            var oldSquares = square - squares[i];
+            var oldMean = oldSum * oldSum / (n - i);
+            var sse = newSse + oldSquares - oldMean; // gap 0: j = k = i
+            if (sse < best0)
             {
-                var k = j + gap;
-                var sse = newSse[j] + oldSquares[k] - oldMean[k];
-                if (sse < best)
+                best0 = sse;
+                j0 = i;
+            }
+
+            if (i >= 2)
+            {
+                var skipped = previousNewSse + oldSquares - oldMean; // gap 1: j = i − 1, k = i
+                if (skipped < best1)
                 {
-                    best = sse;
-                    bestJ = j;
-                    bestK = k;
+                    best1 = skipped;
+                    j1 = i - 1;
                 }
             }
+
+            previousNewSse = newSse;
         }
 
-        jump = bestJ == 0 ? 0 : (sums[bestJ] / bestJ) - ((sums[n] - sums[bestK]) / (n - bestK));
+        var (best, bestJ, bestK) = best1 < best0 ? (best1, j1, j1 + 1) : (best0, j0, j0);
+        jump = bestJ == 0 ? 0 : (sums[bestJ] / bestJ) - ((sum - sums[bestK]) / (n - bestK));
         return best < StepVersusLine * line.Sse && Math.Abs(jump) > 3 * noise;
     }
 
@@ -312,14 +268,19 @@ public static class TrendPredictor
     {
         public static Line Fit(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         {
-            var n = x.Length;
             double sx = 0, sy = 0;
-            for (var i = 0; i < n; i++)
+            for (var i = 0; i < x.Length; i++)
             {
                 sx += x[i];
                 sy += y[i];
             }
 
+            return FromSums(x, y, sx, sy);
+        }
+
+        private static Line FromSums(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double sx, double sy)
+        {
+            var n = x.Length;
             double mx = sx / n, my = sy / n, sxx = 0, sxy = 0, syy = 0;
             for (var i = 0; i < n; i++)
             {

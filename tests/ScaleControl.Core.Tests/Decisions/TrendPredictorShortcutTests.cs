@@ -35,6 +35,43 @@ public class TrendPredictorShortcutTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(8)]
+    [InlineData(35)]
+    [InlineData(48)]
+    public void SelectNearTopAndLargestBefore_AnyIndex_GiveTheSortedValues(int length)
+    {
+        var random = new Random(length);
+        for (var round = 0; round < 50; round++)
+        {
+            var values = Enumerable.Range(0, length).Select(_ => random.Next(10) == 0 ? double.NaN : random.Next(6) * 0.25).ToArray();
+            var sorted = values.ToArray();
+            Array.Sort(sorted);
+            for (var k = 0; k < length; k++)
+            {
+                Assert.Equal(sorted[k], OrderStatistic.SelectNearTop(values.ToArray(), k));
+                var scratch = values.ToArray();
+                OrderStatistic.Select(scratch, k);
+                if (k > 0)
+                {
+                    Assert.Equal(sorted[k - 1], OrderStatistic.LargestBefore(scratch, k));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void WindowTicks_IsExactlyTheSecondsComparison()
+    {
+        // The trend compares whole ticks where it compared TimeSpan.TotalSeconds > 600: the same for every tick count.
+        foreach (var ticks in new[] { 0L, 1, TrendObservations.WindowTicks - 1, TrendObservations.WindowTicks, TrendObservations.WindowTicks + 1, long.MaxValue / 2 })
+        {
+            Assert.Equal(new TimeSpan(ticks).TotalSeconds > 600, ticks > TrendObservations.WindowTicks);
+        }
+    }
+
     [Fact]
     public void Fit_OverTheHistorysOwnSeries_EqualsTheFitOverAPlainList()
     {

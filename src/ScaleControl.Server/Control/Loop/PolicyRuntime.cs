@@ -39,8 +39,8 @@ public sealed record EvaluationRecord(
 public readonly struct EvaluationSample(EvaluationRecord record)
 {
     private readonly long _utcTicks = record.Time.UtcTicks;
-    private readonly float _value = (float)(record.Metrics.Count > 0 ? record.Metrics[0].Value ?? double.NaN : double.NaN);
-    private readonly float _predicted = (float)(record.Metrics.Count > 0 ? record.Metrics[0].Predicted ?? double.NaN : double.NaN);
+    private readonly float _value = (float)(First(record)?.Value ?? double.NaN);
+    private readonly float _predicted = (float)(First(record)?.Predicted ?? double.NaN);
 
     public DateTimeOffset Time => new(_utcTicks, TimeSpan.Zero);
 
@@ -53,6 +53,14 @@ public readonly struct EvaluationSample(EvaluationRecord record)
     public int Ready { get; } = record.ReadyReplicas;
 
     public int Current { get; } = record.CurrentReplicas;
+
+    /// <summary>The first metric; the loop's records hold an array, read without an interface call (every policy, every tick).</summary>
+    private static MetricSnapshot? First(EvaluationRecord record) => record.Metrics switch
+    {
+        MetricSnapshot[] { Length: > 0 } array => array[0],
+        { Count: > 0 } metrics => metrics[0],
+        _ => null,
+    };
 }
 
 /// <summary>
