@@ -4,8 +4,10 @@ namespace ScaleControl.Core.Decisions;
 /// While a series swings (the engine had to undo one of its own scale-downs, <see cref="SwingHold.Regretted"/>), the
 /// change budget binds. Past it only a measured shortage scales up (the need beyond the count and its tolerance:
 /// never blocked); a prediction, a large move and a scale-down wait. A scale-down also leaves one change of the
-/// budget for the rise that follows it. A scale-up under budget pressure (at most one change left) lands at the
-/// highest need measured over the budget window, so one step covers the swing instead of several. Still released
+/// budget for the rise that follows it, unless an event arrived in the window (<see cref="EventArrived"/>: the
+/// series has left the swing, the next rise is no swing's). A scale-up under budget pressure (at most one change
+/// left) lands at the highest need measured over the budget window, so one step covers the swing instead of
+/// several. Still released
 /// at once: an event ending (<see cref="EventEnd"/>, or a fall of at least <see cref="DecisionEngine.LargeChange"/>
 /// below everything measured in the window) and a prediction's overshoot (<see cref="PredictedOvershot"/>).
 /// </summary>
@@ -28,7 +30,32 @@ internal static class SwingBudget
         }
 
         var eventEnds = eventEnded || (current - desired >= current * DecisionEngine.LargeChange && raw < lowest);
-        return eventEnds || spent < budget - 1 || PredictedOvershot.Release(history, current, desired, swing) ? desired : current;
+        var keptForRise = EventArrived(history, now) ? 0 : 1;
+        return eventEnds || spent < budget - keptForRise || PredictedOvershot.Release(history, current, desired, swing) ? desired : current;
+    }
+
+    /// <summary>
+    /// The engine's scale-ups within the budget window at least doubled the count (<see cref="SwingHold.MaxBand"/>,
+    /// the widest swing): an event's rise (twitter-burst-day13: 25 → 94 → 121), not a swing's.
+    /// </summary>
+    private static bool EventArrived(PolicyHistory history, DateTimeOffset now)
+    {
+        var from = now - ReplicaLimits.BudgetWindow;
+        var changes = history.Changes;
+        var top = 0;
+        for (var i = changes.Count - 1; i >= 0 && changes[i].Time > from; i--)
+        {
+            if (changes[i].To > changes[i].From)
+            {
+                top = Math.Max(top, changes[i].To);
+                if (top >= changes[i].From * SwingHold.MaxBand)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The lowest and highest measured recommendation over the budget window (int.MaxValue and 0 when none).</summary>

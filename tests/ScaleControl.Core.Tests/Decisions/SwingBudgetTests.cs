@@ -87,4 +87,20 @@ public class SwingBudgetTests
         Assert.Equal(3, spent);
         Assert.Equal(30, SwingBudget.Apply(rig.History, rig.Now, 44, 30, 30, 1.0, 3, eventEnded: true, out _));
     }
+
+    [Fact]
+    public void Apply_AfterAnEventArrivedInTheWindow_AScaleDownMayTakeTheLastChange()
+    {
+        // A small down-up swing 15–12 minutes ago (the regret), then a rise that doubled the count within the window
+        // (twitter-burst-day13: 25 → 60 → 121). Two changes spent: the plateau's first release is not held for the
+        // swing's next rise, since the series has left the swing (issue 12).
+        (double, int, int)[] swing = [(15, 23, 21), (12, 21, 25)];
+        var burst = Swung(121, [(9, 60), (8, 107), (4, 100), (1, 95)], [.. swing, (9, 25, 60), (8, 60, 121)]);
+        Assert.Equal(102, SwingBudget.Apply(burst.History, burst.Now, 121, 102, 95, 0.5, 3, eventEnded: false, out var spent));
+        Assert.Equal(2, spent);
+
+        // The same budget spent on a rise within the swing (25 → 35 → 44, less than a doubling): the release waits.
+        var within = Swung(44, [(9, 30), (8, 44), (4, 42), (1, 40)], [.. swing, (9, 25, 35), (8, 35, 44)]);
+        Assert.Equal(44, SwingBudget.Apply(within.History, within.Now, 44, 40, 40, 0.5, 3, eventEnded: false, out _));
+    }
 }
