@@ -11,12 +11,14 @@ internal static class TimelineCommand
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: -- timeline <trace.csv> [policy.yaml] [stepSeconds] [fromSeconds] [toSeconds] [--seed N]");
+            Console.Error.WriteLine("usage: -- timeline <trace.csv> [policy.yaml] [stepSeconds] [fromSeconds] [toSeconds] [--seed N] [--changes]");
             return 2;
         }
 
         var seed = BenchmarkArgs.Option(args, "--seed", 1);
-        args = [.. args.TakeWhile(a => a != "--seed")];
+        // --changes: only ScaleControl's changes (with the reason) instead of every step.
+        var changesOnly = args.Contains("--changes");
+        args = [.. args.Where(a => a != "--changes").TakeWhile(a => a != "--seed")];
         var trace = TrafficTrace.Load(args[0]);
         var policyFile = args.Length > 1 && args[1].Length > 0 ? args[1] : Path.Combine(ReplayCommand.RepoRoot(), "samples", "policies", "replay-benchmark.yaml");
         var step = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
@@ -37,8 +39,14 @@ internal static class TimelineCommand
         });
 
         Console.WriteLine($"{"t",6} {"demand pods",12} {"HPA spec/ready",15} {"SC spec/ready",15}  last ScaleControl reason");
-        for (var t = from; t <= Math.Min(to, (int)trace.DurationSeconds); t += step)
+        for (var t = from; t <= Math.Min(to, (int)trace.DurationSeconds); t += changesOnly ? 1 : step)
         {
+            if (changesOnly && (!ours.ContainsKey(t) || !ours.ContainsKey(t - 1) || ours[t].Item1 == ours[t - 1].Item1))
+            {
+                continue;
+            }
+
+
             var demand = trace.QpsAt(t) / settings.CapacityPerPod;
             Console.WriteLine($"{t,6} {demand,12:0.0} {$"{hpa[t].Item1}/{hpa[t].Item2}",15} {$"{ours[t].Item1}/{ours[t].Item2}",15}  {reasons[t]}");
         }

@@ -80,6 +80,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         public int Desired = desired;
         public string? BoundBy;
         public bool Hold;
+
+        /// <summary>The scale-down is the end of an event (EventEnd): the swing budget does not hold it.</summary>
+        public bool EventEnded;
     }
 
     /// <summary>What the metrics ask for together: measured (raw), predicted, the count wanted, problems, and the noisiest series.</summary>
@@ -182,6 +185,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         {
             step.Desired = sooner;
             downWindow = EventEnd.WindowSeconds;
+            step.EventEnded = true;
         }
 
         if (step.Desired != wanted)
@@ -200,7 +204,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     /// rise predicted past the highest level of the last 10 minutes: a ramp) and any move of at least
     /// <see cref="LargeChange"/> of the current count. A predicted rise back into the range a swinging series has
     /// already visited pays from the budget like any adjustment. Releasing a prediction's overshoot after an event is
-    /// exempt too (<see cref="PredictedOvershot"/>).
+    /// exempt too (<see cref="PredictedOvershot"/>). While a series swings the budget binds harder (<see cref="SwingBudget"/>).
     /// </summary>
     private static void SpendChangeBudget(ref Progress step, DecisionInput input, in Sizing sizing, ref DecisionReason reason)
     {
@@ -212,6 +216,19 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         }
 
         var spec = input.Policy.Spec;
+        if (SwingHold.Regretted(input.History, input.Now))
+        {
+            var after = SwingBudget.Apply(input.History, input.Now, current, step.Desired, sizing.Raw, sizing.Swing, budget, step.EventEnded, out var used);
+            if (after != current)
+            {
+                step.Desired = after;
+                return;
+            }
+
+            Hold(ref step, ref reason, current, used);
+            return;
+        }
+
         var margin = Math.Max(spec.Behavior.ScaleUp.Tolerance ?? spec.Tolerance, 2 * sizing.Noise);
         var urgent = step.Desired > current && (sizing.Raw > current * (1 + margin) || (sizing.Predictive > current && sizing.NewHigh));
         if (urgent || Math.Abs(step.Desired - current) >= current * LargeChange)
@@ -226,6 +243,11 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         var spent = ReplicaLimits.ChangesSince(input.History, input.Now - ReplicaLimits.BudgetWindow);
         if (spent >= budget)
+        {
+            Hold(ref step, ref reason, current, spent);
+        }
+
+        static void Hold(ref Progress step, ref DecisionReason reason, int current, int spent)
         {
             reason.BudgetHeld = true;
             reason.BudgetSpent = spent;

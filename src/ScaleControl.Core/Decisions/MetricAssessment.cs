@@ -86,7 +86,7 @@ internal readonly record struct MetricAssessment(
         var measuredPeak = PeakSince(input.History.Samples(spec.Name), value, input.Now - TimeSpan.FromSeconds(policySpec.Behavior.ScaleDown.StabilizationWindowSeconds));
         // Headroom covers noise; a significant trend is the predictor's to size.
         var headroom = trend.Predicted is null ? trend.Headroom : 0;
-        var justified = Needed(spec, measuredPeak, basis) * (1 + Math.Max(tolerance.Up, headroom));
+        var justified = Needed(spec, measuredPeak, basis) * (1 + Math.Max(CalmRelease.Band(trend, input.History, tolerance.Up, tolerance.Down), headroom));
         var keep = current > Math.Ceiling(justified - 1e-9) ? Ceiling(Needed(spec, measuredPeak, basis)) : current;
         var reactive = Size(spec, value, basis, current, tolerance, keep, headroom);
 
