@@ -128,6 +128,7 @@ public sealed class PolicyRuntime(int ringCapacity)
         return _target = ProposalFactory.TargetOf(policy);
     }
 
+    /// <summary>Keeps an evaluation someone already holds as a record (the loop itself uses the overload below).</summary>
     public void Remember(EvaluationRecord record) => Remember(record.Time, [.. record.Metrics], record.ReadyReplicas, record.Decision);
 
     /// <summary>
