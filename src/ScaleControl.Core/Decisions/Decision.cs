@@ -48,6 +48,9 @@ public readonly record struct Decision
     private readonly string? _reason;
     private readonly DecisionEvidence? _evidence;
 
+    /// <summary>Read through the field, not <see cref="Facts"/>: the property would copy all the facts on every read.</summary>
+    private readonly DecisionReason _facts;
+
     public required int CurrentReplicas { get; init; }
     public required int DesiredReplicas { get; init; }
     public ScaleDirection Direction { get; init; }
@@ -56,19 +59,19 @@ public readonly record struct Decision
     /// <summary>One readable line, e.g. "QPS 48.2k, rising 1.9k/s; predicted 61k in 45 s; 500/pod → 122, capped by max step 100% → 40".</summary>
     public string Reason
     {
-        get => _reason ?? Facts.Format();
+        get => _reason ?? _facts.Format();
         init => _reason = value;
     }
 
     public DecisionEvidence Evidence
     {
-        get => _evidence ?? Facts.Evidence();
+        get => _evidence ?? _facts.Evidence();
         init => _evidence = value;
     }
 
     /// <summary>How many metrics the engine assessed (read with <see cref="MetricAt"/> without building <see cref="Evidence"/>).</summary>
     [JsonIgnore]
-    public int MetricCount => _evidence?.Metrics.Count ?? Facts.RowCount;
+    public int MetricCount => _evidence?.Metrics.Count ?? _facts.RowCount;
 
     /// <summary>One assessed metric: its name, value, prediction and problem.</summary>
     public MetricView MetricAt(int index)
@@ -79,17 +82,21 @@ public readonly record struct Decision
             return new MetricView(m.Name, m.Value, m.Predicted, m.Problem);
         }
 
-        if (index == Facts.MetricCount && Facts.Followed is { } followed)
+        if (index == _facts.MetricCount && _facts.Followed is { } followed)
         {
             return new MetricView(followed.Name, followed.Value, followed.Predicted, followed.Problem);
         }
 
-        var a = Facts.MetricAt(index);
+        ref readonly var a = ref _facts.MetricAt(index);
         return new MetricView(a.Spec.Name, a.Value, a.Trend.Predicted, a.Problem);
     }
 
     /// <summary>What the engine found, formatted only on demand.</summary>
-    internal DecisionReason Facts { get; init; }
+    internal DecisionReason Facts
+    {
+        get => _facts;
+        init => _facts = value;
+    }
 
     /// <summary>
     /// The unclamped recommendation from the measured values (before prediction, step limits, stabilization,

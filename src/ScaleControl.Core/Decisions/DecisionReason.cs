@@ -71,7 +71,8 @@ internal struct DecisionReason
         }
     }
 
-    public readonly MetricAssessment MetricAt(int index) => index == 0 ? First : More![index - 1];
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public readonly ref readonly MetricAssessment MetricAt(int index) => ref index == 0 ? ref First : ref More![index - 1];
 
     /// <summary>The metrics, plus the follower's row when there is one.</summary>
     public readonly int RowCount => MetricCount + (Followed is null ? 0 : 1);

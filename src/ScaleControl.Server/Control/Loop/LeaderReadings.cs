@@ -68,9 +68,9 @@ public sealed class LeaderReadings(IWorkloadClient workloads, PolicyRuntimes run
         }
 
         var leaderPolicy = tick.Policies.FirstOrDefault(p => FollowGraph.TargetKey(p) == leaderKey);
-        if (leaderPolicy is not null && runtimes.Find(leaderPolicy.Key)?.Last is { } last)
+        if (leaderPolicy is not null && runtimes.Find(leaderPolicy.Key)?.LastDesired is { } desired)
         {
-            return new LeaderReading(name, last.DesiredReplicas, "decision");
+            return new LeaderReading(name, desired, "decision");
         }
 
         var slash = name.IndexOf('/');

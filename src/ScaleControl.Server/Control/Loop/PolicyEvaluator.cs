@@ -8,14 +8,10 @@ using ScaleControl.Server.Telemetry;
 namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
-/// The outcome of evaluating one policy: the workload as read, and the evaluation as remembered with the engine's
-/// decision (both null when the workload is missing). A small value: the loop makes one per policy per tick, and the
-/// decision is not copied out of the record until read.
+/// The outcome of evaluating one policy: the workload as read and the engine's decision (both null when the workload
+/// is missing). A value, so the loop's one evaluation per policy per tick allocates nothing for it.
 /// </summary>
-public readonly record struct Evaluation(ScalePolicy Policy, WorkloadState? Workload, EvaluationRecord? Record, string? Problem)
-{
-    public Decision? Decision => Record?.Decision;
-}
+public readonly record struct Evaluation(ScalePolicy Policy, WorkloadState? Workload, Decision? Decision, string? Problem);
 
 /// <summary>
 /// Evaluates one policy: reads the workload, feeds the readings into the policy's history and asks the pure
@@ -96,15 +92,14 @@ public sealed class PolicyEvaluator(
             }
         }
 
-        var record = ToRecord(policy, mine, decision, workload, now);
         if (commit)
         {
-            runtime.Remember(record);
+            Remember(runtime, policy, mine, decision, workload, now);
             Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), decision, workload);
             tick.Decided(policy, decision.DesiredReplicas);
         }
 
-        return new Evaluation(policy, workload, record, null);
+        return new Evaluation(policy, workload, decision, null);
     }
 
     /// <summary>The policy's metric queries and its leading signal's, each once.</summary>
@@ -153,20 +148,31 @@ public sealed class PolicyEvaluator(
         }
     }
 
-    /// <summary>What the dashboard and <c>/status</c> keep of an evaluation; called for every policy every tick, so no LINQ and no evidence objects.</summary>
-    private static EvaluationRecord ToRecord(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, Decision decision, WorkloadState workload, DateTimeOffset now)
+    /// <summary>What the dashboard and <c>/status</c> keep of an evaluation; called for every policy every tick, so no LINQ, no evidence objects, and no array for the common single metric.</summary>
+    private static void Remember(PolicyRuntime runtime, ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, in Decision decision, WorkloadState workload, DateTimeOffset now)
     {
         var metrics = policy.Spec.Metrics;
+        if (metrics.Count == 1)
+        {
+            var only = Snapshot(metrics[0], readings, decision);
+            runtime.Remember(now, new ReadOnlySpan<MetricSnapshot>(in only), workload.ReadyReplicas, decision);
+            return;
+        }
+
         var snapshots = new MetricSnapshot[metrics.Count];
         for (var i = 0; i < snapshots.Length; i++)
         {
-            var m = metrics[i];
-            var reading = readings[m.Query];
-            var assessed = Assessed(decision, m.Name);
-            snapshots[i] = new MetricSnapshot(m.Name, assessed?.Value ?? reading.Value, assessed?.Predicted, reading.Status, assessed?.Problem ?? reading.Problem);
+            snapshots[i] = Snapshot(metrics[i], readings, decision);
         }
 
-        return new EvaluationRecord(now, snapshots, workload.ReadyReplicas, decision);
+        runtime.Remember(now, snapshots, workload.ReadyReplicas, decision);
+    }
+
+    private static MetricSnapshot Snapshot(MetricSpec metric, IReadOnlyDictionary<string, MetricReading> readings, in Decision decision)
+    {
+        var reading = readings[metric.Query];
+        var assessed = Assessed(decision, metric.Name);
+        return new MetricSnapshot(metric.Name, assessed?.Value ?? reading.Value, assessed?.Predicted, reading.Status, assessed?.Problem ?? reading.Problem);
     }
 
     private static MetricView? Assessed(in Decision decision, string name)

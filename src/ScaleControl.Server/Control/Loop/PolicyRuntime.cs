@@ -14,8 +14,9 @@ namespace ScaleControl.Server.Control.Loop;
 public readonly record struct MetricSnapshot(string Name, double? Value, double? Predicted, MetricStatus Status, string? Problem);
 
 /// <summary>
-/// One evaluation as remembered for the dashboard series and <c>/status</c>. The decision is kept as the engine made
-/// it: its reason line is formatted when <c>/status</c> shows it, not on every evaluation.
+/// One evaluation as <c>/status</c> and a follower read it: a copy of the policy's last evaluation, made when someone
+/// asks (<see cref="PolicyRuntime.Last"/>). The decision is kept as the engine made it: its reason line is formatted
+/// when <c>/status</c> shows it, not on every evaluation.
 /// </summary>
 public sealed record EvaluationRecord(
     DateTimeOffset Time,
@@ -36,11 +37,11 @@ public sealed record EvaluationRecord(
 /// One evaluation as the dashboard charts it (first metric's value and prediction, replicas). Kept small, 32 bytes,
 /// because every policy holds a full ring of them: 1,000 policies × 360 samples is 11.5 MB.
 /// </summary>
-public readonly struct EvaluationSample(EvaluationRecord record)
+public readonly struct EvaluationSample(DateTimeOffset time, MetricSnapshot? first, int desired, int ready, int current)
 {
-    private readonly long _utcTicks = record.Time.UtcTicks;
-    private readonly float _value = (float)(First(record)?.Value ?? double.NaN);
-    private readonly float _predicted = (float)(First(record)?.Predicted ?? double.NaN);
+    private readonly long _utcTicks = time.UtcTicks;
+    private readonly float _value = (float)(first?.Value ?? double.NaN);
+    private readonly float _predicted = (float)(first?.Predicted ?? double.NaN);
 
     public DateTimeOffset Time => new(_utcTicks, TimeSpan.Zero);
 
@@ -48,24 +49,16 @@ public readonly struct EvaluationSample(EvaluationRecord record)
 
     public double? Predicted => float.IsNaN(_predicted) ? null : _predicted;
 
-    public int Desired { get; } = record.DesiredReplicas;
+    public int Desired { get; } = desired;
 
-    public int Ready { get; } = record.ReadyReplicas;
+    public int Ready { get; } = ready;
 
-    public int Current { get; } = record.CurrentReplicas;
-
-    /// <summary>The first metric; the loop's records hold an array, read without an interface call (every policy, every tick).</summary>
-    private static MetricSnapshot? First(EvaluationRecord record) => record.Metrics switch
-    {
-        MetricSnapshot[] { Length: > 0 } array => array[0],
-        { Count: > 0 } metrics => metrics[0],
-        _ => null,
-    };
+    public int Current { get; } = current;
 }
 
 /// <summary>
 /// What the control loop remembers about one policy between ticks: the engine's <see cref="PolicyHistory"/>, when it
-/// is next due, the last evaluation in full and a fixed ring of recent <see cref="EvaluationSample"/>s. Guarded by
+/// is next due, the last evaluation in full (overwritten in place, so remembering allocates nothing) and a fixed ring of recent <see cref="EvaluationSample"/>s. Guarded by
 /// <see cref="Gate"/>: the loop and the dry-run endpoint may touch it at the same time.
 /// </summary>
 public sealed class PolicyRuntime(int ringCapacity)
@@ -83,7 +76,34 @@ public sealed class PolicyRuntime(int ringCapacity)
     /// <summary>The evaluation interval <see cref="NextDue"/> was computed with; a spec with another one is due at once.</summary>
     public int ScheduledIntervalSeconds { get; set; }
 
-    public EvaluationRecord? Last { get; private set; }
+    private MetricSnapshot[] _lastMetrics = [];
+    private Decision _lastDecision;
+    private DateTimeOffset? _lastTime;
+    private int _lastReady;
+
+    /// <summary>A copy of the last evaluation, made on each read (<c>/status</c>, a follower's leader); null before the first.</summary>
+    public EvaluationRecord? Last
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _lastTime is { } time ? new EvaluationRecord(time, [.. _lastMetrics], _lastReady, _lastDecision) : null;
+            }
+        }
+    }
+
+    /// <summary>What the last evaluation asked for (a follower's leader), without copying it.</summary>
+    public int? LastDesired
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _lastTime is null ? null : _lastDecision.DesiredReplicas;
+            }
+        }
+    }
 
     /// <summary>
     /// During a hot event: since when the demand has fit the pre-event replicas (<see cref="ReturnToNormalRules.QuietSince"/>).
@@ -108,14 +128,29 @@ public sealed class PolicyRuntime(int ringCapacity)
         return _target = ProposalFactory.TargetOf(policy);
     }
 
-    public void Remember(EvaluationRecord record)
+    /// <summary>Keeps an evaluation someone already holds as a record (the loop itself uses the overload below).</summary>
+    public void Remember(EvaluationRecord record) => Remember(record.Time, [.. record.Metrics], record.ReadyReplicas, record.Decision);
+
+    /// <summary>
+    /// Keeps an evaluation as the last one and as a dashboard sample. Called for every policy every tick, so the last
+    /// evaluation is overwritten in place: the metrics' array is reused while the policy has as many metrics.
+    /// </summary>
+    public void Remember(DateTimeOffset time, ReadOnlySpan<MetricSnapshot> metrics, int ready, in Decision decision)
     {
         lock (Gate)
         {
-            _ring[_next] = new EvaluationSample(record);
+            _ring[_next] = new EvaluationSample(time, metrics.IsEmpty ? null : metrics[0], decision.DesiredReplicas, ready, decision.CurrentReplicas);
             _next = (_next + 1) % _ring.Length;
             _count = Math.Min(_count + 1, _ring.Length);
-            Last = record;
+            if (_lastMetrics.Length != metrics.Length)
+            {
+                _lastMetrics = new MetricSnapshot[metrics.Length];
+            }
+
+            metrics.CopyTo(_lastMetrics);
+            _lastDecision = decision;
+            _lastReady = ready;
+            _lastTime = time;
         }
     }
 
