@@ -27,6 +27,22 @@ internal static class TestPolicies
         },
     });
 
+    /// <summary>
+    /// The replay benchmark's policy (samples/policies/replay-benchmark.yaml): 500/pod, tolerance 0.1 (0.04 up), 300 s
+    /// down window, 5 s loop, prediction on (look-ahead 60 s, look-back 120 s, max growth factor 1.25).
+    /// </summary>
+    public static ScalePolicy ReplayBenchmark() => WithSpec(Auto(min: 2, max: 500), s => s with
+    {
+        Tolerance = 0.1,
+        EvaluationIntervalSeconds = 5,
+        Behavior = new ScalingBehavior
+        {
+            ScaleUp = new DirectionBehavior { PeriodSeconds = 15, Tolerance = 0.04, MaxStep = new StepLimit { Percent = 300 } },
+            ScaleDown = new DirectionBehavior { PeriodSeconds = 15, StabilizationWindowSeconds = 300, CooldownSeconds = 60, MaxStep = new StepLimit { Percent = 100 } },
+        },
+        Prediction = new PredictionSpec { Enabled = true, LookAheadSeconds = 60, LookBackSeconds = 120, MaxGrowthFactor = 1.25 },
+    });
+
     public static ScalePolicy WithSpec(ScalePolicy policy, Func<ScalePolicySpec, ScalePolicySpec> change) =>
         policy with { Spec = change(policy.Spec) };
 

@@ -10,18 +10,7 @@ namespace ScaleControl.Core.Tests.Decisions;
 /// </summary>
 public class CalmReleaseTests
 {
-    /// <summary>The replay benchmark's policy: 500/pod, tolerance 0.1 (0.04 up), 300 s down window, 5 s loop, prediction on.</summary>
-    private static ScalePolicy Policy() => WithSpec(Auto(min: 2, max: 500), s => s with
-    {
-        Tolerance = 0.1,
-        EvaluationIntervalSeconds = 5,
-        Behavior = new ScalingBehavior
-        {
-            ScaleUp = new DirectionBehavior { PeriodSeconds = 15, Tolerance = 0.04, MaxStep = new StepLimit { Percent = 300 } },
-            ScaleDown = new DirectionBehavior { PeriodSeconds = 15, StabilizationWindowSeconds = 300, CooldownSeconds = 60, MaxStep = new StepLimit { Percent = 100 } },
-        },
-        Prediction = new PredictionSpec { Enabled = true, LookAheadSeconds = 60, LookBackSeconds = 120, MaxGrowthFactor = 1.25 },
-    });
+    private static ScalePolicy Policy() => ReplayBenchmark();
 
     [Fact]
     public void Decide_CalmLevelWithinTheDownTolerance_AfterAScaleDown_KeepsTheCount()

@@ -11,18 +11,7 @@ namespace ScaleControl.Core.Tests.Decisions;
 /// </summary>
 public class EventEndTests
 {
-    /// <summary>The replay benchmark's policy: 500/pod, tolerance 0.1 (0.04 up), 300 s down window, 5 s loop, prediction on.</summary>
-    private static ScalePolicy Policy() => WithSpec(Auto(min: 2, max: 500), s => s with
-    {
-        Tolerance = 0.1,
-        EvaluationIntervalSeconds = 5,
-        Behavior = new ScalingBehavior
-        {
-            ScaleUp = new DirectionBehavior { PeriodSeconds = 15, Tolerance = 0.04, MaxStep = new StepLimit { Percent = 300 } },
-            ScaleDown = new DirectionBehavior { PeriodSeconds = 15, StabilizationWindowSeconds = 300, CooldownSeconds = 60, MaxStep = new StepLimit { Percent = 100 } },
-        },
-        Prediction = new PredictionSpec { Enabled = true, LookAheadSeconds = 60, LookBackSeconds = 120, MaxGrowthFactor = 1.25 },
-    });
+    private static ScalePolicy Policy() => ReplayBenchmark();
 
     /// <summary>10k QPS, 4x within a minute at 600 s, held until 1500 s, back to 12k within a minute; ±2 % scrape to scrape.</summary>
     private static double Event(double t) => Level(t) * (1 + (0.02 * Math.Sin(t * 0.37)));
