@@ -10,7 +10,7 @@ namespace ScaleControl.Core.Decisions;
 public static class DecisionRecorder
 {
     /// <summary>Call after <see cref="DecisionEngine.Decide"/>: records usable samples and the measured recommendation, then trims.</summary>
-    public static void RecordEvaluation(this PolicyHistory history, DecisionInput input, Decision decision)
+    public static void RecordEvaluation(this PolicyHistory history, DecisionInput input, in Decision decision)
     {
         var metrics = input.Policy.Spec.Metrics;
         for (var i = 0; i < metrics.Count; i++)
@@ -28,7 +28,7 @@ public static class DecisionRecorder
             history.AddRecommendation(input.Now, raw);
         }
 
-        LeadingSignalFloor.Record(history, input, decision);
+        LeadingSignalFloor.Record(history, input, in decision);
 
         history.Trim(input.Now, Retention(input.Policy.Spec));
     }
