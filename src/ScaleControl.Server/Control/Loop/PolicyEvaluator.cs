@@ -88,7 +88,7 @@ public sealed class PolicyEvaluator(
             decision = engine.Decide(input);
             if (commit)
             {
-                runtime.History.RecordEvaluation(input, in decision);
+                runtime.History.RecordEvaluation(input, in decision, first);
             }
         }
 
