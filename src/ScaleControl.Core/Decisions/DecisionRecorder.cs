@@ -10,13 +10,16 @@ namespace ScaleControl.Core.Decisions;
 public static class DecisionRecorder
 {
     /// <summary>Call after <see cref="DecisionEngine.Decide"/>: records usable samples and the measured recommendation, then trims.</summary>
-    public static void RecordEvaluation(this PolicyHistory history, DecisionInput input, Decision decision)
+    /// <param name="firstReading">The reading of the first metric's query when the caller already looked it up (the
+    /// control loop does, for every policy every tick), so it is not hashed again.</param>
+    public static void RecordEvaluation(this PolicyHistory history, DecisionInput input, in Decision decision, MetricReading? firstReading = null)
     {
         var metrics = input.Policy.Spec.Metrics;
         for (var i = 0; i < metrics.Count; i++)
         {
             var metric = metrics[i];
-            if ((input.Readings.TryGetValue(metric.Query, out var reading) || input.Readings.TryGetValue(metric.Name, out reading))
+            var reading = i == 0 ? firstReading : null;
+            if ((reading is not null || input.Readings.TryGetValue(metric.Query, out reading) || input.Readings.TryGetValue(metric.Name, out reading))
                 && reading.IsUsable)
             {
                 history.AddSample(metric.Name, new MetricPoint(reading.SampleTime ?? input.Now, reading.Value!.Value));
@@ -28,7 +31,7 @@ public static class DecisionRecorder
             history.AddRecommendation(input.Now, raw);
         }
 
-        LeadingSignalFloor.Record(history, input, decision);
+        LeadingSignalFloor.Record(history, input, in decision);
 
         history.Trim(input.Now, Retention(input.Policy.Spec));
     }

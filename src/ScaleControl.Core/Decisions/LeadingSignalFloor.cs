@@ -51,7 +51,7 @@ public static class LeadingSignalFloor
     }
 
     /// <summary>Call after each decision (from <see cref="DecisionRecorder"/>): keeps the signal's samples and the floor it asked for.</summary>
-    public static void Record(PolicyHistory history, DecisionInput input, Decision decision)
+    public static void Record(PolicyHistory history, DecisionInput input, in Decision decision)
     {
         if (input.Policy.Spec.LeadingSignal is not { } signal)
         {

@@ -80,7 +80,7 @@ public sealed class PolicyEvaluator(
         DateTimeOffset now,
         LeaderReading? leader)
     {
-        var mine = ReadingsOf(policy, readings);
+        var mine = ReadingsOf(policy, readings, out var first);
         Decision decision;
         lock (runtime.Gate)
         {
@@ -88,13 +88,13 @@ public sealed class PolicyEvaluator(
             decision = engine.Decide(input);
             if (commit)
             {
-                runtime.History.RecordEvaluation(input, decision);
+                runtime.History.RecordEvaluation(input, in decision, first);
             }
         }
 
         if (commit)
         {
-            Remember(runtime, policy, mine, decision, workload, now);
+            Remember(runtime, policy, mine, first, decision, workload, now);
             Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), decision, workload);
             tick.Decided(policy, decision.DesiredReplicas);
         }
@@ -111,20 +111,30 @@ public sealed class PolicyEvaluator(
     /// <summary>
     /// This policy's readings out of the tick's: the tick's own dictionary when it has every query the policy asks (the
     /// engine only looks up its own queries), else a copy where a query nobody sampled reads as unavailable.
+    /// <paramref name="first"/> is the first metric's reading when the check found it, so remembering the evaluation
+    /// need not look it up again (a hash of the whole query string per evaluation).
     /// </summary>
-    private static IReadOnlyDictionary<string, MetricReading> ReadingsOf(ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings)
+    private static IReadOnlyDictionary<string, MetricReading> ReadingsOf(
+        ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, out MetricReading? first)
     {
+        first = null;
         var metrics = policy.Spec.Metrics;
         var complete = policy.Spec.LeadingSignal is not { } asked || readings.ContainsKey(asked.Query);
         for (var i = 0; complete && i < metrics.Count; i++)
         {
-            complete = readings.ContainsKey(metrics[i].Query);
+            complete = readings.TryGetValue(metrics[i].Query, out var found);
+            if (i == 0)
+            {
+                first = found;
+            }
         }
 
         if (complete)
         {
             return readings;
         }
+
+        first = null;
 
         var mine = new Dictionary<string, MetricReading>(metrics.Count + 1);
         for (var i = 0; i < metrics.Count; i++)
@@ -149,12 +159,13 @@ public sealed class PolicyEvaluator(
     }
 
     /// <summary>What the dashboard and <c>/status</c> keep of an evaluation; called for every policy every tick, so no LINQ, no evidence objects, and no array for the common single metric.</summary>
-    private static void Remember(PolicyRuntime runtime, ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, in Decision decision, WorkloadState workload, DateTimeOffset now)
+    private static void Remember(
+        PolicyRuntime runtime, ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, MetricReading? first, in Decision decision, WorkloadState workload, DateTimeOffset now)
     {
         var metrics = policy.Spec.Metrics;
         if (metrics.Count == 1)
         {
-            var only = Snapshot(metrics[0], readings, decision);
+            var only = Snapshot(metrics[0], first ?? readings[metrics[0].Query], decision);
             runtime.Remember(now, new ReadOnlySpan<MetricSnapshot>(in only), workload.ReadyReplicas, decision);
             return;
         }
@@ -162,15 +173,14 @@ public sealed class PolicyEvaluator(
         var snapshots = new MetricSnapshot[metrics.Count];
         for (var i = 0; i < snapshots.Length; i++)
         {
-            snapshots[i] = Snapshot(metrics[i], readings, decision);
+            snapshots[i] = Snapshot(metrics[i], i == 0 && first is not null ? first : readings[metrics[i].Query], decision);
         }
 
         runtime.Remember(now, snapshots, workload.ReadyReplicas, decision);
     }
 
-    private static MetricSnapshot Snapshot(MetricSpec metric, IReadOnlyDictionary<string, MetricReading> readings, in Decision decision)
+    private static MetricSnapshot Snapshot(MetricSpec metric, MetricReading reading, in Decision decision)
     {
-        var reading = readings[metric.Query];
         var assessed = Assessed(decision, metric.Name);
         return new MetricSnapshot(metric.Name, assessed?.Value ?? reading.Value, assessed?.Predicted, reading.Status, assessed?.Problem ?? reading.Problem);
     }
