@@ -45,6 +45,21 @@ public sealed class PolicyHistory
 
     public void AddChange(ScaleChange change) => _changes.Add(change);
 
+    /// <summary>The lowest and highest measured recommendation after <paramref name="from"/> (int.MaxValue and 0 when none).</summary>
+    internal (int Lowest, int Highest) MeasuredRangeSince(DateTimeOffset from)
+    {
+        var lowest = int.MaxValue;
+        var highest = 0;
+        var recorded = RecommendationSpan;
+        for (var i = recorded.Length - 1; i >= 0 && recorded[i].Time > from; i--)
+        {
+            lowest = Math.Min(lowest, recorded[i].Replicas);
+            highest = Math.Max(highest, recorded[i].Replicas);
+        }
+
+        return (lowest, highest);
+    }
+
     /// <summary>Drops what is older than <paramref name="keep"/>; call once per evaluation (no closures, no delegate per entry: it runs for every policy every tick).</summary>
     public void Trim(DateTimeOffset now, TimeSpan keep)
     {

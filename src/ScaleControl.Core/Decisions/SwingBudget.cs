@@ -17,7 +17,7 @@ internal static class SwingBudget
     public static int Apply(PolicyHistory history, DateTimeOffset now, int current, int desired, int? raw, double swing, int budget, bool eventEnded, out int spent)
     {
         spent = ReplicaLimits.ChangesSince(history, now - ReplicaLimits.BudgetWindow);
-        var (lowest, highest) = MeasuredRange(history, now);
+        var (lowest, highest) = history.MeasuredRangeSince(now - ReplicaLimits.BudgetWindow);
         if (desired > current)
         {
             if (spent >= budget - 1)
@@ -56,21 +56,5 @@ internal static class SwingBudget
         }
 
         return false;
-    }
-
-    /// <summary>The lowest and highest measured recommendation over the budget window (int.MaxValue and 0 when none).</summary>
-    private static (int Lowest, int Highest) MeasuredRange(PolicyHistory history, DateTimeOffset now)
-    {
-        var from = now - ReplicaLimits.BudgetWindow;
-        var highest = 0;
-        var lowest = int.MaxValue;
-        var recorded = history.RecommendationSpan;
-        for (var i = recorded.Length - 1; i >= 0 && recorded[i].Time > from; i--)
-        {
-            highest = Math.Max(highest, recorded[i].Replicas);
-            lowest = Math.Min(lowest, recorded[i].Replicas);
-        }
-
-        return (lowest, highest);
     }
 }

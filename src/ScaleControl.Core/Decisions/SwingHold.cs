@@ -36,7 +36,7 @@ internal static class SwingHold
             return downWindow;
         }
 
-        var (lowest, highest) = MeasuredRange(history, now - HoldWindow);
+        var (lowest, highest) = history.MeasuredRangeSince(now - HoldWindow);
         return wanted >= lowest && highest <= lowest * MaxBand ? HoldWindowSeconds : downWindow;
     }
 
@@ -48,7 +48,7 @@ internal static class SwingHold
             return up;
         }
 
-        var (lowest, highest) = MeasuredRange(history, now - HoldWindow);
+        var (lowest, highest) = history.MeasuredRangeSince(now - HoldWindow);
         return highest > 0 && highest <= lowest * MaxBand ? down : up;
     }
 
@@ -71,20 +71,5 @@ internal static class SwingHold
         }
 
         return false;
-    }
-
-    /// <summary>The lowest and highest measured recommendation after <paramref name="from"/> (int.MaxValue and 0 when none).</summary>
-    private static (int Lowest, int Highest) MeasuredRange(PolicyHistory history, DateTimeOffset from)
-    {
-        var lowest = int.MaxValue;
-        var highest = 0;
-        var recorded = history.Recommendations;
-        for (var i = recorded.Count - 1; i >= 0 && recorded[i].Time > from; i--)
-        {
-            lowest = Math.Min(lowest, recorded[i].Replicas);
-            highest = Math.Max(highest, recorded[i].Replicas);
-        }
-
-        return (lowest, highest);
     }
 }
