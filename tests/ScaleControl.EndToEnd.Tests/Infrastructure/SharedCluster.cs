@@ -144,8 +144,7 @@ public sealed class SharedCluster : IAsyncDisposable
 
         foreach (var (identity, replica) in replicas)
         {
-            var output = replica.Output;
-            text.Append(CultureInfo.InvariantCulture, $"--- {identity}{(replica.HasExited ? " (exited)" : "")} ---\n{(output.Length > 5000 ? output[^5000..] : output)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"--- {identity}{(replica.HasExited ? " (exited)" : "")} ---\n{replica.OutputTail()}\n");
         }
 
         if (!Sandbox.HasExited)

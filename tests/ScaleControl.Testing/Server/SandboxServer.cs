@@ -127,7 +127,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"the server (pid {pid}) did not listen within {Patience.Of(60).TotalSeconds:0} s\n--- server output ---\n{Tail(server.Output)}");
+                throw new TimeoutException($"the server (pid {pid}) did not listen within {Patience.Of(60).TotalSeconds:0} s\n--- server output ---\n{server.OutputTail()}");
             }
 
             server.Http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
@@ -227,8 +227,8 @@ public sealed partial class SandboxServer : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException(
-            $"timed out after {clock.Elapsed.TotalSeconds:0} s waiting until {what} ({last?.GetType().Name}: {last?.Message})\n--- server output ---\n{Tail(Output)}{more}");
+        var failure = last is null ? "" : $" (last probe failed: {last.GetType().Name}: {last.Message})";
+        throw new TimeoutException($"timed out after {clock.Elapsed.TotalSeconds:0} s waiting until {what}{failure}\n--- server output ---\n{OutputTail()}{more}");
     }
 
     public async Task<JsonElement> EventuallyJson(Func<Task<JsonElement?>> probe, string what, int seconds = 45) =>
@@ -281,7 +281,21 @@ public sealed partial class SandboxServer : IAsyncDisposable
         }
     }
 
-    private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
+    /// <summary>
+    /// The last lines of the output for a failure message, each cut to 400 characters, without the HTTP retry
+    /// library's lines (a stack trace each, for a dependency a test leaves unreachable on purpose).
+    /// </summary>
+    public string OutputTail(int lines = 60)
+    {
+        string[] all;
+        lock (_output)
+        {
+            all = [.. _output];
+        }
+
+        return string.Join('\n', all.Where(line => !line.Contains("Polly[", StringComparison.Ordinal))
+            .Select(line => line.Length > 400 ? line[..400] + "…" : line).TakeLast(lines));
+    }
 
     [GeneratedRegex(@"server: (https?://\S+)")]
     private static partial Regex ServerLine();
