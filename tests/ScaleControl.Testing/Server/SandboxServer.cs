@@ -130,7 +130,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
                 throw new TimeoutException($"the server (pid {pid}) did not listen within {Patience.Of(60).TotalSeconds:0} s\n--- server output ---\n{server.OutputTail()}");
             }
 
-            server.Http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+            server.Http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = Patience.Of(30) };
             await server.Eventually(async () => (await server.Http.GetAsync("/readyz")).IsSuccessStatusCode, $"the server (pid {pid}) becomes ready");
             return server;
         }
@@ -150,7 +150,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
 
     public HttpClient Client(string token)
     {
-        var client = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = BaseUrl, Timeout = Patience.Of(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
