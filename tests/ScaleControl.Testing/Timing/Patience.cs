@@ -12,7 +12,7 @@ namespace ScaleControl.Testing.Timing;
 public static class Patience
 {
     public const string Variable = "SCALECONTROL_TEST_PATIENCE";
-    private const double DefaultFactor = 4;
+    private const double DefaultFactor = 3;
 
     public static double Factor { get; } =
         double.TryParse(Environment.GetEnvironmentVariable(Variable), NumberStyles.Float, CultureInfo.InvariantCulture, out var factor) && factor >= 1
