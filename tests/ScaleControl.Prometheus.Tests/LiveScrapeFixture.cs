@@ -1,5 +1,6 @@
 using ScaleControl.Prometheus.Tests.Infrastructure;
 using ScaleControl.Testing.Prometheus;
+using ScaleControl.Testing.Timing;
 using ScaleControl.Testing.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
@@ -56,9 +57,14 @@ public sealed class LiveScrapeFixture : IAsyncLifetime
     {
         const string Samples = "min(count_over_time(http_requests_total[10s]))";
         using var factory = new MetricSourceFactory(PrometheusUrl);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var limit = Patience.Of(15);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while ((await factory.Source.QueryAsync([Samples], CancellationToken.None))[Samples].Value is not >= 10)
-            await Task.Delay(250, deadline.Token);
+        {
+            if (waited.Elapsed > limit)
+                throw new TimeoutException($"Prometheus did not fill a 10 s window with scrapes within {limit.TotalSeconds:0} s");
+            await Task.Delay(250);
+        }
     }
 
     public async Task DisposeAsync()

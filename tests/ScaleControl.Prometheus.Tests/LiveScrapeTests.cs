@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
 using ScaleControl.Prometheus.Tests.Infrastructure;
+using ScaleControl.Testing.Timing;
 using ScaleControl.Testing.Traffic;
 
 namespace ScaleControl.Prometheus.Tests;
@@ -10,7 +11,7 @@ namespace ScaleControl.Prometheus.Tests;
 /// <summary>A real Prometheus scraping the live traffic simulator, queried through <see cref="PrometheusMetricSource"/>.</summary>
 public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<LiveScrapeFixture>
 {
-    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_patience = Patience.Of(10);
 
     [Theory]
     [InlineData("""sum(rate(http_requests_total{namespace="shop",workload="checkout-api"}[10s]))""")]

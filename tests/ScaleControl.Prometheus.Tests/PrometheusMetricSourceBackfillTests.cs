@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Signals;
 using ScaleControl.Prometheus.Api;
 using ScaleControl.Prometheus.Tests.Infrastructure;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Prometheus.Tests;
 
@@ -158,9 +160,11 @@ public sealed class PrometheusMetricSourceBackfillTests(BackfilledPrometheusFixt
 
         var readings = await factory.Source.QueryAsync(perPolicy, CancellationToken.None);
 
-        // Prometheus counts a request after answering it: give the counter a moment to settle.
+        // Prometheus counts a request after answering it: wait for the counter to catch up (however slowly the
+        // machine runs), then a moment more in which a surplus request would show.
         var after = await CountQueryRequestsAsync();
-        for (var i = 0; i < 20 && after - before < distinct.Length; i++)
+        var settling = Stopwatch.StartNew();
+        while (after - before < distinct.Length && settling.Elapsed < Patience.Of(5))
         {
             await Task.Delay(50);
             after = await CountQueryRequestsAsync();

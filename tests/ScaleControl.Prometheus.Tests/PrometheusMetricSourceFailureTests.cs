@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Signals;
@@ -92,19 +91,20 @@ public sealed class PrometheusMetricSourceFailureTests
     [Fact]
     public async Task QueryAsync_SlowServer_TimesOutPerQuery()
     {
+        // The answer would come (a good one) long after the timeout: only the timeout can make the reading unavailable.
+        // No wall-clock bound on the call itself: a starved CI runner may take seconds to notice a 0.2 s timeout.
         await using var fake = await FakePrometheusApi.StartAsync(async (_, context) =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
             await FakePrometheusApi.Json(context, 200, FakePrometheusApi.VectorOfSeven);
         });
         using var factory = new MetricSourceFactory(fake.Url, new Dictionary<string, string?> { ["Timeout"] = "00:00:00.200", ["Retries"] = "0" });
-        var elapsed = Stopwatch.StartNew();
 
         var reading = (await factory.Source.QueryAsync([Query], CancellationToken.None))[Query];
 
         Assert.Equal(MetricStatus.Unavailable, reading.Status);
         Assert.Equal("Prometheus did not answer within 0.2 s", reading.Problem);
-        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(3), $"took {elapsed.Elapsed}");
+        Assert.Null(reading.Value);
     }
 
     [Fact]

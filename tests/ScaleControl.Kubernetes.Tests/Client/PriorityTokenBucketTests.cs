@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Kubernetes.Client;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Kubernetes.Tests.Client;
 
@@ -79,12 +81,14 @@ public class PriorityTokenBucketTests
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         time.Advance(TimeSpan.FromSeconds(1));
-        await next.WaitAsync(TimeSpan.FromSeconds(5));
+        await next.WaitAsync(Patience.Of(5));
     }
 
+    /// <summary>The fake clock released the waiter; its continuation runs on the thread pool, as soon as a busy machine lets it.</summary>
     private static async Task WaitUntil(Func<bool> condition)
     {
-        for (var i = 0; i < 500 && !condition(); i++)
+        var waited = Stopwatch.StartNew();
+        while (!condition() && waited.Elapsed < Patience.Of(5))
         {
             await Task.Delay(5);
         }

@@ -15,7 +15,10 @@ internal static class KubernetesSandbox
             configure?.Invoke(o);
         }, installCrds: installCrds);
 
-    /// <summary>A ScaleControl replica: its own IKubernetes, caches and stores, like a second pod.</summary>
-    public static ScaleControlNode CreateNode(this SandboxHarness sandbox, Action<KubernetesOptions>? configure = null) =>
-        sandbox.Own(new ScaleControlNode(sandbox.Server.BaseUri, configure));
+    /// <summary>
+    /// A ScaleControl replica: its own IKubernetes, caches and stores, like a second pod. With <paramref name="time"/>
+    /// its clock (client-side rate limit, retry waits, watch timeouts) is that one; the sandbox keeps real time.
+    /// </summary>
+    public static ScaleControlNode CreateNode(this SandboxHarness sandbox, Action<KubernetesOptions>? configure = null, TimeProvider? time = null) =>
+        sandbox.Own(new ScaleControlNode(sandbox.Server.BaseUri, configure, time));
 }

@@ -14,10 +14,15 @@ internal sealed class ScaleControlNode : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public ScaleControlNode(Uri apiServer, Action<KubernetesOptions>? configure)
+    public ScaleControlNode(Uri apiServer, Action<KubernetesOptions>? configure, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time); // the adapter only adds the system clock when none is registered
+        }
+
         services.AddScaleControlKubernetes(o =>
         {
             o.Host = apiServer.ToString();

@@ -1,6 +1,7 @@
 using ScaleControl.Core.Ports;
 using ScaleControl.Kubernetes.Tests.Infrastructure;
 using ScaleControl.Kubernetes.Workloads;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Kubernetes.Tests.Integration;
 
@@ -98,8 +99,9 @@ public class HpaCoexistenceTests
         var node = sandbox.CreateNode();
         await node.Workloads.GetAsync(s_web, CancellationToken.None);
 
-        // The HPA's owner edits it; block the watch so the cache still holds the old version when we write.
-        using var slowWatch = sandbox.Control.InjectFault(new() { Verb = "watch", Resource = "horizontalpodautoscalers", Latency = TimeSpan.FromSeconds(5) });
+        // The HPA's owner edits it; block the watch so the cache still holds the old version when we write (for longer
+        // than a starved machine takes to write).
+        using var slowWatch = sandbox.Control.InjectFault(new() { Verb = "watch", Resource = "horizontalpodautoscalers", Latency = Patience.Of(5) });
         sandbox.Control.DropWatches();
         sandbox.Control.SeedHorizontalPodAutoscaler("shop", "web-hpa", "web", minReplicas: 4, maxReplicas: 12);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
@@ -49,7 +50,7 @@ public sealed class NodeScript : IAsyncDisposable
     {
         var deadline = Stopwatch.StartNew();
         // Generous: node and the SDK start in ~1 s on an idle machine but took over 20 s (printing nothing) at load 50.
-        var limit = within ?? TimeSpan.FromSeconds(60);
+        var limit = within ?? Patience.Of(20);
         while (deadline.Elapsed < limit)
         {
             if (_events.TryTake(out var e, TimeSpan.FromMilliseconds(100)) && e.GetProperty("event").GetString() == name)

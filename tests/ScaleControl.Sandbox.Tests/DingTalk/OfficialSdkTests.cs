@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
@@ -83,7 +84,8 @@ public sealed class OfficialSdkTests
     /// <summary>Waits until an open, not-disconnecting connection other than <paramref name="except"/> exists.</summary>
     private static async Task<JsonElement> OpenConnectionAsync(EmulatorHost host, string? except, NodeScript node)
     {
-        for (var i = 0; i < 150; i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < Patience.Of(15))
         {
             var connections = await host.Http.GetFromJsonAsync<JsonElement>("stream/connections");
             foreach (var c in connections.EnumerateArray())

@@ -1,12 +1,16 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Playwright;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
 /// <summary>Debian's Chromium driven by Playwright: the phone page shows cards and taps buttons like a DingTalk member.</summary>
 public sealed class PhonePageBrowserTests
 {
+    // Playwright's expectations wait 5 s by default; Chromium and the emulator on a starved CI runner may need longer.
+    static PhonePageBrowserTests() => Assertions.SetDefaultExpectTimeout((float)Patience.Of(5).TotalMilliseconds);
+
     private static readonly string[] s_chromiumArgs =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

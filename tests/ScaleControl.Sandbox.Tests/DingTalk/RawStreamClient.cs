@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
@@ -42,7 +43,8 @@ public sealed class RawStreamClient : IAsyncDisposable
         await client.ConnectAsync(new Uri($"{endpoint}?ticket={Uri.EscapeDataString(ticket)}"));
         // The socket is open on this side before the emulator has registered it (its handler adds the connection after
         // accepting the upgrade): under load a test that read stream/connections at once found it empty. Wait for it.
-        for (var i = 0; i < 400 && await OpenConnectionsAsync(host) <= before; i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < Patience.Of(10) && await OpenConnectionsAsync(host) <= before)
         {
             await Task.Delay(25);
         }
@@ -61,7 +63,7 @@ public sealed class RawStreamClient : IAsyncDisposable
 
     public async Task<JsonElement> NextFrameAsync(string? type = null, TimeSpan? within = null)
     {
-        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(within ?? Patience.Of(10));
         while (true)
         {
             var frame = await _frames.Reader.ReadAsync(timeout.Token);

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
@@ -323,8 +324,13 @@ public sealed class StreamGatewayTests
         time.Advance(TimeSpan.FromSeconds(60));
         var second = await client.NextFrameAsync("EVENT");
         await client.AckAsync(second, new { status = "SUCCESS", message = "ok" });
-        await Task.Delay(200);
         var events = await host.Http.GetFromJsonAsync<JsonElement>("stream/events");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (events[0].GetProperty("ackedBy").ValueKind != JsonValueKind.String && waited.Elapsed < Patience.Of(5))
+        {
+            await Task.Delay(20); // the ACK travels over the socket to the emulator
+            events = await host.Http.GetFromJsonAsync<JsonElement>("stream/events");
+        }
 
         Assert.Equal(first.GetProperty("headers").GetProperty("messageId").GetString(), second.GetProperty("headers").GetProperty("messageId").GetString());
         Assert.Equal("chat_update_title", first.GetProperty("headers").GetProperty("eventType").GetString());
@@ -343,12 +349,13 @@ public sealed class StreamGatewayTests
         var (endpoint, ticket) = await RawStreamClient.OpenAsync(host);
         using var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
-        socket.Options.KeepAliveTimeout = TimeSpan.FromMilliseconds(400); // no pong in time aborts the socket
+        socket.Options.KeepAliveTimeout = Patience.Of(0.4); // no pong in time aborts the socket (scaled: a starved emulator answers late)
         await socket.ConnectAsync(new Uri($"{endpoint}?ticket={ticket}"), CancellationToken.None);
         var buffer = new byte[4096];
         var receive = socket.ReceiveAsync(buffer, CancellationToken.None); // keeps reading pongs while idle
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // ~15 client pings, each must be answered within 400 ms
+        // Long enough that a ping left unanswered would have aborted the socket: every client ping (one each 100 ms) is answered.
+        await Task.Delay(socket.Options.KeepAliveTimeout + TimeSpan.FromSeconds(1));
         var id = (await host.Http.GetFromJsonAsync<JsonElement>("stream/connections"))[0].GetProperty("connectionId").GetString();
         _ = host.Http.PostAsync($"stream/connections/{id}/ping", null);
         var frame = await receive.WaitAsync(TimeSpan.FromSeconds(5));

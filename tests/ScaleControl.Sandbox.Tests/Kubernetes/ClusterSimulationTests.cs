@@ -2,6 +2,7 @@ using ScaleControl.Testing.Kubernetes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
@@ -122,7 +123,7 @@ public sealed class ClusterSimulationTests
         });
         sandbox.Control.SeedDeployment("shop", "web", 3);
 
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        var deadline = DateTimeOffset.UtcNow + Patience.Of(10);
         V1Deployment deployment;
         do
         {

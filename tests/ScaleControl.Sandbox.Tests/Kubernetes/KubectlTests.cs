@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Sandbox.Kubernetes;
 using ScaleControl.Sandbox.Kubernetes.Control;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
@@ -194,7 +195,7 @@ public sealed class KubectlTests
         using var process = kubectl.Start("get", "deploy", "-n", "shop", "-w", "-o", "jsonpath={.metadata.name}={.spec.replicas}{\"\\n\"}");
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(Patience.Of(10));
             var first = await process.StandardOutput.ReadLineAsync(timeout.Token);
             while (sandbox.Control.OpenWatches == 0)
             {

@@ -2,6 +2,7 @@ using ScaleControl.Testing.Kubernetes;
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
@@ -12,14 +13,15 @@ public sealed class LeaseTests
     public async Task LeaseLock_TwoCandidates_ExactlyOneLeads()
     {
         await using var sandbox = await SandboxHarness.StartAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(Patience.Of(20));
         var leaders = new System.Collections.Concurrent.ConcurrentBag<string>();
         var electors = new[] { "a", "b" }.Select(id =>
         {
             var elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(sandbox.Client, "ops", "scalecontrol-leader", id))
             {
-                LeaseDuration = TimeSpan.FromSeconds(3),
-                RenewDeadline = TimeSpan.FromSeconds(2),
+                // Scaled: a leader starved past its lease would lose it rightly, and the test would see two leaders.
+                LeaseDuration = Patience.Of(3),
+                RenewDeadline = Patience.Of(2),
                 RetryPeriod = TimeSpan.FromMilliseconds(200),
             });
             elector.OnStartedLeading += () => leaders.Add(id);

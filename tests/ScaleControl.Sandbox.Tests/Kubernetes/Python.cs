@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
@@ -22,7 +23,7 @@ internal static class Python
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Patience.Of(20));
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, $"python3 failed ({process.ExitCode}): {await stderr}\n{await stdout}");
         return await stdout;

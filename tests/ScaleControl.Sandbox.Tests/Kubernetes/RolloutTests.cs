@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
 using ScaleControl.Testing.Kubernetes;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
@@ -54,9 +55,10 @@ public sealed class RolloutTests
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
         await kubectl.RunAsync("create", "-f", kubectl.WriteFile("all.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n" + Manifests));
 
-        var wait = await kubectl.RunAsync("wait", "--for=condition=Available", "deployment/api", "-n", "shop", "--timeout=15s");
-        var deployRollout = await kubectl.RunAsync("rollout", "status", "deployment/api", "-n", "shop", "--timeout=15s");
-        var stsRollout = await kubectl.RunAsync("rollout", "status", "sts/db", "-n", "shop", "--timeout=15s");
+        var timeout = $"--timeout={Patience.Of(15).TotalSeconds:0}s";
+        var wait = await kubectl.RunAsync("wait", "--for=condition=Available", "deployment/api", "-n", "shop", timeout);
+        var deployRollout = await kubectl.RunAsync("rollout", "status", "deployment/api", "-n", "shop", timeout);
+        var stsRollout = await kubectl.RunAsync("rollout", "status", "sts/db", "-n", "shop", timeout);
         var sts = JsonNode.Parse((await kubectl.RunAsync("get", "sts", "db", "-n", "shop", "-o", "json")).StdOut)!;
 
         Assert.Contains("deployment.apps/api condition met", wait.StdOut, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
@@ -25,7 +26,7 @@ internal sealed class WatchLines : IAsyncDisposable
     /// <summary>The next event, or null when the server closed the stream.</summary>
     public async Task<JsonObject?> NextAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(timeout ?? Patience.Of(10));
         var line = await _reader.ReadLineAsync(cts.Token);
         return line is null ? null : JsonNode.Parse(line)!.AsObject();
     }

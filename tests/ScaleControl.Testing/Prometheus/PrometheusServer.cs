@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Testing.Prometheus;
 
@@ -102,7 +103,7 @@ public sealed class PrometheusServer : IAsyncDisposable
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
+        while (deadline.Elapsed < Patience.Of(20))
         {
             if (process.HasExited)
                 return false;
@@ -112,9 +113,9 @@ public sealed class PrometheusServer : IAsyncDisposable
                 if (response.IsSuccessStatusCode)
                     return true;
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                // not listening yet, or too busy starting (or the machine too starved) to answer within the client's timeout
             }
 
             await Task.Delay(20);
