@@ -81,7 +81,8 @@ public sealed class ChatMessageTests
 
     private static async Task<JsonElement> WaitForAsync(DingTalkWorld world, Func<JsonElement, bool> match)
     {
-        for (var i = 0; i < 200; i++)
+        var deadline = DateTime.UtcNow.AddSeconds(30); // generous: the answer comes in milliseconds when idle
+        while (DateTime.UtcNow < deadline)
         {
             var messages = await world.Script.GetFromJsonAsync<JsonElement[]>("messages");
             if (messages!.FirstOrDefault(match) is { ValueKind: JsonValueKind.Object } found)

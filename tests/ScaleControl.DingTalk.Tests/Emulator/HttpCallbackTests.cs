@@ -21,7 +21,7 @@ public class HttpCallbackTests
     private static async Task<DingTalkWorld> WorldWithCardAsync()
     {
         var world = await DingTalkWorld.StartAsync(httpCallbacks: true);
-        await world.ClientService<CardCallbackRouteRegistrar>().Registered.WaitAsync(TimeSpan.FromSeconds(10));
+        await world.ClientService<CardCallbackRouteRegistrar>().Registered.WaitAsync(TimeSpan.FromSeconds(30));
         var proposal = SampleProposals.Pending();
         world.Inbox.Add(proposal);
         Assert.Null((await world.ClientService<IApprovalNotifier>().SendProposalAsync(proposal, SampleProposals.Policy(DingTalkWorld.Group), CancellationToken.None)).Error);

@@ -65,6 +65,10 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         bool httpCallbacks = false)
     {
         var emulatorOptions = DingTalkSandboxOptions.CreateDefault();
+        // DingTalk waits 2 s for a tap's answer; the client here answers in milliseconds when idle, but a starved CI
+        // runner can stall it longer. These tests are about what the answer says, not its latency (CardCallbackHandler's
+        // reply budget is tested on its own), so the emulator waits generously unless a test says otherwise.
+        emulatorOptions.CallbackTimeout = TimeSpan.FromSeconds(20);
         emulator?.Invoke(emulatorOptions);
         var emulatorApp = await StartEmulatorAsync(emulatorOptions, emulatorTime);
 
@@ -166,7 +170,7 @@ internal sealed class DingTalkWorld : IAsyncDisposable
     /// <summary>Waits (real time, bounded) until the client holds <paramref name="count"/> open Stream connections.</summary>
     public async Task<JsonElement[]> WaitForStreamConnectionsAsync(int count = 1, Func<JsonElement, bool>? where = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30); // generous: the client (re)connects in well under a second when idle
         while (true)
         {
             var open = (await StreamConnectionsAsync())
@@ -187,10 +191,13 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls (real time, bounded) for a condition that the other side of a socket makes true a moment later.</summary>
+    /// <summary>
+    /// Polls (real time, bounded) for a condition that the other side of a socket or a background task makes true a
+    /// moment later. The bound is generous: it costs time only when the condition never comes.
+    /// </summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!condition() && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10);

@@ -26,7 +26,8 @@ internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalIn
     private readonly ConcurrentDictionary<string, ScaleProposal> _proposals = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ApprovalCommand> _commands = new();
 
-    public TimeSpan Delay { get; set; }
+    /// <summary>When set, a decision waits for it before it is made: a server slower than any reply budget.</summary>
+    public TaskCompletionSource? Gate { get; set; }
 
     public IReadOnlyCollection<ApprovalCommand> Commands => _commands;
 
@@ -51,9 +52,9 @@ internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalIn
     private async Task<ApprovalResult> DecideInMemoryAsync(ApprovalCommand command, CancellationToken cancellationToken)
     {
         _commands.Enqueue(command);
-        if (Delay > TimeSpan.Zero)
+        if (Gate is { } gate)
         {
-            await Task.Delay(Delay, cancellationToken);
+            await gate.Task.WaitAsync(cancellationToken);
         }
 
         var key = $"{command.Namespace}/{command.ProposalName}";
