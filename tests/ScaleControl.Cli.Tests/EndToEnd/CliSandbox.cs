@@ -15,6 +15,9 @@ public sealed class CliSandbox : IAsyncLifetime
     public const string OperatorToken = SandboxServer.OperatorToken;
     public const string ViewerToken = SandboxServer.ViewerToken;
 
+    /// <summary>The sandbox's rate window here: a demand held this long is what the loop reads.</summary>
+    public const int RateWindowSeconds = 15;
+
     private readonly IReadOnlyDictionary<string, string> _settings;
     private SandboxServer? _server;
 
@@ -33,7 +36,7 @@ public sealed class CliSandbox : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // Short rate windows, so the control loop reacts to a hot event within seconds.
-        var settings = new Dictionary<string, string> { ["ScaleControl__Sandbox__RateWindow"] = "15s" };
+        var settings = new Dictionary<string, string> { ["ScaleControl__Sandbox__RateWindow"] = $"{RateWindowSeconds}s" };
         foreach (var (key, value) in _settings)
         {
             settings[key] = value;

@@ -1,26 +1,31 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ScaleControl.Testing.Timing;
+
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// The incident as an SRE runs it from the terminal: a hot event makes the policy propose, the SRE lists, describes and
 /// approves it as zhangsan, a late reject is refused with the server's reason, and the history tells the story.
-/// It has a server of its own: waiting for the control loop to react takes a while, and the other tests need not wait.
+/// It has a server of its own, with flat traffic: waiting for the control loop to react takes a while, and the other
+/// tests need not wait.
 /// </summary>
-public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSandbox>
+public sealed class IncidentFlowTests(IncidentFlowTests.FlatTrafficServer fixture) : IClassFixture<IncidentFlowTests.FlatTrafficServer>
 {
+    private CliSandbox Server => fixture.Server;
+
     [Fact]
     public async Task HotEvent_ProposeDescribeApproveAndRejectLate_WholeFlowFromTheCli()
     {
-        var policy = await SandboxPolicy.NeedingApprovalAsync(server);
-        await server.ApiAsync(HttpMethod.Post, "/sandbox/traffic/hot-events", SandboxPolicy.HotEvent(policy, 6));
-        // While traffic climbs each evaluation supersedes the last proposal; take the one that has stood for a while.
+        var policy = await SandboxPolicy.NeedingApprovalAsync(Server);
+        await StartSettledHotEventAsync(policy, 6);
         var proposal = await CliSandbox.EventuallyAsync(async () =>
         {
-            var pending = (await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals?namespace={policy.Namespace}&phase=Pending&policy={policy.Name}"))!.AsArray();
-            var settled = pending.FirstOrDefault(p => DateTimeOffset.UtcNow - p!["metadata"]!["creationTimestamp"]!.GetValue<DateTimeOffset>() > TimeSpan.FromSeconds(6));
-            return settled?["metadata"]?["name"]?.GetValue<string>();
-        }, TimeSpan.FromSeconds(90), $"a settled pending proposal for {policy.Id}");
+            var pending = (await Server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals?namespace={policy.Namespace}&phase=Pending&policy={policy.Name}"))!.AsArray();
+            return pending.FirstOrDefault()?["metadata"]?["name"]?.GetValue<string>();
+        }, Patience.Of(30), $"a pending proposal for {policy.Id}");
         var id = $"{policy.Namespace}/{proposal}";
-        var zhangsan = server.Cli(CliSandbox.OperatorToken);
+        var zhangsan = Server.Cli(CliSandbox.OperatorToken);
 
         var list = await zhangsan.RunAsync("get", "proposals", "-n", policy.Namespace, "--phase", "Pending");
         Assert.True(list.ExitCode == 0, list.ToString());
@@ -48,9 +53,9 @@ public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSand
 
         var approved = await CliSandbox.EventuallyAsync(async () =>
         {
-            var p = await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals/{id}");
+            var p = await Server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals/{id}");
             return p!["status"]!["phase"]!.GetValue<string>() is "Applied" ? p : null;
-        }, TimeSpan.FromSeconds(30), $"{id} to be applied");
+        }, Patience.Of(10), $"{id} to be applied");
         var to = approved["spec"]!["toReplicas"]!.GetValue<int>();
         var describeApplied = await zhangsan.RunAsync("describe", "proposal", id);
         Assert.Contains(describeApplied.Lines, l => l.StartsWith("Expires:", StringComparison.Ordinal) && l.EndsWith("<none>", StringComparison.Ordinal)); // an applied proposal does not expire
@@ -78,7 +83,7 @@ public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSand
         Assert.True(undo.ExitCode == 0, undo.ToString());
         Assert.StartsWith($"proposal {id} undone: ", undo.Output, StringComparison.Ordinal);
         Assert.Contains($"→ {from} (", undo.Output, StringComparison.Ordinal);
-        var undone = await server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals/{id}");
+        var undone = await Server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals/{id}");
         Assert.Equal("zhangsan", undone!["status"]!["undo"]!["by"]!.GetValue<string>());
         var again = await zhangsan.RunAsync("undo", id);
         Assert.Equal(1, again.ExitCode);
@@ -88,7 +93,7 @@ public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSand
     [Fact]
     public async Task Approve_UnknownProposal_IsNotFound()
     {
-        var result = await server.Cli(CliSandbox.OperatorToken).RunAsync("approve", "shop/no-such-proposal");
+        var result = await Server.Cli(CliSandbox.OperatorToken).RunAsync("approve", "shop/no-such-proposal");
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: not found (404)", result.Error, StringComparison.Ordinal);
@@ -97,10 +102,41 @@ public sealed class IncidentFlowTests(CliSandbox server) : IClassFixture<CliSand
     [Fact]
     public async Task Reject_UnknownProposalJson_IsStillOneErrorLine()
     {
-        var result = await server.Cli(CliSandbox.OperatorToken).RunAsync("reject", "no-such-proposal", "-n", "shop", "--reason", "x", "-o", "json");
+        var result = await Server.Cli(CliSandbox.OperatorToken).RunAsync("reject", "no-such-proposal", "-n", "shop", "--reason", "x", "-o", "json");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Output);
         Assert.StartsWith("error: not found (404)", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A hot event whose proposal cannot move under the test (however slowly the machine runs): the policy is frozen
+    /// while the demand ramps and fills the rate window, and thawed once the loop has read the held demand. With flat
+    /// traffic the first proposal is then the last one: no amendment lands between reading it and approving it.
+    /// </summary>
+    private async Task StartSettledHotEventAsync(SandboxPolicy policy, double multiplier)
+    {
+        const int RateWindowSeconds = CliSandbox.RateWindowSeconds;
+        await Server.ApiAsync(HttpMethod.Post, $"/api/v1/policies/{policy.Id}/freeze", new { durationSeconds = 600, reason = "test: let the hot event settle" });
+        await Server.ApiAsync(HttpMethod.Post, "/sandbox/traffic/hot-events", SandboxPolicy.HotEvent(policy, multiplier));
+        var hotEvent = await CliSandbox.EventuallyAsync(async () => (await Server.ApiAsync(HttpMethod.Get, "/sandbox/traffic/hot-events"))!.AsArray()
+            .FirstOrDefault(e => e!["namespace"]!.GetValue<string>() == policy.Namespace && e["workload"]!.GetValue<string>() == policy.Workload
+                && e["phase"]!.GetValue<string>() == "hold"), Patience.Of(10), "the hot event holds");
+        var settledAt = hotEvent["startsAt"]!.GetValue<DateTimeOffset>().AddSeconds(hotEvent["rampSeconds"]!.GetValue<int>() + (2 * RateWindowSeconds));
+        await CliSandbox.EventuallyAsync(async () => (await Server.ApiAsync(HttpMethod.Get, "/api/v1/status"))!["policies"]!.AsArray()
+            .FirstOrDefault(p => p!["namespace"]!.GetValue<string>() == policy.Namespace && p["name"]!.GetValue<string>() == policy.Name
+                && p["lastEvaluation"]?.GetValue<string>() is { } last && DateTimeOffset.Parse(last, CultureInfo.InvariantCulture) > settledAt),
+            Patience.Of(30) + TimeSpan.FromSeconds(2 * RateWindowSeconds), "the loop has evaluated the held demand");
+        await Server.ApiAsync(HttpMethod.Delete, $"/api/v1/policies/{policy.Id}/freeze");
+    }
+
+    /// <summary>The CLI sandbox with flat traffic (no noise), so a settled hot event proposes once.</summary>
+    public sealed class FlatTrafficServer : IAsyncLifetime
+    {
+        public CliSandbox Server { get; } = new(new Dictionary<string, string> { ["ScaleControl__Sandbox__FlatTraffic"] = "true" });
+
+        public Task InitializeAsync() => Server.InitializeAsync();
+
+        public Task DisposeAsync() => Server.DisposeAsync();
     }
 }

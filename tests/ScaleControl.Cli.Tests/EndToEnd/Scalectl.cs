@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
@@ -57,7 +58,7 @@ public sealed class Scalectl(string? server, string? token, IReadOnlyDictionary<
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Patience.Of(20)); // a fresh .NET process JIT-ing on a starved runner
         await process.WaitForExitAsync(timeout.Token);
         return new ScalectlResult(process.ExitCode, await output, await error);
     }
