@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using System.Globalization;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -53,8 +54,9 @@ public sealed class ApprovalFlowTests
     [Fact]
     public async Task TwoApproversTapAtTheSameMoment_ScaleOnce()
     {
-        await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
-        await server.HotEventAsync("shop", "checkout-api", 3);
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(("ScaleControl__Sandbox__FlatTraffic", "true")));
+        // A settled event: the proposal cannot be amended between reading it and the taps.
+        await SettledHotEvent.StartAsync(server, "shop", "checkout-api", 3);
         var proposal = await StablePendingAsync(server);
         var name = proposal.GetProperty("metadata").GetProperty("name").GetString()!;
         var outTrackId = $"shop.{name}";
@@ -75,11 +77,11 @@ public sealed class ApprovalFlowTests
     [Fact]
     public async Task Api_ApprovePinFreeze_WorkThroughTheSameRules()
     {
-        await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(("ScaleControl__Sandbox__FlatTraffic", "true")));
         using var zhangsan = server.Client("sandbox-zhangsan");
 
-        // Approve through the API.
-        await server.HotEventAsync("shop", "checkout-api", 3);
+        // Approve through the API (a settled event: the proposal cannot be amended before the approval lands).
+        await SettledHotEvent.StartAsync(server, "shop", "checkout-api", 3);
         var name = (await StablePendingAsync(server)).GetProperty("metadata").GetProperty("name").GetString()!;
         var approved = await server.PostJson($"/api/v1/proposals/shop/{name}/approve", new { }, "sandbox-zhangsan");
         Assert.Equal("Accepted", approved.GetProperty("result").GetString());
@@ -89,7 +91,8 @@ public sealed class ApprovalFlowTests
         var pinned = await server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 17, durationSeconds = 600, reason = "launch" }, "sandbox-zhangsan");
         Assert.Equal(17, pinned.GetProperty("spec").GetProperty("pin").GetProperty("replicas").GetInt32());
         await server.Eventually(async () => await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") == 17, "kubectl shows the pinned 17");
-        await Task.Delay(2500);
+        var pinnedAt = DateTimeOffset.UtcNow;
+        await server.Eventually(async () => await LastEvaluationAsync(server, "video", "video-transcoder") > pinnedAt, "the loop evaluates the pinned policy again");
         Assert.Equal(17, await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder"));
 
         // Freeze the feed: the policy says so and a viewer may not lift it.
@@ -129,6 +132,13 @@ public sealed class ApprovalFlowTests
             return first;
         }, "a pending proposal that stays"));
     }
+
+    private static async Task<DateTimeOffset?> LastEvaluationAsync(ProductOnCluster server, string ns, string policy) =>
+        (await server.GetJson("/api/v1/status", Viewer)).GetProperty("policies").EnumerateArray()
+            .Single(p => p.GetProperty("namespace").GetString() == ns && p.GetProperty("name").GetString() == policy)
+            .GetProperty("lastEvaluation") is { ValueKind: JsonValueKind.String } last
+            ? DateTimeOffset.Parse(last.GetString()!, CultureInfo.InvariantCulture)
+            : null;
 
     internal static Task<JsonElement> Card(ProductOnCluster server, string outTrackId) => server.GetJson($"/sandbox/dingtalk/cards/{outTrackId}");
 

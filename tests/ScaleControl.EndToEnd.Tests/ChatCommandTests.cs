@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -48,13 +49,13 @@ public sealed class ChatCommandTests
         Assert.Contains("runs **6** now", stale.Text, StringComparison.Ordinal);
         Assert.Equal(6, await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"));
 
-        // status answers in the group within 2 seconds.
+        // status answers in the group within DingTalk's 2 seconds (scaled: a wall-clock bound on a starved CI runner).
         var replies = (await MessagesAsync(server)).Count(m => m.Kind == "SessionReply");
         var clock = Stopwatch.StartNew();
         await TypeAsync(server, "wangwu", Group, "@ScaleControl status shop/checkout-api");
         var status = await WaitForMessageAsync(server, m => m.Kind == "SessionReply", "the status answer", skip: replies);
         clock.Stop();
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"status answered after {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.True(clock.Elapsed < Patience.Of(2), $"status answered after {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.Contains("shop/checkout-api", status.Text, StringComparison.Ordinal);
         Assert.Contains("📌 6", status.Text, StringComparison.Ordinal);
     }

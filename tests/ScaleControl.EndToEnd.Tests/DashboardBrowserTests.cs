@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using ScaleControl.Testing.Server;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -34,16 +35,16 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(card.Locator(".chip.hotevent")).ToBeVisibleAsync();
 
         // The proposal shows on the dashboard and its card arrives on the phone, where zhangsan taps Approve.
-        await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(1, new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(1, new() { Timeout = Patient(20) });
         var phone = page.FrameLocator("#phone");
         await phone.Locator(".user-chip[data-user='zhangsan']").ClickAsync();
         await Assertions.Expect(phone.Locator(".user-chip[data-user='zhangsan']")).ToHaveAttributeAsync("aria-pressed", "true");
         var approve = phone.Locator(".card[data-out-track-id] button[data-action-id]").Filter(new() { HasTextRegex = new("^\\s*Approve\\s*$") });
-        await approve.First.ClickAsync(new() { Timeout = 30_000 });
+        await approve.First.ClickAsync(new() { Timeout = Patient(10) });
 
         // Replicas rise on the dashboard, the proposal leaves the open list and the history says who approved.
-        await WaitUntilAsync(async () => await ReadyAsync(card) > readyBefore, TimeSpan.FromSeconds(60), "ready replicas to rise");
-        await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await WaitUntilAsync(async () => await ReadyAsync(card) > readyBefore, Patience.Of(20), "ready replicas to rise");
+        await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(0, new() { Timeout = Patient(10) });
         await Assertions.Expect(page.Locator("#recent li[data-kind='Approved']").First).ToContainTextAsync("zhangsan");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-dashboard-after-approval.png"), FullPage = true });
     }
@@ -76,10 +77,10 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         var phone = page.FrameLocator("#phone");
         await phone.Locator(".user-chip[data-user='zhangsan']").ClickAsync();
         var groupCard = phone.Locator(".card[data-out-track-id]").Filter(new() { Has = phone.Locator(".card-rows") });
-        await Assertions.Expect(groupCard).ToHaveCountAsync(1, new() { Timeout = 60_000 });
+        await Assertions.Expect(groupCard).ToHaveCountAsync(1, new() { Timeout = Patient(20) });
         foreach (var policy in chain)
         {
-            await Assertions.Expect(groupCard.Locator(".card-rows")).ToContainTextAsync(policy.Id, new() { Timeout = 30_000 });
+            await Assertions.Expect(groupCard.Locator(".card-rows")).ToContainTextAsync(policy.Id, new() { Timeout = Patient(10) });
         }
 
         // One row first, with its own button: only that service scales (seen from outside, by kubectl), the card
@@ -88,8 +89,8 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         var specBefore = await SpecReplicasAsync(single);
         var row = groupCard.Locator($".card-row[data-workload='{single.WorkloadId}']").First; // a later step for it would be a newer row below
         await row.Locator("button[data-action-id='approve_row']").ClickAsync();
-        await WaitUntilAsync(async () => await SpecReplicasAsync(single) > specBefore, TimeSpan.FromSeconds(60), $"{single.Id} spec.replicas to rise (kubectl)");
-        await Assertions.Expect(row).ToContainTextAsync("applied", new() { Timeout = 30_000 });
+        await WaitUntilAsync(async () => await SpecReplicasAsync(single) > specBefore, Patience.Of(20), $"{single.Id} spec.replicas to rise (kubectl)");
+        await Assertions.Expect(row).ToContainTextAsync("applied", new() { Timeout = Patient(10) });
         await Assertions.Expect(row.Locator("button[data-action-id='approve_row']")).ToHaveCountAsync(0);
         await Assertions.Expect(groupCard.Locator("button[data-action-id='approve_row']").First).ToBeVisibleAsync();
         var scaledRow = (await sandbox.Kubectl.RunAsync("get", "scaleproposals", "-n", single.Namespace, "-o",
@@ -101,10 +102,10 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         foreach (var policy in chain)
         {
             var tile = page.Locator($"[data-workload='{policy.Id}']");
-            await WaitUntilAsync(async () => await ReadyAsync(tile) > before[policy.Id], TimeSpan.FromSeconds(60), $"{policy.Id} ready replicas to rise");
+            await WaitUntilAsync(async () => await ReadyAsync(tile) > before[policy.Id], Patience.Of(20), $"{policy.Id} ready replicas to rise");
         }
 
-        await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by .*(Zhang San|zhangsan)"), new() { Timeout = 30_000 });
+        await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });
 
         // Undo all by an approver: every service back where the card's first applied step found it (kubectl both ways).
         var outTrackId = await groupCard.GetAttributeAsync("data-out-track-id");
@@ -117,11 +118,11 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await sameCard.Locator("button[data-action-id='undo_all']").ClickAsync();
         foreach (var policy in chain)
         {
-            await WaitUntilAsync(async () => await SpecReplicasAsync(policy) == startedAt[policy.Id], TimeSpan.FromSeconds(60), $"{policy.Id} spec.replicas back to {startedAt[policy.Id]} (kubectl)");
+            await WaitUntilAsync(async () => await SpecReplicasAsync(policy) == startedAt[policy.Id], Patience.Of(20), $"{policy.Id} spec.replicas back to {startedAt[policy.Id]} (kubectl)");
         }
 
-        await Assertions.Expect(sameCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("undone by .*(Zhang San|zhangsan)"), new() { Timeout = 30_000 });
-        await Assertions.Expect(sameCard.Locator("button[data-action-id='undo_all']")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await Assertions.Expect(sameCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("undone by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });
+        await Assertions.Expect(sameCard.Locator("button[data-action-id='undo_all']")).ToHaveCountAsync(0, new() { Timeout = Patient(10) });
     }
 
     private async Task<int> SpecReplicasAsync(SeededPolicy policy) =>
@@ -139,7 +140,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         {
             var card = page.Locator($"[data-workload='{policy.Id}']");
             await Assertions.Expect(card.Locator("svg.chart")).ToHaveCountAsync(2);
-            await Assertions.Expect(card.Locator("path[data-series='ready']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+            await Assertions.Expect(card.Locator("path[data-series='ready']")).ToHaveCountAsync(1, new() { Timeout = Patient(5) });
         }
 
         await Assertions.Expect(page.Locator("#phone")).ToHaveAttributeAsync("src", "/sandbox/dingtalk/phone");
@@ -188,6 +189,9 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(page.Locator("#login")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#signout")).ToBeVisibleAsync();
     }
+
+    /// <summary>A Playwright timeout (ms) of <paramref name="seconds"/> on an idle machine, scaled by the tests' patience.</summary>
+    internal static float Patient(double seconds) => (float)Patience.Of(seconds).TotalMilliseconds;
 
     private static async Task<int> ReadyAsync(ILocator card)
     {
@@ -241,6 +245,8 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
                 ["ScaleControl__Sandbox__EvaluationIntervalSeconds"] = "5",
             });
             Url = _server.BaseUrl.ToString().TrimEnd('/');
+            // Playwright's expectations wait 5 s by default; Chromium and the server on a starved CI runner may need longer.
+            Assertions.SetDefaultExpectTimeout(Patient(5));
             _playwright = await Playwright.CreateAsync();
             _browser = await _playwright.Chromium.LaunchAsync(new()
             {

@@ -20,14 +20,14 @@ public sealed class PhoneChatBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await page.ClickAsync("#composer-send");
         await Assertions.Expect(page.Locator(".msg.mine .bubble").Last).ToContainTextAsync("@ScaleControl status shop/checkout-api");
         await Assertions.Expect(page.Locator(".msg:not(.mine) .bubble").Filter(new() { HasText = "shop/checkout-api" }).Last)
-            .ToContainTextAsync("replicas", new() { Timeout = 15_000 });
+            .ToContainTextAsync("replicas", new() { Timeout = DashboardBrowserTests.Patient(5) });
 
         await page.ClickAsync("#chat-switch");
         await Assertions.Expect(page.Locator("#group-sub")).ToContainTextAsync("one-to-one chat as zhangsan");
         await page.Locator("#composer-input").FillAsync("whoami");
         await page.Locator("#composer-input").PressAsync("Enter");
         await Assertions.Expect(page.Locator(".msg:not(.mine) .bubble").Filter(new() { HasText = "operator in" }))
-            .ToBeVisibleAsync(new() { Timeout = 15_000 });
+            .ToBeVisibleAsync(new() { Timeout = DashboardBrowserTests.Patient(5) });
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-phone-chat.png"), FullPage = true });
     }
 }
