@@ -175,13 +175,23 @@ public sealed class PolicyRuntime(int ringCapacity)
 }
 
 /// <summary>All policies' runtimes by <c>namespace/name</c>.</summary>
-public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
+public sealed class PolicyRuntimes
 {
     private const int LongestStackKey = 512;
 
+    private readonly IOptions<ControlLoopOptions> _options;
     private readonly ConcurrentDictionary<string, PolicyRuntime> _byKey = new(StringComparer.Ordinal);
 
-    public PolicyRuntime For(string key) => _byKey.GetOrAdd(key, _ => new PolicyRuntime(options.Value.EvaluationRingSize));
+    /// <summary>The same dictionary looked up by a key in a span; made once, as making it checks the comparer's type.</summary>
+    private readonly ConcurrentDictionary<string, PolicyRuntime>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+
+    public PolicyRuntimes(IOptions<ControlLoopOptions> options)
+    {
+        _options = options;
+        _bySpan = _byKey.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public PolicyRuntime For(string key) => _byKey.GetOrAdd(key, static (_, ringSize) => new PolicyRuntime(ringSize), _options.Value.EvaluationRingSize);
 
     /// <summary>
     /// The runtime of <c>namespace/name</c>, found without building the key string (the loop asks for every policy on
@@ -196,7 +206,7 @@ public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
             @namespace.CopyTo(key);
             key[@namespace.Length] = '/';
             name.CopyTo(key[(@namespace.Length + 1)..]);
-            if (_byKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var found))
+            if (_bySpan.TryGetValue(key, out var found))
             {
                 return found;
             }
