@@ -59,7 +59,7 @@ public class LoopEvaluationBenchmark
         var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()));
         for (var i = 0; i < Policies; i++)
         {
-            EngineBenchmark.Prefill(runtimes.For(_policies[i].Key).History, i);
+            EngineBenchmark.Prefill(runtimes.For(_policies[i].Metadata.Namespace, _policies[i].Metadata.Name).History, i);
         }
 
         var workloads = new FakeWorkloads([.. Enumerable.Range(0, Policies).Select(EngineBenchmark.Workload)]);

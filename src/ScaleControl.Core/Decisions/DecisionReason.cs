@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
@@ -8,8 +9,9 @@ namespace ScaleControl.Core.Decisions;
 /// <summary>
 /// The facts behind a decision, kept as values so <see cref="DecisionEngine.Decide"/> builds no text and no evidence
 /// objects: the reason line and the <see cref="DecisionEvidence"/> are made from these only when a decision is shown
-/// or recorded (a proposal, a status write, a log line, <c>/status</c>). One field per rule the engine applies, in the
-/// order it applies them; <see cref="Format"/> writes them in that order.
+/// or recorded (a proposal, a status write, a log line, <c>/status</c>). One fact per rule the engine applies, in the
+/// order it applies them; <see cref="Format"/> writes them in that order. Kept small (rules as bits, rare facts out of
+/// line): a decision is copied on its way from the engine to the loop's bookkeeping.
 /// </summary>
 internal struct DecisionReason
 {
@@ -42,7 +44,7 @@ internal struct DecisionReason
     /// <summary>The floors that raised the count (schedules, events, the leading signal); out of line, as they are rare.</summary>
     public FloorFacts? Floors;
 
-    /// <summary>The rules that applied, one bit each: a decision is copied several times on its way, so it is kept small.</summary>
+    /// <summary>The yes/no facts, one bit each.</summary>
     private Rules _applied;
 
     public bool StillRising { readonly get => Has(Rules.StillRising); set => Set(Rules.StillRising, value); }
@@ -67,6 +69,7 @@ internal struct DecisionReason
 
     private readonly bool Has(Rules rule) => (_applied & rule) != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // Decide is too large for the JIT to inline it by itself
     private void Set(Rules rule, bool on) => _applied = on ? _applied | rule : _applied & ~rule;
 
     /// <summary>Keeps the assessments past the engine's reused buffer.</summary>
