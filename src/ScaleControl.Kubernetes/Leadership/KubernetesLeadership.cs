@@ -21,14 +21,15 @@ public sealed partial class KubernetesLeadership(
     private volatile bool _isLeader;
     private volatile string? _currentLeader;
     private long _term;
-    private long _validUntilTicks;
+    private readonly LeaseValidity _validity = new(TimeSpan.FromSeconds(options.LeaderElection.RenewDeadlineSeconds));
 
     /// <summary>
-    /// True while this replica leads and its last renewal is younger than the renew deadline. The elector notices a
-    /// lost lease only at its next renewal; a replica that was paused (GC, SIGSTOP, a starved node) past its lease
-    /// must not trust that flag when it wakes, so the renewal's own age is checked too.
+    /// True while this replica leads and its last renewal was sent less than the renew deadline ago. The elector
+    /// notices a lost lease only at its next renewal; a replica that was paused (GC, SIGSTOP, a starved node) past its
+    /// lease must not trust that flag when it wakes, so the renewal's own age is checked too — counted from when the
+    /// renewal was sent, not from when its answer arrived, since a paused replica may read that answer long after.
     /// </summary>
-    public bool IsLeader => _isLeader && time.GetUtcNow().UtcTicks < Interlocked.Read(ref _validUntilTicks);
+    public bool IsLeader => _isLeader && _validity.HoldsAt(time.GetUtcNow());
 
     public long Term => Interlocked.Read(ref _term);
 
@@ -45,7 +46,7 @@ public sealed partial class KubernetesLeadership(
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var lease = new RenewalTrackingLock(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity), Renewed);
+            var lease = new RenewalTrackingLock(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity), time, _validity.Renewed);
             var config = new LeaderElectionConfig(lease)
             {
                 LeaseDuration = TimeSpan.FromSeconds(settings.LeaseDurationSeconds),
@@ -93,13 +94,6 @@ public sealed partial class KubernetesLeadership(
         }
     }
 
-    /// <summary>A write of the lease as its holder succeeded: leadership is good for the renew deadline from now.</summary>
-    private void Renewed()
-    {
-        var until = time.GetUtcNow() + TimeSpan.FromSeconds(options.LeaderElection.RenewDeadlineSeconds);
-        Interlocked.Exchange(ref _validUntilTicks, until.UtcTicks);
-    }
-
     private void SetLeader(bool leading)
     {
         if (_isLeader == leading)
@@ -114,7 +108,7 @@ public sealed partial class KubernetesLeadership(
         }
         else
         {
-            Interlocked.Exchange(ref _validUntilTicks, 0);
+            _validity.Revoke();
         }
 
         _isLeader = leading;

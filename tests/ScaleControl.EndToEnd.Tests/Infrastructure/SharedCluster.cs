@@ -27,12 +27,15 @@ public sealed class SharedCluster : IAsyncDisposable
     };
 
     private readonly JsonElement _info;
+    private readonly List<(string Identity, SandboxServer Server)> _replicas = [];
 
     private SharedCluster(SandboxServer sandbox, JsonElement info, string kubeconfig)
     {
         Sandbox = sandbox;
         _info = info;
         Kubeconfig = kubeconfig;
+        // A wait on the cluster that times out shows what the replicas said and what they asked of the cluster.
+        sandbox.Diagnostics = DescribeAsync;
     }
 
     public SandboxServer Sandbox { get; }
@@ -112,7 +115,52 @@ public sealed class SharedCluster : IAsyncDisposable
             settings[key] = value;
         }
 
-        return SandboxServer.StartAsync(Fast.Settings([.. settings.Select(s => (s.Key, s.Value))]));
+        return StartTrackedAsync(identity, Fast.Settings([.. settings.Select(s => (s.Key, s.Value))]));
+    }
+
+    private async Task<SandboxServer> StartTrackedAsync(string identity, Dictionary<string, string> settings)
+    {
+        var replica = await SandboxServer.StartAsync(settings);
+        lock (_replicas)
+        {
+            _replicas.Add((identity, replica));
+        }
+
+        return replica;
+    }
+
+    /// <summary>
+    /// For a failure message: each replica's last output and the cluster's last requests from the replicas that wrote
+    /// or failed (lease renewals and reads that succeeded left out), oldest first.
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        List<(string Identity, SandboxServer Server)> replicas;
+        lock (_replicas)
+        {
+            replicas = [.. _replicas];
+        }
+
+        foreach (var (identity, replica) in replicas)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"--- {identity}{(replica.HasExited ? " (exited)" : "")} ---\n{replica.OutputTail()}\n");
+        }
+
+        if (!Sandbox.HasExited)
+        {
+            var notable = (await Sandbox.GetJson("/sandbox/k8s-control/journal")).EnumerateArray()
+                .Where(e => e.TryGetProperty("userAgent", out var agent) && agent.GetString()?.StartsWith("scalecontrol/", StringComparison.Ordinal) == true
+                    && (e.GetProperty("verb").GetString() is not ("get" or "list" or "watch") || e.GetProperty("statusCode").GetInt32() >= 300)
+                    && !(e.GetProperty("resource").GetString() == "leases" && e.GetProperty("statusCode").GetInt32() < 300))
+                .TakeLast(60)
+                .Select(e => $"{e.GetProperty("time").GetDateTimeOffset():HH:mm:ss.fff} {e.GetProperty("userAgent").GetString()} {e.GetProperty("verb").GetString()} "
+                    + $"{e.GetProperty("resource").GetString()} {e.GetProperty("namespace")}/{e.GetProperty("name")} → {e.GetProperty("statusCode").GetInt32()}"
+                    + (e.TryGetProperty("servedStatusCode", out var served) && served.ValueKind == JsonValueKind.Number ? $" (served {served.GetInt32()})" : ""));
+            text.Append("--- cluster journal: the replicas' last writes and failed requests ---\n").AppendJoin('\n', notable);
+        }
+
+        return text.ToString();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ScaleControl.Sandbox.Kubernetes;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Testing.Kubernetes;
 
@@ -46,8 +47,20 @@ public sealed class Kubectl : IDisposable
         using var process = Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        var limit = Patience.Of(60);
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not left running: a kubectl that hangs is ended, and the caller sees a kubectl failure it may retry.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new KubectlFailedException($"kubectl {string.Join(' ', args)} did not end within {limit.TotalSeconds:0} s: {await stderr}\n{await stdout}");
+        }
+
         return new KubectlResult(process.ExitCode, await stdout, await stderr);
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 
 using ScaleControl.Testing.Kubernetes;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Testing.Server;
 
@@ -41,6 +42,12 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public Kubectl Kubectl => _kubectl ??= new Kubectl(Kubeconfig);
     public HttpClient Http { get; private set; } = null!;
     public string Output { get { lock (_output) { return string.Join('\n', _output); } } }
+
+    /// <summary>
+    /// More to show when a wait on this server times out, e.g. the output of other processes that share it and the
+    /// requests its cluster served: what a failure in CI is understood from.
+    /// </summary>
+    public Func<Task<string>>? Diagnostics { get; set; }
 
     /// <summary>
     /// Starts the server; <paramref name="settings"/> are environment variables (e.g. <c>ScaleControl__Sandbox__RateWindow</c>).
@@ -111,10 +118,28 @@ public sealed partial class SandboxServer : IAsyncDisposable
         server._process.EnableRaisingEvents = true;
         server._process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"the server exited:\n{server.Output}"));
 
-        server.BaseUrl = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        server.Http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        await server.Eventually(async () => (await server.Http.GetAsync("/readyz")).IsSuccessStatusCode, "the server becomes ready");
-        return server;
+        var pid = server._process.Id;
+        try
+        {
+            try
+            {
+                server.BaseUrl = await listening.Task.WaitAsync(Patience.Of(60));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"the server (pid {pid}) did not listen within {Patience.Of(60).TotalSeconds:0} s\n--- server output ---\n{server.OutputTail()}");
+            }
+
+            server.Http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = Patience.Of(30) };
+            await server.Eventually(async () => (await server.Http.GetAsync("/readyz")).IsSuccessStatusCode, $"the server (pid {pid}) becomes ready");
+            return server;
+        }
+        catch
+        {
+            // Not left running behind the test: a server that never listened or became ready is stopped.
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Whether the process has ended (e.g. killed at a crash point).</summary>
@@ -125,7 +150,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
 
     public HttpClient Client(string token)
     {
-        var client = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = BaseUrl, Timeout = Patience.Of(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -161,12 +186,17 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public Task HotEventAsync(string ns, string workload, double multiplier) =>
         PostJson("/sandbox/traffic/hot-events", new { @namespace = ns, workload, multiplier, rampSeconds = 2, holdSeconds = 900, decaySeconds = 60 });
 
-    /// <summary>Polls until <paramref name="condition"/> holds (the loop runs on real time here).</summary>
+    /// <summary>
+    /// Polls until <paramref name="probe"/> answers (the loop runs on real time here). <paramref name="seconds"/> is
+    /// what an idle machine needs with margin; the deadline is that times <see cref="Patience.Factor"/>. A probe that
+    /// fails the way a busy machine makes it fail (a request timing out or refused, kubectl failing) is asked again.
+    /// </summary>
     public async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int seconds = 45)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var limit = Patience.Of(seconds);
+        var clock = Stopwatch.StartNew();
         Exception? last = null;
-        while (DateTime.UtcNow < deadline)
+        while (clock.Elapsed < limit)
         {
             try
             {
@@ -175,7 +205,8 @@ public sealed partial class SandboxServer : IAsyncDisposable
                     return value;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or KeyNotFoundException)
+            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or KeyNotFoundException
+                or TaskCanceledException or KubectlFailedException)
             {
                 last = ex;
             }
@@ -183,7 +214,21 @@ public sealed partial class SandboxServer : IAsyncDisposable
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"timed out waiting until {what} ({last?.Message})\n--- server output ---\n{Tail(Output)}");
+        var more = "";
+        if (Diagnostics is { } diagnostics)
+        {
+            try
+            {
+                more = "\n" + await diagnostics();
+            }
+            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or TaskCanceledException or KubectlFailedException)
+            {
+                more = $"\n(diagnostics failed: {ex.Message})";
+            }
+        }
+
+        var failure = last is null ? "" : $" (last probe failed: {last.GetType().Name}: {last.Message})";
+        throw new TimeoutException($"timed out after {clock.Elapsed.TotalSeconds:0} s waiting until {what}{failure}\n--- server output ---\n{OutputTail()}{more}");
     }
 
     public async Task<JsonElement> EventuallyJson(Func<Task<JsonElement?>> probe, string what, int seconds = 45) =>
@@ -236,7 +281,21 @@ public sealed partial class SandboxServer : IAsyncDisposable
         }
     }
 
-    private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
+    /// <summary>
+    /// The last lines of the output for a failure message, each cut to 400 characters, without the HTTP retry
+    /// library's lines (a stack trace each, for a dependency a test leaves unreachable on purpose).
+    /// </summary>
+    public string OutputTail(int lines = 60)
+    {
+        string[] all;
+        lock (_output)
+        {
+            all = [.. _output];
+        }
+
+        return string.Join('\n', all.Where(line => !line.Contains("Polly[", StringComparison.Ordinal))
+            .Select(line => line.Length > 400 ? line[..400] + "…" : line).TakeLast(lines));
+    }
 
     [GeneratedRegex(@"server: (https?://\S+)")]
     private static partial Regex ServerLine();

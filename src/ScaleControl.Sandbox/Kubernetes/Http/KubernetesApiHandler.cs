@@ -35,6 +35,7 @@ internal sealed class KubernetesApiHandler(
 
     public async Task HandleAsync(HttpContext context, string? path)
     {
+        var received = time.GetUtcNow();
         var segments = (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
         var request = context.Request;
         RequestInfo? info = null;
@@ -83,7 +84,7 @@ internal sealed class KubernetesApiHandler(
             journal.Record(new JournalEntry(
                 time.GetUtcNow(), request.Method, request.PathBase + request.Path, request.QueryString.Value ?? "", request.ContentType,
                 context.Response.StatusCode, Verb(request, info), info?.Type.Group ?? "", info?.Resource ?? "",
-                info?.Namespace, info?.Name, request.Headers.UserAgent.ToString(), servedStatus));
+                info?.Namespace, info?.Name, request.Headers.UserAgent.ToString(), servedStatus, received));
         }
     }
 

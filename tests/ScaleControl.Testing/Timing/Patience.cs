@@ -1,0 +1,23 @@
+using System.Globalization;
+
+namespace ScaleControl.Testing.Timing;
+
+/// <summary>
+/// How long tests that run real processes on real time wait for something that is bound to happen. A deadline is an
+/// upper bound that costs time only when something is really wrong, so it is generous: the deadline a test names
+/// (what a healthy idle machine needs, with margin) times <see cref="Factor"/>, for a CI runner with two cores shared
+/// with a build and other test processes, where a fresh process can take many seconds just to JIT.
+/// <c>SCALECONTROL_TEST_PATIENCE</c> overrides the factor.
+/// </summary>
+public static class Patience
+{
+    public const string Variable = "SCALECONTROL_TEST_PATIENCE";
+    private const double DefaultFactor = 3;
+
+    public static double Factor { get; } =
+        double.TryParse(Environment.GetEnvironmentVariable(Variable), NumberStyles.Float, CultureInfo.InvariantCulture, out var factor) && factor >= 1
+            ? factor
+            : DefaultFactor;
+
+    public static TimeSpan Of(double seconds) => TimeSpan.FromSeconds(seconds * Factor);
+}
