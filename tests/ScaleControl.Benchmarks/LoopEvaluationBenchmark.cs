@@ -121,7 +121,7 @@ public class LoopEvaluationBenchmark
             }
         }
 
-        Console.WriteLine($"runs in order (ms): {string.Join(' ', cpu.Select(c => c.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"runs in order (ms): {string.Join(' ', cpu.Select(c => c.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"10,000 evaluations incl. the loop's bookkeeping, CPU time over {runs} runs: median {BenchmarkArgs.Percentile(cpu, 50):0.0} ms, fastest {cpu.Min():0.0} ms; allocated per evaluation (this thread, incl. the fake metric source): median {BenchmarkArgs.Percentile(allocated, 50):0} B");
 
         var engine = new EngineBenchmark();
