@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Policies;
@@ -48,8 +49,37 @@ public readonly record struct Decision
     private readonly string? _reason;
     private readonly DecisionEvidence? _evidence;
 
-    /// <summary>Read through the field, not <see cref="Facts"/>: the property would copy all the facts on every read.</summary>
+    /// <summary>What the engine found, formatted only on demand (read through the field: a copy would move all the facts).</summary>
     private readonly DecisionReason _facts;
+
+    /// <summary>
+    /// The engine's decision, made in one piece (no initializer) so the facts are copied once, straight into the
+    /// decision the engine returns.
+    /// </summary>
+    [SetsRequiredMembers]
+    internal Decision(
+        int current,
+        int desired,
+        ScaleDirection direction,
+        DecisionOutcome outcome,
+        in DecisionReason facts,
+        int? raw = null,
+        int? predicted = null,
+        int? signalFloor = null,
+        int? alternative = null,
+        bool twoPersons = false)
+    {
+        CurrentReplicas = current;
+        DesiredReplicas = desired;
+        Direction = direction;
+        Outcome = outcome;
+        _facts = facts;
+        RawRecommendation = raw;
+        PredictedRecommendation = predicted;
+        SignalFloor = signalFloor;
+        AlternativeReplicas = alternative;
+        RequiresTwoPersons = twoPersons;
+    }
 
     public required int CurrentReplicas { get; init; }
     public required int DesiredReplicas { get; init; }
@@ -82,20 +112,13 @@ public readonly record struct Decision
             return new MetricView(m.Name, m.Value, m.Predicted, m.Problem);
         }
 
-        if (index == _facts.MetricCount && _facts.Followed is { } followed)
+        if (index == _facts.MetricCount && _facts.Followed?.Row is { } followed)
         {
             return new MetricView(followed.Name, followed.Value, followed.Predicted, followed.Problem);
         }
 
         ref readonly var a = ref _facts.MetricAt(index);
-        return new MetricView(a.Spec.Name, a.Value, a.Trend.Predicted, a.Problem);
-    }
-
-    /// <summary>What the engine found, formatted only on demand.</summary>
-    internal DecisionReason Facts
-    {
-        get => _facts;
-        init => _facts = value;
+        return new MetricView(a.Spec.Name, a.Value, a.Predicted, a.Problem);
     }
 
     /// <summary>

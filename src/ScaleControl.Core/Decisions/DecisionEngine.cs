@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
 
@@ -33,12 +34,12 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         if (spec.Freeze is { } freeze && freeze.Until > now)
         {
-            return Fixed(input, current, DecisionOutcome.Hold, new DecisionReason { BoundBy = "freeze", Freeze = freeze });
+            return Fixed(input, current, DecisionOutcome.Hold, freeze, null);
         }
 
         if (spec.Pin is { } pin && pin.Until > now)
         {
-            return Fixed(input, pin.Replicas, pin.Replicas == current ? DecisionOutcome.None : DecisionOutcome.ApplyNow, new DecisionReason { BoundBy = "pin", Pin = pin });
+            return Fixed(input, pin.Replicas, pin.Replicas == current ? DecisionOutcome.None : DecisionOutcome.ApplyNow, null, pin);
         }
 
         // The facts only: the reason text is formatted when someone reads it (DecisionReason.Format).
@@ -64,14 +65,10 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         reason.StayAt = step.Desired == current && !step.Hold && sizing.Raw is not null && step.BoundBy is null;
         reason.BoundBy = step.BoundBy;
         reason.KeepMetrics(assessments);
-        reason.Followed = sizing.Followed;
-        reason.StillRising = sizing.StillRising;
-        reason.Follow = spec.Follow;
-        reason.Leader = input.Leader;
-        reason.Namespace = input.Policy.Metadata.Namespace;
-        var decision = Shape(input, step.Desired, step.Hold, sizing.Raw, sizing.Predictive, reason);
         assessments.Clear();
-        return signalAsked is null ? decision : decision with { SignalFloor = signalAsked };
+        reason.Followed = sizing.Followed is { } row ? new FollowFacts(row, spec.Follow!, input.Leader, input.Policy.Metadata.Namespace) : null;
+        reason.StillRising = sizing.StillRising;
+        return Shape(input, step.Desired, step.Hold, sizing.Raw, sizing.Predictive, signalAsked, ref reason);
     }
 
     /// <summary>Where a decision stands as it passes the steps: the count so far, what bound it last, and whether it is a deliberate hold.</summary>
@@ -346,30 +343,39 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     private int? ApplyFloors(ref Progress step, DecisionInput input, ref DecisionReason reason)
     {
         var spec = input.Policy.Spec;
+        string? scheduleName = null;
+        var scheduleFloor = 0;
         if (ActiveFloor(spec, input.Now) is { } floor && floor.Replicas > step.Desired)
         {
             step.Desired = floor.Replicas;
-            reason.ScheduleName = floor.Name;
-            reason.ScheduleFloor = step.Desired;
+            scheduleName = floor.Name;
+            scheduleFloor = step.Desired;
             step.BoundBy = "schedule:" + floor.Name;
             step.Hold = false;
         }
 
         var signal = LeadingSignalFloor.Active(input, StaleAfter(spec), out var asked);
+        string? eventReason = null;
         if (ExpectedEventFloor.Active(spec, input.Now) is { } e && e.Replicas > step.Desired)
         {
             step.Desired = e.Replicas;
-            reason.EventFloorReason = e.Reason;
+            eventReason = e.Reason;
             step.BoundBy = e.BoundBy;
             step.Hold = false;
         }
 
+        string? signalReason = null;
         if (signal is { } f && f.Replicas > step.Desired)
         {
             step.Desired = f.Replicas;
-            reason.SignalFloorReason = f.Reason;
+            signalReason = f.Reason;
             step.BoundBy = f.BoundBy;
             step.Hold = false;
+        }
+
+        if (scheduleName is not null || eventReason is not null || signalReason is not null)
+        {
+            reason.Floors = new FloorFacts(scheduleName, scheduleFloor, eventReason, signalReason);
         }
 
         return asked;
@@ -379,7 +385,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
     private TimeSpan StaleAfter(ScalePolicySpec spec) =>
         Max(_options.MinStaleAfter, TimeSpan.FromSeconds(spec.EvaluationIntervalSeconds * _options.StaleAfterIntervals));
 
-    private static Decision Shape(DecisionInput input, int desired, bool hold, int? raw, int? predictive, in DecisionReason reason)
+    private static Decision Shape(DecisionInput input, int desired, bool hold, int? raw, int? predictive, int? signalAsked, ref DecisionReason reason)
     {
         var current = input.Workload.SpecReplicas;
         var direction = desired > current ? ScaleDirection.Up : desired < current ? ScaleDirection.Down : ScaleDirection.None;
@@ -387,31 +393,21 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             ? hold ? DecisionOutcome.Hold : DecisionOutcome.None
             : ApprovalShaping.Outcome(input.Policy.Spec, direction, current, desired);
 
-        return new Decision
-        {
-            CurrentReplicas = current,
-            DesiredReplicas = desired,
-            Direction = direction,
-            Outcome = outcome,
-            Facts = reason with { Current = current, Ready = input.Workload.ReadyReplicas },
-            RawRecommendation = raw,
-            PredictedRecommendation = predictive,
-            AlternativeReplicas = outcome == DecisionOutcome.Propose ? ApprovalShaping.HalfStep(input.Policy.Spec, current, desired) : null,
-            RequiresTwoPersons = outcome == DecisionOutcome.Propose && ApprovalShaping.RequiresTwoPersons(input.Policy.Spec, current, desired),
-        };
+        reason.Current = current;
+        reason.Ready = input.Workload.ReadyReplicas;
+        var alternative = outcome == DecisionOutcome.Propose ? ApprovalShaping.HalfStep(input.Policy.Spec, current, desired) : null;
+        var twoPersons = outcome == DecisionOutcome.Propose && ApprovalShaping.RequiresTwoPersons(input.Policy.Spec, current, desired);
+        return new Decision(current, desired, direction, outcome, in reason, raw, predictive, signalAsked, alternative, twoPersons);
     }
 
-    private static Decision Fixed(DecisionInput input, int desired, DecisionOutcome outcome, DecisionReason reason)
+    /// <summary>A decision fixed by a freeze or a pin. Not inlined: the rare path's facts stay out of <see cref="Decide"/>'s frame, which is zeroed on every call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Decision Fixed(DecisionInput input, int desired, DecisionOutcome outcome, FreezeSpec? freeze, PinSpec? pin)
     {
         var current = input.Workload.SpecReplicas;
-        return new Decision
-        {
-            CurrentReplicas = current,
-            DesiredReplicas = desired,
-            Direction = desired > current ? ScaleDirection.Up : desired < current ? ScaleDirection.Down : ScaleDirection.None,
-            Outcome = outcome,
-            Facts = reason with { Current = current, Ready = input.Workload.ReadyReplicas },
-        };
+        var reason = new DecisionReason { Current = current, Ready = input.Workload.ReadyReplicas, BoundBy = freeze is null ? "pin" : "freeze", Freeze = freeze, Pin = pin };
+        var direction = desired > current ? ScaleDirection.Up : desired < current ? ScaleDirection.Down : ScaleDirection.None;
+        return new Decision(current, desired, direction, outcome, in reason);
     }
 
     private bool StillStarting(DecisionInput input, DateTimeOffset now)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
@@ -8,8 +9,9 @@ namespace ScaleControl.Core.Decisions;
 /// <summary>
 /// The facts behind a decision, kept as values so <see cref="DecisionEngine.Decide"/> builds no text and no evidence
 /// objects: the reason line and the <see cref="DecisionEvidence"/> are made from these only when a decision is shown
-/// or recorded (a proposal, a status write, a log line, <c>/status</c>). One field per rule the engine applies, in the
-/// order it applies them; <see cref="Format"/> writes them in that order.
+/// or recorded (a proposal, a status write, a log line, <c>/status</c>). One fact per rule the engine applies, in the
+/// order it applies them; <see cref="Format"/> writes them in that order. Kept small (rules as bits, rare facts out of
+/// line): a decision is copied on its way from the engine to the loop's bookkeeping.
 /// </summary>
 internal struct DecisionReason
 {
@@ -19,42 +21,56 @@ internal struct DecisionReason
 
     /// <summary>The metrics as assessed: the first inline (the common single-metric policy allocates nothing), the rest in an array.</summary>
     public int MetricCount;
-    public MetricAssessment First;
-    public MetricAssessment[]? More;
+    public MetricFacts First;
+    public MetricFacts[]? More;
 
-    /// <summary>A follower's sizing: the leader as read and what it asks for (its evidence row comes last).</summary>
-    public MetricEvidence? Followed;
-    public FollowSpec? Follow;
-    public LeaderReading? Leader;
-    public string? Namespace;
+    /// <summary>A follower's sizing (its evidence row comes last); out of line, as only a follower has it.</summary>
+    public FollowFacts? Followed;
 
     /// <summary>A freeze or pin in force: the decision is fixed and the reason says by whom and until when.</summary>
     public FreezeSpec? Freeze;
     public PinSpec? Pin;
 
-    public bool StillRising;
     public string? FailStaticProblems;
-    public bool Stabilized;
     public int StabilizedAt;
     public int StabilizationWindow;
-    public bool BudgetHeld;
     public int BudgetSpent;
-    public bool StepCapped;
-    public bool StepCapDown;
     public StepLimit? StepCap;
     public int StepCapTo;
-    public bool CappedAtMax;
-    public bool RaisedToMin;
     public int Bound;
-    public bool CoolingDown;
     public double CooldownLeftSeconds;
-    public bool WaitingForReadiness;
     public int StartingPods;
-    public string? ScheduleName;
-    public int ScheduleFloor;
-    public string? EventFloorReason;
-    public string? SignalFloorReason;
-    public bool StayAt;
+
+    /// <summary>The floors that raised the count (schedules, events, the leading signal); out of line, as they are rare.</summary>
+    public FloorFacts? Floors;
+
+    /// <summary>The yes/no facts, one bit each.</summary>
+    private Rules _applied;
+
+    public bool StillRising { readonly get => Has(Rules.StillRising); set => Set(Rules.StillRising, value); }
+
+    public bool Stabilized { readonly get => Has(Rules.Stabilized); set => Set(Rules.Stabilized, value); }
+
+    public bool BudgetHeld { readonly get => Has(Rules.BudgetHeld); set => Set(Rules.BudgetHeld, value); }
+
+    public bool StepCapped { readonly get => Has(Rules.StepCapped); set => Set(Rules.StepCapped, value); }
+
+    public bool StepCapDown { readonly get => Has(Rules.StepCapDown); set => Set(Rules.StepCapDown, value); }
+
+    public bool CappedAtMax { readonly get => Has(Rules.CappedAtMax); set => Set(Rules.CappedAtMax, value); }
+
+    public bool RaisedToMin { readonly get => Has(Rules.RaisedToMin); set => Set(Rules.RaisedToMin, value); }
+
+    public bool CoolingDown { readonly get => Has(Rules.CoolingDown); set => Set(Rules.CoolingDown, value); }
+
+    public bool WaitingForReadiness { readonly get => Has(Rules.WaitingForReadiness); set => Set(Rules.WaitingForReadiness, value); }
+
+    public bool StayAt { readonly get => Has(Rules.StayAt); set => Set(Rules.StayAt, value); }
+
+    private readonly bool Has(Rules rule) => (_applied & rule) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // Decide is too large for the JIT to inline it by itself
+    private void Set(Rules rule, bool on) => _applied = on ? _applied | rule : _applied & ~rule;
 
     /// <summary>Keeps the assessments past the engine's reused buffer.</summary>
     public void KeepMetrics(ReadOnlySpan<MetricAssessment> assessments)
@@ -62,17 +78,21 @@ internal struct DecisionReason
         MetricCount = assessments.Length;
         if (assessments.Length > 0)
         {
-            First = assessments[0];
+            First = new MetricFacts(in assessments[0]);
         }
 
         if (assessments.Length > 1)
         {
-            More = assessments[1..].ToArray();
+            More = new MetricFacts[assessments.Length - 1];
+            for (var i = 1; i < assessments.Length; i++)
+            {
+                More[i - 1] = new MetricFacts(in assessments[i]);
+            }
         }
     }
 
     [System.Diagnostics.CodeAnalysis.UnscopedRef]
-    public readonly ref readonly MetricAssessment MetricAt(int index) => ref index == 0 ? ref First : ref More![index - 1];
+    public readonly ref readonly MetricFacts MetricAt(int index) => ref index == 0 ? ref First : ref More![index - 1];
 
     /// <summary>The metrics, plus the follower's row when there is one.</summary>
     public readonly int RowCount => MetricCount + (Followed is null ? 0 : 1);
@@ -93,9 +113,9 @@ internal struct DecisionReason
         }
 
         var reason = new StringBuilder(256);
-        if (Follow is { } follow && Followed is { } followed)
+        if (Followed is { } followed)
         {
-            reason.Append(FollowSizing.Describe(follow, Leader, followed.Recommendation, followed.Problem, Namespace ?? ""));
+            reason.Append(FollowSizing.Describe(followed.Follow, followed.Leader, followed.Row.Recommendation, followed.Row.Problem, followed.Namespace));
         }
 
         for (var i = 0; i < MetricCount; i++)
@@ -151,19 +171,19 @@ internal struct DecisionReason
             reason.Append("; waiting for ").Append(StartingPods).Append(" starting pod(s) before scaling down, staying at ").Append(Current);
         }
 
-        if (ScheduleName is not null)
+        if (Floors?.ScheduleName is { } schedule)
         {
-            reason.Append("; schedule ").Append(ScheduleName).Append(" floor -> ").Append(ScheduleFloor);
+            reason.Append("; schedule ").Append(schedule).Append(" floor -> ").Append(Floors.ScheduleFloor);
         }
 
-        if (EventFloorReason is not null)
+        if (Floors?.EventReason is { } expected)
         {
-            reason.Append("; ").Append(EventFloorReason);
+            reason.Append("; ").Append(expected);
         }
 
-        if (SignalFloorReason is not null)
+        if (Floors?.SignalReason is { } signal)
         {
-            reason.Append("; ").Append(SignalFloorReason);
+            reason.Append("; ").Append(signal);
         }
 
         if (StayAt)
@@ -180,13 +200,13 @@ internal struct DecisionReason
         var metrics = new MetricEvidence[RowCount];
         for (var i = 0; i < MetricCount; i++)
         {
-            var a = MetricAt(i);
+            ref readonly var a = ref MetricAt(i);
             metrics[i] = new MetricEvidence
             {
                 Name = a.Spec.Name,
                 Value = a.Value,
-                Predicted = a.Trend.Predicted,
-                SlopePerSecond = a.IsHealthy && a.Trend.Samples > 0 ? a.Trend.SlopePerSecond : null,
+                Predicted = a.Predicted,
+                SlopePerSecond = a.IsHealthy && a.Samples > 0 ? a.SlopePerSecond : null,
                 Target = a.Spec.Target,
                 Recommendation = a.Predictive ?? a.Reactive,
                 Problem = a.Problem,
@@ -195,13 +215,13 @@ internal struct DecisionReason
 
         if (Followed is { } followed)
         {
-            metrics[^1] = followed;
+            metrics[^1] = followed.Row;
         }
 
         return new DecisionEvidence { Metrics = metrics, CurrentReplicas = Current, ReadyReplicas = Ready, BoundBy = BoundBy };
     }
 
-    private static void DescribeMetric(StringBuilder reason, in MetricAssessment a)
+    private static void DescribeMetric(StringBuilder reason, in MetricFacts a)
     {
         reason.Append(a.Spec.Name).Append(' ');
         if (!a.IsHealthy)
@@ -211,20 +231,20 @@ internal struct DecisionReason
         }
 
         Quantity.Append(reason, a.Value!.Value);
-        if (a.Trend.Samples > 0 && a.Trend.SlopePerSecond != 0 && Math.Abs(a.Trend.SlopePerSecond) * 60 >= Math.Abs(a.Value.Value) * 0.01)
+        if (a.Samples > 0 && a.SlopePerSecond != 0 && Math.Abs(a.SlopePerSecond) * 60 >= Math.Abs(a.Value.Value) * 0.01)
         {
-            Quantity.Append(reason.Append(a.Trend.SlopePerSecond > 0 ? ", rising " : ", falling "), Math.Abs(a.Trend.SlopePerSecond)).Append("/s");
+            Quantity.Append(reason.Append(a.SlopePerSecond > 0 ? ", rising " : ", falling "), Math.Abs(a.SlopePerSecond)).Append("/s");
         }
 
-        if (a.Predictive is not null && a.Trend.Predicted is { } predicted)
+        if (a.Predictive is not null && a.Predicted is { } predicted)
         {
             Quantity.Append(reason.Append("; predicted "), predicted).Append(" in ").Append(Math.Ceiling(a.Horizon.TotalSeconds)).Append('s');
-            if (a.Trend.Note is { } capped)
+            if (a.Note is { } capped)
             {
                 reason.Append(" (").Append(capped).Append(')');
             }
         }
-        else if (a.Trend.Note is { } note && a.Trend.Samples >= TrendPredictor.MinSamples && a.Trend.SlopePerSecond > 0)
+        else if (a.Note is { } note && a.Samples >= TrendPredictor.MinSamples && a.SlopePerSecond > 0)
         {
             reason.Append(" (").Append(note).Append(", no prediction)");
         }
@@ -243,4 +263,47 @@ internal struct DecisionReason
     };
 
     private static string Time(DateTimeOffset time) => time.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// What a decision keeps of one <see cref="MetricAssessment"/>: the parts its reason line, evidence and views read
+/// (not the trend's statistics, which only the engine's rules use).
+/// </summary>
+internal readonly struct MetricFacts(in MetricAssessment a)
+{
+    public MetricSpec Spec { get; } = a.Spec;
+    public double? Value { get; } = a.Value;
+    public string? Problem { get; } = a.Problem;
+    public double SlopePerSecond { get; } = a.Trend.SlopePerSecond;
+    public int Samples { get; } = a.Trend.Samples;
+    public double? Predicted { get; } = a.Trend.Predicted;
+    public string? Note { get; } = a.Trend.Note;
+    public TimeSpan Horizon { get; } = a.Horizon;
+    public int? Reactive { get; } = a.Reactive;
+    public int? Predictive { get; } = a.Predictive;
+
+    public bool IsHealthy => Problem is null;
+}
+
+/// <summary>A follower's sizing: the leader as read, what it asks for (<paramref name="Row"/>, its evidence row) and the policy's namespace.</summary>
+internal sealed record FollowFacts(MetricEvidence Row, FollowSpec Follow, LeaderReading? Leader, string Namespace);
+
+/// <summary>The floors that raised a decision: a schedule's (name and floor), an expected event's and the leading signal's reasons.</summary>
+internal sealed record FloorFacts(string? ScheduleName, int ScheduleFloor, string? EventReason, string? SignalReason);
+
+/// <summary>The yes/no facts of a <see cref="DecisionReason"/>.</summary>
+[Flags]
+internal enum Rules : ushort
+{
+    None = 0,
+    StillRising = 1 << 0,
+    Stabilized = 1 << 1,
+    BudgetHeld = 1 << 2,
+    StepCapped = 1 << 3,
+    StepCapDown = 1 << 4,
+    CappedAtMax = 1 << 5,
+    RaisedToMin = 1 << 6,
+    CoolingDown = 1 << 7,
+    WaitingForReadiness = 1 << 8,
+    StayAt = 1 << 9,
 }

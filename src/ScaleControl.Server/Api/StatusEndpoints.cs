@@ -42,7 +42,7 @@ public static class StatusEndpoints
         var series = view.Policies.Select(p => new PolicySeries(
             p.Namespace,
             p.Name,
-            runtimes.Find($"{p.Namespace}/{p.Name}")?.Since(from)
+            runtimes.Find(p.Namespace, p.Name)?.Since(from)
                 .Select(s => new SeriesPoint(s.Time, s.Value, s.Predicted, s.Desired, s.Ready, s.Current))
                 .ToList() ?? [])).ToList();
         var open = (await proposals.ListAsync(null, cancellationToken))

@@ -137,7 +137,7 @@ public sealed class ScaleApplier(
         {
             metrics.AppliedAfter(channel, Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(final)).TotalSeconds));
 
-            var runtime = runtimes.For($"{final.Metadata.Namespace}/{final.Spec.PolicyName}");
+            var runtime = runtimes.For(final.Metadata.Namespace, final.Spec.PolicyName);
             lock (runtime.Gate)
             {
                 runtime.History.RecordChange(time.GetUtcNow(), from, outcome.Replicas ?? replicas);

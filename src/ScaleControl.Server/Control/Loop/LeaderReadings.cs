@@ -68,7 +68,7 @@ public sealed class LeaderReadings(IWorkloadClient workloads, PolicyRuntimes run
         }
 
         var leaderPolicy = tick.Policies.FirstOrDefault(p => FollowGraph.TargetKey(p) == leaderKey);
-        if (leaderPolicy is not null && runtimes.Find(leaderPolicy.Key)?.LastDesired is { } desired)
+        if (leaderPolicy is not null && runtimes.Find(leaderPolicy.Metadata.Namespace, leaderPolicy.Metadata.Name)?.LastDesired is { } desired)
         {
             return new LeaderReading(name, desired, "decision");
         }

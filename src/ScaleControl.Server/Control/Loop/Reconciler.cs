@@ -68,7 +68,7 @@ public sealed class Reconciler(
         // Half a tick of slack: a timer waking a hair early must not push a 5 s policy to the next tick (every 6 s).
         var horizon = now + (TimeSpan.FromSeconds(options.Value.TickSeconds) / 2);
         // Leaders first: a follower sizes from its leader's decision of this same tick (a call chain in one decision).
-        var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Key), p, horizon)).ToList();
+        var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Metadata.Namespace, p.Metadata.Name), p, horizon)).ToList();
         var tick = new LeaderReadings.Tick(all);
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0

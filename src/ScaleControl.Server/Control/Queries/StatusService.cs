@@ -59,7 +59,7 @@ public sealed class StatusService(
 
     private PolicyStatusView View(ScalePolicy policy, IReadOnlyList<ScaleProposal> open, DateTimeOffset now)
     {
-        var last = runtimes.Find(policy.Key)?.Last;
+        var last = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name)?.Last;
         var freeze = policy.Spec.Freeze is { } f && f.Until > now ? f : null;
         var pin = policy.Spec.Pin is { } p && p.Until > now ? p : null;
         var proposal = open.FirstOrDefault(o => o.Metadata.Namespace == policy.Metadata.Namespace && o.Spec.Target.Name == policy.Spec.Target.Name);
