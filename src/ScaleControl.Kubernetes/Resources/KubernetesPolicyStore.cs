@@ -19,28 +19,49 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
         return cache.Get($"{@namespace}/{name}");
     }
 
-    /// <summary>Replaces when a resourceVersion is given (a precondition); otherwise creates, or replaces the current object.</summary>
+    /// <summary>How often an update without a resourceVersion reads the object again after a conflict.</summary>
+    private const int UnconditionalAttempts = 5;
+
+    /// <summary>
+    /// Replaces when a resourceVersion is given (a precondition: a conflict is the caller's to resolve); otherwise
+    /// creates, or replaces the current object whatever its version — the caller asked for the last write to win.
+    /// </summary>
     public async Task<ScalePolicy> UpsertAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
         var meta = policy.Metadata;
-        ScalePolicy stored;
-        if (meta.ResourceVersion is not null)
-        {
-            stored = await api.ReplaceAsync(policy, meta, cancellationToken).ConfigureAwait(false);
-        }
-        else if (await api.GetAsync(meta.Namespace, meta.Name, cancellationToken).ConfigureAwait(false) is { } current)
-        {
-            var replacement = policy with { Metadata = meta with { ResourceVersion = current.Metadata.ResourceVersion, Uid = current.Metadata.Uid } };
-            stored = await api.ReplaceAsync(replacement, meta, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            var created = policy with { Metadata = meta with { Uid = null, Generation = null, CreationTimestamp = null }, Status = null };
-            stored = await api.CreateAsync(created, meta, cancellationToken).ConfigureAwait(false);
-        }
-
+        var stored = meta.ResourceVersion is not null
+            ? await api.ReplaceAsync(policy, meta, cancellationToken).ConfigureAwait(false)
+            : await UpsertUnconditionallyAsync(policy, cancellationToken).ConfigureAwait(false);
         cache.Observe(stored);
         return stored;
+    }
+
+    /// <summary>
+    /// The control loop writes the policy's status all the time, and every write moves the resourceVersion read just
+    /// before the replace: a conflict here is not the caller's, so it is read again and retried (client-go's
+    /// RetryOnConflict). A create that meets a policy created meanwhile replaces it the same way.
+    /// </summary>
+    private async Task<ScalePolicy> UpsertUnconditionallyAsync(ScalePolicy policy, CancellationToken cancellationToken)
+    {
+        var meta = policy.Metadata;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await api.GetAsync(meta.Namespace, meta.Name, cancellationToken).ConfigureAwait(false) is { } current)
+                {
+                    var replacement = policy with { Metadata = meta with { ResourceVersion = current.Metadata.ResourceVersion, Uid = current.Metadata.Uid } };
+                    return await api.ReplaceAsync(replacement, meta, cancellationToken).ConfigureAwait(false);
+                }
+
+                var created = policy with { Metadata = meta with { Uid = null, Generation = null, CreationTimestamp = null }, Status = null };
+                return await api.CreateAsync(created, meta, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (attempt < UnconditionalAttempts)
+            {
+                // Someone wrote in between (most often the loop's status write): read the new version and try again.
+            }
+        }
     }
 
     public async Task<bool> DeleteAsync(string @namespace, string name, CancellationToken cancellationToken)

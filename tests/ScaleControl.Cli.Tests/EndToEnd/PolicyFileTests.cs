@@ -63,6 +63,7 @@ public sealed class PolicyFileTests(CliSandbox server)
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("scalepolicy clitest/cli-orders created", first.Output, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Equal(["scalepolicy clitest/cli-orders unchanged", "scalepolicy clitest/cli-search unchanged"], second.Lines);
 
         Assert.Equal(["NAME", "TARGET", "MODE", "MIN", "MAX", "CURRENT", "DESIRED", "STATE", "AGE"],

@@ -2,6 +2,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Kubernetes.Tests.Infrastructure;
 using ScaleControl.Kubernetes.Tests.Resources;
+using ScaleControl.Sandbox.Kubernetes.Control;
 
 namespace ScaleControl.Kubernetes.Tests.Integration;
 
@@ -40,6 +41,36 @@ public class CustomResourceStoreTests
 
         await Assert.ThrowsAsync<ConcurrencyConflictException>(
             () => node.Policies.UpsertAsync(first with { Spec = first.Spec with { MinReplicas = 4 } }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PolicyStore_UpsertWithoutResourceVersion_ConflictWithAStatusWrite_ReadsAgainAndReplaces()
+    {
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var node = sandbox.CreateNode();
+        var policy = SampleResources.FullPolicy() with { Status = null };
+        await node.Policies.UpsertAsync(policy, CancellationToken.None);
+        // What the API server answers when the loop's status write moved the version between the read and the replace.
+        using var conflict = sandbox.Control.InjectFault(SandboxFault.ServerError(409, times: 1) with { Verb = "update", Resource = "scalepolicies" });
+
+        var replaced = await node.Policies.UpsertAsync(policy with { Spec = policy.Spec with { MaxReplicas = 77 } }, CancellationToken.None);
+
+        Assert.Equal(77, replaced.Spec.MaxReplicas);
+        Assert.Equal(77, (int)sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "shop", "checkout")!["spec"]!["maxReplicas"]!);
+        Assert.Equal(2, sandbox.Control.Journal.Count(e => e is { Verb: "update", Resource: "scalepolicies" }));
+    }
+
+    [Fact]
+    public async Task PolicyStore_UpsertWithResourceVersion_ConflictIsTheCallers_NotRetried()
+    {
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var node = sandbox.CreateNode();
+        var stored = await node.Policies.UpsertAsync(SampleResources.FullPolicy() with { Status = null }, CancellationToken.None);
+        using var conflict = sandbox.Control.InjectFault(SandboxFault.ServerError(409, times: 1) with { Verb = "update", Resource = "scalepolicies" });
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(
+            () => node.Policies.UpsertAsync(stored with { Spec = stored.Spec with { MaxReplicas = 77 } }, CancellationToken.None));
+        Assert.Equal(1, sandbox.Control.Journal.Count(e => e is { Verb: "update", Resource: "scalepolicies" }));
     }
 
     [Fact]
