@@ -1,6 +1,9 @@
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Hosting;
 
 namespace ScaleControl.Server.Tests.Control;
 
@@ -22,6 +25,21 @@ public class PolicyRuntimeTests
         Assert.Equal([Start.AddSeconds(10), Start.AddSeconds(15), Start.AddSeconds(20)], samples.Select(s => s.Time));
         Assert.Equal([12, 13, 14], samples.Select(s => s.Desired));
         Assert.Equal(14, runtime.Last!.DesiredReplicas);
+    }
+
+    [Fact]
+    public void Retain_ForgetsTheRuntimesOfPoliciesThatAreGone_KeepsTheOthers()
+    {
+        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()));
+        var kept = runtimes.For("shop", "checkout");
+        runtimes.For("shop", "search");
+        runtimes.For("feed", "checkout");
+
+        runtimes.Retain([Policy("shop", "checkout"), Policy("feed", "other")]);
+
+        Assert.Same(kept, runtimes.Find("shop", "checkout"));
+        Assert.Null(runtimes.Find("shop", "search"));
+        Assert.Null(runtimes.Find("feed", "checkout"));
     }
 
     [Fact]
@@ -58,4 +76,7 @@ public class PolicyRuntimeTests
         [new MetricSnapshot("qps", value, predicted, value is null ? MetricStatus.Empty : MetricStatus.Ok, null)],
         ReadyReplicas: 4,
         new Decision { CurrentReplicas = 5, DesiredReplicas = desired, Outcome = DecisionOutcome.None, Reason = "within tolerance" });
+
+    private static ScalePolicy Policy(string @namespace, string name) =>
+        new() { Metadata = new ObjectMeta { Namespace = @namespace, Name = name } };
 }

@@ -191,14 +191,15 @@ public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
     public PolicyRuntime? Find(string @namespace, string name) =>
         _byNamespace.TryGetValue(@namespace, out var byName) ? byName.GetValueOrDefault(name) : null;
 
-    /// <summary>Forgets policies that no longer exist (<paramref name="keys"/>: <c>namespace/name</c>).</summary>
-    public void Retain(IReadOnlySet<string> keys)
+    /// <summary>Forgets policies that no longer exist; called every tick, so it builds no key per runtime.</summary>
+    public void Retain(IEnumerable<ScalePolicy> live)
     {
+        var kept = live.Select(p => (p.Metadata.Namespace, p.Metadata.Name)).ToHashSet();
         foreach (var (@namespace, byName) in _byNamespace)
         {
             foreach (var name in byName.Keys)
             {
-                if (!keys.Contains($"{@namespace}/{name}"))
+                if (!kept.Contains((@namespace, name)))
                 {
                     byName.TryRemove(name, out _);
                 }

@@ -58,7 +58,7 @@ public sealed class Reconciler(
         string? failure = null;
         var all = await policies.ListAsync(null, cancellationToken);
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
-        runtimes.Retain(byKey.Keys.ToHashSet(StringComparer.Ordinal));
+        runtimes.Retain(all);
         await proposals.MaintainAsync(byKey, cancellationToken);
         await cards.ReconcileAsync(byKey, cancellationToken);
         await confirmationExpiry.SweepAsync(all, cancellationToken);
