@@ -7,8 +7,7 @@ namespace ScaleControl.Core.Decisions;
 /// budget for the rise that follows it, unless an event arrived in the window (<see cref="EventArrived"/>: the
 /// series has left the swing, the next rise is no swing's). A scale-up under budget pressure (at most one change
 /// left) lands at the highest need measured over the budget window, so one step covers the swing instead of
-/// several. Still released
-/// at once: an event ending (<see cref="EventEnd"/>, or a fall of at least <see cref="DecisionEngine.LargeChange"/>
+/// several. Still released at once: an event ending (<see cref="EventEnd"/>, or a fall of at least <see cref="DecisionEngine.LargeChange"/>
 /// below everything measured in the window) and a prediction's overshoot (<see cref="PredictedOvershot"/>).
 /// </summary>
 internal static class SwingBudget

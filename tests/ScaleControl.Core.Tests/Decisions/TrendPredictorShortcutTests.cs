@@ -11,6 +11,10 @@ public class TrendPredictorShortcutTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Few distinct values, so ties are common; now and then a NaN, which Sort orders first.</summary>
+    private static double[] TiesAndNaNs(Random random, int length) =>
+        [.. Enumerable.Range(0, length).Select(_ => random.Next(10) == 0 ? double.NaN : random.Next(6) * 0.25)];
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -22,8 +26,7 @@ public class TrendPredictorShortcutTests
         var random = new Random(length);
         for (var round = 0; round < 50; round++)
         {
-            // Few distinct values, so ties are common; now and then a NaN, which Sort orders first.
-            var values = Enumerable.Range(0, length).Select(_ => random.Next(10) == 0 ? double.NaN : random.Next(6) * 0.25).ToArray();
+            var values = TiesAndNaNs(random, length);
             var sorted = values.ToArray();
             Array.Sort(sorted);
             for (var k = 0; k < length; k++)
@@ -46,7 +49,7 @@ public class TrendPredictorShortcutTests
         var random = new Random(length);
         for (var round = 0; round < 50; round++)
         {
-            var values = Enumerable.Range(0, length).Select(_ => random.Next(10) == 0 ? double.NaN : random.Next(6) * 0.25).ToArray();
+            var values = TiesAndNaNs(random, length);
             var sorted = values.ToArray();
             Array.Sort(sorted);
             for (var k = 0; k < length; k++)
