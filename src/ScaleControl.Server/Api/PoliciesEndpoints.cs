@@ -99,11 +99,11 @@ public static class PoliciesEndpoints
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Freeze(
         OverrideService overrides, HttpContext http, string ns, string name, FreezeRequest request, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
+        Problems.From(await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unfreeze(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
+        Problems.From(await overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 
     /// <summary>The route names the policy; an empty metadata name/namespace is filled from it, a different one is a 400.</summary>
     private static async ValueTask<object?> FillMetadataFromRoute(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
