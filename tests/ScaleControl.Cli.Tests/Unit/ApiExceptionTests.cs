@@ -36,4 +36,20 @@ public class ApiExceptionTests
             e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    [Fact]
+    public void Message_ServerSentencesEndingInAPeriod_JoinWithoutDoublePunctuation()
+    {
+        var errors = new Dictionary<string, string[]>
+        {
+            ["spec.maxReplicas"] = ["maxReplicas (2) must not be less than minReplicas (4)."],
+            ["spec.schedules[0].minReplicas"] = ["must be from 1 to 2.", "got 40."],
+        };
+        var e = new ApiException(HttpStatusCode.BadRequest, null, null, errors);
+
+        Assert.Equal(
+            "invalid request (400): spec.maxReplicas: maxReplicas (2) must not be less than minReplicas (4); spec.schedules[0].minReplicas: must be from 1 to 2, got 40",
+            e.Message);
+        Assert.Equal(e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..], e.FieldErrors);
+    }
 }
