@@ -4,6 +4,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Signals;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Control.Overrides;
@@ -94,7 +95,17 @@ public static class PoliciesEndpoints
             return Problems.PolicyNotFound(ns, name);
         }
 
-        return TypedResults.Ok(await simulator.RunAsync(policy, request.FromSeconds, request.StepSeconds, cancellationToken));
+        try
+        {
+            return TypedResults.Ok(await simulator.RunAsync(policy, request.FromSeconds, request.StepSeconds, cancellationToken));
+        }
+        catch (MetricQueryException e)
+        {
+            // A query the metric source refuses is the policy's to fix (422); a source that is down is not (503).
+            return e.Status == MetricStatus.Unavailable
+                ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metric source unavailable", detail: e.Message)
+                : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Cannot replay", detail: e.Message);
+        }
     }
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Freeze(
