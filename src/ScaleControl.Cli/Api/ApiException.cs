@@ -28,6 +28,8 @@ internal sealed class ApiException(HttpStatusCode status, string? title, string?
             HttpStatusCode.NotFound => "not found",
             HttpStatusCode.Conflict => "refused",
             HttpStatusCode.BadRequest => "invalid request",
+            HttpStatusCode.UnprocessableEntity => "invalid",
+            HttpStatusCode.ServiceUnavailable => "unavailable",
             _ => "server error",
         };
         if (errors.Count > 0)

@@ -52,4 +52,13 @@ public class ApiExceptionTests
             e.Message);
         Assert.Equal(e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..], e.FieldErrors);
     }
+
+    [Theory]
+    [InlineData(HttpStatusCode.UnprocessableEntity, "invalid (422): query q: unknown metric")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "unavailable (503): query q: unknown metric")]
+    public void Message_RefusedOrUnavailable_IsNotCalledAServerError(HttpStatusCode status, string expected)
+    {
+        var e = new ApiException(status, "Cannot replay", "query q: unknown metric", s_none);
+        Assert.Equal(expected, e.Message);
+    }
 }
