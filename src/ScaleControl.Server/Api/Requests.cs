@@ -95,7 +95,8 @@ public sealed class PrepareRequestValidator : AbstractValidator<PrepareRequest>
     {
         RuleFor(r => r.At).NotEqual(default(DateTimeOffset)).WithMessage("at is required: when the traffic is expected (RFC 3339, e.g. 2026-12-04T20:00:00+08:00).");
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
-        RuleFor(r => r.Reason).Must(r => r is { Length: <= 1000 } && r.Trim().Length > 0).WithMessage("reason is required (at most 1000 characters): say what is expected.");
+        RuleFor(r => r.Reason).Must(r => r is { Length: <= 1000 } && r.Trim().Length > 0).WithMessage("reason is required (at most 1000 characters): say what is expected.")
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
         RuleFor(r => r).Must(r => (r.Multiplier is null) != (r.Replicas is null))
             .OverridePropertyName("multiplier").WithMessage("give exactly one of multiplier (expected traffic, e.g. 3 for 3x) and replicas.");
         RuleFor(r => r.Multiplier).Must(m => m is { } v && double.IsFinite(v) && v > 0 && v <= 100).When(r => r.Multiplier is not null)
