@@ -29,8 +29,7 @@ public static class RequestLimits
     public const string PlainTextMessage = "reason must be plain text: no control characters (other than tab and newline) and no bidirectional overrides.";
 
     /// <summary>Text that ends up in logs, events and cards: no terminal escapes, NULs or Trojan-Source bidi controls.</summary>
-    public static bool IsPlainText(string? text) =>
-        text is null || !text.Any(c => (char.IsControl(c) && c is not '\n' and not '\t') || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'));
+    public static bool IsPlainText(string? text) => TextLimits.IsPlainText(text);
 }
 
 public sealed class FreezeRequestValidator : AbstractValidator<FreezeRequest>
