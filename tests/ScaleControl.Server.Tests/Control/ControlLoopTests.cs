@@ -295,6 +295,29 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Pin_WorkloadMovedOutsideScaleControl_TheLoopDoesNotChaseIt_NoFailedProposalPerTick()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        using var client = _server.ClientWith(ZhangsanToken);
+        using var pinned = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 12, durationSeconds = 3600, reason = "launch" });
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        var proposalsAfterPin = (await _server.Proposals.ListAsync("video", default)).Count;
+        var noticesAfterPin = _server.Notices.Published.Count;
+
+        // kubectl scale --replicas=8: someone else moved the pinned workload.
+        await _server.Workloads.ScaleAsync(new ScaleRequest(new WorkloadRef("video", TargetRef.DeploymentKind, "video-transcoder"), 8, null, "kubectl", null), default);
+        for (var i = 0; i < 12; i++)
+        {
+            await Tick(seconds: 5);
+        }
+
+        Assert.Equal(proposalsAfterPin, (await _server.Proposals.ListAsync("video", default)).Count);
+        Assert.Equal(noticesAfterPin, _server.Notices.Published.Count);
+        Assert.Equal(8, _server.Workloads.Replicas("video", "video-transcoder"));
+        Assert.Contains("not the pinned 12", (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LastReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tick_IntervalShortenedAfterALongOne_EvaluatesAtOnceNotAfterTheOldInterval()
     {
         var slow = TestPolicies.Auto() with { Spec = TestPolicies.Auto().Spec with { EvaluationIntervalSeconds = 600 } };
