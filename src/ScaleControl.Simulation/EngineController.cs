@@ -48,6 +48,7 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
     {
         var workload = new WorkloadState(_target, specReplicas, readyReplicas, "1", null, TimeSpan.FromSeconds(startupSeconds), null);
         var input = new DecisionInput(policy, readings, workload, _history, now);
+        _history.RecordWatchStart(input);
 
         var decision = _engine.Decide(input);
         _history.RecordEvaluation(input, decision);

@@ -3,7 +3,8 @@ namespace ScaleControl.Simulation;
 /// <summary>
 /// The Kubernetes HPA (autoscaling/v2, External metric with an AverageValue target) as upstream implements it in
 /// <c>pkg/controller/podautoscaler</c>: 15 s sync, tolerance band (per direction as in KEP-4951, 0.1 by default),
-/// then <c>stabilizeRecommendationWithBehaviors</c> (up window 0 s = min, down window 300 s = max, both cutoffs
+/// then <c>stabilizeRecommendationWithBehaviors</c> (the first reconcile records the current count as a
+/// recommendation, <c>recordInitialRecommendation</c>; up window 0 s = min, down window 300 s = max, both cutoffs
 /// exclusive: a recommendation exactly 300 s old no longer counts) and <c>convertDesiredReplicasWithBehaviorRate</c>
 /// (the period start is the current count minus additions plus deletions within the period; up max(4 pods, 100 %)
 /// per 15 s, down 100 % per 15 s). Written from the upstream source, independently of ScaleControl's engine. It
@@ -21,6 +22,7 @@ public sealed class HpaBaseline(double targetPerPod, int minReplicas, int maxRep
     private readonly List<(double Time, int Replicas)> _recommendations = [];
     private readonly List<(double Time, int Delta)> _upEvents = [];
     private readonly List<(double Time, int Delta)> _downEvents = [];
+    private bool _started;
 
     public string Name => name;
 
@@ -30,6 +32,13 @@ public sealed class HpaBaseline(double targetPerPod, int minReplicas, int maxRep
     {
         var now = tick.Now;
         var current = tick.SpecReplicas;
+
+        // recordInitialRecommendation: a new autoscaler's first reconcile records the current count, once.
+        if (!_started)
+        {
+            _recommendations.Add((now, current));
+            _started = true;
+        }
 
         // GetExternalPerPodMetricReplicas: usage ratio against the current count; outside the band, ceil(usage / target).
         var ratio = tick.Metric.Value / (targetPerPod * current);

@@ -9,6 +9,18 @@ namespace ScaleControl.Core.Decisions;
 /// </summary>
 public static class DecisionRecorder
 {
+    /// <summary>
+    /// Call before <see cref="DecisionEngine.Decide"/>: a loop that has not watched the policy's scale-down window
+    /// holds the current count for one window (<see cref="PolicyHistory.RecordWatchStart"/>). The loop records every
+    /// evaluation interval, so only a silence longer than the window and two intervals counts as not watching.
+    /// </summary>
+    public static void RecordWatchStart(this PolicyHistory history, DecisionInput input)
+    {
+        var spec = input.Policy.Spec;
+        var unwatched = TimeSpan.FromSeconds(spec.Behavior.ScaleDown.StabilizationWindowSeconds + (2L * spec.EvaluationIntervalSeconds));
+        history.RecordWatchStart(input.Now, input.Workload.SpecReplicas, unwatched);
+    }
+
     /// <summary>Call after <see cref="DecisionEngine.Decide"/>: records usable samples and the measured recommendation, then trims.</summary>
     /// <param name="firstReading">The reading of the first metric's query when the caller already looked it up (the
     /// control loop does, for every policy every tick), so it is not hashed again.</param>

@@ -23,6 +23,9 @@ public sealed class PolicyHistory
 
     public IReadOnlyList<ScaleChange> Changes => _changes;
 
+    /// <summary>The workload's count when the loop last evaluated without having watched (<see cref="RecordWatchStart"/>); stabilization counts it as a recommendation.</summary>
+    public (DateTimeOffset Time, int Replicas)? WatchStart { get; private set; }
+
     public IReadOnlyList<MetricPoint> Samples(string metricName) =>
         _samples.TryGetValue(metricName, out var series) ? series : [];
 
@@ -35,6 +38,22 @@ public sealed class PolicyHistory
         }
 
         series.Add(point);
+    }
+
+    /// <summary>
+    /// Call before each evaluation. While nothing was recorded for <paramref name="unwatched"/> (the scale-down window
+    /// and a little) — a new history, a loop that just took the lead or restarted, readings that failed or a pin that
+    /// held all that time — the workload's current count stands as a recommendation made now, as the HPA's
+    /// <c>recordInitialRecommendation</c> does for a new autoscaler: a loop that was not watching cannot cut capacity
+    /// on its first readings (a Prometheus that just restarted reads low until its rate windows fill); stabilization
+    /// keeps it for one scale-down window, as if the loop had watched.
+    /// </summary>
+    public void RecordWatchStart(DateTimeOffset now, int currentReplicas, TimeSpan unwatched)
+    {
+        if (_recommendations.Count == 0 || _recommendations[^1].Time <= now - unwatched)
+        {
+            WatchStart = (now, currentReplicas);
+        }
     }
 
     public void AddRecommendation(DateTimeOffset time, int replicas)

@@ -7,7 +7,7 @@ internal static class ReplicaLimits
 {
     /// <summary>
     /// HPA's stabilization: scale up only to the lowest recommendation of the up-window, scale down only to the
-    /// highest of the down-window. <paramref name="recommendation"/> joins the recorded ones.
+    /// highest of the down-window. <paramref name="recommendation"/> joins the recorded ones and the count the loop found when it started watching.
     /// </summary>
     public static int Stabilize(int current, int recommendation, PolicyHistory history, ScalingBehavior behavior, DateTimeOffset now, int? downWindowSeconds = null)
     {
@@ -32,6 +32,20 @@ internal static class ReplicaLimits
             if (time > downFrom)
             {
                 downRecommendation = Math.Max(downRecommendation, replicas);
+            }
+        }
+
+        // The count the loop found when it started watching stands in for the recommendations it did not see (PolicyHistory.RecordWatchStart).
+        if (history.WatchStart is { } start)
+        {
+            if (start.Time > upFrom)
+            {
+                upRecommendation = Math.Min(upRecommendation, start.Replicas);
+            }
+
+            if (start.Time > downFrom)
+            {
+                downRecommendation = Math.Max(downRecommendation, start.Replicas);
             }
         }
 

@@ -20,6 +20,9 @@ internal sealed class EngineRig(ScalePolicy policy)
     public int Ready { get; set; } = 10;
     public TimeSpan? StartupTime { get; set; }
 
+    /// <summary>Whether each decision first records the watch start, as the control loop does (off: the engine on a bare history).</summary>
+    public bool RecordsWatchStart { get; init; }
+
     public DateTimeOffset Now => Clock.GetUtcNow();
 
     public static ScalePolicy Unlimited(ScalePolicy policy) => TestPolicies.WithSpec(policy, s => s with
@@ -51,6 +54,11 @@ internal sealed class EngineRig(ScalePolicy policy)
     public Decision Decide(IReadOnlyDictionary<string, MetricReading> readings)
     {
         var input = Input(readings);
+        if (RecordsWatchStart)
+        {
+            History.RecordWatchStart(input);
+        }
+
         var decision = _engine.Decide(input);
         History.RecordEvaluation(input, decision);
         return decision;

@@ -287,8 +287,15 @@ public sealed class ControlLoopTests : IDisposable
         await Tick();
         Assert.Equal(12, _server.Workloads.Replicas("video", "video-transcoder"));
 
+        // The pin expires: the loop, which had nothing to watch while pinned, holds the count one scale-down window
+        // (as after a restart), then releases it.
         await Tick(seconds: 121);
-        await Tick(seconds: 400);
+        Assert.Equal(12, _server.Workloads.Replicas("video", "video-transcoder"));
+        for (var i = 0; i < 62; i++)
+        {
+            await Tick(seconds: 5);
+        }
+
         Assert.True(_server.Workloads.Replicas("video", "video-transcoder") < 12);
         var history = await _server.Service<HistoryService>().ListAsync("video", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
         Assert.Contains(history, h => h.Kind == HistoryKind.Pinned && h.By == "zhangsan" && h.To == 12);
@@ -315,6 +322,26 @@ public sealed class ControlLoopTests : IDisposable
         Assert.Equal(noticesAfterPin, _server.Notices.Published.Count);
         Assert.Equal(8, _server.Workloads.Replicas("video", "video-transcoder"));
         Assert.Contains("not the pinned 12", (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LastReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tick_FirstReadingAfterARestartIsLow_HoldsTheCountOneDownWindowThenReleases()
+    {
+        // A new process (or a new leader) has no history; a Prometheus that just restarted reads low. The HPA seeds
+        // its window with the current count (recordInitialRecommendation); the loop does too.
+        await Given(TestPolicies.Auto(), replicas: 12, qps: 100);
+
+        await Tick();
+        Assert.Equal(12, _server.Workloads.Replicas("video", "video-transcoder"));
+        Assert.Contains("stabiliz", (await StatusAsync()).LastReason, StringComparison.OrdinalIgnoreCase);
+        for (var i = 0; i < 59; i++)
+        {
+            await Tick(seconds: 5);
+        }
+
+        Assert.Equal(12, _server.Workloads.Replicas("video", "video-transcoder"));
+        await Tick(seconds: 5); // one down window (300 s) after the first evaluation
+        Assert.True(_server.Workloads.Replicas("video", "video-transcoder") < 12);
     }
 
     [Fact]

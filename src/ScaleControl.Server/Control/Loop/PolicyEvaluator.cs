@@ -85,6 +85,11 @@ public sealed class PolicyEvaluator(
         lock (runtime.Gate)
         {
             var input = new DecisionInput(policy, mine, workload, runtime.History, now, leader);
+            if (commit)
+            {
+                runtime.History.RecordWatchStart(input);
+            }
+
             decision = engine.Decide(input);
             if (commit)
             {
