@@ -28,6 +28,14 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             owners.UnionWith(RunDeployment(deployment, replicaSets.Where(r => r.OwnerUid == deployment.Uid).ToList(), pods));
         }
 
+        // A ReplicaSet of its own (created so, or orphaned by its Deployment's deletion) keeps its pods itself.
+        foreach (var replicaSet in replicaSets.Where(r => r.OwnerUid is null))
+        {
+            owners.Add(replicaSet.Uid);
+            ScaleTo(replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, "ReplicaSet", replicaSet.Template, pods[replicaSet.Uid].ToList(),
+                replicaSet.Replicas, 0, () => $"{replicaSet.Name}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
+        }
+
         foreach (var statefulSet in statefulSets)
         {
             owners.Add(statefulSet.Uid);

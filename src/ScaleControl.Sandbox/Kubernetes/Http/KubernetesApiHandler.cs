@@ -239,7 +239,8 @@ internal sealed class KubernetesApiHandler(
                 await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun));
                 return;
             case ("DELETE", null, Subresource.None):
-                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request));
+                var collectionOptions = await ReadDeleteOptionsAsync(request);
+                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request, collectionOptions, dryRun || DeleteOptions.IsDryRun(collectionOptions)));
                 return;
             case ("GET", { } name, Subresource.Scale):
                 await WriteAsync(context, 200, operations.GetScale(type, ns, name));
@@ -275,8 +276,8 @@ internal sealed class KubernetesApiHandler(
                 await WriteAsync(context, created ? 201 : 200, patched);
                 return;
             case ("DELETE", { } name, Subresource.None):
-                var body = await ReadBodyAsync(request);
-                await WriteAsync(context, 200, operations.Delete(type, ns, name, body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject, dryRun));
+                var options = await ReadDeleteOptionsAsync(request);
+                await WriteAsync(context, 200, operations.Delete(type, ns, name, options, dryRun || DeleteOptions.IsDryRun(options)));
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);
@@ -291,15 +292,22 @@ internal sealed class KubernetesApiHandler(
         var other => throw ApiErrors.BadRequest($"Unsupported value: \"{other}\": supported values: \"All\""),
     };
 
-    private JsonObject DeleteCollection(ResourceType type, string? ns, HttpRequest request)
+    private JsonObject DeleteCollection(ResourceType type, string? ns, HttpRequest request, JsonObject? options, bool dryRun)
     {
         var list = operations.List(type, ns, LabelSelector.Parse(request.Query["labelSelector"]), FieldSelector.Parse(request.Query["fieldSelector"], type));
         foreach (var item in list["items"]!.AsArray())
         {
-            operations.Delete(type, JsonPaths.GetString(item, "metadata.namespace") ?? "", JsonPaths.GetString(item, "metadata.name")!, null);
+            operations.Delete(type, JsonPaths.GetString(item, "metadata.namespace") ?? "", JsonPaths.GetString(item, "metadata.name")!, options, dryRun);
         }
 
         return list;
+    }
+
+    // kubectl delete sends its options (dryRun, propagationPolicy, preconditions) as a DeleteOptions body.
+    private static async Task<JsonObject?> ReadDeleteOptionsAsync(HttpRequest request)
+    {
+        var body = await ReadBodyAsync(request);
+        return body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject;
     }
 
     private static async Task<string> ReadBodyAsync(HttpRequest request)

@@ -288,6 +288,11 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             return type.ReturnsDeletedObject ? ToView(type, deleted) : ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
         }
 
+        if (DeleteOptions.OrphansDependents(options) && JsonPaths.GetString(deleted, "metadata.uid") is { } deletedUid)
+        {
+            Orphan(ns, deletedUid);
+        }
+
         if (type == BuiltInResources.Namespaces)
         {
             DeleteNamespaceContents(name);
@@ -451,6 +456,32 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             catch (ApiException e) when (e.Code == 409)
             {
                 // Created concurrently: fine.
+            }
+        }
+    }
+
+    // As the garbage collector for propagationPolicy=Orphan: the dependents stay, without the owner's reference.
+    private void Orphan(string ns, string ownerUid)
+    {
+        foreach (var type in new[] { BuiltInResources.ReplicaSets, BuiltInResources.Pods })
+        {
+            foreach (var item in store.List(type.Storage, ns).Items)
+            {
+                if (item["metadata"]?["ownerReferences"] is JsonArray references && references.Any(r => (string?)r?["uid"] == ownerUid))
+                {
+                    Rewrite(type, ns, JsonPaths.GetString(item, "metadata.name")!, JsonPaths.GetString(item, "metadata.uid")!, o =>
+                    {
+                        var kept = new JsonArray(references.Where(r => (string?)r?["uid"] != ownerUid).Select(r => r!.DeepClone()).ToArray());
+                        if (kept.Count == 0)
+                        {
+                            o.Obj("metadata").Remove("ownerReferences");
+                        }
+                        else
+                        {
+                            o.Obj("metadata")["ownerReferences"] = kept;
+                        }
+                    });
+                }
             }
         }
     }
