@@ -235,6 +235,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
                 var posted = await ReadObjectAsync(request);
+                CheckTypes(type.Kind, type.Version, type.Model, posted);
                 FieldValidation.Check(type, posted, context);
                 await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun));
                 return;
@@ -251,16 +252,21 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("PUT", { } name, Subresource.Scale):
                 var scale = await ReadObjectAsync(request);
+                CheckTypes("Scale", "v1", typeof(k8s.Models.V1Scale), scale);
                 await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale, dryRun));
                 return;
             case ("PUT", { } name, var subresource):
                 var replacement = await ReadObjectAsync(request);
+                CheckTypes(type.Kind, type.Version, type.Model, replacement);
                 FieldValidation.Check(type, replacement, context);
                 await WriteAsync(context, 200, operations.Replace(type, ns, name, replacement, subresource, dryRun));
                 return;
             case ("PATCH", { } name, var subresource):
                 var patch = PatchRequest.Parse(request.ContentType, await ReadBodyAsync(request), request.Query["fieldManager"],
-                    WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom);
+                    WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom) with
+                {
+                    Model = subresource == Subresource.Scale ? typeof(k8s.Models.V1Scale) : type.Model,
+                };
                 if (patch.Kind != PatchKind.Json && subresource != Subresource.Scale)
                 {
                     FieldValidation.Check(type, patch.Body as JsonObject, context);
@@ -281,6 +287,15 @@ internal sealed class KubernetesApiHandler(
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);
+        }
+    }
+
+    // A value the kind's field types cannot hold (e.g. "two" for spec.replicas) is refused before anything is stored.
+    private static void CheckTypes(string kind, string version, Type? model, JsonObject body)
+    {
+        if (model is not null && TypedFields.FirstMismatch(body, model) is { } mismatch)
+        {
+            throw ApiErrors.CannotDecode(kind, version, mismatch);
         }
     }
 
