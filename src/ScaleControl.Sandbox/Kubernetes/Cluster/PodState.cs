@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Json;
 using ScaleControl.Sandbox.Kubernetes.Resources;
@@ -37,8 +38,10 @@ internal sealed record PodState(
 /// <summary>What the controllers need of a Deployment, StatefulSet or ReplicaSet.</summary>
 internal sealed record WorkloadState(
     string Namespace, string Name, string Uid, string? OwnerUid, int Generation, int Replicas, string TemplateHash, string Revision, JsonObject Template,
-    int ReadyInStatus)
+    int ReadyInStatus, int RolloutRevision)
 {
+    public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
+
     public static WorkloadState Of(JsonObject o)
     {
         var template = o["spec"]?["template"] as JsonObject ?? [];
@@ -53,7 +56,8 @@ internal sealed record WorkloadState(
             PodObjects.TemplateHash(template),
             (string?)labels?["pod-template-hash"] ?? "",
             (JsonObject)template.DeepClone(),
-            JsonPaths.GetInt(o, "status.readyReplicas") ?? 0);
+            JsonPaths.GetInt(o, "status.readyReplicas") ?? 0,
+            int.TryParse((string?)o["metadata"]?["annotations"]?[RevisionAnnotation], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : 0);
     }
 }
 

@@ -60,11 +60,27 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     private List<string> RunDeployment(WorkloadState deployment, List<WorkloadState> owned, ILookup<string, PodState> pods)
     {
         var firstSight = _seen.Add(deployment.Uid);
-        var current = owned.FirstOrDefault(r => r.Revision == deployment.TemplateHash);
-        var currentUid = current?.Uid ?? CreateReplicaSet(deployment, owned.Count + 1);
+        var current = PodObjects.CurrentReplicaSet(deployment, owned);
+        var newest = owned.Select(r => r.RolloutRevision).DefaultIfEmpty(0).Max();
+        var currentUid = current?.Uid ?? CreateReplicaSet(deployment, newest + 1);
         if (currentUid is null)
         {
             return [.. owned.Select(r => r.Uid)];
+        }
+
+        // As the deployment controller: going back to an older template (rollout undo) makes its ReplicaSet the newest
+        // revision, and the Deployment carries the revision it runs (kubectl rollout undo patches against that annotation).
+        var revision = current is null ? newest + 1 : current.RolloutRevision < newest ? newest + 1 : current.RolloutRevision;
+        if (current is not null && current.RolloutRevision != revision)
+        {
+            operations.Rewrite(BuiltInResources.ReplicaSets, current.Namespace, current.Name, current.Uid,
+                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (deployment.RolloutRevision != revision)
+        {
+            operations.Rewrite(BuiltInResources.Deployments, deployment.Namespace, deployment.Name, deployment.Uid,
+                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture));
         }
 
         var currentName = current?.Name ?? $"{deployment.Name}-{deployment.TemplateHash}";
@@ -72,7 +88,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         var oldPods = owned.Where(r => r.Uid != currentUid).SelectMany(r => pods[r.Uid]).ToList();
         var startReady = firstSight && currentPods.Count == 0 && oldPods.Count == 0 ? deployment.ReadyInStatus : 0;
 
-        var template = WithLabel(deployment.Template, "pod-template-hash", deployment.TemplateHash);
+        var template = WithLabel(deployment.Template, "pod-template-hash", current?.Revision ?? deployment.TemplateHash);
         ScaleTo(deployment.Namespace, currentName, currentUid, "ReplicaSet", template, currentPods, deployment.Replicas, startReady,
             () => $"{currentName}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
 
@@ -165,7 +181,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
                 ["labels"] = template["metadata"]?["labels"]?.DeepClone(),
                 ["annotations"] = new JsonObject
                 {
-                    ["deployment.kubernetes.io/revision"] = revision.ToString(CultureInfo.InvariantCulture),
+                    [WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
                     ["deployment.kubernetes.io/desired-replicas"] = deployment.Replicas.ToString(CultureInfo.InvariantCulture),
                 },
                 ["ownerReferences"] = new JsonArray(Owner("apps/v1", "Deployment", deployment.Name, deployment.Uid)),
