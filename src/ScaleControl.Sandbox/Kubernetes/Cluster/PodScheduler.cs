@@ -82,8 +82,10 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
 
         var reasons = nodes.SelectMany(n => used[n.Name].Reasons(n, pod)).GroupBy(r => r)
             .Select(g => $"{g.Count()} {g.Key}").Order(StringComparer.Ordinal);
+        var preemption = new[] { (Count: nodes.Count(n => n.Unschedulable), Reason: "Preemption is not helpful for scheduling"), (Count: nodes.Count(n => !n.Unschedulable), Reason: "No preemption victims found for incoming pod") }
+            .Where(p => p.Count > 0).Select(p => $"{p.Count} {p.Reason}");
         return $"0/{nodes.Count} nodes are available: {string.Join(", ", reasons)}. "
-            + $"preemption: 0/{nodes.Count} nodes are available: {nodes.Count} No preemption victims found for incoming pod.";
+            + $"preemption: 0/{nodes.Count} nodes are available: {string.Join(", ", preemption)}.";
     }
 
     private void ReportUnschedulable(PodState pod, string message, string stamp)
@@ -150,6 +152,13 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
 
         public IEnumerable<string> Reasons(NodeState node, PodState pod)
         {
+            // The NodeUnschedulable filter runs first and ends the node's filtering.
+            if (node.Unschedulable)
+            {
+                yield return "node(s) were unschedulable";
+                yield break;
+            }
+
             if (_pods + 1 > node.MaxPods)
             {
                 yield return "Too many pods";

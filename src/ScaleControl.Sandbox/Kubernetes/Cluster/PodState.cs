@@ -61,8 +61,8 @@ internal sealed record WorkloadState(
     }
 }
 
-/// <summary>A node's name, its place in the node list and what it can hold.</summary>
-internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long Memory, int MaxPods, bool Ready)
+/// <summary>A node's name, its place in the node list, what it can hold and whether it is cordoned.</summary>
+internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long Memory, int MaxPods, bool Ready, bool Unschedulable)
 {
     public static NodeState Of(JsonObject node) => new(
         JsonPaths.GetString(node, "metadata.name")!,
@@ -70,5 +70,6 @@ internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long
         Quantity.MilliCpu(JsonPaths.GetString(node, "status.allocatable.cpu")),
         Quantity.Bytes(JsonPaths.GetString(node, "status.allocatable.memory")),
         (int)(Quantity.Parse(JsonPaths.GetString(node, "status.allocatable.pods")) ?? 110),
-        JsonPaths.GetString(BuiltInResources.ConditionOf(node, "Ready"), "status") == "True");
+        JsonPaths.GetString(BuiltInResources.ConditionOf(node, "Ready"), "status") == "True",
+        node["spec"]?["unschedulable"] is JsonValue cordoned && cordoned.TryGetValue<bool>(out var unschedulable) && unschedulable); // kubectl cordon
 }

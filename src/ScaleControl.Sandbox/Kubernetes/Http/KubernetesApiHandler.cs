@@ -220,6 +220,8 @@ internal sealed class KubernetesApiHandler(
 
         switch (request.Method, info.Name, info.Subresource)
         {
+            case (_, { } name, Subresource.Unserved):
+                throw ApiErrors.BadRequest($"{info.Resource} is not served by the ScaleControl sandbox cluster: it runs no containers or kubelets ({info.Type.QualifiedName} \"{name}\")");
             case ("POST", { } name, Subresource.Token):
                 await WriteAsync(context, 201, auth.TokenRequest(ns, name, await ReadObjectAsync(request)));
                 return;
@@ -319,8 +321,14 @@ internal sealed class KubernetesApiHandler(
     }
 
     // kubectl delete sends its options (dryRun, propagationPolicy, preconditions) as a DeleteOptions body.
+    // kubectl drain, falling back from eviction, sends it in protobuf.
     private static async Task<JsonObject?> ReadDeleteOptionsAsync(HttpRequest request)
     {
+        if (ProtobufBody.IsProtobuf(request.ContentType))
+        {
+            return ProtobufBody.Decode(await ReadBytesAsync(request));
+        }
+
         var body = await ReadBodyAsync(request);
         return body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject;
     }
