@@ -166,7 +166,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
                 CrdResourceTypes.MarkEstablished(next, Now());
             }
 
-            return Finish(type, name, next);
+            return Finish(type, name, next, before: null);
         }, dryRun);
 
         if (!dryRun)
@@ -344,7 +344,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
                 next["metadata"]!["generation"] = (JsonPaths.GetInt(current, "metadata.generation") ?? 0) + 1;
             }
 
-            return Finish(type, name, next);
+            return Finish(type, name, next, current);
         }, dryRun);
 
         if (!dryRun)
@@ -420,12 +420,18 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         return copy;
     }
 
-    private static JsonObject Finish(ResourceType type, string name, JsonObject next)
+    /// <param name="before">The object before an update (null on create: then the name is checked too).</param>
+    private static JsonObject Finish(ResourceType type, string name, JsonObject next, JsonObject? before)
     {
         next["apiVersion"] = type.GroupVersion;
         next["kind"] = type.Kind;
         type.ApplyDefaults?.Invoke(next);
-        if (type.Validate?.Invoke(next) is { Count: > 0 } errors)
+        var metadata = next.Obj("metadata");
+        var errors = (before is null ? ObjectMetaRules.Name(type, name) : [])
+            .Concat(ObjectMetaRules.LabelsAndAnnotations(metadata, before?["metadata"] as JsonObject))
+            .Concat(type.Validate?.Invoke(next) ?? [])
+            .ToList();
+        if (errors.Count > 0)
         {
             throw ApiErrors.Invalid(type.Kind, type.Group, name, errors);
         }
