@@ -3,7 +3,7 @@ using ScaleControl.Testing.Kubernetes;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
-/// <summary><c>kubectl rollout restart</c>, <c>history</c> and <c>undo</c>: the revisions the deployment controller keeps.</summary>
+/// <summary><c>kubectl rollout restart</c>, <c>history</c> and <c>undo</c>: the revisions and events the deployment controller keeps.</summary>
 public sealed class RolloutUndoTests
 {
     [Fact]
@@ -42,6 +42,28 @@ public sealed class RolloutUndoTests
         Assert.Equal((1, "error: unable to find specified revision 9 in history"), (missing.ExitCode, missing.StdErr.Trim()));
         Assert.Equal("deployment \"web\" successfully rolled out", status.StdOut.Trim());
         Assert.Equal([revisionThree, revisionThree], podHashes.Split(' '));
+    }
+
+    [Fact]
+    public async Task Scale_DescribeDeploymentShowsTheControllersScalingReplicaSetEvents()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.SeedDeployment("shop", "web", 2, readyReplicas: 2);
+        sandbox.Control.ReconcileNow();
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        var replicaSet = (await kubectl.RunAsync("get", "rs", "-n", "shop", "-o", "jsonpath={.items[0].metadata.name}")).StdOut;
+
+        await kubectl.RunAsync("scale", "deploy/web", "-n", "shop", "--replicas=5");
+        sandbox.Control.ReconcileNow();
+        await kubectl.RunAsync("scale", "deploy/web", "-n", "shop", "--replicas=3");
+        sandbox.Control.ReconcileNow();
+        var events = (await kubectl.RunAsync("describe", "deploy", "web", "-n", "shop")).StdOut.Split("Events:")[1]
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(3))).ToList();
+
+        Assert.Equal(
+            [$"deployment-controller Scaled up replica set {replicaSet} from 0 to 2", $"deployment-controller Scaled up replica set {replicaSet} from 2 to 5",
+             $"deployment-controller Scaled down replica set {replicaSet} from 5 to 3"],
+            events);
     }
 
     private static string[] Revisions(string history) =>

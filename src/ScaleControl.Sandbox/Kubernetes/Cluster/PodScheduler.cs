@@ -17,7 +17,6 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
     private readonly Dictionary<string, DateTimeOffset> _boundAt = [];
     private readonly Dictionary<string, string> _reported = [];
     private readonly HashSet<string> _startReady = [];
-    private long _events;
     private int _ips;
 
     /// <summary>The pod belongs to a workload seeded as already running: it is ready as soon as it is bound.</summary>
@@ -100,25 +99,8 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
         RecordEvent(pod, "Warning", "FailedScheduling", message, stamp);
     }
 
-    private void RecordEvent(PodState pod, string type, string reason, string message, string stamp)
-    {
-        var name = $"{pod.Name}.{(time.GetUtcNow().ToUnixTimeMilliseconds() * 1000) + (++_events % 1000):x}";
-        operations.Create(BuiltInResources.CoreEvents, pod.Namespace, new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = pod.Namespace },
-            ["involvedObject"] = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["name"] = pod.Name, ["namespace"] = pod.Namespace, ["uid"] = pod.Uid },
-            ["reason"] = reason,
-            ["message"] = message,
-            ["type"] = type,
-            ["source"] = new JsonObject { ["component"] = Component },
-            ["firstTimestamp"] = stamp,
-            ["lastTimestamp"] = stamp,
-            ["count"] = 1,
-            ["action"] = type == "Normal" ? "Binding" : "Scheduling",
-            ["reportingComponent"] = Component,
-            ["reportingInstance"] = Component + "-sandbox",
-        });
-    }
+    private void RecordEvent(PodState pod, string type, string reason, string message, string stamp) =>
+        ClusterEvents.Record(operations, ("v1", "Pod", pod.Namespace, pod.Name, pod.Uid), type, reason, type == "Normal" ? "Binding" : "Scheduling", message, Component, stamp);
 
     private void Forget(List<PodState> pods)
     {

@@ -10,8 +10,10 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// owns one ReplicaSet per pod template; on a template change the old one's pods go as the new one's become ready.
 /// A StatefulSet owns pods name-0..name-(n-1) and replaces outdated ones from the highest ordinal, one at a time.
 /// </summary>
-internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler)
+internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler, TimeProvider time)
 {
+    private const string DeploymentController = "deployment-controller";
+
     // Workloads seen before; a workload seen for the first time with no pods starts the ready ones its (seeded) status claims.
     private readonly HashSet<string> _seen = [];
 
@@ -102,12 +104,12 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
         foreach (var old in owned.Where(r => r.Uid != currentUid))
         {
-            SetReplicas(old, pods[old.Uid].Count(p => !doomed.Contains(p)));
+            SetReplicas(old, pods[old.Uid].Count(p => !doomed.Contains(p)), deployment);
         }
 
         if (current is not null)
         {
-            SetReplicas(current, deployment.Replicas);
+            SetReplicas(current, deployment.Replicas, deployment);
         }
 
         return [currentUid, .. owned.Select(r => r.Uid)];
@@ -190,7 +192,13 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         };
         try
         {
-            return JsonPaths.GetString(operations.Create(BuiltInResources.ReplicaSets, deployment.Namespace, replicaSet), "metadata.uid");
+            var uid = JsonPaths.GetString(operations.Create(BuiltInResources.ReplicaSets, deployment.Namespace, replicaSet), "metadata.uid");
+            if (deployment.Replicas > 0)
+            {
+                RecordScaling(deployment, $"{deployment.Name}-{deployment.TemplateHash}", 0, deployment.Replicas);
+            }
+
+            return uid;
         }
         catch (Api.ApiException e) when (e.Code == 409)
         {
@@ -214,13 +222,19 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         }
     }
 
-    private void SetReplicas(WorkloadState replicaSet, int replicas)
+    private void SetReplicas(WorkloadState replicaSet, int replicas, WorkloadState deployment)
     {
         if (replicaSet.Replicas != replicas)
         {
             operations.Rewrite(BuiltInResources.ReplicaSets, replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, o => o.Obj("spec")["replicas"] = replicas);
+            RecordScaling(deployment, replicaSet.Name, replicaSet.Replicas, replicas);
         }
     }
+
+    // The deployment controller's ScalingReplicaSet event (1.29+ wording), shown by kubectl describe deployment.
+    private void RecordScaling(WorkloadState deployment, string replicaSet, int from, int to) =>
+        ClusterEvents.Record(operations, ("apps/v1", "Deployment", deployment.Namespace, deployment.Name, deployment.Uid), "Normal", "ScalingReplicaSet",
+            "Scale", $"Scaled {(to > from ? "up" : "down")} replica set {replicaSet} from {from} to {to}", DeploymentController, Timestamps.Format(time.GetUtcNow()));
 
     private void Delete(ResourceType type, string ns, string name)
     {
