@@ -53,8 +53,11 @@ public sealed class RolloutUndoTests
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
         var replicaSet = (await kubectl.RunAsync("get", "rs", "-n", "shop", "-o", "jsonpath={.items[0].metadata.name}")).StdOut;
 
+        // A second between the scales: describe orders events by their (whole-second) timestamps.
+        sandbox.Time!.Advance(TimeSpan.FromSeconds(1));
         await kubectl.RunAsync("scale", "deploy/web", "-n", "shop", "--replicas=5");
         sandbox.Control.ReconcileNow();
+        sandbox.Time.Advance(TimeSpan.FromSeconds(1));
         await kubectl.RunAsync("scale", "deploy/web", "-n", "shop", "--replicas=3");
         sandbox.Control.ReconcileNow();
         var events = (await kubectl.RunAsync("describe", "deploy", "web", "-n", "shop")).StdOut.Split("Events:")[1]

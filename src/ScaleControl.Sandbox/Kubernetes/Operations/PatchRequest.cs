@@ -14,6 +14,9 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
     /// <summary>The model the patched object must decode into (a built-in kind's, or the Scale's); null for custom resources.</summary>
     public Type? Model { get; init; }
 
+    /// <summary>An apply with <c>force=true</c> takes over fields other appliers own instead of failing on them.</summary>
+    public bool Force { get; init; }
+
     public static PatchRequest Parse(string? contentType, string body, string? fieldManager, bool force, bool isCustomResource)
     {
         var mediaType = contentType?.Split(';')[0].Trim().ToLowerInvariant();
@@ -39,7 +42,7 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
         try
         {
             var node = kind == PatchKind.Apply ? YamlJson.ParseJsonOrYaml(body) : JsonNode.Parse(body);
-            return new PatchRequest(kind, node, fieldManager);
+            return new PatchRequest(kind, node, fieldManager) { Force = force };
         }
         catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
         {

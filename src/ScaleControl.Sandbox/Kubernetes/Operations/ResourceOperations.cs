@@ -187,11 +187,14 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         if (patch.Kind == PatchKind.Apply && subresource == Subresource.None
             && store.Get(type.Storage, type.Namespaced ? ns : "", name) is null)
         {
-            var body = patch.ApplyTo(new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } });
+            var body = ApplyOwnership.Apply(new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, patch, type.GroupVersion, Now());
             return (Create(type, ns, body, dryRun: dryRun), true);
         }
 
-        return (Update(type, ns, name, subresource, patch.ApplyTo, dryRun), false);
+        Func<JsonObject, JsonObject> change = patch.Kind == PatchKind.Apply && subresource == Subresource.None
+            ? current => ApplyOwnership.Apply(current, patch, type.GroupVersion, Now())
+            : patch.ApplyTo;
+        return (Update(type, ns, name, subresource, change, dryRun), false);
     }
 
     /// <summary>Writes a status computed by the sandbox's own controllers (no precondition).</summary>
@@ -389,6 +392,12 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             {
                 meta.Remove(key);
             }
+        }
+
+        // As the apiserver: an update that sends no managedFields keeps the recorded ones.
+        if (meta["managedFields"] is null && current["metadata"]?["managedFields"] is { } managedFields)
+        {
+            meta["managedFields"] = managedFields.DeepClone();
         }
 
         if (type.HasStatusSubresource)
