@@ -30,9 +30,13 @@ internal sealed record ExpectedEvent(
     string? By = null,
     string? Channel = null)
 {
-    public DateTimeOffset FloorStart => At.AddSeconds(-LeadSeconds);
+    public DateTimeOffset FloorStart => Plus(At, -LeadSeconds);
 
-    public DateTimeOffset FloorEnd => At.AddSeconds(DurationSeconds);
+    public DateTimeOffset FloorEnd => Plus(At, DurationSeconds);
+
+    /// <summary>Held at the ends of the calendar: one policy with a time near year 1 or 9999 must not break every listing.</summary>
+    private static DateTimeOffset Plus(DateTimeOffset at, int seconds) =>
+        new(Math.Clamp(at.UtcTicks + (seconds * TimeSpan.TicksPerSecond), DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
 }
 
 internal sealed record Escalation(int AfterSeconds = 0, string? DingType = null, IReadOnlyList<string>? Receivers = null);

@@ -105,7 +105,7 @@ internal sealed class PrepareCommand : ApiCommand
             {
                 r.AddError("give exactly one of --expect (e.g. 3x) and --replicas");
             }
-            else if (replicas && r.GetValue(s_replicas) is < 1)
+            else if (r.GetResult(s_replicas)?.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var count) && count < 1)
             {
                 r.AddError("--replicas must be at least 1");
             }

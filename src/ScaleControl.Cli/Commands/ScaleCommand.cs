@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using ScaleControl.Cli.Api;
 using ScaleControl.Cli.Formatting;
@@ -38,7 +39,8 @@ internal sealed class ScaleCommand : ApiCommand
 
     static ScaleCommand() => s_replicas.Validators.Add(r =>
     {
-        if (r.GetValueOrDefault<int>() < 1)
+        // Read the token: a value that is not a number is already a parse error, and reading it as one would throw.
+        if (r.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var replicas) && replicas < 1)
         {
             r.AddError("--replicas must be 1 or more (scaling to zero is not supported)");
         }

@@ -21,8 +21,7 @@ internal static partial class Durations
         text = text.Trim().ToLowerInvariant();
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
-            duration = TimeSpan.FromSeconds(seconds);
-            return true;
+            return Within(seconds, out duration);
         }
 
         var match = DurationPattern().Match(text);
@@ -31,9 +30,18 @@ internal static partial class Durations
             return false;
         }
 
-        duration = TimeSpan.FromDays(Part(match, "d")) + TimeSpan.FromHours(Part(match, "h"))
-            + TimeSpan.FromMinutes(Part(match, "m")) + TimeSpan.FromSeconds(Part(match, "s"));
-        return true;
+        // A part too long to be meant (99999999999999d) is "not a duration", never an overflow.
+        return Part(match, "d") is { } d && Part(match, "h") is { } h && Part(match, "m") is { } m && Part(match, "s") is { } s
+            && Within((d * 86400) + (h * 3600) + (m * 60) + s, out duration);
+    }
+
+    /// <summary>68 years: more than any command accepts (the server says each limit), and it fits the API's integer seconds.</summary>
+    private const long MaxSeconds = int.MaxValue;
+
+    private static bool Within(long seconds, out TimeSpan duration)
+    {
+        duration = seconds <= MaxSeconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+        return seconds <= MaxSeconds;
     }
 
     /// <summary>Parses a look-back such as <c>-1h</c> or <c>1h</c>: both mean "from one hour ago".</summary>
@@ -75,6 +83,8 @@ internal static partial class Durations
         return string.Concat(parts);
     }
 
-    private static int Part(Match match, string name) =>
-        match.Groups[name].Success ? int.Parse(match.Groups[name].ValueSpan, CultureInfo.InvariantCulture) : 0;
+    private static long? Part(Match match, string name) =>
+        match.Groups[name] is not { Success: true } group ? 0
+        : group.Length <= 12 ? long.Parse(group.ValueSpan, CultureInfo.InvariantCulture)
+        : null;
 }

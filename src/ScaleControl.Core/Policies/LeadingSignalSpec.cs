@@ -74,8 +74,15 @@ public sealed record ExpectedEventSpec
     public DateTimeOffset? CreatedAt { get; init; }
 
     /// <summary>When the floor starts (a method, so it is not serialized into the resource).</summary>
-    public DateTimeOffset FloorStart() => At.AddSeconds(-LeadSeconds);
+    public DateTimeOffset FloorStart() => Plus(At, -LeadSeconds);
 
     /// <summary>When the floor ends.</summary>
-    public DateTimeOffset FloorEnd() => At.AddSeconds(DurationSeconds);
+    public DateTimeOffset FloorEnd() => Plus(At, DurationSeconds);
+
+    /// <summary>
+    /// <paramref name="at"/> moved by <paramref name="seconds"/>, held at the ends of the calendar: a time near year 1
+    /// or 9999 written with kubectl must not throw on every evaluation (the policy would silently stop being evaluated).
+    /// </summary>
+    private static DateTimeOffset Plus(DateTimeOffset at, int seconds) =>
+        new(Math.Clamp(at.UtcTicks + (seconds * TimeSpan.TicksPerSecond), DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
 }

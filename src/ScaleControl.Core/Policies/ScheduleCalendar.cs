@@ -43,6 +43,28 @@ public static class ScheduleCalendar
         return zone is not null;
     }
 
+    /// <summary>
+    /// The latest occurrence in (now − within, now], searched back from now in doubling steps: a per-second cron with a
+    /// long duration (a week; 68 years written with kubectl) costs a few occurrences, not one per second of the window —
+    /// enumerating them all held the leader's loop, and so every policy, for minutes per evaluation.
+    /// </summary>
+    private static DateTimeOffset? LatestOccurrence(CronExpression cron, TimeZoneInfo zone, DateTimeOffset now, TimeSpan within)
+    {
+        for (var back = TimeSpan.FromMinutes(1); ; back += back)
+        {
+            DateTimeOffset? latest = null;
+            foreach (var occurrence in cron.GetOccurrences(now - (back < within ? back : within), now, zone, fromInclusive: false, toInclusive: true))
+            {
+                latest = occurrence;
+            }
+
+            if (latest is not null || back >= within)
+            {
+                return latest;
+            }
+        }
+    }
+
     /// <summary>Whether the window is open at <paramref name="now"/>, and when it closes.</summary>
     public static bool IsActive(ScheduleSpec schedule, DateTimeOffset now, out DateTimeOffset closesAt)
     {
@@ -56,12 +78,7 @@ public static class ScheduleCalendar
 
             // The window opened at the latest occurrence within the last duration (inclusive of now).
             var duration = TimeSpan.FromSeconds(schedule.DurationSeconds.Value);
-            DateTimeOffset? opened = null;
-            foreach (var occurrence in cron!.GetOccurrences(now - duration, now, zone!, fromInclusive: false, toInclusive: true))
-            {
-                opened = occurrence;
-            }
-
+            var opened = LatestOccurrence(cron!, zone!, now, duration);
             if (opened is null)
             {
                 return false;

@@ -43,6 +43,12 @@ public static partial class ChatCommandParser
             return Fail($"message too long (at most {MaxTextLength} characters)");
         }
 
+        if (!TextLimits.IsPlainText(text.Replace('\r', ' ')))
+        {
+            // A reason is stored, logged and shown on cards as typed: no terminal escapes or text that reads backwards.
+            return Fail("the message must be plain text: no control characters or bidirectional overrides");
+        }
+
         var words = Words().Matches(text.Trim()).Select(m => m.Value).ToList();
         if (words.Count == 0)
         {

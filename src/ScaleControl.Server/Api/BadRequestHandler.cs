@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -22,7 +23,9 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
         var details = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
             ? new HttpValidationProblemDetails { Title = "Request body too large", Detail = $"the body is limited to {RequestBodyLimit.Bytes / 1024} KiB" }
             : FromJson(bad.InnerException as JsonException)
-              ?? new HttpValidationProblemDetails { Title = "Bad request", Detail = bad.Message };
+              ?? (bad.Message.Contains("no body was provided", StringComparison.Ordinal)
+                  ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["$"] = ["a JSON body is required (Content-Type: application/json); see /openapi/v1.json."] }) { Title = "Request body required" }
+                  : new HttpValidationProblemDetails { Title = "Bad request", Detail = bad.Message });
         details.Status = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
     }
@@ -35,11 +38,11 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
         }
 
         var field = FieldOf(json.Path);
-        var message = json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)
-            ? $"{field} is not a known field (check the spelling; unknown fields are rejected)."
-            : json.Message.Contains("could not be converted", StringComparison.Ordinal)
-                ? $"{field} has the wrong type: {Expected(json.Message)}."
-                : $"the body is not valid JSON{(field == "$" ? "" : $" at {field}")}: {FirstSentence(json.Message)}";
+        var message =
+            json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? $"{field} is not a known field (check the spelling; unknown fields are rejected)."
+            : json.Message.Contains("Duplicate", StringComparison.Ordinal) ? $"{field} is given more than once; give each field once."
+            : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? $"{field} has the wrong type: {Expected(json.Message, field)}."
+            : $"the body is not valid JSON{(field == "$" ? "" : $" at {field}")}: {FirstSentence(json.Message)}";
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
             Title = "The request body is invalid",
@@ -51,10 +54,11 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
         string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
     /// <summary>"could not be converted to System.Int32. Path: …" → "expected a whole number"; enums list their values.</summary>
-    private static string Expected(string message)
+    private static string Expected(string message, string field)
     {
         var typeName = message.Split("converted to ", 2) is [_, var rest] ? rest.Split(". Path", 2)[0].Trim().TrimEnd('.') : "";
         var underlying = typeName.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? typeName[18..].Split(',', ']')[0] : typeName;
+        underlying = ParameterType(underlying, field) ?? underlying;
         return underlying switch
         {
             "System.Int32" or "System.Int64" => "expected a whole number",
@@ -66,6 +70,22 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
                 => $"expected one of {string.Join(", ", Enum.GetNames(e))}",
             _ => $"expected a {underlying.Split('.')[^1]}",
         };
+    }
+
+    /// <summary>
+    /// A record's constructor parameter is reported as the record ("could not be converted to …PinRequest", path
+    /// <c>$.replicas</c>): the field's own type, found on the record, is what was expected.
+    /// </summary>
+    private static string? ParameterType(string typeName, string field)
+    {
+        var owner = typeof(BadRequestHandler).Assembly.GetType(typeName);
+        var name = field.Split('.')[^1].Split('[')[0];
+        if (owner?.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is not { } property)
+        {
+            return null;
+        }
+
+        return (Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType).FullName;
     }
 
     private static string FirstSentence(string message) => message.Split(". ", 2)[0];

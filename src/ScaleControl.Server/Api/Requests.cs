@@ -29,8 +29,7 @@ public static class RequestLimits
     public const string PlainTextMessage = "reason must be plain text: no control characters (other than tab and newline) and no bidirectional overrides.";
 
     /// <summary>Text that ends up in logs, events and cards: no terminal escapes, NULs or Trojan-Source bidi controls.</summary>
-    public static bool IsPlainText(string? text) =>
-        text is null || !text.Any(c => (char.IsControl(c) && c is not '\n' and not '\t') || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'));
+    public static bool IsPlainText(string? text) => TextLimits.IsPlainText(text);
 }
 
 public sealed class FreezeRequestValidator : AbstractValidator<FreezeRequest>
@@ -95,7 +94,8 @@ public sealed class PrepareRequestValidator : AbstractValidator<PrepareRequest>
     {
         RuleFor(r => r.At).NotEqual(default(DateTimeOffset)).WithMessage("at is required: when the traffic is expected (RFC 3339, e.g. 2026-12-04T20:00:00+08:00).");
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
-        RuleFor(r => r.Reason).Must(r => r is { Length: <= 1000 } && r.Trim().Length > 0).WithMessage("reason is required (at most 1000 characters): say what is expected.");
+        RuleFor(r => r.Reason).Must(r => r is { Length: <= 1000 } && r.Trim().Length > 0).WithMessage("reason is required (at most 1000 characters): say what is expected.")
+            .Must(RequestLimits.IsPlainText).WithMessage(RequestLimits.PlainTextMessage);
         RuleFor(r => r).Must(r => (r.Multiplier is null) != (r.Replicas is null))
             .OverridePropertyName("multiplier").WithMessage("give exactly one of multiplier (expected traffic, e.g. 3 for 3x) and replicas.");
         RuleFor(r => r.Multiplier).Must(m => m is { } v && double.IsFinite(v) && v > 0 && v <= 100).When(r => r.Multiplier is not null)

@@ -31,11 +31,12 @@ public static class ServerHostingExtensions
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo is an error, never a silent default
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "5" is not a number, as for kubectl
+            o.SerializerOptions.AllowDuplicateProperties = false; // {"replicas":3,"replicas":40} is an error, as kubectl's strict decoding says, not 40
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler answers with the field path
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<MissingNamespaceHandler>();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = QueryParameterProblems.Explain);
         services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
         services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
         services.AddOpenApi();

@@ -12,6 +12,12 @@ public class CommandLineTests
     [InlineData("get proposals -o xml", "'xml' is not an output format")]
     [InlineData("frobnicate", "Unrecognized command or argument 'frobnicate'")]
     [InlineData("completion fish", "fish")]
+    [InlineData("scale shop/checkout --replicas abc --for 2h --reason gala", "Cannot parse argument 'abc' for option '--replicas'")]
+    [InlineData("scale shop/checkout --replicas 99999999999 --for 2h --reason gala", "Cannot parse argument '99999999999'")]
+    [InlineData("prepare shop/checkout --at 20:00 --replicas abc --for 20m --reason gala", "Cannot parse argument 'abc' for option '--replicas'")]
+    [InlineData("scale shop/checkout --replicas 40 --for 99999999999d --reason gala", "--for '99999999999d' is not a duration")]
+    [InlineData("freeze shop/checkout --for 99999999999999999999m --reason gala", "is not a duration")]
+    [InlineData("prepare shop/checkout --at +99999999999d --expect 3x --for 20m --reason gala", "--at '+99999999999d' is not a time")]
     public async Task Run_UsageMistake_PrintsOneErrorLineAndFails(string commandLine, string expected)
     {
         var (code, output, error) = await RunAsync(commandLine);

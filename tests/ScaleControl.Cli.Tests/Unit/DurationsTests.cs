@@ -25,6 +25,10 @@ public class DurationsTests
     [InlineData("30m2h")]
     [InlineData("-5m")]
     [InlineData("1.5h")]
+    [InlineData("99999999999d")]
+    [InlineData("99999999999999999999m")]
+    [InlineData("99999999999999999999")]
+    [InlineData("24856d")]
     public void TryParse_Malformed_ReturnsFalse(string text) => Assert.False(Durations.TryParse(text, out _));
 
     [Theory]

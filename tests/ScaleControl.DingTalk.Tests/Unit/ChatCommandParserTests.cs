@@ -21,6 +21,7 @@ public sealed class ChatCommandParserTests
         { "scale shop/checkout-api 6→2 for 1d quiet night", new ScaleCommand("shop", "checkout-api", 6, 2, TimeSpan.FromDays(1), "quiet night") },
         { "freeze shop/checkout-api for 2h release", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(2), "release") },
         { "freeze shop/* for 2h release", new FreezeCommand("shop", null, TimeSpan.FromHours(2), "release") },
+        { "freeze shop/checkout-api for 2h release\r\n", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(2), "release") },
         { "unfreeze shop/checkout-api", new UnfreezeCommand("shop", "checkout-api") },
         { "unpin shop/checkout-api", new UnpinCommand("shop", "checkout-api") },
         { "history shop/checkout-api", new HistoryCommand("shop", "checkout-api") },
@@ -71,6 +72,10 @@ public sealed class ChatCommandParserTests
     [InlineData("prepare shop/a at 20:00 expect 3x for 20m because x", "unknown word `because`")]
     [InlineData("prepare shop/a at 20:00 expect 3x for 20m soon x", "unknown word `soon`")]
     [InlineData("prepare shop/a at 20:00 expect 3x for 20m reason", "say why")]
+    [InlineData("freeze shop/a for 30m evil\u202etxt", "plain text")]
+    [InlineData("freeze shop/a for 30m \u001b[31mred", "plain text")]
+    [InlineData("reject shop/a no\u0000pe", "plain text")]
+    [InlineData("prepare shop/a at 20:00 expect 3x for 20m reason a\u2066b", "plain text")]
     public void Parse_Invalid_SaysWhatWasExpected(string text, string expected)
     {
         var parsed = ChatCommandParser.Parse(text);

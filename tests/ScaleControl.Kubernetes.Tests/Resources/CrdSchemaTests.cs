@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleControl.Core.Policies;
@@ -52,6 +53,20 @@ public class CrdSchemaTests
         Assert.Equal(Enum.GetNames<ApprovalChannel>(), StructuralSchema.EnumAt(proposal, "status.undo.channel"));
         Assert.Equal(Enum.GetNames<ScaleControl.Core.Capacity.RoomVerdict>(), StructuralSchema.EnumAt(proposal, "spec.capacity.room"));
         Assert.Equal([TargetRef.DeploymentKind, TargetRef.StatefulSetKind], StructuralSchema.EnumAt(policy, "spec.target.kind"));
+    }
+
+    [Theory]
+    [InlineData("spec.evaluationIntervalSeconds", 1, 600)] // the validator's MaxEvaluationIntervalSeconds
+    [InlineData("spec.minReplicas", 1, null)]
+    [InlineData("spec.pin.replicas", 1, null)]
+    public void Schema_BoundsTheLoopActsOn_AreTheValidatorsToo(string dottedPath, int minimum, int? maximum)
+    {
+        // kubectl writes behind the API's back: only the schema stands between a typo and a policy that sleeps for
+        // 68 years (evaluationIntervalSeconds: 2147483647) or a pin or floor of zero.
+        var node = StructuralSchema.NodeAt(StructuralSchema.VersionSchema(StructuralSchema.LoadCrd("scalepolicies.yaml")), dottedPath);
+
+        Assert.Equal(minimum.ToString(CultureInfo.InvariantCulture), node["minimum"]?.ToString()); // the YAML's numbers load as text
+        Assert.Equal(maximum?.ToString(CultureInfo.InvariantCulture), node["maximum"]?.ToString());
     }
 
     [Fact]

@@ -125,7 +125,11 @@ internal static class StructuralSchema
     }
 
     /// <summary>The <c>enum</c> of the schema node at a dotted path (arrays are stepped through their items).</summary>
-    public static string[] EnumAt(JsonObject schema, string dottedPath)
+    public static string[] EnumAt(JsonObject schema, string dottedPath) =>
+        [.. NodeAt(schema, dottedPath)["enum"]!.AsArray().Select(v => (string)v!)];
+
+    /// <summary>The schema node at a dotted path (arrays are stepped through their items).</summary>
+    public static JsonNode NodeAt(JsonObject schema, string dottedPath)
     {
         JsonNode node = schema;
         foreach (var part in dottedPath.Split('.'))
@@ -133,6 +137,6 @@ internal static class StructuralSchema
             node = part == "[]" ? node["items"]! : node["properties"]![part]!;
         }
 
-        return [.. node["enum"]!.AsArray().Select(v => (string)v!)];
+        return node;
     }
 }

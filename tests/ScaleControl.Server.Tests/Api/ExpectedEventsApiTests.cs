@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -6,6 +7,7 @@ using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Control.Overrides;
+using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Tests.Api;
 
@@ -34,6 +36,8 @@ public sealed class ExpectedEventsApiTests : IDisposable
         Assert.Equal((12, 3.0, 4, "zhangsan", "Api", "push to 30M users"), (stored.Replicas, stored.Multiplier!.Value, stored.BaseReplicas!.Value, stored.By, stored.Channel, stored.Reason));
         Assert.Equal(30 + 60 + 300, stored.LeadSeconds); // observed start-up, slack, and time to approve
         Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.EventExpected);
+        var history = await _server.Service<HistoryService>().ListAsync("shop", Now.AddHours(-1), Now, default);
+        Assert.Equal("push to 30M users", Assert.Single(history, h => h.Kind == HistoryKind.Prepared).Reason); // scalectl get history -o wide
 
         await Tick();
         Assert.Empty(await Open());
@@ -109,6 +113,50 @@ public sealed class ExpectedEventsApiTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, noEvent.StatusCode);
         Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task Prepare_AtTheEndOfTheCalendarOrWithControlCharacters_400NotA500_ChangesNothing()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        using var client = _server.ClientWith(AdminToken);
+
+        using var farAway = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { at = "9999-12-31T23:59:59+00:00", durationSeconds = 1200, replicas = 5, reason = "x" });
+        using var escapes = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { at = Now.AddHours(1), durationSeconds = 600, replicas = 5, reason = "evil \u001b[31mred\u202e txt" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, farAway.StatusCode);
+        Assert.Contains("more than 30 days ahead", (await farAway.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, escapes.StatusCode);
+        Assert.Contains("plain text", (await escapes.ReadJson()).GetProperty("errors").GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:01+00:00")]
+    [InlineData("9999-12-31T23:59:59+00:00")]
+    public async Task StoredEvent_AtTheEndOfTheCalendar_ThePolicyIsStillEvaluated(string at)
+    {
+        // Written behind the API's back (kubectl: the CRD's date-time format has no range), then prepared on top.
+        var policy = TestPolicies.Auto();
+        await Given(policy with
+        {
+            Spec = policy.Spec with
+            {
+                ExpectedEvents = [new ExpectedEventSpec { Name = "odd", At = DateTimeOffset.Parse(at, CultureInfo.InvariantCulture), DurationSeconds = 600, LeadSeconds = 300, Replicas = 9, Reason = "x" }],
+            },
+        }, replicas: 3, qps: 600);
+
+        await Tick();
+        using var client = _server.ClientWith(AdminToken);
+        using var prepared = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { at = Now.AddHours(1), durationSeconds = 600, replicas = 5, reason = "gala" });
+
+        var status = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status;
+        Assert.Equal(Now, status?.LastEvaluationTime);
+        Assert.NotEqual(3, _server.Workloads.Replicas("video", "video-transcoder")); // 600 qps: the loop acted
+        Assert.Equal(HttpStatusCode.OK, prepared.StatusCode);
     }
 
     [Theory]

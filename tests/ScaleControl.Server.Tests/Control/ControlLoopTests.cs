@@ -255,6 +255,24 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Overrides_FromScalectl_AreRecordedOnChannelCli()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        using var client = _server.ClientWith(AdminToken);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("scalectl/1.0");
+
+        (await client.PostJson("/api/v1/policies/video/video-transcoder/freeze", new { durationSeconds = 60, reason = "db migration" })).EnsureSuccessStatusCode();
+        (await client.DeleteAsync("/api/v1/policies/video/video-transcoder/freeze")).EnsureSuccessStatusCode();
+        (await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 5, durationSeconds = 60, reason = "launch" })).EnsureSuccessStatusCode();
+        (await client.DeleteAsync("/api/v1/workloads/video/video-transcoder/pin")).EnsureSuccessStatusCode();
+
+        var history = await _server.Service<HistoryService>().ListAsync("video", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
+        var overrides = history.Where(h => h.Kind is HistoryKind.Frozen or HistoryKind.Unfrozen or HistoryKind.Pinned).ToList();
+        Assert.Equal(4, overrides.Count(h => h.By == "admin"));
+        Assert.All(overrides, h => Assert.Equal("Cli", h.Channel));
+    }
+
+    [Fact]
     public async Task Pin_ScalesNow_HoldsAgainstTheLoop_ThenResumes()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
@@ -274,6 +292,29 @@ public sealed class ControlLoopTests : IDisposable
         Assert.True(_server.Workloads.Replicas("video", "video-transcoder") < 12);
         var history = await _server.Service<HistoryService>().ListAsync("video", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
         Assert.Contains(history, h => h.Kind == HistoryKind.Pinned && h.By == "zhangsan" && h.To == 12);
+    }
+
+    [Fact]
+    public async Task Pin_WorkloadMovedOutsideScaleControl_TheLoopDoesNotChaseIt_NoFailedProposalPerTick()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        using var client = _server.ClientWith(ZhangsanToken);
+        using var pinned = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 12, durationSeconds = 3600, reason = "launch" });
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        var proposalsAfterPin = (await _server.Proposals.ListAsync("video", default)).Count;
+        var noticesAfterPin = _server.Notices.Published.Count;
+
+        // kubectl scale --replicas=8: someone else moved the pinned workload.
+        await _server.Workloads.ScaleAsync(new ScaleRequest(new WorkloadRef("video", TargetRef.DeploymentKind, "video-transcoder"), 8, null, "kubectl", null), default);
+        for (var i = 0; i < 12; i++)
+        {
+            await Tick(seconds: 5);
+        }
+
+        Assert.Equal(proposalsAfterPin, (await _server.Proposals.ListAsync("video", default)).Count);
+        Assert.Equal(noticesAfterPin, _server.Notices.Published.Count);
+        Assert.Equal(8, _server.Workloads.Replicas("video", "video-transcoder"));
+        Assert.Contains("not the pinned 12", (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LastReason, StringComparison.Ordinal);
     }
 
     [Fact]

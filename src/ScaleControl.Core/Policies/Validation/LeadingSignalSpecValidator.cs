@@ -90,6 +90,8 @@ internal sealed class ExpectedEventSpecValidator : AbstractValidator<ExpectedEve
         RuleFor(e => e.Reason)
             .Must(r => r.Trim().Length > 0 && r.Length <= MaxReasonLength)
             .OverridePropertyName("reason")
-            .WithMessage($"reason is required (at most {MaxReasonLength} characters): say what is expected, e.g. \"push to 30M users\".");
+            .WithMessage($"reason is required (at most {MaxReasonLength} characters): say what is expected, e.g. \"push to 30M users\".")
+            .Must(TextLimits.IsPlainText)
+            .WithMessage("reason must be plain text: no control characters (other than tab and newline) and no bidirectional overrides.");
     }
 }

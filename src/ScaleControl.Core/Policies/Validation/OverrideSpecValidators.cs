@@ -17,7 +17,9 @@ internal sealed class FreezeSpecValidator : AbstractValidator<FreezeSpec>
         RuleFor(f => f.Reason)
             .MaximumLength(TextLimits.Reason)
             .OverridePropertyName("reason")
-            .WithMessage($"freeze.reason must be at most {TextLimits.Reason} characters.");
+            .WithMessage($"freeze.reason must be at most {TextLimits.Reason} characters.")
+            .Must(TextLimits.IsPlainText)
+            .WithMessage("freeze.reason must be plain text: no control characters (other than tab and newline) and no bidirectional overrides.");
     }
 }
 
@@ -40,6 +42,8 @@ internal sealed class PinSpecValidator : AbstractValidator<PinSpec>
         RuleFor(p => p.Reason)
             .MaximumLength(TextLimits.Reason)
             .OverridePropertyName("reason")
-            .WithMessage($"pin.reason must be at most {TextLimits.Reason} characters.");
+            .WithMessage($"pin.reason must be at most {TextLimits.Reason} characters.")
+            .Must(TextLimits.IsPlainText)
+            .WithMessage("pin.reason must be plain text: no control characters (other than tab and newline) and no bidirectional overrides.");
     }
 }

@@ -43,14 +43,16 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         }
 
         var now = time.GetUtcNow();
-        if (request.At.AddSeconds(request.DurationSeconds) <= now)
-        {
-            return new PrepareResult(null, null, $"the event has already ended ({request.At.AddSeconds(request.DurationSeconds):u}); give a time in the future", StatusCodes.Status400BadRequest);
-        }
-
+        // The horizon first: a time near year 9999 plus the duration would not be a time at all.
         if (request.At > now + MaxAhead)
         {
             return new PrepareResult(null, null, $"at ({request.At:u}) is more than {MaxAhead.TotalDays:0} days ahead; record it closer to the event", StatusCodes.Status400BadRequest);
+        }
+
+        var ends = new ExpectedEventSpec { At = request.At, DurationSeconds = request.DurationSeconds }.FloorEnd();
+        if (ends <= now)
+        {
+            return new PrepareResult(null, null, $"the event has already ended ({ends:u}); give a time in the future", StatusCodes.Status400BadRequest);
         }
 
         var spec = policy.Spec;
@@ -115,7 +117,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
         var mode = needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}";
-        await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken, why: request.Reason);
         return new PrepareResult(stored, expected, message);
     }
 

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace ScaleControl.Server.Api;
+
+/// <summary>
+/// A query value the endpoint cannot bind (<c>?from=bogus</c>, <c>?phase=Bogus</c>, <c>?minutes=abc</c>) is answered
+/// 400 by the framework before the handler runs, with a bare "Bad Request". This names the parameter and what it
+/// takes, keyed like a validation error, by checking the request's query values against the handler's parameters.
+/// </summary>
+public static class QueryParameterProblems
+{
+    public static void Explain(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        if (context.ProblemDetails is HttpValidationProblemDetails || context.ProblemDetails.Status != StatusCodes.Status400BadRequest
+            || http.Request.Query.Count == 0 || http.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>() is not { } handler)
+        {
+            return;
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var parameter in handler.GetParameters())
+        {
+            if (parameter.Name is { } name && http.Request.Query.TryGetValue(name, out var values)
+                && values.FirstOrDefault(v => !string.IsNullOrEmpty(v) && !Parses(parameter.ParameterType, v)) is { } value)
+            {
+                errors[name] = [$"{name} {Expected(parameter.ParameterType)} (got '{(value!.Length > 40 ? value[..40] + "…" : value)}')."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            context.ProblemDetails.Title = "A query parameter is invalid";
+            context.ProblemDetails.Extensions["errors"] = errors;
+        }
+    }
+
+    private static bool Parses(Type type, string value) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(int) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        var t when t == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+        { IsEnum: true } t => Enum.TryParse(t, value, ignoreCase: false, out _),
+        _ => true,
+    };
+
+    private static string Expected(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(int) => "must be a whole number",
+        var t when t == typeof(DateTimeOffset) => "must be an RFC 3339 time such as 2026-12-04T20:00:00Z",
+        { IsEnum: true } t => $"must be one of {string.Join(", ", Enum.GetNames(t))}",
+        _ => "is not valid",
+    };
+}

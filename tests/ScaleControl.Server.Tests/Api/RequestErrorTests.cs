@@ -1,0 +1,92 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ScaleControl.Server.Tests.Infrastructure;
+using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+
+namespace ScaleControl.Server.Tests.Api;
+
+/// <summary>
+/// What a caller gets for a request the API cannot read — in the body or the query string: ProblemDetails naming the
+/// field and what was expected there, never a bare "Bad Request", and nothing changes.
+/// </summary>
+public sealed class RequestErrorTests : IDisposable
+{
+    private readonly ServerFactory _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    [Theory]
+    [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":"twelve","durationSeconds":60,"reason":"x"}""", "replicas", "expected a whole number")]
+    [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":3,"durationSeconds":60,"reason":"x","allowOutsideBounds":"yes"}""", "allowOutsideBounds", "expected true or false")]
+    [InlineData("/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":99999999999,"reason":"x"}""", "durationSeconds", "expected a whole number")]
+    [InlineData("/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":60,"reason":5}""", "reason", "expected a string")]
+    [InlineData("/api/v1/policies/shop/checkout-api/expected-events", """{"at":"tonight","durationSeconds":60,"replicas":3,"reason":"x"}""", "at", "expected an RFC 3339 time")]
+    public async Task Body_WrongTypeOnARequestRecord_NamesTheFieldsType(string url, string body, string field, string expected)
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, url, body);
+
+        Assert.Contains(expected, errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("null")]
+    public async Task Body_Missing_SaysAJsonBodyIsNeeded(string body)
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/workloads/shop/checkout-api/pin", body);
+
+        Assert.Contains("a JSON body is required", errors.GetProperty("$")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Body_DuplicateKey_IsRefusedNotLastOneWins()
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/workloads/shop/checkout-api/pin", """{"replicas":3,"replicas":40,"durationSeconds":60,"reason":"x"}""");
+
+        Assert.Contains("more than once", errors.GetProperty("replicas")[0].GetString(), StringComparison.Ordinal);
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.Pin);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/history?from=bogus", "from")]
+    [InlineData("/api/v1/history?to=-1h", "to")]
+    [InlineData("/api/v1/proposals?phase=Bogus", "phase")]
+    [InlineData("/api/v1/dashboard?minutes=abc", "minutes")]
+    [InlineData("/api/v1/dashboard?minutes=99999999999", "minutes")]
+    public async Task Query_WrongType_NamesTheParameter(string url, string parameter)
+    {
+        var errors = await ErrorsAsync(HttpMethod.Get, url, null);
+
+        Assert.Contains(parameter, errors.GetProperty(parameter)[0].GetString(), StringComparison.Ordinal);
+    }
+
+    private async Task GivenPolicyAsync()
+    {
+        _server.Workloads.Add("shop", "checkout-api", 4);
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+    }
+
+    private async Task<JsonElement> ErrorsAsync(HttpMethod method, string url, string? body)
+    {
+        using var client = _server.ClientWith(ZhangsanToken);
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(text).RootElement.TryGetProperty("errors", out var errors) ? errors.Clone() : throw new Xunit.Sdk.XunitException($"no errors: {text}");
+    }
+}
