@@ -137,6 +137,31 @@ public sealed class NodesAndPodsTests
     private static async Task<List<V1Pod>> PodsAsync(IKubernetes client, string ns) =>
         [.. (await client.CoreV1.ListNamespacedPodAsync(ns)).Items.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal)];
 
+    [Fact]
+    public async Task CordonAndDrain_PodsMoveOffTheNodeAndNewOnesAvoidIt()
+    {
+        await using var sandbox = await TwoSmallNodesAsync();
+        sandbox.Control.SeedDeployment("shop", "web", 2, readyReplicas: 2, requests: new PodRequests("100m", "64Mi"));
+        sandbox.Control.ReconcileNow();
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        var drain = await kubectl.RunRawAsync("drain", "node-a", "--ignore-daemonsets");
+        sandbox.Control.ReconcileNow();
+        var nodes = Rows((await kubectl.RunAsync("get", "nodes")).StdOut);
+        var pods = Rows((await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "wide")).StdOut);
+        await kubectl.RunAsync("drain", "node-b", "--ignore-daemonsets");
+        sandbox.Control.ReconcileNow();
+        var events = (await kubectl.RunAsync("get", "events", "-n", "shop", "--field-selector", "reason=FailedScheduling", "-o", "jsonpath={.items[*].message}")).StdOut;
+
+        Assert.True(drain.ExitCode == 0, drain.StdErr);
+        Assert.Contains("node/node-a drained", drain.StdOut, StringComparison.Ordinal);
+        Assert.Equal(["Ready", "Ready,SchedulingDisabled"], nodes.Skip(1).Select(r => r[1]).Order());
+        Assert.Equal(["node-b", "node-b"], pods.Skip(1).Select(r => r[6]));
+        Assert.Contains(
+            "0/2 nodes are available: 2 node(s) were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+            events, StringComparison.Ordinal);
+    }
+
     private static List<string[]> Rows(string table) =>
         [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Regex.Split(l.Trim(), @"\s{2,}"))];
 }

@@ -54,7 +54,7 @@ internal static class ApiErrors
     {
         var rendered = errors.Select(e => $"{e.Field}: {e.Message}").ToList();
         var summary = rendered.Count == 1 ? rendered[0] : $"[{string.Join(", ", rendered)}]";
-        var qualified = group.Length == 0 ? kind : $"{kind}.{group}";
+        var qualified = group.Length == 0 ? kind : $"{kind}.{group}"; // empty for a patch that does not decode: ` "" is invalid: patch: ...`
         var details = Details(group, kind, name);
         details["causes"] = new JsonArray(errors
             .Select(e => (JsonNode)new JsonObject { ["reason"] = e.Reason, ["message"] = e.Message, ["field"] = e.Field })
@@ -63,6 +63,18 @@ internal static class ApiErrors
     }
 
     public static ApiException BadRequest(string message) => new(Status(400, "BadRequest", message));
+
+    /// <summary>A JSON patch operation that cannot be applied: the apiserver's generic 422, with no details.</summary>
+    public static ApiException PatchNotApplied() =>
+        new(Status(422, "Invalid", "the server rejected our request due to an error in our request", new JsonObject()));
+
+    /// <summary>A body whose values do not fit the kind's field types (e.g. a string for an int32), on create or update.</summary>
+    public static ApiException CannotDecode(string kind, string version, TypeMismatch mismatch) =>
+        BadRequest($"{kind} in version \"{version}\" cannot be handled as a {kind}: {mismatch.JsonError}");
+
+    /// <summary>A patch whose result does not fit the kind's field types: the apiserver's 422 on the field <c>patch</c>.</summary>
+    public static ApiException InvalidPatch(string value, string detail) =>
+        Invalid("", "", "", [FieldError.Invalid("patch", JsonValue.Create(value), detail)]);
 
     public static ApiException MethodNotAllowed(string method) =>
         new(Status(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({method})", new JsonObject()));
@@ -91,13 +103,22 @@ internal static class ApiErrors
 
     private static JsonObject Details(string group, string kind, string name, string? uid = null)
     {
-        var details = new JsonObject { ["name"] = name };
+        var details = new JsonObject();
+        if (name.Length > 0)
+        {
+            details["name"] = name;
+        }
+
         if (group.Length > 0)
         {
             details["group"] = group;
         }
 
-        details["kind"] = kind;
+        if (kind.Length > 0)
+        {
+            details["kind"] = kind;
+        }
+
         if (uid is not null)
         {
             details["uid"] = uid;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace ScaleControl.Sandbox.Kubernetes.Api;
 
-internal enum FieldErrorType { Invalid, Required, Forbidden, NotSupported }
+internal enum FieldErrorType { Invalid, Required, Forbidden, NotSupported, TooLong }
 
 /// <summary>One validation failure, rendered like apimachinery's field.Error.</summary>
 internal sealed record FieldError(string Field, FieldErrorType Type, string Detail, JsonNode? Value = null)
@@ -22,6 +22,7 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
         FieldErrorType.Required => "FieldValueRequired",
         FieldErrorType.Forbidden => "FieldValueForbidden",
         FieldErrorType.NotSupported => "FieldValueNotSupported",
+        FieldErrorType.TooLong => "FieldValueTooLong",
         _ => "FieldValueInvalid",
     };
 
@@ -30,6 +31,7 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
     {
         FieldErrorType.Required => $"Required value: {Detail}",
         FieldErrorType.Forbidden => $"Forbidden: {Detail}",
+        FieldErrorType.TooLong => $"Too long: {Detail}",
         FieldErrorType.NotSupported => $"Unsupported value: {Value?.ToJsonString() ?? "null"}: {Detail}",
         _ => $"Invalid value: {Value?.ToJsonString() ?? "null"}: {Detail}",
     };

@@ -20,6 +20,33 @@ internal static class PodObjects
         return new string([.. digest.Take(10).Select(b => SafeAlphabet[b % SafeAlphabet.Length])]);
     }
 
+    /// <summary>The Deployment's ReplicaSet for its current template, if it has one.</summary>
+    public static WorkloadState? CurrentReplicaSet(WorkloadState deployment, IEnumerable<WorkloadState> owned) =>
+        owned.FirstOrDefault(r => r.Revision == deployment.TemplateHash) ?? owned.FirstOrDefault(r => SameTemplate(r.Template, deployment.Template));
+
+    /// <summary>
+    /// Whether a ReplicaSet's template is the Deployment's, as the deployment controller compares them (typed, so
+    /// key order, nulls and empty objects do not count, nor the pod-template-hash label): what kubectl rollout undo
+    /// writes back is the ReplicaSet's template as Go serializes it.
+    /// </summary>
+    private static bool SameTemplate(JsonObject replicaSetTemplate, JsonObject deploymentTemplate)
+    {
+        var withoutHash = (JsonObject)replicaSetTemplate.DeepClone();
+        (withoutHash["metadata"]?["labels"] as JsonObject)?.Remove("pod-template-hash");
+        return JsonNode.DeepEquals(Canonical(withoutHash), Canonical(deploymentTemplate));
+    }
+
+    private static JsonNode? Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => o.Select(kv => (kv.Key, Value: Canonical(kv.Value)))
+            .Where(kv => kv.Value is not null && kv.Value is not JsonObject { Count: 0 })
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Aggregate(new JsonObject(), (o2, kv) => { o2[kv.Key] = kv.Value; return o2; }),
+        JsonArray a => new JsonArray([.. a.Select(Canonical)]),
+        null => null,
+        _ => node.DeepClone(),
+    };
+
     public static string RandomSuffix() => RandomNumberGenerator.GetString(SafeAlphabet, 5);
 
     /// <summary>The pod's requests: the sum over its containers; a container without requests asks for its limits.</summary>

@@ -17,7 +17,6 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
     private readonly Dictionary<string, DateTimeOffset> _boundAt = [];
     private readonly Dictionary<string, string> _reported = [];
     private readonly HashSet<string> _startReady = [];
-    private long _events;
     private int _ips;
 
     /// <summary>The pod belongs to a workload seeded as already running: it is ready as soon as it is bound.</summary>
@@ -82,8 +81,10 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
 
         var reasons = nodes.SelectMany(n => used[n.Name].Reasons(n, pod)).GroupBy(r => r)
             .Select(g => $"{g.Count()} {g.Key}").Order(StringComparer.Ordinal);
+        var preemption = new[] { (Count: nodes.Count(n => n.Unschedulable), Reason: "Preemption is not helpful for scheduling"), (Count: nodes.Count(n => !n.Unschedulable), Reason: "No preemption victims found for incoming pod") }
+            .Where(p => p.Count > 0).Select(p => $"{p.Count} {p.Reason}");
         return $"0/{nodes.Count} nodes are available: {string.Join(", ", reasons)}. "
-            + $"preemption: 0/{nodes.Count} nodes are available: {nodes.Count} No preemption victims found for incoming pod.";
+            + $"preemption: 0/{nodes.Count} nodes are available: {string.Join(", ", preemption)}.";
     }
 
     private void ReportUnschedulable(PodState pod, string message, string stamp)
@@ -98,25 +99,8 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
         RecordEvent(pod, "Warning", "FailedScheduling", message, stamp);
     }
 
-    private void RecordEvent(PodState pod, string type, string reason, string message, string stamp)
-    {
-        var name = $"{pod.Name}.{(time.GetUtcNow().ToUnixTimeMilliseconds() * 1000) + (++_events % 1000):x}";
-        operations.Create(BuiltInResources.CoreEvents, pod.Namespace, new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = pod.Namespace },
-            ["involvedObject"] = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["name"] = pod.Name, ["namespace"] = pod.Namespace, ["uid"] = pod.Uid },
-            ["reason"] = reason,
-            ["message"] = message,
-            ["type"] = type,
-            ["source"] = new JsonObject { ["component"] = Component },
-            ["firstTimestamp"] = stamp,
-            ["lastTimestamp"] = stamp,
-            ["count"] = 1,
-            ["action"] = type == "Normal" ? "Binding" : "Scheduling",
-            ["reportingComponent"] = Component,
-            ["reportingInstance"] = Component + "-sandbox",
-        });
-    }
+    private void RecordEvent(PodState pod, string type, string reason, string message, string stamp) =>
+        ClusterEvents.Record(operations, ("v1", "Pod", pod.Namespace, pod.Name, pod.Uid), type, reason, type == "Normal" ? "Binding" : "Scheduling", message, Component, stamp);
 
     private void Forget(List<PodState> pods)
     {
@@ -150,6 +134,13 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
 
         public IEnumerable<string> Reasons(NodeState node, PodState pod)
         {
+            // The NodeUnschedulable filter runs first and ends the node's filtering.
+            if (node.Unschedulable)
+            {
+                yield return "node(s) were unschedulable";
+                yield break;
+            }
+
             if (_pods + 1 > node.MaxPods)
             {
                 yield return "Too many pods";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Json;
 using ScaleControl.Sandbox.Kubernetes.Resources;
@@ -37,8 +38,10 @@ internal sealed record PodState(
 /// <summary>What the controllers need of a Deployment, StatefulSet or ReplicaSet.</summary>
 internal sealed record WorkloadState(
     string Namespace, string Name, string Uid, string? OwnerUid, int Generation, int Replicas, string TemplateHash, string Revision, JsonObject Template,
-    int ReadyInStatus)
+    int ReadyInStatus, int RolloutRevision)
 {
+    public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
+
     public static WorkloadState Of(JsonObject o)
     {
         var template = o["spec"]?["template"] as JsonObject ?? [];
@@ -53,12 +56,13 @@ internal sealed record WorkloadState(
             PodObjects.TemplateHash(template),
             (string?)labels?["pod-template-hash"] ?? "",
             (JsonObject)template.DeepClone(),
-            JsonPaths.GetInt(o, "status.readyReplicas") ?? 0);
+            JsonPaths.GetInt(o, "status.readyReplicas") ?? 0,
+            int.TryParse((string?)o["metadata"]?["annotations"]?[RevisionAnnotation], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : 0);
     }
 }
 
-/// <summary>A node's name, its place in the node list and what it can hold.</summary>
-internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long Memory, int MaxPods, bool Ready)
+/// <summary>A node's name, its place in the node list, what it can hold and whether it is cordoned.</summary>
+internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long Memory, int MaxPods, bool Ready, bool Unschedulable)
 {
     public static NodeState Of(JsonObject node) => new(
         JsonPaths.GetString(node, "metadata.name")!,
@@ -66,5 +70,6 @@ internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long
         Quantity.MilliCpu(JsonPaths.GetString(node, "status.allocatable.cpu")),
         Quantity.Bytes(JsonPaths.GetString(node, "status.allocatable.memory")),
         (int)(Quantity.Parse(JsonPaths.GetString(node, "status.allocatable.pods")) ?? 110),
-        JsonPaths.GetString(BuiltInResources.ConditionOf(node, "Ready"), "status") == "True");
+        JsonPaths.GetString(BuiltInResources.ConditionOf(node, "Ready"), "status") == "True",
+        node["spec"]?["unschedulable"] is JsonValue cordoned && cordoned.TryGetValue<bool>(out var unschedulable) && unschedulable); // kubectl cordon
 }

@@ -10,8 +10,10 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// owns one ReplicaSet per pod template; on a template change the old one's pods go as the new one's become ready.
 /// A StatefulSet owns pods name-0..name-(n-1) and replaces outdated ones from the highest ordinal, one at a time.
 /// </summary>
-internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler)
+internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler, TimeProvider time)
 {
+    private const string DeploymentController = "deployment-controller";
+
     // Workloads seen before; a workload seen for the first time with no pods starts the ready ones its (seeded) status claims.
     private readonly HashSet<string> _seen = [];
 
@@ -26,6 +28,14 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         {
             owners.Add(deployment.Uid);
             owners.UnionWith(RunDeployment(deployment, replicaSets.Where(r => r.OwnerUid == deployment.Uid).ToList(), pods));
+        }
+
+        // A ReplicaSet of its own (created so, or orphaned by its Deployment's deletion) keeps its pods itself.
+        foreach (var replicaSet in replicaSets.Where(r => r.OwnerUid is null))
+        {
+            owners.Add(replicaSet.Uid);
+            ScaleTo(replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, "ReplicaSet", replicaSet.Template, pods[replicaSet.Uid].ToList(),
+                replicaSet.Replicas, 0, () => $"{replicaSet.Name}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
         }
 
         foreach (var statefulSet in statefulSets)
@@ -52,11 +62,27 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     private List<string> RunDeployment(WorkloadState deployment, List<WorkloadState> owned, ILookup<string, PodState> pods)
     {
         var firstSight = _seen.Add(deployment.Uid);
-        var current = owned.FirstOrDefault(r => r.Revision == deployment.TemplateHash);
-        var currentUid = current?.Uid ?? CreateReplicaSet(deployment, owned.Count + 1);
+        var current = PodObjects.CurrentReplicaSet(deployment, owned);
+        var newest = owned.Select(r => r.RolloutRevision).DefaultIfEmpty(0).Max();
+        var currentUid = current?.Uid ?? CreateReplicaSet(deployment, newest + 1);
         if (currentUid is null)
         {
             return [.. owned.Select(r => r.Uid)];
+        }
+
+        // As the deployment controller: going back to an older template (rollout undo) makes its ReplicaSet the newest
+        // revision, and the Deployment carries the revision it runs (kubectl rollout undo patches against that annotation).
+        var revision = current is null ? newest + 1 : current.RolloutRevision < newest ? newest + 1 : current.RolloutRevision;
+        if (current is not null && current.RolloutRevision != revision)
+        {
+            operations.Rewrite(BuiltInResources.ReplicaSets, current.Namespace, current.Name, current.Uid,
+                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (deployment.RolloutRevision != revision)
+        {
+            operations.Rewrite(BuiltInResources.Deployments, deployment.Namespace, deployment.Name, deployment.Uid,
+                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture));
         }
 
         var currentName = current?.Name ?? $"{deployment.Name}-{deployment.TemplateHash}";
@@ -64,7 +90,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         var oldPods = owned.Where(r => r.Uid != currentUid).SelectMany(r => pods[r.Uid]).ToList();
         var startReady = firstSight && currentPods.Count == 0 && oldPods.Count == 0 ? deployment.ReadyInStatus : 0;
 
-        var template = WithLabel(deployment.Template, "pod-template-hash", deployment.TemplateHash);
+        var template = WithLabel(deployment.Template, "pod-template-hash", current?.Revision ?? deployment.TemplateHash);
         ScaleTo(deployment.Namespace, currentName, currentUid, "ReplicaSet", template, currentPods, deployment.Replicas, startReady,
             () => $"{currentName}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
 
@@ -78,12 +104,12 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
         foreach (var old in owned.Where(r => r.Uid != currentUid))
         {
-            SetReplicas(old, pods[old.Uid].Count(p => !doomed.Contains(p)));
+            SetReplicas(old, pods[old.Uid].Count(p => !doomed.Contains(p)), deployment);
         }
 
         if (current is not null)
         {
-            SetReplicas(current, deployment.Replicas);
+            SetReplicas(current, deployment.Replicas, deployment);
         }
 
         return [currentUid, .. owned.Select(r => r.Uid)];
@@ -157,7 +183,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
                 ["labels"] = template["metadata"]?["labels"]?.DeepClone(),
                 ["annotations"] = new JsonObject
                 {
-                    ["deployment.kubernetes.io/revision"] = revision.ToString(CultureInfo.InvariantCulture),
+                    [WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
                     ["deployment.kubernetes.io/desired-replicas"] = deployment.Replicas.ToString(CultureInfo.InvariantCulture),
                 },
                 ["ownerReferences"] = new JsonArray(Owner("apps/v1", "Deployment", deployment.Name, deployment.Uid)),
@@ -166,7 +192,13 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         };
         try
         {
-            return JsonPaths.GetString(operations.Create(BuiltInResources.ReplicaSets, deployment.Namespace, replicaSet), "metadata.uid");
+            var uid = JsonPaths.GetString(operations.Create(BuiltInResources.ReplicaSets, deployment.Namespace, replicaSet), "metadata.uid");
+            if (deployment.Replicas > 0)
+            {
+                RecordScaling(deployment, $"{deployment.Name}-{deployment.TemplateHash}", 0, deployment.Replicas);
+            }
+
+            return uid;
         }
         catch (Api.ApiException e) when (e.Code == 409)
         {
@@ -190,13 +222,19 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         }
     }
 
-    private void SetReplicas(WorkloadState replicaSet, int replicas)
+    private void SetReplicas(WorkloadState replicaSet, int replicas, WorkloadState deployment)
     {
         if (replicaSet.Replicas != replicas)
         {
             operations.Rewrite(BuiltInResources.ReplicaSets, replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, o => o.Obj("spec")["replicas"] = replicas);
+            RecordScaling(deployment, replicaSet.Name, replicaSet.Replicas, replicas);
         }
     }
+
+    // The deployment controller's ScalingReplicaSet event (1.29+ wording), shown by kubectl describe deployment.
+    private void RecordScaling(WorkloadState deployment, string replicaSet, int from, int to) =>
+        ClusterEvents.Record(operations, ("apps/v1", "Deployment", deployment.Namespace, deployment.Name, deployment.Uid), "Normal", "ScalingReplicaSet",
+            "Scale", $"Scaled {(to > from ? "up" : "down")} replica set {replicaSet} from {from} to {to}", DeploymentController, Timestamps.Format(time.GetUtcNow()));
 
     private void Delete(ResourceType type, string ns, string name)
     {

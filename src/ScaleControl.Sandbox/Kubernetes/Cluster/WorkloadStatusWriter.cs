@@ -34,7 +34,7 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
         foreach (var deployment in operations.Store.Project(BuiltInResources.Deployments.Storage, DeploymentState.Of))
         {
             var owned = replicaSets.Where(r => r.OwnerUid == deployment.Workload.Uid).ToList();
-            var current = owned.FirstOrDefault(r => r.Revision == deployment.Workload.TemplateHash);
+            var current = PodObjects.CurrentReplicaSet(deployment.Workload, owned);
             var all = owned.SelectMany(r => pods[r.Uid]).ToList();
             var updated = current is null ? 0 : pods[current.Uid].Count();
             Write(BuiltInResources.Deployments, deployment.Workload, status => WriteDeployment(status, deployment, current?.Name, all, updated, stamp));

@@ -220,6 +220,8 @@ internal sealed class KubernetesApiHandler(
 
         switch (request.Method, info.Name, info.Subresource)
         {
+            case (_, { } name, Subresource.Unserved):
+                throw ApiErrors.BadRequest($"{info.Resource} is not served by the ScaleControl sandbox cluster: it runs no containers or kubelets ({info.Type.QualifiedName} \"{name}\")");
             case ("POST", { } name, Subresource.Token):
                 await WriteAsync(context, 201, auth.TokenRequest(ns, name, await ReadObjectAsync(request)));
                 return;
@@ -235,11 +237,13 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
                 var posted = await ReadObjectAsync(request);
+                CheckTypes(type.Kind, type.Version, type.Model, posted);
                 FieldValidation.Check(type, posted, context);
                 await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun));
                 return;
             case ("DELETE", null, Subresource.None):
-                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request));
+                var collectionOptions = await ReadDeleteOptionsAsync(request);
+                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request, collectionOptions, dryRun || DeleteOptions.IsDryRun(collectionOptions)));
                 return;
             case ("GET", { } name, Subresource.Scale):
                 await WriteAsync(context, 200, operations.GetScale(type, ns, name));
@@ -250,16 +254,21 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("PUT", { } name, Subresource.Scale):
                 var scale = await ReadObjectAsync(request);
+                CheckTypes("Scale", "v1", typeof(k8s.Models.V1Scale), scale);
                 await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale, dryRun));
                 return;
             case ("PUT", { } name, var subresource):
                 var replacement = await ReadObjectAsync(request);
+                CheckTypes(type.Kind, type.Version, type.Model, replacement);
                 FieldValidation.Check(type, replacement, context);
                 await WriteAsync(context, 200, operations.Replace(type, ns, name, replacement, subresource, dryRun));
                 return;
             case ("PATCH", { } name, var subresource):
                 var patch = PatchRequest.Parse(request.ContentType, await ReadBodyAsync(request), request.Query["fieldManager"],
-                    WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom);
+                    WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom) with
+                {
+                    Model = subresource == Subresource.Scale ? typeof(k8s.Models.V1Scale) : type.Model,
+                };
                 if (patch.Kind != PatchKind.Json && subresource != Subresource.Scale)
                 {
                     FieldValidation.Check(type, patch.Body as JsonObject, context);
@@ -275,11 +284,20 @@ internal sealed class KubernetesApiHandler(
                 await WriteAsync(context, created ? 201 : 200, patched);
                 return;
             case ("DELETE", { } name, Subresource.None):
-                var body = await ReadBodyAsync(request);
-                await WriteAsync(context, 200, operations.Delete(type, ns, name, body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject, dryRun));
+                var options = await ReadDeleteOptionsAsync(request);
+                await WriteAsync(context, 200, operations.Delete(type, ns, name, options, dryRun || DeleteOptions.IsDryRun(options)));
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);
+        }
+    }
+
+    // A value the kind's field types cannot hold (e.g. "two" for spec.replicas) is refused before anything is stored.
+    private static void CheckTypes(string kind, string version, Type? model, JsonObject body)
+    {
+        if (model is not null && TypedFields.FirstMismatch(body, model) is { } mismatch)
+        {
+            throw ApiErrors.CannotDecode(kind, version, mismatch);
         }
     }
 
@@ -291,15 +309,28 @@ internal sealed class KubernetesApiHandler(
         var other => throw ApiErrors.BadRequest($"Unsupported value: \"{other}\": supported values: \"All\""),
     };
 
-    private JsonObject DeleteCollection(ResourceType type, string? ns, HttpRequest request)
+    private JsonObject DeleteCollection(ResourceType type, string? ns, HttpRequest request, JsonObject? options, bool dryRun)
     {
         var list = operations.List(type, ns, LabelSelector.Parse(request.Query["labelSelector"]), FieldSelector.Parse(request.Query["fieldSelector"], type));
         foreach (var item in list["items"]!.AsArray())
         {
-            operations.Delete(type, JsonPaths.GetString(item, "metadata.namespace") ?? "", JsonPaths.GetString(item, "metadata.name")!, null);
+            operations.Delete(type, JsonPaths.GetString(item, "metadata.namespace") ?? "", JsonPaths.GetString(item, "metadata.name")!, options, dryRun);
         }
 
         return list;
+    }
+
+    // kubectl delete sends its options (dryRun, propagationPolicy, preconditions) as a DeleteOptions body.
+    // kubectl drain, falling back from eviction, sends it in protobuf.
+    private static async Task<JsonObject?> ReadDeleteOptionsAsync(HttpRequest request)
+    {
+        if (ProtobufBody.IsProtobuf(request.ContentType))
+        {
+            return ProtobufBody.Decode(await ReadBytesAsync(request));
+        }
+
+        var body = await ReadBodyAsync(request);
+        return body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject;
     }
 
     private static async Task<string> ReadBodyAsync(HttpRequest request)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Json;
 using ScaleControl.Sandbox.Kubernetes.Resources;
 
 namespace ScaleControl.Sandbox.Kubernetes.Http;
@@ -8,8 +9,9 @@ namespace ScaleControl.Sandbox.Kubernetes.Http;
 /// <summary>
 /// A minimal OpenAPI v3 discovery: per group-version documents that declare, for every kind, a PATCH operation
 /// accepting <c>fieldValidation</c>. That is what kubectl apply checks to validate on the server instead of
-/// downloading full schemas. The documents carry no schemas, so kubectl computes strategic merge patches from its
-/// compiled-in types (built-ins) or sends JSON merge patches (custom resources), and <c>kubectl explain</c> finds nothing.
+/// downloading full schemas. Only custom resources' schemas are published (their CRD's openAPIV3Schema), so kubectl
+/// computes strategic merge patches from its compiled-in types (built-ins) or sends JSON merge patches (custom
+/// resources), and <c>kubectl explain</c> explains custom resources but not built-in kinds.
 /// </summary>
 internal static class OpenApiV3
 {
@@ -57,9 +59,41 @@ internal static class OpenApiV3
             ["openapi"] = "3.0.0",
             ["info"] = new JsonObject { ["title"] = "ScaleControl sandbox", ["version"] = version },
             ["paths"] = paths,
-            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+            ["components"] = new JsonObject { ["schemas"] = Schemas(types, group, version) },
         };
     }
+
+    // A custom resource's schema as the apiserver publishes it (named by the reversed group, tagged with its GVK),
+    // which is what kubectl explain looks up: kubectl explain scalepolicy.spec works as on a real cluster.
+    private static JsonObject Schemas(IEnumerable<ResourceType> types, string group, string version)
+    {
+        var schemas = new JsonObject();
+        foreach (var t in types.Where(t => t.Schema is not null))
+        {
+            var schema = (JsonObject)t.Schema!.DeepClone();
+            var properties = schema.Obj("properties");
+            properties["apiVersion"] ??= Documented("string", ApiVersionDescription);
+            properties["kind"] ??= Documented("string", KindDescription);
+            properties["metadata"] = Documented("object", MetadataDescription);
+            schema["x-kubernetes-group-version-kind"] = new JsonArray(new JsonObject { ["group"] = group, ["kind"] = t.Kind, ["version"] = version });
+            schemas[$"{string.Join('.', group.Split('.').Reverse())}.{version}.{t.Kind}"] = schema;
+        }
+
+        return schemas;
+    }
+
+    private static JsonObject Documented(string type, string description) => new() { ["description"] = description, ["type"] = type };
+
+    private const string ApiVersionDescription = "APIVersion defines the versioned schema of this representation of an object. Servers should convert "
+        + "recognized schemas to the latest internal value, and may reject unrecognized values. More info: "
+        + "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources";
+
+    private const string KindDescription = "Kind is a string value representing the REST resource this object represents. Servers may infer this "
+        + "from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: "
+        + "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds";
+
+    private const string MetadataDescription = "Standard object's metadata. More info: "
+        + "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
     private static JsonObject Query(string name) => new()
     {

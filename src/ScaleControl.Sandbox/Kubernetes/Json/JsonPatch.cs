@@ -4,20 +4,38 @@ using ScaleControl.Sandbox.Kubernetes.Api;
 
 namespace ScaleControl.Sandbox.Kubernetes.Json;
 
-/// <summary>RFC 6902 JSON patch (add, remove, replace, move, copy, test) over JSON pointers.</summary>
+/// <summary>
+/// RFC 6902 JSON patch (add, remove, replace, move, copy, test) over JSON pointers. As the apiserver: a body that is
+/// not a list of operations is a 400; an operation that cannot be applied (a missing path, a failed test, an unknown
+/// op) is its generic 422 without details.
+/// </summary>
 internal static class JsonPatch
 {
+    // The apiserver's maxJSONPatchOperations.
+    private const int MaxOperations = 10000;
+
     public static JsonNode Apply(JsonNode document, JsonNode? patch)
     {
         if (patch is not JsonArray operations)
         {
-            throw ApiErrors.BadRequest("json patch must be an array of operations");
+            throw ApiErrors.BadRequest($"json: cannot unmarshal {GoKind(patch)} into Go value of type jsonpatch.Patch");
+        }
+
+        if (operations.FirstOrDefault(op => op is not JsonObject) is var notAnOperation && operations.Any(op => op is not JsonObject))
+        {
+            throw ApiErrors.BadRequest($"json: cannot unmarshal {GoKind(notAnOperation)} into Go value of type jsonpatch.Operation");
+        }
+
+        if (operations.Count > MaxOperations)
+        {
+            throw new ApiException(ApiErrors.Status(413, "RequestEntityTooLarge",
+                $"Request entity too large: The allowed maximum operations in a JSON patch is {MaxOperations}, got {operations.Count}"));
         }
 
         var root = new JsonObject { ["doc"] = document.DeepClone() };
         foreach (var op in operations)
         {
-            var path = (string?)op?["path"] ?? throw ApiErrors.BadRequest("json patch operation without a path");
+            var path = (string?)op?["path"] ?? throw ApiErrors.PatchNotApplied();
             switch ((string?)op!["op"])
             {
                 case "add":
@@ -38,21 +56,28 @@ internal static class JsonPatch
                     Add(root, path, Resolve(root, From(op)).DeepClone());
                     break;
                 case "test" when !JsonNode.DeepEquals(Resolve(root, path), op["value"]):
-                    throw new ApiException(ApiErrors.Status(422, "Invalid", $"the server rejected our request due to an error in our request: testing value {path} failed"));
+                    throw ApiErrors.PatchNotApplied();
                 case "test":
                     break;
                 default:
-                    throw ApiErrors.BadRequest($"unknown json patch operation \"{(string?)op["op"]}\"");
+                    throw ApiErrors.PatchNotApplied();
             }
         }
 
         return root["doc"]!.DeepClone();
     }
 
-    private static JsonNode? Value(JsonNode op) =>
-        op.AsObject().TryGetPropertyValue("value", out var v) ? v?.DeepClone() : throw ApiErrors.BadRequest("json patch operation without a value");
+    private static string GoKind(JsonNode? node) => node?.GetValueKind() switch
+    {
+        null or System.Text.Json.JsonValueKind.Null => "null",
+        System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "bool",
+        var kind => kind.ToString()!.ToLowerInvariant(),
+    };
 
-    private static string From(JsonNode op) => (string?)op["from"] ?? throw ApiErrors.BadRequest("json patch operation without from");
+    private static JsonNode? Value(JsonNode op) =>
+        op.AsObject().TryGetPropertyValue("value", out var v) ? v?.DeepClone() : throw ApiErrors.PatchNotApplied();
+
+    private static string From(JsonNode op) => (string?)op["from"] ?? throw ApiErrors.PatchNotApplied();
 
     private static (JsonNode Parent, string Key) Parent(JsonObject root, string pointer)
     {
@@ -60,7 +85,7 @@ internal static class JsonPatch
         JsonNode parent = root;
         foreach (var token in tokens[..^1])
         {
-            parent = Child(parent, token) ?? throw ApiErrors.BadRequest($"json patch path {pointer} does not exist");
+            parent = Child(parent, token) ?? throw ApiErrors.PatchNotApplied();
         }
 
         return (parent, tokens[^1]);
@@ -76,7 +101,7 @@ internal static class JsonPatch
     private static JsonNode Resolve(JsonObject root, string pointer)
     {
         var (parent, key) = Parent(root, pointer);
-        return Child(parent, key) ?? throw ApiErrors.BadRequest($"json patch path {pointer} does not exist");
+        return Child(parent, key) ?? throw ApiErrors.PatchNotApplied();
     }
 
     private static void Add(JsonObject root, string pointer, JsonNode? value)
@@ -94,7 +119,7 @@ internal static class JsonPatch
                 a.Insert(i, value);
                 break;
             default:
-                throw ApiErrors.BadRequest($"json patch path {pointer} cannot be added to");
+                throw ApiErrors.PatchNotApplied();
         }
     }
 
@@ -112,7 +137,7 @@ internal static class JsonPatch
                 a.RemoveAt(i);
                 return item;
             default:
-                throw ApiErrors.BadRequest($"json patch path {pointer} does not exist");
+                throw ApiErrors.PatchNotApplied();
         }
     }
 }

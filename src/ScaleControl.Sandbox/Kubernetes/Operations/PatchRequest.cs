@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Api;
 using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Resources;
 
 namespace ScaleControl.Sandbox.Kubernetes.Operations;
 
@@ -10,6 +11,12 @@ internal enum PatchKind { Json, Merge, StrategicMerge, Apply }
 /// <summary>A PATCH body and how to apply it, chosen by Content-Type like the apiserver does.</summary>
 internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? FieldManager)
 {
+    /// <summary>The model the patched object must decode into (a built-in kind's, or the Scale's); null for custom resources.</summary>
+    public Type? Model { get; init; }
+
+    /// <summary>An apply with <c>force=true</c> takes over fields other appliers own instead of failing on them.</summary>
+    public bool Force { get; init; }
+
     public static PatchRequest Parse(string? contentType, string body, string? fieldManager, bool force, bool isCustomResource)
     {
         var mediaType = contentType?.Split(';')[0].Trim().ToLowerInvariant();
@@ -35,7 +42,7 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
         try
         {
             var node = kind == PatchKind.Apply ? YamlJson.ParseJsonOrYaml(body) : JsonNode.Parse(body);
-            return new PatchRequest(kind, node, fieldManager);
+            return new PatchRequest(kind, node, fieldManager) { Force = force };
         }
         catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
         {
@@ -52,6 +59,16 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
             PatchKind.StrategicMerge => MergePatch.Apply(current.DeepClone(), Body, strategic: true),
             _ => MergePatch.Apply(current.DeepClone(), Body),
         };
-        return result as JsonObject ?? throw ApiErrors.BadRequest("the patch did not produce an object");
+        var patched = result as JsonObject ?? throw ApiErrors.BadRequest("the patch did not produce an object");
+        if (Model is not null && TypedFields.FirstMismatch(patched, Model) is { } mismatch)
+        {
+            // As the apiserver: a strategic merge (or apply) patch is quoted and converted; a JSON or merge patch's
+            // result is decoded as JSON.
+            throw Kind is PatchKind.StrategicMerge or PatchKind.Apply
+                ? ApiErrors.InvalidPatch(GoFormat.Of(Body), mismatch.ConverterError)
+                : ApiErrors.InvalidPatch(patched.ToJsonString(), mismatch.JsonError);
+        }
+
+        return patched;
     }
 }

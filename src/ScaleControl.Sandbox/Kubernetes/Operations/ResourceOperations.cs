@@ -166,7 +166,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
                 CrdResourceTypes.MarkEstablished(next, Now());
             }
 
-            return Finish(type, name, next);
+            return Finish(type, name, next, before: null);
         }, dryRun);
 
         if (!dryRun)
@@ -187,11 +187,14 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         if (patch.Kind == PatchKind.Apply && subresource == Subresource.None
             && store.Get(type.Storage, type.Namespaced ? ns : "", name) is null)
         {
-            var body = patch.ApplyTo(new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } });
+            var body = ApplyOwnership.Apply(new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, patch, type.GroupVersion, Now());
             return (Create(type, ns, body, dryRun: dryRun), true);
         }
 
-        return (Update(type, ns, name, subresource, patch.ApplyTo, dryRun), false);
+        Func<JsonObject, JsonObject> change = patch.Kind == PatchKind.Apply && subresource == Subresource.None
+            ? current => ApplyOwnership.Apply(current, patch, type.GroupVersion, Now())
+            : patch.ApplyTo;
+        return (Update(type, ns, name, subresource, change, dryRun), false);
     }
 
     /// <summary>Writes a status computed by the sandbox's own controllers (no precondition).</summary>
@@ -288,6 +291,11 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             return type.ReturnsDeletedObject ? ToView(type, deleted) : ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
         }
 
+        if (DeleteOptions.OrphansDependents(options) && JsonPaths.GetString(deleted, "metadata.uid") is { } deletedUid)
+        {
+            Orphan(ns, deletedUid);
+        }
+
         if (type == BuiltInResources.Namespaces)
         {
             DeleteNamespaceContents(name);
@@ -339,7 +347,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
                 next["metadata"]!["generation"] = (JsonPaths.GetInt(current, "metadata.generation") ?? 0) + 1;
             }
 
-            return Finish(type, name, next);
+            return Finish(type, name, next, current);
         }, dryRun);
 
         if (!dryRun)
@@ -386,6 +394,12 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             }
         }
 
+        // As the apiserver: an update that sends no managedFields keeps the recorded ones.
+        if (meta["managedFields"] is null && current["metadata"]?["managedFields"] is { } managedFields)
+        {
+            meta["managedFields"] = managedFields.DeepClone();
+        }
+
         if (type.HasStatusSubresource)
         {
             next["status"] = current["status"]?.DeepClone();
@@ -415,12 +429,18 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         return copy;
     }
 
-    private static JsonObject Finish(ResourceType type, string name, JsonObject next)
+    /// <param name="before">The object before an update (null on create: then the name is checked too).</param>
+    private static JsonObject Finish(ResourceType type, string name, JsonObject next, JsonObject? before)
     {
         next["apiVersion"] = type.GroupVersion;
         next["kind"] = type.Kind;
         type.ApplyDefaults?.Invoke(next);
-        if (type.Validate?.Invoke(next) is { Count: > 0 } errors)
+        var metadata = next.Obj("metadata");
+        var errors = (before is null ? ObjectMetaRules.Name(type, name) : [])
+            .Concat(ObjectMetaRules.LabelsAndAnnotations(metadata, before?["metadata"] as JsonObject))
+            .Concat(type.Validate?.Invoke(next) ?? [])
+            .ToList();
+        if (errors.Count > 0)
         {
             throw ApiErrors.Invalid(type.Kind, type.Group, name, errors);
         }
@@ -451,6 +471,32 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             catch (ApiException e) when (e.Code == 409)
             {
                 // Created concurrently: fine.
+            }
+        }
+    }
+
+    // As the garbage collector for propagationPolicy=Orphan: the dependents stay, without the owner's reference.
+    private void Orphan(string ns, string ownerUid)
+    {
+        foreach (var type in new[] { BuiltInResources.ReplicaSets, BuiltInResources.Pods })
+        {
+            foreach (var item in store.List(type.Storage, ns).Items)
+            {
+                if (item["metadata"]?["ownerReferences"] is JsonArray references && references.Any(r => (string?)r?["uid"] == ownerUid))
+                {
+                    Rewrite(type, ns, JsonPaths.GetString(item, "metadata.name")!, JsonPaths.GetString(item, "metadata.uid")!, o =>
+                    {
+                        var kept = new JsonArray(references.Where(r => (string?)r?["uid"] != ownerUid).Select(r => r!.DeepClone()).ToArray());
+                        if (kept.Count == 0)
+                        {
+                            o.Obj("metadata").Remove("ownerReferences");
+                        }
+                        else
+                        {
+                            o.Obj("metadata")["ownerReferences"] = kept;
+                        }
+                    });
+                }
             }
         }
     }

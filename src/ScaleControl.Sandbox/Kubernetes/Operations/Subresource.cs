@@ -1,4 +1,8 @@
 namespace ScaleControl.Sandbox.Kubernetes.Operations;
 
-/// <summary>What a write replaces (Token: a ServiceAccount's TokenRequest, which writes nothing). <see cref="Whole"/> is the sandbox's own controllers writing spec and status at once (no URL maps to it).</summary>
-internal enum Subresource { None, Status, Scale, Token, Whole }
+/// <summary>
+/// What a write replaces (Token: a ServiceAccount's TokenRequest, which writes nothing). <see cref="Whole"/> is the
+/// sandbox's own controllers writing spec and status at once (no URL maps to it). <see cref="Unserved"/> is what a
+/// kubelet would answer (logs, exec, attach, port-forward, proxy): the sandbox runs no containers, so it fails fast.
+/// </summary>
+internal enum Subresource { None, Status, Scale, Token, Whole, Unserved }

@@ -51,7 +51,10 @@ internal static class ProtobufBody
 
         var apiVersion = envelope.TypeMeta?.ApiVersion ?? "";
         var kind = envelope.TypeMeta?.Kind ?? "";
-        var descriptor = s_files.GetValueOrDefault(apiVersion)?.MessageTypes.FirstOrDefault(m => m.Name == kind)
+        // DeleteOptions is registered in every group version (kubectl drain sends it as "v1").
+        var descriptor = (kind == "DeleteOptions"
+                ? K8S.Io.Apimachinery.Pkg.Apis.Meta.V1.GeneratedReflection.Descriptor.MessageTypes.First(m => m.Name == kind)
+                : s_files.GetValueOrDefault(apiVersion)?.MessageTypes.FirstOrDefault(m => m.Name == kind))
             ?? throw UnsupportedKind(apiVersion, kind);
         IMessage message;
         try

@@ -120,7 +120,8 @@ internal static class BuiltInResources
         Columns =
         [
             TableColumn.NameColumn,
-            new("Status", "string", (o, _) => JsonPaths.GetString(ConditionOf(o, "Ready"), "status") == "True" ? "Ready" : "NotReady"),
+            new("Status", "string", (o, _) => (JsonPaths.GetString(ConditionOf(o, "Ready"), "status") == "True" ? "Ready" : "NotReady")
+                + (JsonPaths.GetString(o, "spec.unschedulable") == "true" ? ",SchedulingDisabled" : "")),
             new("Roles", "string", (_, _) => "<none>"),
             TableColumn.AgeColumn,
             new("Version", "string", (o, _) => JsonPaths.GetString(o, "status.nodeInfo.kubeletVersion")),

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Api;
+
+namespace ScaleControl.Sandbox.Kubernetes.Operations;
+
+/// <summary>
+/// The DeleteOptions body of a DELETE (kubectl sends <c>{"propagationPolicy":"Background","dryRun":["All"]}</c>):
+/// a dry run there must store nothing, exactly as <c>?dryRun=All</c>.
+/// </summary>
+internal static class DeleteOptions
+{
+    public static bool IsDryRun(JsonObject? options)
+    {
+        if (options?["dryRun"] is not JsonArray values)
+        {
+            return false;
+        }
+
+        foreach (var value in values)
+        {
+            if ((string?)value != "All")
+            {
+                throw ApiErrors.Invalid("DeleteOptions", "meta.k8s.io", "",
+                    [FieldError.NotSupported("dryRun", value?.DeepClone(), ["\"All\""])]);
+            }
+        }
+
+        return values.Count > 0;
+    }
+
+    /// <summary>Orphan (also the legacy <c>orphanDependents: true</c>) keeps the dependents; anything else collects them.</summary>
+    public static bool OrphansDependents(JsonObject? options) =>
+        (string?)options?["propagationPolicy"] == "Orphan" || (options?["orphanDependents"] is JsonValue v && v.TryGetValue<bool>(out var orphan) && orphan);
+}
