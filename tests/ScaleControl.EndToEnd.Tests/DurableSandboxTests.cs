@@ -76,6 +76,10 @@ public sealed class DurableSandboxTests
         Assert.True(status.GetProperty("phase").GetString() == "Applied", status.GetProperty("message").GetString());
         Assert.Equal("zhangsan", Assert.Single(status.GetProperty("approvals").EnumerateArray()).GetProperty("user").GetString());
         Assert.Equal($"{to}", await RunAsync(restarted, "get", "deployment", "checkout-api", "-n", "shop", "-o", "jsonpath={.spec.replicas}"));
+
+        // The emulator forgot its cards with the process; the card comes back showing the outcome, not left behind.
+        await restarted.Eventually(async () => (await restarted.Http.GetAsync($"/sandbox/dingtalk/cards/{card}")) is { IsSuccessStatusCode: true } r
+            && (await r.Content.ReadAsStringAsync()).Contains("\"status\":\"applied\"", StringComparison.Ordinal), "the card shows the outcome again");
     }
 
     private static async Task<string> RunAsync(SandboxServer server, params string[] args) => (await server.Kubectl.RunAsync(args)).StdOut;
