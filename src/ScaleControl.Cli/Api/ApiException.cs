@@ -12,7 +12,11 @@ internal sealed class ApiException(HttpStatusCode status, string? title, string?
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
 
     /// <summary>"spec.maxReplicas: must be ≥ minReplicas; spec.metrics[0].query: required".</summary>
-    public string FieldErrors => string.Join("; ", Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
+    public string FieldErrors => Join(Errors);
+
+    /// <summary>One line; the server's sentences lose their final period so the separators do not double it (".;").</summary>
+    private static string Join(IReadOnlyDictionary<string, string[]> errors) =>
+        string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value.Select(m => m.TrimEnd().TrimEnd('.')))}"));
 
     private static string Describe(HttpStatusCode status, string? title, string? detail, IReadOnlyDictionary<string, string[]> errors)
     {
@@ -24,11 +28,13 @@ internal sealed class ApiException(HttpStatusCode status, string? title, string?
             HttpStatusCode.NotFound => "not found",
             HttpStatusCode.Conflict => "refused",
             HttpStatusCode.BadRequest => "invalid request",
+            HttpStatusCode.UnprocessableEntity => "invalid",
+            HttpStatusCode.ServiceUnavailable => "unavailable",
             _ => "server error",
         };
         if (errors.Count > 0)
         {
-            text = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
+            text = Join(errors);
         }
         else if (status == HttpStatusCode.Unauthorized)
         {

@@ -32,7 +32,7 @@ internal sealed class UndoCommand : ApiCommand
         }
 
         var result = node.As<DecisionResult>();
-        var verb = result.Result == "Applied" ? "undone" : "undo awaits approval";
-        context.Out.WriteLine($"proposal {id} {verb}: {result.Message}");
+        // The server's message already says what happened ("undone: …" or "the undo awaits approval …").
+        context.Out.WriteLine($"proposal {id}: {result.Message}");
     }
 }

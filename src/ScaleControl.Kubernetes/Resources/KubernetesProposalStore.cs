@@ -67,6 +67,12 @@ public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, 
     /// <summary>Whether only the status differs (then one status write is enough).</summary>
     private static bool SameSpec(ScaleProposal a, ScaleProposal b) => SpecJson(a) == SpecJson(b);
 
-    private static string SpecJson(ScaleProposal p) =>
-        JsonSerializer.Serialize(new { p.Spec, p.Metadata.Labels, p.Metadata.Annotations }, CustomResourceJson.Options);
+    /// <remarks>
+    /// Each part on its own: these options drop get-only properties (see <see cref="CustomResourceJson"/>), so an
+    /// anonymous object of the three would serialize as <c>{}</c> and every spec change would look like none.
+    /// </remarks>
+    private static string SpecJson(ScaleProposal p) => string.Join('\n',
+        JsonSerializer.Serialize(p.Spec, CustomResourceJson.Options),
+        JsonSerializer.Serialize(p.Metadata.Labels, CustomResourceJson.Options),
+        JsonSerializer.Serialize(p.Metadata.Annotations, CustomResourceJson.Options));
 }

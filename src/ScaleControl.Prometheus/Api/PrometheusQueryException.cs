@@ -4,7 +4,4 @@ namespace ScaleControl.Prometheus.Api;
 
 /// <summary>A query that could not be answered, with the status a <see cref="MetricReading"/> would carry.</summary>
 public sealed class PrometheusQueryException(MetricStatus status, string message, Exception? inner = null)
-    : Exception(message, inner)
-{
-    public MetricStatus Status { get; } = status;
-}
+    : MetricQueryException(status, message, inner);

@@ -4,6 +4,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Signals;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Control.Overrides;
@@ -94,16 +95,26 @@ public static class PoliciesEndpoints
             return Problems.PolicyNotFound(ns, name);
         }
 
-        return TypedResults.Ok(await simulator.RunAsync(policy, request.FromSeconds, request.StepSeconds, cancellationToken));
+        try
+        {
+            return TypedResults.Ok(await simulator.RunAsync(policy, request.FromSeconds, request.StepSeconds, cancellationToken));
+        }
+        catch (MetricQueryException e)
+        {
+            // A query the metric source refuses is the policy's to fix (422); a source that is down is not (503).
+            return e.Status == MetricStatus.Unavailable
+                ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metric source unavailable", detail: e.Message)
+                : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Cannot replay", detail: e.Message);
+        }
     }
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Freeze(
         OverrideService overrides, HttpContext http, string ns, string name, FreezeRequest request, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
+        Problems.From(await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unfreeze(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
+        Problems.From(await overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 
     /// <summary>The route names the policy; an empty metadata name/namespace is filled from it, a different one is a 400.</summary>
     private static async ValueTask<object?> FillMetadataFromRoute(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

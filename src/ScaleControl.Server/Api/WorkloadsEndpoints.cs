@@ -45,5 +45,5 @@ public static class WorkloadsEndpoints
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unpin(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.UnpinAsync(ns, name, Caller.FromPrincipal(http.User).User, ApprovalChannel.Api, cancellationToken));
+        Problems.From(await overrides.UnpinAsync(ns, name, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 }

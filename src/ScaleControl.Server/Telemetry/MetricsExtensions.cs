@@ -8,6 +8,10 @@ public static class MetricsExtensions
     public static IServiceCollection AddScaleControlMetrics(this IServiceCollection services)
     {
         services.AddMetrics();
+        // prometheus-net mirrors every .NET meter into /metrics by default; ours is exported by PrometheusMeterExport
+        // with its own types, so the default copy (gauges named scalecontrol_scalecontrol_*) is left out.
+        Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate =
+            instrument => instrument.Meter.Name != ScaleControlMetrics.MeterName);
         services.AddSingleton<ScaleControlMetrics>();
         services.AddSingleton(sp => new PrometheusMeterExport(sp.GetRequiredService<ScaleControlMetrics>()));
         return services;

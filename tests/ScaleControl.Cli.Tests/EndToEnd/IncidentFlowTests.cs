@@ -81,7 +81,7 @@ public sealed class IncidentFlowTests(IncidentFlowTests.FlatTrafficServer fixtur
         var from = approved["spec"]!["fromReplicas"]!.GetValue<int>();
         var undo = await zhangsan.RunAsync("undo", id, "--reason", "event over");
         Assert.True(undo.ExitCode == 0, undo.ToString());
-        Assert.StartsWith($"proposal {id} undone: ", undo.Output, StringComparison.Ordinal);
+        Assert.StartsWith($"proposal {id}: undone: ", undo.Output, StringComparison.Ordinal);
         Assert.Contains($"→ {from} (", undo.Output, StringComparison.Ordinal);
         var undone = await Server.ApiAsync(HttpMethod.Get, $"/api/v1/proposals/{id}");
         Assert.Equal("zhangsan", undone!["status"]!["undo"]!["by"]!.GetValue<string>());

@@ -36,4 +36,29 @@ public class ApiExceptionTests
             e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    [Fact]
+    public void Message_ServerSentencesEndingInAPeriod_JoinWithoutDoublePunctuation()
+    {
+        var errors = new Dictionary<string, string[]>
+        {
+            ["spec.maxReplicas"] = ["maxReplicas (2) must not be less than minReplicas (4)."],
+            ["spec.schedules[0].minReplicas"] = ["must be from 1 to 2.", "got 40."],
+        };
+        var e = new ApiException(HttpStatusCode.BadRequest, null, null, errors);
+
+        Assert.Equal(
+            "invalid request (400): spec.maxReplicas: maxReplicas (2) must not be less than minReplicas (4); spec.schedules[0].minReplicas: must be from 1 to 2, got 40",
+            e.Message);
+        Assert.Equal(e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..], e.FieldErrors);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.UnprocessableEntity, "invalid (422): query q: unknown metric")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "unavailable (503): query q: unknown metric")]
+    public void Message_RefusedOrUnavailable_IsNotCalledAServerError(HttpStatusCode status, string expected)
+    {
+        var e = new ApiException(status, "Cannot replay", "query q: unknown metric", s_none);
+        Assert.Equal(expected, e.Message);
+    }
 }

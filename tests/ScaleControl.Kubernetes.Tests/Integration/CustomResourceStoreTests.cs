@@ -179,6 +179,24 @@ public class CustomResourceStoreTests
     }
 
     [Fact]
+    public async Task ProposalStore_SpecAndStatusChangedTogether_BothAreStored()
+    {
+        // What amending a pending proposal writes: the new target in spec, the amendment in status.
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var node = sandbox.CreateNode();
+        var created = await node.Proposals.CreateAsync(SampleResources.FullProposal() with { Status = new() { Phase = ProposalPhase.Pending } }, CancellationToken.None);
+
+        var amended = await node.Proposals.UpdateAsync(
+            created with { Spec = created.Spec with { ToReplicas = 80 }, Status = created.Status with { Message = "updated: 60 → 80" } }, CancellationToken.None);
+
+        Assert.Equal(80, amended.Spec.ToReplicas);
+        Assert.Equal("updated: 60 → 80", amended.Status.Message);
+        var stored = sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", "shop", created.Metadata.Name)!;
+        Assert.Equal(80, (int)stored["spec"]!["toReplicas"]!);
+        Assert.Equal("updated: 60 → 80", (string?)stored["status"]!["message"]);
+    }
+
+    [Fact]
     public async Task ProposalStore_Delete_OnlyTheVersionReadAndDropsItFromTheCacheAtOnce()
     {
         await using var sandbox = await KubernetesSandbox.StartAsync();

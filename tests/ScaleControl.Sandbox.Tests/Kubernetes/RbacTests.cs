@@ -203,6 +203,36 @@ public sealed class RbacTests : IDisposable
     }
 
     [Fact]
+    public async Task KubectlCreateRolesAndBindings_ProtobufBodies_GrantWhatTheySay()
+    {
+        // kubectl 1.32 sends these four in protobuf, as docs/sandbox.md walks through them.
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true, tls: true);
+        using var admin = new Kubectl(sandbox.Server);
+        await admin.RunAsync("create", "namespace", "shop");
+        await admin.RunAsync("create", "serviceaccount", "viewer", "-n", "shop");
+        await admin.RunAsync("create", "clusterrole", "view-deployments", "--verb=get,list,watch", "--resource=deployments");
+        await admin.RunAsync("create", "rolebinding", "viewer", "-n", "shop", "--clusterrole=view-deployments", "--serviceaccount=shop:viewer");
+        await admin.RunAsync("create", "role", "scale-web", "-n", "shop", "--verb=patch", "--resource=deployments/scale", "--resource-name=web");
+        await admin.RunAsync("create", "clusterrolebinding", "viewer-nodes", "--clusterrole=view-deployments", "--group=ops", "--user=jane");
+        var token = (await admin.RunAsync("create", "token", "viewer", "-n", "shop")).StdOut.Trim();
+        using var viewer = new Kubectl(sandbox.Server, token, "shop");
+
+        var canList = (await viewer.RunRawAsync("auth", "can-i", "list", "deployments")).StdOut.Trim();
+        var canDelete = (await viewer.RunRawAsync("auth", "can-i", "delete", "deployments")).StdOut.Trim();
+        var binding = (await admin.RunAsync("get", "rolebinding", "viewer", "-n", "shop", "-o",
+            "jsonpath={.roleRef.kind}/{.roleRef.name} {.subjects[0].kind}/{.subjects[0].namespace}/{.subjects[0].name}")).StdOut;
+        var role = (await admin.RunAsync("get", "role", "scale-web", "-n", "shop", "-o",
+            "jsonpath={.rules[0].apiGroups[0]} {.rules[0].resources[0]} {.rules[0].resourceNames[0]} {.rules[0].verbs[0]}")).StdOut;
+        var clusterBinding = (await admin.RunAsync("get", "clusterrolebinding", "viewer-nodes", "-o",
+            "jsonpath={.subjects[*].kind} {.subjects[*].name}")).StdOut;
+
+        Assert.Equal(("yes", "no"), (canList, canDelete));
+        Assert.Equal("ClusterRole/view-deployments ServiceAccount/shop/viewer", binding);
+        Assert.Equal("apps deployments/scale web patch", role);
+        Assert.Equal("User Group jane ops", clusterBinding);
+    }
+
+    [Fact]
     public async Task BuiltInRoles_ViewEditAdmin_AggregateAsUpstream_AndTakeInANewLabelledRole()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true, tls: true);

@@ -7,6 +7,7 @@ using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Control.Overrides;
+using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Tests.Api;
 
@@ -35,6 +36,8 @@ public sealed class ExpectedEventsApiTests : IDisposable
         Assert.Equal((12, 3.0, 4, "zhangsan", "Api", "push to 30M users"), (stored.Replicas, stored.Multiplier!.Value, stored.BaseReplicas!.Value, stored.By, stored.Channel, stored.Reason));
         Assert.Equal(30 + 60 + 300, stored.LeadSeconds); // observed start-up, slack, and time to approve
         Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.EventExpected);
+        var history = await _server.Service<HistoryService>().ListAsync("shop", Now.AddHours(-1), Now, default);
+        Assert.Equal("push to 30M users", Assert.Single(history, h => h.Kind == HistoryKind.Prepared).Reason); // scalectl get history -o wide
 
         await Tick();
         Assert.Empty(await Open());

@@ -2,6 +2,7 @@ using System.Net;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Signals;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 
@@ -139,6 +140,23 @@ public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
         Assert.Contains("was-two-up", result.GetProperty("startedFrom").GetString());
         Assert.Equal(2, result.GetProperty("steps")[0].GetProperty("currentReplicas").GetInt32());
         Assert.Equal(0, result.GetProperty("summary").GetProperty("applied").GetInt32()); // no bogus first "ApplyNow 8 → 2"
+    }
+
+    [Theory]
+    [InlineData(MetricStatus.InvalidQuery, "bad_data: unknown metric", 422)]
+    [InlineData(MetricStatus.Unavailable, "connection refused", 503)]
+    public async Task WhatIf_MetricSourceFails_IsAProblemNamingTheQuery_NotA500(MetricStatus status, string problem, int expected)
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Auto("video", "no-history"), default);
+        _server.Workloads.Add("video", "no-history", 2);
+        _server.Metrics.FailRange(TestPolicies.Query("no-history"), new MetricQueryException(status, problem));
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/no-history/whatif", new { fromSeconds = 300, stepSeconds = 15 });
+
+        Assert.Equal(expected, (int)response.StatusCode);
+        var detail = (await response.ReadJson()).GetProperty("detail").GetString();
+        Assert.Equal($"query {TestPolicies.Query("no-history")}: {problem}", detail);
     }
 
     [Fact]

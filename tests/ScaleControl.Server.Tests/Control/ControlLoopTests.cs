@@ -255,6 +255,24 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Overrides_FromScalectl_AreRecordedOnChannelCli()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        using var client = _server.ClientWith(AdminToken);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("scalectl/1.0");
+
+        (await client.PostJson("/api/v1/policies/video/video-transcoder/freeze", new { durationSeconds = 60, reason = "db migration" })).EnsureSuccessStatusCode();
+        (await client.DeleteAsync("/api/v1/policies/video/video-transcoder/freeze")).EnsureSuccessStatusCode();
+        (await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 5, durationSeconds = 60, reason = "launch" })).EnsureSuccessStatusCode();
+        (await client.DeleteAsync("/api/v1/workloads/video/video-transcoder/pin")).EnsureSuccessStatusCode();
+
+        var history = await _server.Service<HistoryService>().ListAsync("video", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
+        var overrides = history.Where(h => h.Kind is HistoryKind.Frozen or HistoryKind.Unfrozen or HistoryKind.Pinned).ToList();
+        Assert.Equal(4, overrides.Count(h => h.By == "admin"));
+        Assert.All(overrides, h => Assert.Equal("Cli", h.Channel));
+    }
+
+    [Fact]
     public async Task Pin_ScalesNow_HoldsAgainstTheLoop_ThenResumes()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 700);

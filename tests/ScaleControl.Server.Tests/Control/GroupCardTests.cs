@@ -145,6 +145,37 @@ public sealed class GroupCardTests : IDisposable
     }
 
     [Fact]
+    public async Task RowsAppliedOneByOne_ASecondRenderFromALaggingCache_TheCardIsBroughtUpToDate()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var rows = (await Open()).OrderBy(ProposalFactory.CreatedAt).ToList();
+        var inbox = _server.Service<IApprovalInbox>();
+
+        using (_server.Proposals.LagListing())
+        {
+            foreach (var row in rows.Skip(1))
+            {
+                await inbox.DecideAsync(new ApprovalCommand("feed", rows[0].Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true,
+                    Replicas: row.Spec.ToReplicas, Row: $"feed/{row.Metadata.Name}"), default);
+            }
+        }
+
+        // The second row's card update read the first row from a cache that had not seen it applied.
+        Assert.Equal(ProposalPhase.Pending, Shown()[rows[1].Metadata.Name]);
+
+        await Tick(seconds: 10);
+
+        var card = Shown();
+        Assert.Equal(ProposalPhase.Applied, card[rows[1].Metadata.Name]);
+        Assert.Equal(ProposalPhase.Applied, card[rows[2].Metadata.Name]);
+        Assert.Equal(ProposalPhase.Pending, card[rows[0].Metadata.Name]);
+    }
+
+    private Dictionary<string, ProposalPhase> Shown() =>
+        _server.Cards.GroupUpdates.Last().ToDictionary(r => r.Metadata.Name, r => r.Status.Phase);
+
+    [Fact]
     public async Task RowButton_NamingAProposalNotOnTheCard_IsRefused()
     {
         await GivenChainUnderLoad();

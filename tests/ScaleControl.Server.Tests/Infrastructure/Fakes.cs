@@ -93,8 +93,18 @@ public sealed class FakeMetrics(TimeProvider time) : IMetricSource
         return Task.FromResult(result);
     }
 
+    private readonly ConcurrentDictionary<string, MetricQueryException> _rangeFailures = new();
+
+    /// <summary>Range queries of <paramref name="query"/> fail with this, as Prometheus refusing the query or not answering.</summary>
+    public void FailRange(string query, MetricQueryException failure) => _rangeFailures[query] = failure;
+
     public Task<IReadOnlyList<MetricPoint>> QueryRangeAsync(string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellationToken)
     {
+        if (_rangeFailures.TryGetValue(query, out var failure))
+        {
+            throw failure;
+        }
+
         var points = new List<MetricPoint>();
         for (var t = start; t <= end; t += step)
         {

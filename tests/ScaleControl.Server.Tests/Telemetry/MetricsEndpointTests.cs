@@ -19,4 +19,17 @@ public sealed class MetricsEndpointTests(ServerFactory server) : IClassFixture<S
         Assert.Contains("# TYPE scalecontrol_approval_wait_seconds histogram", text, StringComparison.Ordinal);
         Assert.Contains("scalecontrol_dingtalk_calls_total{operation=\"card_send\",result=\"Ok\"}", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Metrics_HostsMeter_IsExportedOnceUnderItsOwnNames()
+    {
+        using var client = server.ClientWith(null);
+        server.Services.GetRequiredService<ScaleControlMetrics>().DingTalkCall("card_send", "Ok");
+
+        var text = await client.GetStringAsync("/metrics");
+
+        // prometheus-net's default adapter of every meter would add a gauge copy named after the meter.
+        Assert.DoesNotContain("scalecontrol_scalecontrol_", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE scalecontrol_dingtalk_calls_total counter", text, StringComparison.Ordinal);
+    }
 }

@@ -15,11 +15,38 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
     private readonly ResourceVersions _versions = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    private IReadOnlyCollection<ScaleProposal>? _lagging;
+
+    /// <summary>
+    /// Until disposed, lists answer with the proposals as they are now, as a watch cache that has not seen the next
+    /// writes yet (reads by name and writes stay current).
+    /// </summary>
+    public IDisposable LagListing()
+    {
+        lock (_gate)
+        {
+            _lagging = [.. _items.Values];
+        }
+
+        return new Lag(this);
+    }
+
+    private sealed class Lag(InMemoryProposalStore store) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (store._gate)
+            {
+                store._lagging = null;
+            }
+        }
+    }
+
     public Task<IReadOnlyList<ScaleProposal>> ListAsync(string? @namespace, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            IReadOnlyList<ScaleProposal> list = [.. _items.Values
+            IReadOnlyList<ScaleProposal> list = [.. (_lagging ?? _items.Values)
                 .Where(p => @namespace is null || p.Metadata.Namespace == @namespace)
                 .OrderBy(p => p.Metadata.CreationTimestamp)
                 .ThenBy(p => p.Key, StringComparer.Ordinal)];

@@ -37,12 +37,16 @@ public sealed class Announcer(
         }
     }
 
-    /// <summary>Updates the proposal's card to show <paramref name="proposal"/>; false when there is no card or DingTalk failed.</summary>
-    public async Task<bool> UpdateCardAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    /// <summary>
+    /// Updates the proposal's card to show <paramref name="proposal"/>; returns the rows the card now shows as they were
+    /// rendered (another row may be behind its truth when read from a lagging cache), or null when there is no card or
+    /// DingTalk failed.
+    /// </summary>
+    public async Task<IReadOnlyList<ScaleProposal>?> UpdateCardAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
         if (proposal.Status.Card is not { Error: null })
         {
-            return false;
+            return null;
         }
 
         try
@@ -59,13 +63,13 @@ public sealed class Announcer(
             }
 
             await faults.ObserveAsync(FaultNotices.DingTalk, null, cancellationToken);
-            return true;
+            return rows;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.NotifyFailed(ex, "card update", proposal.Metadata.Namespace, proposal.Metadata.Name);
             await faults.ObserveAsync(FaultNotices.DingTalk, $"card update failed: {ex.Message}", cancellationToken);
-            return false;
+            return null;
         }
     }
 

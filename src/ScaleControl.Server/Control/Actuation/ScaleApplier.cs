@@ -23,6 +23,7 @@ public sealed class ScaleApplier(
     IPolicyStore policies,
     ProposalWriter writer,
     Announcer announcer,
+    CardSync cards,
     PolicyRuntimes runtimes,
     ApprovalVerification approvals,
     PinActivation pins,
@@ -76,15 +77,19 @@ public sealed class ScaleApplier(
 
         // The card first, then one write that records the outcome and that the card shows it.
         var expected = Finish(claimed) ?? claimed;
-        var shown = await announcer.UpdateCardAsync(expected, cancellationToken);
+        var rendered = await announcer.UpdateCardAsync(expected, cancellationToken);
         crashPoints.Reached(CrashPoints.CardUpdated);
         var final = await writer.UpdateAsync(claimed, p =>
             {
                 var next = ProposalLifecycle.HoldsClaim(p, claimed) ? Finish(p) : null;
-                return next is not null && shown && CardState.Of(next) == CardState.Of(expected) ? CardState.Shown(next, expected) : next;
+                return next is not null && rendered is not null && CardState.Of(next) == CardState.Of(expected) ? CardState.Shown(next, expected) : next;
             }, cancellationToken)
             ?? await writer.ReadAsync(claimed, cancellationToken);
         crashPoints.Reached(CrashPoints.OutcomeRecorded);
+        if (rendered is not null)
+        {
+            await cards.RecordOtherRowsAsync(rendered, claimed.Key, cancellationToken);
+        }
 
         await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
         await pins.ActivateAsync(final, cancellationToken);

@@ -117,7 +117,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
         var mode = needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}";
-        await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken, why: request.Reason);
         return new PrepareResult(stored, expected, message);
     }
 

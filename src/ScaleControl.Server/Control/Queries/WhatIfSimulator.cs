@@ -44,7 +44,14 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var series = new Dictionary<string, IReadOnlyList<MetricPoint>>(StringComparer.Ordinal);
         foreach (var query in PolicyEvaluator.Queries(policy))
         {
-            series[query] = await metrics.QueryRangeAsync(query, from, to, step, cancellationToken);
+            try
+            {
+                series[query] = await metrics.QueryRangeAsync(query, from, to, step, cancellationToken);
+            }
+            catch (MetricQueryException e)
+            {
+                throw new MetricQueryException(e.Status, $"query {query}: {e.Message}", e);
+            }
         }
 
         var target = ProposalFactory.TargetOf(policy);
