@@ -65,7 +65,7 @@ public static class QueryParameterProblems
     {
         var t when t == typeof(int) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
         var t when t == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
-        { IsEnum: true } t => Enum.GetNames(t).Contains(value, StringComparer.OrdinalIgnoreCase),
+        { IsEnum: true } t => Enum.GetNames(t).Contains(value, StringComparer.Ordinal), // as the binder: case-sensitive, names only
         _ => true,
     };
 

@@ -72,6 +72,7 @@ public sealed class RequestErrorTests : IDisposable
     [InlineData("/api/v1/proposals?phase=1")]
     [InlineData("/api/v1/proposals?phase=99")]
     [InlineData("/api/v1/proposals?phase=-1")]
+    [InlineData("/api/v1/proposals?phase=pending")]
     public async Task Query_EnumGivenAsANumber_IsRefusedNamingTheValues(string url)
     {
         var errors = await ErrorsAsync(HttpMethod.Get, url, null);
