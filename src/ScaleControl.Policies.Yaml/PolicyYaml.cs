@@ -18,6 +18,7 @@ public static class PolicyYaml
     private static readonly IDeserializer s_deserializer = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .WithTypeConverter(new DateTimeOffsetYamlConverter())
+        .WithTypeConverter(new EnumNameYamlConverter())
         .WithAttributeOverride<ScalePolicy>(p => p.Key, new YamlIgnoreAttribute())
         // The model exposes read-only collection interfaces; YamlDotNet needs concrete types to fill.
         .WithTypeMapping<IReadOnlyList<MetricSpec>, List<MetricSpec>>()

@@ -29,6 +29,7 @@ app.UseRequestBodyLimit();
 app.UseHttpMetrics();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseStrictQueryParameters();
 
 app.MapHealthEndpoints();
 app.MapScaleControlMetrics();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
 using ScaleControl.Testing.Server;
 
@@ -45,6 +46,40 @@ public sealed class DurableSandboxTests
         Assert.NotEqual(policyUid, reseededPolicy);
         Assert.Equal("system:serviceaccount:team:bot", botAfterRestart);
         Assert.Contains("Unauthorized", botAfterReset.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KillNineRightAfterAnApprovalWasRecorded_Restarted_TheApprovalIsAppliedOnce()
+    {
+        var settings = Fast.Settings(("ScaleControl__Loop__ApplyClaimSeconds", "2"));
+        var crashing = await SandboxServer.StartAsync(new Dictionary<string, string>(settings) { ["ScaleControl__Testing__CrashAt"] = "approval-recorded" });
+        var directory = crashing.WorkingDirectory;
+        var from = int.Parse(await RunAsync(crashing, "get", "deployment", "checkout-api", "-n", "shop", "-o", "jsonpath={.spec.replicas}"), CultureInfo.InvariantCulture);
+        var to = from > 2 ? from - 1 : from + 1;
+        // The admin is not on shop's roster: the override waits for an approver, who taps Approve on its card.
+        var pin = await crashing.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = to, durationSeconds = 600, reason = "crash test" }, SandboxServer.AdminToken);
+        var name = pin.GetProperty("metadata").GetProperty("name").GetString()!;
+        var card = pin.GetProperty("status").GetProperty("card").GetProperty("outTrackId").GetString()!;
+        var tap = new { userId = "zhangsan", actionIds = new[] { "approve" }, @params = new Dictionary<string, string> { ["action"] = "approve", ["replicas"] = $"{to}" } };
+        await Assert.ThrowsAnyAsync<Exception>(() => crashing.PostJson($"/sandbox/dingtalk/cards/{card}/tap", tap));
+        await crashing.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("crash point approval-recorded reached", crashing.Output, StringComparison.Ordinal);
+
+        await using var restarted = await SandboxServer.StartAsync(settings, directory);
+        var proposal = await restarted.EventuallyJson(async () =>
+        {
+            var p = await restarted.GetJson($"/api/v1/proposals/shop/{name}", SandboxServer.AdminToken);
+            return p.GetProperty("status").GetProperty("phase").GetString() is "Applied" or "Failed" ? p : null;
+        }, "the approved proposal ends");
+
+        var status = proposal.GetProperty("status");
+        Assert.True(status.GetProperty("phase").GetString() == "Applied", status.GetProperty("message").GetString());
+        Assert.Equal("zhangsan", Assert.Single(status.GetProperty("approvals").EnumerateArray()).GetProperty("user").GetString());
+        Assert.Equal($"{to}", await RunAsync(restarted, "get", "deployment", "checkout-api", "-n", "shop", "-o", "jsonpath={.spec.replicas}"));
+
+        // The emulator forgot its cards with the process; the card comes back showing the outcome, not left behind.
+        await restarted.Eventually(async () => (await restarted.Http.GetAsync($"/sandbox/dingtalk/cards/{card}")) is { IsSuccessStatusCode: true } r
+            && (await r.Content.ReadAsStringAsync()).Contains("\"status\":\"applied\"", StringComparison.Ordinal), "the card shows the outcome again");
     }
 
     private static async Task<string> RunAsync(SandboxServer server, params string[] args) => (await server.Kubectl.RunAsync(args)).StdOut;

@@ -40,7 +40,9 @@ internal sealed class GetHistoryCommand : ApiCommand
 
         if (entries.Count == 0)
         {
-            context.Out.WriteLine($"No actions in the last {Durations.Compact(since)}.");
+            // As kubectl does: say where it looked, so an empty answer for the wrong namespace is not taken for a quiet day.
+            var where = context.AllNamespaces ? "" : $" in {context.Namespace} namespace";
+            context.Out.WriteLine($"No actions{where} in the last {Durations.Compact(since)}.");
             return;
         }
 

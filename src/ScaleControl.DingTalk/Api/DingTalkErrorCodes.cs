@@ -6,6 +6,7 @@ namespace ScaleControl.DingTalk.Api;
 public static class DingTalkErrorCodes
 {
     public const string CardAlreadyExists = "param.cardAlreadyExist";
+    public const string CardNotExists = "param.cardNotExist";
     public const string InvalidAuthentication = "InvalidAuthentication";
     public const string SystemBusy = "system.busy";
 

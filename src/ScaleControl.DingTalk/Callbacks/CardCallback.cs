@@ -14,12 +14,15 @@ public sealed record CardCallback(
     IReadOnlyList<string> ActionIds,
     IReadOnlyDictionary<string, string> Params)
 {
+    /// <summary>A field given twice is not a callback DingTalk sends: refused, rather than one of the two picked (or a throw).</summary>
+    private static readonly JsonDocumentOptions s_strict = new() { AllowDuplicateProperties = false };
+
     public static bool TryParse(string json, [NotNullWhen(true)] out CardCallback? callback, [NotNullWhen(false)] out string? error)
     {
         callback = null;
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(json, s_strict);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -66,7 +69,7 @@ public sealed record CardCallback(
             return false;
         }
 
-        using var document = JsonDocument.Parse(content);
+        using var document = JsonDocument.Parse(content, s_strict);
         if (document.RootElement.ValueKind != JsonValueKind.Object
             || !document.RootElement.TryGetProperty("cardPrivateData", out var data) || data.ValueKind != JsonValueKind.Object)
         {

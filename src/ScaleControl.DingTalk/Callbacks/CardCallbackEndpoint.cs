@@ -37,14 +37,16 @@ public static partial class CardCallbackEndpoint
             request.Headers[CardCallbackSignatureVerifier.TimestampHeader].FirstOrDefault(),
             request.Headers[CardCallbackSignatureVerifier.SignatureHeader].FirstOrDefault(),
             body);
+        var remoteIp = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?";
         if (problem is not null)
         {
-            LogRejected(logger, request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?", problem);
+            LogRejected(logger, remoteIp, problem);
             return TypedResults.Unauthorized();
         }
 
         if (!CardCallback.TryParse(body, out var callback, out var error))
         {
+            LogMalformed(logger, remoteIp, error);
             return TypedResults.BadRequest(error);
         }
 
@@ -57,4 +59,7 @@ public static partial class CardCallbackEndpoint
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Rejected a card callback from {RemoteIp}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string remoteIp, string problem);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "Refused a signed card callback from {RemoteIp} that is not a well-formed tap: {Problem}")]
+    private static partial void LogMalformed(ILogger logger, string remoteIp, string problem);
 }

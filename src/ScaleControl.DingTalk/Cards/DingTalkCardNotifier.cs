@@ -29,24 +29,8 @@ public sealed partial class DingTalkCardNotifier(
             return Failed(outTrackId, null, $"policy {policy.Key} names no DingTalk group (approval.openConversationId)");
         }
 
-        var settings = options.CurrentValue;
         var cardData = content.Build(proposal);
-        var request = new CreateAndDeliverCardRequest
-        {
-            CardTemplateId = settings.CardTemplateId,
-            OutTrackId = outTrackId,
-            CardData = new CardParams(cardData),
-            OpenSpaceId = OpenSpaceIds.ImGroup(group),
-            CallbackType = settings.CallbackMode == DingTalkCallbackMode.Http ? "HTTP" : "STREAM",
-            CallbackRouteKey = settings.CallbackMode == DingTalkCallbackMode.Http ? settings.CallbackRouteKey : null,
-            ImGroupOpenSpaceModel = new ImGroupOpenSpaceModel(
-                SupportForward: false,
-                new Dictionary<string, string> { ["ZH_CN"] = "扩容审批: " + cardData[ApprovalCardVariables.Title], ["EN_US"] = "Scale approval: " + cardData[ApprovalCardVariables.Title] }),
-            ImGroupOpenDeliverModel = new ImGroupOpenDeliverModel(
-                settings.EffectiveRobotCode,
-                proposal.Spec.Approvers.Distinct(StringComparer.Ordinal).ToDictionary(user => user, content.DisplayName, StringComparer.Ordinal)),
-        };
-
+        var request = DeliverRequest(outTrackId, group, cardData, proposal.Spec.Approvers);
         try
         {
             var result = await api.CreateAndDeliverCardAsync(request, cancellationToken);
@@ -78,25 +62,65 @@ public sealed partial class DingTalkCardNotifier(
 
     /// <summary>Merges the proposal's current state into the card (by key, so nothing else on it is lost).</summary>
     public Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken) =>
-        api.UpdateCardAsync(
-            new UpdateCardRequest
-            {
-                OutTrackId = ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name),
-                CardData = new CardParams(content.Build(proposal)),
-                CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
-            },
+        UpdateOrRedeliverAsync(
+            ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name),
+            proposal.Status.Card?.OpenConversationId,
+            content.Build(proposal),
             cancellationToken);
 
     /// <summary>Merges all rows of a group card (the first row's card) into it.</summary>
     public Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken) =>
-        api.UpdateCardAsync(
-            new UpdateCardRequest
-            {
-                OutTrackId = rows[0].Status.Card?.OutTrackId ?? ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, rows[0].Metadata.Namespace, rows[0].Metadata.Name),
-                CardData = new CardParams(content.BuildGroup(rows)),
-                CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
-            },
+        UpdateOrRedeliverAsync(
+            rows[0].Status.Card?.OutTrackId ?? ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, rows[0].Metadata.Namespace, rows[0].Metadata.Name),
+            rows[0].Status.Card?.OpenConversationId,
+            content.BuildGroup(rows),
             cancellationToken);
+
+    /// <summary>
+    /// DingTalk no longer knows a card it delivered (the sandbox's emulator restarted, the card was removed): it is
+    /// delivered again, showing the proposal as it is now, into the group it went to. Updating it would fail on every
+    /// tick, and the group would never see the outcome.
+    /// </summary>
+    private async Task UpdateOrRedeliverAsync(string outTrackId, string? group, IReadOnlyDictionary<string, string> cardData, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await api.UpdateCardAsync(
+                new UpdateCardRequest
+                {
+                    OutTrackId = outTrackId,
+                    CardData = new CardParams(cardData),
+                    CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
+                },
+                cancellationToken);
+        }
+        catch (DingTalkApiException e) when (e.Code == DingTalkErrorCodes.CardNotExists && !string.IsNullOrWhiteSpace(group))
+        {
+            // No @-mentions: the card comes back to show the state, not to call anyone again.
+            await api.CreateAndDeliverCardAsync(DeliverRequest(outTrackId, group, cardData, mentions: []), cancellationToken);
+            LogCardRedelivered(logger, outTrackId, group);
+        }
+    }
+
+    private CreateAndDeliverCardRequest DeliverRequest(string outTrackId, string group, IReadOnlyDictionary<string, string> cardData, IReadOnlyList<string> mentions)
+    {
+        var settings = options.CurrentValue;
+        return new CreateAndDeliverCardRequest
+        {
+            CardTemplateId = settings.CardTemplateId,
+            OutTrackId = outTrackId,
+            CardData = new CardParams(cardData),
+            OpenSpaceId = OpenSpaceIds.ImGroup(group),
+            CallbackType = settings.CallbackMode == DingTalkCallbackMode.Http ? "HTTP" : "STREAM",
+            CallbackRouteKey = settings.CallbackMode == DingTalkCallbackMode.Http ? settings.CallbackRouteKey : null,
+            ImGroupOpenSpaceModel = new ImGroupOpenSpaceModel(
+                SupportForward: false,
+                new Dictionary<string, string> { ["ZH_CN"] = "扩容审批: " + cardData[ApprovalCardVariables.Title], ["EN_US"] = "Scale approval: " + cardData[ApprovalCardVariables.Title] }),
+            ImGroupOpenDeliverModel = new ImGroupOpenDeliverModel(
+                settings.EffectiveRobotCode,
+                mentions.Distinct(StringComparer.Ordinal).ToDictionary(user => user, content.DisplayName, StringComparer.Ordinal)),
+        };
+    }
 
     public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalationSpec, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
         escalation.EscalateAsync(proposal, escalationSpec, receivers, cancellationToken);
@@ -112,6 +136,9 @@ public sealed partial class DingTalkCardNotifier(
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Approval card {OutTrackId} already existed; updated it instead")]
     private static partial void LogCardAlreadyExisted(ILogger logger, string outTrackId);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Approval card {OutTrackId} no longer existed in DingTalk; delivered it again to group {OpenConversationId}")]
+    private static partial void LogCardRedelivered(ILogger logger, string outTrackId, string openConversationId);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Approval card {OutTrackId} not delivered: {Error}")]
     private static partial void LogCardFailed(ILogger logger, string outTrackId, string error);

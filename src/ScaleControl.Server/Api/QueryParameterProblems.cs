@@ -19,6 +19,35 @@ public static class QueryParameterProblems
             return;
         }
 
+        var errors = Errors(http, handler);
+        if (errors.Count > 0)
+        {
+            context.ProblemDetails.Title = "A query parameter is invalid";
+            context.ProblemDetails.Extensions["errors"] = errors;
+        }
+    }
+
+    /// <summary>
+    /// An enum query value the framework binds although it is no name — a number (<c>?phase=1</c>, <c>?phase=99</c>) or
+    /// a list (<c>?phase=Pending,Applied</c>) — is refused the same way as <c>?phase=Bogus</c>: the names only.
+    /// Runs after authorization, so a caller without a token still gets 401 first.
+    /// </summary>
+    public static IApplicationBuilder UseStrictQueryParameters(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.Request.Query.Count > 0 && http.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>() is { } handler
+            && Errors(http, handler) is { Count: > 0 } errors)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            var problem = new HttpValidationProblemDetails(errors) { Title = "A query parameter is invalid", Status = StatusCodes.Status400BadRequest };
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+            return;
+        }
+
+        await next(http);
+    });
+
+    private static Dictionary<string, string[]> Errors(HttpContext http, MethodInfo handler)
+    {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var parameter in handler.GetParameters())
         {
@@ -29,18 +58,14 @@ public static class QueryParameterProblems
             }
         }
 
-        if (errors.Count > 0)
-        {
-            context.ProblemDetails.Title = "A query parameter is invalid";
-            context.ProblemDetails.Extensions["errors"] = errors;
-        }
+        return errors;
     }
 
     private static bool Parses(Type type, string value) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(int) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
         var t when t == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
-        { IsEnum: true } t => Enum.TryParse(t, value, ignoreCase: false, out _),
+        { IsEnum: true } t => Enum.GetNames(t).Contains(value, StringComparer.Ordinal), // as the binder: case-sensitive, names only
         _ => true,
     };
 

@@ -27,7 +27,7 @@ public static class ServerHostingExtensions
 
         services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false)); // "mode":1 is not a mode: the names only
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo is an error, never a silent default
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "5" is not a number, as for kubectl
@@ -36,7 +36,11 @@ public static class ServerHostingExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler answers with the field path
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<MissingNamespaceHandler>();
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = QueryParameterProblems.Explain);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            QueryParameterProblems.Explain(context);
+            MediaTypeProblems.Explain(context);
+        });
         services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
         services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
         services.AddOpenApi();

@@ -11,6 +11,7 @@ using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Sandbox.Traffic;
 using ScaleControl.Sandbox.Traffic.PrometheusApi;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Security;
 
 namespace ScaleControl.Server.SandboxMode;
 
@@ -43,6 +44,13 @@ public static class SandboxWorld
         var world = new World(baseUrl, kubernetesApi, kubeconfig, dingTalk, SandboxCatalog.Tuned(SandboxCatalog.Services(dingTalk, settings), settings));
         builder.Services.AddSingleton(world);
         builder.Services.AddSingleton(certificate);
+
+        // Approvals kept in the durable cluster must still verify after a restart: the key is kept with them.
+        var approvals = builder.Configuration.GetSection(ApprovalSigningOptions.SectionName);
+        if (string.IsNullOrEmpty(approvals[nameof(ApprovalSigningOptions.SigningKey)]) && string.IsNullOrEmpty(approvals[nameof(ApprovalSigningOptions.SigningKeyFile)]))
+        {
+            approvals[nameof(ApprovalSigningOptions.SigningKeyFile)] = SandboxApprovalKey.Ensure(StateDirectory(settings), settings.Reset);
+        }
 
         builder.Services.AddSandboxKubernetes(o =>
         {

@@ -2,7 +2,8 @@ namespace ScaleControl.Server.Security;
 
 /// <summary>
 /// <c>ScaleControl:Approvals</c>: the key every replica signs approval records with and the leader verifies before it
-/// scales. Required in cluster mode (all replicas share it; keep it in a Secret); the sandbox generates one per run.
+/// scales. Required in cluster mode (all replicas share it; keep it in a Secret); the sandbox keeps one with its cluster state
+/// (<c>approval-signing.key</c>, new on <c>--reset</c>).
 /// </summary>
 public sealed class ApprovalSigningOptions
 {

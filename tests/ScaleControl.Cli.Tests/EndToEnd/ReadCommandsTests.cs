@@ -125,6 +125,18 @@ public sealed class ReadCommandsTests(CliSandbox server)
         }
     }
 
+    [Fact]
+    public async Task GetHistory_NothingInTheNamespace_SaysWhichNamespaceItLookedIn()
+    {
+        var one = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "history", "-n", "quiet-ns", "--since", "1h");
+        var all = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "history", "-A", "--since", "1s");
+
+        Assert.True(one.ExitCode == 0, one.ToString());
+        Assert.Equal("No actions in quiet-ns namespace in the last 1h.", one.Output.Trim());
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.True(all.Output.Trim() is "No actions in the last 1s." || all.Output.StartsWith("NAMESPACE", StringComparison.Ordinal), all.ToString());
+    }
+
     [Theory]
     [InlineData("table")]
     [InlineData("json")]

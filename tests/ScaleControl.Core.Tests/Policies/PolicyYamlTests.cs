@@ -106,6 +106,18 @@ public class PolicyYamlTests
         Assert.Contains("minReplica", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("99")]
+    [InlineData("Auto, Approval")]
+    public void Load_ModeGivenAsANumber_IsRefusedNamingTheModes(string mode)
+    {
+        var e = Assert.Throws<PolicyYamlException>(() => PolicyYaml.Load(Minimal.Replace("mode: Approval", $"mode: {mode}", StringComparison.Ordinal)));
+
+        Assert.Equal(15, e.Line);
+        Assert.Contains("one of Auto, Approval", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_UnknownMode_ReportsLine()
     {

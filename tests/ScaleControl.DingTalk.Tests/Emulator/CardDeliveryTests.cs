@@ -47,6 +47,30 @@ public class CardDeliveryTests
     }
 
     [Fact]
+    public async Task UpdateProposalAsync_CardNoLongerInDingTalk_DeliversItAgainShowingTheOutcomeWithoutMentions()
+    {
+        // The sandbox's emulator forgets its cards on a restart while the proposals are kept: the card update would
+        // fail with param.cardNotExist on every tick and the group would never see the outcome.
+        await using var world = await DingTalkWorld.StartAsync();
+        var applied = SampleProposals.Pending().With(SampleProposals.Pending().Status with
+        {
+            Phase = ProposalPhase.Applied,
+            AppliedReplicas = 60,
+            AppliedAt = SampleProposals.Created.AddMinutes(1),
+            Card = new CardReference { OutTrackId = OutTrackId, OpenConversationId = DingTalkWorld.Group, SentAt = SampleProposals.Created },
+        });
+
+        await world.ClientService<IApprovalNotifier>().UpdateProposalAsync(applied, CancellationToken.None);
+
+        var card = await world.CardAsync(OutTrackId);
+        Assert.Equal("applied", card.GetProperty("cardData").GetProperty("status").GetString());
+        Assert.DoesNotContain(card.GetProperty("buttons").EnumerateArray(), b => b.GetProperty("actionId").GetString() == "approve");
+        var space = Assert.Single(card.GetProperty("spaces").EnumerateArray());
+        Assert.Equal(DingTalkWorld.Group, space.GetProperty("spaceId").GetString());
+        Assert.Empty(space.GetProperty("atUserIds").EnumerateObject());
+    }
+
+    [Fact]
     public async Task SendProposalAsync_UnpublishedTemplate_ReportsErrorWithoutRetrying()
     {
         await using var world = await DingTalkWorld.StartAsync(clientSettings: new() { ["ScaleControl:DingTalk:CardTemplateId"] = "scalecontrol-draft.schema" });

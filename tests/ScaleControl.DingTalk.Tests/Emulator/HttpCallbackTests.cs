@@ -95,6 +95,22 @@ public class HttpCallbackTests
         Assert.Single(world.Inbox.Commands);
     }
 
+    [Fact]
+    public async Task Post_SignedButParamsGivenTwice_RefusedWith400NothingDecided()
+    {
+        await using var world = await WorldWithCardAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var body = Payload.Replace("""\"action\":\"approve\"}""", """\"action\":\"reject\",\"action\":\"approve\"}""", StringComparison.Ordinal);
+        Assert.NotEqual(Payload, body);
+
+        using var response = await PostAsync(world, now, DingTalkSignatures.CardCallback(DingTalkWorld.CallbackSecret, now), body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not valid JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(world.Inbox.Commands);
+        Assert.Equal(ProposalPhase.Pending, world.Inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
+    }
+
     private static async Task AssertRejectedAsync(string? timestamp, string? signature)
     {
         await using var world = await WorldWithCardAsync();
@@ -106,12 +122,12 @@ public class HttpCallbackTests
         Assert.Equal(ProposalPhase.Pending, world.Inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(DingTalkWorld world, string? timestamp, string? signature)
+    private static async Task<HttpResponseMessage> PostAsync(DingTalkWorld world, string? timestamp, string? signature, string body = Payload)
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, world.ClientUrl + "/dingtalk/card-callback")
         {
-            Content = new StringContent(Payload, Encoding.UTF8, "application/json"),
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         if (timestamp is not null)
         {

@@ -29,6 +29,17 @@ public class CardCallbackParsingTests
         Assert.False(string.IsNullOrEmpty(error));
     }
 
+    [Theory]
+    [InlineData("""{"outTrackId":"a.b","userId":"u","content":"{\"cardPrivateData\":{\"params\":{\"action\":\"reject\",\"action\":\"approve\"}}}"}""")]
+    [InlineData("""{"outTrackId":"a.b","userId":"u","content":"{\"cardPrivateData\":{\"params\":{\"replicas\":\"4\",\"replicas\":\"40\"}}}"}""")]
+    [InlineData("""{"outTrackId":"a.b","userId":"wangwu","userId":"zhangsan","content":"{\"cardPrivateData\":{\"params\":{\"action\":\"approve\"}}}"}""")]
+    [InlineData("""{"outTrackId":"a.b","userId":"u","content":"{\"cardPrivateData\":{\"actionIds\":[\"reject\"],\"actionIds\":[\"approve\"]}}"}""")]
+    public void TryParse_AFieldGivenTwice_RefusesInsteadOfThrowingOrPickingOne(string json)
+    {
+        Assert.False(CardCallback.TryParse(json, out _, out var error));
+        Assert.Contains("not valid JSON", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TryParse_ProtocolExample_DecodesDoubleEncodedContent()
     {

@@ -85,4 +85,35 @@ public sealed class PhonePageBrowserTests
         await Assertions.Expect(card.Locator(".card-status")).ToHaveTextAsync("rejected");
         await Assertions.Expect(page.Locator(".ding.for-me")).ToContainTextAsync("Scale approval pending");
     }
+    [Fact]
+    public async Task PhonePage_LinksInCardAndMessageText_OnlyHttpOnesBecomeLinks()
+    {
+        // Reasons, chat replies and notices carry text people typed (a pin reason, a command the robot quotes back):
+        // a markdown link in it must not become a script link on the sandbox's own origin, where the dashboard keeps its token.
+        const string Script = "[details](javascript:document.title%3D%27pwned%27)";
+        await using var host = await EmulatorHost.StartAsync();
+        await host.CreateCardAsync("link-card", null, cardData: new System.Text.Json.Nodes.JsonObject
+        {
+            ["cardParamMap"] = new System.Text.Json.Nodes.JsonObject { ["status"] = "pending", ["reason"] = $"gala {Script} and [runbook](https://example.com/runbook)" },
+        });
+        await host.CallAsync(HttpMethod.Post, "v1.0/robot/groupMessages/send", new
+        {
+            robotCode = host.App.RobotCode, openConversationId = host.Group.OpenConversationId, msgKey = "sampleMarkdown",
+            msgParam = JsonSerializer.Serialize(new { title = "frozen", text = $"frozen: {Script} [link](dingtalk://dingtalkclient/page/link?url=javascript%3Adocument.title%3D1)" }),
+        }, await host.TokenAsync());
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = s_chromiumArgs,
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{host.BaseUrl}/phone?user=zhangsan");
+        await Assertions.Expect(page.Locator("[data-out-track-id='link-card'] .card-reason")).ToContainTextAsync("gala");
+        await Assertions.Expect(page.Locator(".bubble").Filter(new() { HasText = "frozen" })).ToHaveCountAsync(1);
+
+        var hrefs = await page.Locator("#timeline a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+
+        Assert.Equal(["https://example.com/runbook"], hrefs);
+        await Assertions.Expect(page.Locator("[data-out-track-id='link-card'] .card-reason")).ToContainTextAsync("[details](javascript:");
+    }
 }

@@ -68,6 +68,47 @@ public sealed class RequestErrorTests : IDisposable
         Assert.Contains(parameter, errors.GetProperty(parameter)[0].GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/api/v1/proposals?phase=1")]
+    [InlineData("/api/v1/proposals?phase=99")]
+    [InlineData("/api/v1/proposals?phase=-1")]
+    [InlineData("/api/v1/proposals?phase=pending")]
+    public async Task Query_EnumGivenAsANumber_IsRefusedNamingTheValues(string url)
+    {
+        var errors = await ErrorsAsync(HttpMethod.Get, url, null);
+
+        Assert.Contains("must be one of Pending", errors.GetProperty("phase")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("\"1\"")]
+    public async Task Body_EnumGivenAsANumber_IsRefusedNamingTheValues(string mode)
+    {
+        var policy = JsonSerializer.Serialize(TestPolicies.Approval(), Http.Json).Replace("\"mode\":\"Approval\"", $"\"mode\":{mode}", StringComparison.Ordinal);
+        Assert.Contains($"\"mode\":{mode}", policy, StringComparison.Ordinal);
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/policies/validate", policy);
+
+        Assert.Contains("expected one of Auto", errors.GetProperty("spec.mode")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Body_WithoutJsonContentType_SaysWhichContentTypeIsNeeded()
+    {
+        await GivenPolicyAsync();
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostAsync("/api/v1/workloads/shop/checkout-api/pin",
+            new StringContent("""{"replicas":3,"durationSeconds":60,"reason":"x"}""", Encoding.UTF8, "text/plain"));
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Content-Type: application/json", text, StringComparison.Ordinal);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
     private async Task GivenPolicyAsync()
     {
         _server.Workloads.Add("shop", "checkout-api", 4);

@@ -14,18 +14,21 @@
     .replace(/^#{1,6}\s*(.+)$/gm, "<b>$1</b>")
     .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, label, url) => `<a href="${openableUrl(url)}" target="_blank" rel="noopener">${label}</a>`)
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole, label, url) => {
+      const href = openableUrl(url);
+      return href ? `<a href="${href}" target="_blank" rel="noopener">${label}</a>` : whole;
+    })
     .replace(/(^|\s)@(\w+)/g, '$1<span class="mention">@$2</span>')
     .replace(/\n/g, "<br>");
 
   // dingtalk://dingtalkclient/page/link?url=<encoded> opens <url> inside DingTalk; a browser can only follow the inner URL.
+  // Only http(s) becomes a link (null otherwise): the text comes from what people typed, and a javascript: link here
+  // would run on the sandbox's origin, where the dashboard keeps its token. The url arrives HTML-escaped (markdown escapes first).
   const openableUrl = (url) => {
-    const match = /^dingtalk:\/\/dingtalkclient\/page\/link\?(.*)$/.exec(url || "");
-    if (match) {
-      const inner = new URLSearchParams(match[1]).get("url");
-      if (inner) return escapeHtml(inner);
-    }
-    return escapeHtml(url);
+    let target = String(url || "").replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" }[e]));
+    const match = /^dingtalk:\/\/dingtalkclient\/page\/link\?(.*)$/.exec(target);
+    if (match) target = new URLSearchParams(match[1]).get("url") || "";
+    return /^https?:\/\//i.test(target) ? escapeHtml(target) : null;
   };
 
   const clock = (iso) => {
@@ -102,7 +105,7 @@
         ${privateText ? `<div class="private-note">${escapeHtml(privateText)}</div>` : ""}
         ${card.buttons.some((b) => b.row == null) ? `<div class="card-buttons">${card.buttons.filter((b) => b.row == null).map(buttonHtml).join("")}
         </div>` : ""}
-        ${d.detailUrl ? `<a class="card-link" href="${openableUrl(d.detailUrl)}" target="_blank" rel="noopener">View details ›</a>` : ""}
+        ${openableUrl(d.detailUrl) ? `<a class="card-link" href="${openableUrl(d.detailUrl)}" target="_blank" rel="noopener">View details ›</a>` : ""}
         ${card.renderWarnings.length ? `<div class="warnings" title="values DingTalk would not render">⚠ ${card.renderWarnings.map(escapeHtml).join("<br>")}</div>` : ""}
       </div>`;
   }
