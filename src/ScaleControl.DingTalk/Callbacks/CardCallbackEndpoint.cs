@@ -30,13 +30,10 @@ public static partial class CardCallbackEndpoint
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var logger = loggerFactory.CreateLogger(typeof(CardCallbackEndpoint));
-        // The body is read first (the server caps its size) because the signature vouches for one body only.
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken);
+        // The signature is single-use (SignatureReplayGuard), so a replayed request is refused before its body is read.
         var problem = verifier.Verify(
             request.Headers[CardCallbackSignatureVerifier.TimestampHeader].FirstOrDefault(),
-            request.Headers[CardCallbackSignatureVerifier.SignatureHeader].FirstOrDefault(),
-            body);
+            request.Headers[CardCallbackSignatureVerifier.SignatureHeader].FirstOrDefault());
         var remoteIp = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?";
         if (problem is not null)
         {
@@ -44,6 +41,8 @@ public static partial class CardCallbackEndpoint
             return TypedResults.Unauthorized();
         }
 
+        using var reader = new StreamReader(request.Body); // the server caps its size
+        var body = await reader.ReadToEndAsync(cancellationToken);
         if (!CardCallback.TryParse(body, out var callback, out var error))
         {
             LogMalformed(logger, remoteIp, error);

@@ -19,7 +19,7 @@ public sealed class CardCallbackSignatureVerifier(IOptionsMonitor<DingTalkOption
     private static readonly long MaxTimestamp = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     /// <summary>Null when the request is authentic; otherwise why it is not.</summary>
-    public string? Verify(string? timestamp, string? signature, string body = "")
+    public string? Verify(string? timestamp, string? signature)
     {
         var settings = options.CurrentValue;
         if (string.IsNullOrEmpty(settings.CallbackApiSecret))
@@ -52,8 +52,8 @@ public sealed class CardCallbackSignatureVerifier(IOptionsMonitor<DingTalkOption
             return $"the signature timestamp is {skew.TotalSeconds:0} s away from our clock";
         }
 
-        return replays.Accept(signature, body, signedAt + settings.CallbackMaxClockSkew)
+        return replays.Accept(signature, signedAt + settings.CallbackMaxClockSkew)
             ? null
-            : "the signature was already used with another body (a replayed header pair)";
+            : "the signature was already used (a replayed request)";
     }
 }

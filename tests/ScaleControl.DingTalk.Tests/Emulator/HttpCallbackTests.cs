@@ -96,6 +96,22 @@ public class HttpCallbackTests
     }
 
     [Fact]
+    public async Task Post_TheSameSignedRequestAgain_RefusedAsAReplay()
+    {
+        await using var world = await WorldWithCardAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var signature = DingTalkSignatures.CardCallback(DingTalkWorld.CallbackSecret, now);
+        using var first = await PostAsync(world, now, signature);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        // Captured and sent again, body and all (an "Approve all" replayed later would approve rows added since).
+        using var replayed = await PostAsync(world, now, signature);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+        Assert.Single(world.Inbox.Commands);
+    }
+
+    [Fact]
     public async Task Post_SignedButParamsGivenTwice_RefusedWith400NothingDecided()
     {
         await using var world = await WorldWithCardAsync();
