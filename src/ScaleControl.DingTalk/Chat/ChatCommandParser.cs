@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies.Validation;
@@ -49,7 +50,12 @@ public static partial class ChatCommandParser
             return Fail("the message must be plain text: no control characters or bidirectional overrides");
         }
 
-        var words = Words().Matches(text.Trim()).Select(m => m.Value).ToList();
+        // Phones type full-width letters, digits and punctuation (ｓｔａｔｕｓ, ２－＞６, the ideographic space) in a
+        // Chinese input mode: read them as their ASCII forms. Other people's @-mentions (DingTalk removes only the
+        // robot's) address them, not the robot, wherever they stand.
+        var words = Words().Matches(text.Normalize(NormalizationForm.FormKC).Trim()).Select(m => m.Value)
+            .Where(w => !w.StartsWith('@'))
+            .ToList();
         if (words.Count == 0)
         {
             return new ParsedCommand(new HelpCommand(), null);
@@ -282,10 +288,10 @@ public static partial class ChatCommandParser
     [GeneratedRegex(@"\S+")]
     private static partial Regex Words();
 
-    [GeneratedRegex(@"^(?:->|→|=>)$")]
+    [GeneratedRegex(@"^(?:->|-》|→|=>)$")]
     private static partial Regex Arrow();
 
-    [GeneratedRegex(@"^(\d{1,5})(?:->|→|=>)(\d{1,5})$")]
+    [GeneratedRegex(@"^(\d{1,5})(?:->|-》|→|=>)(\d{1,5})$")]
     private static partial Regex Replicas();
 
     [GeneratedRegex(@"^(?<part>\d{1,6}[dhms])+$")]

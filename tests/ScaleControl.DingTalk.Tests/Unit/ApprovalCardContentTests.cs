@@ -145,6 +145,23 @@ public class ApprovalCardContentTests
     }
 
     [Fact]
+    public void Build_TypedReasons_ShowLiterallyInTheMarkdownFields()
+    {
+        // reason and result are markdown on the card: what a person typed must not become a link, an image or HTML.
+        const string Typed = "see [runbook](http://evil.example) ![x](http://evil.example/t.png) <font color=red>now</font>";
+        var pinned = SampleProposals.Pending() with { Spec = SampleProposals.Pending().Spec with { Reason = "pinned by zhangsan: " + Typed } };
+        var rejected = s_content.Build(pinned.With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Rejected,
+            Rejection = new RejectionRecord { User = "lisi", At = SampleProposals.Created.AddMinutes(1), Reason = Typed },
+        }));
+
+        const string Escaped = @"see \[runbook\]\(http://evil.example) !\[x\]\(http://evil.example/t.png) \<font color=red\>now\</font\>";
+        Assert.Equal("pinned by zhangsan: " + Escaped, rejected[V.Reason]);
+        Assert.StartsWith($"rejected: {Escaped}; no change", rejected[V.Result], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_TwoPersonRule_CountsTwoApprovals()
     {
         var proposal = SampleProposals.Pending() with { Spec = SampleProposals.Pending().Spec with { RequiresTwoPersons = true } };
