@@ -208,7 +208,10 @@ public sealed partial class ChatCommandService(
         }
 
         var inNamespace = await policies.ListAsync(command.Namespace, cancellationToken);
-        var chosen = command.Workload is null ? inNamespace : [.. inNamespace.Where(p => p.Spec.Target.Name == command.Workload || p.Metadata.Name == command.Workload).Take(1)];
+        // The policy of that workload first, as unfreeze, scale and unpin find it; a policy of that name only when no policy
+        // targets a workload of that name (else "freeze shop/api" could freeze the policy named api of workload api-v2).
+        var chosen = command.Workload is null ? inNamespace
+            : [.. inNamespace.Where(p => p.Spec.Target.Name == command.Workload).Concat(inNamespace.Where(p => p.Metadata.Name == command.Workload)).Take(1)];
         if (chosen.Count == 0)
         {
             return CommandReply.Refused($"No ScalePolicy matches **{command.Namespace}/{command.Workload ?? "*"}**. Nothing was changed.");

@@ -1,6 +1,6 @@
 using ScaleControl.Core.Ports;
 
-namespace ScaleControl.Core.Tests.Ports;
+namespace ScaleControl.Core.Tests.Markup;
 
 public sealed class MarkdownTextTests
 {
