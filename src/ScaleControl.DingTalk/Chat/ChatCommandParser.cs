@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies.Validation;
@@ -50,10 +49,8 @@ public static partial class ChatCommandParser
             return Fail("the message must be plain text: no control characters or bidirectional overrides");
         }
 
-        // Phones type full-width letters, digits and punctuation (ｓｔａｔｕｓ, ２－＞６, the ideographic space) in a
-        // Chinese input mode: read them as their ASCII forms. Other people's @-mentions (DingTalk removes only the
-        // robot's) address them, not the robot, wherever they stand.
-        var words = Words().Matches(text.Normalize(NormalizationForm.FormKC).Trim()).Select(m => m.Value)
+        // Other people's @-mentions (DingTalk removes only the robot's) address them, not the robot, wherever they stand.
+        var words = Words().Matches(FoldWidth(text).Trim()).Select(m => m.Value)
             .Where(w => !w.StartsWith('@'))
             .ToList();
         if (words.Count == 0)
@@ -258,6 +255,25 @@ public static partial class ChatCommandParser
 
         return duration >= TimeSpan.FromSeconds(1) && duration <= MaxDuration;
     }
+
+    /// <summary>
+    /// Phones type full-width letters, digits and punctuation in a Chinese input mode (ｓｔａｔｕｓ, ２－＞６, 20：00, the
+    /// ideographic space): read as their ASCII forms, as NFKC would — by hand, because the server runs with invariant
+    /// globalization, where <see cref="string.Normalize()"/> leaves them as they are.
+    /// </summary>
+    public static string FoldWidth(string text) => string.Create(text.Length, text, static (folded, original) =>
+    {
+        for (var i = 0; i < original.Length; i++)
+        {
+            var c = original[i];
+            folded[i] = c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+                '\u3000' => ' ',
+                _ => c,
+            };
+        }
+    });
 
     internal static string Reason(IEnumerable<string> words) => string.Join(' ', words).Trim();
 
