@@ -206,12 +206,16 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
             ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Escape(status.Rejection.Reason)}; no change")
                 + HoldText(proposal),
-            ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
+            ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
                 + $"; {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} awaits approval",
             ProposalPhase.Expired => "expired: nobody decided in time; no change",
             _ => "",
         };
     }
+
+    /// <summary>" by Zhang San": who approved the part already applied (the approvals start again for the rest).</summary>
+    private string PartApprovedBy(ScaleProposal proposal) =>
+        proposal.Status.History.LastOrDefault(h => h.To == ProposalPhase.Approved) is { By.Length: > 0 } approved ? $" by {DisplayName(approved.By)}" : "";
 
     /// <summary>The latest change of the target while pending: "updated 10:32:05 UTC: 40 → 60 (2 updates)".</summary>
     private string Updated(ScaleProposal proposal)
