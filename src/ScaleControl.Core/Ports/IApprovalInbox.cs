@@ -9,7 +9,9 @@ namespace ScaleControl.Core.Ports;
 /// apply run behind it (a DingTalk tap must be answered within 2 s). <see cref="AllRows"/>: a group card's
 /// "Approve all" / "Reject all", the decision applies to every open row sharing the proposal's card. <see cref="Row"/>:
 /// a group card's per-row button, the decision applies to that row (<c>namespace/proposal</c>) only if it is on the
-/// proposal's card.
+/// proposal's card. <see cref="SeenRows"/>: with <see cref="AllRows"/>, the rows and targets the approver saw (the
+/// card's Approve all): each is approved up to what was seen, and a row not seen stays pending; null approves every
+/// open row (API, CLI).
 /// </summary>
 public sealed record ApprovalCommand(
     string Namespace,
@@ -22,7 +24,8 @@ public sealed record ApprovalCommand(
     bool HalfStep = false,
     bool AwaitOutcome = true,
     bool AllRows = false,
-    string? Row = null);
+    string? Row = null,
+    IReadOnlyDictionary<string, int>? SeenRows = null);
 
 public enum ApprovalResultKind
 {

@@ -32,6 +32,11 @@ public sealed partial class CardCallbackHandler(
     /// <summary>A namespace and a proposal name at most.</summary>
     private const int MaxRowKeyLength = 63 + 1 + 253;
 
+    /// <summary>Approve all's param with the rows and counts the card showed (<see cref="GroupCardRows.Seen"/>).</summary>
+    public const string SeenParam = "seen";
+
+    private const int MaxSeenLength = 16 * 1024;
+
     /// <summary>Answer by then, leaving room for the network inside DingTalk's 2 s.</summary>
     internal TimeSpan ReplyBudget { get; init; } = TimeSpan.FromMilliseconds(1500);
 
@@ -71,6 +76,14 @@ public sealed partial class CardCallbackHandler(
             return Refuse(callback, "This row button names no row; nothing was changed.");
         }
 
+        // Approve all carries the rows and counts the approver saw (a card posted before it did approves every open row).
+        IReadOnlyDictionary<string, int>? seenRows = null;
+        if (action == CardAction.ApproveAll && callback.Params.TryGetValue(SeenParam, out var seenText)
+            && !(seenText.Length <= MaxSeenLength && GroupCardRows.TryParseSeen(seenText, out seenRows)))
+        {
+            return Refuse(callback, "This button's rows could not be read; nothing was changed.");
+        }
+
         // The button carries the count the approver saw; the lifecycle grants what they saw if the card changed since.
         var rejects = action is CardAction.Reject or CardAction.RejectAll or CardAction.RejectRow;
         var allRows = action is CardAction.ApproveAll or CardAction.RejectAll;
@@ -86,7 +99,8 @@ public sealed partial class CardCallbackHandler(
             HalfStep: action == CardAction.ApproveHalf && replicas is null,
             AwaitOutcome: false,
             AllRows: allRows,
-            Row: row);
+            Row: row,
+            SeenRows: seenRows);
 
         // Not cancelled with the request: a decision that started is allowed to finish (and apply once).
         var decision = inbox.DecideAsync(command, CancellationToken.None);

@@ -47,6 +47,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.Reason] = lead.Spec.Group is null ? MarkdownText.Escape(newest.Spec.Reason) : "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
+        map[V.AllSeen] = GroupCardRows.Seen(rows, MaxValueBytes);
         map[V.CostDelta] = PodDelta(to - from);
         map[V.UndoTo] = "";
         map[V.UndoAll] = rows.Count(r => UndoRules.Offered(r, r.Status.AppliedAt ?? default, TimeSpan.MaxValue) is null) is > 0 and var undoable ? Number(undoable) : "";
@@ -116,6 +117,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.UndoTo] = UndoRules.Offered(proposal, status.AppliedAt ?? default, TimeSpan.MaxValue) is null ? Number(spec.FromReplicas) : "",
             [V.UndoAll] = "",
             [V.RowItems] = "",
+            [V.AllSeen] = "",
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
 

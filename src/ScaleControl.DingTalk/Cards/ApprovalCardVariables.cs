@@ -77,6 +77,13 @@ public static class ApprovalCardVariables
     /// </summary>
     public const string RowItems = "rowItems";
 
+    /// <summary>
+    /// string: on a group card, the pending rows with the targets the card shows (<c>namespace/proposal=to</c>, comma
+    /// separated), which "Approve all" sends back as its <c>seen</c> param: it approves what the approver saw, and a
+    /// row that joined the card later stays pending; "" otherwise.
+    /// </summary>
+    public const string AllSeen = "allSeen";
+
     /// <summary>string: the latest change of the target while pending ("updated 10:32:05 UTC: 40 → 60"), "" when never amended.</summary>
     public const string Updated = "updated";
 

@@ -42,5 +42,45 @@ public static class GroupCardRows
         return "[]";
     }
 
+    /// <summary>
+    /// The pending rows and their targets as <c>key=to</c>, comma separated, whole entries only up to
+    /// <paramref name="maxBytes"/> (a row left out is not approved by "Approve all"; it keeps its own button).
+    /// </summary>
+    public static string Seen(IReadOnlyList<ScaleProposal> rows, int maxBytes)
+    {
+        var seen = new StringBuilder();
+        foreach (var row in rows.Where(r => r.Status.Phase == ProposalPhase.Pending))
+        {
+            var entry = $"{(seen.Length > 0 ? "," : "")}{Key(row)}={row.Spec.ToReplicas.ToString(CultureInfo.InvariantCulture)}";
+            if (Encoding.UTF8.GetByteCount(seen.ToString()) + Encoding.UTF8.GetByteCount(entry) > maxBytes)
+            {
+                break;
+            }
+
+            seen.Append(entry);
+        }
+
+        return seen.ToString();
+    }
+
+    /// <summary>Reads a <see cref="Seen"/> text back (false for anything else: a forged or damaged param).</summary>
+    public static bool TryParseSeen(string text, out IReadOnlyDictionary<string, int> seen)
+    {
+        var rows = new Dictionary<string, int>(StringComparer.Ordinal);
+        seen = rows;
+        foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = entry.LastIndexOf('=');
+            if (equals <= 0 || !entry.AsSpan(0, equals).Contains('/')
+                || !int.TryParse(entry.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var to) || to <= 0
+                || !rows.TryAdd(entry[..equals], to))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private sealed record RowItem(string Key, string Workload, string From, string To, string Status);
 }

@@ -65,6 +65,36 @@ public class CardCallbackHandlerTests
         Assert.Equal((false, false, "feed/comments-1a2b"), (command.Approve, command.AllRows, command.Row));
     }
 
+    [Fact]
+    public async Task HandleAsync_ApproveAll_SendsTheRowsAndCountsTheCardShowed()
+    {
+        var tap = new CardCallback("shop.checkout-api-7f3a", "zhangsan", "corp", ["approve_all"],
+            new Dictionary<string, string> { ["action"] = "approve_all", ["seen"] = "feed/gateway-1a2b=8,feed/comments-3c4d=6" });
+
+        await _handler.HandleAsync(tap, CancellationToken.None);
+
+        var command = Assert.Single(_inbox.Commands);
+        Assert.True(command.AllRows);
+        Assert.Equal(new Dictionary<string, int> { ["feed/gateway-1a2b"] = 8, ["feed/comments-3c4d"] = 6 }, command.SeenRows);
+    }
+
+    [Theory]
+    [InlineData("feed/gateway-1a2b")]
+    [InlineData("gateway=8")]
+    [InlineData("feed/gateway-1a2b=0")]
+    [InlineData("feed/gateway-1a2b=x")]
+    [InlineData("feed/gateway-1a2b=8,feed/gateway-1a2b=9")]
+    public async Task HandleAsync_ApproveAllWithADamagedSeenParam_RefusedAndNothingDecided(string seen)
+    {
+        var tap = new CardCallback("shop.checkout-api-7f3a", "zhangsan", "corp", ["approve_all"],
+            new Dictionary<string, string> { ["action"] = "approve_all", ["seen"] = seen });
+
+        var reply = await _handler.HandleAsync(tap, CancellationToken.None);
+
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("This button's rows could not be read; nothing was changed.", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

@@ -101,6 +101,19 @@ public class GroupCardContentTests
     }
 
     [Fact]
+    public void BuildGroup_AllSeen_NamesThePendingRowsWithTheTargetsShown()
+    {
+        var applied = Row("gateway", 4, 8) is var g ? g.With(g.Status with { Phase = ProposalPhase.Applied }) : g;
+
+        var card = s_content.BuildGroup([applied, Row("comments", 2, 4), Row("feed", 3, 9)]);
+
+        Assert.Equal("feed/comments=4,feed/feed=9", card[V.AllSeen]);
+        Assert.True(GroupCardRows.TryParseSeen(card[V.AllSeen], out var seen));
+        Assert.Equal(2, seen.Count);
+        Assert.Equal("", s_content.Build(SampleProposals.Pending())[V.AllSeen]);
+    }
+
+    [Fact]
     public void BuildGroup_ManyRows_RowItemsStayValidJsonWithinTheValueLimit()
     {
         var rows = Enumerable.Range(0, 30).Select(i => Row($"service-with-a-long-name-{i:00}", 2, 4)).ToList();

@@ -99,6 +99,26 @@ public sealed class GroupCardTests : IDisposable
     }
 
     [Fact]
+    public async Task ApproveAll_WithTheRowsTheApproverSaw_GrantsWhatWasSeen_ARowThatJoinedLaterStaysPending()
+    {
+        await GivenChainUnderLoad();
+        await Tick();
+        var rows = (await Open()).OrderBy(ProposalFactory.CreatedAt).ToList();
+        // The card the approver looked at had two of the rows (the lifecycle grants a seen target below a later amended one).
+        var seen = new Dictionary<string, int> { [$"feed/{rows[0].Metadata.Name}"] = 10, [$"feed/{rows[1].Metadata.Name}"] = 10 };
+
+        var result = await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand("feed", rows[0].Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true, AllRows: true, SeenRows: seen), default);
+
+        Assert.Contains("2 of 3 rows approved", result.Message, StringComparison.Ordinal);
+        Assert.Contains("joined the card after you looked", result.Message, StringComparison.Ordinal);
+        Assert.Equal(10, _server.Workloads.Replicas("feed", rows[0].Spec.Target.Name));
+        Assert.Equal(10, _server.Workloads.Replicas("feed", rows[1].Spec.Target.Name));
+        Assert.Equal(4, _server.Workloads.Replicas("feed", rows[2].Spec.Target.Name));
+        Assert.Contains(await Open(), r => r.Metadata.Name == rows[2].Metadata.Name);
+    }
+
+    [Fact]
     public async Task RejectOneRow_TheOthersStayOnTheCard_ApproveAllTakesTheRest()
     {
         await GivenChainUnderLoad();

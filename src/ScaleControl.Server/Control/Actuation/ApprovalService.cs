@@ -86,7 +86,20 @@ public sealed class ApprovalService(
         var results = new List<ApprovalResult>();
         foreach (var row in rows)
         {
-            var rowCommand = command with { Namespace = row.Metadata.Namespace, ProposalName = row.Metadata.Name, AllRows = false };
+            // An approver grants what the card showed them: each row up to its target then, none that joined since.
+            int? seen = null;
+            if (command is { Approve: true, SeenRows: { } shown })
+            {
+                if (!shown.TryGetValue($"{row.Metadata.Namespace}/{row.Metadata.Name}", out var to))
+                {
+                    results.Add(new ApprovalResult(ApprovalResultKind.Refused, "joined the card after you looked; still waiting for approval", row));
+                    continue;
+                }
+
+                seen = to;
+            }
+
+            var rowCommand = command with { Namespace = row.Metadata.Namespace, ProposalName = row.Metadata.Name, AllRows = false, SeenRows = null, Replicas = seen ?? command.Replicas };
             results.Add(await FollowAsync(rowCommand, await DecideGatedAsync(rowCommand, cancellationToken), cancellationToken));
         }
 
