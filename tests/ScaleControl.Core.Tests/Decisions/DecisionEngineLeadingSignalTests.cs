@@ -180,6 +180,24 @@ public class DecisionEngineLeadingSignalTests
     }
 
     [Fact]
+    public void Decide_ExpectedEventRecordedInLocalTime_ReasonSaysTheTimeInUtc()
+    {
+        // scalectl sends --at 19:20 in the caller's zone (+08:00); the reason's 'Z' must be the UTC clock, not 19:20.
+        var at = EngineRig.T0.AddMinutes(10).ToOffset(TimeSpan.FromHours(8));
+        var rig = Rig(signal: null);
+        rig.Policy = WithSpec(rig.Policy, s => s with
+        {
+            LeadingSignal = null,
+            ExpectedEvents = [new ExpectedEventSpec { Name = "push", At = at, DurationSeconds = 600, LeadSeconds = 900, Replicas = 36, Reason = "push" }],
+        });
+
+        var d = Quiet(rig, 1);
+
+        Assert.Contains($"expected event push at {at.UtcDateTime:HH:mm}Z", d.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain($"at {at:HH:mm}Z", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_ExpectedEventOnApprovalPolicy_Proposes()
     {
         var rig = Rig(mode: ScaleMode.Approval);
