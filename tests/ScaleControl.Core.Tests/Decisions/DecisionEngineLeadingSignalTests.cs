@@ -147,6 +147,26 @@ public class DecisionEngineLeadingSignalTests
     }
 
     [Fact]
+    public void Decide_SignalQueryBroken_NoFloorAndTheReasonSaysWhy()
+    {
+        // A typo in the signal's PromQL gives no floor; the SRE must see why in the reason (status, describe, whatif).
+        var rig = Rig();
+        Quiet(rig, 24);
+        rig.Advance(5);
+        var qpsQuery = rig.Policy.Spec.Metrics[0].Query;
+        var readings = new Dictionary<string, MetricReading>
+        {
+            [qpsQuery] = MetricReading.Ok(qpsQuery, 3_000, rig.Now),
+            [PushQuery] = MetricReading.Failed(PushQuery, MetricStatus.InvalidQuery, "unknown metric 'push_sent_totl'"),
+        };
+
+        var d = rig.Decide(readings);
+
+        Assert.Equal(30, d.DesiredReplicas);
+        Assert.Contains("leading signal push not read (InvalidQuery: unknown metric 'push_sent_totl'), no floor from it", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_ApprovalPolicy_SignalFloorIsProposedNotApplied()
     {
         var rig = Rig(mode: ScaleMode.Approval);
