@@ -113,6 +113,34 @@ public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
     }
 
     [Fact]
+    public async Task WhatIf_ChangeBetweenReportedSteps_ItsRowIsShown()
+    {
+        // Evaluated every 5 s, reported every 15 s: a floor starting 52 s in changes the count off the report grid.
+        // The summary counted the change while no row showed it (seen live: 'would have: 1 changes', only Hold rows).
+        var now = _server.Time.GetUtcNow();
+        var policy = TestPolicies.Auto("video", "off-grid");
+        policy = policy with
+        {
+            Spec = policy.Spec with
+            {
+                ExpectedEvents = [new ExpectedEventSpec { Name = "push", At = now.AddSeconds(-248), DurationSeconds = 3600, LeadSeconds = 0, Replicas = 6, Reason = "push" }],
+            },
+        };
+        await _server.Policies.UpsertAsync(policy, default);
+        _server.Workloads.Add("video", "off-grid", 2);
+        _server.Metrics.Set(TestPolicies.Query("off-grid"), 150);
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/off-grid/whatif", new { fromSeconds = 300, stepSeconds = 15 });
+
+        var result = await response.ReadJson();
+        Assert.Equal(1, result.GetProperty("summary").GetProperty("applied").GetInt32());
+        var change = Assert.Single(result.GetProperty("steps").EnumerateArray(), s => s.GetProperty("outcome").GetString() == "ApplyNow");
+        Assert.Equal(now.AddSeconds(-245), change.GetProperty("time").GetDateTimeOffset());
+        Assert.Equal((2, 6), (change.GetProperty("currentReplicas").GetInt32(), change.GetProperty("desiredReplicas").GetInt32()));
+    }
+
+    [Fact]
     public async Task WhatIf_ScaledUpDuringTheWindow_StartsFromTheCountBefore_NotToday()
     {
         // Quiet traffic (2 replicas' worth); 2 minutes ago someone's approval took it 2 → 8.

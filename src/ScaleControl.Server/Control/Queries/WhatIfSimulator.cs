@@ -30,7 +30,7 @@ public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOf
 /// as the control loop wires it (<see cref="EngineController"/>, evaluated every policy interval on the latest
 /// recorded sample, as Prometheus would serve it) and the cluster model (new pods serve after the workload's
 /// observed start-up time, 45 s when unknown). Proposals are assumed approved at once, so the replay shows the
-/// policy's intent, not the approvers' speed. Freezes and pins are ignored. One step is reported per stepSeconds.
+/// policy's intent, not the approvers' speed. Freezes and pins are ignored. One step is reported per stepSeconds, and every evaluation that changes the count.
 /// The replay starts from the count the workload had at the start of the window — the "from" of the first change
 /// ScaleControl applied since then — not from today's count, which would make a bogus first change.
 /// </summary>
@@ -75,7 +75,8 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             var spec = cluster.SpecReplicas;
             var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
             var decision = controller.LastDecision!.Value;
-            if (desired != spec)
+            var changed = desired != spec;
+            if (changed)
             {
                 proposed += decision.Outcome == DecisionOutcome.Propose ? 1 : 0;
                 applied += decision.Outcome == DecisionOutcome.ApplyNow ? 1 : 0;
@@ -85,7 +86,7 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
                 min = Math.Min(min, desired);
             }
 
-            if (t >= nextReport)
+            if (t >= nextReport || changed) // a change between report steps still gets its row
             {
                 nextReport = t + step;
                 steps.Add(new WhatIfStep(
