@@ -212,6 +212,19 @@ public sealed class ExpectedEventsApiTests : IDisposable
         Assert.Equal(["match kick-off", "bigger push"], stored.Select(e => e.Reason));
     }
 
+    [Fact]
+    public async Task Prepare_FloorNotAboveToday_SaysItChangesNothing_NotThatACardComes()
+    {
+        // Live: '--expect 0.5x' on 6 replicas answered "floor 3 ...; it comes as a card when the floor starts".
+        await Given(TestPolicies.Approval(), replicas: 6, qps: 300);
+
+        var result = await _server.Service<PreparationService>().PrepareAsync("shop", "checkout-api", new PrepareRequest(Now.AddHours(1), 600, "quiet", Multiplier: 0.5), "zhangsan", ApprovalChannel.Cli, default);
+
+        Assert.Contains("floor 3 replicas (0.5x of 6)", result.Message, StringComparison.Ordinal);
+        Assert.Contains("at or below today's 6 replicas, so it changes nothing", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("card", result.Message, StringComparison.Ordinal);
+    }
+
     private async Task Given(ScalePolicy policy, int replicas, double qps)
     {
         _server.Workloads.Add(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas);

@@ -115,7 +115,9 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         }
 
         var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
-        var mode = needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
+        var mode = workload is { } w && replicas <= w.SpecReplicas
+            ? $"; at or below today's {w.SpecReplicas} replicas, so it changes nothing unless the workload is scaled below it by then"
+            : needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
         var replaced = spec.ExpectedEvents.FirstOrDefault(e => e.FloorEnd() > now && e.Name == expected.Name) is { } earlier
             ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
             : "";
