@@ -201,7 +201,7 @@ internal sealed record WhatIfStep(
 internal sealed record WhatIfSummary(int Changes = 0, int MaxReplicas = 0, int MinReplicas = 0, int Proposals = 0, int Applied = 0);
 
 internal sealed record WhatIfResult(string? Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep>? Steps = null, WhatIfSummary? Summary = null,
-    int StartReplicas = 0, string? StartedFrom = null);
+    int StartReplicas = 0, string? StartedFrom = null, string? Note = null);
 
 internal static class Models
 {

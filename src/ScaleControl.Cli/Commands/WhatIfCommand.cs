@@ -81,6 +81,10 @@ internal sealed class WhatIfCommand : ApiCommand
         }
 
         output.WriteLine($"would have: {summary.Changes} changes, replicas {summary.MinReplicas}..{summary.MaxReplicas}, {summary.Proposals} proposals, {summary.Applied} applied automatically");
+        if (!string.IsNullOrEmpty(result.Note))
+        {
+            output.WriteLine($"note: {result.Note}");
+        }
         if (!all)
         {
             // Why: a look-back older than the metric history replays as many "no data" rows; one line says so instead.

@@ -372,6 +372,10 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             step.BoundBy = f.BoundBy;
             step.Hold = false;
         }
+        else if (signal is null && UnreadableSignal(input) is { } unreadable)
+        {
+            signalReason = unreadable; // a broken signal query would otherwise be silent: no floor, nothing said
+        }
 
         if (scheduleName is not null || eventReason is not null || signalReason is not null)
         {
@@ -380,6 +384,12 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
         return asked;
     }
+
+    /// <summary>Why the policy's leading signal could not be read this time, or null (none, or it was read).</summary>
+    private static string? UnreadableSignal(DecisionInput input) =>
+        input.Policy.Spec.LeadingSignal is { } s && input.Readings.TryGetValue(s.Query, out var r) && !r.IsUsable
+            ? $"leading signal {s.Name} not read ({r.Status}: {r.Problem}), no floor from it"
+            : null;
 
     /// <summary>A sample older than this is stale: max(MinStaleAfter, StaleAfterIntervals x the evaluation interval).</summary>
     private TimeSpan StaleAfter(ScalePolicySpec spec) =>

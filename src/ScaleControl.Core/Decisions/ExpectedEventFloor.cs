@@ -28,7 +28,7 @@ public static class ExpectedEventFloor
 
         var replicas = Math.Min(best.Replicas, spec.MaxReplicas);
         var by = best.By is { Length: > 0 } ? $" by {best.By}" : "";
-        var at = best.At.ToString("HH:mm'Z'", CultureInfo.InvariantCulture);
+        var at = best.At.UtcDateTime.ToString("HH:mm'Z'", CultureInfo.InvariantCulture); // stored in the caller's zone
         return new Floor(replicas, "event:" + best.Name, $"expected event {best.Name} at {at}{by} ({best.Reason}) floor -> {replicas}");
     }
 }

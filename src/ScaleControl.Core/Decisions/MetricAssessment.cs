@@ -32,7 +32,8 @@ internal readonly record struct MetricAssessment(
 
         if (reading.Status != MetricStatus.Ok)
         {
-            return Failed(spec, reading.Problem is { Length: > 0 } p ? $"{Describe(reading.Status)} ({p})" : Describe(reading.Status));
+            var what = Describe(reading.Status);
+            return Failed(spec, reading.Problem is { Length: > 0 } p && !what.Contains(p, StringComparison.Ordinal) ? $"{what} ({p})" : what); // the adapter's words may be ours
         }
 
         if (reading.Value is not { } value || !double.IsFinite(value))

@@ -104,7 +104,9 @@ public static class ProposalRules
 
         var slack = policy.Spec.Tolerance * Math.Max(1, spec.ToReplicas);
         var beyond = up ? decision.DesiredReplicas > spec.ToReplicas + slack : decision.DesiredReplicas < spec.ToReplicas - slack;
-        return beyond ? null : hold;
+        // Say the count that lifts it (the refused one plus the tolerance), not the refused one: live, a floor of 22
+        // stayed held under "unless more than 20 replicas are needed".
+        return beyond ? null : up ? hold with { SizedFor = (int)Math.Floor(spec.ToReplicas + slack) } : hold;
     }
 
     /// <summary>The hold a refused proposal puts on its workload (null when it was not refused by a person).</summary>

@@ -14,7 +14,7 @@ internal static class TrafficExposition
 
     public static string Write(TrafficSimulator simulator) => simulator.Read(history =>
     {
-        var rows = history.Services.Select(s => (Service: s, Totals: history.TotalsAt(s, history.Now)!)).ToArray();
+        var rows = history.Services.Select(s => (Service: s, Totals: history.CountersSinceStart(s))).ToArray();
         var text = new StringBuilder(4096);
 
         Family(text, "http_requests_total", "counter", "Requests received (simulated by the ScaleControl sandbox).");

@@ -37,8 +37,15 @@ public sealed class TrafficSimulator
         _startedAt = time.GetUtcNow();
         _origin = Floor(_startedAt - _options.Warmup);
         lock (_lock)
+        {
             Advance(_startedAt);
+            var history = new TrafficHistory(this, _startedAt);
+            _totalsAtStart = _services.ToDictionary(s => s, s => history.TotalsAt(s, _startedAt)!);
+        }
     }
+
+    /// <summary>Each service's counters when this process started: the exposition counts from them, as a real process counts from 0.</summary>
+    private readonly Dictionary<SimulatedService, double[]> _totalsAtStart;
 
     public IReadOnlyList<SimulatedServiceOptions> Services => _options.Services;
 
@@ -247,6 +254,19 @@ public sealed class TrafficSimulator
         public DateTimeOffset Oldest => simulator._origin + Math.Max(0, simulator._nextStep - simulator._capacitySteps + 1) * s_step;
 
         public IEnumerable<SimulatedService> Services => simulator._services;
+
+        /// <summary>
+        /// The counters as the process exposes them at now: counted from its start, not from the warm-up history (after
+        /// a restart, a non-zero start would read to Prometheus as a reset followed by the whole warm-up at once).
+        /// </summary>
+        public double[] CountersSinceStart(SimulatedService service)
+        {
+            var totals = TotalsAt(service, now)!;
+            var start = simulator._totalsAtStart[service];
+            for (var i = 0; i < totals.Length; i++)
+                totals[i] -= start[i];
+            return totals;
+        }
 
         /// <summary>Counter totals of <paramref name="service"/> at <paramref name="time"/>, or null outside the kept history.</summary>
         public double[]? TotalsAt(SimulatedService service, DateTimeOffset time)

@@ -20,6 +20,7 @@ public class DecisionEngineFailStaticTests
         { "missing", null, "qps no reading" },
         { "unavailable", MetricReading.Failed(Qps, MetricStatus.Unavailable, "timeout after 3s"), "qps unavailable (timeout after 3s)" },
         { "empty", MetricReading.Failed(Qps, MetricStatus.Empty, "no series"), "qps no data" },
+        { "empty, as the adapter says it", MetricReading.Failed(Qps, MetricStatus.Empty, "query returned no series"), "qps no data (query returned no series);" }, // said once, not twice
         { "nan", new MetricReading(Qps, MetricStatus.Ok, double.NaN, EngineRig.T0), "qps not a number" },
         { "stale", MetricReading.Ok(Qps, 1_000, EngineRig.T0.AddSeconds(-120)), "qps stale (last sample 120s old)" },
     };

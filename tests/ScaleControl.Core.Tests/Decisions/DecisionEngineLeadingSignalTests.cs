@@ -147,6 +147,26 @@ public class DecisionEngineLeadingSignalTests
     }
 
     [Fact]
+    public void Decide_SignalQueryBroken_NoFloorAndTheReasonSaysWhy()
+    {
+        // A typo in the signal's PromQL gives no floor; the SRE must see why in the reason (status, describe, whatif).
+        var rig = Rig();
+        Quiet(rig, 24);
+        rig.Advance(5);
+        var qpsQuery = rig.Policy.Spec.Metrics[0].Query;
+        var readings = new Dictionary<string, MetricReading>
+        {
+            [qpsQuery] = MetricReading.Ok(qpsQuery, 3_000, rig.Now),
+            [PushQuery] = MetricReading.Failed(PushQuery, MetricStatus.InvalidQuery, "unknown metric 'push_sent_totl'"),
+        };
+
+        var d = rig.Decide(readings);
+
+        Assert.Equal(30, d.DesiredReplicas);
+        Assert.Contains("leading signal push not read (InvalidQuery: unknown metric 'push_sent_totl'), no floor from it", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_ApprovalPolicy_SignalFloorIsProposedNotApplied()
     {
         var rig = Rig(mode: ScaleMode.Approval);
@@ -177,6 +197,24 @@ public class DecisionEngineLeadingSignalTests
 
         rig.Advance(TimeSpan.FromMinutes(22).TotalSeconds); // 30 min: the event has ended
         Assert.Equal(10, Step(rig, 1_000, null).DesiredReplicas);
+    }
+
+    [Fact]
+    public void Decide_ExpectedEventRecordedInLocalTime_ReasonSaysTheTimeInUtc()
+    {
+        // scalectl sends --at 19:20 in the caller's zone (+08:00); the reason's 'Z' must be the UTC clock, not 19:20.
+        var at = EngineRig.T0.AddMinutes(10).ToOffset(TimeSpan.FromHours(8));
+        var rig = Rig(signal: null);
+        rig.Policy = WithSpec(rig.Policy, s => s with
+        {
+            LeadingSignal = null,
+            ExpectedEvents = [new ExpectedEventSpec { Name = "push", At = at, DurationSeconds = 600, LeadSeconds = 900, Replicas = 36, Reason = "push" }],
+        });
+
+        var d = Quiet(rig, 1);
+
+        Assert.Contains($"expected event push at {at.UtcDateTime:HH:mm}Z", d.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain($"at {at:HH:mm}Z", d.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public class RefusalHoldTests
         Assert.NotNull(hold);
         Assert.Equal(T0.AddSeconds(10 + 1800), hold.Until);
         Assert.Contains("bob rejected 20 → 60", hold.Describe(), StringComparison.Ordinal);
-        Assert.Contains("until 10:30 UTC unless more than 60 replicas are needed", hold.Describe(), StringComparison.Ordinal);
+        // 60 plus the tolerance (10 %): 66 is still held (below), so the status must not promise a proposal above 60.
+        Assert.Contains("until 10:30 UTC unless more than 66 replicas are needed", hold.Describe(), StringComparison.Ordinal);
         Assert.Contains("an approver (alice, bob, chen) can lift it", hold.Describe(), StringComparison.Ordinal);
     }
 

@@ -190,6 +190,41 @@ public sealed class ExpectedEventsApiTests : IDisposable
         Assert.Equal(("DingTalk", "lisi"), (only.Channel, only.By));
     }
 
+    [Fact]
+    public async Task Prepare_TwoEventsAtTheSameMinuteWithoutNames_BothKept_ANamedOneIsReplacedAndSaysSo()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        var service = _server.Service<PreparationService>();
+        var at = Now.AddHours(1);
+
+        var push = await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(at, 600, "push to 30M users", Replicas: 8), "zhangsan", ApprovalChannel.Cli, default);
+        var kickOff = await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(at.AddSeconds(20), 1200, "match kick-off", Replicas: 6), "lisi", ApprovalChannel.Cli, default);
+
+        // The default name is per minute; a second announcement must not silently wipe the first one.
+        Assert.Equal("event-20261125-1100", push.Event!.Name);
+        Assert.Equal("event-20261125-1100-2", kickOff.Event!.Name);
+        var stored = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents;
+        Assert.Equal(["push to 30M users", "match kick-off"], stored.Select(e => e.Reason));
+
+        var renamed = await service.PrepareAsync("video", "video-transcoder", new PrepareRequest(at, 600, "bigger push", Replicas: 10, Name: "event-20261125-1100"), "zhangsan", ApprovalChannel.Cli, default);
+        Assert.Contains("replaces the event recorded by zhangsan (push to 30M users)", renamed.Message, StringComparison.Ordinal);
+        stored = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents;
+        Assert.Equal(["match kick-off", "bigger push"], stored.Select(e => e.Reason));
+    }
+
+    [Fact]
+    public async Task Prepare_FloorNotAboveToday_SaysItChangesNothing_NotThatACardComes()
+    {
+        // Live: '--expect 0.5x' on 6 replicas answered "floor 3 ...; it comes as a card when the floor starts".
+        await Given(TestPolicies.Approval(), replicas: 6, qps: 300);
+
+        var result = await _server.Service<PreparationService>().PrepareAsync("shop", "checkout-api", new PrepareRequest(Now.AddHours(1), 600, "quiet", Multiplier: 0.5), "zhangsan", ApprovalChannel.Cli, default);
+
+        Assert.Contains("floor 3 replicas (0.5x of 6)", result.Message, StringComparison.Ordinal);
+        Assert.Contains("at or below today's 6 replicas, so it changes nothing", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("card", result.Message, StringComparison.Ordinal);
+    }
+
     private async Task Given(ScalePolicy policy, int replicas, double qps)
     {
         _server.Workloads.Add(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas);

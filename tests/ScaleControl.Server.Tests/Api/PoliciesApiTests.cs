@@ -110,6 +110,53 @@ public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
         Assert.Equal(21, result.GetProperty("steps").GetArrayLength());
         Assert.Equal(8, result.GetProperty("summary").GetProperty("maxReplicas").GetInt32());
         Assert.True(result.GetProperty("summary").GetProperty("applied").GetInt32() >= 1);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, result.GetProperty("note").ValueKind); // scaling up: nothing held at the start
+    }
+
+    [Fact]
+    public async Task WhatIf_ChangeBetweenReportedSteps_ItsRowIsShown()
+    {
+        // Evaluated every 5 s, reported every 15 s: a floor starting 52 s in changes the count off the report grid.
+        // The summary counted the change while no row showed it (seen live: 'would have: 1 changes', only Hold rows).
+        var now = _server.Time.GetUtcNow();
+        var policy = TestPolicies.Auto("video", "off-grid");
+        policy = policy with
+        {
+            Spec = policy.Spec with
+            {
+                ExpectedEvents = [new ExpectedEventSpec { Name = "push", At = now.AddSeconds(-248), DurationSeconds = 3600, LeadSeconds = 0, Replicas = 6, Reason = "push" }],
+            },
+        };
+        await _server.Policies.UpsertAsync(policy, default);
+        _server.Workloads.Add("video", "off-grid", 2);
+        _server.Metrics.Set(TestPolicies.Query("off-grid"), 150);
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/off-grid/whatif", new { fromSeconds = 300, stepSeconds = 15 });
+
+        var result = await response.ReadJson();
+        Assert.Equal(1, result.GetProperty("summary").GetProperty("applied").GetInt32());
+        var change = Assert.Single(result.GetProperty("steps").EnumerateArray(), s => s.GetProperty("outcome").GetString() == "ApplyNow");
+        Assert.Equal(now.AddSeconds(-245), change.GetProperty("time").GetDateTimeOffset());
+        Assert.Equal((2, 6), (change.GetProperty("currentReplicas").GetInt32(), change.GetProperty("desiredReplicas").GetInt32()));
+    }
+
+    [Fact]
+    public async Task WhatIf_StartsAboveWhatTrafficNeeds_HoldsForTheWindowAndSaysWhy()
+    {
+        // 8 replicas, traffic for 2: the replay holds 8 for the 300 s window (as a loop that just started would) and
+        // must say so, or a reader comparing it with the running loop (which scaled down at once) is misled.
+        await _server.Policies.UpsertAsync(TestPolicies.Auto("video", "held-8"), default);
+        _server.Workloads.Add("video", "held-8", 8);
+        _server.Metrics.Set(TestPolicies.Query("held-8"), 150);
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/held-8/whatif", new { fromSeconds = 600, stepSeconds = 15 });
+
+        var result = await response.ReadJson();
+        Assert.Contains("holds 8 replicas for the scale-down window (300s)", result.GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.Equal(8, result.GetProperty("steps")[0].GetProperty("desiredReplicas").GetInt32());
+        Assert.True(result.GetProperty("summary").GetProperty("minReplicas").GetInt32() < 8); // then it scales down
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var lead = request.LeadSeconds ?? (int)Math.Ceiling((startup + StartupSlack + (needsApproval ? ApprovalLead : TimeSpan.Zero)).TotalSeconds);
         var expected = new ExpectedEventSpec
         {
-            Name = request.Name ?? DefaultName(request.At),
+            Name = request.Name ?? FreeDefaultName(spec, request.At, now),
             At = request.At,
             DurationSeconds = request.DurationSeconds,
             LeadSeconds = lead,
@@ -115,8 +115,13 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         }
 
         var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
-        var mode = needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
-        var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}";
+        var mode = workload is { } w && replicas <= w.SpecReplicas
+            ? $"; at or below today's {w.SpecReplicas} replicas, so it changes nothing unless the workload is scaled below it by then"
+            : needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
+        var replaced = spec.ExpectedEvents.FirstOrDefault(e => e.FloorEnd() > now && e.Name == expected.Name) is { } earlier
+            ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
+            : "";
+        var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}";
         await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken, why: request.Reason);
         return new PrepareResult(stored, expected, message);
     }
@@ -142,6 +147,21 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var message = $"expected event {eventName} on {policy.Key} cancelled";
         await overrides.RecordAsync(stored, "Unprepared", user, channel, $"{message} by {user} via {channel}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, cancelled, message);
+    }
+
+    /// <summary>
+    /// The default name, with "-2", "-3"… when an event still to come already has it: two announcements in the same
+    /// minute (a push and a kick-off) are two events; only an explicit name replaces one.
+    /// </summary>
+    private static string FreeDefaultName(ScalePolicySpec spec, DateTimeOffset at, DateTimeOffset now)
+    {
+        var name = DefaultName(at);
+        for (var n = 2; spec.ExpectedEvents.Any(e => e.FloorEnd() > now && e.Name == name); n++)
+        {
+            name = $"{DefaultName(at)}-{n}";
+        }
+
+        return name;
     }
 
     /// <summary>"event-20261204-2000": a DNS label from the time (UTC), so one event per minute needs no name.</summary>

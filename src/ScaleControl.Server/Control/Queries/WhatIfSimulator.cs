@@ -21,8 +21,10 @@ public sealed record WhatIfSummary(int Changes, int MaxReplicas, int MinReplicas
 
 /// <param name="StartReplicas">The count the replay starts from: what the workload had at <paramref name="From"/>.</param>
 /// <param name="StartedFrom">Where that count comes from ("applied proposal …", or "the workload now" when ScaleControl changed nothing since).</param>
+/// <param name="Note">Set when the replay's own start shaped it: it starts without history, so like a loop that just
+/// started watching it held the starting count for the scale-down window where the running loop may not have.</param>
 public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep> Steps, WhatIfSummary Summary,
-    int StartReplicas = 0, string StartedFrom = "");
+    int StartReplicas = 0, string StartedFrom = "", string? Note = null);
 
 /// <summary>
 /// Replays the last N seconds of real metric history (range queries) through the engine in simulated time: what
@@ -30,7 +32,7 @@ public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOf
 /// as the control loop wires it (<see cref="EngineController"/>, evaluated every policy interval on the latest
 /// recorded sample, as Prometheus would serve it) and the cluster model (new pods serve after the workload's
 /// observed start-up time, 45 s when unknown). Proposals are assumed approved at once, so the replay shows the
-/// policy's intent, not the approvers' speed. Freezes and pins are ignored. One step is reported per stepSeconds.
+/// policy's intent, not the approvers' speed. Freezes and pins are ignored. One step is reported per stepSeconds, and every evaluation that changes the count.
 /// The replay starts from the count the workload had at the start of the window — the "from" of the first change
 /// ScaleControl applied since then — not from today's count, which would make a bogus first change.
 /// </summary>
@@ -67,6 +69,8 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var steps = new List<WhatIfStep>();
         int changes = 0, proposed = 0, applied = 0, max = replicas, min = replicas;
         var nextReport = from;
+        var window = TimeSpan.FromSeconds(policy.Spec.Behavior.ScaleDown.StabilizationWindowSeconds);
+        var heldAtStart = false;
 
         for (var t = from; t <= to; t += interval)
         {
@@ -75,7 +79,9 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             var spec = cluster.SpecReplicas;
             var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
             var decision = controller.LastDecision!.Value;
-            if (desired != spec)
+            var changed = desired != spec;
+            heldAtStart |= t < from + window && desired == startReplicas && decision.RawRecommendation < startReplicas;
+            if (changed)
             {
                 proposed += decision.Outcome == DecisionOutcome.Propose ? 1 : 0;
                 applied += decision.Outcome == DecisionOutcome.ApplyNow ? 1 : 0;
@@ -85,7 +91,7 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
                 min = Math.Min(min, desired);
             }
 
-            if (t >= nextReport)
+            if (t >= nextReport || changed) // a change between report steps still gets its row
             {
                 nextReport = t + step;
                 steps.Add(new WhatIfStep(
@@ -99,7 +105,10 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             }
         }
 
-        return new WhatIfResult(policy.Key, from, to, steps, new WhatIfSummary(changes, max, min, proposed, applied), startReplicas, startedFrom);
+        var note = heldAtStart
+            ? $"the replay starts without history, so like a loop that has just started watching it holds {startReplicas} replicas for the scale-down window ({window.TotalSeconds:0}s) before scaling down; the running loop, watching already, may have scaled down sooner"
+            : null;
+        return new WhatIfResult(policy.Key, from, to, steps, new WhatIfSummary(changes, max, min, proposed, applied), startReplicas, startedFrom, note);
     }
 
     /// <summary>The workload's count at <paramref name="from"/>: the first change applied since then started from it; none → it is still today's.</summary>
