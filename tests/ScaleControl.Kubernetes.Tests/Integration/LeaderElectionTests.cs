@@ -44,13 +44,55 @@ public class LeaderElectionTests
         await follower.StopAsync(CancellationToken.None);
     }
 
-    private static KubernetesLeadership Elector(SandboxHarness sandbox, string identity)
+    [Fact]
+    public async Task LeaderStoppedGracefully_ReleasesTheLease_SoTheFollowerTakesOverWithoutWaitingItOut()
+    {
+        // A lease far longer than the test: before the release on stop, a rolling upgrade left the loop without a leader
+        // for the whole lease duration (15 s with the chart's values) each time it replaced the leading pod.
+        const double longLease = 600;
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var leader = Elector(sandbox, "replica-a", longLease);
+        await leader.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => leader.IsLeader, "replica-a leads");
+        var follower = Elector(sandbox, "replica-b", longLease);
+        await follower.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => follower.CurrentLeader == leader.Identity, "the follower sees who leads");
+
+        await leader.StopAsync(CancellationToken.None);
+
+        Assert.False(leader.IsLeader);
+        await Eventually.TrueAsync(() => follower.IsLeader, "the follower takes the released lease", Patience.Of(LeaseSeconds * 3));
+        var lease = sandbox.Control.Get("coordination.k8s.io/v1", "Lease", "scalecontrol-system", "scalecontrol-leader")!;
+        Assert.Equal(follower.Identity, (string?)lease["spec"]!["holderIdentity"]);
+        await follower.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StoppedReplica_LeavesAnotherReplicasLeaseAlone()
+    {
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var leader = Elector(sandbox, "replica-a", 600);
+        await leader.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => leader.IsLeader, "replica-a leads");
+        var follower = Elector(sandbox, "replica-b", 600);
+        await follower.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => follower.CurrentLeader == leader.Identity, "the follower sees who leads");
+
+        await follower.StopAsync(CancellationToken.None);
+
+        var lease = sandbox.Control.Get("coordination.k8s.io/v1", "Lease", "scalecontrol-system", "scalecontrol-leader")!;
+        Assert.Equal(leader.Identity, (string?)lease["spec"]!["holderIdentity"]);
+        Assert.True(leader.IsLeader);
+        await leader.StopAsync(CancellationToken.None);
+    }
+
+    private static KubernetesLeadership Elector(SandboxHarness sandbox, string identity, double leaseSeconds = LeaseSeconds)
     {
         var node = sandbox.CreateNode(o =>
         {
             o.LeaderElection.Enabled = true;
             o.LeaderElection.Identity = identity;
-            o.LeaderElection.LeaseDurationSeconds = LeaseSeconds;
+            o.LeaderElection.LeaseDurationSeconds = leaseSeconds;
             o.LeaderElection.RenewDeadlineSeconds = 1.5;
             o.LeaderElection.RetryPeriodSeconds = 0.2;
         });
