@@ -22,6 +22,8 @@ public sealed partial class KubernetesLeadership(
     private volatile bool _isLeader;
     private volatile string? _currentLeader;
     private long _term;
+    private string? _lastLeaseFailure;
+    private DateTimeOffset _lastLeaseFailureLogged;
     private readonly LeaseValidity _validity = new(TimeSpan.FromSeconds(options.LeaderElection.RenewDeadlineSeconds));
 
     /// <summary>
@@ -47,7 +49,10 @@ public sealed partial class KubernetesLeadership(
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var lease = new RenewalTrackingLock(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity), time, _validity.Renewed);
+            var lease = new RenewalTrackingLock(
+                new ReadFailureReportingLock(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity), LeaseUnreadable),
+                time,
+                _validity.Renewed);
             var config = new LeaderElectionConfig(lease)
             {
                 LeaseDuration = TimeSpan.FromSeconds(settings.LeaseDurationSeconds),
@@ -135,6 +140,20 @@ public sealed partial class KubernetesLeadership(
         }
     }
 
+    /// <summary>Logs why the Lease cannot be read: at once, then again when the reason changes or a minute passed.</summary>
+    private void LeaseUnreadable(string reason)
+    {
+        var now = time.GetUtcNow();
+        if (reason == _lastLeaseFailure && now - _lastLeaseFailureLogged < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        _lastLeaseFailure = reason;
+        _lastLeaseFailureLogged = now;
+        LogLeaseUnreadable(logger, Identity, options.LeaderElection.Namespace, options.LeaderElection.LeaseName, reason);
+    }
+
     private void SetLeader(bool leading)
     {
         if (_isLeader == leading)
@@ -168,6 +187,9 @@ public sealed partial class KubernetesLeadership(
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Debug, Message = "Leader is {Leader} (seen by {Identity})")]
     private static partial void LogNewLeader(ILogger logger, string leader, string identity);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Error, Message = "{Identity} cannot lead: reading the Lease {Namespace}/{LeaseName} failed: {Reason}")]
+    private static partial void LogLeaseUnreadable(ILogger logger, string identity, string @namespace, string leaseName, string reason);
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "{Identity} released the leader lease on shutdown")]
     private static partial void LogReleased(ILogger logger, string identity);

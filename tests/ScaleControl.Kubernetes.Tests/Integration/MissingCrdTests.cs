@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ScaleControl.Core.Policies;
@@ -18,7 +17,7 @@ public class MissingCrdTests
     public async Task PolicyCache_WithoutTheCrd_LogsThatTheCrdsAreNotInstalled()
     {
         await using var sandbox = await KubernetesSandbox.StartAsync(installCrds: false);
-        var log = new CapturingLogger();
+        var log = new CapturingLogger<ResourceCache<ScalePolicy>>();
         var source = new CustomResourceSource<ScalePolicy>(sandbox.Client, ScaleControlResources.PolicyPlural, p => p.Metadata, NullLogger.Instance);
         await using var cache = new ResourceCache<ScalePolicy>(source, new WatchOptions(), TimeProvider.System, log);
 
@@ -30,23 +29,5 @@ public class MissingCrdTests
         Assert.Contains("does not serve scalepolicies (404", message, StringComparison.Ordinal);
         Assert.Contains("kubectl apply -f charts/scalecontrol/crds/", message, StringComparison.Ordinal);
         Assert.False(cache.IsSynced);
-    }
-
-    private sealed class CapturingLogger : ILogger
-    {
-        public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                Entries.Enqueue((logLevel, formatter(state, exception)));
-            }
-        }
     }
 }
