@@ -30,4 +30,23 @@ public sealed class PhoneChatBrowserTests(DashboardBrowserTests.SandboxInChromiu
             .ToBeVisibleAsync(new() { Timeout = DashboardBrowserTests.Patient(5) });
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-phone-chat.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Phone_TypedMarkdownLink_ComesBackAsText_NotALink()
+    {
+        // lisi announces traffic far ahead (nothing changes during the test) with a link in the reason, typed as a Chinese
+        // input mode does (full-width letters and space): the answer shows the characters as typed and links nowhere.
+        var page = await sandbox.NewPageAsync();
+        await page.GotoAsync($"{sandbox.Url.TrimEnd('/')}/sandbox/dingtalk/phone?user=lisi");
+        await Assertions.Expect(page.Locator("#live")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("on"));
+        await page.ClickAsync("#chat-switch");
+        await Assertions.Expect(page.Locator("#group-sub")).ToContainTextAsync("one-to-one chat as lisi");
+
+        await page.Locator("#composer-input").FillAsync("ｐｒｅｐａｒｅ　shop/checkout-api at +6h expect 2x for 10m reason see [runbook](http://evil.example)");
+        await page.ClickAsync("#composer-send");
+
+        var answer = page.Locator(".msg:not(.mine) .bubble").Filter(new() { HasText = "expects traffic" }).Last;
+        await Assertions.Expect(answer).ToContainTextAsync("see [runbook](http://evil.example)", new() { Timeout = DashboardBrowserTests.Patient(5) });
+        Assert.Equal(0, await page.Locator("a[href*='evil.example']").CountAsync());
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ScaleControl.Core.Capacity;
+using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
 
@@ -43,7 +44,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.ReplicasFrom] = Number(from);
         map[V.ReplicasTo] = Number(to);
         map[V.HalfStepTo] = "";
-        map[V.Reason] = lead.Spec.Group is null ? newest.Spec.Reason : "";
+        map[V.Reason] = lead.Spec.Group is null ? MarkdownText.Escape(newest.Spec.Reason) : "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.CostDelta] = PodDelta(to - from);
@@ -96,7 +97,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.ReplicasFrom] = Number(spec.FromReplicas),
             [V.ReplicasTo] = Number(spec.ToReplicas),
             [V.HalfStepTo] = spec.AlternativeReplicas is { } alt ? Number(alt) : "",
-            [V.Reason] = spec.Reason,
+            [V.Reason] = MarkdownText.Escape(spec.Reason), // a markdown field: a pin's or prepare's reason is what a person typed
             [V.CurrentTraffic] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
             [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
@@ -201,16 +202,20 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
                 + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + UndoText(proposal) + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
-            ProposalPhase.Failed => $"failed: {status.Message ?? "unknown reason"}",
+            ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message ?? "unknown reason")}",
             ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
-            ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {status.Rejection.Reason}; no change")
+            ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Escape(status.Rejection.Reason)}; no change")
                 + HoldText(proposal),
-            ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
+            ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
                 + $"; {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} awaits approval",
             ProposalPhase.Expired => "expired: nobody decided in time; no change",
             _ => "",
         };
     }
+
+    /// <summary>" by Zhang San": who approved the part already applied (the approvals start again for the rest).</summary>
+    private string PartApprovedBy(ScaleProposal proposal) =>
+        proposal.Status.History.LastOrDefault(h => h.To == ProposalPhase.Approved) is { By.Length: > 0 } approved ? $" by {DisplayName(approved.By)}" : "";
 
     /// <summary>The latest change of the target while pending: "updated 10:32:05 UTC: 40 → 60 (2 updates)".</summary>
     private string Updated(ScaleProposal proposal)

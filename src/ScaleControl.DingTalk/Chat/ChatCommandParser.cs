@@ -49,7 +49,10 @@ public static partial class ChatCommandParser
             return Fail("the message must be plain text: no control characters or bidirectional overrides");
         }
 
-        var words = Words().Matches(text.Trim()).Select(m => m.Value).ToList();
+        // Other people's @-mentions (DingTalk removes only the robot's) address them, not the robot, wherever they stand.
+        var words = Words().Matches(FoldWidth(text).Trim()).Select(m => m.Value)
+            .Where(w => !w.StartsWith('@'))
+            .ToList();
         if (words.Count == 0)
         {
             return new ParsedCommand(new HelpCommand(), null);
@@ -253,6 +256,25 @@ public static partial class ChatCommandParser
         return duration >= TimeSpan.FromSeconds(1) && duration <= MaxDuration;
     }
 
+    /// <summary>
+    /// Phones type full-width letters, digits and punctuation in a Chinese input mode (ｓｔａｔｕｓ, ２－＞６, 20：00, the
+    /// ideographic space): read as their ASCII forms, as NFKC would — by hand, because the server runs with invariant
+    /// globalization, where <see cref="string.Normalize()"/> leaves them as they are.
+    /// </summary>
+    public static string FoldWidth(string text) => string.Create(text.Length, text, static (folded, original) =>
+    {
+        for (var i = 0; i < original.Length; i++)
+        {
+            var c = original[i];
+            folded[i] = c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+                '\u3000' => ' ',
+                _ => c,
+            };
+        }
+    });
+
     internal static string Reason(IEnumerable<string> words) => string.Join(' ', words).Trim();
 
     internal static ParsedCommand Usage(string verb) => Fail($"usage: `{Grammar.First(g => g.Verb == verb).Usage}`");
@@ -282,10 +304,10 @@ public static partial class ChatCommandParser
     [GeneratedRegex(@"\S+")]
     private static partial Regex Words();
 
-    [GeneratedRegex(@"^(?:->|→|=>)$")]
+    [GeneratedRegex(@"^(?:->|-》|→|=>)$")]
     private static partial Regex Arrow();
 
-    [GeneratedRegex(@"^(\d{1,5})(?:->|→|=>)(\d{1,5})$")]
+    [GeneratedRegex(@"^(\d{1,5})(?:->|-》|→|=>)(\d{1,5})$")]
     private static partial Regex Replicas();
 
     [GeneratedRegex(@"^(?<part>\d{1,6}[dhms])+$")]

@@ -39,7 +39,8 @@ public static partial class ChatRouting
         options.ChatConversationIds.Count > 0 ? options.ChatConversationIds
             : options.NoticeConversationId is { } notice ? [notice] : [];
 
-    // The instance name rule (DingTalkOptionsValidator): lower-case letters, digits, '-'; then a colon.
-    [GeneratedRegex(@"^\s*(?<name>[a-z0-9-]{1,40}):\s*")]
+    // The instance name rule (DingTalkOptionsValidator): lower-case letters, digits, '-'; then a colon (or the
+    // full-width one a Chinese input mode types).
+    [GeneratedRegex(@"^\s*(?<name>[a-z0-9-]{1,40})[:：]\s*")]
     private static partial Regex Prefix();
 }

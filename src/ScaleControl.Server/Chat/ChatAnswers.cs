@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ScaleControl.Core.Commands;
+using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Queries;
@@ -22,7 +23,7 @@ public static class ChatAnswers
         $"- `whoami` (you are **{caller.User}**, {Rights(caller)})"));
 
     public static CommandReply WhoAmI(CommandRequest request, Caller caller) => CommandReply.Done("whoami",
-        $"**{request.SenderName}** (`{caller.User}`)\n\n{Rights(caller)}");
+        $"**{MarkdownText.Escape(request.SenderName)}** (`{caller.User}`)\n\n{Rights(caller)}");
 
     public static string Rights(Caller caller) => caller.Role switch
     {
@@ -104,7 +105,12 @@ public static class ChatAnswers
 
     public static string Clock(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture) : "?";
 
-    /// <summary>Free text a person typed, made safe to echo: one line, no markdown control characters, bounded.</summary>
+    /// <summary>Free text a person typed, shown in prose: one line, bounded, every markdown character escaped so it shows as typed.</summary>
+    public static string Literal(string text) => MarkdownText.Escape(text.Length > 120 ? Flat(text[..120]) + "…" : Flat(text));
+
+    private static string Flat(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
+
+    /// <summary>Free text a person typed, made safe to echo inside a code span, a log line or an Event: one line, no markdown control characters, bounded.</summary>
     public static string Quote(string text)
     {
         var flat = new string([.. text.Take(120).Select(c => c is '\n' or '\r' or '`' or '*' or '[' or ']' ? ' ' : c)]);

@@ -186,7 +186,7 @@ public sealed partial class ChatCommandService(
 
         await AuditAsync(target, request, cancellationToken);
         return CommandReply.Done("Scaled",
-            $"**{name}** {command.From} → **{command.To}** by {request.Sender}\n\n📌 until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} · {ChatAnswers.Quote(command.Reason)}");
+            $"**{name}** {command.From} → **{command.To}** by {request.Sender}\n\n📌 until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} · {ChatAnswers.Literal(command.Reason)}");
     }
 
     /// <summary>Beyond the policy's bounds, or down while a proposal waits for approval: a person confirms first.</summary>
@@ -208,7 +208,10 @@ public sealed partial class ChatCommandService(
         }
 
         var inNamespace = await policies.ListAsync(command.Namespace, cancellationToken);
-        var chosen = command.Workload is null ? inNamespace : [.. inNamespace.Where(p => p.Spec.Target.Name == command.Workload || p.Metadata.Name == command.Workload).Take(1)];
+        // The policy of that workload first, as unfreeze, scale and unpin find it; a policy of that name only when no policy
+        // targets a workload of that name (else "freeze shop/api" could freeze the policy named api of workload api-v2).
+        var chosen = command.Workload is null ? inNamespace
+            : [.. inNamespace.Where(p => p.Spec.Target.Name == command.Workload).Concat(inNamespace.Where(p => p.Metadata.Name == command.Workload)).Take(1)];
         if (chosen.Count == 0)
         {
             return CommandReply.Refused($"No ScalePolicy matches **{command.Namespace}/{command.Workload ?? "*"}**. Nothing was changed.");
@@ -231,7 +234,7 @@ public sealed partial class ChatCommandService(
         }
 
         var names = string.Join(", ", chosen.Select(p => p.Spec.Target.Name));
-        return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Quote(command.Reason)}");
+        return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Literal(command.Reason)}");
     }
 
     private async Task<CommandReply> UnfreezeAsync(CommandRequest request, UnfreezeCommand command, CancellationToken cancellationToken)
@@ -287,7 +290,7 @@ public sealed partial class ChatCommandService(
         var sizing = expected.Multiplier is { } x ? $" ({x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}x of {expected.BaseReplicas})" : "";
         return CommandReply.Done("Prepared",
             $"📅 **{name}** expects traffic at {ChatAnswers.Clock(expected.At)} for {ChatAnswers.Span(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
-            $"from {ChatAnswers.Clock(expected.FloorStart())} until {ChatAnswers.Clock(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Quote(command.Reason)}" +
+            $"from {ChatAnswers.Clock(expected.FloorStart())} until {ChatAnswers.Clock(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Literal(command.Reason)}" +
             (policy.Spec.Mode is ScaleMode.Approval or ScaleMode.Hybrid ? "\n\nThe policy needs approval: the floor comes as a card when it starts." : ""));
     }
 
@@ -303,7 +306,7 @@ public sealed partial class ChatCommandService(
 
         var confirmers = twoPersons ? [.. approvers.Where(a => a != request.Sender)] : new[] { request.Sender };
         await confirmationCards.SendAsync(new ConfirmationCard(pending.Code, request.Sender, request.Conversation, confirmers,
-            $"Confirm: {ChatAnswers.Quote(request.Text)}", $"{risk}. Asked by {request.SenderName}; nothing happens until confirmed.", pending.ExpiresAt), cancellationToken);
+            $"Confirm: {ChatAnswers.Quote(request.Text)}", $"{risk}. Asked by {MarkdownText.Escape(request.SenderName)}; nothing happens until confirmed.", pending.ExpiresAt), cancellationToken);
         var who = twoPersons ? "another approver of the policy" : "you";
         return new CommandReply(CommandOutcome.NeedsConfirmation, "Confirm",
             $"**Confirm?** `{ChatAnswers.Quote(request.Text)}`: {risk}.\n\nNothing was changed. {char.ToUpperInvariant(who[0])}{who[1..]} can tap **Confirm** on the card or send `confirm {pending.Code}` within {ChatConfirmations.Lifetime.TotalMinutes:0} minutes.");
@@ -348,7 +351,7 @@ public sealed partial class ChatCommandService(
         }
 
         await confirmationCards.CloseAsync(command.Code, reply.Outcome == CommandOutcome.Done ? "confirmed" : "failed",
-            $"{(reply.Outcome == CommandOutcome.Done ? "Confirmed" : "Confirmed, but not done")} by {request.SenderName}: {reply.Markdown}", cancellationToken);
+            $"{(reply.Outcome == CommandOutcome.Done ? "Confirmed" : "Confirmed, but not done")} by {MarkdownText.Escape(request.SenderName)}: {reply.Markdown}", cancellationToken);
         return reply;
     }
 

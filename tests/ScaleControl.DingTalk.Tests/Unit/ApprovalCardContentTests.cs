@@ -145,6 +145,44 @@ public class ApprovalCardContentTests
     }
 
     [Fact]
+    public void Build_PartApplied_SaysWhoApprovedThePartAlreadyIn()
+    {
+        // zhangsan approved the 40 he saw; the target rose to 60 meanwhile: 40 is in, 40 → 60 waits on the same card.
+        var rest = s_content.Build(SampleProposals.Pending(from: 40, to: 60).With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Pending,
+            AppliedReplicas = 40,
+            AppliedAt = SampleProposals.Created.AddMinutes(1),
+            History =
+            [
+                new PhaseTransition { To = ProposalPhase.Pending, At = SampleProposals.Created, By = "scalecontrol" },
+                new PhaseTransition { From = ProposalPhase.Pending, To = ProposalPhase.Approved, At = SampleProposals.Created.AddMinutes(1), By = "zhangsan" },
+                new PhaseTransition { From = ProposalPhase.Approved, To = ProposalPhase.Applying, At = SampleProposals.Created.AddMinutes(1), By = "zhangsan" },
+                new PhaseTransition { From = ProposalPhase.Applying, To = ProposalPhase.Pending, At = SampleProposals.Created.AddMinutes(1), By = "scalecontrol" },
+            ],
+        }));
+
+        Assert.Equal("applied → 40 by Zhang San at 10:33:00 UTC; 40 → 60 awaits approval", rest[V.Result]);
+    }
+
+    [Fact]
+    public void Build_TypedReasons_ShowLiterallyInTheMarkdownFields()
+    {
+        // reason and result are markdown on the card: what a person typed must not become a link, an image or HTML.
+        const string Typed = "see [runbook](http://evil.example) ![x](http://evil.example/t.png) <font color=red>now</font>";
+        var pinned = SampleProposals.Pending() with { Spec = SampleProposals.Pending().Spec with { Reason = "pinned by zhangsan: " + Typed } };
+        var rejected = s_content.Build(pinned.With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Rejected,
+            Rejection = new RejectionRecord { User = "lisi", At = SampleProposals.Created.AddMinutes(1), Reason = Typed },
+        }));
+
+        const string Escaped = @"see \[runbook\]\(http://evil.example) !\[x\]\(http://evil.example/t.png) \<font color=red\>now\</font\>";
+        Assert.Equal("pinned by zhangsan: " + Escaped, rejected[V.Reason]);
+        Assert.StartsWith($"rejected: {Escaped}; no change", rejected[V.Result], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_TwoPersonRule_CountsTwoApprovals()
     {
         var proposal = SampleProposals.Pending() with { Spec = SampleProposals.Pending().Spec with { RequiresTwoPersons = true } };

@@ -26,6 +26,19 @@ public sealed class ChatCommandParserTests
         { "unpin shop/checkout-api", new UnpinCommand("shop", "checkout-api") },
         { "history shop/checkout-api", new HistoryCommand("shop", "checkout-api") },
         { "confirm k7q2ab", new ConfirmCommand("K7Q2AB") },
+
+        // As phones type it: a Chinese input mode's full-width letters, digits, slash, arrow and space; other people's
+        // @-mentions before, after or inside the command (DingTalk removes only the robot's own).
+        { "ｓｔａｔｕｓ　shop／checkout-api", new StatusCommand("shop", "checkout-api") },
+        { "scale shop/checkout-api ２－＞６ for ３０ｍ gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
+        { "scale shop/checkout-api 2-》6 for 30m gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
+        { "@lisi  approve shop/checkout-api", new ApproveCommand("shop", "checkout-api") },
+        { " approve shop/checkout-api @lisi", new ApproveCommand("shop", "checkout-api") },
+        { " reject @lisi shop/checkout-api too early", new RejectCommand("shop", "checkout-api", "too early") },
+        {
+            "prepare shop/checkout-api at 20：00 expect 3x for 20m reason push",
+            new PrepareCommand("shop", "checkout-api", new EventTime { Clock = new TimeOnly(20, 0) }, TimeSpan.FromMinutes(20), 3, null, "push")
+        },
         {
             "prepare shop/checkout-api at 20:00 expect 3x for 20m reason push to 30M users",
             new PrepareCommand("shop", "checkout-api", new EventTime { Clock = new TimeOnly(20, 0) }, TimeSpan.FromMinutes(20), 3, null, "push to 30M users")

@@ -18,6 +18,8 @@ public sealed class ChatRoutingTests
     [InlineData("prod", StagingGroup, "2", " prod: status shop/checkout-api", true)] // the prefix wins over the group
     [InlineData("prod", ProdGroup, "2", " staging: status", false)] // another instance's prefix, even in prod's group
     [InlineData("prod", ProdGroup, "2", " prod-eu: status", false)]
+    [InlineData("prod", "cidOneToOne", "1", "prod：status", true)] // the full-width colon of a Chinese input mode
+    [InlineData("prod", ProdGroup, "2", " staging：status", false)]
     public void IsMine_ByPrefixThenGroup(string? instance, string conversation, string type, string text, bool mine)
     {
         var options = new DingTalkOptions { Instance = instance, ChatConversationIds = [ProdGroup] };
@@ -38,6 +40,7 @@ public sealed class ChatRoutingTests
     [InlineData("prod", " prod: scale shop/checkout-api 2->6 for 30m gala", "scale shop/checkout-api 2->6 for 30m gala")]
     [InlineData("prod", " status", " status")]
     [InlineData(null, "prod: status", "prod: status")] // a lone instance has no prefix to remove
+    [InlineData("prod", "prod：status", "status")]
     public void CommandText_RemovesOnlyThisInstancesPrefix(string? instance, string text, string command) =>
         Assert.Equal(command, ChatRouting.CommandText(text, new DingTalkOptions { Instance = instance }));
 

@@ -1,5 +1,6 @@
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
 using ScaleControl.Server.Chat;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
@@ -188,6 +189,39 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Null(p.Spec.Freeze));
         Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None),
             p => Assert.DoesNotContain(p.Metadata.Annotations ?? new Dictionary<string, string>(), a => a.Key.StartsWith(ChatConfirmations.AnnotationPrefix, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task TypedMarkdown_ShowsLiterally_InTheAnswerAndTheGroupNotice()
+    {
+        // An operator's reason reaches the group as markdown: a typed link must not become a clickable one.
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        const string Reason = "see [runbook](http://evil.example)";
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(1), Reason)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Contains(@"see \[runbook\]\(http://evil.example)", reply.Markdown, StringComparison.Ordinal);
+        var notice = Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.Frozen);
+        Assert.Contains(@"see \[runbook\]\(http://evil.example)", notice.Markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("](", notice.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Freeze_NamesTheWorkload_NotAnotherWorkloadsPolicyOfThatName()
+    {
+        // Policy "api" scales workload api-v2; policy "api-legacy" scales workload api. "freeze shop/api" means the workload
+        // api, as unfreeze, scale and unpin read it: else unfreeze shop/api would lift a different policy than was frozen.
+        var ofV2 = TestPolicies.Auto("shop", "api-v2");
+        await _server.Policies.UpsertAsync(ofV2 with { Metadata = ofV2.Metadata with { Name = "api" } }, CancellationToken.None);
+        var ofApi = TestPolicies.Auto("shop", "api");
+        await _server.Policies.UpsertAsync(ofApi with { Metadata = ofApi.Metadata with { Name = "api-legacy" } }, CancellationToken.None);
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", "api", TimeSpan.FromHours(1), "release")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.NotNull((await _server.Policies.GetAsync("shop", "api-legacy", CancellationToken.None))!.Spec.Freeze);
+        Assert.Null((await _server.Policies.GetAsync("shop", "api", CancellationToken.None))!.Spec.Freeze);
     }
 
     [Fact]

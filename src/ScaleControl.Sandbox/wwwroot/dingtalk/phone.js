@@ -9,8 +9,10 @@
 
   const escapeHtml = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 
-  // Just enough markdown for robot messages: headings, bold, code, links, line breaks.
+  // Just enough markdown for robot messages: backslash escapes (ScaleControl escapes what people typed), headings,
+  // bold, code, links, line breaks. An escaped character becomes an HTML entity, which no later rule matches.
   const markdown = (text) => escapeHtml(text)
+    .replace(/\\(&(?:amp|lt|gt|quot|#39);|[!-\/:-@\[-`{-~])/g, (_, c) => (c.length > 1 ? c : `&#${c.charCodeAt(0)};`))
     .replace(/^#{1,6}\s*(.+)$/gm, "<b>$1</b>")
     .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")

@@ -154,7 +154,7 @@ public sealed class ScaleApplier(
             if (action == ProposalFactory.Action.Auto)
             {
                 await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
-                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{final.Spec.Reason}\n\nUndo: `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
+                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{MarkdownText.Escape(final.Spec.Reason)}\n\nUndo: `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
             }
 
             if (policy is not null && replicas >= policy.Spec.MaxReplicas && action != ProposalFactory.Action.Pin)
@@ -167,7 +167,7 @@ public sealed class ScaleApplier(
         {
             logger.ScaleFailed(target.ToString(), replicas, outcome.Message);
             await announcer.EventAsync(final, ScaleEventReasons.ScaleFailed, $"scaling to {replicas} failed: {outcome.Message} (proposal {final.Metadata.Name})", warning: true, cancellationToken);
-            await announcer.NoticeAsync(policy, NoticeKind.ScaleFailed, target, $"Scaling {target} failed", $"**{target}** → {replicas} failed: {outcome.Message}", cancellationToken);
+            await announcer.NoticeAsync(policy, NoticeKind.ScaleFailed, target, $"Scaling {target} failed", $"**{target}** → {replicas} failed: {MarkdownText.Escape(outcome.Message)}", cancellationToken);
         }
     }
 }

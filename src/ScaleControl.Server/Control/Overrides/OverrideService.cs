@@ -163,6 +163,6 @@ public sealed class OverrideService(
         }
 
         await announcer.EventAsync(target, reason, message, warning: false, cancellationToken);
-        await announcer.NoticeAsync(policy, notice, target, $"{target}: {kind.ToLowerInvariant()}", $"**{target}** {message}", cancellationToken);
+        await announcer.NoticeAsync(policy, notice, target, $"{target}: {kind.ToLowerInvariant()}", $"**{target}** {MarkdownText.Escape(message)}", cancellationToken);
     }
 }

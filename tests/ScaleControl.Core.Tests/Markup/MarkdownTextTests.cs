@@ -1,0 +1,17 @@
+using ScaleControl.Core.Ports;
+
+namespace ScaleControl.Core.Tests.Markup;
+
+public sealed class MarkdownTextTests
+{
+    [Theory]
+    [InlineData("[click](http://evil) ![x](http://evil/t.png)", @"\[click\]\(http://evil) !\[x\]\(http://evil/t.png)")]
+    [InlineData("<font color=red>red</font> a|b ~~x~~", @"\<font color=red\>red\</font\> a\|b \~\~x\~\~")]
+    [InlineData("**urgent** _now_ `x`", @"\*\*urgent\*\* \_now\_ \`x\`")]
+    [InlineData("# title\n> quoted\n - item\n1. first\ncheckout-api 2 - 1", "\\# title\n\\> quoted\n \\- item\n1\\. first\ncheckout-api 2 - 1")]
+    [InlineData(@"a\b", @"a\\b")]
+    [InlineData("v1.2 push to 30M users", "v1.2 push to 30M users")] // a dot inside a line starts nothing
+    [InlineData("双十一大促 ｇａｌａ", "双十一大促 ｇａｌａ")]
+    [InlineData(null, "")]
+    public void Escape_ShowsTheTextLiterally(string? text, string escaped) => Assert.Equal(escaped, MarkdownText.Escape(text));
+}
