@@ -66,6 +66,21 @@ public partial class ChartFilesTests
     }
 
     [Fact]
+    public void ValuesSchema_OneReplica_NeedsThePodDisruptionBudgetOff()
+    {
+        // minAvailable 1 of 1 replica: no voluntary eviction is ever allowed, so a kubectl drain of its node never ends.
+        var values = ReadValues();
+        values["replicaCount"] = 1;
+        var refused = Evaluate(values);
+        Assert.False(refused.IsValid, "schema accepted replicaCount=1 with the PodDisruptionBudget on");
+        Assert.Contains("/podDisruptionBudget/enabled", Describe(refused), StringComparison.Ordinal);
+
+        values["podDisruptionBudget"]!["enabled"] = false;
+        var accepted = Evaluate(values);
+        Assert.True(accepted.IsValid, Describe(accepted));
+    }
+
+    [Fact]
     public void Templates_UseOnlyValuesThatExist()
     {
         var values = ReadValues();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using k8s;
 using k8s.Autorest;
+using ScaleControl.Kubernetes.Client;
 using Microsoft.Extensions.Logging;
 
 namespace ScaleControl.Kubernetes.Caching;
@@ -135,7 +136,16 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
             {
                 failures++;
                 relist = true;
-                LogWatchFailed(_logger, _source.Name, failures, ex);
+                if (ex is HttpOperationException notServed && notServed.Is(HttpStatusCode.NotFound))
+                {
+                    // A 404 on the list of a whole resource: the API server does not serve it (a CRD not installed).
+                    LogNotServed(_logger, _source.Name, failures);
+                }
+                else
+                {
+                    LogWatchFailed(_logger, _source.Name, failures, ex);
+                }
+
                 var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8))) * (0.5 + (Random.Shared.NextDouble() / 2)));
                 try
                 {
@@ -248,6 +258,9 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "Watch of {Resource} closed before its first event; resuming")]
     private static partial void LogWatchClosedEmpty(ILogger logger, string resource);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "The API server does not serve {Resource} (404, {Failures} in a row): are the CustomResourceDefinitions installed? kubectl apply -f charts/scalecontrol/crds/")]
+    private static partial void LogNotServed(ILogger logger, string resource, int failures);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Watch of {Resource} failed ({Failures} in a row); re-listing")]
     private static partial void LogWatchFailed(ILogger logger, string resource, int failures, Exception exception);

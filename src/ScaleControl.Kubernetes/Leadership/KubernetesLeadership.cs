@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Autorest;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +22,8 @@ public sealed partial class KubernetesLeadership(
     private volatile bool _isLeader;
     private volatile string? _currentLeader;
     private long _term;
+    private string? _lastLeaseFailure;
+    private DateTimeOffset _lastLeaseFailureLogged;
     private readonly LeaseValidity _validity = new(TimeSpan.FromSeconds(options.LeaderElection.RenewDeadlineSeconds));
 
     /// <summary>
@@ -46,7 +49,10 @@ public sealed partial class KubernetesLeadership(
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var lease = new RenewalTrackingLock(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity), time, _validity.Renewed);
+            var lease = new RenewalTrackingLock(
+                new ReadFailureReportingLock(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity), LeaseUnreadable),
+                time,
+                _validity.Renewed);
             var config = new LeaderElectionConfig(lease)
             {
                 LeaseDuration = TimeSpan.FromSeconds(settings.LeaseDurationSeconds),
@@ -69,6 +75,8 @@ public sealed partial class KubernetesLeadership(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                // The elector has stopped leading (OnStoppedLeading fenced this replica's writes); hand the lease over.
+                await ReleaseAsync(lease).ConfigureAwait(false);
                 break;
             }
             catch (Exception ex)
@@ -92,6 +100,58 @@ public sealed partial class KubernetesLeadership(
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// On a graceful stop (rolling upgrade, drain) gives up a lease this replica holds, as client-go's ReleaseOnCancel
+    /// does: an empty holder that the other replicas take at their next retry, instead of leaving the control loop without
+    /// a leader for the whole lease duration. The write is conditional on the lease just read, so a lease another
+    /// replica holds, or takes meanwhile, is left alone (409).
+    /// </summary>
+    private async Task ReleaseAsync(ILock lease)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.LeaderElection.RenewDeadlineSeconds));
+        try
+        {
+            var current = await lease.GetAsync(timeout.Token).ConfigureAwait(false);
+            if (current.HolderIdentity != Identity)
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow().UtcDateTime;
+            var released = new LeaderElectionRecord
+            {
+                HolderIdentity = "",
+                LeaseDurationSeconds = 1,
+                AcquireTime = now,
+                RenewTime = now,
+                LeaderTransitions = current.LeaderTransitions,
+            };
+            if (await lease.UpdateAsync(released, timeout.Token).ConfigureAwait(false))
+            {
+                LogReleased(logger, Identity);
+            }
+        }
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or OperationCanceledException)
+        {
+            // The lease then runs out as it would after a crash.
+            LogReleaseFailed(logger, Identity, ex);
+        }
+    }
+
+    /// <summary>Logs why the Lease cannot be read: at once, then again when the reason changes or a minute passed.</summary>
+    private void LeaseUnreadable(string reason)
+    {
+        var now = time.GetUtcNow();
+        if (reason == _lastLeaseFailure && now - _lastLeaseFailureLogged < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        _lastLeaseFailure = reason;
+        _lastLeaseFailureLogged = now;
+        LogLeaseUnreadable(logger, Identity, options.LeaderElection.Namespace, options.LeaderElection.LeaseName, reason);
     }
 
     private void SetLeader(bool leading)
@@ -127,6 +187,15 @@ public sealed partial class KubernetesLeadership(
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Debug, Message = "Leader is {Leader} (seen by {Identity})")]
     private static partial void LogNewLeader(ILogger logger, string leader, string identity);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Error, Message = "{Identity} cannot lead: reading the Lease {Namespace}/{LeaseName} failed: {Reason}")]
+    private static partial void LogLeaseUnreadable(ILogger logger, string identity, string @namespace, string leaseName, string reason);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "{Identity} released the leader lease on shutdown")]
+    private static partial void LogReleased(ILogger logger, string identity);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "{Identity} could not release the leader lease on shutdown; it runs out instead")]
+    private static partial void LogReleaseFailed(ILogger logger, string identity, Exception exception);
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Leader election of {Identity} failed; retrying")]
     private static partial void LogElectionFailed(ILogger logger, string identity, Exception exception);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ScaleControl.Kubernetes.Client;
 using ScaleControl.Kubernetes.Leadership;
 using ScaleControl.Kubernetes.Tests.Infrastructure;
 using ScaleControl.Testing.Kubernetes;
@@ -44,13 +46,94 @@ public class LeaderElectionTests
         await follower.StopAsync(CancellationToken.None);
     }
 
-    private static KubernetesLeadership Elector(SandboxHarness sandbox, string identity)
+    [Fact]
+    public async Task LeaderStoppedGracefully_ReleasesTheLease_SoTheFollowerTakesOverWithoutWaitingItOut()
+    {
+        // A lease far longer than the test: before the release on stop, a rolling upgrade left the loop without a leader
+        // for the whole lease duration (15 s with the chart's values) each time it replaced the leading pod.
+        const double longLease = 600;
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var leader = Elector(sandbox, "replica-a", longLease);
+        await leader.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => leader.IsLeader, "replica-a leads");
+        var follower = Elector(sandbox, "replica-b", longLease);
+        await follower.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => follower.CurrentLeader == leader.Identity, "the follower sees who leads");
+
+        await leader.StopAsync(CancellationToken.None);
+
+        Assert.False(leader.IsLeader);
+        await Eventually.TrueAsync(() => follower.IsLeader, "the follower takes the released lease", Patience.Of(LeaseSeconds * 3));
+        var lease = sandbox.Control.Get("coordination.k8s.io/v1", "Lease", "scalecontrol-system", "scalecontrol-leader")!;
+        Assert.Equal(follower.Identity, (string?)lease["spec"]!["holderIdentity"]);
+        await follower.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StoppedReplica_LeavesAnotherReplicasLeaseAlone()
+    {
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var leader = Elector(sandbox, "replica-a", 600);
+        await leader.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => leader.IsLeader, "replica-a leads");
+        var follower = Elector(sandbox, "replica-b", 600);
+        await follower.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => follower.CurrentLeader == leader.Identity, "the follower sees who leads");
+
+        await follower.StopAsync(CancellationToken.None);
+
+        var lease = sandbox.Control.Get("coordination.k8s.io/v1", "Lease", "scalecontrol-system", "scalecontrol-leader")!;
+        Assert.Equal(leader.Identity, (string?)lease["spec"]!["holderIdentity"]);
+        Assert.True(leader.IsLeader);
+        await leader.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ReplicaWithoutRbacForTheLease_SaysWhyItCannotLead()
+    {
+        // The elector treats a refused read of the Lease as "not acquired" and says nothing: without the chart's Role
+        // bound (or with the Lease in another namespace) a replica never led and never said why.
+        const string token = "no-lease-rights";
+        await using var sandbox = await KubernetesSandbox.StartAsync(o => o.Users[token] = new("jane", []));
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"lease-rbac-{Guid.NewGuid():N}.kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, $"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{"{"} name: sandbox, cluster: {"{"} server: "{sandbox.Server.BaseUri}" {"}"} {"}"}]
+            users: [{"{"} name: jane, user: {"{"} token: {token} {"}"} {"}"}]
+            contexts: [{"{"} name: jane, context: {"{"} cluster: sandbox, user: jane {"}"} {"}"}]
+            current-context: jane
+            """);
+        try
+        {
+            var options = new KubernetesOptions { KubeconfigPath = kubeconfig };
+            options.LeaderElection.Identity = "replica-a";
+            options.LeaderElection.RetryPeriodSeconds = 0.2;
+            var log = new CapturingLogger<KubernetesLeadership>();
+            var elector = new KubernetesLeadership(new k8s.Kubernetes(KubernetesClientFactory.BuildConfiguration(options)), options, TimeProvider.System, log);
+            await elector.StartAsync(CancellationToken.None);
+
+            await Eventually.TrueAsync(() => log.Entries.Any(e => e.Level == LogLevel.Error), "the refusal is logged");
+            var message = log.Entries.First(e => e.Level == LogLevel.Error).Message;
+            Assert.Contains("replica-a cannot lead: reading the Lease scalecontrol-system/scalecontrol-leader failed", message, StringComparison.Ordinal);
+            Assert.Contains("User \"jane\" cannot get resource \"leases\" in API group \"coordination.k8s.io\"", message, StringComparison.Ordinal);
+            Assert.False(elector.IsLeader);
+            await elector.StopAsync(CancellationToken.None);
+            Assert.Single(log.Entries, e => e.Level == LogLevel.Error); // once, not at every retry
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
+    private static KubernetesLeadership Elector(SandboxHarness sandbox, string identity, double leaseSeconds = LeaseSeconds)
     {
         var node = sandbox.CreateNode(o =>
         {
             o.LeaderElection.Enabled = true;
             o.LeaderElection.Identity = identity;
-            o.LeaderElection.LeaseDurationSeconds = LeaseSeconds;
+            o.LeaderElection.LeaseDurationSeconds = leaseSeconds;
             o.LeaderElection.RenewDeadlineSeconds = 1.5;
             o.LeaderElection.RetryPeriodSeconds = 0.2;
         });
