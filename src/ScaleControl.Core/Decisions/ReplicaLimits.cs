@@ -7,7 +7,7 @@ internal static class ReplicaLimits
 {
     /// <summary>
     /// HPA's stabilization: scale up only to the lowest recommendation of the up-window, scale down only to the
-    /// highest of the down-window. <paramref name="recommendation"/> joins the recorded ones and the count the loop found when it started watching.
+    /// highest of the down-window. <paramref name="recommendation"/> joins the recorded ones, and the down-window the count the loop found when it started watching.
     /// </summary>
     public static int Stabilize(int current, int recommendation, PolicyHistory history, ScalingBehavior behavior, DateTimeOffset now, int? downWindowSeconds = null)
     {
@@ -35,18 +35,12 @@ internal static class ReplicaLimits
             }
         }
 
-        // The count the loop found when it started watching stands in for the recommendations it did not see (PolicyHistory.RecordWatchStart).
-        if (history.WatchStart is { } start)
+        // The count the loop found when it started watching stands in for the recommendations it did not see
+        // (PolicyHistory.RecordWatchStart), on the way down only: it must not cut capacity, and it must not hold back
+        // a scale-up either (upstream's seed also joins the up window; a leader change in a storm should not wait).
+        if (history.WatchStart is { } start && start.Time > downFrom)
         {
-            if (start.Time > upFrom)
-            {
-                upRecommendation = Math.Min(upRecommendation, start.Replicas);
-            }
-
-            if (start.Time > downFrom)
-            {
-                downRecommendation = Math.Max(downRecommendation, start.Replicas);
-            }
+            downRecommendation = Math.Max(downRecommendation, start.Replicas);
         }
 
         var result = current;

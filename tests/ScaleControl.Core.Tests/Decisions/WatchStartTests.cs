@@ -54,6 +54,18 @@ public class WatchStartTests
     }
 
     [Fact]
+    public void Decide_ScaleUpOnFirstReadingWithAnUpWindow_IsNotHeldEither()
+    {
+        var policy = WithSpec(s_policy, s => s with
+        {
+            Behavior = s.Behavior with { ScaleUp = new DirectionBehavior { PeriodSeconds = 15, StabilizationWindowSeconds = 60 } },
+        });
+        var rig = new EngineRig(policy) { Spec = 10, Ready = 10, RecordsWatchStart = true };
+
+        Assert.Equal(20, rig.Decide(10_000).DesiredReplicas);
+    }
+
+    [Fact]
     public void Decide_AfterAWholeWindowUnwatched_HoldsAgain()
     {
         var rig = new EngineRig(s_policy) { Spec = 30, Ready = 30, RecordsWatchStart = true };
