@@ -47,9 +47,10 @@ public sealed partial class KubernetesLeadership(
     {
         var settings = options.LeaderElection;
         var failures = 0;
+        ILock? lease = null;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var lease = new RenewalTrackingLock(
+            lease = new RenewalTrackingLock(
                 new ReadFailureReportingLock(new LeaseLock(client, settings.Namespace, settings.LeaseName, Identity), LeaseUnreadable),
                 time,
                 _validity.Renewed);
@@ -75,8 +76,6 @@ public sealed partial class KubernetesLeadership(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                // The elector has stopped leading (OnStoppedLeading fenced this replica's writes); hand the lease over.
-                await ReleaseAsync(lease).ConfigureAwait(false);
                 break;
             }
             catch (Exception ex)
@@ -99,6 +98,13 @@ public sealed partial class KubernetesLeadership(
             {
                 break;
             }
+        }
+
+        // Stopping, however the elector noticed it (it may return rather than throw): writes are fenced (SetLeader(false)
+        // above); hand over a lease this replica still holds.
+        if (lease is not null)
+        {
+            await ReleaseAsync(lease).ConfigureAwait(false);
         }
     }
 
