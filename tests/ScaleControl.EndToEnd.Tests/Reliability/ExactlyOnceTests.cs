@@ -73,7 +73,8 @@ public sealed class ExactlyOnceTests
             return new Answer(status is "Updated" or "NoChange", false, tap.GetRawText());
         }
 
-        return new Answer(answer.GetProperty("status").GetInt32() == 409, false, answer.GetRawText());
+        // The emulator answers {"error": …}: the button is no longer shown (the card moved on), as DingTalk would hide it.
+        return new Answer(answer.TryGetProperty("error", out var error) && error.GetString()!.Contains("is not shown on card", StringComparison.Ordinal), false, answer.GetRawText());
     }
 
     /// <summary>An API call answers clearly with 200 (accepted, duplicate) or 409 with the reason; never 5xx.</summary>
