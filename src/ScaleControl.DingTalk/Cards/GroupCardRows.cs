@@ -49,10 +49,12 @@ public static class GroupCardRows
     public static string Seen(IReadOnlyList<ScaleProposal> rows, int maxBytes)
     {
         var seen = new StringBuilder();
+        var bytes = 0;
         foreach (var row in rows.Where(r => r.Status.Phase == ProposalPhase.Pending))
         {
             var entry = $"{(seen.Length > 0 ? "," : "")}{Key(row)}={row.Spec.ToReplicas.ToString(CultureInfo.InvariantCulture)}";
-            if (Encoding.UTF8.GetByteCount(seen.ToString()) + Encoding.UTF8.GetByteCount(entry) > maxBytes)
+            bytes += Encoding.UTF8.GetByteCount(entry);
+            if (bytes > maxBytes)
             {
                 break;
             }
