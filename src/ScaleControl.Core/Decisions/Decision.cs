@@ -48,6 +48,7 @@ public readonly record struct Decision
 {
     private readonly string? _reason;
     private readonly DecisionEvidence? _evidence;
+    private readonly int? _needed;
 
     /// <summary>What the engine found, formatted only on demand (read through the field: a copy would move all the facts).</summary>
     private readonly DecisionReason _facts;
@@ -138,6 +139,17 @@ public readonly record struct Decision
     /// the floor holds for the signal's holdSeconds.
     /// </summary>
     public int? SignalFloor { get; init; }
+
+    /// <summary>
+    /// What the demand asks for before the scale-up step limit cut it (the desired count when no step limit did; not
+    /// bounded by maxReplicas). A refused proposal holds until more than it was sized for is needed: the step limit
+    /// caps every new ask at the same count, so the hold must judge the need, not the step.
+    /// </summary>
+    public int NeededReplicas
+    {
+        get => _needed ?? (_facts.StepCapped && !_facts.StepCapDown ? Math.Max(DesiredReplicas, _facts.StepCapFrom) : DesiredReplicas);
+        init => _needed = value;
+    }
 
     /// <summary>For approval: an alternative the approver may choose (e.g. half the step), when the policy allows it.</summary>
     public int? AlternativeReplicas { get; init; }

@@ -264,6 +264,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             var limit = ReplicaLimits.ScaleUpLimit(current, input.History, behavior.ScaleUp, input.Now);
             if (step.Desired > limit)
             {
+                reason.StepCapFrom = step.Desired;
                 step.Desired = limit;
                 reason.StepCapped = true;
                 reason.StepCap = behavior.ScaleUp.MaxStep;

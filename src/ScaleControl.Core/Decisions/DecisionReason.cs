@@ -37,6 +37,9 @@ internal struct DecisionReason
     public int BudgetSpent;
     public StepLimit? StepCap;
     public int StepCapTo;
+
+    /// <summary>The count the step limit cut down (what the demand asked for before it).</summary>
+    public int StepCapFrom;
     public int Bound;
     public double CooldownLeftSeconds;
     public int StartingPods;

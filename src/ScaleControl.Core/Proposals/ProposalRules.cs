@@ -103,7 +103,10 @@ public static class ProposalRules
         }
 
         var slack = policy.Spec.Tolerance * Math.Max(1, spec.ToReplicas);
-        var beyond = up ? decision.DesiredReplicas > spec.ToReplicas + slack : decision.DesiredReplicas < spec.ToReplicas - slack;
+        // Up, the need before the step limit: from the same count the step limit caps every ask at the refused one, so
+        // live a rejected 6 → 26 held for 30 minutes while 40 were needed and 78 % of requests failed.
+        var needed = Math.Min(decision.NeededReplicas, policy.Spec.MaxReplicas);
+        var beyond = up ? needed > spec.ToReplicas + slack : decision.DesiredReplicas < spec.ToReplicas - slack;
         // Say the count that lifts it (the refused one plus the tolerance), not the refused one: live, a floor of 22
         // stayed held under "unless more than 20 replicas are needed".
         return beyond ? null : up ? hold with { SizedFor = (int)Math.Floor(spec.ToReplicas + slack) } : hold;

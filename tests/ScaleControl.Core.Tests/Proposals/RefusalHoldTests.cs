@@ -1,5 +1,6 @@
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Tests.Decisions;
 using static ScaleControl.Core.Tests.Proposals.ProposalFixtures;
 
 namespace ScaleControl.Core.Tests.Proposals;
@@ -29,6 +30,32 @@ public class RefusalHoldTests
     {
         Assert.NotNull(ProposalRules.Hold(Rejected20To60(), Policy(), Asking(66), T0.AddMinutes(5)));
         Assert.Null(ProposalRules.Hold(Rejected20To60(), Policy(), Asking(67), T0.AddMinutes(5)));
+    }
+
+    [Fact]
+    public void Hold_StepCappedAsk_JudgedByTheNeed_NotTheStep()
+    {
+        // The step limit caps every new ask from 20 at 60, the refused count: the need behind it decides.
+        Assert.Null(ProposalRules.Hold(Rejected20To60(), Policy(), Asking(60) with { NeededReplicas = 90 }, T0.AddMinutes(5)));
+        Assert.NotNull(ProposalRules.Hold(Rejected20To60(), Policy(), Asking(60) with { NeededReplicas = 66 }, T0.AddMinutes(5)));
+        // A need beyond maxReplicas is only maxReplicas: nothing more could be asked for.
+        var max60 = TestPolicies.WithSpec(Policy(), s => s with { MaxReplicas = 60 });
+        Assert.NotNull(ProposalRules.Hold(Rejected20To60(), max60, Asking(60) with { NeededReplicas = 90 }, T0.AddMinutes(5)));
+    }
+
+    [Fact]
+    public void Hold_EngineCappedByMaxStep_DemandFarBeyond_NotHeld()
+    {
+        // Live: checkout-api rejected at 6 → 26 (capped by max step), then 40 were needed and 78 % of requests failed,
+        // yet every new decision was capped at 26 again and the hold said "unless more than 28 are needed".
+        var rig = new EngineRig(TestPolicies.WithSpec(Policy(), s => s with { Prediction = s.Prediction with { Enabled = false } })) { Spec = 20, Ready = 20 };
+        var decision = rig.Decide(45_000); // 500/pod -> 90, capped by max step max(4 pods, 100%) -> 40
+        Assert.Equal(40, decision.DesiredReplicas);
+        Assert.Equal(90, decision.NeededReplicas);
+
+        var rejected = ProposalLifecycle.Reject(Pending(decision: Decision(from: 20, to: 40)), "bob", ApprovalChannel.DingTalk, T0, "not now").Proposal;
+
+        Assert.Null(ProposalRules.Hold(rejected, Policy(), decision, T0.AddMinutes(5)));
     }
 
     [Fact]
