@@ -63,6 +63,12 @@ public static class ChatAnswers
             {
                 text.Append(CultureInfo.InvariantCulture, $" · proposal `{proposal}`");
             }
+
+            if (p.Held is { } held)
+            {
+                // "3 → 7" alone reads as on its way: say why nothing is asked or done.
+                text.Append(CultureInfo.InvariantCulture, $"\n{MarkdownText.Escape(held)}");
+            }
         }
 
         if (policies.Count > MaxLines)

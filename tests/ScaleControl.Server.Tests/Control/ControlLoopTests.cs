@@ -92,6 +92,31 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_WhileARejectHolds_SaysSoLive_InTheApiAndInChat()
+    {
+        // Live: chat said "checkout-api 6 → 26 replicas" and /status "desired 26" with no proposal and no word of the
+        // hold; only kubectl's policy status said why nothing was asked.
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        var name = Assert.Single(await Open("shop")).Metadata.Name;
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", name, "lisi", ApprovalChannel.DingTalk, false, Reason: "not now"), default);
+        await Tick(seconds: 5);
+
+        var view = Assert.Single((await _server.Service<StatusService>().GetAsync(default)).Policies, p => p.Name == "checkout-api");
+        Assert.Equal((4, 10, null), (view.CurrentReplicas, view.DesiredReplicas, view.OpenProposal));
+        Assert.Contains("held after lisi rejected 4 → 10: no new proposal until", view.Held, StringComparison.Ordinal);
+        Assert.Contains("no new proposal until", view.LastReason, StringComparison.Ordinal);
+        Assert.Contains("held after lisi rejected 4 → 10", ScaleControl.Server.Chat.ChatAnswers.Status([view]).Markdown, StringComparison.Ordinal);
+
+        // Once more is needed the loop asks again, and the status stops saying it holds.
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 5);
+        view = Assert.Single((await _server.Service<StatusService>().GetAsync(default)).Policies, p => p.Name == "checkout-api");
+        Assert.Null(view.Held);
+        Assert.NotNull(view.OpenProposal);
+    }
+
+    [Fact]
     public async Task Tick_HybridCreepOfSmallSteps_AsksOnceTheAllowanceIsUsed()
     {
         var hybrid = TestPolicies.Approval() with

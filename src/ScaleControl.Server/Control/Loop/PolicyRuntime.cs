@@ -22,7 +22,8 @@ public sealed record EvaluationRecord(
     DateTimeOffset Time,
     IReadOnlyList<MetricSnapshot> Metrics,
     int ReadyReplicas,
-    Decision Decision)
+    Decision Decision,
+    string? Said = null)
 {
     public int CurrentReplicas => Decision.CurrentReplicas;
 
@@ -30,7 +31,8 @@ public sealed record EvaluationRecord(
 
     public DecisionOutcome Outcome => Decision.Outcome;
 
-    public string Reason => Decision.Reason;
+    /// <summary>The decision's reason, and when the loop did not act on it, why not (<see cref="Said"/>), as the policy's status says.</summary>
+    public string Reason => Said is null ? Decision.Reason : $"{Decision.Reason}; {Said}";
 }
 
 /// <summary>
@@ -80,6 +82,7 @@ public sealed class PolicyRuntime(int ringCapacity)
     private Decision _lastDecision;
     private DateTimeOffset? _lastTime;
     private int _lastReady;
+    private string? _said;
 
     /// <summary>A copy of the last evaluation, made on each read (<c>/status</c>, a follower's leader); null before the first.</summary>
     public EvaluationRecord? Last
@@ -88,7 +91,7 @@ public sealed class PolicyRuntime(int ringCapacity)
         {
             lock (Gate)
             {
-                return _lastTime is { } time ? new EvaluationRecord(time, [.. _lastMetrics], _lastReady, _lastDecision) : null;
+                return _lastTime is { } time ? new EvaluationRecord(time, [.. _lastMetrics], _lastReady, _lastDecision, _said) : null;
             }
         }
     }
@@ -129,7 +132,23 @@ public sealed class PolicyRuntime(int ringCapacity)
     }
 
     /// <summary>Keeps an evaluation someone already holds as a record (the loop itself uses the overload below).</summary>
-    public void Remember(EvaluationRecord record) => Remember(record.Time, [.. record.Metrics], record.ReadyReplicas, record.Decision);
+    public void Remember(EvaluationRecord record)
+    {
+        Remember(record.Time, [.. record.Metrics], record.ReadyReplicas, record.Decision);
+        Say(record.Said);
+    }
+
+    /// <summary>
+    /// Why the loop did not act on the last decision (a refusal hold, a pin the workload does not run, the way back
+    /// waiting): <c>/status</c>, the dashboard and chat say it live, as the policy's status does.
+    /// </summary>
+    public void Say(string? said)
+    {
+        lock (Gate)
+        {
+            _said = said;
+        }
+    }
 
     /// <summary>
     /// Keeps an evaluation as the last one and as a dashboard sample. Called for every policy every tick, so the last
@@ -151,6 +170,7 @@ public sealed class PolicyRuntime(int ringCapacity)
             _lastDecision = decision;
             _lastReady = ready;
             _lastTime = time;
+            _said = null;
         }
     }
 

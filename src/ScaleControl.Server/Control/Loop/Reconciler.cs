@@ -147,6 +147,7 @@ public sealed class Reconciler(
             : hotEvent is not null && decision.Direction != ScaleDirection.Up
               && await ReturnToNormalAsync(policy, decision, workload, open, hotEvent, runtime.QuietSince, board, targetKey, cancellationToken) is { } back ? back
             : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
+        runtime.Say(said);
         if (acted is not null)
         {
             // Keep the tick's view current in case another policy names the same target.

@@ -22,7 +22,8 @@ public sealed record PolicyStatusView(
     DateTimeOffset? PinnedUntil,
     int? PinnedReplicas,
     string? OpenProposal,
-    DateTimeOffset? LastEvaluation);
+    DateTimeOffset? LastEvaluation,
+    string? Held = null);
 
 public sealed record StatusView(
     string Mode,
@@ -77,6 +78,7 @@ public sealed class StatusService(
             pin?.Until,
             pin?.Replicas,
             proposal?.Metadata.Name,
-            last?.Time ?? policy.Status?.LastEvaluationTime);
+            last?.Time ?? policy.Status?.LastEvaluationTime,
+            last?.Said);
     }
 }
