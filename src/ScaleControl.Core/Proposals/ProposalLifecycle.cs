@@ -376,7 +376,15 @@ public static class ProposalLifecycle
             var rest = proposal with
             {
                 Spec = spec with { FromReplicas = replicas, AlternativeReplicas = null },
-                Status = proposal.Status with { AppliedReplicas = replicas, AppliedAt = now, Approvals = [], PartlyApproved = false },
+                Status = proposal.Status with
+                {
+                    AppliedReplicas = replicas,
+                    AppliedAt = now,
+                    Approvals = [],
+                    PartlyApproved = false,
+                    // The rest needs an approval of its own; who approved this part stays on the record.
+                    AppliedSteps = [.. proposal.Status.AppliedSteps, new AppliedStep { From = spec.FromReplicas, To = replicas, At = now, Approvals = proposal.Status.Approvals }],
+                },
             };
             var partly = Move(rest, ProposalPhase.Pending, now, by, $"applied {spec.FromReplicas} → {replicas}; {replicas} → {spec.ToReplicas} awaits approval");
             return TransitionResult.Ok(partly, partly.Status.Message!);

@@ -186,10 +186,25 @@ public sealed record ScaleProposalStatus
     /// </summary>
     public bool PartlyApproved { get; init; }
 
+    /// <summary>
+    /// The parts applied before the rest returned to Pending (a partial approval), each with the approvals that granted
+    /// it: <see cref="Approvals"/> starts empty for the rest, and the audit must still say who approved the first part.
+    /// </summary>
+    public IReadOnlyList<AppliedStep> AppliedSteps { get; init; } = [];
+
     public IReadOnlyList<PhaseTransition> History { get; init; } = [];
 
     /// <summary>Set when this applied change was undone: by whom, through which proposal, back to what.</summary>
     public UndoRecord? Undo { get; init; }
+}
+
+/// <summary>One applied part of a proposal: from → to, when, and the approvals (who, channel, when) that granted it.</summary>
+public sealed record AppliedStep
+{
+    public int From { get; init; }
+    public int To { get; init; }
+    public DateTimeOffset At { get; init; }
+    public IReadOnlyList<ApprovalRecord> Approvals { get; init; } = [];
 }
 
 /// <summary>Who undid an applied change, when, through which proposal, and the replicas it went back to.</summary>

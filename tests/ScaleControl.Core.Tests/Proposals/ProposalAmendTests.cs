@@ -53,6 +53,11 @@ public class ProposalAmendTests
         Assert.Equal((40, T0.AddSeconds(42)), (rest.Status.AppliedReplicas, rest.Status.AppliedAt));
         Assert.Empty(rest.Status.Approvals);
         Assert.Contains("40 → 60 awaits approval", rest.Status.Message, StringComparison.Ordinal);
+        // Who approved the applied part stays on the record (live: the partial apply left no approval, no channel).
+        var part = Assert.Single(rest.Status.AppliedSteps);
+        Assert.Equal((20, 40, T0.AddSeconds(42)), (part.From, part.To, part.At));
+        var approval = Assert.Single(part.Approvals);
+        Assert.Equal(("alice", ApprovalChannel.DingTalk, 40, T0.AddSeconds(40)), (approval.User, approval.Channel, approval.Replicas, approval.At));
 
         // The rest is approved on the same proposal (and card) like any other.
         var all = Step(ProposalLifecycle.Approve(rest, "alice", ApprovalChannel.DingTalk, T0.AddSeconds(50)));

@@ -71,6 +71,30 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task History_PartlyApprovedThenTheRest_SaysWhoApprovedEachPartAndThroughWhichChannel()
+    {
+        // Live: lisi's tap applied 2 → 3 of a card amended to 6; the history then showed only "Proposed 3 → 6" by
+        // scalecontrol: nobody had approved or applied anything, and no channel was recorded.
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 30);
+        var name = Assert.Single(await Open("shop")).Metadata.Name;
+        var inbox = _server.Service<IApprovalInbox>();
+        await inbox.DecideAsync(new ApprovalCommand("shop", name, "zhangsan", ApprovalChannel.DingTalk, true, Replicas: 10), default);
+        _server.Time.Advance(TimeSpan.FromSeconds(20));
+        await inbox.DecideAsync(new ApprovalCommand("shop", name, "lisi", ApprovalChannel.DingTalkChat, true), default);
+        Assert.Equal(20, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        var history = await _server.Service<HistoryService>().ListAsync("shop", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, default);
+
+        var lines = history.Reverse().Select(e => $"{e.Kind} {e.From}→{e.To} {e.By} {e.Channel}").ToList();
+        Assert.Equal(
+            ["Proposed 4→20 scalecontrol ", "Approved 4→10 zhangsan DingTalk", "Applied 4→10 zhangsan DingTalk", "Approved 10→20 lisi DingTalkChat", "Applied 10→20 lisi DingTalkChat"],
+            lines);
+    }
+
+    [Fact]
     public async Task Tick_AfterAReject_TheSameQuestionIsNotAskedAgainUntilTheBackoff()
     {
         await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);

@@ -60,13 +60,25 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
         var action = ProposalFactory.ActionOf(p);
         var created = ProposalFactory.CreatedAt(p);
         // Why: the decision's reason, or for a pin the operator's order with its --reason; a rejection carries its own.
-        HistoryEntry Entry(DateTimeOffset at, HistoryKind kind, string by, string? channel, string message, int? to = null, string? reason = null) =>
-            new(at, p.Metadata.Namespace, p.Spec.Target.Name, p.Spec.PolicyName, kind, p.Spec.FromReplicas, to ?? p.Spec.ToReplicas, by, channel, message, p.Metadata.Name,
+        HistoryEntry Entry(DateTimeOffset at, HistoryKind kind, string by, string? channel, string message, int? to = null, string? reason = null, int? from = null) =>
+            new(at, p.Metadata.Namespace, p.Spec.Target.Name, p.Spec.PolicyName, kind, from ?? p.Spec.FromReplicas, to ?? p.Spec.ToReplicas, by, channel, message, p.Metadata.Name,
                 reason ?? p.Spec.Reason);
 
         if (action == ProposalFactory.Action.Approval)
         {
-            yield return Entry(created, HistoryKind.Proposed, p.Spec.RequestedBy, null, p.Spec.Reason);
+            // A partly applied proposal starts from where its rest starts now; it was proposed from the first part's start.
+            yield return Entry(created, HistoryKind.Proposed, p.Spec.RequestedBy, null, p.Spec.Reason, from: p.Status.AppliedSteps.FirstOrDefault()?.From);
+            foreach (var step in p.Status.AppliedSteps)
+            {
+                foreach (var approval in step.Approvals)
+                {
+                    yield return Entry(approval.At, HistoryKind.Approved, approval.User, approval.Channel.ToString(), $"{approval.User} approved {step.From} → {approval.Replicas}", approval.Replicas, from: step.From);
+                }
+
+                yield return Entry(step.At, HistoryKind.Applied, string.Join(", ", step.Approvals.Select(a => a.User)), step.Approvals.LastOrDefault()?.Channel.ToString(),
+                    $"applied {step.From} → {step.To}: the part approved; the rest stayed pending", step.To, from: step.From);
+            }
+
             foreach (var approval in p.Status.Approvals)
             {
                 yield return Entry(approval.At, HistoryKind.Approved, approval.User, approval.Channel.ToString(), $"{approval.User} approved {p.Spec.FromReplicas} → {approval.Replicas}", approval.Replicas);
