@@ -21,7 +21,9 @@ public static class UndoRules
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(2);
 
     /// <param name="earlierUndo">The proposal named by <see cref="ScaleProposalStatus.Undo"/> or an undo still waiting for approval, if any.</param>
-    public static OverrideVerdict Check(ScaleProposal original, ScalePolicy? policy, WorkloadState? workload, ScaleProposal? earlierUndo, string user, DateTimeOffset now, TimeSpan window)
+    /// <param name="open">The workload's open proposal, if any: one asking to go further the same way means the traffic moved on.</param>
+    public static OverrideVerdict Check(
+        ScaleProposal original, ScalePolicy? policy, WorkloadState? workload, ScaleProposal? earlierUndo, string user, DateTimeOffset now, TimeSpan window, ScaleProposal? open = null)
     {
         if (Offered(original, now, window) is { } notOffered)
         {
@@ -52,6 +54,14 @@ public static class UndoRules
         }
 
         var back = original.Spec.FromReplicas;
+        if (FurtherAsked(open, left, back) is { } further)
+        {
+            // A tap on an old card's Undo in a storm: going back would cut what the traffic now asks for more of, and
+            // the loop would ask for it again at once. The person decides on the newer question first.
+            return Refuse($"the traffic moved on: proposal {further.Metadata.Name} asks {further.Spec.FromReplicas} → {further.Spec.ToReplicas} now and waits for approval; "
+                + $"undo would go back to {back}. Reject that proposal first, or choose a count with scalectl scale");
+        }
+
         if (back < policy.Spec.MinReplicas || back > policy.Spec.MaxReplicas)
         {
             return Refuse($"{back} is outside the policy's bounds {policy.Spec.MinReplicas}..{policy.Spec.MaxReplicas} now; use scalectl scale to choose a count");
@@ -98,6 +108,13 @@ public static class UndoRules
             ? $"applied at {at:u}, more than {window.TotalMinutes:0} minutes ago: undo is offered for {window.TotalMinutes:0} minutes; use scalectl scale"
             : null;
     }
+
+    /// <summary>The pending proposal asking to go on from <paramref name="left"/>, away from <paramref name="back"/>; null when there is none.</summary>
+    private static ScaleProposal? FurtherAsked(ScaleProposal? open, int left, int back) =>
+        open is { Status.Phase: ProposalPhase.Pending } pending && ProposalFactory.ActionOf(pending) == ProposalFactory.Action.Approval
+        && pending.Spec.FromReplicas == left && Math.Sign(pending.Spec.ToReplicas - left) == Math.Sign(left - back)
+            ? pending
+            : null;
 
     private static OverrideVerdict Refuse(string message) => new(OverrideRoute.Refuse, message);
 }

@@ -21,6 +21,29 @@ public class UndoRulesTests
     }
 
     [Fact]
+    public void Check_ANewerProposalAsksForMore_RefusedAsTheTrafficMovedOn()
+    {
+        // Live: Undo all on the storm's first card took feed-api 7 → 3 while a newer card asked 7 → 10; the loop asked
+        // 3 → 9 four seconds later.
+        var further = Pending(decision: Decision(from: 60, to: 80));
+
+        var verdict = UndoRules.Check(Applied20To60(), Policy(), Workload(60), null, "alice", Later, Window, further);
+
+        Assert.Equal(OverrideRoute.Refuse, verdict.Route);
+        Assert.Equal($"the traffic moved on: proposal {further.Metadata.Name} asks 60 → 80 now and waits for approval; undo would go back to 20. "
+            + "Reject that proposal first, or choose a count with scalectl scale", verdict.Message);
+    }
+
+    [Fact]
+    public void Check_APendingProposalTheSameWayAsTheUndo_DoesNotStopIt()
+    {
+        // A scale-down waiting (the traffic ebbing) agrees with going back: the undo goes ahead (and supersedes it).
+        var ebbing = Pending(decision: Decision(from: 60, to: 40));
+
+        Assert.Equal(OverrideRoute.ApplyNow, UndoRules.Check(Applied20To60(), Policy(), Workload(60), null, "alice", Later, Window, ebbing).Route);
+    }
+
+    [Fact]
     public void Check_NotOnRoster_BecomesAProposal()
     {
         var verdict = UndoRules.Check(Applied20To60(), Policy(), Workload(60), null, "mallory", Later, Window);

@@ -49,6 +49,29 @@ public sealed class UndoAndCapacityTests : IDisposable
     }
 
     [Fact]
+    public async Task Undo_WhileANewerCardAsksForMore_RefusedUntilThatIsDecided()
+    {
+        var applied = await GivenAppliedScaleUpAsync(); // 4 → 10
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 60);
+        var further = Assert.Single(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal((10, 20), (further.Spec.FromReplicas, further.Spec.ToReplicas));
+        var writes = _server.Workloads.Writes.Count;
+
+        var stale = await Undo(applied, "lisi", ApprovalChannel.DingTalk);
+
+        Assert.Equal(UndoResultKind.Refused, stale.Kind);
+        Assert.Contains($"the traffic moved on: proposal {further.Metadata.Name} asks 10 → 20 now and waits for approval; undo would go back to 4", stale.Message, StringComparison.Ordinal);
+        Assert.Equal(writes, _server.Workloads.Writes.Count);
+        Assert.Equal(ProposalPhase.Pending, (await _server.Proposals.GetAsync("shop", further.Metadata.Name, default))!.Status.Phase);
+
+        // Once the newer question is answered, the undo goes ahead.
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", further.Metadata.Name, "lisi", ApprovalChannel.DingTalk, false, Reason: "bot traffic"), default);
+        Assert.Equal(UndoResultKind.Applied, (await Undo(applied, "lisi", ApprovalChannel.DingTalk)).Kind);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
     public async Task Undo_WorkloadMovedSince_RefusedAsStale_NothingWritten()
     {
         var applied = await GivenAppliedScaleUpAsync();

@@ -87,8 +87,9 @@ public sealed class UndoService(
         var target = ProposalFactory.TargetOf(original);
         var workload = await workloads.GetAsync(target, cancellationToken);
         var earlier = await EarlierUndoAsync(original, cancellationToken);
+        var open = await proposals.FindOpenAsync(target, cancellationToken);
         var now = time.GetUtcNow();
-        var verdict = UndoRules.Check(original, policy, workload, earlier, order.User, now, TimeSpan.FromSeconds(options.Value.UndoWindowSeconds));
+        var verdict = UndoRules.Check(original, policy, workload, earlier, order.User, now, TimeSpan.FromSeconds(options.Value.UndoWindowSeconds), open);
         if (verdict.Route == OverrideRoute.Refuse)
         {
             logger.ApprovalHandled(order.User, order.Channel.ToString(), order.Namespace, order.Proposal, "undo refused", verdict.Message);
@@ -96,7 +97,6 @@ public sealed class UndoService(
         }
 
         var undo = await capacity.WithCapacityAsync(ProposalFactory.ForUndo(policy!, workload!, original, order, verdict, now), workload, cancellationToken);
-        var open = await proposals.FindOpenAsync(target, cancellationToken);
         var created = await writer.CreateAsync(signer.SignFor(undo, order.User), cancellationToken);
         if (open?.Status.Phase == ProposalPhase.Pending)
         {
