@@ -69,6 +69,7 @@ public static class ProposalLifecycle
                 ExpiresAt = now + TimeSpan.FromSeconds(approval.ExpirySeconds),
                 EscalateAt = approval.Escalation is { } escalation ? now + TimeSpan.FromSeconds(escalation.AfterSeconds) : null,
                 RejectBackoffSeconds = approval.RejectBackoffSeconds,
+                Tolerance = policy.Spec.Tolerance,
                 Group = policy.Spec.Group,
             },
             Status = new ScaleProposalStatus

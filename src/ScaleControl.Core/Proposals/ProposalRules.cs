@@ -90,7 +90,7 @@ public static class ProposalRules
     /// </summary>
     public static RefusalHold? Hold(ScaleProposal? refused, ScalePolicy policy, Decision decision, DateTimeOffset now)
     {
-        if (refused is null || HoldOf(refused) is not { } hold || decision.Direction == ScaleDirection.None || now >= hold.Until)
+        if (refused is null || HoldOf(refused, policy.Spec.Tolerance) is not { } hold || decision.Direction == ScaleDirection.None || now >= hold.Until)
         {
             return null;
         }
@@ -102,19 +102,32 @@ public static class ProposalRules
             return null;
         }
 
-        var slack = policy.Spec.Tolerance * Math.Max(1, spec.ToReplicas);
         // Up, the need before the step limit: from the same count the step limit caps every ask at the refused one, so
         // live a rejected 6 → 26 held for 30 minutes while 40 were needed and 78 % of requests failed.
         var needed = Math.Min(decision.NeededReplicas, policy.Spec.MaxReplicas);
-        var beyond = up ? needed > spec.ToReplicas + slack : decision.DesiredReplicas < spec.ToReplicas - slack;
-        // Say the count that lifts it (the refused one plus the tolerance), not the refused one: live, a floor of 22
-        // stayed held under "unless more than 20 replicas are needed".
-        return beyond ? null : up ? hold with { SizedFor = (int)Math.Floor(spec.ToReplicas + slack) } : hold;
+        var slack = (spec.Tolerance ?? policy.Spec.Tolerance) * Math.Max(1, spec.ToReplicas);
+        var beyond = up ? needed > hold.SizedFor : decision.DesiredReplicas < spec.ToReplicas - slack;
+        return beyond ? null : hold;
     }
 
-    /// <summary>The hold a refused proposal puts on its workload (null when it was not refused by a person).</summary>
-    public static RefusalHold? HoldOf(ScaleProposal proposal) =>
-        RefusedAt(proposal) is { } at ? new RefusalHold(proposal, at.AddSeconds(proposal.Spec.RejectBackoffSeconds), proposal.Spec.ToReplicas) : null;
+    /// <summary>
+    /// The hold a refused proposal puts on its workload (null when it was not refused by a person). A scale-up's hold
+    /// names the count that lifts it, the refused one plus the tolerance (the proposal's own, else
+    /// <paramref name="tolerance"/>), so the card, the status and the loop say the same number: live, the card said
+    /// "unless more than 26" while 27 and 28 stayed held.
+    /// </summary>
+    public static RefusalHold? HoldOf(ScaleProposal proposal, double? tolerance = null)
+    {
+        if (RefusedAt(proposal) is not { } at)
+        {
+            return null;
+        }
+
+        var spec = proposal.Spec;
+        var slack = (spec.Tolerance ?? tolerance ?? 0) * Math.Max(1, spec.ToReplicas);
+        var sizedFor = spec.ToReplicas > spec.FromReplicas ? (int)Math.Floor(spec.ToReplicas + slack) : spec.ToReplicas;
+        return new RefusalHold(proposal, at.AddSeconds(spec.RejectBackoffSeconds), sizedFor);
+    }
 
     /// <summary>When a person said no (or "only part of it") to the proposal; null for any other outcome.</summary>
     public static DateTimeOffset? RefusedAt(ScaleProposal proposal) => proposal.Status switch

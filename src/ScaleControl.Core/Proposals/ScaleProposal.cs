@@ -58,6 +58,12 @@ public sealed record ScaleProposalSpec
     /// <summary>The policy's back-off after a reject, copied when the proposal was made (a "no" holds this long).</summary>
     public int RejectBackoffSeconds { get; init; } = 1800;
 
+    /// <summary>
+    /// The policy's tolerance, copied when the proposal was made: a refusal of it holds until more than its target plus
+    /// this is needed, and the card names that count as the loop counts it (null on proposals made before it was kept).
+    /// </summary>
+    public double? Tolerance { get; init; }
+
     /// <summary>What the change costs and whether the cluster has room, worked out when the proposal was made or amended.</summary>
     public CapacityEstimate? Capacity { get; init; }
 

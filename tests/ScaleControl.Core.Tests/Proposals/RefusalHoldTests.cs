@@ -59,6 +59,15 @@ public class RefusalHoldTests
     }
 
     [Fact]
+    public void HoldOf_TheCardsCount_IsTheLoopsCount()
+    {
+        // The proposal keeps its policy's tolerance, so the card (HoldOf, no policy at hand) names the loop's 66, not 60.
+        Assert.Equal(0.1, Rejected20To60().Spec.Tolerance);
+        Assert.Equal(66, ProposalRules.HoldOf(Rejected20To60())!.SizedFor);
+        Assert.Equal(66, ProposalRules.Hold(Rejected20To60(), Policy(), Asking(60), T0.AddMinutes(5))!.SizedFor);
+    }
+
+    [Fact]
     public void Hold_AfterTheBackoff_Lifted() =>
         Assert.Null(ProposalRules.Hold(Rejected20To60(), Policy(), Asking(60), T0.AddSeconds(10 + 1800)));
 

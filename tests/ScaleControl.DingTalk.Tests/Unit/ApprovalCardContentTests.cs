@@ -145,6 +145,24 @@ public class ApprovalCardContentTests
     }
 
     [Fact]
+    public void Build_Rejected_NamesTheCountThatLiftsTheHold_TheRefusedOnePlusTheTolerance()
+    {
+        // Live: the card said "unless more than 26 replicas are needed" while the loop (and the status) held up to 28.
+        var pending = SampleProposals.Pending();
+        var rejected = s_content.Build(pending with
+        {
+            Spec = pending.Spec with { Tolerance = 0.1 },
+            Status = new ScaleProposalStatus
+            {
+                Phase = ProposalPhase.Rejected,
+                Rejection = new RejectionRecord { User = "lisi", At = SampleProposals.Created.AddMinutes(1), Reason = "not now" },
+            },
+        });
+
+        Assert.Contains("unless more than 66 replicas are needed; an approver (", rejected[V.Result], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_PartApplied_SaysWhoApprovedThePartAlreadyIn()
     {
         // zhangsan approved the 40 he saw; the target rose to 60 meanwhile: 40 is in, 40 → 60 waits on the same card.

@@ -94,6 +94,7 @@ internal static class SampleResources
             RequiresTwoPersons = true,
             RequiredApprovals = 2,
             Approvers = ["u1", "u2"],
+            Tolerance = 0.1,
             WorkloadResourceVersion = "42",
             ExpiresAt = s_at.AddMinutes(10),
             EscalateAt = s_at.AddMinutes(2),
