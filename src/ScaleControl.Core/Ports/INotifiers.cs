@@ -19,8 +19,11 @@ public interface IApprovalNotifier
     Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken) =>
         UpdateProposalAsync(rows[0], cancellationToken);
 
-    /// <summary>DINGs the on-call people; falls back to an @-mention group message when DING is unavailable.</summary>
-    Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken);
+    /// <summary>
+    /// DINGs the on-call people about <paramref name="rows"/>, the undecided proposals of one card (one, or a group
+    /// card's pending rows: one DING names them all); falls back to an @-mention group message when DING is unavailable.
+    /// </summary>
+    Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken);
 }
 
 public enum NoticeKind

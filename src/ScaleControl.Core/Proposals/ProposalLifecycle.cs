@@ -452,12 +452,12 @@ public static class ProposalLifecycle
     }
 
     /// <summary>
-    /// A new proposal joins a group card as a row: the card, the expiry and the escalation are the first row's
-    /// (one card, one expiry, one DING for the group).
+    /// A new proposal joins a group card as a row: the card, the expiry and the escalation time are the first row's
+    /// (one card, one expiry, one DING for the group's pending rows, even when the first row was decided by then).
     /// </summary>
     public static ScaleProposal JoinCard(ScaleProposal proposal, ScaleProposal lead) => proposal with
     {
-        Spec = proposal.Spec with { ExpiresAt = lead.Spec.ExpiresAt, EscalateAt = null },
+        Spec = proposal.Spec with { ExpiresAt = lead.Spec.ExpiresAt, EscalateAt = lead.Spec.EscalateAt },
         Status = proposal.Status with { Card = lead.Status.Card, Message = $"{proposal.Status.Message}; on the group card of {lead.Metadata.Name}" },
     };
 

@@ -22,8 +22,23 @@ public sealed partial class DingEscalation(
     public const string ViaDing = "ding";
     public const string ViaGroupMention = "group-mention";
 
-    public async Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec spec, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
+    /// <summary>"shop/checkout-api 6 → 26", or for a group card's rows "feed-chain, 2 services: feed/feed-api 2 → 7, feed/feed-gateway 2 → 7".</summary>
+    private static string Waiting(IReadOnlyList<ScaleProposal> rows)
     {
+        static string Row(ScaleProposal p) => $"{p.Metadata.Namespace}/{p.Spec.Target.Name} {p.Spec.FromReplicas} → {p.Spec.ToReplicas}";
+        if (rows.Count == 1)
+        {
+            return Row(rows[0]);
+        }
+
+        const int Named = 5; // a DING is read on a lock screen
+        var more = rows.Count > Named ? $", and {rows.Count - Named} more" : "";
+        return $"{rows[0].Spec.Group}, {rows.Count} services: {string.Join(", ", rows.Take(Named).Select(Row))}{more}";
+    }
+
+    public async Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec spec, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
+    {
+        var proposal = rows[0];
         var people = (receivers.Count > 0 ? receivers : spec.Receivers.Count > 0 ? spec.Receivers : proposal.Spec.Approvers)
             .Distinct(StringComparer.Ordinal)
             .ToList();
@@ -33,8 +48,8 @@ public sealed partial class DingEscalation(
         }
 
         var robotCode = options.CurrentValue.EffectiveRobotCode;
-        var workload = $"{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}";
-        var text = $"Scale approval pending: {workload} {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas}, expires {content.Time(proposal.Spec.ExpiresAt)}";
+        var workload = Waiting(rows);
+        var text = $"Scale approval pending: {workload}, expires {content.Time(proposal.Spec.ExpiresAt)}";
 
         string unavailable;
         try
@@ -73,7 +88,7 @@ public sealed partial class DingEscalation(
             ?? throw new InvalidOperationException($"{unavailable}; proposal {proposal.Key} has no card group to fall back to");
         LogDingFallback(logger, proposal.Key, unavailable);
         var mentions = string.Join(' ', people.Select(user => "@" + user));
-        var markdown = $"### Scale approval pending\n{mentions} please decide: **{workload} {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas}**, expires {content.Time(proposal.Spec.ExpiresAt)}.";
+        var markdown = $"### Scale approval pending\n{mentions} please decide: **{workload}**, expires {content.Time(proposal.Spec.ExpiresAt)}.";
         await api.SendGroupMessageAsync(
             new GroupMessageRequest("sampleMarkdown", JsonSerializer.Serialize(new { title = "Scale approval pending", text = markdown }), group, robotCode),
             cancellationToken);

@@ -122,8 +122,8 @@ public sealed partial class DingTalkCardNotifier(
         };
     }
 
-    public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalationSpec, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
-        escalation.EscalateAsync(proposal, escalationSpec, receivers, cancellationToken);
+    public Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalationSpec, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
+        escalation.EscalateAsync(rows, escalationSpec, receivers, cancellationToken);
 
     private CardReference Failed(string outTrackId, string? group, string error)
     {

@@ -28,7 +28,7 @@ public sealed class DingTalkDisabled(ILogger<DingTalkDisabled> logger) : IApprov
 
     public Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
+    public Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
         Task.FromResult(new EscalationRecord { DingType = escalation.DingType, Receivers = receivers, Via = "none", Message = Reason });
 
     public Task<bool> ShowAsync(Core.Faults.FaultNotice notice, bool ding, CancellationToken cancellationToken)

@@ -16,8 +16,8 @@ public sealed class InstrumentedApprovalNotifier(IApprovalNotifier inner, ScaleC
     public Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken) =>
         Count(metrics, "card_update", async () => { await inner.UpdateGroupAsync(rows, cancellationToken); return true; }, _ => true);
 
-    public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
-        Count(metrics, "ding", () => inner.EscalateAsync(proposal, escalation, receivers, cancellationToken), e => e.Via == "ding");
+    public Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
+        Count(metrics, "ding", () => inner.EscalateAsync(rows, escalation, receivers, cancellationToken), e => e.Via == "ding");
 
     internal static async Task<T> Count<T>(ScaleControlMetrics metrics, string operation, Func<Task<T>> call, Func<T, bool> ok)
     {

@@ -28,7 +28,7 @@ public class EscalationAndNoticeTests
     {
         await using var world = await DingTalkWorld.StartAsync();
 
-        var record = await world.ClientService<IApprovalNotifier>().EscalateAsync(SentProposal(), new EscalationSpec { DingType = DingType.Sms }, ["zhangsan", "lisi"], CancellationToken.None);
+        var record = await world.ClientService<IApprovalNotifier>().EscalateAsync([SentProposal()], new EscalationSpec { DingType = DingType.Sms }, ["zhangsan", "lisi"], CancellationToken.None);
 
         Assert.Equal(DingEscalation.ViaDing, record.Via);
         Assert.Equal(["zhangsan", "lisi"], record.Receivers);
@@ -39,11 +39,27 @@ public class EscalationAndNoticeTests
     }
 
     [Fact]
+    public async Task EscalateAsync_GroupCardRows_OneDingNamesEveryRowWaiting()
+    {
+        await using var world = await DingTalkWorld.StartAsync();
+        ScaleProposal Row(string name, int from, int to)
+        {
+            var p = SampleProposals.Pending(from, to, name: name);
+            return p with { Metadata = p.Metadata with { Namespace = "feed" }, Spec = p.Spec with { Group = "feed-chain", Target = p.Spec.Target with { Name = name } } };
+        }
+
+        await world.ClientService<IApprovalNotifier>().EscalateAsync([Row("feed-api", 2, 7), Row("feed-gateway", 2, 6)], new EscalationSpec(), ["zhangsan"], CancellationToken.None);
+
+        var ding = Assert.Single(world.EmulatorService<MessageLog>().All, m => m.Kind == MessageKind.Ding);
+        Assert.StartsWith("Scale approval pending: feed-chain, 2 services: feed/feed-api 2 → 7, feed/feed-gateway 2 → 6, expires ", ding.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EscalateAsync_StandardEdition_FallsBackToMentionInGroupAndSaysSo()
     {
         await using var world = await DingTalkWorld.StartAsync(o => o.Edition = "Standard");
 
-        var record = await world.ClientService<IApprovalNotifier>().EscalateAsync(SentProposal(), new EscalationSpec(), [], CancellationToken.None);
+        var record = await world.ClientService<IApprovalNotifier>().EscalateAsync([SentProposal()], new EscalationSpec(), [], CancellationToken.None);
 
         Assert.Equal(DingEscalation.ViaGroupMention, record.Via);
         Assert.Contains("ding.serverquota.insufficient", record.Message);

@@ -27,11 +27,33 @@ public sealed class GroupCardTests : IDisposable
         Assert.Single(_server.Cards.Sent);
         Assert.Single(rows.Select(r => r.Status.Card!.OutTrackId).Distinct());
         Assert.Single(rows.Select(r => r.Spec.ExpiresAt).Distinct());
-        Assert.Single(rows, r => r.Spec.EscalateAt is not null);
+        Assert.Single(rows.Select(r => r.Spec.EscalateAt).Distinct());
         Assert.Equal(3, _server.Cards.GroupUpdates.Last().Count);
 
         await Tick(seconds: 125);
+        Assert.Equal(3, Assert.Single(_server.Cards.EscalatedRows).Count); // one DING naming the three
+        Assert.All(await Open(), r => Assert.Single(r.Status.Escalations));
+        await Tick(seconds: 5);
         Assert.Single(_server.Cards.Escalations);
+    }
+
+    [Fact]
+    public async Task FirstRowDecided_NobodyDecidesTheRest_TheRestAreStillDinged()
+    {
+        // Live: the group's DING hung on its first row only; with that row approved (or pinned) before the DING was
+        // due, the rows left pending were never escalated.
+        await GivenChainUnderLoad();
+        await Tick();
+        var rows = (await Open()).OrderBy(ProposalFactory.CreatedAt).ToList();
+        var lead = rows.Single(r => r.Status.Card!.OutTrackId.EndsWith(r.Metadata.Name, StringComparison.Ordinal));
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("feed", lead.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true,
+            Replicas: lead.Spec.ToReplicas, Row: $"feed/{lead.Metadata.Name}"), default);
+
+        await Tick(seconds: 125);
+
+        var dinged = Assert.Single(_server.Cards.EscalatedRows);
+        Assert.Equal(rows.Where(r => r != lead).Select(r => r.Metadata.Name).Order(), dinged.Select(r => r.Metadata.Name).Order());
+        Assert.All(await Open(), r => Assert.Single(r.Status.Escalations));
     }
 
     [Fact]

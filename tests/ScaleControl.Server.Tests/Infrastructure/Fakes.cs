@@ -167,9 +167,13 @@ public sealed class RecordingNotifier : IApprovalNotifier
         return Task.CompletedTask;
     }
 
-    public Task<EscalationRecord> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
+    /// <summary>Every DING's rows, in order.</summary>
+    public ConcurrentQueue<IReadOnlyList<ScaleProposal>> EscalatedRows { get; } = new();
+
+    public Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
     {
-        Escalations.Enqueue(proposal);
+        Escalations.Enqueue(rows[0]);
+        EscalatedRows.Enqueue(rows);
         return Task.FromResult(new EscalationRecord { At = DateTimeOffset.UnixEpoch, DingType = escalation.DingType, Receivers = receivers });
     }
 }

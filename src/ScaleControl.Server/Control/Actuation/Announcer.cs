@@ -114,16 +114,17 @@ public sealed class Announcer(
         }
     }
 
-    public async Task<EscalationRecord?> EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, CancellationToken cancellationToken)
+    /// <summary>One DING about <paramref name="rows"/> (the due rows of one card, the first one's policy deciding who).</summary>
+    public async Task<EscalationRecord?> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, CancellationToken cancellationToken)
     {
-        var receivers = escalation.Receivers.Count > 0 ? escalation.Receivers : proposal.Spec.Approvers;
+        var receivers = escalation.Receivers.Count > 0 ? escalation.Receivers : rows.SelectMany(r => r.Spec.Approvers).Distinct(StringComparer.Ordinal).ToList();
         try
         {
-            return await cards.EscalateAsync(proposal, escalation, receivers, cancellationToken);
+            return await cards.EscalateAsync(rows, escalation, receivers, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.NotifyFailed(ex, "escalation", proposal.Metadata.Namespace, proposal.Metadata.Name);
+            logger.NotifyFailed(ex, "escalation", rows[0].Metadata.Namespace, rows[0].Metadata.Name);
             return null;
         }
     }

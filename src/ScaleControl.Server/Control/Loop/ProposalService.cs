@@ -171,6 +171,7 @@ public sealed class ProposalService(
         var open = (await store.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
         metrics.OpenProposals.Record(open.Count(p => p.Status.Phase is ProposalPhase.Pending or ProposalPhase.Approved));
         var now = time.GetUtcNow();
+        var escalatedCards = new HashSet<string>(StringComparer.Ordinal);
         foreach (var proposal in open)
         {
             policies.TryGetValue($"{proposal.Metadata.Namespace}/{proposal.Spec.PolicyName}", out var policy);
@@ -181,7 +182,7 @@ public sealed class ProposalService(
                     break;
                 case ProposalPhase.Pending when proposal.Spec.EscalateAt is { } at && now >= at && proposal.Status.Escalations.Count == 0
                                                  && policy?.Spec.Approval?.Escalation is { } escalation:
-                    await EscalateAsync(proposal, escalation, cancellationToken);
+                    await EscalateAsync(proposal, escalation, open, escalatedCards, now, cancellationToken);
                     break;
                 case ProposalPhase.Approved:
                     await applier.ApplyAsync(proposal, ProposalLifecycle.SystemUser, cancellationToken);
@@ -209,11 +210,30 @@ public sealed class ProposalService(
             $"Nobody approved **{target}** {expired.Spec.FromReplicas} → {expired.Spec.ToReplicas}; it expired and nothing changed.", cancellationToken);
     }
 
-    private async Task EscalateAsync(ScaleProposal proposal, EscalationSpec escalation, CancellationToken cancellationToken)
+    /// <summary>
+    /// One DING per card: a group card's rows are due together (they share the first row's times) and are escalated
+    /// together through whichever is due first, so rows left pending when the first row was decided are DINGed too
+    /// (live, a group whose first row was approved or pinned never DINGed for the rest). A row that joins a card whose
+    /// open rows were DINGed already takes their record instead of a DING of its own.
+    /// </summary>
+    private async Task EscalateAsync(
+        ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<ScaleProposal> open, HashSet<string> escalatedCards, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var record = await announcer.EscalateAsync(proposal, escalation, cancellationToken)
+        var card = proposal.Status.Card?.OutTrackId;
+        if (card is not null && !escalatedCards.Add(card))
+        {
+            return; // this card's DING went out earlier in this pass, with this row in it
+        }
+
+        List<ScaleProposal> onCard = card is null ? [proposal] : open.Where(p => p.Status.Phase == ProposalPhase.Pending && p.Status.Card?.OutTrackId == card).ToList();
+        var due = onCard.Where(p => p.Status.Escalations.Count == 0 && p.Spec.EscalateAt is { } at && now >= at).ToList();
+        var record = onCard.SelectMany(p => p.Status.Escalations).FirstOrDefault()
+            ?? await announcer.EscalateAsync(due, escalation, cancellationToken)
             ?? new EscalationRecord { At = time.GetUtcNow(), DingType = escalation.DingType, Via = "failed", Message = "DING and the group fallback both failed" };
-        await writer.UpdateAsync(proposal, p => p.Status.Phase == ProposalPhase.Pending ? ProposalLifecycle.WithEscalation(p, record) : null, cancellationToken);
+        foreach (var row in due)
+        {
+            await writer.UpdateAsync(row, p => p.Status.Phase == ProposalPhase.Pending ? ProposalLifecycle.WithEscalation(p, record) : null, cancellationToken);
+        }
     }
 
     private TimeSpan ClaimTimeout => TimeSpan.FromSeconds(options.Value.ApplyClaimSeconds);
