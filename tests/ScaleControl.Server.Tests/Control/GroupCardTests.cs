@@ -40,7 +40,7 @@ public sealed class GroupCardTests : IDisposable
     [Fact]
     public async Task FirstRowDecided_NobodyDecidesTheRest_TheRestAreStillDinged()
     {
-        // Live: the group's DING hung on its first row only; with that row approved (or pinned) before the DING was
+        // The group's DING hung on its first row only (seen live in its rows' empty escalation times); with that row approved (or pinned) before the DING was
         // due, the rows left pending were never escalated.
         await GivenChainUnderLoad();
         await Tick();

@@ -213,7 +213,7 @@ public sealed class ProposalService(
     /// <summary>
     /// One DING per card: a group card's rows are due together (they share the first row's times) and are escalated
     /// together through whichever is due first, so rows left pending when the first row was decided are DINGed too
-    /// (live, a group whose first row was approved or pinned never DINGed for the rest). A row that joins a card whose
+    /// (before, a group whose first row was approved or pinned in time never DINGed for the rest). A row that joins a card whose
     /// open rows were DINGed already takes their record instead of a DING of its own.
     /// </summary>
     private async Task EscalateAsync(
