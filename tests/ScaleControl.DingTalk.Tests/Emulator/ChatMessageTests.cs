@@ -34,6 +34,23 @@ public sealed class ChatMessageTests
     }
 
     [Fact]
+    public async Task AnotherPersonsMention_ShownByDingTalkAsTheirNameWithSpaces_IsNotReadAsPartOfTheCommand()
+    {
+        // DingTalk puts "@李四 Li Si" into text.content for a mention of lisi, and lists lisi in atUsers.
+        await using var world = await DingTalkWorld.StartAsync(clientSettings: new() { ["ScaleControl:DingTalk:UserNames:lisi"] = "李四 Li Si" });
+        await world.WaitForStreamConnectionsAsync(2, c => c.GetProperty("subscriptions").EnumerateArray().Any(s => s.GetProperty("topic").GetString() == "/v1.0/im/bot/messages/get"));
+
+        var push = await TypeAsync(world, "zhangsan", DingTalkWorld.Group, "@ScaleControl @lisi reject shop/checkout-api @lisi too early");
+        await WaitForAsync(world, m => m.GetProperty("kind").GetString() == "OtoMessage");
+
+        var pushed = (await world.Script.GetFromJsonAsync<JsonElement[]>("chat/pushes"))!.Single(p => p.GetProperty("msgId").GetString() == push.GetProperty("msgId").GetString());
+        using var data = JsonDocument.Parse(pushed.GetProperty("data").GetString()!);
+        Assert.Equal(" @李四 Li Si reject shop/checkout-api @李四 Li Si too early", data.RootElement.GetProperty("text").GetProperty("content").GetString());
+        Assert.Equal("lisi", data.RootElement.GetProperty("atUsers")[1].GetProperty("staffId").GetString());
+        Assert.Equal(new RejectCommand("shop", "checkout-api", "too early"), Assert.Single(world.Commands.Requests).Command);
+    }
+
+    [Fact]
     public async Task RefusalInGroup_GoesToTheSenderAlone()
     {
         await using var world = await DingTalkWorld.StartAsync();
