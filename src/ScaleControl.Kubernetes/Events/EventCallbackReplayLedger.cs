@@ -14,7 +14,8 @@ namespace ScaleControl.Kubernetes.Events;
 /// the signature's hash next to the leader Lease, and the API server refuses a second create of that name (409), so a
 /// signature replayed to another replica is refused there too. One create per HTTP tap, no new RBAC (the product
 /// already creates Events), and nothing to clean up: the API server drops Events after its event TTL (1 h by default),
-/// long after the 5-minute window in which a signature verifies at all.
+/// long after the 5-minute window in which a signature verifies at all. A tap waits on the create, so the client-side
+/// limiter gives it the priority of the approval write that follows, not that of a best-effort Event.
 /// </summary>
 public sealed class EventCallbackReplayLedger(IKubernetes client, KubernetesOptions options, ILeadership leadership, TimeProvider time) : ICallbackReplayLedger
 {
@@ -46,7 +47,8 @@ public sealed class EventCallbackReplayLedger(IKubernetes client, KubernetesOpti
         };
         try
         {
-            await client.CoreV1.CreateNamespacedEventAsync(claim, election.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.CoreV1.CreateNamespacedEventAsync(
+                claim, election.Namespace, fieldManager: RequestClassifier.CallbackClaimFieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (HttpOperationException e) when (e.Is(HttpStatusCode.Conflict))
