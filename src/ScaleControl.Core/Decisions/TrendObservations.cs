@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using ScaleControl.Core.Signals;
 
@@ -117,11 +118,8 @@ internal sealed class TrendObservations
             // first sample, newest first, up to the 48th, which is dated from its last sample.
             var lowFull = FirstWithinWindow(first[..(r + 1)], latestTicks);
             var taken = Math.Min(r - lowFull + 1, MaxPoints - n);
-            for (var k = 0; k < taken; k++)
-            {
-                ticks[n + k] = first[r - k];
-                y[n + k] = log[r - k];
-            }
+            CopyReversed(first.Slice(r - taken + 1, taken), ticks[n..]);
+            CopyReversed(MemoryMarshal.Cast<double, long>(log.Slice(r - taken + 1, taken)), MemoryMarshal.Cast<double, long>(y[n..]));
 
             n += taken;
             r -= taken;
@@ -194,6 +192,23 @@ internal sealed class TrendObservations
 
         Max = highest;
         Min = lowest;
+    }
+
+    /// <summary>Copies <paramref name="source"/> into the start of <paramref name="target"/>, last element first, four at a time (doubles as their bits).</summary>
+    private static void CopyReversed(ReadOnlySpan<long> source, Span<long> target)
+    {
+        var reverse = Vector256.Create(3L, 2, 1, 0);
+        var end = source.Length;
+        var i = 0;
+        for (; i + 4 <= end; i += 4)
+        {
+            Vector256.Shuffle(Vector256.Create(source[(end - i - 4)..]), reverse).CopyTo(target[i..]);
+        }
+
+        for (; i < end; i++)
+        {
+            target[i] = source[end - i - 1];
+        }
     }
 
     /// <summary>The first of <paramref name="first"/> (ascending) no more than <see cref="WindowTicks"/> before <paramref name="latestTicks"/>.</summary>
