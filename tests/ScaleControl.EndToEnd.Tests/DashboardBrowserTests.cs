@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using ScaleControl.Testing.Server;
@@ -190,6 +191,103 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(page.Locator("#signout")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task Dashboard_PhoneWidth_NothingScrollsSidewaysAndEveryReasonIsReadable()
+    {
+        // On-call reads the page on a phone: no sideways scrolling, every number inside its card, and the "why" of each
+        // card in full (a phone has no hover to read a cut-off line's tooltip).
+        var page = await sandbox.OpenDashboardAsync(Phone);
+        await Assertions.Expect(page.Locator("[data-workload] .reason").First).Not.ToBeEmptyAsync();
+
+        var layout = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              const width = document.documentElement.clientWidth;
+              const cards = [...document.querySelectorAll('[data-workload]')];
+              return {
+                width,
+                scrollWidth: document.documentElement.scrollWidth,
+                outside: [...document.querySelectorAll('.topbar *, .card *')]
+                  .filter(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > width + 1)
+                  .map(e => e.tagName + '.' + (e.className.baseVal ?? e.className)),
+                statsOutsideCard: cards.flatMap(card => [...card.querySelectorAll('.stat')]
+                  .filter(s => s.getBoundingClientRect().right > card.getBoundingClientRect().right + 1)
+                  .map(s => card.dataset.workload + ' ' + s.className)),
+                cutReasons: cards.map(c => c.querySelector('.reason')).filter(r => r.scrollWidth > r.clientWidth + 1).map(r => r.textContent),
+              };
+            }
+            """);
+        Assert.True(layout.GetProperty("scrollWidth").GetInt32() <= layout.GetProperty("width").GetInt32(), layout.ToString());
+        Assert.Empty(layout.GetProperty("outside").EnumerateArray());
+        Assert.Empty(layout.GetProperty("statsOutsideCard").EnumerateArray());
+        Assert.Empty(layout.GetProperty("cutReasons").EnumerateArray());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-dashboard-phone.png") });
+    }
+
+    [Fact]
+    public async Task Dashboard_NextPolls_KeepTheTextSomeoneIsSelecting()
+    {
+        // Copying a line off the page (the `scalectl approve` line, a target) must survive the 1.5 s refresh.
+        var page = await sandbox.OpenDashboardAsync();
+        var selected = await page.EvaluateAsync<string>("""
+            () => {
+              const target = document.querySelector('[data-workload] .target');
+              window.selectedNode = target;
+              const range = document.createRange();
+              range.selectNodeContents(target);
+              getSelection().removeAllRanges();
+              getSelection().addRange(range);
+              return getSelection().toString();
+            }
+            """);
+        Assert.Contains('/', selected);
+
+        for (var poll = 0; poll < 3; poll++) // the page draws each answer before it asks again
+        {
+            await page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/dashboard", StringComparison.Ordinal), new() { Timeout = Patient(10) });
+        }
+
+        Assert.Equal(selected, await page.EvaluateAsync<string>("() => getSelection().toString()"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.selectedNode.isConnected"), "the selected node was replaced");
+    }
+
+    [Fact]
+    public async Task Dashboard_LoopStalledAndPrometheusDown_SaysSoAndShowsTheLastGoodValueAsStale()
+    {
+        const string problem = "unavailable (Prometheus unreachable at http://prometheus:9090/: Connection refused)";
+        var policies = await sandbox.PoliciesAsync();
+        var page = await sandbox.NewPageAsync();
+        // The real answer, as it reads when the leader's loop stopped ticking 10 minutes ago and Prometheus stopped answering.
+        await page.RouteAsync("**/api/v1/dashboard*", async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = JsonNode.Parse(await response.TextAsync())!;
+            body["status"]!["lastTick"] = DateTimeOffset.UtcNow.AddMinutes(-10).ToString("O", CultureInfo.InvariantCulture);
+            body["status"]!["isLeader"] = true;
+            foreach (var policy in body["status"]!["policies"]!.AsArray())
+            {
+                policy!["metrics"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "qps", ["value"] = null, ["predicted"] = null, ["status"] = "Unavailable", ["problem"] = problem,
+                });
+            }
+
+            await route.FulfillAsync(new() { Response = response, Body = body.ToJsonString() });
+        });
+
+        await page.GotoAsync(sandbox.Url);
+
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "stale");
+        await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("loop stalled · last tick 10m ago");
+        await Assertions.Expect(page.Locator("#loop-health")).ToContainTextAsync("The control loop has not ticked for 10m");
+        await Assertions.Expect(page.Locator("#metric-health")).ToContainTextAsync($"Metrics without data for {policies.Count} of {policies.Count} policies: qps: {problem}");
+        await Assertions.Expect(page.Locator("#metric-health")).ToContainTextAsync("do not scale down");
+        var card = page.Locator($"[data-workload='{policies[0].Id}']");
+        await Assertions.Expect(card.Locator(".metric-problem")).ToHaveTextAsync($"qps: {problem}");
+        await Assertions.Expect(card.Locator(".stat.traffic")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"/s · stale \d+[smh]"), new() { Timeout = Patient(10) });
+    }
+
+    private static BrowserNewContextOptions Phone => new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true };
+
     /// <summary>A Playwright timeout (ms) of <paramref name="seconds"/> on an idle machine, scaled by the tests' patience.</summary>
     internal static float Patient(double seconds) => (float)Patience.Of(seconds).TotalMilliseconds;
 
@@ -257,15 +355,15 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
             });
         }
 
-        public async Task<IPage> NewPageAsync()
+        public async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
         {
-            var context = await _browser!.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+            var context = await _browser!.NewContextAsync(options ?? new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
             return await context.NewPageAsync();
         }
 
-        public async Task<IPage> OpenDashboardAsync()
+        public async Task<IPage> OpenDashboardAsync(BrowserNewContextOptions? options = null)
         {
-            var page = await NewPageAsync();
+            var page = await NewPageAsync(options);
             await page.GotoAsync(Url);
             await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
             return page;

@@ -1,12 +1,15 @@
 // The dashboard's script: polls GET /api/v1/dashboard, draws each workload's charts as inline SVG, lists open
 // proposals and recent actions, and (sandbox only) starts hot events next to the emulated phone.
-// Everything from the server goes in through textContent, never as markup.
+// Everything from the server goes in through textContent, never as markup. Each poll patches the page in place
+// (patchChildren), so a selection being copied, the focus and an open tooltip survive the refresh.
 (() => {
   'use strict';
   const TOKEN_KEY = 'scalecontrol.token';
   const SANDBOX_TOKEN = 'sandbox-admin';
   const POLL_MS = 1500;
   const MINUTES = 30;
+  // The loop ticks every second or so; docs/operations.md alerts when the last tick is older than this.
+  const STALLED_TICK_MS = 30000;
   const SVG = 'http://www.w3.org/2000/svg';
 
   const state = { token: null, tokenFromUser: false, timer: null, sandboxReady: false, hotEvents: [], workloadsKey: '' };
@@ -22,6 +25,32 @@
     }
     for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
     return node;
+  }
+
+  // Makes parent's children look like `wanted` while keeping the nodes that are already there: same tag → its
+  // attributes and children are patched, same text → the text node is left alone. Replacing the nodes on every poll
+  // dropped a selection (copying the `scalectl approve` line) and the focus every 1.5 s.
+  function patchChildren(parent, wanted) {
+    const nodes = wanted.map(w => (w instanceof Node ? w : document.createTextNode(String(w))));
+    nodes.forEach((want, i) => {
+      const have = parent.childNodes[i];
+      if (!have) parent.append(want);
+      else if (!patchNode(have, want)) parent.replaceChild(want, have);
+    });
+    while (parent.childNodes.length > nodes.length) parent.lastChild.remove();
+  }
+
+  function patchNode(have, want) {
+    if (have.nodeType !== want.nodeType || have.nodeName !== want.nodeName || have.namespaceURI !== want.namespaceURI) return false;
+    if (have.nodeType === Node.TEXT_NODE) {
+      if (have.data !== want.data) have.data = want.data;
+      return true;
+    }
+    if (have.nodeType !== Node.ELEMENT_NODE) return false;
+    for (const a of [...have.attributes]) if (!want.hasAttribute(a.name)) have.removeAttribute(a.name);
+    for (const a of want.attributes) if (have.getAttribute(a.name) !== a.value) have.setAttribute(a.name, a.value);
+    patchChildren(have, [...want.childNodes]);
+    return true;
   }
 
   // ---- formatting -------------------------------------------------------------------------------------
@@ -142,12 +171,43 @@
     $('banner').hidden = !text;
   }
 
+  // The page is live, but is the loop? Only the leader ticks: a leader whose last tick is old has stalled, and
+  // without a leader nothing is evaluated or applied. The numbers below are then from the last evaluation.
+  function showLoopHealth(status) {
+    const tickAge = status.lastTick ? Date.now() - new Date(status.lastTick).getTime() : null;
+    let problem = '';
+    if (!status.leader) problem = 'No leader: nothing is evaluated or applied until a replica takes the lease.';
+    else if (status.isLeader && (tickAge === null || tickAge > STALLED_TICK_MS)) {
+      problem = status.lastTick
+        ? `The control loop has not ticked for ${ago(status.lastTick)} (last tick ${clock(status.lastTick)}): the numbers below are from then.`
+        : 'The control loop has not ticked yet: the numbers below are from the policies\' last stored status.';
+    }
+    showWarning('loop-health', problem);
+    if (problem) setLive('stale', status.leader ? `loop stalled · last tick ${status.lastTick ? `${ago(status.lastTick)} ago` : 'never'}` : 'no leader');
+    else setLive('live', status.isLeader && status.lastTick ? `live · tick ${ago(status.lastTick)} ago` : `live · leader ${status.leader}`);
+  }
+
+  // Metrics without data: the policy holds its replicas (fail static). Say so once for the page, with the source's own words.
+  function showMetricHealth(policies) {
+    const failing = policies.filter(p => (p.metrics || []).some(m => m.problem));
+    const problems = [...new Set(failing.flatMap(p => p.metrics.filter(m => m.problem).map(m => `${m.name}: ${m.problem}`)))];
+    showWarning('metric-health', failing.length === 0 ? '' :
+      `Metrics without data for ${failing.length} of ${policies.length} policies: ${problems.slice(0, 2).join('; ')}${problems.length > 2 ? ` (and ${problems.length - 2} more)` : ''}. ` +
+      'Fail static: those policies do not scale down until data returns.');
+  }
+
+  function showWarning(id, text) {
+    $(id).textContent = text;
+    $(id).hidden = !text;
+  }
+
   // ---- rendering ---------------------------------------------------------------------------------------
   function render(data) {
     const status = data.status || {};
     const sandbox = status.mode === 'sandbox';
     showBanner('');
-    setLive('live', status.lastTick ? `live · tick ${ago(status.lastTick)} ago` : 'live');
+    showLoopHealth(status);
+    showMetricHealth(status.policies || []);
     $('mode').textContent = sandbox ? 'sandbox' : (status.mode || 'cluster');
     $('mode').className = `badge ${sandbox ? 'sandbox' : 'cluster'}`;
     $('leader').textContent = status.leader ? `leader ${status.leader}${status.isLeader ? ' (this replica)' : ''}` : '';
@@ -165,7 +225,7 @@
   function renderWorkloads(policies, series, proposals) {
     const root = $('workloads');
     if (policies.length === 0) {
-      root.replaceChildren(h('p', { class: 'empty', text: 'No ScalePolicies yet. Apply one with: scalectl policy apply -f policy.yaml' }));
+      patchChildren(root, [h('p', { class: 'empty', text: 'No ScalePolicies yet. Apply one with: scalectl policy apply -f policy.yaml' })]);
       return;
     }
     const byKey = new Map(series.map(s => [key(s.namespace, s.name), s]));
@@ -173,7 +233,7 @@
     // Workloads waiting for a person come first; the rest in name order so cards do not jump around.
     const waiting = p => open.has(key(p.namespace, p.name)) || !!p.openProposal;
     const sorted = [...policies].sort((a, b) => (waiting(b) - waiting(a)) || key(a.namespace, a.name).localeCompare(key(b.namespace, b.name)));
-    root.replaceChildren(...sorted.map(p => workloadCard(p,
+    patchChildren(root, sorted.map(p => workloadCard(p,
       byKey.get(key(p.namespace, p.name)) || byKey.get(key(p.namespace, targetName(p.target))),
       open.get(key(p.namespace, p.name)))));
   }
@@ -197,15 +257,18 @@
       ...problems.map(m => h('span', { class: 'chip problem', title: m.problem, text: `${m.name}: no data` })),
     ];
 
-    const value = metric.value ?? last.value;
-    const predicted = metric.predicted ?? last.predicted;
+    // Without data now, the last good value is shown as stale (with its age) rather than as a blank.
+    const lastGood = metric.problem ? [...points].reverse().find(pt => typeof pt.value === 'number') : null;
+    const value = metric.problem ? lastGood?.value : metric.value ?? last.value;
+    const predicted = metric.problem ? null : metric.predicted ?? last.predicted;
     const card = h('article', { class: `card${proposal || p.openProposal ? ' attention' : ''}`, 'data-workload': key(p.namespace, p.name) },
       h('div', { class: 'card-head' },
         h('span', { class: 'card-title' }, h('span', { class: 'ns', text: `${p.namespace}/` }), p.name),
         ...chips,
         h('span', { class: 'target', text: targetText(p.target) })),
       h('div', { class: 'stats' },
-        stat('traffic', metric.name || 'traffic', fmt(value), '/s'),
+        stat(metric.problem ? 'traffic stale' : 'traffic', metric.name || 'traffic', fmt(value),
+          metric.problem ? (lastGood ? `/s · stale ${ago(lastGood.time)}` : 'no data') : '/s'),
         stat('predicted', 'predicted', fmt(predicted), '/s'),
         stat('ready', 'ready', p.readyReplicas ?? last.ready ?? '–', null, 'ready'),
         stat('desired', 'desired', p.desiredReplicas ?? last.desired ?? '–', p.currentReplicas != null ? `now ${p.currentReplicas}` : null, 'desired')),
@@ -220,7 +283,11 @@
         { field: 'desired', color: 'var(--desired)', dashed: true, step: true },
         { field: 'current', color: 'var(--current)', step: true, thin: true },
       ], { integer: true }),
-      h('p', { class: 'reason', title: p.lastReason || '', text: p.lastReason || '' }));
+      ...problems.map(m => h('p', { class: 'metric-problem', text: `${m.name}: ${m.problem}` })),
+      h('p', { class: 'reason' },
+        p.lastEvaluation ? h('time', { datetime: p.lastEvaluation, title: clock(p.lastEvaluation), text: `evaluated ${ago(p.lastEvaluation)} ago` }) : null,
+        p.lastEvaluation && p.lastReason ? ' · ' : null,
+        p.lastReason || ''));
     return card;
   }
 
@@ -289,10 +356,10 @@
     $('proposal-count').textContent = proposals.length;
     $('proposal-count').classList.toggle('hot', proposals.length > 0);
     if (proposals.length === 0) {
-      $('proposals').replaceChildren(h('li', { class: 'empty', text: 'Nothing waiting for approval.' }));
+      patchChildren($('proposals'), [h('li', { class: 'empty', text: 'Nothing waiting for approval.' })]);
       return;
     }
-    $('proposals').replaceChildren(...proposals.map(p => {
+    patchChildren($('proposals'), proposals.map(p => {
       const approvals = (p.status && p.status.approvals) || [];
       return h('li', { class: 'proposal', 'data-proposal': key(p.metadata.namespace, p.metadata.name) },
         h('div', { class: 'row' },
@@ -308,10 +375,10 @@
 
   function renderRecent(entries) {
     if (entries.length === 0) {
-      $('recent').replaceChildren(h('li', { class: 'empty', text: 'No actions yet.' }));
+      patchChildren($('recent'), [h('li', { class: 'empty', text: 'No actions yet.' })]);
       return;
     }
-    $('recent').replaceChildren(...entries.slice(0, 20).map(e => {
+    patchChildren($('recent'), entries.slice(0, 20).map(e => {
       const step = e.from != null && e.to != null ? ` ${e.from} → ${e.to}` : e.to != null ? ` → ${e.to}` : '';
       const who = e.by ? ` · ${e.by}${e.channel ? ` via ${e.channel}` : ''}` : '';
       return h('li', { 'data-kind': e.kind },
