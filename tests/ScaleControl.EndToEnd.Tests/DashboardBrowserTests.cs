@@ -47,6 +47,15 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await WaitUntilAsync(async () => await ReadyAsync(card) > readyBefore, Patience.Of(20), "ready replicas to rise");
         await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(0, new() { Timeout = Patient(10) });
         await Assertions.Expect(page.Locator("#recent li[data-kind='Approved']").First).ToContainTextAsync("zhangsan");
+
+        // The card's "View details" link (/proposals/NS/NAME) on the applied card says what became of it.
+        var applied = (await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&phase=Applied"))!.AsArray()
+            .First(p => p!["spec"]!["policyName"]!.GetValue<string>() == policy.Name && p["status"]!["approvals"]!.AsArray().Any(a => a!["user"]!.GetValue<string>() == "zhangsan"))!;
+        var appliedId = $"{policy.Namespace}/{applied["metadata"]!["name"]}";
+        var details = await sandbox.NewPageAsync(Phone);
+        await details.GotoAsync($"{sandbox.Url}/proposals/{appliedId}");
+        await Assertions.Expect(details.Locator("#proposal-focus")).ToContainTextAsync($"Proposal {appliedId} is Applied");
+        await Assertions.Expect(details.Locator("#proposal-focus")).ToContainTextAsync("approved by zhangsan via DingTalk");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-dashboard-after-approval.png"), FullPage = true });
     }
 
@@ -141,11 +150,14 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         {
             var card = page.Locator($"[data-workload='{policy.Id}']");
             await Assertions.Expect(card.Locator("svg.chart")).ToHaveCountAsync(2);
+            await Assertions.Expect(card.Locator("svg.chart").First).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex($"^{policy.Id}: .*traffic; now "));
+            await Assertions.Expect(card.Locator("svg.chart").Last).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex($"^{policy.Id}: replicas; now ready \\d+, desired \\d+, current \\d+$"));
             await Assertions.Expect(card.Locator("path[data-series='ready']")).ToHaveCountAsync(1, new() { Timeout = Patient(5) });
         }
 
         await Assertions.Expect(page.Locator("#phone")).ToHaveAttributeAsync("src", "/sandbox/dingtalk/phone");
         await Assertions.Expect(page.Locator("#hot-form")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#hot-multiplier")).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex("^Traffic ×"));
         await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
     }
 
@@ -173,6 +185,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await page.GotoAsync(sandbox.Url);
 
         await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#login-token")).ToHaveAccessibleNameAsync("Token");
         await page.FillAsync("#login-token", "wrong");
         await page.ClickAsync("#login button[type=submit]");
         await Assertions.Expect(page.Locator("#login-error")).ToHaveTextAsync("This token is not accepted.");
@@ -286,6 +299,26 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(card.Locator(".stat.traffic")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"/s · stale \d+[smh]"), new() { Timeout = Patient(10) });
     }
 
+    [Fact]
+    public async Task Dashboard_DetailsLinkOfAnOpenProposal_MarksItThenSaysWhatBecameOfIt()
+    {
+        // A pin request by someone not on the roster stays open (the loop does not supersede it) until its requester
+        // withdraws it.
+        var policy = (await sandbox.PoliciesAsync()).First(p => p.Namespace == "shop" && p.Mode == "Approval");
+        var requested = await sandbox.ApiAsync($"/api/v1/workloads/{policy.WorkloadId}/pin", new { replicas = 2, durationSeconds = 60, reason = "details link" });
+        var id = $"{policy.Namespace}/{requested!["metadata"]!["name"]}";
+        var page = await sandbox.NewPageAsync(Phone);
+
+        await page.GotoAsync($"{sandbox.Url}/proposals/{id}"); // the DingTalk card's "View details"
+
+        await Assertions.Expect(page.Locator($"#proposals .proposal.focused[data-proposal='{id}']")).ToBeInViewportAsync();
+        await Assertions.Expect(page.Locator("#proposal-focus")).ToBeHiddenAsync();
+        await sandbox.ApiAsync($"/api/v1/proposals/{id}/reject", new { reason = "withdrawn" });
+        await Assertions.Expect(page.Locator("#proposal-focus")).ToContainTextAsync($"Proposal {id} is Rejected", new() { Timeout = Patient(10) });
+        await Assertions.Expect(page.Locator("#proposal-focus")).ToContainTextAsync("by admin: withdrawn");
+        await Assertions.Expect(page.Locator("#proposals .proposal.focused")).ToHaveCountAsync(0);
+    }
+
     private static BrowserNewContextOptions Phone => new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true };
 
     /// <summary>A Playwright timeout (ms) of <paramref name="seconds"/> on an idle machine, scaled by the tests' patience.</summary>
@@ -380,6 +413,17 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
                 p["spec"]!["target"]!["name"]!.GetValue<string>(),
                 p["spec"]!["mode"]!.GetValue<string>(),
                 p["spec"]!["group"]?.GetValue<string>()))];
+        }
+
+        /// <summary>GET (or POST <paramref name="body"/>) as the admin; the answer's JSON, after a success status.</summary>
+        public async Task<JsonNode?> ApiAsync(string path, object? body = null)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(Url) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+            using var response = body is null ? await http.GetAsync(path) : await http.PostAsJsonAsync(path, body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
+            return JsonNode.Parse(text);
         }
 
         /// <summary>A seeded policy zhangsan may approve (shop, feed or video; Approval or Hybrid) with a card of its own (not in a group).</summary>

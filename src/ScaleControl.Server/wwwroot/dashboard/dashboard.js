@@ -12,6 +12,7 @@
   const STALLED_TICK_MS = 30000;
   const SVG = 'http://www.w3.org/2000/svg';
 
+  const FOCUS = new URLSearchParams(location.search).get('proposal');
   const state = { token: null, tokenFromUser: false, timer: null, sandboxReady: false, hotEvents: [], workloadsKey: '' };
   const $ = id => document.getElementById(id);
 
@@ -276,13 +277,13 @@
       chart(points, [
         { field: 'value', color: 'var(--traffic)', area: true },
         { field: 'predicted', color: 'var(--predicted)', dashed: true },
-      ], { format: fmt }),
+      ], { format: fmt, label: `${key(p.namespace, p.name)}: ${metric.name || 'traffic'} and predicted traffic; now ${fmt(value)}/s` }),
       legend([['Ready', 'var(--ready)'], ['Desired', 'var(--desired)', true], ['Current', 'var(--current)']]),
       chart(points, [
         { field: 'ready', color: 'var(--ready)', area: true, step: true },
         { field: 'desired', color: 'var(--desired)', dashed: true, step: true },
         { field: 'current', color: 'var(--current)', step: true, thin: true },
-      ], { integer: true }),
+      ], { integer: true, label: `${key(p.namespace, p.name)}: replicas; now ready ${p.readyReplicas ?? last.ready ?? '–'}, desired ${p.desiredReplicas ?? last.desired ?? '–'}, current ${p.currentReplicas ?? last.current ?? '–'}` }),
       ...problems.map(m => h('p', { class: 'metric-problem', text: `${m.name}: ${m.problem}` })),
       h('p', { class: 'reason' },
         p.lastEvaluation ? h('time', { datetime: p.lastEvaluation, title: clock(p.lastEvaluation), text: `evaluated ${ago(p.lastEvaluation)} ago` }) : null,
@@ -305,7 +306,7 @@
   // A small SVG line chart: time on x (the last MINUTES), values on y from 0 to a rounded maximum.
   function chart(points, lines, options) {
     const W = 600, H = 120, L = 40, R = 8, T = 8, B = 18;
-    const svg = h('svg:svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' });
+    const svg = h('svg:svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': options.label });
     // The window is the data's own span (at least 5 minutes, at most MINUTES), so a fresh start is not a sliver.
     const end = points.length ? new Date(points[points.length - 1].time).getTime() : Date.now();
     const first = points.length ? new Date(points[0].time).getTime() : end;
@@ -355,13 +356,15 @@
   function renderProposals(proposals) {
     $('proposal-count').textContent = proposals.length;
     $('proposal-count').classList.toggle('hot', proposals.length > 0);
+    followFocus(proposals.some(p => key(p.metadata.namespace, p.metadata.name) === FOCUS));
     if (proposals.length === 0) {
       patchChildren($('proposals'), [h('li', { class: 'empty', text: 'Nothing waiting for approval.' })]);
       return;
     }
     patchChildren($('proposals'), proposals.map(p => {
       const approvals = (p.status && p.status.approvals) || [];
-      return h('li', { class: 'proposal', 'data-proposal': key(p.metadata.namespace, p.metadata.name) },
+      const id = key(p.metadata.namespace, p.metadata.name);
+      return h('li', { class: `proposal${id === FOCUS ? ' focused' : ''}`, 'data-proposal': id },
         h('div', { class: 'row' },
           h('strong', { text: `${p.metadata.namespace}/${targetName(p.spec.target) || p.spec.policyName}` }),
           h('span', { class: 'expires', text: p.spec.expiresAt ? countdown(p.spec.expiresAt) : '' })),
@@ -371,6 +374,38 @@
         h('div', { class: 'why', text: p.spec.reason || '' }),
         h('div', { class: 'why', text: `scalectl approve ${p.metadata.namespace}/${p.metadata.name}` }));
     }));
+  }
+
+  // The DingTalk card's "View details" link lands here as /?proposal=NS/NAME: while that proposal is open it is marked
+  // and scrolled to; once it is not (or never was), what became of it is said above the list.
+  function followFocus(isOpen) {
+    if (!FOCUS) return;
+    if (isOpen) {
+      showWarning('proposal-focus', '');
+      if (!state.focusScrolled) requestAnimationFrame(() => $('proposals').querySelector('.focused')?.scrollIntoView({ block: 'center' }));
+      state.focusScrolled = true;
+    } else if (state.focusOpen !== false) {
+      lookUpFocus();
+    }
+    state.focusOpen = isOpen;
+  }
+
+  async function lookUpFocus() {
+    const [ns, name] = FOCUS.split('/');
+    const res = await api(`/api/v1/proposals/${encodeURIComponent(ns)}/${encodeURIComponent(name || '')}`).catch(() => null);
+    if (!res) return;
+    if (!res.ok) {
+      showWarning('proposal-focus', res.status === 404
+        ? `Proposal ${FOCUS} was not found: finished proposals are kept for a while only (docs/operations.md, retention).`
+        : `Proposal ${FOCUS}: ${await problemText(res)}`);
+      return;
+    }
+    const p = await res.json();
+    const status = p.status || {};
+    const who = status.rejection ? ` by ${status.rejection.user}${status.rejection.reason ? `: ${status.rejection.reason}` : ''}`
+      : (status.approvals || []).length ? ` · approved by ${status.approvals.map(a => `${a.user} via ${a.channel}`).join(', ')}` : '';
+    showWarning('proposal-focus', `Proposal ${FOCUS} is ${status.phase}: ${p.spec.fromReplicas} → ${p.spec.toReplicas} replicas${who}. ` +
+      `Details: scalectl describe proposal ${FOCUS}`);
   }
 
   function renderRecent(entries) {
