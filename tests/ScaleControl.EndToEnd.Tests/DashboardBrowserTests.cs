@@ -153,6 +153,9 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
             await Assertions.Expect(card.Locator("svg.chart").First).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex($"^{policy.Id}: .*traffic; now "));
             await Assertions.Expect(card.Locator("svg.chart").Last).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex($"^{policy.Id}: replicas; now ready \\d+, desired \\d+, current \\d+$"));
             await Assertions.Expect(card.Locator("path[data-series='ready']")).ToHaveCountAsync(1, new() { Timeout = Patient(5) });
+            // The time axis: the middle label is half the window (a 5-minute window's middle is -2.5m, not -3m).
+            var axis = await card.Locator("svg.chart").First.EvaluateAsync<string[]>("svg => [...svg.querySelectorAll('text[text-anchor=start], text[text-anchor=middle]')].map(t => t.textContent)");
+            Assert.Equal(Minutes(axis[0]) / 2, Minutes(axis[1]));
         }
 
         await Assertions.Expect(page.Locator("#phone")).ToHaveAttributeAsync("src", "/sandbox/dingtalk/phone");
@@ -318,6 +321,8 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(page.Locator("#proposal-focus")).ToContainTextAsync("by admin: withdrawn");
         await Assertions.Expect(page.Locator("#proposals .proposal.focused")).ToHaveCountAsync(0);
     }
+
+    private static double Minutes(string axisLabel) => double.Parse(axisLabel.TrimStart('-').TrimEnd('m'), CultureInfo.InvariantCulture);
 
     private static BrowserNewContextOptions Phone => new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true };
 

@@ -323,7 +323,7 @@
       svg.append(h('svg:line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
       svg.append(h('svg:text', { x: L - 6, y: y(v) + 3, 'text-anchor': 'end', text: options.integer ? String(Math.round(v)) : fmt(v) }));
     }
-    for (const [f, label] of [[0, `-${minutes}m`], [0.5, `-${Math.round(minutes / 2)}m`], [1, 'now']]) {
+    for (const [f, label] of [[0, `-${minutes}m`], [0.5, `-${minutes / 2}m`], [1, 'now']]) {
       svg.append(h('svg:text', { x: L + f * (W - L - R), y: H - 4, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle', text: label }));
     }
     for (const l of lines) {
