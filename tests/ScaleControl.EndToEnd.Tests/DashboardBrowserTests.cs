@@ -322,6 +322,21 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(page.Locator("#proposals .proposal.focused")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task Dashboard_ServerUnreachable_SaysTheNumbersAreOldThenRecovers()
+    {
+        var page = await sandbox.OpenDashboardAsync(Phone);
+        await page.RouteAsync("**/api/v1/dashboard*", route => route.AbortAsync("connectionrefused"));
+
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "down", new() { Timeout = Patient(10) });
+        await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"^Cannot reach ScaleControl since \d\d:\d\d:\d\d: the numbers below are from then"));
+        await Assertions.Expect(page.Locator("[data-workload]").First).ToBeVisibleAsync(); // the last answer stays readable
+
+        await page.UnrouteAllAsync();
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = Patient(10) });
+        await Assertions.Expect(page.Locator("#banner")).ToBeHiddenAsync();
+    }
+
     private static double Minutes(string axisLabel) => double.Parse(axisLabel.TrimStart('-').TrimEnd('m'), CultureInfo.InvariantCulture);
 
     private static BrowserNewContextOptions Phone => new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true };

@@ -157,7 +157,11 @@
       else render(await res.json());
       if (document.body.classList.contains('sandbox')) await refreshHotEvents();
     } catch {
+      // The cards keep the last answer: say plainly that it is old, not only with the dot's colour.
       setLive('down', 'server unreachable, retrying');
+      showBanner(state.lastAnswer
+        ? `Cannot reach ScaleControl since ${clock(state.lastAnswer)}: the numbers below are from then. Retrying every ${POLL_MS / 1000} s.`
+        : 'Cannot reach ScaleControl. Retrying…');
     }
     schedule();
   }
@@ -206,6 +210,7 @@
   function render(data) {
     const status = data.status || {};
     const sandbox = status.mode === 'sandbox';
+    state.lastAnswer = Date.now();
     showBanner('');
     showLoopHealth(status);
     showMetricHealth(status.policies || []);
