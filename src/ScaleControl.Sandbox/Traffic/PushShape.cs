@@ -6,7 +6,8 @@ namespace ScaleControl.Sandbox.Traffic;
 /// How a push notification turns into traffic, taken from a replay trace with a <c>push</c> column (pushes sent per
 /// second) — the same <see cref="TrafficTrace"/> the replay benchmark runs, so the sandbox and the replay share one model
 /// of the sends, the open rate and the delay of the opens. Everything is per recipient: the trace's pushes sum to its
-/// number of recipients, and its traffic above the level before the send is what those recipients bring.
+/// number of recipients, and its traffic above the level before the send (beyond that level's own noise, so that the
+/// trace's noise does not show as early opens) is what those recipients bring.
 /// </summary>
 public sealed class PushShape
 {
@@ -21,13 +22,15 @@ public sealed class PushShape
     private readonly TrafficTrace _trace;
     private readonly double _sendStart;
     private readonly double _baselineQps;
+    private readonly double _noiseQps;
     private readonly double _recipients;
 
-    private PushShape(TrafficTrace trace, double sendStart, double baselineQps, double recipients, double sendSeconds, double arrivalSeconds)
+    private PushShape(TrafficTrace trace, double sendStart, double baselineQps, double noiseQps, double recipients, double sendSeconds, double arrivalSeconds)
     {
         _trace = trace;
         _sendStart = sendStart;
         _baselineQps = baselineQps;
+        _noiseQps = noiseQps;
         _recipients = recipients;
         SendSeconds = sendSeconds;
         ArrivalSeconds = arrivalSeconds;
@@ -69,24 +72,25 @@ public sealed class PushShape
         var sendEnd = Enumerable.Range(sendStart, last - sendStart + 1).Last(t => Push(trace, t) > 0);
         var from = Math.Max(0, sendStart - BaselineSeconds);
         var baseline = Enumerable.Range(from, sendStart - from + 1).Average(t => trace.QpsAt(t));
-        var peak = Enumerable.Range(sendStart, last - sendStart + 1).Max(t => trace.QpsAt(t) - baseline);
+        var noise = Enumerable.Range(from, sendStart - from + 1).Max(t => Math.Abs(trace.QpsAt(t) - baseline));
+        var peak = Enumerable.Range(sendStart, last - sendStart + 1).Max(t => trace.QpsAt(t) - baseline - noise);
         if (peak <= 0)
         {
             problem = $"trace {trace.Name} brings no traffic after its push";
             return null;
         }
 
-        var arrival = Enumerable.Range(sendStart, last - sendStart + 1).First(t => trace.QpsAt(t) - baseline >= ArrivalShare * peak);
-        return new PushShape(trace, sendStart, baseline, recipients, sendEnd - sendStart, arrival - sendStart);
+        var arrival = Enumerable.Range(sendStart, last - sendStart + 1).First(t => trace.QpsAt(t) - baseline - noise >= ArrivalShare * peak);
+        return new PushShape(trace, sendStart, baseline, noise, recipients, sendEnd - sendStart, arrival - sendStart);
     }
 
     /// <summary>Pushes sent per second per recipient, <paramref name="seconds"/> after the send started.</summary>
     public double PushesPerRecipient(double seconds) =>
         Inside(seconds) ? Push(_trace, _sendStart + seconds) / _recipients : 0;
 
-    /// <summary>Requests per second per recipient on top of the level before the push (never below it).</summary>
+    /// <summary>Requests per second per recipient on top of the level before the push and its noise (never below).</summary>
     public double ExtraQpsPerRecipient(double seconds) =>
-        Inside(seconds) ? Math.Max(0, _trace.QpsAt(_sendStart + seconds) - _baselineQps) / _recipients : 0;
+        Inside(seconds) ? Math.Max(0, _trace.QpsAt(_sendStart + seconds) - _baselineQps - _noiseQps) / _recipients : 0;
 
     private bool Inside(double seconds) => seconds >= 0 && seconds <= DurationSeconds;
 
