@@ -50,7 +50,7 @@ public static class TrafficEndpoints
         return TypedResults.Ok(simulator.HotEvents().Select(e => HotEventView.From(e, now)).ToArray());
     }
 
-    public static Results<Created<PushCampaignView>, ValidationProblem> StartPushCampaign(
+    public static Results<Created<PushCampaignView>, ValidationProblem, ProblemHttpResult> StartPushCampaign(
         PushCampaignRequest request, TrafficSimulator simulator, TrafficTraceLibrary traces, TimeProvider time)
     {
         var errors = request.Validate(simulator.HasService);
@@ -76,6 +76,13 @@ public static class TrafficEndpoints
             return TypedResults.ValidationProblem(errors);
 
         var campaign = simulator.StartPushCampaign(request.Namespace!, request.Workload!, (long)request.Recipients!.Value, shape!);
+        if (campaign is null)
+        {
+            return TypedResults.Problem(
+                $"{TrafficSimulator.MaxRunningPushCampaigns} push campaigns are running already; wait for one to end",
+                statusCode: StatusCodes.Status409Conflict, title: "Too many push campaigns");
+        }
+
         return TypedResults.Created("/sandbox/traffic/pushes", PushCampaignView.From(campaign, time.GetUtcNow()));
     }
 

@@ -114,16 +114,22 @@ public sealed class TrafficSimulator
         }
     }
 
+    /// <summary>Campaigns running at once: each simulated second adds up all of them.</summary>
+    public const int MaxRunningPushCampaigns = 50;
+
     /// <summary>
     /// Sends a validated push to <paramref name="recipients"/> users with the next simulated second: the pushes count
-    /// from then, the opens follow as <paramref name="shape"/> says.
+    /// from then, the opens follow as <paramref name="shape"/> says. Null when <see cref="MaxRunningPushCampaigns"/>
+    /// are running already.
     /// </summary>
-    public PushCampaign StartPushCampaign(string @namespace, string workload, long recipients, PushShape shape)
+    public PushCampaign? StartPushCampaign(string @namespace, string workload, long recipients, PushShape shape)
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
             Advance(now);
+            if (_pushes.Count(c => c.EndsAt > now) >= MaxRunningPushCampaigns)
+                return null;
             var campaign = new PushCampaign($"push-{++_pushCounter}", @namespace, workload, recipients, shape, Floor(now) + s_step);
             _pushes.Add(campaign);
             _pushes.RemoveAll(c => c.EndsAt < now - s_eventRetention);

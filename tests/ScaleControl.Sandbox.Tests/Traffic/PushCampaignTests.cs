@@ -37,7 +37,7 @@ public sealed class PushCampaignTests
     {
         var world = new TrafficTestWorld();
         var before = world.Conditions("checkout-api").DemandQps;
-        var campaign = world.Simulator.StartPushCampaign("shop", "checkout-api", 1_000_000, s_shape);
+        var campaign = world.Simulator.StartPushCampaign("shop", "checkout-api", 1_000_000, s_shape)!;
 
         world.Time.SetUtcNow(campaign.StartsAt.AddSeconds(100)); // the last minute at the full send rate
         var peakPushes = world.Query(Pushes).Single().Value;
@@ -58,7 +58,7 @@ public sealed class PushCampaignTests
     {
         var world = new TrafficTestWorld();
         var baseline = world.Query(Requests).Single().Value;
-        var campaign = world.Simulator.StartPushCampaign("shop", "checkout-api", 1_000_000, s_shape);
+        var campaign = world.Simulator.StartPushCampaign("shop", "checkout-api", 1_000_000, s_shape)!;
         DateTimeOffset? signalAt = null, trafficAt = null;
 
         // A 15 s scrape grid, as a Prometheus reads it. "Seen" means 10 % more traffic: announced (0.1 QPS per push/s,
@@ -75,5 +75,20 @@ public sealed class PushCampaignTests
         Assert.InRange((trafficAt.Value - signalAt.Value).TotalSeconds, 60, 120);
         Assert.InRange((trafficAt.Value - campaign.StartsAt).TotalSeconds, 90, 150);
         Assert.Equal(campaign.TrafficFrom, campaign.StartsAt.AddSeconds(s_shape.ArrivalSeconds));
+    }
+
+    [Fact]
+    public void Campaigns_AtMostFiftyRunning_TheNextOnceOneHasEnded()
+    {
+        var world = new TrafficTestWorld();
+        var started = Enumerable.Range(0, TrafficSimulator.MaxRunningPushCampaigns).Select(_ => world.Simulator.StartPushCampaign("shop", "search-api", 1000, s_shape)).ToList();
+
+        var refused = world.Simulator.StartPushCampaign("shop", "search-api", 1000, s_shape);
+        world.Time.SetUtcNow(started[0]!.EndsAt.AddSeconds(1));
+        var later = world.Simulator.StartPushCampaign("shop", "search-api", 1000, s_shape);
+
+        Assert.All(started, Assert.NotNull);
+        Assert.Null(refused);
+        Assert.NotNull(later);
     }
 }
