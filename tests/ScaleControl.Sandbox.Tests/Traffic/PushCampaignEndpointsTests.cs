@@ -89,6 +89,22 @@ public sealed class PushCampaignEndpointsTests : IAsyncLifetime
         Assert.Empty((await _http.GetFromJsonAsync<JsonElement>("/sandbox/traffic/pushes")).EnumerateArray());
     }
 
+    [Fact]
+    public async Task PostPush_FiftyRunning_TheNextIsAConflict()
+    {
+        for (var i = 0; i < Sandbox.Traffic.TrafficSimulator.MaxRunningPushCampaigns; i++)
+        {
+            using var ok = await _http.PostAsJsonAsync("/sandbox/traffic/pushes", new { @namespace = "shop", workload = "checkout-api", recipients = 1000 });
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+
+        using var refused = await _http.PostAsJsonAsync("/sandbox/traffic/pushes", new { @namespace = "shop", workload = "checkout-api", recipients = 1000 });
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("50 push campaigns are running already; wait for one to end", problem.GetProperty("detail").GetString());
+    }
+
     private async Task<double> QueryAsync(string query)
     {
         var body = await _http.GetFromJsonAsync<JsonElement>("/sandbox/prometheus/api/v1/query?query=" + Uri.EscapeDataString(query));
