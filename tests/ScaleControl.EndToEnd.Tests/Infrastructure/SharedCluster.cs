@@ -266,6 +266,14 @@ public sealed class SharedCluster : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>A tap that the emulator must pass on to ScaleControl: its callback result, or a failure naming why it was refused.</summary>
+    public async Task<JsonElement> TapResultAsync(string proposal, string user, string action = "approve", string? instance = null)
+    {
+        var answer = await TapAsync(proposal, user, action, instance);
+        Assert.True(answer.TryGetProperty("tap", out var tap), $"{user}'s {action} on {proposal} was refused: {answer}");
+        return tap;
+    }
+
     /// <summary>Writes (create, update, patch, delete) the cluster served, oldest first.</summary>
     public async Task<IReadOnlyList<JsonElement>> WritesAsync() =>
         [.. (await Sandbox.GetJson("/sandbox/k8s-control/journal?verb=create,update,patch,delete")).EnumerateArray()];

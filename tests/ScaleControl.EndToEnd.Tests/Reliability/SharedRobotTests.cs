@@ -32,7 +32,7 @@ public sealed class SharedRobotTests
         // Staging is down: its card's tap reaches only prod's connections, and prod hands it back untouched.
         await stagingReplica.DisposeAsync();
         await prod.Sandbox.Eventually(async () => await OpenConnectionsAsync(prod) == 2, "only prod's two Stream connections are open");
-        var orphan = (await prod.TapAsync(Proposal, "zhangsan", instance: "staging")).GetProperty("tap");
+        var orphan = await prod.TapResultAsync(Proposal, "zhangsan", instance: "staging");
         Assert.Equal("CallbackFailed", orphan.GetProperty("status").GetString());
         Assert.Contains("no connection handled it", orphan.GetProperty("detail").GetString());
         Assert.Contains("another ScaleControl instance", orphan.GetProperty("detail").GetString());
@@ -42,7 +42,7 @@ public sealed class SharedRobotTests
         // Staging back: its tap is answered by staging (prod hands it back if it lands there first); prod is untouched.
         await using var stagingAgain = await StartStagingAsync(prod, staging);
         await prod.Sandbox.Eventually(async () => await OpenConnectionsAsync(prod) == 4, "prod's and staging's Stream connections are open");
-        var tap = (await prod.TapAsync(Proposal, "zhangsan", instance: "staging")).GetProperty("tap");
+        var tap = await prod.TapResultAsync(Proposal, "zhangsan", instance: "staging");
         Assert.Equal("Updated", tap.GetProperty("status").GetString());
         await staging.ProposalInPhaseAsync(Proposal, "Applied");
         await prod.CardShowsAsync(Proposal, "applied", instance: "staging");
@@ -52,7 +52,7 @@ public sealed class SharedRobotTests
         Assert.Equal(0, await prod.ScaleWritesAsync());
 
         // And prod's own card is prod's.
-        Assert.Equal("Updated", (await prod.TapAsync(Proposal, "lisi", instance: "prod")).GetProperty("tap").GetProperty("status").GetString());
+        Assert.Equal("Updated", (await prod.TapResultAsync(Proposal, "lisi", instance: "prod")).GetProperty("status").GetString());
         await prod.ProposalInPhaseAsync(Proposal, "Applied");
         Assert.Equal(1, await prod.ScaleWritesAsync());
         Assert.Equal(1, await staging.ScaleWritesAsync());
