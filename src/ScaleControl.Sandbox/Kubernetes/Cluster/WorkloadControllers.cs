@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Operations;
 using ScaleControl.Sandbox.Kubernetes.Resources;
 
 namespace ScaleControl.Sandbox.Kubernetes.Cluster;
@@ -82,7 +83,8 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         if (deployment.RolloutRevision != revision)
         {
             operations.Rewrite(BuiltInResources.Deployments, deployment.Namespace, deployment.Name, deployment.Uid,
-                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture));
+                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
+                FieldOwner.ControllerManager);
         }
 
         var currentName = current?.Name ?? $"{deployment.Name}-{deployment.TemplateHash}";

@@ -207,11 +207,15 @@ internal static class BuiltInResources
     // As apps/v1 SetDefaults_Deployment.
     private static void DefaultRollingUpdate(JsonObject spec)
     {
-        spec["strategy"] ??= new JsonObject
+        var strategy = spec.Obj("strategy");
+        strategy["type"] ??= "RollingUpdate";
+        if ((string?)strategy["type"] == "RollingUpdate")
         {
-            ["type"] = "RollingUpdate",
-            ["rollingUpdate"] = new JsonObject { ["maxSurge"] = "25%", ["maxUnavailable"] = "25%" },
-        };
+            var rollingUpdate = strategy.Obj("rollingUpdate");
+            rollingUpdate["maxUnavailable"] ??= "25%";
+            rollingUpdate["maxSurge"] ??= "25%";
+        }
+
         spec["revisionHistoryLimit"] ??= 10;
         spec["progressDeadlineSeconds"] ??= 600;
     }
