@@ -17,6 +17,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
     // Workloads seen before; a workload seen for the first time with no pods starts the ready ones its (seeded) status claims.
     private readonly HashSet<string> _seen = [];
+    private readonly StatefulSetHistory _statefulSetHistory = new(operations);
 
     public void Run()
     {
@@ -54,6 +55,11 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         foreach (var orphan in pods.Where(g => g.Key.Length > 0 && !owners.Contains(g.Key)).SelectMany(g => g))
         {
             Delete(BuiltInResources.Pods, orphan.Namespace, orphan.Name);
+        }
+
+        foreach (var orphan in operations.Store.Project(BuiltInResources.ControllerRevisions.Storage, WorkloadState.Of).Where(r => r.OwnerUid is not null && !owners.Contains(r.OwnerUid)))
+        {
+            Delete(BuiltInResources.ControllerRevisions, orphan.Namespace, orphan.Name);
         }
 
         _seen.IntersectWith(owners);
@@ -121,6 +127,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     {
         var firstSight = _seen.Add(statefulSet.Uid);
         var revision = $"{statefulSet.Name}-{statefulSet.TemplateHash}";
+        _statefulSetHistory.Sync(statefulSet, revision, pods.Select(p => p.Revision).ToHashSet());
         var byOrdinal = pods.ToDictionary(p => Ordinal(statefulSet.Name, p.Name) ?? -1 - pods.IndexOf(p));
         var startReady = firstSight && pods.Count == 0 ? statefulSet.ReadyInStatus : 0;
         for (var ordinal = 0; ordinal < statefulSet.Replicas; ordinal++)
