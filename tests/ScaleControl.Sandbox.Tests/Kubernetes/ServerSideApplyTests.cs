@@ -144,6 +144,52 @@ public sealed class ServerSideApplyTests
         Assert.Contains(("kubectl-label", "Update", "", ".metadata.labels.team"), managers);
     }
 
+    [Fact]
+    public async Task ApplyServerSide_FieldsLeftOutOfTheConfiguration_AreRemovedUnlessAnotherManagerOwnsThem()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""");
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        var before = kubectl.WriteFile("v1.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop, labels: {app: web, team: a}}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                  - {name: web, image: "web:1", env: [{name: A, value: "1"}, {name: B, value: "2"}]}
+                  - {name: sidecar, image: "side:1"}
+            """);
+        var after = kubectl.WriteFile("v2.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop, labels: {app: web}}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                  - {name: web, image: "web:1", env: [{name: A, value: "1"}]}
+            """);
+
+        await kubectl.RunAsync("apply", "--server-side", "-f", before);
+        await kubectl.RunAsync("label", "deploy/web", "-n", "shop", "owner=ops");
+        await kubectl.RunAsync("apply", "--server-side", "-f", after);
+        var web = JsonNode.Parse((await kubectl.RunAsync("get", "deploy", "web", "-n", "shop", "-o", "json")).StdOut)!;
+        var containers = web["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
+
+        Assert.Equal("""{"app":"web","owner":"ops"}""", web["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal(["web"], containers.Select(c => (string?)c!["name"]));
+        Assert.Equal(["A"], containers[0]!["env"]!.AsArray().Select(e => (string?)e!["name"]));
+        Assert.Equal("web:1", (string?)containers[0]!["image"]);
+    }
+
     // (manager, operation, subresource, path) for every field each managedFields entry owns.
     private static async Task<List<(string Manager, string Operation, string Subresource, string Path)>> ManagersAsync(Kubectl kubectl)
     {

@@ -10,7 +10,9 @@ namespace ScaleControl.Sandbox.Kubernetes.Operations;
 /// <c>metadata.managedFields</c> (operation Apply, FieldsV1); applying a different value to a field another manager
 /// owns — another applier, or a writer recorded as operation Update (<c>kubectl scale</c>, an HPA, ScaleControl) — is
 /// the apiserver's 409 conflict (<c>Apply failed with 1 conflict: conflict with "kube-controller-manager" with
-/// subresource "scale" using apps/v1: .spec.replicas</c>) unless forced, which takes the field over.
+/// subresource "scale" using apps/v1: .spec.replicas</c>) unless forced, which takes the field over. Fields the
+/// applier set before and now leaves out are removed when no other manager owns them; lists of objects with a
+/// <c>name</c> are merged by it (containers, env) for built-in kinds.
 /// </summary>
 internal static class ApplyOwnership
 {
@@ -21,6 +23,7 @@ internal static class ApplyOwnership
         var applied = ManagedFields.Leaves(patch.Body as JsonObject ?? []).Where(kv => !ManagedFields.IsStatus(kv.Key)).ToDictionary(StringComparer.Ordinal);
         var live = ManagedFields.Leaves(current ?? []);
         var entries = ManagedFields.EntriesOf(current);
+        var previouslyApplied = entries.Where(e => IsOwnApply(e, manager)).SelectMany(e => ManagedFields.FieldPaths(e["fieldsV1"] as JsonObject)).ToList();
         var conflicts = new List<(string Manager, string Path)>();
         foreach (var entry in entries.Where(e => !IsOwnApply(e, manager)))
         {
@@ -43,6 +46,11 @@ internal static class ApplyOwnership
 
         var result = patch.ApplyTo(current ?? new JsonObject { ["metadata"] = new JsonObject { ["name"] = patch.Body?["metadata"]?["name"]?.DeepClone() } });
         entries.RemoveAll(e => IsOwnApply(e, manager));
+
+        // As the apiserver: a field this applier set before and now leaves out of its configuration is removed,
+        // unless another manager owns it too (then it stays, theirs).
+        var ownedByOthers = entries.SelectMany(e => ManagedFields.FieldPaths(e["fieldsV1"] as JsonObject)).ToHashSet(StringComparer.Ordinal);
+        ManagedFields.Remove(result, previouslyApplied.Where(p => !applied.ContainsKey(p) && !ownedByOthers.Contains(p)));
         entries.Add(new JsonObject
         {
             ["manager"] = manager,

@@ -117,6 +117,49 @@ internal static class ManagedFields
         return (string?)entry["operation"] == "Update" ? $"{text} using {(string?)entry["apiVersion"]}" : text;
     }
 
+    /// <summary>
+    /// Removes the fields at <paramref name="paths"/> from <paramref name="obj"/>, and the maps and list items left
+    /// empty by it. A keyed item's <c>name</c> goes last and only with the item (never leaving an item without its key).
+    /// </summary>
+    public static void Remove(JsonObject obj, IEnumerable<string> paths)
+    {
+        foreach (var path in paths.OrderBy(p => p.EndsWith(Separator + "f:name", StringComparison.Ordinal) ? 1 : 0))
+        {
+            RemoveAt(obj, path.Split(Separator), 0);
+        }
+    }
+
+    // True when the node was left empty (so its parent drops it).
+    private static bool RemoveAt(JsonNode? node, string[] keys, int i)
+    {
+        var key = keys[i];
+        var last = i == keys.Length - 1;
+        if (key.StartsWith("f:", StringComparison.Ordinal) && node is JsonObject o)
+        {
+            var name = key[2..];
+            var keyOfItem = last && name == "name" && i > 0 && keys[i - 1].StartsWith("k:", StringComparison.Ordinal);
+            if ((last && (!keyOfItem || o.Count == 1)) || (!last && o.ContainsKey(name) && RemoveAt(o[name], keys, i + 1)))
+            {
+                o.Remove(name);
+            }
+
+            return o.Count == 0;
+        }
+
+        if (key.StartsWith("k:", StringComparison.Ordinal) && node is JsonArray a && JsonNode.Parse(key[2..]) is JsonObject k && (string?)k["name"] is { } itemName)
+        {
+            var item = a.OfType<JsonObject>().FirstOrDefault(x => (string?)x["name"] == itemName);
+            if (item is not null && (last || RemoveAt(item, keys, i + 1)))
+            {
+                a.Remove(item);
+            }
+
+            return a.Count == 0;
+        }
+
+        return false;
+    }
+
     /// <summary>A path as the apiserver prints it in a conflict: <c>.spec.template.spec.containers[name="web"].image</c>.</summary>
     public static string Display(string path) => string.Concat(path.Split(Separator).Select(key => key.StartsWith("k:", StringComparison.Ordinal)
         && JsonNode.Parse(key[2..]) is JsonObject k && k["name"] is { } name
