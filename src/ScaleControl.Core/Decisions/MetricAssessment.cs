@@ -132,12 +132,18 @@ internal readonly record struct MetricAssessment(
         var peak = latest;
         if (samples is SampleSeries series)
         {
-            // The history's own series, read without an interface call per sample.
-            var entries = series.Entries;
+            // The history's own series keeps the candidates for the highest sample since a time; it asks for a scan
+            // only while it holds a NaN or −0, read then without an interface call per sample.
             var fromTicks = from.UtcTicks;
-            for (var i = entries.Length - 1; i >= 0 && entries[i].Point.Time.UtcTicks > fromTicks; i--)
+            if (series.TryPeakSince(latest, fromTicks, out peak))
             {
-                peak = Extremes.Max(peak, entries[i].Point.Value);
+                return peak;
+            }
+
+            var entries = series.Entries;
+            for (var i = entries.Length - 1; i >= 0 && entries[i].Time.UtcTicks > fromTicks; i--)
+            {
+                peak = Extremes.Max(peak, entries[i].Value);
             }
 
             return peak;

@@ -85,7 +85,7 @@ public sealed class PolicyHistory
         var cutoff = (now - keep).UtcTicks;
         foreach (var series in _samples.Values)
         {
-            DropBefore<SampleSeries.Entry, SampleTime>(series.List, cutoff, inOrder: true); // SampleSeries keeps them in order
+            series.DropBefore(cutoff); // in time order, with what the series keeps about them
         }
 
         DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff, _recommendationsInOrder);
@@ -142,11 +142,6 @@ public sealed class PolicyHistory
     private interface ITimed<T>
     {
         static abstract long TicksOf(in T item);
-    }
-
-    private readonly struct SampleTime : ITimed<SampleSeries.Entry>
-    {
-        public static long TicksOf(in SampleSeries.Entry item) => item.Point.Time.UtcTicks;
     }
 
     private readonly struct RecommendationTime : ITimed<(DateTimeOffset Time, int Replicas)>

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using ScaleControl.Core.Signals;
 
 namespace ScaleControl.Core.Decisions;
@@ -26,6 +28,9 @@ internal sealed class TrendObservations
 
     public double[] Changes { get; } = new double[MaxPoints];
 
+    /// <summary>Each observation's time in UTC ticks (the kept runs' scan derives <see cref="X"/> from them).</summary>
+    private long[] Ticks { get; } = new long[MaxPoints];
+
     /// <summary>Scratch for the level-shift test's prefix sums and the headroom's rises.</summary>
     public double[] Sums { get; } = new double[MaxPoints + 1];
 
@@ -46,15 +51,229 @@ internal sealed class TrendObservations
     /// </summary>
     public static TrendObservations Collect(IReadOnlyList<MetricPoint> history, MetricPoint latest)
     {
-        // The history's own series carries each sample's logarithm; any other list has them computed here.
-        var entries = history is SampleSeries series ? series.Entries : [.. history.Select(p => new SampleSeries.Entry(p))];
         var o = t_buffers ??= new TrendObservations();
-        o.Fill(entries, latest);
+        if (history is SampleSeries series)
+        {
+            // The history's own series keeps its runs of equal values: one entry per observation instead of every sample.
+            o.FillFromRuns(series, latest);
+        }
+        else
+        {
+            o.Fill([.. history], latest);
+        }
+
         return o;
     }
 
+    /// <summary>
+    /// The same observations as <see cref="Fill"/> finds, read from the series' runs: a run is an observation dated
+    /// from its first sample within the window (the 48th from its last: the scan does not look further back there).
+    /// Samples newer than <paramref name="latest"/> are a suffix of the series, which the scan skips: the runs are
+    /// read as if the series ended at <paramref name="latest"/>.
+    /// </summary>
+    private void FillFromRuns(SampleSeries series, MetricPoint latest)
+    {
+        var runs = series.Runs;
+        var first = runs.First;
+        var last = runs.Last;
+        var log = runs.Log;
+        var latestTicks = latest.Time.UtcTicks;
+        var r = runs.Count - 1;
+        while (r >= 0 && first[r] > latestTicks)
+        {
+            r--;
+        }
+
+        // The newest run at or before the latest reading: its last sample and value (looked up when it runs past it).
+        var newest = r;
+        long newestLast = 0;
+        var newestValue = runs.NewestValue;
+        if (r >= 0)
+        {
+            newestLast = last[r];
+            if (newestLast > latestTicks || r < runs.Count - 1)
+            {
+                var at = LastAtOrBefore(series.Entries, latestTicks);
+                (newestLast, newestValue) = (series.Entries[at].Time.UtcTicks, series.Entries[at].Value);
+            }
+        }
+
+        var ticks = Ticks.AsSpan();
+        var y = Y.AsSpan();
+        var runTicks = latestTicks;
+        var more = true;
+        if (r >= 0 && latestTicks - newestLast <= WindowTicks && newestValue == latest.Value)
+        {
+            // The latest reading continues the newest run: the observation dates from the run's first sample.
+            (runTicks, more) = latestTicks - first[r] <= WindowTicks ? (first[r], true) : (FirstWithin(series, latestTicks), false);
+            r--;
+        }
+
+        ticks[0] = runTicks;
+        y[0] = TrendPredictor.LogOf(latest.Value);
+        var n = 1;
+        if (more && r >= 0)
+        {
+            // Runs lowFull..r lie wholly in the window (first samples ascend): each is an observation dated from its
+            // first sample, newest first, up to the 48th, which is dated from its last sample.
+            var lowFull = FirstWithinWindow(first[..(r + 1)], latestTicks);
+            var taken = Math.Min(r - lowFull + 1, MaxPoints - n);
+            CopyReversed(first.Slice(r - taken + 1, taken), ticks[n..]);
+            CopyReversed(MemoryMarshal.Cast<double, long>(log.Slice(r - taken + 1, taken)), MemoryMarshal.Cast<double, long>(y[n..]));
+
+            n += taken;
+            r -= taken;
+            if (n == MaxPoints)
+            {
+                ticks[n - 1] = r + 1 == newest ? newestLast : last[r + 1];
+            }
+            else if (r >= 0 && latestTicks - (r == newest ? newestLast : last[r]) <= WindowTicks)
+            {
+                // The run began before the window: dated from its first sample inside it (the 48th: its last), and the scan ends there.
+                ticks[n] = n == MaxPoints - 1 ? (r == newest ? newestLast : last[r]) : FirstWithin(series, latestTicks);
+                y[n] = log[r];
+                n++;
+            }
+        }
+
+        Count = n;
+        Derive(n, latestTicks);
+    }
+
+    /// <summary>
+    /// From the observations' ticks and logarithms: <see cref="X"/> in seconds before the latest reading (as
+    /// <see cref="TimeSpan.TotalSeconds"/> divides), the neighbour changes and the extremes (as folding
+    /// <see cref="Math.Max(double, double)"/> and <see cref="Math.Min(double, double)"/>), four at a time: the same
+    /// correctly rounded operations lane by lane, so the same bits, without a dependency from one observation to the next.
+    /// </summary>
+    private void Derive(int n, long latestTicks)
+    {
+        var ticks = Ticks.AsSpan(0, n);
+        var x = X.AsSpan(0, n);
+        var y = Y.AsSpan(0, n);
+        var changes = Changes.AsSpan();
+        var latest = Vector256.Create(latestTicks);
+        var perSecond = Vector256.Create((double)TimeSpan.TicksPerSecond);
+        var max = Vector256.Create(double.NegativeInfinity);
+        var min = Vector256.Create(double.PositiveInfinity);
+        var i = 0;
+        for (; i + 4 <= n; i += 4)
+        {
+            (Vector256.ConvertToDouble(Vector256.Create<long>(ticks[i..]) - latest) / perSecond).CopyTo(x[i..]);
+            var values = Vector256.Create<double>(y[i..]);
+            max = Vector256.Max(max, values);
+            min = Vector256.Min(min, values);
+        }
+
+        double highest = double.NegativeInfinity, lowest = double.PositiveInfinity;
+        for (var lane = 0; lane < 4; lane++)
+        {
+            highest = Math.Max(highest, max[lane]);
+            lowest = Math.Min(lowest, min[lane]);
+        }
+
+        for (; i < n; i++)
+        {
+            x[i] = new TimeSpan(ticks[i] - latestTicks).TotalSeconds;
+            highest = Math.Max(highest, y[i]);
+            lowest = Math.Min(lowest, y[i]);
+        }
+
+        i = 0;
+        for (; i + 5 <= n; i += 4)
+        {
+            Vector256.Abs(Vector256.Create<double>(y[i..]) - Vector256.Create<double>(y[(i + 1)..])).CopyTo(changes[i..]);
+        }
+
+        for (; i + 1 < n; i++)
+        {
+            changes[i] = Math.Abs(y[i] - y[i + 1]);
+        }
+
+        Max = highest;
+        Min = lowest;
+    }
+
+    /// <summary>Copies <paramref name="source"/> into the start of <paramref name="target"/>, last element first, four at a time (doubles as their bits).</summary>
+    private static void CopyReversed(ReadOnlySpan<long> source, Span<long> target)
+    {
+        var reverse = Vector256.Create(3L, 2, 1, 0);
+        var end = source.Length;
+        var i = 0;
+        for (; i + 4 <= end; i += 4)
+        {
+            Vector256.Shuffle(Vector256.Create(source[(end - i - 4)..]), reverse).CopyTo(target[i..]);
+        }
+
+        for (; i < end; i++)
+        {
+            target[i] = source[end - i - 1];
+        }
+    }
+
+    /// <summary>The first of <paramref name="first"/> (ascending) no more than <see cref="WindowTicks"/> before <paramref name="latestTicks"/>.</summary>
+    private static int FirstWithinWindow(ReadOnlySpan<long> first, long latestTicks)
+    {
+        int low = 0, high = first.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (latestTicks - first[middle] > WindowTicks)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>The index of the last sample at or before <paramref name="ticks"/> (there is one).</summary>
+    private static int LastAtOrBefore(ReadOnlySpan<MetricPoint> entries, long ticks)
+    {
+        int low = 0, high = entries.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (entries[middle].Time.UtcTicks <= ticks)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low - 1;
+    }
+
+    /// <summary>The first sample no more than <see cref="WindowTicks"/> before <paramref name="latestTicks"/>.</summary>
+    private static long FirstWithin(SampleSeries series, long latestTicks)
+    {
+        var entries = series.Entries;
+        int low = 0, high = entries.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (latestTicks - entries[middle].Time.UtcTicks > WindowTicks)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return entries[low].Time.UtcTicks;
+    }
+
     /// <summary>The scan itself: no calls inside the loop, so the running values stay in registers.</summary>
-    private void Fill(ReadOnlySpan<SampleSeries.Entry> entries, MetricPoint latest)
+    private void Fill(ReadOnlySpan<MetricPoint> entries, MetricPoint latest)
     {
         var x = X.AsSpan();
         var y = Y.AsSpan();
@@ -74,7 +293,7 @@ internal sealed class TrendObservations
             var next = false;
             for (; i >= 0 && n < MaxPoints - 1; i--)
             {
-                var ticks = entries[i].Point.Time.UtcTicks;
+                var ticks = entries[i].Time.UtcTicks;
                 if (ticks > latestTicks)
                 {
                     continue;
@@ -86,7 +305,7 @@ internal sealed class TrendObservations
                     break;
                 }
 
-                if (entries[i].Point.Value != runValue)
+                if (entries[i].Value != runValue)
                 {
                     next = true;
                     break;
@@ -111,9 +330,9 @@ internal sealed class TrendObservations
             }
 
             // Entry i starts the next (older) run.
-            runValue = entries[i].Point.Value;
-            runLog = entries[i].Log;
-            runTicks = entries[i].Point.Time.UtcTicks;
+            runValue = entries[i].Value;
+            runLog = TrendPredictor.LogOf(runValue);
+            runTicks = entries[i].Time.UtcTicks;
             i--;
         }
 
