@@ -50,12 +50,12 @@ internal static class ManagedFields
         var next = Leaves(after).Where(kv => inScope(kv.Key)).ToDictionary(StringComparer.Ordinal);
         var changed = next.Where(kv => !old.TryGetValue(kv.Key, out var was) || !JsonNode.DeepEquals(was, kv.Value)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
         var removed = old.Keys.Where(p => !next.ContainsKey(p)).ToHashSet(StringComparer.Ordinal);
-        var entries = EntriesOf(after);
         if (changed.Count == 0 && removed.Count == 0)
         {
             return;
         }
 
+        var entries = EntriesOf(after);
         var mine = entries.FirstOrDefault(e => (string?)e["manager"] == owner.Manager && (string?)e["operation"] == "Update"
             && (string?)e["apiVersion"] == apiVersion && ((string?)e["subresource"] ?? "") == subresource);
         foreach (var entry in entries.Where(e => e != mine))
@@ -64,8 +64,12 @@ internal static class ManagedFields
         }
 
         var owned = FieldPaths(mine?["fieldsV1"] as JsonObject).Where(p => !removed.Contains(p)).Union(changed).ToList();
-        entries.Remove(mine!);
-        var entry2 = new JsonObject
+        if (mine is not null)
+        {
+            entries.Remove(mine);
+        }
+
+        var updated = new JsonObject
         {
             ["manager"] = owner.Manager,
             ["operation"] = "Update",
@@ -76,10 +80,10 @@ internal static class ManagedFields
         };
         if (subresource.Length > 0)
         {
-            entry2["subresource"] = subresource;
+            updated["subresource"] = subresource;
         }
 
-        entries.Add(entry2);
+        entries.Add(updated);
         Store(after, entries);
     }
 
