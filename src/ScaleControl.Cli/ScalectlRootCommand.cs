@@ -31,6 +31,25 @@ internal sealed class ScalectlRootCommand : RootCommand
         Subcommands.Add(new WhatIfCommand());
         Subcommands.Add(new StatusCommand());
         Subcommands.Add(new CompletionCommand());
+        NameArgumentsInHelp(this);
+    }
+
+    /// <summary>
+    /// Help shows each argument by its name (<c>approve &lt;ID&gt;</c>). Without a HelpName, help lists the argument's
+    /// completions instead, and those ask the server: <c>--help</c> printed every pending proposal's id and waited
+    /// for a slow server.
+    /// </summary>
+    private static void NameArgumentsInHelp(Command command)
+    {
+        foreach (var argument in command.Arguments)
+        {
+            argument.HelpName ??= argument.Name;
+        }
+
+        foreach (var subcommand in command.Subcommands)
+        {
+            NameArgumentsInHelp(subcommand);
+        }
     }
 
     /// <summary>Parses and runs; a usage mistake is one <c>error:</c> line (not a page of help) and exit code 1.</summary>

@@ -80,6 +80,7 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton<ChatMessageHandler>();
         services.TryAddSingleton<CardCallbackSignatureVerifier>();
         services.TryAddSingleton<SignatureReplayGuard>();
+        services.TryAddSingleton<ICallbackReplayLedger, ProcessOnlyReplayLedger>(); // cluster mode: the Kubernetes adapter's
         services.TryAddSingleton<DingTalkStreamClient>();
         services.AddHostedService(provider => provider.GetRequiredService<DingTalkStreamClient>());
         services.TryAddSingleton<CardCallbackRouteRegistrar>();

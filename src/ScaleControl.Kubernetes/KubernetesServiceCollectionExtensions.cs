@@ -73,6 +73,11 @@ public static class KubernetesServiceCollectionExtensions
             sp.GetRequiredService<KubernetesOptions>().LeaderElection.Enabled
                 ? sp.GetRequiredService<ConfigMapFaultLedgerStore>()
                 : new MemoryFaultLedgerStore()); // one replica: its memory is the ledger
+        // Several replicas: a DingTalk callback signature used on one is refused on all (one replica: its own memory).
+        services.AddSingleton<ICallbackReplayLedger>(sp =>
+            sp.GetRequiredService<KubernetesOptions>().LeaderElection.Enabled
+                ? ActivatorUtilities.CreateInstance<EventCallbackReplayLedger>(sp)
+                : new ProcessOnlyReplayLedger());
         services.AddHostedService<KubernetesHostedServices>();
         return services;
     }

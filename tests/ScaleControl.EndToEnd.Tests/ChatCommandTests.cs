@@ -109,6 +109,48 @@ public sealed class ChatCommandTests
             "the card shows it confirmed");
     }
 
+    [Fact]
+    public async Task MessyMessages_GroupAndPrivate_EachGetsAClearAnswerWhereItBelongs_OnlyTheMeantChangeHappens()
+    {
+        // wangwu is taken off the roster (ScaleControl:Auth:People), though still in the group and in DingTalk.
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(("ScaleControl__Auth__People__2__UserId", "someone-else")));
+        await WaitForRobotListenerAsync(server);
+        var before = await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api");
+
+        // A phone's Chinese input mode, extra spaces, and another person's @-mention inside the command: a public answer.
+        await TypeAsync(server, "zhangsan", Group, "@ScaleControl    ｓｔａｔｕｓ　 @lisi   shop／checkout-api   ");
+        var status = await WaitForMessageAsync(server, m => m.Kind == "SessionReply" && m.OpenConversationId == Group, "the status answer in the group");
+        Assert.Contains("shop/checkout-api", status.Text, StringComparison.Ordinal);
+        Assert.Equal(["zhangsan"], status.AtUserIds);
+
+        // Very long text: refused privately, nothing frozen.
+        await TypeAsync(server, "zhangsan", Group, "@ScaleControl freeze shop/checkout-api for 1h " + new string('x', 2500));
+        var tooLong = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("zhangsan"), "zhangsan's private refusal");
+        Assert.Contains("too long", tooLong.Text, StringComparison.Ordinal);
+
+        // Someone not on the roster: in a one-to-one chat the refusal comes back there; in the group, to them alone.
+        await TypeAsync(server, "wangwu", null, $"scale shop/checkout-api {before}->6 for 30m gala");
+        var refusedThere = await WaitForMessageAsync(server, m => m.Kind == "SessionReply" && m.ChatUser == "wangwu", "wangwu's answer in the one-to-one chat");
+        Assert.Contains("ScaleControl:Auth:People", refusedThere.Text, StringComparison.Ordinal);
+        await TypeAsync(server, "wangwu", Group, "@ScaleControl approve shop/checkout-api");
+        var refusedPrivately = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("wangwu"), "wangwu's private refusal");
+        Assert.Contains("ScaleControl:Auth:People", refusedPrivately.Text, StringComparison.Ordinal);
+
+        // An operator in a one-to-one chat, full-width arrow and digits, doubled spaces: exactly the change asked for.
+        var wanted = before + 1;
+        await TypeAsync(server, "lisi", null, $"  ｓｃａｌｅ　　shop/checkout-api  {before}－＞{wanted}  for ３０ｍ   ");
+        await server.Eventually(async () => await server.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api") == wanted, $"kubectl shows {wanted} replicas");
+        await WaitForMessageAsync(server, m => m.Kind == "SessionReply" && m.ChatUser == "lisi", "lisi's answer in the one-to-one chat");
+
+        var policy = await server.GetJson("/api/v1/policies/shop/checkout-api", Viewer);
+        Assert.False(policy.GetProperty("spec").TryGetProperty("freeze", out var freeze) && freeze.ValueKind != JsonValueKind.Null, "nothing froze the policy");
+        Assert.Equal(wanted, policy.GetProperty("spec").GetProperty("pin").GetProperty("replicas").GetInt32());
+        var messages = await MessagesAsync(server);
+        var inTheGroup = messages.Where(m => m.Kind is "SessionReply" or "GroupMessage" && m.OpenConversationId == Group).ToList();
+        Assert.DoesNotContain(inTheGroup, m => m.Text.Contains("too long", StringComparison.Ordinal) || m.Text.Contains("ScaleControl:Auth:People", StringComparison.Ordinal));
+        Assert.DoesNotContain(messages, m => m.Kind == "OtoMessage" && m.Receivers.Contains("lisi"));
+    }
+
     private static async Task WaitForRobotListenerAsync(ProductOnCluster server) =>
         await server.Eventually(async () =>
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using ScaleControl.Testing.Server;
@@ -46,6 +47,15 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await WaitUntilAsync(async () => await ReadyAsync(card) > readyBefore, Patience.Of(20), "ready replicas to rise");
         await Assertions.Expect(page.Locator("#proposals .proposal")).ToHaveCountAsync(0, new() { Timeout = Patient(10) });
         await Assertions.Expect(page.Locator("#recent li[data-kind='Approved']").First).ToContainTextAsync("zhangsan");
+
+        // The card's "View details" link (/proposals/NS/NAME) on the applied card says what became of it.
+        var applied = (await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&phase=Applied"))!.AsArray()
+            .First(p => p!["spec"]!["policyName"]!.GetValue<string>() == policy.Name && p["status"]!["approvals"]!.AsArray().Any(a => a!["user"]!.GetValue<string>() == "zhangsan"))!;
+        var appliedId = $"{policy.Namespace}/{applied["metadata"]!["name"]}";
+        var details = await sandbox.NewPageAsync(Phone);
+        await details.GotoAsync($"{sandbox.Url}/proposals/{appliedId}");
+        await Assertions.Expect(details.Locator("#proposal-focus")).ToContainTextAsync($"Proposal {appliedId} is Applied");
+        await Assertions.Expect(details.Locator("#proposal-focus")).ToContainTextAsync("approved by zhangsan via DingTalk");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-dashboard-after-approval.png"), FullPage = true });
     }
 
@@ -140,11 +150,17 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         {
             var card = page.Locator($"[data-workload='{policy.Id}']");
             await Assertions.Expect(card.Locator("svg.chart")).ToHaveCountAsync(2);
+            await Assertions.Expect(card.Locator("svg.chart").First).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex($"^{policy.Id}: .*traffic; now "));
+            await Assertions.Expect(card.Locator("svg.chart").Last).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex($"^{policy.Id}: replicas; now ready \\d+, desired \\d+, current \\d+$"));
             await Assertions.Expect(card.Locator("path[data-series='ready']")).ToHaveCountAsync(1, new() { Timeout = Patient(5) });
+            // The time axis: the middle label is half the window (a 5-minute window's middle is -2.5m, not -3m).
+            var axis = await card.Locator("svg.chart").First.EvaluateAsync<string[]>("svg => [...svg.querySelectorAll('text[text-anchor=start], text[text-anchor=middle]')].map(t => t.textContent)");
+            Assert.Equal(Minutes(axis[0]) / 2, Minutes(axis[1]));
         }
 
         await Assertions.Expect(page.Locator("#phone")).ToHaveAttributeAsync("src", "/sandbox/dingtalk/phone");
         await Assertions.Expect(page.Locator("#hot-form")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#hot-multiplier")).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex("^Traffic ×"));
         await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
     }
 
@@ -172,6 +188,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await page.GotoAsync(sandbox.Url);
 
         await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#login-token")).ToHaveAccessibleNameAsync("Token");
         await page.FillAsync("#login-token", "wrong");
         await page.ClickAsync("#login button[type=submit]");
         await Assertions.Expect(page.Locator("#login-error")).ToHaveTextAsync("This token is not accepted.");
@@ -189,6 +206,140 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(page.Locator("#login")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#signout")).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task Dashboard_PhoneWidth_NothingScrollsSidewaysAndEveryReasonIsReadable()
+    {
+        // On-call reads the page on a phone: no sideways scrolling, every number inside its card, and the "why" of each
+        // card in full (a phone has no hover to read a cut-off line's tooltip).
+        var page = await sandbox.OpenDashboardAsync(Phone);
+        await Assertions.Expect(page.Locator("[data-workload] .reason").First).Not.ToBeEmptyAsync();
+
+        var layout = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              const width = document.documentElement.clientWidth;
+              const cards = [...document.querySelectorAll('[data-workload]')];
+              return {
+                width,
+                scrollWidth: document.documentElement.scrollWidth,
+                outside: [...document.querySelectorAll('.topbar *, .card *')]
+                  .filter(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > width + 1)
+                  .map(e => e.tagName + '.' + (e.className.baseVal ?? e.className)),
+                statsOutsideCard: cards.flatMap(card => [...card.querySelectorAll('.stat')]
+                  .filter(s => s.getBoundingClientRect().right > card.getBoundingClientRect().right + 1)
+                  .map(s => card.dataset.workload + ' ' + s.className)),
+                cutReasons: cards.map(c => c.querySelector('.reason')).filter(r => r.scrollWidth > r.clientWidth + 1).map(r => r.textContent),
+              };
+            }
+            """);
+        Assert.True(layout.GetProperty("scrollWidth").GetInt32() <= layout.GetProperty("width").GetInt32(), layout.ToString());
+        Assert.Empty(layout.GetProperty("outside").EnumerateArray());
+        Assert.Empty(layout.GetProperty("statsOutsideCard").EnumerateArray());
+        Assert.Empty(layout.GetProperty("cutReasons").EnumerateArray());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-dashboard-phone.png") });
+    }
+
+    [Fact]
+    public async Task Dashboard_NextPolls_KeepTheTextSomeoneIsSelecting()
+    {
+        // Copying a line off the page (the `scalectl approve` line, a target) must survive the 1.5 s refresh.
+        var page = await sandbox.OpenDashboardAsync();
+        var selected = await page.EvaluateAsync<string>("""
+            () => {
+              const target = document.querySelector('[data-workload] .target');
+              window.selectedNode = target;
+              const range = document.createRange();
+              range.selectNodeContents(target);
+              getSelection().removeAllRanges();
+              getSelection().addRange(range);
+              return getSelection().toString();
+            }
+            """);
+        Assert.Contains('/', selected);
+
+        for (var poll = 0; poll < 3; poll++) // the page draws each answer before it asks again
+        {
+            await page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/dashboard", StringComparison.Ordinal), new() { Timeout = Patient(10) });
+        }
+
+        Assert.Equal(selected, await page.EvaluateAsync<string>("() => getSelection().toString()"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.selectedNode.isConnected"), "the selected node was replaced");
+    }
+
+    [Fact]
+    public async Task Dashboard_LoopStalledAndPrometheusDown_SaysSoAndShowsTheLastGoodValueAsStale()
+    {
+        const string problem = "unavailable (Prometheus unreachable at http://prometheus:9090/: Connection refused)";
+        var policies = await sandbox.PoliciesAsync();
+        var page = await sandbox.NewPageAsync();
+        // The real answer, as it reads when the leader's loop stopped ticking 10 minutes ago and Prometheus stopped answering.
+        await page.RouteAsync("**/api/v1/dashboard*", async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = JsonNode.Parse(await response.TextAsync())!;
+            body["status"]!["lastTick"] = DateTimeOffset.UtcNow.AddMinutes(-10).ToString("O", CultureInfo.InvariantCulture);
+            body["status"]!["isLeader"] = true;
+            foreach (var policy in body["status"]!["policies"]!.AsArray())
+            {
+                policy!["metrics"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "qps", ["value"] = null, ["predicted"] = null, ["status"] = "Unavailable", ["problem"] = problem,
+                });
+            }
+
+            await route.FulfillAsync(new() { Response = response, Body = body.ToJsonString() });
+        });
+
+        await page.GotoAsync(sandbox.Url);
+
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "stale");
+        await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("loop stalled · last tick 10m ago");
+        await Assertions.Expect(page.Locator("#loop-health")).ToContainTextAsync("The control loop has not ticked for 10m");
+        await Assertions.Expect(page.Locator("#metric-health")).ToContainTextAsync($"Metrics without data for {policies.Count} of {policies.Count} policies: qps: {problem}");
+        await Assertions.Expect(page.Locator("#metric-health")).ToContainTextAsync("do not scale down");
+        var card = page.Locator($"[data-workload='{policies[0].Id}']");
+        await Assertions.Expect(card.Locator(".metric-problem")).ToHaveTextAsync($"qps: {problem}");
+        await Assertions.Expect(card.Locator(".stat.traffic")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"/s · stale \d+[smh]"), new() { Timeout = Patient(10) });
+    }
+
+    [Fact]
+    public async Task Dashboard_DetailsLinkOfAnOpenProposal_MarksItThenSaysWhatBecameOfIt()
+    {
+        // A pin request by someone not on the roster stays open (the loop does not supersede it) until its requester
+        // withdraws it.
+        var policy = (await sandbox.PoliciesAsync()).First(p => p.Namespace == "shop" && p.Mode == "Approval");
+        var requested = await sandbox.ApiAsync($"/api/v1/workloads/{policy.WorkloadId}/pin", new { replicas = 2, durationSeconds = 60, reason = "details link" });
+        var id = $"{policy.Namespace}/{requested!["metadata"]!["name"]}";
+        var page = await sandbox.NewPageAsync(Phone);
+
+        await page.GotoAsync($"{sandbox.Url}/proposals/{id}"); // the DingTalk card's "View details"
+
+        await Assertions.Expect(page.Locator($"#proposals .proposal.focused[data-proposal='{id}']")).ToBeInViewportAsync();
+        await Assertions.Expect(page.Locator("#proposal-focus")).ToBeHiddenAsync();
+        await sandbox.ApiAsync($"/api/v1/proposals/{id}/reject", new { reason = "withdrawn" });
+        await Assertions.Expect(page.Locator("#proposal-focus")).ToContainTextAsync($"Proposal {id} is Rejected", new() { Timeout = Patient(10) });
+        await Assertions.Expect(page.Locator("#proposal-focus")).ToContainTextAsync("by admin: withdrawn");
+        await Assertions.Expect(page.Locator("#proposals .proposal.focused")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Dashboard_ServerUnreachable_SaysTheNumbersAreOldThenRecovers()
+    {
+        var page = await sandbox.OpenDashboardAsync(Phone);
+        await page.RouteAsync("**/api/v1/dashboard*", route => route.AbortAsync("connectionrefused"));
+
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "down", new() { Timeout = Patient(10) });
+        await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"^Cannot reach ScaleControl since \d\d:\d\d:\d\d: the numbers below are from then"));
+        await Assertions.Expect(page.Locator("[data-workload]").First).ToBeVisibleAsync(); // the last answer stays readable
+
+        await page.UnrouteAllAsync();
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = Patient(10) });
+        await Assertions.Expect(page.Locator("#banner")).ToBeHiddenAsync();
+    }
+
+    private static double Minutes(string axisLabel) => double.Parse(axisLabel.TrimStart('-').TrimEnd('m'), CultureInfo.InvariantCulture);
+
+    private static BrowserNewContextOptions Phone => new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true };
 
     /// <summary>A Playwright timeout (ms) of <paramref name="seconds"/> on an idle machine, scaled by the tests' patience.</summary>
     internal static float Patient(double seconds) => (float)Patience.Of(seconds).TotalMilliseconds;
@@ -257,15 +408,15 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
             });
         }
 
-        public async Task<IPage> NewPageAsync()
+        public async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
         {
-            var context = await _browser!.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+            var context = await _browser!.NewContextAsync(options ?? new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
             return await context.NewPageAsync();
         }
 
-        public async Task<IPage> OpenDashboardAsync()
+        public async Task<IPage> OpenDashboardAsync(BrowserNewContextOptions? options = null)
         {
-            var page = await NewPageAsync();
+            var page = await NewPageAsync(options);
             await page.GotoAsync(Url);
             await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
             return page;
@@ -282,6 +433,17 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
                 p["spec"]!["target"]!["name"]!.GetValue<string>(),
                 p["spec"]!["mode"]!.GetValue<string>(),
                 p["spec"]!["group"]?.GetValue<string>()))];
+        }
+
+        /// <summary>GET (or POST <paramref name="body"/>) as the admin; the answer's JSON, after a success status.</summary>
+        public async Task<JsonNode?> ApiAsync(string path, object? body = null)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(Url) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+            using var response = body is null ? await http.GetAsync(path) : await http.PostAsJsonAsync(path, body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
+            return JsonNode.Parse(text);
         }
 
         /// <summary>A seeded policy zhangsan may approve (shop, feed or video; Approval or Hybrid) with a card of its own (not in a group).</summary>

@@ -30,11 +30,13 @@ public sealed class LiveScrapeFixture : IAsyncLifetime
         {
             options.NoiseFraction = 0;
             options.Warmup = TimeSpan.FromMinutes(5);
+            options.TracesDirectory = SamplePolicyQueries.TracesDirectory; // the push campaigns' trace
             options.Services =
             [
                 new() { Namespace = "shop", Workload = "checkout-api", PeakQps = 100, PodCapacityQps = 50, Replicas = 3, Flat = true },
                 new() { Namespace = "shop", Workload = "search-api", PeakQps = 120, PodCapacityQps = 40, Replicas = 1, Flat = true },
                 new() { Namespace = "shop", Workload = "cart-api", PeakQps = 50, PodCapacityQps = 50, Replicas = 3, Flat = true },
+                new() { Namespace = "shop", Workload = "promo-api", PeakQps = 100, PodCapacityQps = 50, Replicas = 3, Flat = true },
             ];
         });
         _prometheus = await PrometheusServer.StartAsync($"""

@@ -89,6 +89,35 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
     }
 
     [Fact]
+    public async Task PushCampaign_StartedOverHttp_PushRateRisesInPrometheusWhileTheTrafficHasNotMoved()
+    {
+        const string Pushes = """sum(rate(push_sent_total{namespace="shop",workload="promo-api"}[10s]))""";
+        const string Requests = """sum(rate(http_requests_total{namespace="shop",workload="promo-api"}[10s]))""";
+        using var http = new HttpClient { BaseAddress = live.Sandbox.Url };
+
+        var response = await http.PostAsJsonAsync("/sandbox/traffic/pushes", new { @namespace = "shop", workload = "promo-api", recipients = 1_000_000 });
+        var campaign = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var startsAt = campaign.GetProperty("startsAt").GetDateTimeOffset();
+        var trafficFrom = campaign.GetProperty("trafficFrom").GetDateTimeOffset();
+
+        // Read both at one fixed instant 20 s into the send, once Prometheus has scraped up to it.
+        var at = startsAt.AddSeconds(20);
+        using var deadline = new CancellationTokenSource(s_patience + TimeSpan.FromSeconds(20));
+        var pushes = double.NaN;
+        while (!(pushes > 500) && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(500);
+            pushes = DateTimeOffset.UtcNow > at.AddSeconds(1) ? await PrometheusAtAsync(Pushes, at) : double.NaN;
+        }
+
+        var requests = await PrometheusAtAsync(Requests, at);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        Assert.True(pushes > 500, $"push rate {pushes}/s in Prometheus at {at:O}");
+        Assert.InRange(requests, 95, 105); // the opens come at trafficFrom
+        Assert.True(trafficFrom > at.AddSeconds(60), $"traffic from {trafficFrom:O}");
+    }
+
+    [Fact]
     public async Task SamplePolicies_Queries_AreValidPromQLForARealPrometheus()
     {
         using var factory = new MetricSourceFactory(live.PrometheusUrl);
@@ -111,6 +140,17 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
         await promtool.WaitForExitAsync();
 
         Assert.True(promtool.ExitCode == 0, output);
+    }
+
+    /// <summary>A real Prometheus' answer at <paramref name="time"/> (NaN when it has no sample yet).</summary>
+    private async Task<double> PrometheusAtAsync(string query, DateTimeOffset time)
+    {
+        using var http = new HttpClient { BaseAddress = live.PrometheusUrl };
+        var body = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(
+            $"api/v1/query?query={Uri.EscapeDataString(query)}&time={(time.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)}");
+        var result = body.GetProperty("data").GetProperty("result");
+        return result.GetArrayLength() == 0 ? double.NaN
+            : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<MetricReading> WaitForAsync(IMetricSource source, string query, Func<MetricReading, bool> condition)

@@ -8,7 +8,7 @@ namespace ScaleControl.Cli.Commands;
 /// </summary>
 internal sealed class CompletionCommand : Command
 {
-    private static readonly Argument<string> s_shell = new("SHELL") { Description = "bash or zsh" };
+    private static readonly Argument<string> s_shell = new("SHELL") { Description = "bash or zsh", HelpName = "bash|zsh" };
 
     static CompletionCommand() => s_shell.AcceptOnlyFromAmong("bash", "zsh");
 

@@ -154,7 +154,7 @@ public sealed record EscalationRecord
     public DingType DingType { get; init; }
     public IReadOnlyList<string> Receivers { get; init; } = [];
 
-    /// <summary>"ding" when DING was sent, "group-mention" when it fell back to an @-mention message.</summary>
+    /// <summary>"ding" when DING was sent, "group-mention" when it fell back to @-mentioning them on a reminder card in the group.</summary>
     public string Via { get; init; } = "ding";
     public string? Message { get; init; }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using ScaleControl.DingTalk.Api;
+using ScaleControl.Core.Ports;
 using ScaleControl.DingTalk.Cards;
 
 namespace ScaleControl.DingTalk.Callbacks;
@@ -24,6 +25,7 @@ public static partial class CardCallbackEndpoint
         HttpRequest request,
         CardCallbackSignatureVerifier verifier,
         CardCallbackHandler handler,
+        ICallbackReplayLedger replays,
         DingTalkMetrics metrics,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
@@ -35,6 +37,14 @@ public static partial class CardCallbackEndpoint
             request.Headers[CardCallbackSignatureVerifier.TimestampHeader].FirstOrDefault(),
             request.Headers[CardCallbackSignatureVerifier.SignatureHeader].FirstOrDefault());
         var remoteIp = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?";
+        if (problem is not null)
+        {
+            LogRejected(logger, remoteIp, problem);
+            return TypedResults.Unauthorized();
+        }
+
+        // This replica has not seen the signature; no other replica may have either (a replay sent to another pod).
+        problem = await ClaimAcrossReplicasAsync(replays, request.Headers[CardCallbackSignatureVerifier.SignatureHeader].First()!, cancellationToken);
         if (problem is not null)
         {
             LogRejected(logger, remoteIp, problem);
@@ -54,6 +64,19 @@ public static partial class CardCallbackEndpoint
             ?? CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("This card belongs to another ScaleControl instance; nothing was changed."));
         metrics.CallbackAnswered(started, "http");
         return TypedResults.Json(reply, DingTalkJson.Options);
+    }
+
+    /// <summary>Null when the signature is this replica's to use; fails closed when the replicas' ledger cannot be reached.</summary>
+    private static async Task<string?> ClaimAcrossReplicasAsync(ICallbackReplayLedger replays, string signature, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await replays.TryClaimAsync(signature, cancellationToken) ? null : "the signature was already used on another replica (a replayed request)";
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return $"could not check the signature against the other replicas ({e.Message}); refused, the tapper can tap again";
+        }
     }
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Rejected a card callback from {RemoteIp}: {Problem}")]

@@ -6,8 +6,9 @@ namespace ScaleControl.DingTalk.Callbacks;
 /// DingTalk's callback signature covers only the timestamp, not the body: a captured header pair would verify with
 /// any body until the clock-skew window closes. So a signature is good for one request: used again within the window,
 /// with another body or the same one, it is refused. The same body again is no harmless duplicate: replayed later,
-/// an "Approve all" tap would approve the rows a group card gained since. Residual risk, stated in
-/// docs/security.md: per process only (a replay sent to another replica is stopped only by the window); two genuine
+/// an "Approve all" tap would approve the rows a group card gained since. This is one process's memory;
+/// across replicas the endpoint also claims the signature in the <see cref="Core.Ports.ICallbackReplayLedger"/>. Residual
+/// risk, stated in docs/security.md: two genuine
 /// taps signed in the same millisecond share a signature, so the second is refused and its tapper taps again; and
 /// if DingTalk ever re-sent a callback, the resend is refused (the first was handled). Stream mode has none of this.
 /// </summary>

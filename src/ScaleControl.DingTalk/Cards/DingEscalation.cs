@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
@@ -72,19 +71,48 @@ public sealed partial class DingEscalation(
         var group = proposal.Status.Card?.OpenConversationId
             ?? throw new InvalidOperationException($"{unavailable}; proposal {proposal.Key} has no card group to fall back to");
         LogDingFallback(logger, proposal.Key, unavailable);
-        var mentions = string.Join(' ', people.Select(user => "@" + user));
-        var markdown = $"### Scale approval pending\n{mentions} please decide: **{workload} {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas}**, expires {content.Time(proposal.Spec.ExpiresAt)}.";
-        await api.SendGroupMessageAsync(
-            new GroupMessageRequest("sampleMarkdown", JsonSerializer.Serialize(new { title = "Scale approval pending", text = markdown }), group, robotCode),
-            cancellationToken);
+        await DeliverReminderAsync(proposal, group, workload, people, cancellationToken);
         return new EscalationRecord
         {
             At = timeProvider.GetUtcNow(),
             DingType = spec.DingType,
             Receivers = people,
             Via = ViaGroupMention,
-            Message = $"{unavailable}; @-mentioned them in the group instead",
+            Message = $"{unavailable}; @-mentioned them in the group on a reminder card instead",
         };
+    }
+
+    /// <summary>
+    /// The @-mention goes on a small card: a card's delivery is what notifies the people it @-mentions. The robot's group
+    /// messages (groupMessages/send) take no @ at all; an <c>@name</c> in their text is shown as plain text and
+    /// notifies nobody. The card has no buttons (status <c>reminder</c>): the decision is taken on the approval card.
+    /// </summary>
+    private async Task DeliverReminderAsync(ScaleProposal proposal, string group, string workload, IReadOnlyList<string> people, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var title = $"Scale approval pending: {workload} {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas}";
+        var outTrackId = ProposalIdentity.ToOutTrackId(
+            settings.Instance, "remind", $"{proposal.Metadata.Namespace}.{proposal.Metadata.Name}-{timeProvider.GetUtcNow().ToUnixTimeSeconds()}");
+        var result = await api.CreateAndDeliverCardAsync(new CreateAndDeliverCardRequest
+        {
+            CardTemplateId = settings.CardTemplateId,
+            OutTrackId = outTrackId,
+            CardData = new CardParams(new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [ApprovalCardVariables.Title] = title,
+                [ApprovalCardVariables.Status] = "reminder",
+                [ApprovalCardVariables.StatusText] = $"nobody has decided yet; expires {content.Time(proposal.Spec.ExpiresAt)}",
+                [ApprovalCardVariables.Result] = $"{string.Join(' ', people.Select(user => "@" + content.DisplayName(user)))} please decide on the approval card above.",
+            }),
+            OpenSpaceId = OpenSpaceIds.ImGroup(group),
+            ImGroupOpenSpaceModel = new ImGroupOpenSpaceModel(false, new Dictionary<string, string> { ["ZH_CN"] = "扩容审批待决: " + workload, ["EN_US"] = title }),
+            ImGroupOpenDeliverModel = new ImGroupOpenDeliverModel(
+                settings.EffectiveRobotCode, people.ToDictionary(user => user, content.DisplayName, StringComparer.Ordinal)),
+        }, cancellationToken);
+        if (result.DeliverResults?.FirstOrDefault(r => !r.Success) is { } failed)
+        {
+            throw new InvalidOperationException($"the reminder card could not be delivered to {group}: {failed.ErrorMsg ?? "no reason given"}");
+        }
     }
 
     /// <summary>1 in-app, 2 SMS, 3 phone call.</summary>

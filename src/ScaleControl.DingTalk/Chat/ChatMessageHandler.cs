@@ -70,7 +70,7 @@ public sealed partial class ChatMessageHandler(
             return CommandReply.Refused("I cannot tell who you are (no staff id): only members of this organisation can give commands.");
         }
 
-        var text = ChatRouting.CommandText(message.Text, options.CurrentValue);
+        var text = ChatRouting.CommandText(ChatMentions.Remove(message.Text, message.MentionedStaffIds, options.CurrentValue.UserNames), options.CurrentValue);
         var parsed = ChatCommandParser.Parse(text);
         if (parsed.Command is not { } command)
         {

@@ -28,7 +28,9 @@ public sealed partial class ChatReplySender(
     {
         var robotCode = options.CurrentValue.EffectiveRobotCode;
         var msgParam = JsonSerializer.Serialize(new { title = reply.Title, text = reply.Markdown });
-        if (reply.Private && message.IsGroup)
+        // Without a staff id (someone outside the organisation) no one-to-one message can reach the sender: the answer, a
+        // refusal that says why, goes back into the conversation the message came from.
+        if (reply.Private && message.IsGroup && message.SenderStaffId.Length > 0)
         {
             await SendPrivatelyAsync(message, robotCode, msgParam, cancellationToken);
             return;
@@ -43,14 +45,32 @@ public sealed partial class ChatReplySender(
         {
             await api.SendGroupMessageAsync(new GroupMessageRequest("sampleMarkdown", msgParam, message.ConversationId, robotCode), cancellationToken);
         }
-        else
+        else if (message.SenderStaffId.Length > 0)
         {
             await SendPrivatelyAsync(message, robotCode, msgParam, cancellationToken);
         }
+        else
+        {
+            LogUndeliverable(logger, message.MsgId, "no staff id and no live session webhook");
+        }
     }
 
-    private Task SendPrivatelyAsync(ChatbotMessage message, string robotCode, string msgParam, CancellationToken cancellationToken) =>
-        api.SendOneToOneMessageAsync(new OneToOneMessageRequest(robotCode, [message.SenderStaffId], "sampleMarkdown", msgParam), cancellationToken);
+    /// <summary>
+    /// DingTalk answers 200 even when the message reached nobody: the sender is then listed as invalid or flow-controlled.
+    /// Nothing else can carry a private answer (the group must not see it), so it is logged.
+    /// </summary>
+    private async Task SendPrivatelyAsync(ChatbotMessage message, string robotCode, string msgParam, CancellationToken cancellationToken)
+    {
+        var result = await api.SendOneToOneMessageAsync(new OneToOneMessageRequest(robotCode, [message.SenderStaffId], "sampleMarkdown", msgParam), cancellationToken);
+        if (result.InvalidStaffIdList?.Contains(message.SenderStaffId, StringComparer.Ordinal) == true)
+        {
+            LogUndeliverable(logger, message.MsgId, $"DingTalk does not know staff id {message.SenderStaffId}");
+        }
+        else if (result.FlowControlledStaffIdList?.Contains(message.SenderStaffId, StringComparer.Ordinal) == true)
+        {
+            LogUndeliverable(logger, message.MsgId, $"DingTalk flow-controlled the message to {message.SenderStaffId}");
+        }
+    }
 
     private async Task<bool> TrySessionWebhookAsync(ChatbotMessage message, CommandReply reply, CancellationToken cancellationToken)
     {
@@ -65,7 +85,7 @@ public sealed partial class ChatReplySender(
         {
             msgtype = "markdown",
             markdown = new { title = reply.Title, text = reply.Markdown },
-            at = new { atUserIds = message.IsGroup ? new[] { message.SenderStaffId } : [], isAtAll = false },
+            at = new { atUserIds = message.IsGroup && message.SenderStaffId.Length > 0 ? new[] { message.SenderStaffId } : [], isAtAll = false },
         };
         try
         {
@@ -86,6 +106,9 @@ public sealed partial class ChatReplySender(
 
         return false;
     }
+
+    [LoggerMessage(EventId = 432, Level = LogLevel.Warning, Message = "The private answer to chat message {MsgId} reached nobody: {Reason}")]
+    private static partial void LogUndeliverable(ILogger logger, string msgId, string reason);
 
     [LoggerMessage(EventId = 430, Level = LogLevel.Information, Message = "Session webhook of chat message {MsgId} refused the answer (HTTP {Status}, errcode {Errcode}); answering as a robot message")]
     private static partial void LogSessionRefused(ILogger logger, string msgId, int status, int errcode);

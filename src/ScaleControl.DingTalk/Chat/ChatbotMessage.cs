@@ -22,6 +22,9 @@ public sealed record ChatbotMessage(
     string? SessionWebhook,
     DateTimeOffset? SessionWebhookExpiresAt)
 {
+    /// <summary>The staff ids of the people the message @-mentions (<c>atUsers[].staffId</c>; the robot has none).</summary>
+    public IReadOnlyList<string> MentionedStaffIds { get; init; } = [];
+
     /// <summary>The largest <c>data</c> read (DingTalk's frames are at most 256 KiB).</summary>
     public const int MaxDataLength = 256 * 1024;
 
@@ -53,7 +56,10 @@ public sealed record ChatbotMessage(
                 wire.MsgId, wire.ConversationId, wire.ConversationType, wire.SenderStaffId ?? "", wire.SenderNick ?? wire.SenderStaffId ?? "",
                 wire.SenderId, wire.ChatbotUserId, wire.RobotCode ?? "", wire.Msgtype ?? "", wire.Text?.Content ?? "",
                 wire.SessionWebhook,
-                wire.SessionWebhookExpiredTime is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
+                wire.SessionWebhookExpiredTime is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null)
+            {
+                MentionedStaffIds = [.. (wire.AtUsers ?? []).Select(a => a?.StaffId).OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).Take(100)],
+            };
             return true;
         }
         catch (JsonException e)
@@ -75,7 +81,10 @@ public sealed record ChatbotMessage(
         string? Msgtype,
         WireText? Text,
         string? SessionWebhook,
-        long? SessionWebhookExpiredTime);
+        long? SessionWebhookExpiredTime,
+        List<WireAtUser?>? AtUsers);
 
     private sealed record WireText(string? Content);
+
+    private sealed record WireAtUser(string? DingtalkId, string? StaffId);
 }

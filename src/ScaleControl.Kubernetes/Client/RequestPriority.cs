@@ -22,10 +22,18 @@ public enum RequestPriority
 /// <summary>Classifies an API request by verb and path; the generated client gives no other hook.</summary>
 public static class RequestClassifier
 {
-    public static RequestPriority Classify(HttpMethod method, string path)
+    /// <summary>The field manager of the Event that claims a DingTalk callback signature: a tap waits on it, so it is no best-effort Event.</summary>
+    public const string CallbackClaimFieldManager = "scalecontrol-callback-claim";
+
+    public static RequestPriority Classify(HttpMethod method, string path, string query = "")
     {
         if (path.Contains("/events", StringComparison.Ordinal))
         {
+            if (query.Contains("fieldManager=" + CallbackClaimFieldManager, StringComparison.Ordinal))
+            {
+                return RequestPriority.StatusWrite;
+            }
+
             return RequestPriority.Event;
         }
 

@@ -16,7 +16,7 @@ public sealed partial class ThrottlingHandler(
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var priority = RequestClassifier.Classify(request.Method, request.RequestUri?.AbsolutePath ?? "");
+        var priority = RequestClassifier.Classify(request.Method, request.RequestUri?.AbsolutePath ?? "", request.RequestUri?.Query ?? "");
         for (var attempt = 0; ; attempt++)
         {
             await bucket.AcquireAsync(priority, cancellationToken).ConfigureAwait(false);

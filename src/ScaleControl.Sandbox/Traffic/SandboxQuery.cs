@@ -18,7 +18,7 @@ internal abstract partial record SandboxQuery
         + " and only = matchers on namespace and workload; set ScaleControl:Prometheus:Url to use full PromQL";
 
     private const string MetricNames =
-        "http_requests_total, http_request_errors_total, http_request_duration_seconds_count, http_request_duration_seconds_sum";
+        "http_requests_total, http_request_errors_total, http_request_duration_seconds_count, http_request_duration_seconds_sum, push_sent_total";
 
     /// <summary><c>rate(metric{matchers}[range])</c>, summed over the matching services or not.</summary>
     public sealed record Rate(int Counter, LabelMatchers Matchers, TimeSpan Range, bool Summed) : SandboxQuery;
@@ -98,6 +98,7 @@ internal abstract partial record SandboxQuery
             "http_requests_total" or "http_request_duration_seconds_count" => TrafficCounters.Requests,
             "http_request_errors_total" => TrafficCounters.Errors,
             "http_request_duration_seconds_sum" => TrafficCounters.DurationSum,
+            "push_sent_total" => TrafficCounters.Pushes,
             "http_request_duration_seconds_bucket" when !summed => BucketCounter,
             _ => null,
         };

@@ -8,7 +8,7 @@ using ScaleControl.Simulation;
 namespace ScaleControl.Sandbox.Traffic;
 
 /// <summary>
-/// The traffic simulator's HTTP surface: hot events, replays, the services' state, the scrape endpoint and the
+/// The traffic simulator's HTTP surface: hot events, push campaigns, replays, the services' state, the scrape endpoint and the
 /// Prometheus-compatible query API.
 /// </summary>
 public static class TrafficEndpoints
@@ -19,6 +19,8 @@ public static class TrafficEndpoints
         traffic.MapPost("/hot-events", StartHotEvent).WithName("StartHotEvent").WithSummary("Start a hot event on a service");
         traffic.MapGet("/hot-events", ListHotEvents).WithName("ListHotEvents").WithSummary("Running and recent hot events");
         traffic.MapDelete("/hot-events/{id}", EndHotEvent).WithName("EndHotEvent").WithSummary("End a hot event now: the demand is back to the baseline");
+        traffic.MapPost("/pushes", StartPushCampaign).WithName("StartPushCampaign").WithSummary("Send a push to N users: pushes counted now, the opens follow");
+        traffic.MapGet("/pushes", ListPushCampaigns).WithName("ListPushCampaigns").WithSummary("Running and recent push campaigns");
         traffic.MapGet("/services", ListServices).WithName("ListTrafficServices").WithSummary("Demand, served, errors and latency per service");
         traffic.MapGet("/traces", ListTraces).WithName("ListTraces").WithSummary("Traces that can be replayed");
         traffic.MapPost("/replays", StartReplay).WithName("StartReplay").WithSummary("Replay a trace as a service's demand");
@@ -46,6 +48,48 @@ public static class TrafficEndpoints
     {
         var now = time.GetUtcNow();
         return TypedResults.Ok(simulator.HotEvents().Select(e => HotEventView.From(e, now)).ToArray());
+    }
+
+    public static Results<Created<PushCampaignView>, ValidationProblem, ProblemHttpResult> StartPushCampaign(
+        PushCampaignRequest request, TrafficSimulator simulator, TrafficTraceLibrary traces, TimeProvider time)
+    {
+        var errors = request.Validate(simulator.HasService);
+        var name = string.IsNullOrWhiteSpace(request.Trace) ? PushCampaignRequest.DefaultTrace : request.Trace;
+        PushShape? shape = null;
+        try
+        {
+            if (errors.ContainsKey("trace"))
+                return TypedResults.ValidationProblem(errors);
+
+            var trace = traces.Find(name);
+            if (trace is null)
+                errors["trace"] = [$"unknown trace '{name}'; known: {string.Join(", ", traces.Names())}"];
+            else if ((shape = PushShape.From(trace, out var problem)) is null)
+                errors["trace"] = [problem!];
+        }
+        catch (FormatException e)
+        {
+            errors["trace"] = [e.Message];
+        }
+
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        var campaign = simulator.StartPushCampaign(request.Namespace!, request.Workload!, (long)request.Recipients!.Value, shape!);
+        if (campaign is null)
+        {
+            return TypedResults.Problem(
+                $"{TrafficSimulator.MaxRunningPushCampaigns} push campaigns are running already; wait for one to end",
+                statusCode: StatusCodes.Status409Conflict, title: "Too many push campaigns");
+        }
+
+        return TypedResults.Created("/sandbox/traffic/pushes", PushCampaignView.From(campaign, time.GetUtcNow()));
+    }
+
+    public static Ok<PushCampaignView[]> ListPushCampaigns(TrafficSimulator simulator, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(simulator.PushCampaigns().Select(c => PushCampaignView.From(c, now)).ToArray());
     }
 
     public static Ok<ServiceView[]> ListServices(TrafficSimulator simulator) =>

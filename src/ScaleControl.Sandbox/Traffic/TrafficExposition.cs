@@ -6,7 +6,8 @@ namespace ScaleControl.Sandbox.Traffic;
 /// <summary>
 /// Writes the simulator's counters in the Prometheus text exposition format (version 0.0.4), the format
 /// every Prometheus scrapes: <c>http_requests_total</c>, <c>http_request_errors_total</c>, the
-/// <c>http_request_duration_seconds</c> histogram, plus demand and ready-pod gauges, labelled namespace/workload.
+/// <c>http_request_duration_seconds</c> histogram, <c>push_sent_total</c>, plus demand and ready-pod gauges, labelled
+/// namespace/workload.
 /// </summary>
 internal static class TrafficExposition
 {
@@ -38,6 +39,10 @@ internal static class TrafficExposition
             Sample(text, "http_request_duration_seconds_sum", service, null, totals[TrafficCounters.DurationSum]);
             Sample(text, "http_request_duration_seconds_count", service, null, totals[TrafficCounters.Requests]);
         }
+
+        Family(text, "push_sent_total", "counter", "Push notifications sent that open this service (simulated push campaigns).");
+        foreach (var (service, totals) in rows)
+            Sample(text, "push_sent_total", service, null, totals[TrafficCounters.Pushes]);
 
         Family(text, "sandbox_traffic_demand_qps", "gauge", "Simulated demand in requests per second, before capacity limits.");
         foreach (var (service, _) in rows)

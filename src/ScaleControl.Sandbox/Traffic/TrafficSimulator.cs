@@ -4,8 +4,8 @@ using ScaleControl.Simulation;
 namespace ScaleControl.Sandbox.Traffic;
 
 /// <summary>
-/// The sandbox's traffic: per service a daily baseline (or a replayed trace), seeded noise and hot events,
-/// run through a capacity model fed by the sandbox cluster's ready pods. Time is simulated in whole seconds,
+/// The sandbox's traffic: per service a daily baseline (or a replayed trace), seeded noise, hot events and push
+/// campaigns, run through a capacity model fed by the sandbox cluster's ready pods. Time is simulated in whole seconds,
 /// lazily up to the injected clock's "now" whenever something reads it, so tests with a fake clock are exact.
 /// </summary>
 public sealed class TrafficSimulator
@@ -20,11 +20,13 @@ public sealed class TrafficSimulator
     private readonly Random _random;
     private readonly List<SimulatedService> _services;
     private readonly List<HotEvent> _events = [];
+    private readonly List<PushCampaign> _pushes = [];
     private readonly DateTimeOffset _origin;
     private readonly DateTimeOffset _startedAt;
     private readonly int _capacitySteps;
     private long _nextStep;
     private long _eventCounter;
+    private long _pushCounter;
 
     public TrafficSimulator(IOptions<SandboxTrafficOptions> options, TimeProvider time, ISandboxCluster? cluster = null)
     {
@@ -112,6 +114,40 @@ public sealed class TrafficSimulator
         }
     }
 
+    /// <summary>Campaigns running at once: each simulated second adds up all of them.</summary>
+    public const int MaxRunningPushCampaigns = 50;
+
+    /// <summary>
+    /// Sends a validated push to <paramref name="recipients"/> users with the next simulated second: the pushes count
+    /// from then, the opens follow as <paramref name="shape"/> says. Null when <see cref="MaxRunningPushCampaigns"/>
+    /// are running already.
+    /// </summary>
+    public PushCampaign? StartPushCampaign(string @namespace, string workload, long recipients, PushShape shape)
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            Advance(now);
+            if (_pushes.Count(c => c.EndsAt > now) >= MaxRunningPushCampaigns)
+                return null;
+            var campaign = new PushCampaign($"push-{++_pushCounter}", @namespace, workload, recipients, shape, Floor(now) + s_step);
+            _pushes.Add(campaign);
+            _pushes.RemoveAll(c => c.EndsAt < now - s_eventRetention);
+            return campaign;
+        }
+    }
+
+    /// <summary>Push campaigns that are running or ended within the last hour, newest first.</summary>
+    public IReadOnlyList<PushCampaign> PushCampaigns()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            Advance(now);
+            return [.. _pushes.Where(c => c.EndsAt >= now - s_eventRetention).OrderByDescending(c => c.StartsAt)];
+        }
+    }
+
     /// <summary>
     /// Plays <paramref name="trace"/> as the service's demand from the next second, <paramref name="speed"/> times
     /// faster. Relative by default: the trace is scaled so that its first row equals the service's baseline now
@@ -185,6 +221,7 @@ public sealed class TrafficSimulator
             var conditions = CapacityModel.Evaluate(service.Options, demand, pods);
             var rates = new double[TrafficCounters.Length];
             CapacityModel.WriteRates(service.Options, conditions, rates);
+            rates[TrafficCounters.Pushes] = Pushes(service, time);
             var totals = step == 0 ? new double[TrafficCounters.Length] : service.TotalsAfter(step - 1);
             service.Record(step, conditions, totals, rates);
         }
@@ -200,8 +237,28 @@ public sealed class TrafficSimulator
                 extra += hotEvent.ExtraAt(time);
         }
 
+        var opens = 0.0;
+        foreach (var push in _pushes)
+        {
+            if (push.Namespace == service.Namespace && push.Workload == service.Workload)
+                opens += push.ExtraQpsAt(time);
+        }
+
         var noise = 1 + _options.NoiseFraction * NextGaussian();
-        return Math.Max(0, baseline * (1 + extra) * noise);
+        return Math.Max(0, ((baseline * (1 + extra)) + opens) * noise);
+    }
+
+    /// <summary>Pushes per second sent for the service's campaigns (exact: a push system counts what it sends).</summary>
+    private double Pushes(SimulatedService service, DateTimeOffset time)
+    {
+        var sent = 0.0;
+        foreach (var push in _pushes)
+        {
+            if (push.Namespace == service.Namespace && push.Workload == service.Workload)
+                sent += push.PushesPerSecondAt(time);
+        }
+
+        return sent;
     }
 
     private double Baseline(SimulatedServiceOptions service, DateTimeOffset time) =>

@@ -54,3 +54,23 @@ public sealed record ServiceView(
 /// scaled to the service's baseline unless <see cref="Absolute"/>.
 /// </summary>
 public sealed record TraceReplayRequest(string? Namespace, string? Workload, string? Trace, double? Speed = null, bool Absolute = false);
+
+/// <summary>A push campaign as the API shows it: when the pushes go out, when the opens arrive, where it is now.</summary>
+public sealed record PushCampaignView(
+    string Id,
+    string Namespace,
+    string Workload,
+    long Recipients,
+    string Trace,
+    DateTimeOffset StartsAt,
+    DateTimeOffset SentBy,
+    DateTimeOffset TrafficFrom,
+    DateTimeOffset EndsAt,
+    string Phase,
+    double PushesPerSecond,
+    double ExtraQps)
+{
+    public static PushCampaignView From(PushCampaign c, DateTimeOffset now) => new(
+        c.Id, c.Namespace, c.Workload, c.Recipients, c.Shape.TraceName, c.StartsAt, c.SentBy, c.TrafficFrom, c.EndsAt,
+        c.PhaseAt(now), Math.Round(c.PushesPerSecondAt(now), 1), Math.Round(c.ExtraQpsAt(now), 1));
+}

@@ -19,7 +19,7 @@ public sealed record SandboxService(
 
 /// <summary>
 /// The sandbox's world: three realistic services with three modes. Checkout needs a person's approval (zhangsan or
-/// lisi in the emulated on-call group), the feed runs under an HPA with a Hybrid policy, the transcoder scales itself.
+/// lisi in the emulated on-call group) and reads the pushes that open it as a leading signal, the feed runs under an HPA with a Hybrid policy, the transcoder scales itself.
 /// A small call chain (feed-gateway → feed-api → feed-comments, policy group feed-chain) shows the group card.
 /// </summary>
 public static class SandboxCatalog
@@ -42,7 +42,8 @@ public static class SandboxCatalog
                     AllowHalfStep = true,
                 },
                 notices: notices,
-                scaleDownMode: ScaleMode.Auto),
+                scaleDownMode: ScaleMode.Auto,
+                leadingSignal: PushSignal("shop", "checkout-api")),
                 Requests: new PodRequests("500m", "512Mi")),
             new("feed", "feed-service", TargetRef.DeploymentKind, PeakQps: 600, PodCapacityQps: 120, Policy(
                 "feed", "feed-service", TargetRef.DeploymentKind, targetQps: 100, min: 3, max: 30, ScaleMode.Hybrid,
@@ -97,6 +98,20 @@ public static class SandboxCatalog
             Flat = flat,
         })];
 
+    /// <summary>
+    /// The pushes that open a service, as the simulator's push campaigns count them (<c>POST /sandbox/traffic/pushes</c>):
+    /// 0.1 QPS per push/s, below the campaigns' true 0.12 as a calibration from an earlier push would be (the replay's
+    /// policy uses the same).
+    /// </summary>
+    public static LeadingSignalSpec PushSignal(string @namespace, string workload) => new()
+    {
+        Name = "push",
+        Query = $"sum(rate(push_sent_total{{namespace=\"{@namespace}\",workload=\"{workload}\"}}[1m]))",
+        RequestsPerUnit = 0.1,
+        LeadSeconds = 90,
+        HoldSeconds = 600,
+    };
+
     public static string Query(string @namespace, string workload, string window = "1m") =>
         $"sum(rate(http_requests_total{{namespace=\"{@namespace}\",workload=\"{workload}\"}}[{window}]))";
 
@@ -117,7 +132,8 @@ public static class SandboxCatalog
 
     private static ScalePolicy Policy(
         string ns, string workload, string kind, double targetQps, int min, int max, ScaleMode mode,
-        ApprovalSpec? approval = null, NotificationSpec? notices = null, StepLimit? autoStep = null, ScaleMode? scaleDownMode = null) => new()
+        ApprovalSpec? approval = null, NotificationSpec? notices = null, StepLimit? autoStep = null, ScaleMode? scaleDownMode = null,
+        LeadingSignalSpec? leadingSignal = null) => new()
     {
         Metadata = new ObjectMeta { Name = workload, Namespace = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "scalecontrol-sandbox" } },
         Spec = new ScalePolicySpec
@@ -136,6 +152,7 @@ public static class SandboxCatalog
             },
             Approval = approval,
             Notifications = notices,
+            LeadingSignal = leadingSignal,
         },
     };
 }

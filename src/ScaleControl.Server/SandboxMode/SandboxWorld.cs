@@ -215,6 +215,10 @@ public static class SandboxWorld
                   -d '{"namespace":"shop","workload":"checkout-api","multiplier":4,"rampSeconds":20,"holdSeconds":600}'
                 curl -s {{b}}/api/v1/proposals -H 'Authorization: Bearer sandbox-viewer'
 
+              Capacity before the traffic: a push to 500k users; the pushes count at once, the opens follow ~100 s later
+                curl -s -X POST {{b}}/sandbox/traffic/pushes -H 'Content-Type: application/json' \
+                  -d '{"namespace":"shop","workload":"checkout-api","recipients":500000}'
+
               A hot event on a call chain (one card for the three, Approve all):
                 for w in feed-gateway feed-api feed-comments; do curl -s -X POST {{b}}/sandbox/traffic/hot-events \
                   -H 'Content-Type: application/json' -d "{\"namespace\":\"feed\",\"workload\":\"$w\",\"multiplier\":4,\"rampSeconds\":180,\"holdSeconds\":600}"; done

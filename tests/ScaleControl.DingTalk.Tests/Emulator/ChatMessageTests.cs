@@ -1,9 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ScaleControl.Core.Commands;
 using ScaleControl.DingTalk.Chat;
 using ScaleControl.DingTalk.Tests.Support;
+using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Sandbox.DingTalk.Chat;
 
 namespace ScaleControl.DingTalk.Tests.Emulator;
 
@@ -27,6 +31,23 @@ public sealed class ChatMessageTests
         Assert.Equal(DingTalkWorld.Group, reply.GetProperty("openConversationId").GetString());
         Assert.Equal("**shop/checkout-api** 2 replicas", reply.GetProperty("text").GetString());
         Assert.Equal("zhangsan", reply.GetProperty("atUserIds")[0].GetString());
+    }
+
+    [Fact]
+    public async Task AnotherPersonsMention_ShownByDingTalkAsTheirNameWithSpaces_IsNotReadAsPartOfTheCommand()
+    {
+        // DingTalk puts "@李四 Li Si" into text.content for a mention of lisi, and lists lisi in atUsers.
+        await using var world = await DingTalkWorld.StartAsync(clientSettings: new() { ["ScaleControl:DingTalk:UserNames:lisi"] = "李四 Li Si" });
+        await world.WaitForStreamConnectionsAsync(2, c => c.GetProperty("subscriptions").EnumerateArray().Any(s => s.GetProperty("topic").GetString() == "/v1.0/im/bot/messages/get"));
+
+        var push = await TypeAsync(world, "zhangsan", DingTalkWorld.Group, "@ScaleControl @lisi reject shop/checkout-api @lisi too early");
+        await WaitForAsync(world, m => m.GetProperty("kind").GetString() == "OtoMessage");
+
+        var pushed = (await world.Script.GetFromJsonAsync<JsonElement[]>("chat/pushes"))!.Single(p => p.GetProperty("msgId").GetString() == push.GetProperty("msgId").GetString());
+        using var data = JsonDocument.Parse(pushed.GetProperty("data").GetString()!);
+        Assert.Equal(" @李四 Li Si reject shop/checkout-api @李四 Li Si too early", data.RootElement.GetProperty("text").GetProperty("content").GetString());
+        Assert.Equal("lisi", data.RootElement.GetProperty("atUsers")[1].GetProperty("staffId").GetString());
+        Assert.Equal(new RejectCommand("shop", "checkout-api", "too early"), Assert.Single(world.Commands.Requests).Command);
     }
 
     [Fact]
@@ -72,6 +93,61 @@ public sealed class ChatMessageTests
         Assert.Equal("**shop/checkout-api** 2 replicas", fallback.GetProperty("text").GetString());
     }
 
+    [Fact]
+    public async Task MessageWithoutStaffId_IsRefusedInTheConversationItCameFrom_NotSentToNobody()
+    {
+        // Someone outside the organisation has no senderStaffId: a one-to-one message cannot reach them (DingTalk lists
+        // "" as an invalid staff id and answers 200), so the refusal goes back through the message's session webhook.
+        await using var world = await DingTalkWorld.StartAsync();
+        var session = world.EmulatorService<ChatSessionStore>().Open(
+            world.EmulatorService<DingTalkSandboxOptions>().Apps[0], "outsider", world.EmulatorService<DingTalkSandboxOptions>().Groups[0], DateTimeOffset.UtcNow);
+        var data = new JsonObject
+        {
+            ["msgId"] = "msgOutsider0001==",
+            ["conversationId"] = DingTalkWorld.Group,
+            ["conversationType"] = "2",
+            ["senderNick"] = "Guest",
+            ["senderId"] = "$:LWCP_v1:$guest",
+            ["robotCode"] = DingTalkWorld.AppKey,
+            ["msgtype"] = "text",
+            ["text"] = new JsonObject { ["content"] = " scale shop/checkout-api 2->6 for 30m" },
+            ["sessionWebhook"] = world.EmulatorUrl + "/sandbox/dingtalk/robot/sendBySession?session=" + session.Id,
+            ["sessionWebhookExpiredTime"] = session.ExpiresAt.ToUnixTimeMilliseconds(),
+        }.ToJsonString();
+
+        await world.ClientService<ChatMessageHandler>().HandleAsync(data, CancellationToken.None);
+        var reply = await WaitForAsync(world, m => m.GetProperty("kind").GetString() == "SessionReply");
+
+        Assert.Empty(world.Commands.Requests);
+        Assert.Contains("cannot tell who you are", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Empty(reply.GetProperty("atUserIds").EnumerateArray());
+        var messages = await world.Script.GetFromJsonAsync<JsonElement[]>("messages");
+        Assert.DoesNotContain(messages!, m => m.GetProperty("kind").GetString() == "OtoMessage");
+    }
+
+    [Fact]
+    public async Task PrivateAnswerDingTalkFlowControlled_IsLoggedAsReachingNobody_NeverPostedToTheGroup()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var world = await DingTalkWorld.StartAsync(clientServices: s => s.AddSingleton<ILoggerProvider>(logs));
+        await world.WaitForStreamConnectionsAsync(2);
+        await world.Script.PostAsJsonAsync("faults", new { api = "/v1.0/robot/oToMessages/batchSend", kind = "FlowControl", userIds = new[] { "wangwu" } });
+
+        await TypeAsync(world, "wangwu", DingTalkWorld.Group, "@ScaleControl scale shop/checkout-api 2->6 for 30m gala");
+        var sent = await WaitForAsync(world, m => m.GetProperty("kind").GetString() == "OtoMessage");
+
+        Assert.Empty(sent.GetProperty("receivers").EnumerateArray());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!logs.Messages.Any(m => m.Contains("reached nobody", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.Contains(logs.Messages, m => m.Contains("reached nobody: DingTalk flow-controlled the message to wangwu", StringComparison.Ordinal));
+        var messages = await world.Script.GetFromJsonAsync<JsonElement[]>("messages");
+        Assert.DoesNotContain(messages!, m => m.GetProperty("kind").GetString() is "SessionReply" or "GroupMessage");
+    }
+
     private static async Task<JsonElement> TypeAsync(DingTalkWorld world, string from, string? conversationId, string text)
     {
         var response = await world.Script.PostAsJsonAsync("messages", new { from, conversationId, text });
@@ -94,5 +170,31 @@ public sealed class ChatMessageTests
         }
 
         throw new TimeoutException("the expected message never arrived");
+    }
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider, ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyList<string> Messages => [.. _messages];
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                _messages.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -4,6 +4,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Tests.Support;
+using ScaleControl.Sandbox.DingTalk.Cards;
 using ScaleControl.Sandbox.DingTalk.Robots;
 
 namespace ScaleControl.DingTalk.Tests.Emulator;
@@ -50,9 +51,19 @@ public class EscalationAndNoticeTests
         Assert.Equal(["zhangsan", "lisi"], record.Receivers);
         var messages = world.EmulatorService<MessageLog>().All;
         Assert.DoesNotContain(messages, m => m.Kind == MessageKind.Ding);
-        var mention = Assert.Single(messages, m => m.Kind == MessageKind.GroupMessage);
-        Assert.Equal(DingTalkWorld.Group, mention.OpenConversationId);
-        Assert.Contains("@zhangsan @lisi", mention.Text);
+        // A robot group message cannot @-mention anyone (DingTalk shows "@zhangsan" in its text as plain text): the
+        // people are @-mentioned by delivering a card, which is what notifies them.
+        Assert.DoesNotContain(messages, m => m.Kind == MessageKind.GroupMessage);
+        var reminder = Assert.Single(world.EmulatorService<CardStore>().All, c => c.OutTrackId.StartsWith("remind.shop.checkout-api-7f3a-", StringComparison.Ordinal));
+        var space = Assert.Single(reminder.Spaces);
+        Assert.True(space.Success);
+        Assert.Equal(DingTalkWorld.Group, space.SpaceId);
+        Assert.Equal(["lisi", "zhangsan"], space.AtUserIds.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("reminder", reminder.CardData["status"]);
+        Assert.Contains("shop/checkout-api 20 → 60", reminder.CardData["title"], StringComparison.Ordinal);
+        var shown = await world.CardAsync(reminder.OutTrackId);
+        Assert.Empty(shown.GetProperty("buttons").EnumerateArray());
+        Assert.Empty(shown.GetProperty("renderWarnings").EnumerateArray());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Api;
@@ -18,9 +19,10 @@ public class HttpCallbackTests
          "content":"{\"cardPrivateData\":{\"actionIds\":[\"approve\"],\"params\":{\"action\":\"approve\"}}}"}
         """;
 
-    private static async Task<DingTalkWorld> WorldWithCardAsync()
+    private static async Task<DingTalkWorld> WorldWithCardAsync(ICallbackReplayLedger? replicasLedger = null)
     {
-        var world = await DingTalkWorld.StartAsync(httpCallbacks: true);
+        var world = await DingTalkWorld.StartAsync(
+            httpCallbacks: true, clientServices: replicasLedger is null ? null : s => s.AddSingleton(replicasLedger));
         await world.ClientService<CardCallbackRouteRegistrar>().Registered.WaitAsync(TimeSpan.FromSeconds(30));
         var proposal = SampleProposals.Pending();
         world.Inbox.Add(proposal);
@@ -112,6 +114,38 @@ public class HttpCallbackTests
     }
 
     [Fact]
+    public async Task Post_TheSameSignedRequestToAnotherReplica_RefusedThereToo()
+    {
+        // Two replicas behind one Service, sharing the cluster's ledger (in the cluster: EventCallbackReplayLedger).
+        var ledger = new SharedLedger();
+        await using var first = await WorldWithCardAsync(ledger);
+        await using var second = await WorldWithCardAsync(ledger);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var signature = DingTalkSignatures.CardCallback(DingTalkWorld.CallbackSecret, now);
+        using var genuine = await PostAsync(first, now, signature);
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+
+        // Captured and sent to the other pod, which has never seen it: with a body of the attacker's choosing.
+        using var replayed = await PostAsync(second, now, signature, Payload.Replace("zhangsan", "lisi", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+        Assert.Empty(second.Inbox.Commands);
+        Assert.Equal(ProposalPhase.Pending, second.Inbox.Get("shop", "checkout-api-7f3a").Status.Phase);
+    }
+
+    [Fact]
+    public async Task Post_ReplicasLedgerUnreachable_RefusedNothingDecided()
+    {
+        await using var world = await WorldWithCardAsync(new SharedLedger { Unreachable = true });
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+        using var response = await PostAsync(world, now, DingTalkSignatures.CardCallback(DingTalkWorld.CallbackSecret, now));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(world.Inbox.Commands);
+    }
+
+    [Fact]
     public async Task Post_SignedButParamsGivenTwice_RefusedWith400NothingDecided()
     {
         await using var world = await WorldWithCardAsync();
@@ -156,5 +190,16 @@ public class HttpCallbackTests
         }
 
         return await http.SendAsync(request);
+    }
+
+    /// <summary>The replicas' ledger as the cluster keeps it: the first claim of a key wins, on whichever replica.</summary>
+    private sealed class SharedLedger : ICallbackReplayLedger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _claimed = new(StringComparer.Ordinal);
+
+        public bool Unreachable { get; init; }
+
+        public Task<bool> TryClaimAsync(string key, CancellationToken cancellationToken) =>
+            Unreachable ? throw new HttpRequestException("connection refused") : Task.FromResult(_claimed.TryAdd(key, true));
     }
 }

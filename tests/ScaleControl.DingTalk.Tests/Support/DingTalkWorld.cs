@@ -62,7 +62,8 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         Dictionary<string, string?>? clientSettings = null,
         TimeProvider? emulatorTime = null,
         TimeProvider? clientTime = null,
-        bool httpCallbacks = false)
+        bool httpCallbacks = false,
+        Action<IServiceCollection>? clientServices = null)
     {
         var emulatorOptions = DingTalkSandboxOptions.CreateDefault();
         // DingTalk waits 2 s for a tap's answer; the client here answers in milliseconds when idle, but a starved CI
@@ -110,6 +111,7 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         builder.Services.AddSingleton<IProposalStore>(inbox);
         var commands = new FakeCommandInbox();
         builder.Services.AddSingleton<ScaleControl.Core.Commands.ICommandInbox>(commands);
+        clientServices?.Invoke(builder.Services); // before the adapter: what a test registers replaces its defaults
         builder.Services.AddScaleControlDingTalk(builder.Configuration);
         builder.Services.AddHttpClient(DingTalkHttpClients.Api).AddHttpMessageHandler(() => counter.NewHandler());
         var client = builder.Build();

@@ -18,6 +18,15 @@ public class RequestClassifierTests
     public void Classify_VerbAndPath_GivesPriority(string method, string path, RequestPriority expected) =>
         Assert.Equal(expected, RequestClassifier.Classify(new HttpMethod(method), path));
 
+    [Fact]
+    public void Classify_TheEventClaimingACallbackSignature_WaitsNoLongerThanTheApprovalItPrecedes()
+    {
+        var path = "/api/v1/namespaces/scalecontrol-system/events";
+
+        Assert.Equal(RequestPriority.StatusWrite, RequestClassifier.Classify(HttpMethod.Post, path, "?fieldManager=" + RequestClassifier.CallbackClaimFieldManager));
+        Assert.Equal(RequestPriority.Event, RequestClassifier.Classify(HttpMethod.Post, path, "?fieldManager=scalecontrol"));
+    }
+
     [Theory]
     [InlineData("GET", 503, true)]
     [InlineData("PUT", 500, true)]

@@ -33,6 +33,35 @@ public sealed class OfficialSdkTests
     }
 
     [Fact]
+    public async Task OpenApiSdk_RobotGroupOtoDingAndRecall_ParseAsTheSdkModelsSay_ErrorsCarryTheirCodes()
+    {
+        await using var host = await EmulatorHost.StartAsync(prefix: "");
+        await using var node = NodeScript.Start("openapi-robot.cjs",
+            $"{host.BaseUrl.Host}:{host.BaseUrl.Port}", host.App.AppKey, host.App.AppSecret, host.Group.OpenConversationId, host.App.RobotCode);
+
+        var group = node.WaitFor("group");
+        var oto = node.WaitFor("oto");
+        var ding = node.WaitFor("ding");
+        var recall = node.WaitFor("recall");
+        var badMsgKey = node.WaitFor("badMsgKey");
+        var badToken = node.WaitFor("badToken");
+        var messages = await host.Http.GetFromJsonAsync<JsonElement>("messages");
+
+        Assert.False(string.IsNullOrEmpty(group.GetProperty("body").GetProperty("processQueryKey").GetString()));
+        Assert.Equal(["nobody-here"], oto.GetProperty("body").GetProperty("invalidStaffIdList").EnumerateArray().Select(u => u.GetString()));
+        Assert.Empty(oto.GetProperty("body").GetProperty("flowControlledStaffIdList").EnumerateArray());
+        var openDingId = ding.GetProperty("body").GetProperty("openDingId").GetString();
+        Assert.Equal(openDingId, recall.GetProperty("body").GetProperty("openDingId").GetString());
+        Assert.Equal("invalidParameter.msgKey.invalid", badMsgKey.GetProperty("code").GetString());
+        Assert.Equal(400, badMsgKey.GetProperty("statusCode").GetInt32());
+        Assert.Equal("InvalidAuthentication", badToken.GetProperty("code").GetString());
+        var kinds = messages.EnumerateArray().Select(m => m.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(1, kinds.Count(k => k == "GroupMessage"));
+        Assert.Equal(1, kinds.Count(k => k == "OtoMessage"));
+        Assert.Equal(1, kinds.Count(k => k == "Ding"));
+    }
+
+    [Fact]
     public async Task StreamSdk_ReceivesCardCallbackAcksAndReconnectsAfterDisconnect()
     {
         var options = EmulatorHost.ForOutOfProcessClient();

@@ -39,6 +39,9 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
 
     public RecordingConfirmationCards ConfirmationCards { get; } = new();
 
+    /// <summary>Read metrics through the real Prometheus adapter from this address instead of <see cref="Metrics"/> (set before first use).</summary>
+    public Uri? PrometheusUrl { get; set; }
+
     public ServerFactory()
     {
         Policies = new InMemoryPolicyStore(Time);
@@ -68,7 +71,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         {
             ["ScaleControl:Mode"] = "Cluster",
             ["ScaleControl:Kubernetes:Host"] = "http://127.0.0.1:9",
-            ["ScaleControl:Prometheus:Url"] = "http://127.0.0.1:9",
+            ["ScaleControl:Prometheus:Url"] = PrometheusUrl?.ToString() ?? "http://127.0.0.1:9",
             ["ScaleControl:DingTalk:AppKey"] = "test-app",
             ["ScaleControl:DingTalk:AppSecret"] = "test-secret",
             ["ScaleControl:DingTalk:CardTemplateId"] = "test-template",
@@ -103,7 +106,11 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<IProposalStore>(Proposals);
             services.AddSingleton<IWorkloadClient>(Workloads);
             services.AddSingleton<IClusterCapacity>(Cluster);
-            services.AddSingleton<IMetricSource>(Metrics);
+            if (PrometheusUrl is null)
+            {
+                services.AddSingleton<IMetricSource>(Metrics);
+            }
+
             services.AddSingleton<IApprovalNotifier>(Cards);
             services.AddSingleton<IConfirmationCards>(ConfirmationCards);
             services.AddSingleton<INoticePublisher>(Notices);

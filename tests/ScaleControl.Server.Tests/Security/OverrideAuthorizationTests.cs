@@ -179,6 +179,57 @@ public sealed class OverrideAuthorizationTests : IDisposable
         Assert.True(responses.TryGetProperty("400", out _), responses.ToString());
     }
 
+    [Fact]
+    public async Task Pin_ByOperatorNotOnRoster_TheRequestAndItsRejectionAreInTheHistory()
+    {
+        await GivenCheckout(replicas: 2);
+        using var response = await _server.ClientWith(ShopOperatorToken).PostJson(PinUrl, new { replicas = 40, durationSeconds = 600, reason = "flash sale" });
+        var proposal = await response.Read<ScaleProposal>();
+
+        // While it waits, the history (the dashboard's recent actions, scalectl get history) says who asked for what.
+        var asked = Assert.Single(await HistoryOf(proposal));
+        Assert.Equal((HistoryKind.Proposed, "shopper", 2, 40), (asked.Kind, asked.By, asked.From, asked.To));
+        Assert.Contains("flash sale", asked.Reason, StringComparison.Ordinal);
+
+        using var rejected = await _server.ClientWith(LisiToken).PostJson($"/api/v1/proposals/shop/{proposal.Metadata.Name}/reject", new { reason = "not during the freeze" });
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+
+        var rejection = Assert.Single(await HistoryOf(proposal), e => e.Kind == HistoryKind.Rejected);
+        Assert.Equal(("lisi", "Api", "not during the freeze"), (rejection.By, rejection.Channel, rejection.Reason));
+    }
+
+    [Fact]
+    public async Task Pin_ByOperatorNotOnRoster_Approved_HistoryHasAskedApprovedAndPinned()
+    {
+        await GivenCheckout(replicas: 2);
+        using var response = await _server.ClientWith(ShopOperatorToken).PostJson(PinUrl, new { replicas = 40, durationSeconds = 600, reason = "flash sale" });
+        var proposal = await response.Read<ScaleProposal>();
+        _server.Time.Advance(TimeSpan.FromSeconds(30));
+
+        using var approved = await _server.ClientWith(LisiToken).PostJson($"/api/v1/proposals/shop/{proposal.Metadata.Name}/approve", new { });
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+
+        var rows = (await HistoryOf(proposal)).OrderBy(e => e.Time).ThenBy(e => e.Kind).Select(e => (e.Kind, e.By)).ToList();
+        Assert.Equal([(HistoryKind.Proposed, "shopper"), (HistoryKind.Approved, "lisi"), (HistoryKind.Pinned, "lisi")], rows);
+    }
+
+    [Fact]
+    public async Task Pin_ByApprover_AppliedAtOnce_HistoryHasThePinnedRowOnly()
+    {
+        await GivenCheckout(replicas: 4);
+
+        using var response = await _server.ClientWith(ZhangsanToken).PostJson(PinUrl, new { replicas = 8, durationSeconds = 60, reason = "launch" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var record = Assert.Single(await _server.Proposals.ListAsync("shop", default));
+        var row = Assert.Single(await HistoryOf(record));
+        Assert.Equal((HistoryKind.Pinned, "zhangsan"), (row.Kind, row.By));
+    }
+
+    private async Task<IReadOnlyList<HistoryEntry>> HistoryOf(ScaleProposal proposal) =>
+        [.. (await _server.Service<HistoryService>().ListAsync("shop", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default))
+            .Where(e => e.Proposal == proposal.Metadata.Name)];
+
     private async Task GivenCheckout(int replicas, ScalePolicy? policy = null)
     {
         _server.Workloads.Add("shop", "checkout-api", replicas);

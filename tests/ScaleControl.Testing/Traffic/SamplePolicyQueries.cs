@@ -5,6 +5,9 @@ public static class SamplePolicyQueries
 {
     public static string Directory { get; } = Path.Combine(RepositoryRoot(), "samples", "prometheus");
 
+    /// <summary>The replay traces (<c>samples/traces</c>), which the sandbox also plays.</summary>
+    public static string TracesDirectory { get; } = Path.Combine(RepositoryRoot(), "samples", "traces");
+
     /// <summary>Queries of the policies written for the sandbox (everything but the production examples).</summary>
     public static IReadOnlyList<string> SandboxConvention() =>
         [.. System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "policies"), "*.yaml")

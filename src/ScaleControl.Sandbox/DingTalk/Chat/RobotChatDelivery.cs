@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Sandbox.DingTalk.Platform;
 using ScaleControl.Sandbox.DingTalk.Robots;
@@ -135,9 +136,9 @@ public sealed partial class RobotChatDelivery(
         if (group is not null)
         {
             var atUsers = new JsonArray { new JsonObject { ["dingtalkId"] = chatbotUserId } };
-            foreach (var member in group.Members.Where(m => text.Contains("@" + m, StringComparison.Ordinal)))
+            foreach (var member in MentionedMembers(group, text))
             {
-                atUsers.Add(new JsonObject { ["dingtalkId"] = OpaqueId(member), ["staffId"] = member });
+                atUsers.Add(new JsonObject { ["dingtalkId"] = OpaqueId(member.UserId), ["staffId"] = member.UserId });
             }
 
             data["atUsers"] = atUsers;
@@ -161,15 +162,33 @@ public sealed partial class RobotChatDelivery(
         }
 
         data["sessionWebhook"] = $"{sessionBase}/robot/sendBySession?session={session.Id}";
-        data["text"] = new JsonObject { ["content"] = WithoutMention(app, text) };
+        data["text"] = new JsonObject { ["content"] = AsDingTalkShowsIt(app, group, text) };
         data["robotCode"] = app.RobotCode;
         data["msgtype"] = "text";
         return data.ToJsonString();
     }
 
-    /// <summary>DingTalk removes the robot's @-mention and leaves the rest, often with a leading space.</summary>
-    private static string WithoutMention(SandboxApp app, string text) =>
-        text.Replace("@" + app.Name, "", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// The text as the robot receives it: DingTalk removes the robot's @-mention (often leaving a leading space) and shows
+    /// another person's as <c>@</c> and their name, which may hold spaces (<c>@李四 Li Si</c>). Typed here, <c>@lisi</c>
+    /// (a group member's userId) stands for picking that person in the phone's @ list.
+    /// </summary>
+    private string AsDingTalkShowsIt(SandboxApp app, SandboxGroup? group, string text)
+    {
+        var shown = text.Replace("@" + app.Name, "", StringComparison.OrdinalIgnoreCase);
+        foreach (var member in group is null ? [] : MentionedMembers(group, text))
+        {
+            shown = Regex.Replace(
+                shown, "@" + Regex.Escape(member.UserId) + @"(?![\w.-])", "@" + member.Name.Replace("$", "$$", StringComparison.Ordinal));
+        }
+
+        return shown;
+    }
+
+    /// <summary>Group members @-mentioned by userId in the typed text.</summary>
+    private IEnumerable<SandboxUser> MentionedMembers(SandboxGroup group, string text) =>
+        group.Members.Select(m => directory.FindUser(m)).OfType<SandboxUser>()
+            .Where(u => Regex.IsMatch(text, "@" + Regex.Escape(u.UserId) + @"(?![\w.-])"));
 
     /// <summary>DingTalk's opaque <c>$:LWCP_v1:$…</c> ids (senderId, chatbotUserId): stable per person/robot, not the userId.</summary>
     public static string OpaqueId(string seed) =>

@@ -64,7 +64,7 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
             new(at, p.Metadata.Namespace, p.Spec.Target.Name, p.Spec.PolicyName, kind, p.Spec.FromReplicas, to ?? p.Spec.ToReplicas, by, channel, message, p.Metadata.Name,
                 reason ?? p.Spec.Reason);
 
-        if (action == ProposalFactory.Action.Approval)
+        if (action == ProposalFactory.Action.Approval || WaitedForApprovers(p, action))
         {
             yield return Entry(created, HistoryKind.Proposed, p.Spec.RequestedBy, null, p.Spec.Reason);
             foreach (var approval in p.Status.Approvals)
@@ -103,4 +103,13 @@ public sealed class HistoryService(IProposalStore proposals, OverrideJournal jou
             yield return Entry(transition.At, kind, by, channel, transition.Message, p.Status.AppliedReplicas);
         }
     }
+
+    /// <summary>
+    /// A person's pin or undo that went to the approvers (they are not on the roster, or the two-person rule): it has
+    /// the rows of any proposal — who asked, who approved or rejected. One applied at once (approved in the instant
+    /// it was made) has its Pinned or Undone row only.
+    /// </summary>
+    private static bool WaitedForApprovers(ScaleProposal p, ProposalFactory.Action action) =>
+        action is ProposalFactory.Action.Pin or ProposalFactory.Action.Undo
+        && !(p.Status.History is [{ To: ProposalPhase.Pending } asked, { To: ProposalPhase.Approved } approved, ..] && approved.At == asked.At);
 }

@@ -1,14 +1,18 @@
 // The dashboard's script: polls GET /api/v1/dashboard, draws each workload's charts as inline SVG, lists open
 // proposals and recent actions, and (sandbox only) starts hot events next to the emulated phone.
-// Everything from the server goes in through textContent, never as markup.
+// Everything from the server goes in through textContent, never as markup. Each poll patches the page in place
+// (patchChildren), so a selection being copied, the focus and an open tooltip survive the refresh.
 (() => {
   'use strict';
   const TOKEN_KEY = 'scalecontrol.token';
   const SANDBOX_TOKEN = 'sandbox-admin';
   const POLL_MS = 1500;
   const MINUTES = 30;
+  // The loop ticks every second or so; docs/operations.md alerts when the last tick is older than this.
+  const STALLED_TICK_MS = 30000;
   const SVG = 'http://www.w3.org/2000/svg';
 
+  const FOCUS = new URLSearchParams(location.search).get('proposal');
   const state = { token: null, tokenFromUser: false, timer: null, sandboxReady: false, hotEvents: [], workloadsKey: '' };
   const $ = id => document.getElementById(id);
 
@@ -22,6 +26,32 @@
     }
     for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
     return node;
+  }
+
+  // Makes parent's children look like `wanted` while keeping the nodes that are already there: same tag → its
+  // attributes and children are patched, same text → the text node is left alone. Replacing the nodes on every poll
+  // dropped a selection (copying the `scalectl approve` line) and the focus every 1.5 s.
+  function patchChildren(parent, wanted) {
+    const nodes = wanted.map(w => (w instanceof Node ? w : document.createTextNode(String(w))));
+    nodes.forEach((want, i) => {
+      const have = parent.childNodes[i];
+      if (!have) parent.append(want);
+      else if (!patchNode(have, want)) parent.replaceChild(want, have);
+    });
+    while (parent.childNodes.length > nodes.length) parent.lastChild.remove();
+  }
+
+  function patchNode(have, want) {
+    if (have.nodeType !== want.nodeType || have.nodeName !== want.nodeName || have.namespaceURI !== want.namespaceURI) return false;
+    if (have.nodeType === Node.TEXT_NODE) {
+      if (have.data !== want.data) have.data = want.data;
+      return true;
+    }
+    if (have.nodeType !== Node.ELEMENT_NODE) return false;
+    for (const a of [...have.attributes]) if (!want.hasAttribute(a.name)) have.removeAttribute(a.name);
+    for (const a of want.attributes) if (have.getAttribute(a.name) !== a.value) have.setAttribute(a.name, a.value);
+    patchChildren(have, [...want.childNodes]);
+    return true;
   }
 
   // ---- formatting -------------------------------------------------------------------------------------
@@ -127,7 +157,11 @@
       else render(await res.json());
       if (document.body.classList.contains('sandbox')) await refreshHotEvents();
     } catch {
+      // The cards keep the last answer: say plainly that it is old, not only with the dot's colour.
       setLive('down', 'server unreachable, retrying');
+      showBanner(state.lastAnswer
+        ? `Cannot reach ScaleControl since ${clock(state.lastAnswer)}: the numbers below are from then. Retrying every ${POLL_MS / 1000} s.`
+        : 'Cannot reach ScaleControl. Retrying…');
     }
     schedule();
   }
@@ -142,12 +176,44 @@
     $('banner').hidden = !text;
   }
 
+  // The page is live, but is the loop? Only the leader ticks: a leader whose last tick is old has stalled, and
+  // without a leader nothing is evaluated or applied. The numbers below are then from the last evaluation.
+  function showLoopHealth(status) {
+    const tickAge = status.lastTick ? Date.now() - new Date(status.lastTick).getTime() : null;
+    let problem = '';
+    if (!status.leader) problem = 'No leader: nothing is evaluated or applied until a replica takes the lease.';
+    else if (status.isLeader && (tickAge === null || tickAge > STALLED_TICK_MS)) {
+      problem = status.lastTick
+        ? `The control loop has not ticked for ${ago(status.lastTick)} (last tick ${clock(status.lastTick)}): the numbers below are from then.`
+        : 'The control loop has not ticked yet: the numbers below are from the policies\' last stored status.';
+    }
+    showWarning('loop-health', problem);
+    if (problem) setLive('stale', status.leader ? `loop stalled · last tick ${status.lastTick ? `${ago(status.lastTick)} ago` : 'never'}` : 'no leader');
+    else setLive('live', status.isLeader && status.lastTick ? `live · tick ${ago(status.lastTick)} ago` : `live · leader ${status.leader}`);
+  }
+
+  // Metrics without data: the policy holds its replicas (fail static). Say so once for the page, with the source's own words.
+  function showMetricHealth(policies) {
+    const failing = policies.filter(p => (p.metrics || []).some(m => m.problem));
+    const problems = [...new Set(failing.flatMap(p => p.metrics.filter(m => m.problem).map(m => `${m.name}: ${m.problem}`)))];
+    showWarning('metric-health', failing.length === 0 ? '' :
+      `Metrics without data for ${failing.length} of ${policies.length} policies: ${problems.slice(0, 2).join('; ')}${problems.length > 2 ? ` (and ${problems.length - 2} more)` : ''}. ` +
+      'Fail static: those policies do not scale down until data returns.');
+  }
+
+  function showWarning(id, text) {
+    $(id).textContent = text;
+    $(id).hidden = !text;
+  }
+
   // ---- rendering ---------------------------------------------------------------------------------------
   function render(data) {
     const status = data.status || {};
     const sandbox = status.mode === 'sandbox';
+    state.lastAnswer = Date.now();
     showBanner('');
-    setLive('live', status.lastTick ? `live · tick ${ago(status.lastTick)} ago` : 'live');
+    showLoopHealth(status);
+    showMetricHealth(status.policies || []);
     $('mode').textContent = sandbox ? 'sandbox' : (status.mode || 'cluster');
     $('mode').className = `badge ${sandbox ? 'sandbox' : 'cluster'}`;
     $('leader').textContent = status.leader ? `leader ${status.leader}${status.isLeader ? ' (this replica)' : ''}` : '';
@@ -165,7 +231,7 @@
   function renderWorkloads(policies, series, proposals) {
     const root = $('workloads');
     if (policies.length === 0) {
-      root.replaceChildren(h('p', { class: 'empty', text: 'No ScalePolicies yet. Apply one with: scalectl policy apply -f policy.yaml' }));
+      patchChildren(root, [h('p', { class: 'empty', text: 'No ScalePolicies yet. Apply one with: scalectl policy apply -f policy.yaml' })]);
       return;
     }
     const byKey = new Map(series.map(s => [key(s.namespace, s.name), s]));
@@ -173,7 +239,7 @@
     // Workloads waiting for a person come first; the rest in name order so cards do not jump around.
     const waiting = p => open.has(key(p.namespace, p.name)) || !!p.openProposal;
     const sorted = [...policies].sort((a, b) => (waiting(b) - waiting(a)) || key(a.namespace, a.name).localeCompare(key(b.namespace, b.name)));
-    root.replaceChildren(...sorted.map(p => workloadCard(p,
+    patchChildren(root, sorted.map(p => workloadCard(p,
       byKey.get(key(p.namespace, p.name)) || byKey.get(key(p.namespace, targetName(p.target))),
       open.get(key(p.namespace, p.name)))));
   }
@@ -197,15 +263,18 @@
       ...problems.map(m => h('span', { class: 'chip problem', title: m.problem, text: `${m.name}: no data` })),
     ];
 
-    const value = metric.value ?? last.value;
-    const predicted = metric.predicted ?? last.predicted;
+    // Without data now, the last good value is shown as stale (with its age) rather than as a blank.
+    const lastGood = metric.problem ? [...points].reverse().find(pt => typeof pt.value === 'number') : null;
+    const value = metric.problem ? lastGood?.value : metric.value ?? last.value;
+    const predicted = metric.problem ? null : metric.predicted ?? last.predicted;
     const card = h('article', { class: `card${proposal || p.openProposal ? ' attention' : ''}`, 'data-workload': key(p.namespace, p.name) },
       h('div', { class: 'card-head' },
         h('span', { class: 'card-title' }, h('span', { class: 'ns', text: `${p.namespace}/` }), p.name),
         ...chips,
         h('span', { class: 'target', text: targetText(p.target) })),
       h('div', { class: 'stats' },
-        stat('traffic', metric.name || 'traffic', fmt(value), '/s'),
+        stat(metric.problem ? 'traffic stale' : 'traffic', metric.name || 'traffic', fmt(value),
+          metric.problem ? (lastGood ? `/s · stale ${ago(lastGood.time)}` : 'no data') : '/s'),
         stat('predicted', 'predicted', fmt(predicted), '/s'),
         stat('ready', 'ready', p.readyReplicas ?? last.ready ?? '–', null, 'ready'),
         stat('desired', 'desired', p.desiredReplicas ?? last.desired ?? '–', p.currentReplicas != null ? `now ${p.currentReplicas}` : null, 'desired')),
@@ -213,14 +282,18 @@
       chart(points, [
         { field: 'value', color: 'var(--traffic)', area: true },
         { field: 'predicted', color: 'var(--predicted)', dashed: true },
-      ], { format: fmt }),
+      ], { format: fmt, label: `${key(p.namespace, p.name)}: ${metric.name || 'traffic'} and predicted traffic; now ${fmt(value)}/s` }),
       legend([['Ready', 'var(--ready)'], ['Desired', 'var(--desired)', true], ['Current', 'var(--current)']]),
       chart(points, [
         { field: 'ready', color: 'var(--ready)', area: true, step: true },
         { field: 'desired', color: 'var(--desired)', dashed: true, step: true },
         { field: 'current', color: 'var(--current)', step: true, thin: true },
-      ], { integer: true }),
-      h('p', { class: 'reason', title: p.lastReason || '', text: p.lastReason || '' }));
+      ], { integer: true, label: `${key(p.namespace, p.name)}: replicas; now ready ${p.readyReplicas ?? last.ready ?? '–'}, desired ${p.desiredReplicas ?? last.desired ?? '–'}, current ${p.currentReplicas ?? last.current ?? '–'}` }),
+      ...problems.map(m => h('p', { class: 'metric-problem', text: `${m.name}: ${m.problem}` })),
+      h('p', { class: 'reason' },
+        p.lastEvaluation ? h('time', { datetime: p.lastEvaluation, title: clock(p.lastEvaluation), text: `evaluated ${ago(p.lastEvaluation)} ago` }) : null,
+        p.lastEvaluation && p.lastReason ? ' · ' : null,
+        p.lastReason || ''));
     return card;
   }
 
@@ -238,7 +311,7 @@
   // A small SVG line chart: time on x (the last MINUTES), values on y from 0 to a rounded maximum.
   function chart(points, lines, options) {
     const W = 600, H = 120, L = 40, R = 8, T = 8, B = 18;
-    const svg = h('svg:svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' });
+    const svg = h('svg:svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': options.label });
     // The window is the data's own span (at least 5 minutes, at most MINUTES), so a fresh start is not a sliver.
     const end = points.length ? new Date(points[points.length - 1].time).getTime() : Date.now();
     const first = points.length ? new Date(points[0].time).getTime() : end;
@@ -255,7 +328,7 @@
       svg.append(h('svg:line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
       svg.append(h('svg:text', { x: L - 6, y: y(v) + 3, 'text-anchor': 'end', text: options.integer ? String(Math.round(v)) : fmt(v) }));
     }
-    for (const [f, label] of [[0, `-${minutes}m`], [0.5, `-${Math.round(minutes / 2)}m`], [1, 'now']]) {
+    for (const [f, label] of [[0, `-${minutes}m`], [0.5, `-${minutes / 2}m`], [1, 'now']]) {
       svg.append(h('svg:text', { x: L + f * (W - L - R), y: H - 4, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle', text: label }));
     }
     for (const l of lines) {
@@ -288,13 +361,15 @@
   function renderProposals(proposals) {
     $('proposal-count').textContent = proposals.length;
     $('proposal-count').classList.toggle('hot', proposals.length > 0);
+    followFocus(proposals.some(p => key(p.metadata.namespace, p.metadata.name) === FOCUS));
     if (proposals.length === 0) {
-      $('proposals').replaceChildren(h('li', { class: 'empty', text: 'Nothing waiting for approval.' }));
+      patchChildren($('proposals'), [h('li', { class: 'empty', text: 'Nothing waiting for approval.' })]);
       return;
     }
-    $('proposals').replaceChildren(...proposals.map(p => {
+    patchChildren($('proposals'), proposals.map(p => {
       const approvals = (p.status && p.status.approvals) || [];
-      return h('li', { class: 'proposal', 'data-proposal': key(p.metadata.namespace, p.metadata.name) },
+      const id = key(p.metadata.namespace, p.metadata.name);
+      return h('li', { class: `proposal${id === FOCUS ? ' focused' : ''}`, 'data-proposal': id },
         h('div', { class: 'row' },
           h('strong', { text: `${p.metadata.namespace}/${targetName(p.spec.target) || p.spec.policyName}` }),
           h('span', { class: 'expires', text: p.spec.expiresAt ? countdown(p.spec.expiresAt) : '' })),
@@ -306,12 +381,44 @@
     }));
   }
 
-  function renderRecent(entries) {
-    if (entries.length === 0) {
-      $('recent').replaceChildren(h('li', { class: 'empty', text: 'No actions yet.' }));
+  // The DingTalk card's "View details" link lands here as /?proposal=NS/NAME: while that proposal is open it is marked
+  // and scrolled to; once it is not (or never was), what became of it is said above the list.
+  function followFocus(isOpen) {
+    if (!FOCUS) return;
+    if (isOpen) {
+      showWarning('proposal-focus', '');
+      if (!state.focusScrolled) requestAnimationFrame(() => $('proposals').querySelector('.focused')?.scrollIntoView({ block: 'center' }));
+      state.focusScrolled = true;
+    } else if (state.focusOpen !== false) {
+      lookUpFocus();
+    }
+    state.focusOpen = isOpen;
+  }
+
+  async function lookUpFocus() {
+    const [ns, name] = FOCUS.split('/');
+    const res = await api(`/api/v1/proposals/${encodeURIComponent(ns)}/${encodeURIComponent(name || '')}`).catch(() => null);
+    if (!res) return;
+    if (!res.ok) {
+      showWarning('proposal-focus', res.status === 404
+        ? `Proposal ${FOCUS} was not found: finished proposals are kept for a while only (docs/operations.md, retention).`
+        : `Proposal ${FOCUS}: ${await problemText(res)}`);
       return;
     }
-    $('recent').replaceChildren(...entries.slice(0, 20).map(e => {
+    const p = await res.json();
+    const status = p.status || {};
+    const who = status.rejection ? ` by ${status.rejection.user}${status.rejection.reason ? `: ${status.rejection.reason}` : ''}`
+      : (status.approvals || []).length ? ` · approved by ${status.approvals.map(a => `${a.user} via ${a.channel}`).join(', ')}` : '';
+    showWarning('proposal-focus', `Proposal ${FOCUS} is ${status.phase}: ${p.spec.fromReplicas} → ${p.spec.toReplicas} replicas${who}. ` +
+      `Details: scalectl describe proposal ${FOCUS}`);
+  }
+
+  function renderRecent(entries) {
+    if (entries.length === 0) {
+      patchChildren($('recent'), [h('li', { class: 'empty', text: 'No actions yet.' })]);
+      return;
+    }
+    patchChildren($('recent'), entries.slice(0, 20).map(e => {
       const step = e.from != null && e.to != null ? ` ${e.from} → ${e.to}` : e.to != null ? ` → ${e.to}` : '';
       const who = e.by ? ` · ${e.by}${e.channel ? ` via ${e.channel}` : ''}` : '';
       return h('li', { 'data-kind': e.kind },
