@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
 using ScaleControl.Testing.Server;
 
@@ -60,6 +61,9 @@ public sealed class DurableSandboxTests
         var pin = await crashing.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = to, durationSeconds = 600, reason = "crash test" }, SandboxServer.AdminToken);
         var name = pin.GetProperty("metadata").GetProperty("name").GetString()!;
         var card = pin.GetProperty("status").GetProperty("card").GetProperty("outTrackId").GetString()!;
+        var created = await crashing.EventuallyJson(async () => (await crashing.Http.GetAsync($"/sandbox/dingtalk/cards/{card}")) is { IsSuccessStatusCode: true } r
+            ? (JsonElement?)JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("createdAt").Clone()
+            : null, "the card is posted");
         var tap = new { userId = "zhangsan", actionIds = new[] { "approve" }, @params = new Dictionary<string, string> { ["action"] = "approve", ["replicas"] = $"{to}" } };
         await Assert.ThrowsAnyAsync<Exception>(() => crashing.PostJson($"/sandbox/dingtalk/cards/{card}/tap", tap));
         await crashing.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -77,9 +81,12 @@ public sealed class DurableSandboxTests
         Assert.Equal("zhangsan", Assert.Single(status.GetProperty("approvals").EnumerateArray()).GetProperty("user").GetString());
         Assert.Equal($"{to}", await RunAsync(restarted, "get", "deployment", "checkout-api", "-n", "shop", "-o", "jsonpath={.spec.replicas}"));
 
-        // The emulator forgot its cards with the process; the card comes back showing the outcome, not left behind.
-        await restarted.Eventually(async () => (await restarted.Http.GetAsync($"/sandbox/dingtalk/cards/{card}")) is { IsSuccessStatusCode: true } r
-            && (await r.Content.ReadAsStringAsync()).Contains("\"status\":\"applied\"", StringComparison.Ordinal), "the card shows the outcome again");
+        // The emulator kept the card through the kill (dingtalk.db): the same card, not a re-post, shows the outcome.
+        var kept = await restarted.EventuallyJson(async () => (await restarted.Http.GetAsync($"/sandbox/dingtalk/cards/{card}")) is { IsSuccessStatusCode: true } r
+            && await r.Content.ReadAsStringAsync() is var body && body.Contains("\"status\":\"applied\"", StringComparison.Ordinal)
+                ? (JsonElement?)JsonDocument.Parse(body).RootElement.Clone()
+                : null, "the card shows the outcome again");
+        Assert.Equal(created.GetString(), kept.GetProperty("createdAt").GetString());
     }
 
     private static async Task<string> RunAsync(SandboxServer server, params string[] args) => (await server.Kubectl.RunAsync(args)).StdOut;

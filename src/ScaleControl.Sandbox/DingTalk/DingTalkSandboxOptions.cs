@@ -10,6 +10,12 @@ public sealed class DingTalkSandboxOptions
     public List<SandboxUser> Users { get; set; } = [];
     public List<SandboxGroup> Groups { get; set; } = [];
     public List<SandboxCardTemplate> Templates { get; set; } = [];
+
+    /// <summary>Where cards and messages are kept across restarts (<see cref="Platform.EmulatorStateFile"/>); null: memory only.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Start with no kept cards or messages.</summary>
+    public bool ResetState { get; set; }
     public List<SandboxWebhookRobot> WebhookRobots { get; set; } = [];
 
     /// <summary>Callback routes known before anyone calls /v1.0/card/callbacks/register.</summary>

@@ -27,6 +27,7 @@ public static class SandboxDingTalkExtensions
         services.AddSingleton<QpsLimiter>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<EmulatorStateFile>();
         services.AddSingleton<CardStore>();
         services.AddSingleton<CallbackRouteStore>();
         services.AddSingleton<CardDelivery>();

@@ -37,6 +37,9 @@ public static class SandboxWorld
         var baseUrl = ListenAddress.Pin(builder);
         var dingTalk = DingTalkSandboxOptions.CreateDefault();
         dingTalk.CallbackTimeout = TimeSpan.FromSeconds(settings.DingTalkCallbackTimeoutSeconds);
+        // The emulator's cards and messages are kept beside the cluster, so the cards the product's proposals point at survive a restart too.
+        dingTalk.StateDirectory = StateDirectory(settings);
+        dingTalk.ResetState = settings.Reset;
         var certificate = SandboxCertificate.Create(TimeProvider.System);
         var kubeconfig = Path.GetFullPath(settings.KubeconfigPath);
         Directory.CreateDirectory(Path.GetDirectoryName(kubeconfig)!);
@@ -189,8 +192,8 @@ public static class SandboxWorld
     private static string Banner(World world, string kubeconfig, string state, bool restored)
     {
         var kept = restored
-            ? $"restored from {state}/cluster.db (start with --reset for a fresh world)"
-            : $"kept in {state}/cluster.db across restarts (--reset starts fresh)";
+            ? $"restored from {state}/cluster.db and dingtalk.db (start with --reset for a fresh world)"
+            : $"kept in {state}/cluster.db and dingtalk.db across restarts (--reset starts fresh)";
         var b = world.BaseUrl.ToString().TrimEnd('/');
         return $$"""
 

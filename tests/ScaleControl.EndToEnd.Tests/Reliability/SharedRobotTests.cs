@@ -28,6 +28,9 @@ public sealed class SharedRobotTests
         var stagingReplica = await StartStagingAsync(prod, staging);
         await prod.CardShowsAsync(Proposal, "pending", instance: "prod");
         await prod.CardShowsAsync(Proposal, "pending", instance: "staging");
+        // The card is posted before the proposal's status records it: staging stops only once that is written too
+        // (else, on a loaded runner, staging's proposal was left with no status at all).
+        await staging.ProposalInPhaseAsync(Proposal, "Pending");
 
         // Staging is down: its card's tap reaches only prod's connections, and prod hands it back untouched.
         await stagingReplica.DisposeAsync();

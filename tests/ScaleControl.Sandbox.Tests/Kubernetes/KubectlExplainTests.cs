@@ -2,7 +2,7 @@ using ScaleControl.Testing.Kubernetes;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
-/// <summary><c>kubectl explain</c> reads a custom resource's schema from the OpenAPI v3 document, as on a real cluster.</summary>
+/// <summary><c>kubectl explain</c> reads a kind's schema from the OpenAPI v3 document, as on a real cluster: custom resources' and built-in kinds'.</summary>
 public sealed class KubectlExplainTests
 {
     [Fact]
@@ -25,5 +25,34 @@ public sealed class KubectlExplainTests
         Assert.Contains("ENUM:", kind.StdOut, StringComparison.Ordinal);
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("field \"nosuchfield\" does not exist", missing.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExplainBuiltInKinds_ShowsTheirFieldsTypesAndTheApiserversDescriptions()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        var deployment = await kubectl.RunAsync("explain", "deployment");
+        var strategy = await kubectl.RunAsync("explain", "deploy.spec.strategy");
+        var limits = await kubectl.RunAsync("explain", "deployment.spec.template.spec.containers.resources.limits");
+        var hpa = await kubectl.RunAsync("explain", "hpa.spec");
+        var partition = await kubectl.RunAsync("explain", "statefulsets.spec.updateStrategy.rollingUpdate.partition");
+        var recursive = await kubectl.RunAsync("explain", "deployment.spec.template.spec.containers", "--recursive");
+        var missing = await kubectl.RunRawAsync("explain", "deployment.spec.replicaz");
+
+        Assert.StartsWith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n", deployment.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Deployment enables declarative updates for Pods and ReplicaSets.", deployment.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  spec\t<DeploymentSpec>\n    Specification of the desired behavior of the Deployment.", deployment.StdOut, StringComparison.Ordinal);
+        Assert.Contains("FIELD: strategy <DeploymentStrategy>", strategy.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  rollingUpdate\t<RollingUpdateDeployment>", strategy.StdOut, StringComparison.Ordinal);
+        Assert.Contains("FIELD: limits <map[string]Quantity>", limits.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  maxReplicas\t<integer> -required-", hpa.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  metrics\t<[]MetricSpec>", hpa.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Partition indicates the ordinal at which the StatefulSet should be", partition.StdOut, StringComparison.Ordinal);
+        Assert.Contains("FIELD: containers <[]Container>", recursive.StdOut, StringComparison.Ordinal);
+        Assert.Contains("    containerPort\t<integer> -required-", recursive.StdOut, StringComparison.Ordinal);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("field \"replicaz\" does not exist", missing.StdErr, StringComparison.Ordinal);
     }
 }

@@ -69,6 +69,40 @@ public sealed class RolloutUndoTests
             events);
     }
 
+    [Fact]
+    public async Task StatefulSet_HistoryListsItsControllerRevisionsAndUndoRestoresTheOldTemplate()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.SeedStatefulSet("video", "transcoder", 2, readyReplicas: 2);
+        sandbox.Control.ReconcileNow();
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        var image = (await kubectl.RunAsync("get", "sts", "transcoder", "-n", "video", "-o", "jsonpath={.spec.template.spec.containers[0].image}")).StdOut;
+
+        await kubectl.RunAsync("annotate", "sts/transcoder", "-n", "video", "kubernetes.io/change-cause=transcoder:2 for AV1");
+        await kubectl.RunAsync("set", "image", "sts/transcoder", "-n", "video", "*=transcoder:2");
+        sandbox.Control.ReconcileNow();
+        var history = (await kubectl.RunAsync("rollout", "history", "sts/transcoder", "-n", "video")).StdOut;
+        var revisionOne = (await kubectl.RunAsync("rollout", "history", "sts/transcoder", "-n", "video", "--revision=1")).StdOut;
+        var revisions = (await kubectl.RunAsync("get", "controllerrevisions", "-n", "video")).StdOut;
+        var undo = await kubectl.RunAsync("rollout", "undo", "sts/transcoder", "-n", "video", "--to-revision=1");
+        sandbox.Control.ReconcileNow();
+        var afterUndo = Revisions((await kubectl.RunAsync("rollout", "history", "sts/transcoder", "-n", "video")).StdOut);
+        var imageAfterUndo = (await kubectl.RunAsync("get", "sts", "transcoder", "-n", "video", "-o", "jsonpath={.spec.template.spec.containers[0].image}")).StdOut;
+        var missing = await kubectl.RunRawAsync("rollout", "undo", "sts/transcoder", "-n", "video", "--to-revision=9");
+        await kubectl.RunAsync("delete", "sts", "transcoder", "-n", "video");
+        sandbox.Control.ReconcileNow();
+        var left = await kubectl.RunAsync("get", "controllerrevisions", "-n", "video", "-o", "name");
+
+        Assert.Equal(["1 <none>", "2 transcoder:2 for AV1"], history.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))));
+        Assert.Contains($"Image:\t{image}", revisionOne, StringComparison.Ordinal);
+        Assert.Matches(@"transcoder-\w+ +statefulset\.apps/transcoder +2 ", revisions);
+        Assert.Equal("statefulset.apps/transcoder rolled back", undo.StdOut.Trim());
+        Assert.Equal(["2", "3"], afterUndo); // revision 1 is now 3, as the statefulset controller renumbers it
+        Assert.Equal(image, imageAfterUndo);
+        Assert.Equal((1, "error: unable to find specified revision 9 in history"), (missing.ExitCode, missing.StdErr.Trim()));
+        Assert.Equal("", left.StdOut.Trim());
+    }
+
     private static string[] Revisions(string history) =>
         [.. history.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0])];
 }

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using ScaleControl.Sandbox.DingTalk.Platform;
+
 namespace ScaleControl.Sandbox.DingTalk.Cards;
 
 /// <summary>
@@ -35,14 +38,29 @@ public sealed class CardInstance(string appKey, string outTrackId, SandboxCardTe
     public IReadOnlyDictionary<string, string> PrivateDataOf(string userId) =>
         _privateData.TryGetValue(userId, out var data) ? data : new Dictionary<string, string>();
 
-    public void AddSpaces(IEnumerable<DeliveredSpace> spaces) => _spaces.AddRange(spaces);
+    public void AddSpaces(IEnumerable<DeliveredSpace> spaces)
+    {
+        _spaces.AddRange(spaces);
+        Changed?.Invoke(this);
+    }
 
     /// <summary>Space models appended with <c>PUT /v1.0/card/instances/spaces</c> (names, e.g. imRobotOpenSpaceModel).</summary>
     public IReadOnlyCollection<string> SpaceModels => _spaceModels;
 
-    public void AddSpaceModels(IEnumerable<string> models) => _spaceModels.UnionWith(models);
+    public void AddSpaceModels(IEnumerable<string> models)
+    {
+        _spaceModels.UnionWith(models);
+        Changed?.Invoke(this);
+    }
 
-    public void AddTap(TapRecord tap) => _taps.Add(tap);
+    public void AddTap(TapRecord tap)
+    {
+        _taps.Add(tap);
+        Changed?.Invoke(this);
+    }
+
+    /// <summary>Called under <see cref="Sync"/> after every change once the card is stored (the store keeps it on disk).</summary>
+    internal Action<CardInstance>? Changed { get; set; }
 
     /// <summary>
     /// Applies new data with DingTalk's rules: absent map = untouched; present map = full overwrite unless the
@@ -73,8 +91,42 @@ public sealed class CardInstance(string appKey, string outTrackId, SandboxCardTe
         }
 
         _versions.Add(version);
+        Changed?.Invoke(this);
         return version;
     }
+
+    /// <summary>Everything the card is, as JSON (call under <see cref="Sync"/>).</summary>
+    internal string ToJson() => JsonSerializer.Serialize(
+        new CardSnapshot(AppKey, OutTrackId, Template.Id, Callback, UserIdType, CreatedAt, _cardData, _privateData, _spaces, [.. _spaceModels], _taps, _versions),
+        SandboxJson.Options);
+
+    /// <summary>A card kept by <see cref="ToJson"/>; null when its template is no longer configured.</summary>
+    internal static CardInstance? FromJson(string json, SandboxDirectory directory)
+    {
+        var snapshot = JsonSerializer.Deserialize<CardSnapshot>(json, SandboxJson.Options)!;
+        if (directory.FindTemplate(snapshot.TemplateId) is not { } template)
+        {
+            return null;
+        }
+
+        var card = new CardInstance(snapshot.AppKey, snapshot.OutTrackId, template, snapshot.Callback, snapshot.UserIdType) { CreatedAt = snapshot.CreatedAt };
+        card._cardData = new Dictionary<string, string>(snapshot.CardData, StringComparer.Ordinal);
+        foreach (var (userId, data) in snapshot.PrivateData)
+        {
+            card._privateData[userId] = new Dictionary<string, string>(data, StringComparer.Ordinal);
+        }
+
+        card._spaces.AddRange(snapshot.Spaces);
+        card._spaceModels.UnionWith(snapshot.SpaceModels);
+        card._taps.AddRange(snapshot.Taps);
+        card._versions.AddRange(snapshot.Versions);
+        return card;
+    }
+
+    private sealed record CardSnapshot(
+        string AppKey, string OutTrackId, string TemplateId, CardCallbackTarget Callback, int UserIdType, DateTimeOffset CreatedAt,
+        Dictionary<string, string> CardData, Dictionary<string, Dictionary<string, string>> PrivateData, List<DeliveredSpace> Spaces,
+        List<string> SpaceModels, List<TapRecord> Taps, List<CardVersion> Versions);
 
     private static Dictionary<string, string> Merge(Dictionary<string, string> current, IReadOnlyDictionary<string, string> update)
     {

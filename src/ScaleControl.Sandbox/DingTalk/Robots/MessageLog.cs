@@ -4,11 +4,24 @@ using ScaleControl.Sandbox.DingTalk.Platform;
 
 namespace ScaleControl.Sandbox.DingTalk.Robots;
 
-/// <summary>Everything robots sent (group, one-to-one, webhook) and every DING, in order, for the phone page and assertions.</summary>
-public sealed class MessageLog(ChangeFeed changes)
+/// <summary>
+/// Everything robots sent (group, one-to-one, webhook), every DING and what people typed, in order, for the phone
+/// page and assertions. With a state file, the messages kept there come back at start and each change is written
+/// through.
+/// </summary>
+public sealed class MessageLog
 {
-    private readonly List<SandboxMessage> _messages = [];
+    private readonly List<SandboxMessage> _messages;
     private readonly Lock _lock = new();
+    private readonly ChangeFeed _changes;
+    private readonly EmulatorStateFile _state;
+
+    public MessageLog(ChangeFeed changes, EmulatorStateFile state)
+    {
+        _changes = changes;
+        _state = state;
+        _messages = [.. state.Messages.Select(json => JsonSerializer.Deserialize<SandboxMessage>(json, SandboxJson.Options)!)];
+    }
 
     public IReadOnlyList<SandboxMessage> All
     {
@@ -26,9 +39,10 @@ public sealed class MessageLog(ChangeFeed changes)
         lock (_lock)
         {
             _messages.Add(message);
+            Keep(message);
         }
 
-        changes.Publish();
+        _changes.Publish();
         return message;
     }
 
@@ -45,9 +59,10 @@ public sealed class MessageLog(ChangeFeed changes)
         lock (_lock)
         {
             message.ReadBy = [.. message.ReadBy.Append(userId).Distinct(StringComparer.Ordinal)];
+            Keep(message);
         }
 
-        changes.Publish();
+        _changes.Publish();
     }
 
     public void MarkRecalled(SandboxMessage message, DateTimeOffset at)
@@ -55,9 +70,18 @@ public sealed class MessageLog(ChangeFeed changes)
         lock (_lock)
         {
             message.RecalledAt = at;
+            Keep(message);
         }
 
-        changes.Publish();
+        _changes.Publish();
+    }
+
+    private void Keep(SandboxMessage message)
+    {
+        if (_state.IsDurable)
+        {
+            _state.PutMessage(message.Id, JsonSerializer.Serialize(message, SandboxJson.Options));
+        }
     }
 }
 

@@ -68,7 +68,7 @@ internal sealed class ClusterSimulator(
                         scale.Obj("spec")["replicas"] = desired;
                         ((JsonObject)scale["metadata"]!).Remove("resourceVersion");
                         return scale;
-                    });
+                    }, owner: FieldOwner.ControllerManager);
                 }
                 catch (ApiException)
                 {

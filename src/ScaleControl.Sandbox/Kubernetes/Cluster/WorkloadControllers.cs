@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Operations;
 using ScaleControl.Sandbox.Kubernetes.Resources;
 
 namespace ScaleControl.Sandbox.Kubernetes.Cluster;
@@ -16,6 +17,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
     // Workloads seen before; a workload seen for the first time with no pods starts the ready ones its (seeded) status claims.
     private readonly HashSet<string> _seen = [];
+    private readonly StatefulSetHistory _statefulSetHistory = new(operations);
 
     public void Run()
     {
@@ -55,6 +57,11 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             Delete(BuiltInResources.Pods, orphan.Namespace, orphan.Name);
         }
 
+        foreach (var orphan in operations.Store.Project(BuiltInResources.ControllerRevisions.Storage, WorkloadState.Of).Where(r => r.OwnerUid is not null && !owners.Contains(r.OwnerUid)))
+        {
+            Delete(BuiltInResources.ControllerRevisions, orphan.Namespace, orphan.Name);
+        }
+
         _seen.IntersectWith(owners);
     }
 
@@ -82,7 +89,8 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         if (deployment.RolloutRevision != revision)
         {
             operations.Rewrite(BuiltInResources.Deployments, deployment.Namespace, deployment.Name, deployment.Uid,
-                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture));
+                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
+                FieldOwner.ControllerManager);
         }
 
         var currentName = current?.Name ?? $"{deployment.Name}-{deployment.TemplateHash}";
@@ -119,6 +127,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     {
         var firstSight = _seen.Add(statefulSet.Uid);
         var revision = $"{statefulSet.Name}-{statefulSet.TemplateHash}";
+        _statefulSetHistory.Sync(statefulSet, revision, pods.Select(p => p.Revision).ToHashSet());
         var byOrdinal = pods.ToDictionary(p => Ordinal(statefulSet.Name, p.Name) ?? -1 - pods.IndexOf(p));
         var startReady = firstSight && pods.Count == 0 ? statefulSet.ReadyInStatus : 0;
         for (var ordinal = 0; ordinal < statefulSet.Replicas; ordinal++)

@@ -239,7 +239,7 @@ internal sealed class KubernetesApiHandler(
                 var posted = await ReadObjectAsync(request);
                 CheckTypes(type.Kind, type.Version, type.Model, posted);
                 FieldValidation.Check(type, posted, context);
-                await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun));
+                await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun, owner: FieldOwner.Of(request)));
                 return;
             case ("DELETE", null, Subresource.None):
                 var collectionOptions = await ReadDeleteOptionsAsync(request);
@@ -255,13 +255,13 @@ internal sealed class KubernetesApiHandler(
             case ("PUT", { } name, Subresource.Scale):
                 var scale = await ReadObjectAsync(request);
                 CheckTypes("Scale", "v1", typeof(k8s.Models.V1Scale), scale);
-                await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale, dryRun));
+                await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, _ => scale, dryRun, FieldOwner.Of(request)));
                 return;
             case ("PUT", { } name, var subresource):
                 var replacement = await ReadObjectAsync(request);
                 CheckTypes(type.Kind, type.Version, type.Model, replacement);
                 FieldValidation.Check(type, replacement, context);
-                await WriteAsync(context, 200, operations.Replace(type, ns, name, replacement, subresource, dryRun));
+                await WriteAsync(context, 200, operations.Replace(type, ns, name, replacement, subresource, dryRun, FieldOwner.Of(request)));
                 return;
             case ("PATCH", { } name, var subresource):
                 var patch = PatchRequest.Parse(request.ContentType, await ReadBodyAsync(request), request.Query["fieldManager"],
@@ -276,11 +276,11 @@ internal sealed class KubernetesApiHandler(
 
                 if (subresource == Subresource.Scale)
                 {
-                    await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, patch.ApplyTo, dryRun));
+                    await WriteAsync(context, 200, operations.UpdateScale(type, ns, name, patch.ApplyTo, dryRun, FieldOwner.Of(request)));
                     return;
                 }
 
-                var (patched, created) = operations.Patch(type, ns, name, patch, subresource, dryRun);
+                var (patched, created) = operations.Patch(type, ns, name, patch, subresource, dryRun, FieldOwner.Of(request));
                 await WriteAsync(context, created ? 201 : 200, patched);
                 return;
             case ("DELETE", { } name, Subresource.None):

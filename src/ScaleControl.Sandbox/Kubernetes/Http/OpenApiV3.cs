@@ -7,11 +7,11 @@ using ScaleControl.Sandbox.Kubernetes.Resources;
 namespace ScaleControl.Sandbox.Kubernetes.Http;
 
 /// <summary>
-/// A minimal OpenAPI v3 discovery: per group-version documents that declare, for every kind, a PATCH operation
-/// accepting <c>fieldValidation</c>. That is what kubectl apply checks to validate on the server instead of
-/// downloading full schemas. Only custom resources' schemas are published (their CRD's openAPIV3Schema), so kubectl
-/// computes strategic merge patches from its compiled-in types (built-ins) or sends JSON merge patches (custom
-/// resources), and <c>kubectl explain</c> explains custom resources but not built-in kinds.
+/// OpenAPI v3 discovery: per group-version documents that declare, for every kind, a PATCH operation accepting
+/// <c>fieldValidation</c> (what kubectl apply checks to validate on the server), and the kinds' schemas for
+/// <c>kubectl explain</c>: custom resources' from their CRD's openAPIV3Schema, built-in kinds' from their model types
+/// (<see cref="ModelSchemas"/>). The PATCH operations declare no request body, so kubectl computes strategic merge
+/// patches from its compiled-in types (built-ins) or sends JSON merge patches (custom resources), as before.
 /// </summary>
 internal static class OpenApiV3
 {
@@ -22,12 +22,18 @@ internal static class OpenApiV3
         foreach (var gv in catalog.All.Select(t => (t.Group, t.Version)).Distinct())
         {
             var key = GroupVersionPath(gv.Group, gv.Version);
-            var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(GroupVersion(catalog, gv.Group, gv.Version)!.ToJsonString())));
+            var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Fingerprint(catalog, gv.Group, gv.Version))));
             paths[key] = new JsonObject { ["serverRelativeURL"] = $"{mountPath.TrimEnd('/')}/openapi/v3/{key}?hash={hash}" };
         }
 
         return new JsonObject { ["paths"] = paths };
     }
+
+    // What a group-version's document is made of (built-in schemas follow from their model types), so the hash
+    // kubectl caches the document under changes with it without building it.
+    private static string Fingerprint(ResourceCatalog catalog, string group, string version) =>
+        string.Join('\n', catalog.All.Where(t => t.Group == group && t.Version == version)
+            .Select(t => $"{t.Plural}|{t.Kind}|{t.Namespaced}|{t.Model?.FullName}|{t.Schema?.ToJsonString()}"));
 
     public static JsonObject? GroupVersion(ResourceCatalog catalog, string group, string version)
     {
@@ -64,10 +70,26 @@ internal static class OpenApiV3
     }
 
     // A custom resource's schema as the apiserver publishes it (named by the reversed group, tagged with its GVK),
-    // which is what kubectl explain looks up: kubectl explain scalepolicy.spec works as on a real cluster.
+    // and a built-in kind's from its model type: what kubectl explain looks up (kubectl explain scalepolicy.spec,
+    // kubectl explain deployment.spec.strategy).
     private static JsonObject Schemas(IEnumerable<ResourceType> types, string group, string version)
     {
         var schemas = new JsonObject();
+        foreach (var t in types.Where(t => t.Schema is null && t.Model is not null))
+        {
+            foreach (var (name, schema) in ModelSchemas.For(t.Model!, group, version, t.Kind).ToList())
+            {
+                if (schemas[name] is JsonObject known && schema?["x-kubernetes-group-version-kind"] is { } gvk)
+                {
+                    known["x-kubernetes-group-version-kind"] = gvk.DeepClone();
+                }
+                else if (!schemas.ContainsKey(name))
+                {
+                    schemas[name] = schema?.DeepClone();
+                }
+            }
+        }
+
         foreach (var t in types.Where(t => t.Schema is not null))
         {
             var schema = (JsonObject)t.Schema!.DeepClone();

@@ -12,6 +12,14 @@ internal static class MergePatch
             return patch?.DeepClone();
         }
 
+        if (strategic && (string?)patchObject["$patch"] == "replace")
+        {
+            // The object replaces the target whole (kubectl rollout undo of a StatefulSet sends its template so).
+            var replacement = (JsonObject)patchObject.DeepClone();
+            replacement.Remove("$patch");
+            return Apply(null, replacement, strategic);
+        }
+
         var result = target as JsonObject ?? [];
         foreach (var (key, value) in patchObject.ToList())
         {

@@ -17,6 +17,9 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
     /// <summary>An apply with <c>force=true</c> takes over fields other appliers own instead of failing on them.</summary>
     public bool Force { get; init; }
 
+    /// <summary>An apply to a built-in kind merges lists of named objects (containers, env) by name, as their schemas' list-map keys say.</summary>
+    public bool MergesListsByName { get; init; }
+
     public static PatchRequest Parse(string? contentType, string body, string? fieldManager, bool force, bool isCustomResource)
     {
         var mediaType = contentType?.Split(';')[0].Trim().ToLowerInvariant();
@@ -42,7 +45,7 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
         try
         {
             var node = kind == PatchKind.Apply ? YamlJson.ParseJsonOrYaml(body) : JsonNode.Parse(body);
-            return new PatchRequest(kind, node, fieldManager) { Force = force };
+            return new PatchRequest(kind, node, fieldManager) { Force = force, MergesListsByName = kind == PatchKind.Apply && !isCustomResource };
         }
         catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
         {
@@ -50,13 +53,14 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
         }
     }
 
-    /// <summary>The object after the patch (server-side apply is treated as a merge of the applied configuration).</summary>
+    /// <summary>The object after the patch (server-side apply merges the applied configuration; ApplyOwnership removes what it dropped).</summary>
     public JsonObject ApplyTo(JsonObject current)
     {
         var result = Kind switch
         {
             PatchKind.Json => JsonPatch.Apply(current, Body),
             PatchKind.StrategicMerge => MergePatch.Apply(current.DeepClone(), Body, strategic: true),
+            PatchKind.Apply when MergesListsByName => MergePatch.Apply(current.DeepClone(), Body, strategic: true),
             _ => MergePatch.Apply(current.DeepClone(), Body),
         };
         var patched = result as JsonObject ?? throw ApiErrors.BadRequest("the patch did not produce an object");

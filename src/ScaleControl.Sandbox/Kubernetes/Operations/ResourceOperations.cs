@@ -96,7 +96,8 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     /// POST: a new object with uid, resourceVersion, generation 1 and creationTimestamp, in a namespace that exists
     /// (the seeding hook may create it: <paramref name="ensureNamespace"/>).
     /// </summary>
-    public JsonObject Create(ResourceType type, string ns, JsonObject body, bool keepStatus = false, bool dryRun = false, bool ensureNamespace = false)
+    /// <param name="owner">Recorded in managedFields as operation Update owning every field set (null: not recorded).</param>
+    public JsonObject Create(ResourceType type, string ns, JsonObject body, bool keepStatus = false, bool dryRun = false, bool ensureNamespace = false, FieldOwner? owner = null)
     {
         var metadata = body["metadata"] as JsonObject ?? throw ApiErrors.BadRequest("the object has no metadata");
         if (!string.IsNullOrEmpty(JsonPaths.GetString(metadata, "resourceVersion")))
@@ -166,7 +167,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
                 CrdResourceTypes.MarkEstablished(next, Now());
             }
 
-            return Finish(type, name, next, before: null);
+            return Finish(type, name, next, before: null, owner, Subresource.None);
         }, dryRun);
 
         if (!dryRun)
@@ -178,11 +179,12 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     }
 
     /// <summary>PUT on the object or its status: replaces it, with the body's resourceVersion as precondition.</summary>
-    public JsonObject Replace(ResourceType type, string ns, string name, JsonObject body, Subresource subresource, bool dryRun = false) =>
-        Update(type, ns, name, subresource, _ => body, dryRun);
+    public JsonObject Replace(ResourceType type, string ns, string name, JsonObject body, Subresource subresource, bool dryRun = false, FieldOwner? owner = null) =>
+        Update(type, ns, name, subresource, _ => body, dryRun, owner);
 
     /// <summary>PATCH on the object or its status. Server-side apply creates a missing object.</summary>
-    public (JsonObject Object, bool Created) Patch(ResourceType type, string ns, string name, PatchRequest patch, Subresource subresource, bool dryRun = false)
+    /// <param name="owner">Who a non-apply patch is recorded for in managedFields (an apply records its field manager).</param>
+    public (JsonObject Object, bool Created) Patch(ResourceType type, string ns, string name, PatchRequest patch, Subresource subresource, bool dryRun = false, FieldOwner? owner = null)
     {
         if (patch.Kind == PatchKind.Apply && subresource == Subresource.None
             && store.Get(type.Storage, type.Namespaced ? ns : "", name) is null)
@@ -191,10 +193,9 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             return (Create(type, ns, body, dryRun: dryRun), true);
         }
 
-        Func<JsonObject, JsonObject> change = patch.Kind == PatchKind.Apply && subresource == Subresource.None
-            ? current => ApplyOwnership.Apply(current, patch, type.GroupVersion, Now())
-            : patch.ApplyTo;
-        return (Update(type, ns, name, subresource, change, dryRun), false);
+        return patch.Kind == PatchKind.Apply && subresource == Subresource.None
+            ? (Update(type, ns, name, subresource, current => ApplyOwnership.Apply(current, patch, type.GroupVersion, Now()), dryRun), false)
+            : (Update(type, ns, name, subresource, patch.ApplyTo, dryRun, owner), false);
     }
 
     /// <summary>Writes a status computed by the sandbox's own controllers (no precondition).</summary>
@@ -211,7 +212,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
 
                 changeStatus(current.Obj("status"));
                 return current;
-            });
+            }, owner: FieldOwner.ControllerManager);
         }
         catch (ApiException e) when (e.Code == 404)
         {
@@ -223,7 +224,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     /// A control-plane write of the whole object (e.g. the scheduler binding a pod and the kubelet's status at once):
     /// <paramref name="change"/> edits a copy; nothing happens when the object is gone or was replaced (another uid).
     /// </summary>
-    public void Rewrite(ResourceType type, string ns, string name, string uid, Action<JsonObject> change)
+    public void Rewrite(ResourceType type, string ns, string name, string uid, Action<JsonObject> change, FieldOwner? owner = null)
     {
         try
         {
@@ -236,7 +237,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
 
                 change(current);
                 return current;
-            });
+            }, owner: owner);
         }
         catch (ApiException e) when (e.Code == 404)
         {
@@ -247,7 +248,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     public JsonObject GetScale(ResourceType type, string ns, string name) => ScaleView.Of(Get(type, ns, name));
 
     /// <summary>PUT or PATCH of the Scale view: preconditions on the parent's resourceVersion and uid.</summary>
-    public JsonObject UpdateScale(ResourceType type, string ns, string name, Func<JsonObject, JsonObject> change, bool dryRun = false)
+    public JsonObject UpdateScale(ResourceType type, string ns, string name, Func<JsonObject, JsonObject> change, bool dryRun = false, FieldOwner? owner = null)
     {
         var updated = Update(type, ns, name, Subresource.Scale, current =>
         {
@@ -263,7 +264,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             next["metadata"]!["uid"] = requested["metadata"]?["uid"]?.DeepClone() ?? current["metadata"]!["uid"]!.DeepClone();
             next.Obj("spec")["replicas"] = replicas;
             return next;
-        }, dryRun);
+        }, dryRun, owner);
         return ScaleView.Of(updated);
     }
 
@@ -328,7 +329,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         return view;
     }
 
-    private JsonObject Update(ResourceType type, string ns, string name, Subresource subresource, Func<JsonObject, JsonObject> change, bool dryRun = false)
+    private JsonObject Update(ResourceType type, string ns, string name, Subresource subresource, Func<JsonObject, JsonObject> change, bool dryRun = false, FieldOwner? owner = null)
     {
         var updated = store.Write(type.Storage, type.Namespaced ? ns : "", name, stored =>
         {
@@ -347,7 +348,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
                 next["metadata"]!["generation"] = (JsonPaths.GetInt(current, "metadata.generation") ?? 0) + 1;
             }
 
-            return Finish(type, name, next, current);
+            return Finish(type, name, next, current, owner, subresource);
         }, dryRun);
 
         if (!dryRun)
@@ -430,7 +431,8 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     }
 
     /// <param name="before">The object before an update (null on create: then the name is checked too).</param>
-    private static JsonObject Finish(ResourceType type, string name, JsonObject next, JsonObject? before)
+    /// <param name="owner">Who the write's changes are recorded for in managedFields (null: not recorded).</param>
+    private JsonObject Finish(ResourceType type, string name, JsonObject next, JsonObject? before, FieldOwner? owner, Subresource subresource)
     {
         next["apiVersion"] = type.GroupVersion;
         next["kind"] = type.Kind;
@@ -445,7 +447,26 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             throw ApiErrors.Invalid(type.Kind, type.Group, name, errors);
         }
 
+        if (owner is not null)
+        {
+            RecordUpdate(type, before, next, owner, subresource);
+        }
+
         return type.ToStorage?.Invoke(next) ?? next;
+    }
+
+    // As the apiserver's field manager: a write through a subresource owns only what that subresource may change,
+    // one to the main resource everything but the status its status subresource owns.
+    private void RecordUpdate(ResourceType type, JsonObject? before, JsonObject next, FieldOwner owner, Subresource subresource)
+    {
+        var (label, inScope) = subresource switch
+        {
+            Subresource.Status => ("status", ManagedFields.IsStatus),
+            Subresource.Scale => ("scale", path => path == ManagedFields.Replicas),
+            Subresource.Whole => ("", _ => true),
+            _ => ("", (Func<string, bool>)(path => !type.HasStatusSubresource || !ManagedFields.IsStatus(path))),
+        };
+        ManagedFields.RecordUpdate(before, next, owner, label, inScope, type.GroupVersion, Now());
     }
 
     private void AfterWrite(ResourceType type, JsonObject stored)

@@ -99,6 +99,23 @@ internal static class BuiltInResources
         ],
     };
 
+    /// <summary>A StatefulSet's pod templates, one per revision, written by its controller (Cluster/StatefulSetHistory).</summary>
+    public static ResourceType ControllerRevisions { get; } = new("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", Namespaced: true)
+    {
+        Model = typeof(k8s.Models.V1ControllerRevision),
+        TracksGeneration = false,
+        Columns =
+        [
+            TableColumn.NameColumn,
+            new("Controller", "string", (o, _) => (o["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>()
+                .Where(r => (bool?)r["controller"] == true)
+                .Select(r => $"{((string?)r["kind"])?.ToLowerInvariant()}.{((string?)r["apiVersion"])?.Split('/')[0]}/{(string?)r["name"]}")
+                .FirstOrDefault() ?? "<none>"),
+            new("Revision", "integer", (o, _) => JsonPaths.GetInt(o, "revision") ?? 0),
+            TableColumn.AgeColumn,
+        ],
+    };
+
     /// <summary>Pods are written by the sandbox's workload controllers and scheduler (Cluster/PodController).</summary>
     public static ResourceType Pods { get; } = new("", "v1", "pods", "pod", "Pod", Namespaced: true)
     {
@@ -199,7 +216,7 @@ internal static class BuiltInResources
 
 
     public static IEnumerable<ResourceType> All =>
-        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, HpaV1.Type, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets }
+        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, HpaV1.Type, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets, ControllerRevisions }
             .Concat(PlainStorage)
             .Concat(EventsV1.Types)
             .Concat(RbacResources.All);
@@ -207,11 +224,15 @@ internal static class BuiltInResources
     // As apps/v1 SetDefaults_Deployment.
     private static void DefaultRollingUpdate(JsonObject spec)
     {
-        spec["strategy"] ??= new JsonObject
+        var strategy = spec.Obj("strategy");
+        strategy["type"] ??= "RollingUpdate";
+        if ((string?)strategy["type"] == "RollingUpdate")
         {
-            ["type"] = "RollingUpdate",
-            ["rollingUpdate"] = new JsonObject { ["maxSurge"] = "25%", ["maxUnavailable"] = "25%" },
-        };
+            var rollingUpdate = strategy.Obj("rollingUpdate");
+            rollingUpdate["maxUnavailable"] ??= "25%";
+            rollingUpdate["maxSurge"] ??= "25%";
+        }
+
         spec["revisionHistoryLimit"] ??= 10;
         spec["progressDeadlineSeconds"] ??= 600;
     }

@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ScaleControl.Sandbox.Kubernetes.Operations;
+
+/// <summary>
+/// <c>metadata.managedFields</c> as the apiserver's field manager keeps it: which manager set which leaf field, by
+/// structured-merge-diff path (<c>.spec.template.spec.containers[name="web"].image</c>), stored as FieldsV1. An
+/// entry is one identity (manager, operation, subresource, and for Update the apiVersion). Lists of objects that all
+/// have a <c>name</c> are keyed by it, other lists are owned whole.
+/// </summary>
+internal static class ManagedFields
+{
+    // Identity and server-owned fields no manager owns.
+    private static readonly HashSet<string> s_unowned =
+        [Path("apiVersion"), Path("kind"), .. new[] { "name", "namespace", "resourceVersion", "uid", "creationTimestamp", "generation", "managedFields", "selfLink", "deletionTimestamp" }
+            .Select(n => Path("metadata", n))];
+
+    /// <summary>The path of <c>.spec.replicas</c>, the one field a scale subresource write changes.</summary>
+    public static string Replicas { get; } = Path("spec", "replicas");
+
+    /// <summary>The fields an object (or an applied configuration) sets that a manager can own, by path, with their values.</summary>
+    public static Dictionary<string, JsonNode?> Leaves(JsonObject obj)
+    {
+        var leaves = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        Walk(obj, "", leaves);
+        foreach (var path in leaves.Keys.Where(p => s_unowned.Contains(p)).ToList())
+        {
+            leaves.Remove(path);
+        }
+
+        return leaves;
+    }
+
+    public static bool IsStatus(string path) => path == "f:status" || path.StartsWith("f:status" + Separator, StringComparison.Ordinal);
+
+    /// <summary>A copy of the object's entries.</summary>
+    public static List<JsonObject> EntriesOf(JsonObject? obj) =>
+        (obj?["metadata"]?["managedFields"] as JsonArray)?.OfType<JsonObject>().Select(e => (JsonObject)e.DeepClone()).ToList() ?? [];
+
+    /// <summary>
+    /// An Update by <paramref name="owner"/> that turned <paramref name="before"/> (null: a create) into
+    /// <paramref name="after"/>: the fields it added or changed within <paramref name="inScope"/> become its own and
+    /// leave every other entry (an update always takes over); fields it removed leave every entry.
+    /// </summary>
+    public static void RecordUpdate(JsonObject? before, JsonObject after, FieldOwner owner, string subresource, Func<string, bool> inScope, string apiVersion, string now)
+    {
+        var old = before is null ? [] : Leaves(before).Where(kv => inScope(kv.Key)).ToDictionary(StringComparer.Ordinal);
+        var next = Leaves(after).Where(kv => inScope(kv.Key)).ToDictionary(StringComparer.Ordinal);
+        var changed = next.Where(kv => !old.TryGetValue(kv.Key, out var was) || !JsonNode.DeepEquals(was, kv.Value)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        var removed = old.Keys.Where(p => !next.ContainsKey(p)).ToHashSet(StringComparer.Ordinal);
+        if (changed.Count == 0 && removed.Count == 0)
+        {
+            return;
+        }
+
+        var entries = EntriesOf(after);
+        var mine = entries.FirstOrDefault(e => (string?)e["manager"] == owner.Manager && (string?)e["operation"] == "Update"
+            && (string?)e["apiVersion"] == apiVersion && ((string?)e["subresource"] ?? "") == subresource);
+        foreach (var entry in entries.Where(e => e != mine))
+        {
+            entry["fieldsV1"] = FieldsV1(FieldPaths(entry["fieldsV1"] as JsonObject).Where(p => !changed.Contains(p) && !removed.Contains(p)));
+        }
+
+        var owned = FieldPaths(mine?["fieldsV1"] as JsonObject).Where(p => !removed.Contains(p)).Union(changed).ToList();
+        if (mine is not null)
+        {
+            entries.Remove(mine);
+        }
+
+        var updated = new JsonObject
+        {
+            ["manager"] = owner.Manager,
+            ["operation"] = "Update",
+            ["apiVersion"] = apiVersion,
+            ["time"] = now,
+            ["fieldsType"] = "FieldsV1",
+            ["fieldsV1"] = FieldsV1(owned),
+        };
+        if (subresource.Length > 0)
+        {
+            updated["subresource"] = subresource;
+        }
+
+        entries.Add(updated);
+        Store(after, entries);
+    }
+
+    /// <summary>Writes the entries back, without empty ones, in the apiserver's order (operation, time, manager, apiVersion, subresource).</summary>
+    public static void Store(JsonObject obj, List<JsonObject> entries)
+    {
+        var kept = entries.Where(e => e["fieldsV1"] is JsonObject { Count: > 0 })
+            .OrderBy(e => (string?)e["operation"], StringComparer.Ordinal)
+            .ThenBy(e => DateTimeOffset.TryParse((string?)e["time"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t.ToUnixTimeSeconds() : 0)
+            .ThenBy(e => (string?)e["manager"], StringComparer.Ordinal)
+            .ThenBy(e => (string?)e["apiVersion"], StringComparer.Ordinal)
+            .ThenBy(e => (string?)e["subresource"] ?? "", StringComparer.Ordinal)
+            .Select(e => (JsonNode)e)
+            .ToArray();
+        var metadata = obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
+        if (kept.Length == 0)
+        {
+            metadata.Remove("managedFields");
+        }
+        else
+        {
+            metadata["managedFields"] = new JsonArray(kept);
+        }
+    }
+
+    /// <summary>How a conflict names an entry, as the apiserver's printManager: <c>"kubectl-scale" with subresource "scale" using apps/v1</c>.</summary>
+    public static string Describe(JsonObject entry)
+    {
+        var text = JsonSerializer.Serialize((string?)entry["manager"] ?? "");
+        if ((string?)entry["subresource"] is { Length: > 0 } subresource)
+        {
+            text += $" with subresource {JsonSerializer.Serialize(subresource)}";
+        }
+
+        return (string?)entry["operation"] == "Update" ? $"{text} using {(string?)entry["apiVersion"]}" : text;
+    }
+
+    /// <summary>
+    /// Removes the fields at <paramref name="paths"/> from <paramref name="obj"/>, and the maps and list items left
+    /// empty by it. A keyed item's <c>name</c> goes last and only with the item (never leaving an item without its key).
+    /// </summary>
+    public static void Remove(JsonObject obj, IEnumerable<string> paths)
+    {
+        foreach (var path in paths.OrderBy(p => p.EndsWith(Separator + "f:name", StringComparison.Ordinal) ? 1 : 0))
+        {
+            RemoveAt(obj, path.Split(Separator), 0);
+        }
+    }
+
+    // True when the node was left empty (so its parent drops it).
+    private static bool RemoveAt(JsonNode? node, string[] keys, int i)
+    {
+        var key = keys[i];
+        var last = i == keys.Length - 1;
+        if (key.StartsWith("f:", StringComparison.Ordinal) && node is JsonObject o)
+        {
+            var name = key[2..];
+            var keyOfItem = last && name == "name" && i > 0 && keys[i - 1].StartsWith("k:", StringComparison.Ordinal);
+            if ((last && (!keyOfItem || o.Count == 1)) || (!last && o.ContainsKey(name) && RemoveAt(o[name], keys, i + 1)))
+            {
+                o.Remove(name);
+            }
+
+            return o.Count == 0;
+        }
+
+        if (key.StartsWith("k:", StringComparison.Ordinal) && node is JsonArray a && JsonNode.Parse(key[2..]) is JsonObject k && (string?)k["name"] is { } itemName)
+        {
+            var item = a.OfType<JsonObject>().FirstOrDefault(x => (string?)x["name"] == itemName);
+            if (item is not null && (last || RemoveAt(item, keys, i + 1)))
+            {
+                a.Remove(item);
+            }
+
+            return a.Count == 0;
+        }
+
+        return false;
+    }
+
+    /// <summary>A path as the apiserver prints it in a conflict: <c>.spec.template.spec.containers[name="web"].image</c>.</summary>
+    public static string Display(string path) => string.Concat(path.Split(Separator).Select(key => key.StartsWith("k:", StringComparison.Ordinal)
+        && JsonNode.Parse(key[2..]) is JsonObject k && k["name"] is { } name
+            ? $"[name={JsonSerializer.Serialize((string?)name)}]"
+            : "." + key[2..]));
+
+    /// <summary>The FieldsV1 of a set of paths ({"f:spec":{"f:replicas":{}}}, a keyed item as "k:{\"name\":\"web\"}" with its own ".").</summary>
+    public static JsonObject FieldsV1(IEnumerable<string> paths)
+    {
+        var root = new JsonObject();
+        foreach (var path in paths)
+        {
+            var node = root;
+            foreach (var key in path.Split(Separator))
+            {
+                node = node[key] as JsonObject ?? (JsonObject)(node[key] = key.StartsWith("k:", StringComparison.Ordinal)
+                    ? new JsonObject { ["."] = new JsonObject() }
+                    : new JsonObject());
+            }
+        }
+
+        return root;
+    }
+
+    /// <summary>The leaf paths of a FieldsV1.</summary>
+    public static List<string> FieldPaths(JsonObject? fields)
+    {
+        var paths = new List<string>();
+        Collect(fields, "", paths);
+        return paths;
+    }
+
+    // A path is its FieldsV1 keys ("f:spec", "k:{\"name\":\"web\"}") joined by a separator no key contains, so
+    // keys with dots (app.kubernetes.io/name) stay one key.
+    private const char Separator = '\u001f';
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : path + Separator + key;
+
+    private static string Path(params string[] names) => string.Join(Separator, names.Select(n => "f:" + n));
+
+    private static void Walk(JsonNode? node, string path, Dictionary<string, JsonNode?> leaves)
+    {
+        switch (node)
+        {
+            case JsonObject { Count: > 0 } o:
+                foreach (var (key, child) in o)
+                {
+                    Walk(child, Join(path, "f:" + key), leaves);
+                }
+
+                break;
+            case JsonArray a when IsKeyedByName(a):
+                foreach (var item in a.OfType<JsonObject>())
+                {
+                    Walk(item, Join(path, "k:" + new JsonObject { ["name"] = (string?)item["name"] }.ToJsonString()), leaves);
+                }
+
+                break;
+            default:
+                leaves[path] = node?.DeepClone();
+                break;
+        }
+    }
+
+    private static bool IsKeyedByName(JsonArray array) =>
+        array.Count > 0 && array.All(i => i is JsonObject o && o["name"] is JsonValue v && v.GetValueKind() == JsonValueKind.String);
+
+    private static void Collect(JsonObject? fields, string path, List<string> paths)
+    {
+        var children = fields?.Where(kv => kv.Key != ".").ToList() ?? [];
+        if (children.Count == 0)
+        {
+            if (path.Length > 0)
+            {
+                paths.Add(path);
+            }
+
+            return;
+        }
+
+        foreach (var (key, child) in children)
+        {
+            if (key.StartsWith("f:", StringComparison.Ordinal) || key.StartsWith("k:", StringComparison.Ordinal))
+            {
+                Collect(child as JsonObject, Join(path, key), paths);
+            }
+        }
+    }
+}
