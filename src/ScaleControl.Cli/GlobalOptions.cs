@@ -38,10 +38,11 @@ internal static class GlobalOptions
 
     public static readonly Option<OutputFormat> Output = new("--output", "-o")
     {
-        Description = "Output format: table, wide, json or yaml",
+        // No DefaultValueFactory: help would print the enum's name ("[default: Table]"); without -o the value is
+        // default(OutputFormat), which is Table.
+        Description = "Output format: table, wide, json or yaml (default table)",
         HelpName = "table|wide|json|yaml",
         Recursive = true,
-        DefaultValueFactory = _ => OutputFormat.Table,
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 0 ? "table" : result.Tokens[0].Value;

@@ -138,7 +138,11 @@ internal sealed record ProposalStatus(
     DateTimeOffset? AppliedAt = null,
     string? Message = null,
     string? SupersededBy = null,
-    IReadOnlyList<PhaseTransition>? History = null);
+    IReadOnlyList<PhaseTransition>? History = null,
+    IReadOnlyList<AppliedStep>? AppliedSteps = null);
+
+/// <summary>A part applied before the rest of a proposal went back to Pending, with the approvals that granted it.</summary>
+internal sealed record AppliedStep(int From = 0, int To = 0, DateTimeOffset? At = null, IReadOnlyList<ApprovalRecord>? Approvals = null);
 
 internal sealed record Proposal
 {

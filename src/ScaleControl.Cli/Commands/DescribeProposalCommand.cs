@@ -77,6 +77,13 @@ internal sealed class DescribeProposalCommand : ApiCommand
             }
         }
 
+        // A partial approval's applied part keeps its own approvers; the current Approvals start empty for the rest.
+        foreach (var step in p.Status.AppliedSteps ?? [])
+        {
+            var by = string.Join(", ", (step.Approvals ?? []).Select(a => $"{a.User} via {a.Channel}"));
+            d.Field("Applied Step", $"{step.From} → {step.To} at {step.At:u}" + (by.Length > 0 ? $", approved by {by}" : ""));
+        }
+
         foreach (var a in p.Status.Approvals ?? [])
         {
             d.Field("Approved", $"by {a.User} via {a.Channel} at {a.At:u} ({a.Replicas} replicas)");

@@ -14,6 +14,7 @@ public sealed class HelpTests(CliSandbox server)
     [InlineData("scale <WORKLOAD>")]
     [InlineData("approve <ID>")]
     [InlineData("whatif <POLICY>")]
+    [InlineData("(default table)")] // not the enum's name, "[default: Table]", beside lowercase choices
     public async Task RootHelp_ServerConfigured_NamesArgumentsInsteadOfListingIds(string expected)
     {
         var policy = (await SandboxPolicy.ListAsync(server))[0];
