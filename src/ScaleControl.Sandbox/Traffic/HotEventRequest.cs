@@ -20,12 +20,7 @@ public sealed record HotEventRequest(
     public Dictionary<string, string[]> Validate(Func<string, string, bool> serviceExists)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(Namespace))
-            errors["namespace"] = ["namespace is required"];
-        if (string.IsNullOrWhiteSpace(Workload))
-            errors["workload"] = ["workload is required"];
-        if (errors.Count == 0 && !serviceExists(Namespace!, Workload!))
-            errors["workload"] = [$"the simulator has no service {Namespace}/{Workload}"];
+        TrafficRequestTarget.Validate(errors, Namespace, Workload, serviceExists);
 
         if (Multiplier is not { } m)
             errors["multiplier"] = ["multiplier is required (e.g. 4 for 4x the baseline)"];

@@ -15,12 +15,7 @@ public sealed record PushCampaignRequest(string? Namespace, string? Workload, do
     public Dictionary<string, string[]> Validate(Func<string, string, bool> serviceExists)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(Namespace))
-            errors["namespace"] = ["namespace is required"];
-        if (string.IsNullOrWhiteSpace(Workload))
-            errors["workload"] = ["workload is required"];
-        if (errors.Count == 0 && !serviceExists(Namespace!, Workload!))
-            errors["workload"] = [$"the simulator has no service {Namespace}/{Workload}"];
+        TrafficRequestTarget.Validate(errors, Namespace, Workload, serviceExists);
 
         if (Recipients is not { } r)
             errors["recipients"] = ["recipients is required (e.g. 1000000 for a push to 1M users)"];

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using ScaleControl.Sandbox.Kubernetes.Storage;
 
 namespace ScaleControl.Sandbox.DingTalk.Platform;
 
@@ -23,21 +24,7 @@ public sealed class EmulatorStateFile : IDisposable
             return;
         }
 
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName);
-        if (options.ResetState)
-        {
-            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-            {
-                File.Delete(file);
-            }
-        }
-
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL;");
-        Execute("PRAGMA synchronous=NORMAL;");
-        Execute("""
+        _connection = SandboxDatabase.Open(directory, FileName, options.ResetState, """
             CREATE TABLE IF NOT EXISTS cards (app TEXT NOT NULL, out_track_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (app, out_track_id));
             CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
             """);
@@ -107,12 +94,5 @@ public sealed class EmulatorStateFile : IDisposable
 
             command.ExecuteNonQuery();
         }
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _connection!.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }
