@@ -169,7 +169,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             ProposalPhase.Applied => "Applied",
             ProposalPhase.Rejected => "Rejected",
             ProposalPhase.Expired => "Expired: nobody decided in time",
-            ProposalPhase.Superseded => "Superseded by a newer proposal",
+            ProposalPhase.Superseded => status.Supersession?.Action == "pin" ? "Superseded by a pin" : "Superseded by a newer proposal",
             ProposalPhase.Failed => "Failed",
             _ => status.Phase.ToString(),
         };
@@ -205,7 +205,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
                 + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + UndoText(proposal) + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message ?? "unknown reason")}",
-            ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
+            ProposalPhase.Superseded => SupersededText(status),
             ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Escape(status.Rejection.Reason)}; no change")
                 + HoldText(proposal),
             ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
@@ -214,6 +214,18 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             _ => "",
         };
     }
+
+    /// <summary>
+    /// "superseded by a pin to 8 by Zhang San": a pin's change is made in this one's place, so "no change" would be
+    /// wrong; a newer proposal's is still to be decided, so this one's ends with no change.
+    /// </summary>
+    private string SupersededText(ScaleProposalStatus status) => status switch
+    {
+        { Supersession: { Action: "pin" } pin } => $"superseded by a pin to {pin.ToReplicas}"
+            + (pin.By is { Length: > 0 } by && by != ProposalLifecycle.SystemUser ? $" by {DisplayName(by)}" : ""),
+        { SupersededBy: { } by } => $"superseded by {by}; no change",
+        _ => "superseded; no change",
+    };
 
     /// <summary>" by Zhang San": who approved the part already applied (the approvals start again for the rest).</summary>
     private string PartApprovedBy(ScaleProposal proposal) =>

@@ -52,6 +52,27 @@ public class GroupCardContentTests
     }
 
     [Fact]
+    public void BuildGroup_RowSupersededByAPin_SaysThePinsReplicasAndWhoInsteadOfNoChange()
+    {
+        var content = new ApprovalCardContent(TimeZoneInfo.Utc, null, new Dictionary<string, string> { ["u-zhang"] = "Zhang San" });
+        var pinned = Row("gateway", 2, 4) is var g
+            ? g.With(g.Status with
+            {
+                Phase = ProposalPhase.Superseded,
+                SupersededBy = "gateway-pin",
+                Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 8, By = "u-zhang" },
+            })
+            : g;
+        var newer = Row("comments", 2, 4) is var c ? c.With(c.Status with { Phase = ProposalPhase.Superseded, SupersededBy = "comments-next" }) : c;
+
+        var card = content.BuildGroup([pinned, newer, Row("feed-service", 3, 6)]);
+
+        var results = card[V.Result].Split('\n');
+        Assert.Equal("gateway: superseded by a pin to 8 by Zhang San", results[0]);
+        Assert.Equal("comments: superseded by comments-next; no change", results[1]); // a newer proposal still waits: nothing changed yet
+    }
+
+    [Fact]
     public void BuildGroup_HotEventAndItsReturnToNormal_OneWorkloadsCardWithTheWayBackWaiting()
     {
         var scaleUp = Row("checkout-api", 3, 12, group: null) is var up ? up.With(up.Status with { Phase = ProposalPhase.Applied, AppliedReplicas = 12 }) : up;
