@@ -48,7 +48,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.AllSeen] = GroupCardRows.Seen(rows, MaxValueBytes);
-        map[V.CostDelta] = PodDelta(to - from);
+        map[V.CostDelta] = GroupCost(rows, to - from);
         map[V.UndoTo] = "";
         map[V.UndoAll] = rows.Count(r => UndoRules.Offered(r, r.Status.AppliedAt ?? default, TimeSpan.MaxValue) is null) is > 0 and var undoable ? Number(undoable) : "";
         map[V.Room] = ""; // rows compete for the same free nodes: one row's room would mislead
@@ -67,6 +67,23 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         }
 
         return map;
+    }
+
+    /// <summary>
+    /// What approving the waiting rows costs, worded as a single card words one change ("+9 pods · +4.5 CPU, +9 GiB ·
+    /// ≈ ¥21.60/h"); pods only when a waiting row has no estimate, and the decided change when none waits.
+    /// </summary>
+    private static string GroupCost(IReadOnlyList<ScaleProposal> rows, int decidedDelta)
+    {
+        var waiting = rows.Where(r => r.Status.Phase == ProposalPhase.Pending).ToList();
+        if (waiting.Count == 0)
+        {
+            return PodDelta(decidedDelta);
+        }
+
+        return waiting.All(r => r.Spec.Capacity is not null)
+            ? CapacityText.Change(CapacitySum.Of([.. waiting.Select(r => r.Spec.Capacity!)]))
+            : PodDelta(waiting.Sum(r => r.Spec.ToReplicas - r.Spec.FromReplicas));
     }
 
     private static string WorkloadOf(ScaleProposal row) => $"{row.Metadata.Namespace}/{row.Spec.Target.Name}";

@@ -1,3 +1,4 @@
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
@@ -71,6 +72,40 @@ public class GroupCardContentTests
         Assert.Equal("gateway: superseded by a pin to 8 by Zhang San", results[0]);
         Assert.Equal("comments: superseded by comments-next; no change", results[1]); // a newer proposal still waits: nothing changed yet
     }
+
+    [Fact]
+    public void BuildGroup_WaitingRowsWithEstimates_CostLineSumsTheirPodsCpuMemoryAndCost()
+    {
+        var gateway = WithEstimate(Row("gateway", 4, 8), new PodResources(500, 1L << 30));
+        var feed = WithEstimate(Row("feed-service", 3, 6), new PodResources(1000, 2L << 30));
+        var applied = WithEstimate(Row("comments", 2, 4), new PodResources(1000, 1L << 30)) is var c
+            ? c.With(c.Status with { Phase = ProposalPhase.Applied, AppliedReplicas = 4 })
+            : c;
+
+        var card = s_content.BuildGroup([gateway, feed, applied]);
+
+        // 4 × (0.5 CPU, 1 GiB) + 3 × (1 CPU, 2 GiB) at ¥2.40 per CPU hour; the applied row is no longer asked for.
+        Assert.Equal("+7 pods · +5 CPU, +10 GiB · ≈ ¥12.00/h", card[V.CostDelta]);
+    }
+
+    [Fact]
+    public void BuildGroup_AWaitingRowWithoutEstimate_CostLineFallsBackToPodsOnly()
+    {
+        var gateway = WithEstimate(Row("gateway", 4, 8), new PodResources(500, 1L << 30));
+
+        var card = s_content.BuildGroup([gateway, Row("feed-service", 3, 6)]);
+
+        Assert.Equal("+7 pods", card[V.CostDelta]); // a CPU total missing one row's share would read as the whole
+    }
+
+    private static ScaleProposal WithEstimate(ScaleProposal row, PodResources pod) => row with
+    {
+        Spec = row.Spec with
+        {
+            Capacity = CapacityCalculator.Estimate(row.Spec.FromReplicas, row.Spec.ToReplicas, pod,
+                new ClusterRoom([new("n1", 64000, 256L << 30, 110, 0, 0, 0)]), new(CpuHour: 2.4m, Currency: "¥"), SampleProposals.Created),
+        },
+    };
 
     [Fact]
     public void BuildGroup_HotEventAndItsReturnToNormal_OneWorkloadsCardWithTheWayBackWaiting()
