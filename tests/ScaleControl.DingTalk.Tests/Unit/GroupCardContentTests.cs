@@ -74,6 +74,25 @@ public class GroupCardContentTests
     }
 
     [Fact]
+    public void Build_SingleCardSupersededByAPin_StatusAndResultNameThePin()
+    {
+        var content = new ApprovalCardContent(TimeZoneInfo.Utc, null, new Dictionary<string, string> { ["u-zhang"] = "Zhang San" });
+        var row = Row("gateway", 2, 4, group: null) is var g
+            ? g.With(g.Status with
+            {
+                Phase = ProposalPhase.Superseded,
+                SupersededBy = "gateway-pin",
+                Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 8, By = "u-zhang" },
+            })
+            : g;
+
+        var card = content.Build(row);
+
+        Assert.Equal("Superseded by a pin", card[V.StatusText]);
+        Assert.Equal("superseded by a pin to 8 by Zhang San", card[V.Result]);
+    }
+
+    [Fact]
     public void BuildGroup_WaitingRowsWithEstimates_CostLineSumsTheirPodsCpuMemoryAndCost()
     {
         var gateway = WithEstimate(Row("gateway", 4, 8), new PodResources(500, 1L << 30));
