@@ -209,6 +209,18 @@ public sealed class SharedCluster : IAsyncDisposable
             return proposal.TryGetProperty("status", out var status) && status.GetProperty("phase").GetString() == phase ? proposal : null;
         }, $"proposal {name} is {phase}", seconds);
 
+    /// <summary>
+    /// The proposal's status records its card: the card is posted first and recorded after, so a test that counts the
+    /// writes a tap makes waits for this before it clears the journal.
+    /// </summary>
+    public Task<JsonElement> ProposalRecordsCardAsync(string name, int seconds = 60) =>
+        Sandbox.EventuallyJson(async () =>
+        {
+            var proposal = await ProposalAsync(name);
+            return proposal.TryGetProperty("status", out var status) && status.TryGetProperty("card", out var card)
+                && card.ValueKind == JsonValueKind.Object ? proposal : (JsonElement?)null;
+        }, $"proposal {name} records its card", seconds);
+
     public Task<JsonElement> CardAsync(string proposal) => Sandbox.GetJson($"/sandbox/dingtalk/cards/{Namespace}.{proposal}");
 
     /// <summary>The card's outTrackId as the product makes it: "namespace.name", prefixed "instance:" for a named instance.</summary>

@@ -90,7 +90,7 @@ public sealed class ApprovalService(
             int? seen = null;
             if (command is { Approve: true, SeenRows: { } shown })
             {
-                if (!shown.TryGetValue($"{row.Metadata.Namespace}/{row.Metadata.Name}", out var to))
+                if (!shown.TryGetValue(row.Key, out var to))
                 {
                     results.Add(new ApprovalResult(ApprovalResultKind.Refused, "joined the card after you looked; still waiting for approval", row));
                     continue;
@@ -122,7 +122,7 @@ public sealed class ApprovalService(
             return new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null);
         }
 
-        var row = (await announcer.CardRowsAsync(card, cancellationToken)).FirstOrDefault(p => $"{p.Metadata.Namespace}/{p.Metadata.Name}" == command.Row);
+        var row = (await announcer.CardRowsAsync(card, cancellationToken)).FirstOrDefault(p => p.Key == command.Row);
         if (row is null)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, $"{command.Row} is not a row of this card; nothing was changed", card);
