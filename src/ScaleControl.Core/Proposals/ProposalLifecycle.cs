@@ -308,6 +308,19 @@ public static class ProposalLifecycle
         return Math.Abs(newer.DesiredReplicas - proposal.Spec.ToReplicas) > tolerance * to;
     }
 
+    /// <summary>Pending → Superseded by <paramref name="by"/>, recording what <paramref name="by"/> asks for (a pin changes the replicas).</summary>
+    public static TransitionResult Supersede(ScaleProposal proposal, ScaleProposal by, DateTimeOffset now, string? why = null)
+    {
+        var result = Supersede(proposal, by.Metadata.Name, now, why);
+        var record = new SupersessionRecord
+        {
+            Action = ProposalFactory.ActionOf(by).ToString().ToLowerInvariant(),
+            ToReplicas = by.Spec.ToReplicas,
+            By = by.Spec.RequestedBy,
+        };
+        return result.Accepted ? result with { Proposal = result.Proposal with { Status = result.Proposal.Status with { Supersession = record } } } : result;
+    }
+
     public static TransitionResult Supersede(ScaleProposal proposal, string supersededBy, DateTimeOffset now, string? why = null)
     {
         if (proposal.Status.Phase != ProposalPhase.Pending)

@@ -183,6 +183,12 @@ public sealed record ScaleProposalStatus
     /// <summary>Name of the proposal that superseded this one.</summary>
     public string? SupersededBy { get; init; }
 
+    /// <summary>
+    /// What the proposal named by <see cref="SupersededBy"/> asked for, so the card can say "superseded by a pin to 8
+    /// by Zhang San" instead of "no change" when a pin took over and changed the replicas.
+    /// </summary>
+    public SupersessionRecord? Supersession { get; init; }
+
     /// <summary>Every change of the target while the proposal was pending (amended in place, same card).</summary>
     public IReadOnlyList<AmendmentRecord> Amendments { get; init; } = [];
 
@@ -245,4 +251,12 @@ public sealed record MetricEvidence
     public double Target { get; init; }
     public int? Recommendation { get; init; }
     public string? Problem { get; init; }
+}
+
+/// <summary>The proposal that superseded another: its kind ("pin", "approval", "auto", "undo"), target and requester.</summary>
+public sealed record SupersessionRecord
+{
+    public string Action { get; init; } = "";
+    public int ToReplicas { get; init; }
+    public string By { get; init; } = "";
 }

@@ -48,7 +48,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.AllSeen] = GroupCardRows.Seen(rows, MaxValueBytes);
-        map[V.CostDelta] = PodDelta(to - from);
+        map[V.CostDelta] = GroupCost(rows, to - from);
         map[V.UndoTo] = "";
         map[V.UndoAll] = rows.Count(r => UndoRules.Offered(r, r.Status.AppliedAt ?? default, TimeSpan.MaxValue) is null) is > 0 and var undoable ? Number(undoable) : "";
         map[V.Room] = ""; // rows compete for the same free nodes: one row's room would mislead
@@ -67,6 +67,23 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         }
 
         return map;
+    }
+
+    /// <summary>
+    /// What approving the waiting rows costs, worded as a single card words one change ("+9 pods · +4.5 CPU, +9 GiB ·
+    /// ≈ ¥21.60/h"); pods only when a waiting row has no estimate, and the decided change when none waits.
+    /// </summary>
+    private static string GroupCost(IReadOnlyList<ScaleProposal> rows, int decidedDelta)
+    {
+        var waiting = rows.Where(r => r.Status.Phase == ProposalPhase.Pending).ToList();
+        if (waiting.Count == 0)
+        {
+            return PodDelta(decidedDelta);
+        }
+
+        return waiting.All(r => r.Spec.Capacity is not null)
+            ? CapacityText.Change(CapacitySum.Of([.. waiting.Select(r => r.Spec.Capacity!)]))
+            : PodDelta(waiting.Sum(r => r.Spec.ToReplicas - r.Spec.FromReplicas));
     }
 
     private static string WorkloadOf(ScaleProposal row) => $"{row.Metadata.Namespace}/{row.Spec.Target.Name}";
@@ -169,7 +186,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             ProposalPhase.Applied => "Applied",
             ProposalPhase.Rejected => "Rejected",
             ProposalPhase.Expired => "Expired: nobody decided in time",
-            ProposalPhase.Superseded => "Superseded by a newer proposal",
+            ProposalPhase.Superseded => status.Supersession?.Action == "pin" ? "Superseded by a pin" : "Superseded by a newer proposal",
             ProposalPhase.Failed => "Failed",
             _ => status.Phase.ToString(),
         };
@@ -205,7 +222,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
                 + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + UndoText(proposal) + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message ?? "unknown reason")}",
-            ProposalPhase.Superseded => status.SupersededBy is { } by ? $"superseded by {by}; no change" : "superseded; no change",
+            ProposalPhase.Superseded => SupersededText(status),
             ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Escape(status.Rejection.Reason)}; no change")
                 + HoldText(proposal),
             ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
@@ -214,6 +231,18 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             _ => "",
         };
     }
+
+    /// <summary>
+    /// "superseded by a pin to 8 by Zhang San": a pin's change is made in this one's place, so "no change" would be
+    /// wrong; a newer proposal's is still to be decided, so this one's ends with no change.
+    /// </summary>
+    private string SupersededText(ScaleProposalStatus status) => status switch
+    {
+        { Supersession: { Action: "pin" } pin } => $"superseded by a pin to {pin.ToReplicas}"
+            + (pin.By is { Length: > 0 } by && by != ProposalLifecycle.SystemUser ? $" by {DisplayName(by)}" : ""),
+        { SupersededBy: { } by } => $"superseded by {by}; no change",
+        _ => "superseded; no change",
+    };
 
     /// <summary>" by Zhang San": who approved the part already applied (the approvals start again for the rest).</summary>
     private string PartApprovedBy(ScaleProposal proposal) =>

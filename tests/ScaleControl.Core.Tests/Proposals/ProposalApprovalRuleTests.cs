@@ -173,6 +173,23 @@ public class ProposalApprovalRuleTests
     }
 
     [Fact]
+    public void Supersede_ByAPin_RecordsWhatThePinAskedForAndWho()
+    {
+        var pin = Pending() is var p
+            ? p with
+            {
+                Metadata = p.Metadata with { Name = "checkout-api-pin", Labels = new Dictionary<string, string> { [ProposalFactory.ActionLabel] = "pin" } },
+                Spec = p.Spec with { ToReplicas = 80, RequestedBy = "zhangsan" },
+            }
+            : p;
+
+        var r = ProposalLifecycle.Supersede(Pending(), pin, s_at);
+
+        Assert.Equal("checkout-api-pin", r.Proposal.Status.SupersededBy);
+        Assert.Equal(new SupersessionRecord { Action = "pin", ToReplicas = 80, By = "zhangsan" }, r.Proposal.Status.Supersession);
+    }
+
+    [Fact]
     public void MarkApplied_RecordsReplicasAndTime()
     {
         var r = ProposalLifecycle.MarkApplied(InPhase(ProposalPhase.Applying), 60, s_at);

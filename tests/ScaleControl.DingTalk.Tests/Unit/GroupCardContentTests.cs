@@ -1,3 +1,4 @@
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
@@ -50,6 +51,80 @@ public class GroupCardContentTests
         Assert.StartsWith("**feed/gateway** 4 → 8 · pending", rows[0], StringComparison.Ordinal);
         Assert.StartsWith("3 of 3 waiting for approval, expires ", card[V.StatusText], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void BuildGroup_RowSupersededByAPin_SaysThePinsReplicasAndWhoInsteadOfNoChange()
+    {
+        var content = new ApprovalCardContent(TimeZoneInfo.Utc, null, new Dictionary<string, string> { ["u-zhang"] = "Zhang San" });
+        var pinned = Row("gateway", 2, 4) is var g
+            ? g.With(g.Status with
+            {
+                Phase = ProposalPhase.Superseded,
+                SupersededBy = "gateway-pin",
+                Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 8, By = "u-zhang" },
+            })
+            : g;
+        var newer = Row("comments", 2, 4) is var c ? c.With(c.Status with { Phase = ProposalPhase.Superseded, SupersededBy = "comments-next" }) : c;
+
+        var card = content.BuildGroup([pinned, newer, Row("feed-service", 3, 6)]);
+
+        var results = card[V.Result].Split('\n');
+        Assert.Equal("gateway: superseded by a pin to 8 by Zhang San", results[0]);
+        Assert.Equal("comments: superseded by comments-next; no change", results[1]); // a newer proposal still waits: nothing changed yet
+    }
+
+    [Fact]
+    public void Build_SingleCardSupersededByAPin_StatusAndResultNameThePin()
+    {
+        var content = new ApprovalCardContent(TimeZoneInfo.Utc, null, new Dictionary<string, string> { ["u-zhang"] = "Zhang San" });
+        var row = Row("gateway", 2, 4, group: null) is var g
+            ? g.With(g.Status with
+            {
+                Phase = ProposalPhase.Superseded,
+                SupersededBy = "gateway-pin",
+                Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 8, By = "u-zhang" },
+            })
+            : g;
+
+        var card = content.Build(row);
+
+        Assert.Equal("Superseded by a pin", card[V.StatusText]);
+        Assert.Equal("superseded by a pin to 8 by Zhang San", card[V.Result]);
+    }
+
+    [Fact]
+    public void BuildGroup_WaitingRowsWithEstimates_CostLineSumsTheirPodsCpuMemoryAndCost()
+    {
+        var gateway = WithEstimate(Row("gateway", 4, 8), new PodResources(500, 1L << 30));
+        var feed = WithEstimate(Row("feed-service", 3, 6), new PodResources(1000, 2L << 30));
+        var applied = WithEstimate(Row("comments", 2, 4), new PodResources(1000, 1L << 30)) is var c
+            ? c.With(c.Status with { Phase = ProposalPhase.Applied, AppliedReplicas = 4 })
+            : c;
+
+        var card = s_content.BuildGroup([gateway, feed, applied]);
+
+        // 4 × (0.5 CPU, 1 GiB) + 3 × (1 CPU, 2 GiB) at ¥2.40 per CPU hour; the applied row is no longer asked for.
+        Assert.Equal("+7 pods · +5 CPU, +10 GiB · ≈ ¥12.00/h", card[V.CostDelta]);
+    }
+
+    [Fact]
+    public void BuildGroup_AWaitingRowWithoutEstimate_CostLineFallsBackToPodsOnly()
+    {
+        var gateway = WithEstimate(Row("gateway", 4, 8), new PodResources(500, 1L << 30));
+
+        var card = s_content.BuildGroup([gateway, Row("feed-service", 3, 6)]);
+
+        Assert.Equal("+7 pods", card[V.CostDelta]); // a CPU total missing one row's share would read as the whole
+    }
+
+    private static ScaleProposal WithEstimate(ScaleProposal row, PodResources pod) => row with
+    {
+        Spec = row.Spec with
+        {
+            Capacity = CapacityCalculator.Estimate(row.Spec.FromReplicas, row.Spec.ToReplicas, pod,
+                new ClusterRoom([new("n1", 64000, 256L << 30, 110, 0, 0, 0)]), new(CpuHour: 2.4m, Currency: "¥"), SampleProposals.Created),
+        },
+    };
 
     [Fact]
     public void BuildGroup_HotEventAndItsReturnToNormal_OneWorkloadsCardWithTheWayBackWaiting()

@@ -116,6 +116,7 @@ internal static class SampleResources
             AppliedAt = s_at,
             Message = "applied 20 → 60",
             SupersededBy = "checkout-next",
+            Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 80, By = "u1" },
             AppliedSteps = [new AppliedStep { From = 10, To = 20, At = s_at, Approvals = [new ApprovalRecord { User = "u2", Channel = ApprovalChannel.DingTalkChat, At = s_at, Replicas = 20, Signature = "c2ln" }] }],
             History = [new PhaseTransition { From = ProposalPhase.Pending, To = ProposalPhase.Approved, At = s_at, By = "u1", Message = "approved" }],
         },

@@ -4,6 +4,7 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Overrides;
 
 namespace ScaleControl.Server.Tests.Control;
 
@@ -236,6 +237,25 @@ public sealed class GroupCardTests : IDisposable
         Assert.Equal(ApprovalResultKind.Refused, result.Kind);
         Assert.Contains("is not a row of this card", result.Message, StringComparison.Ordinal);
         Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task PinOverAWaitingRow_TheRowRecordsThePinsCountAndWho_ForTheCardToSay()
+    {
+        // On call the row said "superseded; no change" while the pin had just scaled the service 4 → 8.
+        await GivenChainUnderLoad();
+        await Tick();
+        var gateway = (await Open()).Single(r => r.Spec.Target.Name == "gateway");
+
+        var pinned = await _server.Service<OverrideService>().PinAsync(
+            new PinOrder("feed", "gateway", 8, 600, "launch", "zhangsan", ApprovalChannel.DingTalkChat), default);
+        await Tick(seconds: 10);
+
+        Assert.NotNull(pinned.Policy);
+        Assert.Equal(8, _server.Workloads.Replicas("feed", "gateway"));
+        var row = Assert.Single(_server.Cards.GroupUpdates.Last(), r => r.Metadata.Name == gateway.Metadata.Name);
+        Assert.Equal(ProposalPhase.Superseded, row.Status.Phase);
+        Assert.Equal(new SupersessionRecord { Action = "pin", ToReplicas = 8, By = "zhangsan" }, row.Status.Supersession);
     }
 
     [Fact]

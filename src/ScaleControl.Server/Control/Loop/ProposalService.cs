@@ -117,7 +117,7 @@ public sealed class ProposalService(
 
     /// <summary>Closes <paramref name="open"/>; its card is brought up to date by the <see cref="CardReconciler"/>.</summary>
     public Task SupersedeAsync(ScaleProposal open, ScaleProposal by, CancellationToken cancellationToken) =>
-        writer.UpdateAsync(open, p => ProposalLifecycle.Supersede(p, by.Metadata.Name, time.GetUtcNow(),
+        writer.UpdateAsync(open, p => ProposalLifecycle.Supersede(p, by, time.GetUtcNow(),
             $"{by.Spec.FromReplicas} → {by.Spec.ToReplicas} is asked for now").IfAccepted(), cancellationToken);
 
     /// <summary>The open proposal for a workload, if any (the newest; the loop never leaves two).</summary>

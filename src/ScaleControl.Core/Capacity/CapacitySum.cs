@@ -1,0 +1,23 @@
+namespace ScaleControl.Core.Capacity;
+
+/// <summary>
+/// The total of several changes' estimates (the rows of a group card), for <see cref="CapacityText.Change"/>. A part
+/// that any row does not know (its CPU or memory, its cost, or a cost in another currency) is left out of the total
+/// rather than summed short. Room is not summed: the rows compete for the same free nodes.
+/// </summary>
+public static class CapacitySum
+{
+    public static CapacityEstimate Of(IReadOnlyList<CapacityEstimate> estimates)
+    {
+        var currencies = estimates.Select(e => e.Currency).Distinct(StringComparer.Ordinal).Count();
+        return new CapacityEstimate
+        {
+            Pods = estimates.Sum(e => e.Pods),
+            MilliCpu = estimates.All(e => e.MilliCpu is not null && e.MemoryBytes is not null) ? estimates.Sum(e => e.MilliCpu) : null,
+            MemoryBytes = estimates.All(e => e.MilliCpu is not null && e.MemoryBytes is not null) ? estimates.Sum(e => e.MemoryBytes) : null,
+            CostPerHour = currencies == 1 && estimates.All(e => e.CostPerHour is not null) ? estimates.Sum(e => e.CostPerHour) : null,
+            Currency = currencies == 1 ? estimates[0].Currency : null,
+            Room = RoomVerdict.Unknown,
+        };
+    }
+}
