@@ -26,7 +26,7 @@ public sealed partial class CardCallbackHandler(
     IOptions<DingTalkOptions> options,
     ILogger<CardCallbackHandler> logger)
 {
-    /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="GroupCardRows.Key"/>).</summary>
+    /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="ScaleProposal.Key"/>).</summary>
     public const string RowParam = "row";
 
     /// <summary>A namespace and a proposal name at most.</summary>

@@ -13,9 +13,6 @@ public static class GroupCardRows
 {
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>The row's id on the card: <c>namespace/proposal-name</c>.</summary>
-    public static string Key(ScaleProposal row) => $"{row.Metadata.Namespace}/{row.Metadata.Name}";
-
     /// <summary>
     /// JSON text of at most <paramref name="maxBytes"/>: a card value cut mid-JSON would not render at all, so rows that
     /// do not fit are left out of the loop (they stay in the text rows and under Approve all / Reject all).
@@ -23,7 +20,7 @@ public static class GroupCardRows
     public static string Items(IReadOnlyList<ScaleProposal> rows, int maxBytes)
     {
         var items = rows.Select(r => new RowItem(
-            Key(r),
+            r.Key, // the row's id on the card: namespace/proposal-name
             $"{r.Metadata.Namespace}/{r.Spec.Target.Name}",
             r.Spec.FromReplicas.ToString(CultureInfo.InvariantCulture),
             r.Spec.ToReplicas.ToString(CultureInfo.InvariantCulture),
@@ -52,7 +49,7 @@ public static class GroupCardRows
         var bytes = 0;
         foreach (var row in rows.Where(r => r.Status.Phase == ProposalPhase.Pending))
         {
-            var entry = $"{(seen.Length > 0 ? "," : "")}{Key(row)}={row.Spec.ToReplicas.ToString(CultureInfo.InvariantCulture)}";
+            var entry = $"{(seen.Length > 0 ? "," : "")}{row.Key}={row.Spec.ToReplicas.ToString(CultureInfo.InvariantCulture)}";
             bytes += Encoding.UTF8.GetByteCount(entry);
             if (bytes > maxBytes)
             {
