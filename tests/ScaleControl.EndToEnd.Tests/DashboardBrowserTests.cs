@@ -86,8 +86,11 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         // One group card on the phone with a row per service; zhangsan taps Approve all once.
         var phone = page.FrameLocator("#phone");
         await phone.Locator(".user-chip[data-user='zhangsan']").ClickAsync();
-        var groupCard = phone.Locator(".card[data-out-track-id]").Filter(new() { Has = phone.Locator(".card-rows") });
-        await Assertions.Expect(groupCard).ToHaveCountAsync(1, new() { Timeout = Patient(20) });
+        var groupCards = phone.Locator(".card[data-out-track-id]").Filter(new() { Has = phone.Locator(".card-rows") });
+        await Assertions.Expect(groupCards).ToHaveCountAsync(1, new() { Timeout = Patient(20) });
+        // This card from here on: traffic keeps rising, so a newer card for a service may follow once rows are applied.
+        var outTrackId = await groupCards.GetAttributeAsync("data-out-track-id");
+        var groupCard = phone.Locator($".card[data-out-track-id='{outTrackId}']");
         foreach (var policy in chain)
         {
             await Assertions.Expect(groupCard.Locator(".card-rows")).ToContainTextAsync(policy.Id, new() { Timeout = Patient(10) });
@@ -118,21 +121,19 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });
 
         // Undo all by an approver: every service back where the card's first applied step found it (kubectl both ways).
-        var outTrackId = await groupCard.GetAttributeAsync("data-out-track-id");
         var applied = (await sandbox.Kubectl.RunAsync("get", "scaleproposals", "-n", single.Namespace, "-o",
             "jsonpath={range .items[*]}{.status.card.outTrackId} {.status.phase} {.metadata.creationTimestamp} {.spec.target.name} {.spec.fromReplicas}{\"\\n\"}{end}")).StdOut
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' '))
             .Where(f => f.Length == 5 && f[0] == outTrackId && f[1] == "Applied").ToList();
         var startedAt = chain.ToDictionary(p => p.Id, p => int.Parse(applied.Where(f => f[3] == p.Workload).OrderBy(f => f[2], StringComparer.Ordinal).First()[4], CultureInfo.InvariantCulture));
-        var sameCard = phone.Locator($".card[data-out-track-id='{outTrackId}']"); // traffic is still high: a new card may follow the undo
-        await sameCard.Locator("button[data-action-id='undo_all']").ClickAsync();
+        await groupCard.Locator("button[data-action-id='undo_all']").ClickAsync();
         foreach (var policy in chain)
         {
             await WaitUntilAsync(async () => await SpecReplicasAsync(policy) == startedAt[policy.Id], Patience.Of(20), $"{policy.Id} spec.replicas back to {startedAt[policy.Id]} (kubectl)");
         }
 
-        await Assertions.Expect(sameCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("undone by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });
-        await Assertions.Expect(sameCard.Locator("button[data-action-id='undo_all']")).ToHaveCountAsync(0, new() { Timeout = Patient(10) });
+        await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("undone by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });
+        await Assertions.Expect(groupCard.Locator("button[data-action-id='undo_all']")).ToHaveCountAsync(0, new() { Timeout = Patient(10) });
     }
 
     private async Task<int> SpecReplicasAsync(SeededPolicy policy) =>
