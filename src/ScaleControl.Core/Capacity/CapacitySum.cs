@@ -10,11 +10,12 @@ public static class CapacitySum
     public static CapacityEstimate Of(IReadOnlyList<CapacityEstimate> estimates)
     {
         var currencies = estimates.Select(e => e.Currency).Distinct(StringComparer.Ordinal).Count();
+        var resources = estimates.All(e => e.MilliCpu is not null && e.MemoryBytes is not null); // both or neither, as a single card
         return new CapacityEstimate
         {
             Pods = estimates.Sum(e => e.Pods),
-            MilliCpu = estimates.All(e => e.MilliCpu is not null && e.MemoryBytes is not null) ? estimates.Sum(e => e.MilliCpu) : null,
-            MemoryBytes = estimates.All(e => e.MilliCpu is not null && e.MemoryBytes is not null) ? estimates.Sum(e => e.MemoryBytes) : null,
+            MilliCpu = resources ? estimates.Sum(e => e.MilliCpu) : null,
+            MemoryBytes = resources ? estimates.Sum(e => e.MemoryBytes) : null,
             CostPerHour = currencies == 1 && estimates.All(e => e.CostPerHour is not null) ? estimates.Sum(e => e.CostPerHour) : null,
             Currency = currencies == 1 ? estimates[0].Currency : null,
             Room = RoomVerdict.Unknown,

@@ -57,21 +57,8 @@ internal sealed class SamplePeaks
     public bool TryHighestAfter(long fromTicks, out double highest)
     {
         var items = _candidates.AsSpan();
-        int low = 0, high = items.Length;
-        while (low < high)
-        {
-            var middle = (low + high) >>> 1;
-            if (items[middle].Time.UtcTicks > fromTicks)
-            {
-                high = middle;
-            }
-            else
-            {
-                low = middle + 1;
-            }
-        }
-
-        highest = low < items.Length ? items[low].Value : double.NegativeInfinity;
-        return low < items.Length;
+        var first = SampleSearch.FirstAfter(items, fromTicks);
+        highest = first < items.Length ? items[first].Value : double.NegativeInfinity;
+        return first < items.Length;
     }
 }

@@ -232,45 +232,11 @@ internal sealed class TrendObservations
     }
 
     /// <summary>The index of the last sample at or before <paramref name="ticks"/> (there is one).</summary>
-    private static int LastAtOrBefore(ReadOnlySpan<MetricPoint> entries, long ticks)
-    {
-        int low = 0, high = entries.Length;
-        while (low < high)
-        {
-            var middle = (low + high) >>> 1;
-            if (entries[middle].Time.UtcTicks <= ticks)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        return low - 1;
-    }
+    private static int LastAtOrBefore(ReadOnlySpan<MetricPoint> entries, long ticks) => SampleSearch.FirstAfter(entries, ticks) - 1;
 
     /// <summary>The first sample no more than <see cref="WindowTicks"/> before <paramref name="latestTicks"/>.</summary>
-    private static long FirstWithin(SampleSeries series, long latestTicks)
-    {
-        var entries = series.Entries;
-        int low = 0, high = entries.Length;
-        while (low < high)
-        {
-            var middle = (low + high) >>> 1;
-            if (latestTicks - entries[middle].Time.UtcTicks > WindowTicks)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        return entries[low].Time.UtcTicks;
-    }
+    private static long FirstWithin(SampleSeries series, long latestTicks) =>
+        series.Entries[SampleSearch.FirstAfter(series.Entries, latestTicks - WindowTicks - 1)].Time.UtcTicks;
 
     /// <summary>The scan itself: no calls inside the loop, so the running values stay in registers.</summary>
     private void Fill(ReadOnlySpan<MetricPoint> entries, MetricPoint latest)

@@ -105,8 +105,7 @@ public static class ProposalRules
         // Up, the need before the step limit: from the same count the step limit caps every ask at the refused one, so
         // live a rejected 6 → 26 held for 30 minutes while 40 were needed and 78 % of requests failed.
         var needed = Math.Min(decision.NeededReplicas, policy.Spec.MaxReplicas);
-        var slack = (spec.Tolerance ?? policy.Spec.Tolerance) * Math.Max(1, spec.ToReplicas);
-        var beyond = up ? needed > hold.SizedFor : decision.DesiredReplicas < spec.ToReplicas - slack;
+        var beyond = up ? needed > hold.SizedFor : decision.DesiredReplicas < spec.ToReplicas - Slack(spec, policy.Spec.Tolerance);
         return beyond ? null : hold;
     }
 
@@ -124,10 +123,12 @@ public static class ProposalRules
         }
 
         var spec = proposal.Spec;
-        var slack = (spec.Tolerance ?? tolerance ?? 0) * Math.Max(1, spec.ToReplicas);
-        var sizedFor = spec.ToReplicas > spec.FromReplicas ? (int)Math.Floor(spec.ToReplicas + slack) : spec.ToReplicas;
+        var sizedFor = spec.ToReplicas > spec.FromReplicas ? (int)Math.Floor(spec.ToReplicas + Slack(spec, tolerance ?? 0)) : spec.ToReplicas;
         return new RefusalHold(proposal, at.AddSeconds(spec.RejectBackoffSeconds), sizedFor);
     }
+
+    /// <summary>The replicas within tolerance of a refused target: the proposal's own tolerance, else the policy's.</summary>
+    private static double Slack(ScaleProposalSpec spec, double policyTolerance) => (spec.Tolerance ?? policyTolerance) * Math.Max(1, spec.ToReplicas);
 
     /// <summary>When a person said no (or "only part of it") to the proposal; null for any other outcome.</summary>
     public static DateTimeOffset? RefusedAt(ScaleProposal proposal) => proposal.Status switch
