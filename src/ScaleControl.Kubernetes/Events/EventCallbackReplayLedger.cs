@@ -24,27 +24,14 @@ public sealed class EventCallbackReplayLedger(IKubernetes client, KubernetesOpti
     public async Task<bool> TryClaimAsync(string key, CancellationToken cancellationToken)
     {
         var election = options.LeaderElection;
-        var now = time.GetUtcNow().UtcDateTime;
-        var name = NameOf(key);
-        var claim = new Corev1Event
+        var lease = new V1ObjectReference
         {
-            ApiVersion = "v1",
-            Kind = "Event",
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = election.Namespace },
-            InvolvedObject = new V1ObjectReference
-            {
-                ApiVersion = "coordination.k8s.io/v1", Kind = "Lease", Name = election.LeaseName, NamespaceProperty = election.Namespace,
-            },
-            Reason = Reason,
-            Message = $"A DingTalk HTTP card callback with this signature was accepted by {leadership.Identity}; every replica refuses it again.",
-            Type = "Normal",
-            Source = new V1EventSource { Component = options.Events.Component },
-            ReportingComponent = options.Events.Component,
-            ReportingInstance = leadership.Identity,
-            FirstTimestamp = now,
-            LastTimestamp = now,
-            Count = 1,
+            ApiVersion = "coordination.k8s.io/v1", Kind = "Lease", Name = election.LeaseName, NamespaceProperty = election.Namespace,
         };
+        var claim = ProductEvent.Create(
+            NameOf(key), lease, Reason,
+            $"A DingTalk HTTP card callback with this signature was accepted by {leadership.Identity}; every replica refuses it again.",
+            "Normal", options.Events.Component, leadership.Identity, time.GetUtcNow().UtcDateTime);
         try
         {
             await client.CoreV1.CreateNamespacedEventAsync(

@@ -61,30 +61,19 @@ public sealed partial class KubernetesEventRecorder(
 
     private TimeSpan Window => TimeSpan.FromSeconds(options.Events.DedupeWindowSeconds);
 
-    private Corev1Event Build(string name, CachedWorkload workload, string reason, string message, string type, DateTimeOffset now) => new()
-    {
-        ApiVersion = "v1",
-        Kind = "Event",
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = workload.Metadata.NamespaceProperty },
-        InvolvedObject = new V1ObjectReference
-        {
-            ApiVersion = workload.ApiVersion,
-            Kind = workload.Kind,
-            Name = workload.Metadata.Name,
-            NamespaceProperty = workload.Metadata.NamespaceProperty,
-            Uid = workload.Metadata.Uid,
-            ResourceVersion = workload.Metadata.ResourceVersion,
-        },
-        Reason = reason,
-        Message = message,
-        Type = type,
-        Source = new V1EventSource { Component = options.Events.Component },
-        ReportingComponent = options.Events.Component,
-        ReportingInstance = leadership.Identity,
-        FirstTimestamp = now.UtcDateTime,
-        LastTimestamp = now.UtcDateTime,
-        Count = 1,
-    };
+    private Corev1Event Build(string name, CachedWorkload workload, string reason, string message, string type, DateTimeOffset now) =>
+        ProductEvent.Create(
+            name,
+            new V1ObjectReference
+            {
+                ApiVersion = workload.ApiVersion,
+                Kind = workload.Kind,
+                Name = workload.Metadata.Name,
+                NamespaceProperty = workload.Metadata.NamespaceProperty,
+                Uid = workload.Metadata.Uid,
+                ResourceVersion = workload.Metadata.ResourceVersion,
+            },
+            reason, message, type, options.Events.Component, leadership.Identity, now.UtcDateTime);
 
     private async Task BumpAsync(string @namespace, string name, int count, DateTimeOffset now, CancellationToken cancellationToken)
     {
