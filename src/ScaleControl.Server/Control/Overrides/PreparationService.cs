@@ -118,7 +118,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var mode = workload is { } w && replicas <= w.SpecReplicas
             ? $"; at or below today's {w.SpecReplicas} replicas, so it changes nothing unless the workload is scaled below it by then"
             : needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
-        var replaced = spec.ExpectedEvents.FirstOrDefault(e => e.FloorEnd() > now && e.Name == expected.Name) is { } earlier
+        var replaced = Upcoming(spec, expected.Name, now) is { } earlier
             ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
             : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}";
@@ -156,13 +156,17 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
     private static string FreeDefaultName(ScalePolicySpec spec, DateTimeOffset at, DateTimeOffset now)
     {
         var name = DefaultName(at);
-        for (var n = 2; spec.ExpectedEvents.Any(e => e.FloorEnd() > now && e.Name == name); n++)
+        for (var n = 2; Upcoming(spec, name, now) is not null; n++)
         {
             name = $"{DefaultName(at)}-{n}";
         }
 
         return name;
     }
+
+    /// <summary>The event of that name whose floor has not ended yet, if any.</summary>
+    private static ExpectedEventSpec? Upcoming(ScalePolicySpec spec, string name, DateTimeOffset now) =>
+        spec.ExpectedEvents.FirstOrDefault(e => e.FloorEnd() > now && e.Name == name);
 
     /// <summary>"event-20261204-2000": a DNS label from the time (UTC), so one event per minute needs no name.</summary>
     public static string DefaultName(DateTimeOffset at) => "event-" + at.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
