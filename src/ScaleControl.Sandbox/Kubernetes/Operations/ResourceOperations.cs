@@ -186,16 +186,16 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     /// <param name="owner">Who a non-apply patch is recorded for in managedFields (an apply records its field manager).</param>
     public (JsonObject Object, bool Created) Patch(ResourceType type, string ns, string name, PatchRequest patch, Subresource subresource, bool dryRun = false, FieldOwner? owner = null)
     {
-        if (patch.Kind == PatchKind.Apply && subresource == Subresource.None
-            && store.Get(type.Storage, type.Namespaced ? ns : "", name) is null)
+        var apply = patch.Kind == PatchKind.Apply && subresource == Subresource.None;
+        if (apply && store.Get(type.Storage, type.Namespaced ? ns : "", name) is null)
         {
             var body = ApplyOwnership.Apply(new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, patch, type.GroupVersion, Now());
             return (Create(type, ns, body, dryRun: dryRun), true);
         }
 
-        return patch.Kind == PatchKind.Apply && subresource == Subresource.None
-            ? (Update(type, ns, name, subresource, current => ApplyOwnership.Apply(current, patch, type.GroupVersion, Now()), dryRun), false)
-            : (Update(type, ns, name, subresource, patch.ApplyTo, dryRun, owner), false);
+        // An apply records its own field manager's ownership (ApplyOwnership); any other patch is an Update by its owner.
+        Func<JsonObject, JsonObject> change = apply ? current => ApplyOwnership.Apply(current, patch, type.GroupVersion, Now()) : patch.ApplyTo;
+        return (Update(type, ns, name, subresource, change, dryRun, apply ? null : owner), false);
     }
 
     /// <summary>Writes a status computed by the sandbox's own controllers (no precondition).</summary>
