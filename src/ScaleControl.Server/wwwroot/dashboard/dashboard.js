@@ -171,10 +171,7 @@
     $('live-text').textContent = text;
   }
 
-  function showBanner(text) {
-    $('banner').textContent = text;
-    $('banner').hidden = !text;
-  }
+  function showBanner(text) { showWarning('banner', text); }
 
   // The page is live, but is the loop? Only the leader ticks: a leader whose last tick is old has stalled, and
   // without a leader nothing is evaluated or applied. The numbers below are then from the last evaluation.
