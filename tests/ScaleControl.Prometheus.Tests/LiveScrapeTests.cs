@@ -113,7 +113,9 @@ public sealed class LiveScrapeTests(LiveScrapeFixture live) : IClassFixture<Live
         var requests = await PrometheusAtAsync(Requests, at);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         Assert.True(pushes > 500, $"push rate {pushes}/s in Prometheus at {at:O}");
-        Assert.InRange(requests, 95, 105); // the opens come at trafficFrom
+        // The opens come at trafficFrom, so promo-api is still at its 100 QPS base. Prometheus extrapolates a [10s] rate
+        // from scrape timestamps that jitter under load, worth up to ±10 % (as in the tests above; 107 was seen in CI).
+        Assert.InRange(requests, 90, 110);
         Assert.True(trafficFrom > at.AddSeconds(60), $"traffic from {trafficFrom:O}");
     }
 
