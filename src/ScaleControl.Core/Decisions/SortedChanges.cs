@@ -51,23 +51,14 @@ internal sealed class SortedChanges
             }
 
             var length = _count;
-            var dropped = previous[kept..];
-            if (added == 1 && dropped.Length == 1)
+            foreach (var old in previous[kept..])
             {
-                // The usual step (one new sample, one aged out): one move instead of two.
-                Replace(length, dropped[0], changes[0]);
+                length = Remove(length, old);
             }
-            else
-            {
-                foreach (var old in dropped)
-                {
-                    length = Remove(length, old);
-                }
 
-                foreach (var value in changes[..added])
-                {
-                    length = Insert(length, value);
-                }
+            foreach (var value in changes[..added])
+            {
+                length = Insert(length, value);
             }
 
             changes.CopyTo(_changes);
@@ -86,26 +77,6 @@ internal sealed class SortedChanges
         var at = _sorted.AsSpan(0, length).BinarySearch(value);
         _sorted.AsSpan(at + 1, length - at - 1).CopyTo(_sorted.AsSpan(at));
         return length - 1;
-    }
-
-    /// <summary>Takes <paramref name="old"/> out and puts <paramref name="value"/> in, moving only the values between their places.</summary>
-    private void Replace(int length, double old, double value)
-    {
-        var sorted = _sorted.AsSpan(0, length);
-        var from = sorted.BinarySearch(old);
-        var to = sorted.BinarySearch(value);
-        to = to < 0 ? ~to : to;
-        if (to > from)
-        {
-            // Those after the old value's place and below the new one move down one.
-            sorted[(from + 1)..to].CopyTo(sorted[from..]);
-            sorted[to - 1] = value;
-        }
-        else
-        {
-            sorted[to..from].CopyTo(sorted[(to + 1)..]);
-            sorted[to] = value;
-        }
     }
 
     private int Insert(int length, double value)

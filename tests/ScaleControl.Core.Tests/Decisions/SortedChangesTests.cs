@@ -2,7 +2,7 @@ using ScaleControl.Core.Decisions;
 
 namespace ScaleControl.Core.Tests.Decisions;
 
-/// <summary>The noise memo updates its sorted copy in place; its median must be the one sorting afresh gives, every time.</summary>
+/// <summary>The noise memo updates its sorted copy in place (new changes in, aged ones out); its median must be the one sorting afresh gives, every time.</summary>
 public class SortedChangesTests
 {
     [Theory]
