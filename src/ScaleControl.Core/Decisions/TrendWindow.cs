@@ -7,7 +7,7 @@ namespace ScaleControl.Core.Decisions;
 /// v = y − y[0]): that observation's own terms are then exactly zero, so the fit one observation ago is the same sums
 /// over one observation fewer. One pass, four observations at a time; the fits use the one-pass formulas
 /// (Σuu − Σu·Σu/n, ...). Algebraically these are the centred sums of the plain two-pass fit, rounded in another
-/// order (pinned within 1e-9 of it by <c>TrendPredictorExactnessTests</c>).
+/// order (<c>TrendPredictorExactnessTests</c> pin the slope within 1e-9 of it, the t statistic within 1e-6).
 /// </summary>
 internal readonly struct TrendWindow
 {
@@ -42,19 +42,19 @@ internal readonly struct TrendWindow
             svv += v * v;
         }
 
-        double u1 = Vector256.Sum(su), v1 = Vector256.Sum(sv), uu = Vector256.Sum(suu), uv = Vector256.Sum(suv), vv = Vector256.Sum(svv);
+        double sumU = Vector256.Sum(su), sumV = Vector256.Sum(sv), sumUU = Vector256.Sum(suu), sumUV = Vector256.Sum(suv), sumVV = Vector256.Sum(svv);
         for (; i < n; i++)
         {
             var u = x[i] - x0;
             var v = y[i] - y0;
-            u1 += u;
-            v1 += v;
-            uu += u * u;
-            uv += u * v;
-            vv += v * v;
+            sumU += u;
+            sumV += v;
+            sumUU += u * u;
+            sumUV += u * v;
+            sumVV += v * v;
         }
 
-        return new TrendWindow(x0, y0, u1, v1, uu, uv, vv);
+        return new TrendWindow(x0, y0, sumU, sumV, sumUU, sumUV, sumVV);
     }
 
     /// <summary>
