@@ -139,7 +139,15 @@ internal sealed record ProposalStatus(
     string? Message = null,
     string? SupersededBy = null,
     IReadOnlyList<PhaseTransition>? History = null,
-    IReadOnlyList<AppliedStep>? AppliedSteps = null);
+    IReadOnlyList<AppliedStep>? AppliedSteps = null,
+    UndoRecord? Undo = null,
+    UndoWithdrawal? UndoWithdrawn = null);
+
+/// <summary>Who undid an applied change, when, through which proposal, back to what.</summary>
+internal sealed record UndoRecord(string Proposal = "", string By = "", string? Channel = null, DateTimeOffset? At = null, int Replicas = 0);
+
+/// <summary>Why an applied change stopped offering Undo, in the server's words.</summary>
+internal sealed record UndoWithdrawal(string? Cause = null, DateTimeOffset? At = null, string Message = "");
 
 /// <summary>A part applied before the rest of a proposal went back to Pending, with the approvals that granted it.</summary>
 internal sealed record AppliedStep(int From = 0, int To = 0, DateTimeOffset? At = null, IReadOnlyList<ApprovalRecord>? Approvals = null);
