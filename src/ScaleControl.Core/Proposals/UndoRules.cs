@@ -43,9 +43,7 @@ public static class UndoRules
         if (newer is not null)
         {
             // Checked live, not only from the recorded withdrawal: a tap may come before the loop has seen the newer change.
-            return Refuse(IsUndoOf(newer, original)
-                ? $"already undone by {newer.Spec.RequestedBy} ({newer.Metadata.Name})"
-                : $"the workload has moved on since: {ByNewerChange(original, newer).Message}; undo only takes back the latest change");
+            return Refuse($"the workload has moved on since: {ByNewerChange(original, newer).Message}; undo only takes back the latest change");
         }
 
         if (policy is null)
@@ -128,23 +126,33 @@ public static class UndoRules
     /// <summary>
     /// Whether <paramref name="original"/>'s Undo stopped meaning what its card says, and why; null while it still does
     /// (or when it was never offered, was undone or was withdrawn already). In this order: a newer change of ScaleControl's
-    /// was applied to the workload (<paramref name="newer"/>, <see cref="NewerChange"/>), the workload runs another count
-    /// than the change left, the undo window ended. <paramref name="workload"/> null (not read, or gone): the count is not
+    /// was applied to the workload (<see cref="NewerChange"/>), the workload runs another count than the card's own
+    /// changes left it at, the undo window ended. <paramref name="workload"/> null (not read, or gone): the count is not
     /// judged — nothing is withdrawn on missing data, and the tap's own check refuses an undo of a missing workload.
     /// </summary>
-    public static UndoWithdrawal? Withdrawal(ScaleProposal original, WorkloadState? workload, ScaleProposal? newer, DateTimeOffset now, TimeSpan window)
+    /// <param name="sameNamespace">The proposals of <paramref name="original"/>'s namespace (the newer changes are among them).</param>
+    public static UndoWithdrawal? Withdrawal(
+        ScaleProposal original, IReadOnlyCollection<ScaleProposal> sameNamespace, WorkloadState? workload, DateTimeOffset now, TimeSpan window)
     {
         if (Offered(original, now, TimeSpan.MaxValue) is not null)
         {
             return null;
         }
 
-        if (newer is not null)
+        if (NewerChange(original, sameNamespace) is { } newer)
         {
-            return IsUndoOf(newer, original) ? null : ByNewerChange(original, newer); // its undo marks it undone instead
+            return ByNewerChange(original, newer);
         }
 
-        if (workload is not null && workload.SpecReplicas != original.Status.AppliedReplicas)
+        // The card's own later steps of this workload (a group card's second row, an Undo all under way) moved it, not someone else.
+        var latestOwn = ChangesAfter(original, sameNamespace).Where(p => p.Key == original.Key || IsOwn(original, p, sameNamespace))
+            .MaxBy(p => p.Status.AppliedAt) ?? original;
+        if (IsUndoOf(latestOwn, original))
+        {
+            return null; // its undo was applied: UndoCompletion marks it undone
+        }
+
+        if (workload is not null && workload.SpecReplicas != latestOwn.Status.AppliedReplicas)
         {
             return Worded(original, new UndoWithdrawal { Cause = UndoWithdrawalCause.WorkloadMoved, At = now, Replicas = workload.SpecReplicas });
         }
@@ -155,30 +163,43 @@ public static class UndoRules
     }
 
     /// <summary>
-    /// The workload's newest change applied after <paramref name="original"/> among <paramref name="proposals"/> (any action;
-    /// a partial approval's applied part too); null when there is none.
+    /// The workload's newest change applied after <paramref name="original"/> (any action; a partial approval's applied part
+    /// too) that is not the card's own: not a row of <paramref name="original"/>'s card (a group card's "Undo all" takes
+    /// those back with it), nor an undo of one of them. Null when there is none.
     /// </summary>
-    public static ScaleProposal? NewerChange(ScaleProposal original, IEnumerable<ScaleProposal> proposals)
+    public static ScaleProposal? NewerChange(ScaleProposal original, IReadOnlyCollection<ScaleProposal> sameNamespace) =>
+        ChangesAfter(original, sameNamespace)
+            .Where(p => p.Status.AppliedAt > original.Status.AppliedAt && p.Key != original.Key && !IsOwn(original, p, sameNamespace))
+            .MaxBy(p => p.Status.AppliedAt);
+
+    /// <summary>Changes of <paramref name="original"/>'s workload applied at or after it (itself included).</summary>
+    private static IEnumerable<ScaleProposal> ChangesAfter(ScaleProposal original, IEnumerable<ScaleProposal> proposals)
     {
         if (original.Status.AppliedAt is not { } appliedAt)
         {
-            return null;
+            return [];
         }
 
         var target = ProposalRules.TargetKey(ProposalFactory.TargetOf(original));
-        ScaleProposal? newest = null;
-        foreach (var p in proposals)
+        return proposals.Where(p => p.Status is { AppliedAt: { } at, AppliedReplicas: not null } && at >= appliedAt
+            && ProposalRules.TargetKey(ProposalFactory.TargetOf(p)) == target);
+    }
+
+    /// <summary>A row of <paramref name="original"/>'s card, or an undo of such a row (or of <paramref name="original"/>).</summary>
+    private static bool IsOwn(ScaleProposal original, ScaleProposal change, IReadOnlyCollection<ScaleProposal> sameNamespace)
+    {
+        if (OnCardOf(original, change))
         {
-            if (p.Status is { AppliedAt: { } at, AppliedReplicas: not null } && at > appliedAt && p.Key != original.Key
-                && (newest is null || at > newest.Status.AppliedAt)
-                && ProposalRules.TargetKey(ProposalFactory.TargetOf(p)) == target)
-            {
-                newest = p;
-            }
+            return true;
         }
 
-        return newest;
+        return ProposalFactory.ActionOf(change) == ProposalFactory.Action.Undo
+            && change.Metadata.Annotations?.GetValueOrDefault(ProposalFactory.UndoOfAnnotation) is { } undoneName
+            && (undoneName == original.Metadata.Name || sameNamespace.Any(p => p.Metadata.Name == undoneName && OnCardOf(original, p)));
     }
+
+    private static bool OnCardOf(ScaleProposal original, ScaleProposal other) =>
+        original.Status.Card is { OutTrackId.Length: > 0 } card && other.Status.Card?.OutTrackId == card.OutTrackId;
 
     /// <summary>
     /// A withdrawal in words, with names and times as the reader sees them (the card: display names and its time zone;

@@ -29,10 +29,9 @@ public sealed class UndoOffers(
         var window = TimeSpan.FromSeconds(options.Value.UndoWindowSeconds);
         foreach (var offered in all.Where(p => p.Status.Card is not null && UndoRules.Offered(p, now, TimeSpan.MaxValue) is null))
         {
-            var newer = UndoRules.NewerChange(offered, all.Where(p => p.Metadata.Namespace == offered.Metadata.Namespace));
-            // The workload is read only when no newer change of ours decides it (the watch cache answers; an error skips it this tick).
-            var workload = newer is null ? await ReadAsync(offered, cancellationToken) : null;
-            if (UndoRules.Withdrawal(offered, workload, newer, now, window) is not { } withdrawal)
+            var sameNamespace = all.Where(p => p.Metadata.Namespace == offered.Metadata.Namespace).ToList();
+            var workload = await ReadAsync(offered, cancellationToken); // the watch cache answers; an error skips the count this tick
+            if (UndoRules.Withdrawal(offered, sameNamespace, workload, now, window) is not { } withdrawal)
             {
                 continue;
             }
