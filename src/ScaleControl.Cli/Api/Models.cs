@@ -208,12 +208,13 @@ internal sealed record WhatIfStep(
     int CurrentReplicas = 0,
     int DesiredReplicas = 0,
     string Outcome = "",
-    string? Reason = null);
+    string? Reason = null,
+    string? Approval = null);
 
-internal sealed record WhatIfSummary(int Changes = 0, int MaxReplicas = 0, int MinReplicas = 0, int Proposals = 0, int Applied = 0);
+internal sealed record WhatIfSummary(int Changes = 0, int MaxReplicas = 0, int MinReplicas = 0, int Proposals = 0, int Applied = 0, int Approved = 0, int Expired = 0);
 
 internal sealed record WhatIfResult(string? Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep>? Steps = null, WhatIfSummary? Summary = null,
-    int StartReplicas = 0, string? StartedFrom = null, string? Note = null);
+    int StartReplicas = 0, string? StartedFrom = null, string? Note = null, int ApprovalDelaySeconds = 0, string? ApprovalDelaySource = null);
 
 internal static class Models
 {
