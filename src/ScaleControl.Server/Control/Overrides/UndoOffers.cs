@@ -27,15 +27,30 @@ public sealed class UndoOffers(
         var all = await store.ListAsync(null, cancellationToken);
         var now = time.GetUtcNow();
         var window = TimeSpan.FromSeconds(options.Value.UndoWindowSeconds);
-        foreach (var offered in all.Where(p => p.Status.Card is not null && UndoRules.Offered(p, now, TimeSpan.MaxValue) is null))
+        // As many as the card reconciler shows in a tick: the first tick after an upgrade finds every retained card's window over.
+        var budget = options.Value.CardRepairsPerTick;
+        var offering = all.Where(p => p.Status.Card is not null && UndoRules.Offered(p, now, TimeSpan.MaxValue) is null).ToList();
+        if (offering.Count == 0)
         {
-            var sameNamespace = all.Where(p => p.Metadata.Namespace == offered.Metadata.Namespace).ToList();
+            return;
+        }
+
+        var byNamespace = all.GroupBy(p => p.Metadata.Namespace, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyCollection<ScaleProposal>)[.. g], StringComparer.Ordinal);
+        foreach (var offered in offering)
+        {
+            if (budget <= 0)
+            {
+                return;
+            }
+
+            var sameNamespace = byNamespace[offered.Metadata.Namespace];
             var workload = await ReadAsync(offered, cancellationToken); // the watch cache answers; an error skips the count this tick
             if (UndoRules.Withdrawal(offered, sameNamespace, workload, now, window) is not { } withdrawal)
             {
                 continue;
             }
 
+            budget--;
             var stored = await writer.UpdateAsync(offered, p => ProposalLifecycle.WithdrawUndo(p, withdrawal, now).IfAccepted(), cancellationToken);
             if (stored is not null)
             {
