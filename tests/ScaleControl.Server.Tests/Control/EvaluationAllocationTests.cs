@@ -72,7 +72,7 @@ public class EvaluationAllocationTests
         Assert.True(perEvaluation <= MaxBytesPerEvaluation, $"an evaluation allocated {perEvaluation:0} B (at most {MaxBytesPerEvaluation} B)");
     }
 
-    private static ScalePolicy Policy(int i) => new()
+    internal static ScalePolicy Policy(int i) => new()
     {
         Metadata = new ObjectMeta { Name = $"svc-{i}", Namespace = "bench" },
         Spec = new ScalePolicySpec
@@ -85,7 +85,7 @@ public class EvaluationAllocationTests
     };
 
     /// <summary>The workloads as the watch cache serves them: in memory, answered synchronously.</summary>
-    private sealed class CachedWorkloads(IEnumerable<WorkloadState> states) : IWorkloadClient
+    internal sealed class CachedWorkloads(IEnumerable<WorkloadState> states) : IWorkloadClient
     {
         private readonly Dictionary<string, Task<WorkloadState?>> _byName = states.ToDictionary(s => s.Ref.Name, s => Task.FromResult<WorkloadState?>(s));
 
@@ -95,7 +95,7 @@ public class EvaluationAllocationTests
     }
 
     /// <summary>The tick's readings are handed in; the evaluator itself queries nothing.</summary>
-    private sealed class UnusedMetricSource : IMetricSource
+    internal sealed class UnusedMetricSource : IMetricSource
     {
         public Task<IReadOnlyDictionary<string, MetricReading>> QueryAsync(IReadOnlyCollection<string> queries, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -9,9 +9,54 @@ namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// The outcome of evaluating one policy: the workload as read and the engine's decision (both null when the workload
-/// is missing). A value, so the loop's one evaluation per policy per tick allocates nothing for it.
+/// is missing). A small value, so the loop's one evaluation per policy per tick allocates nothing for it: the decision
+/// (about 300 bytes) stays in its <see cref="DecisionSlot"/> (a committed one is the policy's remembered decision)
+/// instead of being copied into the evaluation, its ValueTask and the caller's await.
 /// </summary>
-public readonly record struct Evaluation(ScalePolicy Policy, WorkloadState? Workload, Decision? Decision, string? Problem);
+public readonly struct Evaluation
+{
+    private readonly DecisionSlot? _slot;
+    private readonly int _version;
+
+    public Evaluation(ScalePolicy policy, string problem)
+    {
+        Policy = policy;
+        Problem = problem;
+    }
+
+    internal Evaluation(ScalePolicy policy, WorkloadState workload, DecisionSlot slot)
+    {
+        Policy = policy;
+        Workload = workload;
+        _slot = slot;
+        _version = slot.Version;
+    }
+
+    public ScalePolicy Policy { get; }
+
+    public WorkloadState? Workload { get; }
+
+    public string? Problem { get; }
+
+    /// <summary>
+    /// The engine's decision, copied out of its slot; the loop reads it before it evaluates the policy again, and a
+    /// later read fails rather than return a newer evaluation's decision.
+    /// </summary>
+    public Decision? Decision => _slot is null ? null
+        : _slot.Version == _version ? _slot.Value
+        : throw new InvalidOperationException($"{Policy.Key} was evaluated again since: its earlier decision is no longer kept");
+}
+
+/// <summary>
+/// Where a decision is kept in one piece: a policy's last decision (<see cref="PolicyRuntime"/>, overwritten in place
+/// by each committed evaluation, <see cref="Version"/> counting them) or a dry run's own.
+/// </summary>
+public sealed class DecisionSlot
+{
+    internal Decision Value;
+
+    internal int Version;
+}
 
 /// <summary>
 /// Evaluates one policy: reads the workload, feeds the readings into the policy's history and asks the pure
@@ -68,7 +113,7 @@ public sealed class PolicyEvaluator(
         return Evaluate(policy, readings, tick, commit, runtime, workload, now, leader);
     }
 
-    private static Evaluation Missing(ScalePolicy policy, WorkloadRef target) => new(policy, null, null, $"{target.Kind} {target} not found");
+    private static Evaluation Missing(ScalePolicy policy, WorkloadRef target) => new(policy, $"{target.Kind} {target} not found");
 
     private Evaluation Evaluate(
         ScalePolicy policy,
@@ -97,14 +142,15 @@ public sealed class PolicyEvaluator(
             }
         }
 
-        if (commit)
+        if (!commit)
         {
-            Remember(runtime, policy, mine, first, decision, workload, now);
-            Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), decision, workload);
-            tick.Decided(policy, decision.DesiredReplicas);
+            return new Evaluation(policy, workload, new DecisionSlot { Value = decision });
         }
 
-        return new Evaluation(policy, workload, decision, null);
+        var kept = Remember(runtime, policy, mine, first, decision, workload, now);
+        Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), decision, workload);
+        tick.Decided(policy, decision.DesiredReplicas);
+        return new Evaluation(policy, workload, kept);
     }
 
     /// <summary>The policy's metric queries and its leading signal's, each once.</summary>
@@ -163,16 +209,15 @@ public sealed class PolicyEvaluator(
         }
     }
 
-    /// <summary>What the dashboard and <c>/status</c> keep of an evaluation; called for every policy every tick, so no LINQ, no evidence objects, and no array for the common single metric.</summary>
-    private static void Remember(
+    /// <summary>What the dashboard and <c>/status</c> keep of an evaluation; called for every policy every tick, so no LINQ, no evidence objects, and no array for the common single metric. Returns where the decision is kept.</summary>
+    private static DecisionSlot Remember(
         PolicyRuntime runtime, ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, MetricReading? first, in Decision decision, WorkloadState workload, DateTimeOffset now)
     {
         var metrics = policy.Spec.Metrics;
         if (metrics.Count == 1)
         {
             var only = Snapshot(metrics[0], first ?? readings[metrics[0].Query], decision);
-            runtime.Remember(now, new ReadOnlySpan<MetricSnapshot>(in only), workload.ReadyReplicas, decision);
-            return;
+            return runtime.Remember(now, new ReadOnlySpan<MetricSnapshot>(in only), workload.ReadyReplicas, decision);
         }
 
         var snapshots = new MetricSnapshot[metrics.Count];
@@ -181,7 +226,7 @@ public sealed class PolicyEvaluator(
             snapshots[i] = Snapshot(metrics[i], i == 0 && first is not null ? first : readings[metrics[i].Query], decision);
         }
 
-        runtime.Remember(now, snapshots, workload.ReadyReplicas, decision);
+        return runtime.Remember(now, snapshots, workload.ReadyReplicas, decision);
     }
 
     private static MetricSnapshot Snapshot(MetricSpec metric, MetricReading reading, in Decision decision)

@@ -79,7 +79,7 @@ public sealed class PolicyRuntime(int ringCapacity)
     public int ScheduledIntervalSeconds { get; set; }
 
     private MetricSnapshot[] _lastMetrics = [];
-    private Decision _lastDecision;
+    private readonly DecisionSlot _lastDecision = new();
     private DateTimeOffset? _lastTime;
     private int _lastReady;
     private string? _said;
@@ -91,7 +91,7 @@ public sealed class PolicyRuntime(int ringCapacity)
         {
             lock (Gate)
             {
-                return _lastTime is { } time ? new EvaluationRecord(time, [.. _lastMetrics], _lastReady, _lastDecision, _said) : null;
+                return _lastTime is { } time ? new EvaluationRecord(time, [.. _lastMetrics], _lastReady, _lastDecision.Value, _said) : null;
             }
         }
     }
@@ -103,7 +103,7 @@ public sealed class PolicyRuntime(int ringCapacity)
         {
             lock (Gate)
             {
-                return _lastTime is null ? null : _lastDecision.DesiredReplicas;
+                return _lastTime is null ? null : _lastDecision.Value.DesiredReplicas;
             }
         }
     }
@@ -152,9 +152,10 @@ public sealed class PolicyRuntime(int ringCapacity)
 
     /// <summary>
     /// Keeps an evaluation as the last one and as a dashboard sample. Called for every policy every tick, so the last
-    /// evaluation is overwritten in place: the metrics' array is reused while the policy has as many metrics.
+    /// evaluation is overwritten in place: the metrics' array is reused while the policy has as many metrics, and the
+    /// decision is copied once, into the slot returned (the loop's <see cref="Evaluation"/> reads it there).
     /// </summary>
-    public void Remember(DateTimeOffset time, ReadOnlySpan<MetricSnapshot> metrics, int ready, in Decision decision)
+    public DecisionSlot Remember(DateTimeOffset time, ReadOnlySpan<MetricSnapshot> metrics, int ready, in Decision decision)
     {
         lock (Gate)
         {
@@ -167,10 +168,12 @@ public sealed class PolicyRuntime(int ringCapacity)
             }
 
             metrics.CopyTo(_lastMetrics);
-            _lastDecision = decision;
+            _lastDecision.Value = decision;
+            _lastDecision.Version++;
             _lastReady = ready;
             _lastTime = time;
             _said = null;
+            return _lastDecision;
         }
     }
 
