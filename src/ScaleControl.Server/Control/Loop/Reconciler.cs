@@ -28,6 +28,7 @@ public sealed class Reconciler(
     FaultNotices faults,
     ConfirmationExpiry confirmationExpiry,
     HoldPoints holdPoints,
+    PolicyValidity validity,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ScaleControlMetrics telemetry,
@@ -59,6 +60,7 @@ public sealed class Reconciler(
         var all = await policies.ListAsync(null, cancellationToken);
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
         runtimes.Retain(all);
+        validity.Retain(byKey);
         await proposals.MaintainAsync(byKey, cancellationToken);
         await cards.ReconcileAsync(byKey, cancellationToken);
         await confirmationExpiry.SweepAsync(all, cancellationToken);
@@ -69,6 +71,7 @@ public sealed class Reconciler(
         var horizon = now + (TimeSpan.FromSeconds(options.Value.TickSeconds) / 2);
         // Leaders first: a follower sizes from its leader's decision of this same tick (a call chain in one decision).
         var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Metadata.Namespace, p.Metadata.Name), p, horizon)).ToList();
+        await HoldInvalidAsync(due, cancellationToken);
         var tick = new LeaderReadings.Tick(all);
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
@@ -104,6 +107,25 @@ public sealed class Reconciler(
         LastTick = now;
         telemetry.LastTick.Record(now.ToUnixTimeMilliseconds() / 1000.0);
         return failure;
+    }
+
+    /// <summary>
+    /// Takes the policies that are not valid out of <paramref name="due"/> (<see cref="PolicyValidity"/>): nothing of
+    /// theirs is queried, decided or applied, and their status says why. Their memory is dropped, so neither /status
+    /// nor a follower reads a decision made before the spec went bad.
+    /// </summary>
+    private async Task HoldInvalidAsync(List<ScalePolicy> due, CancellationToken cancellationToken)
+    {
+        for (var i = due.Count - 1; i >= 0; i--)
+        {
+            if (validity.ProblemOf(due[i]) is { } problem)
+            {
+                var policy = due[i];
+                due.RemoveAt(i);
+                runtimes.Forget(policy.Metadata.Namespace, policy.Metadata.Name);
+                await WriteStatusAsync(policy, null, problem, cancellationToken, PolicyValidity.ConditionType);
+            }
+        }
     }
 
     /// <summary>The metrics source failed (unreachable, 5xx, timeouts) — not a query that found no series or is wrong.</summary>
@@ -305,13 +327,13 @@ public sealed class Reconciler(
     /// every evaluation would cost 1,000 policies at 5 s 200 writes a second and starve the client's rate limit.
     /// The live view (<c>/api/v1/status</c>, the dashboard) comes from memory, not from this status.
     /// </summary>
-    private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken)
+    private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken, string problemType = "WorkloadMissing")
     {
         var status = policy.Status ?? new ScalePolicyStatus();
         var sameState = status.CurrentReplicas == decision?.CurrentReplicas
             && status.DesiredReplicas == decision?.DesiredReplicas
             && status.Conditions.Count == (problem is null ? 0 : 1)
-            && (problem is null || status.LastReason == problem);
+            && (problem is null || (status.LastReason == problem && status.Conditions[0].Type == problemType));
         var recent = status.LastEvaluationTime is { } written
             && time.GetUtcNow() - written < RefreshAfter(policy.Key);
         if (sameState && recent)
@@ -326,7 +348,7 @@ public sealed class Reconciler(
         }
 
         var now = time.GetUtcNow();
-        Condition[] conditions = problem is null ? [] : [new Condition { Type = "WorkloadMissing", Reason = "NotFound", Message = problem, LastTransitionTime = now }];
+        Condition[] conditions = problem is null ? [] : [new Condition { Type = problemType, Reason = problemType == "WorkloadMissing" ? "NotFound" : "ValidationFailed", Message = problem, LastTransitionTime = now }];
         try
         {
             await policies.UpdateStatusAsync(policy with
