@@ -38,7 +38,20 @@ public sealed class FakeWorkloads : IWorkloadClient
             ? Task.FromException<WorkloadState?>(new HttpRequestException(down))
             : Task.FromResult(_items.GetValueOrDefault($"{target.Namespace}/{target.Name}"));
 
-    public Task<ScaleResult> ScaleAsync(ScaleRequest request, CancellationToken cancellationToken)
+    /// <summary>Runs before a scale write is looked at: what happens "at the same moment" (another request).</summary>
+    public Func<ScaleRequest, Task>? BeforeScale { get; set; }
+
+    public async Task<ScaleResult> ScaleAsync(ScaleRequest request, CancellationToken cancellationToken)
+    {
+        if (BeforeScale is { } before)
+        {
+            await before(request);
+        }
+
+        return await WriteScaleAsync(request);
+    }
+
+    private Task<ScaleResult> WriteScaleAsync(ScaleRequest request)
     {
         lock (_items)
         {
