@@ -157,7 +157,7 @@ public sealed class ScaleApplier(
             if (action == ProposalFactory.Action.Auto)
             {
                 await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
-                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{MarkdownText.Escape(final.Spec.Reason)}\n\nUndo: `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
+                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{MarkdownText.Escape(final.Spec.Reason)}\n\nUndo: send the robot `undo {final.Metadata.Namespace}/{final.Metadata.Name}`, or `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
             }
 
             if (policy is not null && replicas >= policy.Spec.MaxReplicas && action != ProposalFactory.Action.Pin)

@@ -273,18 +273,22 @@ public sealed class Reconciler(
         var now = time.GetUtcNow();
         var pending = open?.Status.Phase == ProposalPhase.Pending ? open : null;
         var preEvent = ReturnToNormalRules.PreEventFor(board.LastApplied(targetKey), workload.SpecReplicas);
-        if (open is null && HybridAllowance.Split(policy.Spec, decision, board.Automatic(targetKey), now) is { } split)
+        // Split also while a question waits: that question is often the remainder of the last split, and the same step
+        // decided again must not be applied automatically past the allowance it was asked for.
+        if ((open is null || pending is not null) && HybridAllowance.Split(policy.Spec, decision, board.Automatic(targetKey), now) is { } split)
         {
             ScaleProposal? applied = null;
             if (split.AutomaticTo != workload.SpecReplicas)
             {
                 applied = await proposals.ApplyAutomaticallyAsync(
-                    policy, decision with { DesiredReplicas = split.AutomaticTo, Outcome = DecisionOutcome.ApplyNow }, workload, null, cancellationToken, preEvent);
+                    policy, decision with { DesiredReplicas = split.AutomaticTo, Outcome = DecisionOutcome.ApplyNow }, workload, pending, cancellationToken, preEvent);
                 board.AddAutomatic(targetKey, new ScaleChange(now, workload.SpecReplicas, split.AutomaticTo));
                 if (applied.Status.Phase != ProposalPhase.Applied)
                 {
                     return (applied, null);
                 }
+
+                open = pending = null; // superseded by the automatic change
             }
 
             if (split.Rest is not { } rest)
