@@ -57,6 +57,18 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(details.Locator("#proposal-focus")).ToContainTextAsync($"Proposal {appliedId} is Applied");
         await Assertions.Expect(details.Locator("#proposal-focus")).ToContainTextAsync("approved by zhangsan via DingTalk");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-dashboard-after-approval.png"), FullPage = true });
+
+        // Someone scales it by hand: the change's Undo is withdrawn, and the details page says why, in the card's words.
+        var target = applied["spec"]!["target"]!;
+        await sandbox.Kubectl.RunAsync("scale", target["kind"]!.GetValue<string>().ToLowerInvariant(), target["name"]!.GetValue<string>(),
+            "-n", policy.Namespace, $"--replicas={applied["status"]!["appliedReplicas"]!.GetValue<int>() + 1}");
+        string? withdrawn = null;
+        await WaitUntilAsync(async () => (withdrawn = (await sandbox.ApiAsync($"/api/v1/proposals/{appliedId}"))!["status"]!["undoWithdrawn"]?["message"]?.GetValue<string>()) is not null,
+            Patience.Of(20), "the applied change's Undo to be withdrawn");
+        Assert.StartsWith($"{policy.WorkloadId} moved to ", withdrawn, StringComparison.Ordinal);
+        var later = await sandbox.NewPageAsync(Phone);
+        await later.GotoAsync($"{sandbox.Url}/proposals/{appliedId}");
+        await Assertions.Expect(later.Locator("#proposal-focus")).ToContainTextAsync($"Undo no longer offered: {withdrawn}");
     }
 
     [Fact]

@@ -139,7 +139,15 @@ internal sealed record ProposalStatus(
     string? Message = null,
     string? SupersededBy = null,
     IReadOnlyList<PhaseTransition>? History = null,
-    IReadOnlyList<AppliedStep>? AppliedSteps = null);
+    IReadOnlyList<AppliedStep>? AppliedSteps = null,
+    UndoRecord? Undo = null,
+    UndoWithdrawal? UndoWithdrawn = null);
+
+/// <summary>Who undid an applied change, when, through which proposal, back to what.</summary>
+internal sealed record UndoRecord(string Proposal = "", string By = "", string? Channel = null, DateTimeOffset? At = null, int Replicas = 0);
+
+/// <summary>Why an applied change stopped offering Undo, in the server's words.</summary>
+internal sealed record UndoWithdrawal(string? Cause = null, DateTimeOffset? At = null, string Message = "");
 
 /// <summary>A part applied before the rest of a proposal went back to Pending, with the approvals that granted it.</summary>
 internal sealed record AppliedStep(int From = 0, int To = 0, DateTimeOffset? At = null, IReadOnlyList<ApprovalRecord>? Approvals = null);
@@ -200,12 +208,13 @@ internal sealed record WhatIfStep(
     int CurrentReplicas = 0,
     int DesiredReplicas = 0,
     string Outcome = "",
-    string? Reason = null);
+    string? Reason = null,
+    string? Approval = null);
 
-internal sealed record WhatIfSummary(int Changes = 0, int MaxReplicas = 0, int MinReplicas = 0, int Proposals = 0, int Applied = 0);
+internal sealed record WhatIfSummary(int Changes = 0, int MaxReplicas = 0, int MinReplicas = 0, int Proposals = 0, int Applied = 0, int Approved = 0, int Expired = 0);
 
 internal sealed record WhatIfResult(string? Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep>? Steps = null, WhatIfSummary? Summary = null,
-    int StartReplicas = 0, string? StartedFrom = null, string? Note = null);
+    int StartReplicas = 0, string? StartedFrom = null, string? Note = null, int ApprovalDelaySeconds = 0, string? ApprovalDelaySource = null);
 
 internal static class Models
 {

@@ -99,6 +99,7 @@ internal sealed class DescribeProposalCommand : ApiCommand
             d.Field("Applied", $"{applied} replicas at {p.Status.AppliedAt:u}");
         }
 
+        d.Field("Undo", UndoText(p.Status));
         d.Field("Message", p.Status.Message);
         d.Section("History");
         foreach (var h in p.Status.History ?? [])
@@ -109,4 +110,12 @@ internal sealed class DescribeProposalCommand : ApiCommand
 
         d.Flush();
     }
+
+    /// <summary>What became of the change's Undo: taken back, or no longer offered and why (as the card says); null otherwise.</summary>
+    private static string? UndoText(ProposalStatus status) => status switch
+    {
+        { Undo: { } undo } => $"undone by {undo.By}{(undo.Channel is { } channel ? $" via {channel}" : "")} at {undo.At:u}: back to {undo.Replicas} ({undo.Proposal})",
+        { UndoWithdrawn: { } withdrawn } => $"no longer offered: {withdrawn.Message}",
+        _ => null,
+    };
 }

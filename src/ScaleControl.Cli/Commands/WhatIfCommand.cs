@@ -7,7 +7,9 @@ namespace ScaleControl.Cli.Commands;
 
 /// <summary>
 /// <c>scalectl whatif POLICY --from -1h</c>: replay recent metric history through the decision engine on the server and
-/// show what the policy would have done, as a timeline of the steps where something would have happened.
+/// show what the policy would have done, as a timeline of the steps where something would have happened. A proposal is
+/// taken as approved when a person would realistically approve it (<c>--approval-delay</c>; by default the policy's
+/// escalation time), so the timeline shows capacity arriving then, not at once.
 /// </summary>
 internal sealed class WhatIfCommand : ApiCommand
 {
@@ -30,6 +32,11 @@ internal sealed class WhatIfCommand : ApiCommand
         DefaultValueFactory = _ => "15s",
     };
 
+    private static readonly Option<string?> s_approvalDelay = new("--approval-delay")
+    {
+        Description = "How long a person takes to approve a proposal, e.g. 2m (0s: at once; default: the policy's escalation time)",
+    };
+
     private static readonly Option<bool> s_all = new("--all")
     {
         Description = "Show every step, not only those where the policy would have acted",
@@ -41,6 +48,7 @@ internal sealed class WhatIfCommand : ApiCommand
         Arguments.Add(s_policy);
         Options.Add(s_from);
         Options.Add(s_step);
+        Options.Add(s_approvalDelay);
         Options.Add(s_all);
     }
 
@@ -60,6 +68,16 @@ internal sealed class WhatIfCommand : ApiCommand
         }
 
         var body = new JsonObject { ["fromSeconds"] = (long)from.TotalSeconds, ["stepSeconds"] = (long)step.TotalSeconds };
+        if (context.Parse.GetValue(s_approvalDelay) is { } delayText)
+        {
+            if (!Durations.TryParse(delayText, out var delay) || delay > TimeSpan.FromDays(1))
+            {
+                throw new CliException($"--approval-delay '{delayText}' is not a duration of at most 1d such as 2m or 0s");
+            }
+
+            body["approvalDelaySeconds"] = (long)delay.TotalSeconds;
+        }
+
         var node = await context.Api.PostAsync($"policies/{id.Path}/whatif", body, ct);
         if (context.PrintRaw(node))
         {
@@ -81,6 +99,11 @@ internal sealed class WhatIfCommand : ApiCommand
         }
 
         output.WriteLine($"would have: {summary.Changes} changes, replicas {summary.MinReplicas}..{summary.MaxReplicas}, {summary.Proposals} proposals, {summary.Applied} applied automatically");
+        if (summary.Proposals > 0)
+        {
+            output.WriteLine($"approvals: each proposal approved {Durations.Human(TimeSpan.FromSeconds(result.ApprovalDelaySeconds))} after it was made ({result.ApprovalDelaySource}): "
+                + $"{summary.Approved} approved, {summary.Expired} expired first");
+        }
         if (!string.IsNullOrEmpty(result.Note))
         {
             output.WriteLine($"note: {result.Note}");
@@ -113,18 +136,31 @@ internal sealed class WhatIfCommand : ApiCommand
         output.WriteLine($"  {"replicas",-10} {Sparkline.Render([.. steps.Select(s => (double?)s.DesiredReplicas)])}");
         output.WriteLine();
 
-        var shown = steps.Where((s, i) => all || s.Outcome is not ("None" or "") || i == 0 || s.DesiredReplicas != steps[i - 1].DesiredReplicas).ToList();
+        var shown = steps.Where((s, i) => all || s.Outcome is not ("None" or "") || s.Approval is not null || i == 0 || s.DesiredReplicas != steps[i - 1].DesiredReplicas).ToList();
         var headers = new List<string> { "TIME" };
         headers.AddRange(metrics.Select(m => m.ToUpperInvariant()));
         headers.AddRange(metrics.Select(m => "PREDICTED " + m.ToUpperInvariant()));
-        headers.AddRange(["CURRENT", "DESIRED", "OUTCOME", "REASON"]);
+        headers.AddRange(["CURRENT", "DESIRED", "OUTCOME"]);
+        var approvals = shown.Any(s => s.Approval is not null); // a column only when a proposal waited for its approval
+        if (approvals)
+        {
+            headers.Add("APPROVAL");
+        }
+
+        headers.Add("REASON");
         var table = new TableWriter([.. headers]);
         foreach (var s in shown)
         {
             var cells = new List<string?> { s.Time.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) };
             cells.AddRange(metrics.Select(m => Columns.Quantity(Value(s.Values, m))));
             cells.AddRange(metrics.Select(m => Columns.Quantity(Value(s.Predicted, m))));
-            cells.AddRange([Columns.Number(s.CurrentReplicas), Columns.Number(s.DesiredReplicas), s.Outcome, Columns.Truncate(s.Reason, 90)]);
+            cells.AddRange([Columns.Number(s.CurrentReplicas), Columns.Number(s.DesiredReplicas), s.Outcome]);
+            if (approvals)
+            {
+                cells.Add(s.Approval ?? "");
+            }
+
+            cells.Add(Columns.Truncate(s.Reason, 90));
             table.AddRow([.. cells]);
         }
 

@@ -440,6 +440,33 @@ public static class ProposalLifecycle
         return TransitionResult.Ok(undone, undone.Status.Message!);
     }
 
+    /// <summary>
+    /// An applied change stopped offering Undo before anyone undid it (<see cref="UndoRules.Withdrawal"/>: the workload
+    /// moved on, or the window ended). The record says why; the card drops its Undo button and says so; a tap on an old
+    /// card's Undo is refused with it. The phase stays Applied: the change did happen.
+    /// </summary>
+    public static TransitionResult WithdrawUndo(ScaleProposal proposal, UndoWithdrawal withdrawal, DateTimeOffset now)
+    {
+        if (proposal.Status.Phase != ProposalPhase.Applied)
+        {
+            return TransitionResult.No(proposal, $"cannot withdraw undo: the proposal is {proposal.Status.Phase}, not Applied");
+        }
+
+        if (proposal.Status.UndoWithdrawn is { } earlier)
+        {
+            return TransitionResult.Same(proposal, $"undo is no longer offered already: {earlier.Message}");
+        }
+
+        if (proposal.Status.Undo is { } undo)
+        {
+            return TransitionResult.No(proposal, $"cannot withdraw undo: already undone by {undo.By} ({undo.Proposal})");
+        }
+
+        var withdrawn = Move(proposal with { Status = proposal.Status with { UndoWithdrawn = withdrawal } },
+            ProposalPhase.Applied, now, SystemUser, $"undo no longer offered: {withdrawal.Message}");
+        return TransitionResult.Ok(withdrawn, withdrawn.Status.Message!);
+    }
+
     /// <summary>Approved or Applying → Failed (the re-check before applying failed, or the scale write did).</summary>
     public static TransitionResult MarkFailed(ScaleProposal proposal, string reason, DateTimeOffset now, string by = SystemUser)
     {

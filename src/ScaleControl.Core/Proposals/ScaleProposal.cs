@@ -208,6 +208,12 @@ public sealed record ScaleProposalStatus
 
     /// <summary>Set when this applied change was undone: by whom, through which proposal, back to what.</summary>
     public UndoRecord? Undo { get; init; }
+
+    /// <summary>
+    /// Set when this applied change stopped offering Undo before anyone undid it (<see cref="UndoRules.Withdrawal"/>): the
+    /// workload moved on, or the undo window ended. The card drops its Undo button and says why.
+    /// </summary>
+    public UndoWithdrawal? UndoWithdrawn { get; init; }
 }
 
 /// <summary>One applied part of a proposal: from → to, when, and the approvals (who, channel, when) that granted it.</summary>
@@ -227,6 +233,44 @@ public sealed record UndoRecord
     public ApprovalChannel Channel { get; init; }
     public DateTimeOffset At { get; init; }
     public int Replicas { get; init; }
+}
+
+/// <summary>Why an applied change's Undo would no longer mean what its card says.</summary>
+public enum UndoWithdrawalCause
+{
+    /// <summary>A newer change of ScaleControl's was applied to the workload (a pin, an approved proposal, an automatic scale, an undo).</summary>
+    NewerChange,
+
+    /// <summary>The workload runs another count and no change of ScaleControl's explains it (kubectl scale, an HPA, another controller).</summary>
+    WorkloadMoved,
+
+    /// <summary><c>ScaleControl:Loop:UndoWindowSeconds</c> passed since the apply.</summary>
+    WindowEnded,
+}
+
+/// <summary>
+/// Why Undo is no longer offered on an applied change: what happened, when, the count the workload moved to, and the
+/// newer change (its proposal, action and who asked for or approved it) when it was ScaleControl's.
+/// </summary>
+public sealed record UndoWithdrawal
+{
+    public UndoWithdrawalCause Cause { get; init; }
+
+    /// <summary>When the newer change was applied, the window ended, or (moved outside ScaleControl) when that was seen.</summary>
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>The replicas the workload moved to (null when the window ended).</summary>
+    public int? Replicas { get; init; }
+
+    /// <summary>The newer change's proposal and action ("pin", "approval", "auto", "undo").</summary>
+    public string? Proposal { get; init; }
+    public string? Action { get; init; }
+
+    /// <summary>Who made the newer change: the person who pinned or undid, or the approvers of an approved proposal.</summary>
+    public IReadOnlyList<string> By { get; init; } = [];
+
+    /// <summary>The line, in words (times in UTC): "shop/checkout-api moved to 12 by a pin by zhangsan at 20:14:05 UTC".</summary>
+    public string Message { get; init; } = "";
 }
 
 /// <summary>What a decision was based on, kept on the proposal for audit and shown on the card.</summary>

@@ -219,7 +219,7 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
         return status.Phase switch
         {
             ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
-                + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + UndoText(proposal) + HoldText(proposal),
+                + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + UndoText(proposal) + WithdrawnText(proposal) + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message ?? "unknown reason")}",
             ProposalPhase.Superseded => SupersededText(status),
@@ -265,6 +265,12 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
     /// <summary>"; undone by Zhang San at 10:40:05 UTC: back to 12", or "".</summary>
     private string UndoText(ScaleProposal proposal) =>
         proposal.Status.Undo is { } undo ? $"; undone by {DisplayName(undo.By)} at {Time(undo.At)}: back to {undo.Replicas}" : "";
+
+    /// <summary>". Undo no longer offered: shop/checkout-api moved to 12 by a pin by Zhang San at 20:14:05 UTC", or "".</summary>
+    private string WithdrawnText(ScaleProposal proposal) =>
+        proposal.Status.UndoWithdrawn is { } withdrawn
+            ? ". Undo no longer offered: " + UndoRules.Describe(withdrawn, $"{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}", id => MarkdownText.Escape(DisplayName(id)), Time)
+            : "";
 
     /// <summary>" — held until 11:02:00 UTC: no new proposal unless …; who can lift it", or "" when the outcome holds nothing.</summary>
     private string HoldText(ScaleProposal proposal) =>

@@ -19,7 +19,8 @@ public sealed record RejectRequest(string? Reason);
 /// <summary>Take an applied change back; <see cref="Reason"/> is recorded on the undo.</summary>
 public sealed record UndoRequest(string? Reason);
 
-public sealed record WhatIfRequest(int FromSeconds = 3600, int StepSeconds = 15);
+/// <param name="ApprovalDelaySeconds">How long after it is made a proposal is taken as approved; null: the policy's escalation time.</param>
+public sealed record WhatIfRequest(int FromSeconds = 3600, int StepSeconds = 15, int? ApprovalDelaySeconds = null);
 
 /// <summary>The size limits every request string obeys (the whole body is capped by <see cref="RequestBodyLimit"/>).</summary>
 public static class RequestLimits
@@ -85,6 +86,8 @@ public sealed class WhatIfRequestValidator : AbstractValidator<WhatIfRequest>
         RuleFor(r => r.StepSeconds).InclusiveBetween(1, 3600).WithMessage("stepSeconds must be between 1 and 3600.");
         RuleFor(r => r).Must(r => r.StepSeconds <= 0 || r.FromSeconds / r.StepSeconds <= 11_000)
             .OverridePropertyName("stepSeconds").WithMessage("at most 11000 steps: raise stepSeconds or lower fromSeconds.");
+        RuleFor(r => r.ApprovalDelaySeconds).InclusiveBetween(0, 24 * 3600).When(r => r.ApprovalDelaySeconds is not null)
+            .WithMessage("approvalDelaySeconds must be between 0 and 86400 (a day).");
     }
 }
 

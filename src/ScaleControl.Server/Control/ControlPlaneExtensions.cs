@@ -40,6 +40,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<UndoCompletion>();
         services.AddSingleton<UndoService>();
         services.AddSingleton<IUndoInbox>(sp => sp.GetRequiredService<UndoService>());
+        services.AddSingleton<UndoOffers>();
         services.AddSingleton<CrashPoints>();
         services.AddSingleton<HoldPoints>();
         services.AddSingleton<ScaleApplier>();

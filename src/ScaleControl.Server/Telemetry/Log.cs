@@ -35,6 +35,9 @@ public static partial class Log
     [LoggerMessage(1104, LogLevel.Warning, "DingTalk {Operation} for {Namespace}/{Proposal} failed")]
     public static partial void NotifyFailed(this ILogger logger, Exception exception, string operation, string @namespace, string proposal);
 
+    [LoggerMessage(1107, LogLevel.Information, "Undo of {Namespace}/{Proposal} is no longer offered: {Message}")]
+    public static partial void UndoWithdrawn(this ILogger logger, string @namespace, string proposal, string message);
+
     [LoggerMessage(1105, LogLevel.Error, "Applying {Namespace}/{Proposal} failed; its claim is resumed by the leader")]
     public static partial void ApplyFailed(this ILogger logger, Exception exception, string @namespace, string proposal);
 

@@ -96,6 +96,40 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task WhatIf_ApprovalPolicy_CapacityArrivesWhenAPersonApproves_ByDefaultAtTheEscalationTime()
+    {
+        await ApplyAsync("whatif-orders-approval.yaml");
+        var cli = Server.Cli(CliSandbox.ViewerToken);
+
+        var atOnce = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h", "--approval-delay", "0s", "-o", "json");
+        var asEscalated = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h", "-o", "json");
+        var text = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h");
+
+        Assert.True(atOnce.ExitCode == 0 && asEscalated.ExitCode == 0 && text.ExitCode == 0, $"{atOnce}\n{asEscalated}\n{text}");
+        Assert.Equal(180, asEscalated.Json["approvalDelaySeconds"]!.GetValue<int>());
+        // The first added pod arrives three minutes later than with an instant approval (one 15 s step of slack for the grid).
+        var delayed = (FirstAbove(asEscalated.Json, 1) - FirstAbove(atOnce.Json, 1)).TotalSeconds;
+        Assert.InRange(delayed, 165, 195);
+        Assert.Contains(text.Lines, l => l.StartsWith("approvals: each proposal approved 3m after it was made (the policy's escalation time", StringComparison.Ordinal));
+        var header = Array.FindIndex(text.Lines, l => l.StartsWith("TIME ", StringComparison.Ordinal));
+        Assert.Contains("APPROVAL", text.Lines[header], StringComparison.Ordinal);
+        Assert.Contains(text.Lines, l => l.Contains("approved 1 → ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WhatIf_BadApprovalDelay_IsOneErrorLine()
+    {
+        var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--approval-delay", "soon");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: --approval-delay 'soon' is not a duration of at most 1d such as 2m or 0s", result.Error.Trim());
+    }
+
+    /// <summary>When the replay first runs more than <paramref name="replicas"/>.</summary>
+    private static DateTimeOffset FirstAbove(System.Text.Json.Nodes.JsonNode result, int replicas) =>
+        result["steps"]!.AsArray().First(s => s!["currentReplicas"]!.GetValue<int>() > replicas)!["time"]!.GetValue<DateTimeOffset>();
+
+    [Fact]
     public async Task WhatIf_BadLookBack_IsOneErrorLine()
     {
         var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--from", "yesterday");
@@ -112,9 +146,9 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
         return DateTimeOffset.ParseExact(text, "u", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
     }
 
-    private async Task ApplyAsync()
+    private async Task ApplyAsync(string file = "whatif-orders.yaml")
     {
-        var apply = await Server.Cli().RunAsync("policy", "apply", "-f", Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", "whatif-orders.yaml"));
+        var apply = await Server.Cli().RunAsync("policy", "apply", "-f", Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Policies", file));
         Assert.True(apply.ExitCode == 0, apply.ToString());
     }
 }

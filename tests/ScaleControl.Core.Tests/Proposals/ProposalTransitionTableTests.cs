@@ -19,6 +19,7 @@ public class ProposalTransitionTableTests
         ["markApplied"] = p => ProposalLifecycle.MarkApplied(p, 60, T0.AddSeconds(20)),
         ["markFailed"] = p => ProposalLifecycle.MarkFailed(p, "scale write failed: 500", T0.AddSeconds(20)),
         ["markUndone"] = p => ProposalLifecycle.MarkUndone(p, AppliedUndo(), T0.AddSeconds(20)),
+        ["withdrawUndo"] = p => ProposalLifecycle.WithdrawUndo(p, new UndoWithdrawal { Cause = UndoWithdrawalCause.WorkloadMoved, Replicas = 64, Message = "moved to 64" }, T0.AddSeconds(20)),
     };
 
     // (from, operation) → phase after; missing pairs are illegal.
@@ -36,6 +37,7 @@ public class ProposalTransitionTableTests
         [(ProposalPhase.Applying, "markApplied")] = ProposalPhase.Applied,
         [(ProposalPhase.Applying, "markFailed")] = ProposalPhase.Failed,
         [(ProposalPhase.Applied, "markUndone")] = ProposalPhase.Applied,
+        [(ProposalPhase.Applied, "withdrawUndo")] = ProposalPhase.Applied,
     };
 
     public static TheoryData<ProposalPhase, string> AllPairs()

@@ -151,4 +151,156 @@ public class UndoRulesTests
         Assert.Contains("moved since the undo was asked", ProposalRules.StillHolds(undo, Policy(), Workload(66), 20, Later)!, StringComparison.Ordinal);
         Assert.Null(ProposalRules.StillHolds(undo, Policy(), Workload(60), 20, Later));
     }
+
+    [Fact]
+    public void Withdrawal_ANewerPinApplied_NamesThePinWhoAndWhen()
+    {
+        var pin = NewerChange("pin", replicas: 80, by: "bob", at: T0.AddMinutes(5));
+
+        var withdrawal = UndoRules.Withdrawal(Applied20To60(), [pin], Workload(80), Later, Window);
+
+        Assert.NotNull(withdrawal);
+        Assert.Equal((UndoWithdrawalCause.NewerChange, 80, pin.Metadata.Name, "pin"), (withdrawal.Cause, withdrawal.Replicas, withdrawal.Proposal, withdrawal.Action));
+        Assert.Equal(T0.AddMinutes(5), withdrawal.At);
+        Assert.Equal("shop/checkout-api moved to 80 by a pin by bob at 10:05:00 UTC", withdrawal.Message);
+    }
+
+    [Fact]
+    public void Withdrawal_ANewerApprovedProposal_NamesItsApprovers_EvenWhenTheCountCameBack()
+    {
+        // 20 → 60, then 60 → 20 approved by bob and chen, then back to 60 by hand: the card's Undo (→ 20) no longer takes back "its" change.
+        var approved = NewerChange("approval", replicas: 20, by: "bob", at: T0.AddMinutes(5)) is var p
+            ? p with { Status = p.Status with { Approvals = [.. p.Status.Approvals, new ApprovalRecord { User = "chen", Replicas = 20 }] } }
+            : null!;
+
+        var withdrawal = UndoRules.Withdrawal(Applied20To60(), [approved], Workload(60), Later, Window);
+
+        Assert.Equal($"shop/checkout-api moved to 20 by {approved.Metadata.Name}, approved by bob, chen at 10:05:00 UTC", withdrawal!.Message);
+    }
+
+    [Fact]
+    public void Withdrawal_ScaledOutsideScaleControl_SaysSoWithTheCountAndWhenSeen()
+    {
+        var withdrawal = UndoRules.Withdrawal(Applied20To60(), [], Workload(64), Later, Window);
+
+        Assert.Equal((UndoWithdrawalCause.WorkloadMoved, 64, Later), (withdrawal!.Cause, withdrawal.Replicas, withdrawal.At));
+        Assert.Equal("shop/checkout-api moved to 64 outside ScaleControl (kubectl scale, an HPA or another controller), seen at 10:10:00 UTC", withdrawal.Message);
+    }
+
+    [Fact]
+    public void Withdrawal_WindowPassed_EndsAtApplyPlusTheWindow()
+    {
+        var withdrawal = UndoRules.Withdrawal(Applied20To60(), [], Workload(60), T0.AddHours(3), Window);
+
+        Assert.Equal((UndoWithdrawalCause.WindowEnded, T0.AddSeconds(10) + Window), (withdrawal!.Cause, withdrawal.At));
+        Assert.StartsWith("the undo window ended at 12:00:10 UTC", withdrawal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Withdrawal_NothingChanged_OrWorkloadUnread_OrItsOwnUndo_OrUndone_None()
+    {
+        var ownUndo = AppliedUndo() with
+        {
+            Metadata = AppliedUndo().Metadata with
+            {
+                Labels = new Dictionary<string, string> { [ProposalFactory.ActionLabel] = "undo" },
+                Annotations = new Dictionary<string, string> { [ProposalFactory.UndoOfAnnotation] = Applied20To60().Metadata.Name },
+            },
+            Spec = AppliedUndo().Spec with { Target = Applied20To60().Spec.Target },
+            Status = AppliedUndo().Status with { AppliedAt = T0.AddMinutes(5) },
+        };
+        var undone = ProposalLifecycle.MarkUndone(Applied20To60(), AppliedUndo(), Later).Proposal;
+
+        Assert.Null(UndoRules.Withdrawal(Applied20To60(), [], Workload(60), Later, Window));
+        Assert.Null(UndoRules.Withdrawal(Applied20To60(), [], null, Later, Window)); // fail static: no reading, no withdrawal
+        Assert.Null(UndoRules.Withdrawal(Applied20To60(), [ownUndo], Workload(20), Later, Window)); // UndoCompletion marks it undone instead
+        Assert.Null(UndoRules.Withdrawal(undone, [], Workload(20), T0.AddHours(3), Window));
+    }
+
+    [Fact]
+    public void WithdrawUndo_Recorded_CardStopsOffering_TapRefusedWithTheSameWords()
+    {
+        var withdrawal = UndoRules.Withdrawal(Applied20To60(), [], Workload(64), Later, Window)!;
+
+        var withdrawn = ProposalLifecycle.WithdrawUndo(Applied20To60(), withdrawal, Later);
+        var again = ProposalLifecycle.WithdrawUndo(withdrawn.Proposal, withdrawal, Later);
+
+        Assert.True(withdrawn.Accepted);
+        Assert.Equal(ProposalPhase.Applied, withdrawn.Proposal.Status.Phase);
+        Assert.Equal($"undo no longer offered: {withdrawal.Message}", withdrawn.Proposal.Status.Message);
+        Assert.Equal(TransitionStatus.Duplicate, again.Status);
+        Assert.NotNull(UndoRules.Offered(withdrawn.Proposal, Later, Window));
+        Assert.Null(UndoRules.Withdrawal(withdrawn.Proposal, [], Workload(70), Later, Window)); // once
+        // Even if the count came back, a phone still showing the old card gets the recorded reason.
+        var verdict = UndoRules.Check(withdrawn.Proposal, Policy(), Workload(60), null, "alice", Later, Window);
+        Assert.Equal(OverrideRoute.Refuse, verdict.Route);
+        Assert.Equal($"undo is no longer offered: {withdrawal.Message}", verdict.Message);
+    }
+
+    [Fact]
+    public void Check_ANewerChangeAppliedButNotYetRecorded_RefusedLive()
+    {
+        var auto = NewerChange("auto", replicas: 60, by: ProposalLifecycle.SystemUser, at: T0.AddMinutes(5));
+
+        var verdict = UndoRules.Check(Applied20To60(), Policy(), Workload(60), null, "alice", Later, Window, newer: auto);
+
+        Assert.Equal(OverrideRoute.Refuse, verdict.Route);
+        Assert.Equal($"the workload has moved on since: shop/checkout-api moved to 60 by an automatic scale ({auto.Metadata.Name}) at 10:05:00 UTC; "
+            + "undo only takes back the latest change", verdict.Message);
+    }
+
+    [Fact]
+    public void NewerChange_TheNewestAppliedAfterIt_OfTheSameWorkloadOnly()
+    {
+        var original = Applied20To60();
+        var earlier = NewerChange("pin", 30, "bob", T0);
+        var first = NewerChange("pin", 70, "bob", T0.AddMinutes(1));
+        var newest = NewerChange("auto", 75, "scalecontrol", T0.AddMinutes(2));
+        var otherWorkload = NewerChange("pin", 9, "bob", T0.AddMinutes(3)) is var o
+            ? o with { Spec = o.Spec with { Target = o.Spec.Target with { Name = "cart-api" } } }
+            : null!;
+        var pending = Pending();
+
+        Assert.Same(newest, UndoRules.NewerChange(original, [original, earlier, first, newest, otherWorkload, pending]));
+        Assert.Null(UndoRules.NewerChange(original, [original, earlier, otherWorkload, pending]));
+    }
+
+    [Fact]
+    public void Withdrawal_ALaterRowOfTheSameCard_IsTheCardsOwnStep_NotAMoveOn()
+    {
+        // A group card with two steps of checkout-api (20 → 60, then 60 → 80): "Undo all" goes back through both, so the
+        // later row neither withdraws the first's Undo nor makes the workload's 80 a move by someone else.
+        var card = new CardReference { OutTrackId = "shop.checkout-api-first" };
+        var first = Applied20To60() with { Status = Applied20To60().Status with { Card = card } };
+        var second = NewerChange("approval", 80, "bob", T0.AddMinutes(5)) is var p ? p with { Status = p.Status with { Card = card } } : null!;
+        var undoOfSecond = NewerChange("undo", 60, "alice", T0.AddMinutes(8)) is var u
+            ? u with { Metadata = u.Metadata with { Annotations = new Dictionary<string, string> { [ProposalFactory.UndoOfAnnotation] = second.Metadata.Name } } }
+            : null!;
+
+        Assert.Null(UndoRules.NewerChange(first, [first, second, undoOfSecond]));
+        Assert.Null(UndoRules.Withdrawal(first, [first, second], Workload(80), Later, Window));
+        Assert.Null(UndoRules.Withdrawal(first, [first, second, undoOfSecond], Workload(60), Later, Window)); // Undo all under way
+        Assert.Equal(UndoWithdrawalCause.WorkloadMoved, UndoRules.Withdrawal(first, [first, second], Workload(90), Later, Window)!.Cause);
+        Assert.Equal(UndoWithdrawalCause.NewerChange,
+            UndoRules.Withdrawal(first, [first, second, NewerChange("pin", 90, "bob", T0.AddMinutes(9))], Workload(90), Later, Window)!.Cause);
+    }
+
+    /// <summary>A change of checkout-api applied at <paramref name="at"/>: a pin or undo by <paramref name="by"/>, or a proposal they approved.</summary>
+    private static ScaleProposal NewerChange(string action, int replicas, string by, DateTimeOffset at) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Namespace = "shop",
+            Name = $"checkout-api-{action}-{at:HHmmss}",
+            Labels = new Dictionary<string, string> { [ProposalFactory.ActionLabel] = action },
+        },
+        Spec = new ScaleProposalSpec { Target = Applied20To60().Spec.Target, FromReplicas = 60, ToReplicas = replicas, RequestedBy = action is "pin" or "undo" ? by : ProposalLifecycle.SystemUser },
+        Status = new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Applied,
+            AppliedReplicas = replicas,
+            AppliedAt = at,
+            Approvals = [new ApprovalRecord { User = by, Channel = ApprovalChannel.DingTalk, At = at, Replicas = replicas }],
+        },
+    };
 }

@@ -240,4 +240,26 @@ public class GroupCardContentTests
         Assert.Contains("gateway: applied 4 → 8 at 10:33:00 UTC; undone by zhangsan at 10:37:00 UTC: back to 4", afterUndo[V.Result], StringComparison.Ordinal);
         Assert.Equal("", s_content.Build(SampleProposals.Pending())[V.UndoAll]);
     }
+
+    [Fact]
+    public void BuildGroup_ARowsWorkloadMovedOn_ItLeavesUndoAll_AndItsRowSaysWhy()
+    {
+        static ScaleProposal Applied(ScaleProposal row, UndoWithdrawal? withdrawn = null) =>
+            row.With(row.Status with { Phase = ProposalPhase.Applied, AppliedReplicas = row.Spec.ToReplicas, AppliedAt = SampleProposals.Created.AddMinutes(1), UndoWithdrawn = withdrawn });
+        var pinned = new UndoWithdrawal
+        {
+            Cause = UndoWithdrawalCause.NewerChange, At = SampleProposals.Created.AddMinutes(20), Replicas = 12, Proposal = "gateway-pin", Action = "pin", By = ["zhangsan"],
+            Message = "feed/gateway moved to 12 by a pin by zhangsan at 10:52:00 UTC",
+        };
+        var content = new ApprovalCardContent(TimeZoneInfo.Utc, null, new Dictionary<string, string> { ["zhangsan"] = "Zhang San" });
+
+        var card = content.BuildGroup([Applied(Row("gateway", 4, 8), pinned), Applied(Row("feed-service", 3, 6))]);
+        var single = content.Build(Applied(Row("gateway", 4, 8, group: null), pinned));
+
+        Assert.Equal("1", card[V.UndoAll]); // feed-service's change still is the workload's latest
+        Assert.Contains("gateway: applied 4 → 8 at 10:33:00 UTC. Undo no longer offered: feed/gateway moved to 12 by a pin by Zhang San at 10:52:00 UTC", card[V.Result], StringComparison.Ordinal);
+        Assert.DoesNotContain("feed-service: applied 3 → 6 at 10:33:00 UTC.", card[V.Result], StringComparison.Ordinal);
+        Assert.Equal("", single[V.UndoTo]);
+        Assert.EndsWith("Undo no longer offered: feed/gateway moved to 12 by a pin by Zhang San at 10:52:00 UTC", single[V.Result], StringComparison.Ordinal);
+    }
 }

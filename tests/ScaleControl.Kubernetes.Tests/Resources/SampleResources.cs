@@ -108,6 +108,11 @@ internal static class SampleResources
         {
             Phase = ProposalPhase.Applied,
             Undo = new UndoRecord { Proposal = "checkout-undo", By = "u1", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 20 },
+            UndoWithdrawn = new UndoWithdrawal
+            {
+                Cause = UndoWithdrawalCause.NewerChange, At = s_at, Replicas = 80, Proposal = "checkout-next", Action = "pin", By = ["u1"],
+                Message = "shop/checkout moved to 80 by a pin by u1 at 10:32:05 UTC",
+            },
             Approvals = [new ApprovalRecord { User = "u1", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 60, Signature = "c2lnbmF0dXJlLW9mLXRoZS1hcHByb3ZhbA==" }],
             Rejection = new RejectionRecord { User = "u3", Channel = ApprovalChannel.Cli, At = s_at, Reason = "too big" },
             Card = new CardReference { OutTrackId = "shop.checkout-20261125-1032", OpenConversationId = "cid-oncall", SentAt = s_at, Error = "none" },

@@ -190,6 +190,63 @@ public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
     }
 
     [Theory]
+    [InlineData(null, 120, "the policy's escalation time (approval.escalation.afterSeconds)")] // the policy DINGs after 120 s
+    [InlineData(0, 0, "as asked")]
+    [InlineData(300, 300, "as asked")]
+    public async Task WhatIf_ApprovalPolicy_CapacityArrivesWhenAPersonApproves(int? asked, int delay, string source)
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Approval("shop", "slow-approver"), default);
+        _server.Workloads.Add("shop", "slow-approver", 4);
+        _server.Metrics.Set(TestPolicies.Query("slow-approver"), 1000); // 10 replicas' worth from the first second
+        using var client = _server.ClientWith(ViewerToken);
+        var from = _server.Time.GetUtcNow().AddSeconds(-600);
+
+        using var response = await client.PostJson("/api/v1/policies/shop/slow-approver/whatif", new { fromSeconds = 600, stepSeconds = 15, approvalDelaySeconds = asked });
+
+        var result = await response.ReadJson();
+        Assert.Equal((delay, source), (result.GetProperty("approvalDelaySeconds").GetInt32(), result.GetProperty("approvalDelaySource").GetString()));
+        var steps = result.GetProperty("steps").EnumerateArray().ToList();
+        var firstAt10 = steps.First(s => s.GetProperty("currentReplicas").GetInt32() == 10).GetProperty("time").GetDateTimeOffset();
+        var lastAt4 = steps.Last(s => s.GetProperty("currentReplicas").GetInt32() == 4).GetProperty("time").GetDateTimeOffset();
+        Assert.Equal(from.AddSeconds(delay), lastAt4); // the row where the approval lands still runs 4; the next runs 10
+        Assert.True(firstAt10 > lastAt4);
+        var summary = result.GetProperty("summary");
+        Assert.Equal((1, 1, 0, 1), (summary.GetProperty("proposals").GetInt32(), summary.GetProperty("approved").GetInt32(), summary.GetProperty("expired").GetInt32(), summary.GetProperty("changes").GetInt32()));
+        if (delay > 0)
+        {
+            var approvedRow = steps.Single(s => s.GetProperty("approval").GetString() is { } said && said.StartsWith("approved 4 → 10", StringComparison.Ordinal));
+            Assert.Equal(from.AddSeconds(delay), approvedRow.GetProperty("time").GetDateTimeOffset());
+            Assert.StartsWith("proposed 4 → 10, approved at ", steps[0].GetProperty("approval").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task WhatIf_ApprovalSlowerThanTheExpiry_ProposalsExpireAndNothingIsApplied()
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Approval("shop", "nobody-answers", expiry: 300), default);
+        _server.Workloads.Add("shop", "nobody-answers", 4);
+        _server.Metrics.Set(TestPolicies.Query("nobody-answers"), 1000);
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/shop/nobody-answers/whatif", new { fromSeconds = 900, stepSeconds = 15, approvalDelaySeconds = 600 });
+
+        var summary = (await response.ReadJson()).GetProperty("summary");
+        Assert.Equal((0, 4, 0), (summary.GetProperty("changes").GetInt32(), summary.GetProperty("maxReplicas").GetInt32(), summary.GetProperty("approved").GetInt32()));
+        Assert.True(summary.GetProperty("expired").GetInt32() >= 2, summary.ToString());
+    }
+
+    [Fact]
+    public async Task WhatIf_ApprovalDelayOutOfRange_Returns400NamingIt()
+    {
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/x/whatif", new { fromSeconds = 600, stepSeconds = 15, approvalDelaySeconds = -1 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.ReadJson()).GetProperty("errors").TryGetProperty("approvalDelaySeconds", out _));
+    }
+
+    [Theory]
     [InlineData(MetricStatus.InvalidQuery, "bad_data: unknown metric", 422)]
     [InlineData(MetricStatus.Unavailable, "connection refused", 503)]
     public async Task WhatIf_MetricSourceFails_IsAProblemNamingTheQuery_NotA500(MetricStatus status, string problem, int expected)

@@ -8,13 +8,17 @@ using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.DingTalk.Stream;
+using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Testing.DingTalk;
 using ScaleControl.Testing.Stores;
 
 namespace ScaleControl.Server.Tests.Infrastructure;
 
 /// <summary>
 /// The real server (Program, endpoints, auth, control plane) in cluster mode with every port replaced by an
-/// in-memory fake and time by a <see cref="FakeTimeProvider"/>. No hosted service runs: tests drive the loop tick by tick.
+/// in-memory fake and time by a <see cref="FakeTimeProvider"/>. No hosted service runs (but the DingTalk Stream client,
+/// with <see cref="DingTalk"/> set): tests drive the loop tick by tick.
 /// </summary>
 public sealed class ServerFactory : WebApplicationFactory<Program>
 {
@@ -41,6 +45,12 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
 
     /// <summary>Read metrics through the real Prometheus adapter from this address instead of <see cref="Metrics"/> (set before first use).</summary>
     public Uri? PrometheusUrl { get; set; }
+
+    /// <summary>
+    /// Send cards to this DingTalk emulator and take its taps over Stream, through the real DingTalk adapter, instead of
+    /// recording them in <see cref="Cards"/> (set before first use).
+    /// </summary>
+    public DingTalkEmulator? DingTalk { get; set; }
 
     public ServerFactory()
     {
@@ -80,6 +90,18 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             ["ScaleControl:Cost:MemoryGiBHour"] = "0.40",
             ["ScaleControl:Cost:Currency"] = "¥",
         };
+        if (DingTalk is { } emulator)
+        {
+            settings["ScaleControl:DingTalk:ApiBaseUrl"] = new Uri(emulator.Url, "sandbox/dingtalk").ToString();
+            settings["ScaleControl:DingTalk:OapiBaseUrl"] = new Uri(emulator.Url, "sandbox/dingtalk").ToString();
+            settings["ScaleControl:DingTalk:AppKey"] = emulator.App.AppKey;
+            settings["ScaleControl:DingTalk:AppSecret"] = emulator.App.AppSecret;
+            settings["ScaleControl:DingTalk:CardTemplateId"] = SandboxCardTemplate.ScaleApprovalId;
+            settings["ScaleControl:DingTalk:StreamConnections"] = "1";
+            settings["ScaleControl:DingTalk:UserNames:zhangsan"] = "Zhang San";
+            settings["ScaleControl:DingTalk:UserNames:lisi"] = "Li Si";
+        }
+
         Token(settings, 0, AdminToken, "admin", "admin");
         Token(settings, 1, ViewerToken, "viewer", "viewer");
         Token(settings, 2, ShopOperatorToken, "shopper", "operator", "shop");
@@ -111,7 +133,15 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
                 services.AddSingleton<IMetricSource>(Metrics);
             }
 
-            services.AddSingleton<IApprovalNotifier>(Cards);
+            if (DingTalk is null)
+            {
+                services.AddSingleton<IApprovalNotifier>(Cards);
+            }
+            else
+            {
+                services.AddHostedService(sp => sp.GetRequiredService<DingTalkStreamClient>()); // the taps' way in
+            }
+
             services.AddSingleton<IConfirmationCards>(ConfirmationCards);
             services.AddSingleton<INoticePublisher>(Notices);
             services.AddSingleton<IFaultNotifier>(Faults);

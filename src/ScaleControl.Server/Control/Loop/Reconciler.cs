@@ -9,11 +9,13 @@ using ScaleControl.Server.Chat;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Control.Actuation;
+using ScaleControl.Server.Control.Overrides;
 
 namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
-/// One control-loop tick: maintain open proposals (escalate, expire, finish) and bring their cards up to date, then for every policy that is due,
+/// One control-loop tick: maintain open proposals (escalate, expire, finish), take Undo off applied changes the workload
+/// moved on from, and bring their cards up to date, then for every policy that is due,
 /// sample (one query per distinct expression across all due policies), decide and act; last, start a retention pass
 /// over finished proposals when one is due.
 /// </summary>
@@ -23,6 +25,7 @@ public sealed class Reconciler(
     PolicyEvaluator evaluator,
     ProposalService proposals,
     CardReconciler cards,
+    UndoOffers undoOffers,
     ProposalRetention retention,
     PolicyRuntimes runtimes,
     FaultNotices faults,
@@ -60,6 +63,7 @@ public sealed class Reconciler(
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
         runtimes.Retain(all);
         await proposals.MaintainAsync(byKey, cancellationToken);
+        await undoOffers.SweepAsync(cancellationToken); // before the cards: a withdrawn Undo is shown in the same tick
         await cards.ReconcileAsync(byKey, cancellationToken);
         await confirmationExpiry.SweepAsync(all, cancellationToken);
         var board = await proposals.BoardAsync(cancellationToken);

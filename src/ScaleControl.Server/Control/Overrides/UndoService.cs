@@ -86,10 +86,12 @@ public sealed class UndoService(
         var policy = await policies.GetAsync(original.Metadata.Namespace, original.Spec.PolicyName, cancellationToken);
         var target = ProposalFactory.TargetOf(original);
         var workload = await workloads.GetAsync(target, cancellationToken);
-        var earlier = await EarlierUndoAsync(original, cancellationToken);
+        var sameNamespace = await store.ListAsync(original.Metadata.Namespace, cancellationToken);
+        var earlier = await EarlierUndoAsync(original, sameNamespace, cancellationToken);
         var open = await proposals.FindOpenAsync(target, cancellationToken);
         var now = time.GetUtcNow();
-        var verdict = UndoRules.Check(original, policy, workload, earlier, order.User, now, TimeSpan.FromSeconds(options.Value.UndoWindowSeconds), open);
+        var verdict = UndoRules.Check(original, policy, workload, earlier, order.User, now, TimeSpan.FromSeconds(options.Value.UndoWindowSeconds), open,
+            UndoRules.NewerChange(original, sameNamespace));
         if (verdict.Route == OverrideRoute.Refuse)
         {
             logger.ApprovalHandled(order.User, order.Channel.ToString(), order.Namespace, order.Proposal, "undo refused", verdict.Message);
@@ -120,14 +122,14 @@ public sealed class UndoService(
     }
 
     /// <summary>The undo already recorded on the original, else one of it still waiting for approval.</summary>
-    private async Task<ScaleProposal?> EarlierUndoAsync(ScaleProposal original, CancellationToken cancellationToken)
+    private async Task<ScaleProposal?> EarlierUndoAsync(ScaleProposal original, IReadOnlyCollection<ScaleProposal> sameNamespace, CancellationToken cancellationToken)
     {
         if (original.Status.Undo is { } undo)
         {
             return await store.GetAsync(original.Metadata.Namespace, undo.Proposal, cancellationToken);
         }
 
-        return (await store.ListAsync(original.Metadata.Namespace, cancellationToken))
+        return sameNamespace
             .FirstOrDefault(p => p.Status.Phase.IsOpen() && p.Metadata.Annotations?.GetValueOrDefault(ProposalFactory.UndoOfAnnotation) == original.Metadata.Name);
     }
 }

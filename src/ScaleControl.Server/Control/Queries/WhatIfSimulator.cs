@@ -15,30 +15,39 @@ public sealed record WhatIfStep(
     int CurrentReplicas,
     int DesiredReplicas,
     DecisionOutcome Outcome,
-    string Reason);
+    string Reason,
+    string? Approval = null);
 
-public sealed record WhatIfSummary(int Changes, int MaxReplicas, int MinReplicas, int Proposals, int Applied);
+/// <param name="Proposals">Proposals made (each waits for its approval); <paramref name="Approved"/> of them were approved
+/// within the window, <paramref name="Expired"/> expired first; <paramref name="Applied"/>: changes applied automatically.</param>
+public sealed record WhatIfSummary(int Changes, int MaxReplicas, int MinReplicas, int Proposals, int Applied, int Approved = 0, int Expired = 0);
 
 /// <param name="StartReplicas">The count the replay starts from: what the workload had at <paramref name="From"/>.</param>
 /// <param name="StartedFrom">Where that count comes from ("applied proposal …", or "the workload now" when ScaleControl changed nothing since).</param>
 /// <param name="Note">Set when the replay's own start shaped it: it starts without history, so like a loop that just
 /// started watching it held the starting count for the scale-down window where the running loop may not have.</param>
+/// <param name="ApprovalDelaySeconds">How long after it was made each proposal was taken as approved; <paramref name="ApprovalDelaySource"/> says why that long.</param>
 public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<WhatIfStep> Steps, WhatIfSummary Summary,
-    int StartReplicas = 0, string StartedFrom = "", string? Note = null);
+    int StartReplicas = 0, string StartedFrom = "", string? Note = null, int ApprovalDelaySeconds = 0, string ApprovalDelaySource = "");
 
 /// <summary>
 /// Replays the last N seconds of real metric history (range queries) through the engine in simulated time: what
 /// would this policy have done? It uses the replay benchmark's pieces (ScaleControl.Simulation): the engine wired
 /// as the control loop wires it (<see cref="EngineController"/>, evaluated every policy interval on the latest
 /// recorded sample, as Prometheus would serve it) and the cluster model (new pods serve after the workload's
-/// observed start-up time, 45 s when unknown). Proposals are assumed approved at once, so the replay shows the
-/// policy's intent, not the approvers' speed. Freezes and pins are ignored. One step is reported per stepSeconds, and every evaluation that changes the count.
+/// observed start-up time, 45 s when unknown). A proposal is taken as approved a while after it was made
+/// (<see cref="WhatIfApprovals"/>): by default the policy's escalation time, when ScaleControl DINGs the approvers, or
+/// the caller's delay (0: at once, the policy's intent without the approvers' speed). Freezes and pins are ignored. One step is reported per stepSeconds, and every evaluation that changes the count.
 /// The replay starts from the count the workload had at the start of the window — the "from" of the first change
 /// ScaleControl applied since then — not from today's count, which would make a bogus first change.
 /// </summary>
 public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics, IWorkloadClient workloads, IProposalStore proposals, TimeProvider time)
 {
-    public async Task<WhatIfResult> RunAsync(ScalePolicy policy, int fromSeconds, int stepSeconds, CancellationToken cancellationToken)
+    /// <summary>Without an escalation on the policy: the escalation's own default, the time by which approvers are DINGed.</summary>
+    public static readonly TimeSpan DefaultApprovalDelay = TimeSpan.FromSeconds(new EscalationSpec().AfterSeconds);
+
+    /// <param name="approvalDelaySeconds">How long a person takes to approve; null: the policy's escalation time.</param>
+    public async Task<WhatIfResult> RunAsync(ScalePolicy policy, int fromSeconds, int stepSeconds, int? approvalDelaySeconds, CancellationToken cancellationToken)
     {
         var to = time.GetUtcNow();
         var from = to.AddSeconds(-fromSeconds);
@@ -67,10 +76,12 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var cluster = new ReplayCluster(new ReplaySettings { StartupSeconds = startup, StartupSpread = 0 }, replicas, seed: 1);
         var interval = TimeSpan.FromSeconds(Math.Min(stepSeconds, policy.Spec.EvaluationIntervalSeconds));
         var steps = new List<WhatIfStep>();
-        int changes = 0, proposed = 0, applied = 0, max = replicas, min = replicas;
+        int changes = 0, applied = 0, max = replicas, min = replicas;
         var nextReport = from;
         var window = TimeSpan.FromSeconds(policy.Spec.Behavior.ScaleDown.StabilizationWindowSeconds);
         var heldAtStart = false;
+        var (delay, delaySource) = ApprovalDelay(policy, approvalDelaySeconds);
+        var approvals = new WhatIfApprovals(delay, TimeSpan.FromSeconds(policy.Spec.Approval?.ExpirySeconds ?? new ApprovalSpec().ExpirySeconds));
 
         for (var t = from; t <= to; t += interval)
         {
@@ -79,19 +90,19 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             var spec = cluster.SpecReplicas;
             var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
             var decision = controller.LastDecision!.Value;
-            var changed = desired != spec;
+            var (applyTo, said) = approvals.Step(t, spec, decision);
+            var changed = applyTo is { } now && now != spec;
             heldAtStart |= t < from + window && desired == startReplicas && decision.RawRecommendation < startReplicas;
             if (changed)
             {
-                proposed += decision.Outcome == DecisionOutcome.Propose ? 1 : 0;
                 applied += decision.Outcome == DecisionOutcome.ApplyNow ? 1 : 0;
                 changes++;
-                cluster.Scale(desired, seconds);
-                max = Math.Max(max, desired);
-                min = Math.Min(min, desired);
+                cluster.Scale(applyTo!.Value, seconds);
+                max = Math.Max(max, applyTo.Value);
+                min = Math.Min(min, applyTo.Value);
             }
 
-            if (t >= nextReport || changed) // a change between report steps still gets its row
+            if (t >= nextReport || changed || said is not null) // a change (or a proposal's news) between report steps still gets its row
             {
                 nextReport = t + step;
                 steps.Add(new WhatIfStep(
@@ -101,15 +112,22 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
                     spec,
                     decision.DesiredReplicas,
                     decision.Outcome,
-                    decision.Reason));
+                    decision.Reason,
+                    said));
             }
         }
 
         var note = heldAtStart
             ? $"the replay starts without history, so like a loop that has just started watching it holds {startReplicas} replicas for the scale-down window ({window.TotalSeconds:0}s) before scaling down; the running loop, watching already, may have scaled down sooner"
             : null;
-        return new WhatIfResult(policy.Key, from, to, steps, new WhatIfSummary(changes, max, min, proposed, applied), startReplicas, startedFrom, note);
+        return new WhatIfResult(policy.Key, from, to, steps, new WhatIfSummary(changes, max, min, approvals.Made, applied, approvals.Approved, approvals.Expired),
+            startReplicas, startedFrom, note, (int)delay.TotalSeconds, delaySource);
     }
+
+    private static (TimeSpan Delay, string Source) ApprovalDelay(ScalePolicy policy, int? requested) =>
+        requested is { } seconds ? (TimeSpan.FromSeconds(seconds), "as asked")
+        : policy.Spec.Approval?.Escalation is { } escalation ? (TimeSpan.FromSeconds(escalation.AfterSeconds), "the policy's escalation time (approval.escalation.afterSeconds)")
+        : (DefaultApprovalDelay, "the default escalation time (the policy sets no escalation)");
 
     /// <summary>The workload's count at <paramref name="from"/>: the first change applied since then started from it; none → it is still today's.</summary>
     private async Task<(int? Replicas, string Source)> ReplicasAtAsync(WorkloadRef target, WorkloadState? now, DateTimeOffset from, CancellationToken cancellationToken)

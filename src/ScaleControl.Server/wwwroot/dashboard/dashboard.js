@@ -406,7 +406,10 @@
     const status = p.status || {};
     const who = status.rejection ? ` by ${status.rejection.user}${status.rejection.reason ? `: ${status.rejection.reason}` : ''}`
       : (status.approvals || []).length ? ` · approved by ${status.approvals.map(a => `${a.user} via ${a.channel}`).join(', ')}` : '';
-    showWarning('proposal-focus', `Proposal ${FOCUS} is ${status.phase}: ${p.spec.fromReplicas} → ${p.spec.toReplicas} replicas${who}. ` +
+    // What became of an applied change's Undo, in the words of the card and scalectl describe (status.undoWithdrawn.message).
+    const undo = status.undo ? ` Undone by ${status.undo.by}: back to ${status.undo.replicas}.`
+      : status.undoWithdrawn ? ` Undo no longer offered: ${status.undoWithdrawn.message}.` : '';
+    showWarning('proposal-focus', `Proposal ${FOCUS} is ${status.phase}: ${p.spec.fromReplicas} → ${p.spec.toReplicas} replicas${who}.${undo} ` +
       `Details: scalectl describe proposal ${FOCUS}`);
   }
 
