@@ -64,6 +64,7 @@ internal readonly record struct MetricAssessment(
             return Failed(spec, "no ready pods to average over");
         }
 
+        var samples = input.History.Samples(spec.Name);
         var trend = default(Trend);
         int? predictive = null;
         var horizon = lookAhead + (age > TimeSpan.Zero ? age : TimeSpan.Zero);
@@ -71,7 +72,7 @@ internal readonly record struct MetricAssessment(
         if (prediction.Enabled)
         {
             trend = TrendPredictor.Fit(
-                input.History.Samples(spec.Name),
+                samples,
                 new MetricPoint(sampleTime, value),
                 TimeSpan.FromSeconds(prediction.LookBackSeconds),
                 horizon,
@@ -84,7 +85,7 @@ internal readonly record struct MetricAssessment(
 
         // The down band protects the count a measurement asked for, not capacity only a prediction wanted: a count
         // more than the up tolerance above the highest need measured over the scale-down window is released to it.
-        var measuredPeak = PeakSince(input.History.Samples(spec.Name), value, input.Now - TimeSpan.FromSeconds(policySpec.Behavior.ScaleDown.StabilizationWindowSeconds));
+        var measuredPeak = PeakSince(samples, value, input.Now - TimeSpan.FromSeconds(policySpec.Behavior.ScaleDown.StabilizationWindowSeconds));
         // Headroom covers noise; a significant trend is the predictor's to size.
         var headroom = trend.Predicted is null ? trend.Headroom : 0;
         var justified = Needed(spec, measuredPeak, basis) * (1 + Math.Max(CalmRelease.Band(trend, input.History, tolerance.Up, tolerance.Down), headroom));

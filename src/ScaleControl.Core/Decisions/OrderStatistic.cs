@@ -75,7 +75,13 @@ internal static class OrderStatistic
     /// The value <see cref="Select"/> gives for an index near the end (a high quantile): one pass keeping the few
     /// values above it in order, instead of partitioning them all. Falls back to <see cref="Select"/> for a lower index.
     /// </summary>
-    public static double SelectNearTop(Span<double> values, int k)
+    public static double SelectNearTop(Span<double> values, int k) => SelectNearTop<WithNaN>(values, k);
+
+    /// <summary><see cref="SelectNearTop(Span{double}, int)"/> for values none of which is NaN: ordered by &lt; alone.</summary>
+    public static double SelectNearTopFinite(Span<double> values, int k) => SelectNearTop<WithoutNaN>(values, k);
+
+    private static double SelectNearTop<TOrder>(Span<double> values, int k)
+        where TOrder : IOrder
     {
         var kept = values.Length - k;
         if (kept > MaxKept)
@@ -93,17 +99,17 @@ internal static class OrderStatistic
             {
                 // Still filling: insert from the top end.
                 at = filled++;
-                while (at > 0 && Less(value, top[at - 1]))
+                while (at > 0 && TOrder.Less(value, top[at - 1]))
                 {
                     top[at] = top[at - 1];
                     at--;
                 }
             }
-            else if (Less(top[0], value))
+            else if (TOrder.Less(top[0], value))
             {
                 // Full: the smallest kept makes room, the ones below the new value move down.
                 at = 0;
-                while (at + 1 < kept && Less(top[at + 1], value))
+                while (at + 1 < kept && TOrder.Less(top[at + 1], value))
                 {
                     top[at] = top[at + 1];
                     at++;
@@ -123,4 +129,21 @@ internal static class OrderStatistic
     private const int MaxKept = 8;
 
     private static bool Less(double a, double b) => a < b || (double.IsNaN(a) && !double.IsNaN(b));
+
+    private interface IOrder
+    {
+        static abstract bool Less(double a, double b);
+    }
+
+    /// <summary>The sort order, NaN first.</summary>
+    private readonly struct WithNaN : IOrder
+    {
+        public static bool Less(double a, double b) => OrderStatistic.Less(a, b);
+    }
+
+    /// <summary>The same order for values that are never NaN.</summary>
+    private readonly struct WithoutNaN : IOrder
+    {
+        public static bool Less(double a, double b) => a < b;
+    }
 }

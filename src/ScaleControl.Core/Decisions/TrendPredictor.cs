@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using ScaleControl.Core.Signals;
 
 namespace ScaleControl.Core.Decisions;
@@ -72,20 +74,17 @@ public static class TrendPredictor
         var y = o.Y.AsSpan(0, n);
 
         // The look-back window, but at least MinWindow observations: tests on fewer have too little power.
-        var window = 0;
-        while (window < n && (-x[window] <= lookBack.TotalSeconds || window < MinWindow))
-        {
-            window++;
-        }
+        var window = Math.Min(n, Math.Max(CountWithin(x, -lookBack.TotalSeconds), MinWindow));
 
         if (window < MinSamples || latest.Value <= 0)
         {
             return new Trend(0, 0, window, null, "too few samples for a trend", noise);
         }
 
-        var line = Line.Fit(x[..window], y[..window]);
+        var sums = TrendWindow.Of(x[..window], y[..window]);
+        var line = sums.Line(window);
         var slope = line.Slope * latest.Value;
-        if (LevelShift(y[..window], o.Sums, o.Squares, line, noise, out var jump))
+        if (LevelShift(o, window, line, noise, out var jump))
         {
             return new Trend(slope, line.T, window, null, "level shift: sized as the new level, not extrapolated", noise, Rising: jump > 0);
         }
@@ -96,7 +95,7 @@ public static class TrendPredictor
         }
 
         // Significant now and one observation ago, so one lucky sample cannot trigger a scale-up.
-        var before = Line.Fit(x[1..window], y[1..window]);
+        var before = sums.Line(window - 1);
         // ... and rising more over the window than the series' own scatter.
         if (line.T < MinTStatistic || before.T < MinTStatistic || before.Slope <= 0 || line.Slope * -x[window - 1] < MinRiseInNoise * noise)
         {
@@ -130,28 +129,33 @@ public static class TrendPredictor
     /// </summary>
     private static double Headroom(TrendObservations o, double horizonSeconds)
     {
-        var x = o.X.AsSpan(0, o.Count);
-        var y = o.Y.AsSpan(0, o.Count);
-        var rises = o.Rises.AsSpan();
-        var count = 0;
-        var older = 0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            // Rises that ended within the last horizon are what is being sized now (and a fresh level shift would
-            // otherwise ratchet the headroom up at once): only past rises count.
-            if (x[i] > -horizonSeconds)
-            {
-                continue;
-            }
+        var n = o.Count;
+        var x = o.X.AsSpan(0, n);
+        var y = o.Y.AsSpan(0, n);
+        var rises = o.Rises.AsSpan(0, n);
 
-            // x is newest first (≤ 0): the first observation at least one horizon older than observation i.
+        // Rises that ended within the last horizon are what is being sized now (and a fresh level shift would
+        // otherwise ratchet the headroom up at once): only past rises count, from the first observation at least one
+        // horizon old (x is newest first and never increases).
+        var i = 0;
+        while (i < n && x[i] > -horizonSeconds)
+        {
+            i++;
+        }
+
+        var count = 0;
+        var older = i + 1;
+        for (; i < n; i++)
+        {
+            // The first observation at least one horizon older than observation i.
+            var from = x[i] - horizonSeconds;
             older = Math.Max(older, i + 1);
-            while (older < x.Length && x[older] > x[i] - horizonSeconds)
+            while (older < n && x[older] > from)
             {
                 older++;
             }
 
-            if (older >= x.Length)
+            if (older >= n)
             {
                 break;
             }
@@ -164,7 +168,9 @@ public static class TrendPredictor
             return 0;
         }
 
-        var q = OrderStatistic.SelectNearTop(rises[..count], Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1));
+        // Finite observations (the usual case) make finite rises, which order by < alone.
+        var k = Math.Min(count - 1, (int)Math.Ceiling(HeadroomQuantile * count) - 1);
+        var q = double.IsFinite(o.Max) && double.IsFinite(o.Min) ? OrderStatistic.SelectNearTopFinite(rises[..count], k) : OrderStatistic.SelectNearTop(rises[..count], k);
         return Math.Clamp(Math.Exp(q) - 1, 0, MaxHeadroom);
     }
 
@@ -199,29 +205,41 @@ public static class TrendPredictor
 
     /// <summary>
     /// Two flat levels fit much better than the line, and they differ by more than the noise. One observation
-    /// between the levels is left out: through a rate() window a step arrives as one half-way sample.
+    /// between the levels is left out: through a rate() window a step arrives as one half-way sample. The prefix
+    /// sums are of v = y − y[0] (small numbers; the levels' errors and their difference do not depend on the origin).
     /// </summary>
-    private static bool LevelShift(ReadOnlySpan<double> y, Span<double> sums, Span<double> squares, Line line, double noise, out double jump)
+    private static bool LevelShift(TrendObservations o, int n, TrendLine line, double noise, out double jump)
     {
-        var n = y.Length;
         jump = 0;
+
+        // Two levels' means lie within the window's range, so no jump can exceed it: a window that never moved more
+        // than the noise test asks holds no shift. The range of all observations bounds the window's and is known
+        // already; the window's own is taken only when that does not settle it. (A NaN makes the sums and the line
+        // NaN, and the test false, whichever way the range goes.)
+        if (WithinNoise(o.Max, o.Min, noise))
+        {
+            return false;
+        }
+
+        var y = o.Y.AsSpan(0, n);
+        var sums = o.Sums.AsSpan(0, n + 1);
+        var squares = o.Squares.AsSpan(0, n + 1);
+        var y0 = y[0];
         double sum = 0, square = 0, highest = double.NegativeInfinity, lowest = double.PositiveInfinity;
         sums[0] = 0;
         squares[0] = 0;
         for (var i = 0; i < n; i++)
         {
-            sum += y[i];
-            square += y[i] * y[i];
+            var v = y[i] - y0;
+            sum += v;
+            square += v * v;
             sums[i + 1] = sum;
             squares[i + 1] = square;
-            highest = y[i] > highest ? y[i] : highest;
-            lowest = y[i] < lowest ? y[i] : lowest;
+            highest = v > highest ? v : highest;
+            lowest = v < lowest ? v : lowest;
         }
 
-        // Two levels' means lie within the window's range, so no jump can exceed it (the margin covers rounding, which
-        // is below 1e-12 of the values): a window that never moved more than the noise test asks holds no shift. (A
-        // NaN is skipped by the range, but it makes the sums and the line NaN, and the test false all the same.)
-        if (highest - lowest + (1e-9 * (1 + Math.Max(Math.Abs(highest), Math.Abs(lowest)))) <= 3 * noise)
+        if (WithinNoise(highest, lowest, noise))
         {
             return false;
         }
@@ -263,44 +281,29 @@ public static class TrendPredictor
         return best < StepVersusLine * line.Sse && Math.Abs(jump) > 3 * noise;
     }
 
-    /// <summary>Least squares of y on x with its residual sum of squares and the slope's t statistic.</summary>
-    private readonly record struct Line(double Slope, double Intercept, double Sse, double T)
+    /// <summary>A range no wider than three noise units (the margin covers rounding, below 1e-12 of the values).</summary>
+    private static bool WithinNoise(double highest, double lowest, double noise) =>
+        highest - lowest + (1e-9 * (1 + Math.Max(Math.Abs(highest), Math.Abs(lowest)))) <= 3 * noise;
+
+    /// <summary>
+    /// How many of <paramref name="x"/> are at or after <paramref name="from"/>: x never increases, so they are its
+    /// first ones. Counted four at a time, without a branch on each (the scan's exit was a mispredicted branch).
+    /// </summary>
+    private static int CountWithin(ReadOnlySpan<double> x, double from)
     {
-        public static Line Fit(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        var bound = Vector256.Create(from);
+        var count = 0;
+        var i = 0;
+        for (; i + 4 <= x.Length; i += 4)
         {
-            double sx = 0, sy = 0;
-            for (var i = 0; i < x.Length; i++)
-            {
-                sx += x[i];
-                sy += y[i];
-            }
-
-            return FromSums(x, y, sx, sy);
+            count += BitOperations.PopCount(Vector256.GreaterThanOrEqual(Vector256.Create(x[i..]), bound).ExtractMostSignificantBits());
         }
 
-        private static Line FromSums(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double sx, double sy)
+        for (; i < x.Length; i++)
         {
-            var n = x.Length;
-            double mx = sx / n, my = sy / n, sxx = 0, sxy = 0, syy = 0;
-            for (var i = 0; i < n; i++)
-            {
-                var dx = x[i] - mx;
-                var dy = y[i] - my;
-                sxx += dx * dx;
-                sxy += dx * dy;
-                syy += dy * dy;
-            }
-
-            if (sxx <= 0 || n < 3)
-            {
-                return new Line(0, my, syy, 0);
-            }
-
-            var slope = sxy / sxx;
-            var sse = Math.Max(0, syy - (slope * sxy));
-            var se = Math.Sqrt(sse / (n - 2) / sxx);
-            var t = se > 0 ? slope / se : slope > 0 ? double.PositiveInfinity : slope < 0 ? double.NegativeInfinity : 0;
-            return new Line(slope, my - (slope * mx), sse, t);
+            count += x[i] >= from ? 1 : 0;
         }
+
+        return count;
     }
 }

@@ -163,6 +163,11 @@ public static partial class ChatCommandParser
             return Fail($"replicas `{Short(joined[1])}` must read `<from>-><to>`, e.g. `2->6` (0 to 10000 each)");
         }
 
+        if (to < 1)
+        {
+            return Fail($"`{Short(joined[1])}`: scaling to 0 is not supported; ask for 1 replica or more");
+        }
+
         if (!TryDuration(joined[3], out var duration, out error))
         {
             return Fail(error);

@@ -132,13 +132,13 @@ public sealed partial class ChatCommandService(
         var target = $"{ns}/{proposal.Spec.Target.Name}";
         if (result.Kind is not (ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate))
         {
-            return CommandReply.Refused($"{(approve ? "Approval" : "Rejection")} of **{target}** refused: {result.Message}");
+            return CommandReply.Refused($"{(approve ? "Approval" : "Rejection")} of **{target}** refused: {MarkdownText.Escape(result.Message)}");
         }
 
         await AuditAsync(ProposalFactory.TargetOf(proposal), request, cancellationToken);
         var stored = result.Proposal ?? proposal;
         return CommandReply.Done(approve ? "Approved" : "Rejected",
-            $"**{target}** {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{result.Message}");
+            $"**{target}** {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{MarkdownText.Escape(result.Message)}"); // it quotes the typed reason
     }
 
     private async Task<CommandReply> ScaleAsync(CommandRequest request, ScaleCommand command, bool confirmed, CancellationToken cancellationToken)

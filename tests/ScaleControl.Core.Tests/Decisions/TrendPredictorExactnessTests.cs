@@ -4,8 +4,9 @@ using ScaleControl.Core.Signals;
 namespace ScaleControl.Core.Tests.Decisions;
 
 /// <summary>
-/// The lean trend (reused buffers, fused passes, selection, ticks) must decide exactly as the plain computation
-/// (<see cref="PlainTrend"/>): the replay and every policy's decisions stay the same bit for bit.
+/// The lean trend (reused buffers, fused passes, selection, ticks) must decide as the plain computation
+/// (<see cref="PlainTrend"/>): every rule's outcome the same, the noise, headroom and swing bit for bit, and the line
+/// fit's numbers within rounding (<see cref="AssertSameTrend"/>).
 /// </summary>
 public class TrendPredictorExactnessTests
 {
@@ -28,8 +29,8 @@ public class TrendPredictorExactnessTests
 
             var expected = PlainTrend.Fit(plain, latest, lookBack, horizon, growth);
 
-            Assert.Equal(expected, TrendPredictor.Fit(history.Samples("qps"), latest, lookBack, horizon, growth));
-            Assert.Equal(expected, TrendPredictor.Fit(plain, latest, lookBack, horizon, growth));
+            AssertSameTrend(expected, TrendPredictor.Fit(history.Samples("qps"), latest, lookBack, horizon, growth));
+            AssertSameTrend(expected, TrendPredictor.Fit(plain, latest, lookBack, horizon, growth));
         }
     }
 
@@ -57,7 +58,7 @@ public class TrendPredictorExactnessTests
             var latest = new MetricPoint(time, level);
             var plain = history.Samples("qps").ToList();
 
-            Assert.Equal(PlainTrend.Fit(plain, latest, lookBack, horizon, 2), TrendPredictor.Fit(history.Samples("qps"), latest, lookBack, horizon, 2));
+            AssertSameTrend(PlainTrend.Fit(plain, latest, lookBack, horizon, 2), TrendPredictor.Fit(history.Samples("qps"), latest, lookBack, horizon, 2));
 
             // As the recorder does: the reading joins the history, now and then with a second one, then old ones go.
             history.AddSample("qps", latest);
@@ -68,6 +69,33 @@ public class TrendPredictorExactnessTests
             }
 
             history.Trim(time, TimeSpan.FromSeconds(random.Next(10) == 0 ? 60 : 605));
+        }
+    }
+
+    /// <summary>
+    /// The same trend, with the line fit's numbers within rounding: the lean fit sums the window once from the newest
+    /// observation (Σuu − Σu·Σu/n, <see cref="TrendWindow"/>) where the plain one centres on the means first, which is
+    /// the same quantity rounded in another order. Slope and prediction agree to 1e-9, the t statistic to 1e-6 (it
+    /// divides by the residual, the difference of two sums) or both beyond ±1e6 (an exact line, whose residual is
+    /// rounding either way; any such t passes the test at 3). Every rule's outcome (note, rising, beyond range, whether
+    /// there is a prediction) and the noise, headroom and swing, which keep their arithmetic, are equal exactly.
+    /// </summary>
+    private static void AssertSameTrend(Trend expected, Trend actual)
+    {
+        Assert.Equal(expected with { SlopePerSecond = 0, TStatistic = 0, Predicted = expected.Predicted is null ? null : 0 }, actual with { SlopePerSecond = 0, TStatistic = 0, Predicted = actual.Predicted is null ? null : 0 });
+        AssertClose(expected.SlopePerSecond, actual.SlopePerSecond, 1e-9);
+        AssertClose(expected.Predicted ?? 0, actual.Predicted ?? 0, 1e-9);
+        if (!(Math.Abs(expected.TStatistic) > 1e6 && Math.Abs(actual.TStatistic) > 1e6 && Math.Sign(expected.TStatistic) == Math.Sign(actual.TStatistic)))
+        {
+            AssertClose(expected.TStatistic, actual.TStatistic, 1e-6);
+        }
+    }
+
+    private static void AssertClose(double expected, double actual, double relative)
+    {
+        if (expected != actual)
+        {
+            Assert.True(Math.Abs(expected - actual) <= relative * Math.Max(1, Math.Max(Math.Abs(expected), Math.Abs(actual))), $"expected {expected:R}, got {actual:R}");
         }
     }
 

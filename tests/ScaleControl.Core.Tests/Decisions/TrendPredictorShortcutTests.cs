@@ -65,6 +65,27 @@ public class TrendPredictorShortcutTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(35)]
+    [InlineData(48)]
+    public void SelectNearTopFinite_AnyIndex_GivesTheSortedValue(int length)
+    {
+        // Ties, signed zeros and infinities, never NaN (the headroom's rises of finite observations).
+        var random = new Random(length);
+        for (var round = 0; round < 50; round++)
+        {
+            double[] values = [.. Enumerable.Range(0, length).Select(_ => random.Next(12) switch { 0 => -0.0, 1 => double.NegativeInfinity, 2 => double.PositiveInfinity, var v => (v - 6) * 0.25 })];
+            var sorted = values.ToArray();
+            Array.Sort(sorted);
+            for (var k = 0; k < length; k++)
+            {
+                Assert.Equal(sorted[k], OrderStatistic.SelectNearTopFinite(values.ToArray(), k));
+            }
+        }
+    }
+
     [Fact]
     public void WindowTicks_IsExactlyTheSecondsComparison()
     {

@@ -73,6 +73,7 @@ public sealed class ChatCommandParserTests
     [InlineData("scale checkout-api 2->6 for 30m", "not `namespace/name`")]
     [InlineData("scale Shop/Checkout 2->6 for 30m", "not `namespace/name`")]
     [InlineData("scale shop/checkout-api 2->6", "usage: `scale")]
+    [InlineData("scale shop/checkout-api 5->0 for 30m", "scaling to 0 is not supported")]
     [InlineData("approve", "usage: `approve")]
     [InlineData("unpin shop/a extra", "usage: `unpin")]
     [InlineData("freeze shop/a for 1h", "usage: `freeze")]

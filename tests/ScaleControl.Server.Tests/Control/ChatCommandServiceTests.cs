@@ -89,6 +89,42 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.All(pinned.Status.Approvals, a => Assert.Equal(Core.Proposals.ApprovalChannel.DingTalkChat, a.Channel));
     }
 
+    /// <summary>
+    /// "2->0" is below every policy's minimum, so it asked for a confirmation; confirmed, it was a pin of 0 replicas with
+    /// allowOutsideBounds (a store without the CRD's schema scaled the workload to zero). Refused for every channel now.
+    /// </summary>
+    [Fact]
+    public async Task ScaleToZero_Confirmed_IsRefused_NothingPinnedOrScaled()
+    {
+        await SeedAsync();
+
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 0, TimeSpan.FromMinutes(30), "x")), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        var done = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, done.Outcome);
+        Assert.Contains("scaling to zero is not supported", done.Markdown, StringComparison.Ordinal);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Pin);
+        Assert.Empty(await _server.Proposals.ListAsync("shop", CancellationToken.None));
+    }
+
+    /// <summary>The group reply to a rejection quotes the typed reason: as text, not as a link or bold type (the card already escaped it).</summary>
+    [Fact]
+    public async Task Reject_ReasonWithMarkdown_IsQuotedAsTextInTheGroupReply()
+    {
+        await SeedAsync();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", new RejectCommand("shop", "checkout-api", "[login](http://evil.example) **now**")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.DoesNotContain("[login](http", reply.Markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("**now**", reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains(@"\[login\]", reply.Markdown, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task FreezeWholeNamespace_WaitsForTheSender()
     {
