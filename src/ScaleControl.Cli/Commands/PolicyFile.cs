@@ -14,16 +14,7 @@ internal static class PolicyFile
 {
     public static IReadOnlyList<PolicyDocument> Load(string path, string defaultNamespace, TextReader stdin)
     {
-        string text;
-        try
-        {
-            text = path == "-" ? stdin.ReadToEnd() : File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot read {path}: {e.Message}", e);
-        }
-
+        var text = YamlLimits.ReadText(path, stdin);
         IReadOnlyList<JsonNode> nodes;
         try
         {

@@ -35,7 +35,7 @@ internal sealed record CliConfigFile(string? Server, string? Token, string? Name
 
         try
         {
-            var documents = YamlJson.ParseDocuments(File.ReadAllText(path));
+            var documents = YamlJson.ParseDocuments(YamlLimits.ReadText(path, TextReader.Null));
             if (documents.Count == 0)
             {
                 return Empty;

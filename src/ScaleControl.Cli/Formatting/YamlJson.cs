@@ -16,12 +16,13 @@ internal static class YamlJson
         .Build();
 
     /// <summary>Reads every document of a (multi-document) YAML text; empty documents are skipped.</summary>
-    /// <exception cref="YamlException">The text is not valid YAML.</exception>
+    /// <exception cref="YamlException">The text is not valid YAML, or beyond <see cref="YamlLimits"/>.</exception>
     public static IReadOnlyList<JsonNode> ParseDocuments(string yaml)
     {
         var stream = new YamlStream();
         try
         {
+            YamlLimits.Check(yaml);
             using var reader = new StringReader(yaml);
             stream.Load(reader);
         }

@@ -62,6 +62,34 @@ public static class CapacityCalculator
             : estimate with { Room = RoomVerdict.Short, NodesNeeded = (int)Math.Ceiling((pods - fitting) / (double)perNewNode) };
     }
 
+    /// <summary>
+    /// The share of <paramref name="asked"/> that a smaller step of <paramref name="pods"/> pods makes (an approval of
+    /// fewer replicas than proposed): requests and cost in proportion; pods of one size fit node by node, so of a
+    /// smaller step min(fitting, pods) fit, and the nodes still needed are at most those of the whole.
+    /// </summary>
+    public static CapacityEstimate Part(CapacityEstimate asked, int pods)
+    {
+        if (asked.Pods <= 0 || pods <= 0 || pods >= asked.Pods)
+        {
+            return asked;
+        }
+
+        var fitting = asked.Fitting is { } whole ? Math.Min(whole, pods) : (int?)null;
+        var pending = fitting is { } fit ? pods - fit : (int?)null;
+        var stillShort = asked.Room == RoomVerdict.Short && pending > 0;
+        return asked with
+        {
+            Pods = pods,
+            MilliCpu = asked.MilliCpu * pods / asked.Pods,
+            MemoryBytes = asked.MemoryBytes * pods / asked.Pods,
+            CostPerHour = asked.CostPerHour is { } cost ? decimal.Round(cost * pods / asked.Pods, 2) : null,
+            Fitting = fitting,
+            Pending = pending,
+            Room = asked.Room == RoomVerdict.Short && !stillShort ? RoomVerdict.Fits : asked.Room,
+            NodesNeeded = stillShort ? asked.NodesNeeded : null,
+        };
+    }
+
     /// <summary>The hourly cost of <paramref name="pods"/> pods' requests; null without prices.</summary>
     public static decimal? Cost(int pods, PodResources perPod, CostPrices prices) =>
         !prices.IsSet

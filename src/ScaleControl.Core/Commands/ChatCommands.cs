@@ -86,6 +86,15 @@ public sealed record UnpinCommand(string Namespace, string Workload) : ChatComma
     public override bool Changes => true;
 }
 
+/// <summary>Take an applied change back, as the card's Undo button and <c>scalectl undo</c> do.</summary>
+/// <param name="Name">A proposal name, or a workload name (then its newest applied change is meant).</param>
+public sealed record UndoCommand(string Namespace, string Name, string? Reason) : ChatCommand
+{
+    public override string Verb => "undo";
+
+    public override bool Changes => true;
+}
+
 public sealed record HistoryCommand(string Namespace, string Workload) : ChatCommand
 {
     public override string Verb => "history";

@@ -30,6 +30,13 @@ public static class OverrideRules
 {
     public static OverrideVerdict Route(ScalePolicySpec spec, string user, int currentReplicas, int replicas, bool allowOutsideBounds)
     {
+        // Not even "outside the bounds on purpose": a chat "2->0", confirmed, reached the store as a pin of 0.
+        if (replicas < 1)
+        {
+            return new OverrideVerdict(OverrideRoute.Refuse,
+                string.Create(CultureInfo.InvariantCulture, $"replicas must be at least 1 (got {replicas}): scaling to zero is not supported."), "replicas");
+        }
+
         var outside = replicas < spec.MinReplicas || replicas > spec.MaxReplicas;
         if (outside && !allowOutsideBounds)
         {

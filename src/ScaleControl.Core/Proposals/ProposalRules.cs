@@ -53,7 +53,13 @@ public static class ProposalRules
 
         if (ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Pin)
         {
-            return null;
+            // A pin applied at once is written into the spec before it scales: when another pin replaced it since (two
+            // pins at the same moment), that one scales and this one does not, or the workload would run this one's
+            // count under the other's pin. A pin that waited for approval is written after it scales.
+            var appliedAtOnce = proposal.Metadata.Annotations?.ContainsKey(ProposalFactory.PinDurationAnnotation) != true;
+            return appliedAtOnce && ActivePin(policy.Spec, now) is { } current && current.Replicas != replicas
+                ? $"superseded: the policy is pinned at {current.Replicas} by {current.By} since this pin was written"
+                : null;
         }
 
         if (ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Undo && state.SpecReplicas != proposal.Spec.FromReplicas)

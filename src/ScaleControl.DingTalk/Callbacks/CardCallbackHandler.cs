@@ -85,9 +85,16 @@ public sealed partial class CardCallbackHandler(
         }
 
         // The button carries the count the approver saw; the lifecycle grants what they saw if the card changed since.
+        // A count that cannot be read is refused, not read as "whatever the proposal asks now".
+        var approvesCount = action is CardAction.Approve or CardAction.ApproveHalf or CardAction.ApproveRow;
+        if (approvesCount && callback.Params.TryGetValue("replicas", out var shown) && shown.Length > 0 && ButtonReplicas(callback) is null)
+        {
+            return Refuse(callback, "This button's replica count could not be read; nothing was changed.");
+        }
+
         var rejects = action is CardAction.Reject or CardAction.RejectAll or CardAction.RejectRow;
         var allRows = action is CardAction.ApproveAll or CardAction.RejectAll;
-        var replicas = action is CardAction.Approve or CardAction.ApproveHalf or CardAction.ApproveRow ? ButtonReplicas(callback) : null;
+        var replicas = approvesCount ? ButtonReplicas(callback) : null;
         var command = new ApprovalCommand(
             ns,
             name,

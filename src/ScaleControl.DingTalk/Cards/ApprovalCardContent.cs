@@ -119,8 +119,8 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
             [V.CurrentTraffic] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
             [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
-            [V.CostDelta] = spec.Capacity is { } capacity ? CapacityText.Change(capacity) : PodDelta(spec.ToReplicas - spec.FromReplicas),
-            [V.Room] = spec.Capacity is { } room ? CapacityText.Room(room) : "",
+            [V.CostDelta] = CostDelta(proposal),
+            [V.Room] = (AppliedPart(proposal) ?? spec.Capacity) is { } room ? CapacityText.Room(room) : "",
             [V.OnCall] = string.Join(' ', spec.Approvers.Select(user => "@" + DisplayName(user))),
             [V.ExpiresAt] = Time(spec.ExpiresAt),
             [V.Status] = status.Phase.ToString().ToLowerInvariant(),
@@ -145,6 +145,27 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
 
         return map;
     }
+
+    /// <summary>What the change costs; once fewer replicas than asked were applied (Approve half), what was applied.</summary>
+    private static string CostDelta(ScaleProposal proposal)
+    {
+        var spec = proposal.Spec;
+        if (spec.Capacity is not { } asked)
+        {
+            return PodDelta(spec.ToReplicas - spec.FromReplicas);
+        }
+
+        return AppliedPart(proposal) is { } part
+            ? $"{CapacityText.Change(part)} applied (of {CapacityText.Change(asked with { MilliCpu = null, MemoryBytes = null, CostPerHour = null })} asked)"
+            : CapacityText.Change(asked);
+    }
+
+    /// <summary>The applied share of the estimate when an applied proposal stopped short of its target; else null.</summary>
+    private static CapacityEstimate? AppliedPart(ScaleProposal proposal) =>
+        proposal.Status is { Phase: ProposalPhase.Applied, AppliedReplicas: { } applied } && applied != proposal.Spec.ToReplicas
+            && proposal.Spec.Capacity is { } asked && applied > proposal.Spec.FromReplicas
+            ? CapacityCalculator.Part(asked, applied - proposal.Spec.FromReplicas)
+            : null;
 
     /// <summary>The text a user sees privately on the card when their tap changed nothing.</summary>
     public static IReadOnlyDictionary<string, string> PrivateMessage(string message) =>

@@ -31,6 +31,7 @@ public static partial class ChatCommandParser
         ("freeze", "freeze <ns/workload|ns/*> for <duration> <reason>"),
         ("unfreeze", "unfreeze <ns/workload>"),
         ("unpin", "unpin <ns/workload>"),
+        ("undo", "undo <ns/proposal|ns/workload> [reason]"),
         ("history", "history <ns/workload>"),
         ("prepare", "prepare <ns/workload> at <HH:mm|+30m|ISO time> expect <N>x|replicas <n> for <duration> reason <text>"),
         ("confirm", "confirm <code>"),
@@ -72,6 +73,7 @@ public static partial class ChatCommandParser
             "freeze" => ParseFreeze(args),
             "unfreeze" => ParseTarget(args, "unfreeze", (ns, name) => new UnfreezeCommand(ns, name), allowReason: false),
             "unpin" => ParseTarget(args, "unpin", (ns, name) => new UnpinCommand(ns, name), allowReason: false),
+            "undo" => ParseTarget(args, "undo", (ns, name, reason) => new UndoCommand(ns, name, reason)),
             "history" => ParseTarget(args, "history", (ns, name) => new HistoryCommand(ns, name), allowReason: false),
             "prepare" => ChatPrepareParser.Parse(args),
             "confirm" => args.Count == 1 && ConfirmCode().IsMatch(args[0])
@@ -81,9 +83,22 @@ public static partial class ChatCommandParser
         };
     }
 
-    /// <summary>The closest verb (edit distance ≤ 2, or a prefix), as a one-line hint.</summary>
+    /// <summary>Words of scalectl and the API that the chat spells another way, with the verb to use instead.</summary>
+    private static readonly Dictionary<string, string> OtherNames = new(StringComparer.Ordinal)
+    {
+        ["pin"] = "scale",
+        ["override"] = "scale",
+    };
+
+    /// <summary>The verb another name stands for, or else the closest verb (edit distance ≤ 2, or a prefix), as a one-line hint.</summary>
     public static string DidYouMean(string verb)
     {
+        if (OtherNames.TryGetValue(verb, out var meant))
+        {
+            // "pin" is one edit from "unpin": without this the hint named the opposite of what was asked for.
+            return $"a {verb} is `{Grammar.First(g => g.Verb == meant).Usage}` here, e.g. `scale shop/checkout-api 4->8 for 30m launch`.";
+        }
+
         var best = Grammar
             .Select(g => (g.Verb, g.Usage, Distance: g.Verb.StartsWith(verb, StringComparison.Ordinal) && verb.Length >= 2 ? 0 : Levenshtein(verb, g.Verb)))
             .OrderBy(g => g.Distance)
@@ -161,6 +176,11 @@ public static partial class ChatCommandParser
             || from > 10_000 || to > 10_000)
         {
             return Fail($"replicas `{Short(joined[1])}` must read `<from>-><to>`, e.g. `2->6` (0 to 10000 each)");
+        }
+
+        if (to < 1)
+        {
+            return Fail($"`{Short(joined[1])}`: scaling to 0 is not supported; ask for 1 replica or more");
         }
 
         if (!TryDuration(joined[3], out var duration, out error))

@@ -52,8 +52,13 @@ public sealed record ChatbotMessage(
                 return false;
             }
 
+            // A member of another organisation (a cross-organisation group) carries their own organisation's staff id,
+            // which may read like one of ours: it names nobody here, so the message is treated as having none (refused,
+            // and answered in its own conversation, never privately to our person of that id).
+            var ours = wire.SenderCorpId is not { Length: > 0 } sender || wire.ChatbotCorpId is not { Length: > 0 } robot || sender == robot;
+            var staffId = ours ? wire.SenderStaffId ?? "" : "";
             message = new ChatbotMessage(
-                wire.MsgId, wire.ConversationId, wire.ConversationType, wire.SenderStaffId ?? "", wire.SenderNick ?? wire.SenderStaffId ?? "",
+                wire.MsgId, wire.ConversationId, wire.ConversationType, staffId, wire.SenderNick ?? staffId,
                 wire.SenderId, wire.ChatbotUserId, wire.RobotCode ?? "", wire.Msgtype ?? "", wire.Text?.Content ?? "",
                 wire.SessionWebhook,
                 wire.SessionWebhookExpiredTime is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null)
@@ -82,7 +87,9 @@ public sealed record ChatbotMessage(
         WireText? Text,
         string? SessionWebhook,
         long? SessionWebhookExpiredTime,
-        List<WireAtUser?>? AtUsers);
+        List<WireAtUser?>? AtUsers,
+        string? SenderCorpId = null,
+        string? ChatbotCorpId = null);
 
     private sealed record WireText(string? Content);
 

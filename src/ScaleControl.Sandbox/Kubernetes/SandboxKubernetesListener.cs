@@ -11,9 +11,11 @@ namespace ScaleControl.Sandbox.Kubernetes;
 /// The sandbox Kubernetes API on a listener of its own (as an apiserver has its own port): a small Kestrel host at
 /// <paramref name="url"/> whose every path goes to the API handler of the hosting application's sandbox cluster, so
 /// <c>/healthz</c>, <c>/version</c> or <c>/api/v1</c> there reach the emulated API server and never the product.
-/// An https URL is served with <paramref name="certificate"/>.
+/// An https URL is served with <paramref name="certificate"/>. It lives as long as the hosting application: it ignores
+/// Ctrl+C itself and closes when that application is disposed, after the clients in it (the product's watches) have
+/// stopped, so a clean shutdown does not end with their "connection refused" warnings.
 /// </summary>
-internal sealed class SandboxKubernetesListener(IServiceProvider services, Uri url, SandboxCertificate? certificate) : IHostedService
+internal sealed class SandboxKubernetesListener(IServiceProvider services, Uri url, SandboxCertificate? certificate) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -29,18 +31,31 @@ internal sealed class SandboxKubernetesListener(IServiceProvider services, Uri u
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.Services.AddSingleton<IHostLifetime, OwnerLifetime>();
         var app = builder.Build();
         app.MapSandboxKubernetes("", services.GetRequiredService<KubernetesApiHandler>());
         await app.StartAsync(cancellationToken);
         _app = app;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Nothing yet: the hosting application's other services may still be talking to this API server.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
     {
-        if (_app is { } app)
+        if (Interlocked.Exchange(ref _app, null) is { } app)
         {
-            await app.StopAsync(cancellationToken);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await app.StopAsync(timeout.Token);
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>The listener's host starts and stops only when its owner says so; a console lifetime would stop it on its own SIGTERM.</summary>
+    private sealed class OwnerLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -31,13 +31,19 @@ public static class TrafficEndpoints
         return endpoints;
     }
 
-    public static Results<Created<HotEventView>, ValidationProblem> StartHotEvent(HotEventRequest request, TrafficSimulator simulator, TimeProvider time)
+    public static Results<Created<HotEventView>, ValidationProblem, ProblemHttpResult> StartHotEvent(HotEventRequest request, TrafficSimulator simulator, TimeProvider time)
     {
         var errors = request.Validate(simulator.HasService);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
 
-        var hotEvent = simulator.StartHotEvent(request);
+        if (simulator.StartHotEvent(request) is not { } hotEvent)
+        {
+            return TypedResults.Problem(
+                $"{TrafficSimulator.MaxRunningHotEvents} hot events are running already; end one (DELETE /sandbox/traffic/hot-events/{{id}}) or wait",
+                statusCode: StatusCodes.Status409Conflict, title: "Too many hot events");
+        }
+
         return TypedResults.Created($"/sandbox/traffic/hot-events/{hotEvent.Id}", HotEventView.From(hotEvent, time.GetUtcNow()));
     }
 

@@ -53,13 +53,21 @@ public sealed class TrafficSimulator
 
     public bool HasService(string @namespace, string workload) => Find(@namespace, workload) is not null;
 
-    /// <summary>Starts a validated hot event with the next simulated second (the current one is already history).</summary>
-    public HotEvent StartHotEvent(HotEventRequest request)
+    /// <summary>Hot events running at once (an event lasts up to 18 h): each simulated second adds up all of them, as for campaigns.</summary>
+    public const int MaxRunningHotEvents = 50;
+
+    /// <summary>
+    /// Starts a validated hot event with the next simulated second (the current one is already history). Null when
+    /// <see cref="MaxRunningHotEvents"/> are running already.
+    /// </summary>
+    public HotEvent? StartHotEvent(HotEventRequest request)
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
             Advance(now);
+            if (_events.Count(e => e.EndsAt > now) >= MaxRunningHotEvents)
+                return null;
             var hotEvent = new HotEvent(
                 NextEventId(),
                 request.Namespace!,

@@ -54,7 +54,7 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
         string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
     /// <summary>"could not be converted to System.Int32. Path: …" → "expected a whole number"; enums list their values.</summary>
-    private static string Expected(string message, string field)
+    internal static string Expected(string message, string field)
     {
         var typeName = message.Split("converted to ", 2) is [_, var rest] ? rest.Split(". Path", 2)[0].Trim().TrimEnd('.') : "";
         var underlying = typeName.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? typeName[18..].Split(',', ']')[0] : typeName;
@@ -78,7 +78,8 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
     /// </summary>
     private static string? ParameterType(string typeName, string field)
     {
-        var owner = typeof(BadRequestHandler).Assembly.GetType(typeName);
+        // The record may be another assembly's (the sandbox's HotEventRequest said "expected a HotEventRequest").
+        var owner = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
         var name = field.Split('.')[^1].Split('[')[0];
         if (owner?.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is not { } property)
         {

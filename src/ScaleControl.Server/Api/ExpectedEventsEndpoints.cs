@@ -21,21 +21,24 @@ public static class ExpectedEventsEndpoints
         return group;
     }
 
-    public static async Task<Results<Ok<PreparedEvent>, ProblemHttpResult>> Prepare(
+    public static async Task<Results<Ok<PreparedEvent>, ValidationProblem, ProblemHttpResult>> Prepare(
         PreparationService preparation, HttpContext http, string ns, string name, PrepareRequest request, CancellationToken cancellationToken) =>
         Answer(await preparation.PrepareAsync(ns, name, request, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 
-    public static async Task<Results<Ok<PreparedEvent>, ProblemHttpResult>> CancelExpectedEvent(
+    public static async Task<Results<Ok<PreparedEvent>, ValidationProblem, ProblemHttpResult>> CancelExpectedEvent(
         PreparationService preparation, HttpContext http, string ns, string name, string @event, CancellationToken cancellationToken) =>
         Answer(await preparation.CancelAsync(ns, name, @event, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
 
-    private static Results<Ok<PreparedEvent>, ProblemHttpResult> Answer(PrepareResult result) =>
-        result is { Policy: { } policy, Event: { } expected }
-            ? TypedResults.Ok(new PreparedEvent(policy.Key, expected, result.Message))
-            : TypedResults.Problem(
-                statusCode: result.Status,
-                title: result.Status == StatusCodes.Status404NotFound ? "Not found" : "Expected event refused",
-                detail: result.Message);
+    /// <summary>A refusal about one request field (a time too far ahead, replicas above max) is keyed by it like any validation error.</summary>
+    private static Results<Ok<PreparedEvent>, ValidationProblem, ProblemHttpResult> Answer(PrepareResult result) => result switch
+    {
+        { Policy: { } policy, Event: { } expected } => TypedResults.Ok(new PreparedEvent(policy.Key, expected, result.Message)),
+        { Field: { } field } => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [result.Message] }, title: "Expected event refused"),
+        _ => TypedResults.Problem(
+            statusCode: result.Status,
+            title: result.Status == StatusCodes.Status404NotFound ? "Not found" : "Expected event refused",
+            detail: result.Message),
+    };
 }
 
 /// <summary>The answer: which policy, the event as stored, and one line saying what will happen.</summary>

@@ -19,6 +19,7 @@ public static class ChatAnswers
         "- `approve ns/workload` · `reject ns/workload [reason]`",
         "- `scale ns/workload 2->6 for 30m [reason]` (only if it runs 2 now)",
         "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` · `unpin ns/workload`",
+        "- `undo ns/workload [reason]` (its latest applied change, or `undo ns/proposal`)",
         "- `prepare ns/workload at 20:00 expect 3x for 20m reason …` (times in UTC, `+30m`, or with an offset; or `replicas 30`)",
         $"- `whoami` (you are **{caller.User}**, {Rights(caller)})"));
 
@@ -48,7 +49,14 @@ public static class ChatAnswers
                 text.Append(CultureInfo.InvariantCulture, $" → {desired}");
             }
 
-            text.Append(CultureInfo.InvariantCulture, $" replicas · {p.Mode}");
+            text.Append(" replicas");
+            if (p.ReadyReplicas is { } ready && ready < p.CurrentReplicas)
+            {
+                // Pods still starting or Pending (no room on the nodes): the count alone reads as capacity in place.
+                text.Append(CultureInfo.InvariantCulture, $" ({ready} ready)");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $" · {p.Mode}");
             if (p.PinnedReplicas is { } pinned)
             {
                 text.Append(CultureInfo.InvariantCulture, $" · 📌 {pinned} until {Clock(p.PinnedUntil)}");

@@ -23,6 +23,7 @@ public sealed partial class ChatCommandService(
     IProposalStore proposals,
     IWorkloadClient workloads,
     IApprovalInbox approvals,
+    IUndoInbox undos,
     OverrideService overrides,
     PreparationService preparations,
     StatusService status,
@@ -67,6 +68,7 @@ public sealed partial class ChatCommandService(
             FreezeCommand c => FreezeAsync(request, c, confirmed, cancellationToken),
             UnfreezeCommand c => UnfreezeAsync(request, c, cancellationToken),
             UnpinCommand c => UnpinAsync(request, c, cancellationToken),
+            UndoCommand c => UndoAsync(request, c, cancellationToken),
             PrepareCommand c => PrepareAsync(request, c, cancellationToken),
             ConfirmCommand c => ConfirmAsync(request, caller, c, cancellationToken),
             _ => Task.FromResult(CommandReply.Refused($"`{request.Command.Verb}` is not supported here.")),
@@ -81,6 +83,7 @@ public sealed partial class ChatCommandService(
         FreezeCommand c => c.Namespace,
         UnfreezeCommand c => c.Namespace,
         UnpinCommand c => c.Namespace,
+        UndoCommand c => c.Namespace,
         PrepareCommand c => c.Namespace,
         _ => null,
     };
@@ -132,13 +135,13 @@ public sealed partial class ChatCommandService(
         var target = $"{ns}/{proposal.Spec.Target.Name}";
         if (result.Kind is not (ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate))
         {
-            return CommandReply.Refused($"{(approve ? "Approval" : "Rejection")} of **{target}** refused: {result.Message}");
+            return CommandReply.Refused($"{(approve ? "Approval" : "Rejection")} of **{target}** refused: {MarkdownText.Escape(result.Message)}");
         }
 
         await AuditAsync(ProposalFactory.TargetOf(proposal), request, cancellationToken);
         var stored = result.Proposal ?? proposal;
         return CommandReply.Done(approve ? "Approved" : "Rejected",
-            $"**{target}** {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{result.Message}");
+            $"**{target}** {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{MarkdownText.Escape(result.Message)}"); // it quotes the typed reason
     }
 
     private async Task<CommandReply> ScaleAsync(CommandRequest request, ScaleCommand command, bool confirmed, CancellationToken cancellationToken)
@@ -266,6 +269,35 @@ public sealed partial class ChatCommandService(
 
         await AuditAsync(ProposalFactory.TargetOf(result.Policy!), request, cancellationToken);
         return CommandReply.Done("Unpinned", $"**{command.Namespace}/{command.Workload}** unpinned by {request.Sender}: the policy decides again.");
+    }
+
+    /// <summary>undo a proposal by name, or the newest applied change of a workload: the same rules as the card's Undo button.</summary>
+    private async Task<CommandReply> UndoAsync(CommandRequest request, UndoCommand command, CancellationToken cancellationToken)
+    {
+        var proposal = await proposals.GetAsync(command.Namespace, command.Name, cancellationToken)
+            ?? (await proposals.ListAsync(command.Namespace, cancellationToken))
+                .Where(p => p.Spec.Target.Name == command.Name && p.Status.Phase == ProposalPhase.Applied)
+                .OrderByDescending(p => p.Status.AppliedAt)
+                .FirstOrDefault();
+        if (proposal is null)
+        {
+            return CommandReply.Refused($"No applied change `{command.Namespace}/{command.Name}` (and none for a workload of that name). Send `history {command.Namespace}/<workload>`.");
+        }
+
+        var result = await undos.UndoAsync(
+            new UndoOrder(command.Namespace, proposal.Metadata.Name, request.Sender, Channel, command.Reason ?? "undone in chat"), cancellationToken);
+        var target = $"{command.Namespace}/{proposal.Spec.Target.Name}";
+        if (result.Kind is UndoResultKind.Refused or UndoResultKind.NotFound)
+        {
+            return CommandReply.Refused($"Undo of **{target}** ({proposal.Metadata.Name}) refused: {result.Message}");
+        }
+
+        await AuditAsync(ProposalFactory.TargetOf(proposal), request, cancellationToken);
+        var undo = result.Proposal;
+        var step = undo is null ? "" : $" {undo.Spec.FromReplicas} → {undo.Spec.ToReplicas}";
+        return result.Kind == UndoResultKind.Applied
+            ? CommandReply.Done("Undone", $"**{target}**{step} by {request.Sender}: {proposal.Metadata.Name} taken back\n\n{result.Message}")
+            : CommandReply.Done("Awaits approval", $"**{target}**{step} requested by {request.Sender}: {result.Message}") with { ProposalName = undo?.Metadata.Name };
     }
 
     /// <summary>Announced traffic, as <c>scalectl prepare</c>: the same service, recorded with channel dingtalk-chat.</summary>

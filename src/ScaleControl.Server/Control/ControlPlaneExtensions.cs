@@ -29,6 +29,7 @@ public static class ControlPlaneExtensions
 
         services.AddSingleton(new DecisionEngine());
         services.AddSingleton<PolicyRuntimes>();
+        services.AddSingleton<PolicyValidity>();
         services.AddSingleton<OverrideJournal>();
         services.AddSingleton<FaultNotices>();
         services.AddSingleton<Announcer>();

@@ -42,6 +42,46 @@ public sealed class PolicyFileTests(CliSandbox server)
         Assert.Equal(1, get.ExitCode);
     }
 
+    /// <summary>
+    /// Files that once crashed or hung scalectl: 100,000 '[' (a stack overflow, exit 134), a "billion laughs" of aliases
+    /// (ran without end), a file over the server's 1 MiB body limit and an endless one (/dev/zero: out of memory).
+    /// Each now ends with exit 1 and one line that says why.
+    /// </summary>
+    [Theory]
+    [InlineData("deep", "nests deeper than 64 levels")]
+    [InlineData("laughs", "aliases expand to more than 100000 nodes")]
+    [InlineData("huge", "is larger than 1024 KiB")]
+    [InlineData("/dev/zero", "is larger than 1024 KiB")]
+    public async Task PolicyValidate_HostileFile_ExitsOneWithOneLine(string kind, string expected)
+    {
+        var path = kind.StartsWith('/') ? kind : Path.Combine(Directory.CreateTempSubdirectory("scalectl-hostile-").FullName, kind + ".yaml");
+        if (kind == "deep")
+        {
+            await System.IO.File.WriteAllTextAsync(path, "metadata: {name: x}\nspec: " + new string('[', 100_000) + new string(']', 100_000));
+        }
+        else if (kind == "laughs")
+        {
+            var yaml = new System.Text.StringBuilder("metadata: {name: x}\nl0: &l0 [a, a, a, a, a, a, a, a, a]\n");
+            for (var level = 1; level < 10; level++)
+            {
+                yaml.Append($"l{level}: &l{level} [{string.Join(", ", Enumerable.Repeat($"*l{level - 1}", 9))}]\n");
+            }
+
+            await System.IO.File.WriteAllTextAsync(path, yaml.ToString());
+        }
+        else if (kind == "huge")
+        {
+            await System.IO.File.WriteAllTextAsync(path, "metadata: {name: x}\nnote: " + new string('x', 2 * 1024 * 1024) + "\n");
+        }
+
+        var result = await server.Cli().RunAsync("policy", "validate", "-f", path);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PolicyApply_InvalidFile_ChangesNothing()
     {

@@ -50,6 +50,22 @@ public class CapacityCalculatorTests
     }
 
     [Fact]
+    public void Part_OfASmallerStep_IsTheEstimateOfThatStep()
+    {
+        // 1.5 CPU free: three of eight fit. Any smaller step must read as Estimate would have said for it.
+        var cluster = new ClusterRoom([Node("n1", cpu: 7500), Node("n2", cpu: 7500), Node("n3", cpu: 7500)]);
+        var whole = CapacityCalculator.Estimate(4, 12, HalfCpuOneGiB, cluster, Yuan, T0);
+
+        foreach (var pods in new[] { 1, 3, 4, 7 })
+        {
+            var direct = CapacityCalculator.Estimate(4, 4 + pods, HalfCpuOneGiB, cluster, Yuan, T0);
+            Assert.Equal(CapacityText.Summary(direct), CapacityText.Summary(CapacityCalculator.Part(whole, pods)));
+        }
+
+        Assert.Same(whole, CapacityCalculator.Part(whole, 8));
+    }
+
+    [Fact]
     public void Estimate_PodsPerNodeIsTheTighterOfCpuMemoryAndPodCount()
     {
         // Memory binds on n1 (2 GiB free → 2 pods), the pod count on n2 (1 slot left), CPU on n3 (1 CPU → 2 pods).

@@ -125,6 +125,44 @@ public sealed class ChatMessageTests
         Assert.DoesNotContain(messages!, m => m.GetProperty("kind").GetString() == "OtoMessage");
     }
 
+    /// <summary>
+    /// In a cross-organisation group a member of another organisation carries their own organisation's staff id, which
+    /// may read like one of ours ("zhangsan", an operator here): a message whose senderCorpId is not the robot's is
+    /// refused like one without a staff id (answered in its conversation, not privately to our zhangsan), and no command runs.
+    /// </summary>
+    [Fact]
+    public async Task MessageFromAnotherOrganisation_WithAStaffIdLikeOurs_IsRefused_NoCommandRuns()
+    {
+        await using var world = await DingTalkWorld.StartAsync();
+        var app = world.EmulatorService<DingTalkSandboxOptions>().Apps[0];
+        var session = world.EmulatorService<ChatSessionStore>().Open(app, "zhangsan", world.EmulatorService<DingTalkSandboxOptions>().Groups[0], DateTimeOffset.UtcNow);
+        var data = new JsonObject
+        {
+            ["msgId"] = "msgOtherCorp0001==",
+            ["conversationId"] = DingTalkWorld.Group,
+            ["conversationType"] = "2",
+            ["senderStaffId"] = "zhangsan",
+            ["senderNick"] = "Zhang San (another company)",
+            ["senderId"] = "$:LWCP_v1:$othercorp",
+            ["senderCorpId"] = "dingothercorp0001",
+            ["chatbotCorpId"] = app.CorpId,
+            ["robotCode"] = DingTalkWorld.AppKey,
+            ["msgtype"] = "text",
+            ["text"] = new JsonObject { ["content"] = " scale shop/checkout-api 2->6 for 30m" },
+            ["sessionWebhook"] = world.EmulatorUrl + "/sandbox/dingtalk/robot/sendBySession?session=" + session.Id,
+            ["sessionWebhookExpiredTime"] = session.ExpiresAt.ToUnixTimeMilliseconds(),
+        }.ToJsonString();
+
+        await world.ClientService<ChatMessageHandler>().HandleAsync(data, CancellationToken.None);
+        var reply = await WaitForAsync(world, m => m.GetProperty("kind").GetString() == "SessionReply");
+
+        Assert.Empty(world.Commands.Requests);
+        Assert.Contains("only members of this organisation can give commands", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Empty(reply.GetProperty("atUserIds").EnumerateArray());
+        var messages = await world.Script.GetFromJsonAsync<JsonElement[]>("messages");
+        Assert.DoesNotContain(messages!, m => m.GetProperty("kind").GetString() == "OtoMessage");
+    }
+
     [Fact]
     public async Task PrivateAnswerDingTalkFlowControlled_IsLoggedAsReachingNobody_NeverPostedToTheGroup()
     {

@@ -97,6 +97,29 @@ public class ApprovalCardContentTests
     }
 
     [Fact]
+    public void Build_HalfStepApplied_CostAndRoomAreOfWhatWasApplied()
+    {
+        // Live: Approve half applied 4 → 14 of a 4 → 25 card; the card went on saying "+21 pods · +10.5 CPU" and
+        // "13 would stay Pending" while the workload had grown by 10 pods.
+        var proposal = SampleProposals.Pending();
+        var estimate = ScaleControl.Core.Capacity.CapacityCalculator.Estimate(20, 60, new ScaleControl.Core.Capacity.PodResources(500, 1L << 30),
+            new ScaleControl.Core.Capacity.ClusterRoom([new("n1", 8000, 32L << 30, 110, 0, 0, 0)]), new(CpuHour: 2.4m, Currency: "¥"), SampleProposals.Created);
+        var at = SampleProposals.Created.AddSeconds(61);
+        var applied = (proposal with { Spec = proposal.Spec with { Capacity = estimate } }).With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Applied,
+            Approvals = [new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.DingTalk, At = at, Replicas = 30 }],
+            AppliedReplicas = 30,
+            AppliedAt = at,
+        });
+
+        var card = s_content.Build(applied);
+
+        Assert.Equal("+10 pods · +5 CPU, +10 GiB · ≈ ¥12.00/h applied (of +40 pods asked)", card[V.CostDelta]);
+        Assert.Equal("room: fits (free 8 CPU on 1 node)", card[V.Room]);
+    }
+
+    [Fact]
     public void Build_ApprovedHalfStep_SaysWhichReplicas()
     {
         var proposal = SampleProposals.Pending().With(new ScaleProposalStatus

@@ -95,6 +95,28 @@ public class CardCallbackHandlerTests
         Assert.Equal("This button's rows could not be read; nothing was changed.", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
     }
 
+    /// <summary>
+    /// A count on the button that is not a whole number above 0 was read as "no count", which approves whatever the
+    /// proposal asks by then: a damaged (or forged) callback is refused instead.
+    /// </summary>
+    [Theory]
+    [InlineData("approve", "-1")]
+    [InlineData("approve", "0")]
+    [InlineData("approve", "99999999999")]
+    [InlineData("approve", "1e3")]
+    [InlineData("approve_half", "five")]
+    [InlineData("approve_row", " 6")]
+    public async Task HandleAsync_ApproveWithAnUnreadableCount_RefusedAndNothingDecided(string action, string replicas)
+    {
+        var tap = new CardCallback("shop.checkout-api-7f3a", "zhangsan", "corp", [action],
+            new Dictionary<string, string> { ["action"] = action, ["replicas"] = replicas, ["row"] = "shop/checkout-api-7f3a" });
+
+        var reply = await _handler.HandleAsync(tap, CancellationToken.None);
+
+        Assert.Empty(_inbox.Commands);
+        Assert.Equal("This button's replica count could not be read; nothing was changed.", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

@@ -25,6 +25,8 @@ public sealed class ChatCommandParserTests
         { "unfreeze shop/checkout-api", new UnfreezeCommand("shop", "checkout-api") },
         { "unpin shop/checkout-api", new UnpinCommand("shop", "checkout-api") },
         { "history shop/checkout-api", new HistoryCommand("shop", "checkout-api") },
+        { "undo shop/checkout-api", new UndoCommand("shop", "checkout-api", null) },
+        { "undo shop/checkout-api-20261204-1 event over", new UndoCommand("shop", "checkout-api-20261204-1", "event over") },
         { "confirm k7q2ab", new ConfirmCommand("K7Q2AB") },
 
         // As phones type it: a Chinese input mode's full-width letters, digits, slash, arrow and space; other people's
@@ -67,12 +69,15 @@ public sealed class ChatCommandParserTests
     [InlineData("stauts", "Did you mean `status")]
     [InlineData("scael shop/a 1->2 for 1m", "Did you mean `scale")]
     [InlineData("deploy everything", "Send `help`")]
+    [InlineData("pin shop/checkout-api 20 for 30m storm", "a pin is `scale <ns/workload> <from>-><to> for <duration> [reason]`")]
+    [InlineData("undo", "usage: `undo")]
     [InlineData("scale shop/checkout-api 2-6 for 30m", "`<from>-><to>`")]
     [InlineData("scale shop/checkout-api 2->6 for 8d", "at most 7 days")]
     [InlineData("scale shop/checkout-api 2->6 for soon", "duration `soon`")]
     [InlineData("scale checkout-api 2->6 for 30m", "not `namespace/name`")]
     [InlineData("scale Shop/Checkout 2->6 for 30m", "not `namespace/name`")]
     [InlineData("scale shop/checkout-api 2->6", "usage: `scale")]
+    [InlineData("scale shop/checkout-api 5->0 for 30m", "scaling to 0 is not supported")]
     [InlineData("approve", "usage: `approve")]
     [InlineData("unpin shop/a extra", "usage: `unpin")]
     [InlineData("freeze shop/a for 1h", "usage: `freeze")]

@@ -30,6 +30,44 @@ public sealed class TrafficEndpointsTests : IAsyncLifetime
         Directory.Delete(_traces, recursive: true);
     }
 
+    /// <summary>
+    /// Hot events were unbounded: 120 events of 18 h each were all accepted, and every simulated second summed them all
+    /// (memory and time grew with each POST, demand 2,000x). Like push campaigns, at most 50 run at once.
+    /// </summary>
+    [Fact]
+    public async Task PostHotEvent_FiftyRunning_TheNextIsAConflict_NothingAdded()
+    {
+        var longest = new { @namespace = "shop", workload = "checkout-api", multiplier = 20, rampSeconds = 21600, holdSeconds = 21600, decaySeconds = 21600 };
+        for (var i = 0; i < TrafficSimulator.MaxRunningHotEvents; i++)
+        {
+            using var ok = await _http.PostAsJsonAsync("/sandbox/traffic/hot-events", longest);
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+
+        using var refused = await _http.PostAsJsonAsync("/sandbox/traffic/hot-events", longest);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("50 hot events are running already", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(TrafficSimulator.MaxRunningHotEvents, (await _http.GetFromJsonAsync<JsonElement>("/sandbox/traffic/hot-events")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task PostHotEvent_NamesLongerThanKubernetesAllows_RefusedWithoutEchoingThem()
+    {
+        using var response = await _http.PostAsJsonAsync("/sandbox/traffic/hot-events", new
+        {
+            @namespace = new string('n', 100_000), workload = new string('w', 100_000), multiplier = 4,
+        });
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("namespace must be at most 63 characters", text, StringComparison.Ordinal);
+        Assert.Contains("workload must be at most 253 characters", text, StringComparison.Ordinal);
+        Assert.True(text.Length < 1000, $"{text.Length} characters");
+    }
+
     [Fact]
     public async Task PostHotEvent_Valid_ReturnsTheEventAndListsIt()
     {

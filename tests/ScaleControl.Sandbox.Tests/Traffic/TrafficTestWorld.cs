@@ -47,7 +47,7 @@ internal sealed class TrafficTestWorld
         Simulator.Status().Single(s => s.Workload == workload).Conditions;
 
     public HotEvent StartHotEvent(string workload, double multiplier, int ramp, int hold, int decay) =>
-        Simulator.StartHotEvent(new HotEventRequest("shop", workload, multiplier, ramp, hold, decay));
+        Simulator.StartHotEvent(new HotEventRequest("shop", workload, multiplier, ramp, hold, decay)) ?? throw new InvalidOperationException("too many hot events");
 }
 
 /// <summary>A sandbox cluster whose ready pods the test sets.</summary>

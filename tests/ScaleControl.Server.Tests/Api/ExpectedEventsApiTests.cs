@@ -93,7 +93,7 @@ public sealed class ExpectedEventsApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Prepare_EndedAboveMaxOrUnknown_ClearProblems()
+    public async Task Prepare_EndedAboveMaxOrUnknown_ClearProblemsKeyedByTheField()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
         using var client = _server.ClientWith(AdminToken);
@@ -107,9 +107,9 @@ public sealed class ExpectedEventsApiTests : IDisposable
         using var noEvent = await client.DeleteAsync("/api/v1/policies/video/video-transcoder/expected-events/none");
 
         Assert.Equal(HttpStatusCode.BadRequest, ended.StatusCode);
-        Assert.Contains("already ended", (await ended.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("already ended", (await ended.ReadJson()).GetProperty("errors").GetProperty("at")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, aboveMax.StatusCode);
-        Assert.Contains("maxReplicas", (await aboveMax.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("maxReplicas", (await aboveMax.ReadJson()).GetProperty("errors").GetProperty("replicas")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, noEvent.StatusCode);
         Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents);
@@ -127,7 +127,7 @@ public sealed class ExpectedEventsApiTests : IDisposable
             new { at = Now.AddHours(1), durationSeconds = 600, replicas = 5, reason = "evil \u001b[31mred\u202e txt" });
 
         Assert.Equal(HttpStatusCode.BadRequest, farAway.StatusCode);
-        Assert.Contains("more than 30 days ahead", (await farAway.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("more than 30 days ahead", (await farAway.ReadJson()).GetProperty("errors").GetProperty("at")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, escapes.StatusCode);
         Assert.Contains("plain text", (await escapes.ReadJson()).GetProperty("errors").GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
         Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Spec.ExpectedEvents);

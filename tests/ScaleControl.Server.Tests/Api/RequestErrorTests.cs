@@ -16,6 +16,22 @@ public sealed class RequestErrorTests : IDisposable
 
     public void Dispose() => _server.Dispose();
 
+    /// <summary>
+    /// The sandbox's request records live in another assembly: a wrong type there said "expected a HotEventRequest"
+    /// (the record) instead of the field's type. The message is System.Text.Json's own, with the host's options.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"namespace":"shop","workload":"checkout-api","multiplier":"NaN"}""", "multiplier", "expected a number")]
+    [InlineData("""{"namespace":"shop","workload":"checkout-api","multiplier":4,"rampSeconds":1e10}""", "rampSeconds", "expected a whole number")]
+    public void WrongType_OnARecordOfAnotherAssembly_NamesTheFieldsType(string body, string field, string expected)
+    {
+        var options = _server.Service<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var error = Assert.ThrowsAny<System.Text.Json.JsonException>(() =>
+            System.Text.Json.JsonSerializer.Deserialize<ScaleControl.Sandbox.Traffic.HotEventRequest>(body, options));
+
+        Assert.Equal(expected, ScaleControl.Server.Api.BadRequestHandler.Expected(error.Message, field));
+    }
+
     [Theory]
     [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":"twelve","durationSeconds":60,"reason":"x"}""", "replicas", "expected a whole number")]
     [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":3,"durationSeconds":60,"reason":"x","allowOutsideBounds":"yes"}""", "allowOutsideBounds", "expected true or false")]

@@ -1,6 +1,7 @@
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Chat;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
@@ -89,6 +90,42 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.All(pinned.Status.Approvals, a => Assert.Equal(Core.Proposals.ApprovalChannel.DingTalkChat, a.Channel));
     }
 
+    /// <summary>
+    /// "2->0" is below every policy's minimum, so it asked for a confirmation; confirmed, it was a pin of 0 replicas with
+    /// allowOutsideBounds (a store without the CRD's schema scaled the workload to zero). Refused for every channel now.
+    /// </summary>
+    [Fact]
+    public async Task ScaleToZero_Confirmed_IsRefused_NothingPinnedOrScaled()
+    {
+        await SeedAsync();
+
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 0, TimeSpan.FromMinutes(30), "x")), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        var done = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, done.Outcome);
+        Assert.Contains("scaling to zero is not supported", done.Markdown, StringComparison.Ordinal);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Pin);
+        Assert.Empty(await _server.Proposals.ListAsync("shop", CancellationToken.None));
+    }
+
+    /// <summary>The group reply to a rejection quotes the typed reason: as text, not as a link or bold type (the card already escaped it).</summary>
+    [Fact]
+    public async Task Reject_ReasonWithMarkdown_IsQuotedAsTextInTheGroupReply()
+    {
+        await SeedAsync();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", new RejectCommand("shop", "checkout-api", "[login](http://evil.example) **now**")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.DoesNotContain("[login](http", reply.Markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("**now**", reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains(@"\[login\]", reply.Markdown, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task FreezeWholeNamespace_WaitsForTheSender()
     {
@@ -142,6 +179,35 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal(12, _server.Workloads.Replicas("shop", "checkout-api"));
         var pinned = (await _server.Proposals.ListAsync("shop", CancellationToken.None)).Single();
         Assert.Equal(["lisi", "zhangsan"], pinned.Status.Approvals.Select(a => a.User).Order());
+    }
+
+    [Fact]
+    public async Task Undo_ByWorkloadName_TakesTheNewestAppliedChangeBack_RecordedAsChat_AViewerCannot()
+    {
+        // Live: the group's notices say "Undo: scalectl undo …", but on the phone `undo shop/checkout-api` was an unknown command.
+        _server.Workloads.Add("shop", "checkout-api", 4);
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), CancellationToken.None);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        var viewer = await Inbox.ExecuteAsync(From("wangwu", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
+        var missing = await Inbox.ExecuteAsync(From("lisi", new UndoCommand("shop", "nothing-here", null)), CancellationToken.None);
+        Assert.Equal((CommandOutcome.Refused, CommandOutcome.Refused), (viewer.Outcome, missing.Outcome));
+        Assert.Contains("No applied change `shop/nothing-here`", missing.Markdown, StringComparison.Ordinal);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        var undone = await Inbox.ExecuteAsync(From("lisi", new UndoCommand("shop", "checkout-api", "bot traffic")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, undone.Outcome);
+        Assert.Contains("**shop/checkout-api** 10 → 4", undone.Markdown, StringComparison.Ordinal);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+        var original = (await _server.Proposals.GetAsync("shop", pending.Metadata.Name, CancellationToken.None))!;
+        Assert.Equal("lisi", original.Status.Undo?.By);
+        var undo = (await _server.Proposals.GetAsync("shop", original.Status.Undo!.Proposal, CancellationToken.None))!;
+        Assert.Equal(("lisi", ApprovalChannel.DingTalkChat), (undo.Status.Approvals.Single().User, undo.Status.Approvals.Single().Channel));
     }
 
     [Fact]

@@ -161,6 +161,38 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Tick_HybridAllowanceUsedAndAProposalWaits_TheNextTickDoesNotApplyItAutomatically()
+    {
+        // Live storm on feed-service (Hybrid, +2 automatic per 10 min): 4 → 5 → 6 → 7 → 9 in 35 s, every other card
+        // "the automatic allowance of 2 per 10 min is used up" superseded 5 s later by the same step applied automatically.
+        var hybrid = TestPolicies.Approval() with
+        {
+            Spec = TestPolicies.Approval().Spec with { Mode = ScaleMode.Hybrid, AutoApproveMaxStep = new StepLimit { Pods = 2 } },
+        };
+        await Given(hybrid, replicas: 3, qps: 400);
+        await Tick(); // 3 → 4 automatically
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 500);
+        await Tick(seconds: 120); // 4 → 5 automatically: +2 of +2 used
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 700);
+        await Tick(seconds: 120); // 5 → 7 asks
+        var asked = Assert.Single(await Open("shop"));
+
+        await Tick(seconds: 5);
+        await Tick(seconds: 5);
+
+        Assert.Equal(5, _server.Workloads.Replicas("shop", "checkout-api"));
+        var still = Assert.Single(await Open("shop"));
+        Assert.Equal((asked.Metadata.Name, ProposalPhase.Pending, 5, 7), (still.Metadata.Name, still.Status.Phase, still.Spec.FromReplicas, still.Spec.ToReplicas));
+
+        // Once the window has passed (the question still waits) the allowance is free again: the step is taken
+        // automatically and the question closed.
+        await Tick(seconds: 500);
+        Assert.Equal(7, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Empty(await Open("shop"));
+        Assert.Equal(ProposalPhase.Superseded, (await _server.Proposals.GetAsync("shop", asked.Metadata.Name, default))!.Status.Phase);
+    }
+
+    [Fact]
     public async Task Tick_AutoPolicy_ScalesRecordsAutoProposalAndPostsNotice()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 700);

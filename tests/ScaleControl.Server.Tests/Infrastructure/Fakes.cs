@@ -20,9 +20,10 @@ public sealed class FakeWorkloads : IWorkloadClient
     /// <summary>Answers the next N scale writes with Conflict after bumping the resourceVersion (someone else wrote).</summary>
     public int ConflictsToInject { get; set; }
 
-    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind, PodResources? requests = null)
+    /// <param name="hpa">An HPA that owns the workload: a write sets its floor, as the Kubernetes adapter does, never below its own minReplicas.</param>
+    public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind, PodResources? requests = null, HpaInfo? hpa = null)
     {
-        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), null, requests);
+        var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), hpa, requests);
         _items[$"{ns}/{name}"] = state;
         return state;
     }
@@ -37,7 +38,20 @@ public sealed class FakeWorkloads : IWorkloadClient
             ? Task.FromException<WorkloadState?>(new HttpRequestException(down))
             : Task.FromResult(_items.GetValueOrDefault($"{target.Namespace}/{target.Name}"));
 
-    public Task<ScaleResult> ScaleAsync(ScaleRequest request, CancellationToken cancellationToken)
+    /// <summary>Runs before a scale write is looked at: what happens "at the same moment" (another request).</summary>
+    public Func<ScaleRequest, Task>? BeforeScale { get; set; }
+
+    public async Task<ScaleResult> ScaleAsync(ScaleRequest request, CancellationToken cancellationToken)
+    {
+        if (BeforeScale is { } before)
+        {
+            await before(request);
+        }
+
+        return await WriteScaleAsync(request);
+    }
+
+    private Task<ScaleResult> WriteScaleAsync(ScaleRequest request)
     {
         lock (_items)
         {
@@ -61,8 +75,9 @@ public sealed class FakeWorkloads : IWorkloadClient
             }
 
             var version = Next();
-            _items[key] = state with { SpecReplicas = request.Replicas, ReadyReplicas = request.Replicas, ResourceVersion = version };
-            return Task.FromResult(new ScaleResult(ScaleOutcome.Applied, request.Replicas, "scaled", ResourceVersion: version));
+            var replicas = state.Hpa is { } hpa ? Math.Max(request.Replicas, hpa.OriginalMinReplicas ?? hpa.MinReplicas ?? 1) : request.Replicas;
+            _items[key] = state with { SpecReplicas = replicas, ReadyReplicas = replicas, ResourceVersion = version };
+            return Task.FromResult(new ScaleResult(ScaleOutcome.Applied, replicas, "scaled", ViaHpa: state.Hpa is not null, ResourceVersion: version));
         }
     }
 

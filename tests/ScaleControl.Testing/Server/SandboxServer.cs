@@ -253,6 +253,15 @@ public sealed partial class SandboxServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM (what Ctrl+C and <c>kubectl delete pod</c> send): a graceful stop; returns the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan limit)
+    {
+        Http?.Dispose();
+        await SignalAsync("-TERM");
+        await _process.WaitForExitAsync().WaitAsync(limit);
+        return _process.ExitCode;
+    }
+
     /// <summary>kill -9: the process ends at once, nothing flushed or cleaned up; the working directory stays.</summary>
     public async Task KillAsync()
     {

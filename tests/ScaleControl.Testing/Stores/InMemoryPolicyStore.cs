@@ -34,11 +34,21 @@ public sealed class InMemoryPolicyStore(TimeProvider? time = null) : IPolicyStor
         }
     }
 
+    /// <summary>Answers the next N conditional spec writes with a conflict, as if someone wrote just before each.</summary>
+    public int ConflictsToInject { get; set; }
+
     public Task<ScalePolicy> UpsertAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             var existing = _items.GetValueOrDefault(policy.Key);
+            if (ConflictsToInject > 0 && existing is not null && policy.Metadata.ResourceVersion is not null)
+            {
+                ConflictsToInject--;
+                _items[policy.Key] = existing with { Metadata = existing.Metadata with { ResourceVersion = _versions.Next() } };
+                existing = _items[policy.Key];
+            }
+
             CheckPrecondition(policy.Key, policy.Metadata.ResourceVersion, existing?.Metadata.ResourceVersion);
 
             var metadata = policy.Metadata with

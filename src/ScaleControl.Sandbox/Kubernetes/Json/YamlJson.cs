@@ -8,8 +8,10 @@ namespace ScaleControl.Sandbox.Kubernetes.Json;
 /// <summary>Reads YAML (one or many documents) as JSON, typing plain scalars the way Kubernetes' YAML decoder does.</summary>
 internal static class YamlJson
 {
+    /// <exception cref="YamlException">Not YAML, or beyond <see cref="YamlBounds"/>.</exception>
     public static IEnumerable<JsonNode> ParseDocuments(string yaml)
     {
+        YamlBounds.Check(yaml);
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         return stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonNode>();

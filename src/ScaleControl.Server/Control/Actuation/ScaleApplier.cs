@@ -109,6 +109,9 @@ public sealed class ScaleApplier(
             }
 
             from = state.SpecReplicas;
+            // The policy as it is now, read after the workload: a pin or freeze written since the claim (or since a
+            // conflicting scale) is seen, and the conditional write below fails if the workload moved after this.
+            policy = await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
             if (ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow()) is { } refusal)
             {
                 return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from);
@@ -154,7 +157,7 @@ public sealed class ScaleApplier(
             if (action == ProposalFactory.Action.Auto)
             {
                 await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
-                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{MarkdownText.Escape(final.Spec.Reason)}\n\nUndo: `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
+                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{MarkdownText.Escape(final.Spec.Reason)}\n\nUndo: send the robot `undo {final.Metadata.Namespace}/{final.Metadata.Name}`, or `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
             }
 
             if (policy is not null && replicas >= policy.Spec.MaxReplicas && action != ProposalFactory.Action.Pin)

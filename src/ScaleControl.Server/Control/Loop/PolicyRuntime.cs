@@ -211,6 +211,15 @@ public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
             : _byNamespace.GetOrAdd(@namespace, static _ => new ConcurrentDictionary<string, PolicyRuntime>(StringComparer.Ordinal))
                 .GetOrAdd(name, static (_, ringSize) => new PolicyRuntime(ringSize), options.Value.EvaluationRingSize);
 
+    /// <summary>Drops one policy's memory (its spec became invalid: what it remembered was decided under another spec).</summary>
+    public void Forget(string @namespace, string name)
+    {
+        if (_byNamespace.TryGetValue(@namespace, out var byName))
+        {
+            byName.TryRemove(name, out _);
+        }
+    }
+
     public PolicyRuntime? Find(string @namespace, string name) =>
         _byNamespace.TryGetValue(@namespace, out var byName) ? byName.GetValueOrDefault(name) : null;
 

@@ -31,6 +31,7 @@ public sealed class Reconciler(
     FaultNotices faults,
     ConfirmationExpiry confirmationExpiry,
     HoldPoints holdPoints,
+    PolicyValidity validity,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ScaleControlMetrics telemetry,
@@ -62,6 +63,7 @@ public sealed class Reconciler(
         var all = await policies.ListAsync(null, cancellationToken);
         var byKey = all.ToDictionary(p => p.Key, StringComparer.Ordinal);
         runtimes.Retain(all);
+        validity.Retain(byKey);
         await proposals.MaintainAsync(byKey, cancellationToken);
         await undoOffers.SweepAsync(cancellationToken); // before the cards: a withdrawn Undo is shown in the same tick
         await cards.ReconcileAsync(byKey, cancellationToken);
@@ -73,6 +75,7 @@ public sealed class Reconciler(
         var horizon = now + (TimeSpan.FromSeconds(options.Value.TickSeconds) / 2);
         // Leaders first: a follower sizes from its leader's decision of this same tick (a call chain in one decision).
         var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Metadata.Namespace, p.Metadata.Name), p, horizon)).ToList();
+        await HoldInvalidAsync(due, cancellationToken);
         var tick = new LeaderReadings.Tick(all);
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
@@ -108,6 +111,25 @@ public sealed class Reconciler(
         LastTick = now;
         telemetry.LastTick.Record(now.ToUnixTimeMilliseconds() / 1000.0);
         return failure;
+    }
+
+    /// <summary>
+    /// Takes the policies that are not valid out of <paramref name="due"/> (<see cref="PolicyValidity"/>): nothing of
+    /// theirs is queried, decided or applied, and their status says why. Their memory is dropped, so neither /status
+    /// nor a follower reads a decision made before the spec went bad.
+    /// </summary>
+    private async Task HoldInvalidAsync(List<ScalePolicy> due, CancellationToken cancellationToken)
+    {
+        for (var i = due.Count - 1; i >= 0; i--)
+        {
+            if (validity.ProblemOf(due[i]) is { } problem)
+            {
+                var policy = due[i];
+                due.RemoveAt(i);
+                runtimes.Forget(policy.Metadata.Namespace, policy.Metadata.Name);
+                await WriteStatusAsync(policy, null, problem, cancellationToken, PolicyValidity.ConditionType);
+            }
+        }
     }
 
     /// <summary>The metrics source failed (unreachable, 5xx, timeouts) — not a query that found no series or is wrong.</summary>
@@ -148,6 +170,7 @@ public sealed class Reconciler(
 
         var (acted, said) = pinRequested ? (null, null)
             : PinNotHeld(policy, workload) is { } drift ? (null, drift)
+            : HpaFloorHolds(decision, workload) is { } floor ? (null, floor)
             : hotEvent is not null && decision.Direction != ScaleDirection.Up
               && await ReturnToNormalAsync(policy, decision, workload, open, hotEvent, runtime.QuietSince, board, targetKey, cancellationToken) is { } back ? back
             : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
@@ -180,6 +203,19 @@ public sealed class Reconciler(
     private string? PinNotHeld(ScalePolicy policy, WorkloadState workload) =>
         ProposalRules.ActivePin(policy.Spec, time.GetUtcNow()) is { } pin && pin.Replicas != workload.SpecReplicas
             ? $"the workload runs {workload.SpecReplicas}, not the pinned {pin.Replicas} (changed outside ScaleControl, or the pin's scale failed): pin again to restore it, or unpin"
+            : null;
+
+    /// <summary>
+    /// An HPA that owns the workload keeps its own minReplicas (its owner's, kept as the original while ScaleControl
+    /// has raised it): ScaleControl can raise that floor and restore it, never go below it. A scale-down below it while
+    /// the workload already runs at or below it changes nothing, and acting on it made an "applied 4 → 4" proposal,
+    /// an Event and a "scaled automatically 4 → 3" notice in the group on every evaluation (the seeded feed-service
+    /// below 300 qps).
+    /// </summary>
+    private static string? HpaFloorHolds(Decision decision, WorkloadState workload) =>
+        workload.Hpa is { } hpa && (hpa.OriginalMinReplicas ?? hpa.MinReplicas ?? 1) is var floor
+        && decision.DesiredReplicas < floor && decision.DesiredReplicas < workload.SpecReplicas && workload.SpecReplicas <= floor
+            ? $"held at {workload.SpecReplicas}: HPA {hpa.Name} owns the workload and its own minReplicas is {floor}"
             : null;
 
     /// <summary>
@@ -237,18 +273,22 @@ public sealed class Reconciler(
         var now = time.GetUtcNow();
         var pending = open?.Status.Phase == ProposalPhase.Pending ? open : null;
         var preEvent = ReturnToNormalRules.PreEventFor(board.LastApplied(targetKey), workload.SpecReplicas);
-        if (open is null && HybridAllowance.Split(policy.Spec, decision, board.Automatic(targetKey), now) is { } split)
+        // Split also while a question waits: that question is often the remainder of the last split, and the same step
+        // decided again must not be applied automatically past the allowance it was asked for.
+        if ((open is null || pending is not null) && HybridAllowance.Split(policy.Spec, decision, board.Automatic(targetKey), now) is { } split)
         {
             ScaleProposal? applied = null;
             if (split.AutomaticTo != workload.SpecReplicas)
             {
                 applied = await proposals.ApplyAutomaticallyAsync(
-                    policy, decision with { DesiredReplicas = split.AutomaticTo, Outcome = DecisionOutcome.ApplyNow }, workload, null, cancellationToken, preEvent);
+                    policy, decision with { DesiredReplicas = split.AutomaticTo, Outcome = DecisionOutcome.ApplyNow }, workload, pending, cancellationToken, preEvent);
                 board.AddAutomatic(targetKey, new ScaleChange(now, workload.SpecReplicas, split.AutomaticTo));
                 if (applied.Status.Phase != ProposalPhase.Applied)
                 {
                     return (applied, null);
                 }
+
+                open = pending = null; // superseded by the automatic change
             }
 
             if (split.Rest is not { } rest)
@@ -309,13 +349,13 @@ public sealed class Reconciler(
     /// every evaluation would cost 1,000 policies at 5 s 200 writes a second and starve the client's rate limit.
     /// The live view (<c>/api/v1/status</c>, the dashboard) comes from memory, not from this status.
     /// </summary>
-    private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken)
+    private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken, string problemType = "WorkloadMissing")
     {
         var status = policy.Status ?? new ScalePolicyStatus();
         var sameState = status.CurrentReplicas == decision?.CurrentReplicas
             && status.DesiredReplicas == decision?.DesiredReplicas
             && status.Conditions.Count == (problem is null ? 0 : 1)
-            && (problem is null || status.LastReason == problem);
+            && (problem is null || (status.LastReason == problem && status.Conditions[0].Type == problemType));
         var recent = status.LastEvaluationTime is { } written
             && time.GetUtcNow() - written < RefreshAfter(policy.Key);
         if (sameState && recent)
@@ -330,7 +370,7 @@ public sealed class Reconciler(
         }
 
         var now = time.GetUtcNow();
-        Condition[] conditions = problem is null ? [] : [new Condition { Type = "WorkloadMissing", Reason = "NotFound", Message = problem, LastTransitionTime = now }];
+        Condition[] conditions = problem is null ? [] : [new Condition { Type = problemType, Reason = problemType == "WorkloadMissing" ? "NotFound" : "ValidationFailed", Message = problem, LastTransitionTime = now }];
         try
         {
             await policies.UpdateStatusAsync(policy with

@@ -3,9 +3,14 @@ using ScaleControl.Core.Ports;
 
 namespace ScaleControl.Server.Control.Overrides;
 
-/// <summary>Read-modify-write of a policy's spec, conditional on resourceVersion; re-read and retry on conflict.</summary>
+/// <summary>
+/// Read-modify-write of a policy's spec, conditional on resourceVersion; re-read and retry on conflict. A policy that
+/// keeps changing under the write (ten pins at the same moment) is a 409, never an unhandled 500.
+/// </summary>
 public sealed class PolicySpecEditor(IPolicyStore policies)
 {
+    public const int Attempts = 5;
+
     public async Task<OverrideResult> ChangeAsync(string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -20,8 +25,13 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
             {
                 return new OverrideResult(await policies.UpsertAsync(policy with { Spec = change(policy.Spec) }, cancellationToken), null);
             }
-            catch (ConcurrencyConflictException) when (attempt < 5)
+            catch (ConcurrencyConflictException) when (attempt < Attempts)
             {
+            }
+            catch (ConcurrencyConflictException)
+            {
+                return new OverrideResult(null, $"ScalePolicy {@namespace}/{name} changed {Attempts} times while this change was written; nothing was changed, try again",
+                    StatusCodes.Status409Conflict);
             }
         }
     }

@@ -16,8 +16,8 @@ public sealed record PrepareRequest(
     int? LeadSeconds = null,
     string? Name = null);
 
-/// <summary>The recorded event and a line that says what will happen, or the problem.</summary>
-public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event, string Message, int Status = StatusCodes.Status200OK);
+/// <summary>The recorded event and a line that says what will happen, or the problem (with the request field at fault, when there is one).</summary>
+public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event, string Message, int Status = StatusCodes.Status200OK, string? Field = null);
 
 /// <summary>
 /// Expected events (<c>scalectl prepare</c>, the API, chat): recorded in the policy's spec like pins and freezes
@@ -46,13 +46,13 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         // The horizon first: a time near year 9999 plus the duration would not be a time at all.
         if (request.At > now + MaxAhead)
         {
-            return new PrepareResult(null, null, $"at ({request.At:u}) is more than {MaxAhead.TotalDays:0} days ahead; record it closer to the event", StatusCodes.Status400BadRequest);
+            return new PrepareResult(null, null, $"at ({request.At:u}) is more than {MaxAhead.TotalDays:0} days ahead; record it closer to the event", StatusCodes.Status400BadRequest, "at");
         }
 
         var ends = new ExpectedEventSpec { At = request.At, DurationSeconds = request.DurationSeconds }.FloorEnd();
         if (ends <= now)
         {
-            return new PrepareResult(null, null, $"the event has already ended ({ends:u}); give a time in the future", StatusCodes.Status400BadRequest);
+            return new PrepareResult(null, null, $"the event has already ended ({ends:u}); give a time in the future", StatusCodes.Status400BadRequest, "at");
         }
 
         var spec = policy.Spec;
@@ -64,7 +64,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         {
             if (explicitReplicas > spec.MaxReplicas)
             {
-                return new PrepareResult(null, null, $"replicas {explicitReplicas} is above the policy's maxReplicas ({spec.MaxReplicas}); raise maxReplicas first or ask for less", StatusCodes.Status400BadRequest);
+                return new PrepareResult(null, null, $"replicas {explicitReplicas} is above the policy's maxReplicas ({spec.MaxReplicas}); raise maxReplicas first or ask for less", StatusCodes.Status400BadRequest, "replicas");
             }
 
             replicas = explicitReplicas;

@@ -25,7 +25,7 @@ public sealed class RequestFuzzTests : IDisposable
 
     [Fact]
     public void Corpus_HasAtLeast200CasesAcrossTheEndpoints() =>
-        Assert.True(Corpus.Count * 7 >= 200, $"{Corpus.Count} bodies x 7 endpoints");
+        Assert.True(Corpus.Count * 9 >= 200, $"{Corpus.Count} bodies x 9 endpoints");
 
     [Fact]
     public async Task EveryWriteEndpoint_EveryCorpusBody_4xxWithFieldPath_NoStateChange()
@@ -44,6 +44,8 @@ public sealed class RequestFuzzTests : IDisposable
             ("/api/v1/workloads/shop/checkout-api/pin", HttpMethod.Post, ZhangsanToken),
             ($"/api/v1/proposals/shop/{pending}/approve", HttpMethod.Post, ZhangsanToken),
             ($"/api/v1/proposals/shop/{pending}/reject", HttpMethod.Post, ZhangsanToken),
+            ($"/api/v1/proposals/shop/{pending}/undo", HttpMethod.Post, ZhangsanToken),
+            ("/api/v1/policies/shop/checkout-api/expected-events", HttpMethod.Post, ZhangsanToken),
         ];
         var before = await SnapshotAsync();
         var failures = new List<string>();
