@@ -383,6 +383,28 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Pin_BelowWhatThePolicyAsks_GoesThroughButTheAnswerAndTheNoticeSaySo()
+    {
+        // Seen in a storm: checkout pinned to 20 while the policy asked 28, and nothing said so.
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        await Tick();
+        var asked = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.DesiredReplicas!.Value;
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var pinned = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = asked - 2, durationSeconds = 1800, reason = "launch" });
+
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        Assert.Equal(asked - 2, _server.Workloads.Replicas("video", "video-transcoder"));
+        var note = $"note: the policy asks for {asked} now; the pin holds {asked - 2} for 30m";
+        Assert.Equal($"\"{note}\"", Assert.Single(pinned.Headers.Warning).Text);
+        Assert.Contains(note, _server.Notices.Published.Last(n => n.Kind == NoticeKind.Pinned).Markdown, StringComparison.Ordinal);
+
+        // Pinned again above the ask: no note (and none while a pin holds: the status then records the pin).
+        using var above = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = asked + 2, durationSeconds = 1800, reason = "launch" });
+        Assert.Empty(above.Headers.Warning);
+    }
+
+    [Fact]
     public async Task Pin_WorkloadMovedOutsideScaleControl_TheLoopDoesNotChaseIt_NoFailedProposalPerTick()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
