@@ -405,6 +405,22 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task PinRequest_BelowWhatThePolicyAsks_TheApproversCardAndThe202SaySo()
+    {
+        await Given(TestPolicies.Approval(), replicas: 2, qps: 1000);
+        await Tick();
+        var asked = (await _server.Policies.GetAsync("shop", "checkout-api", default))!.Status!.DesiredReplicas!.Value;
+        using var admin = _server.ClientWith(AdminToken); // not on the roster: the pin waits for an approver
+
+        using var requested = await admin.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = asked - 1, durationSeconds = 600, reason = "storm" });
+
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        var note = $"note: the policy asks for {asked} now; the pin holds {asked - 1} for 10m";
+        Assert.Equal($"\"{note}\"", Assert.Single(requested.Headers.Warning).Text);
+        Assert.EndsWith(note, _server.Cards.Sent.Last().Spec.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pin_WorkloadMovedOutsideScaleControl_TheLoopDoesNotChaseIt_NoFailedProposalPerTick()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 700);

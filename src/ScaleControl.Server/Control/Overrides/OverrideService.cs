@@ -85,7 +85,7 @@ public sealed class OverrideService(
         return verdict.Route switch
         {
             OverrideRoute.Refuse => new OverrideResult(null, verdict.Message, StatusCodes.Status400BadRequest, Field: verdict.Field),
-            OverrideRoute.Propose => await ProposePinAsync(policy, state, order, verdict, cancellationToken) with { Note = note },
+            OverrideRoute.Propose => await ProposePinAsync(policy, state, order, verdict, note, cancellationToken) with { Note = note },
             _ => await PinNowAsync(policy, state, order, verdict, note, cancellationToken) with { Note = note },
         };
     }
@@ -132,11 +132,11 @@ public sealed class OverrideService(
     }
 
     /// <summary>Not the caller's to apply alone: a Pending pin proposal, carded like any other, for the roster to approve.</summary>
-    private async Task<OverrideResult> ProposePinAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, CancellationToken cancellationToken)
+    private async Task<OverrideResult> ProposePinAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, string? note, CancellationToken cancellationToken)
     {
         var target = ProposalFactory.TargetOf(policy);
         var open = await proposals.FindOpenAsync(target, cancellationToken);
-        var request = await capacity.WithCapacityAsync(ProposalFactory.ForPinRequest(policy, state, order, verdict, time.GetUtcNow()), state, cancellationToken);
+        var request = await capacity.WithCapacityAsync(ProposalFactory.ForPinRequest(policy, state, order, verdict, time.GetUtcNow(), note), state, cancellationToken);
         var created = await writer.CreateAsync(signer.SignFor(request, order.User), cancellationToken);
         if (open?.Status.Phase == ProposalPhase.Pending)
         {
