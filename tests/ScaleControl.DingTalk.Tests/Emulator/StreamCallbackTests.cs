@@ -3,12 +3,19 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Stream;
 using ScaleControl.DingTalk.Tests.Support;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.DingTalk.Tests.Emulator;
 
 public class StreamCallbackTests
 {
     private const string OutTrackId = "shop.checkout-api-7f3a";
+
+    /// <summary>
+    /// DingTalk's 2 s for a tap's answer, measured on the wall clock: scaled by the tests' patience, as a starved CI
+    /// runner stalls 50 concurrent round trips for longer (the handler's early answer is tested on its own, with a gate).
+    /// </summary>
+    private static readonly double s_answerBudgetMs = Patience.Of(2).TotalMilliseconds;
 
     private static async Task<DingTalkWorld> WorldWithCardAsync(Action<Sandbox.DingTalk.DingTalkSandboxOptions>? emulator = null, int connections = 2)
     {
@@ -60,7 +67,7 @@ public class StreamCallbackTests
 
         var measurement = Assert.Single(measurements);
         Assert.Equal("stream", measurement.Mode);
-        Assert.InRange(measurement.Value, 0, 2000);
+        Assert.InRange(measurement.Value, 0, s_answerBudgetMs);
     }
 
     [Fact]
@@ -183,7 +190,7 @@ public class StreamCallbackTests
         var taps = await Task.WhenAll(names.Select(name => world.TapAsync($"shop.{name}", "zhangsan", "approve")));
 
         Assert.All(taps, t => Assert.Equal("Updated", Status(t.Body)));
-        Assert.All(taps, t => Assert.InRange(t.Body.GetProperty("tap").GetProperty("latencyMs").GetDouble(), 0, 2000));
+        Assert.All(taps, t => Assert.InRange(t.Body.GetProperty("tap").GetProperty("latencyMs").GetDouble(), 0, s_answerBudgetMs));
         Assert.Equal(50, world.Inbox.Commands.Count);
     }
 }

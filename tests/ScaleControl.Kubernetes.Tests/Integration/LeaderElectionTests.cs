@@ -11,7 +11,10 @@ namespace ScaleControl.Kubernetes.Tests.Integration;
 
 public class LeaderElectionTests
 {
-    private const double LeaseSeconds = 2;
+    // Real time: a leader whose renewals stall past the renew deadline rightly stops leading (IsLeader checks the last
+    // renewal's age), and a starved CI runner stalls for seconds. Scaled by the tests' patience, so only a real loss shows.
+    private static readonly double s_leaseSeconds = 2 * Patience.Factor;
+    private static readonly double s_renewDeadlineSeconds = 1.5 * Patience.Factor;
 
     [Fact]
     public async Task TwoReplicas_OneLease_ExactlyOneLeadsAndTheOtherTakesOverWithinTheLeaseDuration()
@@ -38,11 +41,11 @@ public class LeaderElectionTests
         await leader.StopAsync(CancellationToken.None);
         Assert.False(leader.IsLeader);
         var clock = Stopwatch.StartNew();
-        await Eventually.TrueAsync(() => follower.IsLeader, "the follower takes over", Patience.Of(LeaseSeconds * 3));
+        await Eventually.TrueAsync(() => follower.IsLeader, "the follower takes over", TimeSpan.FromSeconds(s_leaseSeconds * 3));
 
-        // The lease expires 2 s after the last renewal and the follower retries every 0.2 s; the slack covers a starved
-        // CI runner (a wall-clock bound, so it scales with the tests' patience).
-        Assert.True(clock.Elapsed <= TimeSpan.FromSeconds(LeaseSeconds) + Patience.Of(1), $"take-over took {clock.Elapsed}");
+        // The lease expires a lease duration after the last renewal and the follower retries every 0.2 s; the slack
+        // covers a starved CI runner (a wall-clock bound, so it scales with the tests' patience).
+        Assert.True(clock.Elapsed <= TimeSpan.FromSeconds(s_leaseSeconds) + Patience.Of(1), $"take-over took {clock.Elapsed}");
         await follower.StopAsync(CancellationToken.None);
     }
 
@@ -63,7 +66,7 @@ public class LeaderElectionTests
         await leader.StopAsync(CancellationToken.None);
 
         Assert.False(leader.IsLeader);
-        await Eventually.TrueAsync(() => follower.IsLeader, "the follower takes the released lease", Patience.Of(LeaseSeconds * 3));
+        await Eventually.TrueAsync(() => follower.IsLeader, "the follower takes the released lease", TimeSpan.FromSeconds(s_leaseSeconds * 3));
         var lease = sandbox.Control.Get("coordination.k8s.io/v1", "Lease", "scalecontrol-system", "scalecontrol-leader")!;
         Assert.Equal(follower.Identity, (string?)lease["spec"]!["holderIdentity"]);
         await follower.StopAsync(CancellationToken.None);
@@ -127,14 +130,14 @@ public class LeaderElectionTests
         }
     }
 
-    private static KubernetesLeadership Elector(SandboxHarness sandbox, string identity, double leaseSeconds = LeaseSeconds)
+    private static KubernetesLeadership Elector(SandboxHarness sandbox, string identity, double? leaseSeconds = null)
     {
         var node = sandbox.CreateNode(o =>
         {
             o.LeaderElection.Enabled = true;
             o.LeaderElection.Identity = identity;
-            o.LeaderElection.LeaseDurationSeconds = leaseSeconds;
-            o.LeaderElection.RenewDeadlineSeconds = 1.5;
+            o.LeaderElection.LeaseDurationSeconds = leaseSeconds ?? s_leaseSeconds;
+            o.LeaderElection.RenewDeadlineSeconds = s_renewDeadlineSeconds;
             o.LeaderElection.RetryPeriodSeconds = 0.2;
         });
         return node.Services.GetRequiredService<KubernetesLeadership>();

@@ -112,5 +112,5 @@ public sealed class PushCampaignEndpointsTests : IAsyncLifetime
     }
 
     private static double ScrapedValue(string scrape, string series) =>
-        double.Parse(scrape.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], CultureInfo.InvariantCulture);
+        double.Parse(scrape.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..].Split(' ')[0], CultureInfo.InvariantCulture);
 }

@@ -20,10 +20,28 @@ public class TrafficExpositionTests
         Assert.Equal(1_000, Requests(world), precision: 6); // 100 QPS for 10 s
     }
 
-    private static double Requests(TrafficTestWorld world)
+    [Fact]
+    public void Counters_CarryTheInstantTheyWereReadAt_GaugesDoNot()
     {
-        var line = TrafficExposition.Write(world.Simulator).Split('\n')
-            .Single(l => l.StartsWith("http_requests_total{namespace=\"shop\",workload=\"checkout-api\"}", StringComparison.Ordinal));
-        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        // Prometheus stamps an untimestamped sample with the start of its scrape; a scrape answered 0.7 s late by a busy
+        // sandbox then shifts the counter by 0.7 s of traffic, and a [10s] rate() read 107 for a flat 100 QPS in CI.
+        var world = new TrafficTestWorld();
+        world.Time.Advance(TimeSpan.FromMilliseconds(10_250));
+        var now = world.Time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+        var lines = TrafficExposition.Write(world.Simulator).Split('\n');
+
+        Assert.Equal(["1025", now], Fields(lines, "http_requests_total{namespace=\"shop\",workload=\"checkout-api\"}"));
+        Assert.Equal(now, Fields(lines, "http_request_duration_seconds_bucket{namespace=\"shop\",workload=\"checkout-api\",le=\"+Inf\"}")[1]);
+        Assert.Equal(now, Fields(lines, "push_sent_total{namespace=\"shop\",workload=\"checkout-api\"}")[1]);
+        Assert.Single(Fields(lines, "sandbox_traffic_demand_qps{namespace=\"shop\",workload=\"checkout-api\"}"));
     }
+
+    private static double Requests(TrafficTestWorld world) => double.Parse(
+        Fields(TrafficExposition.Write(world.Simulator).Split('\n'), "http_requests_total{namespace=\"shop\",workload=\"checkout-api\"}")[0],
+        CultureInfo.InvariantCulture);
+
+    /// <summary>The value and, when given, the timestamp of one series' sample line.</summary>
+    private static string[] Fields(string[] lines, string series) =>
+        lines.Single(l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..].Split(' ');
 }
