@@ -44,6 +44,9 @@ internal sealed class ScaleControlApi : IDisposable
         return (node, status == HttpStatusCode.Created);
     }
 
+    /// <summary>The last successful response's warnings (<c>Warning: 299</c>, as the Kubernetes API sends them): printed, never fatal.</summary>
+    public IReadOnlyList<string> Warnings { get; private set; } = [];
+
     public void Dispose() => _http.Dispose();
 
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct) =>
@@ -79,6 +82,7 @@ internal sealed class ScaleControlApi : IDisposable
                 throw Problem(response.StatusCode, text);
             }
 
+            Warnings = [.. response.Headers.Warning.Select(w => w.Text.Trim('"'))];
             return (response.StatusCode, Parse(text) ?? new JsonObject());
         }
     }

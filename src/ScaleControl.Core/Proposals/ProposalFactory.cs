@@ -70,9 +70,11 @@ public static class ProposalFactory
     /// A pin that needs approval: Pending, with the pin's duration and reason in annotations so approving it pins the
     /// workload from that moment (<see cref="PinActivation"/>). A requester on the roster (two-person rule) has approved already.
     /// </summary>
-    public static ScaleProposal ForPinRequest(ScalePolicy policy, WorkloadState workload, PinOrder order, OverrideVerdict verdict, DateTimeOffset now)
+    /// <param name="note">A caveat the approvers should see on the card (a pin below what the policy asks now).</param>
+    public static ScaleProposal ForPinRequest(ScalePolicy policy, WorkloadState workload, PinOrder order, OverrideVerdict verdict, DateTimeOffset now, string? note = null)
     {
-        var message = $"pin at {order.Replicas} for {order.DurationSeconds}s requested by {order.User}: {order.Reason}{OverrideRules.BoundsNote(policy.Spec, verdict.OutsideBounds)}";
+        var message = $"pin at {order.Replicas} for {order.DurationSeconds}s requested by {order.User}: {order.Reason}{OverrideRules.BoundsNote(policy.Spec, verdict.OutsideBounds)}"
+            + (note is null ? "" : $"; {note}");
         var proposal = PinProposal(policy, workload, order, message, verdict, now);
         proposal = proposal with
         {

@@ -30,6 +30,12 @@ public static class WorkloadsEndpoints
         var order = new PinOrder(ns, name, request.Replicas!.Value, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User,
             ProposalsEndpoints.ChannelOf(http), request.AllowOutsideBounds);
         var result = await overrides.PinAsync(order, cancellationToken);
+        if (result.Note is { } note)
+        {
+            // Like the Kubernetes API's warnings (kubectl and scalectl print them): the pin went through, with a caveat.
+            http.Response.Headers.Append("Warning", $"299 - \"{note}\"");
+        }
+
         return result switch
         {
             { Proposal: { } proposal } => TypedResults.Accepted($"/api/v1/proposals/{proposal.Metadata.Namespace}/{proposal.Metadata.Name}", proposal),

@@ -178,7 +178,7 @@ public sealed partial class ChatCommandService(
         if (result.Proposal is { } proposal)
         {
             return CommandReply.Done("Awaits approval",
-                $"**{name}** {command.From} → **{command.To}** requested by {request.Sender}: proposal `{proposal.Metadata.Name}` waits for an approver ({result.Problem})")
+                $"**{name}** {command.From} → **{command.To}** requested by {request.Sender}: proposal `{proposal.Metadata.Name}` waits for an approver ({result.Problem}){NoteLine(result)}")
                 with { ProposalName = proposal.Metadata.Name };
         }
 
@@ -189,8 +189,11 @@ public sealed partial class ChatCommandService(
 
         await AuditAsync(target, request, cancellationToken);
         return CommandReply.Done("Scaled",
-            $"**{name}** {command.From} → **{command.To}** by {request.Sender}\n\n📌 until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} · {ChatAnswers.Literal(command.Reason)}");
+            $"**{name}** {command.From} → **{command.To}** by {request.Sender}\n\n📌 until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} · {ChatAnswers.Literal(command.Reason)}{NoteLine(result)}");
     }
+
+    /// <summary>A pin below the policy's ask goes through but says so, on its own line.</summary>
+    private static string NoteLine(OverrideResult result) => result.Note is { } note ? $"\n\n⚠️ {note}" : "";
 
     /// <summary>Beyond the policy's bounds, or down while a proposal waits for approval: a person confirms first.</summary>
     private static string? RiskOf(ScalePolicy policy, ScaleCommand command, bool pendingProposal) =>

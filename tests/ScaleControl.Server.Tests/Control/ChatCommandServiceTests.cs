@@ -258,6 +258,20 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Scale_BelowWhatThePolicyAsks_PinnedAndTheAnswerSaysSo()
+    {
+        await SeedAsync();
+        var policy = (await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!;
+        await _server.Policies.UpdateStatusAsync(policy with { Status = new ScalePolicyStatus { CurrentReplicas = 2, DesiredReplicas = 8 } }, CancellationToken.None);
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 4, TimeSpan.FromMinutes(30), "storm")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.EndsWith("⚠️ note: the policy asks for 8 now; the pin holds 4 for 30m", reply.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TypedMarkdown_ShowsLiterally_InTheAnswerAndTheGroupNotice()
     {
         // An operator's reason reaches the group as markdown: a typed link must not become a clickable one.

@@ -383,6 +383,44 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Pin_BelowWhatThePolicyAsks_GoesThroughButTheAnswerAndTheNoticeSaySo()
+    {
+        // Seen in a storm: checkout pinned to 20 while the policy asked 28, and nothing said so.
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        await Tick();
+        var asked = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.DesiredReplicas!.Value;
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var pinned = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = asked - 2, durationSeconds = 1800, reason = "launch" });
+
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        Assert.Equal(asked - 2, _server.Workloads.Replicas("video", "video-transcoder"));
+        var note = $"note: the policy asks for {asked} now; the pin holds {asked - 2} for 30m";
+        Assert.Equal($"\"{note}\"", Assert.Single(pinned.Headers.Warning).Text);
+        Assert.Contains(note, _server.Notices.Published.Last(n => n.Kind == NoticeKind.Pinned).Markdown, StringComparison.Ordinal);
+
+        // Pinned again above the ask: no note (and none while a pin holds: the status then records the pin).
+        using var above = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = asked + 2, durationSeconds = 1800, reason = "launch" });
+        Assert.Empty(above.Headers.Warning);
+    }
+
+    [Fact]
+    public async Task PinRequest_BelowWhatThePolicyAsks_TheApproversCardAndThe202SaySo()
+    {
+        await Given(TestPolicies.Approval(), replicas: 2, qps: 1000);
+        await Tick();
+        var asked = (await _server.Policies.GetAsync("shop", "checkout-api", default))!.Status!.DesiredReplicas!.Value;
+        using var admin = _server.ClientWith(AdminToken); // not on the roster: the pin waits for an approver
+
+        using var requested = await admin.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = asked - 1, durationSeconds = 600, reason = "storm" });
+
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        var note = $"note: the policy asks for {asked} now; the pin holds {asked - 1} for 10m";
+        Assert.Equal($"\"{note}\"", Assert.Single(requested.Headers.Warning).Text);
+        Assert.EndsWith(note, _server.Cards.Sent.Last().Spec.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pin_WorkloadMovedOutsideScaleControl_TheLoopDoesNotChaseIt_NoFailedProposalPerTick()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 700);

@@ -77,6 +77,23 @@ public sealed class GroupCardTests : IDisposable
     }
 
     [Fact]
+    public async Task ApproveAll_ByANonApprover_AnsweredOnceNamingWhoMayApprove_NothingChanges()
+    {
+        // Seen in a storm: "not an approver" came back once per row of the card.
+        await GivenChainUnderLoad();
+        await Tick();
+        var lead = (await Open()).OrderBy(ProposalFactory.CreatedAt).First();
+
+        var result = await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand("feed", lead.Metadata.Name, "wangwu", ApprovalChannel.DingTalk, true, AllRows: true), default);
+
+        Assert.Equal(ApprovalResultKind.Refused, result.Kind);
+        Assert.Equal("wangwu is not an approver of these rows; approvers: zhangsan, lisi", result.Message);
+        Assert.All(s_chain, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
+        Assert.Equal(3, (await Open()).Count);
+    }
+
+    [Fact]
     public async Task UndoAll_ApproverTakesBackEveryAppliedRow_EachRecordedAndASecondTapChangesNothing()
     {
         await GivenChainUnderLoad();

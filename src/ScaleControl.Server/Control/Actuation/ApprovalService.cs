@@ -83,6 +83,11 @@ public sealed class ApprovalService(
             return new ApprovalResult(ApprovalResultKind.Refused, "no row of this card is waiting for a decision", proposal);
         }
 
+        if (NotAnApproverOfAny(command, rows) is { } refusal)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, refusal, proposal);
+        }
+
         var results = new List<ApprovalResult>();
         foreach (var row in rows)
         {
@@ -108,6 +113,21 @@ public sealed class ApprovalService(
         var lines = results.Select(r => r.Proposal is { } p ? $"{p.Metadata.Namespace}/{p.Spec.Target.Name}: {r.Message}" : r.Message);
         var lead = results.Select(r => r.Proposal).FirstOrDefault(p => p?.Key == proposal.Key) ?? proposal;
         return new ApprovalResult(kind, $"{accepted} of {rows.Count} rows {(command.Approve ? "approved" : "rejected")}: {string.Join("; ", lines)}", lead);
+    }
+
+    /// <summary>
+    /// Someone who may decide none of the rows gets one line naming who may, not "not an approver" once per row. The
+    /// requester may still withdraw (reject) their own row, so that case goes through the per-row rules.
+    /// </summary>
+    private static string? NotAnApproverOfAny(ApprovalCommand command, IReadOnlyList<ScaleProposal> rows)
+    {
+        if (rows.Any(r => r.Spec.Approvers.Contains(command.User, StringComparer.Ordinal) || (!command.Approve && r.Spec.RequestedBy == command.User)))
+        {
+            return null;
+        }
+
+        var roster = rows.SelectMany(r => r.Spec.Approvers).Distinct(StringComparer.Ordinal);
+        return $"{command.User} is not an approver of these rows; approvers: {string.Join(", ", roster)}";
     }
 
     /// <summary>

@@ -11,8 +11,9 @@ namespace ScaleControl.Server.Control.Overrides;
 /// <summary>
 /// The outcome of an override request: the changed policy, or the proposal awaiting approval (202), or a problem
 /// (with the request field at fault, when there is one).
+/// <see cref="Note"/> is a warning that does not stop the request (a pin below what the policy asks now).
 /// </summary>
-public sealed record OverrideResult(ScalePolicy? Policy, string? Problem, int Status = StatusCodes.Status200OK, ScaleProposal? Proposal = null, string? Field = null);
+public sealed record OverrideResult(ScalePolicy? Policy, string? Problem, int Status = StatusCodes.Status200OK, ScaleProposal? Proposal = null, string? Field = null, string? Note = null);
 
 /// <summary>
 /// Pins and freezes: written into the policy's spec (so every replica and the leader's loop honour them and they
@@ -80,15 +81,32 @@ public sealed class OverrideService(
         }
 
         var verdict = OverrideRules.Route(policy.Spec, order.User, state.SpecReplicas, order.Replicas, order.AllowOutsideBounds);
+        var note = BelowPolicyNote(policy, order);
         return verdict.Route switch
         {
             OverrideRoute.Refuse => new OverrideResult(null, verdict.Message, StatusCodes.Status400BadRequest, Field: verdict.Field),
-            OverrideRoute.Propose => await ProposePinAsync(policy, state, order, verdict, cancellationToken),
-            _ => await PinNowAsync(policy, state, order, verdict, cancellationToken),
+            OverrideRoute.Propose => await ProposePinAsync(policy, state, order, verdict, note, cancellationToken) with { Note = note },
+            _ => await PinNowAsync(policy, state, order, verdict, note, cancellationToken) with { Note = note },
         };
     }
 
-    private async Task<OverrideResult> PinNowAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, CancellationToken cancellationToken)
+    /// <summary>
+    /// People pin on purpose, so a pin below what the policy asks goes through, but says so. "Asks" is the policy's last
+    /// recorded decision (its status); under an active pin or freeze that records the override, not the policy's ask.
+    /// </summary>
+    private string? BelowPolicyNote(ScalePolicy policy, PinOrder order)
+    {
+        var now = time.GetUtcNow();
+        if (policy.Status?.DesiredReplicas is not { } asked || order.Replicas >= asked
+            || ProposalRules.ActivePin(policy.Spec, now) is not null || ProposalRules.ActiveFreeze(policy.Spec, now) is not null)
+        {
+            return null;
+        }
+
+        return $"note: the policy asks for {asked} now; the pin holds {order.Replicas} for {Chat.ChatAnswers.Span(TimeSpan.FromSeconds(order.DurationSeconds))}";
+    }
+
+    private async Task<OverrideResult> PinNowAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, string? note, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var until = now.AddSeconds(order.DurationSeconds);
@@ -109,16 +127,16 @@ public sealed class OverrideService(
         }
 
         var applied = await applier.ApplyAsync(created, order.User, cancellationToken);
-        await RecordAsync(pinned, "Pinned", order.User, order.Channel, $"{created.Status.Message} ({applied.Status.Message})", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken, remember: false);
+        await RecordAsync(pinned, "Pinned", order.User, order.Channel, $"{created.Status.Message} ({applied.Status.Message}){(note is null ? "" : $"; {note}")}", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken, remember: false);
         return result;
     }
 
     /// <summary>Not the caller's to apply alone: a Pending pin proposal, carded like any other, for the roster to approve.</summary>
-    private async Task<OverrideResult> ProposePinAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, CancellationToken cancellationToken)
+    private async Task<OverrideResult> ProposePinAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, string? note, CancellationToken cancellationToken)
     {
         var target = ProposalFactory.TargetOf(policy);
         var open = await proposals.FindOpenAsync(target, cancellationToken);
-        var request = await capacity.WithCapacityAsync(ProposalFactory.ForPinRequest(policy, state, order, verdict, time.GetUtcNow()), state, cancellationToken);
+        var request = await capacity.WithCapacityAsync(ProposalFactory.ForPinRequest(policy, state, order, verdict, time.GetUtcNow(), note), state, cancellationToken);
         var created = await writer.CreateAsync(signer.SignFor(request, order.User), cancellationToken);
         if (open?.Status.Phase == ProposalPhase.Pending)
         {
