@@ -5,6 +5,7 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Overrides;
 using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Tests.Control;
@@ -402,6 +403,21 @@ public sealed class ControlLoopTests : IDisposable
         // Pinned again above the ask: no note (and none while a pin holds: the status then records the pin).
         using var above = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = asked + 2, durationSeconds = 1800, reason = "launch" });
         Assert.Empty(above.Headers.Warning);
+    }
+
+    [Fact]
+    public async Task Pin_BelowWhatThePolicyAsks_RefusedByAConflict_NoWarningThatThePinHolds()
+    {
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
+        await Tick();
+        var asked = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.DesiredReplicas!.Value;
+        _server.Policies.ConflictsToInject = PolicySpecEditor.Attempts; // the policy keeps changing: nothing is pinned
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var refused = await client.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = asked - 2, durationSeconds = 1800, reason = "launch" });
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Empty(refused.Headers.Warning); // "the pin holds … for 30m" would say the opposite of the 409
     }
 
     [Fact]

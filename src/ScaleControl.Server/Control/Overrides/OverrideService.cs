@@ -85,10 +85,15 @@ public sealed class OverrideService(
         return verdict.Route switch
         {
             OverrideRoute.Refuse => new OverrideResult(null, verdict.Message, StatusCodes.Status400BadRequest, Field: verdict.Field),
-            OverrideRoute.Propose => await ProposePinAsync(policy, state, order, verdict, note, cancellationToken) with { Note = note },
-            _ => await PinNowAsync(policy, state, order, verdict, note, cancellationToken) with { Note = note },
+            OverrideRoute.Propose => WithNote(await ProposePinAsync(policy, state, order, verdict, note, cancellationToken), note),
+            _ => WithNote(await PinNowAsync(policy, state, order, verdict, note, cancellationToken), note),
         };
     }
+
+    /// <summary>The caveat goes with a pin that went through or waits for approval, not with a refusal or a conflict.</summary>
+    private static OverrideResult WithNote(OverrideResult result, string? note) =>
+        result.Policy is not null || result.Status == StatusCodes.Status202Accepted ? result with { Note = note }
+            : result;
 
     /// <summary>
     /// People pin on purpose, so a pin below what the policy asks goes through, but says so. "Asks" is the policy's last
