@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ScaleControl.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
@@ -16,13 +17,13 @@ internal static class YamlJson
         .Build();
 
     /// <summary>Reads every document of a (multi-document) YAML text; empty documents are skipped.</summary>
-    /// <exception cref="YamlException">The text is not valid YAML, or beyond <see cref="YamlLimits"/>.</exception>
+    /// <exception cref="YamlException">The text is not valid YAML, or beyond <see cref="YamlBounds"/>.</exception>
     public static IReadOnlyList<JsonNode> ParseDocuments(string yaml)
     {
         var stream = new YamlStream();
         try
         {
-            YamlLimits.Check(yaml);
+            YamlBounds.Check(yaml);
             using var reader = new StringReader(yaml);
             stream.Load(reader);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ScaleControl.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,14 +1,14 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace ScaleControl.Sandbox.Kubernetes.Json;
+namespace ScaleControl.Yaml;
 
 /// <summary>
-/// Bounds a YAML body before it is built into nodes, as an apiserver bounds what it decodes: building the node tree
-/// recurses once per level, so a body of 100,000 opening brackets overflowed the stack and took the whole process
-/// down; and an alias repeats its anchored node, so ten nested lists of nine aliases ("billion laughs") expand a few
-/// hundred bytes into billions of nodes. One streaming pass over the parser's events (which does not recurse)
-/// checks both.
+/// Bounds a YAML text before it is built into nodes; compiled into scalectl and the sandbox (both build YAML from
+/// input they do not control). Building the node tree recurses once per level, so a text of 100,000 opening brackets
+/// overflowed the stack and ended the process; and an alias repeats its anchored node, so ten nested lists of nine
+/// aliases ("billion laughs") expand a few hundred bytes into billions of nodes. One streaming pass over the parser's
+/// events (which does not recurse) checks both.
 /// </summary>
 internal static class YamlBounds
 {
