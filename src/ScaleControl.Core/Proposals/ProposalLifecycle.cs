@@ -104,7 +104,7 @@ public static class ProposalLifecycle
             return TransitionResult.No(proposal, $"cannot approve: the proposal expired at {Time(spec.ExpiresAt)}");
         }
 
-        if (!spec.Approvers.Contains(user, StringComparer.Ordinal))
+        if (!MayDecide(proposal, user, approve: true))
         {
             return TransitionResult.No(proposal, $"{user} is not an approver of this proposal");
         }
@@ -249,6 +249,11 @@ public static class ProposalLifecycle
         return TransitionResult.Ok(pinned, message);
     }
 
+    /// <summary>Whether <paramref name="user"/> may approve (a listed approver) or reject (an approver, or the requester withdrawing their own request).</summary>
+    public static bool MayDecide(ScaleProposal proposal, string user, bool approve) =>
+        proposal.Spec.Approvers.Contains(user, StringComparer.Ordinal)
+        || (!approve && user == proposal.Spec.RequestedBy && user != SystemUser);
+
     /// <summary>One listed approver (or the requester withdrawing) rejects: the proposal is closed.</summary>
     public static TransitionResult Reject(ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, string? reason = null)
     {
@@ -257,8 +262,7 @@ public static class ProposalLifecycle
             return TransitionResult.No(proposal, $"cannot reject: the proposal is already {proposal.Status.Phase}");
         }
 
-        var isRequester = user == proposal.Spec.RequestedBy && user != SystemUser;
-        if (!isRequester && !proposal.Spec.Approvers.Contains(user, StringComparer.Ordinal))
+        if (!MayDecide(proposal, user, approve: false))
         {
             return TransitionResult.No(proposal, $"{user} is not an approver of this proposal");
         }

@@ -121,7 +121,7 @@ public sealed class ApprovalService(
     /// </summary>
     private static string? NotAnApproverOfAny(ApprovalCommand command, IReadOnlyList<ScaleProposal> rows)
     {
-        if (rows.Any(r => r.Spec.Approvers.Contains(command.User, StringComparer.Ordinal) || (!command.Approve && r.Spec.RequestedBy == command.User)))
+        if (rows.Any(r => ProposalLifecycle.MayDecide(r, command.User, command.Approve)))
         {
             return null;
         }
