@@ -38,6 +38,18 @@ public static class CapacityText
         _ => $"room: unknown{(estimate.Note is { } why ? $" ({why})" : "")}",
     };
 
+    /// <summary>
+    /// "now 15 pods · ≈ ¥36.00/h": what a workload runs after its automatic steps, the cost from the newest step's
+    /// estimate per pod (<paramref name="step"/>); pods alone without prices.
+    /// </summary>
+    public static string Running(int pods, CapacityEstimate? step)
+    {
+        var text = $"now {pods} pod{(pods == 1 ? "" : "s")}";
+        return step is { CostPerHour: { } cost, Pods: not 0 } && pods > 0
+            ? $"{text} · ≈ {Money(decimal.Round(Math.Abs(cost / step.Pods) * pods, 2), step.Currency)}/h"
+            : text;
+    }
+
     /// <summary>Both lines, for places with one line to spare.</summary>
     public static string Summary(CapacityEstimate estimate) => $"{Change(estimate)} · {Room(estimate)}";
 

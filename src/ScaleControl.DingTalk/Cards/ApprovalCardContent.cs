@@ -11,13 +11,13 @@ namespace ScaleControl.DingTalk.Cards;
 /// Renders a proposal into the approval card's variables. The same full set is sent on create and on every
 /// update (merged by key), so the card always shows the proposal's current state.
 /// </summary>
-public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseUrl, IReadOnlyDictionary<string, string> userNames)
+public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseUrl, IReadOnlyDictionary<string, string> userNames)
 {
     /// <summary>DingTalk's limit on a cardParamMap value.</summary>
     internal const int MaxValueBytes = 1024;
 
     public IReadOnlyDictionary<string, string> Build(ScaleProposal proposal) =>
-        proposal.Spec.Group is null ? BuildOne(proposal) : BuildGroup([proposal]);
+        IsAutomatic(proposal) ? BuildAuto([proposal]) : proposal.Spec.Group is null ? BuildOne(proposal) : BuildGroup([proposal]);
 
     /// <summary>
     /// A group card: one row per proposal sharing the card (oldest first), "Approve all" / "Reject all" while any
@@ -26,6 +26,11 @@ public sealed class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseU
     /// </summary>
     public IReadOnlyDictionary<string, string> BuildGroup(IReadOnlyList<ScaleProposal> rows)
     {
+        if (IsAutomatic(rows[0]))
+        {
+            return BuildAuto(rows);
+        }
+
         var lead = rows[0];
         var map = new Dictionary<string, string>(BuildOne(lead), StringComparer.Ordinal);
         var pending = rows.Count(r => r.Status.Phase == ProposalPhase.Pending);

@@ -5,6 +5,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Api;
 using ScaleControl.DingTalk.Configuration;
+using ScaleControl.DingTalk.Notices;
 
 namespace ScaleControl.DingTalk.Cards;
 
@@ -23,14 +24,18 @@ public sealed partial class DingTalkCardNotifier(
     public async Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken)
     {
         var outTrackId = ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name);
-        var group = policy.Spec.Approval?.OpenConversationId;
+        // An automatic step's card is a notice: it goes where the policy's notices go and calls nobody.
+        var automatic = ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Auto;
+        var group = automatic ? NoticeGroups.GroupOf(policy.Spec.Notifications, options.CurrentValue) : policy.Spec.Approval?.OpenConversationId;
         if (string.IsNullOrWhiteSpace(group))
         {
-            return Failed(outTrackId, null, $"policy {policy.Key} names no DingTalk group (approval.openConversationId)");
+            return Failed(outTrackId, null, automatic
+                ? $"policy {policy.Key} routes notices to no DingTalk group (notifications.openConversationId or NoticeConversationId)"
+                : $"policy {policy.Key} names no DingTalk group (approval.openConversationId)");
         }
 
         var cardData = content.Build(proposal);
-        var request = DeliverRequest(outTrackId, group, cardData, proposal.Spec.Approvers);
+        var request = DeliverRequest(outTrackId, group, cardData, automatic ? [] : proposal.Spec.Approvers);
         try
         {
             var result = await api.CreateAndDeliverCardAsync(request, cancellationToken);
@@ -115,7 +120,9 @@ public sealed partial class DingTalkCardNotifier(
             CallbackRouteKey = settings.CallbackMode == DingTalkCallbackMode.Http ? settings.CallbackRouteKey : null,
             ImGroupOpenSpaceModel = new ImGroupOpenSpaceModel(
                 SupportForward: false,
-                new Dictionary<string, string> { ["ZH_CN"] = "扩容审批: " + cardData[ApprovalCardVariables.Title], ["EN_US"] = "Scale approval: " + cardData[ApprovalCardVariables.Title] }),
+                cardData[ApprovalCardVariables.Status] == ApprovalCardContent.AutoStatus
+                    ? new Dictionary<string, string> { ["ZH_CN"] = "自动扩缩容: " + cardData[ApprovalCardVariables.Title], ["EN_US"] = "Scaled automatically: " + cardData[ApprovalCardVariables.Title] }
+                    : new Dictionary<string, string> { ["ZH_CN"] = "扩容审批: " + cardData[ApprovalCardVariables.Title], ["EN_US"] = "Scale approval: " + cardData[ApprovalCardVariables.Title] }),
             ImGroupOpenDeliverModel = new ImGroupOpenDeliverModel(
                 settings.EffectiveRobotCode,
                 mentions.Distinct(StringComparer.Ordinal).ToDictionary(user => user, content.DisplayName, StringComparer.Ordinal)),

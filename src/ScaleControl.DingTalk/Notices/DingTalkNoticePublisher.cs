@@ -29,8 +29,8 @@ public sealed partial class DingTalkNoticePublisher(
                 return;
             }
 
-            var group = notice.Route?.OpenConversationId is { Length: > 0 } routeGroup ? routeGroup : settings.NoticeConversationId;
-            if (string.IsNullOrEmpty(group))
+            var group = NoticeGroups.GroupOf(notice.Route, settings);
+            if (group is null)
             {
                 LogNoRoute(logger, notice.Kind, notice.Target.ToString());
                 return;

@@ -60,6 +60,13 @@ public sealed class ControlLoopOptions
     [Range(60, 7 * 24 * 3600)]
     public int UndoWindowSeconds { get; set; } = 7200;
 
+    /// <summary>
+    /// An Automatic policy's step joins the card of the workload's (or its policy group's) previous automatic steps when
+    /// the newest is at most this old, and that card is updated in place; after a longer quiet spell a new card starts.
+    /// </summary>
+    [Range(60, 24 * 3600)]
+    public int AutoNoticeWindowSeconds { get; set; } = 1800;
+
     /// <summary>Stale cards (see CardState) the leader brings up to date per tick, so a DingTalk outage ends without a burst.</summary>
     [Range(1, 10_000)]
     public int CardRepairsPerTick { get; set; } = 50;

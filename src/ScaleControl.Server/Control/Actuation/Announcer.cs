@@ -4,6 +4,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Configuration;
+using ScaleControl.DingTalk.Notices;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control.Actuation;
@@ -53,7 +54,8 @@ public sealed class Announcer(
         {
             // A card with several rows (a group's, or a hot event's with its return to normal) shows them all.
             var rows = await CardRowsAsync(proposal, cancellationToken);
-            if (proposal.Spec.Group is null && rows.Count == 1)
+            // An automatic step's card is always shown by its rows (its first step may be gone, its id is the card's).
+            if (proposal.Spec.Group is null && rows.Count == 1 && ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Auto)
             {
                 await cards.UpdateProposalAsync(proposal, cancellationToken);
             }
@@ -128,6 +130,13 @@ public sealed class Announcer(
             return null;
         }
     }
+
+    /// <summary>
+    /// The group an Automatic policy's steps are shown in as one living card (<see cref="AutoNoticeRules"/>), or null:
+    /// the policy routes no notices, or routes them to a custom-robot webhook (which cannot carry a card).
+    /// </summary>
+    public string? AutoCardGroup(ScalePolicy policy) =>
+        policy.Spec.Notifications is { } route ? NoticeGroups.GroupOf(route, dingTalk.Value) : null;
 
     public async Task NoticeAsync(ScalePolicy? policy, NoticeKind kind, WorkloadRef target, string title, string markdown, CancellationToken cancellationToken)
     {

@@ -91,7 +91,7 @@ public sealed class ScaleApplier(
             await cards.RecordOtherRowsAsync(rendered, claimed.Key, cancellationToken);
         }
 
-        await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
+        final = await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
         await pins.ActivateAsync(final, cancellationToken);
         await undos.CompleteAsync(final, cancellationToken);
         return final;
@@ -134,7 +134,8 @@ public sealed class ScaleApplier(
         }
     }
 
-    private async Task RecordAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)
+    /// <returns>The proposal as stored after its notices (an automatic step's first card is recorded on it).</returns>
+    private async Task<ScaleProposal> RecordAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)
     {
         var action = ProposalFactory.ActionOf(final);
         var channel = action switch { ProposalFactory.Action.Auto => "Auto", ProposalFactory.Action.Pin => "Pin", ProposalFactory.Action.Undo => "Undo", _ => "Approval" };
@@ -156,8 +157,7 @@ public sealed class ScaleApplier(
             await announcer.EventAsync(final, ScaleEventReasons.ScaledByScaleControl, $"{outcome.Message} ({channel.ToLowerInvariant()}, by {by}, proposal {final.Metadata.Name}): {final.Spec.Reason}", warning: false, cancellationToken);
             if (action == ProposalFactory.Action.Auto)
             {
-                await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
-                    $"**{target}** scaled automatically **{from} → {replicas}**\n\n{MarkdownText.Escape(final.Spec.Reason)}\n\nUndo: send the robot `undo {final.Metadata.Namespace}/{final.Metadata.Name}`, or `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
+                final = await AnnounceAutomaticAsync(final, policy, target, from, replicas, cancellationToken);
             }
 
             if (policy is not null && replicas >= policy.Spec.MaxReplicas && action != ProposalFactory.Action.Pin)
@@ -172,5 +172,32 @@ public sealed class ScaleApplier(
             await announcer.EventAsync(final, ScaleEventReasons.ScaleFailed, $"scaling to {replicas} failed: {outcome.Message} (proposal {final.Metadata.Name})", warning: true, cancellationToken);
             await announcer.NoticeAsync(policy, NoticeKind.ScaleFailed, target, $"Scaling {target} failed", $"**{target}** → {replicas} failed: {MarkdownText.Escape(outcome.Message)}", cancellationToken);
         }
+
+        return final;
+    }
+
+    /// <summary>
+    /// An automatic step, shown once per burst (<see cref="AutoNoticeRules"/>): a step on the card of the steps before
+    /// it was shown when the card was updated above; the first step of a burst delivers the card into the notice group.
+    /// A route to a custom-robot webhook (no cards there) keeps the markdown notice, which the webhook's per-minute
+    /// limit bounds.
+    /// </summary>
+    private async Task<ScaleProposal> AnnounceAutomaticAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, CancellationToken cancellationToken)
+    {
+        if (final.Status.Card is not null)
+        {
+            return final;
+        }
+
+        if (policy is not null && announcer.AutoCardGroup(policy) is not null)
+        {
+            var card = await announcer.SendCardAsync(final, policy, cancellationToken);
+            var shown = card.Error is null ? card with { ShownState = CardState.Of(final) } : card;
+            return await writer.UpdateAsync(final, p => p.Status.Card is null ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken) ?? final;
+        }
+
+        await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
+            $"**{target}** scaled automatically **{from} → {replicas}**\n\n{MarkdownText.Escape(final.Spec.Reason)}\n\nUndo: send the robot `undo {final.Metadata.Namespace}/{final.Metadata.Name}`, or `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
+        return final;
     }
 }

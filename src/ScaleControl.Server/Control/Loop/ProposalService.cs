@@ -35,6 +35,13 @@ public sealed class ProposalService(
     {
         var proposal = await capacity.WithCapacityAsync(
             ProposalFactory.FromDecision(policy, decision, workload, time.GetUtcNow(), ProposalFactory.Action.Auto, preEventReplicas), workload, cancellationToken);
+        if (announcer.AutoCardGroup(policy) is { } group
+            && AutoNoticeRules.CardToJoin(proposal, await store.ListAsync(null, cancellationToken), group, time.GetUtcNow(), AutoNoticeWindow) is { } card)
+        {
+            // The step is shown on the card of the steps before it (updated in place when it is applied), not posted anew.
+            proposal = ProposalLifecycle.WithCard(proposal, card);
+        }
+
         var created = await writer.CreateAsync(signer.SignFor(proposal, ProposalLifecycle.SystemUser), cancellationToken);
         if (open is not null)
         {
@@ -71,7 +78,9 @@ public sealed class ProposalService(
         ScalePolicy policy, Decision decision, WorkloadState workload, HotEvent hotEvent, ScaleProposal? open, CancellationToken cancellationToken)
     {
         var proposal = await capacity.WithCapacityAsync(ProposalFactory.ForReturn(policy, decision, workload, hotEvent, time.GetUtcNow()), workload, cancellationToken);
+        // An automatic scale-up's card is a notice without approval buttons: the way back gets a card of its own.
         var eventCard = hotEvent.ScaleUp.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == policy.Spec.Approval?.OpenConversationId
+            && ProposalFactory.ActionOf(hotEvent.ScaleUp) != ProposalFactory.Action.Auto
             ? card with { ShownState = null }
             : null;
         if (eventCard is not null)
@@ -237,4 +246,6 @@ public sealed class ProposalService(
     }
 
     private TimeSpan ClaimTimeout => TimeSpan.FromSeconds(options.Value.ApplyClaimSeconds);
+
+    private TimeSpan AutoNoticeWindow => TimeSpan.FromSeconds(options.Value.AutoNoticeWindowSeconds);
 }
