@@ -194,7 +194,7 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
-    public async Task Tick_AutoPolicy_ScalesRecordsAutoProposalAndPostsNotice()
+    public async Task Tick_AutoPolicy_ScalesRecordsAutoProposalAndPostsItsCard()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 700);
 
@@ -204,10 +204,51 @@ public sealed class ControlLoopTests : IDisposable
         var record = Assert.Single(await _server.Proposals.ListAsync("video", default));
         Assert.Equal(ProposalPhase.Applied, record.Status.Phase);
         Assert.Equal(ApprovalChannel.Auto, Assert.Single(record.Status.Approvals).Channel);
-        Assert.Contains(_server.Notices.Published, n => n.Kind == NoticeKind.ScaledAutomatically);
+        Assert.Equal(record.Metadata.Name, Assert.Single(_server.Cards.Sent).Metadata.Name);
+        Assert.Equal(("cidOnCall==", CardState.Of(record)), (record.Status.Card?.OpenConversationId, record.Status.Card?.ShownState));
         Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaledByScaleControl);
         var history = await _server.Service<HistoryService>().ListAsync("video", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
         Assert.Equal(HistoryKind.AutoScaled, Assert.Single(history).Kind);
+    }
+
+    [Fact]
+    public async Task Tick_AutoPolicyRampsThroughAHotEvent_OneCardUpdatedInPlace_AnEventPerStep()
+    {
+        // Live: 4 → 7 → 12 → 15 → 18 posted "scaled automatically" once per step into the on-call group.
+        await Given(TestPolicies.Auto(), replicas: 4, qps: 700);
+        await Tick();
+        foreach (var qps in new[] { 1200, 1500, 1800 })
+        {
+            _server.Metrics.Set(TestPolicies.Query("video-transcoder"), qps);
+            await Tick(seconds: 60);
+        }
+
+        Assert.Equal(18, _server.Workloads.Replicas("video", "video-transcoder"));
+        var steps = (await _server.Proposals.ListAsync("video", default)).OrderBy(ProposalFactory.CreatedAt).ToList();
+        Assert.Equal([7, 12, 15, 18], steps.Select(s => s.Status.AppliedReplicas ?? 0));
+        Assert.Single(_server.Cards.Sent);
+        Assert.All(steps, s => Assert.Equal(steps[0].Status.Card!.OutTrackId, s.Status.Card?.OutTrackId));
+        Assert.All(steps, s => Assert.False(CardState.IsStale(s)));
+        Assert.Equal([2, 3, 4], _server.Cards.GroupUpdates.Select(rows => rows.Count));
+        Assert.DoesNotContain(_server.Notices.Published, n => n.Kind == NoticeKind.ScaledAutomatically);
+        Assert.Equal(4, _server.Events.Recorded.Count(e => e.Reason == ScaleEventReasons.ScaledByScaleControl)); // the audit trail keeps every step
+
+        // After a quiet spell longer than the window the next step starts a new card.
+        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 2400);
+        await Tick(seconds: 1900);
+        Assert.Equal(2, _server.Cards.Sent.Count);
+    }
+
+    [Fact]
+    public async Task Tick_AutoPolicyNoticesToAWebhook_KeepsTheMarkdownNotice()
+    {
+        var policy = TestPolicies.Auto();
+        await Given(policy with { Spec = policy.Spec with { Notifications = new NotificationSpec { Webhook = "ops" } } }, replicas: 3, qps: 700);
+
+        await Tick();
+
+        Assert.Empty(_server.Cards.Sent);
+        Assert.Contains(_server.Notices.Published, n => n.Kind == NoticeKind.ScaledAutomatically);
     }
 
     [Fact]

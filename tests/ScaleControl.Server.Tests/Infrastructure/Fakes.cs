@@ -166,7 +166,10 @@ public sealed class RecordingNotifier : IApprovalNotifier
         return Task.FromResult(new CardReference
         {
             OutTrackId = ProposalIdentity.ToOutTrackId(proposal.Metadata.Namespace, proposal.Metadata.Name),
-            OpenConversationId = policy.Spec.Approval?.OpenConversationId,
+            // An automatic step's card goes where the policy's notices go (as DingTalkCardNotifier sends it).
+            OpenConversationId = ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Auto
+                ? policy.Spec.Notifications?.OpenConversationId
+                : policy.Spec.Approval?.OpenConversationId,
         });
     }
 
