@@ -41,15 +41,18 @@ public static class CapacityCalculator
             return estimate with { Room = RoomVerdict.Unknown, Note = cluster?.Unknown ?? "no schedulable nodes were seen" };
         }
 
-        var placeable = cluster.Nodes.Sum(n => Math.Min(n.Fits(perPod), pods));
+        // Pods asked earlier and still waiting for a node are placed first: the room they take is not this change's.
+        var nodes = cluster.NodesAfterWaiting();
+        var placeable = nodes.Sum(n => Math.Min(n.Fits(perPod), pods));
         var fitting = (int)Math.Min(placeable, pods);
         estimate = estimate with
         {
             Fitting = fitting,
             Pending = pods - fitting,
-            FreeMilliCpu = cluster.Nodes.Sum(n => n.FreeMilliCpu),
-            FreeMemoryBytes = cluster.Nodes.Sum(n => n.FreeMemoryBytes),
-            Nodes = cluster.Nodes.Count,
+            FreeMilliCpu = nodes.Sum(n => n.FreeMilliCpu),
+            FreeMemoryBytes = nodes.Sum(n => n.FreeMemoryBytes),
+            Nodes = nodes.Count,
+            AlreadyPending = cluster.WaitingCount > 0 ? cluster.WaitingCount : null,
         };
         if (fitting == pods)
         {

@@ -44,6 +44,9 @@ public sealed record CapacityEstimate
 
     public int? Pending { get; init; }
 
+    /// <summary>Pods already waiting for a node when this was assessed (asked by an earlier step); the free room is counted after them.</summary>
+    public int? AlreadyPending { get; init; }
+
     /// <summary>Free (allocatable minus requested) CPU on the schedulable nodes, in millicores.</summary>
     public long? FreeMilliCpu { get; init; }
 

@@ -28,9 +28,10 @@ public static class CapacityText
 
     public static string Room(CapacityEstimate estimate) => estimate.Room switch
     {
-        RoomVerdict.Fits => $"room: fits (free {Number((estimate.FreeMilliCpu ?? 0) / 1000d)} CPU on {Nodes(estimate.Nodes ?? 0)})",
+        RoomVerdict.Fits => $"room: fits (free {Number((estimate.FreeMilliCpu ?? 0) / 1000d)} CPU on {Nodes(estimate.Nodes ?? 0)}{AfterWaiting(estimate, " after ")})",
         RoomVerdict.Short => $"room: {estimate.Fitting} of {estimate.Pods} fit — {estimate.Pending} would stay Pending"
-            + (estimate.NodesNeeded is { } needed ? $" (needs ~{needed} more node{(needed == 1 ? "" : "s")})" : $" ({estimate.Note})"),
+            + (estimate.NodesNeeded is { } needed ? $" (needs ~{needed} more node{(needed == 1 ? "" : "s")})" : $" ({estimate.Note})")
+            + AfterWaiting(estimate, "; counted after "),
         RoomVerdict.Frees => estimate.MilliCpu is { } cpu && cpu != 0
             ? $"room: frees {Number(-cpu / 1000d)} CPU, {Number(-(estimate.MemoryBytes ?? 0) / BytesPerGiB)} GiB"
             : "room: frees pods",
@@ -49,6 +50,10 @@ public static class CapacityText
             ? $"{text} · ≈ {Money(decimal.Round(Math.Abs(cost / step.Pods) * pods, 2), step.Currency)}/h"
             : text;
     }
+
+    /// <summary>" after 6 pods already Pending", or "" when none waited.</summary>
+    private static string AfterWaiting(CapacityEstimate estimate, string lead) =>
+        estimate.AlreadyPending is > 0 and var waiting ? $"{lead}{waiting} pod{(waiting == 1 ? "" : "s")} already Pending" : "";
 
     /// <summary>Both lines, for places with one line to spare.</summary>
     public static string Summary(CapacityEstimate estimate) => $"{Change(estimate)} · {Room(estimate)}";

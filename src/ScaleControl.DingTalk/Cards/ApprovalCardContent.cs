@@ -56,7 +56,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         map[V.CostDelta] = GroupCost(rows, to - from);
         map[V.UndoTo] = "";
         map[V.UndoAll] = rows.Count(r => UndoRules.Offered(r, r.Status.AppliedAt ?? default, TimeSpan.MaxValue) is null) is > 0 and var undoable ? Number(undoable) : "";
-        map[V.Room] = ""; // rows compete for the same free nodes: one row's room would mislead
+        map[V.Room] = GroupRoom(rows);
         map[V.Status] = pending > 0 ? GroupPending : busy ? "applying" : rows.All(r => r.Status.Phase == ProposalPhase.Applied) ? "applied" : "decided";
         map[V.StatusText] = pending > 0
             ? $"{pending} of {rows.Count} waiting for approval, expires {Time(rows.Where(r => r.Status.Phase == ProposalPhase.Pending).Min(r => r.Spec.ExpiresAt))}"
@@ -89,6 +89,18 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         return waiting.All(r => r.Spec.Capacity is not null)
             ? CapacityText.Change(CapacitySum.Of([.. waiting.Select(r => r.Spec.Capacity!)]))
             : PodDelta(waiting.Sum(r => r.Spec.ToReplicas - r.Spec.FromReplicas));
+    }
+
+    /// <summary>
+    /// The room for the waiting rows together (they compete for the same free nodes, <see cref="CapacitySum.Room"/>);
+    /// "" when none waits or a waiting row has no estimate.
+    /// </summary>
+    private static string GroupRoom(IReadOnlyList<ScaleProposal> rows)
+    {
+        var waiting = rows.Where(r => r.Status.Phase == ProposalPhase.Pending).ToList();
+        return waiting.Count > 0 && waiting.All(r => r.Spec.Capacity is not null)
+            ? CapacityText.Room(CapacitySum.Room([.. waiting.Select(r => r.Spec.Capacity!)]))
+            : "";
     }
 
     private static string WorkloadOf(ScaleProposal row) => $"{row.Metadata.Namespace}/{row.Spec.Target.Name}";

@@ -52,6 +52,7 @@ public sealed partial class KubernetesClusterCapacity(IKubernetes client, TimePr
         {
             var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             var usage = nodes.Items.Where(Schedulable).ToDictionary(n => n.Metadata.Name, _ => new Usage(), StringComparer.Ordinal);
+            var waiting = new Dictionary<PodResources, int>();
             string? next = null;
             do
             {
@@ -63,13 +64,20 @@ public sealed partial class KubernetesClusterCapacity(IKubernetes client, TimePr
                     {
                         sum.Add(PodSpecRequests.Of(pod.Spec));
                     }
+                    else if (Waiting(pod) && (waiting.Count < MaxWaitingSizes || waiting.ContainsKey(PodSpecRequests.Of(pod.Spec!))))
+                    {
+                        // Asked for and not yet placed (an earlier step's pods): they take the free room first.
+                        var size = PodSpecRequests.Of(pod.Spec!);
+                        waiting[size] = waiting.GetValueOrDefault(size) + 1;
+                    }
                 }
 
                 next = page.Metadata?.ContinueProperty;
             }
             while (!string.IsNullOrEmpty(next));
 
-            return new ClusterRoom([.. nodes.Items.Where(Schedulable).Select(n => Row(n, usage[n.Metadata.Name]))]);
+            return new ClusterRoom([.. nodes.Items.Where(Schedulable).Select(n => Row(n, usage[n.Metadata.Name]))],
+                Waiting: [.. waiting.Select(w => new WaitingPods(w.Key, w.Value))]);
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
         {
@@ -82,6 +90,13 @@ public sealed partial class KubernetesClusterCapacity(IKubernetes client, TimePr
             return ClusterRoom.NotKnown("nodes could not be read");
         }
     }
+
+    /// <summary>Pending without a node, and not held back by scheduling gates (the scheduler does not try those yet).</summary>
+    private static bool Waiting(V1Pod pod) =>
+        string.IsNullOrEmpty(pod.Spec?.NodeName) && pod.Status?.Phase == "Pending" && pod.Spec?.SchedulingGates is not { Count: > 0 };
+
+    /// <summary>Distinct pod sizes kept for waiting pods (one per workload in practice): the memory bound of a reading.</summary>
+    private const int MaxWaitingSizes = 1000;
 
     /// <summary>Ready and not cordoned: where the scheduler would put a new pod.</summary>
     private static bool Schedulable(V1Node node) =>

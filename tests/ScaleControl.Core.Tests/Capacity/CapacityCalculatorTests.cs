@@ -50,6 +50,48 @@ public class CapacityCalculatorTests
     }
 
     [Fact]
+    public void Estimate_PodsAlreadyPending_TakeTheFreeRoomFirst()
+    {
+        // 4 CPU free: room for 8 half-CPU pods, but 6 asked by an earlier step still wait for a node.
+        var cluster = new ClusterRoom([Node("n1", cpu: 6000), Node("n2", cpu: 6000)], Waiting: [new WaitingPods(HalfCpuOneGiB, 6)]);
+
+        var estimate = CapacityCalculator.Estimate(4, 12, HalfCpuOneGiB, cluster, CostPrices.None, T0);
+
+        Assert.Equal((RoomVerdict.Short, 2, 6, 6), (estimate.Room, estimate.Fitting, estimate.Pending, estimate.AlreadyPending));
+        Assert.Equal(1000, estimate.FreeMilliCpu);
+        Assert.Equal("room: 2 of 8 fit — 6 would stay Pending (needs ~1 more node); counted after 6 pods already Pending", CapacityText.Room(estimate));
+
+        var fits = CapacityCalculator.Estimate(4, 6, HalfCpuOneGiB, cluster, CostPrices.None, T0);
+        Assert.Equal("room: fits (free 1 CPU on 2 nodes after 6 pods already Pending)", CapacityText.Room(fits));
+    }
+
+    [Fact]
+    public void Estimate_WaitingPodThatFitsNowhere_TakesNoRoom()
+    {
+        var cluster = new ClusterRoom([Node("n1", cpu: 6000)], Waiting: [new WaitingPods(new PodResources(16_000, GiB), 1)]);
+
+        var estimate = CapacityCalculator.Estimate(4, 8, HalfCpuOneGiB, cluster, CostPrices.None, T0);
+
+        Assert.Equal((RoomVerdict.Fits, 4), (estimate.Room, estimate.Fitting));
+    }
+
+    [Fact]
+    public void GroupRoom_RowsCompeteForTheSameFreeRoom()
+    {
+        // 3 CPU free: each row alone fits (4 × 0.5 CPU), together 8 × 0.5 CPU do not.
+        var cluster = new ClusterRoom([Node("n1", cpu: 5000)]);
+        var gateway = CapacityCalculator.Estimate(2, 6, HalfCpuOneGiB, cluster, CostPrices.None, T0);
+        var api = CapacityCalculator.Estimate(2, 6, HalfCpuOneGiB, cluster, CostPrices.None, T0);
+
+        var together = CapacitySum.Room([gateway, api]);
+
+        Assert.Equal((RoomVerdict.Fits, RoomVerdict.Fits), (gateway.Room, api.Room));
+        Assert.Equal("room: 6 of 8 fit — 2 would stay Pending (the rows counted together)", CapacityText.Room(together));
+        Assert.Equal("room: fits (free 3 CPU on 1 node)", CapacityText.Room(CapacitySum.Room([gateway])));
+        Assert.Equal(RoomVerdict.Unknown, CapacitySum.Room([gateway, CapacityCalculator.Estimate(2, 6, HalfCpuOneGiB, ClusterRoom.NotKnown("no permission"), CostPrices.None, T0)]).Room);
+    }
+
+    [Fact]
     public void Part_OfASmallerStep_IsTheEstimateOfThatStep()
     {
         // 1.5 CPU free: three of eight fit. Any smaller step must read as Estimate would have said for it.

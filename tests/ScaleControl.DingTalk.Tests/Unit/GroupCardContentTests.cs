@@ -53,6 +53,21 @@ public class GroupCardContentTests
     }
 
     [Fact]
+    public void BuildGroup_WaitingRows_OneRoomLineForThemTogether()
+    {
+        // 3 CPU free on one node: each row alone fits (4 × 0.5 CPU); together two of the eight pods would wait.
+        var cluster = new ClusterRoom([new NodeRoom("n1", 8000, 32L << 30, 110, 5000, 0, 0)]);
+        ScaleProposal WithRoom(ScaleProposal row) =>
+            row with { Spec = row.Spec with { Capacity = CapacityCalculator.Estimate(row.Spec.FromReplicas, row.Spec.ToReplicas, new PodResources(500, 1L << 30), cluster, CostPrices.None, SampleProposals.Created) } };
+
+        var card = s_content.BuildGroup([WithRoom(Row("gateway", 2, 6)), WithRoom(Row("feed-service", 2, 6))]);
+        var without = s_content.BuildGroup([Row("gateway", 2, 6), Row("feed-service", 2, 6)]);
+
+        Assert.Equal("room: 6 of 8 fit — 2 would stay Pending (the rows counted together)", card[V.Room]);
+        Assert.Equal("", without[V.Room]); // no estimate on a row: no line rather than a wrong one
+    }
+
+    [Fact]
     public void BuildGroup_RowSupersededByAPin_SaysThePinsReplicasAndWhoInsteadOfNoChange()
     {
         var content = new ApprovalCardContent(TimeZoneInfo.Utc, null, new Dictionary<string, string> { ["u-zhang"] = "Zhang San" });
