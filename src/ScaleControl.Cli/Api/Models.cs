@@ -141,7 +141,8 @@ internal sealed record ProposalStatus(
     IReadOnlyList<PhaseTransition>? History = null,
     IReadOnlyList<AppliedStep>? AppliedSteps = null,
     UndoRecord? Undo = null,
-    UndoWithdrawal? UndoWithdrawn = null);
+    UndoWithdrawal? UndoWithdrawn = null,
+    Capacity? AppliedCapacity = null);
 
 /// <summary>Who undid an applied change, when, through which proposal, back to what.</summary>
 internal sealed record UndoRecord(string Proposal = "", string By = "", string? Channel = null, DateTimeOffset? At = null, int Replicas = 0);

@@ -47,9 +47,20 @@ internal sealed class DescribeProposalCommand : ApiCommand
             .Field("Created", p.Metadata.CreationTimestamp is { } created ? $"{created:u} ({context.Age(created)} ago)" : null)
             .Field("Expires", p.Status.Phase == "Pending" && p.Spec.ExpiresAt is { } expires ? $"{expires:u} ({context.Until(expires)})" : null) // only an open proposal expires
             .Field("Approvers", string.Join(", ", p.Spec.Approvers ?? []))
-            .Field("Approvals", GetProposalsCommand.Approvals(p) + (p.Spec.RequiresTwoPersons ? " (two-person rule)" : ""))
-            .Field("Cost", p.Spec.Capacity?.ChangeText)
-            .Field("Room", p.Spec.Capacity?.RoomText is { } room ? room.Replace("room: ", "", StringComparison.Ordinal) : null);
+            .Field("Approvals", GetProposalsCommand.Approvals(p) + (p.Spec.RequiresTwoPersons ? " (two-person rule)" : ""));
+
+        // After Approve half the spec's estimate is still the whole ask: what was applied first, the ask labelled.
+        if (p.Status.AppliedCapacity?.ChangeText is { } appliedCost)
+        {
+            d.Field("Cost", $"{appliedCost} (applied {p.Spec.FromReplicas} → {p.Status.AppliedReplicas})")
+                .Field("Cost Asked", $"{p.Spec.Capacity?.ChangeText} ({p.Spec.FromReplicas} → {p.Spec.ToReplicas}, not all applied)");
+        }
+        else
+        {
+            d.Field("Cost", p.Spec.Capacity?.ChangeText);
+        }
+
+        d.Field("Room", p.Spec.Capacity?.RoomText is { } room ? room.Replace("room: ", "", StringComparison.Ordinal) : null);
 
         if (p.Spec.PreEventReplicas is { } before && p.Spec.ToReplicas > p.Spec.FromReplicas)
         {

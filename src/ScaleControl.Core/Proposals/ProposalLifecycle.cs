@@ -408,7 +408,7 @@ public static class ProposalLifecycle
             return TransitionResult.Ok(partly, partly.Status.Message!);
         }
 
-        var applied = Move(proposal with { Status = proposal.Status with { AppliedReplicas = replicas, AppliedAt = now } },
+        var applied = Move(proposal with { Status = proposal.Status with { AppliedReplicas = replicas, AppliedAt = now, AppliedCapacity = AppliedCost.Part(spec, replicas) } },
             ProposalPhase.Applied, now, by, $"applied {spec.FromReplicas} → {replicas}");
         return TransitionResult.Ok(applied, applied.Status.Message!);
     }

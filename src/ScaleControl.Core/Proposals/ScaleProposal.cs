@@ -177,6 +177,13 @@ public sealed record ScaleProposalStatus
     public int? AppliedReplicas { get; init; }
     public DateTimeOffset? AppliedAt { get; init; }
 
+    /// <summary>
+    /// What the applied change costs when fewer replicas than asked were applied (Approve half, an approval of fewer):
+    /// the applied share of <see cref="ScaleProposalSpec.Capacity"/>, which stays the cost of the whole ask. Null
+    /// when the whole ask was applied (or nothing).
+    /// </summary>
+    public Capacity.CapacityEstimate? AppliedCapacity { get; init; }
+
     /// <summary>Outcome or failure reason, e.g. "applied 20 → 60" or "conflict: workload changed since proposal".</summary>
     public string? Message { get; init; }
 

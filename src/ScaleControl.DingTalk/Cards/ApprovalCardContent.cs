@@ -178,11 +178,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
     }
 
     /// <summary>The applied share of the estimate when an applied proposal stopped short of its target; else null.</summary>
-    private static CapacityEstimate? AppliedPart(ScaleProposal proposal) =>
-        proposal.Status is { Phase: ProposalPhase.Applied, AppliedReplicas: { } applied } && applied != proposal.Spec.ToReplicas
-            && proposal.Spec.Capacity is { } asked && applied > proposal.Spec.FromReplicas
-            ? CapacityCalculator.Part(asked, applied - proposal.Spec.FromReplicas)
-            : null;
+    private static CapacityEstimate? AppliedPart(ScaleProposal proposal) => AppliedCost.Of(proposal);
 
     /// <summary>The text a user sees privately on the card when their tap changed nothing.</summary>
     public static IReadOnlyDictionary<string, string> PrivateMessage(string message) =>

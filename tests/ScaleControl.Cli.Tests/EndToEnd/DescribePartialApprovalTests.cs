@@ -26,6 +26,39 @@ public sealed class DescribePartialApprovalTests
         }
         """;
 
+    /// <summary>Approve half of 20 → 60: 20 → 40 applied; the spec's estimate is still the whole ask's.</summary>
+    private const string HalfApplied = """
+        {
+          "metadata": { "name": "checkout-api-half", "namespace": "shop", "creationTimestamp": "2026-12-05T14:00:00Z" },
+          "spec": { "policyName": "checkout-api", "target": { "kind": "Deployment", "name": "checkout-api" },
+                    "fromReplicas": 20, "toReplicas": 60, "alternativeReplicas": 40, "reason": "traffic rising", "requestedBy": "scalecontrol",
+                    "capacity": { "pods": 40, "changeText": "+40 pods · +20 CPU, +20 GiB · ≈ ¥56.00/h", "roomText": "room: fits (free 30 CPU on 3 nodes)" } },
+          "status": {
+            "phase": "Applied", "appliedReplicas": 40, "appliedAt": "2026-12-05T14:01:10Z",
+            "appliedCapacity": { "pods": 20, "changeText": "+20 pods · +10 CPU, +10 GiB · ≈ ¥28.00/h" },
+            "approvals": [ { "user": "lisi", "channel": "dingtalk", "at": "2026-12-05T14:01:09Z", "replicas": 40 } ],
+            "history": []
+          }
+        }
+        """;
+
+    [Fact]
+    public async Task DescribeProposal_ApprovedHalf_ShowsTheAppliedCost_AndTheAskLabelled()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapGet("/api/v1/proposals/shop/checkout-api-half", () => Results.Text(HalfApplied, "application/json"));
+        await app.StartAsync();
+
+        var result = await new Scalectl(app.Urls.Single(), "token").RunAsync("describe", "proposal", "shop/checkout-api-half");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Output.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains(lines, l => l.StartsWith("Cost:", StringComparison.Ordinal) && l.EndsWith("+20 pods · +10 CPU, +10 GiB · ≈ ¥28.00/h (applied 20 → 40)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Cost Asked:", StringComparison.Ordinal) && l.EndsWith("+40 pods · +20 CPU, +20 GiB · ≈ ¥56.00/h (20 → 60, not all applied)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task DescribeProposal_PartlyApproved_NamesWhoApprovedTheAppliedPart()
     {

@@ -101,7 +101,7 @@ internal static class SampleResources
             Capacity = new ScaleControl.Core.Capacity.CapacityEstimate
             {
                 Pods = 40, MilliCpu = 20_000, MemoryBytes = 40L << 30, CostPerHour = 64m, Currency = "¥", Room = ScaleControl.Core.Capacity.RoomVerdict.Short,
-                Fitting = 30, Pending = 10, FreeMilliCpu = 15_000, FreeMemoryBytes = 90L << 30, Nodes = 3, NodesNeeded = 1, Note = "none", AssessedAt = s_at,
+                Fitting = 30, Pending = 10, FreeMilliCpu = 15_000, FreeMemoryBytes = 90L << 30, Nodes = 3, NodesNeeded = 1, AlreadyPending = 6, Note = "none", AssessedAt = s_at,
             },
         },
         Status = new ScaleProposalStatus
@@ -119,6 +119,7 @@ internal static class SampleResources
             Escalations = [new EscalationRecord { At = s_at, DingType = DingType.Sms, Receivers = ["u1"], Via = "ding", Message = "sent" }],
             AppliedReplicas = 60,
             AppliedAt = s_at,
+            AppliedCapacity = new ScaleControl.Core.Capacity.CapacityEstimate { Pods = 20, MilliCpu = 10_000, MemoryBytes = 20L << 30, CostPerHour = 32m, Currency = "¥", Room = ScaleControl.Core.Capacity.RoomVerdict.Fits },
             Message = "applied 20 → 60",
             SupersededBy = "checkout-next",
             Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 80, By = "u1" },
