@@ -6,7 +6,7 @@ namespace ScaleControl.EndToEnd.Tests;
 public sealed class AutoAndEscalationTests
 {
     [Fact]
-    public async Task AutoPolicy_ScalesByItself_AndPostsANotice()
+    public async Task AutoPolicy_ScalesByItself_StepsShowOnOneCardUpdatedInPlace()
     {
         await using var server = await ProductOnCluster.StartAsync(Fast.Settings());
         var before = await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder");
@@ -14,10 +14,30 @@ public sealed class AutoAndEscalationTests
         await server.HotEventAsync("video", "video-transcoder", 3);
 
         await server.Eventually(async () => await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") > before, "the transcoder scales up by itself");
-        await server.Eventually(async () => (await server.GetJson("/sandbox/dingtalk/messages")).GetRawText().Contains("video/video-transcoder", StringComparison.Ordinal), "a notice is posted to the group");
+        // The hot event ramps the transcoder in several automatic steps; the group sees one card that follows them.
+        await server.Eventually(async () => (await AutoSteps(server)).Count >= 2, "two automatic steps");
+        var card = await server.EventuallyJson(async () =>
+        {
+            var cards = (await server.GetJson("/sandbox/dingtalk/cards")).EnumerateArray()
+                .Where(c => c.GetProperty("cardData").GetProperty("title").GetString()!.StartsWith("video/video-transcoder scaling automatically: ", StringComparison.Ordinal))
+                .ToList();
+            return cards.Count == 1 && cards[0].GetProperty("version").GetInt32() >= 2 ? cards[0] : (JsonElement?)null;
+        }, "one automatic card, updated in place");
+        Assert.Equal("auto", card.GetProperty("cardData").GetProperty("status").GetString());
+        Assert.Empty(card.GetProperty("renderWarnings").EnumerateArray());
+        Assert.Contains(card.GetProperty("buttons").EnumerateArray(), b => b.GetProperty("actionId").GetString() == "undo_all");
+        Assert.DoesNotContain(card.GetProperty("buttons").EnumerateArray(), b => b.GetProperty("actionId").GetString() == "approve");
+        var steps = await AutoSteps(server);
+        Assert.All(steps, s => Assert.Equal(card.GetProperty("outTrackId").GetString(), s.GetProperty("status").GetProperty("card").GetProperty("outTrackId").GetString()));
+        Assert.DoesNotContain("video/video-transcoder** scaled automatically", (await server.GetJson("/sandbox/dingtalk/messages")).GetRawText(), StringComparison.Ordinal);
         var history = await server.GetJson("/api/v1/history?namespace=video", "sandbox-viewer");
         Assert.Contains(history.EnumerateArray(), h => h.GetProperty("kind").GetString() == "AutoScaled" && h.GetProperty("channel").GetString() == "Auto");
     }
+
+    private static async Task<List<JsonElement>> AutoSteps(ProductOnCluster server) =>
+        [.. (await server.GetJson("/api/v1/proposals?namespace=video", "sandbox-viewer")).EnumerateArray()
+            .Where(p => p.GetProperty("status").GetProperty("phase").GetString() == "Applied"
+                && p.GetProperty("spec").GetProperty("toReplicas").GetInt32() > p.GetProperty("spec").GetProperty("fromReplicas").GetInt32())];
 
     [Fact]
     public async Task NobodyTaps_DingEscalation_ThenExpiry()

@@ -45,6 +45,7 @@ public class AutoCardContentTests
         var rows = card[V.Rows].Split('\n');
         Assert.Equal(3, rows.Length);
         Assert.StartsWith("10:35:00 UTC **shop/checkout-api** 12 → 15 · 48.2k qps", rows[0], StringComparison.Ordinal); // newest first
+        Assert.Equal(s_content.Build(SampleProposals.Pending()).Keys.Order(), card.Keys.Order()); // the template's variables, every one
     }
 
     [Fact]
