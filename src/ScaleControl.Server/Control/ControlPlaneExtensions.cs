@@ -49,6 +49,7 @@ public static class ControlPlaneExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());
         services.AddSingleton<CardSync>();
         services.AddSingleton<CardReconciler>();
+        services.AddSingleton<AutoStepNotices>();
         services.AddSingleton<CapacityAssessor>();
         services.AddSingleton<ProposalService>();
         services.AddSingleton<LeaderReadings>();

@@ -67,6 +67,13 @@ public sealed class ControlLoopOptions
     [Range(60, 24 * 3600)]
     public int AutoNoticeWindowSeconds { get; set; } = 1800;
 
+    /// <summary>
+    /// Where a policy's notices go to a custom-robot webhook (no card to update there): after an automatic step is
+    /// posted, the steps of the next this many seconds are posted together as one message.
+    /// </summary>
+    [Range(10, 3600)]
+    public int AutoNoticeDigestSeconds { get; set; } = 300;
+
     /// <summary>Stale cards (see CardState) the leader brings up to date per tick, so a DingTalk outage ends without a burst.</summary>
     [Range(1, 10_000)]
     public int CardRepairsPerTick { get; set; } = 50;

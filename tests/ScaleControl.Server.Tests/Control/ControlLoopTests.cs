@@ -240,15 +240,27 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
-    public async Task Tick_AutoPolicyNoticesToAWebhook_KeepsTheMarkdownNotice()
+    public async Task Tick_AutoPolicyNoticesToAWebhook_FirstStepAtOnce_TheRestCoalescedIntoOneMessage()
     {
+        // A custom-robot webhook cannot carry a card to update: the ramp's later steps come as one message.
         var policy = TestPolicies.Auto();
-        await Given(policy with { Spec = policy.Spec with { Notifications = new NotificationSpec { Webhook = "ops" } } }, replicas: 3, qps: 700);
-
+        await Given(policy with { Spec = policy.Spec with { Notifications = new NotificationSpec { Webhook = "ops" } } }, replicas: 4, qps: 700);
         await Tick();
+        foreach (var qps in new[] { 1200, 1500, 1800 })
+        {
+            _server.Metrics.Set(TestPolicies.Query("video-transcoder"), qps);
+            await Tick(seconds: 60);
+        }
 
         Assert.Empty(_server.Cards.Sent);
-        Assert.Contains(_server.Notices.Published, n => n.Kind == NoticeKind.ScaledAutomatically);
+        var first = Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.ScaledAutomatically);
+        Assert.Contains("**video/video-transcoder** scaled automatically **4 → 7**", first.Markdown, StringComparison.Ordinal);
+
+        await Tick(seconds: 130); // 310 s after the first post: the held steps go out together
+        var automatic = _server.Notices.Published.Where(n => n.Kind == NoticeKind.ScaledAutomatically).ToList();
+        Assert.Equal(2, automatic.Count);
+        Assert.Contains("**video/video-transcoder** scaled automatically **7 → 12 → 15 → 18** (3 steps, ", automatic[1].Markdown, StringComparison.Ordinal);
+        Assert.Equal("ops", automatic[1].Route?.Webhook);
     }
 
     [Fact]

@@ -138,13 +138,11 @@ public sealed class Announcer(
     public string? AutoCardGroup(ScalePolicy policy) =>
         policy.Spec.Notifications is { } route ? NoticeGroups.GroupOf(route, dingTalk.Value) : null;
 
-    public async Task NoticeAsync(ScalePolicy? policy, NoticeKind kind, WorkloadRef target, string title, string markdown, CancellationToken cancellationToken)
-    {
-        if (policy?.Spec.Notifications is not { } route)
-        {
-            return;
-        }
+    public Task NoticeAsync(ScalePolicy? policy, NoticeKind kind, WorkloadRef target, string title, string markdown, CancellationToken cancellationToken) =>
+        policy?.Spec.Notifications is { } route ? NoticeAsync(route, kind, target, title, markdown, cancellationToken) : Task.CompletedTask;
 
+    public async Task NoticeAsync(NotificationSpec route, NoticeKind kind, WorkloadRef target, string title, string markdown, CancellationToken cancellationToken)
+    {
         try
         {
             await notices.PublishAsync(new Notice(kind, target, title, markdown, route), cancellationToken);

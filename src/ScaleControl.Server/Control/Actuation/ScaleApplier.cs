@@ -23,6 +23,7 @@ public sealed class ScaleApplier(
     IPolicyStore policies,
     ProposalWriter writer,
     Announcer announcer,
+    AutoStepNotices autoSteps,
     CardSync cards,
     PolicyRuntimes runtimes,
     ApprovalVerification approvals,
@@ -157,7 +158,7 @@ public sealed class ScaleApplier(
             await announcer.EventAsync(final, ScaleEventReasons.ScaledByScaleControl, $"{outcome.Message} ({channel.ToLowerInvariant()}, by {by}, proposal {final.Metadata.Name}): {final.Spec.Reason}", warning: false, cancellationToken);
             if (action == ProposalFactory.Action.Auto)
             {
-                final = await AnnounceAutomaticAsync(final, policy, target, from, replicas, cancellationToken);
+                final = await AnnounceAutomaticAsync(final, policy, from, replicas, cancellationToken);
             }
 
             if (policy is not null && replicas >= policy.Spec.MaxReplicas && action != ProposalFactory.Action.Pin)
@@ -179,10 +180,10 @@ public sealed class ScaleApplier(
     /// <summary>
     /// An automatic step, shown once per burst (<see cref="AutoNoticeRules"/>): a step on the card of the steps before
     /// it was shown when the card was updated above; the first step of a burst delivers the card into the notice group.
-    /// A route to a custom-robot webhook (no cards there) keeps the markdown notice, which the webhook's per-minute
-    /// limit bounds.
+    /// A route to a custom-robot webhook (no cards there) gets the markdown notice, the steps after the first of a burst
+    /// coalesced into one message per interval (<see cref="AutoStepNotices"/>).
     /// </summary>
-    private async Task<ScaleProposal> AnnounceAutomaticAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, CancellationToken cancellationToken)
+    private async Task<ScaleProposal> AnnounceAutomaticAsync(ScaleProposal final, ScalePolicy? policy, int from, int replicas, CancellationToken cancellationToken)
     {
         if (final.Status.Card is not null)
         {
@@ -196,8 +197,11 @@ public sealed class ScaleApplier(
             return await writer.UpdateAsync(final, p => p.Status.Card is null ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken) ?? final;
         }
 
-        await announcer.NoticeAsync(policy, NoticeKind.ScaledAutomatically, target, $"{target} scaled {from} → {replicas}",
-            $"**{target}** scaled automatically **{from} → {replicas}**\n\n{MarkdownText.Escape(final.Spec.Reason)}\n\nUndo: send the robot `undo {final.Metadata.Namespace}/{final.Metadata.Name}`, or `scalectl undo {final.Metadata.Namespace}/{final.Metadata.Name}`", cancellationToken);
+        if (policy is not null)
+        {
+            await autoSteps.AddAsync(policy, final, from, replicas, cancellationToken);
+        }
+
         return final;
     }
 }

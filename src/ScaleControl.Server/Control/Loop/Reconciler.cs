@@ -25,6 +25,7 @@ public sealed class Reconciler(
     PolicyEvaluator evaluator,
     ProposalService proposals,
     CardReconciler cards,
+    AutoStepNotices autoSteps,
     UndoOffers undoOffers,
     ProposalRetention retention,
     PolicyRuntimes runtimes,
@@ -67,6 +68,7 @@ public sealed class Reconciler(
         await proposals.MaintainAsync(byKey, cancellationToken);
         await undoOffers.SweepAsync(cancellationToken); // before the cards: a withdrawn Undo is shown in the same tick
         await cards.ReconcileAsync(byKey, cancellationToken);
+        await autoSteps.FlushAsync(cancellationToken);
         await confirmationExpiry.SweepAsync(all, cancellationToken);
         var board = await proposals.BoardAsync(cancellationToken);
 
