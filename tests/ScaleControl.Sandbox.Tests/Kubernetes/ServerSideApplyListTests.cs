@@ -166,6 +166,57 @@ public sealed class ServerSideApplyListTests
         Assert.Equal(["/data:true", "/cache:"], web["volumeMounts"]!.AsArray().Select(m => $"{m!["mountPath"]}:{m["readOnly"]}"));
     }
 
+    [Fact]
+    public async Task ApplyServerSide_CustomResourceListMapKeys_MergeByThemOtherListsAtomic()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""");
+        sandbox.Control.Seed("""
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: routes.example.io}
+            spec:
+              group: example.io
+              scope: Namespaced
+              names: {plural: routes, singular: route, kind: Route}
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec:
+                        type: object
+                        properties:
+                          backends:
+                            type: array
+                            x-kubernetes-list-type: map
+                            x-kubernetes-list-map-keys: [host, port]
+                            items: {type: object, properties: {host: {type: string}, port: {type: integer}, weight: {type: integer}}}
+                          hosts:
+                            type: array
+                            items: {type: object, properties: {name: {type: string}}}
+            """);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        const string Route = """
+            apiVersion: example.io/v1
+            kind: Route
+            metadata: {name: r, namespace: shop}
+            spec:
+              backends: [{host: HOST, port: 80, weight: 1}]
+              hosts: [{name: HOST}]
+            """;
+
+        await kubectl.RunAsync("apply", "--server-side", "--field-manager=a", "-f", kubectl.WriteFile("a.yaml", Route.Replace("HOST", "a", StringComparison.Ordinal)));
+        await kubectl.RunAsync("apply", "--server-side", "--field-manager=b", "--force-conflicts", "-f", kubectl.WriteFile("b.yaml", Route.Replace("HOST", "b", StringComparison.Ordinal)));
+        var route = JsonNode.Parse((await kubectl.RunAsync("get", "route", "r", "-n", "shop", "-o", "json")).StdOut)!;
+
+        Assert.Equal(["a:80", "b:80"], route["spec"]!["backends"]!.AsArray().Select(b => $"{b!["host"]}:{b["port"]}"));
+        Assert.Equal("""[{"name":"b"}]""", route["spec"]!["hosts"]!.ToJsonString());
+    }
+
     private static async Task<JsonNode> GetAsync(Kubectl kubectl) =>
         JsonNode.Parse((await kubectl.RunAsync("get", "deploy", "web", "-n", "shop", "-o", "json")).StdOut)!;
 
