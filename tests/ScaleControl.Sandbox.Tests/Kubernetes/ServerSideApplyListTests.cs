@@ -167,6 +167,20 @@ public sealed class ServerSideApplyListTests
     }
 
     [Fact]
+    public async Task ClientSideApply_ChangedPort_ReplacesItByContainerPort()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""");
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile("a.yaml", TeamA));
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile("a2.yaml", TeamA.Replace("containerPort: 8080", "containerPort: 8081", StringComparison.Ordinal)));
+        var ports = Container(await GetAsync(kubectl), "web")["ports"]!.ToJsonString();
+
+        Assert.Equal("""[{"containerPort":8081,"name":"http","protocol":"TCP"}]""", ports);
+    }
+
+    [Fact]
     public async Task ApplyServerSide_CustomResourceListMapKeys_MergeByThemOtherListsAtomic()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
