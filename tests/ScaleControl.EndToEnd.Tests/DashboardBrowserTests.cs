@@ -143,7 +143,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         foreach (var policy in chain)
         {
             await WaitUntilAsync(async () => await SpecReplicasAsync(policy) == startedAt[policy.Id], Patience.Of(20), $"{policy.Id} spec.replicas back to {startedAt[policy.Id]} (kubectl)",
-                () => ProposalsAsync(single.Namespace));
+                async () => $"{await ProposalsAsync(single.Namespace)}\ncard: {await groupCard.InnerTextAsync()}\nphone (end): {Tail(await phone.Locator("body").InnerTextAsync(), 4000)}");
         }
 
         await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("undone by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });
@@ -155,6 +155,8 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         (await sandbox.Kubectl.RunAsync("get", "scaleproposals", "-n", ns, "--sort-by=.metadata.creationTimestamp", "-o",
             "custom-columns=NAME:.metadata.name,TARGET:.spec.target.name,CARD:.status.card.outTrackId,PHASE:.status.phase,CREATED:.metadata.creationTimestamp,"
             + "FROM:.spec.fromReplicas,TO:.spec.toReplicas,APPLIED:.status.appliedReplicas,AT:.status.appliedAt,UNDO:.status.undo.proposal,WITHDRAWN:.status.undoWithdrawn.message,MESSAGE:.status.message")).StdOut;
+
+    private static string Tail(string text, int chars) => text.Length <= chars ? text : text[^chars..];
 
     private async Task<int> SpecReplicasAsync(SeededPolicy policy) =>
         int.Parse((await sandbox.Kubectl.RunAsync("get", "deployment", policy.Workload, "-n", policy.Namespace, "-o", "jsonpath={.spec.replicas}")).StdOut.Trim(), CultureInfo.InvariantCulture);
