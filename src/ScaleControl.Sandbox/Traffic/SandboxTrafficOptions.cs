@@ -30,6 +30,12 @@ public sealed class SandboxTrafficOptions
     /// <summary>Folder of replayable traces (<c>seconds,qps</c> CSV files), e.g. <c>samples/traces</c>.</summary>
     public string? TracesDirectory { get; set; }
 
+    /// <summary>Folder the hot events, push campaigns and replays are kept in (<c>traffic.db</c>), so they survive a restart; null keeps nothing.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Start from no kept traffic (<c>--reset</c>): the file is deleted first.</summary>
+    public bool ResetState { get; set; }
+
     public List<SimulatedServiceOptions> Services { get; set; } = DefaultServices();
 
     public static List<SimulatedServiceOptions> DefaultServices() =>

@@ -6,9 +6,10 @@ namespace ScaleControl.Sandbox.Traffic;
 /// <summary>
 /// The sandbox's traffic: per service a daily baseline (or a replayed trace), seeded noise, hot events and push
 /// campaigns, run through a capacity model fed by the sandbox cluster's ready pods. Time is simulated in whole seconds,
-/// lazily up to the injected clock's "now" whenever something reads it, so tests with a fake clock are exact.
+/// lazily up to the injected clock's "now" whenever something reads it, so tests with a fake clock are exact. With a
+/// state directory, what was started (hot events, pushes, replays) is kept and played on after a restart.
 /// </summary>
-public sealed class TrafficSimulator
+public sealed class TrafficSimulator : IDisposable
 {
     private static readonly TimeSpan s_step = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_eventRetention = TimeSpan.FromHours(1);
@@ -24,6 +25,7 @@ public sealed class TrafficSimulator
     private readonly DateTimeOffset _origin;
     private readonly DateTimeOffset _startedAt;
     private readonly int _capacitySteps;
+    private readonly TrafficStateFile? _state;
     private long _nextStep;
     private long _eventCounter;
     private long _pushCounter;
@@ -38,6 +40,9 @@ public sealed class TrafficSimulator
         _services = [.. _options.Services.Select(s => new SimulatedService(s, _capacitySteps))];
         _startedAt = time.GetUtcNow();
         _origin = Floor(_startedAt - _options.Warmup);
+        _state = TrafficStateFile.Open(_options);
+        if (_state is not null)
+            Restore(_state.Load(_startedAt - s_eventRetention), new TrafficTraceLibrary(options));
         lock (_lock)
         {
             Advance(_startedAt);
@@ -80,6 +85,7 @@ public sealed class TrafficSimulator
                 HotEvent.OriginApi);
             _events.Add(hotEvent);
             _events.RemoveAll(e => e.EndsAt < now - s_eventRetention);
+            _state?.PutHotEvent(hotEvent, _eventCounter);
             return hotEvent;
         }
     }
@@ -107,6 +113,7 @@ public sealed class TrafficSimulator
             var hold = Math.Min(e.HoldSeconds, left - ramp);
             var ended = e with { RampSeconds = ramp, HoldSeconds = hold, DecaySeconds = Math.Min(e.DecaySeconds, left - ramp - hold) };
             _events[index] = ended;
+            _state?.PutHotEvent(ended, _eventCounter);
             return ended;
         }
     }
@@ -141,6 +148,7 @@ public sealed class TrafficSimulator
             var campaign = new PushCampaign($"push-{++_pushCounter}", @namespace, workload, recipients, shape, Floor(now) + s_step);
             _pushes.Add(campaign);
             _pushes.RemoveAll(c => c.EndsAt < now - s_eventRetention);
+            _state?.PutPush(campaign, _pushCounter);
             return campaign;
         }
     }
@@ -173,6 +181,7 @@ public sealed class TrafficSimulator
             var scale = absolute || first <= 0 ? 1 : Baseline(service.Options, start) / first;
             var replay = new TraceReplay(@namespace, workload, trace.Name, start, speed, trace.DurationSeconds, scale);
             service.Replay = (replay, trace);
+            _state?.PutReplay(replay);
             return replay;
         }
     }
@@ -201,6 +210,43 @@ public sealed class TrafficSimulator
             var now = _time.GetUtcNow();
             Advance(now);
             return read(new TrafficHistory(this, now));
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+            _state?.Dispose();
+    }
+
+    // Kept traffic from before a restart; a push or replay whose trace is gone is dropped (its shape cannot be known).
+    private void Restore(SavedTraffic saved, TrafficTraceLibrary traces)
+    {
+        _events.AddRange(saved.HotEvents);
+        _eventCounter = saved.HotEventCounter;
+        _pushCounter = saved.PushCounter;
+        foreach (var push in saved.Pushes)
+        {
+            if (Load(traces, push.Trace) is { } trace && PushShape.From(trace, out _) is { } shape)
+                _pushes.Add(new PushCampaign(push.Id, push.Namespace, push.Workload, push.Recipients, shape, push.StartsAt));
+        }
+
+        foreach (var replay in saved.Replays)
+        {
+            if (Find(replay.Namespace, replay.Workload) is { } service && Load(traces, replay.Trace) is { } trace)
+                service.Replay = (replay, trace);
+        }
+    }
+
+    private static TrafficTrace? Load(TrafficTraceLibrary traces, string name)
+    {
+        try
+        {
+            return traces.Find(name);
+        }
+        catch (FormatException)
+        {
+            return null;
         }
     }
 
@@ -286,7 +332,7 @@ public sealed class TrafficSimulator
             return;
 
         var service = _services[_random.Next(_services.Count)];
-        _events.Add(new HotEvent(
+        var hotEvent = new HotEvent(
             NextEventId(),
             service.Namespace,
             service.Workload,
@@ -295,7 +341,9 @@ public sealed class TrafficSimulator
             _random.Next(60, 301),
             _random.Next(60, 301),
             time,
-            HotEvent.OriginDemo));
+            HotEvent.OriginDemo);
+        _events.Add(hotEvent);
+        _state?.PutHotEvent(hotEvent, _eventCounter);
     }
 
     /// <summary>Standard normal draw (Box–Muller) from the seeded generator.</summary>

@@ -75,6 +75,9 @@ public static class SandboxWorld
             o.NoiseFraction = settings.FlatTraffic ? 0 : o.NoiseFraction;
             o.DemoMode = settings.DemoHotEvents;
             o.TracesDirectory = settings.TracesDirectory ?? Path.Combine(AppContext.BaseDirectory, "traces");
+            // Hot events, pushes and replays are kept beside the cluster: a restart plays them on where they were.
+            o.StateDirectory = StateDirectory(settings);
+            o.ResetState = settings.Reset;
         });
 
         // The product's Prometheus adapter reads the simulator's query API unless a Prometheus was configured.

@@ -268,6 +268,7 @@ internal sealed class KubernetesApiHandler(
                     WatchStreamer.IsTrue(request.Query["force"]), type.IsCustom) with
                 {
                     Model = subresource == Subresource.Scale ? typeof(k8s.Models.V1Scale) : type.Model,
+                    Lists = type.Lists,
                 };
                 if (patch.Kind != PatchKind.Json && subresource != Subresource.Scale)
                 {

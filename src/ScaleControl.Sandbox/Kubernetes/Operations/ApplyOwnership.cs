@@ -11,8 +11,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Operations;
 /// owns — another applier, or a writer recorded as operation Update (<c>kubectl scale</c>, an HPA, ScaleControl) — is
 /// the apiserver's 409 conflict (<c>Apply failed with 1 conflict: conflict with "kube-controller-manager" with
 /// subresource "scale" using apps/v1: .spec.replicas</c>) unless forced, which takes the field over. Fields the
-/// applier set before and now leaves out are removed when no other manager owns them; lists of objects with a
-/// <c>name</c> are merged by it (containers, env) for built-in kinds.
+/// applier set before and now leaves out are removed when no other manager owns them (a container it no longer lists,
+/// with the defaults filled into it); associative lists merge item by item by their keys (the kind's <see cref="Resources.ListSchema"/>).
 /// </summary>
 internal static class ApplyOwnership
 {
@@ -20,8 +20,9 @@ internal static class ApplyOwnership
     public static JsonObject Apply(JsonObject? current, PatchRequest patch, string apiVersion, string now)
     {
         var manager = patch.FieldManager!;
-        var applied = ManagedFields.Leaves(patch.Body as JsonObject ?? []).Where(kv => !ManagedFields.IsStatus(kv.Key)).ToDictionary(StringComparer.Ordinal);
-        var live = ManagedFields.Leaves(current ?? []);
+        var appliedAs = $"{apiVersion}, Kind={(string?)patch.Body?["kind"]}";
+        var applied = ManagedFields.Leaves(patch.Body as JsonObject ?? [], patch.Lists, appliedAs).Where(kv => !ManagedFields.IsStatus(kv.Key)).ToDictionary(StringComparer.Ordinal);
+        var live = ManagedFields.Leaves(current ?? [], patch.Lists);
         var entries = ManagedFields.EntriesOf(current);
         var previouslyApplied = entries.Where(e => IsOwnApply(e, manager)).SelectMany(e => ManagedFields.FieldPaths(e["fieldsV1"] as JsonObject)).ToList();
         var conflicts = new List<(string Manager, string Path)>();
@@ -35,7 +36,8 @@ internal static class ApplyOwnership
             }
             else
             {
-                conflicts.AddRange(contested.Select(p => (ManagedFields.Describe(entry), ManagedFields.Display(p))));
+                // As structured-merge-diff: a manager's conflicting fields in path order.
+                conflicts.AddRange(contested.Order(StringComparer.Ordinal).Select(p => (ManagedFields.Describe(entry), ManagedFields.Display(p))));
             }
         }
 
@@ -50,7 +52,7 @@ internal static class ApplyOwnership
         // As the apiserver: a field this applier set before and now leaves out of its configuration is removed,
         // unless another manager owns it too (then it stays, theirs).
         var ownedByOthers = entries.SelectMany(e => ManagedFields.FieldPaths(e["fieldsV1"] as JsonObject)).ToHashSet(StringComparer.Ordinal);
-        ManagedFields.Remove(result, previouslyApplied.Where(p => !applied.ContainsKey(p) && !ownedByOthers.Contains(p)));
+        ManagedFields.Remove(result, previouslyApplied.Where(p => !applied.ContainsKey(p) && !ownedByOthers.Contains(p)), patch.Lists);
         entries.Add(new JsonObject
         {
             ["manager"] = manager,

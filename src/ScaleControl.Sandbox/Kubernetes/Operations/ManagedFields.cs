@@ -1,14 +1,17 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Api;
+using ScaleControl.Sandbox.Kubernetes.Resources;
 
 namespace ScaleControl.Sandbox.Kubernetes.Operations;
 
 /// <summary>
 /// <c>metadata.managedFields</c> as the apiserver's field manager keeps it: which manager set which leaf field, by
 /// structured-merge-diff path (<c>.spec.template.spec.containers[name="web"].image</c>), stored as FieldsV1. An
-/// entry is one identity (manager, operation, subresource, and for Update the apiVersion). Lists of objects that all
-/// have a <c>name</c> are keyed by it, other lists are owned whole.
+/// entry is one identity (manager, operation, subresource, and for Update the apiVersion). Items of associative lists
+/// (the kind's <see cref="ListSchema"/>: containers by name, ports by containerPort and protocol) are owned one by
+/// one, the item itself (its <c>"."</c>) and each of its fields; other lists are owned whole.
 /// </summary>
 internal static class ManagedFields
 {
@@ -21,10 +24,12 @@ internal static class ManagedFields
     public static string Replicas { get; } = Path("spec", "replicas");
 
     /// <summary>The fields an object (or an applied configuration) sets that a manager can own, by path, with their values.</summary>
-    public static Dictionary<string, JsonNode?> Leaves(JsonObject obj)
+    /// <param name="appliedAs">For an applied configuration, its type as errors name it (<c>apps/v1, Kind=Deployment</c>): an
+    /// item without its key, or two with one key, is then the apiserver's 400 (a live object's such list is owned whole).</param>
+    public static Dictionary<string, JsonNode?> Leaves(JsonObject obj, ListSchema lists, string? appliedAs = null)
     {
         var leaves = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        Walk(obj, "", leaves);
+        Walk(obj, "", [], lists, appliedAs, leaves);
         foreach (var path in leaves.Keys.Where(p => s_unowned.Contains(p)).ToList())
         {
             leaves.Remove(path);
@@ -44,10 +49,10 @@ internal static class ManagedFields
     /// <paramref name="after"/>: the fields it added or changed within <paramref name="inScope"/> become its own and
     /// leave every other entry (an update always takes over); fields it removed leave every entry.
     /// </summary>
-    public static void RecordUpdate(JsonObject? before, JsonObject after, FieldOwner owner, string subresource, Func<string, bool> inScope, string apiVersion, string now)
+    public static void RecordUpdate(JsonObject? before, JsonObject after, FieldOwner owner, string subresource, Func<string, bool> inScope, string apiVersion, string now, ListSchema lists)
     {
-        var old = before is null ? [] : Leaves(before).Where(kv => inScope(kv.Key)).ToDictionary(StringComparer.Ordinal);
-        var next = Leaves(after).Where(kv => inScope(kv.Key)).ToDictionary(StringComparer.Ordinal);
+        var old = before is null ? [] : Leaves(before, lists).Where(kv => inScope(kv.Key)).ToDictionary(StringComparer.Ordinal);
+        var next = Leaves(after, lists).Where(kv => inScope(kv.Key)).ToDictionary(StringComparer.Ordinal);
         var changed = next.Where(kv => !old.TryGetValue(kv.Key, out var was) || !JsonNode.DeepEquals(was, kv.Value)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
         var removed = old.Keys.Where(p => !next.ContainsKey(p)).ToHashSet(StringComparer.Ordinal);
         if (changed.Count == 0 && removed.Count == 0)
@@ -122,38 +127,40 @@ internal static class ManagedFields
     }
 
     /// <summary>
-    /// Removes the fields at <paramref name="paths"/> from <paramref name="obj"/>, and the maps and list items left
-    /// empty by it. A keyed item's <c>name</c> goes last and only with the item (never leaving an item without its key).
+    /// Removes the fields at <paramref name="paths"/> from <paramref name="obj"/>, and the maps left empty by it; a
+    /// list item's path removes the item. An item's key fields go only with the item (never leaving it without its key).
     /// </summary>
-    public static void Remove(JsonObject obj, IEnumerable<string> paths)
+    public static void Remove(JsonObject obj, IEnumerable<string> paths, ListSchema lists)
     {
-        foreach (var path in paths.OrderBy(p => p.EndsWith(Separator + "f:name", StringComparison.Ordinal) ? 1 : 0))
+        foreach (var path in paths)
         {
-            RemoveAt(obj, path.Split(Separator), 0);
+            RemoveAt(obj, path.Split(Separator), 0, [], lists);
         }
     }
 
     // True when the node was left empty (so its parent drops it).
-    private static bool RemoveAt(JsonNode? node, string[] keys, int i)
+    private static bool RemoveAt(JsonNode? node, string[] keys, int i, List<string> names, ListSchema lists)
     {
         var key = keys[i];
         var last = i == keys.Length - 1;
         if (key.StartsWith("f:", StringComparison.Ordinal) && node is JsonObject o)
         {
             var name = key[2..];
-            var keyOfItem = last && name == "name" && i > 0 && keys[i - 1].StartsWith("k:", StringComparison.Ordinal);
-            if ((last && (!keyOfItem || o.Count == 1)) || (!last && o.ContainsKey(name) && RemoveAt(o[name], keys, i + 1)))
+            var keyOfItem = last && i > 0 && keys[i - 1].StartsWith("k:", StringComparison.Ordinal) && JsonNode.Parse(keys[i - 1][2..]) is JsonObject k && k.ContainsKey(name);
+            names.Add(name);
+            if ((last && !keyOfItem) || (!last && o.ContainsKey(name) && RemoveAt(o[name], keys, i + 1, names, lists)))
             {
                 o.Remove(name);
             }
 
+            names.RemoveAt(names.Count - 1);
             return o.Count == 0;
         }
 
-        if (key.StartsWith("k:", StringComparison.Ordinal) && node is JsonArray a && JsonNode.Parse(key[2..]) is JsonObject k && (string?)k["name"] is { } itemName)
+        if (key.StartsWith("k:", StringComparison.Ordinal) && node is JsonArray a && lists.KeyOf(names) is { } listKey && JsonNode.Parse(key[2..]) is JsonObject itemKey)
         {
-            var item = a.OfType<JsonObject>().FirstOrDefault(x => (string?)x["name"] == itemName);
-            if (item is not null && (last || RemoveAt(item, keys, i + 1)))
+            var item = a.OfType<JsonObject>().FirstOrDefault(x => listKey.Matches(x, itemKey));
+            if (item is not null && (last || RemoveAt(item, keys, i + 1, names, lists)))
             {
                 a.Remove(item);
             }
@@ -166,8 +173,8 @@ internal static class ManagedFields
 
     /// <summary>A path as the apiserver prints it in a conflict: <c>.spec.template.spec.containers[name="web"].image</c>.</summary>
     public static string Display(string path) => string.Concat(path.Split(Separator).Select(key => key.StartsWith("k:", StringComparison.Ordinal)
-        && JsonNode.Parse(key[2..]) is JsonObject k && k["name"] is { } name
-            ? $"[name={JsonSerializer.Serialize((string?)name)}]"
+        && JsonNode.Parse(key[2..]) is JsonObject k
+            ? "[" + string.Join(',', k.Select(kv => $"{kv.Key}={kv.Value?.ToJsonString()}")) + "]"
             : "." + key[2..]));
 
     /// <summary>The FieldsV1 of a set of paths ({"f:spec":{"f:replicas":{}}}, a keyed item as "k:{\"name\":\"web\"}" with its own ".").</summary>
@@ -204,21 +211,25 @@ internal static class ManagedFields
 
     private static string Path(params string[] names) => string.Join(Separator, names.Select(n => "f:" + n));
 
-    private static void Walk(JsonNode? node, string path, Dictionary<string, JsonNode?> leaves)
+    private static void Walk(JsonNode? node, string path, List<string> names, ListSchema lists, string? appliedAs, Dictionary<string, JsonNode?> leaves)
     {
         switch (node)
         {
             case JsonObject { Count: > 0 } o:
                 foreach (var (key, child) in o)
                 {
-                    Walk(child, Join(path, "f:" + key), leaves);
+                    names.Add(key);
+                    Walk(child, Join(path, "f:" + key), names, lists, appliedAs, leaves);
+                    names.RemoveAt(names.Count - 1);
                 }
 
                 break;
-            case JsonArray a when IsKeyedByName(a):
-                foreach (var item in a.OfType<JsonObject>())
+            case JsonArray { Count: > 0 } a when lists.KeyOf(names) is { } listKey && ItemKeys(a, listKey, path, appliedAs) is { } itemKeys:
+                for (var i = 0; i < a.Count; i++)
                 {
-                    Walk(item, Join(path, "k:" + new JsonObject { ["name"] = (string?)item["name"] }.ToJsonString()), leaves);
+                    var itemPath = Join(path, "k:" + itemKeys[i].ToJsonString());
+                    leaves[itemPath] = itemKeys[i];
+                    Walk(a[i], itemPath, names, lists, appliedAs, leaves);
                 }
 
                 break;
@@ -228,20 +239,43 @@ internal static class ManagedFields
         }
     }
 
-    private static bool IsKeyedByName(JsonArray array) =>
-        array.Count > 0 && array.All(i => i is JsonObject o && o["name"] is JsonValue v && v.GetValueKind() == JsonValueKind.String);
+    // Each item's key; null (the list is owned whole) when one has none or two share one, which in an applied
+    // configuration is the apiserver's error instead.
+    private static List<JsonObject>? ItemKeys(JsonArray list, ListKey listKey, string path, string? appliedAs)
+    {
+        var keys = new List<JsonObject>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var key = list[i] is JsonObject item ? listKey.KeyOf(item) : null;
+            string? problem = null;
+            if (key is null)
+            {
+                problem = list[i] is JsonObject missing
+                    ? $"element {i}: associative list with keys has an element that omits key field {JsonSerializer.Serialize(listKey.MissingField(missing))} (and doesn't have default value)"
+                    : $"element {i}: expected map, got {list[i]?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}";
+            }
+            else if (keys.Any(k => JsonNode.DeepEquals(k, key)))
+            {
+                problem = $"duplicate entries for key {Display(Join("", "k:" + key.ToJsonString()))}";
+            }
+
+            if (problem is not null)
+            {
+                return appliedAs is null ? null : throw ApiErrors.BadRequest($"failed to create typed patch object ({appliedAs}): {Display(path)}: {problem}");
+            }
+
+            keys.Add(key!);
+        }
+
+        return keys;
+    }
 
     private static void Collect(JsonObject? fields, string path, List<string> paths)
     {
         var children = fields?.Where(kv => kv.Key != ".").ToList() ?? [];
-        if (children.Count == 0)
+        if (path.Length > 0 && (children.Count == 0 || fields!.ContainsKey(".")))
         {
-            if (path.Length > 0)
-            {
-                paths.Add(path);
-            }
-
-            return;
+            paths.Add(path);
         }
 
         foreach (var (key, child) in children)

@@ -17,8 +17,8 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
     /// <summary>An apply with <c>force=true</c> takes over fields other appliers own instead of failing on them.</summary>
     public bool Force { get; init; }
 
-    /// <summary>An apply to a built-in kind merges lists of named objects (containers, env) by name, as their schemas' list-map keys say.</summary>
-    public bool MergesListsByName { get; init; }
+    /// <summary>The patched kind's lists: which merge item by item (containers by name, ports by containerPort) and which are replaced.</summary>
+    public ListSchema Lists { get; init; } = ListSchema.BuiltIn;
 
     public static PatchRequest Parse(string? contentType, string body, string? fieldManager, bool force, bool isCustomResource)
     {
@@ -45,7 +45,7 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
         try
         {
             var node = kind == PatchKind.Apply ? YamlJson.ParseJsonOrYaml(body) : JsonNode.Parse(body);
-            return new PatchRequest(kind, node, fieldManager) { Force = force, MergesListsByName = kind == PatchKind.Apply && !isCustomResource };
+            return new PatchRequest(kind, node, fieldManager) { Force = force };
         }
         catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
         {
@@ -59,8 +59,8 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
         var result = Kind switch
         {
             PatchKind.Json => JsonPatch.Apply(current, Body),
-            PatchKind.StrategicMerge => MergePatch.Apply(current.DeepClone(), Body, strategic: true),
-            PatchKind.Apply when MergesListsByName => MergePatch.Apply(current.DeepClone(), Body, strategic: true),
+            PatchKind.StrategicMerge => MergePatch.Strategic(current.DeepClone(), Body, Lists),
+            PatchKind.Apply => MergePatch.Applied(current.DeepClone(), Body, Lists),
             _ => MergePatch.Apply(current.DeepClone(), Body),
         };
         var patched = result as JsonObject ?? throw ApiErrors.BadRequest("the patch did not produce an object");

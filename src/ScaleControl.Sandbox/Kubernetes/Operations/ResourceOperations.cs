@@ -466,7 +466,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             Subresource.Whole => ("", _ => true),
             _ => ("", (Func<string, bool>)(path => !type.HasStatusSubresource || !ManagedFields.IsStatus(path))),
         };
-        ManagedFields.RecordUpdate(before, next, owner, label, inScope, type.GroupVersion, Now());
+        ManagedFields.RecordUpdate(before, next, owner, label, inScope, type.GroupVersion, Now(), type.Lists);
     }
 
     private void AfterWrite(ResourceType type, JsonObject stored)

@@ -87,6 +87,7 @@ internal static class BuiltInResources
     {
         Model = typeof(k8s.Models.V1ReplicaSet),
         ShortNames = ["rs"],
+        ApplyDefaults = o => PodSpecDefaults.Template(o.Obj("spec")),
         Categories = ["all"],
         HasStatusSubresource = true,
         Columns =
@@ -121,6 +122,7 @@ internal static class BuiltInResources
     {
         Model = typeof(k8s.Models.V1Pod),
         ShortNames = ["po"],
+        ApplyDefaults = PodDefaults,
         Categories = ["all"],
         HasStatusSubresource = true,
         TracksGeneration = false,
@@ -165,6 +167,25 @@ internal static class BuiltInResources
             }
 
             secret.Remove("stringData");
+        }
+    }
+
+    // As core/v1 SetDefaults_Pod: the pod spec's defaults, service links on, requests from limits.
+    private static void PodDefaults(JsonObject pod)
+    {
+        var spec = pod.Obj("spec");
+        PodSpecDefaults.Apply(spec);
+        spec["enableServiceLinks"] ??= true;
+        foreach (var resources in new[] { "initContainers", "containers" }.SelectMany(l => (spec[l] as JsonArray ?? []).OfType<JsonObject>()).Select(c => c["resources"]).OfType<JsonObject>())
+        {
+            if (resources["limits"] is JsonObject { Count: > 0 } limits)
+            {
+                var requests = resources.Obj("requests");
+                foreach (var (name, limit) in limits)
+                {
+                    requests[name] ??= limit?.DeepClone();
+                }
+            }
         }
     }
 
@@ -268,6 +289,7 @@ internal static class BuiltInResources
                 var spec = o.Obj("spec");
                 spec["replicas"] ??= 1;
                 defaults(spec);
+                PodSpecDefaults.Template(spec);
             },
             Validate = o => JsonPaths.GetInt(o, "spec.replicas") is < 0 and var r
                 ? [FieldError.Invalid("spec.replicas", r, "must be greater than or equal to 0")]

@@ -35,6 +35,7 @@ internal static class CrdResourceTypes
                 IsCustom = true,
                 Columns = Columns(version["additionalPrinterColumns"] as JsonArray),
                 Schema = schema,
+                Lists = ListSchema.FromOpenApi(schema),
                 Validate = schema is null ? null : o => StructuralSchema.Apply(o, schema),
             });
         }

@@ -36,6 +36,9 @@ internal sealed record ResourceType(string Group, string Version, string Plural,
     /// <summary>The KubernetesClient model of a built-in kind: its fields are the ones field validation knows.</summary>
     public Type? Model { get; init; }
 
+    /// <summary>Which lists merge by key (server-side apply, strategic merge, managedFields) and which are atomic.</summary>
+    public ListSchema Lists { get; init; } = ListSchema.BuiltIn;
+
     public Action<JsonObject>? ApplyDefaults { get; init; }
 
     public Func<JsonObject, IReadOnlyList<FieldError>>? Validate { get; init; }
