@@ -36,7 +36,14 @@ public sealed record DecisionInput(
     WorkloadState Workload,
     PolicyHistory History,
     DateTimeOffset Now,
-    LeaderReading? Leader = null);
+    LeaderReading? Leader = null)
+{
+    /// <summary>
+    /// The first metric's reading in <see cref="Readings"/> when the caller already looked it up (the control loop
+    /// does, for every policy every tick), so the engine and the recorder do not hash its query again.
+    /// </summary>
+    public MetricReading? FirstReading { get; init; }
+}
 
 /// <summary>
 /// The engine's answer for one policy at one moment. A value, not an object: the engine runs for every policy every

@@ -112,7 +112,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var swing = 0.0;
         for (var i = 0; i < assessments.Length; i++)
         {
-            var a = MetricAssessment.Assess(spec.Metrics[i], input, staleAfter, lookAhead);
+            var a = MetricAssessment.Assess(spec.Metrics[i], input, staleAfter, lookAhead, i == 0 ? input.FirstReading : null);
             assessments[i] = a;
             if (!a.IsHealthy)
             {

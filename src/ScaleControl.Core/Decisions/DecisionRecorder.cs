@@ -22,17 +22,13 @@ public static class DecisionRecorder
     }
 
     /// <summary>Call after <see cref="DecisionEngine.Decide"/>: records usable samples and the measured recommendation, then trims.</summary>
-    /// <param name="firstReading">The reading of the first metric's query when the caller already looked it up (the
-    /// control loop does, for every policy every tick), so it is not hashed again.</param>
-    public static void RecordEvaluation(this PolicyHistory history, DecisionInput input, in Decision decision, MetricReading? firstReading = null)
+    public static void RecordEvaluation(this PolicyHistory history, DecisionInput input, in Decision decision)
     {
         var metrics = input.Policy.Spec.Metrics;
         for (var i = 0; i < metrics.Count; i++)
         {
             var metric = metrics[i];
-            var reading = i == 0 ? firstReading : null;
-            if ((reading is not null || input.Readings.TryGetValue(metric.Query, out reading) || input.Readings.TryGetValue(metric.Name, out reading))
-                && reading.IsUsable)
+            if (((i == 0 ? input.FirstReading : null) ?? MetricAssessment.ReadingOf(metric, input.Readings)) is { IsUsable: true } reading)
             {
                 history.AddSample(metric.Name, new MetricPoint(reading.SampleTime ?? input.Now, reading.Value!.Value));
             }

@@ -18,14 +18,18 @@ internal readonly record struct MetricAssessment(
 
     public bool IsHealthy => Problem is null;
 
-    /// <summary>Reads, checks and sizes one metric. Missing, failed, NaN and stale readings become a problem, never a number.</summary>
+    /// <summary>
+    /// Reads, checks and sizes one metric. Missing, failed, NaN and stale readings become a problem, never a number.
+    /// <paramref name="known"/>: its reading when the caller already found it (<see cref="DecisionInput.FirstReading"/>).
+    /// </summary>
     public static MetricAssessment Assess(
         MetricSpec spec,
         DecisionInput input,
         TimeSpan staleAfter,
-        TimeSpan lookAhead)
+        TimeSpan lookAhead,
+        MetricReading? known = null)
     {
-        if (!input.Readings.TryGetValue(spec.Query, out var reading) && !input.Readings.TryGetValue(spec.Name, out reading))
+        if ((known ?? ReadingOf(spec, input.Readings)) is not { } reading)
         {
             return Failed(spec, "no reading");
         }
@@ -159,6 +163,10 @@ internal readonly record struct MetricAssessment(
     }
 
     private readonly record struct Tolerances(double Up, double Down);
+
+    /// <summary>The metric's reading, by its query or else by its name.</summary>
+    internal static MetricReading? ReadingOf(MetricSpec spec, IReadOnlyDictionary<string, MetricReading> readings) =>
+        readings.TryGetValue(spec.Query, out var reading) || readings.TryGetValue(spec.Name, out reading) ? reading : null;
 
     private static MetricAssessment Failed(MetricSpec spec, string problem) =>
         new(spec, null, problem, default, TimeSpan.Zero, null, null);

@@ -16,10 +16,19 @@ public sealed class PolicyHistory
     /// <summary>Whether the recommendations are in time order (they are unless the clock stepped back), so Trim needs to look at the front only.</summary>
     private bool _recommendationsInOrder = true;
 
+    /// <summary>The recommendations' candidates for the highest and lowest since a time, kept while they are in time order.</summary>
+    private readonly RecommendationExtremes _extremes = new();
+
     public IReadOnlyList<(DateTimeOffset Time, int Replicas)> Recommendations => _recommendations;
 
     /// <summary>The recommendations for the engine's loops, without an interface call per entry (valid until the history next changes).</summary>
     internal ReadOnlySpan<(DateTimeOffset Time, int Replicas)> RecommendationSpan => _recommendations.AsSpan();
+
+    /// <summary>
+    /// The highest and lowest recommendation since any time, without a scan (stabilization asks on every evaluation);
+    /// null while the recommendations are out of time order (the clock stepped back): scan <see cref="RecommendationSpan"/> then.
+    /// </summary>
+    internal RecommendationExtremes? RecommendationExtremes => _recommendationsInOrder ? _extremes : null;
 
     public IReadOnlyList<ScaleChange> Changes => _changes;
 
@@ -58,7 +67,17 @@ public sealed class PolicyHistory
 
     public void AddRecommendation(DateTimeOffset time, int replicas)
     {
-        _recommendationsInOrder &= _recommendations.Count == 0 || _recommendations[^1].Time <= time;
+        var inOrder = _recommendations.Count == 0 || _recommendations[^1].Time <= time;
+        if (inOrder && _recommendationsInOrder)
+        {
+            _extremes.Append(time.UtcTicks, replicas);
+        }
+        else if (_recommendationsInOrder)
+        {
+            _extremes.Clear(); // out of order from now on, until the list empties
+        }
+
+        _recommendationsInOrder &= inOrder;
         _recommendations.Add((time, replicas));
     }
 
@@ -89,6 +108,12 @@ public sealed class PolicyHistory
         }
 
         DropBefore<(DateTimeOffset Time, int Replicas), RecommendationTime>(_recommendations, cutoff, _recommendationsInOrder);
+        if (_recommendationsInOrder)
+        {
+            _extremes.DropBefore(cutoff);
+        }
+
+        // An empty list is in order again (the extremes were cleared when it went out of order and stay empty since).
         _recommendationsInOrder |= _recommendations.Count == 0;
         // Changes are few and the swing rule looks further back at them (SwingHold.RegretWindow).
         var changesCutoff = Math.Min(cutoff, (now - SwingHold.RegretWindow).UtcTicks);

@@ -15,23 +15,33 @@ internal static class ReplicaLimits
         var downFrom = now - TimeSpan.FromSeconds(downWindowSeconds ?? behavior.ScaleDown.StabilizationWindowSeconds);
         var upRecommendation = recommendation;
         var downRecommendation = recommendation;
-        var recorded = history.RecommendationSpan;
-        for (var i = recorded.Length - 1; i >= 0; i--)
+        if (history.RecommendationExtremes is { } kept)
         {
-            var (time, replicas) = recorded[i];
-            if (time < upFrom && time < downFrom)
+            // In time order: the windows' lowest and highest are kept as recommendations arrive (no scan).
+            upRecommendation = Math.Min(upRecommendation, kept.LowestAfter(upFrom.UtcTicks) ?? int.MaxValue);
+            downRecommendation = Math.Max(downRecommendation, kept.HighestAfter(downFrom.UtcTicks) ?? int.MinValue);
+        }
+        else
+        {
+            // The clock stepped back: scan from the newest until a recommendation older than both windows.
+            var recorded = history.RecommendationSpan;
+            for (var i = recorded.Length - 1; i >= 0; i--)
             {
-                break;
-            }
+                var (time, replicas) = recorded[i];
+                if (time < upFrom && time < downFrom)
+                {
+                    break;
+                }
 
-            if (time > upFrom)
-            {
-                upRecommendation = Math.Min(upRecommendation, replicas);
-            }
+                if (time > upFrom)
+                {
+                    upRecommendation = Math.Min(upRecommendation, replicas);
+                }
 
-            if (time > downFrom)
-            {
-                downRecommendation = Math.Max(downRecommendation, replicas);
+                if (time > downFrom)
+                {
+                    downRecommendation = Math.Max(downRecommendation, replicas);
+                }
             }
         }
 

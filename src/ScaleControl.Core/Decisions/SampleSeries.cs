@@ -23,6 +23,9 @@ internal sealed class SampleSeries : IReadOnlyList<MetricPoint>
 
     private SortedChanges? _noise;
 
+    /// <summary>The newest sample's time (UTC ticks), so an append need not read the samples' array (a cache miss per evaluation).</summary>
+    private long _newestTicks;
+
     public int Count => _entries.Count;
 
     public MetricPoint this[int index] => _entries[index];
@@ -44,9 +47,10 @@ internal sealed class SampleSeries : IReadOnlyList<MetricPoint>
     /// <summary>Samples arrive in time order; a repeated timestamp (same scrape seen twice) replaces the last one, an older one is ignored.</summary>
     internal void Add(MetricPoint point)
     {
-        if (_entries.Count > 0 && _entries[^1].Time >= point.Time)
+        var ticks = point.Time.UtcTicks;
+        if (_entries.Count > 0 && _newestTicks >= ticks)
         {
-            if (_entries[^1].Time == point.Time)
+            if (_newestTicks == ticks)
             {
                 Replace(point);
             }
@@ -55,6 +59,7 @@ internal sealed class SampleSeries : IReadOnlyList<MetricPoint>
         }
 
         _entries.Add(point);
+        _newestTicks = ticks;
         Added(point);
     }
 

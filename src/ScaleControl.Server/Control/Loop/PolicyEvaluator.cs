@@ -129,7 +129,7 @@ public sealed class PolicyEvaluator(
         Decision decision;
         lock (runtime.Gate)
         {
-            var input = new DecisionInput(policy, mine, workload, runtime.History, now, leader);
+            var input = new DecisionInput(policy, mine, workload, runtime.History, now, leader) { FirstReading = first };
             if (commit)
             {
                 runtime.History.RecordWatchStart(input);
@@ -138,7 +138,7 @@ public sealed class PolicyEvaluator(
             decision = engine.Decide(input);
             if (commit)
             {
-                runtime.History.RecordEvaluation(input, in decision, first);
+                runtime.History.RecordEvaluation(input, in decision);
             }
         }
 
@@ -162,8 +162,8 @@ public sealed class PolicyEvaluator(
     /// <summary>
     /// This policy's readings out of the tick's: the tick's own dictionary when it has every query the policy asks (the
     /// engine only looks up its own queries), else a copy where a query nobody sampled reads as unavailable.
-    /// <paramref name="first"/> is the first metric's reading when the check found it, so remembering the evaluation
-    /// need not look it up again (a hash of the whole query string per evaluation).
+    /// <paramref name="first"/> is the first metric's reading when the check found it, so neither the engine nor the
+    /// bookkeeping looks it up again (a hash of the whole query string each).
     /// </summary>
     private static IReadOnlyDictionary<string, MetricReading> ReadingsOf(
         ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, out MetricReading? first)
