@@ -56,7 +56,22 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public static async Task<SandboxServer> StartAsync(
         IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
     {
-        var directory = workingDirectory ?? Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName;
+        // On port 0 the server probes for free ports before it binds them; a parallel test (or another process on
+        // the machine) can take one in between, and the server exits "address already in use": start it again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(settings, workingDirectory ?? Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName, arguments);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<SandboxServer> StartOnceAsync(IReadOnlyDictionary<string, string>? settings, string directory, IReadOnlyList<string>? arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,
@@ -116,7 +131,11 @@ public sealed partial class SandboxServer : IAsyncDisposable
         server._process.BeginOutputReadLine();
         server._process.BeginErrorReadLine();
         server._process.EnableRaisingEvents = true;
-        server._process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"the server exited:\n{server.Output}"));
+        server._process.Exited += (_, _) =>
+        {
+            server._process.WaitForExit(); // the output read to its end: the reason it exited is in it
+            listening.TrySetException(new InvalidOperationException($"the server exited:\n{server.Output}"));
+        };
 
         var pid = server._process.Id;
         try
