@@ -141,12 +141,19 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await groupCard.Locator("button[data-action-id='undo_all']").ClickAsync();
         foreach (var policy in chain)
         {
-            await WaitUntilAsync(async () => await SpecReplicasAsync(policy) == startedAt[policy.Id], Patience.Of(20), $"{policy.Id} spec.replicas back to {startedAt[policy.Id]} (kubectl)");
+            await WaitUntilAsync(async () => await SpecReplicasAsync(policy) == startedAt[policy.Id], Patience.Of(20), $"{policy.Id} spec.replicas back to {startedAt[policy.Id]} (kubectl)",
+                () => ProposalsAsync(single.Namespace));
         }
 
         await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("undone by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });
         await Assertions.Expect(groupCard.Locator("button[data-action-id='undo_all']")).ToHaveCountAsync(0, new() { Timeout = Patient(10) });
     }
+
+    /// <summary>The namespace's proposals, a line each (card, phase, times, counts, undo): what a failed wait explains itself with.</summary>
+    private async Task<string> ProposalsAsync(string ns) =>
+        (await sandbox.Kubectl.RunAsync("get", "scaleproposals", "-n", ns, "--sort-by=.metadata.creationTimestamp", "-o",
+            "custom-columns=NAME:.metadata.name,TARGET:.spec.target.name,CARD:.status.card.outTrackId,PHASE:.status.phase,CREATED:.metadata.creationTimestamp,"
+            + "FROM:.spec.fromReplicas,TO:.spec.toReplicas,APPLIED:.status.appliedReplicas,AT:.status.appliedAt,UNDO:.status.undo.proposal,WITHDRAWN:.status.undoWithdrawn.message,MESSAGE:.status.message")).StdOut;
 
     private async Task<int> SpecReplicasAsync(SeededPolicy policy) =>
         int.Parse((await sandbox.Kubectl.RunAsync("get", "deployment", policy.Workload, "-n", policy.Namespace, "-o", "jsonpath={.spec.replicas}")).StdOut.Trim(), CultureInfo.InvariantCulture);
@@ -363,14 +370,16 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         return int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ready) ? ready : -1;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    /// <param name="explain">What the failure message adds to say why (the state the wait was for), read once at the timeout.</param>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<Task<string>>? explain = null)
     {
         using var cts = new CancellationTokenSource(timeout);
         while (!await condition())
         {
             if (cts.IsCancellationRequested)
             {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:0}s waiting for {what}");
+                var why = explain is null ? "" : $"\n{await explain()}";
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds:0}s waiting for {what}{why}");
             }
 
             await Task.Delay(250);

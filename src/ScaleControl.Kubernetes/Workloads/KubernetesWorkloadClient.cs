@@ -7,6 +7,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.Kubernetes.Caching;
 using ScaleControl.Kubernetes.Capacity;
 using ScaleControl.Kubernetes.Client;
 
@@ -21,6 +22,9 @@ namespace ScaleControl.Kubernetes.Workloads;
 /// HPA's <c>minReplicas</c> (a floor), the original minimum is kept in <see cref="OriginalMinReplicasAnnotation"/>,
 /// and a scale-down to or below it restores the original. The HPA write is conditional on the HPA's resourceVersion.</item>
 /// </list>
+/// Reads see this replica's own <c>/scale</c> writes at once (<see cref="WriteChain{T}"/>), before the watch delivers
+/// them: a second step right after the first (a group card's Undo all going back through two rows of one workload)
+/// judges the count it left, not the one before it.
 /// </summary>
 public sealed partial class KubernetesWorkloadClient(
     IKubernetes client,
@@ -29,6 +33,8 @@ public sealed partial class KubernetesWorkloadClient(
     ILogger<KubernetesWorkloadClient> logger) : IWorkloadClient
 {
     public const string OriginalMinReplicasAnnotation = "scalecontrol.io/original-min-replicas";
+
+    private readonly WriteChain<ScaleWritten> _ownScales = new(w => w.ResourceVersion);
 
     public async Task<WorkloadState?> GetAsync(WorkloadRef target, CancellationToken cancellationToken)
     {
@@ -39,11 +45,12 @@ public sealed partial class KubernetesWorkloadClient(
         }
 
         var key = WorkloadCache.Key(workload.Metadata);
+        var spec = _ownScales.Freshest(ScaleKey(workload), new ScaleWritten(workload.Metadata.ResourceVersion, workload.SpecReplicas ?? 1));
         return new WorkloadState(
             target with { Kind = workload.Kind },
-            workload.SpecReplicas ?? 1,
+            spec.Replicas,
             workload.ReadyReplicas ?? 0,
-            workload.Metadata.ResourceVersion ?? "",
+            spec.ResourceVersion ?? "",
             workload.Metadata.Uid,
             cache.Startup.Estimate(key, workload.Metadata, workload.Template, workload.MinReadySeconds),
             cache.FindOwningHpa(target) is { } hpa ? Describe(hpa) : null,
@@ -89,6 +96,7 @@ public sealed partial class KubernetesWorkloadClient(
                 ? await client.AppsV1.ReplaceNamespacedStatefulSetScaleAsync(scale, target.Name, target.Namespace, fieldManager: options.FieldManager, cancellationToken: cancellationToken).ConfigureAwait(false)
                 : await client.AppsV1.ReplaceNamespacedDeploymentScaleAsync(scale, target.Name, target.Namespace, fieldManager: options.FieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
             var replicas = written.Spec?.Replicas ?? request.Replicas;
+            _ownScales.Record(ScaleKey(workload), resourceVersion, new ScaleWritten(written.Metadata?.ResourceVersion, replicas));
             LogScaled(logger, target.ToString(), workload.SpecReplicas ?? 0, replicas, request.Reason);
             return new ScaleResult(ScaleOutcome.Applied, replicas, $"scaled {workload.SpecReplicas} → {replicas}", ResourceVersion: written.Metadata?.ResourceVersion);
         }
@@ -168,6 +176,11 @@ public sealed partial class KubernetesWorkloadClient(
             return Failure(request.Target, ex, $"HPA {info.Name} changed since it was read; re-read and re-check") with { ViaHpa = true };
         }
     }
+
+    private static string ScaleKey(CachedWorkload workload) => $"{workload.Kind}/{WorkloadCache.Key(workload.Metadata)}";
+
+    /// <summary>What a <c>/scale</c> write of ours left: the workload's resourceVersion and spec.replicas after it.</summary>
+    private sealed record ScaleWritten(string? ResourceVersion, int Replicas);
 
     private static HpaInfo Describe(V2HorizontalPodAutoscaler hpa)
     {

@@ -45,6 +45,43 @@ public class WorkloadClientTests
     }
 
     [Fact]
+    public async Task GetAsync_RightAfterOwnScale_SeesTheWrittenCountAndItsVersionTakesTheNextConditionalWrite()
+    {
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode();
+        var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+
+        var first = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 6, state.ResourceVersion, "step 1", "p-1"), CancellationToken.None);
+        // No wait for the watch: a second step right after the first (Undo all through two rows) reads what it left.
+        var after = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+
+        Assert.Equal((6, first.ResourceVersion), (after.SpecReplicas, after.ResourceVersion));
+        var second = await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 4, after.ResourceVersion, "step 2", "p-2"), CancellationToken.None);
+        Assert.Equal(ScaleOutcome.Applied, second.Outcome);
+        Assert.Equal(4, (int)sandbox.Control.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["replicas"]!);
+        Assert.Equal(4, (await node.Workloads.GetAsync(s_web, CancellationToken.None))!.SpecReplicas);
+    }
+
+    [Fact]
+    public async Task GetAsync_SomeoneScalesAfterOurWrite_TheirCountWinsOnceTheWatchDeliversIt()
+    {
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        sandbox.Control.SeedDeployment("shop", "web", replicas: 2, readyReplicas: 2);
+        var node = sandbox.CreateNode();
+        var state = (await node.Workloads.GetAsync(s_web, CancellationToken.None))!;
+        await node.Workloads.ScaleAsync(new ScaleRequest(s_web, 6, state.ResourceVersion, "step 1", "p-1"), CancellationToken.None);
+
+        var other = await node.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(
+            new V1Patch("{\"spec\":{\"replicas\":3}}", V1Patch.PatchType.MergePatch), "web", "shop");
+
+        await Eventually.TrueAsync(
+            async () => (await node.Workloads.GetAsync(s_web, CancellationToken.None))!.ResourceVersion == other.Metadata.ResourceVersion,
+            "the watch delivered the other writer's change");
+        Assert.Equal(3, (await node.Workloads.GetAsync(s_web, CancellationToken.None))!.SpecReplicas);
+    }
+
+    [Fact]
     public async Task ScaleAsync_WorkloadChangedSinceDecision_ReturnsConflictAndReReadSucceeds()
     {
         await using var sandbox = await KubernetesSandbox.StartAsync();
