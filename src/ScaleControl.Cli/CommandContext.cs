@@ -63,7 +63,7 @@ internal sealed class CommandContext : IDisposable
                 Out.WriteLine(node.ToJsonString(s_indented));
                 return true;
             case OutputFormat.Yaml:
-                var yaml = YamlJson.ToYaml(node);
+                var yaml = YamlWriter.ToYaml(node);
                 Out.Write(yaml.EndsWith('\n') ? yaml : yaml + "\n");
                 return true;
             default:

@@ -15,6 +15,7 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk;
 using ScaleControl.DingTalk.Cards;
 using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Testing.DingTalk;
 
 namespace ScaleControl.Benchmarks;
 
@@ -33,11 +34,13 @@ internal static class DingTalkTapBenchmark
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
 
         using var clientTimes = new ClientCallbackTimes();
-        await using var emulator = await StartEmulatorAsync();
-        var emulatorBase = emulator.Urls.First() + "/sandbox/dingtalk";
+        var options = DingTalkSandboxOptions.CreateDefault();
+        options.QpsLimitPerAppAndApi = 100_000;
+        await using var emulator = await DingTalkEmulator.StartAsync(options);
+        var emulatorBase = emulator.BaseUrl.ToString().TrimEnd('/');
         var inbox = new ApproveAllInbox();
         await using var client = await StartClientAsync(emulatorBase, inbox);
-        using var script = new HttpClient { BaseAddress = new Uri(emulatorBase + "/") };
+        var script = emulator.Script;
         await WaitForConnectionAsync(script);
 
         var steady = await CreateCardsAsync(client, inbox, "steady", rate * seconds);
@@ -135,21 +138,6 @@ internal static class DingTalkTapBenchmark
             }
         });
         return [.. names.Select(n => ProposalIdentity.ToOutTrackId("bench", n))];
-    }
-
-    private static async Task<WebApplication> StartEmulatorAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var options = DingTalkSandboxOptions.CreateDefault();
-        options.QpsLimitPerAppAndApi = 100_000;
-        builder.Services.AddSandboxDingTalk(options);
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.MapSandboxDingTalk();
-        await app.StartAsync();
-        return app;
     }
 
     private static async Task<WebApplication> StartClientAsync(string emulatorBase, ApproveAllInbox inbox)

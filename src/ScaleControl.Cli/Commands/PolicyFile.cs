@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ScaleControl.Cli.Api;
 using ScaleControl.Cli.Formatting;
+using ScaleControl.Yaml;
 using YamlDotNet.Core;
 
 namespace ScaleControl.Cli.Commands;

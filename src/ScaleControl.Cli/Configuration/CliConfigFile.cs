@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ScaleControl.Cli.Api;
 using ScaleControl.Cli.Formatting;
+using ScaleControl.Yaml;
 using YamlDotNet.Core;
 
 namespace ScaleControl.Cli.Configuration;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Core.Decisions;
@@ -9,7 +10,7 @@ namespace ScaleControl.Core.Decisions;
 /// No I/O, no clock, no randomness; the same input always gives the same decision. The steps, in order:
 /// freeze → pin → per-metric sizing (HPA formula + tolerance, a significant trend for scale-up only, fail-static on
 /// bad metrics) → stabilization → change budget → step limits → min/max → readiness and cooldown holds → floors
-/// (schedules, then announced traffic: expected events and the leading signal) → mode.
+/// (schedules, then announced traffic: expected events and the leading signal) → an owning HPA's own minimum → mode.
 /// </summary>
 public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 {
@@ -61,6 +62,10 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         }
 
         var signalAsked = ApplyFloors(ref step, input, ref reason);
+        if (input.Workload.Hpa is { } hpa && step.Desired < current)
+        {
+            ApplyHpaFloor(ref step, hpa, current, ref reason);
+        }
 
         reason.StayAt = step.Desired == current && !step.Hold && sizing.Raw is not null && step.BoundBy is null;
         reason.BoundBy = step.BoundBy;
@@ -384,6 +389,27 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         }
 
         return asked;
+    }
+
+    /// <summary>
+    /// 9. An HPA that owns the workload keeps its owner's minReplicas (<see cref="HpaInfo.OwnMinReplicas"/>): ScaleControl
+    /// can raise that floor and restore it, never go below it, so a scale-down asks for the floor at the lowest, and
+    /// holds where the workload already runs at or below it. Asking below it changed nothing in the cluster and made
+    /// an "applied 4 → 4" proposal, an Event and a "scaled automatically 4 → 3" notice on every evaluation.
+    /// Not inlined: only a workload with an HPA comes here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ApplyHpaFloor(ref Progress step, HpaInfo hpa, int current, ref DecisionReason reason)
+    {
+        if (step.Desired >= hpa.OwnMinReplicas)
+        {
+            return;
+        }
+
+        step.Desired = Math.Min(hpa.OwnMinReplicas, current);
+        step.BoundBy = "hpaMinReplicas";
+        step.Hold = step.Desired == current;
+        reason.HpaFloor = hpa;
     }
 
     /// <summary>Why the policy's leading signal could not be read this time, or null (none, or it was read).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Core.Decisions;
@@ -46,6 +47,9 @@ internal struct DecisionReason
 
     /// <summary>The floors that raised the count (schedules, events, the leading signal); out of line, as they are rare.</summary>
     public FloorFacts? Floors;
+
+    /// <summary>The owning HPA whose own minReplicas kept a scale-down from going below it (<see cref="HpaInfo.OwnMinReplicas"/>).</summary>
+    public HpaInfo? HpaFloor;
 
     /// <summary>The yes/no facts, one bit each.</summary>
     private Rules _applied;
@@ -187,6 +191,13 @@ internal struct DecisionReason
         if (Floors?.SignalReason is { } signal)
         {
             reason.Append("; ").Append(signal);
+        }
+
+        if (HpaFloor is { } hpa)
+        {
+            // Held where it runs (at or below the HPA's floor), or limited to the floor on the way down.
+            reason.Append(hpa.OwnMinReplicas >= Current ? "; held at " : "; not below ").Append(Math.Min(hpa.OwnMinReplicas, Current))
+                .Append(": HPA ").Append(hpa.Name).Append(" owns the workload and its own minReplicas is ").Append(hpa.OwnMinReplicas);
         }
 
         if (StayAt)

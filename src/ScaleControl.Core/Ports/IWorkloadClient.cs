@@ -9,7 +9,14 @@ public sealed record WorkloadRef(string Namespace, string Kind, string Name)
 }
 
 /// <summary>The HPA that owns a workload, when there is one.</summary>
-public sealed record HpaInfo(string Name, int? MinReplicas, int MaxReplicas, int? OriginalMinReplicas);
+public sealed record HpaInfo(string Name, int? MinReplicas, int MaxReplicas, int? OriginalMinReplicas)
+{
+    /// <summary>
+    /// The HPA owner's own minReplicas: the original kept while ScaleControl has raised it, else the one in force
+    /// (Kubernetes' default 1 when unset). ScaleControl raises the HPA's floor and restores it, never goes below it.
+    /// </summary>
+    public int OwnMinReplicas => OriginalMinReplicas ?? MinReplicas ?? 1;
+}
 
 /// <summary>What the cluster says about a workload right now; <see cref="PodRequests"/> per replica, from the pod template (null when unknown).</summary>
 public sealed record WorkloadState(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Text;
 
 namespace ScaleControl.Core.Proposals;
 
@@ -58,6 +59,17 @@ public static class OverrideRules
             ? new OverrideVerdict(OverrideRoute.Propose, "the two-person rule applies: a second approver must approve", OutsideBounds: outside, RequiresTwoPersons: true)
             : new OverrideVerdict(OverrideRoute.ApplyNow, roster.Count > 0 ? $"{user} is an approver of this policy" : "the policy names no approvers", OutsideBounds: outside);
     }
+
+    /// <summary>
+    /// People pin on purpose, so a pin below what the policy asks goes through, but says so; null when it does not go
+    /// below. "Asks" is the policy's last recorded decision (its status); under an active pin or freeze that records
+    /// the override, not the policy's ask, so nothing is said then.
+    /// </summary>
+    public static string? BelowPolicyNote(ScalePolicy policy, int replicas, TimeSpan duration, DateTimeOffset now) =>
+        policy.Status?.DesiredReplicas is { } asked && replicas < asked
+        && ProposalRules.ActivePin(policy.Spec, now) is null && ProposalRules.ActiveFreeze(policy.Spec, now) is null
+            ? $"note: the policy asks for {asked} now; the pin holds {replicas} for {DurationText.Short(duration)}"
+            : null;
 
     /// <summary>How an override outside the bounds is written into its record, so history and the card say so.</summary>
     public static string BoundsNote(ScalePolicySpec spec, bool outside) =>

@@ -23,6 +23,18 @@ public static class ProposalRules
     public static PinSpec? ActivePin(ScalePolicySpec spec, DateTimeOffset now) =>
         spec.Pin is { } pin && pin.Until > now ? pin : null;
 
+    /// <summary>
+    /// Why the loop leaves a pin in force that the workload does not run (scaled outside ScaleControl, the pin's own
+    /// scale failed, or a pin written into the spec with kubectl); null when no pin is in force or the workload runs it.
+    /// A pin is applied by the override that made it, through its approval rules; the loop cannot tell who wrote the
+    /// spec, and the applier would refuse each try — a Failed proposal and a notice on every evaluation until the pin
+    /// ends. The text says what to do instead.
+    /// </summary>
+    public static string? PinNotHeld(ScalePolicySpec spec, int specReplicas, DateTimeOffset now) =>
+        ActivePin(spec, now) is { } pin && pin.Replicas != specReplicas
+            ? $"the workload runs {specReplicas}, not the pinned {pin.Replicas} (changed outside ScaleControl, or the pin's scale failed): pin again to restore it, or unpin"
+            : null;
+
     /// <summary>A pending proposal stands while it still starts where the workload is and asks for about the same (the tolerance rule).</summary>
     public static bool Differs(ScalePolicy policy, ScaleProposal open, Decision decision, WorkloadState workload) =>
         open.Spec.FromReplicas != workload.SpecReplicas || ProposalLifecycle.ShouldSupersede(open, decision, policy.Spec.Tolerance);

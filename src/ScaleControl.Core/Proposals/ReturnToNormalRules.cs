@@ -108,6 +108,13 @@ public static class ReturnToNormalRules
 
         var spec = policy.Spec;
         var target = Math.Clamp(hotEvent.PreEventReplicas, spec.MinReplicas, Math.Max(spec.MinReplicas, spec.MaxReplicas));
+        // Like every decision, not below an owning HPA's own minimum (DecisionEngine.ApplyHpaFloor).
+        var hpaFloor = workload.Hpa is { } hpa && target < hpa.OwnMinReplicas ? hpa : null;
+        if (hpaFloor is not null)
+        {
+            target = Math.Min(hpaFloor.OwnMinReplicas, workload.SpecReplicas);
+        }
+
         if (target >= workload.SpecReplicas)
         {
             return null;
@@ -141,7 +148,7 @@ public static class ReturnToNormalRules
         }
 
         return new ReturnVerdict(target,
-            $"return to normal: {workload.SpecReplicas} → {pre}{(target != hotEvent.PreEventReplicas ? $" (within the policy's bounds: {target})" : "")}; "
+            $"return to normal: {workload.SpecReplicas} → {pre}{Within(hotEvent, target, hpaFloor)}; "
             + $"demand has fit {hotEvent.PreEventReplicas} replicas for {Minutes(now - since)} since the hot event of {Clock(hotEvent.RaisedAt)}");
     }
 
@@ -179,6 +186,12 @@ public static class ReturnToNormalRules
             : $"{proposal.Status.Rejection?.User ?? "a person"} refused {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas}";
         return now >= until ? null : $"{what} at {Clock(at)}; asked again at {Clock(until)} (reject back-off)";
     }
+
+    /// <summary>Why the target is not the pre-event count: the policy's bounds, or the owning HPA's own minimum.</summary>
+    private static string Within(HotEvent hotEvent, int target, HpaInfo? hpaFloor) =>
+        target == hotEvent.PreEventReplicas ? ""
+        : hpaFloor is not null ? $" (not below HPA {hpaFloor.Name}'s own minReplicas: {target})"
+        : $" (within the policy's bounds: {target})";
 
     private static string Clock(DateTimeOffset at) => at.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC";
 

@@ -135,7 +135,7 @@ public sealed partial class KubernetesWorkloadClient(
     {
         var info = Describe(hpa);
         var currentMin = info.MinReplicas ?? 1;
-        var original = info.OriginalMinReplicas ?? currentMin;
+        var original = info.OwnMinReplicas;
         var raise = request.Replicas > original;
         var floor = raise ? Math.Min(request.Replicas, info.MaxReplicas) : original;
         var message = !raise

@@ -111,12 +111,6 @@ public static class ChatAnswers
         return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}");
     }
 
-    /// <summary>"20m", "1h30m", "2d".</summary>
-    public static string Span(TimeSpan span) =>
-        span.TotalMinutes < 60 ? $"{span.TotalMinutes:0}m"
-        : span.TotalHours < 48 ? (span.Minutes == 0 ? $"{(int)span.TotalHours}h" : $"{(int)span.TotalHours}h{span.Minutes}m")
-        : $"{span.TotalDays:0.#}d";
-
     public static string Clock(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture) : "?";
 
     /// <summary>Free text a person typed, shown in prose: one line, bounded, every markdown character escaped so it shows as typed.</summary>

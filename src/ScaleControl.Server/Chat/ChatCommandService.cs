@@ -2,6 +2,7 @@ using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Actuation;
 using ScaleControl.Server.Control.Overrides;
@@ -324,7 +325,7 @@ public sealed partial class ChatCommandService(
         await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
         var sizing = expected.Multiplier is { } x ? $" ({x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}x of {expected.BaseReplicas})" : "";
         return CommandReply.Done("Prepared",
-            $"📅 **{name}** expects traffic at {ChatAnswers.Clock(expected.At)} for {ChatAnswers.Span(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
+            $"📅 **{name}** expects traffic at {ChatAnswers.Clock(expected.At)} for {DurationText.Short(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
             $"from {ChatAnswers.Clock(expected.FloorStart())} until {ChatAnswers.Clock(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Literal(command.Reason)}" +
             (policy.Spec.Mode is ScaleMode.Approval or ScaleMode.Hybrid ? "\n\nThe policy needs approval: the floor comes as a card when it starts." : ""));
     }

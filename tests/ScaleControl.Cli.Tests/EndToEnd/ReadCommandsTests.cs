@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ScaleControl.Cli.Formatting;
+using ScaleControl.Yaml;
 
 namespace ScaleControl.Cli.Tests.EndToEnd;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ScaleControl.Cli.Formatting;
+using ScaleControl.Yaml;
 using YamlDotNet.Core;
 
 namespace ScaleControl.Cli.Tests.Unit;
@@ -42,11 +43,30 @@ public class YamlJsonTests
         Assert.ThrowsAny<YamlException>(() => YamlJson.ParseDocuments("a: [1, 2\nb: c"));
 
     [Fact]
+    public void ParseDocuments_KeyThatIsNotPlainText_ThrowsYamlExceptionNamingIt()
+    {
+        var e = Assert.ThrowsAny<YamlException>(() => YamlJson.ParseDocuments("? [a, b]\n: x\n"));
+        Assert.Contains("mapping keys must be plain text", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseDocuments_PlainNaNAndInfinity_StayWords_WhileNumbersWithDigitsAreNumbers()
+    {
+        var doc = YamlJson.ParseDocuments("a: NaN\nb: Infinity\nc: -1.5e3\nd: 7\n").Single();
+
+        Assert.Equal("NaN", doc["a"]!.GetValue<string>()); // .NET reads it as double.NaN, which no JSON can carry
+        Assert.Equal("Infinity", doc["b"]!.GetValue<string>());
+        Assert.Equal(-1500, doc["c"]!.GetValue<double>());
+        Assert.Equal(7, doc["d"]!.GetValue<long>());
+        Assert.NotNull(doc.ToJsonString());
+    }
+
+    [Fact]
     public void ToYaml_JsonObject_RoundTripsThroughParse()
     {
         var json = JsonNode.Parse("""{"name":"x","replicas":3,"ratio":1.5,"on":true,"none":null,"code":"007","list":["a","b"]}""")!;
 
-        var back = YamlJson.ParseDocuments(YamlJson.ToYaml(json)).Single();
+        var back = YamlJson.ParseDocuments(YamlWriter.ToYaml(json)).Single();
 
         Assert.True(JsonNode.DeepEquals(json, back), back.ToJsonString());
     }

@@ -20,6 +20,9 @@ internal sealed class EngineRig(ScalePolicy policy)
     public int Ready { get; set; } = 10;
     public TimeSpan? StartupTime { get; set; }
 
+    /// <summary>An HPA that owns the workload, or null.</summary>
+    public HpaInfo? Hpa { get; set; }
+
     /// <summary>Whether each decision first records the watch start, as the control loop does (off: the engine on a bare history).</summary>
     public bool RecordsWatchStart { get; init; }
 
@@ -36,7 +39,7 @@ internal sealed class EngineRig(ScalePolicy policy)
     });
 
     public DecisionInput Input(IReadOnlyDictionary<string, MetricReading> readings) =>
-        new(Policy, readings, new WorkloadState(new WorkloadRef("shop", "Deployment", "checkout-api"), Spec, Ready, "1", null, StartupTime, null), History, Now);
+        new(Policy, readings, new WorkloadState(new WorkloadRef("shop", "Deployment", "checkout-api"), Spec, Ready, "1", null, StartupTime, Hpa), History, Now);
 
     /// <summary>Decides on one reading per metric (values in metric order, sampled now) and records it.</summary>
     public Decision Decide(params double[] values)

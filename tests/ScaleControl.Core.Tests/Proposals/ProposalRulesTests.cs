@@ -36,6 +36,19 @@ public class ProposalRulesTests
     }
 
     [Fact]
+    public void PinNotHeld_WorkloadMovedOffAPinInForce_SaysWhatToDo_ElseNull()
+    {
+        var pinned = TestPolicies.WithSpec(Policy(), s => s with { Pin = new PinSpec { Replicas = 12, Until = T0.AddHours(1), By = "alice" } }).Spec;
+
+        Assert.Equal(
+            "the workload runs 8, not the pinned 12 (changed outside ScaleControl, or the pin's scale failed): pin again to restore it, or unpin",
+            ProposalRules.PinNotHeld(pinned, 8, T0));
+        Assert.Null(ProposalRules.PinNotHeld(pinned, 12, T0)); // the pin is held
+        Assert.Null(ProposalRules.PinNotHeld(pinned, 8, T0.AddHours(1))); // the pin has ended
+        Assert.Null(ProposalRules.PinNotHeld(Policy().Spec, 8, T0)); // no pin
+    }
+
+    [Fact]
     public void ForPin_GoesThroughThePinTransition_ApprovedByTheOperator()
     {
         var pin = Pin(Policy(), 40);

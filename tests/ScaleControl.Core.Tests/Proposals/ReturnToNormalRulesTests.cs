@@ -1,5 +1,6 @@
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using static ScaleControl.Core.Tests.Proposals.ProposalFixtures;
 
@@ -115,6 +116,21 @@ public class ReturnToNormalRulesTests
         Assert.Null(Check(since, now, TestPolicies.WithSpec(Policy(), s => s with { MinReplicas = 60 }))); // the bounds leave no way back
         Assert.Contains("frozen until", Check(since, now, TestPolicies.WithSpec(Policy(), s => s with { Freeze = new FreezeSpec { Until = now.AddHours(1), Reason = "sale" } }))!.Said, StringComparison.Ordinal);
         Assert.Contains("pinned at 60", Check(since, now, TestPolicies.WithSpec(Policy(), s => s with { Pin = new PinSpec { Replicas = 60, Until = now.AddHours(1) } }))!.Said, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_OwningHpa_ReturnsNoLowerThanItsOwnMinimum()
+    {
+        var since = T0.AddMinutes(1);
+        var now = since + Quiet;
+        ReturnVerdict? WithHpa(int? min, int? original, int replicas = 60) =>
+            ReturnToNormalRules.Check(Policy(), Event(), since, Workload(replicas) with { Hpa = new HpaInfo("checkout-hpa", min, 100, original) }, null, null, now);
+
+        var raised = WithHpa(60, original: 30)!; // ScaleControl raised the HPA's 30 to 60
+        Assert.Equal(30, raised.Target);
+        Assert.StartsWith("return to normal: 60 → pre-event 20 (not below HPA checkout-hpa's own minReplicas: 30)", raised.Said, StringComparison.Ordinal);
+        Assert.Equal(20, WithHpa(60, original: 10)!.Target); // the HPA's own minimum is below the pre-event count: no say
+        Assert.Null(WithHpa(60, original: null)); // its own minimum is where the workload runs: no way back below it
     }
 
     [Fact]

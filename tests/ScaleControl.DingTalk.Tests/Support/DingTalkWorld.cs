@@ -11,6 +11,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.DingTalk.Api;
 using ScaleControl.DingTalk.Callbacks;
 using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Testing.DingTalk;
 
 namespace ScaleControl.DingTalk.Tests.Support;
 
@@ -26,18 +27,16 @@ internal sealed class DingTalkWorld : IAsyncDisposable
     public const string TemplateId = "scalecontrol-approval.schema";
     public const string CallbackSecret = "callback-secret-for-tests";
 
-    private DingTalkWorld(WebApplication emulator, WebApplication client, FakeApprovalInbox inbox, RequestCounter counter, FakeCommandInbox commands)
+    private DingTalkWorld(DingTalkEmulator emulator, WebApplication client, FakeApprovalInbox inbox, RequestCounter counter, FakeCommandInbox commands)
     {
         Commands = commands;
         Emulator = emulator;
         Client = client;
         Inbox = inbox;
         Requests = counter;
-        var baseUrl = EmulatorUrl + "/sandbox/dingtalk/";
-        Script = new HttpClient { BaseAddress = new Uri(baseUrl) };
     }
 
-    public WebApplication Emulator { get; }
+    public DingTalkEmulator Emulator { get; }
     public WebApplication Client { get; }
     public FakeApprovalInbox Inbox { get; }
 
@@ -48,14 +47,14 @@ internal sealed class DingTalkWorld : IAsyncDisposable
     public RequestCounter Requests { get; }
 
     /// <summary>The emulator's script API (cards, tap, faults, stream control).</summary>
-    public HttpClient Script { get; }
+    public HttpClient Script => Emulator.Script;
 
-    public string EmulatorUrl => Emulator.Urls.First();
+    public string EmulatorUrl => Emulator.Url.ToString().TrimEnd('/');
     public string ClientUrl => Client.Urls.First();
 
     public T ClientService<T>() where T : notnull => Client.Services.GetRequiredService<T>();
 
-    public T EmulatorService<T>() where T : notnull => Emulator.Services.GetRequiredService<T>();
+    public T EmulatorService<T>() where T : notnull => Emulator.Service<T>();
 
     public static async Task<DingTalkWorld> StartAsync(
         Action<DingTalkSandboxOptions>? emulator = null,
@@ -71,7 +70,7 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         // reply budget is tested on its own), so the emulator waits generously unless a test says otherwise.
         emulatorOptions.CallbackTimeout = TimeSpan.FromSeconds(20);
         emulator?.Invoke(emulatorOptions);
-        var emulatorApp = await StartEmulatorAsync(emulatorOptions, emulatorTime);
+        var emulatorHost = await DingTalkEmulator.StartAsync(emulatorOptions, emulatorTime);
 
         var clientTimeProvider = clientTime ?? TimeProvider.System;
         var inbox = new FakeApprovalInbox(clientTimeProvider);
@@ -80,8 +79,8 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         var clientUrl = $"http://127.0.0.1:{port}";
         var settings = new Dictionary<string, string?>
         {
-            ["ScaleControl:DingTalk:ApiBaseUrl"] = emulatorApp.Urls.First() + "/sandbox/dingtalk",
-            ["ScaleControl:DingTalk:OapiBaseUrl"] = emulatorApp.Urls.First() + "/sandbox/dingtalk",
+            ["ScaleControl:DingTalk:ApiBaseUrl"] = emulatorHost.BaseUrl.ToString().TrimEnd('/'),
+            ["ScaleControl:DingTalk:OapiBaseUrl"] = emulatorHost.BaseUrl.ToString().TrimEnd('/'),
             ["ScaleControl:DingTalk:AppKey"] = AppKey,
             ["ScaleControl:DingTalk:AppSecret"] = AppSecret,
             ["ScaleControl:DingTalk:CardTemplateId"] = TemplateId,
@@ -121,25 +120,7 @@ internal sealed class DingTalkWorld : IAsyncDisposable
         inbox.OnAccepted = proposal => notifier.UpdateProposalAsync(proposal, CancellationToken.None);
         client.MapDingTalkCardCallback();
         await client.StartAsync();
-        return new DingTalkWorld(emulatorApp, client, inbox, counter, commands);
-    }
-
-    private static async Task<WebApplication> StartEmulatorAsync(DingTalkSandboxOptions options, TimeProvider? time)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
-
-        builder.Services.AddSandboxDingTalk(options);
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.MapSandboxDingTalk();
-        await app.StartAsync();
-        return app;
+        return new DingTalkWorld(emulatorHost, client, inbox, counter, commands);
     }
 
     /// <summary>The HTTP callback URL must be known before the host starts (it is registered at start).</summary>
@@ -210,10 +191,8 @@ internal sealed class DingTalkWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Script.Dispose();
         await Client.StopAsync();
         await Client.DisposeAsync();
-        await Emulator.StopAsync();
         await Emulator.DisposeAsync();
     }
 }

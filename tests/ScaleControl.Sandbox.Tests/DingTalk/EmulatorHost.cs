@@ -1,27 +1,23 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Testing.DingTalk;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
-/// <summary>The emulator alone on a Kestrel WebApplication at 127.0.0.1:0, plus raw HTTP helpers (no product client).</summary>
+/// <summary>
+/// The emulator alone (the shared <see cref="DingTalkEmulator"/> host), plus raw HTTP helpers for the emulator's own
+/// protocol tests: no product client.
+/// </summary>
 public sealed class EmulatorHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly DingTalkEmulator _emulator;
 
-    private EmulatorHost(WebApplication app, Uri baseUrl, DingTalkSandboxOptions options)
+    private EmulatorHost(DingTalkEmulator emulator, string prefix)
     {
-        _app = app;
-        BaseUrl = baseUrl;
-        Options = options;
-        Http = new HttpClient { BaseAddress = new Uri(baseUrl.ToString().TrimEnd('/') + "/") };
+        _emulator = emulator;
+        BaseUrl = new Uri(emulator.Url.ToString().TrimEnd('/') + prefix);
     }
 
     /// <summary>
@@ -37,34 +33,21 @@ public sealed class EmulatorHost : IAsyncDisposable
         return options;
     }
 
+    /// <summary>Where the emulator is mounted, without a trailing slash.</summary>
     public Uri BaseUrl { get; }
-    public HttpClient Http { get; }
-    public DingTalkSandboxOptions Options { get; }
+
+    /// <summary>Plain HTTP at the emulator's mount point.</summary>
+    public HttpClient Http => _emulator.Script;
+    public DingTalkSandboxOptions Options => _emulator.Options;
     public SandboxApp App => Options.Apps[0];
     public SandboxGroup Group => Options.Groups[0];
     public string GroupSpace => $"dtv1.card//IM_GROUP.{Group.OpenConversationId}";
 
     public static async Task<EmulatorHost> StartAsync(
-        DingTalkSandboxOptions? options = null, TimeProvider? time = null, string prefix = SandboxDingTalkExtensions.DefaultPrefix)
-    {
-        options ??= DingTalkSandboxOptions.CreateDefault();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
+        DingTalkSandboxOptions? options = null, TimeProvider? time = null, string prefix = SandboxDingTalkExtensions.DefaultPrefix) =>
+        new(await DingTalkEmulator.StartAsync(options ?? DingTalkSandboxOptions.CreateDefault(), time, prefix), prefix);
 
-        builder.Services.AddSandboxDingTalk(options);
-        var app = builder.Build();
-        app.MapSandboxDingTalk(prefix);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorHost(app, new Uri(address.TrimEnd('/') + prefix), options);
-    }
-
-    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+    public T Service<T>() where T : notnull => _emulator.Service<T>();
 
     public async Task<string> TokenAsync()
     {
@@ -149,10 +132,5 @@ public sealed class EmulatorHost : IAsyncDisposable
         return body;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _emulator.DisposeAsync();
 }

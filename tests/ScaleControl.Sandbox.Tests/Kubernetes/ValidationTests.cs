@@ -84,7 +84,7 @@ public sealed class ValidationTests
     }
 
     private static string Yaml(string yaml) =>
-        ScaleControl.Sandbox.Kubernetes.Json.YamlJson.ParseJsonOrYaml(yaml)!.ToJsonString();
+        ScaleControl.Yaml.YamlJson.ParseJsonOrYaml(yaml)!.ToJsonString();
 
     private static string Charts(string file)
     {

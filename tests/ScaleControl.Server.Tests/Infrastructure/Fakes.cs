@@ -75,7 +75,7 @@ public sealed class FakeWorkloads : IWorkloadClient
             }
 
             var version = Next();
-            var replicas = state.Hpa is { } hpa ? Math.Max(request.Replicas, hpa.OriginalMinReplicas ?? hpa.MinReplicas ?? 1) : request.Replicas;
+            var replicas = state.Hpa is { } hpa ? Math.Max(request.Replicas, hpa.OwnMinReplicas) : request.Replicas;
             _items[key] = state with { SpecReplicas = replicas, ReadyReplicas = replicas, ResourceVersion = version };
             return Task.FromResult(new ScaleResult(ScaleOutcome.Applied, replicas, "scaled", ViaHpa: state.Hpa is not null, ResourceVersion: version));
         }

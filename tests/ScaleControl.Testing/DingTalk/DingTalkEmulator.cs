@@ -11,51 +11,73 @@ using ScaleControl.Sandbox.DingTalk;
 namespace ScaleControl.Testing.DingTalk;
 
 /// <summary>
-/// The DingTalk emulator on its own Kestrel server at 127.0.0.1:0, on the caller's clock, for a product host in the
-/// test process: it sends cards over real HTTP and takes taps over Stream. The script API taps as a phone would (only a
-/// button the card shows can be tapped) and reads the card as a member sees it.
+/// The DingTalk emulator on its own Kestrel server at 127.0.0.1:0, the one host every test project starts it with
+/// (the product's tests, the emulator's own raw-protocol tests, the adapter's tests). It is mounted as the server
+/// mounts it in sandbox mode: <c>MapSandboxDingTalk</c> without <c>UseWebSockets()</c>, so the Stream gateway's own
+/// handshake is the one under test. The script API taps as a phone would (only a button the card shows can be tapped)
+/// and reads the card as a member sees it.
 /// </summary>
 public sealed class DingTalkEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private DingTalkEmulator(WebApplication app, Uri url, DingTalkSandboxOptions options)
+    private DingTalkEmulator(WebApplication app, Uri url, string prefix, DingTalkSandboxOptions options)
     {
         _app = app;
         Url = url;
+        BaseUrl = new Uri(url, prefix.Trim('/') + "/");
         Options = options;
-        Script = new HttpClient { BaseAddress = new Uri(url, "sandbox/dingtalk/") };
+        Script = new HttpClient { BaseAddress = BaseUrl };
     }
 
-    /// <summary>The emulator's base address; the DingTalk API is under <c>sandbox/dingtalk</c>.</summary>
+    /// <summary>The server's root address ("http://127.0.0.1:port/").</summary>
     public Uri Url { get; }
+
+    /// <summary>Where the emulator is mounted (the DingTalk API and the script API), with a trailing slash.</summary>
+    public Uri BaseUrl { get; }
+
     public DingTalkSandboxOptions Options { get; }
     public SandboxApp App => Options.Apps[0];
+
+    /// <summary>Plain HTTP at <see cref="BaseUrl"/>: the script API and raw DingTalk calls.</summary>
     public HttpClient Script { get; }
 
     /// <summary>
-    /// Starts the sandbox world's emulator; <paramref name="groups"/> are extra group conversation ids holding its members
-    /// and robot (the product's tests name their own on-call group).
+    /// Starts the sandbox world's emulator for a product host in the test process, on the caller's clock;
+    /// <paramref name="groups"/> are extra group conversation ids holding its members and robot (the product's tests
+    /// name their own on-call group).
     /// </summary>
-    public static async Task<DingTalkEmulator> StartAsync(TimeProvider time, params string[] groups)
+    public static Task<DingTalkEmulator> StartAsync(TimeProvider time, params string[] groups)
     {
         var options = DingTalkSandboxOptions.CreateDefault();
         // A tap's answer is awaited on the shared clock; the wall-clock bound only matters on a starved machine.
         options.CallbackTimeout = TimeSpan.FromSeconds(20);
         var sandboxGroup = options.Groups[0];
         options.Groups.AddRange(groups.Select(id => sandboxGroup with { OpenConversationId = id }));
+        return StartAsync(options, time);
+    }
+
+    /// <summary>Starts the emulator with <paramref name="options"/>, on <paramref name="time"/> (the system clock when null), under <paramref name="prefix"/>.</summary>
+    public static async Task<DingTalkEmulator> StartAsync(DingTalkSandboxOptions options, TimeProvider? time = null, string prefix = SandboxDingTalkExtensions.DefaultPrefix)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(time);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddSandboxDingTalk(options);
         var app = builder.Build();
-        app.UseWebSockets();
-        app.MapSandboxDingTalk();
+        app.MapSandboxDingTalk(prefix);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new DingTalkEmulator(app, new Uri(address.TrimEnd('/') + "/"), options);
+        return new DingTalkEmulator(app, new Uri(address.TrimEnd('/') + "/"), prefix, options);
     }
+
+    /// <summary>One of the emulator's services (its stores, its clock), for what the script API does not show.</summary>
+    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
     /// <summary>The card as <paramref name="userId"/> sees it (with their private line), or as the group sees it.</summary>
     public Task<JsonElement> CardAsync(string outTrackId, string? userId = null) =>
@@ -96,6 +118,7 @@ public sealed class DingTalkEmulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Script.Dispose();
+        await _app.StopAsync();
         await _app.DisposeAsync();
     }
 }

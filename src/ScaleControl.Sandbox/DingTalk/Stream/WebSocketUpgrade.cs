@@ -34,6 +34,6 @@ internal static class WebSocketUpgrade
         http.Response.Headers.Upgrade = "websocket";
         http.Response.Headers.SecWebSocketAccept = accept;
         var stream = await http.Features.Get<IHttpUpgradeFeature>()!.UpgradeAsync();
-        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = keepAlive });
+        return new UpgradedWebSocket(WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = keepAlive }), http);
     }
 }

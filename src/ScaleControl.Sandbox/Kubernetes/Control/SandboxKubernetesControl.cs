@@ -4,6 +4,7 @@ using ScaleControl.Sandbox.Kubernetes.Cluster;
 using ScaleControl.Sandbox.Kubernetes.Json;
 using ScaleControl.Sandbox.Kubernetes.Operations;
 using ScaleControl.Sandbox.Kubernetes.Resources;
+using ScaleControl.Yaml;
 
 namespace ScaleControl.Sandbox.Kubernetes.Control;
 

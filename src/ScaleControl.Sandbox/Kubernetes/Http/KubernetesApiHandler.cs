@@ -10,6 +10,7 @@ using ScaleControl.Sandbox.Kubernetes.Operations;
 using ScaleControl.Sandbox.Kubernetes.Protobuf;
 using ScaleControl.Sandbox.Kubernetes.Resources;
 using ScaleControl.Sandbox.Kubernetes.Selectors;
+using ScaleControl.Yaml;
 
 namespace ScaleControl.Sandbox.Kubernetes.Http;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Api;
 using ScaleControl.Sandbox.Kubernetes.Json;
 using ScaleControl.Sandbox.Kubernetes.Resources;
+using ScaleControl.Yaml;
 
 namespace ScaleControl.Sandbox.Kubernetes.Operations;
 

@@ -171,8 +171,7 @@ public sealed class Reconciler(
         runtime.QuietSince = hotEvent is null ? null : ReturnToNormalRules.QuietSince(runtime.QuietSince, decision, hotEvent.PreEventReplicas, time.GetUtcNow());
 
         var (acted, said) = pinRequested ? (null, null)
-            : PinNotHeld(policy, workload) is { } drift ? (null, drift)
-            : HpaFloorHolds(decision, workload) is { } floor ? (null, floor)
+            : ProposalRules.PinNotHeld(policy.Spec, workload.SpecReplicas, time.GetUtcNow()) is { } drift ? (null, drift)
             : hotEvent is not null && decision.Direction != ScaleDirection.Up
               && await ReturnToNormalAsync(policy, decision, workload, open, hotEvent, runtime.QuietSince, board, targetKey, cancellationToken) is { } back ? back
             : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
@@ -195,30 +194,6 @@ public sealed class Reconciler(
 
         await WriteStatusAsync(policy, said is null ? decision : decision with { Reason = $"{decision.Reason}; {said}" }, null, cancellationToken);
     }
-
-    /// <summary>
-    /// A pin in force that the workload does not run (scaled outside ScaleControl, the pin's own scale failed, or a pin
-    /// written into the spec with kubectl): the loop does not chase it. A pin is applied by the override that made it,
-    /// through its approval rules; the loop cannot tell who wrote the spec, and the applier would refuse each try — a
-    /// Failed proposal and a notice on every evaluation until the pin ends. The status says what to do instead.
-    /// </summary>
-    private string? PinNotHeld(ScalePolicy policy, WorkloadState workload) =>
-        ProposalRules.ActivePin(policy.Spec, time.GetUtcNow()) is { } pin && pin.Replicas != workload.SpecReplicas
-            ? $"the workload runs {workload.SpecReplicas}, not the pinned {pin.Replicas} (changed outside ScaleControl, or the pin's scale failed): pin again to restore it, or unpin"
-            : null;
-
-    /// <summary>
-    /// An HPA that owns the workload keeps its own minReplicas (its owner's, kept as the original while ScaleControl
-    /// has raised it): ScaleControl can raise that floor and restore it, never go below it. A scale-down below it while
-    /// the workload already runs at or below it changes nothing, and acting on it made an "applied 4 → 4" proposal,
-    /// an Event and a "scaled automatically 4 → 3" notice in the group on every evaluation (the seeded feed-service
-    /// below 300 qps).
-    /// </summary>
-    private static string? HpaFloorHolds(Decision decision, WorkloadState workload) =>
-        workload.Hpa is { } hpa && (hpa.OriginalMinReplicas ?? hpa.MinReplicas ?? 1) is var floor
-        && decision.DesiredReplicas < floor && decision.DesiredReplicas < workload.SpecReplicas && workload.SpecReplicas <= floor
-            ? $"held at {workload.SpecReplicas}: HPA {hpa.Name} owns the workload and its own minReplicas is {floor}"
-            : null;
 
     /// <summary>
     /// The way back during a hot event (<see cref="ReturnToNormalRules"/>): no step-by-step scale-down while it waits,

@@ -81,7 +81,7 @@ public sealed class OverrideService(
         }
 
         var verdict = OverrideRules.Route(policy.Spec, order.User, state.SpecReplicas, order.Replicas, order.AllowOutsideBounds);
-        var note = BelowPolicyNote(policy, order);
+        var note = OverrideRules.BelowPolicyNote(policy, order.Replicas, TimeSpan.FromSeconds(order.DurationSeconds), time.GetUtcNow());
         return verdict.Route switch
         {
             OverrideRoute.Refuse => new OverrideResult(null, verdict.Message, StatusCodes.Status400BadRequest, Field: verdict.Field),
@@ -94,22 +94,6 @@ public sealed class OverrideService(
     private static OverrideResult WithNote(OverrideResult result, string? note) =>
         result.Policy is not null || result.Status == StatusCodes.Status202Accepted ? result with { Note = note }
             : result;
-
-    /// <summary>
-    /// People pin on purpose, so a pin below what the policy asks goes through, but says so. "Asks" is the policy's last
-    /// recorded decision (its status); under an active pin or freeze that records the override, not the policy's ask.
-    /// </summary>
-    private string? BelowPolicyNote(ScalePolicy policy, PinOrder order)
-    {
-        var now = time.GetUtcNow();
-        if (policy.Status?.DesiredReplicas is not { } asked || order.Replicas >= asked
-            || ProposalRules.ActivePin(policy.Spec, now) is not null || ProposalRules.ActiveFreeze(policy.Spec, now) is not null)
-        {
-            return null;
-        }
-
-        return $"note: the policy asks for {asked} now; the pin holds {order.Replicas} for {Chat.ChatAnswers.Span(TimeSpan.FromSeconds(order.DurationSeconds))}";
-    }
 
     private async Task<OverrideResult> PinNowAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, string? note, CancellationToken cancellationToken)
     {

@@ -1,23 +1,19 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using ScaleControl.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using YamlDotNet.Serialization;
 
-namespace ScaleControl.Cli.Formatting;
+namespace ScaleControl.Yaml;
 
-/// <summary>Converts between YAML documents and the JSON the REST API speaks.</summary>
+/// <summary>
+/// Reads YAML (one or many documents) as JSON; compiled into scalectl (policy and config files) and the sandbox
+/// (manifests, apply patches). Plain scalars are typed as YAML 1.2's core schema and Kubernetes' YAML decoder type
+/// them (null, bool, int, float); quoted ones stay strings. Every failure is a <see cref="YamlException"/>.
+/// </summary>
 internal static class YamlJson
 {
-    private static readonly ISerializer s_serializer = new SerializerBuilder()
-        .WithQuotingNecessaryStrings()
-        .DisableAliases()
-        .Build();
-
     /// <summary>Reads every document of a (multi-document) YAML text; empty documents are skipped.</summary>
-    /// <exception cref="YamlException">The text is not valid YAML, or beyond <see cref="YamlBounds"/>.</exception>
+    /// <exception cref="YamlException">The text is not valid YAML, has a key that is not plain text, or is beyond <see cref="YamlBounds"/>.</exception>
     public static IReadOnlyList<JsonNode> ParseDocuments(string yaml)
     {
         var stream = new YamlStream();
@@ -33,17 +29,19 @@ internal static class YamlJson
             throw new YamlException(Mark.Empty, Mark.Empty, "unexpected end of a [..] or {..} collection", e);
         }
 
-        return [.. stream.Documents
-            .Select(d => ToJson(d.RootNode))
-            .OfType<JsonNode>()];
+        return [.. stream.Documents.Select(d => ToJson(d.RootNode)).OfType<JsonNode>()];
     }
 
-    public static string ToYaml(JsonNode? node) => s_serializer.Serialize(ToPlain(node));
+    /// <summary>JSON text as is, otherwise the first YAML document (apply patches may come as either).</summary>
+    public static JsonNode? ParseJsonOrYaml(string text)
+    {
+        var trimmed = text.TrimStart();
+        return trimmed.StartsWith('{') || trimmed.StartsWith('[') ? JsonNode.Parse(text) : ParseDocuments(text).FirstOrDefault();
+    }
 
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(kv =>
-            KeyValuePair.Create(Key(kv.Key), ToJson(kv.Value)))),
+        YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(Key(kv.Key), ToJson(kv.Value)))),
         YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(ToJson)]),
         YamlScalarNode scalar => Scalar(scalar),
         _ => null,
@@ -53,7 +51,6 @@ internal static class YamlJson
         ? text
         : throw new YamlException(key.Start, key.End, "mapping keys must be plain text");
 
-    /// <summary>Plain scalars follow YAML 1.2's core schema (null, bool, int, float); quoted ones stay strings.</summary>
     private static JsonValue? Scalar(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? "";
@@ -68,25 +65,9 @@ internal static class YamlJson
             "true" or "True" or "TRUE" => JsonValue.Create(true),
             "false" or "False" or "FALSE" => JsonValue.Create(false),
             _ when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) => JsonValue.Create(l),
-            _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),
+            // A number has a digit: .NET also reads "NaN" and "Infinity", which are words in YAML and cannot be written as JSON.
+            _ when text.Any(char.IsAsciiDigit) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),
             _ => JsonValue.Create(text),
         };
     }
-
-    private static object? ToPlain(JsonNode? node) => node switch
-    {
-        null => null,
-        JsonObject obj => obj.ToDictionary(kv => kv.Key, kv => ToPlain(kv.Value)),
-        JsonArray array => array.Select(ToPlain).ToList(),
-        JsonValue value => value.GetValueKind() switch
-        {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            JsonValueKind.Number when value.TryGetValue<long>(out var l) => l,
-            JsonValueKind.Number => value.GetValue<double>(),
-            _ => value.ToJsonString(),
-        },
-        _ => node.ToJsonString(),
-    };
 }
