@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using ScaleControl.Cli.Api;
 using ScaleControl.Cli.Formatting;
@@ -21,7 +22,7 @@ internal sealed class WhatIfCommand : ApiCommand
 
     private static readonly Option<string> s_from = new("--from")
     {
-        Description = "How far back to start, e.g. -1h or -30m",
+        Description = "How far back to start (from --to, default now), e.g. -1h or -30m",
         DefaultValueFactory = _ => "-1h",
         AllowMultipleArgumentsPerToken = false,
     };
@@ -37,6 +38,11 @@ internal sealed class WhatIfCommand : ApiCommand
         Description = "How long a person takes to approve a proposal, e.g. 2m (0s: at once; default: the policy's escalation time)",
     };
 
+    private static readonly Option<string?> s_to = new("--to")
+    {
+        Description = "When the window ends, RFC 3339 (e.g. 2026-12-05T03:10:00Z, within the last 7 days; default now): replay a past incident",
+    };
+
     private static readonly Option<bool> s_all = new("--all")
     {
         Description = "Show every step, not only those where the policy would have acted",
@@ -49,6 +55,7 @@ internal sealed class WhatIfCommand : ApiCommand
         Options.Add(s_from);
         Options.Add(s_step);
         Options.Add(s_approvalDelay);
+        Options.Add(s_to);
         Options.Add(s_all);
     }
 
@@ -76,6 +83,16 @@ internal sealed class WhatIfCommand : ApiCommand
             }
 
             body["approvalDelaySeconds"] = (long)delay.TotalSeconds;
+        }
+
+        if (context.Parse.GetValue(s_to) is { } toText)
+        {
+            if (!DateTimeOffset.TryParse(toText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var to) || !toText.Contains('T', StringComparison.Ordinal))
+            {
+                throw new CliException($"--to '{toText}' is not an RFC 3339 time such as 2026-12-05T03:10:00Z");
+            }
+
+            body["to"] = to.ToString("O", CultureInfo.InvariantCulture);
         }
 
         var node = await context.Api.PostAsync($"policies/{id.Path}/whatif", body, ct);

@@ -97,7 +97,7 @@ public static class PoliciesEndpoints
 
         try
         {
-            return TypedResults.Ok(await simulator.RunAsync(policy, request.FromSeconds, request.StepSeconds, request.ApprovalDelaySeconds, cancellationToken));
+            return TypedResults.Ok(await simulator.RunAsync(policy, request.FromSeconds, request.StepSeconds, request.ApprovalDelaySeconds, cancellationToken, request.To));
         }
         catch (MetricQueryException e)
         {

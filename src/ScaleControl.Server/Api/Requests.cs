@@ -19,8 +19,10 @@ public sealed record RejectRequest(string? Reason);
 /// <summary>Take an applied change back; <see cref="Reason"/> is recorded on the undo.</summary>
 public sealed record UndoRequest(string? Reason);
 
+/// <param name="FromSeconds">How long the replayed window is, back from <paramref name="To"/>.</param>
 /// <param name="ApprovalDelaySeconds">How long after it is made a proposal is taken as approved; null: the policy's escalation time.</param>
-public sealed record WhatIfRequest(int FromSeconds = 3600, int StepSeconds = 15, int? ApprovalDelaySeconds = null);
+/// <param name="To">When the window ends (a past incident, or the same window replayed twice); null: now.</param>
+public sealed record WhatIfRequest(int FromSeconds = 3600, int StepSeconds = 15, int? ApprovalDelaySeconds = null, DateTimeOffset? To = null);
 
 /// <summary>The size limits every request string obeys (the whole body is capped by <see cref="RequestBodyLimit"/>).</summary>
 public static class RequestLimits
@@ -80,8 +82,13 @@ public sealed class UndoRequestValidator : AbstractValidator<UndoRequest>
 
 public sealed class WhatIfRequestValidator : AbstractValidator<WhatIfRequest>
 {
-    public WhatIfRequestValidator()
+    /// <summary>How far a window's end may lie ahead of the server's clock: a client's clock a little ahead is not an error.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    public WhatIfRequestValidator(TimeProvider time)
     {
+        RuleFor(r => r.To).Must(to => to <= time.GetUtcNow() + ClockSkew && to >= time.GetUtcNow().AddDays(-7)).When(r => r.To is not null)
+            .WithMessage(r => $"to must lie within the last 7 days and not in the future (the server's time is {time.GetUtcNow():u}).");
         RuleFor(r => r.FromSeconds).InclusiveBetween(60, 7 * 24 * 3600).WithMessage("fromSeconds must be between 60 and 604800.");
         RuleFor(r => r.StepSeconds).InclusiveBetween(1, 3600).WithMessage("stepSeconds must be between 1 and 3600.");
         RuleFor(r => r).Must(r => r.StepSeconds <= 0 || r.FromSeconds / r.StepSeconds <= 11_000)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScaleControl.Testing.Prometheus;
 
 namespace ScaleControl.Cli.Tests.EndToEnd;
@@ -101,9 +102,11 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
         await ApplyAsync("whatif-orders-approval.yaml");
         var cli = Server.Cli(CliSandbox.ViewerToken);
 
-        var atOnce = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h", "--approval-delay", "0s", "-o", "json");
-        var asEscalated = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h", "-o", "json");
-        var text = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h");
+        // One window for the three runs (they start seconds apart on a busy machine): the same history on the same grid.
+        var to = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var atOnce = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h", "--to", to, "--approval-delay", "0s", "-o", "json");
+        var asEscalated = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h", "--to", to, "-o", "json");
+        var text = await cli.RunAsync("whatif", "clitest/cli-whatif-approval", "--from", "-1h", "--to", to);
 
         Assert.True(atOnce.ExitCode == 0 && asEscalated.ExitCode == 0 && text.ExitCode == 0, $"{atOnce}\n{asEscalated}\n{text}");
         Assert.Equal(180, asEscalated.Json["approvalDelaySeconds"]!.GetValue<int>());
@@ -128,6 +131,18 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
     /// <summary>When the replay first runs more than <paramref name="replicas"/>.</summary>
     private static DateTimeOffset FirstAbove(System.Text.Json.Nodes.JsonNode result, int replicas) =>
         result["steps"]!.AsArray().First(s => s!["currentReplicas"]!.GetValue<int>() > replicas)!["time"]!.GetValue<DateTimeOffset>();
+
+    [Theory]
+    [InlineData("tonight", "error: --to 'tonight' is not an RFC 3339 time such as 2026-12-05T03:10:00Z")]
+    [InlineData("2099-01-01T00:00:00Z", "error: invalid request (400): to: to must lie within the last 7 days and not in the future")]
+    public async Task WhatIf_BadWindowEnd_IsOneErrorLine(string to, string error)
+    {
+        var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--to", to);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.StartsWith(error, result.Error.Trim(), StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
 
     [Fact]
     public async Task WhatIf_BadLookBack_IsOneErrorLine()

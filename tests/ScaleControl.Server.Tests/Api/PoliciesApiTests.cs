@@ -236,6 +236,37 @@ public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
     }
 
     [Fact]
+    public async Task WhatIf_WindowEndingInThePast_ReplaysThatWindow()
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Approval("shop", "incident"), default);
+        _server.Workloads.Add("shop", "incident", 4);
+        _server.Metrics.Set(TestPolicies.Query("incident"), 1000);
+        using var client = _server.ClientWith(ViewerToken);
+        var to = _server.Time.GetUtcNow().AddHours(-3);
+
+        using var response = await client.PostJson("/api/v1/policies/shop/incident/whatif", new { fromSeconds = 600, stepSeconds = 15, to });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadJson();
+        Assert.Equal((to.AddSeconds(-600), to), (result.GetProperty("from").GetDateTimeOffset(), result.GetProperty("to").GetDateTimeOffset()));
+        Assert.All(result.GetProperty("steps").EnumerateArray(), s => Assert.InRange(s.GetProperty("time").GetDateTimeOffset(), to.AddSeconds(-600), to));
+    }
+
+    [Theory]
+    [InlineData(2)] // the future, beyond a minute of clock skew
+    [InlineData(-8 * 24)] // older than the 7 days a replay reaches back
+    public async Task WhatIf_WindowEndOutOfReach_Returns400NamingTo(int hoursFromNow)
+    {
+        using var client = _server.ClientWith(ViewerToken);
+
+        using var response = await client.PostJson("/api/v1/policies/video/x/whatif", new { fromSeconds = 600, stepSeconds = 15, to = _server.Time.GetUtcNow().AddHours(hoursFromNow) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.ReadJson()).GetProperty("errors");
+        Assert.StartsWith("to must lie within the last 7 days and not in the future", errors.GetProperty("to")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WhatIf_ApprovalDelayOutOfRange_Returns400NamingIt()
     {
         using var client = _server.ClientWith(ViewerToken);

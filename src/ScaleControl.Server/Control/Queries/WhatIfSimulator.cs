@@ -47,9 +47,10 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
     public static readonly TimeSpan DefaultApprovalDelay = TimeSpan.FromSeconds(new EscalationSpec().AfterSeconds);
 
     /// <param name="approvalDelaySeconds">How long a person takes to approve; null: the policy's escalation time.</param>
-    public async Task<WhatIfResult> RunAsync(ScalePolicy policy, int fromSeconds, int stepSeconds, int? approvalDelaySeconds, CancellationToken cancellationToken)
+    /// <param name="until">When the window ends; null: now.</param>
+    public async Task<WhatIfResult> RunAsync(ScalePolicy policy, int fromSeconds, int stepSeconds, int? approvalDelaySeconds, CancellationToken cancellationToken, DateTimeOffset? until = null)
     {
-        var to = time.GetUtcNow();
+        var to = until ?? time.GetUtcNow();
         var from = to.AddSeconds(-fromSeconds);
         var step = TimeSpan.FromSeconds(stepSeconds);
         var series = new Dictionary<string, IReadOnlyList<MetricPoint>>(StringComparer.Ordinal);
