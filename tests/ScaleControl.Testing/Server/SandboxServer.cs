@@ -24,6 +24,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _output = [];
     private Kubectl? _kubectl;
+    private bool _disposed;
 
     private SandboxServer(Process process, string workingDirectory)
     {
@@ -161,8 +162,8 @@ public sealed partial class SandboxServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether the process has ended (e.g. killed at a crash point).</summary>
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether the process has ended (e.g. killed at a crash point, or stopped by the test); its output stays readable.</summary>
+    public bool HasExited => _disposed || _process.HasExited;
 
     /// <summary>Waits until the process ends by itself (a crash point kills it).</summary>
     public async Task WaitForExitAsync(TimeSpan limit) => await _process.WaitForExitAsync().WaitAsync(limit);
@@ -291,6 +292,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _kubectl?.Dispose();
         Http?.Dispose();
         if (!_process.HasExited)
