@@ -42,15 +42,19 @@ public sealed class WriteChain<T>
         }
     }
 
-    /// <summary>The newest version of <paramref name="cached"/> this replica knows of (<paramref name="cached"/> itself when it wrote none since).</summary>
-    public T Freshest(string key, T cached)
+    /// <summary>
+    /// What this replica wrote over <paramref name="cachedVersion"/> of <paramref name="key"/>, following its later writes
+    /// too; null when it wrote nothing over that version (the cache is as fresh as we know).
+    /// </summary>
+    public T? After(string key, string? cachedVersion)
     {
-        var current = cached;
-        for (var hops = 0; hops < MaxHops && _versionOf(current) is { } version && _next.TryGetValue((key, version), out var next); hops++)
+        T? newest = null;
+        for (var (hops, version) = (0, cachedVersion); hops < MaxHops && version is not null && _next.TryGetValue((key, version), out var next); hops++)
         {
-            current = next;
+            newest = next;
+            version = _versionOf(next);
         }
 
-        return current;
+        return newest;
     }
 }

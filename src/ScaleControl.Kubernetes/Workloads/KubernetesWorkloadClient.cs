@@ -45,12 +45,13 @@ public sealed partial class KubernetesWorkloadClient(
         }
 
         var key = WorkloadCache.Key(workload.Metadata);
-        var spec = _ownScales.Freshest(ScaleKey(workload), new ScaleWritten(workload.Metadata.ResourceVersion, workload.SpecReplicas ?? 1));
+        // Read on every evaluation: nothing is allocated unless a write of ours is newer than the cache.
+        var ours = workload.Metadata.Uid is { } uid ? _ownScales.After(uid, workload.Metadata.ResourceVersion) : null;
         return new WorkloadState(
             target with { Kind = workload.Kind },
-            spec.Replicas,
+            ours?.Replicas ?? workload.SpecReplicas ?? 1,
             workload.ReadyReplicas ?? 0,
-            spec.ResourceVersion ?? "",
+            ours?.ResourceVersion ?? workload.Metadata.ResourceVersion ?? "",
             workload.Metadata.Uid,
             cache.Startup.Estimate(key, workload.Metadata, workload.Template, workload.MinReadySeconds),
             cache.FindOwningHpa(target) is { } hpa ? Describe(hpa) : null,
@@ -96,7 +97,11 @@ public sealed partial class KubernetesWorkloadClient(
                 ? await client.AppsV1.ReplaceNamespacedStatefulSetScaleAsync(scale, target.Name, target.Namespace, fieldManager: options.FieldManager, cancellationToken: cancellationToken).ConfigureAwait(false)
                 : await client.AppsV1.ReplaceNamespacedDeploymentScaleAsync(scale, target.Name, target.Namespace, fieldManager: options.FieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
             var replicas = written.Spec?.Replicas ?? request.Replicas;
-            _ownScales.Record(ScaleKey(workload), resourceVersion, new ScaleWritten(written.Metadata?.ResourceVersion, replicas));
+            if (workload.Metadata.Uid is { } uid)
+            {
+                _ownScales.Record(uid, resourceVersion, new ScaleWritten(written.Metadata?.ResourceVersion, replicas));
+            }
+
             LogScaled(logger, target.ToString(), workload.SpecReplicas ?? 0, replicas, request.Reason);
             return new ScaleResult(ScaleOutcome.Applied, replicas, $"scaled {workload.SpecReplicas} → {replicas}", ResourceVersion: written.Metadata?.ResourceVersion);
         }
@@ -176,8 +181,6 @@ public sealed partial class KubernetesWorkloadClient(
             return Failure(request.Target, ex, $"HPA {info.Name} changed since it was read; re-read and re-check") with { ViaHpa = true };
         }
     }
-
-    private static string ScaleKey(CachedWorkload workload) => $"{workload.Kind}/{WorkloadCache.Key(workload.Metadata)}";
 
     /// <summary>What a <c>/scale</c> write of ours left: the workload's resourceVersion and spec.replicas after it.</summary>
     private sealed record ScaleWritten(string? ResourceVersion, int Replicas);

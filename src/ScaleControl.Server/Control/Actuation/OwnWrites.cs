@@ -15,5 +15,5 @@ public sealed class OwnWrites
     public void Record(ScaleProposal before, ScaleProposal stored) => _chain.Record(before.Key, before.Metadata.ResourceVersion, stored);
 
     /// <summary>The newest version of <paramref name="cached"/> this replica knows of.</summary>
-    public ScaleProposal Freshest(ScaleProposal cached) => _chain.Freshest(cached.Key, cached);
+    public ScaleProposal Freshest(ScaleProposal cached) => _chain.After(cached.Key, cached.Metadata.ResourceVersion) ?? cached;
 }
