@@ -57,13 +57,20 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public static async Task<SandboxServer> StartAsync(
         IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
     {
+        if (workingDirectory is not null)
+        {
+            // A restart on kept state: a failed start disposes (deletes) the directory, so there is nothing to retry in.
+            return await StartOnceAsync(settings, workingDirectory, arguments);
+        }
+
         // On port 0 the server probes for free ports before it binds them; a parallel test (or another process on
-        // the machine) can take one in between, and the server exits "address already in use": start it again.
+        // the machine) can take one in between, and the server exits "address already in use": start it again, in
+        // a fresh directory.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(settings, workingDirectory ?? Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName, arguments);
+                return await StartOnceAsync(settings, Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName, arguments);
             }
             catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
