@@ -22,6 +22,9 @@ public sealed class CrashTests
         await using (var crashing = await cluster.StartReplicaAsync("replica-a", ("ScaleControl__Testing__CrashAt", crashPoint)))
         {
             await cluster.CardShowsAsync(name, "pending");
+            // The card is on the phone a moment before the proposal records it; a tap in between races that write,
+            // and a kill right after can lose it (a crash window of its own, not the one these cases are about).
+            await cluster.ProposalRecordsCardAsync(name);
             await cluster.ClearJournalAsync();
             await cluster.TapAsync(name, "zhangsan");
             await crashing.WaitForExitAsync(TimeSpan.FromSeconds(30));
