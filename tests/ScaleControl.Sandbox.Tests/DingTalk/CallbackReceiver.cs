@@ -41,9 +41,17 @@ public sealed class CallbackReceiver : IAsyncDisposable
             receiver!.Received.Enqueue(received);
             return await answer(received);
         });
+        app.MapGet("/ready", () => Results.Ok());
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver = new CallbackReceiver(app, address.TrimEnd('/') + "/card-callback");
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        // One request before the emulator's first callback: a cold server's first answer (its pipeline compiled on
+        // first use) took longer than DingTalk's 2 s on a loaded CI runner, and the tap timed out.
+        using (var warmUp = new HttpClient())
+        {
+            (await warmUp.GetAsync(address + "/ready")).EnsureSuccessStatusCode();
+        }
+
+        receiver = new CallbackReceiver(app, address + "/card-callback");
         return receiver;
     }
 
