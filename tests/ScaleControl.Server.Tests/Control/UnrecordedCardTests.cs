@@ -73,8 +73,10 @@ public sealed class UnrecordedCardTests : IAsyncLifetime
 
         await Tick(seconds: 31); // createAndDeliver with the same outTrackId: param.cardAlreadyExist, so the card is updated
 
+        Assert.Equal(outTrackId, (await StoredAsync(pending)).Status.Card?.OutTrackId);
+        await Tick(seconds: 5); // recorded as not shown yet (a DingTalk that took the second delivery silently would show the first): shown once more
         var stored = await StoredAsync(pending);
-        Assert.Equal((outTrackId, CardState.Of(stored)), (stored.Status.Card?.OutTrackId, stored.Status.Card?.ShownState));
+        Assert.Equal(CardState.Of(stored), stored.Status.Card?.ShownState);
         var card = await _dingTalk.CardAsync(outTrackId);
         Assert.Equal(1, card.GetProperty("spaces").GetArrayLength());
         Assert.Single(await AllCardsAsync());

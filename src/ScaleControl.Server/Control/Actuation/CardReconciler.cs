@@ -146,8 +146,11 @@ public sealed class CardReconciler(
             return;
         }
 
+        // Without a record the card may have been delivered before the crash. DingTalk answers a second delivery with
+        // param.cardAlreadyExist and the card is updated; should it ever accept it silently instead, the card would
+        // still show the first delivery: recorded as not shown yet, the next pass updates it.
         var state = CardState.Of(proposal);
-        var shown = card.Error is null ? card with { ShownState = state } : card;
+        var shown = card.Error is null && proposal.Status.Card is not null ? card with { ShownState = state } : card;
         await writer.UpdateAsync(proposal, p => CardState.Of(p) == state ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
     }
 }
