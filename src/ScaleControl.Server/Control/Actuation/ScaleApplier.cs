@@ -2,6 +2,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
