@@ -27,7 +27,6 @@ public static class AutoNoticeRules
             return null;
         }
 
-        var target = ProposalRules.TargetKey(ProposalFactory.TargetOf(step));
         var cards = existing
             .Where(p => p.Key != step.Key && ProposalFactory.ActionOf(p) == ProposalFactory.Action.Auto
                 && p.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == destination)
@@ -36,9 +35,7 @@ public static class AutoNoticeRules
             .OrderByDescending(c => c.Newest);
         foreach (var (rows, newest) in cards)
         {
-            var related = rows.Any(r => ProposalRules.TargetKey(ProposalFactory.TargetOf(r)) == target
-                || (step.Spec.Group is { } group && r.Spec.Group == group));
-            if (!related)
+            if (!rows.Any(r => SameBurst(step, r)))
             {
                 continue;
             }
@@ -49,6 +46,43 @@ public static class AutoNoticeRules
 
         return null;
     }
+
+    /// <summary>
+    /// The steps of <paramref name="step"/>'s burst whose card never arrived (DingTalk down during the storm, a replica
+    /// stopped before the send), oldest first and at most a card's worth, to be delivered now as one card; empty when
+    /// nothing is due. They are the applied automatic steps of the same workload or policy group (as in
+    /// <see cref="CardToJoin"/>), at most <paramref name="window"/> old, whose card has an error, after the newest
+    /// step with a card delivered into <paramref name="destination"/>: that card is the burst's, the steps before it
+    /// are left as they are. Nothing is due while a step of the burst holds no record of its card yet (its own send
+    /// may be on its way; the reconciler records a "no card" for it after its grace).
+    /// </summary>
+    /// <param name="existing">All proposals, <paramref name="step"/> included.</param>
+    public static IReadOnlyList<ScaleProposal> UndeliveredBurst(ScaleProposal step, IEnumerable<ScaleProposal> existing, string destination, DateTimeOffset now, TimeSpan window)
+    {
+        var burst = existing
+            .Where(p => ProposalFactory.ActionOf(p) == ProposalFactory.Action.Auto && SameBurst(step, p) && now - StepTime(p) <= window)
+            .ToList();
+        if (burst.Any(p => p.Status is { Card: null, Phase: ProposalPhase.Approved or ProposalPhase.Applying or ProposalPhase.Applied }))
+        {
+            return [];
+        }
+
+        var delivered = burst
+            .Where(p => p.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == destination)
+            .Select(StepTime)
+            .DefaultIfEmpty(DateTimeOffset.MinValue)
+            .Max();
+        return [.. burst
+            .Where(p => p.Status is { Phase: ProposalPhase.Applied, Card.Error: not null } && StepTime(p) > delivered)
+            .OrderBy(StepTime)
+            .ThenBy(p => p.Metadata.Name, StringComparer.Ordinal)
+            .Take(MaxStepsPerCard)];
+    }
+
+    /// <summary>Whether <paramref name="other"/> is a step of the same workload as <paramref name="step"/>, or of its policy group.</summary>
+    private static bool SameBurst(ScaleProposal step, ScaleProposal other) =>
+        ProposalRules.TargetKey(ProposalFactory.TargetOf(other)) == ProposalRules.TargetKey(ProposalFactory.TargetOf(step))
+        || (step.Spec.Group is { } group && other.Spec.Group == group);
 
     /// <summary>When a step happened: applied, else created.</summary>
     public static DateTimeOffset StepTime(ScaleProposal step) => step.Status.AppliedAt ?? ProposalFactory.CreatedAt(step);

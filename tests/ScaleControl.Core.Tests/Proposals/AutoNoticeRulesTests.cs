@@ -27,6 +27,8 @@ public class AutoNoticeRulesTests
 
     private static CardReference Card(string id, string group = Group) => new() { OutTrackId = id, OpenConversationId = group, ShownState = "shown" };
 
+    private static CardReference Failed(string id, string error = "DingTalk unreachable") => new() { OutTrackId = id, OpenConversationId = Group, Error = error };
+
     [Fact]
     public void CardToJoin_NextStepOfTheBurst_JoinsThePreviousStepsCard()
     {
@@ -72,6 +74,64 @@ public class AutoNoticeRulesTests
 
         Assert.Null(AutoNoticeRules.CardToJoin(Step(20, 21, T0.AddMinutes(20), "n"), steps, Group, T0.AddMinutes(20), Window));
         Assert.NotNull(AutoNoticeRules.CardToJoin(Step(20, 21, T0.AddMinutes(20), "n"), steps.Skip(1).ToList(), Group, T0.AddMinutes(20), Window));
+    }
+
+    [Fact]
+    public void UndeliveredBurst_StepsWhoseCardsFailed_OneBurstOldestFirst_OtherWorkloadsApart()
+    {
+        var a = Step(4, 7, T0, "a", Failed("shop.a"));
+        var b = Step(7, 12, T0.AddMinutes(1), "b", Failed("shop.b"));
+        var c = Step(12, 15, T0.AddMinutes(2), "c", Failed("shop.c", "no card: DingTalk has none under this proposal's id"));
+        var other = Step(2, 3, T0.AddMinutes(1), "o", Failed("shop.o"), workload: "payments");
+
+        var burst = AutoNoticeRules.UndeliveredBurst(b, [c, other, a, b], Group, T0.AddMinutes(3), Window);
+
+        Assert.Equal(["a", "b", "c"], burst.Select(s => s.Metadata.Name));
+        Assert.Equal(["o"], AutoNoticeRules.UndeliveredBurst(other, [c, other, a, b], Group, T0.AddMinutes(3), Window).Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public void UndeliveredBurst_AServiceOfTheSamePolicyGroup_IsOnTheChainsCard()
+    {
+        var gateway = Step(2, 6, T0, "g", Failed("feed.g"), workload: "feed-gateway", policyGroup: "feed-chain");
+        var api = Step(2, 5, T0.AddSeconds(10), "a", Failed("feed.a"), workload: "feed-api", policyGroup: "feed-chain");
+
+        Assert.Equal(["g", "a"], AutoNoticeRules.UndeliveredBurst(api, [api, gateway], Group, T0.AddMinutes(1), Window).Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public void UndeliveredBurst_ANewerStepHasADeliveredCard_ItIsTheBurstsCard_OnlyStepsAfterItAreDelivered()
+    {
+        var a = Step(4, 7, T0, "a", Failed("shop.a"));
+        var b = Step(7, 12, T0.AddMinutes(1), "b", Card("shop.b"));
+        var c = Step(12, 15, T0.AddMinutes(2), "c", Failed("shop.c"));
+
+        Assert.Empty(AutoNoticeRules.UndeliveredBurst(a, [a, b], Group, T0.AddMinutes(3), Window));
+        Assert.Equal(["c"], AutoNoticeRules.UndeliveredBurst(a, [a, b, c], Group, T0.AddMinutes(3), Window).Select(s => s.Metadata.Name));
+        Assert.Equal(["a"], AutoNoticeRules.UndeliveredBurst(a, [a, Step(7, 12, T0.AddMinutes(1), "b", Card("shop.b", "cidOther=="))], Group, T0.AddMinutes(3), Window).Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public void UndeliveredBurst_AStepWithoutARecordOfItsCard_WaitsForIt_AFailedStepDoesNot()
+    {
+        var a = Step(4, 7, T0, "a", Failed("shop.a"));
+        var sending = Step(7, 12, T0.AddMinutes(1), "b");
+        var applying = sending with { Status = sending.Status with { Phase = ProposalPhase.Applying, AppliedAt = null } };
+        var failed = sending with { Status = sending.Status with { Phase = ProposalPhase.Failed, AppliedReplicas = null } };
+
+        Assert.Empty(AutoNoticeRules.UndeliveredBurst(a, [a, sending], Group, T0.AddMinutes(2), Window));
+        Assert.Empty(AutoNoticeRules.UndeliveredBurst(a, [a, applying], Group, T0.AddMinutes(2), Window));
+        Assert.Equal(["a"], AutoNoticeRules.UndeliveredBurst(a, [a, failed], Group, T0.AddMinutes(2), Window).Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public void UndeliveredBurst_StepsOlderThanTheWindow_AreNotDelivered_AndACardHoldsAtMostItsMaximum()
+    {
+        var old = Step(4, 7, T0, "a", Failed("shop.a"));
+        var steps = Enumerable.Range(0, AutoNoticeRules.MaxStepsPerCard + 2).Select(i => Step(4 + i, 5 + i, T0.AddMinutes(i), $"s{i:00}", Failed($"shop.s{i}"))).ToList();
+
+        Assert.Empty(AutoNoticeRules.UndeliveredBurst(old, [old], Group, T0 + Window + TimeSpan.FromSeconds(1), Window));
+        Assert.Equal(steps.Take(AutoNoticeRules.MaxStepsPerCard), AutoNoticeRules.UndeliveredBurst(steps[0], steps, Group, T0.AddMinutes(20), Window));
     }
 
     [Fact]
