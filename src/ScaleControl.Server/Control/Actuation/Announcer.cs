@@ -76,6 +76,26 @@ public sealed class Announcer(
     }
 
     /// <summary>
+    /// One card showing <paramref name="rows"/> (an automatic burst whose card never arrived, each row carrying the
+    /// card's reference): updated when DingTalk has it already, delivered into its group otherwise. False when DingTalk failed.
+    /// </summary>
+    public async Task<bool> DeliverRowsAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await cards.UpdateGroupAsync(rows, cancellationToken);
+            await faults.ObserveAsync(FaultNotices.DingTalk, null, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, "card send", rows[0].Metadata.Namespace, rows[0].Metadata.Name);
+            await faults.ObserveAsync(FaultNotices.DingTalk, $"card send failed: {ex.Message}", cancellationToken);
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The card delivered for <paramref name="proposal"/> that it holds no record of (a crash between the delivery and
     /// the write), brought up to date: the reference to record, with an error when DingTalk has no such card, or null
     /// when DingTalk failed (try again later).

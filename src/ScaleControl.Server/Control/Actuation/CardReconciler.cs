@@ -9,7 +9,8 @@ namespace ScaleControl.Server.Control.Actuation;
 /// <summary>
 /// The proposal is the truth and the card its view. Each tick the leader brings stale cards up to date (a crash
 /// between a proposal write and its card update, a change the loop made — expiry, supersede, escalation — or DingTalk
-/// down), delivers cards that never arrived (DingTalk down when the proposal was made, a crash before the send) and
+/// down), delivers cards that never arrived (DingTalk down when the proposal was made, a crash before the send; for a
+/// burst of automatic steps, one card showing the whole ramp) and
 /// finds the cards of decided proposals that hold no record of theirs (a crash between the delivery and the write:
 /// the card would offer Approve on a proposal long applied or expired). At most
 /// <see cref="ControlLoopOptions.CardRepairsPerTick"/> a tick, so a DingTalk outage ends without a burst.
@@ -43,7 +44,8 @@ public sealed class CardReconciler(
         var now = time.GetUtcNow();
         var grace = TimeSpan.FromSeconds(options.Value.ApplyClaimSeconds);
         var budget = options.Value.CardRepairsPerTick;
-        foreach (var proposal in await store.ListAsync(null, cancellationToken))
+        var all = await store.ListAsync(null, cancellationToken);
+        foreach (var proposal in all)
         {
             if (budget <= 0)
             {
@@ -69,8 +71,16 @@ public sealed class CardReconciler(
                 budget--;
                 await FindAsync(proposal, group, now, cancellationToken);
             }
+            else if (NeedsBurstCard(proposal, now) && announcer.AutoCardGroup(policy) is { } notices
+                && AutoNoticeRules.UndeliveredBurst(proposal, all, notices, now, AutoNoticeWindow) is { Count: > 0 } burst)
+            {
+                budget--;
+                await DeliverBurstAsync(burst, notices, now, cancellationToken);
+            }
         }
     }
+
+    private TimeSpan AutoNoticeWindow => TimeSpan.FromSeconds(options.Value.AutoNoticeWindowSeconds);
 
     /// <summary>
     /// A change whose own card update is still on its way: an apply running under a live claim (it shows the outcome),
@@ -111,6 +121,39 @@ public sealed class CardReconciler(
         ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Auto
             ? proposal.Status.Phase == ProposalPhase.Applied ? announcer.AutoCardGroup(policy) : null
             : ProposalFactory.WasPutToApprovers(proposal) ? policy.Spec.Approval?.OpenConversationId : null;
+
+    /// <summary>An applied automatic step whose card has an error (its send failed, or none was found), within the notice window.</summary>
+    private bool NeedsBurstCard(ScaleProposal proposal, DateTimeOffset now) =>
+        ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Auto
+        && proposal.Status is { Phase: ProposalPhase.Applied, Card.Error: not null }
+        && now - AutoNoticeRules.StepTime(proposal) <= AutoNoticeWindow
+        && DueForTry(proposal, now);
+
+    /// <summary>
+    /// One card for the steps of a burst whose cards never arrived, under the oldest step's own id, showing the whole
+    /// ramp; each step then records it and what it shows, so the burst's next steps join it and it is updated in place.
+    /// A step that changed meanwhile records the state shown and stays stale: the next pass shows it again.
+    /// </summary>
+    private async Task DeliverBurstAsync(IReadOnlyList<ScaleProposal> burst, string group, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var step in burst)
+        {
+            Tried(step, now);
+        }
+
+        var card = new CardReference { OutTrackId = burst[0].Status.Card!.OutTrackId, OpenConversationId = group, SentAt = now };
+        var rows = burst.Select(step => ProposalLifecycle.WithCard(step, card)).ToList();
+        if (!await announcer.DeliverRowsAsync(rows, cancellationToken))
+        {
+            return;
+        }
+
+        foreach (var step in burst)
+        {
+            var shown = card with { ShownState = CardState.Of(step) };
+            await writer.UpdateAsync(step, p => p.Status.Card is { Error: not null } ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
+        }
+    }
 
     /// <summary>The card shows the decision when DingTalk has it; either way the proposal records what it found, so it is looked for once.</summary>
     private async Task FindAsync(ScaleProposal proposal, string group, DateTimeOffset now, CancellationToken cancellationToken)
