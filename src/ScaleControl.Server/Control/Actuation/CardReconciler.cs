@@ -148,7 +148,9 @@ public sealed class CardReconciler(
             return;
         }
 
-        foreach (var step in burst)
+        // Newest first: after a crash between these writes the newest step records the card, so the steps before it
+        // are not delivered a second card (UndeliveredBurst leaves the steps before a delivered card).
+        foreach (var step in burst.Reverse())
         {
             var shown = card with { ShownState = CardState.Of(step) };
             await writer.UpdateAsync(step, p => p.Status.Card is { Error: not null } ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
