@@ -71,8 +71,9 @@ public sealed class ProposalPageBrowserTests(SandboxInChromium sandbox) : IClass
 
         await dashboard.Locator($"#proposals .proposal[data-proposal='{id}'] a.details").ClickAsync();
 
-        await dashboard.WaitForURLAsync($"{sandbox.Url}/proposals/{id}");
-        await Assertions.Expect(dashboard.Locator("#phase")).ToHaveTextAsync("Pending");
+        // The navigation, not the page's load event (a loaded machine took over 30 s to fire it once): the text is awaited next.
+        await dashboard.WaitForURLAsync($"{sandbox.Url}/proposals/{id}", new() { WaitUntil = WaitUntilState.Commit, Timeout = Patient(30) });
+        await Assertions.Expect(dashboard.Locator("#phase")).ToHaveTextAsync("Pending", new() { Timeout = Patient(30) });
         await sandbox.ApiAsync($"/api/v1/proposals/{id}/reject", new { reason = "withdrawn" });
         await Assertions.Expect(dashboard.Locator("#phase")).ToHaveTextAsync("Rejected", new() { Timeout = Patient(10) });
         await Assertions.Expect(dashboard.Locator("#phase-line")).ToHaveTextAsync("Rejected by admin: withdrawn; no change.");
