@@ -5,7 +5,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Json;
 
 /// <summary>
 /// RFC 7386 JSON merge patch; the subset of strategic merge kubectl sends (lists of objects merged by their
-/// patchMergeKey); and server-side apply's merge of an applied configuration (by the lists' list-map keys).
+/// patchMergeKey); and server-side apply's merge of an applied configuration (by the lists' list-map keys, sets by value).
 /// </summary>
 internal static class MergePatch
 {
@@ -49,6 +49,11 @@ internal static class MergePatch
                 && MergeByKey(currentItems, patchItems, listKey, lists, byListMapKeys, names) is { } merged)
             {
                 result[key] = merged;
+            }
+            else if (byListMapKeys && lists!.IsSet(names) && value is JsonArray appliedValues && result[key] is JsonArray currentValues)
+            {
+                // A set: the live values, then the applied ones it lacks.
+                result[key] = new JsonArray([.. currentValues.Concat(appliedValues.Where(v => !currentValues.Any(c => JsonNode.DeepEquals(c, v)))).Select(v => v?.DeepClone())]);
             }
             else
             {
