@@ -465,8 +465,8 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
     {
         var others = store.Project(BuiltInResources.Services.Storage, o => (
                 Key: (JsonPaths.GetString(o, "metadata.namespace"), JsonPaths.GetString(o, "metadata.name")),
-                ClusterIPs: o["spec"] is JsonObject spec ? ServiceAllocation.Strings(spec, "clusterIPs") : [],
-                NodePorts: o["spec"] is JsonObject s ? ServiceAllocation.NodePorts(s).ToList() : []))
+                ClusterIPs: o["spec"] is JsonObject spec ? ServiceSpecRules.Strings(spec, "clusterIPs") : [],
+                NodePorts: o["spec"] is JsonObject s ? ServiceSpecRules.NodePorts(s).ToList() : []))
             .Where(s => s.Key != (ns, name))
             .ToList();
         return new(
