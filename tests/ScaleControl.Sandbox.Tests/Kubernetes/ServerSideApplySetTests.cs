@@ -6,7 +6,8 @@ namespace ScaleControl.Sandbox.Tests.Kubernetes;
 /// <summary>
 /// <c>kubectl apply --server-side</c> on sets (<c>+listType=set</c>: <c>metadata.finalizers</c>, a CRD's
 /// <c>x-kubernetes-list-type: set</c>): each value is owned by the managers that set it (<c>v:"example.com/a"</c>),
-/// managers applying different values never conflict, and one dropping its value removes only that value.
+/// managers applying different values never conflict, and one dropping its value removes only that value. A strategic
+/// merge patch (client-side apply, <c>kubectl patch</c>) merges finalizers by value too (their patchStrategy=merge).
 /// </summary>
 public sealed class ServerSideApplySetTests
 {
@@ -118,6 +119,29 @@ public sealed class ServerSideApplySetTests
 
         Assert.Equal((0, ""), (b.ExitCode, b.StdErr));
         Assert.Equal("""["a.example","both.example","b.example"]""", route["spec"]!["hosts"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ClientSideApplyAndStrategicPatch_Finalizers_MergeByValue()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""");
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        string Manifest(string finalizers) => kubectl.WriteFile($"cm-{Guid.NewGuid():N}.yaml", Config.Replace("FINALIZERS", finalizers, StringComparison.Ordinal));
+        await kubectl.RunAsync("apply", "-f", Manifest("example.com/a"));
+        await kubectl.RunAsync("patch", "cm", "app", "-n", "shop", "--type=json", "-p", """[{"op":"add","path":"/metadata/finalizers/-","value":"example.com/protect"}]""");
+
+        // kubectl sends only the added value (finalizers merge by patchStrategy), then $deleteFromPrimitiveList for the dropped one.
+        await kubectl.RunAsync("apply", "-f", Manifest("example.com/a, example.com/b"));
+        var added = Finalizers(await GetAsync(kubectl));
+        await kubectl.RunAsync("apply", "-f", Manifest("example.com/b"));
+        var dropped = Finalizers(await GetAsync(kubectl));
+        await kubectl.RunAsync("patch", "cm", "app", "-n", "shop", "--type=strategic", "-p", """{"metadata":{"finalizers":["example.com/c"]}}""");
+        var patched = Finalizers(await GetAsync(kubectl));
+
+        Assert.Equal(["example.com/a", "example.com/b", "example.com/protect"], added.Order(StringComparer.Ordinal));
+        Assert.Equal(["example.com/b", "example.com/protect"], dropped.Order(StringComparer.Ordinal));
+        Assert.Equal(["example.com/b", "example.com/c", "example.com/protect"], patched.Order(StringComparer.Ordinal));
     }
 
     private static Task<KubectlResult> ApplyAsync(Kubectl kubectl, string manager, string finalizers) =>
