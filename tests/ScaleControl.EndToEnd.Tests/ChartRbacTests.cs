@@ -63,6 +63,51 @@ public sealed partial class ChartRbacTests
         Assert.Equal(7, await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder"));
     }
 
+    /// <summary>
+    /// A cluster whose RBAC refuses one workload kind (here: no list/watch of StatefulSets): Deployment policies still
+    /// read their workloads, a StatefulSet's pin answers 503 with the API server's reason instead of waiting forever, and
+    /// <c>/readyz</c> says which cache cannot list and why while the replica stays in service (Degraded, 200).
+    /// </summary>
+    [Fact]
+    public async Task ClusterMode_WithoutListingStatefulSets_ServesDeployments_AndSaysWhyStatefulSetsFail()
+    {
+        await using var cluster = await SandboxServer.StartAsync(Fast.Settings(("ScaleControl__Loop__StartupDelaySeconds", "600")));
+        var narrowed = ChartRbac.Render().Replace("resources: [\"deployments\", \"statefulsets\"]", "resources: [\"deployments\"]", StringComparison.Ordinal);
+        Assert.NotEqual(ChartRbac.Render(), narrowed);
+        var kubeconfig = await ChartRbac.InstallAsync(cluster, narrowed);
+
+        await using var server = await SandboxServer.StartAsync(Fast.Settings(
+            ("ScaleControl__Mode", "Cluster"),
+            ("ScaleControl__Kubernetes__KubeconfigPath", kubeconfig),
+            ("ScaleControl__Kubernetes__LeaderElection__Namespace", ChartRbac.Namespace),
+            ("ScaleControl__Prometheus__Url", "http://127.0.0.1:9"),
+            ("ScaleControl__DingTalk__Enabled", "false"),
+            ("ScaleControl__Approvals__SigningKey", "chart-rbac-test-signing-key-0123456789"),
+            ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
+            ("ScaleControl__Identity", "chart-rbac-narrow")));
+
+        var refused = $"cannot read statefulsets: 403 Forbidden: statefulsets.apps is forbidden: User \"{ChartRbac.User}\" cannot list resource \"statefulsets\" in API group \"apps\" at the cluster scope";
+        var readyz = await server.Eventually(async () =>
+        {
+            using var response = await server.Http.GetAsync("/readyz");
+            var text = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode && text.Contains(refused, StringComparison.Ordinal) ? text : null;
+        }, "/readyz names the cache that cannot list and the API server's reason");
+        Assert.StartsWith("Degraded\nworkload-caches: Degraded: ", readyz, StringComparison.Ordinal);
+
+        // A Deployment's policy still reads its workload (before, every read waited for all three caches).
+        var decision = await server.PostJson("/api/v1/policies/shop/checkout-api/evaluate", new { }, AdminToken);
+        Assert.Equal(await cluster.Kubectl.ReplicasAsync("deployment", "shop", "checkout-api"), decision.GetProperty("currentReplicas").GetInt32());
+
+        var statefulSetPin = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 7, durationSeconds = 600, reason = "rbac narrowed" }, AdminToken));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, statefulSetPin.StatusCode);
+        var problem = System.Text.Json.JsonDocument.Parse(statefulSetPin.Message[(statefulSetPin.Message.IndexOf("503: ", StringComparison.Ordinal) + 5)..]).RootElement;
+        Assert.Equal("Kubernetes cache not synced", problem.GetProperty("title").GetString());
+        Assert.Contains(refused, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual(7, await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder"));
+    }
+
     [GeneratedRegex(@"resources: \[""deployments/scale"", ""statefulsets/scale""\]\s*\n\s*verbs: \[[^\]]*\]")]
     private static partial Regex ScaleRule();
 }

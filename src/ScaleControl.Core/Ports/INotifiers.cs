@@ -20,6 +20,13 @@ public interface IApprovalNotifier
         UpdateProposalAsync(rows[0], cancellationToken);
 
     /// <summary>
+    /// Updates the card delivered under the proposal's own identity when the proposal holds no record of it (the
+    /// replica that delivered it stopped before writing it down); false when there is no such card. Never delivers a
+    /// card. Without cards there is none.
+    /// </summary>
+    Task<bool> UpdateUnrecordedAsync(ScaleProposal proposal, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>
     /// DINGs the on-call people about <paramref name="rows"/>, the undecided proposals of one card (one, or a group
     /// card's pending rows: one DING names them all); falls back to an @-mention group message when DING is unavailable.
     /// </summary>

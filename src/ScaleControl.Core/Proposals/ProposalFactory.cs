@@ -147,6 +147,14 @@ public static class ProposalFactory
             ? a
             : Action.Approval;
 
+    /// <summary>
+    /// Whether the proposal was put to the approvers, as a card: not an automatic step, nor an order its requester
+    /// approved as they gave it (a pin or an undo applied at once). A request is approved by someone else.
+    /// </summary>
+    public static bool WasPutToApprovers(ScaleProposal proposal) =>
+        ActionOf(proposal) != Action.Auto
+        && (proposal.Status.History.FirstOrDefault(h => h.To == ProposalPhase.Approved) is not { } approved || approved.By != proposal.Spec.RequestedBy);
+
     public static WorkloadRef TargetOf(ScaleProposal proposal) =>
         new(proposal.Metadata.Namespace, proposal.Spec.Target.Kind, proposal.Spec.Target.Name);
 

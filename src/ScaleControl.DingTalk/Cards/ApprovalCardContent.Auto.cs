@@ -1,6 +1,7 @@
 using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
 
 namespace ScaleControl.DingTalk.Cards;

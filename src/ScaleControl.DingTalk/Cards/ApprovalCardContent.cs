@@ -3,6 +3,7 @@ using System.Text;
 using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
 
 namespace ScaleControl.DingTalk.Cards;

@@ -23,7 +23,7 @@ public sealed partial class DingTalkCardNotifier(
 {
     public async Task<CardReference> SendProposalAsync(ScaleProposal proposal, ScalePolicy policy, CancellationToken cancellationToken)
     {
-        var outTrackId = ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name);
+        var outTrackId = OwnOutTrackId(proposal);
         // An automatic step's card is a notice: it goes where the policy's notices go and calls nobody.
         var automatic = ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Auto;
         var group = automatic ? NoticeGroups.GroupOf(policy.Spec.Notifications, options.CurrentValue) : policy.Spec.Approval?.OpenConversationId;
@@ -67,16 +67,32 @@ public sealed partial class DingTalkCardNotifier(
 
     /// <summary>Merges the proposal's current state into the card (by key, so nothing else on it is lost).</summary>
     public Task UpdateProposalAsync(ScaleProposal proposal, CancellationToken cancellationToken) =>
-        UpdateOrRedeliverAsync(
-            ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name),
-            proposal.Status.Card?.OpenConversationId,
-            content.Build(proposal),
-            cancellationToken);
+        UpdateOrRedeliverAsync(OwnOutTrackId(proposal), proposal.Status.Card?.OpenConversationId, content.Build(proposal), cancellationToken);
+
+    /// <summary>
+    /// The card under the proposal's own outTrackId, shown as <see cref="UpdateProposalAsync"/> shows it; DingTalk
+    /// answers <c>param.cardNotExist</c> when it was never delivered, and nothing is delivered then.
+    /// </summary>
+    public async Task<bool> UpdateUnrecordedAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        var outTrackId = OwnOutTrackId(proposal);
+        try
+        {
+            await api.UpdateCardAsync(UpdateRequest(outTrackId, content.Build(proposal)), cancellationToken);
+        }
+        catch (DingTalkApiException e) when (e.Code == DingTalkErrorCodes.CardNotExists)
+        {
+            return false;
+        }
+
+        LogUnrecordedCardFound(logger, outTrackId);
+        return true;
+    }
 
     /// <summary>Merges all rows of a group card (the first row's card) into it.</summary>
     public Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken) =>
         UpdateOrRedeliverAsync(
-            rows[0].Status.Card?.OutTrackId ?? ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, rows[0].Metadata.Namespace, rows[0].Metadata.Name),
+            rows[0].Status.Card?.OutTrackId ?? OwnOutTrackId(rows[0]),
             rows[0].Status.Card?.OpenConversationId,
             content.BuildGroup(rows),
             cancellationToken);
@@ -90,14 +106,7 @@ public sealed partial class DingTalkCardNotifier(
     {
         try
         {
-            await api.UpdateCardAsync(
-                new UpdateCardRequest
-                {
-                    OutTrackId = outTrackId,
-                    CardData = new CardParams(cardData),
-                    CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
-                },
-                cancellationToken);
+            await api.UpdateCardAsync(UpdateRequest(outTrackId, cardData), cancellationToken);
         }
         catch (DingTalkApiException e) when (e.Code == DingTalkErrorCodes.CardNotExists && !string.IsNullOrWhiteSpace(group))
         {
@@ -106,6 +115,16 @@ public sealed partial class DingTalkCardNotifier(
             LogCardRedelivered(logger, outTrackId, group);
         }
     }
+
+    private static UpdateCardRequest UpdateRequest(string outTrackId, IReadOnlyDictionary<string, string> cardData) => new()
+    {
+        OutTrackId = outTrackId,
+        CardData = new CardParams(cardData),
+        CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
+    };
+
+    private string OwnOutTrackId(ScaleProposal proposal) =>
+        ProposalIdentity.ToOutTrackId(options.CurrentValue.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name);
 
     private CreateAndDeliverCardRequest DeliverRequest(string outTrackId, string group, IReadOnlyDictionary<string, string> cardData, IReadOnlyList<string> mentions)
     {
@@ -146,6 +165,9 @@ public sealed partial class DingTalkCardNotifier(
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Approval card {OutTrackId} no longer existed in DingTalk; delivered it again to group {OpenConversationId}")]
     private static partial void LogCardRedelivered(ILogger logger, string outTrackId, string openConversationId);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Approval card {OutTrackId} was delivered but never recorded on its proposal (a replica stopped in between); brought it up to date")]
+    private static partial void LogUnrecordedCardFound(ILogger logger, string outTrackId);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Approval card {OutTrackId} not delivered: {Error}")]
     private static partial void LogCardFailed(ILogger logger, string outTrackId, string error);

@@ -29,6 +29,7 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     private Task? _loop;
     private long _listCount;
     private long _watchCount;
+    private CacheFailure? _lastFailure;
 
     public ResourceCache(IResourceSource<T> source, WatchOptions options, TimeProvider time, ILogger logger)
     {
@@ -59,11 +60,46 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
 
     public bool IsSynced => _synced.Task.IsCompletedSuccessfully;
 
+    /// <summary>The resource, as the API names it (e.g. <c>statefulsets</c>).</summary>
+    public string Name => _source.Name;
+
+    /// <summary>Why the last list or watch failed, until a list succeeds again (null then).</summary>
+    public CacheFailure? LastFailure => Volatile.Read(ref _lastFailure);
+
     /// <summary>Starts the loop if needed and waits for the first full list.</summary>
     public Task WaitForSyncAsync(CancellationToken cancellationToken)
     {
         Start();
         return _synced.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits for the first full list, but not for one that keeps failing: a cache whose list has failed since it
+    /// started (a 403 from RBAC without the verb, a resource the server does not serve) throws at once with the
+    /// API server's reason, and one still listing after <paramref name="patience"/> throws too. A reader then fails
+    /// with a cause an operator can act on instead of waiting as long as its caller lets it.
+    /// </summary>
+    public async Task EnsureSyncedAsync(TimeSpan patience, CancellationToken cancellationToken)
+    {
+        if (IsSynced)
+        {
+            return;
+        }
+
+        if (LastFailure is { } failure)
+        {
+            throw new CacheNotSyncedException(Name, failure);
+        }
+
+        Start();
+        try
+        {
+            await _synced.Task.WaitAsync(patience, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new CacheNotSyncedException(Name, LastFailure ?? new CacheFailure($"the first list has not completed in {patience.TotalSeconds:0} s", _time.GetUtcNow(), 0));
+        }
     }
 
     public void Start()
@@ -136,6 +172,7 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
             {
                 failures++;
                 relist = true;
+                Volatile.Write(ref _lastFailure, new CacheFailure(Describe(ex), _time.GetUtcNow(), failures));
                 if (ex is HttpOperationException notServed && notServed.Is(HttpStatusCode.NotFound))
                 {
                     // A 404 on the list of a whole resource: the API server does not serve it (a CRD not installed).
@@ -184,6 +221,7 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
 
         ResourceVersion = resourceVersion;
         LogListed(_logger, _source.Name, items.Count, resourceVersion);
+        Volatile.Write(ref _lastFailure, null);
         _synced.TrySetResult();
     }
 
@@ -227,6 +265,15 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
 
         Changed?.Invoke(type, item);
     }
+
+    /// <summary>The API server's own words for a refused request (its Status message), else the exception's.</summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        HttpOperationException http when http.Is(HttpStatusCode.NotFound) =>
+            $"the API server does not serve it (404): {http.Describe()}",
+        HttpOperationException http => $"{(int?)http.Response?.StatusCode} {http.Response?.ReasonPhrase}".Trim() is var line && http.Describe() is var words && words != line ? $"{line}: {words}" : line,
+        _ => ex.Message,
+    };
 
     private static bool IsExpired(Exception ex) => ex switch
     {

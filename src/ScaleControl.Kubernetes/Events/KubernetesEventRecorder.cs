@@ -30,7 +30,7 @@ public sealed partial class KubernetesEventRecorder(
     {
         try
         {
-            await workloads.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            await workloads.EnsureSyncedAsync(target, cancellationToken).ConfigureAwait(false);
             if (workloads.Find(target) is not { } workload)
             {
                 LogNoTarget(logger, target.ToString(), reason);

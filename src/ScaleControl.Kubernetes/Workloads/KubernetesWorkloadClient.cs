@@ -38,7 +38,7 @@ public sealed partial class KubernetesWorkloadClient(
 
     public async Task<WorkloadState?> GetAsync(WorkloadRef target, CancellationToken cancellationToken)
     {
-        await cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+        await cache.EnsureSyncedAsync(target, cancellationToken).ConfigureAwait(false);
         if (cache.Find(target) is not { } workload)
         {
             return null;
@@ -65,7 +65,7 @@ public sealed partial class KubernetesWorkloadClient(
             return new ScaleResult(ScaleOutcome.Failed, null, $"replicas must be >= 0, got {request.Replicas}");
         }
 
-        await cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+        await cache.EnsureSyncedAsync(request.Target, cancellationToken).ConfigureAwait(false);
         if (cache.Find(request.Target) is not { } workload)
         {
             return new ScaleResult(ScaleOutcome.NotFound, null, $"{request.Target.Kind} {request.Target} not found");

@@ -16,8 +16,12 @@ public sealed class WorkloadCache : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _targetByHpa = new(StringComparer.Ordinal);
     private readonly Lock _hpaIndexLock = new();
 
+    private readonly TimeSpan _patience;
+
     public WorkloadCache(IKubernetes client, KubernetesOptions options, TimeProvider time, ILoggerFactory loggers)
     {
+        // A first list that has neither succeeded nor failed by then has outlived its own request.
+        _patience = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
         var logger = loggers.CreateLogger<WorkloadCache>();
         Deployments = new(WorkloadSources.Deployments(client), options.Watch, time, logger);
         StatefulSets = new(WorkloadSources.StatefulSets(client), options.Watch, time, logger);
@@ -42,11 +46,42 @@ public sealed class WorkloadCache : IAsyncDisposable
             StatefulSets.WaitForSyncAsync(cancellationToken),
             HorizontalPodAutoscalers.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
 
+    /// <summary>
+    /// Waits for what a read of <paramref name="target"/> needs — its kind's cache and the HPAs' (an HPA may own it) —
+    /// and throws <see cref="CacheNotSyncedException"/> with the API server's reason when one of them cannot list.
+    /// A cluster that refuses StatefulSets then still serves Deployment policies.
+    /// </summary>
+    public async Task EnsureSyncedAsync(WorkloadRef target, CancellationToken cancellationToken)
+    {
+        await (IsStatefulSet(target) ? StatefulSets.EnsureSyncedAsync(_patience, cancellationToken) : Deployments.EnsureSyncedAsync(_patience, cancellationToken)).ConfigureAwait(false);
+        await HorizontalPodAutoscalers.EnsureSyncedAsync(_patience, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The caches whose first list has not succeeded, with the reason when one failed (for readiness).</summary>
+    public IEnumerable<string> Unsynced()
+    {
+        foreach (var (synced, name, failure) in new[]
+        {
+            (Deployments.IsSynced, Deployments.Name, Deployments.LastFailure),
+            (StatefulSets.IsSynced, StatefulSets.Name, StatefulSets.LastFailure),
+            (HorizontalPodAutoscalers.IsSynced, HorizontalPodAutoscalers.Name, HorizontalPodAutoscalers.LastFailure),
+        })
+        {
+            if (!synced)
+            {
+                yield return failure is null ? $"{name}: listing" : new CacheNotSyncedException(name, failure).Message;
+            }
+        }
+    }
+
+    private static bool IsStatefulSet(WorkloadRef target) =>
+        string.Equals(target.Kind, TargetRef.StatefulSetKind, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The workload's metadata, spec/ready replicas and pod template, or null when it is not in the cache.</summary>
     public CachedWorkload? Find(WorkloadRef target)
     {
         var key = $"{target.Namespace}/{target.Name}";
-        if (string.Equals(target.Kind, TargetRef.StatefulSetKind, StringComparison.OrdinalIgnoreCase))
+        if (IsStatefulSet(target))
         {
             return StatefulSets.Get(key) is { } s
                 ? new CachedWorkload(s.Metadata, "apps/v1", TargetRef.StatefulSetKind, s.Spec?.Replicas, s.Status?.ReadyReplicas, s.Spec?.Template, s.Spec?.MinReadySeconds)

@@ -3,6 +3,7 @@ using System.Text;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Queries;
 

@@ -36,6 +36,7 @@ public static class ServerHostingExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler answers with the field path
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<MissingNamespaceHandler>();
+        services.AddExceptionHandler<CacheNotSyncedHandler>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             QueryParameterProblems.Explain(context);
@@ -44,7 +45,9 @@ public static class ServerHostingExtensions
         services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
         services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
         services.AddOpenApi();
-        services.AddHealthChecks().AddCheck<StoresReadyCheck>("stores", tags: [HealthEndpoints.ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<StoresReadyCheck>("stores", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<WorkloadCachesReadyCheck>("workload-caches", tags: [HealthEndpoints.ReadyTag]);
         return mode;
     }
 

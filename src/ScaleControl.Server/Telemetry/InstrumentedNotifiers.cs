@@ -16,6 +16,9 @@ public sealed class InstrumentedApprovalNotifier(IApprovalNotifier inner, ScaleC
     public Task UpdateGroupAsync(IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken) =>
         Count(metrics, "card_update", async () => { await inner.UpdateGroupAsync(rows, cancellationToken); return true; }, _ => true);
 
+    public Task<bool> UpdateUnrecordedAsync(ScaleProposal proposal, CancellationToken cancellationToken) =>
+        Count(metrics, "card_update", () => inner.UpdateUnrecordedAsync(proposal, cancellationToken), _ => true);
+
     public Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
         Count(metrics, "ding", () => inner.EscalateAsync(rows, escalation, receivers, cancellationToken), e => e.Via == "ding");
 

@@ -1,4 +1,5 @@
 using ScaleControl.Core.Ports;
+using ScaleControl.Core.Text;
 
 namespace ScaleControl.Core.Tests.Markup;
 

@@ -19,11 +19,11 @@ internal static partial class ChartRbac
     /// <summary>
     /// Installs the chart's ServiceAccount and RBAC into <paramref name="cluster"/> with kubectl (as the admin), issues
     /// the ServiceAccount a token (<c>kubectl create token</c>) and writes a kubeconfig that uses it: what the product's
-    /// pod would mount. Answers the kubeconfig's path.
+    /// pod would mount. Answers the kubeconfig's path. <paramref name="rbac"/>: the rendered objects changed by a test.
     /// </summary>
-    public static async Task<string> InstallAsync(SandboxServer cluster)
+    public static async Task<string> InstallAsync(SandboxServer cluster, string? rbac = null)
     {
-        await cluster.Kubectl.RunAsync("apply", "-f", cluster.Kubectl.WriteFile("chart-rbac.yaml", Render()));
+        await cluster.Kubectl.RunAsync("apply", "-f", cluster.Kubectl.WriteFile("chart-rbac.yaml", rbac ?? Render()));
         var token = (await cluster.Kubectl.RunAsync("create", "token", Release, "-n", Namespace, "--duration=2h")).StdOut.Trim();
         var kubeconfig = Path.Combine(cluster.WorkingDirectory, "chart-sa.kubeconfig");
         await File.WriteAllTextAsync(kubeconfig, TokenLine().Replace(await File.ReadAllTextAsync(cluster.Kubeconfig), $"token: {token}"));

@@ -23,7 +23,8 @@ public sealed class CrashTests
         {
             await cluster.CardShowsAsync(name, "pending");
             // The card is on the phone a moment before the proposal records it; a tap in between races that write,
-            // and a kill right after can lose it (a crash window of its own, not the one these cases are about).
+            // and a kill right after can lose it. The card reconciler repairs that window after ApplyClaimSeconds
+            // (UnrecordedCardTests); waiting here keeps each case on the path it is about.
             await cluster.ProposalRecordsCardAsync(name);
             await cluster.ClearJournalAsync();
             await cluster.TapAsync(name, "zhangsan");

@@ -75,6 +75,28 @@ public sealed class Announcer(
         }
     }
 
+    /// <summary>
+    /// The card delivered for <paramref name="proposal"/> that it holds no record of (a crash between the delivery and
+    /// the write), brought up to date: the reference to record, with an error when DingTalk has no such card, or null
+    /// when DingTalk failed (try again later).
+    /// </summary>
+    public async Task<CardReference?> FindUnrecordedCardAsync(ScaleProposal proposal, string group, CancellationToken cancellationToken)
+    {
+        var card = new CardReference { OutTrackId = OwnOutTrackId(proposal), OpenConversationId = group };
+        try
+        {
+            var found = await cards.UpdateUnrecordedAsync(proposal, cancellationToken);
+            await faults.ObserveAsync(FaultNotices.DingTalk, null, cancellationToken);
+            return found ? card : card with { Error = "no card: DingTalk has none under this proposal's id (the replica sending it stopped first)" };
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, "card update", proposal.Metadata.Namespace, proposal.Metadata.Name);
+            await faults.ObserveAsync(FaultNotices.DingTalk, $"card update failed: {ex.Message}", cancellationToken);
+            return null;
+        }
+    }
+
     /// <summary>Every proposal sharing <paramref name="proposal"/>'s card, oldest first, with <paramref name="proposal"/> as given (it may be newer than the store's list).</summary>
     public async Task<IReadOnlyList<ScaleProposal>> CardRowsAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
@@ -109,12 +131,15 @@ public sealed class Announcer(
             await faults.ObserveAsync(FaultNotices.DingTalk, $"card send failed: {ex.Message}", cancellationToken);
             return new CardReference
             {
-                OutTrackId = ProposalIdentity.ToOutTrackId(dingTalk.Value.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name),
+                OutTrackId = OwnOutTrackId(proposal),
                 OpenConversationId = policy.Spec.Approval?.OpenConversationId,
                 Error = ex.Message,
             };
         }
     }
+
+    private string OwnOutTrackId(ScaleProposal proposal) =>
+        ProposalIdentity.ToOutTrackId(dingTalk.Value.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name);
 
     /// <summary>One DING about <paramref name="rows"/> (the due rows of one card, the first one's policy deciding who).</summary>
     public async Task<EscalationRecord?> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using ScaleControl.Server.Hosting;
 
 namespace ScaleControl.Server.Control.Actuation;

@@ -9,8 +9,10 @@ namespace ScaleControl.Server.Control.Actuation;
 /// <summary>
 /// The proposal is the truth and the card its view. Each tick the leader brings stale cards up to date (a crash
 /// between a proposal write and its card update, a change the loop made — expiry, supersede, escalation — or DingTalk
-/// down) and delivers cards that never arrived (DingTalk down when the proposal was made, a crash before the send).
-/// At most <see cref="ControlLoopOptions.CardRepairsPerTick"/> a tick, so a DingTalk outage ends without a burst.
+/// down), delivers cards that never arrived (DingTalk down when the proposal was made, a crash before the send) and
+/// finds the cards of decided proposals that hold no record of theirs (a crash between the delivery and the write:
+/// the card would offer Approve on a proposal long applied or expired). At most
+/// <see cref="ControlLoopOptions.CardRepairsPerTick"/> a tick, so a DingTalk outage ends without a burst.
 /// </summary>
 public sealed class CardReconciler(
     IProposalStore store,
@@ -26,7 +28,15 @@ public sealed class CardReconciler(
     /// <summary>Time the tap path has to show a decision it recorded before the reconciler does.</summary>
     private static readonly TimeSpan s_tapGrace = TimeSpan.FromSeconds(5);
 
-    private readonly Dictionary<string, DateTimeOffset> _lastSend = new(StringComparer.Ordinal);
+    /// <summary>
+    /// How long after its decision a proposal's unrecorded card is looked for. The first tick past the grace finds it;
+    /// a day covers a DingTalk outage or a night without a leader, and by then the card has scrolled out of the group's
+    /// view. A replica upgraded into a long history does not go through all of it.
+    /// </summary>
+    private static readonly TimeSpan s_findCardFor = TimeSpan.FromDays(1);
+
+    /// <summary>When each proposal's card was last sent or looked for, so a failing DingTalk is asked again only after <see cref="s_resendAfter"/>.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _lastTry = new(StringComparer.Ordinal);
 
     public async Task ReconcileAsync(IReadOnlyDictionary<string, ScalePolicy> policies, CancellationToken cancellationToken)
     {
@@ -45,11 +55,19 @@ public sealed class CardReconciler(
                 budget--;
                 await cards.ShowAsync(proposal, cancellationToken);
             }
-            else if (NeedsDelivery(proposal, now, grace)
-                     && policies.TryGetValue($"{proposal.Metadata.Namespace}/{proposal.Spec.PolicyName}", out var policy))
+            else if (!policies.TryGetValue($"{proposal.Metadata.Namespace}/{proposal.Spec.PolicyName}", out var policy))
+            {
+                continue;
+            }
+            else if (NeedsDelivery(proposal, now, grace))
             {
                 budget--;
                 await DeliverAsync(proposal, policy, now, cancellationToken);
+            }
+            else if (NeedsFinding(proposal, now, grace) && CardGroup(proposal, policy) is { Length: > 0 } group)
+            {
+                budget--;
+                await FindAsync(proposal, group, now, cancellationToken);
             }
         }
     }
@@ -71,24 +89,68 @@ public sealed class CardReconciler(
         proposal.Status.Phase == ProposalPhase.Pending
         && proposal.Status.Card is null or { Error: not null }
         && now - ProposalFactory.CreatedAt(proposal) > grace
-        && (!_lastSend.TryGetValue(proposal.Key, out var last) || now - last > s_resendAfter);
+        && DueForTry(proposal, now);
+
+    /// <summary>
+    /// A decided proposal without a record of its card, decided more than the grace ago (an automatic step's card,
+    /// sent right after its apply, is recorded by then) and less than <see cref="s_findCardFor"/> ago. Nothing else
+    /// updates such a card: a card is found by others through its record only.
+    /// </summary>
+    private bool NeedsFinding(ScaleProposal proposal, DateTimeOffset now, TimeSpan grace) =>
+        proposal.Status is { Phase: not ProposalPhase.Pending, Card: null }
+        && now - (proposal.Status.History.LastOrDefault()?.At ?? ProposalFactory.CreatedAt(proposal)) is var decided
+        && decided > grace && decided < s_findCardFor
+        && DueForTry(proposal, now);
+
+    /// <summary>
+    /// Where the proposal's own card went, or null when it has none: a proposal put to the approvers goes to the
+    /// on-call group; an automatic step, once applied, to the notice group when that takes cards (the first step of a
+    /// burst has the card; the later steps join it and record it when they are made).
+    /// </summary>
+    private string? CardGroup(ScaleProposal proposal, ScalePolicy policy) =>
+        ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Auto
+            ? proposal.Status.Phase == ProposalPhase.Applied ? announcer.AutoCardGroup(policy) : null
+            : ProposalFactory.WasPutToApprovers(proposal) ? policy.Spec.Approval?.OpenConversationId : null;
+
+    /// <summary>The card shows the decision when DingTalk has it; either way the proposal records what it found, so it is looked for once.</summary>
+    private async Task FindAsync(ScaleProposal proposal, string group, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Tried(proposal, now);
+        if (await announcer.FindUnrecordedCardAsync(proposal, group, cancellationToken) is not { } card)
+        {
+            return;
+        }
+
+        var shown = card.Error is null ? card with { ShownState = CardState.Of(proposal) } : card;
+        await writer.UpdateAsync(proposal, p => p.Status.Card is null ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
+    }
+
+    private bool DueForTry(ScaleProposal proposal, DateTimeOffset now) =>
+        !_lastTry.TryGetValue(proposal.Key, out var last) || now - last > s_resendAfter;
+
+    private void Tried(ScaleProposal proposal, DateTimeOffset now)
+    {
+        _lastTry[proposal.Key] = now;
+        foreach (var gone in _lastTry.Where(e => now - e.Value > 10 * s_resendAfter).Select(e => e.Key).ToList())
+        {
+            _lastTry.Remove(gone);
+        }
+    }
 
     private async Task DeliverAsync(ScaleProposal proposal, ScalePolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        _lastSend[proposal.Key] = now;
-        foreach (var gone in _lastSend.Where(e => now - e.Value > 10 * s_resendAfter).Select(e => e.Key).ToList())
-        {
-            _lastSend.Remove(gone);
-        }
-
+        Tried(proposal, now);
         var card = await announcer.SendCardAsync(proposal, policy, cancellationToken);
         if (card.Error is not null && card.Error == proposal.Status.Card?.Error)
         {
             return;
         }
 
+        // Without a record the card may have been delivered before the crash. DingTalk answers a second delivery with
+        // param.cardAlreadyExist and the card is updated; should it ever accept it silently instead, the card would
+        // still show the first delivery: recorded as not shown yet, the next pass updates it.
         var state = CardState.Of(proposal);
-        var shown = card.Error is null ? card with { ShownState = state } : card;
+        var shown = card.Error is null && proposal.Status.Card is not null ? card with { ShownState = state } : card;
         await writer.UpdateAsync(proposal, p => CardState.Of(p) == state ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
     }
 }

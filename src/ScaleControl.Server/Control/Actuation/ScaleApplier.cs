@@ -2,6 +2,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Telemetry;
@@ -194,7 +195,8 @@ public sealed class ScaleApplier(
         {
             var card = await announcer.SendCardAsync(final, policy, cancellationToken);
             var shown = card.Error is null ? card with { ShownState = CardState.Of(final) } : card;
-            return await writer.UpdateAsync(final, p => p.Status.Card is null ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken) ?? final;
+            // Over a "no card" the reconciler recorded if this send took longer than its grace.
+            return await writer.UpdateAsync(final, p => p.Status.Card is not { Error: null } ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken) ?? final;
         }
 
         if (policy is not null)

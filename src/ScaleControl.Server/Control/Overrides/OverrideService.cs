@@ -1,6 +1,7 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Control.Actuation;

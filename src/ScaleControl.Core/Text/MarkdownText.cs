@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ScaleControl.Core.Ports;
+namespace ScaleControl.Core.Text;
 
 /// <summary>
 /// Text a person typed (a reason, a display name), put into markdown that DingTalk renders (robot messages, the card's
