@@ -23,15 +23,7 @@ public sealed partial class ChartRbacTests
         var who = await new Testing.Kubernetes.Kubectl(kubeconfig).RunAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
         Assert.Equal(ChartRbac.User, who.StdOut);
 
-        await using var server = await SandboxServer.StartAsync(Fast.Settings(
-            ("ScaleControl__Mode", "Cluster"),
-            ("ScaleControl__Kubernetes__KubeconfigPath", kubeconfig),
-            ("ScaleControl__Kubernetes__LeaderElection__Namespace", ChartRbac.Namespace),
-            ("ScaleControl__Prometheus__Url", "http://127.0.0.1:9"),
-            ("ScaleControl__DingTalk__Enabled", "false"),
-            ("ScaleControl__Approvals__SigningKey", "chart-rbac-test-signing-key-0123456789"),
-            ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
-            ("ScaleControl__Identity", "chart-rbac")));
+        await using var server = await StartReplicaAsync(kubeconfig, "chart-rbac");
 
         // Leader election, watches, status writes and a scale write, all as the chart's ServiceAccount.
         await server.Eventually(async () => (await server.GetJson("/api/v1/status", AdminToken)).GetProperty("isLeader").GetBoolean(), "the replica takes the chart's Lease");
@@ -76,15 +68,7 @@ public sealed partial class ChartRbacTests
         Assert.NotEqual(ChartRbac.Render(), narrowed);
         var kubeconfig = await ChartRbac.InstallAsync(cluster, narrowed);
 
-        await using var server = await SandboxServer.StartAsync(Fast.Settings(
-            ("ScaleControl__Mode", "Cluster"),
-            ("ScaleControl__Kubernetes__KubeconfigPath", kubeconfig),
-            ("ScaleControl__Kubernetes__LeaderElection__Namespace", ChartRbac.Namespace),
-            ("ScaleControl__Prometheus__Url", "http://127.0.0.1:9"),
-            ("ScaleControl__DingTalk__Enabled", "false"),
-            ("ScaleControl__Approvals__SigningKey", "chart-rbac-test-signing-key-0123456789"),
-            ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
-            ("ScaleControl__Identity", "chart-rbac-narrow")));
+        await using var server = await StartReplicaAsync(kubeconfig, "chart-rbac-narrow");
 
         var refused = $"cannot read statefulsets: 403 Forbidden: statefulsets.apps is forbidden: User \"{ChartRbac.User}\" cannot list resource \"statefulsets\" in API group \"apps\" at the cluster scope";
         var readyz = await server.Eventually(async () =>
@@ -107,6 +91,18 @@ public sealed partial class ChartRbacTests
         Assert.Contains(refused, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.NotEqual(7, await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder"));
     }
+
+    /// <summary>The product in cluster mode with the kubeconfig of the chart's ServiceAccount (no Prometheus, no DingTalk).</summary>
+    private static Task<SandboxServer> StartReplicaAsync(string kubeconfig, string identity) =>
+        SandboxServer.StartAsync(Fast.Settings(
+            ("ScaleControl__Mode", "Cluster"),
+            ("ScaleControl__Kubernetes__KubeconfigPath", kubeconfig),
+            ("ScaleControl__Kubernetes__LeaderElection__Namespace", ChartRbac.Namespace),
+            ("ScaleControl__Prometheus__Url", "http://127.0.0.1:9"),
+            ("ScaleControl__DingTalk__Enabled", "false"),
+            ("ScaleControl__Approvals__SigningKey", "chart-rbac-test-signing-key-0123456789"),
+            ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
+            ("ScaleControl__Identity", identity)));
 
     [GeneratedRegex(@"resources: \[""deployments/scale"", ""statefulsets/scale""\]\s*\n\s*verbs: \[[^\]]*\]")]
     private static partial Regex ScaleRule();

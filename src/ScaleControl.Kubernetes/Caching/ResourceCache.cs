@@ -60,6 +60,9 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
 
     public bool IsSynced => _synced.Task.IsCompletedSuccessfully;
 
+    /// <summary>Whether anything has asked for the cache yet (it lists on first use).</summary>
+    public bool IsStarted => Volatile.Read(ref _loop) is not null;
+
     /// <summary>The resource, as the API names it (e.g. <c>statefulsets</c>).</summary>
     public string Name => _source.Name;
 

@@ -57,19 +57,22 @@ public sealed class WorkloadCache : IAsyncDisposable
         await HorizontalPodAutoscalers.EnsureSyncedAsync(_patience, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The caches whose first list has not succeeded, with the reason when one failed (for readiness).</summary>
+    /// <summary>
+    /// The caches asked for whose first list has failed, with the API server's reason (for readiness). One still in
+    /// its first list, or not needed yet (no policy of its kind), is not a problem.
+    /// </summary>
     public IEnumerable<string> Unsynced()
     {
-        foreach (var (synced, name, failure) in new[]
+        foreach (var (started, synced, name, failure) in new[]
         {
-            (Deployments.IsSynced, Deployments.Name, Deployments.LastFailure),
-            (StatefulSets.IsSynced, StatefulSets.Name, StatefulSets.LastFailure),
-            (HorizontalPodAutoscalers.IsSynced, HorizontalPodAutoscalers.Name, HorizontalPodAutoscalers.LastFailure),
+            (Deployments.IsStarted, Deployments.IsSynced, Deployments.Name, Deployments.LastFailure),
+            (StatefulSets.IsStarted, StatefulSets.IsSynced, StatefulSets.Name, StatefulSets.LastFailure),
+            (HorizontalPodAutoscalers.IsStarted, HorizontalPodAutoscalers.IsSynced, HorizontalPodAutoscalers.Name, HorizontalPodAutoscalers.LastFailure),
         })
         {
-            if (!synced)
+            if (started && !synced && failure is not null)
             {
-                yield return failure is null ? $"{name}: listing" : new CacheNotSyncedException(name, failure).Message;
+                yield return new CacheNotSyncedException(name, failure).Message;
             }
         }
     }

@@ -4,9 +4,9 @@ using ScaleControl.Kubernetes.Workloads;
 namespace ScaleControl.Server.Api;
 
 /// <summary>
-/// Degraded while a workload cache has no first list, with the API server's reason (e.g. RBAC without
-/// <c>list statefulsets</c>): the replica still serves its API and the policies whose caches are synced, so it stays in
-/// the Service, and <c>/readyz</c> says what is missing.
+/// Degraded while a workload cache that a read needed cannot make its first list, with the API server's reason (e.g.
+/// RBAC without <c>list statefulsets</c>): the replica still serves its API and the policies whose caches are synced,
+/// so it stays in the Service, and <c>/readyz</c> says what is missing.
 /// </summary>
 public sealed class WorkloadCachesReadyCheck(IServiceProvider services) : IHealthCheck
 {

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
@@ -7,8 +6,9 @@ namespace ScaleControl.Server.Dashboard;
 
 /// <summary>
 /// The home page: a live dashboard (plain HTML, CSS and a small script drawing its own SVG charts; no CDN, no build
-/// chain). Its data comes from <c>GET /api/v1/dashboard</c> with a bearer token: in sandbox mode the page uses the
-/// demo admin token, in a cluster it asks for one and keeps it in the browser's localStorage.
+/// chain), and the page for one proposal that the DingTalk card's "View details" opens. Their data comes from the API
+/// (<c>/api/v1/dashboard</c>, <c>/api/v1/proposals/{ns}/{name}</c>) with a bearer token: in sandbox mode the pages
+/// use the demo admin token, in a cluster they ask for one and keep it in the browser's localStorage.
 /// The files live in wwwroot/ and are embedded in the assembly (the server runs from any working directory, as one
 /// file set); the static-files middleware serves them with ETag and Last-Modified, so a reload costs a 304.
 /// </summary>
@@ -28,13 +28,11 @@ public static class DashboardEndpoints
         endpoints.MapGet("/", StaticFile(endpoints, "/index.html")).WithName("Dashboard").WithSummary("The live dashboard").ExcludeFromDescription();
         endpoints.MapGet("/dashboard/{file}", StaticFile(endpoints, path: null)).ExcludeFromDescription();
 
-        // The card's "details" deep link: the dashboard lists the open proposals with their evidence.
-        endpoints.MapGet("/proposals/{namespace}/{name}", ProposalDetails).ExcludeFromDescription();
+        // The card's "View details" link: one proposal, open or finished, read from GET /api/v1/proposals/{ns}/{name}.
+        endpoints.MapGet("/proposals/{namespace}/{name}", StaticFile(endpoints, "/proposal.html")).WithName("ProposalPage")
+            .WithSummary("The page for one proposal").ExcludeFromDescription();
         return endpoints;
     }
-
-    private static RedirectHttpResult ProposalDetails(string @namespace, string name) =>
-        TypedResults.Redirect($"/?proposal={Uri.EscapeDataString(@namespace)}/{Uri.EscapeDataString(name)}");
 
     /// <summary>
     /// The static-files middleware as an endpoint (as <c>MapFallbackToFile</c> builds it): serves <paramref name="path"/>,

@@ -8,8 +8,11 @@ public static partial class Log
     [LoggerMessage(1000, LogLevel.Information, "Decision {Namespace}/{Policy}: {Outcome} {From} -> {To}: {Reason}")]
     public static partial void DecisionMade(this ILogger logger, string @namespace, string policy, DecisionOutcome outcome, int from, int to, string reason);
 
-    [LoggerMessage(1001, LogLevel.Warning, "Evaluating {Namespace}/{Policy} failed")]
+    [LoggerMessage(1001, LogLevel.Warning, "Evaluating {Namespace}/{Policy} failed (logged again only when the cause changes)")]
     public static partial void EvaluationFailed(this ILogger logger, Exception exception, string @namespace, string policy);
+
+    [LoggerMessage(1005, LogLevel.Information, "Evaluating {Namespace}/{Policy} works again")]
+    public static partial void EvaluationRecovered(this ILogger logger, string @namespace, string policy);
 
     [LoggerMessage(1002, LogLevel.Warning, "Workload {Workload} of policy {Namespace}/{Policy} was not found")]
     public static partial void WorkloadMissing(this ILogger logger, string workload, string @namespace, string policy);

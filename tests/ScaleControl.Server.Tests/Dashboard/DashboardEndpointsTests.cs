@@ -5,7 +5,7 @@ using ScaleControl.Server.Dashboard;
 
 namespace ScaleControl.Server.Tests.Dashboard;
 
-/// <summary><c>MapDashboard()</c> on its own host: the page and its assets, with ETags for cheap reloads.</summary>
+/// <summary><c>MapDashboard()</c> on its own host: the dashboard, the proposal page and their assets, with ETags for cheap reloads.</summary>
 public sealed class DashboardEndpointsTests : IAsyncLifetime
 {
     private WebApplication? _app;
@@ -31,6 +31,9 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
     [InlineData("/", "text/html", "<script src=\"/dashboard/dashboard.js\"></script>")]
     [InlineData("/dashboard/dashboard.css", "text/css", ".card")]
     [InlineData("/dashboard/dashboard.js", "text/javascript", "/api/v1/dashboard")]
+    [InlineData("/dashboard/common.js", "text/javascript", "window.ScaleControl")]
+    [InlineData("/dashboard/proposal.js", "text/javascript", "/api/v1/proposals/")]
+    [InlineData("/dashboard/proposal.css", "text/css", ".facts")]
     public async Task Get_Asset_ServesItWithTypeAndNoCache(string path, string mediaType, string expected)
     {
         using var response = await _http.GetAsync(path);
@@ -41,15 +44,33 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Get_ProposalDetailsLink_RedirectsToTheDashboard()
+    [Theory]
+    [InlineData("/proposals/shop/checkout-api-20261125-130210-a8ed")]
+    [InlineData("/proposals/x/y")]
+    public async Task Get_ProposalDetailsLink_ServesTheProposalPage(string path)
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _http.BaseAddress };
 
-        using var response = await http.GetAsync("/proposals/shop/checkout-api-20261125-130210-a8ed");
+        using var response = await http.GetAsync(path);
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/?proposal=shop/checkout-api-20261125-130210-a8ed", response.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.True(response.Headers.CacheControl?.NoCache);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("<script src=\"/dashboard/proposal.js\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains("<title>Proposal · ScaleControl</title>", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/proposals/shop")]
+    [InlineData("/proposals/shop/name/more")]
+    [InlineData("/proposal.html")]
+    public async Task Get_NotAProposalsAddress_IsNotFound(string path)
+    {
+        using var response = await _http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     [Fact]
@@ -68,8 +89,8 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Page_UsesNoExternalResources()
     {
-        var html = await _http.GetStringAsync("/");
-        var js = await _http.GetStringAsync("/dashboard/dashboard.js");
+        var html = await _http.GetStringAsync("/") + await _http.GetStringAsync("/proposals/x/y");
+        var js = await _http.GetStringAsync("/dashboard/dashboard.js") + await _http.GetStringAsync("/dashboard/common.js") + await _http.GetStringAsync("/dashboard/proposal.js");
 
         Assert.DoesNotContain("https://", html + js, StringComparison.Ordinal);
         Assert.DoesNotContain("innerHTML", js, StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
@@ -40,6 +41,8 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     public RecordingNotices Notices { get; } = new();
     public RecordingFaults Faults { get; } = new();
     public RecordingEvents Events { get; } = new();
+
+    public CapturedLogs Logs { get; } = new();
 
     public RecordingConfirmationCards ConfirmationCards { get; } = new();
 
@@ -124,6 +127,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             }
 
             services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<ILoggerProvider>(Logs);
             services.AddSingleton<IPolicyStore>(Policies);
             services.AddSingleton<IProposalStore>(Proposals);
             services.AddSingleton<IWorkloadClient>(Workloads);

@@ -78,6 +78,9 @@ public sealed class PolicyRuntime(int ringCapacity)
     /// <summary>The evaluation interval <see cref="NextDue"/> was computed with; a spec with another one is due at once.</summary>
     public int ScheduledIntervalSeconds { get; set; }
 
+    /// <summary>Why the last evaluation failed (null after one that did not): the loop logs a failure when it changes, not every tick.</summary>
+    public string? LastFailure { get; set; }
+
     private MetricSnapshot[] _lastMetrics = [];
     private readonly DecisionSlot _lastDecision = new();
     private DateTimeOffset? _lastTime;

@@ -96,10 +96,21 @@ public sealed class Reconciler(
             try
             {
                 await EvaluateAndActAsync(policy, readings, tick, board, cancellationToken);
+                if (runtime.LastFailure is not null)
+                {
+                    runtime.LastFailure = null;
+                    logger.EvaluationRecovered(policy.Metadata.Namespace, policy.Metadata.Name);
+                }
             }
             catch (Exception ex) when (ex is not LeadershipLostException && !cancellationToken.IsCancellationRequested)
             {
-                logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
+                // Once per cause, not every tick: a cache RBAC will not let list fails every evaluation of its kind.
+                if (runtime.LastFailure != ex.Message)
+                {
+                    runtime.LastFailure = ex.Message;
+                    logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
+                }
+
                 failure ??= $"evaluating {policy.Key}: {ex.Message}";
             }
         }

@@ -4,29 +4,14 @@
 // (patchChildren), so a selection being copied, the focus and an open tooltip survive the refresh.
 (() => {
   'use strict';
-  const TOKEN_KEY = 'scalecontrol.token';
-  const SANDBOX_TOKEN = 'sandbox-admin';
+  const { TOKEN_KEY, h, problemText, tokenCandidates, fmt } = window.ScaleControl;
   const POLL_MS = 1500;
   const MINUTES = 30;
   // The loop ticks every second or so; docs/operations.md alerts when the last tick is older than this.
   const STALLED_TICK_MS = 30000;
-  const SVG = 'http://www.w3.org/2000/svg';
 
-  const FOCUS = new URLSearchParams(location.search).get('proposal');
   const state = { token: null, tokenFromUser: false, timer: null, sandboxReady: false, hotEvents: [], workloadsKey: '' };
   const $ = id => document.getElementById(id);
-
-  function h(tag, attrs, ...children) {
-    const node = tag.startsWith('svg:') ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === 'class') node.setAttribute('class', v);
-      else if (k === 'text') node.textContent = v;
-      else node.setAttribute(k, v);
-    }
-    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
-    return node;
-  }
 
   // Makes parent's children look like `wanted` while keeping the nodes that are already there: same tag → its
   // attributes and children are patched, same text → the text node is left alone. Replacing the nodes on every poll
@@ -55,14 +40,6 @@
   }
 
   // ---- formatting -------------------------------------------------------------------------------------
-  const fmt = v => {
-    if (v === null || v === undefined || Number.isNaN(v)) return '–';
-    const a = Math.abs(v);
-    if (a >= 1e6) return (v / 1e6).toFixed(a >= 1e7 ? 0 : 1) + 'M';
-    if (a >= 1e4) return (v / 1e3).toFixed(a >= 1e5 ? 0 : 1) + 'k';
-    if (a >= 100) return Math.round(v).toString();
-    return (Math.round(v * 100) / 100).toString();
-  };
   const clock = t => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   const ago = t => {
     const s = Math.max(0, Math.round((Date.now() - new Date(t).getTime()) / 1000));
@@ -80,28 +57,14 @@
   const targetName = t => !t ? '' : typeof t === 'string' ? t.split('/').pop() : (t.name || '');
   const targetText = t => !t ? '' : typeof t === 'string' ? t : `${t.kind || 'Deployment'}/${t.name}`;
   const key = (ns, name) => `${ns}/${name}`;
+  const proposalPage = (ns, name) => `/proposals/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`;
 
   // ---- API ---------------------------------------------------------------------------------------------
-  async function api(path, options = {}) {
-    const headers = { Accept: 'application/json' };
-    if (options.body) headers['Content-Type'] = 'application/json';
-    if (state.token) headers.Authorization = `Bearer ${state.token}`;
-    return fetch(path, { ...options, headers, cache: 'no-store' });
-  }
-
-  async function problemText(res) {
-    try {
-      const p = await res.json();
-      if (p.errors) return Object.entries(p.errors).map(([k, v]) => `${k}: ${[].concat(v).join(', ')}`).join('; ');
-      return p.detail || p.title || `HTTP ${res.status}`;
-    } catch { return `HTTP ${res.status}`; }
-  }
+  const api = (path, options) => window.ScaleControl.api(path, state.token, options);
 
   // ---- connection: stored token, else the sandbox's demo admin token, else ask ---------------------------
   async function connect() {
-    const stored = localStorage.getItem(TOKEN_KEY);
-    const candidates = stored ? [[stored, true], [SANDBOX_TOKEN, false]] : [[SANDBOX_TOKEN, false]];
-    for (const [token, fromUser] of candidates) {
+    for (const [token, fromUser] of tokenCandidates()) {
       state.token = token;
       state.tokenFromUser = fromUser;
       let res;
@@ -358,7 +321,6 @@
   function renderProposals(proposals) {
     $('proposal-count').textContent = proposals.length;
     $('proposal-count').classList.toggle('hot', proposals.length > 0);
-    followFocus(proposals.some(p => key(p.metadata.namespace, p.metadata.name) === FOCUS));
     if (proposals.length === 0) {
       patchChildren($('proposals'), [h('li', { class: 'empty', text: 'Nothing waiting for approval.' })]);
       return;
@@ -366,9 +328,9 @@
     patchChildren($('proposals'), proposals.map(p => {
       const approvals = (p.status && p.status.approvals) || [];
       const id = key(p.metadata.namespace, p.metadata.name);
-      return h('li', { class: `proposal${id === FOCUS ? ' focused' : ''}`, 'data-proposal': id },
+      return h('li', { class: 'proposal', 'data-proposal': id },
         h('div', { class: 'row' },
-          h('strong', { text: `${p.metadata.namespace}/${targetName(p.spec.target) || p.spec.policyName}` }),
+          h('a', { class: 'details', href: proposalPage(p.metadata.namespace, p.metadata.name), text: `${p.metadata.namespace}/${targetName(p.spec.target) || p.spec.policyName}` }),
           h('span', { class: 'expires', text: p.spec.expiresAt ? countdown(p.spec.expiresAt) : '' })),
         h('div', { class: 'row' },
           h('span', { class: 'step' }, String(p.spec.fromReplicas), h('span', { class: 'arrow', text: '→' }), String(p.spec.toReplicas)),
@@ -376,41 +338,6 @@
         h('div', { class: 'why', text: p.spec.reason || '' }),
         h('div', { class: 'why', text: `scalectl approve ${p.metadata.namespace}/${p.metadata.name}` }));
     }));
-  }
-
-  // The DingTalk card's "View details" link lands here as /?proposal=NS/NAME: while that proposal is open it is marked
-  // and scrolled to; once it is not (or never was), what became of it is said above the list.
-  function followFocus(isOpen) {
-    if (!FOCUS) return;
-    if (isOpen) {
-      showWarning('proposal-focus', '');
-      if (!state.focusScrolled) requestAnimationFrame(() => $('proposals').querySelector('.focused')?.scrollIntoView({ block: 'center' }));
-      state.focusScrolled = true;
-    } else if (state.focusOpen !== false) {
-      lookUpFocus();
-    }
-    state.focusOpen = isOpen;
-  }
-
-  async function lookUpFocus() {
-    const [ns, name] = FOCUS.split('/');
-    const res = await api(`/api/v1/proposals/${encodeURIComponent(ns)}/${encodeURIComponent(name || '')}`).catch(() => null);
-    if (!res) return;
-    if (!res.ok) {
-      showWarning('proposal-focus', res.status === 404
-        ? `Proposal ${FOCUS} was not found: finished proposals are kept for a while only (docs/operations.md, retention).`
-        : `Proposal ${FOCUS}: ${await problemText(res)}`);
-      return;
-    }
-    const p = await res.json();
-    const status = p.status || {};
-    const who = status.rejection ? ` by ${status.rejection.user}${status.rejection.reason ? `: ${status.rejection.reason}` : ''}`
-      : (status.approvals || []).length ? ` · approved by ${status.approvals.map(a => `${a.user} via ${a.channel}`).join(', ')}` : '';
-    // What became of an applied change's Undo, in the words of the card and scalectl describe (status.undoWithdrawn.message).
-    const undo = status.undo ? ` Undone by ${status.undo.by}: back to ${status.undo.replicas}.`
-      : status.undoWithdrawn ? ` Undo no longer offered: ${status.undoWithdrawn.message}.` : '';
-    showWarning('proposal-focus', `Proposal ${FOCUS} is ${status.phase}: ${p.spec.fromReplicas} → ${p.spec.toReplicas} replicas${who}.${undo} ` +
-      `Details: scalectl describe proposal ${FOCUS}`);
   }
 
   function renderRecent(entries) {
