@@ -5,7 +5,7 @@ using ScaleControl.Testing.Kubernetes;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
-/// <summary>kubectl's typed creates, which kubectl 1.32 sends as application/vnd.kubernetes.protobuf.</summary>
+/// <summary>kubectl's typed creates (namespace, configmap, secret, deployment, service), which kubectl 1.32 sends as application/vnd.kubernetes.protobuf.</summary>
 public sealed class KubectlCreateTests
 {
     [Fact]
@@ -36,6 +36,28 @@ public sealed class KubectlCreateTests
         Assert.Equal(("api:1", 8080), ((string?)container["image"], (int?)container["ports"]![0]!["containerPort"]));
         Assert.Equal(new JsonObject(), container["resources"]);
         Assert.Equal(3, (int?)deployment["status"]!["replicas"]);
+    }
+
+    [Fact]
+    public async Task CreateService_AsKubectlSendsIt_IsDefaultedAndAllocated()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        await kubectl.RunAsync("create", "namespace", "shop");
+
+        await kubectl.RunAsync("create", "service", "nodeport", "edge", "-n", "shop", "--tcp=80:8080", "--node-port=30080");
+        await kubectl.RunAsync("create", "service", "clusterip", "db", "-n", "shop", "--clusterip=None", "--tcp=5432:5432");
+
+        var protobufCreates = sandbox.Control.Journal.Where(e => e is { Verb: "create", Resource: "services" } && e.ContentType?.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.Ordinal) == true);
+        var edge = sandbox.Control.Get("v1", "Service", "shop", "edge")!["spec"]!;
+        var db = sandbox.Control.Get("v1", "Service", "shop", "db")!["spec"]!;
+
+        Assert.Equal(2, protobufCreates.Count());
+        var port = edge["ports"]!.AsArray().Single()!;
+        Assert.Equal(("80-8080", 80, 8080, 30080, "TCP"), ((string?)port["name"], (int?)port["port"], (int?)port["targetPort"], (int?)port["nodePort"], (string?)port["protocol"]));
+        Assert.Equal(("NodePort", "edge", "Cluster"), ((string?)edge["type"], (string?)edge["selector"]!["app"], (string?)edge["externalTrafficPolicy"]));
+        Assert.StartsWith("10.", (string?)edge["clusterIP"], StringComparison.Ordinal);
+        Assert.Equal(("None", "SingleStack"), ((string?)db["clusterIP"], (string?)db["ipFamilyPolicy"]));
     }
 
     [Fact]

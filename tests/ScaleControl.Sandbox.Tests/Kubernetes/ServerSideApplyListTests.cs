@@ -185,34 +185,11 @@ public sealed class ServerSideApplyListTests
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
         sandbox.Control.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""");
-        sandbox.Control.Seed("""
-            apiVersion: apiextensions.k8s.io/v1
-            kind: CustomResourceDefinition
-            metadata: {name: routes.example.io}
-            spec:
-              group: example.io
-              scope: Namespaced
-              names: {plural: routes, singular: route, kind: Route}
-              versions:
-              - name: v1
-                served: true
-                storage: true
-                schema:
-                  openAPIV3Schema:
-                    type: object
-                    properties:
-                      spec:
-                        type: object
-                        properties:
-                          backends:
-                            type: array
-                            x-kubernetes-list-type: map
-                            x-kubernetes-list-map-keys: [host, port]
-                            items: {type: object, properties: {host: {type: string}, port: {type: integer}, weight: {type: integer}}}
-                          hosts:
-                            type: array
-                            items: {type: object, properties: {name: {type: string}}}
-            """);
+        sandbox.Control.Seed(RouteCrd.With("""
+            {"backends":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["host","port"],
+                         "items":{"type":"object","properties":{"host":{"type":"string"},"port":{"type":"integer"},"weight":{"type":"integer"}}}},
+             "hosts":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"}}}}}
+            """));
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
         const string Route = """
             apiVersion: example.io/v1

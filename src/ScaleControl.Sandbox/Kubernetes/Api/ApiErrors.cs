@@ -64,6 +64,10 @@ internal static class ApiErrors
 
     public static ApiException BadRequest(string message) => new(Status(400, "BadRequest", message));
 
+    /// <summary>apimachinery's NewInternalError (e.g. a Service's range is full).</summary>
+    public static ApiException Internal(string message) =>
+        new(Status(500, "InternalError", $"Internal error occurred: {message}", new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = message }) }));
+
     /// <summary>A JSON patch operation that cannot be applied: the apiserver's generic 422, with no details.</summary>
     public static ApiException PatchNotApplied() =>
         new(Status(422, "Invalid", "the server rejected our request due to an error in our request", new JsonObject()));

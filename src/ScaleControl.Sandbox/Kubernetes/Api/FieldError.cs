@@ -13,6 +13,13 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
 
     public static FieldError Forbidden(string field, string detail) => new(field, FieldErrorType.Forbidden, detail);
 
+    /// <summary>An invalid <c>[]string</c>, which the apiserver prints with Go's <c>%#v</c>: <c>[]string{"10.96.0.9"}</c> (<c>[]string(nil)</c> when empty).</summary>
+    public static FieldError InvalidStrings(string field, IReadOnlyList<string> values, string detail) =>
+        new(field, FieldErrorType.Invalid, detail) { GoValue = values.Count == 0 ? "[]string(nil)" : "[]string{" + string.Join(", ", values.Select(v => JsonValue.Create(v).ToJsonString())) + "}" };
+
+    /// <summary>The bad value as Go prints it, when that is not its JSON.</summary>
+    public string? GoValue { get; init; }
+
     /// <summary>A value outside an enum: <c>Unsupported value: "Bogus": supported values: "A", "B"</c>.</summary>
     public static FieldError NotSupported(string field, JsonNode? value, IEnumerable<string> supported) =>
         new(field, FieldErrorType.NotSupported, "supported values: " + string.Join(", ", supported), value);
@@ -26,13 +33,16 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
         _ => "FieldValueInvalid",
     };
 
-    /// <summary>The cause message without the field, e.g. <c>Invalid value: -1: must be greater than or equal to 0</c>.</summary>
-    public string Message => Type switch
+    /// <summary>
+    /// The cause message without the field, e.g. <c>Invalid value: -1: must be greater than or equal to 0</c>; as
+    /// apimachinery's ErrorBody, an empty detail adds nothing (<c>Required value</c>).
+    /// </summary>
+    public string Message => (Type switch
     {
-        FieldErrorType.Required => $"Required value: {Detail}",
-        FieldErrorType.Forbidden => $"Forbidden: {Detail}",
-        FieldErrorType.TooLong => $"Too long: {Detail}",
-        FieldErrorType.NotSupported => $"Unsupported value: {Value?.ToJsonString() ?? "null"}: {Detail}",
-        _ => $"Invalid value: {Value?.ToJsonString() ?? "null"}: {Detail}",
-    };
+        FieldErrorType.Required => "Required value",
+        FieldErrorType.Forbidden => "Forbidden",
+        FieldErrorType.TooLong => "Too long",
+        FieldErrorType.NotSupported => $"Unsupported value: {Value?.ToJsonString() ?? "null"}",
+        _ => $"Invalid value: {GoValue ?? Value?.ToJsonString() ?? "null"}",
+    }) + (Detail.Length > 0 ? ": " + Detail : "");
 }

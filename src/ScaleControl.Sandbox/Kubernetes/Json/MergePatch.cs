@@ -5,7 +5,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Json;
 
 /// <summary>
 /// RFC 7386 JSON merge patch; the subset of strategic merge kubectl sends (lists of objects merged by their
-/// patchMergeKey); and server-side apply's merge of an applied configuration (by the lists' list-map keys).
+/// patchMergeKey, sets such as finalizers merged by value with <c>$deleteFromPrimitiveList</c>); and server-side
+/// apply's merge of an applied configuration (by the lists' list-map keys, sets by value).
 /// </summary>
 internal static class MergePatch
 {
@@ -33,6 +34,11 @@ internal static class MergePatch
         }
 
         var result = target as JsonObject ?? [];
+        if (lists is not null && !byListMapKeys)
+        {
+            DeleteFromSets(result, patchObject, lists, names);
+        }
+
         foreach (var (key, value) in patchObject.ToList())
         {
             if (lists is not null && key.StartsWith('$'))
@@ -50,6 +56,11 @@ internal static class MergePatch
             {
                 result[key] = merged;
             }
+            else if (lists?.IsSet(names) == true && value is JsonArray added && result[key] is JsonArray current)
+            {
+                // A set (patchStrategy=merge for a strategic merge patch): the live values, then the new ones.
+                result[key] = new JsonArray([.. current.Concat(added.Where(v => !current.Any(c => JsonNode.DeepEquals(c, v)))).Select(v => v?.DeepClone())]);
+            }
             else
             {
                 result[key] = Merge(result[key]?.DeepClone(), value, lists, byListMapKeys, names);
@@ -59,6 +70,24 @@ internal static class MergePatch
         }
 
         return result;
+    }
+
+    // A strategic merge patch's "$deleteFromPrimitiveList/finalizers": [...] (what client-side kubectl apply sends for
+    // values dropped from a merged list of scalars) removes those values first, as strategicpatch's mergeMap.
+    private static void DeleteFromSets(JsonObject result, JsonObject patch, ListSchema lists, List<string> names)
+    {
+        const string Prefix = "$deleteFromPrimitiveList/";
+        foreach (var (directive, values) in patch.Where(kv => kv.Key.StartsWith(Prefix, StringComparison.Ordinal)))
+        {
+            var key = directive[Prefix.Length..];
+            if (lists.IsSet([.. names, key]) && result[key] is JsonArray current && values is JsonArray deleted)
+            {
+                foreach (var value in current.Where(c => deleted.Any(d => JsonNode.DeepEquals(c, d))).ToList())
+                {
+                    current.Remove(value);
+                }
+            }
+        }
     }
 
     // Null when an item has no key: then the patch's list replaces the live one.

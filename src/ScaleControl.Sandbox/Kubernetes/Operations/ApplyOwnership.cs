@@ -12,7 +12,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Operations;
 /// the apiserver's 409 conflict (<c>Apply failed with 1 conflict: conflict with "kube-controller-manager" with
 /// subresource "scale" using apps/v1: .spec.replicas</c>) unless forced, which takes the field over. Fields the
 /// applier set before and now leaves out are removed when no other manager owns them (a container it no longer lists,
-/// with the defaults filled into it); associative lists merge item by item by their keys (the kind's <see cref="Resources.ListSchema"/>).
+/// with the defaults filled into it); associative lists merge item by item by their keys and sets value by value (the
+/// kind's <see cref="Resources.ListSchema"/>), so two managers each applying their own finalizer keep both.
 /// </summary>
 internal static class ApplyOwnership
 {
@@ -20,7 +21,8 @@ internal static class ApplyOwnership
     public static JsonObject Apply(JsonObject? current, PatchRequest patch, string apiVersion, string now)
     {
         var manager = patch.FieldManager!;
-        var appliedAs = $"{apiVersion}, Kind={(string?)patch.Body?["kind"]}";
+        // As schema.GroupVersionKind's String(): the core group prints as "/v1".
+        var appliedAs = $"{(apiVersion.Contains('/', StringComparison.Ordinal) ? "" : "/")}{apiVersion}, Kind={(string?)patch.Body?["kind"]}";
         var applied = ManagedFields.Leaves(patch.Body as JsonObject ?? [], patch.Lists, appliedAs).Where(kv => !ManagedFields.IsStatus(kv.Key)).ToDictionary(StringComparer.Ordinal);
         var live = ManagedFields.Leaves(current ?? [], patch.Lists);
         var entries = ManagedFields.EntriesOf(current);
@@ -50,9 +52,11 @@ internal static class ApplyOwnership
         entries.RemoveAll(e => IsOwnApply(e, manager));
 
         // As the apiserver: a field this applier set before and now leaves out of its configuration is removed,
-        // unless another manager owns it too (then it stays, theirs).
+        // unless another manager owns it too (then it stays, theirs). A list owned whole before and now value by value
+        // (a set recorded by an older sandbox) is not left out while its values are applied or owned.
         var ownedByOthers = entries.SelectMany(e => ManagedFields.FieldPaths(e["fieldsV1"] as JsonObject)).ToHashSet(StringComparer.Ordinal);
-        ManagedFields.Remove(result, previouslyApplied.Where(p => !applied.ContainsKey(p) && !ownedByOthers.Contains(p)), patch.Lists);
+        ManagedFields.Remove(result, previouslyApplied.Where(p => !applied.ContainsKey(p) && !ownedByOthers.Contains(p)
+            && !applied.Keys.Concat(ownedByOthers).Any(q => ManagedFields.IsBeneath(q, p))), patch.Lists);
         entries.Add(new JsonObject
         {
             ["manager"] = manager,

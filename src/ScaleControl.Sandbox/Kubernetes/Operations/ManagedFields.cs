@@ -11,7 +11,9 @@ namespace ScaleControl.Sandbox.Kubernetes.Operations;
 /// structured-merge-diff path (<c>.spec.template.spec.containers[name="web"].image</c>), stored as FieldsV1. An
 /// entry is one identity (manager, operation, subresource, and for Update the apiVersion). Items of associative lists
 /// (the kind's <see cref="ListSchema"/>: containers by name, ports by containerPort and protocol) are owned one by
-/// one, the item itself (its <c>"."</c>) and each of its fields; other lists are owned whole.
+/// one, the item itself (its <c>"."</c>) and each of its fields; values of sets (<c>metadata.finalizers</c>) one by
+/// one as <c>v:"example.com/x"</c>; other lists are owned whole. An empty associative list or set owns nothing (it
+/// has no items), as structured-merge-diff's ToFieldSet.
 /// </summary>
 internal static class ManagedFields
 {
@@ -157,6 +159,17 @@ internal static class ManagedFields
             return o.Count == 0;
         }
 
+        if (key.StartsWith("v:", StringComparison.Ordinal) && node is JsonArray values && lists.IsSet(names))
+        {
+            var value = JsonNode.Parse(key[2..]);
+            foreach (var item in values.Where(v => JsonNode.DeepEquals(v, value)).ToList())
+            {
+                values.Remove(item);
+            }
+
+            return values.Count == 0;
+        }
+
         if (key.StartsWith("k:", StringComparison.Ordinal) && node is JsonArray a && lists.KeyOf(names) is { } listKey && JsonNode.Parse(key[2..]) is JsonObject itemKey)
         {
             var item = a.OfType<JsonObject>().FirstOrDefault(x => listKey.Matches(x, itemKey));
@@ -171,11 +184,18 @@ internal static class ManagedFields
         return false;
     }
 
-    /// <summary>A path as the apiserver prints it in a conflict: <c>.spec.template.spec.containers[name="web"].image</c>.</summary>
+    /// <summary>
+    /// A path as the apiserver prints it in a conflict: <c>.spec.template.spec.containers[name="web"].image</c>, a
+    /// set's value as <c>.metadata.finalizers[="example.com/x"]</c>.
+    /// </summary>
     public static string Display(string path) => string.Concat(path.Split(Separator).Select(key => key.StartsWith("k:", StringComparison.Ordinal)
         && JsonNode.Parse(key[2..]) is JsonObject k
             ? "[" + string.Join(',', k.Select(kv => $"{kv.Key}={kv.Value?.ToJsonString()}")) + "]"
+            : key.StartsWith("v:", StringComparison.Ordinal) ? "[=" + key[2..] + "]"
             : "." + key[2..]));
+
+    /// <summary>Whether <paramref name="path"/> lies strictly beneath <paramref name="ancestor"/> (a field of it, an item or value of its list).</summary>
+    public static bool IsBeneath(string path, string ancestor) => path.StartsWith(ancestor + Separator, StringComparison.Ordinal);
 
     /// <summary>The FieldsV1 of a set of paths ({"f:spec":{"f:replicas":{}}}, a keyed item as "k:{\"name\":\"web\"}" with its own ".").</summary>
     public static JsonObject FieldsV1(IEnumerable<string> paths)
@@ -224,6 +244,15 @@ internal static class ManagedFields
                 }
 
                 break;
+            case JsonArray { Count: 0 } when lists.KeyOf(names) is not null || lists.IsSet(names):
+                break;
+            case JsonArray a when lists.IsSet(names) && SetValues(a, path, appliedAs) is { } values:
+                foreach (var value in values)
+                {
+                    leaves[Join(path, "v:" + ValueKey(value))] = value?.DeepClone();
+                }
+
+                break;
             case JsonArray { Count: > 0 } a when lists.KeyOf(names) is { } listKey && ItemKeys(a, listKey, path, appliedAs) is { } itemKeys:
                 for (var i = 0; i < a.Count; i++)
                 {
@@ -238,6 +267,27 @@ internal static class ManagedFields
                 break;
         }
     }
+
+    // A set's values; null (the list is owned whole) when one repeats, which in an applied configuration is the
+    // apiserver's error instead.
+    private static List<JsonNode?>? SetValues(JsonArray set, string path, string? appliedAs)
+    {
+        var values = new List<JsonNode?>();
+        foreach (var value in set)
+        {
+            if (values.Any(v => JsonNode.DeepEquals(v, value)))
+            {
+                return appliedAs is null ? null
+                    : throw ApiErrors.BadRequest($"failed to create typed patch object ({appliedAs}): {Display(path)}: duplicate entries for key [={ValueKey(value)}]");
+            }
+
+            values.Add(value);
+        }
+
+        return values;
+    }
+
+    private static string ValueKey(JsonNode? value) => value?.ToJsonString() ?? "null";
 
     // Each item's key; null (the list is owned whole) when one has none or two share one, which in an applied
     // configuration is the apiserver's error instead.
@@ -280,7 +330,7 @@ internal static class ManagedFields
 
         foreach (var (key, child) in children)
         {
-            if (key.StartsWith("f:", StringComparison.Ordinal) || key.StartsWith("k:", StringComparison.Ordinal))
+            if (key.StartsWith("f:", StringComparison.Ordinal) || key.StartsWith("k:", StringComparison.Ordinal) || key.StartsWith("v:", StringComparison.Ordinal))
             {
                 Collect(child as JsonObject, Join(path, key), paths);
             }

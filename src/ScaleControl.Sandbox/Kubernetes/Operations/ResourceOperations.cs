@@ -437,6 +437,11 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         next["apiVersion"] = type.GroupVersion;
         next["kind"] = type.Kind;
         type.ApplyDefaults?.Invoke(next);
+        if (type == BuiltInResources.Services)
+        {
+            ServiceAllocation.Prepare(next, before, ServiceHoldingsBesides(JsonPaths.GetString(next, "metadata.namespace") ?? "", name), Random.Shared);
+        }
+
         var metadata = next.Obj("metadata");
         var errors = (before is null ? ObjectMetaRules.Name(type, name) : [])
             .Concat(ObjectMetaRules.LabelsAndAnnotations(metadata, before?["metadata"] as JsonObject))
@@ -453,6 +458,20 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         }
 
         return type.ToStorage?.Invoke(next) ?? next;
+    }
+
+    // Called inside the store's write (one reentrant lock), so two creates cannot take the same cluster IP or node port.
+    private ServiceHoldings ServiceHoldingsBesides(string ns, string name)
+    {
+        var others = store.Project(BuiltInResources.Services.Storage, o => (
+                Key: (JsonPaths.GetString(o, "metadata.namespace"), JsonPaths.GetString(o, "metadata.name")),
+                ClusterIPs: o["spec"] is JsonObject spec ? ServiceSpecRules.Strings(spec, "clusterIPs") : [],
+                NodePorts: o["spec"] is JsonObject s ? ServiceSpecRules.NodePorts(s).ToList() : []))
+            .Where(s => s.Key != (ns, name))
+            .ToList();
+        return new(
+            others.SelectMany(s => s.ClusterIPs).Where(ip => ip != "None").ToHashSet(StringComparer.Ordinal),
+            others.SelectMany(s => s.NodePorts).ToHashSet());
     }
 
     // As the apiserver's field manager: a write through a subresource owns only what that subresource may change,

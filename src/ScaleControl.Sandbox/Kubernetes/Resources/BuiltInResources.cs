@@ -202,16 +202,24 @@ internal static class BuiltInResources
         ShortNames = ["sa"], TracksGeneration = false, Model = typeof(k8s.Models.V1ServiceAccount),
     };
 
+    /// <summary>Services: defaulted (Resources/ServiceDefaults) and given cluster IPs and node ports (Operations/ServiceAllocation).</summary>
+    public static ResourceType Services { get; } = new("", "v1", "services", "service", "Service", Namespaced: true)
+    {
+        ShortNames = ["svc"],
+        Categories = ["all"],
+        HasStatusSubresource = true,
+        TracksGeneration = false,
+        Model = typeof(k8s.Models.V1Service),
+        ApplyDefaults = ServiceDefaults.Apply,
+        Columns = ServiceColumns.All,
+    };
+
     /// <summary>
     /// Kinds served only as plain storage so manifests and kubectl (describe lists ReplicaSets) find them;
     /// no controller acts on them.
     /// </summary>
     public static IReadOnlyList<ResourceType> PlainStorage { get; } =
     [
-        new("", "v1", "services", "service", "Service", Namespaced: true)
-        {
-            ShortNames = ["svc"], Categories = ["all"], HasStatusSubresource = true, TracksGeneration = false, Model = typeof(k8s.Models.V1Service),
-        },
         new("", "v1", "configmaps", "configmap", "ConfigMap", Namespaced: true)
         {
             ShortNames = ["cm"],
@@ -237,7 +245,7 @@ internal static class BuiltInResources
 
 
     public static IEnumerable<ResourceType> All =>
-        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, HpaV1.Type, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets, ControllerRevisions }
+        new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, HpaV1.Type, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets, ControllerRevisions, Services }
             .Concat(PlainStorage)
             .Concat(EventsV1.Types)
             .Concat(RbacResources.All);

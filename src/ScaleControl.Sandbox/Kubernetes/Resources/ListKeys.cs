@@ -41,25 +41,38 @@ internal sealed record ListKey(IReadOnlyList<string> Fields, string MergeKey, IR
 
 /// <summary>
 /// The list types of a kind's fields, by the path of field names leading to the list (list items add nothing:
-/// <c>spec.template.spec.containers.ports</c>). A list with no key is atomic: replaced and owned whole.
+/// <c>spec.template.spec.containers.ports</c>): associative lists (<c>listType=map</c>) merge and are owned item by
+/// item by their key, sets (<c>listType=set</c>, e.g. <c>metadata.finalizers</c>) value by value; a list with neither
+/// is atomic: replaced and owned whole.
 /// </summary>
-internal sealed class ListSchema(Func<IReadOnlyList<string>, ListKey?> keyOf)
+internal sealed class ListSchema(Func<IReadOnlyList<string>, ListKey?> keyOf, Func<IReadOnlyList<string>, bool> isSet)
 {
     private static readonly ListKey s_byName = new(["name"], "name");
     private static readonly IReadOnlyDictionary<string, string> s_tcp = new Dictionary<string, string> { ["protocol"] = "TCP" };
     private static readonly HashSet<string> s_containerLists = ["containers", "initContainers", "ephemeralContainers"];
 
     /// <summary>Every list atomic (a custom resource whose schema marks none as a map).</summary>
-    public static ListSchema Atomic { get; } = new(_ => null);
+    public static ListSchema Atomic { get; } = new(_ => null, _ => false);
 
-    /// <summary>The built-in kinds' associative lists, as their Go types' listType/listMapKey/patchMergeKey markers say.</summary>
-    public static ListSchema BuiltIn { get; } = new(BuiltInKey);
+    /// <summary>The built-in kinds' associative lists and sets, as their Go types' listType/listMapKey/patchMergeKey markers say.</summary>
+    public static ListSchema BuiltIn { get; } = new(BuiltInKey, BuiltInSet);
 
     public ListKey? KeyOf(IReadOnlyList<string> fieldNames) => fieldNames.Count == 0 ? null : keyOf(fieldNames);
 
-    /// <summary>A custom resource's lists from its structural schema (<c>x-kubernetes-list-type: map</c> with <c>x-kubernetes-list-map-keys</c>); metadata's as every kind's.</summary>
+    /// <summary>Whether the list at <paramref name="fieldNames"/> is a set of scalars, owned and merged value by value.</summary>
+    public bool IsSet(IReadOnlyList<string> fieldNames) => fieldNames.Count > 0 && isSet(fieldNames);
+
+    /// <summary>
+    /// A custom resource's lists from its structural schema (<c>x-kubernetes-list-type: map</c> with
+    /// <c>x-kubernetes-list-map-keys</c>, or <c>set</c>); metadata's as every kind's.
+    /// </summary>
     public static ListSchema FromOpenApi(JsonObject? schema) =>
-        new(names => names[0] == "metadata" ? BuiltInKey(names) : schema is null ? null : OpenApiKey(schema, names));
+        new(names => names[0] == "metadata" ? BuiltInKey(names) : schema is null ? null : OpenApiKey(schema, names),
+            names => names[0] == "metadata" ? BuiltInSet(names) : (string?)OpenApiList(schema, names)?["x-kubernetes-list-type"] == "set");
+
+    // The +listType=set lists of the served kinds: ObjectMeta.finalizers, NodeSpec.podCIDRs.
+    private static bool BuiltInSet(IReadOnlyList<string> names) =>
+        names is ["metadata", "finalizers"] or ["spec", "podCIDRs"];
 
     private static ListKey? BuiltInKey(IReadOnlyList<string> names)
     {
@@ -82,6 +95,19 @@ internal sealed class ListSchema(Func<IReadOnlyList<string>, ListKey?> keyOf)
 
     private static ListKey? OpenApiKey(JsonObject schema, IReadOnlyList<string> names)
     {
+        var node = OpenApiList(schema, names);
+        if ((string?)node?["x-kubernetes-list-type"] != "map" || node["x-kubernetes-list-map-keys"] is not JsonArray { Count: > 0 } keys)
+        {
+            return null;
+        }
+
+        var fields = keys.Select(k => (string?)k).OfType<string>().ToList();
+        return new ListKey(fields, fields[0]);
+    }
+
+    // The schema of the list at the path of field names (through the items of the lists on the way).
+    private static JsonNode? OpenApiList(JsonObject? schema, IReadOnlyList<string> names)
+    {
         JsonNode? node = schema;
         for (var i = 0; i < names.Count; i++)
         {
@@ -92,12 +118,6 @@ internal sealed class ListSchema(Func<IReadOnlyList<string>, ListKey?> keyOf)
             }
         }
 
-        if ((string?)node?["x-kubernetes-list-type"] != "map" || node["x-kubernetes-list-map-keys"] is not JsonArray { Count: > 0 } keys)
-        {
-            return null;
-        }
-
-        var fields = keys.Select(k => (string?)k).OfType<string>().ToList();
-        return new ListKey(fields, fields[0]);
+        return node;
     }
 }
