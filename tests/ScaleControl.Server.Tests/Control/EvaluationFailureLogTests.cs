@@ -5,7 +5,8 @@ namespace ScaleControl.Server.Tests.Control;
 
 /// <summary>
 /// A policy whose evaluation fails every tick (its workload's cache refused by RBAC, the API down) is logged once per
-/// cause and once when it works again, not every 5 s; the fault notice carries the ongoing state.
+/// cause and once when it works again, not every 5 s, and the policy's status says why; the fault notice carries
+/// the ongoing state.
 /// </summary>
 public sealed class EvaluationFailureLogTests : IDisposable
 {
@@ -16,7 +17,7 @@ public sealed class EvaluationFailureLogTests : IDisposable
     public void Dispose() => _server.Dispose();
 
     [Fact]
-    public async Task Tick_SameFailureEveryTick_IsLoggedOncePerCause_AndOnceWhenItWorksAgain()
+    public async Task Tick_SameFailureEveryTick_IsLoggedOncePerCause_InTheStatus_AndOnceWhenItWorksAgain()
     {
         _server.Workloads.Add("video", "video-transcoder", 3);
         await _server.Policies.UpsertAsync(TestPolicies.Auto(), default);
@@ -34,12 +35,16 @@ public sealed class EvaluationFailureLogTests : IDisposable
         await Tick();
         await Tick();
         Assert.Equal(2, _server.Logs.Lines.Count(l => l.Contains(Failed, StringComparison.Ordinal)));
+        // The policy's status says it too (kubectl get scalepolicy), as the latest cause.
+        var failing = Assert.Single((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.Conditions);
+        Assert.Equal(("EvaluationFailed", "Error", "evaluation failed: cannot read statefulsets: 403 Forbidden"), (failing.Type, failing.Reason, failing.Message));
 
         _server.Workloads.ApiDown = null;
         await Tick();
         await Tick();
         Assert.Single(_server.Logs.Lines, l => l.Contains("Evaluating video/video-transcoder works again", StringComparison.Ordinal));
         Assert.Equal(2, _server.Logs.Lines.Count(l => l.Contains(Failed, StringComparison.Ordinal)));
+        Assert.Empty((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.Conditions);
     }
 
     private Task Tick()

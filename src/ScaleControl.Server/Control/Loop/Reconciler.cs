@@ -109,6 +109,7 @@ public sealed class Reconciler(
                 {
                     runtime.LastFailure = ex.Message;
                     logger.EvaluationFailed(ex, policy.Metadata.Namespace, policy.Metadata.Name);
+                    await SayEvaluationFailedAsync(policy, ex.Message, cancellationToken);
                 }
 
                 failure ??= $"evaluating {policy.Key}: {ex.Message}";
@@ -142,6 +143,22 @@ public sealed class Reconciler(
                 runtimes.Forget(policy.Metadata.Namespace, policy.Metadata.Name);
                 await WriteStatusAsync(policy, null, problem, cancellationToken, PolicyValidity.ConditionType);
             }
+        }
+    }
+
+    /// <summary>
+    /// The policy's status says why it is not evaluated (e.g. its workload kind's cache refused by RBAC), where
+    /// <c>kubectl get scalepolicy</c> shows it; with the API itself down this write fails too, and the fault notice speaks.
+    /// </summary>
+    private async Task SayEvaluationFailedAsync(ScalePolicy policy, string problem, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteStatusAsync(policy, null, $"evaluation failed: {problem}", cancellationToken, "EvaluationFailed");
+        }
+        catch (Exception ex) when (ex is not LeadershipLostException && !cancellationToken.IsCancellationRequested)
+        {
+            // Logged with the failure itself just above.
         }
     }
 
@@ -358,7 +375,7 @@ public sealed class Reconciler(
         }
 
         var now = time.GetUtcNow();
-        Condition[] conditions = problem is null ? [] : [new Condition { Type = problemType, Reason = problemType == "WorkloadMissing" ? "NotFound" : "ValidationFailed", Message = problem, LastTransitionTime = now }];
+        Condition[] conditions = problem is null ? [] : [new Condition { Type = problemType, Reason = problemType switch { "WorkloadMissing" => "NotFound", "EvaluationFailed" => "Error", _ => "ValidationFailed" }, Message = problem, LastTransitionTime = now }];
         try
         {
             await policies.UpdateStatusAsync(policy with
