@@ -74,6 +74,7 @@ public static class DingTalkServiceCollectionExtensions
 
         services.TryAddSingleton<DingTalkConfirmationCards>();
         services.TryAddSingleton<IConfirmationCards>(provider => provider.GetRequiredService<DingTalkConfirmationCards>());
+        services.TryAddSingleton<ILateTapAnswers, DingTalkLateTapAnswers>();
         services.TryAddSingleton<CardCallbackHandler>();
         services.TryAddSingleton<ICommandInbox, CommandsUnavailable>();
         services.TryAddSingleton<ChatReplySender>();

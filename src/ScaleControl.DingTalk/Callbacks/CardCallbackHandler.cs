@@ -24,7 +24,8 @@ public sealed partial class CardCallbackHandler(
     ICommandInbox commands,
     TimeProvider timeProvider,
     IOptions<DingTalkOptions> options,
-    ILogger<CardCallbackHandler> logger)
+    ILogger<CardCallbackHandler> logger,
+    ILateTapAnswers? lateAnswers = null)
 {
     /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="ScaleProposal.Key"/>).</summary>
     public const string RowParam = "row";
@@ -119,25 +120,51 @@ public sealed partial class CardCallbackHandler(
             if (first != decision)
             {
                 LogSlowDecision(logger, callback.OutTrackId, callback.UserId);
+                AnswerLate(callback, DecisionAnswerAsync());
                 return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("Received; the card updates when the decision is recorded."));
             }
         }
 
-        ApprovalResult result;
-        try
+        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(await DecisionAnswerAsync()));
+
+        async Task<string> DecisionAnswerAsync()
         {
-            result = await decision;
+            ApprovalResult result;
+            try
+            {
+                result = await decision;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogDecisionFailed(logger, e, callback.OutTrackId, callback.UserId);
+                return "ScaleControl could not record this tap; please try again or use scalectl.";
+            }
+
+            LogTap(logger, callback.OutTrackId, callback.UserId, action, result.Kind);
+            return result.Kind == ApprovalResultKind.Accepted
+                ? "Recorded: " + result.Message
+                : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+    }
+
+    /// <summary>
+    /// After the early "Received": the tap's outcome, once known, goes to the tapper's private note on the card
+    /// (<see cref="ILateTapAnswers"/>). Not tied to the callback's request: it has been answered already.
+    /// </summary>
+    private void AnswerLate(CardCallback callback, Task<string> answer)
+    {
+        if (lateAnswers is null)
         {
-            LogDecisionFailed(logger, e, callback.OutTrackId, callback.UserId);
-            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("ScaleControl could not record this tap; please try again or use scalectl."));
+            return;
         }
 
-        LogTap(logger, callback.OutTrackId, callback.UserId, action, result.Kind);
-        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Kind == ApprovalResultKind.Accepted
-            ? "Recorded: " + result.Message
-            : string.IsNullOrWhiteSpace(result.Message) ? "Nothing was changed." : result.Message));
+        _ = ShowAsync();
+
+        async Task ShowAsync()
+        {
+            var message = await answer;
+            await lateAnswers.ShowAsync(callback.OutTrackId, callback.UserId, ApprovalCardContent.PrivateMessage(message), CancellationToken.None);
+        }
     }
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
@@ -157,20 +184,26 @@ public sealed partial class CardCallbackHandler(
             await budgetCancellation.CancelAsync();
             if (first != undo)
             {
+                AnswerLate(callback, UndoAnswerAsync());
                 return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("Received; the card updates when the undo is recorded."));
             }
         }
 
-        try
+        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(await UndoAnswerAsync()));
+
+        async Task<string> UndoAnswerAsync()
         {
-            var result = await undo;
-            LogUndo(logger, callback.OutTrackId, callback.UserId, result.Kind);
-            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(result.Message));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogDecisionFailed(logger, e, callback.OutTrackId, callback.UserId);
-            return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("ScaleControl could not record this undo; please try again or use scalectl undo."));
+            try
+            {
+                var result = await undo;
+                LogUndo(logger, callback.OutTrackId, callback.UserId, result.Kind);
+                return result.Message;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogDecisionFailed(logger, e, callback.OutTrackId, callback.UserId);
+                return "ScaleControl could not record this undo; please try again or use scalectl undo.";
+            }
         }
     }
 

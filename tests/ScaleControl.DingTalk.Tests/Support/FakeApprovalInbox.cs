@@ -17,16 +17,21 @@ internal sealed class FakeApprovalInbox(TimeProvider timeProvider) : IApprovalIn
     /// <summary>What an undo answers (the server's rules are tested in the server's tests).</summary>
     public UndoResult UndoAnswer { get; set; } = new(UndoResultKind.Applied, "undone: shop/checkout-api 60 → 20");
 
-    public Task<UndoResult> UndoAsync(UndoOrder order, CancellationToken cancellationToken)
+    public async Task<UndoResult> UndoAsync(UndoOrder order, CancellationToken cancellationToken)
     {
         _undos.Enqueue(order);
-        return Task.FromResult(UndoAnswer);
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        return UndoAnswer;
     }
 
     private readonly ConcurrentDictionary<string, ScaleProposal> _proposals = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ApprovalCommand> _commands = new();
 
-    /// <summary>When set, a decision waits for it before it is made: a server slower than any reply budget.</summary>
+    /// <summary>When set, a decision or an undo waits for it before it is made: a server slower than any reply budget.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
     public IReadOnlyCollection<ApprovalCommand> Commands => _commands;

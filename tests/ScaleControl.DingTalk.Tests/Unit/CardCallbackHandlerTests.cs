@@ -269,6 +269,69 @@ public class CardCallbackHandlerTests
     }
 
     [Fact]
+    public async Task HandleAsync_DecisionSlowerThanBudget_ItsOutcomeReachesTheTapperPrivatelyOnTheCardAfterwards()
+    {
+        _inbox.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var late = new RecordingLateAnswers();
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance, late)
+        { ReplyBudget = TimeSpan.FromMilliseconds(50) };
+
+        var reply = await handler.HandleAsync(Tap("wangwu", "approve"), CancellationToken.None);
+        Assert.StartsWith("Received", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Empty(late.Shown);
+        _inbox.Gate.SetResult();
+
+        // wangwu is not on the roster: before, the refusal reached nobody once the early answer had gone.
+        Assert.True(await DingTalkWorld.EventuallyAsync(() => !late.Shown.IsEmpty), "the late outcome is shown");
+        var (outTrackId, user, data) = Assert.Single(late.Shown);
+        Assert.Equal(("shop.checkout-api-7f3a", "wangwu"), (outTrackId, user));
+        Assert.Contains("not an approver", data[V.PrivateMessage], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandleAsync_UndoAllSlowerThanBudget_EachRowsOutcomeReachesTheTapperAfterwards()
+    {
+        _inbox.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inbox.UndoAnswer = new UndoResult(UndoResultKind.Applied,
+            "2 of 3 rows undone: feed/feed-gateway: cannot undo feed-gateway-1: the traffic moved on: proposal feed-gateway-2 asks 3 → 4 now and waits for approval");
+        var late = new RecordingLateAnswers();
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance, late)
+        { ReplyBudget = TimeSpan.FromMilliseconds(50) };
+
+        var reply = await handler.HandleAsync(Tap("zhangsan", "undo_all"), CancellationToken.None);
+        Assert.StartsWith("Received", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        _inbox.Gate.SetResult();
+
+        Assert.True(await DingTalkWorld.EventuallyAsync(() => !late.Shown.IsEmpty), "the late outcome is shown");
+        var (_, user, data) = Assert.Single(late.Shown);
+        Assert.Equal("zhangsan", user);
+        Assert.Equal(_inbox.UndoAnswer.Message, data[V.PrivateMessage]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_AnsweredWithinBudget_NothingIsShownLater()
+    {
+        var late = new RecordingLateAnswers();
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance, late);
+
+        var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
+
+        Assert.StartsWith("Recorded: ", reply!.UserPrivateData!.CardParamMap[V.PrivateMessage]);
+        Assert.Empty(late.Shown);
+    }
+
+    private sealed class RecordingLateAnswers : ILateTapAnswers
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(string OutTrackId, string UserId, IReadOnlyDictionary<string, string> Data)> Shown { get; } = new();
+
+        public Task ShowAsync(string outTrackId, string userId, IReadOnlyDictionary<string, string> privateData, CancellationToken cancellationToken)
+        {
+            Shown.Enqueue((outTrackId, userId, privateData));
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task HandleAsync_DuplicateApproval_PrivateMessageOnly()
     {
         await _handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
