@@ -134,6 +134,11 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
 
         await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });
 
+        // Call the event off first, as an operator would: while the traffic still rises the loop proposes more for a
+        // service (a Pending 3 → 4), and undo then refuses, by design, to cut what the traffic asks for again ("the
+        // traffic moved on"). On a loaded machine that proposal once came before the tap and one row stayed at 3.
+        await sandbox.CallOffHotEventsAsync(single.Namespace);
+
         // Undo all by an approver: every service back where the card's first applied step found it (kubectl both ways).
         var applied = (await sandbox.Kubectl.RunAsync("get", "scaleproposals", "-n", single.Namespace, "-o",
             "jsonpath={range .items[*]}{.status.card.outTrackId} {.status.phase} {.metadata.creationTimestamp} {.spec.target.name} {.spec.fromReplicas}{\"\\n\"}{end}")).StdOut
@@ -450,6 +455,32 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
             return JsonNode.Parse(text);
+        }
+
+        /// <summary>Ends every running hot event and rejects what waits in <paramref name="ns"/> until nothing does.</summary>
+        public async Task CallOffHotEventsAsync(string ns)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(Url) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+            foreach (var hot in (await ApiAsync("/sandbox/traffic/hot-events"))!.AsArray())
+            {
+                if (hot!["phase"]!.GetValue<string>() != "ended")
+                {
+                    using var ended = await http.DeleteAsync($"/sandbox/traffic/hot-events/{hot["id"]!.GetValue<string>()}");
+                    Assert.True(ended.IsSuccessStatusCode, $"ending {hot["id"]}: {(int)ended.StatusCode} {await ended.Content.ReadAsStringAsync()}");
+                }
+            }
+
+            await WaitUntilAsync(async () =>
+            {
+                var waiting = (await ApiAsync($"/api/v1/proposals?namespace={ns}&phase=Pending"))!.AsArray();
+                foreach (var proposal in waiting)
+                {
+                    await ApiAsync($"/api/v1/proposals/{ns}/{proposal!["metadata"]!["name"]!.GetValue<string>()}/reject", new { reason = "event called off" });
+                }
+
+                return waiting.Count == 0;
+            }, Patience.Of(30), $"no proposal waits in {ns}");
         }
 
         /// <summary>A seeded policy zhangsan may approve (shop, feed or video; Approval or Hybrid) with a card of its own (not in a group).</summary>
