@@ -120,6 +120,23 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task WhatIf_HybridPolicy_ShowsTheAutomaticPartAndTheRestProposed()
+    {
+        await ApplyAsync("whatif-orders-hybrid.yaml");
+
+        var text = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif-hybrid", "--from", "-1h");
+
+        // The ramp to 5 replicas: the first pods within the allowance (+2 per 10 min) at once, the rest asked and
+        // approved at the escalation time.
+        Assert.True(text.ExitCode == 0, text.ToString());
+        var header = Array.FindIndex(text.Lines, l => l.StartsWith("TIME ", StringComparison.Ordinal));
+        Assert.True(header > 0 && text.Lines[header].Contains("APPROVAL", StringComparison.Ordinal), text.ToString());
+        Assert.Contains(text.Lines, l => l.Contains("ApplyNow   auto 1 → ", StringComparison.Ordinal) && l.Contains(" (allowance +", StringComparison.Ordinal));
+        Assert.Contains(text.Lines, l => l.Contains("Propose    allowance used up, proposed ", StringComparison.Ordinal));
+        Assert.Contains(text.Lines, l => l.Contains("→ 5, 180s after it was proposed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WhatIf_BadApprovalDelay_IsOneErrorLine()
     {
         var result = await Server.Cli(CliSandbox.ViewerToken).RunAsync("whatif", "clitest/cli-whatif", "--approval-delay", "soon");

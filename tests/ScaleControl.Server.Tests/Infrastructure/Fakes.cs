@@ -110,6 +110,11 @@ public sealed class FakeMetrics(TimeProvider time) : IMetricSource
 
     private readonly ConcurrentDictionary<string, MetricQueryException> _rangeFailures = new();
 
+    private readonly ConcurrentDictionary<string, Func<DateTimeOffset, double>> _histories = new();
+
+    /// <summary>Range queries of <paramref name="query"/> answer <paramref name="valueAt"/> at each point (a ramp, a step), not one constant.</summary>
+    public void SetHistory(string query, Func<DateTimeOffset, double> valueAt) => _histories[query] = valueAt;
+
     /// <summary>Range queries of <paramref name="query"/> fail with this, as Prometheus refusing the query or not answering.</summary>
     public void FailRange(string query, MetricQueryException failure) => _rangeFailures[query] = failure;
 
@@ -123,7 +128,11 @@ public sealed class FakeMetrics(TimeProvider time) : IMetricSource
         var points = new List<MetricPoint>();
         for (var t = start; t <= end; t += step)
         {
-            if (_values.TryGetValue(query, out var v))
+            if (_histories.TryGetValue(query, out var history))
+            {
+                points.Add(new MetricPoint(t, history(t)));
+            }
+            else if (_values.TryGetValue(query, out var v))
             {
                 points.Add(new MetricPoint(t, v));
             }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -8,6 +9,8 @@ using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Control.Queries;
 
+/// <param name="AutomaticTo">On a Hybrid policy: the count its automatic allowance took the workload to at this step
+/// (left out of the JSON when nothing was applied automatically).</param>
 public sealed record WhatIfStep(
     DateTimeOffset Time,
     IReadOnlyDictionary<string, double?> Values,
@@ -16,7 +19,8 @@ public sealed record WhatIfStep(
     int DesiredReplicas,
     DecisionOutcome Outcome,
     string Reason,
-    string? Approval = null);
+    string? Approval = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? AutomaticTo = null);
 
 /// <param name="Proposals">Proposals made (each waits for its approval); <paramref name="Approved"/> of them were approved
 /// within the window, <paramref name="Expired"/> expired first; <paramref name="Applied"/>: changes applied automatically.</param>
@@ -37,7 +41,8 @@ public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOf
 /// recorded sample, as Prometheus would serve it) and the cluster model (new pods serve after the workload's
 /// observed start-up time, 45 s when unknown). A proposal is taken as approved a while after it was made
 /// (<see cref="WhatIfApprovals"/>): by default the policy's escalation time, when ScaleControl DINGs the approvers, or
-/// the caller's delay (0: at once, the policy's intent without the approvers' speed). Freezes and pins are ignored. One step is reported per stepSeconds, and every evaluation that changes the count.
+/// the caller's delay (0: at once, the policy's intent without the approvers' speed). A Hybrid decision is split as the
+/// loop splits it (<see cref="WhatIfHybridSplit"/>): the allowance at once, the rest proposed. Freezes and pins are ignored. One step is reported per stepSeconds, and every evaluation that changes the count.
 /// The replay starts from the count the workload had at the start of the window — the "from" of the first change
 /// ScaleControl applied since then — not from today's count, which would make a bogus first change.
 /// </summary>
@@ -83,6 +88,7 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var heldAtStart = false;
         var (delay, delaySource) = ApprovalDelay(policy, approvalDelaySeconds);
         var approvals = new WhatIfApprovals(delay, TimeSpan.FromSeconds(policy.Spec.Approval?.ExpirySeconds ?? new ApprovalSpec().ExpirySeconds));
+        var hybrid = new WhatIfHybridSplit(simulated.Spec, approvals);
 
         for (var t = from; t <= to; t += interval)
         {
@@ -91,13 +97,14 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             var spec = cluster.SpecReplicas;
             var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
             var decision = controller.LastDecision!.Value;
-            var (applyTo, said) = approvals.Step(t, spec, decision);
+            var act = hybrid.Step(t, spec, decision) ?? Act(approvals.Step(t, spec, decision), decision, spec);
+            var (applyTo, said, shown) = (act.ApplyTo, act.Said, act.Shown);
             var changed = applyTo is { } now && now != spec;
             heldAtStart |= t < from + window && desired == startReplicas && decision.RawRecommendation < startReplicas;
             if (changed)
             {
-                applied += decision.Outcome == DecisionOutcome.ApplyNow ? 1 : 0;
-                changes++;
+                applied += act.Automatic;
+                changes += act.Changes;
                 cluster.Scale(applyTo!.Value, seconds);
                 max = Math.Max(max, applyTo.Value);
                 min = Math.Min(min, applyTo.Value);
@@ -111,10 +118,11 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
                     decision.Evidence.Metrics.ToDictionary(m => m.Name, m => m.Value),
                     decision.Evidence.Metrics.ToDictionary(m => m.Name, m => m.Predicted),
                     spec,
-                    decision.DesiredReplicas,
-                    decision.Outcome,
-                    decision.Reason,
-                    said));
+                    shown.DesiredReplicas,
+                    shown.Outcome,
+                    shown.Reason,
+                    said,
+                    act.AutomaticTo));
             }
         }
 
@@ -123,6 +131,14 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             : null;
         return new WhatIfResult(policy.Key, from, to, steps, new WhatIfSummary(changes, max, min, approvals.Made, applied, approvals.Approved, approvals.Expired),
             startReplicas, startedFrom, note, (int)delay.TotalSeconds, delaySource);
+    }
+
+    /// <summary>A decision the policy does not split: applied now, or asked and approved (<see cref="WhatIfApprovals"/>).</summary>
+    private static WhatIfAct Act((int? ApplyTo, string? Said) step, Decision decision, int specReplicas)
+    {
+        var changed = step.ApplyTo is { } to && to != specReplicas;
+        var automatic = changed && decision.Outcome == DecisionOutcome.ApplyNow ? 1 : 0;
+        return new WhatIfAct(step.ApplyTo, step.Said, decision, changed ? 1 : 0, automatic);
     }
 
     private static (TimeSpan Delay, string Source) ApprovalDelay(ScalePolicy policy, int? requested) =>
