@@ -457,7 +457,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
             return JsonNode.Parse(text);
         }
 
-        /// <summary>Ends every running hot event and rejects what waits in <paramref name="ns"/> until nothing does.</summary>
+        /// <summary>Ends every running hot event and rejects (as zhangsan, an approver) what waits in <paramref name="ns"/> until nothing does.</summary>
         public async Task CallOffHotEventsAsync(string ns)
         {
             using var http = new HttpClient { BaseAddress = new Uri(Url) };
@@ -476,7 +476,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
                 var waiting = (await ApiAsync($"/api/v1/proposals?namespace={ns}&phase=Pending"))!.AsArray();
                 foreach (var proposal in waiting)
                 {
-                    await ApiAsync($"/api/v1/proposals/{ns}/{proposal!["metadata"]!["name"]!.GetValue<string>()}/reject", new { reason = "event called off" });
+                    await ApiAsync($"/api/v1/proposals/{ns}/{proposal!["metadata"]!["name"]!.GetValue<string>()}/reject", new { reason = "event called off" }, SandboxServer.OperatorToken);
                 }
 
                 return waiting.Count == 0;
