@@ -7,7 +7,8 @@ namespace ScaleControl.Simulation;
 
 /// <summary>
 /// ScaleControl's engine under replay, wired the way the control loop uses it: read the metric, decide, record,
-/// apply ApplyNow (and Propose as if approved at once), record the change. Each metric of the policy reads the
+/// apply ApplyNow (and Propose as if approved at once), record the change (or let the caller apply and record it:
+/// <see cref="AppliesItsDecisions"/>). Each metric of the policy reads the
 /// replay's one metric pipeline; <c>scalectl whatif</c> drives the same class with recorded readings.
 /// </summary>
 public sealed class EngineController(ScalePolicy policy, double startupSeconds, DecisionEngine? engine = null) : IReplayController
@@ -24,6 +25,13 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
     public int IntervalSeconds => policy.Spec.EvaluationIntervalSeconds;
 
     public Decision? LastDecision { get; private set; }
+
+    /// <summary>
+    /// True (the replay): a decision to change is applied at once and recorded as the workload's change. False
+    /// (<c>scalectl whatif</c>, which models the approvers' delay and a Hybrid policy's split): the caller says what was
+    /// applied and when with <see cref="Applied"/>, so the cooldown and step rules see only changes that happened.
+    /// </summary>
+    public bool AppliesItsDecisions { get; init; } = true;
 
     public int Decide(in ReplayTick tick)
     {
@@ -55,10 +63,17 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
         LastDecision = decision;
         if (decision.Outcome is DecisionOutcome.ApplyNow or DecisionOutcome.Propose && decision.DesiredReplicas != specReplicas)
         {
-            _history.RecordChange(now, specReplicas, decision.DesiredReplicas);
+            if (AppliesItsDecisions)
+            {
+                Applied(now, specReplicas, decision.DesiredReplicas);
+            }
+
             return decision.DesiredReplicas;
         }
 
         return specReplicas;
     }
+
+    /// <summary>A change of the workload's replicas at <paramref name="now"/>, as the control loop records one it applied.</summary>
+    public void Applied(DateTimeOffset now, int from, int to) => _history.RecordChange(now, from, to);
 }

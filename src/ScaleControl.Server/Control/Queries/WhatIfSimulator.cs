@@ -78,7 +78,9 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var startReplicas = replicas;
         var simulated = policy with { Spec = policy.Spec with { Freeze = null, Pin = null } };
         var startup = state?.ObservedStartupTime?.TotalSeconds ?? 45;
-        var controller = new EngineController(simulated, startup, engine);
+        // The simulator applies what the approvals and the Hybrid split let through, when they do; the engine's history
+        // records those changes only (a proposal still waiting changed nothing).
+        var controller = new EngineController(simulated, startup, engine) { AppliesItsDecisions = false };
         var cluster = new ReplayCluster(new ReplaySettings { StartupSeconds = startup, StartupSpread = 0 }, replicas, seed: 1);
         var interval = TimeSpan.FromSeconds(Math.Min(stepSeconds, policy.Spec.EvaluationIntervalSeconds));
         var steps = new List<WhatIfStep>();
@@ -106,6 +108,7 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
                 applied += act.Automatic;
                 changes += act.Changes;
                 cluster.Scale(applyTo!.Value, seconds);
+                controller.Applied(t, spec, applyTo.Value);
                 max = Math.Max(max, applyTo.Value);
                 min = Math.Min(min, applyTo.Value);
             }
