@@ -11,6 +11,12 @@ public interface IPolicyStore
 
     Task<ScalePolicy?> GetAsync(string @namespace, string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The policy as the store holds it now, not as a watch cache last saw it: the re-check right before a scale write
+    /// must see a pin or freeze another replica wrote a moment ago. A store without a cache is always current.
+    /// </summary>
+    Task<ScalePolicy?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken) => GetAsync(@namespace, name, cancellationToken);
+
     /// <summary>Creates or replaces the spec. A set <c>metadata.resourceVersion</c> is a precondition (409 → <see cref="ConcurrencyConflictException"/>).</summary>
     Task<ScalePolicy> UpsertAsync(ScalePolicy policy, CancellationToken cancellationToken);
 

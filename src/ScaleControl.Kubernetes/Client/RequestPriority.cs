@@ -3,7 +3,7 @@ namespace ScaleControl.Kubernetes.Client;
 /// <summary>Order in which queued requests get tokens when the client-side limit is reached (lower first).</summary>
 public enum RequestPriority
 {
-    /// <summary>Scale and HPA writes, and lease renewals (a lost lease stops every apply).</summary>
+    /// <summary>Scale and HPA writes, the policy re-read each one waits on, and lease renewals (a lost lease stops every apply).</summary>
     ScaleWrite = 0,
 
     /// <summary>Custom resource writes: proposal and policy status, creates, deletes.</summary>
@@ -39,7 +39,10 @@ public static class RequestClassifier
 
         if (method == HttpMethod.Get)
         {
-            return RequestPriority.Read;
+            // One policy read from the server: the re-check a scale write waits on (GetCurrentAsync), not a list or watch.
+            return path.Contains("/scalepolicies/", StringComparison.Ordinal) && !query.Contains("watch=", StringComparison.Ordinal)
+                ? RequestPriority.ScaleWrite
+                : RequestPriority.Read;
         }
 
         if (method == HttpMethod.Delete && path.Contains("/scaleproposals/", StringComparison.Ordinal))

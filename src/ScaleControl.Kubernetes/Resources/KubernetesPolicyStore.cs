@@ -19,6 +19,18 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
         return cache.Get($"{@namespace}/{name}");
     }
 
+    /// <summary>A read from the API server (a quorum read), which also brings the cache up to it.</summary>
+    public async Task<ScalePolicy?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        var current = await api.GetAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+        if (current is not null)
+        {
+            cache.Observe(current);
+        }
+
+        return current;
+    }
+
     /// <summary>How often an update without a resourceVersion reads the object again after a conflict.</summary>
     private const int UnconditionalAttempts = 5;
 

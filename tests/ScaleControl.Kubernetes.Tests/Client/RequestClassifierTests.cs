@@ -12,6 +12,7 @@ public class RequestClassifierTests
     [InlineData("POST", "/apis/scalecontrol.io/v1alpha1/namespaces/shop/scaleproposals", RequestPriority.StatusWrite)]
     [InlineData("GET", "/apis/apps/v1/namespaces/shop/deployments/web/scale", RequestPriority.Read)]
     [InlineData("GET", "/apis/scalecontrol.io/v1alpha1/scalepolicies", RequestPriority.Read)]
+    [InlineData("GET", "/apis/scalecontrol.io/v1alpha1/namespaces/shop/scalepolicies/checkout", RequestPriority.ScaleWrite)]
     [InlineData("POST", "/api/v1/namespaces/shop/events", RequestPriority.Event)]
     [InlineData("DELETE", "/apis/scalecontrol.io/v1alpha1/namespaces/shop/scaleproposals/p1", RequestPriority.Housekeeping)]
     [InlineData("DELETE", "/apis/scalecontrol.io/v1alpha1/namespaces/shop/scalepolicies/checkout", RequestPriority.StatusWrite)]

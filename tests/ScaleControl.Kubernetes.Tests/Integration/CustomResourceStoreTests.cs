@@ -32,6 +32,26 @@ public class CustomResourceStoreTests
     }
 
     [Fact]
+    public async Task PolicyStore_GetCurrent_ReadsTheApiServer_AndBringsTheCacheUpToIt()
+    {
+        // The re-check before a scale write: a pin another replica wrote a moment ago must be seen, whatever this
+        // replica's watch has delivered so far.
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var replicaA = sandbox.CreateNode();
+        var replicaB = sandbox.CreateNode();
+        var policy = await replicaA.Policies.UpsertAsync(SampleResources.FullPolicy() with { Status = null }, CancellationToken.None);
+        await replicaB.Policies.UpsertAsync(policy with { Metadata = policy.Metadata with { ResourceVersion = null }, Spec = policy.Spec with { MaxReplicas = 91 } }, CancellationToken.None);
+        var readsBefore = sandbox.Control.Journal.Count(e => e is { Verb: "get", Resource: "scalepolicies" });
+
+        var current = await replicaA.Policies.GetCurrentAsync("shop", "checkout", CancellationToken.None);
+
+        Assert.Equal(91, current!.Spec.MaxReplicas);
+        Assert.Equal(readsBefore + 1, sandbox.Control.Journal.Count(e => e is { Verb: "get", Resource: "scalepolicies" }));
+        Assert.Equal(91, (await replicaA.Policies.GetAsync("shop", "checkout", CancellationToken.None))!.Spec.MaxReplicas);
+        Assert.Null(await replicaA.Policies.GetCurrentAsync("shop", "nothing-here", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task PolicyStore_UpsertWithStaleResourceVersion_ThrowsConflict()
     {
         await using var sandbox = await KubernetesSandbox.StartAsync();

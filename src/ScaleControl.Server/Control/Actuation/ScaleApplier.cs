@@ -111,9 +111,10 @@ public sealed class ScaleApplier(
             }
 
             from = state.SpecReplicas;
-            // The policy as it is now, read after the workload: a pin or freeze written since the claim (or since a
-            // conflicting scale) is seen, and the conditional write below fails if the workload moved after this.
-            policy = await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
+            // The policy as it is now, read after the workload and from the API server, not this replica's cache: a
+            // pin or freeze written since the claim (or since a conflicting scale), on any replica, is seen, and the
+            // conditional write below fails if the workload moved after this.
+            policy = await policies.GetCurrentAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
             if (ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow()) is { } refusal)
             {
                 return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from);
