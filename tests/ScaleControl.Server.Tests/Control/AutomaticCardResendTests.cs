@@ -4,7 +4,6 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Sandbox.DingTalk.Platform;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
-using ScaleControl.Testing.DingTalk;
 
 namespace ScaleControl.Server.Tests.Control;
 
@@ -14,29 +13,19 @@ namespace ScaleControl.Server.Tests.Control;
 /// next steps join it. The cards live in the DingTalk emulator (real HTTP, the real adapter), its fault script making
 /// the sends fail; one fake clock for the server and the emulator.
 /// </summary>
-public sealed class AutomaticCardResendTests : IAsyncLifetime
+public sealed class AutomaticCardResendTests : ServerWithDingTalk
 {
-    private readonly ServerFactory _server = new();
-    private DingTalkEmulator _dingTalk = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _dingTalk = await DingTalkEmulator.StartAsync(_server.Time, "cidOnCall==");
-        _server.DingTalk = _dingTalk;
-        _server.Workloads.Add("video", "video-transcoder", 4);
-        await _server.Policies.UpsertAsync(TestPolicies.Auto(), default);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _server.Dispose();
-        await _dingTalk.DisposeAsync();
+        await base.InitializeAsync();
+        Server.Workloads.Add("video", "video-transcoder", 4);
+        await Server.Policies.UpsertAsync(TestPolicies.Auto(), default);
     }
 
     [Fact]
     public async Task DingTalkDownDuringABurst_BackAgain_OneCardShowsTheRamp_AndTheNextStepJoinsIt()
     {
-        var down = _dingTalk.Service<FaultInjector>().Arm(new FaultRule("*", FaultKind.Error, Times: -1, StatusCode: 400, Code: "param.unavailable", Message: "DingTalk down"));
+        var down = Emulator.Service<FaultInjector>().Arm(new FaultRule("*", FaultKind.Error, Times: -1, StatusCode: 400, Code: "param.unavailable", Message: "DingTalk down"));
         await StepAsync(qps: 700, seconds: 0);
         await StepAsync(qps: 1200, seconds: 60);
         await StepAsync(qps: 1500, seconds: 60);
@@ -45,7 +34,7 @@ public sealed class AutomaticCardResendTests : IAsyncLifetime
         Assert.All(steps, s => Assert.NotNull(s.Status.Card?.Error));
         Assert.Empty(await AllCardsAsync());
 
-        _dingTalk.Service<FaultInjector>().Clear();
+        Emulator.Service<FaultInjector>().Clear();
         await Tick(seconds: 31);
 
         var outTrackId = steps[0].Status.Card!.OutTrackId;
@@ -66,14 +55,14 @@ public sealed class AutomaticCardResendTests : IAsyncLifetime
         Assert.Contains("4 → 7 → 12 → 15 → 18", await TitleAsync(outTrackId), StringComparison.Ordinal);
         await Tick(seconds: 31);
         Assert.Single(await AllCardsAsync());
-        Assert.DoesNotContain(down, _dingTalk.Service<FaultInjector>().Rules);
+        Assert.DoesNotContain(down, Emulator.Service<FaultInjector>().Rules);
     }
 
     [Fact]
     public async Task FirstStepsCardFailed_TheNextStepsCardArrived_ItIsTheBurstsCard_NoOtherIsPosted()
     {
         // The first step's send fails, and so does the reconciler's first try at the next tick; the next step's own send gets through.
-        _dingTalk.Service<FaultInjector>().Arm(new FaultRule("/v1.0/card/instances/createAndDeliver", FaultKind.Error, Times: 2, StatusCode: 400, Code: "param.unavailable", Message: "DingTalk down"));
+        Emulator.Service<FaultInjector>().Arm(new FaultRule("/v1.0/card/instances/createAndDeliver", FaultKind.Error, Times: 2, StatusCode: 400, Code: "param.unavailable", Message: "DingTalk down"));
         await StepAsync(qps: 700, seconds: 0);
         await StepAsync(qps: 1200, seconds: 60);
         var steps = await StepsAsync();
@@ -90,22 +79,22 @@ public sealed class AutomaticCardResendTests : IAsyncLifetime
 
     private Task StepAsync(double qps, int seconds)
     {
-        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), qps);
+        Server.Metrics.Set(TestPolicies.Query("video-transcoder"), qps);
         return Tick(seconds);
     }
 
     private async Task<List<ScaleProposal>> StepsAsync() =>
-        (await _server.Proposals.ListAsync("video", default)).OrderBy(ProposalFactory.CreatedAt).ToList();
+        (await Server.Proposals.ListAsync("video", default)).OrderBy(ProposalFactory.CreatedAt).ToList();
 
     private async Task<string?> TitleAsync(string outTrackId) =>
-        (await _dingTalk.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("title").GetString();
+        (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("title").GetString();
 
     private async Task<JsonElement[]> AllCardsAsync() =>
-        (await _dingTalk.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
+        (await Emulator.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
 
     private Task Tick(int seconds = 0)
     {
-        _server.Time.Advance(TimeSpan.FromSeconds(seconds));
-        return _server.Service<Reconciler>().TickAsync(default);
+        Server.Time.Advance(TimeSpan.FromSeconds(seconds));
+        return Server.Service<Reconciler>().TickAsync(default);
     }
 }

@@ -4,7 +4,6 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
-using ScaleControl.Testing.DingTalk;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 
 namespace ScaleControl.Server.Tests.Control;
@@ -15,50 +14,35 @@ namespace ScaleControl.Server.Tests.Control;
 /// tapped over Stream, loses the button and says why; the proposal records it; a tap from a phone that still shows the
 /// old card is refused privately. One fake clock for the server and the emulator.
 /// </summary>
-public sealed class StaleUndoCardTests : IAsyncLifetime
+public sealed class StaleUndoCardTests : ServerWithDingTalk
 {
-    private readonly ServerFactory _server = new();
-    private DingTalkEmulator _dingTalk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _dingTalk = await DingTalkEmulator.StartAsync(_server.Time, "cidOnCall==");
-        _server.DingTalk = _dingTalk;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _server.Dispose();
-        await _dingTalk.DisposeAsync();
-    }
-
     [Fact]
     public async Task APinMovedTheWorkload_OldCardsUndoRefused_ThenTheCardDropsUndoAndSaysWhy()
     {
         var (applied, outTrackId) = await GivenAppliedCardAsync(); // 4 → 10 approved by zhangsan at 10:00:00
-        _server.Time.Advance(TimeSpan.FromMinutes(14));
-        using (var lisi = _server.ClientWith(LisiToken))
+        Server.Time.Advance(TimeSpan.FromMinutes(14));
+        using (var lisi = Server.ClientWith(LisiToken))
         {
             using var pinned = await lisi.PostAsJsonAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 12, durationSeconds = 1800, reason = "gala" });
             pinned.EnsureSuccessStatusCode();
         }
 
-        Assert.Equal(12, _server.Workloads.Replicas("shop", "checkout-api"));
-        var writes = _server.Workloads.Writes.Count;
+        Assert.Equal(12, Server.Workloads.Replicas("shop", "checkout-api"));
+        var writes = Server.Workloads.Writes.Count;
 
         // Before the loop has seen the pin, a phone shows the old card: its Undo is re-checked and refused privately.
-        var (status, tap) = await _dingTalk.TapAsync(outTrackId, "zhangsan", "undo");
+        var (status, tap) = await Emulator.TapAsync(outTrackId, "zhangsan", "undo");
         Assert.Equal(200, status);
         Assert.Contains("the workload has moved on since: shop/checkout-api moved to 12 by a pin by lisi at 10:14:00 UTC", PrivateLine(tap), StringComparison.Ordinal);
-        Assert.Equal(writes, _server.Workloads.Writes.Count);
-        Assert.Equal(12, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal(writes, Server.Workloads.Writes.Count);
+        Assert.Equal(12, Server.Workloads.Replicas("shop", "checkout-api"));
 
         await Tick(seconds: 5);
 
         // The card itself: no Undo any more, and a line that says why.
-        Assert.Empty(await _dingTalk.ButtonsAsync(outTrackId));
+        Assert.Empty(await Emulator.ButtonsAsync(outTrackId));
         Assert.Contains("Undo no longer offered: shop/checkout-api moved to 12 by a pin by Li Si at 10:14:00 UTC", await ResultAsync(outTrackId), StringComparison.Ordinal);
-        Assert.Equal(409, (await _dingTalk.TapAsync(outTrackId, "zhangsan", "undo")).Status); // the emulator shows no button to tap
+        Assert.Equal(409, (await Emulator.TapAsync(outTrackId, "zhangsan", "undo")).Status); // the emulator shows no button to tap
 
         // Recorded on the proposal: what scalectl describe and the dashboard read.
         var view = await ProposalViewAsync(applied);
@@ -71,12 +55,12 @@ public sealed class StaleUndoCardTests : IAsyncLifetime
     public async Task ScaledByHand_TheCardSaysItMovedOutsideScaleControl()
     {
         var (_, outTrackId) = await GivenAppliedCardAsync();
-        _server.Time.Advance(TimeSpan.FromMinutes(3));
-        _server.Workloads.Add("shop", "checkout-api", 16); // kubectl scale, behind ScaleControl's back
+        Server.Time.Advance(TimeSpan.FromMinutes(3));
+        Server.Workloads.Add("shop", "checkout-api", 16); // kubectl scale, behind ScaleControl's back
 
         await Tick(seconds: 5);
 
-        Assert.Empty(await _dingTalk.ButtonsAsync(outTrackId));
+        Assert.Empty(await Emulator.ButtonsAsync(outTrackId));
         Assert.Contains("Undo no longer offered: shop/checkout-api moved to 16 outside ScaleControl (kubectl scale, an HPA or another controller), seen at 10:03:05 UTC",
             await ResultAsync(outTrackId), StringComparison.Ordinal);
     }
@@ -87,10 +71,10 @@ public sealed class StaleUndoCardTests : IAsyncLifetime
         var (applied, outTrackId) = await GivenAppliedCardAsync();
 
         await Tick(seconds: 7195); // 11:59:55: still offered
-        Assert.Equal(["undo"], await _dingTalk.ButtonsAsync(outTrackId));
+        Assert.Equal(["undo"], await Emulator.ButtonsAsync(outTrackId));
         await Tick(seconds: 10);
 
-        Assert.Empty(await _dingTalk.ButtonsAsync(outTrackId));
+        Assert.Empty(await Emulator.ButtonsAsync(outTrackId));
         Assert.Contains("Undo no longer offered: the undo window ended at 12:00:00 UTC", await ResultAsync(outTrackId), StringComparison.Ordinal);
         Assert.Equal("WindowEnded", (await ProposalViewAsync(applied)).GetProperty("undoWithdrawn").GetProperty("cause").GetString());
     }
@@ -98,34 +82,34 @@ public sealed class StaleUndoCardTests : IAsyncLifetime
     /// <summary>A 4 → 10 scale-up proposed under load, its card in the emulator's group, approved by zhangsan: the card offers Undo.</summary>
     private async Task<(ScaleProposal Applied, string OutTrackId)> GivenAppliedCardAsync()
     {
-        _server.Workloads.Add("shop", "checkout-api", 4);
-        await _server.Policies.UpsertAsync(TestPolicies.Approval(), default);
-        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000); // 100 qps per pod → 10
+        Server.Workloads.Add("shop", "checkout-api", 4);
+        await Server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+        Server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000); // 100 qps per pod → 10
         await Tick();
-        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", default));
-        var approved = await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), default);
+        var pending = Assert.Single(await Server.Proposals.ListAsync("shop", default));
+        var approved = await Server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), default);
         Assert.Equal(ProposalPhase.Applied, approved.Proposal!.Status.Phase);
         var outTrackId = approved.Proposal.Status.Card!.OutTrackId;
-        Assert.Equal(["undo"], await _dingTalk.ButtonsAsync(outTrackId));
-        await _dingTalk.WaitForStreamAsync();
+        Assert.Equal(["undo"], await Emulator.ButtonsAsync(outTrackId));
+        await Emulator.WaitForStreamAsync();
         return (approved.Proposal, outTrackId);
     }
 
     private async Task<string> ResultAsync(string outTrackId) =>
-        (await _dingTalk.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("result").GetString()!;
+        (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("result").GetString()!;
 
     private static string PrivateLine(JsonElement tap) =>
         tap.GetProperty("card").GetProperty("userPrivateData").GetProperty("privateMessage").GetString()!;
 
     private async Task<JsonElement> ProposalViewAsync(ScaleProposal proposal)
     {
-        using var viewer = _server.ClientWith(ViewerToken);
+        using var viewer = Server.ClientWith(ViewerToken);
         return (await viewer.GetFromJsonAsync<JsonElement>($"/api/v1/proposals/shop/{proposal.Metadata.Name}")).GetProperty("status");
     }
 
     private Task Tick(int seconds = 0)
     {
-        _server.Time.Advance(TimeSpan.FromSeconds(seconds));
-        return _server.Service<Reconciler>().TickAsync(default);
+        Server.Time.Advance(TimeSpan.FromSeconds(seconds));
+        return Server.Service<Reconciler>().TickAsync(default);
     }
 }

@@ -5,7 +5,6 @@ using ScaleControl.Core.Proposals;
 using ScaleControl.Sandbox.DingTalk.Platform;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
-using ScaleControl.Testing.DingTalk;
 
 namespace ScaleControl.Server.Tests.Control;
 
@@ -16,23 +15,8 @@ namespace ScaleControl.Server.Tests.Control;
 /// own, so the reconciler finds it: a decided proposal's card shows the decision, a pending one's is recorded, and a
 /// proposal whose card never arrived records that there is none, once. One fake clock for the server and the emulator.
 /// </summary>
-public sealed class UnrecordedCardTests : IAsyncLifetime
+public sealed class UnrecordedCardTests : ServerWithDingTalk
 {
-    private readonly ServerFactory _server = new();
-    private DingTalkEmulator _dingTalk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _dingTalk = await DingTalkEmulator.StartAsync(_server.Time, "cidOnCall==");
-        _server.DingTalk = _dingTalk;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _server.Dispose();
-        await _dingTalk.DisposeAsync();
-    }
-
     [Fact]
     public async Task CardNotRecorded_NoLeaderUntilAfterTheExpiry_TheCardSaysExpiredAndIsRecorded()
     {
@@ -40,12 +24,12 @@ public sealed class UnrecordedCardTests : IAsyncLifetime
 
         await Tick(seconds: 600); // the replica is back after the expiry: this tick expires the proposal
         Assert.Equal(ProposalPhase.Expired, (await StoredAsync(pending)).Status.Phase);
-        Assert.NotEmpty(await _dingTalk.ButtonsAsync(outTrackId)); // the card still offers Approve
+        Assert.NotEmpty(await Emulator.ButtonsAsync(outTrackId)); // the card still offers Approve
 
         await Tick(seconds: 31);
 
         Assert.Equal("expired", await StatusOnCardAsync(outTrackId));
-        Assert.Empty(await _dingTalk.ButtonsAsync(outTrackId));
+        Assert.Empty(await Emulator.ButtonsAsync(outTrackId));
         var expired = await StoredAsync(pending);
         Assert.Equal((outTrackId, "cidOnCall==", CardState.Of(expired)), (expired.Status.Card?.OutTrackId, expired.Status.Card?.OpenConversationId, expired.Status.Card?.ShownState));
         Assert.Null(expired.Status.Card!.Error);
@@ -55,14 +39,14 @@ public sealed class UnrecordedCardTests : IAsyncLifetime
     public async Task CardNotRecorded_ApprovedThroughTheApi_TheCardShowsTheOutcome()
     {
         var (pending, outTrackId) = await GivenCardNotRecordedAsync();
-        var approved = await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, true), default);
+        var approved = await Server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, true), default);
         Assert.Equal(ProposalPhase.Applied, approved.Proposal!.Status.Phase);
         Assert.Null(approved.Proposal.Status.Card);
 
         await Tick(seconds: 31);
 
         Assert.Equal("applied", await StatusOnCardAsync(outTrackId));
-        Assert.Equal(["undo"], await _dingTalk.ButtonsAsync(outTrackId));
+        Assert.Equal(["undo"], await Emulator.ButtonsAsync(outTrackId));
         Assert.False(CardState.IsStale(await StoredAsync(pending)));
     }
 
@@ -77,22 +61,22 @@ public sealed class UnrecordedCardTests : IAsyncLifetime
         await Tick(seconds: 5); // recorded as not shown yet (a DingTalk that took the second delivery silently would show the first): shown once more
         var stored = await StoredAsync(pending);
         Assert.Equal(CardState.Of(stored), stored.Status.Card?.ShownState);
-        var card = await _dingTalk.CardAsync(outTrackId);
+        var card = await Emulator.CardAsync(outTrackId);
         Assert.Equal(1, card.GetProperty("spaces").GetArrayLength());
         Assert.Single(await AllCardsAsync());
 
         // Recorded, the card follows the proposal the usual way.
-        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, false, Reason: "not now"), default);
+        await Server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, false, Reason: "not now"), default);
         Assert.Equal("rejected", await StatusOnCardAsync(outTrackId));
     }
 
     [Fact]
     public async Task NoCardEverArrived_RejectedThroughTheApi_TheProposalRecordsThereIsNone_AndIsNotAskedAgain()
     {
-        _dingTalk.Service<FaultInjector>().Arm(new FaultRule("/v1.0/card/instances/createAndDeliver", FaultKind.Error, StatusCode: 400, Code: "param.invalid", Message: "refused"));
+        Emulator.Service<FaultInjector>().Arm(new FaultRule("/v1.0/card/instances/createAndDeliver", FaultKind.Error, StatusCode: 400, Code: "param.invalid", Message: "refused"));
         var (pending, outTrackId) = await GivenCardNotRecordedAsync();
         Assert.Empty(await AllCardsAsync());
-        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, false, Reason: "not now"), default);
+        await Server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, false, Reason: "not now"), default);
 
         await Tick(seconds: 31);
 
@@ -109,7 +93,7 @@ public sealed class UnrecordedCardTests : IAsyncLifetime
     public async Task CardNotRecorded_DecidedMoreThanADayAgo_NotLookedFor()
     {
         var (pending, outTrackId) = await GivenCardNotRecordedAsync();
-        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, false), default);
+        await Server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, false), default);
 
         await Tick(seconds: 86_401);
 
@@ -120,52 +104,52 @@ public sealed class UnrecordedCardTests : IAsyncLifetime
     [Fact]
     public async Task AutomaticStepsCardNotRecorded_FoundAndTheNextStepJoinsIt_OneCardForTheBurst()
     {
-        _server.Workloads.Add("video", "video-transcoder", 4);
-        await _server.Policies.UpsertAsync(TestPolicies.Auto(), default);
-        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 700);
+        Server.Workloads.Add("video", "video-transcoder", 4);
+        await Server.Policies.UpsertAsync(TestPolicies.Auto(), default);
+        Server.Metrics.Set(TestPolicies.Query("video-transcoder"), 700);
         await Tick();
-        var first = Assert.Single(await _server.Proposals.ListAsync("video", default));
+        var first = Assert.Single(await Server.Proposals.ListAsync("video", default));
         var outTrackId = first.Status.Card!.OutTrackId;
         await LoseCardRecordAsync(first);
 
-        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 1200);
+        Server.Metrics.Set(TestPolicies.Query("video-transcoder"), 1200);
         await Tick(seconds: 60);
 
-        var steps = (await _server.Proposals.ListAsync("video", default)).OrderBy(ProposalFactory.CreatedAt).ToList();
+        var steps = (await Server.Proposals.ListAsync("video", default)).OrderBy(ProposalFactory.CreatedAt).ToList();
         Assert.Equal([7, 12], steps.Select(s => s.Status.AppliedReplicas ?? 0));
         Assert.All(steps, s => Assert.Equal(outTrackId, s.Status.Card?.OutTrackId));
         Assert.Single(await AllCardsAsync());
-        Assert.Contains("4 → 7 → 12", (await _dingTalk.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Contains("4 → 7 → 12", (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("title").GetString(), StringComparison.Ordinal);
     }
 
     /// <summary>A 4 → 10 proposal in shop, its card sent to the emulator, then the record taken off the proposal, as a kill between the two leaves it.</summary>
     private async Task<(ScaleProposal Pending, string OutTrackId)> GivenCardNotRecordedAsync()
     {
-        _server.Workloads.Add("shop", "checkout-api", 4);
-        await _server.Policies.UpsertAsync(TestPolicies.Approval(), default);
-        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        Server.Workloads.Add("shop", "checkout-api", 4);
+        await Server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+        Server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
         await Tick();
-        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", default));
+        var pending = Assert.Single(await Server.Proposals.ListAsync("shop", default));
         var outTrackId = pending.Status.Card!.OutTrackId;
         Assert.Equal($"shop.{pending.Metadata.Name}", outTrackId);
         return (await LoseCardRecordAsync(pending), outTrackId);
     }
 
     private Task<ScaleProposal> LoseCardRecordAsync(ScaleProposal proposal) =>
-        _server.Proposals.UpdateAsync(proposal with { Status = proposal.Status with { Card = null } }, default);
+        Server.Proposals.UpdateAsync(proposal with { Status = proposal.Status with { Card = null } }, default);
 
     private async Task<ScaleProposal> StoredAsync(ScaleProposal proposal) =>
-        (await _server.Proposals.GetAsync(proposal.Metadata.Namespace, proposal.Metadata.Name, default))!;
+        (await Server.Proposals.GetAsync(proposal.Metadata.Namespace, proposal.Metadata.Name, default))!;
 
     private async Task<string?> StatusOnCardAsync(string outTrackId) =>
-        (await _dingTalk.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("status").GetString();
+        (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("status").GetString();
 
     private async Task<JsonElement[]> AllCardsAsync() =>
-        (await _dingTalk.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
+        (await Emulator.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
 
     private Task Tick(int seconds = 0)
     {
-        _server.Time.Advance(TimeSpan.FromSeconds(seconds));
-        return _server.Service<Reconciler>().TickAsync(default);
+        Server.Time.Advance(TimeSpan.FromSeconds(seconds));
+        return Server.Service<Reconciler>().TickAsync(default);
     }
 }
