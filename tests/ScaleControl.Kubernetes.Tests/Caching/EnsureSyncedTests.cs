@@ -33,7 +33,8 @@ public sealed class EnsureSyncedTests
 
         // The cache keeps trying with back-off; the second refusal counts, then a list succeeds.
         await AdvanceUntilAsync(time, () => source.Lists >= 2 && cache.LastFailure is { Failures: 2 });
-        Assert.Contains("(2 failures in a row)", (await Assert.ThrowsAsync<CacheNotSyncedException>(() => cache.EnsureSyncedAsync(TimeSpan.FromSeconds(30), CancellationToken.None))).Message, StringComparison.Ordinal);
+        var again = await Assert.ThrowsAsync<CacheNotSyncedException>(() => cache.EnsureSyncedAsync(TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.Equal((refused.Message, 2), (again.Message, again.Failure.Failures)); // the same cause, counted
         await AdvanceUntilAsync(time, () => cache.IsSynced);
 
         await cache.EnsureSyncedAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
