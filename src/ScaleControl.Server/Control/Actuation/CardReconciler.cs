@@ -44,6 +44,7 @@ public sealed class CardReconciler(
         var now = time.GetUtcNow();
         var grace = TimeSpan.FromSeconds(options.Value.ApplyClaimSeconds);
         var budget = options.Value.CardRepairsPerTick;
+        ForgetOldTries(now);
         var all = await store.ListAsync(null, cancellationToken);
         foreach (var proposal in all)
         {
@@ -71,11 +72,16 @@ public sealed class CardReconciler(
                 budget--;
                 await FindAsync(proposal, group, now, cancellationToken);
             }
-            else if (NeedsBurstCard(proposal, now) && announcer.AutoCardGroup(policy) is { } notices
-                && AutoNoticeRules.UndeliveredBurst(proposal, all, notices, now, AutoNoticeWindow) is { Count: > 0 } burst)
+            else if (NeedsBurstCard(proposal, now) && announcer.AutoCardGroup(policy) is { } notices)
             {
-                budget--;
-                await DeliverBurstAsync(burst, notices, now, cancellationToken);
+                // Looked at once per retry interval, due or not: finding the burst reads every proposal, and a step
+                // left before its burst's delivered card stays in the window for half an hour.
+                Tried(proposal, now);
+                if (AutoNoticeRules.UndeliveredBurst(proposal, all, notices, now, AutoNoticeWindow) is { Count: > 0 } burst)
+                {
+                    budget--;
+                    await DeliverBurstAsync(burst, notices, now, cancellationToken);
+                }
             }
         }
     }
@@ -173,9 +179,11 @@ public sealed class CardReconciler(
     private bool DueForTry(ScaleProposal proposal, DateTimeOffset now) =>
         !_lastTry.TryGetValue(proposal.Key, out var last) || now - last > s_resendAfter;
 
-    private void Tried(ScaleProposal proposal, DateTimeOffset now)
+    private void Tried(ScaleProposal proposal, DateTimeOffset now) => _lastTry[proposal.Key] = now;
+
+    /// <summary>Once a pass, not per try: tries long past the retry interval decide nothing any more.</summary>
+    private void ForgetOldTries(DateTimeOffset now)
     {
-        _lastTry[proposal.Key] = now;
         foreach (var gone in _lastTry.Where(e => now - e.Value > 10 * s_resendAfter).Select(e => e.Key).ToList())
         {
             _lastTry.Remove(gone);
