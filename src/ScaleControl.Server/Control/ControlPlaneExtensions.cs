@@ -55,6 +55,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<LeaderReadings>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<ProposalRetention>();
+        services.AddSingleton<HistoryBackfill>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ApprovalService>();
         services.AddSingleton<IApprovalInbox>(sp => sp.GetRequiredService<ApprovalService>());

@@ -78,6 +78,17 @@ public sealed class ControlLoopOptions
     [Range(1, 10_000)]
     public int CardRepairsPerTick { get; set; } = 50;
 
+    /// <summary>
+    /// A policy the loop was not watching (a new leader, a restart, a new policy) gets its metrics' recent past from
+    /// Prometheus before its first evaluation (<see cref="Control.Loop.HistoryBackfill"/>); the tick waits at most this long for it.
+    /// </summary>
+    [Range(0.1, 60)]
+    public double BackfillTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>The step of that range query: one point per scrape interval (15 s common) is what the loop would have seen.</summary>
+    [Range(1, 300)]
+    public int BackfillStepSeconds { get; set; } = 15;
+
     /// <summary>A dependency (Prometheus, the Kubernetes API, DingTalk) failing this long opens one living fault notice (a blip does not).</summary>
     [Range(0, 3600)]
     public double FaultOpenAfterSeconds { get; set; } = 30;

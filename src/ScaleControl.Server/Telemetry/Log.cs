@@ -14,6 +14,9 @@ public static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "Evaluating {Namespace}/{Policy} works again")]
     public static partial void EvaluationRecovered(this ILogger logger, string @namespace, string policy);
 
+    [LoggerMessage(1006, LogLevel.Information, "History of {Policies} policies the loop was not watching filled in: {Samples} metric samples from Prometheus, {Changes} applied changes from ScaleProposals{Problem}")]
+    public static partial void HistoryBackfilled(this ILogger logger, int policies, int samples, int changes, string problem);
+
     [LoggerMessage(1002, LogLevel.Warning, "Workload {Workload} of policy {Namespace}/{Policy} was not found")]
     public static partial void WorkloadMissing(this ILogger logger, string workload, string @namespace, string policy);
 

@@ -99,6 +99,21 @@ public sealed class PolicyRuntime(int ringCapacity)
         }
     }
 
+    /// <summary>When the loop last evaluated the policy (null before the first): how <see cref="HistoryBackfill"/> tells it was not watching.</summary>
+    public DateTimeOffset? LastEvaluated
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _lastTime;
+            }
+        }
+    }
+
+    /// <summary>When <see cref="HistoryBackfill"/> last filled the history in: once per gap in the loop's watching.</summary>
+    public DateTimeOffset? BackfilledAt { get; set; }
+
     /// <summary>What the last evaluation asked for (a follower's leader), without copying it.</summary>
     public int? LastDesired
     {

@@ -23,6 +23,7 @@ public sealed class Reconciler(
     IPolicyStore policies,
     IMetricSource metrics,
     PolicyEvaluator evaluator,
+    HistoryBackfill backfill,
     ProposalService proposals,
     CardReconciler cards,
     AutoStepNotices autoSteps,
@@ -78,6 +79,7 @@ public sealed class Reconciler(
         // Leaders first: a follower sizes from its leader's decision of this same tick (a call chain in one decision).
         var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Metadata.Namespace, p.Metadata.Name), p, horizon)).ToList();
         await HoldInvalidAsync(due, cancellationToken);
+        await backfill.FillAsync(due, now, cancellationToken); // before the tick's readings: the past goes in first
         var tick = new LeaderReadings.Tick(all);
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Options;
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Signals;
+using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Telemetry;
+
+namespace ScaleControl.Server.Control.Loop;
+
+/// <summary>
+/// Gives a policy the past its loop did not watch — a new leader, a restart, a new policy, a lease lost for a while —
+/// before it is evaluated: its metrics' recent samples from Prometheus (one range query per distinct expression) and
+/// the scale changes applied meanwhile from the ScaleProposals (who applied them does not matter). So the trend, the
+/// noise, the change budget, cooldowns and step limits work from the first evaluation instead of after minutes.
+/// Recommendations are not made up from the samples: the watch-start hold (<see cref="PolicyHistory.RecordWatchStart"/>)
+/// still keeps a loop that was not watching from cutting capacity for one scale-down window.
+/// Bounded by <see cref="ControlLoopOptions.BackfillTimeoutSeconds"/>: a slow or failing Prometheus only means the
+/// policy starts without its past, as before.
+/// </summary>
+public sealed class HistoryBackfill(
+    IMetricSource metrics, IProposalStore proposals, PolicyRuntimes runtimes, IOptions<ControlLoopOptions> options, TimeProvider time, ILogger<HistoryBackfill> logger)
+{
+    /// <summary>Fills the history of every policy in <paramref name="due"/> that was not evaluated within <see cref="Unwatched"/>, once per such gap.</summary>
+    public async Task FillAsync(IReadOnlyList<ScalePolicy> due, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var unwatched = new List<(ScalePolicy Policy, PolicyRuntime Runtime)>();
+        foreach (var policy in due)
+        {
+            var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
+            var last = runtime.LastEvaluated;
+            var watching = last is { } seen && now - seen <= Unwatched(policy.Spec);
+            var triedThisGap = runtime.BackfilledAt is { } at && (last is null || at > last);
+            if (!watching && !triedThisGap)
+            {
+                unwatched.Add((policy, runtime));
+            }
+        }
+
+        if (unwatched.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (_, runtime) in unwatched)
+        {
+            runtime.BackfilledAt = now; // once per gap: a Prometheus that fails is not asked again every tick
+        }
+
+        var settings = options.Value;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.BackfillTimeoutSeconds), time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var step = TimeSpan.FromSeconds(settings.BackfillStepSeconds);
+        var span = unwatched.Max(u => Span(u.Policy.Spec));
+        var queries = unwatched.SelectMany(u => u.Policy.Spec.Metrics).Select(m => m.Query).Distinct(StringComparer.Ordinal).ToList();
+        var answers = await Task.WhenAll(queries.Select(q => RangeAsync(q, now - span, now, step, deadline.Token)));
+        var series = queries.Zip(answers).ToDictionary(a => a.First, a => a.Second, StringComparer.Ordinal);
+        var failure = answers.Select(a => a.Problem).FirstOrDefault(p => p is not null);
+
+        var applied = await AppliedChangesAsync(unwatched, cancellationToken);
+        var (samples, changes) = (0, 0);
+        foreach (var (policy, runtime) in unwatched)
+        {
+            lock (runtime.Gate)
+            {
+                samples += AddSamples(runtime.History, policy.Spec, series, now - Span(policy.Spec), now);
+                changes += AddChanges(runtime.History, applied.GetValueOrDefault((policy.Metadata.Namespace, policy.Metadata.Name)), now - DecisionRecorder.Retention(policy.Spec));
+            }
+        }
+
+        logger.HistoryBackfilled(unwatched.Count, samples, changes, failure is null ? "" : $"; without Prometheus' past for some: {failure}");
+    }
+
+    /// <summary>Not evaluated for this long: the loop was not watching (three intervals, at least 30 s, so a slow tick does not count).</summary>
+    public static TimeSpan Unwatched(ScalePolicySpec spec) => TimeSpan.FromSeconds(Math.Max(30, 3 * spec.EvaluationIntervalSeconds));
+
+    /// <summary>How far back the samples are asked for: what the trend and the noise look at.</summary>
+    private static TimeSpan Span(ScalePolicySpec spec) => TimeSpan.FromSeconds(Math.Max(spec.Prediction.LookBackSeconds, 600));
+
+    private async Task<(IReadOnlyList<MetricPoint> Points, string? Problem)> RangeAsync(string query, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await metrics.QueryRangeAsync(query, from, to, step, cancellationToken), null);
+        }
+        catch (Exception ex) when (ex is MetricQueryException or OperationCanceledException or ArgumentException)
+        {
+            return ([], ex is OperationCanceledException ? $"no answer within {options.Value.BackfillTimeoutSeconds:0.#} s" : ex.Message);
+        }
+    }
+
+    /// <summary>The metrics' points after what the history already holds (in time order, as it keeps them) and before now (the tick's own reading).</summary>
+    private static int AddSamples(PolicyHistory history, ScalePolicySpec spec, Dictionary<string, (IReadOnlyList<MetricPoint> Points, string? Problem)> series, DateTimeOffset from, DateTimeOffset now)
+    {
+        var added = 0;
+        foreach (var metric in spec.Metrics)
+        {
+            var kept = history.Samples(metric.Name);
+            var newest = kept.Count > 0 ? kept[^1].Time : DateTimeOffset.MinValue;
+            foreach (var point in series[metric.Query].Points)
+            {
+                if (point.Time >= from && point.Time > newest && point.Time < now && double.IsFinite(point.Value))
+                {
+                    history.AddSample(metric.Name, point);
+                    newest = point.Time;
+                    added++;
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>The applied changes after what the history already holds, oldest first.</summary>
+    private static int AddChanges(PolicyHistory history, List<ScaleChange>? applied, DateTimeOffset from)
+    {
+        if (applied is null)
+        {
+            return 0;
+        }
+
+        var newest = history.Changes.Count > 0 ? history.Changes[^1].Time : DateTimeOffset.MinValue;
+        var added = 0;
+        foreach (var change in applied.OrderBy(c => c.Time))
+        {
+            if (change.Time >= from && change.Time > newest)
+            {
+                history.RecordChange(change.Time, change.From, change.To);
+                added++;
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Every applied change (each applied part of a partly approved proposal too) of the policies, by policy.</summary>
+    private async Task<Dictionary<(string, string), List<ScaleChange>>> AppliedChangesAsync(List<(ScalePolicy Policy, PolicyRuntime Runtime)> unwatched, CancellationToken cancellationToken)
+    {
+        var wanted = unwatched.Select(u => (u.Policy.Metadata.Namespace, u.Policy.Metadata.Name)).ToHashSet();
+        var byPolicy = new Dictionary<(string, string), List<ScaleChange>>();
+        foreach (var @namespace in wanted.Select(w => w.Namespace).Distinct(StringComparer.Ordinal))
+        {
+            foreach (var proposal in await proposals.ListAsync(@namespace, cancellationToken))
+            {
+                var key = (@namespace, proposal.Spec.PolicyName);
+                if (!wanted.Contains(key))
+                {
+                    continue;
+                }
+
+                if (!byPolicy.TryGetValue(key, out var list))
+                {
+                    byPolicy[key] = list = [];
+                }
+
+                list.AddRange(proposal.Status.AppliedSteps.Select(s => new ScaleChange(s.At, s.From, s.To)));
+                if (proposal.Status is { Phase: ProposalPhase.Applied, AppliedAt: { } at, AppliedReplicas: { } to })
+                {
+                    var from = proposal.Status.AppliedSteps.Count > 0 ? proposal.Status.AppliedSteps[^1].To : proposal.Spec.FromReplicas;
+                    list.Add(new ScaleChange(at, from, to));
+                }
+            }
+        }
+
+        return byPolicy;
+    }
+}
