@@ -19,6 +19,9 @@ public static class ServerHostingExtensions
         services.AddOptions<ControlLoopOptions>().BindConfiguration(ControlLoopOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CostOptions>().BindConfiguration(CostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PeerOptions>().BindConfiguration(PeerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LeaderForwarding>();
+        services.AddHttpClient(LeaderForwarding.HttpClientName);
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var mode = ResolveMode(builder.Configuration);

@@ -34,6 +34,20 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
+    [InlineData("http://scalecontrol-peers:8080")] // no {leader}: every follower would forward to the same place
+    [InlineData("scalecontrol-{leader}:8080")]
+    [InlineData("ftp://{leader}.peers:8080")]
+    public void Start_LeaderUrlTemplateUnusable_FailsFastWithAnExample(string template)
+    {
+        using var server = new ServerFactory();
+        using var bad = server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:Peers:LeaderUrlTemplate", template));
+
+        var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
+
+        Assert.Contains("LeaderUrlTemplate must be an absolute http(s) URL containing {leader}", error.Message);
+    }
+
+    [Theory]
     [InlineData("MaxAgeDays", "0")]
     [InlineData("MaxPerPolicy", "0")]
     [InlineData("PruneIntervalSeconds", "0.5")]

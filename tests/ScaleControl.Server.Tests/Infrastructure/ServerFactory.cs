@@ -55,6 +55,12 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     /// </summary>
     public DingTalkEmulator? DingTalk { get; set; }
 
+    /// <summary>Who leads as this replica sees it (default: this replica, <see cref="FixedLeadership"/>; set before first use).</summary>
+    public ILeadership? Leadership { get; set; }
+
+    /// <summary>Configuration on top of the defaults (set before first use).</summary>
+    public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
+
     public ServerFactory()
     {
         Policies = new InMemoryPolicyStore(Time);
@@ -114,6 +120,11 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         Person(settings, 0, "zhangsan", "operator", "*");
         Person(settings, 1, "lisi", "operator", "shop");
         Person(settings, 2, "wangwu", "viewer");
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -150,7 +161,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<INoticePublisher>(Notices);
             services.AddSingleton<IFaultNotifier>(Faults);
             services.AddSingleton<IEventRecorder>(Events);
-            services.AddSingleton<ILeadership, FixedLeadership>();
+            services.AddSingleton<ILeadership>(Leadership ?? new FixedLeadership());
             services.AddSingleton<IFaultLedgerStore>(new Core.Faults.MemoryFaultLedgerStore());
         });
     }
