@@ -11,8 +11,6 @@ public sealed class WatchedNamespaces
 
     public const string Setting = "ScaleControl:Kubernetes:Namespaces";
 
-    public static readonly WatchedNamespaces All = new([]);
-
     private readonly HashSet<string> _set;
 
     public WatchedNamespaces(IEnumerable<string> names)

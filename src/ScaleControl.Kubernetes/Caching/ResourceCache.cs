@@ -43,6 +43,7 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
         _scopes = [.. (namespaces is { Count: > 0 } ? namespaces : [null]).Select(ns => new Scope(ns, options))];
         _unlisted = _scopes.Count;
     }
+
     /// <summary>Raised for every applied change (Added, Modified, Deleted; a re-list raises the differences).</summary>
     public event Action<WatchEventType, T>? Changed;
 
