@@ -73,18 +73,7 @@ public sealed class RbacCoverageTests : IAsyncLifetime
     public async Task ChartRbac_CoversEveryKubernetesCallTheProductMakes()
     {
         Start([]);
-        // Work that exercises every adapter: a direct scale (pin), an HPA floor (pin on the HPA-owned feed service),
-        // a StatefulSet scaled by its Auto policy (with its cost and room: nodes and pods read), proposals created, moved and pruned (two pins of checkout leave two
-        // finished records, one more than retention keeps), events, the leader Lease.
-        // Pins by zhangsan, who is on the seeded rosters, so they apply at once (the admin's would wait for approval).
-        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 6, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
-        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
-        await PostAsync("/api/v1/workloads/feed/feed-service/pin", new { replicas = 9, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
-        await PostAsync("/sandbox/traffic/hot-events", new { @namespace = "video", workload = "video-transcoder", multiplier = 5, rampSeconds = 1, holdSeconds = 120, decaySeconds = 1 });
-        await PostAsync("/api/v1/policies/shop/checkout-api/freeze", new { durationSeconds = 60, reason = "rbac test" });
-        await WaitForAutoScaleAsync();
-        var control = _factory!.Services.GetRequiredService<SandboxKubernetesControl>();
-        await WaitForPruneAsync(control);
+        var control = await WorkAsync(pinFeed: true);
 
         var calls = ProductCalls(control);
         var rules = RbacRules.Render([]);
@@ -112,13 +101,7 @@ public sealed class RbacCoverageTests : IAsyncLifetime
     {
         string[] watched = ["shop", "video"];
         Start(watched);
-        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 6, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
-        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
-        await PostAsync("/sandbox/traffic/hot-events", new { @namespace = "video", workload = "video-transcoder", multiplier = 5, rampSeconds = 1, holdSeconds = 120, decaySeconds = 1 });
-        await PostAsync("/api/v1/policies/shop/checkout-api/freeze", new { durationSeconds = 60, reason = "rbac test" });
-        await WaitForAutoScaleAsync();
-        var control = _factory!.Services.GetRequiredService<SandboxKubernetesControl>();
-        await WaitForPruneAsync(control);
+        var control = await WorkAsync(pinFeed: false);
 
         using var refused = await SendAsync(HttpMethod.Post, "/api/v1/workloads/feed/feed-service/pin", new { replicas = 9, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
         var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
@@ -143,6 +126,29 @@ public sealed class RbacCoverageTests : IAsyncLifetime
         var rules = RbacRules.Render(watched);
         Assert.DoesNotContain(rules, r => r.Namespace is null);
         AssertAllowed(calls, rules, "charts/scalecontrol/templates/rbac.yaml with watchNamespaces: [shop, video]");
+    }
+
+    /// <summary>
+    /// Work that exercises every adapter: a direct scale (pin), an HPA floor (pin on the HPA-owned feed service, when
+    /// <paramref name="pinFeed"/>), a StatefulSet scaled by its Auto policy (with its cost and room), proposals created,
+    /// moved and pruned (two pins of checkout leave two finished records, one more than retention keeps), events, the
+    /// leader Lease. Pins by zhangsan, who is on the seeded rosters, so they apply at once (the admin's would wait for approval).
+    /// </summary>
+    private async Task<SandboxKubernetesControl> WorkAsync(bool pinFeed)
+    {
+        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 6, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
+        await PostAsync("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
+        if (pinFeed)
+        {
+            await PostAsync("/api/v1/workloads/feed/feed-service/pin", new { replicas = 9, durationSeconds = 600, reason = "rbac test" }, ApproverToken);
+        }
+
+        await PostAsync("/sandbox/traffic/hot-events", new { @namespace = "video", workload = "video-transcoder", multiplier = 5, rampSeconds = 1, holdSeconds = 120, decaySeconds = 1 });
+        await PostAsync("/api/v1/policies/shop/checkout-api/freeze", new { durationSeconds = 60, reason = "rbac test" });
+        await WaitForAutoScaleAsync();
+        var control = _factory!.Services.GetRequiredService<SandboxKubernetesControl>();
+        await WaitForPruneAsync(control);
+        return control;
     }
 
     private static List<ApiCall> ProductCalls(SandboxKubernetesControl control) =>
