@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ScaleControl.Core.Ports;
 
 namespace ScaleControl.Kubernetes;
 
@@ -25,6 +26,13 @@ public sealed class KubernetesOptions
     /// <summary>Timeout of one non-watch request.</summary>
     [Range(1, 600)]
     public int RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The namespaces ScaleControl works in (empty: all, with cluster-wide list and watch). When set, every list,
+    /// watch and cache of a namespaced kind uses that namespace's endpoint, so a Role per namespace is enough, and
+    /// requests for other namespaces are refused. At most <see cref="WatchedNamespaces.MaxCount"/> DNS-1123 labels.
+    /// </summary>
+    public List<string> Namespaces { get; set; } = [];
 
     public ThrottleOptions Throttle { get; set; } = new();
 

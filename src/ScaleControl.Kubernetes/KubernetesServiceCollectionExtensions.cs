@@ -24,8 +24,8 @@ public static class KubernetesServiceCollectionExtensions
     /// <summary>
     /// Registers the Kubernetes adapters: one <see cref="IKubernetes"/> (explicit host, kubeconfig or in-cluster),
     /// the client-side rate limiter, the watch caches, <see cref="IWorkloadClient"/>, <see cref="IClusterCapacity"/>, <see cref="IPolicyStore"/>,
-    /// <see cref="IProposalStore"/>, <see cref="IEventRecorder"/> and <see cref="ILeadership"/> (a hosted service).
-    /// Options bind from the <c>Kubernetes</c> section.
+    /// <see cref="IProposalStore"/>, <see cref="IEventRecorder"/> and <see cref="ILeadership"/> (a hosted service),
+    /// and <see cref="WatchedNamespaces"/>. Options bind from the <c>Kubernetes</c> section.
     /// </summary>
     public static IServiceCollection AddScaleControlKubernetes(this IServiceCollection services, IConfiguration configuration) =>
         services.AddScaleControlKubernetes(options => configuration.GetSection(KubernetesOptions.SectionName).Bind(options));
@@ -33,8 +33,10 @@ public static class KubernetesServiceCollectionExtensions
     public static IServiceCollection AddScaleControlKubernetes(this IServiceCollection services, Action<KubernetesOptions> configure)
     {
         services.AddOptions<KubernetesOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesOptions>, KubernetesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+        services.AddSingleton(sp => new WatchedNamespaces(sp.GetRequiredService<KubernetesOptions>().Namespaces));
 
         services.AddSingleton(sp =>
         {
@@ -87,7 +89,8 @@ public static class KubernetesServiceCollectionExtensions
     {
         var loggers = sp.GetRequiredService<ILoggerFactory>();
         var source = new CustomResourceSource<T>(sp.GetRequiredService<IKubernetes>(), plural, metadata, loggers.CreateLogger<CustomResourceSource<T>>());
-        return new ResourceCache<T>(source, sp.GetRequiredService<KubernetesOptions>().Watch, sp.GetRequiredService<TimeProvider>(), loggers.CreateLogger<ResourceCache<T>>());
+        return new ResourceCache<T>(source, sp.GetRequiredService<KubernetesOptions>().Watch, sp.GetRequiredService<TimeProvider>(), loggers.CreateLogger<ResourceCache<T>>(),
+            sp.GetRequiredService<WatchedNamespaces>().Scopes);
     }
 
     private static CustomResourceClient<T> CreateWriter<T>(IServiceProvider sp, string plural)

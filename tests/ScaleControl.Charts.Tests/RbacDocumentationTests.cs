@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ScaleControl.Testing.Charts;
 
 namespace ScaleControl.Charts.Tests;
 
@@ -17,19 +18,26 @@ public partial class RbacDocumentationTests
             .ToHashSet(StringComparer.Ordinal);
         Assert.NotEmpty(documented);
 
-        // Template lines (conditions, labels) dropped: what is left is the rules as helm renders them.
-        var rendered = string.Join('\n', File.ReadAllLines(Path.Combine(RepositoryPaths.Chart, "templates", "rbac.yaml"))
-            .Where(l => !l.Contains("{{", StringComparison.Ordinal) && !l.TrimEnd().EndsWith("labels:", StringComparison.Ordinal)));
-        var granted = YamlFiles.ParseDocuments(new StringReader(rendered))
+        var granted = Granted([]);
+        Assert.True(granted.SetEquals(documented),
+            "granted but not documented: " + string.Join(", ", granted.Except(documented).Order())
+            + "; documented but not granted: " + string.Join(", ", documented.Except(granted).Order()));
+
+        // watchNamespaces grants the same rules per namespace, less the nodes and pods that only the room line reads.
+        var namespaced = Granted(["shop", "video"]);
+        Assert.True(namespaced.SetEquals(documented.Where(t => !t.StartsWith("/nodes:", StringComparison.Ordinal) && !t.StartsWith("/pods:", StringComparison.Ordinal))),
+            "with watchNamespaces: " + string.Join(", ", namespaced.Order()));
+    }
+
+    private static HashSet<string> Granted(IReadOnlyList<string> watchNamespaces)
+    {
+        var rendered = RbacTemplate.Render(RepositoryPaths.Chart, "scalecontrol", "scalecontrol-system", watchNamespaces);
+        return YamlFiles.ParseDocuments(new StringReader(rendered))
             .OfType<JsonObject>()
             .Where(d => d["rules"] is JsonArray)
             .SelectMany(d => d["rules"]!.AsArray().Select(r => r!.AsObject()))
             .SelectMany(r => Triples(Strings(r["apiGroups"]), Strings(r["resources"]), Strings(r["verbs"])))
             .ToHashSet(StringComparer.Ordinal);
-
-        Assert.True(granted.SetEquals(documented),
-            "granted but not documented: " + string.Join(", ", granted.Except(documented).Order())
-            + "; documented but not granted: " + string.Join(", ", documented.Except(granted).Order()));
     }
 
     private static IEnumerable<string> Triples(IEnumerable<string> groups, IEnumerable<string> resources, IEnumerable<string> verbs) =>

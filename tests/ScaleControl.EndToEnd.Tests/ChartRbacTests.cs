@@ -92,9 +92,51 @@ public sealed partial class ChartRbacTests
         Assert.NotEqual(7, await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder"));
     }
 
+    /// <summary>
+    /// A namespaced install: the chart rendered with <c>watchNamespaces: [shop, video]</c> (a Role and RoleBinding in each,
+    /// no ClusterRole) applied to a sandbox cluster whose RBAC answers 403, and the product restricted to those namespaces
+    /// running with that ServiceAccount's token. It takes its Lease, lists and watches both namespaces, scales in video and
+    /// is ready, with no request refused and none on a cluster-wide path; a pin in feed is refused naming feed and the set.
+    /// </summary>
+    [Fact]
+    public async Task ClusterMode_WithTheChartsNamespacedRoles_WorksInThoseNamespaces_AndRefusesOthers()
+    {
+        await using var cluster = await SandboxServer.StartAsync(Fast.Settings(("ScaleControl__Loop__StartupDelaySeconds", "600")));
+        var kubeconfig = await ChartRbac.InstallAsync(cluster, ChartRbac.Render("shop", "video"));
+        var account = new Testing.Kubernetes.Kubectl(kubeconfig);
+        Assert.Equal("no", (await account.RunRawAsync("auth", "can-i", "list", "deployments", "--all-namespaces")).StdOut.Trim());
+        Assert.Equal("yes", (await account.RunRawAsync("auth", "can-i", "watch", "scalepolicies.scalecontrol.io", "-n", "video")).StdOut.Trim());
+
+        const string Identity = "chart-rbac-namespaced";
+        await using var server = await StartReplicaAsync(kubeconfig, Identity,
+            ("ScaleControl__Kubernetes__Namespaces__0", "shop"), ("ScaleControl__Kubernetes__Namespaces__1", "video"));
+
+        await server.Eventually(async () => (await server.GetJson("/api/v1/status", AdminToken)).GetProperty("isLeader").GetBoolean(), "the replica takes the chart's Lease");
+        await server.PostJson("/api/v1/workloads/video/video-transcoder/pin", new { replicas = 7, durationSeconds = 600, reason = "namespaced rbac test" }, AdminToken);
+        await server.Eventually(async () => await cluster.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") == 7, "the pin reaches the cluster");
+        using (var ready = await server.Http.GetAsync("/readyz"))
+        {
+            Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        }
+
+        var feedPin = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            server.PostJson("/api/v1/workloads/feed/feed-service/pin", new { replicas = 9, durationSeconds = 600, reason = "outside" }, AdminToken));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, feedPin.StatusCode);
+        Assert.Contains("namespace 'feed' is not watched by this ScaleControl: it works only in shop, video (ScaleControl:Kubernetes:Namespaces)", feedPin.Message, StringComparison.Ordinal);
+
+        var requests = (await cluster.GetJson("/sandbox/k8s-control/journal")).EnumerateArray()
+            .Where(e => e.GetProperty("userAgent").GetString() == $"scalecontrol/{Identity}").ToList();
+        Assert.Contains(requests, e => e.GetProperty("resource").GetString() == "statefulsets/scale");
+        var refused = requests.Where(e => e.GetProperty("statusCode").GetInt32() == 403).Select(e => e.ToString()).ToList();
+        Assert.True(refused.Count == 0, "requests the namespaced Roles refused: " + string.Join('\n', refused));
+        var clusterWide = requests.Where(e => e.GetProperty("namespace").ValueKind == System.Text.Json.JsonValueKind.Null).Select(e => e.ToString()).ToList();
+        Assert.True(clusterWide.Count == 0, "cluster-wide requests: " + string.Join('\n', clusterWide));
+        Assert.DoesNotContain(requests, e => e.GetProperty("namespace").GetString() == "feed");
+    }
+
     /// <summary>The product in cluster mode with the kubeconfig of the chart's ServiceAccount (no Prometheus, no DingTalk).</summary>
-    private static Task<SandboxServer> StartReplicaAsync(string kubeconfig, string identity) =>
-        SandboxServer.StartAsync(Fast.Settings(
+    private static Task<SandboxServer> StartReplicaAsync(string kubeconfig, string identity, params (string Key, string Value)[] extra) =>
+        SandboxServer.StartAsync(Fast.Settings([
             ("ScaleControl__Mode", "Cluster"),
             ("ScaleControl__Kubernetes__KubeconfigPath", kubeconfig),
             ("ScaleControl__Kubernetes__LeaderElection__Namespace", ChartRbac.Namespace),
@@ -102,7 +144,8 @@ public sealed partial class ChartRbacTests
             ("ScaleControl__DingTalk__Enabled", "false"),
             ("ScaleControl__Approvals__SigningKey", "chart-rbac-test-signing-key-0123456789"),
             ("SCALECONTROL_ADMIN_TOKEN", AdminToken),
-            ("ScaleControl__Identity", identity)));
+            ("ScaleControl__Identity", identity),
+            .. extra]));
 
     [GeneratedRegex(@"resources: \[""deployments/scale"", ""statefulsets/scale""\]\s*\n\s*verbs: \[[^\]]*\]")]
     private static partial Regex ScaleRule();

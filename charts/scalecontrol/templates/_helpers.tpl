@@ -40,3 +40,29 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/*
+The rules on namespaced kinds: read workloads and write only their scale subresource (or HPA bounds), own the
+ScalePolicy/ScaleProposal CRs, emit Events. Granted cluster-wide (ClusterRole) or, with watchNamespaces, by a Role in
+each listed namespace.
+*/}}
+{{- define "scalecontrol.namespacedRules" -}}
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["apps"]
+  resources: ["deployments/scale", "statefulsets/scale"]
+  verbs: ["get", "update"]
+- apiGroups: ["autoscaling"]
+  resources: ["horizontalpodautoscalers"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["scalecontrol.io"]
+  resources: ["scalepolicies", "scaleproposals"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
+- apiGroups: ["scalecontrol.io"]
+  resources: ["scalepolicies/status", "scaleproposals/status"]
+  verbs: ["get", "update"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}

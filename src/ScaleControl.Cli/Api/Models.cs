@@ -200,7 +200,8 @@ internal sealed record ServerStatus(
     string? Leader = null,
     bool IsLeader = false,
     DateTimeOffset? LastTick = null,
-    IReadOnlyList<PolicyRuntime>? Policies = null);
+    IReadOnlyList<PolicyRuntime>? Policies = null,
+    IReadOnlyList<string>? Namespaces = null);
 
 internal sealed record WhatIfStep(
     DateTimeOffset Time,

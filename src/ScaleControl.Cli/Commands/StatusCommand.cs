@@ -21,10 +21,22 @@ internal sealed class StatusCommand : ApiCommand
         }
 
         var status = node.As<ServerStatus>();
+        var watched = status.Namespaces is { Count: > 0 } restricted ? restricted : null;
+        if (watched is not null && context.ExplicitNamespace is { } asked && !watched.Contains(asked))
+        {
+            // A server restricted to namespaces has no policies elsewhere: say so rather than "No policies."
+            throw new CliException($"namespace '{asked}' is not watched by this ScaleControl: it works only in {string.Join(", ", watched)}");
+        }
+
         var output = context.Out;
         var leader = status.IsLeader ? "this replica" : status.Leader ?? "none";
         output.WriteLine($"server:   {context.Settings.Server} ({status.Mode} mode, identity {status.Identity ?? "?"}, leader {leader})");
         output.WriteLine($"loop:     last tick {(status.LastTick is { } tick ? context.Age(tick) + " ago" : "never")}");
+        if (watched is not null)
+        {
+            output.WriteLine($"scope:    namespaces {string.Join(", ", watched)}");
+        }
+
         output.WriteLine();
 
         var policies = (status.Policies ?? [])

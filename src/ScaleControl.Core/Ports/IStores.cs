@@ -58,3 +58,12 @@ public sealed class NamespaceNotFoundException(string @namespace)
 {
     public string Namespace { get; } = @namespace;
 }
+
+/// <summary>
+/// The request names a namespace this ScaleControl does not work in (it is restricted to a set of namespaces): refused
+/// before any call to the cluster, with a message naming the namespace and the set.
+/// </summary>
+public sealed class NamespaceNotWatchedException(string @namespace, string message) : Exception(message)
+{
+    public string Namespace { get; } = @namespace;
+}

@@ -9,11 +9,17 @@ public interface IResourceSource<T>
     /// <summary>A short name for logs, e.g. "deployments".</summary>
     string Name { get; }
 
-    /// <summary>Lists every object; returns them with the list's resourceVersion.</summary>
-    Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Lists every object of <paramref name="namespace"/> (null: of all namespaces, the cluster-wide endpoint);
+    /// returns them with the list's resourceVersion.
+    /// </summary>
+    Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(string? @namespace, CancellationToken cancellationToken);
 
-    /// <summary>Watches from <paramref name="resourceVersion"/> with bookmarks; ERROR events go to <paramref name="onError"/>.</summary>
-    IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken);
+    /// <summary>
+    /// Watches <paramref name="namespace"/> (null: all) from <paramref name="resourceVersion"/> with bookmarks; ERROR
+    /// events go to <paramref name="onError"/>.
+    /// </summary>
+    IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string? @namespace, string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken);
 
     /// <summary><c>namespace/name</c>.</summary>
     string KeyOf(T item);

@@ -13,6 +13,8 @@ namespace ScaleControl.Kubernetes.Caching;
 /// resourceVersion, watch from it with bookmarks, track the resourceVersion of every event, re-list when the server
 /// answers 410 Expired, drop a watch that stays silent past the idle timeout, and rate-limit reconnects. Readers
 /// get the objects from memory, so a control loop over thousands of objects makes no per-tick list calls.
+/// Restricted to namespaces, it runs that loop once per namespace on the namespace's own endpoints (its own
+/// resourceVersion, failures and reconnect budget) into one set of objects, so a Role per namespace is enough.
 /// </summary>
 public sealed partial class ResourceCache<T> : IAsyncDisposable
     where T : class
@@ -24,34 +26,29 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly TokenBucketRateLimiter _reconnects;
+    private readonly IReadOnlyList<Scope> _scopes;
     private readonly Lock _startLock = new();
     private Task? _loop;
+    private int _unlisted;
     private long _listCount;
     private long _watchCount;
-    private CacheFailure? _lastFailure;
 
-    public ResourceCache(IResourceSource<T> source, WatchOptions options, TimeProvider time, ILogger logger)
+    /// <param name="namespaces">One entry per namespace to list and watch; null or <c>[null]</c>: all namespaces at once.</param>
+    public ResourceCache(IResourceSource<T> source, WatchOptions options, TimeProvider time, ILogger logger, IReadOnlyList<string?>? namespaces = null)
     {
         _source = source;
         _options = options;
         _time = time;
         _logger = logger;
-        _reconnects = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = options.ReconnectBurst,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1 / options.ReconnectsPerSecond),
-            QueueLimit = 1,
-            AutoReplenishment = true,
-        });
+        _scopes = [.. (namespaces is { Count: > 0 } ? namespaces : [null]).Select(ns => new Scope(ns, options))];
+        _unlisted = _scopes.Count;
     }
 
     /// <summary>Raised for every applied change (Added, Modified, Deleted; a re-list raises the differences).</summary>
     public event Action<WatchEventType, T>? Changed;
 
-    /// <summary>The resourceVersion of the last list, event or bookmark.</summary>
-    public string? ResourceVersion { get; private set; }
+    /// <summary>The resourceVersion of the last list, event or bookmark (of the first namespace, when there are several).</summary>
+    public string? ResourceVersion => _scopes[0].ResourceVersion;
 
     /// <summary>Lists and watches opened so far (for tests and figures).</summary>
     public long ListCount => Interlocked.Read(ref _listCount);
@@ -66,8 +63,8 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     /// <summary>The resource, as the API names it (e.g. <c>statefulsets</c>).</summary>
     public string Name => _source.Name;
 
-    /// <summary>Why the last list or watch failed, until a list succeeds again (null then).</summary>
-    public CacheFailure? LastFailure => Volatile.Read(ref _lastFailure);
+    /// <summary>Why the last list or watch failed, until a list succeeds again (null then); the first namespace's that failed.</summary>
+    public CacheFailure? LastFailure => _scopes.Select(s => s.LastFailure).FirstOrDefault(f => f is not null);
 
     /// <summary>Starts the loop if needed and waits for the first full list.</summary>
     public Task WaitForSyncAsync(CancellationToken cancellationToken)
@@ -109,7 +106,7 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     {
         lock (_startLock)
         {
-            _loop ??= Task.Run(() => RunAsync(_stopping.Token));
+            _loop ??= Task.WhenAll(_scopes.Select(scope => Task.Run(() => RunAsync(scope, _stopping.Token))));
         }
     }
 
@@ -133,7 +130,7 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     private static bool IsNewer(string? candidate, string? current) =>
         !long.TryParse(candidate, out var a) || !long.TryParse(current, out var b) || a >= b;
 
-    private async Task RunAsync(CancellationToken stopping)
+    private async Task RunAsync(Scope scope, CancellationToken stopping)
     {
         var relist = true;
         var failures = 0;
@@ -142,14 +139,14 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
             using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             try
             {
-                using var lease = await _reconnects.AcquireAsync(1, stopping).ConfigureAwait(false);
+                using var lease = await scope.Reconnects.AcquireAsync(1, stopping).ConfigureAwait(false);
                 if (relist)
                 {
-                    await ListAsync(stopping).ConfigureAwait(false);
+                    await ListAsync(scope, stopping).ConfigureAwait(false);
                     relist = false;
                 }
 
-                await WatchAsync(watchdog, stopping).ConfigureAwait(false);
+                await WatchAsync(scope, watchdog, stopping).ConfigureAwait(false);
                 failures = 0;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -168,14 +165,14 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
             }
             catch (Exception ex) when (IsExpired(ex))
             {
-                LogExpired(_logger, _source.Name, ResourceVersion);
+                LogExpired(_logger, _source.Name, scope.ResourceVersion);
                 relist = true;
             }
             catch (Exception ex)
             {
                 failures++;
                 relist = true;
-                Volatile.Write(ref _lastFailure, new CacheFailure(Describe(ex), _time.GetUtcNow(), failures));
+                scope.LastFailure = new CacheFailure(Describe(ex), _time.GetUtcNow(), failures);
                 if (ex is HttpOperationException notServed && notServed.Is(HttpStatusCode.NotFound))
                 {
                     // A 404 on the list of a whole resource: the API server does not serve it (a CRD not installed).
@@ -199,10 +196,10 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
         }
     }
 
-    private async Task ListAsync(CancellationToken cancellationToken)
+    private async Task ListAsync(Scope scope, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _listCount);
-        var (items, resourceVersion) = await _source.ListAsync(cancellationToken).ConfigureAwait(false);
+        var (items, resourceVersion) = await _source.ListAsync(scope.Namespace, cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
@@ -216,26 +213,34 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
             }
         }
 
-        foreach (var (key, gone) in _items.Where(pair => !seen.Contains(pair.Key)).ToList())
+        // Only this scope's objects can be gone: another namespace's loop answers for its own.
+        foreach (var (key, gone) in _items.Where(pair => scope.Holds(pair.Key) && !seen.Contains(pair.Key)).ToList())
         {
             _items.TryRemove(key, out _);
             Changed?.Invoke(WatchEventType.Deleted, gone);
         }
 
-        ResourceVersion = resourceVersion;
-        LogListed(_logger, _source.Name, items.Count, resourceVersion);
-        Volatile.Write(ref _lastFailure, null);
-        _synced.TrySetResult();
+        scope.ResourceVersion = resourceVersion;
+        LogListed(_logger, _source.Name, scope.Namespace ?? "all namespaces", items.Count, resourceVersion);
+        scope.LastFailure = null;
+        if (!scope.Listed)
+        {
+            scope.Listed = true;
+            if (Interlocked.Decrement(ref _unlisted) == 0)
+            {
+                _synced.TrySetResult();
+            }
+        }
     }
 
-    private async Task WatchAsync(CancellationTokenSource watchdog, CancellationToken stopping)
+    private async Task WatchAsync(Scope scope, CancellationTokenSource watchdog, CancellationToken stopping)
     {
         Interlocked.Increment(ref _watchCount);
         var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
         watchdog.CancelAfter(idle);
 
         // ERROR events (e.g. 410 Expired inside a 200 stream) only reach onError; rethrowing ends the enumeration.
-        var events = _source.WatchAsync(ResourceVersion!, _options.WatchTimeoutSeconds, ex => throw ex, watchdog.Token);
+        var events = _source.WatchAsync(scope.Namespace, scope.ResourceVersion!, _options.WatchTimeoutSeconds, ex => throw ex, watchdog.Token);
         await foreach (var (type, item) in events.ConfigureAwait(false))
         {
             watchdog.CancelAfter(idle);
@@ -247,7 +252,7 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
 
             if (!string.IsNullOrEmpty(resourceVersion))
             {
-                ResourceVersion = resourceVersion;
+                scope.ResourceVersion = resourceVersion;
             }
         }
 
@@ -294,11 +299,45 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
         }
 
         _stopping.Dispose();
-        _reconnects.Dispose();
+        foreach (var scope in _scopes)
+        {
+            scope.Reconnects.Dispose();
+        }
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Listed {Resource}: {Count} objects at resourceVersion {ResourceVersion}")]
-    private static partial void LogListed(ILogger logger, string resource, int count, string resourceVersion);
+    /// <summary>One namespace's loop (or the cluster-wide one): where its watch stands and how it last failed.</summary>
+    private sealed class Scope(string? @namespace, WatchOptions options)
+    {
+        private readonly string? _prefix = @namespace is null ? null : @namespace + "/";
+        private CacheFailure? _lastFailure;
+
+        public string? Namespace => @namespace;
+
+        public TokenBucketRateLimiter Reconnects { get; } = new(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.ReconnectBurst,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1 / options.ReconnectsPerSecond),
+            QueueLimit = 1,
+            AutoReplenishment = true,
+        });
+
+        public string? ResourceVersion { get; set; }
+
+        public bool Listed { get; set; }
+
+        public CacheFailure? LastFailure
+        {
+            get => Volatile.Read(ref _lastFailure);
+            set => Volatile.Write(ref _lastFailure, value);
+        }
+
+        /// <summary>Whether the object under <paramref name="key"/> (<c>namespace/name</c>) is this loop's to list.</summary>
+        public bool Holds(string key) => _prefix is null || key.StartsWith(_prefix, StringComparison.Ordinal);
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Listed {Resource} in {Namespace}: {Count} objects at resourceVersion {ResourceVersion}")]
+    private static partial void LogListed(ILogger logger, string resource, string @namespace, int count, string resourceVersion);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Watch of {Resource} expired at resourceVersion {ResourceVersion}; re-listing")]
     private static partial void LogExpired(ILogger logger, string resource, string? resourceVersion);

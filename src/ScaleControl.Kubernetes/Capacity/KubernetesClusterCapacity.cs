@@ -14,9 +14,13 @@ namespace ScaleControl.Kubernetes.Capacity;
 /// cache of every pod: proposals are rare, pods are many. Pods are listed in pages of <see cref="PageSize"/> and
 /// folded into per-node sums at once, so memory holds one page and one row per node. A reading is reused for
 /// <see cref="MaxAge"/> (a ramp amends proposals every few seconds). 403 or an API error gives "unknown", never a throw.
+/// Restricted to namespaces, it reads nothing: a node's room needs every pod on it, in every namespace, and a Role per
+/// namespace allows neither the node list nor the cluster-wide pod list (per-namespace lists would under-count).
 /// </summary>
-public sealed partial class KubernetesClusterCapacity(IKubernetes client, TimeProvider time, ILogger<KubernetesClusterCapacity> logger) : IClusterCapacity
+public sealed partial class KubernetesClusterCapacity(IKubernetes client, WatchedNamespaces watched, TimeProvider time, ILogger<KubernetesClusterCapacity> logger) : IClusterCapacity
 {
+    public const string NotReadWhenRestricted = "not read: restricted to namespaces (a node's room needs every namespace's pods)";
+
     public const int PageSize = 500;
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
 
@@ -28,6 +32,11 @@ public sealed partial class KubernetesClusterCapacity(IKubernetes client, TimePr
 
     public async Task<ClusterRoom> ReadAsync(CancellationToken cancellationToken)
     {
+        if (!watched.IsAll)
+        {
+            return ClusterRoom.NotKnown(NotReadWhenRestricted);
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

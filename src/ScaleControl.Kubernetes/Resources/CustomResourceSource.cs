@@ -8,7 +8,8 @@ using ScaleControl.Kubernetes.Caching;
 namespace ScaleControl.Kubernetes.Resources;
 
 /// <summary>
-/// List and watch of one custom resource (all namespaces) through KubernetesClient's generic CustomObjects API.
+/// List and watch of one custom resource (in one namespace, or all when it is null) through KubernetesClient's
+/// generic CustomObjects API.
 /// An object that does not deserialize into the Core model is logged and skipped, never fatal to the cache.
 /// </summary>
 public sealed partial class CustomResourceSource<TModel>(
@@ -20,10 +21,13 @@ public sealed partial class CustomResourceSource<TModel>(
 {
     public string Name => plural;
 
-    public async Task<(IReadOnlyList<TModel> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<TModel> Items, string ResourceVersion)> ListAsync(string? @namespace, CancellationToken cancellationToken)
     {
-        var body = await client.CustomObjects.ListCustomObjectForAllNamespacesAsync<JsonElement>(
-            ScaleControlResources.Group, ScaleControlResources.Version, plural, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var body = @namespace is null
+            ? await client.CustomObjects.ListCustomObjectForAllNamespacesAsync<JsonElement>(
+                ScaleControlResources.Group, ScaleControlResources.Version, plural, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonElement>(
+                ScaleControlResources.Group, ScaleControlResources.Version, @namespace, plural, cancellationToken: cancellationToken).ConfigureAwait(false);
         var items = new List<TModel>();
         if (body.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
         {
@@ -43,12 +47,17 @@ public sealed partial class CustomResourceSource<TModel>(
     }
 
     public async IAsyncEnumerable<(WatchEventType Type, TModel Object)> WatchAsync(
-        string resourceVersion, int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string? @namespace, string resourceVersion, int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var response = client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync(
-            ScaleControlResources.Group, ScaleControlResources.Version, plural,
-            allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, watch: true,
-            cancellationToken: cancellationToken);
+        var response = @namespace is null
+            ? client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync(
+                ScaleControlResources.Group, ScaleControlResources.Version, plural,
+                allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, watch: true,
+                cancellationToken: cancellationToken)
+            : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(
+                ScaleControlResources.Group, ScaleControlResources.Version, @namespace, plural,
+                allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, watch: true,
+                cancellationToken: cancellationToken);
 
         // KubernetesClient 21 generates typed watches only for built-in kinds; for custom objects the response of a
         // watch=true list is read with WatcherExt, which is marked obsolete but is the client's own line reader.

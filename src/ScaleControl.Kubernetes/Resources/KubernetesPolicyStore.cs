@@ -4,17 +4,22 @@ using ScaleControl.Kubernetes.Caching;
 
 namespace ScaleControl.Kubernetes.Resources;
 
-/// <summary>ScalePolicy custom resources: reads from the watch cache, writes to the API server.</summary>
-public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, CustomResourceClient<ScalePolicy> api) : IPolicyStore
+/// <summary>
+/// ScalePolicy custom resources: reads from the watch cache, writes to the API server. A namespace outside the
+/// watched set is refused (<see cref="NamespaceNotWatchedException"/>) before any call.
+/// </summary>
+public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, CustomResourceClient<ScalePolicy> api, WatchedNamespaces watched) : IPolicyStore
 {
     public async Task<IReadOnlyList<ScalePolicy>> ListAsync(string? @namespace, CancellationToken cancellationToken)
     {
+        watched.Require(@namespace);
         await cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
         return [.. cache.Items.Where(p => @namespace is null || p.Metadata.Namespace == @namespace).OrderBy(p => p.Key, StringComparer.Ordinal)];
     }
 
     public async Task<ScalePolicy?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
+        watched.Require(@namespace);
         await cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
         return cache.Get($"{@namespace}/{name}");
     }
@@ -22,6 +27,7 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
     /// <summary>A read from the API server (a quorum read), which also brings the cache up to it.</summary>
     public async Task<ScalePolicy?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
+        watched.Require(@namespace);
         var current = await api.GetAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
         if (current is not null)
         {
@@ -41,6 +47,7 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
     public async Task<ScalePolicy> UpsertAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
         var meta = policy.Metadata;
+        watched.Require(meta.Namespace);
         var stored = meta.ResourceVersion is not null
             ? await api.ReplaceAsync(policy, meta, cancellationToken).ConfigureAwait(false)
             : await UpsertUnconditionallyAsync(policy, cancellationToken).ConfigureAwait(false);
@@ -78,6 +85,7 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
 
     public async Task<bool> DeleteAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
+        watched.Require(@namespace);
         var deleted = await api.DeleteAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
         cache.Forget($"{@namespace}/{name}");
         return deleted;
@@ -85,6 +93,7 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
 
     public async Task<ScalePolicy> UpdateStatusAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
+        watched.Require(policy.Metadata.Namespace);
         var stored = await api.ReplaceStatusAsync(policy, policy.Metadata, cancellationToken).ConfigureAwait(false);
         cache.Observe(stored);
         return stored;

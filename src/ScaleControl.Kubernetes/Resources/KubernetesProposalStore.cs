@@ -7,18 +7,21 @@ namespace ScaleControl.Kubernetes.Resources;
 
 /// <summary>
 /// ScaleProposal custom resources: reads from the watch cache; every write and delete carries the resourceVersion the
-/// caller read, so of two replicas (or two taps) moving the same proposal exactly one succeeds.
+/// caller read, so of two replicas (or two taps) moving the same proposal exactly one succeeds. A namespace outside
+/// the watched set is refused (<see cref="NamespaceNotWatchedException"/>) before any call.
 /// </summary>
-public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, CustomResourceClient<ScaleProposal> api) : IProposalStore
+public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, CustomResourceClient<ScaleProposal> api, WatchedNamespaces watched) : IProposalStore
 {
     public async Task<IReadOnlyList<ScaleProposal>> ListAsync(string? @namespace, CancellationToken cancellationToken)
     {
+        watched.Require(@namespace);
         await cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
         return [.. cache.Items.Where(p => @namespace is null || p.Metadata.Namespace == @namespace).OrderBy(p => p.Key, StringComparer.Ordinal)];
     }
 
     public async Task<ScaleProposal?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
+        watched.Require(@namespace);
         await cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
         return cache.Get($"{@namespace}/{name}");
     }
@@ -26,6 +29,7 @@ public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, 
     /// <summary>Creates the object, then writes its status (a create ignores status when the status subresource is on).</summary>
     public async Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
+        watched.Require(proposal.Metadata.Namespace);
         var meta = proposal.Metadata with { Uid = null, ResourceVersion = null, Generation = null, CreationTimestamp = null };
         var created = await api.CreateAsync(proposal with { Metadata = meta }, meta, cancellationToken).ConfigureAwait(false);
         var stored = await api.ReplaceStatusAsync(created with { Status = proposal.Status }, created.Metadata, cancellationToken).ConfigureAwait(false);
@@ -35,6 +39,7 @@ public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, 
 
     public async Task<ScaleProposal> UpdateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
+        watched.Require(proposal.Metadata.Namespace);
         if (proposal.Metadata.ResourceVersion is null)
         {
             throw new ArgumentException($"Proposal {proposal.Key} has no resourceVersion; read it before updating it.", nameof(proposal));
@@ -55,6 +60,7 @@ public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, 
     /// <summary>Deletes only the version the caller read; the cache drops it at once (the watch's Deleted event then finds nothing to do).</summary>
     public async Task DeleteAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
+        watched.Require(proposal.Metadata.Namespace);
         if (proposal.Metadata.ResourceVersion is null)
         {
             throw new ArgumentException($"Proposal {proposal.Key} has no resourceVersion; read it before deleting it.", nameof(proposal));

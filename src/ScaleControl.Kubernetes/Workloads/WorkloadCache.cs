@@ -23,9 +23,10 @@ public sealed class WorkloadCache : IAsyncDisposable
         // A first list that has neither succeeded nor failed by then has outlived its own request.
         _patience = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
         var logger = loggers.CreateLogger<WorkloadCache>();
-        Deployments = new(WorkloadSources.Deployments(client), options.Watch, time, logger);
-        StatefulSets = new(WorkloadSources.StatefulSets(client), options.Watch, time, logger);
-        HorizontalPodAutoscalers = new(WorkloadSources.HorizontalPodAutoscalers(client), options.Watch, time, logger);
+        var scopes = new WatchedNamespaces(options.Namespaces).Scopes;
+        Deployments = new(WorkloadSources.Deployments(client), options.Watch, time, logger, scopes);
+        StatefulSets = new(WorkloadSources.StatefulSets(client), options.Watch, time, logger, scopes);
+        HorizontalPodAutoscalers = new(WorkloadSources.HorizontalPodAutoscalers(client), options.Watch, time, logger, scopes);
         Startup = new StartupTimeEstimator(time);
         Deployments.Changed += (type, d) => Startup.Observe(type, Key(d.Metadata), d.Spec?.Replicas, d.Status?.ReadyReplicas);
         StatefulSets.Changed += (type, s) => Startup.Observe(type, Key(s.Metadata), s.Spec?.Replicas, s.Status?.ReadyReplicas);

@@ -32,6 +32,7 @@ public sealed partial class ChatCommandService(
     ChatConfirmations confirmations,
     IConfirmationCards confirmationCards,
     Announcer announcer,
+    WatchedNamespaces watched,
     TimeProvider time,
     ILogger<ChatCommandService> logger) : ICommandInbox
 {
@@ -50,6 +51,11 @@ public sealed partial class ChatCommandService(
 
     private Task<CommandReply> RunAsync(CommandRequest request, Caller caller, bool confirmed, CancellationToken cancellationToken)
     {
+        if (NamespaceOf(request.Command) is { } named && !watched.Contains(named))
+        {
+            return Task.FromResult(CommandReply.Refused($"`{request.Command.Verb}` refused: {MarkdownText.Escape(watched.Refusal(named))}."));
+        }
+
         if (request.Command.Changes && request.Command is not ConfirmCommand && NamespaceOf(request.Command) is { } ns && !caller.CanActIn(ns))
         {
             return Task.FromResult(CommandReply.Refused(
@@ -86,6 +92,8 @@ public sealed partial class ChatCommandService(
         UnpinCommand c => c.Namespace,
         UndoCommand c => c.Namespace,
         PrepareCommand c => c.Namespace,
+        StatusCommand c => c.Namespace,
+        HistoryCommand c => c.Namespace,
         _ => null,
     };
 

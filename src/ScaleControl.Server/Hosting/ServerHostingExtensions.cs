@@ -39,6 +39,7 @@ public static class ServerHostingExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler answers with the field path
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<MissingNamespaceHandler>();
+        services.AddExceptionHandler<NamespaceNotWatchedHandler>();
         services.AddExceptionHandler<CacheNotSyncedHandler>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {

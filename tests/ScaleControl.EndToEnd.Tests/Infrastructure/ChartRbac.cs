@@ -1,12 +1,12 @@
 using System.Text.RegularExpressions;
+using ScaleControl.Testing.Charts;
 using ScaleControl.Testing.Server;
 
 namespace ScaleControl.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// The chart's ServiceAccount and RBAC templates rendered as <c>helm template</c> would with the default values
-/// (helm itself cannot run here): the release's names substituted, template-only lines (conditions, labels) dropped.
-/// Whatever rules the chart holds are what the test applies.
+/// The chart's ServiceAccount and RBAC templates rendered as <c>helm template</c> would (helm itself cannot run here,
+/// see <see cref="RbacTemplate"/>). Whatever rules the chart holds are what the test applies.
 /// </summary>
 internal static partial class ChartRbac
 {
@@ -30,35 +30,12 @@ internal static partial class ChartRbac
         return kubeconfig;
     }
 
-    /// <summary>serviceaccount.yaml and rbac.yaml of charts/scalecontrol, as YAML documents for <c>kubectl apply</c>.</summary>
-    public static string Render()
-    {
-        var templates = Path.Combine(RepositoryRoot(), "charts", "scalecontrol", "templates");
-        var account = RenderFile(Path.Combine(templates, "serviceaccount.yaml"));
-        return account.Replace("metadata:\n", $"metadata:\n  namespace: {Namespace}\n", StringComparison.Ordinal)
-            + "\n---\n" + RenderFile(Path.Combine(templates, "rbac.yaml"));
-    }
-
-    private static string RenderFile(string path)
-    {
-        var text = File.ReadAllText(path)
-            .Replace("{{ include \"scalecontrol.fullname\" . }}", Release, StringComparison.Ordinal)
-            .Replace("{{ include \"scalecontrol.serviceAccountName\" . }}", Release, StringComparison.Ordinal)
-            .Replace("{{ .Release.Namespace }}", Namespace, StringComparison.Ordinal);
-        var lines = text.Split('\n');
-        var kept = new List<string>();
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var templated = lines[i].Contains("{{", StringComparison.Ordinal);
-            var emptyKey = LabelsKey().IsMatch(lines[i]) && i + 1 < lines.Length && lines[i + 1].Contains("{{", StringComparison.Ordinal);
-            if (!templated && !emptyKey)
-            {
-                kept.Add(lines[i]);
-            }
-        }
-
-        return string.Join('\n', kept).Trim();
-    }
+    /// <summary>
+    /// serviceaccount.yaml and rbac.yaml of charts/scalecontrol, as YAML documents for <c>kubectl apply</c>; with
+    /// <paramref name="watchNamespaces"/> as the chart renders <c>watchNamespaces</c> (Roles in those namespaces).
+    /// </summary>
+    public static string Render(params string[] watchNamespaces) =>
+        RbacTemplate.Render(Path.Combine(RepositoryRoot(), "charts", "scalecontrol"), Release, Namespace, watchNamespaces);
 
     private static string RepositoryRoot()
     {
@@ -75,7 +52,4 @@ internal static partial class ChartRbac
 
     [GeneratedRegex(@"token: \S+")]
     private static partial Regex TokenLine();
-
-    [GeneratedRegex(@"^\s*(labels|annotations):\s*$")]
-    private static partial Regex LabelsKey();
 }

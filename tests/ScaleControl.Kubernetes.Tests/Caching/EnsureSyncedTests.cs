@@ -82,7 +82,7 @@ public sealed class EnsureSyncedTests
 
         public string Name => "statefulsets";
 
-        public async Task<(IReadOnlyList<V1StatefulSet> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken)
+        public async Task<(IReadOnlyList<V1StatefulSet> Items, string ResourceVersion)> ListAsync(string? @namespace, CancellationToken cancellationToken)
         {
             if (Hang)
             {
@@ -102,7 +102,7 @@ public sealed class EnsureSyncedTests
         }
 
         public async IAsyncEnumerable<(WatchEventType Type, V1StatefulSet Object)> WatchAsync(
-            string resourceVersion, int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
+            string? @namespace, string resourceVersion, int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
             yield break;

@@ -68,7 +68,7 @@ public sealed class ReadinessTests
     {
         public string Name => "scalepolicies";
 
-        public Task<(IReadOnlyList<ScalePolicy> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken) =>
+        public Task<(IReadOnlyList<ScalePolicy> Items, string ResourceVersion)> ListAsync(string? @namespace, CancellationToken cancellationToken) =>
             throw new HttpOperationException("Operation returned an invalid status code 'NotFound'")
             {
                 Response = new HttpResponseMessageWrapper(
@@ -77,7 +77,7 @@ public sealed class ReadinessTests
             };
 
         public async IAsyncEnumerable<(WatchEventType Type, ScalePolicy Object)> WatchAsync(
-            string resourceVersion, int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
+            string? @namespace, string resourceVersion, int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
             yield break;

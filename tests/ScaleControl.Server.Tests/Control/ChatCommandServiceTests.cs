@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -45,6 +47,24 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Contains("shop/checkout-api", status.Markdown, StringComparison.Ordinal);
         Assert.Equal(CommandOutcome.Refused, scale.Outcome);
         Assert.Contains("operator role in `shop`", scale.Markdown, StringComparison.Ordinal);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Pin);
+    }
+
+    [Fact]
+    public async Task NamespaceOutsideTheWatchedSet_IsRefusedNamingTheSet_NothingChanges()
+    {
+        await SeedAsync();
+        using var restricted = _server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:Kubernetes:Namespaces:0", "video"));
+        var inbox = restricted.Services.GetRequiredService<ICommandInbox>();
+
+        var scale = await inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala")), CancellationToken.None);
+        var status = await inbox.ExecuteAsync(From("zhangsan", new StatusCommand("shop", null)), CancellationToken.None);
+
+        const string Refusal = "namespace 'shop' is not watched by this ScaleControl: it works only in video (ScaleControl:Kubernetes:Namespaces)";
+        Assert.Equal((CommandOutcome.Refused, CommandOutcome.Refused), (scale.Outcome, status.Outcome));
+        Assert.Equal("`scale` refused: " + Refusal + ".", scale.Markdown);
+        Assert.Contains("`status` refused", status.Markdown, StringComparison.Ordinal);
         Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
         Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Pin);
     }

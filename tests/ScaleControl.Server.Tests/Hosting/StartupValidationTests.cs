@@ -23,6 +23,19 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void Start_WatchedNamespaceNotALabel_FailsFastNamingTheEntry()
+    {
+        using var server = new ServerFactory();
+        using var bad = server.WithWebHostBuilder(b => b
+            .UseSetting("ScaleControl:Kubernetes:Namespaces:0", "shop")
+            .UseSetting("ScaleControl:Kubernetes:Namespaces:1", "Team_B"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
+
+        Assert.Contains("ScaleControl:Kubernetes:Namespaces:1 'Team_B' is not a namespace name", error.Message);
+    }
+
+    [Fact]
     public void Start_LoopTickOutOfRange_FailsFast()
     {
         using var server = new ServerFactory();

@@ -31,9 +31,13 @@ public sealed record StatusView(
     string? Leader,
     bool IsLeader,
     DateTimeOffset? LastTick,
-    IReadOnlyList<PolicyStatusView> Policies);
+    IReadOnlyList<PolicyStatusView> Policies,
+    IReadOnlyList<string>? Namespaces = null);
 
-/// <summary>Builds <c>/status</c> from the store, the loop's memory of each policy and leadership.</summary>
+/// <summary>
+/// Builds <c>/status</c> from the store, the loop's memory of each policy and leadership; <c>namespaces</c> lists the
+/// namespaces the server is restricted to (absent: all).
+/// </summary>
 public sealed class StatusService(
     IPolicyStore policies,
     IProposalStore proposals,
@@ -41,6 +45,7 @@ public sealed class StatusService(
     Reconciler reconciler,
     ILeadership leadership,
     ServerModeInfo mode,
+    WatchedNamespaces watched,
     TimeProvider time)
 {
     public async Task<StatusView> GetAsync(CancellationToken cancellationToken)
@@ -55,7 +60,8 @@ public sealed class StatusService(
             leadership.CurrentLeader,
             leadership.IsLeader,
             reconciler.LastTick,
-            views);
+            views,
+            watched.IsAll ? null : watched.Names);
     }
 
     private PolicyStatusView View(ScalePolicy policy, IReadOnlyList<ScaleProposal> open, DateTimeOffset now)
