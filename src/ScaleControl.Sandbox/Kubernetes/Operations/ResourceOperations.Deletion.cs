@@ -94,13 +94,20 @@ internal sealed partial class ResourceOperations
             : type == BuiltInResources.CustomResourceDefinitions && CrdResourceTypes.From(stored).Take(1).Any(t => store.Any(t.Storage, null));
     }
 
-    // Removes a marked object once nothing holds it up any more.
+    // Removes a marked object once nothing holds it up any more (nothing when it is gone already).
     private void Release(ResourceType type, string key, string name)
     {
-        var (result, removed) = store.WriteOrRemove(type.Storage, key, name, current => current ?? throw ApiErrors.NotFound(type, name), next => !HeldUp(type, next));
-        if (removed)
+        try
         {
-            AfterRemoval(type, result);
+            var (result, removed) = store.WriteOrRemove(type.Storage, key, name, current => current ?? throw ApiErrors.NotFound(type, name), next => !HeldUp(type, next));
+            if (removed)
+            {
+                AfterRemoval(type, result);
+            }
+        }
+        catch (ApiException e) when (e.Code == 404)
+        {
+            // Released meanwhile (its last content's removal released it).
         }
     }
 
@@ -123,14 +130,7 @@ internal sealed partial class ResourceOperations
     {
         if (name is not null && store.Get(type.Storage, "", name) is { } container && DeletionRules.IsDeleting(container))
         {
-            try
-            {
-                Release(type, "", name);
-            }
-            catch (ApiException e) when (e.Code == 404)
-            {
-                // Released concurrently.
-            }
+            Release(type, "", name);
         }
     }
 
