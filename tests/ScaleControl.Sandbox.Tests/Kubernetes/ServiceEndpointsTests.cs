@@ -171,6 +171,22 @@ public sealed class ServiceEndpointsTests
     }
 
     [Fact]
+    public async Task ControllerPass_NothingChanged_WritesNoEndpointsOrSlices()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed(Web(replicas: 3, ready: 3));
+        sandbox.Control.ReconcileNow();
+        sandbox.Control.ReconcileNow();
+        var settled = sandbox.Control.ResourceVersion;
+
+        sandbox.Time!.Advance(TimeSpan.FromMinutes(1));
+        sandbox.Control.ReconcileNow();
+
+        Assert.Equal(settled, sandbox.Control.ResourceVersion);
+        Assert.Equal(3, Count(Endpoints(sandbox)["subsets"]![0]!["addresses"]));
+    }
+
+    [Fact]
     public async Task Service_WithoutPods_HasEmptyEndpointsAndOnePlaceholderSlice()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
