@@ -36,7 +36,7 @@ internal sealed class EndpointSliceController(ResourceOperations operations, Tim
         // The garbage collector: slices whose Service is gone (or lost its selector, as the controller deletes them then).
         foreach (var orphan in managed.Where(g => !live.Contains(g.Key)).SelectMany(g => g))
         {
-            Remove(JsonPaths.GetString(orphan, "metadata.namespace")!, JsonPaths.GetString(orphan, "metadata.name")!);
+            operations.DeleteIfPresent(EndpointResources.EndpointSlices, JsonPaths.GetString(orphan, "metadata.namespace")!, JsonPaths.GetString(orphan, "metadata.name")!);
         }
     }
 
@@ -75,7 +75,7 @@ internal sealed class EndpointSliceController(ResourceOperations operations, Tim
 
         foreach (var extra in unused)
         {
-            Remove(service.Namespace, JsonPaths.GetString(extra, "metadata.name")!);
+            operations.DeleteIfPresent(EndpointResources.EndpointSlices, service.Namespace, JsonPaths.GetString(extra, "metadata.name")!);
         }
     }
 
@@ -147,16 +147,4 @@ internal sealed class EndpointSliceController(ResourceOperations operations, Tim
 
     private static string? OwnerUid(JsonObject slice) =>
         (slice["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().Where(r => (bool?)r["controller"] == true).Select(r => (string?)r["uid"]).FirstOrDefault();
-
-    private void Remove(string ns, string name)
-    {
-        try
-        {
-            operations.Delete(EndpointResources.EndpointSlices, ns, name, null);
-        }
-        catch (ApiException e) when (e.Code == 404)
-        {
-            // Already gone.
-        }
-    }
 }

@@ -32,7 +32,7 @@ internal sealed class EndpointsController(ResourceOperations operations, TimePro
                 Name: JsonPaths.GetString(e, "metadata.name")!))
             .Where(e => e.Managed && !names.Contains((e.Namespace, e.Name))))
         {
-            Remove(leftover.Namespace, leftover.Name);
+            operations.DeleteIfPresent(EndpointResources.Endpoints, leftover.Namespace, leftover.Name);
         }
     }
 
@@ -140,18 +140,6 @@ internal sealed class EndpointsController(ResourceOperations operations, TimePro
         catch (ApiException e) when (e.Code is 409 or 403 or 422)
         {
             // Created meanwhile, or the namespace is being deleted: the next pass sees it.
-        }
-    }
-
-    private void Remove(string ns, string name)
-    {
-        try
-        {
-            operations.Delete(EndpointResources.Endpoints, ns, name, null);
-        }
-        catch (ApiException e) when (e.Code == 404)
-        {
-            // Already gone.
         }
     }
 }

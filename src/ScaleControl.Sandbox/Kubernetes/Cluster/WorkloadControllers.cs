@@ -255,17 +255,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         ClusterEvents.Record(operations, ("apps/v1", "Deployment", deployment.Namespace, deployment.Name, deployment.Uid), "Normal", "ScalingReplicaSet",
             "Scale", $"Scaled {(to > from ? "up" : "down")} replica set {replicaSet} from {from} to {to}", DeploymentController, Timestamps.Format(time.GetUtcNow()));
 
-    private void Delete(ResourceType type, string ns, string name)
-    {
-        try
-        {
-            operations.Delete(type, ns, name, null);
-        }
-        catch (Api.ApiException e) when (e.Code == 404)
-        {
-            // Already gone.
-        }
-    }
+    private void Delete(ResourceType type, string ns, string name) => operations.DeleteIfPresent(type, ns, name);
 
     private static JsonObject WithLabel(JsonObject template, string key, string value)
     {

@@ -80,6 +80,19 @@ internal sealed partial class ResourceOperations
         return type.ReturnsDeletedObject ? ToView(type, result) : ApiErrors.Success(type, name, JsonPaths.GetString(result, "metadata.uid"));
     }
 
+    /// <summary>A controller's delete: an object already gone is fine.</summary>
+    public void DeleteIfPresent(ResourceType type, string ns, string name)
+    {
+        try
+        {
+            Delete(type, ns, name, null);
+        }
+        catch (ApiException e) when (e.Code == 404)
+        {
+            // Already gone.
+        }
+    }
+
     // Whether a marked object must stay: its finalizers, a namespace's content, a CRD's custom resources.
     private bool HeldUp(ResourceType type, JsonObject stored)
     {
