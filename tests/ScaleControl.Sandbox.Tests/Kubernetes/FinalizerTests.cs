@@ -158,6 +158,29 @@ public sealed class FinalizerTests
     }
 
     [Fact]
+    public async Task DeleteCrd_WithAHeldCustomResource_KeepsServingItUntilItsFinalizerIsRemoved()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed(RouteCrd.With("""{"host":{"type":"string"}}"""));
+        sandbox.Control.Seed("""
+            {"apiVersion":"example.io/v1","kind":"Route","metadata":{"name":"web","namespace":"shop","finalizers":["example.com/hold"]},"spec":{"host":"a"}}
+            """);
+        sandbox.Control.Seed("""{"apiVersion":"example.io/v1","kind":"Route","metadata":{"name":"free","namespace":"shop"},"spec":{"host":"b"}}""");
+        const string Routes = "apis/example.io/v1/namespaces/shop/routes";
+
+        var deleted = await sandbox.SendAsync(HttpMethod.Delete, "apis/apiextensions.k8s.io/v1/customresourcedefinitions/routes.example.io");
+        var held = await sandbox.SendAsync(HttpMethod.Get, Routes);
+        await sandbox.SendAsync(HttpMethod.Patch, $"{Routes}/web", """{"metadata":{"finalizers":null}}""", "application/merge-patch+json");
+        var after = await sandbox.SendAsync(HttpMethod.Get, Routes);
+
+        Assert.Equal(200, deleted.Status);
+        Assert.NotNull(deleted.Body["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(["web"], held.Body["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]));
+        Assert.Equal(404, after.Status);
+        Assert.Null(sandbox.Control.Get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "routes.example.io"));
+    }
+
+    [Fact]
     public async Task KubectlDelete_HeldDeployment_KeepsItsPodsAndStopsScalingUntilReleased()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
