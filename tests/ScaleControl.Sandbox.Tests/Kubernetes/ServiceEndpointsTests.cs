@@ -202,9 +202,11 @@ public sealed class ServiceEndpointsTests
     }
 
     [Fact]
-    public async Task Service_WithoutSelector_KeepsItsHandMadeEndpointsAndGetsNoSlice()
+    public async Task Service_WithoutSelectorOrExternalName_KeepsHandMadeEndpointsAndGetsNoneFromTheControllers()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed(Web(replicas: 1, ready: 1).Replace("ports: [{name: http, port: 80, targetPort: http}]",
+            "type: ExternalName\n  externalName: web.example.com", StringComparison.Ordinal));
         sandbox.Control.Seed("""
             {"apiVersion":"v1","kind":"Service","metadata":{"name":"db","namespace":"shop"},"spec":{"ports":[{"port":5432}]}}
             """);
@@ -218,6 +220,8 @@ public sealed class ServiceEndpointsTests
         sandbox.Control.ReconcileNow();
 
         Assert.Equal("192.168.1.5", (string?)sandbox.Control.Get("v1", "Endpoints", "shop", "db")!["subsets"]![0]!["addresses"]![0]!["ip"]);
+        Assert.Equal("ExternalName", (string?)sandbox.Control.Get("v1", "Service", "shop", "web")!["spec"]!["type"]);
+        Assert.Null(sandbox.Control.Get("v1", "Endpoints", "shop", "web"));
         Assert.Empty(sandbox.Control.List("discovery.k8s.io/v1", "EndpointSlice", "shop"));
     }
 }

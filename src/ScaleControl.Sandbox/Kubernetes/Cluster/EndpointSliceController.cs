@@ -26,14 +26,13 @@ internal sealed class EndpointSliceController(ResourceOperations operations, Tim
                 s => (string?)s["metadata"]?["labels"]?[ManagedByLabel] == ControllerName ? (JsonObject)s.DeepClone() : null)
             .OfType<JsonObject>()
             .ToLookup(s => OwnerUid(s) ?? "");
-        var live = new HashSet<string>();
         foreach (var service in services.Select(ServiceState.Of).OfType<ServiceState>())
         {
-            live.Add(service.Uid);
             Reconcile(service, ServiceBackends.Of(service, pods, includeTerminating: true), managed[service.Uid].ToList(), stamp);
         }
 
-        // The garbage collector: slices whose Service is gone (or lost its selector, as the controller deletes them then).
+        // The garbage collector: slices whose Service is gone (one that lost its selector keeps them, as upstream).
+        var live = services.Select(s => JsonPaths.GetString(s, "metadata.uid")).ToHashSet();
         foreach (var orphan in managed.Where(g => !live.Contains(g.Key)).SelectMany(g => g))
         {
             operations.DeleteIfPresent(EndpointResources.EndpointSlices, JsonPaths.GetString(orphan, "metadata.namespace")!, JsonPaths.GetString(orphan, "metadata.name")!);

@@ -9,10 +9,13 @@ internal sealed record ServiceState(
     string Namespace, string Name, string Uid, IReadOnlyDictionary<string, string> Selector, bool Headless, bool PublishNotReady,
     IReadOnlyList<JsonObject> Ports, JsonObject Labels)
 {
-    /// <summary>The Service, or null when it has no selector (its endpoints are written by hand).</summary>
+    /// <summary>
+    /// The Service, or null when the endpoints controllers leave it alone: without a selector (its endpoints are written
+    /// by hand) or of type ExternalName (issues.k8s.io/105986).
+    /// </summary>
     public static ServiceState? Of(JsonObject service)
     {
-        if (service["spec"]?["selector"] is not JsonObject { Count: > 0 } selector)
+        if (service["spec"]?["selector"] is not JsonObject { Count: > 0 } selector || JsonPaths.GetString(service, "spec.type") == ServiceDefaults.ExternalName)
         {
             return null;
         }
