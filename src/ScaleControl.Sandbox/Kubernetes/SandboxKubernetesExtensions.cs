@@ -36,11 +36,15 @@ public static class SandboxKubernetesExtensions
             operations.CreateSystemNamespaces();
             BootstrapPolicy.Ensure(operations);
             operations.CreateNodes(options.Nodes, options.GitVersion);
+            KubernetesService.Reconcile(operations, sp.GetRequiredService<ApiServerAddress>());
             return operations;
         });
         services.AddSingleton<WorkloadControllers>();
         services.AddSingleton<PodScheduler>();
         services.AddSingleton<WorkloadStatusWriter>();
+        services.AddSingleton<EndpointsController>();
+        services.AddSingleton<EndpointSliceController>();
+        services.AddSingleton<ApiServerAddress>();
         services.AddSingleton<ClusterSimulator>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();
@@ -67,6 +71,16 @@ public static class SandboxKubernetesExtensions
     /// </summary>
     public static IServiceCollection AddSandboxKubernetesListener(this IServiceCollection services, Uri url, SandboxCertificate? certificate = null) =>
         services.AddHostedService(sp => new SandboxKubernetesListener(sp, url, certificate));
+
+    /// <summary>
+    /// Advertises where this host serves the sandbox API (the default/kubernetes Service's endpoints), once it is bound.
+    /// </summary>
+    internal static void AdvertiseSandboxKubernetes(this IServiceProvider services, Uri url)
+    {
+        var address = services.GetRequiredService<ApiServerAddress>();
+        address.Set(url);
+        KubernetesService.Reconcile(services.GetRequiredService<ResourceOperations>(), address);
+    }
 
     /// <summary>Serves the Kubernetes API under <paramref name="prefix"/> ("" for the root of a dedicated host).</summary>
     public static IEndpointRouteBuilder MapSandboxKubernetes(this IEndpointRouteBuilder endpoints, string prefix = "") =>

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,6 +38,8 @@ internal sealed class SandboxKubernetesListener(IServiceProvider services, Uri u
         app.MapSandboxKubernetes("", services.GetRequiredService<KubernetesApiHandler>());
         await app.StartAsync(cancellationToken);
         _app = app;
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        services.AdvertiseSandboxKubernetes(bound is null ? url : new Uri(bound));
     }
 
     /// <summary>Nothing yet: the hosting application's other services may still be talking to this API server.</summary>

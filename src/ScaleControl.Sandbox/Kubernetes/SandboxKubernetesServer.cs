@@ -55,6 +55,7 @@ public sealed class SandboxKubernetesServer : IAsyncDisposable
         app.MapSandboxKubernetes(prefix);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        app.Services.AdvertiseSandboxKubernetes(new Uri(address));
         return new SandboxKubernetesServer(app, new Uri(address.TrimEnd('/') + prefix.TrimEnd('/') + "/"), certificate);
     }
 

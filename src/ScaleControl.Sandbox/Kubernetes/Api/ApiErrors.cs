@@ -62,6 +62,18 @@ internal static class ApiErrors
         return new(Status(422, "Invalid", $"{qualified} \"{name}\" is invalid: {summary}", details));
     }
 
+    /// <summary>The NamespaceLifecycle admission plugin's refusal of a create in a namespace being deleted.</summary>
+    public static ApiException NamespaceTerminating(ResourceType type, string name, string ns)
+    {
+        var details = Details(type.Group, type.Plural, name);
+        details["causes"] = new JsonArray(new JsonObject
+        {
+            ["reason"] = "NamespaceTerminating", ["message"] = $"namespace {ns} is being terminated", ["field"] = "metadata.namespace",
+        });
+        return new(Status(403, "Forbidden",
+            $"{type.QualifiedName} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated", details));
+    }
+
     public static ApiException BadRequest(string message) => new(Status(400, "BadRequest", message));
 
     /// <summary>apimachinery's NewInternalError (e.g. a Service's range is full).</summary>

@@ -15,6 +15,20 @@ internal static class ClusterEvents
     {
         // Like the recorder's "<name>.<unix nanos in hex>": unique per object.
         var name = $"{involved.Name}.{RandomNumberGenerator.GetHexString(16, lowercase: true)}";
+        try
+        {
+            Create(operations, involved, type, reason, action, message, component, stamp, name);
+        }
+        catch (Api.ApiException e) when (e.Code == 403)
+        {
+            // The namespace is being deleted: the event is dropped, as the recorder drops what the apiserver refuses.
+        }
+    }
+
+    private static void Create(
+        ResourceOperations operations, (string ApiVersion, string Kind, string Namespace, string Name, string Uid) involved,
+        string type, string reason, string action, string message, string component, string stamp, string name)
+    {
         operations.Create(BuiltInResources.CoreEvents, involved.Namespace, new JsonObject
         {
             ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = involved.Namespace },

@@ -10,12 +10,14 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// <summary>
 /// The tiny cluster behind the API: an HPA controller that keeps targets within their bounds, the workload
 /// controllers that keep pods at spec.replicas, the scheduler that binds them to nodes (ready after
-/// <see cref="SandboxKubernetesOptions.PodStartupDelay"/>), and the status they show in the workloads.
+/// <see cref="SandboxKubernetesOptions.PodStartupDelay"/>), the status they show in the workloads, the Endpoints and
+/// EndpointSlices of the Services, and the apiserver's own default/kubernetes Service.
 /// Writes only on change, so an idle cluster does not move resourceVersions.
 /// </summary>
 internal sealed class ClusterSimulator(
     ResourceOperations operations, SandboxKubernetesOptions options, TimeProvider time,
-    WorkloadControllers controllers, PodScheduler scheduler, WorkloadStatusWriter statusWriter)
+    WorkloadControllers controllers, PodScheduler scheduler, WorkloadStatusWriter statusWriter,
+    EndpointsController endpoints, EndpointSliceController endpointSlices, ApiServerAddress apiServerAddress)
 {
     private static readonly ResourceType[] s_workloads = [BuiltInResources.Deployments, BuiltInResources.StatefulSets];
 
@@ -29,7 +31,18 @@ internal sealed class ClusterSimulator(
             controllers.Run();
             scheduler.Run();
             statusWriter.Run();
+            RunEndpoints();
+            KubernetesService.Reconcile(operations, apiServerAddress);
         }
+    }
+
+    // Both controllers read one snapshot of the Services and pods, so an Endpoints and its slices agree.
+    private void RunEndpoints()
+    {
+        var services = operations.Store.Project(BuiltInResources.Services.Storage, s => (JsonObject)s.DeepClone());
+        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, BackendPod.Of);
+        endpoints.Run(services, pods);
+        endpointSlices.Run(services, pods);
     }
 
     private void RunHpas()

@@ -34,7 +34,7 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             used.GetValueOrDefault(pod.NodeName!)?.Add(pod);
         }
 
-        foreach (var pod in pods.Where(p => !p.Bound).OrderBy(p => p.Created, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var pod in pods.Where(p => !p.Bound && !p.Terminating).OrderBy(p => p.Created, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
             var node = nodes.Where(n => used[n.Name].Fits(n, pod)).OrderBy(n => used[n.Name].Load(n)).FirstOrDefault();
             if (node is null)

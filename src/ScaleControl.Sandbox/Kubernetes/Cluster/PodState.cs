@@ -8,7 +8,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// <summary>What the controllers need of a pod, read without copying the stored object.</summary>
 internal sealed record PodState(
     string Namespace, string Name, string Uid, string? OwnerUid, string Revision, string? NodeName, bool Ready,
-    string Created, string? StartTime, long MilliCpu, long Memory)
+    string Created, string? StartTime, long MilliCpu, long Memory, bool Terminating)
 {
     public bool Bound => NodeName is not null;
 
@@ -27,7 +27,8 @@ internal sealed record PodState(
             JsonPaths.GetString(pod, "metadata.creationTimestamp") ?? "",
             JsonPaths.GetString(pod, "status.startTime"),
             cpu,
-            memory);
+            memory,
+            pod["metadata"]?["deletionTimestamp"] is not null);
     }
 
     /// <summary>The order in which a ReplicaSet deletes pods: unscheduled, then not ready, then the youngest.</summary>
@@ -38,7 +39,7 @@ internal sealed record PodState(
 /// <summary>What the controllers need of a Deployment, StatefulSet or ReplicaSet.</summary>
 internal sealed record WorkloadState(
     string Namespace, string Name, string Uid, string? OwnerUid, int Generation, int Replicas, string TemplateHash, string Revision, JsonObject Template,
-    int ReadyInStatus, int RolloutRevision)
+    int ReadyInStatus, int RolloutRevision, bool Deleting)
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
 
@@ -57,7 +58,8 @@ internal sealed record WorkloadState(
             (string?)labels?["pod-template-hash"] ?? "",
             (JsonObject)template.DeepClone(),
             JsonPaths.GetInt(o, "status.readyReplicas") ?? 0,
-            int.TryParse((string?)o["metadata"]?["annotations"]?[RevisionAnnotation], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : 0);
+            int.TryParse((string?)o["metadata"]?["annotations"]?[RevisionAnnotation], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : 0,
+            o["metadata"]?["deletionTimestamp"] is not null);
     }
 }
 

@@ -21,7 +21,8 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
     public void Run()
     {
-        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).ToLookup(p => p.OwnerUid ?? "");
+        // As FilterActivePods: a pod being deleted no longer counts, and a workload being deleted is not synced.
+        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).Where(p => !p.Terminating).ToLookup(p => p.OwnerUid ?? "");
         var replicaSets = operations.Store.Project(BuiltInResources.ReplicaSets.Storage, WorkloadState.Of);
         var deployments = operations.Store.Project(BuiltInResources.Deployments.Storage, WorkloadState.Of);
         var statefulSets = operations.Store.Project(BuiltInResources.StatefulSets.Storage, WorkloadState.Of);
@@ -29,13 +30,19 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         foreach (var deployment in deployments)
         {
             owners.Add(deployment.Uid);
-            owners.UnionWith(RunDeployment(deployment, replicaSets.Where(r => r.OwnerUid == deployment.Uid).ToList(), pods));
+            var owned = replicaSets.Where(r => r.OwnerUid == deployment.Uid).ToList();
+            owners.UnionWith(deployment.Deleting ? owned.Select(r => r.Uid) : RunDeployment(deployment, owned, pods));
         }
 
         // A ReplicaSet of its own (created so, or orphaned by its Deployment's deletion) keeps its pods itself.
         foreach (var replicaSet in replicaSets.Where(r => r.OwnerUid is null))
         {
             owners.Add(replicaSet.Uid);
+            if (replicaSet.Deleting)
+            {
+                continue;
+            }
+
             ScaleTo(replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, "ReplicaSet", replicaSet.Template, pods[replicaSet.Uid].ToList(),
                 replicaSet.Replicas, 0, () => $"{replicaSet.Name}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
         }
@@ -43,7 +50,10 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         foreach (var statefulSet in statefulSets)
         {
             owners.Add(statefulSet.Uid);
-            RunStatefulSet(statefulSet, pods[statefulSet.Uid].ToList());
+            if (!statefulSet.Deleting)
+            {
+                RunStatefulSet(statefulSet, pods[statefulSet.Uid].ToList());
+            }
         }
 
         // The garbage collector: dependents whose owner is gone.
@@ -209,9 +219,9 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
             return uid;
         }
-        catch (Api.ApiException e) when (e.Code == 409)
+        catch (Api.ApiException e) when (e.Code is 409 or 403)
         {
-            return null;
+            return null; // 403: its namespace is being deleted
         }
     }
 
@@ -225,9 +235,9 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
                 scheduler.StartReady(JsonPaths.GetString(created, "metadata.uid")!);
             }
         }
-        catch (Api.ApiException e) when (e.Code == 409)
+        catch (Api.ApiException e) when (e.Code is 409 or 403)
         {
-            // A pod of that name is still there (e.g. created by hand): the next pass sees it.
+            // A pod of that name is still there (e.g. created by hand), or the namespace is being deleted: the next pass sees it.
         }
     }
 
@@ -245,17 +255,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         ClusterEvents.Record(operations, ("apps/v1", "Deployment", deployment.Namespace, deployment.Name, deployment.Uid), "Normal", "ScalingReplicaSet",
             "Scale", $"Scaled {(to > from ? "up" : "down")} replica set {replicaSet} from {from} to {to}", DeploymentController, Timestamps.Format(time.GetUtcNow()));
 
-    private void Delete(ResourceType type, string ns, string name)
-    {
-        try
-        {
-            operations.Delete(type, ns, name, null);
-        }
-        catch (Api.ApiException e) when (e.Code == 404)
-        {
-            // Already gone.
-        }
-    }
+    private void Delete(ResourceType type, string ns, string name) => operations.DeleteIfPresent(type, ns, name);
 
     private static JsonObject WithLabel(JsonObject template, string key, string value)
     {

@@ -16,7 +16,7 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
     public void Run()
     {
         var stamp = Timestamps.Format(time.GetUtcNow());
-        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).ToLookup(p => p.OwnerUid ?? "");
+        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).Where(p => !p.Terminating).ToLookup(p => p.OwnerUid ?? "");
         var replicaSets = operations.Store.Project(BuiltInResources.ReplicaSets.Storage, WorkloadState.Of);
         foreach (var replicaSet in replicaSets)
         {

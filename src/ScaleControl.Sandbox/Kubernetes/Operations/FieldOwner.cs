@@ -14,6 +14,9 @@ internal sealed record FieldOwner(string Manager)
 
     public static FieldOwner ControllerManager { get; } = new("kube-controller-manager");
 
+    /// <summary>The apiserver itself (its bootstrap controller writes the default/kubernetes Service).</summary>
+    public static FieldOwner ApiServer { get; } = new("kube-apiserver");
+
     public static FieldOwner Of(HttpRequest request)
     {
         var named = request.Query["fieldManager"].ToString();

@@ -15,7 +15,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Operations;
 /// validation, generation, status and scale subresources, CRD registration. Objects are in the requested
 /// version's shape here and in storage shape in the store.
 /// </summary>
-internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog catalog, SandboxKubernetesOptions options, TimeProvider time)
+internal sealed partial class ResourceOperations(ObjectStore store, ResourceCatalog catalog, SandboxKubernetesOptions options, TimeProvider time)
 {
     public ObjectStore Store => store;
 
@@ -131,6 +131,12 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             throw ApiErrors.NotFound(BuiltInResources.Namespaces, ns);
         }
 
+        // The NamespaceLifecycle admission plugin: a namespace being deleted takes nothing new.
+        if (type.Namespaced && store.Get(BuiltInResources.Namespaces.Storage, "", ns) is { } namespaceObject && DeletionRules.IsDeleting(namespaceObject))
+        {
+            throw ApiErrors.NamespaceTerminating(type, name, ns);
+        }
+
         var created = store.Write(type.Storage, type.Namespaced ? ns : "", name, current =>
         {
             if (current is not null)
@@ -150,6 +156,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
                 meta.Remove("namespace");
             }
 
+            DeletionRules.DropMarks(meta);
             meta["uid"] = Guid.NewGuid().ToString();
             meta["creationTimestamp"] = Now();
             if (type.TracksGeneration)
@@ -268,59 +275,6 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         return ScaleView.Of(updated);
     }
 
-    public JsonObject Delete(ResourceType type, string ns, string name, JsonObject? options, bool dryRun = false)
-    {
-        var expectedVersion = JsonPaths.GetString(options, "preconditions.resourceVersion");
-        var expectedUid = JsonPaths.GetString(options, "preconditions.uid");
-        // As the apiserver's storage Preconditions.Check: uid first, then resourceVersion, each a 409 Conflict.
-        var deleted = store.Delete(type.Storage, type.Namespaced ? ns : "", name, current =>
-        {
-            if (expectedUid is not null && expectedUid != JsonPaths.GetString(current, "metadata.uid"))
-            {
-                throw ApiErrors.Conflict(type, name, $"Precondition failed: UID in precondition: {expectedUid}, UID in object meta: {JsonPaths.GetString(current, "metadata.uid")}");
-            }
-
-            var currentVersion = JsonPaths.GetString(current, "metadata.resourceVersion");
-            if (expectedVersion is not null && expectedVersion != currentVersion)
-            {
-                throw ApiErrors.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {expectedVersion}, ResourceVersion in object meta: {currentVersion}");
-            }
-        }, dryRun) ?? throw ApiErrors.NotFound(type, name);
-
-        if (dryRun)
-        {
-            return type.ReturnsDeletedObject ? ToView(type, deleted) : ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
-        }
-
-        if (DeleteOptions.OrphansDependents(options) && JsonPaths.GetString(deleted, "metadata.uid") is { } deletedUid)
-        {
-            Orphan(ns, deletedUid);
-        }
-
-        if (type == BuiltInResources.Namespaces)
-        {
-            DeleteNamespaceContents(name);
-        }
-        else if (type == BuiltInResources.CustomResourceDefinitions)
-        {
-            foreach (var crdType in CrdResourceTypes.From(deleted).Take(1))
-            {
-                foreach (var item in store.List(crdType.Storage, null).Items)
-                {
-                    store.Delete(crdType.Storage, JsonPaths.GetString(item, "metadata.namespace") ?? "", JsonPaths.GetString(item, "metadata.name")!, _ => { });
-                }
-            }
-
-            catalog.UnregisterCrd(name);
-        }
-        else if (type == RbacResources.ClusterRoles)
-        {
-            ClusterRoleAggregation.Run(this);
-        }
-
-        return type.ReturnsDeletedObject ? ToView(type, deleted) : ApiErrors.Success(type, name, JsonPaths.GetString(deleted, "metadata.uid"));
-    }
-
     public JsonObject ToView(ResourceType type, JsonObject stored)
     {
         var view = type.FromStorage?.Invoke(stored) ?? stored;
@@ -331,7 +285,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
 
     private JsonObject Update(ResourceType type, string ns, string name, Subresource subresource, Func<JsonObject, JsonObject> change, bool dryRun = false, FieldOwner? owner = null)
     {
-        var updated = store.Write(type.Storage, type.Namespaced ? ns : "", name, stored =>
+        var (updated, removed) = store.WriteOrRemove(type.Storage, type.Namespaced ? ns : "", name, stored =>
         {
             var current = ToView(type, stored ?? throw ApiErrors.NotFound(type, name));
             var requested = change((JsonObject)current.DeepClone());
@@ -348,12 +302,21 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
                 next["metadata"]!["generation"] = (JsonPaths.GetInt(current, "metadata.generation") ?? 0) + 1;
             }
 
+            DeletionRules.KeepMarks(current, next);
             return Finish(type, name, next, current, owner, subresource);
-        }, dryRun);
+        }, next => !HeldUp(type, next), dryRun);
 
+        // An update that empties the finalizers of an object being deleted removes it (the registry's errEmptiedFinalizers).
         if (!dryRun)
         {
-            AfterWrite(type, updated);
+            if (removed)
+            {
+                AfterRemoval(type, updated);
+            }
+            else
+            {
+                AfterWrite(type, updated);
+            }
         }
 
         return ToView(type, updated);
@@ -445,6 +408,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
         var metadata = next.Obj("metadata");
         var errors = (before is null ? ObjectMetaRules.Name(type, name) : [])
             .Concat(ObjectMetaRules.LabelsAndAnnotations(metadata, before?["metadata"] as JsonObject))
+            .Concat(before is null ? [] : DeletionRules.NoNewFinalizers(before, next))
             .Concat(type.Validate?.Invoke(next) ?? [])
             .ToList();
         if (errors.Count > 0)
@@ -511,43 +475,6 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceCatalog cata
             catch (ApiException e) when (e.Code == 409)
             {
                 // Created concurrently: fine.
-            }
-        }
-    }
-
-    // As the garbage collector for propagationPolicy=Orphan: the dependents stay, without the owner's reference.
-    private void Orphan(string ns, string ownerUid)
-    {
-        foreach (var type in new[] { BuiltInResources.ReplicaSets, BuiltInResources.Pods })
-        {
-            foreach (var item in store.List(type.Storage, ns).Items)
-            {
-                if (item["metadata"]?["ownerReferences"] is JsonArray references && references.Any(r => (string?)r?["uid"] == ownerUid))
-                {
-                    Rewrite(type, ns, JsonPaths.GetString(item, "metadata.name")!, JsonPaths.GetString(item, "metadata.uid")!, o =>
-                    {
-                        var kept = new JsonArray(references.Where(r => (string?)r?["uid"] != ownerUid).Select(r => r!.DeepClone()).ToArray());
-                        if (kept.Count == 0)
-                        {
-                            o.Obj("metadata").Remove("ownerReferences");
-                        }
-                        else
-                        {
-                            o.Obj("metadata")["ownerReferences"] = kept;
-                        }
-                    });
-                }
-            }
-        }
-    }
-
-    private void DeleteNamespaceContents(string ns)
-    {
-        foreach (var type in catalog.All.Where(t => t.Namespaced).DistinctBy(t => t.Storage))
-        {
-            foreach (var item in store.List(type.Storage, ns).Items)
-            {
-                store.Delete(type.Storage, ns, JsonPaths.GetString(item, "metadata.name")!, _ => { });
             }
         }
     }

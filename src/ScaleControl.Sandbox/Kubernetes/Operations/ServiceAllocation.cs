@@ -21,6 +21,9 @@ internal sealed record ServiceHoldings(IReadOnlySet<string> ClusterIPs, IReadOnl
 internal static class ServiceAllocation
 {
     public const string ServiceCidr = "10.96.0.0/12";
+
+    /// <summary>The range's first address, which the apiserver gives its own default/kubernetes Service.</summary>
+    public const string FirstAddress = "10.96.0.1";
     public const int FirstNodePort = 30000;
     public const int LastNodePort = 32767;
 

@@ -248,6 +248,7 @@ internal static class BuiltInResources
         new[] { Namespaces, CoreEvents, Deployments, StatefulSets, HorizontalPodAutoscalers, HpaV1.Type, Leases, CustomResourceDefinitions, Pods, Nodes, ReplicaSets, ControllerRevisions, Services }
             .Concat(PlainStorage)
             .Concat(EventsV1.Types)
+            .Concat(EndpointResources.All)
             .Concat(RbacResources.All);
 
     // As apps/v1 SetDefaults_Deployment.

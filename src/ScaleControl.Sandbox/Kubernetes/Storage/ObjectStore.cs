@@ -106,26 +106,48 @@ internal sealed class ObjectStore : IDisposable
     /// A result equal to the current object is a no-op: no new resourceVersion, no event, as on a real apiserver.
     /// A dry run returns the result without storing it.
     /// </summary>
-    public JsonObject Write(string storage, string @namespace, string name, Func<JsonObject?, JsonObject> change, bool dryRun = false)
+    public JsonObject Write(string storage, string @namespace, string name, Func<JsonObject?, JsonObject> change, bool dryRun = false) =>
+        WriteOrRemove(storage, @namespace, name, change, _ => false, dryRun).Object;
+
+    /// <summary>
+    /// As <see cref="Write"/>, but when <paramref name="remove"/> says so of the result (an object whose deletion nothing
+    /// holds up any more), the existing object is removed instead: one DELETED event with its last stored state, which is
+    /// returned with Removed set.
+    /// </summary>
+    public (JsonObject Object, bool Removed) WriteOrRemove(
+        string storage, string @namespace, string name, Func<JsonObject?, JsonObject> change, Func<JsonObject, bool> remove, bool dryRun = false)
     {
         lock (_lock)
         {
             var bucket = Bucket(storage);
             bucket.TryGetValue((@namespace, name), out var current);
             var next = change((JsonObject?)current?.DeepClone());
+            if (current is not null && remove(next))
+            {
+                if (!dryRun)
+                {
+                    _file?.Remove(storage, @namespace, name, _resourceVersion + 1);
+                    bucket.Remove((@namespace, name));
+                    current["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
+                    Publish(new WatchEvent(WatchEvent.Deleted, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)current.DeepClone()));
+                }
+
+                return ((JsonObject)current.DeepClone(), true);
+            }
+
             var metadata = (JsonObject)next["metadata"]!;
             if (current is not null)
             {
                 metadata["resourceVersion"] = current["metadata"]!["resourceVersion"]!.DeepClone();
                 if (JsonNode.DeepEquals(current, next))
                 {
-                    return next;
+                    return (next, false);
                 }
             }
 
             if (dryRun)
             {
-                return next;
+                return (next, false);
             }
 
             metadata["resourceVersion"] = (_resourceVersion + 1).ToString(CultureInfo.InvariantCulture);
@@ -133,32 +155,16 @@ internal sealed class ObjectStore : IDisposable
             _resourceVersion++;
             bucket[(@namespace, name)] = (JsonObject)next.DeepClone();
             Publish(new WatchEvent(current is null ? WatchEvent.Added : WatchEvent.Modified, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)next.DeepClone(), current));
-            return next;
+            return (next, false);
         }
     }
 
-    /// <summary>Removes one object after <paramref name="precondition"/> accepted it; returns its last state.</summary>
-    public JsonObject? Delete(string storage, string @namespace, string name, Action<JsonObject> precondition, bool dryRun = false)
+    /// <summary>Whether any object of one kind is in <paramref name="namespace"/> (all namespaces when null).</summary>
+    public bool Any(string storage, string? @namespace)
     {
         lock (_lock)
         {
-            var bucket = Bucket(storage);
-            if (!bucket.TryGetValue((@namespace, name), out var current))
-            {
-                return null;
-            }
-
-            precondition((JsonObject)current.DeepClone());
-            if (dryRun)
-            {
-                return (JsonObject)current.DeepClone();
-            }
-
-            _file?.Remove(storage, @namespace, name, _resourceVersion + 1);
-            bucket.Remove((@namespace, name));
-            current["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
-            Publish(new WatchEvent(WatchEvent.Deleted, storage, NamespaceOf(@namespace), _resourceVersion, (JsonObject)current.DeepClone()));
-            return (JsonObject)current.DeepClone();
+            return Bucket(storage).Keys.Any(k => @namespace is null || k.Namespace == @namespace);
         }
     }
 
