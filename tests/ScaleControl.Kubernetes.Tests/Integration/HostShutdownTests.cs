@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Kubernetes.Tests.Infrastructure;
 using ScaleControl.Sandbox.Kubernetes.Control;
+using ScaleControl.Testing.Logging;
 
 namespace ScaleControl.Kubernetes.Tests.Integration;
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace ScaleControl.Kubernetes.Tests.Infrastructure;
+namespace ScaleControl.Testing.Logging;
 
 /// <summary>Every line a host logs at Information and above, with its category, level and whether it carried an exception (a stack trace).</summary>
-internal sealed class CapturedLog : ILoggerProvider
+public sealed class CapturedLog : ILoggerProvider
 {
     private readonly ConcurrentQueue<Line> _lines = new();
 
