@@ -98,14 +98,31 @@ public static class KubernetesServiceCollectionExtensions
         new(sp.GetRequiredService<IKubernetes>(), plural, sp.GetRequiredService<KubernetesOptions>().FieldManager);
 }
 
-/// <summary>Starts the watch caches at start-up (they also start on first use) and leader election when enabled.</summary>
+/// <summary>
+/// Starts the watch caches at start-up (they also start on first use) and leader election when enabled. When the host
+/// begins to stop (before any service stops), the caches are told, so watches failing during the shutdown say so once.
+/// </summary>
 internal sealed class KubernetesHostedServices(
     KubernetesOptions options,
     WorkloadCache workloads,
     ResourceCache<ScalePolicy> policies,
     ResourceCache<ScaleProposal> proposals,
-    KubernetesLeadership leadership) : IHostedService
+    KubernetesLeadership leadership) : IHostedLifecycleService
 {
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        workloads.HostStopping();
+        policies.HostStopping();
+        proposals.HostStopping();
+        return Task.CompletedTask;
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         workloads.Deployments.Start();

@@ -75,6 +75,9 @@ public static class ScaleEventReasons
     public const string ScaleProposalExpired = "ScaleProposalExpired";
     public const string ScaleFailed = "ScaleFailed";
     public const string ScaleConflictRetried = "ScaleConflictRetried";
+
+    /// <summary>An approved change not written yet because what it is checked against could not be read; it is retried.</summary>
+    public const string ScaleDeferred = "ScaleDeferred";
     public const string TargetManagedByHpa = "TargetManagedByHpa";
     public const string MetricUnavailable = "MetricUnavailable";
     public const string PolicyFrozen = "PolicyFrozen";

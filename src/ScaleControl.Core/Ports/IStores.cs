@@ -14,6 +14,8 @@ public interface IPolicyStore
     /// <summary>
     /// The policy as the store holds it now, not as a watch cache last saw it: the re-check right before a scale write
     /// must see a pin or freeze another replica wrote a moment ago. A store without a cache is always current.
+    /// Throws <see cref="StoreUnavailableException"/> when the store did not answer (an error, a timeout, unreachable):
+    /// not knowing the policy is not the same as its being gone.
     /// </summary>
     Task<ScalePolicy?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken) => GetAsync(@namespace, name, cancellationToken);
 
@@ -51,6 +53,9 @@ public interface IProposalStore
 
 /// <summary>The object changed since it was read; re-read and decide again.</summary>
 public sealed class ConcurrencyConflictException(string message) : Exception(message);
+
+/// <summary>The store could not be read: it answered with an error, did not answer in time, or could not be reached. Worth trying again later.</summary>
+public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>The object's namespace does not exist in the cluster; a user is told to create it first, as kubectl is.</summary>
 public sealed class NamespaceNotFoundException(string @namespace)

@@ -369,9 +369,32 @@ public static class ProposalLifecycle
         }
 
         var replicas = ApprovedReplicas(proposal.Status.Approvals) ?? proposal.Spec.ToReplicas;
-        var resumed = Move(proposal, ProposalPhase.Applying, now, by,
-            $"resuming {proposal.Spec.FromReplicas} → {replicas}: the replica applying it stopped at {Time(claimedAt)}");
+        var why = proposal.Status.History.LastOrDefault()?.Message.StartsWith(NotScaledYet, StringComparison.Ordinal) == true
+            ? $"its apply was interrupted at {Time(claimedAt)}"
+            : $"the replica applying it stopped at {Time(claimedAt)}";
+        var resumed = Move(proposal, ProposalPhase.Applying, now, by, $"resuming {proposal.Spec.FromReplicas} → {replicas}: {why}");
         return TransitionResult.Ok(resumed, resumed.Status.Message!);
+    }
+
+    /// <summary>How an interrupted apply's history entry starts: its resume says so instead of "the replica stopped".</summary>
+    private const string NotScaledYet = "not scaled yet";
+
+    /// <summary>
+    /// Applying → Applying, nothing written: what the apply must read right before the scale write could not be read
+    /// (<paramref name="reason"/>, e.g. the API server answered 500). The decision is kept under a claim dated now,
+    /// which the leader resumes after the claim timeout (<see cref="ResumeApplying"/>), re-reading everything.
+    /// </summary>
+    public static TransitionResult InterruptApplying(ScaleProposal proposal, DateTimeOffset now, string reason, string by = SystemUser)
+    {
+        if (proposal.Status.Phase != ProposalPhase.Applying)
+        {
+            return TransitionResult.No(proposal, $"cannot interrupt: the proposal is {proposal.Status.Phase}, not Applying");
+        }
+
+        var replicas = ApprovedReplicas(proposal.Status.Approvals) ?? proposal.Spec.ToReplicas;
+        var interrupted = Move(proposal, ProposalPhase.Applying, now, by,
+            $"{NotScaledYet} ({proposal.Spec.FromReplicas} → {replicas}): {reason}; nothing was written, the apply is resumed later");
+        return TransitionResult.Ok(interrupted, interrupted.Status.Message!);
     }
 
     /// <summary>Whether <paramref name="current"/> still carries the apply claim taken in <paramref name="claimed"/> (nobody resumed it since).</summary>

@@ -32,6 +32,7 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     private int _unlisted;
     private long _listCount;
     private long _watchCount;
+    private volatile bool _hostStopping;
 
     /// <param name="namespaces">One entry per namespace to list and watch; null or <c>[null]</c>: all namespaces at once.</param>
     public ResourceCache(IResourceSource<T> source, WatchOptions options, TimeProvider time, ILogger logger, IReadOnlyList<string?>? namespaces = null)
@@ -115,6 +116,13 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
     public T? Get(string key) => _items.GetValueOrDefault(key);
 
     /// <summary>
+    /// The host is stopping: a list or watch that fails from now on (the API server may be going away too) ends the
+    /// loop with one Information line, instead of a warning with its stack trace and reconnects nobody will read.
+    /// The items stay readable until the cache is disposed.
+    /// </summary>
+    public void HostStopping() => _hostStopping = true;
+
+    /// <summary>
     /// Puts the answer of our own write into the cache, so this replica reads its writes before the watch event
     /// arrives. Ignored when the cache already holds a newer version (etcd resourceVersions are integers).
     /// </summary>
@@ -167,6 +175,11 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
             {
                 LogExpired(_logger, _source.Name, scope.ResourceVersion);
                 relist = true;
+            }
+            catch (Exception ex) when (_hostStopping)
+            {
+                LogStoppedWithHost(_logger, _source.Name, Describe(ex));
+                return;
             }
             catch (Exception ex)
             {
@@ -350,6 +363,9 @@ public sealed partial class ResourceCache<T> : IAsyncDisposable
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "The API server does not serve {Resource} (404, {Failures} in a row): are the CustomResourceDefinitions installed? kubectl apply -f charts/scalecontrol/crds/")]
     private static partial void LogNotServed(ILogger logger, string resource, int failures);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Watch of {Resource} ended with the host stopping: {Reason}")]
+    private static partial void LogStoppedWithHost(ILogger logger, string resource, string reason);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Watch of {Resource} failed ({Failures} in a row); re-listing")]
     private static partial void LogWatchFailed(ILogger logger, string resource, int failures, Exception exception);

@@ -24,6 +24,20 @@ internal static class ApiErrors
         }
     }
 
+    /// <summary>
+    /// Why a request got no usable answer — an error status, no answer within the client's timeout, or no connection —
+    /// or null when <paramref name="exception"/> is none of these (e.g. the caller cancelled).
+    /// </summary>
+    public static string? Unavailable(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        HttpOperationException http => http.Describe() is var said && said.StartsWith($"{(int?)http.Response?.StatusCode}", StringComparison.Ordinal)
+            ? said
+            : $"{(int?)http.Response?.StatusCode} {said}",
+        HttpRequestException request => $"unreachable ({request.Message})",
+        OperationCanceledException when !cancellationToken.IsCancellationRequested => "timed out",
+        _ => null,
+    };
+
     /// <summary>The Status message of a failed request, or its reason phrase.</summary>
     public static string Describe(this HttpOperationException exception)
     {

@@ -1,6 +1,7 @@
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Kubernetes.Caching;
+using ScaleControl.Kubernetes.Client;
 
 namespace ScaleControl.Kubernetes.Resources;
 
@@ -24,11 +25,23 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
         return cache.Get($"{@namespace}/{name}");
     }
 
-    /// <summary>A read from the API server (a quorum read), which also brings the cache up to it.</summary>
+    /// <summary>
+    /// A read from the API server (a quorum read), which also brings the cache up to it. An API server that fails to
+    /// answer (after the client's retries) is a <see cref="StoreUnavailableException"/>, never "no such policy".
+    /// </summary>
     public async Task<ScalePolicy?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         watched.Require(@namespace);
-        var current = await api.GetAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+        ScalePolicy? current;
+        try
+        {
+            current = await api.GetAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ApiErrors.Unavailable(ex, cancellationToken) is { } why)
+        {
+            throw new StoreUnavailableException($"reading {@namespace}/{name} from the API server failed: {why}", ex);
+        }
+
         if (current is not null)
         {
             cache.Observe(current);

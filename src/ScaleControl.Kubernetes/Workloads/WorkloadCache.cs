@@ -127,6 +127,14 @@ public sealed class WorkloadCache : IAsyncDisposable
 
     internal static string Key(V1ObjectMeta? meta) => $"{meta?.NamespaceProperty}/{meta?.Name}";
 
+    /// <summary>See <see cref="ResourceCache{T}.HostStopping"/>.</summary>
+    public void HostStopping()
+    {
+        Deployments.HostStopping();
+        StatefulSets.HostStopping();
+        HorizontalPodAutoscalers.HostStopping();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Deployments.DisposeAsync().ConfigureAwait(false);

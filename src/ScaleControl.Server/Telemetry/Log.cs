@@ -47,6 +47,9 @@ public static partial class Log
     [LoggerMessage(1105, LogLevel.Error, "Applying {Namespace}/{Proposal} failed; its claim is resumed by the leader")]
     public static partial void ApplyFailed(this ILogger logger, Exception exception, string @namespace, string proposal);
 
+    [LoggerMessage(1106, LogLevel.Warning, "Applying {Namespace}/{Proposal} ({Workload} → {To}) deferred, nothing written: {Reason}; the leader resumes it after the claim timeout")]
+    public static partial void ApplyInterrupted(this ILogger logger, string @namespace, string proposal, string workload, int to, string reason);
+
     [LoggerMessage(1110, LogLevel.Information, "Pruned {Count} finished proposals: {ByAge} finished more than {MaxAgeDays} days ago, {ByCount} beyond the newest {MaxPerPolicy} of their policy")]
     public static partial void ProposalsPruned(this ILogger logger, int count, int byAge, int maxAgeDays, int byCount, int maxPerPolicy);
 

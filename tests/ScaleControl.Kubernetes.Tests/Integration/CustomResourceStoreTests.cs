@@ -52,6 +52,20 @@ public class CustomResourceStoreTests
     }
 
     [Fact]
+    public async Task PolicyStore_GetCurrent_ApiServerFailsAfterRetries_ThrowsUnavailableWithTheStatus_NotNull()
+    {
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var node = sandbox.CreateNode(o => o.Throttle.MaxRetries = 1);
+        await node.Policies.UpsertAsync(SampleResources.FullPolicy() with { Status = null }, CancellationToken.None);
+        using var failing = sandbox.Control.InjectFault(SandboxFault.ServerError(500) with { Verb = "get", Resource = "scalepolicies" });
+
+        var failed = await Assert.ThrowsAsync<StoreUnavailableException>(() => node.Policies.GetCurrentAsync("shop", "checkout", CancellationToken.None));
+
+        Assert.Contains("reading shop/checkout from the API server failed: 500", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(2, sandbox.Control.Journal.Count(e => e is { Verb: "get", Resource: "scalepolicies", StatusCode: 500 }));
+    }
+
+    [Fact]
     public async Task PolicyStore_UpsertWithStaleResourceVersion_ThrowsConflict()
     {
         await using var sandbox = await KubernetesSandbox.StartAsync();

@@ -61,6 +61,16 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     /// <summary>Configuration on top of the defaults (set before first use).</summary>
     public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Talk to this Kubernetes API (a sandbox API server) through the real Kubernetes adapters instead of the in-memory
+    /// <see cref="Policies"/>, <see cref="Proposals"/>, <see cref="Workloads"/>, <see cref="Cluster"/> and <see cref="Events"/>
+    /// (set before first use). Failed requests are not retried (a retry waits on the fake clock).
+    /// </summary>
+    public Uri? KubernetesApi { get; set; }
+
+    /// <summary>The Kubernetes client's request timeout with <see cref="KubernetesApi"/>, in real seconds.</summary>
+    public int KubernetesRequestTimeoutSeconds { get; set; } = 20;
+
     public ServerFactory()
     {
         Policies = new InMemoryPolicyStore(Time);
@@ -99,6 +109,15 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             ["ScaleControl:Cost:MemoryGiBHour"] = "0.40",
             ["ScaleControl:Cost:Currency"] = "¥",
         };
+        if (KubernetesApi is { } api)
+        {
+            settings["ScaleControl:Kubernetes:Host"] = api.ToString();
+            settings["ScaleControl:Kubernetes:RequestTimeoutSeconds"] = KubernetesRequestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["ScaleControl:Kubernetes:Throttle:QueriesPerSecond"] = "5000";
+            settings["ScaleControl:Kubernetes:Throttle:Burst"] = "5000";
+            settings["ScaleControl:Kubernetes:Throttle:MaxRetries"] = "0";
+        }
+
         if (DingTalk is { } emulator)
         {
             settings["ScaleControl:DingTalk:ApiBaseUrl"] = new Uri(emulator.Url, "sandbox/dingtalk").ToString();
@@ -139,10 +158,15 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
 
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<ILoggerProvider>(Logs);
-            services.AddSingleton<IPolicyStore>(Policies);
-            services.AddSingleton<IProposalStore>(Proposals);
-            services.AddSingleton<IWorkloadClient>(Workloads);
-            services.AddSingleton<IClusterCapacity>(Cluster);
+            if (KubernetesApi is null)
+            {
+                services.AddSingleton<IPolicyStore>(Policies);
+                services.AddSingleton<IProposalStore>(Proposals);
+                services.AddSingleton<IWorkloadClient>(Workloads);
+                services.AddSingleton<IClusterCapacity>(Cluster);
+                services.AddSingleton<IEventRecorder>(Events);
+            }
+
             if (PrometheusUrl is null)
             {
                 services.AddSingleton<IMetricSource>(Metrics);
@@ -160,7 +184,6 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<IConfirmationCards>(ConfirmationCards);
             services.AddSingleton<INoticePublisher>(Notices);
             services.AddSingleton<IFaultNotifier>(Faults);
-            services.AddSingleton<IEventRecorder>(Events);
             services.AddSingleton<ILeadership>(Leadership ?? new FixedLeadership());
             services.AddSingleton<IFaultLedgerStore>(new Core.Faults.MemoryFaultLedgerStore());
         });

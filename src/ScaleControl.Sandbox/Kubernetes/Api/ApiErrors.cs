@@ -104,6 +104,10 @@ internal static class ApiErrors
         new(Status(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later",
             new JsonObject { ["retryAfterSeconds"] = (int)Math.Ceiling(retryAfter.TotalSeconds) }), retryAfter);
 
+    /// <summary>A request still held (an injected latency) when the server stops: answered now, as an apiserver going down does.</summary>
+    public static ApiException ShuttingDown() =>
+        new(Status(503, "ServiceUnavailable", "the server is shutting down"));
+
     /// <summary>The Status an injected fault answers with (a server error, or a conflict or expiry the test asks for).</summary>
     public static ApiException Injected(int code) => code switch
     {

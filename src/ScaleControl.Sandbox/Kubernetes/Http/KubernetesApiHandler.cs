@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using ScaleControl.Sandbox.Kubernetes.Api;
 using ScaleControl.Sandbox.Kubernetes.Auth;
 using ScaleControl.Sandbox.Kubernetes.Control;
@@ -29,7 +30,8 @@ internal sealed class KubernetesApiHandler(
     FaultInjector faults,
     RequestJournal journal,
     SandboxKubernetesOptions options,
-    TimeProvider time)
+    TimeProvider time,
+    IHostApplicationLifetime lifetime)
 {
     // etcd's default request limit is 1.5 MiB; twice that leaves room for what the store adds.
     private const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -57,7 +59,7 @@ internal sealed class KubernetesApiHandler(
             {
                 if (fault is not null)
                 {
-                    await InjectAsync(fault, context.RequestAborted);
+                    await InjectAsync(fault, context);
                 }
 
                 await ServeAsync(context, info, user, segments);
@@ -105,11 +107,21 @@ internal sealed class KubernetesApiHandler(
     private Task ServeAsync(HttpContext context, RequestInfo? info, UserInfo user, string[] segments) =>
         info is null ? ServeNonResourceAsync(context, segments) : ServeResourceAsync(context, info, user);
 
-    private async Task InjectAsync(SandboxFault fault, CancellationToken cancellationToken)
+    private async Task InjectAsync(SandboxFault fault, HttpContext context)
     {
         if (fault.Latency > TimeSpan.Zero)
         {
-            await Task.Delay(fault.Latency, time, cancellationToken);
+            // Held while the host runs, not past it: a held request would keep a stopping host for its whole shutdown
+            // timeout (30 s), as a watch would without the same link (WatchStreamer).
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            try
+            {
+                await Task.Delay(fault.Latency, time, held.Token);
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                throw ApiErrors.ShuttingDown();
+            }
         }
 
         if (fault.StatusCode is { } code)
@@ -152,7 +164,7 @@ internal sealed class KubernetesApiHandler(
     {
         try
         {
-            await InjectAsync(fault, context.RequestAborted);
+            await InjectAsync(fault, context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

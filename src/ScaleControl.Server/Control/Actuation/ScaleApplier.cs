@@ -67,9 +67,19 @@ public sealed class ScaleApplier(
         var policy = await policies.GetAsync(claimed.Metadata.Namespace, claimed.Spec.PolicyName, cancellationToken);
         var target = ProposalFactory.TargetOf(claimed);
         // Only approvals ScaleControl itself recorded, for people on the roster (a hand-written status is refused here).
-        var (outcome, from) = approvals.Refusal(claimed, policy) is { } refused
-            ? (new ScaleResult(ScaleOutcome.Failed, null, refused), claimed.Spec.FromReplicas)
-            : await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
+        ScaleResult outcome;
+        int from;
+        try
+        {
+            (outcome, from) = approvals.Refusal(claimed, policy) is { } refused
+                ? (new ScaleResult(ScaleOutcome.Failed, null, refused), claimed.Spec.FromReplicas)
+                : await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return await InterruptAsync(claimed, target, replicas, ex.Message, cancellationToken);
+        }
+
         crashPoints.Reached(CrashPoints.ScaleWritten);
 
         var now = time.GetUtcNow();
@@ -97,6 +107,23 @@ public sealed class ScaleApplier(
         await pins.ActivateAsync(final, cancellationToken);
         await undos.CompleteAsync(final, cancellationToken);
         return final;
+    }
+
+    /// <summary>
+    /// The policy could not be re-read before the write (the API server failed or did not answer): written blind, a
+    /// freeze or pin set meanwhile would be run over; failed, the approved decision would be lost. So nothing is written
+    /// and the claim stays, dated now and saying why, for the leader to resume after ApplyClaimSeconds.
+    /// </summary>
+    private async Task<ScaleProposal> InterruptAsync(ScaleProposal claimed, WorkloadRef target, int replicas, string reason, CancellationToken cancellationToken)
+    {
+        logger.ApplyInterrupted(claimed.Metadata.Namespace, claimed.Metadata.Name, target.ToString(), replicas, reason);
+        var why = $"could not re-read the policy ({reason})";
+        var interrupted = await writer.UpdateAsync(claimed, p => ProposalLifecycle.HoldsClaim(p, claimed)
+                ? ProposalLifecycle.InterruptApplying(p, time.GetUtcNow(), why).IfAccepted()
+                : null, cancellationToken)
+            ?? await writer.ReadAsync(claimed, cancellationToken);
+        await announcer.EventAsync(interrupted, ScaleEventReasons.ScaleDeferred, $"not scaled to {replicas} yet: {why}; retried after the claim timeout (proposal {claimed.Metadata.Name})", warning: true, cancellationToken);
+        return interrupted;
     }
 
     private async Task<(ScaleResult Outcome, int From)> WriteScaleAsync(ScaleProposal proposal, ScalePolicy? policy, WorkloadRef target, int replicas, CancellationToken cancellationToken)
