@@ -153,6 +153,7 @@ public class LoopEvaluationBenchmark
             }
         }
 
+        Console.WriteLine($"runtime: tiered PGO {(TieredPgo() ? "on" : "off")} (the server runs with it off; DOTNET_TieredPGO=1 or 0 overrides)");
         Console.WriteLine($"runs in order (ms): {string.Join(' ', cpu.Select(c => c.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"10,000 evaluations incl. the loop's bookkeeping, CPU time over {runs} runs: median {BenchmarkArgs.Percentile(cpu, 50):0.0} ms, fastest {cpu.Min():0.0} ms; allocated per evaluation (this thread, incl. the fake metric source): median {BenchmarkArgs.Percentile(allocated, 50):0} B");
         Console.WriteLine($"  the whole process's CPU time over the same runs (adds the background JIT and GC threads): median {BenchmarkArgs.Percentile(processCpu, 50):0.0} ms, fastest {processCpu.Min():0.0} ms");
@@ -174,6 +175,11 @@ public class LoopEvaluationBenchmark
         Console.WriteLine($"10,000 Decide alone, CPU time over {runs} runs: median {BenchmarkArgs.Percentile(cpu, 50):0.0} ms, fastest {cpu.Min():0.0} ms");
         return 0;
     }
+
+    /// <summary>Whether the JIT uses tiered PGO: the environment's DOTNET_TieredPGO, else the runtimeconfig's, else on (.NET's default).</summary>
+    private static bool TieredPgo() =>
+        Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is { } variable ? variable != "0"
+        : !AppContext.TryGetSwitch("System.Runtime.TieredPGO", out var configured) || configured;
 
     /// <summary>
     /// The benchmark's clock, advanced by hand as FakeTimeProvider is, but read as cheaply as the server's
