@@ -44,13 +44,33 @@ public static class DecisionRecorder
         history.Trim(input.Now, Retention(input.Policy.Spec));
     }
 
-    /// <summary>Call once a scale write succeeded (automatic or approved): feeds cooldowns and step limits.</summary>
-    public static void RecordChange(this PolicyHistory history, DateTimeOffset time, int from, int to)
+    /// <summary>
+    /// Call once a scale write succeeded (automatic or approved), with the proposal's applied change it was
+    /// (<paramref name="source"/>), and for every change learned from the ScaleProposals: feeds cooldowns, step limits,
+    /// the change budget and the swing rules. The same source is counted once.
+    /// </summary>
+    /// <returns>Whether the change was added (not a no-op, not held already).</returns>
+    public static bool RecordChange(this PolicyHistory history, DateTimeOffset time, int from, int to, ChangeSource? source = null) =>
+        from != to && history.AddChange(new ScaleChange(time, from, to, source));
+
+    /// <summary>
+    /// Records applied changes learned from the ScaleProposals (applied by another replica, or before this loop
+    /// watched): those the history still keeps for this spec at <paramref name="now"/>, each once, in time order.
+    /// </summary>
+    /// <returns>How many were new.</returns>
+    public static int RecordChanges(this PolicyHistory history, IEnumerable<ScaleChange> applied, ScalePolicySpec spec, DateTimeOffset now)
     {
-        if (from != to)
+        var from = PolicyHistory.ChangesKeptFrom(now, Retention(spec));
+        var added = 0;
+        foreach (var change in applied)
         {
-            history.AddChange(new ScaleChange(time, from, to));
+            if (change.Time >= from && history.RecordChange(change.Time, change.From, change.To, change.Source))
+            {
+                added++;
+            }
         }
+
+        return added;
     }
 
     /// <summary>How much history the engine can look at for this policy (plus the start-up wait for readiness).</summary>

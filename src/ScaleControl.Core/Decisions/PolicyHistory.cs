@@ -81,7 +81,38 @@ public sealed class PolicyHistory
         _recommendations.Add((time, replicas));
     }
 
-    public void AddChange(ScaleChange change) => _changes.Add(change);
+    /// <summary>
+    /// Adds an applied change in time order (one learned late, e.g. applied by another replica, may be older than the
+    /// newest held). A change whose <see cref="ScaleChange.Source"/> is held already is not added again: the same change
+    /// is recorded where it was applied and learned back from its ScaleProposal.
+    /// </summary>
+    /// <returns>Whether it was added.</returns>
+    public bool AddChange(ScaleChange change)
+    {
+        var held = _changes.AsSpan();
+        if (change.Source is { } source)
+        {
+            foreach (var known in held)
+            {
+                if (known.Source == source)
+                {
+                    return false;
+                }
+            }
+        }
+
+        var at = held.Length;
+        while (at > 0 && held[at - 1].Time > change.Time)
+        {
+            at--;
+        }
+
+        _changes.Insert(at, change);
+        return true;
+    }
+
+    /// <summary>The oldest change <see cref="Trim"/> keeps with <paramref name="keep"/>: the swing rule looks further back at them (<see cref="SwingHold.RegretWindow"/>).</summary>
+    public static DateTimeOffset ChangesKeptFrom(DateTimeOffset now, TimeSpan keep) => now - (keep > SwingHold.RegretWindow ? keep : SwingHold.RegretWindow);
 
     /// <summary>The lowest and highest measured recommendation after <paramref name="from"/> (int.MaxValue and 0 when none).</summary>
     internal (int Lowest, int Highest) MeasuredRangeSince(DateTimeOffset from)
@@ -115,9 +146,7 @@ public sealed class PolicyHistory
 
         // An empty list is in order again (the extremes were cleared when it went out of order and stay empty since).
         _recommendationsInOrder |= _recommendations.Count == 0;
-        // Changes are few and the swing rule looks further back at them (SwingHold.RegretWindow).
-        var changesCutoff = Math.Min(cutoff, (now - SwingHold.RegretWindow).UtcTicks);
-        DropBefore<ScaleChange, ChangeTime>(_changes, changesCutoff, inOrder: false);
+        DropBefore<ScaleChange, ChangeTime>(_changes, ChangesKeptFrom(now, keep).UtcTicks, inOrder: true); // AddChange keeps them in order
     }
 
     /// <summary>
@@ -180,5 +209,12 @@ public sealed class PolicyHistory
     }
 }
 
-/// <summary>A replica change that was applied.</summary>
-public readonly record struct ScaleChange(DateTimeOffset Time, int From, int To);
+/// <summary>A replica change that was applied; <paramref name="Source"/> says which, when it came from a ScaleProposal.</summary>
+public readonly record struct ScaleChange(DateTimeOffset Time, int From, int To, ChangeSource? Source = null);
+
+/// <summary>
+/// Which applied change of which ScaleProposal a <see cref="ScaleChange"/> is: <paramref name="Step"/> counts the
+/// proposal's applied changes in order (each applied part of a partly approved proposal, then its final apply), so a
+/// change learned twice is kept once.
+/// </summary>
+public sealed record ChangeSource(string Proposal, int Step);

@@ -32,6 +32,20 @@ internal sealed class SlidingList<T> : IReadOnlyList<T>
         _count++;
     }
 
+    /// <summary>Inserts at <paramref name="index"/>, moving the entries after it (rare: the history's changes, learned late).</summary>
+    public void Insert(int index, T item)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)index, (uint)_count, nameof(index));
+        if (_start + _count == _items.Length)
+        {
+            MakeRoom();
+        }
+
+        Array.Copy(_items, _start + index, _items, _start + index + 1, _count - index);
+        _items[_start + index] = item;
+        _count++;
+    }
+
     /// <summary>Replaces the newest entry.</summary>
     public void SetLast(T item) => _items[_start + _count - 1] = item;
 

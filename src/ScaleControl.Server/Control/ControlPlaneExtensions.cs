@@ -56,6 +56,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<ProposalRetention>();
         services.AddSingleton<HistoryBackfill>();
+        services.AddSingleton<AppliedChangeSync>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ApprovalService>();
         services.AddSingleton<IApprovalInbox>(sp => sp.GetRequiredService<ApprovalService>());

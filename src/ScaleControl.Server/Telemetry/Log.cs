@@ -17,6 +17,9 @@ public static partial class Log
     [LoggerMessage(1006, LogLevel.Information, "History of {Policies} policies the loop was not watching filled in: {Samples} metric samples from Prometheus, {Changes} applied changes from ScaleProposals{Problem}")]
     public static partial void HistoryBackfilled(this ILogger logger, int policies, int samples, int changes, string problem);
 
+    [LoggerMessage(1007, LogLevel.Information, "History of {Namespace}/{Policy} learned {Changes} applied changes from ScaleProposal {Proposal} (applied elsewhere: another replica, or before this one watched)")]
+    public static partial void AppliedChangesLearned(this ILogger logger, int changes, string @namespace, string policy, string proposal);
+
     [LoggerMessage(1002, LogLevel.Warning, "Workload {Workload} of policy {Namespace}/{Policy} was not found")]
     public static partial void WorkloadMissing(this ILogger logger, string workload, string @namespace, string policy);
 

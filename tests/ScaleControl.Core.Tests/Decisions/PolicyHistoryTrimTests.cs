@@ -25,11 +25,11 @@ public class PolicyHistoryTrimTests
     }
 
     [Fact]
-    public void Trim_OldEntryAfterANewerOne_IsDroppedToo()
+    public void Trim_OldChangeRecordedLate_IsDroppedToo()
     {
         var history = new PolicyHistory();
         history.AddChange(new ScaleChange(T0.AddMinutes(50), 2, 4));
-        history.AddChange(new ScaleChange(T0.AddSeconds(10), 4, 6)); // recorded late, with its own older time
+        history.AddChange(new ScaleChange(T0.AddSeconds(10), 4, 6)); // recorded late, with its own older time (kept in time order)
         history.AddChange(new ScaleChange(T0.AddMinutes(60), 6, 8));
 
         history.Trim(T0.AddMinutes(60), TimeSpan.FromSeconds(30));

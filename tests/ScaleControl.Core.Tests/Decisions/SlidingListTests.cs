@@ -13,8 +13,13 @@ public class SlidingListTests
         var plain = new List<string>();
         for (var round = 0; round < 5_000; round++)
         {
-            switch (random.Next(10))
+            switch (random.Next(11))
             {
+                case 10:
+                    var at = random.Next(plain.Count + 1);
+                    sliding.Insert(at, "inserted" + round);
+                    plain.Insert(at, "inserted" + round);
+                    break;
                 case < 6:
                     var item = round.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     sliding.Add(item);
@@ -41,5 +46,6 @@ public class SlidingListTests
         }
 
         Assert.Throws<ArgumentOutOfRangeException>(() => sliding[sliding.Count]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => sliding.Insert(sliding.Count + 1, "past the end"));
     }
 }

@@ -78,10 +78,13 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         Metrics = new FakeMetrics(Time);
     }
 
-    /// <summary>A new server process over the same stored state (what survives a restart), the same clock and workloads.</summary>
-    public ServerFactory Restarted()
+    /// <summary>
+    /// A new server process over the same stored state (what survives a restart), the same clock and workloads; or a
+    /// second replica whose clock is <paramref name="clock"/> (replicas' clocks differ by what NTP leaves).
+    /// </summary>
+    public ServerFactory Restarted(FakeTimeProvider? clock = null)
     {
-        var next = new ServerFactory(Policies, Proposals, Time, Workloads);
+        var next = new ServerFactory(Policies, Proposals, clock ?? Time, Workloads);
         return next;
     }
 

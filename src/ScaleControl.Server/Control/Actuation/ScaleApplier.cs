@@ -103,7 +103,7 @@ public sealed class ScaleApplier(
             await cards.RecordOtherRowsAsync(rendered, claimed.Key, cancellationToken);
         }
 
-        final = await RecordAsync(final, policy, target, from, replicas, outcome, cancellationToken);
+        final = await RecordAsync(final, AppliedChanges.SourceOfApply(claimed), policy, target, from, replicas, outcome, cancellationToken);
         await pins.ActivateAsync(final, cancellationToken);
         await undos.CompleteAsync(final, cancellationToken);
         return final;
@@ -165,7 +165,7 @@ public sealed class ScaleApplier(
     }
 
     /// <returns>The proposal as stored after its notices (an automatic step's first card is recorded on it).</returns>
-    private async Task<ScaleProposal> RecordAsync(ScaleProposal final, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)
+    private async Task<ScaleProposal> RecordAsync(ScaleProposal final, ChangeSource source, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)
     {
         var action = ProposalFactory.ActionOf(final);
         var channel = action switch { ProposalFactory.Action.Auto => "Auto", ProposalFactory.Action.Pin => "Pin", ProposalFactory.Action.Undo => "Undo", _ => "Approval" };
@@ -176,10 +176,11 @@ public sealed class ScaleApplier(
         {
             metrics.AppliedAfter(channel, Math.Max(0, (time.GetUtcNow() - ProposalFactory.CreatedAt(final)).TotalSeconds));
 
+            // Under the proposal's applied change it is: the leader learns it back from the proposal (AppliedChangeSync) and must not count it twice.
             var runtime = runtimes.For(final.Metadata.Namespace, final.Spec.PolicyName);
             lock (runtime.Gate)
             {
-                runtime.History.RecordChange(time.GetUtcNow(), from, outcome.Replicas ?? replicas);
+                runtime.History.RecordChange(time.GetUtcNow(), from, outcome.Replicas ?? replicas, source);
             }
 
             logger.Scaled(target.ToString(), from, outcome.Replicas ?? replicas, channel, final.Metadata.Name);

@@ -65,7 +65,7 @@ public sealed class HistoryBackfill(
             lock (runtime.Gate)
             {
                 samples += AddSamples(runtime.History, policy.Spec, series, now - Span(policy.Spec), now);
-                changes += AddChanges(runtime.History, applied.GetValueOrDefault((policy.Metadata.Namespace, policy.Metadata.Name)), now - DecisionRecorder.Retention(policy.Spec));
+                changes += runtime.History.RecordChanges(applied.GetValueOrDefault((policy.Metadata.Namespace, policy.Metadata.Name)) ?? [], policy.Spec, now);
             }
         }
 
@@ -112,29 +112,7 @@ public sealed class HistoryBackfill(
         return added;
     }
 
-    /// <summary>The applied changes after what the history already holds, oldest first.</summary>
-    private static int AddChanges(PolicyHistory history, List<ScaleChange>? applied, DateTimeOffset from)
-    {
-        if (applied is null)
-        {
-            return 0;
-        }
-
-        var newest = history.Changes.Count > 0 ? history.Changes[^1].Time : DateTimeOffset.MinValue;
-        var added = 0;
-        foreach (var change in applied.OrderBy(c => c.Time))
-        {
-            if (change.Time >= from && change.Time > newest)
-            {
-                history.RecordChange(change.Time, change.From, change.To);
-                added++;
-            }
-        }
-
-        return added;
-    }
-
-    /// <summary>Every applied change (each applied part of a partly approved proposal too) of the policies, by policy.</summary>
+    /// <summary>Every applied change (each applied part of a partly approved proposal too) of the policies, by policy (<see cref="AppliedChanges"/>).</summary>
     private async Task<Dictionary<(string, string), List<ScaleChange>>> AppliedChangesAsync(List<(ScalePolicy Policy, PolicyRuntime Runtime)> unwatched, CancellationToken cancellationToken)
     {
         var wanted = unwatched.Select(u => (u.Policy.Metadata.Namespace, u.Policy.Metadata.Name)).ToHashSet();
@@ -154,12 +132,7 @@ public sealed class HistoryBackfill(
                     byPolicy[key] = list = [];
                 }
 
-                list.AddRange(proposal.Status.AppliedSteps.Select(s => new ScaleChange(s.At, s.From, s.To)));
-                if (proposal.Status is { Phase: ProposalPhase.Applied, AppliedAt: { } at, AppliedReplicas: { } to })
-                {
-                    var from = proposal.Status.AppliedSteps.Count > 0 ? proposal.Status.AppliedSteps[^1].To : proposal.Spec.FromReplicas;
-                    list.Add(new ScaleChange(at, from, to));
-                }
+                list.AddRange(AppliedChanges.Of(proposal));
             }
         }
 

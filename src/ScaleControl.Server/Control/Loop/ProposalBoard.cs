@@ -17,8 +17,9 @@ public sealed class ProposalBoard
     private readonly Dictionary<string, ScaleProposal> _lastApplied = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ScaleProposal> _lastReturn = new(StringComparer.Ordinal);
 
-    private ProposalBoard(Dictionary<string, ScaleProposal> open, Dictionary<string, ScaleProposal> refused, Dictionary<string, List<ScaleChange>> automatic)
+    private ProposalBoard(IReadOnlyCollection<ScaleProposal> listed, Dictionary<string, ScaleProposal> open, Dictionary<string, ScaleProposal> refused, Dictionary<string, List<ScaleChange>> automatic)
     {
+        Listed = listed;
         Open = open;
         _refused = refused;
         _automatic = automatic;
@@ -40,6 +41,9 @@ public sealed class ProposalBoard
     }
 
     public Dictionary<string, ScaleProposal> Open { get; }
+
+    /// <summary>Every stored proposal, as the tick listed them (<see cref="AppliedChangeSync"/> reads their applied changes).</summary>
+    public IReadOnlyCollection<ScaleProposal> Listed { get; }
 
     /// <summary>Cards whose rows changed this tick, by card: the newest changed row of each.</summary>
     public IEnumerable<ScaleProposal> CardsToRefresh => _refresh.Values;
@@ -83,7 +87,7 @@ public sealed class ProposalBoard
         var open = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
         var refused = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
         var automatic = new Dictionary<string, List<ScaleChange>>(StringComparer.Ordinal);
-        var board = new ProposalBoard(open, refused, automatic);
+        var board = new ProposalBoard(proposals, open, refused, automatic);
         foreach (var p in proposals)
         {
             var key = ProposalRules.TargetKey(ProposalFactory.TargetOf(p));

@@ -24,6 +24,7 @@ public sealed class Reconciler(
     IMetricSource metrics,
     PolicyEvaluator evaluator,
     HistoryBackfill backfill,
+    AppliedChangeSync appliedChanges,
     ProposalService proposals,
     CardReconciler cards,
     AutoStepNotices autoSteps,
@@ -80,6 +81,7 @@ public sealed class Reconciler(
         var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Metadata.Namespace, p.Metadata.Name), p, horizon)).ToList();
         await HoldInvalidAsync(due, cancellationToken);
         await backfill.FillAsync(due, now, cancellationToken); // before the tick's readings: the past goes in first
+        appliedChanges.Learn(board.Listed, byKey, now); // changes other replicas applied, before anything is decided
         var tick = new LeaderReadings.Tick(all);
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
         IReadOnlyDictionary<string, MetricReading> readings = queries.Count == 0
