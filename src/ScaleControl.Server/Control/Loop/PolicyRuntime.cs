@@ -39,11 +39,12 @@ public sealed record EvaluationRecord(
 /// One evaluation as the dashboard charts it (first metric's value and prediction, replicas). Kept small, 32 bytes,
 /// because every policy holds a full ring of them: 1,000 policies × 360 samples is 11.5 MB.
 /// </summary>
-public readonly struct EvaluationSample(DateTimeOffset time, MetricSnapshot? first, int desired, int ready, int current)
+/// <remarks>Takes the first metric's value and prediction, not its snapshot: a snapshot passed by value is copied for the call on every evaluation.</remarks>
+public readonly struct EvaluationSample(DateTimeOffset time, double? value, double? predicted, int desired, int ready, int current)
 {
     private readonly long _utcTicks = time.UtcTicks;
-    private readonly float _value = (float)(first?.Value ?? double.NaN);
-    private readonly float _predicted = (float)(first?.Predicted ?? double.NaN);
+    private readonly float _value = (float)(value ?? double.NaN);
+    private readonly float _predicted = (float)(predicted ?? double.NaN);
 
     public DateTimeOffset Time => new(_utcTicks, TimeSpan.Zero);
 
@@ -177,8 +178,10 @@ public sealed class PolicyRuntime(int ringCapacity)
     {
         lock (Gate)
         {
-            _ring[_next] = new EvaluationSample(time, metrics.IsEmpty ? null : metrics[0], decision.DesiredReplicas, ready, decision.CurrentReplicas);
-            _next = (_next + 1) % _ring.Length;
+            _ring[_next] = metrics.IsEmpty
+                ? new EvaluationSample(time, null, null, decision.DesiredReplicas, ready, decision.CurrentReplicas)
+                : new EvaluationSample(time, metrics[0].Value, metrics[0].Predicted, decision.DesiredReplicas, ready, decision.CurrentReplicas);
+            _next = _next + 1 == _ring.Length ? 0 : _next + 1; // not %: a division per evaluation
             _count = Math.Min(_count + 1, _ring.Length);
             if (_lastMetrics.Length != metrics.Length)
             {
