@@ -219,44 +219,39 @@ public sealed class PolicyRuntime(int ringCapacity)
 }
 
 /// <summary>
-/// All policies' runtimes, by namespace and then by name: the loop finds a policy's on every tick without building a
-/// <c>namespace/name</c> key (two lookups of short strings cost half of building and hashing the key).
+/// All policies' runtimes, by namespace and name: the loop finds a policy's on every tick without building a
+/// <c>namespace/name</c> key. The key is a value with its own equality, so one lookup hashes both names with direct
+/// calls (a string-keyed dictionary calls its comparer through an interface per hash and per match, which the JIT
+/// does not devirtualize without tiered PGO; two such lookups cost ≈ 3 % of an evaluation).
 /// </summary>
 public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, PolicyRuntime>> _byNamespace = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<PolicyKey, PolicyRuntime> _runtimes = new();
 
     public PolicyRuntime For(string @namespace, string name) =>
-        _byNamespace.TryGetValue(@namespace, out var byName) && byName.TryGetValue(name, out var found)
+        _runtimes.TryGetValue(new PolicyKey(@namespace, name), out var found)
             ? found
-            : _byNamespace.GetOrAdd(@namespace, static _ => new ConcurrentDictionary<string, PolicyRuntime>(StringComparer.Ordinal))
-                .GetOrAdd(name, static (_, ringSize) => new PolicyRuntime(ringSize), options.Value.EvaluationRingSize);
+            : _runtimes.GetOrAdd(new PolicyKey(@namespace, name), static (_, ringSize) => new PolicyRuntime(ringSize), options.Value.EvaluationRingSize);
 
     /// <summary>Drops one policy's memory (its spec became invalid: what it remembered was decided under another spec).</summary>
-    public void Forget(string @namespace, string name)
-    {
-        if (_byNamespace.TryGetValue(@namespace, out var byName))
-        {
-            byName.TryRemove(name, out _);
-        }
-    }
+    public void Forget(string @namespace, string name) => _runtimes.TryRemove(new PolicyKey(@namespace, name), out _);
 
-    public PolicyRuntime? Find(string @namespace, string name) =>
-        _byNamespace.TryGetValue(@namespace, out var byName) ? byName.GetValueOrDefault(name) : null;
+    public PolicyRuntime? Find(string @namespace, string name) => _runtimes.GetValueOrDefault(new PolicyKey(@namespace, name));
 
-    /// <summary>Forgets policies that no longer exist; called every tick, so it builds no key per runtime.</summary>
+    /// <summary>Forgets policies that no longer exist; called every tick, so it builds no key string per runtime.</summary>
     public void Retain(IEnumerable<ScalePolicy> live)
     {
-        var kept = live.Select(p => (p.Metadata.Namespace, p.Metadata.Name)).ToHashSet();
-        foreach (var (@namespace, byName) in _byNamespace)
+        var kept = live.Select(p => new PolicyKey(p.Metadata.Namespace, p.Metadata.Name)).ToHashSet();
+        foreach (var (key, _) in _runtimes)
         {
-            foreach (var name in byName.Keys)
+            if (!kept.Contains(key))
             {
-                if (!kept.Contains((@namespace, name)))
-                {
-                    byName.TryRemove(name, out _);
-                }
+                _runtimes.TryRemove(key, out _);
             }
         }
     }
+
+    /// <summary>A policy's namespace and name, compared ordinally (string equality).</summary>
+    private readonly record struct PolicyKey(string Namespace, string Name);
 }
+
