@@ -254,4 +254,3 @@ public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
     /// <summary>A policy's namespace and name, compared ordinally (string equality).</summary>
     private readonly record struct PolicyKey(string Namespace, string Name);
 }
-
