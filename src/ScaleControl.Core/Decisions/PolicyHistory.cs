@@ -13,6 +13,10 @@ public sealed class PolicyHistory
     private readonly SlidingList<(DateTimeOffset Time, int Replicas)> _recommendations = new();
     private readonly SlidingList<ScaleChange> _changes = new();
 
+    /// <summary>The series <see cref="SeriesOf"/> last found, and the name string it was asked by.</summary>
+    private string? _lastName;
+    private SampleSeries? _lastSeries;
+
     /// <summary>Whether the recommendations are in time order (they are unless the clock stepped back), so Trim needs to look at the front only.</summary>
     private bool _recommendationsInOrder = true;
 
@@ -35,18 +39,38 @@ public sealed class PolicyHistory
     /// <summary>The workload's count when the loop last evaluated without having watched (<see cref="RecordWatchStart"/>); stabilization counts it as a recommendation.</summary>
     public (DateTimeOffset Time, int Replicas)? WatchStart { get; private set; }
 
-    public IReadOnlyList<MetricPoint> Samples(string metricName) =>
-        _samples.TryGetValue(metricName, out var series) ? series : [];
+    public IReadOnlyList<MetricPoint> Samples(string metricName) => SeriesOf(metricName) ?? (IReadOnlyList<MetricPoint>)[];
 
     public void AddSample(string metricName, MetricPoint point)
     {
-        if (!_samples.TryGetValue(metricName, out var series))
+        if (SeriesOf(metricName) is not { } series)
         {
             series = new SampleSeries();
             _samples[metricName] = series;
         }
 
         series.Add(point);
+    }
+
+    /// <summary>
+    /// The metric's series, or null. The loop asks for the same metric by the same string (its policy's spec) to
+    /// decide and then to record, every evaluation: the last series found is kept with its name, and a name that is
+    /// that very string skips the hash of it. Series are never removed, so the one kept stays the name's.
+    /// </summary>
+    private SampleSeries? SeriesOf(string metricName)
+    {
+        if (ReferenceEquals(metricName, _lastName))
+        {
+            return _lastSeries;
+        }
+
+        if (!_samples.TryGetValue(metricName, out var series))
+        {
+            return null;
+        }
+
+        (_lastName, _lastSeries) = (metricName, series);
+        return series;
     }
 
     /// <summary>
@@ -59,7 +83,8 @@ public sealed class PolicyHistory
     /// </summary>
     public void RecordWatchStart(DateTimeOffset now, int currentReplicas, TimeSpan unwatched)
     {
-        if (_recommendations.Count == 0 || _recommendations[^1].Time <= now - unwatched)
+        // In UTC ticks, as DateTimeOffset compares: its arithmetic and comparison are calls on every evaluation.
+        if (_recommendations.Count == 0 || _recommendations[_recommendations.Count - 1].Time.UtcTicks <= now.UtcTicks - unwatched.Ticks)
         {
             WatchStart = (now, currentReplicas);
         }

@@ -74,15 +74,38 @@ internal sealed class SortedChanges
 
     private int Remove(int length, double value)
     {
-        var at = _sorted.AsSpan(0, length).BinarySearch(value);
+        var at = LowerBound(_sorted.AsSpan(0, length), value); // it is there: it was inserted
         _sorted.AsSpan(at + 1, length - at - 1).CopyTo(_sorted.AsSpan(at));
         return length - 1;
     }
 
+    /// <summary>
+    /// The first index whose value is not below <paramref name="value"/>. The changes are finite and never −0 (absolute
+    /// values), so equal values are the same bits and any place among them gives the same sorted copy; compared with
+    /// &lt; directly, not through the generic comparer (an interface-shaped call per step without tiered PGO).
+    /// </summary>
+    private static int LowerBound(ReadOnlySpan<double> sorted, double value)
+    {
+        int low = 0, high = sorted.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (sorted[middle] < value)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
     private int Insert(int length, double value)
     {
-        var at = _sorted.AsSpan(0, length).BinarySearch(value);
-        at = at < 0 ? ~at : at;
+        var at = LowerBound(_sorted.AsSpan(0, length), value);
         _sorted.AsSpan(at, length - at).CopyTo(_sorted.AsSpan(at + 1));
         _sorted[at] = value;
         return length + 1;

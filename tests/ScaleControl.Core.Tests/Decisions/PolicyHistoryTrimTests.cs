@@ -25,6 +25,27 @@ public class PolicyHistoryTrimTests
     }
 
     [Fact]
+    public void Samples_ByNamesInOtherStrings_AlternatingMetrics_AreEachMetricsOwn()
+    {
+        var history = new PolicyHistory();
+        var qps = "qps";
+        var latency = "latency";
+        for (var s = 0; s < 3; s++)
+        {
+            history.AddSample(qps, new MetricPoint(T0.AddSeconds(s), s));
+            history.AddSample(latency, new MetricPoint(T0.AddSeconds(s), 100 + s));
+        }
+
+        // The series last found is kept by its name string: an equal name in another string, or the other metric's
+        // name, must still find its own series, and a metric never recorded none.
+        Assert.Equal([0.0, 1.0, 2.0], history.Samples(new string(qps.AsSpan())).Select(p => p.Value));
+        Assert.Equal([100.0, 101.0, 102.0], history.Samples(latency).Select(p => p.Value));
+        Assert.Equal([0.0, 1.0, 2.0], history.Samples(qps).Select(p => p.Value));
+        Assert.Empty(history.Samples("errors"));
+        Assert.Equal([100.0, 101.0, 102.0], history.Samples(new string(latency.AsSpan())).Select(p => p.Value));
+    }
+
+    [Fact]
     public void Trim_OldChangeRecordedLate_IsDroppedToo()
     {
         var history = new PolicyHistory();

@@ -71,6 +71,22 @@ public class PolicyRuntimeTests
         Assert.Null(missing.Predicted);
     }
 
+    [Fact]
+    public void For_TheSameNamesInOtherStrings_FindsTheSameRuntime_AndForgetStartsAFreshOne()
+    {
+        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()));
+        var first = runtimes.For("shop", "checkout");
+        var other = runtimes.For("shop", "checkou" + new string('t', 1)); // equal names, another string
+
+        Assert.Same(first, other);
+        Assert.NotSame(first, runtimes.For("checkout", "shop"));
+
+        runtimes.Forget("shop", "checkout");
+
+        Assert.Null(runtimes.Find("shop", "checkout"));
+        Assert.NotSame(first, runtimes.For("shop", "checkout"));
+    }
+
     private static EvaluationRecord Record(DateTimeOffset time, double? value, int desired, double? predicted = null) => new(
         time,
         [new MetricSnapshot("qps", value, predicted, value is null ? MetricStatus.Empty : MetricStatus.Ok, null)],

@@ -39,11 +39,12 @@ public sealed record EvaluationRecord(
 /// One evaluation as the dashboard charts it (first metric's value and prediction, replicas). Kept small, 32 bytes,
 /// because every policy holds a full ring of them: 1,000 policies × 360 samples is 11.5 MB.
 /// </summary>
-public readonly struct EvaluationSample(DateTimeOffset time, MetricSnapshot? first, int desired, int ready, int current)
+/// <remarks>Takes the first metric's value and prediction, not its snapshot: a snapshot passed by value is copied for the call on every evaluation.</remarks>
+public readonly struct EvaluationSample(DateTimeOffset time, double? value, double? predicted, int desired, int ready, int current)
 {
     private readonly long _utcTicks = time.UtcTicks;
-    private readonly float _value = (float)(first?.Value ?? double.NaN);
-    private readonly float _predicted = (float)(first?.Predicted ?? double.NaN);
+    private readonly float _value = (float)(value ?? double.NaN);
+    private readonly float _predicted = (float)(predicted ?? double.NaN);
 
     public DateTimeOffset Time => new(_utcTicks, TimeSpan.Zero);
 
@@ -177,8 +178,10 @@ public sealed class PolicyRuntime(int ringCapacity)
     {
         lock (Gate)
         {
-            _ring[_next] = new EvaluationSample(time, metrics.IsEmpty ? null : metrics[0], decision.DesiredReplicas, ready, decision.CurrentReplicas);
-            _next = (_next + 1) % _ring.Length;
+            _ring[_next] = metrics.IsEmpty
+                ? new EvaluationSample(time, null, null, decision.DesiredReplicas, ready, decision.CurrentReplicas)
+                : new EvaluationSample(time, metrics[0].Value, metrics[0].Predicted, decision.DesiredReplicas, ready, decision.CurrentReplicas);
+            _next = _next + 1 == _ring.Length ? 0 : _next + 1; // not %: a division per evaluation
             _count = Math.Min(_count + 1, _ring.Length);
             if (_lastMetrics.Length != metrics.Length)
             {
@@ -216,44 +219,38 @@ public sealed class PolicyRuntime(int ringCapacity)
 }
 
 /// <summary>
-/// All policies' runtimes, by namespace and then by name: the loop finds a policy's on every tick without building a
-/// <c>namespace/name</c> key (two lookups of short strings cost half of building and hashing the key).
+/// All policies' runtimes, by namespace and name: the loop finds a policy's on every tick without building a
+/// <c>namespace/name</c> key. The key is a value with its own equality, so one lookup hashes both names with direct
+/// calls (a string-keyed dictionary calls its comparer through an interface per hash and per match, which the JIT
+/// does not devirtualize without tiered PGO; two such lookups cost ≈ 3 % of an evaluation).
 /// </summary>
 public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, PolicyRuntime>> _byNamespace = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<PolicyKey, PolicyRuntime> _runtimes = new();
 
     public PolicyRuntime For(string @namespace, string name) =>
-        _byNamespace.TryGetValue(@namespace, out var byName) && byName.TryGetValue(name, out var found)
+        _runtimes.TryGetValue(new PolicyKey(@namespace, name), out var found)
             ? found
-            : _byNamespace.GetOrAdd(@namespace, static _ => new ConcurrentDictionary<string, PolicyRuntime>(StringComparer.Ordinal))
-                .GetOrAdd(name, static (_, ringSize) => new PolicyRuntime(ringSize), options.Value.EvaluationRingSize);
+            : _runtimes.GetOrAdd(new PolicyKey(@namespace, name), static (_, ringSize) => new PolicyRuntime(ringSize), options.Value.EvaluationRingSize);
 
     /// <summary>Drops one policy's memory (its spec became invalid: what it remembered was decided under another spec).</summary>
-    public void Forget(string @namespace, string name)
-    {
-        if (_byNamespace.TryGetValue(@namespace, out var byName))
-        {
-            byName.TryRemove(name, out _);
-        }
-    }
+    public void Forget(string @namespace, string name) => _runtimes.TryRemove(new PolicyKey(@namespace, name), out _);
 
-    public PolicyRuntime? Find(string @namespace, string name) =>
-        _byNamespace.TryGetValue(@namespace, out var byName) ? byName.GetValueOrDefault(name) : null;
+    public PolicyRuntime? Find(string @namespace, string name) => _runtimes.GetValueOrDefault(new PolicyKey(@namespace, name));
 
-    /// <summary>Forgets policies that no longer exist; called every tick, so it builds no key per runtime.</summary>
+    /// <summary>Forgets policies that no longer exist; called every tick, so it builds no key string per runtime.</summary>
     public void Retain(IEnumerable<ScalePolicy> live)
     {
-        var kept = live.Select(p => (p.Metadata.Namespace, p.Metadata.Name)).ToHashSet();
-        foreach (var (@namespace, byName) in _byNamespace)
+        var kept = live.Select(p => new PolicyKey(p.Metadata.Namespace, p.Metadata.Name)).ToHashSet();
+        foreach (var (key, _) in _runtimes)
         {
-            foreach (var name in byName.Keys)
+            if (!kept.Contains(key))
             {
-                if (!kept.Contains((@namespace, name)))
-                {
-                    byName.TryRemove(name, out _);
-                }
+                _runtimes.TryRemove(key, out _);
             }
         }
     }
+
+    /// <summary>A policy's namespace and name, compared ordinally (string equality).</summary>
+    private readonly record struct PolicyKey(string Namespace, string Name);
 }
