@@ -20,10 +20,13 @@ namespace ScaleControl.Server.Control.Loop;
 /// policy starts without its past, as before.
 /// </summary>
 public sealed class HistoryBackfill(
-    IMetricSource metrics, IProposalStore proposals, PolicyRuntimes runtimes, IOptions<ControlLoopOptions> options, TimeProvider time, ILogger<HistoryBackfill> logger)
+    IMetricSource metrics, PolicyRuntimes runtimes, IOptions<ControlLoopOptions> options, TimeProvider time, ILogger<HistoryBackfill> logger)
 {
-    /// <summary>Fills the history of every policy in <paramref name="due"/> that was not evaluated within <see cref="Unwatched"/>, once per such gap.</summary>
-    public async Task FillAsync(IReadOnlyList<ScalePolicy> due, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fills the history of every policy in <paramref name="due"/> that was not evaluated within <see cref="Unwatched"/>,
+    /// once per such gap; the applied changes come from <paramref name="proposals"/>, the tick's listing.
+    /// </summary>
+    public async Task FillAsync(IReadOnlyList<ScalePolicy> due, IReadOnlyCollection<ScaleProposal> proposals, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var unwatched = new List<(ScalePolicy Policy, PolicyRuntime Runtime)>();
         foreach (var policy in due)
@@ -58,7 +61,7 @@ public sealed class HistoryBackfill(
         var series = queries.Zip(answers).ToDictionary(a => a.First, a => a.Second, StringComparer.Ordinal);
         var failure = answers.Select(a => a.Problem).FirstOrDefault(p => p is not null);
 
-        var applied = await AppliedChangesAsync(unwatched, cancellationToken);
+        var applied = AppliedChangesOf(unwatched, proposals);
         var (samples, changes) = (0, 0);
         foreach (var (policy, runtime) in unwatched)
         {
@@ -113,27 +116,24 @@ public sealed class HistoryBackfill(
     }
 
     /// <summary>Every applied change (each applied part of a partly approved proposal too) of the policies, by policy (<see cref="AppliedChanges"/>).</summary>
-    private async Task<Dictionary<(string, string), List<ScaleChange>>> AppliedChangesAsync(List<(ScalePolicy Policy, PolicyRuntime Runtime)> unwatched, CancellationToken cancellationToken)
+    private static Dictionary<(string, string), List<ScaleChange>> AppliedChangesOf(List<(ScalePolicy Policy, PolicyRuntime Runtime)> unwatched, IReadOnlyCollection<ScaleProposal> proposals)
     {
         var wanted = unwatched.Select(u => (u.Policy.Metadata.Namespace, u.Policy.Metadata.Name)).ToHashSet();
         var byPolicy = new Dictionary<(string, string), List<ScaleChange>>();
-        foreach (var @namespace in wanted.Select(w => w.Namespace).Distinct(StringComparer.Ordinal))
+        foreach (var proposal in proposals)
         {
-            foreach (var proposal in await proposals.ListAsync(@namespace, cancellationToken))
+            var key = (proposal.Metadata.Namespace, proposal.Spec.PolicyName);
+            if (!wanted.Contains(key))
             {
-                var key = (@namespace, proposal.Spec.PolicyName);
-                if (!wanted.Contains(key))
-                {
-                    continue;
-                }
-
-                if (!byPolicy.TryGetValue(key, out var list))
-                {
-                    byPolicy[key] = list = [];
-                }
-
-                list.AddRange(AppliedChanges.Of(proposal));
+                continue;
             }
+
+            if (!byPolicy.TryGetValue(key, out var list))
+            {
+                byPolicy[key] = list = [];
+            }
+
+            list.AddRange(AppliedChanges.Of(proposal));
         }
 
         return byPolicy;

@@ -80,7 +80,7 @@ public sealed class Reconciler(
         // Leaders first: a follower sizes from its leader's decision of this same tick (a call chain in one decision).
         var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Metadata.Namespace, p.Metadata.Name), p, horizon)).ToList();
         await HoldInvalidAsync(due, cancellationToken);
-        await backfill.FillAsync(due, now, cancellationToken); // before the tick's readings: the past goes in first
+        await backfill.FillAsync(due, board.Listed, now, cancellationToken); // before the tick's readings: the past goes in first
         appliedChanges.Learn(board.Listed, byKey, now); // changes other replicas applied, before anything is decided
         var tick = new LeaderReadings.Tick(all);
         var queries = due.SelectMany(PolicyEvaluator.Queries).Distinct(StringComparer.Ordinal).ToList();
