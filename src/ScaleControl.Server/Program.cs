@@ -23,6 +23,7 @@ builder.AddScaleControlAdapters(mode);
 builder.AddScaleControlControlPlane();
 
 var app = builder.Build();
+app.ValidateSettings();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();

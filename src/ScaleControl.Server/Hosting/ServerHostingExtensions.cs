@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Policies.Validation;
 using ScaleControl.Server.Api;
@@ -54,6 +55,13 @@ public static class ServerHostingExtensions
             .AddCheck<WorkloadCachesReadyCheck>("workload-caches", tags: [HealthEndpoints.ReadyTag]);
         return mode;
     }
+
+    /// <summary>
+    /// Runs the settings checks the host would run on start, now: a bad setting stops the server before anything
+    /// starts or is disposed, with the validation error itself as the only failure.
+    /// </summary>
+    public static void ValidateSettings(this WebApplication app) =>
+        app.Services.GetService<IStartupValidator>()?.Validate();
 
     /// <summary>Explicit <c>ScaleControl:Mode</c> wins; otherwise a kubeconfig or an in-cluster environment means Cluster.</summary>
     public static ServerMode ResolveMode(IConfiguration configuration)
