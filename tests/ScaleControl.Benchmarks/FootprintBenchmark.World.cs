@@ -203,7 +203,8 @@ internal static partial class FootprintBenchmark
         start.Environment["DOTNET_RUNNING_IN_CONTAINER"] = "true";
         if (copy.IcuDirectory is not null)
             start.Environment["LD_LIBRARY_PATH"] = copy.IcuDirectory;
-        start.Environment["DOTNET_gcServer"] = "0"; // as the image (src/ScaleControl.Server/Dockerfile)
+        foreach (var (name, value) in ImageEnvironment.Runtime())
+            start.Environment[name] = value; // the runtime's settings as the image sets them (src/ScaleControl.Server/Dockerfile)
         start.Environment["ASPNETCORE_URLS"] = url.GetLeftPart(UriPartial.Authority);
         start.Environment["ScaleControl__Mode"] = "Cluster";
         start.Environment["ScaleControl__Kubernetes__KubeconfigPath"] = kubeconfig;

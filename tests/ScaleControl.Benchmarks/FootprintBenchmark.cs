@@ -289,7 +289,7 @@ internal static partial class FootprintBenchmark
         Console.WriteLine(cgroup is null
             ? "Setup: NO memory cgroup could be created: the product ran WITHOUT a memory limit; working set below is RSS."
             : $"Setup: cgroup {cgroup.Version} {cgroup.Path} ({cgroup.LimitFile} = {s.LimitMib} MiB), the product in it from its first instruction ({(f.InCgroup ? "checked in /proc/<pid>/cgroup" : "NOT found in /proc/<pid>/cgroup")}); "
-                + $"Cluster mode, DOTNET_gcServer=0, DingTalk off, leader election on (lease holder: {f.LeaseHolder ?? "?"})"
+                + $"Cluster mode, the image's {string.Join(' ', ImageEnvironment.Runtime().Select(v => $"{v.Key}={v.Value}"))}, DingTalk off, leader election on (lease holder: {f.LeaseHolder ?? "?"})"
                 + (s.ProductEnvironment.Count == 0 ? "." : $"; extra environment: {string.Join(' ', s.ProductEnvironment)}."));
         Console.WriteLine($"Setup: world = sandbox server (Kubernetes API; its own control plane pointed at a closed port so it never evaluates the bench policies: scalecontrol_leader "
             + $"{(f.SandboxLeading is null ? "unknown" : f.SandboxLeading.Value ? "1 — IT LED TOO, figures disturbed" : "0")}), "

@@ -22,6 +22,21 @@ public sealed class BenchmarkRuntimeSettingsTests
             $"{property}: the server sets {server}, the benchmarks {benchmarks ?? "nothing (the SDK default)"}");
     }
 
+    /// <summary>
+    /// The footprint at 128Mi holds with these (README, Performance / Footprint: the default gen0 budget follows the
+    /// L3 cache and left the product thrashing at its limit). Only the environment can set them, so the image does, and
+    /// the benchmarks read them from the Dockerfile.
+    /// </summary>
+    [Theory]
+    [InlineData("DOTNET_gcServer=0")]
+    [InlineData("DOTNET_GCgen0size=0x200000")]
+    public void Image_SetsTheMeasuredGcSettings(string variable)
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(RepoRoot(), "src/ScaleControl.Server/Dockerfile"));
+
+        Assert.Matches($@"(?m)^ENV (.*\\\n)*\s*.*\b{variable}\b", dockerfile);
+    }
+
     private static string? Property(string project, string name) =>
         XDocument.Load(Path.Combine(RepoRoot(), project)).Descendants(name).SingleOrDefault()?.Value.Trim();
 

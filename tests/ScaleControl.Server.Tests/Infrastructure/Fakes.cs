@@ -30,6 +30,9 @@ public sealed class FakeWorkloads : IWorkloadClient
 
     public int Replicas(string ns, string name) => _items[$"{ns}/{name}"].SpecReplicas;
 
+    /// <summary>Fewer pods ready than asked for (starting, or Pending for want of room).</summary>
+    public void SetReady(string ns, string name, int ready) => _items[$"{ns}/{name}"] = _items[$"{ns}/{name}"] with { ReadyReplicas = ready };
+
     /// <summary>Set: every read fails as an unreachable API server does.</summary>
     public string? ApiDown { get; set; }
 

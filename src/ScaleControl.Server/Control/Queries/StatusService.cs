@@ -36,13 +36,16 @@ public sealed record StatusView(
 
 /// <summary>
 /// Builds <c>/status</c> from the store, the loop's memory of each policy and leadership; <c>namespaces</c> lists the
-/// namespaces the server is restricted to (absent: all).
+/// namespaces the server is restricted to (absent: all). A policy the loop has no memory of here (on a follower, which
+/// does not evaluate, or before its first evaluation) shows the replicas the workload cache holds now, not only the
+/// ones its stored status last recorded.
 /// </summary>
 public sealed class StatusService(
     IPolicyStore policies,
     IProposalStore proposals,
     PolicyRuntimes runtimes,
     Reconciler reconciler,
+    IWorkloadClient workloads,
     ILeadership leadership,
     ServerModeInfo mode,
     WatchedNamespaces watched,
@@ -53,7 +56,14 @@ public sealed class StatusService(
         var all = await policies.ListAsync(null, cancellationToken);
         var open = (await proposals.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
         var now = time.GetUtcNow();
-        var views = all.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => View(p, open, now)).ToList();
+        var views = new List<PolicyStatusView>(all.Count);
+        foreach (var policy in all.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var last = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name)?.Last;
+            var workload = last is null ? await WorkloadOrNullAsync(policy, cancellationToken) : null;
+            views.Add(View(policy, last, workload, open, now));
+        }
+
         return new StatusView(
             mode.Mode.ToString().ToLowerInvariant(),
             leadership.Identity,
@@ -64,9 +74,21 @@ public sealed class StatusService(
             watched.IsAll ? null : watched.Names);
     }
 
-    private PolicyStatusView View(ScalePolicy policy, IReadOnlyList<ScaleProposal> open, DateTimeOffset now)
+    /// <summary>The workload as the cache holds it; null when it cannot be read now (status answers regardless).</summary>
+    private async Task<WorkloadState?> WorkloadOrNullAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
-        var last = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name)?.Last;
+        try
+        {
+            return await workloads.GetAsync(ProposalFactory.TargetOf(policy), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static PolicyStatusView View(ScalePolicy policy, EvaluationRecord? last, WorkloadState? workload, IReadOnlyList<ScaleProposal> open, DateTimeOffset now)
+    {
         var freeze = policy.Spec.Freeze is { } f && f.Until > now ? f : null;
         var pin = policy.Spec.Pin is { } p && p.Until > now ? p : null;
         var proposal = open.FirstOrDefault(o => o.Metadata.Namespace == policy.Metadata.Namespace && o.Spec.Target.Name == policy.Spec.Target.Name);
@@ -75,8 +97,8 @@ public sealed class StatusService(
             policy.Metadata.Name,
             policy.Spec.Target,
             policy.Spec.Mode,
-            last?.CurrentReplicas ?? policy.Status?.CurrentReplicas,
-            last?.ReadyReplicas,
+            last?.CurrentReplicas ?? workload?.SpecReplicas ?? policy.Status?.CurrentReplicas,
+            last?.ReadyReplicas ?? workload?.ReadyReplicas,
             last?.DesiredReplicas ?? policy.Status?.DesiredReplicas,
             last?.Metrics.Select(m => new MetricStatusView(m.Name, m.Value, m.Predicted, m.Status.ToString(), m.Problem)).ToList() ?? [],
             last?.Reason ?? policy.Status?.LastReason,

@@ -1,0 +1,72 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ScaleControl.Core.Commands;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
+using ScaleControl.Server.Tests.Infrastructure;
+
+namespace ScaleControl.Server.Tests.Control;
+
+/// <summary>
+/// A follower does not evaluate, so it has no loop memory of a policy; what it says about one (a chat <c>status</c>
+/// that DingTalk delivered to it, or <c>/status</c> when the leader cannot be reached) must still show the replicas
+/// the cluster runs now, not only those the policy's stored status last recorded.
+/// </summary>
+public sealed class FollowerStatusTests : IAsyncLifetime
+{
+    private readonly ServerFactory _follower = new() { Leadership = new Follower() };
+
+    public async Task InitializeAsync()
+    {
+        // The stored status says 3 (the leader's last write); the cluster has since scaled to 5, 4 of them ready.
+        var policy = TestPolicies.Approval();
+        await _follower.Policies.UpsertAsync(policy with { Status = new ScalePolicyStatus { CurrentReplicas = 3, DesiredReplicas = 3 } }, default);
+        _follower.Workloads.Add("shop", "checkout-api", 5);
+        _follower.Workloads.SetReady("shop", "checkout-api", 4);
+    }
+
+    public async Task DisposeAsync() => await _follower.DisposeAsync();
+
+    [Fact]
+    public async Task ChatStatus_OnAFollower_ShowsTheReplicasRunningNow()
+    {
+        var reply = await _follower.Service<ICommandInbox>().ExecuteAsync(
+            new CommandRequest(new StatusCommand("shop", null), "wangwu", "wangwu", "status shop", "cidOnCall=="), default);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Contains("**shop/checkout-api** 5 → 3 replicas (4 ready)", reply.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_OnAFollowerWithoutItsLeader_ShowsTheReplicasRunningNow()
+    {
+        using var client = _follower.ClientWith(ServerFactory.ViewerToken);
+
+        var status = await client.GetFromJsonAsync<JsonElement>("/api/v1/status");
+
+        var policy = Assert.Single(status.GetProperty("policies").EnumerateArray());
+        Assert.Equal((5, 4), (policy.GetProperty("currentReplicas").GetInt32(), policy.GetProperty("readyReplicas").GetInt32()));
+        Assert.False(status.GetProperty("isLeader").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Status_WorkloadUnreadable_FallsBackToTheStoredStatus()
+    {
+        _follower.Workloads.ApiDown = "connection refused";
+        using var client = _follower.ClientWith(ServerFactory.ViewerToken);
+
+        var status = await client.GetFromJsonAsync<JsonElement>("/api/v1/status");
+
+        var policy = Assert.Single(status.GetProperty("policies").EnumerateArray());
+        Assert.Equal(3, policy.GetProperty("currentReplicas").GetInt32());
+        Assert.Equal(JsonValueKind.Null, policy.GetProperty("readyReplicas").ValueKind);
+    }
+
+    private sealed class Follower : ILeadership
+    {
+        public bool IsLeader => false;
+        public string Identity => "follower-replica";
+        public string? CurrentLeader => "leader-replica";
+        public long Term => 1;
+    }
+}
