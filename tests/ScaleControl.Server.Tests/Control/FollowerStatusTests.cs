@@ -3,6 +3,7 @@ using System.Text.Json;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.Server.Control.Queries;
 using ScaleControl.Server.Tests.Infrastructure;
 
 namespace ScaleControl.Server.Tests.Control;
@@ -60,6 +61,39 @@ public sealed class FollowerStatusTests : IAsyncLifetime
         var policy = Assert.Single(status.GetProperty("policies").EnumerateArray());
         Assert.Equal(3, policy.GetProperty("currentReplicas").GetInt32());
         Assert.Equal(JsonValueKind.Null, policy.GetProperty("readyReplicas").ValueKind);
+    }
+
+    [Fact]
+    public async Task Status_WorkloadCacheNotAnswering_AnswersWithTheStoredStatusWithinItsBudget()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            await _follower.Policies.UpsertAsync(TestPolicies.Approval() with { Metadata = new() { Namespace = "shop", Name = $"api-{i}" } }, default);
+        }
+
+        _follower.Workloads.Hang = true;
+        using var client = _follower.ClientWith(ServerFactory.ViewerToken);
+
+        var pending = client.GetFromJsonAsync<JsonElement>("/api/v1/status");
+        await WaitUntilAsync(() => _follower.Workloads.Hung > 0);
+        _follower.Time.Advance(StatusService.WorkloadReadBudget);
+        var status = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // One budget for the whole answer, not one per policy: 21 policies, one read waited.
+        Assert.Equal(21, status.GetProperty("policies").GetArrayLength());
+        Assert.Equal(1, _follower.Workloads.Hung);
+        var stored = status.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "checkout-api");
+        Assert.Equal(3, stored.GetProperty("currentReplicas").GetInt32());
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the status request never reached the workload read");
     }
 
     private sealed class Follower : ILeadership

@@ -36,10 +36,26 @@ public sealed class FakeWorkloads : IWorkloadClient
     /// <summary>Set: every read fails as an unreachable API server does.</summary>
     public string? ApiDown { get; set; }
 
+    /// <summary>Set: every read waits until it is cancelled, as one behind a cache's first list that does not finish.</summary>
+    public bool Hang { get; set; }
+
     public Task<WorkloadState?> GetAsync(WorkloadRef target, CancellationToken cancellationToken) =>
-        ApiDown is { } down
+        Hang ? HangAsync(cancellationToken)
+        : ApiDown is { } down
             ? Task.FromException<WorkloadState?>(new HttpRequestException(down))
             : Task.FromResult(_items.GetValueOrDefault($"{target.Namespace}/{target.Name}"));
+
+    /// <summary>How many reads have waited under <see cref="Hang"/>.</summary>
+    public int Hung => _hung;
+
+    private int _hung;
+
+    private async Task<WorkloadState?> HangAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _hung);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return null;
+    }
 
     /// <summary>Runs before a scale write is looked at: what happens "at the same moment" (another request).</summary>
     public Func<ScaleRequest, Task>? BeforeScale { get; set; }

@@ -57,10 +57,12 @@ public sealed class StatusService(
         var open = (await proposals.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
         var now = time.GetUtcNow();
         var views = new List<PolicyStatusView>(all.Count);
+        using var budget = new CancellationTokenSource(WorkloadReadBudget, time);
+        using var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         foreach (var policy in all.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var last = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name)?.Last;
-            var workload = last is null ? await WorkloadOrNullAsync(policy, cancellationToken) : null;
+            var workload = last is null && !reads.IsCancellationRequested ? await WorkloadOrNullAsync(policy, reads.Token, cancellationToken) : null;
             views.Add(View(policy, last, workload, open, now));
         }
 
@@ -74,14 +76,20 @@ public sealed class StatusService(
             watched.IsAll ? null : watched.Names);
     }
 
+    /// <summary>
+    /// How long one status may wait for workload caches that are still making their first list (each read waits up
+    /// to the client's request timeout): after it, the rest show their stored status.
+    /// </summary>
+    public static readonly TimeSpan WorkloadReadBudget = TimeSpan.FromSeconds(2);
+
     /// <summary>The workload as the cache holds it; null when it cannot be read now (status answers regardless).</summary>
-    private async Task<WorkloadState?> WorkloadOrNullAsync(ScalePolicy policy, CancellationToken cancellationToken)
+    private async Task<WorkloadState?> WorkloadOrNullAsync(ScalePolicy policy, CancellationToken reads, CancellationToken request)
     {
         try
         {
-            return await workloads.GetAsync(ProposalFactory.TargetOf(policy), cancellationToken);
+            return await workloads.GetAsync(ProposalFactory.TargetOf(policy), reads);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !request.IsCancellationRequested)
         {
             return null;
         }
