@@ -21,7 +21,7 @@ public sealed class LeaderForwardingTests : IAsyncLifetime
     private readonly ServerFactory _leader = new();
     private ServerFactory _follower = null!;
     private HttpClient _client = null!;
-    private readonly FollowerOf _leadership = new("127.0.0.1");
+    private readonly FollowerLeadership _leadership = new("127.0.0.1");
 
     public async Task InitializeAsync()
     {
@@ -107,13 +107,5 @@ public sealed class LeaderForwardingTests : IAsyncLifetime
         var dashboard = await second.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(dashboard.GetProperty("status").GetProperty("isLeader").GetBoolean());
         Assert.Single(_follower.Logs.Lines, l => l.Contains("did not answer a forwarded read", StringComparison.Ordinal));
-    }
-
-    private sealed class FollowerOf(string leader) : ILeadership
-    {
-        public bool IsLeader => false;
-        public string Identity => "follower-replica";
-        public string? CurrentLeader => leader;
-        public long Term => 1;
     }
 }

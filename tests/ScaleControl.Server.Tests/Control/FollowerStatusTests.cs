@@ -15,7 +15,7 @@ namespace ScaleControl.Server.Tests.Control;
 /// </summary>
 public sealed class FollowerStatusTests : IAsyncLifetime
 {
-    private readonly ServerFactory _follower = new() { Leadership = new Follower() };
+    private readonly ServerFactory _follower = new() { Leadership = new FollowerLeadership("leader-replica") };
 
     public async Task InitializeAsync()
     {
@@ -94,13 +94,5 @@ public sealed class FollowerStatusTests : IAsyncLifetime
         }
 
         Assert.True(condition(), "the status request never reached the workload read");
-    }
-
-    private sealed class Follower : ILeadership
-    {
-        public bool IsLeader => false;
-        public string Identity => "follower-replica";
-        public string? CurrentLeader => "leader-replica";
-        public long Term => 1;
     }
 }

@@ -254,6 +254,15 @@ public sealed class FixedLeadership : ILeadership
     public long Term => 1;
 }
 
+/// <summary>A follower: another replica, <paramref name="leader"/>, holds the lease.</summary>
+public sealed class FollowerLeadership(string? leader) : ILeadership
+{
+    public bool IsLeader => false;
+    public string Identity => "follower-replica";
+    public string? CurrentLeader => leader;
+    public long Term => 1;
+}
+
 /// <summary>Leadership a test can take away and give back.</summary>
 public sealed class SwitchableLeadership : ILeadership
 {
