@@ -35,6 +35,13 @@ public interface IProposalStore
 
     Task<ScaleProposal?> GetAsync(string @namespace, string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The proposal as the store holds it now, not as a watch cache last saw it: after a conflict the writer must see
+    /// the other replica's write, which the cache may not have yet. Throws <see cref="StoreUnavailableException"/> when
+    /// the store did not answer. A store without a cache is always current.
+    /// </summary>
+    Task<ScaleProposal?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken) => GetAsync(@namespace, name, cancellationToken);
+
     Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken);
 
     /// <summary>

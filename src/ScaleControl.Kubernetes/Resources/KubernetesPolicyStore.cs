@@ -29,25 +29,10 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
     /// A read from the API server (a quorum read), which also brings the cache up to it. An API server that fails to
     /// answer (after the client's retries) is a <see cref="StoreUnavailableException"/>, never "no such policy".
     /// </summary>
-    public async Task<ScalePolicy?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken)
+    public Task<ScalePolicy?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         watched.Require(@namespace);
-        ScalePolicy? current;
-        try
-        {
-            current = await api.GetAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ApiErrors.Unavailable(ex, cancellationToken) is { } why)
-        {
-            throw new StoreUnavailableException($"reading {@namespace}/{name} from the API server failed: {why}", ex);
-        }
-
-        if (current is not null)
-        {
-            cache.Observe(current);
-        }
-
-        return current;
+        return CurrentReads.GetCurrentAsync(api, cache, @namespace, name, cancellationToken);
     }
 
     /// <summary>How often an update without a resourceVersion reads the object again after a conflict.</summary>

@@ -26,6 +26,13 @@ public sealed class KubernetesProposalStore(ResourceCache<ScaleProposal> cache, 
         return cache.Get($"{@namespace}/{name}");
     }
 
+    /// <summary>A read from the API server (a quorum read), which also brings the cache up to it.</summary>
+    public Task<ScaleProposal?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        watched.Require(@namespace);
+        return CurrentReads.GetCurrentAsync(api, cache, @namespace, name, cancellationToken);
+    }
+
     /// <summary>Creates the object, then writes its status (a create ignores status when the status subresource is on).</summary>
     public async Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {

@@ -42,6 +42,7 @@ public static class ServerHostingExtensions
         services.AddExceptionHandler<MissingNamespaceHandler>();
         services.AddExceptionHandler<NamespaceNotWatchedHandler>();
         services.AddExceptionHandler<CacheNotSyncedHandler>();
+        services.AddExceptionHandler<StoreProblemsHandler>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             QueryParameterProblems.Explain(context);

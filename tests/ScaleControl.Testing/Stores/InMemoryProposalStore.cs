@@ -31,6 +31,22 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
         return new Lag(this);
     }
 
+    private IReadOnlyDictionary<string, ScaleProposal>? _laggingReads;
+
+    /// <summary>
+    /// Until disposed, reads by name answer with the proposals as they are now, as a watch cache that has not seen
+    /// another replica's next writes (<see cref="GetCurrentAsync"/>, the API server's answer, stays current).
+    /// </summary>
+    public IDisposable LagReads()
+    {
+        lock (_gate)
+        {
+            _laggingReads = new Dictionary<string, ScaleProposal>(_items, StringComparer.Ordinal);
+        }
+
+        return new Lag(this);
+    }
+
     private sealed class Lag(InMemoryProposalStore store) : IDisposable
     {
         public void Dispose()
@@ -38,6 +54,7 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
             lock (store._gate)
             {
                 store._lagging = null;
+                store._laggingReads = null;
             }
         }
     }
@@ -55,6 +72,14 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
     }
 
     public Task<ScaleProposal?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult((_laggingReads ?? _items).GetValueOrDefault($"{@namespace}/{name}"));
+        }
+    }
+
+    public Task<ScaleProposal?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -86,10 +111,19 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
         }
     }
 
+    /// <summary>The next N updates fail with a conflict, as when other writers keep getting there first.</summary>
+    public int ConflictsToInject { get; set; }
+
     public Task<ScaleProposal> UpdateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            if (ConflictsToInject > 0)
+            {
+                ConflictsToInject--;
+                throw new ConcurrencyConflictException($"ScaleProposal {proposal.Key} was modified by another writer (injected)");
+            }
+
             var existing = _items.GetValueOrDefault(proposal.Key)
                 ?? throw new KeyNotFoundException($"ScaleProposal {proposal.Key} not found");
             CheckUnchanged(existing, proposal);

@@ -43,10 +43,11 @@ public sealed class ProposalWriter(IProposalStore store, OwnWrites ownWrites, Sc
             }
             catch (ConcurrencyConflictException) when (attempt < Attempts)
             {
-                // Another replica wrote it: give the watch a moment to bring that write (a pause, not a clock), then decide again.
-                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
-                current = await GetAsync(current.Metadata.Namespace, current.Metadata.Name, cancellationToken)
-                    ?? throw new InvalidOperationException($"proposal {current.Key} disappeared while it was being updated");
+                // Another replica wrote it: read what the store holds now (the watch cache may not have that write yet,
+                // and on a loaded machine not for several tries), then decide again.
+                current = await store.GetCurrentAsync(current.Metadata.Namespace, current.Metadata.Name, cancellationToken) is { } now
+                    ? ownWrites.Freshest(now)
+                    : throw new InvalidOperationException($"proposal {current.Key} disappeared while it was being updated");
             }
         }
     }

@@ -15,7 +15,10 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var policy = await policies.GetAsync(@namespace, name, cancellationToken);
+            // After a conflict, what the store holds now: the watch cache may not have the other writer's change yet.
+            var policy = attempt == 1
+                ? await policies.GetAsync(@namespace, name, cancellationToken)
+                : await policies.GetCurrentAsync(@namespace, name, cancellationToken);
             if (policy is null)
             {
                 return new OverrideResult(null, $"ScalePolicy {@namespace}/{name} does not exist", StatusCodes.Status404NotFound);

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using ScaleControl.Core.Ports;
+
+namespace ScaleControl.Server.Api;
+
+/// <summary>
+/// A write that lost to other writers every time it tried (409: nothing of this request was written), or a store that
+/// did not answer a read (503), is told to the caller as what it is, not as a 500. In a storm the API server is slow
+/// and many people decide at once: that is when the answer must be clear.
+/// </summary>
+public sealed class StoreProblemsHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var details = exception switch
+        {
+            ConcurrencyConflictException conflict => new ProblemDetails
+            {
+                Title = "Conflict",
+                Status = StatusCodes.Status409Conflict,
+                Detail = $"{conflict.Message}. It kept changing while this request wrote it (other replicas or people deciding at the same time); nothing of this request was written. Read it again and retry.",
+            },
+            StoreUnavailableException unavailable => new ProblemDetails
+            {
+                Title = "Kubernetes API unavailable",
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = $"{unavailable.Message}; retry in a moment (a decision already recorded counts once).",
+            },
+            _ => null,
+        };
+        if (details is null)
+        {
+            return false;
+        }
+
+        http.Response.StatusCode = details.Status!.Value;
+        if (details.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = "2";
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
+    }
+}
