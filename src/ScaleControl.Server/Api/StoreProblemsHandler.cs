@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using ScaleControl.Core.Ports;
+using ScaleControl.Kubernetes.Caching;
 
 namespace ScaleControl.Server.Api;
 
 /// <summary>
-/// A write that lost to other writers every time it tried (409: nothing of this request was written), or a store that
-/// did not answer a read (503), is told to the caller as what it is, not as a 500. In a storm the API server is slow
-/// and many people decide at once: that is when the answer must be clear.
+/// A write that lost to other writers every time it tried (409: nothing of this request was written), a store that
+/// did not answer a read (503), or a watch cache that cannot list (RBAC without the verb, a resource the server does
+/// not serve: 503 with the API server's reason) is told to the caller as what it is, not as a 500. In a storm the API
+/// server is slow and many people decide at once: that is when the answer must be clear.
 /// </summary>
 public sealed class StoreProblemsHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -27,6 +29,12 @@ public sealed class StoreProblemsHandler(IProblemDetailsService problems) : IExc
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Detail = $"{unavailable.Message}; retry in a moment (a decision already recorded counts once).",
             },
+            CacheNotSyncedException unsynced => new ProblemDetails
+            {
+                Title = "Kubernetes cache not synced",
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = unsynced.Message,
+            },
             _ => null,
         };
         if (details is null)
@@ -35,7 +43,7 @@ public sealed class StoreProblemsHandler(IProblemDetailsService problems) : IExc
         }
 
         http.Response.StatusCode = details.Status!.Value;
-        if (details.Status == StatusCodes.Status503ServiceUnavailable)
+        if (exception is StoreUnavailableException)
         {
             http.Response.Headers.RetryAfter = "2";
         }

@@ -41,7 +41,6 @@ public static class ServerHostingExtensions
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<MissingNamespaceHandler>();
         services.AddExceptionHandler<NamespaceNotWatchedHandler>();
-        services.AddExceptionHandler<CacheNotSyncedHandler>();
         services.AddExceptionHandler<StoreProblemsHandler>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
