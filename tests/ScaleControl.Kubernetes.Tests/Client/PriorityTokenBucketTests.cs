@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Kubernetes.Client;
 using ScaleControl.Testing.Timing;
@@ -85,14 +84,5 @@ public class PriorityTokenBucketTests
     }
 
     /// <summary>The fake clock released the waiter; its continuation runs on the thread pool, as soon as a busy machine lets it.</summary>
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!condition() && waited.Elapsed < Patience.Of(5))
-        {
-            await Task.Delay(5);
-        }
-
-        Assert.True(condition());
-    }
+    private static async Task WaitUntil(Func<bool> condition) => Assert.True(await Patience.UntilAsync(condition, 5));
 }

@@ -5,6 +5,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Server.Control.Queries;
 using ScaleControl.Server.Tests.Infrastructure;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Server.Tests.Control;
 
@@ -75,7 +76,7 @@ public sealed class FollowerStatusTests : IAsyncLifetime
         using var client = _follower.ClientWith(ServerFactory.ViewerToken);
 
         var pending = client.GetFromJsonAsync<JsonElement>("/api/v1/status");
-        await WaitUntilAsync(() => _follower.Workloads.Hung > 0);
+        Assert.True(await Patience.UntilAsync(() => _follower.Workloads.Hung > 0, 5), "the status request never reached the workload read");
         _follower.Time.Advance(StatusService.WorkloadReadBudget);
         var status = await pending.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -84,15 +85,5 @@ public sealed class FollowerStatusTests : IAsyncLifetime
         Assert.Equal(1, _follower.Workloads.Hung);
         var stored = status.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "checkout-api");
         Assert.Equal(3, stored.GetProperty("currentReplicas").GetInt32());
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition(), "the status request never reached the workload read");
     }
 }

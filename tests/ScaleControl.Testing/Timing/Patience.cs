@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace ScaleControl.Testing.Timing;
@@ -20,4 +21,19 @@ public static class Patience
             : DefaultFactor;
 
     public static TimeSpan Of(double seconds) => TimeSpan.FromSeconds(seconds * Factor);
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> (something another thread makes true, e.g. a continuation a fake clock
+    /// released) until it holds or <see cref="Of"/>(<paramref name="seconds"/>) has passed; whether it holds.
+    /// </summary>
+    public static async Task<bool> UntilAsync(Func<bool> condition, double seconds)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!condition() && waited.Elapsed < Of(seconds))
+        {
+            await Task.Delay(5);
+        }
+
+        return condition();
+    }
 }
