@@ -11,16 +11,12 @@ namespace ScaleControl.Benchmarks;
 /// </summary>
 internal static partial class ImageEnvironment
 {
-    /// <summary>The image's <c>DOTNET_*</c> variables, from the Dockerfile next to the ScaleControl.sln above the current (or this program's) directory.</summary>
-    public static IReadOnlyDictionary<string, string> Runtime()
-    {
-        var server = BenchmarkArgs.DefaultServerDirectory() ?? throw new InvalidOperationException("no ScaleControl.sln above the current directory");
-        var dockerfile = Path.GetFullPath(Path.Combine(server, "..", "..", "..", "Dockerfile"));
-        return Parse(File.ReadAllText(dockerfile));
-    }
+    /// <summary>The image's <c>DOTNET_*</c> variables, from the repository's src/ScaleControl.Server/Dockerfile.</summary>
+    public static IReadOnlyDictionary<string, string> Runtime() =>
+        Parse(File.ReadAllText(Path.Combine(ReplayCommand.RepoRoot(), "src", "ScaleControl.Server", "Dockerfile")));
 
     /// <summary>The <c>DOTNET_*</c> pairs of every <c>ENV</c> instruction (continued lines joined, comments skipped).</summary>
-    public static IReadOnlyDictionary<string, string> Parse(string dockerfile)
+    private static IReadOnlyDictionary<string, string> Parse(string dockerfile)
     {
         var lines = dockerfile.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => !l.TrimStart().StartsWith('#'));
         var instructions = string.Join('\n', lines).Replace("\\\n", " ", StringComparison.Ordinal).Split('\n');

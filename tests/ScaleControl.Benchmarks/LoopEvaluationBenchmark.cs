@@ -159,8 +159,9 @@ public class LoopEvaluationBenchmark
             }
         }
 
+        var image = ImageEnvironment.Runtime();
         Console.WriteLine($"runtime: tiered PGO {(TieredPgo() ? "on" : "off")} (the server runs with it off; DOTNET_TieredPGO=1 or 0 overrides); "
-            + $"{string.Join(", ", ImageEnvironment.Runtime().Keys.Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"))} (the image's: {string.Join(", ", ImageEnvironment.Runtime().Select(v => $"{v.Key}={v.Value}"))})");
+            + $"{string.Join(", ", image.Keys.Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"))} (the image's: {string.Join(", ", image.Select(v => $"{v.Key}={v.Value}"))})");
         Console.WriteLine($"runs in order (ms): {string.Join(' ', cpu.Select(c => c.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"10,000 evaluations incl. the loop's bookkeeping, CPU time over {runs} runs: median {BenchmarkArgs.Percentile(cpu, 50):0.0} ms, fastest {cpu.Min():0.0} ms; allocated per evaluation (this thread, incl. the fake metric source): median {BenchmarkArgs.Percentile(allocated, 50):0} B");
         Console.WriteLine($"  the whole process's CPU time over the same runs (adds the background JIT and GC threads): median {BenchmarkArgs.Percentile(processCpu, 50):0.0} ms, fastest {processCpu.Min():0.0} ms");
