@@ -157,38 +157,40 @@ public static partial class ChatCommandParser
 
     private static ParsedCommand ParseScale(List<string> args)
     {
-        // scale ns/workload 2->6 for 30m reason…   (the arrow may stand apart: "2 -> 6")
-        var joined = args.Count >= 4 && Arrow().IsMatch(args[2]) ? [args[0], args[1] + "->" + args[3], .. args.Skip(4)] : args;
-        if (joined.Count < 4 || !string.Equals(joined[2], "for", StringComparison.OrdinalIgnoreCase))
+        // scale ns/workload 2->6 for 30m reason…   (spaces may stand anywhere in the count, as phones type it: "2 -> 6",
+        // "2 ->6", "2-> 6"): the count is every word between the workload and the first "for".
+        var forAt = args.Count < 4 ? -1 : args.FindIndex(1, w => string.Equals(w, "for", StringComparison.OrdinalIgnoreCase));
+        if (forAt < 2 || forAt + 1 >= args.Count)
         {
             return Usage("scale");
         }
 
-        if (!TryWorkload(joined[0], out var ns, out var name, out var error))
+        var typed = string.Join(' ', args[1..forAt]);
+        if (!TryWorkload(args[0], out var ns, out var name, out var error))
         {
             return Fail(error);
         }
 
-        var replicas = Replicas().Match(joined[1]);
+        var replicas = Replicas().Match(string.Concat(args[1..forAt]));
         if (!replicas.Success
             || !int.TryParse(replicas.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var from)
             || !int.TryParse(replicas.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var to)
             || from > 10_000 || to > 10_000)
         {
-            return Fail($"replicas `{Short(joined[1])}` must read `<from>-><to>`, e.g. `2->6` (0 to 10000 each)");
+            return Fail($"replicas `{Short(typed)}` must read `<from>-><to>`, e.g. `2->6` (0 to 10000 each)");
         }
 
         if (to < 1)
         {
-            return Fail($"`{Short(joined[1])}`: scaling to 0 is not supported; ask for 1 replica or more");
+            return Fail($"`{Short(typed)}`: scaling to 0 is not supported; ask for 1 replica or more");
         }
 
-        if (!TryDuration(joined[3], out var duration, out error))
+        if (!TryDuration(args[forAt + 1], out var duration, out error))
         {
             return Fail(error);
         }
 
-        var reason = Reason(joined.Skip(4));
+        var reason = Reason(args.Skip(forAt + 2));
         if (reason.Length > MaxReasonLength)
         {
             return Fail($"reason too long (at most {MaxReasonLength} characters)");
@@ -323,9 +325,6 @@ public static partial class ChatCommandParser
 
     [GeneratedRegex(@"\S+")]
     private static partial Regex Words();
-
-    [GeneratedRegex(@"^(?:->|-》|→|=>)$")]
-    private static partial Regex Arrow();
 
     [GeneratedRegex(@"^(\d{1,5})(?:->|-》|→|=>)(\d{1,5})$")]
     private static partial Regex Replicas();

@@ -108,9 +108,12 @@ public static class ChatAnswers
         }
 
         var lines = entries.Take(MaxLines).Select(e =>
-            $"- {Clock(e.Time)} {e.Kind}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}");
+            $"- {Clock(e.Time)} {KindOf(e)}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}");
         return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}");
     }
+
+    /// <summary>The API counts an unpin as a Pinned row and says so in its message (docs/api.md); a chat line has no message, so it names it.</summary>
+    private static string KindOf(HistoryEntry entry) => entry is { Kind: HistoryKind.Pinned, To: null } ? "Unpinned" : entry.Kind.ToString();
 
     public static string Clock(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture) : "?";
 
@@ -119,10 +122,19 @@ public static class ChatAnswers
 
     private static string Flat(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
 
-    /// <summary>Free text a person typed, made safe to echo inside a code span, a log line or an Event: one line, no markdown control characters, bounded.</summary>
+    /// <summary>
+    /// Free text a person typed, made safe to echo inside a code span, a log line or an Event: one line, bounded, and the
+    /// markdown control characters as their full-width forms (<c>＊</c>), which still show what was typed (<c>freeze
+    /// shop/＊</c>, not <c>freeze shop/</c>) and which the parser reads back as ASCII when the text is sent again.
+    /// </summary>
     public static string Quote(string text)
     {
-        var flat = new string([.. text.Take(120).Select(c => c is '\n' or '\r' or '`' or '*' or '[' or ']' ? ' ' : c)]);
+        var flat = new string([.. text.Take(120).Select(c => c switch
+        {
+            '\n' or '\r' => ' ',
+            '`' or '*' or '[' or ']' => (char)(c + 0xFEE0),
+            _ => c,
+        })]);
         return text.Length > 120 ? flat + "…" : flat;
     }
 }

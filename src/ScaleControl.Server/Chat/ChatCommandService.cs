@@ -261,6 +261,11 @@ public sealed partial class ChatCommandService(
             return CommandReply.Refused($"No ScalePolicy matches **{command.Namespace}/{command.Workload}**.");
         }
 
+        if (ProposalRules.ActiveFreeze(policy.Spec, time.GetUtcNow()) is null)
+        {
+            return CommandReply.Refused($"**{command.Namespace}/{policy.Spec.Target.Name}** is not frozen. Nothing was changed.");
+        }
+
         var result = await overrides.UnfreezeAsync(command.Namespace, policy.Metadata.Name, request.Sender, Channel, cancellationToken);
         if (result.Problem is { } problem)
         {
@@ -273,6 +278,12 @@ public sealed partial class ChatCommandService(
 
     private async Task<CommandReply> UnpinAsync(CommandRequest request, UnpinCommand command, CancellationToken cancellationToken)
     {
+        if (await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken) is { } policy
+            && ProposalRules.ActivePin(policy.Spec, time.GetUtcNow()) is null)
+        {
+            return CommandReply.Refused($"**{command.Namespace}/{command.Workload}** is not pinned. Nothing was changed.");
+        }
+
         var result = await overrides.UnpinAsync(command.Namespace, command.Workload, request.Sender, Channel, cancellationToken);
         if (result.Problem is { } problem)
         {

@@ -7,7 +7,8 @@ namespace ScaleControl.Server.Chat;
 /// <summary>
 /// Who may command the robot: <c>ScaleControl:Auth:People</c> (DingTalk userId → role and namespaces, the model of
 /// API tokens), plus in sandbox mode the emulated group (zhangsan and lisi operators, wangwu a viewer). Authorization
-/// is per person, never per group: being in the on-call group grants nothing.
+/// is per person, never per group: being in the on-call group grants nothing. Also who may take a change back from a
+/// card on a policy without approvers (<see cref="Control.Overrides.UndoService"/>): a tap carries no token.
 /// </summary>
 public sealed class ChatPeople
 {

@@ -34,6 +34,9 @@ public sealed class ChatCommandParserTests
         { "ｓｔａｔｕｓ　shop／checkout-api", new StatusCommand("shop", "checkout-api") },
         { "scale shop/checkout-api ２－＞６ for ３０ｍ gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
         { "scale shop/checkout-api 2-》6 for 30m gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
+        { "scale shop/checkout-api 2 ->6 for 30m gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
+        { "scale shop/checkout-api 2-> 6 for 30m gala for all", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala for all") },
+        { "scale shop/checkout-api ２　－＞ ６ FOR ３０ｍ gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
         { "@lisi  approve shop/checkout-api", new ApproveCommand("shop", "checkout-api") },
         { " approve shop/checkout-api @lisi", new ApproveCommand("shop", "checkout-api") },
         { " reject @lisi shop/checkout-api too early", new RejectCommand("shop", "checkout-api", "too early") },
@@ -77,6 +80,9 @@ public sealed class ChatCommandParserTests
     [InlineData("scale checkout-api 2->6 for 30m", "not `namespace/name`")]
     [InlineData("scale Shop/Checkout 2->6 for 30m", "not `namespace/name`")]
     [InlineData("scale shop/checkout-api 2->6", "usage: `scale")]
+    [InlineData("scale shop/checkout-api 2 6 for 30m", "replicas `2 6` must read `<from>-><to>`")]
+    [InlineData("scale shop/checkout-api for 30m gala", "usage: `scale")]
+    [InlineData("scale shop/checkout-api 2->6 for", "usage: `scale")]
     [InlineData("scale shop/checkout-api 5->0 for 30m", "scaling to 0 is not supported")]
     [InlineData("approve", "usage: `approve")]
     [InlineData("unpin shop/a extra", "usage: `unpin")]

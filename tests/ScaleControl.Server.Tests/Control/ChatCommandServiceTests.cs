@@ -6,6 +6,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Chat;
 using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Control.Queries;
 using ScaleControl.Server.Tests.Infrastructure;
 
 namespace ScaleControl.Server.Tests.Control;
@@ -159,6 +160,59 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal(CommandOutcome.NeedsConfirmation, asked.Outcome);
         Assert.Equal(CommandOutcome.Done, done.Outcome);
         Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Equal("zhangsan", p.Spec.Freeze?.By));
+    }
+
+    [Fact]
+    public async Task FreezeWholeNamespace_TheQuestionAndTheEventShowTheStarAsTyped()
+    {
+        // Live: the question read `freeze shop/  for 10m test` (the * dropped as a markdown character): the risky part unseen.
+        await SeedAsync();
+        const string Typed = "freeze shop/* for 1h incident";
+
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident"), Typed), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Contains("`freeze shop/＊ for 1h incident`", asked.Markdown, StringComparison.Ordinal);
+        var audit = Assert.Single(_server.Events.Recorded, e => e.Reason == ChatCommandService.ChatCommandReason);
+        Assert.Contains("\"freeze shop/＊ for 1h incident (confirmed by zhangsan)\"", audit.Message, StringComparison.Ordinal);
+        Assert.Equal(new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident"), ScaleControl.DingTalk.Chat.ChatCommandParser.Parse("freeze shop/＊ for 1h incident").Command);
+    }
+
+    [Fact]
+    public async Task UnpinAndUnfreeze_WithNothingInForce_AreRefusedPrivately_NothingAnnouncedOrRecorded()
+    {
+        // Live: a second `unpin` posted "pin removed by zhangsan" to the group again and left an Unpin in the history;
+        // `unfreeze` of a policy not frozen answered "unfrozen by zhangsan" in the group.
+        await SeedAsync();
+
+        var unpin = await Inbox.ExecuteAsync(From("zhangsan", new UnpinCommand("shop", "checkout-api")), CancellationToken.None);
+        var unfreeze = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", "checkout-api")), CancellationToken.None);
+
+        Assert.Equal((CommandOutcome.Refused, true), (unpin.Outcome, unpin.Private));
+        Assert.Equal("**shop/checkout-api** is not pinned. Nothing was changed.", unpin.Markdown);
+        Assert.Equal((CommandOutcome.Refused, true), (unfreeze.Outcome, unfreeze.Private));
+        Assert.Equal("**shop/checkout-api** is not frozen. Nothing was changed.", unfreeze.Markdown);
+        Assert.Empty(_server.Notices.Published);
+        Assert.Empty(_server.Events.Recorded);
+        var now = _server.Time.GetUtcNow();
+        Assert.Empty(await _server.Service<HistoryService>().ListAsync("shop", now.AddHours(-1), now, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task History_NamesAnUnpinAsUnpinned()
+    {
+        // Live: `history` listed the unpin as "Pinned by zhangsan (DingTalkChat)", as if it had pinned again.
+        await SeedAsync();
+        await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala")), CancellationToken.None);
+        var unpinned = await Inbox.ExecuteAsync(From("zhangsan", new UnpinCommand("shop", "checkout-api")), CancellationToken.None);
+
+        var history = await Inbox.ExecuteAsync(From("wangwu", new HistoryCommand("shop", "checkout-api")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, unpinned.Outcome);
+        Assert.Contains("Unpinned by zhangsan (DingTalkChat)", history.Markdown, StringComparison.Ordinal);
+        Assert.Contains("Pinned 2 → 6 by zhangsan (DingTalkChat)", history.Markdown, StringComparison.Ordinal);
+        Assert.Equal(2, history.Markdown.Split("\n- ").Length - 1);
     }
 
     [Fact]

@@ -107,6 +107,33 @@ public sealed class UndoAndCapacityTests : IDisposable
     }
 
     [Fact]
+    public async Task Undo_OnAPolicyWithoutRoster_FromTheCard_OnlyAnOperatorOfTheNamespace_AViewerChangesNothing()
+    {
+        // Live: wangwu (a viewer, refused `undo` in chat) tapped an automatic card's Undo all and both steps were taken back.
+        _server.Workloads.Add("video", "video-transcoder", 3);
+        await _server.Policies.UpsertAsync(TestPolicies.Auto(), default);
+        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 800);
+        await Tick();
+        var step = Assert.Single(await _server.Proposals.ListAsync("video", default), p => p.Status.Phase == ProposalPhase.Applied);
+        var scaled = _server.Workloads.Replicas("video", "video-transcoder");
+        Assert.True(scaled > 3, $"the automatic step scaled to {scaled}");
+        var undos = _server.Service<IUndoInbox>();
+
+        var viewer = await undos.UndoAsync(new UndoOrder("video", step.Metadata.Name, "wangwu", ApprovalChannel.DingTalk, "tapped"), default);
+        var elsewhere = await undos.UndoAsync(new UndoOrder("video", step.Metadata.Name, "lisi", ApprovalChannel.DingTalk, "tapped"), default); // operator in shop only
+
+        Assert.Equal((UndoResultKind.Refused, UndoResultKind.Refused), (viewer.Kind, elsewhere.Kind));
+        Assert.Contains("only an operator in `video` (ScaleControl:Auth:People) may undo its changes, and wangwu is not one", viewer.Message, StringComparison.Ordinal);
+        Assert.Equal(scaled, _server.Workloads.Replicas("video", "video-transcoder"));
+        Assert.Single(await _server.Proposals.ListAsync("video", default));
+
+        var operatorUndo = await undos.UndoAsync(new UndoOrder("video", step.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, "tapped"), default);
+
+        Assert.Equal(UndoResultKind.Applied, operatorUndo.Kind);
+        Assert.Equal(3, _server.Workloads.Replicas("video", "video-transcoder"));
+    }
+
+    [Fact]
     public async Task Undo_FrozenOrTooLate_RefusedWithTheReason()
     {
         var applied = await GivenAppliedScaleUpAsync();

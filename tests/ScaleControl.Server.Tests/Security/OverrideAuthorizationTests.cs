@@ -166,6 +166,20 @@ public sealed class OverrideAuthorizationTests : IDisposable
     }
 
     [Fact]
+    public async Task Unpin_NotPinned_RecordsNothing()
+    {
+        await GivenCheckout(replicas: 4);
+
+        using var response = await _server.ClientWith(ZhangsanToken).DeleteAsync(PinUrl);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(_server.Events.Recorded);
+        Assert.Empty(_server.Notices.Published);
+        var history = await _server.Service<HistoryService>().ListAsync("shop", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), default);
+        Assert.DoesNotContain(history, h => h.Kind == HistoryKind.Pinned);
+    }
+
+    [Fact]
     public async Task OpenApi_Pin_RequiresReplicas_OffersTheFlag_AndDocuments202()
     {
         using var response = await _server.ClientWith(null).GetAsync("/openapi/v1.json");

@@ -149,6 +149,11 @@ public sealed class OverrideService(
             return new OverrideResult(null, $"no ScalePolicy in namespace '{@namespace}' targets workload '{workload}'", StatusCodes.Status404NotFound);
         }
 
+        if (ProposalRules.ActivePin(policy.Spec, time.GetUtcNow()) is null)
+        {
+            return new OverrideResult(policy, null); // not pinned: nothing to lift, nothing to record or announce
+        }
+
         var result = await editor.ChangeAsync(@namespace, policy.Metadata.Name, s => s with { Pin = null }, cancellationToken);
         if (result.Policy is { } unpinned)
         {

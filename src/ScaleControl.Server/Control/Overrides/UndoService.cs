@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Chat;
 using ScaleControl.Server.Control.Actuation;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Hosting;
@@ -25,6 +26,7 @@ public sealed class UndoService(
     Announcer announcer,
     ApprovalSigner signer,
     CapacityAssessor capacity,
+    ChatPeople people,
     IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ILogger<UndoService> logger) : IUndoInbox
@@ -92,6 +94,11 @@ public sealed class UndoService(
         var now = time.GetUtcNow();
         var verdict = UndoRules.Check(original, policy, workload, earlier, order.User, now, TimeSpan.FromSeconds(options.Value.UndoWindowSeconds), open,
             UndoRules.NewerChange(original, sameNamespace));
+        if (verdict.Route == OverrideRoute.ApplyNow && NotAnOperatorOnTheCard(order, policy) is { } refusal)
+        {
+            verdict = new OverrideVerdict(OverrideRoute.Refuse, refusal);
+        }
+
         if (verdict.Route == OverrideRoute.Refuse)
         {
             logger.ApprovalHandled(order.User, order.Channel.ToString(), order.Namespace, order.Proposal, "undo refused", verdict.Message);
@@ -120,6 +127,17 @@ public sealed class UndoService(
         var stored = await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, card), cancellationToken) ?? created;
         return new UndoResult(UndoResultKind.Proposed, $"the undo awaits approval ({verdict.Message}): proposal {stored.Metadata.Name}, {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}", stored);
     }
+
+    /// <summary>
+    /// On a policy without a roster an undo applies at once, which the API and chat allow only the namespace's operators;
+    /// a card's Undo carries no role, only who tapped (anyone who sees the card in the group): live, a viewer's Undo all
+    /// took an automatic card's two steps back. So a tapper must be an operator there (<see cref="ChatPeople"/>).
+    /// </summary>
+    private string? NotAnOperatorOnTheCard(UndoOrder order, ScalePolicy? policy) =>
+        order.Channel == ApprovalChannel.DingTalk && policy?.Spec.Approval?.Approvers is not { Count: > 0 }
+        && people.Find(order.User)?.CanActIn(order.Namespace) != true
+            ? $"the policy names no approvers, so only an operator in `{order.Namespace}` (ScaleControl:Auth:People) may undo its changes, and {order.User} is not one; nothing was changed"
+            : null;
 
     /// <summary>The undo already recorded on the original, else one of it still waiting for approval.</summary>
     private async Task<ScaleProposal?> EarlierUndoAsync(ScaleProposal original, IReadOnlyCollection<ScaleProposal> sameNamespace, CancellationToken cancellationToken)
