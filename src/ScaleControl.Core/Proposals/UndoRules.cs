@@ -13,7 +13,7 @@ public sealed record UndoOrder(string Namespace, string Proposal, string User, A
 /// <summary>
 /// Whether an applied change may be undone, and how: back to the replicas it started from, through the same rules as
 /// any override (<see cref="OverrideRules"/>: an approver on the roster applies at once within the bounds, anyone
-/// else's undo becomes a proposal). Refused, with the reason, when the change is not the workload's current state any
+/// else's undo becomes a proposal, and an approver's Undo takes over such a waiting proposal). Refused, with the reason, when the change is not the workload's current state any
 /// more (moved since, undone already, too old) or going back would break the policy's bounds, freeze or pin.
 /// </summary>
 public static class UndoRules
@@ -21,7 +21,7 @@ public static class UndoRules
     /// <summary>How long after it was applied a change offers Undo (the default of <c>ScaleControl:Loop:UndoWindowSeconds</c>).</summary>
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(2);
 
-    /// <param name="earlierUndo">The proposal named by <see cref="ScaleProposalStatus.Undo"/> or an undo still waiting for approval, if any.</param>
+    /// <param name="earlierUndo">The proposal named by <see cref="ScaleProposalStatus.Undo"/> or an undo still waiting for approval, if any (the caller supersedes a waiting one when the verdict applies at once).</param>
     /// <param name="open">The workload's open proposal, if any: one asking to go further the same way means the traffic moved on.</param>
     /// <param name="newer">The workload's change applied after <paramref name="original"/> (<see cref="NewerChange"/>), if any: undo takes back the latest change only.</param>
     public static OverrideVerdict Check(
@@ -33,11 +33,9 @@ public static class UndoRules
             return Refuse(notOffered);
         }
 
-        if (earlierUndo is not null && (earlierUndo.Status.Phase.IsOpen() || earlierUndo.Status.Phase == ProposalPhase.Applied))
+        if (earlierUndo is { Status.Phase: ProposalPhase.Applied })
         {
-            return Refuse(earlierUndo.Status.Phase == ProposalPhase.Applied
-                ? $"already undone by {earlierUndo.Spec.RequestedBy} ({earlierUndo.Metadata.Name})"
-                : $"an undo by {earlierUndo.Spec.RequestedBy} is already waiting for approval ({earlierUndo.Metadata.Name})");
+            return Refuse($"already undone by {earlierUndo.Spec.RequestedBy} ({earlierUndo.Metadata.Name})");
         }
 
         if (newer is not null)
@@ -86,7 +84,12 @@ public static class UndoRules
             return Refuse($"replicas are pinned at {pin.Replicas} until {pin.Until:u}; unpin first");
         }
 
-        return OverrideRules.Route(policy.Spec, user, workload.SpecReplicas, back, allowOutsideBounds: false);
+        // Someone's undo already waits for the approvers: an approver's own Undo takes it over (the caller supersedes the
+        // waiting one); anyone else's would only make a second request.
+        var verdict = OverrideRules.Route(policy.Spec, user, workload.SpecReplicas, back, allowOutsideBounds: false);
+        return earlierUndo is not null && earlierUndo.Status.Phase.IsOpen() && verdict.Route != OverrideRoute.ApplyNow
+            ? Refuse($"an undo by {earlierUndo.Spec.RequestedBy} is already waiting for approval ({earlierUndo.Metadata.Name})")
+            : verdict;
     }
 
     /// <summary>Null when <paramref name="original"/> offers Undo at <paramref name="now"/> (the card shows the button); otherwise why not.</summary>

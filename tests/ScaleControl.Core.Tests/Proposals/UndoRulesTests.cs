@@ -93,13 +93,23 @@ public class UndoRulesTests
     }
 
     [Fact]
+    public void Check_UndoWaitingForApproval_AnApproversUndoTakesItOver()
+    {
+        var waiting = AppliedUndo() with { Status = new ScaleProposalStatus { Phase = ProposalPhase.Pending } };
+
+        // An undo waits for the approvers; bob is one, so his Undo applies (the caller closes the waiting one); mallory's would be a second request.
+        Assert.Equal(OverrideRoute.ApplyNow, UndoRules.Check(Applied20To60(), Policy(), Workload(60), waiting, "bob", Later, Window).Route);
+        Assert.Equal(OverrideRoute.Refuse, UndoRules.Check(Applied20To60(), Policy(), Workload(60), waiting, "mallory", Later, Window).Route);
+    }
+
+    [Fact]
     public void Check_AlreadyUndoneOrWaiting_Refused()
     {
         var undone = ProposalLifecycle.MarkUndone(Applied20To60(), AppliedUndo(), Later).Proposal;
         var waiting = AppliedUndo() with { Status = new ScaleProposalStatus { Phase = ProposalPhase.Pending } };
 
         Assert.Contains("already undone by alice", UndoRules.Check(undone, Policy(), Workload(20), AppliedUndo(), "alice", Later, Window).Message, StringComparison.Ordinal);
-        Assert.Contains("already waiting for approval", UndoRules.Check(Applied20To60(), Policy(), Workload(60), waiting, "bob", Later, Window).Message, StringComparison.Ordinal);
+        Assert.Contains("already waiting for approval", UndoRules.Check(Applied20To60(), Policy(), Workload(60), waiting, "mallory", Later, Window).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed class GroupCardTests : IDisposable
     }
 
     [Fact]
-    public async Task UndoAll_ApproverTakesBackEveryAppliedRow_EachRecordedAndASecondTapChangesNothing()
+    public async Task UndoAll_AStrangersUndoWaits_AnApproversUndoTakesItOverAndApplies()
     {
         await GivenChainUnderLoad();
         await Tick();
@@ -110,8 +110,14 @@ public sealed class GroupCardTests : IDisposable
 
         var result = await undos.UndoAsync(new UndoOrder("feed", lead.Metadata.Name, "lisi", ApprovalChannel.DingTalk, "tapped", AllRows: true), default);
 
-        Assert.Equal(UndoResultKind.Refused, result.Kind); // wangwu's undos wait for approval: lisi's would make a second set
-        Assert.Contains("already waiting for approval", result.Message, StringComparison.Ordinal);
+        // lisi approves: her Undo applies, and wangwu's waiting requests are answered by it, not left as a second set.
+        Assert.Equal(UndoResultKind.Applied, result.Kind);
+        Assert.Contains("3 of 3 rows undone", result.Message, StringComparison.Ordinal);
+        Assert.All(s_chain, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
+        Assert.Empty(await Open());
+        var again = await undos.UndoAsync(new UndoOrder("feed", lead.Metadata.Name, "wangwu", ApprovalChannel.DingTalk, "tapped", AllRows: true), default);
+        Assert.Equal(UndoResultKind.Refused, again.Kind);
+        Assert.All(s_chain, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
     }
 
     [Fact]

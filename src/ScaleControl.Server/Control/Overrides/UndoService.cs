@@ -112,6 +112,12 @@ public sealed class UndoService(
             await proposals.SupersedeAsync(open, created, cancellationToken);
         }
 
+        if (earlier is not null && earlier.Status.Phase.IsOpen() && earlier.Metadata.Name != open?.Metadata.Name)
+        {
+            // An approver's undo took over one still waiting for approval (UndoRules.Check): that request is answered.
+            await proposals.SupersedeAsync(earlier, created, cancellationToken);
+        }
+
         logger.ApprovalHandled(order.User, order.Channel.ToString(), order.Namespace, order.Proposal, "undo " + verdict.Route, $"{created.Spec.FromReplicas} → {created.Spec.ToReplicas} ({created.Metadata.Name})");
         if (verdict.Route == OverrideRoute.ApplyNow)
         {
