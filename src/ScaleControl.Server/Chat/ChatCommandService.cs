@@ -234,7 +234,7 @@ public sealed partial class ChatCommandService(
 
         if (!confirmed && command.Workload is null)
         {
-            return await HoldAsync(request, chosen[0], $"it freezes all {chosen.Count} policies of namespace `{command.Namespace}`", cancellationToken);
+            return await HoldAsync(request, chosen[0], chosen.Count == 1 ? $"it freezes every policy of namespace `{command.Namespace}` (there is one)" : $"it freezes all {chosen.Count} policies of namespace `{command.Namespace}`", cancellationToken);
         }
 
         foreach (var policy in chosen)

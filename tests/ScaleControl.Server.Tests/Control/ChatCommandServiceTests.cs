@@ -174,6 +174,7 @@ public sealed class ChatCommandServiceTests : IDisposable
         await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
 
         Assert.Contains("`freeze shop/＊ for 1h incident`", asked.Markdown, StringComparison.Ordinal);
+        Assert.Contains("it freezes every policy of namespace `shop` (there is one)", asked.Markdown, StringComparison.Ordinal); // not "all 1 policies"
         var audit = Assert.Single(_server.Events.Recorded, e => e.Reason == ChatCommandService.ChatCommandReason);
         Assert.Contains("\"freeze shop/＊ for 1h incident (confirmed by zhangsan)\"", audit.Message, StringComparison.Ordinal);
         Assert.Equal(new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident"), ScaleControl.DingTalk.Chat.ChatCommandParser.Parse("freeze shop/＊ for 1h incident").Command);
