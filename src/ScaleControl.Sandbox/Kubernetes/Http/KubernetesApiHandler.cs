@@ -33,7 +33,7 @@ internal sealed class KubernetesApiHandler(
     TimeProvider time,
     IHostApplicationLifetime lifetime)
 {
-    // etcd's default request limit is 1.5 MiB; twice that leaves room for what the store adds.
+    // The apiserver's MaxRequestBodyBytes (3 MiB): a larger body is its 413 before anything is decoded.
     private const int MaxBodyBytes = 3 * 1024 * 1024;
 
     public async Task HandleAsync(HttpContext context, string? path)
@@ -347,9 +347,10 @@ internal sealed class KubernetesApiHandler(
         return body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject;
     }
 
+    // Every body, JSON and YAML as protobuf, is read up to the apiserver's limit (limitedReadBody).
     private static async Task<string> ReadBodyAsync(HttpRequest request)
     {
-        using var reader = new StreamReader(request.Body);
+        using var reader = new StreamReader(new MemoryStream(await ReadBytesAsync(request)));
         return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
     }
 
@@ -362,7 +363,7 @@ internal sealed class KubernetesApiHandler(
         {
             if (buffer.Length + read > MaxBodyBytes)
             {
-                throw new ApiException(ApiErrors.Status(413, "RequestEntityTooLarge", $"the request body is larger than {MaxBodyBytes} bytes"));
+                throw new ApiException(ApiErrors.Status(413, "RequestEntityTooLarge", $"Request entity too large: limit is {MaxBodyBytes}"));
             }
 
             buffer.Write(chunk, 0, read);
