@@ -250,6 +250,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
                 var posted = await ReadObjectAsync(request);
+                CheckApiVersion(type, posted);
                 CheckTypes(type.Kind, type.Version, type.Model, posted);
                 FieldValidation.Check(type, posted, context);
                 await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun, owner: FieldOwner.Of(request)));
@@ -272,6 +273,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("PUT", { } name, var subresource):
                 var replacement = await ReadObjectAsync(request);
+                CheckApiVersion(type, replacement);
                 CheckTypes(type.Kind, type.Version, type.Model, replacement);
                 FieldValidation.Check(type, replacement, context);
                 await WriteAsync(context, 200, operations.Replace(type, ns, name, replacement, subresource, dryRun, FieldOwner.Of(request)));
@@ -303,6 +305,15 @@ internal sealed class KubernetesApiHandler(
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);
+        }
+    }
+
+    // As the apiserver's AcceptsGroupVersion: a body of another group or version is refused, never stored as this one.
+    private static void CheckApiVersion(ResourceType type, JsonObject body)
+    {
+        if (JsonPaths.GetString(body, "apiVersion") is { Length: > 0 } apiVersion && apiVersion != type.GroupVersion)
+        {
+            throw ApiErrors.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.GroupVersion})");
         }
     }
 
