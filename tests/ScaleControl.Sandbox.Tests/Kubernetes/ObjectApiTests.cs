@@ -245,7 +245,8 @@ public sealed class ObjectApiTests
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
 
         var (status, body) = await sandbox.SendAsync(HttpMethod.Patch, "apis/apps/v1/namespaces/shop/deployments/web?fieldManager=test",
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n", "application/apply-patch+yaml");
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n"
+            + "  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: \"web:1\"}]}\n", "application/apply-patch+yaml");
 
         Assert.Equal(201, status);
         Assert.Equal(2, (int)body["spec"]!["replicas"]!);

@@ -416,7 +416,7 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
         var errors = (before is null ? ObjectMetaRules.Name(type, name) : [])
             .Concat(ObjectMetaRules.LabelsAndAnnotations(metadata, before?["metadata"] as JsonObject))
             .Concat(before is null ? [] : DeletionRules.NoNewFinalizers(before, next))
-            .Concat(type.Validate?.Invoke(next) ?? [])
+            .Concat(IsBuiltInStatusWrite(type, subresource) ? [] : type.Validate?.Invoke(next) ?? [])
             .ToList();
         if (errors.Count > 0)
         {
@@ -430,6 +430,10 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
 
         return type.ToStorage?.Invoke(next) ?? next;
     }
+
+    // A built-in kind's status update is validated for its status only (ValidateDeploymentStatusUpdate, …), never its spec;
+    // a custom resource's status is checked against its schema as a whole.
+    private static bool IsBuiltInStatusWrite(ResourceType type, Subresource subresource) => subresource == Subresource.Status && !type.IsCustom;
 
     // Called inside the store's write (one reentrant lock), so two creates cannot take the same cluster IP or node port.
     private ServiceHoldings ServiceHoldingsBesides(string ns, string name)

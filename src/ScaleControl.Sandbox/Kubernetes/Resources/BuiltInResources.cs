@@ -300,9 +300,7 @@ internal static class BuiltInResources
                 defaults(spec);
                 PodSpecDefaults.Template(spec);
             },
-            Validate = o => JsonPaths.GetInt(o, "spec.replicas") is < 0 and var r
-                ? [FieldError.Invalid("spec.replicas", r, "must be greater than or equal to 0")]
-                : [],
+            Validate = WorkloadSpecRules.Validate,
             Columns = columns,
         };
 
