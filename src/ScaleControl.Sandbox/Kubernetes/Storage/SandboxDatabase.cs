@@ -22,6 +22,11 @@ internal static class SandboxDatabase
             }
         }
 
+        if (File.Exists(path))
+        {
+            CheckReadable(path);
+        }
+
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         try
         {
@@ -29,12 +34,6 @@ internal static class SandboxDatabase
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + schema;
             command.ExecuteNonQuery();
-            command.CommandText = "PRAGMA quick_check(1)";
-            if (command.ExecuteScalar() is string check and not "ok")
-            {
-                throw new SandboxStateException(path, $"SQLite's quick check found \"{check}\"", new InvalidDataException(check));
-            }
-
             return connection;
         }
         catch (SqliteException e)
@@ -42,10 +41,35 @@ internal static class SandboxDatabase
             connection.Dispose();
             throw new SandboxStateException(path, e.Message, e);
         }
-        catch (SandboxStateException)
+    }
+
+    // Read-only, so a damaged file is left exactly as it was (a read-write connection would checkpoint its WAL into it on
+    // close). Only damage is reported here (SQLITE_CORRUPT, SQLITE_NOTADB, a failed check); anything else, e.g. a WAL a
+    // read-only connection may not recover after a kill -9, is left to the read-write open.
+    private static void CheckReadable(string path)
+    {
+        const int Corrupt = 11, NotADatabase = 26;
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        string? check;
+        try
         {
-            connection.Dispose();
-            throw;
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA quick_check(1)";
+            check = command.ExecuteScalar() as string;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is Corrupt or NotADatabase)
+        {
+            throw new SandboxStateException(path, e.Message, e);
+        }
+        catch (SqliteException)
+        {
+            return;
+        }
+
+        if (check is not "ok")
+        {
+            throw new SandboxStateException(path, $"SQLite's quick check found \"{check}\"", new InvalidDataException(check));
         }
     }
 
