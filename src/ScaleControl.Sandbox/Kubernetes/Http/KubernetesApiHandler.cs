@@ -423,6 +423,7 @@ internal sealed class KubernetesApiHandler(
 
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(WireJson.Serialize(body), context.RequestAborted);
+        var indented = WireJson.Indented(context.Request.Query["pretty"].ToString(), context.Request.Headers.UserAgent.ToString());
+        await context.Response.WriteAsync(WireJson.Serialize(body, indented), context.RequestAborted);
     }
 }
