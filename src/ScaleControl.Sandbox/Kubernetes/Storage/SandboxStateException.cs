@@ -5,7 +5,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Storage;
 /// refuses to start rather than begin empty or without the unreadable part, and leaves the file as it was.
 /// </summary>
 public sealed class SandboxStateException(string path, string problem, Exception inner)
-    : Exception($"The sandbox's kept state {path} cannot be read: {problem}. Nothing was changed: move the file aside "
+    : Exception($"The sandbox's kept state {path} cannot be read: {problem.TrimEnd('.')}. Nothing was changed: move the file aside "
         + "to keep it, or start with --reset (deletes cluster.db, dingtalk.db and traffic.db) for a fresh world.", inner)
 {
     public string Path { get; } = path;
