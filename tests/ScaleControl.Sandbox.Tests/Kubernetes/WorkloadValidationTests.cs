@@ -70,6 +70,31 @@ public sealed class WorkloadValidationTests
     }
 
     [Fact]
+    public async Task Apply_DeploymentWithAChangedSelector_Is422FieldIsImmutable()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        const string Manifest = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec:
+              selector: {matchLabels: {app: APP}}
+              template:
+                metadata: {labels: {app: APP}}
+                spec:
+                  containers: [{name: web, image: "web:1"}]
+            """;
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile("web.yaml", Manifest.Replace("APP", "web", StringComparison.Ordinal)));
+
+        var result = await kubectl.RunRawAsync("apply", "-f", kubectl.WriteFile("web.yaml", Manifest.Replace("APP", "web2", StringComparison.Ordinal)));
+
+        Assert.Contains("""The Deployment "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable""",
+            result.StdErr, StringComparison.Ordinal);
+        Assert.Equal("web", (string?)sandbox.Control.Get("apps/v1", "Deployment", "default", "web")!["spec"]!["selector"]!["matchLabels"]!["app"]);
+    }
+
+    [Fact]
     public async Task Apply_ValidDeploymentWithMatchExpressions_IsCreated()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

@@ -417,6 +417,7 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
             .Concat(ObjectMetaRules.LabelsAndAnnotations(metadata, before?["metadata"] as JsonObject))
             .Concat(before is null ? [] : DeletionRules.NoNewFinalizers(before, next))
             .Concat(IsBuiltInStatusWrite(type, subresource) ? [] : type.Validate?.Invoke(next) ?? [])
+            .Concat(IsBuiltInStatusWrite(type, subresource) || before is null ? [] : type.ValidateUpdate?.Invoke(before, next) ?? [])
             .ToList();
         if (errors.Count > 0)
         {

@@ -42,7 +42,7 @@ internal static class BuiltInResources
         WorkloadColumns.Containers,
         WorkloadColumns.Images,
         WorkloadColumns.Selector,
-    ]);
+    ]) with { ValidateUpdate = WorkloadSpecRules.SelectorUnchanged };
 
     public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", typeof(k8s.Models.V1StatefulSet), ["sts"], StatefulSetDefaults,
     [

@@ -8,7 +8,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Resources;
 /// <summary>
 /// The parts of apps/validation's ValidateDeploymentSpec and ValidateStatefulSetSpec a manifest meets: replicas not
 /// negative, a selector that is present, not empty and matches the template's labels, and a template with at least
-/// one container, each named and with an image, restarting Always. Messages and values as the apiserver prints them.
+/// one container, each named and with an image, restarting Always; a Deployment's selector never changes. Messages
+/// and values as the apiserver prints them.
 /// </summary>
 internal static class WorkloadSpecRules
 {
@@ -63,13 +64,30 @@ internal static class WorkloadSpecRules
         return errors;
     }
 
+    /// <summary>The Deployment strategy's ValidateUpdate for apps/v1: the selector may not change.</summary>
+    public static List<FieldError> SelectorUnchanged(JsonObject before, JsonObject next) =>
+        JsonNode.DeepEquals(before["spec"]?["selector"], next["spec"]?["selector"]) || next["spec"]?["selector"] is not JsonObject selector
+            ? []
+            : [new FieldError("spec.selector", FieldErrorType.Invalid, "field is immutable") { GoValue = GoLabelSelector(selector) }];
+
     // Go's %#v of a map[string]string: keys sorted, values quoted; nil when absent.
     private static string GoStringMap(JsonObject? map) => map is null
         ? "map[string]string(nil)"
         : "map[string]string{" + string.Join(", ", map.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => $"{JsonValue.Create(kv.Key).ToJsonString()}:{JsonValue.Create(JsonPaths.GetString(kv.Value, "") ?? "").ToJsonString()}")) + "}";
+            .Select(kv => $"{JsonValue.Create(kv.Key).ToJsonString()}:{GoString(kv.Value, "")}")) + "}";
 
-    // Go's %#v of a metav1.LabelSelector (only printed when it selects nothing, so its expressions are nil or empty).
+    // Go's %#v of a metav1.LabelSelector.
     private static string GoLabelSelector(JsonObject selector) =>
-        $"v1.LabelSelector{{MatchLabels:{GoStringMap(selector["matchLabels"] as JsonObject)}, MatchExpressions:[]v1.LabelSelectorRequirement{(selector["matchExpressions"] is JsonArray ? "{}" : "(nil)")}}}";
+        $"v1.LabelSelector{{MatchLabels:{GoStringMap(selector["matchLabels"] as JsonObject)}, MatchExpressions:{GoRequirements(selector["matchExpressions"] as JsonArray)}}}";
+
+    private static string GoRequirements(JsonArray? requirements) => requirements is null
+        ? "[]v1.LabelSelectorRequirement(nil)"
+        : "[]v1.LabelSelectorRequirement{" + string.Join(", ", requirements.Select(r =>
+            $"v1.LabelSelectorRequirement{{Key:{GoString(r, "key")}, Operator:{GoString(r, "operator")}, Values:{GoStrings(r?["values"] as JsonArray)}}}")) + "}";
+
+    private static string GoStrings(JsonArray? values) => values is null
+        ? "[]string(nil)"
+        : "[]string{" + string.Join(", ", values.Select(v => GoString(v, ""))) + "}";
+
+    private static string GoString(JsonNode? node, string path) => JsonValue.Create(JsonPaths.GetString(node, path) ?? "").ToJsonString();
 }
