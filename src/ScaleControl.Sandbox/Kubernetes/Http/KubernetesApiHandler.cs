@@ -358,7 +358,7 @@ internal sealed class KubernetesApiHandler(
         return body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject;
     }
 
-    // Every body, JSON and YAML as protobuf, is read up to the apiserver's limit (limitedReadBody).
+    // Every body (JSON, YAML, protobuf) is read up to the apiserver's limit, as its limitedReadBody does.
     private static async Task<string> ReadBodyAsync(HttpRequest request)
     {
         using var reader = new StreamReader(new MemoryStream(await ReadBytesAsync(request)));
