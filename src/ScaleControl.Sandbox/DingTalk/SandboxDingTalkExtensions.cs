@@ -49,6 +49,10 @@ public static class SandboxDingTalkExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapSandboxDingTalk(this IEndpointRouteBuilder endpoints, string prefix = DefaultPrefix)
     {
+        // The kept cards and messages are read now, so a damaged dingtalk.db stops the start (SandboxStateException)
+        // as the cluster's does, rather than failing every DingTalk request after it.
+        endpoints.ServiceProvider.GetRequiredService<CardStore>();
+        endpoints.ServiceProvider.GetRequiredService<MessageLog>();
         var group = endpoints.MapGroup(prefix).WithMetadata(new SandboxMount(prefix.TrimEnd('/'))).WithTags("DingTalk sandbox");
         group.MapTokenApis();
         group.MapCardApis();

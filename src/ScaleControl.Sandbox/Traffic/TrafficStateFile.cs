@@ -39,9 +39,9 @@ internal sealed class TrafficStateFile : IDisposable
         }
 
         return new SavedTraffic(
-            [.. Bodies("hot_events").Select(b => JsonSerializer.Deserialize<HotEvent>(b)!)],
-            [.. Bodies("pushes").Select(b => JsonSerializer.Deserialize<SavedPush>(b)!)],
-            [.. Bodies("replays").Select(b => JsonSerializer.Deserialize<TraceReplay>(b)!)],
+            [.. Bodies("hot_events").Select(b => Parse<HotEvent>("hot_events", b))],
+            [.. Bodies("pushes").Select(b => Parse<SavedPush>("pushes", b))],
+            [.. Bodies("replays").Select(b => Parse<TraceReplay>("replays", b))],
             Counter("hot"),
             Counter("push"));
     }
@@ -76,6 +76,8 @@ internal sealed class TrafficStateFile : IDisposable
         command.Parameters.AddWithValue("$n", name);
         return command.ExecuteScalar() is long value ? value : 0;
     }
+
+    private T Parse<T>(string table, string body) => SandboxDatabase.ParseRow(_connection, $"of {table}", body, b => JsonSerializer.Deserialize<T>(b));
 
     private List<string> Bodies(string table)
     {

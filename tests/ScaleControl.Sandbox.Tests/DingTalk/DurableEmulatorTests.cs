@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.DingTalk;
+using ScaleControl.Sandbox.Kubernetes.Storage;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
@@ -71,6 +72,23 @@ public sealed class DurableEmulatorTests : IDisposable
 
         Assert.Empty((await second.Http.GetFromJsonAsync<JsonElement>("cards")).EnumerateArray());
         Assert.Empty((await second.Http.GetFromJsonAsync<JsonElement>("messages")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Restart_OnADamagedStateFile_RefusesToStartAndLeavesTheFileAsItWas()
+    {
+        await using (var first = await EmulatorHost.StartAsync(Options()))
+        {
+            await first.CreateCardAsync("durable-3");
+        }
+
+        var path = Path.Combine(_directory, "dingtalk.db");
+        File.WriteAllBytes(path, [.. Enumerable.Repeat((byte)'x', 8192)]);
+
+        var error = await Assert.ThrowsAsync<SandboxStateException>(() => EmulatorHost.StartAsync(Options()));
+
+        Assert.Contains($"{path} cannot be read: SQLite Error 26: 'file is not a database'. Nothing was changed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Repeat((byte)'x', 8192), File.ReadAllBytes(path));
     }
 
     public void Dispose()

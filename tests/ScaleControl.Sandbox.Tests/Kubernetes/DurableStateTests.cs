@@ -1,6 +1,8 @@
 using k8s;
 using k8s.Models;
+using Microsoft.Data.Sqlite;
 using ScaleControl.Sandbox.Kubernetes;
+using ScaleControl.Sandbox.Kubernetes.Storage;
 
 using ScaleControl.Testing.Kubernetes;
 
@@ -54,6 +56,60 @@ public sealed class DurableStateTests : IDisposable
         Assert.False(second.Control.Restored);
         Assert.Null(second.Control.Get("apps/v1", "Deployment", "shop", "web"));
         Assert.NotNull(second.Control.Get("v1", "Namespace", "", "default"));
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("overwritten")]
+    public async Task Restart_OnAnUnreadableStateFile_RefusesToStartAndLeavesTheFileAsItWas(string damage)
+    {
+        await using (var first = await StartAsync())
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                first.Control.SeedDeployment("shop", $"web-{i}", 3);
+            }
+        }
+
+        var path = Path.Combine(_state, "cluster.db");
+        if (damage == "truncated")
+        {
+            using var file = File.OpenWrite(path);
+            file.SetLength(file.Length / 2);
+        }
+        else
+        {
+            File.WriteAllBytes(path, [.. Enumerable.Repeat((byte)'x', 8192)]);
+        }
+
+        var kept = File.ReadAllBytes(path);
+
+        var error = await Assert.ThrowsAsync<SandboxStateException>(() => StartAsync());
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("--reset", error.Message, StringComparison.Ordinal);
+        Assert.Equal(kept, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public async Task Restart_WithAStoredObjectThatIsNotJson_NamesTheObjectInsteadOfStartingWithoutIt()
+    {
+        await using (var first = await StartAsync())
+        {
+            first.Control.SeedDeployment("shop", "web", 3);
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_state, "cluster.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE objects SET body = '{\"apiVersion\":\"apps/v1\",\"kin' WHERE namespace = 'shop' AND name = 'web'";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var error = await Assert.ThrowsAsync<SandboxStateException>(() => StartAsync());
+
+        Assert.Contains("shop/web", error.Message, StringComparison.Ordinal);
     }
 
     private Task<SandboxHarness> StartAsync(bool reset = false) => SandboxHarness.StartAsync(o =>

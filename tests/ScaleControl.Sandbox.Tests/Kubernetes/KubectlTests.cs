@@ -55,6 +55,24 @@ public sealed class KubectlTests
     }
 
     [Fact]
+    public async Task GetRaw_WithPrettyOrFromCurl_IsIndentedAsTheApiserverWritesIt()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        using var curl = new HttpRequestMessage(HttpMethod.Get, "api/v1/namespaces/default");
+        curl.Headers.UserAgent.ParseAdd("curl/8.11.1");
+
+        var pretty = (await kubectl.RunAsync("get", "--raw", "/api/v1/namespaces/default?pretty=true")).StdOut;
+        var compact = (await kubectl.RunAsync("get", "--raw", "/api/v1/namespaces/default")).StdOut;
+        using var fromCurl = await sandbox.Http.SendAsync(curl);
+
+        Assert.Contains("\n  \"metadata\": {\n    \"name\": \"default\",\n", pretty, StringComparison.Ordinal);
+        Assert.Contains("\"metadata\":{\"name\":\"default\",", compact, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', compact.TrimEnd('\n'));
+        Assert.Equal(pretty, await fromCurl.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task GetJson_Deployment_RoundTripsTheStoredObject()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

@@ -245,7 +245,8 @@ public sealed class ObjectApiTests
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
 
         var (status, body) = await sandbox.SendAsync(HttpMethod.Patch, "apis/apps/v1/namespaces/shop/deployments/web?fieldManager=test",
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n", "application/apply-patch+yaml");
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n"
+            + "  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: \"web:1\"}]}\n", "application/apply-patch+yaml");
 
         Assert.Equal(201, status);
         Assert.Equal(2, (int)body["spec"]!["replicas"]!);
@@ -413,6 +414,40 @@ public sealed class ObjectApiTests
         Assert.Equal((HttpStatusCode)422, ex.Response.StatusCode);
         var causes = KubernetesJson.Deserialize<V1Status>(ex.Response.Content).Details.Causes.Select(c => c.Field).ToList();
         Assert.Equal(["action", "deprecatedCount"], causes);
+    }
+
+    [Fact]
+    public async Task PythonClient_BodyOfAnotherNamespaceOrApiVersion_Is400AndChangesNothing()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.SeedDeployment("shop", "web", 2);
+        var before = sandbox.Control.ResourceVersion;
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        var output = await Python.RunAsync(kubectl.KubeconfigPath, """
+            import json
+            from kubernetes.client.rest import ApiException
+            apps = client.AppsV1Api()
+            def attempt(call):
+                try:
+                    call()
+                    print("accepted")
+                except ApiException as e:
+                    print(e.status, json.loads(e.body)["message"])
+            web = apps.read_namespaced_deployment("web", "shop")
+            web.metadata.namespace = "feed"
+            attempt(lambda: apps.replace_namespaced_deployment("web", "shop", web))
+            attempt(lambda: apps.patch_namespaced_deployment("web", "shop", {"metadata": {"namespace": "feed"}}))
+            attempt(lambda: apps.create_namespaced_deployment("shop", {"apiVersion": "apps/v1beta2", "kind": "Deployment", "metadata": {"name": "old"}}))
+            """);
+
+        Assert.Equal(
+        [
+            "400 the namespace of the object (feed) does not match the namespace on the request (shop)",
+            "400 the namespace of the object (feed) does not match the namespace on the request (shop)",
+            "400 the API version in the data (apps/v1beta2) does not match the expected API version (apps/v1)",
+        ], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(before, sandbox.Control.ResourceVersion);
     }
 
     [Fact]

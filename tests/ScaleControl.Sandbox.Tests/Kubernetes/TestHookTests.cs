@@ -92,6 +92,9 @@ public sealed class TestHookTests
             spec:
               replicas: 4
               selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: "web:1"}]}
             status: {readyReplicas: 4, replicas: 4}
             ---
             apiVersion: autoscaling/v2

@@ -83,6 +83,21 @@ public sealed class ValidationTests
         Assert.Equal(0, created.ExitCode);
     }
 
+    [Fact]
+    public async Task Create_OfABodyLargerThan3MiB_Is413AndStoresNothing()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        var manifest = kubectl.WriteFile("big.yaml", $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big, namespace: default}}\ndata:\n  blob: {new string('x', 4 * 1024 * 1024)}\n");
+
+        var result = await kubectl.RunRawAsync("create", "-f", manifest);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Error from server (RequestEntityTooLarge)", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("Request entity too large: limit is 3145728", result.StdErr, StringComparison.Ordinal);
+        Assert.Null(sandbox.Control.Get("v1", "ConfigMap", "default", "big"));
+    }
+
     private static string Yaml(string yaml) =>
         ScaleControl.Yaml.YamlJson.ParseJsonOrYaml(yaml)!.ToJsonString();
 

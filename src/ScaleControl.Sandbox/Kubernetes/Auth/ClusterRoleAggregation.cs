@@ -48,7 +48,7 @@ internal static class ClusterRoleAggregation
                 continue;
             }
 
-            var parsed = selectors.OfType<JsonObject>().Select(Parse).ToList();
+            var parsed = selectors.OfType<JsonObject>().Select(LabelSelector.FromObject).ToList();
             var name = (string?)role["metadata"]?["name"];
             var rules = new JsonArray();
             foreach (var source in roles.Where(r => (string?)r["metadata"]?["name"] != name && parsed.Any(s => s.Matches(r))).OrderBy(r => (string?)r["metadata"]?["name"], StringComparer.Ordinal))
@@ -72,30 +72,5 @@ internal static class ClusterRoleAggregation
         }
 
         return changed;
-    }
-
-    /// <summary>A metav1.LabelSelector (matchLabels, matchExpressions) as the selector syntax the sandbox parses.</summary>
-    private static LabelSelector Parse(JsonObject selector)
-    {
-        var parts = new List<string>();
-        foreach (var (key, value) in selector["matchLabels"] as JsonObject ?? [])
-        {
-            parts.Add($"{key}={(string?)value}");
-        }
-
-        foreach (var expression in (selector["matchExpressions"] as JsonArray)?.OfType<JsonObject>() ?? [])
-        {
-            var key = (string?)expression["key"];
-            var values = string.Join(',', (expression["values"] as JsonArray)?.Select(v => (string?)v) ?? []);
-            parts.Add((string?)expression["operator"] switch
-            {
-                "In" => $"{key} in ({values})",
-                "NotIn" => $"{key} notin ({values})",
-                "Exists" => $"{key}",
-                _ => $"!{key}",
-            });
-        }
-
-        return LabelSelector.Parse(string.Join(',', parts));
     }
 }

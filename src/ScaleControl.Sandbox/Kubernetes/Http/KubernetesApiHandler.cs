@@ -33,7 +33,7 @@ internal sealed class KubernetesApiHandler(
     TimeProvider time,
     IHostApplicationLifetime lifetime)
 {
-    // etcd's default request limit is 1.5 MiB; twice that leaves room for what the store adds.
+    // The apiserver's MaxRequestBodyBytes (3 MiB): a larger body is its 413 before anything is decoded.
     private const int MaxBodyBytes = 3 * 1024 * 1024;
 
     public async Task HandleAsync(HttpContext context, string? path)
@@ -250,6 +250,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
                 var posted = await ReadObjectAsync(request);
+                CheckApiVersion(type, posted);
                 CheckTypes(type.Kind, type.Version, type.Model, posted);
                 FieldValidation.Check(type, posted, context);
                 await WriteAsync(context, 201, operations.Create(type, ns, posted, dryRun: dryRun, owner: FieldOwner.Of(request)));
@@ -272,6 +273,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("PUT", { } name, var subresource):
                 var replacement = await ReadObjectAsync(request);
+                CheckApiVersion(type, replacement);
                 CheckTypes(type.Kind, type.Version, type.Model, replacement);
                 FieldValidation.Check(type, replacement, context);
                 await WriteAsync(context, 200, operations.Replace(type, ns, name, replacement, subresource, dryRun, FieldOwner.Of(request)));
@@ -303,6 +305,15 @@ internal sealed class KubernetesApiHandler(
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);
+        }
+    }
+
+    // As the apiserver's AcceptsGroupVersion: a body of another group or version is refused, never stored as this one.
+    private static void CheckApiVersion(ResourceType type, JsonObject body)
+    {
+        if (JsonPaths.GetString(body, "apiVersion") is { Length: > 0 } apiVersion && apiVersion != type.GroupVersion)
+        {
+            throw ApiErrors.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.GroupVersion})");
         }
     }
 
@@ -347,9 +358,10 @@ internal sealed class KubernetesApiHandler(
         return body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject;
     }
 
+    // Every body (JSON, YAML, protobuf) is read up to the apiserver's limit, as its limitedReadBody does.
     private static async Task<string> ReadBodyAsync(HttpRequest request)
     {
-        using var reader = new StreamReader(request.Body);
+        using var reader = new StreamReader(new MemoryStream(await ReadBytesAsync(request)));
         return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
     }
 
@@ -362,7 +374,7 @@ internal sealed class KubernetesApiHandler(
         {
             if (buffer.Length + read > MaxBodyBytes)
             {
-                throw new ApiException(ApiErrors.Status(413, "RequestEntityTooLarge", $"the request body is larger than {MaxBodyBytes} bytes"));
+                throw new ApiException(ApiErrors.Status(413, "RequestEntityTooLarge", $"Request entity too large: limit is {MaxBodyBytes}"));
             }
 
             buffer.Write(chunk, 0, read);
@@ -411,6 +423,7 @@ internal sealed class KubernetesApiHandler(
 
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(WireJson.Serialize(body), context.RequestAborted);
+        var indented = WireJson.Indented(context.Request.Query["pretty"].ToString(), context.Request.Headers.UserAgent.ToString());
+        await context.Response.WriteAsync(WireJson.Serialize(body, indented), context.RequestAborted);
     }
 }

@@ -8,6 +8,16 @@ namespace ScaleControl.Sandbox.Kubernetes.Http;
 internal static class WireJson
 {
     private static readonly JsonSerializerOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions s_indented = new(s_options) { WriteIndented = true };
 
-    public static string Serialize(JsonNode node) => node.ToJsonString(s_options);
+    public static string Serialize(JsonNode node, bool indented = false) => node.ToJsonString(indented ? s_indented : s_options);
+
+    /// <summary>
+    /// The apiserver's isPrettyPrint: <c>?pretty=</c> as Go's ParseBool reads it, else indented for curl, Wget and
+    /// browsers (by User-Agent), compact for every other client.
+    /// </summary>
+    public static bool Indented(string? pretty, string userAgent) => pretty is { Length: > 0 }
+        ? pretty is "1" or "t" or "T" or "true" or "TRUE" or "True"
+        : userAgent.StartsWith("curl", StringComparison.Ordinal) || userAgent.StartsWith("Wget", StringComparison.Ordinal)
+            || userAgent.StartsWith("Mozilla/5.0", StringComparison.Ordinal);
 }

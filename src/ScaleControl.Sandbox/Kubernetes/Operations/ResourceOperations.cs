@@ -289,7 +289,7 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
         {
             var current = ToView(type, stored ?? throw ApiErrors.NotFound(type, name));
             var requested = change((JsonObject)current.DeepClone());
-            CheckPreconditions(type, name, current, requested);
+            CheckPreconditions(type, type.Namespaced ? ns : "", name, current, requested);
             var next = subresource switch
             {
                 Subresource.Status => WithStatusOf(current, requested),
@@ -322,12 +322,19 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
         return ToView(type, updated);
     }
 
-    private static void CheckPreconditions(ResourceType type, string name, JsonObject current, JsonObject requested)
+    // The handlers' checkName, then the preconditions the body carries.
+    private static void CheckPreconditions(ResourceType type, string ns, string name, JsonObject current, JsonObject requested)
     {
         var requestedName = JsonPaths.GetString(requested, "metadata.name");
         if (!string.IsNullOrEmpty(requestedName) && requestedName != name)
         {
             throw ApiErrors.BadRequest($"the name of the object ({requestedName}) does not match the name on the URL ({name})");
+        }
+
+        var requestedNamespace = JsonPaths.GetString(requested, "metadata.namespace");
+        if (ns.Length > 0 && !string.IsNullOrEmpty(requestedNamespace) && requestedNamespace != ns)
+        {
+            throw ApiErrors.BadRequest($"the namespace of the object ({requestedNamespace}) does not match the namespace on the request ({ns})");
         }
 
         var version = JsonPaths.GetString(requested, "metadata.resourceVersion");
@@ -409,7 +416,8 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
         var errors = (before is null ? ObjectMetaRules.Name(type, name) : [])
             .Concat(ObjectMetaRules.LabelsAndAnnotations(metadata, before?["metadata"] as JsonObject))
             .Concat(before is null ? [] : DeletionRules.NoNewFinalizers(before, next))
-            .Concat(type.Validate?.Invoke(next) ?? [])
+            .Concat(IsBuiltInStatusWrite(type, subresource) ? [] : type.Validate?.Invoke(next) ?? [])
+            .Concat(IsBuiltInStatusWrite(type, subresource) || before is null ? [] : type.ValidateUpdate?.Invoke(before, next) ?? [])
             .ToList();
         if (errors.Count > 0)
         {
@@ -423,6 +431,10 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
 
         return type.ToStorage?.Invoke(next) ?? next;
     }
+
+    // A built-in kind's status update is validated for its status only (ValidateDeploymentStatusUpdate, …), never its spec;
+    // a custom resource's status is checked against its schema as a whole.
+    private static bool IsBuiltInStatusWrite(ResourceType type, Subresource subresource) => subresource == Subresource.Status && !type.IsCustom;
 
     // Called inside the store's write (one reentrant lock), so two creates cannot take the same cluster IP or node port.
     private ServiceHoldings ServiceHoldingsBesides(string ns, string name)

@@ -42,7 +42,7 @@ internal static class BuiltInResources
         WorkloadColumns.Containers,
         WorkloadColumns.Images,
         WorkloadColumns.Selector,
-    ]);
+    ]) with { ValidateUpdate = WorkloadSpecRules.SelectorUnchanged };
 
     public static ResourceType StatefulSets { get; } = Workload("statefulsets", "statefulset", "StatefulSet", typeof(k8s.Models.V1StatefulSet), ["sts"], StatefulSetDefaults,
     [
@@ -300,9 +300,7 @@ internal static class BuiltInResources
                 defaults(spec);
                 PodSpecDefaults.Template(spec);
             },
-            Validate = o => JsonPaths.GetInt(o, "spec.replicas") is < 0 and var r
-                ? [FieldError.Invalid("spec.replicas", r, "must be greater than or equal to 0")]
-                : [],
+            Validate = WorkloadSpecRules.Validate,
             Columns = columns,
         };
 

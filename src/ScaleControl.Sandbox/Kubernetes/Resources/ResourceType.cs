@@ -43,6 +43,9 @@ internal sealed record ResourceType(string Group, string Version, string Plural,
 
     public Func<JsonObject, IReadOnlyList<FieldError>>? Validate { get; init; }
 
+    /// <summary>What an update may not change, given the object before and after (the strategy's ValidateUpdate).</summary>
+    public Func<JsonObject, JsonObject, IReadOnlyList<FieldError>>? ValidateUpdate { get; init; }
+
     /// <summary>Converts this version's shape to the storage shape (identity when null).</summary>
     public Func<JsonObject, JsonObject>? ToStorage { get; init; }
 

@@ -27,9 +27,36 @@ internal sealed partial class LabelSelector
         return selector;
     }
 
+    /// <summary>A metav1.LabelSelector (matchLabels, matchExpressions) as the selector syntax above.</summary>
+    public static LabelSelector FromObject(JsonObject selector)
+    {
+        var parts = new List<string>();
+        foreach (var (key, value) in selector["matchLabels"] as JsonObject ?? [])
+        {
+            parts.Add($"{key}={(string?)value}");
+        }
+
+        foreach (var expression in (selector["matchExpressions"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var key = (string?)expression["key"];
+            var values = string.Join(',', (expression["values"] as JsonArray)?.Select(v => (string?)v) ?? []);
+            parts.Add((string?)expression["operator"] switch
+            {
+                "In" => $"{key} in ({values})",
+                "NotIn" => $"{key} notin ({values})",
+                "Exists" => $"{key}",
+                _ => $"!{key}",
+            });
+        }
+
+        return Parse(string.Join(',', parts));
+    }
+
     public bool IsEverything => _requirements.Count == 0;
 
-    public bool Matches(JsonObject obj) => _requirements.TrueForAll(r => r(obj["metadata"]?["labels"] as JsonObject));
+    public bool Matches(JsonObject obj) => MatchesLabels(obj["metadata"]?["labels"] as JsonObject);
+
+    public bool MatchesLabels(JsonObject? labels) => _requirements.TrueForAll(r => r(labels));
 
     private static Func<JsonObject?, bool> ParseRequirement(string text)
     {

@@ -34,7 +34,9 @@ internal sealed class StateFile : IDisposable
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {
-                objects.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), JsonNode.Parse(reader.GetString(3))!.AsObject()));
+                var (storage, ns, name) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+                var body = SandboxDatabase.ParseRow(_connection, $"{storage} {ns}/{name}", reader.GetString(3), b => JsonNode.Parse(b) as JsonObject);
+                objects.Add((storage, ns, name, body));
             }
         }
 

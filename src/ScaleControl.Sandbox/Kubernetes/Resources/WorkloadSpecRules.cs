@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Api;
+using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Selectors;
+
+namespace ScaleControl.Sandbox.Kubernetes.Resources;
+
+/// <summary>
+/// The parts of apps/validation's ValidateDeploymentSpec and ValidateStatefulSetSpec a manifest meets: replicas not
+/// negative, a selector that is present, not empty and matches the template's labels, and a template with at least
+/// one container, each named and with an image, restarting Always; a Deployment's selector never changes. Messages
+/// and values as the apiserver prints them.
+/// </summary>
+internal static class WorkloadSpecRules
+{
+    public static List<FieldError> Validate(JsonObject workload)
+    {
+        var errors = new List<FieldError>();
+        var kind = JsonPaths.GetString(workload, "kind")?.ToLowerInvariant();
+        if (JsonPaths.GetInt(workload, "spec.replicas") is < 0 and var replicas)
+        {
+            errors.Add(FieldError.Invalid("spec.replicas", replicas, "must be greater than or equal to 0"));
+        }
+
+        if (workload["spec"]?["selector"] is not JsonObject selector)
+        {
+            errors.Add(FieldError.Required("spec.selector", ""));
+            return errors; // as upstream: without a selector the template is not looked at
+        }
+
+        var template = workload["spec"]?["template"] as JsonObject;
+        var labels = template?["metadata"]?["labels"] as JsonObject;
+        if ((selector["matchLabels"] as JsonObject ?? []).Count + (selector["matchExpressions"] as JsonArray ?? []).Count == 0)
+        {
+            errors.Add(new FieldError("spec.selector", FieldErrorType.Invalid, $"empty selector is invalid for {kind}") { GoValue = GoLabelSelector(selector) });
+        }
+        else if (!LabelSelector.FromObject(selector).MatchesLabels(labels))
+        {
+            errors.Add(new FieldError("spec.template.metadata.labels", FieldErrorType.Invalid, "`selector` does not match template `labels`") { GoValue = GoStringMap(labels) });
+        }
+
+        var containers = template?["spec"]?["containers"] as JsonArray ?? [];
+        if (containers.Count == 0)
+        {
+            errors.Add(FieldError.Required("spec.template.spec.containers", ""));
+        }
+
+        for (var i = 0; i < containers.Count; i++)
+        {
+            foreach (var field in new[] { "name", "image" })
+            {
+                if (JsonPaths.GetString(containers[i], field) is null or "")
+                {
+                    errors.Add(FieldError.Required($"spec.template.spec.containers[{i}].{field}", ""));
+                }
+            }
+        }
+
+        if (JsonPaths.GetString(template, "spec.restartPolicy") is { } restart and not "Always")
+        {
+            errors.Add(FieldError.NotSupported("spec.template.spec.restartPolicy", restart, ["\"Always\""]));
+        }
+
+        return errors;
+    }
+
+    /// <summary>The Deployment strategy's ValidateUpdate for apps/v1: the selector may not change.</summary>
+    public static List<FieldError> SelectorUnchanged(JsonObject before, JsonObject next) =>
+        JsonNode.DeepEquals(before["spec"]?["selector"], next["spec"]?["selector"]) || next["spec"]?["selector"] is not JsonObject selector
+            ? []
+            : [new FieldError("spec.selector", FieldErrorType.Invalid, "field is immutable") { GoValue = GoLabelSelector(selector) }];
+
+    // Go's %#v of a map[string]string: keys sorted, values quoted; nil when absent.
+    private static string GoStringMap(JsonObject? map) => map is null
+        ? "map[string]string(nil)"
+        : "map[string]string{" + string.Join(", ", map.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => $"{JsonValue.Create(kv.Key).ToJsonString()}:{GoString(kv.Value, "")}")) + "}";
+
+    // Go's %#v of a metav1.LabelSelector.
+    private static string GoLabelSelector(JsonObject selector) =>
+        $"v1.LabelSelector{{MatchLabels:{GoStringMap(selector["matchLabels"] as JsonObject)}, MatchExpressions:{GoRequirements(selector["matchExpressions"] as JsonArray)}}}";
+
+    private static string GoRequirements(JsonArray? requirements) => requirements is null
+        ? "[]v1.LabelSelectorRequirement(nil)"
+        : "[]v1.LabelSelectorRequirement{" + string.Join(", ", requirements.Select(r =>
+            $"v1.LabelSelectorRequirement{{Key:{GoString(r, "key")}, Operator:{GoString(r, "operator")}, Values:{GoStrings(r?["values"] as JsonArray)}}}")) + "}";
+
+    private static string GoStrings(JsonArray? values) => values is null
+        ? "[]string(nil)"
+        : "[]string{" + string.Join(", ", values.Select(v => GoString(v, ""))) + "}";
+
+    private static string GoString(JsonNode? node, string path) => JsonValue.Create(JsonPaths.GetString(node, path) ?? "").ToJsonString();
+}
