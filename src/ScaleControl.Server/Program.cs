@@ -1,4 +1,5 @@
 using Prometheus;
+using ScaleControl.Sandbox.Kubernetes.Storage;
 using ScaleControl.Server.Api;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control;
@@ -17,33 +18,44 @@ if (reset)
     builder.Configuration["ScaleControl:Sandbox:Reset"] = "true";
 }
 
-var mode = builder.AddScaleControlServer();
-builder.AddScaleControlAuth(mode);
-builder.AddScaleControlAdapters(mode);
-builder.AddScaleControlControlPlane();
+try
+{
+    var mode = builder.AddScaleControlServer();
+    builder.AddScaleControlAuth(mode);
+    builder.AddScaleControlAdapters(mode);
+    builder.AddScaleControlControlPlane();
 
-var app = builder.Build();
-app.ValidateSettings();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseRequestBodyLimit();
-app.UseHttpMetrics();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseStrictQueryParameters();
+    var app = builder.Build();
+    app.ValidateSettings();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseRequestBodyLimit();
+    app.UseHttpMetrics();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.UseStrictQueryParameters();
 
-app.MapHealthEndpoints();
-app.MapScaleControlMetrics();
-app.MapOpenApi();
-app.MapPoliciesEndpoints();
-app.MapWorkloadsEndpoints();
-app.MapExpectedEventsEndpoints();
-app.MapProposalsEndpoints();
-app.MapHistoryEndpoints();
-app.MapStatusEndpoints();
-app.MapDashboard();
-app.MapScaleControlAdapters(mode);
+    app.MapHealthEndpoints();
+    app.MapScaleControlMetrics();
+    app.MapOpenApi();
+    app.MapPoliciesEndpoints();
+    app.MapWorkloadsEndpoints();
+    app.MapExpectedEventsEndpoints();
+    app.MapProposalsEndpoints();
+    app.MapHistoryEndpoints();
+    app.MapStatusEndpoints();
+    app.MapDashboard();
+    app.MapScaleControlAdapters(mode);
 
-app.Run();
+    app.Run();
+}
+catch (SandboxStateException e)
+{
+    // A damaged sandbox state file stops the start: its one readable line and a failed exit, not a stack trace.
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+return 0;
 
 public partial class Program;

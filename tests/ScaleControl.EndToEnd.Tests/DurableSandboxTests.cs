@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
 using ScaleControl.Testing.Server;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -87,6 +89,40 @@ public sealed class DurableSandboxTests
                 ? (JsonElement?)JsonDocument.Parse(body).RootElement.Clone()
                 : null, "the card shows the outcome again");
         Assert.Equal(created.GetString(), kept.GetProperty("createdAt").GetString());
+    }
+
+    [Fact]
+    public async Task Start_OnADamagedStateFile_ExitsWithOneReadableLine_AndLeavesTheFileAsItWas()
+    {
+        // Live: the sandbox aborted with the exception and 40 lines of stack trace (exit 134).
+        var directory = Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName;
+        try
+        {
+            var damaged = Path.Combine(Directory.CreateDirectory(Path.Combine(directory, ".scalecontrol", "sandbox")).FullName, "cluster.db");
+            var bytes = Enumerable.Range(0, 5000).Select(i => (byte)(i * 31 % 251)).ToArray();
+            await File.WriteAllBytesAsync(damaged, bytes);
+            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ScaleControl.Server.dll"));
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add("http://127.0.0.1:0");
+
+            using var server = Process.Start(start)!;
+            var output = server.StandardOutput.ReadToEndAsync();
+            var error = server.StandardError.ReadToEndAsync();
+            await server.WaitForExitAsync().WaitAsync(Patience.Of(60));
+
+            Assert.Equal(1, server.ExitCode);
+            var line = (await error).Trim();
+            Assert.StartsWith($"The sandbox's kept state {damaged} cannot be read", line, StringComparison.Ordinal);
+            Assert.Contains("--reset", line, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', line);
+            Assert.DoesNotContain("   at ", await output, StringComparison.Ordinal);
+            Assert.Equal(bytes, await File.ReadAllBytesAsync(damaged));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static async Task<string> RunAsync(SandboxServer server, params string[] args) => (await server.Kubectl.RunAsync(args)).StdOut;
