@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
@@ -36,6 +37,9 @@ public static class ServerHostingExtensions
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo is an error, never a silent default
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "5" is not a number, as for kubectl
             o.SerializerOptions.AllowDuplicateProperties = false; // {"replicas":3,"replicas":40} is an error, as kubectl's strict decoding says, not 40
+            // "metrics": null is an error naming the field, not a null the validators crash on (500); answers are written as before.
+            o.SerializerOptions.RespectNullableAnnotations = true;
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(WritesNullsAsBefore);
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler answers with the field path
         services.AddExceptionHandler<BadRequestHandler>();
@@ -46,6 +50,7 @@ public static class ServerHostingExtensions
         {
             QueryParameterProblems.Explain(context);
             MediaTypeProblems.Explain(context);
+            RequestBodyLimit.Explain(context);
         });
         services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
         services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
@@ -54,6 +59,15 @@ public static class ServerHostingExtensions
             .AddCheck<StoresReadyCheck>("stores", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<WorkloadCachesReadyCheck>("workload-caches", tags: [HealthEndpoints.ReadyTag]);
         return mode;
+    }
+
+    /// <summary>Null checks are for what a caller sends: an answer with a null where none is declared is written, not refused.</summary>
+    private static void WritesNullsAsBefore(JsonTypeInfo typeInfo)
+    {
+        foreach (var property in typeInfo.Properties.Where(p => !p.PropertyType.IsValueType))
+        {
+            property.IsGetNullable = true;
+        }
     }
 
     /// <summary>

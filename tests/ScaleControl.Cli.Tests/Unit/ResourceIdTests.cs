@@ -26,6 +26,26 @@ public class ResourceIdTests
         Assert.Contains("NAMESPACE/NAME", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("shop/..")]
+    [InlineData("../checkout")]
+    [InlineData("shop/.")]
+    public void Parse_DotSegment_ThrowsReadableError(string text)
+    {
+        var error = Assert.Throws<CliException>(() => ResourceId.Parse(text, "default"));
+        Assert.Contains("NAMESPACE/NAME", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    public void Segment_DotSegment_IsRefusedNotSentForTheUrlToResolve(string name) =>
+        Assert.Equal($"'{name}' is not a valid name", Assert.Throws<CliException>(() => ResourceId.Segment(name)).Message);
+
+    [Fact]
+    public void Path_DotsInsideAName_AreKept() =>
+        Assert.Equal("shop/a..b", new ResourceId("shop", "a..b").Path);
+
     [Fact]
     public void Path_SpecialCharacters_AreEscaped() =>
         Assert.Equal("shop/a%20b", new ResourceId("shop", "a b").Path);
