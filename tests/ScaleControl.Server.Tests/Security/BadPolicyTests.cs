@@ -95,6 +95,13 @@ public sealed class BadPolicyTests : IDisposable
         { "schedule entry null", "spec.schedules", "[null]", "spec.schedules[0]" },
         { "expected events null", "spec.expectedEvents", "null", "spec.expectedEvents" },
         { "expected event entry null", "spec.expectedEvents", "[null]", "spec.expectedEvents[0]" },
+        // Every list has a limit too, not only the 1 MiB body: 5,000 metrics were 5,000 queries per evaluation.
+        { "metrics too many", "spec.metrics", "[" + string.Join(',', Enumerable.Range(0, 21).Select(i => $$"""{"name":"m{{i}}","query":"up","target":1}""")) + "]", "spec.metrics" },
+        { "schedules too many", "spec.schedules", "[" + string.Join(',', Enumerable.Range(0, 51).Select(i => $$"""{"name":"s{{i}}","cron":"0 20 * * *","durationSeconds":60,"minReplicas":2}""")) + "]", "spec.schedules" },
+        { "escalation receivers too many", "spec.approval.escalation", $$"""{"afterSeconds":60,"receivers":{{JsonSerializer.Serialize(Enumerable.Range(0, 51).Select(i => $"u{i}"))}}}""", "spec.approval.escalation.receivers" },
+        { "escalation receiver too long", "spec.approval.escalation", $$"""{"afterSeconds":60,"receivers":["{{new string('u', 100)}}"]}""", "spec.approval.escalation.receivers" },
+        { "notice group too long", "spec.notifications", $$"""{"openConversationId":"{{new string('c', 300)}}"}""", "spec.notifications.openConversationId" },
+        { "notice webhook name too long", "spec.notifications", $$"""{"webhook":"{{new string('w', 300)}}"}""", "spec.notifications.webhook" },
         { "leading signal query null", "spec.leadingSignal", "{\"name\":\"push\",\"query\":null,\"requestsPerUnit\":0.1}", "spec.leadingSignal.query" },
     };
 

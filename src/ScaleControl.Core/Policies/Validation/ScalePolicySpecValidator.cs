@@ -19,6 +19,10 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .OverridePropertyName("metrics")
             .WithMessage("a policy either follows a workload or sizes from metrics: remove metrics or follow.");
         RuleFor(s => s.Follow!).SetValidator(new FollowSpecValidator()).When(s => s.Follow is not null).OverridePropertyName("follow");
+        RuleFor(s => s.Metrics)
+            .Must(list => list.Count <= MetricSpec.MaxPerPolicy)
+            .OverridePropertyName("metrics")
+            .WithMessage(s => $"at most {MetricSpec.MaxPerPolicy} metrics per policy (got {s.Metrics.Count}).");
         RuleForEach(s => s.Metrics).NotNull().OverridePropertyName("metrics").WithMessage(NullEntry("a metric"));
         RuleForEach(s => s.Metrics).SetValidator(new MetricSpecValidator()).OverridePropertyName("metrics");
         RuleFor(s => s.Metrics)
@@ -82,6 +86,10 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
         RuleFor(s => s.Behavior).NotNull().SetValidator(new ScalingBehaviorValidator()).OverridePropertyName("behavior");
         RuleFor(s => s.Prediction).NotNull().SetValidator(new PredictionSpecValidator()).OverridePropertyName("prediction");
 
+        RuleFor(s => s.Schedules)
+            .Must(list => list.Count <= ScheduleSpec.MaxPerPolicy)
+            .OverridePropertyName("schedules")
+            .WithMessage(s => $"at most {ScheduleSpec.MaxPerPolicy} schedules per policy (got {s.Schedules.Count}).");
         RuleForEach(s => s.Schedules).NotNull().OverridePropertyName("schedules").WithMessage(NullEntry("a schedule"));
         RuleForEach(s => s.Schedules).SetValidator(s => new ScheduleSpecValidator(s.MaxReplicas)).OverridePropertyName("schedules");
         RuleFor(s => s.Schedules)
@@ -105,6 +113,17 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .When(s => s.ExpectedEvents.Count > 1)
             .OverridePropertyName("expectedEvents")
             .WithMessage("expected event names must be unique within a policy.");
+
+        RuleFor(s => s.Notifications!.OpenConversationId)
+            .MaximumLength(TextLimits.ConversationId)
+            .When(s => s.Notifications is not null)
+            .OverridePropertyName("notifications.openConversationId")
+            .WithMessage($"notifications.openConversationId must be at most {TextLimits.ConversationId} characters.");
+        RuleFor(s => s.Notifications!.Webhook)
+            .MaximumLength(TextLimits.ConversationId)
+            .When(s => s.Notifications is not null)
+            .OverridePropertyName("notifications.webhook")
+            .WithMessage($"notifications.webhook (a configured webhook's name) must be at most {TextLimits.ConversationId} characters.");
 
         RuleFor(s => s.Approval)
             .NotNull()
