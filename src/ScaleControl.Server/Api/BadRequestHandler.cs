@@ -68,7 +68,7 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
             "System.Double" => "expected a number",
             "System.Boolean" => "expected true or false",
             "System.String" => "expected a string",
-            "System.DateTimeOffset" => "expected an RFC 3339 time",
+            "System.DateTimeOffset" => "expected an RFC 3339 time with its offset, such as 2026-12-04T20:00:00+08:00 or …Z",
             _ when Type.GetType($"{underlying}, {typeof(ScaleControl.Core.Policies.ScalePolicy).Assembly.FullName}") is { IsEnum: true } e
                 => $"expected one of {string.Join(", ", Enum.GetNames(e))}",
             _ => $"expected a {underlying.Split('.')[^1]}",

@@ -73,7 +73,7 @@ public static class QueryParameterProblems
     private static bool Parses(Type type, string value) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(int) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
-        var t when t == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+        var t when t == typeof(DateTimeOffset) => TimeWithOffsetConverter.HasOffset(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
         { IsEnum: true } t => Enum.GetNames(t).Contains(value, StringComparer.Ordinal), // as the binder: case-sensitive, names only
         _ => true,
     };
@@ -81,7 +81,7 @@ public static class QueryParameterProblems
     private static string Expected(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(int) => "must be a whole number",
-        var t when t == typeof(DateTimeOffset) => "must be an RFC 3339 time such as 2026-12-04T20:00:00Z",
+        var t when t == typeof(DateTimeOffset) => "must be an RFC 3339 time with its offset, such as 2026-12-04T20:00:00Z",
         { IsEnum: true } t => $"must be one of {string.Join(", ", Enum.GetNames(t))}",
         _ => "is not valid",
     };

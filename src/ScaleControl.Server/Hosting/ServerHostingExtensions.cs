@@ -33,6 +33,7 @@ public static class ServerHostingExtensions
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false)); // "mode":1 is not a mode: the names only
+            o.SerializerOptions.Converters.Add(new TimeWithOffsetConverter()); // "2026-12-06T20:00:00" says no zone: refused, not read as the server's
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo is an error, never a silent default
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "5" is not a number, as for kubectl

@@ -86,6 +86,28 @@ public sealed class RequestErrorTests : IDisposable
         Assert.Contains(parameter, errors.GetProperty(parameter)[0].GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>A time without its offset was read in the server's zone (UTC in a cluster: 8 hours off for 20:00 Beijing time).</summary>
+    [Fact]
+    public async Task Body_TimeWithoutOffset_RefusedNamingTheField_NothingStored()
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/policies/shop/checkout-api/expected-events", """{"at":"2026-11-25T20:00:00","durationSeconds":600,"replicas":6,"reason":"gala"}""");
+
+        Assert.Contains("expected an RFC 3339 time with its offset", errors.GetProperty("at")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/history?from=2026-11-25T08:00:00", "from")]
+    [InlineData("/api/v1/history?to=2026-11-25", "to")]
+    public async Task Query_TimeWithoutOffset_NamesTheParameter(string url, string parameter)
+    {
+        var errors = await ErrorsAsync(HttpMethod.Get, url, null);
+
+        Assert.Contains("with its offset", errors.GetProperty(parameter)[0].GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>A repeated parameter was read joined ("shop,feed"): an empty list, or a bare "Bad Request" for a number or time.</summary>
     [Theory]
     [InlineData("/api/v1/policies?namespace=shop&namespace=feed", "namespace")]
