@@ -44,6 +44,8 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
             json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? $"{field} is not a known field (check the spelling; unknown fields are rejected)."
             : json.Message.Contains("Duplicate", StringComparison.Ordinal) ? $"{field} is given more than once; give each field once."
             : json.Message.Contains("doesn't allow", StringComparison.Ordinal) && json.Message.Contains("null values", StringComparison.Ordinal) ? $"{field} must not be null: give a value or leave the field out."
+            : json.InnerException is InvalidOperationException { Message: var text } && text.Contains("UTF-16", StringComparison.Ordinal)
+                ? $"{field} is not valid Unicode text: a lone surrogate escape (\\ud800 without its pair) stands for no character." // it said "expected a string"
             : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? $"{field} has the wrong type: {Expected(json.Message, field)}."
             : $"the body is not valid JSON{(field == "$" ? "" : $" at {field}")}: {FirstSentence(json.Message)}";
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })

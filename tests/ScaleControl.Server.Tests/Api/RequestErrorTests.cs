@@ -49,6 +49,17 @@ public sealed class RequestErrorTests : IDisposable
         Assert.Contains(expected, errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Body_LoneSurrogateInAString_SaysItIsNotText_NotAWrongType()
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":60,"reason":"a\ud800b"}""");
+
+        Assert.Contains("not valid Unicode text", errors.GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.Freeze);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("null")]
