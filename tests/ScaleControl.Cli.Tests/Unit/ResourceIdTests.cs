@@ -20,17 +20,10 @@ public class ResourceIdTests
     [InlineData("a/b/c")]
     [InlineData("/checkout")]
     [InlineData("shop/")]
-    public void Parse_Malformed_ThrowsReadableError(string text)
-    {
-        var error = Assert.Throws<CliException>(() => ResourceId.Parse(text, "default"));
-        Assert.Contains("NAMESPACE/NAME", error.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("shop/..")]
+    [InlineData("shop/..")] // "." and "..": the URL would resolve them away
     [InlineData("../checkout")]
     [InlineData("shop/.")]
-    public void Parse_DotSegment_ThrowsReadableError(string text)
+    public void Parse_Malformed_ThrowsReadableError(string text)
     {
         var error = Assert.Throws<CliException>(() => ResourceId.Parse(text, "default"));
         Assert.Contains("NAMESPACE/NAME", error.Message, StringComparison.Ordinal);
