@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleControl.Cli.Api;
@@ -10,7 +11,8 @@ namespace ScaleControl.Cli;
 /// <summary>What a command runs with: the API client, the resolved namespace and output, and where to write.</summary>
 internal sealed class CommandContext : IDisposable
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    /// <summary>Printed for a terminal, not a web page: "+08:00" and 张三 as the server sent them, not "\u002B08:00".</summary>
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private CommandContext(ParseResult parse, ConnectionSettings settings)
     {

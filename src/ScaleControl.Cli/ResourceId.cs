@@ -14,7 +14,7 @@ internal readonly record struct ResourceId(string Namespace, string Name)
             2 => new ResourceId(parts[0], parts[1]),
             _ => default,
         };
-        if (string.IsNullOrWhiteSpace(id.Namespace) || string.IsNullOrWhiteSpace(id.Name))
+        if (string.IsNullOrWhiteSpace(id.Namespace) || string.IsNullOrWhiteSpace(id.Name) || IsDotSegment(id.Namespace) || IsDotSegment(id.Name))
         {
             throw new CliException($"'{text}' is not a valid id: use NAMESPACE/NAME, or NAME with -n NAMESPACE");
         }
@@ -23,7 +23,16 @@ internal readonly record struct ResourceId(string Namespace, string Name)
     }
 
     /// <summary>The id as a URL path (<c>ns/name</c>), each part escaped.</summary>
-    public string Path => $"{Uri.EscapeDataString(Namespace)}/{Uri.EscapeDataString(Name)}";
+    public string Path => $"{Segment(Namespace)}/{Segment(Name)}";
+
+    /// <summary>
+    /// A name as one URL path segment. "." and ".." are refused: escaping leaves them as they are and the URL resolves
+    /// them away, so <c>unprepare shop/checkout-api ..</c> sent DELETE policies/shop/checkout-api and deleted the policy.
+    /// </summary>
+    public static string Segment(string name) =>
+        IsDotSegment(name) ? throw new CliException($"'{name}' is not a valid name") : Uri.EscapeDataString(name);
+
+    private static bool IsDotSegment(string name) => name is "." or "..";
 
     public override string ToString() => $"{Namespace}/{Name}";
 }

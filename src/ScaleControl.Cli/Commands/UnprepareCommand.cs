@@ -26,7 +26,7 @@ internal sealed class UnprepareCommand : ApiCommand
     protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
     {
         var id = context.Id(context.Parse.GetValue(s_policy)!);
-        var node = await context.Api.DeleteAsync($"policies/{id.Path}/expected-events/{Uri.EscapeDataString(context.Parse.GetValue(s_event)!)}", ct);
+        var node = await context.Api.DeleteAsync($"policies/{id.Path}/expected-events/{ResourceId.Segment(context.Parse.GetValue(s_event)!)}", ct);
         if (!context.PrintRaw(node))
         {
             context.Out.WriteLine(node["message"]?.GetValue<string>());

@@ -47,6 +47,12 @@ internal sealed record CliConfigFile(string? Server, string? Token, string? Name
                 throw new CliException($"config file {path} must be a mapping with server, token and namespace");
             }
 
+            // A typo (tokne:) was dropped in silence and the request went out without a token: name it, as policy files do.
+            if (root.Select(p => p.Key).FirstOrDefault(k => k is not ("server" or "token" or "namespace")) is { } unknown)
+            {
+                throw new CliException($"config file {path}: '{unknown}' is not a setting (use server, token and namespace)");
+            }
+
             return new CliConfigFile(Text(root, "server"), Text(root, "token"), Text(root, "namespace"));
         }
         catch (YamlException e)

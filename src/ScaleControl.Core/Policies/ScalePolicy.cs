@@ -127,6 +127,9 @@ public enum MetricTargetType
 
 public sealed record MetricSpec
 {
+    /// <summary>Each metric is a PromQL query every evaluation: a bound keeps one policy from flooding Prometheus.</summary>
+    public const int MaxPerPolicy = 20;
+
     /// <summary>Short name used in reasons and on the card (e.g. "qps").</summary>
     public string Name { get; init; } = "";
 
@@ -219,6 +222,9 @@ public sealed record PredictionSpec
 /// </summary>
 public sealed record ScheduleSpec
 {
+    /// <summary>Schedules live in the resource and are read on every evaluation: a bound keeps it small.</summary>
+    public const int MaxPerPolicy = 50;
+
     public string Name { get; init; } = "";
     public string? Cron { get; init; }
     public string? TimeZone { get; init; }

@@ -11,6 +11,8 @@ namespace ScaleControl.Server.Api;
 /// </summary>
 public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<BadRequestHandler> logger) : IExceptionHandler
 {
+    internal const string BodyRequired = "a JSON body is required (Content-Type: application/json); see /openapi/v1.json.";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is not BadHttpRequestException bad)
@@ -21,10 +23,10 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
         logger.LogDebug("Bad request {Method} {Path}: {Message}", http.Request.Method, http.Request.Path, bad.Message);
         http.Response.StatusCode = bad.StatusCode;
         var details = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-            ? new HttpValidationProblemDetails { Title = "Request body too large", Detail = $"the body is limited to {RequestBodyLimit.Bytes / 1024} KiB" }
+            ? new HttpValidationProblemDetails() // RequestBodyLimit.Explain says the limit
             : FromJson(bad.InnerException as JsonException)
               ?? (bad.Message.Contains("no body was provided", StringComparison.Ordinal)
-                  ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["$"] = ["a JSON body is required (Content-Type: application/json); see /openapi/v1.json."] }) { Title = "Request body required" }
+                  ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["$"] = [BodyRequired] }) { Title = "Request body required" }
                   : new HttpValidationProblemDetails { Title = "Bad request", Detail = bad.Message });
         details.Status = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
@@ -41,6 +43,9 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
         var message =
             json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? $"{field} is not a known field (check the spelling; unknown fields are rejected)."
             : json.Message.Contains("Duplicate", StringComparison.Ordinal) ? $"{field} is given more than once; give each field once."
+            : json.Message.Contains("doesn't allow", StringComparison.Ordinal) && json.Message.Contains("null values", StringComparison.Ordinal) ? $"{field} must not be null: give a value or leave the field out."
+            : json.InnerException is InvalidOperationException { Message: var text } && text.Contains("UTF-16", StringComparison.Ordinal)
+                ? $"{field} is not valid Unicode text: a lone surrogate escape (\\ud800 without its pair) stands for no character." // it said "expected a string"
             : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? $"{field} has the wrong type: {Expected(json.Message, field)}."
             : $"the body is not valid JSON{(field == "$" ? "" : $" at {field}")}: {FirstSentence(json.Message)}";
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
@@ -65,7 +70,7 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
             "System.Double" => "expected a number",
             "System.Boolean" => "expected true or false",
             "System.String" => "expected a string",
-            "System.DateTimeOffset" => "expected an RFC 3339 time",
+            "System.DateTimeOffset" => "expected an RFC 3339 time with its offset, such as 2026-12-04T20:00:00+08:00 or …Z",
             _ when Type.GetType($"{underlying}, {typeof(ScaleControl.Core.Policies.ScalePolicy).Assembly.FullName}") is { IsEnum: true } e
                 => $"expected one of {string.Join(", ", Enum.GetNames(e))}",
             _ => $"expected a {underlying.Split('.')[^1]}",

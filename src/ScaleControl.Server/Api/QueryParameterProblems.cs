@@ -4,7 +4,7 @@ using System.Reflection;
 namespace ScaleControl.Server.Api;
 
 /// <summary>
-/// A query value the endpoint cannot bind (<c>?from=bogus</c>, <c>?phase=Bogus</c>, <c>?minutes=abc</c>) is answered
+/// A query value the endpoint cannot bind (<c>?from=bogus</c>, <c>?phase=Bogus</c>, <c>?minutes=abc</c>, one given twice) is answered
 /// 400 by the framework before the handler runs, with a bare "Bad Request". This names the parameter and what it
 /// takes, keyed like a validation error, by checking the request's query values against the handler's parameters.
 /// </summary>
@@ -51,10 +51,19 @@ public static class QueryParameterProblems
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var parameter in handler.GetParameters())
         {
-            if (parameter.Name is { } name && http.Request.Query.TryGetValue(name, out var values)
-                && values.FirstOrDefault(v => !string.IsNullOrEmpty(v) && !Parses(parameter.ParameterType, v)) is { } value)
+            if (parameter.Name is not { } name || !http.Request.Query.TryGetValue(name, out var values))
             {
-                errors[name] = [$"{name} {Expected(parameter.ParameterType)} (got '{(value!.Length > 40 ? value[..40] + "…" : value)}')."];
+                continue;
+            }
+
+            if (values.Count > 1)
+            {
+                // ?namespace=shop&namespace=feed was read as the one namespace "shop,feed": an empty list, not an error.
+                errors[name] = [$"{name} is given {values.Count} times; give it once."];
+            }
+            else if (values.FirstOrDefault(v => !string.IsNullOrEmpty(v) && !Parses(parameter.ParameterType, v)) is { } value)
+            {
+                errors[name] = [$"{name} {Expected(parameter.ParameterType)} (got '{(value.Length > 40 ? value[..40] + "…" : value)}')."];
             }
         }
 
@@ -64,7 +73,7 @@ public static class QueryParameterProblems
     private static bool Parses(Type type, string value) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(int) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
-        var t when t == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+        var t when t == typeof(DateTimeOffset) => TimeWithOffsetConverter.HasOffset(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
         { IsEnum: true } t => Enum.GetNames(t).Contains(value, StringComparer.Ordinal), // as the binder: case-sensitive, names only
         _ => true,
     };
@@ -72,7 +81,7 @@ public static class QueryParameterProblems
     private static string Expected(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(int) => "must be a whole number",
-        var t when t == typeof(DateTimeOffset) => "must be an RFC 3339 time such as 2026-12-04T20:00:00Z",
+        var t when t == typeof(DateTimeOffset) => "must be an RFC 3339 time with its offset, such as 2026-12-04T20:00:00Z",
         { IsEnum: true } t => $"must be one of {string.Join(", ", Enum.GetNames(t))}",
         _ => "is not valid",
     };

@@ -10,6 +10,8 @@ public static class RequestBodyLimit
 {
     public const long Bytes = 1024 * 1024;
 
+    public static readonly string Message = $"the body is limited to {Bytes / 1024} KiB.";
+
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
@@ -24,4 +26,27 @@ public static class RequestBodyLimit
 
         await next(http);
     });
+
+    /// <summary>
+    /// Every 413 says the limit, keyed on the whole body (<c>$</c>) like every body error — also when the body outgrew
+    /// the limit while it was read (chunked, no Content-Length), which the framework answered with a bare "Content Too Large".
+    /// </summary>
+    public static void Explain(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Status != StatusCodes.Status413PayloadTooLarge)
+        {
+            return;
+        }
+
+        context.ProblemDetails.Title = "Request body too large";
+        context.ProblemDetails.Detail = Message;
+        if (context.ProblemDetails is HttpValidationProblemDetails validation)
+        {
+            validation.Errors["$"] = [Message];
+        }
+        else
+        {
+            context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["$"] = [Message] };
+        }
+    }
 }

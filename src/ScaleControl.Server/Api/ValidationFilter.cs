@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace ScaleControl.Server.Api;
 
@@ -14,7 +15,11 @@ public sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFilt
         var argument = context.Arguments.OfType<T>().FirstOrDefault();
         if (argument is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Request body required", detail: $"send a {typeof(T).Name} as JSON");
+            // approve, reject and undo declare their body optional (the handler reads request?.Replicas): none sent is no
+            // error ("send a ApproveRequest as JSON" was); a body that reads as null still is.
+            return context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is { IsOptional: true } && NoBodySent(context.HttpContext.Request)
+                ? await next(context)
+                : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [BadRequestHandler.BodyRequired] }, title: "Request body required");
         }
 
         var result = await validator.ValidateAsync(argument, context.HttpContext.RequestAborted);
@@ -28,6 +33,9 @@ public sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFilt
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray());
         return TypedResults.ValidationProblem(errors, title: $"The {typeof(T).Name} is invalid");
     }
+
+    private static bool NoBodySent(HttpRequest request) =>
+        request.ContentLength is null or 0 && Microsoft.Extensions.Primitives.StringValues.IsNullOrEmpty(request.Headers.TransferEncoding);
 }
 
 public static class ValidationFilterExtensions

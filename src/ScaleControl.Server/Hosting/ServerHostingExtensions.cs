@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
@@ -32,10 +33,14 @@ public static class ServerHostingExtensions
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false)); // "mode":1 is not a mode: the names only
+            o.SerializerOptions.Converters.Add(new TimeWithOffsetConverter()); // "2026-12-06T20:00:00" says no zone: refused, not read as the server's
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo is an error, never a silent default
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "5" is not a number, as for kubectl
             o.SerializerOptions.AllowDuplicateProperties = false; // {"replicas":3,"replicas":40} is an error, as kubectl's strict decoding says, not 40
+            // "metrics": null is an error naming the field, not a null the validators crash on (500); answers are written as before.
+            o.SerializerOptions.RespectNullableAnnotations = true;
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(WritesNullsAsBefore);
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // BadRequestHandler answers with the field path
         services.AddExceptionHandler<BadRequestHandler>();
@@ -46,6 +51,7 @@ public static class ServerHostingExtensions
         {
             QueryParameterProblems.Explain(context);
             MediaTypeProblems.Explain(context);
+            RequestBodyLimit.Explain(context);
         });
         services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
         services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
@@ -54,6 +60,15 @@ public static class ServerHostingExtensions
             .AddCheck<StoresReadyCheck>("stores", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<WorkloadCachesReadyCheck>("workload-caches", tags: [HealthEndpoints.ReadyTag]);
         return mode;
+    }
+
+    /// <summary>Null checks are for what a caller sends: an answer with a null where none is declared is written, not refused.</summary>
+    private static void WritesNullsAsBefore(JsonTypeInfo typeInfo)
+    {
+        foreach (var property in typeInfo.Properties.Where(p => !p.PropertyType.IsValueType))
+        {
+            property.IsGetNullable = true;
+        }
     }
 
     /// <summary>

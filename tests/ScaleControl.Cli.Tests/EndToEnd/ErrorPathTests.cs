@@ -97,6 +97,26 @@ public sealed class ErrorPathTests(CliSandbox server)
         AssertOneErrorLine(result, "error: 'a/b/c' is not a valid id");
     }
 
+    /// <summary>
+    /// ".." as the event (or a name) was sent as it is, and the URL resolved it away: <c>unprepare shop/x ..</c> was
+    /// DELETE policies/shop/x, which deleted the policy for an admin and printed nothing (exit 0).
+    /// </summary>
+    [Theory]
+    [InlineData("unprepare", "{0}", "..")]
+    [InlineData("unprepare", "{0}", ".")]
+    [InlineData("describe", "policy", "{1}/..")]
+    [InlineData("unfreeze", "{1}/..")]
+    public async Task DotSegment_AsAName_RefusedBeforeAnyRequest_NothingDeleted(params string[] args)
+    {
+        var policy = (await SandboxPolicy.ListAsync(server))[0];
+
+        var result = await server.Cli().RunAsync([.. args.Select(a => string.Format(System.Globalization.CultureInfo.InvariantCulture, a, policy.Id, policy.Namespace))]);
+
+        AssertOneErrorLine(result, "error: ");
+        Assert.Contains("is not a valid", result.Error, StringComparison.Ordinal);
+        Assert.NotNull(await server.ApiAsync(HttpMethod.Get, $"/api/v1/policies/{policy.Id}"));
+    }
+
     private static void AssertOneErrorLine(ScalectlResult result, string prefix)
     {
         Assert.True(result.ExitCode == 1, result.ToString());

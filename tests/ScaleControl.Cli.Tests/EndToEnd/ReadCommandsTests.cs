@@ -85,6 +85,19 @@ public sealed class ReadCommandsTests(CliSandbox server)
         Assert.Equal(policy.Workload, node["spec"]!["target"]!["name"]!.GetValue<string>());
     }
 
+    /// <summary>The server's text as it sent it: a time's offset was printed "\u002B00:00" (escaped as for a web page).</summary>
+    [Fact]
+    public async Task GetPolicy_Json_TimesPrintedAsTheServerSentThem()
+    {
+        var policy = (await SandboxPolicy.ListAsync(server))[0];
+
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "policy", policy.Id, "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain(@"\u002B", result.Output, StringComparison.Ordinal);
+        Assert.Matches(@"""creationTimestamp"": ""[0-9T:.-]+(\+00:00|Z)""", result.Output);
+    }
+
     [Fact]
     public async Task DescribePolicy_NameWithNamespaceFlag_ShowsSpecAndStatus()
     {

@@ -13,7 +13,7 @@ public class CommandLineTests
     [InlineData("frobnicate", "Unrecognized command or argument 'frobnicate'")]
     [InlineData("completion fish", "fish")]
     [InlineData("scale shop/checkout --replicas abc --for 2h --reason gala", "Cannot parse argument 'abc' for option '--replicas'")]
-    [InlineData("scale shop/checkout --replicas 99999999999 --for 2h --reason gala", "Cannot parse argument '99999999999'")]
+    [InlineData("scale shop/checkout --replicas 99999999999 --for 2h --reason gala", "Cannot parse argument '99999999999' for option '--replicas' as a whole number")]
     [InlineData("prepare shop/checkout --at 20:00 --replicas abc --for 20m --reason gala", "Cannot parse argument 'abc' for option '--replicas'")]
     [InlineData("scale shop/checkout --replicas 40 --for 99999999999d --reason gala", "--for '99999999999d' is not a duration")]
     [InlineData("freeze shop/checkout --for 99999999999999999999m --reason gala", "is not a duration")]

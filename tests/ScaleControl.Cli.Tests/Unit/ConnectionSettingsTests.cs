@@ -62,6 +62,16 @@ public sealed class ConnectionSettingsTests : IDisposable
         Assert.Contains("config.yaml is not valid YAML", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Resolve_ConfigWithAMisspelledKey_NamesTheKey()
+    {
+        WriteDefaultConfig("server: http://from-file:1\ntokne: file-token\n");
+
+        var error = Assert.Throws<CliException>(() => Resolve(env: []));
+
+        Assert.Contains("'tokne' is not a setting", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("ftp://x")]
     [InlineData("http://")]

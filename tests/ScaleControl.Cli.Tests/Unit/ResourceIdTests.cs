@@ -20,11 +20,24 @@ public class ResourceIdTests
     [InlineData("a/b/c")]
     [InlineData("/checkout")]
     [InlineData("shop/")]
+    [InlineData("shop/..")] // "." and "..": the URL would resolve them away
+    [InlineData("../checkout")]
+    [InlineData("shop/.")]
     public void Parse_Malformed_ThrowsReadableError(string text)
     {
         var error = Assert.Throws<CliException>(() => ResourceId.Parse(text, "default"));
         Assert.Contains("NAMESPACE/NAME", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    public void Segment_DotSegment_IsRefusedNotSentForTheUrlToResolve(string name) =>
+        Assert.Equal($"'{name}' is not a valid name", Assert.Throws<CliException>(() => ResourceId.Segment(name)).Message);
+
+    [Fact]
+    public void Path_DotsInsideAName_AreKept() =>
+        Assert.Equal("shop/a..b", new ResourceId("shop", "a..b").Path);
 
     [Fact]
     public void Path_SpecialCharacters_AreEscaped() =>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 
@@ -47,6 +49,17 @@ public sealed class RequestErrorTests : IDisposable
         Assert.Contains(expected, errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Body_LoneSurrogateInAString_SaysItIsNotText_NotAWrongType()
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":60,"reason":"a\ud800b"}""");
+
+        Assert.Contains("not valid Unicode text", errors.GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.Freeze);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("null")]
@@ -82,6 +95,77 @@ public sealed class RequestErrorTests : IDisposable
         var errors = await ErrorsAsync(HttpMethod.Get, url, null);
 
         Assert.Contains(parameter, errors.GetProperty(parameter)[0].GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A time without its offset was read in the server's zone (UTC in a cluster: 8 hours off for 20:00 Beijing time).</summary>
+    [Fact]
+    public async Task Body_TimeWithoutOffset_RefusedNamingTheField_NothingStored()
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/policies/shop/checkout-api/expected-events", """{"at":"2026-11-25T20:00:00","durationSeconds":600,"replicas":6,"reason":"gala"}""");
+
+        Assert.Contains("expected an RFC 3339 time with its offset", errors.GetProperty("at")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/history?from=2026-11-25T08:00:00", "from")]
+    [InlineData("/api/v1/history?to=2026-11-25", "to")]
+    public async Task Query_TimeWithoutOffset_NamesTheParameter(string url, string parameter)
+    {
+        var errors = await ErrorsAsync(HttpMethod.Get, url, null);
+
+        Assert.Contains("with its offset", errors.GetProperty(parameter)[0].GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A repeated parameter was read joined ("shop,feed"): an empty list, or a bare "Bad Request" for a number or time.</summary>
+    [Theory]
+    [InlineData("/api/v1/policies?namespace=shop&namespace=feed", "namespace")]
+    [InlineData("/api/v1/proposals?phase=Pending&phase=Applied", "phase")]
+    [InlineData("/api/v1/history?from=2026-11-25T08:00:00Z&from=2026-11-25T09:00:00Z", "from")]
+    [InlineData("/api/v1/dashboard?minutes=5&minutes=6", "minutes")]
+    public async Task Query_GivenTwice_IsRefusedNamingTheParameter(string url, string parameter)
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Get, url, null);
+
+        Assert.Equal($"{parameter} is given 2 times; give it once.", errors.GetProperty(parameter)[0].GetString());
+    }
+
+    /// <summary>
+    /// A body that outgrows the limit while it is read (chunked: no Content-Length to refuse it by) was a bare
+    /// "Content Too Large"; like one refused by its Content-Length it now says the limit keyed on the body, and nothing changes.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Body_OverTheLimit_413KeyedOnTheBody_NothingChanged(bool chunked)
+    {
+        _server.Settings["urls"] = "http://127.0.0.1:0";
+        _server.UseKestrel(); // the limit on a body being read is the server's (Kestrel's), not the in-memory test host's
+        _server.StartServer();
+        await GivenPolicyAsync();
+        using var client = _server.ClientWith(ZhangsanToken);
+        var body = Encoding.UTF8.GetBytes($$"""{"replicas":5,"durationSeconds":60,"reason":"{{new string('x', 2 * 1024 * 1024)}}"}""");
+        HttpContent content = chunked ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        if (chunked)
+        {
+            content.Headers.ContentLength = null;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/workloads/shop/checkout-api/pin") { Content = content };
+        request.Headers.TransferEncodingChunked = chunked;
+        using var response = await client.SendAsync(request);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("the body is limited to 1024 KiB.", JsonDocument.Parse(text).RootElement.GetProperty("errors").GetProperty("$")[0].GetString());
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.Pin);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
     }
 
     [Theory]
@@ -123,6 +207,40 @@ public sealed class RequestErrorTests : IDisposable
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Content-Type: application/json", text, StringComparison.Ordinal);
         Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    /// <summary>The body of approve is optional (<c>{"replicas":null}</c> at most): none sent approved nothing, answering "send a ApproveRequest as JSON".</summary>
+    [Fact]
+    public async Task Approve_NoBodySent_ApprovesAsAnEmptyObjectWould()
+    {
+        var pending = await GivenPendingProposalAsync();
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostAsync($"/api/v1/proposals/shop/{pending}/approve", content: null);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("Accepted", JsonDocument.Parse(text).RootElement.GetProperty("result").GetString());
+        Assert.NotEqual(ProposalPhase.Pending, (await _server.Proposals.GetAsync("shop", pending, default))!.Status.Phase);
+    }
+
+    [Fact]
+    public async Task Approve_BodyIsJsonNull_400KeyedOnTheBody_StillPending()
+    {
+        var pending = await GivenPendingProposalAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, $"/api/v1/proposals/shop/{pending}/approve", "null");
+
+        Assert.Contains("a JSON body is required", errors.GetProperty("$")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(ProposalPhase.Pending, (await _server.Proposals.GetAsync("shop", pending, default))!.Status.Phase);
+    }
+
+    private async Task<string> GivenPendingProposalAsync()
+    {
+        await GivenPolicyAsync();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(default);
+        return Assert.Single(await _server.Proposals.ListAsync("shop", default)).Metadata.Name;
     }
 
     private async Task GivenPolicyAsync()

@@ -23,6 +23,7 @@ public sealed class InvalidPolicyLoopTests : IDisposable
     {
         { "targetZero", "spec.metrics[0].target" },
         { "minAboveMax", "spec.maxReplicas" },
+        { "scheduleNull", "spec.schedules[0]" },
     };
 
     [Theory]
@@ -32,9 +33,12 @@ public sealed class InvalidPolicyLoopTests : IDisposable
         var valid = TestPolicies.Auto();
         var invalid = valid with
         {
-            Spec = edit == "targetZero"
-                ? valid.Spec with { Metrics = [valid.Spec.Metrics[0] with { Target = 0 }], MaxReplicas = 20 }
-                : valid.Spec with { MinReplicas = 30, MaxReplicas = 5 },
+            Spec = edit switch
+            {
+                "targetZero" => valid.Spec with { Metrics = [valid.Spec.Metrics[0] with { Target = 0 }], MaxReplicas = 20 },
+                "scheduleNull" => valid.Spec with { Schedules = [null!] }, // kubectl stores "schedules: [~]"; the validator crashed on it
+                _ => valid.Spec with { MinReplicas = 30, MaxReplicas = 5 },
+            },
         };
         _server.Workloads.Add("video", "video-transcoder", 6);
         _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 600); // 6 pods at 100/pod: nothing to do when valid

@@ -85,6 +85,24 @@ public sealed class BadPolicyTests : IDisposable
         { "schedule floor above max", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"0 20 * * *\",\"durationSeconds\":60,\"minReplicas\":500}]", "spec.schedules[0].minReplicas" },
         { "prediction growth zero", "spec.prediction", "{\"enabled\":true,\"maxGrowthFactor\":0}", "spec.prediction.maxGrowthFactor" },
         { "behavior period zero", "spec.behavior.scaleUp.periodSeconds", "0", "spec.behavior.scaleUp.periodSeconds" },
+        // JSON null where the model has a list or a string crashed the validators (500) instead of naming the field.
+        { "metrics null", "spec.metrics", "null", "spec.metrics" },
+        { "metric entry null", "spec.metrics[0]", "null", "spec.metrics[0]" },
+        { "metric query null", "spec.metrics[0].query", "null", "spec.metrics[0].query" },
+        { "target name null", "spec.target.name", "null", "spec.target.name" },
+        { "approvers null", "spec.approval.approvers", "null", "spec.approval.approvers" },
+        { "schedules null", "spec.schedules", "null", "spec.schedules" },
+        { "schedule entry null", "spec.schedules", "[null]", "spec.schedules[0]" },
+        { "expected events null", "spec.expectedEvents", "null", "spec.expectedEvents" },
+        { "expected event entry null", "spec.expectedEvents", "[null]", "spec.expectedEvents[0]" },
+        // Every list has a limit too, not only the 1 MiB body: 5,000 metrics were 5,000 queries per evaluation.
+        { "metrics too many", "spec.metrics", "[" + string.Join(',', Enumerable.Range(0, 21).Select(i => $$"""{"name":"m{{i}}","query":"up","target":1}""")) + "]", "spec.metrics" },
+        { "schedules too many", "spec.schedules", "[" + string.Join(',', Enumerable.Range(0, 51).Select(i => $$"""{"name":"s{{i}}","cron":"0 20 * * *","durationSeconds":60,"minReplicas":2}""")) + "]", "spec.schedules" },
+        { "escalation receivers too many", "spec.approval.escalation", $$"""{"afterSeconds":60,"receivers":{{JsonSerializer.Serialize(Enumerable.Range(0, 51).Select(i => $"u{i}"))}}}""", "spec.approval.escalation.receivers" },
+        { "escalation receiver too long", "spec.approval.escalation", $$"""{"afterSeconds":60,"receivers":["{{new string('u', 100)}}"]}""", "spec.approval.escalation.receivers" },
+        { "notice group too long", "spec.notifications", $$"""{"openConversationId":"{{new string('c', 300)}}"}""", "spec.notifications.openConversationId" },
+        { "notice webhook name too long", "spec.notifications", $$"""{"webhook":"{{new string('w', 300)}}"}""", "spec.notifications.webhook" },
+        { "leading signal query null", "spec.leadingSignal", "{\"name\":\"push\",\"query\":null,\"requestsPerUnit\":0.1}", "spec.leadingSignal.query" },
     };
 
     [Fact]

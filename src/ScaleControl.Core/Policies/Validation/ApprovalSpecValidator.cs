@@ -94,6 +94,14 @@ internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
                 .NotEmpty()
                 .OverridePropertyName("escalation.receivers")
                 .WithMessage("escalation.receivers must not contain empty userIds.");
+            RuleForEach(a => a.Escalation!.Receivers)
+                .MaximumLength(TextLimits.UserId)
+                .OverridePropertyName("escalation.receivers")
+                .WithMessage($"escalation.receivers must be DingTalk userIds of at most {TextLimits.UserId} characters.");
+            RuleFor(a => a.Escalation!.Receivers.Count)
+                .LessThanOrEqualTo(TextLimits.Approvers)
+                .OverridePropertyName("escalation.receivers")
+                .WithMessage(a => $"escalation.receivers lists {a.Escalation!.Receivers.Count} people; at most {TextLimits.Approvers}.");
         });
     }
 }

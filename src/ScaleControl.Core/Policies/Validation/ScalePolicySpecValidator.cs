@@ -19,9 +19,14 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .OverridePropertyName("metrics")
             .WithMessage("a policy either follows a workload or sizes from metrics: remove metrics or follow.");
         RuleFor(s => s.Follow!).SetValidator(new FollowSpecValidator()).When(s => s.Follow is not null).OverridePropertyName("follow");
+        RuleFor(s => s.Metrics)
+            .Must(list => list.Count <= MetricSpec.MaxPerPolicy)
+            .OverridePropertyName("metrics")
+            .WithMessage(s => $"at most {MetricSpec.MaxPerPolicy} metrics per policy (got {s.Metrics.Count}).");
+        RuleForEach(s => s.Metrics).NotNull().OverridePropertyName("metrics").WithMessage(NullEntry("a metric"));
         RuleForEach(s => s.Metrics).SetValidator(new MetricSpecValidator()).OverridePropertyName("metrics");
         RuleFor(s => s.Metrics)
-            .Must(m => m.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == m.Count)
+            .Must(m => m.Select(x => x?.Name).Distinct(StringComparer.Ordinal).Count() == m.Count)
             .When(s => s.Metrics.Count > 1)
             .OverridePropertyName("metrics")
             .WithMessage("metric names must be unique within a policy (they label reasons and history).");
@@ -81,27 +86,44 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
         RuleFor(s => s.Behavior).NotNull().SetValidator(new ScalingBehaviorValidator()).OverridePropertyName("behavior");
         RuleFor(s => s.Prediction).NotNull().SetValidator(new PredictionSpecValidator()).OverridePropertyName("prediction");
 
+        RuleFor(s => s.Schedules)
+            .Must(list => list.Count <= ScheduleSpec.MaxPerPolicy)
+            .OverridePropertyName("schedules")
+            .WithMessage(s => $"at most {ScheduleSpec.MaxPerPolicy} schedules per policy (got {s.Schedules.Count}).");
+        RuleForEach(s => s.Schedules).NotNull().OverridePropertyName("schedules").WithMessage(NullEntry("a schedule"));
         RuleForEach(s => s.Schedules).SetValidator(s => new ScheduleSpecValidator(s.MaxReplicas)).OverridePropertyName("schedules");
         RuleFor(s => s.Schedules)
-            .Must(list => list.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
+            .Must(list => list.Select(x => x?.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
             .When(s => s.Schedules.Count > 1)
             .OverridePropertyName("schedules")
             .WithMessage("schedule names must be unique within a policy.");
 
         RuleFor(s => s.LeadingSignal!)
-            .SetValidator(s => new LeadingSignalSpecValidator(s.Metrics))
+            .SetValidator(s => new LeadingSignalSpecValidator([.. s.Metrics.OfType<MetricSpec>()]))
             .When(s => s.LeadingSignal is not null)
             .OverridePropertyName("leadingSignal");
         RuleFor(s => s.ExpectedEvents)
             .Must(list => list.Count <= ExpectedEventSpec.MaxPerPolicy)
             .OverridePropertyName("expectedEvents")
             .WithMessage(s => $"at most {ExpectedEventSpec.MaxPerPolicy} expected events per policy (got {s.ExpectedEvents.Count}); remove ended ones.");
+        RuleForEach(s => s.ExpectedEvents).NotNull().OverridePropertyName("expectedEvents").WithMessage(NullEntry("an expected event"));
         RuleForEach(s => s.ExpectedEvents).SetValidator(s => new ExpectedEventSpecValidator(s.MaxReplicas)).OverridePropertyName("expectedEvents");
         RuleFor(s => s.ExpectedEvents)
-            .Must(list => list.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
+            .Must(list => list.Select(x => x?.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
             .When(s => s.ExpectedEvents.Count > 1)
             .OverridePropertyName("expectedEvents")
             .WithMessage("expected event names must be unique within a policy.");
+
+        RuleFor(s => s.Notifications!.OpenConversationId)
+            .MaximumLength(TextLimits.ConversationId)
+            .When(s => s.Notifications is not null)
+            .OverridePropertyName("notifications.openConversationId")
+            .WithMessage($"notifications.openConversationId must be at most {TextLimits.ConversationId} characters.");
+        RuleFor(s => s.Notifications!.Webhook)
+            .MaximumLength(TextLimits.ConversationId)
+            .When(s => s.Notifications is not null)
+            .OverridePropertyName("notifications.webhook")
+            .WithMessage($"notifications.webhook (a configured webhook's name) must be at most {TextLimits.ConversationId} characters.");
 
         RuleFor(s => s.Approval)
             .NotNull()
@@ -134,6 +156,9 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
 
     /// <summary>Ten minutes: beyond that a mistyped interval (3600) would leave a policy asleep through a hot event.</summary>
     public const int MaxEvaluationIntervalSeconds = 600;
+
+    /// <summary>A list entry given as JSON null (or YAML <c>- ~</c>): named by its index, never a crash further on.</summary>
+    private static string NullEntry(string what) => $"{what} must be an object, not null.";
 
     private static bool UsesHybrid(ScalePolicySpec s) => s.Mode == ScaleMode.Hybrid || s.ScaleDownMode == ScaleMode.Hybrid;
 
