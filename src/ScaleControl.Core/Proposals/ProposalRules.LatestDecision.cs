@@ -7,9 +7,13 @@ namespace ScaleControl.Core.Proposals;
 /// <summary>
 /// A proposal against the policy's latest decision. The decision a tap is checked against is the one on the policy's
 /// status (<see cref="ScalePolicyStatus.DesiredReplicas"/> for <see cref="ScalePolicyStatus.CurrentReplicas"/>): the
-/// leader writes it in the tick that decides it, and any replica taking the tap reads it from the API server, so a
-/// follower checks the same decision the leader acts on. Only proposals the loop asked for are held to it; an automatic
-/// step is applied in the tick that decided it, a pin or an undo is a person's order.
+/// leader writes it in the tick that decides it, and any replica reads it (at the tap from its watch cache, right
+/// before the scale write from the API server), so a follower checks the same decision the leader acts on; there is no
+/// second copy to drift. Only proposals the loop asked for are held to it; an automatic
+/// step is applied in the tick that decided it, a pin or an undo is a person's order. A return to normal is held only
+/// to a decision being there (<see cref="DecisionUnknown"/>): it is proposed on the demand over the quiet period, not
+/// on the engine's desired count, which a swing or the scale-down window may hold at the running count meanwhile — held
+/// to it, the way back would be withdrawn and proposed again every 30 s.
 /// </summary>
 public static partial class ProposalRules
 {
@@ -46,7 +50,7 @@ public static partial class ProposalRules
     /// </summary>
     public static string? NoLongerNeeded(ScaleProposal proposal, ScalePolicy policy)
     {
-        if (ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Approval
+        if (!HeldToTheDecision(proposal)
             || policy.Status is not { LastEvaluationTime: { } evaluated, DesiredReplicas: { } desired, CurrentReplicas: { } running }
             || evaluated < LastChange(proposal))
         {
@@ -78,7 +82,7 @@ public static partial class ProposalRules
     /// </summary>
     public static string? Withdrawal(ScalePolicy policy, ScaleProposal pending, in Decision decision, DateTimeOffset? noChangeSince, DateTimeOffset now)
     {
-        if (pending.Status.Phase != ProposalPhase.Pending || ProposalFactory.ActionOf(pending) != ProposalFactory.Action.Approval
+        if (pending.Status.Phase != ProposalPhase.Pending || !HeldToTheDecision(pending)
             || decision.Outcome != DecisionOutcome.None || noChangeSince is not { } since)
         {
             return null;
@@ -93,6 +97,10 @@ public static partial class ProposalRules
             ? $"{Describe(up, decision.DesiredReplicas, decision.CurrentReplicas, now)}, steadily since {Clock(from)}"
             : null;
     }
+
+    /// <summary>A proposal the loop asked for from the engine's decision: not an automatic step, an order, or a return to normal.</summary>
+    private static bool HeldToTheDecision(ScaleProposal proposal) =>
+        ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Approval && !ReturnToNormalRules.IsReturn(proposal);
 
     private static string Describe(bool up, int desired, int running, DateTimeOffset evaluated) =>
         $"the latest decision wants no scale-{(up ? "up" : "down")}: desired {desired} {(desired == running ? "=" : desired < running ? "<" : ">")} running {running} (evaluated {Clock(evaluated)})";

@@ -148,6 +148,19 @@ public class LatestDecisionRulesTests
     }
 
     [Fact]
+    public void ReturnToNormal_HeldToItsOwnRule_NotToTheEnginesDesiredCount()
+    {
+        // The scale-down window (or a swing) can hold the engine at 60 while the demand has fit 20 for the quiet period.
+        var scaleUp = InPhase(ProposalPhase.Applied); // 20 → 60
+        var way = ReturnToNormalRules.DecisionFor(Decision(from: 60, to: 20), Workload(60), 20, "return to normal");
+        var back = ProposalFactory.ForReturn(Policy(), way, Workload(60), ReturnToNormalRules.EventOf(scaleUp, 60)!, T0);
+        _time.Advance(TimeSpan.FromSeconds(60));
+
+        Assert.Null(ProposalRules.NoLongerNeeded(back, Evaluated(Policy(), current: 60, desired: 60, at: _time.GetUtcNow())));
+        Assert.Null(ProposalRules.Withdrawal(Policy(), back, NoChange(60), T0, _time.GetUtcNow()));
+    }
+
+    [Fact]
     public void Withdraw_ClosesAsSupersededWithoutASuccessor_RecordingWhy()
     {
         var withdrawn = ProposalLifecycle.Withdraw(Pending(), "the latest decision wants no scale-up: desired 20 = running 20", T0.AddMinutes(5)).Proposal;

@@ -207,7 +207,7 @@ public sealed class Reconciler(
         var (acted, said) = pinRequested ? (null, null)
             : ProposalRules.PinNotHeld(policy.Spec, workload.SpecReplicas, time.GetUtcNow()) is { } drift ? (null, drift)
             : hotEvent is not null && decision.Direction != ScaleDirection.Up
-              && await ReturnToNormalAsync(policy, decision, workload, open, hotEvent, runtime, board, targetKey, cancellationToken) is { } back ? back
+              && await ReturnToNormalAsync(policy, decision, workload, open, hotEvent, runtime.QuietSince, board, targetKey, cancellationToken) is { } back ? back
             : await ActAsync(policy, decision, workload, open, board, targetKey, runtime.NoChangeSince, cancellationToken);
         runtime.Say(said);
         if (acted is not null)
@@ -235,10 +235,9 @@ public sealed class Reconciler(
     /// (never re-posted) while it waits for approval. Null when the rule has nothing to say: the ordinary path decides.
     /// </summary>
     private async Task<(ScaleProposal? Acted, string? Said)?> ReturnToNormalAsync(
-        ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, HotEvent hotEvent, PolicyRuntime runtime,
+        ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, HotEvent hotEvent, DateTimeOffset? quietSince,
         ProposalBoard board, string targetKey, CancellationToken cancellationToken)
     {
-        var quietSince = runtime.QuietSince;
         var pending = open?.Status.Phase == ProposalPhase.Pending ? open : null;
         if ((open is not null && pending is null) || (pending is not null && !ReturnToNormalRules.IsReturn(pending) && pending.Spec.ToReplicas > pending.Spec.FromReplicas))
         {
@@ -253,11 +252,6 @@ public sealed class Reconciler(
 
         if (pending is not null && ReturnToNormalRules.IsReturn(pending))
         {
-            if (await WithdrawAsync(policy, pending, decision, runtime.NoChangeSince, board, cancellationToken) is { } withdrawn)
-            {
-                return (withdrawn, null); // demand came back: the way back waits for the next quiet period
-            }
-
             // One proposal: it waits on its card; only a moved target (the bounds changed) amends it.
             if (verdict.Target is not { } moved || moved == pending.Spec.ToReplicas || pending.Spec.FromReplicas != workload.SpecReplicas
                 || now - ProposalRules.LastChange(pending) < ProposalRules.AmendInterval)
