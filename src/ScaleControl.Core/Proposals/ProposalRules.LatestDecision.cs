@@ -25,7 +25,7 @@ public static partial class ProposalRules
     /// <param name="statusRefresh">The loop's status refresh period (it rewrites an unchanged status within twice that).</param>
     public static string? DecisionUnknown(ScaleProposal proposal, ScalePolicy policy, DateTimeOffset now, TimeSpan statusRefresh)
     {
-        if (ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Approval)
+        if (!AskedByTheLoop(proposal))
         {
             return null;
         }
@@ -98,9 +98,17 @@ public static partial class ProposalRules
             : null;
     }
 
-    /// <summary>A proposal the loop asked for from the engine's decision: not an automatic step, an order, or a return to normal.</summary>
-    private static bool HeldToTheDecision(ScaleProposal proposal) =>
-        ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Approval && !ReturnToNormalRules.IsReturn(proposal);
+    /// <summary>
+    /// A proposal the loop put to the approvers (labelled so by <see cref="ProposalFactory.FromDecision"/>): not an
+    /// automatic step, an order, or a proposal written by hand (no action label), which is no decision of the loop's to
+    /// re-check — its approvers decide it as written, under every other re-check.
+    /// </summary>
+    private static bool AskedByTheLoop(ScaleProposal proposal) =>
+        proposal.Metadata.Labels?.GetValueOrDefault(ProposalFactory.ActionLabel) is { } action
+        && string.Equals(action, nameof(ProposalFactory.Action.Approval), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Asked by the loop on the engine's desired count: not a return to normal (see the class summary).</summary>
+    private static bool HeldToTheDecision(ScaleProposal proposal) => AskedByTheLoop(proposal) && !ReturnToNormalRules.IsReturn(proposal);
 
     private static string Describe(bool up, int desired, int running, DateTimeOffset evaluated) =>
         $"the latest decision wants no scale-{(up ? "up" : "down")}: desired {desired} {(desired == running ? "=" : desired < running ? "<" : ">")} running {running} (evaluated {Clock(evaluated)})";

@@ -17,7 +17,7 @@ public class LatestDecisionRulesTests
     [Fact]
     public void NoLongerNeeded_ScaleUpAndTrafficFellBack_SaysWhatTheLatestDecisionWants()
     {
-        var pending = Pending(); // 20 → 60 at 10:00:00
+        var pending = Proposed(); // 20 → 60 at 10:00:00
         _time.Advance(TimeSpan.FromSeconds(10));
 
         var why = ProposalRules.NoLongerNeeded(pending, Evaluated(Policy(), current: 20, desired: 20, at: _time.GetUtcNow()));
@@ -30,20 +30,20 @@ public class LatestDecisionRulesTests
     {
         _time.Advance(TimeSpan.FromSeconds(10));
 
-        Assert.Null(ProposalRules.NoLongerNeeded(Pending(), Evaluated(Policy(), current: 20, desired: 45, at: _time.GetUtcNow())));
+        Assert.Null(ProposalRules.NoLongerNeeded(Proposed(), Evaluated(Policy(), current: 20, desired: 45, at: _time.GetUtcNow())));
     }
 
     [Fact]
     public void NoLongerNeeded_StatusWrittenBeforeTheProposal_TheProposalIsTheLatestDecision_Null()
     {
         // The loop writes the status after it proposes: a tap in between must not read the decision before as newer.
-        Assert.Null(ProposalRules.NoLongerNeeded(Pending(), Evaluated(Policy(), current: 20, desired: 20, at: T0.AddSeconds(-5))));
+        Assert.Null(ProposalRules.NoLongerNeeded(Proposed(), Evaluated(Policy(), current: 20, desired: 20, at: T0.AddSeconds(-5))));
     }
 
     [Fact]
     public void NoLongerNeeded_ScaleDownAndTrafficCameBack_Refused()
     {
-        var pending = Pending(decision: Decision(from: 60, to: 20));
+        var pending = Proposed(Decision(from: 60, to: 20));
         _time.Advance(TimeSpan.FromSeconds(30));
 
         var why = ProposalRules.NoLongerNeeded(pending, Evaluated(Policy(), current: 60, desired: 64, at: _time.GetUtcNow()));
@@ -53,12 +53,12 @@ public class LatestDecisionRulesTests
 
     [Fact]
     public void DecisionUnknown_NothingRecorded_FailsStatic() =>
-        Assert.Contains("no decision of the policy is recorded", ProposalRules.DecisionUnknown(Pending(), Policy(), T0, StatusRefresh), StringComparison.Ordinal);
+        Assert.Contains("no decision of the policy is recorded", ProposalRules.DecisionUnknown(Proposed(), Policy(), T0, StatusRefresh), StringComparison.Ordinal);
 
     [Fact]
     public void DecisionUnknown_LoopStoppedWritingTheStatus_FailsStaticOnlyPastTheBound()
     {
-        var pending = Pending();
+        var pending = Proposed();
         var policy = Evaluated(Policy(), at: T0);
         var bound = ProposalRules.DecisionMaxAge(policy.Spec, StatusRefresh); // 3 × 60 s + 2 × 5 s
 
@@ -73,12 +73,14 @@ public class LatestDecisionRulesTests
     }
 
     [Fact]
-    public void DecisionUnknown_PinUndoAndAutomaticSteps_AreNotHeldToIt()
+    public void DecisionUnknown_AutomaticStepsAndProposalsWrittenByHand_AreNotHeldToIt()
     {
         var auto = ProposalFactory.FromDecision(Policy(), Decision(), Workload(), T0, ProposalFactory.Action.Auto);
+        var byHand = Pending(); // no action label: written with kubectl, not asked by the loop
 
         Assert.Null(ProposalRules.DecisionUnknown(auto, Policy(), T0.AddHours(1), StatusRefresh));
         Assert.Null(ProposalRules.NoLongerNeeded(auto, Evaluated(Policy(), desired: 20, at: T0.AddSeconds(1))));
+        Assert.Null(ProposalRules.NoLongerNeeded(byHand, Evaluated(Policy(), desired: 20, at: T0.AddSeconds(1))));
     }
 
     [Fact]
@@ -86,7 +88,7 @@ public class LatestDecisionRulesTests
     {
         _time.Advance(TimeSpan.FromSeconds(20));
 
-        var refusal = ProposalRules.StillHolds(Pending(), Evaluated(Policy(), current: 20, desired: 20, at: _time.GetUtcNow()), Workload(20), 60, _time.GetUtcNow(), StatusRefresh);
+        var refusal = ProposalRules.StillHolds(Proposed(), Evaluated(Policy(), current: 20, desired: 20, at: _time.GetUtcNow()), Workload(20), 60, _time.GetUtcNow(), StatusRefresh);
 
         Assert.StartsWith("no longer needed: the latest decision wants no scale-up: desired 20 = running 20", refusal, StringComparison.Ordinal);
     }
@@ -95,7 +97,7 @@ public class LatestDecisionRulesTests
     public void Withdrawal_NoChangeSteadilyForTheScaleDownWindow_WithdrawsThePendingScaleUp()
     {
         var policy = Policy(); // scale-down stabilization window 300 s
-        var pending = Pending();
+        var pending = Proposed();
         DateTimeOffset? since = null;
 
         string? verdict = null;
@@ -114,7 +116,7 @@ public class LatestDecisionRulesTests
     public void Withdrawal_ANoisyEvaluationBetween_StartsTheWaitAgain()
     {
         var policy = Policy();
-        var pending = Pending();
+        var pending = Proposed();
         _time.Advance(TimeSpan.FromSeconds(5));
         var since = ProposalRules.NoChangeSince(null, NoChange(20), _time.GetUtcNow());
         _time.Advance(TimeSpan.FromSeconds(200));
@@ -133,13 +135,13 @@ public class LatestDecisionRulesTests
         var hold = NoChange(20) with { Outcome = DecisionOutcome.Hold };
 
         Assert.Null(ProposalRules.NoChangeSince(T0, hold, T0.AddMinutes(10)));
-        Assert.Null(ProposalRules.Withdrawal(Policy(), Pending(), hold, T0, T0.AddMinutes(10)));
+        Assert.Null(ProposalRules.Withdrawal(Policy(), Proposed(), hold, T0, T0.AddMinutes(10)));
     }
 
     [Fact]
     public void Withdrawal_PendingScaleDown_WaitsTheScaleUpWindowButNoLessThanTheAmendInterval()
     {
-        var pending = Pending(decision: Decision(from: 60, to: 20)); // scale-up window 0 s
+        var pending = Proposed(Decision(from: 60, to: 20)); // scale-up window 0 s
         var since = T0.AddSeconds(5);
 
         Assert.Null(ProposalRules.Withdrawal(Policy(), pending, NoChange(60), since, since + ProposalRules.AmendInterval - TimeSpan.FromSeconds(1)));
@@ -163,12 +165,16 @@ public class LatestDecisionRulesTests
     [Fact]
     public void Withdraw_ClosesAsSupersededWithoutASuccessor_RecordingWhy()
     {
-        var withdrawn = ProposalLifecycle.Withdraw(Pending(), "the latest decision wants no scale-up: desired 20 = running 20", T0.AddMinutes(5)).Proposal;
+        var withdrawn = ProposalLifecycle.Withdraw(Proposed(), "the latest decision wants no scale-up: desired 20 = running 20", T0.AddMinutes(5)).Proposal;
 
         Assert.Equal((ProposalPhase.Superseded, null, ProposalLifecycle.WithdrawnAction), (withdrawn.Status.Phase, withdrawn.Status.SupersededBy, withdrawn.Status.Supersession!.Action));
         Assert.Equal("no longer needed: the latest decision wants no scale-up: desired 20 = running 20", withdrawn.Status.Message);
         Assert.Equal(ProposalLifecycle.SystemUser, withdrawn.Status.History[^1].By);
     }
+
+    /// <summary>A proposal the loop put to the approvers (labelled so), 20 → 60 unless <paramref name="decision"/> says otherwise, at 10:00:00.</summary>
+    private static ScaleProposal Proposed(Decision? decision = null) =>
+        ProposalFactory.FromDecision(Policy(), decision ?? Decision(), Workload(), T0, ProposalFactory.Action.Approval);
 
     private static Decision NoChange(int replicas) => Decision(replicas, replicas) with { Direction = ScaleDirection.None, Outcome = DecisionOutcome.None, AlternativeReplicas = null };
 }

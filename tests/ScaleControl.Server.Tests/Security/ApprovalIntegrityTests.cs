@@ -1,5 +1,4 @@
 using ScaleControl.Core.Decisions;
-using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Security;
@@ -91,10 +90,8 @@ public sealed class ApprovalIntegrityTests : IDisposable
     private async Task<ScaleProposal> ForgedAsync(Func<ScaleProposal, ScaleProposal> status)
     {
         _server.Workloads.Add("shop", "checkout-api", 11);
-        // The policy's latest decision asks for the 35 the approval grants (a scale the decision no longer supports is refused).
-        var evaluated = new ScalePolicyStatus { LastEvaluationTime = _server.Time.GetUtcNow(), CurrentReplicas = 11, DesiredReplicas = 35 };
-        await _server.Policies.UpsertAsync(TestPolicies.Approval() with { Status = evaluated }, default);
-        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 3500);
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1100);
         var created = await _server.Proposals.CreateAsync(Proposal(toReplicas: 35), default);
         return await _server.Proposals.UpdateAsync(status(created), default);
     }
