@@ -73,6 +73,10 @@ public static class ScaleEventReasons
     public const string ScaleProposalApproved = "ScaleProposalApproved";
     public const string ScaleProposalRejected = "ScaleProposalRejected";
     public const string ScaleProposalExpired = "ScaleProposalExpired";
+
+    /// <summary>A pending proposal closed because the policy's latest decision no longer asks for it.</summary>
+    public const string ScaleProposalWithdrawn = "ScaleProposalWithdrawn";
+
     public const string ScaleFailed = "ScaleFailed";
     public const string ScaleConflictRetried = "ScaleConflictRetried";
 

@@ -337,6 +337,25 @@ public static class ProposalLifecycle
         return TransitionResult.Ok(superseded, superseded.Status.Message!);
     }
 
+    /// <summary>The <see cref="SupersessionRecord.Action"/> of a proposal closed because nothing asks for it any more.</summary>
+    public const string WithdrawnAction = "withdrawn";
+
+    /// <summary>
+    /// Pending → Superseded with no successor: the policy's latest decision no longer asks for the change
+    /// (<see cref="ProposalRules.NoLongerNeeded"/>, <see cref="ProposalRules.Withdrawal"/>); <paramref name="why"/> says what it asks now.
+    /// </summary>
+    public static TransitionResult Withdraw(ScaleProposal proposal, string why, DateTimeOffset now, string by = SystemUser)
+    {
+        if (proposal.Status.Phase != ProposalPhase.Pending)
+        {
+            return TransitionResult.No(proposal, $"cannot withdraw: the proposal is already {proposal.Status.Phase}");
+        }
+
+        var withdrawn = Move(proposal with { Status = proposal.Status with { Supersession = new SupersessionRecord { Action = WithdrawnAction, ToReplicas = proposal.Spec.FromReplicas, By = by } } },
+            ProposalPhase.Superseded, now, by, $"no longer needed: {why}");
+        return TransitionResult.Ok(withdrawn, withdrawn.Status.Message!);
+    }
+
     /// <summary>Approved → Applying, right before the (conditional) scale write.</summary>
     public static TransitionResult StartApplying(ScaleProposal proposal, DateTimeOffset now, string by = SystemUser)
     {

@@ -10,7 +10,7 @@ namespace ScaleControl.Core.Proposals;
 /// the change still holds when it is applied. The engine reads freeze and pin through the same functions, so what
 /// the loop decides and what the applier re-checks cannot drift apart.
 /// </summary>
-public static class ProposalRules
+public static partial class ProposalRules
 {
     /// <summary>One key per workload: at most one proposal is open per key.</summary>
     public static string TargetKey(WorkloadRef target) => $"{target.Namespace}/{target.Kind}/{target.Name}";
@@ -55,8 +55,12 @@ public static class ProposalRules
     public static DateTimeOffset LastChange(ScaleProposal proposal) =>
         proposal.Status.Amendments.Count > 0 ? proposal.Status.Amendments[^1].At : ProposalFactory.CreatedAt(proposal);
 
-    /// <summary>Null when scaling to <paramref name="replicas"/> still makes sense against the workload as it is now; otherwise why not.</summary>
-    public static string? StillHolds(ScaleProposal proposal, ScalePolicy? policy, WorkloadState state, int replicas, DateTimeOffset now)
+    /// <summary>
+    /// Null when scaling to <paramref name="replicas"/> still makes sense against the workload as it is now and the
+    /// policy's latest decision (<see cref="NoLongerNeeded"/>, <see cref="DecisionUnknown"/>); otherwise why not.
+    /// </summary>
+    /// <param name="statusRefresh">The loop's status refresh period, which bounds how old the latest decision may be.</param>
+    public static string? StillHolds(ScaleProposal proposal, ScalePolicy? policy, WorkloadState state, int replicas, DateTimeOffset now, TimeSpan statusRefresh)
     {
         if (policy is null)
         {
@@ -92,6 +96,11 @@ public static class ProposalRules
         if (replicas < policy.Spec.MinReplicas || replicas > policy.Spec.MaxReplicas)
         {
             return $"{replicas} is outside the policy's {policy.Spec.MinReplicas}..{policy.Spec.MaxReplicas}";
+        }
+
+        if ((NoLongerNeeded(proposal, policy) is { } unneeded ? $"no longer needed: {unneeded}" : DecisionUnknown(proposal, policy, now, statusRefresh)) is { } undecided)
+        {
+            return undecided;
         }
 
         var proposed = Math.Sign(proposal.Spec.ToReplicas - proposal.Spec.FromReplicas);

@@ -221,7 +221,12 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             ProposalPhase.Applied => "Applied",
             ProposalPhase.Rejected => "Rejected",
             ProposalPhase.Expired => "Expired: nobody decided in time",
-            ProposalPhase.Superseded => status.Supersession?.Action == "pin" ? "Superseded by a pin" : "Superseded by a newer proposal",
+            ProposalPhase.Superseded => status.Supersession?.Action switch
+            {
+                "pin" => "Superseded by a pin",
+                ProposalLifecycle.WithdrawnAction => "No longer needed",
+                _ => "Superseded by a newer proposal",
+            },
             ProposalPhase.Failed => "Failed",
             _ => status.Phase.ToString(),
         };
@@ -269,10 +274,12 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
 
     /// <summary>
     /// "superseded by a pin to 8 by Zhang San": a pin's change is made in this one's place, so "no change" would be
-    /// wrong; a newer proposal's is still to be decided, so this one's ends with no change.
+    /// wrong; a newer proposal's is still to be decided, so this one's ends with no change. A withdrawn one says why
+    /// nothing asks for it any more ("no longer needed: … desired 13 = running 13 …").
     /// </summary>
     private string SupersededText(ScaleProposalStatus status) => status switch
     {
+        { Supersession.Action: ProposalLifecycle.WithdrawnAction } => $"{MarkdownText.Escape(status.Message ?? "no longer needed")}; no change",
         { Supersession: { Action: "pin" } pin } => $"superseded by a pin to {pin.ToReplicas}"
             + (pin.By is { Length: > 0 } by && by != ProposalLifecycle.SystemUser ? $" by {DisplayName(by)}" : ""),
         { SupersededBy: { } by } => $"superseded by {by}; no change",

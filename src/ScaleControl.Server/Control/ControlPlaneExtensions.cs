@@ -48,6 +48,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<BackgroundApplies>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());
         services.AddSingleton<CardSync>();
+        services.AddSingleton<ProposalWithdrawals>();
         services.AddSingleton<CardReconciler>();
         services.AddSingleton<AutoStepNotices>();
         services.AddSingleton<CapacityAssessor>();

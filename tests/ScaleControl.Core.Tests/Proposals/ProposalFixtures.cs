@@ -33,6 +33,13 @@ internal static class ProposalFixtures
         RequiresTwoPersons = twoPersons,
     };
 
+    /// <summary>The loop's default status refresh period (the latest decision's age is bounded by it).</summary>
+    public static readonly TimeSpan StatusRefresh = TimeSpan.FromSeconds(60);
+
+    /// <summary><paramref name="policy"/> with its latest decision on its status, as the loop writes it.</summary>
+    public static ScalePolicy Evaluated(ScalePolicy policy, int current = 20, int desired = 60, DateTimeOffset? at = null) =>
+        policy with { Status = new ScalePolicyStatus { LastEvaluationTime = at ?? T0, CurrentReplicas = current, DesiredReplicas = desired } };
+
     public static WorkloadState Workload(int replicas = 20) =>
         new(new WorkloadRef("shop", "Deployment", "checkout-api"), replicas, replicas, "42", null, null, null);
 

@@ -9,30 +9,30 @@ public class ProposalRulesTests
 {
     [Fact]
     public void StillHolds_OrdinaryProposalWithinLimits_Null() =>
-        Assert.Null(ProposalRules.StillHolds(Pending(), Policy(), Workload(20), 60, T0));
+        Assert.Null(ProposalRules.StillHolds(Pending(), Evaluated(Policy()), Workload(20), 60, T0, StatusRefresh));
 
     [Fact]
     public void StillHolds_PolicyGone_SaysSo() =>
-        Assert.Contains("no longer exists", ProposalRules.StillHolds(Pending(), null, Workload(20), 60, T0), StringComparison.Ordinal);
+        Assert.Contains("no longer exists", ProposalRules.StillHolds(Pending(), null, Workload(20), 60, T0, StatusRefresh), StringComparison.Ordinal);
 
     [Fact]
     public void StillHolds_FrozenSinceProposed_Refused()
     {
         var frozen = TestPolicies.WithSpec(Policy(), s => s with { Freeze = new FreezeSpec { Until = T0.AddHours(1), Reason = "release" } });
-        Assert.Contains("frozen", ProposalRules.StillHolds(Pending(), frozen, Workload(20), 60, T0), StringComparison.Ordinal);
-        Assert.Null(ProposalRules.StillHolds(Pending(), frozen, Workload(20), 60, T0.AddHours(2)));
+        Assert.Contains("frozen", ProposalRules.StillHolds(Pending(), Evaluated(frozen), Workload(20), 60, T0, StatusRefresh), StringComparison.Ordinal);
+        Assert.Null(ProposalRules.StillHolds(Pending(), Evaluated(frozen, at: T0.AddHours(2)), Workload(20), 60, T0.AddHours(2), StatusRefresh));
     }
 
     [Fact]
     public void StillHolds_WorkloadAlreadyPastTheTarget_RefusedAsTheOtherWay() =>
-        Assert.Contains("the other way", ProposalRules.StillHolds(Pending(), Policy(), Workload(70), 60, T0), StringComparison.Ordinal);
+        Assert.Contains("the other way", ProposalRules.StillHolds(Pending(), Evaluated(Policy()), Workload(70), 60, T0, StatusRefresh), StringComparison.Ordinal);
 
     [Fact]
     public void StillHolds_PinProposal_IgnoresFreezeAndLimits()
     {
         var frozen = TestPolicies.WithSpec(Policy(), s => s with { Freeze = new FreezeSpec { Until = T0.AddHours(1), Reason = "release" } });
         var pin = Pin(frozen, 500);
-        Assert.Null(ProposalRules.StillHolds(pin, frozen, Workload(20), 500, T0));
+        Assert.Null(ProposalRules.StillHolds(pin, frozen, Workload(20), 500, T0, StatusRefresh));
     }
 
     [Fact]

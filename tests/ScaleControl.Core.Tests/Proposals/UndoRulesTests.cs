@@ -158,8 +158,8 @@ public class UndoRulesTests
         var undo = ProposalFactory.ForUndo(Policy(), Workload(60), Applied20To60(), order, verdict, Later);
 
         Assert.Equal(ProposalPhase.Pending, undo.Status.Phase);
-        Assert.Contains("moved since the undo was asked", ProposalRules.StillHolds(undo, Policy(), Workload(66), 20, Later)!, StringComparison.Ordinal);
-        Assert.Null(ProposalRules.StillHolds(undo, Policy(), Workload(60), 20, Later));
+        Assert.Contains("moved since the undo was asked", ProposalRules.StillHolds(undo, Policy(), Workload(66), 20, Later, StatusRefresh)!, StringComparison.Ordinal);
+        Assert.Null(ProposalRules.StillHolds(undo, Policy(), Workload(60), 20, Later, StatusRefresh));
     }
 
     [Fact]

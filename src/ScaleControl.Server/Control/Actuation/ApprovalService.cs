@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Hosting;
@@ -18,6 +19,9 @@ namespace ScaleControl.Server.Control.Actuation;
 /// </summary>
 public sealed class ApprovalService(
     ProposalWriter writer,
+    IPolicyStore policies,
+    ProposalWithdrawals withdrawals,
+    IOptions<ControlLoopOptions> options,
     BackgroundApplies applies,
     CardSync cards,
     Announcer announcer,
@@ -162,6 +166,14 @@ public sealed class ApprovalService(
             return new ApprovalResult(ApprovalResultKind.NotFound, $"proposal {command.Namespace}/{command.ProposalName} does not exist", null);
         }
 
+        // Who tapped first (a stranger's tap changes nothing), then whether the proposal still holds.
+        if (command.Approve && proposal.Status.Phase == ProposalPhase.Pending && time.GetUtcNow() < proposal.Spec.ExpiresAt
+            && ProposalLifecycle.MayDecide(proposal, command.User, approve: true)
+            && await RecheckAsync(proposal, command, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         ApprovalResult? verdict = null;
         var stored = await writer.UpdateAsync(proposal, current =>
         {
@@ -179,6 +191,32 @@ public sealed class ApprovalService(
         return stored.Status.Phase == ProposalPhase.Applying
             ? verdict with { Proposal = stored }
             : verdict with { Proposal = await cards.ShowAsync(stored, cancellationToken) }; // counted but more needed, or rejected: shown once
+    }
+
+    /// <summary>
+    /// The re-check at the tap, against the policy's latest decision (<see cref="ProposalRules.NoLongerNeeded"/>): a
+    /// proposal it no longer supports is withdrawn, its card says why, and the tapper is told; one whose decision cannot
+    /// be confirmed (none, or too old) is refused and left waiting. Any replica reads the decision the leader wrote on the
+    /// policy's status, here from its watch cache (a tap costs no API call); the applier reads it again from the API
+    /// server right before the scale write (<see cref="ProposalRules.StillHolds"/>). Null when the approval may go on.
+    /// </summary>
+    private async Task<ApprovalResult?> RecheckAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
+    {
+        var policy = await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
+        if (policy is null)
+        {
+            return null; // the applier refuses it, naming the missing policy
+        }
+
+        if (ProposalRules.NoLongerNeeded(proposal, policy) is { } why
+            && await withdrawals.WithdrawAsync(proposal, why, $"when {command.User} approved via {command.Channel}", cancellationToken) is { } withdrawn)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: no longer needed, {why}. The proposal is withdrawn.", await cards.ShowAsync(withdrawn, cancellationToken));
+        }
+
+        return ProposalRules.DecisionUnknown(proposal, policy, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } unknown
+            ? new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {unknown}. The proposal still waits.", proposal)
+            : null;
     }
 
     /// <summary>The lifecycle step for a command; an approval that completes the rules claims the apply in the same step.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -32,6 +33,7 @@ public sealed class ScaleApplier(
     UndoCompletion undos,
     CrashPoints crashPoints,
     HoldPoints holdPoints,
+    IOptions<ControlLoopOptions> options,
     TimeProvider time,
     ScaleControlMetrics metrics,
     ILogger<ScaleApplier> logger)
@@ -142,7 +144,7 @@ public sealed class ScaleApplier(
             // pin or freeze written since the claim (or since a conflicting scale), on any replica, is seen, and the
             // conditional write below fails if the workload moved after this.
             policy = await policies.GetCurrentAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
-            if (ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow()) is { } refusal)
+            if (ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } refusal)
             {
                 return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from);
             }

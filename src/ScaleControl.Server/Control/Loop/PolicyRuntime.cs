@@ -133,6 +133,12 @@ public sealed class PolicyRuntime(int ringCapacity)
     /// </summary>
     public DateTimeOffset? QuietSince { get; set; }
 
+    /// <summary>
+    /// Since when the decisions have said "no change" (<see cref="ProposalRules.NoChangeSince"/>), for withdrawing a
+    /// pending proposal they no longer support. In memory only, like <see cref="QuietSince"/>: later, never sooner.
+    /// </summary>
+    public DateTimeOffset? NoChangeSince { get; set; }
+
     /// <summary>The policy's <c>/metrics</c> series, looked up once instead of by label values on every evaluation.</summary>
     public PolicySeries? Series { get; set; }
 

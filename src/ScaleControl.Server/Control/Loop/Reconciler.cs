@@ -26,6 +26,7 @@ public sealed class Reconciler(
     HistoryBackfill backfill,
     AppliedChangeSync appliedChanges,
     ProposalService proposals,
+    ProposalWithdrawals withdrawals,
     CardReconciler cards,
     AutoStepNotices autoSteps,
     UndoOffers undoOffers,
@@ -201,12 +202,13 @@ public sealed class Reconciler(
         var hotEvent = ReturnToNormalRules.QuietPeriod(policy.Spec) is null ? null : ReturnToNormalRules.EventOf(board.LastApplied(targetKey), workload.SpecReplicas);
         var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
         runtime.QuietSince = hotEvent is null ? null : ReturnToNormalRules.QuietSince(runtime.QuietSince, decision, hotEvent.PreEventReplicas, time.GetUtcNow());
+        runtime.NoChangeSince = ProposalRules.NoChangeSince(runtime.NoChangeSince, decision, time.GetUtcNow());
 
         var (acted, said) = pinRequested ? (null, null)
             : ProposalRules.PinNotHeld(policy.Spec, workload.SpecReplicas, time.GetUtcNow()) is { } drift ? (null, drift)
             : hotEvent is not null && decision.Direction != ScaleDirection.Up
               && await ReturnToNormalAsync(policy, decision, workload, open, hotEvent, runtime.QuietSince, board, targetKey, cancellationToken) is { } back ? back
-            : await ActAsync(policy, decision, workload, open, board, targetKey, cancellationToken);
+            : await ActAsync(policy, decision, workload, open, board, targetKey, runtime.NoChangeSince, cancellationToken);
         runtime.Say(said);
         if (acted is not null)
         {
@@ -277,7 +279,8 @@ public sealed class Reconciler(
     /// (the hold is returned as what to say instead).
     /// </summary>
     private async Task<(ScaleProposal? Acted, string? Said)> ActAsync(
-        ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, ProposalBoard board, string targetKey, CancellationToken cancellationToken)
+        ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, ProposalBoard board, string targetKey, DateTimeOffset? noChangeSince,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var pending = open?.Status.Phase == ProposalPhase.Pending ? open : null;
@@ -333,9 +336,28 @@ public sealed class Reconciler(
                 return ProposalRules.Hold(board.Refused(targetKey), policy, decision, now) is { } hold
                     ? (null, hold.Describe())
                     : (await proposals.ProposeAsync(policy, decision, workload, null, cancellationToken, preEvent), null);
+            case DecisionOutcome.None when pending is not null:
+                return (await WithdrawAsync(policy, pending, decision, noChangeSince, board, cancellationToken), null);
             default:
                 return (null, null);
         }
+    }
+
+    /// <summary>
+    /// Withdraws <paramref name="pending"/> once its decisions have said "no change" steadily (<see cref="ProposalRules.Withdrawal"/>);
+    /// its card is updated at the end of the tick. Null when it stands.
+    /// </summary>
+    private async Task<ScaleProposal?> WithdrawAsync(
+        ScalePolicy policy, ScaleProposal pending, Decision decision, DateTimeOffset? noChangeSince, ProposalBoard board, CancellationToken cancellationToken)
+    {
+        if (ProposalRules.Withdrawal(policy, pending, decision, noChangeSince, time.GetUtcNow()) is not { } why
+            || await withdrawals.WithdrawAsync(pending, why, "by the control loop", cancellationToken) is not { } withdrawn)
+        {
+            return null;
+        }
+
+        board.RefreshCard(withdrawn);
+        return withdrawn;
     }
 
     /// <summary>Due by its schedule, or now when its interval changed since it was scheduled (3600 fixed to 5 must not sleep an hour).</summary>
@@ -353,7 +375,7 @@ public sealed class Reconciler(
     }
 
     /// <summary>
-    /// Writes the status subresource when the replicas or the problem change, and otherwise refreshes it at most every
+    /// Writes the status subresource when the replicas or the problem change, and otherwise refreshes it once every
     /// <see cref="ControlLoopOptions.StatusRefreshSeconds"/> (spread per policy up to twice that): the reason carries live metric values, so writing it on
     /// every evaluation would cost 1,000 policies at 5 s 200 writes a second and starve the client's rate limit.
     /// The live view (<c>/api/v1/status</c>, the dashboard) comes from memory, not from this status.
@@ -372,12 +394,9 @@ public sealed class Reconciler(
             return; // the reason line is not even formatted
         }
 
+        // Written even when the reason reads the same: the time is the loop's heartbeat, which a tap checks the decision's
+        // age by (ProposalRules.DecisionUnknown).
         var reason = decision?.Reason ?? problem;
-        if (sameState && status.LastReason == reason)
-        {
-            return;
-        }
-
         var now = time.GetUtcNow();
         Condition[] conditions = problem is null ? [] : [new Condition { Type = problemType, Reason = problemType switch { "WorkloadMissing" => "NotFound", "EvaluationFailed" => "Error", _ => "ValidationFailed" }, Message = problem, LastTransitionTime = now }];
         try

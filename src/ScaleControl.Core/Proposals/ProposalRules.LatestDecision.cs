@@ -1,0 +1,117 @@
+using System.Globalization;
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+
+namespace ScaleControl.Core.Proposals;
+
+/// <summary>
+/// A proposal against the policy's latest decision. The decision a tap is checked against is the one on the policy's
+/// status (<see cref="ScalePolicyStatus.DesiredReplicas"/> for <see cref="ScalePolicyStatus.CurrentReplicas"/>): the
+/// leader writes it in the tick that decides it, and any replica reads it (at the tap from its watch cache, right
+/// before the scale write from the API server), so a follower checks the same decision the leader acts on; there is no
+/// second copy to drift. Only proposals the loop asked for are held to it; an automatic
+/// step is applied in the tick that decided it, a pin or an undo is a person's order. A return to normal is held only
+/// to a decision being there (<see cref="DecisionUnknown"/>): it is proposed on the demand over the quiet period, not
+/// on the engine's desired count, which a swing or the scale-down window may hold at the running count meanwhile — held
+/// to it, the way back would be withdrawn and proposed again every 30 s.
+/// </summary>
+public static partial class ProposalRules
+{
+    /// <summary>
+    /// Why the latest decision cannot be trusted for <paramref name="proposal"/> (none recorded, or older than the loop
+    /// ever leaves it); null when it can. Fail static: a scale nobody can confirm is not applied, and the proposal waits
+    /// (the loop decides it when it runs again, or it expires).
+    /// </summary>
+    /// <param name="statusRefresh">The loop's status refresh period (it rewrites an unchanged status within twice that).</param>
+    public static string? DecisionUnknown(ScaleProposal proposal, ScalePolicy policy, DateTimeOffset now, TimeSpan statusRefresh)
+    {
+        if (!AskedByTheLoop(proposal))
+        {
+            return null;
+        }
+
+        if (policy.Status is not { LastEvaluationTime: { } evaluated, DesiredReplicas: not null, CurrentReplicas: not null })
+        {
+            return "cannot confirm it is still needed: no decision of the policy is recorded (not evaluated, or its workload is missing); not applied";
+        }
+
+        // A proposal made or amended after the status was written is itself the latest decision.
+        var latest = evaluated > LastChange(proposal) ? evaluated : LastChange(proposal);
+        var age = now - latest;
+        return age > DecisionMaxAge(policy.Spec, statusRefresh)
+            ? $"cannot confirm it is still needed: the policy's latest decision is from {Clock(latest)}, {age.TotalSeconds:0} s ago (the control loop has not evaluated it since); not applied"
+            : null;
+    }
+
+    /// <summary>
+    /// What the latest decision asks instead when it no longer supports <paramref name="proposal"/>'s direction: a
+    /// scale-up when it wants no more than the workload runs, a scale-down when it wants no fewer. Null while it still
+    /// does, or when there is no newer decision than the proposal (see <see cref="DecisionUnknown"/> for a missing one).
+    /// </summary>
+    public static string? NoLongerNeeded(ScaleProposal proposal, ScalePolicy policy)
+    {
+        if (!HeldToTheDecision(proposal)
+            || policy.Status is not { LastEvaluationTime: { } evaluated, DesiredReplicas: { } desired, CurrentReplicas: { } running }
+            || evaluated < LastChange(proposal))
+        {
+            return null;
+        }
+
+        var up = proposal.Spec.ToReplicas > proposal.Spec.FromReplicas;
+        return (up ? desired > running : desired < running) ? null : Describe(up, desired, running, evaluated);
+    }
+
+    /// <summary>
+    /// How old the status's decision may be: the loop rewrites an unchanged status at the first evaluation after the
+    /// refresh period (spread per policy up to twice that), so one refresh period and two evaluation intervals of slack
+    /// (a write conflict is retried the next tick) — past that the loop is not evaluating the policy.
+    /// </summary>
+    public static TimeSpan DecisionMaxAge(ScalePolicySpec spec, TimeSpan statusRefresh) =>
+        (3 * statusRefresh) + TimeSpan.FromSeconds(2 * Math.Max(1, spec.EvaluationIntervalSeconds));
+
+    /// <summary>Since when the decisions have said "no change" without a break: carried on, now when it starts, null on any other outcome.</summary>
+    public static DateTimeOffset? NoChangeSince(DateTimeOffset? since, in Decision decision, DateTimeOffset now) =>
+        decision.Outcome == DecisionOutcome.None ? since ?? now : null;
+
+    /// <summary>
+    /// Why the loop withdraws <paramref name="pending"/>: its decisions have said "no change" for as long as the engine
+    /// needs to believe a move the other way — the scale-down stabilization window for a pending scale-up (withdrawing
+    /// it gives back capacity asked for, on the evidence the engine wants before it gives back replicas), the scale-up
+    /// window for a pending scale-down — and at least <see cref="AmendInterval"/>, so one noisy evaluation never closes a
+    /// card. Null while it stands.
+    /// </summary>
+    public static string? Withdrawal(ScalePolicy policy, ScaleProposal pending, in Decision decision, DateTimeOffset? noChangeSince, DateTimeOffset now)
+    {
+        if (pending.Status.Phase != ProposalPhase.Pending || !HeldToTheDecision(pending)
+            || decision.Outcome != DecisionOutcome.None || noChangeSince is not { } since)
+        {
+            return null;
+        }
+
+        var up = pending.Spec.ToReplicas > pending.Spec.FromReplicas;
+        var behavior = policy.Spec.Behavior;
+        var window = TimeSpan.FromSeconds((up ? behavior.ScaleDown : behavior.ScaleUp).StabilizationWindowSeconds);
+        var steady = window > AmendInterval ? window : AmendInterval;
+        var from = since > LastChange(pending) ? since : LastChange(pending);
+        return now - from >= steady
+            ? $"{Describe(up, decision.DesiredReplicas, decision.CurrentReplicas, now)}, steadily since {Clock(from)}"
+            : null;
+    }
+
+    /// <summary>
+    /// A proposal the loop put to the approvers (labelled so by <see cref="ProposalFactory.FromDecision"/>): not an
+    /// automatic step, an order, or a proposal written by hand (no action label), which is no decision of the loop's to
+    /// re-check — its approvers decide it as written, under every other re-check.
+    /// </summary>
+    private static bool AskedByTheLoop(ScaleProposal proposal) =>
+        proposal.Metadata.Labels?.GetValueOrDefault(ProposalFactory.ActionLabel) is { } action
+        && string.Equals(action, nameof(ProposalFactory.Action.Approval), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Asked by the loop on the engine's desired count: not a return to normal (see the class summary).</summary>
+    private static bool HeldToTheDecision(ScaleProposal proposal) => AskedByTheLoop(proposal) && !ReturnToNormalRules.IsReturn(proposal);
+
+    private static string Describe(bool up, int desired, int running, DateTimeOffset evaluated) =>
+        $"the latest decision wants no scale-{(up ? "up" : "down")}: desired {desired} {(desired == running ? "=" : desired < running ? "<" : ">")} running {running} (evaluated {Clock(evaluated)})";
+
+    private static string Clock(DateTimeOffset at) => at.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+}
