@@ -131,6 +131,29 @@ public class ScalePolicyValidatorTests
             .ShouldHaveValidationErrorFor("spec.approval.requiredApprovals")
             .WithErrorMessage("requiredApprovals (3) is more than the 2 listed approvers: no proposal could ever be approved.");
 
+    [Theory]
+    [InlineData("zh\u0000ang")]
+    [InlineData("zhang san")]
+    [InlineData("zhang\nlisi")]
+    [InlineData("zhang\u202Esan")]
+    public void Validate_ApproverThatIsNoUserId_ReportsApprovers(string approver) =>
+        _validator.TestValidate(Approval("alice", approver)).ShouldHaveValidationErrorFor("spec.approval.approvers[1]")
+            .WithErrorMessage("approvers must be DingTalk userIds: no spaces or control characters (they are matched against who tapped, and shown on cards).");
+
+    [Fact]
+    public void Validate_EscalationReceiverThatIsNoUserId_ReportsReceivers() =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with
+        {
+            Approval = s.Approval! with { Escalation = new EscalationSpec { AfterSeconds = 60, Receivers = ["ops\u0007"] } },
+        })).ShouldHaveValidationErrorFor("spec.approval.escalation.receivers[0]");
+
+    [Theory]
+    [InlineData(604_801)]
+    [InlineData(1_000_000_000)]
+    public void Validate_ExpiryOverAWeek_ReportsExpirySeconds(int expiry) =>
+        _validator.TestValidate(WithSpec(Approval(), s => s with { Approval = s.Approval! with { ExpirySeconds = expiry } }))
+            .ShouldHaveValidationErrorFor("spec.approval.expirySeconds");
+
     [Fact]
     public void Validate_DuplicateApprovers_ReportsApprovers() =>
         _validator.TestValidate(Approval("alice", "alice")).ShouldHaveValidationErrorFor("spec.approval.approvers");

@@ -4,6 +4,9 @@ namespace ScaleControl.Core.Policies.Validation;
 
 internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
 {
+    /// <summary>A week: the longest a proposal may wait for approval.</summary>
+    public const int MaxExpirySeconds = 604_800;
+
     public ApprovalSpecValidator()
     {
         RuleForEach(a => a.Approvers)
@@ -14,6 +17,10 @@ internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
             .MaximumLength(TextLimits.UserId)
             .OverridePropertyName("approvers")
             .WithMessage($"approvers must be DingTalk userIds of at most {TextLimits.UserId} characters.");
+        RuleForEach(a => a.Approvers)
+            .Must(TextLimits.IsUserId)
+            .OverridePropertyName("approvers")
+            .WithMessage("approvers must be DingTalk userIds: no spaces or control characters (they are matched against who tapped, and shown on cards).");
         RuleFor(a => a.Approvers.Count)
             .LessThanOrEqualTo(TextLimits.Approvers)
             .OverridePropertyName("approvers")
@@ -64,6 +71,10 @@ internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
             .GreaterThan(0)
             .OverridePropertyName("expirySeconds")
             .WithMessage(a => $"expirySeconds must be greater than 0 (got {a.ExpirySeconds}): a proposal needs time to be approved.");
+        RuleFor(a => a.ExpirySeconds)
+            .LessThanOrEqualTo(MaxExpirySeconds)
+            .OverridePropertyName("expirySeconds")
+            .WithMessage(a => $"expirySeconds must be at most {MaxExpirySeconds} (one week) (got {a.ExpirySeconds}): a proposal about traffic that old no longer describes the traffic.");
 
         RuleFor(a => a.RejectBackoffSeconds)
             .InclusiveBetween(0, 86_400)
@@ -98,6 +109,10 @@ internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
                 .MaximumLength(TextLimits.UserId)
                 .OverridePropertyName("escalation.receivers")
                 .WithMessage($"escalation.receivers must be DingTalk userIds of at most {TextLimits.UserId} characters.");
+            RuleForEach(a => a.Escalation!.Receivers)
+                .Must(TextLimits.IsUserId)
+                .OverridePropertyName("escalation.receivers")
+                .WithMessage("escalation.receivers must be DingTalk userIds: no spaces or control characters.");
             RuleFor(a => a.Escalation!.Receivers.Count)
                 .LessThanOrEqualTo(TextLimits.Approvers)
                 .OverridePropertyName("escalation.receivers")
