@@ -13,8 +13,9 @@ public sealed record UndoOrder(string Namespace, string Proposal, string User, A
 /// <summary>
 /// Whether an applied change may be undone, and how: back to the replicas it started from, through the same rules as
 /// any override (<see cref="OverrideRules"/>: an approver on the roster applies at once within the bounds, anyone
-/// else's undo becomes a proposal, and an approver's Undo takes over such a waiting proposal). Refused, with the reason, when the change is not the workload's current state any
-/// more (moved since, undone already, too old) or going back would break the policy's bounds, freeze or pin.
+/// else's undo becomes a proposal, and an approver's Undo takes over such a proposal while it is pending). Refused,
+/// with the reason, when the change is not the workload's current state any more (moved since, undone already, too
+/// old) or going back would break the policy's bounds, freeze or pin.
 /// </summary>
 public static class UndoRules
 {
@@ -84,10 +85,11 @@ public static class UndoRules
             return Refuse($"replicas are pinned at {pin.Replicas} until {pin.Until:u}; unpin first");
         }
 
-        // Someone's undo already waits for the approvers: an approver's own Undo takes it over (the caller supersedes the
-        // waiting one); anyone else's would only make a second request.
+        // Someone's undo still waits for the approvers: an approver's own Undo takes it over (the caller supersedes it);
+        // anyone else's would only make a second request, and one already approved is being applied (apply once).
         var verdict = OverrideRules.Route(policy.Spec, user, workload.SpecReplicas, back, allowOutsideBounds: false);
-        return earlierUndo is not null && earlierUndo.Status.Phase.IsOpen() && verdict.Route != OverrideRoute.ApplyNow
+        return earlierUndo is not null && earlierUndo.Status.Phase.IsOpen()
+            && (verdict.Route != OverrideRoute.ApplyNow || earlierUndo.Status.Phase != ProposalPhase.Pending)
             ? Refuse($"an undo by {earlierUndo.Spec.RequestedBy} is already waiting for approval ({earlierUndo.Metadata.Name})")
             : verdict;
     }

@@ -100,6 +100,10 @@ public class UndoRulesTests
         // An undo waits for the approvers; bob is one, so his Undo applies (the caller closes the waiting one); mallory's would be a second request.
         Assert.Equal(OverrideRoute.ApplyNow, UndoRules.Check(Applied20To60(), Policy(), Workload(60), waiting, "bob", Later, Window).Route);
         Assert.Equal(OverrideRoute.Refuse, UndoRules.Check(Applied20To60(), Policy(), Workload(60), waiting, "mallory", Later, Window).Route);
+
+        // Once approved it is being applied: a second undo, even an approver's, would apply it twice.
+        var approved = AppliedUndo() with { Status = new ScaleProposalStatus { Phase = ProposalPhase.Approved } };
+        Assert.Equal(OverrideRoute.Refuse, UndoRules.Check(Applied20To60(), Policy(), Workload(60), approved, "bob", Later, Window).Route);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed class UndoService(
             await proposals.SupersedeAsync(open, created, cancellationToken);
         }
 
-        if (earlier is not null && earlier.Status.Phase.IsOpen() && earlier.Metadata.Name != open?.Metadata.Name)
+        if (earlier is { Status.Phase: ProposalPhase.Pending } && earlier.Metadata.Name != open?.Metadata.Name)
         {
             // An approver's undo took over one still waiting for approval (UndoRules.Check): that request is answered.
             await proposals.SupersedeAsync(earlier, created, cancellationToken);
