@@ -261,15 +261,15 @@ public sealed partial class ChatCommandService(
             return CommandReply.Refused($"No ScalePolicy matches **{command.Namespace}/{command.Workload}**.");
         }
 
-        if (ProposalRules.ActiveFreeze(policy.Spec, time.GetUtcNow()) is null)
-        {
-            return CommandReply.Refused($"**{command.Namespace}/{policy.Spec.Target.Name}** is not frozen. Nothing was changed.");
-        }
-
         var result = await overrides.UnfreezeAsync(command.Namespace, policy.Metadata.Name, request.Sender, Channel, cancellationToken);
         if (result.Problem is { } problem)
         {
             return CommandReply.Refused(problem);
+        }
+
+        if (result.Unchanged)
+        {
+            return CommandReply.Refused($"**{command.Namespace}/{policy.Spec.Target.Name}** is not frozen. Nothing was changed.");
         }
 
         await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
@@ -278,16 +278,15 @@ public sealed partial class ChatCommandService(
 
     private async Task<CommandReply> UnpinAsync(CommandRequest request, UnpinCommand command, CancellationToken cancellationToken)
     {
-        if (await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken) is { } policy
-            && ProposalRules.ActivePin(policy.Spec, time.GetUtcNow()) is null)
-        {
-            return CommandReply.Refused($"**{command.Namespace}/{command.Workload}** is not pinned. Nothing was changed.");
-        }
-
         var result = await overrides.UnpinAsync(command.Namespace, command.Workload, request.Sender, Channel, cancellationToken);
         if (result.Problem is { } problem)
         {
             return CommandReply.Refused(problem);
+        }
+
+        if (result.Unchanged)
+        {
+            return CommandReply.Refused($"**{command.Namespace}/{command.Workload}** is not pinned. Nothing was changed.");
         }
 
         await AuditAsync(ProposalFactory.TargetOf(result.Policy!), request, cancellationToken);

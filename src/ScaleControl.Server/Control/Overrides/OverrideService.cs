@@ -14,7 +14,11 @@ namespace ScaleControl.Server.Control.Overrides;
 /// (with the request field at fault, when there is one).
 /// <see cref="Note"/> is a warning that does not stop the request (a pin below what the policy asks now).
 /// </summary>
-public sealed record OverrideResult(ScalePolicy? Policy, string? Problem, int Status = StatusCodes.Status200OK, ScaleProposal? Proposal = null, string? Field = null, string? Note = null);
+public sealed record OverrideResult(ScalePolicy? Policy, string? Problem, int Status = StatusCodes.Status200OK, ScaleProposal? Proposal = null, string? Field = null, string? Note = null)
+{
+    /// <summary>Nothing was in force to lift (an unpin without a pin, an unfreeze without a freeze): nothing written, recorded or announced.</summary>
+    public bool Unchanged { get; init; }
+}
 
 /// <summary>
 /// Pins and freezes: written into the policy's spec (so every replica and the leader's loop honour them and they
@@ -53,7 +57,7 @@ public sealed class OverrideService(
     {
         if (await policies.GetAsync(@namespace, name, cancellationToken) is { } current && ProposalRules.ActiveFreeze(current.Spec, time.GetUtcNow()) is null)
         {
-            return new OverrideResult(current, null); // not frozen: nothing to lift, nothing to record
+            return new OverrideResult(current, null) { Unchanged = true }; // not frozen: nothing to lift, nothing to record
         }
 
         var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken);
@@ -151,7 +155,7 @@ public sealed class OverrideService(
 
         if (ProposalRules.ActivePin(policy.Spec, time.GetUtcNow()) is null)
         {
-            return new OverrideResult(policy, null); // not pinned: nothing to lift, nothing to record or announce
+            return new OverrideResult(policy, null) { Unchanged = true }; // not pinned: nothing to lift, nothing to record or announce
         }
 
         var result = await editor.ChangeAsync(@namespace, policy.Metadata.Name, s => s with { Pin = null }, cancellationToken);
