@@ -16,21 +16,39 @@ public static class ListenAddress
 
     /// <summary>
     /// The address of the sandbox's Kubernetes API listener, https on loopback (kubectl sends tokens only over TLS): <paramref name="port"/>, else 6443, or a free
-    /// port when the server was started on port 0 (tests run many servers side by side). Call before <see cref="Pin"/>.
+    /// port when the server was started on port 0 (tests run many servers side by side) or 6443 is taken (a local kind or
+    /// minikube cluster often has it: the kubeconfig names whichever port it is). A <paramref name="port"/> asked for and
+    /// taken stops the start. Call before <see cref="Pin"/>.
     /// </summary>
     public static Uri KubernetesApi(WebApplicationBuilder builder, int? port)
     {
+        const string host = "127.0.0.1";
+        if (port is > 0)
+        {
+            var asked = new UriBuilder("https", host, port.Value).Uri;
+            EnsureFree(asked, $"{SandboxOptions.SectionName}:{nameof(SandboxOptions.KubernetesPort)} {port}", "set another port there (0 picks a free one)");
+            return asked;
+        }
+
         var server = ConfiguredUri(builder);
-        var chosen = port ?? (server.Port == 0 ? 0 : KubernetesApiPort);
-        return new UriBuilder("https", "127.0.0.1", chosen == 0 ? FreePort("127.0.0.1") : chosen).Uri;
+        var chosen = port is null && server.Port != 0 && IsFree(host, KubernetesApiPort) ? KubernetesApiPort : FreePort(host);
+        return new UriBuilder("https", host, chosen).Uri;
     }
 
+    /// <summary>
+    /// Fixes the server's own address (a free port for port 0) and checks that it can be listened on: taken, the start
+    /// stops with one line (Kestrel would fail later, with its stack trace logged).
+    /// </summary>
     public static Uri Pin(WebApplicationBuilder builder)
     {
         var uri = ConfiguredUri(builder);
         if (uri.Port == 0)
         {
             uri = new UriBuilder(uri) { Port = FreePort(uri.Host) }.Uri;
+        }
+        else
+        {
+            EnsureFree(uri, "--urls", $"start with --urls {uri.Scheme}://127.0.0.1:<another port>");
         }
 
         builder.WebHost.UseUrls(uri.GetLeftPart(UriPartial.Authority));
@@ -52,11 +70,39 @@ public static class ListenAddress
 
     private static int FreePort(string host)
     {
-        var address = IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? ip : IPAddress.Loopback;
-        using var probe = new TcpListener(address, 0);
+        using var probe = new TcpListener(AddressOf(host), 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         return port;
     }
+
+    private static void EnsureFree(Uri uri, string setting, string remedy)
+    {
+        if (!IsFree(uri.Host, uri.Port))
+        {
+            throw new ListenAddressInUseException(
+                $"Cannot listen on {uri.GetLeftPart(UriPartial.Authority)} ({setting}): another process is listening there. Stop it, or {remedy}.");
+        }
+    }
+
+    private static bool IsFree(string host, int port)
+    {
+        try
+        {
+            using var probe = new TcpListener(AddressOf(host), port);
+            probe.Start();
+            probe.Stop();
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return false;
+        }
+    }
+
+    private static IPAddress AddressOf(string host) => IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? ip : IPAddress.Loopback;
 }
+
+/// <summary>An address the server must listen on is taken: the start stops with this one line.</summary>
+public sealed class ListenAddressInUseException(string message) : Exception(message);

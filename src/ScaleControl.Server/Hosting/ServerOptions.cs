@@ -130,7 +130,8 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// Port of the sandbox cluster's Kubernetes API, a listener of its own on the server's host (plain http), as an
-    /// apiserver has: 6443 unless the server itself was given port 0, then a free port too; 0 picks a free port.
+    /// apiserver has: 6443 unless the server itself was given port 0 or another process listens on 6443, then a free
+    /// port; 0 picks a free port. A port set here and taken stops the start.
     /// </summary>
     [Range(0, 65_535)]
     public int? KubernetesPort { get; set; }
