@@ -49,9 +49,9 @@ try
 
     app.Run();
 }
-catch (Exception e) when (e is SandboxStateException or ListenAddressInUseException)
+catch (Exception e) when (e is SandboxStateException or StartRefusedException)
 {
-    // A damaged sandbox state file or a taken port stops the start: its one readable line and a failed exit, not a stack trace.
+    // A damaged sandbox state file, a taken port or a state directory in use stops the start: its one readable line and a failed exit, not a stack trace.
     Console.Error.WriteLine(e.Message);
     return 1;
 }

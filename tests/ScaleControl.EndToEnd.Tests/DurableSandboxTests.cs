@@ -101,28 +101,42 @@ public sealed class DurableSandboxTests
             var damaged = Path.Combine(Directory.CreateDirectory(Path.Combine(directory, ".scalecontrol", "sandbox")).FullName, "cluster.db");
             var bytes = Enumerable.Range(0, 5000).Select(i => (byte)(i * 31 % 251)).ToArray();
             await File.WriteAllBytesAsync(damaged, bytes);
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ScaleControl.Server.dll"));
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add("http://127.0.0.1:0");
+            var (exitCode, output, error) = await RefusedStart.RunAsync(directory, new Dictionary<string, string>(), "--urls", "http://127.0.0.1:0");
 
-            using var server = Process.Start(start)!;
-            var output = server.StandardOutput.ReadToEndAsync();
-            var error = server.StandardError.ReadToEndAsync();
-            await server.WaitForExitAsync().WaitAsync(Patience.Of(60));
-
-            Assert.Equal(1, server.ExitCode);
-            var line = (await error).Trim();
+            Assert.Equal(1, exitCode);
+            var line = error.Trim();
             Assert.StartsWith($"The sandbox's kept state {damaged} cannot be read", line, StringComparison.Ordinal);
             Assert.Contains("--reset", line, StringComparison.Ordinal);
             Assert.DoesNotContain('\n', line);
-            Assert.DoesNotContain("   at ", await output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
             Assert.Equal(bytes, await File.ReadAllBytesAsync(damaged));
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Start_WhileAnotherSandboxRunsOnTheSameState_ExitsWithOneReadableLine_AndTheFirstKeepsItsCluster()
+    {
+        // Live: a second `dotnet run` in the same directory (another --urls port) started on the first one's cluster.db,
+        // rewrote its kubeconfig to point kubectl at itself, and both overwrote each other's writes; with --reset it
+        // deleted the first one's files under it.
+        await using var first = await SandboxServer.StartAsync(Fast.Settings());
+        await RunAsync(first, "create", "namespace", "team");
+        var kubeconfig = await File.ReadAllBytesAsync(first.Kubeconfig);
+        var state = Path.Combine(first.WorkingDirectory, ".scalecontrol", "sandbox");
+
+        var (exitCode, output, error) = await RefusedStart.RunAsync(first.WorkingDirectory, new Dictionary<string, string>(), "--urls", "http://127.0.0.1:0", "--reset");
+
+        Assert.Equal(1, exitCode);
+        var line = error.Trim();
+        Assert.StartsWith($"Another ScaleControl sandbox is running on the state in {state} (it holds sandbox.lock there).", line, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal(kubeconfig, await File.ReadAllBytesAsync(first.Kubeconfig));
+        Assert.Equal("namespace/team", (await RunAsync(first, "get", "namespace", "team", "-o", "name")).Trim());
     }
 
     private static async Task<string> RunAsync(SandboxServer server, params string[] args) => (await server.Kubectl.RunAsync(args)).StdOut;

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ScaleControl.EndToEnd.Tests.Infrastructure;
 using ScaleControl.Testing.Server;
-using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.EndToEnd.Tests;
 
@@ -87,32 +85,7 @@ public sealed class TakenPortTests
         var directory = Directory.CreateTempSubdirectory("scalecontrol-e2e-").FullName;
         try
         {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ScaleControl.Server.dll"));
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            foreach (var (key, value) in settings)
-            {
-                start.Environment[key] = value;
-            }
-
-            using var server = Process.Start(start)!;
-            var output = server.StandardOutput.ReadToEndAsync();
-            var error = server.StandardError.ReadToEndAsync();
-            try
-            {
-                await server.WaitForExitAsync().WaitAsync(Patience.Of(60));
-            }
-            catch (TimeoutException)
-            {
-                server.Kill(entireProcessTree: true);
-                throw;
-            }
-
-            return (server.ExitCode, await output, await error);
+            return await RefusedStart.RunAsync(directory, settings, args);
         }
         finally
         {

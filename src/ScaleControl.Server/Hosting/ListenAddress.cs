@@ -81,7 +81,7 @@ public static class ListenAddress
     {
         if (!IsFree(uri.Host, uri.Port))
         {
-            throw new ListenAddressInUseException(
+            throw new StartRefusedException(
                 $"Cannot listen on {uri.GetLeftPart(UriPartial.Authority)} ({setting}): another process is listening there. Stop it, or {remedy}.");
         }
     }
@@ -103,6 +103,3 @@ public static class ListenAddress
 
     private static IPAddress AddressOf(string host) => IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? ip : IPAddress.Loopback;
 }
-
-/// <summary>An address the server must listen on is taken: the start stops with this one line.</summary>
-public sealed class ListenAddressInUseException(string message) : Exception(message);

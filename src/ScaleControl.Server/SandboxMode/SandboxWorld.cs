@@ -35,6 +35,9 @@ public static class SandboxWorld
         var settings = builder.Configuration.GetSection(SandboxOptions.SectionName).Get<SandboxOptions>() ?? new SandboxOptions();
         var kubernetesApi = ListenAddress.KubernetesApi(builder, settings.KubernetesPort); // before Pin fixes a port-0 address
         var baseUrl = ListenAddress.Pin(builder);
+        // Before anything in the state directory is written (the kubeconfig, the signing key, --reset's deletions).
+        var stateLock = SandboxStateLock.Acquire(StateDirectory(settings));
+        builder.Services.AddSingleton(_ => stateLock); // made by a factory, so the host disposes (releases) it at shutdown
         var dingTalk = DingTalkSandboxOptions.CreateDefault();
         dingTalk.CallbackTimeout = TimeSpan.FromSeconds(settings.DingTalkCallbackTimeoutSeconds);
         // The emulator's cards and messages are kept beside the cluster, so the cards the product's proposals point at survive a restart too.
