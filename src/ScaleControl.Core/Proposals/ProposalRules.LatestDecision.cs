@@ -93,6 +93,7 @@ public static partial class ProposalRules
         {
             Decision.HeldByFailStatic => $"cannot confirm it is still needed: the policy's metrics are missing or stale, so its latest decision holds at the running {running} (fail static, evaluated {at}); not applied",
             "freeze" => $"the policy is frozen: its latest decision holds at the running {running} (evaluated {at}); not applied",
+            _ when status.UnheldReplicas is null => $"cannot confirm it is still needed: its latest decision holds at the running {running} ({by}, evaluated {at}); not applied",
             _ => $"the latest decision holds the scale-down at the running {running} ({by}, evaluated {at}), replicas are given back when the hold ends; not applied",
         };
     }

@@ -197,9 +197,10 @@ public sealed class ApprovalService(
     /// The re-check at the tap, against the policy's latest decision (<see cref="ProposalRules.NoLongerNeeded"/>): a
     /// proposal it no longer supports is withdrawn, its card says why, and the tapper is told; one whose decision cannot
     /// be confirmed (none, too old, or held for missing metrics or a freeze: <see cref="ProposalRules.Undecided"/>) is
-    /// refused and left waiting. A scale-up held only by the change budget or a cooldown goes on: the approval applies. Any replica reads the decision the leader wrote on the
-    /// policy's status, here from its watch cache (a tap costs no API call); the applier reads it again from the API
-    /// server right before the scale write (<see cref="ProposalRules.StillHolds"/>). Null when the approval may go on.
+    /// refused and left waiting; a scale-up held only by the change budget or a cooldown goes on, and the approval
+    /// applies. Any replica reads the decision the leader wrote on the policy's status, here from its watch cache (a tap
+    /// costs no API call); the applier reads it again from the API server right before the scale write
+    /// (<see cref="ProposalRules.StillHolds"/>). Null when the approval may go on.
     /// </summary>
     private async Task<ApprovalResult?> RecheckAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
     {
