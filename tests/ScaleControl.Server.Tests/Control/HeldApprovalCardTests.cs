@@ -1,8 +1,6 @@
-using System.Text.Json;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Control.Actuation;
-using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
 
 namespace ScaleControl.Server.Tests.Control;
@@ -100,14 +98,5 @@ public sealed class HeldApprovalCardTests : ServerWithDingTalk
     {
         var stored = (await Server.Proposals.GetAsync("shop", proposal.Metadata.Name, default))!;
         return (stored.Status.Phase, stored.Status.Approvals);
-    }
-
-    private static string PrivateLine(JsonElement tap) =>
-        tap.GetProperty("card").GetProperty("userPrivateData").GetProperty("privateMessage").GetString()!;
-
-    private Task Tick(int seconds = 0)
-    {
-        Server.Time.Advance(TimeSpan.FromSeconds(seconds));
-        return Server.Service<Reconciler>().TickAsync(default);
     }
 }
