@@ -91,7 +91,9 @@ internal sealed record PolicyStatus(
     int? CurrentReplicas = null,
     int? DesiredReplicas = null,
     string? LastReason = null,
-    IReadOnlyList<Condition>? Conditions = null);
+    IReadOnlyList<Condition>? Conditions = null,
+    string? HeldBy = null,
+    int? UnheldReplicas = null);
 
 internal sealed record Policy
 {

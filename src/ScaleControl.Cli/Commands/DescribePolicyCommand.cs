@@ -130,6 +130,12 @@ internal sealed class DescribePolicyCommand : ApiCommand
             .Field("Desired Replicas", Columns.Number(p.Status?.DesiredReplicas), indent: 1)
             .Field("Last Evaluation", p.Status?.LastEvaluationTime is { } t ? $"{t:u} ({context.Age(t)} ago)" : null, indent: 1)
             .Field("Last Reason", p.Status?.LastReason, indent: 1);
+        if (p.Status?.HeldBy is { } heldBy)
+        {
+            // Why a tap on its card may wait (fail static, a freeze) or apply over the engine's own brake.
+            d.Field("Held By", p.Status.UnheldReplicas is { } unheld ? $"{heldBy} (would go to {unheld})" : heldBy, indent: 1);
+        }
+
         foreach (var c in p.Status?.Conditions ?? [])
         {
             d.Field($"Condition {c.Type}", $"{c.Status} {c.Reason} {c.Message}".Trim(), indent: 1);

@@ -158,6 +158,25 @@ public readonly record struct Decision
         init => _needed = value;
     }
 
+    /// <summary>
+    /// What held the decision at the running count for now: <see cref="HeldByFailStatic"/> (a metric missing or stale),
+    /// <c>changeBudget</c>, <c>cooldown</c>, <c>readiness</c> or <c>freeze</c>; null when it was not held. A held
+    /// "no change" is "cannot tell" or "not allowed to move now", not "nothing is needed" (the tap and the loop's
+    /// withdrawal tell them apart). An owning HPA's minimum is no hold but a bound ScaleControl never goes below, so it
+    /// reads as the "no change" it is.
+    /// </summary>
+    public string? HeldBy => Outcome == DecisionOutcome.Hold && _facts.BoundBy is { } by && by != "hpaMinReplicas" ? by : null;
+
+    /// <summary>
+    /// The count the change budget, a cooldown or the readiness hold kept the decision from; null when it was not held
+    /// by one of them (fail static and a freeze hold back no recommendation: there is no usable measurement, or a
+    /// person stopped the policy).
+    /// </summary>
+    public int? UnheldReplicas => HeldBy is not null && (_facts.BudgetHeld || _facts.CoolingDown || _facts.WaitingForReadiness) ? _facts.Unheld : null;
+
+    /// <summary>The <see cref="HeldBy"/> of a decision held for missing or stale metrics.</summary>
+    public const string HeldByFailStatic = "failStatic";
+
     /// <summary>For approval: an alternative the approver may choose (e.g. half the step), when the policy allows it.</summary>
     public int? AlternativeReplicas { get; init; }
 

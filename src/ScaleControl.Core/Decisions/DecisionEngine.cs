@@ -160,7 +160,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         }
 
         reason.FailStaticProblems = sizing.Problems;
-        step.BoundBy = "failStatic";
+        step.BoundBy = Decision.HeldByFailStatic;
         step.Hold = true;
         return true;
     }
@@ -227,7 +227,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
                 return;
             }
 
-            Hold(ref step, ref reason, current, used);
+            Hold(ref step, ref reason, spec, current, used);
             return;
         }
 
@@ -246,13 +246,15 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var spent = ReplicaLimits.ChangesSince(input.History, input.Now - ReplicaLimits.BudgetWindow);
         if (spent >= budget)
         {
-            Hold(ref step, ref reason, current, spent);
+            Hold(ref step, ref reason, spec, current, spent);
         }
 
-        static void Hold(ref Progress step, ref DecisionReason reason, int current, int spent)
+        static void Hold(ref Progress step, ref DecisionReason reason, ScalePolicySpec spec, int current, int spent)
         {
             reason.BudgetHeld = true;
             reason.BudgetSpent = spent;
+            // Held before the step limits and bounds: what it keeps back is at least kept within min/max.
+            reason.Unheld = Math.Clamp(step.Desired, spec.MinReplicas, spec.MaxReplicas);
             step.Desired = current;
             step.BoundBy = "changeBudget";
             step.Hold = true;
@@ -326,6 +328,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         {
             reason.CoolingDown = true;
             reason.CooldownLeftSeconds = Math.Ceiling((ends - input.Now).TotalSeconds);
+            reason.Unheld = step.Desired;
             step.Desired = current;
             step.BoundBy = "cooldown";
             step.Hold = true;
@@ -334,6 +337,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         {
             reason.WaitingForReadiness = true;
             reason.StartingPods = current - input.Workload.ReadyReplicas;
+            reason.Unheld = step.Desired;
             step.Desired = current;
             step.BoundBy = "readiness";
             step.Hold = true;

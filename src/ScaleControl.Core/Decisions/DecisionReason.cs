@@ -45,6 +45,9 @@ internal struct DecisionReason
     public double CooldownLeftSeconds;
     public int StartingPods;
 
+    /// <summary>The count the change budget, a cooldown or the readiness hold kept the decision from (see <see cref="Decision.UnheldReplicas"/>).</summary>
+    public int Unheld;
+
     /// <summary>The floors that raised the count (schedules, events, the leading signal); out of line, as they are rare.</summary>
     public FloorFacts? Floors;
 

@@ -322,6 +322,19 @@ public sealed record ScalePolicyStatus
     public DateTimeOffset? LastEvaluationTime { get; init; }
     public int? CurrentReplicas { get; init; }
     public int? DesiredReplicas { get; init; }
+
+    /// <summary>
+    /// What held <see cref="DesiredReplicas"/> at the running count (<see cref="Decisions.Decision.HeldBy"/>), or null:
+    /// a tap tells "held" from "no longer needed" by it.
+    /// </summary>
+    public string? HeldBy { get; init; }
+
+    /// <summary>
+    /// The count the hold kept the decision from (the change budget, a cooldown, readiness; <see cref="Decisions.Decision.UnheldReplicas"/>).
+    /// Rewritten when the hold or its direction changes, else with the status's refresh: within one refresh period of the count.
+    /// </summary>
+    public int? UnheldReplicas { get; init; }
+
     public string? LastReason { get; init; }
     public IReadOnlyList<Condition> Conditions { get; init; } = [];
 }

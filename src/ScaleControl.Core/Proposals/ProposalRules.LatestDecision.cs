@@ -13,7 +13,10 @@ namespace ScaleControl.Core.Proposals;
 /// step is applied in the tick that decided it, a pin or an undo is a person's order. A return to normal is held only
 /// to a decision being there (<see cref="DecisionUnknown"/>): it is proposed on the demand over the quiet period, not
 /// on the engine's desired count, which a swing or the scale-down window may hold at the running count meanwhile — held
-/// to it, the way back would be withdrawn and proposed again every 30 s.
+/// to it, the way back would be withdrawn and proposed again every 30 s. A decision held at the running count (missing
+/// metrics, a freeze, the change budget, a cooldown: <see cref="ScalePolicyStatus.HeldBy"/>) is no "not needed": the
+/// tap judges it by the count the hold kept back (<see cref="NoLongerNeeded"/>, <see cref="HeldBack"/>), and the loop's
+/// withdrawal does not count it as "no change" (<see cref="NoChangeSince"/>).
 /// </summary>
 public static partial class ProposalRules
 {
@@ -45,21 +48,62 @@ public static partial class ProposalRules
 
     /// <summary>
     /// What the latest decision asks instead when it no longer supports <paramref name="proposal"/>'s direction: a
-    /// scale-up when it wants no more than the workload runs, a scale-down when it wants no fewer. Null while it still
-    /// does, or when there is no newer decision than the proposal (see <see cref="DecisionUnknown"/> for a missing one).
+    /// scale-up when it wants no more than the workload runs, a scale-down when it wants no fewer. A decision held at
+    /// the running count (<see cref="ScalePolicyStatus.HeldBy"/>) is judged by what the hold kept it from, and one that
+    /// holds back no count (fail static, a freeze) says nothing about the need (<see cref="HeldBack"/> says why the tap
+    /// waits). Null while it still does, or when there is no newer decision than the proposal (see
+    /// <see cref="DecisionUnknown"/> for a missing one).
     /// </summary>
     public static string? NoLongerNeeded(ScaleProposal proposal, ScalePolicy policy)
     {
         if (!HeldToTheDecision(proposal)
-            || policy.Status is not { LastEvaluationTime: { } evaluated, DesiredReplicas: { } desired, CurrentReplicas: { } running }
-            || evaluated < LastChange(proposal))
+            || policy.Status is not { LastEvaluationTime: { } evaluated, DesiredReplicas: { } desired, CurrentReplicas: { } running } status
+            || evaluated < LastChange(proposal)
+            || (status.HeldBy is not null && status.UnheldReplicas is null))
         {
             return null;
         }
 
         var up = proposal.Spec.ToReplicas > proposal.Spec.FromReplicas;
-        return (up ? desired > running : desired < running) ? null : Describe(up, desired, running, evaluated);
+        var asked = status.HeldBy is null ? desired : status.UnheldReplicas!.Value;
+        return (up ? asked > running : asked < running) ? null : Describe(up, asked, running, evaluated, status.HeldBy);
     }
+
+    /// <summary>
+    /// Why the latest decision, held at the running count, keeps <paramref name="proposal"/> waiting without withdrawing
+    /// it; null when it is not held, or when its hold gives way to an approval. Missing or stale metrics (fail static)
+    /// and a freeze never give way: nobody can tell whether the scale is still needed, or a person stopped the policy.
+    /// The change budget, a cooldown and the readiness hold are the engine's brakes on its own automatic changes: an
+    /// approver's "yes" to a scale-up the held decision still asks for is the person the brake waits for, so it applies
+    /// (<see cref="NoLongerNeeded"/> withdraws one it no longer asks for); a scale-down waits for the hold to end,
+    /// capacity is not given back on a person's word while the engine holds it.
+    /// </summary>
+    public static string? HeldBack(ScaleProposal proposal, ScalePolicy policy)
+    {
+        if (!HeldToTheDecision(proposal)
+            || policy.Status is not { LastEvaluationTime: { } evaluated, CurrentReplicas: { } running, HeldBy: { } by } status
+            || evaluated < LastChange(proposal)
+            || (status.UnheldReplicas is not null && proposal.Spec.ToReplicas > proposal.Spec.FromReplicas))
+        {
+            return null;
+        }
+
+        var at = Clock(evaluated);
+        return by switch
+        {
+            Decision.HeldByFailStatic => $"cannot confirm it is still needed: the policy's metrics are missing or stale, so its latest decision holds at the running {running} (fail static, evaluated {at}); not applied",
+            "freeze" => $"the policy is frozen: its latest decision holds at the running {running} (evaluated {at}); not applied",
+            _ when status.UnheldReplicas is null => $"cannot confirm it is still needed: its latest decision holds at the running {running} ({by}, evaluated {at}); not applied",
+            _ => $"the latest decision holds the scale-down at the running {running} ({by}, evaluated {at}), replicas are given back when the hold ends; not applied",
+        };
+    }
+
+    /// <summary>
+    /// Why <paramref name="proposal"/> waits instead of being applied, though its latest decision does not withdraw it:
+    /// that decision is unknown (<see cref="DecisionUnknown"/>) or held (<see cref="HeldBack"/>). Null when it may go on.
+    /// </summary>
+    public static string? Undecided(ScaleProposal proposal, ScalePolicy policy, DateTimeOffset now, TimeSpan statusRefresh) =>
+        DecisionUnknown(proposal, policy, now, statusRefresh) ?? HeldBack(proposal, policy);
 
     /// <summary>
     /// How old the status's decision may be: the loop rewrites an unchanged status at the first evaluation after the
@@ -110,8 +154,8 @@ public static partial class ProposalRules
     /// <summary>Asked by the loop on the engine's desired count: not a return to normal (see the class summary).</summary>
     private static bool HeldToTheDecision(ScaleProposal proposal) => AskedByTheLoop(proposal) && !ReturnToNormalRules.IsReturn(proposal);
 
-    private static string Describe(bool up, int desired, int running, DateTimeOffset evaluated) =>
-        $"the latest decision wants no scale-{(up ? "up" : "down")}: desired {desired} {(desired == running ? "=" : desired < running ? "<" : ">")} running {running} (evaluated {Clock(evaluated)})";
+    private static string Describe(bool up, int desired, int running, DateTimeOffset evaluated, string? heldBy = null) =>
+        $"the latest decision wants no scale-{(up ? "up" : "down")}: {(heldBy is null ? "desired" : $"without the {heldBy} hold")} {desired} {(desired == running ? "=" : desired < running ? "<" : ">")} running {running} (evaluated {Clock(evaluated)})";
 
     private static string Clock(DateTimeOffset at) => at.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
 }

@@ -57,7 +57,7 @@ public static partial class ProposalRules
 
     /// <summary>
     /// Null when scaling to <paramref name="replicas"/> still makes sense against the workload as it is now and the
-    /// policy's latest decision (<see cref="NoLongerNeeded"/>, <see cref="DecisionUnknown"/>); otherwise why not.
+    /// policy's latest decision (<see cref="NoLongerNeeded"/>, <see cref="Undecided"/>); otherwise why not.
     /// </summary>
     /// <param name="statusRefresh">The loop's status refresh period, which bounds how old the latest decision may be.</param>
     public static string? StillHolds(ScaleProposal proposal, ScalePolicy? policy, WorkloadState state, int replicas, DateTimeOffset now, TimeSpan statusRefresh)
@@ -98,7 +98,7 @@ public static partial class ProposalRules
             return $"{replicas} is outside the policy's {policy.Spec.MinReplicas}..{policy.Spec.MaxReplicas}";
         }
 
-        if ((NoLongerNeeded(proposal, policy) is { } unneeded ? $"no longer needed: {unneeded}" : DecisionUnknown(proposal, policy, now, statusRefresh)) is { } undecided)
+        if ((NoLongerNeeded(proposal, policy) is { } unneeded ? $"no longer needed: {unneeded}" : Undecided(proposal, policy, now, statusRefresh)) is { } undecided)
         {
             return undecided;
         }

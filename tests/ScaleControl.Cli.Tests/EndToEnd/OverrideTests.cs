@@ -63,6 +63,9 @@ public sealed class OverrideTests(CliSandbox server)
 
         var freeze = await zhangsan.RunAsync("freeze", policy.Id, "--for", "1h30m", "--reason", "deploy in progress");
         var frozen = await zhangsan.RunAsync("describe", "policy", policy.Id);
+        // The loop's next evaluation records the hold on the status: why a tap on the policy's card would wait.
+        var held = await CliSandbox.EventuallyAsync(async () => (await zhangsan.RunAsync("describe", "policy", policy.Id)).Lines
+            .FirstOrDefault(l => l.TrimStart().StartsWith("Held By:", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the freeze on the policy's status");
         var history = await zhangsan.RunAsync("get", "history", "-n", policy.Namespace, "--since", "5m", "-o", "json");
         var unfreeze = await zhangsan.RunAsync("unfreeze", policy.Id);
         var thawed = await zhangsan.RunAsync("get", "policies", policy.Id, "-o", "json");
@@ -70,6 +73,7 @@ public sealed class OverrideTests(CliSandbox server)
         Assert.True(freeze.ExitCode == 0, freeze.ToString());
         Assert.Equal($"policy {policy.Id} frozen for 1h30m", freeze.Output.Trim());
         Assert.Contains(frozen.Lines, l => l.StartsWith("Frozen Until:", StringComparison.Ordinal) && l.Contains("deploy in progress", StringComparison.Ordinal));
+        Assert.Matches(@"^\s*Held By:\s+freeze$", held); // a person's stop: no count held back
         Assert.Contains(history.Json.AsArray(), e => e!["kind"]!.GetValue<string>() == "Frozen" && e["reason"]?.GetValue<string>() == "deploy in progress");
         Assert.True(unfreeze.ExitCode == 0, unfreeze.ToString());
         var freezeNode = thawed.Json["spec"]!["freeze"];

@@ -47,6 +47,7 @@ public class ChangeBudgetRangeTests
 
         Assert.True(expected == d.DesiredReplicas, d.Reason);
         Assert.Equal(earlierHigh, d.Reason.Contains("change budget spent", StringComparison.Ordinal));
+        Assert.Equal(earlierHigh ? ("changeBudget", 29) : (null, null), (d.HeldBy, d.UnheldReplicas)); // held back from the ramp's count
     }
 
     private static EngineRig Rig(bool earlierHigh)

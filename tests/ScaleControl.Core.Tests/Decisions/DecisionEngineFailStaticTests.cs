@@ -54,6 +54,7 @@ public class DecisionEngineFailStaticTests
         Assert.Equal(20, d.DesiredReplicas);
         Assert.Equal(DecisionOutcome.Hold, d.Outcome);
         Assert.Null(d.RawRecommendation);
+        Assert.Equal(("failStatic", (int?)null), (d.HeldBy, d.UnheldReplicas)); // nothing measured to hold back
     }
 
     [Fact]

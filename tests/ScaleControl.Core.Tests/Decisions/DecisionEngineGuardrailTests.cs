@@ -103,6 +103,7 @@ public class DecisionEngineGuardrailTests
         Assert.Equal(20, d.DesiredReplicas);
         Assert.Equal(DecisionOutcome.Hold, d.Outcome);
         Assert.Equal("cooldown", d.Evidence.BoundBy);
+        Assert.Equal(("cooldown", (int?)4), (d.HeldBy, d.UnheldReplicas)); // what the cooldown keeps back
         Assert.Contains("cooling down after the last change (40s left)", d.Reason, StringComparison.Ordinal);
 
         rig.Advance(41);
@@ -131,6 +132,7 @@ public class DecisionEngineGuardrailTests
         Assert.Equal(20, d.DesiredReplicas);
         Assert.Equal(DecisionOutcome.Hold, d.Outcome);
         Assert.Contains("waiting for 10 starting pod(s)", d.Reason, StringComparison.Ordinal);
+        Assert.Equal(("readiness", (int?)8), (d.HeldBy, d.UnheldReplicas));
 
         rig.Ready = 20;
         Assert.Equal(8, rig.Decide(4_000).DesiredReplicas);
@@ -147,5 +149,6 @@ public class DecisionEngineGuardrailTests
 
         Assert.Equal(20, d.DesiredReplicas);
         Assert.Equal(DecisionOutcome.None, d.Outcome);
+        Assert.Equal((null, null), (d.HeldBy, d.UnheldReplicas)); // at the count it wants: not held
     }
 }

@@ -22,6 +22,7 @@ public class DecisionEngineHpaFloorTests
         Assert.Equal(DecisionOutcome.Hold, d.Outcome);
         Assert.Equal(3, d.RawRecommendation);
         Assert.Equal("hpaMinReplicas", d.Evidence.BoundBy);
+        Assert.Null(d.HeldBy); // a bound, not a hold: the scale-down cannot happen, a tap reads "no change"
         Assert.EndsWith("; held at 4: HPA video-transcoder owns the workload and its own minReplicas is 4", d.Reason, StringComparison.Ordinal);
     }
 

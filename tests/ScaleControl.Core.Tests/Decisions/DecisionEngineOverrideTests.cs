@@ -83,6 +83,7 @@ public class DecisionEngineOverrideTests
         Assert.Equal(10, d.DesiredReplicas);
         Assert.Equal(DecisionOutcome.Hold, d.Outcome);
         Assert.Equal("freeze", d.Evidence.BoundBy);
+        Assert.Equal(("freeze", (int?)null), (d.HeldBy, d.UnheldReplicas)); // a person's stop holds back no count
         Assert.Equal("frozen by alice until 2026-11-25 10:30:00Z: release in progress; no changes", d.Reason);
     }
 

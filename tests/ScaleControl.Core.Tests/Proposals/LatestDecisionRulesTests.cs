@@ -52,6 +52,90 @@ public class LatestDecisionRulesTests
     }
 
     [Fact]
+    public void HeldForMissingMetrics_SaysNothingOfTheNeed_TheTapWaitsFailStatic()
+    {
+        // Fail static: the decision stays at the running 20 because nobody can measure, not because 20 is enough.
+        var pending = Proposed();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var policy = Held(Policy(), "failStatic", at: _time.GetUtcNow());
+
+        Assert.Null(ProposalRules.NoLongerNeeded(pending, policy));
+        const string Why = "cannot confirm it is still needed: the policy's metrics are missing or stale, so its latest decision holds at the running 20 (fail static, evaluated 10:00:10 UTC); not applied";
+        Assert.Equal(Why, ProposalRules.Undecided(pending, policy, _time.GetUtcNow(), StatusRefresh));
+        Assert.Equal(Why, ProposalRules.StillHolds(pending, policy, Workload(20), 60, _time.GetUtcNow(), StatusRefresh));
+    }
+
+    [Theory]
+    [InlineData("cooldown")]
+    [InlineData("changeBudget")]
+    public void HeldByTheEnginesBrake_ScaleUpStillAsked_TheApprovalGoesOn(string heldBy)
+    {
+        var pending = Proposed(); // 20 → 60
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var policy = Held(Policy(), heldBy, unheld: 45, at: _time.GetUtcNow());
+
+        Assert.Null(ProposalRules.NoLongerNeeded(pending, policy));
+        Assert.Null(ProposalRules.Undecided(pending, policy, _time.GetUtcNow(), StatusRefresh));
+        Assert.Null(ProposalRules.StillHolds(pending, policy, Workload(20), 60, _time.GetUtcNow(), StatusRefresh));
+    }
+
+    [Fact]
+    public void HeldByCooldown_KeptBackCountAsksForNoMore_NoLongerNeeded()
+    {
+        var pending = Proposed();
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        var why = ProposalRules.NoLongerNeeded(pending, Held(Policy(), "cooldown", unheld: 18, at: _time.GetUtcNow()));
+
+        Assert.Equal("the latest decision wants no scale-up: without the cooldown hold 18 < running 20 (evaluated 10:00:10 UTC)", why);
+    }
+
+    [Fact]
+    public void HeldByFreeze_NotWithdrawn_TheTapWaitsSayingFrozen()
+    {
+        var pending = Proposed();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var policy = Held(Policy(), "freeze", at: _time.GetUtcNow());
+
+        Assert.Null(ProposalRules.NoLongerNeeded(pending, policy));
+        Assert.Equal("the policy is frozen: its latest decision holds at the running 20 (evaluated 10:00:10 UTC); not applied",
+            ProposalRules.Undecided(pending, policy, _time.GetUtcNow(), StatusRefresh));
+    }
+
+    [Fact]
+    public void HeldByCooldown_PendingScaleDownStillAsked_WaitsForTheHold_NotWithdrawn()
+    {
+        // Capacity is not given back on a person's word while the engine holds it.
+        var pending = Proposed(Decision(from: 60, to: 20));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var policy = Held(Policy(), "cooldown", current: 60, unheld: 30, at: _time.GetUtcNow());
+
+        Assert.Null(ProposalRules.NoLongerNeeded(pending, policy));
+        Assert.Equal("the latest decision holds the scale-down at the running 60 (cooldown, evaluated 10:00:10 UTC), replicas are given back when the hold ends; not applied",
+            ProposalRules.Undecided(pending, policy, _time.GetUtcNow(), StatusRefresh));
+    }
+
+    [Fact]
+    public void Held_StatusWrittenBeforeTheProposal_TheProposalIsTheLatestDecision_Null()
+    {
+        var policy = Held(Policy(), "failStatic", at: T0.AddSeconds(-5));
+
+        Assert.Null(ProposalRules.Undecided(Proposed(), policy, T0.AddSeconds(5), StatusRefresh));
+    }
+
+    [Fact]
+    public void Held_AutomaticStepsAndReturnsToNormal_AreNotHeldToIt()
+    {
+        var auto = ProposalFactory.FromDecision(Policy(), Decision(), Workload(), T0, ProposalFactory.Action.Auto);
+        var way = ReturnToNormalRules.DecisionFor(Decision(from: 60, to: 20), Workload(60), 20, "return to normal");
+        var back = ProposalFactory.ForReturn(Policy(), way, Workload(60), ReturnToNormalRules.EventOf(InPhase(ProposalPhase.Applied), 60)!, T0);
+        var policy = Held(Policy(), "failStatic", current: 60, at: T0.AddSeconds(10));
+
+        Assert.Null(ProposalRules.HeldBack(auto, policy));
+        Assert.Null(ProposalRules.HeldBack(back, policy));
+    }
+
+    [Fact]
     public void DecisionUnknown_NothingRecorded_FailsStatic() =>
         Assert.Contains("no decision of the policy is recorded", ProposalRules.DecisionUnknown(Proposed(), Policy(), T0, StatusRefresh), StringComparison.Ordinal);
 

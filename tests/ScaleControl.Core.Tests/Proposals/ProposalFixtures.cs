@@ -40,6 +40,10 @@ internal static class ProposalFixtures
     public static ScalePolicy Evaluated(ScalePolicy policy, int current = 20, int desired = 60, DateTimeOffset? at = null) =>
         policy with { Status = new ScalePolicyStatus { LastEvaluationTime = at ?? T0, CurrentReplicas = current, DesiredReplicas = desired } };
 
+    /// <summary><paramref name="policy"/> with a latest decision held at <paramref name="current"/> by <paramref name="heldBy"/>, kept from <paramref name="unheld"/>.</summary>
+    public static ScalePolicy Held(ScalePolicy policy, string heldBy, int current = 20, int? unheld = null, DateTimeOffset? at = null) =>
+        policy with { Status = new ScalePolicyStatus { LastEvaluationTime = at ?? T0, CurrentReplicas = current, DesiredReplicas = current, HeldBy = heldBy, UnheldReplicas = unheld } };
+
     public static WorkloadState Workload(int replicas = 20) =>
         new(new WorkloadRef("shop", "Deployment", "checkout-api"), replicas, replicas, "42", null, null, null);
 

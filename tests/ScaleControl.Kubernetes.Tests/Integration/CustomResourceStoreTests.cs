@@ -116,10 +116,15 @@ public class CustomResourceStoreTests
 
         var updated = await node.Policies.UpdateStatusAsync(
             stored with { Status = new() { CurrentReplicas = 7, DesiredReplicas = 9, LastReason = "rising" } }, CancellationToken.None);
+        // A held decision: the hold and the count it kept back are schema fields, not pruned.
+        var held = await node.Policies.UpdateStatusAsync(
+            updated with { Status = new() { CurrentReplicas = 7, DesiredReplicas = 7, HeldBy = "cooldown", UnheldReplicas = 9 } }, CancellationToken.None);
 
         Assert.Equal(9, updated.Status!.DesiredReplicas);
+        Assert.Equal(("cooldown", 9), (held.Status!.HeldBy, held.Status.UnheldReplicas));
         Assert.Contains(sandbox.Control.Journal, e => e is { Verb: "update", Resource: "scalepolicies/status" });
-        Assert.Equal(7, (int)sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "shop", "checkout")!["status"]!["currentReplicas"]!);
+        var status = sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "shop", "checkout")!["status"]!;
+        Assert.Equal((7, "cooldown", 9), ((int)status["currentReplicas"]!, (string)status["heldBy"]!, (int)status["unheldReplicas"]!));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class KubectlTests
         var policy = await node.Policies.GetAsync("shop", "checkout", CancellationToken.None);
         Assert.Equal(ScaleMode.Hybrid, policy!.Spec.Mode);
         Assert.Equal(500, policy.Spec.Metrics[0].Target);
-        await node.Policies.UpdateStatusAsync(policy with { Status = new ScalePolicyStatus { CurrentReplicas = 4, DesiredReplicas = 6 } }, CancellationToken.None);
+        var written = await node.Policies.UpdateStatusAsync(policy with { Status = new ScalePolicyStatus { CurrentReplicas = 4, DesiredReplicas = 6 } }, CancellationToken.None);
 
         var table = (await kubectl.RunAsync("get", "sp", "-n", "shop")).StdOut;
         var header = table.Split('\n')[0];
@@ -48,6 +48,11 @@ public class KubectlTests
         }
 
         Assert.Matches(@"checkout\s+checkout\s+Hybrid\s+2\s+60\s+4\s+6", table);
+
+        // A held decision: what held it and the count it kept back are served as written.
+        await node.Policies.UpdateStatusAsync(written with { Status = new ScalePolicyStatus { CurrentReplicas = 4, DesiredReplicas = 4, HeldBy = "cooldown", UnheldReplicas = 6 } }, CancellationToken.None);
+        var held = (await kubectl.RunAsync("get", "sp", "checkout", "-n", "shop", "-o", "jsonpath={.status.heldBy} {.status.unheldReplicas}")).StdOut;
+        Assert.Equal("cooldown 6", held.Trim());
     }
 
     [Fact]

@@ -67,6 +67,8 @@ internal static class SampleResources
             LastEvaluationTime = s_at,
             CurrentReplicas = 10,
             DesiredReplicas = 14,
+            HeldBy = "cooldown",
+            UnheldReplicas = 16,
             LastReason = "QPS rising",
             Conditions = [new Condition { Type = "MetricUnavailable", Status = "False", Reason = "Ok", Message = "fine", LastTransitionTime = s_at }],
         },

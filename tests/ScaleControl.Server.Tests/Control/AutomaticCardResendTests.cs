@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Sandbox.DingTalk.Platform;
-using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
 
 namespace ScaleControl.Server.Tests.Control;
@@ -91,10 +90,4 @@ public sealed class AutomaticCardResendTests : ServerWithDingTalk
 
     private async Task<JsonElement[]> AllCardsAsync() =>
         (await Emulator.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
-
-    private Task Tick(int seconds = 0)
-    {
-        Server.Time.Advance(TimeSpan.FromSeconds(seconds));
-        return Server.Service<Reconciler>().TickAsync(default);
-    }
 }

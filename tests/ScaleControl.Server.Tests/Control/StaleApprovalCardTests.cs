@@ -2,7 +2,6 @@ using System.Text.Json;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Control.Actuation;
-using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
 
 namespace ScaleControl.Server.Tests.Control;
@@ -107,13 +106,4 @@ public sealed class StaleApprovalCardTests : ServerWithDingTalk
     }
 
     private async Task<JsonElement> CardDataAsync(string outTrackId) => (await Emulator.CardAsync(outTrackId)).GetProperty("cardData");
-
-    private static string PrivateLine(JsonElement tap) =>
-        tap.GetProperty("card").GetProperty("userPrivateData").GetProperty("privateMessage").GetString()!;
-
-    private Task Tick(int seconds = 0)
-    {
-        Server.Time.Advance(TimeSpan.FromSeconds(seconds));
-        return Server.Service<Reconciler>().TickAsync(default);
-    }
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
-using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 
@@ -98,18 +97,9 @@ public sealed class StaleUndoCardTests : ServerWithDingTalk
     private async Task<string> ResultAsync(string outTrackId) =>
         (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("result").GetString()!;
 
-    private static string PrivateLine(JsonElement tap) =>
-        tap.GetProperty("card").GetProperty("userPrivateData").GetProperty("privateMessage").GetString()!;
-
     private async Task<JsonElement> ProposalViewAsync(ScaleProposal proposal)
     {
         using var viewer = Server.ClientWith(ViewerToken);
         return (await viewer.GetFromJsonAsync<JsonElement>($"/api/v1/proposals/shop/{proposal.Metadata.Name}")).GetProperty("status");
-    }
-
-    private Task Tick(int seconds = 0)
-    {
-        Server.Time.Advance(TimeSpan.FromSeconds(seconds));
-        return Server.Service<Reconciler>().TickAsync(default);
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using ScaleControl.Server.Control.Loop;
 using ScaleControl.Testing.DingTalk;
 
 namespace ScaleControl.Server.Tests.Infrastructure;
@@ -23,4 +25,15 @@ public abstract class ServerWithDingTalk : IAsyncLifetime
         Server.Dispose();
         await Emulator.DisposeAsync();
     }
+
+    /// <summary>Advances the shared clock by <paramref name="seconds"/>, then runs one control-loop tick.</summary>
+    protected Task Tick(int seconds = 0)
+    {
+        Server.Time.Advance(TimeSpan.FromSeconds(seconds));
+        return Server.Service<Reconciler>().TickAsync(default);
+    }
+
+    /// <summary>The private line a tap's answer shows only the tapper.</summary>
+    protected static string PrivateLine(JsonElement tap) =>
+        tap.GetProperty("card").GetProperty("userPrivateData").GetProperty("privateMessage").GetString()!;
 }

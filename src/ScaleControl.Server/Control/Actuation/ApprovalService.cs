@@ -196,9 +196,11 @@ public sealed class ApprovalService(
     /// <summary>
     /// The re-check at the tap, against the policy's latest decision (<see cref="ProposalRules.NoLongerNeeded"/>): a
     /// proposal it no longer supports is withdrawn, its card says why, and the tapper is told; one whose decision cannot
-    /// be confirmed (none, or too old) is refused and left waiting. Any replica reads the decision the leader wrote on the
-    /// policy's status, here from its watch cache (a tap costs no API call); the applier reads it again from the API
-    /// server right before the scale write (<see cref="ProposalRules.StillHolds"/>). Null when the approval may go on.
+    /// be confirmed (none, too old, or held for missing metrics or a freeze: <see cref="ProposalRules.Undecided"/>) is
+    /// refused and left waiting; a scale-up held only by the change budget or a cooldown goes on, and the approval
+    /// applies. Any replica reads the decision the leader wrote on the policy's status, here from its watch cache (a tap
+    /// costs no API call); the applier reads it again from the API server right before the scale write
+    /// (<see cref="ProposalRules.StillHolds"/>). Null when the approval may go on.
     /// </summary>
     private async Task<ApprovalResult?> RecheckAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
     {
@@ -214,7 +216,7 @@ public sealed class ApprovalService(
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: no longer needed, {why}. The proposal is withdrawn.", await cards.ShowAsync(withdrawn, cancellationToken));
         }
 
-        return ProposalRules.DecisionUnknown(proposal, policy, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } unknown
+        return ProposalRules.Undecided(proposal, policy, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } unknown
             ? new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {unknown}. The proposal still waits.", proposal)
             : null;
     }

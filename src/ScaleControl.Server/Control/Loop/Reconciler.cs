@@ -385,6 +385,8 @@ public sealed class Reconciler(
         var status = policy.Status ?? new ScalePolicyStatus();
         var sameState = status.CurrentReplicas == decision?.CurrentReplicas
             && status.DesiredReplicas == decision?.DesiredReplicas
+            && status.HeldBy == decision?.HeldBy
+            && SameSide(status.UnheldReplicas, decision?.UnheldReplicas, decision?.CurrentReplicas)
             && status.Conditions.Count == (problem is null ? 0 : 1)
             && (problem is null || (status.LastReason == problem && status.Conditions[0].Type == problemType));
         var recent = status.LastEvaluationTime is { } written
@@ -408,6 +410,8 @@ public sealed class Reconciler(
                     LastEvaluationTime = now,
                     CurrentReplicas = decision?.CurrentReplicas,
                     DesiredReplicas = decision?.DesiredReplicas,
+                    HeldBy = decision?.HeldBy,
+                    UnheldReplicas = decision?.UnheldReplicas,
                     LastReason = reason,
                     Conditions = conditions,
                 },
@@ -418,4 +422,11 @@ public sealed class Reconciler(
             // The policy changed under us; the next tick writes the status against the new version.
         }
     }
+
+    /// <summary>
+    /// Whether the count a hold kept back is on the same side of the running count as written: what a tap reads of it.
+    /// The count itself moves with every reading while a hold lasts; it waits for the refresh, not a write per evaluation.
+    /// </summary>
+    private static bool SameSide(int? written, int? unheld, int? running) =>
+        (written is null) == (unheld is null) && Math.Sign((written ?? 0) - (running ?? 0)) == Math.Sign((unheld ?? 0) - (running ?? 0));
 }
