@@ -26,9 +26,17 @@ internal sealed record CliConfigFile(string? Server, string? Token, string? Name
         return Path.Combine(root, "scalectl", "config.yaml");
     }
 
-    /// <summary>Loads the file; a missing default file is fine, a missing explicit one or a malformed one is an error.</summary>
+    /// <summary>
+    /// Loads the file; a missing default file is fine, a missing explicit one, a directory or a malformed one is an error.
+    /// </summary>
     public static CliConfigFile Load(string path, bool explicitlyNamed)
     {
+        // File.Exists is false for a directory too: without this, --config ~/.config/scalectl said "does not exist".
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"config file {path} is a directory; name the file in it (e.g. {Path.Combine(path, "config.yaml")})");
+        }
+
         if (!File.Exists(path))
         {
             return explicitlyNamed ? throw new CliException($"config file {path} does not exist") : Empty;

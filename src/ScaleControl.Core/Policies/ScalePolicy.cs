@@ -44,6 +44,12 @@ public sealed record ScalePolicySpec
     /// <summary>Instead of metrics: size from another workload's desired replicas × ratio (a call chain scales in one decision).</summary>
     public FollowSpec? Follow { get; init; }
 
+    /// <summary>
+    /// The most replicas a policy's bounds, a pin or a prepared floor may name: far above any real workload, far below
+    /// int32's 2147483647, which validation used to accept as a bound the loop would scale towards.
+    /// </summary>
+    public const int MaxReplicaCount = 10_000;
+
     public int MinReplicas { get; init; } = 1;
 
     /// <summary>Required: no default, so a typo (<c>maxReplica</c>) is an error rather than a silent 10.</summary>

@@ -1,4 +1,5 @@
 using FluentValidation;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Policies.Validation;
 using ScaleControl.Server.Control.Overrides;
 
@@ -51,8 +52,8 @@ public sealed class PinRequestValidator : AbstractValidator<PinRequest>
     public PinRequestValidator()
     {
         RuleFor(r => r.Replicas).NotNull().WithMessage("replicas is required: the replica count to hold the workload at.");
-        RuleFor(r => r.Replicas).InclusiveBetween(1, 10_000).When(r => r.Replicas is not null)
-            .WithMessage("replicas must be between 1 and 10000 (scaling to zero is not supported).");
+        RuleFor(r => r.Replicas).InclusiveBetween(1, ScalePolicySpec.MaxReplicaCount).When(r => r.Replicas is not null)
+            .WithMessage($"replicas must be between 1 and {ScalePolicySpec.MaxReplicaCount} (scaling to zero is not supported).");
         RuleFor(r => r.DurationSeconds).InclusiveBetween(1, 7 * 24 * 3600).WithMessage("durationSeconds must be between 1 and 604800 (7 days).");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("reason is required: say why the replicas are pinned.");
         RuleFor(r => r.Reason).MaximumLength(RequestLimits.Reason).WithMessage(RequestLimits.ReasonMessage)
@@ -63,7 +64,8 @@ public sealed class PinRequestValidator : AbstractValidator<PinRequest>
 public sealed class ApproveRequestValidator : AbstractValidator<ApproveRequest>
 {
     public ApproveRequestValidator() =>
-        RuleFor(r => r.Replicas).InclusiveBetween(0, 10_000).When(r => r.Replicas is not null).WithMessage("replicas must be between 0 and 10000.");
+        RuleFor(r => r.Replicas).InclusiveBetween(0, ScalePolicySpec.MaxReplicaCount).When(r => r.Replicas is not null)
+            .WithMessage($"replicas must be between 0 and {ScalePolicySpec.MaxReplicaCount}.");
 }
 
 public sealed class RejectRequestValidator : AbstractValidator<RejectRequest>
@@ -110,7 +112,8 @@ public sealed class PrepareRequestValidator : AbstractValidator<PrepareRequest>
             .OverridePropertyName("multiplier").WithMessage("give exactly one of multiplier (expected traffic, e.g. 3 for 3x) and replicas.");
         RuleFor(r => r.Multiplier).Must(m => m is { } v && double.IsFinite(v) && v > 0 && v <= 100).When(r => r.Multiplier is not null)
             .WithMessage("multiplier must be greater than 0 and at most 100.");
-        RuleFor(r => r.Replicas).InclusiveBetween(1, 10_000).When(r => r.Replicas is not null).WithMessage("replicas must be between 1 and 10000.");
+        RuleFor(r => r.Replicas).InclusiveBetween(1, ScalePolicySpec.MaxReplicaCount).When(r => r.Replicas is not null)
+            .WithMessage($"replicas must be between 1 and {ScalePolicySpec.MaxReplicaCount}.");
         RuleFor(r => r.LeadSeconds).InclusiveBetween(0, 24 * 3600).When(r => r.LeadSeconds is not null).WithMessage("leadSeconds must be between 0 and 86400 (1 day).");
         RuleFor(r => r.Name).Must(KubernetesNames.IsDnsLabel).When(r => r.Name is not null)
             .WithMessage(r => $"name '{r.Name}' must be a short lowercase label such as 'push-2000'.");

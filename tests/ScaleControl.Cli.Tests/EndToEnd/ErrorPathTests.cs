@@ -55,6 +55,22 @@ public sealed class ErrorPathTests(CliSandbox server)
     }
 
     [Fact]
+    public async Task ConfigFlag_NamingADirectory_SaysItIsADirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("scalectl-config-dir-").FullName;
+        try
+        {
+            var result = await new Scalectl(server.Url, CliSandbox.ViewerToken).RunAsync("status", "--config", directory);
+
+            AssertOneErrorLine(result, $"error: config file {directory} is a directory; name the file in it");
+        }
+        finally
+        {
+            Directory.Delete(directory);
+        }
+    }
+
+    [Fact]
     public async Task Describe_UnknownProposal_IsNotFound()
     {
         var result = await server.Cli().RunAsync("describe", "proposal", "shop/does-not-exist");

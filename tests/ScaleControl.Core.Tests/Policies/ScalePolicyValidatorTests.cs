@@ -37,6 +37,30 @@ public class ScalePolicyValidatorTests
         Validate(s => s with { MinReplicas = 1, MaxReplicas = 0 }).ShouldHaveValidationErrorFor("spec.maxReplicas");
 
     [Theory]
+    [InlineData(10_001)]
+    [InlineData(int.MaxValue)]
+    public void Validate_MaxReplicasAbovePinsCeiling_ReportsMaxReplicas(int max) =>
+        Validate(s => s with { MaxReplicas = max })
+            .ShouldHaveValidationErrorFor("spec.maxReplicas")
+            .WithErrorMessage($"maxReplicas must be at most 10000 (got {max}), as pins and prepared floors.");
+
+    [Fact]
+    public void Validate_MinReplicasAbovePinsCeiling_ReportsMinReplicas() =>
+        Validate(s => s with { MinReplicas = 10_001, MaxReplicas = 10_001 })
+            .ShouldHaveValidationErrorFor("spec.minReplicas")
+            .WithErrorMessage("minReplicas must be at most 10000 (got 10001), as pins and prepared floors.");
+
+    [Fact]
+    public void Validate_BoundsAtPinsCeiling_HaveNoErrors() =>
+        Validate(s => s with { MinReplicas = 10_000, MaxReplicas = 10_000 }).ShouldNotHaveAnyValidationErrors();
+
+    [Fact]
+    public void Validate_PinAboveCeiling_ReportsPinReplicas() =>
+        Validate(s => s with { Pin = new PinSpec { Replicas = 10_001, Until = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), Reason = "x" } })
+            .ShouldHaveValidationErrorFor("spec.pin.replicas")
+            .WithErrorMessage("pin.replicas must be at most 10000 (got 10001).");
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(101)]
     public void Validate_ChangeBudgetOutOfRange_ReportsChangeBudget(int budget) =>

@@ -58,8 +58,9 @@ public class CrdSchemaTests
 
     [Theory]
     [InlineData("spec.evaluationIntervalSeconds", 1, 600)] // the validator's MaxEvaluationIntervalSeconds
-    [InlineData("spec.minReplicas", 1, null)]
-    [InlineData("spec.pin.replicas", 1, null)]
+    [InlineData("spec.minReplicas", 1, ScalePolicySpec.MaxReplicaCount)] // as pins
+    [InlineData("spec.maxReplicas", 1, ScalePolicySpec.MaxReplicaCount)]
+    [InlineData("spec.pin.replicas", 1, ScalePolicySpec.MaxReplicaCount)]
     public void Schema_BoundsTheLoopActsOn_AreTheValidatorsToo(string dottedPath, int minimum, int? maximum)
     {
         // kubectl writes behind the API's back: only the schema stands between a typo and a policy that sleeps for

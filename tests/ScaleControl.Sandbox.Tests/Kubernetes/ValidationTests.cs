@@ -40,6 +40,31 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public async Task ScalePolicy_MaxReplicasAbovePinsCeiling_IsRefusedOnItsPath()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed(File.ReadAllText(Charts("scalepolicies.yaml")));
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        // 2^31-1 passed the schema and the loop would have scaled towards it; pins stop at 10000, so do bounds.
+        var result = await kubectl.RunRawAsync("apply", "-f", kubectl.WriteFile("huge.yaml", """
+            apiVersion: scalecontrol.io/v1alpha1
+            kind: ScalePolicy
+            metadata: {name: huge, namespace: default}
+            spec:
+              target: {kind: Deployment, name: web}
+              metrics: [{name: rps, query: "sum(rate(x[1m]))", targetType: PerReplica, target: 10}]
+              minReplicas: 2
+              maxReplicas: 2147483647
+            """));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("spec.maxReplicas: Invalid value: 2147483647: spec.maxReplicas in body should be less than or equal to 10000",
+            result.StdErr, StringComparison.Ordinal);
+        Assert.Null(sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "default", "huge"));
+    }
+
+    [Fact]
     public async Task UnknownFields_StrictIs400_DefaultDropsThemWithAWarning()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

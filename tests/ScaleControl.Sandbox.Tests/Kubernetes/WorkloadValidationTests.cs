@@ -95,6 +95,39 @@ public sealed class WorkloadValidationTests
     }
 
     [Fact]
+    public async Task Apply_StatefulSetWithAChangedServiceName_Is422ForbiddenAndKeepsTheOld()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        const string Manifest = """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db, namespace: default}
+            spec:
+              serviceName: SERVICE
+              replicas: REPLICAS
+              selector: {matchLabels: {app: db}}
+              template:
+                metadata: {labels: {app: db}}
+                spec:
+                  containers: [{name: db, image: "IMAGE"}]
+            """;
+        string Render(string service, int replicas, string image) => Manifest.Replace("SERVICE", service, StringComparison.Ordinal)
+            .Replace("REPLICAS", replicas.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace("IMAGE", image, StringComparison.Ordinal);
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile("db.yaml", Render("db", 1, "db:1")));
+
+        var allowed = await kubectl.RunRawAsync("apply", "-f", kubectl.WriteFile("db.yaml", Render("db", 3, "db:2")));
+        var forbidden = await kubectl.RunRawAsync("apply", "-f", kubectl.WriteFile("db.yaml", Render("db-headless", 3, "db:2")));
+
+        Assert.True(allowed.ExitCode == 0, allowed.StdErr); // replicas and template may change
+        Assert.NotEqual(0, forbidden.ExitCode);
+        Assert.Contains("""The StatefulSet "db" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden""",
+            forbidden.StdErr, StringComparison.Ordinal);
+        var stored = sandbox.Control.Get("apps/v1", "StatefulSet", "default", "db")!;
+        Assert.Equal(("db", 3), ((string?)stored["spec"]!["serviceName"], (int?)stored["spec"]!["replicas"]));
+    }
+
+    [Fact]
     public async Task Apply_ValidDeploymentWithMatchExpressions_IsCreated()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

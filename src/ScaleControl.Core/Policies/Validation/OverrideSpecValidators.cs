@@ -31,6 +31,10 @@ internal sealed class PinSpecValidator : AbstractValidator<PinSpec>
             .GreaterThanOrEqualTo(1)
             .OverridePropertyName("replicas")
             .WithMessage(p => $"pin.replicas must be at least 1 (got {p.Replicas}).");
+        RuleFor(p => p.Replicas)
+            .LessThanOrEqualTo(ScalePolicySpec.MaxReplicaCount)
+            .OverridePropertyName("replicas")
+            .WithMessage(p => $"pin.replicas must be at most {ScalePolicySpec.MaxReplicaCount} (got {p.Replicas}).");
         RuleFor(p => p.Until)
             .NotEqual(default(DateTimeOffset))
             .OverridePropertyName("until")

@@ -41,6 +41,14 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .WithMessage(s => s.MaxReplicas == 0
                 ? "maxReplicas is required: the most replicas the policy may set (there is no default)."
                 : $"maxReplicas must be at least 1 (got {s.MaxReplicas}).");
+        RuleFor(s => s.MinReplicas)
+            .LessThanOrEqualTo(ScalePolicySpec.MaxReplicaCount)
+            .OverridePropertyName("minReplicas")
+            .WithMessage(s => $"minReplicas must be at most {ScalePolicySpec.MaxReplicaCount} (got {s.MinReplicas}), as pins and prepared floors.");
+        RuleFor(s => s.MaxReplicas)
+            .LessThanOrEqualTo(ScalePolicySpec.MaxReplicaCount)
+            .OverridePropertyName("maxReplicas")
+            .WithMessage(s => $"maxReplicas must be at most {ScalePolicySpec.MaxReplicaCount} (got {s.MaxReplicas}), as pins and prepared floors.");
         RuleFor(s => s.MaxReplicas)
             .GreaterThanOrEqualTo(s => s.MinReplicas)
             .When(s => s.MaxReplicas >= 1)

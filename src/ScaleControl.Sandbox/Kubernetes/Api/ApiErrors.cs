@@ -80,6 +80,17 @@ internal static class ApiErrors
     public static ApiException Internal(string message) =>
         new(Status(500, "InternalError", $"Internal error occurred: {message}", new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = message }) }));
 
+    /// <summary>
+    /// etcd's "request is too large", which the apiserver does not translate: a 500 whose Status has no reason, so
+    /// kubectl prints <c>Error from server: etcdserver: request is too large</c>.
+    /// </summary>
+    public static ApiException EtcdRequestTooLarge()
+    {
+        var status = Status(500, "", "etcdserver: request is too large");
+        status.Remove("reason");
+        return new(status);
+    }
+
     /// <summary>A JSON patch operation that cannot be applied: the apiserver's generic 422, with no details.</summary>
     public static ApiException PatchNotApplied() =>
         new(Status(422, "Invalid", "the server rejected our request due to an error in our request", new JsonObject()));

@@ -13,6 +13,9 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
 
     public static FieldError Forbidden(string field, string detail) => new(field, FieldErrorType.Forbidden, detail);
 
+    /// <summary>A size over its limit, in the words of 1.32's field.TooLong (earlier releases said "must have at most").</summary>
+    public static FieldError TooLong(string field, int maxBytes) => new(field, FieldErrorType.TooLong, $"may not be more than {maxBytes} bytes");
+
     /// <summary>An invalid <c>[]string</c>, which the apiserver prints with Go's <c>%#v</c>: <c>[]string{"10.96.0.9"}</c> (<c>[]string(nil)</c> when empty).</summary>
     public static FieldError InvalidStrings(string field, IReadOnlyList<string> values, string detail) =>
         new(field, FieldErrorType.Invalid, detail) { GoValue = values.Count == 0 ? "[]string(nil)" : "[]string{" + string.Join(", ", values.Select(v => JsonValue.Create(v).ToJsonString())) + "}" };

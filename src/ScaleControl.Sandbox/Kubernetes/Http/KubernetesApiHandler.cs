@@ -250,6 +250,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("POST", null, Subresource.None) when !type.Namespaced || info.Namespace is not null:
                 var posted = await ReadObjectAsync(request);
+                BodyKind.Check(type, posted, JsonPaths.GetString(posted, "metadata.name") ?? "");
                 CheckApiVersion(type, posted);
                 CheckTypes(type.Kind, type.Version, type.Model, posted);
                 FieldValidation.Check(type, posted, context);
@@ -273,6 +274,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("PUT", { } name, var subresource):
                 var replacement = await ReadObjectAsync(request);
+                BodyKind.Check(type, replacement, name);
                 CheckApiVersion(type, replacement);
                 CheckTypes(type.Kind, type.Version, type.Model, replacement);
                 FieldValidation.Check(type, replacement, context);

@@ -174,7 +174,7 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
                 CrdResourceTypes.MarkEstablished(next, Now());
             }
 
-            return Finish(type, name, next, before: null, owner, Subresource.None);
+            return Finish(type, name, next, before: null, owner, Subresource.None, dryRun);
         }, dryRun);
 
         if (!dryRun)
@@ -303,7 +303,7 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
             }
 
             DeletionRules.KeepMarks(current, next);
-            return Finish(type, name, next, current, owner, subresource);
+            return Finish(type, name, next, current, owner, subresource, dryRun);
         }, next => !HeldUp(type, next), dryRun);
 
         // An update that empties the finalizers of an object being deleted removes it (the registry's errEmptiedFinalizers).
@@ -402,7 +402,8 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
 
     /// <param name="before">The object before an update (null on create: then the name is checked too).</param>
     /// <param name="owner">Who the write's changes are recorded for in managedFields (null: not recorded).</param>
-    private JsonObject Finish(ResourceType type, string name, JsonObject next, JsonObject? before, FieldOwner? owner, Subresource subresource)
+    /// <param name="dryRun">Nothing reaches etcd, so nothing is measured against its request limit.</param>
+    private JsonObject Finish(ResourceType type, string name, JsonObject next, JsonObject? before, FieldOwner? owner, Subresource subresource, bool dryRun)
     {
         next["apiVersion"] = type.GroupVersion;
         next["kind"] = type.Kind;
@@ -429,7 +430,14 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
             RecordUpdate(type, before, next, owner, subresource);
         }
 
-        return type.ToStorage?.Invoke(next) ?? next;
+        var stored = type.ToStorage?.Invoke(next) ?? next;
+        if (type.IsCustom && !dryRun)
+        {
+            var scope = type.Namespaced ? JsonPaths.GetString(next, "metadata.namespace") + "/" : "";
+            EtcdRequestLimit.Check($"/registry/{type.Group}/{type.Plural}/{scope}{name}", stored);
+        }
+
+        return stored;
     }
 
     // A built-in kind's status update is validated for its status only (ValidateDeploymentStatusUpdate, …), never its spec;

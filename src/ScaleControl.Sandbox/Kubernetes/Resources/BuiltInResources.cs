@@ -51,7 +51,7 @@ internal static class BuiltInResources
         TableColumn.AgeColumn,
         WorkloadColumns.Containers,
         WorkloadColumns.Images,
-    ]);
+    ]) with { ValidateUpdate = WorkloadSpecRules.StatefulSetUpdate };
 
     public static ResourceType HorizontalPodAutoscalers { get; } =
         new("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", Namespaced: true)
@@ -225,6 +225,7 @@ internal static class BuiltInResources
             ShortNames = ["cm"],
             TracksGeneration = false,
             Model = typeof(k8s.Models.V1ConfigMap),
+            Validate = DataSizeRules.ConfigMap,
             Columns = [TableColumn.NameColumn, new("Data", "integer", (o, _) => DataCount(o)), TableColumn.AgeColumn],
         },
         new("", "v1", "secrets", "secret", "Secret", Namespaced: true)
@@ -232,6 +233,7 @@ internal static class BuiltInResources
             TracksGeneration = false,
             Model = typeof(k8s.Models.V1Secret),
             ApplyDefaults = SecretDefaults,
+            Validate = DataSizeRules.Secret,
             Columns =
             [
                 TableColumn.NameColumn,

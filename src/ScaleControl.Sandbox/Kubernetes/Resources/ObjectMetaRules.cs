@@ -81,7 +81,7 @@ internal static partial class ObjectMetaRules
 
             if (size > MaxAnnotationBytes)
             {
-                yield return new FieldError("metadata.annotations", FieldErrorType.TooLong, $"must have at most {MaxAnnotationBytes} bytes");
+                yield return FieldError.TooLong("metadata.annotations", MaxAnnotationBytes);
             }
         }
     }

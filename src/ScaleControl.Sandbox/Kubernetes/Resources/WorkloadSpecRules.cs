@@ -8,11 +8,15 @@ namespace ScaleControl.Sandbox.Kubernetes.Resources;
 /// <summary>
 /// The parts of apps/validation's ValidateDeploymentSpec and ValidateStatefulSetSpec a manifest meets: replicas not
 /// negative, a selector that is present, not empty and matches the template's labels, and a template with at least
-/// one container, each named and with an image, restarting Always; a Deployment's selector never changes. Messages
-/// and values as the apiserver prints them.
+/// one container, each named and with an image, restarting Always; a Deployment's selector never changes, nor a
+/// StatefulSet's spec beyond the fields its update may touch. Messages and values as the apiserver prints them.
 /// </summary>
 internal static class WorkloadSpecRules
 {
+    // What ValidateStatefulSetUpdate (1.32) lets an update change; revisionHistoryLimit joined the list only later.
+    private static readonly string[] s_statefulSetMutable =
+        ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
+
     public static List<FieldError> Validate(JsonObject workload)
     {
         var errors = new List<FieldError>();
@@ -69,6 +73,37 @@ internal static class WorkloadSpecRules
         JsonNode.DeepEquals(before["spec"]?["selector"], next["spec"]?["selector"]) || next["spec"]?["selector"] is not JsonObject selector
             ? []
             : [new FieldError("spec.selector", FieldErrorType.Invalid, "field is immutable") { GoValue = GoLabelSelector(selector) }];
+
+    /// <summary>The StatefulSet strategy's ValidateUpdate: the rest of the spec (serviceName, selector, volumeClaimTemplates, …) is fixed.</summary>
+    public static List<FieldError> StatefulSetUpdate(JsonObject before, JsonObject next) =>
+        JsonNode.DeepEquals(FixedSpec(before), FixedSpec(next))
+            ? []
+            : [FieldError.Forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', "
+                + "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")];
+
+    // The spec without what an update may change, and without what Go's semantic equality cannot tell from absent
+    // (null, "", [] and {}), so a manifest that spells a default out or leaves it out compares equal.
+    private static JsonNode? FixedSpec(JsonObject workload)
+    {
+        var spec = workload["spec"]?.DeepClone() as JsonObject ?? [];
+        foreach (var field in s_statefulSetMutable)
+        {
+            spec.Remove(field);
+        }
+
+        return WithoutEmpty(spec);
+    }
+
+    private static JsonNode? WithoutEmpty(JsonNode? node) => node switch
+    {
+        JsonObject o => o.Select(kv => (kv.Key, Value: WithoutEmpty(kv.Value))).Where(kv => kv.Value is not null).ToList() is { Count: > 0 } kept
+            ? new JsonObject(kept.Select(kv => KeyValuePair.Create(kv.Key, kv.Value)))
+            : null,
+        JsonArray a => a.Count > 0 ? new JsonArray(a.Select(WithoutEmpty).ToArray()) : null,
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String && v.GetValue<string>().Length == 0 => null,
+        null => null,
+        _ => node.DeepClone(),
+    };
 
     // Go's %#v of a map[string]string: keys sorted, values quoted; nil when absent.
     private static string GoStringMap(JsonObject? map) => map is null
