@@ -59,11 +59,18 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var from = to.AddSeconds(-fromSeconds);
         var step = TimeSpan.FromSeconds(stepSeconds);
         var series = new Dictionary<string, IReadOnlyList<MetricPoint>>(StringComparer.Ordinal);
+        var unread = new Dictionary<string, MetricReading>(StringComparer.Ordinal);
         foreach (var query in PolicyEvaluator.Queries(policy))
         {
             try
             {
                 series[query] = await metrics.QueryRangeAsync(query, from, to, step, cancellationToken);
+            }
+            catch (MetricQueryException e) when (policy.Spec.Metrics.All(m => m.Query != query))
+            {
+                // Only the leading signal: the loop decides from the metrics then and says why there is no floor, so
+                // the replay does too, instead of refusing to replay a policy that runs.
+                unread[query] = MetricReading.Failed(query, e.Status, e.Message);
             }
             catch (MetricQueryException e)
             {
@@ -96,6 +103,10 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         {
             var seconds = (t - from).TotalSeconds;
             var readings = series.ToDictionary(s => s.Key, s => ReadingAt(s.Key, s.Value, t, step));
+            foreach (var (query, failed) in unread)
+            {
+                readings[query] = failed;
+            }
             var spec = cluster.SpecReplicas;
             var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
             var decision = controller.LastDecision!.Value;
