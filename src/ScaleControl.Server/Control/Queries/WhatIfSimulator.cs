@@ -89,7 +89,9 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         // records those changes only (a proposal still waiting changed nothing).
         var controller = new EngineController(simulated, startup, engine) { AppliesItsDecisions = false };
         var cluster = new ReplayCluster(new ReplaySettings { StartupSeconds = startup, StartupSpread = 0 }, replicas, seed: 1);
-        var interval = TimeSpan.FromSeconds(Math.Min(stepSeconds, policy.Spec.EvaluationIntervalSeconds));
+        // The loop's cadence, whatever the report step: evaluated every second on a 1 s step, the engine saw five times
+        // the loop's samples (another trend, another noise) and the replay decided what the loop would not.
+        var interval = TimeSpan.FromSeconds(policy.Spec.EvaluationIntervalSeconds);
         var steps = new List<WhatIfStep>();
         int changes = 0, applied = 0, max = replicas, min = replicas;
         var nextReport = from;
