@@ -87,7 +87,7 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var startup = state?.ObservedStartupTime?.TotalSeconds ?? 45;
         // The simulator applies what the approvals and the Hybrid split let through, when they do; the engine's history
         // records those changes only (a proposal still waiting changed nothing).
-        var controller = new EngineController(simulated, startup, engine) { AppliesItsDecisions = false };
+        var controller = new EngineController(simulated, startup, engine) { AppliesItsDecisions = false, Hpa = state?.Hpa };
         var cluster = new ReplayCluster(new ReplaySettings { StartupSeconds = startup, StartupSpread = 0 }, replicas, seed: 1);
         // The loop's cadence, whatever the report step: evaluated every second on a 1 s step, the engine saw five times
         // the loop's samples (another trend, another noise) and the replay decided what the loop would not.
