@@ -42,7 +42,9 @@ public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOf
 /// observed start-up time, 45 s when unknown). A proposal is taken as approved a while after it was made
 /// (<see cref="WhatIfApprovals"/>): by default the policy's escalation time, when ScaleControl DINGs the approvers, or
 /// the caller's delay (0: at once, the policy's intent without the approvers' speed). A Hybrid decision is split as the
-/// loop splits it (<see cref="WhatIfHybridSplit"/>): the allowance at once, the rest proposed. Freezes and pins are ignored. One step is reported per stepSeconds, and every evaluation that changes the count.
+/// loop splits it (<see cref="WhatIfHybridSplit"/>): the allowance at once, the rest proposed. Freezes and pins are ignored;
+/// an HPA that owns the workload keeps its own minimum, as in the loop. A row is reported per stepSeconds, and every
+/// evaluation that changes the count; the policy is evaluated at its own interval whatever the step.
 /// The replay starts from the count the workload had at the start of the window — the "from" of the first change
 /// ScaleControl applied since then — not from today's count, which would make a bogus first change.
 /// </summary>
