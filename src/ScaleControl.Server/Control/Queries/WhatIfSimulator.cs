@@ -91,8 +91,8 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         // records those changes only (a proposal still waiting changed nothing).
         var controller = new EngineController(simulated, startup, engine) { AppliesItsDecisions = false, Hpa = state?.Hpa };
         var cluster = new ReplayCluster(new ReplaySettings { StartupSeconds = startup, StartupSpread = 0 }, replicas, seed: 1);
-        // The loop's cadence, whatever the report step: evaluated every second on a 1 s step, the engine saw five times
-        // the loop's samples (another trend, another noise) and the replay decided what the loop would not.
+        // The loop's cadence, whatever the report step: evaluated every step on a step shorter than the interval (1 s
+        // against 5 s), the engine saw more samples than the loop's (another trend, another noise) and scaled earlier.
         var interval = TimeSpan.FromSeconds(policy.Spec.EvaluationIntervalSeconds);
         var steps = new List<WhatIfStep>();
         int changes = 0, applied = 0, max = replicas, min = replicas;
@@ -111,6 +111,7 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
             {
                 readings[query] = failed;
             }
+
             var spec = cluster.SpecReplicas;
             var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
             var decision = controller.LastDecision!.Value;
