@@ -28,9 +28,10 @@ internal readonly record struct ResourceId(string Namespace, string Name)
     /// <summary>
     /// A name as one URL path segment. "." and ".." are refused: escaping leaves them as they are and the URL resolves
     /// them away, so <c>unprepare shop/checkout-api ..</c> sent DELETE policies/shop/checkout-api and deleted the policy.
+    /// An empty name is refused too: it addressed the collection (<c>unprepare shop/x ''</c> answered "405 Method Not Allowed").
     /// </summary>
     public static string Segment(string name) =>
-        IsDotSegment(name) ? throw new CliException($"'{name}' is not a valid name") : Uri.EscapeDataString(name);
+        IsDotSegment(name) || string.IsNullOrWhiteSpace(name) ? throw new CliException($"'{name}' is not a valid name") : Uri.EscapeDataString(name);
 
     private static bool IsDotSegment(string name) => name is "." or "..";
 

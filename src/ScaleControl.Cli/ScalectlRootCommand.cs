@@ -70,6 +70,7 @@ internal sealed class ScalectlRootCommand : RootCommand
 
     private static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim())).TrimEnd('.')
+            .Replace("as expected type 'System.Nullable`1[System.Int32]'", "as a whole number", StringComparison.Ordinal) // an optional count (prepare --replicas)
             .Replace("as expected type 'System.Int32'", "as a whole number", StringComparison.Ordinal); // a user types numbers, not .NET types
 
     private static string CommandPath(ParseResult parseResult)

@@ -33,6 +33,9 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
     /// </summary>
     public bool AppliesItsDecisions { get; init; } = true;
 
+    /// <summary>The HPA that owns the workload (<c>scalectl whatif</c>): the engine never asks below its own minimum, as in the loop.</summary>
+    public HpaInfo? Hpa { get; init; }
+
     public int Decide(in ReplayTick tick)
     {
         foreach (var metric in policy.Spec.Metrics)
@@ -54,7 +57,7 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
     /// <summary>One evaluation at <paramref name="now"/> with the given readings; returns the replicas to set.</summary>
     public int Decide(DateTimeOffset now, IReadOnlyDictionary<string, MetricReading> readings, int specReplicas, int readyReplicas)
     {
-        var workload = new WorkloadState(_target, specReplicas, readyReplicas, "1", null, TimeSpan.FromSeconds(startupSeconds), null);
+        var workload = new WorkloadState(_target, specReplicas, readyReplicas, "1", null, TimeSpan.FromSeconds(startupSeconds), Hpa);
         var input = new DecisionInput(policy, readings, workload, _history, now);
         _history.RecordWatchStart(input);
 

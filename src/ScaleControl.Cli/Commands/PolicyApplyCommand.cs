@@ -21,17 +21,26 @@ internal sealed class PolicyApplyCommand : ApiCommand
     {
         var path = context.Parse.GetValue(s_file)!;
         var documents = PolicyFile.Load(path, context.Namespace, Console.In);
-        await PolicyFile.ValidateAllAsync(context.Api, path, documents, ct);
-
-        var applied = new JsonArray();
+        // The stored overrides the file leaves out are kept, and validated with the file (a lower maxReplicas than an
+        // event's floor is refused before anything is applied).
+        var stored = new List<(JsonNode? Before, IReadOnlyList<string> Kept)>();
         foreach (var doc in documents)
         {
             var before = await TryGetAsync(context, doc.Id.Path, ct);
+            stored.Add((before, StoredOverrides.CarryOver(doc.Body, before, context.Now)));
+        }
+
+        await PolicyFile.ValidateAllAsync(context.Api, path, documents, ct);
+
+        var applied = new JsonArray();
+        foreach (var (doc, (before, kept)) in documents.Zip(stored))
+        {
             var (body, created) = await context.Api.PutWithStatusAsync($"policies/{doc.Id.Path}", doc.Body, ct);
             applied.Add(body);
             if (context.Format is Formatting.OutputFormat.Table or Formatting.OutputFormat.Wide)
             {
-                context.Out.WriteLine($"scalepolicy {doc.Id} {Outcome(created, before, body)}");
+                var keptText = kept.Count > 0 ? $" (kept from the stored policy: {string.Join(", ", kept)})" : "";
+                context.Out.WriteLine($"scalepolicy {doc.Id} {Outcome(created, before, body)}{keptText}");
             }
         }
 

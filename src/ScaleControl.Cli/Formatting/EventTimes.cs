@@ -33,11 +33,10 @@ internal static partial class EventTimes
             var local = TimeZoneInfo.ConvertTime(now, zone);
             var time = new TimeSpan(int.Parse(clock.Groups["h"].Value, CultureInfo.InvariantCulture), int.Parse(clock.Groups["m"].Value, CultureInfo.InvariantCulture), 0);
             var today = local.Date + time;
-            at = new DateTimeOffset(today, zone.GetUtcOffset(today));
+            at = Instant(today, zone);
             if (at + duration <= now)
             {
-                var tomorrow = today.AddDays(1);
-                at = new DateTimeOffset(tomorrow, zone.GetUtcOffset(tomorrow));
+                at = Instant(today.AddDays(1), zone);
             }
 
             return true;
@@ -47,7 +46,7 @@ internal static partial class EventTimes
         {
             if (DateTime.TryParseExact(text, s_localFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var localTime))
             {
-                at = new DateTimeOffset(localTime, zone.GetUtcOffset(localTime));
+                at = Instant(localTime, zone);
                 return true;
             }
 
@@ -60,6 +59,14 @@ internal static partial class EventTimes
 
         return false;
     }
+
+    /// <summary>
+    /// A wall-clock time of the zone as an instant. Where the clocks go back it happens twice: the earlier one, since a
+    /// floor that starts an hour early costs an hour of pods and one an hour late misses the traffic (.NET's default
+    /// is the later, standard-time one).
+    /// </summary>
+    private static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone) =>
+        new(local, zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local));
 
     private static bool HasOffset(string text) =>
         text.EndsWith('Z') || text.EndsWith('z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.OrdinalIgnoreCase) && text.Contains('T', StringComparison.OrdinalIgnoreCase);

@@ -143,7 +143,7 @@ public readonly record struct Decision
 
     /// <summary>
     /// What the leading signal asked for at this moment (before the hold), when it asked; recorded in the history so
-    /// the floor holds for the signal's holdSeconds.
+    /// the floor holds for the signal's leadSeconds + holdSeconds.
     /// </summary>
     public int? SignalFloor { get; init; }
 

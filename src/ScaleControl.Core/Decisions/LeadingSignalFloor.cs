@@ -8,9 +8,9 @@ namespace ScaleControl.Core.Decisions;
 /// A leading signal as a floor: traffic that the signal announced but the metric does not show yet is
 /// <c>extra = requestsPerUnit × (signal now − signal leadSeconds ago)</c> (the older part has arrived already), and
 /// capacity for it is <c>⌈(metric + extra) × (1 + headroom) / target⌉</c>. Only a rise larger than the scale-up
-/// tolerance counts, so a signal's noise does not add headroom. The floor then holds for holdSeconds (the traffic
-/// outlives the burst that announced it), capped by maxReplicas. Pure: it reads the signal's samples and earlier
-/// floors from <see cref="PolicyHistory"/>, which <see cref="Record"/> writes.
+/// tolerance counts, so a signal's noise does not add headroom. The floor then holds for leadSeconds + holdSeconds (the
+/// traffic arrives a lead after the burst that announced it and outlives it), capped by maxReplicas. Pure: it reads the
+/// signal's samples and earlier floors from <see cref="PolicyHistory"/>, which <see cref="Record"/> writes.
 /// </summary>
 public static class LeadingSignalFloor
 {
@@ -47,7 +47,7 @@ public static class LeadingSignalFloor
         var (heldReplicas, since) = held!.Value;
         var capped = Math.Min(heldReplicas, spec.MaxReplicas);
         return new Floor(capped, "signal:" + signal.Name, string.Create(CultureInfo.InvariantCulture,
-            $"leading signal {signal.Name} floor -> {capped}, held {(int)(now - since).TotalSeconds}s of {signal.HoldSeconds}s"));
+            $"leading signal {signal.Name} floor -> {capped}, held {(int)(now - since).TotalSeconds}s of {(int)Hold(signal).TotalSeconds}s"));
     }
 
     /// <summary>Call after each decision (from <see cref="DecisionRecorder"/>): keeps the signal's samples and the floor it asked for.</summary>
@@ -69,9 +69,16 @@ public static class LeadingSignalFloor
         }
     }
 
+    /// <summary>
+    /// How long a floor stays after the rise that asked for it: the traffic arrives leadSeconds later and lasts
+    /// holdSeconds. Held for holdSeconds alone, a lead longer than the hold dropped the floor before the traffic came
+    /// (and the default 90 s lead ended it 90 s before the announced traffic did).
+    /// </summary>
+    public static TimeSpan Hold(LeadingSignalSpec signal) => TimeSpan.FromSeconds(signal.LeadSeconds + signal.HoldSeconds);
+
     /// <summary>How much history the rule needs: the lead to compare against, and the hold.</summary>
     public static TimeSpan Retention(LeadingSignalSpec? signal) =>
-        signal is null ? TimeSpan.Zero : TimeSpan.FromSeconds(signal.LeadSeconds + signal.HoldSeconds);
+        signal is null ? TimeSpan.Zero : Hold(signal);
 
     /// <summary>The PerReplica metric the signal converts into.</summary>
     public static MetricSpec? MetricOf(ScalePolicySpec spec) =>
@@ -103,7 +110,7 @@ public static class LeadingSignalFloor
 
     private static (int Replicas, DateTimeOffset Since)? Held(PolicyHistory history, LeadingSignalSpec signal, DateTimeOffset now)
     {
-        var cutoff = now.AddSeconds(-signal.HoldSeconds);
+        var cutoff = now - Hold(signal);
         (int, DateTimeOffset)? best = null;
         var floors = history.Samples(FloorKey + signal.Name);
         for (var i = 0; i < floors.Count; i++)

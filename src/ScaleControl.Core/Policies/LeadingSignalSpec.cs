@@ -29,7 +29,7 @@ public sealed record LeadingSignalSpec
     /// </summary>
     public int LeadSeconds { get; init; } = 90;
 
-    /// <summary>How long a floor raised by the signal stays: the length of the traffic the signal announces.</summary>
+    /// <summary>The length of the traffic the signal announces: a floor raised by the signal stays this long after the lead.</summary>
     public int HoldSeconds { get; init; } = 600;
 
     /// <summary>Spare capacity on top of the expected traffic, as a fraction (0.1 = 10 %).</summary>

@@ -46,7 +46,7 @@ public sealed class CliSandbox : IAsyncLifetime
         Url = _server.BaseUrl.ToString().TrimEnd('/');
 
         // The tests' own policies live in namespaces of their own, created first as on a real cluster (it makes none).
-        foreach (var ns in new[] { "clitest", "clifollow", "payments" })
+        foreach (var ns in new[] { "clitest", "clifollow", "clikept", "payments" })
         {
             await _server.Kubectl.RunAsync("create", "namespace", ns);
         }

@@ -115,11 +115,13 @@ public sealed class ErrorPathTests(CliSandbox server)
 
     /// <summary>
     /// ".." as the event (or a name) was sent as it is, and the URL resolved it away: <c>unprepare shop/x ..</c> was
-    /// DELETE policies/shop/x, which deleted the policy for an admin and printed nothing (exit 0).
+    /// DELETE policies/shop/x, which deleted the policy for an admin and printed nothing (exit 0). An empty event name
+    /// addressed the collection and answered "server error (405): Method Not Allowed".
     /// </summary>
     [Theory]
     [InlineData("unprepare", "{0}", "..")]
     [InlineData("unprepare", "{0}", ".")]
+    [InlineData("unprepare", "{0}", "")]
     [InlineData("describe", "policy", "{1}/..")]
     [InlineData("unfreeze", "{1}/..")]
     public async Task DotSegment_AsAName_RefusedBeforeAnyRequest_NothingDeleted(params string[] args)

@@ -132,6 +132,42 @@ public sealed class PolicyFileTests(CliSandbox server)
     }
 
     [Fact]
+    public async Task PolicyApply_FileWithoutOverrides_KeepsTheStoredEventAndFreeze()
+    {
+        // Re-applying the policy file (a threshold tweak an hour before the push) must not drop the announced event's floor.
+        var path = Path.Combine(Path.GetTempPath(), $"scalectl-{Guid.NewGuid():N}.yaml");
+        var yaml = """
+            metadata: {name: cli-kept, namespace: clikept}
+            spec:
+              target: {kind: Deployment, name: kept}
+              metrics: [{name: qps, query: 'sum(rate(http_requests_total{service="kept"}[1m]))', target: 100}]
+              minReplicas: 2
+              maxReplicas: 20
+              mode: Auto
+            """;
+        System.IO.File.WriteAllText(path, yaml);
+        var lowered = Path.Combine(Path.GetTempPath(), $"scalectl-{Guid.NewGuid():N}.yaml");
+        System.IO.File.WriteAllText(lowered, yaml.Replace("maxReplicas: 20", "maxReplicas: 10", StringComparison.Ordinal));
+
+        var created = await server.Cli().RunAsync("policy", "apply", "-f", path);
+        var prepare = await server.Cli().RunAsync("prepare", "clikept/cli-kept", "--at", "+2h", "--replicas", "12", "--for", "20m", "--name", "push", "--reason", "push to 30M users");
+        var freeze = await server.Cli().RunAsync("freeze", "clikept/cli-kept", "--for", "30m", "--reason", "db migration");
+        var again = await server.Cli().RunAsync("policy", "apply", "-f", path);
+        var refused = await server.Cli().RunAsync("policy", "apply", "-f", lowered);
+        var json = await server.Cli().RunAsync("get", "policies", "clikept/cli-kept", "-o", "json");
+
+        Assert.True(created.ExitCode == 0 && prepare.ExitCode == 0 && freeze.ExitCode == 0, $"{created}\n{prepare}\n{freeze}");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(["scalepolicy clikept/cli-kept unchanged (kept from the stored policy: freeze, expected event push)"], again.Lines);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("spec.expectedEvents[0].replicas", refused.Error, StringComparison.Ordinal);
+        var spec = json.Json["spec"]!;
+        Assert.Equal("push", Assert.Single(spec["expectedEvents"]!.AsArray())!["name"]!.GetValue<string>());
+        Assert.Equal("db migration", spec["freeze"]!["reason"]!.GetValue<string>());
+        Assert.Equal(20, spec["maxReplicas"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task DescribePolicy_WithGuardrails_ShowsScaleDownModeBehaviorSchedulesAndEscalation()
     {
         var apply = await server.Cli().RunAsync("policy", "apply", "-f", File("described.yaml"));

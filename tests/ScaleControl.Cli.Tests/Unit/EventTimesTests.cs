@@ -25,6 +25,21 @@ public class EventTimesTests
     }
 
     [Theory]
+    [InlineData("01:30")]
+    [InlineData("2026-11-01 01:30")]
+    public void TryResolve_TimeTheClocksGoBackOver_TheFirstOfTheTwo(string text)
+    {
+        // New York, 00:00 EDT on the night the clocks go back at 02:00 EDT: 01:30 comes at 05:30Z (EDT) and again at
+        // 06:30Z (EST). The floor must be in place for the first.
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var midnight = new DateTimeOffset(2026, 11, 1, 4, 0, 0, TimeSpan.Zero);
+
+        Assert.True(EventTimes.TryResolve(text, midnight, TimeSpan.FromMinutes(20), newYork, out var at));
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 5, 30, 0, TimeSpan.Zero), at);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("25:00")]
     [InlineData("tomorrow")]

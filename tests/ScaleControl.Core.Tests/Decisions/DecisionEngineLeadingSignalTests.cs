@@ -93,14 +93,32 @@ public class DecisionEngineLeadingSignalTests
         Step(rig, 1_000, 20_000);
         rig.Apply(Step(rig, 1_000, 20_000));
 
-        // The push is over and the traffic never came: the floor holds for holdSeconds, then lets go.
-        var held = Quiet(rig, 100); // 500 s
+        // The push is over and the traffic never came: the floor holds for the lead and the hold (the traffic would
+        // have arrived 90 s after the push and lasted 600 s), then lets go.
+        var held = Quiet(rig, 137); // 685 s
         Assert.Equal(22, held.DesiredReplicas);
-        Assert.Contains("leading signal push floor -> 22, held", held.Reason, StringComparison.Ordinal);
+        Assert.Contains("leading signal push floor -> 22, held 685s of 690s", held.Reason, StringComparison.Ordinal);
 
-        var after = Quiet(rig, 21); // 605 s after the last rise
+        var after = Quiet(rig, 2); // 695 s after the last rise
         Assert.Equal(10, after.DesiredReplicas);
         Assert.DoesNotContain("leading signal", after.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_LeadLongerThanTheHold_FloorStaysUntilTheTrafficHasComeAndGone()
+    {
+        // A push 10 minutes ahead of its traffic, which lasts a minute: held for the minute after the push alone, the
+        // floor was gone for 9 minutes when the traffic came.
+        var rig = Rig(signal: s_push with { LeadSeconds = 600, HoldSeconds = 60 });
+        Quiet(rig, 24);
+        rig.Apply(Step(rig, 1_000, 20_000));
+
+        var beforeTraffic = Quiet(rig, 118); // 590 s after the push: the traffic is 10 s away
+        Assert.Equal(22, beforeTraffic.DesiredReplicas);
+        Assert.Contains("leading signal push floor -> 22, held 590s of 660s", beforeTraffic.Reason, StringComparison.Ordinal);
+
+        var afterTraffic = Quiet(rig, 15); // 665 s: the announced minute of traffic is over
+        Assert.Equal(10, afterTraffic.DesiredReplicas);
     }
 
     [Fact]
@@ -113,6 +131,15 @@ public class DecisionEngineLeadingSignalTests
         // 90 s later the announced 1,000 QPS are in the metric; the signal that announced them is not extra any more.
         Decision d = default;
         for (var i = 0; i < 19; i++)
+        {
+            d = Step(rig, 2_000, 20_000);
+        }
+
+        Assert.Null(d.SignalFloor);
+
+        // What it asked within the lead holds for a lead more (the traffic it announced may come that late), then the
+        // metric alone decides.
+        for (var i = 0; i < 18; i++)
         {
             d = Step(rig, 2_000, 20_000);
         }

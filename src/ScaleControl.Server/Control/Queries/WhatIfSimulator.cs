@@ -42,7 +42,9 @@ public sealed record WhatIfResult(string Policy, DateTimeOffset From, DateTimeOf
 /// observed start-up time, 45 s when unknown). A proposal is taken as approved a while after it was made
 /// (<see cref="WhatIfApprovals"/>): by default the policy's escalation time, when ScaleControl DINGs the approvers, or
 /// the caller's delay (0: at once, the policy's intent without the approvers' speed). A Hybrid decision is split as the
-/// loop splits it (<see cref="WhatIfHybridSplit"/>): the allowance at once, the rest proposed. Freezes and pins are ignored. One step is reported per stepSeconds, and every evaluation that changes the count.
+/// loop splits it (<see cref="WhatIfHybridSplit"/>): the allowance at once, the rest proposed. Freezes and pins are ignored;
+/// an HPA that owns the workload keeps its own minimum, as in the loop. A row is reported per stepSeconds, and every
+/// evaluation that changes the count; the policy is evaluated at its own interval whatever the step.
 /// The replay starts from the count the workload had at the start of the window — the "from" of the first change
 /// ScaleControl applied since then — not from today's count, which would make a bogus first change.
 /// </summary>
@@ -59,11 +61,18 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var from = to.AddSeconds(-fromSeconds);
         var step = TimeSpan.FromSeconds(stepSeconds);
         var series = new Dictionary<string, IReadOnlyList<MetricPoint>>(StringComparer.Ordinal);
+        var unread = new Dictionary<string, MetricReading>(StringComparer.Ordinal);
         foreach (var query in PolicyEvaluator.Queries(policy))
         {
             try
             {
                 series[query] = await metrics.QueryRangeAsync(query, from, to, step, cancellationToken);
+            }
+            catch (MetricQueryException e) when (policy.Spec.Metrics.All(m => m.Query != query))
+            {
+                // Only the leading signal: the loop decides from the metrics then and says why there is no floor, so
+                // the replay does too, instead of refusing to replay a policy that runs.
+                unread[query] = MetricReading.Failed(query, e.Status, e.Message);
             }
             catch (MetricQueryException e)
             {
@@ -80,9 +89,11 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         var startup = state?.ObservedStartupTime?.TotalSeconds ?? 45;
         // The simulator applies what the approvals and the Hybrid split let through, when they do; the engine's history
         // records those changes only (a proposal still waiting changed nothing).
-        var controller = new EngineController(simulated, startup, engine) { AppliesItsDecisions = false };
+        var controller = new EngineController(simulated, startup, engine) { AppliesItsDecisions = false, Hpa = state?.Hpa };
         var cluster = new ReplayCluster(new ReplaySettings { StartupSeconds = startup, StartupSpread = 0 }, replicas, seed: 1);
-        var interval = TimeSpan.FromSeconds(Math.Min(stepSeconds, policy.Spec.EvaluationIntervalSeconds));
+        // The loop's cadence, whatever the report step: evaluated every step on a step shorter than the interval (1 s
+        // against 5 s), the engine saw more samples than the loop's (another trend, another noise) and scaled earlier.
+        var interval = TimeSpan.FromSeconds(policy.Spec.EvaluationIntervalSeconds);
         var steps = new List<WhatIfStep>();
         int changes = 0, applied = 0, max = replicas, min = replicas;
         var nextReport = from;
@@ -96,6 +107,11 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         {
             var seconds = (t - from).TotalSeconds;
             var readings = series.ToDictionary(s => s.Key, s => ReadingAt(s.Key, s.Value, t, step));
+            foreach (var (query, failed) in unread)
+            {
+                readings[query] = failed;
+            }
+
             var spec = cluster.SpecReplicas;
             var desired = controller.Decide(t, readings, spec, cluster.ReadyReplicas(seconds));
             var decision = controller.LastDecision!.Value;
