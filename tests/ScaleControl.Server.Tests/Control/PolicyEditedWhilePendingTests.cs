@@ -57,6 +57,23 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
     }
 
     [Fact]
+    public async Task TapperDroppedFromTheRoster_ThisReplicasCacheStalled_NotScaled()
+    {
+        var (pending, outTrackId) = await GivenPendingCardAsync();
+        Server.Policies.StallCache(); // this replica's watch stopped following: the tap reads the old roster
+        await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { Approvers = ["zhangsan"] } });
+
+        await Emulator.TapAsync(outTrackId, "lisi", "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+
+        Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Empty(Server.Workloads.Writes);
+        var stored = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Failed, stored.Status.Phase);
+        Assert.Contains("lisi is not an approver of policy checkout-api", stored.Status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RequiredApprovalsRaisedWhilePending_OneApproverTaps_NotScaled()
     {
         var (pending, outTrackId) = await GivenPendingCardAsync(); // asked when one approval was enough
@@ -123,7 +140,7 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
     /// <summary>An edit of the policy's spec, as <c>kubectl edit</c> makes it (the status stays).</summary>
     private async Task EditPolicyAsync(Func<ScalePolicySpec, ScalePolicySpec> edit)
     {
-        var policy = (await Server.Policies.GetAsync("shop", "checkout-api", default))!;
+        var policy = (await Server.Policies.GetCurrentAsync("shop", "checkout-api", default))!;
         await Server.Policies.UpsertAsync(policy with { Spec = edit(policy.Spec) }, default);
     }
 
