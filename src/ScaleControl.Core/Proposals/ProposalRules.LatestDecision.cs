@@ -38,10 +38,18 @@ public static partial class ProposalRules
             return "cannot confirm it is still needed: no decision of the policy is recorded (not evaluated, or its workload is missing); not applied";
         }
 
+        // Dated further ahead than any clock skew the age allows (a status written by hand): it would never go stale.
+        var maxAge = DecisionMaxAge(policy.Spec, statusRefresh);
+        if (evaluated - now > maxAge)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"cannot confirm it is still needed: the policy's latest decision is dated {evaluated:yyyy-MM-dd HH:mm:ss} UTC, {(evaluated - now).TotalSeconds:0} s ahead of now (no control loop wrote it); not applied");
+        }
+
         // A proposal made or amended after the status was written is itself the latest decision.
         var latest = evaluated > LastChange(proposal) ? evaluated : LastChange(proposal);
         var age = now - latest;
-        return age > DecisionMaxAge(policy.Spec, statusRefresh)
+        return age > maxAge
             ? $"cannot confirm it is still needed: the policy's latest decision is from {Clock(latest)}, {age.TotalSeconds:0} s ago (the control loop has not evaluated it since); not applied"
             : null;
     }

@@ -24,6 +24,15 @@ public static partial class ProposalRules
         spec.Pin is { } pin && pin.Until > now ? pin : null;
 
     /// <summary>
+    /// The freeze or pin in force at <paramref name="now"/> that no change but a pin may go past, as the reason a change
+    /// waits; null when none is.
+    /// </summary>
+    public static string? OverrideInForce(ScalePolicySpec spec, DateTimeOffset now) =>
+        ActiveFreeze(spec, now) is { } freeze ? $"policy is frozen until {freeze.Until:u} ({freeze.Reason})"
+        : ActivePin(spec, now) is { } pin ? $"replicas are pinned at {pin.Replicas} until {pin.Until:u}"
+        : null;
+
+    /// <summary>
     /// Why the loop leaves a pin in force that the workload does not run (scaled outside ScaleControl, the pin's own
     /// scale failed, or a pin written into the spec with kubectl); null when no pin is in force or the workload runs it.
     /// A pin is applied by the override that made it, through its approval rules; the loop cannot tell who wrote the
@@ -56,6 +65,19 @@ public static partial class ProposalRules
         proposal.Status.Amendments.Count > 0 ? proposal.Status.Amendments[^1].At : ProposalFactory.CreatedAt(proposal);
 
     /// <summary>
+    /// Why <paramref name="policy"/> no longer governs the workload <paramref name="proposal"/> would scale: its target
+    /// was changed, or it was deleted and made again (same name) for another workload, while the proposal waited. The
+    /// policy's roster, bounds and decisions are then another workload's, so none of them vouches for this scale, and the
+    /// loop, which looks at the policy's target only, would leave the proposal open until it expires. Null while it does.
+    /// </summary>
+    public static string? NotGovernedBy(ScaleProposal proposal, ScalePolicy policy)
+    {
+        var asked = ProposalFactory.TargetOf(proposal);
+        var governed = ProposalFactory.TargetOf(policy);
+        return asked == governed ? null : $"policy {policy.Metadata.Name} now governs {governed.Kind}/{governed.Name}, not {asked.Kind}/{asked.Name}";
+    }
+
+    /// <summary>
     /// Null when scaling to <paramref name="replicas"/> still makes sense against the workload as it is now and the
     /// policy's latest decision (<see cref="NoLongerNeeded"/>, <see cref="Undecided"/>); otherwise why not.
     /// </summary>
@@ -65,6 +87,11 @@ public static partial class ProposalRules
         if (policy is null)
         {
             return $"policy {proposal.Metadata.Namespace}/{proposal.Spec.PolicyName} no longer exists";
+        }
+
+        if (NotGovernedBy(proposal, policy) is { } moved)
+        {
+            return moved;
         }
 
         if (ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Pin)
@@ -83,14 +110,9 @@ public static partial class ProposalRules
             return $"the workload moved since the undo was asked for: it runs {state.SpecReplicas}, the undo started from {proposal.Spec.FromReplicas}";
         }
 
-        if (ActiveFreeze(policy.Spec, now) is { } freeze)
+        if (OverrideInForce(policy.Spec, now) is { } overridden)
         {
-            return $"policy is frozen until {freeze.Until:u} ({freeze.Reason})";
-        }
-
-        if (ActivePin(policy.Spec, now) is { } pin)
-        {
-            return $"replicas are pinned at {pin.Replicas} until {pin.Until:u}";
+            return overridden;
         }
 
         if (replicas < policy.Spec.MinReplicas || replicas > policy.Spec.MaxReplicas)

@@ -45,7 +45,14 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
             valid.Add(approval.User);
         }
 
+        // The approvals the policy asks for now count too: a proposal asked under a laxer rule (the policy's
+        // requiredApprovals raised since, or a ScaleProposal written by hand) gets no fewer than the policy's.
         var required = Math.Max(proposal.Spec.RequiredApprovals, proposal.Spec.RequiresTwoPersons ? 2 : 1);
+        if (roster.Count > 0 && ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Auto)
+        {
+            required = Math.Max(required, policy.Spec.Approval!.RequiredApprovals);
+        }
+
         if (valid.Count < required)
         {
             return $"{valid.Count} valid approval(s), {required} needed; not applied";
@@ -61,12 +68,15 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
             return ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Auto;
         }
 
-        if (roster.Contains(approval.User, StringComparer.Ordinal))
-        {
-            return true;
-        }
-
-        // A pin or undo on a policy that names no approvers is its requester's to apply (OverrideRules routed it so).
-        return roster.Count == 0 && ProposalFactory.ActionOf(proposal) is ProposalFactory.Action.Pin or ProposalFactory.Action.Undo && approval.User == proposal.Spec.RequestedBy;
+        return OnRoster(proposal, roster, approval.User);
     }
+
+    /// <summary>
+    /// Whether <paramref name="user"/>'s approval of <paramref name="proposal"/> counts under the policy's roster as it is
+    /// now: a listed approver, or the requester of a pin or undo on a policy that names no approvers (OverrideRules
+    /// routed it so).
+    /// </summary>
+    public static bool OnRoster(ScaleProposal proposal, IReadOnlyList<string> roster, string user) =>
+        roster.Contains(user, StringComparer.Ordinal)
+        || (roster.Count == 0 && ProposalFactory.ActionOf(proposal) is ProposalFactory.Action.Pin or ProposalFactory.Action.Undo && user == proposal.Spec.RequestedBy);
 }

@@ -15,11 +15,25 @@ public sealed class InMemoryPolicyStore(TimeProvider? time = null) : IPolicyStor
     private readonly ResourceVersions _versions = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    private Dictionary<string, ScalePolicy>? _stalled;
+
+    /// <summary>
+    /// From now on <see cref="ListAsync"/> and <see cref="GetAsync"/> answer what the store holds now, as a watch cache
+    /// that stopped following does; writes and <see cref="GetCurrentAsync"/> (a read from the API server) go on.
+    /// </summary>
+    public void StallCache()
+    {
+        lock (_gate)
+        {
+            _stalled = new Dictionary<string, ScalePolicy>(_items, StringComparer.Ordinal);
+        }
+    }
+
     public Task<IReadOnlyList<ScalePolicy>> ListAsync(string? @namespace, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            IReadOnlyList<ScalePolicy> list = [.. _items.Values
+            IReadOnlyList<ScalePolicy> list = [.. (_stalled ?? _items).Values
                 .Where(p => @namespace is null || p.Metadata.Namespace == @namespace)
                 .OrderBy(p => p.Key, StringComparer.Ordinal)];
             return Task.FromResult(list);
@@ -27,6 +41,14 @@ public sealed class InMemoryPolicyStore(TimeProvider? time = null) : IPolicyStor
     }
 
     public Task<ScalePolicy?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult((_stalled ?? _items).GetValueOrDefault($"{@namespace}/{name}"));
+        }
+    }
+
+    public Task<ScalePolicy?> GetCurrentAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         lock (_gate)
         {

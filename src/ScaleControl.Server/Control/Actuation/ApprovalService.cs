@@ -194,7 +194,8 @@ public sealed class ApprovalService(
     }
 
     /// <summary>
-    /// The re-check at the tap, against the policy's latest decision (<see cref="ProposalRules.NoLongerNeeded"/>): a
+    /// The re-check at the tap, against the policy as it is now — its roster (<see cref="ApprovalVerification.OnRoster"/>),
+    /// its target (<see cref="ProposalRules.NotGovernedBy"/>) — and its latest decision (<see cref="ProposalRules.NoLongerNeeded"/>): a
     /// proposal it no longer supports is withdrawn, its card says why, and the tapper is told; one whose decision cannot
     /// be confirmed (none, too old, or held for missing metrics or a freeze: <see cref="ProposalRules.Undecided"/>) is
     /// refused and left waiting; a scale-up held only by the change budget or a cooldown goes on, and the approval
@@ -210,10 +211,26 @@ public sealed class ApprovalService(
             return null; // the applier refuses it, naming the missing policy
         }
 
-        if (ProposalRules.NoLongerNeeded(proposal, policy) is { } why
+        // The roster as it is now, as the applier will check it: an approver dropped since the card was sent is refused
+        // here and the proposal waits for the others, instead of claiming the apply and failing it for everyone.
+        var roster = policy.Spec.Approval?.Approvers ?? [];
+        if (!ApprovalVerification.OnRoster(proposal, roster, command.User))
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused,
+                $"Not applied: {command.User} is no longer an approver of policy {policy.Metadata.Name} (approvers: {(roster.Count > 0 ? string.Join(", ", roster) : "none")}). The proposal still waits.", proposal);
+        }
+
+        if ((ProposalRules.NotGovernedBy(proposal, policy) ?? ProposalRules.NoLongerNeeded(proposal, policy)) is { } why
             && await withdrawals.WithdrawAsync(proposal, why, $"when {command.User} approved via {command.Channel}", cancellationToken) is { } withdrawn)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: no longer needed, {why}. The proposal is withdrawn.", await cards.ShowAsync(withdrawn, cancellationToken));
+        }
+
+        // A freeze or pin set since the loop last evaluated (its status does not say so yet): the card waits, as it does
+        // once the status says so, rather than the apply failing on it. A pin request goes past both, as the applier lets it.
+        if (ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Pin && ProposalRules.OverrideInForce(policy.Spec, time.GetUtcNow()) is { } overridden)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: the {overridden}. The proposal still waits.", proposal);
         }
 
         return ProposalRules.Undecided(proposal, policy, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } unknown

@@ -68,14 +68,11 @@ public sealed class ScaleApplier(
         var replicas = ProposalLifecycle.ApprovedReplicas(claimed.Status.Approvals) ?? claimed.Spec.ToReplicas;
         var policy = await policies.GetAsync(claimed.Metadata.Namespace, claimed.Spec.PolicyName, cancellationToken);
         var target = ProposalFactory.TargetOf(claimed);
-        // Only approvals ScaleControl itself recorded, for people on the roster (a hand-written status is refused here).
         ScaleResult outcome;
         int from;
         try
         {
-            (outcome, from) = approvals.Refusal(claimed, policy) is { } refused
-                ? (new ScaleResult(ScaleOutcome.Failed, null, refused), claimed.Spec.FromReplicas)
-                : await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
+            (outcome, from) = await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
         }
         catch (StoreUnavailableException ex)
         {
@@ -144,7 +141,10 @@ public sealed class ScaleApplier(
             // pin or freeze written since the claim (or since a conflicting scale), on any replica, is seen, and the
             // conditional write below fails if the workload moved after this.
             policy = await policies.GetCurrentAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
-            if (ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } refusal)
+            // Only approvals ScaleControl itself recorded, for people on the roster as it is now and as many as it asks
+            // (a hand-written status is refused here); read from the API server, not a watch cache that may lag.
+            if ((approvals.Refusal(proposal, policy)
+                 ?? ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds))) is { } refusal)
             {
                 return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from);
             }

@@ -1,0 +1,151 @@
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control.Actuation;
+using ScaleControl.Server.Tests.Infrastructure;
+
+namespace ScaleControl.Server.Tests.Control;
+
+/// <summary>
+/// The policy edited (or its status written by hand) while a scale-up waits on its card: an approver's tap (sent by the
+/// DingTalk emulator over Stream, real HTTP through the real adapter) is judged by the policy as it is now — the
+/// workload it governs, its roster, the approvals it asks for — and by a decision the loop could have made, not by the
+/// card as it was sent. One fake clock for the server and the emulator.
+/// </summary>
+public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
+{
+    [Fact]
+    public async Task PolicyRetargetedToAnotherWorkload_ApproverTaps_OldWorkloadNotScaled_ProposalWithdrawn()
+    {
+        var (pending, outTrackId) = await GivenPendingCardAsync(); // checkout-api 4 → 10
+        Server.Workloads.Add("shop", "search-api", 2);
+        await EditPolicyAsync(spec => spec with { Target = new TargetRef { Kind = TargetRef.DeploymentKind, Name = "search-api" } });
+        await Tick(seconds: 5); // the policy's decision is now search-api's: 2 → 10, still a scale-up
+
+        var (status, tap) = await Emulator.TapAsync(outTrackId, "lisi", "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+
+        Assert.Equal(200, status);
+        Assert.Equal(
+            "Not applied: no longer needed, policy checkout-api now governs Deployment/search-api, not Deployment/checkout-api. The proposal is withdrawn.",
+            PrivateLine(tap));
+        Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.DoesNotContain(Server.Workloads.Writes, w => w.Target.Name == "checkout-api");
+        Assert.Equal(ProposalPhase.Superseded, (await StoredAsync(pending)).Status.Phase);
+    }
+
+    [Fact]
+    public async Task TapperDroppedFromTheRoster_Taps_RefusedProposalStillWaits_ApproverStillListedApplies()
+    {
+        var (pending, outTrackId) = await GivenPendingCardAsync();
+        await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { Approvers = ["zhangsan"] } });
+        await Tick(seconds: 5);
+
+        var (_, tap) = await Emulator.TapAsync(outTrackId, "lisi", "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+
+        Assert.Equal("Not applied: lisi is no longer an approver of policy checkout-api (approvers: zhangsan). The proposal still waits.", PrivateLine(tap));
+        var stored = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Pending, stored.Status.Phase);
+        Assert.Empty(stored.Status.Approvals);
+        Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
+
+        await Emulator.TapAsync(outTrackId, "zhangsan", "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+
+        Assert.Equal(ProposalPhase.Applied, (await StoredAsync(pending)).Status.Phase);
+        Assert.Equal(10, Server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task TapperDroppedFromTheRoster_ThisReplicasCacheStalled_NotScaled()
+    {
+        var (pending, outTrackId) = await GivenPendingCardAsync();
+        Server.Policies.StallCache(); // this replica's watch stopped following: the tap reads the old roster
+        await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { Approvers = ["zhangsan"] } });
+
+        var stored = await LisiApprovesAndNothingIsScaledAsync(pending, outTrackId);
+
+        Assert.Equal(ProposalPhase.Failed, stored.Status.Phase);
+        Assert.Contains("lisi is not an approver of policy checkout-api", stored.Status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RequiredApprovalsRaisedWhilePending_OneApproverTaps_NotScaled()
+    {
+        var (pending, outTrackId) = await GivenPendingCardAsync(); // asked when one approval was enough
+        await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { RequiredApprovals = 2 } });
+        await Tick(seconds: 5);
+
+        var stored = await LisiApprovesAndNothingIsScaledAsync(pending, outTrackId);
+
+        Assert.Equal(ProposalPhase.Failed, stored.Status.Phase); // the loop asks again, under the new rule
+        Assert.Contains("1 valid approval(s), 2 needed", stored.Status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FrozenBeforeTheLoopEvaluatedAgain_ApproverTaps_NotScaled_ProposalStillWaits()
+    {
+        var (pending, outTrackId) = await GivenPendingCardAsync();
+        var until = Server.Time.GetUtcNow().AddMinutes(30);
+        await EditPolicyAsync(spec => spec with { Freeze = new FreezeSpec { Until = until, Reason = "incident", By = "zhangsan" } }); // no tick since
+
+        var (_, tap) = await Emulator.TapAsync(outTrackId, "lisi", "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+
+        Assert.Equal($"Not applied: the policy is frozen until {until:u} (incident). The proposal still waits.", PrivateLine(tap));
+        Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
+        var stored = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Pending, stored.Status.Phase);
+        Assert.Empty(stored.Status.Approvals);
+    }
+
+    [Fact]
+    public async Task StatusDatedInTheFuture_LoopStopped_ApproverTaps_RefusedFailStatic()
+    {
+        var (pending, outTrackId) = await GivenPendingCardAsync(expiry: 1800);
+        // Written by hand (kubectl edit --subresource=status): a decision "made" a day ahead, which never goes stale.
+        var policy = (await Server.Policies.GetAsync("shop", "checkout-api", default))!;
+        await Server.Policies.UpdateStatusAsync(policy with { Status = policy.Status! with { LastEvaluationTime = Server.Time.GetUtcNow().AddDays(1) } }, default);
+        Server.Time.Advance(TimeSpan.FromSeconds(600)); // no tick: the loop has stopped evaluating
+
+        var (_, tap) = await Emulator.TapAsync(outTrackId, "lisi", "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+
+        Assert.Matches(@"^Not applied: cannot confirm it is still needed: the policy's latest decision is dated \d{4}-\d\d-\d\d 10:00:00 UTC, 85800 s ahead of now \(no control loop wrote it\); not applied\. The proposal still waits\.$", PrivateLine(tap));
+        Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal(ProposalPhase.Pending, (await StoredAsync(pending)).Status.Phase);
+    }
+
+    /// <summary>A scale-up 4 → 10 (1000 qps, 100 per pod) decided at 10:00:00 and waiting for approval, its card in the emulator's group.</summary>
+    private async Task<(ScaleProposal Pending, string OutTrackId)> GivenPendingCardAsync(int expiry = 600)
+    {
+        Server.Workloads.Add("shop", "checkout-api", 4);
+        await Server.Policies.UpsertAsync(TestPolicies.Approval(expiry: expiry), default);
+        Server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await Tick();
+        var pending = Assert.Single(await Server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal((4, 10), (pending.Spec.FromReplicas, pending.Spec.ToReplicas));
+        await Emulator.WaitForStreamAsync();
+        return (pending, pending.Status.Card!.OutTrackId);
+    }
+
+    /// <summary>An edit of the policy's spec, as <c>kubectl edit</c> makes it (the status stays).</summary>
+    private async Task EditPolicyAsync(Func<ScalePolicySpec, ScalePolicySpec> edit)
+    {
+        var policy = (await Server.Policies.GetCurrentAsync("shop", "checkout-api", default))!;
+        await Server.Policies.UpsertAsync(policy with { Spec = edit(policy.Spec) }, default);
+    }
+
+    /// <summary>lisi taps Approve and the apply it may start ends: the workload was not written; the proposal as stored.</summary>
+    private async Task<ScaleProposal> LisiApprovesAndNothingIsScaledAsync(ScaleProposal pending, string outTrackId)
+    {
+        await Emulator.TapAsync(outTrackId, "lisi", "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+        Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Empty(Server.Workloads.Writes);
+        return await StoredAsync(pending);
+    }
+
+    private async Task<ScaleProposal> StoredAsync(ScaleProposal proposal) =>
+        (await Server.Proposals.GetAsync("shop", proposal.Metadata.Name, default))!;
+}
