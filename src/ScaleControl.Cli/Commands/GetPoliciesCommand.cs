@@ -61,9 +61,18 @@ internal sealed class GetPoliciesCommand : ApiCommand
         table.Write(context.Out);
     }
 
-    /// <summary>"Pinned 40 (1h59m)", "Frozen (28m)", "Prepared 36 (18m)", "Active, event in 2h" or "Active".</summary>
+    /// <summary>The condition the server sets on a policy whose workload an older policy controls.</summary>
+    private const string TargetConflict = "TargetConflict";
+
+    /// <summary>"Held (TargetConflict)", "Pinned 40 (1h59m)", "Frozen (28m)", "Prepared 36 (18m)", "Active, event in 2h" or "Active".</summary>
     internal static string State(CommandContext context, Policy policy)
     {
+        // Another policy owns the workload: the loop does not act on this one, whatever its pin or freeze says.
+        if (policy.Status?.Conditions?.Any(c => c.Type == TargetConflict) == true)
+        {
+            return $"Held ({TargetConflict})";
+        }
+
         var now = context.Now;
         if (policy.Spec.Pin is { } pin && pin.Until > now)
         {

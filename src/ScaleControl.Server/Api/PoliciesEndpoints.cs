@@ -57,6 +57,13 @@ public static class PoliciesEndpoints
         }
 
         var existing = await store.GetAsync(ns, name, cancellationToken);
+        // Judged with the age it has in the store: an edit of the policy that owns the workload goes through.
+        var candidate = policy with { Metadata = policy.Metadata with { CreationTimestamp = existing?.Metadata.CreationTimestamp } };
+        if (TargetOwnership.HeldBy(candidate, await store.ListAsync(ns, cancellationToken)) is { } owner)
+        {
+            return Problems.WorkloadControlled(candidate, owner);
+        }
+
         try
         {
             var stored = await store.UpsertAsync(policy with { Status = existing?.Status }, cancellationToken);

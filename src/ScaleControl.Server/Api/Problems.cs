@@ -13,6 +13,11 @@ public static class Problems
     public static ProblemHttpResult ProposalNotFound(string ns, string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Proposal not found", detail: $"ScaleProposal {ns}/{name} does not exist");
 
+    /// <summary>A second policy for a workload another policy controls (<see cref="TargetOwnership"/>); <c>policy</c> names the owner.</summary>
+    public static ProblemHttpResult WorkloadControlled(ScalePolicy candidate, ScalePolicy owner) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Workload already has a ScalePolicy",
+            detail: TargetOwnership.Refusal(candidate, owner), extensions: new Dictionary<string, object?> { ["policy"] = owner.Key });
+
     public static Results<Ok<ScalePolicy>, ProblemHttpResult> From(OverrideResult result) =>
         result.Policy is { } policy
             ? TypedResults.Ok(policy)

@@ -60,6 +60,9 @@ public sealed class CliSandbox : IAsyncLifetime
         }
     }
 
+    /// <summary>Real kubectl against the sandbox cluster, as admin: a write that goes past the ScaleControl API.</summary>
+    public Task<ScaleControl.Testing.Kubernetes.KubectlResult> KubectlAsync(params string[] args) => _server!.Kubectl.RunAsync(args);
+
     /// <summary>A direct API call (as admin), for arranging a scene the CLI then looks at.</summary>
     public async Task<JsonNode?> ApiAsync(HttpMethod method, string path, object? body = null, string token = AdminToken)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Hosting;
@@ -218,6 +219,13 @@ public sealed class ApprovalService(
         {
             return new ApprovalResult(ApprovalResultKind.Refused,
                 $"Not applied: {command.User} is no longer an approver of policy {policy.Metadata.Name} (approvers: {(roster.Count > 0 ? string.Join(", ", roster) : "none")}). The proposal still waits.", proposal);
+        }
+
+        // Asked for by a policy another one holds off the workload: it will never be applied, so it is not left waiting.
+        if (TargetOwnership.HeldBy(policy, await policies.ListAsync(policy.Metadata.Namespace, cancellationToken)) is { } owner
+            && await withdrawals.WithdrawAsync(proposal, TargetOwnership.Problem(policy, owner), $"when {command.User} approved via {command.Channel}", cancellationToken) is { } orphan)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {TargetOwnership.Problem(policy, owner)}. The proposal is withdrawn.", await cards.ShowAsync(orphan, cancellationToken));
         }
 
         if ((ProposalRules.NotGovernedBy(proposal, policy) ?? ProposalRules.NoLongerNeeded(proposal, policy)) is { } why

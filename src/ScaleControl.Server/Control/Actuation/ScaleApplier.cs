@@ -144,6 +144,7 @@ public sealed class ScaleApplier(
             // Only approvals ScaleControl itself recorded, for people on the roster as it is now and as many as it asks
             // (a hand-written status is refused here); read from the API server, not a watch cache that may lag.
             if ((approvals.Refusal(proposal, policy)
+                 ?? await HeldOffAsync(policy, cancellationToken)
                  ?? ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds))) is { } refusal)
             {
                 return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from);
@@ -165,6 +166,15 @@ public sealed class ScaleApplier(
             await announcer.EventAsync(proposal, ScaleEventReasons.ScaleConflictRetried, $"{target} changed while scaling to {replicas}; re-read and re-checked", warning: false, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Scale writes come only from the policy that controls the workload (<see cref="TargetOwnership"/>): a proposal of a
+    /// policy another one holds off it (an approval, an undo of a change it made before) is refused here, whoever asked.
+    /// </summary>
+    private async Task<string?> HeldOffAsync(ScalePolicy? policy, CancellationToken cancellationToken) =>
+        policy is not null && TargetOwnership.HeldBy(policy, await policies.ListAsync(policy.Metadata.Namespace, cancellationToken)) is { } owner
+            ? TargetOwnership.Problem(policy, owner)
+            : null;
 
     /// <returns>The proposal as stored after its notices (an automatic step's first card is recorded on it).</returns>
     private async Task<ScaleProposal> RecordAsync(ScaleProposal final, ChangeSource source, ScalePolicy? policy, WorkloadRef target, int from, int replicas, ScaleResult outcome, CancellationToken cancellationToken)

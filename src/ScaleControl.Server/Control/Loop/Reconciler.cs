@@ -81,6 +81,7 @@ public sealed class Reconciler(
         // Leaders first: a follower sizes from its leader's decision of this same tick (a call chain in one decision).
         var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Metadata.Namespace, p.Metadata.Name), p, horizon)).ToList();
         await HoldInvalidAsync(due, cancellationToken);
+        await HoldConflictingAsync(due, all, cancellationToken);
         await backfill.FillAsync(due, board.Listed, now, cancellationToken); // before the tick's readings: the past goes in first
         appliedChanges.Learn(board.Listed, byKey, now); // changes other replicas applied, before anything is decided
         var tick = new LeaderReadings.Tick(all);
@@ -147,6 +148,31 @@ public sealed class Reconciler(
                 due.RemoveAt(i);
                 runtimes.Forget(policy.Metadata.Namespace, policy.Metadata.Name);
                 await WriteStatusAsync(policy, null, problem, cancellationToken, PolicyValidity.ConditionType);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes out of <paramref name="due"/> every policy whose workload an older policy controls (<see cref="TargetOwnership"/>):
+    /// one workload, one controller. Nothing of theirs is decided or applied, their memory is dropped, and their status
+    /// names the policy that owns the workload. Deleting the owner hands the workload to the next oldest.
+    /// </summary>
+    private async Task HoldConflictingAsync(List<ScalePolicy> due, IReadOnlyList<ScalePolicy> all, CancellationToken cancellationToken)
+    {
+        var held = TargetOwnership.Held(all);
+        if (held.Count == 0)
+        {
+            return;
+        }
+
+        for (var i = due.Count - 1; i >= 0; i--)
+        {
+            if (held.TryGetValue(due[i].Key, out var owner))
+            {
+                var policy = due[i];
+                due.RemoveAt(i);
+                runtimes.Forget(policy.Metadata.Namespace, policy.Metadata.Name);
+                await WriteStatusAsync(policy, null, TargetOwnership.Problem(policy, owner), cancellationToken, TargetOwnership.ConditionType);
             }
         }
     }
@@ -400,7 +426,7 @@ public sealed class Reconciler(
         // age by (ProposalRules.DecisionUnknown).
         var reason = decision?.Reason ?? problem;
         var now = time.GetUtcNow();
-        Condition[] conditions = problem is null ? [] : [new Condition { Type = problemType, Reason = problemType switch { "WorkloadMissing" => "NotFound", "EvaluationFailed" => "Error", _ => "ValidationFailed" }, Message = problem, LastTransitionTime = now }];
+        Condition[] conditions = problem is null ? [] : [new Condition { Type = problemType, Reason = problemType switch { "WorkloadMissing" => "NotFound", "EvaluationFailed" => "Error", TargetOwnership.ConditionType => TargetOwnership.ConditionReason, _ => "ValidationFailed" }, Message = problem, LastTransitionTime = now }];
         try
         {
             await policies.UpdateStatusAsync(policy with

@@ -42,6 +42,13 @@ public sealed class OverrideService(
 {
     public async Task<OverrideResult> FreezeAsync(string @namespace, string name, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
+        // A freeze on a policy the loop holds off its workload would change nothing and read as if it did.
+        if (await policies.GetAsync(@namespace, name, cancellationToken) is { } current
+            && TargetOwnership.HeldBy(current, await policies.ListAsync(@namespace, cancellationToken)) is { } owner)
+        {
+            return new OverrideResult(null, $"{TargetOwnership.Problem(current, owner)}; freeze {owner.Key} instead", StatusCodes.Status409Conflict);
+        }
+
         var until = time.GetUtcNow().AddSeconds(durationSeconds);
         var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = new FreezeSpec { Until = until, Reason = reason, By = user } }, cancellationToken);
         if (result.Policy is { } policy)
@@ -167,8 +174,9 @@ public sealed class OverrideService(
         return result;
     }
 
+    /// <summary>The policy that controls the workload: of several naming it, the oldest (<see cref="TargetOwnership"/>), the one the loop acts on.</summary>
     public async Task<ScalePolicy?> FindByWorkloadAsync(string @namespace, string workload, CancellationToken cancellationToken) =>
-        (await policies.ListAsync(@namespace, cancellationToken)).FirstOrDefault(p => p.Spec.Target.Name == workload);
+        TargetOwnership.Oldest((await policies.ListAsync(@namespace, cancellationToken)).Where(p => p.Spec.Target.Name == workload));
 
     internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true, string? why = null)
     {

@@ -115,6 +115,7 @@ public sealed class StatusService(
             pin?.Replicas,
             proposal?.Metadata.Name,
             last?.Time ?? policy.Status?.LastEvaluationTime,
-            last?.Said);
+            // A policy held off its workload has no evaluation of its own: its status condition says who owns the workload.
+            last?.Said ?? policy.Status?.Conditions.FirstOrDefault(c => c.Type == TargetOwnership.ConditionType)?.Message);
     }
 }
