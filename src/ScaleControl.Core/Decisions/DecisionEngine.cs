@@ -397,23 +397,26 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
 
     /// <summary>
     /// 9. An HPA that owns the workload keeps its owner's minReplicas (<see cref="HpaInfo.OwnMinReplicas"/>): ScaleControl
-    /// can raise that floor and restore it, never go below it, so a scale-down asks for the floor at the lowest, and
-    /// holds where the workload already runs at or below it. Asking below it changed nothing in the cluster and made
-    /// an "applied 4 → 4" proposal, an Event and a "scaled automatically 4 → 3" notice on every evaluation.
+    /// can raise that floor and lower it back, never below the owner's, so a scale-down asks for that minimum at the
+    /// lowest, and holds where the floor would not come down (<see cref="HpaInfo.ScaleDownFloor"/>): the workload runs at
+    /// or below the minimum, or the HPA itself keeps it above a floor the decision would not lower. Asking anyway
+    /// changed nothing in the cluster and made a proposal (and a card or notice) on every evaluation.
     /// Not inlined: only a workload with an HPA comes here.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ApplyHpaFloor(ref Progress step, HpaInfo hpa, int current, ref DecisionReason reason)
     {
-        if (step.Desired >= hpa.OwnMinReplicas)
+        var floor = hpa.ScaleDownFloor(step.Desired);
+        if (floor == step.Desired)
         {
-            return;
+            return; // ScaleControl's raised floor comes down to the count asked for
         }
 
-        step.Desired = Math.Min(hpa.OwnMinReplicas, current);
+        step.Desired = Math.Min(floor ?? current, current);
         step.BoundBy = "hpaMinReplicas";
         step.Hold = step.Desired == current;
         reason.HpaFloor = hpa;
+        reason.HpaDecides = floor is null && current > hpa.OwnMinReplicas;
     }
 
     /// <summary>Why the policy's leading signal could not be read this time, or null (none, or it was read).</summary>

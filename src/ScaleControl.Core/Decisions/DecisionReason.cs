@@ -77,6 +77,9 @@ internal struct DecisionReason
 
     public bool StayAt { readonly get => Has(Rules.StayAt); set => Set(Rules.StayAt, value); }
 
+    /// <summary>Held above the owning HPA's floor, which ScaleControl cannot lower further: the HPA alone keeps the count.</summary>
+    public bool HpaDecides { readonly get => Has(Rules.HpaDecides); set => Set(Rules.HpaDecides, value); }
+
     private readonly bool Has(Rules rule) => (_applied & rule) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // Decide is too large for the JIT to inline it by itself
@@ -198,9 +201,7 @@ internal struct DecisionReason
 
         if (HpaFloor is { } hpa)
         {
-            // Held where it runs (at or below the HPA's floor), or limited to the floor on the way down.
-            reason.Append(hpa.OwnMinReplicas >= Current ? "; held at " : "; not below ").Append(Math.Min(hpa.OwnMinReplicas, Current))
-                .Append(": HPA ").Append(hpa.Name).Append(" owns the workload and its own minReplicas is ").Append(hpa.OwnMinReplicas);
+            AppendHpaFloor(reason, hpa);
         }
 
         if (StayAt)
@@ -209,6 +210,23 @@ internal struct DecisionReason
         }
 
         return reason.ToString();
+    }
+
+    private readonly void AppendHpaFloor(StringBuilder reason, HpaInfo hpa)
+    {
+        if (HpaDecides)
+        {
+            // Above a floor ScaleControl cannot lower further: the HPA's own metrics keep the count.
+            var inForce = hpa.MinReplicas ?? 1;
+            reason.Append("; held at ").Append(Current).Append(" by HPA ").Append(hpa.Name).Append(inForce <= hpa.OwnMinReplicas
+                ? $" (its own minReplicas {hpa.OwnMinReplicas} is restored; the HPA decides below that)"
+                : $" (ScaleControl's floor on it is {inForce}; the HPA decides above that)");
+            return;
+        }
+
+        // Held where it runs (at or below the HPA's floor), or limited to the floor on the way down.
+        reason.Append(hpa.OwnMinReplicas >= Current ? "; held at " : "; not below ").Append(Math.Min(hpa.OwnMinReplicas, Current))
+            .Append(": HPA ").Append(hpa.Name).Append(" owns the workload and its own minReplicas is ").Append(hpa.OwnMinReplicas);
     }
 
     /// <summary>What the decision was based on, for the proposal's audit record and the card.</summary>
@@ -323,4 +341,5 @@ internal enum Rules : ushort
     CoolingDown = 1 << 7,
     WaitingForReadiness = 1 << 8,
     StayAt = 1 << 9,
+    HpaDecides = 1 << 10,
 }

@@ -16,6 +16,18 @@ public sealed record HpaInfo(string Name, int? MinReplicas, int MaxReplicas, int
     /// (Kubernetes' default 1 when unset). ScaleControl raises the HPA's floor and restores it, never goes below it.
     /// </summary>
     public int OwnMinReplicas => OriginalMinReplicas ?? MinReplicas ?? 1;
+
+    /// <summary>
+    /// The floor a scale-down to <paramref name="desired"/> would leave on this HPA (never below <see cref="OwnMinReplicas"/>),
+    /// or null when that is not below the floor in force: the write would change nothing (or raise the floor), so
+    /// below the running count the HPA decides, not ScaleControl. An HPA that kept 8 with its own 6 restored made an
+    /// "8 → 6" proposal on every evaluation whose apply only set minReplicas 6 again.
+    /// </summary>
+    public int? ScaleDownFloor(int desired)
+    {
+        var floor = Math.Max(desired, OwnMinReplicas);
+        return floor < (MinReplicas ?? 1) ? floor : null;
+    }
 }
 
 /// <summary>What the cluster says about a workload right now; <see cref="PodRequests"/> per replica, from the pod template (null when unknown).</summary>

@@ -108,11 +108,18 @@ public static class ReturnToNormalRules
 
         var spec = policy.Spec;
         var target = Math.Clamp(hotEvent.PreEventReplicas, spec.MinReplicas, Math.Max(spec.MinReplicas, spec.MaxReplicas));
-        // Like every decision, not below an owning HPA's own minimum (DecisionEngine.ApplyHpaFloor).
-        var hpaFloor = workload.Hpa is { } hpa && target < hpa.OwnMinReplicas ? hpa : null;
-        if (hpaFloor is not null)
+        // Like every decision, not below an owning HPA's own minimum, and none where its floor would not come down
+        // (DecisionEngine.ApplyHpaFloor): there the HPA keeps the count, and the proposal would change nothing.
+        HpaInfo? hpaFloor = null;
+        if (workload.Hpa is { } hpa && target < workload.SpecReplicas)
         {
-            target = Math.Min(hpaFloor.OwnMinReplicas, workload.SpecReplicas);
+            if (hpa.ScaleDownFloor(target) is not { } floor)
+            {
+                return null;
+            }
+
+            hpaFloor = floor == target ? null : hpa;
+            target = Math.Min(floor, workload.SpecReplicas);
         }
 
         if (target >= workload.SpecReplicas)

@@ -48,12 +48,12 @@ public class DecisionEngineHpaFloorTests
     }
 
     [Theory]
-    [InlineData(null)] // minReplicas unset: Kubernetes' default 1, below the policy's 2
+    [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void Decide_HpaMinimumAtOrBelowTheDemand_ChangesNothing(int? hpaMin)
+    public void Decide_RaisedFloorComingDownToTheDemand_AboveTheHpasOwnMinimum_ChangesNothing(int ownMin)
     {
-        var withHpa = Rig(10, new HpaInfo("web", hpaMin, 30, null)).Decide(1_250);
+        var withHpa = Rig(10, new HpaInfo("web", MinReplicas: 10, MaxReplicas: 30, OriginalMinReplicas: ownMin)).Decide(1_250);
         var without = Rig(10, null).Decide(1_250);
 
         Assert.Equal(without.DesiredReplicas, withHpa.DesiredReplicas);
@@ -61,6 +61,55 @@ public class DecisionEngineHpaFloorTests
         Assert.Equal(without.Reason, withHpa.Reason);
         Assert.DoesNotContain("HPA", withHpa.Reason, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(1_250)] // wants 3, below the HPA's own 6
+    [InlineData(3_500)] // wants 7, above it: the write would raise the floor 6 → 7, not scale down
+    public void Decide_OwnMinimumRestored_HpaKeepsMore_HoldsAndSaysTheHpaDecides(double qps)
+    {
+        // The sandbox's feed-service after an expected event: its floor back at the HPA's own 6, the HPA keeping 8.
+        var d = Rig(8, new HpaInfo("feed-service", MinReplicas: 6, MaxReplicas: 30, OriginalMinReplicas: null)).Decide(qps);
+
+        Assert.Equal(8, d.DesiredReplicas);
+        Assert.Equal(ScaleDirection.None, d.Direction);
+        Assert.Equal(DecisionOutcome.Hold, d.Outcome);
+        Assert.Equal("hpaMinReplicas", d.Evidence.BoundBy);
+        Assert.Null(d.HeldBy);
+        Assert.EndsWith("; held at 8 by HPA feed-service (its own minReplicas 6 is restored; the HPA decides below that)", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_HpaKeepsMoreThanScaleControlsRaisedFloor_Holds()
+    {
+        // ScaleControl's floor is 10, the HPA runs 14 on its own metrics; asking for 12 would raise the floor, not scale down.
+        var d = Rig(14, new HpaInfo("web", MinReplicas: 10, MaxReplicas: 30, OriginalMinReplicas: 6)).Decide(6_000); // wants 12
+
+        Assert.Equal(14, d.DesiredReplicas);
+        Assert.Equal(DecisionOutcome.Hold, d.Outcome);
+        Assert.EndsWith("; held at 14 by HPA web (ScaleControl's floor on it is 10; the HPA decides above that)", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3_000, 6)] // to the HPA's own minimum
+    [InlineData(4_000, 8)] // part of the way
+    public void Decide_ThroughScaleControlsRaisedFloor_ScalesDown(double qps, int expected)
+    {
+        var d = Rig(10, new HpaInfo("feed-service", MinReplicas: 10, MaxReplicas: 30, OriginalMinReplicas: 6)).Decide(qps);
+
+        Assert.Equal(expected, d.DesiredReplicas);
+        Assert.Equal(ScaleDirection.Down, d.Direction);
+        Assert.Equal(DecisionOutcome.ApplyNow, d.Outcome);
+    }
+
+    [Theory]
+    [InlineData(6, null, 7, null)] // restored: the write would raise the floor
+    [InlineData(6, null, 3, null)] // restored: the write would set the 6 in force again
+    [InlineData(10, 6, 3, 6)] // raised: down to its own minimum at the lowest
+    [InlineData(10, 6, 8, 8)]
+    [InlineData(10, 6, 12, null)] // at or above ScaleControl's floor: nothing to lower
+    [InlineData(null, null, 3, null)] // minReplicas unset: Kubernetes' 1, the owner's own
+    public void ScaleDownFloor_IsTheFloorTheWriteLeaves_OrNullWhenItWouldNotComeDown(int? min, int? original, int desired, int? expected) =>
+        Assert.Equal(expected, new HpaInfo("web", min, 30, original).ScaleDownFloor(desired));
 
     [Fact]
     public void Decide_ScaleUp_IsNotTouchedByTheHpaFloor()

@@ -131,6 +131,7 @@ public class ReturnToNormalRulesTests
         Assert.StartsWith("return to normal: 60 → pre-event 20 (not below HPA checkout-hpa's own minReplicas: 30)", raised.Said, StringComparison.Ordinal);
         Assert.Equal(20, WithHpa(60, original: 10)!.Target); // the HPA's own minimum is below the pre-event count: no say
         Assert.Null(WithHpa(60, original: null)); // its own minimum is where the workload runs: no way back below it
+        Assert.Null(WithHpa(10, original: null)); // its own 10 restored, the HPA keeps 60: asking for 20 would only raise its floor
     }
 
     [Fact]

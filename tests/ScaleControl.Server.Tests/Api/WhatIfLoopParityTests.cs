@@ -27,10 +27,10 @@ public sealed class WhatIfLoopParityTests(ServerFactory server) : IClassFixture<
     [Fact]
     public async Task WhatIf_WorkloadOwnedByAnHpa_NeverBelowTheHpasOwnMinimum()
     {
-        // Traffic for 2 pods on a workload whose HPA keeps at least 5: the loop holds at 5 (it cannot go below the HPA's
-        // floor), so the replay must not show a scale-down to 2.
+        // Traffic for 2 pods on a workload whose HPA keeps at least 5 (ScaleControl raised its floor to 8): the loop
+        // goes down to 5 and holds there (it cannot go below the HPA's own floor), so the replay must not show 2.
         await server.Policies.UpsertAsync(TestPolicies.Auto("video", "hpa-owned"), default);
-        server.Workloads.Add("video", "hpa-owned", 8, hpa: new Core.Ports.HpaInfo("hpa-owned", 5, 30, null));
+        server.Workloads.Add("video", "hpa-owned", 8, hpa: new Core.Ports.HpaInfo("hpa-owned", 8, 30, 5));
         server.Metrics.SetHistory(TestPolicies.Query("hpa-owned"), _ => 200);
 
         var rows = await ReplayAsync(stepSeconds: 15, name: "hpa-owned", fromSeconds: 1200);

@@ -20,7 +20,7 @@ public sealed class FakeWorkloads : IWorkloadClient
     /// <summary>Answers the next N scale writes with Conflict after bumping the resourceVersion (someone else wrote).</summary>
     public int ConflictsToInject { get; set; }
 
-    /// <param name="hpa">An HPA that owns the workload: a write sets its floor, as the Kubernetes adapter does, never below its own minReplicas.</param>
+    /// <param name="hpa">An HPA that owns the workload: a write sets its floor as the Kubernetes adapter does (raised with the original kept, or restored), never below its own minReplicas.</param>
     public WorkloadState Add(string ns, string name, int replicas, string kind = TargetRef.DeploymentKind, PodResources? requests = null, HpaInfo? hpa = null)
     {
         var state = new WorkloadState(new WorkloadRef(ns, kind, name), replicas, replicas, Next(), Guid.NewGuid().ToString(), TimeSpan.FromSeconds(30), hpa, requests);
@@ -29,6 +29,13 @@ public sealed class FakeWorkloads : IWorkloadClient
     }
 
     public int Replicas(string ns, string name) => _items[$"{ns}/{name}"].SpecReplicas;
+
+    public HpaInfo? Hpa(string ns, string name) => _items[$"{ns}/{name}"].Hpa;
+
+    private readonly ConcurrentDictionary<string, int> _hpaKeeps = new();
+
+    /// <summary>What the owning HPA's own metrics keep the workload at above its floor (the sandbox's HPA without metrics keeps what it runs).</summary>
+    public void HpaKeeps(string ns, string name, int replicas) => _hpaKeeps[$"{ns}/{name}"] = replicas;
 
     /// <summary>Fewer pods ready than asked for (starting, or Pending for want of room).</summary>
     public void SetReady(string ns, string name, int ready) => _items[$"{ns}/{name}"] = _items[$"{ns}/{name}"] with { ReadyReplicas = ready };
@@ -94,11 +101,17 @@ public sealed class FakeWorkloads : IWorkloadClient
             }
 
             var version = Next();
-            var replicas = state.Hpa is { } hpa ? Math.Max(request.Replicas, hpa.OwnMinReplicas) : request.Replicas;
-            _items[key] = state with { SpecReplicas = replicas, ReadyReplicas = replicas, ResourceVersion = version };
+            var hpa = state.Hpa is { } owner ? WithFloor(owner, request.Replicas) : null;
+            var replicas = hpa is not null ? Math.Max(hpa.MinReplicas!.Value, _hpaKeeps.GetValueOrDefault(key)) : request.Replicas;
+            _items[key] = state with { SpecReplicas = replicas, ReadyReplicas = replicas, ResourceVersion = version, Hpa = hpa };
             return Task.FromResult(new ScaleResult(ScaleOutcome.Applied, replicas, "scaled", ViaHpa: state.Hpa is not null, ResourceVersion: version));
         }
     }
+
+    /// <summary>The HPA after a write, as KubernetesWorkloadClient leaves it: above its own minimum the floor is raised (the original kept), else restored.</summary>
+    private static HpaInfo WithFloor(HpaInfo hpa, int replicas) => replicas > hpa.OwnMinReplicas
+        ? hpa with { MinReplicas = Math.Min(replicas, hpa.MaxReplicas), OriginalMinReplicas = hpa.OwnMinReplicas }
+        : hpa with { MinReplicas = hpa.OwnMinReplicas, OriginalMinReplicas = null };
 
     private string Next() => Interlocked.Increment(ref _version).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
