@@ -163,7 +163,7 @@ public sealed class ChatCommandTests
         var beijing = at.ToOffset(TimeSpan.FromHours(8)).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl prepare shop/checkout-api at {beijing} expect 2x for 20m reason gala");
         var prepared = await WaitForMessageAsync(server, m => m.Kind == "SessionReply" && m.Text.Contains("expects traffic", StringComparison.Ordinal), "the group's prepare answer");
-        Assert.Contains($"expects traffic at {beijing} UTC+08:00", prepared.Text, StringComparison.Ordinal);
+        Assert.Contains($"{beijing} UTC+08:00 for 20m", prepared.Text, StringComparison.Ordinal); // with the date when it is tomorrow there
         var expected = Assert.Single((await server.GetJson("/api/v1/policies/shop/checkout-api", Viewer)).GetProperty("spec").GetProperty("expectedEvents").EnumerateArray());
         Assert.Equal(at, expected.GetProperty("at").GetDateTimeOffset());
         var name = expected.GetProperty("name").GetString()!;
@@ -176,7 +176,8 @@ public sealed class ChatCommandTests
         // Without the event's name: the list, privately, with the time in Beijing.
         await TypeAsync(server, "zhangsan", Group, "@ScaleControl unprepare shop/checkout-api");
         var list = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("zhangsan") && m.Text.Contains("Expected events", StringComparison.Ordinal), "zhangsan's list");
-        Assert.Contains($"`{name}` at {beijing} UTC+08:00", list.Text, StringComparison.Ordinal);
+        Assert.Contains($"`{name}` at ", list.Text, StringComparison.Ordinal);
+        Assert.Contains($"{beijing} UTC+08:00 for 20m: floor", list.Text, StringComparison.Ordinal);
         Assert.Single((await server.GetJson("/api/v1/policies/shop/checkout-api", Viewer)).GetProperty("spec").GetProperty("expectedEvents").EnumerateArray());
 
         await TypeAsync(server, "zhangsan", Group, $"@ScaleControl unprepare shop/checkout-api {name}");

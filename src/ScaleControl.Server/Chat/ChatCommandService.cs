@@ -65,7 +65,7 @@ public sealed partial class ChatCommandService(
 
         return request.Command switch
         {
-            HelpCommand => Task.FromResult(ChatAnswers.Help(caller, clock.Name(time.GetUtcNow()))),
+            HelpCommand => Task.FromResult(ChatAnswers.Help(caller, clock.Name())),
             WhoAmICommand => Task.FromResult(ChatAnswers.WhoAmI(request, caller)),
             StatusCommand c => StatusAsync(c, cancellationToken),
             ProposalsCommand => ProposalsAsync(cancellationToken),

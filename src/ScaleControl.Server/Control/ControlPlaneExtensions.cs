@@ -70,7 +70,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<WhatIfSimulator>();
         services.AddSingleton<ChatPeople>();
         services.AddSingleton<ChatConfirmations>();
-        services.AddSingleton(sp => ChatClock.From(sp.GetRequiredService<IOptions<DingTalkOptions>>()));
+        services.AddSingleton(sp => ChatClock.From(sp.GetRequiredService<IOptions<DingTalkOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ConfirmationExpiry>();
         services.AddSingleton<ChatCommandService>();
         services.AddSingleton<ICommandInbox>(sp => sp.GetRequiredService<ChatCommandService>());

@@ -424,7 +424,7 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task Prepare_ClockTime_IsReadInTheChatTimeZone_AndAnsweredWithItsOffset()
+    public async Task Prepare_ClockTime_IsReadInTheChatTimeZone_AndAnsweredWithItsOffsetAndOtherDaysDate_HelpNamesTheZone()
     {
         await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
         using var beijing = _server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:DingTalk:TimeZone", "Asia/Shanghai"));
@@ -438,6 +438,14 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero), expected.At);
         Assert.Contains("expects traffic at 20:00 UTC+08:00", reply.Markdown, StringComparison.Ordinal);
         Assert.Contains($"`unprepare shop/checkout-api {expected.Name}`", reply.Markdown, StringComparison.Ordinal);
+        var help = await beijing.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(From("zhangsan", new HelpCommand()), CancellationToken.None);
+        Assert.Contains("times in Asia/Shanghai (UTC+08:00 now)", help.Markdown, StringComparison.Ordinal);
+        Assert.Contains("`unprepare ns/workload`", help.Markdown, StringComparison.Ordinal);
+
+        // 08:00 there is over today: tomorrow's, and the answer carries the date.
+        var tomorrow = await beijing.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(
+            From("zhangsan", prepare with { At = new EventTime { Clock = new TimeOnly(8, 0) } }), CancellationToken.None);
+        Assert.Contains("expects traffic at 2026-11-26 08:00 UTC+08:00", tomorrow.Markdown, StringComparison.Ordinal);
     }
 
     [Fact]
