@@ -151,6 +151,44 @@ public sealed class ChatCommandTests
         Assert.DoesNotContain(messages, m => m.Kind == "OtoMessage" && m.Receivers.Contains("lisi"));
     }
 
+    [Fact]
+    public async Task PrepareAtAClockTime_IsBeijingTime_AndUnprepareCancelsIt_ListsPrivately_ViewerRefused()
+    {
+        await using var server = await ProductOnCluster.StartAsync(Fast.Settings(("ScaleControl__DingTalk__TimeZone", "Asia/Shanghai")));
+        await WaitForRobotListenerAsync(server);
+
+        // A clock time three hours ahead in Beijing (a whole minute, as typed): the event is then, not at that hour UTC.
+        var at = DateTimeOffset.UtcNow.AddHours(3);
+        at = new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, at.Minute, 0, TimeSpan.Zero);
+        var beijing = at.ToOffset(TimeSpan.FromHours(8)).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        await TypeAsync(server, "zhangsan", Group, $"@ScaleControl prepare shop/checkout-api at {beijing} expect 2x for 20m reason gala");
+        var prepared = await WaitForMessageAsync(server, m => m.Kind == "SessionReply" && m.Text.Contains("expects traffic", StringComparison.Ordinal), "the group's prepare answer");
+        Assert.Contains($"{beijing} UTC+08:00 for 20m", prepared.Text, StringComparison.Ordinal); // with the date when it is tomorrow there
+        var expected = Assert.Single((await server.GetJson("/api/v1/policies/shop/checkout-api", Viewer)).GetProperty("spec").GetProperty("expectedEvents").EnumerateArray());
+        Assert.Equal(at, expected.GetProperty("at").GetDateTimeOffset());
+        var name = expected.GetProperty("name").GetString()!;
+
+        // wangwu is a viewer: refused privately, the event stays.
+        await TypeAsync(server, "wangwu", Group, $"@ScaleControl unprepare shop/checkout-api {name}");
+        var refusal = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("wangwu"), "wangwu's private refusal");
+        Assert.Contains("operator role in `shop`", refusal.Text, StringComparison.Ordinal);
+
+        // Without the event's name: the list, privately, with the time in Beijing.
+        await TypeAsync(server, "zhangsan", Group, "@ScaleControl unprepare shop/checkout-api");
+        var list = await WaitForMessageAsync(server, m => m.Kind == "OtoMessage" && m.Receivers.Contains("zhangsan") && m.Text.Contains("Expected events", StringComparison.Ordinal), "zhangsan's list");
+        Assert.Contains($"`{name}` at ", list.Text, StringComparison.Ordinal);
+        Assert.Contains($"{beijing} UTC+08:00 for 20m: floor", list.Text, StringComparison.Ordinal);
+        Assert.Single((await server.GetJson("/api/v1/policies/shop/checkout-api", Viewer)).GetProperty("spec").GetProperty("expectedEvents").EnumerateArray());
+
+        await TypeAsync(server, "zhangsan", Group, $"@ScaleControl unprepare shop/checkout-api {name}");
+        var cancelled = await WaitForMessageAsync(server, m => m.Kind == "SessionReply" && m.Text.Contains("cancelled", StringComparison.Ordinal), "the group's unprepare answer");
+        Assert.Contains(name, cancelled.Text, StringComparison.Ordinal);
+        Assert.Empty((await server.GetJson("/api/v1/policies/shop/checkout-api", Viewer)).GetProperty("spec").GetProperty("expectedEvents").EnumerateArray());
+        var history = await server.GetJson("/api/v1/history?namespace=shop", Viewer);
+        Assert.Contains(history.EnumerateArray(), h => h.GetProperty("kind").GetString() == "Unprepared"
+            && h.GetProperty("by").GetString() == "zhangsan" && h.GetProperty("channel").GetString() == "DingTalkChat");
+    }
+
     private static async Task WaitForRobotListenerAsync(ProductOnCluster server) =>
         await server.Eventually(async () =>
         {

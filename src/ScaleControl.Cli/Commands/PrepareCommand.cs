@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ScaleControl.Cli.Api;
 using ScaleControl.Cli.Formatting;
 
 namespace ScaleControl.Cli.Commands;
@@ -116,7 +117,13 @@ internal sealed class PrepareCommand : ApiCommand
     {
         var id = context.Id(context.Parse.GetValue(s_policy)!);
         var duration = context.Parse.GetValue(s_for);
-        EventTimes.TryResolve(context.Parse.GetValue(s_at), context.Now, duration, TimeZoneInfo.Local, out var at);
+        var text = context.Parse.GetValue(s_at);
+        if (!EventTimes.TryResolve(text, context.Now, duration, TimeZoneInfo.Local, out var at))
+        {
+            // The shape was checked when parsing: only a local time the clocks skip (daylight saving) is left.
+            throw new CliException($"--at '{text}' does not exist in {TimeZoneInfo.Local.Id}: the clocks skip it that day; give another time or an offset (2026-03-08T02:30-05:00)");
+        }
+
         var body = new JsonObject
         {
             ["at"] = at.ToString("O", CultureInfo.InvariantCulture),

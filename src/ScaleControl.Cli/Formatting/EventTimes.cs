@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ScaleControl.Times;
 
 namespace ScaleControl.Cli.Formatting;
 
 /// <summary>
 /// When an announced event starts, as people type it: <c>20:00</c> (local time, the next such time unless an event
 /// of that length starting then is still going on), <c>+30m</c> (from now), or a full time
-/// (<c>2026-12-04T20:00+08:00</c>, <c>2026-12-04 20:00</c> in local time).
+/// (<c>2026-12-04T20:00+08:00</c>, <c>2026-12-04 20:00</c> in local time). Local times follow <see cref="WallClock"/>
+/// (shared with chat): the first of a time passed twice, none for a time the clocks skip.
 /// </summary>
 internal static partial class EventTimes
 {
@@ -30,24 +32,15 @@ internal static partial class EventTimes
 
         if (ClockTime().Match(text) is { Success: true } clock)
         {
-            var local = TimeZoneInfo.ConvertTime(now, zone);
-            var time = new TimeSpan(int.Parse(clock.Groups["h"].Value, CultureInfo.InvariantCulture), int.Parse(clock.Groups["m"].Value, CultureInfo.InvariantCulture), 0);
-            var today = local.Date + time;
-            at = Instant(today, zone);
-            if (at + duration <= now)
-            {
-                at = Instant(today.AddDays(1), zone);
-            }
-
-            return true;
+            var time = new TimeOnly(int.Parse(clock.Groups["h"].Value, CultureInfo.InvariantCulture), int.Parse(clock.Groups["m"].Value, CultureInfo.InvariantCulture));
+            return WallClock.TryNext(time, now, duration, zone, out at);
         }
 
         if (text.Length > 0 && char.IsDigit(text[0]) && text.Contains('-', StringComparison.Ordinal))
         {
             if (DateTime.TryParseExact(text, s_localFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var localTime))
             {
-                at = Instant(localTime, zone);
-                return true;
+                return WallClock.TryInstant(localTime, zone, out at);
             }
 
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var absolute) && HasOffset(text))
@@ -59,14 +52,6 @@ internal static partial class EventTimes
 
         return false;
     }
-
-    /// <summary>
-    /// A wall-clock time of the zone as an instant. Where the clocks go back it happens twice: the earlier one, since a
-    /// floor that starts an hour early costs an hour of pods and one an hour late misses the traffic (.NET's default
-    /// is the later, standard-time one).
-    /// </summary>
-    private static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone) =>
-        new(local, zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local));
 
     private static bool HasOffset(string text) =>
         text.EndsWith('Z') || text.EndsWith('z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.OrdinalIgnoreCase) && text.Contains('T', StringComparison.OrdinalIgnoreCase);

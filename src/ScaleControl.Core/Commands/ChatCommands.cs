@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ScaleControl.Times;
 
 namespace ScaleControl.Core.Commands;
 
@@ -10,6 +11,7 @@ namespace ScaleControl.Core.Commands;
 [JsonPolymorphic]
 [JsonDerivedType(typeof(ScaleCommand), "scale")]
 [JsonDerivedType(typeof(FreezeCommand), "freeze")]
+[JsonDerivedType(typeof(UnprepareCommand), "unprepare")]
 public abstract record ChatCommand
 {
     /// <summary>The verb as typed in the grammar (for help, audit and metrics).</summary>
@@ -119,27 +121,46 @@ public sealed record PrepareCommand(string Namespace, string Workload, EventTime
     public override bool Changes => true;
 }
 
-/// <summary>When an announced event starts, as typed in chat: a clock time (UTC, the next one), <c>+30m</c> from now, or an absolute time.</summary>
+/// <summary>Cancel an expected event, as <c>scalectl unprepare</c>; the floor goes with it.</summary>
+/// <param name="Workload">A workload name (its policy is meant), or a policy name.</param>
+/// <param name="Event">Null: the robot lists the policy's events.</param>
+public sealed record UnprepareCommand(string Namespace, string Workload, string? Event) : ChatCommand
+{
+    public override string Verb => "unprepare";
+
+    public override bool Changes => true;
+}
+
+/// <summary>
+/// When an announced event starts, as typed in chat: a clock time (in the chat's time zone, the next one), a date and
+/// time in that zone, <c>+30m</c> from now, or a time with its own offset.
+/// </summary>
 public sealed record EventTime
 {
     public TimeOnly? Clock { get; init; }
+    public DateTime? Local { get; init; }
     public TimeSpan? After { get; init; }
     public DateTimeOffset? Absolute { get; init; }
 
-    /// <summary>The start: a clock time today, or tomorrow when an event of <paramref name="duration"/> starting today would be over.</summary>
-    public DateTimeOffset Resolve(DateTimeOffset now, TimeSpan duration)
+    /// <summary>
+    /// The start, with <see cref="WallClock"/>'s rule (the same as <c>scalectl prepare</c>): a clock time today, or
+    /// tomorrow when an event of <paramref name="duration"/> starting today would be over. False: the clocks of
+    /// <paramref name="zone"/> skip that local time (daylight saving).
+    /// </summary>
+    public bool TryResolve(DateTimeOffset now, TimeSpan duration, TimeZoneInfo zone, out DateTimeOffset at)
     {
         if (Absolute is { } absolute)
         {
-            return absolute;
+            at = absolute;
+            return true;
         }
 
         if (After is { } after)
         {
-            return now + after;
+            at = now + after;
+            return true;
         }
 
-        var today = new DateTimeOffset(now.UtcDateTime.Date + Clock!.Value.ToTimeSpan(), TimeSpan.Zero);
-        return today + duration <= now ? today.AddDays(1) : today;
+        return Local is { } local ? WallClock.TryInstant(local, zone, out at) : WallClock.TryNext(Clock!.Value, now, duration, zone, out at);
     }
 }

@@ -34,6 +34,7 @@ public static partial class ChatCommandParser
         ("undo", "undo <ns/proposal|ns/workload> [reason]"),
         ("history", "history <ns/workload>"),
         ("prepare", "prepare <ns/workload> at <HH:mm|+30m|ISO time> expect <N>x|replicas <n> for <duration> reason <text>"),
+        ("unprepare", "unprepare <ns/workload> [event]"),
         ("confirm", "confirm <code>"),
     ];
 
@@ -76,6 +77,7 @@ public static partial class ChatCommandParser
             "undo" => ParseTarget(args, "undo", (ns, name, reason) => new UndoCommand(ns, name, reason)),
             "history" => ParseTarget(args, "history", (ns, name) => new HistoryCommand(ns, name), allowReason: false),
             "prepare" => ChatPrepareParser.Parse(args),
+            "unprepare" => ParseUnprepare(args),
             "confirm" => args.Count == 1 && ConfirmCode().IsMatch(args[0])
                 ? new ParsedCommand(new ConfirmCommand(args[0].ToUpperInvariant()), null)
                 : Fail("usage: `confirm <code>` with the code the robot gave"),
@@ -230,6 +232,27 @@ public static partial class ChatCommandParser
         return reason.Length > MaxReasonLength
             ? Fail($"reason too long (at most {MaxReasonLength} characters)")
             : new ParsedCommand(new FreezeCommand(ns, workload, duration, reason), null);
+    }
+
+    /// <summary><c>unprepare ns/workload event-20261204-1200</c>; without the event the robot lists the policy's events.</summary>
+    private static ParsedCommand ParseUnprepare(List<string> args)
+    {
+        if (args.Count is 0 or > 2)
+        {
+            return Usage("unprepare");
+        }
+
+        if (!TryWorkload(args[0], out var ns, out var name, out var error))
+        {
+            return Fail(error);
+        }
+
+        if (args.Count == 2 && !KubernetesNames.IsDnsSubdomain(args[1]))
+        {
+            return Fail($"event `{Short(args[1])}` is not an event name such as `event-20261204-1200` (send `unprepare {ns}/{name}` for the list)");
+        }
+
+        return new ParsedCommand(new UnprepareCommand(ns, name, args.Count == 2 ? args[1] : null), null);
     }
 
     internal static bool TryWorkload(string text, out string ns, out string name, out string error)

@@ -8,7 +8,8 @@ namespace ScaleControl.DingTalk.Chat;
 /// <summary>
 /// <c>prepare shop/checkout-api at 20:00 expect 3x for 20m reason push to 30M users</c>, the chat form of
 /// <c>scalectl prepare</c>: keywords in any order after the workload, <c>reason</c> last (it takes the rest).
-/// Times: <c>20:00</c> (UTC, the next one), <c>+30m</c> (from now) or <c>2026-12-04T20:00+08:00</c>.
+/// Times: <c>20:00</c> (the next one) and <c>2026-12-04 20:00</c> in the chat's time zone (<c>ScaleControl:DingTalk:TimeZone</c>,
+/// read when the command runs), <c>+30m</c> (from now) or <c>2026-12-04T20:00+08:00</c> (its own offset wins).
 /// </summary>
 internal static partial class ChatPrepareParser
 {
@@ -44,13 +45,18 @@ internal static partial class ChatPrepareParser
             }
 
             var value = args[++i];
+            if (keyword == "at" && i + 1 < args.Count && LocalDate().IsMatch(value) && LocalClock().IsMatch(args[i + 1]))
+            {
+                value += "T" + args[++i]; // "at 2026-12-04 20:00": the date and the time are two words
+            }
+
             switch (keyword)
             {
                 case "at" when TryTime(value) is { } time:
                     at = time;
                     break;
                 case "at":
-                    return Fail($"time `{Short(value)}` must read like `20:00` (UTC), `+30m` or `2026-12-04T20:00+08:00`");
+                    return Fail($"time `{Short(value)}` must read like `20:00`, `2026-12-04 20:00` (the chat's time zone), `+30m` or `2026-12-04T20:00+08:00`");
                 case "for" when TryDuration(value, out var length, out _):
                     duration = length;
                     break;
@@ -104,12 +110,23 @@ internal static partial class ChatPrepareParser
             return new EventTime { Clock = clock };
         }
 
-        // An absolute time must carry its offset: a chat message has no local time zone to assume.
+        if (DateTime.TryParseExact(text, ["yyyy-MM-dd'T'H:mm", "yyyy-MM-dd'T'HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            return new EventTime { Local = local };
+        }
+
+        // Anything else must carry its offset (or Z), which then wins over the chat's time zone.
         return text.Contains('T', StringComparison.Ordinal) && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal))
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var absolute)
             ? new EventTime { Absolute = absolute }
             : null;
     }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
+    private static partial Regex LocalDate();
+
+    [GeneratedRegex(@"^\d{1,2}:\d{2}$")]
+    private static partial Regex LocalClock();
 
     [GeneratedRegex(@"^(\d{1,3}(?:\.\d{1,2})?)[x×]$", RegexOptions.IgnoreCase)]
     private static partial Regex Multiple();

@@ -75,7 +75,7 @@ public sealed class DingTalkOptions
     /// <summary>Base of the proposal page; the card links to <c>{base}/proposals/{namespace}/{name}</c>.</summary>
     public Uri? DetailsBaseUrl { get; set; }
 
-    /// <summary>IANA time zone the card shows times in.</summary>
+    /// <summary>IANA time zone of the on-call group: the cards and chat answers show times in it, and chat reads typed clock times in it.</summary>
     public string TimeZone { get; set; } = "UTC";
 
     /// <summary>Display names for DingTalk userIds (for @-mentions and "approved by").</summary>

@@ -77,7 +77,7 @@ internal sealed class DingTalkOptionsValidator : IValidateOptions<DingTalkOption
 
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out _))
         {
-            errors.Add($"TimeZone '{options.TimeZone}' is not a known time zone.");
+            errors.Add($"TimeZone '{options.TimeZone}' is not a known time zone; use an IANA id such as Asia/Shanghai.");
         }
 
         if (options.MaxRetryAttempts is < 0 or > 10)

@@ -9,19 +9,20 @@ using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Chat;
 
-/// <summary>The robot's answers as compact markdown for a phone: a bold first line, a few short lines, times in UTC.</summary>
+/// <summary>The robot's answers as compact markdown for a phone: a bold first line, a few short lines, times in the chat's zone (<see cref="ChatClock"/>).</summary>
 public static class ChatAnswers
 {
     public const int MaxLines = 12;
 
-    public static CommandReply Help(Caller caller) => CommandReply.Done("ScaleControl commands", string.Join("\n\n",
+    public static CommandReply Help(Caller caller, string zone) => CommandReply.Done("ScaleControl commands", string.Join("\n\n",
         "**ScaleControl commands**",
         "- `status [ns/workload]`\n- `proposals`\n- `history ns/workload`",
         "- `approve ns/workload` · `reject ns/workload [reason]`",
         "- `scale ns/workload 2->6 for 30m [reason]` (only if it runs 2 now)",
         "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` · `unpin ns/workload`",
         "- `undo ns/workload [reason]` (its latest applied change, or `undo ns/proposal`)",
-        "- `prepare ns/workload at 20:00 expect 3x for 20m reason …` (times in UTC, `+30m`, or with an offset; or `replicas 30`)",
+        $"- `prepare ns/workload at 20:00 expect 3x for 20m reason …` (times in {zone}, `+30m`, or with an offset; or `replicas 30`)",
+        "- `unprepare ns/workload` (lists its events) · `unprepare ns/workload event-…`",
         $"- `whoami` (you are **{caller.User}**, {Rights(caller)})"));
 
     public static CommandReply WhoAmI(CommandRequest request, Caller caller) => CommandReply.Done("whoami",
@@ -34,7 +35,7 @@ public static class ChatAnswers
         _ => "viewer: status, proposals and history only",
     };
 
-    public static CommandReply Status(IReadOnlyList<PolicyStatusView> policies)
+    public static CommandReply Status(IReadOnlyList<PolicyStatusView> policies, ChatClock clock)
     {
         if (policies.Count == 0)
         {
@@ -60,12 +61,12 @@ public static class ChatAnswers
             text.Append(CultureInfo.InvariantCulture, $" · {p.Mode}");
             if (p.PinnedReplicas is { } pinned)
             {
-                text.Append(CultureInfo.InvariantCulture, $" · 📌 {pinned} until {Clock(p.PinnedUntil)}");
+                text.Append(CultureInfo.InvariantCulture, $" · 📌 {pinned} until {clock.Format(p.PinnedUntil)}");
             }
 
             if (p.FrozenUntil is { } frozen)
             {
-                text.Append(CultureInfo.InvariantCulture, $" · ❄ until {Clock(frozen)}");
+                text.Append(CultureInfo.InvariantCulture, $" · ❄ until {clock.Format(frozen)}");
             }
 
             if (p.OpenProposal is { } proposal)
@@ -88,7 +89,7 @@ public static class ChatAnswers
         return CommandReply.Done("Status", text.ToString());
     }
 
-    public static CommandReply Proposals(IReadOnlyList<ScaleProposal> open)
+    public static CommandReply Proposals(IReadOnlyList<ScaleProposal> open, ChatClock clock)
     {
         if (open.Count == 0)
         {
@@ -96,11 +97,11 @@ public static class ChatAnswers
         }
 
         var lines = open.Take(MaxLines).Select(p =>
-            $"- `{p.Metadata.Namespace}/{p.Metadata.Name}` {p.Spec.Target.Name} {p.Spec.FromReplicas} → {p.Spec.ToReplicas} · {p.Status.Phase} · expires {Clock(p.Spec.ExpiresAt)}");
+            $"- `{p.Metadata.Namespace}/{p.Metadata.Name}` {p.Spec.Target.Name} {p.Spec.FromReplicas} → {p.Spec.ToReplicas} · {p.Status.Phase} · expires {clock.Format(p.Spec.ExpiresAt)}");
         return CommandReply.Done("Proposals", $"**Open proposals ({open.Count})**\n\n{string.Join("\n", lines)}");
     }
 
-    public static CommandReply History(string ns, string workload, IReadOnlyList<HistoryEntry> entries)
+    public static CommandReply History(string ns, string workload, IReadOnlyList<HistoryEntry> entries, ChatClock clock)
     {
         if (entries.Count == 0)
         {
@@ -108,14 +109,12 @@ public static class ChatAnswers
         }
 
         var lines = entries.Take(MaxLines).Select(e =>
-            $"- {Clock(e.Time)} {KindOf(e)}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}");
+            $"- {clock.Format(e.Time)} {KindOf(e)}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}");
         return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}");
     }
 
     /// <summary>The API counts an unpin as a Pinned row and says so in its message (docs/api.md); a chat line has no message, so it names it.</summary>
     private static string KindOf(HistoryEntry entry) => entry is { Kind: HistoryKind.Pinned, To: null } ? "Unpinned" : entry.Kind.ToString();
-
-    public static string Clock(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture) : "?";
 
     /// <summary>Free text a person typed, shown in prose: one line, bounded, every markdown character escaped so it shows as typed.</summary>
     public static string Literal(string text) => MarkdownText.Escape(text.Length > 120 ? Flat(text[..120]) + "…" : Flat(text));

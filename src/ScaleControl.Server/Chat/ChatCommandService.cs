@@ -33,6 +33,7 @@ public sealed partial class ChatCommandService(
     IConfirmationCards confirmationCards,
     Announcer announcer,
     WatchedNamespaces watched,
+    ChatClock clock,
     TimeProvider time,
     ILogger<ChatCommandService> logger) : ICommandInbox
 {
@@ -64,7 +65,7 @@ public sealed partial class ChatCommandService(
 
         return request.Command switch
         {
-            HelpCommand => Task.FromResult(ChatAnswers.Help(caller)),
+            HelpCommand => Task.FromResult(ChatAnswers.Help(caller, clock.Name())),
             WhoAmICommand => Task.FromResult(ChatAnswers.WhoAmI(request, caller)),
             StatusCommand c => StatusAsync(c, cancellationToken),
             ProposalsCommand => ProposalsAsync(cancellationToken),
@@ -77,6 +78,7 @@ public sealed partial class ChatCommandService(
             UnpinCommand c => UnpinAsync(request, c, cancellationToken),
             UndoCommand c => UndoAsync(request, c, cancellationToken),
             PrepareCommand c => PrepareAsync(request, c, cancellationToken),
+            UnprepareCommand c => UnprepareAsync(request, c, confirmed, cancellationToken),
             ConfirmCommand c => ConfirmAsync(request, caller, c, cancellationToken),
             _ => Task.FromResult(CommandReply.Refused($"`{request.Command.Verb}` is not supported here.")),
         };
@@ -92,6 +94,7 @@ public sealed partial class ChatCommandService(
         UnpinCommand c => c.Namespace,
         UndoCommand c => c.Namespace,
         PrepareCommand c => c.Namespace,
+        UnprepareCommand c => c.Namespace,
         StatusCommand c => c.Namespace,
         HistoryCommand c => c.Namespace,
         _ => null,
@@ -104,7 +107,7 @@ public sealed partial class ChatCommandService(
             .Where(p => command.Namespace is null || p.Namespace == command.Namespace)
             .Where(p => command.Workload is null || p.Target.Name == command.Workload)
             .ToList();
-        return ChatAnswers.Status(matching);
+        return ChatAnswers.Status(matching, clock);
     }
 
     private async Task<CommandReply> ProposalsAsync(CancellationToken cancellationToken)
@@ -113,7 +116,7 @@ public sealed partial class ChatCommandService(
             .Where(p => p.Status.Phase.IsOpen())
             .OrderByDescending(ProposalFactory.CreatedAt)
             .ToList();
-        return ChatAnswers.Proposals(open);
+        return ChatAnswers.Proposals(open, clock);
     }
 
     private async Task<CommandReply> HistoryAsync(HistoryCommand command, CancellationToken cancellationToken)
@@ -122,7 +125,7 @@ public sealed partial class ChatCommandService(
         var entries = (await history.ListAsync(command.Namespace, now.AddDays(-1), now, cancellationToken))
             .Where(e => e.Workload == command.Workload)
             .ToList();
-        return ChatAnswers.History(command.Namespace, command.Workload, entries);
+        return ChatAnswers.History(command.Namespace, command.Workload, entries, clock);
     }
 
     /// <summary>approve/reject a proposal by name, or the open proposal of a workload.</summary>
@@ -198,7 +201,7 @@ public sealed partial class ChatCommandService(
 
         await AuditAsync(target, request, cancellationToken);
         return CommandReply.Done("Scaled",
-            $"**{name}** {command.From} → **{command.To}** by {request.Sender}\n\n📌 until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} · {ChatAnswers.Literal(command.Reason)}{NoteLine(result)}");
+            $"**{name}** {command.From} → **{command.To}** by {request.Sender}\n\n📌 until {clock.Format(time.GetUtcNow() + command.Duration)} · {ChatAnswers.Literal(command.Reason)}{NoteLine(result)}");
     }
 
     /// <summary>A pin below the policy's ask goes through but says so, on its own line.</summary>
@@ -249,7 +252,7 @@ public sealed partial class ChatCommandService(
         }
 
         var names = string.Join(", ", chosen.Select(p => p.Spec.Target.Name));
-        return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {ChatAnswers.Clock(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Literal(command.Reason)}");
+        return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {clock.Format(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Literal(command.Reason)}");
     }
 
     private async Task<CommandReply> UnfreezeAsync(CommandRequest request, UnfreezeCommand command, CancellationToken cancellationToken)
@@ -331,7 +334,11 @@ public sealed partial class ChatCommandService(
             return CommandReply.Refused($"No ScalePolicy targets **{name}**. Nothing was recorded.");
         }
 
-        var at = command.At.Resolve(time.GetUtcNow(), command.Duration);
+        if (!command.At.TryResolve(time.GetUtcNow(), command.Duration, clock.Zone, out var at))
+        {
+            return CommandReply.Refused($"That time does not exist in {clock.Zone.Id} on that day: the clocks skip it (daylight saving). Give another time or one with an offset. Nothing was recorded.");
+        }
+
         var result = await preparations.PrepareAsync(command.Namespace, policy.Metadata.Name,
             new PrepareRequest(at, (int)command.Duration.TotalSeconds, command.Reason, command.Multiplier, command.Replicas),
             request.Sender, Channel, cancellationToken);
@@ -343,10 +350,55 @@ public sealed partial class ChatCommandService(
         await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
         var sizing = expected.Multiplier is { } x ? $" ({x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}x of {expected.BaseReplicas})" : "";
         return CommandReply.Done("Prepared",
-            $"📅 **{name}** expects traffic at {ChatAnswers.Clock(expected.At)} for {DurationText.Short(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
-            $"from {ChatAnswers.Clock(expected.FloorStart())} until {ChatAnswers.Clock(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Literal(command.Reason)}" +
+            $"📅 **{name}** expects traffic at {clock.Format(expected.At)} for {DurationText.Short(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
+            $"from {clock.Format(expected.FloorStart())} until {clock.Format(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Literal(command.Reason)}\n\n" +
+            $"Event `{expected.Name}`: `unprepare {name} {expected.Name}` cancels it." +
             (policy.Spec.Mode is ScaleMode.Approval or ScaleMode.Hybrid ? "\n\nThe policy needs approval: the floor comes as a card when it starts." : ""));
     }
+
+    /// <summary>
+    /// Cancels an announced event, as <c>scalectl unprepare</c>: the same service, recorded with channel dingtalk-chat.
+    /// Without an event name (or with one the policy does not have) it lists the events instead. Cancelling a floor that
+    /// is in force now lets the policy scale down under traffic someone announced, so that waits for a confirmation.
+    /// </summary>
+    private async Task<CommandReply> UnprepareAsync(CommandRequest request, UnprepareCommand command, bool confirmed, CancellationToken cancellationToken)
+    {
+        var policy = await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken)
+            ?? await policies.GetAsync(command.Namespace, command.Workload, cancellationToken);
+        if (policy is null)
+        {
+            return CommandReply.Refused($"No ScalePolicy matches **{command.Namespace}/{command.Workload}**. Nothing was changed.");
+        }
+
+        var name = $"{command.Namespace}/{policy.Spec.Target.Name}";
+        var now = time.GetUtcNow();
+        var events = policy.Spec.ExpectedEvents.Where(e => e.FloorEnd() > now).OrderBy(e => e.At).ToList();
+        if (events.FirstOrDefault(e => e.Name == command.Event) is not { } cancelled)
+        {
+            var unknown = command.Event is null ? "" : $"**{name}** has no event `{command.Event}` still to come. ";
+            var how = events.Count == 0 ? "" : $"\n\nCancel one with `unprepare {name} <event>`.";
+            return CommandReply.Refused($"{unknown}{EventList(name, events)}{how} Nothing was changed.");
+        }
+
+        if (!confirmed && cancelled.FloorStart() <= now)
+        {
+            return await HoldAsync(request, policy, $"the floor of {cancelled.Replicas} replicas of `{cancelled.Name}` is in force now: without it the policy may scale down", cancellationToken);
+        }
+
+        var result = await preparations.CancelAsync(command.Namespace, policy.Metadata.Name, cancelled.Name, request.Sender, Channel, cancellationToken);
+        if (result.Event is null)
+        {
+            return CommandReply.Refused($"Cancelling `{cancelled.Name}` of **{name}** refused: {result.Message}. Nothing was changed.");
+        }
+
+        await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
+        return CommandReply.Done("Unprepared", $"📅 **{name}** event `{cancelled.Name}` at {clock.Format(cancelled.At)} cancelled by {request.Sender}: its floor of {cancelled.Replicas} is gone.");
+    }
+
+    private string EventList(string name, IReadOnlyList<ExpectedEventSpec> events) => events.Count == 0
+        ? $"**{name}** has no expected events."
+        : $"Expected events of **{name}**:\n\n" + string.Join("\n", events.Take(ChatAnswers.MaxLines).Select(e =>
+            $"- `{e.Name}` at {clock.Format(e.At)} for {DurationText.Short(TimeSpan.FromSeconds(e.DurationSeconds))}: floor {e.Replicas} by {e.By} · {ChatAnswers.Literal(e.Reason)}"));
 
     /// <summary>Nothing happens yet: the command is stored with a code, and a card with a Confirm button goes to whoever may confirm.</summary>
     private async Task<CommandReply> HoldAsync(CommandRequest request, ScalePolicy policy, string risk, CancellationToken cancellationToken)

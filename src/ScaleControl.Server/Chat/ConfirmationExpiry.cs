@@ -8,7 +8,7 @@ namespace ScaleControl.Server.Chat;
 /// (a late tap would only be told that no command waits for the code). Run by the leader on every tick; the
 /// conditional take makes each card close once, whichever replica leads.
 /// </summary>
-public sealed class ConfirmationExpiry(ChatConfirmations confirmations, IConfirmationCards cards, TimeProvider time)
+public sealed class ConfirmationExpiry(ChatConfirmations confirmations, IConfirmationCards cards, ChatClock clock, TimeProvider time)
 {
     /// <param name="all">The policies the tick read (the confirmations are annotations on them).</param>
     public async Task SweepAsync(IReadOnlyCollection<ScalePolicy> all, CancellationToken cancellationToken)
@@ -18,7 +18,7 @@ public sealed class ConfirmationExpiry(ChatConfirmations confirmations, IConfirm
             if (await confirmations.TryTakeAsync(expired, cancellationToken))
             {
                 await cards.CloseAsync(expired.Code, "expired",
-                    $"Expired at {expired.ExpiresAt:HH:mm} UTC without a confirmation; nothing was done. Send the command again if it is still wanted.", cancellationToken);
+                    $"Expired at {clock.Format(expired.ExpiresAt)} without a confirmation; nothing was done. Send the command again if it is still wanted.", cancellationToken);
             }
         }
     }

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Ports;
+using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Server.Chat;
 using ScaleControl.Server.Hosting;
 using ScaleControl.Server.Security;
@@ -68,6 +70,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<WhatIfSimulator>();
         services.AddSingleton<ChatPeople>();
         services.AddSingleton<ChatConfirmations>();
+        services.AddSingleton(sp => ChatClock.From(sp.GetRequiredService<IOptions<DingTalkOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ConfirmationExpiry>();
         services.AddSingleton<ChatCommandService>();
         services.AddSingleton<ICommandInbox>(sp => sp.GetRequiredService<ChatCommandService>());

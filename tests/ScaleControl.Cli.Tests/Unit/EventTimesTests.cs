@@ -40,6 +40,18 @@ public class EventTimesTests
     }
 
     [Theory]
+    [InlineData("02:30")]
+    [InlineData("2027-03-14 02:30")]
+    public void TryResolve_TimeTheClocksSkip_Refused(string text)
+    {
+        // New York, 23:00 EST the evening before the clocks go forward from 02:00 to 03:00: 02:30 does not happen.
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var evening = new DateTimeOffset(2027, 3, 14, 4, 0, 0, TimeSpan.Zero);
+
+        Assert.False(EventTimes.TryResolve(text, evening, TimeSpan.FromMinutes(20), newYork, out _));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("25:00")]
     [InlineData("tomorrow")]

@@ -56,6 +56,19 @@ public sealed class ChatCommandParserTests
             "prepare shop/checkout-api at 2026-12-04T20:00+08:00 expect 1.5x for 20m reason push",
             new PrepareCommand("shop", "checkout-api", new EventTime { Absolute = new DateTimeOffset(2026, 12, 4, 20, 0, 0, TimeSpan.FromHours(8)) }, TimeSpan.FromMinutes(20), 1.5, null, "push")
         },
+
+        // A date and time without an offset is in the chat's time zone (resolved when the command runs).
+        {
+            "prepare shop/checkout-api at 2026-12-04 20:00 expect 3x for 20m reason push",
+            new PrepareCommand("shop", "checkout-api", new EventTime { Local = new DateTime(2026, 12, 4, 20, 0, 0) }, TimeSpan.FromMinutes(20), 3, null, "push")
+        },
+        {
+            "prepare shop/checkout-api at 2026-12-04T8:30 replicas 30 for 20m reason push",
+            new PrepareCommand("shop", "checkout-api", new EventTime { Local = new DateTime(2026, 12, 4, 8, 30, 0) }, TimeSpan.FromMinutes(20), null, 30, "push")
+        },
+        { "unprepare shop/checkout-api event-20261204-1200", new UnprepareCommand("shop", "checkout-api", "event-20261204-1200") },
+        { "UNPREPARE shop/checkout-api", new UnprepareCommand("shop", "checkout-api", null) },
+        { "unprepare ｓｈｏｐ／checkout-api @lisi", new UnprepareCommand("shop", "checkout-api", null) },
     };
 
     [Theory]
@@ -90,7 +103,14 @@ public sealed class ChatCommandParserTests
     [InlineData("prepair shop/a at 20:00 expect 3x for 20m reason x", "Did you mean `prepare")]
     [InlineData("prepare shop/a", "usage: `prepare")]
     [InlineData("prepare shop/a at 25:00 expect 3x for 20m reason x", "time `25:00`")]
-    [InlineData("prepare shop/a at 2026-12-04T20:00 expect 3x for 20m reason x", "time `2026-12-04T20:00`")]
+    [InlineData("prepare shop/a at 2026-12-04T20:00:00 expect 3x for 20m reason x", "time `2026-12-04T20:00:00`")]
+    [InlineData("prepare shop/a at 2026-12-04 25:00 expect 3x for 20m reason x", "time `2026-12-04T25:00`")]
+    [InlineData("prepare shop/a at 2026-02-30 20:00 expect 3x for 20m reason x", "time `2026-02-30T20:00`")]
+    [InlineData("unprepare", "usage: `unprepare <ns/workload> [event]`")]
+    [InlineData("unprepare shop/a event-1 now", "usage: `unprepare")]
+    [InlineData("unprepare checkout-api event-1", "not `namespace/name`")]
+    [InlineData("unprepare shop/a Event_1", "event `Event_1` is not an event name")]
+    [InlineData("unprepar shop/a", "Did you mean `unprepare")]
     [InlineData("prepare shop/a at 20:00 expect 3x replicas 4 for 20m reason x", "exactly one of")]
     [InlineData("prepare shop/a at 20:00 expect 300x for 20m reason x", "`expect 300x`")]
     [InlineData("prepare shop/a at 20:00 expect 3x for 20m because x", "unknown word `because`")]

@@ -81,7 +81,7 @@ public class DingTalkOptionsValidatorTests
             ["ScaleControl:DingTalk:Webhooks:ops:Keywords:0"] = "scale",
         }).Value);
 
-        Assert.Contains("TimeZone 'Mars/Olympus' is not a known time zone.", error.Failures);
+        Assert.Contains("TimeZone 'Mars/Olympus' is not a known time zone; use an IANA id such as Asia/Shanghai.", error.Failures);
         Assert.Contains("Webhooks:ops needs Url or AccessToken.", error.Failures);
         Assert.DoesNotContain(error.Failures, f => f.Contains("very-secret", StringComparison.Ordinal));
     }

@@ -423,5 +423,102 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Contains("above the policy's maxReplicas", reply.Markdown, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Prepare_ClockTime_IsReadInTheChatTimeZone_AndAnsweredWithItsOffsetAndOtherDaysDate_HelpNamesTheZone()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        using var beijing = _server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:DingTalk:TimeZone", "Asia/Shanghai"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { Clock = new TimeOnly(20, 0) }, TimeSpan.FromMinutes(20), 3, null, "push");
+
+        // 10:00Z is 18:00 in Beijing: 20:00 is 12:00Z today, not 20:00Z.
+        var reply = await beijing.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(From("zhangsan", prepare), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        var expected = Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero), expected.At);
+        Assert.Contains("expects traffic at 20:00 UTC+08:00", reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains($"`unprepare shop/checkout-api {expected.Name}`", reply.Markdown, StringComparison.Ordinal);
+        var help = await beijing.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(From("zhangsan", new HelpCommand()), CancellationToken.None);
+        Assert.Contains("times in Asia/Shanghai (UTC+08:00 now)", help.Markdown, StringComparison.Ordinal);
+        Assert.Contains("`unprepare ns/workload`", help.Markdown, StringComparison.Ordinal);
+
+        // 08:00 there is over today: tomorrow's, and the answer carries the date.
+        var tomorrow = await beijing.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(
+            From("zhangsan", prepare with { At = new EventTime { Clock = new TimeOnly(8, 0) } }), CancellationToken.None);
+        Assert.Contains("expects traffic at 2026-11-26 08:00 UTC+08:00", tomorrow.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prepare_LocalTimeTheClocksSkip_IsRefusedAndNothingIsRecorded()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        using var newYork = _server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:DingTalk:TimeZone", "America/New_York"));
+        var skipped = new EventTime { Local = new DateTime(2027, 3, 14, 2, 30, 0) }; // clocks go 02:00 → 03:00 that night
+        _server.Time.SetUtcNow(new DateTimeOffset(2027, 3, 13, 12, 0, 0, TimeSpan.Zero));
+
+        var reply = await newYork.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(
+            From("zhangsan", new PrepareCommand("shop", "checkout-api", skipped, TimeSpan.FromMinutes(20), 3, null, "push")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.Contains("does not exist in America/New_York", reply.Markdown, StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task Unprepare_ByAnOperator_CancelsTheEventAndRecordsWhoAndTheChannel()
+    {
+        var name = await PreparedAsync(TimeSpan.FromHours(2));
+
+        var reply = await Inbox.ExecuteAsync(From("lisi", new UnprepareCommand("shop", "checkout-api", name), $"unprepare shop/checkout-api {name}"), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Contains($"event `{name}`", reply.Markdown, StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+        var history = await _server.Service<HistoryService>().ListAsync("shop", _server.Time.GetUtcNow().AddHours(-1), _server.Time.GetUtcNow(), CancellationToken.None);
+        Assert.Contains(history, h => h.Kind == HistoryKind.Unprepared && h.By == "lisi" && h.Channel == "DingTalkChat");
+    }
+
+    [Fact]
+    public async Task Unprepare_WithoutOrWithAnUnknownEvent_ListsTheEventsPrivately_NothingChanges()
+    {
+        var name = await PreparedAsync(TimeSpan.FromHours(2));
+
+        var list = await Inbox.ExecuteAsync(From("zhangsan", new UnprepareCommand("shop", "checkout-api", null)), CancellationToken.None);
+        var unknown = await Inbox.ExecuteAsync(From("zhangsan", new UnprepareCommand("shop", "checkout-api", "event-19990101-0000")), CancellationToken.None);
+        var byViewer = await Inbox.ExecuteAsync(From("wangwu", new UnprepareCommand("shop", "checkout-api", name)), CancellationToken.None);
+
+        Assert.All(new[] { list, unknown, byViewer }, r => Assert.True(r.Outcome == CommandOutcome.Refused && r.Private));
+        Assert.Contains($"- `{name}` at 12:00 UTC for 20m: floor 6 by zhangsan", list.Markdown, StringComparison.Ordinal);
+        Assert.Contains("has no event `event-19990101-0000`", unknown.Markdown, StringComparison.Ordinal);
+        Assert.Contains($"`{name}`", unknown.Markdown, StringComparison.Ordinal);
+        Assert.Contains("operator role in `shop`", byViewer.Markdown, StringComparison.Ordinal);
+        Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task Unprepare_FloorInForceNow_WaitsForTheSendersConfirmation()
+    {
+        var name = await PreparedAsync(TimeSpan.FromSeconds(30)); // the floor starts ~2 minutes before: in force now
+
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new UnprepareCommand("shop", "checkout-api", name)), CancellationToken.None);
+        Assert.Equal(CommandOutcome.NeedsConfirmation, asked.Outcome);
+        Assert.Contains("is in force now", asked.Markdown, StringComparison.Ordinal);
+        Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+
+        var confirmed = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(Assert.Single(_server.ConfirmationCards.Sent).Code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, confirmed.Outcome);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+    }
+
+    /// <summary>zhangsan announces 3x traffic at now + <paramref name="after"/> for 20 minutes; the event's name.</summary>
+    private async Task<string> PreparedAsync(TimeSpan after)
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = after }, TimeSpan.FromMinutes(20), 3, null, "push");
+        Assert.Equal(CommandOutcome.Done, (await Inbox.ExecuteAsync(From("zhangsan", prepare), CancellationToken.None)).Outcome);
+        return Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents).Name;
+    }
+
     public void Dispose() => _server.Dispose();
 }
