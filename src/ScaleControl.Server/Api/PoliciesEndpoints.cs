@@ -6,6 +6,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Auth;
+using ScaleControl.Server.Control;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Control.Overrides;
 using ScaleControl.Server.Control.Queries;
@@ -59,7 +60,7 @@ public static class PoliciesEndpoints
         var existing = await store.GetAsync(ns, name, cancellationToken);
         // Judged with the age it has in the store: an edit of the policy that owns the workload goes through.
         var candidate = policy with { Metadata = policy.Metadata with { CreationTimestamp = existing?.Metadata.CreationTimestamp } };
-        if (TargetOwnership.HeldBy(candidate, await store.ListAsync(ns, cancellationToken)) is { } owner)
+        if (await store.HeldByAsync(candidate, cancellationToken) is { } owner)
         {
             return Problems.WorkloadControlled(candidate, owner);
         }

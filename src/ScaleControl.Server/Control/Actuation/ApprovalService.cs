@@ -222,7 +222,7 @@ public sealed class ApprovalService(
         }
 
         // Asked for by a policy another one holds off the workload: it will never be applied, so it is not left waiting.
-        if (TargetOwnership.HeldBy(policy, await policies.ListAsync(policy.Metadata.Namespace, cancellationToken)) is { } owner
+        if (await policies.HeldByAsync(policy, cancellationToken) is { } owner
             && await withdrawals.WithdrawAsync(proposal, TargetOwnership.Problem(policy, owner), $"when {command.User} approved via {command.Channel}", cancellationToken) is { } orphan)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {TargetOwnership.Problem(policy, owner)}. The proposal is withdrawn.", await cards.ShowAsync(orphan, cancellationToken));

@@ -172,7 +172,7 @@ public sealed class ScaleApplier(
     /// policy another one holds off it (an approval, an undo of a change it made before) is refused here, whoever asked.
     /// </summary>
     private async Task<string?> HeldOffAsync(ScalePolicy? policy, CancellationToken cancellationToken) =>
-        policy is not null && TargetOwnership.HeldBy(policy, await policies.ListAsync(policy.Metadata.Namespace, cancellationToken)) is { } owner
+        policy is not null && await policies.HeldByAsync(policy, cancellationToken) is { } owner
             ? TargetOwnership.Problem(policy, owner)
             : null;
 

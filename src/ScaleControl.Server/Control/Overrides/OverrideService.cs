@@ -44,7 +44,7 @@ public sealed class OverrideService(
     {
         // A freeze on a policy the loop holds off its workload would change nothing and read as if it did.
         if (await policies.GetAsync(@namespace, name, cancellationToken) is { } current
-            && TargetOwnership.HeldBy(current, await policies.ListAsync(@namespace, cancellationToken)) is { } owner)
+            && await policies.HeldByAsync(current, cancellationToken) is { } owner)
         {
             return new OverrideResult(null, $"{TargetOwnership.Problem(current, owner)}; freeze {owner.Key} instead", StatusCodes.Status409Conflict);
         }
