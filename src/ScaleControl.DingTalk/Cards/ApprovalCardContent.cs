@@ -198,8 +198,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
     public string Time(DateTimeOffset at)
     {
         var local = TimeZoneInfo.ConvertTime(at, timeZone);
-        var offset = local.Offset == TimeSpan.Zero ? "" : local.Offset.ToString((local.Offset < TimeSpan.Zero ? "\\-" : "\\+") + "hh\\:mm", CultureInfo.InvariantCulture);
-        return local.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" + offset;
+        return local.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " " + UtcOffsetText.Of(local.Offset);
     }
 
     internal static int RequiredApprovals(ScaleProposalSpec spec) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Configuration;
 
 namespace ScaleControl.Server.Chat;
@@ -34,9 +35,5 @@ public sealed class ChatClock(TimeZoneInfo zone, TimeProvider time)
     /// <summary>How the help text names the zone: <c>UTC</c>, or <c>Asia/Shanghai (UTC+08:00 now)</c>.</summary>
     public string Name() => zone == TimeZoneInfo.Utc ? "UTC" : $"{zone.Id} ({Offset(time.GetUtcNow())} now)";
 
-    private string Offset(DateTimeOffset at)
-    {
-        var offset = zone.GetUtcOffset(at);
-        return offset == TimeSpan.Zero ? "UTC" : "UTC" + offset.ToString((offset < TimeSpan.Zero ? "\\-" : "\\+") + "hh\\:mm", CultureInfo.InvariantCulture);
-    }
+    private string Offset(DateTimeOffset at) => UtcOffsetText.Of(zone.GetUtcOffset(at));
 }
