@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ScaleControl.Core.Policies;
 
 /// <summary>
@@ -15,6 +17,14 @@ public sealed record ScalePolicy
     public ObjectMeta Metadata { get; init; } = new();
     public ScalePolicySpec Spec { get; init; } = new();
     public ScalePolicyStatus? Status { get; init; }
+
+    /// <summary>
+    /// Set on a stand-in for a stored policy ScaleControl cannot read (a number beyond what its field holds, which a
+    /// CRD installed before its schema had maxima lets through): which field, and why. Its <see cref="Spec"/> keeps only
+    /// the target, so nothing acts on it, nothing writes it back, and the loop says so on its status. Never serialized.
+    /// </summary>
+    [JsonIgnore]
+    public string? Unreadable { get; init; }
 
     /// <summary><c>namespace/name</c> of the policy.</summary>
     public string Key => $"{Metadata.Namespace}/{Metadata.Name}";

@@ -61,6 +61,12 @@ public interface IProposalStore
 /// <summary>The object changed since it was read; re-read and decide again.</summary>
 public sealed class ConcurrencyConflictException(string message) : Exception(message);
 
+/// <summary>
+/// A write of a policy ScaleControl could not read (<see cref="Policies.ScalePolicy.Unreadable"/>): its spec is a stand-in,
+/// and writing it back would replace what is stored. Fix the stored policy (kubectl) or replace it whole.
+/// </summary>
+public sealed class UnreadablePolicyException(string message) : Exception(message);
+
 /// <summary>The store could not be read: it answered with an error, did not answer in time, or could not be reached. Worth trying again later.</summary>
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 

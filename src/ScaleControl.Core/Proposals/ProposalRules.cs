@@ -89,6 +89,11 @@ public static partial class ProposalRules
             return $"policy {proposal.Metadata.Namespace}/{proposal.Spec.PolicyName} no longer exists";
         }
 
+        if (policy.Unreadable is { } unreadable)
+        {
+            return $"policy {policy.Key} as stored cannot be read ({unreadable})";
+        }
+
         if (NotGovernedBy(proposal, policy) is { } moved)
         {
             return moved;

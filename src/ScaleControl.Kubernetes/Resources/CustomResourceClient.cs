@@ -78,8 +78,9 @@ public sealed class CustomResourceClient<TModel>(IKubernetes client, string plur
 
     public static JsonElement Write(TModel model) => JsonSerializer.SerializeToElement(model, CustomResourceJson.Options);
 
+    /// <summary>The object as <see cref="CustomResourceReader"/> reads it (a policy that does not read is its stand-in).</summary>
     public static TModel Read(JsonElement body) =>
-        body.Deserialize<TModel>(CustomResourceJson.Options) ?? throw new JsonException($"Empty {typeof(TModel).Name} body");
+        CustomResourceReader.Read<TModel>(body, out var problem) ?? throw new JsonException(problem);
 
     private static async Task<TModel> Call(ObjectMeta meta, Func<Task<JsonElement>> call)
     {

@@ -10,7 +10,8 @@ namespace ScaleControl.Kubernetes.Resources;
 /// <summary>
 /// List and watch of one custom resource (in one namespace, or all when it is null) through KubernetesClient's
 /// generic CustomObjects API.
-/// An object that does not deserialize into the Core model is logged and skipped, never fatal to the cache.
+/// An object that does not deserialize into the Core model is logged and read as <see cref="CustomResourceReader"/> says
+/// (a policy's stand-in, or skipped), never fatal to the cache.
 /// </summary>
 public sealed partial class CustomResourceSource<TModel>(
     IKubernetes client,
@@ -83,18 +84,16 @@ public sealed partial class CustomResourceSource<TModel>(
 
     private TModel? TryRead(JsonElement element)
     {
-        try
-        {
-            return element.Deserialize<TModel>(CustomResourceJson.Options);
-        }
-        catch (JsonException ex)
+        var item = CustomResourceReader.Read<TModel>(element, out var problem);
+        if (problem is not null)
         {
             var name = element.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("name", out var n) ? n.GetString() : null;
-            LogUnreadable(logger, plural, name, ex.Message);
-            return null;
+            LogUnreadable(logger, plural, name, item is null ? "skipped" : "kept as unreadable (not acted on)", problem);
         }
+
+        return item;
     }
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Skipping {Plural} object {Name}: {Problem}")]
-    private static partial void LogUnreadable(ILogger logger, string plural, string? name, string problem);
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Cannot read {Plural} object {Name}, {Outcome}: {Problem}")]
+    private static partial void LogUnreadable(ILogger logger, string plural, string? name, string outcome, string problem);
 }

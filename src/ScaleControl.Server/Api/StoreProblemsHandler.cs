@@ -23,6 +23,12 @@ public sealed class StoreProblemsHandler(IProblemDetailsService problems) : IExc
                 Status = StatusCodes.Status409Conflict,
                 Detail = $"{conflict.Message}. It kept changing while this request wrote it (other replicas or people deciding at the same time); nothing of this request was written. Read it again and retry.",
             },
+            UnreadablePolicyException unreadable => new ProblemDetails
+            {
+                Title = "Policy cannot be read",
+                Status = StatusCodes.Status409Conflict,
+                Detail = unreadable.Message,
+            },
             StoreUnavailableException unavailable => new ProblemDetails
             {
                 Title = "Kubernetes API unavailable",

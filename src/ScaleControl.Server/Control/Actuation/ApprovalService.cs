@@ -212,6 +212,13 @@ public sealed class ApprovalService(
             return null; // the applier refuses it, naming the missing policy
         }
 
+        // Its roster, bounds and decisions are unknown until it is fixed: nothing is applied on it, the proposal waits.
+        if (policy.Unreadable is { } unreadable)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused,
+                $"Not applied: policy {policy.Metadata.Name} as stored cannot be read ({unreadable}); fix it with kubectl. The proposal still waits.", proposal);
+        }
+
         // The roster as it is now, as the applier will check it: an approver dropped since the card was sent is refused
         // here and the proposal waits for the others, instead of claiming the apply and failing it for everyone.
         var roster = policy.Spec.Approval?.Approvers ?? [];

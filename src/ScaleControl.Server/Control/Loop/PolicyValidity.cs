@@ -7,7 +7,8 @@ namespace ScaleControl.Server.Control.Loop;
 /// <summary>
 /// The API validates a policy before it stores it, but whoever may edit ScalePolicies can write one with kubectl that
 /// the API would refuse: minReplicas above maxReplicas, a metric target of 0 (the engine then asked for
-/// 2,147,483,647 replicas and the loop scaled towards maxReplicas). The loop does not act on such a policy: it fails
+/// 2,147,483,647 replicas and the loop scaled towards maxReplicas), or one it cannot read at all (a number beyond int32
+/// under an old CRD: <see cref="ScalePolicy.Unreadable"/>). The loop does not act on such a policy: it fails
 /// static (no scaling, no proposals) and its status says which fields are wrong until the spec is fixed. A verdict is
 /// kept per resourceVersion, so each change is validated once, not every tick.
 /// </summary>
@@ -26,11 +27,9 @@ public sealed partial class PolicyValidity(IValidator<ScalePolicy> validator, IL
             return known.Problem;
         }
 
-        var result = validator.Validate(policy);
-        var problem = result.IsValid
-            ? null
-            : "the policy is invalid, so ScaleControl does not act on it until it is fixed (scalectl policy validate): "
-              + string.Join("; ", result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}"));
+        var problem = policy.Unreadable is { } unreadable
+            ? $"the policy as stored cannot be read, so ScaleControl does not act on it until it is fixed (kubectl edit): {unreadable}"
+            : Invalid(validator.Validate(policy));
         if (problem is not null && _verdicts.GetValueOrDefault(policy.Key).Problem != problem)
         {
             LogInvalid(logger, policy.Key, problem);
@@ -39,6 +38,12 @@ public sealed partial class PolicyValidity(IValidator<ScalePolicy> validator, IL
         _verdicts[policy.Key] = (version, problem);
         return problem;
     }
+
+    private static string? Invalid(FluentValidation.Results.ValidationResult result) =>
+        result.IsValid
+            ? null
+            : "the policy is invalid, so ScaleControl does not act on it until it is fixed (scalectl policy validate): "
+              + string.Join("; ", result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}"));
 
     /// <summary>Forgets the verdicts of policies that no longer exist.</summary>
     public void Retain(IReadOnlyDictionary<string, ScalePolicy> live)

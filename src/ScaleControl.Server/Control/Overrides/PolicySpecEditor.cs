@@ -5,7 +5,8 @@ namespace ScaleControl.Server.Control.Overrides;
 
 /// <summary>
 /// Read-modify-write of a policy's spec, conditional on resourceVersion; re-read and retry on conflict. A policy that
-/// keeps changing under the write (ten pins at the same moment) is a 409, never an unhandled 500.
+/// keeps changing under the write (ten pins at the same moment) is a 409, never an unhandled 500; so is one stored in a
+/// form ScaleControl cannot read (<see cref="ScalePolicy.Unreadable"/>), whose spec it would otherwise write back blank.
 /// </summary>
 public sealed class PolicySpecEditor(IPolicyStore policies)
 {
@@ -22,6 +23,12 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
             if (policy is null)
             {
                 return new OverrideResult(null, $"ScalePolicy {@namespace}/{name} does not exist", StatusCodes.Status404NotFound);
+            }
+
+            if (policy.Unreadable is { } problem)
+            {
+                return new OverrideResult(null, $"ScalePolicy {@namespace}/{name} as stored cannot be read ({problem}); nothing was changed: fix it with kubectl first",
+                    StatusCodes.Status409Conflict);
             }
 
             try
