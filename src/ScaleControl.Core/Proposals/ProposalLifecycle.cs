@@ -342,7 +342,8 @@ public static class ProposalLifecycle
 
     /// <summary>
     /// Pending → Superseded with no successor: the policy's latest decision no longer asks for the change
-    /// (<see cref="ProposalRules.NoLongerNeeded"/>, <see cref="ProposalRules.Withdrawal"/>); <paramref name="why"/> says what it asks now.
+    /// (<see cref="ProposalRules.NoLongerNeeded"/>, <see cref="ProposalRules.Withdrawal"/>), or the policy no longer governs
+    /// it (<see cref="ProposalRules.Ungoverned"/>); <paramref name="why"/> says what it asks now, or why it does not.
     /// </summary>
     public static TransitionResult Withdraw(ScaleProposal proposal, string why, DateTimeOffset now, string by = SystemUser)
     {

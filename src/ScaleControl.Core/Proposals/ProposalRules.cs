@@ -78,6 +78,20 @@ public static partial class ProposalRules
     }
 
     /// <summary>
+    /// Why <paramref name="proposal"/>'s policy no longer governs it at all: the policy was deleted
+    /// (<paramref name="policy"/> null), it governs another workload now (<see cref="NotGovernedBy"/>), or an older policy
+    /// holds it off the workload (<paramref name="heldBy"/>, <see cref="TargetOwnership.HeldBy"/>). Such a proposal is never
+    /// applied, so a pending one is withdrawn — at a tap, and by the loop without one (its card would otherwise wait in the
+    /// on-call group, approvable-looking, until it expires). A held decision (missing metrics, a freeze) is no reason: the
+    /// policy still governs the workload, and the proposal waits. Null while the policy governs it.
+    /// </summary>
+    public static string? Ungoverned(ScaleProposal proposal, ScalePolicy? policy, ScalePolicy? heldBy) =>
+        policy is null ? PolicyGone(proposal)
+        : NotGovernedBy(proposal, policy) ?? (heldBy is null ? null : TargetOwnership.Problem(policy, heldBy));
+
+    private static string PolicyGone(ScaleProposal proposal) => $"policy {proposal.Metadata.Namespace}/{proposal.Spec.PolicyName} no longer exists";
+
+    /// <summary>
     /// Null when scaling to <paramref name="replicas"/> still makes sense against the workload as it is now and the
     /// policy's latest decision (<see cref="NoLongerNeeded"/>, <see cref="Undecided"/>); otherwise why not.
     /// </summary>
@@ -86,7 +100,7 @@ public static partial class ProposalRules
     {
         if (policy is null)
         {
-            return $"policy {proposal.Metadata.Namespace}/{proposal.Spec.PolicyName} no longer exists";
+            return PolicyGone(proposal);
         }
 
         if (policy.Unreadable is { } unreadable)

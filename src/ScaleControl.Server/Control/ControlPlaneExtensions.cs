@@ -51,6 +51,7 @@ public static class ControlPlaneExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundApplies>());
         services.AddSingleton<CardSync>();
         services.AddSingleton<ProposalWithdrawals>();
+        services.AddSingleton<UngovernedProposals>();
         services.AddSingleton<CardReconciler>();
         services.AddSingleton<AutoStepNotices>();
         services.AddSingleton<CapacityAssessor>();

@@ -16,6 +16,33 @@ public class ProposalRulesTests
         Assert.Contains("no longer exists", ProposalRules.StillHolds(Pending(), null, Workload(20), 60, T0, StatusRefresh), StringComparison.Ordinal);
 
     [Fact]
+    public void Ungoverned_PolicyDeleted_SaysSo() =>
+        Assert.Equal("policy shop/checkout-api no longer exists", ProposalRules.Ungoverned(Pending(), null, heldBy: null));
+
+    [Fact]
+    public void Ungoverned_PolicyRetargeted_NamesBothWorkloads()
+    {
+        var moved = TestPolicies.WithSpec(Policy(), s => s with { Target = new TargetRef { Kind = TargetRef.DeploymentKind, Name = "search-api" } });
+        Assert.Equal("policy checkout-api now governs Deployment/search-api, not Deployment/checkout-api", ProposalRules.Ungoverned(Pending(), moved, heldBy: null));
+    }
+
+    [Fact]
+    public void Ungoverned_AnOlderPolicyOwnsTheWorkload_NamesTheOwner()
+    {
+        var owner = Policy() with { Metadata = new ObjectMeta { Namespace = "shop", Name = "checkout-main" } };
+        Assert.Equal(TargetOwnership.Problem(Policy(), owner), ProposalRules.Ungoverned(Pending(), Policy(), owner));
+    }
+
+    [Fact]
+    public void Ungoverned_PolicyStillGovernsTheWorkload_HeldOrFrozen_Null()
+    {
+        var frozen = TestPolicies.WithSpec(Policy(), s => s with { Freeze = new FreezeSpec { Until = T0.AddHours(1), Reason = "release" } });
+        Assert.Null(ProposalRules.Ungoverned(Pending(), Evaluated(Policy()), heldBy: null));
+        Assert.Null(ProposalRules.Ungoverned(Pending(), Held(frozen, "freeze"), heldBy: null));
+        Assert.Null(ProposalRules.Ungoverned(Pending(), Held(Policy(), Core.Decisions.Decision.HeldByFailStatic), heldBy: null));
+    }
+
+    [Fact]
     public void StillHolds_FrozenSinceProposed_Refused()
     {
         var frozen = TestPolicies.WithSpec(Policy(), s => s with { Freeze = new FreezeSpec { Until = T0.AddHours(1), Reason = "release" } });

@@ -19,7 +19,8 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         var (pending, outTrackId) = await GivenPendingCardAsync(); // checkout-api 4 → 10
         Server.Workloads.Add("shop", "search-api", 2);
         await EditPolicyAsync(spec => spec with { Target = new TargetRef { Kind = TargetRef.DeploymentKind, Name = "search-api" } });
-        await Tick(seconds: 5); // the policy's decision is now search-api's: 2 → 10, still a scale-up
+        // No tick since: the next one withdraws it untapped (UngovernedProposalTests). The status still says 4 → 10, a
+        // scale-up: the decision would let it through, the target does not.
 
         var (status, tap) = await Emulator.TapAsync(outTrackId, "lisi", "approve");
         await Server.Service<BackgroundApplies>().StopAsync(default);
@@ -116,26 +117,6 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         Assert.Equal(ProposalPhase.Pending, (await StoredAsync(pending)).Status.Phase);
     }
 
-    /// <summary>A scale-up 4 → 10 (1000 qps, 100 per pod) decided at 10:00:00 and waiting for approval, its card in the emulator's group.</summary>
-    private async Task<(ScaleProposal Pending, string OutTrackId)> GivenPendingCardAsync(int expiry = 600)
-    {
-        Server.Workloads.Add("shop", "checkout-api", 4);
-        await Server.Policies.UpsertAsync(TestPolicies.Approval(expiry: expiry), default);
-        Server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
-        await Tick();
-        var pending = Assert.Single(await Server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
-        Assert.Equal((4, 10), (pending.Spec.FromReplicas, pending.Spec.ToReplicas));
-        await Emulator.WaitForStreamAsync();
-        return (pending, pending.Status.Card!.OutTrackId);
-    }
-
-    /// <summary>An edit of the policy's spec, as <c>kubectl edit</c> makes it (the status stays).</summary>
-    private async Task EditPolicyAsync(Func<ScalePolicySpec, ScalePolicySpec> edit)
-    {
-        var policy = (await Server.Policies.GetCurrentAsync("shop", "checkout-api", default))!;
-        await Server.Policies.UpsertAsync(policy with { Spec = edit(policy.Spec) }, default);
-    }
-
     /// <summary>lisi taps Approve and the apply it may start ends: the workload was not written; the proposal as stored.</summary>
     private async Task<ScaleProposal> LisiApprovesAndNothingIsScaledAsync(ScaleProposal pending, string outTrackId)
     {
@@ -145,7 +126,4 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         Assert.Empty(Server.Workloads.Writes);
         return await StoredAsync(pending);
     }
-
-    private async Task<ScaleProposal> StoredAsync(ScaleProposal proposal) =>
-        (await Server.Proposals.GetAsync("shop", proposal.Metadata.Name, default))!;
 }

@@ -92,18 +92,5 @@ public sealed class StaleApprovalCardTests : ServerWithDingTalk
         Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
     }
 
-    /// <summary>A 4 → 10 scale-up proposed under load at 10:00:00, its card in the emulator's group.</summary>
-    private async Task<(ScaleProposal Pending, string OutTrackId)> GivenPendingCardAsync(int expiry = 600)
-    {
-        Server.Workloads.Add("shop", "checkout-api", 4);
-        await Server.Policies.UpsertAsync(TestPolicies.Approval(expiry: expiry), default);
-        Server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000); // 100 qps per pod → 10
-        await Tick();
-        var pending = Assert.Single(await Server.Proposals.ListAsync("shop", default));
-        Assert.Equal((ProposalPhase.Pending, 4, 10), (pending.Status.Phase, pending.Spec.FromReplicas, pending.Spec.ToReplicas));
-        await Emulator.WaitForStreamAsync();
-        return (pending, pending.Status.Card!.OutTrackId);
-    }
-
     private async Task<JsonElement> CardDataAsync(string outTrackId) => (await Emulator.CardAsync(outTrackId)).GetProperty("cardData");
 }

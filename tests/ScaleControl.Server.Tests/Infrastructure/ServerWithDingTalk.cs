@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Testing.DingTalk;
 
@@ -32,6 +34,30 @@ public abstract class ServerWithDingTalk : IAsyncLifetime
         Server.Time.Advance(TimeSpan.FromSeconds(seconds));
         return Server.Service<Reconciler>().TickAsync(default);
     }
+
+    /// <summary>A scale-up of shop/checkout-api 4 → 10 (1000 qps, 100 per pod) decided now and waiting for approval, its card in the emulator's group.</summary>
+    protected async Task<(ScaleProposal Pending, string OutTrackId)> GivenPendingCardAsync(int expiry = 600)
+    {
+        Server.Workloads.Add("shop", "checkout-api", 4);
+        await Server.Policies.UpsertAsync(TestPolicies.Approval(expiry: expiry), default);
+        Server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await Tick();
+        var pending = Assert.Single(await Server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal((4, 10), (pending.Spec.FromReplicas, pending.Spec.ToReplicas));
+        await Emulator.WaitForStreamAsync();
+        return (pending, pending.Status.Card!.OutTrackId);
+    }
+
+    /// <summary>An edit of a policy's spec in shop, as <c>kubectl edit</c> makes it (the status stays).</summary>
+    protected async Task EditPolicyAsync(Func<ScalePolicySpec, ScalePolicySpec> edit, string name = "checkout-api")
+    {
+        var policy = (await Server.Policies.GetCurrentAsync("shop", name, default))!;
+        await Server.Policies.UpsertAsync(policy with { Spec = edit(policy.Spec) }, default);
+    }
+
+    /// <summary>The proposal as stored now.</summary>
+    protected async Task<ScaleProposal> StoredAsync(ScaleProposal proposal) =>
+        (await Server.Proposals.GetAsync(proposal.Metadata.Namespace, proposal.Metadata.Name, default))!;
 
     /// <summary>The private line a tap's answer shows only the tapper.</summary>
     protected static string PrivateLine(JsonElement tap) =>

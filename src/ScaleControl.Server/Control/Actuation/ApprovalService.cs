@@ -196,21 +196,18 @@ public sealed class ApprovalService(
 
     /// <summary>
     /// The re-check at the tap, against the policy as it is now — its roster (<see cref="ApprovalVerification.OnRoster"/>),
-    /// its target (<see cref="ProposalRules.NotGovernedBy"/>) — and its latest decision (<see cref="ProposalRules.NoLongerNeeded"/>): a
-    /// proposal it no longer supports is withdrawn, its card says why, and the tapper is told; one whose decision cannot
-    /// be confirmed (none, too old, or held for missing metrics or a freeze: <see cref="ProposalRules.Undecided"/>) is
-    /// refused and left waiting; a scale-up held only by the change budget or a cooldown goes on, and the approval
-    /// applies. Any replica reads the decision the leader wrote on the policy's status, here from its watch cache (a tap
-    /// costs no API call); the applier reads it again from the API server right before the scale write
-    /// (<see cref="ProposalRules.StillHolds"/>). Null when the approval may go on.
+    /// whether it still governs the workload (<see cref="ProposalRules.Ungoverned"/>: deleted, retargeted, or held off by
+    /// an older policy; the loop withdraws such a proposal untapped too) — and its latest decision
+    /// (<see cref="ProposalRules.NoLongerNeeded"/>): a proposal it no longer supports is withdrawn, its card says why, and
+    /// the tapper is told; one whose decision cannot be confirmed (none, too old, or held for missing metrics or a freeze:
+    /// <see cref="ProposalRules.Undecided"/>) is refused and left waiting; a scale-up held only by the change budget or a
+    /// cooldown goes on, and the approval applies. Any replica reads the decision the leader wrote on the policy's status,
+    /// here from its watch cache (a tap costs no API call); the applier reads it again from the API server right before
+    /// the scale write (<see cref="ProposalRules.StillHolds"/>). Null when the approval may go on.
     /// </summary>
     private async Task<ApprovalResult?> RecheckAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
     {
         var policy = await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
-        if (policy is null)
-        {
-            return null; // the applier refuses it, naming the missing policy
-        }
 
         // Its roster, bounds and decisions are unknown until it is fixed: nothing is applied on it, the proposal waits.
         if (policy.Unreadable is { } unreadable)
@@ -221,24 +218,23 @@ public sealed class ApprovalService(
 
         // The roster as it is now, as the applier will check it: an approver dropped since the card was sent is refused
         // here and the proposal waits for the others, instead of claiming the apply and failing it for everyone.
-        var roster = policy.Spec.Approval?.Approvers ?? [];
-        if (!ApprovalVerification.OnRoster(proposal, roster, command.User))
+        var roster = policy?.Spec.Approval?.Approvers ?? [];
+        if (policy is not null && !ApprovalVerification.OnRoster(proposal, roster, command.User))
         {
             return new ApprovalResult(ApprovalResultKind.Refused,
                 $"Not applied: {command.User} is no longer an approver of policy {policy.Metadata.Name} (approvers: {(roster.Count > 0 ? string.Join(", ", roster) : "none")}). The proposal still waits.", proposal);
         }
 
-        // Asked for by a policy another one holds off the workload: it will never be applied, so it is not left waiting.
-        if (await policies.HeldByAsync(policy, cancellationToken) is { } owner
-            && await withdrawals.WithdrawAsync(proposal, TargetOwnership.Problem(policy, owner), $"when {command.User} approved via {command.Channel}", cancellationToken) is { } orphan)
-        {
-            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {TargetOwnership.Problem(policy, owner)}. The proposal is withdrawn.", await cards.ShowAsync(orphan, cancellationToken));
-        }
-
-        if ((ProposalRules.NotGovernedBy(proposal, policy) ?? ProposalRules.NoLongerNeeded(proposal, policy)) is { } why
+        var owner = policy is null ? null : await policies.HeldByAsync(policy, cancellationToken);
+        if ((ProposalRules.Ungoverned(proposal, policy, owner) ?? (policy is null ? null : ProposalRules.NoLongerNeeded(proposal, policy))) is { } why
             && await withdrawals.WithdrawAsync(proposal, why, $"when {command.User} approved via {command.Channel}", cancellationToken) is { } withdrawn)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: no longer needed, {why}. The proposal is withdrawn.", await cards.ShowAsync(withdrawn, cancellationToken));
+        }
+
+        if (policy is null)
+        {
+            return null; // withdrawn by someone else meanwhile: the write below finds it decided
         }
 
         // A freeze or pin set since the loop last evaluated (its status does not say so yet): the card waits, as it does

@@ -5,7 +5,8 @@ namespace ScaleControl.Server.Control.Actuation;
 
 /// <summary>
 /// Closes a pending proposal the policy's latest decision no longer asks for (<see cref="ProposalLifecycle.Withdraw"/>),
-/// at a tap (<see cref="ApprovalService"/>) or by the loop (<see cref="Loop.Reconciler"/>), and records why as an Event on
+/// or its policy no longer governs (<see cref="ProposalRules.Ungoverned"/>), at a tap (<see cref="ApprovalService"/>) or by
+/// the loop (<see cref="Loop.Reconciler"/>, <see cref="Loop.UngovernedProposals"/>), and records why as an Event on
 /// the workload. The caller shows the card.
 /// </summary>
 public sealed class ProposalWithdrawals(ProposalWriter writer, Announcer announcer, TimeProvider time)

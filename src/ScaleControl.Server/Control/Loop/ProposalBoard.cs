@@ -51,6 +51,18 @@ public sealed class ProposalBoard
     /// <summary>Marks <paramref name="row"/>'s card for one update at the end of the tick.</summary>
     public void RefreshCard(ScaleProposal row) => _refresh[row.Status.Card?.OutTrackId ?? row.Key] = row;
 
+    /// <summary>A proposal closed during the tick: no longer the target's open one, and its card updated at the end of the tick.</summary>
+    public void Closed(ScaleProposal closed)
+    {
+        var key = ProposalRules.TargetKey(ProposalFactory.TargetOf(closed));
+        if (Open.TryGetValue(key, out var open) && open.Key == closed.Key)
+        {
+            Open.Remove(key);
+        }
+
+        RefreshCard(closed);
+    }
+
     public ScaleProposal? Refused(string targetKey) => _refused.GetValueOrDefault(targetKey);
 
     public IReadOnlyList<ScaleChange> Automatic(string targetKey) => _automatic.TryGetValue(targetKey, out var list) ? list : [];

@@ -15,7 +15,8 @@ namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// One control-loop tick: maintain open proposals (escalate, expire, finish), take Undo off applied changes the workload
-/// moved on from, and bring their cards up to date, then for every policy that is due,
+/// moved on from, and bring their cards up to date, withdraw the pending ones no policy governs any more, then for every
+/// policy that is due,
 /// sample (one query per distinct expression across all due policies), decide and act; last, start a retention pass
 /// over finished proposals when one is due.
 /// </summary>
@@ -27,6 +28,7 @@ public sealed class Reconciler(
     AppliedChangeSync appliedChanges,
     ProposalService proposals,
     ProposalWithdrawals withdrawals,
+    UngovernedProposals ungoverned,
     CardReconciler cards,
     AutoStepNotices autoSteps,
     UndoOffers undoOffers,
@@ -74,6 +76,9 @@ public sealed class Reconciler(
         await autoSteps.FlushAsync(cancellationToken);
         await confirmationExpiry.SweepAsync(all, cancellationToken);
         var board = await proposals.BoardAsync(cancellationToken);
+        var held = TargetOwnership.Held(all);
+        // Before any policy acts: a proposal its policy left must not be amended or superseded by the workload's new owner.
+        await ungoverned.WithdrawAsync(board, byKey, held, cancellationToken);
 
         var now = time.GetUtcNow();
         // Half a tick of slack: a timer waking a hair early must not push a 5 s policy to the next tick (every 6 s).
@@ -81,7 +86,7 @@ public sealed class Reconciler(
         // Leaders first: a follower sizes from its leader's decision of this same tick (a call chain in one decision).
         var due = FollowGraph.LeadersFirst(all).Where(p => IsDue(runtimes.For(p.Metadata.Namespace, p.Metadata.Name), p, horizon)).ToList();
         await HoldInvalidAsync(due, cancellationToken);
-        await HoldConflictingAsync(due, all, cancellationToken);
+        await HoldConflictingAsync(due, held, cancellationToken);
         await backfill.FillAsync(due, board.Listed, now, cancellationToken); // before the tick's readings: the past goes in first
         appliedChanges.Learn(board.Listed, byKey, now); // changes other replicas applied, before anything is decided
         var tick = new LeaderReadings.Tick(all);
@@ -157,9 +162,8 @@ public sealed class Reconciler(
     /// one workload, one controller. Nothing of theirs is decided or applied, their memory is dropped, and their status
     /// names the policy that owns the workload. Deleting the owner hands the workload to the next oldest.
     /// </summary>
-    private async Task HoldConflictingAsync(List<ScalePolicy> due, IReadOnlyList<ScalePolicy> all, CancellationToken cancellationToken)
+    private async Task HoldConflictingAsync(List<ScalePolicy> due, IReadOnlyDictionary<string, ScalePolicy> held, CancellationToken cancellationToken)
     {
-        var held = TargetOwnership.Held(all);
         if (held.Count == 0)
         {
             return;
