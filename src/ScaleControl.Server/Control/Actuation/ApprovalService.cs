@@ -210,7 +210,7 @@ public sealed class ApprovalService(
         var policy = await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
 
         // Its roster, bounds and decisions are unknown until it is fixed: nothing is applied on it, the proposal waits.
-        if (policy.Unreadable is { } unreadable)
+        if (policy?.Unreadable is { } unreadable)
         {
             return new ApprovalResult(ApprovalResultKind.Refused,
                 $"Not applied: policy {policy.Metadata.Name} as stored cannot be read ({unreadable}); fix it with kubectl. The proposal still waits.", proposal);
