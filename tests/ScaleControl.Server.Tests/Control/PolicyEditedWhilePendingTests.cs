@@ -75,11 +75,9 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         Assert.Equal("Waiting for approval: 0 of 1 approval (Li Si is no longer an approver), one more needed; expires 10:10:00 UTC", await StatusTextAsync(outTrackId));
         Assert.Contains(Server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaleAwaitingApproval && e.Message.Contains("lisi is no longer an approver", StringComparison.Ordinal));
 
-        await Emulator.TapAsync(outTrackId, "zhangsan", "approve");
-        await Server.Service<BackgroundApplies>().StopAsync(default);
+        await ApproveAsync(outTrackId, "zhangsan");
 
-        Assert.Equal(ProposalPhase.Applied, (await StoredAsync(pending)).Status.Phase);
-        Assert.Equal(10, Server.Workloads.Replicas("shop", "checkout-api"));
+        await AssertAppliedOnceAsync(pending);
     }
 
     [Fact]
@@ -90,8 +88,7 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         await Tick(seconds: 5);
         var sent = await Emulator.CardAsync(outTrackId);
 
-        var (_, tap) = await Emulator.TapAsync(outTrackId, "lisi", "approve");
-        await Server.Service<BackgroundApplies>().StopAsync(default);
+        var tap = await ApproveAsync(outTrackId, "lisi");
 
         Assert.Equal("Recorded: approval by lisi recorded; 1 of 2 approvals, one more needed", PrivateLine(tap));
         var waiting = await StoredAsync(pending);
@@ -101,12 +98,9 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         Assert.Empty(Server.Workloads.Writes);
         await AssertUpdatedInPlaceAsync(sent, "Waiting for approval: 1 of 2 approvals, one more needed; expires 10:10:00 UTC");
 
-        await Emulator.TapAsync(outTrackId, "zhangsan", "approve");
-        await Server.Service<BackgroundApplies>().StopAsync(default);
+        await ApproveAsync(outTrackId, "zhangsan");
 
-        Assert.Equal(ProposalPhase.Applied, (await StoredAsync(pending)).Status.Phase);
-        Assert.Equal(10, Server.Workloads.Replicas("shop", "checkout-api"));
-        Assert.Single(Server.Workloads.Writes);
+        await AssertAppliedOnceAsync(pending);
     }
 
     [Fact]
@@ -123,8 +117,7 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         await Tick(seconds: 5);
         var sent = await Emulator.CardAsync(outTrackId);
 
-        var (_, tap) = await Emulator.TapAsync(outTrackId, "lisi", "approve");
-        await Server.Service<BackgroundApplies>().StopAsync(default);
+        var tap = await ApproveAsync(outTrackId, "lisi");
 
         Assert.Equal("Recorded: approval by lisi recorded; 1 of 2 approvals (zhangsan is no longer an approver), one more needed", PrivateLine(tap));
         var waiting = await StoredAsync(pending);
@@ -133,14 +126,10 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         Assert.Empty(Server.Workloads.Writes);
         await AssertUpdatedInPlaceAsync(sent, "Waiting for approval: 1 of 2 approvals (Zhang San is no longer an approver), one more needed; expires 10:10:00 UTC");
 
-        await Emulator.TapAsync(outTrackId, "wangwu", "approve");
-        await Server.Service<BackgroundApplies>().StopAsync(default);
+        await ApproveAsync(outTrackId, "wangwu");
 
-        var applied = await StoredAsync(pending);
-        Assert.Equal(ProposalPhase.Applied, applied.Status.Phase);
+        var applied = await AssertAppliedOnceAsync(pending);
         Assert.Equal(["zhangsan", "lisi", "wangwu"], applied.Status.Approvals.Select(a => a.User));
-        Assert.Equal(10, Server.Workloads.Replicas("shop", "checkout-api"));
-        Assert.Single(Server.Workloads.Writes);
     }
 
     [Fact]
@@ -206,6 +195,24 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
         Assert.Empty(Server.Workloads.Writes);
         return await StoredAsync(pending);
+    }
+
+    /// <summary><paramref name="user"/> taps Approve and the apply it may start ends; the tap's answer.</summary>
+    private async Task<JsonElement> ApproveAsync(string outTrackId, string user)
+    {
+        var (_, tap) = await Emulator.TapAsync(outTrackId, user, "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+        return tap;
+    }
+
+    /// <summary>Applied 4 → 10 with one scale write (never twice); the proposal as stored.</summary>
+    private async Task<ScaleProposal> AssertAppliedOnceAsync(ScaleProposal pending)
+    {
+        var applied = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Applied, applied.Status.Phase);
+        Assert.Equal(10, Server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Single(Server.Workloads.Writes);
+        return applied;
     }
 
     /// <summary>The card was updated, not sent again: the same card (the only one), a newer version, showing <paramref name="statusText"/>.</summary>
