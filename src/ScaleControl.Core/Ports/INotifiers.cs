@@ -82,6 +82,9 @@ public static class ScaleEventReasons
 
     /// <summary>An approved change not written yet because what it is checked against could not be read; it is retried.</summary>
     public const string ScaleDeferred = "ScaleDeferred";
+
+    /// <summary>An approved change not written because too few of its approvals count now; the proposal waits for another.</summary>
+    public const string ScaleAwaitingApproval = "ScaleAwaitingApproval";
     public const string TargetManagedByHpa = "TargetManagedByHpa";
     public const string MetricUnavailable = "MetricUnavailable";
     public const string PolicyFrozen = "PolicyFrozen";

@@ -83,9 +83,12 @@ public static class ProposalLifecycle
 
     /// <summary>
     /// Records an approval. Accepted even when more approvals are still needed (the phase stays Pending);
-    /// the phase becomes Approved once the rules are met.
+    /// the phase becomes Approved once the rules are met — with <paramref name="counting"/>, once enough approvals
+    /// count against the policy as it is now (<see cref="ApprovalCounting"/>), so a tap that falls short of it (an
+    /// earlier approver removed from the roster, requiredApprovals raised) asks for another approval instead of
+    /// claiming an apply that would fail.
     /// </summary>
-    public static TransitionResult Approve(ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, int? replicas = null)
+    public static TransitionResult Approve(ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, int? replicas = null, ApprovalCountRules? counting = null)
     {
         var spec = proposal.Spec;
         var status = proposal.Status;
@@ -117,18 +120,22 @@ public static class ProposalLifecycle
         }
 
         var (granted, partly) = grant;
-        var approvals = status.Approvals.Append(new ApprovalRecord { User = user, Channel = channel, At = now, Replicas = granted }).ToArray();
-        var missing = MissingApprovals(spec, approvals);
+        var fresh = new ApprovalRecord { User = user, Channel = channel, At = now, Replicas = granted };
+        var approvals = status.Approvals.Append(fresh).ToArray();
+        // The approval being recorded now is ScaleControl's own (it is sealed in the same write).
+        var tally = counting is null ? null : ApprovalCounting.Tally(proposal, approvals, counting with { Recorded = a => ReferenceEquals(a, fresh) || counting.Recorded(a) });
+        var shortfall = tally is { } t && !t.IsEnough() && ApprovalCounting.SaysMoreThanTheTaps(t, spec) ? t : null;
+        var missing = shortfall?.Describe() ?? MissingApprovals(spec, approvals);
         if (missing is not null)
         {
-            var pending = proposal with { Status = status with { Approvals = approvals, Message = $"approved by {user}; {missing}" } };
+            var pending = proposal with { Status = status with { Approvals = approvals, ApprovalTally = shortfall, Message = $"approved by {user}; {missing}" } };
             return TransitionResult.Ok(pending, $"approval by {user} recorded; {missing}");
         }
 
         var by = string.Join(", ", approvals.Select(a => a.User));
         var agreed = ApprovedReplicas(approvals)!.Value;
         var rest = partly && agreed != spec.ToReplicas ? $"; {agreed} → {spec.ToReplicas} stays pending (the target rose after the tap)" : "";
-        var approved = Move(proposal with { Status = status with { Approvals = approvals, PartlyApproved = rest.Length > 0 } }, ProposalPhase.Approved, now, user,
+        var approved = Move(proposal with { Status = status with { Approvals = approvals, PartlyApproved = rest.Length > 0, ApprovalTally = null } }, ProposalPhase.Approved, now, user,
             $"approved by {by} ({agreed} replicas){rest}");
         return TransitionResult.Ok(approved, approved.Status.Message!);
     }
@@ -512,6 +519,35 @@ public static class ProposalLifecycle
         var withdrawn = Move(proposal with { Status = proposal.Status with { UndoWithdrawn = withdrawal } },
             ProposalPhase.Applied, now, SystemUser, $"undo no longer offered: {withdrawal.Message}");
         return TransitionResult.Ok(withdrawn, withdrawn.Status.Message!);
+    }
+
+    /// <summary>
+    /// Approved or Applying → Pending, nothing written: the last check before the scale write found too few approvals
+    /// that count now (<see cref="ApprovalCounting"/>: an approver removed from the roster since they tapped, the
+    /// policy's requiredApprovals raised). Safety first, so it is not applied; but the approvals are not lost either:
+    /// the proposal waits for another approval under its own expiry and escalation, its card saying how many count.
+    /// Refused once the proposal has expired (the caller marks it failed: the loop asks again if still needed).
+    /// </summary>
+    public static TransitionResult AwaitApprovals(ScaleProposal proposal, ApprovalTally tally, DateTimeOffset now, string by = SystemUser)
+    {
+        if (proposal.Status.Phase is not (ProposalPhase.Approved or ProposalPhase.Applying))
+        {
+            return TransitionResult.No(proposal, $"cannot wait for more approvals: the proposal is {proposal.Status.Phase}, not Approved or Applying");
+        }
+
+        if (tally.IsEnough())
+        {
+            return TransitionResult.No(proposal, $"cannot wait for more approvals: {tally.Describe()} is enough");
+        }
+
+        if (now >= proposal.Spec.ExpiresAt)
+        {
+            return TransitionResult.No(proposal, $"cannot wait for more approvals: the proposal expired at {Time(proposal.Spec.ExpiresAt)}");
+        }
+
+        var waiting = Move(proposal with { Status = proposal.Status with { ApprovalTally = tally, PartlyApproved = false } },
+            ProposalPhase.Pending, now, by, $"not applied: {tally.Describe()}");
+        return TransitionResult.Ok(waiting, waiting.Status.Message!);
     }
 
     /// <summary>Approved or Applying → Failed (the re-check before applying failed, or the scale write did).</summary>

@@ -206,6 +206,12 @@ public sealed record ScaleProposalStatus
     public bool PartlyApproved { get; init; }
 
     /// <summary>
+    /// How the approvals counted against the policy when last judged, while that says more than the taps do (an
+    /// approval that no longer counts, more approvals asked than when proposed: <see cref="ApprovalCounting"/>); null otherwise.
+    /// </summary>
+    public ApprovalTally? ApprovalTally { get; init; }
+
+    /// <summary>
     /// The parts applied before the rest returned to Pending (a partial approval), each with the approvals that granted
     /// it: <see cref="Approvals"/> starts empty for the rest, and the audit must still say who approved the first part.
     /// </summary>

@@ -215,6 +215,8 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         var status = proposal.Status;
         return status.Phase switch
         {
+            // Some approvals no longer count, or more are asked than when proposed: how many count, not how many tapped.
+            ProposalPhase.Pending when status.ApprovalTally is { } tally => $"Waiting for approval: {tally.Describe(DisplayName)}; expires {Time(proposal.Spec.ExpiresAt)}",
             ProposalPhase.Pending => $"Waiting for approval ({status.Approvals.Count}/{RequiredApprovals(proposal.Spec)}), expires {Time(proposal.Spec.ExpiresAt)}",
             ProposalPhase.Approved or ProposalPhase.Applying => "Approved, scaling",
             ProposalPhase.Applied => "Applied",

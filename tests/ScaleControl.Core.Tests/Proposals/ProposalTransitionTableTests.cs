@@ -20,6 +20,7 @@ public class ProposalTransitionTableTests
         ["interruptApplying"] = p => ProposalLifecycle.InterruptApplying(p, T0.AddSeconds(20), "could not re-read the policy: 500"),
         ["markApplied"] = p => ProposalLifecycle.MarkApplied(p, 60, T0.AddSeconds(20)),
         ["markFailed"] = p => ProposalLifecycle.MarkFailed(p, "scale write failed: 500", T0.AddSeconds(20)),
+        ["awaitApprovals"] = p => ProposalLifecycle.AwaitApprovals(p, new ApprovalTally { Counted = 1, Required = 2 }, T0.AddSeconds(20)),
         ["markUndone"] = p => ProposalLifecycle.MarkUndone(p, AppliedUndo(), T0.AddSeconds(20)),
         ["withdrawUndo"] = p => ProposalLifecycle.WithdrawUndo(p, new UndoWithdrawal { Cause = UndoWithdrawalCause.WorkloadMoved, Replicas = 64, Message = "moved to 64" }, T0.AddSeconds(20)),
     };
@@ -39,7 +40,9 @@ public class ProposalTransitionTableTests
         [(ProposalPhase.Applying, "resumeApplying")] = ProposalPhase.Applying,
         [(ProposalPhase.Applying, "interruptApplying")] = ProposalPhase.Applying,
         [(ProposalPhase.Applying, "markApplied")] = ProposalPhase.Applied,
+        [(ProposalPhase.Approved, "awaitApprovals")] = ProposalPhase.Pending,
         [(ProposalPhase.Applying, "markFailed")] = ProposalPhase.Failed,
+        [(ProposalPhase.Applying, "awaitApprovals")] = ProposalPhase.Pending,
         [(ProposalPhase.Applied, "markUndone")] = ProposalPhase.Applied,
         [(ProposalPhase.Applied, "withdrawUndo")] = ProposalPhase.Applied,
     };

@@ -238,6 +238,25 @@ public class ApprovalCardContentTests
     }
 
     [Fact]
+    public void Build_TwoPersonRule_AnApproverDroppedSince_CountsWhatCountsNotTheTaps()
+    {
+        var proposal = SampleProposals.Pending() with { Spec = SampleProposals.Pending().Spec with { RequiresTwoPersons = true } };
+        var card = s_content.Build(proposal.With(new ScaleProposalStatus
+        {
+            Approvals =
+            [
+                new ApprovalRecord { User = "zhangsan", At = SampleProposals.Created, Replicas = 60 },
+                new ApprovalRecord { User = "lisi", At = SampleProposals.Created, Replicas = 60 },
+            ],
+            ApprovalTally = new ApprovalTally { Counted = 1, Required = 2, NotCounted = [new UncountedApproval { User = "zhangsan", Cause = UncountedCause.NotAnApprover }] },
+        }));
+
+        Assert.Equal("Waiting for approval: 1 of 2 approvals (Zhang San is no longer an approver), one more needed; expires 10:42:00 UTC", card[V.StatusText]);
+        Assert.Equal("pending", card[V.Status]);
+        Assert.Equal("Zhang San, lisi", card[V.DecidedBy]); // who tapped stays on the card
+    }
+
+    [Fact]
     public void Build_DetailsLink_IsEncodedDingTalkDeepLink()
     {
         var card = s_content.Build(SampleProposals.Pending());

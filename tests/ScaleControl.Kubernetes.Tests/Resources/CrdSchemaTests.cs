@@ -52,6 +52,7 @@ public class CrdSchemaTests
         Assert.Equal(Enum.GetNames<ApprovalChannel>(), StructuralSchema.EnumAt(proposal, "status.approvals.[].channel"));
         Assert.Equal(Enum.GetNames<ApprovalChannel>(), StructuralSchema.EnumAt(proposal, "status.undo.channel"));
         Assert.Equal(Enum.GetNames<UndoWithdrawalCause>(), StructuralSchema.EnumAt(proposal, "status.undoWithdrawn.cause"));
+        Assert.Equal(Enum.GetNames<UncountedCause>(), StructuralSchema.EnumAt(proposal, "status.approvalTally.notCounted.[].cause"));
         Assert.Equal(Enum.GetNames<ScaleControl.Core.Capacity.RoomVerdict>(), StructuralSchema.EnumAt(proposal, "spec.capacity.room"));
         Assert.Equal([TargetRef.DeploymentKind, TargetRef.StatefulSetKind], StructuralSchema.EnumAt(policy, "spec.target.kind"));
     }

@@ -125,6 +125,7 @@ internal static class SampleResources
             Message = "applied 20 → 60",
             SupersededBy = "checkout-next",
             Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 80, By = "u1" },
+            ApprovalTally = new ApprovalTally { Counted = 1, Required = 2, NotCounted = [new UncountedApproval { User = "u4", Cause = UncountedCause.NotAnApprover }] },
             AppliedSteps = [new AppliedStep { From = 10, To = 20, At = s_at, Approvals = [new ApprovalRecord { User = "u2", Channel = ApprovalChannel.DingTalkChat, At = s_at, Replicas = 20, Signature = "c2ln" }] }],
             History = [new PhaseTransition { From = ProposalPhase.Pending, To = ProposalPhase.Approved, At = s_at, By = "u1", Message = "approved" }],
         },

@@ -1,4 +1,7 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Control.Actuation;
 using ScaleControl.Server.Tests.Infrastructure;
@@ -9,7 +12,8 @@ namespace ScaleControl.Server.Tests.Control;
 /// The policy edited (or its status written by hand) while a scale-up waits on its card: an approver's tap (sent by the
 /// DingTalk emulator over Stream, real HTTP through the real adapter) is judged by the policy as it is now — the
 /// workload it governs, its roster, the approvals it asks for — and by a decision the loop could have made, not by the
-/// card as it was sent. One fake clock for the server and the emulator.
+/// card as it was sent. A tap that falls short of the approvals the policy asks for now is recorded and the card asks
+/// for another approval; the proposal does not fail. One fake clock for the server and the emulator.
 /// </summary>
 public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
 {
@@ -58,29 +62,75 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
     }
 
     [Fact]
-    public async Task TapperDroppedFromTheRoster_ThisReplicasCacheStalled_NotScaled()
+    public async Task TapperDroppedFromTheRoster_ThisReplicasCacheStalled_NotScaled_BackToPending_ApproverStillListedApplies()
     {
         var (pending, outTrackId) = await GivenPendingCardAsync();
         Server.Policies.StallCache(); // this replica's watch stopped following: the tap reads the old roster
         await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { Approvers = ["zhangsan"] } });
 
+        // The applier's last check reads the policy from the API server: lisi's approval does not count there.
         var stored = await LisiApprovesAndNothingIsScaledAsync(pending, outTrackId);
 
-        Assert.Equal(ProposalPhase.Failed, stored.Status.Phase);
-        Assert.Contains("lisi is not an approver of policy checkout-api", stored.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(ProposalPhase.Pending, stored.Status.Phase);
+        Assert.Equal("not applied: 0 of 1 approval (lisi is no longer an approver), one more needed", stored.Status.Message);
+        Assert.Equal("Waiting for approval: 0 of 1 approval (Li Si is no longer an approver), one more needed; expires 10:10:00 UTC", await StatusTextAsync(outTrackId));
+        Assert.Contains(Server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaleAwaitingApproval && e.Message.Contains("lisi is no longer an approver", StringComparison.Ordinal));
+
+        await ApproveAsync(outTrackId, "zhangsan");
+
+        await AssertAppliedOnceAsync(pending);
     }
 
     [Fact]
-    public async Task RequiredApprovalsRaisedWhilePending_OneApproverTaps_NotScaled()
+    public async Task RequiredApprovalsRaisedWhilePending_OneApproverTaps_CardAsksForAnother_SecondApproverApplies()
     {
         var (pending, outTrackId) = await GivenPendingCardAsync(); // asked when one approval was enough
         await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { RequiredApprovals = 2 } });
         await Tick(seconds: 5);
+        var sent = await Emulator.CardAsync(outTrackId);
 
-        var stored = await LisiApprovesAndNothingIsScaledAsync(pending, outTrackId);
+        var tap = await ApproveAsync(outTrackId, "lisi");
 
-        Assert.Equal(ProposalPhase.Failed, stored.Status.Phase); // the loop asks again, under the new rule
-        Assert.Contains("1 valid approval(s), 2 needed", stored.Status.Message, StringComparison.Ordinal);
+        Assert.Equal("Recorded: approval by lisi recorded; 1 of 2 approvals, one more needed", PrivateLine(tap));
+        var waiting = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Pending, waiting.Status.Phase);
+        var recorded = Assert.Single(waiting.Status.Approvals);
+        Assert.Equal(("lisi", ApprovalChannel.DingTalk), (recorded.User, recorded.Channel)); // who and through which channel
+        Assert.Empty(Server.Workloads.Writes);
+        await AssertUpdatedInPlaceAsync(sent, "Waiting for approval: 1 of 2 approvals, one more needed; expires 10:10:00 UTC");
+
+        await ApproveAsync(outTrackId, "zhangsan");
+
+        await AssertAppliedOnceAsync(pending);
+    }
+
+    [Fact]
+    public async Task TwoPersonRule_FirstApproverDroppedFromTheRoster_SecondTaps_CardAsksForAnother_ThirdApproverApplies()
+    {
+        var (pending, outTrackId) = await GivenPendingCardAsync(approval => approval with
+        {
+            Approvers = ["zhangsan", "lisi", "wangwu"],
+            TwoPersonRule = new TwoPersonRule { AboveReplicas = 10 },
+        });
+        Assert.True(pending.Spec.RequiresTwoPersons);
+        await Emulator.TapAsync(outTrackId, "zhangsan", "approve");
+        await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { Approvers = ["lisi", "wangwu"] } });
+        await Tick(seconds: 5);
+        var sent = await Emulator.CardAsync(outTrackId);
+
+        var tap = await ApproveAsync(outTrackId, "lisi");
+
+        Assert.Equal("Recorded: approval by lisi recorded; 1 of 2 approvals (zhangsan is no longer an approver), one more needed", PrivateLine(tap));
+        var waiting = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Pending, waiting.Status.Phase);
+        Assert.Equal(["zhangsan", "lisi"], waiting.Status.Approvals.Select(a => a.User)); // both taps stay on the record
+        Assert.Empty(Server.Workloads.Writes);
+        await AssertUpdatedInPlaceAsync(sent, "Waiting for approval: 1 of 2 approvals (Zhang San is no longer an approver), one more needed; expires 10:10:00 UTC");
+
+        await ApproveAsync(outTrackId, "wangwu");
+
+        var applied = await AssertAppliedOnceAsync(pending);
+        Assert.Equal(["zhangsan", "lisi", "wangwu"], applied.Status.Approvals.Select(a => a.User));
     }
 
     [Fact]
@@ -126,4 +176,35 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         Assert.Empty(Server.Workloads.Writes);
         return await StoredAsync(pending);
     }
+
+    /// <summary><paramref name="user"/> taps Approve and the apply it may start ends; the tap's answer.</summary>
+    private async Task<JsonElement> ApproveAsync(string outTrackId, string user)
+    {
+        var (_, tap) = await Emulator.TapAsync(outTrackId, user, "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+        return tap;
+    }
+
+    /// <summary>Applied 4 → 10 with one scale write (never twice); the proposal as stored.</summary>
+    private async Task<ScaleProposal> AssertAppliedOnceAsync(ScaleProposal pending)
+    {
+        var applied = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Applied, applied.Status.Phase);
+        Assert.Equal(10, Server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Single(Server.Workloads.Writes);
+        return applied;
+    }
+
+    /// <summary>The card was updated, not sent again: the same card (the only one), a newer version, showing <paramref name="statusText"/>.</summary>
+    private async Task AssertUpdatedInPlaceAsync(JsonElement sent, string statusText)
+    {
+        var outTrackId = sent.GetProperty("outTrackId").GetString()!;
+        var card = await Emulator.CardAsync(outTrackId);
+        Assert.True(card.GetProperty("version").GetInt32() > sent.GetProperty("version").GetInt32());
+        Assert.Equal(statusText, await StatusTextAsync(outTrackId));
+        Assert.Single((await Emulator.Script.GetFromJsonAsync<JsonElement[]>("cards"))!);
+    }
+
+    private async Task<string?> StatusTextAsync(string outTrackId) =>
+        (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("statusText").GetString();
 }

@@ -36,10 +36,12 @@ public abstract class ServerWithDingTalk : IAsyncLifetime
     }
 
     /// <summary>A scale-up of shop/checkout-api 4 → 10 (1000 qps, 100 per pod) decided now and waiting for approval, its card in the emulator's group.</summary>
-    protected async Task<(ScaleProposal Pending, string OutTrackId)> GivenPendingCardAsync(int expiry = 600)
+    /// <param name="approval">Changes the policy's approval section (the roster, the approvals it asks for).</param>
+    protected async Task<(ScaleProposal Pending, string OutTrackId)> GivenPendingCardAsync(Func<ApprovalSpec, ApprovalSpec>? approval = null, int expiry = 600)
     {
         Server.Workloads.Add("shop", "checkout-api", 4);
-        await Server.Policies.UpsertAsync(TestPolicies.Approval(expiry: expiry), default);
+        var policy = TestPolicies.Approval(expiry: expiry);
+        await Server.Policies.UpsertAsync(approval is null ? policy : policy with { Spec = policy.Spec with { Approval = approval(policy.Spec.Approval!) } }, default);
         Server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
         await Tick();
         var pending = Assert.Single(await Server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);

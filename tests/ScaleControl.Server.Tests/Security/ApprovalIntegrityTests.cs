@@ -9,7 +9,8 @@ namespace ScaleControl.Server.Tests.Security;
 
 /// <summary>
 /// Writing a ScaleProposal (or its status) by hand grants no approval power: the leader applies only approvals
-/// ScaleControl signed, for people on the policy's roster, and records why it refused.
+/// ScaleControl signed, for people on the policy's roster, and records why it refused. A record it did not write fails
+/// the proposal; genuine approvals that no longer count send it back to wait for another, until it expires.
 /// </summary>
 public sealed class ApprovalIntegrityTests : IDisposable
 {
@@ -34,7 +35,7 @@ public sealed class ApprovalIntegrityTests : IDisposable
     }
 
     [Fact]
-    public async Task Tick_SignedApprovalByUserNoLongerOnRoster_Refused()
+    public async Task Tick_SignedApprovalByUserNoLongerOnRoster_NotApplied_WaitsForAnotherApproval()
     {
         var signer = _server.Service<ApprovalSigner>();
         var forged = await ForgedAsync(p => signer.SignFor(Approved(p, new ApprovalRecord { User = "mallory", Channel = ApprovalChannel.Api, At = _server.Time.GetUtcNow(), Replicas = 35 }), "mallory"));
@@ -42,8 +43,25 @@ public sealed class ApprovalIntegrityTests : IDisposable
         await _server.Service<Reconciler>().TickAsync(default);
 
         var after = await _server.Proposals.GetAsync("shop", forged.Metadata.Name, default);
+        Assert.Equal(ProposalPhase.Pending, after!.Status.Phase);
+        Assert.Equal("not applied: 0 of 1 approval (mallory is no longer an approver), one more needed", after.Status.Message);
+        Assert.Equal("mallory", Assert.Single(after.Status.Approvals).User); // on the record, not counted
+        Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaleAwaitingApproval);
+    }
+
+    [Fact]
+    public async Task Tick_SignedApprovalByUserNoLongerOnRoster_AfterExpiry_Failed()
+    {
+        var signer = _server.Service<ApprovalSigner>();
+        var forged = await ForgedAsync(p => signer.SignFor(Approved(p, new ApprovalRecord { User = "mallory", Channel = ApprovalChannel.Api, At = _server.Time.GetUtcNow().AddSeconds(601), Replicas = 35 }), "mallory"));
+        _server.Time.Advance(TimeSpan.FromSeconds(601)); // past the proposal's expiry: it cannot wait any more
+
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        var after = await _server.Proposals.GetAsync("shop", forged.Metadata.Name, default);
         Assert.Equal(ProposalPhase.Failed, after!.Status.Phase);
-        Assert.Contains("mallory is not an approver of policy checkout-api", after.Status.Message, StringComparison.Ordinal);
+        Assert.Contains("0 of 1 approval (mallory is no longer an approver), one more needed; not applied", after.Status.Message, StringComparison.Ordinal);
         Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
     }
 
@@ -61,7 +79,7 @@ public sealed class ApprovalIntegrityTests : IDisposable
     }
 
     [Fact]
-    public async Task Tick_SignedApprovalOlderThanTheMaximumAge_Refused()
+    public async Task Tick_SignedApprovalOlderThanTheMaximumAge_NotApplied_WaitsForAnotherApproval()
     {
         var signer = _server.Service<ApprovalSigner>();
         var old = _server.Time.GetUtcNow().AddMinutes(-20);
@@ -70,8 +88,8 @@ public sealed class ApprovalIntegrityTests : IDisposable
         await _server.Service<Reconciler>().TickAsync(default);
 
         var after = await _server.Proposals.GetAsync("shop", stale.Metadata.Name, default);
-        Assert.Equal(ProposalPhase.Failed, after!.Status.Phase);
-        Assert.Contains("is older than 15 minutes", after.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(ProposalPhase.Pending, after!.Status.Phase);
+        Assert.Equal("not applied: 0 of 1 approval (zhangsan's approval is too old to count), one more needed", after.Status.Message);
         Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
     }
 

@@ -17,6 +17,9 @@ namespace ScaleControl.Server.Control.Actuation;
 /// a tap is answered at once, the API waits for the outcome. A partial approval or a rejection is shown on the card
 /// once (<see cref="CardSync"/>). A group card's "Approve all" / "Reject all" decides every pending row, each under
 /// its own rules; a per-row button decides its row the same way. Every approval record is signed (<see cref="ApprovalSigner"/>); the applier verifies it.
+/// An approval claims the apply only when enough approvals count against the policy as it is now — the rule the applier
+/// checks again (<see cref="ApprovalCounting"/>): a tap that falls short (an earlier approver removed from the roster,
+/// requiredApprovals raised) is recorded, and the card asks for another approval.
 /// </summary>
 public sealed class ApprovalService(
     ProposalWriter writer,
@@ -27,6 +30,7 @@ public sealed class ApprovalService(
     CardSync cards,
     Announcer announcer,
     ApprovalSigner signer,
+    ApprovalVerification verification,
     CrashPoints crashPoints,
     TimeProvider time,
     ScaleControlMetrics metrics,
@@ -168,9 +172,10 @@ public sealed class ApprovalService(
         }
 
         // Who tapped first (a stranger's tap changes nothing), then whether the proposal still holds.
+        var policy = command.Approve ? await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken) : null;
         if (command.Approve && proposal.Status.Phase == ProposalPhase.Pending && time.GetUtcNow() < proposal.Spec.ExpiresAt
             && ProposalLifecycle.MayDecide(proposal, command.User, approve: true)
-            && await RecheckAsync(proposal, command, cancellationToken) is { } refused)
+            && await RecheckAsync(proposal, policy, command, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -178,7 +183,8 @@ public sealed class ApprovalService(
         ApprovalResult? verdict = null;
         var stored = await writer.UpdateAsync(proposal, current =>
         {
-            var step = Decide(current, command, time.GetUtcNow());
+            // No policy: nothing to count against here; the applier refuses it, naming the missing policy.
+            var step = Decide(current, command, time.GetUtcNow(), policy is null ? null : verification.RulesFor(current, policy));
             verdict = step.ToApprovalResult();
             return step.IfAccepted() is { } accepted ? signer.SignFor(accepted, command.User) : null;
         }, cancellationToken);
@@ -195,7 +201,7 @@ public sealed class ApprovalService(
     }
 
     /// <summary>
-    /// The re-check at the tap, against the policy as it is now — its roster (<see cref="ApprovalVerification.OnRoster"/>),
+    /// The re-check at the tap, against the policy as it is now — its roster (<see cref="ApprovalCounting.OnRoster"/>),
     /// whether it still governs the workload (<see cref="ProposalRules.Ungoverned"/>: deleted, retargeted, or held off by
     /// an older policy; the loop withdraws such a proposal untapped too) — and its latest decision
     /// (<see cref="ProposalRules.NoLongerNeeded"/>): a proposal it no longer supports is withdrawn, its card says why, and
@@ -205,10 +211,8 @@ public sealed class ApprovalService(
     /// here from its watch cache (a tap costs no API call); the applier reads it again from the API server right before
     /// the scale write (<see cref="ProposalRules.StillHolds"/>). Null when the approval may go on.
     /// </summary>
-    private async Task<ApprovalResult?> RecheckAsync(ScaleProposal proposal, ApprovalCommand command, CancellationToken cancellationToken)
+    private async Task<ApprovalResult?> RecheckAsync(ScaleProposal proposal, ScalePolicy? policy, ApprovalCommand command, CancellationToken cancellationToken)
     {
-        var policy = await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
-
         // Its roster, bounds and decisions are unknown until it is fixed: nothing is applied on it, the proposal waits.
         if (policy?.Unreadable is { } unreadable)
         {
@@ -219,7 +223,7 @@ public sealed class ApprovalService(
         // The roster as it is now, as the applier will check it: an approver dropped since the card was sent is refused
         // here and the proposal waits for the others, instead of claiming the apply and failing it for everyone.
         var roster = policy?.Spec.Approval?.Approvers ?? [];
-        if (policy is not null && !ApprovalVerification.OnRoster(proposal, roster, command.User))
+        if (policy is not null && !ApprovalCounting.OnRoster(proposal, roster, command.User))
         {
             return new ApprovalResult(ApprovalResultKind.Refused,
                 $"Not applied: {command.User} is no longer an approver of policy {policy.Metadata.Name} (approvers: {(roster.Count > 0 ? string.Join(", ", roster) : "none")}). The proposal still waits.", proposal);
@@ -249,8 +253,11 @@ public sealed class ApprovalService(
             : null;
     }
 
-    /// <summary>The lifecycle step for a command; an approval that completes the rules claims the apply in the same step.</summary>
-    private static TransitionResult Decide(ScaleProposal current, ApprovalCommand command, DateTimeOffset now)
+    /// <summary>
+    /// The lifecycle step for a command; an approval that completes the rules — enough approvals counting under
+    /// <paramref name="counting"/> — claims the apply in the same step.
+    /// </summary>
+    private static TransitionResult Decide(ScaleProposal current, ApprovalCommand command, DateTimeOffset now, ApprovalCountRules? counting)
     {
         if (!command.Approve)
         {
@@ -263,7 +270,7 @@ public sealed class ApprovalService(
         }
 
         var replicas = command.HalfStep ? current.Spec.AlternativeReplicas : command.Replicas;
-        var step = ProposalLifecycle.Approve(current, command.User, command.Channel, now, replicas);
+        var step = ProposalLifecycle.Approve(current, command.User, command.Channel, now, replicas, counting);
         if (step.IfAccepted() is not { Status.Phase: ProposalPhase.Approved } approved)
         {
             return step;

@@ -18,7 +18,9 @@ namespace ScaleControl.Server.Control.Actuation;
 /// that the change still holds, writes the scale conditionally on the workload's resourceVersion (on Conflict:
 /// re-read, re-check, retry — never blind), shows the outcome on the card, and records the outcome on the proposal
 /// together with what the card shows (one write). A claim whose replica died is resumed by the leader: the workload
-/// is read again, so a scale that was already written is not written twice.
+/// is read again, so a scale that was already written is not written twice. Approvals that fall short of the policy as
+/// it is now are not applied: the proposal goes back to Pending for another approval while it has not expired
+/// (<see cref="ProposalLifecycle.AwaitApprovals"/>), and fails once it has.
 /// </summary>
 public sealed class ScaleApplier(
     IWorkloadClient workloads,
@@ -70,13 +72,19 @@ public sealed class ScaleApplier(
         var target = ProposalFactory.TargetOf(claimed);
         ScaleResult outcome;
         int from;
+        ApprovalTally? shortfall;
         try
         {
-            (outcome, from) = await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
+            (outcome, from, shortfall) = await WriteScaleAsync(claimed, policy, target, replicas, cancellationToken);
         }
         catch (StoreUnavailableException ex)
         {
             return await InterruptAsync(claimed, target, replicas, ex.Message, cancellationToken);
+        }
+
+        if (shortfall is not null && await AwaitApprovalsAsync(claimed, shortfall, target, replicas, cancellationToken) is { } waiting)
+        {
+            return waiting;
         }
 
         crashPoints.Reached(CrashPoints.ScaleWritten);
@@ -125,7 +133,27 @@ public sealed class ScaleApplier(
         return interrupted;
     }
 
-    private async Task<(ScaleResult Outcome, int From)> WriteScaleAsync(ScaleProposal proposal, ScalePolicy? policy, WorkloadRef target, int replicas, CancellationToken cancellationToken)
+    /// <summary>
+    /// Too few approvals count now, and nothing was written: the proposal goes back to Pending, its card (updated in
+    /// place) saying how many count and how many more are needed. Null when it cannot wait (expired, or another caller
+    /// took the claim over): it is then recorded as failed, or left to that caller.
+    /// </summary>
+    private async Task<ScaleProposal?> AwaitApprovalsAsync(ScaleProposal claimed, ApprovalTally shortfall, WorkloadRef target, int replicas, CancellationToken cancellationToken)
+    {
+        var waiting = await writer.UpdateAsync(claimed, p => ProposalLifecycle.HoldsClaim(p, claimed)
+            ? ProposalLifecycle.AwaitApprovals(p, shortfall, time.GetUtcNow()).IfAccepted()
+            : null, cancellationToken);
+        if (waiting is null)
+        {
+            return null;
+        }
+
+        await announcer.EventAsync(waiting, ScaleEventReasons.ScaleAwaitingApproval,
+            $"not scaled to {replicas}: {shortfall.Describe()}; the proposal waits for another approval (proposal {claimed.Metadata.Name})", warning: true, cancellationToken);
+        return await cards.ShowAsync(waiting, cancellationToken);
+    }
+
+    private async Task<(ScaleResult Outcome, int From, ApprovalTally? Shortfall)> WriteScaleAsync(ScaleProposal proposal, ScalePolicy? policy, WorkloadRef target, int replicas, CancellationToken cancellationToken)
     {
         var from = proposal.Spec.FromReplicas;
         for (var attempt = 0; ; attempt++)
@@ -133,7 +161,7 @@ public sealed class ScaleApplier(
             var state = await workloads.GetAsync(target, cancellationToken);
             if (state is null)
             {
-                return (new ScaleResult(ScaleOutcome.NotFound, null, $"{target.Kind} {target} not found"), from);
+                return (new ScaleResult(ScaleOutcome.NotFound, null, $"{target.Kind} {target} not found"), from, null);
             }
 
             from = state.SpecReplicas;
@@ -142,17 +170,24 @@ public sealed class ScaleApplier(
             // conditional write below fails if the workload moved after this.
             policy = await policies.GetCurrentAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
             // Only approvals ScaleControl itself recorded, for people on the roster as it is now and as many as it asks
-            // (a hand-written status is refused here); read from the API server, not a watch cache that may lag.
-            if ((approvals.Refusal(proposal, policy)
+            // (a hand-written status is refused here); read from the API server, not a watch cache that may lag. Too few
+            // that count is checked last: a change that no longer holds fails rather than waiting for approvals.
+            var check = approvals.Check(proposal, policy);
+            if ((check.Refusal
                  ?? await HeldOffAsync(policy, cancellationToken)
                  ?? ProposalRules.StillHolds(proposal, policy, state, replicas, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds))) is { } refusal)
             {
-                return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from);
+                return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, refusal), from, null);
+            }
+
+            if (check.Shortfall is { } shortfall)
+            {
+                return (new ScaleResult(ScaleOutcome.Failed, state.SpecReplicas, $"{shortfall.Describe()}; not applied"), from, shortfall);
             }
 
             if (state.SpecReplicas == replicas && state.Hpa is null)
             {
-                return (new ScaleResult(ScaleOutcome.Applied, replicas, $"already at {replicas}, nothing to write"), from);
+                return (new ScaleResult(ScaleOutcome.Applied, replicas, $"already at {replicas}, nothing to write"), from, null);
             }
 
             await holdPoints.ReachedAsync(HoldPoints.ScaleWriting, cancellationToken);
@@ -160,7 +195,7 @@ public sealed class ScaleApplier(
             if (result.Outcome != ScaleOutcome.Conflict || attempt >= ConflictRetries)
             {
                 var message = result.Succeeded ? $"applied {from} → {result.Replicas ?? replicas}{(result.ViaHpa ? " (via HPA minReplicas)" : "")}" : result.Message;
-                return (result with { Message = message }, from);
+                return (result with { Message = message }, from, null);
             }
 
             await announcer.EventAsync(proposal, ScaleEventReasons.ScaleConflictRetried, $"{target} changed while scaling to {replicas}; re-read and re-checked", warning: false, cancellationToken);

@@ -68,7 +68,10 @@
         const part = status.appliedReplicas != null
           ? ` Applied → ${status.appliedReplicas}${status.appliedAt ? ` at ${time(status.appliedAt)}` : ''}; ${spec.fromReplicas} → ${spec.toReplicas} awaits approval.`
           : '';
-        return `Waiting for approval (${approvals.length}/${required(spec)}), expires ${time(spec.expiresAt)} (${until(spec.expiresAt)}).${part}`;
+        // Some approvals no longer count, or more are asked than when proposed: how many count, and why (the record's message).
+        const tally = status.approvalTally;
+        const count = tally ? `${tally.counted}/${tally.required} count: ${status.message}` : `${approvals.length}/${required(spec)}`;
+        return `Waiting for approval (${count}), expires ${time(spec.expiresAt)} (${until(spec.expiresAt)}).${part}`;
       }
       case 'Approved':
       case 'Applying': {
