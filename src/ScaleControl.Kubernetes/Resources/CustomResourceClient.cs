@@ -22,7 +22,7 @@ public sealed class CustomResourceClient<TModel>(IKubernetes client, string plur
         {
             var body = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonElement>(
                 ScaleControlResources.Group, ScaleControlResources.Version, @namespace, plural, name, cancellationToken).ConfigureAwait(false);
-            return Read(body);
+            return CustomResourceReader.Read<TModel>(body, out _); // a proposal that does not read is none of ScaleControl's
         }
         catch (HttpOperationException ex) when (ex.Is(HttpStatusCode.NotFound))
         {

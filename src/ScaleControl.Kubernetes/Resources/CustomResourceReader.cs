@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Kubernetes.Resources;
 
@@ -8,8 +9,9 @@ namespace ScaleControl.Kubernetes.Resources;
 /// CRD installed before its schema had maxima lets through — <c>helm upgrade</c> leaves CRDs as they were) becomes a
 /// stand-in (<see cref="ScalePolicy.Unreadable"/>) instead of being skipped: skipped, the watch cache kept the version
 /// before the edit and the loop went on acting on a spec that was no longer stored, with nothing on the policy to say
-/// so. A ScaleProposal that does not read is skipped (null): ScaleControl writes them, so one it cannot read was
-/// written by someone else and is no proposal of its.
+/// so. A ScaleProposal that does not read is no proposal of ScaleControl's (it writes them; someone else wrote this
+/// one): it is read as absent (null), and a watch event for it takes it out of the cache (<see cref="Gone{TModel}"/>)
+/// rather than leaving the version before the edit there to be approved.
 /// </summary>
 public static class CustomResourceReader
 {
@@ -30,6 +32,16 @@ public static class CustomResourceReader
                 : null;
         }
     }
+
+    /// <summary>
+    /// A metadata-only ScaleProposal for an unreadable one, so a watch can take its key out of the cache; null for other
+    /// kinds (a policy is read as its stand-in instead) or without metadata.
+    /// </summary>
+    public static TModel? Gone<TModel>(JsonElement body)
+        where TModel : class =>
+        typeof(TModel) == typeof(ScaleProposal) && Part<ObjectMeta>(body, "metadata") is { } meta
+            ? (TModel)(object)new ScaleProposal { Metadata = meta }
+            : null;
 
     /// <summary>What could not be read, as a field path and the values the field takes.</summary>
     public static string Describe(JsonException ex)

@@ -71,6 +71,10 @@ public sealed partial class CustomResourceSource<TModel>(
             {
                 yield return (type, item);
             }
+            else if (type is WatchEventType.Added or WatchEventType.Modified && CustomResourceReader.Gone<TModel>(element) is { } gone)
+            {
+                yield return (WatchEventType.Deleted, gone); // edited into something unreadable: not left in the cache as it was
+            }
         }
     }
 

@@ -17,10 +17,12 @@ namespace ScaleControl.Server.Tests.Control;
 /// (`maximum` on every integer field); a cluster whose CRDs predate those maxima (<c>helm upgrade</c> leaves CRDs as they
 /// were) stores it. Before, the product skipped the object in its watch and went on acting on the version before the
 /// edit, with nothing on the policy to say so. Now the loop does not act on it and its status names the field; an
-/// approval waits, an override is refused without writing, and once fixed the policy works again. The real server and
-/// Kubernetes adapters against the sandbox API server (real HTTP).
+/// approval waits, an override is refused without writing, and once fixed the policy works again. A ScaleProposal
+/// edited that way is no longer one of ScaleControl's: before, the cache kept the version before the edit and a tap
+/// threw; now it leaves the cache, a tap says it does not exist, and nothing is scaled. The real server and Kubernetes
+/// adapters against the sandbox API server (real HTTP).
 /// </summary>
-public sealed class UnreadablePolicyTests : IAsyncLifetime
+public sealed class UnreadableCustomResourceTests : IAsyncLifetime
 {
     private const string Ns = "shop";
     private const string Workload = "checkout-api";
@@ -98,6 +100,28 @@ public sealed class UnreadablePolicyTests : IAsyncLifetime
             new ApprovalCommand(Ns, pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, true), default);
         Assert.Equal(ApprovalResultKind.Accepted, fixedApproval.Kind);
         Assert.True(Replicas() > 4);
+    }
+
+    [Fact]
+    public async Task OldCrd_ProposalEditedPastInt32_LeavesTheCache_TapSaysItDoesNotExist_NothingScaled()
+    {
+        InstallCrds(withMaxima: false);
+        var pending = await GivenPendingProposalAsync();
+        var proposals = _server.Service<IProposalStore>();
+
+        var (status, body) = await _sandbox.SendAsync(HttpMethod.Patch, $"/apis/scalecontrol.io/v1alpha1/namespaces/{Ns}/scaleproposals/{pending.Metadata.Name}",
+            $$$"""{"spec":{"toReplicas":{{{TooBig}}}}}""", "application/merge-patch+json");
+        Assert.True(status == 200, body.ToJsonString());
+        Assert.True(await Patience.UntilAsync(() => proposals.ListAsync(Ns, default).GetAwaiter().GetResult().Count == 0, 10));
+
+        var approval = await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand(Ns, pending.Metadata.Name, "zhangsan", ApprovalChannel.Api, true), default);
+        await Tick(seconds: 5);
+
+        Assert.Equal(ApprovalResultKind.NotFound, approval.Kind);
+        Assert.Equal(4, Replicas());
+        var stored = _sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", Ns, pending.Metadata.Name)!;
+        Assert.Equal("Pending", (string?)stored["status"]!["phase"]); // not written: none of ScaleControl's any more
     }
 
     /// <summary>The CRDs as shipped, or as an older chart installed them: without the integers' maxima.</summary>
