@@ -72,6 +72,47 @@ public class CrdSchemaTests
         Assert.Equal(maximum?.ToString(CultureInfo.InvariantCulture), node["maximum"]?.ToString());
     }
 
+    [Theory]
+    [InlineData("scalepolicies.yaml")]
+    [InlineData("scaleproposals.yaml")]
+    public void Schema_EveryIntegerField_HasTheMaximumItsModelHolds(string crd)
+    {
+        // Without one the API server stores 99999999999, which the product's int cannot read: it skipped the object and
+        // acted on the version before the edit (now it reads a policy as an unreadable stand-in, but the schema says it first).
+        string[] int64 = ["milliCpu", "memoryBytes", "freeMilliCpu", "freeMemoryBytes"];
+        var fields = IntegerFields(StructuralSchema.VersionSchema(StructuralSchema.LoadCrd(crd)), "").ToList();
+
+        Assert.NotEmpty(fields);
+        Assert.All(fields, f => Assert.True(
+            f.Maximum is { } max && max <= (int64.Contains(f.Path.Split('.')[^1]) ? long.MaxValue : int.MaxValue),
+            $"{crd}: {f.Path} has maximum {f.Maximum?.ToString(CultureInfo.InvariantCulture) ?? "none"}"));
+    }
+
+    private static IEnumerable<(string Path, long? Maximum)> IntegerFields(JsonObject schema, string path)
+    {
+        if ((string?)schema["type"]?.ToString() == "integer")
+        {
+            yield return (path, long.TryParse(schema["maximum"]?.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var max) ? max : null);
+        }
+
+        var children = (schema["properties"] as JsonObject)?.Select(p => (p.Key, p.Value)) ?? [];
+        if (schema["items"] is JsonObject items)
+        {
+            children = children.Append(("[]", items));
+        }
+
+        foreach (var (name, child) in children)
+        {
+            if (child is JsonObject node)
+            {
+                foreach (var field in IntegerFields(node, path.Length == 0 ? name : $"{path}.{name}"))
+                {
+                    yield return field;
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Crds_PrinterColumns_PointAtFieldsTheModelsWrite()
     {
