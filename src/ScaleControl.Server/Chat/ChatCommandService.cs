@@ -3,6 +3,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Text;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Actuation;
 using ScaleControl.Server.Control.Overrides;
@@ -33,7 +34,7 @@ public sealed partial class ChatCommandService(
     IConfirmationCards confirmationCards,
     Announcer announcer,
     WatchedNamespaces watched,
-    ChatClock clock,
+    GroupTimes clock,
     TimeProvider time,
     ILogger<ChatCommandService> logger) : ICommandInbox
 {
