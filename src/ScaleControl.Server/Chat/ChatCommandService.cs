@@ -300,7 +300,8 @@ public sealed partial class ChatCommandService(
     /// <summary>undo a proposal by name, or the newest applied change of a workload: the same rules as the card's Undo button.</summary>
     private async Task<CommandReply> UndoAsync(CommandRequest request, UndoCommand command, CancellationToken cancellationToken)
     {
-        var proposal = await proposals.GetAsync(command.Namespace, command.Name, cancellationToken)
+        var named = await proposals.GetAsync(command.Namespace, command.Name, cancellationToken);
+        var proposal = named
             ?? (await proposals.ListAsync(command.Namespace, cancellationToken))
                 .Where(p => p.Spec.Target.Name == command.Name && p.Status.Phase == ProposalPhase.Applied)
                 .OrderByDescending(p => p.Status.AppliedAt)
@@ -308,6 +309,17 @@ public sealed partial class ChatCommandService(
         if (proposal is null)
         {
             return CommandReply.Refused($"No applied change `{command.Namespace}/{command.Name}` (and none for a workload of that name). Send `history {command.Namespace}/<workload>`.");
+        }
+
+        if (named is null && ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Undo)
+        {
+            // `undo shop/api` sent twice (or by two people at once) undid the undo: the workload went back up. Its latest
+            // change being an undo, the workload's name no longer says which change is meant; the undo's own name does.
+            var of = proposal.Metadata.Annotations?.GetValueOrDefault(ProposalFactory.UndoOfAnnotation) ?? "?";
+            return CommandReply.Refused(
+                $"The latest change of **{command.Namespace}/{command.Name}** is already an undo: {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} " +
+                $"by {proposal.Spec.RequestedBy} at {proposal.Status.AppliedAt:u} (of `{of}`). Nothing was changed.\n\n" +
+                $"To take that undo back, name it: `undo {command.Namespace}/{proposal.Metadata.Name}`");
         }
 
         var result = await undos.UndoAsync(

@@ -286,6 +286,35 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Undo_ByWorkloadNameTwice_TheSecondIsRefused_TheUndoStands_NamingTheUndoTakesItBack()
+    {
+        // Live: a second `undo shop/checkout-api` undid the first undo, and the workload went back up 8 → 14.
+        _server.Workloads.Add("shop", "checkout-api", 4);
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), CancellationToken.None);
+        _server.Time.Advance(TimeSpan.FromMinutes(1));
+        var first = await Inbox.ExecuteAsync(From("lisi", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
+        Assert.Equal((CommandOutcome.Done, 4), (first.Outcome, _server.Workloads.Replicas("shop", "checkout-api")));
+        var proposalsBefore = (await _server.Proposals.ListAsync("shop", CancellationToken.None)).Count;
+
+        var again = await Inbox.ExecuteAsync(From("zhangsan", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, again.Outcome);
+        var undo = (await _server.Proposals.GetAsync("shop", (await _server.Proposals.GetAsync("shop", pending.Metadata.Name, CancellationToken.None))!.Status.Undo!.Proposal, CancellationToken.None))!;
+        Assert.Contains($"is already an undo: 10 → 4 by lisi at 2026-11-25 10:01:00Z (of `{pending.Metadata.Name}`). Nothing was changed.", again.Markdown, StringComparison.Ordinal);
+        Assert.Contains($"`undo shop/{undo.Metadata.Name}`", again.Markdown, StringComparison.Ordinal);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal(proposalsBefore, (await _server.Proposals.ListAsync("shop", CancellationToken.None)).Count);
+
+        var named = await Inbox.ExecuteAsync(From("zhangsan", new UndoCommand("shop", undo.Metadata.Name, "it was real traffic")), CancellationToken.None);
+
+        Assert.Equal((CommandOutcome.Done, 10), (named.Outcome, _server.Workloads.Replicas("shop", "checkout-api")));
+    }
+
+    [Fact]
     public async Task PendingConfirmation_SurvivesARestart_AndWorksOnce()
     {
         await SeedAsync();
