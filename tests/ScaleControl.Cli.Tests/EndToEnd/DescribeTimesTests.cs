@@ -18,7 +18,7 @@ public sealed class DescribeTimesTests
                     "fromReplicas": 4, "toReplicas": 10, "reason": "traffic rising", "requestedBy": "scalecontrol" },
           "status": {
             "phase": "Applied", "appliedReplicas": 10, "appliedAt": "2026-12-05T22:01:10+08:00",
-            "history": [ { "at": "2026-12-05T22:01:10+08:00", "from": 4, "to": 10, "by": "zhangsan", "message": "applied" } ]
+            "history": [ { "at": "2026-12-05T22:01:10+08:00", "from": "Approved", "to": "Applied", "by": "zhangsan", "message": "applied 4 → 10" } ]
           }
         }
         """;
@@ -36,7 +36,7 @@ public sealed class DescribeTimesTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("10 replicas at 2026-12-05 14:01:10Z", result.Output, StringComparison.Ordinal);
-        Assert.Contains(result.Lines, l => l.TrimStart().StartsWith("14:01:10Z:", StringComparison.Ordinal) && l.Contains("4 → 10 by zhangsan: applied", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.TrimStart().StartsWith("14:01:10Z:", StringComparison.Ordinal) && l.Contains("Approved → Applied by zhangsan: applied 4 → 10", StringComparison.Ordinal));
         Assert.DoesNotContain("22:01", result.Output, StringComparison.Ordinal);
     }
 }
