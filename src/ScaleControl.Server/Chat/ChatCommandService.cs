@@ -361,7 +361,7 @@ public sealed partial class ChatCommandService(
         }
 
         await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
-        var sizing = expected.Multiplier is { } x ? $" ({x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}x of {expected.BaseReplicas})" : "";
+        var sizing = PreparationService.Sizing(expected);
         return CommandReply.Done("Prepared",
             $"📅 **{name}** expects traffic at {clock.Format(expected.At)} for {DurationText.Short(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
             $"from {clock.Format(expected.FloorStart())} until {clock.Format(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Literal(command.Reason)}\n\n" +

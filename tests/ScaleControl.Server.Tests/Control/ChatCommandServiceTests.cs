@@ -427,6 +427,20 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Prepare_MultipleAboveMaxReplicas_TheAnswerSaysTheFloorIsCapped_AsTheNoticeDoes()
+    {
+        // Live: "floor 20 replicas (2x of 12)" in the answer, while the group's notice said "capped by maxReplicas from 24".
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromHours(2) }, TimeSpan.FromMinutes(20), Multiplier: 30, Replicas: null, "gala");
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare, "prepare shop/checkout-api at +2h expect 30x for 20m reason gala"), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Contains("floor **50** replicas (30x of 2, capped by maxReplicas from 60)", reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains("floor 50 replicas (30x of 2, capped by maxReplicas from 60)", Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.EventExpected).Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Prepare_ByAViewer_IsRefusedPrivatelyAndNothingIsRecorded()
     {
         await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));

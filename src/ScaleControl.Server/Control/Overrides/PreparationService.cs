@@ -59,7 +59,6 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var workload = await workloads.GetAsync(ProposalFactory.TargetOf(policy), cancellationToken);
         int replicas;
         int? baseReplicas = null;
-        var note = "";
         if (request.Replicas is { } explicitReplicas)
         {
             if (explicitReplicas > spec.MaxReplicas)
@@ -77,9 +76,8 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             }
 
             baseReplicas = Math.Max(1, workload.SpecReplicas);
-            var wanted = (int)Math.Min(int.MaxValue, Math.Ceiling(request.Multiplier!.Value * baseReplicas.Value - 1e-9));
+            var wanted = Wanted(request.Multiplier!.Value, baseReplicas.Value);
             replicas = Math.Clamp(wanted, 1, spec.MaxReplicas);
-            note = replicas < wanted ? $", capped by maxReplicas from {wanted}" : "";
         }
 
         var startup = workload?.ObservedStartupTime ?? engine.Options.DefaultLookAhead;
@@ -114,7 +112,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             return new PrepareResult(null, null, result.Problem ?? "not recorded", result.Status);
         }
 
-        var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
+        var sizing = Sizing(expected);
         var mode = workload is { } w && replicas <= w.SpecReplicas
             ? $"; at or below today's {w.SpecReplicas} replicas, so it changes nothing unless the workload is scaled below it by then"
             : needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
@@ -170,6 +168,21 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
 
     /// <summary>"event-20261204-2000": a DNS label from the time (UTC), so one event per minute needs no name.</summary>
     public static string DefaultName(DateTimeOffset at) => "event-" + at.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
+
+    /// <summary>" (3x of 6)", " (5x of 6, capped by maxReplicas from 30)", or "" for an event given in replicas: how its floor was sized.</summary>
+    public static string Sizing(ExpectedEventSpec expected)
+    {
+        if (expected is not { Multiplier: { } multiplier, BaseReplicas: { } baseReplicas })
+        {
+            return "";
+        }
+
+        var wanted = Wanted(multiplier, baseReplicas);
+        return $" ({Multiple(multiplier)} of {baseReplicas}{(expected.Replicas < wanted ? $", capped by maxReplicas from {wanted}" : "")})";
+    }
+
+    /// <summary>The multiple of the base, rounded up (3 × 2.5 pods is 8): what the floor asks before maxReplicas caps it.</summary>
+    private static int Wanted(double multiplier, int baseReplicas) => (int)Math.Min(int.MaxValue, Math.Ceiling(multiplier * baseReplicas - 1e-9));
 
     private static string Multiple(double multiplier) => multiplier.ToString("0.##", CultureInfo.InvariantCulture) + "x";
 }
