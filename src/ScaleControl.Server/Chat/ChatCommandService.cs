@@ -277,7 +277,7 @@ public sealed partial class ChatCommandService(
         }
 
         await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
-        return CommandReply.Done("Unfrozen", $"**{command.Namespace}/{policy.Spec.Target.Name}** unfrozen by {request.Sender}: the policy decides again.");
+        return CommandReply.Done("Unfrozen", $"**{command.Namespace}/{policy.Spec.Target.Name}** unfrozen by {request.Sender}: {MarkdownText.Escape(AfterLift(result.Policy ?? policy))}.");
     }
 
     private async Task<CommandReply> UnpinAsync(CommandRequest request, UnpinCommand command, CancellationToken cancellationToken)
@@ -294,8 +294,10 @@ public sealed partial class ChatCommandService(
         }
 
         await AuditAsync(ProposalFactory.TargetOf(result.Policy!), request, cancellationToken);
-        return CommandReply.Done("Unpinned", $"**{command.Namespace}/{command.Workload}** unpinned by {request.Sender}: the policy decides again.");
+        return CommandReply.Done("Unpinned", $"**{command.Namespace}/{command.Workload}** unpinned by {request.Sender}: {MarkdownText.Escape(AfterLift(result.Policy!))}.");
     }
+
+    private string AfterLift(ScalePolicy policy) => OverrideRules.AfterLift(policy.Spec, time.GetUtcNow());
 
     /// <summary>undo a proposal by name, or the newest applied change of a workload: the same rules as the card's Undo button.</summary>
     private async Task<CommandReply> UndoAsync(CommandRequest request, UndoCommand command, CancellationToken cancellationToken)

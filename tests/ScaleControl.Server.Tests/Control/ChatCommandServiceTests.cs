@@ -201,6 +201,24 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Unpin_WhileFrozen_SaysTheFreezeStillHolds_NotThatThePolicyDecidesAgain()
+    {
+        // Live: the group read "pin removed by zhangsan; the policy decides again" while a freeze kept it from changing anything.
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 4, TimeSpan.FromMinutes(30), "launch")), CancellationToken.None);
+        await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(1), "db migration")), CancellationToken.None);
+
+        var unpin = await Inbox.ExecuteAsync(From("zhangsan", new UnpinCommand("shop", "checkout-api")), CancellationToken.None);
+        var unfreeze = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", "checkout-api")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, unpin.Outcome);
+        Assert.Equal("**shop/checkout-api** unpinned by zhangsan: still frozen until 2026-11-25 11:00:00Z by zhangsan: the policy changes nothing before.", unpin.Markdown);
+        Assert.Equal("**shop/checkout-api** pin removed by zhangsan; still frozen until 2026-11-25 11:00:00Z by zhangsan: the policy changes nothing before",
+            _server.Notices.Published.Last(n => n.Kind == NoticeKind.Pinned).Markdown);
+        Assert.Equal("**shop/checkout-api** unfrozen by zhangsan: the policy decides again.", unfreeze.Markdown);
+    }
+
+    [Fact]
     public async Task History_NamesAnUnpinAsUnpinned()
     {
         // Live: `history` listed the unpin as "Pinned by zhangsan (DingTalkChat)", as if it had pinned again.
