@@ -368,7 +368,8 @@ public sealed partial class ChatCommandService(
             $"📅 **{name}** expects traffic at {clock.Format(expected.At)} for {DurationText.Short(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
             $"from {clock.Format(expected.FloorStart())} until {clock.Format(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Literal(command.Reason)}\n\n" +
             $"Event `{expected.Name}`: `unprepare {name} {expected.Name}` cancels it." +
-            (policy.Spec.Mode is ScaleMode.Approval or ScaleMode.Hybrid ? "\n\nThe policy needs approval: the floor comes as a card when it starts." : ""));
+            // The service's own caveats, as the group's notice has them: "at or below today's 90 replicas, so it changes nothing …".
+            string.Concat(result.Notes.Select(n => $"\n\n{char.ToUpperInvariant(n[0])}{MarkdownText.Escape(n[1..])}.")));
     }
 
     /// <summary>

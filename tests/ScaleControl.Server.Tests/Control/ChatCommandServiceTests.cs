@@ -459,6 +459,20 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Prepare_FloorAtOrBelowTodaysReplicas_TheAnswerSaysItChangesNothing_AsTheNoticeDoes()
+    {
+        // Live: the answer read as a floor put in place; only the group's notice said it changes nothing at today's count.
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromHours(2) }, TimeSpan.FromMinutes(20), Multiplier: null, Replicas: 2, "morning");
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare, "prepare shop/checkout-api at +2h replicas 2 for 20m reason morning"), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.EndsWith("\n\nAt or below today's 2 replicas, so it changes nothing unless the workload is scaled below it by then.", reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains("; at or below today's 2 replicas, so it changes nothing", Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.EventExpected).Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Prepare_ByAViewer_IsRefusedPrivatelyAndNothingIsRecorded()
     {
         await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));

@@ -17,7 +17,11 @@ public sealed record PrepareRequest(
     string? Name = null);
 
 /// <summary>The recorded event and a line that says what will happen, or the problem (with the request field at fault, when there is one).</summary>
-public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event, string Message, int Status = StatusCodes.Status200OK, string? Field = null);
+public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event, string Message, int Status = StatusCodes.Status200OK, string? Field = null)
+{
+    /// <summary>What the person who recorded it must know beyond the floor: it changes nothing today, it comes as a card, it replaced an event ("" when none).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>
 /// Expected events (<c>scalectl prepare</c>, the API, chat): recorded in the policy's spec like pins and freezes
@@ -120,8 +124,9 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
             : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}";
+        var notes = new[] { mode, replaced }.Where(n => n.Length > 0).Select(n => n[2..]).ToList(); // each starts with "; "
         await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken, why: request.Reason);
-        return new PrepareResult(stored, expected, message);
+        return new PrepareResult(stored, expected, message) { Notes = notes };
     }
 
     public async Task<PrepareResult> CancelAsync(string @namespace, string name, string eventName, string user, ApprovalChannel channel, CancellationToken cancellationToken)
