@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary><c>scalectl unpin</c> of a frozen policy: the freeze still keeps the policy from changing anything, and the line says so.</summary>
@@ -18,13 +14,9 @@ public sealed class UnpinWhileFrozenTests
     [Fact]
     public async Task Unpin_PolicyStillFrozen_SaysSoInsteadOfDecidesAgain()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var app = builder.Build();
-        app.MapDelete("/api/v1/workloads/shop/checkout-api/pin", () => Results.Text(Frozen, "application/json"));
-        await app.StartAsync();
+        await using var api = await CannedApi.StartAsync("DELETE", "/api/v1/workloads/shop/checkout-api/pin", Frozen);
 
-        var result = await new Scalectl(app.Urls.Single(), "token").RunAsync("unpin", "shop/checkout-api");
+        var result = await api.Cli.RunAsync("unpin", "shop/checkout-api");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.StartsWith("workload shop/checkout-api unpinned (policy checkout-api is still frozen until 2099-01-01 00:00:00Z, in ", result.Output, StringComparison.Ordinal);

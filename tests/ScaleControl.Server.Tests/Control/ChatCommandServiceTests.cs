@@ -444,32 +444,21 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
     }
 
-    [Fact]
-    public async Task Prepare_MultipleAboveMaxReplicas_TheAnswerSaysTheFloorIsCapped_AsTheNoticeDoes()
+    [Theory]
+    // Live: "floor 20 replicas (2x of 12)" in the answer, while the group's notice said "capped by maxReplicas from 24".
+    [InlineData(30.0, null, "floor **50** replicas (30x of 2, capped by maxReplicas from 60)", "floor 50 replicas (30x of 2, capped by maxReplicas from 60)")]
+    // Live: the answer read as a floor put in place; only the notice said it changes nothing at today's count.
+    [InlineData(null, 2, "\n\nAt or below today's 2 replicas, so it changes nothing unless the workload is scaled below it by then.", "; at or below today's 2 replicas, so it changes nothing")]
+    public async Task Prepare_TheAnswerCarriesTheNoticesCaveats(double? multiplier, int? replicas, string inAnswer, string inNotice)
     {
-        // Live: "floor 20 replicas (2x of 12)" in the answer, while the group's notice said "capped by maxReplicas from 24".
         await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
-        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromHours(2) }, TimeSpan.FromMinutes(20), Multiplier: 30, Replicas: null, "gala");
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromHours(2) }, TimeSpan.FromMinutes(20), multiplier, replicas, "gala");
 
-        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare, "prepare shop/checkout-api at +2h expect 30x for 20m reason gala"), CancellationToken.None);
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare, "prepare shop/checkout-api at +2h … for 20m reason gala"), CancellationToken.None);
 
         Assert.Equal(CommandOutcome.Done, reply.Outcome);
-        Assert.Contains("floor **50** replicas (30x of 2, capped by maxReplicas from 60)", reply.Markdown, StringComparison.Ordinal);
-        Assert.Contains("floor 50 replicas (30x of 2, capped by maxReplicas from 60)", Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.EventExpected).Markdown, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Prepare_FloorAtOrBelowTodaysReplicas_TheAnswerSaysItChangesNothing_AsTheNoticeDoes()
-    {
-        // Live: the answer read as a floor put in place; only the group's notice said it changes nothing at today's count.
-        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
-        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromHours(2) }, TimeSpan.FromMinutes(20), Multiplier: null, Replicas: 2, "morning");
-
-        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare, "prepare shop/checkout-api at +2h replicas 2 for 20m reason morning"), CancellationToken.None);
-
-        Assert.Equal(CommandOutcome.Done, reply.Outcome);
-        Assert.EndsWith("\n\nAt or below today's 2 replicas, so it changes nothing unless the workload is scaled below it by then.", reply.Markdown, StringComparison.Ordinal);
-        Assert.Contains("; at or below today's 2 replicas, so it changes nothing", Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.EventExpected).Markdown, StringComparison.Ordinal);
+        Assert.Contains(inAnswer, reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains(inNotice, Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.EventExpected).Markdown, StringComparison.Ordinal);
     }
 
     [Fact]
