@@ -278,12 +278,7 @@ public sealed class ChatCommandServiceTests : IDisposable
     public async Task Undo_ByWorkloadName_TakesTheNewestAppliedChangeBack_RecordedAsChat_AViewerCannot()
     {
         // Live: the group's notices say "Undo: scalectl undo …", but on the phone `undo shop/checkout-api` was an unknown command.
-        _server.Workloads.Add("shop", "checkout-api", 4);
-        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
-        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
-        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
-        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
-        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), CancellationToken.None);
+        var pending = await ApprovedScaleUpAsync();
         Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
 
         var viewer = await Inbox.ExecuteAsync(From("wangwu", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
@@ -303,16 +298,23 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal(("lisi", ApprovalChannel.DingTalkChat), (undo.Status.Approvals.Single().User, undo.Status.Approvals.Single().Channel));
     }
 
-    [Fact]
-    public async Task Undo_ByWorkloadNameTwice_TheSecondIsRefused_TheUndoStands_NamingTheUndoTakesItBack()
+    /// <summary>checkout-api 4 → 10, proposed by the loop and approved by zhangsan on the card.</summary>
+    private async Task<ScaleProposal> ApprovedScaleUpAsync()
     {
-        // Live: a second `undo shop/checkout-api` undid the first undo, and the workload went back up 8 → 14.
         _server.Workloads.Add("shop", "checkout-api", 4);
         await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
         _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
         await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
         var pending = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
         await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), CancellationToken.None);
+        return pending;
+    }
+
+    [Fact]
+    public async Task Undo_ByWorkloadNameTwice_TheSecondIsRefused_TheUndoStands_NamingTheUndoTakesItBack()
+    {
+        // Live: a second `undo shop/checkout-api` undid the first undo, and the workload went back up 8 → 14.
+        var pending = await ApprovedScaleUpAsync();
         _server.Time.Advance(TimeSpan.FromMinutes(1));
         var first = await Inbox.ExecuteAsync(From("lisi", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
         Assert.Equal((CommandOutcome.Done, 4), (first.Outcome, _server.Workloads.Replicas("shop", "checkout-api")));
