@@ -60,8 +60,9 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton(provider =>
         {
             var settings = provider.GetRequiredService<IOptions<DingTalkOptions>>().Value;
-            return new ApprovalCardContent(TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone), settings.DetailsBaseUrl, settings.UserNames);
+            return new ApprovalCardContent(TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone), settings.DetailsBaseUrl, settings.UserNames, provider.GetRequiredService<TimeProvider>());
         });
+        services.TryAddSingleton(provider => GroupTimes.From(provider.GetRequiredService<IOptions<DingTalkOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<DingEscalation>();
         services.TryAddSingleton<DingTalkCardNotifier>();
         services.TryAddSingleton<IApprovalNotifier>(provider => provider.GetRequiredService<DingTalkCardNotifier>());

@@ -16,6 +16,13 @@ internal static class Columns
 
     public static string Target(Target? target) => target is null ? "" : $"{target.Kind}/{target.Name}";
 
+    /// <summary>
+    /// "14:01:10Z": a time of day in UTC, marked so. scalectl writes every time in UTC with its "Z" (full times as
+    /// <c>2026-12-05 14:01:10Z</c>), as kubectl and the server's own messages do, whatever the terminal's zone: a bare
+    /// 14:01:10 read in Shanghai is eight hours off.
+    /// </summary>
+    public static string UtcClock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     public static string Number(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>Metric values as people read them: 48200 → 48.2k, 0.734 → 0.73.</summary>

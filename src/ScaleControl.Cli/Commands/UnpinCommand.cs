@@ -24,7 +24,11 @@ internal sealed class UnpinCommand : ApiCommand
         var node = await context.Api.DeleteAsync($"workloads/{id.Path}/pin", ct);
         if (!context.PrintRaw(node))
         {
-            context.Out.WriteLine($"workload {id} unpinned (policy {node.As<Policy>().Metadata.Name} decides again)");
+            var policy = node.As<Policy>();
+            // A freeze still in force keeps the policy from changing anything: "decides again" would be untrue until it ends.
+            context.Out.WriteLine(policy.Spec.Freeze is { } freeze && freeze.Until > context.Now
+                ? $"workload {id} unpinned (policy {policy.Metadata.Name} is still frozen until {freeze.Until:u}, {context.Until(freeze.Until)})"
+                : $"workload {id} unpinned (policy {policy.Metadata.Name} decides again)");
         }
     }
 }

@@ -71,6 +71,16 @@ public static class OverrideRules
             ? $"note: the policy asks for {asked} now; the pin holds {replicas} for {DurationText.Short(duration)}"
             : null;
 
+    /// <summary>
+    /// What holds once a pin or a freeze is lifted (<paramref name="spec"/> is the policy after it): "the policy decides
+    /// again", unless the other override still does. Unpinning a frozen policy said the policy decides again while the
+    /// freeze still kept it from changing anything.
+    /// </summary>
+    public static string AfterLift(ScalePolicySpec spec, DateTimeOffset now) =>
+        ProposalRules.ActiveFreeze(spec, now) is { } freeze ? $"still frozen until {freeze.Until:u} by {freeze.By ?? "?"}: the policy changes nothing before"
+        : ProposalRules.ActivePin(spec, now) is { } pin ? $"still pinned at {pin.Replicas} until {pin.Until:u}: the policy decides again after"
+        : "the policy decides again";
+
     /// <summary>How an override outside the bounds is written into its record, so history and the card say so.</summary>
     public static string BoundsNote(ScalePolicySpec spec, bool outside) =>
         outside ? string.Create(CultureInfo.InvariantCulture, $" [outside the policy's bounds {spec.MinReplicas}..{spec.MaxReplicas}, allowed explicitly]") : "";

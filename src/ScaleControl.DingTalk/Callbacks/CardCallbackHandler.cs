@@ -27,6 +27,9 @@ public sealed partial class CardCallbackHandler(
     ILogger<CardCallbackHandler> logger,
     ILateTapAnswers? lateAnswers = null)
 {
+    /// <summary>The rules' UTC times in a private answer, shown in the group's zone.</summary>
+    private readonly GroupTimes _times = GroupTimes.From(options.Value, timeProvider);
+
     /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="ScaleProposal.Key"/>).</summary>
     public const string RowParam = "row";
 
@@ -121,11 +124,11 @@ public sealed partial class CardCallbackHandler(
             {
                 LogSlowDecision(logger, callback.OutTrackId, callback.UserId);
                 AnswerLate(callback, DecisionAnswerAsync());
-                return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("Received; the card updates when the decision is recorded."));
+                return CardCallbackReply.Private(PrivateMessage("Received; the card updates when the decision is recorded."));
             }
         }
 
-        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(await DecisionAnswerAsync()));
+        return CardCallbackReply.Private(PrivateMessage(await DecisionAnswerAsync()));
 
         async Task<string> DecisionAnswerAsync()
         {
@@ -163,7 +166,7 @@ public sealed partial class CardCallbackHandler(
         async Task ShowAsync()
         {
             var message = await answer;
-            await lateAnswers.ShowAsync(callback.OutTrackId, callback.UserId, ApprovalCardContent.PrivateMessage(message), CancellationToken.None);
+            await lateAnswers.ShowAsync(callback.OutTrackId, callback.UserId, PrivateMessage(message), CancellationToken.None);
         }
     }
 
@@ -185,11 +188,11 @@ public sealed partial class CardCallbackHandler(
             if (first != undo)
             {
                 AnswerLate(callback, UndoAnswerAsync());
-                return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage("Received; the card updates when the undo is recorded."));
+                return CardCallbackReply.Private(PrivateMessage("Received; the card updates when the undo is recorded."));
             }
         }
 
-        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(await UndoAnswerAsync()));
+        return CardCallbackReply.Private(PrivateMessage(await UndoAnswerAsync()));
 
         async Task<string> UndoAnswerAsync()
         {
@@ -221,7 +224,7 @@ public sealed partial class CardCallbackHandler(
         var request = new CommandRequest(new ConfirmCommand(code), callback.UserId, callback.UserId, $"tapped Confirm ({code})", null);
         var reply = await commands.ExecuteAsync(request, cancellationToken);
         LogConfirmTap(logger, code, callback.UserId, reply.Outcome);
-        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(reply.Markdown));
+        return CardCallbackReply.Private(PrivateMessage(reply.Markdown));
     }
 
     /// <summary>The count on the tapped button (<c>replicas</c> param): what the approver saw.</summary>
@@ -229,10 +232,12 @@ public sealed partial class CardCallbackHandler(
         callback.Params.TryGetValue("replicas", out var text)
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas) && replicas > 0 ? replicas : null;
 
+    private IReadOnlyDictionary<string, string> PrivateMessage(string message) => ApprovalCardContent.PrivateMessage(_times.Localize(message));
+
     private CardCallbackReply Refuse(CardCallback callback, string message)
     {
         LogRefused(logger, callback.OutTrackId, callback.UserId, message);
-        return CardCallbackReply.Private(ApprovalCardContent.PrivateMessage(message));
+        return CardCallbackReply.Private(PrivateMessage(message));
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Card {OutTrackId}: {UserId} tapped {Action} -> {Result}")]

@@ -66,7 +66,7 @@ public sealed partial class ApprovalCardContent
 
         foreach (var key in map.Keys.ToList())
         {
-            map[key] = Truncate(map[key]);
+            map[key] = Truncate(_times.Localize(map[key]));
         }
 
         return map;

@@ -12,8 +12,11 @@ namespace ScaleControl.DingTalk.Cards;
 /// Renders a proposal into the approval card's variables. The same full set is sent on create and on every
 /// update (merged by key), so the card always shows the proposal's current state.
 /// </summary>
-public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseUrl, IReadOnlyDictionary<string, string> userNames)
+public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseUrl, IReadOnlyDictionary<string, string> userNames, TimeProvider? time = null)
 {
+    /// <summary>The group's zone for the rules' UTC times inside the card's texts (a refusal, a withdrawal); the card's own times are written in it.</summary>
+    private readonly GroupTimes _times = new(timeZone, time ?? TimeProvider.System);
+
     /// <summary>DingTalk's limit on a cardParamMap value.</summary>
     internal const int MaxValueBytes = 1024;
 
@@ -69,7 +72,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             .OrderByDescending(x => x.At).Select(x => x.text).FirstOrDefault() ?? "";
         foreach (var key in map.Keys.ToList())
         {
-            map[key] = Truncate(map[key]);
+            map[key] = Truncate(_times.Localize(map[key]));
         }
 
         return map;
@@ -158,7 +161,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
 
         foreach (var key in map.Keys.ToList())
         {
-            map[key] = Truncate(map[key]);
+            map[key] = Truncate(_times.Localize(map[key]));
         }
 
         return map;
@@ -192,6 +195,9 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         var text = baseUrl.AbsoluteUri.TrimEnd('/');
         return new Uri($"{text}/proposals/{Uri.EscapeDataString(proposal.Metadata.Namespace)}/{Uri.EscapeDataString(proposal.Metadata.Name)}");
     }
+
+    /// <summary>The rules' UTC times inside <paramref name="text"/> in the group's zone (<see cref="GroupTimes.Localize"/>).</summary>
+    public string Localize(string text) => _times.Localize(text);
 
     public string DisplayName(string userId) => userNames.TryGetValue(userId, out var name) ? name : userId;
 

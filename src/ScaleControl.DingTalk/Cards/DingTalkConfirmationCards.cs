@@ -84,7 +84,7 @@ public sealed partial class DingTalkConfirmationCards(
             await api.UpdateCardAsync(new UpdateCardRequest
             {
                 OutTrackId = OutTrackId(code),
-                CardData = new CardParams(new Dictionary<string, string> { [V.Status] = status, [V.StatusText] = status, [V.Result] = Short(result) }),
+                CardData = new CardParams(new Dictionary<string, string> { [V.Status] = status, [V.StatusText] = status, [V.Result] = Short(content.Localize(result)) }),
                 CardUpdateOptions = new CardUpdateOptions(UpdateCardDataByKey: true, UpdatePrivateDataByKey: true),
             }, cancellationToken);
         }

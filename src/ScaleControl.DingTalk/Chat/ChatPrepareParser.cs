@@ -100,7 +100,8 @@ internal static partial class ChatPrepareParser
 
     private static EventTime? TryTime(string text)
     {
-        if (text.StartsWith('+') && TryDuration(text[1..], out var after, out _))
+        // A look-ahead may be longer than a pin's 7 days: the service refuses beyond its own limit, saying so.
+        if (text.StartsWith('+') && (TryDuration(text[1..], out var after, out _) || after > MaxDuration))
         {
             return new EventTime { After = after };
         }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Commands;
 using ScaleControl.DingTalk.Api;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Configuration;
 
 namespace ScaleControl.DingTalk.Chat;
@@ -18,6 +19,7 @@ public sealed partial class ChatReplySender(
     DingTalkApiClient api,
     IHttpClientFactory httpClients,
     IOptionsMonitor<DingTalkOptions> options,
+    GroupTimes times,
     TimeProvider time,
     ILogger<ChatReplySender> logger)
 {
@@ -26,6 +28,8 @@ public sealed partial class ChatReplySender(
 
     public async Task SendAsync(ChatbotMessage message, CommandReply reply, CancellationToken cancellationToken)
     {
+        // A refusal or a notice line from the services carries their UTC times; the answer's own are in the zone already.
+        reply = reply with { Markdown = times.Localize(reply.Markdown) };
         var robotCode = options.CurrentValue.EffectiveRobotCode;
         var msgParam = JsonSerializer.Serialize(new { title = reply.Title, text = reply.Markdown });
         // Without a staff id (someone outside the organisation) no one-to-one message can reach the sender: the answer, a

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Ports;
 using ScaleControl.DingTalk.Api;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Configuration;
 
 namespace ScaleControl.DingTalk.Notices;
@@ -16,11 +17,14 @@ public sealed partial class DingTalkNoticePublisher(
     DingTalkWebhookClient webhooks,
     WebhookRateLimiter rateLimiter,
     IOptionsMonitor<DingTalkOptions> options,
+    GroupTimes times,
     ILogger<DingTalkNoticePublisher> logger) : INoticePublisher
 {
     public async Task PublishAsync(Notice notice, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
+        // The services write times in UTC (the Event and the history keep them so); the group reads its own zone.
+        notice = notice with { Title = times.Localize(notice.Title), Markdown = times.Localize(notice.Markdown) };
         try
         {
             if (notice.Route?.Webhook is { Length: > 0 } webhookName)

@@ -4,12 +4,13 @@ using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Text;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Chat;
 
-/// <summary>The robot's answers as compact markdown for a phone: a bold first line, a few short lines, times in the chat's zone (<see cref="ChatClock"/>).</summary>
+/// <summary>The robot's answers as compact markdown for a phone: a bold first line, a few short lines, times in the chat's zone (<see cref="GroupTimes"/>).</summary>
 public static class ChatAnswers
 {
     public const int MaxLines = 12;
@@ -35,7 +36,7 @@ public static class ChatAnswers
         _ => "viewer: status, proposals and history only",
     };
 
-    public static CommandReply Status(IReadOnlyList<PolicyStatusView> policies, ChatClock clock)
+    public static CommandReply Status(IReadOnlyList<PolicyStatusView> policies, GroupTimes clock)
     {
         if (policies.Count == 0)
         {
@@ -89,7 +90,7 @@ public static class ChatAnswers
         return CommandReply.Done("Status", text.ToString());
     }
 
-    public static CommandReply Proposals(IReadOnlyList<ScaleProposal> open, ChatClock clock)
+    public static CommandReply Proposals(IReadOnlyList<ScaleProposal> open, GroupTimes clock)
     {
         if (open.Count == 0)
         {
@@ -101,7 +102,7 @@ public static class ChatAnswers
         return CommandReply.Done("Proposals", $"**Open proposals ({open.Count})**\n\n{string.Join("\n", lines)}");
     }
 
-    public static CommandReply History(string ns, string workload, IReadOnlyList<HistoryEntry> entries, ChatClock clock)
+    public static CommandReply History(string ns, string workload, IReadOnlyList<HistoryEntry> entries, GroupTimes clock)
     {
         if (entries.Count == 0)
         {

@@ -3,6 +3,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Text;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Actuation;
 using ScaleControl.Server.Control.Overrides;
@@ -33,7 +34,7 @@ public sealed partial class ChatCommandService(
     IConfirmationCards confirmationCards,
     Announcer announcer,
     WatchedNamespaces watched,
-    ChatClock clock,
+    GroupTimes clock,
     TimeProvider time,
     ILogger<ChatCommandService> logger) : ICommandInbox
 {
@@ -276,7 +277,7 @@ public sealed partial class ChatCommandService(
         }
 
         await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
-        return CommandReply.Done("Unfrozen", $"**{command.Namespace}/{policy.Spec.Target.Name}** unfrozen by {request.Sender}: the policy decides again.");
+        return CommandReply.Done("Unfrozen", $"**{command.Namespace}/{policy.Spec.Target.Name}** unfrozen by {request.Sender}: {MarkdownText.Escape(AfterLift(result.Policy ?? policy))}.");
     }
 
     private async Task<CommandReply> UnpinAsync(CommandRequest request, UnpinCommand command, CancellationToken cancellationToken)
@@ -293,13 +294,16 @@ public sealed partial class ChatCommandService(
         }
 
         await AuditAsync(ProposalFactory.TargetOf(result.Policy!), request, cancellationToken);
-        return CommandReply.Done("Unpinned", $"**{command.Namespace}/{command.Workload}** unpinned by {request.Sender}: the policy decides again.");
+        return CommandReply.Done("Unpinned", $"**{command.Namespace}/{command.Workload}** unpinned by {request.Sender}: {MarkdownText.Escape(AfterLift(result.Policy!))}.");
     }
+
+    private string AfterLift(ScalePolicy policy) => OverrideRules.AfterLift(policy.Spec, time.GetUtcNow());
 
     /// <summary>undo a proposal by name, or the newest applied change of a workload: the same rules as the card's Undo button.</summary>
     private async Task<CommandReply> UndoAsync(CommandRequest request, UndoCommand command, CancellationToken cancellationToken)
     {
-        var proposal = await proposals.GetAsync(command.Namespace, command.Name, cancellationToken)
+        var named = await proposals.GetAsync(command.Namespace, command.Name, cancellationToken);
+        var proposal = named
             ?? (await proposals.ListAsync(command.Namespace, cancellationToken))
                 .Where(p => p.Spec.Target.Name == command.Name && p.Status.Phase == ProposalPhase.Applied)
                 .OrderByDescending(p => p.Status.AppliedAt)
@@ -307,6 +311,17 @@ public sealed partial class ChatCommandService(
         if (proposal is null)
         {
             return CommandReply.Refused($"No applied change `{command.Namespace}/{command.Name}` (and none for a workload of that name). Send `history {command.Namespace}/<workload>`.");
+        }
+
+        if (named is null && ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Undo)
+        {
+            // `undo shop/api` sent twice (or by two people at once) undid the undo: the workload went back up. Its latest
+            // change being an undo, the workload's name no longer says which change is meant; the undo's own name does.
+            var of = proposal.Metadata.Annotations?.GetValueOrDefault(ProposalFactory.UndoOfAnnotation) ?? "?";
+            return CommandReply.Refused(
+                $"The latest change of **{command.Namespace}/{command.Name}** is already an undo: {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} " +
+                $"by {proposal.Spec.RequestedBy} at {proposal.Status.AppliedAt:u} (of `{of}`). Nothing was changed.\n\n" +
+                $"To take that undo back, name it: `undo {command.Namespace}/{proposal.Metadata.Name}`");
         }
 
         var result = await undos.UndoAsync(
@@ -348,12 +363,13 @@ public sealed partial class ChatCommandService(
         }
 
         await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
-        var sizing = expected.Multiplier is { } x ? $" ({x.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}x of {expected.BaseReplicas})" : "";
+        var sizing = PreparationService.Sizing(expected);
         return CommandReply.Done("Prepared",
             $"📅 **{name}** expects traffic at {clock.Format(expected.At)} for {DurationText.Short(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
             $"from {clock.Format(expected.FloorStart())} until {clock.Format(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Literal(command.Reason)}\n\n" +
             $"Event `{expected.Name}`: `unprepare {name} {expected.Name}` cancels it." +
-            (policy.Spec.Mode is ScaleMode.Approval or ScaleMode.Hybrid ? "\n\nThe policy needs approval: the floor comes as a card when it starts." : ""));
+            // The service's own caveats, as the group's notice has them: "at or below today's 90 replicas, so it changes nothing …".
+            string.Concat(result.Notes.Select(n => $"\n\n{char.ToUpperInvariant(n[0])}{MarkdownText.Escape(n[1..])}.")));
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
+using ScaleControl.DingTalk.Cards;
 
 namespace ScaleControl.Server.Chat;
 
@@ -8,7 +9,7 @@ namespace ScaleControl.Server.Chat;
 /// (a late tap would only be told that no command waits for the code). Run by the leader on every tick; the
 /// conditional take makes each card close once, whichever replica leads.
 /// </summary>
-public sealed class ConfirmationExpiry(ChatConfirmations confirmations, IConfirmationCards cards, ChatClock clock, TimeProvider time)
+public sealed class ConfirmationExpiry(ChatConfirmations confirmations, IConfirmationCards cards, GroupTimes clock, TimeProvider time)
 {
     /// <param name="all">The policies the tick read (the confirmations are annotations on them).</param>
     public async Task SweepAsync(IReadOnlyCollection<ScalePolicy> all, CancellationToken cancellationToken)

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Ports;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Server.Chat;
 using ScaleControl.Server.Hosting;
@@ -71,7 +73,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<WhatIfSimulator>();
         services.AddSingleton<ChatPeople>();
         services.AddSingleton<ChatConfirmations>();
-        services.AddSingleton(sp => ChatClock.From(sp.GetRequiredService<IOptions<DingTalkOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => GroupTimes.From(sp.GetRequiredService<IOptions<DingTalkOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ConfirmationExpiry>();
         services.AddSingleton<ChatCommandService>();
         services.AddSingleton<ICommandInbox>(sp => sp.GetRequiredService<ChatCommandService>());

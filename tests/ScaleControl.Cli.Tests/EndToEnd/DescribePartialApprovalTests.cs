@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary>
@@ -45,13 +41,9 @@ public sealed class DescribePartialApprovalTests
     [Fact]
     public async Task DescribeProposal_ApprovedHalf_ShowsTheAppliedCost_AndTheAskLabelled()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var app = builder.Build();
-        app.MapGet("/api/v1/proposals/shop/checkout-api-half", () => Results.Text(HalfApplied, "application/json"));
-        await app.StartAsync();
+        await using var api = await CannedApi.StartAsync("GET", "/api/v1/proposals/shop/checkout-api-half", HalfApplied);
 
-        var result = await new Scalectl(app.Urls.Single(), "token").RunAsync("describe", "proposal", "shop/checkout-api-half");
+        var result = await api.Cli.RunAsync("describe", "proposal", "shop/checkout-api-half");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var lines = result.Output.Split('\n').Select(l => l.Trim()).ToList();
@@ -62,13 +54,9 @@ public sealed class DescribePartialApprovalTests
     [Fact]
     public async Task DescribeProposal_PartlyApproved_NamesWhoApprovedTheAppliedPart()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var app = builder.Build();
-        app.MapGet("/api/v1/proposals/shop/checkout-api-up", () => Results.Text(PartlyApproved, "application/json"));
-        await app.StartAsync();
+        await using var api = await CannedApi.StartAsync("GET", "/api/v1/proposals/shop/checkout-api-up", PartlyApproved);
 
-        var result = await new Scalectl(app.Urls.Single(), "token").RunAsync("describe", "proposal", "shop/checkout-api-up");
+        var result = await api.Cli.RunAsync("describe", "proposal", "shop/checkout-api-up");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Applied Step:", result.Output, StringComparison.Ordinal);

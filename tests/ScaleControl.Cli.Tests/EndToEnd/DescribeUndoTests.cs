@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-
 namespace ScaleControl.Cli.Tests.EndToEnd;
 
 /// <summary>
@@ -28,13 +24,9 @@ public sealed class DescribeUndoTests
     [Fact]
     public async Task DescribeProposal_UndoWithdrawn_SaysWhyAsTheCardDoes()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var app = builder.Build();
-        app.MapGet("/api/v1/proposals/shop/checkout-api-up", () => Results.Text(UndoWithdrawn, "application/json"));
-        await app.StartAsync();
+        await using var api = await CannedApi.StartAsync("GET", "/api/v1/proposals/shop/checkout-api-up", UndoWithdrawn);
 
-        var result = await new Scalectl(app.Urls.Single(), "token").RunAsync("describe", "proposal", "shop/checkout-api-up");
+        var result = await api.Cli.RunAsync("describe", "proposal", "shop/checkout-api-up");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Undo:", result.Output, StringComparison.Ordinal);

@@ -94,6 +94,8 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
         var header = Array.FindIndex(result.Lines, l => l.StartsWith("TIME ", StringComparison.Ordinal));
         var qpsColumn = result.Lines[header].IndexOf(" QPS ", StringComparison.Ordinal) + 1;
         Assert.NotEqual(' ', result.Lines[header + 1][qpsColumn]);
+        // Each step's time says it is UTC: a bare 14:01:10 reads as local time in every other zone.
+        Assert.Matches(@"^\d{2}:\d{2}:\d{2}Z ", result.Lines[header + 1]);
     }
 
     [Fact]

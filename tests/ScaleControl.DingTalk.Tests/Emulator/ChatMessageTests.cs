@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Commands;
 using ScaleControl.DingTalk.Chat;
 using ScaleControl.DingTalk.Tests.Support;
@@ -48,6 +49,21 @@ public sealed class ChatMessageTests
         Assert.Equal(" @李四 Li Si reject shop/checkout-api @李四 Li Si too early", data.RootElement.GetProperty("text").GetProperty("content").GetString());
         Assert.Equal("lisi", data.RootElement.GetProperty("atUsers")[1].GetProperty("staffId").GetString());
         Assert.Equal(new RejectCommand("shop", "checkout-api", "too early"), Assert.Single(world.Commands.Requests).Command);
+    }
+
+    [Fact]
+    public async Task Answer_CarryingAServiceTimeInUtc_ShowsItInTheGroupsZone()
+    {
+        // The chat answer quotes the override service's line ("frozen until …" in UTC, as the Event and the history keep it).
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
+        await using var world = await DingTalkWorld.StartAsync(clientTime: clock, clientSettings: new() { ["ScaleControl:DingTalk:TimeZone"] = "Asia/Shanghai" });
+        world.Commands.Reply = CommandReply.Refused("Freezing refused: policy is frozen until 2026-12-06 12:18:54Z (db migration)");
+        await world.WaitForStreamConnectionsAsync(2);
+
+        await TypeAsync(world, "zhangsan", DingTalkWorld.Group, "@ScaleControl freeze shop/checkout-api for 1h again");
+        var refusal = await WaitForAsync(world, m => m.GetProperty("kind").GetString() == "OtoMessage");
+
+        Assert.Equal("Freezing refused: policy is frozen until 20:18:54 UTC+08:00 (db migration)", refusal.GetProperty("text").GetString());
     }
 
     [Fact]

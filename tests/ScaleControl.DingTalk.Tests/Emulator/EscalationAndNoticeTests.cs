@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -93,6 +94,22 @@ public class EscalationAndNoticeTests
         Assert.Equal(MessageKind.GroupMessage, message.Kind);
         Assert.Equal("sampleMarkdown", message.Type);
         Assert.Equal("Scaled shop/checkout-api", message.Title);
+    }
+
+    [Fact]
+    public async Task PublishAsync_GroupInAnotherZone_ShowsTheServicesUtcTimesInIt()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
+        await using var world = await DingTalkWorld.StartAsync(clientTime: clock, clientSettings: new() { ["ScaleControl:DingTalk:TimeZone"] = "Asia/Shanghai" });
+        var notice = Notice(new NotificationSpec { OpenConversationId = DingTalkWorld.Group }) with
+        {
+            Markdown = "**shop/checkout-api** frozen until 2026-12-06 12:18:54Z by zhangsan: db migration",
+        };
+
+        await world.ClientService<INoticePublisher>().PublishAsync(notice, CancellationToken.None);
+
+        var message = Assert.Single(world.EmulatorService<MessageLog>().All);
+        Assert.Equal("**shop/checkout-api** frozen until 20:18:54 UTC+08:00 by zhangsan: db migration", message.Text);
     }
 
     [Fact]

@@ -10,11 +10,14 @@ internal sealed class FakeCommandInbox : ICommandInbox
 
     public IReadOnlyList<CommandRequest> Requests => [.. _requests];
 
+    /// <summary>The answer to every command instead of the defaults above, when set.</summary>
+    public CommandReply? Reply { get; set; }
+
     public Task<CommandReply> ExecuteAsync(CommandRequest request, CancellationToken cancellationToken)
     {
         _requests.Enqueue(request);
-        return Task.FromResult(request.Command is StatusCommand
+        return Task.FromResult(Reply ?? (request.Command is StatusCommand
             ? CommandReply.Done("Status", "**shop/checkout-api** 2 replicas")
-            : CommandReply.Refused($"`{request.Command.Verb}` refused for {request.Sender}"));
+            : CommandReply.Refused($"`{request.Command.Verb}` refused for {request.Sender}")));
     }
 }

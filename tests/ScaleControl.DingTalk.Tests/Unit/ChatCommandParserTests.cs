@@ -52,6 +52,11 @@ public sealed class ChatCommandParserTests
             "Prepare shop/checkout-api for 1h replicas 30 at +30m reason gala",
             new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromMinutes(30) }, TimeSpan.FromHours(1), null, 30, "gala")
         },
+        // A look-ahead beyond a pin's 7 days: the service's own 30-day limit decides (it was "time `+10d` must read like …").
+        {
+            "prepare shop/checkout-api at +10d replicas 30 for 1h reason launch",
+            new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromDays(10) }, TimeSpan.FromHours(1), null, 30, "launch")
+        },
         {
             "prepare shop/checkout-api at 2026-12-04T20:00+08:00 expect 1.5x for 20m reason push",
             new PrepareCommand("shop", "checkout-api", new EventTime { Absolute = new DateTimeOffset(2026, 12, 4, 20, 0, 0, TimeSpan.FromHours(8)) }, TimeSpan.FromMinutes(20), 1.5, null, "push")

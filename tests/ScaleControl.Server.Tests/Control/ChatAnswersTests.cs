@@ -1,4 +1,5 @@
 using ScaleControl.Core.Policies;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.Server.Chat;
 using ScaleControl.Server.Control.Queries;
 
@@ -15,7 +16,7 @@ public sealed class ChatAnswersTests
         var starting = View("checkout-api", current: 14, ready: 7, desired: 25);
         var settled = View("feed-api", current: 4, ready: 4, desired: 4);
 
-        var markdown = ChatAnswers.Status([starting, settled], new ChatClock(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
+        var markdown = ChatAnswers.Status([starting, settled], new GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
 
         Assert.Contains("**shop/checkout-api** 14 → 25 replicas (7 ready) · Approval", markdown, StringComparison.Ordinal);
         Assert.Contains("**shop/feed-api** 4 replicas · Approval", markdown, StringComparison.Ordinal);

@@ -201,6 +201,24 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Unpin_WhileFrozen_SaysTheFreezeStillHolds_NotThatThePolicyDecidesAgain()
+    {
+        // Live: the group read "pin removed by zhangsan; the policy decides again" while a freeze kept it from changing anything.
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 4, TimeSpan.FromMinutes(30), "launch")), CancellationToken.None);
+        await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(1), "db migration")), CancellationToken.None);
+
+        var unpin = await Inbox.ExecuteAsync(From("zhangsan", new UnpinCommand("shop", "checkout-api")), CancellationToken.None);
+        var unfreeze = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", "checkout-api")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, unpin.Outcome);
+        Assert.Equal("**shop/checkout-api** unpinned by zhangsan: still frozen until 2026-11-25 11:00:00Z by zhangsan: the policy changes nothing before.", unpin.Markdown);
+        Assert.Equal("**shop/checkout-api** pin removed by zhangsan; still frozen until 2026-11-25 11:00:00Z by zhangsan: the policy changes nothing before",
+            _server.Notices.Published.Last(n => n.Kind == NoticeKind.Pinned).Markdown);
+        Assert.Equal("**shop/checkout-api** unfrozen by zhangsan: the policy decides again.", unfreeze.Markdown);
+    }
+
+    [Fact]
     public async Task History_NamesAnUnpinAsUnpinned()
     {
         // Live: `history` listed the unpin as "Pinned by zhangsan (DingTalkChat)", as if it had pinned again.
@@ -260,12 +278,7 @@ public sealed class ChatCommandServiceTests : IDisposable
     public async Task Undo_ByWorkloadName_TakesTheNewestAppliedChangeBack_RecordedAsChat_AViewerCannot()
     {
         // Live: the group's notices say "Undo: scalectl undo …", but on the phone `undo shop/checkout-api` was an unknown command.
-        _server.Workloads.Add("shop", "checkout-api", 4);
-        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
-        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
-        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
-        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
-        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), CancellationToken.None);
+        var pending = await ApprovedScaleUpAsync();
         Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
 
         var viewer = await Inbox.ExecuteAsync(From("wangwu", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
@@ -283,6 +296,42 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal("lisi", original.Status.Undo?.By);
         var undo = (await _server.Proposals.GetAsync("shop", original.Status.Undo!.Proposal, CancellationToken.None))!;
         Assert.Equal(("lisi", ApprovalChannel.DingTalkChat), (undo.Status.Approvals.Single().User, undo.Status.Approvals.Single().Channel));
+    }
+
+    /// <summary>checkout-api 4 → 10, proposed by the loop and approved by zhangsan on the card.</summary>
+    private async Task<ScaleProposal> ApprovedScaleUpAsync()
+    {
+        _server.Workloads.Add("shop", "checkout-api", 4);
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), CancellationToken.None);
+        return pending;
+    }
+
+    [Fact]
+    public async Task Undo_ByWorkloadNameTwice_TheSecondIsRefused_TheUndoStands_NamingTheUndoTakesItBack()
+    {
+        // Live: a second `undo shop/checkout-api` undid the first undo, and the workload went back up 8 → 14.
+        var pending = await ApprovedScaleUpAsync();
+        _server.Time.Advance(TimeSpan.FromMinutes(1));
+        var first = await Inbox.ExecuteAsync(From("lisi", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
+        Assert.Equal((CommandOutcome.Done, 4), (first.Outcome, _server.Workloads.Replicas("shop", "checkout-api")));
+        var proposalsBefore = (await _server.Proposals.ListAsync("shop", CancellationToken.None)).Count;
+
+        var again = await Inbox.ExecuteAsync(From("zhangsan", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, again.Outcome);
+        var undo = (await _server.Proposals.GetAsync("shop", (await _server.Proposals.GetAsync("shop", pending.Metadata.Name, CancellationToken.None))!.Status.Undo!.Proposal, CancellationToken.None))!;
+        Assert.Contains($"is already an undo: 10 → 4 by lisi at 2026-11-25 10:01:00Z (of `{pending.Metadata.Name}`). Nothing was changed.", again.Markdown, StringComparison.Ordinal);
+        Assert.Contains($"`undo shop/{undo.Metadata.Name}`", again.Markdown, StringComparison.Ordinal);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal(proposalsBefore, (await _server.Proposals.ListAsync("shop", CancellationToken.None)).Count);
+
+        var named = await Inbox.ExecuteAsync(From("zhangsan", new UndoCommand("shop", undo.Metadata.Name, "it was real traffic")), CancellationToken.None);
+
+        Assert.Equal((CommandOutcome.Done, 10), (named.Outcome, _server.Workloads.Replicas("shop", "checkout-api")));
     }
 
     [Fact]
@@ -395,6 +444,23 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal((6, "zhangsan", "DingTalkChat", "push to 30M users"), (expected.Replicas, expected.By, expected.Channel, expected.Reason));
         Assert.Equal(_server.Time.GetUtcNow().AddHours(2), expected.At);
         Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Theory]
+    // Live: "floor 20 replicas (2x of 12)" in the answer, while the group's notice said "capped by maxReplicas from 24".
+    [InlineData(30.0, null, "floor **50** replicas (30x of 2, capped by maxReplicas from 60)", "floor 50 replicas (30x of 2, capped by maxReplicas from 60)")]
+    // Live: the answer read as a floor put in place; only the notice said it changes nothing at today's count.
+    [InlineData(null, 2, "\n\nAt or below today's 2 replicas, so it changes nothing unless the workload is scaled below it by then.", "; at or below today's 2 replicas, so it changes nothing")]
+    public async Task Prepare_TheAnswerCarriesTheNoticesCaveats(double? multiplier, int? replicas, string inAnswer, string inNotice)
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        var prepare = new PrepareCommand("shop", "checkout-api", new EventTime { After = TimeSpan.FromHours(2) }, TimeSpan.FromMinutes(20), multiplier, replicas, "gala");
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", prepare, "prepare shop/checkout-api at +2h … for 20m reason gala"), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Contains(inAnswer, reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains(inNotice, Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.EventExpected).Markdown, StringComparison.Ordinal);
     }
 
     [Fact]

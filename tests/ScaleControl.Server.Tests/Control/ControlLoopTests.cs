@@ -131,7 +131,7 @@ public sealed class ControlLoopTests : IDisposable
         Assert.Equal((4, 10, null), (view.CurrentReplicas, view.DesiredReplicas, view.OpenProposal));
         Assert.Contains("held after lisi rejected 4 → 10: no new proposal until", view.Held, StringComparison.Ordinal);
         Assert.Contains("no new proposal until", view.LastReason, StringComparison.Ordinal);
-        Assert.Contains("held after lisi rejected 4 → 10", ScaleControl.Server.Chat.ChatAnswers.Status([view], new ScaleControl.Server.Chat.ChatClock(TimeZoneInfo.Utc, TimeProvider.System)).Markdown, StringComparison.Ordinal);
+        Assert.Contains("held after lisi rejected 4 → 10", ScaleControl.Server.Chat.ChatAnswers.Status([view], new ScaleControl.DingTalk.Cards.GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown, StringComparison.Ordinal);
 
         // Once more is needed the loop asks again, and the status stops saying it holds.
         _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);

@@ -52,6 +52,44 @@ public sealed class FollowerStatusTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChatStatus_OnAFollower_SaysWhatTheLeaderRecordedHoldsTheDecision()
+    {
+        await StoreHeldStatusAsync();
+
+        var reply = await _follower.Service<ICommandInbox>().ExecuteAsync(
+            new CommandRequest(new StatusCommand("shop", null), "wangwu", "wangwu", "status shop", "cidOnCall=="), default);
+
+        Assert.Contains("**shop/checkout-api** 5 → 3 replicas (4 ready) · Approval\nheld at 3 by the cooldown after the last change: it would go to 7 (recorded 2026-11-25 09:59:30Z)",
+            reply.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_OnAFollowerWithoutItsLeader_SaysWhatHoldsTheDecision()
+    {
+        await StoreHeldStatusAsync();
+        using var client = _follower.ClientWith(ServerFactory.ViewerToken);
+
+        var status = await client.GetFromJsonAsync<JsonElement>("/api/v1/status");
+
+        var policy = Assert.Single(status.GetProperty("policies").EnumerateArray());
+        Assert.Equal(("cooldown", 7), (policy.GetProperty("heldBy").GetString(), policy.GetProperty("unheldReplicas").GetInt32()));
+        Assert.StartsWith("held at 3 by the cooldown after the last change: it would go to 7", policy.GetProperty("held").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The leader's last write: a scale-up to 7 held at 3 by the cooldown, 30 s ago.</summary>
+    private async Task StoreHeldStatusAsync()
+    {
+        var stored = (await _follower.Policies.GetAsync("shop", "checkout-api", default))!;
+        await _follower.Policies.UpdateStatusAsync(stored with
+        {
+            Status = new ScalePolicyStatus
+            {
+                CurrentReplicas = 3, DesiredReplicas = 3, HeldBy = "cooldown", UnheldReplicas = 7, LastEvaluationTime = _follower.Time.GetUtcNow().AddSeconds(-30),
+            },
+        }, default);
+    }
+
+    [Fact]
     public async Task Status_WorkloadUnreadable_FallsBackToTheStoredStatus()
     {
         _follower.Workloads.ApiDown = "connection refused";

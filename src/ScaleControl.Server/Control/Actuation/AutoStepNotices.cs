@@ -1,9 +1,9 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Text;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.Server.Hosting;
 
 namespace ScaleControl.Server.Control.Actuation;
@@ -13,7 +13,7 @@ namespace ScaleControl.Server.Control.Actuation;
 /// once, the steps after it coalesced into one message per <see cref="ControlLoopOptions.AutoNoticeDigestSeconds"/>
 /// (<see cref="AutoStepDigest"/>), posted by the leader's tick.
 /// </summary>
-public sealed class AutoStepNotices(Announcer announcer, IOptions<ControlLoopOptions> options, TimeProvider time)
+public sealed class AutoStepNotices(Announcer announcer, IOptions<ControlLoopOptions> options, GroupTimes times, TimeProvider time)
 {
     private readonly AutoStepDigest _digest = new(TimeSpan.FromSeconds(options.Value.AutoNoticeDigestSeconds));
 
@@ -42,20 +42,18 @@ public sealed class AutoStepNotices(Announcer announcer, IOptions<ControlLoopOpt
         }
     }
 
-    /// <summary>"**shop/checkout-api** scaled automatically **7 → 12 → 15** (2 steps, 20:02:05–20:03:10 UTC)", a line per workload.</summary>
+    /// <summary>"**shop/checkout-api** scaled automatically **7 → 12 → 15** (2 steps, 20:02:05–20:03:10 UTC+08:00)", a line per workload.</summary>
     private Task PostAsync(IReadOnlyList<AutoStepDigest.Step> steps, CancellationToken cancellationToken)
     {
         var last = steps[^1];
         var lines = steps.GroupBy(s => s.Target).Select(g =>
         {
             var ramp = string.Join(" → ", g.Select(s => s.From).Take(1).Concat(g.Select(s => s.To)));
-            var count = g.Count() == 1 ? "" : $" ({g.Count()} steps, {Clock(g.First().At)}–{Clock(g.Last().At)} UTC)";
+            var count = g.Count() == 1 ? "" : $" ({g.Count()} steps, {times.Span(g.First().At, g.Last().At)})";
             return (Title: $"{g.Key} scaled {ramp}", Line: $"**{g.Key}** scaled automatically **{ramp}**{count}");
         }).ToList();
         var markdown = $"{string.Join("\n\n", lines.Select(l => l.Line))}\n\n{MarkdownText.Escape(last.Reason)}\n\n"
             + $"Undo: send the robot `undo {last.Target.Namespace}/{last.Proposal}`, or `scalectl undo {last.Target.Namespace}/{last.Proposal}`";
         return announcer.NoticeAsync(last.Route, NoticeKind.ScaledAutomatically, last.Target, lines.Count == 1 ? lines[0].Title : $"{lines.Count} workloads scaled automatically", markdown, cancellationToken);
     }
-
-    private static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -70,7 +70,7 @@ public sealed class OverrideService(
         var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken);
         if (result.Policy is { } policy)
         {
-            await RecordAsync(policy, "Unfrozen", user, channel, $"unfrozen by {user}", ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken);
+            await RecordAsync(policy, "Unfrozen", user, channel, $"unfrozen by {user}; {OverrideRules.AfterLift(policy.Spec, time.GetUtcNow())}", ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken);
         }
 
         return result;
@@ -168,7 +168,7 @@ public sealed class OverrideService(
         var result = await editor.ChangeAsync(@namespace, policy.Metadata.Name, s => s with { Pin = null }, cancellationToken);
         if (result.Policy is { } unpinned)
         {
-            await RecordAsync(unpinned, "Unpinned", user, channel, $"pin removed by {user}; the policy decides again", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
+            await RecordAsync(unpinned, "Unpinned", user, channel, $"pin removed by {user}; {OverrideRules.AfterLift(unpinned.Spec, time.GetUtcNow())}", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
         }
 
         return result;

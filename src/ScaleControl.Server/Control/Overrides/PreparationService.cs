@@ -17,7 +17,11 @@ public sealed record PrepareRequest(
     string? Name = null);
 
 /// <summary>The recorded event and a line that says what will happen, or the problem (with the request field at fault, when there is one).</summary>
-public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event, string Message, int Status = StatusCodes.Status200OK, string? Field = null);
+public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event, string Message, int Status = StatusCodes.Status200OK, string? Field = null)
+{
+    /// <summary>What the person who recorded it must know beyond the floor: it changes nothing today, it comes as a card, it replaced an event ("" when none).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>
 /// Expected events (<c>scalectl prepare</c>, the API, chat): recorded in the policy's spec like pins and freezes
@@ -59,7 +63,6 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var workload = await workloads.GetAsync(ProposalFactory.TargetOf(policy), cancellationToken);
         int replicas;
         int? baseReplicas = null;
-        var note = "";
         if (request.Replicas is { } explicitReplicas)
         {
             if (explicitReplicas > spec.MaxReplicas)
@@ -77,9 +80,8 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             }
 
             baseReplicas = Math.Max(1, workload.SpecReplicas);
-            var wanted = (int)Math.Min(int.MaxValue, Math.Ceiling(request.Multiplier!.Value * baseReplicas.Value - 1e-9));
+            var wanted = Wanted(request.Multiplier!.Value, baseReplicas.Value);
             replicas = Math.Clamp(wanted, 1, spec.MaxReplicas);
-            note = replicas < wanted ? $", capped by maxReplicas from {wanted}" : "";
         }
 
         var startup = workload?.ObservedStartupTime ?? engine.Options.DefaultLookAhead;
@@ -114,7 +116,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             return new PrepareResult(null, null, result.Problem ?? "not recorded", result.Status);
         }
 
-        var sizing = baseReplicas is { } b ? $" ({Multiple(request.Multiplier!.Value)} of {b}{note})" : "";
+        var sizing = Sizing(expected);
         var mode = workload is { } w && replicas <= w.SpecReplicas
             ? $"; at or below today's {w.SpecReplicas} replicas, so it changes nothing unless the workload is scaled below it by then"
             : needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
@@ -122,8 +124,9 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
             : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}";
+        var notes = new[] { mode, replaced }.Where(n => n.Length > 0).Select(n => n[2..]).ToList(); // each starts with "; "
         await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken, why: request.Reason);
-        return new PrepareResult(stored, expected, message);
+        return new PrepareResult(stored, expected, message) { Notes = notes };
     }
 
     public async Task<PrepareResult> CancelAsync(string @namespace, string name, string eventName, string user, ApprovalChannel channel, CancellationToken cancellationToken)
@@ -170,6 +173,21 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
 
     /// <summary>"event-20261204-2000": a DNS label from the time (UTC), so one event per minute needs no name.</summary>
     public static string DefaultName(DateTimeOffset at) => "event-" + at.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
+
+    /// <summary>" (3x of 6)", " (5x of 6, capped by maxReplicas from 30)", or "" for an event given in replicas: how its floor was sized.</summary>
+    public static string Sizing(ExpectedEventSpec expected)
+    {
+        if (expected is not { Multiplier: { } multiplier, BaseReplicas: { } baseReplicas })
+        {
+            return "";
+        }
+
+        var wanted = Wanted(multiplier, baseReplicas);
+        return $" ({Multiple(multiplier)} of {baseReplicas}{(expected.Replicas < wanted ? $", capped by maxReplicas from {wanted}" : "")})";
+    }
+
+    /// <summary>The multiple of the base, rounded up (3 × 2.5 pods is 8): what the floor asks before maxReplicas caps it.</summary>
+    private static int Wanted(double multiplier, int baseReplicas) => (int)Math.Min(int.MaxValue, Math.Ceiling(multiplier * baseReplicas - 1e-9));
 
     private static string Multiple(double multiplier) => multiplier.ToString("0.##", CultureInfo.InvariantCulture) + "x";
 }

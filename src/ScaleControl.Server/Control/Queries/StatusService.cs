@@ -1,3 +1,4 @@
+using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -23,7 +24,9 @@ public sealed record PolicyStatusView(
     int? PinnedReplicas,
     string? OpenProposal,
     DateTimeOffset? LastEvaluation,
-    string? Held = null);
+    string? Held = null,
+    string? HeldBy = null,
+    int? UnheldReplicas = null);
 
 public sealed record StatusView(
     string Mode,
@@ -115,7 +118,19 @@ public sealed class StatusService(
             pin?.Replicas,
             proposal?.Metadata.Name,
             last?.Time ?? policy.Status?.LastEvaluationTime,
-            // A policy held off its workload has no evaluation of its own: its status condition says who owns the workload.
-            last?.Said ?? policy.Status?.Conditions.FirstOrDefault(c => c.Type == TargetOwnership.ConditionType)?.Message);
+            last is null ? StoredHeld(policy) : last.Said ?? HeldWords.Of(last.Decision.HeldBy, last.Decision.UnheldReplicas, last.CurrentReplicas),
+            last is null ? policy.Status?.HeldBy : last.Decision.HeldBy,
+            last is null ? policy.Status?.UnheldReplicas : last.Decision.UnheldReplicas);
     }
+
+    /// <summary>
+    /// Why nothing moves, where this replica has no evaluation of its own (a follower, or before the first): a policy held
+    /// off its workload by its status condition (who owns the workload), else what held the last decision as the leader
+    /// recorded it (<c>heldBy</c>, <c>unheldReplicas</c>), dated, since the stored status is up to a refresh period old.
+    /// </summary>
+    private static string? StoredHeld(ScalePolicy policy) =>
+        policy.Status?.Conditions.FirstOrDefault(c => c.Type == TargetOwnership.ConditionType)?.Message
+        ?? (policy.Status is { } status && HeldWords.Of(status.HeldBy, status.UnheldReplicas, status.CurrentReplicas) is { } held
+            ? status.LastEvaluationTime is { } at ? $"{held} (recorded {at:u})" : held
+            : null);
 }
