@@ -163,6 +163,26 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task UnfreezeWholeNamespace_LiftsEveryFreezeAtOnce_ThenSaysNoneIsFrozen()
+    {
+        // Live: `freeze feed/* …` froze four policies, and `unfreeze feed/*` was refused: `feed/*` is not `namespace/name`.
+        await SeedAsync();
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+
+        var lifted = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", null)), CancellationToken.None);
+        var again = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", null)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, lifted.Outcome);
+        Assert.Contains("unfrozen by zhangsan", lifted.Markdown, StringComparison.Ordinal);
+        Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Null(p.Spec.Freeze));
+        Assert.Equal((CommandOutcome.Refused, true), (again.Outcome, again.Private));
+        Assert.Equal("No policy of namespace `shop` is frozen. Nothing was changed.", again.Markdown);
+    }
+
+    [Fact]
     public async Task FreezeWholeNamespace_TheQuestionAndTheEventShowTheStarAsTyped()
     {
         // Live: the question read `freeze shop/  for 10m test` (the * dropped as a markdown character): the risky part unseen.
