@@ -116,7 +116,7 @@ internal sealed class DescribeProposalCommand : ApiCommand
         foreach (var h in p.Status.History ?? [])
         {
             var change = h.From is null ? $"created {h.To}" : $"{h.From} → {h.To}";
-            d.Field(h.At is { } at ? $"{at.UtcDateTime:HH:mm:ss}Z" : "-", $"{change} by {h.By}: {h.Message}", indent: 1);
+            d.Field($"{h.At:HH:mm:ss}", $"{change} by {h.By}: {h.Message}", indent: 1);
         }
 
         d.Flush();

@@ -168,7 +168,7 @@ internal sealed class WhatIfCommand : ApiCommand
         var table = new TableWriter([.. headers]);
         foreach (var s in shown)
         {
-            var cells = new List<string?> { s.Time.UtcDateTime.ToString("HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) };
+            var cells = new List<string?> { s.Time.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) };
             cells.AddRange(metrics.Select(m => Columns.Quantity(Value(s.Values, m))));
             cells.AddRange(metrics.Select(m => Columns.Quantity(Value(s.Predicted, m))));
             cells.AddRange([Columns.Number(s.CurrentReplicas), Columns.Number(s.DesiredReplicas), s.Outcome]);

@@ -54,7 +54,6 @@ public sealed class WhatIfTests(PrometheusBackedServer fixture) : IClassFixture<
             result.Lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         var desired = result.Lines[(header + 1)..].Select(l => int.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(5, desired.Max());
-        Assert.All(result.Lines[(header + 1)..], l => Assert.Matches(@"^\d\d:\d\d:\d\dZ ", l)); // a time with its zone
     }
 
     [Fact]
