@@ -150,12 +150,7 @@ public sealed class ChatCommandServiceTests : IDisposable
     [Fact]
     public async Task FreezeWholeNamespace_WaitsForTheSender()
     {
-        await SeedAsync();
-        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
-
-        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
-        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
-        var done = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+        var (asked, done) = await FreezeTwoShopPoliciesAsync();
 
         Assert.Equal(CommandOutcome.NeedsConfirmation, asked.Outcome);
         Assert.Equal(CommandOutcome.Done, done.Outcome);
@@ -166,11 +161,7 @@ public sealed class ChatCommandServiceTests : IDisposable
     public async Task UnfreezeWholeNamespace_LiftsEveryFreezeAtOnce_ThenSaysNoneIsFrozen()
     {
         // Live: `freeze feed/* …` froze four policies, and `unfreeze feed/*` was refused: `feed/*` is not `namespace/name`.
-        await SeedAsync();
-        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
-        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
-        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
-        await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+        await FreezeTwoShopPoliciesAsync();
 
         var lifted = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", null)), CancellationToken.None);
         var again = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", null)), CancellationToken.None);
@@ -180,6 +171,16 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Null(p.Spec.Freeze));
         Assert.Equal((CommandOutcome.Refused, true), (again.Outcome, again.Private));
         Assert.Equal("No policy of namespace `shop` is frozen. Nothing was changed.", again.Markdown);
+    }
+
+    /// <summary>zhangsan freezes <c>shop/*</c> (checkout-api and cart-api) and confirms it: the question, then the answer.</summary>
+    private async Task<(CommandReply Asked, CommandReply Done)> FreezeTwoShopPoliciesAsync()
+    {
+        await SeedAsync();
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        return (asked, await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None));
     }
 
     [Fact]
