@@ -16,6 +16,7 @@ internal static class PolicyFile
     public static IReadOnlyList<PolicyDocument> Load(string path, string defaultNamespace, TextReader stdin)
     {
         var text = YamlLimits.ReadText(path, stdin);
+        var source = YamlLimits.NameOf(path);
         IReadOnlyList<JsonNode> nodes;
         try
         {
@@ -23,15 +24,15 @@ internal static class PolicyFile
         }
         catch (YamlException e)
         {
-            throw new CliException($"{path} is not valid YAML (line {e.Start.Line}, column {e.Start.Column}): {e.InnerException?.Message ?? e.Message}", e);
+            throw new CliException($"{source} is not valid YAML (line {e.Start.Line}, column {e.Start.Column}): {e.InnerException?.Message ?? e.Message}", e);
         }
 
         if (nodes.Count == 0)
         {
-            throw new CliException($"{path} holds no policy");
+            throw new CliException($"{source} holds no policy");
         }
 
-        return [.. nodes.Select((node, i) => ToDocument(path, i + 1, node, defaultNamespace))];
+        return [.. nodes.Select((node, i) => ToDocument(source, i + 1, node, defaultNamespace))];
     }
 
     /// <summary>Validates every document; the one error line names each invalid document and its fields.</summary>
@@ -56,24 +57,24 @@ internal static class PolicyFile
         }
     }
 
-    public static string Describe(string path, PolicyDocument doc) => $"{doc.Id} ({Path.GetFileName(path)} document {doc.Index})";
+    public static string Describe(string path, PolicyDocument doc) => $"{doc.Id} ({Path.GetFileName(YamlLimits.NameOf(path))} document {doc.Index})";
 
-    private static PolicyDocument ToDocument(string path, int index, JsonNode node, string defaultNamespace)
+    private static PolicyDocument ToDocument(string source, int index, JsonNode node, string defaultNamespace)
     {
         if (node is not JsonObject body)
         {
-            throw new CliException($"{path} document {index} is not a ScalePolicy object");
+            throw new CliException($"{source} document {index} is not a ScalePolicy object");
         }
 
         var kind = body["kind"]?.ToString();
         if (kind is not null && kind != "ScalePolicy")
         {
-            throw new CliException($"{path} document {index} is a {kind}, not a ScalePolicy");
+            throw new CliException($"{source} document {index} is a {kind}, not a ScalePolicy");
         }
 
         if (body["metadata"] is not JsonObject metadata || metadata["name"]?.ToString() is not { Length: > 0 } name)
         {
-            throw new CliException($"{path} document {index} has no metadata.name");
+            throw new CliException($"{source} document {index} has no metadata.name");
         }
 
         var ns = metadata["namespace"]?.ToString() is { Length: > 0 } given ? given : defaultNamespace;

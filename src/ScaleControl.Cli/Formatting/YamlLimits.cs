@@ -11,6 +11,9 @@ internal static class YamlLimits
     /// <summary>The server's body limit: a file that could never be sent is refused before it is read whole.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
+    /// <summary>How errors name <paramref name="path"/>: <c>-</c> is stdin.</summary>
+    public static string NameOf(string path) => path == "-" ? "stdin" : path;
+
     /// <summary>Reads a file, or stdin for <c>-</c>, up to <see cref="MaxFileBytes"/> (so <c>/dev/zero</c> ends too).</summary>
     /// <exception cref="CliException">The file is larger, or cannot be read.</exception>
     public static string ReadText(string path, TextReader stdin)
@@ -27,12 +30,12 @@ internal static class YamlLimits
             }
 
             return read > MaxFileBytes
-                ? throw new CliException($"{path} is larger than {MaxFileBytes / 1024} KiB (the server's limit for a request)")
+                ? throw new CliException($"{NameOf(path)} is larger than {MaxFileBytes / 1024} KiB (the server's limit for a request)")
                 : new string(buffer, 0, read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"cannot read {path}: {e.Message}", e);
+            throw new CliException($"cannot read {NameOf(path)}: {e.Message}", e);
         }
     }
 }

@@ -74,7 +74,8 @@ public sealed record FreezeCommand(string Namespace, string? Workload, TimeSpan 
     public override bool Changes => true;
 }
 
-public sealed record UnfreezeCommand(string Namespace, string Workload) : ChatCommand
+/// <param name="Workload">Null: every frozen policy of the namespace (undoes <c>freeze ns/*</c>; lifting needs no confirming).</param>
+public sealed record UnfreezeCommand(string Namespace, string? Workload) : ChatCommand
 {
     public override string Verb => "unfreeze";
 

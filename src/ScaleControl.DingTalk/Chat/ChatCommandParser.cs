@@ -29,7 +29,7 @@ public static partial class ChatCommandParser
         ("reject", "reject <ns/proposal|ns/workload> [reason]"),
         ("scale", "scale <ns/workload> <from>-><to> for <duration> [reason]"),
         ("freeze", "freeze <ns/workload|ns/*> for <duration> <reason>"),
-        ("unfreeze", "unfreeze <ns/workload>"),
+        ("unfreeze", "unfreeze <ns/workload|ns/*>"),
         ("unpin", "unpin <ns/workload>"),
         ("undo", "undo <ns/proposal|ns/workload> [reason]"),
         ("history", "history <ns/workload>"),
@@ -72,7 +72,9 @@ public static partial class ChatCommandParser
             "reject" => ParseTarget(args, "reject", (ns, name, reason) => new RejectCommand(ns, name, reason)),
             "scale" => ParseScale(args),
             "freeze" => ParseFreeze(args),
-            "unfreeze" => ParseTarget(args, "unfreeze", (ns, name) => new UnfreezeCommand(ns, name), allowReason: false),
+            "unfreeze" => args.Count == 1 && WholeNamespace(args[0]) is { } all
+                ? new ParsedCommand(new UnfreezeCommand(all, null), null)
+                : ParseTarget(args, "unfreeze", (ns, name) => new UnfreezeCommand(ns, name), allowReason: false),
             "unpin" => ParseTarget(args, "unpin", (ns, name) => new UnpinCommand(ns, name), allowReason: false),
             "undo" => ParseTarget(args, "undo", (ns, name, reason) => new UndoCommand(ns, name, reason)),
             "history" => ParseTarget(args, "history", (ns, name) => new HistoryCommand(ns, name), allowReason: false),
@@ -210,9 +212,9 @@ public static partial class ChatCommandParser
 
         string ns;
         string? workload = null;
-        if (args[0].EndsWith("/*", StringComparison.Ordinal) && KubernetesNames.IsDnsLabel(args[0][..^2]))
+        if (WholeNamespace(args[0]) is { } all)
         {
-            ns = args[0][..^2];
+            ns = all;
         }
         else if (!TryWorkload(args[0], out ns, out var name, out var error))
         {
@@ -233,6 +235,10 @@ public static partial class ChatCommandParser
             ? Fail($"reason too long (at most {MaxReasonLength} characters)")
             : new ParsedCommand(new FreezeCommand(ns, workload, duration, reason), null);
     }
+
+    /// <summary>The namespace of <c>ns/*</c> (every policy of it), or null.</summary>
+    private static string? WholeNamespace(string text) =>
+        text.EndsWith("/*", StringComparison.Ordinal) && KubernetesNames.IsDnsLabel(text[..^2]) ? text[..^2] : null;
 
     /// <summary><c>unprepare ns/workload event-20261204-1200</c>; without the event the robot lists the policy's events.</summary>
     private static ParsedCommand ParseUnprepare(List<string> args)

@@ -15,7 +15,10 @@ internal abstract partial record SandboxQuery
         + "sum(rate(<metric>{namespace=\"…\",workload=\"…\"}[<range>])) (or without sum), "
         + "histogram_quantile(<φ>, sum by (le) (rate(http_request_duration_seconds_bucket{…}[<range>]))) "
         + "and sum(rate(…)) / sum(rate(…)), with <metric> one of " + MetricNames
-        + " and only = matchers on namespace and workload; set ScaleControl:Prometheus:Url to use full PromQL";
+        + " and only = matchers on namespace and workload; " + FullPromQl;
+
+    /// <summary>The way out of the subset, in every refusal: a real cluster's queries (the samples') fail here.</summary>
+    private const string FullPromQl = "set ScaleControl:Prometheus:Url to use full PromQL";
 
     private const string MetricNames =
         "http_requests_total, http_request_errors_total, http_request_duration_seconds_count, http_request_duration_seconds_sum, push_sent_total";
@@ -133,7 +136,7 @@ internal abstract partial record SandboxQuery
             var (label, op, value) = (match.Groups["label"].Value, match.Groups["op"].Value, Regex.Unescape(match.Groups["value"].Value));
             if (op != "=" || label is not ("namespace" or "workload"))
             {
-                problem = $"the sandbox's Prometheus API supports only = matchers on namespace and workload; got {label}{op}\"{value}\"";
+                problem = $"the sandbox's Prometheus API supports only = matchers on namespace and workload; got {label}{op}\"{value}\"; {FullPromQl}";
                 return null;
             }
 

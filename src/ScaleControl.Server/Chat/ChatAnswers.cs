@@ -20,7 +20,7 @@ public static class ChatAnswers
         "- `status [ns/workload]`\n- `proposals`\n- `history ns/workload`",
         "- `approve ns/workload` · `reject ns/workload [reason]`",
         "- `scale ns/workload 2->6 for 30m [reason]` (only if it runs 2 now)",
-        "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` · `unpin ns/workload`",
+        "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` (or `ns/*`) · `unpin ns/workload`",
         "- `undo ns/workload [reason]` (its latest applied change, or `undo ns/proposal`)",
         $"- `prepare ns/workload at 20:00 expect 3x for 20m reason …` (times in {zone}, `+30m`, or with an offset; or `replicas 30`)",
         "- `unprepare ns/workload` (lists its events) · `unprepare ns/workload event-…`",

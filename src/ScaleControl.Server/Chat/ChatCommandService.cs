@@ -256,8 +256,37 @@ public sealed partial class ChatCommandService(
         return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {clock.Format(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Literal(command.Reason)}");
     }
 
+    /// <summary><c>unfreeze ns/*</c>: lifts every freeze in force in the namespace, as <c>freeze ns/*</c> set them.</summary>
+    private async Task<CommandReply> UnfreezeNamespaceAsync(CommandRequest request, string ns, CancellationToken cancellationToken)
+    {
+        var lifted = new List<string>();
+        foreach (var policy in await policies.ListAsync(ns, cancellationToken))
+        {
+            var result = await overrides.UnfreezeAsync(ns, policy.Metadata.Name, request.Sender, Channel, cancellationToken);
+            if (result.Problem is { } problem)
+            {
+                return CommandReply.Refused(lifted.Count == 0 ? problem : $"{problem} (unfrozen before it: {string.Join(", ", lifted)})");
+            }
+
+            if (!result.Unchanged)
+            {
+                await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
+                lifted.Add(policy.Spec.Target.Name);
+            }
+        }
+
+        return lifted.Count == 0
+            ? CommandReply.Refused($"No policy of namespace `{ns}` is frozen. Nothing was changed.")
+            : CommandReply.Done("Unfrozen", $"**{ns}/{string.Join(", ", lifted)}** unfrozen by {request.Sender}: the policies decide again.");
+    }
+
     private async Task<CommandReply> UnfreezeAsync(CommandRequest request, UnfreezeCommand command, CancellationToken cancellationToken)
     {
+        if (command.Workload is null)
+        {
+            return await UnfreezeNamespaceAsync(request, command.Namespace, cancellationToken);
+        }
+
         var policy = await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken)
             ?? await policies.GetAsync(command.Namespace, command.Workload, cancellationToken);
         if (policy is null)

@@ -23,6 +23,7 @@ public sealed class ChatCommandParserTests
         { "freeze shop/* for 2h release", new FreezeCommand("shop", null, TimeSpan.FromHours(2), "release") },
         { "freeze shop/checkout-api for 2h release\r\n", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(2), "release") },
         { "unfreeze shop/checkout-api", new UnfreezeCommand("shop", "checkout-api") },
+        { "unfreeze shop/*", new UnfreezeCommand("shop", null) },
         { "unpin shop/checkout-api", new UnpinCommand("shop", "checkout-api") },
         { "history shop/checkout-api", new HistoryCommand("shop", "checkout-api") },
         { "undo shop/checkout-api", new UndoCommand("shop", "checkout-api", null) },

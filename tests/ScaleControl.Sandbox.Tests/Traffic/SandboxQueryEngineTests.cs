@@ -109,13 +109,15 @@ public sealed class SandboxQueryEngineTests
         Assert.False(string.IsNullOrEmpty(answer.Error));
     }
 
-    [Fact]
-    public void Query_UnsupportedFunction_PointsToPrometheus()
+    [Theory]
+    [InlineData("""avg(rate(http_requests_total[1m]))""")]
+    [InlineData("""sum(rate(http_requests_total{service="checkout-api"}[1m]))""")] // samples/policies' query
+    [InlineData("""sum(rate(http_requests_total{workload=~"checkout.*"}[1m]))""")]
+    public void Query_OutsideTheSubset_PointsToPrometheus(string query)
     {
         var world = new TrafficTestWorld();
-        const string Avg = """avg(rate(http_requests_total[1m]))""";
 
-        var answer = world.Query(Avg);
+        var answer = world.Query(query);
 
         Assert.Contains("set ScaleControl:Prometheus:Url", answer.Error);
     }

@@ -30,7 +30,7 @@ public sealed class WhatIfHybridTests(ServerFactory server) : IClassFixture<Serv
         Assert.Equal((4, 6), (split.GetProperty("currentReplicas").GetInt32(), split.GetProperty("automaticTo").GetInt32()));
         var said = split.GetProperty("approval").GetString()!;
         Assert.StartsWith("auto 4 → 6 (allowance +2), proposed 6 → ", said, StringComparison.Ordinal);
-        Assert.EndsWith($", approved at {at.AddSeconds(120):HH:mm:ss}", said, StringComparison.Ordinal);
+        Assert.EndsWith($", approved at {at.UtcDateTime.AddSeconds(120):HH:mm:ss}Z", said, StringComparison.Ordinal); // with its zone
         // The automatic part runs from the next row on; the rest arrives when the approver answers, not before.
         var approved = Assert.Single(steps, s => s.GetProperty("approval").GetString() is { } a && a.StartsWith("approved ", StringComparison.Ordinal));
         Assert.Equal(("approved 6 → 10, 120s after it was proposed", at.AddSeconds(120)), (approved.GetProperty("approval").GetString(), approved.GetProperty("time").GetDateTimeOffset()));

@@ -150,16 +150,37 @@ public sealed class ChatCommandServiceTests : IDisposable
     [Fact]
     public async Task FreezeWholeNamespace_WaitsForTheSender()
     {
-        await SeedAsync();
-        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
-
-        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
-        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
-        var done = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+        var (asked, done) = await FreezeTwoShopPoliciesAsync();
 
         Assert.Equal(CommandOutcome.NeedsConfirmation, asked.Outcome);
         Assert.Equal(CommandOutcome.Done, done.Outcome);
         Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Equal("zhangsan", p.Spec.Freeze?.By));
+    }
+
+    [Fact]
+    public async Task UnfreezeWholeNamespace_LiftsEveryFreezeAtOnce_ThenSaysNoneIsFrozen()
+    {
+        // Live: `freeze feed/* …` froze four policies, and `unfreeze feed/*` was refused: `feed/*` is not `namespace/name`.
+        await FreezeTwoShopPoliciesAsync();
+
+        var lifted = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", null)), CancellationToken.None);
+        var again = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", null)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, lifted.Outcome);
+        Assert.Contains("unfrozen by zhangsan", lifted.Markdown, StringComparison.Ordinal);
+        Assert.All(await _server.Policies.ListAsync("shop", CancellationToken.None), p => Assert.Null(p.Spec.Freeze));
+        Assert.Equal((CommandOutcome.Refused, true), (again.Outcome, again.Private));
+        Assert.Equal("No policy of namespace `shop` is frozen. Nothing was changed.", again.Markdown);
+    }
+
+    /// <summary>zhangsan freezes <c>shop/*</c> (checkout-api and cart-api) and confirms it: the question, then the answer.</summary>
+    private async Task<(CommandReply Asked, CommandReply Done)> FreezeTwoShopPoliciesAsync()
+    {
+        await SeedAsync();
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(name: "cart-api"), CancellationToken.None);
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident")), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        return (asked, await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None));
     }
 
     [Fact]

@@ -90,7 +90,8 @@ internal sealed class WhatIfApprovals(TimeSpan delay, TimeSpan expiry)
 
     private static string? Words(List<string> said) => said.Count == 0 ? null : string.Join("; ", said);
 
-    private static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+    /// <summary>With its zone, as the TIME column beside it (<c>20:03:00Z</c>).</summary>
+    private static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private sealed record Waiting(int From, int To, DateTimeOffset Since);
 }
