@@ -79,7 +79,10 @@ public static class OverrideRules
     public static string AfterLift(ScalePolicySpec spec, DateTimeOffset now) =>
         ProposalRules.ActiveFreeze(spec, now) is { } freeze ? $"still frozen until {freeze.Until:u} by {freeze.By ?? "?"}: the policy changes nothing before"
         : ProposalRules.ActivePin(spec, now) is { } pin ? $"still pinned at {pin.Replicas} until {pin.Until:u}: the policy decides again after"
-        : "the policy decides again";
+        : DecidesAgain;
+
+    /// <summary><see cref="AfterLift"/> when no other override holds.</summary>
+    public const string DecidesAgain = "the policy decides again";
 
     /// <summary>How an override outside the bounds is written into its record, so history and the card say so.</summary>
     public static string BoundsNote(ScalePolicySpec spec, bool outside) =>

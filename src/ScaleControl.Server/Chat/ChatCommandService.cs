@@ -259,25 +259,25 @@ public sealed partial class ChatCommandService(
     /// <summary><c>unfreeze ns/*</c>: lifts every freeze in force in the namespace, as <c>freeze ns/*</c> set them.</summary>
     private async Task<CommandReply> UnfreezeNamespaceAsync(CommandRequest request, string ns, CancellationToken cancellationToken)
     {
-        var lifted = new List<string>();
+        var lifted = new List<(string Name, string After)>();
         foreach (var policy in await policies.ListAsync(ns, cancellationToken))
         {
             var result = await overrides.UnfreezeAsync(ns, policy.Metadata.Name, request.Sender, Channel, cancellationToken);
             if (result.Problem is { } problem)
             {
-                return CommandReply.Refused(lifted.Count == 0 ? problem : $"{problem} (unfrozen before it: {string.Join(", ", lifted)})");
+                return CommandReply.Refused(lifted.Count == 0 ? problem : $"{problem} (unfrozen before it: {string.Join(", ", lifted.Select(l => l.Name))})");
             }
 
             if (!result.Unchanged)
             {
                 await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
-                lifted.Add(policy.Spec.Target.Name);
+                lifted.Add((policy.Spec.Target.Name, AfterLift(result.Policy ?? policy)));
             }
         }
 
         return lifted.Count == 0
             ? CommandReply.Refused($"No policy of namespace `{ns}` is frozen. Nothing was changed.")
-            : CommandReply.Done("Unfrozen", $"**{ns}/{string.Join(", ", lifted)}** unfrozen by {request.Sender}: the policies decide again.");
+            : CommandReply.Done("Unfrozen", $"**{ns}/{string.Join(", ", lifted.Select(l => l.Name))}** unfrozen by {request.Sender}: {MarkdownText.Escape(AfterLifts(lifted))}.");
     }
 
     private async Task<CommandReply> UnfreezeAsync(CommandRequest request, UnfreezeCommand command, CancellationToken cancellationToken)
@@ -327,6 +327,12 @@ public sealed partial class ChatCommandService(
     }
 
     private string AfterLift(ScalePolicy policy) => OverrideRules.AfterLift(policy.Spec, time.GetUtcNow());
+
+    /// <summary>What holds after a namespace's freezes are lifted: the policies decide again, save those a pin still holds.</summary>
+    private static string AfterLifts(List<(string Name, string After)> lifted) =>
+        lifted.Where(l => l.After != OverrideRules.DecidesAgain).Select(l => $"{l.Name} {l.After}").ToList() is { Count: > 0 } held
+            ? $"the policies decide again, except {string.Join("; ", held)}"
+            : "the policies decide again";
 
     /// <summary>undo a proposal by name, or the newest applied change of a workload: the same rules as the card's Undo button.</summary>
     private async Task<CommandReply> UndoAsync(CommandRequest request, UndoCommand command, CancellationToken cancellationToken)

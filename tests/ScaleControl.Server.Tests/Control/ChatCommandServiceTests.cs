@@ -173,6 +173,22 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal("No policy of namespace `shop` is frozen. Nothing was changed.", again.Markdown);
     }
 
+    [Fact]
+    public async Task UnfreezeWholeNamespace_APolicyStillPinned_TheAnswerSaysSo()
+    {
+        // The namespace answer said "the policies decide again" while a pin still held one of them.
+        await FreezeTwoShopPoliciesAsync();
+        var cart = (await _server.Policies.GetAsync("shop", "cart-api", CancellationToken.None))!;
+        var until = _server.Time.GetUtcNow().AddHours(2);
+        await _server.Policies.UpsertAsync(cart with { Spec = cart.Spec with { Pin = new PinSpec { Replicas = 6, Until = until, Reason = "gala", By = "lisi" } } }, CancellationToken.None);
+
+        var lifted = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", null)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, lifted.Outcome);
+        Assert.Contains("the policies decide again, except cart-api still pinned at 6 until", lifted.Markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("checkout-api still", lifted.Markdown, StringComparison.Ordinal);
+    }
+
     /// <summary>zhangsan freezes <c>shop/*</c> (checkout-api and cart-api) and confirms it: the question, then the answer.</summary>
     private async Task<(CommandReply Asked, CommandReply Done)> FreezeTwoShopPoliciesAsync()
     {
