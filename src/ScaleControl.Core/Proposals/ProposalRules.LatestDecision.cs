@@ -13,10 +13,15 @@ namespace ScaleControl.Core.Proposals;
 /// step is applied in the tick that decided it, a pin or an undo is a person's order. A return to normal is held only
 /// to a decision being there (<see cref="DecisionUnknown"/>): it is proposed on the demand over the quiet period, not
 /// on the engine's desired count, which a swing or the scale-down window may hold at the running count meanwhile — held
-/// to it, the way back would be withdrawn and proposed again every 30 s. A decision held at the running count (missing
-/// metrics, a freeze, the change budget, a cooldown: <see cref="ScalePolicyStatus.HeldBy"/>) is no "not needed": the
-/// tap judges it by the count the hold kept back (<see cref="NoLongerNeeded"/>, <see cref="HeldBack"/>), and the loop's
-/// withdrawal does not count it as "no change" (<see cref="NoChangeSince"/>).
+/// to it, the way back would be withdrawn and proposed again every 30 s. The leader keeps it honest against the demand
+/// instead (<see cref="ReturnToNormalRules.Comeback"/>: moved up or withdrawn when the traffic comes back); the tap cannot
+/// check that itself, the status carries the engine's desired count (at or above the demand, held there by the window),
+/// not the demand, and writing the demand would cost a status write per evaluation while the traffic moves (the loop
+/// writes a status only when its decision changes), so a tap is bounded by the loop's next evaluation (and the card's
+/// amend interval). A decision held at the running count (missing metrics, a freeze, the change budget, a cooldown:
+/// <see cref="ScalePolicyStatus.HeldBy"/>) is no "not needed": the tap judges it by the count the hold kept back
+/// (<see cref="NoLongerNeeded"/>, <see cref="HeldBack"/>), and the loop's withdrawal does not count it as "no change"
+/// (<see cref="NoChangeSince"/>).
 /// </summary>
 public static partial class ProposalRules
 {

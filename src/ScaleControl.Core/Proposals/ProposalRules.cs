@@ -195,8 +195,8 @@ public static partial class ProposalRules
         return new RefusalHold(proposal, at.AddSeconds(spec.RejectBackoffSeconds), sizedFor);
     }
 
-    /// <summary>The replicas within tolerance of a refused target: the proposal's own tolerance, else the policy's.</summary>
-    private static double Slack(ScaleProposalSpec spec, double policyTolerance) => (spec.Tolerance ?? policyTolerance) * Math.Max(1, spec.ToReplicas);
+    /// <summary>The replicas within tolerance of a proposal's target: the proposal's own tolerance, else the policy's.</summary>
+    internal static double Slack(ScaleProposalSpec spec, double policyTolerance) => (spec.Tolerance ?? policyTolerance) * Math.Max(1, spec.ToReplicas);
 
     /// <summary>When a person said no (or "only part of it") to the proposal; null for any other outcome.</summary>
     public static DateTimeOffset? RefusedAt(ScaleProposal proposal) => proposal.Status switch

@@ -23,9 +23,10 @@ public sealed record ReturnVerdict(int? Target, string Said)
 /// replicas it had before the event, the loop proposes no scale-down step by step (a trickle of cards as the traffic
 /// ebbs); once the demand has fit the pre-event count for the policy's quiet period, it proposes <em>one</em> "return
 /// to normal: N → pre-event M", on the event's card. A "no" (or no answer) to it holds for the reject back-off.
-/// Fails static: missing or partial metrics restart the quiet period.
+/// Fails static: missing or partial metrics restart the quiet period. While it waits, traffic that comes back moves it
+/// up or withdraws it (<see cref="Comeback"/>).
 /// </summary>
-public static class ReturnToNormalRules
+public static partial class ReturnToNormalRules
 {
     public const int DefaultAfterSeconds = 900;
 

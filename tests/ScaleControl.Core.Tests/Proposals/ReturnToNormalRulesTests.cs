@@ -171,6 +171,59 @@ public class ReturnToNormalRulesTests
     }
 
     [Fact]
+    public void Comeback_PartWay_AmendsTheTargetUpToTheNeed_NeverAtOnceAfterTheLastChange()
+    {
+        var posted = T0.AddMinutes(20);
+        var back = Return(posted);
+
+        Assert.Null(ReturnToNormalRules.Comeback(Policy(), back, Measured(35), Workload(60), posted.AddSeconds(10))); // the card moves at most every 30 s
+        var comeback = ReturnToNormalRules.Comeback(Policy(), back, Measured(35), Workload(60), posted.AddSeconds(30));
+
+        Assert.Equal(35, comeback!.AmendTo);
+        Assert.Equal("return to normal: 60 → 35; the demand came back to 35 replicas at 10:20 UTC, above the 20 proposed before", comeback.Why);
+        var amended = ProposalLifecycle.Amend(back, ReturnToNormalRules.DecisionFor(Measured(35), Workload(60), 35, comeback.Why), posted.AddSeconds(30));
+        Assert.True(amended.Accepted, amended.Message);
+        Assert.Null(ReturnToNormalRules.Comeback(Policy(), amended.Proposal, Measured(30), Workload(60), posted.AddMinutes(5))); // only ever up
+    }
+
+    [Fact]
+    public void Comeback_WithinTheTolerance_OrUnknown_LeavesTheTarget()
+    {
+        var back = Return(T0.AddMinutes(20));
+        var now = T0.AddMinutes(25);
+
+        Assert.All(new[] { 5, 20, 21, 22 }, demand => Assert.Null(ReturnToNormalRules.Comeback(Policy(), back, Measured(demand), Workload(60), now)));
+        Assert.Equal(23, ReturnToNormalRules.Comeback(Policy(), back, Measured(23), Workload(60), now)!.AmendTo); // 20 + 10 % is 22
+        Assert.Null(ReturnToNormalRules.Comeback(Policy(), back, Measured(null), Workload(60), now)); // fail static: no amendment on a guess
+        Assert.Null(ReturnToNormalRules.Comeback(Policy(), back, Measured(40, problem: "query failed"), Workload(60), now));
+    }
+
+    [Fact]
+    public void Comeback_AtOrAboveTheRunningCount_OrTheWorkloadMoved_Withdraws()
+    {
+        var back = Return(T0.AddMinutes(20));
+        var now = T0.AddMinutes(20).AddSeconds(5); // a withdrawal does not wait for the card's interval
+
+        var full = ReturnToNormalRules.Comeback(Policy(), back, Measured(60), Workload(60), now);
+        Assert.Equal((null, "the demand came back to 60 replicas, at or above the running 60: no way back for now"), (full!.AmendTo, full.Why));
+        Assert.Null(ReturnToNormalRules.Comeback(Policy(), back, Measured(70), Workload(60), now)!.AmendTo);
+        var moved = ReturnToNormalRules.Comeback(Policy(), back, Measured(35), Workload(50), now);
+        Assert.Null(moved!.AmendTo);
+        Assert.Contains("the workload runs 50 now, not the 60 the way back started from", moved.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Comeback_OnlyForAPendingReturn()
+    {
+        var now = T0.AddMinutes(30);
+        var scaleDown = ProposalFactory.FromDecision(Policy(), Decision(from: 60, to: 20), Workload(60), T0.AddMinutes(20), ProposalFactory.Action.Approval);
+        var rejected = ProposalLifecycle.Reject(Return(T0.AddMinutes(20)), "bob", ApprovalChannel.DingTalk, T0.AddMinutes(21)).Proposal;
+
+        Assert.Null(ReturnToNormalRules.Comeback(Policy(), scaleDown, Measured(40), Workload(60), now));
+        Assert.Null(ReturnToNormalRules.Comeback(Policy(), rejected, Measured(40), Workload(60), now));
+    }
+
+    [Fact]
     public void ForReturn_NamesTheEvent_AsksTheRoster_DingsNobody()
     {
         var proposal = Return(T0.AddMinutes(30));

@@ -124,18 +124,109 @@ public sealed class ReturnToNormalTests : IDisposable
         Assert.All(chain, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
     }
 
-    /// <summary>A 4 → 10 scale-up proposed under load and approved by zhangsan on its card.</summary>
-    private async Task<ScaleProposal> GivenAppliedHotEventAsync(int returnToNormalAfterSeconds = ReturnToNormalRules.DefaultAfterSeconds)
+    [Fact]
+    public async Task TrafficBackPartWay_TheReturnIsAmendedUpOnItsCardNextTick_AStaleTapAppliesTheAmendedTarget()
     {
-        _server.Workloads.Add("shop", "checkout-api", 4);
+        var scaleUp = await GivenAppliedHotEventAsync();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 350);
+        await TicksAsync(minutes: 16);
+        var back = Assert.Single(await _server.Proposals.ListAsync("shop", default), ReturnToNormalRules.IsReturn);
+        Assert.Equal((10, 4), (back.Spec.FromReplicas, back.Spec.ToReplicas));
+        var cardsSent = _server.Cards.Sent.Count;
+        _server.Cards.GroupUpdates.Clear();
+
+        // The traffic comes back to 7 pods' worth: more than the 4 on the card, less than the 10 running.
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 650);
+        await TicksAsync(seconds: 5);
+
+        var amended = (await _server.Proposals.GetAsync("shop", back.Metadata.Name, default))!;
+        Assert.Equal((ProposalPhase.Pending, 10, 7), (amended.Status.Phase, amended.Spec.FromReplicas, amended.Spec.ToReplicas));
+        var amendment = Assert.Single(amended.Status.Amendments);
+        Assert.Equal((4, 7), (amendment.FromTarget, amendment.ToTarget));
+        Assert.StartsWith("return to normal: 10 → 7; the demand came back to 7 replicas", amended.Spec.Reason, StringComparison.Ordinal);
+        Assert.Equal(back.Status.Card!.OutTrackId, amended.Status.Card!.OutTrackId);
+        Assert.Equal(cardsSent, _server.Cards.Sent.Count); // the same card, updated in place
+        Assert.Contains(_server.Cards.GroupUpdates, rows => rows.Any(r => r.Metadata.Name == back.Metadata.Name && r.Spec.ToReplicas == 7));
+        Assert.Equal(scaleUp.Status.Card!.OutTrackId, amended.Status.Card.OutTrackId);
+
+        // An approver whose phone still shows 10 → 4 taps it: the way back stops at what the demand needs now.
+        var approved = await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand("shop", back.Metadata.Name, "lisi", ApprovalChannel.DingTalk, true, Replicas: 4), default);
+        Assert.Equal(ApprovalResultKind.Accepted, approved.Kind);
+        Assert.Equal(7, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        // Nothing to scale back up: no card asks for it.
+        await TicksAsync(minutes: 5);
+        Assert.DoesNotContain(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal(7, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task TrafficBackAtTheRunningCount_TheReturnIsWithdrawnWithWhy_ThenARiseIsProposedAsAScaleUp()
+    {
+        await GivenAppliedHotEventAsync();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 350);
+        await TicksAsync(minutes: 16);
+        var back = Assert.Single(await _server.Proposals.ListAsync("shop", default), ReturnToNormalRules.IsReturn);
+
+        // 9.5 pods' worth: within the tolerance of the 10 running, so the engine asks no scale-up, and no way back is left.
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 950);
+        await TicksAsync(seconds: 5);
+
+        var withdrawn = (await _server.Proposals.GetAsync("shop", back.Metadata.Name, default))!;
+        Assert.Equal(ProposalPhase.Superseded, withdrawn.Status.Phase);
+        Assert.Equal(ProposalLifecycle.WithdrawnAction, withdrawn.Status.Supersession!.Action);
+        Assert.Equal("no longer needed: the demand came back to 10 replicas, at or above the running 10: no way back for now", withdrawn.Status.Message);
+        Assert.Contains(_server.Cards.GroupUpdates, rows => rows.Any(r => r.Metadata.Name == back.Metadata.Name && r.Status.Phase == ProposalPhase.Superseded));
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        // Beyond the running count the event goes on: a scale-up card, as before.
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1500);
+        await TicksAsync(seconds: 5);
+        var up = Assert.Single(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal((10, 15), (up.Spec.FromReplicas, up.Spec.ToReplicas));
+    }
+
+    [Fact]
+    public async Task NoiseWithinTheTolerance_NoAmendmentOverManyTicks_ARealComebackAmendsOnce()
+    {
+        await GivenAppliedHotEventAsync(preEvent: 20, load: 5000);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1800);
+        await TicksAsync(minutes: 16);
+        var back = Assert.Single(await _server.Proposals.ListAsync("shop", default), ReturnToNormalRules.IsReturn);
+        Assert.Equal((50, 20), (back.Spec.FromReplicas, back.Spec.ToReplicas));
+
+        // Ten minutes of noise around the pre-event 20: up to 22 pods' worth, within the 10 % tolerance of the target.
+        double[] noise = [1950, 2150, 2200, 1900, 2080, 2190];
+        for (var i = 0; i < 120; i++)
+        {
+            _server.Metrics.Set(TestPolicies.Query("checkout-api"), noise[i % noise.Length]);
+            await TicksAsync(seconds: 5);
+        }
+
+        var quiet = (await _server.Proposals.GetAsync("shop", back.Metadata.Name, default))!;
+        Assert.Equal((ProposalPhase.Pending, 20), (quiet.Status.Phase, quiet.Spec.ToReplicas));
+        Assert.Empty(quiet.Status.Amendments);
+
+        // A real comeback moves it, once.
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 3000);
+        await TicksAsync(minutes: 2);
+        var amended = (await _server.Proposals.GetAsync("shop", back.Metadata.Name, default))!;
+        Assert.Equal(30, Assert.Single(amended.Status.Amendments).ToTarget);
+    }
+
+    /// <summary>A <paramref name="preEvent"/> → load/100 scale-up proposed under load and approved by zhangsan on its card.</summary>
+    private async Task<ScaleProposal> GivenAppliedHotEventAsync(int returnToNormalAfterSeconds = ReturnToNormalRules.DefaultAfterSeconds, int preEvent = 4, int load = 1000)
+    {
+        _server.Workloads.Add("shop", "checkout-api", preEvent);
         var policy = TestPolicies.Approval(expiry: 1200);
         await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Approval = policy.Spec.Approval! with { ReturnToNormalAfterSeconds = returnToNormalAfterSeconds } } }, default);
-        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000); // 100 qps per pod → 10
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), load); // 100 qps per pod
         await TicksAsync(seconds: 5);
         var pending = Assert.Single(await _server.Proposals.ListAsync("shop", default));
         var approved = await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", pending.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true), default);
-        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
-        Assert.Equal(4, approved.Proposal!.Spec.PreEventReplicas);
+        Assert.Equal(load / 100, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal(preEvent, approved.Proposal!.Spec.PreEventReplicas);
         return approved.Proposal;
     }
 

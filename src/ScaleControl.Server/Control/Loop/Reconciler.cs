@@ -262,7 +262,8 @@ public sealed class Reconciler(
     /// <summary>
     /// The way back during a hot event (<see cref="ReturnToNormalRules"/>): no step-by-step scale-down while it waits,
     /// one return-to-normal proposal when the demand has fit the pre-event count for the quiet period, amended in place
-    /// (never re-posted) while it waits for approval. Null when the rule has nothing to say: the ordinary path decides.
+    /// (never re-posted) while it waits for approval, moved up or withdrawn when the traffic comes back. Null when the
+    /// rule has nothing to say: the ordinary path decides.
     /// </summary>
     private async Task<(ScaleProposal? Acted, string? Said)?> ReturnToNormalAsync(
         ScalePolicy policy, Decision decision, WorkloadState workload, ScaleProposal? open, HotEvent hotEvent, DateTimeOffset? quietSince,
@@ -275,6 +276,11 @@ public sealed class Reconciler(
         }
 
         var now = time.GetUtcNow();
+        if (pending is not null && ReturnToNormalRules.Comeback(policy, pending, decision, workload, now) is { } comeback)
+        {
+            return (await CorrectReturnAsync(pending, comeback, decision, workload, board, cancellationToken), null);
+        }
+
         if (ReturnToNormalRules.Check(policy, hotEvent, quietSince, workload, board.LastReturn(targetKey), board.Refused(targetKey), now) is not { } verdict)
         {
             return null;
@@ -301,6 +307,24 @@ public sealed class Reconciler(
         return verdict.Target is { } target
             ? (await proposals.ProposeReturnAsync(policy, ReturnToNormalRules.DecisionFor(decision, workload, target, verdict.Said), workload, hotEvent, pending, cancellationToken), null)
             : pending is null ? (null, verdict.Said) : null;
+    }
+
+    /// <summary>
+    /// A pending return to normal the demand came back over (<see cref="ReturnToNormalRules.Comeback"/>): amended up in
+    /// place, or withdrawn, with the reason; its card is updated at the end of the tick. Null when it was no longer pending.
+    /// </summary>
+    private async Task<ScaleProposal?> CorrectReturnAsync(
+        ScaleProposal pending, ReturnComeback comeback, Decision decision, WorkloadState workload, ProposalBoard board, CancellationToken cancellationToken)
+    {
+        var corrected = comeback.AmendTo is { } to
+            ? await proposals.AmendAsync(pending, ReturnToNormalRules.DecisionFor(decision, workload, to, comeback.Why), cancellationToken)
+            : await withdrawals.WithdrawAsync(pending, comeback.Why, "by the control loop", cancellationToken);
+        if (corrected is not null)
+        {
+            board.RefreshCard(corrected);
+        }
+
+        return corrected;
     }
 
     /// <summary>
