@@ -89,13 +89,16 @@ public static partial class ProposalRules
     /// The change budget, a cooldown and the readiness hold are the engine's brakes on its own automatic changes: an
     /// approver's "yes" to a scale-up the held decision still asks for is the person the brake waits for, so it applies
     /// (<see cref="NoLongerNeeded"/> withdraws one it no longer asks for); a scale-down waits for the hold to end,
-    /// capacity is not given back on a person's word while the engine holds it.
+    /// capacity is not given back on a person's word while the engine holds it. A return to normal is proposed on the
+    /// demand, not on the engine's decision, so of the holds only missing metrics keep it waiting: with them nobody can
+    /// tell whether the traffic came back since.
     /// </summary>
     public static string? HeldBack(ScaleProposal proposal, ScalePolicy policy)
     {
-        if (!HeldToTheDecision(proposal)
+        if (!AskedByTheLoop(proposal)
             || policy.Status is not { LastEvaluationTime: { } evaluated, CurrentReplicas: { } running, HeldBy: { } by } status
             || evaluated < LastChange(proposal)
+            || (ReturnToNormalRules.IsReturn(proposal) && by != Decision.HeldByFailStatic)
             || (status.UnheldReplicas is not null && proposal.Spec.ToReplicas > proposal.Spec.FromReplicas))
         {
             return null;

@@ -124,15 +124,23 @@ public class LatestDecisionRulesTests
     }
 
     [Fact]
-    public void Held_AutomaticStepsAndReturnsToNormal_AreNotHeldToIt()
+    public void Held_AutomaticSteps_AreNotHeldToIt()
     {
         var auto = ProposalFactory.FromDecision(Policy(), Decision(), Workload(), T0, ProposalFactory.Action.Auto);
+
+        Assert.Null(ProposalRules.HeldBack(auto, Held(Policy(), "failStatic", current: 60, at: T0.AddSeconds(10))));
+    }
+
+    [Fact]
+    public void Held_ReturnToNormal_WaitsForMissingMetricsOnly()
+    {
+        // A return is proposed on the demand: the engine's brakes say nothing about it, but with the metrics missing
+        // nobody can tell whether the traffic came back since (a tap applied it all the same).
         var way = ReturnToNormalRules.DecisionFor(Decision(from: 60, to: 20), Workload(60), 20, "return to normal");
         var back = ProposalFactory.ForReturn(Policy(), way, Workload(60), ReturnToNormalRules.EventOf(InPhase(ProposalPhase.Applied), 60)!, T0);
-        var policy = Held(Policy(), "failStatic", current: 60, at: T0.AddSeconds(10));
 
-        Assert.Null(ProposalRules.HeldBack(auto, policy));
-        Assert.Null(ProposalRules.HeldBack(back, policy));
+        Assert.Contains("metrics are missing or stale", ProposalRules.HeldBack(back, Held(Policy(), "failStatic", current: 60, at: T0.AddSeconds(10))), StringComparison.Ordinal);
+        Assert.Null(ProposalRules.HeldBack(back, Held(Policy(), "cooldown", current: 60, at: T0.AddSeconds(10))));
     }
 
     [Fact]
