@@ -371,7 +371,7 @@ public sealed partial class ChatCommandService(
         var target = $"{command.Namespace}/{proposal.Spec.Target.Name}";
         if (result.Kind is UndoResultKind.Refused or UndoResultKind.NotFound)
         {
-            return CommandReply.Refused($"Undo of **{target}** ({proposal.Metadata.Name}) refused: {result.Message}");
+            return CommandReply.Refused($"Undo of **{target}** ({proposal.Metadata.Name}) refused: {ChatAnswers.InChatWords(result.Message)}");
         }
 
         await AuditAsync(ProposalFactory.TargetOf(proposal), request, cancellationToken);
