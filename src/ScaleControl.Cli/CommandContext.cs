@@ -73,6 +73,15 @@ internal sealed class CommandContext : IDisposable
         }
     }
 
+    /// <summary>The last answer's warnings on stderr, as kubectl prints the Kubernetes API's: the request went through, with a caveat.</summary>
+    public async Task PrintWarningsAsync()
+    {
+        foreach (var warning in Api.Warnings)
+        {
+            await Parse.InvocationConfiguration.Error.WriteLineAsync($"Warning: {warning}");
+        }
+    }
+
     /// <summary>Age of a timestamp as kubectl prints it, or <c>&lt;unknown&gt;</c>.</summary>
     public string Age(DateTimeOffset? time) => time is { } t ? Durations.Human(Now - t) : "<unknown>";
 

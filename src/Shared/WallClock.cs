@@ -27,14 +27,25 @@ internal static class WallClock
     /// The next <paramref name="clock"/> of the zone: today's, unless an event of <paramref name="duration"/> starting
     /// then is already over, else tomorrow's. False when the clocks skip that time on that day.
     /// </summary>
-    public static bool TryNext(TimeOnly clock, DateTimeOffset now, TimeSpan duration, TimeZoneInfo zone, out DateTimeOffset at)
+    public static bool TryNext(TimeOnly clock, DateTimeOffset now, TimeSpan duration, TimeZoneInfo zone, out DateTimeOffset at) =>
+        TryNext(clock, now, duration, zone, out at, out _);
+
+    /// <inheritdoc cref="TryNext(TimeOnly, DateTimeOffset, TimeSpan, TimeZoneInfo, out DateTimeOffset)"/>
+    /// <param name="local">The local time chosen (today's or tomorrow's), so a refusal can name the day the clocks skip it.</param>
+    public static bool TryNext(TimeOnly clock, DateTimeOffset now, TimeSpan duration, TimeZoneInfo zone, out DateTimeOffset at, out DateTime local)
     {
-        var today = TimeZoneInfo.ConvertTime(now, zone).Date + clock.ToTimeSpan();
-        if (!TryInstant(today, zone, out at))
+        local = TimeZoneInfo.ConvertTime(now, zone).Date + clock.ToTimeSpan();
+        if (!TryInstant(local, zone, out at))
         {
             return false;
         }
 
-        return at + duration > now || TryInstant(today.AddDays(1), zone, out at);
+        if (at + duration > now)
+        {
+            return true;
+        }
+
+        local = local.AddDays(1);
+        return TryInstant(local, zone, out at);
     }
 }

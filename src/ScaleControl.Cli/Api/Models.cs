@@ -178,7 +178,7 @@ internal sealed record HistoryEntry(
     string? Proposal = null,
     string? Reason = null);
 
-internal sealed record MetricStatus(string Name = "", double? Value = null, double? Predicted = null, string? Status = null, string? Problem = null);
+internal sealed record MetricStatus(string Name = "", double? Value = null, double? Predicted = null, string? Status = null, string? Problem = null, double? Target = null, string? TargetType = null);
 
 internal sealed record PolicyRuntime(
     string Namespace = "",

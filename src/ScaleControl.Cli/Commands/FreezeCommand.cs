@@ -39,6 +39,7 @@ internal sealed class FreezeCommand : ApiCommand
             ["reason"] = context.Parse.GetValue(s_reason),
         };
         var node = await context.Api.PostAsync($"policies/{id.Path}/freeze", body, ct);
+        await context.PrintWarningsAsync(); // a freeze over one in force replaces it: the server says so
         if (!context.PrintRaw(node))
         {
             context.Out.WriteLine($"policy {id} frozen for {Durations.Compact(duration)}");

@@ -118,10 +118,10 @@ internal sealed class PrepareCommand : ApiCommand
         var id = context.Id(context.Parse.GetValue(s_policy)!);
         var duration = context.Parse.GetValue(s_for);
         var text = context.Parse.GetValue(s_at);
-        if (!EventTimes.TryResolve(text, context.Now, duration, TimeZoneInfo.Local, out var at))
+        if (!EventTimes.TryResolve(text, context.Now, duration, TimeZoneInfo.Local, out var at, out var skipped))
         {
             // The shape was checked when parsing: only a local time the clocks skip (daylight saving) is left.
-            throw new CliException($"--at '{text}' does not exist in {TimeZoneInfo.Local.Id}: the clocks skip it that day; give another time or an offset (2026-03-08T02:30-05:00)");
+            throw new CliException(EventTimes.SkippedMessage(text!, skipped ?? default, TimeZoneInfo.Local));
         }
 
         var body = new JsonObject

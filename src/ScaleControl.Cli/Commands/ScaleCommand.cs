@@ -68,10 +68,7 @@ internal sealed class ScaleCommand : ApiCommand
             ["allowOutsideBounds"] = context.Parse.GetValue(s_outsideBounds),
         };
         var node = await context.Api.PostAsync($"workloads/{id.Path}/pin", body, ct);
-        foreach (var warning in context.Api.Warnings)
-        {
-            await context.Parse.InvocationConfiguration.Error.WriteLineAsync($"Warning: {warning}");
-        }
+        await context.PrintWarningsAsync();
 
         if (context.PrintRaw(node))
         {

@@ -72,8 +72,13 @@ internal sealed class StatusCommand : ApiCommand
 
     private static string Metric(MetricStatus m) =>
         m.Problem is not null ? $"{m.Name}=? ({m.Problem})"
-        : m.Predicted is { } predicted ? $"{m.Name}={Columns.Quantity(m.Value)}→{Columns.Quantity(predicted)}"
-        : $"{m.Name}={Columns.Quantity(m.Value)}";
+        : m.Predicted is { } predicted ? $"{m.Name}={Columns.Quantity(m.Value)}→{Columns.Quantity(predicted)}{Target(m)}"
+        : $"{m.Name}={Columns.Quantity(m.Value)}{Target(m)}";
+
+    /// <summary>Policies name no unit: the target gives the value its scale ("p99=4.54 (target 2/replica)").</summary>
+    private static string Target(MetricStatus m) => m.Target is { } target
+        ? $" (target {Columns.Quantity(target)}{(m.TargetType == "Average" ? " avg/pod" : "/replica")})"
+        : "";
 
     private static string State(CommandContext context, PolicyRuntime p)
     {

@@ -20,9 +20,14 @@ internal static partial class EventTimes
     /// <summary>Whether <paramref name="text"/> is one of the accepted shapes (checked when parsing the command line).</summary>
     public static bool IsValid(string? text) => TryResolve(text, DateTimeOffset.UnixEpoch, TimeSpan.Zero, TimeZoneInfo.Utc, out _);
 
-    public static bool TryResolve(string? text, DateTimeOffset now, TimeSpan duration, TimeZoneInfo zone, out DateTimeOffset at)
+    public static bool TryResolve(string? text, DateTimeOffset now, TimeSpan duration, TimeZoneInfo zone, out DateTimeOffset at) =>
+        TryResolve(text, now, duration, zone, out at, out _);
+
+    /// <param name="skipped">When refused for a local time the clocks skip: that local time, on the day it was meant.</param>
+    public static bool TryResolve(string? text, DateTimeOffset now, TimeSpan duration, TimeZoneInfo zone, out DateTimeOffset at, out DateTime? skipped)
     {
         at = default;
+        skipped = null;
         text = text?.Trim() ?? "";
         if (text.StartsWith('+') && Durations.TryParse(text[1..], out var after))
         {
@@ -33,14 +38,21 @@ internal static partial class EventTimes
         if (ClockTime().Match(text) is { Success: true } clock)
         {
             var time = new TimeOnly(int.Parse(clock.Groups["h"].Value, CultureInfo.InvariantCulture), int.Parse(clock.Groups["m"].Value, CultureInfo.InvariantCulture));
-            return WallClock.TryNext(time, now, duration, zone, out at);
+            if (WallClock.TryNext(time, now, duration, zone, out at, out var next))
+            {
+                return true;
+            }
+
+            skipped = next;
+            return false;
         }
 
         if (text.Length > 0 && char.IsDigit(text[0]) && text.Contains('-', StringComparison.Ordinal))
         {
             if (DateTime.TryParseExact(text, s_localFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var localTime))
             {
-                return WallClock.TryInstant(localTime, zone, out at);
+                skipped = WallClock.TryInstant(localTime, zone, out at) ? null : localTime;
+                return skipped is null;
             }
 
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var absolute) && HasOffset(text))
@@ -51,6 +63,17 @@ internal static partial class EventTimes
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The refusal of a local time the clocks skip (daylight saving), naming the day the user meant, with the same time
+    /// on that day at the offset in force before the change as an example that exists.
+    /// </summary>
+    public static string SkippedMessage(string text, DateTime skipped, TimeZoneInfo zone)
+    {
+        var example = new DateTimeOffset(DateTime.SpecifyKind(skipped, DateTimeKind.Unspecified), zone.GetUtcOffset(skipped.AddDays(-1)));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"--at '{text}' does not exist in {zone.Id} on {skipped:yyyy-MM-dd}: the clocks skip {skipped:HH:mm} that day; give another time or an offset ({example:yyyy-MM-dd'T'HH:mmzzz})");
     }
 
     private static bool HasOffset(string text) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ScaleControl.Core.Commands;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Policies.Validation;
 
 namespace ScaleControl.DingTalk.Chat;
@@ -176,12 +177,18 @@ public static partial class ChatCommandParser
         }
 
         var replicas = Replicas().Match(string.Concat(args[1..forAt]));
-        if (!replicas.Success
-            || !int.TryParse(replicas.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var from)
-            || !int.TryParse(replicas.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var to)
-            || from > 10_000 || to > 10_000)
+        if (!replicas.Success)
         {
-            return Fail($"replicas `{Short(typed)}` must read `<from>-><to>`, e.g. `2->6` (0 to 10000 each)");
+            return Fail($"replicas `{Short(typed)}` must read `<from>-><to>`, e.g. `2->6`");
+        }
+
+        // The range as accepted: the target 1 or more (0 is refused below), the running count ("from") may be 0.
+        const int Max = ScalePolicySpec.MaxReplicaCount;
+        if (!int.TryParse(replicas.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+            || !int.TryParse(replicas.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var to)
+            || from > Max || to > Max)
+        {
+            return Fail($"`{Short(typed)}`: the target must be 1 to {Max} replicas (and the running count at most {Max})");
         }
 
         if (to < 1)
@@ -355,7 +362,7 @@ public static partial class ChatCommandParser
     [GeneratedRegex(@"\S+")]
     private static partial Regex Words();
 
-    [GeneratedRegex(@"^(\d{1,5})(?:->|-》|→|=>)(\d{1,5})$")]
+    [GeneratedRegex(@"^(\d+)(?:->|-》|→|=>)(\d+)$")]
     private static partial Regex Replicas();
 
     [GeneratedRegex(@"^(?<part>\d{1,6}[dhms])+$")]

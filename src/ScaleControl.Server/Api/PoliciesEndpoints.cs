@@ -118,7 +118,7 @@ public static class PoliciesEndpoints
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Freeze(
         OverrideService overrides, HttpContext http, string ns, string name, FreezeRequest request, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
+        Problems.From(ApiWarnings.Add(http, await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken)));
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unfreeze(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>

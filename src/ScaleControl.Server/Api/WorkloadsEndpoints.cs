@@ -29,12 +29,7 @@ public static class WorkloadsEndpoints
     {
         var order = new PinOrder(ns, name, request.Replicas!.Value, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User,
             ProposalsEndpoints.ChannelOf(http), request.AllowOutsideBounds);
-        var result = await overrides.PinAsync(order, cancellationToken);
-        if (result.Note is { } note)
-        {
-            // Like the Kubernetes API's warnings (kubectl and scalectl print them): the pin went through, with a caveat.
-            http.Response.Headers.Append("Warning", $"299 - \"{note}\"");
-        }
+        var result = ApiWarnings.Add(http, await overrides.PinAsync(order, cancellationToken)); // the pin went through, with a caveat
 
         return result switch
         {

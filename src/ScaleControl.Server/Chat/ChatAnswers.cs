@@ -78,7 +78,7 @@ public static class ChatAnswers
             if (p.Held is { } held)
             {
                 // "3 → 7" alone reads as on its way: say why nothing is asked or done.
-                text.Append(CultureInfo.InvariantCulture, $"\n{MarkdownText.Escape(held)}");
+                text.Append(CultureInfo.InvariantCulture, $"\n{InChatWords(MarkdownText.Escape(held))}");
             }
         }
 
@@ -116,6 +116,14 @@ public static class ChatAnswers
 
     /// <summary>The API counts an unpin as a Pinned row and says so in its message (docs/api.md); a chat line has no message, so it names it.</summary>
     private static string KindOf(HistoryEntry entry) => entry is { Kind: HistoryKind.Pinned, To: null } ? "Unpinned" : entry.Kind.ToString();
+
+    /// <summary>
+    /// The server's words name scalectl's commands ("an approver can lift it with scalectl scale", the same in the API and
+    /// on the policy status); in chat the chat's own command of that name does it, so the answer names that one.
+    /// </summary>
+    public static string InChatWords(string text) => text
+        .Replace("scalectl scale", "`scale`", StringComparison.Ordinal)
+        .Replace("unpin (scalectl unpin)", "`unpin`", StringComparison.Ordinal);
 
     /// <summary>Free text a person typed, shown in prose: one line, bounded, every markdown character escaped so it shows as typed.</summary>
     public static string Literal(string text) => MarkdownText.Escape(text.Length > 120 ? Flat(text[..120]) + "…" : Flat(text));

@@ -241,6 +241,7 @@ public sealed partial class ChatCommandService(
             return await HoldAsync(request, chosen[0], chosen.Count == 1 ? $"it freezes every policy of namespace `{command.Namespace}` (there is one)" : $"it freezes all {chosen.Count} policies of namespace `{command.Namespace}`", cancellationToken);
         }
 
+        var replaced = new List<string>();
         foreach (var policy in chosen)
         {
             var result = await overrides.FreezeAsync(command.Namespace, policy.Metadata.Name, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel, cancellationToken);
@@ -249,11 +250,17 @@ public sealed partial class ChatCommandService(
                 return CommandReply.Refused($"Freezing **{command.Namespace}/{policy.Spec.Target.Name}** refused: {problem}");
             }
 
+            if (result.Note is { } note)
+            {
+                replaced.Add(chosen.Count == 1 ? note : $"{policy.Spec.Target.Name}: {note}");
+            }
+
             await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
         }
 
         var names = string.Join(", ", chosen.Select(p => p.Spec.Target.Name));
-        return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {clock.Format(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Literal(command.Reason)}");
+        return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {clock.Format(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Literal(command.Reason)}"
+            + string.Concat(replaced.Select(r => $"\n\n{r}")));
     }
 
     /// <summary><c>unfreeze ns/*</c>: lifts every freeze in force in the namespace, as <c>freeze ns/*</c> set them.</summary>
@@ -364,7 +371,7 @@ public sealed partial class ChatCommandService(
         var target = $"{command.Namespace}/{proposal.Spec.Target.Name}";
         if (result.Kind is UndoResultKind.Refused or UndoResultKind.NotFound)
         {
-            return CommandReply.Refused($"Undo of **{target}** ({proposal.Metadata.Name}) refused: {result.Message}");
+            return CommandReply.Refused($"Undo of **{target}** ({proposal.Metadata.Name}) refused: {ChatAnswers.InChatWords(result.Message)}");
         }
 
         await AuditAsync(ProposalFactory.TargetOf(proposal), request, cancellationToken);

@@ -52,6 +52,22 @@ public class EventTimesTests
     }
 
     [Theory]
+    [InlineData("02:30")]
+    [InlineData("2027-03-14 02:30")]
+    public void TryResolve_TimeTheClocksSkip_TheRefusalNamesTheDayAsked_NotAFixedExample(string text)
+    {
+        // The message showed 2026-03-08 whatever day was asked; "02:30" the evening before means the next morning's.
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var evening = new DateTimeOffset(2027, 3, 14, 4, 0, 0, TimeSpan.Zero);
+
+        Assert.False(EventTimes.TryResolve(text, evening, TimeSpan.FromMinutes(20), newYork, out _, out var skipped));
+
+        Assert.Equal(new DateTime(2027, 3, 14, 2, 30, 0), skipped);
+        Assert.Equal($"--at '{text}' does not exist in America/New_York on 2027-03-14: the clocks skip 02:30 that day; give another time or an offset (2027-03-14T02:30-05:00)",
+            EventTimes.SkippedMessage(text, skipped!.Value, newYork));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("25:00")]
     [InlineData("tomorrow")]

@@ -103,6 +103,8 @@ public sealed class ChatCommandParserTests
     [InlineData("scale shop/checkout-api for 30m gala", "usage: `scale")]
     [InlineData("scale shop/checkout-api 2->6 for", "usage: `scale")]
     [InlineData("scale shop/checkout-api 5->0 for 30m", "scaling to 0 is not supported")]
+    [InlineData("scale shop/checkout-api 6->99999 for 30m", "`6->99999`: the target must be 1 to 10000 replicas (and the running count at most 10000)")]
+    [InlineData("scale shop/checkout-api 6->12345678901 for 30m", "the target must be 1 to 10000 replicas")]
     [InlineData("approve", "usage: `approve")]
     [InlineData("unpin shop/a extra", "usage: `unpin")]
     [InlineData("freeze shop/a for 1h", "usage: `freeze")]

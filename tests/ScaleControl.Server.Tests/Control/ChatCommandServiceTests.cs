@@ -256,6 +256,19 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Undo_OfAPin_NamesTheChatsUnpinCommand_NotScalectls()
+    {
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 4, TimeSpan.FromMinutes(30), "launch")), CancellationToken.None);
+
+        var undo = await Inbox.ExecuteAsync(From("zhangsan", new UndoCommand("shop", "checkout-api", null)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, undo.Outcome);
+        Assert.Contains("a pin is taken back with `unpin`, not undo", undo.Markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("scalectl", undo.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task History_NamesAnUnpinAsUnpinned()
     {
         // Live: `history` listed the unpin as "Pinned by zhangsan (DingTalkChat)", as if it had pinned again.

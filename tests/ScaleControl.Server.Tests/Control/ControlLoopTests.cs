@@ -117,6 +117,19 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_EachMetric_CarriesItsTarget_SoTheValueHasAScale()
+    {
+        // Policies name no unit: "qps=1000" alone says nothing of whether that is a lot; the target per replica does.
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+
+        var view = Assert.Single((await _server.Service<StatusService>().GetAsync(default)).Policies, p => p.Name == "checkout-api");
+
+        var metric = Assert.Single(view.Metrics);
+        Assert.Equal(("qps", 1000d, 100d, MetricTargetType.PerReplica), (metric.Name, metric.Value, metric.Target, metric.TargetType));
+    }
+
+    [Fact]
     public async Task Status_WhileARejectHolds_SaysSoLive_InTheApiAndInChat()
     {
         // Live: chat said "checkout-api 6 → 26 replicas" and /status "desired 26" with no proposal and no word of the
@@ -131,7 +144,13 @@ public sealed class ControlLoopTests : IDisposable
         Assert.Equal((4, 10, null), (view.CurrentReplicas, view.DesiredReplicas, view.OpenProposal));
         Assert.Contains("held after lisi rejected 4 → 10: no new proposal until", view.Held, StringComparison.Ordinal);
         Assert.Contains("no new proposal until", view.LastReason, StringComparison.Ordinal);
-        Assert.Contains("held after lisi rejected 4 → 10", ScaleControl.Server.Chat.ChatAnswers.Status([view], new ScaleControl.DingTalk.Cards.GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown, StringComparison.Ordinal);
+        var chat = ScaleControl.Server.Chat.ChatAnswers.Status([view], new ScaleControl.DingTalk.Cards.GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
+        Assert.Contains("held after lisi rejected 4 → 10", chat, StringComparison.Ordinal);
+
+        // Who can lift it, and with what: scalectl's command in the API, the chat's own `scale` in chat.
+        Assert.EndsWith("can lift it with scalectl scale", view.Held, StringComparison.Ordinal);
+        Assert.Contains("can lift it with `scale`", chat, StringComparison.Ordinal);
+        Assert.DoesNotContain("scalectl", chat, StringComparison.Ordinal);
 
         // Once more is needed the loop asks again, and the status stops saying it holds.
         _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);

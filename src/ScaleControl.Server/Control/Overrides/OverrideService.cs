@@ -43,22 +43,30 @@ public sealed class OverrideService(
     public async Task<OverrideResult> FreezeAsync(string @namespace, string name, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
         // A freeze on a policy the loop holds off its workload would change nothing and read as if it did.
-        if (await policies.GetAsync(@namespace, name, cancellationToken) is { } current
-            && await policies.HeldByAsync(current, cancellationToken) is { } owner)
+        var current = await policies.GetAsync(@namespace, name, cancellationToken);
+        if (current is not null && await policies.HeldByAsync(current, cancellationToken) is { } owner)
         {
             return new OverrideResult(null, $"{TargetOwnership.Problem(current, owner)}; freeze {owner.Key} instead", StatusCodes.Status409Conflict);
         }
 
-        var until = time.GetUtcNow().AddSeconds(durationSeconds);
+        var now = time.GetUtcNow();
+        var until = now.AddSeconds(durationSeconds);
+        var earlier = current is null ? null : ProposalRules.ActiveFreeze(current.Spec, now);
         var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = new FreezeSpec { Until = until, Reason = reason, By = user } }, cancellationToken);
         if (result.Policy is { } policy)
         {
-            var message = $"frozen until {until:u} by {user}: {reason}";
-            await RecordAsync(policy, "Frozen", user, channel, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken, why: reason);
+            // A freeze over one in force replaces it: said once, as such, not as a second new freeze.
+            var change = earlier is null ? "frozen" : until >= earlier.Until ? "freeze extended" : "freeze shortened";
+            var message = earlier is null ? $"frozen until {until:u} by {user}: {reason}" : $"{change} to {until:u} by {user}: {reason} ({Was(earlier)})";
+            await RecordAsync(policy, "Frozen", user, channel, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken, why: reason, title: change);
+            // The note travels as an HTTP Warning header too: ASCII only, so without who and why (the notice has them).
+            return earlier is null ? result : result with { Note = $"{change}: it was already frozen until {earlier.Until:u}; this freeze replaces that one" };
         }
 
         return result;
     }
+
+    private static string Was(FreezeSpec earlier) => $"was frozen until {earlier.Until:u}{(earlier.By is { } by ? $" by {by}" : "")}: {earlier.Reason}";
 
     public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
@@ -178,7 +186,7 @@ public sealed class OverrideService(
     public async Task<ScalePolicy?> FindByWorkloadAsync(string @namespace, string workload, CancellationToken cancellationToken) =>
         TargetOwnership.Oldest((await policies.ListAsync(@namespace, cancellationToken)).Where(p => p.Spec.Target.Name == workload));
 
-    internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true, string? why = null)
+    internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true, string? why = null, string? title = null)
     {
         var target = ProposalFactory.TargetOf(policy);
         logger.OverrideChanged(user, kind.ToLowerInvariant(), policy.Metadata.Namespace, policy.Metadata.Name, message);
@@ -188,6 +196,6 @@ public sealed class OverrideService(
         }
 
         await announcer.EventAsync(target, reason, message, warning: false, cancellationToken);
-        await announcer.NoticeAsync(policy, notice, target, $"{target}: {kind.ToLowerInvariant()}", $"**{target}** {MarkdownText.Escape(message)}", cancellationToken);
+        await announcer.NoticeAsync(policy, notice, target, $"{target}: {title ?? kind.ToLowerInvariant()}", $"**{target}** {MarkdownText.Escape(message)}", cancellationToken);
     }
 }

@@ -7,7 +7,8 @@ using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Control.Queries;
 
-public sealed record MetricStatusView(string Name, double? Value, double? Predicted, string Status, string? Problem);
+/// <summary>A metric now; <see cref="Target"/> and <see cref="TargetType"/> from its spec give the value a scale (policies name no unit).</summary>
+public sealed record MetricStatusView(string Name, double? Value, double? Predicted, string Status, string? Problem, double? Target = null, MetricTargetType? TargetType = null);
 
 public sealed record PolicyStatusView(
     string Namespace,
@@ -111,7 +112,7 @@ public sealed class StatusService(
             last?.CurrentReplicas ?? workload?.SpecReplicas ?? policy.Status?.CurrentReplicas,
             last?.ReadyReplicas ?? workload?.ReadyReplicas,
             last?.DesiredReplicas ?? policy.Status?.DesiredReplicas,
-            last?.Metrics.Select(m => new MetricStatusView(m.Name, m.Value, m.Predicted, m.Status.ToString(), m.Problem)).ToList() ?? [],
+            last?.Metrics.Select(m => Metric(m, policy.Spec.Metrics.FirstOrDefault(s => s.Name == m.Name))).ToList() ?? [],
             last?.Reason ?? policy.Status?.LastReason,
             freeze?.Until,
             pin?.Until,
@@ -122,6 +123,10 @@ public sealed class StatusService(
             last is null ? policy.Status?.HeldBy : last.Decision.HeldBy,
             last is null ? policy.Status?.UnheldReplicas : last.Decision.UnheldReplicas);
     }
+
+    /// <summary>A follower's sizing row has no metric spec: it shows without a target.</summary>
+    private static MetricStatusView Metric(MetricSnapshot m, MetricSpec? spec) =>
+        new(m.Name, m.Value, m.Predicted, m.Status.ToString(), m.Problem, spec?.Target, spec?.TargetType);
 
     /// <summary>
     /// Why nothing moves, where this replica has no evaluation of its own (a follower, or before the first): a policy held
