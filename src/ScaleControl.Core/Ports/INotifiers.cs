@@ -29,6 +29,8 @@ public interface IApprovalNotifier
     /// <summary>
     /// DINGs the on-call people about <paramref name="rows"/>, the undecided proposals of one card (one, or a group
     /// card's pending rows: one DING names them all); falls back to an @-mention group message when DING is unavailable.
+    /// Throws <see cref="NotifierBusyException"/> when the channel is throttled or out of reach: nothing was sent, and no
+    /// fallback either (in a storm of cards each throttled DING would be a message in the group).
     /// </summary>
     Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Api;
 using ScaleControl.DingTalk.Configuration;
@@ -9,7 +10,9 @@ namespace ScaleControl.DingTalk.Cards;
 
 /// <summary>
 /// DINGs the on-call people about a proposal nobody decided (§7.5). DING needs a Professional/Exclusive edition and
-/// quota; when it is unavailable the people are @-mentioned in the card's group instead, and the record says so.
+/// quota; when it is unavailable the people are @-mentioned in the card's group instead, and the record says so. A
+/// throttled or unreachable DingTalk is no "unavailable": in a storm of cards the DINGs over the QPS limit would each
+/// become a reminder card in the group, so those throw <see cref="NotifierBusyException"/> and are sent next pass.
 /// </summary>
 public sealed partial class DingEscalation(
     DingTalkApiClient api,
@@ -74,13 +77,17 @@ public sealed partial class DingEscalation(
 
             unavailable = "DING reached nobody: " + string.Join(", ", failed.Select(f => $"{f.user} ({f.reason})"));
         }
+        catch (DingTalkApiException e) when (DingTalkErrorCodes.IsRetryable(e.StatusCode, e.Code))
+        {
+            throw new NotifierBusyException($"DING throttled or DingTalk busy ({e.Code}: {e.ErrorMessage})", e);
+        }
         catch (DingTalkApiException e)
         {
             unavailable = $"DING unavailable ({e.Code}: {e.ErrorMessage})";
         }
         catch (Exception e) when (DingTalkFailures.IsCallFailure(e))
         {
-            unavailable = $"DING unavailable ({e.Message})";
+            throw new NotifierBusyException($"DingTalk unreachable for the DING ({e.Message})", e);
         }
 
         var group = proposal.Status.Card?.OpenConversationId

@@ -84,6 +84,21 @@ public class EscalationAndNoticeTests
     }
 
     [Fact]
+    public async Task EscalateAsync_DingThrottledBeyondTheRetries_ThrowsBusy_NoReminderCardInTheGroup()
+    {
+        // A storm of cards DINGs over the QPS limit: a throttle is "not now", not "no DING here"; a reminder card per
+        // throttled DING would flood the group, so nothing is sent and the caller tries again next pass.
+        await using var world = await DingTalkWorld.StartAsync();
+        await world.ArmFaultAsync(new { api = "/v1.0/robot/ding/send", kind = "QpsLimit", times = -1 });
+
+        await Assert.ThrowsAsync<NotifierBusyException>(() =>
+            world.ClientService<IApprovalNotifier>().EscalateAsync([SentProposal()], new EscalationSpec(), ["zhangsan"], CancellationToken.None));
+
+        Assert.Empty(world.EmulatorService<CardStore>().All);
+        Assert.DoesNotContain(world.EmulatorService<MessageLog>().All, m => m.Kind is MessageKind.Ding or MessageKind.GroupMessage);
+    }
+
+    [Fact]
     public async Task PublishAsync_GroupRoute_PostsMarkdownThroughAppRobot()
     {
         await using var world = await DingTalkWorld.StartAsync();

@@ -296,8 +296,22 @@ public sealed class ControlLoopTests : IDisposable
         await Tick(seconds: 240);
         var all = await _server.Proposals.ListAsync("shop", default);
         Assert.Contains(all, p => p.Status.Phase == ProposalPhase.Expired);
-        Assert.Contains(_server.Notices.Published, n => n.Kind == NoticeKind.ProposalExpired);
+        // The card says "Expired" in the group the notice would go to: no message beside it.
+        Assert.DoesNotContain(_server.Notices.Published, n => n.Kind == NoticeKind.ProposalExpired);
         Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Tick_NobodyApproves_NoticesGoElsewhere_TheExpiryIsPostedThere()
+    {
+        var policy = TestPolicies.Approval(expiry: 300);
+        await Given(policy with { Spec = policy.Spec with { Notifications = new NotificationSpec { OpenConversationId = "cidNotices==" } } }, replicas: 4, qps: 1000);
+        await Tick();
+
+        await Tick(seconds: 301);
+
+        var notice = Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.ProposalExpired);
+        Assert.Equal("cidNotices==", notice.Route?.OpenConversationId);
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class Announcer(
     INoticePublisher notices,
     IOptions<DingTalkOptions> dingTalk,
     FaultNotices faults,
+    TimeProvider time,
     ILogger<Announcer> logger)
 {
     public Task EventAsync(ScaleProposal proposal, string reason, string message, bool warning, CancellationToken cancellationToken) =>
@@ -161,7 +162,11 @@ public sealed class Announcer(
     private string OwnOutTrackId(ScaleProposal proposal) =>
         ProposalIdentity.ToOutTrackId(dingTalk.Value.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name);
 
-    /// <summary>One DING about <paramref name="rows"/> (the due rows of one card, the first one's policy deciding who).</summary>
+    /// <summary>
+    /// One DING about <paramref name="rows"/> (the due rows of one card, the first one's policy deciding who): the record
+    /// to keep, a <c>failed</c> one when neither the DING nor its fallback went out, or null when DingTalk was throttled
+    /// or out of reach (nothing sent: the next pass tries again).
+    /// </summary>
     public async Task<EscalationRecord?> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, CancellationToken cancellationToken)
     {
         var receivers = escalation.Receivers.Count > 0 ? escalation.Receivers : rows.SelectMany(r => r.Spec.Approvers).Distinct(StringComparer.Ordinal).ToList();
@@ -169,10 +174,15 @@ public sealed class Announcer(
         {
             return await cards.EscalateAsync(rows, escalation, receivers, cancellationToken);
         }
+        catch (NotifierBusyException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, "escalation (tried again next tick)", rows[0].Metadata.Namespace, rows[0].Metadata.Name);
+            return null;
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.NotifyFailed(ex, "escalation", rows[0].Metadata.Namespace, rows[0].Metadata.Name);
-            return null;
+            return new EscalationRecord { At = time.GetUtcNow(), DingType = escalation.DingType, Via = "failed", Message = "DING and the group fallback both failed" };
         }
     }
 

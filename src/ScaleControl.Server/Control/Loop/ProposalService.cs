@@ -215,6 +215,13 @@ public sealed class ProposalService(
         var target = ProposalFactory.TargetOf(expired);
         await announcer.EventAsync(expired, ScaleEventReasons.ScaleProposalExpired,
             $"proposal {expired.Metadata.Name} ({expired.Spec.FromReplicas} → {expired.Spec.ToReplicas}) expired unapproved; nothing changed", warning: true, cancellationToken);
+        if (expired.Status.Card is { Error: null, OpenConversationId: { } cardGroup } && policy is not null && announcer.AutoCardGroup(policy) == cardGroup)
+        {
+            // The card, brought up to date in place, says "Expired" in that very group: a message beside it is the same
+            // news twice, and in a storm of ungrouped cards one message per card at the same moment.
+            return;
+        }
+
         await announcer.NoticeAsync(policy, NoticeKind.ProposalExpired, target, $"Proposal for {target} expired",
             $"Nobody approved **{target}** {expired.Spec.FromReplicas} → {expired.Spec.ToReplicas}; it expired and nothing changed.", cancellationToken);
     }
@@ -237,8 +244,12 @@ public sealed class ProposalService(
         List<ScaleProposal> onCard = card is null ? [proposal] : open.Where(p => p.Status.Phase == ProposalPhase.Pending && p.Status.Card?.OutTrackId == card).ToList();
         var due = onCard.Where(p => p.Status.Escalations.Count == 0 && p.Spec.EscalateAt is { } at && now >= at).ToList();
         var record = onCard.SelectMany(p => p.Status.Escalations).FirstOrDefault()
-            ?? await announcer.EscalateAsync(due, escalation, cancellationToken)
-            ?? new EscalationRecord { At = time.GetUtcNow(), DingType = escalation.DingType, Via = "failed", Message = "DING and the group fallback both failed" };
+            ?? await announcer.EscalateAsync(due, escalation, cancellationToken);
+        if (record is null)
+        {
+            return; // DingTalk throttled or out of reach: nothing went out, the next tick DINGs
+        }
+
         foreach (var row in due)
         {
             await writer.UpdateAsync(row, p => p.Status.Phase == ProposalPhase.Pending ? ProposalLifecycle.WithEscalation(p, record) : null, cancellationToken);
