@@ -124,6 +124,35 @@ public sealed class UnreadableCustomResourceTests : IAsyncLifetime
         Assert.Equal("Pending", (string?)stored["status"]!["phase"]); // not written: none of ScaleControl's any more
     }
 
+    [Fact]
+    public async Task OldCrd_UnreadablePolicy_EveryOverrideAnswers409CannotBeRead_BeforeJudgingTheStandInsSpec()
+    {
+        // The stand-in has no bounds, pin or freeze: judged against it, a pin read "6 is outside 1..0" and an unpin
+        // "not pinned", whatever the stored policy held.
+        InstallCrds(withMaxima: false);
+        await GivenPendingProposalAsync();
+        await PatchAndSeeAsync(TooBig);
+        using var zhangsan = _server.ClientWith(ZhangsanToken);
+        var at = _server.Time.GetUtcNow().AddHours(1);
+
+        using var pin = await zhangsan.PostAsJsonAsync($"/api/v1/workloads/{Ns}/{Workload}/pin", new { replicas = 6, durationSeconds = 600, reason = "gala" });
+        using var unpin = await zhangsan.DeleteAsync($"/api/v1/workloads/{Ns}/{Workload}/pin");
+        using var unfreeze = await zhangsan.DeleteAsync($"/api/v1/policies/{Ns}/{Workload}/freeze");
+        using var prepare = await zhangsan.PostAsJsonAsync($"/api/v1/policies/{Ns}/{Workload}/expected-events",
+            new { at, durationSeconds = 600, reason = "push", replicas = 8 });
+
+        foreach (var answer in new[] { pin, unpin, unfreeze, prepare })
+        {
+            Assert.Equal(HttpStatusCode.Conflict, answer.StatusCode);
+            Assert.Contains("cannot be read", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var spec = StoredSpec();
+        Assert.Null(spec["pin"]);
+        Assert.Empty(spec["expectedEvents"]?.AsArray() ?? []);
+        Assert.Equal(4, Replicas());
+    }
+
     /// <summary>The CRDs as shipped, or as an older chart installed them: without the integers' maxima.</summary>
     private void InstallCrds(bool withMaxima)
     {

@@ -44,6 +44,11 @@ public sealed class OverrideService(
     {
         // A freeze on a policy the loop holds off its workload would change nothing and read as if it did.
         var current = await policies.GetAsync(@namespace, name, cancellationToken);
+        if (current is not null && PolicySpecEditor.Unreadable(current) is { } unreadable)
+        {
+            return unreadable;
+        }
+
         if (current is not null && await policies.HeldByAsync(current, cancellationToken) is { } owner)
         {
             return new OverrideResult(null, $"{TargetOwnership.Problem(current, owner)}; freeze {owner.Key} instead", StatusCodes.Status409Conflict);
@@ -70,7 +75,13 @@ public sealed class OverrideService(
 
     public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken)
     {
-        if (await policies.GetAsync(@namespace, name, cancellationToken) is { } current && ProposalRules.ActiveFreeze(current.Spec, time.GetUtcNow()) is null)
+        var current = await policies.GetAsync(@namespace, name, cancellationToken);
+        if (current is not null && PolicySpecEditor.Unreadable(current) is { } unreadable)
+        {
+            return unreadable;
+        }
+
+        if (current is not null && ProposalRules.ActiveFreeze(current.Spec, time.GetUtcNow()) is null)
         {
             return new OverrideResult(current, null) { Unchanged = true }; // not frozen: nothing to lift, nothing to record
         }
@@ -91,6 +102,11 @@ public sealed class OverrideService(
         if (policy is null)
         {
             return new OverrideResult(null, $"no ScalePolicy in namespace '{order.Namespace}' targets workload '{order.Workload}'", StatusCodes.Status404NotFound);
+        }
+
+        if (PolicySpecEditor.Unreadable(policy) is { } unreadable)
+        {
+            return unreadable;
         }
 
         var target = ProposalFactory.TargetOf(policy);
@@ -166,6 +182,11 @@ public sealed class OverrideService(
         if (policy is null)
         {
             return new OverrideResult(null, $"no ScalePolicy in namespace '{@namespace}' targets workload '{workload}'", StatusCodes.Status404NotFound);
+        }
+
+        if (PolicySpecEditor.Unreadable(policy) is { } unreadable)
+        {
+            return unreadable;
         }
 
         if (ProposalRules.ActivePin(policy.Spec, time.GetUtcNow()) is null)

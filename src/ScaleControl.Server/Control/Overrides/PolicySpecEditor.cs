@@ -12,6 +12,17 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
 {
     public const int Attempts = 5;
 
+    /// <summary>
+    /// The refusal for a policy stored in a form ScaleControl cannot read (<see cref="ScalePolicy.Unreadable"/>), null for a
+    /// readable one. Every override asks it at its first read of the policy, before it judges the order against a spec
+    /// that is only a stand-in (no bounds, no pin, no freeze), and the write itself asks it again.
+    /// </summary>
+    public static OverrideResult? Unreadable(ScalePolicy policy) =>
+        policy.Unreadable is { } problem
+            ? new OverrideResult(null, $"ScalePolicy {policy.Key} as stored cannot be read ({problem}); nothing was changed: fix it with kubectl first",
+                StatusCodes.Status409Conflict)
+            : null;
+
     public async Task<OverrideResult> ChangeAsync(string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -25,10 +36,9 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
                 return new OverrideResult(null, $"ScalePolicy {@namespace}/{name} does not exist", StatusCodes.Status404NotFound);
             }
 
-            if (policy.Unreadable is { } problem)
+            if (Unreadable(policy) is { } unreadable)
             {
-                return new OverrideResult(null, $"ScalePolicy {@namespace}/{name} as stored cannot be read ({problem}); nothing was changed: fix it with kubectl first",
-                    StatusCodes.Status409Conflict);
+                return unreadable;
             }
 
             try

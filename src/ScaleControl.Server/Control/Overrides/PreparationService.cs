@@ -46,6 +46,11 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             return new PrepareResult(null, null, $"ScalePolicy {@namespace}/{name} does not exist", StatusCodes.Status404NotFound);
         }
 
+        if (PolicySpecEditor.Unreadable(policy) is { } unreadable)
+        {
+            return new PrepareResult(null, null, unreadable.Problem!, unreadable.Status);
+        }
+
         var now = time.GetUtcNow();
         // The horizon first: a time near year 9999 plus the duration would not be a time at all.
         if (request.At > now + MaxAhead)
@@ -134,6 +139,11 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         if (await policies.GetAsync(@namespace, name, cancellationToken) is not { } policy)
         {
             return new PrepareResult(null, null, $"ScalePolicy {@namespace}/{name} does not exist", StatusCodes.Status404NotFound);
+        }
+
+        if (PolicySpecEditor.Unreadable(policy) is { } unreadable)
+        {
+            return new PrepareResult(null, null, unreadable.Problem!, unreadable.Status);
         }
 
         if (policy.Spec.ExpectedEvents.FirstOrDefault(e => e.Name == eventName) is not { } cancelled)
