@@ -26,6 +26,12 @@ public sealed record ScalePolicy
     [JsonIgnore]
     public string? Unreadable { get; init; }
 
+    /// <summary>
+    /// The one wording of <see cref="Unreadable"/> for people (null for a readable policy); each refusal says after it what
+    /// it did not do. A method, so it is not serialized.
+    /// </summary>
+    public string? UnreadableProblem() => Unreadable is { } problem ? $"ScalePolicy {Key} as stored cannot be read ({problem})" : null;
+
     /// <summary><c>namespace/name</c> of the policy.</summary>
     public string Key => $"{Metadata.Namespace}/{Metadata.Name}";
 }

@@ -46,10 +46,9 @@ public sealed class KubernetesPolicyStore(ResourceCache<ScalePolicy> cache, Cust
     {
         var meta = policy.Metadata;
         watched.Require(meta.Namespace);
-        if (policy.Unreadable is { } problem)
+        if (policy.UnreadableProblem() is { } problem)
         {
-            throw new UnreadablePolicyException(
-                $"ScalePolicy {policy.Key} as stored cannot be read ({problem}), so nothing was written: fix it with kubectl, or replace it whole");
+            throw new UnreadablePolicyException($"{problem}, so nothing was written: fix it with kubectl, or replace it whole");
         }
 
         var stored = meta.ResourceVersion is not null

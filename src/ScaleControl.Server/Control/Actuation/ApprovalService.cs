@@ -214,10 +214,10 @@ public sealed class ApprovalService(
     private async Task<ApprovalResult?> RecheckAsync(ScaleProposal proposal, ScalePolicy? policy, ApprovalCommand command, CancellationToken cancellationToken)
     {
         // Its roster, bounds and decisions are unknown until it is fixed: nothing is applied on it, the proposal waits.
-        if (policy?.Unreadable is { } unreadable)
+        if (policy?.UnreadableProblem() is { } unreadable)
         {
             return new ApprovalResult(ApprovalResultKind.Refused,
-                $"Not applied: policy {policy.Metadata.Name} as stored cannot be read ({unreadable}); fix it with kubectl. The proposal still waits.", proposal);
+                $"Not applied: {unreadable}; fix it with kubectl. The proposal still waits.", proposal);
         }
 
         // The roster as it is now, as the applier will check it: an approver dropped since the card was sent is refused

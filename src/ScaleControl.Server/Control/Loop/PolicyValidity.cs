@@ -27,8 +27,8 @@ public sealed partial class PolicyValidity(IValidator<ScalePolicy> validator, IL
             return known.Problem;
         }
 
-        var problem = policy.Unreadable is { } unreadable
-            ? $"the policy as stored cannot be read, so ScaleControl does not act on it until it is fixed (kubectl edit): {unreadable}"
+        var problem = policy.UnreadableProblem() is { } unreadable
+            ? $"{unreadable}, so ScaleControl does not act on it until it is fixed (kubectl edit)"
             : Invalid(validator.Validate(policy));
         if (problem is not null && _verdicts.GetValueOrDefault(policy.Key).Problem != problem)
         {

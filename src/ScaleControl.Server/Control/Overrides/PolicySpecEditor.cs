@@ -18,8 +18,8 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
     /// that is only a stand-in (no bounds, no pin, no freeze), and the write itself asks it again.
     /// </summary>
     public static OverrideResult? Unreadable(ScalePolicy policy) =>
-        policy.Unreadable is { } problem
-            ? new OverrideResult(null, $"ScalePolicy {policy.Key} as stored cannot be read ({problem}); nothing was changed: fix it with kubectl first",
+        policy.UnreadableProblem() is { } problem
+            ? new OverrideResult(null, $"{problem}; nothing was changed: fix it with kubectl first",
                 StatusCodes.Status409Conflict)
             : null;
 
