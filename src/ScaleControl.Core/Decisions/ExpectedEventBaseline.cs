@@ -38,7 +38,7 @@ public static class ExpectedEventBaseline
 
     /// <summary>
     /// The windows to read: the event's (from <paramref name="at"/> for its duration) k days earlier, k the fewest whole
-    /// days that put it in the past (1 for an event today or tomorrow), and k rounded up to whole weeks when that differs.
+    /// days that put it in the past (1 for an event within 24 hours), and k rounded up to whole weeks when that differs.
     /// Each ends at <paramref name="now"/> at the latest.
     /// </summary>
     public static IReadOnlyList<BaselineWindow> Windows(DateTimeOffset at, int durationSeconds, DateTimeOffset now)
