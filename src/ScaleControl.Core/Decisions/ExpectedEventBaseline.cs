@@ -8,7 +8,7 @@ namespace ScaleControl.Core.Decisions;
 /// <summary>The event's window <see cref="DaysBefore"/> days earlier, up to now: where its baseline is read.</summary>
 public readonly record struct BaselineWindow(int DaysBefore, DateTimeOffset From, DateTimeOffset To)
 {
-    /// <summary>A few dozen points per window (at least a minute apart): enough for a peak, small enough to be quick.</summary>
+    /// <summary>A few dozen points per window (at least a minute apart): enough for a typical level, small enough to be quick.</summary>
     public TimeSpan Step => TimeSpan.FromSeconds(Math.Max(60, Math.Ceiling((To - From).TotalSeconds / 100)));
 }
 
@@ -25,8 +25,9 @@ public sealed record EventBase(int Replicas, int RunningNow, int? Forecast, stri
 /// The baseline of an expected event as a seasonal naive forecast: the demand the policy's metrics showed over the
 /// event's window at the same time of day on the most recent day that has passed (at − k days for an event k days
 /// ahead) and, as a second opinion, the same time a whole number of weeks before (a Monday looks like a Monday); the
-/// higher counts. Demand is converted to pods as the engine converts a PerReplica metric (the window's peak / target,
-/// rounded up, the highest over the metrics). A per-pod average (Average) cannot be: the replica count it was averaged
+/// higher counts. Demand is converted to pods as the engine converts a PerReplica metric (the window's median / target,
+/// rounded up, the highest over the metrics: the typical level then, so a spike in that window, such as that day's own
+/// push, is not multiplied). A per-pod average (Average) cannot be: the replica count it was averaged
 /// over then is unknown. The base is never below today's count: a forecast lower than now, or none, leaves it at now.
 /// </summary>
 public static class ExpectedEventBaseline
@@ -94,15 +95,14 @@ public static class ExpectedEventBaseline
             : new EventBase(runningNow, runningNow, forecast.Pods, Bounded($"{runningNow} running now; {demand}, asked {forecast.Pods}"));
     }
 
-    /// <summary>Pods for the window's demand: each metric's peak / target, rounded up, the highest; null when no metric has a point there.</summary>
+    /// <summary>Pods for the window's demand: each metric's median / target, rounded up, the highest; null when no metric has a point there.</summary>
     private static int? PodsIn(BaselineWindow window, IReadOnlyList<MetricSpec> metrics, IReadOnlyList<BaselineSeries> series)
     {
         int? pods = null;
         foreach (var metric in metrics)
         {
             var points = series.FirstOrDefault(s => s.Window == window && s.Query == metric.Query)?.Points ?? [];
-            var peak = points.Where(p => p.Time >= window.From && p.Time <= window.To && double.IsFinite(p.Value)).Select(p => (double?)p.Value).Max();
-            if (peak is { } value)
+            if (Median(points.Where(p => p.Time >= window.From && p.Time <= window.To && double.IsFinite(p.Value))) is { } value)
             {
                 // A hair above an integer (floating-point noise) must not cost a whole pod, as in the engine.
                 var needed = (int)Math.Clamp(Math.Ceiling((Math.Max(0, value) / metric.Target) - 1e-9), 0, int.MaxValue);
@@ -111,6 +111,13 @@ public static class ExpectedEventBaseline
         }
 
         return pods;
+    }
+
+    /// <summary>The middle value (the upper of the two for an even count); null for none.</summary>
+    private static double? Median(IEnumerable<MetricPoint> points)
+    {
+        var values = points.Select(p => p.Value).Order().ToList();
+        return values.Count == 0 ? null : values[values.Count / 2];
     }
 
     private static EventBase Unforecast(int runningNow, string why) =>

@@ -77,6 +77,19 @@ public sealed class ExpectedEventBaselineTests
     }
 
     [Fact]
+    public void Base_ThatDayHadItsOwnSpike_TheTypicalLevelNotTheSpike()
+    {
+        // Yesterday's push doubled the traffic for 5 of the 20 minutes: "3x" means three times the usual evening, not
+        // three times that push (60, not 120 pods).
+        var window = ExpectedEventBaseline.Windows(Tonight, 1200, Now)[0];
+        double[] minutes = [.. Enumerable.Range(0, 20).Select(m => m is >= 3 and < 8 ? 4000.0 : 2000.0)];
+
+        var based = ExpectedEventBaseline.Base(Spec(), 12, [Read(window, Qps, minutes)]);
+
+        Assert.Equal((20, 20), (based.Replicas, based.Forecast));
+    }
+
+    [Fact]
     public void Base_ForecastBelowNow_StaysAtNowAndSaysWhatThePastAsked()
     {
         var windows = ExpectedEventBaseline.Windows(Tonight, 1200, Now);
