@@ -26,6 +26,7 @@ internal sealed record ExpectedEvent(
     int Replicas = 0,
     double? Multiplier = null,
     int? BaseReplicas = null,
+    string? BaseSource = null,
     string? Reason = null,
     string? By = null,
     string? Channel = null)

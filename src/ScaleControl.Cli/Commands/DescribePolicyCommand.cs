@@ -108,7 +108,9 @@ internal sealed class DescribePolicyCommand : ApiCommand
             d.Section("Expected Events");
             foreach (var e in events.OrderBy(e => e.At))
             {
-                var sizing = e.Multiplier is { } m ? $" ({m.ToString("0.##", CultureInfo.InvariantCulture)}x of {e.BaseReplicas})" : "";
+                // The base and where it came from: a forecast of the traffic at --at, or the replicas running when recorded.
+                var source = e.BaseSource is { Length: > 0 } s ? ": " + s : "";
+                var sizing = e.Multiplier is { } m ? $" ({m.ToString("0.##", CultureInfo.InvariantCulture)}x of {e.BaseReplicas}{source})" : "";
                 var when = context.Now >= e.FloorEnd ? "ended" : context.Now >= e.FloorStart ? "active" : context.Until(e.FloorStart);
                 d.Field(e.Name, $"{e.Replicas} replicas{sizing} from {e.FloorStart:u} until {e.FloorEnd:u} ({when}) by {e.By ?? "?"} via {e.Channel ?? "?"}: {e.Reason}", indent: 1);
             }

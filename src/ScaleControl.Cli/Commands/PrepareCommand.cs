@@ -30,7 +30,7 @@ internal sealed class PrepareCommand : ApiCommand
 
     private static readonly Option<double?> s_expect = new("--expect")
     {
-        Description = "Expected traffic as a multiple of today's, e.g. 3x (applied to the replicas now)",
+        Description = "Expected traffic as a multiple of the usual traffic then, e.g. 3x (of the demand at that time a day and a week before, at least the replicas now)",
         HelpName = "MULTIPLE",
         CustomParser = result =>
         {

@@ -113,7 +113,7 @@ public sealed record ConfirmCommand(string Code) : ChatCommand
 
 /// <summary>
 /// Announce traffic, as <c>scalectl prepare</c>: a floor from the lead before <paramref name="At"/> until the event ends,
-/// sized as <paramref name="Multiplier"/> × today's replicas or as <paramref name="Replicas"/> (exactly one).
+/// sized as <paramref name="Multiplier"/> × a forecast of the traffic then (never below today's replicas) or as <paramref name="Replicas"/> (exactly one).
 /// </summary>
 public sealed record PrepareCommand(string Namespace, string Workload, EventTime At, TimeSpan Duration, double? Multiplier, int? Replicas, string Reason) : ChatCommand
 {

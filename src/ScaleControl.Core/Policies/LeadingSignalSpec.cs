@@ -62,8 +62,14 @@ public sealed record ExpectedEventSpec
     /// <summary>When the floor was given as a traffic multiple (<c>--expect 3x</c>): the multiple, for the record.</summary>
     public double? Multiplier { get; init; }
 
-    /// <summary>The replicas the multiple was applied to (the workload's when the event was recorded).</summary>
+    /// <summary>
+    /// The replicas the multiple was applied to: the forecast of the baseline at <see cref="At"/>, never below the
+    /// workload's count when the event was recorded (<c>ExpectedEventBaseline</c>).
+    /// </summary>
     public int? BaseReplicas { get; init; }
+
+    /// <summary>Where <see cref="BaseReplicas"/> came from, in words ("the demand 1 day before, at 2026-12-03 20:00Z; 12 running now").</summary>
+    public string? BaseSource { get; init; }
 
     public string Reason { get; init; } = "";
     public string? By { get; init; }

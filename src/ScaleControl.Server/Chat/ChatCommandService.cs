@@ -405,7 +405,7 @@ public sealed partial class ChatCommandService(
         }
 
         await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
-        var sizing = PreparationService.Sizing(expected);
+        var sizing = MarkdownText.Escape(PreparationService.Sizing(expected)); // its source may quote the metric source's error
         return CommandReply.Done("Prepared",
             $"📅 **{name}** expects traffic at {clock.Format(expected.At)} for {DurationText.Short(command.Duration)}: floor **{expected.Replicas}** replicas{sizing} " +
             $"from {clock.Format(expected.FloorStart())} until {clock.Format(expected.FloorEnd())}, by {request.Sender} · {ChatAnswers.Literal(command.Reason)}\n\n" +

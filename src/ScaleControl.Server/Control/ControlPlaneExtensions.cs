@@ -68,6 +68,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<IApprovalInbox>(sp => sp.GetRequiredService<ApprovalService>());
         services.AddSingleton<OverrideService>();
         services.AddSingleton<PreparationService>();
+        services.AddSingleton<EventBaselineReader>();
         services.AddSingleton<HistoryService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<WhatIfSimulator>();

@@ -71,6 +71,21 @@ public class LeadingSignalValidationTests
     }
 
     [Fact]
+    public void Validate_EventBaseSourceTooLongOrWithEscapes_ReportsItsPath()
+    {
+        // kubectl writes behind the API's back, and describe and the group show the source.
+        var sized = s_event with { Multiplier = 3, BaseReplicas = 10, BaseSource = "10 running now" };
+        var result = Validate(s => s with
+        {
+            ExpectedEvents = [sized, sized with { Name = "long", BaseSource = new string('x', 301) }, sized with { Name = "esc", BaseSource = "\u001b[31mred" }],
+        });
+
+        result.ShouldNotHaveValidationErrorFor("spec.expectedEvents[0].baseSource");
+        result.ShouldHaveValidationErrorFor("spec.expectedEvents[1].baseSource");
+        result.ShouldHaveValidationErrorFor("spec.expectedEvents[2].baseSource");
+    }
+
+    [Fact]
     public void Validate_TooManyOrDuplicateEvents_ReportsTheList()
     {
         Validate(s => s with { ExpectedEvents = [s_event, s_event] }).ShouldHaveValidationErrorFor("spec.expectedEvents");

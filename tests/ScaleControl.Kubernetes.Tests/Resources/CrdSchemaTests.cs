@@ -73,6 +73,18 @@ public class CrdSchemaTests
     }
 
     [Theory]
+    [InlineData("spec.expectedEvents.[].name", 63)] // a DNS label
+    [InlineData("spec.expectedEvents.[].reason", ScaleControl.Core.Policies.Validation.TextLimits.Reason)]
+    [InlineData("spec.expectedEvents.[].baseSource", ScaleControl.Core.Decisions.ExpectedEventBaseline.MaxSourceLength)]
+    public void Schema_ExpectedEventTexts_HaveTheValidatorsMaxLength(string dottedPath, int maxLength)
+    {
+        // describe, the group and the card show them: the schema refuses what the validator would, before it is stored.
+        var node = StructuralSchema.NodeAt(StructuralSchema.VersionSchema(StructuralSchema.LoadCrd("scalepolicies.yaml")), dottedPath);
+
+        Assert.Equal(maxLength.ToString(CultureInfo.InvariantCulture), node["maxLength"]?.ToString());
+    }
+
+    [Theory]
     [InlineData("scalepolicies.yaml")]
     [InlineData("scaleproposals.yaml")]
     public void Schema_EveryIntegerField_HasTheMaximumItsModelHolds(string crd)

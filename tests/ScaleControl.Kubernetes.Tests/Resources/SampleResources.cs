@@ -44,6 +44,7 @@ internal static class SampleResources
                 new ExpectedEventSpec
                 {
                     Name = "push-2000", At = s_at, DurationSeconds = 1200, LeadSeconds = 300, Replicas = 36, Multiplier = 3, BaseReplicas = 12,
+                    BaseSource = "the demand 1 day before, at 2026-12-03 20:00Z; 10 running now",
                     Reason = "push to 30M users", By = "u1", Channel = "Cli", CreatedAt = s_at.AddHours(-1),
                 },
             ],

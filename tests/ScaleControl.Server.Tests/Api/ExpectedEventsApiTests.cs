@@ -31,7 +31,7 @@ public sealed class ExpectedEventsApiTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJson();
-        Assert.StartsWith("expected event event-20261125-1030 on shop/checkout-api: floor 12 replicas (3x of 4) from ", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("expected event event-20261125-1030 on shop/checkout-api: floor 12 replicas (3x of 4: 4 running now; the demand 1 day before, at 2026-11-24 10:30Z, asked 4) from ", body.GetProperty("message").GetString(), StringComparison.Ordinal);
         var stored = Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents);
         Assert.Equal((12, 3.0, 4, "zhangsan", "Api", "push to 30M users"), (stored.Replicas, stored.Multiplier!.Value, stored.BaseReplicas!.Value, stored.By, stored.Channel, stored.Reason));
         Assert.Equal(30 + 60 + 300, stored.LeadSeconds); // observed start-up, slack, and time to approve
@@ -220,7 +220,7 @@ public sealed class ExpectedEventsApiTests : IDisposable
 
         var result = await _server.Service<PreparationService>().PrepareAsync("shop", "checkout-api", new PrepareRequest(Now.AddHours(1), 600, "quiet", Multiplier: 0.5), "zhangsan", ApprovalChannel.Cli, default);
 
-        Assert.Contains("floor 3 replicas (0.5x of 6)", result.Message, StringComparison.Ordinal);
+        Assert.Contains("floor 3 replicas (0.5x of 6: 6 running now;", result.Message, StringComparison.Ordinal);
         Assert.Contains("at or below today's 6 replicas, so it changes nothing", result.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("card", result.Message, StringComparison.Ordinal);
     }

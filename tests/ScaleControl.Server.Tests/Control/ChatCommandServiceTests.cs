@@ -482,6 +482,7 @@ public sealed class ChatCommandServiceTests : IDisposable
     public async Task Prepare_ByAnOperator_RecordsTheExpectedEventWithChannelDingTalkChat()
     {
         await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        _server.Metrics.SetHistory(TestPolicies.Query("checkout-api"), _ => 550); // 6 pods of 100 QPS at that time yesterday
         var at = new EventTime { After = TimeSpan.FromHours(2) };
         var prepare = new PrepareCommand("shop", "checkout-api", at, TimeSpan.FromMinutes(20), Multiplier: 3, Replicas: null, "push to 30M users");
 
@@ -489,16 +490,17 @@ public sealed class ChatCommandServiceTests : IDisposable
 
         Assert.Equal(CommandOutcome.Done, reply.Outcome);
         Assert.False(reply.Private);
-        Assert.Contains("floor **6** replicas (3x of 2)", reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains("floor **18** replicas (3x of 6: the demand 1 day before, at 2026-11-24 12:00Z; 2 running now)", reply.Markdown, StringComparison.Ordinal);
         var expected = Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
-        Assert.Equal((6, "zhangsan", "DingTalkChat", "push to 30M users"), (expected.Replicas, expected.By, expected.Channel, expected.Reason));
+        Assert.Equal((18, "zhangsan", "DingTalkChat", "push to 30M users"), (expected.Replicas, expected.By, expected.Channel, expected.Reason));
         Assert.Equal(_server.Time.GetUtcNow().AddHours(2), expected.At);
         Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
     }
 
     [Theory]
     // Live: "floor 20 replicas (2x of 12)" in the answer, while the group's notice said "capped by maxReplicas from 24".
-    [InlineData(30.0, null, "floor **50** replicas (30x of 2, capped by maxReplicas from 60)", "floor 50 replicas (30x of 2, capped by maxReplicas from 60)")]
+    // No metric history that far back: the base is today's count, and the answer says so.
+    [InlineData(30.0, null, "floor **50** replicas (30x of 2: 2 running now; no forecast: no data for that time 1 or 7 days before; capped by maxReplicas from 60)", "floor 50 replicas (30x of 2: 2 running now; no forecast: no data for that time 1 or 7 days before; capped by maxReplicas from 60)")]
     // Live: the answer read as a floor put in place; only the notice said it changes nothing at today's count.
     [InlineData(null, 2, "\n\nAt or below today's 2 replicas, so it changes nothing unless the workload is scaled below it by then.", "; at or below today's 2 replicas, so it changes nothing")]
     public async Task Prepare_TheAnswerCarriesTheNoticesCaveats(double? multiplier, int? replicas, string inAnswer, string inNotice)

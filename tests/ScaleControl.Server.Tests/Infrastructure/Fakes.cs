@@ -150,8 +150,21 @@ public sealed class FakeMetrics(TimeProvider time) : IMetricSource
     /// <summary>Range queries of <paramref name="query"/> fail with this, as Prometheus refusing the query or not answering.</summary>
     public void FailRange(string query, MetricQueryException failure) => _rangeFailures[query] = failure;
 
-    public Task<IReadOnlyList<MetricPoint>> QueryRangeAsync(string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellationToken)
+    /// <summary>Every range query asked, in order.</summary>
+    public ConcurrentQueue<(string Query, DateTimeOffset Start, DateTimeOffset End, TimeSpan Step)> RangeCalls { get; } = new();
+
+    /// <summary>Set: range queries never answer (they wait until cancelled), as a Prometheus that hangs; completed when the first one is asked.</summary>
+    public TaskCompletionSource? SilentRange { get; set; }
+
+    public async Task<IReadOnlyList<MetricPoint>> QueryRangeAsync(string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellationToken)
     {
+        RangeCalls.Enqueue((query, start, end, step));
+        if (SilentRange is { } silent)
+        {
+            silent.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
         if (_rangeFailures.TryGetValue(query, out var failure))
         {
             throw failure;
@@ -170,7 +183,7 @@ public sealed class FakeMetrics(TimeProvider time) : IMetricSource
             }
         }
 
-        return Task.FromResult<IReadOnlyList<MetricPoint>>(points);
+        return points;
     }
 }
 

@@ -1,4 +1,5 @@
 using FluentValidation;
+using ScaleControl.Core.Decisions;
 
 namespace ScaleControl.Core.Policies.Validation;
 
@@ -87,6 +88,11 @@ internal sealed class ExpectedEventSpecValidator : AbstractValidator<ExpectedEve
             .When(e => e.Multiplier is not null)
             .OverridePropertyName("multiplier")
             .WithMessage(e => $"multiplier must be greater than 0 and at most 100 (got {e.Multiplier}).");
+        RuleFor(e => e.BaseSource)
+            .Must(s => s!.Length <= ExpectedEventBaseline.MaxSourceLength && TextLimits.IsPlainText(s))
+            .When(e => e.BaseSource is not null)
+            .OverridePropertyName("baseSource")
+            .WithMessage($"baseSource must be plain text of at most {ExpectedEventBaseline.MaxSourceLength} characters.");
         RuleFor(e => e.Reason)
             .Must(r => r.Trim().Length > 0 && r.Length <= MaxReasonLength)
             .OverridePropertyName("reason")

@@ -17,5 +17,5 @@ public static class TextLimits
         text is null || !text.Any(c => (char.IsControl(c) && c is not '\n' and not '\t') || IsBidiControl(c));
 
     /// <summary>The embedding, override and isolate controls that reorder how text reads (Trojan Source).</summary>
-    private static bool IsBidiControl(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+    public static bool IsBidiControl(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }

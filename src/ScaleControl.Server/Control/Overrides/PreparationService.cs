@@ -6,7 +6,7 @@ using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Server.Control.Overrides;
 
-/// <summary>What someone announces: traffic at <see cref="At"/> for <see cref="DurationSeconds"/>, as a multiple of today's or as replicas.</summary>
+/// <summary>What someone announces: traffic at <see cref="At"/> for <see cref="DurationSeconds"/>, as a multiple of the traffic then without it or as replicas.</summary>
 public sealed record PrepareRequest(
     DateTimeOffset At,
     int DurationSeconds,
@@ -29,7 +29,7 @@ public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event
 /// <c>at</c> until it ends. The floor goes through the policy's mode: where approval is needed it is a proposal,
 /// never an unapproved scale. Ended events are pruned when a new one is recorded.
 /// </summary>
-public sealed class PreparationService(IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, TimeProvider time)
+public sealed class PreparationService(IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, EventBaselineReader baselines, TimeProvider time)
 {
     /// <summary>Slack on top of the pod start-up time: an evaluation or two and the write.</summary>
     public static readonly TimeSpan StartupSlack = TimeSpan.FromSeconds(60);
@@ -67,7 +67,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var spec = policy.Spec;
         var workload = await workloads.GetAsync(ProposalFactory.TargetOf(policy), cancellationToken);
         int replicas;
-        int? baseReplicas = null;
+        EventBase? sizedFrom = null;
         if (request.Replicas is { } explicitReplicas)
         {
             if (explicitReplicas > spec.MaxReplicas)
@@ -84,8 +84,9 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
                 return new PrepareResult(null, null, $"cannot size {request.Multiplier}x: {spec.Target.Kind} {@namespace}/{spec.Target.Name} does not exist; give replicas instead", StatusCodes.Status409Conflict);
             }
 
-            baseReplicas = Math.Max(1, workload.SpecReplicas);
-            var wanted = Wanted(request.Multiplier!.Value, baseReplicas.Value);
+            // The multiple is of the traffic expected at 'at' without the event, not of today's: a forecast of it.
+            sizedFrom = await baselines.ReadAsync(spec, workload.SpecReplicas, request.At, request.DurationSeconds, cancellationToken);
+            var wanted = Wanted(request.Multiplier!.Value, sizedFrom.Replicas);
             replicas = Math.Clamp(wanted, 1, spec.MaxReplicas);
         }
 
@@ -100,7 +101,8 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             LeadSeconds = lead,
             Replicas = replicas,
             Multiplier = request.Replicas is null ? request.Multiplier : null,
-            BaseReplicas = baseReplicas,
+            BaseReplicas = sizedFrom?.Replicas,
+            BaseSource = sizedFrom?.Source,
             Reason = request.Reason,
             By = user,
             Channel = channel.ToString(),
@@ -184,7 +186,11 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
     /// <summary>"event-20261204-2000": a DNS label from the time (UTC), so one event per minute needs no name.</summary>
     public static string DefaultName(DateTimeOffset at) => "event-" + at.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
 
-    /// <summary>" (3x of 6)", " (5x of 6, capped by maxReplicas from 30)", or "" for an event given in replicas: how its floor was sized.</summary>
+    /// <summary>
+    /// How its floor was sized: " (3x of 20: the demand 1 day before, at 2026-12-03 20:00Z; 12 running now)", with
+    /// "; capped by maxReplicas from 60" where it was; " (3x of 6)" for an event recorded before the base had a source;
+    /// "" for an event given in replicas.
+    /// </summary>
     public static string Sizing(ExpectedEventSpec expected)
     {
         if (expected is not { Multiplier: { } multiplier, BaseReplicas: { } baseReplicas })
@@ -193,7 +199,9 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         }
 
         var wanted = Wanted(multiplier, baseReplicas);
-        return $" ({Multiple(multiplier)} of {baseReplicas}{(expected.Replicas < wanted ? $", capped by maxReplicas from {wanted}" : "")})";
+        var source = expected.BaseSource is { Length: > 0 } s ? ": " + s : "";
+        var capped = expected.Replicas < wanted ? $"{(source.Length > 0 ? ";" : ",")} capped by maxReplicas from {wanted}" : "";
+        return $" ({Multiple(multiplier)} of {baseReplicas}{source}{capped})";
     }
 
     /// <summary>The multiple of the base, rounded up (3 × 2.5 pods is 8): what the floor asks before maxReplicas caps it.</summary>
