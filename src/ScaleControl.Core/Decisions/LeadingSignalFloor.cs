@@ -169,10 +169,10 @@ public static class LeadingSignalFloor
         Rescaled(input, signal, floors, ask) is { } r ? (ask, r, r.Replicas) : (ask, null, (int)floors[ask].Value);
 
     /// <summary>The ask rescaled by the traffic that came, or null; looked at only once its traffic is due.</summary>
-    private static Rescale? Rescaled(DecisionInput input, LeadingSignalSpec signal, IReadOnlyList<MetricPoint> floors, int held) =>
-        input.Now < floors[held].Time.AddSeconds(signal.LeadSeconds) || MetricOf(input.Policy.Spec) is not { } metric
+    private static Rescale? Rescaled(DecisionInput input, LeadingSignalSpec signal, IReadOnlyList<MetricPoint> floors, int ask) =>
+        input.Now < floors[ask].Time.AddSeconds(signal.LeadSeconds) || MetricOf(input.Policy.Spec) is not { } metric
             ? null
-            : LeadingSignalRescale.Of(input, signal, metric, floors, held, input.History.Samples(DemandKey + signal.Name), input.History.Samples(metric.Name));
+            : LeadingSignalRescale.Of(input, signal, metric, floors, ask, input.History.Samples(DemandKey + signal.Name), input.History.Samples(metric.Name));
 
     /// <summary>The signal at <paramref name="time"/>: the last sample at or before it, else the oldest known (no history is no rise).</summary>
     private static double? SignalAt(IReadOnlyList<MetricPoint> samples, DateTimeOffset time)
