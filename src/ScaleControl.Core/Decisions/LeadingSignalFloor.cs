@@ -9,13 +9,16 @@ namespace ScaleControl.Core.Decisions;
 /// <c>extra = requestsPerUnit × (signal now − signal leadSeconds ago)</c> (the older part has arrived already), and
 /// capacity for it is <c>⌈(metric + extra) × (1 + headroom) / target⌉</c>. Only a rise larger than the scale-up
 /// tolerance counts, so a signal's noise does not add headroom. The floor then holds for leadSeconds + holdSeconds (the
-/// traffic arrives a lead after the burst that announced it and outlives it), capped by maxReplicas. Pure: it reads the
-/// signal's samples and earlier floors from <see cref="PolicyHistory"/>, which <see cref="Record"/> writes.
+/// traffic arrives a lead after the burst that announced it and outlives it), capped by maxReplicas. Once the held
+/// floor's traffic is due, it is rescaled by what came (<see cref="LeadingSignalRescale"/>). Pure: it reads the
+/// signal's samples, earlier floors and the demand they were sized for from <see cref="PolicyHistory"/>, which
+/// <see cref="Record"/> writes.
 /// </summary>
 public static class LeadingSignalFloor
 {
     private const string SignalKey = "signal/";
     private const string FloorKey = "signal-floor/";
+    private const string DemandKey = "signal-demand/";
 
     /// <summary>The floor now, or null; <paramref name="asked"/> is what the signal asks for at this moment (to record and hold).</summary>
     public static Floor? Active(DecisionInput input, TimeSpan staleAfter, out int? asked)
@@ -30,24 +33,26 @@ public static class LeadingSignalFloor
         var now = input.Now;
         var fresh = Instant(input, signal, staleAfter);
         asked = fresh?.Replicas;
-        var held = Held(input.History, signal, now);
-        if (fresh is null && held is null)
+        var floors = input.History.Samples(FloorKey + signal.Name);
+        var held = Held(floors, signal, now);
+        if (fresh is null && held < 0)
         {
             return null;
         }
 
-        if (fresh is { } f && (held is not { } h0 || f.Replicas >= h0.Replicas))
+        var (heldAt, rescale, heldReplicas) = held < 0 ? (-1, null, 0) : Strongest(input, signal, floors, held);
+        var c = CultureInfo.InvariantCulture;
+        if (fresh is { } f && (held < 0 || f.Replicas >= heldReplicas))
         {
             var replicas = Math.Min(f.Replicas, spec.MaxReplicas);
-            var c = CultureInfo.InvariantCulture;
             return new Floor(replicas, "signal:" + signal.Name, string.Create(c,
                 $"leading signal {signal.Name} {Quantity.Format(f.Signal)}: +{Quantity.Format(f.Extra)} {f.Metric.Name} expected within {signal.LeadSeconds}s, ({Quantity.Format(f.Value)} + {Quantity.Format(f.Extra)}) x {1 + signal.Headroom:0.##} / {Quantity.Format(f.Metric.Target)} floor -> {replicas}"));
         }
 
-        var (heldReplicas, since) = held!.Value;
         var capped = Math.Min(heldReplicas, spec.MaxReplicas);
-        return new Floor(capped, "signal:" + signal.Name, string.Create(CultureInfo.InvariantCulture,
-            $"leading signal {signal.Name} floor -> {capped}, held {(int)(now - since).TotalSeconds}s of {(int)Hold(signal).TotalSeconds}s"));
+        var why = rescale is { } r ? " (" + r.Describe() + ")" : "";
+        return new Floor(capped, "signal:" + signal.Name, string.Create(c,
+            $"leading signal {signal.Name} floor -> {capped}{why}, held {(int)(now - floors[heldAt].Time).TotalSeconds}s of {(int)Hold(signal).TotalSeconds}s"));
     }
 
     /// <summary>Call after each decision (from <see cref="DecisionRecorder"/>): keeps the signal's samples and the floor it asked for.</summary>
@@ -61,6 +66,13 @@ public static class LeadingSignalFloor
         if (decision.SignalFloor is { } asked)
         {
             history.AddSample(FloorKey + signal.Name, new MetricPoint(input.Now, asked));
+
+            // The same ask again (the signal's sample of this evaluation is not in yet), for the demand it was sized
+            // for: the rescale compares the traffic that comes with it. Only on an ask, so a quiet signal costs nothing.
+            if (Instant(input, signal, TimeSpan.MaxValue) is { } f)
+            {
+                history.AddSample(DemandKey + signal.Name, new MetricPoint(input.Now, Math.Max(0, f.Value) + f.Extra));
+            }
         }
 
         if (input.Readings.TryGetValue(signal.Query, out var reading) && reading.IsUsable)
@@ -108,22 +120,59 @@ public static class LeadingSignalFloor
         return new Instantaneous(replicas, s, extra, value, metric);
     }
 
-    private static (int Replicas, DateTimeOffset Since)? Held(PolicyHistory history, LeadingSignalSpec signal, DateTimeOffset now)
+    /// <summary>The index in <paramref name="floors"/> of the highest floor asked within the hold (the latest of equal ones), or −1.</summary>
+    private static int Held(IReadOnlyList<MetricPoint> floors, LeadingSignalSpec signal, DateTimeOffset now)
     {
         var cutoff = now - Hold(signal);
-        (int, DateTimeOffset)? best = null;
-        var floors = history.Samples(FloorKey + signal.Name);
+        var best = -1;
         for (var i = 0; i < floors.Count; i++)
         {
             var p = floors[i];
-            if (p.Time >= cutoff && p.Time <= now && (best is null || p.Value >= best.Value.Item1))
+            if (p.Time >= cutoff && p.Time <= now && (best < 0 || p.Value >= floors[best].Value))
             {
-                best = ((int)p.Value, p.Time);
+                best = i;
             }
         }
 
         return best;
     }
+
+    /// <summary>
+    /// The floor that holds: the highest asked within the hold, rescaled once its traffic is due, or the highest of the
+    /// newest rise when that is another one and asks more (a later, smaller rise is not hidden under an earlier one's cut).
+    /// </summary>
+    private static (int At, Rescale? Rescale, int Replicas) Strongest(DecisionInput input, LeadingSignalSpec signal, IReadOnlyList<MetricPoint> floors, int held)
+    {
+        var highest = Effective(input, signal, floors, held);
+        var last = floors.Count - 1;
+        while (last > held && floors[last].Time > input.Now)
+        {
+            last--;
+        }
+
+        var newest = LeadingSignalRescale.RiseStart(floors, last, signal.LeadSeconds);
+        if (newest <= held)
+        {
+            return highest; // the held floor is the newest rise's
+        }
+
+        for (var i = newest + 1; i <= last; i++)
+        {
+            newest = floors[i].Value >= floors[newest].Value ? i : newest;
+        }
+
+        var other = Effective(input, signal, floors, newest);
+        return other.Replicas > highest.Replicas ? other : highest;
+    }
+
+    private static (int At, Rescale? Rescale, int Replicas) Effective(DecisionInput input, LeadingSignalSpec signal, IReadOnlyList<MetricPoint> floors, int ask) =>
+        Rescaled(input, signal, floors, ask) is { } r ? (ask, r, r.Replicas) : (ask, null, (int)floors[ask].Value);
+
+    /// <summary>The ask rescaled by the traffic that came, or null; looked at only once its traffic is due.</summary>
+    private static Rescale? Rescaled(DecisionInput input, LeadingSignalSpec signal, IReadOnlyList<MetricPoint> floors, int ask) =>
+        input.Now < floors[ask].Time.AddSeconds(signal.LeadSeconds) || MetricOf(input.Policy.Spec) is not { } metric
+            ? null
+            : LeadingSignalRescale.Of(input, signal, metric, floors, ask, input.History.Samples(DemandKey + signal.Name), input.History.Samples(metric.Name));
 
     /// <summary>The signal at <paramref name="time"/>: the last sample at or before it, else the oldest known (no history is no rise).</summary>
     private static double? SignalAt(IReadOnlyList<MetricPoint> samples, DateTimeOffset time)

@@ -21,7 +21,10 @@ public class DecisionEngineLeadingSignalTests
         Headroom = 0.1,
     };
 
-    private static EngineRig Rig(int max = 200, ScaleMode mode = ScaleMode.Auto, LeadingSignalSpec? signal = null)
+    /// <summary>The signal the tests use: 20k pushes/s announce 1,000 QPS more.</summary>
+    internal static LeadingSignalSpec Push => s_push;
+
+    internal static EngineRig Rig(int max = 200, ScaleMode mode = ScaleMode.Auto, LeadingSignalSpec? signal = null)
     {
         var policy = mode == ScaleMode.Approval ? Approval() : Auto(min: 1, max: max, target: 100);
         return new EngineRig(WithSpec(EngineRig.Unlimited(policy), s => s with
@@ -33,7 +36,7 @@ public class DecisionEngineLeadingSignalTests
     }
 
     /// <summary>One evaluation 5 s later with the metric and the signal as read now.</summary>
-    private static Decision Step(EngineRig rig, double qps, double? pushes)
+    internal static Decision Step(EngineRig rig, double qps, double? pushes)
     {
         rig.Advance(5);
         var qpsQuery = rig.Policy.Spec.Metrics[0].Query;
@@ -94,10 +97,11 @@ public class DecisionEngineLeadingSignalTests
         rig.Apply(Step(rig, 1_000, 20_000));
 
         // The push is over and the traffic never came: the floor holds for the lead and the hold (the traffic would
-        // have arrived 90 s after the push and lasted 600 s), then lets go.
+        // have arrived 90 s after the push and lasted 600 s), cut by half once the traffic was due and did not come
+        // (LeadingSignalRescaleTests), then lets go.
         var held = Quiet(rig, 137); // 685 s
-        Assert.Equal(22, held.DesiredReplicas);
-        Assert.Contains("leading signal push floor -> 22, held 685s of 690s", held.Reason, StringComparison.Ordinal);
+        Assert.Equal(17, held.DesiredReplicas);
+        Assert.Contains("leading signal push floor -> 17 (rescaled x0.5, clamped from x0: +0 observed of +1k expected), held 685s of 690s", held.Reason, StringComparison.Ordinal);
 
         var after = Quiet(rig, 2); // 695 s after the last rise
         Assert.Equal(10, after.DesiredReplicas);
