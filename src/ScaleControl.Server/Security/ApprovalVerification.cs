@@ -16,6 +16,9 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
     public ApprovalCountRules RulesFor(ScaleProposal proposal, ScalePolicy policy) =>
         new(policy, approval => signer.Verify(proposal, approval), TimeSpan.FromSeconds(options.Value.MaxApprovalAgeSeconds), time.GetUtcNow());
 
+    /// <summary>The approvals of <paramref name="proposal"/> ScaleControl recorded (their seal verifies): what a scale uses up (<c>IUsedApprovalLedger</c>).</summary>
+    public IReadOnlyList<ApprovalRecord> Sealed(ScaleProposal proposal) => [.. proposal.Status.Approvals.Where(a => signer.Verify(proposal, a))];
+
     /// <summary>
     /// The leader's last check before it scales: enough approvals that count (<see cref="ApprovalCheck.Holds"/>); too
     /// few, and a record ScaleControl did not write among them — a ScaleProposal written or patched by hand — is a

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ScaleControl.Core.Ports;
+using ScaleControl.Core.Proposals;
+using ScaleControl.Kubernetes.Events;
+using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Tests.Infrastructure;
+using ScaleControl.Testing.Kubernetes;
+using ScaleControl.Testing.Timing;
+using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
+
+namespace ScaleControl.Server.Tests.Security;
+
+/// <summary>
+/// Someone who may write ScaleProposals (not policies, not workloads) replays an applied proposal: its approvals are
+/// sealed and young enough to count, so before, rewinding its status to Approved with kubectl (or deleting it and
+/// creating it again under the same name) scaled the workload again — here an old pin to 2 took a workload running 8
+/// back to 2. An approval is used by one apply now: the ledger outside the ScaleProposals says it was, and the replay
+/// fails with the reason. The real server and Kubernetes adapters against the sandbox API server, the attacker's
+/// writes through the real kubectl.
+/// </summary>
+public sealed class ApprovalReplayTests : IAsyncLifetime
+{
+    private const string Ns = "shop";
+    private const string Workload = "checkout-api";
+
+    private SandboxHarness _sandbox = null!;
+    private ServerFactory _server = null!;
+    private Kubectl _kubectl = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = await SandboxHarness.StartAsync(o => o.RunControllerLoop = false, installCrds: true);
+        _sandbox.Control.SeedDeployment(Ns, Workload, replicas: 4, readyReplicas: 4);
+        _kubectl = new Kubectl(_sandbox.Server);
+        _server = new ServerFactory { KubernetesApi = _sandbox.Server.BaseUri };
+        await _server.Service<IPolicyStore>().UpsertAsync(TestPolicies.Approval(Ns, Workload), default);
+        _server.Metrics.Set(TestPolicies.Query(Workload), 400);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _kubectl.Dispose();
+        await _server.DisposeAsync();
+        await _sandbox.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AppliedPin_StatusRewoundToApproved_DoesNotScaleAgain_FailsWithTheReason()
+    {
+        var pin = await PinnedToTwoThenBackAtEightAsync();
+
+        await _kubectl.RunAsync("patch", "scaleproposal", pin, "-n", Ns, "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Approved"}}""");
+        await SeenAsync(pin, ProposalPhase.Approved);
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Equal(8, Replicas());
+        var status = StoredProposal(pin)["status"]!;
+        Assert.Equal("Failed", (string?)status["phase"]);
+        Assert.Contains("the approval by zhangsan was used by an apply already", (string?)status["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppliedPin_DeletedAndCreatedAgainWithItsSealedApprovals_DoesNotScaleAgain()
+    {
+        var pin = await PinnedToTwoThenBackAtEightAsync();
+        var copy = StoredProposal(pin);
+        var status = copy["status"]!.DeepClone().AsObject();
+        status["phase"] = "Approved";
+        var metadata = copy["metadata"]!.AsObject();
+        foreach (var assigned in new[] { "uid", "resourceVersion", "creationTimestamp", "generation", "managedFields" })
+        {
+            metadata.Remove(assigned);
+        }
+
+        copy.Remove("status");
+        await _kubectl.RunAsync("delete", "scaleproposal", pin, "-n", Ns);
+        await _kubectl.RunAsync("create", "-f", _kubectl.WriteFile("copy.json", copy.ToJsonString()));
+        await _kubectl.RunAsync("patch", "scaleproposal", pin, "-n", Ns, "--subresource=status", "--type=merge", "-p", new JsonObject { ["status"] = status }.ToJsonString());
+        await SeenAsync(pin, ProposalPhase.Approved);
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Equal(8, Replicas());
+        Assert.Equal("Failed", (string?)StoredProposal(pin)["status"]!["phase"]);
+    }
+
+    [Fact]
+    public async Task AppliedApproval_IsRecordedNextToTheLease_UnderItsSealsHash()
+    {
+        var pin = await PinnedToTwoThenBackAtEightAsync();
+        var seal = (string)StoredProposal(pin)["status"]!["approvals"]![0]!["signature"]!;
+
+        var record = _sandbox.Control.Get("v1", "Event", "scalecontrol-system", EventUsedApprovalLedger.NameOf(seal))!;
+        Assert.Equal(EventUsedApprovalLedger.Reason, (string?)record["reason"]);
+        Assert.Equal("Lease", (string?)record["involvedObject"]!["kind"]);
+        Assert.Contains($"{Ns}/{pin}", (string?)record["message"], StringComparison.Ordinal);
+        Assert.DoesNotContain(seal, record.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>zhangsan (an approver) pins 2 and lifts it, then pins 8 and lifts it: the workload runs 8, the pin to 2 is Applied with its sealed approval.</summary>
+    private async Task<string> PinnedToTwoThenBackAtEightAsync()
+    {
+        using var zhangsan = _server.ClientWith(ZhangsanToken);
+        string? first = null;
+        foreach (var replicas in new[] { 2, 8 })
+        {
+            using var pinned = await zhangsan.PostAsJsonAsync($"/api/v1/workloads/{Ns}/{Workload}/pin", new { replicas, durationSeconds = 1800, reason = "gala" });
+            Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+            first ??= Assert.Single(await _server.Service<IProposalStore>().ListAsync(Ns, default)).Metadata.Name;
+            using var unpinned = await zhangsan.DeleteAsync($"/api/v1/workloads/{Ns}/{Workload}/pin");
+            Assert.Equal(HttpStatusCode.OK, unpinned.StatusCode);
+            Assert.Equal(replicas, Replicas());
+            _server.Time.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal("Applied", (string?)StoredProposal(first!)["status"]!["phase"]);
+        return first!;
+    }
+
+    /// <summary>Waits until the product's watch cache holds the proposal in <paramref name="phase"/> (the loop reads the cache).</summary>
+    private async Task SeenAsync(string name, ProposalPhase phase)
+    {
+        var proposals = _server.Service<IProposalStore>();
+        Assert.True(await Patience.UntilAsync(() => proposals.GetAsync(Ns, name, default).GetAwaiter().GetResult()?.Status.Phase == phase, 10));
+    }
+
+    private JsonObject StoredProposal(string name) => _sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", Ns, name)!;
+
+    private int Replicas() => _sandbox.Control.Get("apps/v1", "Deployment", Ns, Workload)!["spec"]!["replicas"]!.GetValue<int>();
+}
