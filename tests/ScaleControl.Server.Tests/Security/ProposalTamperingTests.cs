@@ -5,6 +5,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Kubernetes.Events;
 using ScaleControl.Server.Control.Loop;
+using ScaleControl.Server.Security;
 using ScaleControl.Server.Tests.Infrastructure;
 using ScaleControl.Testing.Kubernetes;
 using ScaleControl.Testing.Timing;
@@ -13,14 +14,17 @@ using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 namespace ScaleControl.Server.Tests.Security;
 
 /// <summary>
-/// Someone who may write ScaleProposals (not policies, not workloads) replays an applied proposal: its approvals are
-/// sealed and young enough to count, so before, rewinding its status to Approved with kubectl (or deleting it and
-/// creating it again under the same name) scaled the workload again — here an old pin to 2 took a workload running 8
-/// back to 2. An approval is used by one apply now: the ledger outside the ScaleProposals says it was, and the replay
-/// fails with the reason. The real server and Kubernetes adapters against the sandbox API server, the attacker's
-/// writes through the real kubectl.
+/// Someone who may write ScaleProposals (not policies, not workloads) tries to make genuine approvals do more than the
+/// approvers approved. Replay: an applied proposal's approvals are sealed and young enough to count, so before,
+/// rewinding its status to Approved with kubectl (or deleting it and creating it again under the same name) scaled the
+/// workload again — an old pin to 2 took a workload running 8 back to 2; an approval is used by one apply now.
+/// Rewritten order: what a proposal does beyond its spec (its action label, a waiting pin's duration) was not sealed,
+/// so a pin request for 30 minutes, its duration rewritten before the approver tapped, pinned the policy until 2094,
+/// and a scale-up relabelled as a pin wrote a pin into the policy — a policy write by someone with no RBAC on policies;
+/// the order is sealed when ScaleControl makes the proposal now. The real server and Kubernetes adapters against the
+/// sandbox API server, the attacker's writes through the real kubectl.
 /// </summary>
-public sealed class ApprovalReplayTests : IAsyncLifetime
+public sealed class ProposalTamperingTests : IAsyncLifetime
 {
     private const string Ns = "shop";
     private const string Workload = "checkout-api";
@@ -98,6 +102,67 @@ public sealed class ApprovalReplayTests : IAsyncLifetime
         Assert.DoesNotContain(seal, record.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PinRequest_DurationRewrittenBeforeTheApproval_RefusedAtTheTap_PolicyNotPinned()
+    {
+        using var shopper = _server.ClientWith(ShopOperatorToken); // an operator of shop, not on the roster: the pin waits for an approver
+        using var requested = await shopper.PostAsJsonAsync($"/api/v1/workloads/{Ns}/{Workload}/pin", new { replicas = 6, durationSeconds = 1800, reason = "gala" });
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        var pin = (string)(await requested.Content.ReadFromJsonAsync<JsonObject>())!["metadata"]!["name"]!;
+
+        await _kubectl.RunAsync("annotate", "scaleproposal", pin, "-n", Ns, "--overwrite", "scalecontrol.io/pin-duration-seconds=2147483647");
+        await SeenAsync(pin, p => p.Metadata.Annotations?.GetValueOrDefault("scalecontrol.io/pin-duration-seconds") == "2147483647");
+        using var approved = await _server.ClientWith(ZhangsanToken).PostAsync($"/api/v1/proposals/{Ns}/{pin}/approve", null);
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Equal(HttpStatusCode.Conflict, approved.StatusCode);
+        Assert.Contains("does not order what ScaleControl made it order", await approved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(StoredPolicy()["spec"]!["pin"]);
+        Assert.Equal(4, Replicas());
+    }
+
+    [Fact]
+    public async Task ScaleUp_RelabelledAsAPinRequest_ApprovedWhereTheLabelIsNotChecked_NotApplied_PolicyNotPinned()
+    {
+        _server.Metrics.Set(TestPolicies.Query(Workload), 1000);
+        await _server.Service<Reconciler>().TickAsync(default);
+        var proposal = Assert.Single(await _server.Service<IProposalStore>().ListAsync(Ns, default)).Metadata.Name;
+
+        await _kubectl.RunAsync("label", "scaleproposal", proposal, "-n", Ns, "--overwrite", "scalecontrol.io/action=pin");
+        await _kubectl.RunAsync("annotate", "scaleproposal", proposal, "-n", Ns, "scalecontrol.io/pin-duration-seconds=604800");
+        await SeenAsync(proposal, p => p.Metadata.Annotations?.ContainsKey("scalecontrol.io/pin-duration-seconds") == true);
+        // As if the tap's own check had let it through: the applier's last check before the scale write.
+        await _kubectl.RunAsync("patch", "scaleproposal", proposal, "-n", Ns, "--subresource=status", "--type=merge", "-p", Approval(proposal).ToJsonString());
+        await SeenAsync(proposal, p => p.Status.Phase == ProposalPhase.Approved);
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Null(StoredPolicy()["spec"]!["pin"]);
+        Assert.Equal(4, Replicas());
+        var status = StoredProposal(proposal)["status"]!;
+        Assert.Equal("Failed", (string?)status["phase"]);
+        Assert.Contains("does not order what ScaleControl made it order", (string?)status["message"], StringComparison.Ordinal);
+    }
+
+    /// <summary>A status patch that approves <paramref name="proposal"/> with zhangsan's approval, sealed over the proposal as it is stored now (the label and annotations included).</summary>
+    private JsonObject Approval(string proposal)
+    {
+        var stored = _server.Service<IProposalStore>().GetAsync(Ns, proposal, default).GetAwaiter().GetResult()!;
+        var approval = new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.DingTalk, At = _server.Time.GetUtcNow(), Replicas = stored.Spec.ToReplicas };
+        var signed = _server.Service<ApprovalSigner>().SignFor(stored with { Status = stored.Status with { Approvals = [approval] } }, "zhangsan");
+        var record = Assert.Single(signed.Status.Approvals);
+        return new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["phase"] = "Approved",
+                ["approvals"] = new JsonArray(new JsonObject
+                {
+                    ["user"] = record.User, ["channel"] = record.Channel.ToString(), ["at"] = record.At.ToString("O"), ["replicas"] = record.Replicas, ["signature"] = record.Signature,
+                }),
+            },
+        };
+    }
+
     /// <summary>zhangsan (an approver) pins 2 and lifts it, then pins 8 and lifts it: the workload runs 8, the pin to 2 is Applied with its sealed approval.</summary>
     private async Task<string> PinnedToTwoThenBackAtEightAsync()
     {
@@ -119,11 +184,15 @@ public sealed class ApprovalReplayTests : IAsyncLifetime
     }
 
     /// <summary>Waits until the product's watch cache holds the proposal in <paramref name="phase"/> (the loop reads the cache).</summary>
-    private async Task SeenAsync(string name, ProposalPhase phase)
+    private Task SeenAsync(string name, ProposalPhase phase) => SeenAsync(name, p => p.Status.Phase == phase);
+
+    private async Task SeenAsync(string name, Func<ScaleProposal, bool> seen)
     {
         var proposals = _server.Service<IProposalStore>();
-        Assert.True(await Patience.UntilAsync(() => proposals.GetAsync(Ns, name, default).GetAwaiter().GetResult()?.Status.Phase == phase, 10));
+        Assert.True(await Patience.UntilAsync(() => proposals.GetAsync(Ns, name, default).GetAwaiter().GetResult() is { } p && seen(p), 10));
     }
+
+    private JsonObject StoredPolicy() => _sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", Ns, Workload)!;
 
     private JsonObject StoredProposal(string name) => _sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", Ns, name)!;
 
