@@ -1,9 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using k8s;
 using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using ScaleControl.Core.Ports;
 using ScaleControl.Kubernetes.Client;
@@ -42,23 +39,13 @@ public sealed partial class EventUsedApprovalLedger(
 
     public async Task RecordAsync(string seal, string proposal, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var election = options.LeaderElection;
-        var lease = new V1ObjectReference
-        {
-            ApiVersion = "coordination.k8s.io/v1", Kind = "Lease", Name = election.LeaseName, NamespaceProperty = election.Namespace,
-        };
-        var record = ProductEvent.Create(
-            NameOf(seal), lease, Reason,
-            $"An approval of ScaleProposal {proposal} was used by an apply on {leadership.Identity}; it is not used again.",
-            "Normal", options.Events.Component, leadership.Identity, at.UtcDateTime);
         try
         {
-            await client.CoreV1.CreateNamespacedEventAsync(
-                record, election.Namespace, fieldManager: RequestClassifier.UsedApprovalFieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Is(HttpStatusCode.Conflict))
-        {
-            // Recorded already (a resumed apply).
+            // False: recorded already, by the apply this one resumed.
+            await LeaseEvents.TryCreateAsync(
+                client, options, leadership, NameOf(seal), Reason,
+                $"An approval of ScaleProposal {proposal} was used by an apply on {leadership.Identity}; it is not used again.",
+                RequestClassifier.UsedApprovalFieldManager, at.UtcDateTime, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -67,8 +54,7 @@ public sealed partial class EventUsedApprovalLedger(
         }
     }
 
-    public static string NameOf(string seal) =>
-        RequestClassifier.UsedApprovalEventPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seal)))[..40];
+    public static string NameOf(string seal) => LeaseEvents.NameOf(RequestClassifier.UsedApprovalEventPrefix, seal);
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "Could not record that the approvals of proposal {Proposal} were used")]
     private static partial void LogNotRecorded(ILogger logger, Exception exception, string proposal);
