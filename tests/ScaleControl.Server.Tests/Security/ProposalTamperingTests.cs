@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Kubernetes.Events;
@@ -21,8 +22,9 @@ namespace ScaleControl.Server.Tests.Security;
 /// Rewritten order: what a proposal does beyond its spec (its action label, a waiting pin's duration) was not sealed,
 /// so a pin request for 30 minutes, its duration rewritten before the approver tapped, pinned the policy until 2094,
 /// and a scale-up relabelled as a pin wrote a pin into the policy — a policy write by someone with no RBAC on policies;
-/// the order is sealed when ScaleControl makes the proposal now. The real server and Kubernetes adapters against the
-/// sandbox API server, the attacker's writes through the real kubectl.
+/// the order is sealed when ScaleControl makes the proposal now. Laxer spec: a two-person proposal edited to need one
+/// approval applied on one; the policy's two-person rule counts as it stands now. The real server and Kubernetes
+/// adapters against the sandbox API server, the attacker's writes through the real kubectl.
 /// </summary>
 public sealed class ProposalTamperingTests : IAsyncLifetime
 {
@@ -141,6 +143,28 @@ public sealed class ProposalTamperingTests : IAsyncLifetime
         var status = StoredProposal(proposal)["status"]!;
         Assert.Equal("Failed", (string?)status["phase"]);
         Assert.Contains("does not order what ScaleControl made it order", (string?)status["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoPersonProposal_SpecEditedToNeedOne_OneApprovalDoesNotApply_TheCardAsksForAnother()
+    {
+        var policy = TestPolicies.Approval(Ns, Workload);
+        var rule = policy.Spec.Approval! with { TwoPersonRule = new TwoPersonRule { AboveReplicas = 8 } };
+        await _server.Service<IPolicyStore>().UpsertAsync(policy with { Spec = policy.Spec with { Approval = rule } }, default);
+        _server.Metrics.Set(TestPolicies.Query(Workload), 1000);
+        await _server.Service<Reconciler>().TickAsync(default);
+        var proposal = Assert.Single(await _server.Service<IProposalStore>().ListAsync(Ns, default));
+        Assert.Equal((10, true, 2), (proposal.Spec.ToReplicas, proposal.Spec.RequiresTwoPersons, proposal.Spec.RequiredApprovals));
+
+        await _kubectl.RunAsync("patch", "scaleproposal", proposal.Metadata.Name, "-n", Ns, "--type=merge", "-p", """{"spec":{"requiresTwoPersons":false,"requiredApprovals":1}}""");
+        await SeenAsync(proposal.Metadata.Name, p => !p.Spec.RequiresTwoPersons);
+        using var approved = await _server.ClientWith(ZhangsanToken).PostAsync($"/api/v1/proposals/{Ns}/{proposal.Metadata.Name}/approve", null);
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Contains("1 of 2 approvals", await approved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(4, Replicas());
+        Assert.Equal("Pending", (string?)StoredProposal(proposal.Metadata.Name)["status"]!["phase"]);
     }
 
     /// <summary>A status patch that approves <paramref name="proposal"/> with zhangsan's approval, sealed over the proposal as it is stored now (the label and annotations included).</summary>
