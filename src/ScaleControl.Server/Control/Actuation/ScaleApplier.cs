@@ -217,9 +217,10 @@ public sealed class ScaleApplier(
     }
 
     /// <summary>
-    /// An approval scales once. The proposal's status is no proof of that (whoever may write <c>scaleproposals/status</c>
-    /// can rewind an Applied one to Approved, or delete it and create it again with the same name and sealed approvals),
-    /// so the ledger outside the ScaleProposals is asked; an answer it cannot give throws, and the apply resumes later.
+    /// An approval is used by one apply. The proposal's status is no proof of that (whoever may write
+    /// <c>scaleproposals/status</c> can rewind an Applied one to Approved, or delete it and create it again with the same
+    /// name and sealed approvals), so the ledger outside the ScaleProposals is asked; an answer it cannot give throws,
+    /// and the apply resumes later.
     /// </summary>
     private async Task<string?> UsedBeforeAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
