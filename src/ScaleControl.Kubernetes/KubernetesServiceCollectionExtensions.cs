@@ -80,6 +80,8 @@ public static class KubernetesServiceCollectionExtensions
             sp.GetRequiredService<KubernetesOptions>().LeaderElection.Enabled
                 ? ActivatorUtilities.CreateInstance<EventCallbackReplayLedger>(sp)
                 : new ProcessOnlyReplayLedger());
+        // Kept in the cluster with one replica too: a restart must not forget which approvals have scaled.
+        services.AddSingleton<IUsedApprovalLedger, EventUsedApprovalLedger>();
         services.AddHostedService<KubernetesHostedServices>();
         return services;
     }

@@ -46,15 +46,21 @@ public static class ApprovalCounting
 
     /// <summary>
     /// The approvals a proposal needs now: its own (and two under the two-person rule), and — for a change put to
-    /// approvers — no fewer than the policy's requiredApprovals now (raised since it was proposed, or a ScaleProposal
-    /// written by hand with a laxer count).
+    /// approvers — no fewer than the policy asks now: its requiredApprovals, and two when its two-person rule covers this
+    /// step (raised since it was proposed, or a ScaleProposal written or edited by hand with a laxer count or
+    /// <c>requiresTwoPersons: false</c>). A return to normal never needs two (<see cref="ReturnToNormalRules"/>).
     /// </summary>
     public static int Required(ScaleProposal proposal, ScalePolicy policy)
     {
         var required = ApprovalShaping.ApprovalsNeeded(proposal.Spec.RequiredApprovals, proposal.Spec.RequiresTwoPersons);
-        return policy.Spec.Approval is { Approvers.Count: > 0 } approval && ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Auto
-            ? Math.Max(required, approval.RequiredApprovals)
-            : required;
+        if (policy.Spec.Approval is not { Approvers.Count: > 0 } approval || ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Auto)
+        {
+            return required;
+        }
+
+        var twoPersons = !ReturnToNormalRules.IsReturn(proposal)
+            && ApprovalShaping.RequiresTwoPersons(policy.Spec, proposal.Spec.FromReplicas, proposal.Spec.ToReplicas);
+        return Math.Max(required, ApprovalShaping.ApprovalsNeeded(approval.RequiredApprovals, twoPersons));
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ namespace ScaleControl.Kubernetes.Client;
 /// <summary>Order in which queued requests get tokens when the client-side limit is reached (lower first).</summary>
 public enum RequestPriority
 {
-    /// <summary>Scale and HPA writes, the policy re-read each one waits on, and lease renewals (a lost lease stops every apply).</summary>
+    /// <summary>Scale and HPA writes, the policy re-read and used-approval reads each one waits on, and lease renewals (a lost lease stops every apply).</summary>
     ScaleWrite = 0,
 
     /// <summary>Custom resource writes: proposal and policy status, creates, deletes.</summary>
@@ -25,13 +25,25 @@ public static class RequestClassifier
     /// <summary>The field manager of the Event that claims a DingTalk callback signature: a tap waits on it, so it is no best-effort Event.</summary>
     public const string CallbackClaimFieldManager = "scalecontrol-callback-claim";
 
+    /// <summary>The field manager of the Event that records a used approval (<c>EventUsedApprovalLedger</c>).</summary>
+    public const string UsedApprovalFieldManager = "scalecontrol-used-approval";
+
+    /// <summary>The name prefix of those Events: a scale write waits on reading one.</summary>
+    public const string UsedApprovalEventPrefix = "scalecontrol-approval-";
+
     public static RequestPriority Classify(HttpMethod method, string path, string query = "")
     {
         if (path.Contains("/events", StringComparison.Ordinal))
         {
-            if (query.Contains("fieldManager=" + CallbackClaimFieldManager, StringComparison.Ordinal))
+            if (query.Contains("fieldManager=" + CallbackClaimFieldManager, StringComparison.Ordinal)
+                || query.Contains("fieldManager=" + UsedApprovalFieldManager, StringComparison.Ordinal))
             {
                 return RequestPriority.StatusWrite;
+            }
+
+            if (method == HttpMethod.Get && path.Contains("/events/" + UsedApprovalEventPrefix, StringComparison.Ordinal))
+            {
+                return RequestPriority.ScaleWrite;
             }
 
             return RequestPriority.Event;

@@ -1,9 +1,4 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using k8s;
-using k8s.Autorest;
-using k8s.Models;
 using ScaleControl.Core.Ports;
 using ScaleControl.Kubernetes.Client;
 
@@ -21,30 +16,12 @@ public sealed class EventCallbackReplayLedger(IKubernetes client, KubernetesOpti
 {
     public const string Reason = "CallbackSignatureUsed";
 
-    public async Task<bool> TryClaimAsync(string key, CancellationToken cancellationToken)
-    {
-        var election = options.LeaderElection;
-        var lease = new V1ObjectReference
-        {
-            ApiVersion = "coordination.k8s.io/v1", Kind = "Lease", Name = election.LeaseName, NamespaceProperty = election.Namespace,
-        };
-        var claim = ProductEvent.Create(
-            NameOf(key), lease, Reason,
+    public Task<bool> TryClaimAsync(string key, CancellationToken cancellationToken) =>
+        LeaseEvents.TryCreateAsync(
+            client, options, leadership, NameOf(key), Reason,
             $"A DingTalk HTTP card callback with this signature was accepted by {leadership.Identity}; every replica refuses it again.",
-            "Normal", options.Events.Component, leadership.Identity, time.GetUtcNow().UtcDateTime);
-        try
-        {
-            await client.CoreV1.CreateNamespacedEventAsync(
-                claim, election.Namespace, fieldManager: RequestClassifier.CallbackClaimFieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (HttpOperationException e) when (e.Is(HttpStatusCode.Conflict))
-        {
-            return false;
-        }
-    }
+            RequestClassifier.CallbackClaimFieldManager, time.GetUtcNow().UtcDateTime, cancellationToken);
 
     /// <summary>A DNS-subdomain name from the signature (never the signature itself: it is a credential for 5 minutes).</summary>
-    public static string NameOf(string key) =>
-        "scalecontrol-callback-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
+    public static string NameOf(string key) => LeaseEvents.NameOf("scalecontrol-callback-", key);
 }

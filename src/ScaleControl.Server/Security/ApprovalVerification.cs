@@ -14,7 +14,15 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
 {
     /// <summary>How approvals of <paramref name="proposal"/> count now under <paramref name="policy"/>.</summary>
     public ApprovalCountRules RulesFor(ScaleProposal proposal, ScalePolicy policy) =>
-        new(policy, approval => signer.Verify(proposal, approval), TimeSpan.FromSeconds(options.Value.MaxApprovalAgeSeconds), time.GetUtcNow());
+        new(policy, approval => signer.OrderIntact(proposal) && signer.Verify(proposal, approval), TimeSpan.FromSeconds(options.Value.MaxApprovalAgeSeconds), time.GetUtcNow());
+
+    /// <summary>The approvals of <paramref name="proposal"/> ScaleControl recorded (their seal verifies): what a scale uses up (<c>IUsedApprovalLedger</c>).</summary>
+    public IReadOnlyList<ApprovalRecord> Sealed(ScaleProposal proposal) => [.. proposal.Status.Approvals.Where(a => signer.Verify(proposal, a))];
+
+    /// <summary>Why what the proposal orders beyond its spec cannot be trusted (<see cref="ApprovalSigner.OrderIntact"/>); null when it can.</summary>
+    public string? OrderProblem(ScaleProposal proposal) => signer.OrderIntact(proposal)
+        ? null
+        : $"proposal {proposal.Metadata.Name} does not order what ScaleControl made it order: its {ProposalFactory.ActionLabel} label or its pin, undo or return annotations were changed since (no valid {ApprovalSigner.OrderSealAnnotation})";
 
     /// <summary>
     /// The leader's last check before it scales: enough approvals that count (<see cref="ApprovalCheck.Holds"/>); too
@@ -26,6 +34,11 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
         if (policy is null)
         {
             return ApprovalCheck.Holds; // the applier's own re-check refuses a proposal whose policy is gone
+        }
+
+        if (OrderProblem(proposal) is { } tampered)
+        {
+            return new ApprovalCheck($"{tampered}; not applied", null);
         }
 
         var tally = ApprovalCounting.Tally(proposal, RulesFor(proposal, policy));

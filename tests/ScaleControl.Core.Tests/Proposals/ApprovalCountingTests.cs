@@ -37,6 +37,33 @@ public class ApprovalCountingTests
     }
 
     [Fact]
+    public void Tally_PolicysTwoPersonRuleCoversTheStep_TwoNeeded_WhateverTheProposalSays()
+    {
+        // Proposed under the rule (20 → 60 is at least 40 replicas), then edited by hand to need one.
+        var p = Approved(Pending(decision: Decision(twoPersons: false)), "alice");
+        var policy = TestPolicies.WithSpec(Policy(), s => s with { Approval = s.Approval! with { TwoPersonRule = new TwoPersonRule { AboveReplicas = 40 } } });
+
+        var tally = ApprovalCounting.Tally(p, Rules(policy));
+
+        Assert.Equal((1, 2), (tally.Counted, tally.Required));
+        Assert.Equal("1 of 2 approvals, one more needed", tally.Describe());
+    }
+
+    [Fact]
+    public void Tally_ReturnToNormal_NeedsOne_UnderTheTwoPersonRule()
+    {
+        var policy = TestPolicies.WithSpec(Policy(), s => s with { Approval = s.Approval! with { TwoPersonRule = new TwoPersonRule { AboveStepPercent = 50 } } });
+        var pending = Pending(decision: Decision(from: 60, to: 20));
+        var back = Approved(pending with
+        {
+            Metadata = pending.Metadata with { Annotations = new Dictionary<string, string> { [ReturnToNormalRules.ReturnOfAnnotation] = "checkout-api-20261125-100000" } },
+        }, "alice");
+
+        Assert.Equal(1, ApprovalCounting.Tally(back, Rules(policy)).Required);
+        Assert.Equal(2, ApprovalCounting.Tally(Approved(pending, "alice"), Rules(policy)).Required);
+    }
+
+    [Fact]
     public void Tally_RecordNotWrittenByScaleControl_NeverCounts()
     {
         var p = Approved(Pending(), "alice");

@@ -28,6 +28,16 @@ public class RequestClassifierTests
         Assert.Equal(RequestPriority.Event, RequestClassifier.Classify(HttpMethod.Post, path, "?fieldManager=scalecontrol"));
     }
 
+    [Fact]
+    public void Classify_TheUsedApprovalLedger_AtTheScaleWritesPriorityForTheReadItWaitsOn()
+    {
+        var events = "/api/v1/namespaces/scalecontrol-system/events";
+
+        Assert.Equal(RequestPriority.ScaleWrite, RequestClassifier.Classify(HttpMethod.Get, $"{events}/{RequestClassifier.UsedApprovalEventPrefix}0123abcd"));
+        Assert.Equal(RequestPriority.StatusWrite, RequestClassifier.Classify(HttpMethod.Post, events, "?fieldManager=" + RequestClassifier.UsedApprovalFieldManager));
+        Assert.Equal(RequestPriority.Event, RequestClassifier.Classify(HttpMethod.Get, $"{events}/checkout-api.1234"));
+    }
+
     [Theory]
     [InlineData("GET", 503, true)]
     [InlineData("PUT", 500, true)]

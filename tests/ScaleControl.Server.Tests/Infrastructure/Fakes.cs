@@ -332,3 +332,18 @@ public sealed class RecordingConfirmationCards : IConfirmationCards
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The used-approval ledger in this process's memory (in the product: Events in the cluster).</summary>
+public sealed class MemoryUsedApprovalLedger : IUsedApprovalLedger
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
+
+    public Task<DateTimeOffset?> UsedAtAsync(string seal, CancellationToken cancellationToken) =>
+        Task.FromResult(_used.TryGetValue(seal, out var at) ? at : (DateTimeOffset?)null);
+
+    public Task RecordAsync(string seal, string proposal, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        _used.TryAdd(seal, at);
+        return Task.CompletedTask;
+    }
+}

@@ -42,6 +42,9 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     public RecordingFaults Faults { get; } = new();
     public RecordingEvents Events { get; } = new();
 
+    /// <summary>The used-approval ledger when the Kubernetes adapters are not used (with <see cref="KubernetesApi"/>, Events in the sandbox).</summary>
+    public MemoryUsedApprovalLedger UsedApprovals { get; } = new(); // kept by a restart, as the cluster keeps it
+
     public CapturedLogs Logs { get; } = new();
 
     public RecordingConfirmationCards ConfirmationCards { get; } = new();
@@ -84,13 +87,14 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     /// </summary>
     public ServerFactory Restarted(FakeTimeProvider? clock = null)
     {
-        var next = new ServerFactory(Policies, Proposals, clock ?? Time, Workloads);
+        var next = new ServerFactory(Policies, Proposals, clock ?? Time, Workloads, UsedApprovals);
         return next;
     }
 
-    private ServerFactory(InMemoryPolicyStore policies, InMemoryProposalStore proposals, FakeTimeProvider time, FakeWorkloads workloads)
+    private ServerFactory(InMemoryPolicyStore policies, InMemoryProposalStore proposals, FakeTimeProvider time, FakeWorkloads workloads, MemoryUsedApprovalLedger usedApprovals)
     {
         Time = time;
+        UsedApprovals = usedApprovals;
         Policies = policies;
         Proposals = proposals;
         Workloads = workloads;
@@ -168,6 +172,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
                 services.AddSingleton<IWorkloadClient>(Workloads);
                 services.AddSingleton<IClusterCapacity>(Cluster);
                 services.AddSingleton<IEventRecorder>(Events);
+                services.AddSingleton<IUsedApprovalLedger>(UsedApprovals);
             }
 
             if (PrometheusUrl is null)

@@ -1,4 +1,5 @@
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Security;
@@ -103,6 +104,27 @@ public sealed class ApprovalIntegrityTests : IDisposable
 
         Assert.Equal(ProposalPhase.Applied, (await _server.Proposals.GetAsync("shop", genuine.Metadata.Name, default))!.Status.Phase);
         Assert.Equal(35, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Tick_SignedApprovalOfAFailedApply_StatusRewoundToApproved_AfterTheFreezeEnded_NotAppliedAgain()
+    {
+        var signer = _server.Service<ApprovalSigner>();
+        var genuine = await ForgedAsync(p => signer.SignFor(Approved(p, new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.Api, At = _server.Time.GetUtcNow(), Replicas = 35 }), "zhangsan"));
+        var policy = (await _server.Policies.GetAsync("shop", "checkout-api", default))!;
+        await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Freeze = new FreezeSpec { Until = _server.Time.GetUtcNow().AddMinutes(2), Reason = "gala" } } }, default);
+        await _server.Service<Reconciler>().TickAsync(default);
+        var failed = (await _server.Proposals.GetAsync("shop", genuine.Metadata.Name, default))!;
+        Assert.Equal(ProposalPhase.Failed, failed.Status.Phase);
+
+        _server.Time.Advance(TimeSpan.FromMinutes(3)); // the freeze is over; the approval is 3 minutes old, young enough to count
+        await _server.Proposals.UpdateAsync(failed with { Status = failed.Status with { Phase = ProposalPhase.Approved } }, default);
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        var after = (await _server.Proposals.GetAsync("shop", genuine.Metadata.Name, default))!;
+        Assert.Equal(ProposalPhase.Failed, after.Status.Phase);
+        Assert.Contains("the approval by zhangsan was used by an apply already", after.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(11, _server.Workloads.Replicas("shop", "checkout-api"));
     }
 
     private async Task<ScaleProposal> ForgedAsync(Func<ScaleProposal, ScaleProposal> status)

@@ -213,6 +213,12 @@ public sealed class ApprovalService(
     /// </summary>
     private async Task<ApprovalResult?> RecheckAsync(ScaleProposal proposal, ScalePolicy? policy, ApprovalCommand command, CancellationToken cancellationToken)
     {
+        // What it orders beyond its spec (a pin's duration, the action) was rewritten by hand: no approval can count.
+        if (verification.OrderProblem(proposal) is { } tampered)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {tampered}. Nobody can approve it.", proposal);
+        }
+
         // Its roster, bounds and decisions are unknown until it is fixed: nothing is applied on it, the proposal waits.
         if (policy?.UnreadableProblem() is { } unreadable)
         {

@@ -1,5 +1,6 @@
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Security;
 using ScaleControl.Server.Telemetry;
 
 namespace ScaleControl.Server.Control.Actuation;
@@ -8,9 +9,10 @@ namespace ScaleControl.Server.Control.Actuation;
 /// Conditional proposal updates: the change is computed from what was read and written with that resourceVersion;
 /// on a conflict the proposal is read again and the change re-computed (it may no longer apply), never blind-written.
 /// Reads come from the watch cache, which trails this replica's own writes by a moment: <see cref="OwnWrites"/> lays
-/// them over it, so a burst of taps on one proposal sees the first tap's result instead of conflicting on it.
+/// them over it, so a burst of taps on one proposal sees the first tap's result instead of conflicting on it. Every
+/// proposal it creates carries the seal of its order (<see cref="ApprovalSigner.SealOrder"/>).
 /// </summary>
-public sealed class ProposalWriter(IProposalStore store, OwnWrites ownWrites, ScaleControlMetrics metrics, ILogger<ProposalWriter> logger)
+public sealed class ProposalWriter(IProposalStore store, ApprovalSigner signer, OwnWrites ownWrites, ScaleControlMetrics metrics, ILogger<ProposalWriter> logger)
 {
     private const int Attempts = 5;
 
@@ -57,7 +59,7 @@ public sealed class ProposalWriter(IProposalStore store, OwnWrites ownWrites, Sc
 
     public async Task<ScaleProposal> CreateAsync(ScaleProposal proposal, CancellationToken cancellationToken)
     {
-        var stored = await store.CreateAsync(proposal, cancellationToken);
+        var stored = await store.CreateAsync(signer.SealOrder(proposal), cancellationToken);
         metrics.ProposalEntered(stored.Status.Phase.ToString());
         logger.ProposalPhase(stored.Metadata.Namespace, stored.Metadata.Name, stored.Spec.FromReplicas, stored.Spec.ToReplicas, stored.Status.Phase.ToString(), stored.Spec.Reason);
         return stored;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
@@ -31,6 +32,7 @@ public sealed class ScaleApplier(
     CardSync cards,
     PolicyRuntimes runtimes,
     ApprovalVerification approvals,
+    IUsedApprovalLedger used,
     PinActivation pins,
     UndoCompletion undos,
     CrashPoints crashPoints,
@@ -113,6 +115,13 @@ public sealed class ScaleApplier(
         final = await RecordAsync(final, AppliedChanges.SourceOfApply(claimed), policy, target, from, replicas, outcome, cancellationToken);
         await pins.ActivateAsync(final, cancellationToken);
         await undos.CompleteAsync(final, cancellationToken);
+        // Used up, whether they scaled or the proposal failed (final: nothing applies it again). Last, so that a replica
+        // that stops before is resumed as before.
+        foreach (var approval in approvals.Sealed(claimed))
+        {
+            await used.RecordAsync(approval.Signature!, claimed.Key, now, cancellationToken);
+        }
+
         return final;
     }
 
@@ -156,6 +165,11 @@ public sealed class ScaleApplier(
     private async Task<(ScaleResult Outcome, int From, ApprovalTally? Shortfall)> WriteScaleAsync(ScaleProposal proposal, ScalePolicy? policy, WorkloadRef target, int replicas, CancellationToken cancellationToken)
     {
         var from = proposal.Spec.FromReplicas;
+        if (await UsedBeforeAsync(proposal, cancellationToken) is { } again)
+        {
+            return (new ScaleResult(ScaleOutcome.Failed, null, again), from, null);
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var state = await workloads.GetAsync(target, cancellationToken);
@@ -200,6 +214,26 @@ public sealed class ScaleApplier(
 
             await announcer.EventAsync(proposal, ScaleEventReasons.ScaleConflictRetried, $"{target} changed while scaling to {replicas}; re-read and re-checked", warning: false, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// An approval is used by one apply. The proposal's status is no proof of that (whoever may write
+    /// <c>scaleproposals/status</c> can rewind an Applied one to Approved, or delete it and create it again with the same
+    /// name and sealed approvals), so the ledger outside the ScaleProposals is asked; an answer it cannot give throws,
+    /// and the apply resumes later.
+    /// </summary>
+    private async Task<string?> UsedBeforeAsync(ScaleProposal proposal, CancellationToken cancellationToken)
+    {
+        foreach (var approval in approvals.Sealed(proposal))
+        {
+            if (await used.UsedAtAsync(approval.Signature!, cancellationToken) is { } at)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"the approval by {approval.User} was used by an apply already (at {at:yyyy-MM-dd HH:mm:ss} UTC) and an approval is used once: the proposal's status was rewound, or it was made again under its name; not applied");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
