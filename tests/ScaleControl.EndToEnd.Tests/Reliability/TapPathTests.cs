@@ -46,6 +46,12 @@ public sealed class TapPathTests(ITestOutputHelper output)
         output.WriteLine($"tap answered in {tap.GetProperty("latencyMs").GetDouble():0} ms; card updates for the tap: {publicChanges}; Kubernetes writes for the approval: {writes.Count} of {requests.Count} requests\n{listed}");
         Assert.True(writes.Count <= 4, $"{writes.Count} Kubernetes writes for one approval:\n{listed}");
         Assert.Single(writes, w => w.GetProperty("resource").GetString() == "deployments/scale");
+
+        // Besides them, one record that the approval was used (an Event beside the Lease), so a rewound status cannot
+        // apply it again: a write the approval costs too, counted apart.
+        var used = (await cluster.WritesAsync()).Where(IsUsedApprovalRecord).ToList();
+        output.WriteLine($"used-approval records: {used.Count}");
+        Assert.Single(used, w => w.GetProperty("statusCode").GetInt32() < 300);
         await cluster.ProposalInPhaseAsync(name, "Applied");
     }
 
@@ -84,6 +90,11 @@ public sealed class TapPathTests(ITestOutputHelper output)
 
         return changes;
     }
+
+    /// <summary>The Event that records an approval as used (<c>EventUsedApprovalLedger</c>, by its field manager), beside the Lease.</summary>
+    private static bool IsUsedApprovalRecord(JsonElement write) =>
+        write.GetProperty("resource").GetString() == "events"
+        && write.GetProperty("query").GetString() is { } query && query.Contains("fieldManager=scalecontrol-used-approval", StringComparison.Ordinal);
 
     /// <summary>Writes an approval makes: its proposal, the workload's scale, Events on the workload.</summary>
     private static bool IsAbout(JsonElement write, string proposal) => write.GetProperty("resource").GetString() switch
