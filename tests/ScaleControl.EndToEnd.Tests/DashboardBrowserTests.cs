@@ -196,6 +196,27 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
     }
 
     [Fact]
+    public async Task Dashboard_FreshServer_DrawsTheLastHalfHourFilledInFromPrometheus()
+    {
+        // The server started minutes ago, yet each chart spans its half hour at once: the loop filled the past in
+        // from the sandbox's Prometheus API before its first evaluation, drawn apart from what it evaluated itself.
+        var policies = await sandbox.PoliciesAsync();
+        var page = await sandbox.OpenDashboardAsync();
+        foreach (var policy in policies)
+        {
+            var traffic = page.Locator($"[data-workload='{policy.Id}'] svg.chart").First;
+            await Assertions.Expect(traffic.Locator("path[data-series='value'][data-backfilled='true']")).ToHaveCountAsync(1);
+            await Assertions.Expect(traffic.Locator("path[data-series='value']:not([data-backfilled])")).ToHaveCountAsync(1);
+            await Assertions.Expect(traffic.Locator("text[text-anchor=start]")).ToHaveTextAsync("-30m");
+            Assert.Contains("filled in after a restart", await traffic.EvaluateAsync<string>("svg => svg.querySelector('rect.backfilled-band title').textContent"), StringComparison.Ordinal);
+        }
+
+        var card = page.Locator($"[data-workload='{policies[0].Id}']");
+        await Assertions.Expect(card.Locator(".legend span[title]").First).ToHaveTextAsync("from Prometheus after a restart");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "scalecontrol-dashboard-backfilled.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task Dashboard_ClusterMode_AsksForTokenKeepsItAndHidesSandboxControls()
     {
         const string clusterToken = "cluster-operator-token";

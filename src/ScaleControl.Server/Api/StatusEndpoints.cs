@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -7,7 +8,14 @@ using ScaleControl.Server.Control.Queries;
 
 namespace ScaleControl.Server.Api;
 
-public sealed record SeriesPoint(DateTimeOffset Time, double? Value, double? Predicted, int Desired, int Ready, int Current);
+/// <summary>
+/// One chart sample. <paramref name="Backfilled"/> (only written when true): the loop was not watching then (a restart, a
+/// leader change, a new policy); the value is Prometheus' record and <paramref name="Current"/> the replicas the applied
+/// changes left (null: none known), with no prediction, desired or ready count.
+/// </summary>
+public sealed record SeriesPoint(
+    DateTimeOffset Time, double? Value, double? Predicted, int? Desired, int? Ready, int? Current,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Backfilled = false);
 
 public sealed record PolicySeries(string Namespace, string Name, IReadOnlyList<SeriesPoint> Points);
 
@@ -45,7 +53,7 @@ public static class StatusEndpoints
             p.Namespace,
             p.Name,
             runtimes.Find(p.Namespace, p.Name)?.Since(from)
-                .Select(s => new SeriesPoint(s.Time, s.Value, s.Predicted, s.Desired, s.Ready, s.Current))
+                .Select(s => new SeriesPoint(s.Time, s.Value, s.Predicted, s.Desired, s.Ready, s.Current, s.Backfilled))
                 .ToList() ?? [])).ToList();
         var open = (await proposals.ListAsync(null, cancellationToken))
             .Where(p => p.Status.Phase.IsOpen())

@@ -38,7 +38,10 @@ public sealed class ControlLoopOptions
     [Range(1, 3600)]
     public int StatusRefreshSeconds { get; set; } = 60;
 
-    /// <summary>Evaluations kept per policy for the dashboard charts (360 = the default 30-minute window at 5 s; 32 bytes each).</summary>
+    /// <summary>
+    /// Evaluations kept per policy for the dashboard charts (360 = the default 30-minute window at 5 s; 32 bytes each).
+    /// A loop that was not watching fills that span in from Prometheus (<see cref="Control.Loop.ChartBackfill"/>).
+    /// </summary>
     [Range(10, 100_000)]
     public int EvaluationRingSize { get; set; } = 360;
 

@@ -14,8 +14,8 @@ public static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "Evaluating {Namespace}/{Policy} works again")]
     public static partial void EvaluationRecovered(this ILogger logger, string @namespace, string policy);
 
-    [LoggerMessage(1006, LogLevel.Information, "History of {Policies} policies the loop was not watching filled in: {Samples} metric samples from Prometheus, {Changes} applied changes from ScaleProposals{Problem}")]
-    public static partial void HistoryBackfilled(this ILogger logger, int policies, int samples, int changes, string problem);
+    [LoggerMessage(1006, LogLevel.Information, "History of {Policies} policies the loop was not watching filled in: {Samples} metric samples from Prometheus, {Changes} applied changes from ScaleProposals, {Charted} dashboard samples{Problem}")]
+    public static partial void HistoryBackfilled(this ILogger logger, int policies, int samples, int changes, int charted, string problem);
 
     [LoggerMessage(1007, LogLevel.Information, "History of {Namespace}/{Policy} learned {Changes} applied changes from ScaleProposal {Proposal} (applied elsewhere: another replica, or before this one watched)")]
     public static partial void AppliedChangesLearned(this ILogger logger, int changes, string @namespace, string policy, string proposal);

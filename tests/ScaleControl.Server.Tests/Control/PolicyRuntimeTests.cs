@@ -72,6 +72,36 @@ public class PolicyRuntimeTests
     }
 
     [Fact]
+    public void Backfill_FillsOnlyAfterTheNewestSample_MarkedAndWithoutMadeUpCounts()
+    {
+        var runtime = new PolicyRuntime(ringCapacity: 10);
+        runtime.Remember(Record(Start, value: 100, desired: 6));
+
+        var taken = runtime.Backfill([
+            EvaluationSample.Past(Start.AddSeconds(-15), 90, replicas: 4), // before what the loop saw: not written over
+            EvaluationSample.Past(Start, 95, replicas: 4),
+            EvaluationSample.Past(Start.AddSeconds(15), 110, replicas: null),
+            EvaluationSample.Past(Start.AddSeconds(30), 120, replicas: 6),
+        ]);
+        runtime.Remember(Record(Start.AddSeconds(45), value: 130, desired: 7));
+
+        Assert.Equal(2, taken);
+        var samples = runtime.Since(DateTimeOffset.MinValue);
+        Assert.Equal([false, true, true, false], samples.Select(s => s.Backfilled));
+        Assert.Equal([100.0, 110, 120, 130], samples.Select(s => s.Value!.Value));
+        Assert.Equal([5, null, 6, 5], samples.Select(s => s.Current));
+        Assert.All(samples.Where(s => s.Backfilled), s => Assert.Equal((null, null, null), (s.Predicted, s.Desired, s.Ready)));
+        Assert.Equal(Start.AddSeconds(45), runtime.NewestSample);
+        Assert.Equal(Start.AddSeconds(45), runtime.LastEvaluated);
+    }
+
+    [Fact]
+    public void Sample_StaysThirtyTwoBytes()
+    {
+        Assert.Equal(32, System.Runtime.CompilerServices.Unsafe.SizeOf<EvaluationSample>()); // the ring's memory in docs/api.md
+    }
+
+    [Fact]
     public void For_TheSameNamesInOtherStrings_FindsTheSameRuntime_AndForgetStartsAFreshOne()
     {
         var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()));

@@ -16,8 +16,9 @@ namespace ScaleControl.Server.Control.Loop;
 /// noise, the change budget, cooldowns and step limits work from the first evaluation instead of after minutes.
 /// Recommendations are not made up from the samples: the watch-start hold (<see cref="PolicyHistory.RecordWatchStart"/>)
 /// still keeps a loop that was not watching from cutting capacity for one scale-down window.
+/// The dashboard's charts get the past too (<see cref="ChartBackfill"/>), marked as filled in.
 /// Bounded by <see cref="ControlLoopOptions.BackfillTimeoutSeconds"/>: a slow or failing Prometheus only means the
-/// policy starts without its past, as before.
+/// policy (and its charts) starts without its past, as before.
 /// </summary>
 public sealed class HistoryBackfill(
     IMetricSource metrics, PolicyRuntimes runtimes, IOptions<ControlLoopOptions> options, TimeProvider time, ILogger<HistoryBackfill> logger)
@@ -72,7 +73,35 @@ public sealed class HistoryBackfill(
             }
         }
 
-        logger.HistoryBackfilled(unwatched.Count, samples, changes, failure is null ? "" : $"; without Prometheus' past for some: {failure}");
+        var (charted, chartFailure) = await FillChartsAsync(unwatched, applied, now, deadline.Token);
+        failure ??= chartFailure;
+        logger.HistoryBackfilled(unwatched.Count, samples, changes, charted, failure is null ? "" : $"; without Prometheus' past for some: {failure}");
+    }
+
+    /// <summary>
+    /// The dashboard's charts (<see cref="ChartBackfill"/>): their own range queries, at the ring's step over its span,
+    /// asked after the decision history's (left as they were) on what is left of the same time budget, so a longer
+    /// chart query never costs the decisions their past.
+    /// </summary>
+    private async Task<(int Samples, string? Problem)> FillChartsAsync(
+        List<(ScalePolicy Policy, PolicyRuntime Runtime)> unwatched, Dictionary<(string, string), List<ScaleChange>> applied, DateTimeOffset now, CancellationToken deadline)
+    {
+        var settings = options.Value;
+        var gaps = unwatched
+            .Select(u => (u.Policy, u.Runtime, Gap: ChartBackfill.GapOf(u.Policy.Spec, u.Runtime.NewestSample, now, settings.EvaluationRingSize, TimeSpan.FromSeconds(settings.BackfillStepSeconds))))
+            .Where(u => u.Gap is not null)
+            .ToList();
+        var ranges = ChartBackfill.Ranges(gaps.Select(g => g.Gap!.Value), now, settings.EvaluationRingSize);
+        var answers = await Task.WhenAll(ranges.Select(r => RangeAsync(r.Query, r.From, now, r.Step, deadline)));
+        var series = ranges.Zip(answers).ToDictionary(a => a.First.Query, a => a.Second.Points, StringComparer.Ordinal);
+        var samples = 0;
+        foreach (var (policy, runtime, gap) in gaps)
+        {
+            var changes = applied.GetValueOrDefault((policy.Metadata.Namespace, policy.Metadata.Name)) ?? [];
+            samples += runtime.Backfill(ChartBackfill.Samples(gap!.Value, series[gap.Value.Query], changes, now));
+        }
+
+        return (samples, answers.Select(a => a.Problem).FirstOrDefault(p => p is not null));
     }
 
     /// <summary>Not evaluated for this long: the loop was not watching (three intervals, at least 30 s, so a slow tick does not count).</summary>

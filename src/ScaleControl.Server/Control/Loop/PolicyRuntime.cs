@@ -37,14 +37,43 @@ public sealed record EvaluationRecord(
 
 /// <summary>
 /// One evaluation as the dashboard charts it (first metric's value and prediction, replicas). Kept small, 32 bytes,
-/// because every policy holds a full ring of them: 1,000 policies × 360 samples is 11.5 MB.
+/// because every policy holds a full ring of them: 1,000 policies × 360 samples is 11.5 MB. Or a sample of the past the
+/// loop did not watch, filled in after a restart, a leader change or for a new policy (<see cref="Past"/>).
 /// </summary>
 /// <remarks>Takes the first metric's value and prediction, not its snapshot: a snapshot passed by value is copied for the call on every evaluation.</remarks>
-public readonly struct EvaluationSample(DateTimeOffset time, double? value, double? predicted, int desired, int ready, int current)
+public readonly struct EvaluationSample
 {
-    private readonly long _utcTicks = time.UtcTicks;
-    private readonly float _value = (float)(value ?? double.NaN);
-    private readonly float _predicted = (float)(predicted ?? double.NaN);
+    private const int Unknown = -1;
+
+    private readonly long _utcTicks;
+    private readonly float _value;
+    private readonly float _predicted;
+    private readonly int _desired;
+    private readonly int _ready;
+    private readonly int _current;
+
+    public EvaluationSample(DateTimeOffset time, double? value, double? predicted, int desired, int ready, int current)
+        : this(time, value, predicted, desired, ready, current, backfilled: false)
+    {
+    }
+
+    private EvaluationSample(DateTimeOffset time, double? value, double? predicted, int desired, int ready, int current, bool backfilled)
+    {
+        _utcTicks = time.UtcTicks;
+        _value = (float)(value ?? double.NaN);
+        _predicted = (float)(predicted ?? double.NaN);
+        _desired = desired;
+        _ready = ready;
+        _current = current;
+        Backfilled = backfilled; // in the struct's padding: still 32 bytes
+    }
+
+    /// <summary>
+    /// A moment the loop did not evaluate (<see cref="ChartBackfill"/>): the metric's value as Prometheus recorded it and the
+    /// replicas the applied changes left (null: none known). Nothing is made up: no prediction, desired or ready count.
+    /// </summary>
+    public static EvaluationSample Past(DateTimeOffset time, double value, int? replicas) =>
+        new(time, value, predicted: null, Unknown, Unknown, replicas ?? Unknown, backfilled: true);
 
     public DateTimeOffset Time => new(_utcTicks, TimeSpan.Zero);
 
@@ -52,11 +81,16 @@ public readonly struct EvaluationSample(DateTimeOffset time, double? value, doub
 
     public double? Predicted => float.IsNaN(_predicted) ? null : _predicted;
 
-    public int Desired { get; } = desired;
+    public int? Desired => Known(_desired);
 
-    public int Ready { get; } = ready;
+    public int? Ready => Known(_ready);
 
-    public int Current { get; } = current;
+    public int? Current => Known(_current);
+
+    /// <summary>Filled in from Prometheus and the applied changes, not evaluated (<see cref="Past"/>): the dashboard draws it as such.</summary>
+    public bool Backfilled { get; }
+
+    private static int? Known(int replicas) => replicas == Unknown ? null : replicas;
 }
 
 /// <summary>
@@ -184,11 +218,9 @@ public sealed class PolicyRuntime(int ringCapacity)
     {
         lock (Gate)
         {
-            _ring[_next] = metrics.IsEmpty
+            Append(metrics.IsEmpty
                 ? new EvaluationSample(time, null, null, decision.DesiredReplicas, ready, decision.CurrentReplicas)
-                : new EvaluationSample(time, metrics[0].Value, metrics[0].Predicted, decision.DesiredReplicas, ready, decision.CurrentReplicas);
-            _next = _next + 1 == _ring.Length ? 0 : _next + 1; // not %: a division per evaluation
-            _count = Math.Min(_count + 1, _ring.Length);
+                : new EvaluationSample(time, metrics[0].Value, metrics[0].Predicted, decision.DesiredReplicas, ready, decision.CurrentReplicas));
             if (_lastMetrics.Length != metrics.Length)
             {
                 _lastMetrics = new MetricSnapshot[metrics.Length];
@@ -202,6 +234,51 @@ public sealed class PolicyRuntime(int ringCapacity)
             _said = null;
             return _lastDecision;
         }
+    }
+
+    /// <summary>
+    /// Puts the past the loop did not watch into the ring (<see cref="ChartBackfill"/>), oldest first: only samples after
+    /// the newest it holds, so a gap is filled and nothing evaluated is written over. Returns how many it took.
+    /// </summary>
+    public int Backfill(IEnumerable<EvaluationSample> past)
+    {
+        lock (Gate)
+        {
+            var newest = NewestSampleLocked;
+            var taken = 0;
+            foreach (var sample in past)
+            {
+                if (newest is null || sample.Time > newest)
+                {
+                    Append(sample);
+                    newest = sample.Time;
+                    taken++;
+                }
+            }
+
+            return taken;
+        }
+    }
+
+    /// <summary>When the ring's newest sample was taken (null: it is empty): the past before it is charted already.</summary>
+    public DateTimeOffset? NewestSample
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return NewestSampleLocked;
+            }
+        }
+    }
+
+    private DateTimeOffset? NewestSampleLocked => _count == 0 ? null : _ring[_next == 0 ? _ring.Length - 1 : _next - 1].Time;
+
+    private void Append(in EvaluationSample sample)
+    {
+        _ring[_next] = sample;
+        _next = _next + 1 == _ring.Length ? 0 : _next + 1; // not %: a division per evaluation
+        _count = Math.Min(_count + 1, _ring.Length);
     }
 
     /// <summary>The remembered samples from <paramref name="from"/> on, oldest first.</summary>

@@ -213,6 +213,9 @@
     const pinned = p.pinnedUntil && new Date(p.pinnedUntil).getTime() > now;
     const hot = state.hotEvents.filter(e => e.namespace === p.namespace && e.workload === targetName(p.target) && e.phase !== 'Ended' && e.phase !== 'Done');
     const problems = (p.metrics || []).filter(m => m.problem);
+    const past = pastNote(points);
+    // Without an applied change on record the replicas of that time are not known: no line, so no legend for one.
+    const pastReplicas = past && points.some(pt => pt.backfilled && typeof pt.current === 'number');
 
     const chips = [
       h('span', { class: `chip mode-${p.mode}`, text: p.mode || '' }),
@@ -238,17 +241,17 @@
         stat('predicted', 'predicted', fmt(predicted), '/s'),
         stat('ready', 'ready', p.readyReplicas ?? last.ready ?? '–', null, 'ready'),
         stat('desired', 'desired', p.desiredReplicas ?? last.desired ?? '–', p.currentReplicas != null ? `now ${p.currentReplicas}` : null, 'desired')),
-      legend([['Traffic', 'var(--traffic)'], ['Predicted', 'var(--predicted)', true]]),
+      legend([['Traffic', 'var(--traffic)'], ['Predicted', 'var(--predicted)', true], past && ['from Prometheus after a restart', 'var(--backfilled)', true, past]]),
       chart(points, [
         { field: 'value', color: 'var(--traffic)', area: true },
         { field: 'predicted', color: 'var(--predicted)', dashed: true },
-      ], { format: fmt, label: `${key(p.namespace, p.name)}: ${metric.name || 'traffic'} and predicted traffic; now ${fmt(value)}/s` }),
-      legend([['Ready', 'var(--ready)'], ['Desired', 'var(--desired)', true], ['Current', 'var(--current)']]),
+      ], { format: fmt, past, label: `${key(p.namespace, p.name)}: ${metric.name || 'traffic'} and predicted traffic; now ${fmt(value)}/s` }),
+      legend([['Ready', 'var(--ready)'], ['Desired', 'var(--desired)', true], ['Current', 'var(--current)'], pastReplicas && ['from applied changes after a restart', 'var(--backfilled)', true, past]]),
       chart(points, [
         { field: 'ready', color: 'var(--ready)', area: true, step: true },
         { field: 'desired', color: 'var(--desired)', dashed: true, step: true },
         { field: 'current', color: 'var(--current)', step: true, thin: true },
-      ], { integer: true, label: `${key(p.namespace, p.name)}: replicas; now ready ${p.readyReplicas ?? last.ready ?? '–'}, desired ${p.desiredReplicas ?? last.desired ?? '–'}, current ${p.currentReplicas ?? last.current ?? '–'}` }),
+      ], { integer: true, past, label: `${key(p.namespace, p.name)}: replicas; now ready ${p.readyReplicas ?? last.ready ?? '–'}, desired ${p.desiredReplicas ?? last.desired ?? '–'}, current ${p.currentReplicas ?? last.current ?? '–'}` }),
       ...problems.map(m => h('p', { class: 'metric-problem', text: `${m.name}: ${m.problem}` })),
       h('p', { class: 'reason' },
         p.lastEvaluation ? h('time', { datetime: p.lastEvaluation, title: clock(p.lastEvaluation), text: `evaluated ${ago(p.lastEvaluation)} ago` }) : null,
@@ -264,8 +267,31 @@
   }
 
   function legend(items) {
-    return h('div', { class: 'legend' }, items.map(([name, color, dashed]) =>
-      h('span', { class: dashed ? 'dashed' : null, style: `--c:${color}`, text: name })));
+    return h('div', { class: 'legend' }, items.filter(Boolean).map(([name, color, dashed, title]) =>
+      h('span', { class: dashed ? 'dashed' : null, style: `--c:${color}`, title, text: name })));
+  }
+
+  // Samples the server filled in (`backfilled`) for a time its loop was not watching: what the legend's and the
+  // band's tooltip say, or null when every sample was evaluated.
+  function pastNote(points) {
+    const filled = points.filter(pt => pt.backfilled);
+    if (filled.length === 0) return null;
+    return `${clock(filled[0].time)}–${clock(filled[filled.length - 1].time)}: filled in after a restart, a leader change or a new policy. ` +
+      'Traffic from Prometheus, replicas from the applied changes (ScaleProposals); no prediction, desired or ready count for that time.';
+  }
+
+  // The runs of filled-in samples, each up to the next evaluated one (so its line joins the live line without a break).
+  function backfilledRuns(points) {
+    const runs = [];
+    let run = null;
+    for (const pt of points) {
+      if (pt.backfilled) {
+        if (!run) runs.push(run = []);
+        run.push(pt);
+      }
+      else if (run) { run.push(pt); run = null; }
+    }
+    return runs;
   }
 
   // A small SVG line chart: time on x (the last MINUTES), values on y from 0 to a rounded maximum.
@@ -291,16 +317,27 @@
     for (const [f, label] of [[0, `-${minutes}m`], [0.5, `-${minutes / 2}m`], [1, 'now']]) {
       svg.append(h('svg:text', { x: L + f * (W - L - R), y: H - 4, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle', text: label }));
     }
+    const shown = points.filter(pt => new Date(pt.time).getTime() >= start);
+    // The time the loop was not watching, shaded behind the lines; its tooltip says where the samples came from.
+    for (const run of backfilledRuns(shown)) {
+      const x0 = x(run[0].time), x1 = x(run[run.length - 1].time);
+      svg.append(h('svg:rect', { class: 'backfilled-band', x: x0.toFixed(1), y: T, width: Math.max(1, x1 - x0).toFixed(1), height: H - T - B },
+        h('svg:title', { text: options.past })));
+    }
     for (const l of lines) {
-      const pts = points.filter(pt => typeof pt[l.field] === 'number' && new Date(pt.time).getTime() >= start);
-      if (pts.length === 0) continue;
-      let d = `M${x(pts[0].time).toFixed(1)},${y(pts[0][l.field]).toFixed(1)}`;
-      for (let i = 1; i < pts.length; i++) {
-        const px = x(pts[i].time).toFixed(1), py = y(pts[i][l.field]).toFixed(1);
-        d += l.step ? `H${px}V${py}` : `L${px},${py}`;
+      const pts = shown.filter(pt => typeof pt[l.field] === 'number');
+      // Filled-in runs grey and dotted, never with the live line's colour: they were not evaluated.
+      for (const run of backfilledRuns(pts)) {
+        svg.append(h('svg:path', {
+          d: linePath(run, l.field, l.step, x, y), class: 'backfilled', fill: 'none', stroke: 'var(--backfilled)', 'stroke-width': 1.5,
+          'vector-effect': 'non-scaling-stroke', 'stroke-dasharray': '2 3', 'data-series': l.field, 'data-backfilled': 'true',
+        }));
       }
+      const live = pts.filter(pt => !pt.backfilled);
+      if (live.length === 0) continue;
+      const d = linePath(live, l.field, l.step, x, y);
       if (l.area) {
-        svg.append(h('svg:path', { d: `${d}V${y(0)}H${x(pts[0].time).toFixed(1)}Z`, fill: l.color, 'fill-opacity': 0.12, stroke: 'none' }));
+        svg.append(h('svg:path', { d: `${d}V${y(0)}H${x(live[0].time).toFixed(1)}Z`, fill: l.color, 'fill-opacity': 0.12, stroke: 'none' }));
       }
       svg.append(h('svg:path', {
         d, fill: 'none', stroke: l.color, 'stroke-width': l.thin ? 1.2 : 2, 'vector-effect': 'non-scaling-stroke',
@@ -308,6 +345,15 @@
       }));
     }
     return svg;
+  }
+
+  function linePath(pts, field, step, x, y) {
+    let d = `M${x(pts[0].time).toFixed(1)},${y(pts[0][field]).toFixed(1)}`;
+    for (let i = 1; i < pts.length; i++) {
+      const px = x(pts[i].time).toFixed(1), py = y(pts[i][field]).toFixed(1);
+      d += step ? `H${px}V${py}` : `L${px},${py}`;
+    }
+    return d;
   }
 
   function niceMax(v, integer) {
