@@ -364,7 +364,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             step.Hold = false;
         }
 
-        var signal = LeadingSignalFloor.Active(input, StaleAfter(spec), out var asked);
+        var signal = LeadingSignalFloor.Active(input, StaleAfter(spec), out var asked, out reason.SignalJudged);
         string? eventReason = null;
         if (ExpectedEventFloor.Active(spec, input.Now) is { } e && e.Replicas > step.Desired)
         {

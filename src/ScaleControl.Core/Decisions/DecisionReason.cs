@@ -54,6 +54,9 @@ internal struct DecisionReason
     /// <summary>The owning HPA whose own minReplicas kept a scale-down from going below it (<see cref="HpaInfo.OwnMinReplicas"/>).</summary>
     public HpaInfo? HpaFloor;
 
+    /// <summary>A leading-signal event judged by its traffic and not yet learned from (<see cref="Decision.SignalJudged"/>).</summary>
+    public SignalEventJudged? SignalJudged;
+
     /// <summary>The yes/no facts, one bit each.</summary>
     private Rules _applied;
 
