@@ -36,6 +36,12 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
     /// </summary>
     public bool AppliesItsDecisions { get; init; } = true;
 
+    /// <summary>
+    /// Whether what the leading signal's events teach is kept in the policy's status, as the loop keeps it (default); off,
+    /// every event starts from the configured requestsPerUnit (the benchmark's "before learning").
+    /// </summary>
+    public bool LearnsConversion { get; init; } = true;
+
     /// <summary>The HPA that owns the workload (<c>scalectl whatif</c>): the engine never asks below its own minimum, as in the loop.</summary>
     public HpaInfo? Hpa { get; init; }
 
@@ -67,7 +73,7 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
         var decision = _engine.Decide(input);
         _history.RecordEvaluation(input, decision);
         LastDecision = decision;
-        if (decision.SignalJudged is { } judged)
+        if (decision.SignalJudged is { } judged && LearnsConversion)
         {
             // As the loop writes it to the policy's status: the next event starts from it.
             Policy = Policy with { Status = (Policy.Status ?? new ScalePolicyStatus()) with { LeadingSignal = LeadingSignalLearning.Next(Policy, judged) } };

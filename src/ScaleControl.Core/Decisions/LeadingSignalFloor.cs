@@ -51,7 +51,7 @@ public static class LeadingSignalFloor
         if (rescale is { Levelled: true } judgement)
         {
             var riseAt = floors[LeadingSignalRescale.RiseStart(floors, heldAt, signal.LeadSeconds)].Time;
-            judged = LeadingSignalLearning.IsNew(learned, riseAt) ? new SignalEventJudged(riseAt, judgement.Factor) : null;
+            judged = LeadingSignalLearning.IsNew(learned, riseAt) ? new SignalEventJudged(now, judgement.Ratio) : null;
         }
 
         var c = CultureInfo.InvariantCulture;

@@ -4,10 +4,10 @@ namespace ScaleControl.Core.Decisions;
 
 /// <summary>
 /// Learning a leading signal's conversion across events. Each event whose traffic was judged against the floor
-/// (<see cref="LeadingSignalRescale"/>, "within tolerance" counting as x1) moves the learned factor by the square root of
-/// its factor (<c>learned ← learned × factor^0.5</c>): each event closes half the gap (in log) to what came, so two events
-/// the same way go three quarters of the way, and one odd event moves it by only half its error.
-/// The factor stays within <see cref="Least"/>..<see cref="Most"/> of the configured requestsPerUnit, so that number keeps
+/// (<see cref="LeadingSignalRescale"/>, once the traffic levelled; within the metric's tolerance too) moves the learned
+/// factor by the square root of its observed / expected excess (<c>learned ← learned × factor^0.5</c>): each event
+/// closes half the gap (in log) to what came, so two events the same way go three quarters of the way, and one odd
+/// event moves it by only half its error. The factor stays within <see cref="Least"/>..<see cref="Most"/> of the configured requestsPerUnit, so that number keeps
 /// its meaning and no run of events can carry it off. Kept in <see cref="ScalePolicyStatus.LeadingSignal"/> for the
 /// conversion it was learned for: a changed name, query, metric or requestsPerUnit starts again from x1.
 /// </summary>
@@ -31,7 +31,11 @@ public static class LeadingSignalLearning
     public static double Factor(LeadingSignalStatus? learned) =>
         learned is { LearnedFactor: var f } && double.IsFinite(f) ? Math.Clamp(f, Least, Most) : 1;
 
-    /// <summary>Whether the event whose rise began at <paramref name="riseAt"/> is not in what was learned yet.</summary>
+    /// <summary>
+    /// Whether the event whose rise began at <paramref name="riseAt"/> is not in what was learned yet: it began after the
+    /// last event was judged. (Not "after the last rise began": a rise longer than the history kept would seem to begin
+    /// later each time its first asks are dropped, and teach again.)
+    /// </summary>
     public static bool IsNew(LeadingSignalStatus? learned, DateTimeOffset riseAt) =>
         learned?.LastEventAt is not { } last || riseAt > last;
 
@@ -48,7 +52,7 @@ public static class LeadingSignalLearning
         }
 
         var learned = For(policy);
-        if (judged is not { } j || !IsNew(learned, j.RiseAt))
+        if (judged is not { } j || learned?.LastEventAt >= j.At)
         {
             return learned;
         }
@@ -58,7 +62,7 @@ public static class LeadingSignalLearning
         {
             LearnedFactor = Math.Round(Math.Clamp(Factor(learned) * Math.Pow(factor, Weight), Least, Most), 4),
             Events = Math.Min(LeadingSignalStatus.MaxEvents, (learned?.Events ?? 0) + 1),
-            LastEventAt = j.RiseAt,
+            LastEventAt = j.At,
             LastEventFactor = Math.Round(factor, 4),
             Name = signal.Name,
             Query = signal.Query,
@@ -69,8 +73,8 @@ public static class LeadingSignalLearning
 }
 
 /// <summary>
-/// A leading-signal event judged by the traffic that came (<see cref="Decision.SignalJudged"/>): when its rise began,
-/// and observed / expected excess (clamped 0.5..2; 1 when within the metric's tolerance). Reported by the engine for the
-/// host to keep with <see cref="LeadingSignalLearning.Next"/>.
+/// A leading-signal event judged by the traffic that came (<see cref="Decision.SignalJudged"/>): when it was judged,
+/// and observed / expected excess (clamped 0.5..2; also within the metric's tolerance, where the floor stands).
+/// Reported by the engine for the host to keep with <see cref="LeadingSignalLearning.Next"/>.
 /// </summary>
-public readonly record struct SignalEventJudged(DateTimeOffset RiseAt, double Factor);
+public readonly record struct SignalEventJudged(DateTimeOffset At, double Factor);

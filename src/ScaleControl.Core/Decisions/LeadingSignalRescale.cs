@@ -157,6 +157,12 @@ internal readonly record struct Rescale(int Replicas, double Factor, double Obse
     /// <summary>Whether the floor moves (the traffic was not within tolerance of what was expected).</summary>
     public bool Changes => Factor != 1;
 
+    /// <summary>
+    /// Observed over expected, clamped like the factor but not rounded to 1 within tolerance: what the event teaches.
+    /// Learned as x1, a conversion 8% off stayed 8% off, and its floor, inside the band, was never cut.
+    /// </summary>
+    public double Ratio => Math.Clamp(Observed / Expected, LeadingSignalRescale.Least, LeadingSignalRescale.Most);
+
     /// <summary>E.g. "rescaled x0.62: +6.2k observed of +10k expected", or "rescaled x2, clamped from x2.4: …".</summary>
     public string Describe()
     {

@@ -13,13 +13,13 @@ public sealed record LeadingSignalStatus
     /// <summary>The multiple of the configured requestsPerUnit the next event is sized with (0.5..2).</summary>
     public double LearnedFactor { get; init; } = 1;
 
-    /// <summary>How many events were judged (including "within tolerance") since the conversion was set.</summary>
+    /// <summary>How many events were judged (including those within tolerance) since the conversion was set.</summary>
     public int Events { get; init; }
 
-    /// <summary>When the last judged event's rise began: one update per event, and an event judged again is not counted twice.</summary>
+    /// <summary>When the last event was judged: a rise that began before it is that event (or an earlier one), not counted again.</summary>
     public DateTimeOffset? LastEventAt { get; init; }
 
-    /// <summary>What the last event's traffic was of the expected (observed / expected excess, 0.5..2; 1 within tolerance).</summary>
+    /// <summary>What the last event's traffic was of the expected (observed / expected excess, 0.5..2).</summary>
     public double? LastEventFactor { get; init; }
 
     /// <summary>The signal it was learned for (its name, query and metric, as in the spec).</summary>

@@ -40,8 +40,8 @@ public class LeadingSignalLearningTests
     [InlineData(1_500, 1.5, 1.2247)]
     // +600 of +1,000: x0.6, learned sqrt(0.6) = 0.7746.
     [InlineData(600, 0.6, 0.7746)]
-    // +1,050 of +1,000: within the 10% tolerance, x1: counted, the factor stays.
-    [InlineData(1_050, 1, 1)]
+    // +1,050 of +1,000: within the 10% tolerance, so the floor stands, but the event still teaches x1.05: sqrt = 1.0247.
+    [InlineData(1_050, 1.05, 1.0247)]
     public void Next_EventJudged_LearnsTheSquareRootOfItsFactor(double arrived, double factor, double learned)
     {
         var rig = Burst(arrived);
@@ -49,7 +49,7 @@ public class LeadingSignalLearningTests
         var d = Judged(rig, arrived);
         Keep(rig, d);
 
-        Assert.Equal(new SignalEventJudged(rig.Now.AddSeconds(-100), factor), d.SignalJudged);
+        Assert.Equal(new SignalEventJudged(rig.Now, factor), d.SignalJudged);
         var status = rig.Policy.Status!.LeadingSignal!;
         Assert.Equal(learned, status.LearnedFactor, 4);
         Assert.Equal(1, status.Events);

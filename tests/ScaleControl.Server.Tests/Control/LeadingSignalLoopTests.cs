@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using ScaleControl.Core.Policies;
 using ScaleControl.Server.Tests.Infrastructure;
 using ScaleControl.Server.Control.Loop;
@@ -90,6 +92,11 @@ public sealed class LeadingSignalLoopTests : IDisposable
         var status = (await restarted.Policies.GetAsync("video", "video-transcoder", default))!.Status!;
         Assert.Contains("(conversion learned x1.41 over 1 event)", status.LastReason, StringComparison.Ordinal);
         Assert.Equal(learned, status.LeadingSignal);
+        using var client = restarted.ClientWith(ServerFactory.ViewerToken);
+        var view = await client.GetFromJsonAsync<JsonElement>("/api/v1/status");
+        var shown = Assert.Single(view.GetProperty("policies").EnumerateArray()).GetProperty("leadingSignal");
+        Assert.Equal(1.4142, shown.GetProperty("learnedFactor").GetDouble(), 4);
+        Assert.Equal(1, shown.GetProperty("events").GetInt32());
     }
 
     [Fact]
