@@ -151,7 +151,7 @@ public readonly record struct Decision
     /// A leading-signal event whose traffic came and levelled, judged against its floor, that the policy's
     /// <c>status.leadingSignal</c> has not learned from yet: the host keeps it with <see cref="LeadingSignalLearning.Next"/>.
     /// </summary>
-    public SignalEventJudged? SignalJudged => _facts.SignalJudged;
+    public SignalEventJudged? SignalJudged => _facts.Floors?.SignalJudged;
 
     /// <summary>
     /// What the demand asks for before the scale-up step limit cut it (the desired count when no step limit did; not
