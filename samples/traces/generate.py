@@ -88,3 +88,18 @@ write_with_signal(
     segments([(0, base), (690, base), (780, 4 * base), (1260, 4 * base), (1860, base), (3000, base)]),
     segments([(0, 0), (600, 0), (630, 250_000), (720, 250_000), (780, 0), (3000, 0)]),
     "push", 3000, 5, 0.02, 5)
+
+# The same push three times, 40 minutes apart (each as in push-30m-users.csv): a wrong requestsPerUnit is learned
+# from each push's opens, so the second and third are sized closer to what came (benchmark `learning`). In its own
+# folder, which `replay` does not read: its last line stays comparable across sessions.
+push_starts = [600, 3000, 5400]
+write_with_signal(
+    "repeated/push-3x-40min.csv",
+    "# The push to 30M users of push-30m-users.csv, three times 40 minutes apart (sent at 600, 3000 and 5400 s):\n"
+    "# each time the opens take 10k -> 40k QPS 90-180 s after the send, held 8 minutes, easing over 10.\n"
+    "# spikeStart=690\n",
+    segments([(0, base)] + [p for s in push_starts for p in [(s + 90, base), (s + 180, 4 * base), (s + 660, 4 * base), (s + 1260, base)]]
+             + [(7200, base)]),
+    segments([(0, 0)] + [p for s in push_starts for p in [(s, 0), (s + 30, 250_000), (s + 120, 250_000), (s + 180, 0)]]
+             + [(7200, 0)]),
+    "push", 7200, 5, 0.02, 6)

@@ -20,9 +20,12 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
     private readonly WorkloadRef _target = new(policy.Metadata.Namespace, policy.Spec.Target.Kind, policy.Spec.Target.Name);
     private readonly Dictionary<string, MetricReading> _readings = new(StringComparer.Ordinal);
 
+    /// <summary>The policy with its status as the loop would keep it: what the leading signal learned carries to the next event.</summary>
+    public ScalePolicy Policy { get; private set; } = policy;
+
     public string Name { get; init; } = "ScaleControl";
 
-    public int IntervalSeconds => policy.Spec.EvaluationIntervalSeconds;
+    public int IntervalSeconds => Policy.Spec.EvaluationIntervalSeconds;
 
     public Decision? LastDecision { get; private set; }
 
@@ -33,19 +36,25 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
     /// </summary>
     public bool AppliesItsDecisions { get; init; } = true;
 
+    /// <summary>
+    /// Whether what the leading signal's events teach is kept in the policy's status, as the loop keeps it (default); off,
+    /// every event starts from the configured requestsPerUnit (the benchmark's "before learning").
+    /// </summary>
+    public bool LearnsConversion { get; init; } = true;
+
     /// <summary>The HPA that owns the workload (<c>scalectl whatif</c>): the engine never asks below its own minimum, as in the loop.</summary>
     public HpaInfo? Hpa { get; init; }
 
     public int Decide(in ReplayTick tick)
     {
-        foreach (var metric in policy.Spec.Metrics)
+        foreach (var metric in Policy.Spec.Metrics)
         {
             _readings[metric.Query] = MetricReading.Ok(metric.Query, tick.Metric.Value, s_epoch.AddSeconds(tick.Metric.SampleSeconds));
         }
 
         // A leading signal reads the trace's series of the same name, scraped on the same grid as the metric (only
         // where the trace has one, so other traces draw the same query latencies as without a signal).
-        if (policy.Spec.LeadingSignal is { } signal && tick.Pipeline.Trace.SeriesNames.Contains(signal.Name)
+        if (Policy.Spec.LeadingSignal is { } signal && tick.Pipeline.Trace.SeriesNames.Contains(signal.Name)
             && tick.Pipeline.ObserveSeries(signal.Name, tick.Now) is { } value)
         {
             _readings[signal.Query] = MetricReading.Ok(signal.Query, value, s_epoch.AddSeconds(tick.Metric.SampleSeconds));
@@ -58,12 +67,18 @@ public sealed class EngineController(ScalePolicy policy, double startupSeconds, 
     public int Decide(DateTimeOffset now, IReadOnlyDictionary<string, MetricReading> readings, int specReplicas, int readyReplicas)
     {
         var workload = new WorkloadState(_target, specReplicas, readyReplicas, "1", null, TimeSpan.FromSeconds(startupSeconds), Hpa);
-        var input = new DecisionInput(policy, readings, workload, _history, now);
+        var input = new DecisionInput(Policy, readings, workload, _history, now);
         _history.RecordWatchStart(input);
 
         var decision = _engine.Decide(input);
         _history.RecordEvaluation(input, decision);
         LastDecision = decision;
+        if (decision.SignalJudged is { } judged && LearnsConversion)
+        {
+            // As the loop writes it to the policy's status: the next event starts from it.
+            Policy = Policy with { Status = (Policy.Status ?? new ScalePolicyStatus()) with { LeadingSignal = LeadingSignalLearning.Next(Policy, judged) } };
+        }
+
         if (decision.Outcome is DecisionOutcome.ApplyNow or DecisionOutcome.Propose && decision.DesiredReplicas != specReplicas)
         {
             if (AppliesItsDecisions)

@@ -7,6 +7,9 @@ return args.FirstOrDefault() switch
     "engine" => RunEngine(args.Skip(1).ToArray()),
     "engine-cpu" => await LoopEvaluationBenchmark.RunCpuAsync(args.Skip(1).ToArray()),
     "timeline" => TimelineCommand.Run(args.Skip(1).ToArray()),
+
+    // The leading signal's conversion learned push by push, against the same pushes without learning (see LearningCommand).
+    "learning" => LearningCommand.Run(args.Skip(1).ToArray()),
     "breakdown" => BreakdownCommand.Run(args.Skip(1).ToArray()),
 
     // The Kubernetes adapters against the sandbox API server (see KubernetesFigures).
@@ -34,6 +37,7 @@ static int RunEngine(string[] rest)
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ScaleControl.Benchmarks -- replay [traceDir] [policy.yaml]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- learning [trace.csv] [policy.yaml] [--seeds N] [--median]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine [BenchmarkDotNet args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine-cpu [runs]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");

@@ -94,7 +94,10 @@ internal sealed record PolicyStatus(
     string? LastReason = null,
     IReadOnlyList<Condition>? Conditions = null,
     string? HeldBy = null,
-    int? UnheldReplicas = null);
+    int? UnheldReplicas = null,
+    LearnedSignal? LeadingSignal = null);
+
+internal sealed record LearnedSignal(double LearnedFactor = 1, int Events = 0, DateTimeOffset? LastEventAt = null, double? LastEventFactor = null, double RequestsPerUnit = 0, string Name = "", string Query = "", string? Metric = null);
 
 internal sealed record Policy
 {

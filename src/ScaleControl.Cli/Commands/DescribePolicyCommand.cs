@@ -100,7 +100,8 @@ internal sealed class DescribePolicyCommand : ApiCommand
             d.Section("Leading Signal")
                 .Field(signal.Name, signal.Query, indent: 1)
                 .Field("Conversion", $"{signal.RequestsPerUnit.ToString(CultureInfo.InvariantCulture)} {signal.Metric ?? "(first metric)"} per unit, +{signal.Headroom * 100:0}% headroom", indent: 1)
-                .Field("Lead / Hold", $"{signal.LeadSeconds}s / {signal.HoldSeconds}s", indent: 1);
+                .Field("Lead / Hold", $"{signal.LeadSeconds}s / {signal.HoldSeconds}s", indent: 1)
+                .Field("Learned", LearnedText(signal, p.Status?.LeadingSignal, context), indent: 1);
         }
 
         if (p.Spec.ExpectedEvents is { Count: > 0 } events)
@@ -144,5 +145,29 @@ internal sealed class DescribePolicyCommand : ApiCommand
         }
 
         d.Flush();
+    }
+
+    /// <summary>
+    /// What the signal's events taught of its conversion, e.g. "x1.25 over 3 events (0.0125 per unit), last 2h ago at x1.4";
+    /// "nothing yet" until an event is judged or when it was learned for another conversion (the loop then starts again).
+    /// </summary>
+    private static string LearnedText(LeadingSignal signal, LearnedSignal? learned, CommandContext context)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (learned is null || learned.Events == 0)
+        {
+            return "nothing yet (requestsPerUnit as configured until an event's traffic is judged)";
+        }
+
+        if (learned.Name != signal.Name || learned.Query != signal.Query || learned.Metric != signal.Metric || !learned.RequestsPerUnit.Equals(signal.RequestsPerUnit))
+        {
+            return string.Create(c, $"nothing for this conversion (x{learned.LearnedFactor:0.##} was learned for {learned.RequestsPerUnit} per unit; starts again)");
+        }
+
+        var last = learned.LastEventAt is { } at
+            ? string.Create(c, $", last {context.Age(at)} ago{(learned.LastEventFactor is { } f ? $" at x{f:0.##}" : "")}")
+            : "";
+        return string.Create(c,
+            $"x{learned.LearnedFactor:0.##} over {learned.Events} event{(learned.Events == 1 ? "" : "s")} ({signal.RequestsPerUnit * learned.LearnedFactor:0.####} per unit){last}");
     }
 }

@@ -148,6 +148,12 @@ public readonly record struct Decision
     public int? SignalFloor { get; init; }
 
     /// <summary>
+    /// A leading-signal event whose traffic came and levelled, judged against its floor, that the policy's
+    /// <c>status.leadingSignal</c> has not learned from yet: the host keeps it with <see cref="LeadingSignalLearning.Next"/>.
+    /// </summary>
+    public SignalEventJudged? SignalJudged => _facts.Floors?.SignalJudged;
+
+    /// <summary>
     /// What the demand asks for before the scale-up step limit cut it (the desired count when no step limit did; not
     /// bounded by maxReplicas). A refused proposal holds until more than it was sized for is needed: the step limit
     /// caps every new ask at the same count, so the hold must judge the need, not the step.

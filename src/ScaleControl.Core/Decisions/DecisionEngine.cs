@@ -364,7 +364,7 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             step.Hold = false;
         }
 
-        var signal = LeadingSignalFloor.Active(input, StaleAfter(spec), out var asked);
+        var signal = LeadingSignalFloor.Active(input, StaleAfter(spec), out var asked, out var judged);
         string? eventReason = null;
         if (ExpectedEventFloor.Active(spec, input.Now) is { } e && e.Replicas > step.Desired)
         {
@@ -387,9 +387,9 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
             signalReason = unreadable; // a broken signal query would otherwise be silent: no floor, nothing said
         }
 
-        if (scheduleName is not null || eventReason is not null || signalReason is not null)
+        if (scheduleName is not null || eventReason is not null || signalReason is not null || judged is not null)
         {
-            reason.Floors = new FloorFacts(scheduleName, scheduleFloor, eventReason, signalReason);
+            reason.Floors = new FloorFacts(scheduleName, scheduleFloor, eventReason, signalReason, judged);
         }
 
         return asked;

@@ -324,7 +324,8 @@ internal readonly struct MetricFacts(in MetricAssessment a)
 internal sealed record FollowFacts(MetricEvidence Row, FollowSpec Follow, LeaderReading? Leader, string Namespace);
 
 /// <summary>The floors that raised a decision: a schedule's (name and floor), an expected event's and the leading signal's reasons.</summary>
-internal sealed record FloorFacts(string? ScheduleName, int ScheduleFloor, string? EventReason, string? SignalReason);
+/// <param name="SignalJudged">A leading-signal event judged by its traffic and not yet learned from (<see cref="Decision.SignalJudged"/>).</param>
+internal sealed record FloorFacts(string? ScheduleName, int ScheduleFloor, string? EventReason, string? SignalReason, SignalEventJudged? SignalJudged = null);
 
 /// <summary>The yes/no facts of a <see cref="DecisionReason"/>.</summary>
 [Flags]

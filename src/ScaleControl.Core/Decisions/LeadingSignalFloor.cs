@@ -7,10 +7,12 @@ namespace ScaleControl.Core.Decisions;
 /// <summary>
 /// A leading signal as a floor: traffic that the signal announced but the metric does not show yet is
 /// <c>extra = requestsPerUnit × (signal now − signal leadSeconds ago)</c> (the older part has arrived already), and
-/// capacity for it is <c>⌈(metric + extra) × (1 + headroom) / target⌉</c>. Only a rise larger than the scale-up
+/// capacity for it is <c>⌈(metric + extra) × (1 + headroom) / target⌉</c>; requestsPerUnit is multiplied by what the earlier
+/// events taught (<see cref="LeadingSignalLearning"/>). Only a rise larger than the scale-up
 /// tolerance counts, so a signal's noise does not add headroom. The floor then holds for leadSeconds + holdSeconds (the
 /// traffic arrives a lead after the burst that announced it and outlives it), capped by maxReplicas. Once the held
-/// floor's traffic is due, it is rescaled by what came (<see cref="LeadingSignalRescale"/>). Pure: it reads the
+/// floor's traffic is due, it is rescaled by what came (<see cref="LeadingSignalRescale"/>), and once that traffic levels
+/// the event is reported for learning. Pure: it reads the
 /// signal's samples, earlier floors and the demand they were sized for from <see cref="PolicyHistory"/>, which
 /// <see cref="Record"/> writes.
 /// </summary>
@@ -20,10 +22,14 @@ public static class LeadingSignalFloor
     private const string FloorKey = "signal-floor/";
     private const string DemandKey = "signal-demand/";
 
-    /// <summary>The floor now, or null; <paramref name="asked"/> is what the signal asks for at this moment (to record and hold).</summary>
-    public static Floor? Active(DecisionInput input, TimeSpan staleAfter, out int? asked)
+    /// <summary>
+    /// The floor now, or null; <paramref name="asked"/> is what the signal asks for at this moment (to record and hold),
+    /// <paramref name="judged"/> the event whose traffic was judged, when it is not in what was learned yet.
+    /// </summary>
+    public static Floor? Active(DecisionInput input, TimeSpan staleAfter, out int? asked, out SignalEventJudged? judged)
     {
         asked = null;
+        judged = null;
         var spec = input.Policy.Spec;
         if (spec.LeadingSignal is not { } signal)
         {
@@ -31,7 +37,8 @@ public static class LeadingSignalFloor
         }
 
         var now = input.Now;
-        var fresh = Instant(input, signal, staleAfter);
+        var learned = LeadingSignalLearning.For(input.Policy);
+        var fresh = Instant(input, signal, LeadingSignalLearning.Factor(learned), staleAfter);
         asked = fresh?.Replicas;
         var floors = input.History.Samples(FloorKey + signal.Name);
         var held = Held(floors, signal, now);
@@ -41,16 +48,25 @@ public static class LeadingSignalFloor
         }
 
         var (heldAt, rescale, heldReplicas) = held < 0 ? (-1, null, 0) : Strongest(input, signal, floors, held);
+        if (rescale is { Levelled: true } judgement)
+        {
+            var riseAt = floors[LeadingSignalRescale.RiseStart(floors, heldAt, signal.LeadSeconds)].Time;
+            judged = LeadingSignalLearning.IsNew(learned, riseAt) ? new SignalEventJudged(now, judgement.Ratio) : null;
+        }
+
         var c = CultureInfo.InvariantCulture;
         if (fresh is { } f && (held < 0 || f.Replicas >= heldReplicas))
         {
             var replicas = Math.Min(f.Replicas, spec.MaxReplicas);
+            var conversion = learned is { Events: > 0 } l
+                ? string.Create(c, $" (conversion learned x{LeadingSignalLearning.Factor(l):0.##} over {l.Events} event{(l.Events == 1 ? "" : "s")})")
+                : "";
             return new Floor(replicas, "signal:" + signal.Name, string.Create(c,
-                $"leading signal {signal.Name} {Quantity.Format(f.Signal)}: +{Quantity.Format(f.Extra)} {f.Metric.Name} expected within {signal.LeadSeconds}s, ({Quantity.Format(f.Value)} + {Quantity.Format(f.Extra)}) x {1 + signal.Headroom:0.##} / {Quantity.Format(f.Metric.Target)} floor -> {replicas}"));
+                $"leading signal {signal.Name} {Quantity.Format(f.Signal)}: +{Quantity.Format(f.Extra)} {f.Metric.Name} expected{conversion} within {signal.LeadSeconds}s, ({Quantity.Format(f.Value)} + {Quantity.Format(f.Extra)}) x {1 + signal.Headroom:0.##} / {Quantity.Format(f.Metric.Target)} floor -> {replicas}"));
         }
 
         var capped = Math.Min(heldReplicas, spec.MaxReplicas);
-        var why = rescale is { } r ? " (" + r.Describe() + ")" : "";
+        var why = rescale is { Changes: true } r ? " (" + r.Describe() + ")" : "";
         return new Floor(capped, "signal:" + signal.Name, string.Create(c,
             $"leading signal {signal.Name} floor -> {capped}{why}, held {(int)(now - floors[heldAt].Time).TotalSeconds}s of {(int)Hold(signal).TotalSeconds}s"));
     }
@@ -69,7 +85,7 @@ public static class LeadingSignalFloor
 
             // The same ask again (the signal's sample of this evaluation is not in yet), for the demand it was sized
             // for: the rescale compares the traffic that comes with it. Only on an ask, so a quiet signal costs nothing.
-            if (Instant(input, signal, TimeSpan.MaxValue) is { } f)
+            if (Instant(input, signal, LeadingSignalLearning.Factor(LeadingSignalLearning.For(input.Policy)), TimeSpan.MaxValue) is { } f)
             {
                 history.AddSample(DemandKey + signal.Name, new MetricPoint(input.Now, Math.Max(0, f.Value) + f.Extra));
             }
@@ -98,7 +114,8 @@ public static class LeadingSignalFloor
             ? null
             : spec.Metrics.FirstOrDefault(m => m.TargetType == MetricTargetType.PerReplica && (signal.Metric is null || m.Name == signal.Metric));
 
-    private static Instantaneous? Instant(DecisionInput input, LeadingSignalSpec signal, TimeSpan staleAfter)
+    /// <param name="learned">The multiple of requestsPerUnit the earlier events taught (1: none).</param>
+    private static Instantaneous? Instant(DecisionInput input, LeadingSignalSpec signal, double learned, TimeSpan staleAfter)
     {
         if (MetricOf(input.Policy.Spec) is not { } metric
             || !Fresh(input, signal.Query, staleAfter, out var s)
@@ -108,7 +125,7 @@ public static class LeadingSignalFloor
         }
 
         var earlier = SignalAt(input.History.Samples(SignalKey + signal.Name), input.Now.AddSeconds(-signal.LeadSeconds)) ?? s;
-        var extra = signal.RequestsPerUnit * Math.Max(0, s - earlier);
+        var extra = signal.RequestsPerUnit * learned * Math.Max(0, s - earlier);
         var tolerance = input.Policy.Spec.Behavior.ScaleUp.Tolerance ?? input.Policy.Spec.Tolerance;
         if (extra <= 0 || extra <= Math.Max(0, value) * tolerance)
         {
@@ -168,7 +185,7 @@ public static class LeadingSignalFloor
     private static (int At, Rescale? Rescale, int Replicas) Effective(DecisionInput input, LeadingSignalSpec signal, IReadOnlyList<MetricPoint> floors, int ask) =>
         Rescaled(input, signal, floors, ask) is { } r ? (ask, r, r.Replicas) : (ask, null, (int)floors[ask].Value);
 
-    /// <summary>The ask rescaled by the traffic that came, or null; looked at only once its traffic is due.</summary>
+    /// <summary>The ask judged by the traffic that came, or null; looked at only once its traffic is due.</summary>
     private static Rescale? Rescaled(DecisionInput input, LeadingSignalSpec signal, IReadOnlyList<MetricPoint> floors, int ask) =>
         input.Now < floors[ask].Time.AddSeconds(signal.LeadSeconds) || MetricOf(input.Policy.Spec) is not { } metric
             ? null

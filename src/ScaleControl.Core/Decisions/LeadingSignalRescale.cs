@@ -20,8 +20,9 @@ internal static class LeadingSignalRescale
     public const double Most = 2;
 
     /// <summary>
-    /// The held floor rescaled, or null (not due yet, too few scrapes, history missing, or the traffic came within
-    /// the metric's tolerance of what was expected).
+    /// The held floor judged, or null (not due yet, too few scrapes, history missing, or less came but it is still
+    /// climbing). Traffic within the metric's tolerance of what was expected is judged x1: the ask stands
+    /// (<see cref="Rescale.Changes"/> is false), and the event still counts for learning.
     /// </summary>
     /// <param name="floors">The floors asked, oldest first; <paramref name="held"/> indexes the one that holds.</param>
     /// <param name="demands">The demand (metric + extra, before headroom) each floor was sized for, at the floor's time.</param>
@@ -55,13 +56,17 @@ internal static class LeadingSignalRescale
         {
             factor = Math.Max(Least, observed / expected); // a cut waits until the traffic stops climbing
         }
+        else if (expected - observed > (spec.Behavior.ScaleDown.Tolerance ?? spec.Tolerance) * demand)
+        {
+            return null; // less came so far, and it is still climbing: not judged yet
+        }
         else
         {
-            return null;
+            return new Rescale((int)floors[held].Value, 1, observed, expected, levelled); // as expected: the ask stands
         }
 
         var needed = (Math.Max(0, before) + (factor * expected)) * (1 + signal.Headroom) / metric.Target;
-        return new Rescale((int)Math.Min(int.MaxValue, Math.Ceiling(needed - 1e-9)), factor, observed, expected);
+        return new Rescale((int)Math.Min(int.MaxValue, Math.Ceiling(needed - 1e-9)), factor, observed, expected, levelled);
     }
 
     /// <summary>
@@ -143,9 +148,21 @@ internal static class LeadingSignalRescale
     }
 }
 
-/// <summary>A held floor rescaled: its count, the factor (clamped), and the excess observed and expected behind it.</summary>
-internal readonly record struct Rescale(int Replicas, double Factor, double Observed, double Expected)
+/// <summary>
+/// A held floor judged: its count, the factor (clamped; 1 within tolerance), the excess observed and expected behind it,
+/// and whether the traffic stopped climbing (<paramref name="Levelled"/>: the judgement is final enough to learn from).
+/// </summary>
+internal readonly record struct Rescale(int Replicas, double Factor, double Observed, double Expected, bool Levelled)
 {
+    /// <summary>Whether the floor moves (the traffic was not within tolerance of what was expected).</summary>
+    public bool Changes => Factor != 1;
+
+    /// <summary>
+    /// Observed over expected, clamped like the factor but not rounded to 1 within tolerance: what the event teaches.
+    /// Learned as x1, a conversion 8% off stayed 8% off, and its floor, inside the band, was never cut.
+    /// </summary>
+    public double Ratio => Math.Clamp(Observed / Expected, LeadingSignalRescale.Least, LeadingSignalRescale.Most);
+
     /// <summary>E.g. "rescaled x0.62: +6.2k observed of +10k expected", or "rescaled x2, clamped from x2.4: …".</summary>
     public string Describe()
     {

@@ -359,6 +359,9 @@ public sealed record ScalePolicyStatus
 
     public string? LastReason { get; init; }
     public IReadOnlyList<Condition> Conditions { get; init; } = [];
+
+    /// <summary>What the leading signal learned of its conversion from its events (null: none judged yet, or no signal).</summary>
+    public LeadingSignalStatus? LeadingSignal { get; init; }
 }
 
 /// <summary>A Kubernetes-style condition (e.g. MetricUnavailable, Frozen, TargetManagedByHpa).</summary>

@@ -14,7 +14,7 @@ public class LeadingSignalRescaleTests
     /// opens, <paramref name="arrived"/> QPS more, from <paramref name="arrivesAfter"/> s on. Returns the rig 85 s after
     /// the burst: 5 s before the traffic is due.
     /// </summary>
-    private static EngineRig Burst(double arrived, int arrivesAfter = 90, double headroom = 0.1)
+    internal static EngineRig Burst(double arrived, int arrivesAfter = 90, double headroom = 0.1)
     {
         var rig = Rig(signal: Push with { Headroom = headroom });
         Run(rig, 24, 1_000);
@@ -27,7 +27,7 @@ public class LeadingSignalRescaleTests
         return rig;
     }
 
-    private static Decision Run(EngineRig rig, int evaluations, double qps)
+    internal static Decision Run(EngineRig rig, int evaluations, double qps)
     {
         Decision last = default;
         for (var i = 0; i < evaluations; i++)

@@ -26,4 +26,26 @@ public class LeadingSignalReplayTests
         Assert.True(report.WorstRatio(ReplaySuite.ScaleControl, "plain", r => r.ShortfallPodSeconds) < 0.5);
         Assert.True(report.Median(ReplaySuite.ScaleControl, r => r.TimeToCapacitySeconds!.Value) < report.Median("plain", r => r.TimeToCapacitySeconds!.Value));
     }
+
+    [Fact]
+    public void Replay_SamePushThreeTimesConversionHalved_LearnsItAndCutsTheShortfall()
+    {
+        // 0.05 per push where 0.12 came: each push's opens teach the next (x1.41, then x1.87), carried in the status.
+        var policy = PolicyYaml.Load(File.ReadAllText(Sample("policies", "replay-benchmark.yaml")));
+        policy = policy with { Spec = policy.Spec with { LeadingSignal = policy.Spec.LeadingSignal! with { RequestsPerUnit = 0.05 } } };
+        var trace = TrafficTrace.Load(Sample("traces", "repeated", "push-3x-40min.csv"));
+        EngineController? last = null;
+        var entries = new List<ReplayEntry>
+        {
+            new("learning", _ => last = new EngineController(policy, s_settings.StartupSeconds)),
+            new("as configured", _ => new EngineController(policy, s_settings.StartupSeconds) { LearnsConversion = false }),
+        };
+
+        var report = ReplaySuite.Run(trace, entries, s_settings);
+
+        Assert.True(report.WorstRatio("learning", "as configured", r => r.ShortfallPodSeconds) < 0.8);
+        var learned = last!.Policy.Status!.LeadingSignal!;
+        Assert.Equal(3, learned.Events);
+        Assert.True(learned.LearnedFactor > 1.8, $"learned x{learned.LearnedFactor}");
+    }
 }

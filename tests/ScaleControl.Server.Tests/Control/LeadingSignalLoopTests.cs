@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using ScaleControl.Core.Policies;
 using ScaleControl.Server.Tests.Infrastructure;
 using ScaleControl.Server.Control.Loop;
@@ -36,6 +38,88 @@ public sealed class LeadingSignalLoopTests : IDisposable
         Assert.Equal(9, _server.Workloads.Replicas("video", "video-transcoder"));
         var status = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!;
         Assert.Contains("leading signal push", status.LastReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tick_EventsTrafficJudged_LearnedConversionWrittenToStatusAndUsedAfterARestart()
+    {
+        var policy = TestPolicies.Auto();
+        await _server.Policies.UpsertAsync(policy with
+        {
+            Spec = policy.Spec with { LeadingSignal = new LeadingSignalSpec { Name = "push", Query = PushQuery, RequestsPerUnit = 0.01, LeadSeconds = 90, HoldSeconds = 600 } },
+        }, default);
+        _server.Workloads.Add("video", "video-transcoder", 3);
+        var qps = TestPolicies.Query("video-transcoder");
+        _server.Metrics.Set(qps, 300);
+        _server.Metrics.Set(PushQuery, 0);
+        await Tick();
+        await Tick(seconds: 5);
+        _server.Metrics.Set(PushQuery, 50_000); // 500 QPS announced
+        await Tick(seconds: 5);
+        _server.Metrics.Set(PushQuery, 0);
+        for (var i = 0; i < 17; i++)
+        {
+            await Tick(seconds: 5); // the lead: the traffic is not there yet
+        }
+
+        _server.Metrics.Set(qps, 1_300); // +1,000 came of +500: x2
+        for (var i = 0; i < 3; i++)
+        {
+            await Tick(seconds: 5);
+        }
+
+        var learned = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LeadingSignal;
+        Assert.NotNull(learned);
+        Assert.Equal(1.4142, learned.LearnedFactor, 4);
+        Assert.Equal(1, learned.Events);
+        Assert.Equal(0.01, learned.RequestsPerUnit);
+
+        // A new leader, after the hold: its first push is sized with 0.01 x 1.41 (+707 QPS), read from the status.
+        using var restarted = _server.Restarted();
+        restarted.Time.Advance(TimeSpan.FromMinutes(15));
+        restarted.Workloads.Add("video", "video-transcoder", 3); // back at 3 since
+        restarted.Metrics.Set(qps, 300);
+        restarted.Metrics.Set(PushQuery, 0);
+        await restarted.Service<Reconciler>().TickAsync(default);
+        restarted.Time.Advance(TimeSpan.FromSeconds(5));
+        await restarted.Service<Reconciler>().TickAsync(default);
+        restarted.Metrics.Set(PushQuery, 50_000);
+        restarted.Time.Advance(TimeSpan.FromSeconds(5));
+        await restarted.Service<Reconciler>().TickAsync(default);
+
+        // (300 + 707) x 1.1 / 100 = 11.08 -> 12, where 0.01 alone asked 9.
+        Assert.Equal(12, restarted.Workloads.Replicas("video", "video-transcoder"));
+        var status = (await restarted.Policies.GetAsync("video", "video-transcoder", default))!.Status!;
+        Assert.Contains("(conversion learned x1.41 over 1 event)", status.LastReason, StringComparison.Ordinal);
+        Assert.Equal(learned, status.LeadingSignal);
+        using var client = restarted.ClientWith(ServerFactory.ViewerToken);
+        var view = await client.GetFromJsonAsync<JsonElement>("/api/v1/status");
+        var shown = Assert.Single(view.GetProperty("policies").EnumerateArray()).GetProperty("leadingSignal");
+        Assert.Equal(1.4142, shown.GetProperty("learnedFactor").GetDouble(), 4);
+        Assert.Equal(1, shown.GetProperty("events").GetInt32());
+    }
+
+    [Fact]
+    public async Task Tick_ConversionEdited_LearnedFactorClearedFromStatus()
+    {
+        var policy = TestPolicies.Auto();
+        var signal = new LeadingSignalSpec { Name = "push", Query = PushQuery, RequestsPerUnit = 0.01 };
+        await _server.Policies.UpsertAsync(policy with
+        {
+            Spec = policy.Spec with { LeadingSignal = signal with { RequestsPerUnit = 0.02 } },
+        }, default);
+        var stored = (await _server.Policies.GetAsync("video", "video-transcoder", default))!;
+        await _server.Policies.UpdateStatusAsync(stored with
+        {
+            Status = new ScalePolicyStatus { LeadingSignal = new LeadingSignalStatus { LearnedFactor = 1.5, Events = 3, Name = "push", Query = PushQuery, RequestsPerUnit = 0.01 } },
+        }, default);
+        _server.Workloads.Add("video", "video-transcoder", 3);
+        _server.Metrics.Set(TestPolicies.Query("video-transcoder"), 300);
+        _server.Metrics.Set(PushQuery, 0);
+
+        await Tick();
+
+        Assert.Null((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LeadingSignal);
     }
 
     private Task Tick(int seconds = 0)

@@ -432,12 +432,15 @@ public sealed class Reconciler(
     /// Writes the status subresource when the replicas or the problem change, and otherwise refreshes it once every
     /// <see cref="ControlLoopOptions.StatusRefreshSeconds"/> (spread per policy up to twice that): the reason carries live metric values, so writing it on
     /// every evaluation would cost 1,000 policies at 5 s 200 writes a second and starve the client's rate limit.
-    /// The live view (<c>/api/v1/status</c>, the dashboard) comes from memory, not from this status.
+    /// The live view (<c>/api/v1/status</c>, the dashboard) comes from memory, not from this status. What the leading
+    /// signal learned is written at once: it must outlive this leader.
     /// </summary>
     private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken, string problemType = "WorkloadMissing")
     {
         var status = policy.Status ?? new ScalePolicyStatus();
+        var learned = LeadingSignalLearning.Next(policy, decision?.SignalJudged); // a judged event, or the conversion changed
         var sameState = status.CurrentReplicas == decision?.CurrentReplicas
+            && Equals(status.LeadingSignal, learned)
             && status.DesiredReplicas == decision?.DesiredReplicas
             && status.HeldBy == decision?.HeldBy
             && SameSide(status.UnheldReplicas, decision?.UnheldReplicas, decision?.CurrentReplicas)
@@ -468,6 +471,7 @@ public sealed class Reconciler(
                     UnheldReplicas = decision?.UnheldReplicas,
                     LastReason = reason,
                     Conditions = conditions,
+                    LeadingSignal = learned,
                 },
             }, cancellationToken);
         }

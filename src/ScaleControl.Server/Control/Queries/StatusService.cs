@@ -27,7 +27,8 @@ public sealed record PolicyStatusView(
     DateTimeOffset? LastEvaluation,
     string? Held = null,
     string? HeldBy = null,
-    int? UnheldReplicas = null);
+    int? UnheldReplicas = null,
+    LeadingSignalStatus? LeadingSignal = null);
 
 public sealed record StatusView(
     string Mode,
@@ -121,7 +122,8 @@ public sealed class StatusService(
             last?.Time ?? policy.Status?.LastEvaluationTime,
             last is null ? StoredHeld(policy) : last.Said ?? HeldWords.Of(last.Decision.HeldBy, last.Decision.UnheldReplicas, last.CurrentReplicas),
             last is null ? policy.Status?.HeldBy : last.Decision.HeldBy,
-            last is null ? policy.Status?.UnheldReplicas : last.Decision.UnheldReplicas);
+            last is null ? policy.Status?.UnheldReplicas : last.Decision.UnheldReplicas,
+            LeadingSignalLearning.For(policy)); // as stored, and only for the conversion configured now
     }
 
     /// <summary>A follower's sizing row has no metric spec: it shows without a target.</summary>
