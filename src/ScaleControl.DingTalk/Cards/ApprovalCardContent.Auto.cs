@@ -64,12 +64,7 @@ public sealed partial class ApprovalCardContent
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(newest)),
         };
 
-        foreach (var key in map.Keys.ToList())
-        {
-            map[key] = Truncate(_times.Localize(map[key]));
-        }
-
-        return map;
+        return Finished(map);
     }
 
     /// <summary>"4 → 7 → 12 → 15"; a workload whose only step failed shows the step it tried.</summary>

@@ -70,12 +70,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         map[V.Result] = string.Join("\n", rows.Select(r => (r, Result(r))).Where(x => x.Item2.Length > 0).Select(x => $"{x.r.Spec.Target.Name}: {x.Item2}"));
         map[V.Updated] = rows.SelectMany(r => r.Status.Amendments.Select(a => $"updated {Time(a.At)}: {r.Spec.Target.Name} {a.FromTarget} → {a.ToTarget}").Zip(r.Status.Amendments, (text, a) => (text, a.At)))
             .OrderByDescending(x => x.At).Select(x => x.text).FirstOrDefault() ?? "";
-        foreach (var key in map.Keys.ToList())
-        {
-            map[key] = Truncate(_times.Localize(map[key]));
-        }
-
-        return map;
+        return Finished(map);
     }
 
     /// <summary>
@@ -159,12 +154,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
 
-        foreach (var key in map.Keys.ToList())
-        {
-            map[key] = Truncate(_times.Localize(map[key]));
-        }
-
-        return map;
+        return Finished(map);
     }
 
     /// <summary>What the change costs; once fewer replicas than asked were applied (Approve half), what was applied.</summary>
@@ -339,6 +329,20 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         >= 10_000 => (value / 1_000).ToString("0.#", CultureInfo.InvariantCulture) + "k",
         _ => value.ToString("0.##", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>
+    /// Every value as it goes to DingTalk: the rules' UTC times in the group's zone, then cut to DingTalk's limit (the
+    /// zone's longer times count against it).
+    /// </summary>
+    private Dictionary<string, string> Finished(Dictionary<string, string> map)
+    {
+        foreach (var key in map.Keys.ToList())
+        {
+            map[key] = Truncate(_times.Localize(map[key]));
+        }
+
+        return map;
+    }
 
     private static string Truncate(string value)
     {
