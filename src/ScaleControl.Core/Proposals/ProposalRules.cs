@@ -191,12 +191,15 @@ public static partial class ProposalRules
         }
 
         var spec = proposal.Spec;
-        var sizedFor = spec.ToReplicas > spec.FromReplicas ? (int)Math.Floor(spec.ToReplicas + Slack(spec, tolerance ?? 0)) : spec.ToReplicas;
+        var sizedFor = spec.ToReplicas > spec.FromReplicas ? FitsUpTo(spec, tolerance ?? 0) : spec.ToReplicas;
         return new RefusalHold(proposal, at.AddSeconds(spec.RejectBackoffSeconds), sizedFor);
     }
 
     /// <summary>The replicas within tolerance of a proposal's target: the proposal's own tolerance, else the policy's.</summary>
-    internal static double Slack(ScaleProposalSpec spec, double policyTolerance) => (spec.Tolerance ?? policyTolerance) * Math.Max(1, spec.ToReplicas);
+    private static double Slack(ScaleProposalSpec spec, double policyTolerance) => (spec.Tolerance ?? policyTolerance) * Math.Max(1, spec.ToReplicas);
+
+    /// <summary>The most replicas a proposal's target still covers: the target plus <see cref="Slack"/>, in whole pods.</summary>
+    internal static int FitsUpTo(ScaleProposalSpec spec, double policyTolerance) => (int)Math.Floor(spec.ToReplicas + Slack(spec, policyTolerance));
 
     /// <summary>When a person said no (or "only part of it") to the proposal; null for any other outcome.</summary>
     public static DateTimeOffset? RefusedAt(ScaleProposal proposal) => proposal.Status switch

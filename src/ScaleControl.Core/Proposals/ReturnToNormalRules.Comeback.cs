@@ -29,7 +29,7 @@ public static partial class ReturnToNormalRules
         }
 
         var target = pending.Spec.ToReplicas;
-        if (demand <= FitsUpTo(pending, policy))
+        if (demand <= ProposalRules.FitsUpTo(pending.Spec, policy.Spec.Tolerance))
         {
             return null;
         }
@@ -51,8 +51,4 @@ public static partial class ReturnToNormalRules
             ? null
             : new ReturnComeback(to, $"return to normal: {running} → {to}; {came} at {Clock(now)}, above the {target} proposed before");
     }
-
-    /// <summary>The most replicas <paramref name="pending"/>'s target still fits: its target plus the tolerance, in whole pods.</summary>
-    private static int FitsUpTo(ScaleProposal pending, ScalePolicy policy) =>
-        (int)Math.Floor(pending.Spec.ToReplicas + ProposalRules.Slack(pending.Spec, policy.Spec.Tolerance));
 }
