@@ -24,11 +24,10 @@ public sealed partial class CardCallbackHandler(
     ICommandInbox commands,
     TimeProvider timeProvider,
     IOptions<DingTalkOptions> options,
+    GroupTimes times,
     ILogger<CardCallbackHandler> logger,
     ILateTapAnswers? lateAnswers = null)
 {
-    /// <summary>The rules' UTC times in a private answer, shown in the group's zone.</summary>
-    private readonly GroupTimes _times = GroupTimes.From(options.Value, timeProvider);
 
     /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="ScaleProposal.Key"/>).</summary>
     public const string RowParam = "row";
@@ -232,7 +231,8 @@ public sealed partial class CardCallbackHandler(
         callback.Params.TryGetValue("replicas", out var text)
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas) && replicas > 0 ? replicas : null;
 
-    private IReadOnlyDictionary<string, string> PrivateMessage(string message) => ApprovalCardContent.PrivateMessage(_times.Localize(message));
+    /// <summary>A private answer, the rules' UTC times in it shown in the group's zone.</summary>
+    private IReadOnlyDictionary<string, string> PrivateMessage(string message) => ApprovalCardContent.PrivateMessage(times.Localize(message));
 
     private CardCallbackReply Refuse(CardCallback callback, string message)
     {

@@ -36,7 +36,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         }
 
         var lead = rows[0];
-        var map = new Dictionary<string, string>(BuildOne(lead), StringComparer.Ordinal);
+        var map = SingleCard(lead);
         var pending = rows.Count(r => r.Status.Phase == ProposalPhase.Pending);
         var busy = rows.Any(r => r.Status.Phase is ProposalPhase.Approved or ProposalPhase.Applying);
         // The numbers are each workload's latest step: a later row of the same workload (its return to normal after
@@ -116,14 +116,17 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         return $"**{row.Metadata.Namespace}/{row.Spec.Target.Name}** {row.Spec.FromReplicas} → {row.Spec.ToReplicas} · {phase}{why}";
     }
 
-    private IReadOnlyDictionary<string, string> BuildOne(ScaleProposal proposal)
+    private IReadOnlyDictionary<string, string> BuildOne(ScaleProposal proposal) => Finished(SingleCard(proposal));
+
+    /// <summary>One proposal's card before <see cref="Finished"/> (a group card starts from its lead's and finishes once).</summary>
+    private Dictionary<string, string> SingleCard(ScaleProposal proposal)
     {
         var spec = proposal.Spec;
         var status = proposal.Status;
         var workload = $"{proposal.Metadata.Namespace}/{spec.Target.Name}";
         var metric = KeyMetric(spec.Evidence);
 
-        var map = new Dictionary<string, string>(StringComparer.Ordinal)
+        return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [V.Title] = $"{workload}: {spec.FromReplicas} → {spec.ToReplicas} replicas",
             [V.Workload] = $"{spec.Target.Kind} {workload}",
@@ -153,8 +156,6 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             [V.AllSeen] = "",
             [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
         };
-
-        return Finished(map);
     }
 
     /// <summary>What the change costs; once fewer replicas than asked were applied (Approve half), what was applied.</summary>

@@ -6,6 +6,7 @@ using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.DingTalk.Callbacks;
+using ScaleControl.DingTalk.Cards;
 using ScaleControl.DingTalk.Tests.Support;
 using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
 
@@ -22,7 +23,7 @@ public class CardCallbackHandlerTests
     {
         _inbox = new FakeApprovalInbox(_time);
         _inbox.Add(SampleProposals.Pending());
-        _handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance);
+        _handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions()), GroupTimes.From(new DingTalkOptions(), _time), NullLogger<CardCallbackHandler>.Instance);
     }
 
     private static CardCallback Tap(string user, string action, string outTrackId = "shop.checkout-api-7f3a") =>
@@ -229,7 +230,7 @@ public class CardCallbackHandlerTests
     [InlineData(null, "prod:shop.checkout-api-7f3a")]
     public async Task HandleAsync_CardOfAnotherInstance_HandedBack_NothingDecided(string? instance, string outTrackId)
     {
-        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = instance }), NullLogger<CardCallbackHandler>.Instance);
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = instance }), GroupTimes.From(new DingTalkOptions(), _time), NullLogger<CardCallbackHandler>.Instance);
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve", outTrackId), CancellationToken.None);
 
@@ -241,7 +242,7 @@ public class CardCallbackHandlerTests
     [Fact]
     public async Task HandleAsync_CardOfThisNamedInstance_Decided()
     {
-        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = "prod" }), NullLogger<CardCallbackHandler>.Instance);
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions { Instance = "prod" }), GroupTimes.From(new DingTalkOptions(), _time), NullLogger<CardCallbackHandler>.Instance);
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve", "prod:shop.checkout-api-7f3a"), CancellationToken.None);
 
@@ -254,7 +255,7 @@ public class CardCallbackHandlerTests
     {
         // The decision cannot finish before the test lets it: the budget runs out first however slowly the machine runs.
         _inbox.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance)
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), GroupTimes.From(new DingTalkOptions(), TimeProvider.System), NullLogger<CardCallbackHandler>.Instance)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
@@ -273,7 +274,7 @@ public class CardCallbackHandlerTests
     {
         _inbox.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var late = new RecordingLateAnswers();
-        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance, late)
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), GroupTimes.From(new DingTalkOptions(), TimeProvider.System), NullLogger<CardCallbackHandler>.Instance, late)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("wangwu", "approve"), CancellationToken.None);
@@ -295,7 +296,7 @@ public class CardCallbackHandlerTests
         _inbox.UndoAnswer = new UndoResult(UndoResultKind.Applied,
             "2 of 3 rows undone: feed/feed-gateway: cannot undo feed-gateway-1: the traffic moved on: proposal feed-gateway-2 asks 3 → 4 now and waits for approval");
         var late = new RecordingLateAnswers();
-        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance, late)
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, TimeProvider.System, Options.Create(new DingTalkOptions()), GroupTimes.From(new DingTalkOptions(), TimeProvider.System), NullLogger<CardCallbackHandler>.Instance, late)
         { ReplyBudget = TimeSpan.FromMilliseconds(50) };
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "undo_all"), CancellationToken.None);
@@ -312,7 +313,7 @@ public class CardCallbackHandlerTests
     public async Task HandleAsync_AnsweredWithinBudget_NothingIsShownLater()
     {
         var late = new RecordingLateAnswers();
-        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions()), NullLogger<CardCallbackHandler>.Instance, late);
+        var handler = new CardCallbackHandler(_inbox, _inbox, _commands, _time, Options.Create(new DingTalkOptions()), GroupTimes.From(new DingTalkOptions(), _time), NullLogger<CardCallbackHandler>.Instance, late);
 
         var reply = await handler.HandleAsync(Tap("zhangsan", "approve"), CancellationToken.None);
 
