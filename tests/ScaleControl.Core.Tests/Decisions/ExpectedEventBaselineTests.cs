@@ -177,6 +177,72 @@ public sealed class ExpectedEventBaselineTests
         Assert.Equal((20, 20), (based.Replicas, based.Forecast));
     }
 
+    [Fact]
+    public void LevelWindows_TheHourBeforeNowTodayAndOnEachWindowsDay()
+    {
+        var windows = ExpectedEventBaseline.Windows(Tonight, 1200, Now);
+
+        var levels = ExpectedEventBaseline.LevelWindows(windows, Now);
+
+        Assert.Equal(
+            [new BaselineWindow(0, Now.AddHours(-1), Now, Level: true), new BaselineWindow(1, Now.AddDays(-1).AddHours(-1), Now.AddDays(-1), Level: true), new BaselineWindow(7, Now.AddDays(-7).AddHours(-1), Now.AddDays(-7), Level: true)],
+            levels);
+    }
+
+    [Fact]
+    public void Base_TodayBusierThanThatDay_MovesItsDemandByTheLevel()
+    {
+        // Yesterday evening 2,000 QPS; yesterday at 13:00–14:00 1,000, today 1,200: the traffic grew 20 %, so tonight
+        // is sized from 2,400 (24 pods), not 2,000.
+        var windows = ExpectedEventBaseline.Windows(Tonight, 1200, Now);
+        var levels = ExpectedEventBaseline.LevelWindows(windows, Now);
+
+        var based = ExpectedEventBaseline.Base(Spec(), 12, [Read(windows[0], Qps, 2000), Read(levels[0], Qps, 1200, 1150, 1250), Read(levels[1], Qps, 1000)]);
+
+        Assert.Equal(new EventBase(24, 12, 24, "the demand 1 day before, at 2026-12-03 20:00Z x1.2 for today's level; 12 running now"), based);
+    }
+
+    [Fact]
+    public void Base_LastWeekAQuietHoliday_ItsEveningRaisedToTodaysLevel_TheHigherDayCounts()
+    {
+        // A week ago ran at half of today's level (a holiday): its evening, 1,500, counts as 3,000 and wins over
+        // yesterday's 2,000 at yesterday's level (the same as today's).
+        var windows = ExpectedEventBaseline.Windows(Tonight, 1200, Now);
+        var levels = ExpectedEventBaseline.LevelWindows(windows, Now);
+
+        var based = ExpectedEventBaseline.Base(Spec(), 12,
+            [Read(windows[0], Qps, 2000), Read(windows[1], Qps, 1500), Read(levels[0], Qps, 1200), Read(levels[1], Qps, 1200), Read(levels[2], Qps, 600)]);
+
+        Assert.Equal((30, "the demand 7 days before, at 2026-11-27 20:00Z x2 for today's level; 12 running now"), (based.Replicas, based.Source));
+    }
+
+    [Theory]
+    [InlineData(5000, 1000, 20 * 2)] // five times busier today: held to x2
+    [InlineData(100, 1000, 20 / 2)] // a tenth: held to x0.5
+    [InlineData(1200, 0, 20)] // no traffic then: no level to compare with
+    [InlineData(0, 1000, 20)] // none today (just deployed, or Prometheus lost it): the day read as it was
+    [InlineData(double.NaN, 1000, 20)]
+    public void Base_LevelHeldToHalfAndDouble_IgnoredWithoutTrafficToCompare(double today, double then, int pods)
+    {
+        var windows = ExpectedEventBaseline.Windows(Tonight, 1200, Now);
+        var levels = ExpectedEventBaseline.LevelWindows(windows, Now);
+
+        var based = ExpectedEventBaseline.Base(Spec(), 1, [Read(windows[0], Qps, 2000), Read(levels[0], Qps, today), Read(levels[1], Qps, then)]);
+
+        Assert.Equal(pods, based.Forecast);
+    }
+
+    [Fact]
+    public void Base_LevelHourNotRead_TheDayAsItWas()
+    {
+        var windows = ExpectedEventBaseline.Windows(Tonight, 1200, Now);
+        var levels = ExpectedEventBaseline.LevelWindows(windows, Now);
+
+        var based = ExpectedEventBaseline.Base(Spec(), 12, [Read(windows[0], Qps, 2000), Read(levels[0], Qps, 2400), new BaselineSeries(levels[1], Qps, [], "timeout")]);
+
+        Assert.Equal(new EventBase(20, 12, 20, "the demand 1 day before, at 2026-12-03 20:00Z; 12 running now"), based);
+    }
+
     private static ScalePolicySpec Spec() => TestPolicies.Auto(target: 100).Spec;
 
     /// <summary>The values a minute apart from the window's start.</summary>

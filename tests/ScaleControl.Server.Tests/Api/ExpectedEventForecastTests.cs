@@ -46,10 +46,32 @@ public sealed class ExpectedEventForecastTests : IDisposable
         var stored = Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents);
         Assert.Equal((60, 20, "the demand 1 day before, at 2026-11-24 16:00Z; 12 running now"), (stored.Replicas, stored.BaseReplicas, stored.BaseSource));
         Assert.Contains(Sizing, Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.EventExpected).Markdown, StringComparison.Ordinal);
-        // One range query per window and distinct metric: the event's 20 minutes a day and a week before, a point a minute.
+        // One range query per window and distinct metric, a point a minute: the event's 20 minutes a day and a week
+        // before, and the hour before now today, a day and a week before (the levels, the same here: no change).
+        var minute = TimeSpan.FromMinutes(1);
         Assert.Equal(
-            [(s_query, Evening.AddDays(-1), Evening.AddDays(-1).AddMinutes(20), TimeSpan.FromMinutes(1)), (s_query, Evening.AddDays(-7), Evening.AddDays(-7).AddMinutes(20), TimeSpan.FromMinutes(1))],
+            [
+                (s_query, Evening.AddDays(-1), Evening.AddDays(-1).AddMinutes(20), minute), (s_query, Evening.AddDays(-7), Evening.AddDays(-7).AddMinutes(20), minute),
+                (s_query, Now.AddHours(-1), Now, minute), (s_query, Now.AddDays(-1).AddHours(-1), Now.AddDays(-1), minute), (s_query, Now.AddDays(-7).AddHours(-1), Now.AddDays(-7), minute),
+            ],
             _server.Metrics.RangeCalls);
+    }
+
+    [Fact]
+    public async Task Prepare_TrafficGrewSinceLastWeek_TheWeekOldEveningAtTodaysLevel()
+    {
+        // Today runs at 1,200 QPS, a week ago ran at 800 (and every evening at +800 above the day's level). Yesterday's
+        // evening, 2,000, at today's level is 20 pods; a week ago's, 1,600, at 1.5x is 24: the higher counts.
+        await GivenAsync(replicas: 12);
+        var weekAgo = Now.AddDays(-6);
+        _server.Metrics.SetHistory(s_query, t => (t < weekAgo ? 800 : 1200) + (t.TimeOfDay >= TimeSpan.FromHours(16) && t.TimeOfDay <= TimeSpan.FromHours(16.34) ? 800 : 0));
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostJson(Path, new { at = Evening, durationSeconds = 1200, multiplier = 2.0, reason = "push" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("floor 48 replicas (2x of 24: the demand 7 days before, at 2026-11-18 16:00Z x1.5 for today's level; 12 running now) from ",
+            (await response.ReadJson()).GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace ScaleControl.Server.Control.Overrides;
 
 /// <summary>
 /// Reads the past demand an expected event's multiple is applied to (<see cref="ExpectedEventBaseline"/>) from the
-/// metric source: one range query per window (the day before, the week before) and distinct PerReplica metric, all
+/// metric source: one range query per window (the day before, the week before, and the hour before now on those days
+/// and today, which compare their levels) and distinct PerReplica metric, all
 /// within <see cref="Timeout"/>, so <c>prepare</c> stays quick. A source that is down, slow or refuses a query only
 /// leaves the base at today's replicas, and the answer says why.
 /// </summary>
@@ -26,7 +27,9 @@ public sealed class EventBaselineReader(IMetricSource metrics, TimeProvider time
             return ExpectedEventBaseline.Base(spec, runningNow, []);
         }
 
-        var windows = ExpectedEventBaseline.Windows(at, durationSeconds, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var days = ExpectedEventBaseline.Windows(at, durationSeconds, now);
+        IReadOnlyList<BaselineWindow> windows = [.. days, .. ExpectedEventBaseline.LevelWindows(days, now)];
         using var timeout = new CancellationTokenSource(Timeout, time);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var series = await Task.WhenAll(windows.SelectMany(w => queries.Select(q => ReadAsync(w, q, deadline.Token))));
