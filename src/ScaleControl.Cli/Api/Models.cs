@@ -64,7 +64,8 @@ internal sealed record Schedule(
     int? DurationSeconds = null,
     DateTimeOffset? Start = null,
     DateTimeOffset? End = null,
-    int MinReplicas = 0);
+    int MinReplicas = 0,
+    IReadOnlyList<string>? ExcludeDates = null);
 
 internal sealed record PolicySpec(
     Target? Target = null,

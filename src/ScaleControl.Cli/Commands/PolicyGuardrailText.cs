@@ -23,7 +23,10 @@ internal static class PolicyGuardrailText
         var when = s.Cron is { } cron
             ? $"cron \"{cron}\"{(s.TimeZone is { } tz ? $" ({tz})" : "")}{(s.DurationSeconds is { } d ? $" for {Seconds(d)}" : "")}"
             : $"from {s.Start:u} until {s.End:u}";
-        return $"min {s.MinReplicas} replicas, {when}";
+        var except = s.ExcludeDates is { Count: > 0 } days
+            ? $", not on {string.Join(", ", days.Take(5))}{(days.Count > 5 ? $" and {days.Count - 5} more days" : "")}"
+            : "";
+        return $"min {s.MinReplicas} replicas, {when}{except}";
     }
 
     public static string Escalation(Escalation e) =>

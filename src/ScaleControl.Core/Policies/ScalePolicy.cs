@@ -254,6 +254,18 @@ public sealed record ScheduleSpec
     public DateTimeOffset? Start { get; init; }
     public DateTimeOffset? End { get; init; }
     public int MinReplicas { get; init; }
+
+    /// <summary>
+    /// Days (<c>yyyy-MM-dd</c> in <see cref="TimeZone"/>) on which a cron schedule does not open: a holiday without the
+    /// weekday peak, a day the event moved. A window that opened the day before and runs into one stays open.
+    /// </summary>
+    public IReadOnlyList<string> ExcludeDates { get; init; } = [];
+
+    /// <summary>A year of days and more: the list is read on every evaluation in which the window would open.</summary>
+    public const int MaxExcludeDates = 400;
+
+    /// <summary>The format of <see cref="ExcludeDates"/>.</summary>
+    public const string DateFormat = "yyyy-MM-dd";
 }
 
 public enum DingType

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Cronos;
 
 namespace ScaleControl.Core.Policies;
@@ -48,14 +49,17 @@ public static class ScheduleCalendar
     /// long duration (a week; 68 years written with kubectl) costs a few occurrences, not one per second of the window —
     /// enumerating them all held the leader's loop, and so every policy, for minutes per evaluation.
     /// </summary>
-    private static DateTimeOffset? LatestOccurrence(CronExpression cron, TimeZoneInfo zone, DateTimeOffset now, TimeSpan within)
+    private static DateTimeOffset? LatestOccurrence(CronExpression cron, TimeZoneInfo zone, DateTimeOffset now, TimeSpan within, IReadOnlyList<string> excludeDates)
     {
         for (var back = TimeSpan.FromMinutes(1); ; back += back)
         {
             DateTimeOffset? latest = null;
             foreach (var occurrence in cron.GetOccurrences(now - (back < within ? back : within), now, zone, fromInclusive: false, toInclusive: true))
             {
-                latest = occurrence;
+                if (excludeDates.Count == 0 || !excludeDates.Contains(DayOf(occurrence, zone), StringComparer.Ordinal))
+                {
+                    latest = occurrence;
+                }
             }
 
             if (latest is not null || back >= within)
@@ -64,6 +68,14 @@ public static class ScheduleCalendar
             }
         }
     }
+
+    /// <summary>The occurrence's day in the schedule's zone, as <see cref="ScheduleSpec.ExcludeDates"/> writes it.</summary>
+    private static string DayOf(DateTimeOffset occurrence, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(occurrence, zone).ToString(ScheduleSpec.DateFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>Whether <paramref name="text"/> is a real day written as <see cref="ScheduleSpec.DateFormat"/>.</summary>
+    public static bool IsDate(string? text) =>
+        DateOnly.TryParseExact(text, ScheduleSpec.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
     /// <summary>Whether the window is open at <paramref name="now"/>, and when it closes.</summary>
     public static bool IsActive(ScheduleSpec schedule, DateTimeOffset now, out DateTimeOffset closesAt)
@@ -76,9 +88,9 @@ public static class ScheduleCalendar
                 return false;
             }
 
-            // The window opened at the latest occurrence within the last duration (inclusive of now).
+            // The window opened at the latest occurrence within the last duration (inclusive of now), not on an excluded day.
             var duration = TimeSpan.FromSeconds(schedule.DurationSeconds.Value);
-            var opened = LatestOccurrence(cron!, zone!, now, duration);
+            var opened = LatestOccurrence(cron!, zone!, now, duration, schedule.ExcludeDates);
             if (opened is null)
             {
                 return false;

@@ -182,7 +182,7 @@ public sealed class PolicyFileTests(CliSandbox server)
         Assert.Equal("max step 10% per 1m, stabilization 5m, cooldown 2m", Value("Scale Down"));
         Assert.Equal("5 changes per 10m", Value("Change Budget"));
         Assert.Contains("Schedules:", result.Lines);
-        Assert.Equal("min 8 replicas, cron \"0 11 * * *\" (Asia/Shanghai) for 2h", Value("lunch"));
+        Assert.Equal("min 8 replicas, cron \"0 11 * * *\" (Asia/Shanghai) for 2h, not on 2026-10-01, 2026-10-02", Value("lunch"));
         Assert.Equal("after 2m: Sms DING to zhangsan", Value("Escalation"));
     }
 

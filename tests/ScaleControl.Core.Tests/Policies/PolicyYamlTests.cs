@@ -64,7 +64,7 @@ public class PolicyYamlTests
         var again = PolicyYaml.Load(PolicyYaml.Save(policy));
 
         Assert.Equal(PolicyYaml.Save(policy), PolicyYaml.Save(again));
-        Assert.Equal(policy.Spec.Schedules[0], again.Spec.Schedules[0]);
+        Assert.Equivalent(policy.Spec.Schedules[0], again.Spec.Schedules[0], strict: true);
     }
 
     [Fact]

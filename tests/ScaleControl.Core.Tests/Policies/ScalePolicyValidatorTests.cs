@@ -318,6 +318,28 @@ public class ScalePolicyValidatorTests
         }).ShouldHaveValidationErrorFor("spec.schedules[0].cron");
     }
 
+    [Theory]
+    [InlineData("2026-13-01")]
+    [InlineData("2026-02-30")]
+    [InlineData("1 Oct 2026")]
+    [InlineData("2026-10-01T00:00:00Z")]
+    [InlineData("")]
+    public void Validate_ScheduleExcludeDateNotADay_ReportsTheEntry(string date) =>
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 20 * * *", DurationSeconds = 60, MinReplicas = 5, ExcludeDates = ["2026-10-01", date] }] })
+            .ShouldHaveValidationErrorFor("spec.schedules[0].excludeDates[1]");
+
+    [Fact]
+    public void Validate_ScheduleExcludeDates_ValidOnCronBoundedAndNotOnOneShot()
+    {
+        var start = new DateTimeOffset(2026, 12, 4, 20, 0, 0, TimeSpan.Zero);
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 20 * * *", DurationSeconds = 60, MinReplicas = 5, ExcludeDates = ["2026-10-01", "2027-02-17"] }] })
+            .ShouldNotHaveAnyValidationErrors();
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "gala", Start = start, End = start.AddHours(1), MinReplicas = 5, ExcludeDates = ["2026-10-01"] }] })
+            .ShouldHaveValidationErrorFor("spec.schedules[0].excludeDates");
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 20 * * *", DurationSeconds = 60, MinReplicas = 5, ExcludeDates = [.. Enumerable.Repeat("2026-10-01", ScheduleSpec.MaxExcludeDates + 1)] }] })
+            .ShouldHaveValidationErrorFor("spec.schedules[0].excludeDates");
+    }
+
     [Fact]
     public void Validate_ScheduleFloorAboveMax_ReportsScheduleMinReplicas() =>
         Validate(s => s with { Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 20 * * *", DurationSeconds = 60, MinReplicas = 500 }] })

@@ -33,6 +33,22 @@ internal sealed class ScheduleSpecValidator : AbstractValidator<ScheduleSpec>
                 .WithMessage(s => $"timeZone '{s.TimeZone}' is unknown; use an IANA id such as Asia/Shanghai.");
         });
 
+        RuleFor(s => s.ExcludeDates)
+            .NotNull()
+            .Must(d => d.Count <= ScheduleSpec.MaxExcludeDates)
+            .OverridePropertyName("excludeDates")
+            .WithMessage(s => $"at most {ScheduleSpec.MaxExcludeDates} excludeDates per schedule (got {s.ExcludeDates?.Count}).");
+        RuleFor(s => s.ExcludeDates)
+            .Must(d => d is not { Count: > 0 })
+            .When(s => s.Cron is null)
+            .OverridePropertyName("excludeDates")
+            .WithMessage("excludeDates applies to a recurring (cron) schedule; a one-shot schedule has its own start and end.");
+        RuleForEach(s => s.ExcludeDates)
+            .Must(ScheduleCalendar.IsDate)
+            .When(s => s.ExcludeDates is not null && s.ExcludeDates.Count <= ScheduleSpec.MaxExcludeDates)
+            .OverridePropertyName("excludeDates")
+            .WithMessage((_, date) => $"excludeDates entry '{(date is { Length: > 20 } ? date[..20] + "…" : date)}' is not a day written as {ScheduleSpec.DateFormat} (such as 2026-10-01).");
+
         When(s => s.Cron is null && (s.Start is not null || s.End is not null), () =>
         {
             RuleFor(s => s.Start).NotNull().OverridePropertyName("start").WithMessage("start is required for a one-shot schedule.");
