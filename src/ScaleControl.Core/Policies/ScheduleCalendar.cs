@@ -90,7 +90,7 @@ public static class ScheduleCalendar
 
             // The window opened at the latest occurrence within the last duration (inclusive of now), not on an excluded day.
             var duration = TimeSpan.FromSeconds(schedule.DurationSeconds.Value);
-            var opened = LatestOccurrence(cron!, zone!, now, duration, schedule.ExcludeDates);
+            var opened = LatestOccurrence(cron!, zone!, now, duration, schedule.ExcludeDates ?? []); // null: written past the API (the policy is invalid, but may still be shown)
             if (opened is null)
             {
                 return false;

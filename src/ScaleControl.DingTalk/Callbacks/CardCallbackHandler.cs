@@ -28,7 +28,6 @@ public sealed partial class CardCallbackHandler(
     ILogger<CardCallbackHandler> logger,
     ILateTapAnswers? lateAnswers = null)
 {
-
     /// <summary>A per-row button's param naming the row (<c>namespace/proposal</c>, <see cref="ScaleProposal.Key"/>).</summary>
     public const string RowParam = "row";
 

@@ -84,6 +84,8 @@ public sealed class BadPolicyTests : IDisposable
         { "schedule cron invalid", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"not a cron\",\"durationSeconds\":60,\"minReplicas\":3}]", "spec.schedules[0].cron" },
         { "schedule floor above max", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"0 20 * * *\",\"durationSeconds\":60,\"minReplicas\":500}]", "spec.schedules[0].minReplicas" },
         { "schedule excluded day not a day", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"0 20 * * *\",\"durationSeconds\":60,\"minReplicas\":3,\"excludeDates\":[\"2026-10-01\",\"2026-02-30\"]}]", "spec.schedules[0].excludeDates[1]" },
+        { "schedule excluded days null", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"0 20 * * *\",\"durationSeconds\":60,\"minReplicas\":3,\"excludeDates\":null}]", "spec.schedules[0].excludeDates" },
+        { "schedule excluded day null", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"0 20 * * *\",\"durationSeconds\":60,\"minReplicas\":3,\"excludeDates\":[null]}]", "spec.schedules[0].excludeDates[0]" },
         { "schedule excluded day a number", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"0 20 * * *\",\"durationSeconds\":60,\"minReplicas\":3,\"excludeDates\":[20261001]}]", "spec.schedules[0].excludeDates[0]" },
         { "prediction growth zero", "spec.prediction", "{\"enabled\":true,\"maxGrowthFactor\":0}", "spec.prediction.maxGrowthFactor" },
         { "behavior period zero", "spec.behavior.scaleUp.periodSeconds", "0", "spec.behavior.scaleUp.periodSeconds" },

@@ -34,10 +34,12 @@ internal sealed class ScheduleSpecValidator : AbstractValidator<ScheduleSpec>
         });
 
         RuleFor(s => s.ExcludeDates)
+            .Cascade(CascadeMode.Stop)
             .NotNull()
+            .WithMessage("excludeDates must be a list of days such as [\"2026-10-01\"], not null.")
             .Must(d => d.Count <= ScheduleSpec.MaxExcludeDates)
-            .OverridePropertyName("excludeDates")
-            .WithMessage(s => $"at most {ScheduleSpec.MaxExcludeDates} excludeDates per schedule (got {s.ExcludeDates?.Count}).");
+            .WithMessage(s => $"at most {ScheduleSpec.MaxExcludeDates} excludeDates per schedule (got {s.ExcludeDates.Count}).")
+            .OverridePropertyName("excludeDates");
         RuleFor(s => s.ExcludeDates)
             .Must(d => d is not { Count: > 0 })
             .When(s => s.Cron is null)
