@@ -3,6 +3,7 @@ using System.Text.Json;
 using ScaleControl.Core.Policies;
 using ScaleControl.Server.Tests.Infrastructure;
 using ScaleControl.Server.Control.Loop;
+using ScaleControl.Testing.Stores;
 
 namespace ScaleControl.Server.Tests.Control;
 
@@ -97,6 +98,55 @@ public sealed class LeadingSignalLoopTests : IDisposable
         var shown = Assert.Single(view.GetProperty("policies").EnumerateArray()).GetProperty("leadingSignal");
         Assert.Equal(1.4142, shown.GetProperty("learnedFactor").GetDouble(), 4);
         Assert.Equal(1, shown.GetProperty("events").GetInt32());
+    }
+
+    /// <summary>
+    /// The event is judged while its floor holds; a status write that fails then (a 409 from a spec write in between, an
+    /// API server that does not answer) must not drop the lesson once the floor is gone, and a write whose answer was
+    /// lost (it went through) must not teach it twice.
+    /// </summary>
+    [Theory]
+    [InlineData(StatusWriteFault.Conflict)]
+    [InlineData(StatusWriteFault.Unavailable)]
+    [InlineData(StatusWriteFault.AnswerLost)]
+    public async Task Tick_StatusWriteFailsUntilTheFloorIsGone_TheLessonIsWrittenLaterAndOnce(StatusWriteFault fault)
+    {
+        var policy = TestPolicies.Auto();
+        await _server.Policies.UpsertAsync(policy with
+        {
+            // Held 90 + 30 s after the push: judged at 110 s, gone at 135 s.
+            Spec = policy.Spec with { LeadingSignal = new LeadingSignalSpec { Name = "push", Query = PushQuery, RequestsPerUnit = 0.01, LeadSeconds = 90, HoldSeconds = 30 } },
+        }, default);
+        _server.Workloads.Add("video", "video-transcoder", 3);
+        var qps = TestPolicies.Query("video-transcoder");
+        _server.Metrics.Set(qps, 300);
+        _server.Metrics.Set(PushQuery, 0);
+        await Tick();
+        await Tick(seconds: 5);
+        _server.Metrics.Set(PushQuery, 50_000); // 500 QPS announced at 10 s
+        await Tick(seconds: 5);
+        _server.Metrics.Set(PushQuery, 0);
+        for (var i = 0; i < 17; i++)
+        {
+            await Tick(seconds: 5);
+        }
+
+        _server.Metrics.Set(qps, 1_300); // +1,000 came of +500: x2
+        await Tick(seconds: 5);
+        await Tick(seconds: 5);
+        for (var i = 0; i < 6; i++)
+        {
+            _server.Policies.StatusWriteFaults.Enqueue(fault); // every write from the judgement (110 s) to after the floor is gone
+        }
+
+        for (var i = 0; i < 12; i++)
+        {
+            await Tick(seconds: 5);
+        }
+
+        var learned = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LeadingSignal;
+        Assert.NotNull(learned);
+        Assert.Equal((1.4142, 1, (double?)2.0), (learned.LearnedFactor, learned.Events, learned.LastEventFactor));
     }
 
     [Fact]
