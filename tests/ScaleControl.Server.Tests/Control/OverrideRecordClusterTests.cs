@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
@@ -112,12 +113,10 @@ public sealed class OverrideRecordClusterTests : IAsyncLifetime
     private static async Task<HttpResponseMessage> Post(ServerFactory server, object body)
     {
         using var client = server.ClientWith(AdminToken);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/policies/{Ns}/{Workload}/freeze") { Content = JsonContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/policies/{Ns}/{Workload}/freeze") { Content = JsonContent.Create(body, options: Http.Json) };
         request.Headers.Add("Idempotency-Key", "3f9c1e7a-freeze-db-migration");
         return await client.SendAsync(request);
     }
-
-    private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body, Http.Json), System.Text.Encoding.UTF8, "application/json");
 
     private static async Task<List<JsonElement>> FrozenRows(ServerFactory server)
     {
