@@ -37,6 +37,23 @@ internal sealed class ScaleControlApi : IDisposable
 
     public Task<JsonNode> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
 
+    /// <summary>
+    /// An override (freeze, unfreeze, unpin) under one <c>Idempotency-Key</c>: when no answer came (the connection broke,
+    /// the timeout passed), it is sent once more with the same key, and the server carries it out and records it once.
+    /// </summary>
+    public async Task<JsonNode> SendOverrideAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        try
+        {
+            return (await ExchangeAsync(method, path, body, ct, key)).Body;
+        }
+        catch (CliException) when (!ct.IsCancellationRequested)
+        {
+            return (await ExchangeAsync(method, path, body, ct, key)).Body;
+        }
+    }
+
     /// <summary>Like <see cref="PutAsync"/> but also says whether the object was created (201) or updated (200).</summary>
     public async Task<(JsonNode Body, bool Created)> PutWithStatusAsync(string path, JsonNode body, CancellationToken ct)
     {
@@ -52,9 +69,14 @@ internal sealed class ScaleControlApi : IDisposable
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct) =>
         (await ExchangeAsync(method, path, body, ct)).Body;
 
-    private async Task<(HttpStatusCode Status, JsonNode Body)> ExchangeAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    private async Task<(HttpStatusCode Status, JsonNode Body)> ExchangeAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         if (body is not null)
         {
             request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, MediaTypeNames.Application.Json);

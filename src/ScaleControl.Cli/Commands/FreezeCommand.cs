@@ -38,7 +38,7 @@ internal sealed class FreezeCommand : ApiCommand
             ["durationSeconds"] = (long)duration.TotalSeconds,
             ["reason"] = context.Parse.GetValue(s_reason),
         };
-        var node = await context.Api.PostAsync($"policies/{id.Path}/freeze", body, ct);
+        var node = await context.Api.SendOverrideAsync(HttpMethod.Post, $"policies/{id.Path}/freeze", body, ct);
         await context.PrintWarningsAsync(); // a freeze over one in force replaces it: the server says so
         if (!context.PrintRaw(node))
         {

@@ -20,7 +20,7 @@ internal sealed class UnfreezeCommand : ApiCommand
     protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
     {
         var id = context.Id(context.Parse.GetValue(s_policy)!);
-        var node = await context.Api.DeleteAsync($"policies/{id.Path}/freeze", ct);
+        var node = await context.Api.SendOverrideAsync(HttpMethod.Delete, $"policies/{id.Path}/freeze", null, ct);
         if (!context.PrintRaw(node))
         {
             context.Out.WriteLine($"policy {id} unfrozen");

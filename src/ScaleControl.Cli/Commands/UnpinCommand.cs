@@ -21,7 +21,7 @@ internal sealed class UnpinCommand : ApiCommand
     protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
     {
         var id = context.Id(context.Parse.GetValue(s_workload)!);
-        var node = await context.Api.DeleteAsync($"workloads/{id.Path}/pin", ct);
+        var node = await context.Api.SendOverrideAsync(HttpMethod.Delete, $"workloads/{id.Path}/pin", null, ct);
         if (!context.PrintRaw(node))
         {
             var policy = node.As<Policy>();

@@ -3,7 +3,11 @@ namespace ScaleControl.Core.Commands;
 /// <summary>A chat command with who sent it, and where (the channel's own ids), and the text as typed (for the audit).</summary>
 /// <param name="Sender">The sender's id in the chat system (DingTalk: senderStaffId, i.e. the userId).</param>
 /// <param name="Conversation">The group the message came from; null in a one-to-one chat with the robot.</param>
-public sealed record CommandRequest(ChatCommand Command, string Sender, string SenderName, string Text, string? Conversation);
+/// <param name="MessageId">
+/// The message's id in the chat system (DingTalk: <c>robotCode:msgId</c>): the same message delivered again, to this
+/// replica or another, is the same request, and an override it makes is recorded once.
+/// </param>
+public sealed record CommandRequest(ChatCommand Command, string Sender, string SenderName, string Text, string? Conversation, string? MessageId = null);
 
 public enum CommandOutcome
 {

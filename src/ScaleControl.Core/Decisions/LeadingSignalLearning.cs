@@ -40,6 +40,23 @@ public static class LeadingSignalLearning
         learned?.LastEventAt is not { } last || riseAt > last;
 
     /// <summary>
+    /// The policy as the loop that learned <paramref name="unwritten"/> knows it: with that in its status while the stored
+    /// status does not hold it yet (its write failed or conflicted), so the next evaluation sizes with it and does not
+    /// judge the same event again, and the next status write carries the lesson. Ignored once the stored status holds it
+    /// or something newer (the write went through after all: the lesson is not applied twice), and for another conversion.
+    /// </summary>
+    public static ScalePolicy WithUnwritten(ScalePolicy policy, LeadingSignalStatus? unwritten)
+    {
+        if (unwritten is null)
+        {
+            return policy;
+        }
+
+        var known = policy with { Status = (policy.Status ?? new ScalePolicyStatus()) with { LeadingSignal = unwritten } };
+        return For(known) is null || For(policy)?.LastEventAt >= unwritten.LastEventAt ? policy : known;
+    }
+
+    /// <summary>
     /// The status to keep: what was learned moved by <paramref name="judged"/> when it is a new event, else what was
     /// learned for the conversion as configured now (null when the conversion changed or the signal was removed). From
     /// the status the event was judged against, so a stale status read again gives the same answer, not a second step.

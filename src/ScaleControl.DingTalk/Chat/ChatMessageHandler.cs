@@ -80,7 +80,7 @@ public sealed partial class ChatMessageHandler(
         try
         {
             return await inbox.ExecuteAsync(
-                new CommandRequest(command, message.SenderStaffId, message.SenderNick, text.Trim(), message.IsGroup ? message.ConversationId : null),
+                new CommandRequest(command, message.SenderStaffId, message.SenderNick, text.Trim(), message.IsGroup ? message.ConversationId : null, $"{message.RobotCode}:{message.MsgId}"),
                 cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

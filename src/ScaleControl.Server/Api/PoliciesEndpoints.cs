@@ -118,11 +118,13 @@ public static class PoliciesEndpoints
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Freeze(
         OverrideService overrides, HttpContext http, string ns, string name, FreezeRequest request, CancellationToken cancellationToken) =>
-        Problems.From(ApiWarnings.Add(http, await overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken)));
+        Problems.From(ApiWarnings.Add(http, await IdempotencyKeys.WithKeyAsync(http, key =>
+            overrides.FreezeAsync(ns, name, request.DurationSeconds, request.Reason, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken, key))));
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unfreeze(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
+        Problems.From(ApiWarnings.Add(http, await IdempotencyKeys.WithKeyAsync(http, key =>
+            overrides.UnfreezeAsync(ns, name, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken, key))));
 
     /// <summary>The route names the policy; an empty metadata name/namespace is filled from it, a different one is a 400.</summary>
     private static async ValueTask<object?> FillMetadataFromRoute(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

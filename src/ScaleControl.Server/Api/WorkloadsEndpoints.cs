@@ -46,5 +46,6 @@ public static class WorkloadsEndpoints
 
     public static async Task<Results<Ok<ScalePolicy>, ProblemHttpResult>> Unpin(
         OverrideService overrides, HttpContext http, string ns, string name, CancellationToken cancellationToken) =>
-        Problems.From(await overrides.UnpinAsync(ns, name, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken));
+        Problems.From(ApiWarnings.Add(http, await IdempotencyKeys.WithKeyAsync(http, key =>
+            overrides.UnpinAsync(ns, name, Caller.FromPrincipal(http.User).User, ProposalsEndpoints.ChannelOf(http), cancellationToken, key))));
 }

@@ -244,7 +244,7 @@ public sealed partial class ChatCommandService(
         var replaced = new List<string>();
         foreach (var policy in chosen)
         {
-            var result = await overrides.FreezeAsync(command.Namespace, policy.Metadata.Name, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel, cancellationToken);
+            var result = await overrides.FreezeAsync(command.Namespace, policy.Metadata.Name, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel, cancellationToken, request.MessageId);
             if (result.Problem is { } problem)
             {
                 return CommandReply.Refused($"Freezing **{command.Namespace}/{policy.Spec.Target.Name}** refused: {problem}");
@@ -269,7 +269,7 @@ public sealed partial class ChatCommandService(
         var lifted = new List<(string Name, string After)>();
         foreach (var policy in await policies.ListAsync(ns, cancellationToken))
         {
-            var result = await overrides.UnfreezeAsync(ns, policy.Metadata.Name, request.Sender, Channel, cancellationToken);
+            var result = await overrides.UnfreezeAsync(ns, policy.Metadata.Name, request.Sender, Channel, cancellationToken, request.MessageId);
             if (result.Problem is { } problem)
             {
                 return CommandReply.Refused(lifted.Count == 0 ? problem : $"{problem} (unfrozen before it: {string.Join(", ", lifted.Select(l => l.Name))})");
@@ -301,7 +301,7 @@ public sealed partial class ChatCommandService(
             return CommandReply.Refused($"No ScalePolicy matches **{command.Namespace}/{command.Workload}**.");
         }
 
-        var result = await overrides.UnfreezeAsync(command.Namespace, policy.Metadata.Name, request.Sender, Channel, cancellationToken);
+        var result = await overrides.UnfreezeAsync(command.Namespace, policy.Metadata.Name, request.Sender, Channel, cancellationToken, request.MessageId);
         if (result.Problem is { } problem)
         {
             return CommandReply.Refused(problem);
@@ -318,7 +318,7 @@ public sealed partial class ChatCommandService(
 
     private async Task<CommandReply> UnpinAsync(CommandRequest request, UnpinCommand command, CancellationToken cancellationToken)
     {
-        var result = await overrides.UnpinAsync(command.Namespace, command.Workload, request.Sender, Channel, cancellationToken);
+        var result = await overrides.UnpinAsync(command.Namespace, command.Workload, request.Sender, Channel, cancellationToken, request.MessageId);
         if (result.Problem is { } problem)
         {
             return CommandReply.Refused(problem);

@@ -34,7 +34,6 @@ public static class ControlPlaneExtensions
         services.AddSingleton(new DecisionEngine());
         services.AddSingleton<PolicyRuntimes>();
         services.AddSingleton<PolicyValidity>();
-        services.AddSingleton<OverrideJournal>();
         services.AddSingleton<FaultNotices>();
         services.AddSingleton<Announcer>();
         services.AddSingleton<OwnWrites>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ScaleControl.Core.Policies;
 using ScaleControl.Server.Tests.Infrastructure;
 using ScaleControl.Server.Control.Loop;
+using ScaleControl.Testing.Stores;
 
 namespace ScaleControl.Server.Tests.Control;
 
@@ -43,30 +44,8 @@ public sealed class LeadingSignalLoopTests : IDisposable
     [Fact]
     public async Task Tick_EventsTrafficJudged_LearnedConversionWrittenToStatusAndUsedAfterARestart()
     {
-        var policy = TestPolicies.Auto();
-        await _server.Policies.UpsertAsync(policy with
-        {
-            Spec = policy.Spec with { LeadingSignal = new LeadingSignalSpec { Name = "push", Query = PushQuery, RequestsPerUnit = 0.01, LeadSeconds = 90, HoldSeconds = 600 } },
-        }, default);
-        _server.Workloads.Add("video", "video-transcoder", 3);
-        var qps = TestPolicies.Query("video-transcoder");
-        _server.Metrics.Set(qps, 300);
-        _server.Metrics.Set(PushQuery, 0);
-        await Tick();
+        var qps = await PushThenTwiceTheTrafficAsync(holdSeconds: 600);
         await Tick(seconds: 5);
-        _server.Metrics.Set(PushQuery, 50_000); // 500 QPS announced
-        await Tick(seconds: 5);
-        _server.Metrics.Set(PushQuery, 0);
-        for (var i = 0; i < 17; i++)
-        {
-            await Tick(seconds: 5); // the lead: the traffic is not there yet
-        }
-
-        _server.Metrics.Set(qps, 1_300); // +1,000 came of +500: x2
-        for (var i = 0; i < 3; i++)
-        {
-            await Tick(seconds: 5);
-        }
 
         var learned = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LeadingSignal;
         Assert.NotNull(learned);
@@ -99,6 +78,33 @@ public sealed class LeadingSignalLoopTests : IDisposable
         Assert.Equal(1, shown.GetProperty("events").GetInt32());
     }
 
+    /// <summary>
+    /// The event is judged while its floor holds; a status write that fails then (a 409 from a spec write in between, an
+    /// API server that does not answer) must not drop the lesson once the floor is gone, and a write whose answer was
+    /// lost (it went through) must not teach it twice.
+    /// </summary>
+    [Theory]
+    [InlineData(StatusWriteFault.Conflict)]
+    [InlineData(StatusWriteFault.Unavailable)]
+    [InlineData(StatusWriteFault.AnswerLost)]
+    public async Task Tick_StatusWriteFailsUntilTheFloorIsGone_TheLessonIsWrittenLaterAndOnce(StatusWriteFault fault)
+    {
+        await PushThenTwiceTheTrafficAsync(holdSeconds: 30); // held 90 + 30 s after the push: judged at 110 s, gone at 135 s
+        for (var i = 0; i < 6; i++)
+        {
+            _server.Policies.StatusWriteFaults.Enqueue(fault); // every write from the judgement (110 s) to after the floor is gone
+        }
+
+        for (var i = 0; i < 12; i++)
+        {
+            await Tick(seconds: 5);
+        }
+
+        var learned = (await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LeadingSignal;
+        Assert.NotNull(learned);
+        Assert.Equal((1.4142, 1, (double?)2.0), (learned.LearnedFactor, learned.Events, learned.LastEventFactor));
+    }
+
     [Fact]
     public async Task Tick_ConversionEdited_LearnedFactorClearedFromStatus()
     {
@@ -120,6 +126,37 @@ public sealed class LeadingSignalLoopTests : IDisposable
         await Tick();
 
         Assert.Null((await _server.Policies.GetAsync("video", "video-transcoder", default))!.Status!.LeadingSignal);
+    }
+
+    /// <summary>
+    /// A push announcing +500 QPS at 10 s (0.01 per unit, a 90 s lead), then +1,000 QPS from 95 s: ticks every 5 s up to
+    /// 105 s, one before the event is judged (x2). Returns the metric's query.
+    /// </summary>
+    private async Task<string> PushThenTwiceTheTrafficAsync(int holdSeconds)
+    {
+        var policy = TestPolicies.Auto();
+        await _server.Policies.UpsertAsync(policy with
+        {
+            Spec = policy.Spec with { LeadingSignal = new LeadingSignalSpec { Name = "push", Query = PushQuery, RequestsPerUnit = 0.01, LeadSeconds = 90, HoldSeconds = holdSeconds } },
+        }, default);
+        _server.Workloads.Add("video", "video-transcoder", 3);
+        var qps = TestPolicies.Query("video-transcoder");
+        _server.Metrics.Set(qps, 300);
+        _server.Metrics.Set(PushQuery, 0);
+        await Tick();
+        await Tick(seconds: 5);
+        _server.Metrics.Set(PushQuery, 50_000); // 500 QPS announced
+        await Tick(seconds: 5);
+        _server.Metrics.Set(PushQuery, 0);
+        for (var i = 0; i < 17; i++)
+        {
+            await Tick(seconds: 5); // the lead: the traffic is not there yet
+        }
+
+        _server.Metrics.Set(qps, 1_300); // +1,000 came of +500: x2
+        await Tick(seconds: 5);
+        await Tick(seconds: 5);
+        return qps;
     }
 
     private Task Tick(int seconds = 0)

@@ -96,12 +96,25 @@ public sealed class InMemoryPolicyStore(TimeProvider? time = null) : IPolicyStor
         }
     }
 
+    /// <summary>How the next status writes fail, one entry each (none: they go through).</summary>
+    public Queue<StatusWriteFault> StatusWriteFaults { get; } = new();
+
     public Task<ScalePolicy> UpdateStatusAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             var existing = _items.GetValueOrDefault(policy.Key)
                 ?? throw new KeyNotFoundException($"ScalePolicy {policy.Key} not found");
+            var fault = StatusWriteFaults.TryDequeue(out var next) ? next : (StatusWriteFault?)null;
+            if (fault == StatusWriteFault.Conflict)
+            {
+                _items[policy.Key] = existing = existing with { Metadata = existing.Metadata with { ResourceVersion = _versions.Next() } };
+            }
+            else if (fault == StatusWriteFault.Unavailable)
+            {
+                throw new StoreUnavailableException($"ScalePolicy {policy.Key}: the API server did not answer");
+            }
+
             CheckPrecondition(policy.Key, policy.Metadata.ResourceVersion, existing.Metadata.ResourceVersion);
 
             var stored = existing with
@@ -110,7 +123,9 @@ public sealed class InMemoryPolicyStore(TimeProvider? time = null) : IPolicyStor
                 Status = policy.Status,
             };
             _items[policy.Key] = stored;
-            return Task.FromResult(stored);
+            return fault == StatusWriteFault.AnswerLost
+                ? throw new StoreUnavailableException($"ScalePolicy {policy.Key}: the API server's answer was lost")
+                : Task.FromResult(stored);
         }
     }
 
@@ -127,4 +142,17 @@ public sealed class InMemoryPolicyStore(TimeProvider? time = null) : IPolicyStor
                 : $"ScalePolicy {key} was modified: resourceVersion is {actual}, not {expected}; re-read and retry");
         }
     }
+}
+
+/// <summary>How <see cref="InMemoryPolicyStore.UpdateStatusAsync"/> fails a status write.</summary>
+public enum StatusWriteFault
+{
+    /// <summary>A 409: someone wrote the policy just before.</summary>
+    Conflict,
+
+    /// <summary>The API server did not answer; nothing was written.</summary>
+    Unavailable,
+
+    /// <summary>Written, but the answer was lost: the writer sees a failure.</summary>
+    AnswerLost,
 }

@@ -173,6 +173,13 @@ public sealed class PolicyRuntime(int ringCapacity)
     /// </summary>
     public DateTimeOffset? NoChangeSince { get; set; }
 
+    /// <summary>
+    /// What the leading signal learned that the policy's status does not hold yet: its write failed or met a conflict.
+    /// The loop evaluates and writes with it (<see cref="LeadingSignalLearning.WithUnwritten"/>) until a write keeps it.
+    /// In memory only: a new leader has neither this nor the event's floors to judge it again.
+    /// </summary>
+    public LeadingSignalStatus? UnwrittenLearning { get; set; }
+
     /// <summary>The policy's <c>/metrics</c> series, looked up once instead of by label values on every evaluation.</summary>
     public PolicySeries? Series { get; set; }
 

@@ -207,7 +207,10 @@ public sealed class Reconciler(
     private async Task EvaluateAndActAsync(
         ScalePolicy policy, IReadOnlyDictionary<string, MetricReading> readings, LeaderReadings.Tick tick, ProposalBoard board, CancellationToken cancellationToken)
     {
-        var evaluation = await evaluator.EvaluateAsync(policy, readings, tick, commit: true, cancellationToken);
+        var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
+        // With what the leading signal learned and could not write yet: sized by it, and its event not judged twice.
+        var known = LeadingSignalLearning.WithUnwritten(policy, runtime.UnwrittenLearning);
+        var evaluation = await evaluator.EvaluateAsync(known, readings, tick, commit: true, cancellationToken);
         if (evaluation is not { Workload: { } workload, Decision: { } decision })
         {
             if (policy.Status?.Conditions.Any(c => c.Type == "WorkloadMissing") != true)
@@ -230,7 +233,6 @@ public sealed class Reconciler(
 
         // A hot event is remembered by the workload's latest change; its quiet clock runs on every evaluation.
         var hotEvent = ReturnToNormalRules.QuietPeriod(policy.Spec) is null ? null : ReturnToNormalRules.EventOf(board.LastApplied(targetKey), workload.SpecReplicas);
-        var runtime = runtimes.For(policy.Metadata.Namespace, policy.Metadata.Name);
         runtime.QuietSince = hotEvent is null ? null : ReturnToNormalRules.QuietSince(runtime.QuietSince, decision, hotEvent.PreEventReplicas, time.GetUtcNow());
         runtime.NoChangeSince = ProposalRules.NoChangeSince(runtime.NoChangeSince, decision, time.GetUtcNow());
 
@@ -433,12 +435,16 @@ public sealed class Reconciler(
     /// <see cref="ControlLoopOptions.StatusRefreshSeconds"/> (spread per policy up to twice that): the reason carries live metric values, so writing it on
     /// every evaluation would cost 1,000 policies at 5 s 200 writes a second and starve the client's rate limit.
     /// The live view (<c>/api/v1/status</c>, the dashboard) comes from memory, not from this status. What the leading
-    /// signal learned is written at once: it must outlive this leader.
+    /// signal learned is written at once: it must outlive this leader. When that write fails or meets a conflict, the
+    /// lesson is kept in memory and written by the next status write (<see cref="PolicyRuntime.UnwrittenLearning"/>):
+    /// the event is judged once, and its traffic may be gone by the next evaluation.
     /// </summary>
     private async Task WriteStatusAsync(ScalePolicy policy, Decision? decision, string? problem, CancellationToken cancellationToken, string problemType = "WorkloadMissing")
     {
         var status = policy.Status ?? new ScalePolicyStatus();
-        var learned = LeadingSignalLearning.Next(policy, decision?.SignalJudged); // a judged event, or the conversion changed
+        var runtime = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name);
+        // A judged event, or the conversion changed; on top of a lesson not written yet.
+        var learned = LeadingSignalLearning.Next(LeadingSignalLearning.WithUnwritten(policy, runtime?.UnwrittenLearning), decision?.SignalJudged);
         var sameState = status.CurrentReplicas == decision?.CurrentReplicas
             && Equals(status.LeadingSignal, learned)
             && status.DesiredReplicas == decision?.DesiredReplicas
@@ -458,6 +464,11 @@ public sealed class Reconciler(
         var reason = decision?.Reason ?? problem;
         var now = time.GetUtcNow();
         Condition[] conditions = problem is null ? [] : [new Condition { Type = problemType, Reason = problemType switch { "WorkloadMissing" => "NotFound", "EvaluationFailed" => "Error", TargetOwnership.ConditionType => TargetOwnership.ConditionReason, _ => "ValidationFailed" }, Message = problem, LastTransitionTime = now }];
+        if (runtime is not null)
+        {
+            runtime.UnwrittenLearning = Equals(status.LeadingSignal, learned) ? null : learned; // until this write is seen to keep it
+        }
+
         try
         {
             await policies.UpdateStatusAsync(policy with
@@ -474,6 +485,7 @@ public sealed class Reconciler(
                     LeadingSignal = learned,
                 },
             }, cancellationToken);
+            runtime?.UnwrittenLearning = null;
         }
         catch (ConcurrencyConflictException)
         {

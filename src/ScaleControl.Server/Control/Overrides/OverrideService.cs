@@ -18,6 +18,9 @@ public sealed record OverrideResult(ScalePolicy? Policy, string? Problem, int St
 {
     /// <summary>Nothing was in force to lift (an unpin without a pin, an unfreeze without a freeze): nothing written, recorded or announced.</summary>
     public bool Unchanged { get; init; }
+
+    /// <summary>The same request was carried out before (<see cref="PolicySpecEditor"/>): its record; nothing was written, recorded or announced again.</summary>
+    public OverrideRecord? Replayed { get; init; }
 }
 
 /// <summary>
@@ -34,13 +37,14 @@ public sealed class OverrideService(
     ProposalWriter writer,
     ScaleApplier applier,
     Announcer announcer,
-    OverrideJournal journal,
     ApprovalSigner signer,
     CapacityAssessor capacity,
     TimeProvider time,
     ILogger<OverrideService> logger)
 {
-    public async Task<OverrideResult> FreezeAsync(string @namespace, string name, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken)
+    /// <param name="requestKey">The caller's key for this request (the REST <c>Idempotency-Key</c>, a chat message's id): the same request again is not carried out twice.</param>
+    public async Task<OverrideResult> FreezeAsync(
+        string @namespace, string name, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null)
     {
         // A freeze on a policy the loop holds off its workload would change nothing and read as if it did.
         var current = await policies.GetAsync(@namespace, name, cancellationToken);
@@ -57,13 +61,14 @@ public sealed class OverrideService(
         var now = time.GetUtcNow();
         var until = now.AddSeconds(durationSeconds);
         var earlier = current is null ? null : ProposalRules.ActiveFreeze(current.Spec, now);
-        var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = new FreezeSpec { Until = until, Reason = reason, By = user } }, cancellationToken);
-        if (result.Policy is { } policy)
+        // A freeze over one in force replaces it: said once, as such, not as a second new freeze.
+        var change = earlier is null ? "frozen" : until >= earlier.Until ? "freeze extended" : "freeze shortened";
+        var message = earlier is null ? $"frozen until {until:u} by {user}: {reason}" : $"{change} to {until:u} by {user}: {reason} ({Was(earlier)})";
+        var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = new FreezeSpec { Until = until, Reason = reason, By = user } }, cancellationToken,
+            Recorded("Frozen", user, channel, requestKey, _ => message, reason));
+        if (result is { Policy: { } policy, Replayed: null })
         {
-            // A freeze over one in force replaces it: said once, as such, not as a second new freeze.
-            var change = earlier is null ? "frozen" : until >= earlier.Until ? "freeze extended" : "freeze shortened";
-            var message = earlier is null ? $"frozen until {until:u} by {user}: {reason}" : $"{change} to {until:u} by {user}: {reason} ({Was(earlier)})";
-            await RecordAsync(policy, "Frozen", user, channel, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken, why: reason, title: change);
+            await AnnounceAsync(policy, "Frozen", user, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken, title: change);
             // The note travels as an HTTP Warning header too: ASCII only, so without who and why (the notice has them).
             return earlier is null ? result : result with { Note = $"{change}: it was already frozen until {earlier.Until:u}; this freeze replaces that one" };
         }
@@ -73,7 +78,7 @@ public sealed class OverrideService(
 
     private static string Was(FreezeSpec earlier) => $"was frozen until {earlier.Until:u}{(earlier.By is { } by ? $" by {by}" : "")}: {earlier.Reason}";
 
-    public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken)
+    public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null)
     {
         var current = await policies.GetAsync(@namespace, name, cancellationToken);
         if (current is not null && PolicySpecEditor.Unreadable(current) is { } unreadable)
@@ -86,10 +91,11 @@ public sealed class OverrideService(
             return new OverrideResult(current, null) { Unchanged = true }; // not frozen: nothing to lift, nothing to record
         }
 
-        var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken);
-        if (result.Policy is { } policy)
+        string Message(ScalePolicy lifted) => $"unfrozen by {user}; {OverrideRules.AfterLift(lifted.Spec, time.GetUtcNow())}";
+        var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken, Recorded("Unfrozen", user, channel, requestKey, Message));
+        if (result is { Policy: { } policy, Replayed: null })
         {
-            await RecordAsync(policy, "Unfrozen", user, channel, $"unfrozen by {user}; {OverrideRules.AfterLift(policy.Spec, time.GetUtcNow())}", ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken);
+            await AnnounceAsync(policy, "Unfrozen", user, Message(policy), ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken);
         }
 
         return result;
@@ -152,7 +158,7 @@ public sealed class OverrideService(
         }
 
         var applied = await applier.ApplyAsync(created, order.User, cancellationToken);
-        await RecordAsync(pinned, "Pinned", order.User, order.Channel, $"{created.Status.Message} ({applied.Status.Message}){(note is null ? "" : $"; {note}")}", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken, remember: false);
+        await AnnounceAsync(pinned, "Pinned", order.User, $"{created.Status.Message} ({applied.Status.Message}){(note is null ? "" : $"; {note}")}", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
         return result;
     }
 
@@ -176,7 +182,7 @@ public sealed class OverrideService(
         return new OverrideResult(null, verdict.Message, StatusCodes.Status202Accepted, stored);
     }
 
-    public async Task<OverrideResult> UnpinAsync(string @namespace, string workload, string user, ApprovalChannel channel, CancellationToken cancellationToken)
+    public async Task<OverrideResult> UnpinAsync(string @namespace, string workload, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null)
     {
         var policy = await FindByWorkloadAsync(@namespace, workload, cancellationToken);
         if (policy is null)
@@ -194,10 +200,11 @@ public sealed class OverrideService(
             return new OverrideResult(policy, null) { Unchanged = true }; // not pinned: nothing to lift, nothing to record or announce
         }
 
-        var result = await editor.ChangeAsync(@namespace, policy.Metadata.Name, s => s with { Pin = null }, cancellationToken);
-        if (result.Policy is { } unpinned)
+        string Message(ScalePolicy unpinned) => $"pin removed by {user}; {OverrideRules.AfterLift(unpinned.Spec, time.GetUtcNow())}";
+        var result = await editor.ChangeAsync(@namespace, policy.Metadata.Name, s => s with { Pin = null }, cancellationToken, Recorded("Unpinned", user, channel, requestKey, Message));
+        if (result is { Policy: { } unpinned, Replayed: null })
         {
-            await RecordAsync(unpinned, "Unpinned", user, channel, $"pin removed by {user}; {OverrideRules.AfterLift(unpinned.Spec, time.GetUtcNow())}", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
+            await AnnounceAsync(unpinned, "Unpinned", user, Message(unpinned), ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
         }
 
         return result;
@@ -207,15 +214,21 @@ public sealed class OverrideService(
     public async Task<ScalePolicy?> FindByWorkloadAsync(string @namespace, string workload, CancellationToken cancellationToken) =>
         TargetOwnership.Oldest((await policies.ListAsync(@namespace, cancellationToken)).Where(p => p.Spec.Target.Name == workload));
 
-    internal async Task RecordAsync(ScalePolicy policy, string kind, string user, ApprovalChannel channel, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, bool remember = true, string? why = null, string? title = null)
+    /// <summary>
+    /// The record an override writes with its change (<see cref="PolicySpecEditor"/>, <see cref="OverrideRecords"/>): its id is
+    /// fixed here, once per request, so a write retried after a conflict is still the same record.
+    /// </summary>
+    internal Func<ScalePolicy, OverrideRecord> Recorded(string kind, string user, ApprovalChannel channel, string? requestKey, Func<ScalePolicy, string> message, string? why = null)
+    {
+        var id = OverrideRecords.IdFor(user, requestKey);
+        return changed => new OverrideRecord(id, time.GetUtcNow(), kind, changed.Spec.Target.Name, user, channel, message(changed), why);
+    }
+
+    /// <summary>Tells of an override written (and recorded) just now: the log, an Event on the workload and the group's notice.</summary>
+    internal async Task AnnounceAsync(ScalePolicy policy, string kind, string user, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, string? title = null)
     {
         var target = ProposalFactory.TargetOf(policy);
         logger.OverrideChanged(user, kind.ToLowerInvariant(), policy.Metadata.Namespace, policy.Metadata.Name, message);
-        if (remember)
-        {
-            journal.Add(new OverrideEntry(time.GetUtcNow(), policy.Metadata.Namespace, policy.Metadata.Name, target.Name, kind, user, message, channel, why));
-        }
-
         await announcer.EventAsync(target, reason, message, warning: false, cancellationToken);
         await announcer.NoticeAsync(policy, notice, target, $"{target}: {title ?? kind.ToLowerInvariant()}", $"**{target}** {MarkdownText.Escape(message)}", cancellationToken);
     }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
+using ScaleControl.Server.Hosting;
 
 namespace ScaleControl.Server.Control.Overrides;
 
@@ -7,8 +9,9 @@ namespace ScaleControl.Server.Control.Overrides;
 /// Read-modify-write of a policy's spec, conditional on resourceVersion; re-read and retry on conflict. A policy that
 /// keeps changing under the write (ten pins at the same moment) is a 409, never an unhandled 500; so is one stored in a
 /// form ScaleControl cannot read (<see cref="ScalePolicy.Unreadable"/>), whose spec it would otherwise write back blank.
+/// An override's record (<see cref="OverrideRecords"/>) goes in the same write, so the change is never made unrecorded.
 /// </summary>
-public sealed class PolicySpecEditor(IPolicyStore policies)
+public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOptions> history, TimeProvider time)
 {
     public const int Attempts = 5;
 
@@ -23,7 +26,12 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
                 StatusCodes.Status409Conflict)
             : null;
 
-    public async Task<OverrideResult> ChangeAsync(string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken)
+    /// <param name="record">
+    /// The override's record, made from the policy as changed: written with the change, or, when the policy already holds
+    /// a record of that id (the same request again), nothing is written and the result is <see cref="OverrideResult.Replayed"/>.
+    /// </param>
+    public async Task<OverrideResult> ChangeAsync(
+        string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken, Func<ScalePolicy, OverrideRecord>? record = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -41,9 +49,22 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
                 return unreadable;
             }
 
+            var changed = policy with { Spec = change(policy.Spec) };
+            if (record?.Invoke(changed) is { } entry)
+            {
+                if (OverrideRecords.Find(policy, entry.Id) is { } done)
+                {
+                    return Replay(policy, entry, done);
+                }
+
+                var settings = history.Value;
+                var annotations = OverrideRecords.With(policy.Metadata.Annotations, entry, time.GetUtcNow(), TimeSpan.FromDays(settings.MaxAgeDays), settings.MaxPerPolicy);
+                changed = changed with { Metadata = changed.Metadata with { Annotations = annotations } };
+            }
+
             try
             {
-                return new OverrideResult(await policies.UpsertAsync(policy with { Spec = change(policy.Spec) }, cancellationToken), null);
+                return new OverrideResult(await policies.UpsertAsync(changed, cancellationToken), null);
             }
             catch (ConcurrencyConflictException) when (attempt < Attempts)
             {
@@ -55,4 +76,11 @@ public sealed class PolicySpecEditor(IPolicyStore policies)
             }
         }
     }
+
+    /// <summary>The request was carried out before (its record is there): nothing is written again; a key reused for another kind of override is refused.</summary>
+    private static OverrideResult Replay(ScalePolicy policy, OverrideRecord asked, OverrideRecord done) =>
+        done.Kind == asked.Kind
+            ? new OverrideResult(policy, null, Note: $"this request was already carried out at {done.Time:u}; nothing was written again") { Replayed = done }
+            : new OverrideResult(null, $"this request's Idempotency-Key was already used for another request ({done.Kind.ToLowerInvariant()} at {done.Time:u}); send a new key",
+                StatusCodes.Status422UnprocessableEntity);
 }

@@ -114,15 +114,6 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             return new PrepareResult(null, null, $"ScalePolicy {policy.Key} already has {ExpectedEventSpec.MaxPerPolicy} expected events to come; cancel one first", StatusCodes.Status409Conflict);
         }
 
-        var result = await editor.ChangeAsync(@namespace, name, s => s with
-        {
-            ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.FloorEnd() > now && e.Name != expected.Name), expected],
-        }, cancellationToken);
-        if (result.Policy is not { } stored)
-        {
-            return new PrepareResult(null, null, result.Problem ?? "not recorded", result.Status);
-        }
-
         var sizing = Sizing(expected);
         var mode = workload is { } w && replicas <= w.SpecReplicas
             ? $"; at or below today's {w.SpecReplicas} replicas, so it changes nothing unless the workload is scaled below it by then"
@@ -131,8 +122,18 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
             : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}";
+        var recorded = $"{message}, by {user} via {channel}: {request.Reason}";
+        var result = await editor.ChangeAsync(@namespace, name, s => s with
+        {
+            ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.FloorEnd() > now && e.Name != expected.Name), expected],
+        }, cancellationToken, overrides.Recorded("Prepared", user, channel, requestKey: null, _ => recorded, request.Reason));
+        if (result.Policy is not { } stored)
+        {
+            return new PrepareResult(null, null, result.Problem ?? "not recorded", result.Status);
+        }
+
         var notes = new[] { mode, replaced }.Where(n => n.Length > 0).Select(n => n[2..]).ToList(); // each starts with "; "
-        await overrides.RecordAsync(stored, "Prepared", user, channel, $"{message}, by {user} via {channel}: {request.Reason}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken, why: request.Reason);
+        await overrides.AnnounceAsync(stored, "Prepared", user, recorded, ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, expected, message) { Notes = notes };
     }
 
@@ -153,14 +154,16 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             return new PrepareResult(null, null, $"ScalePolicy {policy.Key} has no expected event '{eventName}'", StatusCodes.Status404NotFound);
         }
 
-        var result = await editor.ChangeAsync(@namespace, name, s => s with { ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.Name != eventName)] }, cancellationToken);
+        var message = $"expected event {eventName} on {policy.Key} cancelled";
+        var recorded = $"{message} by {user} via {channel}";
+        var result = await editor.ChangeAsync(@namespace, name, s => s with { ExpectedEvents = [.. s.ExpectedEvents.Where(e => e.Name != eventName)] }, cancellationToken,
+            overrides.Recorded("Unprepared", user, channel, requestKey: null, _ => recorded));
         if (result.Policy is not { } stored)
         {
             return new PrepareResult(null, null, result.Problem ?? "not changed", result.Status);
         }
 
-        var message = $"expected event {eventName} on {policy.Key} cancelled";
-        await overrides.RecordAsync(stored, "Unprepared", user, channel, $"{message} by {user} via {channel}", ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
+        await overrides.AnnounceAsync(stored, "Unprepared", user, recorded, ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, cancelled, message);
     }
 

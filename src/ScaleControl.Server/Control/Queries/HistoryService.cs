@@ -1,6 +1,9 @@
+using Microsoft.Extensions.Options;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Control.Overrides;
+using ScaleControl.Server.Hosting;
 
 namespace ScaleControl.Server.Control.Queries;
 
@@ -41,19 +44,27 @@ public sealed record HistoryEntry(
 
 /// <summary>
 /// The history is read from where it is recorded: every ScaleProposal (proposals, approvals, rejections, outcomes,
-/// automatic actions and pins — phase transitions carry who and when) plus the freeze journal.
+/// automatic actions and pins — phase transitions carry who and when) plus the override records on the policies
+/// (freezes, unfreezes, unpins, expected events: <see cref="OverrideRecords"/>), so every replica shows the same history,
+/// after a restart too. An override record older than retention's age that no write has pruned yet is not shown.
 /// </summary>
-public sealed class HistoryService(IProposalStore proposals, OverrideJournal journal)
+public sealed class HistoryService(IProposalStore proposals, IPolicyStore policies, IOptions<HistoryOptions> retention, TimeProvider time)
 {
     public async Task<IReadOnlyList<HistoryEntry>> ListAsync(string? @namespace, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var all = await proposals.ListAsync(@namespace, cancellationToken);
-        var entries = all.SelectMany(Entries)
-            .Concat(journal.Entries
-                .Where(e => @namespace is null || e.Namespace == @namespace)
-                .Select(e => new HistoryEntry(e.Time, e.Namespace, e.Workload, e.Policy, Enum.Parse<HistoryKind>(e.Kind == "Unpinned" ? "Pinned" : e.Kind), null, null, e.By, e.Channel.ToString(), e.Message, null, e.Reason)));
+        var kept = time.GetUtcNow() - TimeSpan.FromDays(retention.Value.MaxAgeDays);
+        var overrides = (await policies.ListAsync(@namespace, cancellationToken))
+            .SelectMany(p => OverrideRecords.Of(p).Where(r => r.Time >= kept).Select(r => Entry(p, r)).OfType<HistoryEntry>());
+        var entries = all.SelectMany(Entries).Concat(overrides);
         return [.. entries.Where(e => e.Time >= from && e.Time <= to).OrderByDescending(e => e.Time).ThenByDescending(e => e.Kind)];
     }
+
+    /// <summary>An unpin is a Pinned row without a target (docs/api.md); a kind edited by hand into none of ours is no row.</summary>
+    private static HistoryEntry? Entry(ScalePolicy policy, OverrideRecord r) =>
+        Enum.TryParse<HistoryKind>(r.Kind == "Unpinned" ? "Pinned" : r.Kind, out var kind)
+            ? new(r.Time, policy.Metadata.Namespace, r.Workload, policy.Metadata.Name, kind, null, null, r.By, r.Channel.ToString(), r.Message, null, r.Reason)
+            : null;
 
     internal static IEnumerable<HistoryEntry> Entries(ScaleProposal p)
     {
