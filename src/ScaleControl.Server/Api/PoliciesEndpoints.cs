@@ -67,7 +67,8 @@ public static class PoliciesEndpoints
 
         try
         {
-            var stored = await store.UpsertAsync(policy with { Status = existing?.Status }, cancellationToken);
+            var kept = policy.Metadata with { Annotations = OverrideRecords.Kept(policy.Metadata.Annotations, existing?.Metadata.Annotations) };
+            var stored = await store.UpsertAsync(policy with { Metadata = kept, Status = existing?.Status }, cancellationToken);
             return existing is null ? TypedResults.Created($"/api/v1/policies/{ns}/{name}", stored) : TypedResults.Ok(stored);
         }
         catch (ConcurrencyConflictException ex)

@@ -152,4 +152,24 @@ public sealed class OverrideRecordTests : IDisposable
         (await client.PostJson(FreezeUrl, new { durationSeconds = 600, reason = "the next one" })).EnsureSuccessStatusCode();
         Assert.Equal("the next one", Assert.Single(await RecordsAsync()).Reason); // the write pruned the rest
     }
+
+    [Fact]
+    public async Task PolicyPutWhole_KeepsTheStoredRecords_AndCannotBringItsOwn()
+    {
+        // `scalectl policy apply -f` sends the policy from its file: no records of its own, or one written to forge a
+        // history. The stored freeze record stays; the forged one is not stored; other annotations are the file's.
+        await SeedAsync();
+        using var client = _server.ClientWith(AdminToken);
+        (await client.PostJson(FreezeUrl, new { durationSeconds = 600, reason = "db migration" })).EnsureSuccessStatusCode();
+        var forged = """{"time":"2026-01-01T00:00:00Z","kind":"Unfrozen","workload":"checkout-api","by":"lisi","channel":"Api","message":"unfrozen by lisi"}""";
+        var file = TestPolicies.Auto("shop", "checkout-api");
+        file = file with { Metadata = file.Metadata with { Annotations = new Dictionary<string, string> { ["team"] = "payments", [OverrideRecords.AnnotationPrefix + "forged"] = forged } } };
+
+        using var response = await client.PutJson("/api/v1/policies/shop/checkout-api", file);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var record = Assert.Single(await RecordsAsync());
+        Assert.Equal(("Frozen", "db migration"), (record.Kind, record.Reason));
+        Assert.Equal("payments", (await StoredAsync()).Metadata.Annotations!["team"]);
+    }
 }

@@ -79,6 +79,33 @@ public static class OverrideRecords
         return all;
     }
 
+    /// <summary>
+    /// The annotations of a policy written whole (a PUT, <c>scalectl policy apply</c>): those it was sent with, less any
+    /// record (only ScaleControl writes them), plus the stored policy's records, so the file a person applies neither
+    /// erases the history nor forges it. Null when there are none.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? Kept(IReadOnlyDictionary<string, string>? sent, IReadOnlyDictionary<string, string>? stored)
+    {
+        var kept = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in sent ?? new Dictionary<string, string>())
+        {
+            if (!key.StartsWith(AnnotationPrefix, StringComparison.Ordinal))
+            {
+                kept[key] = value;
+            }
+        }
+
+        foreach (var (key, value) in stored ?? new Dictionary<string, string>())
+        {
+            if (key.StartsWith(AnnotationPrefix, StringComparison.Ordinal))
+            {
+                kept[key] = value;
+            }
+        }
+
+        return kept.Count == 0 && sent is null ? null : kept;
+    }
+
     private static OverrideRecord? Read(string json)
     {
         try
