@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ScaleControl.Core.Faults;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -70,11 +69,9 @@ public static class KubernetesServiceCollectionExtensions
             var elected = sp.GetRequiredService<KubernetesLeadership>();
             return options.LeaderElection.Enabled ? elected : new SingleReplicaLeadership(elected.Identity);
         });
-        services.AddSingleton<ConfigMapFaultLedgerStore>();
-        services.AddSingleton<IFaultLedgerStore>(sp =>
-            sp.GetRequiredService<KubernetesOptions>().LeaderElection.Enabled
-                ? sp.GetRequiredService<ConfigMapFaultLedgerStore>()
-                : new MemoryFaultLedgerStore()); // one replica: its memory is the ledger
+        // Kept in the cluster with one replica too: a restart during an outage must go on with (and resolve) the
+        // notice it opened, not leave that card saying "ongoing".
+        services.AddSingleton<IFaultLedgerStore, ConfigMapFaultLedgerStore>();
         // Several replicas: a DingTalk callback signature used on one is refused on all (one replica: its own memory).
         services.AddSingleton<ICallbackReplayLedger>(sp =>
             sp.GetRequiredService<KubernetesOptions>().LeaderElection.Enabled

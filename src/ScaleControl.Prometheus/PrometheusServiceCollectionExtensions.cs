@@ -5,6 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Telemetry;
 using ScaleControl.Core.Ports;
 using ScaleControl.Prometheus.Api;
 using ScaleControl.Prometheus.Http;
@@ -35,7 +36,7 @@ public static class PrometheusServiceCollectionExtensions
             })
             .ConfigurePrimaryHttpMessageHandler(sp => PrometheusTls.CreateHandler(sp.GetRequiredService<IOptions<PrometheusOptions>>().Value.Tls))
             .AddHttpMessageHandler<PrometheusAuthHandler>()
-            .AddResilienceHandler("prometheus", (pipeline, context) =>
+            .AddResilienceHandler(PrometheusRetryTelemetry.HandlerName, (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<PrometheusOptions>>().Value;
                 if (options.Retries > 0)
@@ -52,6 +53,7 @@ public static class PrometheusServiceCollectionExtensions
                 pipeline.AddTimeout(options.Timeout);
             });
 
+        services.Configure<TelemetryOptions>(PrometheusRetryTelemetry.Quiet);
         services.AddSingleton<PrometheusApiClient>();
         services.AddSingleton(sp => new PrometheusMetricSource(
             sp.GetRequiredService<PrometheusApiClient>(),

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using ScaleControl.Core.Signals;
 using ScaleControl.Prometheus.Tests.Infrastructure;
+using ScaleControl.Testing.Logging;
 using ScaleControl.Testing.Prometheus;
 
 namespace ScaleControl.Prometheus.Tests;
@@ -21,6 +22,22 @@ public sealed class PrometheusMetricSourceFailureTests
         Assert.Equal(MetricStatus.Unavailable, reading.Status);
         Assert.Contains("unreachable", reading.Problem);
         Assert.Null(reading.Value);
+    }
+
+    /// <summary>
+    /// An outage is told once, by the metric source and the fault notice: Polly's own events (each attempt's exception at
+    /// Error or Warning) put five stack traces per query per tick in the log, ~470 in the storm walkthrough's first minute.
+    /// </summary>
+    [Fact]
+    public async Task QueryAsync_NothingListening_RetriesLogNoStackTraces()
+    {
+        var log = new CapturedLog();
+        using var factory = new MetricSourceFactory(new Uri($"http://127.0.0.1:{PrometheusServer.FreePort()}"), new Dictionary<string, string?> { ["Retries"] = "2" }, log: log);
+
+        var reading = (await factory.Source.QueryAsync([Query], CancellationToken.None))[Query];
+
+        Assert.Equal(MetricStatus.Unavailable, reading.Status);
+        Assert.DoesNotContain(log.Lines, l => l.Category.StartsWith("Polly", StringComparison.Ordinal));
     }
 
     [Fact]

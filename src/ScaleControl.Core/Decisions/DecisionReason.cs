@@ -285,9 +285,25 @@ internal struct DecisionReason
         }
 
         Quantity.Append(reason.Append("; "), a.Spec.Target)
-            .Append(a.Spec.TargetType == MetricTargetType.Average ? "/pod avg -> " : "/pod -> ")
-            .Append(a.Predictive ?? a.Reactive ?? 0);
+            .Append(a.Spec.TargetType == MetricTargetType.Average ? "/pod avg -> " : "/pod -> ");
+        if (a.Predictive is null && a.HeadroomUsed > 0)
+        {
+            // The count is above value / target: say by how much, so the line adds up ("-> 12, +20% headroom -> 14").
+            reason.Append(Pods(a.Need)).Append(", +").Append(Percent(a.HeadroomUsed)).Append(" headroom -> ");
+        }
+        else if (a.Predictive is null && a.UpTolerance > 0)
+        {
+            // Below the need but within the tolerance band: the count stands, and the line says why.
+            reason.Append(Quantity.Format(a.Need)).Append(", within the ").Append(Percent(a.UpTolerance)).Append(" tolerance of ");
+        }
+
+        reason.Append(a.Predictive ?? a.Reactive ?? 0);
     }
+
+    /// <summary>Whole pods for a need, as the engine rounds it (a hair above an integer is that integer).</summary>
+    private static int Pods(double need) => (int)Math.Ceiling(need - 1e-9);
+
+    private static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
     private static string Step(StepLimit? step) => step switch
     {
@@ -316,6 +332,9 @@ internal readonly struct MetricFacts(in MetricAssessment a)
     public TimeSpan Horizon { get; } = a.Horizon;
     public int? Reactive { get; } = a.Reactive;
     public int? Predictive { get; } = a.Predictive;
+    public double Need { get; } = a.Need;
+    public double HeadroomUsed { get; } = a.HeadroomUsed;
+    public double UpTolerance { get; } = a.UpTolerance;
 
     public bool IsHealthy => Problem is null;
 }

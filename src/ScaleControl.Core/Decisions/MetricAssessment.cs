@@ -4,6 +4,9 @@ using ScaleControl.Core.Signals;
 namespace ScaleControl.Core.Decisions;
 
 /// <summary>What one metric says: its value and trend, or the problem that makes it unusable.</summary>
+/// <param name="Need">The pods the value needs at the target, before headroom or tolerance (2.2 for qps 66 at 30/pod).</param>
+/// <param name="HeadroomUsed">The share <paramref name="Reactive"/> was sized above <paramref name="Need"/> on a scale-up (0.2 = 20 %).</param>
+/// <param name="UpTolerance">The up tolerance band when it kept <paramref name="Reactive"/> at the running count below the need; else 0.</param>
 internal readonly record struct MetricAssessment(
     MetricSpec Spec,
     double? Value,
@@ -11,7 +14,10 @@ internal readonly record struct MetricAssessment(
     Trend Trend,
     TimeSpan Horizon,
     int? Reactive,
-    int? Predictive)
+    int? Predictive,
+    double Need = 0,
+    double HeadroomUsed = 0,
+    double UpTolerance = 0)
 {
     /// <summary>The tolerance band is at least this many noise units (typical change between observations) wide.</summary>
     public const double NoiseBand = 1.5;
@@ -104,7 +110,11 @@ internal readonly record struct MetricAssessment(
             predictive = sized;
         }
 
-        return new MetricAssessment(spec, value, null, trend, horizon, reactive, predictive);
+        // What the reason line needs to add up: "8/pod -> 12, +20% headroom -> 14", "30/pod -> 2.2, within the 13% tolerance of 2".
+        var need = Needed(spec, value, basis);
+        var headroomUsed = reactive > Math.Max(current, Ceiling(need)) ? headroom : 0;
+        var tolerated = reactive == current && need > current ? tolerance.Up : 0;
+        return new MetricAssessment(spec, value, null, trend, horizon, reactive, predictive, need, headroomUsed, tolerated);
     }
 
     /// <summary>

@@ -206,6 +206,7 @@ public static class ProposalLifecycle
             ToTarget = newer.DesiredReplicas,
             FromAlternative = spec.AlternativeReplicas,
             Reason = newer.Reason,
+            FromReason = proposal.Status.Amendments.Count == 0 ? spec.Reason : null,
         };
         var required = ApprovalShaping.ApprovalsNeeded(spec.RequiredApprovals, newer.RequiresTwoPersons);
         var message = $"updated {Time(now)}: {spec.ToReplicas} → {newer.DesiredReplicas}";

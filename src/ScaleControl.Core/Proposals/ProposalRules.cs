@@ -216,9 +216,24 @@ public static partial class ProposalRules
 public sealed record RefusalHold(ScaleProposal Refused, DateTimeOffset Until, int SizedFor)
 {
     /// <summary>What the card and the policy status say: until when, and who can lift it.</summary>
-    public string Describe() =>
-        $"held after {Refused.Status switch { { Undo: { } undo } => $"{undo.By} undid", { Phase: ProposalPhase.Rejected } => $"{Refused.Status.Rejection?.User} rejected", _ => "a partial approval of" }} "
-        + $"{Refused.Spec.FromReplicas} → {Refused.Spec.ToReplicas}: {Terms(Until.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC")}";
+    public string Describe() => $"held after {What()}: {Terms(Until.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC")}";
+
+    /// <summary>
+    /// Who refused what: "bob rejected 20 → 60", "a partial approval of 20 → 60", "alice undid 20 → 60"; an undo takes
+    /// back what was applied, which after a partial approval is less than the ask ("alice undid 20 → 40 (of 20 → 60 asked)").
+    /// </summary>
+    private string What()
+    {
+        var spec = Refused.Spec;
+        var asked = $"{spec.FromReplicas} → {spec.ToReplicas}";
+        return Refused.Status switch
+        {
+            { Undo: { } undo, AppliedReplicas: { } applied } when applied != spec.ToReplicas => $"{undo.By} undid {spec.FromReplicas} → {applied} (of {asked} asked)",
+            { Undo: { } undo } => $"{undo.By} undid {asked}",
+            { Phase: ProposalPhase.Rejected, Rejection: var rejection } => $"{rejection?.User} rejected {asked}",
+            _ => $"a partial approval of {asked}",
+        };
+    }
 
     /// <summary>Until when and who can lift it, with the time already formatted for the reader.</summary>
     public string Terms(string until) =>

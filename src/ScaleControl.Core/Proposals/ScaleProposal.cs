@@ -128,6 +128,12 @@ public sealed record AmendmentRecord
     /// <summary>The half step offered before the change, so a tap on it is still understood.</summary>
     public int? FromAlternative { get; init; }
     public string Reason { get; init; } = "";
+
+    /// <summary>
+    /// The first amendment only: the reason the proposal was made for, which the amendment replaces in the spec (the
+    /// history's Proposed row says why it asked what it first asked; later amendments replace the previous one's reason).
+    /// </summary>
+    public string? FromReason { get; init; }
 }
 
 public sealed record PhaseTransition

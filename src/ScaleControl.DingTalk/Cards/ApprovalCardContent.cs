@@ -263,7 +263,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             ProposalPhase.Superseded => SupersededText(status),
             ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Escape(status.Rejection.Reason)}; no change")
                 + HoldText(proposal),
-            ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied → {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
+            ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied {PartFrom(status)}→ {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
                 + $"; {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} awaits approval",
             ProposalPhase.Expired => "expired: nobody decided in time; no change",
             _ => "",
@@ -283,6 +283,10 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         { SupersededBy: { } by } => $"superseded by {by}; no change",
         _ => "superseded; no change",
     };
+
+    /// <summary>"20 ": the count the part already applied started from (a record without its steps says only where it went).</summary>
+    private static string PartFrom(ScaleProposalStatus status) =>
+        status.AppliedSteps is [.., var last] ? $"{last.From.ToString(CultureInfo.InvariantCulture)} " : "";
 
     /// <summary>" by Zhang San": who approved the part already applied (the approvals start again for the rest).</summary>
     private string PartApprovedBy(ScaleProposal proposal) =>

@@ -74,6 +74,30 @@ public class DecisionEngineSizingRuleTests
     }
 
     [Fact]
+    public void Decide_ScaleUpWithHeadroom_TheReasonSaysHowTheCountAddsUp()
+    {
+        // Live (storm walkthrough): "qps 88.1 …; 8/pod -> 14" — 88.1 / 8 is 11, and nothing said where 3 more came from.
+        var d = Rig(Scrapes(0.06, seed: 3)).Decide(13_000); // 26 pods measured
+
+        var headroom = (int)Math.Round(((double)d.DesiredReplicas / 26 - 1) * 100);
+        Assert.True(d.DesiredReplicas > 26, d.Reason);
+        Assert.Matches($@"/pod -> 26, \+\d+% headroom -> {d.DesiredReplicas}(;|,|$)", d.Reason);
+        Assert.InRange(headroom, 1, (int)(TrendPredictor.MaxHeadroom * 100) + 4); // the share shown is the one used, give or take the rounding up
+    }
+
+    [Fact]
+    public void Decide_NeedWithinTheUpTolerance_TheReasonSaysTheCountStandsAndWhy()
+    {
+        // Live: "qps 63.6; 30/pod -> 2, stay at 2" — 63.6 / 30 is 2.1, and nothing said why that is not 3.
+        var rig = new EngineRig(Policy(predict: false, upTolerance: 0.1)) { Spec = 20, Ready = 20 };
+
+        var d = rig.Decide(10_500); // 21 pods' worth: 5 % over the running 20
+
+        Assert.Equal(20, d.DesiredReplicas);
+        Assert.Contains("/pod -> 21, within the 10% tolerance of 20", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_CountAboveAnyMeasuredNeed_IsReleasedInsideTheDownBand()
     {
         // 31 pods for a need of 28 (ratio 0.90: inside the 10 % down band), and no measurement asked for more.

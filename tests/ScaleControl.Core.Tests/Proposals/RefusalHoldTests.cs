@@ -88,6 +88,21 @@ public class RefusalHoldTests
     }
 
     [Fact]
+    public void Hold_UndoneHalfStep_NamesTheChangeUndone_NotTheWholeAsk()
+    {
+        // Live (storm walkthrough): lisi approved half (2 → 6 of 2 → 11), zhangsan undid it (6 → 2); the status and
+        // dashboard then said "held after zhangsan undid 2 → 11", a change that never happened.
+        var approved = ProposalLifecycle.Approve(Pending(), "alice", ApprovalChannel.DingTalk, T0.AddSeconds(5), replicas: 40).Proposal;
+        var applied = ProposalLifecycle.MarkApplied(ProposalLifecycle.StartApplying(approved, T0.AddSeconds(6)).Proposal, 40, T0.AddSeconds(7)).Proposal;
+        var undone = ProposalLifecycle.MarkUndone(applied, AppliedUndo(), T0.AddSeconds(9)).Proposal;
+
+        var hold = ProposalRules.Hold(undone, Policy(), Decision(from: 20, to: 60), T0.AddSeconds(10));
+
+        Assert.NotNull(hold);
+        Assert.Contains("held after alice undid 20 → 40 (of 20 → 60 asked):", hold.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Hold_FullyAppliedOrExpired_HoldsNothing()
     {
         Assert.Null(ProposalRules.HoldOf(InPhase(ProposalPhase.Applied)));

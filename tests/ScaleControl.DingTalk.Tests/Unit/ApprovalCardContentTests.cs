@@ -194,6 +194,7 @@ public class ApprovalCardContentTests
             Phase = ProposalPhase.Pending,
             AppliedReplicas = 40,
             AppliedAt = SampleProposals.Created.AddMinutes(1),
+            AppliedSteps = [new AppliedStep { From = 20, To = 40, At = SampleProposals.Created.AddMinutes(1) }],
             History =
             [
                 new PhaseTransition { To = ProposalPhase.Pending, At = SampleProposals.Created, By = "scalecontrol" },
@@ -203,7 +204,8 @@ public class ApprovalCardContentTests
             ],
         }));
 
-        Assert.Equal("applied → 40 by Zhang San at 10:33:00 UTC; 40 → 60 awaits approval", rest[V.Result]);
+        // The count it started from too (the storm walkthrough's card read "applied → 4": from what?).
+        Assert.Equal("applied 20 → 40 by Zhang San at 10:33:00 UTC; 40 → 60 awaits approval", rest[V.Result]);
     }
 
     [Fact]

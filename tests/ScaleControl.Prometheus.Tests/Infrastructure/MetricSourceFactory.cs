@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ScaleControl.Prometheus.Api;
@@ -13,7 +14,8 @@ internal sealed class MetricSourceFactory : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public MetricSourceFactory(Uri url, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <param name="log">Where the host's log lines go (none when null).</param>
+    public MetricSourceFactory(Uri url, IDictionary<string, string?>? settings = null, TimeProvider? time = null, ILoggerProvider? log = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -28,7 +30,13 @@ internal sealed class MetricSourceFactory : IDisposable
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         // The fake clock only sets the query's evaluation time: HTTP timeouts and retry delays stay on real time.
-        var services = new ServiceCollection().AddLogging();
+        var services = new ServiceCollection().AddLogging(logging =>
+        {
+            if (log is not null)
+            {
+                logging.AddProvider(log);
+            }
+        });
         services.AddScaleControlPrometheus(configuration);
         _services = services.BuildServiceProvider(validateScopes: true);
         Source = new PrometheusMetricSource(

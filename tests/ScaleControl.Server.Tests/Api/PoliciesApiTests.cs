@@ -175,6 +175,7 @@ public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
             {
                 Phase = ProposalPhase.Applied,
                 AppliedReplicas = 8,
+                AppliedAt = appliedAt,
                 History = [new PhaseTransition { To = ProposalPhase.Pending, At = appliedAt.AddMinutes(-1) }, new PhaseTransition { From = ProposalPhase.Applying, To = ProposalPhase.Applied, At = appliedAt }],
             },
         }, default);

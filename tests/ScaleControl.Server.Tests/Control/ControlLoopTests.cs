@@ -53,6 +53,28 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task History_AmendedProposal_ProposedRowSaysWhatWasAskedThenAndWhy_AmendedRowTheChange()
+    {
+        // Live (storm walkthrough): a card proposed 3 → 4 at 17:28:47 and amended to 14 by 17:29:47 showed in the
+        // history as "Proposed 3 → 14" at 17:28:47 with the reason of 17:29:47 (qps 417 where it was 146).
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        var first = Assert.Single(await Open("shop"));
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 30);
+        var amended = Assert.Single(await Open("shop"));
+
+        var history = await _server.Service<HistoryService>().ListAsync("shop", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, default);
+
+        var proposed = Assert.Single(history, e => e.Kind == HistoryKind.Proposed);
+        Assert.Equal((4, 10, first.Spec.Reason), (proposed.From, proposed.To, proposed.Reason));
+        var change = Assert.Single(history, e => e.Kind == HistoryKind.Amended);
+        Assert.Equal((4, 20, amended.Spec.Reason, "target updated 10 → 20"), (change.From, change.To, change.Reason, change.Message));
+        Assert.Equal(amended.Status.Amendments[0].At, change.Time);
+        Assert.NotEqual(first.Spec.Reason, amended.Spec.Reason);
+    }
+
+    [Fact]
     public async Task Approve_CardSeenBeforeTheTargetRose_ThatMuchAppliedRestPendingOnTheSameCard()
     {
         await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
@@ -91,7 +113,7 @@ public sealed class ControlLoopTests : IDisposable
 
         var lines = history.Reverse().Select(e => $"{e.Kind} {e.From}→{e.To} {e.By} {e.Channel}").ToList();
         Assert.Equal(
-            ["Proposed 4→20 scalecontrol ", "Approved 4→10 zhangsan DingTalk", "Applied 4→10 zhangsan DingTalk", "Approved 10→20 lisi DingTalkChat", "Applied 10→20 lisi DingTalkChat"],
+            ["Proposed 4→10 scalecontrol ", "Amended 4→20 scalecontrol ", "Approved 4→10 zhangsan DingTalk", "Applied 4→10 zhangsan DingTalk", "Approved 10→20 lisi DingTalkChat", "Applied 10→20 lisi DingTalkChat"],
             lines);
     }
 

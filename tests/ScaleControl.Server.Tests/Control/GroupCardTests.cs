@@ -94,6 +94,29 @@ public sealed class GroupCardTests : IDisposable
     }
 
     [Fact]
+    public async Task ApproveAll_EveryRowRefusedForTheSameReason_TheReasonIsSaidOnceNamingTheRows()
+    {
+        // Live (storm walkthrough, Prometheus down): the tapper's private line on the phone said the same 190-character
+        // "Not applied: cannot confirm it is still needed: …" three times, once per row.
+        await GivenChainUnderLoad();
+        await Tick();
+        _server.Metrics.Down = "Prometheus unreachable";
+        await Tick(seconds: 5);
+        var lead = (await Open()).OrderBy(ProposalFactory.CreatedAt).First();
+
+        var result = await _server.Service<IApprovalInbox>().DecideAsync(
+            new ApprovalCommand("feed", lead.Metadata.Name, "zhangsan", ApprovalChannel.DingTalk, true, AllRows: true), default);
+
+        Assert.Equal(ApprovalResultKind.Refused, result.Kind);
+        Assert.Matches(@"^0 of 3 rows approved: feed/\w+, feed/\w+, feed/\w+: Not applied: cannot confirm it is still needed", result.Message);
+        Assert.All(s_chain, name => Assert.Equal(1, CountOf($"feed/{name}", result.Message)));
+        Assert.Equal(1, CountOf("cannot confirm", result.Message));
+        Assert.Equal(3, (await Open()).Count);
+    }
+
+    private static int CountOf(string part, string text) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    [Fact]
     public async Task UndoAll_AStrangersUndoWaits_AnApproversUndoTakesItOverAndApplies()
     {
         await GivenChainUnderLoad();

@@ -119,9 +119,9 @@ public sealed class ApprovalService(
 
         var accepted = results.Count(r => r.Kind == ApprovalResultKind.Accepted);
         var kind = accepted > 0 ? ApprovalResultKind.Accepted : results.All(r => r.Kind == ApprovalResultKind.Duplicate) ? ApprovalResultKind.Duplicate : ApprovalResultKind.Refused;
-        var lines = results.Select(r => r.Proposal is { } p ? $"{p.Metadata.Namespace}/{p.Spec.Target.Name}: {r.Message}" : r.Message);
+        var lines = RowOutcomes.Join(results.Zip(rows, (r, row) => ($"{row.Metadata.Namespace}/{row.Spec.Target.Name}", r.Message)));
         var lead = results.Select(r => r.Proposal).FirstOrDefault(p => p?.Key == proposal.Key) ?? proposal;
-        return new ApprovalResult(kind, $"{accepted} of {rows.Count} rows {(command.Approve ? "approved" : "rejected")}: {string.Join("; ", lines)}", lead);
+        return new ApprovalResult(kind, $"{accepted} of {rows.Count} rows {(command.Approve ? "approved" : "rejected")}: {lines}", lead);
     }
 
     /// <summary>

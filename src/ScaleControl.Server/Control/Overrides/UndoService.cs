@@ -73,8 +73,8 @@ public sealed class UndoService(
         var applied = results.Count(r => r.Result.Kind == UndoResultKind.Applied);
         var proposed = results.Count(r => r.Result.Kind == UndoResultKind.Proposed);
         var kind = applied > 0 ? UndoResultKind.Applied : proposed > 0 ? UndoResultKind.Proposed : UndoResultKind.Refused;
-        var lines = results.Select(r => $"{r.Row.Metadata.Namespace}/{r.Row.Spec.Target.Name}: {r.Result.Message}");
-        return new UndoResult(kind, $"{applied} of {rows.Count} rows undone{(proposed > 0 ? $", {proposed} await approval" : "")}: {string.Join("; ", lines)}",
+        var lines = RowOutcomes.Join(results.Select(r => ($"{r.Row.Metadata.Namespace}/{r.Row.Spec.Target.Name}", r.Result.Message)));
+        return new UndoResult(kind, $"{applied} of {rows.Count} rows undone{(proposed > 0 ? $", {proposed} await approval" : "")}: {lines}",
             results.FirstOrDefault(r => r.Result.Kind == kind).Result?.Proposal);
     }
 

@@ -7,9 +7,13 @@ using ScaleControl.Server.Hosting;
 
 namespace ScaleControl.Server.Control.Queries;
 
+/// <summary>What a history row records; at the same instant a later kind sorts as the later row.</summary>
 public enum HistoryKind
 {
     Proposed,
+
+    /// <summary>A pending proposal's target changed in place as the traffic moved ("updated 10:32: 4 → 10").</summary>
+    Amended,
     Approved,
     Rejected,
     Applied,
@@ -70,15 +74,22 @@ public sealed class HistoryService(IProposalStore proposals, IPolicyStore polici
     {
         var action = ProposalFactory.ActionOf(p);
         var created = ProposalFactory.CreatedAt(p);
-        // Why: the decision's reason, or for a pin the operator's order with its --reason; a rejection carries its own.
+        // Why: the decision's reason as it stood then, or for a pin the operator's order with its --reason; a rejection carries its own.
         HistoryEntry Entry(DateTimeOffset at, HistoryKind kind, string by, string? channel, string message, int? to = null, string? reason = null, int? from = null) =>
             new(at, p.Metadata.Namespace, p.Spec.Target.Name, p.Spec.PolicyName, kind, from ?? p.Spec.FromReplicas, to ?? p.Spec.ToReplicas, by, channel, message, p.Metadata.Name,
-                reason ?? p.Spec.Reason);
+                reason ?? ReasonAt(p, at));
 
         if (action == ProposalFactory.Action.Approval || WaitedForApprovers(p, action))
         {
-            // A partly applied proposal starts from where its rest starts now; it was proposed from the first part's start.
-            yield return Entry(created, HistoryKind.Proposed, p.Spec.RequestedBy, null, p.Spec.Reason, from: p.Status.AppliedSteps.FirstOrDefault()?.From);
+            // A partly applied proposal starts from where its rest starts now; it was proposed from the first part's
+            // start, and for the target it had before any amendment.
+            var amendments = p.Status.Amendments;
+            yield return Entry(created, HistoryKind.Proposed, p.Spec.RequestedBy, null, ReasonAt(p, created), amendments.FirstOrDefault()?.FromTarget, from: FromAt(p, created));
+            foreach (var amendment in amendments)
+            {
+                yield return Entry(amendment.At, HistoryKind.Amended, p.Spec.RequestedBy, null, $"target updated {amendment.FromTarget} → {amendment.ToTarget}", amendment.ToTarget, from: FromAt(p, amendment.At));
+            }
+
             foreach (var step in p.Status.AppliedSteps)
             {
                 foreach (var approval in step.Approvals)
@@ -125,6 +136,28 @@ public sealed class HistoryService(IProposalStore proposals, IPolicyStore polici
                 : transition.By;
             yield return Entry(transition.At, kind, by, channel, transition.Message, p.Status.AppliedReplicas);
         }
+    }
+
+    /// <summary>What the proposal said it asked for at <paramref name="at"/>: an amendment replaces the spec's reason.</summary>
+    private static string ReasonAt(ScaleProposal p, DateTimeOffset at)
+    {
+        var amendments = p.Status.Amendments;
+        if (amendments.Count == 0)
+        {
+            return p.Spec.Reason;
+        }
+
+        return amendments.LastOrDefault(a => a.At <= at)?.Reason
+            ?? amendments[0].FromReason
+            ?? "(not recorded: amended by a version that did not keep the first reason)";
+    }
+
+    /// <summary>The count the proposal's open part started from at <paramref name="at"/>: each applied part moves it.</summary>
+    private static int FromAt(ScaleProposal p, DateTimeOffset at)
+    {
+        var steps = p.Status.AppliedSteps;
+        // A part applied in the same instant as an amendment came after it (the tap saw the older target).
+        return steps.LastOrDefault(s => s.At < at)?.To ?? (steps.Count > 0 ? steps[0].From : p.Spec.FromReplicas);
     }
 
     /// <summary>

@@ -165,17 +165,22 @@ public sealed class WhatIfSimulator(DecisionEngine engine, IMetricSource metrics
         : policy.Spec.Approval?.Escalation is { } escalation ? (TimeSpan.FromSeconds(escalation.AfterSeconds), "the policy's escalation time (approval.escalation.afterSeconds)")
         : (DefaultApprovalDelay, "the default escalation time (the policy sets no escalation)");
 
-    /// <summary>The workload's count at <paramref name="from"/>: the first change applied since then started from it; none → it is still today's.</summary>
+    /// <summary>
+    /// The workload's count at <paramref name="from"/>: the first change applied since then started from it; none → it
+    /// is still today's. Every applied change counts, the parts of a partly approved proposal too, each at its apply
+    /// (not at a later mark on its proposal, such as an undo's).
+    /// </summary>
     private async Task<(int? Replicas, string Source)> ReplicasAtAsync(WorkloadRef target, WorkloadState? now, DateTimeOffset from, CancellationToken cancellationToken)
     {
         var first = (await proposals.ListAsync(target.Namespace, cancellationToken))
-            .Where(p => p.Status.Phase == ProposalPhase.Applied && ProposalRules.TargetKey(ProposalFactory.TargetOf(p)) == ProposalRules.TargetKey(target))
-            .Select(p => (Proposal: p, At: p.Status.History.LastOrDefault(h => h.To == ProposalPhase.Applied)?.At))
-            .Where(a => a.At > from)
-            .OrderBy(a => a.At)
+            .Where(p => ProposalRules.TargetKey(ProposalFactory.TargetOf(p)) == ProposalRules.TargetKey(target))
+            .SelectMany(AppliedChanges.Of)
+            .Where(c => c.Time > from)
+            .OrderBy(c => c.Time)
+            .Select(c => (ScaleChange?)c)
             .FirstOrDefault();
-        return first.Proposal is { } p
-            ? (p.Spec.FromReplicas, $"applied proposal {p.Metadata.Name} ({p.Spec.FromReplicas} → {p.Status.AppliedReplicas ?? p.Spec.ToReplicas})")
+        return first is { } c
+            ? (c.From, $"applied proposal {c.Source?.Proposal} ({c.From} → {c.To})")
             : (now?.SpecReplicas, "the workload now (no change applied in the window)");
     }
 
