@@ -65,7 +65,8 @@ public static class ListenAddress
     public static string[]? LoopbackHostNames(WebApplicationBuilder builder)
     {
         var host = ConfiguredUri(builder).Host;
-        var loopback = host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+        var wildcard = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { } urls && (urls.Contains("://*", StringComparison.Ordinal) || urls.Contains("://+", StringComparison.Ordinal));
+        var loopback = !wildcard && (host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
         return loopback ? ["localhost", "127.0.0.1", "[::1]"] : null;
     }
 
