@@ -33,7 +33,7 @@ public sealed class ReplayLimitTests(ServerFactory server) : IClassFixture<Serve
 
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(TimeSpan.FromSeconds(ReplayLimit.RetryAfterSeconds), third.Headers.RetryAfter?.Delta);
+        Assert.Equal(TimeSpan.FromSeconds(ReadLimits.RetryAfterSeconds), third.Headers.RetryAfter?.Delta);
         Assert.Contains("at most 2 what-if replays run at once", (await third.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // The two callers give up: their slots are free again.
