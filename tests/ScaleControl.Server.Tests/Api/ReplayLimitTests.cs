@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using ScaleControl.Server.Api;
 using ScaleControl.Server.Tests.Infrastructure;
+using ScaleControl.Testing.Timing;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 
 namespace ScaleControl.Server.Tests.Api;
@@ -27,7 +27,7 @@ public sealed class ReplayLimitTests(ServerFactory server) : IClassFixture<Serve
         using var running = new CancellationTokenSource();
         var first = client.PostAsync("/api/v1/policies/video/replay-a/whatif", Json(), running.Token);
         var second = client.PostAsync("/api/v1/policies/video/replay-b/whatif", Json(), running.Token);
-        await WaitForAsync(() => server.Metrics.RangeCalls.Select(c => c.Query).Distinct().Count() >= 2, "both replays to ask Prometheus");
+        Assert.True(await Patience.UntilAsync(() => server.Metrics.RangeCalls.Select(c => c.Query).Distinct().Count() >= 2, 10), "timed out waiting for both replays to ask Prometheus");
 
         using var third = await client.PostAsync("/api/v1/policies/video/replay-c/whatif", Json());
 
@@ -42,26 +42,14 @@ public sealed class ReplayLimitTests(ServerFactory server) : IClassFixture<Serve
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
         server.Metrics.SilentRange = null;
         HttpStatusCode status = default;
-        await WaitForAsync(async () =>
+        Assert.True(await Patience.UntilAsync(async () =>
         {
             using var again = await client.PostAsync("/api/v1/policies/video/replay-c/whatif", Json());
             status = again.StatusCode;
             return status != HttpStatusCode.TooManyRequests;
-        }, "a freed slot");
+        }, 10), "timed out waiting for a freed slot");
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
     private static StringContent Json() => new("""{"fromSeconds":600,"stepSeconds":15}""", System.Text.Encoding.UTF8, "application/json");
-
-    private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
 }
