@@ -30,9 +30,11 @@ try
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseRequestBodyLimit();
+    app.UseKnownMethodsOnly(); // before the request metrics: a made-up method must not become a time series
     app.UseHttpMetrics();
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseRateLimiter();
     app.UseStrictQueryParameters();
 
     app.MapHealthEndpoints();

@@ -45,7 +45,7 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
             : json.Message.Contains("Duplicate", StringComparison.Ordinal) ? $"{field} is given more than once; give each field once."
             : json.Message.Contains("doesn't allow", StringComparison.Ordinal) && json.Message.Contains("null values", StringComparison.Ordinal) ? $"{field} must not be null: give a value or leave the field out."
             : json.InnerException is InvalidOperationException { Message: var text } && text.Contains("UTF-16", StringComparison.Ordinal)
-                ? $"{field} is not valid Unicode text: a lone surrogate escape (\\ud800 without its pair) stands for no character." // it said "expected a string"
+                ? $"{field} is not valid Unicode text: {NotUnicode(text)}." // it said "expected a string"
             : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? $"{field} has the wrong type: {Expected(json.Message, field)}."
             : $"the body is not valid JSON{(field == "$" ? "" : $" at {field}")}: {FirstSentence(json.Message)}";
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
@@ -53,6 +53,13 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
             Title = "The request body is invalid",
         };
     }
+
+    /// <summary>What the reader found: raw bytes that are not UTF-8, or an escape of half a surrogate pair (named as sent: <c>\udc00</c>).</summary>
+    private static string NotUnicode(string readerMessage) =>
+        readerMessage.Contains("UTF-8", StringComparison.Ordinal) ? "its bytes are not UTF-8 (send the body as UTF-8)"
+        : System.Text.RegularExpressions.Regex.Match(readerMessage, "0x([0-9A-Fa-f]{4})") is { Success: true } value
+            ? $"a lone surrogate escape (\\u{value.Groups[1].Value.ToLowerInvariant()} without its pair) stands for no character"
+            : "a lone surrogate escape (the first half of a pair, with no second half after it) stands for no character";
 
     /// <summary><c>$.spec.metrics[0].target</c> → <c>spec.metrics[0].target</c>; the whole body is <c>$</c>.</summary>
     internal static string FieldOf(string? path) =>

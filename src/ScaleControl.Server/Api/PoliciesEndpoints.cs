@@ -32,7 +32,7 @@ public static class PoliciesEndpoints
             .Validate<ScalePolicy>();
         group.MapPost("/{ns}/{name}/evaluate", EvaluatePolicy).WithName(nameof(EvaluatePolicy)).WithSummary("Decide now, as a dry run; nothing is applied.");
         group.MapPost("/{ns}/{name}/whatif", WhatIf).WithName(nameof(WhatIf)).WithSummary("Replay recent metric history through the policy in simulated time.")
-            .Validate<WhatIfRequest>();
+            .Validate<WhatIfRequest>().LimitedAsReplay();
         group.MapPost("/{ns}/{name}/freeze", Freeze).WithName(nameof(Freeze)).WithSummary("Freeze the policy: the loop changes nothing until it expires.")
             .RequireAuthorization(AccessPolicies.Operator).AddEndpointFilter<NamespaceAccessFilter>()
             .Validate<FreezeRequest>();

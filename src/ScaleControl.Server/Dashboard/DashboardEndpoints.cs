@@ -61,6 +61,7 @@ public static class DashboardEndpoints
                 // Always revalidate (the page changes with the server), cheaply: the ETag answers 304.
                 file.Context.Response.Headers.CacheControl = "no-cache";
                 file.Context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+                PageHeaders.Apply(file.Context.Response);
             },
         });
         app.Run(context =>

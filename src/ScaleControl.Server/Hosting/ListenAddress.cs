@@ -56,6 +56,20 @@ public static class ListenAddress
         return new Uri(local.GetLeftPart(UriPartial.Authority));
     }
 
+    /// <summary>
+    /// The host names a sandbox listening on loopback only answers to. Its admin token is printed for everyone, so a web
+    /// page on another site that re-points its own name at 127.0.0.1 (DNS rebinding) would be same-origin with the
+    /// sandbox and could drive it as admin; with any other Host header the request is refused (400) before it runs.
+    /// Null when the server listens beyond loopback (someone showing the sandbox on a LAN chose that).
+    /// </summary>
+    public static string[]? LoopbackHostNames(WebApplicationBuilder builder)
+    {
+        var host = ConfiguredUri(builder).Host;
+        var wildcard = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { } urls && (urls.Contains("://*", StringComparison.Ordinal) || urls.Contains("://+", StringComparison.Ordinal));
+        var loopback = !wildcard && (host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+        return loopback ? ["localhost", "127.0.0.1", "[::1]"] : null;
+    }
+
     private static Uri ConfiguredUri(WebApplicationBuilder builder)
     {
         var configured = builder.Configuration[WebHostDefaults.ServerUrlsKey];

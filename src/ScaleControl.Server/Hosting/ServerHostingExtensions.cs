@@ -56,6 +56,7 @@ public static class ServerHostingExtensions
         services.AddSingleton<IValidator<ScalePolicy>, ScalePolicyValidator>();
         services.AddValidatorsFromAssemblyContaining<FreezeRequestValidator>(ServiceLifetime.Singleton);
         services.AddOpenApi();
+        services.AddReadLimits();
         services.AddHealthChecks()
             .AddCheck<StoresReadyCheck>("stores", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<WorkloadCachesReadyCheck>("workload-caches", tags: [HealthEndpoints.ReadyTag]);

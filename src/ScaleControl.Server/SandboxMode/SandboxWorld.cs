@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
 using ScaleControl.DingTalk.Configuration;
 using ScaleControl.Kubernetes.Resources;
@@ -35,6 +36,11 @@ public static class SandboxWorld
         var settings = builder.Configuration.GetSection(SandboxOptions.SectionName).Get<SandboxOptions>() ?? new SandboxOptions();
         var kubernetesApi = ListenAddress.KubernetesApi(builder, settings.KubernetesPort); // before Pin fixes a port-0 address
         var baseUrl = ListenAddress.Pin(builder);
+        if (ListenAddress.LoopbackHostNames(builder) is { } hosts)
+        {
+            builder.Services.Configure<HostFilteringOptions>(o => o.AllowedHosts = hosts);
+        }
+
         // Before anything in the state directory is written (the kubeconfig, the signing key, --reset's deletions).
         var stateLock = SandboxStateLock.Acquire(StateDirectory(settings));
         builder.Services.AddSingleton(_ => stateLock); // made by a factory, so the host disposes (releases) it at shutdown

@@ -61,6 +61,34 @@ public sealed class RequestErrorTests : IDisposable
     }
 
     [Theory]
+    [InlineData("a\\udc00b", "a lone surrogate escape (\\udc00 without its pair) stands for no character")]
+    [InlineData("\\ud83d", "a lone surrogate escape (the first half of a pair, with no second half after it) stands for no character")]
+    public async Task Reason_LoneSurrogateEscape_NamedAsSent(string reason, string expected)
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/policies/shop/checkout-api/freeze", $$"""{"durationSeconds":60,"reason":"{{reason}}"}""");
+
+        Assert.Equal($"reason is not valid Unicode text: {expected}.", errors.GetProperty("reason")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Reason_BytesThatAreNotUtf8_SaidSo_NotCalledASurrogate()
+    {
+        await GivenPolicyAsync();
+        using var client = _server.ClientWith(ZhangsanToken);
+        using var content = new ByteArrayContent([.. Encoding.ASCII.GetBytes("{\"durationSeconds\":60,\"reason\":\"a"), 0xFF, .. Encoding.ASCII.GetBytes("b\"}")]);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await client.PostAsync("/api/v1/policies/shop/checkout-api/freeze", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await response.ReadJson()).GetProperty("errors").GetProperty("reason")[0].GetString();
+        Assert.Equal("reason is not valid Unicode text: its bytes are not UTF-8 (send the body as UTF-8).", message);
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.Freeze);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("null")]
     public async Task Body_Missing_SaysAJsonBodyIsNeeded(string body)

@@ -86,6 +86,24 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/proposals/shop/checkout-api-20261125-130210-a8ed")]
+    public async Task Get_Page_RunsOnlyItsOwnScriptsAndIsFramedOnlyByItsOrigin(string path)
+    {
+        using var response = await _http.GetAsync(path);
+
+        var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal); // no inline script, no event handler attribute, no other origin
+        Assert.Contains("default-src 'none';", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'self'", policy, StringComparison.Ordinal);
+        Assert.Contains("base-uri 'none'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe", policy, StringComparison.Ordinal);
+        Assert.Equal("SAMEORIGIN", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("same-origin", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
     [Fact]
     public async Task Page_UsesNoExternalResources()
     {

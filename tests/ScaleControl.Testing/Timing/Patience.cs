@@ -36,4 +36,21 @@ public static class Patience
 
         return condition();
     }
+
+    /// <summary><see cref="UntilAsync(Func{bool}, double)"/> for a condition that is itself asked over the wire (a request tried until it is answered as expected).</summary>
+    public static async Task<bool> UntilAsync(Func<Task<bool>> condition, double seconds)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (waited.Elapsed >= Of(seconds))
+            {
+                return false;
+            }
+
+            await Task.Delay(5);
+        }
+
+        return true;
+    }
 }

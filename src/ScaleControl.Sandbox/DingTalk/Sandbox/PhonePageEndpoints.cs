@@ -32,6 +32,24 @@ internal static class PhonePageEndpoints
             : null;
         return stream is null
             ? Results.NotFound()
-            : Results.Stream(stream, s_contentTypes[extension]);
+            : new PageResult(Results.Stream(stream, s_contentTypes[extension]));
+    }
+
+    /// <summary>
+    /// The phone builds its HTML from what people typed and cards carry, on the dashboard's origin (where the API token
+    /// is kept): should an escape ever be missed, its Content-Security-Policy runs only phone.js, and only the dashboard
+    /// (this origin) may frame it, so no other site can have someone tap Approve through it.
+    /// </summary>
+    private sealed class PageResult(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var headers = httpContext.Response.Headers;
+            headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                + "frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
+            headers.XFrameOptions = "SAMEORIGIN";
+            headers.XContentTypeOptions = "nosniff";
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 }

@@ -13,6 +13,7 @@ window.ScaleControl = (() => {
       if (v === null || v === undefined || v === false) continue;
       if (k === 'class') node.setAttribute('class', v);
       else if (k === 'text') node.textContent = v;
+      else if (k === 'style') node.style.cssText = v; // through the CSSOM: the pages' CSP refuses style attributes
       else node.setAttribute(k, v);
     }
     for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
