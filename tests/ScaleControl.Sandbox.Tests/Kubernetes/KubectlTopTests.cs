@@ -76,16 +76,19 @@ public sealed class KubectlTopTests
     }
 
     [Fact]
-    public async Task TopPodContainers_ShowsTheContainerOfThePod()
+    public async Task TopPodContainers_ShowsTheContainer_AndAFieldSelectorPicksThePod()
     {
         await using var sandbox = await ShopAsync();
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
         var pod = sandbox.Control.List("v1", "Pod", "shop").Select(p => (string)p["metadata"]!["name"]!).First(n => n.StartsWith("checkout-api-", StringComparison.Ordinal));
 
         var rows = Rows((await kubectl.RunAsync("top", "pod", pod, "-n", "shop", "--containers")).StdOut);
+        var selected = Rows((await kubectl.RunAsync("top", "pods", "-A", "--field-selector", $"metadata.name={pod}")).StdOut);
 
         Assert.Equal(["POD", "NAME", "CPU(cores)", "MEMORY(bytes)"], rows[0]);
         Assert.Equal([pod, "checkout-api", $"{HalfLoadMilliCpu}m"], rows[1][..3]);
+        Assert.Equal(2, selected.Length);
+        Assert.Equal(["shop", pod, $"{HalfLoadMilliCpu}m"], selected[1][..3]);
     }
 
     [Fact]
