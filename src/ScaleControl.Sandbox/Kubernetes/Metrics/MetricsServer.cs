@@ -69,12 +69,12 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
     private JsonObject GetNode(Usage usage, string name) => NodeMetrics(usage, operations.Get(BuiltInResources.Nodes, "", name));
 
     private static JsonObject PodMetrics(Usage usage, JsonObject pod) => Item("PodMetrics", usage, pod, "containers", new JsonArray([..
-        usage.Pods[Key(pod)].Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["usage"] = Quantities(c.NanoCpu, c.Memory) })]));
+        usage.Pods[Key(pod)].Containers.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["usage"] = Quantities(c.NanoCpu, c.Memory) })]));
 
     private static JsonObject NodeMetrics(Usage usage, JsonObject node)
     {
         var name = JsonPaths.GetString(node, "metadata.name")!;
-        var onNode = usage.Pods.Where(p => p.Value.Node == name).SelectMany(p => p.Value).ToList();
+        var onNode = usage.Pods.Values.Where(p => p.Node == name).SelectMany(p => p.Containers).ToList();
         return Item("NodeMetrics", usage, node, "usage", Quantities(
             UsageModel.NodeSystemNanoCpu + onNode.Sum(c => c.NanoCpu), UsageModel.NodeSystemMemory + onNode.Sum(c => c.Memory)));
     }
@@ -154,10 +154,7 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
 
     private sealed record Usage(string Timestamp, Dictionary<(string, string), PodUsage> Pods);
 
-    private sealed class PodUsage(string? node, List<ContainerUsage> containers) : List<ContainerUsage>(containers)
-    {
-        public string? Node => node;
-    }
+    private sealed record PodUsage(string? Node, List<ContainerUsage> Containers);
 
     private sealed record ContainerUsage(string Name, long NanoCpu, long Memory);
 }
