@@ -7,6 +7,7 @@ using ScaleControl.Sandbox.Kubernetes.Auth;
 using ScaleControl.Sandbox.Kubernetes.Cluster;
 using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Sandbox.Kubernetes.Http;
+using ScaleControl.Sandbox.Kubernetes.Metrics;
 using ScaleControl.Sandbox.Kubernetes.Operations;
 using ScaleControl.Sandbox.Kubernetes.Resources;
 using ScaleControl.Sandbox.Kubernetes.Storage;
@@ -52,6 +53,9 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RbacAuthorizer>();
         services.AddSingleton<AuthEndpoints>();
+        services.AddSingleton(sp => new MetricsServer(
+            sp.GetRequiredService<ResourceOperations>(), sp.GetRequiredService<TimeProvider>(),
+            new Lazy<ISandboxWorkloadLoad?>(sp.GetService<ISandboxWorkloadLoad>))); // the traffic simulator, when the host runs one
         services.AddSingleton<KubernetesApiHandler>();
         services.AddSingleton(sp => new SandboxKubernetesControl(
             sp.GetRequiredService<ResourceCatalog>(), sp.GetRequiredService<ResourceOperations>(), sp.GetRequiredService<ClusterSimulator>(),

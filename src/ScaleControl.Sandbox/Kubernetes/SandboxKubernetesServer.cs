@@ -30,10 +30,13 @@ public sealed class SandboxKubernetesServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a server; pass a FakeTimeProvider to drive readiness and bookmarks from a test.</summary>
+    /// <summary>
+    /// Starts a server; pass a FakeTimeProvider to drive readiness and bookmarks from a test, and <paramref name="services"/>
+    /// to run more of the sandbox in the same host (e.g. the traffic simulator, whose load the metrics API reports).
+    /// </summary>
     public static async Task<SandboxKubernetesServer> StartAsync(
         Action<SandboxKubernetesOptions>? configure = null, TimeProvider? time = null, string prefix = "", bool tls = false,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var certificate = tls ? SandboxCertificate.Create(TimeProvider.System) : null;
@@ -51,6 +54,7 @@ public sealed class SandboxKubernetesServer : IAsyncDisposable
         }
 
         builder.Services.AddSandboxKubernetes(configure);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapSandboxKubernetes(prefix);
         await app.StartAsync(cancellationToken);

@@ -9,7 +9,7 @@ namespace ScaleControl.Sandbox.Traffic;
 /// lazily up to the injected clock's "now" whenever something reads it, so tests with a fake clock are exact. With a
 /// state directory, what was started (hot events, pushes, replays) is kept and played on after a restart.
 /// </summary>
-public sealed class TrafficSimulator : IDisposable
+public sealed class TrafficSimulator : ISandboxWorkloadLoad, IDisposable
 {
     private static readonly TimeSpan s_step = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_eventRetention = TimeSpan.FromHours(1);
@@ -201,6 +201,20 @@ public sealed class TrafficSimulator : IDisposable
                 s.Replay is ({ } r, _) && r.EndsAt > now ? r.Trace : null))];
         }
     }
+
+    /// <inheritdoc/>
+    public WorkloadLoad? Load(string @namespace, string workload, TimeSpan window) => Read(history =>
+    {
+        var service = history.Services.FirstOrDefault(s => s.Namespace == @namespace && s.Workload == workload);
+        if (service is null)
+            return null;
+        var end = history.TotalsAt(service, history.Now);
+        var start = history.TotalsAt(service, history.Now - window);
+        var demand = end is not null && start is not null
+            ? (end[TrafficCounters.Requests] - start[TrafficCounters.Requests]) / window.TotalSeconds
+            : service.Current?.DemandQps ?? 0; // less history than the window (just started): the current second
+        return new WorkloadLoad(demand, service.Options.PodCapacityQps);
+    });
 
     /// <summary>Runs <paramref name="read"/> against the history, advanced to now, under the simulator's lock.</summary>
     internal T Read<T>(Func<TrafficHistory, T> read)

@@ -49,17 +49,18 @@ public sealed class SandboxHarness : IAsyncDisposable
     /// <summary>
     /// Starts a sandbox. With <paramref name="fakeTime"/> the controller loop is off and the clock is a
     /// <see cref="FakeTimeProvider"/>; <paramref name="installCrds"/> seeds <see cref="CrdFiles"/>; <paramref name="tls"/> serves
-    /// https (kubectl sends bearer tokens only over TLS).
+    /// https (kubectl sends bearer tokens only over TLS); <paramref name="services"/> adds to the server's host (e.g. the traffic simulator).
     /// </summary>
     public static async Task<SandboxHarness> StartAsync(
-        Action<SandboxKubernetesOptions>? configure = null, bool fakeTime = false, string prefix = "", bool installCrds = false, bool tls = false)
+        Action<SandboxKubernetesOptions>? configure = null, bool fakeTime = false, string prefix = "", bool installCrds = false, bool tls = false,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var time = fakeTime ? new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero)) : null;
         var server = await SandboxKubernetesServer.StartAsync(o =>
         {
             o.RunControllerLoop = !fakeTime;
             configure?.Invoke(o);
-        }, time, prefix, tls);
+        }, time, prefix, tls, services: services);
         foreach (var crd in installCrds ? CrdFiles : [])
         {
             server.Control.Seed(File.ReadAllText(crd));

@@ -9,7 +9,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Auth;
 /// The roles every cluster starts with, in substance as kube-apiserver's bootstrap policy
 /// (plugin/pkg/auth/authorizer/rbac/bootstrappolicy): <c>cluster-admin</c> (bound to system:masters), the
 /// user-facing <c>admin</c>, <c>edit</c> and <c>view</c> built by aggregation from the <c>system:aggregate-to-*</c>
-/// roles, and what every authenticated user may do (system:discovery, system:basic-user, system:public-info-viewer).
+/// roles, and what every authenticated user may do (system:discovery, system:basic-user, system:public-info-viewer);
+/// with them metrics-server's <c>system:aggregated-metrics-reader</c>, as the emulated metrics API comes installed.
 /// Created when missing at start, so a restart on kept state keeps what a user changed.
 /// </summary>
 internal static class BootstrapPolicy
@@ -88,6 +89,10 @@ internal static class BootstrapPolicy
             Rule(s_read, ["batch"], ["jobs", "cronjobs", "cronjobs/status", "jobs/status"]),
             Rule(s_read, ["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
             Rule(s_read, ["networking.k8s.io"], ["networkpolicies", "ingresses", "ingresses/status"]));
+        // Not bootstrap policy but metrics-server's own manifest: reading metrics, aggregated into view, edit and admin.
+        yield return Role("system:aggregated-metrics-reader", labels: [AggregateLabel + "view", AggregateLabel + "edit", AggregateLabel + "admin"],
+            aggregateFrom: null,
+            Rule(s_read, [Metrics.MetricsResources.Group], ["pods", "nodes"]));
         yield return Role("system:discovery", labels: null, aggregateFrom: null,
             NonResource(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]));
         yield return Role("system:basic-user", labels: null, aggregateFrom: null,

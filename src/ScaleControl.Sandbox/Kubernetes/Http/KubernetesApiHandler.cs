@@ -7,6 +7,7 @@ using ScaleControl.Sandbox.Kubernetes.Api;
 using ScaleControl.Sandbox.Kubernetes.Auth;
 using ScaleControl.Sandbox.Kubernetes.Control;
 using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Metrics;
 using ScaleControl.Sandbox.Kubernetes.Operations;
 using ScaleControl.Sandbox.Kubernetes.Protobuf;
 using ScaleControl.Sandbox.Kubernetes.Resources;
@@ -27,6 +28,7 @@ internal sealed class KubernetesApiHandler(
     RbacAuthorizer authorizer,
     AuthEndpoints auth,
     WatchStreamer watches,
+    MetricsServer metrics,
     FaultInjector faults,
     RequestJournal journal,
     SandboxKubernetesOptions options,
@@ -228,6 +230,12 @@ internal sealed class KubernetesApiHandler(
             await WriteAsync(context, HttpMethods.IsPost(request.Method) && info.Name is null
                 ? 201
                 : throw ApiErrors.MethodNotAllowed(request.Method), auth.Review(type, user, await ReadObjectAsync(request)));
+            return;
+        }
+
+        if (MetricsResources.IsMetrics(type))
+        {
+            await WriteAsync(context, 200, metrics.Serve(request, info, table));
             return;
         }
 

@@ -251,7 +251,8 @@ internal static class BuiltInResources
             .Concat(PlainStorage)
             .Concat(EventsV1.Types)
             .Concat(EndpointResources.All)
-            .Concat(RbacResources.All);
+            .Concat(RbacResources.All)
+            .Concat(Metrics.MetricsResources.All);
 
     // As apps/v1 SetDefaults_Deployment.
     private static void DefaultRollingUpdate(JsonObject spec)
