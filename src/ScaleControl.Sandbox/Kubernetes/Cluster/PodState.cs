@@ -23,7 +23,7 @@ internal sealed record PodState(
             (pod["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().Where(r => (bool?)r["controller"] == true).Select(r => (string?)r["uid"]).FirstOrDefault(),
             (string?)labels?["pod-template-hash"] ?? (string?)labels?["controller-revision-hash"] ?? "",
             JsonPaths.GetString(pod, "spec.nodeName"),
-            JsonPaths.GetString(BuiltInResources.ConditionOf(pod, "Ready"), "status") == "True",
+            BuiltInResources.IsReady(pod),
             JsonPaths.GetString(pod, "metadata.creationTimestamp") ?? "",
             JsonPaths.GetString(pod, "status.startTime"),
             cpu,
@@ -72,6 +72,6 @@ internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long
         Quantity.MilliCpu(JsonPaths.GetString(node, "status.allocatable.cpu")),
         Quantity.Bytes(JsonPaths.GetString(node, "status.allocatable.memory")),
         (int)(Quantity.Parse(JsonPaths.GetString(node, "status.allocatable.pods")) ?? 110),
-        JsonPaths.GetString(BuiltInResources.ConditionOf(node, "Ready"), "status") == "True",
+        BuiltInResources.IsReady(node),
         node["spec"]?["unschedulable"] is JsonValue cordoned && cordoned.TryGetValue<bool>(out var unschedulable) && unschedulable); // kubectl cordon
 }

@@ -61,7 +61,7 @@ internal sealed record BackendPod(
         pod["metadata"]?["labels"]?.DeepClone() as JsonObject ?? [],
         JsonPaths.GetString(pod, "status.podIP"),
         JsonPaths.GetString(pod, "spec.nodeName"),
-        JsonPaths.GetString(BuiltInResources.ConditionOf(pod, "Ready"), "status") == "True",
+        BuiltInResources.IsReady(pod),
         pod["metadata"]?["deletionTimestamp"] is not null,
         JsonPaths.GetString(pod, "status.phase") is "Succeeded" or "Failed",
         JsonPaths.GetString(pod, "spec.hostname"),

@@ -116,7 +116,7 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
     {
         var all = operations.List(BuiltInResources.Pods, null, LabelSelector.Everything, FieldSelector.Everything)["items"]!.AsArray().OfType<JsonObject>().ToList();
         var owners = new PodWorkloads(operations);
-        var ready = all.Where(p => JsonPaths.GetString(BuiltInResources.ConditionOf(p, "Ready"), "status") == "True")
+        var ready = all.Where(p => BuiltInResources.IsReady(p))
             .GroupBy(owners.Of).Where(g => g.Key is not null).ToDictionary(g => g.Key!.Value, g => g.Count());
         var loads = new Dictionary<(string, string), WorkloadLoad?>();
         var pods = new Dictionary<(string, string), PodUsage>();
@@ -124,7 +124,7 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
         {
             var workload = owners.Of(pod);
             var share = 0d;
-            if (workload is { } w && JsonPaths.GetString(BuiltInResources.ConditionOf(pod, "Ready"), "status") == "True")
+            if (workload is { } w && BuiltInResources.IsReady(pod))
             {
                 if (!loads.TryGetValue(w, out var l))
                 {

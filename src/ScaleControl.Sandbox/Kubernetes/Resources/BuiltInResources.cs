@@ -139,7 +139,7 @@ internal static class BuiltInResources
         Columns =
         [
             TableColumn.NameColumn,
-            new("Status", "string", (o, _) => (JsonPaths.GetString(ConditionOf(o, "Ready"), "status") == "True" ? "Ready" : "NotReady")
+            new("Status", "string", (o, _) => (IsReady(o) ? "Ready" : "NotReady")
                 + (JsonPaths.GetString(o, "spec.unschedulable") == "true" ? ",SchedulingDisabled" : "")),
             new("Roles", "string", (_, _) => "<none>"),
             TableColumn.AgeColumn,
@@ -192,6 +192,9 @@ internal static class BuiltInResources
     /// <summary>The condition of <paramref name="type"/> in status.conditions, or null.</summary>
     public static JsonObject? ConditionOf(JsonObject o, string type) =>
         (o["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
+
+    /// <summary>Whether the pod's (or node's) Ready condition is True.</summary>
+    public static bool IsReady(JsonObject o) => JsonPaths.GetString(ConditionOf(o, "Ready"), "status") == "True";
 
     private static string? AddressOf(JsonObject node, string type) =>
         (node["status"]?["addresses"] as JsonArray)?.OfType<JsonObject>().Where(a => (string?)a["type"] == type).Select(a => (string?)a["address"]).FirstOrDefault();
