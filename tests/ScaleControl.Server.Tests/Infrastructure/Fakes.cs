@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Commands;
+using ScaleControl.Core.Faults;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -344,6 +345,20 @@ public sealed class MemoryUsedApprovalLedger : IUsedApprovalLedger
     public Task RecordAsync(string seal, string proposal, DateTimeOffset at, CancellationToken cancellationToken)
     {
         _used.TryAdd(seal, at);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A fault ledger in memory: the cluster's ConfigMap store stands in for it in the product, with one replica too.</summary>
+public sealed class MemoryFaultLedgerStore : IFaultLedgerStore
+{
+    private volatile IReadOnlyList<FaultRecord> _faults = [];
+
+    public Task<IReadOnlyList<FaultRecord>> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(_faults);
+
+    public Task SaveAsync(IReadOnlyList<FaultRecord> faults, CancellationToken cancellationToken)
+    {
+        _faults = faults;
         return Task.CompletedTask;
     }
 }

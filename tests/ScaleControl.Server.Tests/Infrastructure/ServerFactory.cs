@@ -193,7 +193,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             services.AddSingleton<INoticePublisher>(Notices);
             services.AddSingleton<IFaultNotifier>(Faults);
             services.AddSingleton<ILeadership>(Leadership ?? new FixedLeadership());
-            services.AddSingleton<IFaultLedgerStore>(new Core.Faults.MemoryFaultLedgerStore());
+            services.AddSingleton<IFaultLedgerStore>(new MemoryFaultLedgerStore());
         });
     }
 
