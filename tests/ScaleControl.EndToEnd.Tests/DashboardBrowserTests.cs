@@ -41,18 +41,40 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         var phone = page.FrameLocator("#phone");
         await phone.Locator(".user-chip[data-user='zhangsan']").ClickAsync();
         await Assertions.Expect(phone.Locator(".user-chip[data-user='zhangsan']")).ToHaveAttributeAsync("aria-pressed", "true");
-        var approve = phone.Locator(".card[data-out-track-id] button[data-action-id]").Filter(new() { HasTextRegex = new("^\\s*Approve\\s*$") });
-        await approve.First.ClickAsync(new() { Timeout = Patient(10) });
 
-        // Replicas rise on the dashboard, the approved proposal leaves the open list (the 8× traffic may well bring the
-        // next step's proposal, or another service its own) and the history says who approved.
-        await WaitUntilAsync(async () => await ReadyAsync(card) > readyBefore, Patience.Of(20), "ready replicas to rise");
+        // zhangsan taps Approve on the card of what waits now. With a 0 s ramp the measured rate still climbs for a few
+        // seconds, so a bigger step may supersede that card under the finger; the card then says so and they tap the
+        // newer one, as a person would. Each tap goes to the card of the policy's pending proposal, never another's.
+        JsonNode? applied = null;
+        await WaitUntilAsync(async () =>
+        {
+            applied = await AppliedApprovalAsync(policy, "zhangsan");
+            if (applied is null && await PendingCardAsync(policy) is { } outTrackId)
+            {
+                var approve = phone.Locator($".card[data-out-track-id='{outTrackId}'] button[data-action-id]").Filter(new() { HasTextRegex = new("^\\s*Approve\\s*$") });
+                try
+                {
+                    await approve.ClickAsync(new() { Timeout = Patient(2) });
+                }
+                catch (PlaywrightException)
+                {
+                    // The card was redrawn (superseded, or not yet on the phone) while the tap was on its way: look again.
+                }
+            }
+
+            return applied is not null;
+        }, Patience.Of(30), "a proposal zhangsan approved on the phone to be applied",
+            async () => $"proposals: {await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&policy={policy.Name}")}");
+
+        // Replicas rise on the dashboard to (at least) the applied count, the first proposal leaves the open list (the 8×
+        // traffic may well bring the next step's proposal, or another service its own) and the history says who approved.
+        var appliedReplicas = applied!["status"]!["appliedReplicas"]!.GetValue<int>();
+        Assert.True(appliedReplicas > readyBefore, $"applied {appliedReplicas}, ready before {readyBefore}");
+        await WaitUntilAsync(async () => await ReadyAsync(card) >= appliedReplicas, Patience.Of(20), $"ready replicas to reach {appliedReplicas}");
         await Assertions.Expect(page.Locator($"#proposals .proposal[data-proposal='{proposal}']")).ToHaveCountAsync(0, new() { Timeout = Patient(10) });
         await Assertions.Expect(page.Locator("#recent li[data-kind='Approved']").First).ToContainTextAsync("zhangsan");
 
         // The card's "View details" link (/proposals/NS/NAME) on the applied card: the proposal's own page says what became of it.
-        var applied = (await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&phase=Applied"))!.AsArray()
-            .First(p => p!["spec"]!["policyName"]!.GetValue<string>() == policy.Name && p["status"]!["approvals"]!.AsArray().Any(a => a!["user"]!.GetValue<string>() == "zhangsan"))!;
         var appliedId = $"{policy.Namespace}/{applied["metadata"]!["name"]}";
         var details = await sandbox.NewPageAsync(Phone);
         await details.GotoAsync($"{sandbox.Url}/proposals/{appliedId}");
@@ -375,6 +397,17 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
 
     /// <summary>A Playwright timeout (ms) of <paramref name="seconds"/> on an idle machine, scaled by the tests' patience.</summary>
     internal static float Patient(double seconds) => (float)Patience.Of(seconds).TotalMilliseconds;
+
+    /// <summary>The newest Applied proposal of <paramref name="policy"/> that <paramref name="user"/> approved, or null.</summary>
+    private async Task<JsonNode?> AppliedApprovalAsync(SeededPolicy policy, string user) =>
+        (await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&policy={policy.Name}&phase=Applied"))!.AsArray()
+            .FirstOrDefault(p => p!["status"]!["approvals"]!.AsArray().Any(a => a!["user"]!.GetValue<string>() == user));
+
+    /// <summary>The DingTalk card (outTrackId) of <paramref name="policy"/>'s pending proposal, once the card was sent.</summary>
+    private async Task<string?> PendingCardAsync(SeededPolicy policy) =>
+        (await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&policy={policy.Name}&phase=Pending"))!.AsArray()
+            .Select(p => p!["status"]!["card"]?["outTrackId"]?.GetValue<string>())
+            .FirstOrDefault(id => !string.IsNullOrEmpty(id));
 
     private static async Task<int> ReadyAsync(ILocator card)
     {
