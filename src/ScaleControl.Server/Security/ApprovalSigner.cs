@@ -49,7 +49,7 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
     /// </summary>
     public bool OrderIntact(ScaleProposal proposal) =>
         proposal.Metadata.Annotations?.GetValueOrDefault(OrderSealAnnotation) is { Length: > 0 } seal
-            ? CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(seal), Encoding.ASCII.GetBytes(Hmac(OrderPayload(proposal))))
+            ? Matches(seal, OrderPayload(proposal))
             : proposal.Metadata.Labels?.ContainsKey(ProposalFactory.ActionLabel) != true
               && !OrderAnnotations.Any(a => proposal.Metadata.Annotations?.ContainsKey(a) == true);
 
@@ -68,14 +68,14 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
             .. OrderAnnotations.Select(a => proposal.Metadata.Annotations?.GetValueOrDefault(a)),
         ]);
 
-    public bool Verify(ScaleProposal proposal, ApprovalRecord approval) =>
-        approval.Signature is { Length: > 0 } signature
-        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(signature), Encoding.ASCII.GetBytes(Sign(proposal, approval)));
+    public bool Verify(ScaleProposal proposal, ApprovalRecord approval) => Matches(approval.Signature, Payload(proposal, approval));
 
-    private string Sign(ScaleProposal proposal, ApprovalRecord approval)
+    private string Sign(ScaleProposal proposal, ApprovalRecord approval) => Hmac(Payload(proposal, approval));
+
+    private static string Payload(ScaleProposal proposal, ApprovalRecord approval)
     {
         var spec = proposal.Spec;
-        var payload = string.Join('\n',
+        return string.Join('\n',
             "scalecontrol-approval-v1",
             proposal.Metadata.Namespace,
             proposal.Metadata.Name,
@@ -91,8 +91,12 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
             approval.Channel.ToString(),
             approval.Replicas.ToString(CultureInfo.InvariantCulture),
             approval.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-        return Hmac(payload);
     }
 
-    private string Hmac(string payload) => Convert.ToBase64String(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes(payload)));
+    /// <summary>The seal of <paramref name="payload"/> with this server's key; also what else ScaleControl signs with it (<see cref="OverrideRecordSigner"/>).</summary>
+    internal string Hmac(string payload) => Convert.ToBase64String(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes(payload)));
+
+    /// <summary>Whether <paramref name="seal"/> is the seal of <paramref name="payload"/> (compared in constant time); a missing one is not.</summary>
+    internal bool Matches(string? seal, string payload) =>
+        seal is { Length: > 0 } && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(seal), Encoding.ASCII.GetBytes(Hmac(payload)));
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Security;
 
 namespace ScaleControl.Server.Control.Overrides;
 
@@ -14,8 +15,9 @@ namespace ScaleControl.Server.Control.Overrides;
 /// <param name="Id">Its key on the policy (<see cref="OverrideRecords.IdFor"/>): the same request again finds it.</param>
 /// <param name="Kind">Frozen, Unfrozen, Unpinned, Prepared or Unprepared.</param>
 /// <param name="Reason">The operator's <c>--reason</c>, when one was given.</param>
+/// <param name="Signature">Its seal (<see cref="OverrideRecordSigner"/>): only a record that verifies is taken as fact.</param>
 public sealed record OverrideRecord(
-    string Id, DateTimeOffset Time, string Kind, string Workload, string By, ApprovalChannel Channel, string Message, string? Reason = null);
+    string Id, DateTimeOffset Time, string Kind, string Workload, string By, ApprovalChannel Channel, string Message, string? Reason = null, string? Signature = null);
 
 /// <summary>
 /// A policy's override records, kept where the product keeps its state: annotations on the ScalePolicy
@@ -24,6 +26,8 @@ public sealed record OverrideRecord(
 /// replica reads them from its policy cache, and they outlive restarts and leader changes. Retention as for
 /// ScaleProposals, applied at each write: records older than <c>MaxAgeDays</c> go, and all but the newest
 /// <c>MaxPerPolicy</c> (at most <see cref="MostKept"/>: a policy's annotations are limited to 256 KiB in all).
+/// Whoever may edit the policy can write these annotations too, so each record is signed (<see cref="OverrideRecordSigner"/>):
+/// the history marks one that does not verify, and a request finds only a verified record of itself.
 /// </summary>
 public static class OverrideRecords
 {
@@ -54,20 +58,32 @@ public static class OverrideRecords
         where record is not null
         select record with { Id = annotation.Key[AnnotationPrefix.Length..] };
 
-    public static OverrideRecord? Find(ScalePolicy policy, string id) =>
-        policy.Metadata.Annotations?.GetValueOrDefault(AnnotationPrefix + id) is { } json && Read(json) is { } record ? record with { Id = id } : null;
+    /// <summary>
+    /// The record of id <paramref name="id"/> when ScaleControl wrote it (it verifies): one written by hand under that id
+    /// must not answer a request "already done" that was never done (the request is carried out and its record replaces it).
+    /// </summary>
+    public static OverrideRecord? Find(ScalePolicy policy, string id, OverrideRecordSigner signer) =>
+        policy.Metadata.Annotations?.GetValueOrDefault(AnnotationPrefix + id) is { } json && Read(json) is { } stored
+        && stored with { Id = id } is var record && signer.Verifies(policy, record)
+            ? record
+            : null;
 
-    /// <summary>The annotations with <paramref name="record"/> added and the records retention drops removed.</summary>
-    public static Dictionary<string, string> With(IReadOnlyDictionary<string, string>? annotations, OverrideRecord record, DateTimeOffset now, TimeSpan maxAge, int maxPerPolicy)
+    /// <summary>
+    /// The annotations of <paramref name="policy"/> with <paramref name="record"/> added and the records retention drops
+    /// removed. Verified records rank before the rest for the count, so records written by hand (with times of their
+    /// choosing) cannot make retention drop ScaleControl's own.
+    /// </summary>
+    public static Dictionary<string, string> With(ScalePolicy policy, OverrideRecord record, OverrideRecordSigner signer, DateTimeOffset now, TimeSpan maxAge, int maxPerPolicy)
     {
-        var all = new Dictionary<string, string>(annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        var all = new Dictionary<string, string>(policy.Metadata.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             [AnnotationPrefix + record.Id] = JsonSerializer.Serialize(record, s_json),
         };
         var kept = all
             .Where(a => a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal))
-            .Select(a => (a.Key, Record: Read(a.Value)))
-            .OrderByDescending(r => r.Record?.Time ?? DateTimeOffset.MinValue)
+            .Select(a => (a.Key, Record: Read(a.Value) is { } read ? read with { Id = a.Key[AnnotationPrefix.Length..] } : null))
+            .OrderByDescending(r => r.Record is { } k && signer.Verifies(policy, k))
+            .ThenByDescending(r => r.Record?.Time ?? DateTimeOffset.MinValue)
             .ThenByDescending(r => r.Key, StringComparer.Ordinal)
             .Select((r, newer) => (r.Key, Keep: r.Record is { } k && k.Time >= now - maxAge && newer < Math.Min(maxPerPolicy, MostKept)))
             .ToList();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Security;
 
 namespace ScaleControl.Server.Control.Overrides;
 
@@ -9,9 +10,9 @@ namespace ScaleControl.Server.Control.Overrides;
 /// Read-modify-write of a policy's spec, conditional on resourceVersion; re-read and retry on conflict. A policy that
 /// keeps changing under the write (ten pins at the same moment) is a 409, never an unhandled 500; so is one stored in a
 /// form ScaleControl cannot read (<see cref="ScalePolicy.Unreadable"/>), whose spec it would otherwise write back blank.
-/// An override's record (<see cref="OverrideRecords"/>) goes in the same write, so the change is never made unrecorded.
+/// An override's record (<see cref="OverrideRecords"/>) goes in the same write, signed, so the change is never made unrecorded.
 /// </summary>
-public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOptions> history, TimeProvider time)
+public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOptions> history, OverrideRecordSigner signer, TimeProvider time)
 {
     public const int Attempts = 5;
 
@@ -28,7 +29,7 @@ public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOpti
 
     /// <param name="record">
     /// The override's record, made from the policy as changed: written with the change, or, when the policy already holds
-    /// a record of that id (the same request again), nothing is written and the result is <see cref="OverrideResult.Replayed"/>.
+    /// a verified record of that id (the same request again), nothing is written and the result is <see cref="OverrideResult.Replayed"/>.
     /// </param>
     public async Task<OverrideResult> ChangeAsync(
         string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken, Func<ScalePolicy, OverrideRecord>? record = null)
@@ -50,15 +51,16 @@ public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOpti
             }
 
             var changed = policy with { Spec = change(policy.Spec) };
-            if (record?.Invoke(changed) is { } entry)
+            if (record?.Invoke(changed) is { } made)
             {
-                if (OverrideRecords.Find(policy, entry.Id) is { } done)
+                var entry = signer.Sign(policy, made);
+                if (OverrideRecords.Find(policy, entry.Id, signer) is { } done)
                 {
                     return Replay(policy, entry, done);
                 }
 
                 var settings = history.Value;
-                var annotations = OverrideRecords.With(policy.Metadata.Annotations, entry, time.GetUtcNow(), TimeSpan.FromDays(settings.MaxAgeDays), settings.MaxPerPolicy);
+                var annotations = OverrideRecords.With(policy, entry, signer, time.GetUtcNow(), TimeSpan.FromDays(settings.MaxAgeDays), settings.MaxPerPolicy);
                 changed = changed with { Metadata = changed.Metadata with { Annotations = annotations } };
             }
 

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Control.Overrides;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Security;
 
 namespace ScaleControl.Server.Control.Queries;
 
@@ -32,6 +34,10 @@ public enum HistoryKind
 }
 
 /// <summary>One line of the audit history (<c>GET /api/v1/history</c>).</summary>
+/// <param name="Unverified">
+/// An override record on the policy that ScaleControl did not write as it stands (<see cref="OverrideRecordSigner"/>): what it
+/// claims, marked as a claim; its message says why it does not verify.
+/// </param>
 public sealed record HistoryEntry(
     DateTimeOffset Time,
     string Namespace,
@@ -44,16 +50,25 @@ public sealed record HistoryEntry(
     string? Channel,
     string Message,
     string? Proposal,
-    string? Reason = null);
+    string? Reason = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Unverified = false);
 
 /// <summary>
 /// The history is read from where it is recorded: every ScaleProposal (proposals, approvals, rejections, outcomes,
 /// automatic actions and pins — phase transitions carry who and when) plus the override records on the policies
 /// (freezes, unfreezes, unpins, expected events: <see cref="OverrideRecords"/>), so every replica shows the same history,
-/// after a restart too. An override record older than retention's age that no write has pruned yet is not shown.
+/// after a restart too. An override record older than retention's age that no write has pruned yet is not shown. One that
+/// does not verify (written by hand, copied from another policy or id, edited, or written before records were signed) is
+/// not shown as fact: its row is marked <see cref="HistoryEntry.Unverified"/> and its message says so first — kept rather
+/// than dropped, as a forged approval stays on its proposal, since the auditor wants to see that someone wrote it.
 /// </summary>
-public sealed class HistoryService(IProposalStore proposals, IPolicyStore policies, IOptions<HistoryOptions> retention, TimeProvider time)
+public sealed class HistoryService(IProposalStore proposals, IPolicyStore policies, OverrideRecordSigner signer, IOptions<HistoryOptions> retention, TimeProvider time)
 {
+    /// <summary>What a row of an override record that does not verify says first: without a signature, or with one that does not match.</summary>
+    public const string UnsignedPrefix = "unverified record (no signature: written by hand, or before records were signed): ";
+
+    public const string ForgedPrefix = "unverified record (not written by ScaleControl: its signature does not match): ";
+
     public async Task<IReadOnlyList<HistoryEntry>> ListAsync(string? @namespace, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var all = await proposals.ListAsync(@namespace, cancellationToken);
@@ -65,10 +80,17 @@ public sealed class HistoryService(IProposalStore proposals, IPolicyStore polici
     }
 
     /// <summary>An unpin is a Pinned row without a target (docs/api.md); a kind edited by hand into none of ours is no row.</summary>
-    private static HistoryEntry? Entry(ScalePolicy policy, OverrideRecord r) =>
-        Enum.TryParse<HistoryKind>(r.Kind == "Unpinned" ? "Pinned" : r.Kind, out var kind)
-            ? new(r.Time, policy.Metadata.Namespace, r.Workload, policy.Metadata.Name, kind, null, null, r.By, r.Channel.ToString(), r.Message, null, r.Reason)
-            : null;
+    private HistoryEntry? Entry(ScalePolicy policy, OverrideRecord r)
+    {
+        if (!Enum.TryParse<HistoryKind>(r.Kind == "Unpinned" ? "Pinned" : r.Kind, out var kind))
+        {
+            return null;
+        }
+
+        var doubt = signer.Verifies(policy, r) ? null : r.Signature is null ? UnsignedPrefix : ForgedPrefix;
+        return new(r.Time, policy.Metadata.Namespace, r.Workload, policy.Metadata.Name, kind, null, null, r.By, r.Channel.ToString(), doubt + r.Message, null, r.Reason,
+            Unverified: doubt is not null);
+    }
 
     internal static IEnumerable<HistoryEntry> Entries(ScaleProposal p)
     {
