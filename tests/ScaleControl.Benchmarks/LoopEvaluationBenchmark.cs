@@ -58,16 +58,16 @@ public class LoopEvaluationBenchmark
         _policies = [.. Enumerable.Range(0, Policies).Select(EngineBenchmark.Policy)];
         _queries = [.. _policies.Select(p => p.Spec.Metrics[0].Query)];
         _metrics = new FakeMetricSource(_clock, [.. Enumerable.Range(0, Policies).Select(EngineBenchmark.Level)], _queries);
-        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()));
+        // The host's meter with its /metrics export listening, as in the server.
+        _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var telemetry = new ScaleControlMetrics(_meters.GetRequiredService<IMeterFactory>());
+        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()), telemetry);
         for (var i = 0; i < Policies; i++)
         {
             EngineBenchmark.Prefill(runtimes.For(_policies[i].Metadata.Namespace, _policies[i].Metadata.Name).History, i);
         }
 
         var workloads = new FakeWorkloads([.. Enumerable.Range(0, Policies).Select(EngineBenchmark.Workload)]);
-        // The host's meter with its /metrics export listening, as in the server.
-        _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var telemetry = new ScaleControlMetrics(_meters.GetRequiredService<IMeterFactory>());
         _export = new PrometheusMeterExport(telemetry, global::Prometheus.Metrics.NewCustomRegistry());
         _evaluator = new PolicyEvaluator(
             new DecisionEngine(), workloads, _metrics, new InMemoryPolicyStore(_clock), new LeaderReadings(workloads, runtimes), runtimes, _clock, telemetry);

@@ -31,6 +31,7 @@ internal sealed class GetHistoryCommand : ApiCommand
 
         var from = (context.Now - since).ToString("O", CultureInfo.InvariantCulture);
         var node = await context.Api.GetAsync(Query.Build("history", ("namespace", context.ListNamespace), ("from", from)), ct);
+        await context.PrintWarningsAsync(); // the server answers the newest rows only and says so when it cut
         if (context.PrintRaw(node))
         {
             return;

@@ -9,9 +9,11 @@ public static class ApiWarnings
     {
         if (result.Note is { } note)
         {
-            http.Response.Headers.Append("Warning", $"299 - \"{note}\"");
+            Add(http, note);
         }
 
         return result;
     }
+
+    public static void Add(HttpContext http, string note) => http.Response.Headers.Append("Warning", $"299 - \"{note}\"");
 }

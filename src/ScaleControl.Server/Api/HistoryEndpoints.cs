@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ScaleControl.Server.Auth;
@@ -9,17 +10,32 @@ namespace ScaleControl.Server.Api;
 /// <summary><c>/api/v1/history</c>: what happened, who did it and why, newest first.</summary>
 public static class HistoryEndpoints
 {
+    /// <summary>
+    /// Rows in one answer unless <c>limit</c> says otherwise: retention keeps up to 20 finished proposals per policy, a
+    /// few rows each, so a fleet of 1,000 policies holds ~100,000 rows (≈ 30 MB of JSON) that one call answered whole.
+    /// </summary>
+    public const int DefaultLimit = 1000;
+
+    public const int MaxLimit = 5000;
+
     public static RouteGroupBuilder MapHistoryEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/history").WithTags("History").RequireAuthorization(AccessPolicies.Viewer);
-        group.MapGet("/", ListHistory).WithName(nameof(ListHistory)).WithSummary("Proposals, approvals and actions in a time range (default: the last 24 h).");
+        group.MapGet("/", ListHistory).WithName(nameof(ListHistory))
+            .WithSummary("Proposals, approvals and actions in a time range (default: the last 24 h), the newest `limit` (default 1000, at most 5000).")
+            .LimitedAsHistory();
         return group;
     }
 
     public static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ValidationProblem>> ListHistory(
-        HistoryService history, TimeProvider time, IOptions<ControlLoopOptions> options,
-        string? @namespace, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+        HistoryService history, TimeProvider time, IOptions<ControlLoopOptions> options, HttpContext http,
+        string? @namespace, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken cancellationToken)
     {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxLimit}."] });
+        }
+
         var end = to ?? time.GetUtcNow();
         var start = from ?? end.AddHours(-options.Value.HistoryHours);
         if (start > end)
@@ -27,6 +43,17 @@ public static class HistoryEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must be before to."] });
         }
 
-        return TypedResults.Ok(await history.ListAsync(string.IsNullOrEmpty(@namespace) ? null : @namespace, start, end, cancellationToken));
+        var entries = await history.ListAsync(string.IsNullOrEmpty(@namespace) ? null : @namespace, start, end, cancellationToken);
+        var shown = limit ?? DefaultLimit;
+        if (entries.Count <= shown)
+        {
+            return TypedResults.Ok(entries);
+        }
+
+        // Cut, never silently: the caller (scalectl prints it) learns how to see the rest.
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"showing the newest {shown} of {entries.Count} entries; narrow from/to or namespace, or raise limit (at most {MaxLimit})");
+        ApiWarnings.Add(http, note);
+        return TypedResults.Ok<IReadOnlyList<HistoryEntry>>([.. entries.Take(shown)]);
     }
 }

@@ -29,7 +29,8 @@ public static class StatusEndpoints
         // Only the leader evaluates, so a follower forwards these reads of the loop's memory to it (LeaderForwarding).
         var group = routes.MapGroup("/api/v1").WithTags("Status").RequireAuthorization(AccessPolicies.Viewer)
             .AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<LeaderForwarding>().InvokeAsync(context, next)); // the one instance: it remembers the last failure
-        group.MapGet("/status", GetStatus).WithName(nameof(GetStatus)).WithSummary("Leader, last tick and every policy's current state and metric health.");
+        group.MapGet("/status", GetStatus).WithName(nameof(GetStatus)).WithSummary("Leader, last tick and every policy's current state and metric health.")
+            .LimitedAsStatus();
         group.MapGet("/dashboard", GetDashboard).WithName(nameof(GetDashboard)).WithSummary("Status plus recent series, open proposals and the last 20 history entries.")
             .LimitedAsDashboard();
         return group;

@@ -11,8 +11,8 @@ namespace ScaleControl.Server.Hosting;
 public static class ServerHostingExtensions
 {
     /// <summary>
-    /// Options (validated on start), the mode, JSON conventions (camelCase, enums as strings), ProblemDetails for
-    /// every error, FluentValidation validators, health checks and the OpenAPI document.
+    /// Options (validated on start), Kestrel's connection caps, the mode, JSON conventions (camelCase, enums as strings),
+    /// ProblemDetails for every error, FluentValidation validators, health checks and the OpenAPI document.
     /// </summary>
     public static ServerMode AddScaleControlServer(this WebApplicationBuilder builder)
     {
@@ -25,6 +25,7 @@ public static class ServerHostingExtensions
         services.AddSingleton<LeaderForwarding>();
         services.AddHttpClient(LeaderForwarding.HttpClientName);
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddConnectionLimits();
 
         var mode = ResolveMode(builder.Configuration);
         services.AddSingleton(new ServerModeInfo(mode));

@@ -66,9 +66,17 @@ public sealed class ScaleControlMetrics
     /// <summary>The label names an instrument's measurements carry, in exposition order (tags are matched by name).</summary>
     public IReadOnlyList<string> LabelsOf(Instrument instrument) => _labels.GetValueOrDefault(instrument) ?? [];
 
-    /// <summary>One policy's series (created on first use, kept for the life of the host as a recorded series would be); the loop keeps it with the policy's runtime.</summary>
+    /// <summary>One policy's series, created on first use; the loop keeps it with the policy's runtime.</summary>
     public PolicySeries SeriesFor(string @namespace, string policy) =>
         _series.GetOrAdd((@namespace, policy), static (key, outcomes) => new PolicySeries(key.Namespace, key.Policy, outcomes), _outcomes);
+
+    /// <summary>
+    /// Drops one policy's series with its runtime (the policy was deleted, left the watched namespaces or is held): its
+    /// gauges would otherwise be exported with their last values for the life of the host, read as live by alerts, and
+    /// every policy name ever used would stay a series. <c>/metrics</c> leaves them out from its next scrape; a policy
+    /// evaluated again later starts a fresh series (its evaluations counter from zero, which Prometheus reads as a reset).
+    /// </summary>
+    public void Forget(string @namespace, string policy) => _series.TryRemove((@namespace, policy), out _);
 
     public void ProposalEntered(string phase) => ProposalTransitions.Add(1, new KeyValuePair<string, object?>("phase", phase));
 

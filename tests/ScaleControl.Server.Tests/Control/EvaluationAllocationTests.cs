@@ -31,8 +31,8 @@ public class EvaluationAllocationTests
         var policies = Enumerable.Range(0, Policies).Select(Policy).ToArray();
         var queries = policies.Select(p => p.Spec.Metrics[0].Query).ToArray();
         var workloads = new CachedWorkloads(Enumerable.Range(0, Policies).Select(i => new WorkloadState(new WorkloadRef("bench", "Deployment", $"svc-{i}"), 20, 20, "1", null, TimeSpan.FromSeconds(45), null)));
-        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()));
         using var metrics = new TestMetrics();
+        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()), metrics.Metrics);
         var readings = new Dictionary<string, MetricReading>(StringComparer.Ordinal);
         var evaluator = new PolicyEvaluator(
             new DecisionEngine(), workloads, new UnusedMetricSource(), new InMemoryPolicyStore(clock), new LeaderReadings(workloads, runtimes), runtimes, clock, metrics.Metrics);

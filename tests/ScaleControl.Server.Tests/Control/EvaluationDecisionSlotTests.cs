@@ -14,17 +14,21 @@ namespace ScaleControl.Server.Tests.Control;
 /// An <see cref="Evaluation"/> reads its decision where it is kept instead of carrying a copy: a committed one is the
 /// policy's remembered decision, overwritten by the next committed evaluation; a dry run keeps its own.
 /// </summary>
-public class EvaluationDecisionSlotTests
+public sealed class EvaluationDecisionSlotTests : IDisposable
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero));
-    private readonly PolicyRuntimes _runtimes = new(Options.Create(new ControlLoopOptions()));
+    private readonly TestMetrics _metrics = new();
+    private readonly PolicyRuntimes _runtimes;
     private readonly Dictionary<string, MetricReading> _readings = new(StringComparer.Ordinal);
+
+    public EvaluationDecisionSlotTests() => _runtimes = new(Options.Create(new ControlLoopOptions()), _metrics.Metrics);
+
+    public void Dispose() => _metrics.Dispose();
 
     [Fact]
     public async Task Committed_ReadsTheRememberedDecision_AndRefusesAfterTheNextEvaluation()
     {
-        using var metrics = new TestMetrics();
-        var (evaluator, policy) = Rig(metrics);
+        var (evaluator, policy) = Rig(_metrics);
 
         var first = await EvaluateAsync(evaluator, policy, value: 10_000, commit: true);
         var remembered = _runtimes.Find("bench", "svc-0")!.Last!;
@@ -40,8 +44,7 @@ public class EvaluationDecisionSlotTests
     [Fact]
     public async Task DryRun_KeepsItsOwnDecision()
     {
-        using var metrics = new TestMetrics();
-        var (evaluator, policy) = Rig(metrics);
+        var (evaluator, policy) = Rig(_metrics);
 
         var dry = await EvaluateAsync(evaluator, policy, value: 20_000, commit: false);
         Assert.Null(_runtimes.Find("bench", "svc-0")?.Last);

@@ -4,6 +4,7 @@ using ScaleControl.Core.Policies;
 using ScaleControl.Core.Signals;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Hosting;
+using ScaleControl.Server.Tests.Infrastructure;
 
 namespace ScaleControl.Server.Tests.Control;
 
@@ -30,7 +31,8 @@ public class PolicyRuntimeTests
     [Fact]
     public void Retain_ForgetsTheRuntimesOfPoliciesThatAreGone_KeepsTheOthers()
     {
-        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()));
+        using var metrics = new TestMetrics();
+        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()), metrics.Metrics);
         var kept = runtimes.For("shop", "checkout");
         runtimes.For("shop", "search");
         runtimes.For("feed", "checkout");
@@ -104,7 +106,8 @@ public class PolicyRuntimeTests
     [Fact]
     public void For_TheSameNamesInOtherStrings_FindsTheSameRuntime_AndForgetStartsAFreshOne()
     {
-        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()));
+        using var metrics = new TestMetrics();
+        var runtimes = new PolicyRuntimes(Options.Create(new ControlLoopOptions()), metrics.Metrics);
         var first = runtimes.For("shop", "checkout");
         var other = runtimes.For("shop", "checkou" + new string('t', 1)); // equal names, another string
 

@@ -75,6 +75,19 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
+    [InlineData("MaxConcurrent", "0")]
+    [InlineData("MaxConcurrentUpgraded", "-1")]
+    public void Start_ConnectionLimitOutOfRange_FailsFastNamingTheKey(string key, string value)
+    {
+        using var server = new ServerFactory();
+        using var bad = server.WithWebHostBuilder(b => b.UseSetting($"ScaleControl:Connections:{key}", value));
+
+        var error = Assert.Throws<OptionsValidationException>(() => bad.CreateClient());
+
+        Assert.Contains($"{key} must be between 1 and 1000000", error.Message);
+    }
+
+    [Theory]
     [InlineData("", "SigningKey (or SigningKeyFile) is required in cluster mode")]
     [InlineData("short-key", "SigningKey must be at least 32 characters")]
     public void Start_ClusterWithoutUsableApprovalKey_FailsFastNamingTheSetting(string key, string expected)

@@ -81,6 +81,33 @@ public sealed class PrometheusMeterExportTests
         Assert.Equal(1, other.Sum(other.Metrics.KubernetesCalls, "get", "Ok")); // the other host still has its own count
     }
 
+    /// <summary>
+    /// A policy forgotten and evaluated again before the next scrape is a new series under the same labels: its total
+    /// starts again, which the exported counter shows as a reset instead of holding the old total until it is passed.
+    /// </summary>
+    [Fact]
+    public async Task Export_PolicySeriesForgottenAndStartedAgainBetweenScrapes_CounterResets_OthersKept()
+    {
+        using var host = new TestMetrics();
+        var registry = Metrics.NewCustomRegistry();
+        using var export = new PrometheusMeterExport(host.Metrics, registry);
+        host.Metrics.SeriesFor("shop", "search").Evaluated(DecisionOutcome.None, desired: 3, current: 3);
+        for (var i = 0; i < 5; i++)
+        {
+            host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(DecisionOutcome.None, desired: 4, current: 4);
+        }
+
+        var before = await Exposition(registry);
+        host.Metrics.Forget("shop", "checkout-api");
+        host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(DecisionOutcome.None, desired: 2, current: 4);
+        var after = await Exposition(registry);
+
+        Assert.Contains("scalecontrol_evaluations_total{namespace=\"shop\",policy=\"checkout-api\"} 5", before, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_evaluations_total{namespace=\"shop\",policy=\"checkout-api\"} 1", after, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_policy_desired_replicas{namespace=\"shop\",policy=\"checkout-api\"} 2", after, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_evaluations_total{namespace=\"shop\",policy=\"search\"} 1", after, StringComparison.Ordinal);
+    }
+
     private static async Task<string> Exposition(CollectorRegistry registry)
     {
         using var stream = new MemoryStream();

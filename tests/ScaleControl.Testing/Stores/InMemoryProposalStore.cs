@@ -59,7 +59,48 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
         }
     }
 
-    public Task<IReadOnlyList<ScaleProposal>> ListAsync(string? @namespace, CancellationToken cancellationToken)
+    private TaskCompletionSource? _listingHeld;
+    private int _heldListings;
+
+    /// <summary>Lists waiting for <see cref="HoldListing"/>'s hold to end now (a slow API server's).</summary>
+    public int HeldListings => Volatile.Read(ref _heldListings);
+
+    /// <summary>Until disposed, lists wait, as behind a slow API server or a busy watch cache, and are counted while they do.</summary>
+    public IDisposable HoldListing()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _listingHeld, held);
+        return new Release(() =>
+        {
+            Volatile.Write(ref _listingHeld, null);
+            held.TrySetResult();
+        });
+    }
+
+    private sealed class Release(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+
+    public Task<IReadOnlyList<ScaleProposal>> ListAsync(string? @namespace, CancellationToken cancellationToken) =>
+        Volatile.Read(ref _listingHeld) is { } held ? ListWhenReleasedAsync(held.Task, @namespace, cancellationToken) : Task.FromResult(List(@namespace));
+
+    private async Task<IReadOnlyList<ScaleProposal>> ListWhenReleasedAsync(Task released, string? @namespace, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _heldListings);
+        try
+        {
+            await released.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _heldListings);
+        }
+
+        return List(@namespace);
+    }
+
+    private IReadOnlyList<ScaleProposal> List(string? @namespace)
     {
         lock (_gate)
         {
@@ -67,7 +108,7 @@ public sealed class InMemoryProposalStore(TimeProvider? time = null) : IProposal
                 .Where(p => @namespace is null || p.Metadata.Namespace == @namespace)
                 .OrderBy(p => p.Metadata.CreationTimestamp)
                 .ThenBy(p => p.Key, StringComparer.Ordinal)];
-            return Task.FromResult(list);
+            return list;
         }
     }
 

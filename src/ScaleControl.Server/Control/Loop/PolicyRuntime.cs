@@ -314,7 +314,7 @@ public sealed class PolicyRuntime(int ringCapacity)
 /// calls (a string-keyed dictionary calls its comparer through an interface per hash and per match, which the JIT
 /// does not devirtualize without tiered PGO; two such lookups cost ≈ 3 % of an evaluation).
 /// </summary>
-public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
+public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options, ScaleControlMetrics telemetry)
 {
     private readonly ConcurrentDictionary<PolicyKey, PolicyRuntime> _runtimes = new();
 
@@ -323,8 +323,11 @@ public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
             ? found
             : _runtimes.GetOrAdd(new PolicyKey(@namespace, name), static (_, ringSize) => new PolicyRuntime(ringSize), options.Value.EvaluationRingSize);
 
-    /// <summary>Drops one policy's memory (its spec became invalid: what it remembered was decided under another spec).</summary>
-    public void Forget(string @namespace, string name) => _runtimes.TryRemove(new PolicyKey(@namespace, name), out _);
+    /// <summary>
+    /// Drops one policy's memory (its spec became invalid: what it remembered was decided under another spec), and its
+    /// <c>/metrics</c> series with it: a policy the loop does not evaluate reports no figures.
+    /// </summary>
+    public void Forget(string @namespace, string name) => Drop(new PolicyKey(@namespace, name));
 
     public PolicyRuntime? Find(string @namespace, string name) => _runtimes.GetValueOrDefault(new PolicyKey(@namespace, name));
 
@@ -336,9 +339,15 @@ public sealed class PolicyRuntimes(IOptions<ControlLoopOptions> options)
         {
             if (!kept.Contains(key))
             {
-                _runtimes.TryRemove(key, out _);
+                Drop(key);
             }
         }
+    }
+
+    private void Drop(PolicyKey key)
+    {
+        _runtimes.TryRemove(key, out _);
+        telemetry.Forget(key.Namespace, key.Name);
     }
 
     /// <summary>A policy's namespace and name, compared ordinally (string equality).</summary>

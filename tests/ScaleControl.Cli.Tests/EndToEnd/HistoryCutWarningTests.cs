@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace ScaleControl.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// The server answers <c>/history</c> with its newest rows only (<c>limit</c>) and says so in a <c>Warning: 299</c>
+/// header when it cut; <c>scalectl get history</c> prints it on stderr, so a cut list is not taken for the whole window.
+/// The server's side is tested in HistoryLimitTests.
+/// </summary>
+public sealed class HistoryCutWarningTests
+{
+    private const string Note = "showing the newest 1000 of 2345 entries; narrow from/to or namespace, or raise limit (at most 5000)";
+
+    [Fact]
+    public async Task GetHistory_ServerCutTheAnswer_TheWarningPrintedOnStderr()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapGet("/api/v1/history", (HttpContext http) =>
+        {
+            http.Response.Headers.Append("Warning", $"299 - \"{Note}\"");
+            return Results.Text("""[{"time":"2026-12-05T17:30:00Z","namespace":"shop","workload":"checkout","kind":"AutoScaled","from":4,"to":6,"by":"scalecontrol","message":"scaled 4 → 6"}]""", "application/json");
+        });
+        await app.StartAsync();
+
+        var result = await new Scalectl(app.Urls.Single(), "token").RunAsync("get", "history", "-n", "shop");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("AutoScaled", result.Output, StringComparison.Ordinal);
+        Assert.Equal($"Warning: {Note}", result.Error.Trim());
+    }
+}
