@@ -22,7 +22,8 @@ public static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Kubernetes adapters: one <see cref="IKubernetes"/> (explicit host, kubeconfig or in-cluster),
-    /// the client-side rate limiter, the watch caches, <see cref="IWorkloadClient"/>, <see cref="IClusterCapacity"/>, <see cref="IPolicyStore"/>,
+    /// the client-side rate limiter, the watch caches, <see cref="IWorkloadClient"/>, <see cref="IClusterCapacity"/>, <see cref="IWorkloadPods"/>,
+    /// <see cref="IPolicyStore"/>,
     /// <see cref="IProposalStore"/>, <see cref="IEventRecorder"/> and <see cref="ILeadership"/> (a hosted service),
     /// and <see cref="WatchedNamespaces"/>. Options bind from the <c>Kubernetes</c> section.
     /// </summary>
@@ -52,6 +53,7 @@ public static class KubernetesServiceCollectionExtensions
         services.AddSingleton<WorkloadCache>();
         services.AddSingleton<IWorkloadClient, KubernetesWorkloadClient>();
         services.AddSingleton<IClusterCapacity, KubernetesClusterCapacity>();
+        services.AddSingleton<IWorkloadPods, KubernetesWorkloadPods>();
 
         services.AddSingleton(sp => CreateCache<ScalePolicy>(sp, ScaleControlResources.PolicyPlural, p => p.Metadata));
         services.AddSingleton(sp => CreateCache<ScaleProposal>(sp, ScaleControlResources.ProposalPlural, p => p.Metadata));

@@ -23,9 +23,10 @@ public partial class RbacDocumentationTests
             "granted but not documented: " + string.Join(", ", granted.Except(documented).Order())
             + "; documented but not granted: " + string.Join(", ", documented.Except(granted).Order()));
 
-        // watchNamespaces grants the same rules per namespace, less the nodes and pods that only the room line reads.
+        // watchNamespaces grants the same rules per namespace, less the nodes and the cluster's pods that only the room line
+        // reads; a workload's own pods are listed in its namespace (why they are not ready).
         var namespaced = Granted(["shop", "video"]);
-        Assert.True(namespaced.SetEquals(documented.Where(t => !t.StartsWith("/nodes:", StringComparison.Ordinal) && !t.StartsWith("/pods:", StringComparison.Ordinal))),
+        Assert.True(namespaced.SetEquals(documented.Where(t => !t.StartsWith("/nodes:", StringComparison.Ordinal) && t is not "/pods:get" and not "/pods:watch")),
             "with watchNamespaces: " + string.Join(", ", namespaced.Order()));
     }
 

@@ -65,4 +65,8 @@ each listed namespace.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+# A workload's own pods, listed by its selector when its status shows READY below CURRENT (why: Pending, ImagePullBackOff…).
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list"]
 {{- end }}

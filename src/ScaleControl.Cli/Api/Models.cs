@@ -199,7 +199,11 @@ internal sealed record PolicyRuntime(
     DateTimeOffset? PinnedUntil = null,
     int? PinnedReplicas = null,
     string? OpenProposal = null,
-    DateTimeOffset? LastEvaluation = null);
+    DateTimeOffset? LastEvaluation = null,
+    NotReadyPods? NotReady = null);
+
+/// <summary>Why READY is below CURRENT, with the server's own wording of each line.</summary>
+internal sealed record NotReadyPods(int Pods = 0, IReadOnlyList<string>? Lines = null);
 
 internal sealed record ServerStatus(
     string Mode = "",

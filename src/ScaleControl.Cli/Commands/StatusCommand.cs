@@ -4,7 +4,7 @@ using ScaleControl.Cli.Formatting;
 
 namespace ScaleControl.Cli.Commands;
 
-/// <summary><c>scalectl status</c>: the server (mode, leader, last tick) and every policy's live state.</summary>
+/// <summary><c>scalectl status</c>: the server (mode, leader, last tick), every policy's live state, and why pods are not ready where they are not.</summary>
 internal sealed class StatusCommand : ApiCommand
 {
     public StatusCommand()
@@ -60,7 +60,41 @@ internal sealed class StatusCommand : ApiCommand
         }
 
         table.Write(output);
+        WriteNotReady(output, policies);
     }
+
+    /// <summary>
+    /// Under the table, why READY is below CURRENT for each policy where it is (the server reads the pods then): the
+    /// scheduler's or kubelet's words, wrapped to <see cref="HangingText.Width"/> columns under the workload.
+    /// </summary>
+    private static void WriteNotReady(TextWriter output, List<PolicyRuntime> policies)
+    {
+        var explained = policies.Where(p => p.NotReady?.Lines is { Count: > 0 }).ToList();
+        if (explained.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine("NOT READY");
+        var labelWidth = Math.Min(40, explained.Max(p => Workload(p).Length) + 3);
+        foreach (var p in explained)
+        {
+            var label = Workload(p);
+            var width = Math.Max(labelWidth, label.Length + 1);
+            foreach (var line in p.NotReady!.Lines!)
+            {
+                foreach (var wrapped in HangingText.Lines(label, width, line))
+                {
+                    output.WriteLine(wrapped);
+                }
+
+                label = ""; // the workload once, its further reasons under it
+            }
+        }
+    }
+
+    private static string Workload(PolicyRuntime p) => $"{p.Namespace}/{(p.Target is JsonObject o ? (string?)o["name"] : null) ?? p.Name}";
 
     /// <summary>The target as "Deployment/checkout", whether the server sends that text or a {kind, name} object.</summary>
     private static string? Target(JsonNode? target) => target switch

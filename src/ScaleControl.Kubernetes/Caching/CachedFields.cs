@@ -8,7 +8,8 @@ namespace ScaleControl.Kubernetes.Caching;
 /// The fields of a workload or HPA that ScaleControl reads, copied out before the object enters a watch cache.
 /// A real cluster's Deployment carries managedFields, a last-applied-configuration annotation and whole pod specs,
 /// often 10–30 KB in memory each; the cache holds every Deployment and StatefulSet of the cluster, so it keeps
-/// only identity, replicas, readiness, the start-up hints and ScaleControl's own annotations.
+/// only identity, replicas, readiness, the pod selector (to list its pods when some are not ready), the start-up
+/// hints and ScaleControl's own annotations.
 /// </summary>
 public static class CachedFields
 {
@@ -23,6 +24,7 @@ public static class CachedFields
         {
             Replicas = spec.Replicas,
             MinReadySeconds = spec.MinReadySeconds,
+            Selector = spec.Selector,
             Template = Keep(spec.Template),
         },
         Status = deployment.Status is not { } status ? null : new V1DeploymentStatus
@@ -41,6 +43,7 @@ public static class CachedFields
         {
             Replicas = spec.Replicas,
             MinReadySeconds = spec.MinReadySeconds,
+            Selector = spec.Selector,
             Template = Keep(spec.Template),
         },
         Status = statefulSet.Status is not { } status ? null : new V1StatefulSetStatus

@@ -88,12 +88,12 @@ public sealed class WorkloadCache : IAsyncDisposable
         if (IsStatefulSet(target))
         {
             return StatefulSets.Get(key) is { } s
-                ? new CachedWorkload(s.Metadata, "apps/v1", TargetRef.StatefulSetKind, s.Spec?.Replicas, s.Status?.ReadyReplicas, s.Spec?.Template, s.Spec?.MinReadySeconds)
+                ? new CachedWorkload(s.Metadata, "apps/v1", TargetRef.StatefulSetKind, s.Spec?.Replicas, s.Status?.ReadyReplicas, s.Spec?.Template, s.Spec?.MinReadySeconds, s.Spec?.Selector)
                 : null;
         }
 
         return Deployments.Get(key) is { } d
-            ? new CachedWorkload(d.Metadata, "apps/v1", TargetRef.DeploymentKind, d.Spec?.Replicas, d.Status?.ReadyReplicas, d.Spec?.Template, d.Spec?.MinReadySeconds)
+            ? new CachedWorkload(d.Metadata, "apps/v1", TargetRef.DeploymentKind, d.Spec?.Replicas, d.Status?.ReadyReplicas, d.Spec?.Template, d.Spec?.MinReadySeconds, d.Spec?.Selector)
             : null;
     }
 
@@ -150,4 +150,5 @@ public sealed record CachedWorkload(
     int? SpecReplicas,
     int? ReadyReplicas,
     V1PodTemplateSpec? Template,
-    int? MinReadySeconds);
+    int? MinReadySeconds,
+    V1LabelSelector? Selector = null);

@@ -80,6 +80,12 @@ public static class ChatAnswers
                 // "3 → 7" alone reads as on its way: say why nothing is asked or done.
                 text.Append(CultureInfo.InvariantCulture, $"\n{InChatWords(MarkdownText.Escape(held))}");
             }
+
+            foreach (var line in p.NotReady?.Lines ?? [])
+            {
+                // Why the ready count lags, as the scheduler or kubelet said it ("3 of 12 pods Pending: 0/4 nodes are available: …").
+                text.Append(CultureInfo.InvariantCulture, $"\n⏳ {MarkdownText.Escape(line)}");
+            }
         }
 
         if (policies.Count > MaxLines)

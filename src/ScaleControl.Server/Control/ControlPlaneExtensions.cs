@@ -69,6 +69,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<PreparationService>();
         services.AddSingleton<EventBaselineReader>();
         services.AddSingleton<HistoryService>();
+        services.AddSingleton<NotReadyPodsReader>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<WhatIfSimulator>();
         services.AddSingleton<ChatPeople>();

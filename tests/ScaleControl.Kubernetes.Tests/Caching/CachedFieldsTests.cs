@@ -57,6 +57,7 @@ public class CachedFieldsTests
             (kept.Metadata.Name, kept.Metadata.NamespaceProperty, kept.Metadata.Uid, kept.Metadata.ResourceVersion, kept.Metadata.Generation));
         Assert.Equal(new Dictionary<string, string> { ["scalecontrol.io/startup-seconds"] = "45", ["scalecontrol.io/original-min-replicas"] = "3" }, kept.Metadata.Annotations);
         Assert.Equal((6, 10, 5, 6), (kept.Spec.Replicas, kept.Spec.MinReadySeconds, kept.Status.ReadyReplicas, kept.Status.Replicas));
+        Assert.Equal("app=checkout-api", ScaleControl.Kubernetes.Workloads.LabelSelectorQuery.Of(kept.Spec.Selector)); // to list its pods when some are not ready
         Assert.Equal(20, Assert.Single(kept.Spec.Template.Spec.Containers).ReadinessProbe.InitialDelaySeconds);
         Assert.Equal(new ScaleControl.Core.Capacity.PodResources(500, 512L << 20), ScaleControl.Kubernetes.Capacity.PodSpecRequests.Of(kept.Spec.Template.Spec));
     }

@@ -3,6 +3,7 @@ using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Faults;
 using ScaleControl.Core.Policies;
+using ScaleControl.Core.Pods;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Signals;
@@ -11,7 +12,7 @@ using ScaleControl.DingTalk.Cards;
 namespace ScaleControl.Server.Tests.Infrastructure;
 
 /// <summary>Workloads in memory with resourceVersions; scale writes are conditional and counted.</summary>
-public sealed class FakeWorkloads : IWorkloadClient
+public sealed class FakeWorkloads : IWorkloadClient, IWorkloadPods
 {
     private readonly ConcurrentDictionary<string, WorkloadState> _items = new();
     private int _version = 100;
@@ -43,6 +44,31 @@ public sealed class FakeWorkloads : IWorkloadClient
 
     /// <summary>Set: every read fails as an unreachable API server does.</summary>
     public string? ApiDown { get; set; }
+
+    /// <summary>The pods a test sets for a workload ("ns/name"); others have their ready count Ready and the rest starting.</summary>
+    public ConcurrentDictionary<string, WorkloadPods> Pods { get; } = new();
+
+    private int _podLists;
+
+    /// <summary>How many pod lists were made (the status reads pods only where READY is below CURRENT).</summary>
+    public int PodLists => _podLists;
+
+    public Task<WorkloadPods> ListAsync(WorkloadRef target, int max, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _podLists);
+        var key = $"{target.Namespace}/{target.Name}";
+        if (Pods.TryGetValue(key, out var set))
+        {
+            return Task.FromResult(set);
+        }
+
+        var state = _items.GetValueOrDefault(key);
+        return Task.FromResult(state is null
+            ? WorkloadPods.Unreadable($"{target} not found")
+            : new WorkloadPods([.. Enumerable.Range(0, Math.Min(max, state.SpecReplicas)).Select(i =>
+                new PodFacts($"{target.Name}-{i}", i < state.ReadyReplicas, false, true, null, null, i < state.ReadyReplicas ? [] : [new ContainerWaiting(target.Name, "ContainerCreating", null)]))],
+                state.SpecReplicas > max));
+    }
 
     /// <summary>Set: every read waits until it is cancelled, as one behind a cache's first list that does not finish.</summary>
     public bool Hang { get; set; }

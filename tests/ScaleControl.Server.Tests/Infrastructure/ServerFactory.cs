@@ -170,6 +170,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
                 services.AddSingleton<IPolicyStore>(Policies);
                 services.AddSingleton<IProposalStore>(Proposals);
                 services.AddSingleton<IWorkloadClient>(Workloads);
+                services.AddSingleton<IWorkloadPods>(Workloads);
                 services.AddSingleton<IClusterCapacity>(Cluster);
                 services.AddSingleton<IEventRecorder>(Events);
                 services.AddSingleton<IUsedApprovalLedger>(UsedApprovals);

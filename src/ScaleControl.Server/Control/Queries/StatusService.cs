@@ -1,4 +1,5 @@
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Pods;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -28,7 +29,8 @@ public sealed record PolicyStatusView(
     string? Held = null,
     string? HeldBy = null,
     int? UnheldReplicas = null,
-    LeadingSignalStatus? LeadingSignal = null);
+    LeadingSignalStatus? LeadingSignal = null,
+    NotReadyPods? NotReady = null);
 
 public sealed record StatusView(
     string Mode,
@@ -43,7 +45,7 @@ public sealed record StatusView(
 /// Builds <c>/status</c> from the store, the loop's memory of each policy and leadership; <c>namespaces</c> lists the
 /// namespaces the server is restricted to (absent: all). A policy the loop has no memory of here (on a follower, which
 /// does not evaluate, or before its first evaluation) shows the replicas the workload cache holds now, not only the
-/// ones its stored status last recorded.
+/// ones its stored status last recorded. A policy whose READY is below CURRENT says why (<see cref="NotReadyPodsReader"/>).
 /// </summary>
 public sealed class StatusService(
     IPolicyStore policies,
@@ -51,6 +53,7 @@ public sealed class StatusService(
     PolicyRuntimes runtimes,
     Reconciler reconciler,
     IWorkloadClient workloads,
+    NotReadyPodsReader notReady,
     ILeadership leadership,
     ServerModeInfo mode,
     WatchedNamespaces watched,
@@ -61,14 +64,26 @@ public sealed class StatusService(
         var all = await policies.ListAsync(null, cancellationToken);
         var open = (await proposals.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
         var now = time.GetUtcNow();
+        var ordered = all.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
         var views = new List<PolicyStatusView>(all.Count);
         using var budget = new CancellationTokenSource(WorkloadReadBudget, time);
         using var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
-        foreach (var policy in all.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var policy in ordered)
         {
             var last = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name)?.Last;
             var workload = last is null && !reads.IsCancellationRequested ? await WorkloadOrNullAsync(policy, reads.Token, cancellationToken) : null;
             views.Add(View(policy, last, workload, open, now));
+        }
+
+        using var podBudget = new CancellationTokenSource(PodReadBudget, time);
+        using var podReads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, podBudget.Token);
+        var explained = await Task.WhenAll(ordered.Select((policy, i) => NotReadyOrNullAsync(policy, views[i], podReads.Token, cancellationToken)));
+        for (var i = 0; i < views.Count; i++)
+        {
+            if (explained[i] is { } why)
+            {
+                views[i] = views[i] with { NotReady = why };
+            }
         }
 
         return new StatusView(
@@ -86,6 +101,22 @@ public sealed class StatusService(
     /// to the client's request timeout): after it, the rest show their stored status.
     /// </summary>
     public static readonly TimeSpan WorkloadReadBudget = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one status may wait for the pod lists that say why pods are not ready: after it, those show without.</summary>
+    public static readonly TimeSpan PodReadBudget = TimeSpan.FromSeconds(2);
+
+    /// <summary>Why READY is below CURRENT; null when all are ready, or when the pods could not be listed in time.</summary>
+    private async Task<NotReadyPods?> NotReadyOrNullAsync(ScalePolicy policy, PolicyStatusView view, CancellationToken reads, CancellationToken request)
+    {
+        try
+        {
+            return await notReady.ExplainAsync(ProposalFactory.TargetOf(policy), view.CurrentReplicas, view.ReadyReplicas, reads);
+        }
+        catch (OperationCanceledException) when (!request.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The workload as the cache holds it; null when it cannot be read now (status answers regardless).</summary>
     private async Task<WorkloadState?> WorkloadOrNullAsync(ScalePolicy policy, CancellationToken reads, CancellationToken request)

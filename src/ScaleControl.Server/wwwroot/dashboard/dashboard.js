@@ -253,6 +253,8 @@
         { field: 'current', color: 'var(--current)', step: true, thin: true },
       ], { integer: true, past, label: `${key(p.namespace, p.name)}: replicas; now ready ${p.readyReplicas ?? last.ready ?? '–'}, desired ${p.desiredReplicas ?? last.desired ?? '–'}, current ${p.currentReplicas ?? last.current ?? '–'}` }),
       ...problems.map(m => h('p', { class: 'metric-problem', text: `${m.name}: ${m.problem}` })),
+      // Why READY is below CURRENT, in the scheduler's or kubelet's words (the server reads the pods only then).
+      ...((p.notReady && p.notReady.lines) || []).map(line => h('p', { class: 'not-ready', text: line })),
       h('p', { class: 'reason' },
         p.lastEvaluation ? h('time', { datetime: p.lastEvaluation, title: clock(p.lastEvaluation), text: `evaluated ${ago(p.lastEvaluation)} ago` }) : null,
         p.lastEvaluation && p.lastReason ? ' · ' : null,
