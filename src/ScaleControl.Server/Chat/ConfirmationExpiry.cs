@@ -7,14 +7,15 @@ namespace ScaleControl.Server.Chat;
 /// <summary>
 /// Closes the cards of chat confirmations that expired unconfirmed: the card says so and loses its Confirm button
 /// (a late tap would only be told that no command waits for the code). Run by the leader on every tick; the
-/// conditional take makes each card close once, whichever replica leads.
+/// conditional take makes each card close once, whichever replica leads. Only confirmations ScaleControl stored are
+/// closed (<see cref="ChatConfirmations.Expired"/>): one forged under a real card's code must not rewrite that card.
 /// </summary>
 public sealed class ConfirmationExpiry(ChatConfirmations confirmations, IConfirmationCards cards, GroupTimes clock, TimeProvider time)
 {
     /// <param name="all">The policies the tick read (the confirmations are annotations on them).</param>
     public async Task SweepAsync(IReadOnlyCollection<ScalePolicy> all, CancellationToken cancellationToken)
     {
-        foreach (var expired in ChatConfirmations.Expired(all, time.GetUtcNow()).ToList())
+        foreach (var expired in confirmations.Expired(all, time.GetUtcNow()).ToList())
         {
             if (await confirmations.TryTakeAsync(expired, cancellationToken))
             {

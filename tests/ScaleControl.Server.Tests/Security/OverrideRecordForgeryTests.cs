@@ -10,7 +10,6 @@ using ScaleControl.Server.Control.Queries;
 using ScaleControl.Server.Security;
 using ScaleControl.Server.Tests.Infrastructure;
 using ScaleControl.Testing.Kubernetes;
-using ScaleControl.Testing.Timing;
 using static ScaleControl.Server.Tests.Infrastructure.ServerFactory;
 
 namespace ScaleControl.Server.Tests.Security;
@@ -166,16 +165,9 @@ public sealed class OverrideRecordForgeryTests : IAsyncLifetime
         return record.ToJsonString();
     }
 
-    /// <summary><c>kubectl annotate</c> the records onto <paramref name="policy"/>, then waits until the server's policy cache holds them.</summary>
-    private async Task AnnotateAsync(string policy, params (string Id, string Json)[] records)
-    {
-        await _kubectl.RunAsync(["annotate", "scalepolicy", policy, "-n", Ns, "--overwrite", .. records.Select(r => $"{OverrideRecords.AnnotationPrefix}{r.Id}={r.Json}")]);
-        var store = _server.Service<IPolicyStore>();
-        Assert.True(await Patience.UntilAsync(
-            async () => (await store.GetAsync(Ns, policy, default))?.Metadata.Annotations is { } seen
-                && records.All(r => seen.GetValueOrDefault(OverrideRecords.AnnotationPrefix + r.Id) == r.Json),
-            10));
-    }
+    /// <summary>The forger's <c>kubectl annotate</c> of records onto <paramref name="policy"/>.</summary>
+    private Task AnnotateAsync(string policy, params (string Id, string Json)[] records) =>
+        _kubectl.AnnotatePolicyAsync(_server.Service<IPolicyStore>(), Ns, policy, [.. records.Select(r => (OverrideRecords.AnnotationPrefix + r.Id, r.Json))]);
 
     private async Task<List<JsonElement>> RowsAsync(string kind)
     {
