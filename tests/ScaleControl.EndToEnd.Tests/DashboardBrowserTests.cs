@@ -43,28 +43,30 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(phone.Locator(".user-chip[data-user='zhangsan']")).ToHaveAttributeAsync("aria-pressed", "true");
 
         // zhangsan taps Approve on the card of what waits now. With a 0 s ramp the measured rate still climbs for a few
-        // seconds, so a bigger step may supersede that card under the finger; the card then says so and they tap the
-        // newer one, as a person would. Each tap goes to the card of the policy's pending proposal, never another's.
+        // seconds, so a bigger step may supersede that card (or update it in place) under the finger; the card then says
+        // so and they tap what it asks now, as a person would: once per question, never again while a tap is on its way.
+        // Each tap goes to the card of the policy's pending proposal, never another service's.
         JsonNode? applied = null;
+        var tapped = new HashSet<string>();
         await WaitUntilAsync(async () =>
         {
             applied = await AppliedApprovalAsync(policy, "zhangsan");
-            if (applied is null && await PendingCardAsync(policy) is { } outTrackId)
+            if (applied is null && await PendingQuestionAsync(policy) is { } question && tapped.Add(question.ToString()))
             {
-                var approve = phone.Locator($".card[data-out-track-id='{outTrackId}'] button[data-action-id]").Filter(new() { HasTextRegex = new("^\\s*Approve\\s*$") });
+                var approve = phone.Locator($".card[data-out-track-id='{question.OutTrackId}'] button[data-action-id]").Filter(new() { HasTextRegex = new("^\\s*Approve\\s*$") });
                 try
                 {
-                    await approve.ClickAsync(new() { Timeout = Patient(2) });
+                    await approve.ClickAsync(new() { Timeout = Patient(5) });
                 }
-                catch (PlaywrightException)
+                catch (Exception e) when (e is PlaywrightException or TimeoutException)
                 {
-                    // The card was redrawn (superseded, or not yet on the phone) while the tap was on its way: look again.
+                    tapped.Remove(question.ToString()); // the card was redrawn (or not yet on the phone) while the tap was on its way: look again
                 }
             }
 
             return applied is not null;
         }, Patience.Of(30), "a proposal zhangsan approved on the phone to be applied",
-            async () => $"proposals: {await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&policy={policy.Name}")}");
+            async () => $"tapped: {string.Join(", ", tapped)}; proposals: {await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&policy={policy.Name}")}");
 
         // Replicas rise on the dashboard to (at least) the applied count, the first proposal leaves the open list (the 8×
         // traffic may well bring the next step's proposal, or another service its own) and the history says who approved.
@@ -403,11 +405,14 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         (await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&policy={policy.Name}&phase=Applied"))!.AsArray()
             .FirstOrDefault(p => p!["status"]!["approvals"]!.AsArray().Any(a => a!["user"]!.GetValue<string>() == user));
 
-    /// <summary>The DingTalk card (outTrackId) of <paramref name="policy"/>'s pending proposal, once the card was sent.</summary>
-    private async Task<string?> PendingCardAsync(SeededPolicy policy) =>
+    /// <summary>What <paramref name="policy"/>'s pending proposal asks on its DingTalk card, once the card was sent.</summary>
+    private async Task<CardQuestion?> PendingQuestionAsync(SeededPolicy policy) =>
         (await sandbox.ApiAsync($"/api/v1/proposals?namespace={policy.Namespace}&policy={policy.Name}&phase=Pending"))!.AsArray()
-            .Select(p => p!["status"]!["card"]?["outTrackId"]?.GetValue<string>())
-            .FirstOrDefault(id => !string.IsNullOrEmpty(id));
+            .Select(p => p!["status"]!["card"]?["outTrackId"]?.GetValue<string>() is { Length: > 0 } id ? new CardQuestion(id, p["spec"]!["toReplicas"]!.GetValue<int>()) : null)
+            .FirstOrDefault(q => q is not null);
+
+    /// <summary>A card and the count it asks for (a card updated in place asks a new question).</summary>
+    private sealed record CardQuestion(string OutTrackId, int ToReplicas);
 
     private static async Task<int> ReadyAsync(ILocator card)
     {
