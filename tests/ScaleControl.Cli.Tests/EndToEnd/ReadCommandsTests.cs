@@ -150,6 +150,26 @@ public sealed class ReadCommandsTests(CliSandbox server)
         Assert.True(all.Output.Trim() is "No actions in the last 1s." || all.Output.StartsWith("NAMESPACE", StringComparison.Ordinal), all.ToString());
     }
 
+    [Fact]
+    public async Task GetHistory_LimitOutOfRange_OneLineNamingTheLimitAndItsRange()
+    {
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "history", "-A", "--limit", "0");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Contains("limit", line, StringComparison.Ordinal);
+        Assert.Contains("between 1 and 5000", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetHistoryHelp_NamesTheLimit()
+    {
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "history", "--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("--limit", result.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("table")]
     [InlineData("json")]
