@@ -5,7 +5,7 @@ using ScaleControl.Cli.Formatting;
 
 namespace ScaleControl.Cli.Commands;
 
-/// <summary><c>scalectl get history [--since 1h] [-o wide|json]</c>: what happened and why, oldest first so the latest is next to the prompt.</summary>
+/// <summary><c>scalectl get history [--since 1h] [--limit N] [-o wide|json]</c>: what happened and why, oldest first so the latest is next to the prompt.</summary>
 internal sealed class GetHistoryCommand : ApiCommand
 {
     private static readonly Option<string> s_since = new("--since")
@@ -14,11 +14,18 @@ internal sealed class GetHistoryCommand : ApiCommand
         DefaultValueFactory = _ => "24h",
     };
 
+    // The server's own bounds (1–5000, default 1000) decide; its cut warning tells the SRE to raise this.
+    private static readonly Option<int?> s_limit = new("--limit")
+    {
+        Description = "At most this many of the newest rows, 1 to 5000 (default: the server's, 1000)",
+    };
+
     public GetHistoryCommand()
         : base("history", "Show recent actions: proposals, approvals, scalings, pins and freezes")
     {
         Aliases.Add("events");
         Options.Add(s_since);
+        Options.Add(s_limit);
     }
 
     protected override async Task ExecuteAsync(CommandContext context, CancellationToken ct)
@@ -30,7 +37,8 @@ internal sealed class GetHistoryCommand : ApiCommand
         }
 
         var from = (context.Now - since).ToString("O", CultureInfo.InvariantCulture);
-        var node = await context.Api.GetAsync(Query.Build("history", ("namespace", context.ListNamespace), ("from", from)), ct);
+        var limit = context.Parse.GetValue(s_limit)?.ToString(CultureInfo.InvariantCulture);
+        var node = await context.Api.GetAsync(Query.Build("history", ("namespace", context.ListNamespace), ("from", from), ("limit", limit)), ct);
         await context.PrintWarningsAsync(); // the server answers the newest rows only and says so when it cut
         if (context.PrintRaw(node))
         {

@@ -14,9 +14,11 @@ internal sealed class GetProposalsCommand : ApiCommand
         Arity = ArgumentArity.ZeroOrOne,
     };
 
+    private static readonly string[] s_phases = ["Pending", "Approved", "Applying", "Applied", "Rejected", "Expired", "Superseded", "Failed"];
+
     private static readonly Option<string?> s_phase = new("--phase")
     {
-        Description = "Only proposals in this phase (Pending, Approved, Applying, Applied, Rejected, Expired, Superseded, Failed)",
+        Description = $"Only proposals in this phase ({string.Join(", ", s_phases)}; any case)",
     };
 
     private static readonly Option<string?> s_policy = new("--policy")
@@ -24,8 +26,10 @@ internal sealed class GetProposalsCommand : ApiCommand
         Description = "Only proposals made for this policy",
     };
 
-    static GetProposalsCommand() =>
-        s_phase.CompletionSources.Add("Pending", "Approved", "Applying", "Applied", "Rejected", "Expired", "Superseded", "Failed");
+    static GetProposalsCommand() => s_phase.CompletionSources.Add(s_phases);
+
+    /// <summary><c>--phase pending</c> as the server's name (it is case-sensitive); anything else is sent as typed, for the server's error listing the names.</summary>
+    private static string? Phase(string? typed) => s_phases.FirstOrDefault(p => p.Equals(typed, StringComparison.OrdinalIgnoreCase)) ?? typed;
 
     public GetProposalsCommand()
         : base("proposals", "List ScaleProposals, newest first")
@@ -42,7 +46,7 @@ internal sealed class GetProposalsCommand : ApiCommand
         var name = context.Parse.GetValue(s_name);
         var node = name is null
             ? await context.Api.GetAsync(Query.Build("proposals",
-                ("namespace", context.ListNamespace), ("phase", context.Parse.GetValue(s_phase)), ("policy", context.Parse.GetValue(s_policy))), ct)
+                ("namespace", context.ListNamespace), ("phase", Phase(context.Parse.GetValue(s_phase))), ("policy", context.Parse.GetValue(s_policy))), ct)
             : await context.Api.GetAsync($"proposals/{context.Id(name).Path}", ct);
         if (context.PrintRaw(node))
         {

@@ -23,7 +23,10 @@ internal sealed class UnfreezeCommand : ApiCommand
         var node = await context.Api.SendOverrideAsync(HttpMethod.Delete, $"policies/{id.Path}/freeze", null, ct);
         if (!context.PrintRaw(node))
         {
-            context.Out.WriteLine($"policy {id} unfrozen");
+            // The server warns "not frozen: ..." when there was nothing to lift: "unfrozen" would be untrue.
+            context.Out.WriteLine(context.Api.Warnings.Any(w => w.StartsWith("not frozen", StringComparison.Ordinal))
+                ? $"policy {id} was not frozen; nothing was changed"
+                : $"policy {id} unfrozen");
         }
     }
 }

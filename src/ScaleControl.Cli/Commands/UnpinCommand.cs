@@ -25,6 +25,12 @@ internal sealed class UnpinCommand : ApiCommand
         if (!context.PrintRaw(node))
         {
             var policy = node.As<Policy>();
+            if (context.Api.Warnings.Any(w => w.StartsWith("not pinned", StringComparison.Ordinal)))
+            {
+                context.Out.WriteLine($"workload {id} was not pinned; nothing was changed"); // the server's warning: nothing to lift
+                return;
+            }
+
             // A freeze still in force keeps the policy from changing anything: "decides again" would be untrue until it ends.
             context.Out.WriteLine(policy.Spec.Freeze is { } freeze && freeze.Until > context.Now
                 ? $"workload {id} unpinned (policy {policy.Metadata.Name} is still frozen until {freeze.Until:u}, {context.Until(freeze.Until)})"

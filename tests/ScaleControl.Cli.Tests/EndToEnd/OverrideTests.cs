@@ -80,6 +80,36 @@ public sealed class OverrideTests(CliSandbox server)
         Assert.True(freezeNode is null || DateTimeOffset.Parse(freezeNode["until"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) <= DateTimeOffset.UtcNow);
     }
 
+    [Fact]
+    public async Task Unfreeze_NotFrozen_SaysNothingWasChanged()
+    {
+        var incident = await SandboxPolicy.NeedingApprovalAsync(server);
+        var policy = await SandboxPolicy.OtherThanAsync(server, incident);
+        var zhangsan = server.Cli(CliSandbox.OperatorToken);
+        await zhangsan.RunAsync("freeze", policy.Id, "--for", "10m", "--reason", "twice");
+
+        var first = await zhangsan.RunAsync("unfreeze", policy.Id);
+        var second = await zhangsan.RunAsync("unfreeze", policy.Id);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal($"policy {policy.Id} unfrozen", first.Output.Trim());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal($"policy {policy.Id} was not frozen; nothing was changed", second.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Unpin_NotPinned_SaysNothingWasChanged()
+    {
+        var policy = (await SandboxPolicy.ListAsync(server))[0];
+        var zhangsan = server.Cli(CliSandbox.AdminToken);
+        await zhangsan.RunAsync("unpin", policy.Workload, "-n", policy.Namespace); // whatever an earlier test left
+
+        var result = await zhangsan.RunAsync("unpin", policy.Workload, "-n", policy.Namespace);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal($"workload {policy.Namespace}/{policy.Workload} was not pinned; nothing was changed", result.Output.Trim());
+    }
+
     [Theory]
     [InlineData("json")]
     [InlineData("yaml")]

@@ -150,6 +150,46 @@ public sealed class ReadCommandsTests(CliSandbox server)
         Assert.True(all.Output.Trim() is "No actions in the last 1s." || all.Output.StartsWith("NAMESPACE", StringComparison.Ordinal), all.ToString());
     }
 
+    [Fact]
+    public async Task GetHistory_LimitOutOfRange_OneLineNamingTheLimitAndItsRange()
+    {
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "history", "-A", "--limit", "0");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Contains("limit", line, StringComparison.Ordinal);
+        Assert.Contains("between 1 and 5000", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pending")]
+    [InlineData("APPLIED")]
+    public async Task GetProposals_PhaseInAnyCase_ListsThatPhase(string typed)
+    {
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "proposals", "-A", "--phase", typed, "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.All(result.Json.AsArray(), p => Assert.Equal(typed, p!["status"]!["phase"]!.GetValue<string>(), ignoreCase: true));
+    }
+
+    [Fact]
+    public async Task GetProposals_UnknownPhase_OneLineListingThePhases()
+    {
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "proposals", "-A", "--phase", "Pendng");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("must be one of Pending, Approved", Assert.Single(result.Error.Trim().Split('\n')), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetHistoryHelp_NamesTheLimit()
+    {
+        var result = await server.Cli(CliSandbox.ViewerToken).RunAsync("get", "history", "--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("--limit", result.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("table")]
     [InlineData("json")]

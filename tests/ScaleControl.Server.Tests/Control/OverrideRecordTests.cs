@@ -96,6 +96,36 @@ public sealed class OverrideRecordTests : IDisposable
         Assert.NotNull((await StoredAsync()).Spec.Freeze);
     }
 
+    [Theory]
+    [InlineData(FreezeUrl, "not frozen: nothing was changed")]
+    [InlineData("/api/v1/workloads/shop/checkout-api/pin", "not pinned: nothing was changed")]
+    public async Task UnfreezeOrUnpin_NothingInForce_200_WarningSaysNothingWasChanged(string url, string warning)
+    {
+        await SeedAsync();
+        using var client = _server.ClientWith(AdminToken);
+
+        using var response = await client.SendAsync(Request(HttpMethod.Delete, url, "k-nothing"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"\"{warning}\"", Assert.Single(response.Headers.Warning).Text);
+        Assert.Empty(await RecordsAsync());
+    }
+
+    [Fact]
+    public async Task Unfreeze_RetriedWithTheSameKeyAfterItLifted_NoNothingChangedWarning()
+    {
+        await SeedAsync();
+        using var client = _server.ClientWith(AdminToken);
+        (await client.SendAsync(Request(HttpMethod.Post, FreezeUrl, "k-f", new { durationSeconds = 3600, reason = "db migration" }))).EnsureSuccessStatusCode();
+        (await client.SendAsync(Request(HttpMethod.Delete, FreezeUrl, "k-u"))).EnsureSuccessStatusCode();
+
+        using var retried = await client.SendAsync(Request(HttpMethod.Delete, FreezeUrl, "k-u")); // its answer was lost
+
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Empty(retried.Headers.Warning);
+        Assert.Single(await RecordsAsync(), r => r.Kind == "Unfrozen");
+    }
+
     [Fact]
     public async Task Freeze_TooLongIdempotencyKey_400_NothingWritten()
     {

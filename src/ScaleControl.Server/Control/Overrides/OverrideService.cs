@@ -76,6 +76,10 @@ public sealed class OverrideService(
         return result;
     }
 
+    /// <summary>The Warning of an unfreeze or unpin with nothing in force (scalectl says it instead of "unfrozen"): ASCII, as a header.</summary>
+    private string? NothingToLift(ScalePolicy policy, string state, string user, string? requestKey) =>
+        editor.DoneBefore(policy, user, requestKey) ? null : $"not {state}: nothing was changed";
+
     private static string Was(FreezeSpec earlier) => $"was frozen until {earlier.Until:u}{(earlier.By is { } by ? $" by {by}" : "")}: {earlier.Reason}";
 
     public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null)
@@ -88,7 +92,8 @@ public sealed class OverrideService(
 
         if (current is not null && ProposalRules.ActiveFreeze(current.Spec, time.GetUtcNow()) is null)
         {
-            return new OverrideResult(current, null) { Unchanged = true }; // not frozen: nothing to lift, nothing to record
+            // Not frozen: nothing to lift, nothing to record; said (a Warning), unless this is the retry of one that lifted it.
+            return new OverrideResult(current, null, Note: NothingToLift(current, "frozen", user, requestKey)) { Unchanged = true };
         }
 
         string Message(ScalePolicy lifted) => $"unfrozen by {user}; {OverrideRules.AfterLift(lifted.Spec, time.GetUtcNow())}";
@@ -197,7 +202,8 @@ public sealed class OverrideService(
 
         if (ProposalRules.ActivePin(policy.Spec, time.GetUtcNow()) is null)
         {
-            return new OverrideResult(policy, null) { Unchanged = true }; // not pinned: nothing to lift, nothing to record or announce
+            // Not pinned: nothing to lift, nothing to record or announce; said as for an unfreeze.
+            return new OverrideResult(policy, null, Note: NothingToLift(policy, "pinned", user, requestKey)) { Unchanged = true };
         }
 
         string Message(ScalePolicy unpinned) => $"pin removed by {user}; {OverrideRules.AfterLift(unpinned.Spec, time.GetUtcNow())}";

@@ -79,6 +79,10 @@ public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOpti
         }
     }
 
+    /// <summary>Whether a request with this key was carried out before (its verified record is there): a retry whose first try went through.</summary>
+    public bool DoneBefore(ScalePolicy policy, string user, string? requestKey) =>
+        requestKey is not null && OverrideRecords.Find(policy, OverrideRecords.IdFor(user, requestKey), signer) is not null;
+
     /// <summary>The request was carried out before (its record is there): nothing is written again; a key reused for another kind of override is refused.</summary>
     private static OverrideResult Replay(ScalePolicy policy, OverrideRecord asked, OverrideRecord done) =>
         done.Kind == asked.Kind
