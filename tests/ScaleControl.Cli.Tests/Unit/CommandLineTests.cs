@@ -18,6 +18,9 @@ public class CommandLineTests
     [InlineData("scale shop/checkout --replicas 40 --for 99999999999d --reason gala", "--for '99999999999d' is not a duration")]
     [InlineData("freeze shop/checkout --for 99999999999999999999m --reason gala", "is not a duration")]
     [InlineData("prepare shop/checkout --at +99999999999d --expect 3x --for 20m --reason gala", "--at '+99999999999d' is not a time")]
+    [InlineData("freeze shop/checkout --for 30d --reason gala", "--for '30d' is longer than the 7 days ScaleControl allows (at most 7d or 168h)")]
+    [InlineData("scale shop/checkout --replicas 40 --for 7d1s --reason gala", "--for '7d1s' is longer than the 7 days")]
+    [InlineData("prepare shop/checkout --at 20:00 --expect 3x --for 169h --reason gala", "--for '169h' is longer than the 7 days")]
     public async Task Run_UsageMistake_PrintsOneErrorLineAndFails(string commandLine, string expected)
     {
         var (code, output, error) = await RunAsync(commandLine);
@@ -28,6 +31,13 @@ public class CommandLineTests
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Theory]
+    [InlineData("freeze shop/checkout --for 7d --reason gala")]
+    [InlineData("scale shop/checkout --replicas 40 --for 168h --reason gala")]
+    [InlineData("prepare shop/checkout --at 20:00 --expect 3x --for 604800 --reason gala")]
+    public void Parse_DurationOfExactlySevenDays_IsNoUsageError(string commandLine) =>
+        Assert.Empty(new ScalectlRootCommand().Parse(commandLine).Errors);
 
     [Fact]
     public async Task Run_CompletionBash_PrintsScriptUsingSuggestDirective()
