@@ -316,6 +316,26 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
     }
 
     [Fact]
+    public async Task Dashboard_NoActionsYet_SaysSoOnOneLine()
+    {
+        // The recent actions' three-column grid once put "No actions yet." into its 64 px time column, a word a line.
+        var page = await sandbox.NewPageAsync();
+        await page.RouteAsync("**/api/v1/dashboard*", async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = JsonNode.Parse(await response.TextAsync())!;
+            body["recent"] = new JsonArray(); // the real answer of a server that has done nothing yet
+            await route.FulfillAsync(new() { Response = response, Body = body.ToJsonString() });
+        });
+        await page.GotoAsync(sandbox.Url);
+
+        var empty = page.Locator("#recent li.empty");
+        await Assertions.Expect(empty).ToHaveTextAsync("No actions yet.");
+        var lines = await empty.EvaluateAsync<int>("li => { const r = document.createRange(); r.selectNodeContents(li); return new Set([...r.getClientRects()].map(c => Math.round(c.top))).size; }");
+        Assert.Equal(1, lines);
+    }
+
+    [Fact]
     public async Task Dashboard_NextPolls_KeepTheTextSomeoneIsSelecting()
     {
         // Copying a line off the page (the `scalectl approve` line, a target) must survive the 1.5 s refresh.
