@@ -146,6 +146,10 @@ internal sealed class HpaController(ResourceOperations operations, SandboxKubern
             {
                 Warn(hpa, history, invalid.Reason!, invalid.Error!);
             }
+            else
+            {
+                history.LastWarning = null; // the next failure is news again
+            }
 
             if (invalid is not null && (valid.Count == 0 || proposal < current))
             {
