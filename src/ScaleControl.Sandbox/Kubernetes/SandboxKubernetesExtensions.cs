@@ -46,6 +46,7 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<EndpointsController>();
         services.AddSingleton<EndpointSliceController>();
         services.AddSingleton<ApiServerAddress>();
+        services.AddSingleton<HpaController>();
         services.AddSingleton<ClusterSimulator>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();

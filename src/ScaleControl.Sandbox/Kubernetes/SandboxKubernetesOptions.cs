@@ -25,8 +25,9 @@ public sealed class SandboxKubernetesOptions
     public TimeSpan MaxWatchDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
-    /// The HPA's "metric" recommendation for a target; null keeps the current replicas. The controller clamps the
-    /// result to [minReplicas, maxReplicas] and writes it to the target, as the real HPA controller does.
+    /// A test's recommendation for an HPA's target, asked on every controller pass; an answer wins over the HPA's
+    /// metrics and is clamped to [minReplicas, maxReplicas] and written to the target. Null lets the controller size
+    /// the target by the HPA's metrics (or, for an HPA without metrics, keep it within its bounds).
     /// </summary>
     public Func<HpaRecommendationContext, int?> HpaRecommendation { get; set; } = _ => null;
 

@@ -60,6 +60,13 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
         };
     }
 
+    /// <summary>
+    /// What the HPA controller's resource metrics client reads: every pod that has PodMetrics now, by namespace and
+    /// name, with its containers' CPU (nanocores) and memory (bytes).
+    /// </summary>
+    public IReadOnlyDictionary<(string Namespace, string Name), IReadOnlyList<ContainerUsage>> ReadPodUsage() =>
+        Sample(time.GetUtcNow()).Pods.ToDictionary(p => p.Key, p => (IReadOnlyList<ContainerUsage>)p.Value.Containers);
+
     private JsonObject GetPod(Usage usage, string ns, string name)
     {
         var pod = operations.Get(BuiltInResources.Pods, ns, name);
@@ -156,5 +163,7 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
 
     private sealed record PodUsage(string? Node, List<ContainerUsage> Containers);
 
-    private sealed record ContainerUsage(string Name, long NanoCpu, long Memory);
 }
+
+/// <summary>One container's usage in a PodMetrics: CPU in nanocores, memory in bytes.</summary>
+internal sealed record ContainerUsage(string Name, long NanoCpu, long Memory);
