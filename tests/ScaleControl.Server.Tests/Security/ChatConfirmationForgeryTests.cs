@@ -22,27 +22,19 @@ public sealed class ChatConfirmationForgeryTests : IAsyncLifetime
     private const string Other = "search-api";
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    private SandboxHarness _sandbox = null!;
+    private ServerOnSandboxApi _world = null!;
     private ServerFactory _server = null!;
     private Kubectl _kubectl = null!;
 
     public async Task InitializeAsync()
     {
-        _sandbox = await SandboxHarness.StartAsync(o => o.RunControllerLoop = false, installCrds: true);
-        _sandbox.Control.SeedDeployment(Ns, Workload, replicas: 4, readyReplicas: 4);
-        _sandbox.Control.SeedDeployment(Ns, Other, replicas: 4, readyReplicas: 4);
-        _kubectl = new Kubectl(_sandbox.Server);
-        _server = new ServerFactory { KubernetesApi = _sandbox.Server.BaseUri };
+        _world = await ServerOnSandboxApi.StartAsync(Ns, Workload, Other);
+        (_server, _kubectl) = (_world.Server, _world.Kubectl);
         await Store.UpsertAsync(TestPolicies.Auto(Ns, Workload), default);
         await Store.UpsertAsync(TestPolicies.Auto(Ns, Other), default);
     }
 
-    public async Task DisposeAsync()
-    {
-        _kubectl.Dispose();
-        await _server.DisposeAsync();
-        await _sandbox.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     private IPolicyStore Store => _server.Service<IPolicyStore>();
 
@@ -170,12 +162,12 @@ public sealed class ChatConfirmationForgeryTests : IAsyncLifetime
     private string StoredJson(string policy, string code) => StoredJsonOrNull(policy, code) ?? throw new InvalidOperationException($"no confirmation {code} on {policy}");
 
     private string? StoredJsonOrNull(string policy, string code) =>
-        (string?)_sandbox.Control.Get(ScalePolicy.ApiVersionValue, ScalePolicy.KindValue, Ns, policy)!["metadata"]!["annotations"]?[ChatConfirmations.AnnotationPrefix + code];
+        (string?)_world.Sandbox.Control.Get(ScalePolicy.ApiVersionValue, ScalePolicy.KindValue, Ns, policy)!["metadata"]!["annotations"]?[ChatConfirmations.AnnotationPrefix + code];
 
     private static string[] ConfirmationKeys(ScalePolicy policy) =>
         [.. (policy.Metadata.Annotations ?? new Dictionary<string, string>()).Keys.Where(k => k.StartsWith(ChatConfirmations.AnnotationPrefix, StringComparison.Ordinal))];
 
     private async Task<ScalePolicy> StoredAsync(string policy) => (await Store.GetCurrentAsync(Ns, policy, default))!;
 
-    private int Replicas() => _sandbox.Control.Get("apps/v1", "Deployment", Ns, Workload)!["spec"]!["replicas"]!.GetValue<int>();
+    private int Replicas() => _world.Sandbox.Control.Get("apps/v1", "Deployment", Ns, Workload)!["spec"]!["replicas"]!.GetValue<int>();
 }

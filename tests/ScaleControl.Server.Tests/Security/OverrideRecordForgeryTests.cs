@@ -27,27 +27,19 @@ public sealed class OverrideRecordForgeryTests : IAsyncLifetime
     private const string Workload = "checkout-api";
     private const string Other = "search-api";
 
-    private SandboxHarness _sandbox = null!;
+    private ServerOnSandboxApi _world = null!;
     private ServerFactory _server = null!;
     private Kubectl _kubectl = null!;
 
     public async Task InitializeAsync()
     {
-        _sandbox = await SandboxHarness.StartAsync(o => o.RunControllerLoop = false, installCrds: true);
-        _sandbox.Control.SeedDeployment(Ns, Workload, replicas: 4, readyReplicas: 4);
-        _sandbox.Control.SeedDeployment(Ns, Other, replicas: 4, readyReplicas: 4);
-        _kubectl = new Kubectl(_sandbox.Server);
-        _server = new ServerFactory { KubernetesApi = _sandbox.Server.BaseUri };
+        _world = await ServerOnSandboxApi.StartAsync(Ns, Workload, Other);
+        (_server, _kubectl) = (_world.Server, _world.Kubectl);
         await _server.Service<IPolicyStore>().UpsertAsync(TestPolicies.Auto(Ns, Workload), default);
         await _server.Service<IPolicyStore>().UpsertAsync(TestPolicies.Auto(Ns, Other), default);
     }
 
-    public async Task DisposeAsync()
-    {
-        _kubectl.Dispose();
-        await _server.DisposeAsync();
-        await _sandbox.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [Fact]
     public async Task ForgedFreezeRecords_WrittenWithKubectl_HistoryMarksThemUnverified_NeverShowsThemAsFact()
@@ -178,5 +170,5 @@ public sealed class OverrideRecordForgeryTests : IAsyncLifetime
 
     private async Task<ScalePolicy> StoredAsync(string policy) => (await _server.Service<IPolicyStore>().GetCurrentAsync(Ns, policy, default))!;
 
-    private JsonObject StoredPolicy(string policy) => _sandbox.Control.Get(ScalePolicy.ApiVersionValue, ScalePolicy.KindValue, Ns, policy)!;
+    private JsonObject StoredPolicy(string policy) => _world.Sandbox.Control.Get(ScalePolicy.ApiVersionValue, ScalePolicy.KindValue, Ns, policy)!;
 }

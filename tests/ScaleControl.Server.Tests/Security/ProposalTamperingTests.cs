@@ -31,26 +31,19 @@ public sealed class ProposalTamperingTests : IAsyncLifetime
     private const string Ns = "shop";
     private const string Workload = "checkout-api";
 
-    private SandboxHarness _sandbox = null!;
+    private ServerOnSandboxApi _world = null!;
     private ServerFactory _server = null!;
     private Kubectl _kubectl = null!;
 
     public async Task InitializeAsync()
     {
-        _sandbox = await SandboxHarness.StartAsync(o => o.RunControllerLoop = false, installCrds: true);
-        _sandbox.Control.SeedDeployment(Ns, Workload, replicas: 4, readyReplicas: 4);
-        _kubectl = new Kubectl(_sandbox.Server);
-        _server = new ServerFactory { KubernetesApi = _sandbox.Server.BaseUri };
+        _world = await ServerOnSandboxApi.StartAsync(Ns, Workload);
+        (_server, _kubectl) = (_world.Server, _world.Kubectl);
         await _server.Service<IPolicyStore>().UpsertAsync(TestPolicies.Approval(Ns, Workload), default);
         _server.Metrics.Set(TestPolicies.Query(Workload), 400);
     }
 
-    public async Task DisposeAsync()
-    {
-        _kubectl.Dispose();
-        await _server.DisposeAsync();
-        await _sandbox.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [Fact]
     public async Task AppliedPin_StatusRewoundToApproved_DoesNotScaleAgain_FailsWithTheReason()
@@ -97,7 +90,7 @@ public sealed class ProposalTamperingTests : IAsyncLifetime
         var pin = await PinnedToTwoThenBackAtEightAsync();
         var seal = (string)StoredProposal(pin)["status"]!["approvals"]![0]!["signature"]!;
 
-        var record = _sandbox.Control.Get("v1", "Event", "scalecontrol-system", EventUsedApprovalLedger.NameOf(seal))!;
+        var record = _world.Sandbox.Control.Get("v1", "Event", "scalecontrol-system", EventUsedApprovalLedger.NameOf(seal))!;
         Assert.Equal(EventUsedApprovalLedger.Reason, (string?)record["reason"]);
         Assert.Equal("Lease", (string?)record["involvedObject"]!["kind"]);
         Assert.Contains($"{Ns}/{pin}", (string?)record["message"], StringComparison.Ordinal);
@@ -216,9 +209,9 @@ public sealed class ProposalTamperingTests : IAsyncLifetime
         Assert.True(await Patience.UntilAsync(() => proposals.GetAsync(Ns, name, default).GetAwaiter().GetResult() is { } p && seen(p), 10));
     }
 
-    private JsonObject StoredPolicy() => _sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", Ns, Workload)!;
+    private JsonObject StoredPolicy() => _world.Sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", Ns, Workload)!;
 
-    private JsonObject StoredProposal(string name) => _sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", Ns, name)!;
+    private JsonObject StoredProposal(string name) => _world.Sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScaleProposal", Ns, name)!;
 
-    private int Replicas() => _sandbox.Control.Get("apps/v1", "Deployment", Ns, Workload)!["spec"]!["replicas"]!.GetValue<int>();
+    private int Replicas() => _world.Sandbox.Control.Get("apps/v1", "Deployment", Ns, Workload)!["spec"]!["replicas"]!.GetValue<int>();
 }
