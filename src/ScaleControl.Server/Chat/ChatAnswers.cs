@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ScaleControl.Core.Commands;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Text;
@@ -14,6 +15,12 @@ namespace ScaleControl.Server.Chat;
 public static class ChatAnswers
 {
     public const int MaxLines = 12;
+
+    /// <summary>A policy has at most a handful of metrics; a phone screen shows this many of them.</summary>
+    private const int MaxMetrics = 5;
+
+    /// <summary>The engine's reasons run to a sentence or two; longer ones are cut, the full text is in scalectl.</summary>
+    private const int MaxReasonLength = 300;
 
     public static CommandReply Help(Caller caller, string zone) => CommandReply.Done("ScaleControl commands", string.Join("\n\n",
         "**ScaleControl commands**",
@@ -86,6 +93,12 @@ public static class ChatAnswers
                 // Why the ready count lags, as the scheduler or kubelet said it ("3 of 12 pods Pending: 0/4 nodes are available: …").
                 text.Append(CultureInfo.InvariantCulture, $"\n⏳ {MarkdownText.Escape(line)}");
             }
+
+            if (policies.Count == 1)
+            {
+                // One workload asked for: the on-call person asks "why 4 → 8?", so give what the decision saw and said.
+                AppendDecision(text, p);
+            }
         }
 
         if (policies.Count > MaxLines)
@@ -95,6 +108,52 @@ public static class ChatAnswers
 
         return CommandReply.Done("Status", text.ToString());
     }
+
+    private static void AppendDecision(StringBuilder text, PolicyStatusView policy)
+    {
+        foreach (var metric in policy.Metrics.Take(MaxMetrics))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n📈 {MetricLine(metric)}");
+        }
+
+        if (policy.LastReason is { Length: > 0 } reason)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\nWhy: {InChatWords(Literal(reason, MaxReasonLength))}");
+        }
+    }
+
+    /// <summary>"`qps` 1650 → 1900 predicted (target 200/replica)"; policies name no unit, so the target gives the value its scale.</summary>
+    private static string MetricLine(MetricStatusView metric)
+    {
+        var name = $"`{Quote(metric.Name)}`";
+        if (metric.Problem is { } problem)
+        {
+            return $"{name} unknown: {Literal(problem)}";
+        }
+
+        var line = $"{name} {Quantity(metric.Value)}";
+        if (metric.Predicted is { } predicted && predicted != metric.Value)
+        {
+            line += $" → {Quantity(predicted)} predicted";
+        }
+
+        if (metric.Target is { } target)
+        {
+            line += metric.TargetType == MetricTargetType.Average ? $" (target {Quantity(target)} avg/pod)" : $" (target {Quantity(target)}/replica)";
+        }
+
+        return line;
+    }
+
+    /// <summary>Metric values as people read them: 48200 → 48.2k, 0.734 → 0.73 (as scalectl prints them).</summary>
+    private static string Quantity(double? value) => value switch
+    {
+        null or double.NaN => "?",
+        >= 1_000_000 or <= -1_000_000 => (value.Value / 1_000_000).ToString("0.##", CultureInfo.InvariantCulture) + "M",
+        >= 10_000 or <= -10_000 => (value.Value / 1_000).ToString("0.#", CultureInfo.InvariantCulture) + "k",
+        >= 100 or <= -100 => value.Value.ToString("0", CultureInfo.InvariantCulture),
+        _ => value.Value.ToString("0.##", CultureInfo.InvariantCulture),
+    };
 
     public static CommandReply Proposals(IReadOnlyList<ScaleProposal> open, GroupTimes clock)
     {
@@ -135,7 +194,8 @@ public static class ChatAnswers
         .Replace("unpin (scalectl unpin)", "`unpin`", StringComparison.Ordinal);
 
     /// <summary>Free text a person typed, shown in prose: one line, bounded, every markdown character escaped so it shows as typed.</summary>
-    public static string Literal(string text) => MarkdownText.Escape(text.Length > 120 ? Flat(text[..120]) + "…" : Flat(text));
+    public static string Literal(string text, int maxLength = 120) =>
+        MarkdownText.Escape(text.Length > maxLength ? Flat(text[..maxLength]) + "…" : Flat(text));
 
     private static string Flat(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
 

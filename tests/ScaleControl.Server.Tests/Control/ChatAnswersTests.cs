@@ -22,6 +22,38 @@ public sealed class ChatAnswersTests
         Assert.Contains("**shop/feed-api** 4 replicas · Approval", markdown, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Status_OneWorkload_SaysWhatTheDecisionSawAndWhy()
+    {
+        // Storm: "checkout-api 4 → 8" alone left the on-call person asking why; scalectl showed the metric and reason, chat did not.
+        var qps = new MetricStatusView("qps", 1650, 1920, "Ok", null, 200, MetricTargetType.PerReplica);
+        var latency = new MetricStatusView("p99", null, null, "Missing", "no data for 45s");
+        var checkout = View("checkout-api", current: 4, ready: 4, desired: 8) with
+        {
+            Metrics = [qps, latency],
+            LastReason = "qps 1650 over 4 replicas is above the target 200; scale up (an approver can lift it with scalectl scale)",
+        };
+
+        var markdown = ChatAnswers.Status([checkout], new GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
+
+        Assert.Contains("\n📈 `qps` 1650 → 1920 predicted (target 200/replica)", markdown, StringComparison.Ordinal);
+        Assert.Contains("\n📈 `p99` unknown: no data for 45s", markdown, StringComparison.Ordinal);
+        Assert.Contains("\nWhy: qps 1650 over 4 replicas is above the target 200; scale up (an approver can lift it with `scale`)", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Status_SeveralWorkloads_KeepsOneLineEach()
+    {
+        var qps = new MetricStatusView("qps", 1650, null, "Ok", null, 200, MetricTargetType.PerReplica);
+        var checkout = View("checkout-api", current: 4, ready: 4, desired: 8) with { Metrics = [qps], LastReason = "scale up" };
+        var feed = View("feed-api", current: 4, ready: 4, desired: 4) with { Metrics = [qps], LastReason = "within tolerance" };
+
+        var markdown = ChatAnswers.Status([checkout, feed], new GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
+
+        Assert.DoesNotContain("📈", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Why:", markdown, StringComparison.Ordinal);
+    }
+
     private static PolicyStatusView View(string name, int current, int ready, int desired) => new(
         "shop", name, new TargetRef { Kind = TargetRef.DeploymentKind, Name = name }, ScaleMode.Approval, current, ready, desired,
         [], null, null, null, null, null, null);
