@@ -445,6 +445,26 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Freeze_WrittenWhileTheTickReadsMetrics_NoCardForThePolicyJustFrozen()
+    {
+        // CI under load: the tick listed the policies, waited seconds for its readings, and meanwhile an operator froze
+        // checkout-api; the decision made on the spec listed before the freeze posted a card the operator had just stopped.
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        using var client = _server.ClientWith(AdminToken);
+        _server.Metrics.DuringNextQuery = async () =>
+            (await client.PostJson("/api/v1/policies/shop/checkout-api/freeze", new { durationSeconds = 60, reason = "db migration" })).EnsureSuccessStatusCode();
+
+        await Tick();
+        Assert.Empty(await Open("shop"));
+        Assert.Empty(_server.Cards.Sent);
+        await Tick(seconds: 5);
+        Assert.Empty(await Open("shop"));
+
+        await Tick(seconds: 60); // the freeze ends: the policy decides again
+        Assert.Equal(10, Assert.Single(await Open("shop")).Spec.ToReplicas);
+    }
+
+    [Fact]
     public async Task Overrides_FromScalectl_AreRecordedOnChannelCli()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 300);

@@ -155,16 +155,26 @@ public sealed class FakeMetrics(TimeProvider time) : IMetricSource
     /// <summary>Set: the metrics source is down (every query Unavailable with this problem), as when Prometheus does not answer.</summary>
     public string? Down { get; set; }
 
-    public Task<IReadOnlyDictionary<string, MetricReading>> QueryAsync(IReadOnlyCollection<string> queries, CancellationToken cancellationToken)
+    /// <summary>Set: runs once inside the next query, as a person's write that lands while the loop waits for Prometheus.</summary>
+    public Func<Task>? DuringNextQuery { get => _duringNextQuery; set => _duringNextQuery = value; }
+
+    private Func<Task>? _duringNextQuery;
+
+    public async Task<IReadOnlyDictionary<string, MetricReading>> QueryAsync(IReadOnlyCollection<string> queries, CancellationToken cancellationToken)
     {
         Calls.Enqueue(queries);
+        if (Interlocked.Exchange(ref _duringNextQuery, null) is { } during)
+        {
+            await during();
+        }
+
         var now = time.GetUtcNow();
         IReadOnlyDictionary<string, MetricReading> result = queries.ToDictionary(q => q, q => Down is { } down
             ? MetricReading.Failed(q, MetricStatus.Unavailable, down)
             : _values.TryGetValue(q, out var v)
             ? MetricReading.Ok(q, v, now)
             : MetricReading.Failed(q, MetricStatus.Empty, "no series"));
-        return Task.FromResult(result);
+        return result;
     }
 
     private readonly ConcurrentDictionary<string, MetricQueryException> _rangeFailures = new();

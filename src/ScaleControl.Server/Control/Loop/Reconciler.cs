@@ -222,6 +222,14 @@ public sealed class Reconciler(
             return;
         }
 
+        if (await EditedSinceTheTickReadItAsync(policy, cancellationToken))
+        {
+            // A freeze, pin or spec edit written while this tick read metrics (seconds, with a slow Prometheus): acting on
+            // the spec read before it would post the card of a policy just frozen. The next tick decides on the new spec.
+            runtime.NextDue = time.GetUtcNow();
+            return;
+        }
+
         var targetKey = ProposalRules.TargetKey(ProposalFactory.TargetOf(policy));
         var open = board.Open.GetValueOrDefault(targetKey);
         // A person's pending pin or undo request waits for its approvers; the loop neither supersedes nor races it.
@@ -260,6 +268,11 @@ public sealed class Reconciler(
 
         await WriteStatusAsync(policy, said is null ? decision : decision with { Reason = $"{decision.Reason}; {said}" }, null, cancellationToken);
     }
+
+    /// <summary>The spec in the cache now is not the one the tick listed (a spec write moves the generation; status writes do not).</summary>
+    private async Task<bool> EditedSinceTheTickReadItAsync(ScalePolicy policy, CancellationToken cancellationToken) =>
+        await policies.GetAsync(policy.Metadata.Namespace, policy.Metadata.Name, cancellationToken) is not { } current
+        || current.Metadata.Generation != policy.Metadata.Generation;
 
     /// <summary>
     /// The way back during a hot event (<see cref="ReturnToNormalRules"/>): no step-by-step scale-down while it waits,
