@@ -82,14 +82,27 @@ public static class ListenAddress
         return uri;
     }
 
+    /// <summary>
+    /// A free port for a port-0 start, picked below Linux's ephemeral range (32768–60999) rather than by binding port 0:
+    /// the listener binds seconds later, and a port-0 pick comes from the range where every outgoing connection on the
+    /// machine takes its local port, so one can take it first ("address already in use" under load).
+    /// </summary>
     private static int FreePort(string host)
     {
-        using var probe = new TcpListener(AddressOf(host), 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(LowestPickedPort, AboveHighestPickedPort);
+            if (IsFree(host, port))
+            {
+                return port;
+            }
+        }
+
+        throw new StartRefusedException($"Cannot find a free port on {host} in {LowestPickedPort}–{AboveHighestPickedPort - 1}: start with --urls http://{host}:<port>.");
     }
+
+    private const int LowestPickedPort = 20_000;
+    private const int AboveHighestPickedPort = 32_768;
 
     private static void EnsureFree(Uri uri, string setting, string remedy)
     {

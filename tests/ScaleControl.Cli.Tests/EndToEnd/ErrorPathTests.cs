@@ -143,10 +143,5 @@ public sealed class ErrorPathTests(CliSandbox server)
         Assert.StartsWith(prefix, line, StringComparison.Ordinal);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => ScaleControl.Testing.Net.FreePort.Pick();
 }

@@ -124,12 +124,7 @@ internal sealed class DingTalkWorld : IAsyncDisposable
     }
 
     /// <summary>The HTTP callback URL must be known before the host starts (it is registered at start).</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => ScaleControl.Testing.Net.FreePort.Pick();
 
     public async Task<JsonElement> CardAsync(string outTrackId, string? userId = null)
     {

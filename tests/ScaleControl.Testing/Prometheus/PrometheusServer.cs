@@ -92,12 +92,7 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Net.FreePort.Pick();
 
     private static async Task<bool> WaitReadyAsync(Process process, Uri url)
     {
