@@ -4,14 +4,31 @@ using ScaleControl.Core.Policies;
 namespace ScaleControl.Core.Proposals;
 
 /// <summary>
-/// What approvals count against: the policy as it is now, whether ScaleControl recorded a record (its seal verifies:
-/// the host holds the key), how old an approval may be, and the time now.
+/// What approvals count against: the policy as it is now, whether ScaleControl recorded a record and for which ask (its
+/// seal: the host holds the key), how old an approval may be, and the time now.
 /// </summary>
-public sealed record ApprovalCountRules(ScalePolicy Policy, Func<ApprovalRecord, bool> Recorded, TimeSpan MaxAge, DateTimeOffset Now);
+public sealed record ApprovalCountRules(ScalePolicy Policy, Func<ApprovalRecord, ApprovalSeal> Recorded, TimeSpan MaxAge, DateTimeOffset Now);
+
+/// <summary>What an approval's seal says about it (the host checks it: <see cref="ApprovalRecord.Signature"/>).</summary>
+public enum ApprovalSeal
+{
+    /// <summary>ScaleControl did not record it as it stands: written by hand, copied, edited, or sealed with a retired key.</summary>
+    NotRecorded,
+
+    /// <summary>Recorded by ScaleControl for what the proposal asks now.</summary>
+    ThisAsk,
+
+    /// <summary>
+    /// Recorded by ScaleControl for what the proposal asked before it changed in place (amended, or a part applied):
+    /// genuine, but it approved another step than the one asked now, so it does not count toward it.
+    /// </summary>
+    EarlierAsk,
+}
 
 /// <summary>
 /// "Enough valid approvals now?" — one rule for the tap (before it claims the apply) and the applier's last check
-/// (right before the scale write). An approval counts when ScaleControl recorded it, its approver is on the policy's
+/// (right before the scale write). An approval counts when ScaleControl recorded it for what the proposal asks now
+/// (one given before the proposal was amended approved another step: it is kept, not counted), its approver is on the policy's
 /// roster as it is now (or it is the loop's own approval of an automatic step, or the requester's of a pin or undo on a
 /// policy without roster) and it is recent enough; a person counts once. The proposal needs its own count and no fewer
 /// than the policy's requiredApprovals now. An approval that does not count stays on the record: who, when and how.
@@ -27,7 +44,9 @@ public static class ApprovalCounting
         var notCounted = new List<UncountedApproval>();
         foreach (var approval in approvals)
         {
-            UncountedCause? cause = !rules.Recorded(approval) ? UncountedCause.NotRecorded
+            var seal = rules.Recorded(approval);
+            UncountedCause? cause = seal == ApprovalSeal.NotRecorded ? UncountedCause.NotRecorded
+                : seal == ApprovalSeal.EarlierAsk ? UncountedCause.EarlierAsk
                 : !MayApprove(proposal, roster, approval) ? UncountedCause.NotAnApprover
                 : rules.Now - approval.At > rules.MaxAge ? UncountedCause.TooOld
                 : null;

@@ -11,6 +11,9 @@ public enum UncountedCause
 
     /// <summary>Older than an approval may be when it is applied (<c>MaxApprovalAgeSeconds</c>).</summary>
     TooOld,
+
+    /// <summary>Recorded by ScaleControl for an earlier ask of the proposal (amended since): it approved another step.</summary>
+    EarlierAsk,
 }
 
 /// <summary>One approval on the record that does not count now, and why; the record itself stays (the audit trail).</summary>
@@ -56,6 +59,7 @@ public sealed record ApprovalTally
     {
         UncountedCause.NotAnApprover => $"{who} is no longer an approver",
         UncountedCause.TooOld => $"{who}'s approval is too old to count",
+        UncountedCause.EarlierAsk => $"{who} approved the step asked before it was amended",
         _ => $"{who}'s approval was not recorded by ScaleControl",
     };
 }

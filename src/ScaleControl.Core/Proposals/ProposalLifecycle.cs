@@ -123,7 +123,7 @@ public static class ProposalLifecycle
         var fresh = new ApprovalRecord { User = user, Channel = channel, At = now, Replicas = granted };
         var approvals = status.Approvals.Append(fresh).ToArray();
         // The approval being recorded now is ScaleControl's own (it is sealed in the same write).
-        var tally = counting is null ? null : ApprovalCounting.Tally(proposal, approvals, counting with { Recorded = a => ReferenceEquals(a, fresh) || counting.Recorded(a) });
+        var tally = counting is null ? null : ApprovalCounting.Tally(proposal, approvals, counting with { Recorded = a => ReferenceEquals(a, fresh) ? ApprovalSeal.ThisAsk : counting.Recorded(a) });
         var shortfall = tally is { } t && !t.IsEnough() && ApprovalCounting.SaysMoreThanTheTaps(t, spec) ? t : null;
         var missing = shortfall?.Describe() ?? MissingApprovals(spec, approvals);
         if (missing is not null)

@@ -106,6 +106,12 @@ public sealed record ApprovalRecord
     /// <summary>The replicas this approver agreed to (the full step or the alternative).</summary>
     public int Replicas { get; init; }
 
+    /// <summary>
+    /// What the proposal asked when this approval was recorded, which its seal covers; null on records sealed before
+    /// approvals kept it (their seal covers the proposal's spec as it was, and checks only while the spec is unchanged).
+    /// </summary>
+    public AskedStep? Asked { get; init; }
+
     /// <summary>ScaleControl's seal on this record (HMAC with the server's key); the leader applies no approval without a valid one.</summary>
     public string? Signature { get; init; }
 }

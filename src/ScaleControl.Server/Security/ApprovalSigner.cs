@@ -8,20 +8,26 @@ using ScaleControl.Core.Proposals;
 namespace ScaleControl.Server.Security;
 
 /// <summary>
-/// HMAC-SHA256 over an approval record and the proposal it approves (namespace, name, policy, target, from, to, the
-/// alternative, the approvals needed, who asked): a record written by anyone else — or copied onto another proposal,
-/// or left on a spec changed afterwards — does not verify.
+/// HMAC-SHA256 over an approval record and the proposal it approves: which proposal (namespace, name, policy, target,
+/// who asked) and what it asked when the approval was recorded (from, to, the alternative, the approvals needed), which
+/// the record keeps (<see cref="ApprovalRecord.Asked"/>). A record written by anyone else — or copied onto another
+/// proposal or approver, or edited — does not verify; a genuine one still verifies after its proposal was amended in
+/// place, as an approval of what it asked then (which does not count toward the amended ask), and one left on a spec
+/// changed by hand to a step the proposal never asked does not.
 /// </summary>
 public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
 {
     private byte[] Key => Encoding.UTF8.GetBytes(options.Value.SigningKey ?? throw new InvalidOperationException("no approval signing key"));
 
-    /// <summary>Signs the unsigned approvals recorded for <paramref name="user"/> — never anyone else's (they may be forged).</summary>
+    /// <summary>
+    /// Signs the unsigned approvals recorded for <paramref name="user"/> — never anyone else's (they may be forged) —
+    /// over what the proposal asks now, which each keeps.
+    /// </summary>
     public ScaleProposal SignFor(ScaleProposal proposal, string user) => proposal with
     {
         Status = proposal.Status with
         {
-            Approvals = [.. proposal.Status.Approvals.Select(a => a.Signature is null && a.User == user ? a with { Signature = Sign(proposal, a) } : a)],
+            Approvals = [.. proposal.Status.Approvals.Select(a => a.Signature is null && a.User == user ? Sign(proposal, a with { Asked = AskedStep.Of(proposal.Spec) }) : a)],
         },
     };
 
@@ -68,11 +74,55 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
             .. OrderAnnotations.Select(a => proposal.Metadata.Annotations?.GetValueOrDefault(a)),
         ]);
 
-    public bool Verify(ScaleProposal proposal, ApprovalRecord approval) => Matches(approval.Signature, Payload(proposal, approval));
+    /// <summary>
+    /// Whether ScaleControl recorded <paramref name="approval"/> on <paramref name="proposal"/>, and for which of its asks.
+    /// A record sealed before approvals kept what they asked (no <see cref="ApprovalRecord.Asked"/>) checks against the
+    /// spec as it is, as it always did; if the proposal changed in place since, that spec is gone and it cannot be checked.
+    /// </summary>
+    public ApprovalSealFinding Check(ScaleProposal proposal, ApprovalRecord approval)
+    {
+        if (approval.Signature is not { Length: > 0 })
+        {
+            return ApprovalSealFinding.Unsigned;
+        }
 
-    private string Sign(ScaleProposal proposal, ApprovalRecord approval) => Hmac(Payload(proposal, approval));
+        if (approval.Asked is not { } asked)
+        {
+            return Matches(approval.Signature, LegacyPayload(proposal, approval)) ? ApprovalSealFinding.ThisAsk
+                : proposal.Status.Amendments.Count > 0 || proposal.Status.AppliedSteps.Count > 0 ? ApprovalSealFinding.Unverifiable
+                : ApprovalSealFinding.NotMatching;
+        }
 
-    private static string Payload(ScaleProposal proposal, ApprovalRecord approval)
+        return !Matches(approval.Signature, Payload(proposal, asked, approval)) ? ApprovalSealFinding.NotMatching
+            : asked.IsAskedNowBy(proposal) ? ApprovalSealFinding.ThisAsk
+            : asked.WasAskedBy(proposal) ? ApprovalSealFinding.EarlierAsk
+            : ApprovalSealFinding.NeverAsked;
+    }
+
+    private ApprovalRecord Sign(ScaleProposal proposal, ApprovalRecord approval) => approval with { Signature = Hmac(Payload(proposal, approval.Asked!, approval)) };
+
+    /// <summary>A JSON array: which proposal, what it asked (as the record keeps it), and the approval.</summary>
+    private static string Payload(ScaleProposal proposal, AskedStep asked, ApprovalRecord approval) => JsonSerializer.Serialize<string?[]>(
+        [
+            "scalecontrol-approval-v2",
+            proposal.Metadata.Namespace,
+            proposal.Metadata.Name,
+            proposal.Spec.PolicyName,
+            $"{proposal.Spec.Target.Kind}/{proposal.Spec.Target.Name}",
+            proposal.Spec.RequestedBy,
+            asked.From.ToString(CultureInfo.InvariantCulture),
+            asked.To.ToString(CultureInfo.InvariantCulture),
+            asked.Alternative?.ToString(CultureInfo.InvariantCulture),
+            asked.RequiredApprovals.ToString(CultureInfo.InvariantCulture),
+            asked.RequiresTwoPersons ? "2p" : "1p",
+            approval.User,
+            approval.Channel.ToString(),
+            approval.Replicas.ToString(CultureInfo.InvariantCulture),
+            approval.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+        ]);
+
+    /// <summary>What records sealed before approvals kept their ask were sealed over: the proposal's spec as it stood.</summary>
+    private static string LegacyPayload(ScaleProposal proposal, ApprovalRecord approval)
     {
         var spec = proposal.Spec;
         return string.Join('\n',

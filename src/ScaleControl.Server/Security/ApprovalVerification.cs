@@ -14,10 +14,13 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
 {
     /// <summary>How approvals of <paramref name="proposal"/> count now under <paramref name="policy"/>.</summary>
     public ApprovalCountRules RulesFor(ScaleProposal proposal, ScalePolicy policy) =>
-        new(policy, approval => signer.OrderIntact(proposal) && signer.Verify(proposal, approval), TimeSpan.FromSeconds(options.Value.MaxApprovalAgeSeconds), time.GetUtcNow());
+        new(policy, approval => signer.OrderIntact(proposal) ? signer.Check(proposal, approval).Seal() : ApprovalSeal.NotRecorded, TimeSpan.FromSeconds(options.Value.MaxApprovalAgeSeconds), time.GetUtcNow());
 
-    /// <summary>The approvals of <paramref name="proposal"/> ScaleControl recorded (their seal verifies): what a scale uses up (<c>IUsedApprovalLedger</c>).</summary>
-    public IReadOnlyList<ApprovalRecord> Sealed(ScaleProposal proposal) => [.. proposal.Status.Approvals.Where(a => signer.Verify(proposal, a))];
+    /// <summary>
+    /// The approvals of <paramref name="proposal"/> ScaleControl recorded (their seal verifies, for this ask or an earlier
+    /// one): what a scale uses up and what must not have been used before (<c>IUsedApprovalLedger</c>).
+    /// </summary>
+    public IReadOnlyList<ApprovalRecord> Sealed(ScaleProposal proposal) => [.. proposal.Status.Approvals.Where(a => signer.Check(proposal, a).IsGenuine())];
 
     /// <summary>Why what the proposal orders beyond its spec cannot be trusted (<see cref="ApprovalSigner.OrderIntact"/>); null when it can.</summary>
     public string? OrderProblem(ScaleProposal proposal) => signer.OrderIntact(proposal)

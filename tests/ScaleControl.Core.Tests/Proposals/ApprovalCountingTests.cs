@@ -68,7 +68,7 @@ public class ApprovalCountingTests
     {
         var p = Approved(Pending(), "alice");
 
-        var tally = ApprovalCounting.Tally(p, Rules(Policy()) with { Recorded = _ => false });
+        var tally = ApprovalCounting.Tally(p, Rules(Policy()) with { Recorded = _ => ApprovalSeal.NotRecorded });
 
         Assert.Equal(0, tally.Counted);
         Assert.Equal(UncountedCause.NotRecorded, Assert.Single(tally.NotCounted).Cause);
@@ -163,7 +163,7 @@ public class ApprovalCountingTests
         Assert.Same(applying, late.Proposal);
     }
 
-    private static ApprovalCountRules Rules(ScalePolicy policy, DateTimeOffset? now = null) => new(policy, _ => true, s_maxAge, now ?? s_at);
+    private static ApprovalCountRules Rules(ScalePolicy policy, DateTimeOffset? now = null) => new(policy, _ => ApprovalSeal.ThisAsk, s_maxAge, now ?? s_at);
 
     /// <summary><paramref name="proposal"/> with an approval by each of <paramref name="users"/> on its record (its phase as it was).</summary>
     private static ScaleProposal Approved(ScaleProposal proposal, params string[] users) => proposal with

@@ -116,7 +116,8 @@ internal static class SampleResources
                 Cause = UndoWithdrawalCause.NewerChange, At = s_at, Replicas = 80, Proposal = "checkout-next", Action = "pin", By = ["u1"],
                 Message = "shop/checkout moved to 80 by a pin by u1 at 10:32:05 UTC",
             },
-            Approvals = [new ApprovalRecord { User = "u1", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 60, Signature = "c2lnbmF0dXJlLW9mLXRoZS1hcHByb3ZhbA==" }],
+            Approvals = [new ApprovalRecord { User = "u1", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 60,
+                Asked = new AskedStep { From = 20, To = 60, Alternative = 40, RequiredApprovals = 2, RequiresTwoPersons = true }, Signature = "c2lnbmF0dXJlLW9mLXRoZS1hcHByb3ZhbA==" }],
             Rejection = new RejectionRecord { User = "u3", Channel = ApprovalChannel.Cli, At = s_at, Reason = "too big" },
             Card = new CardReference { OutTrackId = "shop.checkout-20261125-1032", OpenConversationId = "cid-oncall", SentAt = s_at, Error = "none" },
             Escalations = [new EscalationRecord { At = s_at, DingType = DingType.Sms, Receivers = ["u1"], Via = "ding", Message = "sent" }],
@@ -127,7 +128,7 @@ internal static class SampleResources
             SupersededBy = "checkout-next",
             Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 80, By = "u1" },
             ApprovalTally = new ApprovalTally { Counted = 1, Required = 2, NotCounted = [new UncountedApproval { User = "u4", Cause = UncountedCause.NotAnApprover }] },
-            AppliedSteps = [new AppliedStep { From = 10, To = 20, At = s_at, Approvals = [new ApprovalRecord { User = "u2", Channel = ApprovalChannel.DingTalkChat, At = s_at, Replicas = 20, Signature = "c2ln" }] }],
+            AppliedSteps = [new AppliedStep { From = 10, To = 20, At = s_at, Approvals = [new ApprovalRecord { User = "u2", Channel = ApprovalChannel.DingTalkChat, At = s_at, Replicas = 20, Asked = new AskedStep { From = 10, To = 20, RequiredApprovals = 1 }, Signature = "c2ln" }] }],
             History = [new PhaseTransition { From = ProposalPhase.Pending, To = ProposalPhase.Approved, At = s_at, By = "u1", Message = "approved" }],
         },
     };

@@ -35,8 +35,9 @@ public enum HistoryKind
 
 /// <summary>One line of the audit history (<c>GET /api/v1/history</c>).</summary>
 /// <param name="Unverified">
-/// An override record on the policy that ScaleControl did not write as it stands (<see cref="OverrideRecordSigner"/>): what it
-/// claims, marked as a claim; its message says why it does not verify.
+/// An override record on the policy, or an approval on a proposal, that ScaleControl did not write as it stands
+/// (<see cref="OverrideRecordSigner"/>, <see cref="ApprovalSigner"/>): what it claims, marked as a claim; its message
+/// says why it does not verify.
 /// </param>
 public sealed record HistoryEntry(
     DateTimeOffset Time,
@@ -60,14 +61,29 @@ public sealed record HistoryEntry(
 /// after a restart too. An override record older than retention's age that no write has pruned yet is not shown. One that
 /// does not verify (written by hand, copied from another policy or id, edited, or written before records were signed) is
 /// not shown as fact: its row is marked <see cref="HistoryEntry.Unverified"/> and its message says so first — kept rather
-/// than dropped, as a forged approval stays on its proposal, since the auditor wants to see that someone wrote it.
+/// than dropped, since the auditor wants to see that someone wrote it. So is an approval on a proposal that ScaleControl
+/// did not record (<see cref="ApprovalSigner.Check"/>): its Approved row is marked and says why, and an applied row names
+/// only the approvers ScaleControl recorded.
 /// </summary>
-public sealed class HistoryService(IProposalStore proposals, IPolicyStore policies, OverrideRecordSigner signer, IOptions<HistoryOptions> retention, TimeProvider time)
+public sealed class HistoryService(
+    IProposalStore proposals, IPolicyStore policies, OverrideRecordSigner signer, ApprovalSigner approvals, IOptions<HistoryOptions> retention, TimeProvider time)
 {
     /// <summary>What a row of an override record that does not verify says first: without a signature, or with one that does not match.</summary>
     public const string UnsignedPrefix = "unverified record (no signature: written by hand, or before records were signed): ";
 
     public const string ForgedPrefix = "unverified record (not written by ScaleControl: its signature does not match): ";
+
+    /// <summary>What the Approved row of an approval ScaleControl did not record says first, by what its seal check found.</summary>
+    public const string UnsignedApprovalPrefix = "unverified approval (no signature: not recorded by ScaleControl, written by hand): ";
+
+    public const string ForgedApprovalPrefix = "unverified approval (not recorded by ScaleControl: its signature does not match this proposal, approver and approval): ";
+
+    public const string UncheckableApprovalPrefix =
+        "unverified approval (sealed before approvals kept what they approved, and the proposal changed since: it cannot be checked): ";
+
+    /// <summary>A genuine seal for a step the proposal never asked: "unverified approval (signed for 11 → 12, which … never asked …): ".</summary>
+    public static string NeverAskedApprovalPrefix(AskedStep asked) =>
+        $"unverified approval (signed for {asked.From} → {asked.To}, which this proposal never asked: its spec was changed by hand since): ";
 
     public async Task<IReadOnlyList<HistoryEntry>> ListAsync(string? @namespace, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
@@ -75,7 +91,7 @@ public sealed class HistoryService(IProposalStore proposals, IPolicyStore polici
         var kept = time.GetUtcNow() - TimeSpan.FromDays(retention.Value.MaxAgeDays);
         var overrides = (await policies.ListAsync(@namespace, cancellationToken))
             .SelectMany(p => OverrideRecords.Of(p).Where(r => r.Time >= kept).Select(r => Entry(p, r)).OfType<HistoryEntry>());
-        var entries = all.SelectMany(Entries).Concat(overrides);
+        var entries = all.SelectMany(p => Entries(p, a => approvals.Check(p, a))).Concat(overrides);
         return [.. entries.Where(e => e.Time >= from && e.Time <= to).OrderByDescending(e => e.Time).ThenByDescending(e => e.Kind)];
     }
 
@@ -92,7 +108,7 @@ public sealed class HistoryService(IProposalStore proposals, IPolicyStore polici
             Unverified: doubt is not null);
     }
 
-    internal static IEnumerable<HistoryEntry> Entries(ScaleProposal p)
+    internal static IEnumerable<HistoryEntry> Entries(ScaleProposal p, Func<ApprovalRecord, ApprovalSealFinding> seal)
     {
         var action = ProposalFactory.ActionOf(p);
         var created = ProposalFactory.CreatedAt(p);
@@ -100,6 +116,23 @@ public sealed class HistoryService(IProposalStore proposals, IPolicyStore polici
         HistoryEntry Entry(DateTimeOffset at, HistoryKind kind, string by, string? channel, string message, int? to = null, string? reason = null, int? from = null) =>
             new(at, p.Metadata.Namespace, p.Spec.Target.Name, p.Spec.PolicyName, kind, from ?? p.Spec.FromReplicas, to ?? p.Spec.ToReplicas, by, channel, message, p.Metadata.Name,
                 reason ?? ReasonAt(p, at));
+
+        // An approval ScaleControl did not record is a claim, not a fact: marked, its message says why first.
+        HistoryEntry Approved(ApprovalRecord approval, int from)
+        {
+            var finding = seal(approval);
+            var asked = approval.Asked;
+            from = finding == ApprovalSealFinding.EarlierAsk && asked is not null ? asked.From : from;
+            var then = finding == ApprovalSealFinding.EarlierAsk && asked is not null && asked.To != p.Spec.ToReplicas
+                ? $" (it asked {asked.From} → {asked.To} then; amended since)"
+                : "";
+            var doubt = ApprovalDoubt(finding, asked);
+            return Entry(approval.At, HistoryKind.Approved, approval.User, approval.Channel.ToString(), $"{doubt}{approval.User} approved {from} → {approval.Replicas}{then}",
+                approval.Replicas, from: from) with { Unverified = doubt is not null };
+        }
+
+        // Who approved what was applied: the approvers ScaleControl recorded, never a name written in beside them.
+        IReadOnlyList<ApprovalRecord> Genuine(IReadOnlyList<ApprovalRecord> approvals) => [.. approvals.Where(a => seal(a).IsGenuine())];
 
         if (action == ProposalFactory.Action.Approval || WaitedForApprovers(p, action))
         {
@@ -116,16 +149,17 @@ public sealed class HistoryService(IProposalStore proposals, IPolicyStore polici
             {
                 foreach (var approval in step.Approvals)
                 {
-                    yield return Entry(approval.At, HistoryKind.Approved, approval.User, approval.Channel.ToString(), $"{approval.User} approved {step.From} → {approval.Replicas}", approval.Replicas, from: step.From);
+                    yield return Approved(approval, step.From);
                 }
 
-                yield return Entry(step.At, HistoryKind.Applied, string.Join(", ", step.Approvals.Select(a => a.User)), step.Approvals.LastOrDefault()?.Channel.ToString(),
+                var approvers = Genuine(step.Approvals);
+                yield return Entry(step.At, HistoryKind.Applied, string.Join(", ", approvers.Select(a => a.User)), approvers.LastOrDefault()?.Channel.ToString(),
                     $"applied {step.From} → {step.To}: the part approved; the rest stayed pending", step.To, from: step.From);
             }
 
             foreach (var approval in p.Status.Approvals)
             {
-                yield return Entry(approval.At, HistoryKind.Approved, approval.User, approval.Channel.ToString(), $"{approval.User} approved {p.Spec.FromReplicas} → {approval.Replicas}", approval.Replicas);
+                yield return Approved(approval, p.Spec.FromReplicas);
             }
 
             if (p.Status.Rejection is { } rejection)
@@ -148,17 +182,28 @@ public sealed class HistoryService(IProposalStore proposals, IPolicyStore polici
                 ProposalPhase.Expired => HistoryKind.Expired,
                 _ => HistoryKind.Superseded,
             };
+            var approvers = Genuine(p.Status.Approvals);
             var channel = action switch
             {
                 ProposalFactory.Action.Auto => ApprovalChannel.Auto.ToString(),
-                _ => p.Status.Approvals.LastOrDefault()?.Channel.ToString(),
+                _ => approvers.LastOrDefault()?.Channel.ToString(),
             };
-            var by = kind is HistoryKind.Applied or HistoryKind.Pinned or HistoryKind.Undone && p.Status.Approvals.Count > 0
-                ? string.Join(", ", p.Status.Approvals.Select(a => a.User))
+            var by = kind is HistoryKind.Applied or HistoryKind.Pinned or HistoryKind.Undone && approvers.Count > 0
+                ? string.Join(", ", approvers.Select(a => a.User))
                 : transition.By;
             yield return Entry(transition.At, kind, by, channel, transition.Message, p.Status.AppliedReplicas);
         }
     }
+
+    /// <summary>Why an approval's row is a claim (null: ScaleControl recorded it, for this ask or an earlier one).</summary>
+    private static string? ApprovalDoubt(ApprovalSealFinding finding, AskedStep? asked) => finding switch
+    {
+        ApprovalSealFinding.ThisAsk or ApprovalSealFinding.EarlierAsk => null,
+        ApprovalSealFinding.Unsigned => UnsignedApprovalPrefix,
+        ApprovalSealFinding.NeverAsked when asked is not null => NeverAskedApprovalPrefix(asked),
+        ApprovalSealFinding.Unverifiable => UncheckableApprovalPrefix,
+        _ => ForgedApprovalPrefix,
+    };
 
     /// <summary>What the proposal said it asked for at <paramref name="at"/>: an amendment replaces the spec's reason.</summary>
     private static string ReasonAt(ScaleProposal p, DateTimeOffset at)
