@@ -145,6 +145,31 @@ public sealed class KubeletFailureTests
     }
 
     [Fact]
+    public async Task CreatedWithAMissingImage_SetImageToAGoodOne_NewPodsStartAndTheFailingOnesGo()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        await kubectl.RunAsync("create", "namespace", "shop");
+        await kubectl.RunAsync("create", "deployment", "web", "--image=nginx:missing", "--replicas=2", "-n", "shop");
+        Pass(sandbox, TimeSpan.Zero);
+        Pass(sandbox, TimeSpan.FromSeconds(5));
+        var failing = await StatusesAsync(kubectl);
+
+        await kubectl.RunAsync("set", "image", "deploy/web", "nginx=nginx:1.27", "-n", "shop");
+        Pass(sandbox, TimeSpan.Zero);
+        var starting = await StatusesAsync(kubectl);
+        Pass(sandbox, TimeSpan.FromSeconds(5));
+        Pass(sandbox, TimeSpan.Zero); // the ReplicaSet controller's next pass sees the new pods ready
+        var started = await StatusesAsync(kubectl);
+        var images = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].spec.containers[0].image}")).StdOut;
+
+        Assert.Equal(["ImagePullBackOff 0/1 0", "ImagePullBackOff 0/1 0"], failing);
+        Assert.Equal(["ContainerCreating 0/1 0", "ContainerCreating 0/1 0", "ImagePullBackOff 0/1 0", "ImagePullBackOff 0/1 0"], starting);
+        Assert.Equal(["Running 1/1 0", "Running 1/1 0"], started);
+        Assert.Equal("nginx:1.27 nginx:1.27", images);
+    }
+
+    [Fact]
     public async Task ImageOnAnInvalidRegistryHost_ErrImagePullSaysNoSuchHost_WithTheDefaultTag()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
