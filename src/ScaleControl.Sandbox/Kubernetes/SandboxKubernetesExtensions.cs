@@ -41,6 +41,7 @@ public static class SandboxKubernetesExtensions
             return operations;
         });
         services.AddSingleton<WorkloadControllers>();
+        services.AddSingleton<KubeletFailures>();
         services.AddSingleton<PodScheduler>();
         services.AddSingleton<WorkloadStatusWriter>();
         services.AddSingleton<EndpointsController>();

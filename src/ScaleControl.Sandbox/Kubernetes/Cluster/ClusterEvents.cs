@@ -9,43 +9,84 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 internal static class ClusterEvents
 {
     /// <param name="involved">The object the event is about: apiVersion, kind, namespace, name, uid.</param>
-    public static void Record(
+    /// <param name="fieldPath">The part of it, e.g. a kubelet's <c>spec.containers{web}</c>.</param>
+    /// <param name="host">The node of a kubelet's event (its <c>source.host</c> and reporting instance).</param>
+    /// <returns>The event's name, or null when it was dropped.</returns>
+    public static string? Record(
         ResourceOperations operations, (string ApiVersion, string Kind, string Namespace, string Name, string Uid) involved,
-        string type, string reason, string action, string message, string component, string stamp)
+        string type, string reason, string? action, string message, string component, string stamp, string? fieldPath = null, string? host = null)
     {
         // Like the recorder's "<name>.<unix nanos in hex>": unique per object.
         var name = $"{involved.Name}.{RandomNumberGenerator.GetHexString(16, lowercase: true)}";
         try
         {
-            Create(operations, involved, type, reason, action, message, component, stamp, name);
+            Create(operations, involved, type, reason, action, message, component, stamp, name, fieldPath, host);
+            return name;
         }
         catch (Api.ApiException e) when (e.Code == 403)
         {
             // The namespace is being deleted: the event is dropped, as the recorder drops what the apiserver refuses.
+            return null;
         }
+    }
+
+    /// <summary>
+    /// The recorder's aggregation of an event seen again: count + 1 and lastTimestamp now on the same Event. False when
+    /// the event is gone (deleted, or expired), so the caller records a new one.
+    /// </summary>
+    public static bool Repeat(ResourceOperations operations, string ns, string name, string stamp)
+    {
+        if (operations.Find(BuiltInResources.CoreEvents, ns, name) is not { } existing)
+        {
+            return false;
+        }
+
+        operations.Rewrite(BuiltInResources.CoreEvents, ns, name, (string?)existing["metadata"]?["uid"] ?? "", e =>
+        {
+            e["count"] = ((int?)e["count"] ?? 1) + 1;
+            e["lastTimestamp"] = stamp;
+        });
+        return true;
     }
 
     private static void Create(
         ResourceOperations operations, (string ApiVersion, string Kind, string Namespace, string Name, string Uid) involved,
-        string type, string reason, string action, string message, string component, string stamp, string name)
+        string type, string reason, string? action, string message, string component, string stamp, string name, string? fieldPath, string? host)
     {
-        operations.Create(BuiltInResources.CoreEvents, involved.Namespace, new JsonObject
+        var involvedObject = new JsonObject
+        {
+            ["apiVersion"] = involved.ApiVersion, ["kind"] = involved.Kind, ["name"] = involved.Name, ["namespace"] = involved.Namespace, ["uid"] = involved.Uid,
+        };
+        if (fieldPath is not null)
+        {
+            involvedObject["fieldPath"] = fieldPath;
+        }
+
+        var source = new JsonObject { ["component"] = component };
+        if (host is not null)
+        {
+            source["host"] = host;
+        }
+
+        var body = new JsonObject
         {
             ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = involved.Namespace },
-            ["involvedObject"] = new JsonObject
-            {
-                ["apiVersion"] = involved.ApiVersion, ["kind"] = involved.Kind, ["name"] = involved.Name, ["namespace"] = involved.Namespace, ["uid"] = involved.Uid,
-            },
+            ["involvedObject"] = involvedObject,
             ["reason"] = reason,
             ["message"] = message,
             ["type"] = type,
-            ["source"] = new JsonObject { ["component"] = component },
+            ["source"] = source,
             ["firstTimestamp"] = stamp,
             ["lastTimestamp"] = stamp,
             ["count"] = 1,
-            ["action"] = action,
-            ["reportingComponent"] = component,
-            ["reportingInstance"] = component + "-sandbox",
-        });
+        };
+        if (action is not null)
+        {
+            body["action"] = action;
+        }
+
+        body["reportingComponent"] = component;
+        body["reportingInstance"] = host ?? component + "-sandbox";
+        operations.Create(BuiltInResources.CoreEvents, involved.Namespace, body);
     }
 }

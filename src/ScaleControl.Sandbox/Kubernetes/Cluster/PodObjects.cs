@@ -128,8 +128,8 @@ internal static class PodObjects
         status["conditions"] = new JsonArray(
             NewCondition("PodReadyToStartContainers", "True", now),
             NewCondition("Initialized", "True", now),
-            NewCondition("Ready", "False", now, "ContainersNotReady", "containers with unready status"),
-            NewCondition("ContainersReady", "False", now, "ContainersNotReady", "containers with unready status"),
+            NewCondition("Ready", "False", now, "ContainersNotReady", UnreadyMessage(ContainerNames(pod))),
+            NewCondition("ContainersReady", "False", now, "ContainersNotReady", UnreadyMessage(ContainerNames(pod))),
             NewCondition("PodScheduled", "True", now));
         status["containerStatuses"] = ContainerStatuses(pod, ready: false, now);
     }
@@ -153,24 +153,34 @@ internal static class PodObjects
         status["containerStatuses"] = ContainerStatuses(pod, ready: true, now);
     }
 
-    private static JsonArray ContainerStatuses(JsonObject pod, bool ready, string now) =>
-        new([.. ((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).Select(c =>
-        {
-            var status = new JsonObject { ["name"] = c["name"]?.DeepClone(), ["image"] = c["image"]?.DeepClone(), ["imageID"] = "" };
-            if (ready)
-            {
-                status["imageID"] = $"sandbox://{(string?)c["image"]}";
-                status["containerID"] = $"sandbox://{(string?)pod["metadata"]?["uid"]}/{(string?)c["name"]}";
-            }
+    /// <summary>The kubelet's message on the Ready and ContainersReady conditions, e.g. <c>containers with unready status: [web]</c>.</summary>
+    public static string UnreadyMessage(IEnumerable<string> containers) => $"containers with unready status: [{string.Join(' ', containers)}]";
 
-            status["ready"] = ready;
-            status["started"] = ready;
-            status["restartCount"] = 0;
-            status["state"] = ready
-                ? new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } }
-                : new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } };
-            return (JsonNode)status;
-        })]);
+    /// <summary>A container's status: waiting in ContainerCreating, or running (and ready) since <paramref name="now"/>.</summary>
+    public static JsonObject ContainerStatus(string? podUid, JsonObject container, bool ready, string now)
+    {
+        var status = new JsonObject { ["name"] = container["name"]?.DeepClone(), ["image"] = container["image"]?.DeepClone(), ["imageID"] = "" };
+        if (ready)
+        {
+            status["imageID"] = $"sandbox://{(string?)container["image"]}";
+            status["containerID"] = $"sandbox://{podUid}/{(string?)container["name"]}";
+        }
+
+        status["ready"] = ready;
+        status["started"] = ready;
+        status["restartCount"] = 0;
+        status["state"] = ready
+            ? new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } }
+            : new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } };
+        return status;
+    }
+
+    private static IEnumerable<string> ContainerNames(JsonObject pod) =>
+        ((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).Select(c => (string?)c["name"] ?? "");
+
+    private static JsonArray ContainerStatuses(JsonObject pod, bool ready, string now) =>
+        new([.. ((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            .Select(c => (JsonNode)ContainerStatus((string?)pod["metadata"]?["uid"], c, ready, now))]);
 
     private static string QosClass(JsonObject spec)
     {

@@ -7,9 +7,10 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// <summary>
 /// The scheduler and the kubelets: binds each unscheduled pod to the least allocated node its requests fit on
 /// (cpu, memory, pod count), or leaves it Pending with a FailedScheduling event; a bound pod becomes Ready
-/// <see cref="SandboxKubernetesOptions.PodStartupDelay"/> after it was bound.
+/// <see cref="SandboxKubernetesOptions.PodStartupDelay"/> after it was bound, unless a container of it fails
+/// (<see cref="KubeletFailures"/>).
 /// </summary>
-internal sealed class PodScheduler(ResourceOperations operations, SandboxKubernetesOptions options, TimeProvider time)
+internal sealed class PodScheduler(ResourceOperations operations, SandboxKubernetesOptions options, TimeProvider time, KubeletFailures kubelet)
 {
     private const string Component = "default-scheduler";
 
@@ -48,20 +49,30 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             _boundAt[pod.Uid] = boundAt;
             _reported.Remove(pod.Uid);
             var podIp = $"10.244.{nodes.IndexOf(node) + 1}.{2 + (_ips++ % 250)}";
+            var failing = ContainerFault.OfPod(operations.Find(BuiltInResources.Pods, pod.Namespace, pod.Name)?["spec"] as JsonObject).Count > 0;
             operations.Rewrite(BuiltInResources.Pods, pod.Namespace, pod.Name, pod.Uid, o =>
             {
                 PodObjects.Bind(o, node.Name, node.HostIp, podIp, stamp);
-                if (now - boundAt >= options.PodStartupDelay)
+                if (now - boundAt >= options.PodStartupDelay && !failing)
                 {
                     PodObjects.MarkReady(o, stamp);
                 }
             });
             RecordEvent(pod, "Normal", "Scheduled", $"Successfully assigned {pod.Namespace}/{pod.Name} to {node.Name}", stamp);
+            if (failing)
+            {
+                kubelet.Sync(pod with { NodeName = node.Name }, boundAt, now);
+            }
         }
 
         foreach (var pod in pods.Where(p => p.Bound && !p.Ready))
         {
             var boundAt = _boundAt.TryGetValue(pod.Uid, out var at) ? at : Timestamps.Parse(pod.StartTime) ?? now;
+            if (kubelet.Sync(pod, boundAt, now))
+            {
+                continue;
+            }
+
             if (now - boundAt >= options.PodStartupDelay)
             {
                 operations.Rewrite(BuiltInResources.Pods, pod.Namespace, pod.Name, pod.Uid, o => PodObjects.MarkReady(o, stamp));
@@ -105,6 +116,7 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
     private void Forget(List<PodState> pods)
     {
         var alive = pods.Select(p => p.Uid).ToHashSet();
+        kubelet.Forget(alive);
         foreach (var gone in _boundAt.Keys.Where(uid => !alive.Contains(uid)).ToList())
         {
             _boundAt.Remove(gone);
