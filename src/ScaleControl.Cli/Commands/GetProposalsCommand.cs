@@ -82,8 +82,9 @@ internal sealed class GetProposalsCommand : ApiCommand
     /// <summary>"1/2 zhangsan" — approvals so far out of those required, and by whom.</summary>
     internal static string Approvals(Proposal proposal)
     {
-        var approvals = proposal.Status.Approvals ?? [];
-        var who = approvals.Count == 0 ? "" : " " + string.Join(",", approvals.Select(a => a.User));
-        return $"{approvals.Count}/{proposal.Spec.RequiredApprovals}{who}";
+        // One who approved again after an amendment is one approver.
+        var approvers = (proposal.Status.Approvals ?? []).Select(a => a.User).Distinct(StringComparer.Ordinal).ToList();
+        var who = approvers.Count == 0 ? "" : " " + string.Join(",", approvers);
+        return $"{approvers.Count}/{proposal.Spec.RequiredApprovals}{who}";
     }
 }

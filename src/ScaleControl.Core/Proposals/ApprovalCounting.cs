@@ -60,6 +60,8 @@ public static class ApprovalCounting
             }
         }
 
+        // One who approved an earlier ask and then the ask now counts: their earlier approval is history, not a shortfall.
+        notCounted.RemoveAll(n => n.Cause == UncountedCause.EarlierAsk && counted.Contains(n.User));
         return new ApprovalTally { Counted = counted.Count, Required = Required(proposal, rules.Policy), NotCounted = notCounted };
     }
 

@@ -92,7 +92,10 @@ public static class ProposalLifecycle
     {
         var spec = proposal.Spec;
         var status = proposal.Status;
-        if (status.Approvals.Any(a => a.User == user) && status.Phase is ProposalPhase.Pending or ProposalPhase.Approved)
+        // An approval of an earlier ask (given before an amendment) does not count toward the ask now: its approver may
+        // approve again. An approval of the ask now is given once.
+        var earlier = status.Phase == ProposalPhase.Pending ? Reapproval.EarlierApproval(proposal, user, counting) : null;
+        if (earlier is null && status.Approvals.Any(a => a.User == user) && status.Phase is ProposalPhase.Pending or ProposalPhase.Approved)
         {
             return TransitionResult.Same(proposal, $"{user} already approved this proposal; an approval counts once");
         }
@@ -126,18 +129,21 @@ public static class ProposalLifecycle
         var tally = counting is null ? null : ApprovalCounting.Tally(proposal, approvals, counting with { Recorded = a => ReferenceEquals(a, fresh) ? ApprovalSeal.ThisAsk : counting.Recorded(a) });
         var shortfall = tally is { } t && !t.IsEnough() && ApprovalCounting.SaysMoreThanTheTaps(t, spec) ? t : null;
         var missing = shortfall?.Describe() ?? MissingApprovals(spec, approvals);
+        // Said to the person who approved again: what they approved now, and what before.
+        var again = earlier is null ? "" : $"{Reapproval.Describe(spec, granted, earlier)}; ";
         if (missing is not null)
         {
             var pending = proposal with { Status = status with { Approvals = approvals, ApprovalTally = shortfall, Message = $"approved by {user}; {missing}" } };
-            return TransitionResult.Ok(pending, $"approval by {user} recorded; {missing}");
+            return TransitionResult.Ok(pending, $"{again}approval by {user} recorded; {missing}");
         }
 
-        var by = string.Join(", ", approvals.Select(a => a.User));
-        var agreed = ApprovedReplicas(approvals)!.Value;
+        var standing = Reapproval.Standing(spec, approvals);
+        var by = string.Join(", ", standing.Select(a => a.User));
+        var agreed = ApprovedReplicas(standing)!.Value;
         var rest = partly && agreed != spec.ToReplicas ? $"; {agreed} → {spec.ToReplicas} stays pending (the target rose after the tap)" : "";
         var approved = Move(proposal with { Status = status with { Approvals = approvals, PartlyApproved = rest.Length > 0, ApprovalTally = null } }, ProposalPhase.Approved, now, user,
             $"approved by {by} ({agreed} replicas){rest}");
-        return TransitionResult.Ok(approved, approved.Status.Message!);
+        return TransitionResult.Ok(approved, $"{again}{approved.Status.Message!}");
     }
 
     /// <summary>
@@ -373,7 +379,7 @@ public static class ProposalLifecycle
             return TransitionResult.No(proposal, $"cannot apply: the proposal is {proposal.Status.Phase}, not Approved");
         }
 
-        var replicas = ApprovedReplicas(proposal.Status.Approvals) ?? proposal.Spec.ToReplicas;
+        var replicas = ApprovedReplicas(proposal) ?? proposal.Spec.ToReplicas;
         var applying = Move(proposal, ProposalPhase.Applying, now, by, $"scaling {proposal.Spec.FromReplicas} → {replicas}");
         return TransitionResult.Ok(applying, applying.Status.Message!);
     }
@@ -396,7 +402,7 @@ public static class ProposalLifecycle
             return TransitionResult.No(proposal, $"cannot resume: the apply claimed at {Time(claimedAt)} may still be running");
         }
 
-        var replicas = ApprovedReplicas(proposal.Status.Approvals) ?? proposal.Spec.ToReplicas;
+        var replicas = ApprovedReplicas(proposal) ?? proposal.Spec.ToReplicas;
         var why = proposal.Status.History.LastOrDefault()?.Message.StartsWith(NotScaledYet, StringComparison.Ordinal) == true
             ? $"its apply was interrupted at {Time(claimedAt)}"
             : $"the replica applying it stopped at {Time(claimedAt)}";
@@ -419,7 +425,7 @@ public static class ProposalLifecycle
             return TransitionResult.No(proposal, $"cannot interrupt: the proposal is {proposal.Status.Phase}, not Applying");
         }
 
-        var replicas = ApprovedReplicas(proposal.Status.Approvals) ?? proposal.Spec.ToReplicas;
+        var replicas = ApprovedReplicas(proposal) ?? proposal.Spec.ToReplicas;
         var interrupted = Move(proposal, ProposalPhase.Applying, now, by,
             $"{NotScaledYet} ({proposal.Spec.FromReplicas} → {replicas}): {reason}; nothing was written, the apply is resumed later");
         return TransitionResult.Ok(interrupted, interrupted.Status.Message!);
@@ -562,6 +568,12 @@ public static class ProposalLifecycle
         var failed = Move(proposal, ProposalPhase.Failed, now, by, $"failed: {reason}");
         return TransitionResult.Ok(failed, failed.Status.Message!);
     }
+
+    /// <summary>
+    /// The replicas the approvers of <paramref name="proposal"/> agreed to: the most cautious choice among the approvals
+    /// that stand (<see cref="Reapproval.Standing"/>: one of an earlier ask its approver approved again since does not).
+    /// </summary>
+    public static int? ApprovedReplicas(ScaleProposal proposal) => ApprovedReplicas(Reapproval.Standing(proposal.Spec, proposal.Status.Approvals));
 
     /// <summary>The replicas the approvers agreed to: the most cautious choice among them (closest to the current count).</summary>
     public static int? ApprovedReplicas(IReadOnlyList<ApprovalRecord> approvals)

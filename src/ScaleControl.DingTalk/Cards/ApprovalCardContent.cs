@@ -214,7 +214,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         {
             // Some approvals no longer count, or more are asked than when proposed: how many count, not how many tapped.
             ProposalPhase.Pending when status.ApprovalTally is { } tally => $"Waiting for approval: {tally.Describe(DisplayName)}; expires {Time(proposal.Spec.ExpiresAt)}",
-            ProposalPhase.Pending => $"Waiting for approval ({status.Approvals.Count}/{RequiredApprovals(proposal.Spec)}), expires {Time(proposal.Spec.ExpiresAt)}",
+            ProposalPhase.Pending => $"Waiting for approval ({status.Approvals.Select(a => a.User).Distinct(StringComparer.Ordinal).Count()}/{RequiredApprovals(proposal.Spec)}), expires {Time(proposal.Spec.ExpiresAt)}",
             ProposalPhase.Approved or ProposalPhase.Applying => "Approved, scaling",
             ProposalPhase.Applied => "Applied",
             ProposalPhase.Rejected => "Rejected",
@@ -238,7 +238,8 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             return DisplayName(rejection.User);
         }
 
-        return string.Join(", ", status.Approvals.Select(a => a.Replicas > 0 && a.Replicas != proposal.Spec.ToReplicas
+        // One who approved again after an amendment is named once, for the approval that stands.
+        return string.Join(", ", Reapproval.Standing(proposal.Spec, status.Approvals).Select(a => a.Replicas > 0 && a.Replicas != proposal.Spec.ToReplicas
             ? $"{DisplayName(a.User)} ({a.Replicas} replicas)"
             : DisplayName(a.User)));
     }

@@ -69,7 +69,7 @@ public sealed class ScaleApplier(
     /// <summary>Applies a proposal this caller holds the Applying claim on.</summary>
     public async Task<ScaleProposal> ApplyClaimedAsync(ScaleProposal claimed, string by, CancellationToken cancellationToken)
     {
-        var replicas = ProposalLifecycle.ApprovedReplicas(claimed.Status.Approvals) ?? claimed.Spec.ToReplicas;
+        var replicas = ProposalLifecycle.ApprovedReplicas(claimed) ?? claimed.Spec.ToReplicas;
         var policy = await policies.GetAsync(claimed.Metadata.Namespace, claimed.Spec.PolicyName, cancellationToken);
         var target = ProposalFactory.TargetOf(claimed);
         ScaleResult outcome;
@@ -265,7 +265,7 @@ public sealed class ScaleApplier(
             }
 
             logger.Scaled(target.ToString(), from, outcome.Replicas ?? replicas, channel, final.Metadata.Name);
-            var by = final.Status.Approvals.Count > 0 ? string.Join(", ", final.Status.Approvals.Select(a => a.User)) : final.Spec.RequestedBy;
+            var by = final.Status.Approvals.Count > 0 ? string.Join(", ", final.Status.Approvals.Select(a => a.User).Distinct(StringComparer.Ordinal)) : final.Spec.RequestedBy;
             await announcer.EventAsync(final, ScaleEventReasons.ScaledByScaleControl, $"{outcome.Message} ({channel.ToLowerInvariant()}, by {by}, proposal {final.Metadata.Name}): {final.Spec.Reason}", warning: false, cancellationToken);
             if (action == ProposalFactory.Action.Auto)
             {

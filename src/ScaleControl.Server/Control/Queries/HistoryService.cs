@@ -132,7 +132,8 @@ public sealed class HistoryService(
         }
 
         // Who approved what was applied: the approvers ScaleControl recorded, never a name written in beside them.
-        IReadOnlyList<ApprovalRecord> Genuine(IReadOnlyList<ApprovalRecord> approvals) => [.. approvals.Where(a => seal(a).IsGenuine())];
+        IReadOnlyList<ApprovalRecord> Genuine(IReadOnlyList<ApprovalRecord> approvals) =>
+            [.. approvals.Where(a => seal(a).IsGenuine()).DistinctBy(a => a.User, StringComparer.Ordinal)];
 
         if (action == ProposalFactory.Action.Approval || WaitedForApprovers(p, action))
         {
