@@ -29,7 +29,8 @@ public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event
 /// <c>at</c> until it ends. The floor goes through the policy's mode: where approval is needed it is a proposal,
 /// never an unapproved scale. Ended events are pruned when a new one is recorded.
 /// </summary>
-public sealed class PreparationService(IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, EventBaselineReader baselines, TimeProvider time)
+public sealed class PreparationService(
+    IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, EventBaselineReader baselines, NeedUnderOverride needs, TimeProvider time)
 {
     /// <summary>Slack on top of the pod start-up time: an evaluation or two and the write.</summary>
     public static readonly TimeSpan StartupSlack = TimeSpan.FromSeconds(60);
@@ -84,8 +85,10 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
                 return new PrepareResult(null, null, $"cannot size {request.Multiplier}x: {spec.Target.Kind} {@namespace}/{spec.Target.Name} does not exist; give replicas instead", StatusCodes.Status409Conflict);
             }
 
-            // The multiple is of the traffic expected at 'at' without the event, not of today's: a forecast of it.
-            sizedFrom = await baselines.ReadAsync(spec, workload.SpecReplicas, request.At, request.DurationSeconds, cancellationToken);
+            // The multiple is of the traffic expected at 'at' without the event, not of today's: a forecast of it,
+            // never below what the traffic needs now (the running count, unless a pin or freeze set that).
+            var floorNow = await needs.ReadAsync(policy, workload.SpecReplicas, cancellationToken);
+            sizedFrom = await baselines.ReadAsync(spec, floorNow, request.At, request.DurationSeconds, cancellationToken);
             var wanted = Wanted(request.Multiplier!.Value, sizedFrom.Replicas);
             replicas = Math.Clamp(wanted, 1, spec.MaxReplicas);
         }
