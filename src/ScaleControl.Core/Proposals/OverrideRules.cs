@@ -73,11 +73,12 @@ public static class OverrideRules
             : null;
 
     /// <summary>
-    /// A pin is recorded even when the nodes cannot hold it (the operator may know nodes are coming), but it says so:
+    /// A pin (or an expected event's floor) is recorded even when the nodes cannot hold it (the operator may know nodes are coming), but it says so:
     /// null unless <paramref name="estimate"/> (the pin's own, as on every proposal) finds pods that would stay Pending.
     /// ASCII only: it travels as an HTTP <c>Warning</c> header too.
     /// </summary>
-    public static string? RoomNote(CapacityEstimate? estimate)
+    /// <param name="what">What adds the pods: "this pin", "this floor".</param>
+    public static string? RoomNote(CapacityEstimate? estimate, string what = "this pin")
     {
         if (estimate is not { Room: RoomVerdict.Short, Fitting: { } fitting, Pending: { } pending })
         {
@@ -87,7 +88,7 @@ public static class OverrideRules
         var why = estimate.NodesNeeded is { } needed ? Invariant($"needs ~{needed} more node{(needed == 1 ? "" : "s")}") : estimate.Note;
         var waiting = estimate.AlreadyPending is > 0 and var already ? Invariant($", after {already} pod{(already == 1 ? "" : "s")} already Pending") : "";
         var fit = fitting == 0 ? "none" : Invariant($"only {fitting}");
-        return Invariant($"room: {fit} of the {estimate.Pods} pod{(estimate.Pods == 1 ? "" : "s")} this pin adds fit on the nodes now{waiting}; {pending} would stay Pending")
+        return Invariant($"room: {fit} of the {estimate.Pods} pod{(estimate.Pods == 1 ? "" : "s")} {what} adds fit on the nodes now{waiting}; {pending} would stay Pending")
             + (why is null ? "" : $" ({why})");
     }
 

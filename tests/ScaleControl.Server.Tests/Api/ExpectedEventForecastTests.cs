@@ -1,4 +1,5 @@
 using System.Net;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
@@ -183,6 +184,22 @@ public sealed class ExpectedEventForecastTests : IDisposable
         var message = (await response.ReadJson()).GetProperty("message").GetString();
         Assert.Contains("floor 60 replicas (3x of 20: 20 running now (pinned; no measured need: qps: unavailable (Prometheus unreachable)); no forecast: Prometheus unreachable) from ",
             message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prepare_FloorBeyondTheClustersRoom_RecordedAndTheMessageSaysSo()
+    {
+        await GivenAsync(replicas: 12);
+        _server.Workloads.Add("shop", "checkout-api", 12, requests: new PodResources(500, 1L << 30));
+        _server.Cluster.Room = new ClusterRoom([new NodeRoom("n1", 8000, 32L << 30, 110, 7000, 0, 10)]); // 1 CPU free: 2 pods
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostJson(Path, new { at = Evening, durationSeconds = 1200, replicas = 20, reason = "push" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.EndsWith("; room: only 2 of the 8 pods this floor adds fit on the nodes now; 6 would stay Pending (needs ~1 more node)",
+            (await response.ReadJson()).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(20, Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents).Replicas);
     }
 
     private async Task GivenAsync(int replicas, ScalePolicy? policy = null)

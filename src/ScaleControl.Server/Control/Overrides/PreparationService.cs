@@ -3,6 +3,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Control.Overrides;
 
@@ -30,7 +31,7 @@ public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event
 /// never an unapproved scale. Ended events are pruned when a new one is recorded.
 /// </summary>
 public sealed class PreparationService(
-    IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, EventBaselineReader baselines, NeedUnderOverride needs, TimeProvider time)
+    IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, EventBaselineReader baselines, NeedUnderOverride needs, CapacityAssessor capacity, TimeProvider time)
 {
     /// <summary>Slack on top of the pod start-up time: an evaluation or two and the write.</summary>
     public static readonly TimeSpan StartupSlack = TimeSpan.FromSeconds(60);
@@ -124,7 +125,12 @@ public sealed class PreparationService(
         var replaced = Upcoming(spec, expected.Name, now) is { } earlier
             ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
             : "";
-        var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}";
+        // A floor past the nodes' free room is recorded all the same (nodes may come by then), but says so, as a pin does.
+        var room = workload is { } grows && replicas > grows.SpecReplicas
+            && OverrideRules.RoomNote(await capacity.EstimateAsync(grows.SpecReplicas, replicas, grows, cancellationToken), "this floor") is { } tight
+            ? $"; {tight}"
+            : "";
+        var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}{room}";
         var recorded = $"{message}, by {user} via {channel}: {request.Reason}";
         var result = await editor.ChangeAsync(@namespace, name, s => s with
         {
@@ -135,7 +141,7 @@ public sealed class PreparationService(
             return new PrepareResult(null, null, result.Problem ?? "not recorded", result.Status);
         }
 
-        var notes = new[] { mode, replaced }.Where(n => n.Length > 0).Select(n => n[2..]).ToList(); // each starts with "; "
+        var notes = new[] { mode, replaced, room }.Where(n => n.Length > 0).Select(n => n[2..]).ToList(); // each starts with "; "
         await overrides.AnnounceAsync(stored, "Prepared", user, recorded, ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, expected, message) { Notes = notes };
     }
