@@ -30,7 +30,7 @@ public sealed class StatusNamespaceColumnTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(s_columns, Words(Header(result)));
         var row = Assert.Single(result.Lines, l => l.Contains("Deployment/", StringComparison.Ordinal));
-        Assert.Equal(["checkout-api", "Deployment/checkout-api", "Auto", "3", "3", "3", "Active"], Words(row));
+        Assert.Equal(["checkout-api", "Deployment/checkout-api", "Auto", "3", "3", "3", "<none>", "Active", "<none>"], Words(row));
     }
 
     [Theory]
