@@ -7,8 +7,9 @@ using ScaleControl.Cli.Formatting;
 namespace ScaleControl.Cli.Commands;
 
 /// <summary>
-/// <c>scalectl scale NAMESPACE/NAME --replicas 40 --for 2h --reason "gala"</c>: pin a workload (override the policy) and
-/// scale it now; the pin ends by itself, or with <c>scalectl unpin</c>.
+/// <c>scalectl scale NAMESPACE/NAME --replicas 40 --for 2h --reason "gala"</c> (or <c>scalectl pin …</c>): pin a workload
+/// (override the policy) and scale it now; the pin ends by itself, or with <c>scalectl unpin</c>. The server's caveats
+/// (below the policy's ask, more than the nodes' free room) go to stderr, one <c>Warning:</c> line each.
 /// </summary>
 internal sealed class ScaleCommand : ApiCommand
 {
@@ -49,6 +50,8 @@ internal sealed class ScaleCommand : ApiCommand
     public ScaleCommand()
         : base("scale", "Pin a workload at a replica count for a while (overrides its policy)")
     {
+        // The API calls it a pin, chat takes "pin" and the docs said "scalectl pin": that name worked everywhere but here.
+        Aliases.Add("pin");
         Arguments.Add(s_workload);
         Options.Add(s_replicas);
         Options.Add(s_for);

@@ -21,8 +21,10 @@ internal sealed class StatusCommand : ApiCommand
         }
 
         var status = node.As<ServerStatus>();
+        // All namespaces unless -n names one; -A wins over -n, as in kubectl.
+        var scope = context.AllNamespaces ? null : context.ExplicitNamespace;
         var watched = status.Namespaces is { Count: > 0 } restricted ? restricted : null;
-        if (watched is not null && context.ExplicitNamespace is { } asked && !watched.Contains(asked))
+        if (watched is not null && scope is { } asked && !watched.Contains(asked))
         {
             // A server restricted to namespaces has no policies elsewhere: say so rather than "No policies."
             throw new CliException($"namespace '{asked}' is not watched by this ScaleControl: it works only in {string.Join(", ", watched)}");
@@ -40,23 +42,25 @@ internal sealed class StatusCommand : ApiCommand
         output.WriteLine();
 
         var policies = (status.Policies ?? [])
-            .Where(p => context.ExplicitNamespace is null || p.Namespace == context.ExplicitNamespace)
+            .Where(p => scope is null || p.Namespace == scope)
             .OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)
             .ToList();
         if (policies.Count == 0)
         {
-            output.WriteLine("No policies.");
+            output.WriteLine(scope is null ? "No policies." : $"No policies in {scope} namespace.");
             return;
         }
 
-        var table = new TableWriter("NAMESPACE", "NAME", "TARGET", "MODE", "READY", "CURRENT", "DESIRED", "METRICS", "STATE", "REASON");
+        // As kubectl: a NAMESPACE column only when the rows can come from more than one namespace.
+        var wide = scope is null;
+        var table = new TableWriter(Columns.Headers(wide, "NAME", "TARGET", "MODE", "READY", "CURRENT", "DESIRED", "METRICS", "STATE", "REASON"));
         foreach (var p in policies)
         {
-            table.AddRow(p.Namespace, p.Name, Target(p.Target), p.Mode,
+            table.AddRow(Columns.Row(wide, p.Namespace, p.Name, Target(p.Target), p.Mode,
                 Columns.Number(p.ReadyReplicas), Columns.Number(p.CurrentReplicas), Columns.Number(p.DesiredReplicas),
                 string.Join(" ", (p.Metrics ?? []).Select(Metric)),
                 State(context, p),
-                Columns.Truncate(p.LastReason, 70));
+                Columns.Truncate(p.LastReason, 70)));
         }
 
         table.Write(output);

@@ -20,7 +20,8 @@ public readonly record struct BaselineWindow(int DaysBefore, DateTimeOffset From
 public sealed record BaselineSeries(BaselineWindow Window, string Query, IReadOnlyList<MetricPoint> Points, string? Problem = null);
 
 /// <summary>
-/// What <c>--expect 3x</c> multiplies: <see cref="Replicas"/> (never below <see cref="RunningNow"/>), the forecast when
+/// What <c>--expect 3x</c> multiplies: <see cref="Replicas"/> (never below <see cref="RunningNow"/>: the running count,
+/// or what the traffic needs now while a pin or freeze holds the workload), the forecast when
 /// one was read (<see cref="Forecast"/>) and <see cref="Source"/>, the words that say where the base came from.
 /// </summary>
 public sealed record EventBase(int Replicas, int RunningNow, int? Forecast, string Source);
@@ -90,15 +91,17 @@ public static class ExpectedEventBaseline
 
     /// <summary>
     /// The base from what was read (<paramref name="series"/>: one per window and query of <see cref="Convertible"/>).
-    /// <paramref name="runningNow"/>: the workload's replicas now (at least 1).
+    /// <paramref name="runningNow"/>: the workload's replicas now (at least 1), or, while an override holds it, what the
+    /// traffic needs now; <paramref name="nowWords"/> says which ("12 running now" when not given).
     /// </summary>
-    public static EventBase Base(ScalePolicySpec spec, int runningNow, IReadOnlyList<BaselineSeries> series)
+    public static EventBase Base(ScalePolicySpec spec, int runningNow, IReadOnlyList<BaselineSeries> series, string? nowWords = null)
     {
         runningNow = Math.Max(1, runningNow);
+        var now = nowWords ?? string.Create(CultureInfo.InvariantCulture, $"{runningNow} running now");
         var metrics = Convertible(spec);
         if (metrics.Count == 0)
         {
-            return Unforecast(runningNow, "the policy's metrics are per-pod averages, and the replica count they were averaged over then is unknown");
+            return Unforecast(runningNow, now, "the policy's metrics are per-pod averages, and the replica count they were averaged over then is unknown");
         }
 
         (BaselineWindow Window, int Pods, double Level)? best = null;
@@ -114,14 +117,14 @@ public static class ExpectedEventBaseline
         {
             var windows = series.Where(s => !s.Window.Level).Select(s => s.Window.DaysBefore).Distinct().Order().ToList();
             var problem = series.Select(s => s.Problem).FirstOrDefault(p => p is { Length: > 0 });
-            return Unforecast(runningNow, problem ?? $"no data for that time {DaysText(windows)} before");
+            return Unforecast(runningNow, now, problem ?? $"no data for that time {DaysText(windows)} before");
         }
 
         var level = Math.Abs(forecast.Level - 1) < 0.005 ? "" : string.Create(CultureInfo.InvariantCulture, $" x{forecast.Level:0.##} for today's level");
         var demand = $"the demand {DaysText([forecast.Window.DaysBefore])} before, at {forecast.Window.From.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)}{level}";
         return forecast.Pods > runningNow
-            ? new EventBase(forecast.Pods, runningNow, forecast.Pods, Bounded($"{demand}; {runningNow} running now"))
-            : new EventBase(runningNow, runningNow, forecast.Pods, Bounded($"{runningNow} running now; {demand}, asked {forecast.Pods}"));
+            ? new EventBase(forecast.Pods, runningNow, forecast.Pods, Bounded($"{demand}; {now}"))
+            : new EventBase(runningNow, runningNow, forecast.Pods, Bounded($"{now}; {demand}, asked {forecast.Pods}"));
     }
 
     /// <summary>
@@ -174,8 +177,8 @@ public static class ExpectedEventBaseline
         return values.Count == 0 ? null : values[values.Count / 2];
     }
 
-    private static EventBase Unforecast(int runningNow, string why) =>
-        new(runningNow, runningNow, null, Bounded($"{runningNow} running now; no forecast: {why}"));
+    private static EventBase Unforecast(int runningNow, string now, string why) =>
+        new(runningNow, runningNow, null, Bounded($"{now}; no forecast: {why}"));
 
     /// <summary>"1 day", "7 days", "1 or 7 days".</summary>
     private static string DaysText(IReadOnlyList<int> days) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Text;
@@ -70,6 +71,32 @@ public static class OverrideRules
         && ProposalRules.ActivePin(policy.Spec, now) is null && ProposalRules.ActiveFreeze(policy.Spec, now) is null
             ? $"note: the policy asks for {asked} now; the pin holds {replicas} for {DurationText.Short(duration)}"
             : null;
+
+    /// <summary>
+    /// A pin (or an expected event's floor) is recorded even when the nodes cannot hold it (the operator may know nodes are coming), but it says so:
+    /// null unless <paramref name="estimate"/> (the pin's own, as on every proposal) finds pods that would stay Pending.
+    /// ASCII only: it travels as an HTTP <c>Warning</c> header too.
+    /// </summary>
+    /// <param name="what">What adds the pods: "this pin", "this floor".</param>
+    public static string? RoomNote(CapacityEstimate? estimate, string what = "this pin")
+    {
+        if (estimate is not { Room: RoomVerdict.Short, Fitting: { } fitting, Pending: { } pending })
+        {
+            return null;
+        }
+
+        var why = estimate.NodesNeeded is { } needed ? Invariant($"needs ~{needed} more node{(needed == 1 ? "" : "s")}") : estimate.Note;
+        var waiting = estimate.AlreadyPending is > 0 and var already ? Invariant($", after {already} pod{(already == 1 ? "" : "s")} already Pending") : "";
+        var fit = fitting == 0 ? "none" : Invariant($"only {fitting}");
+        return Invariant($"room: {fit} of the {estimate.Pods} pod{(estimate.Pods == 1 ? "" : "s")} {what} adds fit on the nodes now{waiting}; {pending} would stay Pending")
+            + (why is null ? "" : $" ({why})");
+    }
+
+    /// <summary>Two notes on one line (a Warning header is one line), or the one there is.</summary>
+    public static string? JoinNotes(string? first, string? second) =>
+        first is null ? second : second is null ? first : $"{first}; {second}";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// What holds once a pin or a freeze is lifted (<paramref name="spec"/> is the policy after it): "the policy decides

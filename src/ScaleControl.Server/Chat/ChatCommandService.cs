@@ -111,13 +111,34 @@ public sealed partial class ChatCommandService(
         return ChatAnswers.Status(matching, clock);
     }
 
+    /// <summary>
+    /// The open proposals, the ones the answer shows read again from the API server. The list comes from the watch
+    /// cache, which trails writes by a moment (longer on a busy API server, and a write by the leader reaches another
+    /// replica's cache only through its watch): "proposals" sent just after the loop amended a card showed the old target.
+    /// </summary>
     private async Task<CommandReply> ProposalsAsync(CancellationToken cancellationToken)
     {
         var open = (await proposals.ListAsync(null, cancellationToken))
             .Where(p => p.Status.Phase.IsOpen())
             .OrderByDescending(ProposalFactory.CreatedAt)
             .ToList();
-        return ChatAnswers.Proposals(open, clock);
+        var shown = await Task.WhenAll(open.Take(ChatAnswers.MaxLines).Select(p => CurrentAsync(p, cancellationToken)));
+        // One decided since the cache saw it is no longer open: left out, and out of the count.
+        return ChatAnswers.Proposals([.. shown.OfType<ScaleProposal>().Where(p => p.Status.Phase.IsOpen()), .. open.Skip(ChatAnswers.MaxLines)], clock);
+    }
+
+    /// <summary>The proposal as the API server holds it now (null: deleted since); the cached one when the server cannot be asked.</summary>
+    private async Task<ScaleProposal?> CurrentAsync(ScaleProposal cached, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await proposals.GetCurrentAsync(cached.Metadata.Namespace, cached.Metadata.Name, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogStaleProposals(logger, cached.Key, ex.Message);
+            return cached;
+        }
     }
 
     private async Task<CommandReply> HistoryAsync(HistoryCommand command, CancellationToken cancellationToken)
@@ -525,4 +546,7 @@ public sealed partial class ChatCommandService(
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Chat command {Verb} from {Sender} in {Conversation} via dingtalk-chat: \"{Text}\" → {Outcome}")]
     private static partial void LogCommand(ILogger logger, string sender, string verb, string conversation, string text, CommandOutcome outcome);
+
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Chat proposals: {Proposal} could not be read from the API server ({Problem}); answered from the watch cache")]
+    private static partial void LogStaleProposals(ILogger logger, string proposal, string problem);
 }

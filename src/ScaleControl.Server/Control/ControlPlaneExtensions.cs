@@ -68,6 +68,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<OverrideService>();
         services.AddSingleton<PreparationService>();
         services.AddSingleton<EventBaselineReader>();
+        services.AddSingleton<NeedUnderOverride>();
         services.AddSingleton<HistoryService>();
         services.AddSingleton<NotReadyPodsReader>();
         services.AddSingleton<StatusService>();

@@ -11,7 +11,7 @@ namespace ScaleControl.Cli.Tests.EndToEnd;
 public sealed class HelpTests(CliSandbox server)
 {
     [Theory]
-    [InlineData("scale <WORKLOAD>")]
+    [InlineData("pin, scale <WORKLOAD>")]
     [InlineData("approve <ID>")]
     [InlineData("whatif <POLICY>")]
     [InlineData("(default table)")] // not the enum's name, "[default: Table]", beside lowercase choices

@@ -35,4 +35,26 @@ public sealed class PinWarningTests
         Assert.Equal("workload shop/checkout pinned at 20 replicas for 30m (policy checkout)", result.Output.Trim());
         Assert.Equal("Warning: note: the policy asks for 28 now; the pin holds 20 for 30m", result.Error.Trim());
     }
+
+    [Fact]
+    public async Task Pin_BeyondTheClustersRoom_PinnedAndOneReadableWarningLineOnStderr()
+    {
+        const string Room = "room: only 5 of the 8 pods this pin adds fit on the nodes now; 3 would stay Pending (needs ~1 more node)";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapPost("/api/v1/workloads/shop/checkout/pin", (HttpContext http) =>
+        {
+            http.Response.Headers.Append("Warning", $"299 - \"{Room}\"");
+            return Results.Text(Pinned, "application/json");
+        });
+        await app.StartAsync();
+
+        // "pin", as the API and chat call it, is scale's other name.
+        var result = await new Scalectl(app.Urls.Single(), "token").RunAsync("pin", "shop/checkout", "--replicas", "20", "--for", "30m", "--reason", "storm");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("workload shop/checkout pinned at 20 replicas for 30m (policy checkout)", result.Output.Trim());
+        Assert.Equal($"Warning: {Room}", Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
 }

@@ -70,8 +70,10 @@ public sealed partial class StatusNotReadyTests(CliSandbox server)
         Assert.All(section.Skip(1), l => Assert.StartsWith(new string(' ', label.Length), l, StringComparison.Ordinal));
         var said = string.Join(" ", section.Select(l => l[label.Length..]));
         Assert.Matches(SchedulerMessage(), said);
-        var row = Assert.Single(result.Lines, l => l.StartsWith($"{Ns} ", StringComparison.Ordinal));
-        Assert.Matches(@"Deployment/report-builder\s+Auto\s+0\s+2\s", row);
+        // -n names the namespace: no NAMESPACE column, as kubectl.
+        Assert.StartsWith("NAME ", Assert.Single(result.Lines, l => l.Contains(" TARGET ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        var row = Assert.Single(result.Lines, l => l.StartsWith("report-builder ", StringComparison.Ordinal));
+        Assert.Matches(@"^report-builder\s+Deployment/report-builder\s+Auto\s+0\s+2\s", row);
     }
 
     [GeneratedRegex(@"^2 of 2 pods Pending: 0/(\d+) nodes are available: \1 Insufficient cpu\. preemption: 0/\1 nodes are available: \1 No preemption victims found for incoming pod\.$")]

@@ -1,4 +1,5 @@
 using System.Net;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Signals;
@@ -131,6 +132,74 @@ public sealed class ExpectedEventForecastTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("floor 40 replicas from ", (await response.ReadJson()).GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(_server.Metrics.RangeCalls);
+    }
+
+    [Fact]
+    public async Task Prepare_WhilePinned_MultipliesWhatTheTrafficNeeds_NotThePinnedCount()
+    {
+        // 500 QPS needs 5 pods of 100; a pin holds 20 for the gala. 3x of the pinned 20 made a floor of 60.
+        await GivenAsync(replicas: 5);
+        using var client = _server.ClientWith(ZhangsanToken);
+        using var pinned = await client.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 20, durationSeconds = 7200, reason = "gala" });
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        Assert.Equal(20, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        using var response = await client.PostJson(Path, new { at = Evening, durationSeconds = 1200, multiplier = 3.0, reason = "push" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadJson();
+        Assert.Contains("floor 15 replicas (3x of 5: 5 needed now (20 running, pinned); the demand 1 day before, at 2026-11-24 16:00Z, asked 5) from ",
+            body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal((15, 5), (body.GetProperty("event").GetProperty("replicas").GetInt32(), body.GetProperty("event").GetProperty("baseReplicas").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Prepare_WhileFrozen_MultipliesWhatTheTrafficNeeds()
+    {
+        await GivenAsync(replicas: 12);
+        _server.Metrics.Set(s_query, 400); // the traffic fell to 4 pods' worth; the freeze keeps 12
+        using var client = _server.ClientWith(ZhangsanToken);
+        using var frozen = await client.PostJson("/api/v1/policies/shop/checkout-api/freeze", new { durationSeconds = 7200, reason = "release" });
+        Assert.Equal(HttpStatusCode.OK, frozen.StatusCode);
+
+        using var response = await client.PostJson(Path, new { at = Evening, durationSeconds = 1200, multiplier = 2.0, reason = "push" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("floor 8 replicas (2x of 4: 4 needed now (12 running, frozen);", (await response.ReadJson()).GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prepare_WhilePinned_NoMeasurement_StaysAtThePinnedCountAndSaysWhy()
+    {
+        await GivenAsync(replicas: 5);
+        using var client = _server.ClientWith(ZhangsanToken);
+        using var pinned = await client.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 20, durationSeconds = 7200, reason = "gala" });
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        _server.Metrics.Down = "Prometheus unreachable";
+        _server.Metrics.FailRange(s_query, new MetricQueryException(MetricStatus.Unavailable, "Prometheus unreachable"));
+
+        using var response = await client.PostJson(Path, new { at = Evening, durationSeconds = 1200, multiplier = 3.0, reason = "push" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var message = (await response.ReadJson()).GetProperty("message").GetString();
+        Assert.Contains("floor 60 replicas (3x of 20: 20 running now (pinned; no measured need: qps: unavailable (Prometheus unreachable)); no forecast: Prometheus unreachable) from ",
+            message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prepare_FloorBeyondTheClustersRoom_RecordedAndTheMessageSaysSo()
+    {
+        await GivenAsync(replicas: 12);
+        _server.Workloads.Add("shop", "checkout-api", 12, requests: new PodResources(500, 1L << 30));
+        _server.Cluster.Room = new ClusterRoom([new NodeRoom("n1", 8000, 32L << 30, 110, 7000, 0, 10)]); // 1 CPU free: 2 pods
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostJson(Path, new { at = Evening, durationSeconds = 1200, replicas = 20, reason = "push" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.EndsWith("; room: only 2 of the 8 pods this floor adds fit on the nodes now; 6 would stay Pending (needs ~1 more node)",
+            (await response.ReadJson()).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(20, Assert.Single((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents).Replicas);
     }
 
     private async Task GivenAsync(int replicas, ScalePolicy? policy = null)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using ScaleControl.Core.Capacity;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
@@ -443,6 +444,63 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Equal(CommandOutcome.Done, reply.Outcome);
         Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
         Assert.EndsWith("⚠️ note: the policy asks for 8 now; the pin holds 4 for 30m", reply.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scale_AboveTheClustersRoom_PinnedAndTheAnswerSaysSo()
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
+        _server.Workloads.Add("shop", "checkout-api", 2, requests: new PodResources(500, 1L << 30));
+        _server.Cluster.Room = new ClusterRoom([new NodeRoom("n1", 8000, 32L << 30, 110, 7000, 0, 10)]); // 1 CPU free: 2 pods
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Equal(6, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.EndsWith("⚠️ room: only 2 of the 4 pods this pin adds fit on the nodes now; 2 would stay Pending (needs ~1 more node)", reply.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Proposals_JustAfterTheLoopAmendedACard_ShowTheAmendedTarget_NotTheWatchCachesOld()
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
+        _server.Workloads.Add("shop", "checkout-api", 4);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        var asked = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
+        Assert.Equal(10, asked.Spec.ToReplicas);
+
+        // The watch cache has not seen the amendment yet (on a busy API server, or the leader wrote it from another replica).
+        using var listing = _server.Proposals.LagListing();
+        using var reads = _server.Proposals.LagReads();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        _server.Time.Advance(TimeSpan.FromSeconds(30));
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        var amended = await _server.Proposals.GetCurrentAsync("shop", asked.Metadata.Name, CancellationToken.None);
+        Assert.Equal(20, amended!.Spec.ToReplicas);
+        Assert.Equal(10, Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None)).Spec.ToReplicas); // the cache still lags
+
+        var reply = await Inbox.ExecuteAsync(From("wangwu", new ProposalsCommand()), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Contains($"`shop/{asked.Metadata.Name}` checkout-api 4 → 20 · Pending", reply.Markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("4 → 10", reply.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Proposals_DecidedSinceTheCacheSawThem_LeftOutOfTheAnswerAndTheCount()
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
+        _server.Workloads.Add("shop", "checkout-api", 4);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        var asked = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
+        using var listing = _server.Proposals.LagListing();
+
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", asked.Metadata.Name, "lisi", ApprovalChannel.DingTalk, false, Reason: "bot traffic"), CancellationToken.None);
+        var reply = await Inbox.ExecuteAsync(From("wangwu", new ProposalsCommand()), CancellationToken.None);
+
+        Assert.Equal("**No open proposals.**", reply.Markdown);
     }
 
     [Fact]

@@ -213,6 +213,44 @@ public sealed class UndoAndCapacityTests : IDisposable
         Assert.Equal(0, _server.Cluster.Reads);
     }
 
+    [Fact]
+    public async Task Pin_AboveTheClustersRoom_RecordedAnyway_TheWarningAndTheNoticeSaySo()
+    {
+        // Seen in a walkthrough: a pin past the nodes' free room went through without a word, and its pods sat Pending.
+        _server.Cluster.Room = new ClusterRoom([Node("n1", usedCpu: 7000), Node("n2", usedCpu: 6500)]); // 2.5 CPU free: 5 pods of 0.5 CPU
+        _server.Workloads.Add("shop", "checkout-api", 4, requests: new PodResources(500, GiB));
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var fits = await client.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 6, durationSeconds = 1800, reason = "gala" });
+        using var beyond = await client.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 12, durationSeconds = 1800, reason = "gala" });
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (fits.StatusCode, beyond.StatusCode));
+        Assert.Empty(fits.Headers.Warning); // +2 pods fit: nothing to say
+        const string Room = "room: only 5 of the 6 pods this pin adds fit on the nodes now; 1 would stay Pending (needs ~1 more node)";
+        Assert.Equal($"\"{Room}\"", Assert.Single(beyond.Headers.Warning).Text);
+        Assert.Equal(12, (await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.Pin!.Replicas); // recorded: nodes may be coming
+        Assert.Equal(12, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Contains("only 5 of the 6 pods this pin adds fit on the nodes now; 1 would stay Pending", _server.Notices.Published.Last(n => n.Kind == NoticeKind.Pinned).Markdown, StringComparison.Ordinal);
+        var pin = Assert.Single(await _server.Proposals.ListAsync("shop", default), p => p.Spec.ToReplicas == 12);
+        Assert.Equal("room: 5 of 6 fit — 1 would stay Pending (needs ~1 more node)", pin.Spec.Capacity!.RoomText); // the same estimate as the proposal's
+    }
+
+    [Fact]
+    public async Task PinRequest_AboveTheClustersRoom_The202SaysSoToo()
+    {
+        _server.Cluster.Room = new ClusterRoom([Node("n1", usedCpu: 8000)], Waiting: [new WaitingPods(new PodResources(500, GiB), 2)]); // full, 2 already waiting
+        _server.Workloads.Add("shop", "checkout-api", 4, requests: new PodResources(500, GiB));
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+        using var admin = _server.ClientWith(AdminToken); // not on the roster: the pin waits for an approver
+
+        using var requested = await admin.PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 7, durationSeconds = 600, reason = "storm" });
+
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        Assert.Equal("\"room: none of the 3 pods this pin adds fit on the nodes now, after 2 pods already Pending; 3 would stay Pending (needs ~1 more node)\"",
+            Assert.Single(requested.Headers.Warning).Text);
+    }
+
     private static NodeRoom Node(string name, long usedCpu) => new(name, 8000, 32 * GiB, 110, usedCpu, 0, 10);
 
     private async Task GivenLoadAsync(PodResources? requests)

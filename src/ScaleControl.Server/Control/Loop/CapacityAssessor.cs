@@ -19,10 +19,7 @@ public sealed class CapacityAssessor(IWorkloadClient workloads, IClusterCapacity
         try
         {
             workload ??= await workloads.GetAsync(ProposalFactory.TargetOf(proposal), cancellationToken);
-            var perPod = workload?.PodRequests;
-            var growing = proposal.Spec.ToReplicas > proposal.Spec.FromReplicas && perPod is { IsEmpty: false };
-            var room = growing ? await cluster.ReadAsync(cancellationToken) : null;
-            var estimate = CapacityCalculator.Estimate(proposal.Spec.FromReplicas, proposal.Spec.ToReplicas, perPod, room, cost.Value.Prices, time.GetUtcNow());
+            var estimate = await EstimateAsync(proposal.Spec.FromReplicas, proposal.Spec.ToReplicas, workload, cancellationToken);
             return proposal with { Spec = proposal.Spec with { Capacity = estimate } };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -30,5 +27,18 @@ public sealed class CapacityAssessor(IWorkloadClient workloads, IClusterCapacity
             logger.CapacityUnknown(ex, proposal.Key);
             return proposal with { Spec = proposal.Spec with { Capacity = new CapacityEstimate { Pods = proposal.Spec.ToReplicas - proposal.Spec.FromReplicas, Note = "could not be assessed", AssessedAt = time.GetUtcNow() } } };
         }
+    }
+
+    /// <summary>
+    /// The cost and room of <paramref name="workload"/> going from <paramref name="from"/> to <paramref name="to"/>
+    /// replicas now (a proposal's, or an expected event's floor): the nodes are read only when it grows and its pods
+    /// request something.
+    /// </summary>
+    public async Task<CapacityEstimate> EstimateAsync(int from, int to, WorkloadState? workload, CancellationToken cancellationToken)
+    {
+        var perPod = workload?.PodRequests;
+        var growing = to > from && perPod is { IsEmpty: false };
+        var room = growing ? await cluster.ReadAsync(cancellationToken) : null;
+        return CapacityCalculator.Estimate(from, to, perPod, room, cost.Value.Prices, time.GetUtcNow());
     }
 }

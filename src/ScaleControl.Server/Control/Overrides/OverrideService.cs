@@ -137,9 +137,12 @@ public sealed class OverrideService(
         };
     }
 
-    /// <summary>The caveat goes with a pin that went through or waits for approval, not with a refusal or a conflict.</summary>
+    /// <summary>
+    /// The caveat goes with a pin that went through or waits for approval, not with a refusal or a conflict; ahead of
+    /// the room the pin's estimate found (<see cref="OverrideRules.RoomNote"/>), when it found too little.
+    /// </summary>
     private static OverrideResult WithNote(OverrideResult result, string? note) =>
-        result.Policy is not null || result.Status == StatusCodes.Status202Accepted ? result with { Note = note }
+        result.Policy is not null || result.Status == StatusCodes.Status202Accepted ? result with { Note = OverrideRules.JoinNotes(note, result.Note) }
             : result;
 
     private async Task<OverrideResult> PinNowAsync(ScalePolicy policy, WorkloadState state, PinOrder order, OverrideVerdict verdict, string? note, CancellationToken cancellationToken)
@@ -163,8 +166,11 @@ public sealed class OverrideService(
         }
 
         var applied = await applier.ApplyAsync(created, order.User, cancellationToken);
-        await AnnounceAsync(pinned, "Pinned", order.User, $"{created.Status.Message} ({applied.Status.Message}){(note is null ? "" : $"; {note}")}", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
-        return result;
+        // Recorded all the same (nodes may be on their way), but the answer and the notice say the nodes cannot hold it now.
+        var room = OverrideRules.RoomNote(created.Spec.Capacity);
+        var caveats = OverrideRules.JoinNotes(note, room);
+        await AnnounceAsync(pinned, "Pinned", order.User, $"{created.Status.Message} ({applied.Status.Message}){(caveats is null ? "" : $"; {caveats}")}", ScaleEventReasons.ReplicasPinned, NoticeKind.Pinned, cancellationToken);
+        return result with { Note = OverrideRules.JoinNotes(result.Note, room) };
     }
 
     /// <summary>Not the caller's to apply alone: a Pending pin proposal, carded like any other, for the roster to approve.</summary>
@@ -184,7 +190,8 @@ public sealed class OverrideService(
             $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
         var card = await announcer.SendCardAsync(created, policy, cancellationToken);
         var stored = await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, card), cancellationToken) ?? created;
-        return new OverrideResult(null, verdict.Message, StatusCodes.Status202Accepted, stored);
+        // The card shows the room line; the requester hears it in the answer too.
+        return new OverrideResult(null, verdict.Message, StatusCodes.Status202Accepted, stored, Note: OverrideRules.RoomNote(created.Spec.Capacity));
     }
 
     public async Task<OverrideResult> UnpinAsync(string @namespace, string workload, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null)

@@ -3,6 +3,7 @@ using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Server.Control.Loop;
 
 namespace ScaleControl.Server.Control.Overrides;
 
@@ -29,7 +30,8 @@ public sealed record PrepareResult(ScalePolicy? Policy, ExpectedEventSpec? Event
 /// <c>at</c> until it ends. The floor goes through the policy's mode: where approval is needed it is a proposal,
 /// never an unapproved scale. Ended events are pruned when a new one is recorded.
 /// </summary>
-public sealed class PreparationService(IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, EventBaselineReader baselines, TimeProvider time)
+public sealed class PreparationService(
+    IPolicyStore policies, IWorkloadClient workloads, PolicySpecEditor editor, OverrideService overrides, DecisionEngine engine, EventBaselineReader baselines, NeedUnderOverride needs, CapacityAssessor capacity, TimeProvider time)
 {
     /// <summary>Slack on top of the pod start-up time: an evaluation or two and the write.</summary>
     public static readonly TimeSpan StartupSlack = TimeSpan.FromSeconds(60);
@@ -84,8 +86,10 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
                 return new PrepareResult(null, null, $"cannot size {request.Multiplier}x: {spec.Target.Kind} {@namespace}/{spec.Target.Name} does not exist; give replicas instead", StatusCodes.Status409Conflict);
             }
 
-            // The multiple is of the traffic expected at 'at' without the event, not of today's: a forecast of it.
-            sizedFrom = await baselines.ReadAsync(spec, workload.SpecReplicas, request.At, request.DurationSeconds, cancellationToken);
+            // The multiple is of the traffic expected at 'at' without the event, not of today's: a forecast of it,
+            // never below what the traffic needs now (the running count, unless a pin or freeze set that).
+            var floorNow = await needs.ReadAsync(policy, workload.SpecReplicas, cancellationToken);
+            sizedFrom = await baselines.ReadAsync(spec, floorNow, request.At, request.DurationSeconds, cancellationToken);
             var wanted = Wanted(request.Multiplier!.Value, sizedFrom.Replicas);
             replicas = Math.Clamp(wanted, 1, spec.MaxReplicas);
         }
@@ -121,7 +125,12 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
         var replaced = Upcoming(spec, expected.Name, now) is { } earlier
             ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
             : "";
-        var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}";
+        // A floor past the nodes' free room is recorded all the same (nodes may come by then), but says so, as a pin does.
+        var room = workload is { } grows && replicas > grows.SpecReplicas
+            && OverrideRules.RoomNote(await capacity.EstimateAsync(grows.SpecReplicas, replicas, grows, cancellationToken), "this floor") is { } tight
+            ? $"; {tight}"
+            : "";
+        var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}{room}";
         var recorded = $"{message}, by {user} via {channel}: {request.Reason}";
         var result = await editor.ChangeAsync(@namespace, name, s => s with
         {
@@ -132,7 +141,7 @@ public sealed class PreparationService(IPolicyStore policies, IWorkloadClient wo
             return new PrepareResult(null, null, result.Problem ?? "not recorded", result.Status);
         }
 
-        var notes = new[] { mode, replaced }.Where(n => n.Length > 0).Select(n => n[2..]).ToList(); // each starts with "; "
+        var notes = new[] { mode, replaced, room }.Where(n => n.Length > 0).Select(n => n[2..]).ToList(); // each starts with "; "
         await overrides.AnnounceAsync(stored, "Prepared", user, recorded, ScaleEventReasons.EventExpected, NoticeKind.EventExpected, cancellationToken);
         return new PrepareResult(stored, expected, message) { Notes = notes };
     }
