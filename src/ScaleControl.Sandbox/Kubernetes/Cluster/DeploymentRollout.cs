@@ -58,12 +58,9 @@ internal static class DeploymentRollout
         var active = oldSets.Append(newSet).OfType<ReplicaSetSize>().Where(r => r.Active).ToList();
         if (active.Count <= 1)
         {
+            // Annotated even when the size is already right (upstream returns early), so the event ends here.
             var target = active.FirstOrDefault() ?? newSet ?? ReplicaSetSize.Oldest(oldSets).LastOrDefault();
-            if (target is not null && target.Replicas != desired)
-            {
-                target.ScaleAndAnnotate(desired);
-            }
-
+            target?.ScaleAndAnnotate(desired);
             return;
         }
 
@@ -79,6 +76,7 @@ internal static class DeploymentRollout
 
         if (strategy.Recreate)
         {
+            active.ForEach(r => r.ScaleAndAnnotate(r.Replicas)); // only annotated: the rollout scales them
             return;
         }
 
