@@ -48,7 +48,7 @@ public sealed class KubeletFailureTests
         var images = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].spec.containers[0].image}")).StdOut;
         var ready = (await kubectl.RunAsync("get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.status.readyReplicas}")).StdOut;
 
-        Assert.Equal(["ErrImagePull 0/1 0", "ErrImagePull 0/1 0", "Running 1/1 0", "Running 1/1 0"], pulling);
+        Assert.Equal(["ErrImagePull 0/1 0", "Running 1/1 0", "Running 1/1 0"], pulling); // maxSurge 1, maxUnavailable 0 of 2
         var waiting = errImagePull["status"]!["containerStatuses"]![0]!;
         Assert.Equal(("ErrImagePull", NotFound, 0, false), ((string?)waiting["state"]!["waiting"]!["reason"], (string?)waiting["state"]!["waiting"]!["message"], (int?)waiting["restartCount"], (bool?)waiting["ready"]));
         Assert.Equal("Pending", (string?)errImagePull["status"]!["phase"]);
@@ -57,7 +57,7 @@ public sealed class KubeletFailureTests
             var condition = errImagePull["status"]!["conditions"]!.AsArray().Single(c => (string?)c!["type"] == type)!;
             Assert.Equal(("False", "ContainersNotReady", "containers with unready status: [nginx]"), ((string?)condition["status"], (string?)condition["reason"], (string?)condition["message"]));
         });
-        Assert.Equal(["ImagePullBackOff 0/1 0", "ImagePullBackOff 0/1 0", "Running 1/1 0", "Running 1/1 0"], backingOff);
+        Assert.Equal(["ImagePullBackOff 0/1 0", "Running 1/1 0", "Running 1/1 0"], backingOff);
         Assert.Equal($"Back-off pulling image \"nginx:doesnotexist\": ErrImagePull: {NotFound}",
             (string?)backOffPod["status"]!["containerStatuses"]![0]!["state"]!["waiting"]!["message"]);
         Assert.Equal("ErrImagePull", secondPull[0].Split(' ')[0]);
@@ -139,8 +139,8 @@ public sealed class KubeletFailureTests
         Pass(sandbox, TimeSpan.Zero);
         var recovered = await StatusesAsync(kubectl);
 
-        Assert.Equal(["CrashLoopBackOff 0/1 1 (1s ago)", "CrashLoopBackOff 0/1 1 (1s ago)", "Running 1/1 0", "Running 1/1 0"], crashing);
-        Assert.Equal("3 3", exitCodes);
+        Assert.Equal(["CrashLoopBackOff 0/1 1 (1s ago)", "Running 1/1 0", "Running 1/1 0"], crashing); // one surge pod of 2
+        Assert.Equal("3", exitCodes);
         Assert.Equal(["Running 1/1 0", "Running 1/1 0"], recovered);
     }
 
@@ -158,13 +158,17 @@ public sealed class KubeletFailureTests
         await kubectl.RunAsync("set", "image", "deploy/web", "nginx=nginx:1.27", "-n", "shop");
         Pass(sandbox, TimeSpan.Zero);
         var starting = await StatusesAsync(kubectl);
+        Pass(sandbox, TimeSpan.FromSeconds(5)); // the new pod is ready (the scheduler runs after the controllers)
+        Pass(sandbox, TimeSpan.Zero); // a failing one goes
+        Pass(sandbox, TimeSpan.Zero); // the second new pod
         Pass(sandbox, TimeSpan.FromSeconds(5));
-        Pass(sandbox, TimeSpan.Zero); // the ReplicaSet controller's next pass sees the new pods ready
+        Pass(sandbox, TimeSpan.Zero); // it is ready: the last failing one goes
         var started = await StatusesAsync(kubectl);
         var images = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].spec.containers[0].image}")).StdOut;
 
         Assert.Equal(["ImagePullBackOff 0/1 0", "ImagePullBackOff 0/1 0"], failing);
-        Assert.Equal(["ContainerCreating 0/1 0", "ContainerCreating 0/1 0", "ImagePullBackOff 0/1 0", "ImagePullBackOff 0/1 0"], starting);
+        // One surge pod: none of the old ones is available, so none may go until a new one is (maxUnavailable 0).
+        Assert.Equal(["ContainerCreating 0/1 0", "ImagePullBackOff 0/1 0", "ImagePullBackOff 0/1 0"], starting);
         Assert.Equal(["Running 1/1 0", "Running 1/1 0"], started);
         Assert.Equal("nginx:1.27 nginx:1.27", images);
     }

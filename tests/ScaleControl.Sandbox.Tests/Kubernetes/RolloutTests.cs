@@ -87,23 +87,30 @@ public sealed class RolloutTests
     }
 
     [Fact]
-    public async Task TemplateChange_RollsDeploymentToANewReplicaSet_OldPodsGoOnceNewOnesAreReady()
+    public async Task TemplateChange_RollsDeploymentToANewReplicaSet_OnePodOverAtATime()
     {
         await using var sandbox = await SandboxHarness.StartAsync(o => o.PodStartupDelay = TimeSpan.FromSeconds(5), fakeTime: true);
         sandbox.Control.SeedDeployment("shop", "web", 2, readyReplicas: 2);
         sandbox.Control.ReconcileNow();
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
 
+        // 2 replicas at the default 25%/25%: maxSurge 1 (rounded up), maxUnavailable 0 (rounded down).
         await kubectl.RunAsync("set", "image", "deployment/web", "web=sandbox/web:2", "-n", "shop");
         sandbox.Control.ReconcileNow();
         var during = Status(sandbox);
+        sandbox.Time!.Advance(TimeSpan.FromSeconds(5));
+        sandbox.Control.ReconcileNow(); // the new pod is ready (the scheduler runs after the controllers)
+        sandbox.Control.ReconcileNow(); // an old one goes
+        sandbox.Control.ReconcileNow(); // the second new pod
+        var halfway = Status(sandbox);
         sandbox.Time!.Advance(TimeSpan.FromSeconds(5));
         sandbox.Control.ReconcileNow();
         sandbox.Control.ReconcileNow();
         var after = Status(sandbox);
         var images = (await sandbox.Client.CoreV1.ListNamespacedPodAsync("shop")).Items.Select(p => p.Spec.Containers[0].Image).Distinct();
 
-        Assert.Equal((4, 2, 2, "ReplicaSetUpdated"), during); // two new pods starting, the two old ones still serving
+        Assert.Equal((3, 1, 2, "NewReplicaSetCreated"), during); // one new pod starting, the two old ones still serving
+        Assert.Equal((3, 2, 2, "ReplicaSetUpdated"), halfway);
         Assert.Equal((2, 2, 2, "NewReplicaSetAvailable"), after);
         Assert.Equal(["sandbox/web:2"], images);
     }

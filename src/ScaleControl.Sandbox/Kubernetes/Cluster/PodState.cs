@@ -39,9 +39,11 @@ internal sealed record PodState(
 /// <summary>What the controllers need of a Deployment, StatefulSet or ReplicaSet.</summary>
 internal sealed record WorkloadState(
     string Namespace, string Name, string Uid, string? OwnerUid, int Generation, int Replicas, string TemplateHash, string Revision, JsonObject Template,
-    int ReadyInStatus, int RolloutRevision, bool Deleting)
+    int ReadyInStatus, int RolloutRevision, bool Deleting, string Created, int? DesiredReplicas, int? MaxReplicas)
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
+    public const string DesiredReplicasAnnotation = "deployment.kubernetes.io/desired-replicas";
+    public const string MaxReplicasAnnotation = "deployment.kubernetes.io/max-replicas";
 
     public static WorkloadState Of(JsonObject o)
     {
@@ -59,8 +61,14 @@ internal sealed record WorkloadState(
             (JsonObject)template.DeepClone(),
             JsonPaths.GetInt(o, "status.readyReplicas") ?? 0,
             int.TryParse((string?)o["metadata"]?["annotations"]?[RevisionAnnotation], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : 0,
-            o["metadata"]?["deletionTimestamp"] is not null);
+            o["metadata"]?["deletionTimestamp"] is not null,
+            JsonPaths.GetString(o, "metadata.creationTimestamp") ?? "",
+            Annotation(o, DesiredReplicasAnnotation),
+            Annotation(o, MaxReplicasAnnotation));
     }
+
+    private static int? Annotation(JsonObject o, string key) =>
+        int.TryParse((string?)o["metadata"]?["annotations"]?[key], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 }
 
 /// <summary>A node's name, its place in the node list, what it can hold and whether it is cordoned.</summary>

@@ -8,7 +8,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
 /// The Deployment, ReplicaSet and StatefulSet controllers: keep each workload's pods at spec.replicas. A Deployment
-/// owns one ReplicaSet per pod template; on a template change the old one's pods go as the new one's become ready.
+/// owns one ReplicaSet per pod template and sizes them by its strategy (<see cref="DeploymentRollout"/>).
 /// A StatefulSet owns pods name-0..name-(n-1) and replaces outdated ones from the highest ordinal, one at a time.
 /// </summary>
 internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler, TimeProvider time)
@@ -22,7 +22,8 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     public void Run()
     {
         // As FilterActivePods: a pod being deleted no longer counts, and a workload being deleted is not synced.
-        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).Where(p => !p.Terminating).ToLookup(p => p.OwnerUid ?? "");
+        var anyPods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).ToLookup(p => p.OwnerUid ?? "");
+        var pods = anyPods.SelectMany(g => g).Where(p => !p.Terminating).ToLookup(p => p.OwnerUid ?? "");
         var replicaSets = operations.Store.Project(BuiltInResources.ReplicaSets.Storage, WorkloadState.Of);
         var deployments = operations.Store.Project(BuiltInResources.Deployments.Storage, WorkloadState.Of);
         var statefulSets = operations.Store.Project(BuiltInResources.StatefulSets.Storage, WorkloadState.Of);
@@ -31,7 +32,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         {
             owners.Add(deployment.Uid);
             var owned = replicaSets.Where(r => r.OwnerUid == deployment.Uid).ToList();
-            owners.UnionWith(deployment.Deleting ? owned.Select(r => r.Uid) : RunDeployment(deployment, owned, pods));
+            owners.UnionWith(deployment.Deleting ? owned.Select(r => r.Uid) : RunDeployment(deployment, owned, pods, anyPods));
         }
 
         // A ReplicaSet of its own (created so, or orphaned by its Deployment's deletion) keeps its pods itself.
@@ -76,21 +77,66 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     }
 
     /// <summary>Returns the uids of the Deployment's ReplicaSets.</summary>
-    private List<string> RunDeployment(WorkloadState deployment, List<WorkloadState> owned, ILookup<string, PodState> pods)
+    private List<string> RunDeployment(WorkloadState deployment, List<WorkloadState> owned, ILookup<string, PodState> pods, ILookup<string, PodState> anyPods)
     {
         var firstSight = _seen.Add(deployment.Uid);
+        var strategy = DeploymentStrategy.Of(operations.Store.Get(BuiltInResources.Deployments.Storage, deployment.Namespace, deployment.Name));
         var current = PodObjects.CurrentReplicaSet(deployment, owned);
         var newest = owned.Select(r => r.RolloutRevision).DefaultIfEmpty(0).Max();
-        var currentUid = current?.Uid ?? CreateReplicaSet(deployment, newest + 1);
-        if (currentUid is null)
+        var sizes = owned.Select(r => new ReplicaSetSize(r, pods[r.Uid].Count(p => p.Ready))).ToList();
+        var newSet = sizes.FirstOrDefault(s => s.ReplicaSet.Uid == current?.Uid);
+        var oldSets = sizes.Where(s => s != newSet).ToList();
+        var startReady = firstSight && owned.All(r => !pods[r.Uid].Any()) ? deployment.ReadyInStatus : 0;
+
+        // As syncDeployment: a change of spec.replicas is shared out first; otherwise the strategy rolls.
+        if (DeploymentRollout.IsScalingEvent(deployment.Replicas, sizes))
         {
-            return [.. owned.Select(r => r.Uid)];
+            DeploymentRollout.Scale(strategy, deployment.Replicas, newSet, oldSets, sizes.Sum(s => pods[s.ReplicaSet.Uid].Count()));
+        }
+        else if (strategy.Recreate)
+        {
+            // The new ReplicaSet is not even created while an old pod (terminating ones too) is left.
+            if (DeploymentRollout.RecreateOldGone(oldSets, oldSets.Any(s => anyPods[s.ReplicaSet.Uid].Any())))
+            {
+                newSet ??= CreateReplicaSet(deployment, newest + 1, deployment.Replicas, strategy);
+                newSet?.ScaleTo(deployment.Replicas);
+            }
+        }
+        else
+        {
+            newSet ??= CreateReplicaSet(deployment, newest + 1, DeploymentRollout.NewReplicas(strategy, deployment.Replicas, oldSets, 0), strategy);
+            if (newSet is not null)
+            {
+                DeploymentRollout.Rolling(strategy, deployment.Replicas, newSet, oldSets);
+            }
         }
 
-        // As the deployment controller: going back to an older template (rollout undo) makes its ReplicaSet the newest
-        // revision, and the Deployment carries the revision it runs (kubectl rollout undo patches against that annotation).
-        var revision = current is null ? newest + 1 : current.RolloutRevision < newest ? newest + 1 : current.RolloutRevision;
-        if (current is not null && current.RolloutRevision != revision)
+        if (newSet is not null)
+        {
+            SyncRevision(deployment, newSet.ReplicaSet, newest);
+        }
+
+        foreach (var size in newSet is null ? oldSets : [.. oldSets, newSet])
+        {
+            SetReplicas(size, deployment, strategy);
+            var replicaSet = size.ReplicaSet;
+            if (!replicaSet.Deleting)
+            {
+                // The ReplicaSet controller, in the same pass: its pods follow its new size.
+                ScaleTo(replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, "ReplicaSet", replicaSet.Template, pods[replicaSet.Uid].ToList(), size.Replicas,
+                    size == newSet ? startReady : 0, () => $"{replicaSet.Name}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
+            }
+        }
+
+        return [.. sizes.Append(newSet).OfType<ReplicaSetSize>().Select(s => s.ReplicaSet.Uid)];
+    }
+
+    // As the deployment controller: going back to an older template (rollout undo) makes its ReplicaSet the newest
+    // revision, and the Deployment carries the revision it runs (kubectl rollout undo patches against that annotation).
+    private void SyncRevision(WorkloadState deployment, WorkloadState current, int newest)
+    {
+        var revision = current.RolloutRevision < newest ? newest + 1 : current.RolloutRevision;
+        if (current.RolloutRevision != revision)
         {
             operations.Rewrite(BuiltInResources.ReplicaSets, current.Namespace, current.Name, current.Uid,
                 o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture));
@@ -102,35 +148,6 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
                 o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
                 FieldOwner.ControllerManager);
         }
-
-        var currentName = current?.Name ?? $"{deployment.Name}-{deployment.TemplateHash}";
-        var currentPods = pods[currentUid].ToList();
-        var oldPods = owned.Where(r => r.Uid != currentUid).SelectMany(r => pods[r.Uid]).ToList();
-        var startReady = firstSight && currentPods.Count == 0 && oldPods.Count == 0 ? deployment.ReadyInStatus : 0;
-
-        var template = WithLabel(deployment.Template, "pod-template-hash", current?.Revision ?? deployment.TemplateHash);
-        ScaleTo(deployment.Namespace, currentName, currentUid, "ReplicaSet", template, currentPods, deployment.Replicas, startReady,
-            () => $"{currentName}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
-
-        // Availability first: old pods go only as new ones are ready.
-        var keepOld = Math.Max(0, deployment.Replicas - currentPods.Count(p => p.Ready));
-        var doomed = PodState.InDeletionOrder(oldPods).Take(Math.Max(0, oldPods.Count - keepOld)).ToHashSet();
-        foreach (var pod in doomed)
-        {
-            Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
-        }
-
-        foreach (var old in owned.Where(r => r.Uid != currentUid))
-        {
-            SetReplicas(old, pods[old.Uid].Count(p => !doomed.Contains(p)), deployment);
-        }
-
-        if (current is not null)
-        {
-            SetReplicas(current, deployment.Replicas, deployment);
-        }
-
-        return [currentUid, .. owned.Select(r => r.Uid)];
     }
 
     private void RunStatefulSet(WorkloadState statefulSet, List<PodState> pods)
@@ -187,8 +204,9 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     }
 
     // Null when a ReplicaSet of that name is in the way (e.g. of a deleted namesake the collector removes this pass).
-    private string? CreateReplicaSet(WorkloadState deployment, int revision)
+    private ReplicaSetSize? CreateReplicaSet(WorkloadState deployment, int revision, int replicas, DeploymentStrategy strategy)
     {
+        var name = $"{deployment.Name}-{deployment.TemplateHash}";
         var template = WithLabel(deployment.Template, "pod-template-hash", deployment.TemplateHash);
         var deploymentObject = operations.Store.Get(BuiltInResources.Deployments.Storage, deployment.Namespace, deployment.Name);
         var selector = deploymentObject?["spec"]?["selector"]?.DeepClone() as JsonObject ?? [];
@@ -197,27 +215,31 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         {
             ["metadata"] = new JsonObject
             {
-                ["name"] = $"{deployment.Name}-{deployment.TemplateHash}",
+                ["name"] = name,
                 ["namespace"] = deployment.Namespace,
                 ["labels"] = template["metadata"]?["labels"]?.DeepClone(),
                 ["annotations"] = new JsonObject
                 {
                     [WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
-                    ["deployment.kubernetes.io/desired-replicas"] = deployment.Replicas.ToString(CultureInfo.InvariantCulture),
+                    [WorkloadState.DesiredReplicasAnnotation] = deployment.Replicas.ToString(CultureInfo.InvariantCulture),
+                    [WorkloadState.MaxReplicasAnnotation] = (deployment.Replicas + strategy.MaxSurge(deployment.Replicas)).ToString(CultureInfo.InvariantCulture),
                 },
                 ["ownerReferences"] = new JsonArray(Owner("apps/v1", "Deployment", deployment.Name, deployment.Uid)),
             },
-            ["spec"] = new JsonObject { ["replicas"] = deployment.Replicas, ["selector"] = selector, ["template"] = template },
+            ["spec"] = new JsonObject { ["replicas"] = replicas, ["selector"] = selector, ["template"] = template },
         };
         try
         {
-            var uid = JsonPaths.GetString(operations.Create(BuiltInResources.ReplicaSets, deployment.Namespace, replicaSet), "metadata.uid");
-            if (deployment.Replicas > 0)
+            var created = WorkloadState.Of(operations.Create(BuiltInResources.ReplicaSets, deployment.Namespace, replicaSet));
+            if (replicas > 0)
             {
-                RecordScaling(deployment, $"{deployment.Name}-{deployment.TemplateHash}", 0, deployment.Replicas);
+                RecordScaling(deployment, name, 0, replicas);
             }
 
-            return uid;
+            // getNewReplicaSet's condition; the status writer replaces it as soon as the rollout makes progress.
+            operations.WriteStatus(BuiltInResources.Deployments, deployment.Namespace, deployment.Name, deployment.Uid, status =>
+                DeploymentConditions.Set(status, "Progressing", true, "NewReplicaSetCreated", $"Created new replica set \"{name}\"", Timestamps.Format(time.GetUtcNow())));
+            return new ReplicaSetSize(created, 0);
         }
         catch (Api.ApiException e) when (e.Code is 409 or 403)
         {
@@ -241,12 +263,26 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         }
     }
 
-    private void SetReplicas(WorkloadState replicaSet, int replicas, WorkloadState deployment)
+    // scaleReplicaSet: the new size, and the desired/max-replicas annotations a later scale is proportioned by.
+    private void SetReplicas(ReplicaSetSize size, WorkloadState deployment, DeploymentStrategy strategy)
     {
-        if (replicaSet.Replicas != replicas)
+        var replicaSet = size.ReplicaSet;
+        var max = deployment.Replicas + strategy.MaxSurge(deployment.Replicas);
+        if (!size.Scaled || (replicaSet.Replicas == size.Replicas && replicaSet.DesiredReplicas == deployment.Replicas && replicaSet.MaxReplicas == max))
         {
-            operations.Rewrite(BuiltInResources.ReplicaSets, replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, o => o.Obj("spec")["replicas"] = replicas);
-            RecordScaling(deployment, replicaSet.Name, replicaSet.Replicas, replicas);
+            return;
+        }
+
+        operations.Rewrite(BuiltInResources.ReplicaSets, replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, o =>
+        {
+            o.Obj("spec")["replicas"] = size.Replicas;
+            var annotations = o.Obj("metadata").Obj("annotations");
+            annotations[WorkloadState.DesiredReplicasAnnotation] = deployment.Replicas.ToString(CultureInfo.InvariantCulture);
+            annotations[WorkloadState.MaxReplicasAnnotation] = max.ToString(CultureInfo.InvariantCulture);
+        });
+        if (replicaSet.Replicas != size.Replicas)
+        {
+            RecordScaling(deployment, replicaSet.Name, replicaSet.Replicas, size.Replicas);
         }
     }
 
