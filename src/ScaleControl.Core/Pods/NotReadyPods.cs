@@ -48,10 +48,12 @@ public sealed record NotReadyPods(int Current, int PodsRead, bool Truncated, IRe
     public static NotReadyPods Of(WorkloadPods read, int current)
     {
         var alive = read.Pods.Where(p => !p.Terminating).ToList();
+        // A rollout runs more pods than the count (4 asked: 3 old and 2 new that never pull): "2 of 5", not "2 of 4".
+        var of = Math.Max(current, alive.Count);
         var groups = alive.Where(p => !p.Ready)
             .Select(p => (Pod: p, Key: Classify(p)))
             .GroupBy(x => (x.Key.Cause, x.Key.Reason))
-            .Select(g => Group(g.Key.Cause, g.Key.Reason, g.Count(), MostCommon(g.Select(x => x.Key.Message)), current))
+            .Select(g => Group(g.Key.Cause, g.Key.Reason, g.Count(), MostCommon(g.Select(x => x.Key.Message)), of))
             .ToList();
 
         // Terminating pods make no room for the count: only the live ones are compared with what the workload asks.

@@ -48,6 +48,19 @@ public sealed class NotReadyPodsTests
     }
 
     [Fact]
+    public void Of_RolloutRunsMorePodsThanTheCount_CountsOfThePodsThatRun()
+    {
+        // A bad image rolled out on 4 replicas: the deployment controller keeps 3 old pods and starts 2 that never pull.
+        // "2 of 4 pods" beside "3 ready" read as 5 of 4.
+        const string backOff = "Back-off pulling image \"nginx:doesnotexist\"";
+        WorkloadPods read = new([.. Ready(3), Bound("a", new ContainerWaiting("api", "ImagePullBackOff", backOff)), Bound("b", new ContainerWaiting("api", "ImagePullBackOff", backOff))], false);
+
+        var summary = NotReadyPods.Of(read, current: 4);
+
+        Assert.Equal([$"2 of 5 pods ImagePullBackOff: {backOff}"], summary.Lines);
+    }
+
+    [Fact]
     public void Of_PodsOfOneReasonWithDifferentMessages_ShowsTheMessageMostOfThemHave()
     {
         const string older = "0/4 nodes are available: 3 Insufficient cpu, 1 Too many pods. preemption: 0/4 nodes are available: 4 No preemption victims found for incoming pod.";
