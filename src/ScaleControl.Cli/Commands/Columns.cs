@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScaleControl.Cli.Api;
+using ScaleControl.Numbers;
 
 namespace ScaleControl.Cli.Commands;
 
@@ -25,23 +26,8 @@ internal static class Columns
 
     public static string Number(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 
-    /// <summary>Metric values as people read them: 48200 → 48.2k, 0.734 → 0.73.</summary>
-    public static string Quantity(double? value)
-    {
-        if (value is not { } v || double.IsNaN(v))
-        {
-            return "";
-        }
-
-        var abs = Math.Abs(v);
-        return abs switch
-        {
-            >= 1_000_000 => (v / 1_000_000).ToString("0.##", CultureInfo.InvariantCulture) + "M",
-            >= 10_000 => (v / 1_000).ToString("0.#", CultureInfo.InvariantCulture) + "k",
-            >= 100 => v.ToString("0", CultureInfo.InvariantCulture),
-            _ => v.ToString("0.##", CultureInfo.InvariantCulture),
-        };
-    }
+    /// <summary>Metric values as people read them: 48200 → 48.2k, 0.734 → 0.73; an empty cell when there is none.</summary>
+    public static string Quantity(double? value) => value is { } v && !double.IsNaN(v) ? ReadableQuantity.Format(v) : "";
 
     public static string Truncate(string? text, int max) =>
         text is null || text.Length <= max ? text ?? "" : string.Concat(text.AsSpan(0, max - 1), "…");

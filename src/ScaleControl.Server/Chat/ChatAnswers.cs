@@ -6,6 +6,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Text;
 using ScaleControl.DingTalk.Cards;
+using ScaleControl.Numbers;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Queries;
 
@@ -145,15 +146,8 @@ public static class ChatAnswers
         return line;
     }
 
-    /// <summary>Metric values as people read them: 48200 → 48.2k, 0.734 → 0.73 (as scalectl prints them).</summary>
-    private static string Quantity(double? value) => value switch
-    {
-        null or double.NaN => "?",
-        >= 1_000_000 or <= -1_000_000 => (value.Value / 1_000_000).ToString("0.##", CultureInfo.InvariantCulture) + "M",
-        >= 10_000 or <= -10_000 => (value.Value / 1_000).ToString("0.#", CultureInfo.InvariantCulture) + "k",
-        >= 100 or <= -100 => value.Value.ToString("0", CultureInfo.InvariantCulture),
-        _ => value.Value.ToString("0.##", CultureInfo.InvariantCulture),
-    };
+    /// <summary>Metric values as scalectl prints them (48200 → 48.2k, 0.734 → 0.73); "?" when there is none.</summary>
+    private static string Quantity(double? value) => value is { } v && !double.IsNaN(v) ? ReadableQuantity.Format(v) : "?";
 
     public static CommandReply Proposals(IReadOnlyList<ScaleProposal> open, GroupTimes clock)
     {

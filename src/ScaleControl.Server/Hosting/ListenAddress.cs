@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using ScaleControl.Net;
 
 namespace ScaleControl.Server.Hosting;
 
@@ -82,27 +82,9 @@ public static class ListenAddress
         return uri;
     }
 
-    /// <summary>
-    /// A free port for a port-0 start, picked below Linux's ephemeral range (32768–60999) rather than by binding port 0:
-    /// the listener binds seconds later, and a port-0 pick comes from the range where every outgoing connection on the
-    /// machine takes its local port, so one can take it first ("address already in use" under load).
-    /// </summary>
-    private static int FreePort(string host)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var port = Random.Shared.Next(LowestPickedPort, AboveHighestPickedPort);
-            if (IsFree(host, port))
-            {
-                return port;
-            }
-        }
-
-        throw new StartRefusedException($"Cannot find a free port on {host} in {LowestPickedPort}–{AboveHighestPickedPort - 1}: start with --urls http://{host}:<port>.");
-    }
-
-    private const int LowestPickedPort = 20_000;
-    private const int AboveHighestPickedPort = 32_768;
+    /// <summary>A free port for a port-0 start (<see cref="FreeLoopbackPort"/>: not one outgoing connections may take first).</summary>
+    private static int FreePort(string host) => FreeLoopbackPort.Pick(AddressOf(host))
+        ?? throw new StartRefusedException($"Cannot find a free port on {host} in {FreeLoopbackPort.Lowest}–{FreeLoopbackPort.AboveHighest - 1}: start with --urls http://{host}:<port>.");
 
     private static void EnsureFree(Uri uri, string setting, string remedy)
     {
@@ -113,20 +95,7 @@ public static class ListenAddress
         }
     }
 
-    private static bool IsFree(string host, int port)
-    {
-        try
-        {
-            using var probe = new TcpListener(AddressOf(host), port);
-            probe.Start();
-            probe.Stop();
-            return true;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            return false;
-        }
-    }
+    private static bool IsFree(string host, int port) => FreeLoopbackPort.IsFree(AddressOf(host), port);
 
     private static IPAddress AddressOf(string host) => IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? ip : IPAddress.Loopback;
 }
