@@ -126,8 +126,9 @@ public sealed class PreparationService(
             ? $"; replaces the event recorded by {earlier.By} ({earlier.Reason})"
             : "";
         // A floor past the nodes' free room is recorded all the same (nodes may come by then), but says so, as a pin does.
-        var room = workload is { } grows && replicas > grows.SpecReplicas
-            && OverrideRules.RoomNote(await capacity.EstimateAsync(grows.SpecReplicas, replicas, grows, cancellationToken), "this floor") is { } tight
+        // (The estimate reads the nodes only when the floor is above the running count.)
+        var room = workload is { } running
+            && OverrideRules.RoomNote(await capacity.EstimateAsync(running.SpecReplicas, replicas, running, cancellationToken), "this floor") is { } tight
             ? $"; {tight}"
             : "";
         var message = $"expected event {expected.Name} on {policy.Key}: floor {replicas} replicas{sizing} from {expected.FloorStart():u} until {expected.FloorEnd():u}{mode}{replaced}{room}";
