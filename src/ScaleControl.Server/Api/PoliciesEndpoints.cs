@@ -65,17 +65,31 @@ public static class PoliciesEndpoints
             return Problems.WorkloadControlled(candidate, owner);
         }
 
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var kept = policy.Metadata with { Annotations = OverrideRecords.Kept(policy.Metadata.Annotations, existing?.Metadata.Annotations) };
-            var stored = await store.UpsertAsync(policy with { Metadata = kept, Status = existing?.Status }, cancellationToken);
-            return existing is null ? TypedResults.Created($"/api/v1/policies/{ns}/{name}", stored) : TypedResults.Ok(stored);
-        }
-        catch (ConcurrencyConflictException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Policy changed", detail: $"{ex.Message}; read it again and resend (or omit metadata.resourceVersion)");
+            try
+            {
+                var kept = policy.Metadata with { Annotations = OverrideRecords.Kept(policy.Metadata.Annotations, existing?.Metadata.Annotations) };
+                var stored = await store.UpsertAsync(policy with { Metadata = kept, Status = existing?.Status }, cancellationToken);
+                return existing is null ? TypedResults.Created($"/api/v1/policies/{ns}/{name}", stored) : TypedResults.Ok(stored);
+            }
+            catch (ConcurrencyConflictException ex)
+            {
+                // Moved only by the loop's status writes since the client read it: nothing for the client to resolve.
+                if (attempt < StatusOnlyAttempts && await store.GetCurrentAsync(ns, name, cancellationToken) is { } current && StatusOnlyMove.Since(policy, current))
+                {
+                    existing = current;
+                    policy = policy with { Metadata = policy.Metadata with { ResourceVersion = current.Metadata.ResourceVersion } };
+                    continue;
+                }
+
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Policy changed", detail: $"{ex.Message}; read it again and resend (or omit metadata.resourceVersion)");
+            }
         }
     }
+
+    /// <summary>How often a replace whose resourceVersion only status writes moved is tried on the current one.</summary>
+    private const int StatusOnlyAttempts = 4;
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeletePolicy(IPolicyStore store, string ns, string name, CancellationToken cancellationToken) =>
         await store.DeleteAsync(ns, name, cancellationToken) ? TypedResults.NoContent() : Problems.PolicyNotFound(ns, name);
