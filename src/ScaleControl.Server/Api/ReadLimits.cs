@@ -20,6 +20,9 @@ namespace ScaleControl.Server.Api;
 /// CPU without bound. Each has <see cref="ConcurrentListings"/> at once and <see cref="QueuedListings"/> waiting (scalectl
 /// and scripts ask once and wait for the answer).</item>
 /// </list>
+/// Each caller (a token's user; an unauthenticated caller by its address) has its own share of each limit as well
+/// (<see cref="PerCallerListings"/> status or history reads running and <see cref="PerCallerQueuedListings"/> waiting, and so on), so one script polling in a
+/// loop cannot keep the on-call person's dashboard or <c>scalectl status</c> at 429 during a storm.
 /// A refusal is 429 ProblemDetails with Retry-After.
 /// </summary>
 public static class ReadLimits
@@ -31,10 +34,16 @@ public static class ReadLimits
     public const int QueuedListings = 8;
     public const int RetryAfterSeconds = 5;
 
-    private static readonly Limit s_replay = new("replay", "what-if replays", ConcurrentReplays, Queued: 0);
-    private static readonly Limit s_dashboard = new("dashboard", "dashboard reads", ConcurrentDashboards, QueuedDashboards);
-    private static readonly Limit s_status = new("status", "status reads", ConcurrentListings, QueuedListings);
-    private static readonly Limit s_history = new("history", "history reads", ConcurrentListings, QueuedListings);
+    public const int PerCallerReplays = 1;
+    public const int PerCallerDashboards = 2;
+    public const int PerCallerQueuedDashboards = 6; // a person keeps several tabs open (each polls again after its answer); the sandbox's pages are one caller
+    public const int PerCallerListings = 2;
+    public const int PerCallerQueuedListings = 2;
+
+    private static readonly Limit s_replay = new("replay", "what-if replays", ConcurrentReplays, Queued: 0, PerCallerReplays, PerCallerQueued: 0);
+    private static readonly Limit s_dashboard = new("dashboard", "dashboard reads", ConcurrentDashboards, QueuedDashboards, PerCallerDashboards, PerCallerQueuedDashboards);
+    private static readonly Limit s_status = new("status", "status reads", ConcurrentListings, QueuedListings, PerCallerListings, PerCallerQueuedListings);
+    private static readonly Limit s_history = new("history", "history reads", ConcurrentListings, QueuedListings, PerCallerListings, PerCallerQueuedListings);
     private static readonly Limit[] s_all = [s_replay, s_dashboard, s_status, s_history];
 
     public static IServiceCollection AddReadLimits(this IServiceCollection services) => services.AddRateLimiter(options =>
@@ -49,20 +58,40 @@ public static class ReadLimits
             });
         }
 
+        // Runs before the endpoint's limiter: a caller past its own share never takes one of the server's places.
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, (string, string)>(http =>
+            LimitOf(http) is { } limit
+                ? RateLimitPartition.GetConcurrencyLimiter((limit.Policy, Caller(http)), _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = limit.PerCaller,
+                    QueueLimit = limit.PerCallerQueued,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                })
+                : RateLimitPartition.GetNoLimiter(("", "")));
+
         options.OnRejected = (context, _) =>
         {
             var http = context.HttpContext;
             http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            var policy = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
-            var limit = s_all.FirstOrDefault(l => l.Policy == policy) ?? s_replay;
+            var limit = LimitOf(http) ?? s_replay;
+            var server = limit.Queued == 0
+                ? $"at most {limit.Concurrent} {limit.What} run at once on this server, {limit.PerCaller} per caller"
+                : $"at most {limit.Concurrent} {limit.What} run at once and {limit.Queued} wait on this server, {limit.PerCaller} and {limit.PerCallerQueued} per caller";
             return new ValueTask(Results.Problem(
                 statusCode: StatusCodes.Status429TooManyRequests,
                 title: $"Too many {limit.What} at once",
-                detail: limit.Queued == 0
-                    ? $"at most {limit.Concurrent} {limit.What} run at once on this server; try again in {RetryAfterSeconds} s."
-                    : $"at most {limit.Concurrent} {limit.What} run at once and {limit.Queued} wait on this server; try again in {RetryAfterSeconds} s.").ExecuteAsync(http));
+                detail: $"{server}; try again in {RetryAfterSeconds} s.").ExecuteAsync(http));
         };
     });
+
+    private static Limit? LimitOf(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName is { } policy
+            ? s_all.FirstOrDefault(l => l.Policy == policy)
+            : null;
+
+    /// <summary>The token's user; a caller without one (refused later, or the sandbox's open pages) by its address.</summary>
+    private static string Caller(HttpContext http) =>
+        http.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"user:{name}" : $"address:{http.Connection.RemoteIpAddress}";
 
     public static TBuilder LimitedAsReplay<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireRateLimiting(s_replay.Policy);
@@ -76,6 +105,6 @@ public static class ReadLimits
     public static TBuilder LimitedAsHistory<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireRateLimiting(s_history.Policy);
 
-    /// <summary>One limiter: its policy name, what it counts (for the refusal), how many run at once and how many wait.</summary>
-    private sealed record Limit(string Policy, string What, int Concurrent, int Queued);
+    /// <summary>One limit: its policy name, what it counts (for the refusal), how many run at once and wait, on the server and per caller.</summary>
+    private sealed record Limit(string Policy, string What, int Concurrent, int Queued, int PerCaller, int PerCallerQueued);
 }

@@ -59,14 +59,17 @@ public sealed class DashboardReadLimitTests : IAsyncLifetime
         var building = Enumerable.Range(0, ReadLimits.ConcurrentDashboards).Select(_ => client.GetAsync("/api/v1/dashboard", giveUp.Token)).ToList();
         Assert.True(await Patience.UntilAsync(() => Held() == ReadLimits.ConcurrentDashboards, 10), "timed out waiting for both reads to reach the leader");
         // Nine more for the eight places in the queue: one of them, whichever comes last, is refused at once.
-        var waiting = Enumerable.Range(0, ReadLimits.QueuedDashboards + 1).Select(_ => client.GetAsync("/api/v1/dashboard", giveUp.Token)).ToList();
+        // From other callers, two each (a caller's own share is two building), so that only the server's queue refuses.
+        var others = new[] { AdminToken, ShopOperatorToken, ZhangsanToken, LisiToken, WangwuToken }.Select(_server.ClientWith).ToList();
+        var waiting = others.SelectMany(other => new[] { other, other }).Take(ReadLimits.QueuedDashboards + 1)
+            .Select(other => other.GetAsync("/api/v1/dashboard", giveUp.Token)).ToList();
         var first = await Task.WhenAny(waiting).WaitAsync(Patience.Of(10));
         waiting.Remove(first);
         using var refused = await first;
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(ReadLimits.RetryAfterSeconds), refused.Headers.RetryAfter?.Delta);
-        Assert.Contains("at most 2 dashboard reads run at once and 8 wait", (await refused.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("at most 2 dashboard reads run at once and 8 wait on this server, 2 and 6 per caller", (await refused.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.All(building.Concat(waiting), read => Assert.False(read.IsCompleted));
         Assert.Equal(ReadLimits.ConcurrentDashboards, Held()); // the waiting ones were not started
 
@@ -77,6 +80,8 @@ public sealed class DashboardReadLimitTests : IAsyncLifetime
             using var response = await read;
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+
+        others.ForEach(other => other.Dispose());
     }
 
     private int Held()

@@ -8,7 +8,8 @@ namespace ScaleControl.Server.Tests.Api;
 
 /// <summary>
 /// A viewer starting what-if replays faster than they finish: 40 at once stopped the control loop's ticks for 26 s and
-/// grew the process by ~500 MB. Two run at once; the next is refused with 429 and Retry-After, and a slot freed is taken again.
+/// grew the process by ~500 MB. Two run at once, one per caller; the next is refused with 429 and Retry-After, and a slot
+/// freed is taken again.
 /// </summary>
 public sealed class ReplayLimitTests(ServerFactory server) : IClassFixture<ServerFactory>
 {
@@ -24,17 +25,24 @@ public sealed class ReplayLimitTests(ServerFactory server) : IClassFixture<Serve
 
         server.Metrics.SilentRange = new TaskCompletionSource(); // Prometheus takes its time: the replays stay running
         using var client = server.ClientWith(ViewerToken);
+        using var other = server.ClientWith(AdminToken);
+        using var third = server.ClientWith(ZhangsanToken);
         using var running = new CancellationTokenSource();
         var first = client.PostAsync("/api/v1/policies/video/replay-a/whatif", Json(), running.Token);
-        var second = client.PostAsync("/api/v1/policies/video/replay-b/whatif", Json(), running.Token);
+        Assert.True(await Patience.UntilAsync(() => server.Metrics.RangeCalls.Count >= 1, 10), "timed out waiting for the first replay to ask Prometheus");
+
+        // One at a time per caller: the same viewer's second replay is refused though the server has room.
+        using var again = await client.PostAsync("/api/v1/policies/video/replay-c/whatif", Json());
+        var second = other.PostAsync("/api/v1/policies/video/replay-b/whatif", Json(), running.Token);
         Assert.True(await Patience.UntilAsync(() => server.Metrics.RangeCalls.Select(c => c.Query).Distinct().Count() >= 2, 10), "timed out waiting for both replays to ask Prometheus");
 
-        using var third = await client.PostAsync("/api/v1/policies/video/replay-c/whatif", Json());
+        using var refused = await third.PostAsync("/api/v1/policies/video/replay-c/whatif", Json());
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
-        Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(TimeSpan.FromSeconds(ReadLimits.RetryAfterSeconds), third.Headers.RetryAfter?.Delta);
-        Assert.Contains("at most 2 what-if replays run at once", (await third.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(ReadLimits.RetryAfterSeconds), refused.Headers.RetryAfter?.Delta);
+        Assert.Contains("at most 2 what-if replays run at once on this server, 1 per caller", (await refused.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // The two callers give up: their slots are free again.
         await running.CancelAsync();
@@ -44,8 +52,8 @@ public sealed class ReplayLimitTests(ServerFactory server) : IClassFixture<Serve
         HttpStatusCode status = default;
         Assert.True(await Patience.UntilAsync(async () =>
         {
-            using var again = await client.PostAsync("/api/v1/policies/video/replay-c/whatif", Json());
-            status = again.StatusCode;
+            using var freed = await third.PostAsync("/api/v1/policies/video/replay-c/whatif", Json());
+            status = freed.StatusCode;
             return status != HttpStatusCode.TooManyRequests;
         }, 10), "timed out waiting for a freed slot");
         Assert.Equal(HttpStatusCode.OK, status);
