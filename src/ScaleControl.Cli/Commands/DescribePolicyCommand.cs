@@ -1,3 +1,4 @@
+using ScaleControl.Times;
 using System.CommandLine;
 using System.Globalization;
 using ScaleControl.Cli.Api;
@@ -122,9 +123,9 @@ internal sealed class DescribePolicyCommand : ApiCommand
             d.Section("Approval")
                 .Field("Approvers", string.Join(", ", approval.Approvers ?? []), indent: 1)
                 .Field("Required", approval.RequiredApprovals, indent: 1)
-                .Field("Expires After", Durations.Compact(TimeSpan.FromSeconds(approval.ExpirySeconds)), indent: 1)
+                .Field("Expires After", CompactDuration.Of(TimeSpan.FromSeconds(approval.ExpirySeconds)), indent: 1)
                 .Field("Escalation", approval.Escalation is { } escalation ? PolicyGuardrailText.Escalation(escalation) : "none", indent: 1)
-                .Field("Reject Back-off", approval.RejectBackoffSeconds == 0 ? "off" : Durations.Compact(TimeSpan.FromSeconds(approval.RejectBackoffSeconds)), indent: 1)
+                .Field("Reject Back-off", approval.RejectBackoffSeconds == 0 ? "off" : CompactDuration.Of(TimeSpan.FromSeconds(approval.RejectBackoffSeconds)), indent: 1)
                 .Field("Return To Normal", PolicyGuardrailText.ReturnToNormal(p.Spec.ScaleDownMode ?? p.Spec.Mode, approval.ReturnToNormalAfterSeconds), indent: 1);
         }
 

@@ -1,3 +1,4 @@
+using ScaleControl.Times;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using ScaleControl.Cli.Formatting;
@@ -42,7 +43,7 @@ internal sealed class FreezeCommand : ApiCommand
         await context.PrintWarningsAsync(); // a freeze over one in force replaces it: the server says so
         if (!context.PrintRaw(node))
         {
-            context.Out.WriteLine($"policy {id} frozen for {Durations.Compact(duration)}");
+            context.Out.WriteLine($"policy {id} frozen for {CompactDuration.Of(duration)}");
         }
     }
 }

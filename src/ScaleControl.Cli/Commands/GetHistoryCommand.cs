@@ -1,3 +1,4 @@
+using ScaleControl.Times;
 using System.CommandLine;
 using System.Globalization;
 using ScaleControl.Cli.Api;
@@ -51,7 +52,7 @@ internal sealed class GetHistoryCommand : ApiCommand
         {
             // As kubectl does: say where it looked, so an empty answer for the wrong namespace is not taken for a quiet day.
             var where = context.AllNamespaces ? "" : $" in {context.Namespace} namespace";
-            context.Out.WriteLine($"No actions{where} in the last {Durations.Compact(since)}.");
+            context.Out.WriteLine($"No actions{where} in the last {CompactDuration.Of(since)}.");
             return;
         }
 

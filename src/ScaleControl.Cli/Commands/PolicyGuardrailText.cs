@@ -1,3 +1,4 @@
+using ScaleControl.Times;
 using System.Globalization;
 using ScaleControl.Cli.Api;
 using ScaleControl.Cli.Formatting;
@@ -38,7 +39,7 @@ internal static class PolicyGuardrailText
         : afterSeconds == 0 ? "off (scale-downs are proposed step by step as the demand falls)"
         : $"one proposal back to the pre-event replicas after {Seconds(afterSeconds)} of demand at or under them, on the event's card";
 
-    private static string Seconds(int seconds) => Durations.Compact(TimeSpan.FromSeconds(seconds));
+    private static string Seconds(int seconds) => CompactDuration.Of(TimeSpan.FromSeconds(seconds));
 
     private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }

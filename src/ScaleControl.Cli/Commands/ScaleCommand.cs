@@ -1,3 +1,4 @@
+using ScaleControl.Times;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -89,7 +90,7 @@ internal sealed class ScaleCommand : ApiCommand
         {
             var policy = node.As<Policy>();
             context.Out.WriteLine(
-                $"workload {id} pinned at {policy.Spec.Pin?.Replicas ?? context.Parse.GetValue(s_replicas)} replicas for {Durations.Compact(duration)} (policy {policy.Metadata.Name})");
+                $"workload {id} pinned at {policy.Spec.Pin?.Replicas ?? context.Parse.GetValue(s_replicas)} replicas for {CompactDuration.Of(duration)} (policy {policy.Metadata.Name})");
         }
     }
 }

@@ -72,17 +72,6 @@ internal static partial class Durations
         };
     }
 
-    /// <summary>Compact form for input-like display: 1h30m, 2h, 45s.</summary>
-    public static string Compact(TimeSpan span)
-    {
-        var parts = new List<string>(4);
-        if (span.Days > 0) { parts.Add($"{span.Days}d"); }
-        if (span.Hours > 0) { parts.Add($"{span.Hours}h"); }
-        if (span.Minutes > 0) { parts.Add($"{span.Minutes}m"); }
-        if (span.Seconds > 0 || parts.Count == 0) { parts.Add($"{span.Seconds}s"); }
-        return string.Concat(parts);
-    }
-
     private static long? Part(Match match, string name) =>
         match.Groups[name] is not { Success: true } group ? 0
         : group.Length <= 12 ? long.Parse(group.ValueSpan, CultureInfo.InvariantCulture)

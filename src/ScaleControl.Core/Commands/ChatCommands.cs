@@ -58,8 +58,9 @@ public sealed record RejectCommand(string Namespace, string Name, string? Reason
 }
 
 /// <summary>Pin <paramref name="Workload"/> at <paramref name="To"/> for a while, only if it runs <paramref name="From"/> now
-/// (kubectl's <c>--current-replicas</c>): a stale message cannot scale twice.</summary>
-public sealed record ScaleCommand(string Namespace, string Workload, int From, int To, TimeSpan Duration, string Reason) : ChatCommand
+/// (kubectl's <c>--current-replicas</c>): a stale message cannot scale twice. Without <paramref name="From"/> (typed
+/// <c>to 10</c>) nothing is changed: the answer says the running count and the command to send.</summary>
+public sealed record ScaleCommand(string Namespace, string Workload, int? From, int To, TimeSpan Duration, string Reason) : ChatCommand
 {
     public override string Verb => "scale";
 

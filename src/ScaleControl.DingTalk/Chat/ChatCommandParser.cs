@@ -176,17 +176,20 @@ public static partial class ChatCommandParser
             return Fail(error);
         }
 
+        // "to 10" or "10": the target alone, which the server answers with the running count and the command to send.
         var replicas = Replicas().Match(string.Concat(args[1..forAt]));
-        if (!replicas.Success)
+        var targetOnly = TargetOnly().Match(typed);
+        if (!replicas.Success && !targetOnly.Success)
         {
             return Fail($"replicas `{Short(typed)}` must read `<from>-><to>`, e.g. `2->6`");
         }
 
         // The range as accepted: the target 1 or more (0 is refused below), the running count ("from") may be 0.
         const int Max = ScalePolicySpec.MaxReplicaCount;
-        if (!int.TryParse(replicas.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var from)
-            || !int.TryParse(replicas.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var to)
-            || from > Max || to > Max)
+        static int? Count(Group digits) =>
+            int.TryParse(digits.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count <= Max ? count : null;
+        var from = replicas.Success ? Count(replicas.Groups[1]) : null;
+        if (Count(replicas.Success ? replicas.Groups[2] : targetOnly.Groups[1]) is not { } to || (replicas.Success && from is null))
         {
             return Fail($"`{Short(typed)}`: the target must be 1 to {Max} replicas (and the running count at most {Max})");
         }
@@ -364,6 +367,9 @@ public static partial class ChatCommandParser
 
     [GeneratedRegex(@"^(\d+)(?:->|-》|→|=>)(\d+)$")]
     private static partial Regex Replicas();
+
+    [GeneratedRegex(@"^(?:to )?(\d+)$", RegexOptions.IgnoreCase)]
+    private static partial Regex TargetOnly();
 
     [GeneratedRegex(@"^(?<part>\d{1,6}[dhms])+$")]
     private static partial Regex Duration();

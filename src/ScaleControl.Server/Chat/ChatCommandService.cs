@@ -4,6 +4,7 @@ using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Core.Text;
 using ScaleControl.DingTalk.Cards;
+using ScaleControl.Times;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Actuation;
 using ScaleControl.Server.Control.Overrides;
@@ -190,6 +191,14 @@ public sealed partial class ChatCommandService(
         if (await workloads.GetAsync(target, cancellationToken) is not { } state)
         {
             return CommandReply.Refused($"{target.Kind} **{name}** does not exist. Nothing was changed.");
+        }
+
+        if (command.From is null)
+        {
+            // The count it changes is part of the command, so a message read late cannot scale twice: say it, ready to send.
+            return CommandReply.Refused(
+                $"**{name}** runs **{state.SpecReplicas}** now. Nothing was changed: a scale names the count it changes. Send\n\n" +
+                $"`scale {name} {state.SpecReplicas}->{command.To} for {CompactDuration.Of(command.Duration)} {command.Reason}`");
         }
 
         if (state.SpecReplicas != command.From)

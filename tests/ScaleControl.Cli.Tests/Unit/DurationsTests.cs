@@ -1,3 +1,4 @@
+using ScaleControl.Times;
 using ScaleControl.Cli.Formatting;
 
 namespace ScaleControl.Cli.Tests.Unit;
@@ -58,5 +59,5 @@ public class DurationsTests
     [InlineData(7200, "2h")]
     [InlineData(0, "0s")]
     public void Compact_Span_PrintsAsTyped(int seconds, string expected) =>
-        Assert.Equal(expected, Durations.Compact(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(expected, CompactDuration.Of(TimeSpan.FromSeconds(seconds)));
 }

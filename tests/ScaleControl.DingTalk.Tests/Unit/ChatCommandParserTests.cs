@@ -19,6 +19,8 @@ public sealed class ChatCommandParserTests
         { "scale shop/checkout-api 2->6 for 30m gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
         { "scale shop/checkout-api 2 -> 6 for 1h30m", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(90), "chat") },
         { "scale shop/checkout-api 6→2 for 1d quiet night", new ScaleCommand("shop", "checkout-api", 6, 2, TimeSpan.FromDays(1), "quiet night") },
+        { "scale shop/checkout-api to 10 for 30m storm", new ScaleCommand("shop", "checkout-api", null, 10, TimeSpan.FromMinutes(30), "storm") },
+        { "scale shop/checkout-api 10 for 1h", new ScaleCommand("shop", "checkout-api", null, 10, TimeSpan.FromHours(1), "chat") },
         { "freeze shop/checkout-api for 2h release", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(2), "release") },
         { "freeze shop/* for 2h release", new FreezeCommand("shop", null, TimeSpan.FromHours(2), "release") },
         { "freeze shop/checkout-api for 2h release\r\n", new FreezeCommand("shop", "checkout-api", TimeSpan.FromHours(2), "release") },
@@ -103,6 +105,9 @@ public sealed class ChatCommandParserTests
     [InlineData("scale shop/checkout-api for 30m gala", "usage: `scale")]
     [InlineData("scale shop/checkout-api 2->6 for", "usage: `scale")]
     [InlineData("scale shop/checkout-api 5->0 for 30m", "scaling to 0 is not supported")]
+    [InlineData("scale shop/checkout-api to 0 for 30m", "scaling to 0 is not supported")]
+    [InlineData("scale shop/checkout-api to 99999 for 30m", "the target must be 1 to 10000 replicas")]
+    [InlineData("scale shop/checkout-api up to 6 for 30m", "replicas `up to 6` must read `<from>-><to>`")]
     [InlineData("scale shop/checkout-api 6->99999 for 30m", "`6->99999`: the target must be 1 to 10000 replicas (and the running count at most 10000)")]
     [InlineData("scale shop/checkout-api 6->12345678901 for 30m", "the target must be 1 to 10000 replicas")]
     [InlineData("approve", "usage: `approve")]

@@ -72,6 +72,21 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task TargetWithoutTheRunningCount_AnswersTheCountAndTheCommandToSend_NothingChanges()
+    {
+        await SeedAsync();
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", null, 6, TimeSpan.FromMinutes(90), "gala night")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.True(reply.Private);
+        Assert.Contains("**shop/checkout-api** runs **2** now. Nothing was changed", reply.Markdown, StringComparison.Ordinal);
+        Assert.EndsWith("`scale shop/checkout-api 2->6 for 1h30m gala night`", reply.Markdown, StringComparison.Ordinal);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Pin);
+    }
+
+    [Fact]
     public async Task StaleFrom_IsRefused_AndOperatorOutsideItsNamespaceToo()
     {
         await SeedAsync();
