@@ -48,4 +48,20 @@ public sealed class MinReadySecondsTests
         Assert.Equal(["0 nginx:1.27 0", "0 nginx:1.28 2"], done);
         Assert.Equal("deployment \"web\" successfully rolled out\n", rolledOut);
     }
+
+    [Fact]
+    public async Task MinReadySecondsNotBelowTheProgressDeadline_IsRejectedAsTheApiserverDoes()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = await RolloutSandbox.RunningAsync(sandbox, "web", 1);
+
+        var tooLong = await kubectl.RunRawAsync("patch", "deploy", "web", "-n", "shop", "-p", """{"spec":{"minReadySeconds":600}}""");
+        var negative = await kubectl.RunRawAsync("patch", "deploy", "web", "-n", "shop", "-p", """{"spec":{"minReadySeconds":-1,"revisionHistoryLimit":-2}}""");
+
+        Assert.Equal(1, tooLong.ExitCode);
+        Assert.Contains("""The Deployment "web" is invalid: spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds""", tooLong.StdErr, StringComparison.Ordinal);
+        Assert.Equal(1, negative.ExitCode);
+        Assert.Contains("* spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0", negative.StdErr, StringComparison.Ordinal);
+        Assert.Contains("* spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0", negative.StdErr, StringComparison.Ordinal);
+    }
 }

@@ -39,6 +39,8 @@ public sealed class RevisionHistoryLimitTests
 
         var afterUndo = Lines((await kubectl.RunAsync("rollout", "history", "deploy/web", "-n", "shop")).StdOut);
         var image = (await kubectl.RunAsync("get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.spec.template.spec.containers[0].image}")).StdOut;
+        var formerRevisions = (await kubectl.RunAsync("get", "rs", "-n", "shop", "-o",
+            "jsonpath={.items[?(@.spec.template.spec.containers[0].image==\"nginx:1.29\")].metadata.annotations.deployment\\.kubernetes\\.io/revision-history}")).StdOut;
 
         Assert.Equal(["1 first release"], Lines(firstCause)); // copied onto the running ReplicaSet too
         Assert.Equal(["0 nginx:1.29 0", "0 nginx:1.30 0", "0 nginx:1.31 2"], sizes);
@@ -47,6 +49,7 @@ public sealed class RevisionHistoryLimitTests
         Assert.Equal("deployment.apps/web rolled back", undo.StdOut.Trim());
         Assert.Equal(["4 nginx 1.30", "5 nginx 1.31", "6 nginx 1.29"], afterUndo);
         Assert.Equal("nginx:1.29", image);
+        Assert.Equal("3", formerRevisions); // revision 3 renumbered 6 keeps its former number
     }
 
     // The history's rows, "REVISION CHANGE-CAUSE" with the spacing folded.

@@ -10,10 +10,15 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// </summary>
 internal static class DeploymentHistory
 {
+    public const string RevisionHistoryAnnotation = "deployment.kubernetes.io/revision-history";
+
+    // sync.go's maxRevHistoryLengthInChars: the revision-history annotation stays under this.
+    private const int MaxRevisionHistoryChars = 2000;
+
     // deployment/util annotationsToSkip: the controller's own bookkeeping and kubectl apply's record stay where they are.
     private static readonly HashSet<string> s_notCopied =
     [
-        "kubectl.kubernetes.io/last-applied-configuration", WorkloadState.RevisionAnnotation, "deployment.kubernetes.io/revision-history",
+        "kubectl.kubernetes.io/last-applied-configuration", WorkloadState.RevisionAnnotation, RevisionHistoryAnnotation,
         WorkloadState.DesiredReplicasAnnotation, WorkloadState.MaxReplicasAnnotation, "deprecated.deployment.rollback.to",
     ];
 
@@ -35,6 +40,30 @@ internal static class DeploymentHistory
         }
 
         return copy;
+    }
+
+    /// <summary>
+    /// SetNewReplicaSetAnnotations on a ReplicaSet renumbered as the newest (a rollout undo back to it): its former
+    /// revision joins revision-history ("1,3"), the oldest dropped to stay within 2000 characters.
+    /// </summary>
+    public static string? RevisionHistory(string? existing, int formerRevision)
+    {
+        var former = formerRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (string.IsNullOrEmpty(existing))
+        {
+            return former;
+        }
+
+        var revisions = existing.Split(',');
+        var length = existing.Length + former.Length + 1;
+        var start = 0;
+        while (length > MaxRevisionHistoryChars && start < revisions.Length)
+        {
+            length -= revisions[start].Length + 1;
+            start++;
+        }
+
+        return length <= MaxRevisionHistoryChars ? string.Join(',', revisions[start..].Append(former)) : existing;
     }
 
     /// <summary>

@@ -14,7 +14,8 @@ internal sealed record PodState(
 
     /// <summary>
     /// podutil.IsPodAvailable: ready, and for minReadySeconds (its Ready condition's lastTransitionTime plus them is
-    /// before now). What a ReplicaSet's availableReplicas and a rollout's maxUnavailable count.
+    /// strictly before now, as in 1.32; 1.34 made it "at or before"). What a ReplicaSet's availableReplicas and a
+    /// rollout's maxUnavailable count.
     /// </summary>
     public bool IsAvailable(int minReadySeconds, DateTimeOffset now) =>
         Ready && (minReadySeconds <= 0 || (ReadySince is { } since && since.AddSeconds(minReadySeconds) < now));

@@ -166,6 +166,12 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
                     annotations[key] = value;
                 }
 
+                if (current.RolloutRevision > 0 && current.RolloutRevision < revision)
+                {
+                    annotations[DeploymentHistory.RevisionHistoryAnnotation] =
+                        DeploymentHistory.RevisionHistory((string?)annotations[DeploymentHistory.RevisionHistoryAnnotation], current.RolloutRevision);
+                }
+
                 annotations[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture);
                 SetMinReadySeconds(o.Obj("spec"), deployment.MinReadySeconds);
             });
