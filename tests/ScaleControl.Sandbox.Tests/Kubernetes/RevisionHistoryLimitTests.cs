@@ -30,6 +30,7 @@ public sealed class RevisionHistoryLimitTests
 
         var sizes = await RolloutSandbox.SizesAsync(kubectl);
         var history = Lines((await kubectl.RunAsync("rollout", "history", "deploy/web", "-n", "shop")).StdOut);
+        var revisionFour = (await kubectl.RunAsync("rollout", "history", "deploy/web", "-n", "shop", "--revision=4")).StdOut;
         var gone = await kubectl.RunRawAsync("rollout", "undo", "deploy/web", "-n", "shop", "--to-revision=2");
         var undo = await kubectl.RunAsync("rollout", "undo", "deploy/web", "-n", "shop", "--to-revision=3");
         for (var i = 0; i < 8; i++)
@@ -45,6 +46,8 @@ public sealed class RevisionHistoryLimitTests
         Assert.Equal(["1 first release"], Lines(firstCause)); // copied onto the running ReplicaSet too
         Assert.Equal(["0 nginx:1.29 0", "0 nginx:1.30 0", "0 nginx:1.31 2"], sizes);
         Assert.Equal(["3 nginx 1.29", "4 nginx 1.30", "5 nginx 1.31"], history);
+        Assert.Contains("Image:\tnginx:1.30", revisionFour, StringComparison.Ordinal);
+        Assert.Matches(@"kubernetes\.io/change-cause:\s+nginx 1\.30", revisionFour);
         Assert.Equal((1, "error: unable to find specified revision 2 in history"), (gone.ExitCode, gone.StdErr.Trim()));
         Assert.Equal("deployment.apps/web rolled back", undo.StdOut.Trim());
         Assert.Equal(["4 nginx 1.30", "5 nginx 1.31", "6 nginx 1.29"], afterUndo);
