@@ -13,9 +13,10 @@ internal static class DeploymentConditions
     /// SetDeploymentCondition: nothing changes when the status and reason are already those; otherwise the condition
     /// is replaced (and moves to the end), keeping its lastTransitionTime while its status stays.
     /// </summary>
-    public static void Set(JsonObject status, string type, bool value, string reason, string message, string stamp, string? keepTransitionTime = null)
+    /// <param name="value">Null for Unknown (a paused or resumed Deployment's Progressing).</param>
+    public static void Set(JsonObject status, string type, bool? value, string reason, string message, string stamp, string? keepTransitionTime = null)
     {
-        var text = value ? "True" : "False";
+        var text = value switch { true => "True", false => "False", null => "Unknown" };
         var existing = Get(status, type);
         if (existing is not null && (string?)existing["status"] == text && (string?)existing["reason"] == reason)
         {

@@ -6,9 +6,10 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// <summary>What a Deployment's status counts, read from its ReplicaSets' pods and specs.</summary>
 /// <param name="Replicas">Pods of all its ReplicaSets.</param>
 /// <param name="Updated">Pods of the ReplicaSet of its template.</param>
-/// <param name="Available">Ready pods of all its ReplicaSets (the sandbox has no minReadySeconds).</param>
+/// <param name="Ready">Ready pods of all its ReplicaSets.</param>
+/// <param name="Available">Pods ready for their ReplicaSet's minReadySeconds (GetAvailableReplicaCountForReplicaSets).</param>
 /// <param name="SpecReplicas">The sum of its ReplicaSets' spec.replicas: what unavailableReplicas counts against.</param>
-internal sealed record DeploymentCounts(int Replicas, int Updated, int Available, int SpecReplicas);
+internal sealed record DeploymentCounts(int Replicas, int Updated, int Ready, int Available, int SpecReplicas);
 
 /// <summary>
 /// A Deployment's status as the deployment controller writes it: calculateStatus (counts and the Available
@@ -24,7 +25,7 @@ internal static class DeploymentStatus
         status["observedGeneration"] = deployment.Generation;
         status["replicas"] = counts.Replicas;
         status["updatedReplicas"] = counts.Updated;
-        status["readyReplicas"] = counts.Available;
+        status["readyReplicas"] = counts.Ready;
         status["availableReplicas"] = counts.Available;
         var unavailable = Math.Max(0, counts.SpecReplicas - counts.Available);
         if (unavailable > 0)
@@ -52,7 +53,13 @@ internal static class DeploymentStatus
             return;
         }
 
-        var progressing = DeploymentConditions.Get(status, "Progressing");
+        // checkPausedConditions; a paused Deployment is synced by sync(), which estimates no progress (nor a deadline).
+        var progressing = PausedOrResumed(status, deployment.Paused, stamp);
+        if (deployment.Paused)
+        {
+            return;
+        }
+
         var subject = newReplicaSet is null ? $"Deployment \"{deployment.Name}\"" : $"ReplicaSet \"{newReplicaSet}\"";
         var alreadyComplete = counts.Replicas == counts.Updated && (string?)progressing?["reason"] == "NewReplicaSetAvailable";
         if (alreadyComplete)
@@ -65,7 +72,7 @@ internal static class DeploymentStatus
             DeploymentConditions.Set(status, "Progressing", true, "NewReplicaSetAvailable", $"{subject} has successfully progressed.", stamp);
         }
         else if (counts.Updated > before.Updated || counts.Replicas - counts.Updated < before.Replicas - before.Updated
-            || counts.Available > before.Ready || counts.Available > before.Available)
+            || counts.Ready > before.Ready || counts.Available > before.Available)
         {
             // Progress moves lastUpdateTime even when the reason stays: the deadline counts from the last progress.
             var keep = (string?)progressing?["status"] == "True" ? (string?)progressing?["lastTransitionTime"] : null;
@@ -76,6 +83,29 @@ internal static class DeploymentStatus
         {
             DeploymentConditions.Set(status, "Progressing", false, "ProgressDeadlineExceeded", $"{subject} has timed out progressing.", stamp);
         }
+    }
+
+    // checkPausedConditions: Progressing turns Unknown DeploymentPaused when paused and Unknown DeploymentResumed
+    // when resumed (so the deadline counts from the resume), but a ProgressDeadlineExceeded stays.
+    private static JsonObject? PausedOrResumed(JsonObject status, bool paused, string stamp)
+    {
+        var progressing = DeploymentConditions.Get(status, "Progressing");
+        var reason = (string?)progressing?["reason"];
+        if (reason == "ProgressDeadlineExceeded")
+        {
+            return progressing;
+        }
+
+        if (paused && reason != "DeploymentPaused")
+        {
+            DeploymentConditions.Set(status, "Progressing", null, "DeploymentPaused", "Deployment is paused", stamp);
+        }
+        else if (!paused && reason == "DeploymentPaused")
+        {
+            DeploymentConditions.Set(status, "Progressing", null, "DeploymentResumed", "Deployment is resumed", stamp);
+        }
+
+        return DeploymentConditions.Get(status, "Progressing");
     }
 
     // DeploymentTimedOut: no progress for progressDeadlineSeconds since the condition's lastUpdateTime.

@@ -8,9 +8,17 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// <summary>What the controllers need of a pod, read without copying the stored object.</summary>
 internal sealed record PodState(
     string Namespace, string Name, string Uid, string? OwnerUid, string Revision, string? NodeName, bool Ready,
-    string Created, string? StartTime, long MilliCpu, long Memory, bool Terminating)
+    string Created, string? StartTime, long MilliCpu, long Memory, bool Terminating, DateTimeOffset? ReadySince)
 {
     public bool Bound => NodeName is not null;
+
+    /// <summary>
+    /// podutil.IsPodAvailable: ready, and for minReadySeconds (its Ready condition's lastTransitionTime plus them is
+    /// strictly before now, as in 1.32; 1.34 made it "at or before"). What a ReplicaSet's availableReplicas and a
+    /// rollout's maxUnavailable count.
+    /// </summary>
+    public bool IsAvailable(int minReadySeconds, DateTimeOffset now) =>
+        Ready && (minReadySeconds <= 0 || (ReadySince is { } since && since.AddSeconds(minReadySeconds) < now));
 
     public static PodState Of(JsonObject pod)
     {
@@ -28,7 +36,8 @@ internal sealed record PodState(
             JsonPaths.GetString(pod, "status.startTime"),
             cpu,
             memory,
-            pod["metadata"]?["deletionTimestamp"] is not null);
+            pod["metadata"]?["deletionTimestamp"] is not null,
+            Timestamps.Parse(JsonPaths.GetString(BuiltInResources.ConditionOf(pod, "Ready"), "lastTransitionTime")));
     }
 
     /// <summary>The order in which a ReplicaSet deletes pods: unscheduled, then not ready, then the youngest.</summary>
@@ -39,7 +48,8 @@ internal sealed record PodState(
 /// <summary>What the controllers need of a Deployment, StatefulSet or ReplicaSet.</summary>
 internal sealed record WorkloadState(
     string Namespace, string Name, string Uid, string? OwnerUid, int Generation, int Replicas, string TemplateHash, string Revision, JsonObject Template,
-    int ReadyInStatus, int RolloutRevision, bool Deleting, string Created, int? DesiredReplicas, int? MaxReplicas)
+    int ReadyInStatus, int RolloutRevision, bool Deleting, string Created, int? DesiredReplicas, int? MaxReplicas,
+    int MinReadySeconds, bool Paused, int StatusReplicas, int ObservedGeneration)
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
     public const string DesiredReplicasAnnotation = "deployment.kubernetes.io/desired-replicas";
@@ -64,7 +74,11 @@ internal sealed record WorkloadState(
             o["metadata"]?["deletionTimestamp"] is not null,
             JsonPaths.GetString(o, "metadata.creationTimestamp") ?? "",
             Annotation(o, DesiredReplicasAnnotation),
-            Annotation(o, MaxReplicasAnnotation));
+            Annotation(o, MaxReplicasAnnotation),
+            JsonPaths.GetInt(o, "spec.minReadySeconds") ?? 0,
+            o["spec"]?["paused"] is JsonValue paused && paused.TryGetValue<bool>(out var isPaused) && isPaused,
+            JsonPaths.GetInt(o, "status.replicas") ?? 0,
+            JsonPaths.GetInt(o, "status.observedGeneration") ?? 0);
     }
 
     private static int? Annotation(JsonObject o, string key) =>

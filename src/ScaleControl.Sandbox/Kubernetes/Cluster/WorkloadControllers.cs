@@ -80,16 +80,21 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     private List<string> RunDeployment(WorkloadState deployment, List<WorkloadState> owned, ILookup<string, PodState> pods, ILookup<string, PodState> anyPods)
     {
         var firstSight = _seen.Add(deployment.Uid);
-        var strategy = DeploymentStrategy.Of(operations.Store.Get(BuiltInResources.Deployments.Storage, deployment.Namespace, deployment.Name));
+        var now = time.GetUtcNow();
+        var stored = operations.Store.Get(BuiltInResources.Deployments.Storage, deployment.Namespace, deployment.Name);
+        var strategy = DeploymentStrategy.Of(stored);
         var current = PodObjects.CurrentReplicaSet(deployment, owned);
         var newest = owned.Select(r => r.RolloutRevision).DefaultIfEmpty(0).Max();
-        var sizes = owned.Select(r => new ReplicaSetSize(r, pods[r.Uid].Count(p => p.Ready))).ToList();
+        var sizes = owned.Select(r => new ReplicaSetSize(r, pods[r.Uid].Count(p => p.IsAvailable(r.MinReadySeconds, now)))).ToList();
         var newSet = sizes.FirstOrDefault(s => s.ReplicaSet.Uid == current?.Uid);
         var oldSets = sizes.Where(s => s != newSet).ToList();
         var startReady = firstSight && owned.All(r => !pods[r.Uid].Any()) ? deployment.ReadyInStatus : 0;
+        var created = false;
 
-        // As syncDeployment: a change of spec.replicas is shared out first; otherwise the strategy rolls.
-        if (DeploymentRollout.IsScalingEvent(deployment.Replicas, sizes))
+        // As syncDeployment: a paused Deployment, or a change of spec.replicas, is only scaled (sync(), which never
+        // creates the new ReplicaSet); otherwise the strategy rolls.
+        var scaleOnly = deployment.Paused || DeploymentRollout.IsScalingEvent(deployment.Replicas, sizes);
+        if (scaleOnly)
         {
             DeploymentRollout.Scale(strategy, deployment.Replicas, newSet, oldSets, sizes.Sum(s => pods[s.ReplicaSet.Uid].Count()));
         }
@@ -98,13 +103,15 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             // The new ReplicaSet is not even created while an old pod (terminating ones too) is left.
             if (DeploymentRollout.RecreateOldGone(oldSets, oldSets.Any(s => anyPods[s.ReplicaSet.Uid].Any())))
             {
-                newSet ??= CreateReplicaSet(deployment, newest + 1, deployment.Replicas, strategy);
+                created = newSet is null;
+                newSet ??= CreateReplicaSet(deployment, stored, newest + 1, deployment.Replicas, strategy);
                 newSet?.ScaleTo(deployment.Replicas);
             }
         }
         else
         {
-            newSet ??= CreateReplicaSet(deployment, newest + 1, DeploymentRollout.NewReplicas(strategy, deployment.Replicas, oldSets, 0), strategy);
+            created = newSet is null;
+            newSet ??= CreateReplicaSet(deployment, stored, newest + 1, DeploymentRollout.NewReplicas(strategy, deployment.Replicas, oldSets, 0), strategy);
             if (newSet is not null)
             {
                 DeploymentRollout.Rolling(strategy, deployment.Replicas, newSet, oldSets);
@@ -113,7 +120,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
         if (newSet is not null)
         {
-            SyncRevision(deployment, newSet.ReplicaSet, newest);
+            SyncNewReplicaSet(deployment, stored, newSet.ReplicaSet, newest);
         }
 
         foreach (var size in newSet is null ? oldSets : [.. oldSets, newSet])
@@ -128,18 +135,46 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             }
         }
 
+        // cleanupDeployment: from sync() while paused, and from a rollout that had nothing to scale once the
+        // Deployment's status says it is complete (rolloutRolling, rolloutRecreate).
+        var rolledQuietly = !scaleOnly && !created && !sizes.Any(s => s.Scaled) && DeploymentHistory.IsComplete(deployment, stored);
+        if (deployment.Paused || rolledQuietly)
+        {
+            foreach (var old in DeploymentHistory.BeyondLimit(stored, oldSets))
+            {
+                Delete(BuiltInResources.ReplicaSets, old.Namespace, old.Name);
+            }
+        }
+
         return [.. sizes.Append(newSet).OfType<ReplicaSetSize>().Select(s => s.ReplicaSet.Uid)];
     }
 
-    // As the deployment controller: going back to an older template (rollout undo) makes its ReplicaSet the newest
-    // revision, and the Deployment carries the revision it runs (kubectl rollout undo patches against that annotation).
-    private void SyncRevision(WorkloadState deployment, WorkloadState current, int newest)
+    // getNewReplicaSet on an existing new ReplicaSet: going back to an older template (rollout undo) makes it the
+    // newest revision; it takes the Deployment's annotations (change-cause) and minReadySeconds; and the Deployment
+    // carries the revision it runs (kubectl rollout undo patches against that annotation).
+    private void SyncNewReplicaSet(WorkloadState deployment, JsonObject? stored, WorkloadState current, int newest)
     {
         var revision = current.RolloutRevision < newest ? newest + 1 : current.RolloutRevision;
-        if (current.RolloutRevision != revision)
+        var copied = DeploymentHistory.AnnotationsToCopy(stored, operations.Store.Get(BuiltInResources.ReplicaSets.Storage, current.Namespace, current.Name));
+        if (current.RolloutRevision != revision || copied.Count > 0 || current.MinReadySeconds != deployment.MinReadySeconds)
         {
-            operations.Rewrite(BuiltInResources.ReplicaSets, current.Namespace, current.Name, current.Uid,
-                o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture));
+            operations.Rewrite(BuiltInResources.ReplicaSets, current.Namespace, current.Name, current.Uid, o =>
+            {
+                var annotations = o.Obj("metadata").Obj("annotations");
+                foreach (var (key, value) in copied)
+                {
+                    annotations[key] = value;
+                }
+
+                if (current.RolloutRevision > 0 && current.RolloutRevision < revision)
+                {
+                    annotations[DeploymentHistory.RevisionHistoryAnnotation] =
+                        DeploymentHistory.RevisionHistory((string?)annotations[DeploymentHistory.RevisionHistoryAnnotation], current.RolloutRevision);
+                }
+
+                annotations[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture);
+                SetMinReadySeconds(o.Obj("spec"), deployment.MinReadySeconds);
+            });
         }
 
         if (deployment.RolloutRevision != revision)
@@ -147,6 +182,19 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             operations.Rewrite(BuiltInResources.Deployments, deployment.Namespace, deployment.Name, deployment.Uid,
                 o => o.Obj("metadata").Obj("annotations")[WorkloadState.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture),
                 FieldOwner.ControllerManager);
+        }
+    }
+
+    // minReadySeconds is omitempty: 0 leaves the field out.
+    private static void SetMinReadySeconds(JsonObject spec, int seconds)
+    {
+        if (seconds > 0)
+        {
+            spec["minReadySeconds"] = seconds;
+        }
+        else
+        {
+            spec.Remove("minReadySeconds");
         }
     }
 
@@ -204,11 +252,10 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     }
 
     // Null when a ReplicaSet of that name is in the way (e.g. of a deleted namesake the collector removes this pass).
-    private ReplicaSetSize? CreateReplicaSet(WorkloadState deployment, int revision, int replicas, DeploymentStrategy strategy)
+    private ReplicaSetSize? CreateReplicaSet(WorkloadState deployment, JsonObject? deploymentObject, int revision, int replicas, DeploymentStrategy strategy)
     {
         var name = $"{deployment.Name}-{deployment.TemplateHash}";
         var template = WithLabel(deployment.Template, "pod-template-hash", deployment.TemplateHash);
-        var deploymentObject = operations.Store.Get(BuiltInResources.Deployments.Storage, deployment.Namespace, deployment.Name);
         var selector = deploymentObject?["spec"]?["selector"]?.DeepClone() as JsonObject ?? [];
         selector.Obj("matchLabels")["pod-template-hash"] = deployment.TemplateHash;
         var replicaSet = new JsonObject
@@ -228,6 +275,15 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             },
             ["spec"] = new JsonObject { ["replicas"] = replicas, ["selector"] = selector, ["template"] = template },
         };
+
+        // SetNewReplicaSetAnnotations: the Deployment's own annotations first, the controller's on top.
+        var annotations = replicaSet.Obj("metadata").Obj("annotations");
+        foreach (var (key, value) in DeploymentHistory.AnnotationsToCopy(deploymentObject, null))
+        {
+            annotations[key] ??= value;
+        }
+
+        SetMinReadySeconds(replicaSet.Obj("spec"), deployment.MinReadySeconds);
         try
         {
             var created = WorkloadState.Of(operations.Create(BuiltInResources.ReplicaSets, deployment.Namespace, replicaSet));

@@ -15,6 +15,7 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
 {
     public void Run()
     {
+        var now = time.GetUtcNow();
         var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).Where(p => !p.Terminating).ToLookup(p => p.OwnerUid ?? "");
         var replicaSets = operations.Store.Project(BuiltInResources.ReplicaSets.Storage, WorkloadState.Of);
         foreach (var replicaSet in replicaSets)
@@ -25,12 +26,11 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
                 status["replicas"] = owned.Count;
                 status["fullyLabeledReplicas"] = owned.Count;
                 status["readyReplicas"] = owned.Count(p => p.Ready);
-                status["availableReplicas"] = owned.Count(p => p.Ready);
+                status["availableReplicas"] = owned.Count(p => p.IsAvailable(replicaSet.MinReadySeconds, now)); // calculateStatus
                 status["observedGeneration"] = replicaSet.Generation;
             });
         }
 
-        var now = time.GetUtcNow();
         foreach (var deployment in operations.Store.Project(BuiltInResources.Deployments.Storage, o => (Workload: WorkloadState.Of(o), Strategy: DeploymentStrategy.Of(o))))
         {
             var owned = replicaSets.Where(r => r.OwnerUid == deployment.Workload.Uid).ToList();
@@ -39,6 +39,7 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
                 owned.Sum(r => pods[r.Uid].Count()),
                 current is null ? 0 : pods[current.Uid].Count(),
                 owned.Sum(r => pods[r.Uid].Count(p => p.Ready)),
+                owned.Sum(r => pods[r.Uid].Count(p => p.IsAvailable(r.MinReadySeconds, now))),
                 owned.Sum(r => r.Replicas));
             Write(BuiltInResources.Deployments, deployment.Workload, status =>
                 DeploymentStatus.Write(status, deployment.Workload, deployment.Strategy, current?.Name, counts, now));

@@ -8,7 +8,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Resources;
 /// <summary>
 /// The parts of apps/validation's ValidateDeploymentSpec and ValidateStatefulSetSpec a manifest meets: replicas not
 /// negative, a selector that is present, not empty and matches the template's labels, and a template with at least
-/// one container, each named and with an image, restarting Always; a Deployment's selector never changes, nor a
+/// one container, each named and with an image, restarting Always; a Deployment's minReadySeconds and
+/// revisionHistoryLimit not negative and its progress deadline above minReadySeconds; a Deployment's selector never changes, nor a
 /// StatefulSet's spec beyond the fields its update may touch. Messages and values as the apiserver prints them.
 /// </summary>
 internal static class WorkloadSpecRules
@@ -65,7 +66,31 @@ internal static class WorkloadSpecRules
             errors.Add(FieldError.NotSupported("spec.template.spec.restartPolicy", restart, ["\"Always\""]));
         }
 
+        if (kind == "deployment")
+        {
+            errors.AddRange(DeploymentTimings(workload));
+        }
+
         return errors;
+    }
+
+    // ValidateDeploymentSpec's tail: minReadySeconds and revisionHistoryLimit not negative, and a progress deadline
+    // longer than minReadySeconds (a pod could never become available in time).
+    private static IEnumerable<FieldError> DeploymentTimings(JsonObject deployment)
+    {
+        var minReady = JsonPaths.GetInt(deployment, "spec.minReadySeconds") ?? 0;
+        foreach (var field in new[] { "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds" })
+        {
+            if (JsonPaths.GetInt(deployment, $"spec.{field}") is < 0 and var negative)
+            {
+                yield return FieldError.Invalid($"spec.{field}", negative, "must be greater than or equal to 0");
+            }
+        }
+
+        if (JsonPaths.GetInt(deployment, "spec.progressDeadlineSeconds") is { } deadline && deadline <= minReady)
+        {
+            yield return FieldError.Invalid("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds");
+        }
     }
 
     /// <summary>The Deployment strategy's ValidateUpdate for apps/v1: the selector may not change.</summary>
