@@ -13,7 +13,8 @@ namespace ScaleControl.Server.Security;
 /// the record keeps (<see cref="ApprovalRecord.Asked"/>). A record written by anyone else — or copied onto another
 /// proposal or approver, or edited — does not verify; a genuine one still verifies after its proposal was amended in
 /// place, as an approval of what it asked then (which does not count toward the amended ask), and one left on a spec
-/// changed by hand to a step the proposal never asked does not.
+/// changed by hand to a step the proposal never asked does not. Rejections are sealed the same way
+/// (<see cref="SignRejection"/>): a "no" written by hand keeps its proposal stopped but is shown as a claim.
 /// </summary>
 public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
 {
