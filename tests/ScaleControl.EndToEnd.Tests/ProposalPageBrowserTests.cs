@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using ScaleControl.Testing.Server;
 using static ScaleControl.EndToEnd.Tests.DashboardBrowserTests;
@@ -79,6 +80,36 @@ public sealed class ProposalPageBrowserTests(SandboxInChromium sandbox) : IClass
         await Assertions.Expect(dashboard.Locator("#phase-line")).ToHaveTextAsync("Rejected by admin: withdrawn; no change.");
         await Assertions.Expect(dashboard.Locator("[data-fact='Rejected'] dd")).ToContainTextAsync("by admin via Api at ");
         await Assertions.Expect(dashboard.Locator("#act")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task HandWrittenApprovalAndRejection_MarkedUnverified_InTheHistorysWords()
+    {
+        var (id, _, to) = await PinAsync("feed", "feed-gateway", reason: "forged");
+        var (ns, name) = (id.Split('/')[0], id.Split('/')[1]);
+        var at = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        // Whoever may edit ScaleProposals' status writes an approval and a "no" in approvers' names.
+        var status = new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["phase"] = "Rejected",
+                ["approvals"] = new JsonArray(new JsonObject { ["user"] = "zhangsan", ["channel"] = "DingTalk", ["at"] = at, ["replicas"] = to }),
+                ["rejection"] = new JsonObject { ["user"] = "lisi", ["channel"] = "DingTalk", ["at"] = at, ["reason"] = "storm" },
+            },
+        }.ToJsonString();
+        await sandbox.Kubectl.RunAsync("patch", "scaleproposal", name, "-n", ns, "--subresource=status", "--type=merge", "-p", status);
+        var page = await sandbox.NewPageAsync(Phone);
+
+        await page.GotoAsync($"{sandbox.Url}/proposals/{id}");
+
+        const string Unsigned = "no signature: not recorded by ScaleControl, written by hand";
+        await Assertions.Expect(page.Locator("#phase")).ToHaveTextAsync("Rejected", new() { Timeout = Patient(10) });
+        await Assertions.Expect(page.Locator("#phase-line")).ToHaveTextAsync(
+            $"Rejected by lisi (unverified: {Unsigned} (or before rejections were sealed)): storm; no change.");
+        await Assertions.Expect(page.Locator("[data-fact='Approved'] dd")).ToContainTextAsync($"by zhangsan (unverified: {Unsigned}) via DingTalk at ");
+        await Assertions.Expect(page.Locator("[data-fact='Rejected'] dd")).ToContainTextAsync($"by lisi (unverified: {Unsigned} (or before rejections were sealed)) via DingTalk at ");
+        await AssertNothingScrollsSidewaysAsync(page);
     }
 
     [Fact]

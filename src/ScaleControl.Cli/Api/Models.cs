@@ -165,7 +165,19 @@ internal sealed record Proposal
     public Meta Metadata { get; init; } = new();
     public ProposalSpec Spec { get; init; } = new();
     public ProposalStatus Status { get; init; } = new();
+
+    /// <summary>Whether ScaleControl recorded each approval and the rejection (the server checks the seals); null from a list.</summary>
+    public ProposalVerification? Verification { get; init; }
 }
+
+/// <summary>One list entry per <c>status.approvals</c> (and per applied step's approvals), in order, and the rejection's.</summary>
+internal sealed record ProposalVerification(
+    IReadOnlyList<RecordVerification>? Approvals = null,
+    IReadOnlyList<IReadOnlyList<RecordVerification>>? AppliedSteps = null,
+    RecordVerification? Rejection = null);
+
+/// <summary>The person as the server names them: "lisi", or "lisi (unverified: why)" for a record ScaleControl did not write.</summary>
+internal sealed record RecordVerification(string User = "", bool Unverified = false, string? Reason = null, string? Label = null);
 
 internal sealed record DecisionResult(string Result = "", string? Message = null, Proposal? Proposal = null);
 

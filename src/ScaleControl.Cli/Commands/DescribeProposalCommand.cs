@@ -89,20 +89,22 @@ internal sealed class DescribeProposalCommand : ApiCommand
         }
 
         // A partial approval's applied part keeps its own approvers; the current Approvals start empty for the rest.
-        foreach (var step in p.Status.AppliedSteps ?? [])
+        var checks = p.Verification;
+        foreach (var (step, i) in (p.Status.AppliedSteps ?? []).Select((s, i) => (s, i)))
         {
-            var by = string.Join(", ", (step.Approvals ?? []).Select(a => $"{a.User} via {a.Channel}"));
+            var stepChecks = checks?.AppliedSteps?.ElementAtOrDefault(i);
+            var by = string.Join(", ", (step.Approvals ?? []).Select((a, j) => $"{Named(a.User, stepChecks?.ElementAtOrDefault(j))} via {a.Channel}"));
             d.Field("Applied Step", $"{step.From} → {step.To} at {step.At:u}" + (by.Length > 0 ? $", approved by {by}" : ""));
         }
 
-        foreach (var a in p.Status.Approvals ?? [])
+        foreach (var (a, i) in (p.Status.Approvals ?? []).Select((a, i) => (a, i)))
         {
-            d.Field("Approved", $"by {a.User} via {a.Channel} at {a.At:u} ({a.Replicas} replicas)");
+            d.Field("Approved", $"by {Named(a.User, checks?.Approvals?.ElementAtOrDefault(i))} via {a.Channel} at {a.At:u} ({a.Replicas} replicas)");
         }
 
         if (p.Status.Rejection is { } rejection)
         {
-            d.Field("Rejected", $"by {rejection.User} via {rejection.Channel} at {rejection.At:u}: {rejection.Reason}");
+            d.Field("Rejected", $"by {Named(rejection.User, checks?.Rejection)} via {rejection.Channel} at {rejection.At:u}: {rejection.Reason}");
         }
 
         if (p.Status.AppliedReplicas is { } applied)
@@ -121,6 +123,12 @@ internal sealed class DescribeProposalCommand : ApiCommand
 
         d.Flush();
     }
+
+    /// <summary>
+    /// The person as the server names them: "lisi (unverified: …)" for a record ScaleControl did not write, in the
+    /// history's words; the name alone otherwise (or from a server that does not say).
+    /// </summary>
+    private static string Named(string user, RecordVerification? check) => check is { Unverified: true, Label: { Length: > 0 } label } ? label : user;
 
     /// <summary>What became of the change's Undo: taken back, or no longer offered and why (as the card says); null otherwise.</summary>
     private static string? UndoText(ProposalStatus status) => status switch

@@ -74,6 +74,9 @@ public static class ScaleEventReasons
     public const string ScaleProposalCreated = "ScaleProposalCreated";
     public const string ScaleProposalApproved = "ScaleProposalApproved";
     public const string ScaleProposalRejected = "ScaleProposalRejected";
+
+    /// <summary>A proposal stopped by a rejection ScaleControl did not record (written by hand): it stays stopped, the Event says so.</summary>
+    public const string ScaleProposalRejectionUnverified = "ScaleProposalRejectionUnverified";
     public const string ScaleProposalExpired = "ScaleProposalExpired";
 
     /// <summary>A pending proposal closed because the policy's latest decision no longer asks for it.</summary>

@@ -44,13 +44,7 @@ public static class ApprovalCounting
         var notCounted = new List<UncountedApproval>();
         foreach (var approval in approvals)
         {
-            var seal = rules.Recorded(approval);
-            UncountedCause? cause = seal == ApprovalSeal.NotRecorded ? UncountedCause.NotRecorded
-                : seal == ApprovalSeal.EarlierAsk ? UncountedCause.EarlierAsk
-                : !MayApprove(proposal, roster, approval) ? UncountedCause.NotAnApprover
-                : rules.Now - approval.At > rules.MaxAge ? UncountedCause.TooOld
-                : null;
-            if (cause is { } why)
+            if (Cause(proposal, roster, approval, rules) is { } why)
             {
                 notCounted.Add(new UncountedApproval { User = approval.User, Cause = why });
             }
@@ -60,10 +54,25 @@ public static class ApprovalCounting
             }
         }
 
-        // One who approved an earlier ask and then the ask now counts: their earlier approval is history, not a shortfall.
-        notCounted.RemoveAll(n => n.Cause == UncountedCause.EarlierAsk && counted.Contains(n.User));
+        // One whose approval counts is counted: an earlier one of theirs that does not (of an earlier ask, too old, not
+        // recorded by ScaleControl) is history on the record, not a shortfall.
+        notCounted.RemoveAll(n => counted.Contains(n.User));
         return new ApprovalTally { Counted = counted.Count, Required = Required(proposal, rules.Policy), NotCounted = notCounted };
     }
+
+    /// <summary>Why <paramref name="approval"/> does not count now under <paramref name="rules"/>; null when it counts.</summary>
+    public static UncountedCause? Cause(ScaleProposal proposal, ApprovalRecord approval, ApprovalCountRules rules) =>
+        Cause(proposal, rules.Policy.Spec.Approval?.Approvers ?? [], approval, rules);
+
+    private static UncountedCause? Cause(ScaleProposal proposal, IReadOnlyList<string> roster, ApprovalRecord approval, ApprovalCountRules rules) =>
+        rules.Recorded(approval) switch
+        {
+            ApprovalSeal.NotRecorded => UncountedCause.NotRecorded,
+            ApprovalSeal.EarlierAsk => UncountedCause.EarlierAsk,
+            _ when !MayApprove(proposal, roster, approval) => UncountedCause.NotAnApprover,
+            _ when rules.Now - approval.At > rules.MaxAge => UncountedCause.TooOld,
+            _ => null,
+        };
 
     /// <summary>
     /// The approvals a proposal needs now: its own (and two under the two-person rule), and — for a change put to

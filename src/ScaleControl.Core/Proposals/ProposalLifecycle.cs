@@ -92,8 +92,8 @@ public static class ProposalLifecycle
     {
         var spec = proposal.Spec;
         var status = proposal.Status;
-        // An approval of an earlier ask (given before an amendment) does not count toward the ask now: its approver may
-        // approve again. An approval of the ask now is given once.
+        // An approval that does not count now (of an earlier ask, too old, not recorded by ScaleControl): its approver may
+        // approve again (Reapproval). One that counts is given once.
         var earlier = status.Phase == ProposalPhase.Pending ? Reapproval.EarlierApproval(proposal, user, counting) : null;
         if (earlier is null && status.Approvals.Any(a => a.User == user) && status.Phase is ProposalPhase.Pending or ProposalPhase.Approved)
         {

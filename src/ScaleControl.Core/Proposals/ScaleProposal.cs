@@ -122,6 +122,12 @@ public sealed record RejectionRecord
     public ApprovalChannel Channel { get; init; }
     public DateTimeOffset At { get; init; }
     public string Reason { get; init; } = "";
+
+    /// <summary>
+    /// ScaleControl's seal on this rejection (HMAC with the server's key, over the proposal, the step it asked, who, how,
+    /// when and why). One without a valid seal was written by hand: the proposal stays stopped, but it is shown as a claim.
+    /// </summary>
+    public string? Signature { get; init; }
 }
 
 /// <summary>One change of a pending proposal's target: "updated 10:32: 40 → 60".</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Auth;
+using ScaleControl.Server.Security;
 
 namespace ScaleControl.Server.Api;
 
@@ -40,8 +41,10 @@ public static class ProposalsEndpoints
             .ToList());
     }
 
-    public static async Task<Results<Ok<ScaleProposal>, ProblemHttpResult>> GetProposal(IProposalStore store, string ns, string name, CancellationToken cancellationToken) =>
-        await store.GetAsync(ns, name, cancellationToken) is { } proposal ? TypedResults.Ok(proposal) : Problems.ProposalNotFound(ns, name);
+    /// <summary>The proposal, and whether ScaleControl recorded each approval and the rejection on it (<see cref="ProposalView"/>).</summary>
+    public static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> GetProposal(
+        IProposalStore store, ApprovalSigner signer, string ns, string name, CancellationToken cancellationToken) =>
+        await store.GetAsync(ns, name, cancellationToken) is { } proposal ? TypedResults.Ok(ProposalView.Of(proposal, signer)) : Problems.ProposalNotFound(ns, name);
 
     public static Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> Approve(
         IApprovalInbox inbox, HttpContext http, string ns, string name, ApproveRequest? request, CancellationToken cancellationToken) =>

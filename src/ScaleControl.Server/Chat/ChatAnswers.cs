@@ -169,11 +169,14 @@ public static class ChatAnswers
         }
 
         var lines = entries.Take(MaxLines).Select(e =>
-            $"- {clock.Format(e.Time)} {KindOf(e)}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}{(e.Unverified ? UnverifiedMark : "")}");
+            $"- {clock.Format(e.Time)} {KindOf(e)}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}{(e.Unverified ? UnverifiedMark : "")}{(e.UnverifiedReason is { } why ? $" ({why})" : "")}");
         return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}");
     }
 
-    /// <summary>A chat line has no message, so a record ScaleControl did not write as it stands is marked on the line itself.</summary>
+    /// <summary>
+    /// A chat line has no message, so a record ScaleControl did not write as it stands is marked on the line itself, with
+    /// why for an approval or a rejection (the history's and the proposal page's words).
+    /// </summary>
     private const string UnverifiedMark = " — unverified record, not written by ScaleControl as it stands";
 
     /// <summary>The API counts an unpin as a Pinned row and says so in its message (docs/api.md); a chat line has no message, so it names it.</summary>

@@ -54,6 +54,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<ProposalWithdrawals>();
         services.AddSingleton<UngovernedProposals>();
         services.AddSingleton<CardReconciler>();
+        services.AddSingleton<UnverifiedRejections>();
         services.AddSingleton<AutoStepNotices>();
         services.AddSingleton<CapacityAssessor>();
         services.AddSingleton<ProposalService>();

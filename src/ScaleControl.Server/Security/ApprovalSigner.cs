@@ -13,23 +13,66 @@ namespace ScaleControl.Server.Security;
 /// the record keeps (<see cref="ApprovalRecord.Asked"/>). A record written by anyone else — or copied onto another
 /// proposal or approver, or edited — does not verify; a genuine one still verifies after its proposal was amended in
 /// place, as an approval of what it asked then (which does not count toward the amended ask), and one left on a spec
-/// changed by hand to a step the proposal never asked does not.
+/// changed by hand to a step the proposal never asked does not. Rejections are sealed the same way
+/// (<see cref="SignRejection"/>): a "no" written by hand keeps its proposal stopped but is shown as a claim.
 /// </summary>
 public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
 {
     private byte[] Key => Encoding.UTF8.GetBytes(options.Value.SigningKey ?? throw new InvalidOperationException("no approval signing key"));
 
     /// <summary>
-    /// Signs the unsigned approvals recorded for <paramref name="user"/> — never anyone else's (they may be forged) —
-    /// over what the proposal asks now, which each keeps.
+    /// Signs the approval just recorded for <paramref name="user"/> — the last one, when it is theirs and unsigned — over
+    /// what the proposal asks now, which it keeps; never another record, which may be forged (one written by hand in the
+    /// name of a person who then approves again stays unverified).
     /// </summary>
-    public ScaleProposal SignFor(ScaleProposal proposal, string user) => proposal with
-    {
-        Status = proposal.Status with
+    public ScaleProposal SignFor(ScaleProposal proposal, string user) => proposal.Status.Approvals is [.., { Signature: null } last] && last.User == user
+        ? proposal with
         {
-            Approvals = [.. proposal.Status.Approvals.Select(a => a.Signature is null && a.User == user ? Sign(proposal, a with { Asked = AskedStep.Of(proposal.Spec) }) : a)],
-        },
-    };
+            Status = proposal.Status with
+            {
+                Approvals = [.. proposal.Status.Approvals.SkipLast(1), Sign(proposal, last with { Asked = AskedStep.Of(proposal.Spec) })],
+            },
+        }
+        : proposal;
+
+    /// <summary>Seals the proposal's rejection just recorded (an unsigned one), over the proposal, the step it asks, who, how, when and why.</summary>
+    public ScaleProposal SignRejection(ScaleProposal proposal) => proposal.Status.Rejection is { Signature: null } rejection
+        ? proposal with { Status = proposal.Status with { Rejection = rejection with { Signature = Hmac(RejectionPayload(proposal, rejection)) } } }
+        : proposal;
+
+    /// <summary>
+    /// Whether ScaleControl recorded the proposal's rejection as it stands: <see cref="ApprovalSealFinding.ThisAsk"/> when
+    /// its seal verifies, <see cref="ApprovalSealFinding.Unsigned"/> or <see cref="ApprovalSealFinding.NotMatching"/> when
+    /// it does not (written by hand, copied, edited, its proposal's spec changed since, or a retired key's).
+    /// </summary>
+    public ApprovalSealFinding CheckRejection(ScaleProposal proposal, RejectionRecord rejection) =>
+        rejection.Signature is not { Length: > 0 } ? ApprovalSealFinding.Unsigned
+        : Matches(rejection.Signature, RejectionPayload(proposal, rejection)) ? ApprovalSealFinding.ThisAsk
+        : ApprovalSealFinding.NotMatching;
+
+    /// <summary>A JSON array: which proposal, the step it asked when it was rejected (a rejected proposal is final), and the rejection.</summary>
+    private static string RejectionPayload(ScaleProposal proposal, RejectionRecord rejection)
+    {
+        var asked = AskedStep.Of(proposal.Spec);
+        return JsonSerializer.Serialize<string?[]>(
+        [
+            "scalecontrol-rejection-v1",
+            proposal.Metadata.Namespace,
+            proposal.Metadata.Name,
+            proposal.Spec.PolicyName,
+            $"{proposal.Spec.Target.Kind}/{proposal.Spec.Target.Name}",
+            proposal.Spec.RequestedBy,
+            asked.From.ToString(CultureInfo.InvariantCulture),
+            asked.To.ToString(CultureInfo.InvariantCulture),
+            asked.Alternative?.ToString(CultureInfo.InvariantCulture),
+            asked.RequiredApprovals.ToString(CultureInfo.InvariantCulture),
+            asked.RequiresTwoPersons ? "2p" : "1p",
+            rejection.User,
+            rejection.Channel.ToString(),
+            rejection.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            rejection.Reason,
+        ]);
+    }
 
     /// <summary>
     /// Seals what the proposal orders beyond its spec — its action label and the annotations the apply acts on (a waiting

@@ -5,8 +5,9 @@ using static ScaleControl.Core.Tests.Proposals.ProposalFixtures;
 namespace ScaleControl.Core.Tests.Proposals;
 
 /// <summary>
-/// An approver whose approval was of the step asked before an amendment may approve the step asked now: it is recorded
-/// and counts, the earlier one stays as history; an approval of the ask now is given once.
+/// An approver on the roster whose approval does not count now — of the step asked before an amendment, too old, or not
+/// recorded by ScaleControl — may approve again: it is recorded and counts, the earlier one stays as history, and the
+/// answer says why the earlier one did not count; an approval that counts is given once.
 /// </summary>
 public class ReapprovalTests
 {
@@ -72,14 +73,48 @@ public class ReapprovalTests
     }
 
     [Fact]
-    public void Approve_OverAnApprovalScaleControlDidNotRecord_StillAlreadyApproved()
+    public void Approve_OverAnApprovalScaleControlDidNotRecord_RecordedAgain_TheAnswerSaysWhyTheEarlierDidNotCount()
     {
         var (amended, policy) = AliceApprovedThenAmended();
-        var forged = new ApprovalCountRules(policy, _ => ApprovalSeal.NotRecorded, s_maxAge, T0.AddSeconds(60));
+        var forged = new ApprovalCountRules(policy, a => a.At == T0.AddSeconds(40) ? ApprovalSeal.ThisAsk : ApprovalSeal.NotRecorded, s_maxAge, T0.AddSeconds(60));
 
         var again = ProposalLifecycle.Approve(amended, "alice", ApprovalChannel.DingTalkChat, T0.AddSeconds(40), counting: forged);
+        var repeat = ProposalLifecycle.Approve(again.Proposal, "alice", ApprovalChannel.DingTalk, T0.AddSeconds(41), counting: forged);
 
-        Assert.Equal(TransitionStatus.Duplicate, again.Status);
+        Assert.Equal(TransitionStatus.Accepted, again.Status);
+        Assert.StartsWith("approved 20 → 60 (the approval of 20 → 40 in your name was not recorded by ScaleControl, so it did not count); approval by alice recorded",
+            again.Message, StringComparison.Ordinal);
+        Assert.Equal(2, again.Proposal.Status.Approvals.Count);
+        Assert.Equal(TransitionStatus.Duplicate, repeat.Status); // the new one counts: given once
+    }
+
+    [Fact]
+    public void Approve_OverAnApprovalTooOldToCount_RecordedAgain_TheAnswerSaysItWasTooOld()
+    {
+        var policy = Policy(required: 2);
+        var approved = Sealed(Step(ProposalLifecycle.Approve(Pending(policy, Decision(to: 40)), "alice", ApprovalChannel.DingTalk, T0.AddSeconds(10))));
+        var later = T0.AddMinutes(2); // past the minute an approval may be old here, before the proposal expires
+        var rules = new ApprovalCountRules(policy, _ => ApprovalSeal.ThisAsk, TimeSpan.FromMinutes(1), later);
+
+        var again = ProposalLifecycle.Approve(approved, "alice", ApprovalChannel.Api, later, counting: rules);
+        var tally = ApprovalCounting.Tally(again.Proposal, rules);
+
+        Assert.Equal(TransitionStatus.Accepted, again.Status);
+        Assert.StartsWith("approved 20 → 40 (your approval of 20 → 40 at 10:00:10Z was too old to count); approval by alice recorded", again.Message, StringComparison.Ordinal);
+        Assert.Equal((1, 2), (tally.Counted, tally.Required));
+        Assert.Empty(tally.NotCounted); // her old approval is history, not a shortfall: she counts
+    }
+
+    [Fact]
+    public void Approve_ByOneNoLongerOnTheRoster_OverTheirApprovalThatDoesNotCount_StillAlreadyApproved()
+    {
+        var policy = Policy(required: 2);
+        var approved = Sealed(Step(ProposalLifecycle.Approve(Pending(policy, Decision(to: 40)), "alice", ApprovalChannel.DingTalk, T0.AddSeconds(10))));
+        var without = Policy(required: 2, approvers: ["bob", "chen"]);
+
+        var again = ProposalLifecycle.Approve(approved, "alice", ApprovalChannel.Api, T0.AddSeconds(20), counting: new(without, _ => ApprovalSeal.ThisAsk, s_maxAge, T0.AddSeconds(20)));
+
+        Assert.Equal(TransitionStatus.Duplicate, again.Status); // another approval of hers would not count either
     }
 
     [Fact]

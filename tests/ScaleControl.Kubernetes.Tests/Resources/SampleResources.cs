@@ -118,7 +118,7 @@ internal static class SampleResources
             },
             Approvals = [new ApprovalRecord { User = "u1", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 60,
                 Asked = new AskedStep { From = 20, To = 60, Alternative = 40, RequiredApprovals = 2, RequiresTwoPersons = true }, Signature = "c2lnbmF0dXJlLW9mLXRoZS1hcHByb3ZhbA==" }],
-            Rejection = new RejectionRecord { User = "u3", Channel = ApprovalChannel.Cli, At = s_at, Reason = "too big" },
+            Rejection = new RejectionRecord { User = "u3", Channel = ApprovalChannel.Cli, At = s_at, Reason = "too big", Signature = "c2lnbmVk" },
             Card = new CardReference { OutTrackId = "shop.checkout-20261125-1032", OpenConversationId = "cid-oncall", SentAt = s_at, Error = "none" },
             Escalations = [new EscalationRecord { At = s_at, DingType = DingType.Sms, Receivers = ["u1"], Via = "ding", Message = "sent" }],
             AppliedReplicas = 60,

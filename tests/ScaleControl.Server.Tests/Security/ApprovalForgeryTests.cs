@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -72,6 +73,69 @@ public sealed class ApprovalForgeryTests : IAsyncLifetime
         var chat = await _server.Service<ICommandInbox>().ExecuteAsync(
             new CommandRequest(new HistoryCommand(Ns, Workload), "zhangsan", "Zhang San", $"history {Ns}/{Workload}", "cidOnCall=="), default);
         Assert.Equal(2, chat.Markdown.Split("— unverified record").Length - 1);
+        Assert.Contains($"({UnverifiedWording.Unsigned})", chat.Markdown, StringComparison.Ordinal);
+        // The proposal's view (the page, scalectl describe) marks them too, with the history's words, from the server's check.
+        var view = (await ViewAsync(proposal)).GetProperty("verification").GetProperty("approvals").EnumerateArray().ToList();
+        Assert.Equal(
+            [
+                ("zhangsan", true, $"zhangsan (unverified: {UnverifiedWording.Unsigned})"),
+                ("lisi", true, $"lisi (unverified: {UnverifiedWording.NotMatching})"),
+            ],
+            view.Select(v => (v.GetProperty("user").GetString()!, v.GetProperty("unverified").GetBoolean(), v.GetProperty("label").GetString()!)));
+    }
+
+    [Fact]
+    public async Task ForgedRejection_WrittenWithKubectl_StaysStopped_MarkedUnverifiedEverywhere_WarnedOnce()
+    {
+        var proposal = await ProposedAsync(Workload, qps: 1000); // 4 → 10 during the storm
+        var rejection = new JsonObject
+        {
+            ["user"] = "lisi", ["channel"] = "DingTalk", ["at"] = _server.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), ["reason"] = "not now",
+        };
+
+        await _kubectl.RunAsync("patch", "scaleproposal", proposal, "-n", Ns, "--subresource=status", "--type=merge", "-p",
+            new JsonObject { ["status"] = new JsonObject { ["phase"] = "Rejected", ["rejection"] = rejection } }.ToJsonString());
+        await SeenAsync(proposal, p => p.Status.Phase == ProposalPhase.Rejected);
+        await _server.Service<Reconciler>().TickAsync(default);
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Equal(4, Replicas(Workload)); // a forged "no" never causes a scale: the proposal stays stopped
+        Assert.Equal("Rejected", (string?)StoredProposal(proposal)["status"]!["phase"]);
+        var row = Assert.Single(await RowsAsync("Rejected"));
+        Assert.True(row.GetProperty("unverified").GetBoolean());
+        Assert.Equal(HistoryService.UnsignedRejectionPrefix + "lisi rejected: not now", row.GetProperty("message").GetString());
+        var view = (await ViewAsync(proposal)).GetProperty("verification").GetProperty("rejection");
+        Assert.Equal($"lisi (unverified: {UnverifiedWording.UnsignedRejection})", view.GetProperty("label").GetString());
+        var chat = await _server.Service<ICommandInbox>().ExecuteAsync(
+            new CommandRequest(new HistoryCommand(Ns, Workload), "zhangsan", "Zhang San", $"history {Ns}/{Workload}", "cidOnCall=="), default);
+        Assert.True(chat.Markdown.Contains($"Rejected 4 → 10 by lisi (DingTalk) — unverified record, not written by ScaleControl as it stands ({UnverifiedWording.UnsignedRejection})",
+            StringComparison.Ordinal), chat.Markdown);
+        var warned = _world.Sandbox.Control.List("v1", "Event", Ns).Where(e => (string?)e["reason"] == ScaleEventReasons.ScaleProposalRejectionUnverified).ToList();
+        Assert.Contains(proposal, (string?)Assert.Single(warned)["message"], StringComparison.Ordinal); // two ticks, one warning
+        Assert.Single(_server.Logs.Lines, l => l.Contains($"Proposal {Ns}/{proposal} is Rejected by a rejection in the name of lisi", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RealRejection_IsSealed_ShownAsFact_CopiedOntoAnotherProposal_IsUnverified()
+    {
+        var proposal = await ProposedAsync(Workload, qps: 1000);
+        using var rejected = await _server.ClientWith(LisiToken).PostAsync($"/api/v1/proposals/{Ns}/{proposal}/reject", JsonContent.Create(new { reason = "a deploy is running" }));
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+        var genuine = StoredProposal(proposal)["status"]!["rejection"]!.AsObject();
+        Assert.False(string.IsNullOrEmpty((string?)genuine["signature"]));
+        var other = await ProposedAsync(Other, qps: 1000);
+
+        await _kubectl.RunAsync("patch", "scaleproposal", other, "-n", Ns, "--subresource=status", "--type=merge", "-p",
+            new JsonObject { ["status"] = new JsonObject { ["phase"] = "Rejected", ["rejection"] = genuine.DeepClone() } }.ToJsonString());
+        await SeenAsync(other, p => p.Status.Phase == ProposalPhase.Rejected);
+
+        var rows = (await RowsAsync("Rejected")).ToDictionary(r => r.GetProperty("workload").GetString()!);
+        Assert.False(rows[Workload].TryGetProperty("unverified", out _));
+        Assert.Equal("lisi rejected: a deploy is running", rows[Workload].GetProperty("message").GetString());
+        Assert.Equal(HistoryService.ForgedRejectionPrefix + "lisi rejected: a deploy is running", rows[Other].GetProperty("message").GetString());
+        var real = (await ViewAsync(proposal)).GetProperty("verification").GetProperty("rejection");
+        Assert.Equal((false, "lisi"), (real.GetProperty("unverified").GetBoolean(), real.GetProperty("label").GetString()));
+        Assert.True((await ViewAsync(other)).GetProperty("verification").GetProperty("rejection").GetProperty("unverified").GetBoolean());
     }
 
     [Fact]
@@ -249,6 +313,13 @@ public sealed class ApprovalForgeryTests : IAsyncLifetime
         var users = approvals.Select(a => (string?)a["user"]).ToArray();
         await _kubectl.RunAsync("patch", "scaleproposal", proposal, "-n", Ns, "--subresource=status", "--type=merge", "-p", new JsonObject { ["status"] = status }.ToJsonString());
         await SeenAsync(proposal, p => p.Status.Approvals.Select(a => a.User).SequenceEqual(users) && (phase is null || p.Status.Phase.ToString() == phase));
+    }
+
+    /// <summary><c>GET /api/v1/proposals/{ns}/{name}</c> as the proposal page and scalectl read it.</summary>
+    private async Task<JsonElement> ViewAsync(string proposal)
+    {
+        using var viewer = _server.ClientWith(ViewerToken);
+        return await (await viewer.GetAsync($"/api/v1/proposals/{Ns}/{proposal}")).ReadJson();
     }
 
     private async Task<List<JsonElement>> RowsAsync(string kind)

@@ -16,7 +16,8 @@ namespace ScaleControl.Server.Control.Actuation;
 /// Applying): from then on the approval is durable, and the apply runs behind it (<see cref="BackgroundApplies"/>) —
 /// a tap is answered at once, the API waits for the outcome. A partial approval or a rejection is shown on the card
 /// once (<see cref="CardSync"/>). A group card's "Approve all" / "Reject all" decides every pending row, each under
-/// its own rules; a per-row button decides its row the same way. Every approval record is signed (<see cref="ApprovalSigner"/>); the applier verifies it.
+/// its own rules; a per-row button decides its row the same way. Every approval and rejection record is signed
+/// (<see cref="ApprovalSigner"/>); the applier verifies approvals, and the history and the proposal's view mark either when it does not verify.
 /// An approval claims the apply only when enough approvals count against the policy as it is now — the rule the applier
 /// checks again (<see cref="ApprovalCounting"/>): a tap that falls short (an earlier approver removed from the roster,
 /// requiredApprovals raised) is recorded, and the card asks for another approval.
@@ -186,7 +187,7 @@ public sealed class ApprovalService(
             // No policy: nothing to count against here; the applier refuses it, naming the missing policy.
             var step = Decide(current, command, time.GetUtcNow(), policy is null ? null : verification.RulesFor(current, policy));
             verdict = step.ToApprovalResult();
-            return step.IfAccepted() is { } accepted ? signer.SignFor(accepted, command.User) : null;
+            return step.IfAccepted() is { } accepted ? signer.SignRejection(signer.SignFor(accepted, command.User)) : null;
         }, cancellationToken);
 
         if (verdict is null || stored is null)

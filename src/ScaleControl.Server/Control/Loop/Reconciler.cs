@@ -15,7 +15,7 @@ namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// One control-loop tick: maintain open proposals (escalate, expire, finish), take Undo off applied changes the workload
-/// moved on from, and bring their cards up to date, withdraw the pending ones no policy governs any more, then for every
+/// moved on from, and bring their cards up to date (and report a rejection ScaleControl did not record), withdraw the pending ones no policy governs any more, then for every
 /// policy that is due,
 /// sample (one query per distinct expression across all due policies), decide and act; last, start a retention pass
 /// over finished proposals when one is due.
@@ -30,6 +30,7 @@ public sealed class Reconciler(
     ProposalWithdrawals withdrawals,
     UngovernedProposals ungoverned,
     CardReconciler cards,
+    UnverifiedRejections unverifiedRejections,
     AutoStepNotices autoSteps,
     UndoOffers undoOffers,
     ProposalRetention retention,
@@ -73,6 +74,7 @@ public sealed class Reconciler(
         await proposals.MaintainAsync(byKey, cancellationToken);
         await undoOffers.SweepAsync(cancellationToken); // before the cards: a withdrawn Undo is shown in the same tick
         await cards.ReconcileAsync(byKey, cancellationToken);
+        await unverifiedRejections.ReportAsync(cancellationToken);
         await autoSteps.FlushAsync(cancellationToken);
         await confirmationExpiry.SweepAsync(all, cancellationToken);
         var board = await proposals.BoardAsync(cancellationToken);

@@ -35,10 +35,11 @@ public enum HistoryKind
 
 /// <summary>One line of the audit history (<c>GET /api/v1/history</c>).</summary>
 /// <param name="Unverified">
-/// An override record on the policy, or an approval on a proposal, that ScaleControl did not write as it stands
-/// (<see cref="OverrideRecordSigner"/>, <see cref="ApprovalSigner"/>): what it claims, marked as a claim; its message
-/// says why it does not verify.
+/// An override record on the policy, or an approval or rejection on a proposal, that ScaleControl did not write as it
+/// stands (<see cref="OverrideRecordSigner"/>, <see cref="ApprovalSigner"/>): what it claims, marked as a claim; its
+/// message says why it does not verify.
 /// </param>
+/// <param name="UnverifiedReason">On an unverified approval or rejection: why, in the words the proposal's view uses (<see cref="UnverifiedWording"/>).</param>
 public sealed record HistoryEntry(
     DateTimeOffset Time,
     string Namespace,
@@ -52,7 +53,8 @@ public sealed record HistoryEntry(
     string Message,
     string? Proposal,
     string? Reason = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Unverified = false);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Unverified = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? UnverifiedReason = null);
 
 /// <summary>
 /// The history is read from where it is recorded: every ScaleProposal (proposals, approvals, rejections, outcomes,
@@ -63,7 +65,7 @@ public sealed record HistoryEntry(
 /// not shown as fact: its row is marked <see cref="HistoryEntry.Unverified"/> and its message says so first — kept rather
 /// than dropped, since the auditor wants to see that someone wrote it. So is an approval on a proposal that ScaleControl
 /// did not record (<see cref="ApprovalSigner.Check"/>): its Approved row is marked and says why, and an applied row names
-/// only the approvers ScaleControl recorded.
+/// only the approvers ScaleControl recorded; and a rejection it did not record (<see cref="ApprovalSigner.CheckRejection"/>).
 /// </summary>
 public sealed class HistoryService(
     IProposalStore proposals, IPolicyStore policies, OverrideRecordSigner signer, ApprovalSigner approvals, IOptions<HistoryOptions> retention, TimeProvider time)
@@ -73,17 +75,20 @@ public sealed class HistoryService(
 
     public const string ForgedPrefix = "unverified record (not written by ScaleControl: its signature does not match): ";
 
-    /// <summary>What the Approved row of an approval ScaleControl did not record says first, by what its seal check found.</summary>
-    public const string UnsignedApprovalPrefix = "unverified approval (no signature: not recorded by ScaleControl, written by hand): ";
+    /// <summary>What the Approved row of an approval ScaleControl did not record says first, by what its seal check found (<see cref="UnverifiedWording"/>).</summary>
+    public static readonly string UnsignedApprovalPrefix = UnverifiedWording.RowPrefix("approval", UnverifiedWording.Unsigned);
 
-    public const string ForgedApprovalPrefix = "unverified approval (not recorded by ScaleControl: its signature does not match this proposal, approver and approval): ";
+    public static readonly string ForgedApprovalPrefix = UnverifiedWording.RowPrefix("approval", UnverifiedWording.NotMatching);
 
-    public const string UncheckableApprovalPrefix =
-        "unverified approval (sealed before approvals kept what they approved, and the proposal changed since: it cannot be checked): ";
+    public static readonly string UncheckableApprovalPrefix = UnverifiedWording.RowPrefix("approval", UnverifiedWording.Uncheckable);
+
+    /// <summary>What the Rejected row of a rejection ScaleControl did not record says first (the proposal stays stopped: docs/security.md).</summary>
+    public static readonly string UnsignedRejectionPrefix = UnverifiedWording.RowPrefix("rejection", UnverifiedWording.UnsignedRejection);
+
+    public static readonly string ForgedRejectionPrefix = UnverifiedWording.RowPrefix("rejection", UnverifiedWording.NotMatchingRejection);
 
     /// <summary>A genuine seal for a step the proposal never asked: "unverified approval (signed for 11 → 12, which … never asked …): ".</summary>
-    public static string NeverAskedApprovalPrefix(AskedStep asked) =>
-        $"unverified approval (signed for {asked.From} → {asked.To}, which this proposal never asked: its spec was changed by hand since): ";
+    public static string NeverAskedApprovalPrefix(AskedStep asked) => UnverifiedWording.RowPrefix("approval", UnverifiedWording.NeverAsked(asked));
 
     public async Task<IReadOnlyList<HistoryEntry>> ListAsync(string? @namespace, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
@@ -91,7 +96,7 @@ public sealed class HistoryService(
         var kept = time.GetUtcNow() - TimeSpan.FromDays(retention.Value.MaxAgeDays);
         var overrides = (await policies.ListAsync(@namespace, cancellationToken))
             .SelectMany(p => OverrideRecords.Of(p).Where(r => r.Time >= kept).Select(r => Entry(p, r)).OfType<HistoryEntry>());
-        var entries = all.SelectMany(p => Entries(p, a => approvals.Check(p, a))).Concat(overrides);
+        var entries = all.SelectMany(p => Entries(p, a => approvals.Check(p, a), r => approvals.CheckRejection(p, r))).Concat(overrides);
         return [.. entries.Where(e => e.Time >= from && e.Time <= to).OrderByDescending(e => e.Time).ThenByDescending(e => e.Kind)];
     }
 
@@ -108,7 +113,7 @@ public sealed class HistoryService(
             Unverified: doubt is not null);
     }
 
-    internal static IEnumerable<HistoryEntry> Entries(ScaleProposal p, Func<ApprovalRecord, ApprovalSealFinding> seal)
+    internal static IEnumerable<HistoryEntry> Entries(ScaleProposal p, Func<ApprovalRecord, ApprovalSealFinding> seal, Func<RejectionRecord, ApprovalSealFinding> rejectionSeal)
     {
         var action = ProposalFactory.ActionOf(p);
         var created = ProposalFactory.CreatedAt(p);
@@ -126,9 +131,10 @@ public sealed class HistoryService(
             var then = finding == ApprovalSealFinding.EarlierAsk && asked is not null && asked.To != p.Spec.ToReplicas
                 ? $" (it asked {asked.From} → {asked.To} then; amended since)"
                 : "";
-            var doubt = ApprovalDoubt(finding, asked);
+            var why = UnverifiedWording.Approval(finding, asked);
+            var doubt = why is null ? null : UnverifiedWording.RowPrefix("approval", why);
             return Entry(approval.At, HistoryKind.Approved, approval.User, approval.Channel.ToString(), $"{doubt}{approval.User} approved {from} → {approval.Replicas}{then}",
-                approval.Replicas, from: from) with { Unverified = doubt is not null };
+                approval.Replicas, from: from) with { Unverified = why is not null, UnverifiedReason = why };
         }
 
         // Who approved what was applied: the approvers ScaleControl recorded, never a name written in beside them.
@@ -165,8 +171,11 @@ public sealed class HistoryService(
 
             if (p.Status.Rejection is { } rejection)
             {
-                yield return Entry(rejection.At, HistoryKind.Rejected, rejection.User, rejection.Channel.ToString(), $"{rejection.User} rejected: {rejection.Reason}",
-                    reason: string.IsNullOrWhiteSpace(rejection.Reason) ? "(no reason given)" : rejection.Reason);
+                // A "no" ScaleControl did not record still stopped the proposal, but it is a claim of who said it.
+                var why = UnverifiedWording.Rejection(rejectionSeal(rejection));
+                var doubt = why is null ? null : UnverifiedWording.RowPrefix("rejection", why);
+                yield return Entry(rejection.At, HistoryKind.Rejected, rejection.User, rejection.Channel.ToString(), $"{doubt}{rejection.User} rejected: {rejection.Reason}",
+                    reason: string.IsNullOrWhiteSpace(rejection.Reason) ? "(no reason given)" : rejection.Reason) with { Unverified = why is not null, UnverifiedReason = why };
             }
         }
 
@@ -195,16 +204,6 @@ public sealed class HistoryService(
             yield return Entry(transition.At, kind, by, channel, transition.Message, p.Status.AppliedReplicas);
         }
     }
-
-    /// <summary>Why an approval's row is a claim (null: ScaleControl recorded it, for this ask or an earlier one).</summary>
-    private static string? ApprovalDoubt(ApprovalSealFinding finding, AskedStep? asked) => finding switch
-    {
-        ApprovalSealFinding.ThisAsk or ApprovalSealFinding.EarlierAsk => null,
-        ApprovalSealFinding.Unsigned => UnsignedApprovalPrefix,
-        ApprovalSealFinding.NeverAsked when asked is not null => NeverAskedApprovalPrefix(asked),
-        ApprovalSealFinding.Unverifiable => UncheckableApprovalPrefix,
-        _ => ForgedApprovalPrefix,
-    };
 
     /// <summary>What the proposal said it asked for at <paramref name="at"/>: an amendment replaces the spec's reason.</summary>
     private static string ReasonAt(ScaleProposal p, DateTimeOffset at)

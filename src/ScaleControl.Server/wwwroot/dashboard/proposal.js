@@ -53,6 +53,9 @@
     return minutes === 0 ? 'UTC' : `UTC${minutes > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
   };
   const who = user => (user === SYSTEM_USER ? 'ScaleControl' : user);
+  // The person on a record as the server names it: "lisi (unverified: …)" when ScaleControl did not record it (its
+  // check, from the response's verification), in the history's words; this page checks no seal itself.
+  const named = (user, check) => (check && check.unverified && check.label ? check.label : who(user));
   const pageOf = (ns, name) => `/proposals/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`;
   const actionOf = p => (p.metadata.labels || {})['scalecontrol.io/action'] || 'approval';
 
@@ -63,6 +66,7 @@
   function phaseLine(p) {
     const { spec, status } = p;
     const approvals = status.approvals || [];
+    const checks = (p.verification || {}).approvals || [];
     switch (status.phase) {
       case 'Pending': {
         const part = status.appliedReplicas != null
@@ -76,18 +80,18 @@
       case 'Approved':
       case 'Applying': {
         const last = approvals[approvals.length - 1];
-        return `Approved, scaling ${spec.fromReplicas} → ${last && last.replicas > 0 ? last.replicas : spec.toReplicas}${approvedBy(approvals)}.`;
+        return `Approved, scaling ${spec.fromReplicas} → ${last && last.replicas > 0 ? last.replicas : spec.toReplicas}${approvedBy(approvals, checks)}.`;
       }
       case 'Applied': {
         const how = actionOf(p) === 'auto' ? 'Applied automatically' : 'Applied';
-        const by = actionOf(p) === 'auto' ? '' : approvedBy(approvals);
+        const by = actionOf(p) === 'auto' ? '' : approvedBy(approvals, checks);
         const undo = status.undo ? `; undone by ${status.undo.by} at ${time(status.undo.at)}: back to ${status.undo.replicas}` : '';
         const withdrawn = status.undoWithdrawn ? `. Undo no longer offered: ${status.undoWithdrawn.message}` : '';
         return `${how} ${spec.fromReplicas} → ${status.appliedReplicas ?? spec.toReplicas}${status.appliedAt ? ` at ${time(status.appliedAt)}` : ''}${by}${undo}${withdrawn}.`;
       }
       case 'Rejected': {
         const r = status.rejection || {};
-        return `Rejected${r.user ? ` by ${r.user}` : ''}${r.reason ? `: ${r.reason}` : ''}; no change.`;
+        return `Rejected${r.user ? ` by ${named(r.user, (p.verification || {}).rejection)}` : ''}${r.reason ? `: ${r.reason}` : ''}; no change.`;
       }
       case 'Expired':
         return 'Expired: nobody decided in time; no change.';
@@ -103,8 +107,9 @@
     }
   }
 
-  // ", approved by zhangsan via DingTalk, lisi via Cli" (or "" when nobody approved).
-  const approvedBy = approvals => (approvals.length ? `, approved by ${approvals.map(a => `${who(a.user)} via ${a.channel}`).join(', ')}` : '');
+  // ", approved by zhangsan via DingTalk, lisi (unverified: …) via Cli" (or "" when nobody approved); checks[i] is approvals[i]'s.
+  const approvedBy = (approvals, checks) => (approvals.length
+    ? `, approved by ${approvals.map((a, i) => `${named(a.user, (checks || [])[i])} via ${a.channel}`).join(', ')}` : '');
 
   // What kind of change this is, and what it is tied to.
   function actionText(p) {
@@ -179,8 +184,8 @@
   }
 
   function render(p) {
-    const meta = p.metadata || {}, spec = p.spec || {}, status = p.status || {};
-    p = { metadata: meta, spec, status };
+    const meta = p.metadata || {}, spec = p.spec || {}, status = p.status || {}, verification = p.verification || {};
+    p = { metadata: meta, spec, status, verification };
     const target = spec.target || {};
     const workload = `${meta.namespace}/${target.name || spec.policyName}`;
     const approvals = status.approvals || [];
@@ -223,9 +228,9 @@
       escalationFacts(p),
       fact('Approvers', (spec.approvers || []).join(', ')),
       fact('Approvals', `${approvals.length}/${required(spec)}${approvals.length ? ` ${approvals.map(a => a.user).join(', ')}` : ''}${spec.requiresTwoPersons ? ' (two-person rule)' : ''}`),
-      (status.appliedSteps || []).map(s => fact('Applied Step', `${s.from} → ${s.to} at ${time(s.at)}${approvedBy(s.approvals || [])}`)),
-      approvals.map(a => fact('Approved', `by ${who(a.user)} via ${a.channel} at ${time(a.at)} (${a.replicas} replicas)`)),
-      status.rejection ? fact('Rejected', `by ${status.rejection.user} via ${status.rejection.channel} at ${time(status.rejection.at)}${status.rejection.reason ? `: ${status.rejection.reason}` : ''}`) : null,
+      (status.appliedSteps || []).map((s, i) => fact('Applied Step', `${s.from} → ${s.to} at ${time(s.at)}${approvedBy(s.approvals || [], (verification.appliedSteps || [])[i])}`)),
+      approvals.map((a, i) => fact('Approved', `by ${named(a.user, (verification.approvals || [])[i])} via ${a.channel} at ${time(a.at)} (${a.replicas} replicas)`)),
+      status.rejection ? fact('Rejected', `by ${named(status.rejection.user, verification.rejection)} via ${status.rejection.channel} at ${time(status.rejection.at)}${status.rejection.reason ? `: ${status.rejection.reason}` : ''}`) : null,
       status.appliedReplicas != null ? fact('Applied', `${status.appliedReplicas} replicas${status.appliedAt ? ` at ${time(status.appliedAt)}` : ''}`) : null,
       costFacts(spec, status),
       spec.preEventReplicas != null && spec.toReplicas > spec.fromReplicas ? fact('Pre-Event Replicas', `${spec.preEventReplicas} (a return to normal goes back to this)`) : null,
