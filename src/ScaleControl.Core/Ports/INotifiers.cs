@@ -27,8 +27,9 @@ public interface IApprovalNotifier
     Task<bool> UpdateUnrecordedAsync(ScaleProposal proposal, CancellationToken cancellationToken) => Task.FromResult(false);
 
     /// <summary>
-    /// DINGs the on-call people about <paramref name="rows"/>, the undecided proposals of one card (one, or a group
-    /// card's pending rows: one DING names them all); falls back to an @-mention group message when DING is unavailable.
+    /// DINGs <paramref name="receivers"/> about <paramref name="rows"/>: the undecided proposals of one card (one, or a
+    /// group card's pending rows), or of every card due in one pass that goes to the same people in the same group (one
+    /// DING names them all). Falls back to one @-mention reminder card in the group when DING is unavailable.
     /// Throws <see cref="NotifierBusyException"/> when the channel is throttled or out of reach: nothing was sent, and no
     /// fallback either (in a storm of cards each throttled DING would be a message in the group).
     /// </summary>

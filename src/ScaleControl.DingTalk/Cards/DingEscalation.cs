@@ -24,7 +24,12 @@ public sealed partial class DingEscalation(
     public const string ViaDing = "ding";
     public const string ViaGroupMention = "group-mention";
 
-    /// <summary>"shop/checkout-api 6 → 26", or for a group card's rows "feed-chain, 2 services: feed/feed-api 2 → 7, feed/feed-gateway 2 → 7".</summary>
+    private const int Named = 5; // a DING is read on a lock screen
+
+    /// <summary>
+    /// "shop/checkout-api 6 → 26", or for a group card's rows "feed-chain, 2 services: feed/feed-api 2 → 7, feed/feed-gateway 2 → 7",
+    /// or for several cards "3 cards in cidOnCall==: shop/checkout-api 6 → 26, feed/feed-api 2 → 7, …, and 35 more".
+    /// </summary>
     private static string Waiting(IReadOnlyList<ScaleProposal> rows)
     {
         static string Row(ScaleProposal p) => $"{p.Metadata.Namespace}/{p.Spec.Target.Name} {p.Spec.FromReplicas} → {p.Spec.ToReplicas}";
@@ -33,11 +38,20 @@ public sealed partial class DingEscalation(
             return Row(rows[0]);
         }
 
-        const int Named = 5; // a DING is read on a lock screen
         var more = rows.Count > Named ? $", and {rows.Count - Named} more" : "";
-        return $"{rows[0].Spec.Group}, {rows.Count} services: {string.Join(", ", rows.Take(Named).Select(Row))}{more}";
+        var cards = CardsOf(rows);
+        var what = cards == 1 ? $"{rows[0].Spec.Group}, {rows.Count} services" : $"{cards} cards in {rows[0].Status.Card?.OpenConversationId ?? "the on-call group"}";
+        return $"{what}: {string.Join(", ", rows.Take(Named).Select(Row))}{more}";
     }
 
+    /// <summary>How many cards <paramref name="rows"/> are on (rows without a card: one for a group's, else one each).</summary>
+    private static int CardsOf(IReadOnlyList<ScaleProposal> rows) =>
+        rows.Select(r => r.Status.Card?.OutTrackId ?? r.Spec.Group ?? r.Key).Distinct(StringComparer.Ordinal).Count();
+
+    /// <summary>
+    /// One DING about <paramref name="rows"/>: one card's undecided rows, or every card of a maintenance pass that goes to
+    /// the same people (then it names the cards, and its record says it was one DING for them all).
+    /// </summary>
     public async Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec spec, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
     {
         var proposal = rows[0];
@@ -51,7 +65,11 @@ public sealed partial class DingEscalation(
 
         var robotCode = options.CurrentValue.EffectiveRobotCode;
         var workload = Waiting(rows);
-        var text = $"Scale approval pending: {workload}, expires {content.Time(proposal.Spec.ExpiresAt)}";
+        var cards = CardsOf(rows);
+        var expires = content.Time(rows.Min(r => r.Spec.ExpiresAt));
+        var text = cards == 1 ? $"Scale approval pending: {workload}, expires {expires}" : $"Scale approvals pending: {workload}, first expires {expires}";
+        var forCards = cards == 1 ? "" : $" for {cards} cards";
+        var about = rows.Count == 1 ? proposal.Key : $"{proposal.Key} and {rows.Count - 1} more";
 
         string unavailable;
         try
@@ -62,7 +80,7 @@ public sealed partial class DingEscalation(
                 .ToList();
             if (failed.Count < people.Count)
             {
-                LogDingSent(logger, proposal.Key, people.Count - failed.Count);
+                LogDingSent(logger, about, people.Count - failed.Count);
                 return new EscalationRecord
                 {
                     At = timeProvider.GetUtcNow(),
@@ -70,8 +88,8 @@ public sealed partial class DingEscalation(
                     Receivers = people,
                     Via = ViaDing,
                     Message = failed.Count == 0
-                        ? $"DING {result.OpenDingId}"
-                        : $"DING {result.OpenDingId}; not reached: " + string.Join(", ", failed.Select(f => $"{f.user} ({f.reason})")),
+                        ? $"DING {result.OpenDingId}{forCards}"
+                        : $"DING {result.OpenDingId}{forCards}; not reached: " + string.Join(", ", failed.Select(f => $"{f.user} ({f.reason})")),
                 };
             }
 
@@ -92,15 +110,15 @@ public sealed partial class DingEscalation(
 
         var group = proposal.Status.Card?.OpenConversationId
             ?? throw new InvalidOperationException($"{unavailable}; proposal {proposal.Key} has no card group to fall back to");
-        LogDingFallback(logger, proposal.Key, unavailable);
-        await DeliverReminderAsync(proposal, group, workload, people, cancellationToken);
+        LogDingFallback(logger, about, unavailable);
+        await DeliverReminderAsync(rows, group, workload, people, cancellationToken);
         return new EscalationRecord
         {
             At = timeProvider.GetUtcNow(),
             DingType = spec.DingType,
             Receivers = people,
             Via = ViaGroupMention,
-            Message = $"{unavailable}; @-mentioned them in the group on a reminder card instead",
+            Message = $"{unavailable}; @-mentioned them in the group on a reminder card{forCards} instead",
         };
     }
 
@@ -108,11 +126,14 @@ public sealed partial class DingEscalation(
     /// The @-mention goes on a small card: a card's delivery is what notifies the people it @-mentions. The robot's group
     /// messages (groupMessages/send) take no @ at all; an <c>@name</c> in their text is shown as plain text and
     /// notifies nobody. The card has no buttons (status <c>reminder</c>): the decision is taken on the approval card.
+    /// Several cards due together get one reminder card naming them, not one each.
     /// </summary>
-    private async Task DeliverReminderAsync(ScaleProposal proposal, string group, string workload, IReadOnlyList<string> people, CancellationToken cancellationToken)
+    private async Task DeliverReminderAsync(IReadOnlyList<ScaleProposal> rows, string group, string workload, IReadOnlyList<string> people, CancellationToken cancellationToken)
     {
+        var proposal = rows[0];
         var settings = options.CurrentValue;
-        var title = $"Scale approval pending: {workload}"; // the workload and its step, or every row of a group card
+        var several = CardsOf(rows) > 1;
+        var title = several ? $"Scale approvals pending: {workload}" : $"Scale approval pending: {workload}"; // the workload and its step, or every row waiting
         var outTrackId = ProposalIdentity.ToOutTrackId(
             settings.Instance, "remind", $"{proposal.Metadata.Namespace}.{proposal.Metadata.Name}-{timeProvider.GetUtcNow().ToUnixTimeSeconds()}");
         var result = await api.CreateAndDeliverCardAsync(new CreateAndDeliverCardRequest
@@ -123,8 +144,8 @@ public sealed partial class DingEscalation(
             {
                 [ApprovalCardVariables.Title] = title,
                 [ApprovalCardVariables.Status] = "reminder",
-                [ApprovalCardVariables.StatusText] = $"nobody has decided yet; expires {content.Time(proposal.Spec.ExpiresAt)}",
-                [ApprovalCardVariables.Result] = $"{string.Join(' ', people.Select(user => "@" + content.DisplayName(user)))} please decide on the approval card above.",
+                [ApprovalCardVariables.StatusText] = $"nobody has decided yet; {(several ? "first expires" : "expires")} {content.Time(rows.Min(r => r.Spec.ExpiresAt))}",
+                [ApprovalCardVariables.Result] = $"{string.Join(' ', people.Select(user => "@" + content.DisplayName(user)))} please decide on the approval {(several ? "cards" : "card")} above.",
             }),
             OpenSpaceId = OpenSpaceIds.ImGroup(group),
             ImGroupOpenSpaceModel = new ImGroupOpenSpaceModel(false, new Dictionary<string, string> { ["ZH_CN"] = "扩容审批待决: " + workload, ["EN_US"] = title }),
@@ -148,6 +169,6 @@ public sealed partial class DingEscalation(
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "DING sent for {Proposal} to {Count} people")]
     private static partial void LogDingSent(ILogger logger, string proposal, int count);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "{Reason} for {Proposal}; falling back to an @-mention group message")]
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "{Reason} for {Proposal}; falling back to an @-mention reminder card in the group")]
     private static partial void LogDingFallback(ILogger logger, string proposal, string reason);
 }

@@ -56,6 +56,54 @@ public class EscalationAndNoticeTests
         Assert.StartsWith("Scale approval pending: feed-chain, 2 services: feed/feed-api 2 → 7, feed/feed-gateway 2 → 6, expires ", ding.Text, StringComparison.Ordinal);
     }
 
+    /// <summary>Ungrouped cards of one pass, a card each: shop/svc-00 4 → 10 on card shop.svc-00, and so on, expiring a minute apart.</summary>
+    private static List<ScaleProposal> CardsOfOnePass(int count) =>
+    [
+        .. Enumerable.Range(0, count).Select(i =>
+        {
+            var p = SampleProposals.Pending(4, 10, name: $"svc-{i:00}-1a2b");
+            return p with
+            {
+                Spec = p.Spec with { Target = p.Spec.Target with { Name = $"svc-{i:00}" }, ExpiresAt = p.Spec.ExpiresAt.AddMinutes(count - i) },
+                Status = new ScaleProposalStatus { Card = new CardReference { OutTrackId = $"shop.svc-{i:00}-1a2b", OpenConversationId = DingTalkWorld.Group } },
+            };
+        }),
+    ];
+
+    [Fact]
+    public async Task EscalateAsync_CardsOfOnePass_OneDingNamesTheFirstFiveAndTheFirstExpiry_TheRecordSaysHowManyCards()
+    {
+        await using var world = await DingTalkWorld.StartAsync();
+        var rows = CardsOfOnePass(7);
+
+        var record = await world.ClientService<IApprovalNotifier>().EscalateAsync(rows, new EscalationSpec { DingType = DingType.Call }, ["zhangsan", "lisi"], CancellationToken.None);
+
+        var ding = Assert.Single(world.EmulatorService<MessageLog>().All, m => m.Kind == MessageKind.Ding);
+        Assert.Equal(3, ding.RemindType);
+        Assert.Equal(
+            $"Scale approvals pending: 7 cards in {DingTalkWorld.Group}: shop/svc-00 4 → 10, shop/svc-01 4 → 10, shop/svc-02 4 → 10, shop/svc-03 4 → 10, "
+            + "shop/svc-04 4 → 10, and 2 more, first expires 10:43:00 UTC", ding.Text);
+        Assert.Equal(DingEscalation.ViaDing, record.Via);
+        Assert.EndsWith(" for 7 cards", record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EscalateAsync_StandardEdition_CardsOfOnePass_OneReminderCardNamesThem()
+    {
+        await using var world = await DingTalkWorld.StartAsync(o => o.Edition = "Standard");
+
+        var record = await world.ClientService<IApprovalNotifier>().EscalateAsync(CardsOfOnePass(3), new EscalationSpec(), ["zhangsan", "lisi"], CancellationToken.None);
+
+        Assert.Equal(DingEscalation.ViaGroupMention, record.Via);
+        Assert.Contains("reminder card for 3 cards", record.Message, StringComparison.Ordinal);
+        var reminder = Assert.Single(world.EmulatorService<CardStore>().All);
+        Assert.Equal(
+            $"Scale approvals pending: 3 cards in {DingTalkWorld.Group}: shop/svc-00 4 → 10, shop/svc-01 4 → 10, shop/svc-02 4 → 10",
+            reminder.CardData["title"]);
+        Assert.Equal(["lisi", "zhangsan"], Assert.Single(reminder.Spaces).AtUserIds.Keys.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(world.EmulatorService<MessageLog>().All, m => m.Kind is MessageKind.Ding or MessageKind.GroupMessage);
+    }
+
     [Fact]
     public async Task EscalateAsync_StandardEdition_FallsBackToMentionInGroupAndSaysSo()
     {

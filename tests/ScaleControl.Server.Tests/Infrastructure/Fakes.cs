@@ -279,8 +279,21 @@ public sealed class RecordingNotifier : IApprovalNotifier
     /// <summary>Every DING's rows, in order.</summary>
     public ConcurrentQueue<IReadOnlyList<ScaleProposal>> EscalatedRows { get; } = new();
 
+    /// <summary>Every DING's receivers, in order.</summary>
+    public ConcurrentQueue<IReadOnlyList<string>> EscalatedTo { get; } = new();
+
+    /// <summary>How many DINGs from now DingTalk answers "throttled" (<see cref="NotifierBusyException"/>, nothing sent).</summary>
+    public int BusyEscalations { get; set; }
+
     public Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
     {
+        if (BusyEscalations > 0)
+        {
+            BusyEscalations--;
+            throw new NotifierBusyException("DING throttled (test)", new InvalidOperationException("429"));
+        }
+
+        EscalatedTo.Enqueue(receivers);
         Escalations.Enqueue(rows[0]);
         EscalatedRows.Enqueue(rows);
         return Task.FromResult(new EscalationRecord { At = DateTimeOffset.UnixEpoch, DingType = escalation.DingType, Receivers = receivers });

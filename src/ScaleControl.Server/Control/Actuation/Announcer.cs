@@ -163,13 +163,12 @@ public sealed class Announcer(
         ProposalIdentity.ToOutTrackId(dingTalk.Value.Instance, proposal.Metadata.Namespace, proposal.Metadata.Name);
 
     /// <summary>
-    /// One DING about <paramref name="rows"/> (the due rows of one card, the first one's policy deciding who): the record
-    /// to keep, a <c>failed</c> one when neither the DING nor its fallback went out, or null when DingTalk was throttled
-    /// or out of reach (nothing sent: the next pass tries again).
+    /// One DING to <paramref name="receivers"/> about <paramref name="rows"/> (the due rows of every card that goes to
+    /// them this pass): the record to keep, a <c>failed</c> one when neither the DING nor its fallback went out, or null
+    /// when DingTalk was throttled or out of reach (nothing sent: the next pass tries again).
     /// </summary>
-    public async Task<EscalationRecord?> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, CancellationToken cancellationToken)
+    public async Task<EscalationRecord?> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken)
     {
-        var receivers = escalation.Receivers.Count > 0 ? escalation.Receivers : rows.SelectMany(r => r.Spec.Approvers).Distinct(StringComparer.Ordinal).ToList();
         try
         {
             return await cards.EscalateAsync(rows, escalation, receivers, cancellationToken);

@@ -180,7 +180,7 @@ public sealed class ProposalService(
         var open = (await store.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
         metrics.OpenProposals.Record(open.Count(p => p.Status.Phase is ProposalPhase.Pending or ProposalPhase.Approved));
         var now = time.GetUtcNow();
-        var escalatedCards = new HashSet<string>(StringComparer.Ordinal);
+        var due = new List<(ScaleProposal, EscalationSpec)>();
         foreach (var proposal in open)
         {
             policies.TryGetValue($"{proposal.Metadata.Namespace}/{proposal.Spec.PolicyName}", out var policy);
@@ -191,7 +191,7 @@ public sealed class ProposalService(
                     break;
                 case ProposalPhase.Pending when proposal.Spec.EscalateAt is { } at && now >= at && proposal.Status.Escalations.Count == 0
                                                  && policy?.Spec.Approval?.Escalation is { } escalation:
-                    await EscalateAsync(proposal, escalation, open, escalatedCards, now, cancellationToken);
+                    due.Add((proposal, escalation));
                     break;
                 case ProposalPhase.Approved:
                     await applier.ApplyAsync(proposal, ProposalLifecycle.SystemUser, cancellationToken);
@@ -202,6 +202,8 @@ public sealed class ProposalService(
                     break;
             }
         }
+
+        await EscalateAsync(DueEscalations.Of(due, open, now), cancellationToken);
     }
 
     private async Task ExpireAsync(ScaleProposal proposal, ScalePolicy? policy, CancellationToken cancellationToken)
@@ -227,30 +229,30 @@ public sealed class ProposalService(
     }
 
     /// <summary>
-    /// One DING per card: a group card's rows are due together (they share the first row's times) and are escalated
-    /// together through whichever is due first, so rows left pending when the first row was decided are DINGed too
-    /// (before, a group whose first row was approved or pinned in time never DINGed for the rest). A row that joins a card whose
-    /// open rows were DINGed already takes their record instead of a DING of its own.
+    /// One DING per set of people: a group card's rows are due together (they share the first row's times) and go out
+    /// together, and every card due this pass that goes to the same people is named in the same DING (<see cref="DueEscalations"/>).
+    /// Each row keeps the record of the DING that named it. A throttled or unreachable DingTalk leaves that DING's rows
+    /// unrecorded, and the next pass sends it again, whole.
     /// </summary>
-    private async Task EscalateAsync(
-        ScaleProposal proposal, EscalationSpec escalation, IReadOnlyList<ScaleProposal> open, HashSet<string> escalatedCards, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task EscalateAsync(DueEscalations due, CancellationToken cancellationToken)
     {
-        var card = proposal.Status.Card?.OutTrackId;
-        if (card is not null && !escalatedCards.Add(card))
+        foreach (var join in due.Joins)
         {
-            return; // this card's DING went out earlier in this pass, with this row in it
+            await RecordAsync(join.Rows, join.Record, cancellationToken);
         }
 
-        List<ScaleProposal> onCard = card is null ? [proposal] : open.Where(p => p.Status.Phase == ProposalPhase.Pending && p.Status.Card?.OutTrackId == card).ToList();
-        var due = onCard.Where(p => p.Status.Escalations.Count == 0 && p.Spec.EscalateAt is { } at && now >= at).ToList();
-        var record = onCard.SelectMany(p => p.Status.Escalations).FirstOrDefault()
-            ?? await announcer.EscalateAsync(due, escalation, cancellationToken);
-        if (record is null)
+        foreach (var ding in due.Dings)
         {
-            return; // DingTalk throttled or out of reach: nothing went out, the next tick DINGs
+            if (await announcer.EscalateAsync(ding.Rows, ding.Escalation, ding.Receivers, cancellationToken) is { } record)
+            {
+                await RecordAsync(ding.Rows, record, cancellationToken);
+            }
         }
+    }
 
-        foreach (var row in due)
+    private async Task RecordAsync(IEnumerable<ScaleProposal> rows, EscalationRecord record, CancellationToken cancellationToken)
+    {
+        foreach (var row in rows)
         {
             await writer.UpdateAsync(row, p => p.Status.Phase == ProposalPhase.Pending ? ProposalLifecycle.WithEscalation(p, record) : null, cancellationToken);
         }
