@@ -28,7 +28,7 @@ public sealed partial class DingEscalation(
 
     /// <summary>
     /// "shop/checkout-api 6 → 26", or for a group card's rows "feed-chain, 2 services: feed/feed-api 2 → 7, feed/feed-gateway 2 → 7",
-    /// or for several cards "3 cards in cidOnCall==: shop/checkout-api 6 → 26, feed/feed-api 2 → 7, …, and 35 more".
+    /// or for several cards "3 cards: shop/checkout-api 6 → 26, feed/feed-api 2 → 7, …, and 35 more".
     /// </summary>
     private static string Waiting(IReadOnlyList<ScaleProposal> rows)
     {
@@ -40,7 +40,10 @@ public sealed partial class DingEscalation(
 
         var more = rows.Count > Named ? $", and {rows.Count - Named} more" : "";
         var cards = CardsOf(rows);
-        var what = cards == 1 ? $"{rows[0].Spec.Group}, {rows.Count} services" : $"{cards} cards in {rows[0].Status.Card?.OpenConversationId ?? "the on-call group"}";
+        // A conversation id means nothing on a lock screen: the DING names the cards, the group is where they are.
+        var what = cards > 1 ? $"{cards} cards"
+            : rows[0].Spec.Group is { } group ? $"{group}, {rows.Count} services"
+            : $"{rows.Count} services"; // a hot event's row and its way back on one card
         return $"{what}: {string.Join(", ", rows.Take(Named).Select(Row))}{more}";
     }
 

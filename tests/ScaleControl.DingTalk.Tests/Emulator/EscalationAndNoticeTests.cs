@@ -81,7 +81,7 @@ public class EscalationAndNoticeTests
         var ding = Assert.Single(world.EmulatorService<MessageLog>().All, m => m.Kind == MessageKind.Ding);
         Assert.Equal(3, ding.RemindType);
         Assert.Equal(
-            $"Scale approvals pending: 7 cards in {DingTalkWorld.Group}: shop/svc-00 4 → 10, shop/svc-01 4 → 10, shop/svc-02 4 → 10, shop/svc-03 4 → 10, "
+            $"Scale approvals pending: 7 cards: shop/svc-00 4 → 10, shop/svc-01 4 → 10, shop/svc-02 4 → 10, shop/svc-03 4 → 10, "
             + "shop/svc-04 4 → 10, and 2 more, first expires 10:43:00 UTC", ding.Text);
         Assert.Equal(DingEscalation.ViaDing, record.Via);
         Assert.EndsWith(" for 7 cards", record.Message, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public class EscalationAndNoticeTests
         Assert.Contains("reminder card for 3 cards", record.Message, StringComparison.Ordinal);
         var reminder = Assert.Single(world.EmulatorService<CardStore>().All);
         Assert.Equal(
-            $"Scale approvals pending: 3 cards in {DingTalkWorld.Group}: shop/svc-00 4 → 10, shop/svc-01 4 → 10, shop/svc-02 4 → 10",
+            $"Scale approvals pending: 3 cards: shop/svc-00 4 → 10, shop/svc-01 4 → 10, shop/svc-02 4 → 10",
             reminder.CardData["title"]);
         Assert.Equal(["lisi", "zhangsan"], Assert.Single(reminder.Spaces).AtUserIds.Keys.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(world.EmulatorService<MessageLog>().All, m => m.Kind is MessageKind.Ding or MessageKind.GroupMessage);

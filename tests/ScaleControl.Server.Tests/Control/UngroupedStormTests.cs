@@ -87,7 +87,7 @@ public sealed class UngroupedStormTests(ITestOutputHelper output) : ServerWithDi
 
         // One DING for the 40 cards, through DING itself, naming the first few; every proposal holds its record.
         var ding = Assert.Single(dings);
-        Assert.StartsWith($"Scale approvals pending: {Policies} cards in cidOnCall==: shop/svc-", ding.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"Scale approvals pending: {Policies} cards: shop/svc-", ding.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Contains($", and {Policies - 5} more, first expires ", ding.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.All(proposals, p => Assert.Equal(DingTalk.Cards.DingEscalation.ViaDing, Assert.Single(p.Status.Escalations).Via));
         Assert.All(proposals, p => Assert.EndsWith($" for {Policies} cards", p.Status.Escalations[0].Message, StringComparison.Ordinal));
