@@ -51,12 +51,19 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
         : ApprovalSealFinding.NotMatching;
 
     /// <summary>A JSON array: which proposal, the step it asked when it was rejected (a rejected proposal is final), and the rejection.</summary>
-    private static string RejectionPayload(ScaleProposal proposal, RejectionRecord rejection)
-    {
-        var asked = AskedStep.Of(proposal.Spec);
-        return JsonSerializer.Serialize<string?[]>(
+    private static string RejectionPayload(ScaleProposal proposal, RejectionRecord rejection) => JsonSerializer.Serialize<string?[]>(
         [
-            "scalecontrol-rejection-v1",
+            .. ProposalAndAsk("scalecontrol-rejection-v1", proposal, AskedStep.Of(proposal.Spec)),
+            rejection.User,
+            rejection.Channel.ToString(),
+            rejection.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            rejection.Reason,
+        ]);
+
+    /// <summary>What a seal of a person's answer covers first: its kind, which proposal, and the step it asked.</summary>
+    private static string?[] ProposalAndAsk(string kind, ScaleProposal proposal, AskedStep asked) =>
+        [
+            kind,
             proposal.Metadata.Namespace,
             proposal.Metadata.Name,
             proposal.Spec.PolicyName,
@@ -67,12 +74,7 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
             asked.Alternative?.ToString(CultureInfo.InvariantCulture),
             asked.RequiredApprovals.ToString(CultureInfo.InvariantCulture),
             asked.RequiresTwoPersons ? "2p" : "1p",
-            rejection.User,
-            rejection.Channel.ToString(),
-            rejection.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-            rejection.Reason,
-        ]);
-    }
+        ];
 
     /// <summary>
     /// Seals what the proposal orders beyond its spec — its action label and the annotations the apply acts on (a waiting
@@ -147,17 +149,7 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
     /// <summary>A JSON array: which proposal, what it asked (as the record keeps it), and the approval.</summary>
     private static string Payload(ScaleProposal proposal, AskedStep asked, ApprovalRecord approval) => JsonSerializer.Serialize<string?[]>(
         [
-            "scalecontrol-approval-v2",
-            proposal.Metadata.Namespace,
-            proposal.Metadata.Name,
-            proposal.Spec.PolicyName,
-            $"{proposal.Spec.Target.Kind}/{proposal.Spec.Target.Name}",
-            proposal.Spec.RequestedBy,
-            asked.From.ToString(CultureInfo.InvariantCulture),
-            asked.To.ToString(CultureInfo.InvariantCulture),
-            asked.Alternative?.ToString(CultureInfo.InvariantCulture),
-            asked.RequiredApprovals.ToString(CultureInfo.InvariantCulture),
-            asked.RequiresTwoPersons ? "2p" : "1p",
+            .. ProposalAndAsk("scalecontrol-approval-v2", proposal, asked),
             approval.User,
             approval.Channel.ToString(),
             approval.Replicas.ToString(CultureInfo.InvariantCulture),

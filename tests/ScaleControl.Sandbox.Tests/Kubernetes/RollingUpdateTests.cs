@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ScaleControl.Testing.Kubernetes;
+using static ScaleControl.Sandbox.Tests.Kubernetes.RolloutSandbox;
 
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
@@ -120,32 +121,5 @@ public sealed class RollingUpdateTests
         Assert.DoesNotContain("nginx:1.28", podsLeft, StringComparison.Ordinal);
         Assert.Equal(["0 nginx:1.27 0", "0 nginx:1.28 3"], recreated);
         Assert.Contains("successfully rolled out", rollout.StdOut, StringComparison.Ordinal);
-    }
-
-    private static async Task<Kubectl> RunningAsync(SandboxHarness sandbox, string name, int replicas)
-    {
-        var kubectl = new Kubectl(sandbox.Server.BaseUri);
-        await kubectl.RunAsync("create", "namespace", "shop");
-        await kubectl.RunAsync("create", "deployment", name, "--image=nginx:1.27", $"--replicas={replicas}", "-n", "shop");
-        Pass(sandbox, TimeSpan.Zero);
-        Pass(sandbox, TimeSpan.FromSeconds(5));
-        Pass(sandbox, TimeSpan.Zero);
-        return kubectl;
-    }
-
-    // Each ReplicaSet as "<sort key> <image> <spec.replicas>", by image.
-    private static async Task<List<string>> SizesAsync(Kubectl kubectl)
-    {
-        var text = (await kubectl.RunAsync("get", "rs", "-n", "shop", "-o", "jsonpath={range .items[*]}0 {.spec.template.spec.containers[0].image} {.spec.replicas}{\"\\n\"}{end}")).StdOut;
-        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
-    }
-
-    private static async Task<string> ProgressingAsync(Kubectl kubectl) =>
-        (await kubectl.RunAsync("get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.status.conditions[?(@.type==\"Progressing\")].status} {.status.conditions[?(@.type==\"Progressing\")].reason}")).StdOut;
-
-    private static void Pass(SandboxHarness sandbox, TimeSpan advance)
-    {
-        sandbox.Time!.Advance(advance);
-        sandbox.Control.ReconcileNow();
     }
 }
