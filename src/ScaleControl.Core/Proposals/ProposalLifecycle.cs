@@ -372,14 +372,14 @@ public static class ProposalLifecycle
     }
 
     /// <summary>Approved → Applying, right before the (conditional) scale write.</summary>
-    public static TransitionResult StartApplying(ScaleProposal proposal, DateTimeOffset now, string by = SystemUser)
+    public static TransitionResult StartApplying(ScaleProposal proposal, DateTimeOffset now, string by = SystemUser, Func<ApprovalRecord, bool>? recorded = null)
     {
         if (proposal.Status.Phase != ProposalPhase.Approved)
         {
             return TransitionResult.No(proposal, $"cannot apply: the proposal is {proposal.Status.Phase}, not Approved");
         }
 
-        var replicas = ApprovedReplicas(proposal) ?? proposal.Spec.ToReplicas;
+        var replicas = ApprovedReplicas(proposal, recorded) ?? proposal.Spec.ToReplicas;
         var applying = Move(proposal, ProposalPhase.Applying, now, by, $"scaling {proposal.Spec.FromReplicas} → {replicas}");
         return TransitionResult.Ok(applying, applying.Status.Message!);
     }
@@ -389,7 +389,7 @@ public static class ProposalLifecycle
     /// outcome (its claim is older than <paramref name="claimTimeout"/>): the approval is not lost, the apply resumes.
     /// The resumed apply re-reads the workload, so a scale the stopped replica already wrote is not written twice.
     /// </summary>
-    public static TransitionResult ResumeApplying(ScaleProposal proposal, DateTimeOffset now, TimeSpan claimTimeout, string by = SystemUser)
+    public static TransitionResult ResumeApplying(ScaleProposal proposal, DateTimeOffset now, TimeSpan claimTimeout, string by = SystemUser, Func<ApprovalRecord, bool>? recorded = null)
     {
         if (proposal.Status.Phase != ProposalPhase.Applying)
         {
@@ -402,7 +402,7 @@ public static class ProposalLifecycle
             return TransitionResult.No(proposal, $"cannot resume: the apply claimed at {Time(claimedAt)} may still be running");
         }
 
-        var replicas = ApprovedReplicas(proposal) ?? proposal.Spec.ToReplicas;
+        var replicas = ApprovedReplicas(proposal, recorded) ?? proposal.Spec.ToReplicas;
         var why = proposal.Status.History.LastOrDefault()?.Message.StartsWith(NotScaledYet, StringComparison.Ordinal) == true
             ? $"its apply was interrupted at {Time(claimedAt)}"
             : $"the replica applying it stopped at {Time(claimedAt)}";
@@ -418,14 +418,14 @@ public static class ProposalLifecycle
     /// (<paramref name="reason"/>, e.g. the API server answered 500). The decision is kept under a claim dated now,
     /// which the leader resumes after the claim timeout (<see cref="ResumeApplying"/>), re-reading everything.
     /// </summary>
-    public static TransitionResult InterruptApplying(ScaleProposal proposal, DateTimeOffset now, string reason, string by = SystemUser)
+    public static TransitionResult InterruptApplying(ScaleProposal proposal, DateTimeOffset now, string reason, string by = SystemUser, Func<ApprovalRecord, bool>? recorded = null)
     {
         if (proposal.Status.Phase != ProposalPhase.Applying)
         {
             return TransitionResult.No(proposal, $"cannot interrupt: the proposal is {proposal.Status.Phase}, not Applying");
         }
 
-        var replicas = ApprovedReplicas(proposal) ?? proposal.Spec.ToReplicas;
+        var replicas = ApprovedReplicas(proposal, recorded) ?? proposal.Spec.ToReplicas;
         var interrupted = Move(proposal, ProposalPhase.Applying, now, by,
             $"{NotScaledYet} ({proposal.Spec.FromReplicas} → {replicas}): {reason}; nothing was written, the apply is resumed later");
         return TransitionResult.Ok(interrupted, interrupted.Status.Message!);
@@ -572,8 +572,11 @@ public static class ProposalLifecycle
     /// <summary>
     /// The replicas the approvers of <paramref name="proposal"/> agreed to: the most cautious choice among the approvals
     /// that stand (<see cref="Reapproval.Standing"/>: one of an earlier ask its approver approved again since does not).
+    /// With <paramref name="recorded"/> (the host's seal check), only approvals ScaleControl recorded: a record written by
+    /// hand never sizes the step, not even down.
     /// </summary>
-    public static int? ApprovedReplicas(ScaleProposal proposal) => ApprovedReplicas(Reapproval.Standing(proposal.Spec, proposal.Status.Approvals));
+    public static int? ApprovedReplicas(ScaleProposal proposal, Func<ApprovalRecord, bool>? recorded = null) =>
+        ApprovedReplicas(Reapproval.Standing(proposal.Spec, recorded is null ? proposal.Status.Approvals : [.. proposal.Status.Approvals.Where(recorded)]));
 
     /// <summary>The replicas the approvers agreed to: the most cautious choice among them (closest to the current count).</summary>
     public static int? ApprovedReplicas(IReadOnlyList<ApprovalRecord> approvals)

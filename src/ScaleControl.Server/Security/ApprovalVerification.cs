@@ -20,7 +20,10 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
     /// The approvals of <paramref name="proposal"/> ScaleControl recorded (their seal verifies, for this ask or an earlier
     /// one): what a scale uses up and what must not have been used before (<c>IUsedApprovalLedger</c>).
     /// </summary>
-    public IReadOnlyList<ApprovalRecord> Sealed(ScaleProposal proposal) => [.. proposal.Status.Approvals.Where(a => signer.Check(proposal, a).IsGenuine())];
+    public IReadOnlyList<ApprovalRecord> Sealed(ScaleProposal proposal) => [.. proposal.Status.Approvals.Where(Recorded(proposal))];
+
+    /// <summary>Whether ScaleControl recorded an approval of <paramref name="proposal"/>: only those size the step applied (<see cref="ProposalLifecycle.ApprovedReplicas(ScaleProposal, Func{ApprovalRecord, bool})"/>).</summary>
+    public Func<ApprovalRecord, bool> Recorded(ScaleProposal proposal) => approval => signer.Check(proposal, approval).IsGenuine();
 
     /// <summary>Why what the proposal orders beyond its spec cannot be trusted (<see cref="ApprovalSigner.OrderIntact"/>); null when it can.</summary>
     public string? OrderProblem(ScaleProposal proposal) => signer.OrderIntact(proposal)

@@ -107,6 +107,23 @@ public sealed class ApprovalIntegrityTests : IDisposable
     }
 
     [Fact]
+    public async Task Tick_HandWrittenLowApprovalBesideARecordedOne_DoesNotSizeTheStep_TheRecordedOneApplies()
+    {
+        var signer = _server.Service<ApprovalSigner>();
+        var genuine = await ForgedAsync(p => signer.SignFor(Approved(p, new ApprovalRecord { User = "zhangsan", Channel = ApprovalChannel.Api, At = _server.Time.GetUtcNow(), Replicas = 35 }), "zhangsan"));
+        // Someone who may edit ScaleProposal status adds a "more cautious" approval in lisi's name: 12 instead of 35.
+        var low = new ApprovalRecord { User = "lisi", Channel = ApprovalChannel.DingTalk, At = _server.Time.GetUtcNow(), Replicas = 12 };
+        await _server.Proposals.UpdateAsync(genuine with { Status = genuine.Status with { Approvals = [.. genuine.Status.Approvals, low] } }, default);
+
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        var applied = (await _server.Proposals.GetAsync("shop", genuine.Metadata.Name, default))!;
+        Assert.Equal(ProposalPhase.Applied, applied.Status.Phase);
+        Assert.Equal(35, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Contains(applied.Status.History, h => h.Message == "scaling 11 → 35");
+    }
+
+    [Fact]
     public async Task Tick_SignedApprovalOfAFailedApply_StatusRewoundToApproved_AfterTheFreezeEnded_NotAppliedAgain()
     {
         var signer = _server.Service<ApprovalSigner>();

@@ -283,7 +283,7 @@ public sealed class ApprovalService(
             return step;
         }
 
-        var claimed = ProposalLifecycle.StartApplying(approved, now, command.User);
+        var claimed = ProposalLifecycle.StartApplying(approved, now, command.User, counting is null ? null : a => counting.Recorded(a) != ApprovalSeal.NotRecorded);
         return claimed.Accepted ? step with { Proposal = claimed.Proposal } : step;
     }
 

@@ -47,7 +47,7 @@ public sealed class ScaleApplier(
     /// <summary>Applies an Approved proposal to the approved replicas; returns the final record (or the current one when another caller applies it).</summary>
     public async Task<ScaleProposal> ApplyAsync(ScaleProposal proposal, string by, CancellationToken cancellationToken)
     {
-        var claimed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.StartApplying(p, time.GetUtcNow(), by).IfAccepted(), cancellationToken);
+        var claimed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.StartApplying(p, time.GetUtcNow(), by, approvals.Recorded(p)).IfAccepted(), cancellationToken);
         if (claimed is null)
         {
             // Someone else claimed it (another replica or a simultaneous tap): they apply, we do not.
@@ -60,7 +60,7 @@ public sealed class ScaleApplier(
     /// <summary>Takes over an apply whose claim is older than <paramref name="claimTimeout"/> (its replica stopped) and finishes it.</summary>
     public async Task<ScaleProposal> ResumeAsync(ScaleProposal proposal, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
-        var claimed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.ResumeApplying(p, time.GetUtcNow(), claimTimeout).IfAccepted(), cancellationToken);
+        var claimed = await writer.UpdateAsync(proposal, p => ProposalLifecycle.ResumeApplying(p, time.GetUtcNow(), claimTimeout, recorded: approvals.Recorded(p)).IfAccepted(), cancellationToken);
         return claimed is null
             ? await writer.ReadAsync(proposal, cancellationToken)
             : await ApplyClaimedAsync(claimed, ProposalLifecycle.SystemUser, cancellationToken);
@@ -69,7 +69,7 @@ public sealed class ScaleApplier(
     /// <summary>Applies a proposal this caller holds the Applying claim on.</summary>
     public async Task<ScaleProposal> ApplyClaimedAsync(ScaleProposal claimed, string by, CancellationToken cancellationToken)
     {
-        var replicas = ProposalLifecycle.ApprovedReplicas(claimed) ?? claimed.Spec.ToReplicas;
+        var replicas = ProposalLifecycle.ApprovedReplicas(claimed, approvals.Recorded(claimed)) ?? claimed.Spec.ToReplicas;
         var policy = await policies.GetAsync(claimed.Metadata.Namespace, claimed.Spec.PolicyName, cancellationToken);
         var target = ProposalFactory.TargetOf(claimed);
         ScaleResult outcome;
@@ -135,7 +135,7 @@ public sealed class ScaleApplier(
         logger.ApplyInterrupted(claimed.Metadata.Namespace, claimed.Metadata.Name, target.ToString(), replicas, reason);
         var why = $"could not re-read the policy ({reason})";
         var interrupted = await writer.UpdateAsync(claimed, p => ProposalLifecycle.HoldsClaim(p, claimed)
-                ? ProposalLifecycle.InterruptApplying(p, time.GetUtcNow(), why).IfAccepted()
+                ? ProposalLifecycle.InterruptApplying(p, time.GetUtcNow(), why, recorded: approvals.Recorded(p)).IfAccepted()
                 : null, cancellationToken)
             ?? await writer.ReadAsync(claimed, cancellationToken);
         await announcer.EventAsync(interrupted, ScaleEventReasons.ScaleDeferred, $"not scaled to {replicas} yet: {why}; retried after the claim timeout (proposal {claimed.Metadata.Name})", warning: true, cancellationToken);
