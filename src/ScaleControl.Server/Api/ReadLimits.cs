@@ -89,7 +89,7 @@ public static class ReadLimits
             ? s_all.FirstOrDefault(l => l.Policy == policy)
             : null;
 
-    /// <summary>The token's user; a caller without one (refused later, or the sandbox's open pages) by its address.</summary>
+    /// <summary>The token's user; a caller without one by its address (authorization runs first, so only where none is asked).</summary>
     private static string Caller(HttpContext http) =>
         http.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"user:{name}" : $"address:{http.Connection.RemoteIpAddress}";
 
