@@ -43,14 +43,16 @@ public sealed record ProposalsCommand : ChatCommand
 }
 
 /// <param name="Name">A proposal name, or a workload name (then its open proposal is meant).</param>
-public sealed record ApproveCommand(string Namespace, string Name) : ChatCommand
+/// <param name="AllRows">Typed <c>approve all …</c>: every pending row of the card that proposal is on, as the card's "Approve all".</param>
+public sealed record ApproveCommand(string Namespace, string Name, bool AllRows = false) : ChatCommand
 {
     public override string Verb => "approve";
 
     public override bool Changes => true;
 }
 
-public sealed record RejectCommand(string Namespace, string Name, string? Reason) : ChatCommand
+/// <param name="AllRows">Typed <c>reject all …</c>: every pending row of the card that proposal is on, as the card's "Reject all".</param>
+public sealed record RejectCommand(string Namespace, string Name, string? Reason, bool AllRows = false) : ChatCommand
 {
     public override string Verb => "reject";
 

@@ -26,8 +26,8 @@ public static partial class ChatCommandParser
         ("whoami", "whoami"),
         ("status", "status [ns/workload]"),
         ("proposals", "proposals"),
-        ("approve", "approve <ns/proposal|ns/workload>"),
-        ("reject", "reject <ns/proposal|ns/workload> [reason]"),
+        ("approve", "approve [all] <ns/proposal|ns/workload>"),
+        ("reject", "reject [all] <ns/proposal|ns/workload> [reason]"),
         ("scale", "scale <ns/workload> <from>-><to> for <duration> [reason]"),
         ("freeze", "freeze <ns/workload|ns/*> for <duration> <reason>"),
         ("unfreeze", "unfreeze <ns/workload|ns/*>"),
@@ -69,8 +69,8 @@ public static partial class ChatCommandParser
             "whoami" => new ParsedCommand(new WhoAmICommand(), null),
             "status" or "st" => ParseStatus(args),
             "proposals" or "pending" => new ParsedCommand(new ProposalsCommand(), null),
-            "approve" => ParseTarget(args, "approve", (ns, name) => new ApproveCommand(ns, name), allowReason: false),
-            "reject" => ParseTarget(args, "reject", (ns, name, reason) => new RejectCommand(ns, name, reason)),
+            "approve" => ParseTarget(WithoutAll(args, out var approveAll), "approve", (ns, name) => new ApproveCommand(ns, name, approveAll), allowReason: false),
+            "reject" => ParseTarget(WithoutAll(args, out var rejectAll), "reject", (ns, name, reason) => new RejectCommand(ns, name, reason, rejectAll)),
             "scale" => ParseScale(args),
             "freeze" => ParseFreeze(args),
             "unfreeze" => args.Count == 1 && WholeNamespace(args[0]) is { } all
@@ -244,6 +244,13 @@ public static partial class ChatCommandParser
         return reason.Length > MaxReasonLength
             ? Fail($"reason too long (at most {MaxReasonLength} characters)")
             : new ParsedCommand(new FreezeCommand(ns, workload, duration, reason), null);
+    }
+
+    /// <summary><c>approve all ns/workload</c>: the words after "all", and that it was there (every row of the proposal's card).</summary>
+    private static List<string> WithoutAll(List<string> args, out bool all)
+    {
+        all = args.Count > 0 && string.Equals(args[0], "all", StringComparison.OrdinalIgnoreCase);
+        return all ? args[1..] : args;
     }
 
     /// <summary>The namespace of <c>ns/*</c> (every policy of it), or null.</summary>

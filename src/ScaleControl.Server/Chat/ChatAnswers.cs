@@ -26,7 +26,7 @@ public static class ChatAnswers
     public static CommandReply Help(Caller caller, string zone) => CommandReply.Done("ScaleControl commands", string.Join("\n\n",
         "**ScaleControl commands**",
         "- `status [ns/workload]`\n- `proposals`\n- `history ns/workload`",
-        "- `approve ns/workload` · `reject ns/workload [reason]`",
+        "- `approve ns/workload` · `reject ns/workload [reason]` (`approve all ns/workload`: every row of its card)",
         "- `scale ns/workload 2->6 for 30m [reason]` (only if it runs 2 now)",
         "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` (or `ns/*`) · `unpin ns/workload`",
         "- `undo ns/workload [reason]` (its latest applied change, or `undo ns/proposal`)",
@@ -157,9 +157,13 @@ public static class ChatAnswers
         }
 
         var lines = open.Take(MaxLines).Select(p =>
-            $"- `{p.Metadata.Namespace}/{p.Metadata.Name}` {p.Spec.Target.Name} {p.Spec.FromReplicas} → {p.Spec.ToReplicas} · {p.Status.Phase} · expires {clock.Format(p.Spec.ExpiresAt)}");
+            $"- `{p.Metadata.Namespace}/{p.Metadata.Name}` {p.Spec.Target.Name} {p.Spec.FromReplicas} → {p.Spec.ToReplicas} · {p.Status.Phase} · expires {clock.Format(p.Spec.ExpiresAt)}{OnCard(p)}");
         return CommandReply.Done("Proposals", $"**Open proposals ({open.Count})**\n\n{string.Join("\n", lines)}");
     }
+
+    /// <summary>Rows of one group card say so, since <c>approve all</c> decides them together.</summary>
+    private static string OnCard(ScaleProposal proposal) =>
+        proposal.Spec.Group is { } group ? $" · card **{MarkdownText.Escape(group)}**" : "";
 
     public static CommandReply History(string ns, string workload, IReadOnlyList<HistoryEntry> entries, GroupTimes clock)
     {

@@ -72,8 +72,8 @@ public sealed partial class ChatCommandService(
             StatusCommand c => StatusAsync(c, cancellationToken),
             ProposalsCommand => ProposalsAsync(cancellationToken),
             HistoryCommand c => HistoryAsync(c, cancellationToken),
-            ApproveCommand c => DecideAsync(request, c.Namespace, c.Name, approve: true, null, cancellationToken),
-            RejectCommand c => DecideAsync(request, c.Namespace, c.Name, approve: false, c.Reason, cancellationToken),
+            ApproveCommand c => DecideAsync(request, c.Namespace, c.Name, approve: true, null, cancellationToken, c.AllRows),
+            RejectCommand c => DecideAsync(request, c.Namespace, c.Name, approve: false, c.Reason, cancellationToken, c.AllRows),
             ScaleCommand c => ScaleAsync(request, c, confirmed, cancellationToken),
             FreezeCommand c => FreezeAsync(request, c, confirmed, cancellationToken),
             UnfreezeCommand c => UnfreezeAsync(request, c, cancellationToken),
@@ -151,8 +151,12 @@ public sealed partial class ChatCommandService(
         return ChatAnswers.History(command.Namespace, command.Workload, entries, clock);
     }
 
-    /// <summary>approve/reject a proposal by name, or the open proposal of a workload.</summary>
-    private async Task<CommandReply> DecideAsync(CommandRequest request, string ns, string name, bool approve, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// approve/reject a proposal by name, or the open proposal of a workload; with <paramref name="allRows"/> every pending
+    /// row of the card it is on, through the same inbox and rules as the card's "Approve all" (each row at its target now,
+    /// as a single <c>approve</c> grants; the answer names each row's count).
+    /// </summary>
+    private async Task<CommandReply> DecideAsync(CommandRequest request, string ns, string name, bool approve, string? reason, CancellationToken cancellationToken, bool allRows = false)
     {
         var proposal = await proposals.GetAsync(ns, name, cancellationToken)
             ?? (await proposals.ListAsync(ns, cancellationToken))
@@ -164,19 +168,44 @@ public sealed partial class ChatCommandService(
             return CommandReply.Refused($"No pending proposal `{ns}/{name}` (and none for a workload of that name). Send `proposals`.");
         }
 
-        var result = await approvals.DecideAsync(
-            new ApprovalCommand(ns, proposal.Metadata.Name, request.Sender, Channel, approve, Reason: reason ?? (approve ? null : "rejected in chat")),
-            cancellationToken);
-        var target = $"{ns}/{proposal.Spec.Target.Name}";
-        if (result.Kind is not (ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate))
+        var rows = allRows ? [.. (await announcer.CardRowsAsync(proposal, cancellationToken)).Where(p => p.Status.Phase == ProposalPhase.Pending)] : new List<ScaleProposal> { proposal };
+        // A card's rows may span namespaces: the sender needs the operator role in each, as for one row.
+        if (rows.Select(r => r.Metadata.Namespace).Distinct().FirstOrDefault(n => people.Find(request.Sender)?.CanActIn(n) != true) is { } outside)
         {
-            return CommandReply.Refused($"{(approve ? "Approval" : "Rejection")} of **{target}** refused: {MarkdownText.Escape(result.Message)}");
+            return CommandReply.Refused($"`{(approve ? "approve" : "reject")} all` needs the operator role in `{outside}` too (a row of this card is there). Nothing was changed.");
         }
 
-        await AuditAsync(ProposalFactory.TargetOf(proposal), request, cancellationToken);
+        var result = await approvals.DecideAsync(
+            new ApprovalCommand(ns, proposal.Metadata.Name, request.Sender, Channel, approve, Reason: reason ?? (approve ? null : "rejected in chat"), AllRows: allRows),
+            cancellationToken);
+        var target = allRows ? CardName(proposal, rows.Count) : $"**{ns}/{proposal.Spec.Target.Name}**";
+        if (result.Kind is not (ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate))
+        {
+            return CommandReply.Refused($"{(approve ? "Approval" : "Rejection")} of {target} refused: {MarkdownText.Escape(result.Message)}");
+        }
+
+        foreach (var row in rows)
+        {
+            await AuditAsync(ProposalFactory.TargetOf(row), request, cancellationToken);
+        }
+
         var stored = result.Proposal ?? proposal;
-        return CommandReply.Done(approve ? "Approved" : "Rejected",
-            $"**{target}** {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{MarkdownText.Escape(result.Message)}"); // it quotes the typed reason
+        var verb = approve ? "Approved" : "Rejected";
+        var text = allRows
+            ? $"{target} by {request.Sender}: {MarkdownText.Escape(result.Message)}" // it quotes the typed reason
+            : $"{target} {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{MarkdownText.Escape(result.Message)}{await OtherRowsAsync(stored, approve, cancellationToken)}";
+        return CommandReply.Done(verb, text);
+    }
+
+    private static string CardName(ScaleProposal proposal, int rows) =>
+        proposal.Spec.Group is { } group ? $"the **{MarkdownText.Escape(group)}** card ({rows} rows)" : $"the card of **{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}** ({rows} rows)";
+
+    /// <summary>A row decided alone on a card with other rows still waiting says how to decide them all, as the card's buttons would.</summary>
+    private async Task<string> OtherRowsAsync(ScaleProposal decided, bool approve, CancellationToken cancellationToken)
+    {
+        var waiting = (await announcer.CardRowsAsync(decided, cancellationToken)).Count(p => p.Key != decided.Key && p.Status.Phase == ProposalPhase.Pending);
+        var verb = approve ? "approve" : "reject";
+        return waiting == 0 ? "" : $"\n\n{waiting} more {(waiting == 1 ? "row waits" : "rows wait")} on this card: `{verb} all {decided.Metadata.Namespace}/{decided.Spec.Target.Name}` decides them all.";
     }
 
     private async Task<CommandReply> ScaleAsync(CommandRequest request, ScaleCommand command, bool confirmed, CancellationToken cancellationToken)

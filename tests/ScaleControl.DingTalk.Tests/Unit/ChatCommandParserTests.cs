@@ -16,6 +16,8 @@ public sealed class ChatCommandParserTests
         { "proposals", new ProposalsCommand() },
         { "approve shop/checkout-api-20261204-1", new ApproveCommand("shop", "checkout-api-20261204-1") },
         { "reject shop/checkout-api too early", new RejectCommand("shop", "checkout-api", "too early") },
+        { "approve all feed/feed-api", new ApproveCommand("feed", "feed-api", AllRows: true) },
+        { "Reject ALL feed/feed-api bot traffic", new RejectCommand("feed", "feed-api", "bot traffic", AllRows: true) },
         { "scale shop/checkout-api 2->6 for 30m gala", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(30), "gala") },
         { "scale shop/checkout-api 2 -> 6 for 1h30m", new ScaleCommand("shop", "checkout-api", 2, 6, TimeSpan.FromMinutes(90), "chat") },
         { "scale shop/checkout-api 6→2 for 1d quiet night", new ScaleCommand("shop", "checkout-api", 6, 2, TimeSpan.FromDays(1), "quiet night") },
@@ -111,6 +113,8 @@ public sealed class ChatCommandParserTests
     [InlineData("scale shop/checkout-api 6->99999 for 30m", "`6->99999`: the target must be 1 to 10000 replicas (and the running count at most 10000)")]
     [InlineData("scale shop/checkout-api 6->12345678901 for 30m", "the target must be 1 to 10000 replicas")]
     [InlineData("approve", "usage: `approve")]
+    [InlineData("approve all", "usage: `approve [all] <ns/proposal|ns/workload>`")]
+    [InlineData("approve all feed/a feed/b", "usage: `approve")]
     [InlineData("unpin shop/a extra", "usage: `unpin")]
     [InlineData("freeze shop/a for 1h", "usage: `freeze")]
     [InlineData("prepair shop/a at 20:00 expect 3x for 20m reason x", "Did you mean `prepare")]
