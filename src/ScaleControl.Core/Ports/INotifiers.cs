@@ -73,6 +73,9 @@ public static class ScaleEventReasons
 {
     public const string ScaledByScaleControl = "ScaledByScaleControl";
     public const string ScaleProposalCreated = "ScaleProposalCreated";
+
+    /// <summary>A pending proposal's target moved with the traffic (same record, same card), its own reason so it can be filtered apart from new ones.</summary>
+    public const string ScaleProposalAmended = "ScaleProposalAmended";
     public const string ScaleProposalApproved = "ScaleProposalApproved";
     public const string ScaleProposalRejected = "ScaleProposalRejected";
 

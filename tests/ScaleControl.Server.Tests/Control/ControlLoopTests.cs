@@ -50,6 +50,9 @@ public sealed class ControlLoopTests : IDisposable
         Assert.Equal((10, 20), (only.Status.Amendments.Single().FromTarget, only.Status.Amendments.Single().ToTarget));
         Assert.Single(_server.Cards.Sent);
         Assert.Contains(_server.Cards.Updates, u => u.Metadata.Name == only.Metadata.Name && u.Spec.ToReplicas == 20);
+        // Its own Event reason (it was ScaleProposalCreated, so `kubectl get events` read as a second proposal).
+        Assert.Equal(1, _server.Events.Recorded.Count(e => e.Reason == ScaleEventReasons.ScaleProposalCreated));
+        Assert.Contains(_server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaleProposalAmended && e.Message.Contains("10 → 20", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -150,7 +150,7 @@ public sealed class ProposalService(
             : null, cancellationToken);
         if (amended is not null)
         {
-            await announcer.EventAsync(amended, ScaleEventReasons.ScaleProposalCreated,
+            await announcer.EventAsync(amended, ScaleEventReasons.ScaleProposalAmended,
                 $"proposal {amended.Metadata.Name} {amended.Status.Message}: {amended.Spec.Reason}", warning: false, cancellationToken);
         }
 
