@@ -60,6 +60,20 @@ public static partial class ProposalRules
         && newer.CurrentReplicas == pending.Spec.FromReplicas
         && newer.Direction == (pending.Spec.ToReplicas > pending.Spec.FromReplicas ? ScaleDirection.Up : ScaleDirection.Down);
 
+    /// <summary>
+    /// Whether amending <paramref name="pending"/> to <paramref name="newer"/> waits: every amendment waits
+    /// <see cref="AmendInterval"/> since the last change, and one that lowers a scale-up's target waits the policy's
+    /// scale-down stabilization window (the evidence the engine wants before it gives back replicas). Live: a card asked
+    /// 6, 5, 6, 5 within three minutes as the headroom moved with the noise; now it asks 6 until the lower need has held.
+    /// </summary>
+    public static bool AmendmentWaits(ScalePolicy policy, ScaleProposal pending, in Decision newer, DateTimeOffset now)
+    {
+        var since = now - LastChange(pending);
+        var lowersAScaleUp = pending.Spec.ToReplicas > pending.Spec.FromReplicas && newer.DesiredReplicas < pending.Spec.ToReplicas;
+        var window = TimeSpan.FromSeconds(policy.Spec.Behavior.ScaleDown.StabilizationWindowSeconds);
+        return since < AmendInterval || (lowersAScaleUp && since < window);
+    }
+
     /// <summary>When the proposal last changed its target (its last amendment, else its creation).</summary>
     public static DateTimeOffset LastChange(ScaleProposal proposal) =>
         proposal.Status.Amendments.Count > 0 ? proposal.Status.Amendments[^1].At : ProposalFactory.CreatedAt(proposal);

@@ -56,6 +56,27 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Tick_NeedDipsBelowAPendingScaleUp_TheCardKeepsItsTargetUntilTheDipHeldTheScaleDownWindow()
+    {
+        // Live: a card asked 6, 5, 6, 5 within three minutes as the headroom moved with the noise.
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 800);
+
+        await Tick(seconds: 40); // past the amend interval: a rise would be amended now, a dip is not
+        Assert.Equal(10, Assert.Single(await Open("shop")).Spec.ToReplicas);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await Tick(seconds: 40);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 800);
+        await Tick(seconds: 200);
+        Assert.Empty(Assert.Single(await Open("shop")).Status.Amendments);
+
+        await Tick(seconds: 30); // 310 s since it was proposed: the scale-down window (300 s) has passed
+        var amended = Assert.Single(await Open("shop"));
+        Assert.Equal((10, 8), (amended.Status.Amendments.Single().FromTarget, amended.Spec.ToReplicas));
+    }
+
+    [Fact]
     public async Task History_AmendedProposal_ProposedRowSaysWhatWasAskedThenAndWhy_AmendedRowTheChange()
     {
         // Live (storm walkthrough): a card proposed 3 → 4 at 17:28:47 and amended to 14 by 17:29:47 showed in the

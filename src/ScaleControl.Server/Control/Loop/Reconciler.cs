@@ -390,7 +390,7 @@ public sealed class Reconciler(
             case DecisionOutcome.Propose when pending is not null && ProposalRules.Differs(policy, pending, decision, workload):
                 if (pending.Spec.FromReplicas == workload.SpecReplicas && ProposalRules.CanAmend(pending, decision))
                 {
-                    if (now - ProposalRules.LastChange(pending) < ProposalRules.AmendInterval)
+                    if (ProposalRules.AmendmentWaits(policy, pending, decision, now))
                     {
                         return (null, null);
                     }
