@@ -8,8 +8,9 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
 /// The Deployment, ReplicaSet and StatefulSet controllers: keep each workload's pods at spec.replicas. A Deployment
-/// owns one ReplicaSet per pod template and sizes them by its strategy (<see cref="DeploymentRollout"/>).
-/// A StatefulSet owns pods name-0..name-(n-1) and replaces outdated ones from the highest ordinal, one at a time.
+/// owns one ReplicaSet per pod template and sizes them by its strategy (<see cref="DeploymentRollout"/>); a
+/// ReplicaSet deletes surplus pods in <see cref="PodDeletionOrder"/>. A StatefulSet owns pods name-0..name-(n-1) and
+/// replaces outdated ones from the highest ordinal, one at a time, as its podManagementPolicy and minReadySeconds allow.
 /// </summary>
 internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler, TimeProvider time)
 {
