@@ -70,6 +70,46 @@ public sealed class WorkloadValidationTests
     }
 
     [Fact]
+    public async Task Apply_ReplicaSetOrDeploymentThatDoesNotRestartAlways_Is422AsTheApiserverSays()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        var replicaSet = await kubectl.RunRawAsync("apply", "-f", kubectl.WriteFile("front.yaml", """
+            apiVersion: apps/v1
+            kind: ReplicaSet
+            metadata: {name: front, namespace: default}
+            spec:
+              minReadySeconds: -3
+              selector: {matchLabels: {app: front}}
+              template:
+                metadata: {labels: {app: front}}
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: front, image: "front:1"}]
+            """));
+        var deployment = await kubectl.RunRawAsync("apply", "-f", kubectl.WriteFile("web.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec:
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  restartPolicy: OnFailure
+                  containers: [{name: web, image: "web:1"}]
+            """));
+
+        Assert.Contains("""The ReplicaSet "front" is invalid: """, replicaSet.StdErr, StringComparison.Ordinal);
+        Assert.Contains("* spec.minReadySeconds: Invalid value: -3: must be greater than or equal to 0", replicaSet.StdErr, StringComparison.Ordinal);
+        Assert.Contains("""* spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always""", replicaSet.StdErr, StringComparison.Ordinal);
+        Assert.Contains("""The Deployment "web" is invalid: spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: "Always""", deployment.StdErr, StringComparison.Ordinal);
+        Assert.Null(sandbox.Control.Get("apps/v1", "ReplicaSet", "default", "front"));
+        Assert.Null(sandbox.Control.Get("apps/v1", "Deployment", "default", "web"));
+    }
+
+    [Fact]
     public async Task Apply_DeploymentWithAChangedSelector_Is422FieldIsImmutable()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

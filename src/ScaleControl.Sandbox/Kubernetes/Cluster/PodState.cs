@@ -8,14 +8,15 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// <summary>What the controllers need of a pod, read without copying the stored object.</summary>
 internal sealed record PodState(
     string Namespace, string Name, string Uid, string? OwnerUid, string Revision, string? NodeName, bool Ready,
-    string Created, string? StartTime, long MilliCpu, long Memory, bool Terminating, DateTimeOffset? ReadySince)
+    string Created, string? StartTime, long MilliCpu, long Memory, bool Terminating, DateTimeOffset? ReadySince,
+    string? Phase, int Restarts, int DeletionCost)
 {
     public bool Bound => NodeName is not null;
 
     /// <summary>
     /// podutil.IsPodAvailable: ready, and for minReadySeconds (its Ready condition's lastTransitionTime plus them is
-    /// strictly before now, as in 1.32; 1.34 made it "at or before"). What a ReplicaSet's availableReplicas and a
-    /// rollout's maxUnavailable count.
+    /// strictly before now, as in 1.32; 1.34 made it "at or before"). What a ReplicaSet's and a StatefulSet's
+    /// availableReplicas, a Deployment rollout's maxUnavailable and a StatefulSet's OrderedReady rollout count.
     /// </summary>
     public bool IsAvailable(int minReadySeconds, DateTimeOffset now) =>
         Ready && (minReadySeconds <= 0 || (ReadySince is { } since && since.AddSeconds(minReadySeconds) < now));
@@ -37,19 +38,18 @@ internal sealed record PodState(
             cpu,
             memory,
             pod["metadata"]?["deletionTimestamp"] is not null,
-            Timestamps.Parse(JsonPaths.GetString(BuiltInResources.ConditionOf(pod, "Ready"), "lastTransitionTime")));
+            Timestamps.Parse(JsonPaths.GetString(BuiltInResources.ConditionOf(pod, "Ready"), "lastTransitionTime")),
+            JsonPaths.GetString(pod, "status.phase"),
+            (pod["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().Select(c => JsonPaths.GetInt(c, "restartCount") ?? 0).DefaultIfEmpty(0).Max() ?? 0,
+            PodDeletionOrder.DeletionCost((string?)pod["metadata"]?["annotations"]?[PodDeletionOrder.DeletionCostAnnotation]));
     }
-
-    /// <summary>The order in which a ReplicaSet deletes pods: unscheduled, then not ready, then the youngest.</summary>
-    public static IEnumerable<PodState> InDeletionOrder(IEnumerable<PodState> pods) =>
-        pods.OrderBy(p => p.Bound).ThenBy(p => p.Ready).ThenByDescending(p => p.Created, StringComparer.Ordinal).ThenByDescending(p => p.Name, StringComparer.Ordinal);
 }
 
 /// <summary>What the controllers need of a Deployment, StatefulSet or ReplicaSet.</summary>
 internal sealed record WorkloadState(
     string Namespace, string Name, string Uid, string? OwnerUid, int Generation, int Replicas, string TemplateHash, string Revision, JsonObject Template,
     int ReadyInStatus, int RolloutRevision, bool Deleting, string Created, int? DesiredReplicas, int? MaxReplicas,
-    int MinReadySeconds, bool Paused, int StatusReplicas, int ObservedGeneration)
+    int MinReadySeconds, bool Paused, int StatusReplicas, int ObservedGeneration, string? PodManagementPolicy)
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
     public const string DesiredReplicasAnnotation = "deployment.kubernetes.io/desired-replicas";
@@ -78,7 +78,8 @@ internal sealed record WorkloadState(
             JsonPaths.GetInt(o, "spec.minReadySeconds") ?? 0,
             o["spec"]?["paused"] is JsonValue paused && paused.TryGetValue<bool>(out var isPaused) && isPaused,
             JsonPaths.GetInt(o, "status.replicas") ?? 0,
-            JsonPaths.GetInt(o, "status.observedGeneration") ?? 0);
+            JsonPaths.GetInt(o, "status.observedGeneration") ?? 0,
+            JsonPaths.GetString(o, "spec.podManagementPolicy"));
     }
 
     private static int? Annotation(JsonObject o, string key) =>

@@ -8,8 +8,9 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
 /// The Deployment, ReplicaSet and StatefulSet controllers: keep each workload's pods at spec.replicas. A Deployment
-/// owns one ReplicaSet per pod template and sizes them by its strategy (<see cref="DeploymentRollout"/>).
-/// A StatefulSet owns pods name-0..name-(n-1) and replaces outdated ones from the highest ordinal, one at a time.
+/// owns one ReplicaSet per pod template and sizes them by its strategy (<see cref="DeploymentRollout"/>); a
+/// ReplicaSet deletes surplus pods in <see cref="PodDeletionOrder"/>. A StatefulSet owns pods name-0..name-(n-1) and
+/// replaces outdated ones from the highest ordinal, one at a time, as its podManagementPolicy and minReadySeconds allow.
 /// </summary>
 internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler, TimeProvider time)
 {
@@ -44,7 +45,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
                 continue;
             }
 
-            ScaleTo(replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, "ReplicaSet", replicaSet.Template, pods[replicaSet.Uid].ToList(),
+            ScaleTo(replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, "ReplicaSet", replicaSet.Template, pods[replicaSet.Uid].ToList(), [],
                 replicaSet.Replicas, 0, () => $"{replicaSet.Name}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
         }
 
@@ -123,6 +124,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             SyncNewReplicaSet(deployment, stored, newSet.ReplicaSet, newest);
         }
 
+        var related = owned.SelectMany(r => pods[r.Uid]).ToList();
         foreach (var size in newSet is null ? oldSets : [.. oldSets, newSet])
         {
             SetReplicas(size, deployment, strategy);
@@ -130,7 +132,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             if (!replicaSet.Deleting)
             {
                 // The ReplicaSet controller, in the same pass: its pods follow its new size.
-                ScaleTo(replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, "ReplicaSet", replicaSet.Template, pods[replicaSet.Uid].ToList(), size.Replicas,
+                ScaleTo(replicaSet.Namespace, replicaSet.Name, replicaSet.Uid, "ReplicaSet", replicaSet.Template, pods[replicaSet.Uid].ToList(), related, size.Replicas,
                     size == newSet ? startReady : 0, () => $"{replicaSet.Name}-{PodObjects.RandomSuffix()}", new Dictionary<string, string>());
             }
         }
@@ -227,25 +229,52 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
         }
 
-        // RollingUpdate: when every pod is ready, replace the highest outdated ordinal (it is recreated next pass).
-        var kept = byOrdinal.Where(kv => kv.Key >= 0 && kv.Key < statefulSet.Replicas).ToList();
-        if (kept.Count == statefulSet.Replicas && kept.TrueForAll(kv => kv.Value.Ready)
-            && kept.Where(kv => kv.Value.Revision != revision).OrderByDescending(kv => kv.Key).Select(kv => kv.Value).FirstOrDefault() is { } outdated)
+        if (RollingUpdateTarget(statefulSet, byOrdinal, revision) is { } outdated)
         {
             Delete(BuiltInResources.Pods, outdated.Namespace, outdated.Name);
         }
     }
 
+    // RollingUpdate (1.32): the highest outdated ordinal is replaced (and recreated next pass) once every pod above it
+    // is ready. OrderedReady first waits, as processReplica does, for every pod to be there, ready and available (ready
+    // for minReadySeconds); Parallel does not, so there minReadySeconds does not slow a rollout (fixed only in 1.33).
+    private PodState? RollingUpdateTarget(WorkloadState statefulSet, Dictionary<int, PodState> byOrdinal, string revision)
+    {
+        var now = time.GetUtcNow();
+        var parallel = statefulSet.PodManagementPolicy == "Parallel";
+        if (!parallel && Enumerable.Range(0, statefulSet.Replicas).Any(i => !byOrdinal.TryGetValue(i, out var pod) || !pod.IsAvailable(statefulSet.MinReadySeconds, now)))
+        {
+            return null;
+        }
+
+        for (var ordinal = statefulSet.Replicas - 1; ordinal >= 0; ordinal--)
+        {
+            if (!byOrdinal.TryGetValue(ordinal, out var pod) || (pod.Revision == revision && !pod.Ready))
+            {
+                return null; // just created, terminating or not ready: wait for it
+            }
+
+            if (pod.Revision != revision)
+            {
+                return pod;
+            }
+        }
+
+        return null;
+    }
+
+    // manageReplicas: create the missing pods, or delete the surplus in getPodsToDelete's order (related: the pods of
+    // the owning Deployment's ReplicaSets, which rank pods by how crowded their node is).
     private void ScaleTo(
-        string ns, string ownerName, string ownerUid, string ownerKind, JsonObject template, List<PodState> pods, int replicas, int startReady,
-        Func<string> nameOf, Dictionary<string, string> labels)
+        string ns, string ownerName, string ownerUid, string ownerKind, JsonObject template, List<PodState> pods, IEnumerable<PodState> related,
+        int replicas, int startReady, Func<string> nameOf, Dictionary<string, string> labels)
     {
         for (var i = pods.Count; i < replicas; i++)
         {
             CreatePod(ns, nameOf(), template, Owner("apps/v1", ownerKind, ownerName, ownerUid), labels, startReady-- > 0);
         }
 
-        foreach (var pod in PodState.InDeletionOrder(pods).Take(Math.Max(0, pods.Count - replicas)))
+        foreach (var pod in PodDeletionOrder.PodsToDelete(pods, related, pods.Count - replicas, time.GetUtcNow()))
         {
             Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
         }

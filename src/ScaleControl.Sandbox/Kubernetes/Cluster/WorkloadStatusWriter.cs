@@ -47,11 +47,11 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
 
         foreach (var statefulSet in operations.Store.Project(BuiltInResources.StatefulSets.Storage, WorkloadState.Of))
         {
-            Write(BuiltInResources.StatefulSets, statefulSet, status => WriteStatefulSet(status, statefulSet, pods[statefulSet.Uid].ToList()));
+            Write(BuiltInResources.StatefulSets, statefulSet, status => WriteStatefulSet(status, statefulSet, pods[statefulSet.Uid].ToList(), now));
         }
     }
 
-    private static void WriteStatefulSet(JsonObject status, WorkloadState statefulSet, List<PodState> pods)
+    private static void WriteStatefulSet(JsonObject status, WorkloadState statefulSet, List<PodState> pods, DateTimeOffset now)
     {
         var updateRevision = $"{statefulSet.Name}-{statefulSet.TemplateHash}";
         var outdated = pods.Where(p => p.Revision != updateRevision).GroupBy(p => p.Revision).OrderByDescending(g => g.Count()).FirstOrDefault();
@@ -59,7 +59,7 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
         status["observedGeneration"] = statefulSet.Generation;
         status["replicas"] = pods.Count;
         status["readyReplicas"] = pods.Count(p => p.Ready);
-        status["availableReplicas"] = pods.Count(p => p.Ready);
+        status["availableReplicas"] = pods.Count(p => p.IsAvailable(statefulSet.MinReadySeconds, now)); // computeReplicaStatus
         status["currentReplicas"] = pods.Count(p => p.Revision == currentRevision);
         status["updatedReplicas"] = pods.Count(p => p.Revision == updateRevision);
         status["currentRevision"] = currentRevision;

@@ -88,6 +88,8 @@ internal static class BuiltInResources
         Model = typeof(k8s.Models.V1ReplicaSet),
         ShortNames = ["rs"],
         ApplyDefaults = o => PodSpecDefaults.Template(o.Obj("spec")),
+        Validate = WorkloadSpecRules.Validate,
+        ValidateUpdate = WorkloadSpecRules.SelectorUnchanged,
         Categories = ["all"],
         HasStatusSubresource = true,
         Columns =

@@ -6,11 +6,12 @@ using ScaleControl.Sandbox.Kubernetes.Selectors;
 namespace ScaleControl.Sandbox.Kubernetes.Resources;
 
 /// <summary>
-/// The parts of apps/validation's ValidateDeploymentSpec and ValidateStatefulSetSpec a manifest meets: replicas not
-/// negative, a selector that is present, not empty and matches the template's labels, and a template with at least
-/// one container, each named and with an image, restarting Always; a Deployment's minReadySeconds and
-/// revisionHistoryLimit not negative and its progress deadline above minReadySeconds; a Deployment's selector never changes, nor a
-/// StatefulSet's spec beyond the fields its update may touch. Messages and values as the apiserver prints them.
+/// The parts of apps/validation's ValidateDeploymentSpec, ValidateReplicaSetSpec and ValidateStatefulSetSpec a
+/// manifest meets: replicas and minReadySeconds not negative, a selector that is present, not empty and matches the
+/// template's labels, and a template with at least one container, each named and with an image, restarting Always; a
+/// Deployment's revisionHistoryLimit not negative and its progress deadline above minReadySeconds; a Deployment's or
+/// ReplicaSet's selector never changes, nor a StatefulSet's spec beyond the fields its update may touch. Messages and
+/// values as the apiserver prints them.
 /// </summary>
 internal static class WorkloadSpecRules
 {
@@ -27,6 +28,13 @@ internal static class WorkloadSpecRules
             errors.Add(FieldError.Invalid("spec.replicas", replicas, "must be greater than or equal to 0"));
         }
 
+        // ValidateStatefulSetSpec and ValidateReplicaSetSpec check minReadySeconds right after replicas; a Deployment's
+        // comes with its other timings, at the end.
+        if (kind is "statefulset" or "replicaset" && JsonPaths.GetInt(workload, "spec.minReadySeconds") is < 0 and var minReady)
+        {
+            errors.Add(FieldError.Invalid("spec.minReadySeconds", minReady, "must be greater than or equal to 0"));
+        }
+
         if (workload["spec"]?["selector"] is not JsonObject selector)
         {
             errors.Add(FieldError.Required("spec.selector", ""));
@@ -37,7 +45,11 @@ internal static class WorkloadSpecRules
         var labels = template?["metadata"]?["labels"] as JsonObject;
         if ((selector["matchLabels"] as JsonObject ?? []).Count + (selector["matchExpressions"] as JsonArray ?? []).Count == 0)
         {
-            errors.Add(new FieldError("spec.selector", FieldErrorType.Invalid, $"empty selector is invalid for {kind}") { GoValue = GoLabelSelector(selector) });
+            // ValidateReplicaSetSpec says "deployment" too.
+            errors.Add(new FieldError("spec.selector", FieldErrorType.Invalid, $"empty selector is invalid for {(kind == "replicaset" ? "deployment" : kind)}")
+            {
+                GoValue = GoLabelSelector(selector),
+            });
         }
         else if (!LabelSelector.FromObject(selector).MatchesLabels(labels))
         {
@@ -93,7 +105,7 @@ internal static class WorkloadSpecRules
         }
     }
 
-    /// <summary>The Deployment strategy's ValidateUpdate for apps/v1: the selector may not change.</summary>
+    /// <summary>The Deployment and ReplicaSet strategies' ValidateUpdate for apps/v1: the selector may not change.</summary>
     public static List<FieldError> SelectorUnchanged(JsonObject before, JsonObject next) =>
         JsonNode.DeepEquals(before["spec"]?["selector"], next["spec"]?["selector"]) || next["spec"]?["selector"] is not JsonObject selector
             ? []
