@@ -60,7 +60,8 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton(provider =>
         {
             var settings = provider.GetRequiredService<IOptions<DingTalkOptions>>().Value;
-            return new ApprovalCardContent(TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone), settings.DetailsBaseUrl, settings.UserNames, provider.GetRequiredService<TimeProvider>());
+            return new ApprovalCardContent(TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone), settings.DetailsBaseUrl, settings.UserNames, provider.GetRequiredService<TimeProvider>(),
+                provider.GetService<IRecordSeals>()); // the host's seal check: a record written by hand is marked, never sizes the step
         });
         services.TryAddSingleton(provider => GroupTimes.From(provider.GetRequiredService<IOptions<DingTalkOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<DingEscalation>();

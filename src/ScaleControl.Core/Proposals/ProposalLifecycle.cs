@@ -86,9 +86,13 @@ public static class ProposalLifecycle
     /// the phase becomes Approved once the rules are met — with <paramref name="counting"/>, once enough approvals
     /// count against the policy as it is now (<see cref="ApprovalCounting"/>), so a tap that falls short of it (an
     /// earlier approver removed from the roster, requiredApprovals raised) asks for another approval instead of
-    /// claiming an apply that would fail.
+    /// claiming an apply that would fail. With <paramref name="recorded"/> (the host's seal check), the approval that
+    /// completes the rules names and sizes the step from the approvals ScaleControl recorded and this one: what the
+    /// applier will scale to (<see cref="ApprovedReplicas(ScaleProposal, Func{ApprovalRecord, bool})"/>), not a "more
+    /// cautious" record written by hand beside them.
     /// </summary>
-    public static TransitionResult Approve(ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, int? replicas = null, ApprovalCountRules? counting = null)
+    public static TransitionResult Approve(
+        ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, int? replicas = null, ApprovalCountRules? counting = null, Func<ApprovalRecord, bool>? recorded = null)
     {
         var spec = proposal.Spec;
         var status = proposal.Status;
@@ -137,7 +141,8 @@ public static class ProposalLifecycle
             return TransitionResult.Ok(pending, $"{again}approval by {user} recorded; {missing}");
         }
 
-        var standing = Reapproval.Standing(spec, approvals);
+        // The approval recorded now is sealed in the same write.
+        var standing = Reapproval.Standing(spec, recorded is null ? approvals : [.. approvals.Where(a => ReferenceEquals(a, fresh) || recorded(a))]);
         var by = string.Join(", ", standing.Select(a => a.User));
         var agreed = ApprovedReplicas(standing)!.Value;
         var rest = partly && agreed != spec.ToReplicas ? $"; {agreed} → {spec.ToReplicas} stays pending (the target rose after the tap)" : "";

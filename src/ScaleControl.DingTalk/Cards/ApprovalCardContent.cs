@@ -10,9 +10,12 @@ namespace ScaleControl.DingTalk.Cards;
 
 /// <summary>
 /// Renders a proposal into the approval card's variables. The same full set is sent on create and on every
-/// update (merged by key), so the card always shows the proposal's current state.
+/// update (merged by key), so the card always shows the proposal's current state. Which approvals and which rejection
+/// ScaleControl recorded the host tells it (<paramref name="seals"/>; it holds the key): a record written by hand is
+/// marked with the host's words, never sizes the step the card says is being scaled, and a rejection written by hand
+/// holds nothing back. Without a host to ask, every record is taken as recorded.
 /// </summary>
-public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseUrl, IReadOnlyDictionary<string, string> userNames, TimeProvider? time = null)
+public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? detailsBaseUrl, IReadOnlyDictionary<string, string> userNames, TimeProvider? time = null, IRecordSeals? seals = null)
 {
     /// <summary>The group's zone for the rules' UTC times inside the card's texts (a refusal, a withdrawal); the card's own times are written in it.</summary>
     private readonly GroupTimes _times = new(timeZone, time ?? TimeProvider.System);
@@ -214,7 +217,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         {
             // Some approvals no longer count, or more are asked than when proposed: how many count, not how many tapped.
             ProposalPhase.Pending when status.ApprovalTally is { } tally => $"Waiting for approval: {tally.Describe(DisplayName)}; expires {Time(proposal.Spec.ExpiresAt)}",
-            ProposalPhase.Pending => $"Waiting for approval ({status.Approvals.Select(a => a.User).Distinct(StringComparer.Ordinal).Count()}/{RequiredApprovals(proposal.Spec)}), expires {Time(proposal.Spec.ExpiresAt)}",
+            ProposalPhase.Pending => $"Waiting for approval ({status.Approvals.Where(Doubts(proposal).Recorded(proposal)).Select(a => a.User).Distinct(StringComparer.Ordinal).Count()}/{RequiredApprovals(proposal.Spec)}), expires {Time(proposal.Spec.ExpiresAt)}",
             ProposalPhase.Approved or ProposalPhase.Applying => "Approved, scaling",
             ProposalPhase.Applied => "Applied",
             ProposalPhase.Rejected => "Rejected",
@@ -233,15 +236,19 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
     private string DecidedBy(ScaleProposal proposal)
     {
         var status = proposal.Status;
+        var doubts = Doubts(proposal);
         if (status.Rejection is { } rejection)
         {
-            return DisplayName(rejection.User);
+            return doubts.Rejection is { } doubt ? $"{DisplayName(rejection.User)} ({doubt})" : DisplayName(rejection.User);
         }
 
-        // One who approved again after an amendment is named once, for the approval that stands.
-        return string.Join(", ", Reapproval.Standing(proposal.Spec, status.Approvals).Select(a => a.Replicas > 0 && a.Replicas != proposal.Spec.ToReplicas
-            ? $"{DisplayName(a.User)} ({a.Replicas} replicas)"
-            : DisplayName(a.User)));
+        // One who approved again after an amendment is named once, for the approval that stands; one ScaleControl did
+        // not record is named as the claim it is.
+        return string.Join(", ", Reapproval.Standing(proposal.Spec, status.Approvals).Select(a =>
+        {
+            var notes = new[] { a.Replicas > 0 && a.Replicas != proposal.Spec.ToReplicas ? $"{a.Replicas} replicas" : null, doubts.Approval(proposal, a) }.OfType<string>().ToList();
+            return notes.Count > 0 ? $"{DisplayName(a.User)} ({string.Join(", ", notes)})" : DisplayName(a.User);
+        }));
     }
 
     private static DateTimeOffset? DecidedAt(ScaleProposal proposal) => proposal.Status switch
@@ -262,6 +269,9 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
             ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message ?? "unknown reason")}",
             ProposalPhase.Superseded => SupersededText(status),
+            ProposalPhase.Rejected when Doubts(proposal).Rejection is { } doubt => $"rejected ({doubt})"
+                + (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "" : $": {MarkdownText.Escape(status.Rejection.Reason)}")
+                + "; no change. Nothing held back: a new proposal follows while the change is still needed",
             ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Escape(status.Rejection.Reason)}; no change")
                 + HoldText(proposal),
             ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied {PartFrom(status)}→ {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
@@ -321,8 +331,12 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
     private string HoldText(ScaleProposal proposal) =>
         ProposalRules.HoldOf(proposal) is { } hold && proposal.Spec.RejectBackoffSeconds > 0 ? $". Held: {hold.Terms(Time(hold.Until))}" : "";
 
-    private static int ApprovedReplicas(ScaleProposal proposal) =>
-        proposal.Status.Approvals.LastOrDefault() is { Replicas: > 0 } approval ? approval.Replicas : proposal.Spec.ToReplicas;
+    /// <summary>What the applier scales to: the most cautious of the approvals ScaleControl recorded, as it sizes the step.</summary>
+    private int ApprovedReplicas(ScaleProposal proposal) =>
+        ProposalLifecycle.ApprovedReplicas(proposal, Doubts(proposal).Recorded(proposal)) is int replicas and > 0 ? replicas : proposal.Spec.ToReplicas;
+
+    /// <summary>What the host says about the proposal's records (<see cref="IRecordSeals"/>); nothing doubted without a host.</summary>
+    private RecordDoubts Doubts(ScaleProposal proposal) => seals?.Of(proposal) ?? RecordDoubts.None;
 
     private static string PodDelta(int delta) => delta >= 0 ? $"+{delta} pods" : $"{delta} pods";
 

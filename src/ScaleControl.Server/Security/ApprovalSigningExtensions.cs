@@ -1,11 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ScaleControl.Core.Ports;
 
 namespace ScaleControl.Server.Security;
 
 public static class ApprovalSigningExtensions
 {
-    /// <summary>The approval signing key (validated on start), the signers (approvals, override records, chat confirmations) and the leader's verification.</summary>
+    /// <summary>The approval signing key (validated on start), the signers (approvals, override records, chat confirmations), the leader's verification and the card's (<see cref="IRecordSeals"/>).</summary>
     public static IServiceCollection AddApprovalSigning(this IServiceCollection services)
     {
         services.AddOptions<ApprovalSigningOptions>().BindConfiguration(ApprovalSigningOptions.SectionName).ValidateOnStart();
@@ -16,6 +17,7 @@ public static class ApprovalSigningExtensions
         services.AddSingleton<OverrideRecordSigner>();
         services.AddSingleton<ChatConfirmationSigner>();
         services.AddSingleton<ApprovalVerification>();
+        services.AddSingleton<IRecordSeals, RecordSealCheck>(); // the DingTalk card marks what does not verify
         return services;
     }
 }

@@ -22,7 +22,12 @@ public sealed class ApprovalVerification(ApprovalSigner signer, IOptions<Approva
     /// </summary>
     public IReadOnlyList<ApprovalRecord> Sealed(ScaleProposal proposal) => [.. proposal.Status.Approvals.Where(Recorded(proposal))];
 
-    /// <summary>Whether ScaleControl recorded an approval of <paramref name="proposal"/>: only those size the step applied (<see cref="ProposalLifecycle.ApprovedReplicas(ScaleProposal, Func{ApprovalRecord, bool})"/>).</summary>
+    /// <summary>
+    /// Whether ScaleControl recorded an approval of <paramref name="proposal"/>: only those size the step applied
+    /// (<see cref="ProposalLifecycle.ApprovedReplicas(ScaleProposal, Func{ApprovalRecord, bool})"/>). The one rule for
+    /// it: the tap's answer and its claim of the apply, the applier's claim, resume and write, and the card
+    /// (<see cref="RecordSealCheck"/>, with the same finding) all size by it.
+    /// </summary>
     public Func<ApprovalRecord, bool> Recorded(ScaleProposal proposal) => approval => signer.Check(proposal, approval).IsGenuine();
 
     /// <summary>Why what the proposal orders beyond its spec cannot be trusted (<see cref="ApprovalSigner.OrderIntact"/>); null when it can.</summary>

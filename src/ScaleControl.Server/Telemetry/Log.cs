@@ -68,6 +68,6 @@ public static partial class Log
     [LoggerMessage(1120, LogLevel.Warning, "Could not assess the cost and room of {Proposal}")]
     public static partial void CapacityUnknown(this ILogger logger, Exception exception, string proposal);
 
-    [LoggerMessage(1121, LogLevel.Warning, "Proposal {Proposal} is Rejected by a rejection in the name of {User} that ScaleControl did not record ({Why}): it stays stopped; check who edited its status")]
+    [LoggerMessage(1121, LogLevel.Warning, "Proposal {Proposal} is Rejected by a rejection in the name of {User} that ScaleControl did not record ({Why}): it stays stopped, and a new proposal follows while the change is still needed (an unverified rejection holds nothing back); check who edited its status")]
     public static partial void UnverifiedRejection(this ILogger logger, string proposal, string user, string why);
 }

@@ -34,6 +34,20 @@ public class ProposalApprovalRuleTests
     }
 
     [Fact]
+    public void Approve_BesideAHandWrittenLowApproval_NamesAndSizesTheStepByTheRecordedOnesAndItself()
+    {
+        // bob's "40" was written into the status by hand: the host's seal check says it was not recorded.
+        var forged = new ApprovalRecord { User = "bob", Channel = ApprovalChannel.DingTalk, At = s_at, Replicas = 40 };
+        var pending = Pending() with { Status = Pending().Status with { Approvals = [forged] } };
+
+        var r = ProposalLifecycle.Approve(pending, "alice", ApprovalChannel.DingTalk, s_at, recorded: a => a != forged);
+
+        Assert.Equal(ProposalPhase.Approved, r.Proposal.Status.Phase);
+        Assert.Equal("approved by alice (60 replicas)", r.Message);
+        Assert.Equal(60, ProposalLifecycle.ApprovedReplicas(r.Proposal, a => a != forged));
+    }
+
+    [Fact]
     public void Approve_ByStranger_RefusedAndUnchanged()
     {
         var p = Pending();

@@ -112,7 +112,15 @@ public sealed class ApprovalForgeryTests : IAsyncLifetime
             StringComparison.Ordinal), chat.Markdown);
         var warned = _world.Sandbox.Control.List("v1", "Event", Ns).Where(e => (string?)e["reason"] == ScaleEventReasons.ScaleProposalRejectionUnverified).ToList();
         Assert.Contains(proposal, (string?)Assert.Single(warned)["message"], StringComparison.Ordinal); // two ticks, one warning
-        Assert.Single(_server.Logs.Lines, l => l.Contains($"Proposal {Ns}/{proposal} is Rejected by a rejection in the name of lisi", StringComparison.Ordinal));
+        Assert.Contains("a new proposal follows while the change is still needed", (string?)warned[0]["message"], StringComparison.Ordinal);
+        Assert.Single(_server.Logs.Lines, l => l.Contains($"Proposal {Ns}/{proposal} is Rejected by a rejection in the name of lisi", StringComparison.Ordinal)
+            && l.Contains("a new proposal follows", StringComparison.Ordinal));
+        // Nobody on the roster may have said it: it holds nothing back, and the storm gets a new card people can approve.
+        _server.Time.Advance(TimeSpan.FromSeconds(30)); // the policy's next evaluation
+        await _server.Service<Reconciler>().TickAsync(default);
+        var again = Assert.Single(_world.Sandbox.Control.List("scalecontrol.io/v1alpha1", "ScaleProposal", Ns),
+            p => (string?)p["spec"]!["target"]!["name"] == Workload && (string?)p["status"]?["phase"] == "Pending");
+        Assert.NotEqual(proposal, (string?)again["metadata"]!["name"]);
     }
 
     [Fact]

@@ -184,10 +184,11 @@ public sealed class ApprovalService(
         ApprovalResult? verdict = null;
         var stored = await writer.UpdateAsync(proposal, current =>
         {
+            var now = time.GetUtcNow();
             // No policy: nothing to count against here; the applier refuses it, naming the missing policy.
-            var step = Decide(current, command, time.GetUtcNow(), policy is null ? null : verification.RulesFor(current, policy));
+            var step = Decide(current, command, now, policy is null ? null : verification.RulesFor(current, policy), verification.Recorded(current));
             verdict = step.ToApprovalResult();
-            return step.IfAccepted() is { } accepted ? signer.SignRejection(signer.SignFor(accepted, command.User)) : null;
+            return step.IfAccepted() is { } accepted ? Claim(signer.SignRejection(signer.SignFor(accepted, command.User)), command.User, now) : null;
         }, cancellationToken);
 
         if (verdict is null || stored is null)
@@ -196,6 +197,11 @@ public sealed class ApprovalService(
         }
 
         await RecordAsync(stored, command, cancellationToken);
+        if (command.Approve && verdict.Kind == ApprovalResultKind.Accepted && NotCounted(stored, command.User) is { } claims)
+        {
+            verdict = verdict with { Message = $"{verdict.Message}; {claims}" };
+        }
+
         return stored.Status.Phase == ProposalPhase.Applying
             ? verdict with { Proposal = stored }
             : verdict with { Proposal = await cards.ShowAsync(stored, cancellationToken) }; // counted but more needed, or rejected: shown once
@@ -261,10 +267,10 @@ public sealed class ApprovalService(
     }
 
     /// <summary>
-    /// The lifecycle step for a command; an approval that completes the rules — enough approvals counting under
-    /// <paramref name="counting"/> — claims the apply in the same step.
+    /// The lifecycle step for a command: enough approvals counting under <paramref name="counting"/> approve the
+    /// proposal, sized by the approvals ScaleControl recorded (<paramref name="recorded"/>) and this one.
     /// </summary>
-    private static TransitionResult Decide(ScaleProposal current, ApprovalCommand command, DateTimeOffset now, ApprovalCountRules? counting)
+    private static TransitionResult Decide(ScaleProposal current, ApprovalCommand command, DateTimeOffset now, ApprovalCountRules? counting, Func<ApprovalRecord, bool> recorded)
     {
         if (!command.Approve)
         {
@@ -277,15 +283,29 @@ public sealed class ApprovalService(
         }
 
         var replicas = command.HalfStep ? current.Spec.AlternativeReplicas : command.Replicas;
-        var step = ProposalLifecycle.Approve(current, command.User, command.Channel, now, replicas, counting);
-        if (step.IfAccepted() is not { Status.Phase: ProposalPhase.Approved } approved)
-        {
-            return step;
-        }
-
-        var claimed = ProposalLifecycle.StartApplying(approved, now, command.User, counting is null ? null : a => counting.Recorded(a) != ApprovalSeal.NotRecorded);
-        return claimed.Accepted ? step with { Proposal = claimed.Proposal } : step;
+        return ProposalLifecycle.Approve(current, command.User, command.Channel, now, replicas, counting, recorded);
     }
+
+    /// <summary>
+    /// An approval that completed the rules claims the apply in the same write, once sealed: the claim is sized by the
+    /// approvals ScaleControl recorded, with the rule the applier sizes the write by (<see cref="ApprovalVerification.Recorded"/>).
+    /// </summary>
+    private ScaleProposal Claim(ScaleProposal decided, string user, DateTimeOffset now) =>
+        decided.Status.Phase == ProposalPhase.Approved
+        && ProposalLifecycle.StartApplying(decided, now, user, verification.Recorded(decided)) is { Accepted: true, Proposal: var claimed }
+            ? claimed
+            : decided;
+
+    /// <summary>
+    /// "not counted: zhangsan (unverified: no signature: …)": others' approvals beside the one just given that
+    /// ScaleControl did not record, named with the shared words (<see cref="UnverifiedWording"/>), so the tapper knows
+    /// they neither counted nor sized the step; null when there are none. One in the tapper's own name is already
+    /// explained by the renewal's answer (<see cref="Reapproval.Describe"/>).
+    /// </summary>
+    private string? NotCounted(ScaleProposal stored, string user) =>
+        ProposalVerification.Of(stored, signer).Approvals.Where(a => a.Unverified && a.User != user).Select(a => a.Label).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } claims
+            ? $"not counted: {string.Join(", ", claims)}"
+            : null;
 
     private async Task RecordAsync(ScaleProposal stored, ApprovalCommand command, CancellationToken cancellationToken)
     {

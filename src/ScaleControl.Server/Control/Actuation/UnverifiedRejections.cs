@@ -8,8 +8,9 @@ namespace ScaleControl.Server.Control.Actuation;
 /// <summary>
 /// A rejection ScaleControl did not record — a <c>Rejected</c> status written by whoever may edit ScaleProposals'
 /// status — stopped its proposal: that stays (a forged "no" never causes a scale, docs/security.md). But nobody on the
-/// roster may have said it, so the leader says so once: a warning in its log and a Warning Event on the workload,
-/// naming the proposal, who it claims and why it does not verify. Rejections up to a day old are looked at (a leader
+/// roster may have said it, so it does not hold the workload back either (<see cref="Loop.ProposalBoard"/>): while the
+/// change is still needed the loop proposes it again, on a new card. The leader says so once: a warning in its log and a
+/// Warning Event on the workload, naming the proposal, who it claims, why it does not verify and that a new proposal follows. Rejections up to a day old are looked at (a leader
 /// that starts later does not report an old history again and again).
 /// </summary>
 public sealed class UnverifiedRejections(IProposalStore store, ApprovalSigner signer, Announcer announcer, TimeProvider time, ILogger<UnverifiedRejections> logger)
@@ -33,7 +34,7 @@ public sealed class UnverifiedRejections(IProposalStore store, ApprovalSigner si
 
             logger.UnverifiedRejection(proposal.Key, rejection.User, why);
             await announcer.EventAsync(proposal, ScaleEventReasons.ScaleProposalRejectionUnverified,
-                $"{proposal.Metadata.Name} stopped by a rejection in the name of {rejection.User} that ScaleControl did not record ({why}); it stays rejected, nothing was scaled",
+                $"{proposal.Metadata.Name} stopped by a rejection in the name of {rejection.User} that ScaleControl did not record ({why}); it stays rejected, nothing was scaled; it holds nothing back: a new proposal follows while the change is still needed",
                 warning: true, cancellationToken);
         }
     }

@@ -7,7 +7,9 @@ namespace ScaleControl.Server.Control.Loop;
 /// One tick's view of the stored proposals, by target (<see cref="ProposalRules.TargetKey"/>): the newest open one,
 /// the newest one a person refused (it may hold new proposals back) and the automatic changes applied (the
 /// cumulative Hybrid allowance counts them), the latest applied change (a hot event is remembered by it) and the
-/// newest finished return to normal (<see cref="ReturnToNormalRules"/>).
+/// newest finished return to normal (<see cref="ReturnToNormalRules"/>). A rejection ScaleControl did not record (a
+/// <c>Rejected</c> status written by hand) keeps its proposal stopped but is no refusal here: nobody on the roster may
+/// have said it, so it holds no new proposal back (<see cref="ProposalRules.Hold"/>) and the need gets a new card.
 /// </summary>
 public sealed class ProposalBoard
 {
@@ -94,7 +96,8 @@ public sealed class ProposalBoard
         }
     }
 
-    public static ProposalBoard From(IReadOnlyCollection<ScaleProposal> proposals)
+    /// <param name="rejectionRecorded">Whether ScaleControl recorded a proposal's rejection (its seal verifies).</param>
+    public static ProposalBoard From(IReadOnlyCollection<ScaleProposal> proposals, Func<ScaleProposal, RejectionRecord, bool> rejectionRecorded)
     {
         var open = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
         var refused = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
@@ -111,7 +114,7 @@ public sealed class ProposalBoard
                     open[key] = p;
                 }
             }
-            else if (ProposalRules.RefusedAt(p) is { } at)
+            else if (ProposalRules.RefusedAt(p) is { } at && (p.Status is not { Phase: ProposalPhase.Rejected, Rejection: { } rejection } || rejectionRecorded(p, rejection)))
             {
                 if (!refused.TryGetValue(key, out var seen) || at > ProposalRules.RefusedAt(seen))
                 {

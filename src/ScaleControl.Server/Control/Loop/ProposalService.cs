@@ -135,10 +135,11 @@ public sealed class ProposalService(
 
     /// <summary>
     /// What the loop needs to know about every target's proposals, read once per tick: the loop looks its policies up
-    /// here instead of scanning (and sorting) every stored proposal for each of them.
+    /// here instead of scanning (and sorting) every stored proposal for each of them. Only rejections ScaleControl
+    /// recorded hold a workload back.
     /// </summary>
     public async Task<ProposalBoard> BoardAsync(CancellationToken cancellationToken) =>
-        ProposalBoard.From(await store.ListAsync(null, cancellationToken));
+        ProposalBoard.From(await store.ListAsync(null, cancellationToken), (p, rejection) => signer.CheckRejection(p, rejection) == ApprovalSealFinding.ThisAsk);
 
     /// <summary>Amends the pending proposal in place (same record, same card) to the newer decision's target; the caller refreshes the card.</summary>
     public async Task<ScaleProposal?> AmendAsync(ScaleProposal open, Decision decision, CancellationToken cancellationToken)
