@@ -158,10 +158,13 @@ public sealed partial class ChatCommandService(
     /// </summary>
     private async Task<CommandReply> DecideAsync(CommandRequest request, string ns, string name, bool approve, string? reason, CancellationToken cancellationToken, bool allRows = false)
     {
+        // For a whole card the workload's own row may be decided already (the answer to a single approve names it):
+        // its newest proposal on a card still finds the card.
         var proposal = await proposals.GetAsync(ns, name, cancellationToken)
             ?? (await proposals.ListAsync(ns, cancellationToken))
-                .Where(p => p.Spec.Target.Name == name && p.Status.Phase == ProposalPhase.Pending)
-                .OrderByDescending(ProposalFactory.CreatedAt)
+                .Where(p => p.Spec.Target.Name == name && (p.Status.Phase == ProposalPhase.Pending || (allRows && p.Status.Card is not null)))
+                .OrderByDescending(p => p.Status.Phase == ProposalPhase.Pending)
+                .ThenByDescending(ProposalFactory.CreatedAt)
                 .FirstOrDefault();
         if (proposal is null)
         {

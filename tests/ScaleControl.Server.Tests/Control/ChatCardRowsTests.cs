@@ -46,6 +46,13 @@ public sealed class ChatCardRowsTests : IDisposable
         Assert.Equal(10, _server.Workloads.Replicas("feed", "gateway"));
         Assert.Equal(4, _server.Workloads.Replicas("feed", "comments"));
         Assert.Equal(2, (await OpenAsync("feed")).Count);
+
+        // Sent as the answer says, though gateway's own row is decided: the rest of its card.
+        var rest = await Inbox.ExecuteAsync(From("zhangsan", new ApproveCommand("feed", "gateway", AllRows: true)), default);
+
+        Assert.Equal(CommandOutcome.Done, rest.Outcome);
+        Assert.Contains("2 of 2 rows approved", rest.Markdown, StringComparison.Ordinal);
+        Assert.All(s_chain, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
     }
 
     [Fact]
