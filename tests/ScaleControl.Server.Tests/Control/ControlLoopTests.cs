@@ -77,6 +77,29 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Tick_AProposalAboveARejectionFallsBackWithinIt_WithdrawnNotAmendedToWhatWasRejected()
+    {
+        // Live: after 2 → 5 was undone, a 2 → 6 card came (more was needed) and was then amended to the very 2 → 5.
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        var rejected = Assert.Single(await Open("shop"));
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", rejected.Metadata.Name, "zhangsan", ApprovalChannel.Api, false, Reason: "bots"), default);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1500);
+        await Tick(seconds: 5);
+        var above = Assert.Single(await Open("shop"));
+        Assert.Equal(15, above.Spec.ToReplicas);
+
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await Tick(seconds: 310);
+
+        Assert.Empty(await Open("shop"));
+        var withdrawn = (await _server.Proposals.GetAsync("shop", above.Metadata.Name, default))!;
+        Assert.Equal((ProposalPhase.Superseded, 15), (withdrawn.Status.Phase, withdrawn.Spec.ToReplicas));
+        Assert.Contains("held after zhangsan rejected 4 → 10", withdrawn.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
     public async Task History_AmendedProposal_ProposedRowSaysWhatWasAskedThenAndWhy_AmendedRowTheChange()
     {
         // Live (storm walkthrough): a card proposed 3 → 4 at 17:28:47 and amended to 14 by 17:29:47 showed in the

@@ -395,6 +395,19 @@ public sealed class Reconciler(
                         return (null, null);
                     }
 
+                    // The need went back within what a person refused (a rejection or an undo holds): withdrawn, as no
+                    // new proposal would be made for it. Live, a card asked again for the very 2 → 5 someone had undone.
+                    if (ProposalRules.Hold(board.Refused(targetKey), policy, decision, now) is { } refusal)
+                    {
+                        var withdrawn = await withdrawals.WithdrawAsync(pending, refusal.Describe(), "by the control loop", cancellationToken);
+                        if (withdrawn is not null)
+                        {
+                            board.RefreshCard(withdrawn);
+                        }
+
+                        return (withdrawn, refusal.Describe());
+                    }
+
                     if (await proposals.AmendAsync(pending, decision, cancellationToken) is { } amended)
                     {
                         board.RefreshCard(amended);
