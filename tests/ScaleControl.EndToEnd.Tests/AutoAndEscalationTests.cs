@@ -14,6 +14,8 @@ public sealed class AutoAndEscalationTests
         await server.HotEventAsync("video", "video-transcoder", 3);
 
         await server.Eventually(async () => await server.Kubectl.ReplicasAsync("statefulset", "video", "video-transcoder") > before, "the transcoder scales up by itself");
+        // The seeded transcoder declares Parallel: a step's new pods start together, not one readiness after another.
+        Assert.Equal("Parallel", (await server.Kubectl.RunAsync("get", "sts", "video-transcoder", "-n", "video", "-o", "jsonpath={.spec.podManagementPolicy}")).StdOut);
         // A 2 s ramp is read in one step or two, as the loop's evaluations fall in the 5 s rate window (a loaded machine
         // read it whole, one step: failed once in CI). More traffic on top makes a further automatic step certain
         // (3x + 0.5x of the base: 18 pods of the policy's 20). The group sees one card that follows the steps.

@@ -175,7 +175,9 @@ public static class SandboxWorld
 
             if (service.Kind == Core.Policies.TargetRef.StatefulSetKind)
             {
-                cluster.SeedStatefulSet(service.Namespace, service.Name, replicas, replicas, requests: service.Requests);
+                // Parallel, as autoscaled StatefulSets often declare: a hot event's new pods start together, as a
+                // Deployment's do, not one after another (OrderedReady's ~5 s a pod).
+                cluster.SeedStatefulSet(service.Namespace, service.Name, replicas, replicas, requests: service.Requests, podManagementPolicy: "Parallel");
             }
             else
             {

@@ -35,7 +35,7 @@ public sealed class ClusterSimulationTests
     }
 
     [Fact]
-    public async Task ScaleDown_RemovesPodsAtOnce()
+    public async Task ScaleDown_OrderedReadyRemovesOnePodAPass()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
         sandbox.Control.SeedStatefulSet("shop", "db", 3, readyReplicas: 3);
@@ -43,9 +43,12 @@ public sealed class ClusterSimulationTests
 
         await sandbox.Client.AppsV1.PatchNamespacedStatefulSetScaleAsync(new V1Patch(new { spec = new { replicas = 1 } }, V1Patch.PatchType.MergePatch), "db", "shop");
         sandbox.Control.ReconcileNow();
+        var first = await sandbox.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "shop");
+        sandbox.Control.ReconcileNow();
+        var second = await sandbox.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "shop");
 
-        var sts = await sandbox.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "shop");
-        Assert.Equal((1, 1), (sts.Status.Replicas, sts.Status.ReadyReplicas));
+        Assert.Equal((2, 2), (first.Status.Replicas, first.Status.ReadyReplicas));
+        Assert.Equal((1, 1), (second.Status.Replicas, second.Status.ReadyReplicas));
     }
 
     [Fact]

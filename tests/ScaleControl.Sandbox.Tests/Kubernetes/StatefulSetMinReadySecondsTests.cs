@@ -36,9 +36,15 @@ public sealed class StatefulSetMinReadySecondsTests
         await kubectl.RunAsync("create", "-f", kubectl.WriteFile("sts.yaml", Render("db", "OrderedReady") + "\n---\n" + Render("cache", "Parallel")));
         RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
         RolloutSandbox.Pass(sandbox, TimeSpan.FromSeconds(5)); // ready, for 0 s of 10
-        var justReady = await CountsAsync(kubectl, "db");
+        var justReady = await CountsAsync(kubectl, "cache");
         RolloutSandbox.Pass(sandbox, TimeSpan.FromSeconds(11));
-        var available = await CountsAsync(kubectl, "db");
+        var available = await CountsAsync(kubectl, "cache");
+        for (var i = 0; i < 10; i++)
+        {
+            RolloutSandbox.Pass(sandbox, TimeSpan.FromSeconds(5)); // db's pods start one by one, each once the one before is available
+        }
+
+        var dbAvailable = await CountsAsync(kubectl, "db");
 
         await kubectl.RunAsync("set", "image", "sts/db", "db=db:2", "-n", "shop");
         await kubectl.RunAsync("set", "image", "sts/cache", "cache=cache:2", "-n", "shop");
@@ -62,11 +68,13 @@ public sealed class StatefulSetMinReadySecondsTests
         var doneCounts = await CountsAsync(kubectl, "db");
         var rolledOut = (await kubectl.RunAsync("rollout", "status", "sts/db", "-n", "shop", "--watch=false")).StdOut;
         await kubectl.RunAsync("scale", "sts/db", "--replicas=1", "-n", "shop");
-        RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
+        RolloutSandbox.Pass(sandbox, TimeSpan.Zero); // db-2 goes
+        RolloutSandbox.Pass(sandbox, TimeSpan.Zero); // then db-1
         var scaledDown = await ImagesAsync(kubectl, "db");
 
         Assert.Equal("3 3 0 3", justReady);
         Assert.Equal("3 3 3 3", available);
+        Assert.Equal("3 3 3 3", dbAvailable);
         Assert.Equal("db-0 db:1,db-1 db:1,db-2 db:2", waiting); // db-2 is ready but not yet available: db-1 stays
         Assert.Equal("3 3 2 1", waitingCounts);
         Assert.Equal("Waiting for partitioned roll out to finish: 1 out of 3 new pods have been updated...\n", status);
@@ -75,7 +83,7 @@ public sealed class StatefulSetMinReadySecondsTests
         Assert.Equal("db-0 db:2,db-1 db:2,db-2 db:2", done);
         Assert.Equal("3 3 3 3", doneCounts);
         Assert.Equal("partitioned roll out complete: 3 new pods have been updated...\n", rolledOut);
-        Assert.Equal("db-0 db:2", scaledDown); // the highest ordinals go
+        Assert.Equal("db-0 db:2", scaledDown); // the highest ordinals go, one a pass
     }
 
     [Fact]

@@ -9,8 +9,9 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// <summary>
 /// The Deployment, ReplicaSet and StatefulSet controllers: keep each workload's pods at spec.replicas. A Deployment
 /// owns one ReplicaSet per pod template and sizes them by its strategy (<see cref="DeploymentRollout"/>); a
-/// ReplicaSet deletes surplus pods in <see cref="PodDeletionOrder"/>. A StatefulSet owns pods name-0..name-(n-1) and
-/// replaces outdated ones from the highest ordinal, one at a time, as its podManagementPolicy and minReadySeconds allow.
+/// ReplicaSet deletes surplus pods in <see cref="PodDeletionOrder"/>. A StatefulSet owns pods name-0..name-(n-1),
+/// creates and deletes them as its podManagementPolicy says (<see cref="StatefulSetScaling"/>) and replaces outdated
+/// ones from the highest ordinal, one at a time, as its podManagementPolicy and minReadySeconds allow.
 /// </summary>
 internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler, TimeProvider time)
 {
@@ -54,7 +55,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             owners.Add(statefulSet.Uid);
             if (!statefulSet.Deleting)
             {
-                RunStatefulSet(statefulSet, pods[statefulSet.Uid].ToList());
+                RunStatefulSet(statefulSet, pods[statefulSet.Uid].ToList(), anyPods[statefulSet.Uid].Where(p => p.Terminating));
             }
         }
 
@@ -200,20 +201,26 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         }
     }
 
-    private void RunStatefulSet(WorkloadState statefulSet, List<PodState> pods)
+    private void RunStatefulSet(WorkloadState statefulSet, List<PodState> pods, IEnumerable<PodState> terminating)
     {
         var firstSight = _seen.Add(statefulSet.Uid);
         var revision = $"{statefulSet.Name}-{statefulSet.TemplateHash}";
         _statefulSetHistory.Sync(statefulSet, revision, pods.Select(p => p.Revision).ToHashSet());
         var byOrdinal = pods.ToDictionary(p => Ordinal(statefulSet.Name, p.Name) ?? -1 - pods.IndexOf(p));
-        var startReady = firstSight && pods.Count == 0 ? statefulSet.ReadyInStatus : 0;
-        for (var ordinal = 0; ordinal < statefulSet.Replicas; ordinal++)
+        var withTerminating = new Dictionary<int, PodState>(byOrdinal.Where(kv => kv.Key >= 0));
+        foreach (var pod in terminating)
         {
-            if (byOrdinal.ContainsKey(ordinal))
+            if (Ordinal(statefulSet.Name, pod.Name) is { } ordinal)
             {
-                continue;
+                withTerminating.TryAdd(ordinal, pod);
             }
+        }
 
+        var startReady = firstSight && pods.Count == 0 ? statefulSet.ReadyInStatus : 0;
+        var parallel = statefulSet.PodManagementPolicy == "Parallel";
+        var plan = StatefulSetScaling.Plan(statefulSet.Replicas, parallel, statefulSet.MinReadySeconds, time.GetUtcNow(), withTerminating, startReady);
+        foreach (var ordinal in plan.Create)
+        {
             var name = $"{statefulSet.Name}-{ordinal}";
             var labels = new Dictionary<string, string>
             {
@@ -224,12 +231,13 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             CreatePod(statefulSet.Namespace, name, statefulSet.Template, Owner("apps/v1", "StatefulSet", statefulSet.Name, statefulSet.Uid), labels, startReady-- > 0, name);
         }
 
-        foreach (var (ordinal, pod) in byOrdinal.Where(kv => kv.Key < 0 || kv.Key >= statefulSet.Replicas))
+        // Pods whose name has no ordinal of this StatefulSet go too.
+        foreach (var pod in plan.Delete.Concat(byOrdinal.Where(kv => kv.Key < 0).Select(kv => kv.Value)))
         {
             Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
         }
 
-        if (RollingUpdateTarget(statefulSet, byOrdinal, revision) is { } outdated)
+        if (!plan.Blocked && RollingUpdateTarget(statefulSet, byOrdinal, revision) is { } outdated)
         {
             Delete(BuiltInResources.Pods, outdated.Namespace, outdated.Name);
         }

@@ -78,10 +78,22 @@ public sealed class SandboxKubernetesControl
         string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null) =>
         Seed(Workload("Deployment", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default));
 
-    /// <summary>Seeds a StatefulSet (serviceName = name) like <see cref="SeedDeployment"/>.</summary>
+    /// <summary>
+    /// Seeds a StatefulSet (serviceName = name) like <see cref="SeedDeployment"/>; <paramref name="podManagementPolicy"/>
+    /// null leaves the apiserver's default (OrderedReady).
+    /// </summary>
     public JsonObject SeedStatefulSet(
-        string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null) =>
-        Seed(Workload("StatefulSet", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default));
+        string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null,
+        string? podManagementPolicy = null)
+    {
+        var statefulSet = Workload("StatefulSet", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default);
+        if (podManagementPolicy is not null)
+        {
+            statefulSet.Obj("spec")["podManagementPolicy"] = podManagementPolicy;
+        }
+
+        return Seed(statefulSet);
+    }
 
     /// <summary>Seeds an autoscaling/v2 HPA on a Deployment (or StatefulSet) with the given bounds.</summary>
     public JsonObject SeedHorizontalPodAutoscaler(string ns, string name, string targetName, int minReplicas, int maxReplicas, string targetKind = "Deployment") =>
