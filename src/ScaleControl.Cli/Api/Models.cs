@@ -179,7 +179,11 @@ internal sealed record ProposalVerification(
 /// <summary>The person as the server names them: "lisi", or "lisi (unverified: why)" for a record ScaleControl did not write.</summary>
 internal sealed record RecordVerification(string User = "", bool Unverified = false, string? Reason = null, string? Label = null);
 
-internal sealed record DecisionResult(string Result = "", string? Message = null, Proposal? Proposal = null);
+internal sealed record DecisionResult(string Result = "", string? Message = null, Proposal? Proposal = null, IReadOnlyList<DecisionRow>? Rows = null);
+
+/// <summary>One row of a group card decided with <c>--all</c>: its workload, step, phase now, and the server's result for it.</summary>
+internal sealed record DecisionRow(
+    string Proposal = "", string Workload = "", int FromReplicas = 0, int ToReplicas = 0, string Phase = "", string Result = "", string? Message = null);
 
 internal sealed record HistoryEntry(
     DateTimeOffset Time,

@@ -41,7 +41,14 @@ public enum ApprovalResultKind
     NotFound,
 }
 
-public sealed record ApprovalResult(ApprovalResultKind Kind, string Message, ScaleProposal? Proposal);
+public sealed record ApprovalResult(ApprovalResultKind Kind, string Message, ScaleProposal? Proposal)
+{
+    /// <summary>With <see cref="ApprovalCommand.AllRows"/>: each pending row as it was, and what became of it, in the card's order; null otherwise.</summary>
+    public IReadOnlyList<CardRowResult>? Rows { get; init; }
+}
+
+/// <summary>One row of a group card decided by "Approve all" / "Reject all": the row as it was before, and its own result.</summary>
+public sealed record CardRowResult(ScaleProposal Row, ApprovalResult Result);
 
 /// <summary>Where every approval and rejection enters, whatever the channel; implemented by the control service.</summary>
 public interface IApprovalInbox

@@ -1,13 +1,30 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
+using System.Text.Json.Serialization;
 using ScaleControl.Server.Auth;
+using ScaleControl.Server.Control.Actuation;
 using ScaleControl.Server.Security;
 
 namespace ScaleControl.Server.Api;
 
-/// <summary>The answer to an approve/reject call that was counted (or was a harmless repeat).</summary>
-public sealed record DecisionAnswer(string Result, string Message, ScaleProposal? Proposal);
+/// <summary>The answer to an approve/reject call that was counted (or was a harmless repeat); <see cref="Rows"/> only with <c>allRows</c>.</summary>
+public sealed record DecisionAnswer(
+    string Result,
+    string Message,
+    ScaleProposal? Proposal,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<RowAnswer>? Rows = null);
+
+/// <summary>One row of a group card decided with <c>allRows</c>: the row's proposal and workload, its step, and what became of it.</summary>
+public sealed record RowAnswer(string Proposal, string Workload, int FromReplicas, int ToReplicas, ProposalPhase Phase, string Result, string Message)
+{
+    public static RowAnswer Of(CardRowResult row)
+    {
+        var now = row.Result.Proposal ?? row.Row;
+        return new RowAnswer(row.Row.Key, $"{row.Row.Metadata.Namespace}/{row.Row.Spec.Target.Name}", now.Spec.FromReplicas, now.Spec.ToReplicas,
+            now.Status.Phase, row.Result.Kind.ToString(), row.Result.Message);
+    }
+}
 
 /// <summary><c>/api/v1/proposals</c>: list, read, approve and reject — through the same inbox as DingTalk taps.</summary>
 public static class ProposalsEndpoints
@@ -47,12 +64,14 @@ public static class ProposalsEndpoints
         await store.GetAsync(ns, name, cancellationToken) is { } proposal ? TypedResults.Ok(ProposalView.Of(proposal, signer)) : Problems.ProposalNotFound(ns, name);
 
     public static Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> Approve(
-        IApprovalInbox inbox, HttpContext http, string ns, string name, ApproveRequest? request, CancellationToken cancellationToken) =>
-        DecideAsync(inbox, http, new ApprovalCommand(ns, name, Caller.FromPrincipal(http.User).User, ChannelOf(http), Approve: true, Replicas: request?.Replicas), cancellationToken);
+        IApprovalInbox inbox, IProposalStore store, Announcer announcer, HttpContext http, string ns, string name, ApproveRequest? request, CancellationToken cancellationToken) =>
+        DecideAsync(inbox, store, announcer, http,
+            new ApprovalCommand(ns, name, Caller.FromPrincipal(http.User).User, ChannelOf(http), Approve: true, Replicas: request?.Replicas, AllRows: request?.AllRows == true), cancellationToken);
 
     public static Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> Reject(
-        IApprovalInbox inbox, HttpContext http, string ns, string name, RejectRequest? request, CancellationToken cancellationToken) =>
-        DecideAsync(inbox, http, new ApprovalCommand(ns, name, Caller.FromPrincipal(http.User).User, ChannelOf(http), Approve: false, Reason: request?.Reason ?? ""), cancellationToken);
+        IApprovalInbox inbox, IProposalStore store, Announcer announcer, HttpContext http, string ns, string name, RejectRequest? request, CancellationToken cancellationToken) =>
+        DecideAsync(inbox, store, announcer, http,
+            new ApprovalCommand(ns, name, Caller.FromPrincipal(http.User).User, ChannelOf(http), Approve: false, Reason: request?.Reason ?? "", AllRows: request?.AllRows == true), cancellationToken);
 
     /// <summary>200 with the applied undo, 202 with the undo proposal awaiting approval, 409 when refused (stale, bounds, freeze…).</summary>
     public static async Task<Results<Ok<DecisionAnswer>, Accepted<DecisionAnswer>, ProblemHttpResult>> Undo(
@@ -72,15 +91,43 @@ public static class ProposalsEndpoints
     }
 
     private static async Task<Results<Ok<DecisionAnswer>, ProblemHttpResult>> DecideAsync(
-        IApprovalInbox inbox, HttpContext http, ApprovalCommand command, CancellationToken cancellationToken)
+        IApprovalInbox inbox, IProposalStore store, Announcer announcer, HttpContext http, ApprovalCommand command, CancellationToken cancellationToken)
     {
+        if (command.AllRows)
+        {
+            if (await CardRowsAccess.FindAsync(store, command.Namespace, command.ProposalName, cancellationToken) is not { } card)
+            {
+                return Problems.ProposalNotFound(command.Namespace, command.ProposalName);
+            }
+
+            if (await CardRowsAccess.ForbiddenAsync(announcer, Caller.FromPrincipal(http.User), card, cancellationToken) is { } forbidden)
+            {
+                return forbidden;
+            }
+
+            command = command with { ProposalName = card.Metadata.Name };
+        }
+
         var result = await inbox.DecideAsync(command, cancellationToken);
         return result.Kind switch
         {
-            ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate => TypedResults.Ok(new DecisionAnswer(result.Kind.ToString(), result.Message, result.Proposal)),
+            ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate => TypedResults.Ok(new DecisionAnswer(
+                result.Kind.ToString(),
+                command.AllRows || result.Proposal is null ? result.Message : result.Message + await OtherRowsAsync(announcer, result.Proposal, command.Approve, cancellationToken),
+                result.Proposal,
+                result.Rows?.Select(RowAnswer.Of).ToList())),
             ApprovalResultKind.NotFound => Problems.ProposalNotFound(command.Namespace, command.ProposalName),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Refused", detail: result.Message),
         };
+    }
+
+    /// <summary>A row decided alone on a card with other rows still waiting says how to decide them all, as the chat does.</summary>
+    private static async Task<string> OtherRowsAsync(Announcer announcer, ScaleProposal decided, bool approve, CancellationToken cancellationToken)
+    {
+        var waiting = (await announcer.CardRowsAsync(decided, cancellationToken)).Count(p => p.Key != decided.Key && p.Status.Phase == ProposalPhase.Pending);
+        var all = $"--all {decided.Metadata.Namespace}/{decided.Spec.Target.Name}";
+        var command = approve ? $"scalectl approve {all}" : $"scalectl reject {all} --reason TEXT";
+        return waiting == 0 ? "" : $"; {waiting} more {(waiting == 1 ? "row waits" : "rows wait")} on this card: {command}";
     }
 
     /// <summary>scalectl identifies itself by its User-Agent; every other client counts as the API channel.</summary>

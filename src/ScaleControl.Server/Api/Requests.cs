@@ -13,9 +13,11 @@ public sealed record FreezeRequest(int DurationSeconds, string Reason);
 /// </summary>
 public sealed record PinRequest(int? Replicas, int DurationSeconds, string Reason, bool AllowOutsideBounds = false);
 
-public sealed record ApproveRequest(int? Replicas);
+/// <summary><see cref="AllRows"/>: every pending row of the proposal's group card, as the card's "Approve all" (no <see cref="Replicas"/> then).</summary>
+public sealed record ApproveRequest(int? Replicas, bool AllRows = false);
 
-public sealed record RejectRequest(string? Reason);
+/// <summary><see cref="AllRows"/>: every pending row of the proposal's group card, as the card's "Reject all".</summary>
+public sealed record RejectRequest(string? Reason, bool AllRows = false);
 
 /// <summary>Take an applied change back; <see cref="Reason"/> is recorded on the undo.</summary>
 public sealed record UndoRequest(string? Reason);
@@ -63,9 +65,16 @@ public sealed class PinRequestValidator : AbstractValidator<PinRequest>
 
 public sealed class ApproveRequestValidator : AbstractValidator<ApproveRequest>
 {
-    public ApproveRequestValidator() =>
+    private const string Both = "allRows and replicas cannot be combined: approve all rows at their targets, or one row with replicas.";
+
+    public ApproveRequestValidator()
+    {
         RuleFor(r => r.Replicas).InclusiveBetween(0, ScalePolicySpec.MaxReplicaCount).When(r => r.Replicas is not null)
             .WithMessage($"replicas must be between 0 and {ScalePolicySpec.MaxReplicaCount}.");
+        // Each row has its own target; one count for them all means nothing. Named under both fields.
+        RuleFor(r => r.Replicas).Null().When(r => r.AllRows).WithMessage(Both);
+        RuleFor(r => r.AllRows).Equal(false).When(r => r.Replicas is not null).WithMessage(Both);
+    }
 }
 
 public sealed class RejectRequestValidator : AbstractValidator<RejectRequest>

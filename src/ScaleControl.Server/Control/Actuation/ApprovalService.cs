@@ -122,7 +122,10 @@ public sealed class ApprovalService(
         var kind = accepted > 0 ? ApprovalResultKind.Accepted : results.All(r => r.Kind == ApprovalResultKind.Duplicate) ? ApprovalResultKind.Duplicate : ApprovalResultKind.Refused;
         var lines = RowOutcomes.Join(results.Zip(rows, (r, row) => ($"{row.Metadata.Namespace}/{row.Spec.Target.Name}", r.Message)));
         var lead = results.Select(r => r.Proposal).FirstOrDefault(p => p?.Key == proposal.Key) ?? proposal;
-        return new ApprovalResult(kind, $"{accepted} of {rows.Count} rows {(command.Approve ? "approved" : "rejected")}: {lines}", lead);
+        return new ApprovalResult(kind, $"{accepted} of {rows.Count} rows {(command.Approve ? "approved" : "rejected")}: {lines}", lead)
+        {
+            Rows = [.. rows.Zip(results, (row, r) => new CardRowResult(row, r))],
+        };
     }
 
     /// <summary>
