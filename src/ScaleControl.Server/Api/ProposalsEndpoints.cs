@@ -95,14 +95,17 @@ public static class ProposalsEndpoints
     {
         if (command.AllRows)
         {
-            if (await CardRowsAccess.FindAsync(store, command.Namespace, command.ProposalName, cancellationToken) is not { } card)
+            if (await CardRows.FindAsync(store, command.Namespace, command.ProposalName, wholeCard: true, cancellationToken) is not { } card)
             {
                 return Problems.ProposalNotFound(command.Namespace, command.ProposalName);
             }
 
-            if (await CardRowsAccess.ForbiddenAsync(announcer, Caller.FromPrincipal(http.User), card, cancellationToken) is { } forbidden)
+            // The route's {ns} is checked by NamespaceAccessFilter; every other pending row's namespace here, before anything is decided.
+            var caller = Caller.FromPrincipal(http.User);
+            if (CardRows.Outside(await CardRows.PendingAsync(announcer, card, cancellationToken), caller) is { } outside)
             {
-                return forbidden;
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                    detail: $"{caller.User} ({caller.Role.ToString().ToLowerInvariant()}) may not act in namespace '{outside}': a pending row of this card is there. Nothing was changed.");
             }
 
             command = command with { ProposalName = card.Metadata.Name };
@@ -124,7 +127,7 @@ public static class ProposalsEndpoints
     /// <summary>A row decided alone on a card with other rows still waiting says how to decide them all, as the chat does.</summary>
     private static async Task<string> OtherRowsAsync(Announcer announcer, ScaleProposal decided, bool approve, CancellationToken cancellationToken)
     {
-        var waiting = (await announcer.CardRowsAsync(decided, cancellationToken)).Count(p => p.Key != decided.Key && p.Status.Phase == ProposalPhase.Pending);
+        var waiting = await CardRows.OthersWaitingAsync(announcer, decided, cancellationToken);
         var all = $"--all {decided.Metadata.Namespace}/{decided.Spec.Target.Name}";
         var command = approve ? $"scalectl approve {all}" : $"scalectl reject {all} --reason TEXT";
         return waiting == 0 ? "" : $"; {waiting} more {(waiting == 1 ? "row waits" : "rows wait")} on this card: {command}";

@@ -158,22 +158,15 @@ public sealed partial class ChatCommandService(
     /// </summary>
     private async Task<CommandReply> DecideAsync(CommandRequest request, string ns, string name, bool approve, string? reason, CancellationToken cancellationToken, bool allRows = false)
     {
-        // For a whole card the workload's own row may be decided already (the answer to a single approve names it):
-        // its newest proposal on a card still finds the card.
-        var proposal = await proposals.GetAsync(ns, name, cancellationToken)
-            ?? (await proposals.ListAsync(ns, cancellationToken))
-                .Where(p => p.Spec.Target.Name == name && (p.Status.Phase == ProposalPhase.Pending || (allRows && p.Status.Card is not null)))
-                .OrderByDescending(p => p.Status.Phase == ProposalPhase.Pending)
-                .ThenByDescending(ProposalFactory.CreatedAt)
-                .FirstOrDefault();
+        var proposal = await CardRows.FindAsync(proposals, ns, name, wholeCard: allRows, cancellationToken);
         if (proposal is null)
         {
             return CommandReply.Refused($"No pending proposal `{ns}/{name}` (and none for a workload of that name). Send `proposals`.");
         }
 
-        var rows = allRows ? [.. (await announcer.CardRowsAsync(proposal, cancellationToken)).Where(p => p.Status.Phase == ProposalPhase.Pending)] : new List<ScaleProposal> { proposal };
+        var rows = allRows ? await CardRows.PendingAsync(announcer, proposal, cancellationToken) : [proposal];
         // A card's rows may span namespaces: the sender needs the operator role in each, as for one row.
-        if (rows.Select(r => r.Metadata.Namespace).Distinct().FirstOrDefault(n => people.Find(request.Sender)?.CanActIn(n) != true) is { } outside)
+        if (CardRows.Outside(rows, people.Find(request.Sender)) is { } outside)
         {
             return CommandReply.Refused($"`{(approve ? "approve" : "reject")} all` needs the operator role in `{outside}` too (a row of this card is there). Nothing was changed.");
         }
@@ -206,7 +199,7 @@ public sealed partial class ChatCommandService(
     /// <summary>A row decided alone on a card with other rows still waiting says how to decide them all, as the card's buttons would.</summary>
     private async Task<string> OtherRowsAsync(ScaleProposal decided, bool approve, CancellationToken cancellationToken)
     {
-        var waiting = (await announcer.CardRowsAsync(decided, cancellationToken)).Count(p => p.Key != decided.Key && p.Status.Phase == ProposalPhase.Pending);
+        var waiting = await CardRows.OthersWaitingAsync(announcer, decided, cancellationToken);
         var verb = approve ? "approve" : "reject";
         return waiting == 0 ? "" : $"\n\n{waiting} more {(waiting == 1 ? "row waits" : "rows wait")} on this card: `{verb} all {decided.Metadata.Namespace}/{decided.Spec.Target.Name}` decides them all.";
     }
