@@ -32,6 +32,9 @@ public sealed class SecretsTests
         await SettledHotEvent.StartAsync(server, "shop", "checkout-api", 4);
         var proposal = await ApprovalFlowTests.StablePendingAsync(server);
         var name = proposal.GetProperty("metadata").GetProperty("name").GetString()!;
+        // The card reaches the group after the proposal is stored: a tap before it arrives finds no card (a CI run on a
+        // loaded machine tapped into nothing and waited for an Applied that could not come).
+        await server.Eventually(async () => (await ApprovalFlowTests.Card(server, $"shop.{name}")).GetProperty("cardData").GetProperty("status").GetString() == "pending", "the card is in the group");
         foreach (var user in new[] { "wangwu", "zhangsan" })
         {
             using var tap = await server.SandboxHttp.PostAsync($"/sandbox/dingtalk/cards/shop.{name}/tap",
