@@ -11,7 +11,6 @@ namespace ScaleControl.Server.Tests.Api;
 /// </summary>
 public sealed class CardRowsApiTests : IDisposable
 {
-    private static readonly string[] s_chain = ["gateway", "feed", "comments"];
     private readonly ServerFactory _server = new();
 
     public void Dispose() => _server.Dispose();
@@ -19,7 +18,7 @@ public sealed class CardRowsApiTests : IDisposable
     [Fact]
     public async Task ApproveAll_ByWorkloadName_EveryRowScales_TheAnswerListsEachRow()
     {
-        await GivenChainUnderLoadAsync("feed");
+        await _server.GivenChainUnderLoadAsync("feed");
         using var client = _server.ClientWith(ServerFactory.ZhangsanToken);
 
         using var response = await client.PostJson("/api/v1/proposals/feed/gateway/approve", new { allRows = true });
@@ -38,15 +37,15 @@ public sealed class CardRowsApiTests : IDisposable
             Assert.Equal(4, r.GetProperty("fromReplicas").GetInt32());
             Assert.Equal(10, r.GetProperty("toReplicas").GetInt32());
         });
-        Assert.All(s_chain, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
-        Assert.Empty(await OpenAsync("feed"));
+        Assert.All(GroupCardChain.Services, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
+        Assert.Empty(await _server.OpenAsync("feed"));
     }
 
     [Fact]
     public async Task RejectAll_EveryRowRejectedWithTheReason_NothingScales()
     {
-        await GivenChainUnderLoadAsync("feed");
-        var comments = (await OpenAsync("feed")).Single(p => p.Spec.Target.Name == "comments");
+        await _server.GivenChainUnderLoadAsync("feed");
+        var comments = (await _server.OpenAsync("feed")).Single(p => p.Spec.Target.Name == "comments");
         using var client = _server.ClientWith(ServerFactory.ZhangsanToken);
 
         using var response = await client.PostJson($"/api/v1/proposals/feed/{comments.Metadata.Name}/reject", new { reason = "bot traffic", allRows = true });
@@ -55,7 +54,7 @@ public sealed class CardRowsApiTests : IDisposable
         var answer = await response.ReadJson();
         Assert.StartsWith("3 of 3 rows rejected", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.All(answer.GetProperty("rows").EnumerateArray(), r => Assert.Equal("Rejected", r.GetProperty("phase").GetString()));
-        Assert.All(s_chain, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
+        Assert.All(GroupCardChain.Services, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
         Assert.All(await _server.Proposals.ListAsync("feed", default), p => Assert.Equal("bot traffic", p.Status.Rejection?.Reason));
     }
 
@@ -63,8 +62,8 @@ public sealed class CardRowsApiTests : IDisposable
     public async Task ApproveAll_ARowInANamespaceTheCallerMayNotActIn_403NamingIt_NothingChanged()
     {
         // lisi is an operator in shop only; the card's rows are in shop and feed.
-        await AddUnderLoadAsync("shop", "gateway");
-        await AddUnderLoadAsync("feed", "feed", "comments");
+        await _server.AddUnderLoadAsync("shop", "gateway");
+        await _server.AddUnderLoadAsync("feed", "feed", "comments");
         await _server.Service<Reconciler>().TickAsync(default);
         using var client = _server.ClientWith(ServerFactory.LisiToken);
 
@@ -73,13 +72,13 @@ public sealed class CardRowsApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("may not act in namespace 'feed'", (await response.ReadJson()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Empty(_server.Workloads.Writes);
-        Assert.Equal(3, (await OpenAsync("shop")).Count + (await OpenAsync("feed")).Count);
+        Assert.Equal(3, (await _server.OpenAsync("shop")).Count + (await _server.OpenAsync("feed")).Count);
     }
 
     [Fact]
     public async Task ApproveAll_WithReplicas_400NamingBothFields_NothingChanged()
     {
-        await GivenChainUnderLoadAsync("feed");
+        await _server.GivenChainUnderLoadAsync("feed");
         using var client = _server.ClientWith(ServerFactory.ZhangsanToken);
 
         using var response = await client.PostJson("/api/v1/proposals/feed/gateway/approve", new { allRows = true, replicas = 6 });
@@ -88,14 +87,14 @@ public sealed class CardRowsApiTests : IDisposable
         var errors = (await response.ReadJson()).GetProperty("errors");
         Assert.Contains("cannot be combined", errors.GetProperty("allRows")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("cannot be combined", errors.GetProperty("replicas")[0].GetString(), StringComparison.Ordinal);
-        Assert.Equal(3, (await OpenAsync("feed")).Count);
+        Assert.Equal(3, (await _server.OpenAsync("feed")).Count);
     }
 
     [Fact]
     public async Task ApproveOneRow_OnlyThatRowScales_TheAnswerSaysHowToDecideTheRest()
     {
-        await GivenChainUnderLoadAsync("feed");
-        var gateway = (await OpenAsync("feed")).Single(p => p.Spec.Target.Name == "gateway");
+        await _server.GivenChainUnderLoadAsync("feed");
+        var gateway = (await _server.OpenAsync("feed")).Single(p => p.Spec.Target.Name == "gateway");
         using var client = _server.ClientWith(ServerFactory.ZhangsanToken);
 
         using var response = await client.PostJson($"/api/v1/proposals/feed/{gateway.Metadata.Name}/approve", new { });
@@ -105,26 +104,6 @@ public sealed class CardRowsApiTests : IDisposable
         Assert.EndsWith("; 2 more rows wait on this card: scalectl approve --all feed/gateway", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.False(answer.TryGetProperty("rows", out _));
         Assert.Equal(10, _server.Workloads.Replicas("feed", "gateway"));
-        Assert.Equal(2, (await OpenAsync("feed")).Count);
+        Assert.Equal(2, (await _server.OpenAsync("feed")).Count);
     }
-
-    private async Task GivenChainUnderLoadAsync(string ns)
-    {
-        await AddUnderLoadAsync(ns, s_chain);
-        await _server.Service<Reconciler>().TickAsync(default);
-    }
-
-    private async Task AddUnderLoadAsync(string ns, params string[] names)
-    {
-        foreach (var name in names)
-        {
-            var policy = TestPolicies.Approval(ns, name);
-            _server.Workloads.Add(ns, name, 4);
-            await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Group = "feed-chain" } }, default);
-            _server.Metrics.Set(TestPolicies.Query(name), 1000);
-        }
-    }
-
-    private async Task<IReadOnlyList<ScaleProposal>> OpenAsync(string ns) =>
-        [.. (await _server.Proposals.ListAsync(ns, default)).Where(p => p.Status.Phase.IsOpen())];
 }

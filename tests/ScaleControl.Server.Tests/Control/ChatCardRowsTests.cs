@@ -11,7 +11,6 @@ namespace ScaleControl.Server.Tests.Control;
 /// </summary>
 public sealed class ChatCardRowsTests : IDisposable
 {
-    private static readonly string[] s_chain = ["gateway", "feed", "comments"];
     private readonly ServerFactory _server = new();
 
     public void Dispose() => _server.Dispose();
@@ -23,21 +22,21 @@ public sealed class ChatCardRowsTests : IDisposable
     [Fact]
     public async Task ApproveAll_EveryRowOfTheCardScales_TheAnswerNamesTheCardAndEachRow()
     {
-        await GivenChainUnderLoadAsync("feed");
+        await _server.GivenChainUnderLoadAsync("feed");
 
         var reply = await Inbox.ExecuteAsync(From("zhangsan", new ApproveCommand("feed", "gateway", AllRows: true)), default);
 
         Assert.Equal(CommandOutcome.Done, reply.Outcome);
         Assert.Contains("the **feed-chain** card (3 rows) by zhangsan: 3 of 3 rows approved", reply.Markdown, StringComparison.Ordinal);
-        Assert.All(s_chain, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
-        Assert.Empty(await OpenAsync("feed"));
+        Assert.All(GroupCardChain.Services, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
+        Assert.Empty(await _server.OpenAsync("feed"));
         Assert.All(await _server.Proposals.ListAsync("feed", default), p => Assert.Equal(ApprovalChannel.DingTalkChat, p.Status.Approvals.Single().Channel));
     }
 
     [Fact]
     public async Task ApproveOneRow_OnlyThatRowScales_TheAnswerSaysHowToDecideTheRest()
     {
-        await GivenChainUnderLoadAsync("feed");
+        await _server.GivenChainUnderLoadAsync("feed");
 
         var reply = await Inbox.ExecuteAsync(From("zhangsan", new ApproveCommand("feed", "gateway")), default);
 
@@ -45,26 +44,26 @@ public sealed class ChatCardRowsTests : IDisposable
         Assert.Contains("2 more rows wait on this card: `approve all feed/gateway` decides them all.", reply.Markdown, StringComparison.Ordinal);
         Assert.Equal(10, _server.Workloads.Replicas("feed", "gateway"));
         Assert.Equal(4, _server.Workloads.Replicas("feed", "comments"));
-        Assert.Equal(2, (await OpenAsync("feed")).Count);
+        Assert.Equal(2, (await _server.OpenAsync("feed")).Count);
 
         // Sent as the answer says, though gateway's own row is decided: the rest of its card.
         var rest = await Inbox.ExecuteAsync(From("zhangsan", new ApproveCommand("feed", "gateway", AllRows: true)), default);
 
         Assert.Equal(CommandOutcome.Done, rest.Outcome);
         Assert.Contains("2 of 2 rows approved", rest.Markdown, StringComparison.Ordinal);
-        Assert.All(s_chain, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
+        Assert.All(GroupCardChain.Services, name => Assert.Equal(10, _server.Workloads.Replicas("feed", name)));
     }
 
     [Fact]
     public async Task RejectAll_EveryRowRejectedWithTheReason_NothingScales()
     {
-        await GivenChainUnderLoadAsync("feed");
+        await _server.GivenChainUnderLoadAsync("feed");
 
         var reply = await Inbox.ExecuteAsync(From("zhangsan", new RejectCommand("feed", "comments", "bot traffic", AllRows: true)), default);
 
         Assert.Equal(CommandOutcome.Done, reply.Outcome);
         Assert.Contains("3 of 3 rows rejected", reply.Markdown, StringComparison.Ordinal);
-        Assert.All(s_chain, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
+        Assert.All(GroupCardChain.Services, name => Assert.Equal(4, _server.Workloads.Replicas("feed", name)));
         Assert.All(await _server.Proposals.ListAsync("feed", default), p => Assert.Equal("bot traffic", p.Status.Rejection?.Reason));
     }
 
@@ -72,8 +71,8 @@ public sealed class ChatCardRowsTests : IDisposable
     public async Task ApproveAll_ARowInANamespaceTheSenderMayNotActIn_RefusedWhole_NothingScales()
     {
         // lisi is an operator in shop only; the card's rows are in shop and feed.
-        await AddUnderLoadAsync("shop", "gateway");
-        await AddUnderLoadAsync("feed", "feed", "comments");
+        await _server.AddUnderLoadAsync("shop", "gateway");
+        await _server.AddUnderLoadAsync("feed", "feed", "comments");
         await _server.Service<Reconciler>().TickAsync(default);
 
         var reply = await Inbox.ExecuteAsync(From("lisi", new ApproveCommand("shop", "gateway", AllRows: true)), default);
@@ -81,36 +80,16 @@ public sealed class ChatCardRowsTests : IDisposable
         Assert.Equal(CommandOutcome.Refused, reply.Outcome);
         Assert.Equal("`approve all` needs the operator role in `feed` too (a row of this card is there). Nothing was changed.", reply.Markdown);
         Assert.Equal(4, _server.Workloads.Replicas("shop", "gateway"));
-        Assert.Equal(3, (await OpenAsync("shop")).Count + (await OpenAsync("feed")).Count);
+        Assert.Equal(3, (await _server.OpenAsync("shop")).Count + (await _server.OpenAsync("feed")).Count);
     }
 
     [Fact]
     public async Task Proposals_RowsOfAGroupCardNameTheCard()
     {
-        await GivenChainUnderLoadAsync("feed");
+        await _server.GivenChainUnderLoadAsync("feed");
 
         var reply = await Inbox.ExecuteAsync(From("zhangsan", new ProposalsCommand()), default);
 
         Assert.Equal(3, reply.Markdown.Split("· card **feed-chain**").Length - 1);
     }
-
-    private async Task GivenChainUnderLoadAsync(string ns)
-    {
-        await AddUnderLoadAsync(ns, s_chain);
-        await _server.Service<Reconciler>().TickAsync(default);
-    }
-
-    private async Task AddUnderLoadAsync(string ns, params string[] names)
-    {
-        foreach (var name in names)
-        {
-            var policy = TestPolicies.Approval(ns, name);
-            _server.Workloads.Add(ns, name, 4);
-            await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Group = "feed-chain" } }, default);
-            _server.Metrics.Set(TestPolicies.Query(name), 1000);
-        }
-    }
-
-    private async Task<IReadOnlyList<ScaleProposal>> OpenAsync(string ns) =>
-        [.. (await _server.Proposals.ListAsync(ns, default)).Where(p => p.Status.Phase.IsOpen())];
 }

@@ -11,7 +11,7 @@ namespace ScaleControl.Server.Tests.Control;
 /// <summary>Services that scale together share one card: a row each, Approve all, one DING, one expiry.</summary>
 public sealed class GroupCardTests : IDisposable
 {
-    private static readonly string[] s_chain = ["gateway", "feed", "comments"];
+    private static readonly string[] s_chain = GroupCardChain.Services;
     private readonly ServerFactory _server = new();
 
     public void Dispose() => _server.Dispose();
@@ -322,16 +322,7 @@ public sealed class GroupCardTests : IDisposable
         Assert.Equal(2, _server.Cards.Sent.Count);
     }
 
-    private async Task GivenChainUnderLoad()
-    {
-        foreach (var name in s_chain)
-        {
-            var policy = TestPolicies.Approval("feed", name);
-            _server.Workloads.Add("feed", name, 4);
-            await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Group = "feed-chain" } }, default);
-            _server.Metrics.Set(TestPolicies.Query(name), 1000);
-        }
-    }
+    private Task GivenChainUnderLoad() => _server.AddUnderLoadAsync("feed", s_chain);
 
     private Task Tick(int seconds = 0)
     {
@@ -339,6 +330,5 @@ public sealed class GroupCardTests : IDisposable
         return _server.Service<Reconciler>().TickAsync(default);
     }
 
-    private async Task<IReadOnlyList<ScaleProposal>> Open() =>
-        [.. (await _server.Proposals.ListAsync("feed", default)).Where(p => p.Status.Phase.IsOpen())];
+    private Task<IReadOnlyList<ScaleProposal>> Open() => _server.OpenAsync("feed");
 }

@@ -52,6 +52,9 @@ internal sealed record WorkloadState(
     int MinReadySeconds, bool Paused, int StatusReplicas, int ObservedGeneration, string? PodManagementPolicy)
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
+
+    /// <summary>A StatefulSet whose pods are created and deleted all at once (podManagementPolicy Parallel), not one by one.</summary>
+    public bool ParallelPods => PodManagementPolicy == "Parallel";
     public const string DesiredReplicasAnnotation = "deployment.kubernetes.io/desired-replicas";
     public const string MaxReplicasAnnotation = "deployment.kubernetes.io/max-replicas";
 

@@ -217,8 +217,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         }
 
         var startReady = firstSight && pods.Count == 0 ? statefulSet.ReadyInStatus : 0;
-        var parallel = statefulSet.PodManagementPolicy == "Parallel";
-        var plan = StatefulSetScaling.Plan(statefulSet.Replicas, parallel, statefulSet.MinReadySeconds, time.GetUtcNow(), withTerminating, startReady);
+        var plan = StatefulSetScaling.Plan(statefulSet.Replicas, statefulSet.ParallelPods, statefulSet.MinReadySeconds, time.GetUtcNow(), withTerminating, startReady);
         foreach (var ordinal in plan.Create)
         {
             var name = $"{statefulSet.Name}-{ordinal}";
@@ -249,8 +248,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
     private PodState? RollingUpdateTarget(WorkloadState statefulSet, Dictionary<int, PodState> byOrdinal, string revision)
     {
         var now = time.GetUtcNow();
-        var parallel = statefulSet.PodManagementPolicy == "Parallel";
-        if (!parallel && Enumerable.Range(0, statefulSet.Replicas).Any(i => !byOrdinal.TryGetValue(i, out var pod) || !pod.IsAvailable(statefulSet.MinReadySeconds, now)))
+        if (!statefulSet.ParallelPods && Enumerable.Range(0, statefulSet.Replicas).Any(i => !byOrdinal.TryGetValue(i, out var pod) || !pod.IsAvailable(statefulSet.MinReadySeconds, now)))
         {
             return null;
         }
