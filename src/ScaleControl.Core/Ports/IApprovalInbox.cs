@@ -9,9 +9,9 @@ namespace ScaleControl.Core.Ports;
 /// apply run behind it (a DingTalk tap must be answered within 2 s). <see cref="AllRows"/>: a group card's
 /// "Approve all" / "Reject all", the decision applies to every open row sharing the proposal's card. <see cref="Row"/>:
 /// a group card's per-row button, the decision applies to that row (<c>namespace/proposal</c>) only if it is on the
-/// proposal's card. <see cref="SeenRows"/>: with <see cref="AllRows"/>, the rows and targets the approver saw (the
-/// card's Approve all): each is approved up to what was seen, and a row not seen stays pending; null approves every
-/// open row (API, CLI).
+/// proposal's card. <see cref="SeenRows"/>: with <see cref="AllRows"/>, the rows and targets the person saw (the
+/// card's Approve all; the rows whose namespaces chat and the API checked): only those are decided, each approved up
+/// to what was seen, and a row not seen stays pending; null decides every open row (a card's Reject all).
 /// </summary>
 public sealed record ApprovalCommand(
     string Namespace,

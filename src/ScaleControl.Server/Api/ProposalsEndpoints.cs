@@ -102,13 +102,14 @@ public static class ProposalsEndpoints
 
             // The route's {ns} is checked by NamespaceAccessFilter; every other pending row's namespace here, before anything is decided.
             var caller = Caller.FromPrincipal(http.User);
-            if (CardRows.Outside(await CardRows.PendingAsync(announcer, card, cancellationToken), caller) is { } outside)
+            var pending = await CardRows.PendingAsync(announcer, card, cancellationToken);
+            if (CardRows.Outside(pending, caller) is { } outside)
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
                     detail: $"{caller.User} ({caller.Role.ToString().ToLowerInvariant()}) may not act in namespace '{outside}': a pending row of this card is there. Nothing was changed.");
             }
 
-            command = command with { ProposalName = card.Metadata.Name };
+            command = command with { ProposalName = card.Metadata.Name, SeenRows = CardRows.Checked(pending) };
         }
 
         var result = await inbox.DecideAsync(command, cancellationToken);

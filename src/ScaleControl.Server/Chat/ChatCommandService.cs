@@ -172,7 +172,8 @@ public sealed partial class ChatCommandService(
         }
 
         var result = await approvals.DecideAsync(
-            new ApprovalCommand(ns, proposal.Metadata.Name, request.Sender, Channel, approve, Reason: reason ?? (approve ? null : "rejected in chat"), AllRows: allRows),
+            new ApprovalCommand(ns, proposal.Metadata.Name, request.Sender, Channel, approve, Reason: reason ?? (approve ? null : "rejected in chat"),
+                AllRows: allRows, SeenRows: allRows ? CardRows.Checked(rows) : null),
             cancellationToken);
         var target = allRows ? CardName(proposal, rows.Count) : $"**{ns}/{proposal.Spec.Target.Name}**";
         if (result.Kind is not (ApprovalResultKind.Accepted or ApprovalResultKind.Duplicate))

@@ -76,6 +76,30 @@ public sealed class CardRowsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task ApproveAll_ARowJoinsInANamespaceTheCallerMayNotActIn_AfterTheCheck_ThatRowStaysPending()
+    {
+        // lisi is an operator in shop only; a feed row joins the card after the API checked the shop rows.
+        _server.BeforeDecision = async () =>
+        {
+            await _server.AddUnderLoadAsync("feed", "comments");
+            await _server.Service<Reconciler>().TickAsync(default);
+        };
+        await _server.AddUnderLoadAsync("shop", "gateway", "feed");
+        await _server.Service<Reconciler>().TickAsync(default);
+        using var client = _server.ClientWith(ServerFactory.LisiToken);
+
+        using var response = await client.PostJson("/api/v1/proposals/shop/gateway/approve", new { allRows = true });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var message = (await response.ReadJson()).GetProperty("message").GetString();
+        Assert.StartsWith("2 of 3 rows approved", message, StringComparison.Ordinal);
+        Assert.Contains("feed/comments: joined the card after you looked", message, StringComparison.Ordinal);
+        Assert.Equal(4, _server.Workloads.Replicas("feed", "comments"));
+        Assert.Equal("comments", Assert.Single(await _server.OpenAsync("feed")).Spec.Target.Name);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "gateway"));
+    }
+
+    [Fact]
     public async Task ApproveAll_WithReplicas_400NamingBothFields_NothingChanged()
     {
         await _server.GivenChainUnderLoadAsync("feed");

@@ -84,6 +84,27 @@ public sealed class ChatCardRowsTests : IDisposable
     }
 
     [Fact]
+    public async Task RejectAll_ARowJoinsInANamespaceTheSenderMayNotActIn_AfterTheCheck_ThatRowStaysPending()
+    {
+        // lisi is an operator in shop only; a feed row joins the card after the chat checked the shop rows.
+        _server.BeforeDecision = async () =>
+        {
+            await _server.AddUnderLoadAsync("feed", "comments");
+            await _server.Service<Reconciler>().TickAsync(default);
+        };
+        await _server.AddUnderLoadAsync("shop", "gateway", "feed");
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        var reply = await Inbox.ExecuteAsync(From("lisi", new RejectCommand("shop", "gateway", "bot traffic", AllRows: true)), default);
+
+        Assert.Equal(CommandOutcome.Done, reply.Outcome);
+        Assert.Contains("2 of 3 rows rejected", reply.Markdown, StringComparison.Ordinal);
+        Assert.Contains("feed/comments: joined the card after you looked", reply.Markdown, StringComparison.Ordinal);
+        Assert.Equal(ProposalPhase.Pending, Assert.Single(await _server.OpenAsync("feed")).Status.Phase);
+        Assert.Empty(await _server.OpenAsync("shop"));
+    }
+
+    [Fact]
     public async Task Proposals_RowsOfAGroupCardNameTheCard()
     {
         await _server.GivenChainUnderLoadAsync("feed");

@@ -10,6 +10,7 @@ using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.DingTalk.Stream;
+using ScaleControl.Server.Control.Actuation;
 using ScaleControl.Sandbox.DingTalk;
 using ScaleControl.Testing.DingTalk;
 using ScaleControl.Testing.Stores;
@@ -73,6 +74,12 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
 
     /// <summary>The Kubernetes client's request timeout with <see cref="KubernetesApi"/>, in real seconds.</summary>
     public int KubernetesRequestTimeoutSeconds { get; set; } = 20;
+
+    /// <summary>
+    /// Runs as each decision reaches the approval inbox, before it is decided (set before first use): a test's way to
+    /// change the cluster between a channel's own checks and the decision.
+    /// </summary>
+    public Func<Task>? BeforeDecision { get; set; }
 
     public ServerFactory()
     {
@@ -188,6 +195,11 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             else
             {
                 services.AddHostedService(sp => sp.GetRequiredService<DingTalkStreamClient>()); // the taps' way in
+            }
+
+            if (BeforeDecision is { } before)
+            {
+                services.AddSingleton<IApprovalInbox>(sp => new InboxAfter(before, sp.GetRequiredService<ApprovalService>()));
             }
 
             services.AddSingleton<IConfirmationCards>(ConfirmationCards);

@@ -101,17 +101,18 @@ public sealed class ApprovalService(
         var results = new List<ApprovalResult>();
         foreach (var row in rows)
         {
-            // An approver grants what the card showed them: each row up to its target then, none that joined since.
+            // A person decides the rows they saw (the card's, or the ones chat and the API checked the caller's namespaces
+            // for): none that joined since, and an approval grants each row up to its target then.
             int? seen = null;
-            if (command is { Approve: true, SeenRows: { } shown })
+            if (command.SeenRows is { } shown)
             {
                 if (!shown.TryGetValue(row.Key, out var to))
                 {
-                    results.Add(new ApprovalResult(ApprovalResultKind.Refused, "joined the card after you looked; still waiting for approval", row));
+                    results.Add(new ApprovalResult(ApprovalResultKind.Refused, "joined the card after you looked; still waiting for a decision", row));
                     continue;
                 }
 
-                seen = to;
+                seen = command.Approve ? to : null;
             }
 
             var rowCommand = command with { Namespace = row.Metadata.Namespace, ProposalName = row.Metadata.Name, AllRows = false, SeenRows = null, Replicas = seen ?? command.Replicas };

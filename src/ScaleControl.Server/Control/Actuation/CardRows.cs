@@ -30,6 +30,13 @@ public static class CardRows
     public static string? Outside(IEnumerable<ScaleProposal> rows, Caller? caller) =>
         rows.Select(r => r.Metadata.Namespace).Distinct(StringComparer.Ordinal).FirstOrDefault(n => caller?.CanActIn(n) != true);
 
+    /// <summary>
+    /// The rows the caller was checked for, as the decision's <see cref="ApprovalCommand.SeenRows"/>: a row that joins the
+    /// card between the check and the decision stays pending instead of being decided without its namespace's check.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> Checked(IEnumerable<ScaleProposal> rows) =>
+        rows.ToDictionary(r => r.Key, r => r.Spec.ToReplicas, StringComparer.Ordinal);
+
     /// <summary>How many other rows of <paramref name="decided"/>'s card still wait for a decision.</summary>
     public static async Task<int> OthersWaitingAsync(Announcer announcer, ScaleProposal decided, CancellationToken cancellationToken) =>
         (await PendingAsync(announcer, decided, cancellationToken)).Count(p => p.Key != decided.Key);
