@@ -9,11 +9,13 @@ namespace ScaleControl.Core.Text;
 /// </summary>
 public static class MarkdownText
 {
-    // Inline markup anywhere: links and images, emphasis, code, HTML (DingTalk renders <font>), tables, strike-through.
-    private const string Inline = "\\`*_{}[]<>#|~";
+    // Inline markup anywhere: links and images, emphasis, code, HTML (DingTalk renders <font>; an escaped "<" opens no
+    // tag or autolink), tables, strike-through.
+    private const string Inline = "\\`*_{}[]<#|~";
 
-    // Block markup at a line's start: lists, setext headings and rules.
-    private const string LineStart = "-+=";
+    // Block markup at a line's start: lists, setext headings and rules, quotes. A ">" inside a line starts nothing, so
+    // "4 -> 10" stays as written (a backslash would show on a client that renders no escapes).
+    private const string LineStart = "-+=>";
 
     public static string Escape(string? text)
     {

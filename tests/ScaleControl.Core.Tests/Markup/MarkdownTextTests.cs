@@ -7,7 +7,8 @@ public sealed class MarkdownTextTests
 {
     [Theory]
     [InlineData("[click](http://evil) ![x](http://evil/t.png)", @"\[click\]\(http://evil) !\[x\]\(http://evil/t.png)")]
-    [InlineData("<font color=red>red</font> a|b ~~x~~", @"\<font color=red\>red\</font\> a\|b \~\~x\~\~")]
+    [InlineData("<font color=red>red</font> a|b ~~x~~", @"\<font color=red>red\</font> a\|b \~\~x\~\~")]
+    [InlineData("40/pod -> 6, stay at 6", "40/pod -> 6, stay at 6")] // an arrow inside a line is no quote
     [InlineData("**urgent** _now_ `x`", @"\*\*urgent\*\* \_now\_ \`x\`")]
     [InlineData("# title\n> quoted\n - item\n1. first\ncheckout-api 2 - 1", "\\# title\n\\> quoted\n \\- item\n1\\. first\ncheckout-api 2 - 1")]
     [InlineData(@"a\b", @"a\\b")]

@@ -220,7 +220,7 @@ public class ApprovalCardContentTests
             Rejection = new RejectionRecord { User = "lisi", At = SampleProposals.Created.AddMinutes(1), Reason = Typed },
         }));
 
-        const string Escaped = @"see \[runbook\]\(http://evil.example) !\[x\]\(http://evil.example/t.png) \<font color=red\>now\</font\>";
+        const string Escaped = @"see \[runbook\]\(http://evil.example) !\[x\]\(http://evil.example/t.png) \<font color=red>now\</font>";
         Assert.Equal("pinned by zhangsan: " + Escaped, rejected[V.Reason]);
         Assert.StartsWith($"rejected: {Escaped}; no change", rejected[V.Result], StringComparison.Ordinal);
     }
