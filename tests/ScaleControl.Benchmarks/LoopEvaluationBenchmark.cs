@@ -44,6 +44,9 @@ public class LoopEvaluationBenchmark
     private int _sum;
     private PrometheusMeterExport? _export;
 
+    /// <summary>0: every tick reads a new value (a 5 s scrape); else each value holds for this many seconds, as rate() between scrapes.</summary>
+    public int ScrapeSeconds { get; set; }
+
     [IterationCleanup]
     public void Cleanup()
     {
@@ -57,7 +60,7 @@ public class LoopEvaluationBenchmark
         _clock = new ManualClock(EngineBenchmark.Start);
         _policies = [.. Enumerable.Range(0, Policies).Select(EngineBenchmark.Policy)];
         _queries = [.. _policies.Select(p => p.Spec.Metrics[0].Query)];
-        _metrics = new FakeMetricSource(_clock, [.. Enumerable.Range(0, Policies).Select(EngineBenchmark.Level)], _queries);
+        _metrics = new FakeMetricSource(_clock, [.. Enumerable.Range(0, Policies).Select(EngineBenchmark.Level)], _queries, ScrapeSeconds);
         // The host's meter with its /metrics export listening, as in the server.
         _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var telemetry = new ScaleControlMetrics(_meters.GetRequiredService<IMeterFactory>());
@@ -116,6 +119,8 @@ public class LoopEvaluationBenchmark
     /// the background does not count (the process's CPU time is printed beside it). Every await in the loop completes
     /// synchronously, so one thread runs it all (checked). Prints every run, the median and the fastest after
     /// <see cref="Warmups"/> warm-up runs, then the same for <see cref="EngineBenchmark"/>'s 10,000 <c>Decide</c> calls alone.
+    /// <c>--scrape 15</c>: each policy's value changes once per 15 s scrape, as production's rate() reads between
+    /// scrapes (two of three evaluations see the previous one's runs); without it, a new value at every tick.
     /// </summary>
     public static async Task<int> RunCpuAsync(string[] args)
     {
@@ -125,8 +130,15 @@ public class LoopEvaluationBenchmark
             return await ImageEnvironment.RerunWithAsync(missing, ["engine-cpu", .. args]);
         }
 
-        var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
-        var bench = new LoopEvaluationBenchmark();
+        var runs = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
+        var scrape = BenchmarkArgs.Option(args, "--scrape", 0);
+        if (scrape is < 0 or > 3600)
+        {
+            Console.Error.WriteLine($"--scrape must be 0 (a new value every tick) to 3600 seconds, not {scrape}");
+            return 2;
+        }
+
+        var bench = new LoopEvaluationBenchmark { ScrapeSeconds = scrape };
         var cpu = new List<double>();
         var processCpu = new List<double>();
         var allocated = new List<double>();
@@ -162,6 +174,7 @@ public class LoopEvaluationBenchmark
         var image = ImageEnvironment.Runtime();
         Console.WriteLine($"runtime: tiered PGO {(TieredPgo() ? "on" : "off")} (the server runs with it off; DOTNET_TieredPGO=1 or 0 overrides); "
             + $"{string.Join(", ", image.Keys.Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"))} (the image's: {string.Join(", ", image.Select(v => $"{v.Key}={v.Value}"))})");
+        Console.WriteLine($"metric values: {(bench.ScrapeSeconds > 0 ? $"one per {bench.ScrapeSeconds} s scrape" : "a new one at every 5 s tick")}");
         Console.WriteLine($"runs in order (ms): {string.Join(' ', cpu.Select(c => c.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"10,000 evaluations incl. the loop's bookkeeping, CPU time over {runs} runs: median {BenchmarkArgs.Percentile(cpu, 50):0.0} ms, fastest {cpu.Min():0.0} ms; allocated per evaluation (this thread, incl. the fake metric source): median {BenchmarkArgs.Percentile(allocated, 50):0} B");
         Console.WriteLine($"  the whole process's CPU time over the same runs (adds the background JIT and GC threads): median {BenchmarkArgs.Percentile(processCpu, 50):0.0} ms, fastest {processCpu.Min():0.0} ms");
@@ -203,17 +216,21 @@ public class LoopEvaluationBenchmark
         public void Advance(TimeSpan by) => _now += by;
     }
 
-    /// <summary>Each policy's level with a little deterministic wobble, sampled 8 s before the tick.</summary>
-    private sealed class FakeMetricSource(TimeProvider clock, double[] levels, string[] queries) : IMetricSource
+    /// <summary>
+    /// Each policy's level with a little deterministic wobble, sampled 8 s before the tick; with
+    /// <paramref name="scrapeSeconds"/> the wobble is the last scrape's, so the value repeats until the next one.
+    /// </summary>
+    private sealed class FakeMetricSource(TimeProvider clock, double[] levels, string[] queries, int scrapeSeconds) : IMetricSource
     {
         private readonly Dictionary<string, MetricReading> _readings = new(StringComparer.Ordinal);
 
         public Task<IReadOnlyDictionary<string, MetricReading>> QueryAsync(IReadOnlyCollection<string> asked, CancellationToken cancellationToken)
         {
             var now = clock.GetUtcNow();
+            var scraped = scrapeSeconds > 0 ? now.AddSeconds(-(now.ToUnixTimeSeconds() % scrapeSeconds)) : now;
             for (var i = 0; i < queries.Length; i++)
             {
-                var value = levels[i] * (1 + ((((i + now.Second) % 7) - 3) * 0.002));
+                var value = levels[i] * (1 + ((((i + scraped.Second) % 7) - 3) * 0.002));
                 _readings[queries[i]] = MetricReading.Ok(queries[i], value, now.AddSeconds(-8));
             }
 
