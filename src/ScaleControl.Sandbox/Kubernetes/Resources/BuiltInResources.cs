@@ -90,6 +90,7 @@ internal static class BuiltInResources
         ApplyDefaults = o => PodSpecDefaults.Template(o.Obj("spec")),
         Validate = WorkloadSpecRules.Validate,
         ValidateUpdate = WorkloadSpecRules.SelectorUnchanged,
+        ValidateWrite = PodAnnotationRules.Template,
         Categories = ["all"],
         HasStatusSubresource = true,
         Columns =
@@ -125,6 +126,7 @@ internal static class BuiltInResources
         Model = typeof(k8s.Models.V1Pod),
         ShortNames = ["po"],
         ApplyDefaults = PodDefaults,
+        ValidateWrite = PodAnnotationRules.Pod,
         Categories = ["all"],
         HasStatusSubresource = true,
         TracksGeneration = false,
@@ -309,6 +311,7 @@ internal static class BuiltInResources
                 PodSpecDefaults.Template(spec);
             },
             Validate = WorkloadSpecRules.Validate,
+            ValidateWrite = PodAnnotationRules.Template,
             Columns = columns,
         };
 
