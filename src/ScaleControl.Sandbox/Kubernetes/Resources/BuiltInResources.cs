@@ -93,6 +93,7 @@ internal static class BuiltInResources
         ValidateWrite = PodAnnotationRules.Template,
         Categories = ["all"],
         HasStatusSubresource = true,
+        HasScaleSubresource = true, // replicasets/scale, as apps/v1 serves it (kubectl scale rs, an HPA on a ReplicaSet)
         Columns =
         [
             TableColumn.NameColumn,
