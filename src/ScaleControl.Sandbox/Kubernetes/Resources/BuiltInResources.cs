@@ -101,6 +101,9 @@ internal static class BuiltInResources
             new("Current", "integer", (o, _) => JsonPaths.GetInt(o, "status.replicas") ?? 0),
             new("Ready", "integer", (o, _) => JsonPaths.GetInt(o, "status.readyReplicas") ?? 0),
             TableColumn.AgeColumn,
+            WorkloadColumns.Containers,
+            WorkloadColumns.Images,
+            WorkloadColumns.Selector,
         ],
     };
 
