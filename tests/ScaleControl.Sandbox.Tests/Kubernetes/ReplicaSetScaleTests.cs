@@ -53,6 +53,32 @@ public sealed class ReplicaSetScaleTests
         Assert.Equal(2, await kubectl.ReplicasAsync("rs", "shop", "lone"));
     }
 
+    [Fact]
+    public async Task ScaleStatusSelector_IsTheWholeSelectorAsTheApiserverPrintsIt_ExpressionsToo()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        await kubectl.RunAsync("create", "namespace", "shop");
+        await kubectl.RunAsync("apply", "-f", kubectl.WriteFile("rs.yaml", """
+            apiVersion: apps/v1
+            kind: ReplicaSet
+            metadata: {name: api, namespace: shop}
+            spec:
+              replicas: 1
+              selector:
+                matchLabels: {tier: web}
+                matchExpressions: [{key: app, operator: In, values: [api, edge]}, {key: canary, operator: DoesNotExist}]
+              template:
+                metadata: {labels: {app: api, tier: web}}
+                spec:
+                  containers: [{name: api, image: "nginx:1.27"}]
+            """));
+
+        var selector = (await kubectl.RunAsync("get", "--raw", "/apis/apps/v1/namespaces/shop/replicasets/api/scale")).StdOut;
+
+        Assert.Contains("\"selector\":\"app in (api,edge),!canary,tier=web\"", selector, StringComparison.Ordinal);
+    }
+
     private static async Task<Kubectl> LoneAsync(SandboxHarness sandbox)
     {
         var kubectl = new Kubectl(sandbox.Server.BaseUri);
