@@ -48,6 +48,7 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<EndpointSliceController>();
         services.AddSingleton<ApiServerAddress>();
         services.AddSingleton<HpaController>();
+        services.AddSingleton<ForegroundDeletion>();
         services.AddSingleton<ClusterSimulator>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();

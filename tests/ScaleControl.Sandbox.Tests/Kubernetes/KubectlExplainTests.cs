@@ -28,6 +28,26 @@ public sealed class KubectlExplainTests
     }
 
     [Fact]
+    public async Task ExplainCustomResource_ShowsTypeMetasDescriptionsAndObjectMetasFields_AsTheApiextensionsServerPublishesThem()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true, installCrds: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        var proposal = await kubectl.RunAsync("explain", "scaleproposal");
+        var metadata = await kubectl.RunAsync("explain", "scalepolicy.metadata");
+        var labels = await kubectl.RunAsync("explain", "sp.metadata.labels");
+
+        var lines = proposal.StdOut.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains("APIVersion defines the versioned schema of this representation of an object.", lines);
+        Assert.Contains("Kind is a string value representing the REST resource this object", lines);
+        Assert.Contains("metadata\t<ObjectMeta>", lines);
+        Assert.DoesNotContain("<no description>", lines.Take(lines.IndexOf("metadata\t<ObjectMeta>")));
+        Assert.Contains("FIELD: metadata <ObjectMeta>", metadata.StdOut, StringComparison.Ordinal);
+        Assert.Contains("generateName\t<string>", metadata.StdOut, StringComparison.Ordinal);
+        Assert.Contains("FIELD: labels <map[string]string>", labels.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ExplainBuiltInKinds_ShowsTheirFieldsTypesAndTheApiserversDescriptions()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

@@ -227,6 +227,25 @@ public sealed class ObjectApiTests
     }
 
     [Fact]
+    public async Task KubectlPatch_CustomResourceWithTheDefaultStrategicMergePatch_IsRefusedInTheApiserversWords()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        sandbox.Control.Seed(CustomResourceTests.ScalePolicyCrd);
+        sandbox.Control.Seed("""{"apiVersion":"scalecontrol.io/v1alpha1","kind":"ScalePolicy","metadata":{"name":"p","namespace":"shop"},"spec":{"min":1}}""");
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        var refused = await kubectl.RunRawAsync("patch", "scalepolicy", "p", "-n", "shop", "-p", """{"spec":{"min":2}}""");
+        var merged = await kubectl.RunAsync("patch", "scalepolicy", "p", "-n", "shop", "--type=merge", "-p", """{"spec":{"min":2}}""");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(
+            "error: application/strategic-merge-patch+json is not supported by scalecontrol.io/v1alpha1, Kind=ScalePolicy: the body of the request "
+            + "was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+            refused.StdErr.Trim());
+        Assert.Equal("scalepolicy.scalecontrol.io/p patched\n", merged.StdOut);
+    }
+
+    [Fact]
     public async Task ApplyPatch_WithoutFieldManager_Returns422()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);

@@ -36,6 +36,19 @@ public sealed class WideColumnsTests
     }
 
     [Fact]
+    public async Task GetReplicaSetWide_PrintsContainersImagesAndSelectorWithThePodTemplateHash()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = await RolloutSandbox.RunningAsync(sandbox, "web", 2);
+        var hash = (await kubectl.RunAsync("get", "rs", "-n", "shop", "-o", "jsonpath={.items[0].metadata.labels.pod-template-hash}")).StdOut;
+
+        var wide = Lines((await kubectl.RunAsync("get", "rs", "-n", "shop", "-o", "wide")).StdOut);
+
+        Assert.Equal("NAME DESIRED CURRENT READY AGE CONTAINERS IMAGES SELECTOR", wide[0]);
+        Assert.EndsWith($" nginx nginx:1.27 app=web,pod-template-hash={hash}", wide[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetScaleProposalWide_PrintsTheFirstApprover()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true, installCrds: true);

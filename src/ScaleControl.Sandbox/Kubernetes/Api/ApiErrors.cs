@@ -106,10 +106,16 @@ internal static class ApiErrors
     public static ApiException MethodNotAllowed(string method) =>
         new(Status(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({method})", new JsonObject()));
 
-    public static ApiException UnsupportedMediaType(string? contentType) =>
+    /// <summary>
+    /// A PATCH of a content type the kind does not take, in negotiation's errUnsupportedMediaType words: a custom
+    /// resource takes no strategic merge patch (what client-side apply tools fall back to a merge patch on).
+    /// </summary>
+    public static ApiException UnsupportedMediaType(bool isCustomResource) =>
         new(Status(415, "UnsupportedMediaType",
-            $"the body of the request was in an unknown format ({contentType ?? "none"}) - accepted media types include: "
-            + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"));
+            "the body of the request was in an unknown format - accepted media types include: "
+            + (isCustomResource
+                ? "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+                : "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml")));
 
     public static ApiException TooManyRequests(TimeSpan retryAfter) =>
         new(Status(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later",

@@ -18,7 +18,7 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
 
     /// <summary>An invalid <c>[]string</c>, which the apiserver prints with Go's <c>%#v</c>: <c>[]string{"10.96.0.9"}</c> (<c>[]string(nil)</c> when empty).</summary>
     public static FieldError InvalidStrings(string field, IReadOnlyList<string> values, string detail) =>
-        new(field, FieldErrorType.Invalid, detail) { GoValue = values.Count == 0 ? "[]string(nil)" : "[]string{" + string.Join(", ", values.Select(v => JsonValue.Create(v).ToJsonString())) + "}" };
+        new(field, FieldErrorType.Invalid, detail) { GoValue = values.Count == 0 ? "[]string(nil)" : "[]string{" + string.Join(", ", values.Select(v => Http.WireJson.Serialize(JsonValue.Create(v)))) + "}" };
 
     /// <summary>The bad value as Go prints it, when that is not its JSON.</summary>
     public string? GoValue { get; init; }
@@ -26,6 +26,9 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
     /// <summary>A value outside an enum: <c>Unsupported value: "Bogus": supported values: "A", "B"</c>.</summary>
     public static FieldError NotSupported(string field, JsonNode? value, IEnumerable<string> supported) =>
         new(field, FieldErrorType.NotSupported, "supported values: " + string.Join(", ", supported), value);
+
+    // As Go's %q: printable characters as they are ("+5", not "\u002B5").
+    private static string GoText(JsonNode? value) => value is null ? "null" : Http.WireJson.Serialize(value);
 
     public string Reason => Type switch
     {
@@ -45,7 +48,7 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
         FieldErrorType.Required => "Required value",
         FieldErrorType.Forbidden => "Forbidden",
         FieldErrorType.TooLong => "Too long",
-        FieldErrorType.NotSupported => $"Unsupported value: {Value?.ToJsonString() ?? "null"}",
-        _ => $"Invalid value: {GoValue ?? Value?.ToJsonString() ?? "null"}",
+        FieldErrorType.NotSupported => $"Unsupported value: {GoText(Value)}",
+        _ => $"Invalid value: {GoValue ?? GoText(Value)}",
     }) + (Detail.Length > 0 ? ": " + Detail : "");
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Operations;
 using ScaleControl.Sandbox.Kubernetes.Resources;
@@ -16,8 +15,7 @@ internal static class ClusterEvents
         ResourceOperations operations, (string ApiVersion, string Kind, string Namespace, string Name, string Uid) involved,
         string type, string reason, string? action, string message, string component, string stamp, string? fieldPath = null, string? host = null)
     {
-        // Like the recorder's "<name>.<unix nanos in hex>": unique per object.
-        var name = $"{involved.Name}.{RandomNumberGenerator.GetHexString(16, lowercase: true)}";
+        var name = $"{involved.Name}.{NextNanos(stamp):x}";
         try
         {
             Create(operations, involved, type, reason, action, message, component, stamp, name, fieldPath, host);
@@ -27,6 +25,22 @@ internal static class ClusterEvents
         {
             // The namespace is being deleted: the event is dropped, as the recorder drops what the apiserver refuses.
             return null;
+        }
+    }
+
+    // The recorder names an event "<name>.<unix nanos in hex>", so a list (sorted by name) has an object's events in
+    // the order they happened, which kubectl describe and kubectl events keep for events of the same second. The stamp
+    // has whole seconds: each event takes the next nanosecond after the last one, so names stay unique and in order.
+    private static readonly Lock s_clock = new();
+    private static long s_lastNanos;
+
+    private static long NextNanos(string stamp)
+    {
+        var nanos = (Timestamps.Parse(stamp) ?? DateTimeOffset.UnixEpoch).ToUnixTimeMilliseconds() * 1_000_000;
+        lock (s_clock)
+        {
+            s_lastNanos = Math.Max(s_lastNanos + 1, nanos);
+            return s_lastNanos;
         }
     }
 

@@ -6,14 +6,14 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
 /// The tiny cluster behind the API: the HPA controller (<see cref="HpaController"/>), the workload
-/// controllers that keep pods at spec.replicas, the scheduler that binds them to nodes (ready after
+/// controllers that keep pods at spec.replicas, the garbage collector's foreground deletion, the scheduler that binds them to nodes (ready after
 /// <see cref="SandboxKubernetesOptions.PodStartupDelay"/>), the status they show in the workloads, the Endpoints and
 /// EndpointSlices of the Services, and the apiserver's own default/kubernetes Service.
 /// Writes only on change, so an idle cluster does not move resourceVersions.
 /// </summary>
 internal sealed class ClusterSimulator(
     ResourceOperations operations, HpaController hpas,
-    WorkloadControllers controllers, PodScheduler scheduler, WorkloadStatusWriter statusWriter,
+    WorkloadControllers controllers, ForegroundDeletion foregroundDeletion, PodScheduler scheduler, WorkloadStatusWriter statusWriter,
     EndpointsController endpoints, EndpointSliceController endpointSlices, ApiServerAddress apiServerAddress)
 {
     private readonly Lock _lock = new();
@@ -24,6 +24,7 @@ internal sealed class ClusterSimulator(
         {
             hpas.Run();
             controllers.Run();
+            foregroundDeletion.Run();
             scheduler.Run();
             statusWriter.Run();
             RunEndpoints();

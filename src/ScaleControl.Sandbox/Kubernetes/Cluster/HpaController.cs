@@ -23,7 +23,7 @@ internal sealed class HpaController(ResourceOperations operations, SandboxKubern
 
     private const string Component = "horizontal-pod-autoscaler";
 
-    private static readonly ResourceType[] s_workloads = [BuiltInResources.Deployments, BuiltInResources.StatefulSets];
+    private static readonly ResourceType[] s_workloads = [BuiltInResources.Deployments, BuiltInResources.StatefulSets, BuiltInResources.ReplicaSets];
 
     private readonly Dictionary<string, HpaHistory> _histories = new(StringComparer.Ordinal);
 

@@ -32,10 +32,14 @@ internal static class PodDeletionOrder
     /// GetDeletionCostFromPodAnnotations: a 32-bit integer without a plus sign or leading zeros; anything else (or
     /// none) costs 0.
     /// </summary>
-    public static int DeletionCost(string? value)
+    public static int DeletionCost(string? value) => TryDeletionCost(value, out var cost) ? cost : 0;
+
+    /// <summary>Whether <paramref name="value"/> is a deletion cost GetDeletionCostFromPodAnnotations accepts.</summary>
+    public static bool TryDeletionCost(string? value, out int cost)
     {
+        cost = 0;
         var validFirst = value is { Length: > 0 } && (value[0] == '-' || value == "0" || value[0] is >= '1' and <= '9');
-        return validFirst && int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var cost) ? cost : 0;
+        return validFirst && int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out cost);
     }
 
     // ActivePodsWithRanks.Less as a comparison: negative when x goes before y.

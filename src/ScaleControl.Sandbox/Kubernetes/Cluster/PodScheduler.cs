@@ -30,12 +30,12 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
         var nodes = operations.Store.Project(BuiltInResources.Nodes.Storage, NodeState.Of).Where(n => n.Ready).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
         var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of);
         var used = nodes.ToDictionary(n => n.Name, _ => new NodeUsage());
-        foreach (var pod in pods.Where(p => p.Bound))
+        foreach (var pod in pods.Where(p => p.Bound && !p.HasFinished)) // a finished pod holds no resources
         {
             used.GetValueOrDefault(pod.NodeName!)?.Add(pod);
         }
 
-        foreach (var pod in pods.Where(p => !p.Bound && !p.Terminating).OrderBy(p => p.Created, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var pod in pods.Where(p => !p.Bound && !p.Terminating && !p.HasFinished).OrderBy(p => p.Created, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
             var node = nodes.Where(n => used[n.Name].Fits(n, pod)).OrderBy(n => used[n.Name].Load(n)).FirstOrDefault();
             if (node is null)
@@ -65,7 +65,7 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             }
         }
 
-        foreach (var pod in pods.Where(p => p.Bound && !p.Ready))
+        foreach (var pod in pods.Where(p => p.Bound && !p.Ready && !p.HasFinished)) // a kubelet never restarts a finished pod
         {
             var boundAt = _boundAt.TryGetValue(pod.Uid, out var at) ? at : Timestamps.Parse(pod.StartTime) ?? now;
             if (kubelet.Sync(pod, boundAt, now))

@@ -13,6 +13,9 @@ internal sealed record PodState(
 {
     public bool Bound => NodeName is not null;
 
+    /// <summary>Phase Failed or Succeeded: its containers are done and will not run again (not IsPodActive).</summary>
+    public bool HasFinished => Phase is "Failed" or "Succeeded";
+
     /// <summary>
     /// podutil.IsPodAvailable: ready, and for minReadySeconds (its Ready condition's lastTransitionTime plus them is
     /// strictly before now, as in 1.32; 1.34 made it "at or before"). What a ReplicaSet's and a StatefulSet's

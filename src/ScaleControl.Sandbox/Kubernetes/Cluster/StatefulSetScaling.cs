@@ -5,7 +5,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// (pkg/controller/statefulset/stateful_set_control.go). OrderedReady is "monotonic": it walks the ordinals from 0 and
 /// stops at the first pod it creates, or that is terminating, not Running and Ready, or not yet available for
 /// minReadySeconds. Only when every pod in range is healthy does it delete a surplus one: the highest ordinal, one a
-/// pass, waiting while one terminates. Parallel creates every missing pod and deletes every surplus one at once.
+/// pass, waiting while one terminates. Parallel creates every missing pod and deletes every surplus one at once. A pod
+/// in range that finished (phase Failed or Succeeded) is deleted and created again in the same pass, as a missing one.
 /// </summary>
 internal static class StatefulSetScaling
 {
@@ -15,26 +16,33 @@ internal static class StatefulSetScaling
         int replicas, bool parallel, int minReadySeconds, DateTimeOffset now, IReadOnlyDictionary<int, PodState> byOrdinal, int startReady)
     {
         var create = new List<int>();
+        var recreate = new List<PodState>();
         for (var ordinal = 0; ordinal < replicas; ordinal++)
         {
-            if (!byOrdinal.TryGetValue(ordinal, out var pod))
+            var finished = byOrdinal.TryGetValue(ordinal, out var pod) && pod.HasFinished && !pod.Terminating;
+            if (finished)
+            {
+                recreate.Add(pod!); // processReplica: "Delete and recreate pods which finished running", then create it
+            }
+
+            if (pod is null || finished)
             {
                 create.Add(ordinal);
                 if (!parallel && create.Count > startReady)
                 {
-                    return new(create, [], Blocked: true); // "if the set does not allow bursting, return immediately"
+                    return new(create, [], Blocked: true, recreate); // "if the set does not allow bursting, return immediately"
                 }
             }
             else if (!parallel && !IsRunningAndAvailable(pod, minReadySeconds, now))
             {
-                return new(create, [], Blocked: true);
+                return new(create, [], Blocked: true, recreate);
             }
         }
 
         var condemned = byOrdinal.Where(kv => kv.Key >= replicas).OrderByDescending(kv => kv.Key).Select(kv => kv.Value).ToList();
         if (parallel)
         {
-            return new(create, [.. condemned.Where(p => !p.Terminating)], Blocked: false);
+            return new(create, [.. condemned.Where(p => !p.Terminating)], Blocked: false, recreate);
         }
 
         // Every pod in range is healthy here. The first unhealthy pod is then the lowest surplus one, and only it may
@@ -42,11 +50,11 @@ internal static class StatefulSetScaling
         var firstUnhealthy = condemned.LastOrDefault(p => !IsHealthy(p));
         if (condemned.FirstOrDefault() is not { } highest)
         {
-            return new(create, [], Blocked: false);
+            return new(create, [], Blocked: false, recreate);
         }
 
         var waits = highest.Terminating || (!IsRunningAndAvailable(highest, minReadySeconds, now) && highest != firstUnhealthy);
-        return new(create, waits ? [] : [highest], Blocked: true);
+        return new(create, waits ? [] : [highest], Blocked: true, recreate);
     }
 
     // isHealthy: Running and Ready, not terminating.
@@ -59,6 +67,7 @@ internal static class StatefulSetScaling
 
 /// <summary>
 /// The pods to create (by ordinal) and delete this pass; Blocked when OrderedReady stopped there, so the rolling update
-/// waits for a later pass.
+/// waits for a later pass. Recreate: pods in range that finished (Failed or Succeeded), deleted before their ordinal
+/// is created again (it is in Create too).
 /// </summary>
-internal sealed record StatefulSetScalingPlan(List<int> Create, List<PodState> Delete, bool Blocked);
+internal sealed record StatefulSetScalingPlan(List<int> Create, List<PodState> Delete, bool Blocked, List<PodState> Recreate);

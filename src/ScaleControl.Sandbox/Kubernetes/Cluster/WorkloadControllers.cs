@@ -16,6 +16,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 internal sealed class WorkloadControllers(Operations.ResourceOperations operations, PodScheduler scheduler, TimeProvider time)
 {
     private const string DeploymentController = "deployment-controller";
+    private const string StatefulSetController = "statefulset-controller";
+    private const string ReplicaSetController = "replicaset-controller";
 
     // Workloads seen before; a workload seen for the first time with no pods starts the ready ones its (seeded) status claims.
     private readonly HashSet<string> _seen = [];
@@ -23,9 +25,12 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
     public void Run()
     {
-        // As FilterActivePods: a pod being deleted no longer counts, and a workload being deleted is not synced.
+        // As FilterActivePods: a pod being deleted, or whose phase is Failed or Succeeded, no longer counts for a
+        // ReplicaSet (it makes a new one and leaves the finished pod), and a workload being deleted is not synced. A
+        // StatefulSet sees its finished pods, to delete and recreate them.
         var anyPods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).ToLookup(p => p.OwnerUid ?? "");
-        var pods = anyPods.SelectMany(g => g).Where(p => !p.Terminating).ToLookup(p => p.OwnerUid ?? "");
+        var live = anyPods.SelectMany(g => g).Where(p => !p.Terminating).ToLookup(p => p.OwnerUid ?? "");
+        var pods = live.SelectMany(g => g).Where(p => !p.HasFinished).ToLookup(p => p.OwnerUid ?? "");
         var replicaSets = operations.Store.Project(BuiltInResources.ReplicaSets.Storage, WorkloadState.Of);
         var deployments = operations.Store.Project(BuiltInResources.Deployments.Storage, WorkloadState.Of);
         var statefulSets = operations.Store.Project(BuiltInResources.StatefulSets.Storage, WorkloadState.Of);
@@ -55,7 +60,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             owners.Add(statefulSet.Uid);
             if (!statefulSet.Deleting)
             {
-                RunStatefulSet(statefulSet, pods[statefulSet.Uid].ToList(), anyPods[statefulSet.Uid].Where(p => p.Terminating));
+                RunStatefulSet(statefulSet, live[statefulSet.Uid].ToList(), anyPods[statefulSet.Uid].Where(p => p.Terminating));
             }
         }
 
@@ -65,7 +70,7 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             Delete(BuiltInResources.ReplicaSets, orphan.Namespace, orphan.Name);
         }
 
-        foreach (var orphan in pods.Where(g => g.Key.Length > 0 && !owners.Contains(g.Key)).SelectMany(g => g))
+        foreach (var orphan in live.Where(g => g.Key.Length > 0 && !owners.Contains(g.Key)).SelectMany(g => g))
         {
             Delete(BuiltInResources.Pods, orphan.Namespace, orphan.Name);
         }
@@ -218,6 +223,13 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
 
         var startReady = firstSight && pods.Count == 0 ? statefulSet.ReadyInStatus : 0;
         var plan = StatefulSetScaling.Plan(statefulSet.Replicas, statefulSet.ParallelPods, statefulSet.MinReadySeconds, time.GetUtcNow(), withTerminating, startReady);
+        foreach (var finished in plan.Recreate)
+        {
+            RecordRecreating(statefulSet, finished);
+            DeleteStatefulPod(statefulSet, finished);
+            byOrdinal.Remove(Ordinal(statefulSet.Name, finished.Name)!.Value); // the rolling update sees it as just created
+        }
+
         foreach (var ordinal in plan.Create)
         {
             var name = $"{statefulSet.Name}-{ordinal}";
@@ -227,19 +239,41 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
                 ["statefulset.kubernetes.io/pod-name"] = name,
                 ["apps.kubernetes.io/pod-index"] = ordinal.ToString(CultureInfo.InvariantCulture),
             };
-            CreatePod(statefulSet.Namespace, name, statefulSet.Template, Owner("apps/v1", "StatefulSet", statefulSet.Name, statefulSet.Uid), labels, startReady-- > 0, name);
+            if (CreatePod(statefulSet.Namespace, name, statefulSet.Template, Owner("apps/v1", "StatefulSet", statefulSet.Name, statefulSet.Uid), labels, startReady-- > 0, name))
+            {
+                RecordStatefulPod(statefulSet, "Create", name);
+            }
         }
 
         // Pods whose name has no ordinal of this StatefulSet go too.
         foreach (var pod in plan.Delete.Concat(byOrdinal.Where(kv => kv.Key < 0).Select(kv => kv.Value)))
         {
-            Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
+            DeleteStatefulPod(statefulSet, pod);
         }
 
         if (!plan.Blocked && RollingUpdateTarget(statefulSet, byOrdinal, revision) is { } outdated)
         {
-            Delete(BuiltInResources.Pods, outdated.Namespace, outdated.Name);
+            DeleteStatefulPod(statefulSet, outdated);
         }
+    }
+
+    private void DeleteStatefulPod(WorkloadState statefulSet, PodState pod)
+    {
+        Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
+        RecordStatefulPod(statefulSet, "Delete", pod.Name);
+    }
+
+    // StatefulPodControl.recordPodEvent: SuccessfulCreate "create Pod web-0 in StatefulSet web successful", and so on.
+    private void RecordStatefulPod(WorkloadState statefulSet, string verb, string pod) =>
+        ClusterEvents.Record(operations, ("apps/v1", "StatefulSet", statefulSet.Namespace, statefulSet.Name, statefulSet.Uid), "Normal", $"Successful{verb}", null,
+            $"{verb.ToLowerInvariant()} Pod {pod} in StatefulSet {statefulSet.Name} successful", StatefulSetController, Timestamps.Format(time.GetUtcNow()));
+
+    // processReplica's event before it deletes a pod that finished: a Warning for a failed one, Normal for one that succeeded.
+    private void RecordRecreating(WorkloadState statefulSet, PodState pod)
+    {
+        var (type, reason, what) = pod.Phase == "Failed" ? ("Warning", "RecreatingFailedPod", "failed") : ("Normal", "RecreatingTerminatedPod", "terminated");
+        ClusterEvents.Record(operations, ("apps/v1", "StatefulSet", statefulSet.Namespace, statefulSet.Name, statefulSet.Uid), type, reason, null,
+            $"StatefulSet {statefulSet.Namespace}/{statefulSet.Name} is recreating {what} Pod {pod.Name}", StatefulSetController, Timestamps.Format(time.GetUtcNow()));
     }
 
     // RollingUpdate (1.32): the highest outdated ordinal is replaced (and recreated next pass) once every pod above it
@@ -275,16 +309,27 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         string ns, string ownerName, string ownerUid, string ownerKind, JsonObject template, List<PodState> pods, IEnumerable<PodState> related,
         int replicas, int startReady, Func<string> nameOf, Dictionary<string, string> labels)
     {
+        var owner = Owner("apps/v1", ownerKind, ownerName, ownerUid);
         for (var i = pods.Count; i < replicas; i++)
         {
-            CreatePod(ns, nameOf(), template, Owner("apps/v1", ownerKind, ownerName, ownerUid), labels, startReady-- > 0);
+            var name = nameOf();
+            if (CreatePod(ns, name, template, owner, labels, startReady-- > 0))
+            {
+                RecordReplicaSetPod(owner, ns, "SuccessfulCreate", $"Created pod: {name}");
+            }
         }
 
         foreach (var pod in PodDeletionOrder.PodsToDelete(pods, related, pods.Count - replicas, time.GetUtcNow()))
         {
             Delete(BuiltInResources.Pods, pod.Namespace, pod.Name);
+            RecordReplicaSetPod(owner, ns, "SuccessfulDelete", $"Deleted pod: {pod.Name}");
         }
     }
+
+    // RealPodControl's events on the ReplicaSet, which kubectl describe rs shows.
+    private void RecordReplicaSetPod(JsonObject owner, string ns, string reason, string message) =>
+        ClusterEvents.Record(operations, ("apps/v1", "ReplicaSet", ns, (string)owner["name"]!, (string)owner["uid"]!), "Normal", reason, null,
+            message, ReplicaSetController, Timestamps.Format(time.GetUtcNow()));
 
     // Null when a ReplicaSet of that name is in the way (e.g. of a deleted namesake the collector removes this pass).
     private ReplicaSetSize? CreateReplicaSet(WorkloadState deployment, JsonObject? deploymentObject, int revision, int replicas, DeploymentStrategy strategy)
@@ -338,7 +383,8 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
         }
     }
 
-    private void CreatePod(string ns, string name, JsonObject template, JsonObject owner, Dictionary<string, string> labels, bool startReady, string? hostname = null)
+    /// <returns>Whether the pod was created.</returns>
+    private bool CreatePod(string ns, string name, JsonObject template, JsonObject owner, Dictionary<string, string> labels, bool startReady, string? hostname = null)
     {
         try
         {
@@ -347,10 +393,13 @@ internal sealed class WorkloadControllers(Operations.ResourceOperations operatio
             {
                 scheduler.StartReady(JsonPaths.GetString(created, "metadata.uid")!);
             }
+
+            return true;
         }
         catch (Api.ApiException e) when (e.Code is 409 or 403)
         {
             // A pod of that name is still there (e.g. created by hand), or the namespace is being deleted: the next pass sees it.
+            return false;
         }
     }
 

@@ -16,7 +16,9 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
     public void Run()
     {
         var now = time.GetUtcNow();
-        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).Where(p => !p.Terminating).ToLookup(p => p.OwnerUid ?? "");
+        var live = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).Where(p => !p.Terminating).ToList();
+        var statefulPods = live.ToLookup(p => p.OwnerUid ?? "");
+        var pods = live.Where(p => !p.HasFinished).ToLookup(p => p.OwnerUid ?? ""); // a ReplicaSet's FilterActivePods
         var replicaSets = operations.Store.Project(BuiltInResources.ReplicaSets.Storage, WorkloadState.Of);
         foreach (var replicaSet in replicaSets)
         {
@@ -47,7 +49,7 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
 
         foreach (var statefulSet in operations.Store.Project(BuiltInResources.StatefulSets.Storage, WorkloadState.Of))
         {
-            Write(BuiltInResources.StatefulSets, statefulSet, status => WriteStatefulSet(status, statefulSet, pods[statefulSet.Uid].ToList(), now));
+            Write(BuiltInResources.StatefulSets, statefulSet, status => WriteStatefulSet(status, statefulSet, statefulPods[statefulSet.Uid].ToList(), now));
         }
     }
 

@@ -30,6 +30,9 @@ internal static class ModelSchemas
         return schemas;
     }
 
+    /// <summary>The schemas of <paramref name="model"/> and every type it reaches, untagged, and the name of its own.</summary>
+    public static (JsonObject Schemas, string Name) Of(Type model) => ((JsonObject)s_closures.GetOrAdd(model, Closure).DeepClone(), NameOf(model));
+
     private static JsonObject Closure(Type model)
     {
         var schemas = new JsonObject();

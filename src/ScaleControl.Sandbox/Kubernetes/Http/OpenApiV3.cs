@@ -31,8 +31,11 @@ internal static class OpenApiV3
 
     // What a group-version's document is made of (built-in schemas follow from their model types), so the hash
     // kubectl caches the document under changes with it without building it.
+    // The layout mark changes when the way documents are built does, so a kubectl cache from an older sandbox is not read.
+    private const string Layout = "crd-object-meta";
+
     private static string Fingerprint(ResourceCatalog catalog, string group, string version) =>
-        string.Join('\n', catalog.All.Where(t => t.Group == group && t.Version == version)
+        Layout + '\n' + string.Join('\n', catalog.All.Where(t => t.Group == group && t.Version == version)
             .Select(t => $"{t.Plural}|{t.Kind}|{t.Namespaced}|{t.Model?.FullName}|{t.Schema?.ToJsonString()}"));
 
     public static JsonObject? GroupVersion(ResourceCatalog catalog, string group, string version)
@@ -90,13 +93,25 @@ internal static class OpenApiV3
             }
         }
 
+        // As the apiextensions server's buildKubeNative: TypeMeta's apiVersion and kind over whatever the CRD says, and
+        // metadata a reference to ObjectMeta, so explain shows <ObjectMeta> and its fields.
+        var (objectMeta, objectMetaName) = ModelSchemas.Of(typeof(k8s.Models.V1ObjectMeta));
         foreach (var t in types.Where(t => t.Schema is not null))
         {
             var schema = (JsonObject)t.Schema!.DeepClone();
             var properties = schema.Obj("properties");
-            properties["apiVersion"] ??= Documented("string", ApiVersionDescription);
-            properties["kind"] ??= Documented("string", KindDescription);
-            properties["metadata"] = Documented("object", MetadataDescription);
+            properties["apiVersion"] = Documented("string", ApiVersionDescription);
+            properties["kind"] = Documented("string", KindDescription);
+            properties["metadata"] = new JsonObject
+            {
+                ["allOf"] = new JsonArray(new JsonObject { ["$ref"] = $"#/components/schemas/{objectMetaName}" }),
+                ["description"] = MetadataDescription,
+            };
+            foreach (var (name, metaSchema) in objectMeta)
+            {
+                schemas[name] ??= metaSchema?.DeepClone();
+            }
+
             schema["x-kubernetes-group-version-kind"] = new JsonArray(new JsonObject { ["group"] = group, ["kind"] = t.Kind, ["version"] = version });
             schemas[$"{string.Join('.', group.Split('.').Reverse())}.{version}.{t.Kind}"] = schema;
         }

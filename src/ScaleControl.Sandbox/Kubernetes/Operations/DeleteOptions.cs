@@ -28,6 +28,9 @@ internal static class DeleteOptions
         return values.Count > 0;
     }
 
+    /// <summary>Foreground: the object stays (finalizer <c>foregroundDeletion</c>) until the garbage collector has deleted its dependents.</summary>
+    public static bool Foreground(JsonObject? options) => (string?)options?["propagationPolicy"] == "Foreground";
+
     /// <summary>Orphan (also the legacy <c>orphanDependents: true</c>) keeps the dependents; anything else collects them.</summary>
     public static bool OrphansDependents(JsonObject? options) =>
         (string?)options?["propagationPolicy"] == "Orphan" || (options?["orphanDependents"] is JsonValue v && v.TryGetValue<bool>(out var orphan) && orphan);

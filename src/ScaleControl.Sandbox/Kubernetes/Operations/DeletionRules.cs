@@ -10,7 +10,22 @@ namespace ScaleControl.Sandbox.Kubernetes.Operations;
 /// </summary>
 internal static class DeletionRules
 {
+    /// <summary>The finalizer a foreground deletion puts on the owner; the garbage collector takes it off once the dependents are gone.</summary>
+    public const string ForegroundDeletion = "foregroundDeletion";
+
     public static bool IsDeleting(JsonObject o) => o["metadata"]?["deletionTimestamp"] is not null;
+
+    /// <summary>As the registry's deletionFinalizersForGarbageCollection for propagationPolicy=Foreground.</summary>
+    public static void AddForegroundFinalizer(JsonObject o)
+    {
+        var metadata = (JsonObject)o["metadata"]!;
+        if (!Finalizers(o).Contains(ForegroundDeletion))
+        {
+            var finalizers = metadata["finalizers"] as JsonArray ?? [];
+            finalizers.Add(ForegroundDeletion);
+            metadata["finalizers"] = finalizers;
+        }
+    }
 
     public static IReadOnlyList<string> Finalizers(JsonObject o) =>
         (o["metadata"]?["finalizers"] as JsonArray ?? []).Select(f => (string?)f).OfType<string>().ToList();

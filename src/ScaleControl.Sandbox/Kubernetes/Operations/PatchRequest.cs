@@ -30,7 +30,7 @@ internal sealed record PatchRequest(PatchKind Kind, JsonNode? Body, string? Fiel
             "application/merge-patch+json" => PatchKind.Merge,
             "application/strategic-merge-patch+json" when !isCustomResource => PatchKind.StrategicMerge,
             "application/apply-patch+yaml" or "application/apply-patch+cbor" => PatchKind.Apply,
-            _ => throw ApiErrors.UnsupportedMediaType(contentType),
+            _ => throw ApiErrors.UnsupportedMediaType(isCustomResource),
         };
 
         if (kind == PatchKind.Apply && string.IsNullOrEmpty(fieldManager))

@@ -19,6 +19,7 @@ internal sealed partial class ResourceOperations
     {
         var expectedVersion = JsonPaths.GetString(options, "preconditions.resourceVersion");
         var expectedUid = JsonPaths.GetString(options, "preconditions.uid");
+        var foreground = DeleteOptions.Foreground(options);
         var (result, removed) = store.WriteOrRemove(type.Storage, type.Namespaced ? ns : "", name, current =>
         {
             if (current is null)
@@ -36,6 +37,11 @@ internal sealed partial class ResourceOperations
             if (expectedVersion is not null && expectedVersion != currentVersion)
             {
                 throw ApiErrors.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {expectedVersion}, ResourceVersion in object meta: {currentVersion}");
+            }
+
+            if (foreground)
+            {
+                DeletionRules.AddForegroundFinalizer(current);
             }
 
             var marked = DeletionRules.MarkDeleting(current, Now());
@@ -81,11 +87,11 @@ internal sealed partial class ResourceOperations
     }
 
     /// <summary>A controller's delete: an object already gone is fine.</summary>
-    public void DeleteIfPresent(ResourceType type, string ns, string name)
+    public void DeleteIfPresent(ResourceType type, string ns, string name, JsonObject? options = null)
     {
         try
         {
-            Delete(type, ns, name, null);
+            Delete(type, ns, name, options);
         }
         catch (ApiException e) when (e.Code == 404)
         {
@@ -163,6 +169,26 @@ internal sealed partial class ResourceOperations
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The objects in <paramref name="ns"/> whose ownerReferences name <paramref name="ownerUid"/>, with whether that
+    /// reference blocks the owner's deletion (blockOwnerDeletion).
+    /// </summary>
+    public List<(ResourceType Type, JsonObject Item, bool Blocking)> Dependents(string ns, string ownerUid)
+    {
+        var dependents = new List<(ResourceType, JsonObject, bool)>();
+        foreach (var type in catalog.All.Where(t => t.Namespaced).DistinctBy(t => t.Storage))
+        {
+            dependents.AddRange(store.Project(type.Storage, item =>
+                    JsonPaths.GetString(item, "metadata.namespace") == ns
+                    && (item["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(r => (string?)r["uid"] == ownerUid) is { } reference
+                        ? ((ResourceType, JsonObject, bool)?)(type, (JsonObject)item.DeepClone(), reference["blockOwnerDeletion"] is JsonValue b && b.TryGetValue<bool>(out var blocks) && blocks)
+                        : null)
+                .OfType<(ResourceType, JsonObject, bool)>());
+        }
+
+        return dependents;
     }
 
     // As the garbage collector for propagationPolicy=Orphan: the dependents stay, without the owner's reference.

@@ -419,6 +419,7 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
             .Concat(before is null ? [] : DeletionRules.NoNewFinalizers(before, next))
             .Concat(IsBuiltInStatusWrite(type, subresource) ? [] : type.Validate?.Invoke(next) ?? [])
             .Concat(IsBuiltInStatusWrite(type, subresource) || before is null ? [] : type.ValidateUpdate?.Invoke(before, next) ?? [])
+            .Concat(IsBuiltInStatusWrite(type, subresource) ? [] : type.ValidateWrite?.Invoke(next, before) ?? [])
             .ToList();
         if (errors.Count > 0)
         {

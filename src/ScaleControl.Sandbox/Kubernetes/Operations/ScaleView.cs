@@ -17,7 +17,6 @@ internal static class ScaleView
             }
         }
 
-        var matchLabels = workload["spec"]?["selector"]?["matchLabels"] as JsonObject ?? [];
         return new JsonObject
         {
             ["kind"] = "Scale",
@@ -27,7 +26,7 @@ internal static class ScaleView
             ["status"] = new JsonObject
             {
                 ["replicas"] = JsonPaths.GetInt(workload, "status.replicas") ?? 0,
-                ["selector"] = string.Join(",", matchLabels.Select(kv => $"{kv.Key}={kv.Value}")),
+                ["selector"] = Resources.WorkloadColumns.SelectorString(workload["spec"]?["selector"] as JsonObject), // expressions too
             },
         };
     }

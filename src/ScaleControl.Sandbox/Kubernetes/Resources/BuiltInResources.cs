@@ -90,8 +90,10 @@ internal static class BuiltInResources
         ApplyDefaults = o => PodSpecDefaults.Template(o.Obj("spec")),
         Validate = WorkloadSpecRules.Validate,
         ValidateUpdate = WorkloadSpecRules.SelectorUnchanged,
+        ValidateWrite = PodAnnotationRules.Template,
         Categories = ["all"],
         HasStatusSubresource = true,
+        HasScaleSubresource = true, // replicasets/scale, as apps/v1 serves it (kubectl scale rs, an HPA on a ReplicaSet)
         Columns =
         [
             TableColumn.NameColumn,
@@ -99,6 +101,9 @@ internal static class BuiltInResources
             new("Current", "integer", (o, _) => JsonPaths.GetInt(o, "status.replicas") ?? 0),
             new("Ready", "integer", (o, _) => JsonPaths.GetInt(o, "status.readyReplicas") ?? 0),
             TableColumn.AgeColumn,
+            WorkloadColumns.Containers,
+            WorkloadColumns.Images,
+            WorkloadColumns.Selector,
         ],
     };
 
@@ -125,6 +130,7 @@ internal static class BuiltInResources
         Model = typeof(k8s.Models.V1Pod),
         ShortNames = ["po"],
         ApplyDefaults = PodDefaults,
+        ValidateWrite = PodAnnotationRules.Pod,
         Categories = ["all"],
         HasStatusSubresource = true,
         TracksGeneration = false,
@@ -309,6 +315,7 @@ internal static class BuiltInResources
                 PodSpecDefaults.Template(spec);
             },
             Validate = WorkloadSpecRules.Validate,
+            ValidateWrite = PodAnnotationRules.Template,
             Columns = columns,
         };
 

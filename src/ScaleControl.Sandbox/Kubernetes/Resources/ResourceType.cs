@@ -46,6 +46,12 @@ internal sealed record ResourceType(string Group, string Version, string Plural,
     /// <summary>What an update may not change, given the object before and after (the strategy's ValidateUpdate).</summary>
     public Func<JsonObject, JsonObject, IReadOnlyList<FieldError>>? ValidateUpdate { get; init; }
 
+    /// <summary>
+    /// Rules that judge a create or update knowing the object before it (null on create), e.g. a value an update may
+    /// keep if it was already there (the pod validation options' "allow invalid … if the old object had it").
+    /// </summary>
+    public Func<JsonObject, JsonObject?, IReadOnlyList<FieldError>>? ValidateWrite { get; init; }
+
     /// <summary>Converts this version's shape to the storage shape (identity when null).</summary>
     public Func<JsonObject, JsonObject>? ToStorage { get; init; }
 

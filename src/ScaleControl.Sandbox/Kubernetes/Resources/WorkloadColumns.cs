@@ -19,16 +19,19 @@ internal static class WorkloadColumns
         string.Join(',', (JsonPaths.Get(workload, "spec.template.spec.containers") as JsonArray ?? [])
             .Select(c => JsonPaths.GetString(c, field) ?? ""));
 
-    /// <summary>metav1.FormatLabelSelector: sorted <c>k=v</c> then expressions, <c>&lt;none&gt;</c> when empty.</summary>
-    private static string FormatSelector(JsonObject? selector)
-    {
-        var terms = (selector?["matchLabels"] as JsonObject ?? [])
-            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => $"{kv.Key}={JsonPaths.GetString(kv.Value, "")}")
-            .Concat((selector?["matchExpressions"] as JsonArray ?? []).Select(Expression))
-            .ToList();
-        return terms.Count == 0 ? "<none>" : string.Join(',', terms);
-    }
+    /// <summary>metav1.FormatLabelSelector: the selector's string, <c>&lt;none&gt;</c> when empty.</summary>
+    private static string FormatSelector(JsonObject? selector) => SelectorString(selector) is { Length: > 0 } text ? text : "<none>";
+
+    /// <summary>
+    /// LabelSelectorAsSelector(…).String(): every requirement (matchLabels as <c>k=v</c>, then the expressions) sorted
+    /// by key, values in order; what a Scale's <c>status.selector</c> carries.
+    /// </summary>
+    public static string SelectorString(JsonObject? selector) => string.Join(',',
+        (selector?["matchLabels"] as JsonObject ?? [])
+            .Select(kv => (Key: kv.Key, Text: $"{kv.Key}={JsonPaths.GetString(kv.Value, "")}"))
+            .Concat((selector?["matchExpressions"] as JsonArray ?? []).Select(e => (Key: JsonPaths.GetString(e, "key") ?? "", Text: Expression(e))))
+            .OrderBy(t => t.Key, StringComparer.Ordinal)
+            .Select(t => t.Text));
 
     private static string Expression(JsonNode? e)
     {
