@@ -72,6 +72,35 @@ public sealed class UndoAndCapacityTests : IDisposable
     }
 
     [Fact]
+    public async Task Undo_AfterTheNextStepWasRejected_TheRejectStillHolds_NoCardAsksForWhatWasJustRejected()
+    {
+        // Live: zhangsan rejected 16 → 25, then undid the 6 → 16 before it; only the newest "no" (the undo, sized for
+        // 16) was read, and a card asked 6 → 26 four seconds later, within the 25 he had just rejected.
+        var applied = await GivenAppliedScaleUpAsync(); // 4 → 10
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 60);
+        var further = Assert.Single(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal((10, 20), (further.Spec.FromReplicas, further.Spec.ToReplicas));
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", further.Metadata.Name, "lisi", ApprovalChannel.DingTalk, false, Reason: "bot traffic"), default);
+        Assert.Equal(UndoResultKind.Applied, (await Undo(applied, "lisi", ApprovalChannel.DingTalk)).Kind);
+        var cards = _server.Cards.Sent.Count;
+
+        await Tick(seconds: 10);
+        await Tick(seconds: 10);
+
+        Assert.DoesNotContain(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal(cards, _server.Cards.Sent.Count);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+        var status = Assert.Single((await _server.Service<StatusService>().GetAsync(default)).Policies, p => p.Name == "checkout-api");
+        Assert.Contains("held after lisi rejected 10 → 20", status.Held, StringComparison.Ordinal);
+
+        // More than the rejected step was sized for: asked again, as after a single reject.
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 3000);
+        await Tick(seconds: 10);
+        Assert.Single(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+    }
+
+    [Fact]
     public async Task Undo_WorkloadMovedSince_RefusedAsStale_NothingWritten()
     {
         var applied = await GivenAppliedScaleUpAsync();
