@@ -163,6 +163,34 @@ public sealed class RequestErrorTests : IDisposable
     }
 
     /// <summary>
+    /// A name no Kubernetes object can have was looked up and answered 404 with the whole name echoed (5,000 characters
+    /// came back), or matched nothing in a list filter (200, empty); now 400 keyed by the parameter, the name cut short.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/api/v1/policies/shop/Checkout-API", "name")]
+    [InlineData("GET", "/api/v1/proposals/SHOP/x", "ns")]
+    [InlineData("POST", "/api/v1/proposals/shop/..%2F..%2Fx/approve", "name")]
+    [InlineData("POST", "/api/v1/workloads/shop/{long}/pin", "name")]
+    [InlineData("POST", "/api/v1/policies/{long}/checkout-api/freeze", "ns")]
+    [InlineData("DELETE", "/api/v1/workloads/shop/a_b/pin", "name")]
+    [InlineData("GET", "/api/v1/proposals?namespace=../", "namespace")]
+    [InlineData("GET", "/api/v1/history?namespace={long}", "namespace")]
+    [InlineData("GET", "/api/v1/proposals?policy=Checkout", "policy")]
+    public async Task Name_NoKubernetesObjectCanHave_IsRefusedNamingTheParameter_NothingChanges(string method, string url, string parameter)
+    {
+        await GivenPolicyAsync();
+        var body = method == "POST" ? """{"replicas":6,"durationSeconds":60,"reason":"x"}""" : null;
+
+        var errors = await ErrorsAsync(new HttpMethod(method), url.Replace("{long}", new string('a', 5000), StringComparison.Ordinal), body);
+
+        var message = errors.GetProperty(parameter)[0].GetString()!;
+        Assert.Contains("is not a Kubernetes", message, StringComparison.Ordinal);
+        Assert.True(message.Length < 300, message);
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.Freeze);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    /// <summary>
     /// A body that outgrows the limit while it is read (chunked: no Content-Length to refuse it by) was a bare
     /// "Content Too Large"; like one refused by its Content-Length it now says the limit keyed on the body, and nothing changes.
     /// </summary>

@@ -199,6 +199,33 @@ public sealed class UndoAndCapacityTests : IDisposable
     }
 
     [Fact]
+    public async Task UndoApi_NamedByTheWorkload_UndoesItsNewestChange_AndNotTheUndoAfterIt()
+    {
+        // Live: the chat's `undo shop/checkout-api` worked, `scalectl undo shop/checkout-api` answered 404 "ScaleProposal
+        // shop/checkout-api does not exist".
+        var applied = await GivenAppliedScaleUpAsync(); // 4 → 10
+        using var client = _server.ClientWith(LisiToken);
+
+        using var first = await client.PostAsJsonAsync("/api/v1/proposals/shop/checkout-api/undo", new { reason = "event over" });
+        var body = JsonNode.Parse(await first.Content.ReadAsStringAsync())!;
+        Assert.True(first.StatusCode == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal(applied.Metadata.Name, body["proposal"]!["metadata"]!["annotations"]![ProposalFactory.UndoOfAnnotation]!.GetValue<string>());
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        // Sent again, the workload's newest change is the undo: taking it back would scale up again. Refused, naming it.
+        var writes = _server.Workloads.Writes.Count;
+        using var second = await client.PostAsJsonAsync("/api/v1/proposals/shop/checkout-api/undo", new { reason = "event over" });
+        var refused = await second.Content.ReadAsStringAsync();
+        Assert.True(second.StatusCode == HttpStatusCode.Conflict, refused);
+        Assert.Contains("the latest change of shop/checkout-api is already an undo: 10 → 4 by lisi", refused, StringComparison.Ordinal);
+        Assert.Contains($"name it: shop/{body["proposal"]!["metadata"]!["name"]!.GetValue<string>()}", refused, StringComparison.Ordinal);
+        Assert.Equal((4, writes), (_server.Workloads.Replicas("shop", "checkout-api"), _server.Workloads.Writes.Count));
+
+        using var unknown = await client.PostAsJsonAsync("/api/v1/proposals/shop/no-such-workload/undo", new { reason = "x" });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Proposal_CarriesCostAndRoom_FromRequestsNodesAndPrices()
     {
         _server.Cluster.Room = new ClusterRoom([Node("n1", usedCpu: 7000), Node("n2", usedCpu: 6500)]); // 2.5 CPU free
