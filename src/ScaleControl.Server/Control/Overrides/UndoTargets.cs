@@ -32,6 +32,7 @@ public static class UndoTargets
         var latest = (await proposals.ListAsync(ns, cancellationToken))
             .Where(p => p.Spec.Target.Name == name && p.Status.Phase == ProposalPhase.Applied)
             .OrderByDescending(p => p.Status.AppliedAt)
+            .ThenBy(p => p.Status.Undo is not null) // applied the same instant, an undone change came before its undo
             .FirstOrDefault();
         return new Target(latest, ByWorkload: latest is not null);
     }
