@@ -137,7 +137,7 @@ internal sealed class StatusCommand : ApiCommand
 
         if (!string.IsNullOrEmpty(p.OpenProposal))
         {
-            parts.Add($"Proposal {p.OpenProposal}");
+            parts.Add($"Proposal {p.OpenProposal}{(p.OpenProposalTo is { } to ? $" (asks {to})" : "")}");
         }
 
         if (!string.IsNullOrEmpty(p.Held))

@@ -80,7 +80,8 @@ public static class ChatAnswers
 
             if (p.OpenProposal is { } proposal)
             {
-                text.Append(CultureInfo.InvariantCulture, $" · proposal `{proposal}`");
+                // Its own target: "6 → 26" is the last decision, and approving the card gives what the card asks.
+                text.Append(CultureInfo.InvariantCulture, $" · proposal `{proposal}`{(p.OpenProposalTo is { } to ? $" asks {to}" : "")}");
             }
 
             if (p.Held is { } held)
