@@ -3,7 +3,7 @@ using ScaleControl.Core.Policies.Validation;
 namespace ScaleControl.Server.Api;
 
 /// <summary>
-/// A namespace or object name in the route (<c>{ns}</c>, <c>{name}</c>) or in a list filter (<c>?namespace=</c>,
+/// A namespace or object name in the route (<c>{ns}</c>, <c>{name}</c>, an expected event's <c>{event}</c>) or in a list filter (<c>?namespace=</c>,
 /// <c>?policy=</c>) that no Kubernetes object can have — upper case, <c>..%2F</c>, 300 characters — is answered 400
 /// keyed by the parameter, before the handler reads anything. It was a 404 that echoed the whole name (5,000
 /// characters came back), and a list filter matched nothing with 200 and an empty list, as if the name were right.
@@ -12,6 +12,7 @@ namespace ScaleControl.Server.Api;
 public static class ResourceNameProblems
 {
     private const string NamespaceRule = "a Kubernetes namespace name: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit";
+    private const string EventRule = "an expected event name: at most 63 lower-case letters, digits and '-', such as 'push-2000'";
     private const string NameRule = "a Kubernetes object name: at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit";
 
     public static IApplicationBuilder UseStrictResourceNames(this IApplicationBuilder app) => app.Use(async (http, next) =>
@@ -32,6 +33,7 @@ public static class ResourceNameProblems
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         Check(errors, "ns", http.GetRouteValue("ns") as string, KubernetesNames.IsDnsLabel, NamespaceRule);
         Check(errors, "name", http.GetRouteValue("name") as string, KubernetesNames.IsDnsSubdomain, NameRule);
+        Check(errors, "event", http.GetRouteValue("event") as string, KubernetesNames.IsDnsLabel, EventRule);
         Check(errors, "namespace", Filter(http, "namespace"), KubernetesNames.IsDnsLabel, NamespaceRule);
         Check(errors, "policy", Filter(http, "policy"), KubernetesNames.IsDnsSubdomain, NameRule);
         return errors;
