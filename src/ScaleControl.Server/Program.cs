@@ -36,6 +36,7 @@ try
     app.UseAuthorization();
     app.UseRateLimiter();
     app.UseStrictQueryParameters();
+    app.UseStrictResourceNames();
 
     app.MapHealthEndpoints();
     app.MapScaleControlMetrics();

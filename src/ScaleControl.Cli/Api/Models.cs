@@ -216,7 +216,9 @@ internal sealed record PolicyRuntime(
     int? PinnedReplicas = null,
     string? OpenProposal = null,
     DateTimeOffset? LastEvaluation = null,
-    NotReadyPods? NotReady = null);
+    NotReadyPods? NotReady = null,
+    string? Held = null,
+    int? OpenProposalTo = null);
 
 /// <summary>Why READY is below CURRENT, with the server's own wording of each line.</summary>
 internal sealed record NotReadyPods(int Pods = 0, IReadOnlyList<string>? Lines = null);

@@ -4,7 +4,7 @@ using ScaleControl.Cli.Formatting;
 
 namespace ScaleControl.Cli.Commands;
 
-/// <summary><c>scalectl status</c>: the server (mode, leader, last tick), every policy's live state, and why pods are not ready where they are not.</summary>
+/// <summary><c>scalectl status</c>: the server (mode, leader, last tick), every policy's live state, what holds a decision back and why pods are not ready where they are not.</summary>
 internal sealed class StatusCommand : ApiCommand
 {
     public StatusCommand()
@@ -64,29 +64,32 @@ internal sealed class StatusCommand : ApiCommand
         }
 
         table.Write(output);
-        WriteNotReady(output, policies);
+        // Why DESIRED is not what runs: the hold ends the reason, which the table cuts at 70 characters.
+        WriteUnderTable(output, "HELD", policies, p => p.Held is { Length: > 0 } held ? [held] : []);
+        // Why READY is below CURRENT, where it is (the server reads the pods then).
+        WriteUnderTable(output, "NOT READY", policies, p => p.NotReady?.Lines ?? []);
     }
 
     /// <summary>
-    /// Under the table, why READY is below CURRENT for each policy where it is (the server reads the pods then): the
-    /// scheduler's or kubelet's words, wrapped to <see cref="HangingText.Width"/> columns under the workload.
+    /// Under the table, a section of each policy's explanations (the server's own words), wrapped to
+    /// <see cref="HangingText.Width"/> columns under the workload; nothing when no policy has one.
     /// </summary>
-    private static void WriteNotReady(TextWriter output, List<PolicyRuntime> policies)
+    private static void WriteUnderTable(TextWriter output, string title, List<PolicyRuntime> policies, Func<PolicyRuntime, IReadOnlyList<string>> lines)
     {
-        var explained = policies.Where(p => p.NotReady?.Lines is { Count: > 0 }).ToList();
+        var explained = policies.Where(p => lines(p).Count > 0).ToList();
         if (explained.Count == 0)
         {
             return;
         }
 
         output.WriteLine();
-        output.WriteLine("NOT READY");
+        output.WriteLine(title);
         var labelWidth = Math.Min(40, explained.Max(p => Workload(p).Length) + 3);
         foreach (var p in explained)
         {
             var label = Workload(p);
             var width = Math.Max(labelWidth, label.Length + 1);
-            foreach (var line in p.NotReady!.Lines!)
+            foreach (var line in lines(p))
             {
                 foreach (var wrapped in HangingText.Lines(label, width, line))
                 {
@@ -134,7 +137,12 @@ internal sealed class StatusCommand : ApiCommand
 
         if (!string.IsNullOrEmpty(p.OpenProposal))
         {
-            parts.Add($"Proposal {p.OpenProposal}");
+            parts.Add($"Proposal {p.OpenProposal}{(p.OpenProposalTo is { } to ? $" (asks {to})" : "")}");
+        }
+
+        if (!string.IsNullOrEmpty(p.Held))
+        {
+            parts.Add("Held"); // why: under the table
         }
 
         return parts.Count == 0 ? "Active" : string.Join(", ", parts);

@@ -70,6 +70,15 @@ public sealed class UnreadablePolicyException(string message) : Exception(messag
 /// <summary>The store could not be read: it answered with an error, did not answer in time, or could not be reached. Worth trying again later.</summary>
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>
+/// The Kubernetes API server refused to store the object (422 Invalid): <see cref="Errors"/> holds its causes by field
+/// (<c>metadata.labels</c>), its own words. Nothing was stored; the caller sent something the checks here do not know.
+/// </summary>
+public sealed class ObjectInvalidException(string message, IReadOnlyDictionary<string, string[]> errors) : Exception(message)
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+}
+
 /// <summary>The object's namespace does not exist in the cluster; a user is told to create it first, as kubectl is.</summary>
 public sealed class NamespaceNotFoundException(string @namespace)
     : Exception($"namespace \"{@namespace}\" does not exist in the cluster; create it first (kubectl create namespace {@namespace})")

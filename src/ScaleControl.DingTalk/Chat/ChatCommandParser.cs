@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Policies.Validation;
+using ScaleControl.Core.Text;
 
 namespace ScaleControl.DingTalk.Chat;
 
@@ -108,7 +109,7 @@ public static partial class ChatCommandParser
             .Select(g => (g.Verb, g.Usage, Distance: g.Verb.StartsWith(verb, StringComparison.Ordinal) && verb.Length >= 2 ? 0 : Levenshtein(verb, g.Verb)))
             .OrderBy(g => g.Distance)
             .First();
-        var shown = verb.Length > 20 ? verb[..20] + "…" : verb;
+        var shown = CodeSpanText.Quote(verb, 20);
         return best.Distance <= 2
             ? $"unknown command `{shown}`. Did you mean `{best.Usage}`? Send `help` for all commands."
             : $"unknown command `{shown}`. Send `help` for all commands.";
@@ -349,7 +350,8 @@ public static partial class ChatCommandParser
 
     internal static ParsedCommand Fail(string error) => new(null, error);
 
-    internal static string Short(string text) => text.Length > 40 ? text[..40] + "…" : text;
+    /// <summary>Typed text echoed in an error's code span: bounded, and a typed backtick cannot close the span.</summary>
+    internal static string Short(string text) => CodeSpanText.Quote(text, 40);
 
     private static int Levenshtein(string a, string b)
     {

@@ -24,6 +24,34 @@ internal static class ApiErrors
         }
     }
 
+    /// <summary>A 422 Status's causes by field (<c>details.causes[].field</c>, "$" when it names none), or the message under "$".</summary>
+    public static Dictionary<string, string[]> InvalidFields(this HttpOperationException exception)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        try
+        {
+            if (!string.IsNullOrEmpty(exception.Response?.Content)
+                && k8s.KubernetesJson.Deserialize<k8s.Models.V1Status>(exception.Response.Content)?.Details?.Causes is { Count: > 0 } causes)
+            {
+                foreach (var group in causes.GroupBy(c => string.IsNullOrEmpty(c.Field) ? "$" : c.Field, StringComparer.Ordinal))
+                {
+                    errors[group.Key] = [.. group.Select(c => c.Message ?? c.Reason ?? "invalid")];
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not a Status body: the message below says what there is.
+        }
+
+        if (errors.Count == 0)
+        {
+            errors["$"] = [exception.Describe()];
+        }
+
+        return errors;
+    }
+
     /// <summary>
     /// Why a request got no usable answer — an error status, no answer within the client's timeout, or no connection —
     /// or null when <paramref name="exception"/> is none of these (e.g. the caller cancelled).

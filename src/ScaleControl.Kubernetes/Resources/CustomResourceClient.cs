@@ -92,6 +92,11 @@ public sealed class CustomResourceClient<TModel>(IKubernetes client, string plur
         {
             throw new ConcurrencyConflictException($"{meta.Namespace}/{meta.Name}: {ex.Describe()}");
         }
+        catch (HttpOperationException ex) when (ex.Is(HttpStatusCode.UnprocessableEntity))
+        {
+            // The API server's validation refused it (a label it does not take): the caller's to fix, not a server error.
+            throw new ObjectInvalidException($"{meta.Namespace}/{meta.Name}: {ex.Describe()}", ex.InvalidFields());
+        }
         catch (HttpOperationException ex) when (ex.Is(HttpStatusCode.NotFound) && ex.NotFoundKind() == "namespaces")
         {
             // The API server refuses a create in a namespace that does not exist (it never creates one).

@@ -4,6 +4,7 @@ using ScaleControl.Core.Proposals;
 using System.Text.Json.Serialization;
 using ScaleControl.Server.Auth;
 using ScaleControl.Server.Control.Actuation;
+using ScaleControl.Server.Control.Overrides;
 using ScaleControl.Server.Security;
 
 namespace ScaleControl.Server.Api;
@@ -73,13 +74,24 @@ public static class ProposalsEndpoints
         DecideAsync(inbox, store, announcer, http,
             new ApprovalCommand(ns, name, Caller.FromPrincipal(http.User).User, ChannelOf(http), Approve: false, Reason: request?.Reason ?? "", AllRows: request?.AllRows == true), cancellationToken);
 
-    /// <summary>200 with the applied undo, 202 with the undo proposal awaiting approval, 409 when refused (stale, bounds, freeze…).</summary>
+    /// <summary>
+    /// 200 with the applied undo, 202 with the undo proposal awaiting approval, 409 when refused (stale, bounds, freeze…).
+    /// <paramref name="name"/> may name the workload: its newest applied change, as the chat's <c>undo ns/workload</c>.
+    /// </summary>
     public static async Task<Results<Ok<DecisionAnswer>, Accepted<DecisionAnswer>, ProblemHttpResult>> Undo(
-        IUndoInbox inbox, HttpContext http, string ns, string name, UndoRequest? request, CancellationToken cancellationToken)
+        IUndoInbox inbox, IProposalStore store, HttpContext http, string ns, string name, UndoRequest? request, CancellationToken cancellationToken)
     {
+        var found = await UndoTargets.FindAsync(store, ns, name, cancellationToken);
+        if (found.IsAnUndo)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Refused",
+                detail: $"the latest change of {ns}/{name} is already an undo: {found.UndoText}; nothing was changed. To take that undo back, name it: {ns}/{found.Proposal!.Metadata.Name}");
+        }
+
         var channel = ChannelOf(http);
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? $"undo via {channel.ToString().ToLowerInvariant()}" : request.Reason;
-        var result = await inbox.UndoAsync(new UndoOrder(ns, name, Caller.FromPrincipal(http.User).User, channel, reason), cancellationToken);
+        var meant = found.Proposal?.Metadata.Name ?? name;
+        var result = await inbox.UndoAsync(new UndoOrder(ns, meant, Caller.FromPrincipal(http.User).User, channel, reason), cancellationToken);
         var answer = new DecisionAnswer(result.Kind.ToString(), result.Message, result.Proposal);
         return result.Kind switch
         {

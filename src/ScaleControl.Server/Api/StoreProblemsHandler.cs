@@ -6,7 +6,8 @@ using ScaleControl.Kubernetes.Caching;
 namespace ScaleControl.Server.Api;
 
 /// <summary>
-/// A write that lost to other writers every time it tried (409: nothing of this request was written), a store that
+/// A write that lost to other writers every time it tried (409: nothing of this request was written), a write the API
+/// server's validation refused (422 keyed by its fields: it was a 500), a store that
 /// did not answer a read (503), or a watch cache that cannot list (RBAC without the verb, a resource the server does
 /// not serve: 503 with the API server's reason) is told to the caller as what it is, not as a 500. In a storm the API
 /// server is slow and many people decide at once: that is when the answer must be clear.
@@ -34,6 +35,12 @@ public sealed class StoreProblemsHandler(IProblemDetailsService problems) : IExc
                 Title = "Kubernetes API unavailable",
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Detail = $"{unavailable.Message}; retry in a moment (a decision already recorded counts once).",
+            },
+            ObjectInvalidException invalid => new HttpValidationProblemDetails(invalid.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal))
+            {
+                Title = "The Kubernetes API server refused the object",
+                Status = StatusCodes.Status422UnprocessableEntity,
+                Detail = $"{invalid.Message}; nothing was stored.",
             },
             CacheNotSyncedException unsynced => new ProblemDetails
             {

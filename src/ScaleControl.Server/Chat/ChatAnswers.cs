@@ -80,7 +80,8 @@ public static class ChatAnswers
 
             if (p.OpenProposal is { } proposal)
             {
-                text.Append(CultureInfo.InvariantCulture, $" · proposal `{proposal}`");
+                // Its own target: "6 → 26" is the last decision, and approving the card gives what the card asks.
+                text.Append(CultureInfo.InvariantCulture, $" · proposal `{proposal}`{(p.OpenProposalTo is { } to ? $" asks {to}" : "")}");
             }
 
             if (p.Held is { } held)
@@ -200,19 +201,6 @@ public static class ChatAnswers
 
     private static string Flat(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
 
-    /// <summary>
-    /// Free text a person typed, made safe to echo inside a code span, a log line or an Event: one line, bounded, and the
-    /// markdown control characters as their full-width forms (<c>＊</c>), which still show what was typed (<c>freeze
-    /// shop/＊</c>, not <c>freeze shop/</c>) and which the parser reads back as ASCII when the text is sent again.
-    /// </summary>
-    public static string Quote(string text)
-    {
-        var flat = new string([.. text.Take(120).Select(c => c switch
-        {
-            '\n' or '\r' => ' ',
-            '`' or '*' or '[' or ']' => (char)(c + 0xFEE0),
-            _ => c,
-        })]);
-        return text.Length > 120 ? flat + "…" : flat;
-    }
+    /// <summary>Free text a person typed, made safe to echo inside a code span, a log line or an Event (<see cref="CodeSpanText"/>).</summary>
+    public static string Quote(string text) => CodeSpanText.Quote(text);
 }

@@ -400,18 +400,13 @@ public sealed partial class ChatCommandService(
     /// <summary>undo a proposal by name, or the newest applied change of a workload: the same rules as the card's Undo button.</summary>
     private async Task<CommandReply> UndoAsync(CommandRequest request, UndoCommand command, CancellationToken cancellationToken)
     {
-        var named = await proposals.GetAsync(command.Namespace, command.Name, cancellationToken);
-        var proposal = named
-            ?? (await proposals.ListAsync(command.Namespace, cancellationToken))
-                .Where(p => p.Spec.Target.Name == command.Name && p.Status.Phase == ProposalPhase.Applied)
-                .OrderByDescending(p => p.Status.AppliedAt)
-                .FirstOrDefault();
-        if (proposal is null)
+        var found = await UndoTargets.FindAsync(proposals, command.Namespace, command.Name, cancellationToken);
+        if (found.Proposal is not { } proposal)
         {
             return CommandReply.Refused($"No applied change `{command.Namespace}/{command.Name}` (and none for a workload of that name). Send `history {command.Namespace}/<workload>`.");
         }
 
-        if (named is null && ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Undo)
+        if (found.IsAnUndo)
         {
             // `undo shop/api` sent twice (or by two people at once) undid the undo: the workload went back up. Its latest
             // change being an undo, the workload's name no longer says which change is meant; the undo's own name does.

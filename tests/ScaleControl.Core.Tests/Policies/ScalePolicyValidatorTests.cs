@@ -372,4 +372,37 @@ public class ScalePolicyValidatorTests
     public void Validate_BadMetadataName_ReportsMetadataName(string name) =>
         _validator.TestValidate(Auto() with { Metadata = new ObjectMeta { Name = name, Namespace = "shop" } })
             .ShouldHaveValidationErrorFor("metadata.name");
+
+    // Live: PUT with labels {"Bad Key!":"x y"} passed validation, the API server refused the write (422) and the caller
+    // got a 500. The API server's rules, checked before any write.
+    [Theory]
+    [InlineData("Bad Key!", "x", "metadata.labels[Bad Key!]")]
+    [InlineData("app", "x y", "metadata.labels[app]")]
+    [InlineData("app", null, "metadata.labels[app]")]
+    [InlineData("app", "a-value-of-sixty-four-characters-is-one-more-than-a-label-holds1", "metadata.labels[app]")]
+    [InlineData("-app", "x", "metadata.labels[-app]")]
+    [InlineData("Example.com/app", "x", "metadata.labels[Example.com/app]")]
+    public void Validate_LabelTheApiServerRefuses_ReportsItsPath(string key, string? value, string path) =>
+        _validator.TestValidate(Auto() with { Metadata = new ObjectMeta { Name = "checkout-api", Namespace = "shop", Labels = new Dictionary<string, string> { [key] = value! } } })
+            .ShouldHaveValidationErrorFor(path);
+
+    [Fact]
+    public void Validate_LabelsAndAnnotationsAsKubernetesTakesThem_HaveNoErrors() =>
+        _validator.TestValidate(Auto() with
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = "checkout-api",
+                Namespace = "shop",
+                Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "scalecontrol-sandbox", ["tier"] = "", ["Team_1"] = "A.b-c_9" },
+                Annotations = new Dictionary<string, string> { ["confirm.chat.scalecontrol.io/K7Q2AB"] = "{\"any\": \"text, spaces\"}" },
+            },
+        }).ShouldNotHaveAnyValidationErrors();
+
+    [Fact]
+    public void Validate_AnnotationsOverTheApiServersLimit_ReportsAnnotations() =>
+        _validator.TestValidate(Auto() with
+        {
+            Metadata = new ObjectMeta { Name = "checkout-api", Namespace = "shop", Annotations = new Dictionary<string, string> { ["note"] = new string('x', 256 * 1024) } },
+        }).ShouldHaveValidationErrorFor("metadata.annotations");
 }

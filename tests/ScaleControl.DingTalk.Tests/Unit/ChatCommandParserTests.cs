@@ -145,6 +145,26 @@ public sealed class ChatCommandParserTests
         Assert.Contains(expected, parsed.Error, StringComparison.Ordinal);
     }
 
+    // Each refusal echoes what was typed in a code span; a typed backtick closed the span early and the link after it
+    // rendered in the robot's answer (live: "unknown command `s`[x](http://e.co)``" showed a link to e.co).
+    [Theory]
+    [InlineData("s`[x](http://e.co)`")]
+    [InlineData("status shop/a`[x](http://e.co)`")]
+    [InlineData("scale shop/checkout-api 2`[x](http://e.co)` for 30m")]
+    [InlineData("scale shop/checkout-api 2->4 for 3`[x](http://e.co)`")]
+    [InlineData("unprepare shop/checkout-api ev`[x](http://e.co)`")]
+    [InlineData("prepare shop/a at 2`[x](http://e.co)` expect 3x for 20m reason r")]
+    [InlineData("prepare shop/a at 20:00 expect 3`[x](http://e.co)` for 20m reason r")]
+    public void Parse_Invalid_EchoesTypedBackticksInsideTheirCodeSpan(string text)
+    {
+        var error = ChatCommandParser.Parse(text).Error;
+
+        Assert.NotNull(error);
+        var outsideCode = System.Text.RegularExpressions.Regex.Replace(error, "`[^`]*`", "");
+        Assert.DoesNotContain("](", outsideCode, StringComparison.Ordinal);
+        Assert.Contains("｀［x］(http://e.co)｀", error, StringComparison.Ordinal); // still shows what was typed
+    }
+
     [Fact]
     public void Parse_TooLongOrTooLongReason_IsRefused()
     {

@@ -66,6 +66,21 @@ public class CustomResourceStoreTests
     }
 
     [Fact]
+    public async Task PolicyStore_UpsertTheApiServerRefuses_ThrowsInvalidWithItsFields_NothingStored()
+    {
+        // Live: a PUT whose labels the API server refused (422) came back to the caller as a 500.
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        var node = sandbox.CreateNode();
+        var policy = SampleResources.FullPolicy() with { Status = null };
+        policy = policy with { Metadata = policy.Metadata with { Labels = new Dictionary<string, string> { ["Bad Key!"] = "x y" } } };
+
+        var refused = await Assert.ThrowsAsync<ObjectInvalidException>(() => node.Policies.UpsertAsync(policy, CancellationToken.None));
+
+        Assert.Contains("Bad Key!", Assert.Single(refused.Errors, e => e.Key == "metadata.labels").Value[0], StringComparison.Ordinal);
+        Assert.Null(sandbox.Control.Get("scalecontrol.io/v1alpha1", "ScalePolicy", "shop", "checkout"));
+    }
+
+    [Fact]
     public async Task PolicyStore_UpsertWithStaleResourceVersion_ThrowsConflict()
     {
         await using var sandbox = await KubernetesSandbox.StartAsync();

@@ -163,6 +163,59 @@ public sealed class RequestErrorTests : IDisposable
     }
 
     /// <summary>
+    /// A write the Kubernetes API server's validation refused (422 Invalid: something the checks here do not know) was a
+    /// 500; it is the caller's to fix, told as the API server said it, keyed by its fields, and nothing was stored.
+    /// </summary>
+    [Fact]
+    public async Task Put_TheApiServerRefusesTheObject_422KeyedByItsFields_NotA500()
+    {
+        await GivenPolicyAsync();
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(await _server.ClientWith(AdminToken).GetStringAsync("/api/v1/policies/shop/checkout-api"))!.AsObject();
+        policy.Remove("status");
+        _server.Policies.RefuseNextUpsert = new ScaleControl.Core.Ports.ObjectInvalidException(
+            "shop/checkout-api: ScalePolicy.scalecontrol.io \"checkout-api\" is invalid: spec.group: Too long",
+            new Dictionary<string, string[]> { ["spec.group"] = ["Too long: may not be longer than 63"] });
+        using var admin = _server.ClientWith(AdminToken);
+
+        using var response = await admin.PutAsync("/api/v1/policies/shop/checkout-api", new StringContent(policy.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {text}");
+        var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors");
+        Assert.Equal("Too long: may not be longer than 63", errors.GetProperty("spec.group")[0].GetString());
+        Assert.Null(_server.Policies.RefuseNextUpsert);
+    }
+
+    /// <summary>
+    /// A name no Kubernetes object can have was looked up and answered 404 with the whole name echoed (5,000 characters
+    /// came back), or matched nothing in a list filter (200, empty); now 400 keyed by the parameter, the name cut short.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/api/v1/policies/shop/Checkout-API", "name")]
+    [InlineData("GET", "/api/v1/proposals/SHOP/x", "ns")]
+    [InlineData("POST", "/api/v1/proposals/shop/..%2F..%2Fx/approve", "name")]
+    [InlineData("POST", "/api/v1/workloads/shop/{long}/pin", "name")]
+    [InlineData("POST", "/api/v1/policies/{long}/checkout-api/freeze", "ns")]
+    [InlineData("DELETE", "/api/v1/workloads/shop/a_b/pin", "name")]
+    [InlineData("GET", "/api/v1/proposals?namespace=../", "namespace")]
+    [InlineData("GET", "/api/v1/history?namespace={long}", "namespace")]
+    [InlineData("GET", "/api/v1/proposals?policy=Checkout", "policy")]
+    [InlineData("DELETE", "/api/v1/policies/shop/checkout-api/expected-events/{long}", "event")]
+    public async Task Name_NoKubernetesObjectCanHave_IsRefusedNamingTheParameter_NothingChanges(string method, string url, string parameter)
+    {
+        await GivenPolicyAsync();
+        var body = method == "POST" ? """{"replicas":6,"durationSeconds":60,"reason":"x"}""" : null;
+
+        var errors = await ErrorsAsync(new HttpMethod(method), url.Replace("{long}", new string('a', 5000), StringComparison.Ordinal), body);
+
+        var message = errors.GetProperty(parameter)[0].GetString()!;
+        Assert.Contains("' is not a", message, StringComparison.Ordinal);
+        Assert.True(message.Length < 300, message);
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.Freeze);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    /// <summary>
     /// A body that outgrows the limit while it is read (chunked: no Content-Length to refuse it by) was a bare
     /// "Content Too Large"; like one refused by its Content-Length it now says the limit keyed on the body, and nothing changes.
     /// </summary>

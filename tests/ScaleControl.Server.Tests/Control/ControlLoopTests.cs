@@ -199,6 +199,23 @@ public sealed class ControlLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_WhileTheCardAsksLessThanTheLastDecision_SaysWhatTheCardAsks_InTheApiAndInChat()
+    {
+        // Live: chat said "checkout-api 16 → 26 replicas · proposal `…`" while the card asked 16 → 25, and approving it
+        // gave 25: the status showed the last decision and no word of what the card it named would do.
+        await Given(TestPolicies.Approval(), replicas: 4, qps: 1000);
+        await Tick();
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 5); // within the amend interval: the card keeps 4 → 10
+
+        var view = Assert.Single((await _server.Service<StatusService>().GetAsync(default)).Policies, p => p.Name == "checkout-api");
+        var open = Assert.Single(await Open("shop"));
+        Assert.Equal((4, 20, open.Metadata.Name, 10), (view.CurrentReplicas, view.DesiredReplicas, view.OpenProposal, view.OpenProposalTo));
+        var chat = ScaleControl.Server.Chat.ChatAnswers.Status([view], new ScaleControl.DingTalk.Cards.GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
+        Assert.Contains($"4 → 20 replicas · Approval · proposal `{open.Metadata.Name}` asks 10", chat, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_WhileARejectHolds_SaysSoLive_InTheApiAndInChat()
     {
         // Live: chat said "checkout-api 6 → 26 replicas" and /status "desired 26" with no proposal and no word of the

@@ -72,6 +72,35 @@ public sealed class UndoAndCapacityTests : IDisposable
     }
 
     [Fact]
+    public async Task Undo_AfterTheNextStepWasRejected_TheRejectStillHolds_NoCardAsksForWhatWasJustRejected()
+    {
+        // Live: zhangsan rejected 16 → 25, then undid the 6 → 16 before it; only the newest "no" (the undo, sized for
+        // 16) was read, and a card asked 6 → 26 four seconds later, within the 25 he had just rejected.
+        var applied = await GivenAppliedScaleUpAsync(); // 4 → 10
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 2000);
+        await Tick(seconds: 60);
+        var further = Assert.Single(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal((10, 20), (further.Spec.FromReplicas, further.Spec.ToReplicas));
+        await _server.Service<IApprovalInbox>().DecideAsync(new ApprovalCommand("shop", further.Metadata.Name, "lisi", ApprovalChannel.DingTalk, false, Reason: "bot traffic"), default);
+        Assert.Equal(UndoResultKind.Applied, (await Undo(applied, "lisi", ApprovalChannel.DingTalk)).Kind);
+        var cards = _server.Cards.Sent.Count;
+
+        await Tick(seconds: 10);
+        await Tick(seconds: 10);
+
+        Assert.DoesNotContain(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+        Assert.Equal(cards, _server.Cards.Sent.Count);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+        var status = Assert.Single((await _server.Service<StatusService>().GetAsync(default)).Policies, p => p.Name == "checkout-api");
+        Assert.Contains("held after lisi rejected 10 → 20", status.Held, StringComparison.Ordinal);
+
+        // More than the rejected step was sized for: asked again, as after a single reject.
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 3000);
+        await Tick(seconds: 10);
+        Assert.Single(await _server.Proposals.ListAsync("shop", default), p => p.Status.Phase == ProposalPhase.Pending);
+    }
+
+    [Fact]
     public async Task Undo_WorkloadMovedSince_RefusedAsStale_NothingWritten()
     {
         var applied = await GivenAppliedScaleUpAsync();
@@ -167,6 +196,33 @@ public sealed class UndoAndCapacityTests : IDisposable
         Assert.Contains("already undone by lisi", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         Assert.Contains("reason", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UndoApi_NamedByTheWorkload_UndoesItsNewestChange_AndNotTheUndoAfterIt()
+    {
+        // Live: the chat's `undo shop/checkout-api` worked, `scalectl undo shop/checkout-api` answered 404 "ScaleProposal
+        // shop/checkout-api does not exist".
+        var applied = await GivenAppliedScaleUpAsync(); // 4 → 10
+        using var client = _server.ClientWith(LisiToken);
+
+        using var first = await client.PostAsJsonAsync("/api/v1/proposals/shop/checkout-api/undo", new { reason = "event over" });
+        var body = JsonNode.Parse(await first.Content.ReadAsStringAsync())!;
+        Assert.True(first.StatusCode == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal(applied.Metadata.Name, body["proposal"]!["metadata"]!["annotations"]![ProposalFactory.UndoOfAnnotation]!.GetValue<string>());
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+
+        // Sent again, the workload's newest change is the undo: taking it back would scale up again. Refused, naming it.
+        var writes = _server.Workloads.Writes.Count;
+        using var second = await client.PostAsJsonAsync("/api/v1/proposals/shop/checkout-api/undo", new { reason = "event over" });
+        var refused = await second.Content.ReadAsStringAsync();
+        Assert.True(second.StatusCode == HttpStatusCode.Conflict, refused);
+        Assert.Contains("the latest change of shop/checkout-api is already an undo: 10 → 4 by lisi", refused, StringComparison.Ordinal);
+        Assert.Contains($"name it: shop/{body["proposal"]!["metadata"]!["name"]!.GetValue<string>()}", refused, StringComparison.Ordinal);
+        Assert.Equal((4, writes), (_server.Workloads.Replicas("shop", "checkout-api"), _server.Workloads.Writes.Count));
+
+        using var unknown = await client.PostAsJsonAsync("/api/v1/proposals/shop/no-such-workload/undo", new { reason = "x" });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
     [Fact]

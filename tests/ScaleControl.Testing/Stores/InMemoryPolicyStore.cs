@@ -59,10 +59,19 @@ public sealed class InMemoryPolicyStore(TimeProvider? time = null) : IPolicyStor
     /// <summary>Answers the next N conditional spec writes with a conflict, as if someone wrote just before each.</summary>
     public int ConflictsToInject { get; set; }
 
+    /// <summary>Thrown by the next spec write instead of storing it, as the API server's refusal would be.</summary>
+    public Exception? RefuseNextUpsert { get; set; }
+
     public Task<ScalePolicy> UpsertAsync(ScalePolicy policy, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            if (RefuseNextUpsert is { } refusal)
+            {
+                RefuseNextUpsert = null;
+                throw refusal;
+            }
+
             var existing = _items.GetValueOrDefault(policy.Key);
             if (ConflictsToInject > 0 && existing is not null && policy.Metadata.ResourceVersion is not null)
             {

@@ -1,11 +1,12 @@
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
 
 namespace ScaleControl.Server.Control.Loop;
 
 /// <summary>
 /// One tick's view of the stored proposals, by target (<see cref="ProposalRules.TargetKey"/>): the newest open one,
-/// the newest one a person refused (it may hold new proposals back) and the automatic changes applied (the
+/// the ones a person refused (each may hold new proposals back) and the automatic changes applied (the
 /// cumulative Hybrid allowance counts them), the latest applied change (a hot event is remembered by it) and the
 /// newest finished return to normal (<see cref="ReturnToNormalRules"/>). A rejection ScaleControl did not record (a
 /// <c>Rejected</c> status written by hand) keeps its proposal stopped but is no refusal here: nobody on the roster may
@@ -13,13 +14,13 @@ namespace ScaleControl.Server.Control.Loop;
 /// </summary>
 public sealed class ProposalBoard
 {
-    private readonly Dictionary<string, ScaleProposal> _refused;
+    private readonly Dictionary<string, List<ScaleProposal>> _refused;
     private readonly Dictionary<string, List<ScaleChange>> _automatic;
     private readonly Dictionary<string, ScaleProposal> _refresh = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ScaleProposal> _lastApplied = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ScaleProposal> _lastReturn = new(StringComparer.Ordinal);
 
-    private ProposalBoard(IReadOnlyCollection<ScaleProposal> listed, Dictionary<string, ScaleProposal> open, Dictionary<string, ScaleProposal> refused, Dictionary<string, List<ScaleChange>> automatic)
+    private ProposalBoard(IReadOnlyCollection<ScaleProposal> listed, Dictionary<string, ScaleProposal> open, Dictionary<string, List<ScaleProposal>> refused, Dictionary<string, List<ScaleChange>> automatic)
     {
         Listed = listed;
         Open = open;
@@ -65,7 +66,18 @@ public sealed class ProposalBoard
         RefreshCard(closed);
     }
 
-    public ScaleProposal? Refused(string targetKey) => _refused.GetValueOrDefault(targetKey);
+    /// <summary>The target's newest proposal a person refused, if any.</summary>
+    public ScaleProposal? Refused(string targetKey) => _refused.TryGetValue(targetKey, out var list) ? list[0] : null;
+
+    /// <summary>
+    /// The newest of the target's refusals that holds <paramref name="decision"/> back (<see cref="ProposalRules.Hold"/>).
+    /// Every "no" within its back-off counts, not only the newest: live, zhangsan rejected 16 → 25, then undid the
+    /// 6 → 16 before it, and the undo (sized for 16) let a card ask 6 → 26 four seconds later, within the 25 just rejected.
+    /// </summary>
+    public RefusalHold? Hold(string targetKey, ScalePolicy policy, Decision decision, DateTimeOffset now) =>
+        _refused.TryGetValue(targetKey, out var list)
+            ? list.Select(refused => ProposalRules.Hold(refused, policy, decision, now)).FirstOrDefault(hold => hold is not null)
+            : null;
 
     public IReadOnlyList<ScaleChange> Automatic(string targetKey) => _automatic.TryGetValue(targetKey, out var list) ? list : [];
 
@@ -100,7 +112,7 @@ public sealed class ProposalBoard
     public static ProposalBoard From(IReadOnlyCollection<ScaleProposal> proposals, Func<ScaleProposal, RejectionRecord, bool> rejectionRecorded)
     {
         var open = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
-        var refused = new Dictionary<string, ScaleProposal>(StringComparer.Ordinal);
+        var refused = new Dictionary<string, List<ScaleProposal>>(StringComparer.Ordinal);
         var automatic = new Dictionary<string, List<ScaleChange>>(StringComparer.Ordinal);
         var board = new ProposalBoard(proposals, open, refused, automatic);
         foreach (var p in proposals)
@@ -114,12 +126,15 @@ public sealed class ProposalBoard
                     open[key] = p;
                 }
             }
-            else if (ProposalRules.RefusedAt(p) is { } at && (p.Status is not { Phase: ProposalPhase.Rejected, Rejection: { } rejection } || rejectionRecorded(p, rejection)))
+            else if (ProposalRules.RefusedAt(p) is not null && (p.Status is not { Phase: ProposalPhase.Rejected, Rejection: { } rejection } || rejectionRecorded(p, rejection)))
             {
-                if (!refused.TryGetValue(key, out var seen) || at > ProposalRules.RefusedAt(seen))
+                if (!refused.TryGetValue(key, out var list))
                 {
-                    refused[key] = p;
+                    list = [];
+                    refused[key] = list;
                 }
+
+                list.Add(p);
             }
             else if (p.Status is { Phase: ProposalPhase.Applied, AppliedAt: { } appliedAt, AppliedReplicas: { } to }
                      && ProposalFactory.ActionOf(p) == ProposalFactory.Action.Auto)
@@ -132,6 +147,11 @@ public sealed class ProposalBoard
 
                 list.Add(new ScaleChange(appliedAt, p.Spec.FromReplicas, to));
             }
+        }
+
+        foreach (var list in refused.Values)
+        {
+            list.Sort((a, b) => ProposalRules.RefusedAt(b)!.Value.CompareTo(ProposalRules.RefusedAt(a)!.Value)); // newest first
         }
 
         return board;

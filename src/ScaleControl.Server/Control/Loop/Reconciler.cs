@@ -397,7 +397,7 @@ public sealed class Reconciler(
 
                     // The need went back within what a person refused (a rejection or an undo holds): withdrawn, as no
                     // new proposal would be made for it. Live, a card asked again for the very 2 → 5 someone had undone.
-                    if (ProposalRules.Hold(board.Refused(targetKey), policy, decision, now) is { } refusal)
+                    if (board.Hold(targetKey, policy, decision, now) is { } refusal)
                     {
                         var withdrawn = await withdrawals.WithdrawAsync(pending, refusal.Describe(), "by the control loop", cancellationToken);
                         if (withdrawn is not null)
@@ -417,7 +417,7 @@ public sealed class Reconciler(
 
                 return (await proposals.ProposeAsync(policy, decision, workload, pending, cancellationToken, preEvent), null);
             case DecisionOutcome.Propose when open is null:
-                return ProposalRules.Hold(board.Refused(targetKey), policy, decision, now) is { } hold
+                return board.Hold(targetKey, policy, decision, now) is { } hold
                     ? (null, hold.Describe())
                     : (await proposals.ProposeAsync(policy, decision, workload, null, cancellationToken, preEvent), null);
             case DecisionOutcome.None when pending is not null:

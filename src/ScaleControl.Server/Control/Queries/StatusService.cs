@@ -30,7 +30,8 @@ public sealed record PolicyStatusView(
     string? HeldBy = null,
     int? UnheldReplicas = null,
     LeadingSignalStatus? LeadingSignal = null,
-    NotReadyPods? NotReady = null);
+    NotReadyPods? NotReady = null,
+    int? OpenProposalTo = null);
 
 public sealed record StatusView(
     string Mode,
@@ -154,7 +155,8 @@ public sealed class StatusService(
             last is null ? StoredHeld(policy) : last.Said ?? HeldWords.Of(last.Decision.HeldBy, last.Decision.UnheldReplicas, last.CurrentReplicas),
             last is null ? policy.Status?.HeldBy : last.Decision.HeldBy,
             last is null ? policy.Status?.UnheldReplicas : last.Decision.UnheldReplicas,
-            LeadingSignalLearning.For(policy)); // as stored, and only for the conversion configured now
+            LeadingSignalLearning.For(policy), // as stored, and only for the conversion configured now
+            OpenProposalTo: proposal?.Spec.ToReplicas); // what approving it gives: DESIRED moves with every evaluation, the card less often
     }
 
     /// <summary>A follower's sizing row has no metric spec: it shows without a target.</summary>
