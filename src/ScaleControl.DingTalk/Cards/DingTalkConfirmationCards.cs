@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Commands;
+using ScaleControl.Core.Text;
 using ScaleControl.DingTalk.Api;
 using ScaleControl.DingTalk.Configuration;
 using V = ScaleControl.DingTalk.Cards.ApprovalCardVariables;
@@ -94,7 +95,7 @@ public sealed partial class DingTalkConfirmationCards(
         }
     }
 
-    private static string Short(string text) => text.Length > 300 ? text[..300] + "…" : text;
+    private static string Short(string text) => ShownText.Cut(text, 300);
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Warning, Message = "Confirmation card {Code} not delivered ({Error}); `confirm <code>` still works")]
     private static partial void LogNotDelivered(ILogger logger, string code, string error);

@@ -1,3 +1,5 @@
+using ScaleControl.Core.Text;
+
 namespace ScaleControl.Server.Api;
 
 /// <summary>
@@ -14,7 +16,7 @@ public static class MediaTypeProblems
             return;
         }
 
-        var sent = context.HttpContext.Request.ContentType is { Length: > 0 } type ? $"got '{(type.Length > 60 ? type[..60] + "…" : type)}'" : "none was given";
+        var sent = context.HttpContext.Request.ContentType is { Length: > 0 } type ? $"got '{ShownText.Cut(type, 60)}'" : "none was given";
         context.ProblemDetails.Detail = $"the body must be JSON: send Content-Type: application/json ({sent}).";
         context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["$"] = [context.ProblemDetails.Detail] };
     }

@@ -85,7 +85,7 @@ public static class ProposalsEndpoints
         if (found.IsAnUndo)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Refused",
-                detail: $"the latest change of {ns}/{name} is already an undo: {found.UndoText}; nothing was changed. To take that undo back, name it: {ns}/{found.Proposal!.Metadata.Name}");
+                detail: $"the latest change of {ns}/{name} is already an undo: {found.UndoText()}; nothing was changed. To take that undo back, name it: {ns}/{found.Proposal!.Metadata.Name}");
         }
 
         var channel = ChannelOf(http);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using ScaleControl.Core.Text;
 
 namespace ScaleControl.Server.Api;
 
@@ -63,7 +64,7 @@ public static class QueryParameterProblems
             }
             else if (values.FirstOrDefault(v => !string.IsNullOrEmpty(v) && !Parses(parameter.ParameterType, v)) is { } value)
             {
-                errors[name] = [$"{name} {Expected(parameter.ParameterType)} (got '{(value.Length > 40 ? value[..40] + "…" : value)}')."];
+                errors[name] = [$"{name} {Expected(parameter.ParameterType)} (got '{ShownText.Cut(value, 40)}')."];
             }
         }
 

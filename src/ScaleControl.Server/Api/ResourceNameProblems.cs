@@ -1,4 +1,5 @@
 using ScaleControl.Core.Policies.Validation;
+using ScaleControl.Core.Text;
 
 namespace ScaleControl.Server.Api;
 
@@ -47,8 +48,7 @@ public static class ResourceNameProblems
     {
         if (value is not null && !valid(value))
         {
-            var shown = value.Length > 40 ? value[..40] + "…" : value;
-            errors[key] = [$"{key} '{shown}' is not {rule}."];
+            errors[key] = [$"{key} '{ShownText.Cut(value, 40)}' is not {rule}."];
         }
     }
 }

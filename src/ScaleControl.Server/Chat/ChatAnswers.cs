@@ -127,7 +127,7 @@ public static class ChatAnswers
     /// <summary>"`qps` 1650 → 1900 predicted (target 200/replica)"; policies name no unit, so the target gives the value its scale.</summary>
     private static string MetricLine(MetricStatusView metric)
     {
-        var name = $"`{Quote(metric.Name)}`";
+        var name = $"`{CodeSpanText.Quote(metric.Name)}`";
         if (metric.Problem is { } problem)
         {
             return $"{name} unknown: {Literal(problem)}";
@@ -200,7 +200,4 @@ public static class ChatAnswers
         MarkdownText.Escape(text.Length > maxLength ? Flat(text[..maxLength]) + "…" : Flat(text));
 
     private static string Flat(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
-
-    /// <summary>Free text a person typed, made safe to echo inside a code span, a log line or an Event (<see cref="CodeSpanText"/>).</summary>
-    public static string Quote(string text) => CodeSpanText.Quote(text);
 }

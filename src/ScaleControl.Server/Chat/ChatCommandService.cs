@@ -48,7 +48,7 @@ public sealed partial class ChatCommandService(
         var reply = caller is null
             ? CommandReply.Refused($"I do not know `{request.Sender}`: ask a ScaleControl admin to add your DingTalk userId to `ScaleControl:Auth:People`.")
             : await RunAsync(request, caller, confirmed: false, cancellationToken);
-        LogCommand(logger, request.Sender, request.Command.Verb, request.Conversation ?? "one-to-one", ChatAnswers.Quote(request.Text), reply.Outcome);
+        LogCommand(logger, request.Sender, request.Command.Verb, request.Conversation ?? "one-to-one", CodeSpanText.Quote(request.Text), reply.Outcome);
         return reply;
     }
 
@@ -410,10 +410,8 @@ public sealed partial class ChatCommandService(
         {
             // `undo shop/api` sent twice (or by two people at once) undid the undo: the workload went back up. Its latest
             // change being an undo, the workload's name no longer says which change is meant; the undo's own name does.
-            var of = proposal.Metadata.Annotations?.GetValueOrDefault(ProposalFactory.UndoOfAnnotation) ?? "?";
             return CommandReply.Refused(
-                $"The latest change of **{command.Namespace}/{command.Name}** is already an undo: {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} " +
-                $"by {proposal.Spec.RequestedBy} at {proposal.Status.AppliedAt:u} (of `{of}`). Nothing was changed.\n\n" +
+                $"The latest change of **{command.Namespace}/{command.Name}** is already an undo: {found.UndoText("`")}. Nothing was changed.\n\n" +
                 $"To take that undo back, name it: `undo {command.Namespace}/{proposal.Metadata.Name}`");
         }
 
@@ -521,10 +519,10 @@ public sealed partial class ChatCommandService(
 
         var confirmers = twoPersons ? [.. approvers.Where(a => a != request.Sender)] : new[] { request.Sender };
         await confirmationCards.SendAsync(new ConfirmationCard(pending.Code, request.Sender, request.Conversation, confirmers,
-            $"Confirm: {ChatAnswers.Quote(request.Text)}", $"{risk}. Asked by {MarkdownText.Escape(request.SenderName)}; nothing happens until confirmed.", pending.ExpiresAt), cancellationToken);
+            $"Confirm: {CodeSpanText.Quote(request.Text)}", $"{risk}. Asked by {MarkdownText.Escape(request.SenderName)}; nothing happens until confirmed.", pending.ExpiresAt), cancellationToken);
         var who = twoPersons ? "another approver of the policy" : "you";
         return new CommandReply(CommandOutcome.NeedsConfirmation, "Confirm",
-            $"**Confirm?** `{ChatAnswers.Quote(request.Text)}`: {risk}.\n\nNothing was changed. {char.ToUpperInvariant(who[0])}{who[1..]} can tap **Confirm** on the card or send `confirm {pending.Code}` within {ChatConfirmations.Lifetime.TotalMinutes:0} minutes.");
+            $"**Confirm?** `{CodeSpanText.Quote(request.Text)}`: {risk}.\n\nNothing was changed. {char.ToUpperInvariant(who[0])}{who[1..]} can tap **Confirm** on the card or send `confirm {pending.Code}` within {ChatConfirmations.Lifetime.TotalMinutes:0} minutes.");
     }
 
     private async Task<CommandReply> ConfirmAsync(CommandRequest request, Caller caller, ConfirmCommand command, CancellationToken cancellationToken)
@@ -572,7 +570,7 @@ public sealed partial class ChatCommandService(
 
     /// <summary>A Kubernetes Event on the workload: who typed what, in which channel.</summary>
     private Task AuditAsync(WorkloadRef target, CommandRequest request, CancellationToken cancellationToken) =>
-        announcer.EventAsync(target, ChatCommandReason, $"{request.Sender} via dingtalk-chat: \"{ChatAnswers.Quote(request.Text)}\"", warning: false, cancellationToken);
+        announcer.EventAsync(target, ChatCommandReason, $"{request.Sender} via dingtalk-chat: \"{CodeSpanText.Quote(request.Text)}\"", warning: false, cancellationToken);
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Chat command {Verb} from {Sender} in {Conversation} via dingtalk-chat: \"{Text}\" → {Outcome}")]
     private static partial void LogCommand(ILogger logger, string sender, string verb, string conversation, string text, CommandOutcome outcome);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FluentValidation;
+using ScaleControl.Core.Text;
 
 namespace ScaleControl.Core.Policies.Validation;
 
@@ -42,5 +43,5 @@ internal sealed class FollowSpecValidator : AbstractValidator<FollowSpec>
         };
     }
 
-    private static string Shown(string value) => value.Length > 80 ? value[..80] + "…" : value;
+    private static string Shown(string value) => ShownText.Cut(value, 80);
 }

@@ -1,4 +1,5 @@
 using FluentValidation;
+using ScaleControl.Core.Text;
 
 namespace ScaleControl.Core.Policies.Validation;
 
@@ -55,5 +56,5 @@ internal sealed class ObjectMetaValidator : AbstractValidator<ObjectMeta>
 
     private const string KeyRule = "must be a name of at most 63 letters, digits, '-', '_' or '.' (starting and ending with a letter or digit), with an optional DNS-subdomain prefix and '/'.";
 
-    private static string Shown(string text) => text.Length > 40 ? text[..40] + "…" : text;
+    private static string Shown(string text) => ShownText.Cut(text, 40);
 }

@@ -17,9 +17,12 @@ public static class UndoTargets
         /// <summary>Named by the workload, and its newest change is an undo: refuse rather than take that undo back.</summary>
         public bool IsAnUndo => ByWorkload && Proposal is { } p && ProposalFactory.ActionOf(p) == ProposalFactory.Action.Undo;
 
-        /// <summary>The undo that is the workload's newest change, in words: "16 → 6 by zhangsan at 2026-12-07 09:02:10Z (of checkout-api-…)".</summary>
-        public string UndoText => Proposal is not { } p ? "" :
-            $"{p.Spec.FromReplicas} → {p.Spec.ToReplicas} by {p.Spec.RequestedBy} at {p.Status.AppliedAt:u} (of {p.Metadata.Annotations?.GetValueOrDefault(ProposalFactory.UndoOfAnnotation) ?? "?"})";
+        /// <summary>
+        /// The undo that is the workload's newest change, in words: "16 → 6 by zhangsan at 2026-12-07 09:02:10Z (of
+        /// checkout-api-…)", the undone change's name between <paramref name="quote"/>s (chat: a code span).
+        /// </summary>
+        public string UndoText(string quote = "") => Proposal is not { } p ? "" :
+            $"{p.Spec.FromReplicas} → {p.Spec.ToReplicas} by {p.Spec.RequestedBy} at {p.Status.AppliedAt:u} (of {quote}{p.Metadata.Annotations?.GetValueOrDefault(ProposalFactory.UndoOfAnnotation) ?? "?"}{quote})";
     }
 
     public static async Task<Target> FindAsync(IProposalStore proposals, string ns, string name, CancellationToken cancellationToken)
