@@ -37,6 +37,7 @@ public static class ServerHostingExtensions
             o.SerializerOptions.Converters.Add(new TimeWithOffsetConverter()); // "2026-12-06T20:00:00" says no zone: refused, not read as the server's
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a typo is an error, never a silent default
+            o.SerializerOptions.PropertyNameCaseInsensitive = false; // "Replicas" is not "replicas", as kubectl's strict decoding says
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "5" is not a number, as for kubectl
             o.SerializerOptions.AllowDuplicateProperties = false; // {"replicas":3,"replicas":40} is an error, as kubectl's strict decoding says, not 40
             // "metrics": null is an error naming the field, not a null the validators crash on (500); answers are written as before.

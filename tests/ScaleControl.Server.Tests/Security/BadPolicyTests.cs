@@ -133,6 +133,28 @@ public sealed class BadPolicyTests : IDisposable
         Assert.Null(await _server.Policies.GetAsync("shop", "bad-policy", default));
     }
 
+    /// <summary>kubectl's strict decoding matches names exactly: a lenient reader took "MinReplicas" for "minReplicas".</summary>
+    [Theory]
+    [InlineData("minReplicas", "MinReplicas")]
+    [InlineData("tolerance", "TOLERANCE")]
+    [InlineData("prediction", "Prediction")]
+    public async Task FieldNameInAnotherCase_400NamingIt_NothingStored(string name, string renamed)
+    {
+        var body = JsonNode.Parse(JsonSerializer.Serialize(TestPolicies.Approval("shop", "bad-policy"), Http.Json))!.AsObject();
+        var spec = body["spec"]!.AsObject();
+        var value = spec[name]!.DeepClone();
+        spec.Remove(name);
+        spec[renamed] = value;
+        using var client = _server.ClientWith(AdminToken);
+
+        using var put = await client.PutAsync("/api/v1/policies/shop/bad-policy", Json(body));
+
+        var text = await put.Content.ReadAsStringAsync();
+        Assert.True(put.StatusCode == HttpStatusCode.BadRequest, $"{(int)put.StatusCode} {text}");
+        Assert.Contains($"spec.{renamed} is not a known field", text, StringComparison.Ordinal);
+        Assert.Null(await _server.Policies.GetAsync("shop", "bad-policy", default));
+    }
+
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
     /// <summary>Sets (or, for a null value, removes) the node at a dotted path with [i] indexes, creating objects on the way.</summary>
