@@ -29,7 +29,7 @@ internal sealed class WhatIfCommand : ApiCommand
 
     private static readonly Option<string> s_step = new("--step")
     {
-        Description = "Evaluation step, e.g. 15s",
+        Description = "The rows' time grid and the range query's resolution, e.g. 15s (the policy is evaluated every evaluationIntervalSeconds, as the loop evaluates it)",
         DefaultValueFactory = _ => "15s",
     };
 
