@@ -12,11 +12,9 @@ public sealed partial class DocumentedCommandsTests
     [GeneratedRegex("`([^`\n]+)`")]
     private static partial Regex CodeSpan();
 
-    [GeneratedRegex(@"```(?:bash|sh)\n(.*?)```", RegexOptions.Singleline)]
-    private static partial Regex ShellBlock();
-
-    // "scalectl" as a command word: at the start, after a space, "(" or "&&", never inside a path or a package name.
-    [GeneratedRegex(@"(?:^|[\s(])scalectl((?: [^\s&;#)]+)*)")]
+    // "scalectl" as a command word (at the start, after a space or "("; not inside a path or a package name) followed
+    // by a command or an option: not the design diagram's "REST API / scalectl ───".
+    [GeneratedRegex(@"(?:^|[\s(])scalectl((?: [a-z-][^\s&;#)]*)(?: [^\s&;#)]+)*)")]
     private static partial Regex Invocation();
 
     // --from, -n; not a value such as -1h or the - of "-f -".
@@ -32,9 +30,8 @@ public sealed partial class DocumentedCommandsTests
         var found = new SortedSet<(string, string)>();
         foreach (var page in pages)
         {
-            var text = File.ReadAllText(page).Replace("\r\n", "\n", StringComparison.Ordinal);
-            var blocks = ShellBlock().Matches(text).Select(m => m.Groups[1].Value);
-            var spans = CodeSpan().Matches(ShellBlock().Replace(text, "")).Select(m => m.Groups[1].Value);
+            var (blocks, prose) = SplitFences(File.ReadAllLines(page));
+            var spans = CodeSpan().Matches(prose).Select(m => m.Groups[1].Value);
             foreach (var snippet in blocks.Concat(spans))
             {
                 foreach (Match call in Invocation().Matches(snippet))
@@ -94,6 +91,45 @@ public sealed partial class DocumentedCommandsTests
             options.AddRange(command.Options);
             path += " " + command.Name;
         }
+    }
+
+    /// <summary>Shell and plain fenced blocks (commands and their output), and the text outside any block.</summary>
+    private static (List<string> Blocks, string Prose) SplitFences(string[] lines)
+    {
+        var blocks = new List<string>();
+        var prose = new System.Text.StringBuilder();
+        string? language = null; // inside a block: its language ("" for a plain one)
+        var block = new System.Text.StringBuilder();
+        foreach (var line in lines)
+        {
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+            {
+                if (language is null)
+                {
+                    language = line.TrimStart()[3..].Trim();
+                    block.Clear();
+                }
+                else
+                {
+                    if (language is "" or "bash" or "sh")
+                    {
+                        blocks.Add(block.ToString());
+                    }
+
+                    language = null;
+                }
+            }
+            else if (language is null)
+            {
+                prose.AppendLine(line);
+            }
+            else
+            {
+                block.AppendLine(line);
+            }
+        }
+
+        return (blocks, prose.ToString());
     }
 
     private static string RepoRoot()
