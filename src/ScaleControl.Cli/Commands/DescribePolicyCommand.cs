@@ -110,9 +110,7 @@ internal sealed class DescribePolicyCommand : ApiCommand
             d.Section("Expected Events");
             foreach (var e in events.OrderBy(e => e.At))
             {
-                // The base and where it came from: a forecast of the traffic at --at, or the replicas running when recorded.
-                var source = e.BaseSource is { Length: > 0 } s ? ": " + s : "";
-                var sizing = e.Multiplier is { } m ? $" ({m.ToString("0.##", CultureInfo.InvariantCulture)}x of {e.BaseReplicas}{source})" : "";
+                var sizing = Sizing(e);
                 var when = context.Now >= e.FloorEnd ? "ended" : context.Now >= e.FloorStart ? "active" : context.Until(e.FloorStart);
                 d.Field(e.Name, $"{e.Replicas} replicas{sizing} from {e.FloorStart:u} until {e.FloorEnd:u} ({when}) by {e.By ?? "?"} via {e.Channel ?? "?"}: {e.Reason}", indent: 1);
             }
@@ -170,5 +168,23 @@ internal sealed class DescribePolicyCommand : ApiCommand
             : "";
         return string.Create(c,
             $"x{learned.LearnedFactor:0.##} over {learned.Events} event{(learned.Events == 1 ? "" : "s")} ({signal.RequestsPerUnit * learned.LearnedFactor:0.####} per unit){last}");
+    }
+
+    /// <summary>
+    /// The base and where it came from (a forecast of the traffic at --at, or the replicas running when recorded), as
+    /// the server's prepare line words it: " (3x of 15: 15 running now; …; capped by maxReplicas from 45)". Without
+    /// the cap, "40 replicas (3x of 15 …)" did not add up.
+    /// </summary>
+    private static string Sizing(ExpectedEvent e)
+    {
+        if (e is not { Multiplier: { } multiplier, BaseReplicas: { } baseReplicas })
+        {
+            return "";
+        }
+
+        var source = e.BaseSource is { Length: > 0 } s ? ": " + s : "";
+        var wanted = (int)Math.Min(int.MaxValue, Math.Ceiling((multiplier * baseReplicas) - 1e-9));
+        var capped = e.Replicas < wanted ? $"{(source.Length > 0 ? ";" : ",")} capped by maxReplicas from {wanted}" : "";
+        return $" ({multiplier.ToString("0.##", CultureInfo.InvariantCulture)}x of {baseReplicas}{source}{capped})";
     }
 }

@@ -29,7 +29,7 @@ internal sealed class WhatIfCommand : ApiCommand
 
     private static readonly Option<string> s_step = new("--step")
     {
-        Description = "Evaluation step, e.g. 15s",
+        Description = "The rows' time grid and the range query's resolution, e.g. 15s (the policy is evaluated every evaluationIntervalSeconds, as the loop evaluates it)",
         DefaultValueFactory = _ => "15s",
     };
 
@@ -115,7 +115,7 @@ internal sealed class WhatIfCommand : ApiCommand
             output.WriteLine($"starting from {result.StartReplicas} replicas: {result.StartedFrom}");
         }
 
-        output.WriteLine($"would have: {summary.Changes} changes, replicas {summary.MinReplicas}..{summary.MaxReplicas}, {summary.Proposals} proposals, {summary.Applied} applied automatically");
+        output.WriteLine($"would have: {Count(summary.Changes, "change")}, replicas {summary.MinReplicas}..{summary.MaxReplicas}, {Count(summary.Proposals, "proposal")}, {summary.Applied} applied automatically");
         if (summary.Proposals > 0)
         {
             output.WriteLine($"approvals: each proposal approved {Durations.Human(TimeSpan.FromSeconds(result.ApprovalDelaySeconds))} after it was made ({result.ApprovalDelaySource}): "
@@ -183,6 +183,9 @@ internal sealed class WhatIfCommand : ApiCommand
 
         table.Write(output);
     }
+
+    /// <summary>"1 change", "3 changes": a short replay often has one (it printed "1 changes").</summary>
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     private static bool NoData(WhatIfStep step) => step.Values is null || step.Values.Values.All(v => v is null);
 

@@ -26,12 +26,13 @@ public static class ChatAnswers
     public static CommandReply Help(Caller caller, string zone) => CommandReply.Done("ScaleControl commands", string.Join("\n\n",
         "**ScaleControl commands**",
         "- `status [ns/workload]`\n- `proposals`\n- `history ns/workload`",
-        "- `approve ns/workload` · `reject ns/workload [reason]` (`approve all ns/workload`: every row of its card)",
+        "- `approve ns/workload` · `reject ns/workload [reason]` (`approve all` / `reject all ns/workload [reason]`: every row of its card)",
         "- `scale ns/workload 2->6 for 30m [reason]` (only if it runs 2 now)",
-        "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` (or `ns/*`) · `unpin ns/workload`",
+        "- `freeze ns/workload for 1h reason` · `unfreeze ns/workload` (`ns/*`: every policy of the namespace) · `unpin ns/workload`",
         "- `undo ns/workload [reason]` (its latest applied change, or `undo ns/proposal`)",
         $"- `prepare ns/workload at 20:00 expect 3x for 20m reason …` (times in {zone}, `+30m`, or with an offset; or `replicas 30`)",
         "- `unprepare ns/workload` (lists its events) · `unprepare ns/workload event-…`",
+        "- `confirm <code>`: runs a risky command the robot asked you to confirm",
         $"- `whoami` (you are **{caller.User}**, {Rights(caller)})"));
 
     public static CommandReply WhoAmI(CommandRequest request, Caller caller) => CommandReply.Done("whoami",

@@ -30,6 +30,7 @@ public sealed class HelpTests(CliSandbox server)
     [InlineData("approve", "  <ID>  Proposal: NAMESPACE/NAME")]
     [InlineData("scale", "  <WORKLOAD>  Workload: NAMESPACE/NAME")]
     [InlineData("completion", "  <bash|zsh>  bash or zsh")]
+    [InlineData("whatif", "(the policy is evaluated every evaluationIntervalSeconds")] // docs/scalectl.md: --step is not the evaluation step
     public async Task CommandHelp_ServerNeverAnswers_ShowsHelpWithoutAskingIt(string command, string expected)
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0); // accepts connections, never answers
