@@ -50,6 +50,11 @@ public static class CachedFields
         {
             Replicas = status.Replicas,
             ReadyReplicas = status.ReadyReplicas,
+            // What tells pods being deleted from the ready ones (StatefulSetReadiness).
+            CurrentReplicas = status.CurrentReplicas,
+            UpdatedReplicas = status.UpdatedReplicas,
+            CurrentRevision = status.CurrentRevision,
+            UpdateRevision = status.UpdateRevision,
         },
     };
 

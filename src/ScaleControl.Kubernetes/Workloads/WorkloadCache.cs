@@ -29,7 +29,7 @@ public sealed class WorkloadCache : IAsyncDisposable
         HorizontalPodAutoscalers = new(WorkloadSources.HorizontalPodAutoscalers(client), options.Watch, time, logger, scopes);
         Startup = new StartupTimeEstimator(time);
         Deployments.Changed += (type, d) => Startup.Observe(type, Key(d.Metadata), d.Spec?.Replicas, d.Status?.ReadyReplicas);
-        StatefulSets.Changed += (type, s) => Startup.Observe(type, Key(s.Metadata), s.Spec?.Replicas, s.Status?.ReadyReplicas);
+        StatefulSets.Changed += (type, s) => Startup.Observe(type, Key(s.Metadata), s.Spec?.Replicas, StatefulSetReadiness.Serving(s.Status));
         HorizontalPodAutoscalers.Changed += IndexHpa;
     }
 
@@ -88,7 +88,7 @@ public sealed class WorkloadCache : IAsyncDisposable
         if (IsStatefulSet(target))
         {
             return StatefulSets.Get(key) is { } s
-                ? new CachedWorkload(s.Metadata, "apps/v1", TargetRef.StatefulSetKind, s.Spec?.Replicas, s.Status?.ReadyReplicas, s.Spec?.Template, s.Spec?.MinReadySeconds, s.Spec?.Selector)
+                ? new CachedWorkload(s.Metadata, "apps/v1", TargetRef.StatefulSetKind, s.Spec?.Replicas, StatefulSetReadiness.Serving(s.Status), s.Spec?.Template, s.Spec?.MinReadySeconds, s.Spec?.Selector)
                 : null;
         }
 

@@ -49,6 +49,7 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<ApiServerAddress>();
         services.AddSingleton<HpaController>();
         services.AddSingleton<ForegroundDeletion>();
+        services.AddSingleton<PodTermination>();
         services.AddSingleton<ClusterSimulator>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();

@@ -139,6 +139,14 @@ public static class SandboxWorld
     public static string StateDirectory(SandboxOptions settings) =>
         Path.GetFullPath(settings.StateDirectory ?? Path.GetDirectoryName(Path.GetFullPath(settings.KubeconfigPath))!);
 
+    /// <summary>
+    /// The seeded services' terminationGracePeriodSeconds: what a service of short requests declares to drain them
+    /// (the default is 30). The sandbox's containers take their whole grace period to stop, so a scale-down's pods show
+    /// Terminating for these 10 s; a StatefulSet recreates a deleted ordinal, and a scale-up right after a scale-down
+    /// gets it back, only once its pod is gone.
+    /// </summary>
+    private const int DemoGracePeriodSeconds = 10;
+
     private static void Seed(SandboxKubernetesControl cluster, World world, TrafficSimulator traffic, bool services)
     {
         foreach (var crd in ReadCrds())
@@ -177,11 +185,13 @@ public static class SandboxWorld
             {
                 // Parallel, as autoscaled StatefulSets often declare: a hot event's new pods start together, as a
                 // Deployment's do, not one after another (OrderedReady's ~5 s a pod).
-                cluster.SeedStatefulSet(service.Namespace, service.Name, replicas, replicas, requests: service.Requests, podManagementPolicy: "Parallel");
+                cluster.SeedStatefulSet(service.Namespace, service.Name, replicas, replicas, requests: service.Requests, podManagementPolicy: "Parallel",
+                    terminationGracePeriodSeconds: DemoGracePeriodSeconds);
             }
             else
             {
-                cluster.SeedDeployment(service.Namespace, service.Name, replicas, replicas, requests: service.Requests);
+                cluster.SeedDeployment(service.Namespace, service.Name, replicas, replicas, requests: service.Requests,
+                    terminationGracePeriodSeconds: DemoGracePeriodSeconds);
             }
 
             if (service.Hpa is { } bounds)

@@ -124,6 +124,27 @@ public class WorkloadClientTests
     }
 
     [Fact]
+    public async Task GetAsync_StatefulSetScaledDown_CountsReadyOnlyThePodsThatAreNotTerminating()
+    {
+        // An hour's grace period on the sandbox's real clock: the deleted pods stay Terminating for the whole test.
+        await using var sandbox = await KubernetesSandbox.StartAsync();
+        sandbox.Control.SeedStatefulSet("shop", "db", replicas: 3, readyReplicas: 3, podManagementPolicy: "Parallel", terminationGracePeriodSeconds: 3600);
+        sandbox.Control.ReconcileNow();
+        var node = sandbox.CreateNode();
+        var target = new WorkloadRef("shop", "StatefulSet", "db");
+
+        await node.Client.AppsV1.PatchNamespacedStatefulSetScaleAsync(new V1Patch("{\"spec\":{\"replicas\":1}}", V1Patch.PatchType.MergePatch), "db", "shop");
+        sandbox.Control.ReconcileNow(); // deletes db-1 and db-2, which terminate
+        sandbox.Control.ReconcileNow(); // the status counts them as upstream's computeReplicaStatus does
+        var status = (await node.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "shop")).Status;
+
+        Assert.Equal((3, 3, 1), (status.Replicas, status.ReadyReplicas, status.UpdatedReplicas));
+        await Eventually.TrueAsync(async () => (await node.Workloads.GetAsync(target, CancellationToken.None))!.ReadyReplicas == 1,
+            "ScaleControl reads 1 ready replica, not the 3 the status counts");
+        Assert.Equal(1, (await node.Workloads.GetAsync(target, CancellationToken.None))!.SpecReplicas);
+    }
+
+    [Fact]
     public async Task ScaleAsync_UnknownWorkload_ReturnsNotFoundWithoutWriting()
     {
         await using var sandbox = await KubernetesSandbox.StartAsync();

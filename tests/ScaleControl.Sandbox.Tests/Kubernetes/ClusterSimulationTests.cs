@@ -35,7 +35,7 @@ public sealed class ClusterSimulationTests
     }
 
     [Fact]
-    public async Task ScaleDown_OrderedReadyRemovesOnePodAPass()
+    public async Task ScaleDown_OrderedReadyRemovesOnePodAPass_EachOnceTheOneAboveIsGone()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
         sandbox.Control.SeedStatefulSet("shop", "db", 3, readyReplicas: 3);
@@ -44,11 +44,17 @@ public sealed class ClusterSimulationTests
         await sandbox.Client.AppsV1.PatchNamespacedStatefulSetScaleAsync(new V1Patch(new { spec = new { replicas = 1 } }, V1Patch.PatchType.MergePatch), "db", "shop");
         sandbox.Control.ReconcileNow();
         var first = await sandbox.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "shop");
+        sandbox.Time!.Advance(TimeSpan.FromSeconds(30)); // db-2's grace period
         sandbox.Control.ReconcileNow();
         var second = await sandbox.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "shop");
+        sandbox.Time.Advance(TimeSpan.FromSeconds(30));
+        sandbox.Control.ReconcileNow();
+        var third = await sandbox.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "shop");
 
-        Assert.Equal((2, 2), (first.Status.Replicas, first.Status.ReadyReplicas));
-        Assert.Equal((1, 1), (second.Status.Replicas, second.Status.ReadyReplicas));
+        // As 1.32's computeReplicaStatus: a terminating pod still counts in replicas and readyReplicas, not in updatedReplicas.
+        Assert.Equal((3, 3, 2), (first.Status.Replicas, first.Status.ReadyReplicas, first.Status.UpdatedReplicas));
+        Assert.Equal((2, 2, 1), (second.Status.Replicas, second.Status.ReadyReplicas, second.Status.UpdatedReplicas));
+        Assert.Equal((1, 1, 1), (third.Status.Replicas, third.Status.ReadyReplicas, third.Status.UpdatedReplicas));
     }
 
     [Fact]

@@ -197,6 +197,8 @@ public sealed class FinalizerTests
         await kubectl.RunAsync("patch", "deployment", "web", "-n", "shop", "--type=merge", "-p", """{"metadata":{"finalizers":null}}""");
         sandbox.Control.ReconcileNow();
         sandbox.Control.ReconcileNow();
+        sandbox.Time!.Advance(TimeSpan.FromSeconds(30)); // the collected pods' grace period
+        sandbox.Control.ReconcileNow();
 
         Assert.Equal(2, podsWhileHeld);
         Assert.Null(sandbox.Control.Get("apps/v1", "Deployment", "shop", "web"));

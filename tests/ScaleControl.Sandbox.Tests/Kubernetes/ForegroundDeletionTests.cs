@@ -21,11 +21,15 @@ public sealed class ForegroundDeletionTests
         var marked = (await kubectl.RunAsync("get", "deploy", "web", "-n", "shop", "-o", Marks)).StdOut;
         var before = (await kubectl.RunAsync("get", "rs,pods", "-n", "shop", "-o", "name")).StdOut;
         RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
+        var terminating = (await kubectl.RunAsync("get", "deploy,rs,pods", "-n", "shop", "-o", "name")).StdOut;
+        RolloutSandbox.Pass(sandbox, TimeSpan.FromSeconds(30)); // the pods' grace period
+        RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
         var after = (await kubectl.RunAsync("get", "deploy,rs,pods", "-n", "shop", "-o", "name")).StdOut;
 
         Assert.Equal("deployment.apps \"web\" deleted\n", deleted.StdOut);
         Assert.Equal("[\"foregroundDeletion\"] 2026-05-01T12:00:05Z", marked);
         Assert.Equal(3, before.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // the ReplicaSet and its two pods
+        Assert.Equal(4, terminating.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // all stay while the pods terminate
         Assert.Equal("", after.Trim());
     }
 
@@ -42,13 +46,14 @@ public sealed class ForegroundDeletionTests
         var held = (await kubectl.RunAsync("get", "deploy,rs,pods", "-n", "shop", "-o",
             "jsonpath={range .items[*]}{.kind} {.metadata.finalizers} {.metadata.deletionTimestamp}{\"\\n\"}{end}")).StdOut;
         await kubectl.RunAsync("patch", pod, "-n", "shop", "--type=merge", "-p", """{"metadata":{"finalizers":null}}""");
+        RolloutSandbox.Pass(sandbox, TimeSpan.FromSeconds(30)); // the pod's grace period
         RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
         var released = (await kubectl.RunAsync("get", "deploy,rs,pods", "-n", "shop", "-o", "name")).StdOut;
 
         Assert.Equal(
             "Deployment [\"foregroundDeletion\"] 2026-05-01T12:00:05Z\n"
             + "ReplicaSet [\"foregroundDeletion\"] 2026-05-01T12:00:05Z\n"
-            + "Pod [\"example.com/hold\"] 2026-05-01T12:00:05Z\n",
+            + "Pod [\"example.com/hold\"] 2026-05-01T12:00:35Z\n", // deleted at 12:00:05 with its 30 s grace period
             held);
         Assert.Equal("", released.Trim());
     }

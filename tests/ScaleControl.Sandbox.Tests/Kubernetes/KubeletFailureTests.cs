@@ -44,6 +44,7 @@ public sealed class KubeletFailureTests
 
         await kubectl.RunAsync("rollout", "undo", "deploy/web", "-n", "shop");
         Pass(sandbox, TimeSpan.Zero);
+        Pass(sandbox, TimeSpan.Zero); // the failing pod runs no container: the kubelet ends it on its next pass
         var recovered = await StatusesAsync(kubectl);
         var images = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].spec.containers[0].image}")).StdOut;
         var ready = (await kubectl.RunAsync("get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.status.readyReplicas}")).StdOut;
@@ -137,6 +138,7 @@ public sealed class KubeletFailureTests
 
         await kubectl.RunAsync("set", "env", "deploy/web", "SANDBOX_EXIT_CODE-", "-n", "shop");
         Pass(sandbox, TimeSpan.Zero);
+        Pass(sandbox, TimeSpan.Zero); // the crashing pod runs no container: the kubelet ends it on its next pass
         var recovered = await StatusesAsync(kubectl);
 
         Assert.Equal(["CrashLoopBackOff 0/1 1 (1s ago)", "Running 1/1 0", "Running 1/1 0"], crashing); // one surge pod of 2
@@ -163,6 +165,7 @@ public sealed class KubeletFailureTests
         Pass(sandbox, TimeSpan.Zero); // the second new pod
         Pass(sandbox, TimeSpan.FromSeconds(5));
         Pass(sandbox, TimeSpan.Zero); // it is ready: the last failing one goes
+        Pass(sandbox, TimeSpan.Zero); // it runs no container: the kubelet ends it on its next pass
         var started = await StatusesAsync(kubectl);
         var images = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].spec.containers[0].image}")).StdOut;
 

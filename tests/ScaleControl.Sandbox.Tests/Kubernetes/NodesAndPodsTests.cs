@@ -81,6 +81,8 @@ public sealed class NodesAndPodsTests
         var scaledDown = await PodsAsync(sandbox.Client, "video");
         await sandbox.Client.AppsV1.DeleteNamespacedStatefulSetAsync("enc", "video");
         sandbox.Control.ReconcileNow();
+        sandbox.Time!.Advance(TimeSpan.FromSeconds(30)); // the collected pods' grace period
+        sandbox.Control.ReconcileNow();
         var afterDelete = await PodsAsync(sandbox.Client, "video");
 
         Assert.Equal(["enc-0 Running", "enc-1 Running", "enc-2 Pending"], placed.Select(p => $"{p.Metadata.Name} {p.Status.Phase}"));
@@ -100,13 +102,15 @@ public sealed class NodesAndPodsTests
 
         await sandbox.Client.CoreV1.DeleteNamespacedPodAsync(first.Metadata.Name, "shop");
         sandbox.Control.ReconcileNow();
-        var replacement = (await PodsAsync(sandbox.Client, "shop")).Single();
+        var pods = await PodsAsync(sandbox.Client, "shop");
+        var replacement = pods.Single(p => p.Metadata.DeletionTimestamp is null);
 
         Assert.Equal(("ReplicaSet", replicaSet.Metadata.Name, replicaSet.Metadata.Uid),
             (first.Metadata.OwnerReferences[0].Kind, first.Metadata.OwnerReferences[0].Name, first.Metadata.OwnerReferences[0].Uid));
         Assert.Equal("Deployment", replicaSet.Metadata.OwnerReferences[0].Kind);
         Assert.Equal(replicaSet.Metadata.Labels["pod-template-hash"], first.Metadata.Labels["pod-template-hash"]);
         Assert.NotEqual(first.Metadata.Name, replacement.Metadata.Name);
+        Assert.Equal(30, pods.Single(p => p.Metadata.Name == first.Metadata.Name).Metadata.DeletionGracePeriodSeconds); // terminating meanwhile
         Assert.Equal("Pending", replacement.Status.Phase); // bound, containers starting: ready only after the start-up delay
         Assert.NotNull(replacement.Spec.NodeName);
     }
@@ -141,7 +145,8 @@ public sealed class NodesAndPodsTests
     public async Task CordonAndDrain_PodsMoveOffTheNodeAndNewOnesAvoidIt()
     {
         await using var sandbox = await TwoSmallNodesAsync();
-        sandbox.Control.SeedDeployment("shop", "web", 2, readyReplicas: 2, requests: new PodRequests("100m", "64Mi"));
+        // Pods that stop at once: kubectl drain waits until its pods are gone, and this fake clock does not move.
+        sandbox.Control.SeedDeployment("shop", "web", 2, readyReplicas: 2, requests: new PodRequests("100m", "64Mi"), terminationGracePeriodSeconds: 0);
         sandbox.Control.ReconcileNow();
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
 

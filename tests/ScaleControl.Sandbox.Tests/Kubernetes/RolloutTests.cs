@@ -107,6 +107,8 @@ public sealed class RolloutTests
         sandbox.Control.ReconcileNow();
         sandbox.Control.ReconcileNow();
         var after = Status(sandbox);
+        sandbox.Time.Advance(TimeSpan.FromSeconds(30)); // the old pods' grace period: they terminate until then
+        sandbox.Control.ReconcileNow();
         var images = (await sandbox.Client.CoreV1.ListNamespacedPodAsync("shop")).Items.Select(p => p.Spec.Containers[0].Image).Distinct();
 
         Assert.Equal((3, 1, 2, "NewReplicaSetCreated"), during); // one new pod starting, the two old ones still serving

@@ -82,8 +82,9 @@ public sealed class StatefulSetPodManagementTests
         var held = await PodsAsync(kubectl, "web");
         var terminating = (await kubectl.RunAsync("get", "pod", "web-2", "-n", "shop", "-o", "jsonpath={.metadata.deletionTimestamp}")).StdOut;
         await kubectl.RunAsync("patch", "pod", "web-2", "-n", "shop", "--type=merge", "-p", """{"metadata":{"finalizers":null}}""");
+        RolloutSandbox.Pass(sandbox, TimeSpan.FromSeconds(30)); // web-2's grace period: the kubelet ends it, web-1 goes (terminating)
         var released = await PodsAsync(kubectl, "web");
-        RolloutSandbox.Pass(sandbox, TimeSpan.Zero); // web-2 gone: web-1 goes
+        RolloutSandbox.Pass(sandbox, TimeSpan.FromSeconds(30)); // web-1's
         var scaledDown = await PodsAsync(kubectl, "web");
 
         Assert.Equal("web-0 Running True,web-1 Running True,web-2 Running True", held);
@@ -104,6 +105,7 @@ public sealed class StatefulSetPodManagementTests
 
         await kubectl.RunAsync("scale", "sts/web", "sts/db", "--replicas=1", "-n", "shop");
         RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
+        RolloutSandbox.Pass(sandbox, TimeSpan.FromSeconds(30)); // the deleted pods' grace period: db-2 gone, db-1 terminates
         var parallelDeleted = await PodsAsync(kubectl, "web");
         var orderedDeleted = await PodsAsync(kubectl, "db");
 

@@ -65,7 +65,8 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             }
         }
 
-        foreach (var pod in pods.Where(p => p.Bound && !p.Ready && !p.HasFinished)) // a kubelet never restarts a finished pod
+        // A kubelet never restarts a finished pod, nor starts the containers of one being deleted.
+        foreach (var pod in pods.Where(p => p.Bound && !p.Ready && !p.HasFinished && !p.Terminating))
         {
             var boundAt = _boundAt.TryGetValue(pod.Uid, out var at) ? at : Timestamps.Parse(pod.StartTime) ?? now;
             if (kubelet.Sync(pod, boundAt, now))

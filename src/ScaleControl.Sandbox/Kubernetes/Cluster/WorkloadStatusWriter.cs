@@ -16,8 +16,9 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
     public void Run()
     {
         var now = time.GetUtcNow();
-        var live = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of).Where(p => !p.Terminating).ToList();
-        var statefulPods = live.ToLookup(p => p.OwnerUid ?? "");
+        var all = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of);
+        var statefulPods = all.ToLookup(p => p.OwnerUid ?? ""); // computeReplicaStatus counts terminating pods too
+        var live = all.Where(p => !p.Terminating).ToList();
         var pods = live.Where(p => !p.HasFinished).ToLookup(p => p.OwnerUid ?? ""); // a ReplicaSet's FilterActivePods
         var replicaSets = operations.Store.Project(BuiltInResources.ReplicaSets.Storage, WorkloadState.Of);
         foreach (var replicaSet in replicaSets)
@@ -53,17 +54,21 @@ internal sealed class WorkloadStatusWriter(ResourceOperations operations, TimePr
         }
     }
 
+    // As 1.32's computeReplicaStatus: replicas, readyReplicas (isRunningAndReady) and availableReplicas count a terminating
+    // pod too (it is still created, and Ready until its containers stop), currentReplicas and updatedReplicas do not.
     private static void WriteStatefulSet(JsonObject status, WorkloadState statefulSet, List<PodState> pods, DateTimeOffset now)
     {
         var updateRevision = $"{statefulSet.Name}-{statefulSet.TemplateHash}";
-        var outdated = pods.Where(p => p.Revision != updateRevision).GroupBy(p => p.Revision).OrderByDescending(g => g.Count()).FirstOrDefault();
+        var live = pods.Where(p => !p.Terminating).ToList();
+        var outdated = live.Where(p => p.Revision != updateRevision).GroupBy(p => p.Revision).OrderByDescending(g => g.Count()).FirstOrDefault();
         var currentRevision = outdated?.Key ?? updateRevision;
+        var runningAndReady = pods.Where(p => p.Ready && p.Phase == "Running").ToList();
         status["observedGeneration"] = statefulSet.Generation;
         status["replicas"] = pods.Count;
-        status["readyReplicas"] = pods.Count(p => p.Ready);
-        status["availableReplicas"] = pods.Count(p => p.IsAvailable(statefulSet.MinReadySeconds, now)); // computeReplicaStatus
-        status["currentReplicas"] = pods.Count(p => p.Revision == currentRevision);
-        status["updatedReplicas"] = pods.Count(p => p.Revision == updateRevision);
+        status["readyReplicas"] = runningAndReady.Count;
+        status["availableReplicas"] = runningAndReady.Count(p => p.IsAvailable(statefulSet.MinReadySeconds, now));
+        status["currentReplicas"] = live.Count(p => p.Revision == currentRevision);
+        status["updatedReplicas"] = live.Count(p => p.Revision == updateRevision);
         status["currentRevision"] = currentRevision;
         status["updateRevision"] = updateRevision;
         status["collisionCount"] = 0;

@@ -72,11 +72,13 @@ public sealed class SandboxKubernetesControl
 
     /// <summary>
     /// Seeds a Deployment <c>app=name</c> with one container requesting <paramref name="requests"/> (default 100m CPU,
-    /// 128Mi memory); <paramref name="readyReplicas"/> pods already ready (as far as the nodes have room).
+    /// 128Mi memory); <paramref name="readyReplicas"/> pods already ready (as far as the nodes have room);
+    /// <paramref name="terminationGracePeriodSeconds"/> in the pod template (null: the apiserver's default, 30).
     /// </summary>
     public JsonObject SeedDeployment(
-        string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null) =>
-        Seed(Workload("Deployment", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default));
+        string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null,
+        int? terminationGracePeriodSeconds = null) =>
+        Seed(Workload("Deployment", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default, terminationGracePeriodSeconds));
 
     /// <summary>
     /// Seeds a StatefulSet (serviceName = name) like <see cref="SeedDeployment"/>; <paramref name="podManagementPolicy"/>
@@ -84,9 +86,9 @@ public sealed class SandboxKubernetesControl
     /// </summary>
     public JsonObject SeedStatefulSet(
         string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null,
-        string? podManagementPolicy = null)
+        string? podManagementPolicy = null, int? terminationGracePeriodSeconds = null)
     {
-        var statefulSet = Workload("StatefulSet", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default);
+        var statefulSet = Workload("StatefulSet", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default, terminationGracePeriodSeconds);
         if (podManagementPolicy is not null)
         {
             statefulSet.Obj("spec")["podManagementPolicy"] = podManagementPolicy;
@@ -167,7 +169,8 @@ public sealed class SandboxKubernetesControl
     }
 
     private static JsonObject Workload(
-        string kind, string ns, string name, int replicas, int? readyReplicas, IReadOnlyDictionary<string, string>? labels, PodRequests requests)
+        string kind, string ns, string name, int replicas, int? readyReplicas, IReadOnlyDictionary<string, string>? labels, PodRequests requests,
+        int? terminationGracePeriodSeconds)
     {
         var podLabels = new JsonObject { ["app"] = name };
         foreach (var (k, v) in labels ?? new Dictionary<string, string>())
@@ -202,6 +205,11 @@ public sealed class SandboxKubernetesControl
         if (kind == "StatefulSet")
         {
             workload.Obj("spec")["serviceName"] = name;
+        }
+
+        if (terminationGracePeriodSeconds is { } grace)
+        {
+            workload.Obj("spec").Obj("template").Obj("spec")["terminationGracePeriodSeconds"] = grace;
         }
 
         if (readyReplicas is { } ready)

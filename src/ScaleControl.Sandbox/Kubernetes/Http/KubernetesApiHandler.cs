@@ -355,8 +355,9 @@ internal sealed class KubernetesApiHandler(
         return list;
     }
 
-    // kubectl delete sends its options (dryRun, propagationPolicy, preconditions) as a DeleteOptions body.
-    // kubectl drain, falling back from eviction, sends it in protobuf.
+    // kubectl delete sends its options (dryRun, propagationPolicy, preconditions, gracePeriodSeconds) as a DeleteOptions
+    // body; kubectl drain, falling back from eviction, sends it in protobuf. Without a body they are read from the query
+    // (the KubernetesClient's DeleteNamespacedPodAsync(..., gracePeriodSeconds: 0)), as the apiserver's handler does.
     private static async Task<JsonObject?> ReadDeleteOptionsAsync(HttpRequest request)
     {
         if (ProtobufBody.IsProtobuf(request.ContentType))
@@ -365,7 +366,7 @@ internal sealed class KubernetesApiHandler(
         }
 
         var body = await ReadBodyAsync(request);
-        return body.Length == 0 ? null : JsonNode.Parse(body) as JsonObject;
+        return body.Length == 0 ? DeleteOptions.FromQuery(request.Query) : JsonNode.Parse(body) as JsonObject;
     }
 
     // Every body (JSON, YAML, protobuf) is read up to the apiserver's limit, as its limitedReadBody does.

@@ -118,12 +118,12 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
         ["memory"] = UsageModel.FormatMemory(memory),
     };
 
-    // Every Running pod's containers at now: its workload's demand over the window shared by that workload's ready pods.
+    // Every Running pod's containers at now: its workload's demand over the window shared by that workload's serving pods.
     private Usage Sample(DateTimeOffset now)
     {
         var all = operations.List(BuiltInResources.Pods, null, LabelSelector.Everything, FieldSelector.Everything)["items"]!.AsArray().OfType<JsonObject>().ToList();
         var owners = new PodWorkloads(operations);
-        var ready = all.Where(p => BuiltInResources.IsReady(p))
+        var ready = all.Where(Serving)
             .GroupBy(owners.Of).Where(g => g.Key is not null).ToDictionary(g => g.Key!.Value, g => g.Count());
         var loads = new Dictionary<(string, string), WorkloadLoad?>();
         var pods = new Dictionary<(string, string), PodUsage>();
@@ -131,7 +131,7 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
         {
             var workload = owners.Of(pod);
             var share = 0d;
-            if (workload is { } w && BuiltInResources.IsReady(pod))
+            if (workload is { } w && Serving(pod))
             {
                 if (!loads.TryGetValue(w, out var l))
                 {
@@ -146,6 +146,9 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
 
         return new Usage(Timestamps.Format(now), pods);
     }
+
+    // Ready and not being deleted: a terminating pod's endpoint is not ready, so it gets no new requests and idles.
+    private static bool Serving(JsonObject pod) => BuiltInResources.IsReady(pod) && pod["metadata"]?["deletionTimestamp"] is null;
 
     private static List<ContainerUsage> Containers(JsonObject pod, double share)
     {

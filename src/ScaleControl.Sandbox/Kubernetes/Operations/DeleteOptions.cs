@@ -28,6 +28,33 @@ internal static class DeleteOptions
         return values.Count > 0;
     }
 
+    /// <summary>
+    /// The options of a DELETE without a body, from its query (the apiserver decodes them with its parameter codec):
+    /// gracePeriodSeconds, propagationPolicy and orphanDependents. Null when none is given.
+    /// </summary>
+    public static JsonObject? FromQuery(Microsoft.AspNetCore.Http.IQueryCollection query)
+    {
+        var options = new JsonObject();
+        if (query["gracePeriodSeconds"].ToString() is { Length: > 0 } grace)
+        {
+            options["gracePeriodSeconds"] = long.TryParse(grace, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                ? seconds
+                : throw ApiErrors.BadRequest($"strconv.ParseInt: parsing {JsonValue.Create(ScaleControl.Core.Text.ShownText.Cut(grace, 40))!.ToJsonString()}: invalid syntax");
+        }
+
+        if (query["propagationPolicy"].ToString() is { Length: > 0 } policy)
+        {
+            options["propagationPolicy"] = policy;
+        }
+
+        if (query["orphanDependents"].ToString() is { Length: > 0 } orphan)
+        {
+            options["orphanDependents"] = orphan == "true";
+        }
+
+        return options.Count == 0 ? null : options;
+    }
+
     /// <summary>Foreground: the object stays (finalizer <c>foregroundDeletion</c>) until the garbage collector has deleted its dependents.</summary>
     public static bool Foreground(JsonObject? options) => (string?)options?["propagationPolicy"] == "Foreground";
 

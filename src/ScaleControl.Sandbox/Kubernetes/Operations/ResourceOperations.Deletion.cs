@@ -39,19 +39,34 @@ internal sealed partial class ResourceOperations
                 throw ApiErrors.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {expectedVersion}, ResourceVersion in object meta: {currentVersion}");
             }
 
-            if (foreground)
+            // A pod's pending graceful deletion takes no new finalizers from the options (store.go's pendingGraceful).
+            var (marked, pending) = type == BuiltInResources.Pods ? PodGracePeriod.Mark(current, options, time.GetUtcNow()) : (DeletionRules.MarkDeleting(current, Now()), false);
+            if (foreground && !pending)
             {
-                DeletionRules.AddForegroundFinalizer(current);
+                DeletionRules.AddForegroundFinalizer(marked);
             }
 
-            var marked = DeletionRules.MarkDeleting(current, Now());
             if (type == BuiltInResources.Namespaces)
             {
                 marked.Obj("status")["phase"] = "Terminating";
             }
 
             return marked;
-        }, next => !HeldUp(type, next), dryRun);
+        }, next => !HeldUp(type, next) && !TwoStep(type, dryRun), dryRun);
+
+        // store.go's updateForGracefulDeletionAndFinalizers: a pod's marks are written first (MODIFIED, grace period 0
+        // when it goes now), then it is deleted (DELETED), so a watch sees both, as kubectl get pods -w shows them.
+        if (TwoStep(type, dryRun) && !HeldUp(type, result))
+        {
+            try
+            {
+                (result, removed) = store.WriteOrRemove(type.Storage, ns, name, current => current ?? throw ApiErrors.NotFound(type, name), next => !HeldUp(type, next));
+            }
+            catch (ApiException e) when (e.Code == 404)
+            {
+                removed = true; // removed meanwhile (the race upstream tolerates with ignoreNotFound)
+            }
+        }
 
         if (!dryRun && DeleteOptions.OrphansDependents(options) && JsonPaths.GetString(result, "metadata.uid") is { } deletedUid)
         {
@@ -86,6 +101,8 @@ internal sealed partial class ResourceOperations
         return type.ReturnsDeletedObject ? ToView(type, result) : ApiErrors.Success(type, name, JsonPaths.GetString(result, "metadata.uid"));
     }
 
+    private static bool TwoStep(ResourceType type, bool dryRun) => type == BuiltInResources.Pods && !dryRun;
+
     /// <summary>A controller's delete: an object already gone is fine.</summary>
     public void DeleteIfPresent(ResourceType type, string ns, string name, JsonObject? options = null)
     {
@@ -99,10 +116,10 @@ internal sealed partial class ResourceOperations
         }
     }
 
-    // Whether a marked object must stay: its finalizers, a namespace's content, a CRD's custom resources.
+    // Whether a marked object must stay: its grace period (a pod), its finalizers, a namespace's content, a CRD's custom resources.
     private bool HeldUp(ResourceType type, JsonObject stored)
     {
-        if (!DeletionRules.IsDeleting(stored) || DeletionRules.Finalizers(stored).Count > 0)
+        if (!DeletionRules.IsDeleting(stored) || PodGracePeriod.Pending(stored) > 0 || DeletionRules.Finalizers(stored).Count > 0)
         {
             return true;
         }

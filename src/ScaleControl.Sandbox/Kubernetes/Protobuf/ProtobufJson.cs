@@ -22,7 +22,7 @@ internal static class ProtobufJson
         "replicas", "revisionHistoryLimit", "progressDeadlineSeconds", "terminationGracePeriodSeconds", "activeDeadlineSeconds",
         "automountServiceAccountToken", "immutable", "enableServiceLinks", "runAsUser", "runAsGroup", "fsGroup", "runAsNonRoot",
         "privileged", "readOnlyRootFilesystem", "allowPrivilegeEscalation", "defaultMode", "mode", "optional", "setHostnameAsFQDN",
-        "shareProcessNamespace", "partition", "priority", "deletionGracePeriodSeconds", "minReplicas", "allowed",
+        "shareProcessNamespace", "partition", "priority", "deletionGracePeriodSeconds", "gracePeriodSeconds", "minReplicas", "allowed",
     ];
 
     public static JsonObject ToJson(IMessage message)
