@@ -148,9 +148,9 @@ public static partial class ProposalRules
             return overridden;
         }
 
-        if (replicas < policy.Spec.MinReplicas || replicas > policy.Spec.MaxReplicas)
+        if (OutsideBounds(policy.Spec, replicas) is { } outside)
         {
-            return $"{replicas} is outside the policy's {policy.Spec.MinReplicas}..{policy.Spec.MaxReplicas}";
+            return outside;
         }
 
         if ((NoLongerNeeded(proposal, policy) is { } unneeded ? $"no longer needed: {unneeded}" : Undecided(proposal, policy, now, statusRefresh)) is { } undecided)
@@ -164,6 +164,16 @@ public static partial class ProposalRules
             ? $"the workload is at {state.SpecReplicas} now (proposed from {proposal.Spec.FromReplicas}); scaling to {replicas} would go the other way"
             : null;
     }
+
+    /// <summary>
+    /// Why a proposal (not a pin: a pin may go outside on purpose) cannot scale to <paramref name="replicas"/> under the
+    /// policy's bounds as they are now — they may have moved since the card was sent; null within them. The tap asks it
+    /// before it records an approval, the applier again before it writes.
+    /// </summary>
+    public static string? OutsideBounds(ScalePolicySpec spec, int replicas) =>
+        replicas < spec.MinReplicas || replicas > spec.MaxReplicas
+            ? $"{replicas} is outside the policy's {spec.MinReplicas}..{spec.MaxReplicas}"
+            : null;
 
     /// <summary>
     /// A "no" holds: after <paramref name="refused"/> was rejected (or approved only in part), the workload is not
