@@ -68,6 +68,13 @@ public static partial class ProposalRules
     /// </summary>
     public static bool AmendmentWaits(ScalePolicy policy, ScaleProposal pending, in Decision newer, DateTimeOffset now)
     {
+        // A target the bounds no longer allow (maxReplicas lowered in a storm) can never be applied, and a tap of it is
+        // refused: the card asks within them at once rather than wait out the windows, even the stabilization window.
+        if (OutsideBounds(policy.Spec, pending.Spec.ToReplicas) is not null)
+        {
+            return false;
+        }
+
         var since = now - LastChange(pending);
         var lowersAScaleUp = pending.Spec.ToReplicas > pending.Spec.FromReplicas && newer.DesiredReplicas < pending.Spec.ToReplicas;
         var window = TimeSpan.FromSeconds(policy.Spec.Behavior.ScaleDown.StabilizationWindowSeconds);

@@ -113,6 +113,14 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
         Assert.Equal(ProposalPhase.Pending, stored.Status.Phase);
         Assert.Empty(stored.Status.Approvals);
         Assert.Empty(Server.Workloads.Writes);
+
+        // The next evaluation asks within the bounds on the same card (live, the card kept asking 15 under a max of 10
+        // for the scale-down window), and an approval of that applies.
+        await Tick(seconds: 5);
+        Assert.Equal(8, (await StoredAsync(pending)).Spec.ToReplicas);
+        var again = await ApproveAsync(outTrackId, "lisi");
+        Assert.Equal("Recorded: approved by lisi (8 replicas); scaling now", PrivateLine(again));
+        Assert.Equal(8, Server.Workloads.Replicas("shop", "checkout-api"));
     }
 
     [Fact]

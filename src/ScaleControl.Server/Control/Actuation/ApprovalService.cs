@@ -289,9 +289,16 @@ public sealed class ApprovalService(
             : null;
     }
 
-    /// <summary>The count the command approves: the half step, the one it names, else the proposal's target.</summary>
-    private static int Chosen(ScaleProposal proposal, ApprovalCommand command) =>
-        (command.HalfStep ? proposal.Spec.AlternativeReplicas : command.Replicas) ?? proposal.Spec.ToReplicas;
+    /// <summary>
+    /// The count the command would apply: the half step, the one it names, else the proposal's target — never beyond
+    /// the target now (a tap on a card that still shows an older, larger target is granted the current one).
+    /// </summary>
+    private static int Chosen(ScaleProposal proposal, ApprovalCommand command)
+    {
+        var spec = proposal.Spec;
+        var chosen = (command.HalfStep ? spec.AlternativeReplicas : command.Replicas) ?? spec.ToReplicas;
+        return spec.ToReplicas >= spec.FromReplicas ? Math.Min(chosen, spec.ToReplicas) : Math.Max(chosen, spec.ToReplicas);
+    }
 
     /// <summary>
     /// The roster as it is now for a rejection, as for an approval: an approver dropped since the card was sent cannot
