@@ -19,6 +19,11 @@ internal sealed record ConnectionSettings(Uri Server, string? Token, string Defa
 
         var serverText = NonEmpty(serverFlag) ?? NonEmpty(env(ServerVariable)) ?? NonEmpty(file.Server) ?? DefaultServer;
         var token = NonEmpty(tokenFlag) ?? NonEmpty(env(TokenVariable)) ?? NonEmpty(file.Token);
+        if (token is not null && token.Any(char.IsControl))
+        {
+            // A token pasted with a line break inside: the header cannot carry it ("unexpected FormatException" before).
+            throw new CliException("the token (--token, SCALECTL_TOKEN or token: in the config file) has a line break or control character in it; a token is one line");
+        }
 
         var timeout = TimeSpan.FromSeconds(30);
         if (timeoutFlag is not null && (!Durations.TryParse(timeoutFlag, out timeout) || timeout <= TimeSpan.Zero))

@@ -114,7 +114,7 @@ public static class ProposalLifecycle
             return TransitionResult.No(proposal, $"cannot approve: the proposal expired at {Time(spec.ExpiresAt)}");
         }
 
-        if (!MayDecide(proposal, user, approve: true))
+        if (!MayDecide(proposal, user, approve: true, counting is null ? null : counting.Policy.Spec.Approval?.Approvers ?? []))
         {
             return TransitionResult.No(proposal, $"{user} is not an approver of this proposal");
         }
@@ -268,20 +268,25 @@ public static class ProposalLifecycle
         return TransitionResult.Ok(pinned, message);
     }
 
-    /// <summary>Whether <paramref name="user"/> may approve (a listed approver) or reject (an approver, or the requester withdrawing their own request).</summary>
-    public static bool MayDecide(ScaleProposal proposal, string user, bool approve) =>
-        proposal.Spec.Approvers.Contains(user, StringComparer.Ordinal)
+    /// <summary>
+    /// Whether <paramref name="user"/> may approve (an approver) or reject (an approver, or the requester withdrawing their
+    /// own request). With <paramref name="rosterNow"/>, the policy's approvers as they are now, an approver is one on it
+    /// (<see cref="ApprovalCounting.OnRoster"/>, the rule the applier counts by): one added since the card was sent (the
+    /// rota changed in a storm) may decide it, one dropped may not. Without it, the approvers the proposal was sent to.
+    /// </summary>
+    public static bool MayDecide(ScaleProposal proposal, string user, bool approve, IReadOnlyList<string>? rosterNow = null) =>
+        (rosterNow is null ? proposal.Spec.Approvers.Contains(user, StringComparer.Ordinal) : ApprovalCounting.OnRoster(proposal, rosterNow, user))
         || (!approve && user == proposal.Spec.RequestedBy && user != SystemUser);
 
-    /// <summary>One listed approver (or the requester withdrawing) rejects: the proposal is closed.</summary>
-    public static TransitionResult Reject(ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, string? reason = null)
+    /// <summary>One approver (on <paramref name="rosterNow"/> when given, see <see cref="MayDecide"/>) or the requester withdrawing rejects: the proposal is closed.</summary>
+    public static TransitionResult Reject(ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, string? reason = null, IReadOnlyList<string>? rosterNow = null)
     {
         if (proposal.Status.Phase != ProposalPhase.Pending)
         {
             return TransitionResult.No(proposal, $"cannot reject: the proposal is already {proposal.Status.Phase}");
         }
 
-        if (!MayDecide(proposal, user, approve: false))
+        if (!MayDecide(proposal, user, approve: false, rosterNow))
         {
             return TransitionResult.No(proposal, $"{user} is not an approver of this proposal");
         }

@@ -68,6 +68,13 @@ public static partial class ProposalRules
     /// </summary>
     public static bool AmendmentWaits(ScalePolicy policy, ScaleProposal pending, in Decision newer, DateTimeOffset now)
     {
+        // A target the bounds no longer allow (maxReplicas lowered in a storm) can never be applied, and a tap of it is
+        // refused: the card asks within them at once rather than wait out the windows, even the stabilization window.
+        if (OutsideBounds(policy.Spec, pending.Spec.ToReplicas) is not null)
+        {
+            return false;
+        }
+
         var since = now - LastChange(pending);
         var lowersAScaleUp = pending.Spec.ToReplicas > pending.Spec.FromReplicas && newer.DesiredReplicas < pending.Spec.ToReplicas;
         var window = TimeSpan.FromSeconds(policy.Spec.Behavior.ScaleDown.StabilizationWindowSeconds);
@@ -148,9 +155,9 @@ public static partial class ProposalRules
             return overridden;
         }
 
-        if (replicas < policy.Spec.MinReplicas || replicas > policy.Spec.MaxReplicas)
+        if (OutsideBounds(policy.Spec, replicas) is { } outside)
         {
-            return $"{replicas} is outside the policy's {policy.Spec.MinReplicas}..{policy.Spec.MaxReplicas}";
+            return outside;
         }
 
         if ((NoLongerNeeded(proposal, policy) is { } unneeded ? $"no longer needed: {unneeded}" : Undecided(proposal, policy, now, statusRefresh)) is { } undecided)
@@ -164,6 +171,16 @@ public static partial class ProposalRules
             ? $"the workload is at {state.SpecReplicas} now (proposed from {proposal.Spec.FromReplicas}); scaling to {replicas} would go the other way"
             : null;
     }
+
+    /// <summary>
+    /// Why a proposal (not a pin: a pin may go outside on purpose) cannot scale to <paramref name="replicas"/> under the
+    /// policy's bounds as they are now — they may have moved since the card was sent; null within them. The tap asks it
+    /// before it records an approval, the applier again before it writes.
+    /// </summary>
+    public static string? OutsideBounds(ScalePolicySpec spec, int replicas) =>
+        replicas < spec.MinReplicas || replicas > spec.MaxReplicas
+            ? $"{replicas} is outside the policy's {spec.MinReplicas}..{spec.MaxReplicas}"
+            : null;
 
     /// <summary>
     /// A "no" holds: after <paramref name="refused"/> was rejected (or approved only in part), the workload is not

@@ -73,6 +73,16 @@ public sealed class ConnectionSettingsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("abc\ndef")]
+    [InlineData("abc\u0000def")]
+    public void Resolve_TokenWithALineBreakInside_IsAReadableError(string token)
+    {
+        var error = Assert.Throws<CliException>(() => Resolve(env: new() { ["SCALECTL_TOKEN"] = token }));
+
+        Assert.Equal("the token (--token, SCALECTL_TOKEN or token: in the config file) has a line break or control character in it; a token is one line", error.Message);
+    }
+
+    [Theory]
     [InlineData("ftp://x")]
     [InlineData("http://")]
     public void Resolve_BadServer_IsAnError(string server) =>

@@ -60,14 +60,24 @@ public class LeadingSignalValidationTests
     }
 
     [Fact]
-    public void Validate_EventAboveMaxReplicasOrWithoutReason_ReportsIndexedPaths()
+    public void Validate_EventAboveTheReplicaLimitOrWithoutReason_ReportsIndexedPaths()
     {
-        var result = Validate(s => s with { ExpectedEvents = [s_event, s_event with { Name = "other", Replicas = 1000, Reason = "", DurationSeconds = 0 }] });
+        var result = Validate(s => s with { ExpectedEvents = [s_event, s_event with { Name = "other", Replicas = 10_001, Reason = "", DurationSeconds = 0 }] });
 
         result.ShouldHaveValidationErrorFor("spec.expectedEvents[1].replicas");
         result.ShouldHaveValidationErrorFor("spec.expectedEvents[1].reason");
         result.ShouldHaveValidationErrorFor("spec.expectedEvents[1].durationSeconds");
         result.ShouldNotHaveValidationErrorFor("spec.expectedEvents[0].replicas");
+    }
+
+    [Fact]
+    public void Validate_EventAboveThePolicysMaxReplicas_IsValid_TheFloorIsCappedWhenItCounts()
+    {
+        // maxReplicas lowered below an operator's event (in a storm, or one that ended days ago): not a reason to refuse
+        // the edit, nor to stop the loop on the policy.
+        var result = Validate(s => s with { MaxReplicas = 10, ExpectedEvents = [s_event] }); // the event asks 30
+
+        result.ShouldNotHaveAnyValidationErrors();
     }
 
     [Fact]

@@ -28,6 +28,17 @@ public class ProposalAmendTests
     }
 
     [Fact]
+    public void AmendmentWaits_TargetAboveALoweredMaxReplicas_AmendsAtOnce_OtherwiseALowerTargetWaits()
+    {
+        var pending = Pending(decision: Decision(to: 60)); // 20 → 60 at T0, under maxReplicas 100
+        var lowered = TestPolicies.WithSpec(Policy(), s => s with { MaxReplicas = 50 });
+        var soon = T0.AddSeconds(5);
+
+        Assert.True(ProposalRules.AmendmentWaits(Policy(), pending, Decision(to: 50), soon)); // a lower need waits for the window
+        Assert.False(ProposalRules.AmendmentWaits(lowered, pending, Decision(to: 50), soon)); // 60 can never apply under 50
+    }
+
+    [Fact]
     public void Amend_OtherDirectionOrOtherStart_RefusedSoTheLoopSupersedes()
     {
         var pending = Pending(decision: Decision(to: 40));

@@ -60,6 +60,31 @@ public class ProposalApprovalRuleTests
     }
 
     [Fact]
+    public void MayDecide_WithTheRosterNow_AnApproverAddedSinceMay_OneDroppedMayNot_TheRequesterMayStillWithdraw()
+    {
+        var p = Pending(); // sent to alice, bob and chen
+        string[] rosterNow = ["alice", "dana"]; // the rota changed while the card waited
+
+        Assert.True(ProposalLifecycle.MayDecide(p, "dana", approve: true, rosterNow));
+        Assert.True(ProposalLifecycle.MayDecide(p, "dana", approve: false, rosterNow));
+        Assert.False(ProposalLifecycle.MayDecide(p, "bob", approve: true, rosterNow));
+        Assert.False(ProposalLifecycle.MayDecide(p, "bob", approve: false, rosterNow));
+        Assert.True(ProposalLifecycle.MayDecide(p, "bob", approve: false)); // without it: the list the card was sent to
+        Assert.True(ProposalLifecycle.MayDecide(p with { Spec = p.Spec with { RequestedBy = "erin" } }, "erin", approve: false, rosterNow));
+    }
+
+    [Fact]
+    public void Reject_ByAnApproverDroppedFromTheRosterNow_RefusedAndUnchanged()
+    {
+        var r = ProposalLifecycle.Reject(Pending(), "bob", ApprovalChannel.DingTalk, s_at, "no", rosterNow: ["alice"]);
+
+        Assert.Equal(TransitionStatus.Refused, r.Status);
+        Assert.Equal("bob is not an approver of this proposal", r.Message);
+        Assert.Equal(ProposalPhase.Pending, r.Proposal.Status.Phase);
+        Assert.Null(r.Proposal.Status.Rejection);
+    }
+
+    [Fact]
     public void Approve_SamePersonTwice_CountsOnce()
     {
         var first = ProposalLifecycle.Approve(Pending(Policy(required: 2)), "alice", ApprovalChannel.DingTalk, s_at);

@@ -74,6 +74,29 @@ public sealed class ExpectedEventsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task MaxReplicasLoweredBelowARecordedEvent_PutAccepted_EventKept_ItsFloorCappedByTheNewMax()
+    {
+        // In a storm the admin lowers maxReplicas to spare a downstream: an operator's announced event above it (or one
+        // that ended days ago: ended events stay until the next prepare) used to refuse the edit, 400 keyed
+        // spec.expectedEvents[0].replicas, and made a kubectl edit an invalid policy the loop stopped acting on.
+        await Given(TestPolicies.Auto(), replicas: 3, qps: 300);
+        using var client = _server.ClientWith(AdminToken);
+        using var prepared = await client.PostJson("/api/v1/policies/video/video-transcoder/expected-events",
+            new { at = Now.AddMinutes(10), durationSeconds = 600, replicas = 30, leadSeconds = 120, name = "kickoff", reason = "match kick-off" });
+        Assert.Equal(HttpStatusCode.OK, prepared.StatusCode);
+        var stored = (await _server.Policies.GetAsync("video", "video-transcoder", default))!;
+
+        using var lowered = await client.PutJson("/api/v1/policies/video/video-transcoder", stored with { Spec = stored.Spec with { MaxReplicas = 12 } });
+
+        Assert.Equal(HttpStatusCode.OK, lowered.StatusCode);
+        var edited = (await _server.Policies.GetAsync("video", "video-transcoder", default))!;
+        Assert.Equal(12, edited.Spec.MaxReplicas);
+        Assert.Equal(30, Assert.Single(edited.Spec.ExpectedEvents).Replicas);
+        await Tick(seconds: 9 * 60); // inside the event's lead: the floor counts, capped by the new maxReplicas
+        Assert.Equal(12, _server.Workloads.Replicas("video", "video-transcoder"));
+    }
+
+    [Fact]
     public async Task Prepare_BadBody_Returns400WithFieldPathsAndChangesNothing()
     {
         await Given(TestPolicies.Auto(), replicas: 3, qps: 300);

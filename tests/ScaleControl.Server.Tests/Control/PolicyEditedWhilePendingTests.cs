@@ -62,6 +62,68 @@ public sealed class PolicyEditedWhilePendingTests : ServerWithDingTalk
     }
 
     [Fact]
+    public async Task TapperDroppedFromTheRoster_TapsReject_RefusedProposalStillWaits_ApproverStillListedApplies()
+    {
+        // Live: an approver removed from the roster could still reject the card, which closed it and held the policy's
+        // next ask for the reject back-off (30 minutes) in the middle of a storm.
+        var (pending, outTrackId) = await GivenPendingCardAsync();
+        await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { Approvers = ["zhangsan"] } });
+        await Tick(seconds: 5);
+
+        var (_, tap) = await Emulator.TapAsync(outTrackId, "lisi", "reject");
+
+        Assert.Equal("Not rejected: lisi is no longer an approver of policy checkout-api (approvers: zhangsan). The proposal still waits.", PrivateLine(tap));
+        var stored = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Pending, stored.Status.Phase);
+        Assert.Null(stored.Status.Rejection);
+
+        await ApproveAsync(outTrackId, "zhangsan");
+
+        await AssertAppliedOnceAsync(pending);
+    }
+
+    [Fact]
+    public async Task ApproverAddedToTheRosterWhilePending_Taps_Applies()
+    {
+        // Live: the rota changed in a storm (an approver added); the new approver's tap on the card already sent answered
+        // "wangwu is not an approver of this proposal", so the card waited for its expiry though the applier counts him.
+        var (pending, outTrackId) = await GivenPendingCardAsync();
+        await EditPolicyAsync(spec => spec with { Approval = spec.Approval! with { Approvers = ["zhangsan", "lisi", "wangwu"] } });
+        await Tick(seconds: 5);
+
+        var tap = await ApproveAsync(outTrackId, "wangwu");
+
+        Assert.Equal("Recorded: approved by wangwu (10 replicas); scaling now", PrivateLine(tap));
+        var applied = await AssertAppliedOnceAsync(pending);
+        var approval = Assert.Single(applied.Status.Approvals);
+        Assert.Equal(("wangwu", ApprovalChannel.DingTalk), (approval.User, approval.Channel)); // who and through which channel
+    }
+
+    [Fact]
+    public async Task MaxReplicasLoweredBelowTheTarget_ApproverTaps_RefusedNotScalingNow_ProposalStillWaits()
+    {
+        // Live: the tap answered "approved (10 replicas); scaling now", then the apply failed on the new bounds.
+        var (pending, outTrackId) = await GivenPendingCardAsync(); // 4 → 10
+        await EditPolicyAsync(spec => spec with { MaxReplicas = 8 }); // no tick since: the card still asks 10
+
+        var tap = await ApproveAsync(outTrackId, "lisi");
+
+        Assert.Equal("Not applied: 10 is outside the policy's 2..8 now (changed since the card was sent). The proposal still waits.", PrivateLine(tap));
+        var stored = await StoredAsync(pending);
+        Assert.Equal(ProposalPhase.Pending, stored.Status.Phase);
+        Assert.Empty(stored.Status.Approvals);
+        Assert.Empty(Server.Workloads.Writes);
+
+        // The next evaluation asks within the bounds on the same card (live, the card kept asking 15 under a max of 10
+        // for the scale-down window), and an approval of that applies.
+        await Tick(seconds: 5);
+        Assert.Equal(8, (await StoredAsync(pending)).Spec.ToReplicas);
+        var again = await ApproveAsync(outTrackId, "lisi");
+        Assert.Equal("Recorded: approved by lisi (8 replicas); scaling now", PrivateLine(again));
+        Assert.Equal(8, Server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
     public async Task TapperDroppedFromTheRoster_ThisReplicasCacheStalled_NotScaled_BackToPending_ApproverStillListedApplies()
     {
         var (pending, outTrackId) = await GivenPendingCardAsync();

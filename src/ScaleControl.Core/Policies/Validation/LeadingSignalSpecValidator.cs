@@ -61,7 +61,7 @@ internal sealed class ExpectedEventSpecValidator : AbstractValidator<ExpectedEve
     public const int MaxDurationSeconds = 7 * 24 * 3600;
     public const int MaxLeadSeconds = 24 * 3600;
 
-    public ExpectedEventSpecValidator(int maxReplicas)
+    public ExpectedEventSpecValidator()
     {
         RuleFor(e => e.Name)
             .Must(KubernetesNames.IsDnsLabel)
@@ -79,10 +79,13 @@ internal sealed class ExpectedEventSpecValidator : AbstractValidator<ExpectedEve
             .InclusiveBetween(0, MaxLeadSeconds)
             .OverridePropertyName("leadSeconds")
             .WithMessage(e => $"leadSeconds must be from 0 to {MaxLeadSeconds} (got {e.LeadSeconds}).");
+        // Not bounded by the policy's maxReplicas: the floor is capped by it when it counts (ExpectedEventFloor), so an
+        // admin lowering maxReplicas in a storm is not refused over an operator's event (one ended days ago too), and a
+        // kubectl edit doing so does not make the whole policy invalid (the loop would stop acting on it).
         RuleFor(e => e.Replicas)
-            .InclusiveBetween(1, Math.Max(1, maxReplicas))
+            .InclusiveBetween(1, ScalePolicySpec.MaxReplicaCount)
             .OverridePropertyName("replicas")
-            .WithMessage(e => $"replicas must be from 1 to the policy's maxReplicas ({maxReplicas}) (got {e.Replicas}).");
+            .WithMessage(e => $"replicas must be from 1 to {ScalePolicySpec.MaxReplicaCount} (got {e.Replicas}).");
         RuleFor(e => e.Multiplier)
             .Must(m => m is { } v && double.IsFinite(v) && v > 0 && v <= 100)
             .When(e => e.Multiplier is not null)

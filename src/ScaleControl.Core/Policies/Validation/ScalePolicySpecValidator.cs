@@ -115,7 +115,7 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
             .OverridePropertyName("expectedEvents")
             .WithMessage(s => $"at most {ExpectedEventSpec.MaxPerPolicy} expected events per policy (got {s.ExpectedEvents.Count}); remove ended ones.");
         RuleForEach(s => s.ExpectedEvents).NotNull().OverridePropertyName("expectedEvents").WithMessage(NullEntry("an expected event"));
-        RuleForEach(s => s.ExpectedEvents).SetValidator(s => new ExpectedEventSpecValidator(s.MaxReplicas)).OverridePropertyName("expectedEvents");
+        RuleForEach(s => s.ExpectedEvents).SetValidator(s => new ExpectedEventSpecValidator()).OverridePropertyName("expectedEvents");
         RuleFor(s => s.ExpectedEvents)
             .Must(list => list.Select(x => x?.Name).Distinct(StringComparer.Ordinal).Count() == list.Count)
             .When(s => s.ExpectedEvents.Count > 1)

@@ -93,7 +93,7 @@ public sealed class ApprovalService(
             return new ApprovalResult(ApprovalResultKind.Refused, "no row of this card is waiting for a decision", proposal);
         }
 
-        if (NotAnApproverOfAny(command, rows) is { } refusal)
+        if (await NotAnApproverOfAnyAsync(command, rows, cancellationToken) is { } refusal)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, refusal, proposal);
         }
@@ -133,11 +133,16 @@ public sealed class ApprovalService(
     /// Someone who may decide none of the rows gets one line naming who may, not "not an approver" once per row. The
     /// requester may still withdraw (reject) their own row, so that case goes through the per-row rules.
     /// </summary>
-    private static string? NotAnApproverOfAny(ApprovalCommand command, IReadOnlyList<ScaleProposal> rows)
+    private async Task<string?> NotAnApproverOfAnyAsync(ApprovalCommand command, IReadOnlyList<ScaleProposal> rows, CancellationToken cancellationToken)
     {
-        if (rows.Any(r => ProposalLifecycle.MayDecide(r, command.User, command.Approve)))
+        foreach (var row in rows)
         {
-            return null;
+            // The approvers the row was sent to, or its policy's as they are now (one added since): its own rules judge the rest.
+            if (ProposalLifecycle.MayDecide(row, command.User, command.Approve)
+                || ProposalLifecycle.MayDecide(row, command.User, command.Approve, RosterNow(await policies.GetAsync(row.Metadata.Namespace, row.Spec.PolicyName, cancellationToken))))
+            {
+                return null;
+            }
         }
 
         var roster = rows.SelectMany(r => r.Spec.Approvers).Distinct(StringComparer.Ordinal);
@@ -177,12 +182,18 @@ public sealed class ApprovalService(
         }
 
         // Who tapped first (a stranger's tap changes nothing), then whether the proposal still holds.
-        var policy = command.Approve ? await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken) : null;
+        var policy = await policies.GetAsync(proposal.Metadata.Namespace, proposal.Spec.PolicyName, cancellationToken);
+        var rosterNow = RosterNow(policy);
         if (command.Approve && proposal.Status.Phase == ProposalPhase.Pending && time.GetUtcNow() < proposal.Spec.ExpiresAt
-            && ProposalLifecycle.MayDecide(proposal, command.User, approve: true)
+            && (ProposalLifecycle.MayDecide(proposal, command.User, approve: true) || ProposalLifecycle.MayDecide(proposal, command.User, approve: true, rosterNow))
             && await RecheckAsync(proposal, policy, command, cancellationToken) is { } refused)
         {
             return refused;
+        }
+
+        if (!command.Approve && proposal.Status.Phase == ProposalPhase.Pending && RejectionRecheck(proposal, policy, rosterNow, command) is { } notRejected)
+        {
+            return notRejected;
         }
 
         ApprovalResult? verdict = null;
@@ -190,7 +201,7 @@ public sealed class ApprovalService(
         {
             var now = time.GetUtcNow();
             // No policy: nothing to count against here; the applier refuses it, naming the missing policy.
-            var step = Decide(current, command, now, policy is null ? null : verification.RulesFor(current, policy), verification.Recorded(current));
+            var step = Decide(current, command, now, !command.Approve || policy is null ? null : verification.RulesFor(current, policy), verification.Recorded(current), rosterNow);
             verdict = step.ToApprovalResult();
             return step.IfAccepted() is { } accepted ? Claim(signer.SignRejection(signer.SignFor(accepted, command.User)), command.User, now) : null;
         }, cancellationToken);
@@ -265,20 +276,55 @@ public sealed class ApprovalService(
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: the {overridden}. The proposal still waits.", proposal);
         }
 
+        // Bounds narrowed since the card was sent (maxReplicas lowered in a storm): refused here, and the loop amends the
+        // card within them, rather than "scaling now" followed by a failed apply.
+        if (ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Pin
+            && ProposalRules.OutsideBounds(policy.Spec, Chosen(proposal, command)) is { } outside)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {outside} now (changed since the card was sent). The proposal still waits.", proposal);
+        }
+
         return ProposalRules.Undecided(proposal, policy, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } unknown
             ? new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {unknown}. The proposal still waits.", proposal)
             : null;
     }
 
     /// <summary>
+    /// The count the command would apply: the half step, the one it names, else the proposal's target — never beyond
+    /// the target now (a tap on a card that still shows an older, larger target is granted the current one).
+    /// </summary>
+    private static int Chosen(ScaleProposal proposal, ApprovalCommand command)
+    {
+        var spec = proposal.Spec;
+        var chosen = (command.HalfStep ? spec.AlternativeReplicas : command.Replicas) ?? spec.ToReplicas;
+        return spec.ToReplicas >= spec.FromReplicas ? Math.Min(chosen, spec.ToReplicas) : Math.Max(chosen, spec.ToReplicas);
+    }
+
+    /// <summary>
+    /// The roster as it is now for a rejection, as for an approval: an approver dropped since the card was sent cannot
+    /// close it (and hold the policy's next ask for the reject back-off). The requester may still withdraw their own
+    /// request. Null when the rejection may go on (Core's <see cref="ProposalLifecycle.Reject"/> judges the rest).
+    /// </summary>
+    private static ApprovalResult? RejectionRecheck(ScaleProposal proposal, ScalePolicy? policy, IReadOnlyList<string>? rosterNow, ApprovalCommand command) =>
+        policy is not null && rosterNow is not null
+        && ProposalLifecycle.MayDecide(proposal, command.User, approve: false) && !ProposalLifecycle.MayDecide(proposal, command.User, approve: false, rosterNow)
+            ? new ApprovalResult(ApprovalResultKind.Refused,
+                $"Not rejected: {command.User} is no longer an approver of policy {policy.Metadata.Name} (approvers: {(rosterNow.Count > 0 ? string.Join(", ", rosterNow) : "none")}). The proposal still waits.", proposal)
+            : null;
+
+    /// <summary>The policy's approvers as they are now; null when there is no policy or it cannot be read (then the proposal's own list decides).</summary>
+    private static IReadOnlyList<string>? RosterNow(ScalePolicy? policy) =>
+        policy is null || policy.UnreadableProblem() is not null ? null : policy.Spec.Approval?.Approvers ?? [];
+
+    /// <summary>
     /// The lifecycle step for a command: enough approvals counting under <paramref name="counting"/> approve the
     /// proposal, sized by the approvals ScaleControl recorded (<paramref name="recorded"/>) and this one.
     /// </summary>
-    private static TransitionResult Decide(ScaleProposal current, ApprovalCommand command, DateTimeOffset now, ApprovalCountRules? counting, Func<ApprovalRecord, bool> recorded)
+    private static TransitionResult Decide(ScaleProposal current, ApprovalCommand command, DateTimeOffset now, ApprovalCountRules? counting, Func<ApprovalRecord, bool> recorded, IReadOnlyList<string>? rosterNow)
     {
         if (!command.Approve)
         {
-            return ProposalLifecycle.Reject(current, command.User, command.Channel, now, command.Reason);
+            return ProposalLifecycle.Reject(current, command.User, command.Channel, now, command.Reason, rosterNow);
         }
 
         if (command.HalfStep && current.Spec.AlternativeReplicas is null)
