@@ -9,7 +9,7 @@ internal sealed class ApproveCommand : ApiCommand
 {
     private static readonly Argument<string> s_id = new("ID")
     {
-        Description = "Proposal: NAMESPACE/NAME, or NAME with -n",
+        Description = "Proposal: NAMESPACE/NAME, or NAME with -n; may name the workload (its pending proposal)",
         CompletionSources = { ServerCompletions.PendingProposals },
     };
 

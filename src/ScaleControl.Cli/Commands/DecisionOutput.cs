@@ -15,9 +15,11 @@ internal static class DecisionOutput
 
         var result = node.As<DecisionResult>();
         var phase = result.Proposal?.Status.Phase;
+        // ID may have named the workload: the answer's proposal says which one was decided.
+        var name = string.IsNullOrEmpty(result.Proposal?.Metadata.Name) ? id.ToString() : $"{result.Proposal.Metadata.Namespace}/{result.Proposal.Metadata.Name}";
         var line = result.Result == "Duplicate"
-            ? $"proposal {id} already {verb} (duplicate, nothing changed)"
-            : $"proposal {id} {verb}";
+            ? $"proposal {name} already {verb} (duplicate, nothing changed)"
+            : $"proposal {name} {verb}";
         if (!string.IsNullOrEmpty(phase))
         {
             line += $"; phase {phase}";

@@ -123,6 +123,11 @@ public static class ProposalsEndpoints
 
             command = command with { ProposalName = card.Metadata.Name, SeenRows = CardRows.Checked(pending) };
         }
+        else if (await CardRows.FindAsync(store, command.Namespace, command.ProposalName, wholeCard: false, cancellationToken) is { } proposal)
+        {
+            // {name} may name the workload: its pending proposal, as the chat's `approve ns/workload`.
+            command = command with { ProposalName = proposal.Metadata.Name };
+        }
 
         var result = await inbox.DecideAsync(command, cancellationToken);
         return result.Kind switch

@@ -62,6 +62,25 @@ public sealed class ApproveAllTests
             result.Lines);
     }
 
+    private const string ApprovedByWorkload = """
+        {
+          "result": "Accepted",
+          "message": "approved; applied",
+          "proposal": { "metadata": { "name": "feed-api-20261207-064000", "namespace": "feed" }, "spec": { "target": { "kind": "Deployment", "name": "feed-api" } }, "status": { "phase": "Applied" } }
+        }
+        """;
+
+    [Fact]
+    public async Task Approve_IdNamingTheWorkload_PrintsTheProposalTheServerDecided()
+    {
+        await using var api = await CannedApi.StartAsync("POST", "/api/v1/proposals/feed/feed-api/approve", ApprovedByWorkload);
+
+        var result = await api.Cli.RunAsync("approve", "feed/feed-api");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("proposal feed/feed-api-20261207-064000 approved; phase Applied: approved; applied", result.Lines.Single());
+    }
+
     [Fact]
     public async Task ApproveAll_NoRowAccepted_ExitsNonZeroWithOneLine()
     {
