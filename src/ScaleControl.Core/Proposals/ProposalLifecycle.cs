@@ -151,6 +151,9 @@ public static class ProposalLifecycle
         return TransitionResult.Ok(approved, $"{again}{approved.Status.Message!}");
     }
 
+    /// <summary>The count an approval of <paramref name="chosen"/> replicas would grant (<see cref="Granted"/>); null when it was never offered.</summary>
+    public static int? GrantedReplicas(ScaleProposal proposal, int chosen) => Granted(proposal, chosen)?.Replicas;
+
     /// <summary>
     /// What an approval of <paramref name="chosen"/> replicas grants. An approval authorizes what the approver saw:
     /// the current target or half step as offered; an earlier target (the card was amended after they looked) grants

@@ -278,8 +278,10 @@ public sealed class ApprovalService(
 
         // Bounds narrowed since the card was sent (maxReplicas lowered in a storm): refused here, and the loop amends the
         // card within them, rather than "scaling now" followed by a failed apply.
+        var chosen = (command.HalfStep ? proposal.Spec.AlternativeReplicas : command.Replicas) ?? proposal.Spec.ToReplicas;
         if (ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Pin
-            && ProposalRules.OutsideBounds(policy.Spec, Chosen(proposal, command)) is { } outside)
+            && ProposalLifecycle.GrantedReplicas(proposal, chosen) is { } granted
+            && ProposalRules.OutsideBounds(policy.Spec, granted) is { } outside)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {outside} now (changed since the card was sent). The proposal still waits.", proposal);
         }
@@ -287,17 +289,6 @@ public sealed class ApprovalService(
         return ProposalRules.Undecided(proposal, policy, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } unknown
             ? new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {unknown}. The proposal still waits.", proposal)
             : null;
-    }
-
-    /// <summary>
-    /// The count the command would apply: the half step, the one it names, else the proposal's target — never beyond
-    /// the target now (a tap on a card that still shows an older, larger target is granted the current one).
-    /// </summary>
-    private static int Chosen(ScaleProposal proposal, ApprovalCommand command)
-    {
-        var spec = proposal.Spec;
-        var chosen = (command.HalfStep ? spec.AlternativeReplicas : command.Replicas) ?? spec.ToReplicas;
-        return spec.ToReplicas >= spec.FromReplicas ? Math.Min(chosen, spec.ToReplicas) : Math.Max(chosen, spec.ToReplicas);
     }
 
     /// <summary>
