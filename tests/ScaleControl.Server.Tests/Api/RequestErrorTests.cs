@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using ScaleControl.Core.Proposals;
 using ScaleControl.Server.Control.Loop;
 using ScaleControl.Server.Tests.Infrastructure;
@@ -228,8 +231,14 @@ public sealed class RequestErrorTests : IDisposable
         _server.UseKestrel(); // the limit on a body being read is the server's (Kestrel's), not the in-memory test host's
         _server.StartServer();
         await GivenPolicyAsync();
-        using var client = _server.ClientWith(ZhangsanToken);
-        var body = Encoding.UTF8.GetBytes($$"""{"replicas":5,"durationSeconds":60,"reason":"{{new string('x', 2 * 1024 * 1024)}}"}""");
+        // The server answers before it has read the whole body and closes the connection, so a client still writing could
+        // get a broken pipe instead of the answer (one CI run in many did). With a Content-Length the client waits for
+        // "100 Continue" (as curl does for a large body) and never sends it; a chunked body is only a little over the
+        // limit, so its tail is in the socket's buffer by the time the server has read the limit.
+        var address = new Uri(_server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ZhangsanToken);
+        var body = Encoding.UTF8.GetBytes($$"""{"replicas":5,"durationSeconds":60,"reason":"{{new string('x', 1024 * 1024 + 1024)}}"}""");
         HttpContent content = chunked ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         if (chunked)
@@ -239,6 +248,7 @@ public sealed class RequestErrorTests : IDisposable
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/workloads/shop/checkout-api/pin") { Content = content };
         request.Headers.TransferEncodingChunked = chunked;
+        request.Headers.ExpectContinue = !chunked;
         using var response = await client.SendAsync(request);
 
         var text = await response.Content.ReadAsStringAsync();
