@@ -89,6 +89,25 @@ public sealed class OverrideAuthorizationTests : IDisposable
         Assert.Equal(8, (await response.Read<ScalePolicy>()).Spec.Pin!.Replicas);
     }
 
+    /// <summary>
+    /// A pin proposal's card is recorded as showing it, as the loop's proposals are: the reconciler used to render it
+    /// again from its tick's read, which could land after a rejection's update and leave the card asking after a "no".
+    /// </summary>
+    [Fact]
+    public async Task Pin_ByOperatorNotOnRoster_TheCardIsRecordedAsShown_TheNextTickDoesNotRenderItAgain()
+    {
+        await GivenCheckout(replicas: 2);
+        using var operatorClient = _server.ClientWith(ShopOperatorToken);
+
+        using var response = await operatorClient.PostJson(PinUrl, new { replicas = 40, durationSeconds = 600, reason = "flash sale" });
+        var proposal = await response.Read<ScaleProposal>();
+        await _server.Service<Reconciler>().TickAsync(default);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.False(CardState.IsStale((await _server.Proposals.GetAsync("shop", proposal.Metadata.Name, default))!));
+        Assert.DoesNotContain(_server.Cards.Updates, p => p.Metadata.Name == proposal.Metadata.Name);
+    }
+
     [Fact]
     public async Task Pin_ByOperatorNotOnRoster_BecomesAProposal_AppliedOnlyWhenAnApproverApproves()
     {
