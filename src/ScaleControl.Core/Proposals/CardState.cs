@@ -30,6 +30,13 @@ public static class CardState
     public static bool IsStale(ScaleProposal proposal) =>
         proposal.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.ShownState != Of(proposal);
 
+    /// <summary>
+    /// A card just sent, recorded as showing <paramref name="sent"/> when it was delivered (an undelivered one shows
+    /// nothing): otherwise the reconciler renders it again from a read that may predate a decision made meanwhile.
+    /// </summary>
+    public static CardReference SentShowing(CardReference card, ScaleProposal sent) =>
+        card.Error is null ? card with { ShownState = Of(sent) } : card;
+
     /// <summary>The proposal recording that its card now shows <paramref name="shown"/>.</summary>
     public static ScaleProposal Shown(ScaleProposal proposal, ScaleProposal shown) =>
         proposal.Status.Card is { } card

@@ -172,7 +172,7 @@ public sealed class CardReconciler(
             return;
         }
 
-        var shown = card.Error is null ? card with { ShownState = CardState.Of(proposal) } : card;
+        var shown = CardState.SentShowing(card, proposal);
         await writer.UpdateAsync(proposal, p => p.Status.Card is null ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
     }
 

@@ -304,7 +304,7 @@ public sealed class ScaleApplier(
         if (policy is not null && announcer.AutoCardGroup(policy) is not null)
         {
             var card = await announcer.SendCardAsync(final, policy, cancellationToken);
-            var shown = card.Error is null ? card with { ShownState = CardState.Of(final) } : card;
+            var shown = CardState.SentShowing(card, final);
             // Over a "no card" the reconciler recorded if this send took longer than its grace.
             return await writer.UpdateAsync(final, p => p.Status.Card is not { Error: null } ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken) ?? final;
         }

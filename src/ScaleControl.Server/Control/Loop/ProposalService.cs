@@ -112,7 +112,7 @@ public sealed class ProposalService(
         }
 
         var card = await announcer.SendCardAsync(created, policy, cancellationToken);
-        var shown = card.Error is null ? card with { ShownState = CardState.Of(created) } : card;
+        var shown = CardState.SentShowing(card, created);
         return await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, shown), cancellationToken) ?? created;
     }
 

@@ -189,9 +189,7 @@ public sealed class OverrideService(
         await announcer.EventAsync(created, ScaleEventReasons.ScaleProposalCreated,
             $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
         var card = await announcer.SendCardAsync(created, policy, cancellationToken);
-        // The card shows the proposal as created: recorded so, the reconciler does not render it again from a read that
-        // may predate a decision made in the meantime (the card would ask again after a "no").
-        var shown = card.Error is null ? card with { ShownState = CardState.Of(created) } : card;
+        var shown = CardState.SentShowing(card, created);
         var stored = await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, shown), cancellationToken) ?? created;
         // The card shows the room line; the requester hears it in the answer too.
         return new OverrideResult(null, verdict.Message, StatusCodes.Status202Accepted, stored, Note: OverrideRules.RoomNote(created.Spec.Capacity));

@@ -130,9 +130,7 @@ public sealed class UndoService(
         await announcer.EventAsync(created, ScaleEventReasons.ScaleProposalCreated,
             $"proposal {created.Metadata.Name}: {created.Spec.FromReplicas} → {created.Spec.ToReplicas} awaits approval: {created.Spec.Reason}", warning: false, cancellationToken);
         var card = await announcer.SendCardAsync(created, policy!, cancellationToken);
-        // The card shows the proposal as created: recorded so, the reconciler does not render it again from a read that
-        // may predate a decision made in the meantime (the card would ask again after a "no").
-        var shown = card.Error is null ? card with { ShownState = CardState.Of(created) } : card;
+        var shown = CardState.SentShowing(card, created);
         var stored = await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, shown), cancellationToken) ?? created;
         return new UndoResult(UndoResultKind.Proposed, $"the undo awaits approval ({verdict.Message}): proposal {stored.Metadata.Name}, {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}", stored);
     }
