@@ -42,4 +42,14 @@ public static class CardState
         proposal.Status.Card is { } card
             ? proposal with { Status = proposal.Status with { Card = card with { ShownState = Of(shown) } } }
             : proposal;
+
+    /// <summary>
+    /// The proposal recording that what its card shows is not known: two renders raced, and either may have landed last.
+    /// Stale, so the reconciler renders it again from a fresh read. The value names the version it is written over, so
+    /// the write is never a no-op: a render that read an earlier version then fails to record itself.
+    /// </summary>
+    public static ScaleProposal ShowingUnknown(ScaleProposal proposal) =>
+        proposal.Status.Card is { } card
+            ? proposal with { Status = proposal.Status with { Card = card with { ShownState = "unknown@" + proposal.Metadata.ResourceVersion } } }
+            : proposal;
 }

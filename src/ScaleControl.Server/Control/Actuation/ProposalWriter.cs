@@ -54,6 +54,24 @@ public sealed class ProposalWriter(IProposalStore store, ApprovalSigner signer, 
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="changed"/> only if the proposal is still the version it was computed from (no re-read, no
+    /// second try): null when it was written since.
+    /// </summary>
+    public async Task<ScaleProposal?> UpdateIfUnchangedAsync(ScaleProposal changed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stored = await store.UpdateAsync(changed, cancellationToken);
+            ownWrites.Record(changed, stored);
+            return stored;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return null;
+        }
+    }
+
     public async Task<ScaleProposal> ReadAsync(ScaleProposal proposal, CancellationToken cancellationToken) =>
         await GetAsync(proposal.Metadata.Namespace, proposal.Metadata.Name, cancellationToken) ?? proposal;
 

@@ -96,14 +96,18 @@ public sealed class ScaleApplier(
             ? ProposalLifecycle.MarkApplied(p, outcome.Replicas ?? replicas, now, by)
             : ProposalLifecycle.MarkFailed(p, outcome.Message, now, by)).IfAccepted();
 
-        // The card first, then one write that records the outcome and that the card shows it.
+        // The card first, then one write that records the outcome and that the card shows it. Shown only if nothing wrote
+        // the proposal since the claim: a write since may come with a render landing after this one (CardSync), and the
+        // card, left stale, is then rendered again by the reconciler.
         var expected = Finish(claimed) ?? claimed;
         var rendered = await announcer.UpdateCardAsync(expected, cancellationToken);
         crashPoints.Reached(CrashPoints.CardUpdated);
         var final = await writer.UpdateAsync(claimed, p =>
             {
                 var next = ProposalLifecycle.HoldsClaim(p, claimed) ? Finish(p) : null;
-                return next is not null && rendered is not null && CardState.Of(next) == CardState.Of(expected) ? CardState.Shown(next, expected) : next;
+                var shown = next is not null && rendered is not null && p.Metadata.ResourceVersion == claimed.Metadata.ResourceVersion
+                    && CardState.Of(next) == CardState.Of(expected);
+                return shown ? CardState.Shown(next!, expected) : next;
             }, cancellationToken)
             ?? await writer.ReadAsync(claimed, cancellationToken);
         crashPoints.Reached(CrashPoints.OutcomeRecorded);
