@@ -70,7 +70,4 @@ public sealed class CardRenderRaceTests : ServerWithDingTalk
         Assert.Equal(version, (await StoredAsync(pending)).Metadata.ResourceVersion);
         Assert.Equal("pending", await StatusOnCardAsync(outTrackId));
     }
-
-    private async Task<string?> StatusOnCardAsync(string outTrackId) =>
-        (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("status").GetString();
 }

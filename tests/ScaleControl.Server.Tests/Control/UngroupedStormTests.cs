@@ -101,7 +101,7 @@ public sealed class UngroupedStormTests(ITestOutputHelper output) : ServerWithDi
         Assert.Empty(Server.Notices.Published);
         foreach (var p in expired)
         {
-            Assert.Equal("expired", (await Emulator.CardAsync($"shop.{p.Metadata.Name}")).GetProperty("cardData").GetProperty("status").GetString());
+            Assert.Equal("expired", await StatusOnCardAsync($"shop.{p.Metadata.Name}"));
         }
     }
 

@@ -137,8 +137,6 @@ public sealed class UnrecordedCardTests : ServerWithDingTalk
     private Task<ScaleProposal> LoseCardRecordAsync(ScaleProposal proposal) =>
         Server.Proposals.UpdateAsync(proposal with { Status = proposal.Status with { Card = null } }, default);
 
-    private async Task<string?> StatusOnCardAsync(string outTrackId) =>
-        (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("status").GetString();
 
     private async Task<JsonElement[]> AllCardsAsync() =>
         (await Emulator.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
