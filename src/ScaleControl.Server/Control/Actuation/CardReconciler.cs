@@ -56,7 +56,9 @@ public sealed class CardReconciler(
             if (CardState.IsStale(proposal) && !InFlight(proposal, now, grace))
             {
                 budget--;
-                await cards.ShowAsync(proposal, cancellationToken);
+                // The list comes from the watch cache, which can trail this replica's own last write (a tap it has
+                // just shown): rendered from that, the card would go back a step until the next pass.
+                await cards.ShowAsync(await writer.ReadAsync(proposal, cancellationToken), cancellationToken);
             }
             else if (!policies.TryGetValue($"{proposal.Metadata.Namespace}/{proposal.Spec.PolicyName}", out var policy))
             {
