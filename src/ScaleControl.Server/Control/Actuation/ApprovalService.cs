@@ -258,7 +258,7 @@ public sealed class ApprovalService(
         }
 
         var owner = policy is null ? null : await policies.HeldByAsync(policy, cancellationToken);
-        if ((ProposalRules.Ungoverned(proposal, policy, owner) ?? (policy is null ? null : ProposalRules.NoLongerNeeded(proposal, policy))) is { } why
+        if ((ProposalRules.Ungoverned(proposal, policy, owner) ?? (policy is null ? null : ProposalRules.NoLongerNeeded(proposal, policy, time.GetUtcNow()))) is { } why
             && await withdrawals.WithdrawAsync(proposal, why, $"when {command.User} approved via {command.Channel}", cancellationToken) is { } withdrawn)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: no longer needed, {why}. The proposal is withdrawn.", await cards.ShowAsync(withdrawn, cancellationToken));
