@@ -9,6 +9,13 @@ namespace ScaleControl.Core.Decisions;
 /// </summary>
 public static class ExpectedEventFloor
 {
+    /// <summary>What a decision the event's floor set is bound by, before the event's name: "event:gala".</summary>
+    public const string BoundByPrefix = "event:";
+
+    /// <summary>The event whose floor bound a decision (its <see cref="Floor.BoundBy"/>); null when no event's did.</summary>
+    public static string? EventOf(string? boundBy) =>
+        boundBy is not null && boundBy.StartsWith(BoundByPrefix, StringComparison.Ordinal) ? boundBy[BoundByPrefix.Length..] : null;
+
     public static Floor? Active(ScalePolicySpec spec, DateTimeOffset now)
     {
         ExpectedEventSpec? best = null;
@@ -29,6 +36,6 @@ public static class ExpectedEventFloor
         var replicas = Math.Min(best.Replicas, spec.MaxReplicas);
         var by = best.By is { Length: > 0 } ? $" by {best.By}" : "";
         var at = best.At.UtcDateTime.ToString("HH:mm'Z'", CultureInfo.InvariantCulture); // stored in the caller's zone
-        return new Floor(replicas, "event:" + best.Name, $"expected event {best.Name} at {at}{by} ({best.Reason}) floor -> {replicas}");
+        return new Floor(replicas, BoundByPrefix + best.Name, $"expected event {best.Name} at {at}{by} ({best.Reason}) floor -> {replicas}");
     }
 }

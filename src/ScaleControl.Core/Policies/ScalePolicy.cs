@@ -167,6 +167,9 @@ public sealed record MetricSpec
 /// <summary>A step limit in pods and/or percent of the current replicas; when both are set the larger applies (as HPA's Max policy).</summary>
 public sealed record StepLimit
 {
+    /// <summary>The highest <see cref="Percent"/>, and the highest two-person <c>aboveStepPercent</c>: 100x in one step.</summary>
+    public const double MaxPercent = 10_000;
+
     public int? Pods { get; init; }
     public double? Percent { get; init; }
 }
@@ -234,8 +237,15 @@ public sealed record PredictionSpec
     /// <summary>
     /// Upper bound on predicted / current value: the most a prediction adds on top of the measured value. 1.25 keeps
     /// the peak within ~1.3x the peak demand; higher buys earlier capacity on fast ramps at the risk of overshoot.
+    /// At most <see cref="MaxGrowthFactorLimit"/>.
     /// </summary>
     public double MaxGrowthFactor { get; init; } = 1.25;
+
+    /// <summary>
+    /// The highest <see cref="MaxGrowthFactor"/>: a prediction of 100x the measured value within the look-ahead (an hour
+    /// at most) is beyond any ramp seen; above it the factor caps nothing (1e300 passed and left the trend uncapped).
+    /// </summary>
+    public const double MaxGrowthFactorLimit = 100;
 }
 
 /// <summary>

@@ -281,6 +281,18 @@ public static class ProposalLifecycle
         (rosterNow is null ? proposal.Spec.Approvers.Contains(user, StringComparer.Ordinal) : ApprovalCounting.OnRoster(proposal, rosterNow, user))
         || (!approve && user == proposal.Spec.RequestedBy && user != SystemUser);
 
+    /// <summary>
+    /// Why <paramref name="user"/>, who could decide the proposal as it was sent, may not any more: dropped from the
+    /// policy's roster since (<paramref name="rosterNow"/>, see <see cref="MayDecide"/>): "lisi is no longer an approver
+    /// of policy checkout-api (approvers: zhangsan)". The tap refuses with it and the proposal waits for the others.
+    /// Null when the user may still decide, was never asked (<see cref="Approve"/> and <see cref="Reject"/> say so), or
+    /// the roster now is unknown (no policy, or one that cannot be read).
+    /// </summary>
+    public static string? DroppedFromRoster(ScaleProposal proposal, string user, bool approve, IReadOnlyList<string>? rosterNow) =>
+        rosterNow is not null && MayDecide(proposal, user, approve) && !MayDecide(proposal, user, approve, rosterNow)
+            ? $"{user} is no longer an approver of policy {proposal.Spec.PolicyName} (approvers: {(rosterNow.Count > 0 ? string.Join(", ", rosterNow) : "none")})"
+            : null;
+
     /// <summary>One approver (on <paramref name="rosterNow"/> when given, see <see cref="MayDecide"/>) or the requester withdrawing rejects: the proposal is closed.</summary>
     public static TransitionResult Reject(ScaleProposal proposal, string user, ApprovalChannel channel, DateTimeOffset now, string? reason = null, IReadOnlyList<string>? rosterNow = null)
     {

@@ -60,6 +60,15 @@ public static partial class ProposalRules
     }
 
     /// <summary>
+    /// Why <paramref name="proposal"/> is no longer needed, so a tap withdraws it and the applier refuses it: the expected
+    /// event it was raised for no longer asks for it (<see cref="EventNoLongerAsks"/>: cancelled since the loop last
+    /// evaluated, which its status cannot say yet), or the latest decision no longer supports it
+    /// (<see cref="DecisionNoLongerAsks"/>). Null while it still is.
+    /// </summary>
+    public static string? NoLongerNeeded(ScaleProposal proposal, ScalePolicy policy, DateTimeOffset now) =>
+        EventNoLongerAsks(proposal, policy.Spec, now) ?? DecisionNoLongerAsks(proposal, policy);
+
+    /// <summary>
     /// What the latest decision asks instead when it no longer supports <paramref name="proposal"/>'s direction: a
     /// scale-up when it wants no more than the workload runs, a scale-down when it wants no fewer. A decision held at
     /// the running count (<see cref="ScalePolicyStatus.HeldBy"/>) is judged by what the hold kept it from, and one that
@@ -67,7 +76,7 @@ public static partial class ProposalRules
     /// waits). Null while it still does, or when there is no newer decision than the proposal (see
     /// <see cref="DecisionUnknown"/> for a missing one).
     /// </summary>
-    public static string? NoLongerNeeded(ScaleProposal proposal, ScalePolicy policy)
+    public static string? DecisionNoLongerAsks(ScaleProposal proposal, ScalePolicy policy)
     {
         if (!HeldToTheDecision(proposal)
             || policy.Status is not { LastEvaluationTime: { } evaluated, DesiredReplicas: { } desired, CurrentReplicas: { } running } status

@@ -160,7 +160,7 @@ public static partial class ProposalRules
             return outside;
         }
 
-        if ((NoLongerNeeded(proposal, policy) is { } unneeded ? $"no longer needed: {unneeded}" : Undecided(proposal, policy, now, statusRefresh)) is { } undecided)
+        if ((NoLongerNeeded(proposal, policy, now) is { } unneeded ? $"no longer needed: {unneeded}" : Undecided(proposal, policy, now, statusRefresh)) is { } undecided)
         {
             return undecided;
         }

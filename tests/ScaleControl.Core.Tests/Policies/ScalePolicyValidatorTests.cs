@@ -275,6 +275,58 @@ public class ScalePolicyValidatorTests
             .ShouldHaveValidationErrorFor("spec.prediction.maxGrowthFactor");
 
     [Theory]
+    [InlineData(100.01)]
+    [InlineData(1e300)]
+    public void Validate_GrowthFactorAboveOneHundred_ReportsMaxGrowthFactorWithItsBound(double factor) =>
+        Validate(s => s with { Prediction = s.Prediction with { MaxGrowthFactor = factor } })
+            .ShouldHaveValidationErrorFor("spec.prediction.maxGrowthFactor")
+            .WithErrorMessage($"maxGrowthFactor must be from 1 to 100 (got {factor}); it bounds predicted / current value.");
+
+    [Fact]
+    public void Validate_GrowthFactorOneHundred_HasNoErrors() =>
+        Validate(s => s with { Prediction = s.Prediction with { MaxGrowthFactor = 100 } }).ShouldNotHaveAnyValidationErrors();
+
+    [Fact]
+    public void Validate_CooldownLongerThanADay_ReportsCooldownSeconds() =>
+        Validate(s => s with { Behavior = s.Behavior with { ScaleDown = s.Behavior.ScaleDown with { CooldownSeconds = 86_401 } } })
+            .ShouldHaveValidationErrorFor("spec.behavior.scaleDown.cooldownSeconds")
+            .WithErrorMessage("cooldownSeconds must be from 0 to 86400 (one day) (got 86401).");
+
+    [Fact]
+    public void Validate_StepLimitsBeyondAnyPolicy_ReportPodsAndPercent()
+    {
+        var result = Validate(s => s with
+        {
+            Behavior = s.Behavior with
+            {
+                ScaleUp = s.Behavior.ScaleUp with { MaxStep = new StepLimit { Pods = 10_001 } },
+                ScaleDown = s.Behavior.ScaleDown with { MaxStep = new StepLimit { Percent = 1e300 } },
+            },
+        });
+
+        result.ShouldHaveValidationErrorFor("spec.behavior.scaleUp.maxStep.pods");
+        result.ShouldHaveValidationErrorFor("spec.behavior.scaleDown.maxStep.percent")
+            .WithErrorMessage("percent must be at most 10000 (100x in one period) (got 1E+300); leave maxStep out for no limit.");
+    }
+
+    [Fact]
+    public void Validate_TwoPersonThresholdsBeyondAnyPolicy_ReportBoth()
+    {
+        var result = _validator.TestValidate(WithSpec(Approval("alice", "bob"), s => s with
+        {
+            Approval = s.Approval! with { TwoPersonRule = new TwoPersonRule { AboveReplicas = 10_001, AboveStepPercent = 1e300 } },
+        }));
+
+        result.ShouldHaveValidationErrorFor("spec.approval.twoPersonRule.aboveReplicas");
+        result.ShouldHaveValidationErrorFor("spec.approval.twoPersonRule.aboveStepPercent");
+    }
+
+    [Fact]
+    public void Validate_CronScheduleLongerThanAWeek_ReportsDurationSeconds() =>
+        Validate(s => s with { Schedules = [new ScheduleSpec { Name = "peak", Cron = "0 20 * * *", DurationSeconds = 604_801, MinReplicas = 5 }] })
+            .ShouldHaveValidationErrorFor("spec.schedules[0].durationSeconds");
+
+    [Theory]
     [InlineData("61 * * * *")]
     [InlineData("every evening")]
     public void Validate_BadCron_ReportsCron(string cron) =>

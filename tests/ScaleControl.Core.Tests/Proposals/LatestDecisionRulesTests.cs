@@ -20,7 +20,7 @@ public class LatestDecisionRulesTests
         var pending = Proposed(); // 20 → 60 at 10:00:00
         _time.Advance(TimeSpan.FromSeconds(10));
 
-        var why = ProposalRules.NoLongerNeeded(pending, Evaluated(Policy(), current: 20, desired: 20, at: _time.GetUtcNow()));
+        var why = ProposalRules.DecisionNoLongerAsks(pending, Evaluated(Policy(), current: 20, desired: 20, at: _time.GetUtcNow()));
 
         Assert.Equal("the latest decision wants no scale-up: desired 20 = running 20 (evaluated 10:00:10 UTC)", why);
     }
@@ -30,14 +30,14 @@ public class LatestDecisionRulesTests
     {
         _time.Advance(TimeSpan.FromSeconds(10));
 
-        Assert.Null(ProposalRules.NoLongerNeeded(Proposed(), Evaluated(Policy(), current: 20, desired: 45, at: _time.GetUtcNow())));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(Proposed(), Evaluated(Policy(), current: 20, desired: 45, at: _time.GetUtcNow())));
     }
 
     [Fact]
     public void NoLongerNeeded_StatusWrittenBeforeTheProposal_TheProposalIsTheLatestDecision_Null()
     {
         // The loop writes the status after it proposes: a tap in between must not read the decision before as newer.
-        Assert.Null(ProposalRules.NoLongerNeeded(Proposed(), Evaluated(Policy(), current: 20, desired: 20, at: T0.AddSeconds(-5))));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(Proposed(), Evaluated(Policy(), current: 20, desired: 20, at: T0.AddSeconds(-5))));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class LatestDecisionRulesTests
         var pending = Proposed(Decision(from: 60, to: 20));
         _time.Advance(TimeSpan.FromSeconds(30));
 
-        var why = ProposalRules.NoLongerNeeded(pending, Evaluated(Policy(), current: 60, desired: 64, at: _time.GetUtcNow()));
+        var why = ProposalRules.DecisionNoLongerAsks(pending, Evaluated(Policy(), current: 60, desired: 64, at: _time.GetUtcNow()));
 
         Assert.Equal("the latest decision wants no scale-down: desired 64 > running 60 (evaluated 10:00:30 UTC)", why);
     }
@@ -59,7 +59,7 @@ public class LatestDecisionRulesTests
         _time.Advance(TimeSpan.FromSeconds(10));
         var policy = Held(Policy(), "failStatic", at: _time.GetUtcNow());
 
-        Assert.Null(ProposalRules.NoLongerNeeded(pending, policy));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(pending, policy));
         const string Why = "cannot confirm it is still needed: the policy's metrics are missing or stale, so its latest decision holds at the running 20 (fail static, evaluated 10:00:10 UTC); not applied";
         Assert.Equal(Why, ProposalRules.Undecided(pending, policy, _time.GetUtcNow(), StatusRefresh));
         Assert.Equal(Why, ProposalRules.StillHolds(pending, policy, Workload(20), 60, _time.GetUtcNow(), StatusRefresh));
@@ -74,7 +74,7 @@ public class LatestDecisionRulesTests
         _time.Advance(TimeSpan.FromSeconds(10));
         var policy = Held(Policy(), heldBy, unheld: 45, at: _time.GetUtcNow());
 
-        Assert.Null(ProposalRules.NoLongerNeeded(pending, policy));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(pending, policy));
         Assert.Null(ProposalRules.Undecided(pending, policy, _time.GetUtcNow(), StatusRefresh));
         Assert.Null(ProposalRules.StillHolds(pending, policy, Workload(20), 60, _time.GetUtcNow(), StatusRefresh));
     }
@@ -85,7 +85,7 @@ public class LatestDecisionRulesTests
         var pending = Proposed();
         _time.Advance(TimeSpan.FromSeconds(10));
 
-        var why = ProposalRules.NoLongerNeeded(pending, Held(Policy(), "cooldown", unheld: 18, at: _time.GetUtcNow()));
+        var why = ProposalRules.DecisionNoLongerAsks(pending, Held(Policy(), "cooldown", unheld: 18, at: _time.GetUtcNow()));
 
         Assert.Equal("the latest decision wants no scale-up: without the cooldown hold 18 < running 20 (evaluated 10:00:10 UTC)", why);
     }
@@ -97,7 +97,7 @@ public class LatestDecisionRulesTests
         _time.Advance(TimeSpan.FromSeconds(10));
         var policy = Held(Policy(), "freeze", at: _time.GetUtcNow());
 
-        Assert.Null(ProposalRules.NoLongerNeeded(pending, policy));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(pending, policy));
         Assert.Equal("the policy is frozen: its latest decision holds at the running 20 (evaluated 10:00:10 UTC); not applied",
             ProposalRules.Undecided(pending, policy, _time.GetUtcNow(), StatusRefresh));
     }
@@ -110,7 +110,7 @@ public class LatestDecisionRulesTests
         _time.Advance(TimeSpan.FromSeconds(10));
         var policy = Held(Policy(), "cooldown", current: 60, unheld: 30, at: _time.GetUtcNow());
 
-        Assert.Null(ProposalRules.NoLongerNeeded(pending, policy));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(pending, policy));
         Assert.Equal("the latest decision holds the scale-down at the running 60 (cooldown, evaluated 10:00:10 UTC), replicas are given back when the hold ends; not applied",
             ProposalRules.Undecided(pending, policy, _time.GetUtcNow(), StatusRefresh));
     }
@@ -171,8 +171,8 @@ public class LatestDecisionRulesTests
         var byHand = Pending(); // no action label: written with kubectl, not asked by the loop
 
         Assert.Null(ProposalRules.DecisionUnknown(auto, Policy(), T0.AddHours(1), StatusRefresh));
-        Assert.Null(ProposalRules.NoLongerNeeded(auto, Evaluated(Policy(), desired: 20, at: T0.AddSeconds(1))));
-        Assert.Null(ProposalRules.NoLongerNeeded(byHand, Evaluated(Policy(), desired: 20, at: T0.AddSeconds(1))));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(auto, Evaluated(Policy(), desired: 20, at: T0.AddSeconds(1))));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(byHand, Evaluated(Policy(), desired: 20, at: T0.AddSeconds(1))));
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public class LatestDecisionRulesTests
         var back = ProposalFactory.ForReturn(Policy(), way, Workload(60), ReturnToNormalRules.EventOf(scaleUp, 60)!, T0);
         _time.Advance(TimeSpan.FromSeconds(60));
 
-        Assert.Null(ProposalRules.NoLongerNeeded(back, Evaluated(Policy(), current: 60, desired: 60, at: _time.GetUtcNow())));
+        Assert.Null(ProposalRules.DecisionNoLongerAsks(back, Evaluated(Policy(), current: 60, desired: 60, at: _time.GetUtcNow())));
         Assert.Null(ProposalRules.Withdrawal(Policy(), back, NoChange(60), T0, _time.GetUtcNow()));
     }
 

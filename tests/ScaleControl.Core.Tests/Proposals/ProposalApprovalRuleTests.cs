@@ -74,6 +74,18 @@ public class ProposalApprovalRuleTests
     }
 
     [Fact]
+    public void DroppedFromRoster_NamesThePolicyAndWhoMayDecideNow_OnlyForOneTheCardWasSentTo()
+    {
+        var p = Pending(); // sent to alice, bob and chen
+
+        Assert.Equal("bob is no longer an approver of policy checkout-api (approvers: alice, dana)", ProposalLifecycle.DroppedFromRoster(p, "bob", approve: false, ["alice", "dana"]));
+        Assert.Equal("bob is no longer an approver of policy checkout-api (approvers: none)", ProposalLifecycle.DroppedFromRoster(p, "bob", approve: true, []));
+        Assert.Null(ProposalLifecycle.DroppedFromRoster(p, "alice", approve: true, ["alice"])); // still on it
+        Assert.Null(ProposalLifecycle.DroppedFromRoster(p, "mallory", approve: false, ["alice"])); // never asked: "not an approver"
+        Assert.Null(ProposalLifecycle.DroppedFromRoster(p, "bob", approve: true, rosterNow: null)); // roster unknown: the card's list decides
+    }
+
+    [Fact]
     public void Reject_ByAnApproverDroppedFromTheRosterNow_RefusedAndUnchanged()
     {
         var r = ProposalLifecycle.Reject(Pending(), "bob", ApprovalChannel.DingTalk, s_at, "no", rosterNow: ["alice"]);

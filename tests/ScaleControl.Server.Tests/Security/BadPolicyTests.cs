@@ -88,6 +88,11 @@ public sealed class BadPolicyTests : IDisposable
         { "schedule excluded day null", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"0 20 * * *\",\"durationSeconds\":60,\"minReplicas\":3,\"excludeDates\":[null]}]", "spec.schedules[0].excludeDates[0]" },
         { "schedule excluded day a number", "spec.schedules", "[{\"name\":\"gala\",\"cron\":\"0 20 * * *\",\"durationSeconds\":60,\"minReplicas\":3,\"excludeDates\":[20261001]}]", "spec.schedules[0].excludeDates[0]" },
         { "prediction growth zero", "spec.prediction", "{\"enabled\":true,\"maxGrowthFactor\":0}", "spec.prediction.maxGrowthFactor" },
+        // Upper bounds too: 1e300 was accepted and capped nothing.
+        { "prediction growth 1e300", "spec.prediction", "{\"enabled\":true,\"maxGrowthFactor\":1e300}", "spec.prediction.maxGrowthFactor" },
+        { "cooldown of 68 years", "spec.behavior.scaleUp.cooldownSeconds", "2147483647", "spec.behavior.scaleUp.cooldownSeconds" },
+        { "step percent 1e300", "spec.behavior.scaleUp.maxStep", "{\"percent\":1e300}", "spec.behavior.scaleUp.maxStep.percent" },
+        { "two-person percent 1e300", "spec.approval.twoPersonRule", "{\"aboveStepPercent\":1e300}", "spec.approval.twoPersonRule.aboveStepPercent" },
         { "behavior period zero", "spec.behavior.scaleUp.periodSeconds", "0", "spec.behavior.scaleUp.periodSeconds" },
         // JSON null where the model has a list or a string crashed the validators (500) instead of naming the field.
         { "metrics null", "spec.metrics", "null", "spec.metrics" },

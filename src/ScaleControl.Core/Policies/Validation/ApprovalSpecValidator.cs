@@ -55,11 +55,21 @@ internal sealed class ApprovalSpecValidator : AbstractValidator<ApprovalSpec>
                 .When(a => a.TwoPersonRule!.AboveReplicas is not null)
                 .OverridePropertyName("twoPersonRule.aboveReplicas")
                 .WithMessage(a => $"twoPersonRule.aboveReplicas must be greater than 0 (got {a.TwoPersonRule!.AboveReplicas}).");
+            RuleFor(a => a.TwoPersonRule!.AboveReplicas)
+                .LessThanOrEqualTo(ScalePolicySpec.MaxReplicaCount)
+                .When(a => a.TwoPersonRule!.AboveReplicas is not null)
+                .OverridePropertyName("twoPersonRule.aboveReplicas")
+                .WithMessage(a => $"twoPersonRule.aboveReplicas must be at most {ScalePolicySpec.MaxReplicaCount}, the most replicas a policy holds (got {a.TwoPersonRule!.AboveReplicas}).");
             RuleFor(a => a.TwoPersonRule!.AboveStepPercent)
                 .Must(p => p is { } v && double.IsFinite(v) && v > 0)
                 .When(a => a.TwoPersonRule!.AboveStepPercent is not null)
                 .OverridePropertyName("twoPersonRule.aboveStepPercent")
                 .WithMessage(a => $"twoPersonRule.aboveStepPercent must be greater than 0 (got {a.TwoPersonRule!.AboveStepPercent}).");
+            RuleFor(a => a.TwoPersonRule!.AboveStepPercent)
+                .Must(p => p <= StepLimit.MaxPercent)
+                .When(a => a.TwoPersonRule!.AboveStepPercent is { } v && double.IsFinite(v) && v > 0)
+                .OverridePropertyName("twoPersonRule.aboveStepPercent")
+                .WithMessage(a => $"twoPersonRule.aboveStepPercent must be at most {StepLimit.MaxPercent} (got {a.TwoPersonRule!.AboveStepPercent}); leave it out to ask two persons by replicas only.");
             RuleFor(a => a.Approvers)
                 .Must(list => list.Count >= 2)
                 .When(a => a.Approvers.Count > 0)

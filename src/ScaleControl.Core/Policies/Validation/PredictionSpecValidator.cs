@@ -20,8 +20,8 @@ internal sealed class PredictionSpecValidator : AbstractValidator<PredictionSpec
             .WithMessage(p => $"lookBackSeconds must be from 10 to 3600 (got {p.LookBackSeconds}): the trend needs several samples.");
 
         RuleFor(p => p.MaxGrowthFactor)
-            .Must(f => double.IsFinite(f) && f >= 1)
+            .Must(f => double.IsFinite(f) && f is >= 1 and <= PredictionSpec.MaxGrowthFactorLimit)
             .OverridePropertyName("maxGrowthFactor")
-            .WithMessage(p => $"maxGrowthFactor must be at least 1 (got {p.MaxGrowthFactor}); it bounds predicted / current value.");
+            .WithMessage(p => $"maxGrowthFactor must be from 1 to {PredictionSpec.MaxGrowthFactorLimit} (got {p.MaxGrowthFactor}); it bounds predicted / current value.");
     }
 }

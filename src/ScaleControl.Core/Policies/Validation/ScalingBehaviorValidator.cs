@@ -20,6 +20,7 @@ internal sealed class DirectionBehaviorValidator : AbstractValidator<DirectionBe
     // The same bounds the HPA's behavior API enforces.
     private const int MaxPeriodSeconds = 1800;
     private const int MaxStabilizationSeconds = 3600;
+    private const int MaxCooldownSeconds = 86_400;
 
     public DirectionBehaviorValidator()
     {
@@ -41,9 +42,10 @@ internal sealed class DirectionBehaviorValidator : AbstractValidator<DirectionBe
             .OverridePropertyName("tolerance")
             .WithMessage(b => $"tolerance must be a fraction from 0 up to (not including) 1 (got {b.Tolerance}).");
 
+        // A day at most, as the reject back-off: a longer cooldown stops the policy scaling that way after any change.
         RuleFor(b => b.CooldownSeconds)
-            .GreaterThanOrEqualTo(0)
+            .InclusiveBetween(0, MaxCooldownSeconds)
             .OverridePropertyName("cooldownSeconds")
-            .WithMessage(b => $"cooldownSeconds must not be negative (got {b.CooldownSeconds}).");
+            .WithMessage(b => $"cooldownSeconds must be from 0 to {MaxCooldownSeconds} (one day) (got {b.CooldownSeconds}).");
     }
 }

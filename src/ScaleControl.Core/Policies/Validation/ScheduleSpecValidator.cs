@@ -27,6 +27,12 @@ internal sealed class ScheduleSpecValidator : AbstractValidator<ScheduleSpec>
                 .GreaterThan(0)
                 .OverridePropertyName("durationSeconds")
                 .WithMessage(s => $"durationSeconds must be greater than 0 for a cron schedule (got {s.DurationSeconds?.ToString() ?? "nothing"}): it says how long the floor holds.");
+            // A week at most, as an expected event: each evaluation searches back this far for the window's opening.
+            RuleFor(s => s.DurationSeconds)
+                .LessThanOrEqualTo(ExpectedEventSpecValidator.MaxDurationSeconds)
+                .When(s => s.DurationSeconds is not null)
+                .OverridePropertyName("durationSeconds")
+                .WithMessage(s => $"durationSeconds must be at most {ExpectedEventSpecValidator.MaxDurationSeconds} (a week) for a cron schedule (got {s.DurationSeconds}); use a one-shot schedule (start, end) for longer.");
             RuleFor(s => s.TimeZone)
                 .Must(z => ScheduleCalendar.TryFindTimeZone(z, out _))
                 .OverridePropertyName("timeZone")

@@ -25,10 +25,11 @@ internal sealed class SandboxCluster(ResourceOperations operations) : ISandboxCl
         }
 
         var uid = JsonPaths.GetString(statefulSet, "metadata.uid");
+        // Ready but no longer serving (being deleted): the status still counts them until they go.
         var terminating = operations.Store.Project(BuiltInResources.Pods.Storage, pod =>
-                pod["metadata"]?["deletionTimestamp"] is not null
+                BuiltInResources.IsReady(pod) && !BuiltInResources.IsServing(pod)
                 && JsonPaths.GetString(pod, "metadata.namespace") == @namespace
-                && JsonPaths.GetString(pod, "status.phase") == "Running" && BuiltInResources.IsReady(pod)
+                && JsonPaths.GetString(pod, "status.phase") == "Running"
                 && (pod["metadata"]?["ownerReferences"] as System.Text.Json.Nodes.JsonArray)?.Any(r => (string?)r?["uid"] == uid) == true)
             .Count(t => t);
         return Math.Max(0, (JsonPaths.GetInt(statefulSet, "status.readyReplicas") ?? 0) - terminating);

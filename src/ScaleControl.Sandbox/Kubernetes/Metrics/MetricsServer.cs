@@ -123,7 +123,7 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
     {
         var all = operations.List(BuiltInResources.Pods, null, LabelSelector.Everything, FieldSelector.Everything)["items"]!.AsArray().OfType<JsonObject>().ToList();
         var owners = new PodWorkloads(operations);
-        var ready = all.Where(Serving)
+        var ready = all.Where(BuiltInResources.IsServing)
             .GroupBy(owners.Of).Where(g => g.Key is not null).ToDictionary(g => g.Key!.Value, g => g.Count());
         var loads = new Dictionary<(string, string), WorkloadLoad?>();
         var pods = new Dictionary<(string, string), PodUsage>();
@@ -131,7 +131,7 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
         {
             var workload = owners.Of(pod);
             var share = 0d;
-            if (workload is { } w && Serving(pod))
+            if (workload is { } w && BuiltInResources.IsServing(pod))
             {
                 if (!loads.TryGetValue(w, out var l))
                 {
@@ -146,9 +146,6 @@ internal sealed class MetricsServer(ResourceOperations operations, TimeProvider 
 
         return new Usage(Timestamps.Format(now), pods);
     }
-
-    // Ready and not being deleted: a terminating pod's endpoint is not ready, so it gets no new requests and idles.
-    private static bool Serving(JsonObject pod) => BuiltInResources.IsReady(pod) && pod["metadata"]?["deletionTimestamp"] is null;
 
     private static List<ContainerUsage> Containers(JsonObject pod, double share)
     {

@@ -204,6 +204,12 @@ internal static class BuiltInResources
     /// <summary>Whether the pod's (or node's) Ready condition is True.</summary>
     public static bool IsReady(JsonObject o) => JsonPaths.GetString(ConditionOf(o, "Ready"), "status") == "True";
 
+    /// <summary>
+    /// Whether the pod serves requests: Ready and not being deleted. A terminating pod's endpoint is not ready, so it
+    /// gets no new requests (it idles), and a StatefulSet does not count it ready while it goes.
+    /// </summary>
+    public static bool IsServing(JsonObject pod) => IsReady(pod) && pod["metadata"]?["deletionTimestamp"] is null;
+
     private static string? AddressOf(JsonObject node, string type) =>
         (node["status"]?["addresses"] as JsonArray)?.OfType<JsonObject>().Where(a => (string?)a["type"] == type).Select(a => (string?)a["address"]).FirstOrDefault();
 

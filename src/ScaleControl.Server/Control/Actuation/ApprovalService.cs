@@ -191,7 +191,7 @@ public sealed class ApprovalService(
             return refused;
         }
 
-        if (!command.Approve && proposal.Status.Phase == ProposalPhase.Pending && RejectionRecheck(proposal, policy, rosterNow, command) is { } notRejected)
+        if (!command.Approve && proposal.Status.Phase == ProposalPhase.Pending && RejectionRecheck(proposal, rosterNow, command) is { } notRejected)
         {
             return notRejected;
         }
@@ -250,15 +250,13 @@ public sealed class ApprovalService(
 
         // The roster as it is now, as the applier will check it: an approver dropped since the card was sent is refused
         // here and the proposal waits for the others, instead of claiming the apply and failing it for everyone.
-        var roster = policy?.Spec.Approval?.Approvers ?? [];
-        if (policy is not null && !ApprovalCounting.OnRoster(proposal, roster, command.User))
+        if (ProposalLifecycle.DroppedFromRoster(proposal, command.User, approve: true, RosterNow(policy)) is { } dropped)
         {
-            return new ApprovalResult(ApprovalResultKind.Refused,
-                $"Not applied: {command.User} is no longer an approver of policy {policy.Metadata.Name} (approvers: {(roster.Count > 0 ? string.Join(", ", roster) : "none")}). The proposal still waits.", proposal);
+            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {dropped}. The proposal still waits.", proposal);
         }
 
         var owner = policy is null ? null : await policies.HeldByAsync(policy, cancellationToken);
-        if ((ProposalRules.Ungoverned(proposal, policy, owner) ?? (policy is null ? null : ProposalRules.NoLongerNeeded(proposal, policy))) is { } why
+        if ((ProposalRules.Ungoverned(proposal, policy, owner) ?? (policy is null ? null : ProposalRules.NoLongerNeeded(proposal, policy, time.GetUtcNow()))) is { } why
             && await withdrawals.WithdrawAsync(proposal, why, $"when {command.User} approved via {command.Channel}", cancellationToken) is { } withdrawn)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: no longer needed, {why}. The proposal is withdrawn.", await cards.ShowAsync(withdrawn, cancellationToken));
@@ -296,11 +294,9 @@ public sealed class ApprovalService(
     /// close it (and hold the policy's next ask for the reject back-off). The requester may still withdraw their own
     /// request. Null when the rejection may go on (Core's <see cref="ProposalLifecycle.Reject"/> judges the rest).
     /// </summary>
-    private static ApprovalResult? RejectionRecheck(ScaleProposal proposal, ScalePolicy? policy, IReadOnlyList<string>? rosterNow, ApprovalCommand command) =>
-        policy is not null && rosterNow is not null
-        && ProposalLifecycle.MayDecide(proposal, command.User, approve: false) && !ProposalLifecycle.MayDecide(proposal, command.User, approve: false, rosterNow)
-            ? new ApprovalResult(ApprovalResultKind.Refused,
-                $"Not rejected: {command.User} is no longer an approver of policy {policy.Metadata.Name} (approvers: {(rosterNow.Count > 0 ? string.Join(", ", rosterNow) : "none")}). The proposal still waits.", proposal)
+    private static ApprovalResult? RejectionRecheck(ScaleProposal proposal, IReadOnlyList<string>? rosterNow, ApprovalCommand command) =>
+        ProposalLifecycle.DroppedFromRoster(proposal, command.User, approve: false, rosterNow) is { } dropped
+            ? new ApprovalResult(ApprovalResultKind.Refused, $"Not rejected: {dropped}. The proposal still waits.", proposal)
             : null;
 
     /// <summary>The policy's approvers as they are now; null when there is no policy or it cannot be read (then the proposal's own list decides).</summary>

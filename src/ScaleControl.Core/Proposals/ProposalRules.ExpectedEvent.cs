@@ -1,0 +1,50 @@
+using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
+
+namespace ScaleControl.Core.Proposals;
+
+/// <summary>
+/// A scale-up raised for an expected event's floor (<c>scalectl prepare</c>) against the event as it is now on the
+/// policy. The policy's status keeps the decision the floor made until the loop evaluates again, so the latest decision
+/// cannot tell that the event was cancelled (<c>scalectl unprepare</c>) or changed: the spec can, and the tap and the
+/// applier read it.
+/// </summary>
+public static partial class ProposalRules
+{
+    /// <summary>
+    /// Why a scale-up the loop raised for an expected event's floor no longer stands: the event is no longer on the
+    /// policy, its floor does not cover <paramref name="now"/> (prepared again for another time, or over), or it asks
+    /// for fewer replicas than the proposal now. Null while the event still asks for at least the proposal's count, and
+    /// for a proposal no event's floor set (a scale-down, a pin, an undo, one written by hand).
+    /// </summary>
+    public static string? EventNoLongerAsks(ScaleProposal proposal, ScalePolicySpec spec, DateTimeOffset now)
+    {
+        if (!RaisedByTheLoop(proposal)
+            || proposal.Spec.ToReplicas <= proposal.Spec.FromReplicas
+            || ExpectedEventFloor.EventOf(proposal.Spec.Evidence?.BoundBy) is not { } name)
+        {
+            return null;
+        }
+
+        var expected = spec.ExpectedEvents.FirstOrDefault(e => e?.Name == name);
+        if (expected is null)
+        {
+            return $"the expected event {name} it was raised for is no longer on the policy (cancelled)";
+        }
+
+        if (now < expected.FloorStart() || now >= expected.FloorEnd())
+        {
+            return $"the expected event {name} it was raised for holds no floor now (its floor runs {expected.FloorStart():u} to {expected.FloorEnd():u})";
+        }
+
+        return expected.Replicas < proposal.Spec.ToReplicas
+            ? $"the expected event {name} it was raised for now asks for {expected.Replicas} replicas, not {proposal.Spec.ToReplicas}"
+            : null;
+    }
+
+    /// <summary>Made by the loop from its decision (asked of the approvers or applied by itself), as labelled by <see cref="ProposalFactory.FromDecision"/>.</summary>
+    private static bool RaisedByTheLoop(ScaleProposal proposal) =>
+        proposal.Metadata.Labels?.GetValueOrDefault(ProposalFactory.ActionLabel) is { } action
+        && (string.Equals(action, nameof(ProposalFactory.Action.Approval), StringComparison.OrdinalIgnoreCase)
+            || string.Equals(action, nameof(ProposalFactory.Action.Auto), StringComparison.OrdinalIgnoreCase));
+}
