@@ -30,6 +30,7 @@ internal static partial class ChatPrepareParser
         double? multiplier = null;
         int? replicas = null;
         var reason = "";
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Count; i++)
         {
             var keyword = args[i].ToLowerInvariant();
@@ -37,6 +38,12 @@ internal static partial class ChatPrepareParser
             {
                 reason = Reason(args.Skip(i + 1));
                 break;
+            }
+
+            if (keyword is "at" or "for" or "expect" or "replicas" && !given.Add(keyword))
+            {
+                // "expect 2x expect 3x" (a correction typed on, a paste): which one was meant is a guess, and it sizes the floor.
+                return Fail($"`{keyword}` is given twice; give it once: `{Grammar.First(g => g.Verb == "prepare").Usage}`");
             }
 
             if (i + 1 >= args.Count)

@@ -137,6 +137,11 @@ public sealed class ChatCommandParserTests
     [InlineData("freeze shop/a for 30m \u001b[31mred", "plain text")]
     [InlineData("reject shop/a no\u0000pe", "plain text")]
     [InlineData("prepare shop/a at 20:00 expect 3x for 20m reason a\u2066b", "plain text")]
+    // A keyword typed twice (a correction mid-message, or a paste) was read as its last value, silently: 3x, not 2x.
+    [InlineData("prepare shop/a at 20:00 expect 2x expect 3x for 20m reason x", "`expect` is given twice")]
+    [InlineData("prepare shop/a at +1h at +2h expect 2x for 20m reason x", "`at` is given twice")]
+    [InlineData("prepare shop/a at 20:00 for 20m expect 2x for 2h reason x", "`for` is given twice")]
+    [InlineData("prepare shop/a at 20:00 replicas 4 replicas 40 for 20m reason x", "`replicas` is given twice")]
     public void Parse_Invalid_SaysWhatWasExpected(string text, string expected)
     {
         var parsed = ChatCommandParser.Parse(text);
