@@ -170,6 +170,25 @@ public sealed class ChatCommandParserTests
         Assert.Contains("｀［x］(http://e.co)｀", error, StringComparison.Ordinal); // still shows what was typed
     }
 
+    /// <summary>
+    /// Live: a duration of 120 parts of 100000d (840 characters, within the message limit) overflowed TimeSpan while it
+    /// was summed; the parser threw and the sender got no answer at all.
+    /// </summary>
+    [Theory]
+    [InlineData("scale shop/a 2->6 for {0} storm", "duration `")]
+    [InlineData("freeze shop/a for {0} storm", "duration `")]
+    [InlineData("prepare shop/a at +{0} expect 2x for 20m reason push", "time `+")]
+    [InlineData("prepare shop/a at +1h expect 2x for {0} reason push", "duration `")]
+    public void Parse_ADurationOfManyHugeParts_IsRefusedWithAnAnswer_NotAnOverflow(string template, string expected)
+    {
+        var huge = string.Concat(Enumerable.Repeat("100000d", 120));
+
+        var parsed = ChatCommandParser.Parse(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, huge));
+
+        Assert.Null(parsed.Command);
+        Assert.Contains(expected, parsed.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_TooLongOrTooLongReason_IsRefused()
     {
