@@ -699,6 +699,26 @@ public sealed class ChatCommandServiceTests : IDisposable
         Assert.Contains("expects traffic at 2026-11-26 08:00 UTC+08:00", tomorrow.Markdown, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("prepare shop/checkout-api at 0001-01-01 00:00 expect 3x for 20m reason push", "Asia/Shanghai")]
+    [InlineData("prepare shop/checkout-api at 9999-12-31 23:00 expect 3x for 20m reason push", "America/New_York")]
+    public async Task Prepare_LocalDateAtTheEndOfTheCalendar_IsRefusedAsTyped_NotAFailureInside(string typed, string zone)
+    {
+        // Year 1 at 00:00 in Beijing is before the first instant .NET can hold: resolving it threw, and the sender read
+        // "`prepare` failed inside ScaleControl" instead of what was wrong with the time.
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        using var zoned = _server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:DingTalk:TimeZone", zone));
+        var parsed = ScaleControl.DingTalk.Chat.ChatCommandParser.Parse(typed);
+
+        var reply = parsed.Command is { } command
+            ? await zoned.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(From("zhangsan", command, typed), CancellationToken.None)
+            : CommandReply.Refused(parsed.Error!);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.Contains("the year must be", reply.Markdown, StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
+    }
+
     [Fact]
     public async Task Prepare_LocalTimeTheClocksSkip_IsRefusedAndNothingIsRecorded()
     {
