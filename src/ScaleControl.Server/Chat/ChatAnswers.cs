@@ -177,7 +177,9 @@ public static class ChatAnswers
         // Who is whatever the record says: a record written by hand (kubectl) may name "[boss](http://…)", shown as typed.
         var lines = entries.Take(MaxLines).Select(e =>
             $"- {clock.Format(e.Time)} {KindOf(e)}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {Literal(e.By)}{(e.Channel is { } c ? $" ({c})" : "")}{(e.Unverified ? UnverifiedMark : "")}{(e.UnverifiedReason is { } why ? $" ({MarkdownText.Escape(why)})" : "")}");
-        return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}");
+        // The newest rows only: say so, or a storm's day reads as its last hour.
+        var older = entries.Count > MaxLines ? $"\n\n… and {entries.Count - MaxLines} older: `scalectl get history --since 24h`" : "";
+        return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}{older}");
     }
 
     /// <summary>
