@@ -21,6 +21,9 @@ public static partial class ChatCommandParser
     public const int MaxReasonLength = 500;
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(7);
 
+    /// <summary>Far beyond anything accepted (a prepare's look-ahead is refused past 30 days), far below TimeSpan's limit.</summary>
+    private static readonly TimeSpan MaxSummed = TimeSpan.FromDays(100_000);
+
     public static readonly IReadOnlyList<(string Verb, string Usage)> Grammar =
     [
         ("help", "help"),
@@ -320,6 +323,12 @@ public static partial class ChatCommandParser
                 'm' => TimeSpan.FromMinutes(n),
                 _ => TimeSpan.FromSeconds(n),
             };
+            if (duration > MaxSummed)
+            {
+                // 120 parts of 100000d fit in a message and overflowed TimeSpan: the parser threw and nobody was answered.
+                duration = TimeSpan.Zero;
+                return false;
+            }
         }
 
         return duration >= TimeSpan.FromSeconds(1) && duration <= MaxDuration;

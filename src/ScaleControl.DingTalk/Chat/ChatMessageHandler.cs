@@ -47,7 +47,18 @@ public sealed partial class ChatMessageHandler(
 
     private async Task ProcessAsync(ChatbotMessage message, CancellationToken cancellationToken)
     {
-        var reply = await ReplyToAsync(message, cancellationToken);
+        CommandReply reply;
+        try
+        {
+            reply = await ReplyToAsync(message, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The message is ACKed and handled off the Stream loop, where an exception is seen by nobody: answer, and log it.
+            LogReadFailed(logger, e, message.MsgId, message.SenderStaffId);
+            reply = CommandReply.Refused($"That message could not be read inside ScaleControl (reference `{message.MsgId}` in its log). Nothing was changed.");
+        }
+
         try
         {
             await replies.SendAsync(message, reply, cancellationToken);
@@ -98,6 +109,9 @@ public sealed partial class ChatMessageHandler(
 
     [LoggerMessage(EventId = 422, Level = LogLevel.Error, Message = "Chat command {Verb} from {Sender} ({MsgId}) failed")]
     private static partial void LogCommandFailed(ILogger logger, Exception exception, string verb, string sender, string msgId);
+
+    [LoggerMessage(EventId = 424, Level = LogLevel.Error, Message = "Chat message {MsgId} from {Sender} could not be read")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception, string msgId, string sender);
 
     [LoggerMessage(EventId = 423, Level = LogLevel.Warning, Message = "Answer to chat message {MsgId} could not be sent")]
     private static partial void LogReplyFailed(ILogger logger, Exception exception, string msgId);

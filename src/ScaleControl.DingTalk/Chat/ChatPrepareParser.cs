@@ -13,6 +13,10 @@ namespace ScaleControl.DingTalk.Chat;
 /// </summary>
 internal static partial class ChatPrepareParser
 {
+    /// <summary>Bounds for a typed local date, far outside the service's own (ended, or more than 30 days ahead) and well inside .NET's calendar in any zone.</summary>
+    private const int MinYear = 2000;
+    private const int MaxYear = 9998;
+
     public static ParsedCommand Parse(List<string> args)
     {
         if (args.Count < 7)
@@ -30,6 +34,7 @@ internal static partial class ChatPrepareParser
         double? multiplier = null;
         int? replicas = null;
         var reason = "";
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Count; i++)
         {
             var keyword = args[i].ToLowerInvariant();
@@ -37,6 +42,12 @@ internal static partial class ChatPrepareParser
             {
                 reason = Reason(args.Skip(i + 1));
                 break;
+            }
+
+            if (keyword is "at" or "for" or "expect" or "replicas" && !given.Add(keyword))
+            {
+                // "expect 2x expect 3x" (a correction typed on, a paste): which one was meant is a guess, and it sizes the floor.
+                return Fail($"`{keyword}` is given twice; give it once: `{Grammar.First(g => g.Verb == "prepare").Usage}`");
             }
 
             if (i + 1 >= args.Count)
@@ -52,6 +63,9 @@ internal static partial class ChatPrepareParser
 
             switch (keyword)
             {
+                case "at" when TryTime(value) is { Local.Year: < MinYear or > MaxYear }:
+                    // Year 1 at 00:00 in Beijing is no instant .NET can hold: resolving it threw ("failed inside ScaleControl").
+                    return Fail($"time `{Short(value)}`: the year must be {MinYear} to {MaxYear} (and the event within 30 days)");
                 case "at" when TryTime(value) is { } time:
                     at = time;
                     break;

@@ -159,7 +159,7 @@ public static class ChatAnswers
         }
 
         var lines = open.Take(MaxLines).Select(p =>
-            $"- `{p.Metadata.Namespace}/{p.Metadata.Name}` {p.Spec.Target.Name} {p.Spec.FromReplicas} → {p.Spec.ToReplicas} · {p.Status.Phase} · expires {clock.Format(p.Spec.ExpiresAt)}{OnCard(p)}");
+            $"- `{p.Metadata.Namespace}/{p.Metadata.Name}` {Literal(p.Spec.Target.Name)} {p.Spec.FromReplicas} → {p.Spec.ToReplicas} · {p.Status.Phase} · expires {clock.Format(p.Spec.ExpiresAt)}{OnCard(p)}");
         return CommandReply.Done("Proposals", $"**Open proposals ({open.Count})**\n\n{string.Join("\n", lines)}");
     }
 
@@ -174,9 +174,12 @@ public static class ChatAnswers
             return CommandReply.Done("History", $"**{ns}/{workload}**: nothing in the last 24 h.");
         }
 
+        // Who is whatever the record says: a record written by hand (kubectl) may name "[boss](http://…)", shown as typed.
         var lines = entries.Take(MaxLines).Select(e =>
-            $"- {clock.Format(e.Time)} {KindOf(e)}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {e.By}{(e.Channel is { } c ? $" ({c})" : "")}{(e.Unverified ? UnverifiedMark : "")}{(e.UnverifiedReason is { } why ? $" ({why})" : "")}");
-        return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}");
+            $"- {clock.Format(e.Time)} {KindOf(e)}{(e.To is { } to ? $" {e.From} → {to}" : "")} by {Literal(e.By)}{(e.Channel is { } c ? $" ({c})" : "")}{(e.Unverified ? UnverifiedMark : "")}{(e.UnverifiedReason is { } why ? $" ({MarkdownText.Escape(why)})" : "")}");
+        // The newest rows only: say so, or a storm's day reads as its last hour.
+        var older = entries.Count > MaxLines ? $"\n\n… and {entries.Count - MaxLines} older: `scalectl get history --since 24h`" : "";
+        return CommandReply.Done("History", $"**{ns}/{workload}** last 24 h\n\n{string.Join("\n", lines)}{older}");
     }
 
     /// <summary>

@@ -505,7 +505,7 @@ public sealed partial class ChatCommandService(
     private string EventList(string name, IReadOnlyList<ExpectedEventSpec> events) => events.Count == 0
         ? $"**{name}** has no expected events."
         : $"Expected events of **{name}**:\n\n" + string.Join("\n", events.Take(ChatAnswers.MaxLines).Select(e =>
-            $"- `{e.Name}` at {clock.Format(e.At)} for {DurationText.Short(TimeSpan.FromSeconds(e.DurationSeconds))}: floor {e.Replicas} by {e.By} · {ChatAnswers.Literal(e.Reason)}"));
+            $"- `{e.Name}` at {clock.Format(e.At)} for {DurationText.Short(TimeSpan.FromSeconds(e.DurationSeconds))}: floor {e.Replicas} by {ChatAnswers.Literal(e.By ?? "")} · {ChatAnswers.Literal(e.Reason)}"));
 
     /// <summary>Nothing happens yet: the command is stored with a code, and a card with a Confirm button goes to whoever may confirm.</summary>
     private async Task<CommandReply> HoldAsync(CommandRequest request, ScalePolicy policy, string risk, CancellationToken cancellationToken)
@@ -549,13 +549,24 @@ public sealed partial class ChatCommandService(
             return CommandReply.Refused($"Confirming needs the operator role in `{ns}`; you are {ChatAnswers.Rights(caller)}.");
         }
 
+        // The command runs with the asker's rights, so they must still be a known person (the roster is read at start).
+        if (people.Find(sender) is not { } asker)
+        {
+            return CommandReply.Refused($"`{command.Code}` not confirmed: {sender}, who asked, is no longer in `ScaleControl:Auth:People`. Nothing was changed.");
+        }
+
+        if (ConfirmationRoster.Refusal(pending, request.Sender, await PolicyOfAsync(pending, cancellationToken)) is { } refusal)
+        {
+            return CommandReply.Refused($"`{command.Code}` not confirmed: {refusal}");
+        }
+
         if (!await confirmations.TryTakeAsync(pending, cancellationToken))
         {
             return CommandReply.Refused($"`{command.Code}` was already used.");
         }
 
         var confirmedRequest = pending.Request with { Text = $"{pending.Request.Text} (confirmed by {request.Sender})" };
-        var reply = await RunAsync(confirmedRequest, people.Find(sender) ?? caller, confirmed: true, cancellationToken);
+        var reply = await RunAsync(confirmedRequest, asker, confirmed: true, cancellationToken);
         if (pending.OtherApprover && reply.ProposalName is { } proposal && NamespaceOf(pending.Request.Command) is { } proposalNamespace)
         {
             // Under the two-person rule the sender's pin became a proposal with the sender's approval; the second
@@ -566,6 +577,13 @@ public sealed partial class ChatCommandService(
         await confirmationCards.CloseAsync(command.Code, reply.Outcome == CommandOutcome.Done ? "confirmed" : "failed",
             $"{(reply.Outcome == CommandOutcome.Done ? "Confirmed" : "Confirmed, but not done")} by {MarkdownText.Escape(request.SenderName)}: {reply.Markdown}", cancellationToken);
         return reply;
+    }
+
+    /// <summary>The policy a confirmation is stored on, as the API server holds it now.</summary>
+    private Task<ScalePolicy?> PolicyOfAsync(PendingConfirmation pending, CancellationToken cancellationToken)
+    {
+        var slash = pending.Policy.IndexOf('/');
+        return policies.GetCurrentAsync(pending.Policy[..slash], pending.Policy[(slash + 1)..], cancellationToken);
     }
 
     /// <summary>A Kubernetes Event on the workload: who typed what, in which channel.</summary>

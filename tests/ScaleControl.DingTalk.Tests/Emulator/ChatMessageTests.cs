@@ -82,6 +82,20 @@ public sealed class ChatMessageTests
     }
 
     [Fact]
+    public async Task HugeDuration_InAGroup_GetsAPrivateAnswer_NotSilence()
+    {
+        // Live: "scale … for 100000d100000d…" (840 characters) overflowed the parser; the message was ACKed and never answered.
+        await using var world = await DingTalkWorld.StartAsync();
+        await world.WaitForStreamConnectionsAsync(2);
+
+        await TypeAsync(world, "zhangsan", DingTalkWorld.Group, $"@ScaleControl scale shop/checkout-api 2->6 for {string.Concat(Enumerable.Repeat("100000d", 120))} storm");
+        var refusal = await WaitForAsync(world, m => m.GetProperty("kind").GetString() == "OtoMessage");
+
+        Assert.Equal("zhangsan", Assert.Single(refusal.GetProperty("receivers").EnumerateArray()).GetString());
+        Assert.StartsWith("duration `100000d", refusal.GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SameMsgIdTwice_RunsOnce_AndAnExpiredSessionFallsBackToGroupMessages()
     {
         await using var world = await DingTalkWorld.StartAsync();

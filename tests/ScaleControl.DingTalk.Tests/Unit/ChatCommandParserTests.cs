@@ -137,6 +137,11 @@ public sealed class ChatCommandParserTests
     [InlineData("freeze shop/a for 30m \u001b[31mred", "plain text")]
     [InlineData("reject shop/a no\u0000pe", "plain text")]
     [InlineData("prepare shop/a at 20:00 expect 3x for 20m reason a\u2066b", "plain text")]
+    // A keyword typed twice (a correction mid-message, or a paste) was read as its last value, silently: 3x, not 2x.
+    [InlineData("prepare shop/a at 20:00 expect 2x expect 3x for 20m reason x", "`expect` is given twice")]
+    [InlineData("prepare shop/a at +1h at +2h expect 2x for 20m reason x", "`at` is given twice")]
+    [InlineData("prepare shop/a at 20:00 for 20m expect 2x for 2h reason x", "`for` is given twice")]
+    [InlineData("prepare shop/a at 20:00 replicas 4 replicas 40 for 20m reason x", "`replicas` is given twice")]
     public void Parse_Invalid_SaysWhatWasExpected(string text, string expected)
     {
         var parsed = ChatCommandParser.Parse(text);
@@ -163,6 +168,25 @@ public sealed class ChatCommandParserTests
         var outsideCode = System.Text.RegularExpressions.Regex.Replace(error, "`[^`]*`", "");
         Assert.DoesNotContain("](", outsideCode, StringComparison.Ordinal);
         Assert.Contains("｀［x］(http://e.co)｀", error, StringComparison.Ordinal); // still shows what was typed
+    }
+
+    /// <summary>
+    /// Live: a duration of 120 parts of 100000d (840 characters, within the message limit) overflowed TimeSpan while it
+    /// was summed; the parser threw and the sender got no answer at all.
+    /// </summary>
+    [Theory]
+    [InlineData("scale shop/a 2->6 for {0} storm", "duration `")]
+    [InlineData("freeze shop/a for {0} storm", "duration `")]
+    [InlineData("prepare shop/a at +{0} expect 2x for 20m reason push", "time `+")]
+    [InlineData("prepare shop/a at +1h expect 2x for {0} reason push", "duration `")]
+    public void Parse_ADurationOfManyHugeParts_IsRefusedWithAnAnswer_NotAnOverflow(string template, string expected)
+    {
+        var huge = string.Concat(Enumerable.Repeat("100000d", 120));
+
+        var parsed = ChatCommandParser.Parse(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, huge));
+
+        Assert.Null(parsed.Command);
+        Assert.Contains(expected, parsed.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,6 +54,21 @@ public sealed class ChatAnswersTests
         Assert.DoesNotContain("Why:", markdown, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void History_MoreRowsThanAPhoneShows_SaysHowManyOlderAreLeftOut()
+    {
+        // Live storm: 28 rows in 24 h, the answer showed the newest 12 and ended there, reading as the whole day.
+        var start = new DateTimeOffset(2026, 12, 7, 15, 0, 0, TimeSpan.Zero);
+        var rows = Enumerable.Range(0, 28)
+            .Select(i => new HistoryEntry(start.AddMinutes(-i), "shop", "checkout-api", "checkout-api", HistoryKind.AutoScaled, 4, 5, "scalecontrol", "Auto", "scaled", null))
+            .ToList();
+
+        var markdown = ChatAnswers.History("shop", "checkout-api", rows, new GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
+
+        Assert.Equal(ChatAnswers.MaxLines, markdown.Split("\n- ").Length - 1);
+        Assert.EndsWith("\n\n… and 16 older: `scalectl get history --since 24h`", markdown, StringComparison.Ordinal);
+    }
+
     private static PolicyStatusView View(string name, int current, int ready, int desired) => new(
         "shop", name, new TargetRef { Kind = TargetRef.DeploymentKind, Name = name }, ScaleMode.Approval, current, ready, desired,
         [], null, null, null, null, null, null);

@@ -341,6 +341,45 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoPersonRule_AConfirmerTakenOffTheRosterSinceTheAsk_CannotConfirm_NothingChanges()
+    {
+        // The rota changed in a storm: lisi was taken off the policy's approvers after zhangsan's `freeze shop/*` asked for
+        // a second person. The roster stored with the question still named lisi, and lisi's confirm froze the namespace.
+        var policy = TestPolicies.Approval();
+        await SeedAsync(policy with { Spec = policy.Spec with { Approval = policy.Spec.Approval! with { RequiredApprovals = 2 } } });
+        await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident"), "freeze shop/* for 1h incident"), CancellationToken.None);
+        var card = Assert.Single(_server.ConfirmationCards.Sent);
+        Assert.Equal(["lisi"], card.Confirmers);
+        var asked = (await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!;
+        await _server.Policies.UpsertAsync(asked with { Spec = asked.Spec with { Approval = asked.Spec.Approval! with { Approvers = ["zhangsan", "wangwu"] } } }, CancellationToken.None);
+
+        var byRemoved = await Inbox.ExecuteAsync(From("lisi", new ConfirmCommand(card.Code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, byRemoved.Outcome);
+        Assert.Contains("lisi is no longer an approver of policy shop/checkout-api", byRemoved.Markdown, StringComparison.Ordinal);
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Freeze);
+        Assert.NotNull(await _server.Service<ChatConfirmations>().FindAsync(card.Code, CancellationToken.None)); // still waits for an approver on the roster
+    }
+
+    [Fact]
+    public async Task TwoPersonRule_TheAskerNoLongerAKnownPerson_TheirCommandIsNotConfirmed_NothingChanges()
+    {
+        // zhangsan asked, then left the rota (ScaleControl:Auth:People, read at start): lisi's confirm ran the command
+        // with lisi's own rights, recorded as zhangsan's.
+        var policy = TestPolicies.Approval();
+        await SeedAsync(policy with { Spec = policy.Spec with { Approval = policy.Spec.Approval! with { RequiredApprovals = 2 } } });
+        await Inbox.ExecuteAsync(From("zhangsan", new FreezeCommand("shop", null, TimeSpan.FromHours(1), "incident"), "freeze shop/* for 1h incident"), CancellationToken.None);
+        var code = Assert.Single(_server.ConfirmationCards.Sent).Code;
+        using var restarted = _server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:Auth:People:0:UserId", "zhaoliu"));
+
+        var byLisi = await restarted.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(From("lisi", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, byLisi.Outcome);
+        Assert.Contains("zhangsan, who asked, is no longer in `ScaleControl:Auth:People`", byLisi.Markdown, StringComparison.Ordinal);
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Freeze);
+    }
+
+    [Fact]
     public async Task Undo_ByWorkloadName_TakesTheNewestAppliedChangeBack_RecordedAsChat_AViewerCannot()
     {
         // Live: the group's notices say "Undo: scalectl undo …", but on the phone `undo shop/checkout-api` was an unknown command.
@@ -535,6 +574,27 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task History_ANameWrittenByHandIntoARecord_ShowsAsTyped_NotAsALink()
+    {
+        // Live: an approval written into a proposal's status with kubectl, user "[boss](http://evil.example)", came back
+        // in the group's `history` answer as a link whose target was hidden; the card showed it as text.
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
+        _server.Workloads.Add("shop", "checkout-api", 4);
+        _server.Metrics.Set(TestPolicies.Query("checkout-api"), 1000);
+        await _server.Service<Reconciler>().TickAsync(CancellationToken.None);
+        var pending = Assert.Single(await _server.Proposals.ListAsync("shop", CancellationToken.None));
+        const string Forged = "[boss](http://evil.example)";
+        var handWritten = new ApprovalRecord { User = Forged, Channel = ApprovalChannel.DingTalk, At = _server.Time.GetUtcNow(), Replicas = 10 };
+        await _server.Proposals.UpdateAsync(pending with { Status = pending.Status with { Approvals = [handWritten] } }, CancellationToken.None);
+
+        var history = await Inbox.ExecuteAsync(From("wangwu", new HistoryCommand("shop", "checkout-api")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Done, history.Outcome);
+        Assert.Contains(@"by \[boss\]\(http://evil.example) (DingTalk) — unverified record", history.Markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("](", history.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Freeze_NamesTheWorkload_NotAnotherWorkloadsPolicyOfThatName()
     {
         // Policy "api" scales workload api-v2; policy "api-legacy" scales workload api. "freeze shop/api" means the workload
@@ -637,6 +697,26 @@ public sealed class ChatCommandServiceTests : IDisposable
         var tomorrow = await beijing.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(
             From("zhangsan", prepare with { At = new EventTime { Clock = new TimeOnly(8, 0) } }), CancellationToken.None);
         Assert.Contains("expects traffic at 2026-11-26 08:00 UTC+08:00", tomorrow.Markdown, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("prepare shop/checkout-api at 0001-01-01 00:00 expect 3x for 20m reason push", "Asia/Shanghai")]
+    [InlineData("prepare shop/checkout-api at 9999-12-31 23:00 expect 3x for 20m reason push", "America/New_York")]
+    public async Task Prepare_LocalDateAtTheEndOfTheCalendar_IsRefusedAsTyped_NotAFailureInside(string typed, string zone)
+    {
+        // Year 1 at 00:00 in Beijing is before the first instant .NET can hold: resolving it threw, and the sender read
+        // "`prepare` failed inside ScaleControl" instead of what was wrong with the time.
+        await SeedAsync(TestPolicies.Auto("shop", "checkout-api"));
+        using var zoned = _server.WithWebHostBuilder(b => b.UseSetting("ScaleControl:DingTalk:TimeZone", zone));
+        var parsed = ScaleControl.DingTalk.Chat.ChatCommandParser.Parse(typed);
+
+        var reply = parsed.Command is { } command
+            ? await zoned.Services.GetRequiredService<ICommandInbox>().ExecuteAsync(From("zhangsan", command, typed), CancellationToken.None)
+            : CommandReply.Refused(parsed.Error!);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.Contains("the year must be", reply.Markdown, StringComparison.Ordinal);
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.ExpectedEvents);
     }
 
     [Fact]
