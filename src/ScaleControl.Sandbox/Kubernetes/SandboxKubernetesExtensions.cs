@@ -50,6 +50,7 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<HpaController>();
         services.AddSingleton<ForegroundDeletion>();
         services.AddSingleton<PodTermination>();
+        services.AddSingleton<PodGarbageCollector>();
         services.AddSingleton<ClusterSimulator>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();

@@ -141,11 +141,16 @@ public static class SandboxWorld
 
     /// <summary>
     /// The seeded services' terminationGracePeriodSeconds: what a service of short requests declares to drain them
-    /// (the default is 30). The sandbox's containers take their whole grace period to stop, so a scale-down's pods show
-    /// Terminating for these 10 s; a StatefulSet recreates a deleted ordinal, and a scale-up right after a scale-down
-    /// gets it back, only once its pod is gone.
+    /// (the default is 30). A StatefulSet recreates a deleted ordinal, and a scale-up right after a scale-down gets it
+    /// back, only once its pod is gone.
     /// </summary>
     private const int DemoGracePeriodSeconds = 10;
+
+    /// <summary>
+    /// How long the seeded services take to exit on SIGTERM (their containers' SANDBOX_SHUTDOWN_SECONDS), as a service
+    /// finishing its in-flight short requests does: a scale-down's pods show Terminating for 2 s, then Completed.
+    /// </summary>
+    private const int DemoShutdownSeconds = 2;
 
     private static void Seed(SandboxKubernetesControl cluster, World world, TrafficSimulator traffic, bool services)
     {
@@ -186,12 +191,12 @@ public static class SandboxWorld
                 // Parallel, as autoscaled StatefulSets often declare: a hot event's new pods start together, as a
                 // Deployment's do, not one after another (OrderedReady's ~5 s a pod).
                 cluster.SeedStatefulSet(service.Namespace, service.Name, replicas, replicas, requests: service.Requests, podManagementPolicy: "Parallel",
-                    terminationGracePeriodSeconds: DemoGracePeriodSeconds);
+                    terminationGracePeriodSeconds: DemoGracePeriodSeconds, shutdownSeconds: DemoShutdownSeconds);
             }
             else
             {
                 cluster.SeedDeployment(service.Namespace, service.Name, replicas, replicas, requests: service.Requests,
-                    terminationGracePeriodSeconds: DemoGracePeriodSeconds);
+                    terminationGracePeriodSeconds: DemoGracePeriodSeconds, shutdownSeconds: DemoShutdownSeconds);
             }
 
             if (service.Hpa is { } bounds)

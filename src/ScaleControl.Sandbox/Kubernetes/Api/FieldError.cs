@@ -48,7 +48,7 @@ internal sealed record FieldError(string Field, FieldErrorType Type, string Deta
         FieldErrorType.Required => "Required value",
         FieldErrorType.Forbidden => "Forbidden",
         FieldErrorType.TooLong => "Too long",
-        FieldErrorType.NotSupported => $"Unsupported value: {GoText(Value)}",
+        FieldErrorType.NotSupported => $"Unsupported value: {GoValue ?? GoText(Value)}",
         _ => $"Invalid value: {GoValue ?? GoText(Value)}",
     }) + (Detail.Length > 0 ? ": " + Detail : "");
 }

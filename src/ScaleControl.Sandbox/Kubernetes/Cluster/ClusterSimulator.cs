@@ -6,14 +6,15 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
 /// The tiny cluster behind the API: the kubelets ending the pods whose grace period is over (<see cref="PodTermination"/>,
-/// first, so a controller sees the room they leave in the same pass), the HPA controller (<see cref="HpaController"/>), the workload
+/// first, so a controller sees the room they leave in the same pass), the pod garbage collector of lost nodes
+/// (<see cref="PodGarbageCollector"/>), the HPA controller (<see cref="HpaController"/>), the workload
 /// controllers that keep pods at spec.replicas, the garbage collector's foreground deletion, the scheduler that binds them to nodes (ready after
 /// <see cref="SandboxKubernetesOptions.PodStartupDelay"/>), the status they show in the workloads, the Endpoints and
 /// EndpointSlices of the Services, and the apiserver's own default/kubernetes Service.
 /// Writes only on change, so an idle cluster does not move resourceVersions.
 /// </summary>
 internal sealed class ClusterSimulator(
-    ResourceOperations operations, PodTermination termination, HpaController hpas,
+    ResourceOperations operations, PodTermination termination, PodGarbageCollector podGc, HpaController hpas,
     WorkloadControllers controllers, ForegroundDeletion foregroundDeletion, PodScheduler scheduler, WorkloadStatusWriter statusWriter,
     EndpointsController endpoints, EndpointSliceController endpointSlices, ApiServerAddress apiServerAddress)
 {
@@ -24,6 +25,7 @@ internal sealed class ClusterSimulator(
         lock (_lock)
         {
             termination.Run();
+            podGc.Run();
             hpas.Run();
             controllers.Run();
             foregroundDeletion.Run();

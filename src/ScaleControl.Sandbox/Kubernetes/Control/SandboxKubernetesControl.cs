@@ -73,12 +73,14 @@ public sealed class SandboxKubernetesControl
     /// <summary>
     /// Seeds a Deployment <c>app=name</c> with one container requesting <paramref name="requests"/> (default 100m CPU,
     /// 128Mi memory); <paramref name="readyReplicas"/> pods already ready (as far as the nodes have room);
-    /// <paramref name="terminationGracePeriodSeconds"/> in the pod template (null: the apiserver's default, 30).
+    /// <paramref name="terminationGracePeriodSeconds"/> in the pod template (null: the apiserver's default, 30);
+    /// <paramref name="shutdownSeconds"/> the seconds its container takes to exit on SIGTERM (null: it ignores SIGTERM
+    /// and takes the whole grace period; see Cluster/ContainerShutdown).
     /// </summary>
     public JsonObject SeedDeployment(
         string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null,
-        int? terminationGracePeriodSeconds = null) =>
-        Seed(Workload("Deployment", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default, terminationGracePeriodSeconds));
+        int? terminationGracePeriodSeconds = null, int? shutdownSeconds = null) =>
+        Seed(Workload("Deployment", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default, terminationGracePeriodSeconds, shutdownSeconds));
 
     /// <summary>
     /// Seeds a StatefulSet (serviceName = name) like <see cref="SeedDeployment"/>; <paramref name="podManagementPolicy"/>
@@ -86,9 +88,9 @@ public sealed class SandboxKubernetesControl
     /// </summary>
     public JsonObject SeedStatefulSet(
         string ns, string name, int replicas, int? readyReplicas = null, IReadOnlyDictionary<string, string>? labels = null, PodRequests? requests = null,
-        string? podManagementPolicy = null, int? terminationGracePeriodSeconds = null)
+        string? podManagementPolicy = null, int? terminationGracePeriodSeconds = null, int? shutdownSeconds = null)
     {
-        var statefulSet = Workload("StatefulSet", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default, terminationGracePeriodSeconds);
+        var statefulSet = Workload("StatefulSet", ns, name, replicas, readyReplicas, labels, requests ?? PodRequests.Default, terminationGracePeriodSeconds, shutdownSeconds);
         if (podManagementPolicy is not null)
         {
             statefulSet.Obj("spec")["podManagementPolicy"] = podManagementPolicy;
@@ -170,7 +172,7 @@ public sealed class SandboxKubernetesControl
 
     private static JsonObject Workload(
         string kind, string ns, string name, int replicas, int? readyReplicas, IReadOnlyDictionary<string, string>? labels, PodRequests requests,
-        int? terminationGracePeriodSeconds)
+        int? terminationGracePeriodSeconds, int? shutdownSeconds)
     {
         var podLabels = new JsonObject { ["app"] = name };
         foreach (var (k, v) in labels ?? new Dictionary<string, string>())
@@ -210,6 +212,16 @@ public sealed class SandboxKubernetesControl
         if (terminationGracePeriodSeconds is { } grace)
         {
             workload.Obj("spec").Obj("template").Obj("spec")["terminationGracePeriodSeconds"] = grace;
+        }
+
+        if (shutdownSeconds is { } shutdown)
+        {
+            var container = workload.Obj("spec").Obj("template").Obj("spec")["containers"]![0]!.AsObject();
+            container["env"] = new JsonArray(new JsonObject
+            {
+                ["name"] = Cluster.ContainerShutdown.Variable,
+                ["value"] = shutdown.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
         }
 
         if (readyReplicas is { } ready)

@@ -266,7 +266,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("DELETE", null, Subresource.None):
                 var collectionOptions = await ReadDeleteOptionsAsync(request);
-                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request, collectionOptions, dryRun || DeleteOptions.IsDryRun(collectionOptions)));
+                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request, collectionOptions, DeleteOptions.IsDryRun(collectionOptions) || dryRun));
                 return;
             case ("GET", { } name, Subresource.Scale):
                 await WriteAsync(context, 200, operations.GetScale(type, ns, name));
@@ -311,7 +311,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("DELETE", { } name, Subresource.None):
                 var options = await ReadDeleteOptionsAsync(request);
-                await WriteAsync(context, 200, operations.Delete(type, ns, name, options, dryRun || DeleteOptions.IsDryRun(options)));
+                await WriteAsync(context, 200, operations.Delete(type, ns, name, options, DeleteOptions.IsDryRun(options) || dryRun));
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);

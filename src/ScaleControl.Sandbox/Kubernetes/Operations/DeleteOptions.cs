@@ -4,28 +4,52 @@ using ScaleControl.Sandbox.Kubernetes.Api;
 namespace ScaleControl.Sandbox.Kubernetes.Operations;
 
 /// <summary>
-/// The DeleteOptions body of a DELETE (kubectl sends <c>{"propagationPolicy":"Background","dryRun":["All"]}</c>):
-/// a dry run there must store nothing, exactly as <c>?dryRun=All</c>.
+/// The DeleteOptions of a DELETE: its body (kubectl sends <c>{"propagationPolicy":"Background","dryRun":["All"]}</c>),
+/// else its query. A dry run there must store nothing, exactly as <c>?dryRun=All</c>.
 /// </summary>
 internal static class DeleteOptions
 {
+    private static readonly string[] s_policies = ["Foreground", "Background", "Orphan"];
+
+    /// <summary>Whether the options ask for a dry run; <see cref="Validate"/> has refused any value but <c>All</c>.</summary>
     public static bool IsDryRun(JsonObject? options)
     {
-        if (options?["dryRun"] is not JsonArray values)
+        Validate(options);
+        return options?["dryRun"] is JsonArray { Count: > 0 };
+    }
+
+    /// <summary>
+    /// apimachinery's ValidateDeleteOptions (pkg/apis/meta/v1/validation), which the apiserver's delete handlers run
+    /// on the decoded options: orphanDependents and propagationPolicy not both set, a propagationPolicy upstream knows,
+    /// dryRun only <c>All</c>. A 422 on kind DeleteOptions.meta.k8s.io with an empty name, every error in one.
+    /// </summary>
+    public static void Validate(JsonObject? options)
+    {
+        var errors = new List<FieldError>();
+        var policy = options?["propagationPolicy"];
+        if (options?["orphanDependents"] is JsonValue && policy is JsonValue)
         {
-            return false;
+            errors.Add(FieldError.Invalid("propagationPolicy", policy.DeepClone(), "orphanDependents and deletionPropagation cannot be both set"));
         }
 
-        foreach (var value in values)
+        if (policy is JsonValue && !s_policies.Contains((string?)policy))
         {
-            if ((string?)value != "All")
+            errors.Add(FieldError.NotSupported("propagationPolicy", policy.DeepClone(), [.. s_policies.Select(p => $"\"{p}\""), "\"nil\""]));
+        }
+
+        if (options?["dryRun"] is JsonArray values && values.Any(v => (string?)v != "All"))
+        {
+            // ValidateDryRun reports the whole list, as Go's %#v prints a []string.
+            errors.Add(new FieldError("dryRun", FieldErrorType.NotSupported, "supported values: \"All\"")
             {
-                throw ApiErrors.Invalid("DeleteOptions", "meta.k8s.io", "",
-                    [FieldError.NotSupported("dryRun", value?.DeepClone(), ["\"All\""])]);
-            }
+                GoValue = "[]string{" + string.Join(", ", values.Select(v => Http.WireJson.Serialize(JsonValue.Create((string?)v ?? "")))) + "}",
+            });
         }
 
-        return values.Count > 0;
+        if (errors.Count > 0)
+        {
+            throw ApiErrors.Invalid("DeleteOptions", "meta.k8s.io", "", errors);
+        }
     }
 
     /// <summary>
@@ -47,9 +71,11 @@ internal static class DeleteOptions
             options["propagationPolicy"] = policy;
         }
 
-        if (query["orphanDependents"].ToString() is { Length: > 0 } orphan)
+        if (query.ContainsKey("orphanDependents"))
         {
-            options["orphanDependents"] = orphan == "true";
+            // The parameter codec's Convert_Slice_string_To_bool: only "0" and "false" (any case) are false.
+            var orphan = query["orphanDependents"].ToString();
+            options["orphanDependents"] = orphan != "0" && !orphan.Equals("false", StringComparison.OrdinalIgnoreCase);
         }
 
         return options.Count == 0 ? null : options;

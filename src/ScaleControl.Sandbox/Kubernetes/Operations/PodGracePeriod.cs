@@ -69,9 +69,9 @@ internal static class PodGracePeriod
     // DeleteOptions.gracePeriodSeconds; BeforeDelete treats a negative one as 1.
     private static long? Requested(JsonObject? options) => Seconds(options?["gracePeriodSeconds"]) is { } seconds ? (seconds < 0 ? 1 : seconds) : null;
 
-    // An int64 as JSON holds it: a number of any CLR type (int as defaulted, long or double as parsed), or a string
-    // (protobuf's JSON form).
-    private static long? Seconds(JsonNode? node) => node is not JsonValue value ? null
+    /// <summary>An int64 as JSON holds it: a number of any CLR type (int as defaulted, long or double as parsed), or a
+    /// string (protobuf's JSON form).</summary>
+    public static long? Seconds(JsonNode? node) => node is not JsonValue value ? null
         : value.TryGetValue<int>(out var i) ? i
         : value.TryGetValue<long>(out var l) ? l
         : value.TryGetValue<double>(out var d) && d == Math.Floor(d) && Math.Abs(d) < 1e15 ? (long)d

@@ -90,7 +90,7 @@ internal static class BuiltInResources
         ApplyDefaults = o => PodSpecDefaults.Template(o.Obj("spec")),
         Validate = WorkloadSpecRules.Validate,
         ValidateUpdate = WorkloadSpecRules.SelectorUnchanged,
-        ValidateWrite = PodAnnotationRules.Template,
+        ValidateWrite = (o, before) => [.. PodAnnotationRules.Template(o, before), .. PodLifecycleRules.Template(o, before)],
         Categories = ["all"],
         HasStatusSubresource = true,
         HasScaleSubresource = true, // replicasets/scale, as apps/v1 serves it (kubectl scale rs, an HPA on a ReplicaSet)
@@ -130,7 +130,7 @@ internal static class BuiltInResources
         Model = typeof(k8s.Models.V1Pod),
         ShortNames = ["po"],
         ApplyDefaults = PodDefaults,
-        ValidateWrite = PodAnnotationRules.Pod,
+        ValidateWrite = (o, before) => [.. PodAnnotationRules.Pod(o, before), .. PodLifecycleRules.Pod(o, before)],
         Categories = ["all"],
         HasStatusSubresource = true,
         TracksGeneration = false,
@@ -321,7 +321,7 @@ internal static class BuiltInResources
                 PodSpecDefaults.Template(spec);
             },
             Validate = WorkloadSpecRules.Validate,
-            ValidateWrite = PodAnnotationRules.Template,
+            ValidateWrite = (o, before) => [.. PodAnnotationRules.Template(o, before), .. PodLifecycleRules.Template(o, before)],
             Columns = columns,
         };
 

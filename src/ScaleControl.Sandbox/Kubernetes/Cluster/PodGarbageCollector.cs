@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Operations;
+using ScaleControl.Sandbox.Kubernetes.Resources;
+
+namespace ScaleControl.Sandbox.Kubernetes.Cluster;
+
+/// <summary>
+/// The parts of kube-controller-manager's PodGC (pkg/controller/podgc/gc_controller.go) a node's loss needs, since no
+/// kubelet is left to end its pods. gcOrphaned: a pod bound to a node that no longer exists, still missing 40 s
+/// (quarantineTime) after this controller first saw it so, is marked Failed with the condition DisruptionTarget
+/// (reason DeletionByPodGC, message "PodGC: node no longer exists") and deleted with grace period 0, terminating or not.
+/// gcTerminating: a terminating pod on a node that is not Ready and has the <c>node.kubernetes.io/out-of-service</c>
+/// taint is marked Failed and deleted with grace period 0 on the next pass. A pod already Succeeded or Failed keeps its
+/// phase (markFailedAndDeletePodWithCondition). Upstream's loop runs every 20 s, so it acts 40–60 s after a node goes;
+/// here the first pass after 40 s does. (gcUnscheduledTerminating has nothing to do: an unscheduled pod goes at once.)
+/// </summary>
+internal sealed class PodGarbageCollector(ResourceOperations operations, TimeProvider time)
+{
+    private const string OutOfServiceTaint = "node.kubernetes.io/out-of-service";
+    private static readonly TimeSpan s_quarantine = TimeSpan.FromSeconds(40);
+
+    // The missing nodes this controller has seen pods bound to, and since when (the nodeQueue's AddAfter).
+    private readonly Dictionary<string, DateTimeOffset> _missingSince = new(StringComparer.Ordinal);
+
+    public void Run()
+    {
+        var now = time.GetUtcNow();
+        var nodes = operations.Store.Project(BuiltInResources.Nodes.Storage, n => (Name: JsonPaths.GetString(n, "metadata.name")!, OutOfService: !BuiltInResources.IsReady(n) && HasOutOfServiceTaint(n)))
+            .ToDictionary(n => n.Name, n => n.OutOfService, StringComparer.Ordinal);
+        var pods = operations.Store.Project(BuiltInResources.Pods.Storage, pod => (State: PodState.Of(pod), Node: JsonPaths.GetString(pod, "spec.nodeName"), Terminating: pod["metadata"]?["deletionTimestamp"] is not null));
+        var missing = pods.Where(p => p.Node is { Length: > 0 } && !nodes.ContainsKey(p.Node)).Select(p => p.Node!).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _missingSince.Keys.Where(n => !missing.Contains(n)).ToList())
+        {
+            _missingSince.Remove(gone); // back, or no pod left on it
+        }
+
+        foreach (var node in missing)
+        {
+            _missingSince.TryAdd(node, now);
+        }
+
+        foreach (var (pod, node, terminating) in pods)
+        {
+            if (node is not { Length: > 0 })
+            {
+                continue;
+            }
+
+            if (_missingSince.TryGetValue(node, out var since) && now - since >= s_quarantine)
+            {
+                MarkFailedAndDelete(pod, "PodGC: node no longer exists");
+            }
+            else if (terminating && nodes.GetValueOrDefault(node))
+            {
+                MarkFailedAndDelete(pod, null);
+            }
+        }
+    }
+
+    private static bool HasOutOfServiceTaint(JsonObject node) =>
+        (node["spec"]?["taints"] as JsonArray)?.OfType<JsonObject>().Any(t => (string?)t["key"] == OutOfServiceTaint) == true;
+
+    // markFailedAndDeletePodWithCondition: phase Failed (with the condition, as UpdatePodCondition sets it), unless
+    // already terminal, then a delete with grace period 0.
+    private void MarkFailedAndDelete(PodState pod, string? orphanedMessage)
+    {
+        var stamp = Timestamps.Format(time.GetUtcNow());
+        operations.Rewrite(BuiltInResources.Pods, pod.Namespace, pod.Name, pod.Uid, o =>
+        {
+            var status = o.Obj("status");
+            if ((string?)status["phase"] is "Succeeded" or "Failed")
+            {
+                return;
+            }
+
+            status["phase"] = "Failed";
+            if (orphanedMessage is not null)
+            {
+                var conditions = status["conditions"] as JsonArray ?? [];
+                status["conditions"] = conditions;
+                var condition = conditions.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "DisruptionTarget");
+                if (condition is null)
+                {
+                    condition = new JsonObject { ["type"] = "DisruptionTarget" };
+                    conditions.Add(condition);
+                }
+
+                if ((string?)condition["status"] != "True")
+                {
+                    condition["lastTransitionTime"] = stamp;
+                }
+
+                condition["status"] = "True";
+                condition["lastProbeTime"] = null;
+                condition["reason"] = "DeletionByPodGC";
+                condition["message"] = orphanedMessage;
+            }
+        });
+        operations.DeleteIfPresent(BuiltInResources.Pods, pod.Namespace, pod.Name, new JsonObject { ["gracePeriodSeconds"] = 0 });
+    }
+}
