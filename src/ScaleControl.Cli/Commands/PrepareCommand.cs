@@ -95,7 +95,9 @@ internal sealed class PrepareCommand : ApiCommand
             var text = r.Tokens.Count == 0 ? "" : r.Tokens[0].Value;
             if (!EventTimes.IsValid(text))
             {
-                r.AddError($"--at '{text}' is not a time such as 20:00, +30m or 2026-12-04T20:00+08:00");
+                r.AddError(EventTimes.YearOutOfRange(text)
+                    ? $"--at '{text}': the year must be {EventTimes.MinYear} to {EventTimes.MaxYear}"
+                    : $"--at '{text}' is not a time such as 20:00, +30m or 2026-12-04T20:00+08:00");
             }
         });
         Validators.Add(r =>

@@ -17,6 +17,12 @@ internal static partial class EventTimes
 
     private static readonly string[] s_localFormats = ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss"];
 
+    /// <summary>
+    /// The years a local time may name, as chat's <c>prepare … at</c> takes them: year 1 at 00:00 in Beijing is no
+    /// instant .NET can hold (resolving it threw), and the server refuses an event more than 30 days away anyway.
+    /// </summary>
+    public const int MinYear = 2000, MaxYear = 9998;
+
     /// <summary>Whether <paramref name="text"/> is one of the accepted shapes (checked when parsing the command line).</summary>
     public static bool IsValid(string? text) => TryResolve(text, DateTimeOffset.UnixEpoch, TimeSpan.Zero, TimeZoneInfo.Utc, out _);
 
@@ -51,6 +57,11 @@ internal static partial class EventTimes
         {
             if (DateTime.TryParseExact(text, s_localFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var localTime))
             {
+                if (localTime.Year is < MinYear or > MaxYear)
+                {
+                    return false;
+                }
+
                 skipped = WallClock.TryInstant(localTime, zone, out at) ? null : localTime;
                 return skipped is null;
             }
@@ -75,6 +86,11 @@ internal static partial class EventTimes
         return string.Create(CultureInfo.InvariantCulture,
             $"--at '{text}' does not exist in {zone.Id} on {skipped:yyyy-MM-dd}: the clocks skip {skipped:HH:mm} that day; give another time or an offset ({example:yyyy-MM-dd'T'HH:mmzzz})");
     }
+
+    /// <summary>Whether <paramref name="text"/> is a local time in a year outside <see cref="MinYear"/>..<see cref="MaxYear"/>.</summary>
+    public static bool YearOutOfRange(string text) =>
+        DateTime.TryParseExact(text.Trim(), s_localFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
+        && local.Year is < MinYear or > MaxYear;
 
     private static bool HasOffset(string text) =>
         text.EndsWith('Z') || text.EndsWith('z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.OrdinalIgnoreCase) && text.Contains('T', StringComparison.OrdinalIgnoreCase);

@@ -61,6 +61,7 @@ public sealed class PrepareTests(CliSandbox server)
     [InlineData("error: give exactly one of --expect (e.g. 3x) and --replicas", "--expect", "3x", "--replicas", "4")]
     [InlineData("error: give exactly one of --expect (e.g. 3x) and --replicas")]
     [InlineData("error: --at '25:99' is not a time such as 20:00, +30m or 2026-12-04T20:00+08:00", "--at", "25:99", "--expect", "2x")]
+    [InlineData("error: --at '0001-01-01 00:00': the year must be 2000 to 9998", "--at", "0001-01-01 00:00", "--expect", "2x")]
     [InlineData("error: --expect 'lots' is not a multiple such as 3x", "--expect", "lots")]
     [InlineData("error: Cannot parse argument 'many' for option '--replicas' as a whole number (see 'scalectl prepare --help')", "--replicas", "many")]
     [InlineData("error: Cannot parse argument '99999999999' for option '--replicas' as a whole number (see 'scalectl prepare --help')", "--replicas", "99999999999")]
