@@ -46,7 +46,7 @@ public sealed record ProposalsCommand : ChatCommand
 /// <param name="AllRows">Typed <c>approve all …</c>: every pending row of the card that proposal is on, as the card's "Approve all".</param>
 public sealed record ApproveCommand(string Namespace, string Name, bool AllRows = false) : ChatCommand
 {
-    public override string Verb => "approve";
+    public override string Verb => AllRows ? "approve all" : "approve";
 
     public override bool Changes => true;
 }
@@ -54,7 +54,7 @@ public sealed record ApproveCommand(string Namespace, string Name, bool AllRows 
 /// <param name="AllRows">Typed <c>reject all …</c>: every pending row of the card that proposal is on, as the card's "Reject all".</param>
 public sealed record RejectCommand(string Namespace, string Name, string? Reason, bool AllRows = false) : ChatCommand
 {
-    public override string Verb => "reject";
+    public override string Verb => AllRows ? "reject all" : "reject";
 
     public override bool Changes => true;
 }

@@ -28,6 +28,7 @@ public sealed partial class ChatCommandService(
     IApprovalInbox approvals,
     IUndoInbox undos,
     OverrideService overrides,
+    NamespaceNotices namespaceNotices,
     PreparationService preparations,
     StatusService status,
     HistoryService history,
@@ -161,7 +162,8 @@ public sealed partial class ChatCommandService(
         var proposal = await CardRows.FindAsync(proposals, ns, name, wholeCard: allRows, cancellationToken);
         if (proposal is null)
         {
-            return CommandReply.Refused($"No pending proposal `{ns}/{name}` (and none for a workload of that name). Send `proposals`.");
+            return CommandReply.Refused(await AlreadyDecidedAsync(ns, name, cancellationToken)
+                ?? $"No pending proposal `{ns}/{name}` (and none for a workload of that name). Send `proposals`.");
         }
 
         var rows = allRows ? await CardRows.PendingAsync(announcer, proposal, cancellationToken) : [proposal];
@@ -192,6 +194,23 @@ public sealed partial class ChatCommandService(
             ? $"{target} by {request.Sender}: {MarkdownText.Escape(result.Message)}" // it quotes the typed reason
             : $"{target} {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{MarkdownText.Escape(result.Message)}{await OtherRowsAsync(stored, approve, cancellationToken)}";
         return CommandReply.Done(verb, text);
+    }
+
+    /// <summary>
+    /// An approve that lost the race to a card tap (or another approver) says who decided the workload's newest proposal,
+    /// not "no pending proposal"; null when the workload has no proposal that was decided by a person.
+    /// </summary>
+    private async Task<string?> AlreadyDecidedAsync(string ns, string workload, CancellationToken cancellationToken)
+    {
+        var newest = (await proposals.ListAsync(ns, cancellationToken))
+            .Where(p => p.Spec.Target.Name == workload)
+            .OrderByDescending(ProposalFactory.CreatedAt)
+            .FirstOrDefault();
+        var by = newest?.Status.Rejection is { } rejection ? $"rejected by {rejection.User}"
+            : newest?.Status.Approvals is { Count: > 0 } approvals ? $"approved by {string.Join(", ", approvals.Select(a => a.User).Distinct(StringComparer.Ordinal))}"
+            : null;
+        return newest is null || by is null || newest.Status.Phase == ProposalPhase.Pending ? null
+            : $"**{ns}/{workload}** has no pending proposal: `{newest.Metadata.Name}` was already {by} ({newest.Status.Phase}). Send `proposals`.";
     }
 
     private static string CardName(ScaleProposal proposal, int rows) =>
@@ -294,16 +313,23 @@ public sealed partial class ChatCommandService(
 
         if (!confirmed && command.Workload is null)
         {
-            return await HoldAsync(request, chosen[0], chosen.Count == 1 ? $"it freezes every policy of namespace `{command.Namespace}` (there is one)" : $"it freezes all {chosen.Count} policies of namespace `{command.Namespace}`", cancellationToken);
+            // Judged by the strictest policy it freezes: one with the two-person rule makes it a two-person command.
+            return await HoldAsync(request, chosen[0], chosen, chosen.Count == 1 ? $"it freezes every policy of namespace `{command.Namespace}` (there is one)" : $"it freezes all {chosen.Count} policies of namespace `{command.Namespace}`", cancellationToken);
         }
 
         var replaced = new List<string>();
+        // A namespace's freeze is one group notice (per route), not one per policy; each policy still has its record.
+        var wide = command.Workload is null;
+        var frozen = new List<NamespaceChange>();
         foreach (var policy in chosen)
         {
-            var result = await overrides.FreezeAsync(command.Namespace, policy.Metadata.Name, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel, cancellationToken, request.MessageId);
+            var result = await overrides.FreezeAsync(command.Namespace, policy.Metadata.Name, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel, cancellationToken, request.MessageId,
+                groupNotice: !wide);
             if (result.Problem is { } problem)
             {
-                return CommandReply.Refused($"Freezing **{command.Namespace}/{policy.Spec.Target.Name}** refused: {problem}");
+                await AnnounceFrozenAsync(request, command, frozen, cancellationToken);
+                return CommandReply.Refused($"Freezing **{command.Namespace}/{policy.Spec.Target.Name}** refused: {problem}" +
+                    (frozen.Count == 0 ? "" : $" (frozen before it: {string.Join(", ", frozen.Select(f => f.Policy.Spec.Target.Name))})"));
             }
 
             if (result.Note is { } note)
@@ -311,33 +337,56 @@ public sealed partial class ChatCommandService(
                 replaced.Add(chosen.Count == 1 ? note : $"{policy.Spec.Target.Name}: {note}");
             }
 
+            if (result.Replayed is null)
+            {
+                frozen.Add(new NamespaceChange(result.Policy ?? policy, result.Note is { } n ? $"({n.Split(':')[0]})" : ""));
+            }
+
             await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
         }
+
+        await AnnounceFrozenAsync(request, command, frozen, cancellationToken);
 
         var names = string.Join(", ", chosen.Select(p => p.Spec.Target.Name));
         return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {clock.Format(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Literal(command.Reason)}"
             + string.Concat(replaced.Select(r => $"\n\n{r}")));
     }
 
-    /// <summary><c>unfreeze ns/*</c>: lifts every freeze in force in the namespace, as <c>freeze ns/*</c> set them.</summary>
+    /// <summary>The one group notice (per route) of <c>freeze ns/*</c>: the policies it froze, nothing when it froze none.</summary>
+    private Task AnnounceFrozenAsync(CommandRequest request, FreezeCommand command, List<NamespaceChange> frozen, CancellationToken cancellationToken) =>
+        command.Workload is not null || frozen.Count == 0 ? Task.CompletedTask
+        : namespaceNotices.AnnounceAsync(command.Namespace, frozen, NoticeKind.Frozen, "frozen",
+            $"❄ **{command.Namespace}** frozen until {time.GetUtcNow() + command.Duration:u} by {request.Sender}: {MarkdownText.Escape(command.Reason)}", cancellationToken);
+
+    /// <summary><c>unfreeze ns/*</c>: lifts every freeze in force in the namespace, as <c>freeze ns/*</c> set them; one group notice (per route).</summary>
     private async Task<CommandReply> UnfreezeNamespaceAsync(CommandRequest request, string ns, CancellationToken cancellationToken)
     {
         var lifted = new List<(string Name, string After)>();
+        var changed = new List<NamespaceChange>();
+        Task AnnounceAsync() => changed.Count == 0 ? Task.CompletedTask
+            : namespaceNotices.AnnounceAsync(ns, changed, NoticeKind.Unfrozen, "unfrozen", $"**{ns}** unfrozen by {request.Sender}: the policies decide again{(changed.Any(c => c.Detail.Length > 0) ? ", except as listed" : "")}", cancellationToken);
         foreach (var policy in await policies.ListAsync(ns, cancellationToken))
         {
-            var result = await overrides.UnfreezeAsync(ns, policy.Metadata.Name, request.Sender, Channel, cancellationToken, request.MessageId);
+            var result = await overrides.UnfreezeAsync(ns, policy.Metadata.Name, request.Sender, Channel, cancellationToken, request.MessageId, groupNotice: false);
             if (result.Problem is { } problem)
             {
+                await AnnounceAsync();
                 return CommandReply.Refused(lifted.Count == 0 ? problem : $"{problem} (unfrozen before it: {string.Join(", ", lifted.Select(l => l.Name))})");
             }
 
             if (!result.Unchanged)
             {
                 await AuditAsync(ProposalFactory.TargetOf(policy), request, cancellationToken);
-                lifted.Add((policy.Spec.Target.Name, AfterLift(result.Policy ?? policy)));
+                var after = AfterLift(result.Policy ?? policy);
+                lifted.Add((policy.Spec.Target.Name, after));
+                if (result.Replayed is null)
+                {
+                    changed.Add(new NamespaceChange(result.Policy ?? policy, after == OverrideRules.DecidesAgain ? "" : after));
+                }
             }
         }
 
+        await AnnounceAsync();
         return lifted.Count == 0
             ? CommandReply.Refused($"No policy of namespace `{ns}` is frozen. Nothing was changed.")
             : CommandReply.Done("Unfrozen", $"**{ns}/{string.Join(", ", lifted.Select(l => l.Name))}** unfrozen by {request.Sender}: {MarkdownText.Escape(AfterLifts(lifted))}.");
@@ -508,10 +557,22 @@ public sealed partial class ChatCommandService(
             $"- `{e.Name}` at {clock.Format(e.At)} for {DurationText.Short(TimeSpan.FromSeconds(e.DurationSeconds))}: floor {e.Replicas} by {ChatAnswers.Literal(e.By ?? "")} · {ChatAnswers.Literal(e.Reason)}"));
 
     /// <summary>Nothing happens yet: the command is stored with a code, and a card with a Confirm button goes to whoever may confirm.</summary>
-    private async Task<CommandReply> HoldAsync(CommandRequest request, ScalePolicy policy, string risk, CancellationToken cancellationToken)
+    private Task<CommandReply> HoldAsync(CommandRequest request, ScalePolicy policy, string risk, CancellationToken cancellationToken) =>
+        HoldAsync(request, policy, [policy], risk, cancellationToken);
+
+    /// <param name="policy">The policy the question is stored on.</param>
+    /// <param name="changed">Every policy the command changes: the strictest of them says who may confirm (<see cref="ConfirmationRule"/>).</param>
+    private async Task<CommandReply> HoldAsync(CommandRequest request, ScalePolicy policy, IReadOnlyList<ScalePolicy> changed, string risk, CancellationToken cancellationToken)
     {
-        var twoPersons = policy.Spec.Approval is { RequiredApprovals: >= 2 } or { TwoPersonRule: not null };
-        var approvers = policy.Spec.Approval?.Approvers ?? [];
+        var ask = ConfirmationRule.Ask(changed, request.Sender);
+        if (ask.Problem is { } problem)
+        {
+            return CommandReply.Refused($"`{CodeSpanText.Quote(request.Text)}` needs another approver's confirmation, but {MarkdownText.Escape(problem)}. " +
+                "Nothing was changed: freeze them one by one, or ask for an approver on every roster.");
+        }
+
+        var twoPersons = ask.OtherApprover;
+        var approvers = ask.Approvers;
         if (await confirmations.HoldAsync(request, policy, approvers, twoPersons, cancellationToken) is not { } pending)
         {
             return CommandReply.Refused($"{ChatConfirmations.MaxPerPolicy} commands on **{policy.Key}** already wait for a confirmation; confirm or let them expire first. Nothing was changed.");
@@ -520,7 +581,7 @@ public sealed partial class ChatCommandService(
         var confirmers = twoPersons ? [.. approvers.Where(a => a != request.Sender)] : new[] { request.Sender };
         await confirmationCards.SendAsync(new ConfirmationCard(pending.Code, request.Sender, request.Conversation, confirmers,
             $"Confirm: {CodeSpanText.Quote(request.Text)}", $"{risk}. Asked by {MarkdownText.Escape(request.SenderName)}; nothing happens until confirmed.", pending.ExpiresAt), cancellationToken);
-        var who = twoPersons ? "another approver of the policy" : "you";
+        var who = !twoPersons ? "you" : changed.Count == 1 ? "another approver of the policy" : $"another approver of every policy with the two-person rule ({string.Join(", ", confirmers)})";
         return new CommandReply(CommandOutcome.NeedsConfirmation, "Confirm",
             $"**Confirm?** `{CodeSpanText.Quote(request.Text)}`: {risk}.\n\nNothing was changed. {char.ToUpperInvariant(who[0])}{who[1..]} can tap **Confirm** on the card or send `confirm {pending.Code}` within {ChatConfirmations.Lifetime.TotalMinutes:0} minutes.");
     }
@@ -555,7 +616,8 @@ public sealed partial class ChatCommandService(
             return CommandReply.Refused($"`{command.Code}` not confirmed: {sender}, who asked, is no longer in `ScaleControl:Auth:People`. Nothing was changed.");
         }
 
-        if (ConfirmationRoster.Refusal(pending, request.Sender, await PolicyOfAsync(pending, cancellationToken)) is { } refusal)
+        var stored = await PolicyOfAsync(pending, cancellationToken);
+        if (ConfirmationRoster.Refusal(pending, request.Sender, stored, await ChangedNowAsync(pending, stored, cancellationToken)) is { } refusal)
         {
             return CommandReply.Refused($"`{command.Code}` not confirmed: {refusal}");
         }
@@ -585,6 +647,11 @@ public sealed partial class ChatCommandService(
         var slash = pending.Policy.IndexOf('/');
         return policies.GetCurrentAsync(pending.Policy[..slash], pending.Policy[(slash + 1)..], cancellationToken);
     }
+
+    /// <summary>The policies a waiting command would change now: the namespace's for <c>freeze ns/*</c>, else the one it is stored on.</summary>
+    private async Task<IReadOnlyList<ScalePolicy>> ChangedNowAsync(PendingConfirmation pending, ScalePolicy? stored, CancellationToken cancellationToken) =>
+        pending.Request.Command is FreezeCommand { Workload: null } freeze ? await policies.ListAsync(freeze.Namespace, cancellationToken)
+        : stored is null ? [] : [stored];
 
     /// <summary>A Kubernetes Event on the workload: who typed what, in which channel.</summary>
     private Task AuditAsync(WorkloadRef target, CommandRequest request, CancellationToken cancellationToken) =>

@@ -67,6 +67,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<ApprovalService>();
         services.AddSingleton<IApprovalInbox>(sp => sp.GetRequiredService<ApprovalService>());
         services.AddSingleton<OverrideService>();
+        services.AddSingleton<NamespaceNotices>();
         services.AddSingleton<PreparationService>();
         services.AddSingleton<EventBaselineReader>();
         services.AddSingleton<NeedUnderOverride>();

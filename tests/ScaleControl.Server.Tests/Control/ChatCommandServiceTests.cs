@@ -416,6 +416,28 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Approve_AfterACardTapApprovedIt_SaysWhoAlreadyApproved_NotThatNoneIsPending()
+    {
+        var tapped = await ApprovedScaleUpAsync();
+
+        var late = await Inbox.ExecuteAsync(From("lisi", new ApproveCommand("shop", "checkout-api")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, late.Outcome);
+        Assert.StartsWith($"**shop/checkout-api** has no pending proposal: `{tapped.Metadata.Name}` was already approved by zhangsan (", late.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RejectAll_ByAViewer_IsRefusedNamingRejectAll()
+    {
+        await SeedAsync();
+
+        var reply = await Inbox.ExecuteAsync(From("wangwu", new RejectCommand("shop", "checkout-api", "no", AllRows: true)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.StartsWith("`reject all` needs the operator role in `shop`", reply.Markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Undo_ByWorkloadNameTwice_TheSecondIsRefused_TheUndoStands_NamingTheUndoTakesItBack()
     {
         // Live: a second `undo shop/checkout-api` undid the first undo, and the workload went back up 8 → 14.

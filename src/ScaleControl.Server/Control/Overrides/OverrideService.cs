@@ -43,8 +43,10 @@ public sealed class OverrideService(
     ILogger<OverrideService> logger)
 {
     /// <param name="requestKey">The caller's key for this request (the REST <c>Idempotency-Key</c>, a chat message's id): the same request again is not carried out twice.</param>
+    /// <param name="groupNotice">False when the caller posts one notice for many policies (<see cref="NamespaceNotices"/>): recorded and an Event all the same.</param>
     public async Task<OverrideResult> FreezeAsync(
-        string @namespace, string name, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null)
+        string @namespace, string name, int durationSeconds, string reason, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null,
+        bool groupNotice = true)
     {
         // A freeze on a policy the loop holds off its workload would change nothing and read as if it did.
         var current = await policies.GetAsync(@namespace, name, cancellationToken);
@@ -68,7 +70,7 @@ public sealed class OverrideService(
             Recorded("Frozen", user, channel, requestKey, _ => message, reason));
         if (result is { Policy: { } policy, Replayed: null })
         {
-            await AnnounceAsync(policy, "Frozen", user, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken, title: change);
+            await AnnounceAsync(policy, "Frozen", user, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken, title: change, groupNotice: groupNotice);
             // The note travels as an HTTP Warning header too: ASCII only, so without who and why (the notice has them).
             return earlier is null ? result : result with { Note = $"{change}: it was already frozen until {earlier.Until:u}; this freeze replaces that one" };
         }
@@ -82,7 +84,9 @@ public sealed class OverrideService(
 
     private static string Was(FreezeSpec earlier) => $"was frozen until {earlier.Until:u}{(earlier.By is { } by ? $" by {by}" : "")}: {earlier.Reason}";
 
-    public async Task<OverrideResult> UnfreezeAsync(string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null)
+    /// <param name="groupNotice">False when the caller posts one notice for many policies (<see cref="NamespaceNotices"/>).</param>
+    public async Task<OverrideResult> UnfreezeAsync(
+        string @namespace, string name, string user, ApprovalChannel channel, CancellationToken cancellationToken, string? requestKey = null, bool groupNotice = true)
     {
         var current = await policies.GetAsync(@namespace, name, cancellationToken);
         if (current is not null && PolicySpecEditor.Unreadable(current) is { } unreadable)
@@ -100,7 +104,7 @@ public sealed class OverrideService(
         var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = null }, cancellationToken, Recorded("Unfrozen", user, channel, requestKey, Message));
         if (result is { Policy: { } policy, Replayed: null })
         {
-            await AnnounceAsync(policy, "Unfrozen", user, Message(policy), ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken);
+            await AnnounceAsync(policy, "Unfrozen", user, Message(policy), ScaleEventReasons.PolicyFrozen, NoticeKind.Unfrozen, cancellationToken, groupNotice: groupNotice);
         }
 
         return result;
@@ -239,11 +243,17 @@ public sealed class OverrideService(
     }
 
     /// <summary>Tells of an override written (and recorded) just now: the log, an Event on the workload and the group's notice.</summary>
-    internal async Task AnnounceAsync(ScalePolicy policy, string kind, string user, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, string? title = null)
+    internal async Task AnnounceAsync(
+        ScalePolicy policy, string kind, string user, string message, string reason, NoticeKind notice, CancellationToken cancellationToken, string? title = null, bool groupNotice = true)
     {
         var target = ProposalFactory.TargetOf(policy);
         logger.OverrideChanged(user, kind.ToLowerInvariant(), policy.Metadata.Namespace, policy.Metadata.Name, message);
         await announcer.EventAsync(target, reason, message, warning: false, cancellationToken);
+        if (!groupNotice)
+        {
+            return;
+        }
+
         await announcer.NoticeAsync(policy, notice, target, $"{target}: {title ?? kind.ToLowerInvariant()}", $"**{target}** {MarkdownText.Escape(message)}", cancellationToken);
     }
 }
