@@ -17,6 +17,10 @@ public static class ChatAnswers
 {
     public const int MaxLines = 12;
 
+    /// <summary>Names joined with commas, at most <see cref="MaxLines"/> of them, then how many more: a namespace may hold hundreds of policies.</summary>
+    public static string Names(IReadOnlyCollection<string> names) =>
+        string.Join(", ", names.Take(MaxLines)) + (names.Count > MaxLines ? $" and {names.Count - MaxLines} more" : "");
+
     /// <summary>A policy has at most a handful of metrics; a phone screen shows this many of them.</summary>
     private const int MaxMetrics = 5;
 

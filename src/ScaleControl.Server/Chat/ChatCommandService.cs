@@ -329,7 +329,7 @@ public sealed partial class ChatCommandService(
             {
                 await AnnounceFrozenAsync(request, command, frozen, cancellationToken);
                 return CommandReply.Refused($"Freezing **{command.Namespace}/{policy.Spec.Target.Name}** refused: {problem}" +
-                    (frozen.Count == 0 ? "" : $" (frozen before it: {string.Join(", ", frozen.Select(f => f.Policy.Spec.Target.Name))})"));
+                    (frozen.Count == 0 ? "" : $" (frozen before it: {ChatAnswers.Names([.. frozen.Select(f => f.Policy.Spec.Target.Name)])})"));
             }
 
             if (result.Note is { } note)
@@ -347,9 +347,10 @@ public sealed partial class ChatCommandService(
 
         await AnnounceFrozenAsync(request, command, frozen, cancellationToken);
 
-        var names = string.Join(", ", chosen.Select(p => p.Spec.Target.Name));
+        var names = ChatAnswers.Names([.. chosen.Select(p => p.Spec.Target.Name)]);
         return CommandReply.Done("Frozen", $"❄ **{command.Namespace}/{names}** frozen until {clock.Format(time.GetUtcNow() + command.Duration)} by {request.Sender} · {ChatAnswers.Literal(command.Reason)}"
-            + string.Concat(replaced.Select(r => $"\n\n{r}")));
+            + string.Concat(replaced.Take(ChatAnswers.MaxLines).Select(r => $"\n\n{r}"))
+            + (replaced.Count > ChatAnswers.MaxLines ? $"\n\n{replaced.Count - ChatAnswers.MaxLines} more replaced a freeze in force." : ""));
     }
 
     /// <summary>The one group notice (per route) of <c>freeze ns/*</c>: the policies it froze, nothing when it froze none.</summary>
@@ -371,7 +372,7 @@ public sealed partial class ChatCommandService(
             if (result.Problem is { } problem)
             {
                 await AnnounceAsync();
-                return CommandReply.Refused(lifted.Count == 0 ? problem : $"{problem} (unfrozen before it: {string.Join(", ", lifted.Select(l => l.Name))})");
+                return CommandReply.Refused(lifted.Count == 0 ? problem : $"{problem} (unfrozen before it: {ChatAnswers.Names([.. lifted.Select(l => l.Name)])})");
             }
 
             if (!result.Unchanged)
@@ -389,7 +390,7 @@ public sealed partial class ChatCommandService(
         await AnnounceAsync();
         return lifted.Count == 0
             ? CommandReply.Refused($"No policy of namespace `{ns}` is frozen. Nothing was changed.")
-            : CommandReply.Done("Unfrozen", $"**{ns}/{string.Join(", ", lifted.Select(l => l.Name))}** unfrozen by {request.Sender}: {MarkdownText.Escape(AfterLifts(lifted))}.");
+            : CommandReply.Done("Unfrozen", $"**{ns}/{ChatAnswers.Names([.. lifted.Select(l => l.Name)])}** unfrozen by {request.Sender}: {MarkdownText.Escape(AfterLifts(lifted))}.");
     }
 
     private async Task<CommandReply> UnfreezeAsync(CommandRequest request, UnfreezeCommand command, CancellationToken cancellationToken)
@@ -443,7 +444,7 @@ public sealed partial class ChatCommandService(
     /// <summary>What holds after a namespace's freezes are lifted: the policies decide again, save those a pin still holds.</summary>
     private static string AfterLifts(List<(string Name, string After)> lifted) =>
         lifted.Where(l => l.After != OverrideRules.DecidesAgain).Select(l => $"{l.Name} {l.After}").ToList() is { Count: > 0 } held
-            ? $"the policies decide again, except {string.Join("; ", held)}"
+            ? $"the policies decide again, except {string.Join("; ", held.Take(ChatAnswers.MaxLines))}{(held.Count > ChatAnswers.MaxLines ? $" and {held.Count - ChatAnswers.MaxLines} more" : "")}"
             : "the policies decide again";
 
     /// <summary>undo a proposal by name, or the newest applied change of a workload: the same rules as the card's Undo button.</summary>

@@ -119,6 +119,7 @@ public sealed class ChatNamespaceFreezeTests : IDisposable
         var lifted = await Inbox.ExecuteAsync(From("zhangsan", new UnfreezeCommand("shop", null), "unfreeze shop/*"), CancellationToken.None);
 
         Assert.Equal(CommandOutcome.Done, lifted.Outcome);
+        Assert.StartsWith("**shop/api-01, api-02, api-03, api-04, api-05, api-06, api-07, api-08, api-09, api-10, api-11, api-12 and 2 more** unfrozen by zhangsan", lifted.Markdown, StringComparison.Ordinal);
         var frozen = Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.Frozen);
         Assert.Equal("shop: frozen (14 policies)", frozen.Title);
         Assert.StartsWith("❄ **shop** frozen until ", frozen.Markdown, StringComparison.Ordinal);
