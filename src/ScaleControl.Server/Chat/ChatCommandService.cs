@@ -569,7 +569,7 @@ public sealed partial class ChatCommandService(
         if (ask.Problem is { } problem)
         {
             return CommandReply.Refused($"`{CodeSpanText.Quote(request.Text)}` needs another approver's confirmation, but {MarkdownText.Escape(problem)}. " +
-                "Nothing was changed: freeze them one by one, or ask for an approver on every roster.");
+                (changed.Count > 1 ? "Nothing was changed: freeze them one by one, or ask for an approver on every roster." : "Nothing was changed: ask for a second approver on its roster."));
         }
 
         var twoPersons = ask.OtherApprover;
