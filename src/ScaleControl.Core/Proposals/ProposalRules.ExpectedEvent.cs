@@ -42,6 +42,19 @@ public static partial class ProposalRules
             : null;
     }
 
+    /// <summary>
+    /// Why a scale-down the loop raised (a step down, a return to normal) no longer stands: an expected event's floor
+    /// now asks for more than it would leave — prepared since the loop last evaluated, which its status cannot say yet.
+    /// Null otherwise, and for a scale-up, a pin or an undo (a person's explicit count, which a floor does not hold up).
+    /// </summary>
+    public static string? BelowEventFloor(ScaleProposal proposal, ScalePolicySpec spec, DateTimeOffset now) =>
+        RaisedByTheLoop(proposal)
+        && proposal.Spec.ToReplicas < proposal.Spec.FromReplicas
+        && ExpectedEventFloor.Active(spec, now) is { } floor
+        && floor.Replicas > proposal.Spec.ToReplicas
+            ? $"{floor.Reason}: more than the {proposal.Spec.ToReplicas} it would leave"
+            : null;
+
     /// <summary>Made by the loop from its decision (asked of the approvers or applied by itself), as labelled by <see cref="ProposalFactory.FromDecision"/>.</summary>
     private static bool RaisedByTheLoop(ScaleProposal proposal) =>
         proposal.Metadata.Labels?.GetValueOrDefault(ProposalFactory.ActionLabel) is { } action

@@ -71,6 +71,29 @@ public class ExpectedEventRulesTests
         Assert.Null(ProposalRules.EventNoLongerAsks(byHand, spec, Now));
     }
 
+    [Fact]
+    public void ScaleDown_AnEventPreparedSinceAsksForMore_NoLongerNeeded()
+    {
+        var down = ProposalFactory.FromDecision(Policy(), Decision(60, 40), Workload(60), T0, ProposalFactory.Action.Approval);
+
+        var why = ProposalRules.BelowEventFloor(down, WithEvents(Push(replicas: 50)).Spec, Now);
+
+        Assert.Equal("expected event push at 10:05Z (push to 30M users) floor -> 50: more than the 40 it would leave", why);
+        Assert.Equal(why, ProposalRules.NoLongerNeeded(down, Evaluated(WithEvents(Push(replicas: 50)), at: Now), Now));
+    }
+
+    [Fact]
+    public void ScaleDown_NoEventFloorAboveIt_NotHeldByEvents()
+    {
+        var down = ProposalFactory.FromDecision(Policy(), Decision(60, 40), Workload(60), T0, ProposalFactory.Action.Approval);
+        var byHand = Pending(decision: Decision(60, 40)); // no action label: a person's count, as a pin's or an undo's
+
+        Assert.Null(ProposalRules.BelowEventFloor(down, WithEvents(Push(replicas: 40)).Spec, Now));
+        Assert.Null(ProposalRules.BelowEventFloor(down, WithEvents(Push(replicas: 50, at: T0.AddHours(3))).Spec, Now));
+        Assert.Null(ProposalRules.BelowEventFloor(byHand, WithEvents(Push(replicas: 50)).Spec, Now));
+        Assert.Null(ProposalRules.BelowEventFloor(FloorProposal(), WithEvents(Push(replicas: 80)).Spec, Now));
+    }
+
     /// <summary>20 → 60 set by the floor of the expected event "push", asked of the approvers at 10:00:00.</summary>
     private static ScaleProposal FloorProposal() =>
         ProposalFactory.FromDecision(Policy(), FloorDecision(), Workload(), T0, ProposalFactory.Action.Approval);

@@ -72,6 +72,35 @@ public sealed class UnpreparedWhilePendingTests : ServerWithDingTalk
         Assert.Equal(12, Server.Workloads.Replicas("shop", "checkout-api"));
     }
 
+    [Fact]
+    public async Task ScaleDownWaiting_AnEventPreparedSinceAsksForMore_ApproverTaps_NotScaledBelowTheFloor()
+    {
+        // The status still carries the step down until the loop evaluates again: only the spec knows of the event.
+        Server.Workloads.Add("shop", "checkout-api", 10);
+        await Server.Policies.UpsertAsync(TestPolicies.Approval(), default);
+        Server.Metrics.Set(TestPolicies.Query("checkout-api"), 400);
+        await Tick();
+        await Emulator.WaitForStreamAsync(); // before the clock moves on
+        ScaleProposal? down = null;
+        for (var minute = 0; minute < 10 && down is null; minute++)
+        {
+            await Tick(seconds: 60); // past the scale-down window, the step down is asked
+            down = (await Server.Proposals.ListAsync("shop", default)).SingleOrDefault(p => p.Status.Phase == ProposalPhase.Pending);
+        }
+
+        Assert.Equal((10, 4), (down!.Spec.FromReplicas, down.Spec.ToReplicas));
+        using var client = Server.ClientWith(ZhangsanToken);
+        using var prepared = await client.PostJson(Path, Event(replicas: 8)); // its floor starts now (5 min lead)
+        Assert.Equal(HttpStatusCode.OK, prepared.StatusCode);
+
+        var (_, tap) = await Emulator.TapAsync(down.Status.Card!.OutTrackId, "lisi", "approve");
+        await Server.Service<BackgroundApplies>().StopAsync(default);
+
+        Assert.Matches(@"^Not applied: no longer needed, expected event push at \d\d:\d\dZ by zhangsan \(push to 30M users\) floor -> 8: more than the 4 it would leave\. The proposal is withdrawn\.$", PrivateLine(tap));
+        Assert.Equal(10, Server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Equal(ProposalPhase.Superseded, (await StoredAsync(down)).Status.Phase);
+    }
+
     /// <summary>shop/checkout-api at 4 with the traffic of 4; "push" prepared for 12 replicas, its lead already started: the floor's card 4 → 12.</summary>
     private async Task<(ScaleProposal Pending, string OutTrackId)> GivenEventCardAsync()
     {
