@@ -57,7 +57,5 @@ public static partial class ProposalRules
 
     /// <summary>Made by the loop from its decision (asked of the approvers or applied by itself), as labelled by <see cref="ProposalFactory.FromDecision"/>.</summary>
     private static bool RaisedByTheLoop(ScaleProposal proposal) =>
-        proposal.Metadata.Labels?.GetValueOrDefault(ProposalFactory.ActionLabel) is { } action
-        && (string.Equals(action, nameof(ProposalFactory.Action.Approval), StringComparison.OrdinalIgnoreCase)
-            || string.Equals(action, nameof(ProposalFactory.Action.Auto), StringComparison.OrdinalIgnoreCase));
+        LabelledAs(proposal, ProposalFactory.Action.Approval, ProposalFactory.Action.Auto);
 }

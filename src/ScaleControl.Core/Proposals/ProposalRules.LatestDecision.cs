@@ -173,9 +173,15 @@ public static partial class ProposalRules
     /// automatic step, an order, or a proposal written by hand (no action label), which is no decision of the loop's to
     /// re-check — its approvers decide it as written, under every other re-check.
     /// </summary>
-    private static bool AskedByTheLoop(ScaleProposal proposal) =>
-        proposal.Metadata.Labels?.GetValueOrDefault(ProposalFactory.ActionLabel) is { } action
-        && string.Equals(action, nameof(ProposalFactory.Action.Approval), StringComparison.OrdinalIgnoreCase);
+    private static bool AskedByTheLoop(ScaleProposal proposal) => LabelledAs(proposal, ProposalFactory.Action.Approval);
+
+    /// <summary>
+    /// Whether the proposal's action label names one of <paramref name="actions"/>. Read as written, not through
+    /// <see cref="ProposalFactory.ActionOf"/>, which takes a missing label (a proposal written by hand) for Approval.
+    /// </summary>
+    private static bool LabelledAs(ScaleProposal proposal, params ProposalFactory.Action[] actions) =>
+        proposal.Metadata.Labels?.GetValueOrDefault(ProposalFactory.ActionLabel) is { } label
+        && actions.Any(a => string.Equals(label, a.ToString(), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Asked by the loop on the engine's desired count: not a return to normal (see the class summary).</summary>
     private static bool HeldToTheDecision(ScaleProposal proposal) => AskedByTheLoop(proposal) && !ReturnToNormalRules.IsReturn(proposal);
