@@ -1,7 +1,25 @@
 using BenchmarkDotNet.Running;
 using ScaleControl.Benchmarks;
+using ScaleControl.Policies.Yaml;
 
-return args.FirstOrDefault() switch
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Usage();
+    return 0;
+}
+
+try
+{
+    return await RunAsync(args);
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or PolicyYamlException)
+{
+    // A missing trace or policy, a bad number or file: one line, not a stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+
+static async Task<int> RunAsync(string[] args) => args.FirstOrDefault() switch
 {
     "replay" => ReplayCommand.Run(args.Skip(1).ToArray()),
     "engine" => RunEngine(args.Skip(1).ToArray()),
@@ -36,10 +54,12 @@ static int RunEngine(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ScaleControl.Benchmarks -- replay [traceDir] [policy.yaml]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ScaleControl.Benchmarks -- replay [traceDir|trace.csv]... [policy.yaml] [--seeds 10] [--scrape 15]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- timeline <trace.csv> [policy.yaml] [stepSeconds] [fromSeconds] [toSeconds] [--seed N] [--changes]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- breakdown [traceDir|trace.csv]... [--seeds 10]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- learning [trace.csv] [policy.yaml] [--seeds N] [--median]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine [BenchmarkDotNet args]");
-    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine-cpu [runs]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine-cpu [runs] [--scrape 15]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- kubernetes [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- dingtalk [args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- prometheus [args]");
