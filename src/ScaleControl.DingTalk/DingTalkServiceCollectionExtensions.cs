@@ -64,7 +64,9 @@ public static class DingTalkServiceCollectionExtensions
                 provider.GetService<IRecordSeals>()); // the host's seal check: a record written by hand is marked, never sizes the step
         });
         services.TryAddSingleton(provider => GroupTimes.From(provider.GetRequiredService<IOptions<DingTalkOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ReminderCard>();
         services.TryAddSingleton<DingEscalation>();
+        services.TryAddSingleton<AddedApproverMention>();
         services.TryAddSingleton<DingTalkCardNotifier>();
         services.TryAddSingleton<IApprovalNotifier>(provider => provider.GetRequiredService<DingTalkCardNotifier>());
 

@@ -355,12 +355,12 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         var spec = input.Policy.Spec;
         string? scheduleName = null;
         var scheduleFloor = 0;
-        if (ActiveFloor(spec, input.Now) is { } floor && floor.Replicas > step.Desired)
+        if (ScheduleFloor.Active(spec, input.Now) is { } floor && floor.Replicas > step.Desired)
         {
             step.Desired = floor.Replicas;
-            scheduleName = floor.Name;
+            scheduleName = ScheduleFloor.ScheduleOf(floor.BoundBy);
             scheduleFloor = step.Desired;
-            step.BoundBy = "schedule:" + floor.Name;
+            step.BoundBy = floor.BoundBy;
             step.Hold = false;
         }
 
@@ -464,21 +464,6 @@ public sealed class DecisionEngine(DecisionEngineOptions? options = null)
         // A pod that never becomes ready (crash loop) must not block scale-downs forever.
         var changes = input.History.Changes;
         return changes.Count > 0 && changes[^1].To > changes[^1].From && now - changes[^1].Time < _options.MaxStartupWait;
-    }
-
-    private static (string Name, int Replicas)? ActiveFloor(ScalePolicySpec spec, DateTimeOffset now)
-    {
-        (string, int)? best = null;
-        for (var i = 0; i < spec.Schedules.Count; i++)
-        {
-            var schedule = spec.Schedules[i];
-            if (ScheduleCalendar.IsActive(schedule, now, out _) && (best is null || schedule.MinReplicas > best.Value.Item2))
-            {
-                best = (schedule.Name, Math.Min(schedule.MinReplicas, spec.MaxReplicas));
-            }
-        }
-
-        return best;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

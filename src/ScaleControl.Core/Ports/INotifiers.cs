@@ -34,6 +34,15 @@ public interface IApprovalNotifier
     /// fallback either (in a storm of cards each throttled DING would be a message in the group).
     /// </summary>
     Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// @-mentions <paramref name="people"/>, added to the roster after the card <paramref name="rows"/> share was sent,
+    /// in the card's group (a card update cannot mention anyone); true when it went out, or failed for good (recorded
+    /// either way, so they are called at most once). Throws <see cref="NotifierBusyException"/> when the channel is
+    /// throttled or out of reach: nothing was sent, the next pass tries again. Without cards there is nobody to call.
+    /// </summary>
+    Task<bool> MentionAddedApproversAsync(IReadOnlyList<ScaleProposal> rows, IReadOnlyList<string> people, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
 }
 
 public enum NoticeKind

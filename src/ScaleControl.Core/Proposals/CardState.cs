@@ -23,6 +23,11 @@ public static class CardState
             .Append(status.Escalations.Count).Append('|')
             .Append(status.AppliedReplicas).Append('|')
             .Append(status.Message);
+        if (status.RosterMentions.Count > 0)
+        {
+            text.Append("|+").AppendJoin(',', status.RosterMentions.Select(m => m.User)); // the on-call line names them
+        }
+
         return text.ToString();
     }
 

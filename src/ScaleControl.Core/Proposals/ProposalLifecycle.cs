@@ -631,6 +631,19 @@ public static class ProposalLifecycle
     public static ScaleProposal WithEscalation(ScaleProposal proposal, EscalationRecord escalation) =>
         proposal with { Status = proposal.Status with { Escalations = [.. proposal.Status.Escalations, escalation] } };
 
+    /// <summary>
+    /// Records that <paramref name="users"/>, added to the roster since the card was sent, were @-mentioned; those already
+    /// recorded are not added again. Only while the proposal waits: a decided one asks nobody.
+    /// </summary>
+    public static ScaleProposal? WithRosterMentions(ScaleProposal proposal, IEnumerable<string> users, DateTimeOffset at)
+    {
+        var known = proposal.Status.RosterMentions.Select(m => m.User).ToHashSet(StringComparer.Ordinal);
+        var added = users.Where(known.Add).Select(user => new RosterMention { User = user, At = at }).ToList();
+        return proposal.Status.Phase != ProposalPhase.Pending || added.Count == 0
+            ? null
+            : proposal with { Status = proposal.Status with { RosterMentions = [.. proposal.Status.RosterMentions, .. added] } };
+    }
+
     /// <summary>Null when the approvals suffice; otherwise what is still missing, in words.</summary>
     private static string? MissingApprovals(ScaleProposalSpec spec, IReadOnlyList<ApprovalRecord> approvals)
     {

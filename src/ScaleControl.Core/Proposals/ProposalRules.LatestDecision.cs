@@ -63,11 +63,14 @@ public static partial class ProposalRules
     /// Why <paramref name="proposal"/> is no longer needed, so a tap withdraws it and the applier refuses it: the expected
     /// event it was raised for no longer asks for it (<see cref="EventNoLongerAsks"/>: cancelled since the loop last
     /// evaluated, which its status cannot say yet), a scale-down would leave less than an event's floor asks now
-    /// (<see cref="BelowEventFloor"/>), or the latest decision no longer supports it
-    /// (<see cref="DecisionNoLongerAsks"/>). Null while it still is.
+    /// (<see cref="BelowEventFloor"/>), the same two for schedules (<see cref="ScheduleNoLongerAsks"/>: removed, closed or
+    /// lowered since; <see cref="BelowScheduleFloor"/>: added, opened or raised since), or the latest decision no longer
+    /// supports it (<see cref="DecisionNoLongerAsks"/>). Null while it still is.
     /// </summary>
     public static string? NoLongerNeeded(ScaleProposal proposal, ScalePolicy policy, DateTimeOffset now) =>
-        EventNoLongerAsks(proposal, policy.Spec, now) ?? BelowEventFloor(proposal, policy.Spec, now) ?? DecisionNoLongerAsks(proposal, policy);
+        EventNoLongerAsks(proposal, policy.Spec, now) ?? BelowEventFloor(proposal, policy.Spec, now)
+        ?? ScheduleNoLongerAsks(proposal, policy.Spec, now) ?? BelowScheduleFloor(proposal, policy.Spec, now)
+        ?? DecisionNoLongerAsks(proposal, policy);
 
     /// <summary>
     /// What the latest decision asks instead when it no longer supports <paramref name="proposal"/>'s direction: a

@@ -183,6 +183,16 @@ public sealed record EscalationRecord
     public string? Message { get; init; }
 }
 
+/// <summary>
+/// An approver added to the policy's roster after the card was sent, @-mentioned once on a short card in the card's
+/// group (a card update cannot @-mention anyone): recorded so that no other pass, replica or restart mentions them again.
+/// </summary>
+public sealed record RosterMention
+{
+    public string User { get; init; } = "";
+    public DateTimeOffset At { get; init; }
+}
+
 public sealed record ScaleProposalStatus
 {
     public ProposalPhase Phase { get; init; } = ProposalPhase.Pending;
@@ -190,6 +200,9 @@ public sealed record ScaleProposalStatus
     public RejectionRecord? Rejection { get; init; }
     public CardReference? Card { get; init; }
     public IReadOnlyList<EscalationRecord> Escalations { get; init; } = [];
+
+    /// <summary>The approvers added to the roster since the card was sent and @-mentioned since (<see cref="ApproverRoster"/>).</summary>
+    public IReadOnlyList<RosterMention> RosterMentions { get; init; } = [];
 
     /// <summary>The replicas actually written (may be the alternative).</summary>
     public int? AppliedReplicas { get; init; }

@@ -143,7 +143,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
             [V.CostDelta] = CostDelta(proposal),
             [V.Room] = (AppliedPart(proposal) ?? spec.Capacity) is { } room ? CapacityText.Room(room) : "",
-            [V.OnCall] = string.Join(' ', spec.Approvers.Select(user => "@" + DisplayName(user))),
+            [V.OnCall] = string.Join(' ', OnCall(proposal).Select(user => "@" + DisplayName(user))),
             [V.ExpiresAt] = Time(spec.ExpiresAt),
             [V.Status] = status.Phase.ToString().ToLowerInvariant(),
             [V.StatusText] = StatusText(proposal),
@@ -157,9 +157,13 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             [V.UndoAll] = "",
             [V.RowItems] = "",
             [V.AllSeen] = "",
-            [V.DetailUrl] = detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal)),
+            [V.DetailUrl] = DetailLink(proposal),
         };
     }
+
+    /// <summary>Who the card called: the approvers it was sent to, then those added to the roster and @-mentioned since.</summary>
+    private static IEnumerable<string> OnCall(ScaleProposal proposal) =>
+        proposal.Spec.Approvers.Concat(proposal.Status.RosterMentions.Select(m => m.User)).Distinct(StringComparer.Ordinal);
 
     /// <summary>What the change costs; once fewer replicas than asked were applied (Approve half), what was applied.</summary>
     private static string CostDelta(ScaleProposal proposal)
@@ -181,6 +185,9 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
     /// <summary>The text a user sees privately on the card when their tap changed nothing.</summary>
     public static IReadOnlyDictionary<string, string> PrivateMessage(string message) =>
         new Dictionary<string, string>(StringComparer.Ordinal) { [V.PrivateMessage] = Truncate(message) };
+
+    /// <summary>The card's details link (the proposal page in DingTalk's side panel); empty without <c>DetailsBaseUrl</c>.</summary>
+    public string DetailLink(ScaleProposal proposal) => detailsBaseUrl is null ? "" : DeepLink.ToDingTalkSidePanel(ProposalPage(proposal));
 
     /// <summary>The proposal page the card's details link opens.</summary>
     public Uri ProposalPage(ScaleProposal proposal)

@@ -17,6 +17,7 @@ namespace ScaleControl.DingTalk.Cards;
 public sealed partial class DingEscalation(
     DingTalkApiClient api,
     ApprovalCardContent content,
+    ReminderCard reminders,
     IOptionsMonitor<DingTalkOptions> options,
     TimeProvider timeProvider,
     ILogger<DingEscalation> logger)
@@ -126,39 +127,18 @@ public sealed partial class DingEscalation(
     }
 
     /// <summary>
-    /// The @-mention goes on a small card: a card's delivery is what notifies the people it @-mentions. The robot's group
-    /// messages (groupMessages/send) take no @ at all; an <c>@name</c> in their text is shown as plain text and
-    /// notifies nobody. The card has no buttons (status <c>reminder</c>): the decision is taken on the approval card.
+    /// The @-mention goes on a small reminder card (<see cref="ReminderCard"/>): the robot's group messages notify nobody.
     /// Several cards due together get one reminder card naming them, not one each.
     /// </summary>
-    private async Task DeliverReminderAsync(IReadOnlyList<ScaleProposal> rows, string group, string workload, IReadOnlyList<string> people, CancellationToken cancellationToken)
+    private Task DeliverReminderAsync(IReadOnlyList<ScaleProposal> rows, string group, string workload, IReadOnlyList<string> people, CancellationToken cancellationToken)
     {
-        var proposal = rows[0];
-        var settings = options.CurrentValue;
         var several = CardsOf(rows) > 1;
         var title = several ? $"Scale approvals pending: {workload}" : $"Scale approval pending: {workload}"; // the workload and its step, or every row waiting
-        var outTrackId = ProposalIdentity.ToOutTrackId(
-            settings.Instance, "remind", $"{proposal.Metadata.Namespace}.{proposal.Metadata.Name}-{timeProvider.GetUtcNow().ToUnixTimeSeconds()}");
-        var result = await api.CreateAndDeliverCardAsync(new CreateAndDeliverCardRequest
-        {
-            CardTemplateId = settings.CardTemplateId,
-            OutTrackId = outTrackId,
-            CardData = new CardParams(new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [ApprovalCardVariables.Title] = title,
-                [ApprovalCardVariables.Status] = "reminder",
-                [ApprovalCardVariables.StatusText] = $"nobody has decided yet; {(several ? "first expires" : "expires")} {content.Time(rows.Min(r => r.Spec.ExpiresAt))}",
-                [ApprovalCardVariables.Result] = $"{string.Join(' ', people.Select(user => "@" + content.DisplayName(user)))} please decide on the approval {(several ? "cards" : "card")} above.",
-            }),
-            OpenSpaceId = OpenSpaceIds.ImGroup(group),
-            ImGroupOpenSpaceModel = new ImGroupOpenSpaceModel(false, new Dictionary<string, string> { ["ZH_CN"] = "扩容审批待决: " + workload, ["EN_US"] = title }),
-            ImGroupOpenDeliverModel = new ImGroupOpenDeliverModel(
-                settings.EffectiveRobotCode, people.ToDictionary(user => user, content.DisplayName, StringComparer.Ordinal)),
-        }, cancellationToken);
-        if (result.DeliverResults?.FirstOrDefault(r => !r.Success) is { } failed)
-        {
-            throw new InvalidOperationException($"the reminder card could not be delivered to {group}: {failed.ErrorMsg ?? "no reason given"}");
-        }
+        return reminders.DeliverAsync(rows[0], "remind", group, new ReminderCard.Text(
+            title,
+            $"nobody has decided yet; {(several ? "first expires" : "expires")} {content.Time(rows.Min(r => r.Spec.ExpiresAt))}",
+            $"{reminders.Mentions(people)} please decide on the approval {(several ? "cards" : "card")} above.",
+            "扩容审批待决: " + workload), people, cancellationToken);
     }
 
     /// <summary>1 in-app, 2 SMS, 3 phone call.</summary>

@@ -17,6 +17,7 @@ public sealed partial class DingTalkCardNotifier(
     DingTalkApiClient api,
     ApprovalCardContent content,
     DingEscalation escalation,
+    AddedApproverMention addedApprovers,
     IOptionsMonitor<DingTalkOptions> options,
     TimeProvider timeProvider,
     ILogger<DingTalkCardNotifier> logger) : IApprovalNotifier
@@ -150,6 +151,12 @@ public sealed partial class DingTalkCardNotifier(
 
     public Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalationSpec, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
         escalation.EscalateAsync(rows, escalationSpec, receivers, cancellationToken);
+
+    public async Task<bool> MentionAddedApproversAsync(IReadOnlyList<ScaleProposal> rows, IReadOnlyList<string> people, CancellationToken cancellationToken)
+    {
+        await addedApprovers.MentionAsync(rows, people, cancellationToken);
+        return true;
+    }
 
     private CardReference Failed(string outTrackId, string? group, string error)
     {

@@ -22,6 +22,9 @@ public sealed class InstrumentedApprovalNotifier(IApprovalNotifier inner, ScaleC
     public Task<EscalationRecord> EscalateAsync(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, IReadOnlyList<string> receivers, CancellationToken cancellationToken) =>
         Count(metrics, "ding", () => inner.EscalateAsync(rows, escalation, receivers, cancellationToken), e => e.Via == "ding");
 
+    public Task<bool> MentionAddedApproversAsync(IReadOnlyList<ScaleProposal> rows, IReadOnlyList<string> people, CancellationToken cancellationToken) =>
+        Count(metrics, "added_approver_mention", () => inner.MentionAddedApproversAsync(rows, people, cancellationToken), sent => sent);
+
     internal static async Task<T> Count<T>(ScaleControlMetrics metrics, string operation, Func<Task<T>> call, Func<T, bool> ok)
     {
         try

@@ -14,6 +14,16 @@ public class ApprovalCardContentTests
         new Dictionary<string, string> { ["zhangsan"] = "Zhang San" });
 
     [Fact]
+    public void Build_ApproverAddedAndMentionedSinceTheCardWasSent_OnCallNamesThemAfterTheApprovers()
+    {
+        var pending = SampleProposals.Pending();
+        var mentioned = pending with { Status = pending.Status with { RosterMentions = [new RosterMention { User = "wangwu", At = pending.Spec.ExpiresAt }] } };
+
+        Assert.Equal("@Zhang San @lisi @wangwu", s_content.Build(mentioned)[V.OnCall]);
+        Assert.NotEqual(CardState.Of(pending), CardState.Of(mentioned)); // the reconciler updates the card
+    }
+
+    [Fact]
     public void Build_PendingProposal_ShowsWorkloadStepNumbersAndExpiry()
     {
         var card = s_content.Build(SampleProposals.Pending());

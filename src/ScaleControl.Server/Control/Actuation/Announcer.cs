@@ -186,6 +186,29 @@ public sealed class Announcer(
     }
 
     /// <summary>
+    /// @-mentions <paramref name="people"/>, added to the roster since the card of <paramref name="rows"/> was sent: true
+    /// when that is done (sent, or failed for good and logged: the record keeps it from being tried on every tick), false
+    /// when nothing went out and the next pass should try again (DingTalk throttled or out of reach, or no cards).
+    /// </summary>
+    public async Task<bool> MentionAddedApproversAsync(IReadOnlyList<ScaleProposal> rows, IReadOnlyList<string> people, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await cards.MentionAddedApproversAsync(rows, people, cancellationToken);
+        }
+        catch (NotifierBusyException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, "added approvers' mention (tried again next tick)", rows[0].Metadata.Namespace, rows[0].Metadata.Name);
+            return false;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.NotifyFailed(ex, "added approvers' mention", rows[0].Metadata.Namespace, rows[0].Metadata.Name);
+            return true;
+        }
+    }
+
+    /// <summary>
     /// The group an Automatic policy's steps are shown in as one living card (<see cref="AutoNoticeRules"/>), or null:
     /// the policy routes no notices, or routes them to a custom-robot webhook (which cannot carry a card).
     /// </summary>

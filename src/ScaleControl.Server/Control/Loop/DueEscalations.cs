@@ -19,7 +19,9 @@ public sealed record DueEscalations(IReadOnlyList<DueEscalations.Join> Joins, IR
 
     /// <param name="due">The proposals due for escalation this pass, each with its policy's escalation.</param>
     /// <param name="open">Every open proposal (a card's other rows are among them).</param>
-    public static DueEscalations Of(IEnumerable<(ScaleProposal Proposal, EscalationSpec Escalation)> due, IReadOnlyList<ScaleProposal> open, DateTimeOffset now)
+    /// <param name="rosterNow">A row's approvers as its policy lists them now (<see cref="ApproverRoster.Now"/>): who is DINGed when the escalation names nobody.</param>
+    public static DueEscalations Of(
+        IEnumerable<(ScaleProposal Proposal, EscalationSpec Escalation)> due, IReadOnlyList<ScaleProposal> open, DateTimeOffset now, Func<ScaleProposal, IReadOnlyList<string>> rosterNow)
     {
         var cards = new HashSet<string>(StringComparer.Ordinal);
         var joins = new List<Join>();
@@ -40,7 +42,12 @@ public sealed record DueEscalations(IReadOnlyList<DueEscalations.Join> Joins, IR
                 continue;
             }
 
-            var receivers = ReceiversOf(rows, escalation);
+            var receivers = ReceiversOf(rows, escalation, rosterNow);
+            if (receivers.Count == 0)
+            {
+                continue; // nobody is on the roster now: nobody could decide it, and it waits until it expires
+            }
+
             // The robot is the instance's one robot: same people, same group, same DING type is the same DING.
             var key = string.Join('\n', escalation.DingType, proposal.Status.Card?.OpenConversationId, string.Join(',', receivers.Order(StringComparer.Ordinal)));
             if (dings.FindIndex(d => d.Key == key) is var i and >= 0)
@@ -56,7 +63,10 @@ public sealed record DueEscalations(IReadOnlyList<DueEscalations.Join> Joins, IR
         return new DueEscalations(joins, [.. dings.Select(d => new Ding(d.Rows, d.Escalation, d.Receivers))]);
     }
 
-    /// <summary>The policy's escalation receivers, or else everyone who may approve the card's rows.</summary>
-    private static List<string> ReceiversOf(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation) =>
-        [.. (escalation.Receivers.Count > 0 ? escalation.Receivers : rows.SelectMany(r => r.Spec.Approvers)).Distinct(StringComparer.Ordinal)];
+    /// <summary>
+    /// The policy's escalation receivers, or else everyone who may approve the card's rows now: an approver added since the
+    /// card was sent is called too, one dropped since is not.
+    /// </summary>
+    private static List<string> ReceiversOf(IReadOnlyList<ScaleProposal> rows, EscalationSpec escalation, Func<ScaleProposal, IReadOnlyList<string>> rosterNow) =>
+        [.. (escalation.Receivers.Count > 0 ? escalation.Receivers : rows.SelectMany(rosterNow)).Distinct(StringComparer.Ordinal)];
 }

@@ -204,7 +204,38 @@ public sealed class ProposalService(
             }
         }
 
-        await EscalateAsync(DueEscalations.Of(due, open, now), cancellationToken);
+        IReadOnlyList<string> RosterNow(ScaleProposal p) => ApproverRoster.Now(p, policies.GetValueOrDefault($"{p.Metadata.Namespace}/{p.Spec.PolicyName}"));
+        await EscalateAsync(DueEscalations.Of(due, open, now, RosterNow), cancellationToken);
+        await MentionAddedApproversAsync([.. open.Where(p => now < p.Spec.ExpiresAt)], RosterNow, cancellationToken); // not the ones expired above
+    }
+
+    /// <summary>
+    /// The approvers added to a policy's roster since its card was sent may decide it, but the card's @-mentions went out
+    /// with its delivery: each is @-mentioned once in the card's group (one reminder per card, naming everyone added to
+    /// any of its waiting rows), and recorded on the rows, so no later pass, replica or restart calls them again. A
+    /// throttled DingTalk leaves them unrecorded for the next pass.
+    /// </summary>
+    private async Task MentionAddedApproversAsync(IReadOnlyList<ScaleProposal> open, Func<ScaleProposal, IReadOnlyList<string>> rosterNow, CancellationToken cancellationToken)
+    {
+        var added = open
+            .Select(p => (Row: p, People: ApproverRoster.NotYetMentioned(p, rosterNow(p))))
+            .Where(r => r.People.Count > 0)
+            .GroupBy(r => r.Row.Status.Card!.OutTrackId, StringComparer.Ordinal);
+        foreach (var card in added)
+        {
+            var rows = card.OrderBy(r => ProposalFactory.CreatedAt(r.Row)).ToList();
+            var people = rows.SelectMany(r => r.People).Distinct(StringComparer.Ordinal).ToList();
+            if (!await announcer.MentionAddedApproversAsync([.. rows.Select(r => r.Row)], people, cancellationToken))
+            {
+                continue;
+            }
+
+            var at = time.GetUtcNow();
+            foreach (var (row, mentioned) in rows)
+            {
+                await writer.UpdateAsync(row, p => ProposalLifecycle.WithRosterMentions(p, mentioned, at), cancellationToken);
+            }
+        }
     }
 
     private async Task ExpireAsync(ScaleProposal proposal, ScalePolicy? policy, CancellationToken cancellationToken)
