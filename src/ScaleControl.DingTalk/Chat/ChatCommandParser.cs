@@ -50,10 +50,11 @@ public static partial class ChatCommandParser
             return Fail($"message too long (at most {MaxTextLength} characters)");
         }
 
-        if (!TextLimits.IsPlainText(text.Replace('\r', ' ')))
+        text = WithoutInvisible(text);
+        if (!TextLimits.IsPlainInput(text.Replace('\r', ' ')))
         {
             // A reason is stored, logged and shown on cards as typed: no terminal escapes or text that reads backwards.
-            return Fail("the message must be plain text: no control characters or bidirectional overrides");
+            return Fail("the message must be plain text: no control characters, bidirectional overrides or marks (U+200E, U+200F)");
         }
 
         // Other people's @-mentions (DingTalk removes only the robot's) address them, not the robot, wherever they stand.
@@ -352,6 +353,18 @@ public static partial class ChatCommandParser
             };
         }
     });
+
+    /// <summary>
+    /// The message without the characters that show nothing (a zero-width space or soft hyphen pasted from a web page
+    /// with the command: <c>status\u200B</c> was an unknown command that looked like <c>status</c>), and with the line
+    /// and paragraph separators as the line breaks they are. What is left is checked as plain input; a bidi mark
+    /// changes how the rest reads, so it is refused rather than dropped.
+    /// </summary>
+    internal static string WithoutInvisible(string text) =>
+        !text.Any(TextLimits.IsHidden) ? text
+        : new string([.. text.Where(c => !TextLimits.IsHidden(c) || IsBidiMark(c) || c is '\u2028' or '\u2029').Select(c => c is '\u2028' or '\u2029' ? '\n' : c)]);
+
+    private static bool IsBidiMark(char c) => c is '\u200E' or '\u200F' or '\u061C';
 
     internal static string Reason(IEnumerable<string> words) => string.Join(' ', words).Trim();
 

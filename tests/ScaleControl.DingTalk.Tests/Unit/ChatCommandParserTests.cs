@@ -137,6 +137,9 @@ public sealed class ChatCommandParserTests
     [InlineData("freeze shop/a for 30m \u001b[31mred", "plain text")]
     [InlineData("reject shop/a no\u0000pe", "plain text")]
     [InlineData("prepare shop/a at 20:00 expect 3x for 20m reason a\u2066b", "plain text")]
+    // A bidi mark reorders the reason on the card one character at a time (1\u200F0); it passed the check.
+    [InlineData("freeze shop/a for 30m storm \u200F10\u200F", "plain text")]
+    [InlineData("reject shop/a no\u200Eway", "plain text")]
     // A keyword typed twice (a correction mid-message, or a paste) was read as its last value, silently: 3x, not 2x.
     [InlineData("prepare shop/a at 20:00 expect 2x expect 3x for 20m reason x", "`expect` is given twice")]
     [InlineData("prepare shop/a at +1h at +2h expect 2x for 20m reason x", "`at` is given twice")]
@@ -187,6 +190,18 @@ public sealed class ChatCommandParserTests
 
         Assert.Null(parsed.Command);
         Assert.Contains(expected, parsed.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Characters that show nothing, pasted with a command from a web page or a document: <c>status\u200B</c> read as an
+    /// unknown command that looked like <c>status</c>, and a reason kept them, hidden on the card.
+    /// </summary>
+    [Fact]
+    public void Parse_InvisibleCharacters_AreDropped_AndLineSeparatorsAreBreaks()
+    {
+        Assert.Equal(new StatusCommand("shop", "checkout-api"), ChatCommandParser.Parse("status\u200B shop/checkout\u00AD-api").Command);
+        Assert.Equal(new FreezeCommand("shop", "a", TimeSpan.FromMinutes(30), "deploy v2"),
+            ChatCommandParser.Parse("\uFEFFfreeze shop/a for 30m deploy\u2060\u2028v2").Command);
     }
 
     [Fact]
