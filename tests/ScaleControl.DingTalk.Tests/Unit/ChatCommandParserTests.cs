@@ -204,6 +204,20 @@ public sealed class ChatCommandParserTests
             ChatCommandParser.Parse("\uFEFFfreeze shop/a for 30m deploy\u2060\u2028v2").Command);
     }
 
+    /// <summary>
+    /// Chinese input mode types ，and 。 after a word: <c>30m，大促</c> was read as the duration <c>30m,大促</c> and
+    /// <c>shop/checkout-api。</c> as no workload. After Chinese text, inside a reason, they stay (folded as ever).
+    /// </summary>
+    [Fact]
+    public void Parse_ChineseCommaOrFullStopAfterACommandWord_EndsTheWord_ReasonKeepsItsOwn()
+    {
+        Assert.Equal(new FreezeCommand("shop", "checkout-api", TimeSpan.FromMinutes(30), "大促,请勿扩容"), // full-width forms fold to ASCII, the reason too
+            ChatCommandParser.Parse("freeze shop/checkout-api for 30m，大促，请勿扩容").Command);
+        Assert.Equal(new UnpinCommand("shop", "checkout-api"), ChatCommandParser.Parse("unpin shop/checkout-api。").Command);
+        Assert.Equal(new ScaleCommand("shop", "checkout-api", 2, 3, TimeSpan.FromMinutes(10), "storm"),
+            ChatCommandParser.Parse("scale shop/checkout-api 2->3 for 10m；storm").Command);
+    }
+
     [Fact]
     public void Parse_TooLongOrTooLongReason_IsRefused()
     {
