@@ -6,7 +6,9 @@ namespace ScaleControl.Cli.Formatting;
 /// <summary>Durations as people type them (<c>30m</c>, <c>2h</c>, <c>1h30m</c>, <c>-1h</c>) and ages as kubectl prints them.</summary>
 internal static partial class Durations
 {
-    [GeneratedRegex(@"^(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?$", RegexOptions.CultureInvariant)]
+    // [0-9], not \d: \d also matches other scripts' digits (a full-width １ typed in Chinese input mode, ٣), which long.Parse
+    // then threw on, and scalectl died with a stack trace instead of "not a duration".
+    [GeneratedRegex(@"^(?:(?<d>[0-9]+)d)?(?:(?<h>[0-9]+)h)?(?:(?<m>[0-9]+)m)?(?:(?<s>[0-9]+)s)?$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
     /// <summary>Parses <c>1d2h30m15s</c> (any part optional, at least one present) or a bare number of seconds.</summary>

@@ -12,7 +12,8 @@ namespace ScaleControl.Cli.Formatting;
 /// </summary>
 internal static partial class EventTimes
 {
-    [GeneratedRegex(@"^(?<h>[01]?\d|2[0-3]):(?<m>[0-5]\d)$", RegexOptions.CultureInvariant)]
+    // ASCII digits only, as in Durations: int.Parse throws on the other digits \d matches.
+    [GeneratedRegex(@"^(?<h>[01]?[0-9]|2[0-3]):(?<m>[0-5][0-9])$", RegexOptions.CultureInvariant)]
     private static partial Regex ClockTime();
 
     private static readonly string[] s_localFormats = ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss"];

@@ -50,14 +50,15 @@ public static partial class ChatCommandParser
             return Fail($"message too long (at most {MaxTextLength} characters)");
         }
 
-        if (!TextLimits.IsPlainText(text.Replace('\r', ' ')))
+        text = WithoutInvisible(text);
+        if (!TextLimits.IsPlainInput(text.Replace('\r', ' ')))
         {
             // A reason is stored, logged and shown on cards as typed: no terminal escapes or text that reads backwards.
-            return Fail("the message must be plain text: no control characters or bidirectional overrides");
+            return Fail("the message must be plain text: no control characters, bidirectional overrides or marks (U+200E, U+200F)");
         }
 
         // Other people's @-mentions (DingTalk removes only the robot's) address them, not the robot, wherever they stand.
-        var words = Words().Matches(FoldWidth(text).Trim()).Select(m => m.Value)
+        var words = Words().Matches(FoldWidth(ImePunctuationAsBreaks(text)).Trim()).Select(m => m.Value)
             .Where(w => !w.StartsWith('@'))
             .ToList();
         if (words.Count == 0)
@@ -352,6 +353,44 @@ public static partial class ChatCommandParser
             };
         }
     });
+
+    /// <summary>
+    /// The message without the characters that show nothing (a zero-width space or soft hyphen pasted from a web page
+    /// with the command: <c>status\u200B</c> was an unknown command that looked like <c>status</c>), and with the line
+    /// and paragraph separators as the line breaks they are. What is left is checked as plain input; a bidi mark
+    /// changes how the rest reads, so it is refused rather than dropped.
+    /// </summary>
+    internal static string WithoutInvisible(string text) =>
+        !text.Any(TextLimits.IsHidden) ? text
+        : new string([.. text.Where(c => !TextLimits.IsHidden(c) || IsBidiMark(c) || c is '\u2028' or '\u2029').Select(c => c is '\u2028' or '\u2029' ? '\n' : c)]);
+
+    private static bool IsBidiMark(char c) => c is '\u200E' or '\u200F' or '\u061C';
+
+    /// <summary>
+    /// Chinese input mode's comma, semicolon and full stop (，；。) typed straight after a word of the command — a
+    /// duration, a count, a workload — end that word, as a space would: <c>freeze shop/a for 30m，大促</c> read the
+    /// duration as <c>30m,大促</c>, and <c>unpin shop/a。</c> was no workload. After Chinese text (inside a reason) they
+    /// stay, folded to ASCII as the rest of the message is.
+    /// </summary>
+    internal static string ImePunctuationAsBreaks(string text)
+    {
+        if (text.IndexOfAny(['\uFF0C', '\uFF1B', '\u3002']) < 0)
+        {
+            return text;
+        }
+
+        var broken = text.ToCharArray();
+        for (var i = 1; i < broken.Length; i++)
+        {
+            var before = FoldWidth(text[i - 1].ToString())[0];
+            if (broken[i] is '\uFF0C' or '\uFF1B' or '\u3002' && char.IsAsciiLetterOrDigit(before))
+            {
+                broken[i] = ' ';
+            }
+        }
+
+        return new string(broken);
+    }
 
     internal static string Reason(IEnumerable<string> words) => string.Join(' ', words).Trim();
 

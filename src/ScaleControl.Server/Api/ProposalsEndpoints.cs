@@ -109,7 +109,7 @@ public static class ProposalsEndpoints
         {
             if (await CardRows.FindAsync(store, command.Namespace, command.ProposalName, wholeCard: true, cancellationToken) is not { } card)
             {
-                return Problems.ProposalNotFound(command.Namespace, command.ProposalName);
+                return await NotFoundAsync(store, command, cancellationToken);
             }
 
             // The route's {ns} is checked by NamespaceAccessFilter; every other pending row's namespace here, before anything is decided.
@@ -137,10 +137,21 @@ public static class ProposalsEndpoints
                 command.AllRows || result.Proposal is null ? result.Message : result.Message + await OtherRowsAsync(announcer, result.Proposal, command.Approve, cancellationToken),
                 result.Proposal,
                 result.Rows?.Select(RowAnswer.Of).ToList())),
-            ApprovalResultKind.NotFound => Problems.ProposalNotFound(command.Namespace, command.ProposalName),
+            ApprovalResultKind.NotFound => await NotFoundAsync(store, command, cancellationToken),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Refused", detail: result.Message),
         };
     }
+
+    /// <summary>
+    /// No proposal by that name, nor a pending one of a workload so named. A workload whose newest proposal a person
+    /// decided meanwhile (a card tap won the race) is told who, as chat tells it: 409, not "ScaleProposal
+    /// shop/checkout-api does not exist", which read as a typo while the workload had just been scaled.
+    /// </summary>
+    private static async Task<ProblemHttpResult> NotFoundAsync(IProposalStore store, ApprovalCommand command, CancellationToken cancellationToken) =>
+        await CardRows.DecidedAsync(store, command.Namespace, command.ProposalName, cancellationToken) is var (newest, by)
+            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already decided",
+                detail: $"workload {command.Namespace}/{command.ProposalName} has no pending proposal: {newest.Metadata.Name} was already {by} ({newest.Status.Phase}); nothing was changed")
+            : Problems.ProposalNotFound(command.Namespace, command.ProposalName);
 
     /// <summary>A row decided alone on a card with other rows still waiting says how to decide them all, as the chat does.</summary>
     private static async Task<string> OtherRowsAsync(Announcer announcer, ScaleProposal decided, bool approve, CancellationToken cancellationToken)

@@ -32,10 +32,11 @@ public static class RequestLimits
 {
     public const int Reason = 1000;
     public const string ReasonMessage = "reason must be at most 1000 characters.";
-    public const string PlainTextMessage = "reason must be plain text: no control characters (other than tab and newline) and no bidirectional overrides.";
+    public const string PlainTextMessage =
+        "reason must be plain text: no control characters (other than tab and newline), no bidirectional overrides or marks, and no invisible characters (zero-width space, soft hyphen, line separator).";
 
-    /// <summary>Text that ends up in logs, events and cards: no terminal escapes, NULs or Trojan-Source bidi controls.</summary>
-    public static bool IsPlainText(string? text) => TextLimits.IsPlainText(text);
+    /// <summary>Text that ends up in logs, events and cards: no terminal escapes, NULs, Trojan-Source bidi controls or hidden characters.</summary>
+    public static bool IsPlainText(string? text) => TextLimits.IsPlainInput(text);
 }
 
 public sealed class FreezeRequestValidator : AbstractValidator<FreezeRequest>

@@ -200,18 +200,10 @@ public sealed partial class ChatCommandService(
     /// An approve that lost the race to a card tap (or another approver) says who decided the workload's newest proposal,
     /// not "no pending proposal"; null when the workload has no proposal that was decided by a person.
     /// </summary>
-    private async Task<string?> AlreadyDecidedAsync(string ns, string workload, CancellationToken cancellationToken)
-    {
-        var newest = (await proposals.ListAsync(ns, cancellationToken))
-            .Where(p => p.Spec.Target.Name == workload)
-            .OrderByDescending(ProposalFactory.CreatedAt)
-            .FirstOrDefault();
-        var by = newest?.Status.Rejection is { } rejection ? $"rejected by {rejection.User}"
-            : newest?.Status.Approvals is { Count: > 0 } approvals ? $"approved by {string.Join(", ", approvals.Select(a => a.User).Distinct(StringComparer.Ordinal))}"
+    private async Task<string?> AlreadyDecidedAsync(string ns, string workload, CancellationToken cancellationToken) =>
+        await CardRows.DecidedAsync(proposals, ns, workload, cancellationToken) is var (newest, by)
+            ? $"**{ns}/{workload}** has no pending proposal: `{newest.Metadata.Name}` was already {by} ({newest.Status.Phase}). Send `proposals`."
             : null;
-        return newest is null || by is null || newest.Status.Phase == ProposalPhase.Pending ? null
-            : $"**{ns}/{workload}** has no pending proposal: `{newest.Metadata.Name}` was already {by} ({newest.Status.Phase}). Send `proposals`.";
-    }
 
     private static string CardName(ScaleProposal proposal, int rows) =>
         proposal.Spec.Group is { } group ? $"the **{MarkdownText.Escape(group)}** card ({rows} rows)" : $"the card of **{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}** ({rows} rows)";

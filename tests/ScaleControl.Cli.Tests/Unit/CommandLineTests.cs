@@ -21,6 +21,15 @@ public class CommandLineTests
     [InlineData("freeze shop/checkout --for 30d --reason gala", "--for '30d' is longer than the 7 days ScaleControl allows (at most 7d or 168h)")]
     [InlineData("scale shop/checkout --replicas 40 --for 7d1s --reason gala", "--for '7d1s' is longer than the 7 days")]
     [InlineData("prepare shop/checkout --at 20:00 --expect 3x --for 169h --reason gala", "--for '169h' is longer than the 7 days")]
+    // Digits of other scripts (Chinese input mode's full-width １, Arabic-Indic ٣) matched \d and then threw in long.Parse.
+    [InlineData("freeze shop/checkout --for １h --reason gala", "--for '１h' is not a duration")]
+    [InlineData("scale shop/checkout --replicas 4 --for ٣m --reason gala", "--for '٣m' is not a duration")]
+    [InlineData("prepare shop/checkout --at +٣m --expect 3x --for 20m --reason gala", "--at '+٣m' is not a time")]
+    [InlineData("prepare shop/checkout --at １２:００ --expect 3x --for 20m --reason gala", "--at '１２:００' is not a time")]
+    [InlineData("prepare shop/checkout --at 20:00 --expect 3x --for 20m --lead ٣m --reason gala", "--lead '٣m' is not a duration")]
+    [InlineData("get history --since ٣h", "--since '٣h' is not a duration")]
+    [InlineData("whatif shop/checkout --from ٣h", "--from '٣h' is not a look-back")]
+    [InlineData("--request-timeout ٣s status", "--request-timeout '٣s' is not a duration")]
     public async Task Run_UsageMistake_PrintsOneErrorLineAndFails(string commandLine, string expected)
     {
         var (code, output, error) = await RunAsync(commandLine);

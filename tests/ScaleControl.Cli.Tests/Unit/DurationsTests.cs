@@ -30,6 +30,9 @@ public class DurationsTests
     [InlineData("99999999999999999999m")]
     [InlineData("99999999999999999999")]
     [InlineData("24856d")]
+    [InlineData("１h")] // full-width, as Chinese input mode types it
+    [InlineData("٣m")]
+    [InlineData("１２")]
     public void TryParse_Malformed_ReturnsFalse(string text) => Assert.False(Durations.TryParse(text, out _));
 
     [Theory]

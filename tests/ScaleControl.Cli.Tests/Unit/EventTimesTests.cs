@@ -75,6 +75,8 @@ public class EventTimesTests
     [InlineData("2026-13-01 20:00")]
     [InlineData("0001-01-01 00:00")] // no instant: before the calendar's start once Shanghai's +08:00 is taken off (threw)
     [InlineData("9999-12-31 23:00")]
+    [InlineData("２０:００")] // full-width digits matched \d, then int.Parse threw
+    [InlineData("+٣m")]
     public void TryResolve_Nonsense_Refused(string text) =>
         Assert.False(EventTimes.TryResolve(text, s_now, TimeSpan.FromMinutes(20), s_shanghai, out _));
 }

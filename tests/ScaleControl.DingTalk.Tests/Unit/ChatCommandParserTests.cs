@@ -137,6 +137,9 @@ public sealed class ChatCommandParserTests
     [InlineData("freeze shop/a for 30m \u001b[31mred", "plain text")]
     [InlineData("reject shop/a no\u0000pe", "plain text")]
     [InlineData("prepare shop/a at 20:00 expect 3x for 20m reason a\u2066b", "plain text")]
+    // A bidi mark reorders the reason on the card one character at a time (1\u200F0); it passed the check.
+    [InlineData("freeze shop/a for 30m storm \u200F10\u200F", "plain text")]
+    [InlineData("reject shop/a no\u200Eway", "plain text")]
     // A keyword typed twice (a correction mid-message, or a paste) was read as its last value, silently: 3x, not 2x.
     [InlineData("prepare shop/a at 20:00 expect 2x expect 3x for 20m reason x", "`expect` is given twice")]
     [InlineData("prepare shop/a at +1h at +2h expect 2x for 20m reason x", "`at` is given twice")]
@@ -187,6 +190,32 @@ public sealed class ChatCommandParserTests
 
         Assert.Null(parsed.Command);
         Assert.Contains(expected, parsed.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Characters that show nothing, pasted with a command from a web page or a document: <c>status\u200B</c> read as an
+    /// unknown command that looked like <c>status</c>, and a reason kept them, hidden on the card.
+    /// </summary>
+    [Fact]
+    public void Parse_InvisibleCharacters_AreDropped_AndLineSeparatorsAreBreaks()
+    {
+        Assert.Equal(new StatusCommand("shop", "checkout-api"), ChatCommandParser.Parse("status\u200B shop/checkout\u00AD-api").Command);
+        Assert.Equal(new FreezeCommand("shop", "a", TimeSpan.FromMinutes(30), "deploy v2"),
+            ChatCommandParser.Parse("\uFEFFfreeze shop/a for 30m deploy\u2060\u2028v2").Command);
+    }
+
+    /// <summary>
+    /// Chinese input mode types ，and 。 after a word: <c>30m，大促</c> was read as the duration <c>30m,大促</c> and
+    /// <c>shop/checkout-api。</c> as no workload. After Chinese text, inside a reason, they stay (folded as ever).
+    /// </summary>
+    [Fact]
+    public void Parse_ChineseCommaOrFullStopAfterACommandWord_EndsTheWord_ReasonKeepsItsOwn()
+    {
+        Assert.Equal(new FreezeCommand("shop", "checkout-api", TimeSpan.FromMinutes(30), "大促,请勿扩容"), // full-width forms fold to ASCII, the reason too
+            ChatCommandParser.Parse("freeze shop/checkout-api for 30m，大促，请勿扩容").Command);
+        Assert.Equal(new UnpinCommand("shop", "checkout-api"), ChatCommandParser.Parse("unpin shop/checkout-api。").Command);
+        Assert.Equal(new ScaleCommand("shop", "checkout-api", 2, 3, TimeSpan.FromMinutes(10), "storm"),
+            ChatCommandParser.Parse("scale shop/checkout-api 2->3 for 10m；storm").Command);
     }
 
     [Fact]

@@ -56,4 +56,28 @@ public sealed class DecideByWorkloadTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Empty(_server.Workloads.Writes);
     }
+    /// <summary>
+    /// An approve by workload that lost the race to a card tap (live: <c>scalectl approve shop/checkout-api</c> right after
+    /// the card was tapped) said "ScaleProposal shop/checkout-api does not exist", which reads as a typo while the workload
+    /// had just been scaled; chat said who decided. Now the API says it too, 409, and nothing more is written.
+    /// </summary>
+    [Theory]
+    [InlineData("approve", "{}")]
+    [InlineData("reject", """{"reason":"too late"}""")]
+    public async Task Decide_ByWorkloadName_AfterSomeoneElseDecided_409SaysWhoDecided(string verb, string body)
+    {
+        await _server.GivenChainUnderLoadAsync("shop");
+        using var lisi = _server.ClientWith(ServerFactory.LisiToken);
+        (await lisi.PostJson("/api/v1/proposals/shop/gateway/approve", new { })).EnsureSuccessStatusCode();
+        var writes = _server.Workloads.Writes.Count;
+        using var client = _server.ClientWith(ServerFactory.ZhangsanToken);
+
+        using var response = await client.PostAsync($"/api/v1/proposals/shop/gateway/{verb}",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var detail = (await response.ReadJson()).GetProperty("detail").GetString();
+        Assert.Matches("^workload shop/gateway has no pending proposal: gateway-[0-9a-z-]+ was already approved by lisi \\(Applied\\); nothing was changed$", detail);
+        Assert.Equal(writes, _server.Workloads.Writes.Count);
+    }
 }

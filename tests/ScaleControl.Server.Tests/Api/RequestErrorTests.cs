@@ -75,6 +75,41 @@ public sealed class RequestErrorTests : IDisposable
         Assert.Equal($"reason is not valid Unicode text: {expected}.", errors.GetProperty("reason")[0].GetString());
     }
 
+    /// <summary>
+    /// A reason shows on the card, the notice and the history as stored: a bidi mark reorders it (<c>1\u200F0</c>), and a
+    /// zero-width space, soft hyphen or line separator hides what is there. They passed the plain-text check.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":60,"reason":"deploy\u200Bv2"}""")]
+    [InlineData("/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":60,"reason":"a\u2028approved by lisi"}""")]
+    [InlineData("/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":60,"reason":"storm \u200F10\u200F"}""")]
+    [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":6,"durationSeconds":60,"reason":"soft\u00ADhyphen"}""")]
+    [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":6,"durationSeconds":60,"reason":"\uFEFFbom"}""")]
+    public async Task Reason_HiddenOrReorderingCharacter_RefusedAsNotPlainText_NothingChanged(string url, string body)
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, url, body);
+
+        Assert.Contains("must be plain text", errors.GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
+        var policy = (await _server.Policies.GetAsync("shop", "checkout-api", default))!;
+        Assert.Null(policy.Spec.Freeze);
+        Assert.Null(policy.Spec.Pin);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    [Fact]
+    public async Task Reason_EmojiWithZeroWidthJoiner_IsPlainText()
+    {
+        await GivenPolicyAsync();
+        using var client = _server.ClientWith(ZhangsanToken);
+
+        using var response = await client.PostAsync("/api/v1/policies/shop/checkout-api/freeze",
+            new StringContent("""{"durationSeconds":60,"reason":"on-call \uD83D\uDC68\u200D\uD83D\uDCBB 大促"}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task Reason_BytesThatAreNotUtf8_SaidSo_NotCalledASurrogate()
     {

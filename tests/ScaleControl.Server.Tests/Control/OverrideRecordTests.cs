@@ -82,6 +82,48 @@ public sealed class OverrideRecordTests : IDisposable
         Assert.Equal(2, (await RecordsAsync()).Count);
     }
 
+    /// <summary>
+    /// A key sent again with another body is another request, not a retry: it was answered 200 "already carried out",
+    /// so a script that reused its key believed it had set a 100-minute freeze while the 1-hour one stood.
+    /// </summary>
+    [Theory]
+    [InlineData(6000, "db migration")]
+    [InlineData(3600, "db migration, part 2")]
+    public async Task Freeze_SameIdempotencyKeyAnotherBody_422_FirstFreezeStandsUnannouncedAgain(int durationSeconds, string reason)
+    {
+        await SeedAsync();
+        using var client = _server.ClientWith(AdminToken);
+        (await client.SendAsync(Request(HttpMethod.Post, FreezeUrl, "k-3", new { durationSeconds = 3600, reason = "db migration" }))).EnsureSuccessStatusCode();
+        var version = (await StoredAsync()).Metadata.ResourceVersion;
+        _server.Time.Advance(TimeSpan.FromSeconds(30));
+
+        using var reused = await client.SendAsync(Request(HttpMethod.Post, FreezeUrl, "k-3", new { durationSeconds, reason }));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Contains("Idempotency-Key was already used at 2026-11-25 10:00:00Z with another body (frozen, another duration or reason)", await reused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var stored = await StoredAsync();
+        Assert.Equal((version, DateTimeOffset.Parse("2026-11-25T11:00:00Z"), "db migration"), (stored.Metadata.ResourceVersion, stored.Spec.Freeze!.Until, stored.Spec.Freeze.Reason));
+        Assert.Single(await RecordsAsync());
+        Assert.Single(_server.Notices.Published, n => n.Kind == NoticeKind.Frozen);
+    }
+
+    [Fact]
+    public async Task Freeze_SameIdempotencyKeyOverAFreezeInForce_RetryStillMatches()
+    {
+        // The retry of a freeze that extended another: its record reads "freeze extended to …", still the same order.
+        await SeedAsync();
+        using var client = _server.ClientWith(AdminToken);
+        (await client.PostJson(FreezeUrl, new { durationSeconds = 600, reason = "first" })).EnsureSuccessStatusCode();
+        var body = new { durationSeconds = 7200, reason = "db migration" };
+        (await client.SendAsync(Request(HttpMethod.Post, FreezeUrl, "k-4", body))).EnsureSuccessStatusCode();
+        _server.Time.Advance(TimeSpan.FromSeconds(30));
+
+        using var retried = await client.SendAsync(Request(HttpMethod.Post, FreezeUrl, "k-4", body));
+
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Contains(retried.Headers.Warning, w => w.Text.Contains("already carried out", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Unfreeze_WithTheFreezesIdempotencyKey_422_StillFrozen()
     {

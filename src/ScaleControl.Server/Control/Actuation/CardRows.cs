@@ -22,6 +22,23 @@ public static class CardRows
             .ThenByDescending(ProposalFactory.CreatedAt)
             .FirstOrDefault();
 
+    /// <summary>
+    /// The workload's newest proposal when it no longer waits and a person decided it, with who (<c>approved by zhangsan</c>,
+    /// <c>rejected by lisi</c>): an approve by workload that lost the race to a card tap says so, in chat and the API alike,
+    /// not "no such proposal". Null when the workload has none, or its newest waits or was decided by no person.
+    /// </summary>
+    public static async Task<(ScaleProposal Proposal, string By)?> DecidedAsync(IProposalStore store, string ns, string workload, CancellationToken cancellationToken)
+    {
+        var newest = (await store.ListAsync(ns, cancellationToken))
+            .Where(p => p.Spec.Target.Name == workload)
+            .OrderByDescending(ProposalFactory.CreatedAt)
+            .FirstOrDefault();
+        var by = newest?.Status.Rejection is { } rejection ? $"rejected by {rejection.User}"
+            : newest?.Status.Approvals is { Count: > 0 } approvals ? $"approved by {string.Join(", ", approvals.Select(a => a.User).Distinct(StringComparer.Ordinal))}"
+            : null;
+        return newest is null || by is null || newest.Status.Phase == ProposalPhase.Pending ? null : (newest, by);
+    }
+
     /// <summary>The card's pending rows, oldest first.</summary>
     public static async Task<IReadOnlyList<ScaleProposal>> PendingAsync(Announcer announcer, ScaleProposal proposal, CancellationToken cancellationToken) =>
         [.. (await announcer.CardRowsAsync(proposal, cancellationToken)).Where(p => p.Status.Phase == ProposalPhase.Pending)];

@@ -67,7 +67,7 @@ public sealed class OverrideService(
         var change = earlier is null ? "frozen" : until >= earlier.Until ? "freeze extended" : "freeze shortened";
         var message = earlier is null ? $"frozen until {until:u} by {user}: {reason}" : $"{change} to {until:u} by {user}: {reason} ({Was(earlier)})";
         var result = await editor.ChangeAsync(@namespace, name, s => s with { Freeze = new FreezeSpec { Until = until, Reason = reason, By = user } }, cancellationToken,
-            Recorded("Frozen", user, channel, requestKey, _ => message, reason));
+            Recorded("Frozen", user, channel, requestKey, _ => message, reason), done => FreezeOrder.Matches(done, durationSeconds, reason));
         if (result is { Policy: { } policy, Replayed: null })
         {
             await AnnounceAsync(policy, "Frozen", user, message, ScaleEventReasons.PolicyFrozen, NoticeKind.Frozen, cancellationToken, title: change, groupNotice: groupNotice);

@@ -31,8 +31,10 @@ public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOpti
     /// The override's record, made from the policy as changed: written with the change, or, when the policy already holds
     /// a verified record of that id (the same request again), nothing is written and the result is <see cref="OverrideResult.Replayed"/>.
     /// </param>
+    /// <param name="sameOrder">Whether that record was written for this order (its body): one written for another is a key reused, refused.</param>
     public async Task<OverrideResult> ChangeAsync(
-        string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken, Func<ScalePolicy, OverrideRecord>? record = null)
+        string @namespace, string name, Func<ScalePolicySpec, ScalePolicySpec> change, CancellationToken cancellationToken, Func<ScalePolicy, OverrideRecord>? record = null,
+        Func<OverrideRecord, bool>? sameOrder = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -56,7 +58,7 @@ public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOpti
                 var entry = signer.Sign(policy, made);
                 if (OverrideRecords.Find(policy, entry.Id, signer) is { } done)
                 {
-                    return Replay(policy, entry, done);
+                    return Replay(policy, entry, done, sameOrder);
                 }
 
                 var settings = history.Value;
@@ -83,10 +85,16 @@ public sealed class PolicySpecEditor(IPolicyStore policies, IOptions<HistoryOpti
     public bool DoneBefore(ScalePolicy policy, string user, string? requestKey) =>
         requestKey is not null && OverrideRecords.Find(policy, OverrideRecords.IdFor(user, requestKey), signer) is not null;
 
-    /// <summary>The request was carried out before (its record is there): nothing is written again; a key reused for another kind of override is refused.</summary>
-    private static OverrideResult Replay(ScalePolicy policy, OverrideRecord asked, OverrideRecord done) =>
-        done.Kind == asked.Kind
-            ? new OverrideResult(policy, null, Note: $"this request was already carried out at {done.Time:u}; nothing was written again") { Replayed = done }
-            : new OverrideResult(null, $"this request's Idempotency-Key was already used for another request ({done.Kind.ToLowerInvariant()} at {done.Time:u}); send a new key",
-                StatusCodes.Status422UnprocessableEntity);
+    /// <summary>
+    /// The request was carried out before (its record is there): nothing is written again; a key reused for another kind
+    /// of override, or for the same kind with another body, is refused.
+    /// </summary>
+    private static OverrideResult Replay(ScalePolicy policy, OverrideRecord asked, OverrideRecord done, Func<OverrideRecord, bool>? sameOrder) =>
+        done.Kind != asked.Kind
+            ? new OverrideResult(null, $"this request's Idempotency-Key was already used for another request ({done.Kind.ToLowerInvariant()} at {done.Time:u}); send a new key",
+                StatusCodes.Status422UnprocessableEntity)
+            : sameOrder is not null && !sameOrder(done)
+                ? new OverrideResult(null, $"this request's Idempotency-Key was already used at {done.Time:u} with another body ({done.Kind.ToLowerInvariant()}, "
+                    + "another duration or reason); nothing was changed: send a new key for a new request", StatusCodes.Status422UnprocessableEntity)
+                : new OverrideResult(policy, null, Note: $"this request was already carried out at {done.Time:u}; nothing was written again") { Replayed = done };
 }
