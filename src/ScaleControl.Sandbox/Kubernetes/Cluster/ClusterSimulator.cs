@@ -10,13 +10,14 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// (<see cref="PodGarbageCollector"/>), the HPA controller (<see cref="HpaController"/>), the workload
 /// controllers that keep pods at spec.replicas, the garbage collector's foreground deletion, the scheduler that binds them to nodes (ready after
 /// <see cref="SandboxKubernetesOptions.PodStartupDelay"/>), the status they show in the workloads, the Endpoints and
-/// EndpointSlices of the Services, and the apiserver's own default/kubernetes Service.
+/// EndpointSlices of the Services, the PodDisruptionBudgets' status (<see cref="DisruptionController"/>), and the
+/// apiserver's own default/kubernetes Service.
 /// Writes only on change, so an idle cluster does not move resourceVersions.
 /// </summary>
 internal sealed class ClusterSimulator(
     ResourceOperations operations, PodTermination termination, PodGarbageCollector podGc, HpaController hpas,
     WorkloadControllers controllers, ForegroundDeletion foregroundDeletion, PodScheduler scheduler, WorkloadStatusWriter statusWriter,
-    EndpointsController endpoints, EndpointSliceController endpointSlices, ApiServerAddress apiServerAddress)
+    EndpointsController endpoints, EndpointSliceController endpointSlices, DisruptionController disruption, ApiServerAddress apiServerAddress)
 {
     private readonly Lock _lock = new();
 
@@ -31,6 +32,7 @@ internal sealed class ClusterSimulator(
             foregroundDeletion.Run();
             scheduler.Run();
             statusWriter.Run();
+            disruption.Run();
             RunEndpoints();
             KubernetesService.Reconcile(operations, apiServerAddress);
         }

@@ -269,6 +269,7 @@ internal static class BuiltInResources
             .Concat(EventsV1.Types)
             .Concat(EndpointResources.All)
             .Concat(RbacResources.All)
+            .Concat(PolicyResources.All)
             .Concat(Metrics.MetricsResources.All);
 
     // As apps/v1 SetDefaults_Deployment.
