@@ -189,6 +189,12 @@ internal sealed class KubernetesApiHandler(
             return;
         }
 
+        if (segments is ["openapi", "v2"])
+        {
+            await OpenApiV2.WriteAsync(context, options.GitVersion);
+            return;
+        }
+
         var document = segments switch
         {
             ["version"] => Discovery.Version(options),
