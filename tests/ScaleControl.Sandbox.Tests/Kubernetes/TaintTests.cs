@@ -50,4 +50,50 @@ public sealed class TaintTests
             pending);
         Assert.Contains("node-a", dbNodes.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public async Task NoExecuteTaint_EvictsUntoleratingPods_AndTolerantOnesAfterTheirTolerationSeconds()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(o =>
+        {
+            o.Nodes.Clear();
+            o.Nodes.Add(new SandboxNode("node-a", "4", "8Gi"));
+            o.Nodes.Add(new SandboxNode("node-b", "4", "8Gi"));
+        }, fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        await kubectl.RunAsync("create", "namespace", "shop");
+        // A CPU request each, so the scheduler's LeastAllocated puts one web and one agent pod on each node.
+        await kubectl.RunAsync("create", "deployment", "web", "-n", "shop", "--image=nginx:1.27", "--replicas=0");
+        await kubectl.RunAsync("patch", "deploy", "web", "-n", "shop", "-p",
+            """{"spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"nginx","resources":{"requests":{"cpu":"1"}}}]}}}}""");
+        await kubectl.RunAsync("create", "deployment", "agent", "-n", "shop", "--image=agent:1", "--replicas=0");
+        await kubectl.RunAsync("patch", "deploy", "agent", "-n", "shop", "-p",
+            """{"spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"agent","resources":{"requests":{"cpu":"1"}}}],"tolerations":[{"key":"evac","operator":"Exists","effect":"NoExecute","tolerationSeconds":30}]}}}}""");
+        sandbox.Control.ReconcileNow();
+        sandbox.Time!.Advance(TimeSpan.FromSeconds(5)); // running and ready
+        sandbox.Control.ReconcileNow();
+        const string OnNodeA = "jsonpath={range .items[?(@.spec.nodeName==\"node-a\")]}{.metadata.labels.app} {.metadata.deletionTimestamp} {.status.conditions[?(@.type==\"DisruptionTarget\")].reason}{\"\\n\"}{end}";
+        var before = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", OnNodeA)).StdOut;
+
+        await kubectl.RunAsync("taint", "nodes", "node-a", "evac=now:NoExecute");
+        sandbox.Control.ReconcileNow();
+        var tainted = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", OnNodeA)).StdOut;
+        var events = (await kubectl.RunAsync("get", "events", "-n", "shop", "--field-selector", "reason=TaintManagerEviction", "-o", "jsonpath={.items[*].message}")).StdOut;
+        sandbox.Time!.Advance(TimeSpan.FromSeconds(29));
+        sandbox.Control.ReconcileNow();
+        var tolerated = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", OnNodeA)).StdOut;
+        sandbox.Time!.Advance(TimeSpan.FromSeconds(1));
+        sandbox.Control.ReconcileNow();
+        var expired = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", OnNodeA)).StdOut;
+
+        Assert.Equal(["agent  ", "web  "], Lines(before));
+        // Deleted with its own grace period (30 s): deletionTimestamp is when it ends.
+        Assert.Equal(["agent  ", "web 2026-05-01T12:00:35Z DeletionByTaintManager"], Lines(tainted));
+        Assert.StartsWith("Marking for deletion Pod shop/web-", events, StringComparison.Ordinal);
+        Assert.Equal(["agent  ", "web 2026-05-01T12:00:35Z DeletionByTaintManager"], Lines(tolerated));
+        // Its replacement tolerates the taint too, so it may land on node-a again (its own 30 s start then).
+        Assert.Contains("agent 2026-05-01T12:01:05Z DeletionByTaintManager", Lines(expired));
+    }
+
+    private static List<string> Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
 }

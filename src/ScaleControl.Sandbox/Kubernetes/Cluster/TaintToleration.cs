@@ -16,7 +16,7 @@ internal static class TaintToleration
             .Select(t => $"node(s) had untolerated taint {{{(string?)t["key"]}: {(string?)t["value"]}}}")
             .FirstOrDefault();
 
-    private static bool Tolerates(JsonObject toleration, JsonObject taint)
+    public static bool Tolerates(JsonObject toleration, JsonObject taint)
     {
         var effect = (string?)toleration["effect"] ?? "";
         var key = (string?)toleration["key"] ?? "";
