@@ -51,6 +51,9 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<ForegroundDeletion>();
         services.AddSingleton<PodTermination>();
         services.AddSingleton<PodGarbageCollector>();
+        services.AddSingleton<TaintEvictionController>();
+        services.AddSingleton<DisruptionController>();
+        services.AddSingleton<PodEviction>();
         services.AddSingleton<ClusterSimulator>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();

@@ -75,4 +75,21 @@ public sealed class KubectlExplainTests
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("field \"replicaz\" does not exist", missing.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ExplainIntOrStringFields_NamesThemIntOrString_AsTheApiserversSchemaDoes()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+
+        var maxSurge = await kubectl.RunAsync("explain", "deploy.spec.strategy.rollingUpdate.maxSurge");
+        var budget = await kubectl.RunAsync("explain", "pdb.spec");
+        var targetPort = await kubectl.RunAsync("explain", "svc.spec.ports.targetPort");
+
+        Assert.Contains("FIELD: maxSurge <IntOrString>", maxSurge.StdOut, StringComparison.Ordinal);
+        Assert.Contains("The maximum number of pods that can be scheduled above the desired number", maxSurge.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  minAvailable\t<IntOrString>", budget.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  maxUnavailable\t<IntOrString>", budget.StdOut, StringComparison.Ordinal);
+        Assert.Contains("FIELD: targetPort <IntOrString>", targetPort.StdOut, StringComparison.Ordinal);
+    }
 }

@@ -42,7 +42,7 @@ internal sealed record DeploymentStrategy(bool Recreate, JsonNode? MaxSurgeValue
     }
 
     // GetScaledValueFromIntOrPercent: an int as is, "N%" of total rounded up or down. Validation rejects anything else.
-    private static int Scaled(JsonNode? value, int total, bool roundUp) => value switch
+    internal static int Scaled(JsonNode? value, int total, bool roundUp) => value switch
     {
         JsonValue v when v.TryGetValue<int>(out var n) => n,
         JsonValue v when v.TryGetValue<string>(out var s) && s.EndsWith('%')

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.Kubernetes.Json;
+using ScaleControl.Sandbox.Kubernetes.Resources;
 
 namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
@@ -100,7 +101,7 @@ internal static class PodObjects
             ["kind"] = "Pod",
             ["metadata"] = metadata,
             ["spec"] = spec,
-            ["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(spec) },
+            ["status"] = new JsonObject { ["phase"] = "Pending" }, // qosClass: the pod defaults, once requests are defaulted from limits
         };
     }
 
@@ -181,13 +182,6 @@ internal static class PodObjects
     private static JsonArray ContainerStatuses(JsonObject pod, bool ready, string now) =>
         new([.. ((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
             .Select(c => (JsonNode)ContainerStatus((string?)pod["metadata"]?["uid"], c, ready, now))]);
-
-    private static string QosClass(JsonObject spec)
-    {
-        var containers = (spec["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        var anyResources = containers.Any(c => c["resources"]?["requests"] is JsonObject { Count: > 0 } || c["resources"]?["limits"] is JsonObject { Count: > 0 });
-        return anyResources ? "Burstable" : "BestEffort";
-    }
 
     private static JsonObject? Condition(JsonObject status, string type) =>
         (status["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);

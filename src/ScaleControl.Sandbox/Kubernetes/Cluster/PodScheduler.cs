@@ -6,7 +6,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
 /// The scheduler and the kubelets: binds each unscheduled pod to the least allocated node its requests fit on
-/// (cpu, memory, pod count), or leaves it Pending with a FailedScheduling event; a bound pod becomes Ready
+/// (cpu, memory, pod count) and whose taints it tolerates (<see cref="TaintToleration"/>), or leaves it Pending with a FailedScheduling event; a bound pod becomes Ready
 /// <see cref="SandboxKubernetesOptions.PodStartupDelay"/> after it was bound, unless a container of it fails
 /// (<see cref="KubeletFailures"/>).
 /// </summary>
@@ -93,7 +93,8 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
 
         var reasons = nodes.SelectMany(n => used[n.Name].Reasons(n, pod)).GroupBy(r => r)
             .Select(g => $"{g.Count()} {g.Key}").Order(StringComparer.Ordinal);
-        var preemption = new[] { (Count: nodes.Count(n => n.Unschedulable), Reason: "Preemption is not helpful for scheduling"), (Count: nodes.Count(n => !n.Unschedulable), Reason: "No preemption victims found for incoming pod") }
+        var unresolvable = nodes.Count(n => n.Unschedulable || TaintToleration.Untolerated(n, pod) is not null);
+        var preemption = new[] { (Count: unresolvable, Reason: "Preemption is not helpful for scheduling"), (Count: nodes.Count - unresolvable, Reason: "No preemption victims found for incoming pod") }
             .Where(p => p.Count > 0).Select(p => $"{p.Count} {p.Reason}");
         return $"0/{nodes.Count} nodes are available: {string.Join(", ", reasons)}. "
             + $"preemption: 0/{nodes.Count} nodes are available: {string.Join(", ", preemption)}.";
@@ -151,6 +152,13 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             if (node.Unschedulable)
             {
                 yield return "node(s) were unschedulable";
+                yield break;
+            }
+
+            // TaintToleration runs next, before the resources are looked at.
+            if (TaintToleration.Untolerated(node, pod) is { } taint)
+            {
+                yield return taint;
                 yield break;
             }
 

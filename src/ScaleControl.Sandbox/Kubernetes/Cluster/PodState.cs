@@ -44,8 +44,14 @@ internal sealed record PodState(
             Timestamps.Parse(JsonPaths.GetString(BuiltInResources.ConditionOf(pod, "Ready"), "lastTransitionTime")),
             JsonPaths.GetString(pod, "status.phase"),
             (pod["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().Select(c => JsonPaths.GetInt(c, "restartCount") ?? 0).DefaultIfEmpty(0).Max() ?? 0,
-            PodDeletionOrder.DeletionCost((string?)pod["metadata"]?["annotations"]?[PodDeletionOrder.DeletionCostAnnotation]));
+            PodDeletionOrder.DeletionCost((string?)pod["metadata"]?["annotations"]?[PodDeletionOrder.DeletionCostAnnotation]))
+        {
+            Tolerations = [.. (pod["spec"]?["tolerations"] as JsonArray ?? []).OfType<JsonObject>().Select(t => (JsonObject)t.DeepClone())],
+        };
     }
+
+    /// <summary>spec.tolerations: which node taints the scheduler lets the pod onto.</summary>
+    public IReadOnlyList<JsonObject> Tolerations { get; init; } = [];
 }
 
 /// <summary>What the controllers need of a Deployment, StatefulSet or ReplicaSet.</summary>
@@ -102,5 +108,11 @@ internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long
         Quantity.Bytes(JsonPaths.GetString(node, "status.allocatable.memory")),
         (int)(Quantity.Parse(JsonPaths.GetString(node, "status.allocatable.pods")) ?? 110),
         BuiltInResources.IsReady(node),
-        node["spec"]?["unschedulable"] is JsonValue cordoned && cordoned.TryGetValue<bool>(out var unschedulable) && unschedulable); // kubectl cordon
+        node["spec"]?["unschedulable"] is JsonValue cordoned && cordoned.TryGetValue<bool>(out var unschedulable) && unschedulable) // kubectl cordon
+    {
+        Taints = [.. (node["spec"]?["taints"] as JsonArray ?? []).OfType<JsonObject>().Select(t => (JsonObject)t.DeepClone())],
+    };
+
+    /// <summary>spec.taints (<c>kubectl taint nodes</c>): the scheduler's TaintToleration filter reads them.</summary>
+    public IReadOnlyList<JsonObject> Taints { get; init; } = [];
 }

@@ -74,6 +74,14 @@ internal static class Discovery
                 resources.Add(Subresource(t, "scale", "autoscaling", "v1", "Scale"));
             }
 
+            if (t == BuiltInResources.Pods)
+            {
+                // kubectl drain evicts (policy/v1) only when discovery lists pods/eviction; otherwise it deletes.
+                var eviction = Subresource(t, "eviction", "policy", "v1", "Eviction");
+                eviction["verbs"] = new JsonArray("create");
+                resources.Add(eviction);
+            }
+
             if (t == BuiltInResources.ServiceAccounts)
             {
                 var token = Subresource(t, "token", "authentication.k8s.io", "v1", "TokenRequest");

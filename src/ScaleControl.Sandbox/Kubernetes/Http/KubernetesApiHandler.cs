@@ -33,7 +33,8 @@ internal sealed class KubernetesApiHandler(
     RequestJournal journal,
     SandboxKubernetesOptions options,
     TimeProvider time,
-    IHostApplicationLifetime lifetime)
+    IHostApplicationLifetime lifetime,
+    PodEviction evictions)
 {
     // The apiserver's MaxRequestBodyBytes (3 MiB): a larger body is its 413 before anything is decoded.
     private const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -188,6 +189,12 @@ internal sealed class KubernetesApiHandler(
             return;
         }
 
+        if (segments is ["openapi", "v2"])
+        {
+            await OpenApiV2.WriteAsync(context, options.GitVersion);
+            return;
+        }
+
         var document = segments switch
         {
             ["version"] => Discovery.Version(options),
@@ -243,6 +250,11 @@ internal sealed class KubernetesApiHandler(
         {
             case (_, { } name, Subresource.Unserved):
                 throw ApiErrors.BadRequest($"{info.Resource} is not served by the ScaleControl sandbox cluster: it runs no containers or kubelets ({info.Type.QualifiedName} \"{name}\")");
+            case ("POST", { } name, Subresource.Eviction):
+                var eviction = await ReadObjectAsync(request);
+                CheckEvictionKind(eviction);
+                await WriteAsync(context, 201, evictions.Evict(ns, name, eviction, dryRun));
+                return;
             case ("POST", { } name, Subresource.Token):
                 await WriteAsync(context, 201, auth.TokenRequest(ns, name, await ReadObjectAsync(request)));
                 return;
@@ -315,6 +327,17 @@ internal sealed class KubernetesApiHandler(
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);
+        }
+    }
+
+    // EvictionREST accepts policy/v1 and policy/v1beta1 Evictions (AcceptsGroupVersion).
+    private static void CheckEvictionKind(JsonObject eviction)
+    {
+        var apiVersion = JsonPaths.GetString(eviction, "apiVersion");
+        var kind = JsonPaths.GetString(eviction, "kind");
+        if (apiVersion is not ("policy/v1" or "policy/v1beta1") || kind != "Eviction")
+        {
+            throw ApiErrors.BadRequest($"{kind} in version \"{apiVersion}\" cannot be handled as a Eviction: no kind \"{kind}\" is registered for version \"{apiVersion}\"");
         }
     }
 

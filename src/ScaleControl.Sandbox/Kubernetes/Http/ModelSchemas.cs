@@ -17,6 +17,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Http;
 internal static class ModelSchemas
 {
     private const string Quantity = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+    private const string IntOrString = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 
     private static readonly Lazy<Dictionary<string, string>> s_docs = new(LoadDocs);
     private static readonly ConcurrentDictionary<Type, JsonObject> s_closures = new();
@@ -75,6 +76,15 @@ internal static class ModelSchemas
             ["description"] = quantity.IndexOf("Quantity is", StringComparison.Ordinal) is >= 0 and var start ? quantity[start..] : quantity,
             ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "string" }, new JsonObject { ["type"] = "number" }),
         };
+
+        // As the apiserver's v3 (IntOrString's OpenAPIV3OneOfTypes): an integer or a string behind a $ref, with no type
+        // of its own, so explain names it <IntOrString> (a ref to a typed schema would print that type).
+        schemas[IntOrString] = new JsonObject
+        {
+            ["description"] = "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.",
+            ["format"] = "int-or-string",
+            ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "integer" }, new JsonObject { ["type"] = "string" }),
+        };
         return schemas;
     }
 
@@ -111,9 +121,9 @@ internal static class ModelSchemas
             return new JsonObject { ["type"] = "string", ["format"] = "byte" };
         }
 
-        if (type.Name == "IntOrString")
+        if (type.Name is "IntOrString" or "IntstrIntOrString")
         {
-            return new JsonObject { ["x-kubernetes-int-or-string"] = true };
+            return new JsonObject { ["$ref"] = $"#/components/schemas/{IntOrString}" };
         }
 
         if (type.Name == "ResourceQuantity")

@@ -38,7 +38,8 @@ internal sealed record RequestInfo(ResourceType Type, string? Namespace, string?
             "status" when type.HasStatusSubresource => Subresource.Status,
             "scale" when type.HasScaleSubresource => Subresource.Scale,
             "token" when type == BuiltInResources.ServiceAccounts => Subresource.Token,
-            "log" or "exec" or "attach" or "portforward" or "proxy" or "eviction" or "ephemeralcontainers" when type == BuiltInResources.Pods => Subresource.Unserved,
+            "eviction" when type == BuiltInResources.Pods => Subresource.Eviction,
+            "log" or "exec" or "attach" or "portforward" or "proxy" or "ephemeralcontainers" when type == BuiltInResources.Pods => Subresource.Unserved,
             "proxy" when type == BuiltInResources.Nodes || type.Plural == "services" => Subresource.Unserved,
             _ => (Subresource?)null,
         };

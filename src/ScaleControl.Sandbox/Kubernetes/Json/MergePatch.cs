@@ -37,6 +37,7 @@ internal static class MergePatch
         if (lists is not null && !byListMapKeys)
         {
             DeleteFromSets(result, patchObject, lists, names);
+            RetainKeys(result, patchObject);
         }
 
         foreach (var (key, value) in patchObject.ToList())
@@ -70,6 +71,22 @@ internal static class MergePatch
         }
 
         return result;
+    }
+
+    // applyRetainKeysDirective: "$retainKeys": [...] clears the live keys it does not list before the merge (a
+    // Deployment's strategy: client-side kubectl apply of type Recreate drops the defaulted rollingUpdate so).
+    private static void RetainKeys(JsonObject result, JsonObject patch)
+    {
+        if (patch["$retainKeys"] is not JsonArray retain)
+        {
+            return;
+        }
+
+        var kept = retain.Select(k => (string?)k).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in result.Select(p => p.Key).Where(k => !kept.Contains(k)).ToList())
+        {
+            result.Remove(key);
+        }
     }
 
     // A strategic merge patch's "$deleteFromPrimitiveList/finalizers": [...] (what client-side kubectl apply sends for

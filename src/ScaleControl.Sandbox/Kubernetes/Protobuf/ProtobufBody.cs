@@ -27,6 +27,7 @@ internal static class ProtobufBody
         ["authorization.k8s.io/v1"] = K8S.Io.Api.Authorization.V1.GeneratedReflection.Descriptor,
         ["authentication.k8s.io/v1"] = K8S.Io.Api.Authentication.V1.GeneratedReflection.Descriptor,
         ["rbac.authorization.k8s.io/v1"] = K8S.Io.Api.Rbac.V1.GeneratedReflection.Descriptor,
+        ["policy/v1"] = K8S.Io.Api.Policy.V1.GeneratedReflection.Descriptor,
     };
 
     public static bool IsProtobuf(string? contentType) =>

@@ -178,7 +178,7 @@ internal static class BuiltInResources
         }
     }
 
-    // As core/v1 SetDefaults_Pod: the pod spec's defaults, service links on, requests from limits.
+    // As core/v1 SetDefaults_Pod: the pod spec's defaults, service links on, requests from limits; and the QoS class.
     private static void PodDefaults(JsonObject pod)
     {
         var spec = pod.Obj("spec");
@@ -195,6 +195,9 @@ internal static class BuiltInResources
                 }
             }
         }
+
+        // PrepareForCreate's qosClass, from the defaulted requests; kept as it was afterwards.
+        pod.Obj("status")["qosClass"] ??= PodQos.Of(spec);
     }
 
     /// <summary>The condition of <paramref name="type"/> in status.conditions, or null.</summary>
@@ -269,6 +272,7 @@ internal static class BuiltInResources
             .Concat(EventsV1.Types)
             .Concat(EndpointResources.All)
             .Concat(RbacResources.All)
+            .Concat(PolicyResources.All)
             .Concat(Metrics.MetricsResources.All);
 
     // As apps/v1 SetDefaults_Deployment.

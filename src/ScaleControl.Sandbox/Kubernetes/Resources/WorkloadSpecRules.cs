@@ -9,7 +9,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Resources;
 /// The parts of apps/validation's ValidateDeploymentSpec, ValidateReplicaSetSpec and ValidateStatefulSetSpec a
 /// manifest meets: replicas and minReadySeconds not negative, a selector that is present, not empty and matches the
 /// template's labels, and a template with at least one container, each named and with an image, restarting Always; a
-/// Deployment's revisionHistoryLimit not negative and its progress deadline above minReadySeconds; a Deployment's or
+/// Deployment's strategy (<see cref="DeploymentStrategyRules"/>), revisionHistoryLimit not negative and progress deadline
+/// above minReadySeconds; a Deployment's or
 /// ReplicaSet's selector never changes, nor a StatefulSet's spec beyond the fields its update may touch. Messages and
 /// values as the apiserver prints them.
 /// </summary>
@@ -80,6 +81,7 @@ internal static class WorkloadSpecRules
 
         if (kind == "deployment")
         {
+            errors.AddRange(DeploymentStrategyRules.Validate(workload));
             errors.AddRange(DeploymentTimings(workload));
         }
 
