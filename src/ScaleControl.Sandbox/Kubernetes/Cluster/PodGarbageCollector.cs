@@ -77,24 +77,7 @@ internal sealed class PodGarbageCollector(ResourceOperations operations, TimePro
             status["phase"] = "Failed";
             if (orphanedMessage is not null)
             {
-                var conditions = status["conditions"] as JsonArray ?? [];
-                status["conditions"] = conditions;
-                var condition = conditions.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "DisruptionTarget");
-                if (condition is null)
-                {
-                    condition = new JsonObject { ["type"] = "DisruptionTarget" };
-                    conditions.Add(condition);
-                }
-
-                if ((string?)condition["status"] != "True")
-                {
-                    condition["lastTransitionTime"] = stamp;
-                }
-
-                condition["status"] = "True";
-                condition["lastProbeTime"] = null;
-                condition["reason"] = "DeletionByPodGC";
-                condition["message"] = orphanedMessage;
+                PodObjects.MarkDisruptionTarget(status, "DeletionByPodGC", orphanedMessage, stamp);
             }
         });
         operations.DeleteIfPresent(BuiltInResources.Pods, pod.Namespace, pod.Name, new JsonObject { ["gracePeriodSeconds"] = 0 });

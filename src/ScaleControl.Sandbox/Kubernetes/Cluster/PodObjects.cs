@@ -176,6 +176,32 @@ internal static class PodObjects
         return status;
     }
 
+    /// <summary>
+    /// The <c>DisruptionTarget</c> condition a controller sets before it deletes a pod (upstream's
+    /// <c>apipod.UpdatePodCondition</c>): its transition time moves only when it was not already True.
+    /// </summary>
+    public static void MarkDisruptionTarget(JsonObject status, string reason, string message, string stamp)
+    {
+        var conditions = status["conditions"] as JsonArray ?? [];
+        status["conditions"] = conditions;
+        var condition = Condition(status, "DisruptionTarget");
+        if (condition is null)
+        {
+            condition = new JsonObject { ["type"] = "DisruptionTarget" };
+            conditions.Add(condition);
+        }
+
+        if ((string?)condition["status"] != "True")
+        {
+            condition["lastTransitionTime"] = stamp;
+        }
+
+        condition["status"] = "True";
+        condition["lastProbeTime"] = null;
+        condition["reason"] = reason;
+        condition["message"] = message;
+    }
+
     private static IEnumerable<string> ContainerNames(JsonObject pod) =>
         ((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).Select(c => (string?)c["name"] ?? "");
 

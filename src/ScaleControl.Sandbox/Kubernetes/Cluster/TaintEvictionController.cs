@@ -62,27 +62,7 @@ internal sealed class TaintEvictionController(ResourceOperations operations, Tim
     private void Evict(PodState pod, string stamp)
     {
         operations.Rewrite(BuiltInResources.Pods, pod.Namespace, pod.Name, pod.Uid, o =>
-        {
-            var status = o.Obj("status");
-            var conditions = status["conditions"] as JsonArray ?? [];
-            status["conditions"] = conditions;
-            var condition = conditions.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "DisruptionTarget");
-            if (condition is null)
-            {
-                condition = new JsonObject { ["type"] = "DisruptionTarget" };
-                conditions.Add(condition);
-            }
-
-            if ((string?)condition["status"] != "True")
-            {
-                condition["lastTransitionTime"] = stamp;
-            }
-
-            condition["status"] = "True";
-            condition["lastProbeTime"] = null;
-            condition["reason"] = "DeletionByTaintManager";
-            condition["message"] = "Taint manager: deleting due to NoExecute taint";
-        });
+            PodObjects.MarkDisruptionTarget(o.Obj("status"), "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint", stamp));
         ClusterEvents.Record(operations, ("v1", "Pod", pod.Namespace, pod.Name, pod.Uid), "Normal", "TaintManagerEviction", null,
             $"Marking for deletion Pod {pod.Namespace}/{pod.Name}", "taint-eviction-controller", stamp);
         operations.DeleteIfPresent(BuiltInResources.Pods, pod.Namespace, pod.Name);
