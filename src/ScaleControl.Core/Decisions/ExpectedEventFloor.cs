@@ -13,8 +13,7 @@ public static class ExpectedEventFloor
     public const string BoundByPrefix = "event:";
 
     /// <summary>The event whose floor bound a decision (its <see cref="Floor.BoundBy"/>); null when no event's did.</summary>
-    public static string? EventOf(string? boundBy) =>
-        boundBy is not null && boundBy.StartsWith(BoundByPrefix, StringComparison.Ordinal) ? boundBy[BoundByPrefix.Length..] : null;
+    public static string? EventOf(string? boundBy) => Floor.NameAfter(BoundByPrefix, boundBy);
 
     public static Floor? Active(ScalePolicySpec spec, DateTimeOffset now)
     {

@@ -12,8 +12,7 @@ public static class ScheduleFloor
     public const string BoundByPrefix = "schedule:";
 
     /// <summary>The schedule whose floor bound a decision (its <see cref="Floor.BoundBy"/>); null when no schedule's did.</summary>
-    public static string? ScheduleOf(string? boundBy) =>
-        boundBy is not null && boundBy.StartsWith(BoundByPrefix, StringComparison.Ordinal) ? boundBy[BoundByPrefix.Length..] : null;
+    public static string? ScheduleOf(string? boundBy) => Floor.NameAfter(BoundByPrefix, boundBy);
 
     /// <summary>The replicas <paramref name="schedule"/> holds under <paramref name="spec"/>'s maxReplicas.</summary>
     public static int ReplicasOf(ScheduleSpec schedule, ScalePolicySpec spec) => Math.Min(schedule.MinReplicas, spec.MaxReplicas);

@@ -32,7 +32,11 @@ public static class ApproverRoster
             return [];
         }
 
-        var mentioned = proposal.Spec.Approvers.Concat(proposal.Status.RosterMentions.Select(m => m.User)).ToHashSet(StringComparer.Ordinal);
+        var mentioned = Called(proposal).ToHashSet(StringComparer.Ordinal);
         return [.. rosterNow.Where(mentioned.Add)];
     }
+
+    /// <summary>Who the card called: the approvers it was sent to, then those added to the roster and @-mentioned since.</summary>
+    public static IEnumerable<string> Called(ScaleProposal proposal) =>
+        proposal.Spec.Approvers.Concat(proposal.Status.RosterMentions.Select(m => m.User)).Distinct(StringComparer.Ordinal);
 }

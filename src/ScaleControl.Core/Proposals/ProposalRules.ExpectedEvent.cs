@@ -48,11 +48,16 @@ public static partial class ProposalRules
     /// Null otherwise, and for a scale-up, a pin or an undo (a person's explicit count, which a floor does not hold up).
     /// </summary>
     public static string? BelowEventFloor(ScaleProposal proposal, ScalePolicySpec spec, DateTimeOffset now) =>
-        RaisedByTheLoop(proposal)
-        && proposal.Spec.ToReplicas < proposal.Spec.FromReplicas
-        && ExpectedEventFloor.Active(spec, now) is { } floor
-        && floor.Replicas > proposal.Spec.ToReplicas
-            ? $"{floor.Reason}: more than the {proposal.Spec.ToReplicas} it would leave"
+        LoopScaleDown(proposal) ? Below(proposal, ExpectedEventFloor.Active(spec, now)) : null;
+
+    /// <summary>A scale-down the loop raised (a step down, a return to normal): not a pin or an undo, which a floor does not hold up.</summary>
+    private static bool LoopScaleDown(ScaleProposal proposal) =>
+        RaisedByTheLoop(proposal) && proposal.Spec.ToReplicas < proposal.Spec.FromReplicas;
+
+    /// <summary>Why <paramref name="proposal"/> would leave fewer replicas than <paramref name="floor"/> asks; null when it would not.</summary>
+    private static string? Below(ScaleProposal proposal, Floor? floor) =>
+        floor is { } asked && asked.Replicas > proposal.Spec.ToReplicas
+            ? $"{asked.Reason}: more than the {proposal.Spec.ToReplicas} it would leave"
             : null;
 
     /// <summary>Made by the loop from its decision (asked of the approvers or applied by itself), as labelled by <see cref="ProposalFactory.FromDecision"/>.</summary>

@@ -49,10 +49,5 @@ public static partial class ProposalRules
     /// hold up).
     /// </summary>
     public static string? BelowScheduleFloor(ScaleProposal proposal, ScalePolicySpec spec, DateTimeOffset now) =>
-        RaisedByTheLoop(proposal)
-        && proposal.Spec.ToReplicas < proposal.Spec.FromReplicas
-        && ScheduleFloor.Active(spec, now) is { } floor
-        && floor.Replicas > proposal.Spec.ToReplicas
-            ? $"{floor.Reason}: more than the {proposal.Spec.ToReplicas} it would leave"
-            : null;
+        LoopScaleDown(proposal) ? Below(proposal, ScheduleFloor.Active(spec, now)) : null;
 }

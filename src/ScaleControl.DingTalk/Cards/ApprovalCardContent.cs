@@ -143,7 +143,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
             [V.CostDelta] = CostDelta(proposal),
             [V.Room] = (AppliedPart(proposal) ?? spec.Capacity) is { } room ? CapacityText.Room(room) : "",
-            [V.OnCall] = string.Join(' ', OnCall(proposal).Select(user => "@" + DisplayName(user))),
+            [V.OnCall] = string.Join(' ', ApproverRoster.Called(proposal).Select(user => "@" + DisplayName(user))),
             [V.ExpiresAt] = Time(spec.ExpiresAt),
             [V.Status] = status.Phase.ToString().ToLowerInvariant(),
             [V.StatusText] = StatusText(proposal),
@@ -160,10 +160,6 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             [V.DetailUrl] = DetailLink(proposal),
         };
     }
-
-    /// <summary>Who the card called: the approvers it was sent to, then those added to the roster and @-mentioned since.</summary>
-    private static IEnumerable<string> OnCall(ScaleProposal proposal) =>
-        proposal.Spec.Approvers.Concat(proposal.Status.RosterMentions.Select(m => m.User)).Distinct(StringComparer.Ordinal);
 
     /// <summary>What the change costs; once fewer replicas than asked were applied (Approve half), what was applied.</summary>
     private static string CostDelta(ScaleProposal proposal)
