@@ -57,15 +57,8 @@ internal sealed class DisruptionController(ResourceOperations operations, TimePr
     public static void SetAllowedCondition(JsonObject status, DateTimeOffset now)
     {
         var allowed = (JsonPaths.GetInt(status, "disruptionsAllowed") ?? 0) > 0;
-        var conditions = status["conditions"] as JsonArray ?? [];
-        status["conditions"] = conditions;
-        var condition = conditions.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "DisruptionAllowed");
+        var condition = StatusConditions.FindOrAdd(status, "DisruptionAllowed");
         var value = allowed ? "True" : "False";
-        if (condition is null)
-        {
-            condition = new JsonObject { ["type"] = "DisruptionAllowed" };
-            conditions.Add(condition);
-        }
 
         if ((string?)condition["status"] != value)
         {
@@ -168,7 +161,7 @@ internal sealed class DisruptionController(ResourceOperations operations, TimePr
         foreach (var pod in pods)
         {
             var ns = JsonPaths.GetString(pod, "metadata.namespace")!;
-            if (ControllerOf(pod) is not { } reference)
+            if (OwnerReferences.Controller(pod) is not { } reference)
             {
                 continue; // an unmanaged pod: upstream warns (UnmanagedPods) and leaves it out
             }
@@ -176,7 +169,7 @@ internal sealed class DisruptionController(ResourceOperations operations, TimePr
             var controller = (string?)reference["kind"] switch
             {
                 "ReplicaSet" => operations.Store.Get(BuiltInResources.ReplicaSets.Storage, ns, (string?)reference["name"] ?? "") is { } rs
-                    ? ControllerOf(rs) is { } owner && (string?)owner["kind"] == "Deployment"
+                    ? OwnerReferences.Controller(rs) is { } owner && (string?)owner["kind"] == "Deployment"
                         ? operations.Store.Get(BuiltInResources.Deployments.Storage, ns, (string?)owner["name"] ?? "")
                         : rs
                     : null,
@@ -191,7 +184,4 @@ internal sealed class DisruptionController(ResourceOperations operations, TimePr
 
         return scales.Values.Sum();
     }
-
-    private static JsonObject? ControllerOf(JsonObject o) =>
-        (o["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(r => (bool?)r["controller"] == true);
 }

@@ -145,5 +145,5 @@ internal sealed class EndpointSliceController(ResourceOperations operations, Tim
             })]);
 
     private static string? OwnerUid(JsonObject slice) =>
-        (slice["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().Where(r => (bool?)r["controller"] == true).Select(r => (string?)r["uid"]).FirstOrDefault();
+        (string?)OwnerReferences.Controller(slice)?["uid"];
 }

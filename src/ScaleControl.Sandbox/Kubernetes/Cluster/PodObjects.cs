@@ -182,15 +182,7 @@ internal static class PodObjects
     /// </summary>
     public static void MarkDisruptionTarget(JsonObject status, string reason, string message, string stamp)
     {
-        var conditions = status["conditions"] as JsonArray ?? [];
-        status["conditions"] = conditions;
-        var condition = Condition(status, "DisruptionTarget");
-        if (condition is null)
-        {
-            condition = new JsonObject { ["type"] = "DisruptionTarget" };
-            conditions.Add(condition);
-        }
-
+        var condition = StatusConditions.FindOrAdd(status, "DisruptionTarget");
         if ((string?)condition["status"] != "True")
         {
             condition["lastTransitionTime"] = stamp;

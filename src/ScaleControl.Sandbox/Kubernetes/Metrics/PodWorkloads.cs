@@ -36,9 +36,5 @@ internal sealed class PodWorkloads(ResourceOperations operations)
     }
 
     private static (string Kind, string Name)? Controller(JsonObject o) =>
-        (o["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>()
-            .Where(r => (bool?)r["controller"] == true)
-            .Select(r => ((string?)r["kind"] ?? "", (string?)r["name"] ?? ""))
-            .Cast<(string, string)?>()
-            .FirstOrDefault();
+        OwnerReferences.Controller(o) is { } r ? ((string?)r["kind"] ?? "", (string?)r["name"] ?? "") : null;
 }
