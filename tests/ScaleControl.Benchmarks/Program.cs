@@ -30,6 +30,9 @@ static async Task<int> RunAsync(string[] args) => args.FirstOrDefault() switch
     "learning" => LearningCommand.Run(args.Skip(1).ToArray()),
     "breakdown" => BreakdownCommand.Run(args.Skip(1).ToArray()),
 
+    // The HPA's target swept until it gives ScaleControl's service, and what it then holds (see EqualServiceCommand).
+    "equal-service" => EqualServiceCommand.Run(args.Skip(1).ToArray()),
+
     // The Kubernetes adapters against the sandbox API server (see KubernetesFigures).
     "kubernetes" => await KubernetesFigures.RunAsync(args.Skip(1).ToArray()),
 
@@ -57,6 +60,7 @@ static int Usage()
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ScaleControl.Benchmarks -- replay [traceDir|trace.csv]... [policy.yaml] [--seeds 10] [--scrape 15]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- timeline <trace.csv> [policy.yaml] [stepSeconds] [fromSeconds] [toSeconds] [--seed N] [--changes]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- breakdown [traceDir|trace.csv]... [--seeds 10]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- equal-service [traceDir|trace.csv]... [policy.yaml] [--seeds 10] [--scrape 15]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- learning [trace.csv] [policy.yaml] [--seeds N] [--median]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine [BenchmarkDotNet args]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/ScaleControl.Benchmarks -- engine-cpu [runs] [--scrape 15]");
