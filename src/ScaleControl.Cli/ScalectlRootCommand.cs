@@ -31,6 +31,7 @@ internal sealed class ScalectlRootCommand : RootCommand
         Subcommands.Add(new WhatIfCommand());
         Subcommands.Add(new StatusCommand());
         Subcommands.Add(new CompletionCommand());
+        VersionAction.Replace(this);
         NameArgumentsInHelp(this);
     }
 

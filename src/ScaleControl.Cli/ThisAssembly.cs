@@ -4,7 +4,10 @@ namespace ScaleControl.Cli;
 
 internal static class ThisAssembly
 {
-    public static string Version { get; } =
-        typeof(ThisAssembly).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-        ?? "0.0.0";
+    /// <summary>The build: the version and, where the build knew it, the commit (<c>0.1.0+fad5163d…</c>; Directory.Build.props).</summary>
+    public static string InformationalVersion { get; } =
+        typeof(ThisAssembly).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>The version alone, as the User-Agent names it.</summary>
+    public static string Version { get; } = InformationalVersion.Split('+')[0];
 }

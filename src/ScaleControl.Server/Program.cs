@@ -29,6 +29,7 @@ try
     app.ValidateSettings();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseRequestHeaderLimits();
     app.UseRequestBodyLimit();
     app.UseKnownMethodsOnly(); // before the request metrics: a made-up method must not become a time series
     app.UseHttpMetrics();

@@ -41,7 +41,8 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
 
         var field = FieldOf(json.Path);
         var message =
-            json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? $"{field} is not a known field (check the spelling; unknown fields are rejected)."
+            json.Message == AcceptedTimes.OutOfRangeInBody ? $"{field} {AcceptedTimes.Range}."
+            : json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? $"{field} is not a known field (check the spelling; unknown fields are rejected)."
             : json.Message.Contains("Duplicate", StringComparison.Ordinal) ? $"{field} is given more than once; give each field once."
             : json.Message.Contains("doesn't allow", StringComparison.Ordinal) && json.Message.Contains("null values", StringComparison.Ordinal) ? $"{field} must not be null: give a value or leave the field out."
             : json.InnerException is InvalidOperationException { Message: var text } && text.Contains("UTF-16", StringComparison.Ordinal)

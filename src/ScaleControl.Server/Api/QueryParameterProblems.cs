@@ -29,19 +29,26 @@ public static class QueryParameterProblems
     }
 
     /// <summary>
-    /// An enum query value the framework binds although it is no name — a number (<c>?phase=1</c>, <c>?phase=99</c>) or
-    /// a list (<c>?phase=Pending,Applied</c>) — is refused the same way as <c>?phase=Bogus</c>: the names only.
-    /// Runs after authorization, so a caller without a token still gets 401 first.
+    /// Refuses what the handler would misread or never read, before it runs: an enum query value the framework binds
+    /// although it is no name — a number (<c>?phase=1</c>, <c>?phase=99</c>) or a list (<c>?phase=Pending,Applied</c>) —
+    /// the same way as <c>?phase=Bogus</c>; a time out of range; and on the API a parameter the endpoint does not take
+    /// (<c>?phse=Pending</c> answered every proposal: the typo hid the filter). An enum name in another case
+    /// (<c>?phase=applied</c>, as kubectl users type it) is read as the name. Runs after authorization, so a caller
+    /// without a token still gets 401 first.
     /// </summary>
     public static IApplicationBuilder UseStrictQueryParameters(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.Request.Query.Count > 0 && http.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>() is { } handler
-            && Errors(http, handler) is { Count: > 0 } errors)
+        if (http.Request.Query.Count > 0 && http.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>() is { } handler)
         {
-            http.Response.StatusCode = StatusCodes.Status400BadRequest;
-            var problem = new HttpValidationProblemDetails(errors) { Title = "A query parameter is invalid", Status = StatusCodes.Status400BadRequest };
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
-            return;
+            if (Errors(http, handler) is { Count: > 0 } errors)
+            {
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                var problem = new HttpValidationProblemDetails(errors) { Title = "A query parameter is invalid", Status = StatusCodes.Status400BadRequest };
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+                return;
+            }
+
+            QueryEnumNames.Normalize(http, QueryParameters.Of(http, handler));
         }
 
         await next(http);
@@ -50,9 +57,10 @@ public static class QueryParameterProblems
     private static Dictionary<string, string[]> Errors(HttpContext http, MethodInfo handler)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var parameter in handler.GetParameters())
+        var taken = QueryParameters.Of(http, handler);
+        foreach (var (name, type) in taken)
         {
-            if (parameter.Name is not { } name || !http.Request.Query.TryGetValue(name, out var values))
+            if (!http.Request.Query.TryGetValue(name, out var values))
             {
                 continue;
             }
@@ -62,28 +70,50 @@ public static class QueryParameterProblems
                 // ?namespace=shop&namespace=feed was read as the one namespace "shop,feed": an empty list, not an error.
                 errors[name] = [$"{name} is given {values.Count} times; give it once."];
             }
-            else if (values.FirstOrDefault(v => !string.IsNullOrEmpty(v) && !Parses(parameter.ParameterType, v)) is { } value)
+            else if (values.Where(v => !string.IsNullOrEmpty(v)).Select(v => (Value: v!, Problem: Problem(type, v!))).FirstOrDefault(p => p.Problem is not null)
+                     is { Problem: { } problem, Value: var value })
             {
-                errors[name] = [$"{name} {Expected(parameter.ParameterType)} (got '{ShownText.Cut(value, 40)}')."];
+                errors[name] = [$"{name} {problem} (got '{ShownText.Cut(value, 40)}')."];
+            }
+        }
+
+        if (QueryParameters.AreChecked(http))
+        {
+            foreach (var unknown in http.Request.Query.Keys.Where(k => !taken.ContainsKey(k)).Take(MaxUnknownShown))
+            {
+                errors[ShownText.Cut(unknown, 40)] = [QueryParameters.Unknown(unknown, taken.Keys)];
             }
         }
 
         return errors;
     }
 
-    private static bool Parses(Type type, string value) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    /// <summary>A query string full of made-up names is answered with the first few, not echoed whole.</summary>
+    private const int MaxUnknownShown = 10;
+
+    /// <summary>Why the value cannot be read as <paramref name="type"/> (what follows the parameter's name), or null when it can.</summary>
+    private static string? Problem(Type type, string value) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
-        var t when t == typeof(int) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
-        var t when t == typeof(DateTimeOffset) => TimeWithOffsetConverter.HasOffset(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
-        { IsEnum: true } t => Enum.GetNames(t).Contains(value, StringComparer.Ordinal), // as the binder: case-sensitive, names only
-        _ => true,
+        var t when t == typeof(int) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? null : "must be a whole number",
+        var t when t == typeof(DateTimeOffset) => TimeProblem(value),
+        { IsEnum: true } t => QueryEnumNames.Find(t, value) is null ? $"must be one of {string.Join(", ", Enum.GetNames(t))} (in any case)" : null,
+        _ => null,
     };
 
-    private static string Expected(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    private static string? TimeProblem(string value)
     {
-        var t when t == typeof(int) => "must be a whole number",
-        var t when t == typeof(DateTimeOffset) => "must be an RFC 3339 time with its offset, such as 2026-12-04T20:00:00Z",
-        { IsEnum: true } t => $"must be one of {string.Join(", ", Enum.GetNames(t))}",
-        _ => "is not valid",
-    };
+        if (!TimeWithOffsetConverter.HasOffset(value))
+        {
+            return TimeExpected;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        {
+            return AcceptedTimes.Contains(time) ? null : AcceptedTimes.Range;
+        }
+
+        return AcceptedTimes.IsWellFormedButUnreadable(value) ? AcceptedTimes.Range : TimeExpected;
+    }
+
+    private const string TimeExpected = "must be an RFC 3339 time with its offset, such as 2026-12-04T20:00:00Z";
 }

@@ -10,10 +10,24 @@ namespace ScaleControl.Server.Api;
 /// </summary>
 public sealed class TimeWithOffsetConverter : JsonConverter<DateTimeOffset>
 {
-    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.String && HasOffset(reader.GetString()) && reader.TryGetDateTimeOffset(out var time)
-            ? time
-            : throw new JsonException(); // the serializer names the field and the type: "expected an RFC 3339 time with its offset"
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String && HasOffset(reader.GetString()))
+        {
+            // A time, but none ScaleControl could mean (year 0001, 9999): its range, not "expected a time" (AcceptedTimes).
+            if (reader.TryGetDateTimeOffset(out var time))
+            {
+                return AcceptedTimes.Contains(time) ? time : throw new JsonException(AcceptedTimes.OutOfRangeInBody);
+            }
+
+            if (AcceptedTimes.IsWellFormedButUnreadable(reader.GetString()!))
+            {
+                throw new JsonException(AcceptedTimes.OutOfRangeInBody);
+            }
+        }
+
+        throw new JsonException(); // the serializer names the field and the type: "expected an RFC 3339 time with its offset"
+    }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 

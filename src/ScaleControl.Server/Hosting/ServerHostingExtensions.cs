@@ -26,6 +26,7 @@ public static class ServerHostingExtensions
         services.AddHttpClient(LeaderForwarding.HttpClientName);
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddConnectionLimits();
+        services.AddRequestHeaderLimits();
 
         var mode = ResolveMode(builder.Configuration);
         services.AddSingleton(new ServerModeInfo(mode));

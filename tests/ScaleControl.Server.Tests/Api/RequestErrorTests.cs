@@ -175,6 +175,34 @@ public sealed class RequestErrorTests : IDisposable
         Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents);
     }
 
+    /// <summary>A well-formed time no one could mean was refused as "expected an RFC 3339 time" (year 9999 with an offset, year 0000) or read as given (year 0001).</summary>
+    [Theory]
+    [InlineData("/api/v1/policies/shop/checkout-api/expected-events", """{"at":"9999-12-31T23:59:59-01:00","durationSeconds":600,"replicas":6,"reason":"gala"}""", "at")]
+    [InlineData("/api/v1/policies/shop/checkout-api/expected-events", """{"at":"0001-01-01T00:00:00Z","durationSeconds":600,"replicas":6,"reason":"gala"}""", "at")]
+    [InlineData("/api/v1/policies/shop/checkout-api/expected-events", """{"at":"0000-06-01T20:00:00+08:00","durationSeconds":600,"replicas":6,"reason":"gala"}""", "at")]
+    [InlineData("/api/v1/policies/shop/checkout-api/whatif", """{"fromSeconds":3600,"to":"9999-12-31T23:59:59-01:00"}""", "to")]
+    public async Task Body_TimeOutOfRange_400KeyedByTheField_SayingTheRange_NothingStored(string url, string body, string field)
+    {
+        await GivenPolicyAsync();
+
+        var errors = await ErrorsAsync(HttpMethod.Post, url, body);
+
+        Assert.Equal($"{field} must be between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.", errors.GetProperty(field)[0].GetString());
+        Assert.Empty((await _server.Policies.GetAsync("shop", "checkout-api", default))!.Spec.ExpectedEvents);
+    }
+
+    [Fact]
+    public async Task Body_TimeOutOfRangeInAPolicy_KeyedByItsPath()
+    {
+        var frozen = TestPolicies.Approval() with { Spec = TestPolicies.Approval().Spec with { Freeze = new() { Until = _server.Time.GetUtcNow(), Reason = "x" } } };
+        var policy = JsonSerializer.Serialize(frozen, Http.Json).Replace("2026-11-25T10:00:00+00:00", "9999-12-31T23:59:59-05:00", StringComparison.Ordinal);
+        Assert.Contains("9999-12-31", policy, StringComparison.Ordinal);
+
+        var errors = await ErrorsAsync(HttpMethod.Post, "/api/v1/policies/validate", policy);
+
+        Assert.Equal("spec.freeze.until must be between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.", errors.GetProperty("spec.freeze.until")[0].GetString());
+    }
+
     [Theory]
     [InlineData("/api/v1/history?from=2026-11-25T08:00:00", "from")]
     [InlineData("/api/v1/history?to=2026-11-25", "to")]
@@ -298,12 +326,14 @@ public sealed class RequestErrorTests : IDisposable
     [InlineData("/api/v1/proposals?phase=1")]
     [InlineData("/api/v1/proposals?phase=99")]
     [InlineData("/api/v1/proposals?phase=-1")]
-    [InlineData("/api/v1/proposals?phase=pending")]
-    public async Task Query_EnumGivenAsANumber_IsRefusedNamingTheValues(string url)
+    [InlineData("/api/v1/proposals?phase=Pending,Applied")]
+    [InlineData("/api/v1/proposals?phase=pendin")]
+    public async Task Query_EnumGivenAsANumberOrAListOrNoName_IsRefusedNamingTheValues(string url)
     {
         var errors = await ErrorsAsync(HttpMethod.Get, url, null);
 
-        Assert.Contains("must be one of Pending", errors.GetProperty("phase")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("must be one of Pending, Approved, Applying, Applied", errors.GetProperty("phase")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("(in any case)", errors.GetProperty("phase")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Theory]
