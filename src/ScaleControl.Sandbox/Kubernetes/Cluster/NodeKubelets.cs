@@ -18,12 +18,11 @@ internal sealed class NodeKubelets
         }
     }
 
-    /// <summary>Starts the node's kubelet again; false when it was running.</summary>
-    public bool Start(string node)
+    public void Start(string node)
     {
         lock (_lock)
         {
-            return _stoppedSince.Remove(node);
+            _stoppedSince.Remove(node);
         }
     }
 

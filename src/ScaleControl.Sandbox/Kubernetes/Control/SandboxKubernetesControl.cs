@@ -178,7 +178,8 @@ public sealed class SandboxKubernetesControl
             return false;
         }
 
-        if (_kubelets.Start(node) && !BuiltInResources.IsReady(found))
+        _kubelets.Start(node);
+        if (!BuiltInResources.IsReady(found)) // also a node left Unknown before a sandbox restart
         {
             var stamp = Timestamps.Format(_time.GetUtcNow());
             _operations.Rewrite(BuiltInResources.Nodes, "", node, JsonPaths.GetString(found, "metadata.uid")!, o => NodeObjects.PostHealthy(o.Obj("status"), stamp));
