@@ -60,7 +60,7 @@ public sealed class NodeLifecycleTests
     }
 
     [Fact]
-    public async Task NodeReportingNotReady_IsTaintedNotReady_NewPodsKeepOff_UntilItIsReadyAgain()
+    public async Task NodeReportingNotReady_IsTaintedNotReady_NewPodsKeepOff_UntilItIsReadyAgain_ACordonIsTaintedToo()
     {
         await using var sandbox = await TwoNodesAsync();
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
@@ -76,6 +76,12 @@ public sealed class NodeLifecycleTests
         RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
         var untainted = (await kubectl.RunAsync("get", "node", "node-b", "-o", "jsonpath={.spec.taints}")).StdOut;
         var nodes = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].spec.nodeName}")).StdOut;
+        await kubectl.RunAsync("cordon", "node-a");
+        RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
+        var cordoned = (await kubectl.RunAsync("get", "node", "node-a", "-o", "jsonpath={range .spec.taints[*]}{.key}:{.effect}{end}")).StdOut;
+        await kubectl.RunAsync("uncordon", "node-a");
+        RolloutSandbox.Pass(sandbox, TimeSpan.Zero);
+        var uncordoned = (await kubectl.RunAsync("get", "node", "node-a", "-o", "jsonpath={.spec.taints}")).StdOut;
 
         Assert.Equal("node.kubernetes.io/not-ready:NoSchedule \nnode.kubernetes.io/not-ready:NoExecute 2026-05-01T12:00:00Z\n", taints);
         Assert.Equal(
@@ -84,6 +90,8 @@ public sealed class NodeLifecycleTests
             pending);
         Assert.Equal("", untainted);
         Assert.Equal(["node-a", "node-a", "node-b"], nodes.Split(' ').Order(StringComparer.Ordinal));
+        Assert.Equal("node.kubernetes.io/unschedulable:NoSchedule", cordoned);
+        Assert.Equal("", uncordoned);
     }
 
     [Fact]
