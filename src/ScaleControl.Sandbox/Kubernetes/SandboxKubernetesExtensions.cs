@@ -51,6 +51,8 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<ForegroundDeletion>();
         services.AddSingleton<PodTermination>();
         services.AddSingleton<PodGarbageCollector>();
+        services.AddSingleton<NodeKubelets>();
+        services.AddSingleton<NodeLifecycleController>();
         services.AddSingleton<TaintEvictionController>();
         services.AddSingleton<DisruptionController>();
         services.AddSingleton<PodEviction>();
@@ -67,7 +69,8 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<KubernetesApiHandler>();
         services.AddSingleton(sp => new SandboxKubernetesControl(
             sp.GetRequiredService<ResourceCatalog>(), sp.GetRequiredService<ResourceOperations>(), sp.GetRequiredService<ClusterSimulator>(),
-            sp.GetRequiredService<FaultInjector>(), sp.GetRequiredService<RequestJournal>()));
+            sp.GetRequiredService<FaultInjector>(), sp.GetRequiredService<RequestJournal>(), sp.GetRequiredService<NodeKubelets>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ISandboxCluster, SandboxCluster>();
         if (options.RunControllerLoop)
         {

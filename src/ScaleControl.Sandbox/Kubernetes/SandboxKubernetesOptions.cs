@@ -9,6 +9,13 @@ public sealed class SandboxKubernetesOptions
     /// <summary>How long a new pod takes to become ready, so status.readyReplicas lags spec.replicas.</summary>
     public TimeSpan PodStartupDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// PodGC's <c>--terminated-pod-gc-threshold</c>: beyond this many finished pods (Succeeded or Failed) the oldest are
+    /// deleted, evicted ones first, as kube-controller-manager's gcTerminated. Upstream's default is 12,500; a sandbox
+    /// of a few nodes keeps 100, so <c>kubectl get pods</c> stays readable. 0 or less keeps every finished pod.
+    /// </summary>
+    public int TerminatedPodGcThreshold { get; set; } = 100;
+
     /// <summary>Period of the controller loop (pod readiness, workload status, HPA) when it runs in the background.</summary>
     public TimeSpan ControllerInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -179,6 +179,13 @@ public sealed class SandboxOptions
     public double PodStartupSeconds { get; set; } = 5;
 
     /// <summary>
+    /// Finished pods the sandbox cluster's PodGC keeps before deleting the oldest (kube-controller-manager's
+    /// <c>--terminated-pod-gc-threshold</c>, 12,500 upstream); 0 keeps them all.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int TerminatedPodGcThreshold { get; set; } = 100;
+
+    /// <summary>
     /// Where the sandbox cluster keeps its objects (SQLite, cluster.db) so a restart, even after kill -9, keeps
     /// deployments, policies and proposals; default: the kubeconfig's folder (.scalecontrol/sandbox).
     /// </summary>

@@ -67,6 +67,7 @@ public static class SandboxWorld
         builder.Services.AddSandboxKubernetes(o =>
         {
             o.PodStartupDelay = TimeSpan.FromSeconds(settings.PodStartupSeconds);
+            o.TerminatedPodGcThreshold = settings.TerminatedPodGcThreshold;
             o.StateDirectory = StateDirectory(settings);
             o.ResetState = settings.Reset;
             o.RequireExistingNamespaces = true; // as a real cluster: a create in a missing namespace is 404, apply makes none

@@ -29,8 +29,14 @@ public sealed class PodDeletionOrderTests
     public async Task ScaleDown_DeletesFromTheNodeWithMorePodsOfTheDeployment_EvenAnOlderPod()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
+        using (var admin = new Kubectl(sandbox.Server.BaseUri))
+        {
+            await admin.RunAsync("cordon", "sandbox-node-2", "sandbox-node-3"); // the scheduler would spread them
+        }
+
         using var kubectl = await RolloutSandbox.RunningAsync(sandbox, "web", 2);
-        var crowded = (await PodsAsync(kubectl)).Select(p => p.Node).Distinct().Single(); // no requests: the scheduler stacks them
+        var crowded = (await PodsAsync(kubectl)).Select(p => p.Node).Distinct().Single();
+        await kubectl.RunAsync("uncordon", "sandbox-node-2", "sandbox-node-3");
         await kubectl.RunAsync("cordon", crowded);
         await kubectl.RunAsync("scale", "deploy/web", "--replicas=3", "-n", "shop");
         RolloutSandbox.Pass(sandbox, TimeSpan.Zero);

@@ -5,9 +5,10 @@ using ScaleControl.Testing.Kubernetes;
 namespace ScaleControl.Sandbox.Tests.Kubernetes;
 
 /// <summary>
-/// PodGC as kube-controller-manager 1.32 runs it for lost nodes: the pods of a node that is gone are marked Failed
-/// (DisruptionTarget, DeletionByPodGC) and force-deleted after 40 s of quarantine; a terminating pod on a NotReady node
-/// tainted out-of-service goes on the next pass. Real kubectl on a fake clock.
+/// PodGC as kube-controller-manager 1.32 runs it: finished pods beyond the terminated-pod threshold go, evicted ones
+/// first, then the oldest; the pods of a node that is gone are marked Failed (DisruptionTarget, DeletionByPodGC) and
+/// force-deleted after 40 s of quarantine; a terminating pod on a NotReady node tainted out-of-service goes on the next
+/// pass. Real kubectl on a fake clock.
 /// </summary>
 public sealed class PodGarbageCollectorTests
 {
@@ -71,4 +72,34 @@ public sealed class PodGarbageCollectorTests
         Assert.Equal(0, tainted.ExitCode);
         Assert.Null(sandbox.Control.Get("v1", "Pod", "shop", pod));
     }
+
+    [Fact]
+    public async Task FinishedPodsBeyondTheThreshold_AreDeleted_EvictedFirstThenOldest()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(o => o.TerminatedPodGcThreshold = 2, fakeTime: true);
+        using var kubectl = new Kubectl(sandbox.Server.BaseUri);
+        await kubectl.RunAsync("create", "namespace", "shop");
+        foreach (var name in new[] { "job-1", "job-2", "job-3", "job-4", "web" })
+        {
+            await kubectl.RunAsync("run", name, "-n", "shop", "--image=busybox:1.36");
+            Pass(sandbox, 10); // one creationTimestamp each
+        }
+
+        await FinishAsync(kubectl, "job-1", """{"phase":"Succeeded"}""");
+        await FinishAsync(kubectl, "job-2", """{"phase":"Failed"}""");
+        await FinishAsync(kubectl, "job-3", """{"phase":"Failed","reason":"Evicted","message":"The node was low on resource: memory."}""");
+        Pass(sandbox, 1);
+        var kept = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "name")).StdOut;
+        await FinishAsync(kubectl, "job-4", """{"phase":"Succeeded"}""");
+        Pass(sandbox, 1);
+        var collected = (await kubectl.RunAsync("get", "pods", "-n", "shop", "-o", "name")).StdOut;
+
+        // Three finished pods, threshold 2: one goes (the evicted one, though the newest); with the fourth, the oldest too.
+        Assert.Equal("pod/job-1\npod/job-2\npod/job-4\npod/web\n", kept);
+        Assert.Equal("pod/job-2\npod/job-4\npod/web\n", collected);
+    }
+
+    // The kubelet's word that a pod is done: a merge patch of the status subresource.
+    private static Task<KubectlResult> FinishAsync(Kubectl kubectl, string pod, string status) =>
+        kubectl.RunAsync("patch", "pod", pod, "-n", "shop", "--subresource=status", "--type=merge", "-p", "{\"status\":" + status + "}");
 }

@@ -6,7 +6,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
 /// The tiny cluster behind the API: the kubelets ending the pods whose grace period is over (<see cref="PodTermination"/>,
-/// first, so a controller sees the room they leave in the same pass), the pod garbage collector of lost nodes
+/// first, so a controller sees the room they leave in the same pass), the node lifecycle controller's conditions and
+/// taints (<see cref="NodeLifecycleController"/>), the pod garbage collector of lost nodes
 /// (<see cref="PodGarbageCollector"/>), the taint eviction controller (<see cref="TaintEvictionController"/>), the HPA controller (<see cref="HpaController"/>), the workload
 /// controllers that keep pods at spec.replicas, the garbage collector's foreground deletion, the scheduler that binds them to nodes (ready after
 /// <see cref="SandboxKubernetesOptions.PodStartupDelay"/>), the status they show in the workloads, the Endpoints and
@@ -15,7 +16,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// Writes only on change, so an idle cluster does not move resourceVersions.
 /// </summary>
 internal sealed class ClusterSimulator(
-    ResourceOperations operations, PodTermination termination, PodGarbageCollector podGc, TaintEvictionController taintEviction, HpaController hpas,
+    ResourceOperations operations, PodTermination termination, NodeLifecycleController nodeLifecycle, PodGarbageCollector podGc, TaintEvictionController taintEviction, HpaController hpas,
     WorkloadControllers controllers, ForegroundDeletion foregroundDeletion, PodScheduler scheduler, WorkloadStatusWriter statusWriter,
     EndpointsController endpoints, EndpointSliceController endpointSlices, DisruptionController disruption, ApiServerAddress apiServerAddress)
 {
@@ -26,6 +27,7 @@ internal sealed class ClusterSimulator(
         lock (_lock)
         {
             termination.Run();
+            nodeLifecycle.Run();
             podGc.Run();
             taintEviction.Run();
             hpas.Run();

@@ -36,11 +36,7 @@ internal static class NodeObjects
             {
                 ["capacity"] = resources.DeepClone(),
                 ["allocatable"] = resources,
-                ["conditions"] = new JsonArray(
-                    Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
-                    Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
-                    Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
-                    Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now)),
+                ["conditions"] = HealthyConditions(now),
                 ["addresses"] = new JsonArray(
                     new JsonObject { ["type"] = "InternalIP", ["address"] = HostIp(index) },
                     new JsonObject { ["type"] = "Hostname", ["address"] = node.Name }),
@@ -70,6 +66,35 @@ internal static class NodeObjects
         ["metadata"] = new JsonObject { ["name"] = node.Name, ["namespace"] = "kube-node-lease" },
         ["spec"] = new JsonObject { ["holderIdentity"] = node.Name, ["leaseDurationSeconds"] = 40, ["renewTime"] = now.Replace("Z", ".000000Z", StringComparison.Ordinal) },
     };
+
+    /// <summary>
+    /// A kubelet started again posts its conditions: each healthy one whose status changes gets a new transition time,
+    /// and every one a new heartbeat.
+    /// </summary>
+    public static void PostHealthy(JsonObject status, string now)
+    {
+        var posted = HealthyConditions(now).OfType<JsonObject>().ToList();
+        foreach (var condition in posted)
+        {
+            var current = StatusConditions.FindOrAdd(status, (string)condition["type"]!);
+            if ((string?)current["status"] == (string?)condition["status"])
+            {
+                condition["lastTransitionTime"] = current["lastTransitionTime"]?.DeepClone() ?? JsonValue.Create(now);
+            }
+
+            current.Clear();
+            foreach (var (key, value) in condition)
+            {
+                current[key] = value?.DeepClone();
+            }
+        }
+    }
+
+    private static JsonArray HealthyConditions(string now) => new(
+        Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
+        Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
+        Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
+        Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now));
 
     public static string HostIp(int index) => $"10.0.0.{10 + index}";
 

@@ -6,8 +6,11 @@ using ScaleControl.Sandbox.Kubernetes.Resources;
 namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
-/// The parts of kube-controller-manager's PodGC (pkg/controller/podgc/gc_controller.go) a node's loss needs, since no
-/// kubelet is left to end its pods. gcOrphaned: a pod bound to a node that no longer exists, still missing 40 s
+/// kube-controller-manager's PodGC (pkg/controller/podgc/gc_controller.go). gcTerminated: beyond
+/// <see cref="SandboxKubernetesOptions.TerminatedPodGcThreshold"/> finished pods, the surplus is deleted with grace
+/// period 0, evicted pods (Failed, reason Evicted) first, then the oldest by creationTimestamp, then by name
+/// (byEvictionAndCreationTimestamp). The rest is what a node's loss needs, since no kubelet is left to end its pods.
+/// gcOrphaned: a pod bound to a node that no longer exists, still missing 40 s
 /// (quarantineTime) after this controller first saw it so, is marked Failed with the condition DisruptionTarget
 /// (reason DeletionByPodGC, message "PodGC: node no longer exists") and deleted with grace period 0, terminating or not.
 /// gcTerminating: a terminating pod on a node that is not Ready and has the <c>node.kubernetes.io/out-of-service</c>
@@ -15,7 +18,7 @@ namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 /// phase (markFailedAndDeletePodWithCondition). Upstream's loop runs every 20 s, so it acts 40–60 s after a node goes;
 /// here the first pass after 40 s does. (gcUnscheduledTerminating has nothing to do: an unscheduled pod goes at once.)
 /// </summary>
-internal sealed class PodGarbageCollector(ResourceOperations operations, TimeProvider time)
+internal sealed class PodGarbageCollector(ResourceOperations operations, SandboxKubernetesOptions options, TimeProvider time)
 {
     private const string OutOfServiceTaint = "node.kubernetes.io/out-of-service";
     private static readonly TimeSpan s_quarantine = TimeSpan.FromSeconds(40);
@@ -29,6 +32,13 @@ internal sealed class PodGarbageCollector(ResourceOperations operations, TimePro
         var nodes = operations.Store.Project(BuiltInResources.Nodes.Storage, n => (Name: JsonPaths.GetString(n, "metadata.name")!, OutOfService: !BuiltInResources.IsReady(n) && HasOutOfServiceTaint(n)))
             .ToDictionary(n => n.Name, n => n.OutOfService, StringComparer.Ordinal);
         var pods = operations.Store.Project(BuiltInResources.Pods.Storage, pod => (State: PodState.Of(pod), Node: JsonPaths.GetString(pod, "spec.nodeName"), Terminating: pod["metadata"]?["deletionTimestamp"] is not null));
+        if (options.TerminatedPodGcThreshold > 0)
+        {
+            pods = GcTerminated(pods.Select(p => p.State).ToList(), options.TerminatedPodGcThreshold) is { Count: > 0 } deleted
+                ? [.. pods.Where(p => !deleted.Contains(p.State.Uid))]
+                : pods;
+        }
+
         var missing = pods.Where(p => p.Node is { Length: > 0 } && !nodes.ContainsKey(p.Node)).Select(p => p.Node!).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in _missingSince.Keys.Where(n => !missing.Contains(n)).ToList())
         {
@@ -56,6 +66,27 @@ internal sealed class PodGarbageCollector(ResourceOperations operations, TimePro
                 MarkFailedAndDelete(pod, null);
             }
         }
+    }
+
+    // gcTerminated: the finished pods beyond the threshold go, evicted ones first, then the oldest (then by name).
+    private HashSet<string> GcTerminated(List<PodState> pods, int threshold)
+    {
+        var finished = pods.Where(p => p.HasFinished).ToList();
+        if (finished.Count <= threshold)
+        {
+            return [];
+        }
+
+        var surplus = finished.OrderByDescending(p => p.Evicted)
+            .ThenBy(p => Timestamps.Parse(p.Created) ?? DateTimeOffset.MinValue)
+            .ThenBy(p => p.Name, StringComparer.Ordinal)
+            .Take(finished.Count - threshold).ToList();
+        foreach (var pod in surplus)
+        {
+            MarkFailedAndDelete(pod, null);
+        }
+
+        return [.. surplus.Select(p => p.Uid)];
     }
 
     private static bool HasOutOfServiceTaint(JsonObject node) =>

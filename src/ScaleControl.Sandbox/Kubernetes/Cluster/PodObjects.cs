@@ -64,6 +64,23 @@ internal static class PodObjects
         return (cpu, memory);
     }
 
+    /// <summary>
+    /// The scheduler's non-zero requests (schedutil.GetNonzeroRequests), which NodeResourcesFit scores by: a container
+    /// that requests no CPU counts 100m, one that requests no memory 200Mi, so pods without requests still spread.
+    /// </summary>
+    public static (long MilliCpu, long Memory) NonZeroRequests(JsonObject? podSpec)
+    {
+        long cpu = 0, memory = 0;
+        foreach (var container in (podSpec?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var resources = container["resources"];
+            cpu += (JsonPaths.GetString(resources, "requests.cpu") ?? JsonPaths.GetString(resources, "limits.cpu")) is { } c ? Quantity.MilliCpu(c) : 100;
+            memory += (JsonPaths.GetString(resources, "requests.memory") ?? JsonPaths.GetString(resources, "limits.memory")) is { } m ? Quantity.Bytes(m) : 200L * 1024 * 1024;
+        }
+
+        return (cpu, memory);
+    }
+
     /// <summary>A new, unscheduled pod from a template, with <paramref name="owner"/> as its controller ownerReference.</summary>
     public static JsonObject New(string name, JsonObject template, JsonObject owner, IReadOnlyDictionary<string, string> extraLabels, string? hostname = null)
     {

@@ -5,10 +5,13 @@ using ScaleControl.Sandbox.Kubernetes.Resources;
 namespace ScaleControl.Sandbox.Kubernetes.Cluster;
 
 /// <summary>
-/// The scheduler and the kubelets: binds each unscheduled pod to the least allocated node its requests fit on
-/// (cpu, memory, pod count) and whose taints it tolerates (<see cref="TaintToleration"/>), or leaves it Pending with a FailedScheduling event; a bound pod becomes Ready
-/// <see cref="SandboxKubernetesOptions.PodStartupDelay"/> after it was bound, unless a container of it fails
-/// (<see cref="KubeletFailures"/>).
+/// The scheduler and the kubelets: binds each unscheduled pod to the best scored node its requests fit on (cpu,
+/// memory, pod count) and whose taints it tolerates (<see cref="TaintToleration"/>), or leaves it Pending with a
+/// FailedScheduling event. The score is kube-scheduler 1.32's default one where it tells nodes apart: NodeResourcesFit's
+/// LeastAllocated on the non-zero requests (weight 1), NodeResourcesBalancedAllocation on the requests (1) and the
+/// default PodTopologySpread (2, <see cref="DefaultSpreading"/>); ties go to the first node by name (upstream: a random
+/// one of them). A bound pod becomes Ready <see cref="SandboxKubernetesOptions.PodStartupDelay"/> after it was bound,
+/// unless a container of it fails (<see cref="KubeletFailures"/>) or its node is not Ready (no kubelet acts there).
 /// </summary>
 internal sealed class PodScheduler(ResourceOperations operations, SandboxKubernetesOptions options, TimeProvider time, KubeletFailures kubelet)
 {
@@ -27,7 +30,9 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
     {
         var now = time.GetUtcNow();
         var stamp = Timestamps.Format(now);
-        var nodes = operations.Store.Project(BuiltInResources.Nodes.Storage, NodeState.Of).Where(n => n.Ready).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+        // Every node: one that is not Ready is kept off by the node lifecycle controller's taints, as upstream.
+        var nodes = operations.Store.Project(BuiltInResources.Nodes.Storage, NodeState.Of).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+        var readyNodes = nodes.Where(n => n.Ready).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var pods = operations.Store.Project(BuiltInResources.Pods.Storage, PodState.Of);
         var used = nodes.ToDictionary(n => n.Name, _ => new NodeUsage());
         foreach (var pod in pods.Where(p => p.Bound && !p.HasFinished)) // a finished pod holds no resources
@@ -35,16 +40,19 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             used.GetValueOrDefault(pod.NodeName!)?.Add(pod);
         }
 
+        var spreading = DefaultSpreading.Read(operations);
         foreach (var pod in pods.Where(p => !p.Bound && !p.Terminating && !p.HasFinished).OrderBy(p => p.Created, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
-            var node = nodes.Where(n => used[n.Name].Fits(n, pod)).OrderBy(n => used[n.Name].Load(n)).FirstOrDefault();
-            if (node is null)
+            var feasible = nodes.Where(n => used[n.Name].Fits(n, pod)).ToList();
+            if (feasible.Count == 0)
             {
                 ReportUnschedulable(pod, Explain(nodes, used, pod), stamp);
                 continue;
             }
 
-            used[node.Name].Add(pod);
+            var spread = spreading.Scores(pod, feasible, nodes, name => used[name].Pods);
+            var node = feasible.OrderByDescending(n => used[n.Name].LeastAllocated(n, pod) + used[n.Name].Balanced(n, pod) + (2 * spread?.GetValueOrDefault(n.Name) ?? 0)).First();
+            used[node.Name].Add(pod with { NodeName = node.Name });
             var boundAt = _startReady.Remove(pod.Uid) ? now - options.PodStartupDelay : now;
             _boundAt[pod.Uid] = boundAt;
             _reported.Remove(pod.Uid);
@@ -53,7 +61,7 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             operations.Rewrite(BuiltInResources.Pods, pod.Namespace, pod.Name, pod.Uid, o =>
             {
                 PodObjects.Bind(o, node.Name, node.HostIp, podIp, stamp);
-                if (now - boundAt >= options.PodStartupDelay && !failing)
+                if (now - boundAt >= options.PodStartupDelay && !failing && node.Ready)
                 {
                     PodObjects.MarkReady(o, stamp);
                 }
@@ -66,7 +74,7 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
         }
 
         // A kubelet never restarts a finished pod, nor starts the containers of one being deleted.
-        foreach (var pod in pods.Where(p => p.Bound && !p.Ready && !p.HasFinished && !p.Terminating))
+        foreach (var pod in pods.Where(p => p.Bound && !p.Ready && !p.HasFinished && !p.Terminating && readyNodes.Contains(p.NodeName!)))
         {
             var boundAt = _boundAt.TryGetValue(pod.Uid, out var at) ? at : Timestamps.Parse(pod.StartTime) ?? now;
             if (kubelet.Sync(pod, boundAt, now))
@@ -95,7 +103,7 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             .Select(g => $"{g.Count()} {g.Key}").Order(StringComparer.Ordinal);
         var unresolvable = nodes.Count(n => n.Unschedulable || TaintToleration.Untolerated(n, pod) is not null);
         var preemption = new[] { (Count: unresolvable, Reason: "Preemption is not helpful for scheduling"), (Count: nodes.Count - unresolvable, Reason: "No preemption victims found for incoming pod") }
-            .Where(p => p.Count > 0).Select(p => $"{p.Count} {p.Reason}");
+            .Where(p => p.Count > 0).Select(p => $"{p.Count} {p.Reason}").Order(StringComparer.Ordinal);
         return $"0/{nodes.Count} nodes are available: {string.Join(", ", reasons)}. "
             + $"preemption: 0/{nodes.Count} nodes are available: {string.Join(", ", preemption)}.";
     }
@@ -130,17 +138,26 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
         }
     }
 
-    /// <summary>What the pods bound to one node request.</summary>
+    /// <summary>The pods bound to one node and what they request (as written, and as the scorer counts them).</summary>
     private sealed class NodeUsage
     {
+        private const long MaxNodeScore = 100;
+        private readonly List<PodState> _bound = [];
         private long _cpu;
         private long _memory;
+        private long _nonZeroCpu;
+        private long _nonZeroMemory;
         private int _pods;
+
+        public IEnumerable<PodState> Pods => _bound;
 
         public void Add(PodState pod)
         {
+            _bound.Add(pod);
             _cpu += pod.MilliCpu;
             _memory += pod.Memory;
+            _nonZeroCpu += pod.NonZeroRequests.MilliCpu;
+            _nonZeroMemory += pod.NonZeroRequests.Memory;
             _pods++;
         }
 
@@ -178,8 +195,24 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             }
         }
 
-        // The default scorer's LeastAllocated: spread pods to the node with the most room left.
-        public double Load(NodeState node) =>
-            ((node.MilliCpu == 0 ? 1 : (double)_cpu / node.MilliCpu) + (node.Memory == 0 ? 1 : (double)_memory / node.Memory)) / 2;
+        // NodeResourcesFit's LeastAllocated (cpu and memory weight 1) on the non-zero requests, the pod's included.
+        public long LeastAllocated(NodeState node, PodState pod)
+        {
+            var scores = new[] { (_nonZeroCpu + pod.NonZeroRequests.MilliCpu, node.MilliCpu), (_nonZeroMemory + pod.NonZeroRequests.Memory, node.Memory) }
+                .Where(r => r.Item2 > 0)
+                .Select(r => r.Item1 > r.Item2 ? 0 : (r.Item2 - r.Item1) * MaxNodeScore / r.Item2)
+                .ToList();
+            return scores.Count == 0 ? 0 : scores.Sum() / scores.Count;
+        }
+
+        // NodeResourcesBalancedAllocation (1.32: best-effort pods too) on the requests as written: the closer the node's
+        // CPU and memory fractions after the pod, the better.
+        public long Balanced(NodeState node, PodState pod)
+        {
+            var fractions = new[] { (_cpu + pod.MilliCpu, node.MilliCpu), (_memory + pod.Memory, node.Memory) }
+                .Where(r => r.Item2 > 0).Select(r => Math.Min(1, (double)r.Item1 / r.Item2)).ToList();
+            var std = fractions.Count == 2 ? Math.Abs((fractions[0] - fractions[1]) / 2) : 0;
+            return (long)((1 - std) * MaxNodeScore);
+        }
     }
 }

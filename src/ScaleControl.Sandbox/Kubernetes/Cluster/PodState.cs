@@ -47,8 +47,24 @@ internal sealed record PodState(
             PodDeletionOrder.DeletionCost((string?)pod["metadata"]?["annotations"]?[PodDeletionOrder.DeletionCostAnnotation]))
         {
             Tolerations = [.. (pod["spec"]?["tolerations"] as JsonArray ?? []).OfType<JsonObject>().Select(t => (JsonObject)t.DeepClone())],
+            Evicted = JsonPaths.GetString(pod, "status.phase") == "Failed" && JsonPaths.GetString(pod, "status.reason") == "Evicted",
+            Labels = (JsonObject?)labels?.DeepClone() ?? [],
+            NonZeroRequests = PodObjects.NonZeroRequests(pod["spec"] as JsonObject),
+            OwnSpreadConstraints = pod["spec"]?["topologySpreadConstraints"] is JsonArray { Count: > 0 },
         };
     }
+
+    /// <summary>eviction.PodIsEvicted: Failed with reason Evicted (a kubelet's node-pressure eviction); PodGC deletes these first.</summary>
+    public bool Evicted { get; init; }
+
+    /// <summary>metadata.labels: the scheduler's default topology spreading counts the pods its selector matches.</summary>
+    public JsonObject Labels { get; init; } = [];
+
+    /// <summary>What the scheduler's scoring counts the pod at (a container without requests at 100m and 200Mi).</summary>
+    public (long MilliCpu, long Memory) NonZeroRequests { get; init; }
+
+    /// <summary>spec.topologySpreadConstraints given: the scheduler's default constraints do not apply.</summary>
+    public bool OwnSpreadConstraints { get; init; }
 
     /// <summary>spec.tolerations: which node taints the scheduler lets the pod onto.</summary>
     public IReadOnlyList<JsonObject> Tolerations { get; init; } = [];
@@ -111,7 +127,12 @@ internal sealed record NodeState(string Name, string HostIp, long MilliCpu, long
         node["spec"]?["unschedulable"] is JsonValue cordoned && cordoned.TryGetValue<bool>(out var unschedulable) && unschedulable) // kubectl cordon
     {
         Taints = [.. (node["spec"]?["taints"] as JsonArray ?? []).OfType<JsonObject>().Select(t => (JsonObject)t.DeepClone())],
+        Labels = (node["metadata"]?["labels"] as JsonObject ?? []).Where(l => l.Value is JsonValue)
+            .ToDictionary(l => l.Key, l => (string?)l.Value ?? "", StringComparer.Ordinal),
     };
+
+    /// <summary>metadata.labels: the topology (hostname, zone) the scheduler's default spreading reads.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
     /// <summary>spec.taints (<c>kubectl taint nodes</c>): the scheduler's TaintToleration filter reads them.</summary>
     public IReadOnlyList<JsonObject> Taints { get; init; } = [];

@@ -7,7 +7,8 @@ namespace ScaleControl.Sandbox.Kubernetes.Control;
 
 /// <summary>
 /// The sandbox cluster's test hooks over HTTP (not part of the Kubernetes API), for tests that run the server as a
-/// process: the request journal (what was written, e.g. scale writes per approval) and fault injection.
+/// process: the request journal (what was written, e.g. scale writes per approval), fault injection, and a node's
+/// kubelet stopped and started (a failed node).
 /// </summary>
 public static class ControlEndpoints
 {
@@ -44,6 +45,14 @@ public static class ControlEndpoints
             control.ExpireWatches();
             return Results.NoContent();
         }).WithSummary("End every open watch with ERROR 410 Expired and forget the history (resuming gets 410 Gone)");
+        routes.MapPost("/nodes/{name}/kubelet/stop", (string name) => control.StopKubelet(name)
+                ? Results.NoContent()
+                : Results.Problem($"no node {ScaleControl.Core.Text.ShownText.Cut(name, 64)}", statusCode: 404))
+            .WithSummary("Stop the node's kubelet: 50 s later the node is NotReady (Unknown) and tainted unreachable");
+        routes.MapPost("/nodes/{name}/kubelet/start", (string name) => control.StartKubelet(name)
+                ? Results.NoContent()
+                : Results.Problem($"no node {ScaleControl.Core.Text.ShownText.Cut(name, 64)}", statusCode: 404))
+            .WithSummary("Start the node's kubelet again: it posts Ready, and the node's taints go");
         return endpoints;
     }
 }

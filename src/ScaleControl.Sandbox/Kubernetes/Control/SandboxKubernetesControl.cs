@@ -19,10 +19,15 @@ public sealed class SandboxKubernetesControl
     private readonly ClusterSimulator _simulator;
     private readonly FaultInjector _faults;
     private readonly RequestJournal _journal;
+    private readonly NodeKubelets _kubelets;
+    private readonly TimeProvider _time;
 
     internal SandboxKubernetesControl(
-        ResourceCatalog catalog, ResourceOperations operations, ClusterSimulator simulator, FaultInjector faults, RequestJournal journal)
+        ResourceCatalog catalog, ResourceOperations operations, ClusterSimulator simulator, FaultInjector faults, RequestJournal journal,
+        NodeKubelets kubelets, TimeProvider time)
     {
+        _kubelets = kubelets;
+        _time = time;
         _catalog = catalog;
         _operations = operations;
         _simulator = simulator;
@@ -145,6 +150,43 @@ public sealed class SandboxKubernetesControl
 
     /// <summary>Runs one pass of the cluster controllers (HPA, pod readiness, workload status) now.</summary>
     public void ReconcileNow() => _simulator.Reconcile();
+
+    /// <summary>
+    /// Stops the node's kubelet (a machine that died or lost its network): it posts no status, so 50 s later the node
+    /// lifecycle controller marks the node Unknown and taints it unreachable, and its pods are evicted 300 s after that
+    /// (their default tolerations). False when there is no such node.
+    /// </summary>
+    public bool StopKubelet(string node)
+    {
+        if (_operations.Find(BuiltInResources.Nodes, "", node) is null)
+        {
+            return false;
+        }
+
+        _kubelets.Stop(node, _time.GetUtcNow());
+        return true;
+    }
+
+    /// <summary>
+    /// Starts the node's kubelet again: it posts its conditions healthy at once (Ready, KubeletReady), so the node
+    /// lifecycle controller takes its taints off on the next pass. False when there is no such node.
+    /// </summary>
+    public bool StartKubelet(string node)
+    {
+        if (_operations.Find(BuiltInResources.Nodes, "", node) is not { } found)
+        {
+            return false;
+        }
+
+        _kubelets.Start(node);
+        if (!BuiltInResources.IsReady(found)) // also a node left Unknown before a sandbox restart
+        {
+            var stamp = Timestamps.Format(_time.GetUtcNow());
+            _operations.Rewrite(BuiltInResources.Nodes, "", node, JsonPaths.GetString(found, "metadata.uid")!, o => NodeObjects.PostHealthy(o.Obj("status"), stamp));
+        }
+
+        return true;
+    }
 
     /// <summary>Injects a fault into matching requests until the returned handle is disposed (or its Times are used up).</summary>
     public IDisposable InjectFault(SandboxFault fault) => _faults.Add(fault);

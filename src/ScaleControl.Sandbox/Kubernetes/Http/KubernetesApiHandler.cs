@@ -231,7 +231,7 @@ internal sealed class KubernetesApiHandler(
         }
 
         var table = TableRenderer.Wanted(request.Headers.Accept);
-        var dryRun = DryRun(request);
+        var dryRun = DryRunParameter.Of(request);
         if (RbacResources.IsReview(type))
         {
             await WriteAsync(context, HttpMethods.IsPost(request.Method) && info.Name is null
@@ -278,7 +278,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("DELETE", null, Subresource.None):
                 var collectionOptions = await ReadDeleteOptionsAsync(request);
-                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request, collectionOptions, DeleteOptions.IsDryRun(collectionOptions) || dryRun));
+                await WriteAsync(context, 200, DeleteCollection(type, info.Namespace, request, collectionOptions, DeleteOptions.IsDryRun(collectionOptions)));
                 return;
             case ("GET", { } name, Subresource.Scale):
                 await WriteAsync(context, 200, operations.GetScale(type, ns, name));
@@ -323,7 +323,7 @@ internal sealed class KubernetesApiHandler(
                 return;
             case ("DELETE", { } name, Subresource.None):
                 var options = await ReadDeleteOptionsAsync(request);
-                await WriteAsync(context, 200, operations.Delete(type, ns, name, options, DeleteOptions.IsDryRun(options) || dryRun));
+                await WriteAsync(context, 200, operations.Delete(type, ns, name, options, DeleteOptions.IsDryRun(options)));
                 return;
             default:
                 throw ApiErrors.MethodNotAllowed(request.Method);
@@ -358,14 +358,6 @@ internal sealed class KubernetesApiHandler(
             throw ApiErrors.CannotDecode(kind, version, mismatch);
         }
     }
-
-    // dryRun=All runs admission and validation but stores nothing; any other value is rejected, as by the apiserver.
-    private static bool DryRun(HttpRequest request) => request.Query["dryRun"].ToString() switch
-    {
-        "" => false,
-        "All" => true,
-        var other => throw ApiErrors.BadRequest($"Unsupported value: \"{other}\": supported values: \"All\""),
-    };
 
     private JsonObject DeleteCollection(ResourceType type, string? ns, HttpRequest request, JsonObject? options, bool dryRun)
     {

@@ -37,13 +37,9 @@ internal static class DeleteOptions
             errors.Add(FieldError.NotSupported("propagationPolicy", policy.DeepClone(), [.. s_policies.Select(p => $"\"{p}\""), "\"nil\""]));
         }
 
-        if (options?["dryRun"] is JsonArray values && values.Any(v => (string?)v != "All"))
+        if (options?["dryRun"] is JsonArray values && Http.DryRunParameter.Error([.. values.Select(v => (string?)v ?? "")]) is { } dryRun)
         {
-            // ValidateDryRun reports the whole list, as Go's %#v prints a []string.
-            errors.Add(new FieldError("dryRun", FieldErrorType.NotSupported, "supported values: \"All\"")
-            {
-                GoValue = "[]string{" + string.Join(", ", values.Select(v => Http.WireJson.Serialize(JsonValue.Create((string?)v ?? "")))) + "}",
-            });
+            errors.Add(dryRun);
         }
 
         if (errors.Count > 0)
@@ -54,7 +50,7 @@ internal static class DeleteOptions
 
     /// <summary>
     /// The options of a DELETE without a body, from its query (the apiserver decodes them with its parameter codec):
-    /// gracePeriodSeconds, propagationPolicy and orphanDependents. Null when none is given.
+    /// gracePeriodSeconds, propagationPolicy, orphanDependents and dryRun. Null when none is given.
     /// </summary>
     public static JsonObject? FromQuery(Microsoft.AspNetCore.Http.IQueryCollection query)
     {
@@ -76,6 +72,11 @@ internal static class DeleteOptions
             // The parameter codec's Convert_Slice_string_To_bool: only "0" and "false" (any case) are false.
             var orphan = query["orphanDependents"].ToString();
             options["orphanDependents"] = orphan != "0" && !orphan.Equals("false", StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (query.TryGetValue("dryRun", out var dryRun))
+        {
+            options["dryRun"] = new JsonArray([.. dryRun.Select(v => JsonValue.Create(v ?? ""))]);
         }
 
         return options.Count == 0 ? null : options;

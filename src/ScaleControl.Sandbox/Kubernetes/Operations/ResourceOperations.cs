@@ -174,6 +174,11 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceCata
                 CrdResourceTypes.MarkEstablished(next, Now());
             }
 
+            if (type == BuiltInResources.Pods)
+            {
+                DefaultTolerationSeconds.Admit(next); // a mutating admission plugin: creates only
+            }
+
             return Finish(type, name, next, before: null, owner, Subresource.None, dryRun);
         }, dryRun);
 
