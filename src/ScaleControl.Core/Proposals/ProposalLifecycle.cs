@@ -637,8 +637,23 @@ public static class ProposalLifecycle
     /// </summary>
     public static ScaleProposal? WithRosterMentions(ScaleProposal proposal, IEnumerable<string> users, DateTimeOffset at)
     {
-        var known = proposal.Status.RosterMentions.Select(m => m.User).ToHashSet(StringComparer.Ordinal);
-        var added = users.Where(known.Add).Select(user => new RosterMention { User = user, At = at }).ToList();
+        var called = ApproverRoster.Called(proposal).ToHashSet(StringComparer.Ordinal);
+        return WithRosterRecords(proposal, users.Where(called.Add).Select(user => new RosterMention { User = user, At = at }));
+    }
+
+    /// <summary>
+    /// Records that <paramref name="users"/>, whom the card called, were dropped from the roster since: its on-call line
+    /// stops naming them. Those it no longer calls are not recorded again. Only while the proposal waits.
+    /// </summary>
+    public static ScaleProposal? WithRosterDrops(ScaleProposal proposal, IEnumerable<string> users, DateTimeOffset at)
+    {
+        var called = ApproverRoster.Called(proposal).ToHashSet(StringComparer.Ordinal);
+        return WithRosterRecords(proposal, users.Where(called.Remove).Select(user => new RosterMention { User = user, At = at, Dropped = true }));
+    }
+
+    private static ScaleProposal? WithRosterRecords(ScaleProposal proposal, IEnumerable<RosterMention> records)
+    {
+        var added = records.ToList();
         return proposal.Status.Phase != ProposalPhase.Pending || added.Count == 0
             ? null
             : proposal with { Status = proposal.Status with { RosterMentions = [.. proposal.Status.RosterMentions, .. added] } };
