@@ -40,7 +40,7 @@ public sealed partial class ApprovalCardContent
             [V.ReplicasFrom] = Number(from),
             [V.ReplicasTo] = Number(now),
             [V.HalfStepTo] = "",
-            [V.Reason] = MarkdownText.Escape(newest.Spec.Reason),
+            [V.Reason] = MarkdownText.Line(newest.Spec.Reason),
             [V.CurrentTraffic] = metric?.Value is { } value ? $"{Compact(value)} {metric.Name}" : "",
             [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",

@@ -56,7 +56,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         map[V.ReplicasFrom] = Number(from);
         map[V.ReplicasTo] = Number(to);
         map[V.HalfStepTo] = "";
-        map[V.Reason] = lead.Spec.Group is null ? MarkdownText.Escape(newest.Spec.Reason) : "";
+        map[V.Reason] = lead.Spec.Group is null ? MarkdownText.Line(newest.Spec.Reason) : "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.AllSeen] = GroupCardRows.Seen(rows, MaxValueBytes);
@@ -137,7 +137,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             [V.ReplicasFrom] = Number(spec.FromReplicas),
             [V.ReplicasTo] = Number(spec.ToReplicas),
             [V.HalfStepTo] = spec.AlternativeReplicas is { } alt ? Number(alt) : "",
-            [V.Reason] = MarkdownText.Escape(spec.Reason), // a markdown field: a pin's or prepare's reason is what a person typed
+            [V.Reason] = MarkdownText.Line(spec.Reason), // a markdown field: a pin's or prepare's reason is what a person typed, on one line
             [V.CurrentTraffic] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
             [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
@@ -273,9 +273,9 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message ?? "unknown reason")}",
             ProposalPhase.Superseded => SupersededText(status),
             ProposalPhase.Rejected when Doubts(proposal).Rejection is { } doubt => $"rejected ({doubt})"
-                + (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "" : $": {MarkdownText.Escape(status.Rejection.Reason)}")
+                + (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "" : $": {MarkdownText.Line(status.Rejection.Reason)}")
                 + "; no change. Nothing held back: a new proposal follows while the change is still needed",
-            ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Escape(status.Rejection.Reason)}; no change")
+            ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Line(status.Rejection.Reason)}; no change")
                 + HoldText(proposal),
             ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied {PartFrom(status)}→ {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
                 + $"; {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} awaits approval",
