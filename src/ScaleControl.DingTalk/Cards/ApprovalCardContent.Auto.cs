@@ -92,7 +92,7 @@ public sealed partial class ApprovalCardContent
         var metric = KeyMetric(step.Spec.Evidence);
         var why = metric?.Value is { } value ? $" · {Compact(value)} {metric.Name} ({Compact(metric.Target)}/pod)" : "";
         var outcome = step.Status.Phase == ProposalPhase.Applied
-            ? $"{step.Spec.FromReplicas} → {step.Status.AppliedReplicas ?? step.Spec.ToReplicas}{(step.Status.Undo is { } undo ? $" (undone by {DisplayName(undo.By)})" : "")}"
+            ? $"{step.Spec.FromReplicas} → {step.Status.AppliedReplicas ?? step.Spec.ToReplicas}{(step.Status.Undo is { } undo ? $" (undone by {MarkdownName(undo.By)})" : "")}"
             : $"{step.Spec.FromReplicas} → {step.Spec.ToReplicas} {step.Status.Phase.ToString().ToLowerInvariant()}";
         return $"{Time(AutoNoticeRules.StepTime(step))} **{WorkloadOf(step)}** {outcome}{why}";
     }

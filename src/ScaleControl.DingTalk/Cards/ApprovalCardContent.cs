@@ -198,6 +198,12 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
 
     public string DisplayName(string userId) => userNames.TryGetValue(userId, out var name) ? name : userId;
 
+    /// <summary>
+    /// A person's name inside the card's markdown fields (<c>result</c>, <c>rows</c>): an id needs no spaces to be
+    /// markup, and one a record written by hand carries (<c>[Approve](dingtalk://…)</c>) must not become a link there.
+    /// </summary>
+    private string MarkdownName(string userId) => MarkdownText.Escape(DisplayName(userId));
+
     public string Time(DateTimeOffset at)
     {
         var local = TimeZoneInfo.ConvertTime(at, timeZone);
@@ -293,7 +299,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
     {
         { Supersession.Action: ProposalLifecycle.WithdrawnAction } => $"{MarkdownText.Escape(status.Message ?? "no longer needed")}; no change",
         { Supersession: { Action: "pin" } pin } => $"superseded by a pin to {pin.ToReplicas}"
-            + (pin.By is { Length: > 0 } by && by != ProposalLifecycle.SystemUser ? $" by {DisplayName(by)}" : ""),
+            + (pin.By is { Length: > 0 } by && by != ProposalLifecycle.SystemUser ? $" by {MarkdownName(by)}" : ""),
         { SupersededBy: { } by } => $"superseded by {by}; no change",
         _ => "superseded; no change",
     };
@@ -304,7 +310,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
 
     /// <summary>" by Zhang San": who approved the part already applied (the approvals start again for the rest).</summary>
     private string PartApprovedBy(ScaleProposal proposal) =>
-        proposal.Status.History.LastOrDefault(h => h.To == ProposalPhase.Approved) is { By.Length: > 0 } approved ? $" by {DisplayName(approved.By)}" : "";
+        proposal.Status.History.LastOrDefault(h => h.To == ProposalPhase.Approved) is { By.Length: > 0 } approved ? $" by {MarkdownName(approved.By)}" : "";
 
     /// <summary>The latest change of the target while pending: "updated 10:32:05 UTC: 40 → 60 (2 updates)".</summary>
     private string Updated(ScaleProposal proposal)
@@ -322,12 +328,12 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
 
     /// <summary>"; undone by Zhang San at 10:40:05 UTC: back to 12", or "".</summary>
     private string UndoText(ScaleProposal proposal) =>
-        proposal.Status.Undo is { } undo ? $"; undone by {DisplayName(undo.By)} at {Time(undo.At)}: back to {undo.Replicas}" : "";
+        proposal.Status.Undo is { } undo ? $"; undone by {MarkdownName(undo.By)} at {Time(undo.At)}: back to {undo.Replicas}" : "";
 
     /// <summary>". Undo no longer offered: shop/checkout-api moved to 12 by a pin by Zhang San at 20:14:05 UTC", or "".</summary>
     private string WithdrawnText(ScaleProposal proposal) =>
         proposal.Status.UndoWithdrawn is { } withdrawn
-            ? ". Undo no longer offered: " + UndoRules.Describe(withdrawn, $"{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}", id => MarkdownText.Escape(DisplayName(id)), Time)
+            ? ". Undo no longer offered: " + UndoRules.Describe(withdrawn, $"{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}", MarkdownName, Time)
             : "";
 
     /// <summary>" — held until 11:02:00 UTC: no new proposal unless …; who can lift it", or "" when the outcome holds nothing.</summary>
