@@ -55,7 +55,7 @@ public sealed class ApproveRejectRaceTests : ServerWithDingTalk
         // A card already updated to the decision shows no Approve: the phone has nothing to tap (the emulator's 409).
         var answer = tapStatus == 409 ? null : PrivateLine(tapped);
         var stored = await StoredAsync(pending);
-        var card = (await Emulator.CardAsync(outTrackId)).GetProperty("cardData");
+        var card = await CardDataAsync(outTrackId);
         Assert.Equal(order switch { "tap first" => ProposalPhase.Applied, "reject first" => ProposalPhase.Rejected, _ => stored.Status.Phase }, stored.Status.Phase);
         if (stored.Status.Phase == ProposalPhase.Rejected)
         {

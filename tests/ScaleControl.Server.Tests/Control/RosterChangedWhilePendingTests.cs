@@ -117,8 +117,7 @@ public sealed class RosterChangedWhilePendingTests : ServerWithDingTalk
 
     private async Task<int> CardVersionAsync(string outTrackId) => (await Emulator.CardAsync(outTrackId)).GetProperty("version").GetInt32();
 
-    private async Task<string?> OnCallLineAsync(string outTrackId) =>
-        (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("onCall").GetString();
+    private async Task<string?> OnCallLineAsync(string outTrackId) => (await CardDataAsync(outTrackId)).GetProperty("onCall").GetString();
 
     [Fact]
     public async Task DingTalkThrottledForTheMention_NothingRecorded_TheNextPassSendsIt()

@@ -49,6 +49,4 @@ public sealed class ForgedCardLinesTests : ServerWithDingTalk
         var result = (await CardDataAsync(outTrackId)).GetProperty("result").GetString()!;
         Assert.StartsWith("rejected: not now ↵  ↵ applied 4 → 10 at 10:33:05 UTC; no change", result, StringComparison.Ordinal);
     }
-
-    private async Task<JsonElement> CardDataAsync(string outTrackId) => (await Emulator.CardAsync(outTrackId)).GetProperty("cardData");
 }
