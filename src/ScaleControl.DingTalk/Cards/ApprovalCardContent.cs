@@ -268,6 +268,8 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         _ => null,
     };
 
+    private const string FailedPrefix = "failed: ";
+
     private string Result(ScaleProposal proposal)
     {
         var status = proposal.Status;
@@ -276,7 +278,8 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
                 + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + UndoText(proposal) + WithdrawnText(proposal) + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
-            ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message ?? "unknown reason")}",
+            // The proposal's message says "failed: …" already (ProposalLifecycle.MarkFailed): the card read "failed: failed: …".
+            ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message is { } message ? message.StartsWith(FailedPrefix, StringComparison.Ordinal) ? message[FailedPrefix.Length..] : message : "unknown reason")}",
             ProposalPhase.Superseded => SupersededText(status),
             ProposalPhase.Rejected when Doubts(proposal).Rejection is { } doubt => $"rejected ({doubt})"
                 + (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "" : $": {MarkdownText.Line(status.Rejection.Reason)}")

@@ -156,6 +156,10 @@ public class ApprovalCardContentTests
 
         Assert.Equal("failed: conflict: workload changed since proposal", card[V.Result]);
         Assert.Equal("failed", card[V.Status]);
+
+        // As the lifecycle words it (ProposalLifecycle.MarkFailed): "failed:" once, not "failed: failed: …".
+        var marked = s_content.Build(SampleProposals.Pending().With(new ScaleProposalStatus { Phase = ProposalPhase.Failed, Message = "failed: Deployment shop/checkout-api not found" }));
+        Assert.Equal("failed: Deployment shop/checkout-api not found", marked[V.Result]);
     }
 
     [Fact]
