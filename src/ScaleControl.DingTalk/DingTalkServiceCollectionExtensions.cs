@@ -82,6 +82,7 @@ public static class DingTalkServiceCollectionExtensions
         services.TryAddSingleton<CardCallbackHandler>();
         services.TryAddSingleton<ICommandInbox, CommandsUnavailable>();
         services.TryAddSingleton<ChatReplySender>();
+        services.TryAddSingleton<ChatRateLimit>();
         services.TryAddSingleton<ChatMessageHandler>();
         services.TryAddSingleton<CardCallbackSignatureVerifier>();
         services.TryAddSingleton<SignatureReplayGuard>();

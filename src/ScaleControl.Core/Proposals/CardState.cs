@@ -25,7 +25,8 @@ public static class CardState
             .Append(status.Message);
         if (status.RosterMentions.Count > 0)
         {
-            text.Append("|+").AppendJoin(',', status.RosterMentions.Select(m => m.User)); // the on-call line names them
+            // the on-call line names those added and no longer those dropped
+            text.Append("|+").AppendJoin(',', status.RosterMentions.Select(m => m.Dropped ? "-" + m.User : m.User));
         }
 
         return text.ToString();

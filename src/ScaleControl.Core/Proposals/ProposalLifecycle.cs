@@ -106,7 +106,7 @@ public static class ProposalLifecycle
 
         if (status.Phase != ProposalPhase.Pending)
         {
-            return TransitionResult.No(proposal, $"cannot approve: the proposal is already {status.Phase}");
+            return TransitionResult.No(proposal, AlreadyDecided("approve", proposal));
         }
 
         if (now >= spec.ExpiresAt)
@@ -198,7 +198,7 @@ public static class ProposalLifecycle
         var spec = proposal.Spec;
         if (proposal.Status.Phase != ProposalPhase.Pending)
         {
-            return TransitionResult.No(proposal, $"cannot amend: the proposal is already {proposal.Status.Phase}");
+            return TransitionResult.No(proposal, AlreadyDecided("amend", proposal));
         }
 
         var up = spec.ToReplicas > spec.FromReplicas;
@@ -245,7 +245,7 @@ public static class ProposalLifecycle
     {
         if (proposal.Status.Phase != ProposalPhase.Pending)
         {
-            return TransitionResult.No(proposal, $"cannot approve: the proposal is already {proposal.Status.Phase}");
+            return TransitionResult.No(proposal, AlreadyDecided("approve", proposal));
         }
 
         var approval = new ApprovalRecord { User = SystemUser, Channel = ApprovalChannel.Auto, At = now, Replicas = proposal.Spec.ToReplicas };
@@ -262,7 +262,7 @@ public static class ProposalLifecycle
     {
         if (proposal.Status.Phase != ProposalPhase.Pending)
         {
-            return TransitionResult.No(proposal, $"cannot pin: the proposal is already {proposal.Status.Phase}");
+            return TransitionResult.No(proposal, AlreadyDecided("pin", proposal));
         }
 
         var approval = new ApprovalRecord { User = user, Channel = channel, At = now, Replicas = proposal.Spec.ToReplicas };
@@ -270,6 +270,24 @@ public static class ProposalLifecycle
             ProposalPhase.Approved, now, user, message);
         return TransitionResult.Ok(pinned, message);
     }
+
+    /// <summary>
+    /// Who decided a proposal that no longer waits, in words: <c>rejected by lisi</c>, <c>approved by zhangsan, lisi</c>;
+    /// null when no person did (it expired, or was superseded or withdrawn by the loop).
+    /// </summary>
+    public static string? DecidedBy(ScaleProposal proposal) => proposal.Status switch
+    {
+        { Rejection: { } rejection } => $"rejected by {rejection.User}",
+        { Approvals.Count: > 0 } status => $"approved by {string.Join(", ", status.Approvals.Select(a => a.User).Distinct(StringComparer.Ordinal))}",
+        _ => null,
+    };
+
+    /// <summary>
+    /// "cannot reject: the proposal is already Applied (approved by zhangsan)": the one who lost a race to another
+    /// decision (a tap and a chat command at once) learns who decided, whatever the channel.
+    /// </summary>
+    private static string AlreadyDecided(string verb, ScaleProposal proposal) =>
+        $"cannot {verb}: the proposal is already {proposal.Status.Phase}" + (DecidedBy(proposal) is { } by ? $" ({by})" : "");
 
     /// <summary>
     /// Whether <paramref name="user"/> may approve (an approver) or reject (an approver, or the requester withdrawing their
@@ -298,7 +316,7 @@ public static class ProposalLifecycle
     {
         if (proposal.Status.Phase != ProposalPhase.Pending)
         {
-            return TransitionResult.No(proposal, $"cannot reject: the proposal is already {proposal.Status.Phase}");
+            return TransitionResult.No(proposal, AlreadyDecided("reject", proposal));
         }
 
         if (!MayDecide(proposal, user, approve: false, rosterNow))
@@ -637,8 +655,23 @@ public static class ProposalLifecycle
     /// </summary>
     public static ScaleProposal? WithRosterMentions(ScaleProposal proposal, IEnumerable<string> users, DateTimeOffset at)
     {
-        var known = proposal.Status.RosterMentions.Select(m => m.User).ToHashSet(StringComparer.Ordinal);
-        var added = users.Where(known.Add).Select(user => new RosterMention { User = user, At = at }).ToList();
+        var called = ApproverRoster.Called(proposal).ToHashSet(StringComparer.Ordinal);
+        return WithRosterRecords(proposal, users.Where(called.Add).Select(user => new RosterMention { User = user, At = at }));
+    }
+
+    /// <summary>
+    /// Records that <paramref name="users"/>, whom the card called, were dropped from the roster since: its on-call line
+    /// stops naming them. Those it no longer calls are not recorded again. Only while the proposal waits.
+    /// </summary>
+    public static ScaleProposal? WithRosterDrops(ScaleProposal proposal, IEnumerable<string> users, DateTimeOffset at)
+    {
+        var called = ApproverRoster.Called(proposal).ToHashSet(StringComparer.Ordinal);
+        return WithRosterRecords(proposal, users.Where(called.Remove).Select(user => new RosterMention { User = user, At = at, Dropped = true }));
+    }
+
+    private static ScaleProposal? WithRosterRecords(ScaleProposal proposal, IEnumerable<RosterMention> records)
+    {
+        var added = records.ToList();
         return proposal.Status.Phase != ProposalPhase.Pending || added.Count == 0
             ? null
             : proposal with { Status = proposal.Status with { RosterMentions = [.. proposal.Status.RosterMentions, .. added] } };

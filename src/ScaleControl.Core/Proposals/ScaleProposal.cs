@@ -186,11 +186,18 @@ public sealed record EscalationRecord
 /// <summary>
 /// An approver added to the policy's roster after the card was sent, @-mentioned once on a short card in the card's
 /// group (a card update cannot @-mention anyone): recorded so that no other pass, replica or restart mentions them again.
+/// Or one the card called who was dropped from the roster since (<see cref="Dropped"/>).
 /// </summary>
 public sealed record RosterMention
 {
     public string User { get; init; } = "";
     public DateTimeOffset At { get; init; }
+
+    /// <summary>
+    /// The approver was dropped from the roster since the card called them: the card's on-call line no longer names them
+    /// (<see cref="ApproverRoster.Called"/>). The latest record of a person stands, so one added back is called again.
+    /// </summary>
+    public bool Dropped { get; init; }
 }
 
 public sealed record ScaleProposalStatus
@@ -201,7 +208,7 @@ public sealed record ScaleProposalStatus
     public CardReference? Card { get; init; }
     public IReadOnlyList<EscalationRecord> Escalations { get; init; } = [];
 
-    /// <summary>The approvers added to the roster since the card was sent and @-mentioned since (<see cref="ApproverRoster"/>).</summary>
+    /// <summary>How the card followed the roster since it was sent: approvers added and @-mentioned, approvers dropped (<see cref="ApproverRoster"/>).</summary>
     public IReadOnlyList<RosterMention> RosterMentions { get; init; } = [];
 
     /// <summary>The replicas actually written (may be the alternative).</summary>

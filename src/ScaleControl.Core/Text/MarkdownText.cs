@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace ScaleControl.Core.Text;
 
@@ -7,7 +8,7 @@ namespace ScaleControl.Core.Text;
 /// markdown fields): every character that could start markup is backslash-escaped, so the text shows literally and a
 /// typed <c>[see runbook](http://evil)</c> does not become a link with a hidden target.
 /// </summary>
-public static class MarkdownText
+public static partial class MarkdownText
 {
     // Inline markup anywhere: links and images, emphasis, code, HTML (DingTalk renders <font>; an escaped "<" opens no
     // tag or autolink), tables, strike-through.
@@ -42,6 +43,16 @@ public static class MarkdownText
 
         return escaped.ToString();
     }
+
+    /// <summary>
+    /// Text a person typed, shown inside one line of markdown (a card's reason, a notice, an answer quoting a reason):
+    /// escaped as <see cref="Escape"/>, and its line breaks shown as <c>↵</c>, so a reason cannot start a line of its own
+    /// that reads as the card's or the robot's (<c>✅ Approved by Zhang San at 10:32</c> under a pin request).
+    /// </summary>
+    public static string Line(string? text) => Escape(LineBreaks().Replace(text ?? "", " ↵ "));
+
+    [GeneratedRegex("\r\n|[\r\n\u2028\u2029\u0085\v\f]")]
+    private static partial Regex LineBreaks();
 
     private static bool OnlySpacesBefore(string text, int at) => StartOfLine(text, at, c => c == ' ');
 

@@ -40,7 +40,7 @@ public sealed partial class ApprovalCardContent
             [V.ReplicasFrom] = Number(from),
             [V.ReplicasTo] = Number(now),
             [V.HalfStepTo] = "",
-            [V.Reason] = MarkdownText.Escape(newest.Spec.Reason),
+            [V.Reason] = MarkdownText.Line(newest.Spec.Reason),
             [V.CurrentTraffic] = metric?.Value is { } value ? $"{Compact(value)} {metric.Name}" : "",
             [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
@@ -92,7 +92,7 @@ public sealed partial class ApprovalCardContent
         var metric = KeyMetric(step.Spec.Evidence);
         var why = metric?.Value is { } value ? $" · {Compact(value)} {metric.Name} ({Compact(metric.Target)}/pod)" : "";
         var outcome = step.Status.Phase == ProposalPhase.Applied
-            ? $"{step.Spec.FromReplicas} → {step.Status.AppliedReplicas ?? step.Spec.ToReplicas}{(step.Status.Undo is { } undo ? $" (undone by {DisplayName(undo.By)})" : "")}"
+            ? $"{step.Spec.FromReplicas} → {step.Status.AppliedReplicas ?? step.Spec.ToReplicas}{(step.Status.Undo is { } undo ? $" (undone by {MarkdownName(undo.By)})" : "")}"
             : $"{step.Spec.FromReplicas} → {step.Spec.ToReplicas} {step.Status.Phase.ToString().ToLowerInvariant()}";
         return $"{Time(AutoNoticeRules.StepTime(step))} **{WorkloadOf(step)}** {outcome}{why}";
     }

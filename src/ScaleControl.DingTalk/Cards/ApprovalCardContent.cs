@@ -56,7 +56,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         map[V.ReplicasFrom] = Number(from);
         map[V.ReplicasTo] = Number(to);
         map[V.HalfStepTo] = "";
-        map[V.Reason] = lead.Spec.Group is null ? MarkdownText.Escape(newest.Spec.Reason) : "";
+        map[V.Reason] = lead.Spec.Group is null ? MarkdownText.Line(newest.Spec.Reason) : "";
         map[V.Rows] = string.Join("\n", rows.Select(Row));
         map[V.RowItems] = GroupCardRows.Items(rows, MaxValueBytes);
         map[V.AllSeen] = GroupCardRows.Seen(rows, MaxValueBytes);
@@ -137,7 +137,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             [V.ReplicasFrom] = Number(spec.FromReplicas),
             [V.ReplicasTo] = Number(spec.ToReplicas),
             [V.HalfStepTo] = spec.AlternativeReplicas is { } alt ? Number(alt) : "",
-            [V.Reason] = MarkdownText.Escape(spec.Reason), // a markdown field: a pin's or prepare's reason is what a person typed
+            [V.Reason] = MarkdownText.Line(spec.Reason), // a markdown field: a pin's or prepare's reason is what a person typed, on one line
             [V.CurrentTraffic] = metric?.Value is { } now ? $"{Compact(now)} {metric.Name}" : "",
             [V.PredictedTraffic] = metric?.Predicted is { } predicted ? $"{Compact(predicted)} {metric.Name}" : "",
             [V.PerPodTarget] = metric is not null ? $"{Compact(metric.Target)} {metric.Name}/pod" : "",
@@ -197,6 +197,12 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
     public string Localize(string text) => _times.Localize(text);
 
     public string DisplayName(string userId) => userNames.TryGetValue(userId, out var name) ? name : userId;
+
+    /// <summary>
+    /// A person's name inside the card's markdown fields (<c>result</c>, <c>rows</c>): an id needs no spaces to be
+    /// markup, and one a record written by hand carries (<c>[Approve](dingtalk://…)</c>) must not become a link there.
+    /// </summary>
+    private string MarkdownName(string userId) => MarkdownText.Escape(DisplayName(userId));
 
     public string Time(DateTimeOffset at)
     {
@@ -262,6 +268,8 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
         _ => null,
     };
 
+    private const string FailedPrefix = "failed: ";
+
     private string Result(ScaleProposal proposal)
     {
         var status = proposal.Status;
@@ -270,12 +278,13 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
             ProposalPhase.Applied => $"applied {proposal.Spec.FromReplicas} → {status.AppliedReplicas ?? proposal.Spec.ToReplicas}"
                 + (status.AppliedAt is { } at ? $" at {Time(at)}" : "") + UndoText(proposal) + WithdrawnText(proposal) + HoldText(proposal),
             ProposalPhase.Approved or ProposalPhase.Applying => $"scaling {proposal.Spec.FromReplicas} → {ApprovedReplicas(proposal)}",
-            ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message ?? "unknown reason")}",
+            // The proposal's message says "failed: …" already (ProposalLifecycle.MarkFailed): the card read "failed: failed: …".
+            ProposalPhase.Failed => $"failed: {MarkdownText.Escape(status.Message is { } message ? message.StartsWith(FailedPrefix, StringComparison.Ordinal) ? message[FailedPrefix.Length..] : message : "unknown reason")}",
             ProposalPhase.Superseded => SupersededText(status),
             ProposalPhase.Rejected when Doubts(proposal).Rejection is { } doubt => $"rejected ({doubt})"
-                + (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "" : $": {MarkdownText.Escape(status.Rejection.Reason)}")
+                + (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "" : $": {MarkdownText.Line(status.Rejection.Reason)}")
                 + "; no change. Nothing held back: a new proposal follows while the change is still needed",
-            ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Escape(status.Rejection.Reason)}; no change")
+            ProposalPhase.Rejected => (string.IsNullOrWhiteSpace(status.Rejection?.Reason) ? "rejected; no change" : $"rejected: {MarkdownText.Line(status.Rejection.Reason)}; no change")
                 + HoldText(proposal),
             ProposalPhase.Pending when status.AppliedReplicas is { } done => $"applied {PartFrom(status)}→ {done}{PartApprovedBy(proposal)}" + (status.AppliedAt is { } doneAt ? $" at {Time(doneAt)}" : "")
                 + $"; {proposal.Spec.FromReplicas} → {proposal.Spec.ToReplicas} awaits approval",
@@ -293,7 +302,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
     {
         { Supersession.Action: ProposalLifecycle.WithdrawnAction } => $"{MarkdownText.Escape(status.Message ?? "no longer needed")}; no change",
         { Supersession: { Action: "pin" } pin } => $"superseded by a pin to {pin.ToReplicas}"
-            + (pin.By is { Length: > 0 } by && by != ProposalLifecycle.SystemUser ? $" by {DisplayName(by)}" : ""),
+            + (pin.By is { Length: > 0 } by && by != ProposalLifecycle.SystemUser ? $" by {MarkdownName(by)}" : ""),
         { SupersededBy: { } by } => $"superseded by {by}; no change",
         _ => "superseded; no change",
     };
@@ -304,7 +313,7 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
 
     /// <summary>" by Zhang San": who approved the part already applied (the approvals start again for the rest).</summary>
     private string PartApprovedBy(ScaleProposal proposal) =>
-        proposal.Status.History.LastOrDefault(h => h.To == ProposalPhase.Approved) is { By.Length: > 0 } approved ? $" by {DisplayName(approved.By)}" : "";
+        proposal.Status.History.LastOrDefault(h => h.To == ProposalPhase.Approved) is { By.Length: > 0 } approved ? $" by {MarkdownName(approved.By)}" : "";
 
     /// <summary>The latest change of the target while pending: "updated 10:32:05 UTC: 40 → 60 (2 updates)".</summary>
     private string Updated(ScaleProposal proposal)
@@ -322,12 +331,12 @@ public sealed partial class ApprovalCardContent(TimeZoneInfo timeZone, Uri? deta
 
     /// <summary>"; undone by Zhang San at 10:40:05 UTC: back to 12", or "".</summary>
     private string UndoText(ScaleProposal proposal) =>
-        proposal.Status.Undo is { } undo ? $"; undone by {DisplayName(undo.By)} at {Time(undo.At)}: back to {undo.Replicas}" : "";
+        proposal.Status.Undo is { } undo ? $"; undone by {MarkdownName(undo.By)} at {Time(undo.At)}: back to {undo.Replicas}" : "";
 
     /// <summary>". Undo no longer offered: shop/checkout-api moved to 12 by a pin by Zhang San at 20:14:05 UTC", or "".</summary>
     private string WithdrawnText(ScaleProposal proposal) =>
         proposal.Status.UndoWithdrawn is { } withdrawn
-            ? ". Undo no longer offered: " + UndoRules.Describe(withdrawn, $"{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}", id => MarkdownText.Escape(DisplayName(id)), Time)
+            ? ". Undo no longer offered: " + UndoRules.Describe(withdrawn, $"{proposal.Metadata.Namespace}/{proposal.Spec.Target.Name}", MarkdownName, Time)
             : "";
 
     /// <summary>" — held until 11:02:00 UTC: no new proposal unless …; who can lift it", or "" when the outcome holds nothing.</summary>

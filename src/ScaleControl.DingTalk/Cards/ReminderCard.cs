@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Proposals;
+using ScaleControl.Core.Text;
 using ScaleControl.DingTalk.Api;
 using ScaleControl.DingTalk.Configuration;
 
@@ -47,5 +48,5 @@ public sealed class ReminderCard(DingTalkApiClient api, ApprovalCardContent cont
     }
 
     /// <summary>"@Zhang San @Li Si", as the group reads the people.</summary>
-    public string Mentions(IEnumerable<string> people) => string.Join(' ', people.Select(user => "@" + content.DisplayName(user)));
+    public string Mentions(IEnumerable<string> people) => string.Join(' ', people.Select(user => "@" + MarkdownText.Escape(content.DisplayName(user)))); // the result field is markdown
 }

@@ -57,6 +57,12 @@ public static partial class ChatCommandParser
             return Fail("the message must be plain text: no control characters, bidirectional overrides or marks (U+200E, U+200F)");
         }
 
+        if (SecondCommand(text) is { } second)
+        {
+            return Fail($"one command per message: line {second.Line} (`{Short(second.Text)}`) is a command of its own, and would have been read as " +
+                "part of the first (a reason). Nothing was done; send each command in a message of its own.");
+        }
+
         // Other people's @-mentions (DingTalk removes only the robot's) address them, not the robot, wherever they stand.
         var words = Words().Matches(FoldWidth(ImePunctuationAsBreaks(text)).Trim()).Select(m => m.Value)
             .Where(w => !w.StartsWith('@'))
@@ -363,6 +369,26 @@ public static partial class ChatCommandParser
     internal static string WithoutInvisible(string text) =>
         !text.Any(TextLimits.IsHidden) ? text
         : new string([.. text.Where(c => !TextLimits.IsHidden(c) || IsBidiMark(c) || c is '\u2028' or '\u2029').Select(c => c is '\u2028' or '\u2029' ? '\n' : c)]);
+
+    /// <summary>
+    /// A line after the first that is a whole command by itself: several commands pasted into one message (<c>reject
+    /// shop/a</c>, a line break, <c>reject shop/b</c>) were read as the first with the others as its reason, so shop/b
+    /// stayed pending while its sender believed it rejected. A reason's own lines (<c>status page is down</c>) are no
+    /// command and stay part of it.
+    /// </summary>
+    private static (int Line, string Text)? SecondCommand(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Trim() is { Length: > 0 } line && Parse(line).Command is { } command and not HelpCommand)
+            {
+                return (i + 1, line);
+            }
+        }
+
+        return null;
+    }
 
     private static bool IsBidiMark(char c) => c is '\u200E' or '\u200F' or '\u061C';
 

@@ -15,6 +15,7 @@ namespace ScaleControl.DingTalk.Chat;
 public sealed partial class ChatMessageHandler(
     ICommandInbox inbox,
     ChatReplySender replies,
+    ChatRateLimit rateLimit,
     IOptionsMonitor<DingTalkOptions> options,
     TimeProvider time,
     ILogger<ChatMessageHandler> logger)
@@ -47,10 +48,20 @@ public sealed partial class ChatMessageHandler(
 
     private async Task ProcessAsync(ChatbotMessage message, CancellationToken cancellationToken)
     {
+        var perMinute = options.CurrentValue.ChatMessagesPerMinute;
+        var admission = rateLimit.Admit(SenderKey(message), perMinute);
+        if (admission.Verdict == ChatRateLimit.Verdict.Ignore)
+        {
+            LogFlooded(logger, message.MsgId, message.SenderStaffId, admission.Until);
+            return;
+        }
+
         CommandReply reply;
         try
         {
-            reply = await ReplyToAsync(message, cancellationToken);
+            reply = admission.Verdict == ChatRateLimit.Verdict.Refuse
+                ? TooMany(message, perMinute, admission.Until)
+                : await ReplyToAsync(message, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -67,6 +78,18 @@ public sealed partial class ChatMessageHandler(
         {
             LogReplyFailed(logger, e, message.MsgId);
         }
+    }
+
+    /// <summary>Who a message counts against: the person, or for someone without a staff id (outside the organisation) their DingTalk id in that conversation.</summary>
+    private static string SenderKey(ChatbotMessage message) =>
+        message.SenderStaffId.Length > 0 ? message.SenderStaffId : $"?{message.ConversationId}/{message.SenderId}";
+
+    private CommandReply TooMany(ChatbotMessage message, int perMinute, DateTimeOffset until)
+    {
+        LogFlooded(logger, message.MsgId, message.SenderStaffId, until);
+        return CommandReply.Refused(
+            $"Too many messages: ScaleControl reads at most {perMinute} of yours a minute. This one was not read, nor will those you send before " +
+            $"{until.UtcDateTime:HH:mm:ss} UTC be (and they get no answer); nothing was done. Send it again after that.");
     }
 
     private async Task<CommandReply> ReplyToAsync(ChatbotMessage message, CancellationToken cancellationToken)
@@ -112,6 +135,9 @@ public sealed partial class ChatMessageHandler(
 
     [LoggerMessage(EventId = 424, Level = LogLevel.Error, Message = "Chat message {MsgId} from {Sender} could not be read")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, string msgId, string sender);
+
+    [LoggerMessage(EventId = 425, Level = LogLevel.Warning, Message = "Chat message {MsgId} from {Sender} not read: over the per-person limit until {Until:u}")]
+    private static partial void LogFlooded(ILogger logger, string msgId, string sender, DateTimeOffset until);
 
     [LoggerMessage(EventId = 423, Level = LogLevel.Warning, Message = "Answer to chat message {MsgId} could not be sent")]
     private static partial void LogReplyFailed(ILogger logger, Exception exception, string msgId);

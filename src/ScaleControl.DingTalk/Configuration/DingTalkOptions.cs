@@ -60,6 +60,12 @@ public sealed class DingTalkOptions
     /// </summary>
     public List<string> ChatConversationIds { get; set; } = [];
 
+    /// <summary>
+    /// The messages one person may send the robot a minute (1–600, per replica). Beyond that the first gets a private
+    /// answer saying until when nothing is read; the others of that minute are neither read nor answered.
+    /// </summary>
+    public int ChatMessagesPerMinute { get; set; } = 20;
+
     /// <summary>HTTP mode: the route key cards are created with and registered under.</summary>
     public string? CallbackRouteKey { get; set; }
 

@@ -60,6 +60,11 @@ internal sealed class DingTalkOptionsValidator : IValidateOptions<DingTalkOption
             errors.Add("ChatConversationIds must hold at most 50 non-empty conversation ids of at most 128 characters.");
         }
 
+        if (options.ChatMessagesPerMinute is < 1 or > 600)
+        {
+            errors.Add("ChatMessagesPerMinute must be between 1 and 600.");
+        }
+
         if (options.StreamConnections is < 1 or > 4)
         {
             errors.Add("StreamConnections must be between 1 and 4.");

@@ -191,8 +191,8 @@ public sealed partial class ChatCommandService(
         var stored = result.Proposal ?? proposal;
         var verb = approve ? "Approved" : "Rejected";
         var text = allRows
-            ? $"{target} by {request.Sender}: {MarkdownText.Escape(result.Message)}" // it quotes the typed reason
-            : $"{target} {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{MarkdownText.Escape(result.Message)}{await OtherRowsAsync(stored, approve, cancellationToken)}";
+            ? $"{target} by {request.Sender}: {MarkdownText.Line(result.Message)}" // it quotes the typed reason
+            : $"{target} {stored.Spec.FromReplicas} → {stored.Spec.ToReplicas}: {stored.Status.Phase} by {request.Sender}\n\n{MarkdownText.Line(result.Message)}{await OtherRowsAsync(stored, approve, cancellationToken)}";
         return CommandReply.Done(verb, text);
     }
 
@@ -349,7 +349,7 @@ public sealed partial class ChatCommandService(
     private Task AnnounceFrozenAsync(CommandRequest request, FreezeCommand command, List<NamespaceChange> frozen, CancellationToken cancellationToken) =>
         command.Workload is not null || frozen.Count == 0 ? Task.CompletedTask
         : namespaceNotices.AnnounceAsync(command.Namespace, frozen, NoticeKind.Frozen, "frozen",
-            $"❄ **{command.Namespace}** frozen until {time.GetUtcNow() + command.Duration:u} by {request.Sender}: {MarkdownText.Escape(command.Reason)}", cancellationToken);
+            $"❄ **{command.Namespace}** frozen until {time.GetUtcNow() + command.Duration:u} by {request.Sender}: {MarkdownText.Line(command.Reason)}", cancellationToken);
 
     /// <summary><c>unfreeze ns/*</c>: lifts every freeze in force in the namespace, as <c>freeze ns/*</c> set them; one group notice (per route).</summary>
     private async Task<CommandReply> UnfreezeNamespaceAsync(CommandRequest request, string ns, CancellationToken cancellationToken)

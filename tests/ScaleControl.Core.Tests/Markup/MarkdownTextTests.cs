@@ -16,4 +16,11 @@ public sealed class MarkdownTextTests
     [InlineData("双十一大促 ｇａｌａ", "双十一大促 ｇａｌａ")]
     [InlineData(null, "")]
     public void Escape_ShowsTheTextLiterally(string? text, string escaped) => Assert.Equal(escaped, MarkdownText.Escape(text));
+
+    [Theory]
+    [InlineData("gala\n\n✅ **Approved** by Zhang San", "gala ↵  ↵ ✅ \\*\\*Approved\\*\\* by Zhang San")]
+    [InlineData("a\r\nb\u2028c\u2029# d", "a ↵ b ↵ c ↵ \\# d")] // a heading after a break is escaped all the same
+    [InlineData("one line", "one line")]
+    [InlineData(null, "")]
+    public void Line_ShowsTheTextLiterally_OnOneLine(string? text, string escaped) => Assert.Equal(escaped, MarkdownText.Line(text));
 }

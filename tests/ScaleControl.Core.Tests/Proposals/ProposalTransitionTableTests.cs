@@ -47,6 +47,20 @@ public class ProposalTransitionTableTests
         [(ProposalPhase.Applied, "withdrawUndo")] = ProposalPhase.Applied,
     };
 
+    [Fact]
+    public void LosingARaceToAnotherDecision_TheRefusalNamesWhoDecided()
+    {
+        var approved = ProposalLifecycle.Approve(Pending(Policy()), "chen", ApprovalChannel.DingTalk, T0.AddSeconds(20)).Proposal;
+        var rejected = ProposalLifecycle.Reject(Pending(Policy()), "alice", ApprovalChannel.Api, T0.AddSeconds(20), "not now").Proposal;
+
+        Assert.Equal("cannot reject: the proposal is already Approved (approved by chen)",
+            ProposalLifecycle.Reject(approved, "alice", ApprovalChannel.Api, T0.AddSeconds(21), "too big").Message);
+        Assert.Equal("cannot approve: the proposal is already Rejected (rejected by alice)",
+            ProposalLifecycle.Approve(rejected, "chen", ApprovalChannel.DingTalk, T0.AddSeconds(21)).Message);
+        Assert.Equal("cannot approve: the proposal is already Expired",
+            ProposalLifecycle.Approve(ProposalLifecycle.Expire(Pending(Policy()), T0.AddSeconds(601)).Proposal, "chen", ApprovalChannel.DingTalk, T0.AddSeconds(602)).Message);
+    }
+
     public static TheoryData<ProposalPhase, string> AllPairs()
     {
         var data = new TheoryData<ProposalPhase, string>();

@@ -82,6 +82,20 @@ public sealed class ChatMessageTests
     }
 
     [Fact]
+    public async Task TwoCommandsPastedIntoOneMessage_PrivateRefusal_NoneRuns()
+    {
+        // Before, the first ran with the second as its reason: shop/b stayed pending while the sender believed it rejected.
+        await using var world = await DingTalkWorld.StartAsync();
+        await world.WaitForStreamConnectionsAsync(2);
+
+        await TypeAsync(world, "zhangsan", DingTalkWorld.Group, "@ScaleControl reject shop/checkout-api too early\nreject shop/search-api");
+        var refusal = await WaitForAsync(world, m => m.GetProperty("kind").GetString() == "OtoMessage");
+
+        Assert.StartsWith("one command per message: line 2 (`reject shop/search-api`)", refusal.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Empty(world.Commands.Requests);
+    }
+
+    [Fact]
     public async Task HugeDuration_InAGroup_GetsAPrivateAnswer_NotSilence()
     {
         // Live: "scale … for 100000d100000d…" (840 characters) overflowed the parser; the message was ACKed and never answered.

@@ -156,6 +156,10 @@ public class ApprovalCardContentTests
 
         Assert.Equal("failed: conflict: workload changed since proposal", card[V.Result]);
         Assert.Equal("failed", card[V.Status]);
+
+        // As the lifecycle words it (ProposalLifecycle.MarkFailed): "failed:" once, not "failed: failed: …".
+        var marked = s_content.Build(SampleProposals.Pending().With(new ScaleProposalStatus { Phase = ProposalPhase.Failed, Message = "failed: Deployment shop/checkout-api not found" }));
+        Assert.Equal("failed: Deployment shop/checkout-api not found", marked[V.Result]);
     }
 
     [Fact]
@@ -233,6 +237,25 @@ public class ApprovalCardContentTests
         const string Escaped = @"see \[runbook\]\(http://evil.example) !\[x\]\(http://evil.example/t.png) \<font color=red>now\</font>";
         Assert.Equal("pinned by zhangsan: " + Escaped, rejected[V.Reason]);
         Assert.StartsWith($"rejected: {Escaped}; no change", rejected[V.Result], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_NamesFromRecordsWrittenByHand_ShowLiterallyInTheMarkdownResult()
+    {
+        // An id needs no space to be a link: one in a record written by hand must not put a button-looking link on the card.
+        const string Forged = "[✅Approve](dingtalk://dingtalkclient/page/link?url=https://evil.example)";
+        const string Shown = @"\[✅Approve\]\(dingtalk://dingtalkclient/page/link?url=https://evil.example)";
+        var at = SampleProposals.Created.AddMinutes(1);
+        var applied = SampleProposals.Pending().With(new ScaleProposalStatus { Phase = ProposalPhase.Applied, AppliedReplicas = 60, AppliedAt = at });
+        var undone = applied.With(applied.Status with { Undo = new UndoRecord { Proposal = "checkout-api-undo", By = Forged, At = at.AddMinutes(5), Replicas = 20 } });
+        var pinned = SampleProposals.Pending().With(new ScaleProposalStatus
+        {
+            Phase = ProposalPhase.Superseded,
+            Supersession = new SupersessionRecord { Action = "pin", ToReplicas = 8, By = Forged },
+        });
+
+        Assert.Contains($"undone by {Shown} at", s_content.Build(undone)[V.Result], StringComparison.Ordinal);
+        Assert.Equal($"superseded by a pin to 8 by {Shown}", s_content.Build(pinned)[V.Result]);
     }
 
     [Fact]

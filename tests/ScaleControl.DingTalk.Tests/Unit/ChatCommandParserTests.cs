@@ -218,6 +218,32 @@ public sealed class ChatCommandParserTests
             ChatCommandParser.Parse("scale shop/checkout-api 2->3 for 10m；storm").Command);
     }
 
+    /// <summary>
+    /// Several commands pasted into one message were read as the first, the others as its reason: shop/b stayed pending
+    /// while its sender believed it rejected. A line that is a whole command by itself refuses the message; a reason's
+    /// own lines stay part of it.
+    /// </summary>
+    [Theory]
+    [InlineData("reject shop/a too early\nreject shop/b", 2, "reject shop/b")]
+    [InlineData("freeze shop/a for 1h migration\n\n  /freeze shop/b for 1h migration", 3, "/freeze shop/b for 1h migration")]
+    [InlineData("reject shop/a\u2028unpin shop/b", 2, "unpin shop/b")]
+    [InlineData("scale shop/a 2->4 for 30m gala\nｓｔａｔｕｓ shop/a", 2, "ｓｔａｔｕｓ shop/a")]
+    public void Parse_ACommandOnALaterLine_IsRefused_NothingIsReadAsTheFirstsReason(string text, int line, string shown)
+    {
+        var parsed = ChatCommandParser.Parse(text);
+
+        Assert.Null(parsed.Command);
+        Assert.Equal($"one command per message: line {line} (`{shown}`) is a command of its own, and would have been read as part of the first (a reason). " +
+            "Nothing was done; send each command in a message of its own.", parsed.Error);
+    }
+
+    [Fact]
+    public void Parse_AReasonsOwnLines_StayPartOfIt()
+    {
+        Assert.Equal(new FreezeCommand("shop", "a", TimeSpan.FromHours(1), "migration status page is down help wanted"),
+            ChatCommandParser.Parse("freeze shop/a for 1h migration\nstatus page is down\nhelp wanted").Command);
+    }
+
     [Fact]
     public void Parse_TooLongOrTooLongReason_IsRefused()
     {

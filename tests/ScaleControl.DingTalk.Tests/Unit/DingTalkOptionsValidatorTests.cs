@@ -24,6 +24,22 @@ public class DingTalkOptionsValidatorTests
         Assert.Contains("CardTemplateId is required.", error.Failures);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("601")]
+    public void Validate_ChatMessagesPerMinuteOutsideItsRange_Refuses(string perMinute)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new()
+        {
+            ["ScaleControl:DingTalk:AppKey"] = "k",
+            ["ScaleControl:DingTalk:AppSecret"] = "s",
+            ["ScaleControl:DingTalk:CardTemplateId"] = "t.schema",
+            ["ScaleControl:DingTalk:ChatMessagesPerMinute"] = perMinute,
+        }).Value);
+
+        Assert.Contains("ChatMessagesPerMinute must be between 1 and 600.", error.Failures);
+    }
+
     [Fact]
     public void Validate_HttpModeWithoutSecret_Refuses()
     {

@@ -121,7 +121,7 @@ internal static class SampleResources
             Rejection = new RejectionRecord { User = "u3", Channel = ApprovalChannel.Cli, At = s_at, Reason = "too big", Signature = "c2lnbmVk" },
             Card = new CardReference { OutTrackId = "shop.checkout-20261125-1032", OpenConversationId = "cid-oncall", SentAt = s_at, Error = "none" },
             Escalations = [new EscalationRecord { At = s_at, DingType = DingType.Sms, Receivers = ["u1"], Via = "ding", Message = "sent" }],
-            RosterMentions = [new RosterMention { User = "u3", At = s_at }],
+            RosterMentions = [new RosterMention { User = "u3", At = s_at }, new RosterMention { User = "u1", At = s_at, Dropped = true }],
             AppliedReplicas = 60,
             AppliedAt = s_at,
             AppliedCapacity = new ScaleControl.Core.Capacity.CapacityEstimate { Pods = 20, MilliCpu = 10_000, MemoryBytes = 20L << 30, CostPerHour = 32m, Currency = "¥", Room = ScaleControl.Core.Capacity.RoomVerdict.Fits },

@@ -30,8 +30,8 @@ public sealed class RosterChangedWhilePendingTests : ServerWithDingTalk
         Assert.StartsWith("@wangwu you were added as an approver since this was asked: please decide on the approval card above (sent ", data.GetProperty("result").GetString(), StringComparison.Ordinal);
         Assert.Empty(reminder.GetProperty("buttons").EnumerateArray());
         var stored = await StoredAsync(pending);
-        Assert.Equal(["wangwu"], stored.Status.RosterMentions.Select(m => m.User));
-        Assert.Equal("@Zhang San @Li Si @wangwu", (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("onCall").GetString());
+        Assert.Equal(["wangwu"], stored.Status.RosterMentions.Where(m => !m.Dropped).Select(m => m.User));
+        Assert.Equal("@Zhang San @wangwu", await OnCallLineAsync(outTrackId)); // lisi, dropped, is named no more
 
         // Once per added approver per proposal: later passes, and a restarted server reading the record, call nobody.
         await Tick(seconds: 5);
@@ -88,16 +88,36 @@ public sealed class RosterChangedWhilePendingTests : ServerWithDingTalk
     }
 
     [Fact]
-    public async Task ApproverOnlyDropped_NoReminder_TheCardStillNamesWhoItCalled()
+    public async Task ApproverOnlyDropped_NoReminder_TheCardStopsNamingThem_OnceAndDurably()
     {
         var (pending, outTrackId) = await GivenPendingCardAsync();
+        Assert.Equal("@Zhang San @Li Si", await OnCallLineAsync(outTrackId));
         await EditPolicyAsync(s => s with { Approval = s.Approval! with { Approvers = ["zhangsan"] } });
 
         await Tick(seconds: 5);
 
+        // Before, the card kept calling lisi, who may no longer approve (a tap of his is refused), while the on-call
+        // person read it as "Li Si will handle it".
         Assert.Empty(await RemindersAsync(outTrackId));
-        Assert.Empty((await StoredAsync(pending)).Status.RosterMentions);
+        Assert.Equal("@Zhang San", await OnCallLineAsync(outTrackId));
+        var dropped = Assert.Single((await StoredAsync(pending)).Status.RosterMentions);
+        Assert.Equal(("lisi", true), (dropped.User, dropped.Dropped));
+        var version = await CardVersionAsync(outTrackId);
+
+        await Tick(seconds: 5);
+        Assert.Single((await StoredAsync(pending)).Status.RosterMentions);
+        Assert.Equal(version, await CardVersionAsync(outTrackId)); // recorded once: no card update per pass
+
+        // Put back on the roster, he is called again: @-mentioned on a reminder and named on the card.
+        await EditPolicyAsync(s => s with { Approval = s.Approval! with { Approvers = ["zhangsan", "lisi"] } });
+        await Tick(seconds: 5);
+        Assert.Equal(["lisi"], MentionedOn(Assert.Single(await RemindersAsync(outTrackId))));
+        Assert.Equal("@Zhang San @Li Si", await OnCallLineAsync(outTrackId));
     }
+
+    private async Task<int> CardVersionAsync(string outTrackId) => (await Emulator.CardAsync(outTrackId)).GetProperty("version").GetInt32();
+
+    private async Task<string?> OnCallLineAsync(string outTrackId) => (await CardDataAsync(outTrackId)).GetProperty("onCall").GetString();
 
     [Fact]
     public async Task DingTalkThrottledForTheMention_NothingRecorded_TheNextPassSendsIt()

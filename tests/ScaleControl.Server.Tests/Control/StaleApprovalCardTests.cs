@@ -91,6 +91,4 @@ public sealed class StaleApprovalCardTests : ServerWithDingTalk
         Assert.Contains(Server.Events.Recorded, e => e.Reason == ScaleEventReasons.ScaleProposalWithdrawn && e.Message.Contains("by the control loop", StringComparison.Ordinal));
         Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
     }
-
-    private async Task<JsonElement> CardDataAsync(string outTrackId) => (await Emulator.CardAsync(outTrackId)).GetProperty("cardData");
 }

@@ -32,6 +32,9 @@ public sealed class FakeWorkloads : IWorkloadClient, IWorkloadPods
 
     public int Replicas(string ns, string name) => _items[$"{ns}/{name}"].SpecReplicas;
 
+    /// <summary>The workload deleted (kubectl delete deployment).</summary>
+    public void Remove(string ns, string name) => _items.TryRemove($"{ns}/{name}", out _);
+
     public HpaInfo? Hpa(string ns, string name) => _items[$"{ns}/{name}"].Hpa;
 
     private readonly ConcurrentDictionary<string, int> _hpaKeeps = new();

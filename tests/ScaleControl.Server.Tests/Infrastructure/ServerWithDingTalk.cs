@@ -61,9 +61,12 @@ public abstract class ServerWithDingTalk : IAsyncLifetime
     protected async Task<ScaleProposal> StoredAsync(ScaleProposal proposal) =>
         (await Server.Proposals.GetAsync(proposal.Metadata.Namespace, proposal.Metadata.Name, default))!;
 
+    /// <summary>The card's variables as the emulator holds them now.</summary>
+    protected async Task<JsonElement> CardDataAsync(string outTrackId) => (await Emulator.CardAsync(outTrackId)).GetProperty("cardData");
+
     /// <summary>The status the card in the emulator shows (<c>pending</c>, <c>rejected</c>, <c>applied</c>, …).</summary>
     protected async Task<string?> StatusOnCardAsync(string outTrackId) =>
-        (await Emulator.CardAsync(outTrackId)).GetProperty("cardData").GetProperty("status").GetString();
+        (await CardDataAsync(outTrackId)).GetProperty("status").GetString();
 
     /// <summary>The private line a tap's answer shows only the tapper.</summary>
     protected static string PrivateLine(JsonElement tap) =>

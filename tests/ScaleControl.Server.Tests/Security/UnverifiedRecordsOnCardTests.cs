@@ -80,6 +80,4 @@ public sealed class UnverifiedRecordsOnCardTests : ServerWithDingTalk
             $"rejected (unverified: {UnverifiedWording.UnsignedRejection}): not now; no change. Nothing held back: a new proposal follows while the change is still needed",
             card.GetProperty("result").GetString());
     }
-
-    private async Task<JsonElement> CardDataAsync(string outTrackId) => (await Emulator.CardAsync(outTrackId)).GetProperty("cardData");
 }

@@ -33,9 +33,7 @@ public static class CardRows
             .Where(p => p.Spec.Target.Name == workload)
             .OrderByDescending(ProposalFactory.CreatedAt)
             .FirstOrDefault();
-        var by = newest?.Status.Rejection is { } rejection ? $"rejected by {rejection.User}"
-            : newest?.Status.Approvals is { Count: > 0 } approvals ? $"approved by {string.Join(", ", approvals.Select(a => a.User).Distinct(StringComparer.Ordinal))}"
-            : null;
+        var by = newest is null ? null : ProposalLifecycle.DecidedBy(newest);
         return newest is null || by is null || newest.Status.Phase == ProposalPhase.Pending ? null : (newest, by);
     }
 

@@ -204,9 +204,28 @@ public sealed class ProposalService(
             }
         }
 
-        IReadOnlyList<string> RosterNow(ScaleProposal p) => ApproverRoster.Now(p, policies.GetValueOrDefault($"{p.Metadata.Namespace}/{p.Spec.PolicyName}"));
+        ScalePolicy? PolicyOf(ScaleProposal p) => policies.GetValueOrDefault($"{p.Metadata.Namespace}/{p.Spec.PolicyName}");
+        IReadOnlyList<string> RosterNow(ScaleProposal p) => ApproverRoster.Now(p, PolicyOf(p));
         await EscalateAsync(DueEscalations.Of(due, open, now, RosterNow), cancellationToken);
-        await MentionAddedApproversAsync([.. open.Where(p => now < p.Spec.ExpiresAt)], RosterNow, cancellationToken); // not the ones expired above
+        var waiting = open.Where(p => now < p.Spec.ExpiresAt).ToList(); // not the ones expired above
+        await MentionAddedApproversAsync(waiting, PolicyOf, cancellationToken);
+        await RecordDroppedApproversAsync(waiting, PolicyOf, cancellationToken);
+    }
+
+    /// <summary>
+    /// The approvers dropped from a policy's roster since its card called them may no longer decide it: recorded on the
+    /// proposal, so its card (updated in place by the card reconciler) stops naming them on its on-call line.
+    /// </summary>
+    private async Task RecordDroppedApproversAsync(IReadOnlyList<ScaleProposal> open, Func<ScaleProposal, ScalePolicy?> policyOf, CancellationToken cancellationToken)
+    {
+        foreach (var proposal in open)
+        {
+            var dropped = ApproverRoster.Dropped(proposal, policyOf(proposal));
+            if (dropped.Count > 0)
+            {
+                await writer.UpdateAsync(proposal, p => ProposalLifecycle.WithRosterDrops(p, dropped, time.GetUtcNow()), cancellationToken);
+            }
+        }
     }
 
     /// <summary>
@@ -215,10 +234,10 @@ public sealed class ProposalService(
     /// any of its waiting rows), and recorded on the rows, so no later pass, replica or restart calls them again. A
     /// throttled DingTalk leaves them unrecorded for the next pass.
     /// </summary>
-    private async Task MentionAddedApproversAsync(IReadOnlyList<ScaleProposal> open, Func<ScaleProposal, IReadOnlyList<string>> rosterNow, CancellationToken cancellationToken)
+    private async Task MentionAddedApproversAsync(IReadOnlyList<ScaleProposal> open, Func<ScaleProposal, ScalePolicy?> policyOf, CancellationToken cancellationToken)
     {
         var added = open
-            .Select(p => (Row: p, People: ApproverRoster.NotYetMentioned(p, rosterNow(p))))
+            .Select(p => (Row: p, People: ApproverRoster.NotYetMentioned(p, policyOf(p))))
             .Where(r => r.People.Count > 0)
             .GroupBy(r => r.Row.Status.Card!.OutTrackId, StringComparer.Ordinal);
         foreach (var card in added)

@@ -41,7 +41,7 @@ public sealed class NamespaceNotices(Announcer announcer)
         foreach (var change in listed.Take(MaxListed))
         {
             var target = ProposalFactory.TargetOf(change.Policy);
-            text.Append(CultureInfo.InvariantCulture, $"\n- **{target}**{(change.Detail.Length == 0 ? "" : $" {MarkdownText.Escape(change.Detail)}")}");
+            text.Append(CultureInfo.InvariantCulture, $"\n- **{target}**{(change.Detail.Length == 0 ? "" : $" {MarkdownText.Line(change.Detail)}")}");
         }
 
         if (listed.Count > MaxListed)

@@ -254,6 +254,6 @@ public sealed class OverrideService(
             return;
         }
 
-        await announcer.NoticeAsync(policy, notice, target, $"{target}: {title ?? kind.ToLowerInvariant()}", $"**{target}** {MarkdownText.Escape(message)}", cancellationToken);
+        await announcer.NoticeAsync(policy, notice, target, $"{target}: {title ?? kind.ToLowerInvariant()}", $"**{target}** {MarkdownText.Line(message)}", cancellationToken); // the message quotes a typed reason
     }
 }
