@@ -5,7 +5,9 @@ namespace ScaleControl.DingTalk.Chat;
 /// message read is a command run and an answer posted, in the group through the same robot whose messages DingTalk
 /// throttles: one person pasting a command in a loop (or a script) used to hold everyone else's answers back, and
 /// every one ran. Over the limit, the first message gets one private answer saying so and when to send again; the
-/// rest of that minute are not read and not answered (a refusal each would be the flood again).
+/// rest of that minute are not read and not answered (a refusal each would be the flood again). Not
+/// System.Threading.RateLimiting's sliding window: it keeps its own clock (no TimeProvider) and cannot tell the first
+/// refusal from the rest.
 /// </summary>
 public sealed class ChatRateLimit(TimeProvider time)
 {
