@@ -50,9 +50,9 @@ public static class HistoryEndpoints
             return TypedResults.Ok(entries);
         }
 
-        // Cut, never silently: the caller (scalectl prints it) learns how to see the rest.
+        // Cut, never silently: the caller (scalectl prints it) learns how to see the rest, in its own flags too.
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"showing the newest {shown} of {entries.Count} entries; narrow from/to or namespace, or raise limit (at most {MaxLimit})");
+            $"showing the newest {shown} of {entries.Count} entries; narrow from/to or namespace, or raise limit (at most {MaxLimit}; scalectl: --since, -n, --limit)");
         ApiWarnings.Add(http, note);
         return TypedResults.Ok<IReadOnlyList<HistoryEntry>>([.. entries.Take(shown)]);
     }

@@ -151,7 +151,9 @@ public static class ProposalsEndpoints
         await CardRows.DecidedAsync(store, command.Namespace, command.ProposalName, cancellationToken) is var (newest, by)
             ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already decided",
                 detail: $"workload {command.Namespace}/{command.ProposalName} has no pending proposal: {newest.Metadata.Name} was already {by} ({newest.Status.Phase}); nothing was changed")
-            : Problems.ProposalNotFound(command.Namespace, command.ProposalName);
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Proposal not found",
+                // The id may name a workload too: say both were looked for, and where the pending ones are listed.
+                detail: $"ScaleProposal {command.Namespace}/{command.ProposalName} does not exist, and no workload of that name has a pending proposal; nothing was changed (scalectl get proposals -n {command.Namespace} --phase Pending lists them)");
 
     /// <summary>A row decided alone on a card with other rows still waiting says how to decide them all, as the chat does.</summary>
     private static async Task<string> OtherRowsAsync(Announcer announcer, ScaleProposal decided, bool approve, CancellationToken cancellationToken)

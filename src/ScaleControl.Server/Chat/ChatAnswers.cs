@@ -101,6 +101,12 @@ public static class ChatAnswers
                 text.Append(CultureInfo.InvariantCulture, $"\n⏳ {MarkdownText.Escape(line)}");
             }
 
+            if (p.CurrentReplicas is null && policies.Count > 1 && p.LastReason is { Length: > 0 } missing)
+            {
+                // "? replicas" alone left the reader guessing; the reason says why ("Deployment shop/search-api not found").
+                text.Append(CultureInfo.InvariantCulture, $"\n{InChatWords(Literal(missing, MaxReasonLength))}");
+            }
+
             if (policies.Count == 1)
             {
                 // One workload asked for: the on-call person asks "why 4 → 8?", so give what the decision saw and said.

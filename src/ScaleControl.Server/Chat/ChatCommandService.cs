@@ -235,14 +235,14 @@ public sealed partial class ChatCommandService(
             // The count it changes is part of the command, so a message read late cannot scale twice: say it, ready to send.
             return CommandReply.Refused(
                 $"**{name}** runs **{state.SpecReplicas}** now. Nothing was changed: a scale names the count it changes. Send\n\n" +
-                $"`scale {name} {state.SpecReplicas}->{command.To} for {CompactDuration.Of(command.Duration)} {command.Reason}`");
+                ScaleFrom(name, state.SpecReplicas, command));
         }
 
         if (state.SpecReplicas != command.From)
         {
             return CommandReply.Refused(
                 $"**{name}** runs **{state.SpecReplicas}** now, not {command.From}: the message is stale. Nothing was changed.\n\n" +
-                $"If you still mean it: `scale {name} {state.SpecReplicas}->{command.To} for …`");
+                $"If you still mean it: {ScaleFrom(name, state.SpecReplicas, command)}");
         }
 
         if (!confirmed && RiskOf(policy, command, await HasPendingProposalAsync(policy, cancellationToken)) is { } risk)
@@ -271,6 +271,10 @@ public sealed partial class ChatCommandService(
         return CommandReply.Done("Scaled",
             $"**{name}** {command.From} → **{command.To}** by {request.Sender}\n\n📌 until {clock.Format(time.GetUtcNow() + command.Duration)} · {ChatAnswers.Literal(command.Reason)}{NoteLine(result)}");
     }
+
+    /// <summary>The command as typed, from the running count: ready to send again (a phone user should not retype the duration and reason).</summary>
+    private static string ScaleFrom(string name, int running, ScaleCommand command) =>
+        $"`{CodeSpanText.Quote($"scale {name} {running}->{command.To} for {CompactDuration.Of(command.Duration)} {command.Reason}".TrimEnd(), maxLength: 1000)}`";
 
     /// <summary>A pin below the policy's ask goes through but says so, on its own line.</summary>
     private static string NoteLine(OverrideResult result) => result.Note is { } note ? $"\n\n⚠️ {note}" : "";

@@ -11,7 +11,7 @@ namespace ScaleControl.Cli.Tests.EndToEnd;
 /// </summary>
 public sealed class HistoryCutWarningTests
 {
-    private const string Note = "showing the newest 1000 of 2345 entries; narrow from/to or namespace, or raise limit (at most 5000)";
+    private const string Note = "showing the newest 1000 of 2345 entries; narrow from/to or namespace, or raise limit (at most 5000; scalectl: --since, -n, --limit)";
 
     [Fact]
     public async Task GetHistory_ServerCutTheAnswer_TheWarningPrintedOnStderr()

@@ -59,7 +59,8 @@ public sealed partial class StatusNotReadyTests(CliSandbox server)
         var result = await CliSandbox.EventuallyAsync(async () =>
         {
             var run = await server.Cli(CliSandbox.ViewerToken).RunAsync("status", "-n", Ns);
-            return run.ExitCode == 0 && run.Output.Contains("NOT READY", StringComparison.Ordinal) ? run : null;
+            // Until the scheduler has tried them the pods read "starting (not yet Ready)" (seen under load): wait for its word.
+            return run.ExitCode == 0 && run.Output.Contains("NOT READY", StringComparison.Ordinal) && run.Output.Contains("pods Pending: ", StringComparison.Ordinal) ? run : null;
         }, TimeSpan.FromSeconds(30), "status to explain the Pending pods");
 
         var output = result.Output.Split('\n');

@@ -54,6 +54,10 @@ public sealed class DecideByWorkloadTests : IDisposable
         using var response = await client.PostJson("/api/v1/proposals/feed/search/approve", new { });
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        // New user: `scalectl approve shop/checkout-api` with nothing pending said only "ScaleProposal shop/checkout-api
+        // does not exist", though the docs let the id name the workload.
+        Assert.Equal("ScaleProposal feed/search does not exist, and no workload of that name has a pending proposal; nothing was changed (scalectl get proposals -n feed --phase Pending lists them)",
+            (await response.ReadJson()).GetProperty("detail").GetString());
         Assert.Empty(_server.Workloads.Writes);
     }
     /// <summary>

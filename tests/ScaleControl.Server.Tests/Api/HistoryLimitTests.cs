@@ -45,7 +45,7 @@ public sealed class HistoryLimitTests(ServerFactory server) : IClassFixture<Serv
         using var whole = await viewer.GetAsync("/api/v1/history?namespace=history-cut");
 
         Assert.Equal(["freeze 2", "freeze 1"], (await cut.Read<List<HistoryEntry>>()).Select(e => e.Reason));
-        Assert.Equal("\"showing the newest 2 of 3 entries; narrow from/to or namespace, or raise limit (at most 5000)\"", Assert.Single(cut.Headers.Warning).Text);
+        Assert.Equal("\"showing the newest 2 of 3 entries; narrow from/to or namespace, or raise limit (at most 5000; scalectl: --since, -n, --limit)\"", Assert.Single(cut.Headers.Warning).Text);
         Assert.Equal(3, (await whole.Read<List<HistoryEntry>>()).Count);
         Assert.Empty(whole.Headers.Warning);
     }

@@ -55,6 +55,23 @@ public sealed class ChatAnswersTests
     }
 
     [Fact]
+    public void Status_WorkloadNotFound_SaysWhyInsteadOfAQuestionMarkAlone()
+    {
+        // New user: samples/prometheus/policies/search-api.yaml applies in the sandbox, which seeds no search-api;
+        // `status shop` said "shop/search-api ? replicas" with no why, while scalectl status showed the reason.
+        var checkout = View("checkout-api", current: 4, ready: 4, desired: 4) with { LastReason = "within tolerance" };
+        var search = View("search-api", current: 0, ready: 0, desired: 0) with
+        {
+            CurrentReplicas = null, ReadyReplicas = null, DesiredReplicas = null, LastReason = "Deployment shop/search-api not found",
+        };
+
+        var markdown = ChatAnswers.Status([checkout, search], new GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
+
+        Assert.Contains("**shop/search-api** ? replicas · Approval\nDeployment shop/search-api not found", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("within tolerance", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void History_MoreRowsThanAPhoneShows_SaysHowManyOlderAreLeftOut()
     {
         // Live storm: 28 rows in 24 h, the answer showed the newest 12 and ended there, reading as the whole day.

@@ -97,6 +97,8 @@ public sealed class ChatCommandServiceTests : IDisposable
         var elsewhere = await Inbox.ExecuteAsync(From("lisi", new ScaleCommand("video", "video-transcoder", 3, 5, TimeSpan.FromMinutes(30), "x")), CancellationToken.None);
 
         Assert.Contains("runs **2** now, not 4", stale.Markdown, StringComparison.Ordinal);
+        // New user: the answer said `scale shop/checkout-api 2->6 for …`, and a phone user retyped what was already typed.
+        Assert.EndsWith("If you still mean it: `scale shop/checkout-api 2->6 for 30m gala`", stale.Markdown, StringComparison.Ordinal);
         Assert.Equal(CommandOutcome.Refused, elsewhere.Outcome);
         Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
         Assert.Equal(3, _server.Workloads.Replicas("video", "video-transcoder"));
