@@ -136,6 +136,29 @@ public sealed class KubectlLogsTests
     }
 
     [Fact]
+    public async Task Follow_IsAChunkedTextStream_EndedOnTheServerWhenTheClientLeaves()
+    {
+        var (sandbox, pod) = await RunningAsync(Web());
+        await using var _ = sandbox;
+        var watchesBefore = sandbox.Control.OpenWatches;
+        string? first;
+        using (var response = await sandbox.Http.GetAsync($"api/v1/namespaces/shop/pods/{pod}/log?follow=true", HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            first = await reader.ReadLineAsync();
+            Assert.Equal((200, "text/plain", true), ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, response.Headers.TransferEncodingChunked));
+        }
+
+        using var timeout = new CancellationTokenSource(Patience.Of(20));
+        while (sandbox.Control.OpenWatches > watchesBefore)
+        {
+            await Task.Delay(20, timeout.Token); // the follow's store subscription goes with the request
+        }
+
+        Assert.Equal("starting api (sandbox/checkout:1)", first);
+    }
+
+    [Fact]
     public async Task KubectlLogsPrevious_AfterARestartByTheStartFailureTrigger_ShowsTheExitedInstance()
     {
         await using var sandbox = await SandboxHarness.StartAsync(fakeTime: true);
@@ -151,7 +174,7 @@ public sealed class KubectlLogsTests
         Pass(sandbox, 1); // restarted, exited again
         var previous = await kubectl.RunAsync("logs", pod, "-n", "jobs", "-p", "--timestamps");
 
-        Assert.Equal((1, $"Error from server (BadRequest): container \"busybox\" in pod \"{pod}\" is waiting to start: ContainerCreating"),
+        Assert.Equal((1, $"Error from server (BadRequest): container \"busybox\" in pod \"{pod}\" is waiting to start: ContainerCreating"), // not started yet
             (creating.ExitCode, creating.StdErr.Trim()));
         Assert.Equal(["starting busybox (busybox:1.36)", "exited with code 1"], Lines(firstRun));
         Assert.Equal((1, $"Error from server (BadRequest): previous terminated container \"busybox\" in pod \"{pod}\" not found"),
@@ -163,7 +186,10 @@ public sealed class KubectlLogsTests
     [Fact]
     public async Task Logs_SeveralContainers_ContainerRequiredByTheApiserver_KubectlDashC_UnknownOnesNamed()
     {
-        var (sandbox, pod) = await RunningAsync(Web("- {name: sidecar, image: sandbox/envoy:1}"));
+        var (sandbox, pod) = await RunningAsync(Web("""
+            - {name: sidecar, image: sandbox/envoy:1}
+                  initContainers: [{name: migrate, image: sandbox/migrate:1}]
+            """));
         await using var _ = sandbox;
         using var kubectl = new Kubectl(sandbox.Server.BaseUri);
 
@@ -177,9 +203,9 @@ public sealed class KubectlLogsTests
         var (putStatus, _) = await sandbox.SendAsync(HttpMethod.Put, $"api/v1/namespaces/shop/pods/{pod}/log", "{}");
         var (invalidStatus, invalid) = await sandbox.SendAsync(HttpMethod.Get, $"api/v1/namespaces/shop/pods/{pod}/log?container=api&sinceSeconds=0");
 
-        Assert.Equal((400, $"a container name must be specified for pod {pod}, choose one of: [api sidecar]"), (unnamedStatus, (string?)unnamed["message"]));
+        Assert.Equal((400, $"a container name must be specified for pod {pod}, choose one of: [api sidecar] or one of the init containers: [migrate]"), (unnamedStatus, (string?)unnamed["message"]));
         Assert.Equal(["starting sidecar (sandbox/envoy:1)", "ready"], Lines(sidecar));
-        Assert.Equal(("Defaulted container \"api\" out of: api, sidecar", "starting api (sandbox/checkout:1)"), (defaulted.StdErr.Trim(), Lines(defaulted)[0])); // kubectl picks the first
+        Assert.Equal(("Defaulted container \"api\" out of: api, sidecar, migrate (init)", "starting api (sandbox/checkout:1)"), (defaulted.StdErr.Trim(), Lines(defaulted)[0])); // kubectl picks the first
         Assert.Equal((1, $"error: container nope is not valid for pod {pod}"), (unknown.ExitCode, unknown.StdErr.Trim())); // kubectl's own check
         Assert.Equal((400, $"container nope is not valid for pod {pod}"), (unknownStatus, (string?)unknownBody["message"]));
         Assert.Equal((404, "pods \"nope\" not found"), (missingStatus, (string?)missing["message"]));

@@ -25,10 +25,12 @@ internal static class ContainerLog
     public static (JsonObject? Instance, string? Error) Instance(JsonObject pod, string container, bool previous)
     {
         var podName = JsonPaths.GetString(pod, "metadata.name");
-        var status = (pod["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["name"] == container);
+        var status = new[] { "containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses" }
+            .SelectMany(field => (pod["status"]?[field] as JsonArray)?.OfType<JsonObject>() ?? [])
+            .FirstOrDefault(c => (string?)c["name"] == container);
         if (status is null)
         {
-            return (null, $"container \"{container}\" in pod \"{podName}\" is waiting to start: ContainerCreating");
+            return (null, $"container \"{container}\" in pod \"{podName}\" is not available");
         }
 
         var last = status["lastState"]?["terminated"] as JsonObject;

@@ -147,28 +147,39 @@ internal sealed class PodLogStreamer(
         }
     }
 
-    // The apiserver's validateContainer: the one container, or the named one; several and none named is a 400.
+    // The apiserver's validateContainer: the one container, or the named one; several and none named is a 400 that
+    // lists the containers, then the init and ephemeral ones.
     private static string ContainerName(JsonObject pod, string? requested)
     {
         var podName = JsonPaths.GetString(pod, "metadata.name");
-        var names = new[] { "initContainers", "containers", "ephemeralContainers" }
-            .SelectMany(field => (pod["spec"]?[field] as JsonArray)?.OfType<JsonObject>().Select(c => (string?)c["name"] ?? "") ?? [])
-            .ToList();
+        var containers = Names(pod, "containers");
+        var init = Names(pod, "initContainers");
+        var ephemeral = Names(pod, "ephemeralContainers");
         if (requested is not null)
         {
-            return names.Contains(requested, StringComparer.Ordinal)
+            return containers.Concat(init).Concat(ephemeral).Contains(requested, StringComparer.Ordinal)
                 ? requested
                 : throw ApiErrors.BadRequest($"container {requested} is not valid for pod {podName}");
         }
 
-        var containers = (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        return containers.Count switch
+        if (containers.Count == 1)
         {
-            1 => (string?)containers[0]["name"] ?? "",
-            0 => throw ApiErrors.BadRequest($"a container name must be specified for pod {podName}"),
-            _ => throw ApiErrors.BadRequest($"a container name must be specified for pod {podName}, choose one of: [{string.Join(' ', names)}]"),
-        };
+            return containers[0];
+        }
+
+        var message = $"a container name must be specified for pod {podName}";
+        if (containers.Count > 1)
+        {
+            message += $", choose one of: [{string.Join(' ', containers)}]";
+            message += init.Count > 0 ? $" or one of the init containers: [{string.Join(' ', init)}]" : "";
+            message += ephemeral.Count > 0 ? $" or one of the ephemeral containers: [{string.Join(' ', ephemeral)}]" : "";
+        }
+
+        throw ApiErrors.BadRequest(message);
     }
+
+    private static List<string> Names(JsonObject pod, string field) =>
+        [.. (pod["spec"]?[field] as JsonArray)?.OfType<JsonObject>().Select(c => (string?)c["name"] ?? "") ?? []];
 
     // The instance being followed: running, or terminated with the same start (a restart is another instance).
     private static JsonObject? CurrentInstance(JsonObject pod, string container, string? startedAt)
