@@ -60,6 +60,7 @@ public static class SandboxKubernetesExtensions
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestJournal>();
         services.AddSingleton<WatchStreamer>();
+        services.AddSingleton<PodLogStreamer>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RbacAuthorizer>();
         services.AddSingleton<AuthEndpoints>();

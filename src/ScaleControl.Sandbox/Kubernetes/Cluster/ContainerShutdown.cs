@@ -21,13 +21,21 @@ internal readonly record struct ContainerShutdown(long Seconds, int ExitCode)
 
     public string Reason => ExitCode == 0 ? "Completed" : "Error";
 
+    /// <summary>The seconds of preStop sleep before SIGTERM (the container's log says when SIGTERM came).</summary>
+    public long PreStop { get; init; }
+
+    /// <summary>Whether the container handles SIGTERM (exits on it) rather than ignoring it until the kill.</summary>
+    public bool HandlesSigterm { get; init; }
+
     /// <param name="container">The container's spec.</param>
     /// <param name="gracePeriod">The pod's deletionGracePeriodSeconds.</param>
     public static ContainerShutdown Of(JsonObject? container, long gracePeriod)
     {
         var preStop = gracePeriod > 0 ? Math.Min(PreStopSeconds(container?["lifecycle"]?["preStop"] as JsonObject), gracePeriod) : 0;
         var left = Math.Max(gracePeriod - preStop, MinimumGracePeriodSeconds);
-        return AfterSigterm(container) is { } exits && exits < left ? new(preStop + exits, 0) : new(preStop + left, 137);
+        var afterSigterm = AfterSigterm(container);
+        var shutdown = afterSigterm is { } exits && exits < left ? new ContainerShutdown(preStop + exits, 0) : new ContainerShutdown(preStop + left, 137);
+        return shutdown with { PreStop = preStop, HandlesSigterm = afterSigterm is not null };
     }
 
     // A sleep action's seconds (validation keeps them within the grace period); any other hook takes no time here.

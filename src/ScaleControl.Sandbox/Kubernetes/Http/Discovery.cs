@@ -80,6 +80,9 @@ internal static class Discovery
                 var eviction = Subresource(t, "eviction", "policy", "v1", "Eviction");
                 eviction["verbs"] = new JsonArray("create");
                 resources.Add(eviction);
+                var log = Subresource(t, "log", t.Group, t.Version, t.Kind); // kubectl logs (Http/PodLogStreamer)
+                log["verbs"] = new JsonArray("get");
+                resources.Add(log);
             }
 
             if (t == BuiltInResources.ServiceAccounts)

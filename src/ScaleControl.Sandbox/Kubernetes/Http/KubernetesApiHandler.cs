@@ -34,7 +34,8 @@ internal sealed class KubernetesApiHandler(
     SandboxKubernetesOptions options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    PodEviction evictions)
+    PodEviction evictions,
+    PodLogStreamer logs)
 {
     // The apiserver's MaxRequestBodyBytes (3 MiB): a larger body is its 413 before anything is decoded.
     private const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -250,6 +251,11 @@ internal sealed class KubernetesApiHandler(
         {
             case (_, { } name, Subresource.Unserved):
                 throw ApiErrors.BadRequest($"{info.Resource} is not served by the ScaleControl sandbox cluster: it runs no containers or kubelets ({info.Type.QualifiedName} \"{name}\")");
+            case ("GET", { } name, Subresource.Log):
+                await logs.StreamAsync(context, ns, name);
+                return;
+            case (_, { }, Subresource.Log):
+                throw ApiErrors.MethodNotAllowed(request.Method); // a log is only read
             case ("POST", { } name, Subresource.Eviction):
                 var eviction = await ReadObjectAsync(request);
                 CheckEvictionKind(eviction);

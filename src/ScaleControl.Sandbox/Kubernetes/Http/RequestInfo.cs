@@ -39,7 +39,8 @@ internal sealed record RequestInfo(ResourceType Type, string? Namespace, string?
             "scale" when type.HasScaleSubresource => Subresource.Scale,
             "token" when type == BuiltInResources.ServiceAccounts => Subresource.Token,
             "eviction" when type == BuiltInResources.Pods => Subresource.Eviction,
-            "log" or "exec" or "attach" or "portforward" or "proxy" or "ephemeralcontainers" when type == BuiltInResources.Pods => Subresource.Unserved,
+            "log" when type == BuiltInResources.Pods => Subresource.Log,
+            "exec" or "attach" or "portforward" or "proxy" or "ephemeralcontainers" when type == BuiltInResources.Pods => Subresource.Unserved,
             "proxy" when type == BuiltInResources.Nodes || type.Plural == "services" => Subresource.Unserved,
             _ => (Subresource?)null,
         };
