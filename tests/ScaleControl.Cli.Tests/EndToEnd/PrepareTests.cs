@@ -57,6 +57,31 @@ public sealed class PrepareTests(CliSandbox server)
         Assert.Equal("admin", stored["by"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Without EVENT, unprepare was System.CommandLine's "Required argument missing"; the chat lists the events instead,
+    /// and so does scalectl now: one error line naming them (or saying there are none), exit 1, nothing cancelled.
+    /// </summary>
+    [Fact]
+    public async Task Unprepare_WithoutEvent_NamesTheEventsToCancelInOneLine()
+    {
+        var incident = await SandboxPolicy.NeedingApprovalAsync(server);
+        var policy = await SandboxPolicy.OtherThanAsync(server, incident);
+        var cli = server.Cli();
+
+        var none = await cli.RunAsync("unprepare", policy.Id);
+        await cli.RunAsync("prepare", policy.Id, "--at", "+3h", "--replicas", "2", "--for", "20m", "--name", "list-me", "--reason", "r");
+        var some = await cli.RunAsync("unprepare", policy.Id);
+        var after = await cli.RunAsync("get", "policies", policy.Id, "-o", "json");
+        await cli.RunAsync("unprepare", policy.Id, "list-me");
+
+        Assert.True(none.ExitCode == 1 && none.Output == "", none.ToString());
+        Assert.Equal($"error: {policy.Id} has no expected events still to come: nothing to unprepare", Assert.Single(none.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.True(some.ExitCode == 1 && some.Output == "", some.ToString());
+        Assert.Matches(@$"^error: name the event to cancel: scalectl unprepare {Regex.Escape(policy.Id)} EVENT; {Regex.Escape(policy.Id)} expects list-me \(at \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\dZ\)$",
+            Assert.Single(some.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Contains(after.Json["spec"]!["expectedEvents"]!.AsArray(), e => e!["name"]!.GetValue<string>() == "list-me");
+    }
+
     [Theory]
     [InlineData("error: give exactly one of --expect (e.g. 3x) and --replicas", "--expect", "3x", "--replicas", "4")]
     [InlineData("error: give exactly one of --expect (e.g. 3x) and --replicas")]
