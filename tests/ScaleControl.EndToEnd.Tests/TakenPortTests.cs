@@ -26,6 +26,19 @@ public sealed class TakenPortTests
         Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>The address came from ASPNETCORE_URLS, not --urls: the line used to say "(--urls) … start with --urls" all the same.</summary>
+    [Fact]
+    public async Task Start_OnATakenPortFromAspNetCoreUrls_NamesThatVariable()
+    {
+        using var taken = Listen(0);
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, _, stderr) = await RunUntilExitAsync(new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"Cannot listen on http://127.0.0.1:{port} (ASPNETCORE_URLS): another process is listening there. Stop it, or set ASPNETCORE_URLS=http://127.0.0.1:<another port> (or unset it and start with --urls http://127.0.0.1:<another port>).", stderr.Trim());
+    }
+
     [Fact]
     public async Task Start_WithTheKubernetesPortSetAndTaken_ExitsWithOneReadableLine()
     {

@@ -5,7 +5,7 @@ namespace ScaleControl.Server.Hosting;
 
 /// <summary>
 /// In sandbox mode the product talks to its own sandbox over HTTP, so it must know its address before the adapters
-/// are built: the first <c>--urls</c> entry (default http://127.0.0.1:8080), with port 0 replaced by a free port.
+/// are built: the first <c>--urls</c> entry (or ASPNETCORE_URLS, or <c>urls</c> in configuration: <see cref="UrlsSetting"/>; default http://127.0.0.1:8080), with port 0 replaced by a free port.
 /// </summary>
 public static class ListenAddress
 {
@@ -48,7 +48,8 @@ public static class ListenAddress
         }
         else
         {
-            EnsureFree(uri, "--urls", $"start with --urls {uri.Scheme}://127.0.0.1:<another port>");
+            var setting = UrlsSetting.Of(builder.Configuration);
+            EnsureFree(uri, setting.Name, setting.ChangeTo($"{uri.Scheme}://127.0.0.1:<another port>"));
         }
 
         builder.WebHost.UseUrls(uri.GetLeftPart(UriPartial.Authority));
@@ -76,7 +77,7 @@ public static class ListenAddress
         var first = string.IsNullOrWhiteSpace(configured) ? DefaultUrl : configured.Split(';', StringSplitOptions.RemoveEmptyEntries)[0];
         if (!Uri.TryCreate(first.Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal), UriKind.Absolute, out var uri))
         {
-            throw new InvalidOperationException($"--urls '{first}' is not an absolute URL such as {DefaultUrl}.");
+            throw new InvalidOperationException($"{UrlsSetting.Of(builder.Configuration).Name} '{first}' is not an absolute URL such as {DefaultUrl}.");
         }
 
         return uri;
