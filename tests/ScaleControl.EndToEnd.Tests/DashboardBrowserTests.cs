@@ -155,7 +155,9 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         foreach (var policy in chain)
         {
             var tile = page.Locator($"[data-workload='{policy.Id}']");
-            await WaitUntilAsync(async () => await ReadyAsync(tile) > before[policy.Id], Patience.Of(20), $"{policy.Id} ready replicas to rise");
+            // On a timeout, say what the proposals and pods were (a row superseded by a newer card, or pods not yet ready).
+            await WaitUntilAsync(async () => await ReadyAsync(tile) > before[policy.Id], Patience.Of(20), $"{policy.Id} ready replicas to rise",
+                async () => (await sandbox.Kubectl.RunAsync("get", "scaleproposals,pods", "-n", policy.Namespace, "-o", "wide")).StdOut);
         }
 
         await Assertions.Expect(groupCard).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by .*(Zhang San|zhangsan)"), new() { Timeout = Patient(10) });

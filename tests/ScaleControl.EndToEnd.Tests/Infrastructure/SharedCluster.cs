@@ -83,8 +83,10 @@ public sealed class SharedCluster : IAsyncDisposable
             ["ScaleControl__Identity"] = identity,
             ["ScaleControl__Kubernetes__KubeconfigPath"] = Kubeconfig,
             ["ScaleControl__Kubernetes__LeaderElection__Namespace"] = ChartRbac.Namespace, // the chart's Role grants Leases there only
-            ["ScaleControl__Kubernetes__LeaderElection__LeaseDurationSeconds"] = "3",
-            ["ScaleControl__Kubernetes__LeaderElection__RenewDeadlineSeconds"] = "2",
+            // Short so a stopped leader is replaced within seconds; a 2 s renew deadline lost the lease again and again on a
+            // CI runner starved by other test projects (every tick of the new leader then stopped before its writes).
+            ["ScaleControl__Kubernetes__LeaderElection__LeaseDurationSeconds"] = "6",
+            ["ScaleControl__Kubernetes__LeaderElection__RenewDeadlineSeconds"] = "4",
             ["ScaleControl__Kubernetes__LeaderElection__RetryPeriodSeconds"] = "0.5",
             ["ScaleControl__Prometheus__Url"] = "http://127.0.0.1:9",
             // Short so a crashed replica's claim is resumed soon, long enough that a live apply on a busy runner is not.

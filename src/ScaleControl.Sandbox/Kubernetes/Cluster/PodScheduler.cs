@@ -40,7 +40,7 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
             used.GetValueOrDefault(pod.NodeName!)?.Add(pod);
         }
 
-        var spreading = DefaultSpreading.Read(operations);
+        DefaultSpreading? spreading = null; // read on the first pod to place: most passes have none
         foreach (var pod in pods.Where(p => !p.Bound && !p.Terminating && !p.HasFinished).OrderBy(p => p.Created, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
             var feasible = nodes.Where(n => used[n.Name].Fits(n, pod)).ToList();
@@ -50,6 +50,7 @@ internal sealed class PodScheduler(ResourceOperations operations, SandboxKuberne
                 continue;
             }
 
+            spreading ??= DefaultSpreading.Read(operations);
             var spread = spreading.Scores(pod, feasible, nodes, name => used[name].Pods);
             var node = feasible.OrderByDescending(n => used[n.Name].LeastAllocated(n, pod) + used[n.Name].Balanced(n, pod) + (2 * spread?.GetValueOrDefault(n.Name) ?? 0)).First();
             used[node.Name].Add(pod with { NodeName = node.Name });
