@@ -108,12 +108,13 @@ internal static class ContainerLog
         }
 
         var pending = PodGracePeriod.Pending(pod);
-        var grace = pending > 0 ? pending : PodGracePeriod.Seconds(pod["spec"]?["terminationGracePeriodSeconds"]) ?? 30;
-        var shutdown = ContainerShutdown.Of(spec, grace);
         if (finished is null && pending <= 0)
         {
             return null;
         }
+
+        var grace = pending > 0 ? pending : PodGracePeriod.Seconds(pod["spec"]?["terminationGracePeriodSeconds"]) ?? 30;
+        var shutdown = ContainerShutdown.Of(spec, grace);
 
         var at = finished is { } end ? end.AddSeconds(shutdown.PreStop - shutdown.Seconds) : deadline.AddSeconds(shutdown.PreStop - grace);
         return new(at, shutdown.HandlesSigterm

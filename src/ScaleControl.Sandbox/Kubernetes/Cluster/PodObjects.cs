@@ -51,31 +51,23 @@ internal static class PodObjects
     public static string RandomSuffix() => RandomNumberGenerator.GetString(SafeAlphabet, 5);
 
     /// <summary>The pod's requests: the sum over its containers; a container without requests asks for its limits.</summary>
-    public static (long MilliCpu, long Memory) Requests(JsonObject? podSpec)
-    {
-        long cpu = 0, memory = 0;
-        foreach (var container in (podSpec?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
-        {
-            var resources = container["resources"];
-            cpu += Quantity.MilliCpu(JsonPaths.GetString(resources, "requests.cpu") ?? JsonPaths.GetString(resources, "limits.cpu"));
-            memory += Quantity.Bytes(JsonPaths.GetString(resources, "requests.memory") ?? JsonPaths.GetString(resources, "limits.memory"));
-        }
-
-        return (cpu, memory);
-    }
+    public static (long MilliCpu, long Memory) Requests(JsonObject? podSpec) => Sum(podSpec, unsetMilliCpu: 0, unsetMemory: 0);
 
     /// <summary>
     /// The scheduler's non-zero requests (schedutil.GetNonzeroRequests), which NodeResourcesFit scores by: a container
     /// that requests no CPU counts 100m, one that requests no memory 200Mi, so pods without requests still spread.
     /// </summary>
-    public static (long MilliCpu, long Memory) NonZeroRequests(JsonObject? podSpec)
+    public static (long MilliCpu, long Memory) NonZeroRequests(JsonObject? podSpec) => Sum(podSpec, unsetMilliCpu: 100, unsetMemory: 200L * 1024 * 1024);
+
+    // Each container's request, else its limit, else the given amount.
+    private static (long MilliCpu, long Memory) Sum(JsonObject? podSpec, long unsetMilliCpu, long unsetMemory)
     {
         long cpu = 0, memory = 0;
         foreach (var container in (podSpec?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
         {
             var resources = container["resources"];
-            cpu += (JsonPaths.GetString(resources, "requests.cpu") ?? JsonPaths.GetString(resources, "limits.cpu")) is { } c ? Quantity.MilliCpu(c) : 100;
-            memory += (JsonPaths.GetString(resources, "requests.memory") ?? JsonPaths.GetString(resources, "limits.memory")) is { } m ? Quantity.Bytes(m) : 200L * 1024 * 1024;
+            cpu += (JsonPaths.GetString(resources, "requests.cpu") ?? JsonPaths.GetString(resources, "limits.cpu")) is { } c ? Quantity.MilliCpu(c) : unsetMilliCpu;
+            memory += (JsonPaths.GetString(resources, "requests.memory") ?? JsonPaths.GetString(resources, "limits.memory")) is { } m ? Quantity.Bytes(m) : unsetMemory;
         }
 
         return (cpu, memory);

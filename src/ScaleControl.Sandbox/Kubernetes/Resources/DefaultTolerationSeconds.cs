@@ -23,7 +23,7 @@ internal static class DefaultTolerationSeconds
             spec["tolerations"] = tolerations;
         }
 
-        foreach (var key in new[] { "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable" })
+        foreach (var key in new[] { Cluster.NodeLifecycleController.NotReadyTaint, Cluster.NodeLifecycleController.UnreachableTaint })
         {
             if (!tolerations.OfType<JsonObject>().Any(t => ((string?)t["key"] ?? "") is var k && (k.Length == 0 || k == key)
                 && ((string?)t["effect"] ?? "") is "" or "NoExecute"))
