@@ -10,8 +10,8 @@ namespace ScaleControl.DingTalk.Cards;
 
 /// <summary>
 /// A risky chat command's confirmation as a card on the approval template (status <c>confirm_pending</c> shows its
-/// Confirm button): in the group it came from, visible to the confirmers only (<c>recipients</c>), or in the
-/// one-to-one chat with the robot. Its outTrackId carries the code, so a tap comes back as <c>confirm &lt;code&gt;</c>.
+/// Confirm button): in the group it came from, visible to the confirmers only (<c>recipients</c>), or, asked in a
+/// one-to-one chat with the robot, in each confirmer's one-to-one chat with it. Its outTrackId carries the code, so a tap comes back as <c>confirm &lt;code&gt;</c>.
 /// </summary>
 public sealed partial class DingTalkConfirmationCards(
     DingTalkApiClient api,
@@ -51,7 +51,9 @@ public sealed partial class DingTalkConfirmationCards(
             CardTemplateId = settings.CardTemplateId,
             OutTrackId = OutTrackId(card.Code),
             CardData = new CardParams(data),
-            OpenSpaceId = inGroup ? OpenSpaceIds.ImGroup(card.Conversation!) : OpenSpaceIds.ImRobot(card.Sender),
+            // Asked in a one-to-one chat, the card goes into each confirmer's own chat with the robot: under the two-person
+            // rule the confirmer is another approver, who never sees the sender's chat.
+            OpenSpaceId = inGroup ? OpenSpaceIds.ImGroup(card.Conversation!) : OpenSpaceIds.ImRobots(card.Confirmers),
             CallbackType = settings.CallbackMode == DingTalkCallbackMode.Http ? "HTTP" : "STREAM",
             CallbackRouteKey = settings.CallbackMode == DingTalkCallbackMode.Http ? settings.CallbackRouteKey : null,
             ImGroupOpenSpaceModel = inGroup

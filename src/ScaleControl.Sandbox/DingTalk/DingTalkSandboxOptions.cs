@@ -2,7 +2,9 @@ namespace ScaleControl.Sandbox.DingTalk;
 
 /// <summary>
 /// The emulated DingTalk tenant: apps, people, groups, card templates, webhook robots and the platform limits.
-/// <see cref="CreateDefault"/> is the sandbox world (one app, the on-call group, zhangsan/lisi/wangwu).
+/// <see cref="CreateDefault"/> is the sandbox world: one app, zhangsan/lisi/wangwu, and three groups with the robot —
+/// the general SRE on-call group (everyone; the sandbox's policies send their cards there) and the shop and feed teams'
+/// on-call groups, each with its own members (wangwu is not in the shop group, zhangsan not in the feed group).
 /// </summary>
 public sealed class DingTalkSandboxOptions
 {
@@ -66,6 +68,11 @@ public sealed class DingTalkSandboxOptions
     public int WebhookMessagesPerMinute { get; set; } = 20;
     public TimeSpan WebhookThrottleBlock { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The first group: where the sandbox's policies send cards and notices, and the phone's default.</summary>
+    public const string GeneralGroup = "cidSandboxOnCall0001==";
+    public const string ShopGroup = "cidSandboxShopOnCall1==";
+    public const string FeedGroup = "cidSandboxFeedOnCall1==";
+
     public static DingTalkSandboxOptions CreateDefault() => new()
     {
         Apps = [new SandboxApp("dingsandboxappkey001", "sandbox-app-secret-0123456789abcdef", "dingsandboxcorp001", "dingsandboxappkey001", "ScaleControl")],
@@ -75,11 +82,16 @@ public sealed class DingTalkSandboxOptions
             new SandboxUser("lisi", "union-lisi", "李四 Li Si", "13800000002"),
             new SandboxUser("wangwu", "union-wangwu", "王五 Wang Wu", "13800000003"),
         ],
-        Groups = [new SandboxGroup("cidSandboxOnCall0001==", "SRE on-call", ["zhangsan", "lisi", "wangwu"], ["dingsandboxappkey001"])],
+        Groups =
+        [
+            new SandboxGroup(GeneralGroup, "SRE on-call", ["zhangsan", "lisi", "wangwu"], ["dingsandboxappkey001"]),
+            new SandboxGroup(ShopGroup, "Shop on-call", ["zhangsan", "lisi"], ["dingsandboxappkey001"]),
+            new SandboxGroup(FeedGroup, "Feed on-call", ["lisi", "wangwu"], ["dingsandboxappkey001"]),
+        ],
         Templates = [SandboxCardTemplate.ScaleApproval(), SandboxCardTemplate.Draft()],
         WebhookRobots =
         [
-            new SandboxWebhookRobot("sandbox-webhook-token-0001", "SEC0123456789sandboxwebhooksecret", ["ScaleControl"], [], "cidSandboxOnCall0001=="),
+            new SandboxWebhookRobot("sandbox-webhook-token-0001", "SEC0123456789sandboxwebhooksecret", ["ScaleControl"], [], GeneralGroup),
         ],
     };
 }

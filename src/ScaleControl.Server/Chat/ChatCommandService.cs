@@ -33,6 +33,7 @@ public sealed partial class ChatCommandService(
     StatusService status,
     HistoryService history,
     ChatConfirmations confirmations,
+    ChatConversations conversations,
     IConfirmationCards confirmationCards,
     Announcer announcer,
     WatchedNamespaces watched,
@@ -68,9 +69,9 @@ public sealed partial class ChatCommandService(
 
         return request.Command switch
         {
-            HelpCommand => Task.FromResult(ChatAnswers.Help(caller, clock.Name())),
-            WhoAmICommand => Task.FromResult(ChatAnswers.WhoAmI(request, caller)),
-            StatusCommand c => StatusAsync(c, cancellationToken),
+            HelpCommand => WithGroupHintAsync(request, ChatAnswers.Help(caller, clock.Name()), cancellationToken),
+            WhoAmICommand => WhoAmIAsync(request, caller, cancellationToken),
+            StatusCommand c => StatusAsync(request, c, cancellationToken),
             ProposalsCommand => ProposalsAsync(cancellationToken),
             HistoryCommand c => HistoryAsync(c, cancellationToken),
             ApproveCommand c => DecideAsync(request, c.Namespace, c.Name, approve: true, null, cancellationToken, c.AllRows),
@@ -103,14 +104,58 @@ public sealed partial class ChatCommandService(
         _ => null,
     };
 
-    private async Task<CommandReply> StatusAsync(StatusCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// The policies asked for. A bare <c>status</c> in a team's group shows the policies whose cards or notices go to
+    /// that group, and names the namespaces of the others (<c>status feed</c> shows them); in a one-to-one chat, in a
+    /// group that is every policy's, or in one that is no policy's, it shows all.
+    /// </summary>
+    private async Task<CommandReply> StatusAsync(CommandRequest request, StatusCommand command, CancellationToken cancellationToken)
     {
         var view = await status.GetAsync(cancellationToken);
         var matching = view.Policies
             .Where(p => command.Namespace is null || p.Namespace == command.Namespace)
             .Where(p => command.Workload is null || p.Target.Name == command.Workload)
             .ToList();
-        return ChatAnswers.Status(matching, clock);
+        if (command.Namespace is not null || request.Conversation is not { } conversation)
+        {
+            return ChatAnswers.Status(matching, clock);
+        }
+
+        var own = (await policies.ListAsync(null, cancellationToken)).Where(p => conversations.IsGroupOf(p, conversation)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var ofThisGroup = matching.Where(p => own.Contains($"{p.Namespace}/{p.Name}")).ToList();
+        if (ofThisGroup.Count == 0 || ofThisGroup.Count == matching.Count)
+        {
+            return await WithGroupHintAsync(request, ChatAnswers.Status(matching, clock), cancellationToken);
+        }
+
+        var reply = ChatAnswers.Status(ofThisGroup, clock);
+        var others = matching.Except(ofThisGroup).GroupBy(p => p.Namespace, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"`status {g.Key}` ({g.Count()})").ToList();
+        return reply with
+        {
+            Markdown = reply.Markdown + $"\n\nThis group's policies only; {matching.Count - ofThisGroup.Count} more send their cards to other groups: {ChatAnswers.Names(others)}",
+        };
+    }
+
+    /// <summary>In a group ScaleControl sends nothing to, the answer says so and how to route a policy there.</summary>
+    private async Task<CommandReply> WithGroupHintAsync(CommandRequest request, CommandReply reply, CancellationToken cancellationToken) =>
+        request.Conversation is { } conversation && !conversations.IsKnown(conversation, await policies.ListAsync(null, cancellationToken))
+            ? reply with { Markdown = reply.Markdown + "\n\n" + ChatConversations.UnknownGroupHint(conversation) }
+            : reply;
+
+    /// <summary>Who the sender is and, in a group, which policies' cards and notices come to it (the id a policy names to send here).</summary>
+    private async Task<CommandReply> WhoAmIAsync(CommandRequest request, Caller caller, CancellationToken cancellationToken)
+    {
+        var reply = ChatAnswers.WhoAmI(request, caller);
+        if (request.Conversation is not { } conversation)
+        {
+            return reply;
+        }
+
+        var own = (await policies.ListAsync(null, cancellationToken)).Where(p => conversations.IsGroupOf(p, conversation)).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+        return own.Count == 0
+            ? await WithGroupHintAsync(request, reply, cancellationToken)
+            : reply with { Markdown = reply.Markdown + $"\n\nThis group (`{CodeSpanText.Quote(conversation)}`) gets the cards and notices of {ChatAnswers.Names(own)}." };
     }
 
     /// <summary>

@@ -77,6 +77,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<WhatIfSimulator>();
         services.AddSingleton<ChatPeople>();
         services.AddSingleton<ChatConfirmations>();
+        services.AddSingleton<ChatConversations>();
         services.TryAddSingleton(sp => GroupTimes.From(sp.GetRequiredService<IOptions<DingTalkOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ConfirmationExpiry>();
         services.AddSingleton<ChatCommandService>();

@@ -1,4 +1,5 @@
-// The sandbox phone: renders the on-call group (or the selected person's one-to-one chat with the robot) as a
+// The sandbox phone: renders one group (picked in the header; the on-call group first) or the selected person's
+// one-to-one chat with the robot as a
 // DingTalk member sees it, taps card buttons (POST cards/{outTrackId}/tap) and types messages (POST messages) through
 // the emulator's script API. Plain JS, no build step; URLs are relative to /sandbox/dingtalk/.
 (() => {
@@ -72,8 +73,11 @@
     }
   }
 
-  const seesCard = (card) => card.spaces.some((s) => s.success && s.spaceType === "IM_GROUP" && s.spaceId === state.group.openConversationId
-    && (s.recipients.length === 0 || s.recipients.includes(state.user)));
+  // In a group: the cards delivered into it (for everyone, or for this person among the recipients); in the one-to-one
+  // chat: the cards the robot delivered to this person (IM_ROBOT), such as a confirmation asked there.
+  const seesCard = (card) => card.spaces.some((s) => s.success && (state.chat === "robot"
+    ? s.spaceType === "IM_ROBOT" && s.spaceId === state.user
+    : s.spaceType === "IM_GROUP" && s.spaceId === state.group.openConversationId && (s.recipients.length === 0 || s.recipients.includes(state.user))));
 
   function cardHtml(card) {
     const d = card.cardData;
@@ -168,7 +172,8 @@
     const entries = state.chat === "robot" ? [
       ...messages.filter((m) => ((m.kind === "UserMessage" || m.kind === "SessionReply") && inMyRobotChat(m))
         || (m.kind === "OtoMessage" && m.receivers.includes(state.user))).map(chatEntry),
-    ] : [
+      ...cards.filter(seesCard).map((c) => entry(c.createdAt, appName(c.spaces[0]?.robotCode), "robot", "Robot", cardHtml(c))),
+    ].sort((a, b) => new Date(a.at) - new Date(b.at)) : [
       ...messages.filter((m) => (m.kind === "UserMessage" || m.kind === "SessionReply") && inGroup(m)).map(chatEntry),
       ...cards.filter(seesCard).map((c) => entry(c.createdAt, appName(c.spaces[0]?.robotCode), "robot", "Robot", cardHtml(c))),
       ...messages.filter((m) =>
@@ -227,6 +232,7 @@
     $("group-name").textContent = state.chat === "robot" ? robot : `${state.group.name} (${state.group.members.length})`;
     $("group-sub").textContent = state.chat === "robot" ? `DingTalk sandbox · one-to-one chat as ${state.user}` : "DingTalk sandbox · internal group";
     $("chat-switch").textContent = state.chat === "robot" ? "Group" : "1:1";
+    $("group-picker").hidden = state.chat === "robot" || state.info.groups.length < 2;
     $("composer-input").placeholder = state.chat === "robot" ? "help" : `@${robot} help`;
   }
 
@@ -264,6 +270,20 @@
     source.onerror = () => live.classList.remove("on"); // EventSource reconnects by itself
   }
 
+  // Several groups (a team's on-call group, the general one): the picker switches the timeline, the people who may
+  // type (the group's members) and where a message goes.
+  function renderGroups() {
+    $("group-picker").innerHTML = state.info.groups.map((g) => `<option value="${escapeHtml(g.openConversationId)}"${
+      g.openConversationId === state.group.openConversationId ? " selected" : ""}>${escapeHtml(g.name)}</option>`).join("");
+    $("group-picker").addEventListener("change", (event) => {
+      state.group = state.info.groups.find((g) => g.openConversationId === event.target.value) ?? state.group;
+      if (!state.group.members.includes(state.user)) state.user = state.group.members[0];
+      renderUsers();
+      renderChatTitle();
+      refresh(true);
+    });
+  }
+
   async function start() {
     state.info = await api("info");
     const params = new URLSearchParams(location.search);
@@ -271,6 +291,7 @@
     const wanted = params.get("user") || localStorage.getItem("dingtalk-sandbox-user");
     state.user = state.group.members.includes(wanted) ? wanted : state.group.members[0];
     state.chat = params.get("chat") === "robot" ? "robot" : "group";
+    renderGroups();
     renderChatTitle();
     renderUsers();
     $("composer-form").addEventListener("submit", send);
