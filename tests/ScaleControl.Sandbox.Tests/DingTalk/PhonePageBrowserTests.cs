@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Playwright;
@@ -53,6 +54,44 @@ public sealed class PhonePageBrowserTests
         await Assertions.Expect(card.Locator(".card-meta")).ToContainTextAsync("by zhangsan");
         await Assertions.Expect(card.Locator("button[data-action-id]")).ToHaveCountAsync(0);
         Assert.Equal(2, receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task PhonePage_GroupPicker_ShowsEachGroupsOwnMessages_AndTypesAsAMemberThere()
+    {
+        await using var host = await EmulatorHost.StartAsync();
+        foreach (var (group, text) in new[] { (Sandbox.DingTalk.DingTalkSandboxOptions.ShopGroup, "shop notice"), (Sandbox.DingTalk.DingTalkSandboxOptions.FeedGroup, "feed notice") })
+        {
+            var (status, _) = await host.CallAsync(HttpMethod.Post, "v1.0/robot/groupMessages/send", new
+            {
+                robotCode = host.App.RobotCode, openConversationId = group, msgKey = "sampleText", msgParam = JsonSerializer.Serialize(new { content = text }),
+            }, await host.TokenAsync());
+            Assert.Equal(200, status);
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = s_chromiumArgs,
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{host.BaseUrl}/phone?user=wangwu");
+        await Assertions.Expect(page.Locator("#group-name")).ToHaveTextAsync("SRE on-call (3)");
+        await Assertions.Expect(page.Locator("#group-picker option")).ToHaveTextAsync(["SRE on-call", "Shop on-call", "Feed on-call"]);
+        await Assertions.Expect(page.Locator("#timeline")).Not.ToContainTextAsync("shop notice");
+
+        // wangwu is not in the shop group: the phone becomes its first member there.
+        await page.Locator("#group-picker").SelectOptionAsync(Sandbox.DingTalk.DingTalkSandboxOptions.ShopGroup);
+        await Assertions.Expect(page.Locator("#group-name")).ToHaveTextAsync("Shop on-call (2)");
+        await Assertions.Expect(page.Locator(".user-chip")).ToHaveTextAsync(["Zzhangsan", "Llisi"]);
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("shop notice");
+        await Assertions.Expect(page.Locator("#timeline")).Not.ToContainTextAsync("feed notice");
+        await page.Locator("#composer-input").FillAsync("hello shop");
+        await page.Locator("#composer-send").ClickAsync();
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("hello shop");
+
+        var typed = Assert.Single((await host.Http.GetFromJsonAsync<JsonElement[]>("messages?kind=UserMessage"))!);
+        Assert.Equal(("zhangsan", Sandbox.DingTalk.DingTalkSandboxOptions.ShopGroup), (typed.GetProperty("sender").GetString(), typed.GetProperty("openConversationId").GetString()));
     }
 
     [Fact]
