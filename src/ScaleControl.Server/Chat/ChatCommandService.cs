@@ -121,11 +121,12 @@ public sealed partial class ChatCommandService(
             return ChatAnswers.Status(matching, clock);
         }
 
-        var own = (await policies.ListAsync(null, cancellationToken)).Where(p => conversations.IsGroupOf(p, conversation)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var all = await policies.ListAsync(null, cancellationToken);
+        var own = all.Where(p => conversations.IsGroupOf(p, conversation)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         var ofThisGroup = matching.Where(p => own.Contains($"{p.Namespace}/{p.Name}")).ToList();
         if (ofThisGroup.Count == 0 || ofThisGroup.Count == matching.Count)
         {
-            return await WithGroupHintAsync(request, ChatAnswers.Status(matching, clock), cancellationToken);
+            return WithGroupHint(conversation, all, ChatAnswers.Status(matching, clock));
         }
 
         var reply = ChatAnswers.Status(ofThisGroup, clock);
@@ -139,9 +140,10 @@ public sealed partial class ChatCommandService(
 
     /// <summary>In a group ScaleControl sends nothing to, the answer says so and how to route a policy there.</summary>
     private async Task<CommandReply> WithGroupHintAsync(CommandRequest request, CommandReply reply, CancellationToken cancellationToken) =>
-        request.Conversation is { } conversation && !conversations.IsKnown(conversation, await policies.ListAsync(null, cancellationToken))
-            ? reply with { Markdown = reply.Markdown + "\n\n" + ChatConversations.UnknownGroupHint(conversation) }
-            : reply;
+        request.Conversation is { } conversation ? WithGroupHint(conversation, await policies.ListAsync(null, cancellationToken), reply) : reply;
+
+    private CommandReply WithGroupHint(string conversation, IReadOnlyList<ScalePolicy> all, CommandReply reply) =>
+        conversations.IsKnown(conversation, all) ? reply : reply with { Markdown = reply.Markdown + "\n\n" + ChatConversations.UnknownGroupHint(conversation) };
 
     /// <summary>Who the sender is and, in a group, which policies' cards and notices come to it (the id a policy names to send here).</summary>
     private async Task<CommandReply> WhoAmIAsync(CommandRequest request, Caller caller, CancellationToken cancellationToken)
@@ -152,9 +154,10 @@ public sealed partial class ChatCommandService(
             return reply;
         }
 
-        var own = (await policies.ListAsync(null, cancellationToken)).Where(p => conversations.IsGroupOf(p, conversation)).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+        var all = await policies.ListAsync(null, cancellationToken);
+        var own = all.Where(p => conversations.IsGroupOf(p, conversation)).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
         return own.Count == 0
-            ? await WithGroupHintAsync(request, reply, cancellationToken)
+            ? WithGroupHint(conversation, all, reply)
             : reply with { Markdown = reply.Markdown + $"\n\nThis group (`{CodeSpanText.Quote(conversation)}`) gets the cards and notices of {ChatAnswers.Names(own)}." };
     }
 

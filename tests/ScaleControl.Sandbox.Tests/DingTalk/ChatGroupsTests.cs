@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.Sandbox.DingTalk;
-using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
@@ -12,15 +11,13 @@ namespace ScaleControl.Sandbox.Tests.DingTalk;
 /// </summary>
 public sealed class ChatGroupsTests
 {
-    private const string BotTopic = "/v1.0/im/bot/messages/get";
-
     [Fact]
     public async Task OfficialStreamSdk_MessagesFromTwoTeamGroupsAndAOneToOneChat_EachRepliedInItsOwnConversation()
     {
         await using var host = await EmulatorHost.StartAsync(EmulatorHost.ForOutOfProcessClient());
         await using var node = NodeScript.Start("stream-robot.mjs", host.BaseUrl.ToString(), host.App.AppKey, host.App.AppSecret);
         node.WaitFor("connected");
-        await WaitForConnectionAsync(host);
+        await host.WaitForRobotListenerAsync();
 
         var received = new List<JsonElement>();
         foreach (var (from, conversation, text) in new[]
@@ -72,22 +69,5 @@ public sealed class ChatGroupsTests
             info.GetProperty("groups").EnumerateArray().Select(g => (
                 g.GetProperty("openConversationId").GetString(), string.Join(',', g.GetProperty("members").EnumerateArray().Select(m => m.GetString())))));
         Assert.Equal(DingTalkSandboxOptions.ShopGroup, groupMessage.GetProperty("openConversationId").GetString());
-    }
-
-    private static async Task WaitForConnectionAsync(EmulatorHost host)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < Patience.Of(10))
-        {
-            var connections = await host.Http.GetFromJsonAsync<JsonElement>("stream/connections");
-            if (connections.EnumerateArray().Any(c => c.GetProperty("subscriptions").EnumerateArray().Any(s => s.GetProperty("topic").GetString() == BotTopic)))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("no Stream connection subscribed to the robot topic");
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleControl.Sandbox.DingTalk;
 using ScaleControl.Testing.DingTalk;
+using ScaleControl.Testing.Timing;
 
 namespace ScaleControl.Sandbox.Tests.DingTalk;
 
@@ -130,6 +131,24 @@ public sealed class EmulatorHost : IAsyncDisposable
             new { callbackRouteKey = key, callbackUrl = url, apiSecret, forceUpdate }, await TokenAsync());
         Assert.True(status == 200, body.ToString());
         return body;
+    }
+
+    /// <summary>Waits (real time, patiently) until a Stream connection subscribes to the robot's chat topic: pushes reach it only then.</summary>
+    public async Task WaitForRobotListenerAsync()
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < Patience.Of(10))
+        {
+            var connections = await Http.GetFromJsonAsync<JsonElement>("stream/connections");
+            if (connections.EnumerateArray().Any(c => c.GetProperty("subscriptions").EnumerateArray().Any(s => s.GetProperty("topic").GetString() == "/v1.0/im/bot/messages/get")))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("no Stream connection subscribed to the robot topic");
     }
 
     public ValueTask DisposeAsync() => _emulator.DisposeAsync();

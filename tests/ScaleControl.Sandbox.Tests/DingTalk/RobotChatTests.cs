@@ -16,7 +16,7 @@ public sealed class RobotChatTests
         await using var host = await EmulatorHost.StartAsync(EmulatorHost.ForOutOfProcessClient());
         await using var node = NodeScript.Start("stream-robot.mjs", host.BaseUrl.ToString(), host.App.AppKey, host.App.AppSecret);
         node.WaitFor("connected");
-        await WaitForConnectionAsync(host);
+        await host.WaitForRobotListenerAsync();
 
         var push = await TypeAsync(host, "zhangsan", host.Group.OpenConversationId, "@ScaleControl status");
         var received = node.WaitFor("message");
@@ -53,7 +53,7 @@ public sealed class RobotChatTests
     {
         await using var host = await EmulatorHost.StartAsync();
         await using var client = await RawStreamClient.ConnectAsync(host, answerPings: true, BotTopic);
-        await WaitForConnectionAsync(host);
+        await host.WaitForRobotListenerAsync();
 
         var unmentioned = await TypeAsync(host, "lisi", host.Group.OpenConversationId, "status please");
         var oneToOneTask = TypeAsync(host, "lisi", null, "whoami");
@@ -80,7 +80,7 @@ public sealed class RobotChatTests
         options.RobotMessageRedeliveryInterval = TimeSpan.FromMilliseconds(200);
         await using var host = await EmulatorHost.StartAsync(options);
         await using var client = await RawStreamClient.ConnectAsync(host, answerPings: true, BotTopic);
-        await WaitForConnectionAsync(host);
+        await host.WaitForRobotListenerAsync();
 
         var push = await TypeAsync(host, "zhangsan", host.Group.OpenConversationId, "@ScaleControl help");
         var first = await client.NextFrameAsync("CALLBACK");
@@ -100,7 +100,7 @@ public sealed class RobotChatTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await EmulatorHost.StartAsync(time: time);
         await using var client = await RawStreamClient.ConnectAsync(host, answerPings: true, BotTopic);
-        await WaitForConnectionAsync(host);
+        await host.WaitForRobotListenerAsync();
         var pushTask = TypeAsync(host, "wangwu", null, "help");
         var frame = await client.NextFrameAsync("CALLBACK");
         await client.AckAsync(frame, new { response = (object?)null });
@@ -186,22 +186,5 @@ public sealed class RobotChatTests
         }
 
         return [];
-    }
-
-    private static async Task WaitForConnectionAsync(EmulatorHost host)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < Patience.Of(10))
-        {
-            var connections = await host.Http.GetFromJsonAsync<JsonElement>("stream/connections");
-            if (connections.EnumerateArray().Any(c => c.GetProperty("subscriptions").EnumerateArray().Any(s => s.GetProperty("topic").GetString() == BotTopic)))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("no Stream connection subscribed to the robot topic");
     }
 }
