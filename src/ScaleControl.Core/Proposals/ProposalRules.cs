@@ -142,7 +142,7 @@ public static partial class ProposalRules
             var appliedAtOnce = proposal.Metadata.Annotations?.ContainsKey(ProposalFactory.PinDurationAnnotation) != true;
             return appliedAtOnce && ActivePin(policy.Spec, now) is { } current && current.Replicas != replicas
                 ? $"superseded: the policy is pinned at {current.Replicas} by {current.By} since this pin was written"
-                : null;
+                : PinOutsideBounds(proposal, policy.Spec, replicas);
         }
 
         if (ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Undo && state.SpecReplicas != proposal.Spec.FromReplicas)
@@ -177,6 +177,17 @@ public static partial class ProposalRules
     /// policy's bounds as they are now — they may have moved since the card was sent; null within them. The tap asks it
     /// before it records an approval, the applier again before it writes.
     /// </summary>
+    /// <summary>
+    /// Why a pin cannot scale to <paramref name="replicas"/> under the policy's bounds as they are now: it was asked
+    /// within them (not with <c>allowOutsideBounds</c>, <see cref="ProposalFactory.PinAllowedOutsideBounds"/>) and they
+    /// moved since — a maxReplicas lowered while the request waited for an approver must hold as it does for the loop's
+    /// proposals. Null within them, or when it was asked outside them on purpose.
+    /// </summary>
+    public static string? PinOutsideBounds(ScaleProposal proposal, ScalePolicySpec spec, int replicas) =>
+        ProposalFactory.PinAllowedOutsideBounds(proposal) || OutsideBounds(spec, replicas) is not { } outside
+            ? null
+            : $"{outside} now (changed since the pin was asked; it was asked without allowOutsideBounds)";
+
     public static string? OutsideBounds(ScalePolicySpec spec, int replicas) =>
         replicas < spec.MinReplicas || replicas > spec.MaxReplicas
             ? $"{replicas} is outside the policy's {spec.MinReplicas}..{spec.MaxReplicas}"

@@ -63,6 +63,42 @@ public class ProposalRulesTests
     }
 
     [Fact]
+    public void StillHolds_PinRequestAskedWithinTheBounds_MaxLoweredSince_RefusedNamingTheBoundsNow()
+    {
+        // Live (probe 30): a pin of 30 asked within 2..40 waited for an approver; maxReplicas was lowered to 20 meanwhile
+        // and the approval scaled to 30 and pinned it there, past the bounds, with no "allowed explicitly" on the record.
+        var request = PinRequest(Policy(), 30, allowOutsideBounds: false);
+        var narrowed = TestPolicies.WithSpec(Policy(), s => s with { MaxReplicas = 20 });
+
+        Assert.Equal(
+            "30 is outside the policy's 2..20 now (changed since the pin was asked; it was asked without allowOutsideBounds)",
+            ProposalRules.StillHolds(request, narrowed, Workload(20), 30, T0, StatusRefresh));
+        Assert.Null(ProposalRules.StillHolds(request, Policy(), Workload(20), 30, T0, StatusRefresh)); // bounds as asked
+    }
+
+    [Fact]
+    public void StillHolds_PinRequestAskedOutsideTheBoundsOnPurpose_StillGoesOutside()
+    {
+        var request = PinRequest(Policy(), 500, allowOutsideBounds: true);
+
+        Assert.Equal("true", request.Metadata.Annotations![ProposalFactory.PinOutsideBoundsAnnotation]);
+        Assert.Null(ProposalRules.StillHolds(request, TestPolicies.WithSpec(Policy(), s => s with { MaxReplicas = 20 }), Workload(20), 500, T0, StatusRefresh));
+    }
+
+    [Fact]
+    public void PinRequestWithinTheBounds_CarriesNoLeaveToGoOutside()
+    {
+        var request = PinRequest(Policy(), 30, allowOutsideBounds: true); // the flag, but 30 is within 2..100
+
+        Assert.False(ProposalFactory.PinAllowedOutsideBounds(request));
+        Assert.Equal("3600", request.Metadata.Annotations![ProposalFactory.PinDurationAnnotation]);
+    }
+
+    private static ScaleProposal PinRequest(ScalePolicy policy, int replicas, bool allowOutsideBounds) => ProposalFactory.ForPinRequest(
+        policy, Workload(20), new PinOrder(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas, 3600, "gala", "erin", ApprovalChannel.Api, AllowOutsideBounds: allowOutsideBounds),
+        OverrideRules.Route(policy.Spec, "erin", 20, replicas, allowOutsideBounds), T0);
+
+    [Fact]
     public void PinNotHeld_WorkloadMovedOffAPinInForce_SaysWhatToDo_ElseNull()
     {
         var pinned = TestPolicies.WithSpec(Policy(), s => s with { Pin = new PinSpec { Replicas = 12, Until = T0.AddHours(1), By = "alice" } }).Spec;
