@@ -165,6 +165,11 @@ public static partial class ProposalRules
             return undecided;
         }
 
+        if (NoLongerAutomatic(proposal, policy.Spec) is { } asksApproval)
+        {
+            return asksApproval;
+        }
+
         var proposed = Math.Sign(proposal.Spec.ToReplicas - proposal.Spec.FromReplicas);
         var remaining = Math.Sign(replicas - state.SpecReplicas);
         return remaining != 0 && proposed != 0 && remaining != proposed
@@ -177,6 +182,27 @@ public static partial class ProposalRules
     /// policy's bounds as they are now — they may have moved since the card was sent; null within them. The tap asks it
     /// before it records an approval, the applier again before it writes.
     /// </summary>
+    /// <summary>
+    /// Why the loop's own approval of an automatic step no longer stands: the policy was switched to Approval (for that
+    /// direction) since the loop approved it, and the step had not been written yet (a leader's crash or a held apply,
+    /// resumed later). Someone who switches a policy to Approval to stop it changing things on its own means it now: the
+    /// step fails and the next evaluation asks the approvers. Null for other proposals, or while the policy still acts on
+    /// its own that way (Auto, or Hybrid: its allowance is counted over a window, which the loop judged).
+    /// </summary>
+    public static string? NoLongerAutomatic(ScaleProposal proposal, ScalePolicySpec spec)
+    {
+        if (ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Auto || proposal.Spec.ToReplicas == proposal.Spec.FromReplicas)
+        {
+            return null;
+        }
+
+        var down = proposal.Spec.ToReplicas < proposal.Spec.FromReplicas;
+        var mode = down ? spec.ScaleDownMode ?? spec.Mode : spec.Mode;
+        return mode == ScaleMode.Approval
+            ? $"the policy asks for approval {(down ? "to scale down" : "to scale up")} now (mode {mode}, changed since the loop approved this automatic step); not applied, the next evaluation proposes it to the approvers"
+            : null;
+    }
+
     /// <summary>
     /// Why a pin cannot scale to <paramref name="replicas"/> under the policy's bounds as they are now: it was asked
     /// within them (not with <c>allowOutsideBounds</c>, <see cref="ProposalFactory.PinAllowedOutsideBounds"/>) and they

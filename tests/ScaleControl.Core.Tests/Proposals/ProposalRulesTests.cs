@@ -94,6 +94,33 @@ public class ProposalRulesTests
         Assert.Equal("3600", request.Metadata.Annotations![ProposalFactory.PinDurationAnnotation]);
     }
 
+    [Fact]
+    public void StillHolds_AutomaticStep_PolicySwitchedToApprovalBeforeItWasWritten_RefusedSayingItWillBeProposed()
+    {
+        // Probe 30: an automatic step whose write was held (a leader's crash, resumed after the claim timeout) was still
+        // written after an admin switched the policy to Approval to stop it changing things on its own.
+        var auto = TestPolicies.Auto();
+        var step = ProposalFactory.FromDecision(auto, Decision(20, 60) with { Outcome = Core.Decisions.DecisionOutcome.ApplyNow }, Workload(20), T0, ProposalFactory.Action.Auto);
+        var switched = Evaluated(TestPolicies.WithSpec(Policy(), s => s with { Mode = ScaleMode.Approval }), at: T0);
+
+        Assert.Equal(
+            "the policy asks for approval to scale up now (mode Approval, changed since the loop approved this automatic step); not applied, the next evaluation proposes it to the approvers",
+            ProposalRules.StillHolds(step, switched, Workload(20), 60, T0, StatusRefresh));
+        Assert.Null(ProposalRules.NoLongerAutomatic(step, auto.Spec)); // still Auto: it goes on
+        Assert.Null(ProposalRules.NoLongerAutomatic(step, (switched.Spec with { Mode = ScaleMode.Hybrid, AutoApproveMaxStep = new StepLimit { Pods = 4 } })));
+        Assert.Null(ProposalRules.NoLongerAutomatic(Pending(), switched.Spec)); // a proposal put to the approvers is not the loop's own
+    }
+
+    [Fact]
+    public void NoLongerAutomatic_ScaleDown_ReadsTheScaleDownMode()
+    {
+        var auto = TestPolicies.Auto();
+        var down = ProposalFactory.FromDecision(auto, Decision(60, 20) with { Outcome = Core.Decisions.DecisionOutcome.ApplyNow }, Workload(60), T0, ProposalFactory.Action.Auto);
+
+        Assert.Contains("approval to scale down", ProposalRules.NoLongerAutomatic(down, auto.Spec with { ScaleDownMode = ScaleMode.Approval }), StringComparison.Ordinal);
+        Assert.Null(ProposalRules.NoLongerAutomatic(down, auto.Spec with { Mode = ScaleMode.Approval, ScaleDownMode = ScaleMode.Auto }));
+    }
+
     private static ScaleProposal PinRequest(ScalePolicy policy, int replicas, bool allowOutsideBounds) => ProposalFactory.ForPinRequest(
         policy, Workload(20), new PinOrder(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas, 3600, "gala", "erin", ApprovalChannel.Api, AllowOutsideBounds: allowOutsideBounds),
         OverrideRules.Route(policy.Spec, "erin", 20, replicas, allowOutsideBounds), T0);
