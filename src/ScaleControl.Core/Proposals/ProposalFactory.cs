@@ -62,7 +62,7 @@ public static class ProposalFactory
     public static ScaleProposal ForPin(ScalePolicy policy, WorkloadState workload, PinOrder order, OverrideVerdict verdict, DateTimeOffset until, DateTimeOffset now)
     {
         var message = $"pinned at {order.Replicas} until {until:u} by {order.User}: {order.Reason}{OverrideRules.BoundsNote(policy.Spec, verdict.OutsideBounds)}";
-        var proposal = PinProposal(policy, workload, order, message, verdict, now);
+        var proposal = PinProposal(policy, workload, order, message, verdict, now, new Dictionary<string, string>());
         return ProposalLifecycle.Pin(proposal, order.User, now, message, order.Channel).Proposal;
     }
 
@@ -75,18 +75,11 @@ public static class ProposalFactory
     {
         var message = $"pin at {order.Replicas} for {order.DurationSeconds}s requested by {order.User}: {order.Reason}{OverrideRules.BoundsNote(policy.Spec, verdict.OutsideBounds)}"
             + (note is null ? "" : $"; {note}");
-        var proposal = PinProposal(policy, workload, order, message, verdict, now);
-        proposal = proposal with
+        var proposal = PinProposal(policy, workload, order, message, verdict, now, new Dictionary<string, string>
         {
-            Metadata = proposal.Metadata with
-            {
-                Annotations = new Dictionary<string, string>
-                {
-                    [PinDurationAnnotation] = order.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    [PinReasonAnnotation] = order.Reason,
-                },
-            },
-        };
+            [PinDurationAnnotation] = order.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [PinReasonAnnotation] = order.Reason,
+        });
         var approved = ProposalLifecycle.Approve(proposal, order.User, order.Channel, now, order.Replicas);
         return approved.Accepted ? approved.Proposal : proposal;
     }
@@ -124,10 +117,32 @@ public static class ProposalFactory
     public const string PinDurationAnnotation = "scalecontrol.io/pin-duration-seconds";
     public const string PinReasonAnnotation = "scalecontrol.io/pin-reason";
 
-    private static ScaleProposal PinProposal(ScalePolicy policy, WorkloadState workload, PinOrder order, string message, OverrideVerdict verdict, DateTimeOffset now)
+    /// <summary>
+    /// On a pin asked outside the policy's bounds on purpose (<c>allowOutsideBounds</c>): "true". Sealed with the order, so
+    /// a pin asked within the bounds is held to the bounds as they are when it applies (<see cref="ProposalRules.PinOutsideBounds"/>).
+    /// </summary>
+    public const string PinOutsideBoundsAnnotation = "scalecontrol.io/pin-outside-bounds";
+
+    /// <summary>Whether the pin was asked outside the policy's bounds on purpose (<see cref="PinOutsideBoundsAnnotation"/>).</summary>
+    public static bool PinAllowedOutsideBounds(ScaleProposal proposal) =>
+        proposal.Metadata.Annotations?.GetValueOrDefault(PinOutsideBoundsAnnotation) == "true";
+
+    private static ScaleProposal PinProposal(ScalePolicy policy, WorkloadState workload, PinOrder order, string message, OverrideVerdict verdict, DateTimeOffset now, Dictionary<string, string> annotations)
     {
         var decision = OrderedDecision(workload, order.Replicas, message, verdict, boundBy: verdict.OutsideBounds ? "pin:outside-bounds" : "pin");
-        return Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: order.User), Action.Pin);
+        var proposal = Label(ProposalLifecycle.Create(policy, decision, workload, now, UniqueName(policy, now), requestedBy: order.User), Action.Pin);
+        if (verdict.OutsideBounds)
+        {
+            annotations[PinOutsideBoundsAnnotation] = "true";
+        }
+
+        return annotations.Count == 0 ? proposal : proposal with
+        {
+            Metadata = proposal.Metadata with
+            {
+                Annotations = new Dictionary<string, string>(proposal.Metadata.Annotations ?? new Dictionary<string, string>()).Concat(annotations).ToDictionary(),
+            },
+        };
     }
 
     /// <summary>The decision a person's order stands for (a pin or an undo): this count, now, for the reason they gave.</summary>

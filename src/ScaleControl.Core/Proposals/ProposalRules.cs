@@ -142,7 +142,7 @@ public static partial class ProposalRules
             var appliedAtOnce = proposal.Metadata.Annotations?.ContainsKey(ProposalFactory.PinDurationAnnotation) != true;
             return appliedAtOnce && ActivePin(policy.Spec, now) is { } current && current.Replicas != replicas
                 ? $"superseded: the policy is pinned at {current.Replicas} by {current.By} since this pin was written"
-                : null;
+                : PinOutsideBounds(proposal, policy.Spec, replicas);
         }
 
         if (ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Undo && state.SpecReplicas != proposal.Spec.FromReplicas)
@@ -165,6 +165,11 @@ public static partial class ProposalRules
             return undecided;
         }
 
+        if (NoLongerAutomatic(proposal, policy.Spec) is { } asksApproval)
+        {
+            return asksApproval;
+        }
+
         var proposed = Math.Sign(proposal.Spec.ToReplicas - proposal.Spec.FromReplicas);
         var remaining = Math.Sign(replicas - state.SpecReplicas);
         return remaining != 0 && proposed != 0 && remaining != proposed
@@ -177,6 +182,38 @@ public static partial class ProposalRules
     /// policy's bounds as they are now — they may have moved since the card was sent; null within them. The tap asks it
     /// before it records an approval, the applier again before it writes.
     /// </summary>
+    /// <summary>
+    /// Why the loop's own approval of an automatic step no longer stands: the policy was switched to Approval (for that
+    /// direction) since the loop approved it, and the step had not been written yet (a leader's crash or a held apply,
+    /// resumed later). Someone who switches a policy to Approval to stop it changing things on its own means it now: the
+    /// step fails and the next evaluation asks the approvers. Null for other proposals, or while the policy still acts on
+    /// its own that way (Auto, or Hybrid: its allowance is counted over a window, which the loop judged).
+    /// </summary>
+    public static string? NoLongerAutomatic(ScaleProposal proposal, ScalePolicySpec spec)
+    {
+        if (ProposalFactory.ActionOf(proposal) != ProposalFactory.Action.Auto || proposal.Spec.ToReplicas == proposal.Spec.FromReplicas)
+        {
+            return null;
+        }
+
+        var down = proposal.Spec.ToReplicas < proposal.Spec.FromReplicas;
+        var mode = down ? spec.ScaleDownMode ?? spec.Mode : spec.Mode;
+        return mode == ScaleMode.Approval
+            ? $"the policy asks for approval {(down ? "to scale down" : "to scale up")} now (mode {mode}, changed since the loop approved this automatic step); not applied, the next evaluation proposes it to the approvers"
+            : null;
+    }
+
+    /// <summary>
+    /// Why a pin cannot scale to <paramref name="replicas"/> under the policy's bounds as they are now: it was asked
+    /// within them (not with <c>allowOutsideBounds</c>, <see cref="ProposalFactory.PinAllowedOutsideBounds"/>) and they
+    /// moved since — a maxReplicas lowered while the request waited for an approver must hold as it does for the loop's
+    /// proposals. Null within them, or when it was asked outside them on purpose.
+    /// </summary>
+    public static string? PinOutsideBounds(ScaleProposal proposal, ScalePolicySpec spec, int replicas) =>
+        ProposalFactory.PinAllowedOutsideBounds(proposal) || OutsideBounds(spec, replicas) is not { } outside
+            ? null
+            : $"{outside} now (changed since the pin was asked; it was asked without allowOutsideBounds)";
+
     public static string? OutsideBounds(ScalePolicySpec spec, int replicas) =>
         replicas < spec.MinReplicas || replicas > spec.MaxReplicas
             ? $"{replicas} is outside the policy's {spec.MinReplicas}..{spec.MaxReplicas}"

@@ -66,7 +66,7 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
     internal static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
-    /// <summary>"could not be converted to System.Int32. Path: …" → "expected a whole number"; enums list their values.</summary>
+    /// <summary>"could not be converted to System.Int32. Path: …" → "expected a whole number from … to …"; enums list their values.</summary>
     internal static string Expected(string message, string field)
     {
         var typeName = message.Split("converted to ", 2) is [_, var rest] ? rest.Split(". Path", 2)[0].Trim().TrimEnd('.') : "";
@@ -74,7 +74,9 @@ public sealed class BadRequestHandler(IProblemDetailsService problems, ILogger<B
         underlying = ParameterType(underlying, field) ?? underlying;
         return underlying switch
         {
-            "System.Int32" or "System.Int64" => "expected a whole number",
+            // 9999999999 or 1.0 is refused too: the answer says which whole numbers, not only "a whole number" (which 9999999999 is).
+            "System.Int32" => "expected a whole number from -2147483648 to 2147483647, without a decimal point or exponent",
+            "System.Int64" => "expected a whole number from -9223372036854775808 to 9223372036854775807, without a decimal point or exponent",
             "System.Double" => "expected a number",
             "System.Boolean" => "expected true or false",
             "System.String" => "expected a string",

@@ -54,7 +54,8 @@ public sealed partial class ChatCommandService(
         return reply;
     }
 
-    private Task<CommandReply> RunAsync(CommandRequest request, Caller caller, bool confirmed, CancellationToken cancellationToken)
+    /// <param name="confirmedOutsideBounds">Confirmed, and held because it leaves the policy's bounds (<see cref="PendingConfirmation.OutsideBounds"/>).</param>
+    private Task<CommandReply> RunAsync(CommandRequest request, Caller caller, bool confirmed, CancellationToken cancellationToken, bool confirmedOutsideBounds = false)
     {
         if (NamespaceOf(request.Command) is { } named && !watched.Contains(named))
         {
@@ -76,7 +77,7 @@ public sealed partial class ChatCommandService(
             HistoryCommand c => HistoryAsync(c, cancellationToken),
             ApproveCommand c => DecideAsync(request, c.Namespace, c.Name, approve: true, null, cancellationToken, c.AllRows),
             RejectCommand c => DecideAsync(request, c.Namespace, c.Name, approve: false, c.Reason, cancellationToken, c.AllRows),
-            ScaleCommand c => ScaleAsync(request, c, confirmed, cancellationToken),
+            ScaleCommand c => ScaleAsync(request, c, confirmed, confirmedOutsideBounds, cancellationToken),
             FreezeCommand c => FreezeAsync(request, c, confirmed, cancellationToken),
             UnfreezeCommand c => UnfreezeAsync(request, c, cancellationToken),
             UnpinCommand c => UnpinAsync(request, c, cancellationToken),
@@ -264,7 +265,7 @@ public sealed partial class ChatCommandService(
         return waiting == 0 ? "" : $"\n\n{waiting} more {(waiting == 1 ? "row waits" : "rows wait")} on this card: `{verb} all {decided.Metadata.Namespace}/{decided.Spec.Target.Name}` decides them all.";
     }
 
-    private async Task<CommandReply> ScaleAsync(CommandRequest request, ScaleCommand command, bool confirmed, CancellationToken cancellationToken)
+    private async Task<CommandReply> ScaleAsync(CommandRequest request, ScaleCommand command, bool confirmed, bool confirmedOutsideBounds, CancellationToken cancellationToken)
     {
         var name = $"{command.Namespace}/{command.Workload}";
         if (await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken) is not { } policy)
@@ -293,13 +294,21 @@ public sealed partial class ChatCommandService(
                 $"If you still mean it: {ScaleFrom(name, state.SpecReplicas, command)}");
         }
 
+        var outsideBounds = command.To > policy.Spec.MaxReplicas || command.To < policy.Spec.MinReplicas;
         if (!confirmed && RiskOf(policy, command, await HasPendingProposalAsync(policy, cancellationToken)) is { } risk)
         {
-            return await HoldAsync(request, policy, risk, cancellationToken);
+            return await HoldAsync(request, policy, [policy], risk, cancellationToken, outsideBounds);
         }
 
-        // A confirmed command beyond min/max is the explicit "outside the bounds" the override rules ask for.
-        var outsideBounds = command.To > policy.Spec.MaxReplicas || command.To < policy.Spec.MinReplicas;
+        // A command confirmed for leaving min/max is the explicit "outside the bounds" the override rules ask for. One
+        // confirmed for another risk (a scale-down while a proposal waits) whose bounds moved past it meanwhile is not.
+        if (confirmed && outsideBounds && !confirmedOutsideBounds)
+        {
+            return CommandReply.Refused(
+                $"**{name}** → {command.To} is outside the policy's bounds {policy.Spec.MinReplicas}..{policy.Spec.MaxReplicas} now (changed since it was held for confirmation, " +
+                "which was not for leaving them). Nothing was changed: send the command again to confirm going outside the bounds.");
+        }
+
         var order = new PinOrder(command.Namespace, command.Workload, command.To, (int)command.Duration.TotalSeconds, command.Reason, request.Sender, Channel,
             AllowOutsideBounds: confirmed && outsideBounds);
         var result = await overrides.PinAsync(order, cancellationToken);
@@ -607,7 +616,7 @@ public sealed partial class ChatCommandService(
 
     /// <param name="policy">The policy the question is stored on.</param>
     /// <param name="changed">Every policy the command changes: the strictest of them says who may confirm (<see cref="ConfirmationRule"/>).</param>
-    private async Task<CommandReply> HoldAsync(CommandRequest request, ScalePolicy policy, IReadOnlyList<ScalePolicy> changed, string risk, CancellationToken cancellationToken)
+    private async Task<CommandReply> HoldAsync(CommandRequest request, ScalePolicy policy, IReadOnlyList<ScalePolicy> changed, string risk, CancellationToken cancellationToken, bool outsideBounds = false)
     {
         var ask = ConfirmationRule.Ask(changed, request.Sender);
         if (ask.Problem is { } problem)
@@ -618,7 +627,7 @@ public sealed partial class ChatCommandService(
 
         var twoPersons = ask.OtherApprover;
         var approvers = ask.Approvers;
-        if (await confirmations.HoldAsync(request, policy, approvers, twoPersons, cancellationToken) is not { } pending)
+        if (await confirmations.HoldAsync(request, policy, approvers, twoPersons, cancellationToken, outsideBounds) is not { } pending)
         {
             return CommandReply.Refused($"{ChatConfirmations.MaxPerPolicy} commands on **{policy.Key}** already wait for a confirmation; confirm or let them expire first. Nothing was changed.");
         }
@@ -673,7 +682,7 @@ public sealed partial class ChatCommandService(
         }
 
         var confirmedRequest = pending.Request with { Text = $"{pending.Request.Text} (confirmed by {request.Sender})" };
-        var reply = await RunAsync(confirmedRequest, asker, confirmed: true, cancellationToken);
+        var reply = await RunAsync(confirmedRequest, asker, confirmed: true, cancellationToken, pending.OutsideBounds);
         if (pending.OtherApprover && reply.ProposalName is { } proposal && NamespaceOf(pending.Request.Command) is { } proposalNamespace)
         {
             // Under the two-person rule the sender's pin became a proposal with the sender's approval; the second

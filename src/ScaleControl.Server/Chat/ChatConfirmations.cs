@@ -11,8 +11,13 @@ namespace ScaleControl.Server.Chat;
 /// <param name="OtherApprover">Two-person rule: another approver of the policy (not the sender) must confirm.</param>
 /// <param name="Policy">The policy it is stored on (<c>namespace/name</c>).</param>
 /// <param name="Signature">ScaleControl's seal over all of it and where it is kept (<see cref="ChatConfirmationSigner"/>).</param>
+/// <param name="OutsideBounds">
+/// It was held because it leaves the policy's bounds: confirming it is the explicit "outside the bounds". A command held
+/// for another risk does not get that leave when the bounds move past it before it is confirmed.
+/// </param>
 public sealed record PendingConfirmation(
-    string Code, CommandRequest Request, IReadOnlyList<string> Approvers, bool OtherApprover, DateTimeOffset ExpiresAt, string Policy = "", string? Signature = null);
+    string Code, CommandRequest Request, IReadOnlyList<string> Approvers, bool OtherApprover, DateTimeOffset ExpiresAt, string Policy = "", string? Signature = null,
+    bool OutsideBounds = false);
 
 /// <summary>
 /// Risky chat commands held until confirmed (5 minutes, single use, at most <see cref="MaxPerPolicy"/> per policy).
@@ -36,11 +41,11 @@ public sealed partial class ChatConfirmations(IPolicyStore policies, ChatConfirm
 
     /// <summary>Stores the command on <paramref name="policy"/>; null when the policy already holds too many.</summary>
     public async Task<PendingConfirmation?> HoldAsync(
-        CommandRequest request, ScalePolicy policy, IReadOnlyList<string> approvers, bool otherApprover, CancellationToken cancellationToken)
+        CommandRequest request, ScalePolicy policy, IReadOnlyList<string> approvers, bool otherApprover, CancellationToken cancellationToken, bool outsideBounds = false)
     {
         var now = time.GetUtcNow();
         var code = new string(RandomNumberGenerator.GetItems<char>(Alphabet, 6));
-        var pending = signer.Sign(policy, new PendingConfirmation(code, request, approvers, otherApprover, now + Lifetime, policy.Key));
+        var pending = signer.Sign(policy, new PendingConfirmation(code, request, approvers, otherApprover, now + Lifetime, policy.Key, OutsideBounds: outsideBounds));
         var stored = await ChangeAsync(policy.Metadata.Namespace, policy.Metadata.Name, current =>
         {
             // Counted among the verified ones only: forged entries cannot fill the policy and block real commands.

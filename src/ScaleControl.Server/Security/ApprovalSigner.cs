@@ -109,7 +109,11 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
     private static readonly string[] OrderAnnotations =
         [ProposalFactory.PinDurationAnnotation, ProposalFactory.PinReasonAnnotation, ProposalFactory.UndoOfAnnotation, ReturnToNormalRules.ReturnOfAnnotation];
 
-    /// <summary>A JSON array: a reason may hold any character, a separator included.</summary>
+    /// <summary>
+    /// A JSON array: a reason may hold any character, a separator included. A pin's leave to go outside the bounds
+    /// (<see cref="ProposalFactory.PinOutsideBoundsAnnotation"/>) is sealed when present and left out of the array when
+    /// not, so orders sealed before it existed still verify and one added by hand does not.
+    /// </summary>
     private static string OrderPayload(ScaleProposal proposal) => JsonSerializer.Serialize<string?[]>(
         [
             "scalecontrol-order-v1",
@@ -117,6 +121,9 @@ public sealed class ApprovalSigner(IOptions<ApprovalSigningOptions> options)
             proposal.Metadata.Name,
             proposal.Metadata.Labels?.GetValueOrDefault(ProposalFactory.ActionLabel),
             .. OrderAnnotations.Select(a => proposal.Metadata.Annotations?.GetValueOrDefault(a)),
+            .. proposal.Metadata.Annotations?.GetValueOrDefault(ProposalFactory.PinOutsideBoundsAnnotation) is { } outside
+                ? [ProposalFactory.PinOutsideBoundsAnnotation, outside]
+                : Array.Empty<string?>(),
         ]);
 
     /// <summary>

@@ -35,5 +35,7 @@ public sealed class ChatConfirmationSigner(ApprovalSigner signer)
             JsonSerializer.Serialize(pending.Approvers, s_json),
             pending.OtherApprover ? "other-approver" : "sender",
             pending.ExpiresAt.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            // Sealed when given, left out when not: confirmations held before it existed still verify.
+            .. pending.OutsideBounds ? ["outside-bounds"] : Array.Empty<string?>(),
         ]);
 }

@@ -63,6 +63,69 @@ public class ProposalRulesTests
     }
 
     [Fact]
+    public void StillHolds_PinRequestAskedWithinTheBounds_MaxLoweredSince_RefusedNamingTheBoundsNow()
+    {
+        // Live (probe 30): a pin of 30 asked within 2..40 waited for an approver; maxReplicas was lowered to 20 meanwhile
+        // and the approval scaled to 30 and pinned it there, past the bounds, with no "allowed explicitly" on the record.
+        var request = PinRequest(Policy(), 30, allowOutsideBounds: false);
+        var narrowed = TestPolicies.WithSpec(Policy(), s => s with { MaxReplicas = 20 });
+
+        Assert.Equal(
+            "30 is outside the policy's 2..20 now (changed since the pin was asked; it was asked without allowOutsideBounds)",
+            ProposalRules.StillHolds(request, narrowed, Workload(20), 30, T0, StatusRefresh));
+        Assert.Null(ProposalRules.StillHolds(request, Policy(), Workload(20), 30, T0, StatusRefresh)); // bounds as asked
+    }
+
+    [Fact]
+    public void StillHolds_PinRequestAskedOutsideTheBoundsOnPurpose_StillGoesOutside()
+    {
+        var request = PinRequest(Policy(), 500, allowOutsideBounds: true);
+
+        Assert.Equal("true", request.Metadata.Annotations![ProposalFactory.PinOutsideBoundsAnnotation]);
+        Assert.Null(ProposalRules.StillHolds(request, TestPolicies.WithSpec(Policy(), s => s with { MaxReplicas = 20 }), Workload(20), 500, T0, StatusRefresh));
+    }
+
+    [Fact]
+    public void PinRequestWithinTheBounds_CarriesNoLeaveToGoOutside()
+    {
+        var request = PinRequest(Policy(), 30, allowOutsideBounds: true); // the flag, but 30 is within 2..100
+
+        Assert.False(ProposalFactory.PinAllowedOutsideBounds(request));
+        Assert.Equal("3600", request.Metadata.Annotations![ProposalFactory.PinDurationAnnotation]);
+    }
+
+    [Fact]
+    public void StillHolds_AutomaticStep_PolicySwitchedToApprovalBeforeItWasWritten_RefusedSayingItWillBeProposed()
+    {
+        // Probe 30: an automatic step whose write was held (a leader's crash, resumed after the claim timeout) was still
+        // written after an admin switched the policy to Approval to stop it changing things on its own.
+        var auto = TestPolicies.Auto();
+        var step = ProposalFactory.FromDecision(auto, Decision(20, 60) with { Outcome = Core.Decisions.DecisionOutcome.ApplyNow }, Workload(20), T0, ProposalFactory.Action.Auto);
+        var switched = Evaluated(TestPolicies.WithSpec(Policy(), s => s with { Mode = ScaleMode.Approval }), at: T0);
+
+        Assert.Equal(
+            "the policy asks for approval to scale up now (mode Approval, changed since the loop approved this automatic step); not applied, the next evaluation proposes it to the approvers",
+            ProposalRules.StillHolds(step, switched, Workload(20), 60, T0, StatusRefresh));
+        Assert.Null(ProposalRules.NoLongerAutomatic(step, auto.Spec)); // still Auto: it goes on
+        Assert.Null(ProposalRules.NoLongerAutomatic(step, (switched.Spec with { Mode = ScaleMode.Hybrid, AutoApproveMaxStep = new StepLimit { Pods = 4 } })));
+        Assert.Null(ProposalRules.NoLongerAutomatic(Pending(), switched.Spec)); // a proposal put to the approvers is not the loop's own
+    }
+
+    [Fact]
+    public void NoLongerAutomatic_ScaleDown_ReadsTheScaleDownMode()
+    {
+        var auto = TestPolicies.Auto();
+        var down = ProposalFactory.FromDecision(auto, Decision(60, 20) with { Outcome = Core.Decisions.DecisionOutcome.ApplyNow }, Workload(60), T0, ProposalFactory.Action.Auto);
+
+        Assert.Contains("approval to scale down", ProposalRules.NoLongerAutomatic(down, auto.Spec with { ScaleDownMode = ScaleMode.Approval }), StringComparison.Ordinal);
+        Assert.Null(ProposalRules.NoLongerAutomatic(down, auto.Spec with { Mode = ScaleMode.Approval, ScaleDownMode = ScaleMode.Auto }));
+    }
+
+    private static ScaleProposal PinRequest(ScalePolicy policy, int replicas, bool allowOutsideBounds) => ProposalFactory.ForPinRequest(
+        policy, Workload(20), new PinOrder(policy.Metadata.Namespace, policy.Spec.Target.Name, replicas, 3600, "gala", "erin", ApprovalChannel.Api, AllowOutsideBounds: allowOutsideBounds),
+        OverrideRules.Route(policy.Spec, "erin", 20, replicas, allowOutsideBounds), T0);
+
+    [Fact]
     public void PinNotHeld_WorkloadMovedOffAPinInForce_SaysWhatToDo_ElseNull()
     {
         var pinned = TestPolicies.WithSpec(Policy(), s => s with { Pin = new PinSpec { Replicas = 12, Until = T0.AddHours(1), By = "alice" } }).Spec;

@@ -27,7 +27,7 @@ public sealed class RequestErrorTests : IDisposable
     /// </summary>
     [Theory]
     [InlineData("""{"namespace":"shop","workload":"checkout-api","multiplier":"NaN"}""", "multiplier", "expected a number")]
-    [InlineData("""{"namespace":"shop","workload":"checkout-api","multiplier":4,"rampSeconds":1e10}""", "rampSeconds", "expected a whole number")]
+    [InlineData("""{"namespace":"shop","workload":"checkout-api","multiplier":4,"rampSeconds":1e10}""", "rampSeconds", "expected a whole number from -2147483648 to 2147483647, without a decimal point or exponent")]
     public void WrongType_OnARecordOfAnotherAssembly_NamesTheFieldsType(string body, string field, string expected)
     {
         var options = _server.Service<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
@@ -40,7 +40,9 @@ public sealed class RequestErrorTests : IDisposable
     [Theory]
     [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":"twelve","durationSeconds":60,"reason":"x"}""", "replicas", "expected a whole number")]
     [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":3,"durationSeconds":60,"reason":"x","allowOutsideBounds":"yes"}""", "allowOutsideBounds", "expected true or false")]
-    [InlineData("/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":99999999999,"reason":"x"}""", "durationSeconds", "expected a whole number")]
+    [InlineData("/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":99999999999,"reason":"x"}""", "durationSeconds", "expected a whole number from -2147483648 to 2147483647")]
+    [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":2147483648,"durationSeconds":60,"reason":"x"}""", "replicas", "expected a whole number from -2147483648 to 2147483647")] // probe 30: "expected a whole number" for a whole number
+    [InlineData("/api/v1/workloads/shop/checkout-api/pin", """{"replicas":12.0,"durationSeconds":60,"reason":"x"}""", "replicas", "without a decimal point or exponent")]
     [InlineData("/api/v1/policies/shop/checkout-api/freeze", """{"durationSeconds":60,"reason":5}""", "reason", "expected a string")]
     [InlineData("/api/v1/policies/shop/checkout-api/expected-events", """{"at":"tonight","durationSeconds":60,"replicas":3,"reason":"x"}""", "at", "expected an RFC 3339 time")]
     public async Task Body_WrongTypeOnARequestRecord_NamesTheFieldsType(string url, string body, string field, string expected)

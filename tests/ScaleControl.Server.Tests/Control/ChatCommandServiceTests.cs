@@ -130,6 +130,44 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     /// <summary>
+    /// Probe 30: a scale-down held for confirmation because a proposal waits; the policy's minimum was raised above its
+    /// target before it was confirmed, and the confirmation was taken as the explicit "outside the bounds" (pinned at 4
+    /// under a minimum of 6, "allowed explicitly"), though what was confirmed was another risk. Now refused, nothing changed.
+    /// </summary>
+    [Fact]
+    public async Task ScaleDownHeldBecauseAProposalWaits_MinRaisedAboveItBeforeTheConfirm_Refused_NotPinnedOutsideTheBounds()
+    {
+        await _server.Policies.UpsertAsync(TestPolicies.Approval(), CancellationToken.None);
+        _server.Workloads.Add("shop", "checkout-api", 10);
+        using (var request = await _server.ClientWith(ServerFactory.ShopOperatorToken).PostJson("/api/v1/workloads/shop/checkout-api/pin", new { replicas = 20, durationSeconds = 600, reason = "sale" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, request.StatusCode); // a proposal waits
+        }
+
+        var asked = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 10, 4, TimeSpan.FromMinutes(30), "quiet")), CancellationToken.None);
+        var code = System.Text.RegularExpressions.Regex.Match(asked.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        var policy = (await _server.Policies.GetCurrentAsync("shop", "checkout-api", CancellationToken.None))!;
+        await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { MinReplicas = 6 } }, CancellationToken.None);
+        var confirmed = await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code)), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.NeedsConfirmation, asked.Outcome);
+        Assert.Contains("it scales down while a proposal waits for approval", asked.Markdown, StringComparison.Ordinal);
+        Assert.Equal(CommandOutcome.Refused, confirmed.Outcome);
+        Assert.Equal(
+            "**shop/checkout-api** → 4 is outside the policy's bounds 6..50 now (changed since it was held for confirmation, which was not for leaving them). Nothing was changed: send the command again to confirm going outside the bounds.",
+            confirmed.Markdown);
+        Assert.Equal(10, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Null((await _server.Policies.GetAsync("shop", "checkout-api", CancellationToken.None))!.Spec.Pin);
+
+        // Sent again, it asks to confirm leaving the bounds, and that confirmation goes there on purpose.
+        var again = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 10, 4, TimeSpan.FromMinutes(30), "quiet")), CancellationToken.None);
+        Assert.Contains("below the policy's minimum 6", again.Markdown, StringComparison.Ordinal);
+        var code2 = System.Text.RegularExpressions.Regex.Match(again.Markdown, "confirm ([A-Z0-9]{6})").Groups[1].Value;
+        Assert.Equal(CommandOutcome.Done, (await Inbox.ExecuteAsync(From("zhangsan", new ConfirmCommand(code2)), CancellationToken.None)).Outcome);
+        Assert.Equal(4, _server.Workloads.Replicas("shop", "checkout-api"));
+    }
+
+    /// <summary>
     /// "2->0" is below every policy's minimum, so it asked for a confirmation; confirmed, it was a pin of 0 replicas with
     /// allowOutsideBounds (a store without the CRD's schema scaled the workload to zero). Refused for every channel now.
     /// </summary>

@@ -121,6 +121,42 @@ public sealed class PolicyRereadFailureTests : IAsyncLifetime
         Assert.Equal(4, Replicas());
     }
 
+    /// <summary>
+    /// Probe 30: an automatic step (the loop's own approval) whose write was held was written on resume although an
+    /// admin had switched the policy to Approval meanwhile to stop it changing things on its own. Now it fails with the
+    /// reason and the next evaluation puts the step to the approvers.
+    /// </summary>
+    [Fact]
+    public async Task ReReadFails_AutomaticStep_PolicySwitchedToApprovalMeanwhile_NotWritten_ProposedToTheApprovers()
+    {
+        _server = new ServerFactory { KubernetesApi = _sandbox.Server.BaseUri };
+        var policy = TestPolicies.Approval(Ns, Workload);
+        await _server.Service<IPolicyStore>().UpsertAsync(policy with { Spec = policy.Spec with { Mode = Core.Policies.ScaleMode.Auto } }, default);
+        _server.Metrics.Set(TestPolicies.Query(Workload), 1000);
+        _sandbox.Control.ClearJournal();
+        _sandbox.Control.InjectFault(RereadFault() with { StatusCode = 500 });
+
+        await Tick(); // the loop approves 4 → 10 itself; the re-read before the write fails: claimed, not written
+        var step = await StoredAsync(null);
+        Assert.Equal(ProposalFactory.Action.Auto, ProposalFactory.ActionOf(step));
+        await AssertNotScaledAsync(interruptions: 1, because: "500");
+
+        await PatchPolicyAsync(new JsonObject { ["mode"] = "Approval" }, "");
+        _sandbox.Control.ClearFaults();
+        await Tick(seconds: 31);
+
+        var failed = await StoredAsync(step);
+        Assert.Equal(ProposalPhase.Failed, failed.Status.Phase);
+        Assert.Contains("the policy asks for approval to scale up now (mode Approval, changed since the loop approved this automatic step)", failed.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(0, ScaleWrites());
+        Assert.Equal(4, Replicas());
+
+        await Tick(seconds: 5);
+        var proposed = (await _server.Service<IProposalStore>().ListAsync(Ns, default)).Single(p => p.Metadata.Name != step.Metadata.Name);
+        Assert.Equal((ProposalPhase.Pending, ProposalFactory.Action.Approval, 10), (proposed.Status.Phase, ProposalFactory.ActionOf(proposed), proposed.Spec.ToReplicas));
+        Assert.Equal(4, Replicas());
+    }
+
     /// <summary>The server against the sandbox, the Approval policy and its pending proposal 4 → 10 (1000 QPS at 100 per pod).</summary>
     private async Task<ScaleProposal> GivenPendingProposalAsync(int requestTimeoutSeconds = 20)
     {

@@ -284,6 +284,14 @@ public sealed class ApprovalService(
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {outside} now (changed since the card was sent). The proposal still waits.", proposal);
         }
 
+        // A pin asked within the bounds is held to them as they are now (the loop does not amend a pin: it waits, and the
+        // requester may ask again with allowOutsideBounds); one asked outside them on purpose goes on.
+        if (ProposalFactory.ActionOf(proposal) == ProposalFactory.Action.Pin
+            && ProposalRules.PinOutsideBounds(proposal, policy.Spec, proposal.Spec.ToReplicas) is { } pinOutside)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {pinOutside}. The proposal still waits.", proposal);
+        }
+
         return ProposalRules.Undecided(proposal, policy, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.StatusRefreshSeconds)) is { } unknown
             ? new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {unknown}. The proposal still waits.", proposal)
             : null;
