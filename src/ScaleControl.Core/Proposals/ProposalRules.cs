@@ -178,11 +178,6 @@ public static partial class ProposalRules
     }
 
     /// <summary>
-    /// Why a proposal (not a pin: a pin may go outside on purpose) cannot scale to <paramref name="replicas"/> under the
-    /// policy's bounds as they are now — they may have moved since the card was sent; null within them. The tap asks it
-    /// before it records an approval, the applier again before it writes.
-    /// </summary>
-    /// <summary>
     /// Why the loop's own approval of an automatic step no longer stands: the policy was switched to Approval (for that
     /// direction) since the loop approved it, and the step had not been written yet (a leader's crash or a held apply,
     /// resumed later). Someone who switches a policy to Approval to stop it changing things on its own means it now: the
@@ -214,6 +209,11 @@ public static partial class ProposalRules
             ? null
             : $"{outside} now (changed since the pin was asked; it was asked without allowOutsideBounds)";
 
+    /// <summary>
+    /// Why a proposal (a pin is judged by <see cref="PinOutsideBounds"/>: it may go outside on purpose) cannot scale to <paramref name="replicas"/> under the
+    /// policy's bounds as they are now — they may have moved since the card was sent; null within them. The tap asks it
+    /// before it records an approval, the applier again before it writes.
+    /// </summary>
     public static string? OutsideBounds(ScalePolicySpec spec, int replicas) =>
         replicas < spec.MinReplicas || replicas > spec.MaxReplicas
             ? $"{replicas} is outside the policy's {spec.MinReplicas}..{spec.MaxReplicas}"
