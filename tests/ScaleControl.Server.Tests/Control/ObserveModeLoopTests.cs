@@ -94,6 +94,8 @@ public sealed class ObserveModeLoopTests : ServerWithDingTalk
         using var prepared = await client.PostJson("/api/v1/policies/shop/checkout-api/expected-events",
             new { at = Server.Time.GetUtcNow().AddMinutes(10), durationSeconds = 600, replicas = 9, leadSeconds = 120, name = "kickoff", reason = "match kick-off" });
         Assert.Equal(HttpStatusCode.OK, prepared.StatusCode);
+        Assert.EndsWith("; the policy is in mode Observe, so the floor is observed (what it would run, its status and Events), not applied",
+            (await prepared.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString(), StringComparison.Ordinal);
 
         await Tick();
         Assert.Equal(4, (await StoredPolicyAsync()).Status!.DesiredReplicas);
@@ -186,7 +188,4 @@ public sealed class ObserveModeLoopTests : ServerWithDingTalk
         using var viewer = Server.ClientWith(ViewerToken);
         return Assert.Single((await viewer.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("policies").EnumerateArray()).GetProperty("observation");
     }
-
-    private async Task<JsonElement[]> CardsAsync() =>
-        (await Emulator.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
 }
