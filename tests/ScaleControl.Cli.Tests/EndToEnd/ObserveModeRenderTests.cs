@@ -63,6 +63,21 @@ public sealed class ObserveModeRenderTests
     }
 
     [Fact]
+    public async Task Scale_ObservePolicy_RefusedInOneLineNamingTheMode()
+    {
+        const string refusal = "policy shop/search-api is in mode Observe: it shows what it would do and scales nothing, so it does not pin; "
+            + "set spec.mode to Auto, Approval or Hybrid first, or scale the workload itself (kubectl scale)";
+        await using var api = await CannedApi.StartAsync("POST", "/api/v1/workloads/shop/search-api/pin",
+            $$"""{ "title": "Override refused", "status": 409, "detail": "{{refusal}}" }""", status: 409);
+
+        var result = await api.Cli.RunAsync("scale", "shop/search-api", "--replicas", "12", "--for", "30m", "--reason", "launch");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(refusal, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DescribePolicy_ObservePolicy_ComparesWithWhatRan()
     {
         await using var api = await CannedApi.StartAsync("GET", "/api/v1/policies/shop/search-api", Policy);
