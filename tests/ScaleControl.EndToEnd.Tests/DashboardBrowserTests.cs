@@ -338,6 +338,35 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
     }
 
     [Fact]
+    public async Task Dashboard_ObservePolicy_ChipSaysWhatItWouldRun_DesiredReadsWouldRun()
+    {
+        // The server's own answer with one policy in mode Observe (4 run, 9 it would run): the shared sandbox stays as seeded.
+        var page = await sandbox.NewPageAsync();
+        var observed = (await sandbox.PoliciesAsync())[0];
+        await page.RouteAsync("**/api/v1/dashboard*", async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = JsonNode.Parse(await response.TextAsync())!;
+            foreach (var policy in body["status"]!["policies"]!.AsArray().Where(p => $"{p!["namespace"]}/{p["name"]}" == observed.Id))
+            {
+                policy!["mode"] = "Observe";
+                policy["currentReplicas"] = 4;
+                policy["desiredReplicas"] = 9;
+            }
+
+            await route.FulfillAsync(new() { Response = response, Body = body.ToJsonString() });
+        });
+        await page.GotoAsync(sandbox.Url);
+
+        var card = page.Locator($"[data-workload='{observed.Id}']");
+        await Assertions.Expect(card.Locator(".chip.mode-Observe")).ToHaveTextAsync("Observe · would 4 → 9");
+        await Assertions.Expect(card.Locator(".chip.mode-Observe")).ToHaveAttributeAsync("title", "observe only: decided as Auto, nothing written");
+        await Assertions.Expect(card.Locator(".stat.desired .label")).ToHaveTextAsync("would run");
+        await Assertions.Expect(card.Locator(".legend span", new() { HasText = "Would run (observed)" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator(".chip.mode-Observe")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task Dashboard_NextPolls_KeepTheTextSomeoneIsSelecting()
     {
         // Copying a line off the page (the `scalectl approve` line, a target) must survive the 1.5 s refresh.

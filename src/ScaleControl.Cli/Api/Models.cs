@@ -96,7 +96,21 @@ internal sealed record PolicyStatus(
     IReadOnlyList<Condition>? Conditions = null,
     string? HeldBy = null,
     int? UnheldReplicas = null,
-    LearnedSignal? LeadingSignal = null);
+    LearnedSignal? LeadingSignal = null,
+    Observation? Observation = null);
+
+/// <summary>An Observe policy's comparison with what ran (the server's <c>status.observation</c>).</summary>
+internal sealed record Observation(
+    DateTimeOffset Since = default,
+    DateTimeOffset LastObserved = default,
+    int WouldReplicas = 0,
+    int RunningReplicas = 0,
+    double ObservedSeconds = 0,
+    double DifferentSeconds = 0,
+    double PodSecondsMore = 0,
+    double PodSecondsLess = 0,
+    int WouldChanges = 0,
+    int WorkloadChanges = 0);
 
 internal sealed record LearnedSignal(double LearnedFactor = 1, int Events = 0, DateTimeOffset? LastEventAt = null, double? LastEventFactor = null, double RequestsPerUnit = 0, string Name = "", string Query = "", string? Metric = null);
 
@@ -218,7 +232,8 @@ internal sealed record PolicyRuntime(
     DateTimeOffset? LastEvaluation = null,
     NotReadyPods? NotReady = null,
     string? Held = null,
-    int? OpenProposalTo = null);
+    int? OpenProposalTo = null,
+    Observation? Observation = null);
 
 /// <summary>Why READY is below CURRENT, with the server's own wording of each line.</summary>
 internal sealed record NotReadyPods(int Pods = 0, IReadOnlyList<string>? Lines = null);

@@ -143,6 +143,18 @@ internal sealed class DescribePolicyCommand : ApiCommand
             d.Field($"Condition {c.Type}", $"{c.Status} {c.Reason} {c.Message}".Trim(), indent: 1);
         }
 
+        if (ObserveText.Observes(p.Spec.Mode))
+        {
+            if (p.Status?.Observation is { } observation)
+            {
+                ObserveText.Describe(d, observation, context);
+            }
+            else
+            {
+                d.Section("Observation (mode Observe: nothing written)").Field("Since", "not evaluated in mode Observe yet", indent: 1);
+            }
+        }
+
         d.Flush();
     }
 

@@ -64,7 +64,7 @@ internal sealed class GetPoliciesCommand : ApiCommand
     /// <summary>The condition the server sets on a policy whose workload an older policy controls.</summary>
     private const string TargetConflict = "TargetConflict";
 
-    /// <summary>"Held (TargetConflict)", "Pinned 40 (1h59m)", "Frozen (28m)", "Prepared 36 (18m)", "Active, event in 2h" or "Active".</summary>
+    /// <summary>"Held (TargetConflict)", "Pinned 40 (1h59m)", "Frozen (28m)", "Prepared 36 (18m)", "Active, event in 2h", "Active" or, in mode Observe, "Observe: would 4 → 9".</summary>
     internal static string State(CommandContext context, Policy policy)
     {
         // Another policy owns the workload: the loop does not act on this one, whatever its pin or freeze says.
@@ -87,11 +87,14 @@ internal sealed class GetPoliciesCommand : ApiCommand
         var events = policy.Spec.ExpectedEvents ?? [];
         if (events.Where(e => e.FloorStart <= now && now < e.FloorEnd).MaxBy(e => e.Replicas) is { } active)
         {
-            return $"Prepared {active.Replicas} ({Durations.Human(active.FloorEnd - now)})";
+            // An Observe policy's floor is observed like the rest: it says what it would hold, nothing runs it.
+            return $"{(ObserveText.Observes(policy.Spec.Mode) ? "Observe: prepared" : "Prepared")} {active.Replicas} ({Durations.Human(active.FloorEnd - now)})";
         }
 
+        // Observing is what it does when nothing else holds it: "Observe: would 4 → 9" in place of "Active".
+        var running = ObserveText.Observes(policy.Spec.Mode) ? ObserveText.State(policy.Status?.CurrentReplicas, policy.Status?.DesiredReplicas) : "Active";
         return events.Where(e => e.FloorStart > now).MinBy(e => e.FloorStart) is { } next
-            ? $"Active, event in {Durations.Human(next.FloorStart - now)}"
-            : "Active";
+            ? $"{running}, event in {Durations.Human(next.FloorStart - now)}"
+            : running;
     }
 }

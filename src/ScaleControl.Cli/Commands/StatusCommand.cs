@@ -125,6 +125,11 @@ internal sealed class StatusCommand : ApiCommand
     {
         var now = context.Now;
         var parts = new List<string>();
+        if (ObserveText.Observes(p.Mode))
+        {
+            parts.Add(ObserveText.State(p.CurrentReplicas, p.DesiredReplicas));
+        }
+
         if (p.PinnedUntil is { } pinned && pinned > now)
         {
             parts.Add($"Pinned {p.PinnedReplicas} ({Durations.Human(pinned - now)})");

@@ -7,10 +7,11 @@ public static class ApprovalShaping
 {
     public static DecisionOutcome Outcome(ScalePolicySpec spec, ScaleDirection direction, int current, int desired)
     {
-        var mode = direction == ScaleDirection.Down ? spec.ScaleDownMode ?? spec.Mode : spec.Mode;
+        // Observe decides as Auto both ways (validation keeps scaleDownMode unset or Observe there); the host writes nothing.
+        var mode = direction == ScaleDirection.Down && spec.Mode != ScaleMode.Observe ? spec.ScaleDownMode ?? spec.Mode : spec.Mode;
         return mode switch
         {
-            ScaleMode.Auto => DecisionOutcome.ApplyNow,
+            ScaleMode.Auto or ScaleMode.Observe => DecisionOutcome.ApplyNow,
             ScaleMode.Hybrid when spec.AutoApproveMaxStep is { } auto && Math.Abs(desired - current) <= AllowedStep(auto, current)
                 => DecisionOutcome.ApplyNow,
             _ => DecisionOutcome.Propose,

@@ -136,6 +136,12 @@ public enum ScaleMode
 
     /// <summary>Auto while the step is within <see cref="ScalePolicySpec.AutoApproveMaxStep"/>, approval beyond.</summary>
     Hybrid,
+
+    /// <summary>
+    /// Shadow mode: decided exactly as Auto, shown (status, Events, metrics) and compared with what runs, but never
+    /// written: no scale, no HPA minimum, no proposal, no card (<see cref="Decisions.ObserveMode"/>).
+    /// </summary>
+    Observe,
 }
 
 public enum MetricTargetType
@@ -384,6 +390,9 @@ public sealed record ScalePolicyStatus
 
     /// <summary>What the leading signal learned of its conversion from its events (null: none judged yet, or no signal).</summary>
     public LeadingSignalStatus? LeadingSignal { get; init; }
+
+    /// <summary>In mode Observe: what it would have run compared with what ran, since observation started (null in other modes).</summary>
+    public ObservationStatus? Observation { get; init; }
 }
 
 /// <summary>A Kubernetes-style condition (e.g. MetricUnavailable, Frozen, TargetManagedByHpa).</summary>

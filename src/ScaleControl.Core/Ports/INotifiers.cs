@@ -108,6 +108,9 @@ public static class ScaleEventReasons
     public const string PolicyFrozen = "PolicyFrozen";
     public const string ReplicasPinned = "ReplicasPinned";
     public const string EventExpected = "ScaleEventExpected";
+
+    /// <summary>An Observe policy would have scaled (nothing was written): the shadow trail in <c>kubectl describe</c>.</summary>
+    public const string ScaleObserved = "ScaleObserved";
 }
 
 /// <summary>Records Kubernetes Events on the target workload (best-effort, deduplicated; never throws).</summary>

@@ -101,14 +101,15 @@ public static partial class ProposalRules
     /// <summary>
     /// Why <paramref name="proposal"/>'s policy no longer governs it at all: the policy was deleted
     /// (<paramref name="policy"/> null), it governs another workload now (<see cref="NotGovernedBy"/>), or an older policy
-    /// holds it off the workload (<paramref name="heldBy"/>, <see cref="TargetOwnership.HeldBy"/>). Such a proposal is never
+    /// holds it off the workload (<paramref name="heldBy"/>, <see cref="TargetOwnership.HeldBy"/>), or it was switched to mode
+    /// Observe (<see cref="ObserveMode.Withdrawn"/>: it scales nothing from then on). Such a proposal is never
     /// applied, so a pending one is withdrawn — at a tap, and by the loop without one (its card would otherwise wait in the
     /// on-call group, approvable-looking, until it expires). A held decision (missing metrics, a freeze) is no reason: the
     /// policy still governs the workload, and the proposal waits. Null while the policy governs it.
     /// </summary>
     public static string? Ungoverned(ScaleProposal proposal, ScalePolicy? policy, ScalePolicy? heldBy) =>
         policy is null ? PolicyGone(proposal)
-        : NotGovernedBy(proposal, policy) ?? (heldBy is null ? null : TargetOwnership.Problem(policy, heldBy));
+        : NotGovernedBy(proposal, policy) ?? (heldBy is null ? null : TargetOwnership.Problem(policy, heldBy)) ?? ObserveMode.Withdrawn(policy);
 
     private static string PolicyGone(ScaleProposal proposal) => $"policy {proposal.Metadata.Namespace}/{proposal.Spec.PolicyName} no longer exists";
 
@@ -129,7 +130,7 @@ public static partial class ProposalRules
             return $"policy {policy.Key} as stored cannot be read ({unreadable})";
         }
 
-        if (NotGovernedBy(proposal, policy) is { } moved)
+        if ((NotGovernedBy(proposal, policy) ?? ObserveMode.Withdrawn(policy)) is { } moved)
         {
             return moved;
         }

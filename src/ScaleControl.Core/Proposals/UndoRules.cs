@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 
@@ -48,6 +49,11 @@ public static class UndoRules
         if (policy is null)
         {
             return Refuse($"policy {original.Metadata.Namespace}/{original.Spec.PolicyName} no longer exists");
+        }
+
+        if (ObserveMode.Observes(policy.Spec))
+        {
+            return Refuse(ObserveMode.Refusal(policy, "undo a change"));
         }
 
         if (workload is null)

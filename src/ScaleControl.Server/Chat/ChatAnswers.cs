@@ -60,7 +60,8 @@ public static class ChatAnswers
         foreach (var p in policies.Take(MaxLines))
         {
             text.Append(CultureInfo.InvariantCulture, $"\n\n**{p.Namespace}/{p.Target.Name}** {p.CurrentReplicas?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
-            if (p.DesiredReplicas is { } desired && desired != p.CurrentReplicas)
+            var observing = p.Mode == ScaleMode.Observe;
+            if (p.DesiredReplicas is { } desired && desired != p.CurrentReplicas && !observing)
             {
                 text.Append(CultureInfo.InvariantCulture, $" → {desired}");
             }
@@ -73,6 +74,17 @@ public static class ChatAnswers
             }
 
             text.Append(CultureInfo.InvariantCulture, $" · {p.Mode}");
+            if (observing && p.DesiredReplicas is { } would && would != p.CurrentReplicas)
+            {
+                // "3 → 7" would read as on its way: an Observe policy writes nothing.
+                text.Append(CultureInfo.InvariantCulture, $": would run {would}, nothing written");
+            }
+
+            if (observing && p.Observation is { } observation && policies.Count == 1)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\n👁 since {clock.Format(observation.Since)}, {ObservationText.Summary(observation)}");
+            }
+
             if (p.PinnedReplicas is { } pinned)
             {
                 text.Append(CultureInfo.InvariantCulture, $" · 📌 {pinned} until {clock.Format(p.PinnedUntil)}");

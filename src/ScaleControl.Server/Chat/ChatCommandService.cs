@@ -1,4 +1,5 @@
 using ScaleControl.Core.Commands;
+using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -271,6 +272,12 @@ public sealed partial class ChatCommandService(
         if (await overrides.FindByWorkloadAsync(command.Namespace, command.Workload, cancellationToken) is not { } policy)
         {
             return CommandReply.Refused($"No ScalePolicy targets **{name}**. Nothing was changed.");
+        }
+
+        // Before any confirmation is asked: the pin would be refused anyway.
+        if (ObserveMode.Observes(policy.Spec))
+        {
+            return CommandReply.Refused($"{MarkdownText.Escape(ObserveMode.Refusal(policy, "pin"))}. Nothing was changed.");
         }
 
         var target = ProposalFactory.TargetOf(policy);

@@ -45,6 +45,7 @@ public static class ControlPlaneExtensions
         services.AddSingleton<UndoService>();
         services.AddSingleton<IUndoInbox>(sp => sp.GetRequiredService<UndoService>());
         services.AddSingleton<UndoOffers>();
+        services.AddSingleton<ObservedDecisions>();
         services.AddSingleton<CrashPoints>();
         services.AddSingleton<HoldPoints>();
         services.AddSingleton<ScaleApplier>();

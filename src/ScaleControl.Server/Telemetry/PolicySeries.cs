@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
 
 namespace ScaleControl.Server.Telemetry;
 
@@ -15,11 +16,13 @@ public sealed class PolicySeries(string @namespace, string policy, long[] outcom
     private double _current = double.NaN;
     private MetricValue[] _metrics = [];
 
-    /// <summary>One evaluation by the loop: its outcome and replica counts.</summary>
-    public void Evaluated(DecisionOutcome outcome, int desired, int current)
+    private static readonly int s_outcomeCount = Enum.GetValues<DecisionOutcome>().Length;
+
+    /// <summary>One evaluation by the loop: its outcome under the policy's mode, and replica counts (in mode Observe, desired is what it would run).</summary>
+    public void Evaluated(ScaleMode mode, DecisionOutcome outcome, int desired, int current)
     {
         Interlocked.Increment(ref _evaluations);
-        Interlocked.Increment(ref outcomes[(int)outcome]);
+        Interlocked.Increment(ref outcomes[((int)mode * s_outcomeCount) + (int)outcome]);
         Volatile.Write(ref _desired, desired);
         Volatile.Write(ref _current, current);
     }

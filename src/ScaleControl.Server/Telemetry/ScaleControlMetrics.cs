@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
 
 namespace ScaleControl.Server.Telemetry;
 
@@ -19,7 +20,10 @@ public sealed class ScaleControlMetrics
 
     private readonly Dictionary<Instrument, string[]> _labels = [];
     private readonly ConcurrentDictionary<(string Namespace, string Policy), PolicySeries> _series = new();
-    private readonly long[] _outcomes = new long[Enum.GetValues<DecisionOutcome>().Length];
+    private static readonly int s_outcomeCount = Enum.GetValues<DecisionOutcome>().Length;
+
+    /// <summary>Decisions counted by mode and outcome: index <c>mode × outcomes + outcome</c> (<see cref="PolicySeries.Evaluated"/>).</summary>
+    private readonly long[] _outcomes = new long[Enum.GetValues<ScaleMode>().Length * s_outcomeCount];
 
     public ScaleControlMetrics(IMeterFactory meters)
     {
@@ -28,8 +32,8 @@ public sealed class ScaleControlMetrics
             Meter.CreateObservableCounter("scalecontrol_evaluations_total", () => Each(s => s.Evaluations()), unit: null, description: "Policy evaluations by the control loop."),
             ["namespace", "policy"]);
         Decisions = Labelled(
-            Meter.CreateObservableCounter("scalecontrol_decisions_total", DecisionCounts, unit: null, description: "Decisions by outcome (None, ApplyNow, Propose, Hold)."),
-            ["outcome"]);
+            Meter.CreateObservableCounter("scalecontrol_decisions_total", DecisionCounts, unit: null, description: "Decisions by outcome (None, ApplyNow, Propose, Hold) and the policy's mode (Auto, Approval, Hybrid, Observe: ApplyNow there was not applied)."),
+            ["outcome", "mode"]);
         ProposalTransitions = NewCounter("scalecontrol_proposals_total", "Proposals entering a phase (Pending, Approved, Applied, Rejected, Expired, Superseded, Failed).", "phase");
         ProposalsPruned = NewCounter("scalecontrol_proposals_pruned_total", "Finished proposals deleted by retention, by rule (max_age, max_per_policy).", "reason");
         OpenProposals = NewGauge("scalecontrol_open_proposals", "Proposals waiting for a decision (Pending or Approved).");
@@ -112,7 +116,9 @@ public sealed class ScaleControlMetrics
         {
             if (Interlocked.Read(ref _outcomes[i]) is var count and > 0)
             {
-                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("outcome", ((DecisionOutcome)i).ToString()));
+                yield return new Measurement<long>(count,
+                    new KeyValuePair<string, object?>("outcome", ((DecisionOutcome)(i % s_outcomeCount)).ToString()),
+                    new KeyValuePair<string, object?>("mode", ((ScaleMode)(i / s_outcomeCount)).ToString()));
             }
         }
     }

@@ -101,6 +101,28 @@ public class ScalePolicyValidatorTests
         Validate(s => s with { Mode = (ScaleMode)7 }).ShouldHaveValidationErrorFor("spec.mode");
 
     [Fact]
+    public void Validate_ObserveMode_HasNoErrors() =>
+        Validate(s => s with { Mode = ScaleMode.Observe }).ShouldNotHaveAnyValidationErrors();
+
+    [Fact]
+    public void Validate_ObserveBothWays_HasNoErrors() =>
+        Validate(s => s with { Mode = ScaleMode.Observe, ScaleDownMode = ScaleMode.Observe }).ShouldNotHaveAnyValidationErrors();
+
+    [Fact]
+    public void Validate_ObserveWithAnotherScaleDownMode_ReportsScaleDownMode() =>
+        Validate(s => s with { Mode = ScaleMode.Observe, ScaleDownMode = ScaleMode.Auto })
+            .ShouldHaveValidationErrorFor("spec.scaleDownMode")
+            .WithErrorMessage("scaleDownMode Auto does not go with mode Observe, which observes scale-downs too and acts on none; remove scaleDownMode (or set it to Observe).");
+
+    [Theory]
+    [InlineData(ScaleMode.Auto)]
+    [InlineData(ScaleMode.Hybrid)]
+    public void Validate_ScaleDownObserveWithAnActingMode_ReportsScaleDownMode(ScaleMode mode) =>
+        Validate(s => s with { Mode = mode, ScaleDownMode = ScaleMode.Observe, AutoApproveMaxStep = new StepLimit { Pods = 2 } })
+            .ShouldHaveValidationErrorFor("spec.scaleDownMode")
+            .WithErrorMessage("scaleDownMode Observe needs mode Observe: a policy observes as a whole; set mode: Observe, or scaleDownMode to Auto, Approval or Hybrid.");
+
+    [Fact]
     public void Validate_UnknownScaleDownMode_ReportsScaleDownMode() =>
         Validate(s => s with { ScaleDownMode = (ScaleMode)7 }).ShouldHaveValidationErrorFor("spec.scaleDownMode");
 

@@ -34,6 +34,16 @@ public class ProposalRulesTests
     }
 
     [Fact]
+    public void Ungoverned_PolicySwitchedToObserve_SaysItScalesNothing() =>
+        Assert.Equal("policy shop/checkout-api is now in mode Observe: it scales nothing",
+            ProposalRules.Ungoverned(Pending(), TestPolicies.WithSpec(Policy(), s => s with { Mode = ScaleMode.Observe }), heldBy: null));
+
+    [Fact]
+    public void StillHolds_PolicySwitchedToObserve_RefusesTheWrite() =>
+        Assert.Contains("mode Observe", ProposalRules.StillHolds(Pending(), Evaluated(TestPolicies.WithSpec(Policy(), s => s with { Mode = ScaleMode.Observe })), Workload(20), 60, T0, StatusRefresh),
+            StringComparison.Ordinal);
+
+    [Fact]
     public void Ungoverned_PolicyStillGovernsTheWorkload_HeldOrFrozen_Null()
     {
         var frozen = TestPolicies.WithSpec(Policy(), s => s with { Freeze = new FreezeSpec { Until = T0.AddHours(1), Reason = "release" } });

@@ -13,6 +13,17 @@ public class UndoRulesTests
     private static ScaleProposal Applied20To60() => InPhase(ProposalPhase.Applied); // applied at T0+10 s
 
     [Fact]
+    public void Check_PolicyInObserveMode_RefusedNamingTheMode()
+    {
+        var observing = TestPolicies.WithSpec(Policy(), s => s with { Mode = ScaleMode.Observe });
+
+        var verdict = UndoRules.Check(Applied20To60(), observing, Workload(60), null, "alice", Later, Window);
+
+        Assert.Equal(OverrideRoute.Refuse, verdict.Route);
+        Assert.Contains("is in mode Observe", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_ApproverOnRoster_AppliesNowBackToTheStart()
     {
         var verdict = UndoRules.Check(Applied20To60(), Policy(), Workload(60), null, "alice", Later, Window);

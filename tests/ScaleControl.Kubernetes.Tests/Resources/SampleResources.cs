@@ -72,6 +72,11 @@ internal static class SampleResources
             UnheldReplicas = 16,
             LastReason = "QPS rising",
             Conditions = [new Condition { Type = "MetricUnavailable", Status = "False", Reason = "Ok", Message = "fine", LastTransitionTime = s_at }],
+            Observation = new ObservationStatus
+            {
+                Since = s_at, LastObserved = s_at, WouldReplicas = 14, RunningReplicas = 10, ObservedSeconds = 3600, DifferentSeconds = 600,
+                PodSecondsMore = 2400, PodSecondsLess = 30, WouldChanges = 2, WorkloadChanges = 1,
+            },
         },
     };
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
@@ -76,6 +77,33 @@ public sealed class PoliciesApiTests : IClassFixture<ServerFactory>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True((await response.ReadJson()).GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
+    public async Task ValidatePolicy_ObserveMode_Valid()
+    {
+        using var client = _server.ClientWith(ViewerToken);
+        var policy = TestPolicies.Auto();
+
+        using var response = await client.PostJson("/api/v1/policies/validate", policy with { Spec = policy.Spec with { Mode = ScaleMode.Observe } });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((await response.ReadJson()).GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
+    public async Task PutPolicy_ScaleDownObserveUnderAnActingMode_400KeyedByTheFieldPath()
+    {
+        using var client = _server.ClientWith(AdminToken);
+        var policy = TestPolicies.Auto();
+
+        using var response = await client.PutAsJsonAsync("/api/v1/policies/video/video-transcoder",
+            policy with { Spec = policy.Spec with { ScaleDownMode = ScaleMode.Observe } }, Http.Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.ReadJson()).GetProperty("errors");
+        Assert.StartsWith("scaleDownMode Observe needs mode Observe", errors.GetProperty("spec.scaleDownMode")[0].GetString(), StringComparison.Ordinal);
+        Assert.Null(await _server.Policies.GetAsync("video", "video-transcoder", default));
     }
 
     [Fact]

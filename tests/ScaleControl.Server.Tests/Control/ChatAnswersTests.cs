@@ -23,6 +23,29 @@ public sealed class ChatAnswersTests
     }
 
     [Fact]
+    public void Status_ObservePolicy_SaysWhatItWouldRunNotAnArrow_AndComparesWhenAskedAlone()
+    {
+        var since = new DateTimeOffset(2026, 12, 8, 9, 0, 0, TimeSpan.Zero);
+        var observing = View("search-api", current: 4, ready: 4, desired: 9) with
+        {
+            Mode = ScaleMode.Observe,
+            Observation = new ObservationStatus
+            {
+                Since = since, LastObserved = since.AddHours(2), WouldReplicas = 9, RunningReplicas = 4, ObservedSeconds = 7200,
+                DifferentSeconds = 1800, PodSecondsMore = 9000, PodSecondsLess = 0, WouldChanges = 3, WorkloadChanges = 1,
+            },
+        };
+
+        var markdown = ChatAnswers.Status([observing], new GroupTimes(TimeZoneInfo.Utc, TimeProvider.System)).Markdown;
+
+        Assert.Contains("**shop/search-api** 4 replicas · Observe: would run 9, nothing written", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("4 → 9", markdown, StringComparison.Ordinal);
+        Assert.Contains(
+            "\n👁 since 09:00 UTC, over 2h observed: would have run another count 25% of the time, 2.5 pod-hours more and 0 less than ran; would have scaled 3 times, the workload changed once",
+            markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Status_OneWorkload_SaysWhatTheDecisionSawAndWhy()
     {
         // Storm: "checkout-api 4 → 8" alone left the on-call person asking why; scalectl showed the metric and reason, chat did not.

@@ -549,6 +549,21 @@ public sealed class ChatCommandServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Scale_OnAnObservePolicy_RefusedNamingTheMode_NoConfirmationAsked()
+    {
+        var policy = TestPolicies.Approval();
+        await SeedAsync(policy with { Spec = policy.Spec with { Mode = ScaleMode.Observe } });
+
+        var reply = await Inbox.ExecuteAsync(From("zhangsan", new ScaleCommand("shop", "checkout-api", 2, 40, TimeSpan.FromMinutes(30), "storm")), CancellationToken.None);
+
+        Assert.Equal(CommandOutcome.Refused, reply.Outcome);
+        Assert.StartsWith("policy shop/checkout-api is in mode Observe: it shows what it would do and scales nothing, so it does not pin", reply.Markdown, StringComparison.Ordinal);
+        Assert.EndsWith(". Nothing was changed.", reply.Markdown, StringComparison.Ordinal);
+        Assert.Equal(2, _server.Workloads.Replicas("shop", "checkout-api"));
+        Assert.Empty(_server.Workloads.Writes);
+    }
+
+    [Fact]
     public async Task Scale_BelowWhatThePolicyAsks_PinnedAndTheAnswerSaysSo()
     {
         await SeedAsync();

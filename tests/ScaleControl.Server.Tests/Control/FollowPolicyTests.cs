@@ -36,6 +36,28 @@ public sealed class FollowPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task LeaderObserves_AnActingFollowerSizesFromWhatTheLeaderRuns_AnObservingOneFromWhatItWouldRun()
+    {
+        await GivenLeader("gateway", qps: 1000); // would run 10; runs 4
+        await SetModeAsync("gateway", ScaleMode.Observe);
+        await GivenFollower("comments", leader: "feed/gateway", ratio: 2);
+        await GivenFollower("likes", leader: "feed/gateway", ratio: 2);
+        await SetModeAsync("likes", ScaleMode.Observe);
+
+        await Tick();
+
+        var asked = Assert.Single(await Open()); // the acting follower's own ask; nothing of the observing two
+        Assert.Equal(("comments", 4, 8), (asked.Spec.PolicyName, asked.Spec.FromReplicas, asked.Spec.ToReplicas));
+        var comments = (await _server.Policies.GetAsync("feed", "comments", default))!.Status!;
+        var likes = (await _server.Policies.GetAsync("feed", "likes", default))!.Status!;
+        Assert.Contains("follows feed/gateway at 4 (current) × 2 -> 8", comments.LastReason, StringComparison.Ordinal);
+        Assert.Contains("follows feed/gateway at 10 (decision) × 2 -> 20", likes.LastReason, StringComparison.Ordinal);
+        Assert.Equal(20, likes.DesiredReplicas);
+        Assert.Equal(4, _server.Workloads.Replicas("feed", "gateway"));
+        Assert.Equal(4, _server.Workloads.Replicas("feed", "likes"));
+    }
+
+    [Fact]
     public async Task LeaderMissing_FollowerFailsStaticAndTheStatusSaysWhy()
     {
         await GivenFollower("comments", leader: "feed/gone", ratio: 0.5);
@@ -71,6 +93,12 @@ public sealed class FollowPolicyTests : IDisposable
         _server.Workloads.Add("feed", name, 4);
         await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Group = "feed-chain" } }, default);
         _server.Metrics.Set(TestPolicies.Query(name), qps);
+    }
+
+    private async Task SetModeAsync(string name, ScaleMode mode)
+    {
+        var policy = (await _server.Policies.GetAsync("feed", name, default))!;
+        await _server.Policies.UpsertAsync(policy with { Spec = policy.Spec with { Mode = mode } }, default);
     }
 
     private async Task GivenFollower(string name, string leader, double ratio)

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -166,8 +164,4 @@ public sealed class UngovernedProposalTests : ServerWithDingTalk
         Assert.NotEmpty(await Emulator.ButtonsAsync(heldCard));
         Assert.Equal(4, Server.Workloads.Replicas("shop", "checkout-api"));
     }
-
-    /// <summary>Every card the emulator holds: a card updated in place stays one card.</summary>
-    private async Task<JsonElement[]> CardsAsync() =>
-        (await Emulator.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
 }

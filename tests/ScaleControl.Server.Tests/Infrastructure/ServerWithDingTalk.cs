@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Proposals;
@@ -67,6 +68,10 @@ public abstract class ServerWithDingTalk : IAsyncLifetime
     /// <summary>The status the card in the emulator shows (<c>pending</c>, <c>rejected</c>, <c>applied</c>, …).</summary>
     protected async Task<string?> StatusOnCardAsync(string outTrackId) =>
         (await CardDataAsync(outTrackId)).GetProperty("status").GetString();
+
+    /// <summary>Every card the emulator holds: a card updated in place stays one card.</summary>
+    protected async Task<JsonElement[]> CardsAsync() =>
+        (await Emulator.Script.GetFromJsonAsync<JsonElement[]>("cards"))!;
 
     /// <summary>The private line a tap's answer shows only the tapper.</summary>
     protected static string PrivateLine(JsonElement tap) =>

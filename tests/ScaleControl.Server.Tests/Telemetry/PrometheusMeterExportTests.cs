@@ -1,5 +1,6 @@
 using Prometheus;
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Policies;
 using ScaleControl.Server.Telemetry;
 using ScaleControl.Server.Tests.Infrastructure;
 
@@ -17,7 +18,7 @@ public sealed class PrometheusMeterExportTests
 
         host.Metrics.ProposalPruned("max_age");
         host.Metrics.ProposalPruned("max_age");
-        host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(DecisionOutcome.ApplyNow, desired: 12, current: 8);
+        host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(ScaleMode.Auto, DecisionOutcome.ApplyNow, desired: 12, current: 8);
         host.Metrics.IsLeader.Record(1);
         host.Metrics.AppliedAfter("dingtalk", 0.007);
 
@@ -36,6 +37,22 @@ public sealed class PrometheusMeterExportTests
     }
 
     [Fact]
+    public async Task Export_ObservedDecisions_CountedUnderTheirMode()
+    {
+        using var host = new TestMetrics();
+        var registry = Metrics.NewCustomRegistry();
+        using var export = new PrometheusMeterExport(host.Metrics, registry);
+
+        host.Metrics.SeriesFor("shop", "search-api").Evaluated(ScaleMode.Observe, DecisionOutcome.ApplyNow, desired: 9, current: 4);
+        host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(ScaleMode.Auto, DecisionOutcome.ApplyNow, desired: 6, current: 4);
+        var text = await Exposition(registry);
+
+        Assert.Contains("scalecontrol_decisions_total{outcome=\"ApplyNow\",mode=\"Observe\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_decisions_total{outcome=\"ApplyNow\",mode=\"Auto\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_policy_desired_replicas{namespace=\"shop\",policy=\"search-api\"} 9", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Export_PolicySeries_ReadAtScrapeAsCountersAndGauges()
     {
         using var host = new TestMetrics();
@@ -43,11 +60,11 @@ public sealed class PrometheusMeterExportTests
         using var export = new PrometheusMeterExport(host.Metrics, registry);
         var series = host.Metrics.SeriesFor("shop", "checkout-api");
 
-        series.Evaluated(DecisionOutcome.None, desired: 4, current: 4);
+        series.Evaluated(ScaleMode.Auto, DecisionOutcome.None, desired: 4, current: 4);
         series.Metric("qps", 410.5);
         var first = await Exposition(registry);
-        series.Evaluated(DecisionOutcome.ApplyNow, desired: 6, current: 4);
-        series.Evaluated(DecisionOutcome.None, desired: 6, current: 6);
+        series.Evaluated(ScaleMode.Auto, DecisionOutcome.ApplyNow, desired: 6, current: 4);
+        series.Evaluated(ScaleMode.Auto, DecisionOutcome.None, desired: 6, current: 6);
         series.Metric("qps", 612);
         var second = await Exposition(registry);
 
@@ -56,8 +73,8 @@ public sealed class PrometheusMeterExportTests
         Assert.Contains("scalecontrol_policy_metric_value{namespace=\"shop\",policy=\"checkout-api\",metric=\"qps\"} 410.5", first, StringComparison.Ordinal);
         Assert.Contains("# TYPE scalecontrol_evaluations_total counter", second, StringComparison.Ordinal);
         Assert.Contains("scalecontrol_evaluations_total{namespace=\"shop\",policy=\"checkout-api\"} 3", second, StringComparison.Ordinal);
-        Assert.Contains("scalecontrol_decisions_total{outcome=\"None\"} 2", second, StringComparison.Ordinal);
-        Assert.Contains("scalecontrol_decisions_total{outcome=\"ApplyNow\"} 1", second, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_decisions_total{outcome=\"None\",mode=\"Auto\"} 2", second, StringComparison.Ordinal);
+        Assert.Contains("scalecontrol_decisions_total{outcome=\"ApplyNow\",mode=\"Auto\"} 1", second, StringComparison.Ordinal);
         Assert.Contains("scalecontrol_policy_desired_replicas{namespace=\"shop\",policy=\"checkout-api\"} 6", second, StringComparison.Ordinal);
         Assert.Contains("scalecontrol_policy_current_replicas{namespace=\"shop\",policy=\"checkout-api\"} 6", second, StringComparison.Ordinal);
         Assert.Contains("scalecontrol_policy_metric_value{namespace=\"shop\",policy=\"checkout-api\",metric=\"qps\"} 612", second, StringComparison.Ordinal);
@@ -91,15 +108,15 @@ public sealed class PrometheusMeterExportTests
         using var host = new TestMetrics();
         var registry = Metrics.NewCustomRegistry();
         using var export = new PrometheusMeterExport(host.Metrics, registry);
-        host.Metrics.SeriesFor("shop", "search").Evaluated(DecisionOutcome.None, desired: 3, current: 3);
+        host.Metrics.SeriesFor("shop", "search").Evaluated(ScaleMode.Auto, DecisionOutcome.None, desired: 3, current: 3);
         for (var i = 0; i < 5; i++)
         {
-            host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(DecisionOutcome.None, desired: 4, current: 4);
+            host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(ScaleMode.Auto, DecisionOutcome.None, desired: 4, current: 4);
         }
 
         var before = await Exposition(registry);
         host.Metrics.Forget("shop", "checkout-api");
-        host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(DecisionOutcome.None, desired: 2, current: 4);
+        host.Metrics.SeriesFor("shop", "checkout-api").Evaluated(ScaleMode.Auto, DecisionOutcome.None, desired: 2, current: 4);
         var after = await Exposition(registry);
 
         Assert.Contains("scalecontrol_evaluations_total{namespace=\"shop\",policy=\"checkout-api\"} 5", before, StringComparison.Ordinal);

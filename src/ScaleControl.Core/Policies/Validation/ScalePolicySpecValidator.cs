@@ -63,12 +63,21 @@ internal sealed class ScalePolicySpecValidator : AbstractValidator<ScalePolicySp
         RuleFor(s => s.Mode)
             .IsInEnum()
             .OverridePropertyName("mode")
-            .WithMessage(s => $"mode '{s.Mode}' is unknown; use Auto, Approval or Hybrid.");
+            .WithMessage(s => $"mode '{s.Mode}' is unknown; use Auto, Approval, Hybrid or Observe.");
         RuleFor(s => s.ScaleDownMode)
             .IsInEnum()
             .When(s => s.ScaleDownMode is not null)
             .OverridePropertyName("scaleDownMode")
-            .WithMessage(s => $"scaleDownMode '{s.ScaleDownMode}' is unknown; use Auto, Approval or Hybrid.");
+            .WithMessage(s => $"scaleDownMode '{s.ScaleDownMode}' is unknown; use Auto, Approval, Hybrid or Observe.");
+
+        // A policy observes as a whole: half a shadow (ups applied, downs only shown) would compare with nothing.
+        RuleFor(s => s.ScaleDownMode)
+            .Must((s, down) => (s.Mode == ScaleMode.Observe) == (down == ScaleMode.Observe))
+            .When(s => s.ScaleDownMode is not null && Enum.IsDefined(s.ScaleDownMode.Value))
+            .OverridePropertyName("scaleDownMode")
+            .WithMessage(s => s.Mode == ScaleMode.Observe
+                ? $"scaleDownMode {s.ScaleDownMode} does not go with mode Observe, which observes scale-downs too and acts on none; remove scaleDownMode (or set it to Observe)."
+                : $"scaleDownMode Observe needs mode Observe: a policy observes as a whole; set mode: Observe, or scaleDownMode to Auto, Approval or Hybrid.");
 
         RuleFor(s => s.AutoApproveMaxStep)
             .NotNull()

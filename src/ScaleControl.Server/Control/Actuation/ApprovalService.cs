@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -253,6 +254,13 @@ public sealed class ApprovalService(
         if (ProposalLifecycle.DroppedFromRoster(proposal, command.User, approve: true, RosterNow(policy)) is { } dropped)
         {
             return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {dropped}. The proposal still waits.", proposal);
+        }
+
+        // Switched to mode Observe since the card was sent: it scales nothing, so no approval applies (the loop withdraws it too).
+        if (policy is not null && ObserveMode.Withdrawn(policy) is { } observing
+            && await withdrawals.WithdrawAsync(proposal, observing, $"when {command.User} approved via {command.Channel}", cancellationToken) is { } unobserved)
+        {
+            return new ApprovalResult(ApprovalResultKind.Refused, $"Not applied: {observing}. The proposal is withdrawn.", await cards.ShowAsync(unobserved, cancellationToken));
         }
 
         var owner = policy is null ? null : await policies.HeldByAsync(policy, cancellationToken);

@@ -7,7 +7,9 @@ namespace ScaleControl.Server.Control.Loop;
 /// <summary>
 /// What a <c>follow</c> policy's leader wants, for one tick: the decision of a policy on the leader taken earlier in
 /// the same tick (the loop evaluates leaders first), else that policy's last decision, else the leader's current
-/// replicas. A missing leader or a follow cycle is a problem the engine fails static on, never a number.
+/// replicas. A missing leader or a follow cycle is a problem the engine fails static on, never a number. A leader in
+/// mode Observe decides what it would run: an Observe follower follows that (the shadow of the whole chain), an acting
+/// follower what the leader runs, never a count nobody wrote.
 /// </summary>
 public sealed class LeaderReadings(IWorkloadClient workloads, PolicyRuntimes runtimes)
 {
@@ -18,21 +20,25 @@ public sealed class LeaderReadings(IWorkloadClient workloads, PolicyRuntimes run
     /// </summary>
     public sealed class Tick(IReadOnlyList<ScalePolicy> policies)
     {
-        private readonly Dictionary<string, int> _decided = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (int Desired, int Running)> _decided = new(StringComparer.Ordinal);
         private HashSet<string>? _leaders;
 
         public IReadOnlyList<ScalePolicy> Policies => policies;
 
-        public void Decided(ScalePolicy policy, int desired)
+        /// <param name="running">What the workload runs: what an acting follower of an Observe leader follows.</param>
+        public void Decided(ScalePolicy policy, int desired, int running)
         {
             _leaders ??= LeadersOf(policies);
             if (_leaders.Count > 0 && FollowGraph.TargetKey(policy) is var key && _leaders.Contains(key))
             {
-                _decided[key] = desired;
+                _decided[key] = (desired, running);
             }
         }
 
-        public int? DecidedFor(string workloadKey) => _decided.TryGetValue(workloadKey, out var desired) ? desired : null;
+        public int? DecidedFor(string workloadKey) => _decided.TryGetValue(workloadKey, out var decided) ? decided.Desired : null;
+
+        /// <summary>What the leader's workload ran when its policy decided this tick (null: not decided yet).</summary>
+        public int? RunningFor(string workloadKey) => _decided.TryGetValue(workloadKey, out var decided) ? decided.Running : null;
 
         private static HashSet<string> LeadersOf(IReadOnlyList<ScalePolicy> policies)
         {
@@ -62,13 +68,14 @@ public sealed class LeaderReadings(IWorkloadClient workloads, PolicyRuntimes run
             return LeaderReading.Missing(name, $"follow cycle {cycle}");
         }
 
+        var leaderPolicy = tick.Policies.FirstOrDefault(p => FollowGraph.TargetKey(p) == leaderKey);
+        var shadowOnly = leaderPolicy is not null && ObserveMode.Observes(leaderPolicy.Spec) && !ObserveMode.Observes(policy.Spec);
         if (tick.DecidedFor(leaderKey) is { } decided)
         {
-            return new LeaderReading(name, decided, "decision");
+            return shadowOnly ? new LeaderReading(name, tick.RunningFor(leaderKey) ?? decided, "current") : new LeaderReading(name, decided, "decision");
         }
 
-        var leaderPolicy = tick.Policies.FirstOrDefault(p => FollowGraph.TargetKey(p) == leaderKey);
-        if (leaderPolicy is not null && runtimes.Find(leaderPolicy.Metadata.Namespace, leaderPolicy.Metadata.Name)?.LastDesired is { } desired)
+        if (!shadowOnly && leaderPolicy is not null && runtimes.Find(leaderPolicy.Metadata.Namespace, leaderPolicy.Metadata.Name)?.LastDesired is { } desired)
         {
             return new LeaderReading(name, desired, "decision");
         }

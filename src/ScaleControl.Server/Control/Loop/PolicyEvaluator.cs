@@ -148,8 +148,8 @@ public sealed class PolicyEvaluator(
         }
 
         var kept = Remember(runtime, policy, mine, first, decision, workload, now);
-        Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), decision, workload);
-        tick.Decided(policy, decision.DesiredReplicas);
+        Observe(runtime.Series ??= telemetry.SeriesFor(policy.Metadata.Namespace, policy.Metadata.Name), policy.Spec.Mode, decision, workload);
+        tick.Decided(policy, decision.DesiredReplicas, workload.SpecReplicas);
         return new Evaluation(policy, workload, kept);
     }
 
@@ -248,9 +248,9 @@ public sealed class PolicyEvaluator(
         return null;
     }
 
-    private static void Observe(PolicySeries series, in Decision decision, WorkloadState workload)
+    private static void Observe(PolicySeries series, ScaleMode mode, in Decision decision, WorkloadState workload)
     {
-        series.Evaluated(decision.Outcome, decision.DesiredReplicas, workload.SpecReplicas);
+        series.Evaluated(mode, decision.Outcome, decision.DesiredReplicas, workload.SpecReplicas);
         for (var i = 0; i < decision.MetricCount; i++)
         {
             if (decision.MetricAt(i) is { Value: { } value } metric)

@@ -180,6 +180,12 @@ public sealed class PolicyRuntime(int ringCapacity)
     /// </summary>
     public LeadingSignalStatus? UnwrittenLearning { get; set; }
 
+    /// <summary>
+    /// In mode Observe: what it would have run next to what ran (<see cref="ObservationTally"/>), taken up from the
+    /// policy's status by a new leader and written with it; null in the other modes (a switch back to Observe starts anew).
+    /// </summary>
+    public ObservationStatus? Observation { get; set; }
+
     /// <summary>The policy's <c>/metrics</c> series, looked up once instead of by label values on every evaluation.</summary>
     public PolicySeries? Series { get; set; }
 

@@ -33,6 +33,7 @@ public sealed class Reconciler(
     UnverifiedRejections unverifiedRejections,
     AutoStepNotices autoSteps,
     UndoOffers undoOffers,
+    ObservedDecisions observed,
     ProposalRetention retention,
     PolicyRuntimes runtimes,
     FaultNotices faults,
@@ -232,6 +233,16 @@ public sealed class Reconciler(
             return;
         }
 
+        if (ObserveMode.Observes(policy.Spec))
+        {
+            // Decided as Auto, acted on never: shown and compared. Its pending proposals were withdrawn at the tick's start.
+            var observedSaid = await observed.RecordAsync(policy, runtime, decision, workload, cancellationToken);
+            runtime.Say(observedSaid);
+            await WriteStatusAsync(policy, observedSaid is null ? decision : decision with { Reason = $"{decision.Reason}; {observedSaid}" }, null, cancellationToken);
+            return;
+        }
+
+        runtime.Observation = null; // switched from Observe: acts from this tick, and the status drops the record
         var targetKey = ProposalRules.TargetKey(ProposalFactory.TargetOf(policy));
         var open = board.Open.GetValueOrDefault(targetKey);
         // A person's pending pin or undo request waits for its approvers; the loop neither supersedes nor races it.
@@ -473,7 +484,9 @@ public sealed class Reconciler(
         var runtime = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name);
         // A judged event, or the conversion changed; on top of a lesson not written yet.
         var learned = LeadingSignalLearning.Next(LeadingSignalLearning.WithUnwritten(policy, runtime?.UnwrittenLearning), decision?.SignalJudged);
+        var observation = runtime?.Observation;
         var sameState = status.CurrentReplicas == decision?.CurrentReplicas
+            && SameObservation(status.Observation, observation)
             && Equals(status.LeadingSignal, learned)
             && status.DesiredReplicas == decision?.DesiredReplicas
             && status.HeldBy == decision?.HeldBy
@@ -511,6 +524,7 @@ public sealed class Reconciler(
                     LastReason = reason,
                     Conditions = conditions,
                     LeadingSignal = learned,
+                    Observation = observation,
                 },
             }, cancellationToken);
             runtime?.UnwrittenLearning = null;
@@ -520,6 +534,14 @@ public sealed class Reconciler(
             // The policy changed under us; the next tick writes the status against the new version.
         }
     }
+
+    /// <summary>
+    /// An observation is written when it starts or ends and when a change is counted; its sums, which grow every
+    /// evaluation, wait for the status's refresh.
+    /// </summary>
+    private static bool SameObservation(ObservationStatus? written, ObservationStatus? now) =>
+        (written is null) == (now is null)
+        && (now is null || (written!.Since == now.Since && written.WouldChanges == now.WouldChanges && written.WorkloadChanges == now.WorkloadChanges));
 
     /// <summary>
     /// Whether the count a hold kept back is on the same side of the running count as written: what a tap reads of it.

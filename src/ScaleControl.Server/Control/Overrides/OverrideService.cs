@@ -1,3 +1,4 @@
+using ScaleControl.Core.Decisions;
 using ScaleControl.Core.Policies;
 using ScaleControl.Core.Ports;
 using ScaleControl.Core.Proposals;
@@ -122,6 +123,12 @@ public sealed class OverrideService(
         if (PolicySpecEditor.Unreadable(policy) is { } unreadable)
         {
             return unreadable;
+        }
+
+        // A pin is held by the loop, which acts on nothing of an Observe policy: refused, rather than a scale nobody holds.
+        if (ObserveMode.Observes(policy.Spec))
+        {
+            return new OverrideResult(null, ObserveMode.Refusal(policy, "pin"), StatusCodes.Status409Conflict);
         }
 
         var target = ProposalFactory.TargetOf(policy);

@@ -119,7 +119,9 @@ public sealed class PreparationService(
         }
 
         var sizing = Sizing(expected);
-        var mode = workload is { } w && replicas <= w.SpecReplicas
+        var mode = ObserveMode.Observes(spec)
+            ? "; the policy is in mode Observe, so the floor is observed (what it would run, its status and Events), not applied"
+            : workload is { } w && replicas <= w.SpecReplicas
             ? $"; at or below today's {w.SpecReplicas} replicas, so it changes nothing unless the workload is scaled below it by then"
             : needsApproval ? "; the policy needs approval, so it comes as a card when the floor starts" : "";
         var replaced = Upcoming(spec, expected.Name, now) is { } earlier

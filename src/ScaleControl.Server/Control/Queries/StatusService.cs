@@ -31,7 +31,8 @@ public sealed record PolicyStatusView(
     int? UnheldReplicas = null,
     LeadingSignalStatus? LeadingSignal = null,
     NotReadyPods? NotReady = null,
-    int? OpenProposalTo = null);
+    int? OpenProposalTo = null,
+    ObservationStatus? Observation = null);
 
 public sealed record StatusView(
     string Mode,
@@ -71,9 +72,11 @@ public sealed class StatusService(
         using var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         foreach (var policy in ordered)
         {
-            var last = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name)?.Last;
+            var runtime = runtimes.Find(policy.Metadata.Namespace, policy.Metadata.Name);
+            var last = runtime?.Last;
             var workload = last is null && !reads.IsCancellationRequested ? await WorkloadOrNullAsync(policy, reads.Token, cancellationToken) : null;
-            views.Add(View(policy, last, workload, open, now));
+            var observation = ObserveMode.Observes(policy.Spec) ? runtime?.Observation ?? policy.Status?.Observation : null;
+            views.Add(View(policy, last, workload, open, now) with { Observation = observation });
         }
 
         using var podBudget = new CancellationTokenSource(PodReadBudget, time);
@@ -152,7 +155,8 @@ public sealed class StatusService(
             pin?.Replicas,
             proposal?.Metadata.Name,
             last?.Time ?? policy.Status?.LastEvaluationTime,
-            last is null ? StoredHeld(policy) : last.Said ?? HeldWords.Of(last.Decision.HeldBy, last.Decision.UnheldReplicas, last.CurrentReplicas),
+            // What an Observe policy says (it would scale, nothing written) is no hold: its STATE says it.
+            last is null ? StoredHeld(policy) : (ObserveMode.Observes(policy.Spec) ? null : last.Said) ?? HeldWords.Of(last.Decision.HeldBy, last.Decision.UnheldReplicas, last.CurrentReplicas),
             last is null ? policy.Status?.HeldBy : last.Decision.HeldBy,
             last is null ? policy.Status?.UnheldReplicas : last.Decision.UnheldReplicas,
             LeadingSignalLearning.For(policy), // as stored, and only for the conversion configured now

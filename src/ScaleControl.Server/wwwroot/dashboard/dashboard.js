@@ -217,8 +217,12 @@
     // Without an applied change on record the replicas of that time are not known: no line, so no legend for one.
     const pastReplicas = past && points.some(pt => pt.backfilled && typeof pt.current === 'number');
 
+    // Observe: the desired line is what it would run; nothing was written (the chip says how far from what runs).
+    const observing = p.mode === 'Observe';
+    const would = observing && p.desiredReplicas != null && p.currentReplicas != null && p.desiredReplicas !== p.currentReplicas
+      ? ` · would ${p.currentReplicas} → ${p.desiredReplicas}` : '';
     const chips = [
-      h('span', { class: `chip mode-${p.mode}`, text: p.mode || '' }),
+      h('span', { class: `chip mode-${p.mode}`, title: observing ? 'observe only: decided as Auto, nothing written' : null, text: `${p.mode || ''}${would}` }),
       frozen ? h('span', { class: 'chip frozen', text: `frozen · ${until(p.frozenUntil)}` }) : null,
       pinned ? h('span', { class: 'chip pinned', text: `pinned at ${p.pinnedReplicas} · ${until(p.pinnedUntil)}` }) : null,
       proposal || p.openProposal ? h('span', { class: 'chip awaiting', text: 'awaiting approval' }) : null,
@@ -240,13 +244,13 @@
           metric.problem ? (lastGood ? `/s · stale ${ago(lastGood.time)}` : 'no data') : '/s'),
         stat('predicted', 'predicted', fmt(predicted), '/s'),
         stat('ready', 'ready', p.readyReplicas ?? last.ready ?? '–', null, 'ready'),
-        stat('desired', 'desired', p.desiredReplicas ?? last.desired ?? '–', p.currentReplicas != null ? `now ${p.currentReplicas}` : null, 'desired')),
+        stat('desired', observing ? 'would run' : 'desired', p.desiredReplicas ?? last.desired ?? '–', p.currentReplicas != null ? `now ${p.currentReplicas}` : null, 'desired')),
       legend([['Traffic', 'var(--traffic)'], ['Predicted', 'var(--predicted)', true], past && ['from Prometheus after a restart', 'var(--backfilled)', true, past]]),
       chart(points, [
         { field: 'value', color: 'var(--traffic)', area: true },
         { field: 'predicted', color: 'var(--predicted)', dashed: true },
       ], { format: fmt, past, label: `${key(p.namespace, p.name)}: ${metric.name || 'traffic'} and predicted traffic; now ${fmt(value)}/s` }),
-      legend([['Ready', 'var(--ready)'], ['Desired', 'var(--desired)', true], ['Current', 'var(--current)'], pastReplicas && ['from applied changes after a restart', 'var(--backfilled)', true, past]]),
+      legend([['Ready', 'var(--ready)'], [observing ? 'Would run (observed)' : 'Desired', 'var(--desired)', true], ['Current', 'var(--current)'], pastReplicas && ['from applied changes after a restart', 'var(--backfilled)', true, past]]),
       chart(points, [
         { field: 'ready', color: 'var(--ready)', area: true, step: true },
         { field: 'desired', color: 'var(--desired)', dashed: true, step: true },
