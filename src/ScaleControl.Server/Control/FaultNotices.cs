@@ -9,7 +9,8 @@ namespace ScaleControl.Server.Control;
 /// The fault loop that closes by itself: what the leader's loop and announcer see of their dependencies (Prometheus
 /// answering, the Kubernetes API answering, DingTalk answering) goes into a <see cref="FaultLedger"/>, and what it
 /// says to show — open (with a DING), update in place, resolved after how long — goes to the <see cref="IFaultNotifier"/>.
-/// A notice that could not be shown is shown on the next observation, in the state of that moment.
+/// A notice that could not be shown is shown on the next observation, in the state of that moment; DingTalk's own
+/// on the next observation of a DingTalk call that was answered.
 /// The ledger is the leader's: it is kept in the <see cref="IFaultLedgerStore"/> whenever it changes, and a replica
 /// that becomes leader (a new term) reads it back first, so an ongoing fault stays one notice across a leader change —
 /// the same card updated and resolved with the whole duration, no second DING. A non-leader observes nothing.
@@ -56,7 +57,11 @@ public sealed class FaultNotices(
             _ledgerGate.Release();
         }
 
-        var shown = show is not { } due || await notifier.ShowAsync(due.Notice, due.Ding, cancellationToken);
+        // DingTalk's own notice goes through DingTalk: tried right after a DingTalk call failed, it fails too, after
+        // its retries (storm walkthrough: each failed card call cost a second failing call, ~4 s, in the tick). It
+        // waits for the next call DingTalk answers.
+        var shown = show is not { } due
+            || (!(dependency == DingTalk && problem is not null) && await notifier.ShowAsync(due.Notice, due.Ding, cancellationToken));
         await _ledgerGate.WaitAsync(cancellationToken);
         try
         {

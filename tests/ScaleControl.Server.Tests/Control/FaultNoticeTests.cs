@@ -67,6 +67,30 @@ public sealed class FaultNoticeTests : IDisposable
     }
 
     [Fact]
+    public async Task DingTalkFailing_ItsNoticeIsNotTriedThroughAFailingCall_ShownWithItsDingOnceACallIsAnswered()
+    {
+        // Storm walkthrough (DingTalk degraded): each failed card call tried to show DingTalk's notice through DingTalk,
+        // a second failing call (~4 s of retries) in the tick.
+        var faults = _server.Service<FaultNotices>();
+        _server.Faults.Reachable = false;
+        for (var t = 0; t <= 60; t += 4)
+        {
+            _server.Time.Advance(TimeSpan.FromSeconds(t == 0 ? 0 : 4));
+            await faults.ObserveAsync(FaultNotices.DingTalk, "card send failed: DingTalk API error 403 Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", default);
+        }
+
+        Assert.Equal(0, _server.Faults.Attempts);
+        _server.Faults.Reachable = true;
+        _server.Time.Advance(TimeSpan.FromSeconds(4));
+        await faults.ObserveAsync(FaultNotices.DingTalk, null, default);
+
+        var (notice, ding) = Assert.Single(_server.Faults.Shown);
+        Assert.True(ding);
+        Assert.Equal(FaultNotices.DingTalk, notice.Dependency);
+        Assert.False(notice.Resolved);
+    }
+
+    [Fact]
     public async Task KubernetesApiFailingForTwoMinutes_OneNotice_ResolvedAfter2m00s()
     {
         await GivenAutoPolicyEvery(seconds: 4, replicas: 6, qps: 600);
