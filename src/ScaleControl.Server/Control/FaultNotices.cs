@@ -29,8 +29,20 @@ public sealed class FaultNotices(
         TimeSpan.FromSeconds(options.Value.FaultResolveAfterSeconds)));
 
     private readonly Dictionary<string, (FaultNotice Notice, bool Ding)> _unshown = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _lastAnswered = new(StringComparer.Ordinal);
     private IReadOnlyList<FaultRecord> _kept = [];
     private long _term = long.MinValue;
+
+    /// <summary>
+    /// DingTalk is observed only when something is sent to it, and after an outage the cards may all be up to date:
+    /// its notice then said "DingTalk failing · ongoing" long after DingTalk answered again (storm walkthrough, DingTalk
+    /// degraded). Each tick the leader restates the last answer it had, when that was a success, so the notice resolves
+    /// on time; a failure is never restated (DingTalk may be back: only a call can tell).
+    /// </summary>
+    public Task RestateAsync(string dependency, CancellationToken cancellationToken) =>
+        _lastAnswered.TryGetValue(dependency, out var answered) && answered && leadership.Term == _term
+            ? ObserveAsync(dependency, null, cancellationToken)
+            : Task.CompletedTask;
 
     /// <param name="problem">What failed, or null when the dependency answered as it should.</param>
     public async Task ObserveAsync(string dependency, string? problem, CancellationToken cancellationToken)
@@ -39,6 +51,8 @@ public sealed class FaultNotices(
         {
             return;
         }
+
+        _lastAnswered[dependency] = problem is null;
 
         (FaultNotice Notice, bool Ding)? show;
         await _ledgerGate.WaitAsync(cancellationToken);
