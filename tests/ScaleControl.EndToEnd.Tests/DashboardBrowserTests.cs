@@ -406,6 +406,12 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
             var body = JsonNode.Parse(await response.TextAsync())!;
             body["status"]!["lastTick"] = DateTimeOffset.UtcNow.AddMinutes(-10).ToString("O", CultureInfo.InvariantCulture);
             body["status"]!["isLeader"] = true;
+            // A card DingTalk throttled (storm walkthrough, DingTalk degraded): the proposal waits and nobody may know.
+            body["status"]!["unseen"] = new JsonArray(new JsonObject
+            {
+                ["namespace"] = "shop", ["name"] = "checkout-api-1", ["workload"] = "shop/checkout-api",
+                ["line"] = "4 → 24 (checkout-api-1), expires 2026-12-08 00:08:03Z: its card was not delivered (DingTalk API error 403); decide with scalectl approve|reject shop/checkout-api-1",
+            });
             foreach (var policy in body["status"]!["policies"]!.AsArray())
             {
                 policy!["metrics"] = new JsonArray(new JsonObject
@@ -424,6 +430,8 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SandboxInChromiu
         await Assertions.Expect(page.Locator("#loop-health")).ToContainTextAsync("The control loop has not ticked for 10m");
         await Assertions.Expect(page.Locator("#metric-health")).ToContainTextAsync($"Metrics without data for {policies.Count} of {policies.Count} policies: qps: {problem}");
         await Assertions.Expect(page.Locator("#metric-health")).ToContainTextAsync("do not scale down");
+        await Assertions.Expect(page.Locator("#unseen-health")).ToContainTextAsync("1 proposal waits for approval with no card in the group: shop/checkout-api 4 → 24");
+        await Assertions.Expect(page.Locator("#unseen-health")).ToContainTextAsync("its card was not delivered (DingTalk API error 403)");
         var card = page.Locator($"[data-workload='{policies[0].Id}']");
         await Assertions.Expect(card.Locator(".metric-problem")).ToHaveTextAsync($"qps: {problem}");
         await Assertions.Expect(card.Locator(".stat.traffic")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"/s · stale \d+[smh]"), new() { Timeout = Patient(10) });

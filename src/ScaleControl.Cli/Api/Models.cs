@@ -245,7 +245,11 @@ internal sealed record ServerStatus(
     bool IsLeader = false,
     DateTimeOffset? LastTick = null,
     IReadOnlyList<PolicyRuntime>? Policies = null,
-    IReadOnlyList<string>? Namespaces = null);
+    IReadOnlyList<string>? Namespaces = null,
+    IReadOnlyList<UnseenProposal>? Unseen = null);
+
+/// <summary>A proposal waiting for approval that nobody may have been told about (its card not delivered, its escalation failed), in the server's words.</summary>
+internal sealed record UnseenProposal(string Namespace = "", string Name = "", string Workload = "", string Line = "");
 
 internal sealed record WhatIfStep(
     DateTimeOffset Time,

@@ -48,6 +48,7 @@ internal sealed class StatusCommand : ApiCommand
         if (policies.Count == 0)
         {
             output.WriteLine(scope is null ? "No policies." : $"No policies in {scope} namespace.");
+            WriteUnseen(output, status, scope);
             return;
         }
 
@@ -68,15 +69,29 @@ internal sealed class StatusCommand : ApiCommand
         WriteUnderTable(output, "HELD", policies, p => p.Held is { Length: > 0 } held ? [held] : []);
         // Why READY is below CURRENT, where it is (the server reads the pods then).
         WriteUnderTable(output, "NOT READY", policies, p => p.NotReady?.Lines ?? []);
+        WriteUnseen(output, status, scope);
     }
+
+    /// <summary>
+    /// Proposals waiting for approval that nobody may have seen (DingTalk throttled or down when their card was due,
+    /// their escalation failed): the on-call decides them here, before they expire unseen.
+    /// </summary>
+    private static void WriteUnseen(TextWriter output, ServerStatus status, string? scope) =>
+        WriteSection(output, "NOT SEEN (no card in the group)", [.. (status.Unseen ?? [])
+            .Where(u => scope is null || u.Namespace == scope)
+            .Select(u => (u.Workload, (IReadOnlyList<string>)[u.Line]))]);
 
     /// <summary>
     /// Under the table, a section of each policy's explanations (the server's own words), wrapped to
     /// <see cref="HangingText.Width"/> columns under the workload; nothing when no policy has one.
     /// </summary>
-    private static void WriteUnderTable(TextWriter output, string title, List<PolicyRuntime> policies, Func<PolicyRuntime, IReadOnlyList<string>> lines)
+    private static void WriteUnderTable(TextWriter output, string title, List<PolicyRuntime> policies, Func<PolicyRuntime, IReadOnlyList<string>> lines) =>
+        WriteSection(output, title, [.. policies.Select(p => (Workload(p), lines(p)))]);
+
+    /// <summary>A titled section of explanations, each workload once with its lines under it; nothing when there are none.</summary>
+    private static void WriteSection(TextWriter output, string title, IReadOnlyList<(string Workload, IReadOnlyList<string> Lines)> sections)
     {
-        var explained = policies.Where(p => lines(p).Count > 0).ToList();
+        var explained = sections.Where(s => s.Lines.Count > 0).ToList();
         if (explained.Count == 0)
         {
             return;
@@ -84,12 +99,12 @@ internal sealed class StatusCommand : ApiCommand
 
         output.WriteLine();
         output.WriteLine(title);
-        var labelWidth = Math.Min(40, explained.Max(p => Workload(p).Length) + 3);
-        foreach (var p in explained)
+        var labelWidth = Math.Min(40, explained.Max(s => s.Workload.Length) + 3);
+        foreach (var (workload, lines) in explained)
         {
-            var label = Workload(p);
+            var label = workload;
             var width = Math.Max(labelWidth, label.Length + 1);
-            foreach (var line in lines(p))
+            foreach (var line in lines)
             {
                 foreach (var wrapped in HangingText.Lines(label, width, line))
                 {

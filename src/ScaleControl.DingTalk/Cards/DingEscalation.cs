@@ -12,7 +12,9 @@ namespace ScaleControl.DingTalk.Cards;
 /// DINGs the on-call people about a proposal nobody decided (§7.5). DING needs a Professional/Exclusive edition and
 /// quota; when it is unavailable the people are @-mentioned in the card's group instead, and the record says so. A
 /// throttled or unreachable DingTalk is no "unavailable": in a storm of cards the DINGs over the QPS limit would each
-/// become a reminder card in the group, so those throw <see cref="NotifierBusyException"/> and are sent next pass.
+/// become a reminder card in the group, so those throw <see cref="NotifierBusyException"/> and are sent next pass. So
+/// does the fallback's reminder card when DingTalk throttles it (DING unavailable in a storm): recorded as failed,
+/// the card would never be escalated.
 /// </summary>
 public sealed partial class DingEscalation(
     DingTalkApiClient api,
@@ -115,7 +117,20 @@ public sealed partial class DingEscalation(
         var group = proposal.Status.Card?.OpenConversationId
             ?? throw new InvalidOperationException($"{unavailable}; proposal {proposal.Key} has no card group to fall back to");
         LogDingFallback(logger, about, unavailable);
-        await DeliverReminderAsync(rows, group, workload, people, cancellationToken);
+        try
+        {
+            await DeliverReminderAsync(rows, group, workload, people, cancellationToken);
+        }
+        catch (DingTalkApiException e) when (DingTalkErrorCodes.IsRetryable(e.StatusCode, e.Code))
+        {
+            // A throttled fallback is "not now" too: recorded as failed, nobody would ever be called about this card.
+            throw new NotifierBusyException($"{unavailable}; the reminder card in the group was throttled or DingTalk busy ({e.Code}: {e.ErrorMessage})", e);
+        }
+        catch (Exception e) when (DingTalkFailures.IsCallFailure(e) && e is not DingTalkApiException)
+        {
+            throw new NotifierBusyException($"{unavailable}; DingTalk unreachable for the reminder card ({e.Message})", e);
+        }
+
         return new EscalationRecord
         {
             At = timeProvider.GetUtcNow(),

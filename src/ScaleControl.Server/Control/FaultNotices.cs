@@ -9,7 +9,8 @@ namespace ScaleControl.Server.Control;
 /// The fault loop that closes by itself: what the leader's loop and announcer see of their dependencies (Prometheus
 /// answering, the Kubernetes API answering, DingTalk answering) goes into a <see cref="FaultLedger"/>, and what it
 /// says to show — open (with a DING), update in place, resolved after how long — goes to the <see cref="IFaultNotifier"/>.
-/// A notice that could not be shown is shown on the next observation, in the state of that moment.
+/// A notice that could not be shown is shown on the next observation, in the state of that moment; DingTalk's own
+/// on the next observation of a DingTalk call that was answered.
 /// The ledger is the leader's: it is kept in the <see cref="IFaultLedgerStore"/> whenever it changes, and a replica
 /// that becomes leader (a new term) reads it back first, so an ongoing fault stays one notice across a leader change —
 /// the same card updated and resolved with the whole duration, no second DING. A non-leader observes nothing.
@@ -28,8 +29,20 @@ public sealed class FaultNotices(
         TimeSpan.FromSeconds(options.Value.FaultResolveAfterSeconds)));
 
     private readonly Dictionary<string, (FaultNotice Notice, bool Ding)> _unshown = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _lastAnswered = new(StringComparer.Ordinal);
     private IReadOnlyList<FaultRecord> _kept = [];
     private long _term = long.MinValue;
+
+    /// <summary>
+    /// DingTalk is observed only when something is sent to it, and after an outage the cards may all be up to date:
+    /// its notice then said "DingTalk failing · ongoing" long after DingTalk answered again (storm walkthrough, DingTalk
+    /// degraded). Each tick the leader restates the last answer it had, when that was a success, so the notice resolves
+    /// on time; a failure is never restated (DingTalk may be back: only a call can tell).
+    /// </summary>
+    public Task RestateAsync(string dependency, CancellationToken cancellationToken) =>
+        _lastAnswered.TryGetValue(dependency, out var answered) && answered && leadership.Term == _term
+            ? ObserveAsync(dependency, null, cancellationToken)
+            : Task.CompletedTask;
 
     /// <param name="problem">What failed, or null when the dependency answered as it should.</param>
     public async Task ObserveAsync(string dependency, string? problem, CancellationToken cancellationToken)
@@ -38,6 +51,8 @@ public sealed class FaultNotices(
         {
             return;
         }
+
+        _lastAnswered[dependency] = problem is null;
 
         (FaultNotice Notice, bool Ding)? show;
         await _ledgerGate.WaitAsync(cancellationToken);
@@ -56,7 +71,11 @@ public sealed class FaultNotices(
             _ledgerGate.Release();
         }
 
-        var shown = show is not { } due || await notifier.ShowAsync(due.Notice, due.Ding, cancellationToken);
+        // DingTalk's own notice goes through DingTalk: tried right after a DingTalk call failed, it fails too, after
+        // its retries (storm walkthrough: each failed card call cost a second failing call, ~4 s, in the tick). It
+        // waits for the next call DingTalk answers.
+        var shown = show is not { } due
+            || (!(dependency == DingTalk && problem is not null) && await notifier.ShowAsync(due.Notice, due.Ding, cancellationToken));
         await _ledgerGate.WaitAsync(cancellationToken);
         try
         {

@@ -37,6 +37,7 @@ public sealed class ScaleControlMetrics
         ProposalTransitions = NewCounter("scalecontrol_proposals_total", "Proposals entering a phase (Pending, Approved, Applied, Rejected, Expired, Superseded, Failed).", "phase");
         ProposalsPruned = NewCounter("scalecontrol_proposals_pruned_total", "Finished proposals deleted by retention, by rule (max_age, max_per_policy).", "reason");
         OpenProposals = NewGauge("scalecontrol_open_proposals", "Proposals waiting for a decision (Pending or Approved).");
+        UnseenProposals = NewGauge("scalecontrol_unseen_proposals", "Proposals waiting for approval whose card did not reach the group or whose escalation failed (scalectl status lists them).");
         ApprovalWait = NewHistogram("scalecontrol_approval_wait_seconds", "From proposal creation to the last needed approval.", Exponential(1, 2, 12));
         DecisionToApplied = NewHistogram("scalecontrol_decision_to_applied_seconds", "From the decision to the acknowledged scale write.", Exponential(0.005, 2, 18), "channel");
         ScaleActions = NewCounter("scalecontrol_scale_actions_total", "Scale writes by direction and result.", "direction", "result");
@@ -56,6 +57,7 @@ public sealed class ScaleControlMetrics
     public Counter<long> ProposalTransitions { get; }
     public Counter<long> ProposalsPruned { get; }
     public Gauge<double> OpenProposals { get; }
+    public Gauge<double> UnseenProposals { get; }
     public Histogram<double> ApprovalWait { get; }
     public Histogram<double> DecisionToApplied { get; }
     public Counter<long> ScaleActions { get; }

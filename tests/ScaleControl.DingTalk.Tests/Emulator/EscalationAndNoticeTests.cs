@@ -147,6 +147,26 @@ public class EscalationAndNoticeTests
     }
 
     [Fact]
+    public async Task EscalateAsync_StandardEdition_ReminderCardThrottled_ThrowsBusy_SentWholeOnTheNextPass()
+    {
+        // Storm walkthrough (DingTalk degraded): DING unavailable and the group's reminder card throttled was recorded
+        // "failed" and never tried again, so nobody was ever called about the card. It is "not now", as a throttled DING.
+        await using var world = await DingTalkWorld.StartAsync(o => o.Edition = "Standard");
+        await world.ArmFaultAsync(new { api = "/v1.0/card/instances/createAndDeliver", kind = "QpsLimit", times = -1 });
+        var notifier = world.ClientService<IApprovalNotifier>();
+
+        var busy = await Assert.ThrowsAsync<NotifierBusyException>(() =>
+            notifier.EscalateAsync([SentProposal()], new EscalationSpec(), ["zhangsan"], CancellationToken.None));
+        Assert.Contains("reminder card", busy.Message, StringComparison.Ordinal);
+        Assert.Empty(world.EmulatorService<CardStore>().All);
+
+        await world.ClearFaultsAsync();
+        var record = await notifier.EscalateAsync([SentProposal()], new EscalationSpec(), ["zhangsan"], CancellationToken.None);
+        Assert.Equal(DingEscalation.ViaGroupMention, record.Via);
+        Assert.Single(world.EmulatorService<CardStore>().All);
+    }
+
+    [Fact]
     public async Task PublishAsync_GroupRoute_PostsMarkdownThroughAppRobot()
     {
         await using var world = await DingTalkWorld.StartAsync();

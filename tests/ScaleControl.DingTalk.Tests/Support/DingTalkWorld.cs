@@ -142,6 +142,9 @@ internal sealed class DingTalkWorld : IAsyncDisposable
     public async Task ArmFaultAsync(object rule) =>
         (await Script.PostAsJsonAsync("faults", rule)).EnsureSuccessStatusCode();
 
+    public async Task ClearFaultsAsync() =>
+        (await Script.DeleteAsync("faults")).EnsureSuccessStatusCode();
+
     public async Task<JsonElement[]> StreamConnectionsAsync() =>
         (await Script.GetFromJsonAsync<JsonElement[]>("stream/connections"))!;
 

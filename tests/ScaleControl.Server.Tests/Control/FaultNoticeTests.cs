@@ -67,6 +67,54 @@ public sealed class FaultNoticeTests : IDisposable
     }
 
     [Fact]
+    public async Task DingTalkFailing_ItsNoticeIsNotTriedThroughAFailingCall_ShownWithItsDingOnceACallIsAnswered()
+    {
+        // Storm walkthrough (DingTalk degraded): each failed card call tried to show DingTalk's notice through DingTalk,
+        // a second failing call (~4 s of retries) in the tick.
+        var faults = _server.Service<FaultNotices>();
+        _server.Faults.Reachable = false;
+        for (var t = 0; t <= 60; t += 4)
+        {
+            _server.Time.Advance(TimeSpan.FromSeconds(t == 0 ? 0 : 4));
+            await faults.ObserveAsync(FaultNotices.DingTalk, "card send failed: DingTalk API error 403 Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", default);
+        }
+
+        Assert.Equal(0, _server.Faults.Attempts);
+        _server.Faults.Reachable = true;
+        _server.Time.Advance(TimeSpan.FromSeconds(4));
+        await faults.ObserveAsync(FaultNotices.DingTalk, null, default);
+
+        var (notice, ding) = Assert.Single(_server.Faults.Shown);
+        Assert.True(ding);
+        Assert.Equal(FaultNotices.DingTalk, notice.Dependency);
+        Assert.False(notice.Resolved);
+    }
+
+    [Fact]
+    public async Task DingTalkBack_NoCardCallAfterwards_ItsNoticeResolvesOnTheLoopsTicks()
+    {
+        // Live: after the outage every card was up to date, nothing more was sent to DingTalk, and its notice said
+        // "DingTalk failing · ongoing for 1m24s" for good.
+        var faults = _server.Service<FaultNotices>();
+        for (var t = 0; t <= 60; t += 4)
+        {
+            _server.Time.Advance(TimeSpan.FromSeconds(t == 0 ? 0 : 4));
+            await faults.ObserveAsync(FaultNotices.DingTalk, "card update failed: DingTalk API error 500 system.busy", default);
+        }
+
+        _server.Time.Advance(TimeSpan.FromSeconds(4));
+        await faults.ObserveAsync(FaultNotices.DingTalk, null, default); // the last card call, answered
+        for (var t = 0; t < 40; t += 4)
+        {
+            await Tick(4);
+        }
+
+        var last = _server.Faults.Shown.Last(s => s.Notice.Dependency == FaultNotices.DingTalk).Notice;
+        Assert.True(last.Resolved);
+        Assert.Equal("1m04s", FaultNotice.Format(last.Duration));
+    }
+
+    [Fact]
     public async Task KubernetesApiFailingForTwoMinutes_OneNotice_ResolvedAfter2m00s()
     {
         await GivenAutoPolicyEvery(seconds: 4, replicas: 6, qps: 600);

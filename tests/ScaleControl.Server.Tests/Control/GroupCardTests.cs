@@ -322,6 +322,38 @@ public sealed class GroupCardTests : IDisposable
         Assert.Equal(2, _server.Cards.Sent.Count);
     }
 
+    [Fact]
+    public async Task ARowAskedSecondsBeforeTheCardExpires_GetsACardAndItsWholeExpiryOfItsOwn()
+    {
+        // Storm walkthrough (DingTalk degraded): feed-api, asked again 3 s before the chain's card expired, joined it,
+        // took its expiry and was "Expired: nobody decided in time" 3 s after it was asked.
+        await _server.AddUnderLoadAsync("feed", "gateway", "feed");
+        await Tick();
+        await Tick(seconds: 590);
+        await _server.AddUnderLoadAsync("feed", "comments");
+
+        await Tick();
+
+        var late = Assert.Single(await Open(), p => p.Spec.Target.Name == "comments");
+        Assert.Equal(_server.Time.GetUtcNow().AddSeconds(600), late.Spec.ExpiresAt);
+        Assert.EndsWith(late.Metadata.Name, late.Status.Card!.OutTrackId, StringComparison.Ordinal);
+        Assert.Equal(2, _server.Cards.Sent.Count);
+    }
+
+    [Fact]
+    public async Task ARowAskedWithMostOfTheCardsExpiryLeft_JoinsIt()
+    {
+        await _server.AddUnderLoadAsync("feed", "gateway", "feed");
+        await Tick();
+        await Tick(seconds: 200);
+        await _server.AddUnderLoadAsync("feed", "comments");
+
+        await Tick();
+
+        Assert.Single((await Open()).Select(p => (p.Status.Card!.OutTrackId, p.Spec.ExpiresAt)).Distinct());
+        Assert.Single(_server.Cards.Sent);
+    }
+
     private Task GivenChainUnderLoad() => _server.AddUnderLoadAsync("feed", s_chain);
 
     private Task Tick(int seconds = 0)

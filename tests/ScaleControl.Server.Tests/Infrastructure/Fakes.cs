@@ -235,8 +235,14 @@ public sealed class RecordingFaults : IFaultNotifier
     /// <summary>False: showing fails (DingTalk down), the caller must try again.</summary>
     public bool Reachable { get; set; } = true;
 
+    /// <summary>Every call to show a notice, shown or not.</summary>
+    public int Attempts => _attempts;
+
+    private int _attempts;
+
     public Task<bool> ShowAsync(Core.Faults.FaultNotice notice, bool ding, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _attempts);
         if (Reachable)
         {
             Shown.Enqueue((notice, ding));

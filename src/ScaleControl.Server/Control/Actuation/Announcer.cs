@@ -181,7 +181,7 @@ public sealed class Announcer(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.NotifyFailed(ex, "escalation", rows[0].Metadata.Namespace, rows[0].Metadata.Name);
-            return new EscalationRecord { At = time.GetUtcNow(), DingType = escalation.DingType, Via = "failed", Message = "DING and the group fallback both failed" };
+            return new EscalationRecord { At = time.GetUtcNow(), DingType = escalation.DingType, Via = Queries.UnseenProposals.EscalationFailed, Message = "DING and the group fallback both failed" };
         }
     }
 

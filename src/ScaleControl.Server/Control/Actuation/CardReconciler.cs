@@ -13,7 +13,11 @@ namespace ScaleControl.Server.Control.Actuation;
 /// burst of automatic steps, one card showing the whole ramp) and
 /// finds the cards of decided proposals that hold no record of theirs (a crash between the delivery and the write:
 /// the card would offer Approve on a proposal long applied or expired). At most
-/// <see cref="ControlLoopOptions.CardRepairsPerTick"/> a tick, so a DingTalk outage ends without a burst.
+/// <see cref="ControlLoopOptions.CardRepairsPerTick"/> a tick, so a DingTalk outage ends without a burst. A repair whose
+/// call failed ends the pass and the next repairs wait <see cref="s_restAfterFailure"/>: each failing call spends its
+/// retries first (seconds when DingTalk throttles), and the tick that evaluates the policies waits for this pass, so a
+/// failing DingTalk must not hold every decision back in a storm. Rows of a policy group whose cards were not delivered
+/// join the group's card once one of them is delivered, as they would have at their creation.
 /// </summary>
 public sealed class CardReconciler(
     IProposalStore store,
@@ -36,8 +40,21 @@ public sealed class CardReconciler(
     /// </summary>
     private static readonly TimeSpan s_findCardFor = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How long the repairs wait after one failed. Storm walkthrough (DingTalk degraded): with ten cards to deliver or
+    /// update and DingTalk throttling, each call spent about 4 s on retries and the loop ticked every 16–20 s instead of
+    /// every second, so the policies of the storm were evaluated a third as often.
+    /// </summary>
+    private static readonly TimeSpan s_restAfterFailure = TimeSpan.FromSeconds(5);
+
     /// <summary>When each proposal's card was last sent or looked for, so a failing DingTalk is asked again only after <see cref="s_resendAfter"/>.</summary>
     private readonly Dictionary<string, DateTimeOffset> _lastTry = new(StringComparer.Ordinal);
+
+    /// <summary>When each proposal's card update last failed, so it is asked again only after <see cref="s_resendAfter"/> (a delivery's try is in <see cref="_lastTry"/>).</summary>
+    private readonly Dictionary<string, DateTimeOffset> _updateFailed = new(StringComparer.Ordinal);
+
+    /// <summary>Until when no repair is tried: a call failed.</summary>
+    private DateTimeOffset _restUntil = DateTimeOffset.MinValue;
 
     public async Task ReconcileAsync(IReadOnlyDictionary<string, ScalePolicy> policies, CancellationToken cancellationToken)
     {
@@ -46,19 +63,25 @@ public sealed class CardReconciler(
         var budget = options.Value.CardRepairsPerTick;
         ForgetOldTries(now);
         var all = await store.ListAsync(null, cancellationToken);
+        var delivered = new List<ScaleProposal>(); // this pass's deliveries: the watch cache may not have them yet
         foreach (var proposal in all)
         {
-            if (budget <= 0)
+            if (budget <= 0 || now < _restUntil)
             {
                 return;
             }
 
-            if (CardState.IsStale(proposal) && !InFlight(proposal, now, grace))
+            if (CardState.IsStale(proposal) && !InFlight(proposal, now, grace) && !FailedRecently(_updateFailed, proposal, now))
             {
                 budget--;
                 // The list comes from the watch cache, which can trail this replica's own last write (a tap it has
                 // just shown): rendered from that, the card would go back a step until the next pass.
-                await cards.ShowAsync(await writer.ReadAsync(proposal, cancellationToken), cancellationToken);
+                var read = await writer.ReadAsync(proposal, cancellationToken);
+                if (ReferenceEquals(await cards.ShowAsync(read, cancellationToken), read) && CardState.IsStale(read))
+                {
+                    _updateFailed[proposal.Key] = now; // the update failed: nothing was recorded
+                    _restUntil = now + s_restAfterFailure;
+                }
             }
             else if (!policies.TryGetValue($"{proposal.Metadata.Namespace}/{proposal.Spec.PolicyName}", out var policy))
             {
@@ -67,7 +90,14 @@ public sealed class CardReconciler(
             else if (NeedsDelivery(proposal, now, grace))
             {
                 budget--;
-                await DeliverAsync(proposal, policy, now, cancellationToken);
+                if (GroupCardLead.Of(all.Concat(delivered), policy, now) is { } lead && lead.Key != proposal.Key)
+                {
+                    await JoinGroupCardAsync(proposal, lead, now, cancellationToken);
+                }
+                else if (await DeliverAsync(proposal, policy, now, cancellationToken) is { } sent)
+                {
+                    delivered.Add(sent);
+                }
             }
             else if (NeedsFinding(proposal, now, grace) && CardGroup(proposal, policy) is { Length: > 0 } group)
             {
@@ -153,6 +183,7 @@ public sealed class CardReconciler(
         var rows = burst.Select(step => ProposalLifecycle.WithCard(step, card)).ToList();
         if (!await announcer.DeliverRowsAsync(rows, cancellationToken))
         {
+            _restUntil = now + s_restAfterFailure;
             return;
         }
 
@@ -171,6 +202,7 @@ public sealed class CardReconciler(
         Tried(proposal, now);
         if (await announcer.FindUnrecordedCardAsync(proposal, group, cancellationToken) is not { } card)
         {
+            _restUntil = now + s_restAfterFailure;
             return;
         }
 
@@ -178,27 +210,55 @@ public sealed class CardReconciler(
         await writer.UpdateAsync(proposal, p => p.Status.Card is null ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
     }
 
-    private bool DueForTry(ScaleProposal proposal, DateTimeOffset now) =>
-        !_lastTry.TryGetValue(proposal.Key, out var last) || now - last > s_resendAfter;
+    private bool DueForTry(ScaleProposal proposal, DateTimeOffset now) => !FailedRecently(_lastTry, proposal, now);
+
+    private static bool FailedRecently(Dictionary<string, DateTimeOffset> tries, ScaleProposal proposal, DateTimeOffset now) =>
+        tries.TryGetValue(proposal.Key, out var last) && now - last <= s_resendAfter;
 
     private void Tried(ScaleProposal proposal, DateTimeOffset now) => _lastTry[proposal.Key] = now;
+
+
+    /// <summary>
+    /// A row of a policy group whose own card was not delivered joins the group's delivered card (storm walkthrough:
+    /// a chain's three rows, each throttled at its creation, arrived as three one-row cards). Its card is then updated
+    /// to show every row; should that fail, the row is stale and the next pass shows it.
+    /// </summary>
+    private async Task JoinGroupCardAsync(ScaleProposal proposal, ScaleProposal lead, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Tried(proposal, now);
+        var joined = await writer.UpdateAsync(proposal, p => p.Status is { Phase: ProposalPhase.Pending, Card: null or { Error: not null } }
+            ? ProposalLifecycle.JoinCard(p, lead) is var j ? ProposalLifecycle.WithCard(j, j.Status.Card! with { ShownState = null }) : null
+            : null, cancellationToken);
+        if (joined is not null)
+        {
+            await cards.ShowCardAsync(joined, cancellationToken);
+        }
+    }
 
     /// <summary>Once a pass, not per try: tries long past the retry interval decide nothing any more.</summary>
     private void ForgetOldTries(DateTimeOffset now)
     {
-        foreach (var gone in _lastTry.Where(e => now - e.Value > 10 * s_resendAfter).Select(e => e.Key).ToList())
+        foreach (var tries in new[] { _lastTry, _updateFailed })
         {
-            _lastTry.Remove(gone);
+            foreach (var gone in tries.Where(e => now - e.Value > 10 * s_resendAfter).Select(e => e.Key).ToList())
+            {
+                tries.Remove(gone);
+            }
         }
     }
 
-    private async Task DeliverAsync(ScaleProposal proposal, ScalePolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The proposal with its card recorded when it was delivered, else null.</summary>
+    private async Task<ScaleProposal?> DeliverAsync(ScaleProposal proposal, ScalePolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Tried(proposal, now);
         var card = await announcer.SendCardAsync(proposal, policy, cancellationToken);
-        if (card.Error is not null && card.Error == proposal.Status.Card?.Error)
+        if (card.Error is not null)
         {
-            return;
+            _restUntil = now + s_restAfterFailure;
+            if (card.Error == proposal.Status.Card?.Error)
+            {
+                return null;
+            }
         }
 
         // Without a record the card may have been delivered before the crash. DingTalk answers a second delivery with
@@ -206,6 +266,7 @@ public sealed class CardReconciler(
         // still show the first delivery: recorded as not shown yet, the next pass updates it.
         var state = CardState.Of(proposal);
         var shown = card.Error is null && proposal.Status.Card is not null ? card with { ShownState = state } : card;
-        await writer.UpdateAsync(proposal, p => CardState.Of(p) == state ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
+        var recorded = await writer.UpdateAsync(proposal, p => CardState.Of(p) == state ? ProposalLifecycle.WithCard(p, shown) : null, cancellationToken);
+        return card.Error is null ? recorded : null;
     }
 }

@@ -116,13 +116,8 @@ public sealed class ProposalService(
         return await writer.UpdateAsync(created, p => ProposalLifecycle.WithCard(p, shown), cancellationToken) ?? created;
     }
 
-    /// <summary>The pending proposal whose card the group's new rows join: same group and on-call group, card delivered, not expired.</summary>
     private async Task<ScaleProposal?> GroupCardAsync(ScalePolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
-        (await store.ListAsync(null, cancellationToken))
-            .Where(p => p.Status.Phase == ProposalPhase.Pending && p.Spec.Group == policy.Spec.Group && now < p.Spec.ExpiresAt
-                && p.Status.Card is { Error: null } card && card.OpenConversationId == policy.Spec.Approval?.OpenConversationId)
-            .OrderBy(ProposalFactory.CreatedAt)
-            .FirstOrDefault();
+        GroupCardLead.Of(await store.ListAsync(null, cancellationToken), policy, now);
 
     /// <summary>Closes <paramref name="open"/>; its card is brought up to date by the <see cref="CardReconciler"/>.</summary>
     public Task SupersedeAsync(ScaleProposal open, ScaleProposal by, CancellationToken cancellationToken) =>
@@ -181,6 +176,7 @@ public sealed class ProposalService(
         var open = (await store.ListAsync(null, cancellationToken)).Where(p => p.Status.Phase.IsOpen()).ToList();
         metrics.OpenProposals.Record(open.Count(p => p.Status.Phase is ProposalPhase.Pending or ProposalPhase.Approved));
         var now = time.GetUtcNow();
+        metrics.UnseenProposals.Record(Queries.UnseenProposals.Of(open, now).Count);
         var due = new List<(ScaleProposal, EscalationSpec)>();
         foreach (var proposal in open)
         {

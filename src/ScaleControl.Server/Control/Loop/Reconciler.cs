@@ -62,6 +62,7 @@ public sealed class Reconciler(
         }
 
         await faults.ObserveAsync(FaultNotices.Kubernetes, problem, cancellationToken);
+        await faults.RestateAsync(FaultNotices.DingTalk, cancellationToken);
     }
 
     /// <returns>The first evaluation failure of the tick, or null.</returns>

@@ -41,7 +41,8 @@ public sealed record StatusView(
     bool IsLeader,
     DateTimeOffset? LastTick,
     IReadOnlyList<PolicyStatusView> Policies,
-    IReadOnlyList<string>? Namespaces = null);
+    IReadOnlyList<string>? Namespaces = null,
+    IReadOnlyList<UnseenProposalView>? Unseen = null);
 
 /// <summary>
 /// Builds <c>/status</c> from the store, the loop's memory of each policy and leadership; <c>namespaces</c> lists the
@@ -97,7 +98,8 @@ public sealed class StatusService(
             leadership.IsLeader,
             reconciler.LastTick,
             views,
-            watched.IsAll ? null : watched.Names);
+            watched.IsAll ? null : watched.Names,
+            UnseenProposals.Of(open, now));
     }
 
     /// <summary>

@@ -161,6 +161,13 @@
       'Fail static: those policies do not scale down until data returns.');
   }
 
+  // Proposals waiting for approval whose card DingTalk did not deliver (or whose escalation failed): nobody may know.
+  function showUnseen(unseen) {
+    showWarning('unseen-health', unseen.length === 0 ? '' :
+      `${unseen.length} ${unseen.length === 1 ? 'proposal waits' : 'proposals wait'} for approval with no card in the group: ` +
+      `${unseen.slice(0, 2).map(u => `${u.workload} ${u.line}`).join(' · ')}${unseen.length > 2 ? ` (and ${unseen.length - 2} more: scalectl status)` : ''}`);
+  }
+
   function showWarning(id, text) {
     $(id).textContent = text;
     $(id).hidden = !text;
@@ -174,6 +181,7 @@
     showBanner('');
     showLoopHealth(status);
     showMetricHealth(status.policies || []);
+    showUnseen(status.unseen || []);
     $('mode').textContent = sandbox ? 'sandbox' : (status.mode || 'cluster');
     $('mode').className = `badge ${sandbox ? 'sandbox' : 'cluster'}`;
     $('leader').textContent = status.leader ? `leader ${status.leader}${status.isLeader ? ' (this replica)' : ''}` : '';
