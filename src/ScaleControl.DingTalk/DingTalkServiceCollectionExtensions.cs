@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Telemetry;
 using ScaleControl.Core.Commands;
 using ScaleControl.Core.Ports;
 using ScaleControl.DingTalk.Api;
@@ -54,6 +55,7 @@ public static class DingTalkServiceCollectionExtensions
             .AddStandardResilienceHandler();
         services.AddHttpClient(DingTalkHttpClients.Webhook).AddHttpMessageHandler<DingTalkCallLog>();
         services.TryAddTransient<DingTalkCallLog>();
+        services.Configure<TelemetryOptions>(DingTalkRetryTelemetry.Quiet);
 
         services.TryAddSingleton<DingTalkAccessTokenProvider>();
         services.TryAddSingleton<DingTalkApiClient>();

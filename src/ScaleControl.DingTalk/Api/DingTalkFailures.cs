@@ -2,7 +2,7 @@ using Polly;
 
 namespace ScaleControl.DingTalk.Api;
 
-internal static class DingTalkFailures
+public static class DingTalkFailures
 {
     /// <summary>
     /// DingTalk said no, could not be reached, or the resilience pipeline gave up (open circuit, total timeout):

@@ -1,4 +1,6 @@
 using ScaleControl.Core.Decisions;
+using ScaleControl.Core.Ports;
+using ScaleControl.DingTalk.Api;
 
 namespace ScaleControl.Server.Telemetry;
 
@@ -41,8 +43,28 @@ public static partial class Log
     [LoggerMessage(1103, LogLevel.Information, "{User} via {Channel} on {Namespace}/{Proposal}: {Result} ({Message})")]
     public static partial void ApprovalHandled(this ILogger logger, string user, string channel, string @namespace, string proposal, string result, string message);
 
+    /// <summary>
+    /// A failed DingTalk call: DingTalk's answer (code and message) or that it was out of reach, in one line when that is
+    /// the expected kind of failure (a storm's throttling is many of them, a stack trace says nothing more); anything
+    /// else with its stack.
+    /// </summary>
+    public static void NotifyFailed(this ILogger logger, Exception exception, string operation, string @namespace, string proposal)
+    {
+        if (exception is NotifierBusyException || DingTalkFailures.IsCallFailure(exception))
+        {
+            NotifyCallFailed(logger, operation, @namespace, proposal, exception.Message);
+        }
+        else
+        {
+            NotifyFailedUnexpectedly(logger, exception, operation, @namespace, proposal);
+        }
+    }
+
     [LoggerMessage(1104, LogLevel.Warning, "DingTalk {Operation} for {Namespace}/{Proposal} failed")]
-    public static partial void NotifyFailed(this ILogger logger, Exception exception, string operation, string @namespace, string proposal);
+    private static partial void NotifyFailedUnexpectedly(this ILogger logger, Exception exception, string operation, string @namespace, string proposal);
+
+    [LoggerMessage(1108, LogLevel.Warning, "DingTalk {Operation} for {Namespace}/{Proposal} failed: {Error}")]
+    private static partial void NotifyCallFailed(this ILogger logger, string operation, string @namespace, string proposal, string error);
 
     [LoggerMessage(1107, LogLevel.Information, "Undo of {Namespace}/{Proposal} is no longer offered: {Message}")]
     public static partial void UndoWithdrawn(this ILogger logger, string @namespace, string proposal, string message);
