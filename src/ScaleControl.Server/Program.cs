@@ -1,4 +1,3 @@
-using Prometheus;
 using ScaleControl.Sandbox.Kubernetes.Storage;
 using ScaleControl.Server.Api;
 using ScaleControl.Server.Auth;
@@ -32,7 +31,7 @@ try
     app.UseRequestHeaderLimits();
     app.UseRequestBodyLimit();
     app.UseKnownMethodsOnly(); // before the request metrics: a made-up method must not become a time series
-    app.UseHttpMetrics();
+    app.UseScaleControlHttpMetrics();
     app.UseAuthentication();
     app.UseAuthorization();
     app.UseRateLimiter();

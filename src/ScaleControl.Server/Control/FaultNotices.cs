@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using ScaleControl.Core.Faults;
 using ScaleControl.Core.Ports;
@@ -29,7 +30,7 @@ public sealed class FaultNotices(
         TimeSpan.FromSeconds(options.Value.FaultResolveAfterSeconds)));
 
     private readonly Dictionary<string, (FaultNotice Notice, bool Ding)> _unshown = new(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _lastAnswered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _lastAnswered = new(StringComparer.Ordinal);
     private IReadOnlyList<FaultRecord> _kept = [];
     private long _term = long.MinValue;
 

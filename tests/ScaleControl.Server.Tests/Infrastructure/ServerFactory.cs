@@ -171,6 +171,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
             }
 
             services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton(global::Prometheus.Metrics.NewCustomRegistry()); // this host's /metrics only: tests run hosts side by side
             services.AddSingleton<ILoggerProvider>(Logs);
             if (KubernetesApi is null)
             {

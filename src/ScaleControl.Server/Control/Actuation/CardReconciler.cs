@@ -217,7 +217,6 @@ public sealed class CardReconciler(
 
     private void Tried(ScaleProposal proposal, DateTimeOffset now) => _lastTry[proposal.Key] = now;
 
-
     /// <summary>
     /// A row of a policy group whose own card was not delivered joins the group's delivered card (storm walkthrough:
     /// a chain's three rows, each throttled at its creation, arrived as three one-row cards). Its card is then updated
