@@ -183,8 +183,7 @@ public static partial class ProposalRules
     /// direction) since the loop approved it, and the step had not been written yet (a leader's crash or a held apply,
     /// resumed later). Someone who switches a policy to Approval to stop it changing things on its own means it now: the
     /// step fails and the next evaluation asks the approvers. Null for other proposals, or while the policy still acts on
-    /// its own that way (Auto, or Hybrid with the step within its allowance: the allowance is counted over a window, which
-    /// the loop judged; a step beyond the allowance alone, lowered since, is refused the same way).
+    /// its own that way (Auto, or Hybrid: its allowance is counted over a window, which the loop judged).
     /// </summary>
     public static string? NoLongerAutomatic(ScaleProposal proposal, ScalePolicySpec spec)
     {
@@ -193,21 +192,12 @@ public static partial class ProposalRules
             return null;
         }
 
-        var (from, to) = (proposal.Spec.FromReplicas, proposal.Spec.ToReplicas);
-        var down = to < from;
+        var down = proposal.Spec.ToReplicas < proposal.Spec.FromReplicas;
         var mode = down ? spec.ScaleDownMode ?? spec.Mode : spec.Mode;
-        var allowance = spec.AutoApproveMaxStep is { } limit ? ApprovalShaping.AllowedStep(limit, from) : 0;
-        return mode switch
-        {
-            ScaleMode.Approval => $"the policy asks for approval {(down ? "to scale down" : "to scale up")} now (mode {mode}, changed since the loop approved this automatic step); {ProposedInstead}",
-            // The step alone past the allowance as it is now: the window's earlier steps could only have left less of it.
-            ScaleMode.Hybrid when Math.Abs(to - from) > allowance =>
-                $"the step {from} → {to} is beyond the policy's automatic allowance now ({allowance} {(allowance == 1 ? "pod" : "pods")} from {from}, changed since the loop approved it); {ProposedInstead}",
-            _ => null,
-        };
+        return mode == ScaleMode.Approval
+            ? $"the policy asks for approval {(down ? "to scale down" : "to scale up")} now (mode {mode}, changed since the loop approved this automatic step); not applied, the next evaluation proposes it to the approvers"
+            : null;
     }
-
-    private const string ProposedInstead = "not applied, the next evaluation proposes it to the approvers";
 
     /// <summary>
     /// Why a pin cannot scale to <paramref name="replicas"/> under the policy's bounds as they are now: it was asked
