@@ -29,7 +29,7 @@ public static class AutoNoticeRules
 
         var cards = existing
             .Where(p => p.Key != step.Key && ProposalFactory.ActionOf(p) == ProposalFactory.Action.Auto
-                && p.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == destination)
+                && CardState.IsDeliveredTo(p, destination))
             .GroupBy(p => p.Status.Card!.OutTrackId, StringComparer.Ordinal)
             .Select(g => (Rows: g.ToList(), Newest: g.Max(StepTime)))
             .OrderByDescending(c => c.Newest);
@@ -68,7 +68,7 @@ public static class AutoNoticeRules
         }
 
         var delivered = burst
-            .Where(p => p.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == destination)
+            .Where(p => CardState.IsDeliveredTo(p, destination))
             .Select(StepTime)
             .DefaultIfEmpty(DateTimeOffset.MinValue)
             .Max();

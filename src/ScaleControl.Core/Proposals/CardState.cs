@@ -32,6 +32,10 @@ public static class CardState
         return text.ToString();
     }
 
+    /// <summary>Whether the proposal's card was delivered into <paramref name="conversation"/>: other rows may join it, a notice may update it.</summary>
+    public static bool IsDeliveredTo(ScaleProposal proposal, string? conversation) =>
+        proposal.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == conversation;
+
     /// <summary>Whether the proposal has a delivered card that does not show its current state.</summary>
     public static bool IsStale(ScaleProposal proposal) =>
         proposal.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.ShownState != Of(proposal);

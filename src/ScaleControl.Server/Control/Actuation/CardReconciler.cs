@@ -225,13 +225,18 @@ public sealed class CardReconciler(
     private async Task JoinGroupCardAsync(ScaleProposal proposal, ScaleProposal lead, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Tried(proposal, now);
-        var joined = await writer.UpdateAsync(proposal, p => p.Status is { Phase: ProposalPhase.Pending, Card: null or { Error: not null } }
-            ? ProposalLifecycle.JoinCard(p, lead) is var j ? ProposalLifecycle.WithCard(j, j.Status.Card! with { ShownState = null }) : null
-            : null, cancellationToken);
+        var joined = await writer.UpdateAsync(proposal, p => p.Status is { Phase: ProposalPhase.Pending, Card: null or { Error: not null } } ? Joined(p, lead) : null, cancellationToken);
         if (joined is not null)
         {
             await cards.ShowCardAsync(joined, cancellationToken);
         }
+    }
+
+    /// <summary>The row on the lead's card, marked as not shown there yet: the card is updated to list it.</summary>
+    private static ScaleProposal Joined(ScaleProposal row, ScaleProposal lead)
+    {
+        var joined = ProposalLifecycle.JoinCard(row, lead);
+        return ProposalLifecycle.WithCard(joined, joined.Status.Card! with { ShownState = null });
     }
 
     /// <summary>Once a pass, not per try: tries long past the retry interval decide nothing any more.</summary>

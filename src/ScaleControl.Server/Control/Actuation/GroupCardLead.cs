@@ -15,7 +15,7 @@ public static class GroupCardLead
         policy.Spec.Group is not { } group ? null : proposals
             .Where(p => p.Status.Phase == ProposalPhase.Pending && p.Spec.Group == group
                 && p.Spec.ExpiresAt - now > TimeSpan.FromSeconds((policy.Spec.Approval?.ExpirySeconds ?? 0) / 2.0)
-                && p.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == policy.Spec.Approval?.OpenConversationId)
+                && CardState.IsDeliveredTo(p, policy.Spec.Approval?.OpenConversationId))
             .OrderBy(ProposalFactory.CreatedAt)
             .FirstOrDefault();
 }

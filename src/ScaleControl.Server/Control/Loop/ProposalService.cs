@@ -79,9 +79,9 @@ public sealed class ProposalService(
     {
         var proposal = await capacity.WithCapacityAsync(ProposalFactory.ForReturn(policy, decision, workload, hotEvent, time.GetUtcNow()), workload, cancellationToken);
         // An automatic scale-up's card is a notice without approval buttons: the way back gets a card of its own.
-        var eventCard = hotEvent.ScaleUp.Status.Card is { Error: null, OutTrackId.Length: > 0 } card && card.OpenConversationId == policy.Spec.Approval?.OpenConversationId
+        var eventCard = CardState.IsDeliveredTo(hotEvent.ScaleUp, policy.Spec.Approval?.OpenConversationId)
             && ProposalFactory.ActionOf(hotEvent.ScaleUp) != ProposalFactory.Action.Auto
-            ? card with { ShownState = null }
+            ? hotEvent.ScaleUp.Status.Card! with { ShownState = null }
             : null;
         if (eventCard is not null)
         {
