@@ -32,13 +32,9 @@ public sealed partial class AddedApproverMention(ReminderCard reminders, Approva
         {
             await reminders.DeliverAsync(rows[0], "added", group, text, people, cancellationToken);
         }
-        catch (DingTalkApiException e) when (DingTalkErrorCodes.IsRetryable(e.StatusCode, e.Code))
+        catch (Exception e) when (DingTalkFailures.NotNow(e, "the added approvers' mention") is { } notNow)
         {
-            throw new NotifierBusyException($"DingTalk throttled or busy for the added approvers' mention ({e.Code}: {e.ErrorMessage})", e);
-        }
-        catch (Exception e) when (DingTalkFailures.IsCallFailure(e) && e is not DingTalkApiException)
-        {
-            throw new NotifierBusyException($"DingTalk unreachable for the added approvers' mention ({e.Message})", e);
+            throw new NotifierBusyException(notNow, e);
         }
 
         LogMentioned(logger, rows[0].Key, people.Count);

@@ -101,17 +101,13 @@ public sealed partial class DingEscalation(
 
             unavailable = "DING reached nobody: " + string.Join(", ", failed.Select(f => $"{f.user} ({f.reason})"));
         }
-        catch (DingTalkApiException e) when (DingTalkErrorCodes.IsRetryable(e.StatusCode, e.Code))
+        catch (Exception e) when (DingTalkFailures.NotNow(e, "the DING") is { } notNow)
         {
-            throw new NotifierBusyException($"DING throttled or DingTalk busy ({e.Code}: {e.ErrorMessage})", e);
+            throw new NotifierBusyException(notNow, e);
         }
         catch (DingTalkApiException e)
         {
             unavailable = $"DING unavailable ({e.Code}: {e.ErrorMessage})";
-        }
-        catch (Exception e) when (DingTalkFailures.IsCallFailure(e))
-        {
-            throw new NotifierBusyException($"DingTalk unreachable for the DING ({e.Message})", e);
         }
 
         var group = proposal.Status.Card?.OpenConversationId
@@ -121,14 +117,10 @@ public sealed partial class DingEscalation(
         {
             await DeliverReminderAsync(rows, group, workload, people, cancellationToken);
         }
-        catch (DingTalkApiException e) when (DingTalkErrorCodes.IsRetryable(e.StatusCode, e.Code))
+        catch (Exception e) when (DingTalkFailures.NotNow(e, "the reminder card in the group") is { } notNow)
         {
             // A throttled fallback is "not now" too: recorded as failed, nobody would ever be called about this card.
-            throw new NotifierBusyException($"{unavailable}; the reminder card in the group was throttled or DingTalk busy ({e.Code}: {e.ErrorMessage})", e);
-        }
-        catch (Exception e) when (DingTalkFailures.IsCallFailure(e) && e is not DingTalkApiException)
-        {
-            throw new NotifierBusyException($"{unavailable}; DingTalk unreachable for the reminder card ({e.Message})", e);
+            throw new NotifierBusyException($"{unavailable}; {notNow}", e);
         }
 
         return new EscalationRecord

@@ -34,12 +34,12 @@ public sealed class NotifyFailedLogTests
         var logger = log.CreateLogger("Announcer");
 
         logger.NotifyFailed(new HttpRequestException("Connection refused (127.0.0.1:9)"), "card send", "shop", "a");
-        logger.NotifyFailed(new NotifierBusyException("DING throttled or DingTalk busy (Forbidden.AccessDenied.QpsLimitForAppkeyAndApi: qps)"), "escalation (tried again next tick)", "shop", "a");
+        logger.NotifyFailed(new NotifierBusyException("DingTalk throttled or busy for the DING (Forbidden.AccessDenied.QpsLimitForAppkeyAndApi: qps)"), "escalation (tried again next tick)", "shop", "a");
 
         Assert.All(log.Lines, l => Assert.False(l.HasException));
         Assert.Equal(
             ["DingTalk card send for shop/a failed: Connection refused (127.0.0.1:9)",
-             "DingTalk escalation (tried again next tick) for shop/a failed: DING throttled or DingTalk busy (Forbidden.AccessDenied.QpsLimitForAppkeyAndApi: qps)"],
+             "DingTalk escalation (tried again next tick) for shop/a failed: DingTalk throttled or busy for the DING (Forbidden.AccessDenied.QpsLimitForAppkeyAndApi: qps)"],
             log.Lines.Select(l => l.Message));
     }
 
